@@ -1,0 +1,37 @@
+package io.mesh4j.core.classify;
+
+import org.jspecify.annotations.Nullable;
+
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpStatus;
+
+/**
+ * Judges a response once, for retry, breaker and metrics alike, so that what one of them calls a failure the
+ * others do too.
+ */
+@FunctionalInterface
+public interface ResponseClassifier {
+
+    /**
+     * Classifies an attempt.
+     *
+     * @param method the request's method, which says whether repeating it is safe
+     * @param status the response status, or {@code null} when no response came
+     * @param cause  why no response came, or {@code null}
+     */
+    ResponseClass classify(HttpMethod method, @Nullable HttpStatus status, @Nullable Throwable cause);
+
+    /**
+     * The mesh's default, as Finagle and Linkerd classify HTTP:
+     * <ul>
+     *   <li>a request that never left the client (refused connection, no endpoint, open breaker), and a 503:
+     *       retryable for every method, because the service did not act on it;</li>
+     *   <li>any other 5xx, a reset stream or a timeout: retryable only for idempotent methods (GET, HEAD,
+     *       OPTIONS, TRACE, PUT, DELETE), a failure otherwise;</li>
+     *   <li>1xx to 4xx: success, since the service answered as it meant to.</li>
+     * </ul>
+     */
+    static ResponseClassifier ofDefault() {
+        return DefaultResponseClassifier.INSTANCE;
+    }
+}

@@ -1,0 +1,48 @@
+package io.mesh4j.core.registry;
+
+import com.linecorp.armeria.common.HttpStatus;
+
+/**
+ * The {@code error} field of the registry's error body: a stable code a program can switch on, beside a
+ * message written for people.
+ */
+public enum ErrorCode {
+    /** A service name or instance id in the path is not valid. */
+    INVALID_NAME(HttpStatus.BAD_REQUEST),
+    /** The body is not JSON, is cut short, or is not one JSON object. */
+    INVALID_JSON(HttpStatus.BAD_REQUEST),
+    /** The body has a field the contract does not know; usually a misspelling. */
+    UNKNOWN_FIELD(HttpStatus.BAD_REQUEST),
+    /** A field has the wrong type or a value out of range. */
+    INVALID_FIELD(HttpStatus.BAD_REQUEST),
+    /** A query parameter such as {@code index} or {@code wait} does not parse. */
+    INVALID_QUERY(HttpStatus.BAD_REQUEST),
+    /** The body is larger than the registry accepts. */
+    BODY_TOO_LARGE(HttpStatus.REQUEST_ENTITY_TOO_LARGE),
+    /** The content type is not JSON. */
+    UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE),
+    /** No such service, instance or route; a heartbeat for an expired instance answers this. */
+    NOT_FOUND(HttpStatus.NOT_FOUND),
+    /** The path exists but not with this method. */
+    METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED),
+    /** The registry failed; nothing was stored. */
+    INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR),
+    /** The registry is starting or stopping. */
+    UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE);
+
+    private final HttpStatus status;
+
+    ErrorCode(HttpStatus status) {
+        this.status = status;
+    }
+
+    /** The HTTP status the registry answers with this code. */
+    public HttpStatus status() {
+        return status;
+    }
+
+    /** The code as it appears on the wire, such as {@code invalid_field}. */
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

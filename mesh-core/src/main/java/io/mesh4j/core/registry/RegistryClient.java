@@ -1,0 +1,153 @@
+package io.mesh4j.core.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+
+import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.discovery.Registration;
+import io.mesh4j.core.discovery.ServiceName;
+
+/**
+ * Speaks the registry's contract (DESIGN.md, "The registry contract"). Every call is asynchronous; an error
+ * answer completes the future with a {@link RegistryException}, an unreachable registry with the transport's
+ * exception. It has no retry of its own: the callers (registration, watches) each back off in their own way.
+ */
+public final class RegistryClient {
+
+    /** The header that carries a watch answer's index. */
+    public static final String INDEX_HEADER = "X-Mesh-Index";
+
+    /** How much longer than the {@code wait} the client waits for a watch answer before giving up on it. */
+    private static final Duration WATCH_SLACK = Duration.ofSeconds(10);
+
+    private final WebClient client;
+    private final URI uri;
+
+    private RegistryClient(URI uri, ClientFactory factory) {
+        this.uri = uri;
+        client = WebClient.builder(uri).factory(factory).build();
+    }
+
+    /**
+     * A client of the registry at {@code uri}, such as {@code http://127.0.0.1:7070}, on Armeria's default
+     * client factory.
+     */
+    public static RegistryClient of(URI uri) {
+        return of(uri, ClientFactory.ofDefault());
+    }
+
+    public static RegistryClient of(URI uri, ClientFactory factory) {
+        requireNonNull(uri, "uri");
+        requireNonNull(factory, "factory");
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("registry uri: " + uri
+                                               + " (expected: http:// or https:// with host and port)");
+        }
+        return new RegistryClient(uri, factory);
+    }
+
+    public URI uri() {
+        return uri;
+    }
+
+    /**
+     * Registers or updates an instance; completes with the registry's index after the change.
+     */
+    public CompletableFuture<Long> register(ServiceName service, InstanceId id, Registration registration) {
+        return client.prepare()
+                     .put(instancePath(service, id))
+                     .content(MediaType.JSON_UTF_8, RegistryJson.writeRegistration(registration))
+                     .execute().aggregate()
+                     .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
+    }
+
+    /**
+     * Renews an instance's TTL. Completes with {@code false} when the registry does not know the instance
+     * (it expired, or the registry lost it): the caller must register again.
+     */
+    public CompletableFuture<Boolean> heartbeat(ServiceName service, InstanceId id) {
+        return client.put(instancePath(service, id) + "/heartbeat", new byte[0]).aggregate()
+                     .thenApply(res -> res.status() == HttpStatus.NOT_FOUND ? Boolean.FALSE
+                                                                              : expectOk(r -> Boolean.TRUE).apply(res));
+    }
+
+    /**
+     * Removes an instance, so that watchers stop sending to it. Succeeds also when it was already gone.
+     */
+    public CompletableFuture<Void> deregister(ServiceName service, InstanceId id) {
+        return client.delete(instancePath(service, id)).aggregate()
+                     .thenApply(res -> res.status() == HttpStatus.NOT_FOUND ? null
+                                                                              : expectOk(r -> (Void) null).apply(res));
+    }
+
+    /**
+     * Returns the service's instances now.
+     */
+    public CompletableFuture<InstancesSnapshot> instances(ServiceName service) {
+        return client.get("/v1/services/" + service.value() + "/instances").aggregate()
+                     .thenApply(expectOk(res -> RegistryJson.parseSnapshot(res.content().array())));
+    }
+
+    /**
+     * Returns the service's instances once its index differs from {@code index}, or after {@code wait} with
+     * what it has then. A watch from 0 on a service nobody registered yet returns at its first registration.
+     * Cancelling the returned future aborts the call.
+     */
+    public CompletableFuture<InstancesSnapshot> watch(ServiceName service, long index, Duration wait) {
+        final String path = "/v1/services/" + service.value() + "/instances?index=" + index
+                            + "&wait=" + WatchParams.formatWait(wait);
+        final HttpResponse response = client.prepare().get(path)
+                                            .responseTimeout(wait.plus(WATCH_SLACK))
+                                            .execute();
+        final CompletableFuture<InstancesSnapshot> snapshot =
+                response.aggregate()
+                        .thenApply(expectOk(res -> RegistryJson.parseSnapshot(res.content().array())));
+        // Cancelling the future aborts the held call, so that a closing watcher does not wait out the poll.
+        snapshot.whenComplete((unused, cause) -> {
+            if (snapshot.isCancelled()) {
+                response.abort();
+            }
+        });
+        return snapshot;
+    }
+
+    /**
+     * Lists every service with its instance count.
+     */
+    public CompletableFuture<List<ServiceSummary>> services() {
+        return client.get("/v1/services").aggregate()
+                     .thenApply(expectOk(res -> RegistryJson.parseServices(res.content().array())));
+    }
+
+    private static String instancePath(ServiceName service, InstanceId id) {
+        // Both names are validated to characters that need no escaping in a path.
+        return "/v1/services/" + service.value() + "/instances/" + id.value();
+    }
+
+    private static <T> Function<AggregatedHttpResponse, T> expectOk(Function<AggregatedHttpResponse, T> read) {
+        return res -> {
+            if (!res.status().isSuccess()) {
+                throw new RegistryException(res.status().code(),
+                                            RegistryJson.parseError(res.status().code(), res.content().array()));
+            }
+            return read.apply(res);
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "RegistryClient(" + uri + ')';
+    }
+}

@@ -1,0 +1,35 @@
+package io.mesh4j.core.stack;
+
+import java.util.function.Function;
+
+/**
+ * One job in a request path (retry, deadline, authorization...), named by its {@link Role}.
+ *
+ * <p>A layer only says how to wrap the next one: the order is the {@link Stack}'s business, so that nobody
+ * has to remember that Armeria applies decorators in reverse order of insertion.
+ *
+ * @param <T> what is wrapped: an Armeria {@code HttpClient} on the outbound side, an {@code HttpService} on
+ *            the inbound side
+ */
+public interface Layer<T> {
+
+    /**
+     * The job this layer does; one layer per role in a stack.
+     */
+    Role role();
+
+    /**
+     * Returns the function that wraps the next layer (the one nearer the transport or the service) with this
+     * one. Called once when the stack is built; what varies per request is read per request from the values
+     * in {@code params}, never fixed here.
+     */
+    Function<? super T, ? extends T> decorator(StackParams params);
+
+    /**
+     * Returns a layer of the given role made of a plain decorator, for a user's own layer that needs no
+     * parameters.
+     */
+    static <T> Layer<T> of(Role role, Function<? super T, ? extends T> decorator) {
+        return new SimpleLayer<>(role, decorator);
+    }
+}

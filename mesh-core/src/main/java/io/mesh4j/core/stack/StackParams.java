@@ -1,0 +1,98 @@
+package io.mesh4j.core.stack;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the layers of one stack share when it is built: the service it talks to or serves, the clock, the
+ * classifier, the live policy source. A typed map, so a layer added later can bring its own {@link Key}
+ * without this class knowing it.
+ */
+public final class StackParams {
+
+    private static final StackParams EMPTY = new StackParams(Map.of());
+
+    private final Map<Key<?>, Object> values;
+
+    private StackParams(Map<Key<?>, Object> values) {
+        this.values = values;
+    }
+
+    public static StackParams empty() {
+        return EMPTY;
+    }
+
+    /**
+     * Returns the value of {@code key}, or its default when none was set.
+     */
+    @SuppressWarnings("unchecked")
+    public <V> V get(Key<V> key) {
+        requireNonNull(key, "key");
+        final @Nullable Object value = values.get(key);
+        return value != null ? (V) value : key.defaultValue();
+    }
+
+    /**
+     * Returns a copy in which {@code key} has {@code value}.
+     */
+    public <V> StackParams with(Key<V> key, V value) {
+        requireNonNull(key, "key");
+        requireNonNull(value, key.name);
+        final Map<Key<?>, Object> copy = new HashMap<>(values);
+        copy.put(key, value);
+        return new StackParams(Map.copyOf(copy));
+    }
+
+    @Override
+    public String toString() {
+        return "StackParams" + values;
+    }
+
+    /**
+     * A typed parameter with a default. Keys compare by identity: declare each one once, as a constant.
+     */
+    public static final class Key<V> {
+
+        private final String name;
+        private final Supplier<? extends V> defaultValue;
+
+        private Key(String name, Supplier<? extends V> defaultValue) {
+            this.name = requireNonNull(name, "name");
+            this.defaultValue = requireNonNull(defaultValue, "defaultValue");
+        }
+
+        /**
+         * A key whose value is {@code defaultValue} unless set.
+         */
+        public static <V> Key<V> of(String name, Supplier<? extends V> defaultValue) {
+            return new Key<>(name, defaultValue);
+        }
+
+        /**
+         * A key that must be set: reading it unset fails with a message naming it.
+         */
+        public static <V> Key<V> required(String name) {
+            return new Key<>(name, () -> {
+                throw new IllegalStateException("stack parameter '" + name + "' is not set");
+            });
+        }
+
+        V defaultValue() {
+            return requireNonNull(defaultValue.get(), name);
+        }
+
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+}
