@@ -1,0 +1,72 @@
+package io.mesh4j.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What stops a registry from starting says what to change, and leaves nothing held behind. */
+class RegistryStartTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSecondRegistryOnTheSameDataDirectoryFailsNamingIt() {
+        try (MeshRegistry first = RegistryContractTest.start(dir)) {
+            assertThatThrownBy(() -> RegistryContractTest.start(dir))
+                    .isInstanceOf(RegistryStartException.class)
+                    .hasMessageContaining(dir.toString())
+                    .hasMessageContaining("in use by another registry");
+            assertThat(first.port()).isPositive();
+        }
+    }
+
+    @Test
+    void aTakenPortFailsSayingSoAndReleasesTheDataDirectory() {
+        try (MeshRegistry first = RegistryContractTest.start(dir.resolve("first"))) {
+            final MeshRegistry second = MeshRegistry.builder().host("127.0.0.1").port(first.port())
+                                                    .dataDir(dir.resolve("second")).build();
+
+            assertThatThrownBy(second::start).isInstanceOf(RegistryStartException.class)
+                                             .hasMessageContaining("port " + first.port())
+                                             .hasMessageContaining("in use");
+        }
+        RegistryContractTest.start(dir.resolve("second")).close();
+    }
+
+    @Test
+    void aDataDirectoryThatIsAFileFails() throws Exception {
+        final Path file = Files.writeString(dir.resolve("file"), "");
+
+        assertThatThrownBy(() -> RegistryContractTest.start(file)).isInstanceOf(RegistryStartException.class)
+                                                                  .hasMessageContaining("is a file");
+    }
+
+    @Test
+    void theBuilderRefusesBadSettingsWithWhatItExpects() {
+        assertThatThrownBy(() -> MeshRegistry.builder().port(70_000))
+                .hasMessage("port: 70000 (expected: 0..65535)");
+        assertThatThrownBy(() -> MeshRegistry.builder().host(" ")).hasMessageContaining("expected");
+        assertThatThrownBy(() -> MeshRegistry.builder().build()).hasMessageContaining("dataDir");
+    }
+
+    @Test
+    void aRegistryStartsOnce() {
+        try (MeshRegistry registry = RegistryContractTest.start(dir)) {
+            assertThatThrownBy(registry::start).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void aRegistryListeningOnEveryAddressIsReachedOnLoopback() {
+        try (MeshRegistry registry = MeshRegistry.builder().host("0.0.0.0").port(0).dataDir(dir).build().start()) {
+            assertThat(registry.uri().toString()).isEqualTo("http://127.0.0.1:" + registry.port());
+            assertThat(new Http(registry.uri()).get("/healthz").status().code()).isEqualTo(200);
+        }
+    }
+}
