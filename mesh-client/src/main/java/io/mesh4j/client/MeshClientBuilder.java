@@ -1,0 +1,136 @@
+package io.mesh4j.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.HttpClient;
+
+import io.mesh4j.client.balancer.BalancerFactory;
+import io.mesh4j.client.balancer.Balancers;
+import io.mesh4j.client.policy.ClientPolicies;
+import io.mesh4j.client.policy.ClientPolicy;
+import io.mesh4j.core.classify.ResponseClassifier;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.registry.WatchParams;
+import io.mesh4j.core.stack.Stack;
+
+/**
+ * Builds a {@link MeshClient}. Everything but the registry has a default that suits most services.
+ */
+public final class MeshClientBuilder {
+
+    final URI registryUri;
+    Stack<HttpClient> stack = ClientStacks.defaults();
+    BalancerFactory balancer = Balancers.p2cPeakEwma();
+    final ClientPolicies policies = ClientPolicies.of(ClientPolicy.ofDefaults());
+    ResponseClassifier classifier = ResponseClassifier.ofDefault();
+    Ticker ticker = Ticker.systemTicker();
+    Clock clock = Clock.systemUTC();
+    Duration watchWait = WatchParams.DEFAULT_WAIT;
+    private @Nullable ClientFactory factory;
+
+    MeshClientBuilder(URI registryUri) {
+        this.registryUri = registryUri;
+    }
+
+    /**
+     * Replaces the outbound stack; {@link ClientStacks#defaults()} unless set.
+     */
+    public MeshClientBuilder stack(Stack<HttpClient> stack) {
+        this.stack = requireNonNull(stack, "stack");
+        return this;
+    }
+
+    /**
+     * Adjusts the outbound stack, such as {@code s -> s.insertBefore(ClientRoles.RETRY, myLayer)}.
+     */
+    public MeshClientBuilder stack(UnaryOperator<Stack<HttpClient>> adjust) {
+        stack = requireNonNull(requireNonNull(adjust, "adjust").apply(stack), "adjusted stack");
+        return this;
+    }
+
+    /**
+     * The balancer of every service; {@link Balancers#p2cPeakEwma()} unless set.
+     */
+    public MeshClientBuilder balancer(BalancerFactory balancer) {
+        this.balancer = requireNonNull(balancer, "balancer");
+        return this;
+    }
+
+    /**
+     * The policy of every service without one of its own; {@link ClientPolicy#ofDefaults()} unless set.
+     */
+    public MeshClientBuilder defaultPolicy(ClientPolicy policy) {
+        policies.replaceDefault(policy);
+        return this;
+    }
+
+    /**
+     * The policy of calls to {@code service}.
+     */
+    public MeshClientBuilder policy(String service, ClientPolicy policy) {
+        policies.replace(ServiceName.of(service), policy);
+        return this;
+    }
+
+    /**
+     * How responses are judged for retries and breakers; {@link ResponseClassifier#ofDefault()} unless set.
+     */
+    public MeshClientBuilder classifier(ResponseClassifier classifier) {
+        this.classifier = requireNonNull(classifier, "classifier");
+        return this;
+    }
+
+    /**
+     * The time source of deadlines, budgets and the balancer; for tests.
+     */
+    public MeshClientBuilder ticker(Ticker ticker) {
+        this.ticker = requireNonNull(ticker, "ticker");
+        return this;
+    }
+
+    /**
+     * The clock of the circuit breakers; for tests.
+     */
+    public MeshClientBuilder clock(Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /**
+     * How long the registry may hold each watch; 30 seconds unless set.
+     */
+    public MeshClientBuilder watchWait(Duration watchWait) {
+        requireNonNull(watchWait, "watchWait");
+        if (watchWait.isNegative() || watchWait.compareTo(WatchParams.MAX_WAIT) > 0) {
+            throw new IllegalArgumentException("watchWait: " + watchWait + " (expected: 0.."
+                                               + WatchParams.MAX_WAIT + ')');
+        }
+        this.watchWait = watchWait;
+        return this;
+    }
+
+    /**
+     * The Armeria client factory to make connections with; the mesh client makes (and closes) its own unless
+     * set. A factory given here is not closed with the mesh client.
+     */
+    public MeshClientBuilder clientFactory(ClientFactory factory) {
+        this.factory = requireNonNull(factory, "factory");
+        return this;
+    }
+
+    public MeshClient build() {
+        if (factory != null) {
+            return new MeshClient(this, factory, false);
+        }
+        return new MeshClient(this, ClientFactory.builder().build(), true);
+    }
+}

@@ -1,0 +1,143 @@
+package io.mesh4j.client.balancer.p2c;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.jspecify.annotations.Nullable;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.linecorp.armeria.client.ClientRequestContext;
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.HttpClient;
+import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
+import com.linecorp.armeria.client.endpoint.AbstractEndpointSelector;
+import com.linecorp.armeria.client.endpoint.EndpointGroup;
+import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
+import com.linecorp.armeria.client.endpoint.EndpointSelector;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+
+import io.mesh4j.client.balancer.Balancer;
+
+/**
+ * Power of two choices over peak-EWMA load: of two endpoints picked at random, take the one with the lower
+ * {@link EndpointLoad#load(long) load}. Two random picks rather than the least loaded of all keep the choice
+ * cheap and keep many clients from herding onto the same "best" endpoint at once.
+ */
+public final class PeakEwmaBalancer implements Balancer {
+
+    /** How fast old latency fades: Finagle's and Linkerd's default. */
+    static final Duration DECAY = Duration.ofSeconds(10);
+
+    /**
+     * The latency an attempt counts as when it failed without an answer (refused, reset). Such failures are
+     * fast, and counting them at their real latency would make a dead endpoint look like the best one.
+     */
+    static final Duration FAILURE_PENALTY = Duration.ofSeconds(1);
+
+    private final Ticker ticker;
+    private final Map<Endpoint, EndpointLoad> loads = new ConcurrentHashMap<>();
+
+    public PeakEwmaBalancer(Ticker ticker) {
+        this.ticker = requireNonNull(ticker, "ticker");
+    }
+
+    @Override
+    public EndpointSelectionStrategy selectionStrategy() {
+        return Selector::new;
+    }
+
+    @Override
+    public HttpClient observe(HttpClient transport) {
+        return new LoadObservingClient(transport);
+    }
+
+    /**
+     * The load of {@code endpoint} as the balancer sees it now; for tests and the admin view.
+     */
+    public double loadOf(Endpoint endpoint) {
+        final EndpointLoad load = loads.get(endpoint);
+        return load == null ? 0 : load.load(ticker.read());
+    }
+
+    private EndpointLoad loadOf0(Endpoint endpoint) {
+        return loads.computeIfAbsent(endpoint,
+                                     unused -> new EndpointLoad(DECAY.toNanos(), ticker.read()));
+    }
+
+    @Override
+    public String toString() {
+        return "p2c-peak-ewma";
+    }
+
+    private final class Selector extends AbstractEndpointSelector {
+
+        private volatile List<Endpoint> endpoints = List.of();
+
+        Selector(EndpointGroup group) {
+            super(group);
+            initialize();
+        }
+
+        @Override
+        protected void updateNewEndpoints(List<Endpoint> endpoints) {
+            this.endpoints = endpoints;
+            // Forget what was learnt of endpoints that left, so that one coming back at the same address
+            // starts afresh.
+            loads.keySet().retainAll(endpoints);
+        }
+
+        @Override
+        protected @Nullable Endpoint doSelectNow(ClientRequestContext ctx) {
+            final List<Endpoint> endpoints = this.endpoints;
+            final int size = endpoints.size();
+            if (size == 0) {
+                return null;
+            }
+            if (size == 1) {
+                return endpoints.get(0);
+            }
+            final ThreadLocalRandom random = ThreadLocalRandom.current();
+            final int first = random.nextInt(size);
+            int second = random.nextInt(size - 1);
+            if (second >= first) {
+                second++;
+            }
+            final Endpoint a = endpoints.get(first);
+            final Endpoint b = endpoints.get(second);
+            final long now = ticker.read();
+            return loadOf0(a).load(now) <= loadOf0(b).load(now) ? a : b;
+        }
+    }
+
+    /** Counts each attempt in flight on its endpoint and feeds its latency into the endpoint's cost. */
+    private final class LoadObservingClient extends SimpleDecoratingHttpClient {
+
+        LoadObservingClient(HttpClient delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
+            final Endpoint endpoint = ctx.endpoint();
+            if (endpoint == null) {
+                return unwrap().execute(ctx, req);
+            }
+            final EndpointLoad load = loadOf0(endpoint);
+            final long start = ticker.read();
+            load.start();
+            ctx.log().whenComplete().thenAccept(log -> {
+                final long now = ticker.read();
+                final boolean answered = log.responseHeaders().status().code() > 0;
+                final long rtt = answered ? now - start : Math.max(now - start, FAILURE_PENALTY.toNanos());
+                load.end(rtt, now);
+            });
+            return unwrap().execute(ctx, req);
+        }
+    }
+}

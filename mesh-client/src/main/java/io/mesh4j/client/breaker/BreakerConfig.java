@@ -1,0 +1,123 @@
+package io.mesh4j.client.breaker;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * When an endpoint's circuit breaker opens, how long it stays open, and how it is probed again.
+ *
+ * <p>The defaults open a breaker when at least half of the last 20 calls to the endpoint failed (once 5 calls
+ * have been seen), keep it open 5 seconds, then let 3 trial calls decide whether it closes.
+ */
+public final class BreakerConfig {
+
+    private static final BreakerConfig DEFAULTS = builder().build();
+
+    private final float failureRateThreshold;
+    private final int slidingWindowSize;
+    private final int minimumNumberOfCalls;
+    private final Duration openDuration;
+    private final int trialCalls;
+
+    private BreakerConfig(Builder b) {
+        failureRateThreshold = b.failureRateThreshold;
+        slidingWindowSize = b.slidingWindowSize;
+        minimumNumberOfCalls = b.minimumNumberOfCalls;
+        openDuration = b.openDuration;
+        trialCalls = b.trialCalls;
+    }
+
+    public static BreakerConfig ofDefaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The share of failed calls, in percent, at which the breaker opens. */
+    public float failureRateThreshold() {
+        return failureRateThreshold;
+    }
+
+    /** How many of the most recent calls the failure rate is computed over. */
+    public int slidingWindowSize() {
+        return slidingWindowSize;
+    }
+
+    /** How many calls must be seen before the failure rate counts. */
+    public int minimumNumberOfCalls() {
+        return minimumNumberOfCalls;
+    }
+
+    /** How long an open breaker keeps its endpoint out of rotation before trial calls. */
+    public Duration openDuration() {
+        return openDuration;
+    }
+
+    /** How many trial calls a half-open breaker lets through to decide. */
+    public int trialCalls() {
+        return trialCalls;
+    }
+
+    @Override
+    public String toString() {
+        return "BreakerConfig(opens at " + failureRateThreshold + "% of " + slidingWindowSize + " calls (min "
+               + minimumNumberOfCalls + "), open for " + openDuration.toMillis() + "ms, " + trialCalls
+               + " trial calls)";
+    }
+
+    public static final class Builder {
+
+        private float failureRateThreshold = 50;
+        private int slidingWindowSize = 20;
+        private int minimumNumberOfCalls = 5;
+        private Duration openDuration = Duration.ofSeconds(5);
+        private int trialCalls = 3;
+
+        private Builder() {}
+
+        public Builder failureRateThreshold(float percent) {
+            if (!(percent > 0 && percent <= 100)) {
+                throw new IllegalArgumentException("failureRateThreshold: " + percent + " (expected: 0 < x <= 100)");
+            }
+            failureRateThreshold = percent;
+            return this;
+        }
+
+        public Builder slidingWindow(int size, int minimumNumberOfCalls) {
+            if (size < 1) {
+                throw new IllegalArgumentException("slidingWindowSize: " + size + " (expected: > 0)");
+            }
+            if (minimumNumberOfCalls < 1 || minimumNumberOfCalls > size) {
+                throw new IllegalArgumentException("minimumNumberOfCalls: " + minimumNumberOfCalls
+                                                   + " (expected: 1.." + size + ')');
+            }
+            slidingWindowSize = size;
+            this.minimumNumberOfCalls = minimumNumberOfCalls;
+            return this;
+        }
+
+        public Builder openDuration(Duration openDuration) {
+            requireNonNull(openDuration, "openDuration");
+            if (openDuration.isNegative() || openDuration.isZero()) {
+                throw new IllegalArgumentException("openDuration: " + openDuration + " (expected: > 0)");
+            }
+            this.openDuration = openDuration;
+            return this;
+        }
+
+        public Builder trialCalls(int trialCalls) {
+            if (trialCalls < 1) {
+                throw new IllegalArgumentException("trialCalls: " + trialCalls + " (expected: > 0)");
+            }
+            this.trialCalls = trialCalls;
+            return this;
+        }
+
+        public BreakerConfig build() {
+            return new BreakerConfig(this);
+        }
+    }
+}

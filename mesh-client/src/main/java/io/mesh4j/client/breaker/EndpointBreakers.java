@@ -1,0 +1,143 @@
+package io.mesh4j.client.breaker;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.endpoint.EndpointGroup;
+import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.stack.StackParams;
+
+/**
+ * One resilience4j circuit breaker per endpoint of a service. The {@link BreakerLayer} records every attempt
+ * in the breaker of its endpoint; the {@link #eject(EndpointGroup, EndpointSelectionStrategy) ejecting group}
+ * keeps endpoints with an open breaker out of the balancer's choice, so that retries and new requests go
+ * elsewhere instead of failing fast against it.
+ */
+public final class EndpointBreakers {
+
+    /** The stack parameter through which the BREAKER layer finds the breakers of its service. */
+    public static final StackParams.Key<EndpointBreakers> KEY = StackParams.Key.required("endpointBreakers");
+
+    private static final Logger logger = LoggerFactory.getLogger(EndpointBreakers.class);
+
+    private final ServiceName service;
+    private final Supplier<BreakerConfig> config;
+    private final Clock clock;
+    private final Map<Endpoint, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    private EndpointBreakers(ServiceName service, Supplier<BreakerConfig> config, Clock clock) {
+        this.service = service;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * The breakers of {@code service}; each new breaker takes the config {@code config} gives at that moment.
+     */
+    public static EndpointBreakers of(ServiceName service, Supplier<BreakerConfig> config, Clock clock) {
+        return new EndpointBreakers(requireNonNull(service, "service"), requireNonNull(config, "config"),
+                                    requireNonNull(clock, "clock"));
+    }
+
+    /**
+     * The breaker of {@code endpoint}, made closed on first use.
+     */
+    public CircuitBreaker breakerOf(Endpoint endpoint) {
+        requireNonNull(endpoint, "endpoint");
+        return breakers.computeIfAbsent(endpoint, this::newBreaker);
+    }
+
+    /**
+     * The endpoints whose breaker is open: they get no traffic until it half-opens.
+     */
+    public Set<Endpoint> ejected() {
+        return breakers.entrySet().stream()
+                       .filter(e -> isEjecting(e.getValue().getState()))
+                       .map(Map.Entry::getKey)
+                       .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * Returns a group of {@code discovered}'s endpoints minus the ejected ones, selected by
+     * {@code selectionStrategy}. When every endpoint is ejected it offers them all, so that the breakers
+     * fail calls fast rather than the group making them wait for an endpoint.
+     */
+    public EndpointGroup eject(EndpointGroup discovered, EndpointSelectionStrategy selectionStrategy) {
+        return new EjectingEndpointGroup(discovered, this, selectionStrategy);
+    }
+
+    /**
+     * Forgets the breakers of endpoints that left the service, so that an address reused later starts closed.
+     */
+    void retainOnly(Collection<Endpoint> endpoints) {
+        breakers.keySet().retainAll(Set.copyOf(endpoints));
+    }
+
+    void addListener(Runnable onEjectionChange) {
+        listeners.add(onEjectionChange);
+    }
+
+    void removeListener(Runnable onEjectionChange) {
+        listeners.remove(onEjectionChange);
+    }
+
+    private CircuitBreaker newBreaker(Endpoint endpoint) {
+        final BreakerConfig c = config.get();
+        final CircuitBreakerConfig r4j = CircuitBreakerConfig.custom()
+                .slidingWindowType(SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(c.slidingWindowSize())
+                .minimumNumberOfCalls(c.minimumNumberOfCalls())
+                .failureRateThreshold(c.failureRateThreshold())
+                .waitDurationInOpenState(c.openDuration())
+                .permittedNumberOfCallsInHalfOpenState(c.trialCalls())
+                // Half-open on time, not on the next call: an ejected endpoint gets no calls to trigger it.
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .writableStackTraceEnabled(false)
+                .clock(clock)
+                .build();
+        final CircuitBreaker breaker = CircuitBreaker.of(service + "/" + endpoint.authority(), r4j);
+        breaker.getEventPublisher().onStateTransition(event -> {
+            final CircuitBreaker.StateTransition transition = event.getStateTransition();
+            if (transition.getToState() == State.OPEN) {
+                logger.warn("{}: breaker of {} opened ({}% of the last {} calls failed); no traffic for {} ms",
+                            service, endpoint.authority(), Math.round(breaker.getMetrics().getFailureRate()),
+                            breaker.getMetrics().getNumberOfBufferedCalls(), c.openDuration().toMillis());
+            } else {
+                logger.info("{}: breaker of {} {} -> {}", service, endpoint.authority(),
+                            transition.getFromState(), transition.getToState());
+            }
+            if (isEjecting(transition.getFromState()) != isEjecting(transition.getToState())) {
+                listeners.forEach(Runnable::run);
+            }
+        });
+        return breaker;
+    }
+
+    private static boolean isEjecting(State state) {
+        return state == State.OPEN || state == State.FORCED_OPEN;
+    }
+
+    @Override
+    public String toString() {
+        return "EndpointBreakers(" + service + ", ejected=" + ejected() + ')';
+    }
+}

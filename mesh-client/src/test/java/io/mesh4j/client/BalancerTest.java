@@ -1,0 +1,76 @@
+package io.mesh4j.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.linecorp.armeria.client.WebClient;
+
+import io.mesh4j.client.balancer.Balancers;
+import io.mesh4j.core.discovery.ServiceName;
+
+class BalancerTest {
+
+    @RegisterExtension
+    final RegistryExtension registry = new RegistryExtension();
+
+    @Test
+    void defaultBalancerSendsATenTimesSlowerInstanceClearlyLessThanHalf() throws Exception {
+        try (Backend fast = Backend.start(registry.client(), "orders", "fast", Backend.slow("f", Duration.ofMillis(5)));
+             Backend slow = Backend.start(registry.client(), "orders", "slow", Backend.slow("s", Duration.ofMillis(50)));
+             MeshClient mesh = MeshClient.builder(registry.uri()).build()) {
+            final WebClient orders = connected(mesh, 2);
+
+            final Load load = Load.send(orders, 600, 8);
+
+            assertThat(load.failures).isEmpty();
+            final double slowShare = slow.hits.get() / 600.0;
+            assertThat(slowShare).as("share of the slow instance").isLessThan(0.25);
+            assertThat(slow.hits.get()).as("the slow instance is still probed").isPositive();
+        }
+    }
+
+    @Test
+    void roundRobinTakesEachInstanceInTurn() throws Exception {
+        try (Backend a = Backend.start(registry.client(), "orders", "a", Backend.ok("a"));
+             Backend b = Backend.start(registry.client(), "orders", "b", Backend.ok("b"));
+             Backend c = Backend.start(registry.client(), "orders", "c", Backend.ok("c"));
+             MeshClient mesh = MeshClient.builder(registry.uri()).balancer(Balancers.roundRobin()).build()) {
+            final WebClient orders = connected(mesh, 3);
+
+            DiscoveryTest.sendAll(orders, 300);
+
+            assertThat(a.hits).hasValue(100);
+            assertThat(b.hits).hasValue(100);
+            assertThat(c.hits).hasValue(100);
+        }
+    }
+
+    @Test
+    void weightedRoundRobinFollowsRegisteredWeights() throws Exception {
+        try (Backend light = Backend.start(registry.client(), "orders", "light", 100, Backend.ok("l"));
+             Backend heavy = Backend.start(registry.client(), "orders", "heavy", 300, Backend.ok("h"));
+             MeshClient mesh = MeshClient.builder(registry.uri())
+                                         .balancer(Balancers.weightedRoundRobin()).build()) {
+            final WebClient orders = connected(mesh, 2);
+
+            DiscoveryTest.sendAll(orders, 400);
+
+            assertThat(heavy.hits.get() / 400.0).isCloseTo(0.75, within(0.02));
+            assertThat(light.hits.get() / 400.0).isCloseTo(0.25, within(0.02));
+        }
+    }
+
+    /** Returns the client of orders once it knows {@code instances} instances. */
+    private static WebClient connected(MeshClient mesh, int instances) {
+        final WebClient client = mesh.webClient("orders");
+        await().atMost(Duration.ofSeconds(5))
+               .until(() -> mesh.endpoints(ServiceName.of("orders")).endpoints().size() == instances);
+        return client;
+    }
+}

@@ -1,0 +1,85 @@
+package io.mesh4j.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.mesh4j.client.balancer.Balancers;
+import io.mesh4j.client.breaker.BreakerConfig;
+import io.mesh4j.client.policy.ClientPolicy;
+import io.mesh4j.core.discovery.ServiceName;
+
+class BreakerTest {
+
+    private static final ServiceName ORDERS = ServiceName.of("orders");
+
+    @RegisterExtension
+    final RegistryExtension registry = new RegistryExtension();
+
+    @Test
+    void ejectsAnEndpointWhoseBreakerOpensAndRetriesElsewhereMeanwhile() {
+        final AtomicBoolean broken = new AtomicBoolean(true);
+        final BreakerConfig quickToOpen = BreakerConfig.builder().slidingWindow(10, 5)
+                                                       .openDuration(Duration.ofMinutes(1)).build();
+        try (Backend flaky = Backend.start(registry.client(), "orders", "flaky", (ctx, req) ->
+                     broken.get() ? HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR) : HttpResponse.of("ok"));
+             Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
+             MeshClient mesh = MeshClient.builder(registry.uri())
+                                         .balancer(Balancers.roundRobin())
+                                         .defaultPolicy(ClientPolicy.builder().breaker(quickToOpen).build())
+                                         .build()) {
+            final WebClient orders = RetryTest.connected(mesh, "orders", 2);
+
+            DiscoveryTest.sendAll(orders, 20);
+
+            final Endpoint flakyEndpoint = Endpoint.of("127.0.0.1", flaky.port());
+            assertThat(mesh.breakers(ORDERS).ejected()).containsExactly(flakyEndpoint);
+            final int flakyHits = flaky.hits.get();
+            assertThat(flakyHits).isBetween(5, 10);
+
+            DiscoveryTest.sendAll(orders, 50);
+            assertThat(flaky.hits).as("an ejected endpoint gets nothing").hasValue(flakyHits);
+            assertThat(healthy.hits.get()).isEqualTo(70);
+        }
+    }
+
+    @Test
+    void anEjectedEndpointReturnsOnceItsTrialCallsSucceed() {
+        final AtomicBoolean broken = new AtomicBoolean(true);
+        final BreakerConfig shortOpen = BreakerConfig.builder().slidingWindow(10, 5).trialCalls(2)
+                                                     .openDuration(Duration.ofMillis(300)).build();
+        try (Backend flaky = Backend.start(registry.client(), "orders", "flaky", (ctx, req) ->
+                     broken.get() ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE) : HttpResponse.of("ok"));
+             Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
+             MeshClient mesh = MeshClient.builder(registry.uri())
+                                         .balancer(Balancers.roundRobin())
+                                         .defaultPolicy(ClientPolicy.builder().breaker(shortOpen).build())
+                                         .build()) {
+            final WebClient orders = RetryTest.connected(mesh, "orders", 2);
+            DiscoveryTest.sendAll(orders, 20);
+            assertThat(mesh.breakers(ORDERS).ejected()).hasSize(1);
+
+            broken.set(false);
+
+            final CircuitBreaker breaker = mesh.breakers(ORDERS).breakerOf(Endpoint.of("127.0.0.1", flaky.port()));
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                DiscoveryTest.sendAll(orders, 5);
+                assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+            });
+            final int before = flaky.hits.get();
+            DiscoveryTest.sendAll(orders, 20);
+            assertThat(flaky.hits.get() - before).isEqualTo(10);
+        }
+    }
+}

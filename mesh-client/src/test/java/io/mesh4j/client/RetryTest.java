@@ -1,0 +1,191 @@
+package io.mesh4j.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpResponseWriter;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.HttpService;
+
+import io.mesh4j.client.balancer.Balancers;
+import io.mesh4j.client.policy.ClientPolicy;
+import io.mesh4j.client.retry.RetryConfig;
+import io.mesh4j.client.retry.RetryLayer;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.stack.ClientRoles;
+
+class RetryTest {
+
+    @RegisterExtension
+    final RegistryExtension registry = new RegistryExtension();
+
+    private static HttpService status(HttpStatus status) {
+        return (ctx, req) -> HttpResponse.of(status);
+    }
+
+    /** Fails every other request it gets with {@code status}, starting with the first. */
+    private static HttpService failingEveryOther(HttpStatus status) {
+        final AtomicInteger count = new AtomicInteger();
+        return (ctx, req) -> count.getAndIncrement() % 2 == 0 ? HttpResponse.of(status) : HttpResponse.of("ok");
+    }
+
+    @Test
+    void eachRetryGoesToAFreshlyPickedEndpoint() {
+        try (Backend failing = Backend.start(registry.client(), "orders", "a", status(HttpStatus.SERVICE_UNAVAILABLE));
+             Backend healthy = Backend.start(registry.client(), "orders", "b", Backend.ok("b"));
+             MeshClient mesh = MeshClient.builder(registry.uri())
+                                         .balancer(Balancers.roundRobin())
+                                         .stack(s -> s.remove(ClientRoles.BREAKER))
+                                         .build()) {
+            final WebClient orders = connected(mesh, "orders", 2);
+
+            DiscoveryTest.sendAll(orders, 40);
+
+            // Round robin alternates, so every call that started on "a" went on to "b": a retry that stayed on
+            // "a" would have failed again, three times, and the call with it.
+            assertThat(failing.hits.get()).isPositive();
+            assertThat(healthy.hits.get()).isEqualTo(40);
+        }
+    }
+
+    @Test
+    void retriesA503ForEveryMethodIncludingPost() {
+        try (Backend backend = Backend.start(registry.client(), "orders", "a",
+                                             failingEveryOther(HttpStatus.SERVICE_UNAVAILABLE));
+             MeshClient mesh = MeshClient.builder(registry.uri()).stack(s -> s.remove(ClientRoles.BREAKER))
+                                         .build()) {
+            final WebClient orders = connected(mesh, "orders", 1);
+
+            for (int i = 0; i < 10; i++) {
+                assertThat(orders.post("/orders", "{}").aggregate().join().status()).isEqualTo(HttpStatus.OK);
+            }
+            assertThat(backend.hits).hasValue(20);
+        }
+    }
+
+    @Test
+    void retriesOther5xxOnlyForIdempotentMethods() {
+        try (Backend backend = Backend.start(registry.client(), "orders", "a",
+                                             failingEveryOther(HttpStatus.INTERNAL_SERVER_ERROR));
+             MeshClient mesh = MeshClient.builder(registry.uri()).stack(s -> s.remove(ClientRoles.BREAKER))
+                                         .build()) {
+            final WebClient orders = connected(mesh, "orders", 1);
+
+            assertThat(orders.get("/orders/1").aggregate().join().status()).isEqualTo(HttpStatus.OK);
+            assertThat(backend.hits).hasValue(2);
+
+            assertThat(orders.post("/orders", "{}").aggregate().join().status())
+                    .isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
+            assertThat(backend.hits).hasValue(3);
+        }
+    }
+
+    @Test
+    void retriesARefusedConnectionOnAnotherEndpoint() {
+        try (Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
+             Backend dead = Backend.start(registry.client(), "orders", "dead", Backend.ok("never"));
+             MeshClient mesh = MeshClient.builder(registry.uri()).balancer(Balancers.roundRobin()).build()) {
+            dead.kill();
+            final WebClient orders = connected(mesh, "orders", 2);
+
+            for (int i = 0; i < 30; i++) {
+                assertThat(orders.post("/orders", "{}").aggregate().join().status()).isEqualTo(HttpStatus.OK);
+            }
+            assertThat(healthy.hits).hasValue(30);
+        }
+    }
+
+    /** Sends a 200 and part of a body, then breaks the stream, as an instance killed mid-answer does. */
+    private static HttpService breaksAfterHeaders() {
+        return (ctx, req) -> {
+            final HttpResponseWriter res = HttpResponse.streaming();
+            res.write(ResponseHeaders.of(HttpStatus.OK));
+            res.write(HttpData.ofUtf8("partial"));
+            ctx.eventLoop().schedule(() -> res.abort(), 10, TimeUnit.MILLISECONDS);
+            return res;
+        };
+    }
+
+    @Test
+    void retriesACallWhoseResponseBreaksAfterItsHeaders() {
+        try (Backend breaking = Backend.start(registry.client(), "orders", "a", breaksAfterHeaders());
+             Backend healthy = Backend.start(registry.client(), "orders", "b", Backend.ok("whole"));
+             MeshClient mesh = MeshClient.builder(registry.uri()).balancer(Balancers.roundRobin())
+                                         .stack(s -> s.remove(ClientRoles.BREAKER)).build()) {
+            final WebClient orders = connected(mesh, "orders", 2);
+
+            for (int i = 0; i < 10; i++) {
+                assertThat(orders.get("/").aggregate().join().contentUtf8()).isEqualTo("whole");
+            }
+            assertThat(breaking.hits.get()).isPositive();
+        }
+    }
+
+    @Test
+    void aStreamingCallIsRetriedOnlyOnWhatItsHeadersSay() {
+        try (Backend breaking = Backend.start(registry.client(), "orders", "a", breaksAfterHeaders());
+             MeshClient mesh = MeshClient.builder(registry.uri()).stack(s -> s.remove(ClientRoles.BREAKER))
+                                         .build()) {
+            final WebClient orders = connected(mesh, "orders", 1);
+
+            assertThatThrownBy(() -> orders.prepare().get("/events").attr(RetryLayer.STREAMING, true)
+                                           .execute().aggregate().join())
+                    .isInstanceOf(CompletionException.class);
+            assertThat(breaking.hits).hasValue(1);
+        }
+    }
+
+    @Test
+    void theBudgetBoundsRetriesWhenEveryInstanceFailsAndHandsBackTheLastAnswer() {
+        final RetryConfig noReserve = RetryConfig.builder().maxAttempts(3)
+                                                 .budget(0.2, 0, Duration.ofSeconds(60)).build();
+        try (Backend backend = Backend.start(registry.client(), "orders", "a", status(HttpStatus.SERVICE_UNAVAILABLE));
+             MeshClient mesh = MeshClient.builder(registry.uri())
+                                         .defaultPolicy(ClientPolicy.builder().retry(noReserve).build())
+                                         .stack(s -> s.remove(ClientRoles.BREAKER))
+                                         .build()) {
+            final WebClient orders = connected(mesh, "orders", 1);
+
+            for (int i = 0; i < 100; i++) {
+                assertThat(orders.get("/").aggregate().join().status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+            }
+
+            // Without a budget: 300 attempts. With 20% of 100 calls: 100 calls and at most 20 retries.
+            assertThat(backend.hits.get()).isBetween(100, 120);
+        }
+    }
+
+    @Test
+    void theBudgetReserveLetsAQuietClientRetry() {
+        try (Backend backend = Backend.start(registry.client(), "orders", "a",
+                                             failingEveryOther(HttpStatus.SERVICE_UNAVAILABLE));
+             MeshClient mesh = MeshClient.builder(registry.uri()).stack(s -> s.remove(ClientRoles.BREAKER))
+                                         .build()) {
+            final WebClient orders = connected(mesh, "orders", 1);
+
+            // One call has deposited a fifth of a retry; the reserve of 10/s pays for its retry.
+            assertThat(orders.get("/").aggregate().join().status()).isEqualTo(HttpStatus.OK);
+            assertThat(backend.hits).hasValue(2);
+        }
+    }
+
+    static WebClient connected(MeshClient mesh, String service, int instances) {
+        final WebClient client = mesh.webClient(service);
+        await().atMost(Duration.ofSeconds(5))
+               .until(() -> mesh.endpoints(ServiceName.of(service)).endpoints().size() == instances);
+        return client;
+    }
+}
