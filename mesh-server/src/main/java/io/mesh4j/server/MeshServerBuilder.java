@@ -1,0 +1,216 @@
+package io.mesh4j.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.Inet4Address;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.linecorp.armeria.common.util.SystemInfo;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServerBuilder;
+
+import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.discovery.Registration;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.stack.Stack;
+
+/**
+ * Builds a {@link MeshServer}. Routes are added here or through {@link #armeria(Consumer)}, which reaches the
+ * whole Armeria {@link ServerBuilder}; every route passes the inbound stack either way.
+ */
+public final class MeshServerBuilder {
+
+    final ServiceName service;
+    final URI registryUri;
+    int port;
+    Stack<HttpService> stack = ServerStacks.defaults();
+    final List<Consumer<ServerBuilder>> armeriaCustomizers = new ArrayList<>();
+    Duration drainPeriod = Duration.ofSeconds(2);
+    Duration shutdownTimeout = Duration.ofSeconds(10);
+    Ticker ticker = Ticker.systemTicker();
+    private @Nullable String advertisedHost;
+    private @Nullable InstanceId instanceId;
+    private String zone = "";
+    private int weight = Registration.DEFAULT_WEIGHT;
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+    private Duration ttl = Registration.DEFAULT_TTL;
+
+    MeshServerBuilder(ServiceName service, URI registryUri) {
+        this.service = service;
+        this.registryUri = registryUri;
+    }
+
+    /**
+     * The port to listen on; 0, the default, lets the system choose a free one.
+     */
+    public MeshServerBuilder port(int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 0..65535, 0 for any free port)");
+        }
+        this.port = port;
+        return this;
+    }
+
+    /**
+     * Serves {@code service} at {@code pathPattern}, such as {@code /orders/{id}}.
+     */
+    public MeshServerBuilder service(String pathPattern, HttpService service) {
+        requireNonNull(pathPattern, "pathPattern");
+        requireNonNull(service, "service");
+        return armeria(sb -> sb.service(pathPattern, service));
+    }
+
+    /**
+     * Serves the methods of an Armeria annotated service object ({@code @Get("/orders/{id}")} ...).
+     */
+    public MeshServerBuilder annotatedService(Object service) {
+        requireNonNull(service, "service");
+        return armeria(sb -> sb.annotatedService(service));
+    }
+
+    /**
+     * Anything else the Armeria server builder offers: routes, limits, access logs.
+     */
+    public MeshServerBuilder armeria(Consumer<ServerBuilder> customizer) {
+        armeriaCustomizers.add(requireNonNull(customizer, "customizer"));
+        return this;
+    }
+
+    /**
+     * Replaces the inbound stack; {@link ServerStacks#defaults()} unless set.
+     */
+    public MeshServerBuilder stack(Stack<HttpService> stack) {
+        this.stack = requireNonNull(stack, "stack");
+        return this;
+    }
+
+    /**
+     * Adjusts the inbound stack, such as {@code s -> s.insertBefore(ServerRoles.DEADLINE, myLayer)}.
+     */
+    public MeshServerBuilder stack(UnaryOperator<Stack<HttpService>> adjust) {
+        stack = requireNonNull(requireNonNull(adjust, "adjust").apply(stack), "adjusted stack");
+        return this;
+    }
+
+    /**
+     * The address callers reach this instance at; by default this host's first non-loopback IPv4 address,
+     * or 127.0.0.1 when it has none.
+     */
+    public MeshServerBuilder advertisedHost(String host) {
+        this.advertisedHost = requireNonNull(host, "host");
+        return this;
+    }
+
+    /**
+     * The instance's id in the registry; by default the service name and a random suffix.
+     */
+    public MeshServerBuilder instanceId(String instanceId) {
+        this.instanceId = InstanceId.of(instanceId);
+        return this;
+    }
+
+    public MeshServerBuilder zone(String zone) {
+        this.zone = requireNonNull(zone, "zone");
+        return this;
+    }
+
+    /**
+     * This instance's share of traffic relative to the service's other instances, 1 to 10000; 100 by default.
+     */
+    public MeshServerBuilder weight(int weight) {
+        this.weight = weight;
+        return this;
+    }
+
+    public MeshServerBuilder metadata(String key, String value) {
+        metadata.put(requireNonNull(key, "key"), requireNonNull(value, "value"));
+        return this;
+    }
+
+    /**
+     * How long the registry keeps this instance without a heartbeat; 15 seconds by default. Heartbeats go
+     * every third of it.
+     */
+    public MeshServerBuilder ttl(Duration ttl) {
+        this.ttl = requireNonNull(ttl, "ttl");
+        return this;
+    }
+
+    /**
+     * How long to keep serving after deregistering, so that every caller's watch hears of it before the
+     * listener closes; 2 seconds by default.
+     */
+    public MeshServerBuilder drainPeriod(Duration drainPeriod) {
+        requireNonNull(drainPeriod, "drainPeriod");
+        if (drainPeriod.isNegative()) {
+            throw new IllegalArgumentException("drainPeriod: " + drainPeriod + " (expected: >= 0)");
+        }
+        this.drainPeriod = drainPeriod;
+        return this;
+    }
+
+    /**
+     * The longest the requests in flight may take to finish once the drain period is over; 10 seconds by
+     * default.
+     */
+    public MeshServerBuilder shutdownTimeout(Duration shutdownTimeout) {
+        requireNonNull(shutdownTimeout, "shutdownTimeout");
+        if (shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("shutdownTimeout: " + shutdownTimeout + " (expected: >= 0)");
+        }
+        this.shutdownTimeout = shutdownTimeout;
+        return this;
+    }
+
+    /**
+     * The time source of deadlines; for tests.
+     */
+    public MeshServerBuilder ticker(Ticker ticker) {
+        this.ticker = requireNonNull(ticker, "ticker");
+        return this;
+    }
+
+    /**
+     * Checks the registration now with a placeholder port, so that a bad host, zone, weight, metadata or TTL
+     * fails at build time, in the builder's thread, with the registry's own message.
+     */
+    public MeshServer build() {
+        registration(1);
+        if (instanceId == null) {
+            instanceId = InstanceId.of(service.value() + '-' + UUID.randomUUID().toString().substring(0, 8));
+        }
+        return new MeshServer(this);
+    }
+
+    InstanceId instanceId() {
+        return requireNonNull(instanceId, "instanceId");
+    }
+
+    Registration registration(int actualPort) {
+        return Registration.builder(advertisedHost(), actualPort)
+                           .zone(zone)
+                           .weight(weight)
+                           .metadata(metadata)
+                           .ttl(ttl)
+                           .build();
+    }
+
+    private String advertisedHost() {
+        if (advertisedHost != null) {
+            return advertisedHost;
+        }
+        final @Nullable Inet4Address address = SystemInfo.defaultNonLoopbackIpV4Address();
+        return address != null ? address.getHostAddress() : "127.0.0.1";
+    }
+}
