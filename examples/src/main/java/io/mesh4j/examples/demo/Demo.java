@@ -1,0 +1,197 @@
+package io.mesh4j.examples.demo;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.linecorp.armeria.client.WebClient;
+
+import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.stack.ClientRoles;
+import io.mesh4j.examples.services.Frontend;
+import io.mesh4j.examples.services.Inventory;
+import io.mesh4j.examples.services.Orders;
+import io.mesh4j.server.MeshServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
+
+/**
+ * The demo: a registry in its own process, three services that call each other through the mesh (frontend →
+ * orders → inventory, with two orders instances, one of them slow), traffic, and every few seconds a table of
+ * what the mesh does with it. Along the way a third orders instance joins and the first one leaves.
+ */
+@Command(name = "mesh4j-demo", mixinStandardHelpOptions = true,
+         description = "Starts a registry and three services, sends traffic through them, and shows the mesh at "
+                       + "work.")
+public final class Demo implements Callable<Integer> {
+
+    private static final List<String> SERVICES = List.of(Frontend.SERVICE, Orders.SERVICE, Inventory.SERVICE);
+    private static final Duration SLOW_LATENCY = Duration.ofMillis(40);
+
+    @Option(names = "--seconds", defaultValue = "30", description = "How long to send traffic (default: 30).")
+    private int seconds;
+
+    @Option(names = "--interval", defaultValue = "3", description = "Seconds between tables (default: 3).")
+    private int intervalSeconds;
+
+    @Option(names = "--concurrency", defaultValue = "8",
+            description = "Calls in flight at once from the load generator (default: 8).")
+    private int concurrency;
+
+    private final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+
+    public static void main(String[] args) {
+        // The demo speaks through its tables; the mesh's own logs would scroll them away. Several Armeria servers
+        // in one JVM share executors whose meters Micrometer then warns about: harmless here.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.io.micrometer", "error");
+        System.exit(new CommandLine(new Demo()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (seconds < 3 || intervalSeconds < 1 || concurrency < 1) {
+            System.err.println("--seconds must be >= 3, --interval >= 1 and --concurrency >= 1");
+            return 2;
+        }
+        final Path workDir = Files.createTempDirectory("mesh4j-demo-");
+        out.println("mesh4j demo: a registry, then frontend → orders → inventory, with orders-2 slowed by "
+                    + SLOW_LATENCY.toMillis() + " ms on purpose.");
+        final TrafficStats stats = new TrafficStats();
+        // Closed in reverse: services deregister while the registry still answers.
+        final List<AutoCloseable> toClose = new ArrayList<>();
+        try {
+            final RegistryProcess registry = RegistryProcess.start(0, workDir.resolve("registry-data"),
+                                                                   workDir.resolve("registry.log"),
+                                                                   Duration.ofSeconds(30));
+            toClose.add(registry);
+            final URI registryUri = registry.uri();
+            out.println("registry    " + registryUri + "  (its own process, pid " + registry.pid() + "; try: curl "
+                        + registryUri + "/v1/services)");
+
+            start(Inventory.server(registryUri, "inventory-1"), toClose);
+            final MeshServer orders1 = start(Orders.server(registryUri, meshClient(registryUri, stats, toClose),
+                                                           "orders-1", Duration.ZERO), toClose);
+            start(Orders.server(registryUri, meshClient(registryUri, stats, toClose), "orders-2", SLOW_LATENCY),
+                  toClose);
+            start(Frontend.server(registryUri, meshClient(registryUri, stats, toClose), "frontend-1"), toClose);
+            out.println("services    inventory-1, orders-1, orders-2 (slow), frontend-1: serving and registered");
+
+            final MeshClient loadClient = meshClient(registryUri, stats, toClose);
+            out.println("stack       every call goes " + loadClient.stack()
+                        + " (the DEMO_ layers record these tables)");
+            final LoadGenerator load = new LoadGenerator(loadClient.webClient(Frontend.SERVICE), concurrency);
+            load.start();
+            out.println("traffic     " + concurrency + " calls in flight to frontend /checkout/{id} for " + seconds
+                        + " s; share = attempts per instance, as the caller's balancer spread them");
+
+            final TrafficTable table = new TrafficTable(out, Map.of("orders-2", " (+" + SLOW_LATENCY.toMillis()
+                                                                                 + "ms)"));
+            stats.takeInterval();
+            final long start = System.nanoTime();
+            boolean joined = false;
+            boolean left = false;
+            String event = "warming up";
+            for (int elapsed = intervalSeconds; elapsed <= seconds; elapsed += intervalSeconds) {
+                sleepUntil(start, elapsed);
+                table.print(elapsed + "s: " + event, intervalSeconds, stats.takeInterval(), SERVICES);
+                event = "steady";
+                if (!joined && elapsed >= seconds / 3) {
+                    start(Orders.server(registryUri, meshClient(registryUri, stats, toClose), "orders-3",
+                                        Duration.ZERO), toClose);
+                    joined = true;
+                    event = "orders-3 joined: callers send to it as soon as the registry lists it";
+                } else if (!left && elapsed >= 2 * seconds / 3) {
+                    // Deregister, drain, close: callers stop sending before the listener closes.
+                    orders1.stop().join();
+                    left = true;
+                    event = "orders-1 left: deregistered, drained, closed — no call failed for it";
+                }
+            }
+            load.stop();
+            final Map<String, TrafficStats.Interval> totals = stats.takeInterval();
+            out.println();
+            out.println("done: " + load.completed() + " checkouts in " + seconds + " s, "
+                        + totals.get(Frontend.SERVICE).totalFailures + " failed as the load generator saw them.");
+            out.println("the registry's log is in " + workDir.resolve("registry.log"));
+        } finally {
+            for (int i = toClose.size() - 1; i >= 0; i--) {
+                toClose.get(i).close();
+            }
+        }
+        return 0;
+    }
+
+    private static MeshClient meshClient(URI registry, TrafficStats stats, List<AutoCloseable> toClose) {
+        final MeshClient client = MeshClient.builder(registry)
+                                            .stack(s -> s.insertBefore(ClientRoles.DEADLINE, stats.callLayer())
+                                                         .append(stats.attemptLayer()))
+                                            .build();
+        toClose.add(client);
+        return client;
+    }
+
+    private static MeshServer start(io.mesh4j.server.MeshServerBuilder builder, List<AutoCloseable> toClose) {
+        final MeshServer server = builder.advertisedHost("127.0.0.1").drainPeriod(Duration.ofSeconds(1)).build();
+        server.start().join();
+        toClose.add(server);
+        return server;
+    }
+
+    private static void sleepUntil(long startNanos, int elapsedSeconds) throws InterruptedException {
+        final long remaining = startNanos + Duration.ofSeconds(elapsedSeconds).toNanos() - System.nanoTime();
+        if (remaining > 0) {
+            Thread.sleep(remaining / 1_000_000, (int) (remaining % 1_000_000));
+        }
+    }
+
+    /** Keeps {@code concurrency} checkouts in flight: each one, when done, starts the next. */
+    private static final class LoadGenerator {
+        private final WebClient frontend;
+        private final int concurrency;
+        private final AtomicBoolean running = new AtomicBoolean();
+        private final AtomicLong sequence = new AtomicLong();
+        private final AtomicLong completed = new AtomicLong();
+
+        LoadGenerator(WebClient frontend, int concurrency) {
+            this.frontend = frontend;
+            this.concurrency = concurrency;
+        }
+
+        void start() {
+            running.set(true);
+            for (int i = 0; i < concurrency; i++) {
+                next();
+            }
+        }
+
+        private void next() {
+            if (!running.get()) {
+                return;
+            }
+            frontend.get("/checkout/" + sequence.incrementAndGet() % 1000).aggregate().handle((res, cause) -> {
+                completed.incrementAndGet();
+                next();
+                return null;
+            });
+        }
+
+        void stop() {
+            running.set(false);
+        }
+
+        long completed() {
+            return completed.get();
+        }
+    }
+}

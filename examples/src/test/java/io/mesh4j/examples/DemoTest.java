@@ -1,0 +1,38 @@
+package io.mesh4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import io.mesh4j.examples.demo.Demo;
+
+class DemoTest {
+
+    @Test
+    void theDemoShowsTrafficPerServiceAndInstanceWithNoFailedCheckout() throws IOException, InterruptedException {
+        final Process demo = new ProcessBuilder(
+                List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                        System.getProperty("java.class.path"), Demo.class.getName(),
+                        "--seconds", "9", "--interval", "3"))
+                .redirectErrorStream(true).start();
+        final String output;
+        try {
+            output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            if (!demo.waitFor(90, TimeUnit.SECONDS)) {
+                demo.destroyForcibly();
+            }
+        }
+
+        assertThat(demo.exitValue()).as(output).isZero();
+        assertThat(output).contains("service", "req/s", "success", "p50", "p99", "share")
+                          .contains("frontend-1", "orders-1", "orders-2 (+40ms)", "orders-3", "inventory-1")
+                          .contains("orders-3 joined", "orders-1 left")
+                          .containsPattern("done: \\d+ checkouts in 9 s, 0 failed");
+    }
+}
