@@ -88,7 +88,7 @@ public final class MeshClient implements SafeCloseable {
     /**
      * The endpoints of {@code service} as the registry reports them, ejected ones included.
      */
-    public EndpointGroup endpoints(ServiceName service) {
+    public RegistryEndpointGroup endpoints(ServiceName service) {
         return serviceClient(service).discovered;
     }
 

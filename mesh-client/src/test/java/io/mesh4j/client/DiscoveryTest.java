@@ -69,7 +69,7 @@ class DiscoveryTest {
                    .until(() -> mesh.endpoints(ServiceName.of("orders")).endpoints().size() == 2);
 
             registry.stop();
-            final RegistryEndpointGroup discovered = (RegistryEndpointGroup) mesh.endpoints(ServiceName.of("orders"));
+            final RegistryEndpointGroup discovered = mesh.endpoints(ServiceName.of("orders"));
             await().atMost(Duration.ofSeconds(5)).until(discovered::isServingLastKnown);
 
             sendAll(orders, 100);
