@@ -88,17 +88,28 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /** Kills the child as {@code kill -9} does: no shutdown hook runs, nothing is deregistered. */
-    public void kill() throws InterruptedException {
+    public void kill() {
         process.destroyForcibly();
-        process.waitFor();
+        awaitExit(Long.MAX_VALUE);
     }
 
     /** Asks the child to stop (SIGTERM), so that its shutdown hooks run; kills it after 15 seconds. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         process.destroy();
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        if (!awaitExit(15)) {
             kill();
+        }
+    }
+
+    private boolean awaitExit(long seconds) {
+        try {
+            return process.waitFor(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            // Leave the child to be killed with this JVM; keep the interruption for whoever asked.
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            return true;
         }
     }
 }

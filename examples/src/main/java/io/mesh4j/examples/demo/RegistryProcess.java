@@ -43,12 +43,12 @@ public final class RegistryProcess implements AutoCloseable {
     }
 
     /** Kills the registry as {@code kill -9} does. */
-    public void kill() throws InterruptedException {
+    public void kill() {
         jvm.kill();
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         jvm.close();
     }
 }

@@ -123,7 +123,7 @@ public final class RegistryJson {
 
     static Instance readInstance(JsonNode node) {
         final Map<String, String> metadata = new LinkedHashMap<>();
-        node.path("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        node.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
         return new Instance(InstanceId.of(node.path("id").asText()), node.path("host").asText(),
                             node.path("port").asInt(), node.path("zone").asText(""),
                             node.path("weight").asInt(Registration.DEFAULT_WEIGHT), metadata);
@@ -308,8 +308,7 @@ public final class RegistryJson {
                 throw wrongType(name, node, "an object of strings, such as {\"version\": \"1.4.2\"}");
             }
             final Map<String, String> map = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
-                final Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
                 map.put(e.getKey(), string(name + '.' + e.getKey(), e.getValue()));
             }
             return map;

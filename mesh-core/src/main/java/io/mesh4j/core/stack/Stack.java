@@ -3,7 +3,6 @@ package io.mesh4j.core.stack;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +43,12 @@ public final class Stack<T> {
      */
     @SafeVarargs
     public static <T> Stack<T> of(Layer<T>... layers) {
-        return new Stack<>(Arrays.asList(requireNonNull(layers, "layers")));
+        requireNonNull(layers, "layers");
+        final List<Layer<T>> list = new ArrayList<>(layers.length);
+        for (Layer<T> layer : layers) {
+            list.add(requireNonNull(layer, "layer"));
+        }
+        return new Stack<>(list);
     }
 
     /**
