@@ -33,6 +33,7 @@ class DemoTest {
         assertThat(output).contains("service", "req/s", "success", "p50", "p99", "share")
                           .contains("frontend-1", "orders-1", "orders-2 (+40ms)", "orders-3", "inventory-1")
                           .contains("orders-3 joined", "orders-1 left")
+                          .contains("every hop is mTLS")
                           .containsPattern("done: \\d+ checkouts in 9 s, 0 failed");
     }
 }

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,14 +20,17 @@ import com.linecorp.armeria.common.HttpResponse;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.examples.demo.ChildJvm;
 import io.mesh4j.examples.services.Inventory;
 import io.mesh4j.examples.services.Orders;
+import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
 
 /**
- * The mesh end to end: a real registry, services as real processes or real in-JVM servers, a real mesh client.
+ * The mesh end to end, with mTLS as a user gets it by default: a real registry and CA, services as real processes
+ * or real in-JVM servers, a real mesh client.
  */
 class MeshEndToEndTest {
 
@@ -35,9 +40,9 @@ class MeshEndToEndTest {
     @TempDir
     Path logDir;
 
+    private final List<AutoCloseable> toClose = new ArrayList<>();
     private MeshRegistry registry;
     private URI registryUri;
-    private MeshServer inventory;
     private MeshClient caller;
 
     @BeforeEach
@@ -45,22 +50,35 @@ class MeshEndToEndTest {
         registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build();
         registry.start();
         registryUri = registry.uri();
-        inventory = Inventory.server(registryUri, "inventory-1").advertisedHost("127.0.0.1").build();
+        final WorkloadIdentity inventoryIdentity = identity("inventory");
+        final MeshServer inventory = Inventory.server(registryUri, "inventory-1").identity(inventoryIdentity)
+                                              .advertisedHost("127.0.0.1").build();
         inventory.start().join();
-        caller = MeshClient.builder(registryUri).build();
+        toClose.add(inventory);
+        caller = MeshClient.builder(registryUri).identity(identity("frontend")).build();
+        toClose.add(caller);
     }
 
     @AfterEach
-    void stop() {
-        caller.close();
-        inventory.stop().join();
+    void stop() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
         registry.close();
+    }
+
+    /** A started identity of a new workload of {@code service}, with its own join token. */
+    private WorkloadIdentity identity(String service) {
+        final WorkloadIdentity identity = Workloads.identity(registryUri, registry.adminClient(),
+                                                             registry.trustBundlePem(), service);
+        toClose.add(identity);
+        return identity.start().join();
     }
 
     @Test
     void killingOneOfTwoInstancesUnderSteadyGetLoadFailsNoRequest() throws Exception {
-        try (ChildJvm orders1 = ServiceProcesses.start("orders", "orders-1", registryUri, logDir);
-             ChildJvm orders2 = ServiceProcesses.start("orders", "orders-2", registryUri, logDir)) {
+        try (ChildJvm orders1 = ServiceProcesses.start("orders", "orders-1", registry, logDir);
+             ChildJvm orders2 = ServiceProcesses.start("orders", "orders-2", registry, logDir)) {
             final WebClient orders = caller.webClient(Orders.SERVICE);
             await().atMost(Duration.ofSeconds(10))
                    .until(() -> caller.endpoints(ServiceName.of("orders")).endpoints().size() == 2);
@@ -106,13 +124,16 @@ class MeshEndToEndTest {
 
     @Test
     void aHandlerCallingAnotherServicePassesOnWhatIsLeftOfItsCallersDeadline() {
-        final MeshClient edgeMesh = MeshClient.builder(registryUri).build();
+        final WorkloadIdentity edgeIdentity = identity("edge");
+        final MeshClient edgeMesh = MeshClient.builder(registryUri).identity(edgeIdentity).build();
         final WebClient leafClient = edgeMesh.webClient("leaf");
-        final MeshServer leaf = MeshServer.builder("leaf", registryUri).advertisedHost("127.0.0.1")
+        final MeshServer leaf = MeshServer.builder("leaf", registryUri).identity(identity("leaf"))
+                                          .advertisedHost("127.0.0.1")
                                           .service("/", (ctx, req) -> HttpResponse.of(
                                                   req.headers().get(Deadline.HEADER, "none")))
                                           .build();
-        final MeshServer edge = MeshServer.builder("edge", registryUri).advertisedHost("127.0.0.1")
+        final MeshServer edge = MeshServer.builder("edge", registryUri).identity(edgeIdentity)
+                                          .advertisedHost("127.0.0.1")
                                           .service("/", (ctx, req) -> HttpResponse.of(
                                                   leafClient.get("/").aggregate()
                                                             .thenApply(res -> HttpResponse.of(res.contentUtf8()))))
@@ -135,8 +156,11 @@ class MeshEndToEndTest {
     }
 
     private MeshServer ordersInstance(String id) {
-        final MeshClient mesh = MeshClient.builder(registryUri).build();
+        final WorkloadIdentity identity = identity("orders");
+        final MeshClient mesh = MeshClient.builder(registryUri).identity(identity).build();
+        toClose.add(mesh);
         final MeshServer server = Orders.server(registryUri, mesh, id, Duration.ZERO)
+                                        .identity(identity)
                                         .advertisedHost("127.0.0.1")
                                         .drainPeriod(Duration.ofMillis(500))
                                         .build();

@@ -3,6 +3,7 @@ package io.mesh4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -16,6 +17,8 @@ import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.client.retry.RetryConfig;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
 
@@ -26,20 +29,32 @@ class QuickStartTest {
     Path dataDir;
 
     @Test
-    void theReadmesQuickStartWorks() {
+    void theReadmesQuickStartWorks() throws Exception {
         try (MeshRegistry running = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build()) {
             running.start();
             final URI registry = running.uri();
 
+            final String token = running.adminClient().createToken(new IdentityJson.TokenRequest(
+                    ServiceName.of("orders"), Duration.ofMinutes(10), 2)).join().token();
+            final Path tokenFile = Files.writeString(dataDir.resolve("orders.token"), token);
+            final Path bundleFile = dataDir.resolve("trust-bundle.pem");
+
             // ---- from the README
-            // orders: serves, registers itself, heartbeats, and on stop deregisters, drains and closes.
+            // Who this workload is: it makes its key in memory and gets a certificate with the operator's token.
+            WorkloadIdentity identity = WorkloadIdentity.builder(registry, "orders")
+                    .joinTokenFile(tokenFile)            // from: meshctl token create --service orders
+                    .trustBundleFile(bundleFile)         // <registry data dir>/trust-bundle.pem
+                    .build();
+
+            // orders: serves over mTLS, registers itself, heartbeats; on stop deregisters, drains and closes.
             MeshServer orders = MeshServer.builder("orders", registry)
+                    .identity(identity)
                     .service("/orders/{id}", (ctx, req) -> HttpResponse.of("order " + ctx.pathParam("id")))
                     .build();
-            orders.start().join();                      // serving and registered
+            orders.start().join();                      // certificate in, serving, and registered
 
-            // frontend: a client for the service name, not for a host.
-            MeshClient mesh = MeshClient.builder(registry).build();
+            // A client for the service name, not for a host; it checks the server really is "orders".
+            MeshClient mesh = MeshClient.builder(registry).identity(identity).build();
             WebClient ordersClient = mesh.webClient("orders");
             String body = ordersClient.get("/orders/42").aggregate().join().contentUtf8();
 
@@ -51,6 +66,7 @@ class QuickStartTest {
 
             orders.stop().join();
             mesh.close();
+            identity.close();
             // ---- end of the README's code
 
             assertThat(body).isEqualTo("order 42");

@@ -6,23 +6,32 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.WebClientBuilder;
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.mesh4j.client.balancer.Balancer;
 import io.mesh4j.client.balancer.BalancerFactory;
+import io.mesh4j.client.balancer.EndpointAvailability;
 import io.mesh4j.client.breaker.EndpointBreakers;
 import io.mesh4j.client.discovery.RegistryEndpointGroup;
 import io.mesh4j.client.policy.ClientPolicies;
+import io.mesh4j.client.tls.ServiceTls;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.registry.RegistryClient;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
@@ -33,7 +42,7 @@ import io.mesh4j.core.stack.StackParams;
  * {@link Stack} to an endpoint the balancer picks among the instances the registry knows.
  *
  * <pre>{@code
- * MeshClient mesh = MeshClient.builder(URI.create("http://registry:7070")).build();
+ * MeshClient mesh = MeshClient.builder(URI.create("https://registry:7070")).identity(identity).build();
  * WebClient orders = mesh.webClient("orders");
  * AggregatedHttpResponse res = orders.get("/orders/42").aggregate().join();
  * }</pre>
@@ -42,6 +51,8 @@ import io.mesh4j.core.stack.StackParams;
  * client. Close the mesh client to stop watching the registry and close its connections.
  */
 public final class MeshClient implements SafeCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(MeshClient.class);
 
     private final RegistryClient registry;
     private final ClientFactory factory;
@@ -53,12 +64,20 @@ public final class MeshClient implements SafeCloseable {
     private final Ticker ticker;
     private final Clock clock;
     private final Duration watchWait;
+    private final @Nullable WorkloadIdentity identity;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
 
     MeshClient(MeshClientBuilder b, ClientFactory factory, boolean ownsFactory) {
         this.factory = factory;
         this.ownsFactory = ownsFactory;
-        registry = RegistryClient.of(b.registryUri, factory);
+        identity = b.identity;
+        if (identity != null) {
+            registry = identity.registryClient();
+        } else {
+            registry = RegistryClient.of(b.registryUri, factory);
+            logger.warn("calling WITHOUT TLS (plaintext): the mesh is not encrypting this client's calls, and it "
+                        + "cannot tell a real instance from an impostor");
+        }
         stack = b.stack;
         balancers = b.balancer;
         policies = b.policies;
@@ -131,28 +150,38 @@ public final class MeshClient implements SafeCloseable {
                                               .with(CommonParams.TICKER, ticker)
                                               .with(CommonParams.CLASSIFIER, classifier)
                                               .with(ClientPolicies.KEY, policies);
-        // Who is there: the registry's instances of the service, kept current by a long-poll watch.
-        final RegistryEndpointGroup discovered = RegistryEndpointGroup.builder(registry, service)
-                                                                      .wait(watchWait)
-                                                                      .build();
+        // Who is there: the registry's instances of the service, kept current by a long-poll watch, from the
+        // moment this workload has the certificate a TLS registry asks for.
+        final RegistryEndpointGroup discovered =
+                RegistryEndpointGroup.builder(registry, service)
+                                     .wait(watchWait)
+                                     .startAfter(identity != null ? identity.start()
+                                                                  : CompletableFuture.completedFuture(null))
+                                     .build();
         // Who is healthy: the same, minus the endpoints whose breaker is open.
         final EndpointBreakers breakers =
                 EndpointBreakers.of(service, () -> policies.policyFor(service).breaker(), clock);
-        // Who gets the next attempt: the balancer's pick among the healthy ones.
-        final Balancer balancer = balancers.newBalancer(params);
+        // Who gets the next attempt: the balancer's pick among the healthy ones, passing over any whose breaker
+        // has no trial call to spare.
+        final Balancer balancer = balancers.newBalancer(
+                params.with(EndpointAvailability.KEY, breakers::isAvailable));
         final EndpointGroup healthy = breakers.eject(discovered, balancer.selectionStrategy());
 
-        final WebClient webClient =
-                WebClient.builder(SessionProtocol.HTTP, healthy)
+        final WebClientBuilder builder =
+                WebClient.builder(identity != null ? SessionProtocol.HTTPS : SessionProtocol.HTTP, healthy)
                          .factory(factory)
                          // The DEADLINE layer sets every call's timeout; none here lets it tell a timeout the
                          // caller set on a request from no timeout at all.
-                         .responseTimeoutMillis(0)
-                         // Innermost, added first: the balancer sees every attempt on its endpoint.
-                         .decorator(balancer::observe)
-                         // Then the layers, in the stack's request order.
-                         .decorator(stack.decorator(params.with(EndpointBreakers.KEY, breakers)))
-                         .build();
+                         .responseTimeoutMillis(0);
+        if (identity != null) {
+            // Innermost: every attempt presents this workload's certificate and checks the server's SPIFFE ID.
+            builder.decorator(new ServiceTls(identity, service)::decorate);
+        }
+        final WebClient webClient =
+                // Then the balancer, which sees every attempt on its endpoint, then the layers in request order.
+                builder.decorator(balancer::observe)
+                       .decorator(stack.decorator(params.with(EndpointBreakers.KEY, breakers)))
+                       .build();
         return new ServiceClient(webClient, discovered, healthy, breakers);
     }
 

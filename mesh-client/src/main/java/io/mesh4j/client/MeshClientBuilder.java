@@ -19,6 +19,7 @@ import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.registry.WatchParams;
 import io.mesh4j.core.stack.Stack;
 
@@ -35,6 +36,8 @@ public final class MeshClientBuilder {
     Ticker ticker = Ticker.systemTicker();
     Clock clock = Clock.systemUTC();
     Duration watchWait = WatchParams.DEFAULT_WAIT;
+    @Nullable WorkloadIdentity identity;
+    private boolean plaintext;
     private @Nullable ClientFactory factory;
 
     MeshClientBuilder(URI registryUri) {
@@ -119,6 +122,23 @@ public final class MeshClientBuilder {
     }
 
     /**
+     * The workload identity to call with: every call is mTLS, presenting its certificate and accepting only a
+     * server that proves the identity of the service called. The same identity as the process's MeshServer.
+     */
+    public MeshClientBuilder identity(WorkloadIdentity identity) {
+        this.identity = requireNonNull(identity, "identity");
+        return this;
+    }
+
+    /**
+     * Calls without TLS. The mesh encrypts by default; this is the explicit opt-out, said in the log.
+     */
+    public MeshClientBuilder plaintext() {
+        plaintext = true;
+        return this;
+    }
+
+    /**
      * The Armeria client factory to make connections with; the mesh client makes (and closes) its own unless
      * set. A factory given here is not closed with the mesh client.
      */
@@ -128,6 +148,13 @@ public final class MeshClientBuilder {
     }
 
     public MeshClient build() {
+        if (identity == null && !plaintext) {
+            throw new IllegalStateException("mesh4j encrypts by default: give the client its workload's identity "
+                                            + "(identity(WorkloadIdentity)) or opt out with plaintext()");
+        }
+        if (identity != null && plaintext) {
+            throw new IllegalStateException("both identity(..) and plaintext() were set (expected: one of them)");
+        }
         if (factory != null) {
             return new MeshClient(this, factory, false);
         }

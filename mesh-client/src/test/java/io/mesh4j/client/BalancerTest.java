@@ -23,7 +23,7 @@ class BalancerTest {
     void defaultBalancerSendsATenTimesSlowerInstanceClearlyLessThanHalf() throws Exception {
         try (Backend fast = Backend.start(registry.client(), "orders", "fast", Backend.slow("f", Duration.ofMillis(5)));
              Backend slow = Backend.start(registry.client(), "orders", "slow", Backend.slow("s", Duration.ofMillis(50)));
-             MeshClient mesh = MeshClient.builder(registry.uri()).build()) {
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().build()) {
             final WebClient orders = connected(mesh, 2);
 
             final Load load = Load.send(orders, 600, 8);
@@ -40,7 +40,7 @@ class BalancerTest {
         try (Backend a = Backend.start(registry.client(), "orders", "a", Backend.ok("a"));
              Backend b = Backend.start(registry.client(), "orders", "b", Backend.ok("b"));
              Backend c = Backend.start(registry.client(), "orders", "c", Backend.ok("c"));
-             MeshClient mesh = MeshClient.builder(registry.uri()).balancer(Balancers.roundRobin()).build()) {
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().balancer(Balancers.roundRobin()).build()) {
             final WebClient orders = connected(mesh, 3);
 
             DiscoveryTest.sendAll(orders, 300);
@@ -55,7 +55,7 @@ class BalancerTest {
     void weightedRoundRobinFollowsRegisteredWeights() throws Exception {
         try (Backend light = Backend.start(registry.client(), "orders", "light", 100, Backend.ok("l"));
              Backend heavy = Backend.start(registry.client(), "orders", "heavy", 300, Backend.ok("h"));
-             MeshClient mesh = MeshClient.builder(registry.uri())
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext()
                                          .balancer(Balancers.weightedRoundRobin()).build()) {
             final WebClient orders = connected(mesh, 2);
 

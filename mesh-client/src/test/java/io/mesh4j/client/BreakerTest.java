@@ -35,7 +35,7 @@ class BreakerTest {
         try (Backend flaky = Backend.start(registry.client(), "orders", "flaky", (ctx, req) ->
                      broken.get() ? HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR) : HttpResponse.of("ok"));
              Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
-             MeshClient mesh = MeshClient.builder(registry.uri())
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext()
                                          .balancer(Balancers.roundRobin())
                                          .defaultPolicy(ClientPolicy.builder().breaker(quickToOpen).build())
                                          .build()) {
@@ -62,7 +62,7 @@ class BreakerTest {
         try (Backend flaky = Backend.start(registry.client(), "orders", "flaky", (ctx, req) ->
                      broken.get() ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE) : HttpResponse.of("ok"));
              Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
-             MeshClient mesh = MeshClient.builder(registry.uri())
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext()
                                          .balancer(Balancers.roundRobin())
                                          .defaultPolicy(ClientPolicy.builder().breaker(shortOpen).build())
                                          .build()) {

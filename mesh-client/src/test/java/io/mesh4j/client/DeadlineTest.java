@@ -32,7 +32,7 @@ class DeadlineTest {
                                                 .build();
         try (Backend slowAndFailing = Backend.start(registry.client(), "orders", "a", (ctx, req) ->
                      HttpResponse.delayed(HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE), Duration.ofMillis(200)));
-             MeshClient mesh = MeshClient.builder(registry.uri()).defaultPolicy(policy)
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().defaultPolicy(policy)
                                          .stack(s -> s.remove(ClientRoles.BREAKER)).build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 1);
 
@@ -51,7 +51,7 @@ class DeadlineTest {
     @Test
     void aCallThatTakesTooLongFailsWithAResponseTimeout() {
         try (Backend stuck = Backend.start(registry.client(), "orders", "a", Backend.slow("late", Duration.ofSeconds(5)));
-             MeshClient mesh = MeshClient.builder(registry.uri()).policy("orders", ClientPolicy.builder()
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().policy("orders", ClientPolicy.builder()
                      .timeout(Duration.ofMillis(300)).build()).build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 1);
 
@@ -65,7 +65,7 @@ class DeadlineTest {
     void passesTheTimeLeftDownstream() {
         try (Backend echo = Backend.start(registry.client(), "orders", "a",
                                           (ctx, req) -> HttpResponse.of(req.headers().get(Deadline.HEADER, "none")));
-             MeshClient mesh = MeshClient.builder(registry.uri()).policy("orders", ClientPolicy.builder()
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().policy("orders", ClientPolicy.builder()
                      .timeout(Duration.ofSeconds(2)).build()).build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 1);
 

@@ -28,7 +28,7 @@ class DiscoveryTest {
 
     @BeforeEach
     void start() {
-        mesh = MeshClient.builder(registry.uri()).build();
+        mesh = MeshClient.builder(registry.uri()).plaintext().build();
     }
 
     @AfterEach

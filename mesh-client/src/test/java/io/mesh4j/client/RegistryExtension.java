@@ -26,7 +26,7 @@ final class RegistryExtension implements BeforeEachCallback, AfterEachCallback {
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
         dataDir = Files.createTempDirectory("mesh4j-registry-");
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build();
+        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dataDir).build();
         registry.start();
         client = RegistryClient.of(registry.uri());
     }

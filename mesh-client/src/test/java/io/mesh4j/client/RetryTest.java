@@ -46,7 +46,7 @@ class RetryTest {
     void eachRetryGoesToAFreshlyPickedEndpoint() {
         try (Backend failing = Backend.start(registry.client(), "orders", "a", status(HttpStatus.SERVICE_UNAVAILABLE));
              Backend healthy = Backend.start(registry.client(), "orders", "b", Backend.ok("b"));
-             MeshClient mesh = MeshClient.builder(registry.uri())
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext()
                                          .balancer(Balancers.roundRobin())
                                          .stack(s -> s.remove(ClientRoles.BREAKER))
                                          .build()) {
@@ -65,7 +65,7 @@ class RetryTest {
     void retriesA503ForEveryMethodIncludingPost() {
         try (Backend backend = Backend.start(registry.client(), "orders", "a",
                                              failingEveryOther(HttpStatus.SERVICE_UNAVAILABLE));
-             MeshClient mesh = MeshClient.builder(registry.uri()).stack(s -> s.remove(ClientRoles.BREAKER))
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().stack(s -> s.remove(ClientRoles.BREAKER))
                                          .build()) {
             final WebClient orders = connected(mesh, "orders", 1);
 
@@ -80,7 +80,7 @@ class RetryTest {
     void retriesOther5xxOnlyForIdempotentMethods() {
         try (Backend backend = Backend.start(registry.client(), "orders", "a",
                                              failingEveryOther(HttpStatus.INTERNAL_SERVER_ERROR));
-             MeshClient mesh = MeshClient.builder(registry.uri()).stack(s -> s.remove(ClientRoles.BREAKER))
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().stack(s -> s.remove(ClientRoles.BREAKER))
                                          .build()) {
             final WebClient orders = connected(mesh, "orders", 1);
 
@@ -97,7 +97,7 @@ class RetryTest {
     void retriesARefusedConnectionOnAnotherEndpoint() {
         try (Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
              Backend dead = Backend.start(registry.client(), "orders", "dead", Backend.ok("never"));
-             MeshClient mesh = MeshClient.builder(registry.uri()).balancer(Balancers.roundRobin()).build()) {
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().balancer(Balancers.roundRobin()).build()) {
             dead.kill();
             final WebClient orders = connected(mesh, "orders", 2);
 
@@ -123,7 +123,7 @@ class RetryTest {
     void retriesACallWhoseResponseBreaksAfterItsHeaders() {
         try (Backend breaking = Backend.start(registry.client(), "orders", "a", breaksAfterHeaders());
              Backend healthy = Backend.start(registry.client(), "orders", "b", Backend.ok("whole"));
-             MeshClient mesh = MeshClient.builder(registry.uri()).balancer(Balancers.roundRobin())
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().balancer(Balancers.roundRobin())
                                          .stack(s -> s.remove(ClientRoles.BREAKER)).build()) {
             final WebClient orders = connected(mesh, "orders", 2);
 
@@ -137,7 +137,7 @@ class RetryTest {
     @Test
     void aStreamingCallIsRetriedOnlyOnWhatItsHeadersSay() {
         try (Backend breaking = Backend.start(registry.client(), "orders", "a", breaksAfterHeaders());
-             MeshClient mesh = MeshClient.builder(registry.uri()).stack(s -> s.remove(ClientRoles.BREAKER))
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().stack(s -> s.remove(ClientRoles.BREAKER))
                                          .build()) {
             final WebClient orders = connected(mesh, "orders", 1);
 
@@ -153,7 +153,7 @@ class RetryTest {
         final RetryConfig noReserve = RetryConfig.builder().maxAttempts(3)
                                                  .budget(0.2, 0, Duration.ofSeconds(60)).build();
         try (Backend backend = Backend.start(registry.client(), "orders", "a", status(HttpStatus.SERVICE_UNAVAILABLE));
-             MeshClient mesh = MeshClient.builder(registry.uri())
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext()
                                          .defaultPolicy(ClientPolicy.builder().retry(noReserve).build())
                                          .stack(s -> s.remove(ClientRoles.BREAKER))
                                          .build()) {
@@ -172,7 +172,7 @@ class RetryTest {
     void theBudgetReserveLetsAQuietClientRetry() {
         try (Backend backend = Backend.start(registry.client(), "orders", "a",
                                              failingEveryOther(HttpStatus.SERVICE_UNAVAILABLE));
-             MeshClient mesh = MeshClient.builder(registry.uri()).stack(s -> s.remove(ClientRoles.BREAKER))
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().stack(s -> s.remove(ClientRoles.BREAKER))
                                          .build()) {
             final WebClient orders = connected(mesh, "orders", 1);
 

@@ -3,12 +3,18 @@ package io.mesh4j.registry;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -17,23 +23,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerTlsConfig;
 
+import io.mesh4j.core.identity.Pem;
+import io.mesh4j.core.identity.RefusalLog;
+import io.mesh4j.core.identity.RegistryTrust;
+import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.identity.SpiffeTrustManager;
 import io.mesh4j.core.internal.BossGroups;
+import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.registry.api.Access;
 import io.mesh4j.registry.api.RegistryApi;
+import io.mesh4j.registry.ca.CertificateAuthority;
+import io.mesh4j.registry.ca.OperatorRoot;
+import io.mesh4j.registry.ca.RegistryCertificate;
 import io.mesh4j.registry.instances.InstanceTable;
 import io.mesh4j.registry.store.FileRegistryStore;
 import io.mesh4j.registry.store.StoredRegistry;
+import io.mesh4j.registry.tokens.AdminToken;
+import io.mesh4j.registry.tokens.JoinTokens;
+import io.netty.handler.ssl.ClientAuth;
 
 /**
- * The mesh4j registry, embeddable: the instance half of the registry contract on one HTTP port, kept in a data
- * directory that survives restarts.
+ * The mesh4j registry, embeddable: the registry contract on one port, kept in a data directory that survives
+ * restarts. By default it serves over TLS with a certificate from its own CA (made in the data directory on the
+ * first start), issues workloads their certificates, and knows its callers by them; {@link Builder#plaintext()}
+ * turns all of that off.
  *
  * <pre>{@code
  * try (MeshRegistry registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dir).build()) {
  *     registry.start();
- *     RegistryClient client = RegistryClient.of(registry.uri());
+ *     RegistryClient admin = registry.adminClient();
  *     ...
  * }
  * }</pre>
@@ -42,6 +65,8 @@ public final class MeshRegistry implements AutoCloseable {
 
     public static final int DEFAULT_PORT = 7070;
     public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final String DEFAULT_TRUST_DOMAIN = "mesh.local";
+    public static final Duration DEFAULT_LEAF_LIFETIME = Duration.ofHours(24);
 
     private static final Logger logger = LoggerFactory.getLogger(MeshRegistry.class);
 
@@ -51,8 +76,19 @@ public final class MeshRegistry implements AutoCloseable {
     private final Ticker ticker;
     private final Duration sweepInterval;
     private final @Nullable Duration requestTimeout;
+    private final boolean plaintext;
+    private final String trustDomain;
+    private final Duration leafLifetime;
+    private final @Nullable Path operatorRootCertificate;
+    private final @Nullable Path operatorRootKey;
+    private final List<String> tlsNames;
+    private final Clock clock;
 
     private @Nullable FileRegistryStore store;
+    private @Nullable CertificateAuthority ca;
+    private @Nullable RegistryCertificate certificate;
+    private @Nullable AdminToken adminToken;
+    private RegistryTrust.@Nullable AdminClient adminClient;
     private @Nullable InstanceTable table;
     private @Nullable Server server;
     private boolean started;
@@ -66,6 +102,13 @@ public final class MeshRegistry implements AutoCloseable {
         ticker = builder.ticker;
         sweepInterval = builder.sweepInterval;
         requestTimeout = builder.requestTimeout;
+        plaintext = builder.plaintext;
+        trustDomain = builder.trustDomain;
+        leafLifetime = builder.leafLifetime;
+        operatorRootCertificate = builder.operatorRootCertificate;
+        operatorRootKey = builder.operatorRootKey;
+        tlsNames = List.copyOf(builder.tlsNames);
+        clock = builder.clock;
     }
 
     public static Builder builder() {
@@ -85,9 +128,12 @@ public final class MeshRegistry implements AutoCloseable {
         started = true;
         final FileRegistryStore store;
         final InstanceTable table;
+        final RegistryApi.@Nullable Authority authority;
         try {
+            // The store first: it takes the data directory's lock, which covers the CA and the tokens as well.
             store = FileRegistryStore.open(dataDir);
             this.store = store;
+            authority = plaintext ? null : openAuthority();
             table = InstanceTable.open(store, ticker, sweepInterval);
             this.table = table;
         } catch (IOException e) {
@@ -98,7 +144,7 @@ public final class MeshRegistry implements AutoCloseable {
             throw e;
         }
         try {
-            server = newServer(table);
+            server = newServer(table, authority);
             server.start().join();
             serving = true;
         } catch (RuntimeException e) {
@@ -106,16 +152,35 @@ public final class MeshRegistry implements AutoCloseable {
             final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             throw new RegistryStartException(bindFailure(cause), cause);
         }
+        if (plaintext) {
+            logger.warn("serving WITHOUT TLS (--plaintext): the mesh is not encrypting, and anyone who reaches "
+                        + "this port can register any service");
+        }
         final StoredRegistry loaded = store.load();
         logger.info("listening on {}:{} with {} instances of {} services at index {} (data: {})", host, port(),
                     loaded.instanceCount(), loaded.services().size(), loaded.index(), store.dir());
+        if (ca != null) {
+            logger.info("CA of trust domain {}{}; certificates live {}", ca.trustDomain(),
+                        ca.wasCreated() ? ": made its first root in this start" : "", ca.leafLifetime());
+        }
         return this;
     }
 
-    private Server newServer(InstanceTable table) {
+    private RegistryApi.Authority openAuthority() throws IOException {
+        final OperatorRoot operatorRoot = operatorRootCertificate != null && operatorRootKey != null
+                                          ? OperatorRoot.read(operatorRootCertificate, operatorRootKey) : null;
+        final CertificateAuthority ca = CertificateAuthority.open(dataDir.resolve("ca"), trustDomain, leafLifetime,
+                                                                  clock, operatorRoot);
+        this.ca = ca;
+        adminToken = AdminToken.openOrCreate(dataDir);
+        certificate = RegistryCertificate.start(ca, host, tlsNames, CommonPools.blockingTaskExecutor(), clock);
+        return new RegistryApi.Authority(ca, JoinTokens.open(dataDir.resolve("tokens.json"), clock));
+    }
+
+    private Server newServer(InstanceTable table, RegistryApi.@Nullable Authority authority) {
+        final InetSocketAddress address = new InetSocketAddress(host, port);
         final ServerBuilder builder =
                 Server.builder()
-                      .http(new InetSocketAddress(host, port))
                       // A stop needs no grace here: close() has answered the held watches and finished the
                       // accepted changes first, and a connection still closes only after its answer in flight.
                       // Armeria's defaults would add 1 s of HTTP/2 drain and 2 s of boss-loop quiet period to
@@ -123,10 +188,27 @@ public final class MeshRegistry implements AutoCloseable {
                       .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
                       .connectionDrainDuration(Duration.ZERO)
                       .bossGroupFactory(BossGroups::newBossGroup);
+        final Access access;
+        if (authority == null) {
+            builder.http(address);
+            access = Access.open();
+        } else {
+            final CertificateAuthority ca = authority.ca();
+            // Client certificates are optional at the handshake, because a workload asks for its first one with a
+            // join token; a certificate that is presented must verify, and the routes say who may call them.
+            final SpiffeTrustManager trust = new SpiffeTrustManager(
+                    ca::trustBundle, ca.trustDomain(), id -> id.service().isPresent(),
+                    "a workload of " + ca.trustDomain(), clock, new RefusalLog("registry"));
+            builder.https(address)
+                   .tlsProvider(requireNonNull(certificate, "certificate"),
+                                ServerTlsConfig.builder().clientAuth(ClientAuth.OPTIONAL)
+                                               .tlsCustomizer(tls -> tls.trustManager(trust)).build());
+            access = Access.secured(requireNonNull(adminToken, "adminToken"));
+        }
         if (requestTimeout != null) {
             builder.requestTimeout(requestTimeout);
         }
-        RegistryApi.addTo(builder, table);
+        RegistryApi.addTo(builder, table, access, authority);
         return builder.build();
     }
 
@@ -147,11 +229,58 @@ public final class MeshRegistry implements AutoCloseable {
     }
 
     /**
-     * Where to reach the registry: {@code http://127.0.0.1:PORT} when it listens on every address, else
-     * {@code http://HOST:PORT}.
+     * Where to reach the registry: {@code https://127.0.0.1:PORT} (or {@code http://} with {@code plaintext}) when
+     * it listens on every address, else at its host.
      */
     public URI uri() {
-        return URI.create("http://" + reachableHost() + ':' + port());
+        return URI.create((plaintext ? "http://" : "https://") + reachableHost() + ':' + port());
+    }
+
+    /** Whether the registry serves without TLS. */
+    public boolean isPlaintext() {
+        return plaintext;
+    }
+
+    /** The roots workloads must trust, in PEM: what an operator hands a new workload with its join token. */
+    public String trustBundlePem() {
+        return Pem.write(authority().trustBundle());
+    }
+
+    /** The trust domain of the CA. */
+    public String trustDomain() {
+        return trustDomain;
+    }
+
+    /** The CA, for tests and embedding; absent with {@code plaintext}. */
+    public CertificateAuthority ca() {
+        return authority();
+    }
+
+    /**
+     * A client of this registry with the operator's rights (the admin token), that verifies the registry's
+     * certificate against its own CA; a plain client with {@code plaintext}.
+     */
+    public synchronized RegistryClient adminClient() {
+        if (plaintext) {
+            return RegistryClient.of(uri());
+        }
+        if (adminClient == null) {
+            try {
+                final String token = Files.readString(dataDir.resolve(AdminToken.FILE), StandardCharsets.US_ASCII);
+                adminClient = RegistryTrust.admin(uri(), token, trustBundlePem());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the admin token in " + dataDir, e);
+            }
+        }
+        return adminClient.client();
+    }
+
+    private synchronized CertificateAuthority authority() {
+        if (ca == null) {
+            throw new IllegalStateException(plaintext ? "the registry runs with plaintext: it has no CA"
+                                                      : "the registry is not started");
+        }
+        return ca;
     }
 
     private String reachableHost() {
@@ -204,6 +333,12 @@ public final class MeshRegistry implements AutoCloseable {
         if (table != null) {
             table.close();
         }
+        if (certificate != null) {
+            certificate.close();
+        }
+        if (adminClient != null) {
+            adminClient.close();
+        }
         if (server != null) {
             server.stop().join();
         }
@@ -233,8 +368,56 @@ public final class MeshRegistry implements AutoCloseable {
         private Ticker ticker = Ticker.systemTicker();
         private Duration sweepInterval = InstanceTable.DEFAULT_SWEEP_INTERVAL;
         private @Nullable Duration requestTimeout;
+        private boolean plaintext;
+        private String trustDomain = DEFAULT_TRUST_DOMAIN;
+        private Duration leafLifetime = DEFAULT_LEAF_LIFETIME;
+        private @Nullable Path operatorRootCertificate;
+        private @Nullable Path operatorRootKey;
+        private final List<String> tlsNames = new ArrayList<>();
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {}
+
+        /**
+         * Serves without TLS: no CA, no certificates, no authentication of callers. For a trusted network, or a
+         * first try; the registry says so in its log at start.
+         */
+        public Builder plaintext() {
+            plaintext = true;
+            return this;
+        }
+
+        /** The trust domain of the CA's SPIFFE IDs; {@value #DEFAULT_TRUST_DOMAIN} unless set. */
+        public Builder trustDomain(String trustDomain) {
+            this.trustDomain = SpiffeId.checkTrustDomain(requireNonNull(trustDomain, "trustDomain"));
+            return this;
+        }
+
+        /** How long the certificates the CA issues live; 24 hours unless set, 10 seconds at the least. */
+        public Builder leafLifetime(Duration leafLifetime) {
+            CertificateAuthority.checkLeafLifetime(leafLifetime);
+            this.leafLifetime = leafLifetime;
+            return this;
+        }
+
+        /** A root certificate and key the operator provides, used on the first start instead of a new root. */
+        public Builder operatorRoot(Path certificate, Path key) {
+            operatorRootCertificate = requireNonNull(certificate, "certificate");
+            operatorRootKey = requireNonNull(key, "key");
+            return this;
+        }
+
+        /** Another DNS name or address the registry is reached by, for its certificate. */
+        public Builder tlsName(String name) {
+            tlsNames.add(requireNonNull(name, "name"));
+            return this;
+        }
+
+        /** The clock of the CA; the system's unless set. */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
 
         /** The address to listen on; {@value #DEFAULT_HOST} (every address) unless set. */
         public Builder host(String host) {

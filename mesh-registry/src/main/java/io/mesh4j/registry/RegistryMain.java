@@ -2,8 +2,16 @@ package io.mesh4j.registry;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+
+import org.jspecify.annotations.Nullable;
+
+import io.mesh4j.registry.ca.CertificateAuthority;
+import io.mesh4j.registry.cli.DurationConverter;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,7 +35,8 @@ public final class RegistryMain implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + MeshRegistry.DEFAULT_PORT,
-            description = "The TCP port to serve the registry's HTTP API on; 0 picks a free one. "
+            description = "The TCP port to serve the registry's API on (HTTPS, or HTTP with --plaintext); 0 picks a "
+                          + "free one. "
                           + "Default: ${DEFAULT-VALUE}.")
     private int port;
 
@@ -40,6 +49,34 @@ public final class RegistryMain implements Callable<Integer> {
             description = "The directory that keeps the registry's log, snapshot and lock across restarts; "
                           + "created if missing, and never shared by two registries.")
     private Path dataDir = Path.of("");
+
+    @Option(names = "--trust-domain", paramLabel = "NAME", defaultValue = MeshRegistry.DEFAULT_TRUST_DOMAIN,
+            description = "The trust domain of the mesh's SPIFFE IDs (spiffe://NAME/svc/<service>). "
+                          + "Default: ${DEFAULT-VALUE}.")
+    private String trustDomain = MeshRegistry.DEFAULT_TRUST_DOMAIN;
+
+    @Option(names = "--leaf-ttl", paramLabel = "DURATION", defaultValue = "24h", converter = DurationConverter.class,
+            description = "How long the certificates the registry issues live (30s, 15m, 24h...); workloads renew "
+                          + "them at two thirds of that. Default: ${DEFAULT-VALUE}.")
+    private Duration leafTtl = MeshRegistry.DEFAULT_LEAF_LIFETIME;
+
+    @Option(names = "--ca-cert", paramLabel = "FILE",
+            description = "A root certificate (PEM) to issue from, instead of the one the registry makes on its "
+                          + "first start; needs --ca-key.")
+    private @Nullable Path caCert;
+
+    @Option(names = "--ca-key", paramLabel = "FILE", description = "The private key (PEM) of --ca-cert.")
+    private @Nullable Path caKey;
+
+    @Option(names = "--tls-name", paramLabel = "NAME",
+            description = "Another DNS name or address the registry is reached by, for its certificate; repeatable. "
+                          + "localhost and this machine's name and addresses are always in it.")
+    private List<String> tlsNames = new ArrayList<>();
+
+    @Option(names = "--plaintext",
+            description = "Serve without TLS: no certificates, no authentication of callers, nothing encrypted. "
+                          + "For a trusted network only; the registry warns at start.")
+    private boolean plaintext;
 
     @Spec
     private CommandSpec spec;
@@ -74,9 +111,21 @@ public final class RegistryMain implements Callable<Integer> {
         if (port < 0 || port > 65_535) {
             throw new ParameterException(spec.commandLine(), String.format("--port: %s (expected: 0..65535)", port));
         }
+        if ((caCert == null) != (caKey == null)) {
+            throw new ParameterException(spec.commandLine(), "--ca-cert and --ca-key go together: give both or neither");
+        }
         final MeshRegistry registry;
         try {
-            registry = MeshRegistry.builder().host(host).port(port).dataDir(dataDir).build();
+            final MeshRegistry.Builder builder = MeshRegistry.builder().host(host).port(port).dataDir(dataDir)
+                                                             .trustDomain(trustDomain).leafLifetime(leafTtl);
+            tlsNames.forEach(builder::tlsName);
+            if (caCert != null && caKey != null) {
+                builder.operatorRoot(caCert, caKey);
+            }
+            if (plaintext) {
+                builder.plaintext();
+            }
+            registry = builder.build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -95,8 +144,12 @@ public final class RegistryMain implements Callable<Integer> {
         }, "mesh-registry-shutdown"));
         final PrintWriter out = spec.commandLine().getOut();
         final String shownHost = host.indexOf(':') >= 0 ? '[' + host + ']' : host;
-        out.println("mesh-registry listening on http://" + shownHost + ':' + registry.port() + " (data: "
-                    + registry.dataDir() + ')');
+        out.println("mesh-registry listening on " + (plaintext ? "http://" : "https://") + shownHost + ':'
+                    + registry.port() + " (data: " + registry.dataDir() + ')');
+        if (!plaintext) {
+            out.println("  trust bundle for workloads: " + registry.dataDir().resolve(CertificateAuthority.TRUST_BUNDLE));
+            out.println("  admin token for meshctl:    " + registry.dataDir().resolve("admin.token"));
+        }
         out.flush();
         // Serves until SIGTERM (or Ctrl-C) runs the hook above.
         stopped.await();

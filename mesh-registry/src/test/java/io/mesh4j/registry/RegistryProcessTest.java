@@ -48,7 +48,7 @@ class RegistryProcessTest {
     @Test
     void killNineUnderLoadLosesNoAcknowledgedRegistration() throws Exception {
         final Map<InstanceId, Long> acknowledged = new ConcurrentHashMap<>();
-        try (RegistryProcess registry = RegistryProcess.start(logs(), "--port", "0", "--host", "127.0.0.1",
+        try (RegistryProcess registry = RegistryProcess.start(logs(), "--plaintext", "--port", "0", "--host", "127.0.0.1",
                                                               "--data-dir", data().toString());
              ClientFactory factory = ClientFactory.builder().build()) {
             final RegistryClient client = RegistryClient.of(registry.awaitListening(), factory);
@@ -77,7 +77,7 @@ class RegistryProcessTest {
         }
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(200);
 
-        try (RegistryProcess restarted = RegistryProcess.start(logs(), "--port", "0", "--host", "127.0.0.1",
+        try (RegistryProcess restarted = RegistryProcess.start(logs(), "--plaintext", "--port", "0", "--host", "127.0.0.1",
                                                                "--data-dir", data().toString());
              ClientFactory factory = ClientFactory.builder().build()) {
             final RegistryClient client = RegistryClient.of(restarted.awaitListening(), factory);
@@ -104,7 +104,7 @@ class RegistryProcessTest {
     @Test
     void sigtermStopsCleanlyAndReleasesTheDataDirectory() throws Exception {
         final URI uri;
-        try (RegistryProcess registry = RegistryProcess.start(logs(), "--port", "0", "--host", "127.0.0.1",
+        try (RegistryProcess registry = RegistryProcess.start(logs(), "--plaintext", "--port", "0", "--host", "127.0.0.1",
                                                               "--data-dir", data().toString())) {
             uri = registry.awaitListening();
             assertThat(registry.stdout().strip())
@@ -128,7 +128,9 @@ class RegistryProcessTest {
         // Joined into one line: picocli wraps the descriptions at 80 columns.
         assertThat(help.stdout().replaceAll("\\s+", " "))
                 .contains("--port=PORT", "--host=ADDRESS", "--data-dir=DIR", "--help", "0 picks a free one",
-                          "0.0.0.0 for every interface", "never shared by two registries");
+                          "0.0.0.0 for every interface", "never shared by two registries",
+                          "--trust-domain=NAME", "--leaf-ttl=DURATION", "--ca-cert=FILE", "--ca-key=FILE",
+                          "--tls-name=NAME", "--plaintext", "the registry warns at start");
     }
 
     @Test

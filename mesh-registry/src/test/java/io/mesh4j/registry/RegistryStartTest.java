@@ -29,7 +29,7 @@ class RegistryStartTest {
     @Test
     void aTakenPortFailsSayingSoAndReleasesTheDataDirectory() {
         try (MeshRegistry first = RegistryContractTest.start(dir.resolve("first"))) {
-            final MeshRegistry second = MeshRegistry.builder().host("127.0.0.1").port(first.port())
+            final MeshRegistry second = MeshRegistry.builder().plaintext().host("127.0.0.1").port(first.port())
                                                     .dataDir(dir.resolve("second")).build();
 
             assertThatThrownBy(second::start).isInstanceOf(RegistryStartException.class)
@@ -49,10 +49,10 @@ class RegistryStartTest {
 
     @Test
     void theBuilderRefusesBadSettingsWithWhatItExpects() {
-        assertThatThrownBy(() -> MeshRegistry.builder().port(70_000))
+        assertThatThrownBy(() -> MeshRegistry.builder().plaintext().port(70_000))
                 .hasMessage("port: 70000 (expected: 0..65535)");
-        assertThatThrownBy(() -> MeshRegistry.builder().host(" ")).hasMessageContaining("expected");
-        assertThatThrownBy(() -> MeshRegistry.builder().build()).hasMessageContaining("dataDir");
+        assertThatThrownBy(() -> MeshRegistry.builder().plaintext().host(" ")).hasMessageContaining("expected");
+        assertThatThrownBy(() -> MeshRegistry.builder().plaintext().build()).hasMessageContaining("dataDir");
     }
 
     @Test
@@ -64,7 +64,7 @@ class RegistryStartTest {
 
     @Test
     void aRegistryListeningOnEveryAddressIsReachedOnLoopback() {
-        try (MeshRegistry registry = MeshRegistry.builder().host("0.0.0.0").port(0).dataDir(dir).build().start()) {
+        try (MeshRegistry registry = MeshRegistry.builder().plaintext().host("0.0.0.0").port(0).dataDir(dir).build().start()) {
             assertThat(registry.uri().toString()).isEqualTo("http://127.0.0.1:" + registry.port());
             assertThat(new Http(registry.uri()).get("/healthz").status().code()).isEqualTo(200);
         }

@@ -135,7 +135,7 @@ class WatchTest {
 
     @Test
     void aWatchOutlivesArmeriasRequestTimeout() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir)
+        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dataDir)
                                .requestTimeout(Duration.ofMillis(200)).build().start();
         final RegistryClient client = RegistryClient.of(registry.uri());
         client.register(ORDERS, InstanceId.of("orders-1"), REGISTRATION).join();

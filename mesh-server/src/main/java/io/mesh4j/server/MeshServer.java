@@ -13,31 +13,37 @@ import org.slf4j.LoggerFactory;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.common.CommonPools;
-import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.common.util.SafeCloseable;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerTlsConfig;
 
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.SpiffeTrustManager;
+import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.registry.RegistryClient;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.registration.Registrar;
+import io.netty.handler.ssl.ClientAuth;
 
 /**
  * One instance of a service: an Armeria server whose every request passes the inbound {@link Stack}, and which
  * keeps itself registered while it serves.
  *
  * <pre>{@code
- * MeshServer server = MeshServer.builder("orders", URI.create("http://registry:7070"))
+ * WorkloadIdentity identity = WorkloadIdentity.builder(registry, "orders")
+ *         .joinTokenFile(tokenFile).trustBundleFile(bundleFile).build();
+ * MeshServer server = MeshServer.builder("orders", registry)
+ *         .identity(identity)
  *         .service("/orders/{id}", (ctx, req) -> HttpResponse.of("order " + ctx.pathParam("id")))
  *         .build();
- * server.start().join();   // serving, and registered
+ * server.start().join();   // certificate in, serving over mTLS, and registered
  * ...
  * server.stop().join();    // deregistered, drained, closed
  * }</pre>
@@ -56,12 +62,15 @@ public final class MeshServer implements SafeCloseable {
     private final ServiceName service;
     private final InstanceId instanceId;
     private final Stack<HttpService> stack;
-    private final Server server;
+    private final @Nullable WorkloadIdentity identity;
     private final RegistryClient registry;
-    private final ClientFactory registryFactory;
+    private final @Nullable ClientFactory plaintextRegistryFactory;
     private final MeshServerBuilder config;
 
+    private @Nullable Server server;
     private @Nullable Registrar registrar;
+    private @Nullable CompletableFuture<Void> startFuture;
+    private final CompletableFuture<Integer> serving = new CompletableFuture<>();
     private @Nullable CompletableFuture<Void> stopFuture;
 
     MeshServer(MeshServerBuilder config) {
@@ -69,9 +78,14 @@ public final class MeshServer implements SafeCloseable {
         service = config.service;
         instanceId = config.instanceId();
         stack = config.stack;
-        registryFactory = ClientFactory.builder().build();
-        registry = RegistryClient.of(config.registryUri, registryFactory);
-        server = newArmeriaServer(config);
+        identity = config.identity;
+        if (identity != null) {
+            plaintextRegistryFactory = null;
+            registry = identity.registryClient();
+        } else {
+            plaintextRegistryFactory = ClientFactory.builder().build();
+            registry = RegistryClient.of(config.registryUri, plaintextRegistryFactory);
+        }
     }
 
     public static MeshServerBuilder builder(String service, URI registryUri) {
@@ -79,11 +93,23 @@ public final class MeshServer implements SafeCloseable {
     }
 
     /**
-     * The whole inbound path, assembled in one place: the user's routes, wrapped in the stack's layers.
+     * The whole inbound path, assembled in one place: the listener (TLS with the workload's certificate, callers
+     * verified against the mesh's trust bundle), the user's routes, and the stack's layers around them.
      */
-    private Server newArmeriaServer(MeshServerBuilder config) {
+    private Server newArmeriaServer() {
         final ServerBuilder sb = Server.builder();
-        sb.http(config.port);
+        if (identity != null) {
+            final SpiffeTrustManager callers = identity.trustManager(id -> id.service().isPresent(),
+                                                                     "a workload of " + identity.trustDomain());
+            sb.https(config.port)
+              .tlsProvider(identity.tlsProvider(),
+                           ServerTlsConfig.builder()
+                                          .clientAuth(ClientAuth.REQUIRE)
+                                          .tlsCustomizer(tls -> tls.trustManager(callers))
+                                          .build());
+        } else {
+            sb.http(config.port);
+        }
         config.armeriaCustomizers.forEach(customizer -> customizer.accept(sb));
         final StackParams params = StackParams.empty()
                                               .with(CommonParams.SERVICE, service)
@@ -100,18 +126,59 @@ public final class MeshServer implements SafeCloseable {
     }
 
     /**
-     * Starts serving, then registers. The future completes once the instance is registered; while the
-     * registry is away it stays pending, the server serves anyway, and registration keeps trying.
+     * Gets the workload's first certificate (with TLS), starts serving, then registers. The future completes
+     * once the instance is registered. While the registry is away it stays pending: a server with its
+     * certificate serves anyway, and registration keeps trying.
      */
     public synchronized CompletableFuture<Void> start() {
-        if (registrar != null) {
+        if (startFuture != null) {
             throw new IllegalStateException(this + " is already started (expected: start once)");
         }
-        server.start().join();
-        final int port = server.activeLocalPort(SessionProtocol.HTTP);
+        if (identity == null) {
+            logger.warn("{}/{}: serving WITHOUT TLS (plaintext): the mesh is not encrypting this service's "
+                        + "traffic, and any caller can call it", service, instanceId);
+        }
+        final CompletableFuture<?> certificate = identity != null ? identity.start()
+                                                                  : CompletableFuture.completedFuture(null);
+        final CompletableFuture<Integer> listening = certificate.thenCompose(unused -> serve());
+        listening.whenComplete((port, cause) -> {
+            if (cause != null) {
+                serving.completeExceptionally(cause);
+            } else {
+                serving.complete(port);
+            }
+        });
+        startFuture = listening.thenCompose(this::register);
+        return startFuture;
+    }
+
+    /**
+     * Completes with the port once the server listens, which with TLS is after its first certificate, and
+     * which may be before it is registered.
+     */
+    public CompletableFuture<Integer> whenServing() {
+        return serving;
+    }
+
+    private synchronized CompletableFuture<Integer> serve() {
+        final Server server = newArmeriaServer();
+        this.server = server;
+        return server.start().thenApply(unused -> {
+            final int port = server.activeLocalPort();
+            logger.info("{}/{}: serving on port {} ({}) through {}", service, instanceId, port,
+                        identity != null ? "mTLS as " + identity.id() : "plaintext", stack);
+            return port;
+        });
+    }
+
+    private synchronized CompletableFuture<Void> register(int port) {
+        if (stopFuture != null) {
+            return CompletableFuture.completedFuture(null);
+        }
         final Registration registration = config.registration(port);
-        registrar = new Registrar(registry, service, instanceId, registration, CommonPools.workerGroup());
-        logger.info("{}/{}: serving on port {} through {}", service, instanceId, port, stack);
+        final Registrar registrar = new Registrar(registry, service, instanceId, registration,
+                                                  CommonPools.workerGroup());
+        this.registrar = registrar;
         return registrar.start().thenApply(index -> null);
     }
 
@@ -134,13 +201,22 @@ public final class MeshServer implements SafeCloseable {
                             CompletableFuture.delayedExecutor(config.drainPeriod.toMillis(),
                                                               TimeUnit.MILLISECONDS));
                 })
-                .thenCompose(unused -> server.stop())
+                .thenCompose(unused -> {
+                    final Server server = serverOrNull();
+                    return server != null ? server.stop() : CompletableFuture.completedFuture(null);
+                })
                 .whenComplete((unused, cause) -> {
-                    registryFactory.close();
+                    if (plaintextRegistryFactory != null) {
+                        plaintextRegistryFactory.close();
+                    }
                     logger.info("{}/{}: stopped", service, instanceId);
                 })
                 .thenApply(unused -> null);
         return stopFuture;
+    }
+
+    private synchronized @Nullable Server serverOrNull() {
+        return server;
     }
 
     @Override
@@ -160,7 +236,7 @@ public final class MeshServer implements SafeCloseable {
      * The port the server listens on; the one the system chose when the builder asked for port 0.
      */
     public int port() {
-        return server.activeLocalPort(SessionProtocol.HTTP);
+        return started().activeLocalPort();
     }
 
     /**
@@ -175,9 +251,21 @@ public final class MeshServer implements SafeCloseable {
     }
 
     /**
-     * The Armeria server underneath, for what mesh4j does not wrap.
+     * The Armeria server underneath, for what mesh4j does not wrap; there once {@link #start()} serves.
      */
     public Server armeriaServer() {
+        return started();
+    }
+
+    /** The workload identity this server serves with; null when plaintext. */
+    public @Nullable WorkloadIdentity identity() {
+        return identity;
+    }
+
+    private synchronized Server started() {
+        if (server == null) {
+            throw new IllegalStateException(this + " is not serving yet (expected: start() first)");
+        }
         return server;
     }
 

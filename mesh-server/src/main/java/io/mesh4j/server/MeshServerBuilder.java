@@ -23,6 +23,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.stack.Stack;
 
 /**
@@ -39,6 +40,8 @@ public final class MeshServerBuilder {
     Duration drainPeriod = Duration.ofSeconds(2);
     Duration shutdownTimeout = Duration.ofSeconds(10);
     Ticker ticker = Ticker.systemTicker();
+    @Nullable WorkloadIdentity identity;
+    boolean plaintext;
     private @Nullable String advertisedHost;
     private @Nullable InstanceId instanceId;
     private String zone = "";
@@ -174,6 +177,24 @@ public final class MeshServerBuilder {
     }
 
     /**
+     * The workload identity to serve with: the listener speaks TLS with its certificate and requires every caller
+     * to present a certificate of the same mesh. The identity must be of this server's service.
+     */
+    public MeshServerBuilder identity(WorkloadIdentity identity) {
+        this.identity = requireNonNull(identity, "identity");
+        return this;
+    }
+
+    /**
+     * Serves without TLS: no encryption, no caller identities. The mesh encrypts by default; this is the explicit
+     * opt-out, and the server says so in its log when it starts.
+     */
+    public MeshServerBuilder plaintext() {
+        plaintext = true;
+        return this;
+    }
+
+    /**
      * The time source of deadlines; for tests.
      */
     public MeshServerBuilder ticker(Ticker ticker) {
@@ -186,6 +207,18 @@ public final class MeshServerBuilder {
      * fails at build time, in the builder's thread, with the registry's own message.
      */
     public MeshServer build() {
+        if (identity == null && !plaintext) {
+            throw new IllegalStateException("mesh4j encrypts by default: give the server its identity "
+                                            + "(identity(WorkloadIdentity) with a join token from the operator) or "
+                                            + "opt out with plaintext()");
+        }
+        if (identity != null && plaintext) {
+            throw new IllegalStateException("both identity(..) and plaintext() were set (expected: one of them)");
+        }
+        if (identity != null && !identity.id().service().map(service::equals).orElse(false)) {
+            throw new IllegalArgumentException("identity: " + identity.id() + " (expected: the identity of "
+                                               + service + ", which this server serves)");
+        }
         registration(1);
         if (instanceId == null) {
             instanceId = InstanceId.of(service.value() + '-' + UUID.randomUUID().toString().substring(0, 8));

@@ -29,7 +29,7 @@ class GracefulStopTest {
         try (MeshRegistry registry = Registries.start(dataDir)) {
             final RegistryClient registryClient = RegistryClient.of(registry.uri());
             final CountDownLatch slowRequestArrived = new CountDownLatch(1);
-            final MeshServer server = MeshServer.builder("orders", registry.uri())
+            final MeshServer server = MeshServer.builder("orders", registry.uri()).plaintext()
                                                 .advertisedHost("127.0.0.1")
                                                 .drainPeriod(Duration.ofMillis(500))
                                                 .service("/slow", (ctx, req) -> {

@@ -33,7 +33,7 @@ class RegistrationTest {
     Path otherDataDir;
 
     private static MeshServerBuilder orders(URI registry) {
-        return MeshServer.builder("orders", registry)
+        return MeshServer.builder("orders", registry).plaintext()
                          .advertisedHost("127.0.0.1")
                          .drainPeriod(Duration.ZERO)
                          .service("/", (ctx, req) -> HttpResponse.of("orders"));
@@ -118,7 +118,8 @@ class RegistrationTest {
         try (MeshServer server = orders(registryUri).ttl(Duration.ofSeconds(3)).build()) {
             final CompletableFuture<Void> registered = server.start();
 
-            assertThat(WebClient.of("http://127.0.0.1:" + server.port()).get("/").aggregate().join().contentUtf8())
+            final int serverPort = server.whenServing().join();
+            assertThat(WebClient.of("http://127.0.0.1:" + serverPort).get("/").aggregate().join().contentUtf8())
                     .isEqualTo("orders");
             assertThat(registered).isNotDone();
 

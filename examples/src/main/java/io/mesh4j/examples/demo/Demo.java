@@ -16,11 +16,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.linecorp.armeria.client.WebClient;
 
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.identity.RegistryTrust;
+import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.registry.RegistryClient;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.examples.services.Frontend;
 import io.mesh4j.examples.services.Inventory;
 import io.mesh4j.examples.services.Orders;
+import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.server.MeshServer;
+import io.mesh4j.server.MeshServerBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -44,6 +49,11 @@ public final class Demo implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "3", description = "Seconds between tables (default: 3).")
     private int intervalSeconds;
 
+    @Option(names = "--leaf-ttl-seconds", defaultValue = "30",
+            description = "How long the workloads' certificates live, so that renewals happen while you watch "
+                          + "(default: 30).")
+    private int leafTtlSeconds;
+
     @Option(names = "--concurrency", defaultValue = "8",
             description = "Calls in flight at once from the load generator (default: 8).")
     private int concurrency;
@@ -60,8 +70,9 @@ public final class Demo implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (seconds < 3 || intervalSeconds < 1 || concurrency < 1) {
-            System.err.println("--seconds must be >= 3, --interval >= 1 and --concurrency >= 1");
+        if (seconds < 3 || intervalSeconds < 1 || concurrency < 1 || leafTtlSeconds < 10) {
+            System.err.println("--seconds must be >= 3, --interval >= 1, --concurrency >= 1 and "
+                               + "--leaf-ttl-seconds >= 10");
             return 2;
         }
         final Path workDir = Files.createTempDirectory("mesh4j-demo-");
@@ -73,21 +84,30 @@ public final class Demo implements Callable<Integer> {
         try {
             final RegistryProcess registry = RegistryProcess.start(0, workDir.resolve("registry-data"),
                                                                    workDir.resolve("registry.log"),
-                                                                   Duration.ofSeconds(30));
+                                                                   Duration.ofSeconds(30),
+                                                                   "--leaf-ttl", leafTtlSeconds + "s");
             toClose.add(registry);
             final URI registryUri = registry.uri();
-            out.println("registry    " + registryUri + "  (its own process, pid " + registry.pid() + "; try: curl "
-                        + registryUri + "/v1/services)");
+            final RegistryTrust.AdminClient admin = RegistryTrust.admin(registryUri, registry.dataDir());
+            toClose.add(admin);
+            final String trustBundle = Files.readString(registry.dataDir().resolve("trust-bundle.pem"));
+            out.println("registry    " + registryUri + "  (its own process, pid " + registry.pid()
+                        + "; the mesh's certificate authority)");
+            final Identities identities = new Identities(registryUri, admin.client(), trustBundle, toClose);
 
-            start(Inventory.server(registryUri, "inventory-1"), toClose);
-            final MeshServer orders1 = start(Orders.server(registryUri, meshClient(registryUri, stats, toClose),
-                                                           "orders-1", Duration.ZERO), toClose);
-            start(Orders.server(registryUri, meshClient(registryUri, stats, toClose), "orders-2", SLOW_LATENCY),
-                  toClose);
-            start(Frontend.server(registryUri, meshClient(registryUri, stats, toClose), "frontend-1"), toClose);
+            start(Inventory.server(registryUri, "inventory-1"), identities.of("inventory"), toClose);
+            final MeshServer orders1 = startOrders(registryUri, identities.of("orders"), stats, "orders-1",
+                                                   Duration.ZERO, toClose);
+            startOrders(registryUri, identities.of("orders"), stats, "orders-2", SLOW_LATENCY, toClose);
+            final WorkloadIdentity frontendIdentity = identities.of("frontend");
+            start(Frontend.server(registryUri, meshClient(registryUri, frontendIdentity, stats, toClose),
+                                  "frontend-1"), frontendIdentity, toClose);
             out.println("services    inventory-1, orders-1, orders-2 (slow), frontend-1: serving and registered");
+            out.println("identity    each made its own P-256 key in memory and got a certificate for "
+                        + "spiffe://mesh.local/svc/<service> with a one-use join token; every hop is mTLS, and "
+                        + "certificates live " + leafTtlSeconds + " s, renewed at two thirds of that");
 
-            final MeshClient loadClient = meshClient(registryUri, stats, toClose);
+            final MeshClient loadClient = meshClient(registryUri, identities.of("loadgen"), stats, toClose);
             out.println("stack       every call goes " + loadClient.stack()
                         + " (the DEMO_ layers record these tables)");
             final LoadGenerator load = new LoadGenerator(loadClient.webClient(Frontend.SERVICE), concurrency);
@@ -104,11 +124,11 @@ public final class Demo implements Callable<Integer> {
             String event = "warming up";
             for (int elapsed = intervalSeconds; elapsed <= seconds; elapsed += intervalSeconds) {
                 sleepUntil(start, elapsed);
-                table.print(elapsed + "s: " + event, intervalSeconds, stats.takeInterval(), SERVICES);
+                table.print(elapsed + "s: " + event + " · certificates renewed so far: " + identities.renewals(),
+                            intervalSeconds, stats.takeInterval(), SERVICES);
                 event = "steady";
                 if (!joined && elapsed >= seconds / 3) {
-                    start(Orders.server(registryUri, meshClient(registryUri, stats, toClose), "orders-3",
-                                        Duration.ZERO), toClose);
+                    startOrders(registryUri, identities.of("orders"), stats, "orders-3", Duration.ZERO, toClose);
                     joined = true;
                     event = "orders-3 joined: callers send to it as soon as the registry lists it";
                 } else if (!left && elapsed >= 2 * seconds / 3) {
@@ -122,7 +142,8 @@ public final class Demo implements Callable<Integer> {
             final Map<String, TrafficStats.Interval> totals = stats.takeInterval();
             out.println();
             out.println("done: " + load.completed() + " checkouts in " + seconds + " s, "
-                        + totals.get(Frontend.SERVICE).totalFailures + " failed as the load generator saw them.");
+                        + totals.get(Frontend.SERVICE).totalFailures + " failed as the load generator saw them; "
+                        + identities.renewals() + " certificates renewed on the way.");
             out.println("the registry's log is in " + workDir.resolve("registry.log"));
         } finally {
             for (int i = toClose.size() - 1; i >= 0; i--) {
@@ -132,8 +153,10 @@ public final class Demo implements Callable<Integer> {
         return 0;
     }
 
-    private static MeshClient meshClient(URI registry, TrafficStats stats, List<AutoCloseable> toClose) {
+    private static MeshClient meshClient(URI registry, WorkloadIdentity identity, TrafficStats stats,
+                                         List<AutoCloseable> toClose) {
         final MeshClient client = MeshClient.builder(registry)
+                                            .identity(identity)
                                             .stack(s -> s.insertBefore(ClientRoles.DEADLINE, stats.callLayer())
                                                          .append(stats.attemptLayer()))
                                             .build();
@@ -141,11 +164,46 @@ public final class Demo implements Callable<Integer> {
         return client;
     }
 
-    private static MeshServer start(io.mesh4j.server.MeshServerBuilder builder, List<AutoCloseable> toClose) {
-        final MeshServer server = builder.advertisedHost("127.0.0.1").drainPeriod(Duration.ofSeconds(1)).build();
+    private static MeshServer startOrders(URI registry, WorkloadIdentity identity, TrafficStats stats, String id,
+                                          Duration extraLatency, List<AutoCloseable> toClose) {
+        return start(Orders.server(registry, meshClient(registry, identity, stats, toClose), id, extraLatency),
+                     identity, toClose);
+    }
+
+    private static MeshServer start(MeshServerBuilder builder, WorkloadIdentity identity,
+                                    List<AutoCloseable> toClose) {
+        final MeshServer server = builder.identity(identity).advertisedHost("127.0.0.1")
+                                         .drainPeriod(Duration.ofSeconds(1)).build();
         server.start().join();
         toClose.add(server);
         return server;
+    }
+
+    /** One identity per workload, each with a join token of its own, counting their renewals. */
+    private static final class Identities {
+        private final URI registry;
+        private final RegistryClient admin;
+        private final String trustBundle;
+        private final List<AutoCloseable> toClose;
+        private final AtomicLong renewals = new AtomicLong();
+
+        Identities(URI registry, RegistryClient admin, String trustBundle, List<AutoCloseable> toClose) {
+            this.registry = registry;
+            this.admin = admin;
+            this.trustBundle = trustBundle;
+            this.toClose = toClose;
+        }
+
+        WorkloadIdentity of(String service) {
+            final WorkloadIdentity identity = Workloads.identity(registry, admin, trustBundle, service);
+            identity.onRenewal(renewals::incrementAndGet);
+            toClose.add(identity);
+            return identity.start().join();
+        }
+
+        long renewals() {
+            return renewals.get();
+        }
     }
 
     private static void sleepUntil(long startNanos, int elapsedSeconds) throws InterruptedException {

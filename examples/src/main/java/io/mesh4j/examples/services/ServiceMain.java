@@ -1,12 +1,17 @@
 package io.mesh4j.examples.services;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import org.jspecify.annotations.Nullable;
+
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.server.MeshServer;
+import io.mesh4j.server.MeshServerBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -35,35 +40,57 @@ public final class ServiceMain implements Callable<Integer> {
             description = "How long the registry keeps this instance without a heartbeat.")
     private long ttlSeconds;
 
+    @Option(names = "--join-token-file", description = "The join token the operator made for this service.")
+    private @Nullable Path joinTokenFile;
+
+    @Option(names = "--trust-bundle", description = "The registry's roots: <registry data dir>/trust-bundle.pem.")
+    private @Nullable Path trustBundle;
+
+    @Option(names = "--plaintext", description = "Run without TLS (the registry must run with --plaintext too).")
+    private boolean plaintext;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ServiceMain()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        final MeshClient mesh = MeshClient.builder(registry).build();
-        final MeshServer server;
+        final @Nullable WorkloadIdentity identity;
+        if (plaintext) {
+            identity = null;
+        } else if (joinTokenFile != null && trustBundle != null) {
+            identity = WorkloadIdentity.builder(registry, service).joinTokenFile(joinTokenFile)
+                                       .trustBundleFile(trustBundle).build();
+        } else {
+            System.err.println("give --join-token-file and --trust-bundle, or --plaintext");
+            return 2;
+        }
+        final MeshClient mesh = identity != null ? MeshClient.builder(registry).identity(identity).build()
+                                                 : MeshClient.builder(registry).plaintext().build();
+        final MeshServerBuilder builder;
         switch (service) {
             case Inventory.SERVICE:
-                server = Inventory.server(registry, instanceId).advertisedHost("127.0.0.1")
-                                  .ttl(Duration.ofSeconds(ttlSeconds)).build();
+                builder = Inventory.server(registry, instanceId);
                 break;
             case Orders.SERVICE:
-                server = Orders.server(registry, mesh, instanceId, Duration.ofMillis(extraLatencyMillis))
-                               .advertisedHost("127.0.0.1").ttl(Duration.ofSeconds(ttlSeconds)).build();
+                builder = Orders.server(registry, mesh, instanceId, Duration.ofMillis(extraLatencyMillis));
                 break;
             case Frontend.SERVICE:
-                server = Frontend.server(registry, mesh, instanceId).advertisedHost("127.0.0.1")
-                                 .ttl(Duration.ofSeconds(ttlSeconds)).build();
+                builder = Frontend.server(registry, mesh, instanceId);
                 break;
             default:
                 System.err.println("--service: " + service + " (expected: frontend, orders or inventory)");
                 return 2;
         }
+        builder.advertisedHost("127.0.0.1").ttl(Duration.ofSeconds(ttlSeconds));
+        final MeshServer server = (identity != null ? builder.identity(identity) : builder.plaintext()).build();
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop().join();
             mesh.close();
+            if (identity != null) {
+                identity.close();
+            }
             stopped.countDown();
         }, "mesh-example-shutdown"));
         server.start().join();

@@ -1,12 +1,15 @@
 package io.mesh4j.client.balancer;
 
+import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
+
 import io.mesh4j.client.balancer.p2c.PeakEwmaBalancer;
 import io.mesh4j.client.balancer.roundrobin.RoundRobinBalancer;
 import io.mesh4j.client.balancer.weighted.WeightedRoundRobinBalancer;
 import io.mesh4j.core.stack.CommonParams;
 
 /**
- * The balancers mesh4j offers, one package each.
+ * The balancers mesh4j offers, one package each. Every one passes over endpoints whose circuit breaker would
+ * refuse the attempt ({@link EndpointAvailability}).
  */
 public final class Balancers {
 
@@ -16,21 +19,38 @@ public final class Balancers {
      * random numbers per pick however many endpoints there are. Finagle's and Linkerd's default.
      */
     public static BalancerFactory p2cPeakEwma() {
-        return params -> new PeakEwmaBalancer(params.get(CommonParams.TICKER));
+        return params -> new PeakEwmaBalancer(params.get(CommonParams.TICKER),
+                                              params.get(EndpointAvailability.KEY));
     }
 
     /**
      * Each endpoint in turn, whatever its load or weight.
      */
     public static BalancerFactory roundRobin() {
-        return params -> new RoundRobinBalancer();
+        return params -> availableFirst(new RoundRobinBalancer(), params.get(EndpointAvailability.KEY));
     }
 
     /**
      * Each endpoint in turn, as often as its registered weight says.
      */
     public static BalancerFactory weightedRoundRobin() {
-        return params -> new WeightedRoundRobinBalancer();
+        return params -> availableFirst(new WeightedRoundRobinBalancer(), params.get(EndpointAvailability.KEY));
+    }
+
+    /** A load-blind balancer that passes over the endpoints its breakers would refuse. */
+    private static Balancer availableFirst(Balancer balancer, EndpointAvailability availability) {
+        final EndpointSelectionStrategy strategy = new AvailableFirst(balancer.selectionStrategy(), availability);
+        return new Balancer() {
+            @Override
+            public EndpointSelectionStrategy selectionStrategy() {
+                return strategy;
+            }
+
+            @Override
+            public String toString() {
+                return balancer.toString();
+            }
+        };
     }
 
     private Balancers() {}

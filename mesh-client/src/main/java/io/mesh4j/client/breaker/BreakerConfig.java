@@ -7,8 +7,8 @@ import java.time.Duration;
 /**
  * When an endpoint's circuit breaker opens, how long it stays open, and how it is probed again.
  *
- * <p>The defaults open a breaker when at least half of the last 20 calls to the endpoint failed (once 5 calls
- * have been seen), keep it open 5 seconds, then let 3 trial calls decide whether it closes.
+ * <p>The defaults open a breaker when 5 calls in a row failed, or at least half of the last 20 (once 5 calls have
+ * been seen), keep it open 5 seconds, then let 3 trial calls decide whether it closes.
  */
 public final class BreakerConfig {
 
@@ -19,6 +19,7 @@ public final class BreakerConfig {
     private final int minimumNumberOfCalls;
     private final Duration openDuration;
     private final int trialCalls;
+    private final int consecutiveFailures;
 
     private BreakerConfig(Builder b) {
         failureRateThreshold = b.failureRateThreshold;
@@ -26,6 +27,7 @@ public final class BreakerConfig {
         minimumNumberOfCalls = b.minimumNumberOfCalls;
         openDuration = b.openDuration;
         trialCalls = b.trialCalls;
+        consecutiveFailures = b.consecutiveFailures;
     }
 
     public static BreakerConfig ofDefaults() {
@@ -61,11 +63,19 @@ public final class BreakerConfig {
         return trialCalls;
     }
 
+    /**
+     * How many failures in a row open the breaker whatever the failure rate, as Envoy's and Linkerd's outlier
+     * detection do: a dead endpoint must not wait for half of a long window to fill before it is ejected.
+     */
+    public int consecutiveFailures() {
+        return consecutiveFailures;
+    }
+
     @Override
     public String toString() {
         return "BreakerConfig(opens at " + failureRateThreshold + "% of " + slidingWindowSize + " calls (min "
-               + minimumNumberOfCalls + "), open for " + openDuration.toMillis() + "ms, " + trialCalls
-               + " trial calls)";
+               + minimumNumberOfCalls + ") or " + consecutiveFailures + " in a row, open for "
+               + openDuration.toMillis() + "ms, " + trialCalls + " trial calls)";
     }
 
     public static final class Builder {
@@ -75,6 +85,7 @@ public final class BreakerConfig {
         private int minimumNumberOfCalls = 5;
         private Duration openDuration = Duration.ofSeconds(5);
         private int trialCalls = 3;
+        private int consecutiveFailures = 5;
 
         private Builder() {}
 
@@ -113,6 +124,14 @@ public final class BreakerConfig {
                 throw new IllegalArgumentException("trialCalls: " + trialCalls + " (expected: > 0)");
             }
             this.trialCalls = trialCalls;
+            return this;
+        }
+
+        public Builder consecutiveFailures(int consecutiveFailures) {
+            if (consecutiveFailures < 1) {
+                throw new IllegalArgumentException("consecutiveFailures: " + consecutiveFailures + " (expected: > 0)");
+            }
+            this.consecutiveFailures = consecutiveFailures;
             return this;
         }
 

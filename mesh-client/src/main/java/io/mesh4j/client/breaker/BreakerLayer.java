@@ -1,6 +1,5 @@
 package io.mesh4j.client.breaker;
 
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -15,7 +14,6 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.logging.RequestLog;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.stack.AbstractLayer;
@@ -72,28 +70,28 @@ public final class BreakerLayer extends AbstractLayer<HttpClient> {
                 // No endpoint selected: nothing to break; the transport fails the attempt.
                 return unwrap().execute(ctx, req);
             }
-            final CircuitBreaker breaker = breakers.breakerOf(endpoint);
-            if (!breaker.tryAcquirePermission()) {
-                return HttpResponse.ofFailure(
-                        UnprocessedRequestException.of(CallNotPermittedException.createCallNotPermittedException(
-                                breaker)));
+            final EndpointBreaker breaker = breakers.endpointBreaker(endpoint);
+            final EndpointBreaker.Permit permit = breaker.tryAcquire();
+            if (permit == EndpointBreaker.Permit.REFUSED) {
+                return HttpResponse.ofFailure(UnprocessedRequestException.of(
+                        CallNotPermittedException.createCallNotPermittedException(breaker.breaker)));
             }
             final long start = ticker.read();
-            ctx.log().whenComplete().thenAccept(log -> record(breaker, ctx, log, ticker.read() - start));
+            ctx.log().whenComplete().thenAccept(log -> record(breaker, permit, ctx, log, ticker.read() - start));
             return unwrap().execute(ctx, req);
         }
 
-        private void record(CircuitBreaker breaker, ClientRequestContext ctx, RequestLog log, long nanos) {
+        private void record(EndpointBreaker breaker, EndpointBreaker.Permit permit, ClientRequestContext ctx,
+                            RequestLog log, long nanos) {
             // An endpoint that answered is judged by its answer, even if the caller later abandoned the body.
             final HttpStatus status = log.responseHeaders().status();
             final boolean answered = status.code() > 0;
             final ResponseClass result = classifier.classify(ctx.method(), answered ? status : null,
                                                               answered ? null : log.responseCause());
             if (result.isFailure()) {
-                breaker.onError(nanos, TimeUnit.NANOSECONDS, answered ? new FailedAnswer(status)
-                                                                      : causeOf(log));
+                breaker.onFailure(permit, nanos, answered ? new FailedAnswer(status) : causeOf(log));
             } else {
-                breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+                breaker.onSuccess(permit, nanos);
             }
         }
 

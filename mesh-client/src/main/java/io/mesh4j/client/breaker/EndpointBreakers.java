@@ -28,8 +28,9 @@ import io.mesh4j.core.stack.StackParams;
 /**
  * One resilience4j circuit breaker per endpoint of a service. The {@link BreakerLayer} records every attempt
  * in the breaker of its endpoint; the {@link #eject(EndpointGroup, EndpointSelectionStrategy) ejecting group}
- * keeps endpoints with an open breaker out of the balancer's choice, so that retries and new requests go
- * elsewhere instead of failing fast against it.
+ * keeps endpoints with an open breaker out of the balancer's choice, and {@link #isAvailable(Endpoint)} tells
+ * the balancer which half-open endpoints have no trial call to spare, so that retries and new requests go
+ * elsewhere instead of failing fast against them.
  */
 public final class EndpointBreakers {
 
@@ -41,7 +42,7 @@ public final class EndpointBreakers {
     private final ServiceName service;
     private final Supplier<BreakerConfig> config;
     private final Clock clock;
-    private final Map<Endpoint, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private final Map<Endpoint, EndpointBreaker> breakers = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     private EndpointBreakers(ServiceName service, Supplier<BreakerConfig> config, Clock clock) {
@@ -62,6 +63,10 @@ public final class EndpointBreakers {
      * The breaker of {@code endpoint}, made closed on first use.
      */
     public CircuitBreaker breakerOf(Endpoint endpoint) {
+        return endpointBreaker(endpoint).breaker;
+    }
+
+    EndpointBreaker endpointBreaker(Endpoint endpoint) {
         requireNonNull(endpoint, "endpoint");
         return breakers.computeIfAbsent(endpoint, this::newBreaker);
     }
@@ -71,9 +76,18 @@ public final class EndpointBreakers {
      */
     public Set<Endpoint> ejected() {
         return breakers.entrySet().stream()
-                       .filter(e -> isEjecting(e.getValue().getState()))
+                       .filter(e -> isEjecting(e.getValue().breaker.getState()))
                        .map(Map.Entry::getKey)
                        .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * Whether {@code endpoint}'s breaker would let an attempt through now: closed, or half-open with a trial call
+     * to spare. Balancers ask this before they pick.
+     */
+    public boolean isAvailable(Endpoint endpoint) {
+        final EndpointBreaker breaker = breakers.get(endpoint);
+        return breaker == null || breaker.isAvailable();
     }
 
     /**
@@ -100,7 +114,7 @@ public final class EndpointBreakers {
         listeners.remove(onEjectionChange);
     }
 
-    private CircuitBreaker newBreaker(Endpoint endpoint) {
+    private EndpointBreaker newBreaker(Endpoint endpoint) {
         final BreakerConfig c = config.get();
         final CircuitBreakerConfig r4j = CircuitBreakerConfig.custom()
                 .slidingWindowType(SlidingWindowType.COUNT_BASED)
@@ -129,7 +143,7 @@ public final class EndpointBreakers {
                 listeners.forEach(Runnable::run);
             }
         });
-        return breaker;
+        return new EndpointBreaker(breaker, c);
     }
 
     private static boolean isEjecting(State state) {

@@ -3,6 +3,7 @@ package io.mesh4j.client.discovery;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
@@ -24,6 +25,7 @@ public final class RegistryEndpointGroupBuilder {
     private FullJitterBackoff backoff = FullJitterBackoff.of(Duration.ofMillis(100), Duration.ofSeconds(5));
     private ScheduledExecutorService scheduler = CommonPools.workerGroup();
     private EndpointSelectionStrategy selectionStrategy = EndpointSelectionStrategy.weightedRoundRobin();
+    private CompletableFuture<?> startAfter = CompletableFuture.completedFuture(null);
 
     RegistryEndpointGroupBuilder(RegistryClient registry, ServiceName service) {
         this.registry = registry;
@@ -61,12 +63,21 @@ public final class RegistryEndpointGroupBuilder {
     }
 
     /**
-     * Returns the group, already watching.
+     * Starts watching only once {@code ready} completes, such as the workload's first certificate, without which
+     * a TLS registry would refuse the watch.
+     */
+    public RegistryEndpointGroupBuilder startAfter(CompletableFuture<?> ready) {
+        startAfter = requireNonNull(ready, "ready");
+        return this;
+    }
+
+    /**
+     * Returns the group, watching (or about to, see {@link #startAfter(CompletableFuture)}).
      */
     public RegistryEndpointGroup build() {
         final RegistryEndpointGroup group =
                 new RegistryEndpointGroup(registry, service, wait, backoff, scheduler, selectionStrategy);
-        group.start();
+        startAfter.whenComplete((unused, cause) -> group.start());
         return group;
     }
 }

@@ -19,6 +19,16 @@ public enum ErrorCode {
     INVALID_QUERY(HttpStatus.BAD_REQUEST),
     /** The body is larger than the registry accepts. */
     BODY_TOO_LARGE(HttpStatus.REQUEST_ENTITY_TOO_LARGE),
+    /** The caller did not say who it is: no client certificate, no token. */
+    UNAUTHENTICATED(HttpStatus.UNAUTHORIZED),
+    /** A join token that is unknown, used up, revoked or expired. */
+    INVALID_TOKEN(HttpStatus.UNAUTHORIZED),
+    /** The caller is known but may not do this, such as register an instance of another service. */
+    FORBIDDEN(HttpStatus.FORBIDDEN),
+    /** A certificate request that is malformed, has a weak key, or does not ask for one SPIFFE ID. */
+    INVALID_CSR(HttpStatus.BAD_REQUEST),
+    /** The request is valid but clashes with the registry's state, such as a second CA rotation at once. */
+    CONFLICT(HttpStatus.CONFLICT),
     /** The content type is not JSON. */
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE),
     /** No such service, instance or route; a heartbeat for an expired instance answers this. */

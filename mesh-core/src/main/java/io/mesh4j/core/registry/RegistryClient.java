@@ -8,9 +8,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
+
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.WebClientBuilder;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -35,9 +39,13 @@ public final class RegistryClient {
     private final WebClient client;
     private final URI uri;
 
-    private RegistryClient(URI uri, ClientFactory factory) {
+    private RegistryClient(URI uri, ClientFactory factory, @Nullable String adminToken) {
         this.uri = uri;
-        client = WebClient.builder(uri).factory(factory).build();
+        final WebClientBuilder builder = WebClient.builder(uri).factory(factory);
+        if (adminToken != null) {
+            builder.addHeader(HttpHeaderNames.AUTHORIZATION, "Bearer " + adminToken);
+        }
+        client = builder.build();
     }
 
     /**
@@ -45,17 +53,24 @@ public final class RegistryClient {
      * client factory.
      */
     public static RegistryClient of(URI uri) {
-        return of(uri, ClientFactory.ofDefault());
+        return builder(uri).build();
     }
 
+    /**
+     * A client whose connections come from {@code factory}: for a TLS registry, one that presents the workload's
+     * certificate and verifies the registry's (see {@code WorkloadIdentity}).
+     */
     public static RegistryClient of(URI uri, ClientFactory factory) {
+        return builder(uri).factory(factory).build();
+    }
+
+    public static Builder builder(URI uri) {
         requireNonNull(uri, "uri");
-        requireNonNull(factory, "factory");
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
             throw new IllegalArgumentException("registry uri: " + uri
                                                + " (expected: http:// or https:// with host and port)");
         }
-        return new RegistryClient(uri, factory);
+        return new Builder(uri);
     }
 
     public URI uri() {
@@ -131,6 +146,52 @@ public final class RegistryClient {
                      .thenApply(expectOk(res -> RegistryJson.parseServices(res.content().array())));
     }
 
+    // ---- identity
+
+    /**
+     * Asks for a certificate: with a join token the first time, as a renewal with the current client certificate
+     * (then {@code request.token()} is null).
+     */
+    public CompletableFuture<IdentityJson.CsrAnswer> requestCertificate(IdentityJson.CsrRequest request) {
+        return client.prepare()
+                     .post("/v1/identity/csr")
+                     .content(MediaType.JSON_UTF_8, IdentityJson.writeCsrRequest(request))
+                     .execute().aggregate()
+                     .thenApply(expectOk(res -> IdentityJson.parseCsrAnswer(res.content().array())));
+    }
+
+    /**
+     * The roots of the mesh's CA, in PEM.
+     */
+    public CompletableFuture<String> trustBundle() {
+        return client.get("/v1/identity/trust-bundle").aggregate()
+                     .thenApply(expectOk(AggregatedHttpResponse::contentUtf8));
+    }
+
+    // ---- admin (needs the admin token)
+
+    public CompletableFuture<IdentityJson.TokenInfo> createToken(IdentityJson.TokenRequest request) {
+        return client.prepare()
+                     .post("/v1/admin/tokens")
+                     .content(MediaType.JSON_UTF_8, IdentityJson.writeTokenRequest(request))
+                     .execute().aggregate()
+                     .thenApply(expectOk(res -> IdentityJson.parseToken(res.content().array())));
+    }
+
+    public CompletableFuture<List<IdentityJson.TokenInfo>> tokens() {
+        return client.get("/v1/admin/tokens").aggregate()
+                     .thenApply(expectOk(res -> IdentityJson.parseTokens(res.content().array())));
+    }
+
+    public CompletableFuture<Void> revokeToken(String id) {
+        return client.delete("/v1/admin/tokens/" + id).aggregate().thenApply(expectOk(res -> (Void) null));
+    }
+
+    public CompletableFuture<IdentityJson.RotationInfo> rotateCa() {
+        return client.post("/v1/admin/ca/rotate", new byte[0]).aggregate()
+                     .thenApply(expectOk(res -> IdentityJson.parseRotation(res.content().array())));
+    }
+
     private static String instancePath(ServiceName service, InstanceId id) {
         // Both names are validated to characters that need no escaping in a path.
         return "/v1/services/" + service.value() + "/instances/" + id.value();
@@ -149,5 +210,35 @@ public final class RegistryClient {
     @Override
     public String toString() {
         return "RegistryClient(" + uri + ')';
+    }
+
+    /** Builds a {@link RegistryClient}. */
+    public static final class Builder {
+
+        private final URI uri;
+        private ClientFactory factory = ClientFactory.ofDefault();
+        private @Nullable String adminToken;
+
+        private Builder(URI uri) {
+            this.uri = uri;
+        }
+
+        public Builder factory(ClientFactory factory) {
+            this.factory = requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * The registry's admin token (in {@code <data-dir>/admin.token}), for the admin calls and for reads
+         * without a mesh certificate.
+         */
+        public Builder adminToken(String adminToken) {
+            this.adminToken = requireNonNull(adminToken, "adminToken").strip();
+            return this;
+        }
+
+        public RegistryClient build() {
+            return new RegistryClient(uri, factory, adminToken);
+        }
     }
 }

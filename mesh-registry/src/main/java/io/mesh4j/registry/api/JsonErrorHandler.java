@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.ClosedSessionException;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -57,7 +58,9 @@ final class JsonErrorHandler implements ServerErrorHandler {
         if (status.isContentAlwaysEmpty()) {
             return AggregatedHttpResponse.of(ResponseHeaders.of(status));
         }
-        if (status.code() >= 500 && cause != null) {
+        if (status.code() >= 500 && cause != null && !(peel(cause) instanceof ClosedSessionException)) {
+            // A closed session is a caller that went away (a watcher that stopped, a process that died): nobody
+            // reads this answer, and it is no fault of the registry's.
             logger.warn("{} {}: answering {}", headers == null ? "?" : headers.method(),
                         headers == null ? "?" : headers.path(), status, cause);
         }

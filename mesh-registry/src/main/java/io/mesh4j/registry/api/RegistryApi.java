@@ -14,7 +14,9 @@ import com.linecorp.armeria.server.ServerBuilder;
 
 import io.mesh4j.core.registry.ErrorCode;
 import io.mesh4j.core.registry.RegistryJson;
+import io.mesh4j.registry.ca.CertificateAuthority;
 import io.mesh4j.registry.instances.InstanceTable;
+import io.mesh4j.registry.tokens.JoinTokens;
 
 /**
  * The instance half of the registry contract (DESIGN.md, "The registry contract"), laid onto an Armeria server.
@@ -29,16 +31,27 @@ public final class RegistryApi {
     static final String INSTANCES = "/v1/services/{service}/instances";
     static final String INSTANCE = "/v1/services/{service}/instances/{id}";
     static final String HEARTBEAT = "/v1/services/{service}/instances/{id}/heartbeat";
+    static final String CSR = "/v1/identity/csr";
+    static final String TRUST_BUNDLE = "/v1/identity/trust-bundle";
+    static final String TOKENS = "/v1/admin/tokens";
+    static final String TOKEN = "/v1/admin/tokens/{id}";
+    static final String CA_ROTATE = "/v1/admin/ca/rotate";
 
     /** Every path served, for the message of a 404. */
-    static final List<String> PATHS = List.of(HEALTH, SERVICES, INSTANCES, INSTANCE, HEARTBEAT);
+    static final List<String> PATHS = List.of(HEALTH, SERVICES, INSTANCES, INSTANCE, HEARTBEAT, CSR, TRUST_BUNDLE,
+                                              TOKENS, TOKEN, CA_ROTATE);
 
     private static final byte[] SERVING = "{\"status\":\"serving\"}".getBytes(StandardCharsets.UTF_8);
 
-    /** Adds the routes, the body limit and the JSON error bodies to {@code server}, serving {@code table}. */
-    public static void addTo(ServerBuilder server, InstanceTable table) {
+    /**
+     * Adds the routes, the body limit and the JSON error bodies to {@code server}, serving {@code table}, guarded
+     * by {@code access}; with {@code authority}, the identity and admin calls too (a registry with TLS).
+     */
+    public static void addTo(ServerBuilder server, InstanceTable table, Access access,
+                             @Nullable Authority authority) {
         requireNonNull(server, "server");
         requireNonNull(table, "table");
+        requireNonNull(access, "access");
         final InstanceService instance = new InstanceService(table);
         final HttpService health = (ctx, req) -> {
             // 503 once the store has failed: the registry still answers reads but refuses every change.
@@ -49,12 +62,33 @@ public final class RegistryApi {
         server.maxRequestLength(MAX_BODY_BYTES)
               .errorHandler(new JsonErrorHandler())
               .service(HEALTH, new MethodRouter(Map.of(HttpMethod.GET, health)))
-              .service(SERVICES, new MethodRouter(Map.of(HttpMethod.GET, services)))
-              .service(INSTANCES, new MethodRouter(Map.of(HttpMethod.GET, new WatchService(table))))
-              .service(INSTANCE, new MethodRouter(Map.of(HttpMethod.PUT, instance::register,
-                                                         HttpMethod.DELETE, instance::deregister)))
-              .service(HEARTBEAT, new MethodRouter(Map.of(HttpMethod.PUT, instance::heartbeat)));
+              .service(SERVICES, new MethodRouter(Map.of(HttpMethod.GET, access.member(services))))
+              .service(INSTANCES, new MethodRouter(Map.of(HttpMethod.GET, access.member(new WatchService(table)))))
+              .service(INSTANCE, new MethodRouter(Map.of(
+                      HttpMethod.PUT, access.serviceWorkload(instance::register),
+                      HttpMethod.DELETE, access.serviceWorkload(instance::deregister))))
+              .service(HEARTBEAT, new MethodRouter(Map.of(HttpMethod.PUT, access.serviceWorkload(instance::heartbeat))));
+        if (authority == null) {
+            final HttpService none = (ctx, req) -> JsonResponses.error(
+                    ErrorCode.NOT_FOUND, "this registry runs with --plaintext: it issues no certificates and makes "
+                                         + "no join tokens");
+            for (String path : List.of(CSR, TRUST_BUNDLE, TOKENS, TOKEN, CA_ROTATE)) {
+                server.service(path, none);
+            }
+            return;
+        }
+        final IdentityService identity = new IdentityService(authority.ca(), authority.tokens(), access);
+        final AdminService admin = new AdminService(authority.ca(), authority.tokens());
+        server.service(CSR, new MethodRouter(Map.of(HttpMethod.POST, identity::csr)))
+              .service(TRUST_BUNDLE, new MethodRouter(Map.of(HttpMethod.GET, identity::trustBundle)))
+              .service(TOKENS, new MethodRouter(Map.of(HttpMethod.POST, access.admin(admin::createToken),
+                                                       HttpMethod.GET, access.admin(admin::listTokens))))
+              .service(TOKEN, new MethodRouter(Map.of(HttpMethod.DELETE, access.admin(admin::revokeToken))))
+              .service(CA_ROTATE, new MethodRouter(Map.of(HttpMethod.POST, access.admin(admin::rotateCa))));
     }
+
+    /** What a registry with TLS issues from: its CA and its join tokens. */
+    public record Authority(CertificateAuthority ca, JoinTokens tokens) {}
 
     private RegistryApi() {}
 }

@@ -70,6 +70,11 @@ final class EndpointLoad {
         return inFlight.get();
     }
 
+    /** How long since the last sample. */
+    synchronized long idleNanos(long nowNanos) {
+        return nowNanos - stampNanos;
+    }
+
     synchronized double costNanos(long nowNanos) {
         return decayedCost(nowNanos);
     }

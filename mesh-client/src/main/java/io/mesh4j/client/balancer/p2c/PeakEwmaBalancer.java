@@ -23,6 +23,7 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 
 import io.mesh4j.client.balancer.Balancer;
+import io.mesh4j.client.balancer.EndpointAvailability;
 
 /**
  * Power of two choices over peak-EWMA load: of two endpoints picked at random, take the one with the lower
@@ -40,11 +41,16 @@ public final class PeakEwmaBalancer implements Balancer {
      */
     static final Duration FAILURE_PENALTY = Duration.ofSeconds(1);
 
+    /** How long an endpoint no longer offered is remembered: long enough for its cost to have decayed. */
+    static final Duration FORGET_AFTER = DECAY.multipliedBy(6);
+
     private final Ticker ticker;
+    private final EndpointAvailability availability;
     private final Map<Endpoint, EndpointLoad> loads = new ConcurrentHashMap<>();
 
-    public PeakEwmaBalancer(Ticker ticker) {
+    public PeakEwmaBalancer(Ticker ticker, EndpointAvailability availability) {
         this.ticker = requireNonNull(ticker, "ticker");
+        this.availability = requireNonNull(availability, "availability");
     }
 
     @Override
@@ -63,6 +69,11 @@ public final class PeakEwmaBalancer implements Balancer {
     public double loadOf(Endpoint endpoint) {
         final EndpointLoad load = loads.get(endpoint);
         return load == null ? 0 : load.load(ticker.read());
+    }
+
+    /** An endpoint its breaker would refuse weighs more than any other. */
+    private double load(Endpoint endpoint, long now) {
+        return availability.isAvailable(endpoint) ? loadOf0(endpoint).load(now) : Double.MAX_VALUE;
     }
 
     private EndpointLoad loadOf0(Endpoint endpoint) {
@@ -87,9 +98,11 @@ public final class PeakEwmaBalancer implements Balancer {
         @Override
         protected void updateNewEndpoints(List<Endpoint> endpoints) {
             this.endpoints = endpoints;
-            // Forget what was learnt of endpoints that left, so that one coming back at the same address
-            // starts afresh.
-            loads.keySet().retainAll(endpoints);
+            // An endpoint ejected for a while keeps what was learnt of it (a dead one must not come back as the
+            // cheapest); one gone long enough to have decayed anyway is forgotten.
+            final long now = ticker.read();
+            loads.entrySet().removeIf(e -> !endpoints.contains(e.getKey())
+                                           && e.getValue().idleNanos(now) > FORGET_AFTER.toNanos());
         }
 
         @Override
@@ -111,7 +124,7 @@ public final class PeakEwmaBalancer implements Balancer {
             final Endpoint a = endpoints.get(first);
             final Endpoint b = endpoints.get(second);
             final long now = ticker.read();
-            return loadOf0(a).load(now) <= loadOf0(b).load(now) ? a : b;
+            return load(a, now) <= load(b, now) ? a : b;
         }
     }
 

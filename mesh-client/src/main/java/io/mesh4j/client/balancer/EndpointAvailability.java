@@ -1,0 +1,22 @@
+package io.mesh4j.client.balancer;
+
+import com.linecorp.armeria.client.Endpoint;
+
+import io.mesh4j.core.stack.StackParams;
+
+/**
+ * Whether an endpoint may take an attempt now, as the circuit breakers see it: a balancer asks before it picks,
+ * so that an attempt is not spent on an endpoint that would refuse it (Finagle's balancers read the same from
+ * their nodes' status).
+ */
+@FunctionalInterface
+public interface EndpointAvailability {
+
+    /** Every endpoint available: no breakers. */
+    EndpointAvailability ALL = endpoint -> true;
+
+    /** The stack parameter through which a balancer finds it. */
+    StackParams.Key<EndpointAvailability> KEY = StackParams.Key.of("endpointAvailability", () -> ALL);
+
+    boolean isAvailable(Endpoint endpoint);
+}

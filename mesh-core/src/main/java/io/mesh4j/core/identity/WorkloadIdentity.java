@@ -1,0 +1,282 @@
+package io.mesh4j.core.identity;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.ClientTlsConfig;
+import com.linecorp.armeria.common.TlsKeyPair;
+import com.linecorp.armeria.common.TlsProvider;
+import com.linecorp.armeria.common.util.Exceptions;
+import com.linecorp.armeria.common.util.SafeCloseable;
+
+import io.mesh4j.core.backoff.FullJitterBackoff;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.registry.IdentityJson;
+import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.registry.RegistryException;
+
+/**
+ * A workload's identity, {@code spiffe://<trust-domain>/svc/<service>}, kept in memory for as long as it runs.
+ *
+ * <p>{@link #start()} makes a P-256 key pair (never written anywhere) and asks the registry for a certificate
+ * with the join token. From then on the identity renews itself at two thirds of its certificate's life, proving
+ * itself with the current certificate, and takes the trust bundle of every answer, so that a CA rotation reaches
+ * it too. Servers and clients read {@link #tlsProvider()} and {@link #trustManager} on every new connection, so
+ * a renewal reaches live listeners and connection pools without a restart: new connections get the new
+ * certificate, open ones finish on the old.
+ *
+ * <p>The same identity serves a process's {@code MeshServer} and {@code MeshClient}: they are one workload.
+ */
+public final class WorkloadIdentity implements SafeCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(WorkloadIdentity.class);
+    private static final Duration RETRY_BASE = Duration.ofMillis(200);
+    private static final Duration RETRY_CAP = Duration.ofSeconds(10);
+
+    private final SpiffeId id;
+    private final @Nullable String joinToken;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final ClientFactory registryFactory;
+    private final RegistryClient registry;
+    private final CompletableFuture<WorkloadIdentity> firstCertificate = new CompletableFuture<>();
+    private final CopyOnWriteArrayList<Runnable> renewalListeners = new CopyOnWriteArrayList<>();
+    private final FullJitterBackoff backoff = FullJitterBackoff.of(RETRY_BASE, RETRY_CAP);
+    private final RefusalLog refusals;
+
+    private volatile @Nullable Credentials current;
+    private volatile List<X509Certificate> trustBundle;
+
+    // Guarded by this.
+    private int consecutiveFailures;
+    private boolean started;
+    private boolean closed;
+    private @Nullable ScheduledFuture<?> next;
+
+    WorkloadIdentity(URI registryUri, ServiceName service, String trustDomain, @Nullable String joinToken,
+                     List<X509Certificate> bootstrapBundle, Clock clock, ScheduledExecutorService scheduler) {
+        id = SpiffeId.ofService(trustDomain, service);
+        this.joinToken = joinToken;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        trustBundle = List.copyOf(bootstrapBundle);
+        refusals = new RefusalLog(id.toString());
+        // The registry is verified by its SPIFFE ID, against the bundle as it is now; this workload presents its
+        // current certificate, none before the first.
+        final SpiffeTrustManager registryTrust = trustManager(SpiffeId::isRegistry,
+                                                              SpiffeId.ofRegistry(trustDomain).toString());
+        registryFactory = ClientFactory.builder()
+                                       .tlsProvider(tlsProvider(),
+                                                    ClientTlsConfig.builder()
+                                                                   .tlsCustomizer(tls -> tls.trustManager(registryTrust))
+                                                                   .build())
+                                       .build();
+        registry = RegistryClient.of(registryUri, registryFactory);
+    }
+
+    public static WorkloadIdentityBuilder builder(URI registryUri, String service) {
+        return new WorkloadIdentityBuilder(requireNonNull(registryUri, "registryUri"), ServiceName.of(service));
+    }
+
+    /**
+     * Gets the first certificate; completes once it is in. While the registry is away it keeps trying, and the
+     * future stays pending; a refusal (a bad or used-up token) fails it with the registry's reason.
+     */
+    public synchronized CompletableFuture<WorkloadIdentity> start() {
+        if (!started) {
+            started = true;
+            if (joinToken == null) {
+                firstCertificate.completeExceptionally(new IllegalStateException(
+                        id + " has no join token: ask the operator for one (meshctl token create --service "
+                        + id.service().map(Object::toString).orElse("<service>") + ')'));
+            } else {
+                request();
+            }
+        }
+        return firstCertificate;
+    }
+
+    /** Completes when the first certificate is in; for callers that need not start it themselves. */
+    public CompletableFuture<WorkloadIdentity> whenReady() {
+        return firstCertificate;
+    }
+
+    public SpiffeId id() {
+        return id;
+    }
+
+    public String trustDomain() {
+        return id.trustDomain();
+    }
+
+    /** The current certificate and key; null before the first certificate is in. */
+    public @Nullable TlsKeyPair keyPair() {
+        final Credentials credentials = current;
+        return credentials == null ? null : credentials.keyPair;
+    }
+
+    /** When the current certificate expires; null before the first. */
+    public @Nullable Instant expiresAt() {
+        final Credentials credentials = current;
+        return credentials == null ? null : credentials.expiresAt;
+    }
+
+    /** The roots this workload trusts now. */
+    public List<X509Certificate> trustBundle() {
+        return trustBundle;
+    }
+
+    /**
+     * The current certificate for Armeria's servers and client factories, read on every new connection.
+     */
+    public TlsProvider tlsProvider() {
+        return new TlsProvider() {
+            @Override
+            public @Nullable TlsKeyPair keyPair(String hostname) {
+                return WorkloadIdentity.this.keyPair();
+            }
+
+            @Override
+            public List<X509Certificate> trustedCertificates(String hostname) {
+                return trustBundle;
+            }
+
+            @Override
+            public boolean autoClose() {
+                return false;
+            }
+        };
+    }
+
+    /**
+     * A trust manager that accepts peers of this trust domain that {@code accepted} admits, verified against the
+     * trust bundle as it is at each handshake.
+     */
+    public SpiffeTrustManager trustManager(Predicate<SpiffeId> accepted, String acceptedDescription) {
+        return new SpiffeTrustManager(this::trustBundle, trustDomain(), accepted, acceptedDescription, clock,
+                                      refusals);
+    }
+
+    /** A client of the registry that presents this identity. */
+    public RegistryClient registryClient() {
+        return registry;
+    }
+
+    /** Runs {@code listener} after every renewal (not the first certificate). */
+    public void onRenewal(Runnable listener) {
+        renewalListeners.add(requireNonNull(listener, "listener"));
+    }
+
+    private synchronized void request() {
+        if (closed) {
+            return;
+        }
+        final KeyPair key = KeyPairs.newP256();
+        final boolean renewal = current != null;
+        final IdentityJson.CsrRequest csr = new IdentityJson.CsrRequest(CertificateRequests.create(key, id),
+                                                                        renewal ? null : joinToken);
+        registry.requestCertificate(csr).whenComplete((answer, cause) -> {
+            if (cause != null) {
+                onFailure(Exceptions.peel(cause), renewal);
+            } else {
+                onCertificate(key, answer, renewal);
+            }
+        });
+    }
+
+    private synchronized void onCertificate(KeyPair key, IdentityJson.CsrAnswer answer, boolean renewal) {
+        final List<X509Certificate> chain;
+        final List<X509Certificate> bundle;
+        try {
+            chain = Pem.readCertificates(answer.certificateChain());
+            bundle = Pem.readCertificates(answer.trustBundle());
+        } catch (IllegalArgumentException e) {
+            onFailure(e, renewal);
+            return;
+        }
+        final Instant now = clock.instant();
+        final Instant expiresAt = chain.get(0).getNotAfter().toInstant();
+        trustBundle = List.copyOf(bundle);
+        current = new Credentials(TlsKeyPair.of(key.getPrivate(), chain), expiresAt);
+        if (consecutiveFailures > 0) {
+            logger.info("{}: the registry issues again after {} failed requests", id, consecutiveFailures);
+            consecutiveFailures = 0;
+        }
+        logger.info("{}: {} certificate until {}", id, renewal ? "renewed the" : "got its first", expiresAt);
+        // Renew at two thirds of the life left now, so that two more tries fit before it ends.
+        final Duration untilRenewal = Duration.between(now, expiresAt).multipliedBy(2).dividedBy(3);
+        schedule(untilRenewal.toMillis());
+        if (renewal) {
+            renewalListeners.forEach(Runnable::run);
+        } else {
+            firstCertificate.complete(this);
+        }
+    }
+
+    private synchronized void onFailure(Throwable cause, boolean renewal) {
+        if (!renewal && cause instanceof RegistryException) {
+            final int status = ((RegistryException) cause).status();
+            if (status >= 400 && status < 500) {
+                // The registry refused (a used-up or revoked token, say): trying again cannot help.
+                logger.warn("{}: the registry refused a first certificate: {}", id, cause.getMessage());
+                firstCertificate.completeExceptionally(cause);
+                return;
+            }
+        }
+        consecutiveFailures++;
+        final Instant expiresAt = expiresAt();
+        if (consecutiveFailures == 1) {
+            logger.warn("{}: cannot get a certificate from the registry ({}){}; trying again", id, cause.toString(),
+                        expiresAt != null ? ", the current one lasts until " + expiresAt : "");
+        }
+        schedule(backoff.nextDelayMillis(consecutiveFailures));
+    }
+
+    private void schedule(long delayMillis) {
+        if (!closed) {
+            next = scheduler.schedule(this::request, Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (next != null) {
+            next.cancel(false);
+        }
+        registryFactory.close();
+    }
+
+    @Override
+    public String toString() {
+        return "WorkloadIdentity(" + id + ", expiresAt=" + expiresAt() + ')';
+    }
+
+    private static final class Credentials {
+        final TlsKeyPair keyPair;
+        final Instant expiresAt;
+
+        Credentials(TlsKeyPair keyPair, Instant expiresAt) {
+            this.keyPair = keyPair;
+            this.expiresAt = expiresAt;
+        }
+    }
+}

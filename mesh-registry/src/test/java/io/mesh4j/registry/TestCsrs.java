@@ -1,0 +1,50 @@
+package io.mesh4j.registry;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.List;
+
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+import io.mesh4j.core.identity.Pem;
+
+/** Certificate requests of every shape, good and bad, made the way a client that is not mesh4j would. */
+final class TestCsrs {
+
+    static KeyPair ec(String curve) throws Exception {
+        final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec(curve));
+        return generator.generateKeyPair();
+    }
+
+    static KeyPair rsa(int bits) throws Exception {
+        final KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(bits);
+        return generator.generateKeyPair();
+    }
+
+    /** A CSR signed by {@code key} asking for {@code uris} as URI SANs. */
+    static String csr(KeyPair key, List<String> uris) throws Exception {
+        final JcaPKCS10CertificationRequestBuilder builder =
+                new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=test"), key.getPublic());
+        if (!uris.isEmpty()) {
+            final ExtensionsGenerator extensions = new ExtensionsGenerator();
+            extensions.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
+                    uris.stream().map(uri -> new GeneralName(GeneralName.uniformResourceIdentifier, uri))
+                        .toArray(GeneralName[]::new)));
+            builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
+        }
+        final String algorithm = "EC".equals(key.getPrivate().getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
+        return Pem.write(builder.build(new JcaContentSignerBuilder(algorithm).build(key.getPrivate())));
+    }
+
+    private TestCsrs() {}
+}
