@@ -41,6 +41,7 @@ import io.mesh4j.registry.ca.CertificateAuthority;
 import io.mesh4j.registry.ca.OperatorRoot;
 import io.mesh4j.registry.ca.RegistryCertificate;
 import io.mesh4j.registry.instances.InstanceTable;
+import io.mesh4j.registry.policies.PolicyStore;
 import io.mesh4j.registry.store.FileRegistryStore;
 import io.mesh4j.registry.store.StoredRegistry;
 import io.mesh4j.registry.tokens.AdminToken;
@@ -90,6 +91,7 @@ public final class MeshRegistry implements AutoCloseable {
     private @Nullable AdminToken adminToken;
     private RegistryTrust.@Nullable AdminClient adminClient;
     private @Nullable InstanceTable table;
+    private @Nullable PolicyStore policies;
     private @Nullable Server server;
     private boolean started;
     private boolean serving;
@@ -134,6 +136,7 @@ public final class MeshRegistry implements AutoCloseable {
             store = FileRegistryStore.open(dataDir);
             this.store = store;
             authority = plaintext ? null : openAuthority();
+            policies = PolicyStore.open(dataDir.resolve("policies"));
             table = InstanceTable.open(store, ticker, sweepInterval);
             this.table = table;
         } catch (IOException e) {
@@ -208,7 +211,7 @@ public final class MeshRegistry implements AutoCloseable {
         if (requestTimeout != null) {
             builder.requestTimeout(requestTimeout);
         }
-        RegistryApi.addTo(builder, table, access, authority);
+        RegistryApi.addTo(builder, table, requireNonNull(policies, "policies"), access, authority);
         return builder.build();
     }
 
@@ -332,6 +335,9 @@ public final class MeshRegistry implements AutoCloseable {
         closed = true;
         if (table != null) {
             table.close();
+        }
+        if (policies != null) {
+            policies.wakeAll();
         }
         if (certificate != null) {
             certificate.close();

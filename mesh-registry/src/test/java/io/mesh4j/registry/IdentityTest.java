@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.CertificateRequests;
 import io.mesh4j.core.identity.KeyPairs;
+import io.mesh4j.core.identity.Pem;
 import io.mesh4j.core.identity.RefusalLog;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.identity.SpiffeTrustManager;
@@ -333,6 +335,30 @@ class IdentityTest {
         assertThat(ca.trustBundle()).containsExactly(newRoot);
         // The rotation is over: the next one may start.
         assertThat(admin.rotateCa().join().oldRoot()).isEqualTo("root-2");
+    }
+
+    @Test
+    void anOperatorsRootIsIssuedFromInsteadOfANewOne(@TempDir Path operatorDir) throws Exception {
+        final KeyPair key = TestCsrs.ec("secp256r1");
+        final X509Certificate root = TestCsrs.selfSignedCa(key, "CN=Operator Root, O=Example");
+        final Path certificate = Files.writeString(operatorDir.resolve("root.crt"), Pem.write(root));
+        final Path keyFile = Files.writeString(operatorDir.resolve("root.key"), Pem.write(key.getPrivate()));
+
+        try (MeshRegistry operated = MeshRegistry.builder().host("127.0.0.1").port(0)
+                                                 .dataDir(operatorDir.resolve("data"))
+                                                 .operatorRoot(certificate, keyFile).build().start()) {
+            assertThat(operated.ca().trustBundle()).containsExactly(root);
+            final X509Certificate leaf = operated.ca().issueWorkload(KeyPairs.newP256().getPublic(),
+                                                                     SpiffeId.ofService("mesh.local", ORDERS)).get(0);
+            leaf.verify(root.getPublicKey());
+        }
+
+        final Path otherKey = Files.writeString(operatorDir.resolve("other.key"),
+                                                Pem.write(TestCsrs.ec("secp256r1").getPrivate()));
+        assertThatThrownBy(() -> MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(operatorDir.resolve("x"))
+                                             .operatorRoot(certificate, otherKey).build().start())
+                .isInstanceOf(RegistryStartException.class)
+                .hasMessageContaining("is not the key of --ca-cert");
     }
 
     private static X500Principal issuerOf(CertificateAuthority ca) {

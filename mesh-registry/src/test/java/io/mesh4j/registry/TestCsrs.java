@@ -1,16 +1,26 @@
 package io.mesh4j.registry;
 
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
@@ -44,6 +54,19 @@ final class TestCsrs {
         }
         final String algorithm = "EC".equals(key.getPrivate().getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
         return Pem.write(builder.build(new JcaContentSignerBuilder(algorithm).build(key.getPrivate())));
+    }
+
+    /** A self-signed CA certificate, as an operator's own PKI would make one. */
+    static X509Certificate selfSignedCa(KeyPair key, String subject) throws Exception {
+        final X500Name name = new X500Name(subject);
+        final Instant now = Instant.now();
+        final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                name, BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)),
+                Date.from(now.plus(Duration.ofDays(365))), name, key.getPublic());
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        return new JcaX509CertificateConverter().getCertificate(
+                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
     }
 
     private TestCsrs() {}

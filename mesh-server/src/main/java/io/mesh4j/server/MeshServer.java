@@ -29,6 +29,9 @@ import io.mesh4j.core.registry.RegistryClient;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.server.authz.AuthorizationCounts;
+import io.mesh4j.server.authz.PolicyWatch;
+import io.mesh4j.server.authz.PushedPolicy;
 import io.mesh4j.server.registration.Registrar;
 import io.netty.handler.ssl.ClientAuth;
 
@@ -67,6 +70,10 @@ public final class MeshServer implements SafeCloseable {
     private final @Nullable ClientFactory plaintextRegistryFactory;
     private final MeshServerBuilder config;
 
+    private final PushedPolicy pushedPolicy = new PushedPolicy();
+    private final AuthorizationCounts authorizationCounts = new AuthorizationCounts();
+    private final PolicyWatch policyWatch;
+
     private @Nullable Server server;
     private @Nullable Registrar registrar;
     private @Nullable CompletableFuture<Void> startFuture;
@@ -86,6 +93,7 @@ public final class MeshServer implements SafeCloseable {
             plaintextRegistryFactory = ClientFactory.builder().build();
             registry = RegistryClient.of(config.registryUri, plaintextRegistryFactory);
         }
+        policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup());
     }
 
     public static MeshServerBuilder builder(String service, URI registryUri) {
@@ -113,7 +121,9 @@ public final class MeshServer implements SafeCloseable {
         config.armeriaCustomizers.forEach(customizer -> customizer.accept(sb));
         final StackParams params = StackParams.empty()
                                               .with(CommonParams.SERVICE, service)
-                                              .with(CommonParams.TICKER, config.ticker);
+                                              .with(CommonParams.TICKER, config.ticker)
+                                              .with(PushedPolicy.KEY, pushedPolicy)
+                                              .with(AuthorizationCounts.KEY, authorizationCounts);
         // Every route, whoever added it, passes the layers in the stack's request order.
         sb.decorator(stack.decorator(params));
         // By the time the listener closes, callers have stopped picking this instance (deregistered, drained):
@@ -140,7 +150,9 @@ public final class MeshServer implements SafeCloseable {
         }
         final CompletableFuture<?> certificate = identity != null ? identity.start()
                                                                   : CompletableFuture.completedFuture(null);
-        final CompletableFuture<Integer> listening = certificate.thenCompose(unused -> serve());
+        // The policy the registry holds for this service applies from the first request on.
+        final CompletableFuture<Integer> listening = certificate.thenCompose(unused -> policyWatch.start())
+                                                                .thenCompose(unused -> serve());
         listening.whenComplete((port, cause) -> {
             if (cause != null) {
                 serving.completeExceptionally(cause);
@@ -191,6 +203,7 @@ public final class MeshServer implements SafeCloseable {
             return stopFuture;
         }
         final Registrar registrar = this.registrar;
+        policyWatch.close();
         final CompletableFuture<Void> deregistered =
                 registrar != null ? registrar.stop(DEREGISTER_TIMEOUT) : CompletableFuture.completedFuture(null);
         stopFuture = deregistered
@@ -255,6 +268,11 @@ public final class MeshServer implements SafeCloseable {
      */
     public Server armeriaServer() {
         return started();
+    }
+
+    /** Every authorization decision so far, by caller and outcome. */
+    public AuthorizationCounts authorizationCounts() {
+        return authorizationCounts;
     }
 
     /** The workload identity this server serves with; null when plaintext. */

@@ -3,6 +3,7 @@ package io.mesh4j.server;
 import com.linecorp.armeria.server.HttpService;
 
 import io.mesh4j.core.stack.Stack;
+import io.mesh4j.server.authz.AuthzLayer;
 import io.mesh4j.server.deadline.DeadlineLayer;
 
 /**
@@ -13,11 +14,14 @@ public final class ServerStacks {
 
     /**
      * The default inbound stack. Its roles and their order are in {@link io.mesh4j.core.stack.ServerRoles};
-     * TRACING, METRICS, AUTHZ, RATE_LIMIT, CONCURRENCY and FAULTS stand before DEADLINE, in that order, once
-     * their layers exist.
+     * TRACING and METRICS stand before AUTHZ, and RATE_LIMIT, CONCURRENCY and FAULTS between AUTHZ and DEADLINE,
+     * in that order, once their layers exist.
      */
     public static Stack<HttpService> defaults() {
         return Stack.of(
+                // The caller's identity against the policy: before any work, or any limit, is spent on a request
+                // that may not be made at all.
+                AuthzLayer.of(),
                 // Refuses what the caller has given up on, and bounds the handler's work (and the calls it
                 // makes) by the caller's deadline: the last layer, right before the service does the work.
                 DeadlineLayer.of());

@@ -19,6 +19,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 
+import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
@@ -144,6 +145,51 @@ public final class RegistryClient {
     public CompletableFuture<List<ServiceSummary>> services() {
         return client.get("/v1/services").aggregate()
                      .thenApply(expectOk(res -> RegistryJson.parseServices(res.content().array())));
+    }
+
+    // ---- access policies
+
+    /**
+     * Returns the service's access policy now; a null policy means the service has none.
+     */
+    public CompletableFuture<PolicyJson.PolicySnapshot> policy(ServiceName service) {
+        return client.get("/v1/policies/" + service.value()).aggregate()
+                     .thenApply(expectOk(res -> PolicyJson.parseSnapshot(res.content().array())));
+    }
+
+    /**
+     * Returns the service's access policy once its index differs from {@code index}, or after {@code wait}; a
+     * null policy means the service has none. Cancelling the returned future aborts the call.
+     */
+    public CompletableFuture<PolicyJson.PolicySnapshot> watchPolicy(ServiceName service, long index, Duration wait) {
+        final HttpResponse response = client.prepare()
+                                            .get("/v1/policies/" + service.value() + "?index=" + index + "&wait="
+                                                 + WatchParams.formatWait(wait))
+                                            .responseTimeout(wait.plus(WATCH_SLACK))
+                                            .execute();
+        final CompletableFuture<PolicyJson.PolicySnapshot> snapshot =
+                response.aggregate().thenApply(expectOk(res -> PolicyJson.parseSnapshot(res.content().array())));
+        snapshot.whenComplete((unused, cause) -> {
+            if (snapshot.isCancelled()) {
+                response.abort();
+            }
+        });
+        return snapshot;
+    }
+
+    /** Puts the service's access policy in force (needs the admin token); completes with the new index. */
+    public CompletableFuture<Long> putPolicy(ServiceName service, AccessPolicy policy) {
+        return client.prepare()
+                     .put("/v1/policies/" + service.value())
+                     .content(MediaType.JSON_UTF_8, PolicyJson.writePolicy(policy))
+                     .execute().aggregate()
+                     .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
+    }
+
+    /** Removes the service's access policy (needs the admin token): its annotations apply again. */
+    public CompletableFuture<Long> deletePolicy(ServiceName service) {
+        return client.delete("/v1/policies/" + service.value()).aggregate()
+                     .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
     }
 
     // ---- identity

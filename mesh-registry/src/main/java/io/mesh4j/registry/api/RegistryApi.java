@@ -16,6 +16,7 @@ import io.mesh4j.core.registry.ErrorCode;
 import io.mesh4j.core.registry.RegistryJson;
 import io.mesh4j.registry.ca.CertificateAuthority;
 import io.mesh4j.registry.instances.InstanceTable;
+import io.mesh4j.registry.policies.PolicyStore;
 import io.mesh4j.registry.tokens.JoinTokens;
 
 /**
@@ -36,10 +37,11 @@ public final class RegistryApi {
     static final String TOKENS = "/v1/admin/tokens";
     static final String TOKEN = "/v1/admin/tokens/{id}";
     static final String CA_ROTATE = "/v1/admin/ca/rotate";
+    static final String POLICY = "/v1/policies/{service}";
 
     /** Every path served, for the message of a 404. */
-    static final List<String> PATHS = List.of(HEALTH, SERVICES, INSTANCES, INSTANCE, HEARTBEAT, CSR, TRUST_BUNDLE,
-                                              TOKENS, TOKEN, CA_ROTATE);
+    static final List<String> PATHS = List.of(HEALTH, SERVICES, INSTANCES, INSTANCE, HEARTBEAT, POLICY, CSR,
+                                              TRUST_BUNDLE, TOKENS, TOKEN, CA_ROTATE);
 
     private static final byte[] SERVING = "{\"status\":\"serving\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -47,12 +49,14 @@ public final class RegistryApi {
      * Adds the routes, the body limit and the JSON error bodies to {@code server}, serving {@code table}, guarded
      * by {@code access}; with {@code authority}, the identity and admin calls too (a registry with TLS).
      */
-    public static void addTo(ServerBuilder server, InstanceTable table, Access access,
+    public static void addTo(ServerBuilder server, InstanceTable table, PolicyStore policies, Access access,
                              @Nullable Authority authority) {
         requireNonNull(server, "server");
         requireNonNull(table, "table");
+        requireNonNull(policies, "policies");
         requireNonNull(access, "access");
         final InstanceService instance = new InstanceService(table);
+        final PolicyService policy = new PolicyService(policies);
         final HttpService health = (ctx, req) -> {
             // 503 once the store has failed: the registry still answers reads but refuses every change.
             final @Nullable String refusal = table.refusal();
@@ -67,7 +71,10 @@ public final class RegistryApi {
               .service(INSTANCE, new MethodRouter(Map.of(
                       HttpMethod.PUT, access.serviceWorkload(instance::register),
                       HttpMethod.DELETE, access.serviceWorkload(instance::deregister))))
-              .service(HEARTBEAT, new MethodRouter(Map.of(HttpMethod.PUT, access.serviceWorkload(instance::heartbeat))));
+              .service(HEARTBEAT, new MethodRouter(Map.of(HttpMethod.PUT, access.serviceWorkload(instance::heartbeat))))
+              .service(POLICY, new MethodRouter(Map.of(HttpMethod.GET, access.member(policy::get),
+                                                       HttpMethod.PUT, access.admin(policy::put),
+                                                       HttpMethod.DELETE, access.admin(policy::delete))));
         if (authority == null) {
             final HttpService none = (ctx, req) -> JsonResponses.error(
                     ErrorCode.NOT_FOUND, "this registry runs with --plaintext: it issues no certificates and makes "

@@ -1,0 +1,123 @@
+package io.mesh4j.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerTlsConfig;
+
+import io.mesh4j.client.balancer.Balancers;
+import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.discovery.Registration;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.MeshIdentity;
+import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.BossGroups;
+import io.mesh4j.core.registry.IdentityJson;
+import io.mesh4j.registry.MeshRegistry;
+import io.netty.handler.ssl.ClientAuth;
+
+/** A MeshClient's mTLS: it calls only a server that proves the identity of the service it meant to call. */
+class TlsClientTest {
+
+    private static final ServiceName ORDERS = ServiceName.of("orders");
+
+    @TempDir
+    Path dataDir;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private MeshRegistry registry;
+
+    @BeforeEach
+    void start() {
+        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build().start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        registry.close();
+    }
+
+    private WorkloadIdentity identity(String service) {
+        final String token = registry.adminClient().createToken(new IdentityJson.TokenRequest(
+                ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
+        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service).joinToken(token)
+                                                          .trustBundle(registry.trustBundlePem()).build();
+        toClose.add(identity);
+        return identity.start().join();
+    }
+
+    /**
+     * A plain Armeria server with mTLS as {@code identity}, registered as an instance of orders whatever the
+     * identity says: an impostor when the identity is another service's.
+     */
+    private Server serveAsOrders(String id, WorkloadIdentity identity, AtomicInteger hits) {
+        final Server server = Server.builder()
+                                    .https(0)
+                                    .tlsProvider(identity.tlsProvider(), ServerTlsConfig.builder()
+                                            .clientAuth(ClientAuth.REQUIRE)
+                                            .tlsCustomizer(tls -> tls.trustManager(identity.trustManager(
+                                                    caller -> true, "any workload")))
+                                            .build())
+                                    .service("/", (ctx, req) -> {
+                                        hits.incrementAndGet();
+                                        return HttpResponse.of("served by " + identity.id() + " to "
+                                                               + MeshIdentity.peer(ctx));
+                                    })
+                                    .connectionDrainDuration(Duration.ZERO)
+                                    .bossGroupFactory(BossGroups::newBossGroup)
+                                    .build();
+        server.start().join();
+        toClose.add(server::close);
+        registry.adminClient().register(ORDERS, InstanceId.of(id),
+                                        Registration.builder("127.0.0.1", server.activeLocalPort()).build()).join();
+        return server;
+    }
+
+    @Test
+    void callsOverMtlsAndTheServerKnowsTheCaller() {
+        serveAsOrders("orders-1", identity("orders"), new AtomicInteger());
+        final MeshClient mesh = MeshClient.builder(registry.uri()).identity(identity("frontend")).build();
+        toClose.add(mesh);
+
+        assertThat(mesh.webClient("orders").get("/").aggregate().join().contentUtf8())
+                .isEqualTo("served by spiffe://mesh.local/svc/orders to spiffe://mesh.local/svc/frontend");
+    }
+
+    @Test
+    void refusesAnInstanceThatCannotProveItIsTheServiceCalledAndRetriesOnARealOne() {
+        final AtomicInteger impostorHits = new AtomicInteger();
+        final AtomicInteger realHits = new AtomicInteger();
+        serveAsOrders("impostor", identity("inventory"), impostorHits);
+        serveAsOrders("orders-1", identity("orders"), realHits);
+        final MeshClient mesh = MeshClient.builder(registry.uri()).identity(identity("frontend"))
+                                          .balancer(Balancers.roundRobin()).build();
+        toClose.add(mesh);
+        final WebClient orders = mesh.webClient("orders");
+        await().atMost(Duration.ofSeconds(5)).until(() -> mesh.endpoints(ORDERS).endpoints().size() == 2);
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(orders.get("/").aggregate().join().contentUtf8())
+                    .startsWith("served by spiffe://mesh.local/svc/orders");
+        }
+
+        assertThat(impostorHits).hasValue(0);
+        assertThat(realHits).hasValue(20);
+    }
+}

@@ -1,0 +1,94 @@
+package io.mesh4j.core.authz;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import com.linecorp.armeria.common.HttpMethod;
+
+import io.mesh4j.core.discovery.ServiceName;
+
+/**
+ * One rule of an {@link AccessPolicy}: these callers may call these routes with these methods.
+ */
+public final class AccessRule {
+
+    private static final Pattern BRACED_PARAM = Pattern.compile("\\{([^}/]+)}");
+
+    private final Set<String> routes;
+    private final Set<String> matchableRoutes;
+    private final Set<HttpMethod> methods;
+    private final Set<ServiceName> callers;
+
+    /**
+     * @param routes  route patterns as the server declares them, such as {@code /orders/{id}} (or Armeria's
+     *                {@code /orders/:id}); empty for every route
+     * @param methods HTTP methods; empty for every method
+     * @param callers the services whose workloads may call
+     */
+    public AccessRule(Set<String> routes, Set<HttpMethod> methods, Set<ServiceName> callers) {
+        this.routes = Set.copyOf(requireNonNull(routes, "routes"));
+        this.methods = Set.copyOf(requireNonNull(methods, "methods"));
+        this.callers = Set.copyOf(requireNonNull(callers, "callers"));
+        if (this.callers.isEmpty()) {
+            throw new IllegalArgumentException("allowCallers: empty (expected: at least one service; a rule that "
+                                               + "allows nobody is the same as no rule)");
+        }
+        for (String route : this.routes) {
+            if (!route.startsWith("/")) {
+                throw new IllegalArgumentException("routes: '" + route + "' (expected: a path pattern as the "
+                                                   + "server declares it, such as /orders/{id})");
+            }
+        }
+        matchableRoutes = this.routes.stream().map(AccessRule::normalize).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Armeria's form of a route pattern: {@code /orders/{id}} becomes {@code /orders/:id}. */
+    public static String normalize(String route) {
+        return BRACED_PARAM.matcher(route).replaceAll(":$1");
+    }
+
+    public Set<String> routes() {
+        return routes;
+    }
+
+    public Set<HttpMethod> methods() {
+        return methods;
+    }
+
+    public Set<ServiceName> callers() {
+        return callers;
+    }
+
+    /**
+     * @param route the route's pattern in Armeria's form, {@code /orders/:id}
+     */
+    boolean allows(String route, HttpMethod method, ServiceName caller) {
+        return (matchableRoutes.isEmpty() || matchableRoutes.contains(route))
+               && (methods.isEmpty() || methods.contains(method))
+               && callers.contains(caller);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof AccessRule)) {
+            return false;
+        }
+        final AccessRule that = (AccessRule) o;
+        return matchableRoutes.equals(that.matchableRoutes) && methods.equals(that.methods)
+               && callers.equals(that.callers);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(matchableRoutes, methods, callers);
+    }
+
+    @Override
+    public String toString() {
+        return "AccessRule(routes=" + routes + ", methods=" + methods + ", allowCallers=" + callers + ')';
+    }
+}

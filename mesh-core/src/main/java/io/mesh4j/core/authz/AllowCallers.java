@@ -1,0 +1,27 @@
+package io.mesh4j.core.authz;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Only these services may call the annotated route (a method of an annotated service), or every route of the
+ * annotated class that has no annotation of its own. Any other caller gets 403. A policy pushed to the
+ * registry's {@code /v1/policies/{service}} overrides the annotations while it is in force.
+ *
+ * <pre>{@code
+ * @Get("/orders/{id}")
+ * @AllowCallers("frontend")
+ * public Order order(@Param String id) { ... }
+ * }</pre>
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ ElementType.METHOD, ElementType.TYPE })
+public @interface AllowCallers {
+
+    /** The service names of the callers allowed. */
+    String[] value();
+}
