@@ -28,6 +28,7 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerTlsConfig;
 
+import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.identity.Pem;
 import io.mesh4j.core.identity.RefusalLog;
 import io.mesh4j.core.identity.RegistryTrust;
@@ -35,13 +36,15 @@ import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.identity.SpiffeTrustManager;
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.registry.api.Access;
 import io.mesh4j.registry.api.RegistryApi;
 import io.mesh4j.registry.ca.CertificateAuthority;
 import io.mesh4j.registry.ca.OperatorRoot;
 import io.mesh4j.registry.ca.RegistryCertificate;
+import io.mesh4j.registry.documents.DocumentStore;
+import io.mesh4j.registry.documents.Documents;
 import io.mesh4j.registry.instances.InstanceTable;
-import io.mesh4j.registry.policies.PolicyStore;
 import io.mesh4j.registry.store.FileRegistryStore;
 import io.mesh4j.registry.store.StoredRegistry;
 import io.mesh4j.registry.tokens.AdminToken;
@@ -91,7 +94,8 @@ public final class MeshRegistry implements AutoCloseable {
     private @Nullable AdminToken adminToken;
     private RegistryTrust.@Nullable AdminClient adminClient;
     private @Nullable InstanceTable table;
-    private @Nullable PolicyStore policies;
+    private @Nullable DocumentStore<AccessPolicy> policies;
+    private @Nullable DocumentStore<RouteConfig> routes;
     private @Nullable Server server;
     private boolean started;
     private boolean serving;
@@ -136,7 +140,8 @@ public final class MeshRegistry implements AutoCloseable {
             store = FileRegistryStore.open(dataDir);
             this.store = store;
             authority = plaintext ? null : openAuthority();
-            policies = PolicyStore.open(dataDir.resolve("policies"));
+            policies = Documents.policies(dataDir);
+            routes = Documents.routes(dataDir);
             table = InstanceTable.open(store, ticker, sweepInterval);
             this.table = table;
         } catch (IOException e) {
@@ -211,7 +216,8 @@ public final class MeshRegistry implements AutoCloseable {
         if (requestTimeout != null) {
             builder.requestTimeout(requestTimeout);
         }
-        RegistryApi.addTo(builder, table, requireNonNull(policies, "policies"), access, authority);
+        RegistryApi.addTo(builder, table, requireNonNull(policies, "policies"), requireNonNull(routes, "routes"),
+                          access, authority);
         return builder.build();
     }
 
@@ -338,6 +344,9 @@ public final class MeshRegistry implements AutoCloseable {
         }
         if (policies != null) {
             policies.wakeAll();
+        }
+        if (routes != null) {
+            routes.wakeAll();
         }
         if (certificate != null) {
             certificate.close();

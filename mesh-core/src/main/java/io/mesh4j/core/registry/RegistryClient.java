@@ -23,6 +23,7 @@ import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.routing.RouteConfig;
 
 /**
  * Speaks the registry's contract (DESIGN.md, "The registry contract"). Every call is asynchronous; an error
@@ -162,19 +163,7 @@ public final class RegistryClient {
      * null policy means the service has none. Cancelling the returned future aborts the call.
      */
     public CompletableFuture<PolicyJson.PolicySnapshot> watchPolicy(ServiceName service, long index, Duration wait) {
-        final HttpResponse response = client.prepare()
-                                            .get("/v1/policies/" + service.value() + "?index=" + index + "&wait="
-                                                 + WatchParams.formatWait(wait))
-                                            .responseTimeout(wait.plus(WATCH_SLACK))
-                                            .execute();
-        final CompletableFuture<PolicyJson.PolicySnapshot> snapshot =
-                response.aggregate().thenApply(expectOk(res -> PolicyJson.parseSnapshot(res.content().array())));
-        snapshot.whenComplete((unused, cause) -> {
-            if (snapshot.isCancelled()) {
-                response.abort();
-            }
-        });
-        return snapshot;
+        return watchDocument("/v1/policies/" + service.value(), index, wait, PolicyJson::parseSnapshot);
     }
 
     /** Puts the service's access policy in force (needs the admin token); completes with the new index. */
@@ -190,6 +179,60 @@ public final class RegistryClient {
     public CompletableFuture<Long> deletePolicy(ServiceName service) {
         return client.delete("/v1/policies/" + service.value()).aggregate()
                      .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
+    }
+
+    // ---- route configs
+
+    /** Returns the service's route config now; a null config means the service has none. */
+    public CompletableFuture<RouteJson.RoutesSnapshot> routes(ServiceName service) {
+        return client.get("/v1/routes/" + service.value()).aggregate()
+                     .thenApply(expectOk(res -> RouteJson.parseSnapshot(res.content().array())));
+    }
+
+    /**
+     * Returns the service's route config once its index differs from {@code index}, or after {@code wait}.
+     * Cancelling the returned future aborts the call.
+     */
+    public CompletableFuture<RouteJson.RoutesSnapshot> watchRoutes(ServiceName service, long index, Duration wait) {
+        return watchDocument("/v1/routes/" + service.value(), index, wait, RouteJson::parseSnapshot);
+    }
+
+    /**
+     * Puts the service's route config in force (needs the admin token); completes with the new index and what the
+     * registry warns of (a subset with no instance now, say).
+     */
+    public CompletableFuture<Accepted> putRoutes(ServiceName service, RouteConfig routes) {
+        return client.prepare()
+                     .put("/v1/routes/" + service.value())
+                     .content(MediaType.JSON_UTF_8, RouteJson.write(routes))
+                     .execute().aggregate()
+                     .thenApply(expectOk(res -> RegistryJson.parseAccepted(res.content().array())));
+    }
+
+    /** Removes the service's route config (needs the admin token); calls follow the defaults again. */
+    public CompletableFuture<Long> deleteRoutes(ServiceName service) {
+        return client.delete("/v1/routes/" + service.value()).aggregate()
+                     .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
+    }
+
+    /** What the registry answers a document it accepted: its index, and what is worth knowing about it. */
+    public record Accepted(long index, List<String> warnings) {}
+
+    private <T> CompletableFuture<T> watchDocument(String path, long index, Duration wait,
+                                                   Function<byte[], T> parser) {
+        final HttpResponse response = client.prepare()
+                                            .get(path + "?index=" + index + "&wait=" + WatchParams.formatWait(wait))
+                                            .responseTimeout(wait.plus(WATCH_SLACK))
+                                            .execute();
+        final CompletableFuture<T> snapshot =
+                response.aggregate().thenApply(expectOk(res -> parser.apply(res.content().array())));
+        // Cancelling the future aborts the held call, so that a closing watcher does not wait out the poll.
+        snapshot.whenComplete((unused, cause) -> {
+            if (snapshot.isCancelled()) {
+                response.abort();
+            }
+        });
+        return snapshot;
     }
 
     // ---- identity

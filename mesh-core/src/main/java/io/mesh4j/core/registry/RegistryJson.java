@@ -130,6 +130,14 @@ public final class RegistryJson {
         return readAnswer(body).path("index").asLong();
     }
 
+    /** Reads {@code {"index": N, "warnings": [...]}}, the answer to an accepted document. */
+    public static RegistryClient.Accepted parseAccepted(byte[] body) {
+        final JsonNode root = readAnswer(body);
+        final List<String> warnings = new ArrayList<>();
+        root.path("warnings").forEach(warning -> warnings.add(warning.asText()));
+        return new RegistryClient.Accepted(root.path("index").asLong(), warnings);
+    }
+
     public static byte[] writeServices(List<ServiceSummary> services) {
         final ObjectNode root = MAPPER.createObjectNode();
         final ArrayNode array = root.putArray("services");

@@ -12,11 +12,15 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
 
+import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.registry.ErrorCode;
+import io.mesh4j.core.registry.PolicyJson;
 import io.mesh4j.core.registry.RegistryJson;
+import io.mesh4j.core.registry.RouteJson;
+import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.registry.ca.CertificateAuthority;
+import io.mesh4j.registry.documents.DocumentStore;
 import io.mesh4j.registry.instances.InstanceTable;
-import io.mesh4j.registry.policies.PolicyStore;
 import io.mesh4j.registry.tokens.JoinTokens;
 
 /**
@@ -38,10 +42,11 @@ public final class RegistryApi {
     static final String TOKEN = "/v1/admin/tokens/{id}";
     static final String CA_ROTATE = "/v1/admin/ca/rotate";
     static final String POLICY = "/v1/policies/{service}";
+    static final String ROUTES = "/v1/routes/{service}";
 
     /** Every path served, for the message of a 404. */
-    static final List<String> PATHS = List.of(HEALTH, SERVICES, INSTANCES, INSTANCE, HEARTBEAT, POLICY, CSR,
-                                              TRUST_BUNDLE, TOKENS, TOKEN, CA_ROTATE);
+    static final List<String> PATHS = List.of(HEALTH, SERVICES, INSTANCES, INSTANCE, HEARTBEAT, POLICY, ROUTES,
+                                              CSR, TRUST_BUNDLE, TOKENS, TOKEN, CA_ROTATE);
 
     private static final byte[] SERVING = "{\"status\":\"serving\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -49,14 +54,25 @@ public final class RegistryApi {
      * Adds the routes, the body limit and the JSON error bodies to {@code server}, serving {@code table}, guarded
      * by {@code access}; with {@code authority}, the identity and admin calls too (a registry with TLS).
      */
-    public static void addTo(ServerBuilder server, InstanceTable table, PolicyStore policies, Access access,
-                             @Nullable Authority authority) {
+    public static void addTo(ServerBuilder server, InstanceTable table, DocumentStore<AccessPolicy> policies,
+                             DocumentStore<RouteConfig> routes, Access access, @Nullable Authority authority) {
         requireNonNull(server, "server");
         requireNonNull(table, "table");
         requireNonNull(policies, "policies");
+        requireNonNull(routes, "routes");
         requireNonNull(access, "access");
         final InstanceService instance = new InstanceService(table);
-        final PolicyService policy = new PolicyService(policies);
+        final DocumentService<AccessPolicy> policy = new DocumentService<>(
+                policies, PolicyJson::parsePolicy,
+                versioned -> PolicyJson.writeSnapshot(new PolicyJson.PolicySnapshot(versioned.index(),
+                                                                                    versioned.document())),
+                (service, document) -> List.of());
+        final DocumentService<RouteConfig> route = new DocumentService<>(
+                routes, RouteJson::parse,
+                versioned -> RouteJson.writeSnapshot(new RouteJson.RoutesSnapshot(versioned.index(),
+                                                                                  versioned.document())),
+                (service, config) -> RouteWarnings.of(service.value(), config,
+                                                      table.snapshot(service).instances()));
         final HttpService health = (ctx, req) -> {
             // 503 once the store has failed: the registry still answers reads but refuses every change.
             final @Nullable String refusal = table.refusal();
@@ -74,7 +90,10 @@ public final class RegistryApi {
               .service(HEARTBEAT, new MethodRouter(Map.of(HttpMethod.PUT, access.serviceWorkload(instance::heartbeat))))
               .service(POLICY, new MethodRouter(Map.of(HttpMethod.GET, access.member(policy::get),
                                                        HttpMethod.PUT, access.admin(policy::put),
-                                                       HttpMethod.DELETE, access.admin(policy::delete))));
+                                                       HttpMethod.DELETE, access.admin(policy::delete))))
+              .service(ROUTES, new MethodRouter(Map.of(HttpMethod.GET, access.member(route::get),
+                                                       HttpMethod.PUT, access.admin(route::put),
+                                                       HttpMethod.DELETE, access.admin(route::delete))));
         if (authority == null) {
             final HttpService none = (ctx, req) -> JsonResponses.error(
                     ErrorCode.NOT_FOUND, "this registry runs with --plaintext: it issues no certificates and makes "

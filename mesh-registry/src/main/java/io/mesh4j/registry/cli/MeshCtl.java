@@ -31,7 +31,8 @@ import picocli.CommandLine;
  */
 @Command(name = "meshctl", mixinStandardHelpOptions = true,
          description = "Operates a mesh4j registry: join tokens, the CA, services.",
-         subcommands = { MeshCtl.Token.class, MeshCtl.Ca.class, MeshCtl.Bundle.class, MeshCtl.Services.class })
+         subcommands = { MeshCtl.Token.class, MeshCtl.Ca.class, MeshCtl.Bundle.class, MeshCtl.Services.class,
+                         Routes.class })
 public final class MeshCtl {
 
     static final int EXIT_FAILED = 1;

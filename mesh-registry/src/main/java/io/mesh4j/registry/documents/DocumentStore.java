@@ -1,4 +1,4 @@
-package io.mesh4j.registry.policies;
+package io.mesh4j.registry.documents;
 
 import static java.util.Objects.requireNonNull;
 
@@ -16,67 +16,79 @@ import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
-import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.PolicyJson.PolicySnapshot;
-import io.mesh4j.core.registry.PolicyJson;
 import io.mesh4j.registry.ca.OwnerOnlyFiles;
 
 /**
- * The access policies, one file per service in {@code <data-dir>/policies}, each written whole and fsync'd before
- * a change is answered. A removed policy leaves its index behind, so that indexes never go back and a watcher
- * learns of the removal.
+ * One kind of per-service document (access policies, route configs), one file per service, each written whole and
+ * fsync'd before a change is answered. A removed document leaves its index behind, so that indexes never go back
+ * and a watcher learns of the removal.
  *
  * <p>Watches work as the instances' do: a watch answers at once when the service's index differs from the
  * caller's, else at the next change or the end of its wait.
+ *
+ * @param <T> the document, such as {@code AccessPolicy}
  */
-public final class PolicyStore {
+public final class DocumentStore<T> {
+
+    /** A document and the index of its last change; a null document means the service has none. */
+    public record Versioned<T>(long index, @Nullable T document) {}
+
+    /** How a kind of document is written to its file and read back. */
+    public interface Codec<T> {
+        byte[] write(Versioned<T> versioned);
+
+        Versioned<T> read(byte[] file);
+    }
 
     private final Path dir;
-    private final Map<ServiceName, PolicySnapshot> policies = new ConcurrentHashMap<>();
+    private final Codec<T> codec;
+    private final Map<ServiceName, Versioned<T>> documents = new ConcurrentHashMap<>();
     private final Map<ServiceName, List<CompletableFuture<Void>>> watchers = new ConcurrentHashMap<>();
     private long lastIndex;
 
-    private PolicyStore(Path dir) {
+    private DocumentStore(Path dir, Codec<T> codec) {
         this.dir = dir;
+        this.codec = codec;
     }
 
-    public static PolicyStore open(Path dir) throws IOException {
-        final PolicyStore store = new PolicyStore(OwnerOnlyFiles.directory(requireNonNull(dir, "dir")));
+    public static <T> DocumentStore<T> open(Path dir, Codec<T> codec) throws IOException {
+        final DocumentStore<T> store = new DocumentStore<>(OwnerOnlyFiles.directory(requireNonNull(dir, "dir")),
+                                                           requireNonNull(codec, "codec"));
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
             for (Path file : files) {
                 final String name = file.getFileName().toString();
-                final PolicySnapshot snapshot = PolicyJson.parseSnapshot(Files.readAllBytes(file));
-                store.policies.put(ServiceName.of(name.substring(0, name.length() - ".json".length())), snapshot);
-                store.lastIndex = Math.max(store.lastIndex, snapshot.index());
+                final Versioned<T> versioned = codec.read(Files.readAllBytes(file));
+                store.documents.put(ServiceName.of(name.substring(0, name.length() - ".json".length())), versioned);
+                store.lastIndex = Math.max(store.lastIndex, versioned.index());
             }
         }
         return store;
     }
 
-    public PolicySnapshot get(ServiceName service) {
-        return policies.getOrDefault(service, new PolicySnapshot(0, null));
+    public Versioned<T> get(ServiceName service) {
+        return documents.getOrDefault(service, new Versioned<>(0, null));
     }
 
-    /** Puts {@code policy} in force for {@code service}; returns its index once it is on disk. */
-    public long put(ServiceName service, AccessPolicy policy) throws IOException {
-        return change(service, requireNonNull(policy, "policy"));
+    /** Puts {@code document} in force for {@code service}; returns its index once it is on disk. */
+    public long put(ServiceName service, T document) throws IOException {
+        return change(service, requireNonNull(document, "document"));
     }
 
-    /** Removes the policy of {@code service}; returns the index of the removal. */
+    /** Removes the document of {@code service}; returns the index of the removal. */
     public long delete(ServiceName service) throws IOException {
         return change(service, null);
     }
 
-    private long change(ServiceName service, @Nullable AccessPolicy policy) throws IOException {
+    private long change(ServiceName service, @Nullable T document) throws IOException {
         final List<CompletableFuture<Void>> woken;
         final long index;
         synchronized (this) {
             index = lastIndex + 1;
-            final PolicySnapshot snapshot = new PolicySnapshot(index, policy);
-            OwnerOnlyFiles.write(dir.resolve(service.value() + ".json"), PolicyJson.writeSnapshot(snapshot));
+            final Versioned<T> versioned = new Versioned<>(index, document);
+            OwnerOnlyFiles.write(dir.resolve(service.value() + ".json"), codec.write(versioned));
             lastIndex = index;
-            policies.put(service, snapshot);
+            documents.put(service, versioned);
             woken = watchers.remove(service);
         }
         if (woken != null) {
@@ -89,7 +101,7 @@ public final class PolicyStore {
      * Answers at once if the service's index differs from {@code index}, else at its next change or after
      * {@code wait}. Cancelling the returned future stops the wait.
      */
-    public CompletableFuture<PolicySnapshot> watch(ServiceName service, long index, Duration wait) {
+    public CompletableFuture<Versioned<T>> watch(ServiceName service, long index, Duration wait) {
         final CompletableFuture<Void> change = new CompletableFuture<>();
         synchronized (this) {
             if (get(service).index() != index) {
@@ -98,7 +110,7 @@ public final class PolicyStore {
             watchers.computeIfAbsent(service, unused -> new ArrayList<>()).add(change);
         }
         change.completeOnTimeout(null, wait.toNanos(), TimeUnit.NANOSECONDS);
-        final CompletableFuture<PolicySnapshot> answer = change.handle((unused, cause) -> {
+        final CompletableFuture<Versioned<T>> answer = change.handle((unused, cause) -> {
             forget(service, change);
             return get(service);
         });
