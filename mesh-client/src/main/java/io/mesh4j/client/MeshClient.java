@@ -6,6 +6,8 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -109,6 +111,13 @@ public final class MeshClient implements SafeCloseable {
      */
     public RegistryEndpointGroup endpoints(ServiceName service) {
         return serviceClient(service).discovered;
+    }
+
+    /**
+     * The services this client has called (or been asked for a client of), in name order.
+     */
+    public SortedSet<ServiceName> services() {
+        return new TreeSet<>(clients.keySet());
     }
 
     /**

@@ -19,6 +19,7 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerTlsConfig;
 
+import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
@@ -268,6 +269,11 @@ public final class MeshServer implements SafeCloseable {
      */
     public Server armeriaServer() {
         return started();
+    }
+
+    /** The access policy the registry pushed for this service, in force now; null when none. */
+    public @Nullable AccessPolicy pushedPolicy() {
+        return pushedPolicy.current();
     }
 
     /** Every authorization decision so far, by caller and outcome. */

@@ -1,0 +1,43 @@
+package io.mesh4j.spring.actuator;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.server.MeshServer;
+import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
+
+/**
+ * The {@code mesh} health indicator and the {@code /actuator/mesh} endpoint, for applications with the actuator.
+ */
+@AutoConfiguration(after = MeshAutoConfiguration.class)
+@ConditionalOnClass(HealthIndicator.class)
+@ConditionalOnBean(MeshClient.class)
+public class MeshActuatorAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "meshHealthIndicator")
+    @ConditionalOnEnabledHealthIndicator("mesh")
+    HealthIndicator meshHealthIndicator(ObjectProvider<MeshServer> server, ObjectProvider<MeshClient> client,
+                                        ObjectProvider<WorkloadIdentity> identity) {
+        return new MeshHealthIndicator(new MeshView(server.getIfAvailable(), client.getIfAvailable(),
+                                                    identity.getIfAvailable()));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    MeshEndpoint meshEndpoint(ObjectProvider<MeshServer> server, ObjectProvider<MeshClient> client,
+                              ObjectProvider<WorkloadIdentity> identity) {
+        return new MeshEndpoint(new MeshView(server.getIfAvailable(), client.getIfAvailable(),
+                                             identity.getIfAvailable()));
+    }
+}

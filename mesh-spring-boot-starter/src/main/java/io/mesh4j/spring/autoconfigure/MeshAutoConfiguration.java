@@ -1,0 +1,165 @@
+package io.mesh4j.spring.autoconfigure;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+import io.mesh4j.client.MeshClient;
+import io.mesh4j.client.MeshClientBuilder;
+import io.mesh4j.client.balancer.BalancerFactory;
+import io.mesh4j.client.balancer.Balancers;
+import io.mesh4j.client.policy.ClientPolicy;
+import io.mesh4j.client.retry.RetryConfig;
+import io.mesh4j.core.discovery.MeshService;
+import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.server.MeshServer;
+import io.mesh4j.server.MeshServerBuilder;
+
+/**
+ * Makes the application a mesh member: its {@link WorkloadIdentity} (with TLS, the default), a {@link MeshClient}
+ * to call other services by name, and, when it has {@link MeshService} beans, a {@link MeshServer} that serves
+ * them, registers when the application has started, and deregisters and drains when it stops. Every bean gives
+ * way to one the application defines itself.
+ */
+@AutoConfiguration
+@ConditionalOnProperty(prefix = "mesh", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(MeshProperties.class)
+public class MeshAutoConfiguration {
+
+    private static final Logger logger = LoggerFactory.getLogger(MeshAutoConfiguration.class);
+
+    @Bean
+    @ConditionalOnMissingBean
+    public MeshSettings meshSettings(MeshProperties properties, Environment environment) {
+        return MeshSettings.check(properties, environment);
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(prefix = "mesh", name = "tls", havingValue = "true", matchIfMissing = true)
+    public WorkloadIdentity meshIdentity(MeshSettings settings) {
+        final MeshProperties properties = settings.properties();
+        return WorkloadIdentity.builder(settings.registry(), settings.service().value())
+                               .joinTokenFile(properties.getJoinTokenFile())
+                               .trustBundleFile(properties.getTrustBundleFile())
+                               .build();
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public MeshClient meshClient(MeshSettings settings, ObjectProvider<WorkloadIdentity> identity,
+                                 ObjectProvider<MeshClientCustomizer> customizers) {
+        final MeshProperties properties = settings.properties();
+        final MeshClientBuilder builder = MeshClient.builder(settings.registry())
+                                                    .balancer(balancer(properties.getClient().getBalancer()))
+                                                    .defaultPolicy(policy(properties.getClient(), null));
+        for (Map.Entry<String, MeshProperties.ServicePolicy> service : properties.getServices().entrySet()) {
+            try {
+                builder.policy(service.getKey(), policy(properties.getClient(), service.getValue()));
+            } catch (IllegalArgumentException e) {
+                throw new MeshConfigurationException("mesh.services." + service.getKey(), e.getMessage(),
+                                                     "Name the service by its DNS-1123 label, and give a timeout > 0 "
+                                                     + "and max-attempts 1..10.");
+            }
+        }
+        final WorkloadIdentity workload = identity.getIfAvailable();
+        if (workload != null) {
+            builder.identity(workload);
+        } else {
+            builder.plaintext();
+        }
+        customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+        return builder.build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(annotation = MeshService.class)
+    public MeshServer meshServer(MeshSettings settings, ObjectProvider<WorkloadIdentity> identity,
+                                 ApplicationContext context, ObjectProvider<MeshServerCustomizer> customizers) {
+        final MeshProperties properties = settings.properties();
+        final MeshServerBuilder builder;
+        try {
+            builder = MeshServer.builder(settings.service().value(), settings.registry())
+                                .port(properties.getPort())
+                                .zone(properties.getZone())
+                                .weight(properties.getWeight())
+                                .ttl(properties.getTtl())
+                                .drainPeriod(properties.getDrainPeriod());
+            properties.getMetadata().forEach(builder::metadata);
+            if (properties.getAdvertisedHost() != null) {
+                builder.advertisedHost(properties.getAdvertisedHost());
+            }
+            if (properties.getInstanceId() != null) {
+                builder.instanceId(properties.getInstanceId());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new MeshConfigurationException("mesh.*", e.getMessage(), "Correct the mesh property it names.");
+        }
+        context.getBeansWithAnnotation(MeshService.class).forEach((name, bean) -> {
+            logger.debug("serving the @MeshService bean {} through the mesh server", name);
+            builder.annotatedService(bean);
+        });
+        final WorkloadIdentity workload = identity.getIfAvailable();
+        if (workload != null) {
+            builder.identity(workload);
+        } else {
+            builder.plaintext();
+        }
+        customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new MeshConfigurationException("mesh.*", e.getMessage(), "Correct the mesh property it names.");
+        }
+    }
+
+    @Bean
+    @ConditionalOnBean(MeshServer.class)
+    @ConditionalOnMissingBean
+    MeshServerLifecycle meshServerLifecycle(MeshServer server) {
+        return new MeshServerLifecycle(server);
+    }
+
+    private static BalancerFactory balancer(String name) {
+        switch (name) {
+            case "p2c":
+                return Balancers.p2cPeakEwma();
+            case "round-robin":
+                return Balancers.roundRobin();
+            case "weighted-round-robin":
+                return Balancers.weightedRoundRobin();
+            default:
+                throw new MeshConfigurationException("mesh.client.balancer", "'" + name + "' is not a balancer",
+                                                     "Set mesh.client.balancer to p2c, round-robin or "
+                                                     + "weighted-round-robin.");
+        }
+    }
+
+    private static ClientPolicy policy(MeshProperties.Client defaults,
+                                       MeshProperties.@Nullable ServicePolicy service) {
+        final Duration timeout = service != null && service.getTimeout() != null ? service.getTimeout()
+                                                                                : defaults.getTimeout();
+        final int attempts = service != null && service.getMaxAttempts() != null ? service.getMaxAttempts()
+                                                                                : defaults.getMaxAttempts();
+        try {
+            return ClientPolicy.builder().timeout(timeout)
+                               .retry(RetryConfig.builder().maxAttempts(attempts).build()).build();
+        } catch (IllegalArgumentException e) {
+            throw new MeshConfigurationException("mesh.client", e.getMessage(),
+                                                 "Give mesh.client.timeout > 0 and mesh.client.max-attempts 1..10.");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.mesh4j.spring.autoconfigure;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A {@code mesh.*} setting that cannot work; {@link MeshConfigurationFailureAnalyzer} turns it into a failure
+ * analysis that names the property and says how to set it.
+ */
+public final class MeshConfigurationException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String property;
+    private final String action;
+
+    /**
+     * @param property the property to set, such as {@code mesh.service}
+     * @param problem  what is wrong, for the analysis's description
+     * @param action   how to set it, for the analysis's action
+     */
+    public MeshConfigurationException(String property, String problem, String action) {
+        super(requireNonNull(property, "property") + ": " + requireNonNull(problem, "problem"));
+        this.property = property;
+        this.action = requireNonNull(action, "action");
+    }
+
+    public String property() {
+        return property;
+    }
+
+    public String action() {
+        return action;
+    }
+}
