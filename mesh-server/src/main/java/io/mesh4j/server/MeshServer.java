@@ -26,13 +26,16 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.SpiffeTrustManager;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.BossGroups;
+import io.mesh4j.core.policy.PolicyRegistry;
 import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.authz.AuthorizationCounts;
 import io.mesh4j.server.authz.PolicyWatch;
 import io.mesh4j.server.authz.PushedPolicy;
+import io.mesh4j.server.policy.ServerRoutes;
 import io.mesh4j.server.registration.Registrar;
 import io.netty.handler.ssl.ClientAuth;
 
@@ -74,6 +77,8 @@ public final class MeshServer implements SafeCloseable {
     private final PushedPolicy pushedPolicy = new PushedPolicy();
     private final AuthorizationCounts authorizationCounts = new AuthorizationCounts();
     private final PolicyWatch policyWatch;
+    private final PolicyRegistry policyRegistry;
+    private final ServerRoutes routes;
 
     private @Nullable Server server;
     private @Nullable Registrar registrar;
@@ -95,6 +100,8 @@ public final class MeshServer implements SafeCloseable {
             registry = RegistryClient.of(config.registryUri, plaintextRegistryFactory);
         }
         policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup());
+        policyRegistry = PolicyRegistry.watching(registry, CommonPools.workerGroup());
+        routes = new ServerRoutes(policyRegistry.routes(service));
     }
 
     public static MeshServerBuilder builder(String service, URI registryUri) {
@@ -124,7 +131,8 @@ public final class MeshServer implements SafeCloseable {
                                               .with(CommonParams.SERVICE, service)
                                               .with(CommonParams.TICKER, config.ticker)
                                               .with(PushedPolicy.KEY, pushedPolicy)
-                                              .with(AuthorizationCounts.KEY, authorizationCounts);
+                                              .with(AuthorizationCounts.KEY, authorizationCounts)
+                                              .with(ServerRoutes.KEY, routes);
         // Every route, whoever added it, passes the layers in the stack's request order.
         sb.decorator(stack.decorator(params));
         // By the time the listener closes, callers have stopped picking this instance (deregistered, drained):
@@ -151,9 +159,11 @@ public final class MeshServer implements SafeCloseable {
         }
         final CompletableFuture<?> certificate = identity != null ? identity.start()
                                                                   : CompletableFuture.completedFuture(null);
-        // The policy the registry holds for this service applies from the first request on.
-        final CompletableFuture<Integer> listening = certificate.thenCompose(unused -> policyWatch.start())
-                                                                .thenCompose(unused -> serve());
+        // The access policy and route config the registry holds for this service apply from the first request.
+        final CompletableFuture<Integer> listening =
+                certificate.thenCompose(unused -> CompletableFuture.allOf(policyWatch.start(),
+                                                                          policyRegistry.routes(service).whenKnown()))
+                           .thenCompose(unused -> serve());
         listening.whenComplete((port, cause) -> {
             if (cause != null) {
                 serving.completeExceptionally(cause);
@@ -205,6 +215,7 @@ public final class MeshServer implements SafeCloseable {
         }
         final Registrar registrar = this.registrar;
         policyWatch.close();
+        policyRegistry.close();
         final CompletableFuture<Void> deregistered =
                 registrar != null ? registrar.stop(DEREGISTER_TIMEOUT) : CompletableFuture.completedFuture(null);
         stopFuture = deregistered
@@ -274,6 +285,11 @@ public final class MeshServer implements SafeCloseable {
     /** The access policy the registry pushed for this service, in force now; null when none. */
     public @Nullable AccessPolicy pushedPolicy() {
         return pushedPolicy.current();
+    }
+
+    /** The route config the registry pushed for this service, in force now; empty when none. */
+    public RouteConfig routeConfig() {
+        return policyRegistry.routes(service).current();
     }
 
     /** Every authorization decision so far, by caller and outcome. */

@@ -25,6 +25,7 @@ import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.stack.Stack;
+import io.mesh4j.server.policy.ServerRoutes;
 
 /**
  * Builds a {@link MeshServer}. Routes are added here or through {@link #armeria(Consumer)}, which reaches the
@@ -47,6 +48,7 @@ public final class MeshServerBuilder {
     private String zone = "";
     private int weight = Registration.DEFAULT_WEIGHT;
     private final Map<String, String> metadata = new LinkedHashMap<>();
+    private final List<Object> annotatedServices = new ArrayList<>();
     private Duration ttl = Registration.DEFAULT_TTL;
 
     MeshServerBuilder(ServiceName service, URI registryUri) {
@@ -79,6 +81,7 @@ public final class MeshServerBuilder {
      */
     public MeshServerBuilder annotatedService(Object service) {
         requireNonNull(service, "service");
+        annotatedServices.add(service);
         return armeria(sb -> sb.annotatedService(service));
     }
 
@@ -220,6 +223,8 @@ public final class MeshServerBuilder {
                                                + service + ", which this server serves)");
         }
         registration(1);
+        // A policy annotation that is wrong fails here, naming its method, rather than at its first request.
+        annotatedServices.forEach(ServerRoutes::validate);
         if (instanceId == null) {
             instanceId = InstanceId.of(service.value() + '-' + UUID.randomUUID().toString().substring(0, 8));
         }

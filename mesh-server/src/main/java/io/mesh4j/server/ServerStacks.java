@@ -4,7 +4,10 @@ import com.linecorp.armeria.server.HttpService;
 
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.server.authz.AuthzLayer;
+import io.mesh4j.server.concurrency.ConcurrencyLayer;
 import io.mesh4j.server.deadline.DeadlineLayer;
+import io.mesh4j.server.faults.FaultLayer;
+import io.mesh4j.server.ratelimit.RateLimitLayer;
 
 /**
  * The inbound stack, laid out once, in request order: the first layer is the first to see a request. TLS and
@@ -14,14 +17,21 @@ public final class ServerStacks {
 
     /**
      * The default inbound stack. Its roles and their order are in {@link io.mesh4j.core.stack.ServerRoles};
-     * TRACING and METRICS stand before AUTHZ, and RATE_LIMIT, CONCURRENCY and FAULTS between AUTHZ and DEADLINE,
-     * in that order, once their layers exist.
+     * TRACING and METRICS stand before AUTHZ once their layers exist.
      */
     public static Stack<HttpService> defaults() {
         return Stack.of(
                 // The caller's identity against the policy: before any work, or any limit, is spent on a request
                 // that may not be made at all.
                 AuthzLayer.of(),
+                // Per route and caller: after AUTHZ, so that a caller who may not call cannot spend the rate of
+                // those who may; before CONCURRENCY, so that a refused request never holds a slot.
+                RateLimitLayer.of(),
+                // Sheds what would exceed the route's in-flight limit, at once, before any work is spent on it.
+                ConcurrencyLayer.of(),
+                // Injected delays and aborts for callers that are not mesh clients (those judge faults
+                // themselves): after the limits, as a slow or failing handler would be.
+                FaultLayer.of(),
                 // Refuses what the caller has given up on, and bounds the handler's work (and the calls it
                 // makes) by the caller's deadline: the last layer, right before the service does the work.
                 DeadlineLayer.of());

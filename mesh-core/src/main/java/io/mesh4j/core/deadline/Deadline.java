@@ -23,7 +23,15 @@ import io.netty.util.AttributeKey;
 public final class Deadline {
 
     /** The header that carries the time left, in whole milliseconds. */
-    public static final String HEADER = "mesh-timeout-ms";
+    public static final String HEADER = "mesh-deadline";
+
+    /**
+     * gRPC's header for the same: up to 8 digits and a unit ({@code H M S m u n}), such as {@code 250m}. Sent
+     * beside {@value #HEADER} on gRPC calls, so that a gRPC server outside the mesh bounds its work too.
+     */
+    public static final String GRPC_HEADER = "grpc-timeout";
+
+    private static final long GRPC_MAX_VALUE = 99_999_999;
 
     private static final AttributeKey<Deadline> KEY = AttributeKey.valueOf(Deadline.class, "DEADLINE");
 
@@ -92,6 +100,54 @@ public final class Deadline {
      */
     public static String formatHeader(Duration remaining) {
         return Long.toString(Math.max(0, remaining.toMillis()));
+    }
+
+    /**
+     * Parses gRPC's {@value #GRPC_HEADER} header value.
+     *
+     * @return the time left, or {@code null} when the value is malformed
+     */
+    public static @Nullable Duration parseGrpcHeader(@Nullable String value) {
+        if (value == null || value.length() < 2 || value.length() > 9) {
+            return null;
+        }
+        final String digits = value.substring(0, value.length() - 1);
+        for (int i = 0; i < digits.length(); i++) {
+            final char c = digits.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        final long amount = Long.parseLong(digits);
+        switch (value.charAt(value.length() - 1)) {
+            case 'H': return Duration.ofHours(amount);
+            case 'M': return Duration.ofMinutes(amount);
+            case 'S': return Duration.ofSeconds(amount);
+            case 'm': return Duration.ofMillis(amount);
+            case 'u': return Duration.ofNanos(amount * 1000);
+            case 'n': return Duration.ofNanos(amount);
+            default: return null;
+        }
+    }
+
+    /**
+     * Formats the time left for gRPC's {@value #GRPC_HEADER} header, in the finest unit that fits 8 digits.
+     */
+    public static String formatGrpcHeader(Duration remaining) {
+        final long nanos = Math.max(0, remaining.toNanos());
+        if (nanos <= GRPC_MAX_VALUE) {
+            return nanos + "n";
+        }
+        final long micros = nanos / 1000;
+        if (micros <= GRPC_MAX_VALUE) {
+            return micros + "u";
+        }
+        final long millis = micros / 1000;
+        if (millis <= GRPC_MAX_VALUE) {
+            return millis + "m";
+        }
+        final long seconds = millis / 1000;
+        return seconds <= GRPC_MAX_VALUE ? seconds + "S" : Math.min(seconds / 60, GRPC_MAX_VALUE) + "M";
     }
 
     @Override

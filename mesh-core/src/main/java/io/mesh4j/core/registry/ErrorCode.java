@@ -3,8 +3,8 @@ package io.mesh4j.core.registry;
 import com.linecorp.armeria.common.HttpStatus;
 
 /**
- * The {@code error} field of the registry's error body: a stable code a program can switch on, beside a
- * message written for people.
+ * The {@code error} field of the mesh's error bodies, the registry's and the layers' refusals alike: a stable
+ * code a program can switch on, beside a message written for people.
  */
 public enum ErrorCode {
     /** A service name or instance id in the path is not valid. */
@@ -38,7 +38,13 @@ public enum ErrorCode {
     /** The registry failed; nothing was stored. */
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR),
     /** The registry is starting or stopping. */
-    UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE);
+    UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE),
+    /** A route's rate limit refused the request; the {@code Retry-After} header says when to try again. */
+    RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS),
+    /** A route's concurrency limit shed the request before any work: another instance may take it. */
+    OVERLOADED(HttpStatus.SERVICE_UNAVAILABLE),
+    /** The subset a route sends the request to has no instance now, and the route names no fallback. */
+    NO_ROUTE(HttpStatus.SERVICE_UNAVAILABLE);
 
     private final HttpStatus status;
 

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
 
+import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.HedgeSpec;
 import io.mesh4j.core.routing.OutlierSpec;
@@ -39,7 +40,7 @@ import io.mesh4j.core.routing.WeightedSubset;
  */
 public final class RouteJson {
 
-    private static final Set<String> CONFIG_FIELDS = Set.of("rules");
+    private static final Set<String> CONFIG_FIELDS = Set.of("rules", "overrideCallers");
     private static final Set<String> RULE_FIELDS = Set.of("name", "match", "route", "fallback", "timeout",
                                                           "perAttemptTimeout", "retry", "hedge", "fault",
                                                           "rateLimit", "concurrencyLimit", "outlier");
@@ -77,8 +78,16 @@ public final class RouteJson {
         for (JsonNode rule : rules) {
             parsed.add(parseRule(rule, i++));
         }
+        final Set<ServiceName> overrideCallers = new LinkedHashSet<>();
+        for (String caller : strings(root.get("overrideCallers"), "overrideCallers")) {
+            try {
+                overrideCallers.add(ServiceName.of(caller));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(ErrorCode.INVALID_FIELD, "overrideCallers: " + e.getMessage());
+            }
+        }
         try {
-            return new RouteConfig(parsed);
+            return new RouteConfig(parsed, overrideCallers);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(ErrorCode.INVALID_FIELD, e.getMessage());
         }
@@ -272,6 +281,10 @@ public final class RouteJson {
     private static ObjectNode configNode(RouteConfig config) {
         final ObjectNode root = StrictJson.MAPPER.createObjectNode();
         final ArrayNode rules = root.putArray("rules");
+        if (!config.overrideCallers().isEmpty()) {
+            config.overrideCallers().stream().map(ServiceName::value).sorted()
+                  .forEach(root.putArray("overrideCallers")::add);
+        }
         for (RouteRule rule : config.rules()) {
             final ObjectNode node = rules.addObject().put("name", rule.name());
             final ObjectNode match = node.putObject("match");

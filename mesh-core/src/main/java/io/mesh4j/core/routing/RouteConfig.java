@@ -10,16 +10,22 @@ import java.util.Set;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpMethod;
 
+import io.mesh4j.core.discovery.ServiceName;
+
 /**
  * A service's route config: rules in order; a request follows the first rule that matches it, and a request
  * no rule matches follows the defaults.
+ *
+ * @param overrideCallers the services whose requests to this service may carry a {@link RouteOverride} that
+ *                        this service honours and passes on; anyone else's is ignored (and counted)
  */
-public record RouteConfig(List<RouteRule> rules) {
+public record RouteConfig(List<RouteRule> rules, Set<ServiceName> overrideCallers) {
 
-    public static final RouteConfig EMPTY = new RouteConfig(List.of());
+    public static final RouteConfig EMPTY = new RouteConfig(List.of(), Set.of());
 
     public RouteConfig {
         rules = List.copyOf(requireNonNull(rules, "rules"));
+        overrideCallers = Set.copyOf(requireNonNull(overrideCallers, "overrideCallers"));
         final Set<String> names = new HashSet<>();
         for (RouteRule rule : rules) {
             if (!names.add(rule.name())) {
@@ -27,6 +33,11 @@ public record RouteConfig(List<RouteRule> rules) {
                                                    + "rule names)");
             }
         }
+    }
+
+    /** A config of these rules, with no override callers. */
+    public RouteConfig(List<RouteRule> rules) {
+        this(rules, Set.of());
     }
 
     public Optional<RouteRule> match(HttpMethod method, String path, HttpHeaders headers) {

@@ -16,6 +16,11 @@ public final class ClientRoles {
     public static final Role FAULTS = Role.of("FAULTS");
     /** The total timeout of a call, bounded by the caller's own deadline and propagated downstream. */
     public static final Role DEADLINE = Role.of("DEADLINE");
+    /**
+     * A second attempt to another endpoint when the first is slow, the first answer winning; inside DEADLINE so
+     * that hedges cannot outlive the call, outside RETRY so that each hedge is retried on its own.
+     */
+    public static final Role HEDGE = Role.of("HEDGE");
     /** Budgeted retries with backoff; each attempt re-selects an endpoint. */
     public static final Role RETRY = Role.of("RETRY");
     /** Per-endpoint circuit breaker; inside retry so that an open breaker moves the retry on. */

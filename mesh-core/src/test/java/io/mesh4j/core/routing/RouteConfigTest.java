@@ -14,12 +14,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpMethod;
 
+import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.registry.InvalidInputException;
 import io.mesh4j.core.registry.RouteJson;
 
 class RouteConfigTest {
 
-    private static final String FULL = "{\"rules\": [{"
+    private static final String FULL = "{\"overrideCallers\": [\"frontend\", \"debug-console\"], \"rules\": [{"
             + "\"name\": \"canary\","
             + "\"match\": {\"path\": {\"template\": \"/orders/{id}\"}, \"methods\": [\"GET\"],"
             + "            \"headers\": {\"X-Canary\": \"yes\"}},"
@@ -56,6 +57,8 @@ class RouteConfigTest {
         assertThat(canary.rateLimit().perCaller()).isTrue();
         assertThat(canary.concurrencyLimit()).isEqualTo(50);
         assertThat(canary.outlier().ejectionTime()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.overrideCallers()).containsExactlyInAnyOrder(ServiceName.of("frontend"),
+                                                                       ServiceName.of("debug-console"));
         assertThat(RouteJson.parse(RouteJson.write(config))).isEqualTo(config);
     }
 
@@ -112,6 +115,8 @@ class RouteConfigTest {
             + " | hedge: give either delay or percentile",
             "{\"rules\": [{\"name\": \"r\", \"rateLimit\": {\"requestsPerSecond\": 0}}]}"
             + " | rules[0] ('r').rateLimit.requestsPerSecond: 0.0 (expected: > 0",
+            "{\"rules\": [], \"overrideCallers\": [\"Front End\"]}"
+            + " | overrideCallers: ",
     })
     void refusesABadConfigNamingTheRuleAndTheField(String json, String message) {
         assertThatThrownBy(() -> parse(json)).isInstanceOf(InvalidInputException.class)

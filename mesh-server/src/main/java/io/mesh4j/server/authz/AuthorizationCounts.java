@@ -21,6 +21,7 @@ public final class AuthorizationCounts {
     public record Key(String caller, boolean allowed) {}
 
     private final Map<Key, LongAdder> counts = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> ignoredOverrides = new ConcurrentHashMap<>();
 
     void count(String caller, boolean allowed) {
         counts.computeIfAbsent(new Key(caller, allowed), unused -> new LongAdder()).increment();
@@ -29,6 +30,19 @@ public final class AuthorizationCounts {
     /** How many requests of {@code caller} (a SPIFFE ID, or "unknown") were allowed, or denied. */
     public long of(String caller, boolean allowed) {
         final LongAdder count = counts.get(new Key(caller, allowed));
+        return count == null ? 0 : count.sum();
+    }
+
+    void countIgnoredOverride(String caller) {
+        ignoredOverrides.computeIfAbsent(caller, unused -> new LongAdder()).increment();
+    }
+
+    /**
+     * How many requests of {@code caller} carried a route override that was ignored: the caller may not send one,
+     * or it did not parse.
+     */
+    public long ignoredOverrides(String caller) {
+        final LongAdder count = ignoredOverrides.get(caller);
         return count == null ? 0 : count.sum();
     }
 

@@ -19,14 +19,17 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
 import io.mesh4j.core.identity.RefusalLog;
 import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.policy.PolicyRegistry.LiveRoutes;
 import io.mesh4j.core.registry.ErrorBody;
 import io.mesh4j.core.registry.ErrorCode;
 import io.mesh4j.core.registry.RegistryJson;
+import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.server.policy.ServerRoutes;
 
 /**
  * Decides whether the caller, known by the SPIFFE ID its certificate proved, may call the route: by the policy
@@ -57,7 +60,8 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         final AuthorizationCounts counts = params.get(AuthorizationCounts.KEY);
         final AnnotatedPolicies annotated = new AnnotatedPolicies();
         final RefusalLog refusals = new RefusalLog(service.value());
-        return delegate -> new AuthorizingService(delegate, service, pushed, annotated, counts, refusals);
+        final ServerRoutes routes = params.get(ServerRoutes.KEY);
+        return delegate -> new AuthorizingService(delegate, service, pushed, annotated, counts, refusals, routes);
     }
 
     private static final class AuthorizingService extends SimpleDecoratingHttpService {
@@ -67,10 +71,13 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         private final AnnotatedPolicies annotated;
         private final AuthorizationCounts counts;
         private final RefusalLog refusals;
+        private final ServerRoutes routes;
 
         AuthorizingService(HttpService delegate, ServiceName service, PushedPolicy pushed,
-                           AnnotatedPolicies annotated, AuthorizationCounts counts, RefusalLog refusals) {
+                           AnnotatedPolicies annotated, AuthorizationCounts counts, RefusalLog refusals,
+                           ServerRoutes routes) {
             super(delegate);
+            this.routes = routes;
             this.service = service;
             this.pushed = pushed;
             this.annotated = annotated;
@@ -84,15 +91,15 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
             final String callerName = caller != null ? caller.toString() : UNKNOWN_CALLER;
             final @Nullable AccessPolicy fromRegistry = pushed.current();
             final @Nullable AccessPolicy policy = fromRegistry != null ? fromRegistry : annotated.of(ctx.config());
+            final @Nullable ServiceName callerService = caller != null ? caller.service().orElse(null) : null;
             if (policy == null) {
                 counts.count(callerName, true);
-                return unwrap().serve(ctx, req);
+                return allowed(ctx, req, callerService, callerName);
             }
             final String route = ctx.config().route().patternString();
-            final @Nullable ServiceName callerService = caller != null ? caller.service().orElse(null) : null;
             if (callerService != null && policy.allows(route, ctx.method(), callerService)) {
                 counts.count(callerName, true);
-                return unwrap().serve(ctx, req);
+                return allowed(ctx, req, callerService, callerName);
             }
             counts.count(callerName, false);
             final String message = (caller != null ? caller + " may not call " : "a caller without a mesh "
@@ -105,6 +112,36 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
             logger.debug("{}", message);
             return HttpResponse.of(HttpStatus.FORBIDDEN, MediaType.JSON_UTF_8,
                                    RegistryJson.writeError(ErrorBody.of(ErrorCode.FORBIDDEN, message)));
+        }
+
+        /**
+         * Serves an allowed request, after judging its route override, if it has one: followed downstream when
+         * the service's route config lists the caller in {@code overrideCallers}, else dropped and counted.
+         */
+        private HttpResponse allowed(ServiceRequestContext ctx, HttpRequest req,
+                                     @Nullable ServiceName callerService, String callerName) throws Exception {
+            final @Nullable String header = req.headers().get(RouteOverride.HEADER);
+            if (header != null) {
+                final @Nullable LiveRoutes live = routes.live();
+                final boolean trusted = callerService != null && live != null
+                                        && live.current().overrideCallers().contains(callerService);
+                if (!trusted) {
+                    RouteOverride.refuseOn(ctx);
+                    counts.countIgnoredOverride(callerName);
+                    refusals.refused("ignored the route override '" + header + "' of " + callerName + " to "
+                                     + service + ": it is not in the route config's overrideCallers");
+                } else {
+                    try {
+                        RouteOverride.parse(header).acceptOn(ctx);
+                    } catch (IllegalArgumentException e) {
+                        RouteOverride.refuseOn(ctx);
+                        counts.countIgnoredOverride(callerName);
+                        refusals.refused("ignored a malformed route override of " + callerName + ": "
+                                         + e.getMessage());
+                    }
+                }
+            }
+            return unwrap().serve(ctx, req);
         }
     }
 }

@@ -18,18 +18,22 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
 import io.mesh4j.core.deadline.Deadline;
+import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.server.policy.ServerRoutes;
 
 /**
- * Reads the time its caller has left ({@value Deadline#HEADER}), refuses the request with 504 when none is
- * left, and otherwise shortens the request's timeout to it and attaches the deadline to the request's context,
- * where the mesh clients the handler calls find it and pass on what is left.
+ * Reads the time its caller has left ({@value Deadline#HEADER}, or gRPC's {@value Deadline#GRPC_HEADER}),
+ * refuses the request with 504 when none is left, and otherwise bounds the handler's work by it, and by the
+ * route's own timeout (the registry's rule, else the route's {@code @Timeout}) when that is shorter. The deadline
+ * is attached to the request's context, where the mesh clients the handler calls find it and pass on what is
+ * left: a deadline that runs out mid-chain stops the work downstream too.
  *
- * <p>A request without the header keeps the server's own request timeout: only meshed callers send one.
+ * <p>A request with neither header nor route timeout keeps the server's own request timeout.
  */
 public final class DeadlineLayer extends AbstractLayer<HttpService> {
 
@@ -49,32 +53,33 @@ public final class DeadlineLayer extends AbstractLayer<HttpService> {
     @Override
     public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
         final Ticker ticker = params.get(CommonParams.TICKER);
-        return delegate -> new DeadlineService(delegate, ticker);
+        final ServerRoutes routes = params.get(ServerRoutes.KEY);
+        return delegate -> new DeadlineService(delegate, ticker, routes);
     }
 
     private static final class DeadlineService extends SimpleDecoratingHttpService {
 
         private final Ticker ticker;
+        private final ServerRoutes routes;
 
-        DeadlineService(HttpService delegate, Ticker ticker) {
+        DeadlineService(HttpService delegate, Ticker ticker, ServerRoutes routes) {
             super(delegate);
             this.ticker = ticker;
+            this.routes = routes;
         }
 
         @Override
         public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
-            final @Nullable String header = req.headers().get(Deadline.HEADER);
-            if (header == null) {
-                return unwrap().serve(ctx, req);
-            }
-            final @Nullable Duration left = Deadline.parseHeader(header);
-            if (left == null) {
-                logger.debug("{}: ignoring a malformed {} header: {}", ctx, Deadline.HEADER, header);
-                return unwrap().serve(ctx, req);
-            }
-            if (left.isZero()) {
+            final @Nullable Duration callerLeft = callerTimeLeft(ctx, req);
+            if (callerLeft != null && callerLeft.isZero()) {
                 return HttpResponse.of(HttpStatus.GATEWAY_TIMEOUT, MediaType.PLAIN_TEXT_UTF_8,
                                        "the caller's deadline had passed when the request arrived");
+            }
+            final @Nullable RouteRule rule = routes.resolve(ctx).rule();
+            final @Nullable Duration routeTimeout = rule != null ? rule.timeout() : null;
+            final @Nullable Duration left = shorter(callerLeft, routeTimeout);
+            if (left == null) {
+                return unwrap().serve(ctx, req);
             }
             final long ownTimeoutMillis = ctx.requestTimeoutMillis();
             if (ownTimeoutMillis <= 0 || left.toMillis() < ownTimeoutMillis) {
@@ -82,6 +87,34 @@ public final class DeadlineLayer extends AbstractLayer<HttpService> {
             }
             Deadline.after(left, ticker).attachTo(ctx);
             return unwrap().serve(ctx, req);
+        }
+
+        /** From {@value Deadline#HEADER}, else gRPC's {@value Deadline#GRPC_HEADER}; null when neither parses. */
+        private static @Nullable Duration callerTimeLeft(ServiceRequestContext ctx, HttpRequest req) {
+            final @Nullable String mesh = req.headers().get(Deadline.HEADER);
+            if (mesh != null) {
+                final @Nullable Duration left = Deadline.parseHeader(mesh);
+                if (left == null) {
+                    logger.debug("{}: ignoring a malformed {} header: {}", ctx, Deadline.HEADER, mesh);
+                }
+                return left;
+            }
+            final @Nullable String grpc = req.headers().get(Deadline.GRPC_HEADER);
+            if (grpc != null) {
+                final @Nullable Duration left = Deadline.parseGrpcHeader(grpc);
+                if (left == null) {
+                    logger.debug("{}: ignoring a malformed {} header: {}", ctx, Deadline.GRPC_HEADER, grpc);
+                }
+                return left;
+            }
+            return null;
+        }
+
+        private static @Nullable Duration shorter(@Nullable Duration a, @Nullable Duration b) {
+            if (a == null) {
+                return b;
+            }
+            return b == null || a.compareTo(b) <= 0 ? a : b;
         }
     }
 }

@@ -1,0 +1,20 @@
+package io.mesh4j.core.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks an annotation as a mesh policy, and names the factory that turns it into a part of a route rule. A team
+ * can add its own policy annotations this way, such as {@code @Critical} standing for a timeout and a retry.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.ANNOTATION_TYPE)
+public @interface PolicyAnnotation {
+
+    /** The factory, with a public constructor without arguments. */
+    Class<? extends RuleFactory<?>> value();
+}

@@ -1,0 +1,21 @@
+package io.mesh4j.core.annotation;
+
+import java.lang.annotation.Annotation;
+
+import io.mesh4j.core.routing.RouteRule;
+
+/**
+ * Turns one policy annotation into the part of a route rule it declares.
+ *
+ * @param <A> the annotation
+ */
+@FunctionalInterface
+public interface RuleFactory<A extends Annotation> {
+
+    /**
+     * Sets on {@code rule} what {@code annotation} declares.
+     *
+     * @throws IllegalArgumentException saying, in the annotation's own terms, what is wrong with its values
+     */
+    void apply(A annotation, RouteRule.Builder rule);
+}

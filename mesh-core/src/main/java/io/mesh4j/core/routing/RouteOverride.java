@@ -1,0 +1,162 @@
+package io.mesh4j.core.routing;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+
+import com.linecorp.armeria.common.RequestContext;
+
+import io.netty.util.AttributeKey;
+
+import io.mesh4j.core.discovery.ServiceName;
+
+/**
+ * A per-request override of where calls go, as Linkerd 1's {@code l5d-dtab}: the {@value #HEADER} header
+ * {@code orders=>orders-canary; inventory=>inventory{version=v2}} sends this request's calls to {@code orders} to
+ * the service {@code orders-canary} instead, and its calls to {@code inventory} to the instances labelled
+ * {@code version=v2}. It travels downstream with the request, from service to service.
+ *
+ * <p>Only callers that the receiving service's route config lists in {@code overrideCallers} may steer it so;
+ * anyone else's override is dropped at the door and counted. A workload's own outbound header, set outside of a
+ * request it serves, is its own decision and is followed.
+ */
+public final class RouteOverride {
+
+    public static final String HEADER = "mesh-route-override";
+
+    /** At most this many entries; an override is a debugging tool, not a routing table. */
+    static final int MAX_ENTRIES = 16;
+
+    private static final AttributeKey<RouteOverride> ACCEPTED = AttributeKey.valueOf(RouteOverride.class,
+                                                                                     "ACCEPTED");
+    private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf(RouteOverride.class, "REFUSED");
+
+    /** Where an overridden service's calls go instead: a service, and the subset of its instances. */
+    public record Target(ServiceName service, Subset subset) {
+        public Target {
+            requireNonNull(service, "service");
+            requireNonNull(subset, "subset");
+        }
+
+        @Override
+        public String toString() {
+            return service.value() + (subset.labels().isEmpty() ? "" : new TreeMap<>(subset.labels()).entrySet()
+                    .stream().map(e -> e.getKey() + '=' + e.getValue()).collect(Collectors.joining(",", "{", "}")));
+        }
+    }
+
+    private final Map<ServiceName, Target> targets;
+
+    private RouteOverride(Map<ServiceName, Target> targets) {
+        // In the order written, so that the header travels on as the caller wrote it.
+        this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets));
+    }
+
+    /**
+     * Parses the {@value #HEADER} header.
+     *
+     * @throws IllegalArgumentException saying what is malformed
+     */
+    public static RouteOverride parse(String header) {
+        requireNonNull(header, "header");
+        final Map<ServiceName, Target> targets = new LinkedHashMap<>();
+        for (String entry : header.split(";")) {
+            final String trimmed = entry.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            final int arrow = trimmed.indexOf("=>");
+            if (arrow < 0) {
+                throw new IllegalArgumentException("'" + trimmed + "' (expected: service=>target, such as "
+                                                   + "orders=>orders-canary or orders=>orders{version=v2})");
+            }
+            final ServiceName source = ServiceName.of(trimmed.substring(0, arrow).trim());
+            targets.put(source, parseTarget(trimmed.substring(arrow + 2).trim()));
+            if (targets.size() > MAX_ENTRIES) {
+                throw new IllegalArgumentException(targets.size() + " entries (expected: at most " + MAX_ENTRIES + ')');
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("no entry (expected: service=>target, such as orders=>orders-canary)");
+        }
+        return new RouteOverride(targets);
+    }
+
+    private static Target parseTarget(String text) {
+        final int brace = text.indexOf('{');
+        if (brace < 0) {
+            return new Target(ServiceName.of(text), Subset.ALL);
+        }
+        if (!text.endsWith("}")) {
+            throw new IllegalArgumentException("'" + text + "' (expected: labels in braces, such as "
+                                               + "orders{version=v2})");
+        }
+        final Map<String, String> labels = new LinkedHashMap<>();
+        for (String label : text.substring(brace + 1, text.length() - 1).split(",")) {
+            final int eq = label.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("label '" + label.trim() + "' (expected: key=value)");
+            }
+            String value = label.substring(eq + 1).trim();
+            if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                value = value.substring(1, value.length() - 1);
+            }
+            labels.put(label.substring(0, eq).trim(), value);
+        }
+        return new Target(ServiceName.of(text.substring(0, brace).trim()), new Subset(labels));
+    }
+
+    /** Where the calls to {@code service} go instead; null when this override leaves them alone. */
+    public @Nullable Target targetOf(ServiceName service) {
+        return targets.get(service);
+    }
+
+    /** The header value, which {@link #parse(String)} reads back. */
+    public String format() {
+        return targets.entrySet().stream().map(e -> e.getKey().value() + "=>" + e.getValue())
+                      .collect(Collectors.joining("; "));
+    }
+
+    // ---- travelling with the request being served
+
+    /** Records on the served request that its caller's override was checked and is to be followed downstream. */
+    public void acceptOn(RequestContext ctx) {
+        ctx.setAttr(ACCEPTED, this);
+    }
+
+    /** Records on the served request that its caller sent an override it may not send. */
+    public static void refuseOn(RequestContext ctx) {
+        ctx.setAttr(REFUSED, true);
+    }
+
+    /** The override accepted for the request being served in {@code ctx}, if any. */
+    public static @Nullable RouteOverride acceptedOn(RequestContext ctx) {
+        return ctx.attr(ACCEPTED);
+    }
+
+    /** Whether the request being served in {@code ctx} came with an override that was refused. */
+    public static boolean refusedOn(RequestContext ctx) {
+        return Boolean.TRUE.equals(ctx.attr(REFUSED));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RouteOverride && ((RouteOverride) o).targets.equals(targets);
+    }
+
+    @Override
+    public int hashCode() {
+        return targets.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "RouteOverride(" + format() + ')';
+    }
+}
