@@ -21,6 +21,7 @@ import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.registry.WatchParams;
 import io.mesh4j.core.stack.Stack;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 
 /**
  * Builds a {@link MeshClient}. Everything but the registry has a default that suits most services.
@@ -35,6 +36,7 @@ public final class MeshClientBuilder {
     Ticker ticker = Ticker.systemTicker();
     Clock clock = Clock.systemUTC();
     Duration watchWait = WatchParams.DEFAULT_WAIT;
+    MeshTelemetry telemetry = MeshTelemetry.shared();
     private @Nullable ClientFactory factory;
 
     MeshClientBuilder(URI registryUri) {
@@ -115,6 +117,15 @@ public final class MeshClientBuilder {
                                                + WatchParams.MAX_WAIT + ')');
         }
         this.watchWait = watchWait;
+        return this;
+    }
+
+    /**
+     * The traces and metrics of this client's calls; the process-wide {@link MeshTelemetry#shared()} unless set.
+     * Give the process's mesh server the same one.
+     */
+    public MeshClientBuilder telemetry(MeshTelemetry telemetry) {
+        this.telemetry = requireNonNull(telemetry, "telemetry");
         return this;
     }
 

@@ -19,6 +19,7 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 
+import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
@@ -27,6 +28,7 @@ import io.mesh4j.core.registry.RegistryClient;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.registration.Registrar;
 
 /**
@@ -60,6 +62,7 @@ public final class MeshServer implements SafeCloseable {
     private final RegistryClient registry;
     private final ClientFactory registryFactory;
     private final MeshServerBuilder config;
+    private final @Nullable AdminServer admin;
 
     private @Nullable Registrar registrar;
     private @Nullable CompletableFuture<Void> stopFuture;
@@ -72,6 +75,8 @@ public final class MeshServer implements SafeCloseable {
         registryFactory = ClientFactory.builder().build();
         registry = RegistryClient.of(config.registryUri, registryFactory);
         server = newArmeriaServer(config);
+        admin = config.adminPort < 0 ? null : AdminServer.builder(config.telemetry).port(config.adminPort).build()
+                                                     .show(service + " inbound", () -> stack);
     }
 
     public static MeshServerBuilder builder(String service, URI registryUri) {
@@ -87,7 +92,8 @@ public final class MeshServer implements SafeCloseable {
         config.armeriaCustomizers.forEach(customizer -> customizer.accept(sb));
         final StackParams params = StackParams.empty()
                                               .with(CommonParams.SERVICE, service)
-                                              .with(CommonParams.TICKER, config.ticker);
+                                              .with(CommonParams.TICKER, config.ticker)
+                                              .with(MeshTelemetry.KEY, config.telemetry);
         // Every route, whoever added it, passes the layers in the stack's request order.
         sb.decorator(stack.decorator(params));
         // By the time the listener closes, callers have stopped picking this instance (deregistered, drained):
@@ -108,6 +114,10 @@ public final class MeshServer implements SafeCloseable {
             throw new IllegalStateException(this + " is already started (expected: start once)");
         }
         server.start().join();
+        if (admin != null) {
+            admin.start();
+            logger.info("{}/{}: admin endpoint (/metrics, /stacks) on port {}", service, instanceId, admin.port());
+        }
         final int port = server.activeLocalPort(SessionProtocol.HTTP);
         final Registration registration = config.registration(port);
         registrar = new Registrar(registry, service, instanceId, registration, CommonPools.workerGroup());
@@ -135,6 +145,8 @@ public final class MeshServer implements SafeCloseable {
                                                               TimeUnit.MILLISECONDS));
                 })
                 .thenCompose(unused -> server.stop())
+                // The admin endpoint last, so that metrics can be scraped while the server drains.
+                .thenCompose(unused -> admin != null ? admin.stop() : CompletableFuture.completedFuture(null))
                 .whenComplete((unused, cause) -> {
                     registryFactory.close();
                     logger.info("{}/{}: stopped", service, instanceId);
@@ -168,6 +180,14 @@ public final class MeshServer implements SafeCloseable {
      */
     public synchronized boolean isRegistered() {
         return registrar != null && registrar.isRegistered();
+    }
+
+    /**
+     * The admin endpoint, if the builder asked for one: add views to its {@code /stacks}, such as the stack of
+     * the process's mesh client, with {@link AdminServer#show}.
+     */
+    public @Nullable AdminServer admin() {
+        return admin;
     }
 
     public Stack<HttpService> stack() {

@@ -24,6 +24,7 @@ import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.stack.Stack;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 
 /**
  * Builds a {@link MeshServer}. Routes are added here or through {@link #armeria(Consumer)}, which reaches the
@@ -39,6 +40,8 @@ public final class MeshServerBuilder {
     Duration drainPeriod = Duration.ofSeconds(2);
     Duration shutdownTimeout = Duration.ofSeconds(10);
     Ticker ticker = Ticker.systemTicker();
+    MeshTelemetry telemetry = MeshTelemetry.shared();
+    int adminPort = -1;
     private @Nullable String advertisedHost;
     private @Nullable InstanceId instanceId;
     private String zone = "";
@@ -178,6 +181,28 @@ public final class MeshServerBuilder {
      */
     public MeshServerBuilder ticker(Ticker ticker) {
         this.ticker = requireNonNull(ticker, "ticker");
+        return this;
+    }
+
+    /**
+     * The traces and metrics of this server; the process-wide {@link MeshTelemetry#shared()} unless set. Give
+     * the process's mesh client the same one.
+     */
+    public MeshServerBuilder telemetry(MeshTelemetry telemetry) {
+        this.telemetry = requireNonNull(telemetry, "telemetry");
+        return this;
+    }
+
+    /**
+     * Serves the admin endpoint ({@code /metrics}, {@code /stacks}, {@code /healthz}) on {@code adminPort}, 0 for
+     * any free one; no admin endpoint unless set.
+     */
+    public MeshServerBuilder adminPort(int adminPort) {
+        if (adminPort < 0 || adminPort > 65_535) {
+            throw new IllegalArgumentException("adminPort: " + adminPort
+                                               + " (expected: 0..65535, 0 for any free port)");
+        }
+        this.adminPort = adminPort;
         return this;
     }
 
