@@ -5,8 +5,14 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import org.jspecify.annotations.Nullable;
+
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.admin.AdminServer;
+import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.mesh4j.server.MeshServer;
+import io.mesh4j.server.MeshServerBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -35,40 +41,62 @@ public final class ServiceMain implements Callable<Integer> {
             description = "How long the registry keeps this instance without a heartbeat.")
     private long ttlSeconds;
 
+    @Option(names = "--zipkin",
+            description = "Send spans to this Zipkin, such as http://127.0.0.1:9411/api/v2/spans.")
+    private @Nullable URI zipkin;
+
+    @Option(names = "--admin-port", defaultValue = "-1",
+            description = "Serve /metrics and /stacks on this port (0 for any free one); none unless set.")
+    private int adminPort;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ServiceMain()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        final MeshClient mesh = MeshClient.builder(registry).build();
-        final MeshServer server;
+        final TelemetryConfig.Builder tracing = TelemetryConfig.builder().serviceName(service);
+        if (zipkin != null) {
+            tracing.zipkinEndpoint(zipkin);
+        }
+        final MeshTelemetry telemetry = MeshTelemetry.of(tracing.build());
+        final MeshClient mesh = MeshClient.builder(registry).telemetry(telemetry).build();
+        final MeshServerBuilder builder;
         switch (service) {
             case Inventory.SERVICE:
-                server = Inventory.server(registry, instanceId).advertisedHost("127.0.0.1")
-                                  .ttl(Duration.ofSeconds(ttlSeconds)).build();
+                builder = Inventory.server(registry, instanceId);
                 break;
             case Orders.SERVICE:
-                server = Orders.server(registry, mesh, instanceId, Duration.ofMillis(extraLatencyMillis))
-                               .advertisedHost("127.0.0.1").ttl(Duration.ofSeconds(ttlSeconds)).build();
+                builder = Orders.server(registry, mesh, instanceId, Duration.ofMillis(extraLatencyMillis));
                 break;
             case Frontend.SERVICE:
-                server = Frontend.server(registry, mesh, instanceId).advertisedHost("127.0.0.1")
-                                 .ttl(Duration.ofSeconds(ttlSeconds)).build();
+                builder = Frontend.server(registry, mesh, instanceId);
                 break;
             default:
                 System.err.println("--service: " + service + " (expected: frontend, orders or inventory)");
                 return 2;
         }
+        builder.advertisedHost("127.0.0.1").ttl(Duration.ofSeconds(ttlSeconds)).telemetry(telemetry);
+        if (adminPort >= 0) {
+            builder.adminPort(adminPort);
+        }
+        final MeshServer server = builder.build();
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop().join();
             mesh.close();
+            // Flushes the spans not yet sent.
+            telemetry.close();
             stopped.countDown();
         }, "mesh-example-shutdown"));
         server.start().join();
         // The parent process reads this line to know the instance serves and is registered.
-        System.out.println(service + '/' + instanceId + " serving on port " + server.port());
+        final AdminServer admin = server.admin();
+        if (admin != null) {
+            admin.show("outbound", mesh::stack);
+        }
+        System.out.println(service + '/' + instanceId + " serving on port " + server.port()
+                           + (admin != null ? ", admin on port " + admin.port() : ""));
         stopped.await();
         return 0;
     }
