@@ -14,9 +14,10 @@ import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.TraceStateBuilder;
 
 /**
- * W3C Trace Context (Level 1, with Level 2's keys that start with a digit) read and written to the letter of
- * the specification, because the propagator of OpenTelemetry Java reads only the first of duplicated headers
- * and keeps a {@code tracestate} that the specification says to drop.
+ * W3C Trace Context Level 1 read and written to the letter of the specification, because the propagator of
+ * OpenTelemetry Java reads only the first of duplicated headers. Level 1 rather than Level 2's draft: Level 2
+ * lets a simple {@code tracestate} key start with a digit, which OpenTelemetry's {@code TraceState} silently
+ * drops, so such a list could not be passed on whole.
  *
  * <ul>
  *   <li>{@code traceparent}: more than one header, a version {@code ff}, a version {@code 00} that is not exactly
@@ -41,7 +42,7 @@ final class W3cTraceContext {
 
     private static final int V00_LENGTH = 55;
     private static final Pattern KEY = Pattern.compile(
-            "[a-z0-9][a-z0-9_\\-*/]{0,240}@[a-z][a-z0-9_\\-*/]{0,13}|[a-z0-9][a-z0-9_\\-*/]{0,255}");
+            "[a-z0-9][a-z0-9_\\-*/]{0,240}@[a-z][a-z0-9_\\-*/]{0,13}|[a-z][a-z0-9_\\-*/]{0,255}");
     private static final String INVALID_TRACE_ID = "00000000000000000000000000000000";
     private static final String INVALID_SPAN_ID = "0000000000000000";
 

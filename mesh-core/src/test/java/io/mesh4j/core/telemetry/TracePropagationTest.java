@@ -158,6 +158,7 @@ class TracePropagationTest {
             "foo=",                         // empty value
             "foo=bar=baz",                  // '=' in a value
             "-foo=1",                       // a key starting with a dash
+            "1foo=1",                       // a simple key starting with a digit (allowed by Level 2's draft)
             "t@VENDOR=1",                   // upper-case system id
             "foo=\u00e9t\u00e9" })          // non-ASCII value
     void anInvalidTracestateIsDroppedAndCounted(String tracestate) {
