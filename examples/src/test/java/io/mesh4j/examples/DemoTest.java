@@ -34,6 +34,16 @@ class DemoTest {
                           .contains("frontend-1", "orders-1", "orders-2 (+40ms)", "orders-3", "inventory-1")
                           .contains("orders-3 joined", "orders-1 left")
                           .contains("every hop is mTLS")
-                          .containsPattern("done: \\d+ checkouts in 9 s, 0 failed");
+                          .containsPattern("done: \\d+ checkouts in 9 s, 0 failed")
+                          // One checkout as a trace through the three services, and where to see the rest.
+                          .containsPattern("trace [0-9a-f]{32} \\(6 spans\\)")
+                          .contains("GET → frontend  (client, 1 attempt, frontend-1)")
+                          .contains("└─ GET /checkout/:id  (server)")
+                          .contains("└─ GET → orders  (client")
+                          .contains("└─ GET /orders/:id  (server)")
+                          .contains("└─ GET → inventory  (client, 1 attempt, inventory-1)")
+                          .contains("└─ GET /inventory/:sku  (server)")
+                          .contains("--zipkin http://127.0.0.1:9411/api/v2/spans")
+                          .containsPattern("http://127.0.0.1:\\d+/metrics");
     }
 }

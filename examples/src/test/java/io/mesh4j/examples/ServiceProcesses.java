@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -23,16 +24,24 @@ final class ServiceProcesses {
      * registered.
      */
     static ChildJvm start(String service, String instanceId, MeshRegistry registry, Path workDir) throws IOException {
+        return start(service, instanceId, registry, workDir, List.of());
+    }
+
+    /** Starts one instance with more of {@link ServiceMain}'s flags, such as {@code --zipkin URL}. */
+    static ChildJvm start(String service, String instanceId, MeshRegistry registry, Path workDir,
+                          List<String> moreArgs) throws IOException {
         final String token = registry.adminClient().createToken(new IdentityJson.TokenRequest(
                 ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
         final Path tokenFile = Files.writeString(workDir.resolve(instanceId + ".token"), token);
         final Path bundle = Files.writeString(workDir.resolve("trust-bundle.pem"), registry.trustBundlePem());
-        return ChildJvm.start(ServiceMain.class.getName(),
-                              List.of("--service", service, "--instance-id", instanceId,
-                                      "--registry", registry.uri().toString(), "--ttl-seconds", "30",
-                                      "--join-token-file", tokenFile.toString(),
-                                      "--trust-bundle", bundle.toString()),
-                              SERVING, workDir.resolve(instanceId + ".log"), Duration.ofSeconds(60));
+        final List<String> args = new ArrayList<>(List.of("--service", service, "--instance-id", instanceId,
+                                                          "--registry", registry.uri().toString(),
+                                                          "--ttl-seconds", "30",
+                                                          "--join-token-file", tokenFile.toString(),
+                                                          "--trust-bundle", bundle.toString()));
+        args.addAll(moreArgs);
+        return ChildJvm.start(ServiceMain.class.getName(), args, SERVING, workDir.resolve(instanceId + ".log"),
+                              Duration.ofSeconds(60));
     }
 
     private ServiceProcesses() {}

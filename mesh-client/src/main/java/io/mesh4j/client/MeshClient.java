@@ -29,6 +29,7 @@ import io.mesh4j.client.balancer.BalancerFactory;
 import io.mesh4j.client.balancer.EndpointAvailability;
 import io.mesh4j.client.breaker.EndpointBreakers;
 import io.mesh4j.client.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.metrics.PickCounter;
 import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.client.tls.ServiceTls;
 import io.mesh4j.core.classify.ResponseClassifier;
@@ -38,6 +39,8 @@ import io.mesh4j.core.registry.RegistryClient;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.core.telemetry.MeshMetrics;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 
 /**
  * The outbound side of the mesh: a client for a service name, whose calls go through the outbound
@@ -67,6 +70,7 @@ public final class MeshClient implements SafeCloseable {
     private final Clock clock;
     private final Duration watchWait;
     private final @Nullable WorkloadIdentity identity;
+    private final MeshTelemetry telemetry;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
 
     MeshClient(MeshClientBuilder b, ClientFactory factory, boolean ownsFactory) {
@@ -87,6 +91,7 @@ public final class MeshClient implements SafeCloseable {
         ticker = b.ticker;
         clock = b.clock;
         watchWait = b.watchWait;
+        telemetry = b.telemetry;
     }
 
     public static MeshClientBuilder builder(URI registryUri) {
@@ -141,6 +146,10 @@ public final class MeshClient implements SafeCloseable {
         return stack;
     }
 
+    public MeshTelemetry telemetry() {
+        return telemetry;
+    }
+
     public RegistryClient registry() {
         return registry;
     }
@@ -158,7 +167,9 @@ public final class MeshClient implements SafeCloseable {
                                               .with(CommonParams.SERVICE, service)
                                               .with(CommonParams.TICKER, ticker)
                                               .with(CommonParams.CLASSIFIER, classifier)
-                                              .with(ClientPolicies.KEY, policies);
+                                              .with(ClientPolicies.KEY, policies)
+                                              .with(MeshTelemetry.KEY, telemetry);
+        final MeshMetrics metrics = telemetry.metrics();
         // Who is there: the registry's instances of the service, kept current by a long-poll watch, from the
         // moment this workload has the certificate a TLS registry asks for.
         final RegistryEndpointGroup discovered =
@@ -170,11 +181,14 @@ public final class MeshClient implements SafeCloseable {
         // Who is healthy: the same, minus the endpoints whose breaker is open.
         final EndpointBreakers breakers =
                 EndpointBreakers.of(service, () -> policies.policyFor(service).breaker(), clock);
+        breakers.onTransition((endpoint, from, to) -> metrics.breakerTransition(
+                service.value(), PickCounter.nameOf(endpoint), from.name(), to.name()));
         // Who gets the next attempt: the balancer's pick among the healthy ones, passing over any whose breaker
         // has no trial call to spare.
         final Balancer balancer = balancers.newBalancer(
                 params.with(EndpointAvailability.KEY, breakers::isAvailable));
-        final EndpointGroup healthy = breakers.eject(discovered, balancer.selectionStrategy());
+        final EndpointGroup healthy = breakers.eject(
+                discovered, PickCounter.counting(balancer.selectionStrategy(), service.value(), metrics));
 
         final WebClientBuilder builder =
                 WebClient.builder(identity != null ? SessionProtocol.HTTPS : SessionProtocol.HTTP, healthy)

@@ -22,6 +22,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.registry.WatchParams;
 import io.mesh4j.core.stack.Stack;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 
 /**
  * Builds a {@link MeshClient}. Everything but the registry has a default that suits most services.
@@ -38,6 +39,7 @@ public final class MeshClientBuilder {
     Duration watchWait = WatchParams.DEFAULT_WAIT;
     @Nullable WorkloadIdentity identity;
     private boolean plaintext;
+    MeshTelemetry telemetry = MeshTelemetry.shared();
     private @Nullable ClientFactory factory;
 
     MeshClientBuilder(URI registryUri) {
@@ -135,6 +137,15 @@ public final class MeshClientBuilder {
      */
     public MeshClientBuilder plaintext() {
         plaintext = true;
+        return this;
+    }
+
+    /**
+     * The traces and metrics of this client's calls; the process-wide {@link MeshTelemetry#shared()} unless set.
+     * Give the process's mesh server the same one.
+     */
+    public MeshClientBuilder telemetry(MeshTelemetry telemetry) {
+        this.telemetry = requireNonNull(telemetry, "telemetry");
         return this;
     }
 

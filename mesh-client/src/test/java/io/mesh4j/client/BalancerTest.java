@@ -10,9 +10,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
 
 import io.mesh4j.client.balancer.Balancers;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.stack.ClientRoles;
 
 class BalancerTest {
 
@@ -32,6 +35,25 @@ class BalancerTest {
             final double slowShare = slow.hits.get() / 600.0;
             assertThat(slowShare).as("share of the slow instance").isLessThan(0.25);
             assertThat(slow.hits.get()).as("the slow instance is still probed").isPositive();
+        }
+    }
+
+    @Test
+    void theDefaultBalancerRetriesOnAnInstanceTheCallHasNotTriedEvenWhenTheFailedOneLooksLighter() {
+        // The failing instance answers at once, the healthy one takes 50 ms: by load alone, every retry would go
+        // back to the failing one and the call would fail three times there.
+        try (Backend failing = Backend.start(registry.client(), "orders", "failing",
+                                             (ctx, req) -> HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE));
+             Backend healthy = Backend.start(registry.client(), "orders", "healthy",
+                                             Backend.slow("ok", Duration.ofMillis(50)));
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().stack(s -> s.remove(ClientRoles.BREAKER))
+                                         .build()) {
+            final WebClient orders = connected(mesh, 2);
+
+            DiscoveryTest.sendAll(orders, 20);
+
+            assertThat(failing.hits.get()).as("calls that started on the failing instance").isPositive();
+            assertThat(healthy.hits.get()).isEqualTo(20);
         }
     }
 

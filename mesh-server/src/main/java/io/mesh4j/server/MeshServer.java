@@ -19,6 +19,7 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerTlsConfig;
 
+import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
@@ -32,6 +33,7 @@ import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.authz.AuthorizationCounts;
 import io.mesh4j.server.authz.PolicyWatch;
 import io.mesh4j.server.authz.PushedPolicy;
@@ -73,6 +75,7 @@ public final class MeshServer implements SafeCloseable {
     private final RegistryClient registry;
     private final @Nullable ClientFactory plaintextRegistryFactory;
     private final MeshServerBuilder config;
+    private final @Nullable AdminServer admin;
 
     private final PushedPolicy pushedPolicy = new PushedPolicy();
     private final AuthorizationCounts authorizationCounts = new AuthorizationCounts();
@@ -102,6 +105,8 @@ public final class MeshServer implements SafeCloseable {
         policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup());
         policyRegistry = PolicyRegistry.watching(registry, CommonPools.workerGroup());
         routes = new ServerRoutes(policyRegistry.routes(service));
+        admin = config.adminPort < 0 ? null : AdminServer.builder(config.telemetry).port(config.adminPort).build()
+                                                     .show(service + " inbound", () -> stack);
     }
 
     public static MeshServerBuilder builder(String service, URI registryUri) {
@@ -132,7 +137,8 @@ public final class MeshServer implements SafeCloseable {
                                               .with(CommonParams.TICKER, config.ticker)
                                               .with(PushedPolicy.KEY, pushedPolicy)
                                               .with(AuthorizationCounts.KEY, authorizationCounts)
-                                              .with(ServerRoutes.KEY, routes);
+                                              .with(ServerRoutes.KEY, routes)
+                                              .with(MeshTelemetry.KEY, config.telemetry);
         // Every route, whoever added it, passes the layers in the stack's request order.
         sb.decorator(stack.decorator(params));
         // By the time the listener closes, callers have stopped picking this instance (deregistered, drained):
@@ -156,6 +162,11 @@ public final class MeshServer implements SafeCloseable {
         if (identity == null) {
             logger.warn("{}/{}: serving WITHOUT TLS (plaintext): the mesh is not encrypting this service's "
                         + "traffic, and any caller can call it", service, instanceId);
+        }
+        if (admin != null) {
+            // First, so that the process can be scraped while it waits for its certificate or the registry.
+            admin.start();
+            logger.info("{}/{}: admin endpoint (/metrics, /stacks) on port {}", service, instanceId, admin.port());
         }
         final CompletableFuture<?> certificate = identity != null ? identity.start()
                                                                   : CompletableFuture.completedFuture(null);
@@ -230,6 +241,8 @@ public final class MeshServer implements SafeCloseable {
                     final Server server = serverOrNull();
                     return server != null ? server.stop() : CompletableFuture.completedFuture(null);
                 })
+                // The admin endpoint last, so that metrics can be scraped while the server drains.
+                .thenCompose(unused -> admin != null ? admin.stop() : CompletableFuture.completedFuture(null))
                 .whenComplete((unused, cause) -> {
                     if (plaintextRegistryFactory != null) {
                         plaintextRegistryFactory.close();
@@ -269,6 +282,14 @@ public final class MeshServer implements SafeCloseable {
      */
     public synchronized boolean isRegistered() {
         return registrar != null && registrar.isRegistered();
+    }
+
+    /**
+     * The admin endpoint, if the builder asked for one: add views to its {@code /stacks}, such as the stack of
+     * the process's mesh client, with {@link AdminServer#show}.
+     */
+    public @Nullable AdminServer admin() {
+        return admin;
     }
 
     public Stack<HttpService> stack() {

@@ -25,6 +25,7 @@ import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.stack.Stack;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.policy.ServerRoutes;
 
 /**
@@ -43,6 +44,8 @@ public final class MeshServerBuilder {
     Ticker ticker = Ticker.systemTicker();
     @Nullable WorkloadIdentity identity;
     boolean plaintext;
+    MeshTelemetry telemetry = MeshTelemetry.shared();
+    int adminPort = -1;
     private @Nullable String advertisedHost;
     private @Nullable InstanceId instanceId;
     private String zone = "";
@@ -202,6 +205,28 @@ public final class MeshServerBuilder {
      */
     public MeshServerBuilder ticker(Ticker ticker) {
         this.ticker = requireNonNull(ticker, "ticker");
+        return this;
+    }
+
+    /**
+     * The traces and metrics of this server; the process-wide {@link MeshTelemetry#shared()} unless set. Give
+     * the process's mesh client the same one.
+     */
+    public MeshServerBuilder telemetry(MeshTelemetry telemetry) {
+        this.telemetry = requireNonNull(telemetry, "telemetry");
+        return this;
+    }
+
+    /**
+     * Serves the admin endpoint ({@code /metrics}, {@code /stacks}, {@code /healthz}) on {@code adminPort}, 0 for
+     * any free one; no admin endpoint unless set.
+     */
+    public MeshServerBuilder adminPort(int adminPort) {
+        if (adminPort < 0 || adminPort > 65_535) {
+            throw new IllegalArgumentException("adminPort: " + adminPort
+                                               + " (expected: 0..65535, 0 for any free port)");
+        }
+        this.adminPort = adminPort;
         return this;
     }
 

@@ -7,7 +7,9 @@ import io.mesh4j.server.authz.AuthzLayer;
 import io.mesh4j.server.concurrency.ConcurrencyLayer;
 import io.mesh4j.server.deadline.DeadlineLayer;
 import io.mesh4j.server.faults.FaultLayer;
+import io.mesh4j.server.metrics.MetricsLayer;
 import io.mesh4j.server.ratelimit.RateLimitLayer;
+import io.mesh4j.server.tracing.TracingLayer;
 
 /**
  * The inbound stack, laid out once, in request order: the first layer is the first to see a request. TLS and
@@ -17,10 +19,16 @@ public final class ServerStacks {
 
     /**
      * The default inbound stack. Its roles and their order are in {@link io.mesh4j.core.stack.ServerRoles};
-     * TRACING and METRICS stand before AUTHZ once their layers exist.
+     * each layer's line says why it stands where it does.
      */
     public static Stack<HttpService> defaults() {
         return Stack.of(
+                // Continues the caller's trace: first, so that the server span covers every layer's work and
+                // every layer (and the handler, on any thread of the request) runs inside it.
+                TracingLayer.of(),
+                // Per-route golden metrics: right after tracing, so that requests refused by the layers below
+                // (authorization, limits, deadline) are counted with their status.
+                MetricsLayer.of(),
                 // The caller's identity against the policy: before any work, or any limit, is spent on a request
                 // that may not be made at all.
                 AuthzLayer.of(),

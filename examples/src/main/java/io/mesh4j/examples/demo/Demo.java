@@ -9,23 +9,30 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
+
 import com.linecorp.armeria.client.WebClient;
 
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.identity.RegistryTrust;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.registry.RegistryClient;
 import io.mesh4j.core.stack.ClientRoles;
+import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.mesh4j.examples.services.Frontend;
 import io.mesh4j.examples.services.Inventory;
 import io.mesh4j.examples.services.Orders;
 import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.server.MeshServerBuilder;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -57,6 +64,13 @@ public final class Demo implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "8",
             description = "Calls in flight at once from the load generator (default: 8).")
     private int concurrency;
+
+    @Option(names = "--zipkin",
+            description = "Also send every span to this Zipkin, such as http://127.0.0.1:9411/api/v2/spans.")
+    private @Nullable URI zipkin;
+
+    /** Every service's spans, gathered to print one trace at the end. */
+    private final TraceTree traces = new TraceTree();
 
     private final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
 
@@ -95,19 +109,29 @@ public final class Demo implements Callable<Integer> {
                         + "; the mesh's certificate authority)");
             final Identities identities = new Identities(registryUri, admin.client(), trustBundle, toClose);
 
-            start(Inventory.server(registryUri, "inventory-1"), identities.of("inventory"), toClose);
-            final MeshServer orders1 = startOrders(registryUri, identities.of("orders"), stats, "orders-1",
-                                                   Duration.ZERO, toClose);
-            startOrders(registryUri, identities.of("orders"), stats, "orders-2", SLOW_LATENCY, toClose);
+            // One telemetry per service, as each would have in its own process.
+            final MeshTelemetry inventoryTelemetry = telemetry(Inventory.SERVICE, 1.0, toClose);
+            final MeshTelemetry ordersTelemetry = telemetry(Orders.SERVICE, 1.0, toClose);
+            final MeshTelemetry frontendTelemetry = telemetry(Frontend.SERVICE, 1.0, toClose);
+            start(Inventory.server(registryUri, "inventory-1").telemetry(inventoryTelemetry),
+                  identities.of("inventory"), toClose);
+            final MeshServer orders1 = startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry,
+                                                   "orders-1", Duration.ZERO, toClose);
+            startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry, "orders-2", SLOW_LATENCY,
+                        toClose);
             final WorkloadIdentity frontendIdentity = identities.of("frontend");
-            start(Frontend.server(registryUri, meshClient(registryUri, frontendIdentity, stats, toClose),
-                                  "frontend-1"), frontendIdentity, toClose);
+            final MeshServer frontend = start(
+                    Frontend.server(registryUri, meshClient(registryUri, frontendIdentity, stats, frontendTelemetry,
+                                                            toClose), "frontend-1")
+                            .telemetry(frontendTelemetry).adminPort(0), frontendIdentity, toClose);
             out.println("services    inventory-1, orders-1, orders-2 (slow), frontend-1: serving and registered");
             out.println("identity    each made its own P-256 key in memory and got a certificate for "
                         + "spiffe://mesh.local/svc/<service> with a one-use join token; every hop is mTLS, and "
                         + "certificates live " + leafTtlSeconds + " s, renewed at two thirds of that");
 
-            final MeshClient loadClient = meshClient(registryUri, identities.of("loadgen"), stats, toClose);
+            // The load generator keeps one trace in a hundred: the services follow its decision (parent-based).
+            final MeshClient loadClient = meshClient(registryUri, identities.of("loadgen"), stats,
+                                                     telemetry("loadgen", 0.01, toClose), toClose);
             out.println("stack       every call goes " + loadClient.stack()
                         + " (the DEMO_ layers record these tables)");
             final LoadGenerator load = new LoadGenerator(loadClient.webClient(Frontend.SERVICE), concurrency);
@@ -128,7 +152,8 @@ public final class Demo implements Callable<Integer> {
                             intervalSeconds, stats.takeInterval(), SERVICES);
                 event = "steady";
                 if (!joined && elapsed >= seconds / 3) {
-                    startOrders(registryUri, identities.of("orders"), stats, "orders-3", Duration.ZERO, toClose);
+                    startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry, "orders-3",
+                                Duration.ZERO, toClose);
                     joined = true;
                     event = "orders-3 joined: callers send to it as soon as the registry lists it";
                 } else if (!left && elapsed >= 2 * seconds / 3) {
@@ -145,6 +170,7 @@ public final class Demo implements Callable<Integer> {
                         + totals.get(Frontend.SERVICE).totalFailures + " failed as the load generator saw them; "
                         + identities.renewals() + " certificates renewed on the way.");
             out.println("the registry's log is in " + workDir.resolve("registry.log"));
+            printTrace(frontend);
         } finally {
             for (int i = toClose.size() - 1; i >= 0; i--) {
                 toClose.get(i).close();
@@ -153,10 +179,44 @@ public final class Demo implements Callable<Integer> {
         return 0;
     }
 
+    private void printTrace(MeshServer frontend) {
+        out.println();
+        out.println("── one checkout, as a trace: every span below was made by the mesh, none by the services' code ──");
+        final Optional<List<SpanData>> trace = traces.lastComplete(6);
+        if (trace.isPresent()) {
+            TraceTree.print(out, trace.get());
+        } else {
+            out.println("  (no complete trace was sampled; run longer)");
+        }
+        out.println("tracing     W3C traceparent between services; to see every trace in a real Zipkin:");
+        out.println("              java -jar zipkin-server-3.6.1-exec.jar   # listens on :9411");
+        out.println("              java -jar examples/target/mesh4j-demo.jar --zipkin http://127.0.0.1:9411/api/v2/spans");
+        out.println("            or configure TelemetryConfig.builder().zipkinEndpoint(..) / .otlpEndpoint(..) in a "
+                    + "service.");
+        final AdminServer admin = frontend.admin();
+        if (admin != null) {
+            out.println("metrics     frontend's admin endpoint served them at http://127.0.0.1:" + admin.port()
+                        + "/metrics (Prometheus text; /stacks shows the live stacks)");
+        }
+    }
+
+    private MeshTelemetry telemetry(String service, double samplingRatio, List<AutoCloseable> toClose) {
+        final TelemetryConfig.Builder config = TelemetryConfig.builder().serviceName(service)
+                                                              .samplingRatio(samplingRatio)
+                                                              .spanExporter(traces);
+        if (zipkin != null) {
+            config.zipkinEndpoint(zipkin);
+        }
+        final MeshTelemetry telemetry = MeshTelemetry.of(config.build());
+        toClose.add(telemetry);
+        return telemetry;
+    }
+
     private static MeshClient meshClient(URI registry, WorkloadIdentity identity, TrafficStats stats,
-                                         List<AutoCloseable> toClose) {
+                                         MeshTelemetry telemetry, List<AutoCloseable> toClose) {
         final MeshClient client = MeshClient.builder(registry)
                                             .identity(identity)
+                                            .telemetry(telemetry)
                                             .stack(s -> s.insertBefore(ClientRoles.DEADLINE, stats.callLayer())
                                                          .append(stats.attemptLayer()))
                                             .build();
@@ -164,10 +224,11 @@ public final class Demo implements Callable<Integer> {
         return client;
     }
 
-    private static MeshServer startOrders(URI registry, WorkloadIdentity identity, TrafficStats stats, String id,
-                                          Duration extraLatency, List<AutoCloseable> toClose) {
-        return start(Orders.server(registry, meshClient(registry, identity, stats, toClose), id, extraLatency),
-                     identity, toClose);
+    private static MeshServer startOrders(URI registry, WorkloadIdentity identity, TrafficStats stats,
+                                          MeshTelemetry telemetry, String id, Duration extraLatency,
+                                          List<AutoCloseable> toClose) {
+        return start(Orders.server(registry, meshClient(registry, identity, stats, telemetry, toClose), id,
+                                   extraLatency).telemetry(telemetry), identity, toClose);
     }
 
     private static MeshServer start(MeshServerBuilder builder, WorkloadIdentity identity,

@@ -9,7 +9,10 @@ import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.server.MeshServerBuilder;
 import picocli.CommandLine.Command;
@@ -49,6 +52,14 @@ public final class ServiceMain implements Callable<Integer> {
     @Option(names = "--plaintext", description = "Run without TLS (the registry must run with --plaintext too).")
     private boolean plaintext;
 
+    @Option(names = "--zipkin",
+            description = "Send spans to this Zipkin, such as http://127.0.0.1:9411/api/v2/spans.")
+    private @Nullable URI zipkin;
+
+    @Option(names = "--admin-port", defaultValue = "-1",
+            description = "Serve /metrics and /stacks on this port (0 for any free one); none unless set.")
+    private int adminPort;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ServiceMain()).execute(args));
     }
@@ -65,8 +76,14 @@ public final class ServiceMain implements Callable<Integer> {
             System.err.println("give --join-token-file and --trust-bundle, or --plaintext");
             return 2;
         }
-        final MeshClient mesh = identity != null ? MeshClient.builder(registry).identity(identity).build()
-                                                 : MeshClient.builder(registry).plaintext().build();
+        final TelemetryConfig.Builder tracing = TelemetryConfig.builder().serviceName(service);
+        if (zipkin != null) {
+            tracing.zipkinEndpoint(zipkin);
+        }
+        final MeshTelemetry telemetry = MeshTelemetry.of(tracing.build());
+        final MeshClient mesh = (identity != null ? MeshClient.builder(registry).identity(identity)
+                                                  : MeshClient.builder(registry).plaintext())
+                .telemetry(telemetry).build();
         final MeshServerBuilder builder;
         switch (service) {
             case Inventory.SERVICE:
@@ -82,7 +99,10 @@ public final class ServiceMain implements Callable<Integer> {
                 System.err.println("--service: " + service + " (expected: frontend, orders or inventory)");
                 return 2;
         }
-        builder.advertisedHost("127.0.0.1").ttl(Duration.ofSeconds(ttlSeconds));
+        builder.advertisedHost("127.0.0.1").ttl(Duration.ofSeconds(ttlSeconds)).telemetry(telemetry);
+        if (adminPort >= 0) {
+            builder.adminPort(adminPort);
+        }
         final MeshServer server = (identity != null ? builder.identity(identity) : builder.plaintext()).build();
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -91,11 +111,18 @@ public final class ServiceMain implements Callable<Integer> {
             if (identity != null) {
                 identity.close();
             }
+            // Flushes the spans not yet sent.
+            telemetry.close();
             stopped.countDown();
         }, "mesh-example-shutdown"));
         server.start().join();
         // The parent process reads this line to know the instance serves and is registered.
-        System.out.println(service + '/' + instanceId + " serving on port " + server.port());
+        final AdminServer admin = server.admin();
+        if (admin != null) {
+            admin.show("outbound", mesh::stack);
+        }
+        System.out.println(service + '/' + instanceId + " serving on port " + server.port()
+                           + (admin != null ? ", admin on port " + admin.port() : ""));
         stopped.await();
         return 0;
     }

@@ -44,6 +44,7 @@ public final class EndpointBreakers {
     private final Clock clock;
     private final Map<Endpoint, EndpointBreaker> breakers = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<TransitionListener> transitionListeners = new CopyOnWriteArrayList<>();
 
     private EndpointBreakers(ServiceName service, Supplier<BreakerConfig> config, Clock clock) {
         this.service = service;
@@ -106,6 +107,13 @@ public final class EndpointBreakers {
         breakers.keySet().retainAll(Set.copyOf(endpoints));
     }
 
+    /**
+     * Calls {@code listener} at every state change of every endpoint's breaker, such as for metrics.
+     */
+    public void onTransition(TransitionListener listener) {
+        transitionListeners.add(requireNonNull(listener, "listener"));
+    }
+
     void addListener(Runnable onEjectionChange) {
         listeners.add(onEjectionChange);
     }
@@ -139,6 +147,8 @@ public final class EndpointBreakers {
                 logger.info("{}: breaker of {} {} -> {}", service, endpoint.authority(),
                             transition.getFromState(), transition.getToState());
             }
+            transitionListeners.forEach(l -> l.onTransition(endpoint, transition.getFromState(),
+                                                            transition.getToState()));
             if (isEjecting(transition.getFromState()) != isEjecting(transition.getToState())) {
                 listeners.forEach(Runnable::run);
             }
@@ -148,6 +158,12 @@ public final class EndpointBreakers {
 
     private static boolean isEjecting(State state) {
         return state == State.OPEN || state == State.FORCED_OPEN;
+    }
+
+    /** Hears the state changes of the breakers. */
+    @FunctionalInterface
+    public interface TransitionListener {
+        void onTransition(Endpoint endpoint, State from, State to);
     }
 
     @Override

@@ -15,12 +15,14 @@ final class ArmeriaRetryConfigs {
 
     private final ResponseClassifier classifier;
     private final RetryBudget budget;
+    private final Runnable onExhausted;
 
     private volatile @Nullable Converted last;
 
-    ArmeriaRetryConfigs(ResponseClassifier classifier, RetryBudget budget) {
+    ArmeriaRetryConfigs(ResponseClassifier classifier, RetryBudget budget, Runnable onExhausted) {
         this.classifier = classifier;
         this.budget = budget;
+        this.onExhausted = onExhausted;
     }
 
     /**
@@ -38,8 +40,8 @@ final class ArmeriaRetryConfigs {
 
     private Converted convert(RetryConfig config) {
         final FullJitterBackoff backoff = FullJitterBackoff.of(config.backoffBase(), config.backoffCap());
-        return new Converted(config, build(config, new BudgetedRetryRule(classifier, budget, backoff, true)),
-                             build(config, new BudgetedRetryRule(classifier, budget, backoff, false)));
+        return new Converted(config, build(config, new BudgetedRetryRule(classifier, budget, backoff, true, onExhausted)),
+                             build(config, new BudgetedRetryRule(classifier, budget, backoff, false, onExhausted)));
     }
 
     private static com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> build(RetryConfig config,

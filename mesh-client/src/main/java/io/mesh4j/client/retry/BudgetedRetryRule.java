@@ -34,10 +34,13 @@ final class BudgetedRetryRule implements RetryRule {
     private final RetryBudget budget;
     private final CompletableFuture<RetryDecision> retry;
     private final boolean buffered;
+    private final Runnable onExhausted;
 
-    BudgetedRetryRule(ResponseClassifier classifier, RetryBudget budget, Backoff backoff, boolean buffered) {
+    BudgetedRetryRule(ResponseClassifier classifier, RetryBudget budget, Backoff backoff, boolean buffered,
+                      Runnable onExhausted) {
         this.classifier = classifier;
         this.budget = budget;
+        this.onExhausted = onExhausted;
         retry = CompletableFuture.completedFuture(RetryDecision.retry(backoff));
         this.buffered = buffered;
     }
@@ -63,6 +66,7 @@ final class BudgetedRetryRule implements RetryRule {
             return NO_RETRY;
         }
         if (!budget.tryWithdraw()) {
+            onExhausted.run();
             logger.debug("{} {}: retry budget spent, answering the last attempt's result", ctx.method(),
                          ctx.path());
             return NO_RETRY;

@@ -20,6 +20,8 @@ import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.core.telemetry.MeshMetrics;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.netty.util.AttributeKey;
 
 /**
@@ -65,7 +67,9 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
         final Ticker ticker = params.get(CommonParams.TICKER);
         // One budget per service client: it counts this client's calls to this service.
         final RetryBudget budget = RetryBudget.of(policies.policyFor(service).retry(), ticker);
-        final ArmeriaRetryConfigs configs = new ArmeriaRetryConfigs(classifier, budget);
+        final MeshMetrics metrics = params.get(MeshTelemetry.KEY).metrics();
+        final ArmeriaRetryConfigs configs = new ArmeriaRetryConfigs(
+                classifier, budget, () -> metrics.retryBudgetExhausted(service.value()));
         final RetryConfigMapping<HttpResponse> perRequest =
                 (ctx, req) -> configs.of(policies.policyFor(service).retry(), isStreaming(ctx));
         return delegate -> new BudgetDepositingClient(

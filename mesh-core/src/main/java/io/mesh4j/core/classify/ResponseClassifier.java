@@ -4,6 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.logging.RequestLog;
 
 /**
  * Judges a response once, for retry, breaker and metrics alike, so that what one of them calls a failure the
@@ -20,6 +21,15 @@ public interface ResponseClassifier {
      * @param cause  why no response came, or {@code null}
      */
     ResponseClass classify(HttpMethod method, @Nullable HttpStatus status, @Nullable Throwable cause);
+
+    /**
+     * Classifies a finished exchange from its log: by its status when an answer came, else by its cause.
+     */
+    default ResponseClass classify(HttpMethod method, RequestLog log) {
+        final HttpStatus status = log.responseHeaders().status();
+        final boolean answered = status.code() > 0;
+        return classify(method, answered ? status : null, answered ? null : log.responseCause());
+    }
 
     /**
      * The mesh's default, as Finagle and Linkerd classify HTTP:

@@ -10,8 +10,8 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.mesh4j.core.routing.RetrySpec;
 import io.mesh4j.core.routing.RetrySpec.RetryOn;
+import io.mesh4j.core.routing.RetrySpec;
 import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;
 

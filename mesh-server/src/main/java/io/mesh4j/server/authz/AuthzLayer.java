@@ -29,6 +29,8 @@ import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.core.telemetry.MeshMetrics;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.policy.ServerRoutes;
 
 /**
@@ -61,7 +63,9 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         final AnnotatedPolicies annotated = new AnnotatedPolicies();
         final RefusalLog refusals = new RefusalLog(service.value());
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
-        return delegate -> new AuthorizingService(delegate, service, pushed, annotated, counts, refusals, routes);
+        final MeshMetrics metrics = params.get(MeshTelemetry.KEY).metrics();
+        return delegate -> new AuthorizingService(delegate, service, pushed, annotated, counts, refusals, routes,
+                                                  metrics);
     }
 
     private static final class AuthorizingService extends SimpleDecoratingHttpService {
@@ -72,12 +76,14 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         private final AuthorizationCounts counts;
         private final RefusalLog refusals;
         private final ServerRoutes routes;
+        private final MeshMetrics metrics;
 
         AuthorizingService(HttpService delegate, ServiceName service, PushedPolicy pushed,
                            AnnotatedPolicies annotated, AuthorizationCounts counts, RefusalLog refusals,
-                           ServerRoutes routes) {
+                           ServerRoutes routes, MeshMetrics metrics) {
             super(delegate);
             this.routes = routes;
+            this.metrics = metrics;
             this.service = service;
             this.pushed = pushed;
             this.annotated = annotated;
@@ -88,20 +94,24 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         @Override
         public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
             final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
+            final @Nullable ServiceName verifiedService = caller != null ? caller.service().orElse(null) : null;
+            if (verifiedService != null) {
+                // The verified identity, for the metrics and spans, over what the caller says of itself.
+                ctx.setAttr(MeshTelemetry.PEER, verifiedService.value());
+            }
             final String callerName = caller != null ? caller.toString() : UNKNOWN_CALLER;
             final @Nullable AccessPolicy fromRegistry = pushed.current();
             final @Nullable AccessPolicy policy = fromRegistry != null ? fromRegistry : annotated.of(ctx.config());
-            final @Nullable ServiceName callerService = caller != null ? caller.service().orElse(null) : null;
             if (policy == null) {
-                counts.count(callerName, true);
-                return allowed(ctx, req, callerService, callerName);
+                decided(ctx, callerName, verifiedService, true);
+                return allowed(ctx, req, verifiedService, callerName);
             }
             final String route = ctx.config().route().patternString();
-            if (callerService != null && policy.allows(route, ctx.method(), callerService)) {
-                counts.count(callerName, true);
-                return allowed(ctx, req, callerService, callerName);
+            if (verifiedService != null && policy.allows(route, ctx.method(), verifiedService)) {
+                decided(ctx, callerName, verifiedService, true);
+                return allowed(ctx, req, verifiedService, callerName);
             }
-            counts.count(callerName, false);
+            decided(ctx, callerName, verifiedService, false);
             final String message = (caller != null ? caller + " may not call " : "a caller without a mesh "
                                                                                  + "identity may not call ")
                                    + ctx.method() + ' ' + route + " of " + service + " (the "
@@ -112,6 +122,13 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
             logger.debug("{}", message);
             return HttpResponse.of(HttpStatus.FORBIDDEN, MediaType.JSON_UTF_8,
                                    RegistryJson.writeError(ErrorBody.of(ErrorCode.FORBIDDEN, message)));
+        }
+
+        private void decided(ServiceRequestContext ctx, String callerName, @Nullable ServiceName caller,
+                             boolean allowed) {
+            counts.count(callerName, allowed);
+            metrics.authorizationDecision(service.value(), ctx.config().route().patternString(),
+                                          caller != null ? caller.value() : MeshMetrics.UNKNOWN, allowed);
         }
 
         /**

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -21,9 +22,11 @@ import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 import com.linecorp.armeria.client.endpoint.EndpointSelector;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.logging.RequestLogAccess;
 
 import io.mesh4j.client.balancer.Balancer;
 import io.mesh4j.client.balancer.EndpointAvailability;
+import io.netty.util.AttributeKey;
 
 /**
  * Power of two choices over peak-EWMA load: of two endpoints picked at random, take the one with the lower
@@ -43,6 +46,13 @@ public final class PeakEwmaBalancer implements Balancer {
 
     /** How long an endpoint no longer offered is remembered: long enough for its cost to have decayed. */
     static final Duration FORGET_AFTER = DECAY.multipliedBy(6);
+
+    /**
+     * The endpoints a call's attempts went to, on the call's context: Armeria selects a retry's endpoint with the
+     * call's context, and a retry should not go back to the endpoint that just failed it. Load alone does not
+     * ensure that: a dead endpoint's failure penalty can weigh less than a live but busy endpoint's load.
+     */
+    private static final AttributeKey<Set<Endpoint>> TRIED = AttributeKey.valueOf(PeakEwmaBalancer.class, "TRIED");
 
     private final Ticker ticker;
     private final EndpointAvailability availability;
@@ -123,9 +133,27 @@ public final class PeakEwmaBalancer implements Balancer {
             }
             final Endpoint a = endpoints.get(first);
             final Endpoint b = endpoints.get(second);
+            final @Nullable Set<Endpoint> tried = ctx.attr(TRIED);
+            if (tried != null && tried.contains(a) != tried.contains(b)) {
+                // A retry: of the two, the one this call has not tried yet.
+                return tried.contains(a) ? b : a;
+            }
             final long now = ticker.read();
             return load(a, now) <= load(b, now) ? a : b;
         }
+    }
+
+    /** Notes {@code endpoint} as tried on the context of the call that {@code attempt} belongs to. */
+    private static void remember(ClientRequestContext attempt, Endpoint endpoint) {
+        final @Nullable RequestLogAccess parent = attempt.log().parent();
+        final ClientRequestContext call = parent != null ? (ClientRequestContext) parent.context() : attempt;
+        // A call's attempts run one after another: no race on creating the set.
+        Set<Endpoint> tried = call.attr(TRIED);
+        if (tried == null) {
+            tried = ConcurrentHashMap.newKeySet();
+            call.setAttr(TRIED, tried);
+        }
+        tried.add(endpoint);
     }
 
     /** Counts each attempt in flight on its endpoint and feeds its latency into the endpoint's cost. */
@@ -141,6 +169,7 @@ public final class PeakEwmaBalancer implements Balancer {
             if (endpoint == null) {
                 return unwrap().execute(ctx, req);
             }
+            remember(ctx, endpoint);
             final EndpointLoad load = loadOf0(endpoint);
             final long start = ticker.read();
             load.start();

@@ -1,0 +1,36 @@
+package io.mesh4j.core.telemetry;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Bounds the distinct values of each label: the first {@code max} values of a label in a scope (a service) are
+ * kept, later ones become {@value #OTHER}. Whatever callers send, a metric has at most {@code max} series per
+ * label and scope, so random paths, caller names or endpoints cannot grow memory.
+ */
+final class LabelGuard {
+
+    static final String OTHER = "other";
+
+    private final int max;
+    private final Map<String, Set<String>> seen = new ConcurrentHashMap<>();
+
+    LabelGuard(int max) {
+        this.max = max;
+    }
+
+    String admit(String scope, String label, String value) {
+        final Set<String> values = seen.computeIfAbsent(scope + '\u0000' + label,
+                                                        unused -> ConcurrentHashMap.newKeySet());
+        if (values.contains(value)) {
+            return value;
+        }
+        // Two threads may both pass the size check and add one value each beyond max: a bound, not an exact cap.
+        if (values.size() >= max) {
+            return OTHER;
+        }
+        values.add(value);
+        return value;
+    }
+}

@@ -1,0 +1,296 @@
+package io.mesh4j.core.telemetry;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
+
+import com.linecorp.armeria.common.util.SafeCloseable;
+
+import io.mesh4j.core.stack.StackParams;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.AttributeKey;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.extension.trace.propagation.B3Propagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+
+/**
+ * The telemetry of one process: an OpenTelemetry tracer with the configured sampler, propagation and exporters,
+ * and a Prometheus meter registry with the mesh's {@link MeshMetrics}. The TRACING and METRICS layers of both
+ * stacks find it through {@link #KEY}; give the same instance to a process's {@code MeshServer} and
+ * {@code MeshClient} so that one {@code /metrics} shows both sides and one trace joins them.
+ *
+ * <p>A process that configures nothing uses {@link #shared()}: traces propagate and metrics count from the
+ * moment the library is linked, and nothing leaves the process until an exporter is configured.
+ */
+public final class MeshTelemetry implements SafeCloseable {
+
+    /** The stack parameter through which the TRACING and METRICS layers find the telemetry. */
+    public static final StackParams.Key<MeshTelemetry> KEY = StackParams.Key.of("telemetry", MeshTelemetry::shared);
+
+    /**
+     * The OpenTelemetry context of a request's span, on its Armeria request context. Client contexts made while
+     * serving a request inherit it from their root, which is how a call made on any thread of the request's
+     * context finds its parent.
+     */
+    public static final AttributeKey<Context> CONTEXT = AttributeKey.valueOf(MeshTelemetry.class, "CONTEXT");
+
+    /**
+     * The route template of an outbound call, such as {@code /orders/{id}}, for its span name and metrics:
+     * {@code client.prepare().get("/orders/42").attr(MeshTelemetry.ROUTE, "/orders/{id}")}. Without it, the
+     * call's route is {@value MeshMetrics#UNMATCHED} and its span is named by its method alone.
+     */
+    public static final AttributeKey<String> ROUTE = AttributeKey.valueOf(MeshTelemetry.class, "ROUTE");
+
+    /** The service a request is served by, set by the inbound layers; outbound calls name it as their caller. */
+    public static final AttributeKey<String> LOCAL_SERVICE =
+            AttributeKey.valueOf(MeshTelemetry.class, "LOCAL_SERVICE");
+
+    /**
+     * The verified identity of a request's caller (a service name), set by the layer that verifies it (mTLS).
+     * When set it wins over the caller's own word in {@value #CALLER_HEADER}.
+     */
+    public static final AttributeKey<String> PEER = AttributeKey.valueOf(MeshTelemetry.class, "PEER");
+
+    /** The header in which a mesh client names the service it calls from; unverified, and bounded. */
+    public static final String CALLER_HEADER = "mesh-caller";
+
+    /** The MDC keys of a request's trace, as OpenTelemetry's own log instrumentations name them. */
+    public static final String MDC_TRACE_ID = "trace_id";
+    public static final String MDC_SPAN_ID = "span_id";
+
+    private static final String INSTRUMENTATION = "io.mesh4j";
+
+    private static volatile @Nullable MeshTelemetry shared;
+
+    private final TelemetryConfig config;
+    private final OpenTelemetrySdk sdk;
+    private final Tracer tracer;
+    private final PrometheusMeterRegistry registry;
+    private final MeshMetrics metrics;
+    private final TracePropagation propagation;
+
+    private MeshTelemetry(TelemetryConfig config) {
+        this.config = config;
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        metrics = new MeshMetrics(registry, config.maxLabelValues());
+        propagation = new TracePropagation(config.inject(), config.extract(), metrics::malformedTraceHeader);
+        final SdkTracerProviderBuilder tracing =
+                SdkTracerProvider.builder()
+                                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
+                                         io.opentelemetry.api.common.AttributeKey.stringKey("service.name"),
+                                         config.serviceName()))))
+                                 .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(
+                                         config.samplingRatio())));
+        for (SpanProcessor processor : processors(config)) {
+            tracing.addSpanProcessor(processor);
+        }
+        sdk = OpenTelemetrySdk.builder()
+                              .setTracerProvider(tracing.build())
+                              .setPropagators(ContextPropagators.create(otelPropagator(config)))
+                              .build();
+        tracer = sdk.getTracer(INSTRUMENTATION);
+    }
+
+    /**
+     * A new telemetry; close it to flush and stop its exporters.
+     */
+    public static MeshTelemetry of(TelemetryConfig config) {
+        return new MeshTelemetry(requireNonNull(config, "config"));
+    }
+
+    /**
+     * The process-wide telemetry of every mesh server and client that was given none: default configuration,
+     * no exporter. Made on first use and never closed.
+     */
+    public static MeshTelemetry shared() {
+        MeshTelemetry telemetry = shared;
+        if (telemetry == null) {
+            synchronized (MeshTelemetry.class) {
+                telemetry = shared;
+                if (telemetry == null) {
+                    telemetry = of(TelemetryConfig.ofDefaults());
+                    shared = telemetry;
+                }
+            }
+        }
+        return telemetry;
+    }
+
+    private static List<SpanProcessor> processors(TelemetryConfig config) {
+        final List<SpanProcessor> processors = new ArrayList<>();
+        if (config.otlpEndpoint() != null) {
+            processors.add(BatchSpanProcessor.builder(
+                    OtlpHttpSpanExporter.builder().setEndpoint(config.otlpEndpoint().toString()).build()).build());
+        }
+        if (config.zipkinEndpoint() != null) {
+            processors.add(BatchSpanProcessor.builder(new ZipkinJsonExporter(config.zipkinEndpoint()))
+                                             .setScheduleDelay(1, TimeUnit.SECONDS)
+                                             .build());
+        }
+        if (config.spanExporter() != null) {
+            // A user's own exporter (logging, in-memory) sees each span as it ends.
+            processors.add(SimpleSpanProcessor.create(config.spanExporter()));
+        }
+        if (processors.isEmpty()) {
+            processors.add(NoExport.INSTANCE);
+        }
+        return processors;
+    }
+
+    /** What {@link #openTelemetry()} offers to code that propagates by hand, in the same formats. */
+    private static TextMapPropagator otelPropagator(TelemetryConfig config) {
+        final List<TextMapPropagator> propagators = new ArrayList<>();
+        for (Propagation format : config.inject()) {
+            switch (format) {
+                case TRACECONTEXT:
+                    propagators.add(W3CTraceContextPropagator.getInstance());
+                    break;
+                case BAGGAGE:
+                    propagators.add(W3CBaggagePropagator.getInstance());
+                    break;
+                case B3_SINGLE:
+                    propagators.add(B3Propagator.injectingSingleHeader());
+                    break;
+                case B3_MULTI:
+                    propagators.add(B3Propagator.injectingMultiHeaders());
+                    break;
+                default:
+                    throw new IllegalStateException("unknown format " + format);
+            }
+        }
+        return TextMapPropagator.composite(propagators);
+    }
+
+    public TelemetryConfig config() {
+        return config;
+    }
+
+    public Tracer tracer() {
+        return tracer;
+    }
+
+    /** The OpenTelemetry behind the mesh, for spans and propagation of the application's own. */
+    public OpenTelemetry openTelemetry() {
+        return sdk;
+    }
+
+    public TracePropagation propagation() {
+        return propagation;
+    }
+
+    public MeshMetrics metrics() {
+        return metrics;
+    }
+
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /** Every metric in the Prometheus text format, as {@code /metrics} serves it. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Exports the spans that have ended and not been exported yet; waits at most 10 seconds. */
+    public void forceFlush() {
+        sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Makes {@code context} current on this thread and puts its trace and span ids in the SLF4J MDC, until
+     * the returned scope is closed; what was there before comes back then.
+     */
+    public static SafeCloseable enter(Context context) {
+        requireNonNull(context, "context");
+        final Scope scope = context.makeCurrent();
+        final SpanContext span = Span.fromContext(context).getSpanContext();
+        if (!span.isValid()) {
+            return scope::close;
+        }
+        final @Nullable String oldTraceId = MDC.get(MDC_TRACE_ID);
+        final @Nullable String oldSpanId = MDC.get(MDC_SPAN_ID);
+        MDC.put(MDC_TRACE_ID, span.getTraceId());
+        MDC.put(MDC_SPAN_ID, span.getSpanId());
+        return () -> {
+            restore(MDC_TRACE_ID, oldTraceId);
+            restore(MDC_SPAN_ID, oldSpanId);
+            scope.close();
+        };
+    }
+
+    private static void restore(String key, @Nullable String value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, value);
+        }
+    }
+
+    /** Flushes and stops the exporters. The shared telemetry ignores this. */
+    @Override
+    public void close() {
+        if (this == shared) {
+            return;
+        }
+        sdk.getSdkTracerProvider().shutdown().join(10, TimeUnit.SECONDS);
+        registry.close();
+    }
+
+    @Override
+    public String toString() {
+        return "MeshTelemetry(" + config + ')';
+    }
+
+    /**
+     * Stands for the exporter that is not configured. The SDK hands out invalid, no-op spans when it has no
+     * span processor at all; then no {@code traceparent} would leave the process, and the services downstream
+     * would start traces of their own and make sampling decisions of their own. With this one, spans get real
+     * ids, carry the sampling decision downstream, and fill the MDC, and nothing is exported.
+     */
+    private static final class NoExport implements SpanProcessor {
+
+        static final NoExport INSTANCE = new NoExport();
+
+        @Override
+        public void onStart(Context parentContext, ReadWriteSpan span) {}
+
+        @Override
+        public boolean isStartRequired() {
+            return false;
+        }
+
+        @Override
+        public void onEnd(ReadableSpan span) {}
+
+        @Override
+        public boolean isEndRequired() {
+            return false;
+        }
+    }
+}

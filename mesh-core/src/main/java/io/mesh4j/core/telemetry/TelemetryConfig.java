@@ -1,0 +1,212 @@
+package io.mesh4j.core.telemetry;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+
+/**
+ * How a process traces and measures its traffic: which headers carry trace context, how many traces are kept,
+ * where finished spans go, and how many distinct label values a metric may have.
+ *
+ * <p>{@link #ofDefaults()}: W3C Trace Context and Baggage written; those and both B3 forms read; every trace
+ * kept unless the caller's decision says otherwise (parent-based, ratio 1.0); no span exporter, so spans cost
+ * little and go nowhere until one is configured; metrics on.
+ */
+public final class TelemetryConfig {
+
+    private static final TelemetryConfig DEFAULTS = builder().build();
+
+    private final String serviceName;
+    private final List<Propagation> inject;
+    private final List<Propagation> extract;
+    private final double samplingRatio;
+    private final @Nullable URI otlpEndpoint;
+    private final @Nullable URI zipkinEndpoint;
+    private final @Nullable SpanExporter spanExporter;
+    private final int maxLabelValues;
+
+    private TelemetryConfig(Builder b) {
+        serviceName = b.serviceName;
+        inject = List.copyOf(b.inject);
+        extract = List.copyOf(b.extract);
+        samplingRatio = b.samplingRatio;
+        otlpEndpoint = b.otlpEndpoint;
+        zipkinEndpoint = b.zipkinEndpoint;
+        spanExporter = b.spanExporter;
+        maxLabelValues = b.maxLabelValues;
+    }
+
+    public static TelemetryConfig ofDefaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The {@code service.name} of the spans this process exports. */
+    public String serviceName() {
+        return serviceName;
+    }
+
+    /** The formats written on every outbound call. */
+    public List<Propagation> inject() {
+        return inject;
+    }
+
+    /** The formats read from inbound requests, in order of preference: the first that holds a valid parent wins. */
+    public List<Propagation> extract() {
+        return extract;
+    }
+
+    public double samplingRatio() {
+        return samplingRatio;
+    }
+
+    public @Nullable URI otlpEndpoint() {
+        return otlpEndpoint;
+    }
+
+    public @Nullable URI zipkinEndpoint() {
+        return zipkinEndpoint;
+    }
+
+    public @Nullable SpanExporter spanExporter() {
+        return spanExporter;
+    }
+
+    /** The most distinct values one label of one service may take; later values are counted as {@code other}. */
+    public int maxLabelValues() {
+        return maxLabelValues;
+    }
+
+    @Override
+    public String toString() {
+        return "TelemetryConfig(service=" + serviceName + ", inject=" + inject + ", extract=" + extract
+               + ", samplingRatio=" + samplingRatio + ", exporter="
+               + (otlpEndpoint != null ? "otlp " + otlpEndpoint
+                                       : zipkinEndpoint != null ? "zipkin " + zipkinEndpoint
+                                                                : spanExporter != null ? spanExporter : "none")
+               + ')';
+    }
+
+    public static final class Builder {
+
+        private String serviceName = "unknown_service:java";
+        private List<Propagation> inject = List.of(Propagation.TRACECONTEXT, Propagation.BAGGAGE);
+        private List<Propagation> extract = List.of(Propagation.TRACECONTEXT, Propagation.BAGGAGE,
+                                                    Propagation.B3_SINGLE, Propagation.B3_MULTI);
+        private double samplingRatio = 1.0;
+        private @Nullable URI otlpEndpoint;
+        private @Nullable URI zipkinEndpoint;
+        private @Nullable SpanExporter spanExporter;
+        private int maxLabelValues = 200;
+
+        private Builder() {}
+
+        public Builder serviceName(String serviceName) {
+            requireNonNull(serviceName, "serviceName");
+            if (serviceName.isBlank()) {
+                throw new IllegalArgumentException("serviceName: '" + serviceName + "' (expected: not blank)");
+            }
+            this.serviceName = serviceName;
+            return this;
+        }
+
+        /**
+         * The formats written on outbound calls, such as {@code inject(Propagation.B3_MULTI)} for a Zipkin-era
+         * neighbourhood; W3C Trace Context and Baggage unless set.
+         */
+        public Builder inject(Propagation... formats) {
+            inject = checkFormats("inject", formats);
+            return this;
+        }
+
+        /**
+         * The formats accepted on inbound requests, in order of preference; all four unless set.
+         */
+        public Builder extract(Propagation... formats) {
+            extract = checkFormats("extract", formats);
+            return this;
+        }
+
+        /**
+         * The share of new traces kept, 0.0 to 1.0; a request that arrives with a sampling decision keeps it
+         * (parent-based). 1.0 unless set.
+         */
+        public Builder samplingRatio(double samplingRatio) {
+            if (!(samplingRatio >= 0 && samplingRatio <= 1)) {
+                throw new IllegalArgumentException("samplingRatio: " + samplingRatio + " (expected: 0.0..1.0)");
+            }
+            this.samplingRatio = samplingRatio;
+            return this;
+        }
+
+        /**
+         * Exports spans over OTLP HTTP/protobuf, such as {@code http://collector:4318/v1/traces}.
+         */
+        public Builder otlpEndpoint(URI endpoint) {
+            otlpEndpoint = checkHttp("otlpEndpoint", endpoint);
+            return this;
+        }
+
+        /**
+         * Exports spans to Zipkin's v2 JSON API, such as {@code http://zipkin:9411/api/v2/spans}.
+         */
+        public Builder zipkinEndpoint(URI endpoint) {
+            zipkinEndpoint = checkHttp("zipkinEndpoint", endpoint);
+            return this;
+        }
+
+        /**
+         * Exports spans with any OpenTelemetry exporter (logging, in-memory...), next to OTLP or Zipkin if those
+         * are set too.
+         */
+        public Builder spanExporter(SpanExporter exporter) {
+            spanExporter = requireNonNull(exporter, "exporter");
+            return this;
+        }
+
+        public Builder maxLabelValues(int maxLabelValues) {
+            if (maxLabelValues < 1) {
+                throw new IllegalArgumentException("maxLabelValues: " + maxLabelValues + " (expected: > 0)");
+            }
+            this.maxLabelValues = maxLabelValues;
+            return this;
+        }
+
+        public TelemetryConfig build() {
+            return new TelemetryConfig(this);
+        }
+
+        private static List<Propagation> checkFormats(String name, Propagation... formats) {
+            requireNonNull(formats, name);
+            final Set<Propagation> seen = EnumSet.noneOf(Propagation.class);
+            for (Propagation format : formats) {
+                if (!seen.add(requireNonNull(format, name))) {
+                    throw new IllegalArgumentException(name + ": " + Arrays.toString(formats)
+                                                       + " (expected: each format once)");
+                }
+            }
+            return List.of(formats);
+        }
+
+        private static URI checkHttp(String name, URI endpoint) {
+            requireNonNull(endpoint, name);
+            final String scheme = endpoint.getScheme();
+            if (!"http".equals(scheme) && !"https".equals(scheme) || endpoint.getHost() == null) {
+                throw new IllegalArgumentException(name + ": " + endpoint
+                                                   + " (expected: an http or https URI with a host)");
+            }
+            return endpoint;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.mesh4j.core.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.testing.junit5.server.ServerExtension;
+
+import io.mesh4j.core.classify.ResponseClass;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+
+class MeshTelemetryTest {
+
+    /** A collector that keeps what it is sent: OTLP on /v1/traces, Zipkin JSON on /api/v2/spans. */
+    private static final Queue<AggregatedHttpRequest> received = new ConcurrentLinkedQueue<>();
+
+    @RegisterExtension
+    static final ServerExtension collector = new ServerExtension() {
+        @Override
+        protected void configure(ServerBuilder sb) {
+            sb.service("prefix:/", (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
+                received.add(agg);
+                return HttpResponse.of(200);
+            })));
+        }
+    };
+
+    @Test
+    void newTracesFollowTheRatioAndACallersDecisionIsKept() {
+        try (MeshTelemetry never = MeshTelemetry.of(TelemetryConfig.builder().samplingRatio(0).build())) {
+            final Span root = never.tracer().spanBuilder("root").startSpan();
+            assertThat(root.getSpanContext().isSampled()).isFalse();
+            assertThat(root.getSpanContext().isValid()).as("an unsampled span still propagates").isTrue();
+
+            final Context sampledParent = never.propagation().extract(RequestHeaders.builder(HttpMethod.GET, "/")
+                    .add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build());
+            final Span child = never.tracer().spanBuilder("child").setParent(sampledParent).startSpan();
+            assertThat(child.getSpanContext().isSampled()).isTrue();
+            root.end();
+            child.end();
+        }
+    }
+
+    @Test
+    void spansGoToOtlpOverHttpProtobufWhenConfigured() {
+        received.clear();
+        try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder().serviceName("orders")
+                .otlpEndpoint(URI.create(collector.httpUri() + "/v1/traces")).build())) {
+            telemetry.tracer().spanBuilder("GET /orders/:id").startSpan().end();
+            telemetry.forceFlush();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
+            final AggregatedHttpRequest request = received.peek();
+            assertThat(request.path()).isEqualTo("/v1/traces");
+            assertThat(request.contentType().toString()).isEqualTo("application/x-protobuf");
+            assertThat(request.content().toStringUtf8()).contains("GET /orders/:id", "orders");
+        }
+    }
+
+    @Test
+    void spansGoToZipkinAsV2JsonWhenConfigured() {
+        received.clear();
+        try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder().serviceName("orders")
+                .zipkinEndpoint(URI.create(collector.httpUri() + "/api/v2/spans")).build())) {
+            telemetry.tracer().spanBuilder("GET /orders/:id").startSpan().end();
+            telemetry.forceFlush();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
+            final AggregatedHttpRequest request = received.peek();
+            assertThat(request.path()).isEqualTo("/api/v2/spans");
+            assertThat(request.contentUtf8()).startsWith("[{\"traceId\":")
+                                             .contains("\"name\":\"GET /orders/:id\"",
+                                                       "\"localEndpoint\":{\"serviceName\":\"orders\"}");
+        }
+    }
+
+    @Test
+    void noExporterIsConfiguredByDefault() {
+        final TelemetryConfig defaults = TelemetryConfig.ofDefaults();
+        assertThat(defaults.otlpEndpoint()).isNull();
+        assertThat(defaults.zipkinEndpoint()).isNull();
+        assertThat(defaults.spanExporter()).isNull();
+        assertThat(defaults.inject()).containsExactly(Propagation.TRACECONTEXT, Propagation.BAGGAGE);
+    }
+
+    @Test
+    void labelsFromOutsideAreBoundedPerServiceAndLabel() {
+        try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder().maxLabelValues(3).build())) {
+            for (int i = 0; i < 10; i++) {
+                telemetry.metrics().serverRequest("orders", "/orders/:id", HttpMethod.GET, 200, ResponseClass.SUCCESS,
+                                                  "caller-" + i, 1_000_000);
+            }
+            final String scrape = telemetry.scrape();
+            assertThat(scrape).contains("peer=\"caller-0\"", "peer=\"caller-2\"", "peer=\"other\"")
+                              .doesNotContain("peer=\"caller-3\"");
+        }
+    }
+
+    @Test
+    void authorizationDecisionsAreCountedForTheAuthzLayer() {
+        try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.ofDefaults())) {
+            telemetry.metrics().authorizationDecision("orders", "/orders/:id", "frontend", true);
+            telemetry.metrics().authorizationDecision("orders", "/orders/:id", "intruder", false);
+
+            assertThat(telemetry.scrape())
+                    .contains("mesh_server_authz_decisions_total{decision=\"allow\",peer=\"frontend\","
+                              + "route=\"/orders/:id\",service=\"orders\"} 1.0")
+                    .contains("decision=\"deny\",peer=\"intruder\"");
+        }
+    }
+
+    @Test
+    void theConfigRefusesWhatCannotWork() {
+        final var b = TelemetryConfig.builder();
+        assertThatThrownBy(() -> b.samplingRatio(1.5)).hasMessage("samplingRatio: 1.5 (expected: 0.0..1.0)");
+        assertThatThrownBy(() -> b.zipkinEndpoint(URI.create("zipkin:9411")))
+                .hasMessageContaining("expected: an http or https URI with a host");
+        assertThatThrownBy(() -> b.inject(Propagation.B3_MULTI, Propagation.B3_MULTI))
+                .hasMessageContaining("expected: each format once");
+    }
+}
