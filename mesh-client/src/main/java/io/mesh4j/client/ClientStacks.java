@@ -4,8 +4,11 @@ import com.linecorp.armeria.client.HttpClient;
 
 import io.mesh4j.client.breaker.BreakerLayer;
 import io.mesh4j.client.deadline.DeadlineLayer;
+import io.mesh4j.client.faults.FaultLayer;
+import io.mesh4j.client.hedge.HedgeLayer;
 import io.mesh4j.client.metrics.MetricsLayer;
 import io.mesh4j.client.retry.RetryLayer;
+import io.mesh4j.client.routing.RoutingLayer;
 import io.mesh4j.client.tracing.TracingLayer;
 import io.mesh4j.core.stack.Stack;
 
@@ -16,8 +19,7 @@ public final class ClientStacks {
 
     /**
      * The default outbound stack. Its roles and their order are in {@link io.mesh4j.core.stack.ClientRoles};
-     * ROUTING and FAULTS stand between METRICS and DEADLINE, in that order, once their layers exist.
-     * Below the last layer, the balancer picks the endpoint of each attempt and the transport sends it.
+     * each layer's line says why it stands where it does. Below the last layer, the balancer picks the endpoint of each attempt and the transport sends it.
      */
     public static Stack<HttpClient> defaults() {
         return Stack.of(
@@ -27,9 +29,19 @@ public final class ClientStacks {
                 // Golden metrics as the caller sees them: outside RETRY, so that a call that succeeded on its
                 // second attempt counts once, as a success, with its retries counted beside it.
                 MetricsLayer.of(),
+                // Holds the call to its route (which service, which subset, which rule): decided when Armeria
+                // made the call's context, by the preprocessor the mesh client installs for this layer; answers
+                // 503 for a subset with no instance, and carries the call's route override downstream.
+                RoutingLayer.of(),
+                // The rule's injected delays and aborts, as if the network did them: above DEADLINE and RETRY,
+                // so that an injected abort is not retried and a delay does not eat the call's timeout.
+                FaultLayer.of(),
                 // Bounds all attempts together, by the caller's own deadline too, and tells downstream how long
                 // is left: outside RETRY so that retries cannot outlive the call.
                 DeadlineLayer.of(),
+                // A second attempt to another endpoint when the first is slow, if the rule says so: inside
+                // DEADLINE, so that hedges cannot outlive the call; outside RETRY, so that each is retried alone.
+                HedgeLayer.of(),
                 // Budgeted retries with backoff; each attempt re-selects an endpoint: outside BREAKER so that
                 // a refusal by an open breaker is just one more retryable attempt.
                 RetryLayer.of(),

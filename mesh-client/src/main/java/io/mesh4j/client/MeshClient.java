@@ -20,7 +20,7 @@ import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.WebClientBuilder;
-import com.linecorp.armeria.client.endpoint.EndpointGroup;
+import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
@@ -28,14 +28,23 @@ import io.mesh4j.client.balancer.Balancer;
 import io.mesh4j.client.balancer.BalancerFactory;
 import io.mesh4j.client.balancer.EndpointAvailability;
 import io.mesh4j.client.breaker.EndpointBreakers;
+import io.mesh4j.client.breaker.RoutedBreakerConfig;
 import io.mesh4j.client.discovery.RegistryEndpointGroup;
 import io.mesh4j.client.metrics.PickCounter;
 import io.mesh4j.client.policy.ClientPolicies;
+import io.mesh4j.client.retry.RetryBudget;
+import io.mesh4j.client.routing.Router;
+import io.mesh4j.client.routing.RoutingPreprocessor;
+import io.mesh4j.client.routing.ServiceEndpoints;
 import io.mesh4j.client.tls.ServiceTls;
+import io.mesh4j.client.typed.TypedClients;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.policy.PolicyRegistry;
 import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.routing.Subset;
+import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
@@ -70,6 +79,9 @@ public final class MeshClient implements SafeCloseable {
     private final Clock clock;
     private final Duration watchWait;
     private final @Nullable WorkloadIdentity identity;
+    private final @Nullable ServiceTls tls;
+    private final PolicyRegistry routes;
+    private final @Nullable String zone;
     private final MeshTelemetry telemetry;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
 
@@ -92,6 +104,9 @@ public final class MeshClient implements SafeCloseable {
         clock = b.clock;
         watchWait = b.watchWait;
         telemetry = b.telemetry;
+        zone = b.zone;
+        tls = identity != null ? new ServiceTls(identity) : null;
+        routes = b.routes != null ? b.routes : PolicyRegistry.watching(registry, CommonPools.workerGroup());
     }
 
     public static MeshClientBuilder builder(URI registryUri) {
@@ -115,7 +130,7 @@ public final class MeshClient implements SafeCloseable {
      * The endpoints of {@code service} as the registry reports them, ejected ones included.
      */
     public RegistryEndpointGroup endpoints(ServiceName service) {
-        return serviceClient(service).discovered;
+        return serviceClient(service).endpoints.discovered();
     }
 
     /**
@@ -129,7 +144,14 @@ public final class MeshClient implements SafeCloseable {
      * The per-endpoint breakers of {@code service}.
      */
     public EndpointBreakers breakers(ServiceName service) {
-        return serviceClient(service).breakers;
+        return serviceClient(service).endpoints.breakers();
+    }
+
+    /**
+     * The route configs the registry pushes, which the stack reads per call: timeouts, retries, splits, faults.
+     */
+    public PolicyRegistry routes() {
+        return routes;
     }
 
     /**
@@ -160,7 +182,8 @@ public final class MeshClient implements SafeCloseable {
     }
 
     /**
-     * The whole outbound path of one service, assembled in one place: discovery, ejection, balancing, stack.
+     * The whole outbound path of one service, assembled in one place: discovery, ejection, subsets and zones,
+     * balancing, routing, the stack, and TLS.
      */
     private ServiceClient connect(ServiceName service) {
         final StackParams params = StackParams.empty()
@@ -168,6 +191,7 @@ public final class MeshClient implements SafeCloseable {
                                               .with(CommonParams.TICKER, ticker)
                                               .with(CommonParams.CLASSIFIER, classifier)
                                               .with(ClientPolicies.KEY, policies)
+                                              .with(PolicyRegistry.KEY, routes)
                                               .with(MeshTelemetry.KEY, telemetry);
         final MeshMetrics metrics = telemetry.metrics();
         // Who is there: the registry's instances of the service, kept current by a long-poll watch, from the
@@ -178,43 +202,65 @@ public final class MeshClient implements SafeCloseable {
                                      .startAfter(identity != null ? identity.start()
                                                                   : CompletableFuture.completedFuture(null))
                                      .build();
-        // Who is healthy: the same, minus the endpoints whose breaker is open.
-        final EndpointBreakers breakers =
-                EndpointBreakers.of(service, () -> policies.policyFor(service).breaker(), clock);
+        // Who is healthy: the same, minus the endpoints whose breaker is open, by the route config's outlier
+        // thresholds when it sets them, else the client's.
+        final EndpointBreakers breakers = EndpointBreakers.of(
+                service, new RoutedBreakerConfig(() -> policies.policyFor(service).breaker(), routes.routes(service)),
+                clock);
         breakers.onTransition((endpoint, from, to) -> metrics.breakerTransition(
                 service.value(), PickCounter.nameOf(endpoint), from.name(), to.name()));
         // Who gets the next attempt: the balancer's pick among the healthy ones, passing over any whose breaker
         // has no trial call to spare.
         final Balancer balancer = balancers.newBalancer(
                 params.with(EndpointAvailability.KEY, breakers::isAvailable));
-        final EndpointGroup healthy = breakers.eject(
-                discovered, PickCounter.counting(balancer.selectionStrategy(), service.value(), metrics));
+        // Which of them a call may go to: the subset its route chose, in this client's zone while it can.
+        final ServiceEndpoints endpoints = new ServiceEndpoints(
+                service, discovered, breakers,
+                PickCounter.counting(balancer.selectionStrategy(), service.value(), metrics), zone);
+        // Where each call goes, decided once per call from the live route config.
+        final Router router = new Router(service, routes, other -> serviceClient(other).endpoints);
 
         final WebClientBuilder builder =
-                WebClient.builder(identity != null ? SessionProtocol.HTTPS : SessionProtocol.HTTP, healthy)
+                WebClient.builder(identity != null ? SessionProtocol.HTTPS : SessionProtocol.HTTP,
+                                  endpoints.group(Subset.ALL))
                          .factory(factory)
                          // The DEADLINE layer sets every call's timeout; none here lets it tell a timeout the
                          // caller set on a request from no timeout at all.
                          .responseTimeoutMillis(0);
-        if (identity != null) {
+        if (stack.contains(ClientRoles.ROUTING)) {
+            // Armeria picks a call's first endpoint before any layer runs: the subset must be chosen first.
+            builder.preprocessor(new RoutingPreprocessor(router));
+        }
+        if (tls != null) {
             // Innermost: every attempt presents this workload's certificate and checks the server's SPIFFE ID.
-            builder.decorator(new ServiceTls(identity, service)::decorate);
+            builder.decorator(transport -> tls.decorate(transport, service));
         }
         final WebClient webClient =
                 // Then the balancer, which sees every attempt on its endpoint, then the layers in request order.
                 builder.decorator(balancer::observe)
-                       .decorator(stack.decorator(params.with(EndpointBreakers.KEY, breakers)))
+                       .decorator(stack.decorator(params.with(EndpointBreakers.KEY, breakers)
+                                                        .with(Router.KEY, router)
+                                                        .with(RetryBudget.KEY, RetryBudget.of(
+                                                                policies.policyFor(service).retry(), ticker))))
                        .build();
-        return new ServiceClient(webClient, discovered, healthy, breakers);
+        return new ServiceClient(webClient, endpoints);
+    }
+
+    /**
+     * A typed client of the service {@code iface} names with {@link io.mesh4j.core.annotation.MeshClient}; its
+     * methods' policy annotations apply under the registry's route config.
+     *
+     * @throws IllegalArgumentException naming the interface or method that is wrong, and how
+     */
+    public <T> T client(Class<T> iface) {
+        return TypedClients.create(iface, this::webClient);
     }
 
     @Override
     public void close() {
-        for (ServiceClient client : clients.values()) {
-            client.healthy.close();
-            client.discovered.close();
-        }
+        clients.values().forEach(client -> client.endpoints.close());
         clients.clear();
+        routes.close();
         if (ownsFactory) {
             factory.close();
         }
@@ -227,16 +273,11 @@ public final class MeshClient implements SafeCloseable {
 
     private static final class ServiceClient {
         final WebClient webClient;
-        final RegistryEndpointGroup discovered;
-        final EndpointGroup healthy;
-        final EndpointBreakers breakers;
+        final ServiceEndpoints endpoints;
 
-        ServiceClient(WebClient webClient, RegistryEndpointGroup discovered, EndpointGroup healthy,
-                      EndpointBreakers breakers) {
+        ServiceClient(WebClient webClient, ServiceEndpoints endpoints) {
             this.webClient = webClient;
-            this.discovered = discovered;
-            this.healthy = healthy;
-            this.breakers = breakers;
+            this.endpoints = endpoints;
         }
     }
 }

@@ -20,6 +20,7 @@ import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.policy.PolicyRegistry;
 import io.mesh4j.core.registry.WatchParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -40,6 +41,8 @@ public final class MeshClientBuilder {
     @Nullable WorkloadIdentity identity;
     private boolean plaintext;
     MeshTelemetry telemetry = MeshTelemetry.shared();
+    @Nullable String zone;
+    @Nullable PolicyRegistry routes;
     private @Nullable ClientFactory factory;
 
     MeshClientBuilder(URI registryUri) {
@@ -137,6 +140,30 @@ public final class MeshClientBuilder {
      */
     public MeshClientBuilder plaintext() {
         plaintext = true;
+        return this;
+    }
+
+    /**
+     * The zone this workload runs in: calls prefer the instances of the same zone while the zone has enough of
+     * them healthy, and fail over to the others when it has not. No preference unless set.
+     */
+    public MeshClientBuilder zone(String zone) {
+        requireNonNull(zone, "zone");
+        if (zone.isEmpty()) {
+            throw new IllegalArgumentException("zone: empty (expected: the zone instances register with, such as "
+                                               + "eu-west-1a)");
+        }
+        this.zone = zone;
+        return this;
+    }
+
+    /**
+     * The route configs the stack reads per call; one that watches the registry this client discovers with
+     * unless set. Share one between the process's clients, or give an {@link PolicyRegistry#offline()} one to
+     * steer calls from code alone.
+     */
+    public MeshClientBuilder routes(PolicyRegistry routes) {
+        this.routes = requireNonNull(routes, "routes");
         return this;
     }
 

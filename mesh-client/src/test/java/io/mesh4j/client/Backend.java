@@ -1,6 +1,7 @@
 package io.mesh4j.client;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.linecorp.armeria.common.HttpResponse;
@@ -26,6 +27,8 @@ final class Backend implements AutoCloseable {
     private final ServiceName service;
     private final RegistryClient registry;
     private final Server server;
+    private String zone = "";
+    private Map<String, String> metadata = Map.of();
 
     private Backend(RegistryClient registry, ServiceName service, InstanceId id, HttpService handler) {
         this.registry = registry;
@@ -55,6 +58,16 @@ final class Backend implements AutoCloseable {
         return backend;
     }
 
+    /** Starts a backend with instance metadata (such as {@code version=v2}) and a zone, and registers it. */
+    static Backend start(RegistryClient registry, String service, String id, String zone,
+                         Map<String, String> metadata, HttpService handler) {
+        final Backend backend = new Backend(registry, ServiceName.of(service), InstanceId.of(id), handler);
+        backend.zone = zone;
+        backend.metadata = Map.copyOf(metadata);
+        backend.register(100);
+        return backend;
+    }
+
     /** Answers {@code text} with 200. */
     static HttpService ok(String text) {
         return (ctx, req) -> HttpResponse.of(text);
@@ -67,6 +80,7 @@ final class Backend implements AutoCloseable {
 
     void register(int weight) {
         registry.register(service, id, Registration.builder("127.0.0.1", port()).weight(weight)
+                                                   .zone(zone).metadata(metadata)
                                                    .ttl(Duration.ofSeconds(60)).build()).join();
     }
 

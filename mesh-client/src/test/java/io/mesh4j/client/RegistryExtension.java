@@ -48,6 +48,11 @@ final class RegistryExtension implements BeforeEachCallback, AfterEachCallback {
         return client;
     }
 
+    /** A client with the registry's admin token, to push route configs. */
+    RegistryClient admin() {
+        return registry.adminClient();
+    }
+
     /** Stops the registry, as an outage would. */
     void stop() {
         registry.close();

@@ -132,7 +132,8 @@ class TwoApplicationsTest {
                               .contains("\"spiffeId\":\"spiffe://mesh.local/svc/frontend\"")
                               .contains("\"endpoints\":{\"orders\":1}");
             final String mesh = http.get("/actuator/mesh").aggregate().join().contentUtf8();
-            assertThat(mesh).contains("\"stack\":[\"TRACING\",\"METRICS\",\"DEADLINE\",\"RETRY\",\"BREAKER\"]")
+            assertThat(mesh).contains("\"stack\":[\"TRACING\",\"METRICS\",\"ROUTING\",\"FAULTS\",\"DEADLINE\","
+                                      + "\"HEDGE\",\"RETRY\",\"BREAKER\"]")
                             .contains("\"orders\":{\"servingLastKnown\":false,\"endpoints\":[{\"instanceId\":\"orders-")
                             .contains("\"certificateExpiresAt\"");
         } finally {

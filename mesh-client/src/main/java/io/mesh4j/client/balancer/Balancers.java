@@ -1,5 +1,7 @@
 package io.mesh4j.client.balancer;
 
+import java.time.Duration;
+
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 
 import io.mesh4j.client.balancer.p2c.PeakEwmaBalancer;
@@ -19,8 +21,17 @@ public final class Balancers {
      * random numbers per pick however many endpoints there are. Finagle's and Linkerd's default.
      */
     public static BalancerFactory p2cPeakEwma() {
+        return p2cPeakEwma(Duration.ZERO);
+    }
+
+    /**
+     * {@link #p2cPeakEwma()} with slow start: an instance that joins gets a share that ramps up over
+     * {@code slowStart}, from a tenth of what its load would win to all of it, so that a cold JVM is warmed by
+     * a trickle rather than a flood.
+     */
+    public static BalancerFactory p2cPeakEwma(Duration slowStart) {
         return params -> new PeakEwmaBalancer(params.get(CommonParams.TICKER),
-                                              params.get(EndpointAvailability.KEY));
+                                              params.get(EndpointAvailability.KEY), slowStart);
     }
 
     /**

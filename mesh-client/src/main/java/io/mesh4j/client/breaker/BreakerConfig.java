@@ -20,6 +20,7 @@ public final class BreakerConfig {
     private final Duration openDuration;
     private final int trialCalls;
     private final int consecutiveFailures;
+    private final int maxEjectedPercent;
 
     private BreakerConfig(Builder b) {
         failureRateThreshold = b.failureRateThreshold;
@@ -28,6 +29,7 @@ public final class BreakerConfig {
         openDuration = b.openDuration;
         trialCalls = b.trialCalls;
         consecutiveFailures = b.consecutiveFailures;
+        maxEjectedPercent = b.maxEjectedPercent;
     }
 
     public static BreakerConfig ofDefaults() {
@@ -71,11 +73,30 @@ public final class BreakerConfig {
         return consecutiveFailures;
     }
 
+    /**
+     * The most of a service's endpoints kept out of rotation at once, in percent: past it, endpoints with open
+     * breakers stay in, as Envoy's {@code max_ejection_percent}, so that a fault that trips every breaker (a bad
+     * deploy of the caller, a network blip) cannot empty the service.
+     */
+    public int maxEjectedPercent() {
+        return maxEjectedPercent;
+    }
+
+    public Builder toBuilder() {
+        return new Builder().failureRateThreshold(failureRateThreshold)
+                            .slidingWindow(slidingWindowSize, minimumNumberOfCalls)
+                            .openDuration(openDuration)
+                            .trialCalls(trialCalls)
+                            .consecutiveFailures(consecutiveFailures)
+                            .maxEjectedPercent(maxEjectedPercent);
+    }
+
     @Override
     public String toString() {
         return "BreakerConfig(opens at " + failureRateThreshold + "% of " + slidingWindowSize + " calls (min "
                + minimumNumberOfCalls + ") or " + consecutiveFailures + " in a row, open for "
-               + openDuration.toMillis() + "ms, " + trialCalls + " trial calls)";
+               + openDuration.toMillis() + "ms, " + trialCalls + " trial calls, at most " + maxEjectedPercent
+               + "% ejected)";
     }
 
     public static final class Builder {
@@ -86,6 +107,7 @@ public final class BreakerConfig {
         private Duration openDuration = Duration.ofSeconds(5);
         private int trialCalls = 3;
         private int consecutiveFailures = 5;
+        private int maxEjectedPercent = 100;
 
         private Builder() {}
 
@@ -132,6 +154,14 @@ public final class BreakerConfig {
                 throw new IllegalArgumentException("consecutiveFailures: " + consecutiveFailures + " (expected: > 0)");
             }
             this.consecutiveFailures = consecutiveFailures;
+            return this;
+        }
+
+        public Builder maxEjectedPercent(int percent) {
+            if (percent < 0 || percent > 100) {
+                throw new IllegalArgumentException("maxEjectedPercent: " + percent + " (expected: 0..100)");
+            }
+            maxEjectedPercent = percent;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.mesh4j.client.breaker;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +37,15 @@ final class EjectingEndpointGroup extends DynamicEndpointGroup {
         }
         final List<Endpoint> all = discovered.endpoints();
         breakers.retainOnly(all);
-        final Set<Endpoint> ejected = breakers.ejected();
+        final Set<Endpoint> open = breakers.ejected();
+        // No more than the config's share out at once: the rest of the open ones stay in, failing fast.
+        final int mayEject = all.size() * breakers.maxEjectedPercent() / 100;
+        final Set<Endpoint> ejected = new HashSet<>();
+        for (Endpoint endpoint : all) {
+            if (ejected.size() < mayEject && open.contains(endpoint)) {
+                ejected.add(endpoint);
+            }
+        }
         final List<Endpoint> healthy = all.stream().filter(e -> !ejected.contains(e)).toList();
         setEndpoints(healthy.isEmpty() ? all : healthy);
     }

@@ -13,7 +13,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 final class EndpointBreaker {
 
     final CircuitBreaker breaker;
-    private final BreakerConfig config;
+    final BreakerConfig config;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicInteger trialsInFlight = new AtomicInteger();
 

@@ -53,7 +53,8 @@ public final class EndpointBreakers {
     }
 
     /**
-     * The breakers of {@code service}; each new breaker takes the config {@code config} gives at that moment.
+     * The breakers of {@code service}, by the config {@code config} gives. When it gives another (a pushed route
+     * config with other outlier thresholds), each endpoint's breaker starts afresh by it at its next attempt.
      */
     public static EndpointBreakers of(ServiceName service, Supplier<BreakerConfig> config, Clock clock) {
         return new EndpointBreakers(requireNonNull(service, "service"), requireNonNull(config, "config"),
@@ -69,7 +70,13 @@ public final class EndpointBreakers {
 
     EndpointBreaker endpointBreaker(Endpoint endpoint) {
         requireNonNull(endpoint, "endpoint");
-        return breakers.computeIfAbsent(endpoint, this::newBreaker);
+        final BreakerConfig current = config.get();
+        final EndpointBreaker existing = breakers.get(endpoint);
+        if (existing != null && existing.config == current) {
+            return existing;
+        }
+        return breakers.compute(endpoint, (unused, old) -> old != null && old.config == current
+                                                           ? old : newBreaker(endpoint, current));
     }
 
     /**
@@ -80,6 +87,11 @@ public final class EndpointBreakers {
                        .filter(e -> isEjecting(e.getValue().breaker.getState()))
                        .map(Map.Entry::getKey)
                        .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The most of the endpoints to keep out of rotation at once, in percent. */
+    int maxEjectedPercent() {
+        return config.get().maxEjectedPercent();
     }
 
     /**
@@ -122,8 +134,7 @@ public final class EndpointBreakers {
         listeners.remove(onEjectionChange);
     }
 
-    private EndpointBreaker newBreaker(Endpoint endpoint) {
-        final BreakerConfig c = config.get();
+    private EndpointBreaker newBreaker(Endpoint endpoint, BreakerConfig c) {
         final CircuitBreakerConfig r4j = CircuitBreakerConfig.custom()
                 .slidingWindowType(SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(c.slidingWindowSize())

@@ -12,12 +12,16 @@ import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.client.policy.ClientPolicies;
+import io.mesh4j.client.routing.RouteDecision;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
@@ -28,7 +32,8 @@ import io.mesh4j.core.stack.StackParams;
  * Bounds a whole call, every attempt and backoff included, and passes the time left downstream.
  *
  * <p>The timeout is the one the request set itself ({@code WebClient.prepare().responseTimeout(..)}), or
- * else the service's policy timeout; in both cases no later than the deadline of the request being served when
+ * else its route rule's (the registry's, over the typed client's {@code @Timeout}), or else the service's policy
+ * timeout; in both cases no later than the deadline of the request being served when
  * the call is made from a handler, so that a service never works longer for its caller than its caller waits.
  * The time left travels in the {@value Deadline#HEADER} header; the receiving server's DEADLINE layer refuses
  * the request if it arrives too late and bounds its work by it.
@@ -75,7 +80,7 @@ public final class DeadlineLayer extends AbstractLayer<HttpClient> {
         @Override
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
             Duration timeout = ctx.responseTimeoutMillis() > 0 ? Duration.ofMillis(ctx.responseTimeoutMillis())
-                                                               : policies.policyFor(service).timeout();
+                                                               : routeTimeout(ctx);
             final @Nullable Deadline inherited = inheritedDeadline(ctx);
             if (inherited != null && inherited.remaining().compareTo(timeout) < 0) {
                 timeout = inherited.remaining();
@@ -86,10 +91,25 @@ public final class DeadlineLayer extends AbstractLayer<HttpClient> {
             }
             ctx.setResponseTimeout(TimeoutMode.SET_FROM_START, timeout);
             Deadline.after(timeout, ticker).attachTo(ctx);
-            final HttpRequest stamped = req.withHeaders(
-                    req.headers().toBuilder().set(Deadline.HEADER, Deadline.formatHeader(timeout)));
+            final RequestHeadersBuilder headers = req.headers().toBuilder()
+                                                     .set(Deadline.HEADER, Deadline.formatHeader(timeout));
+            final @Nullable MediaType contentType = req.headers().contentType();
+            if (contentType != null && contentType.is(MediaType.ANY_APPLICATION_TYPE)
+                && contentType.subtype().startsWith("grpc")) {
+                // A gRPC server outside the mesh reads its own header.
+                headers.set(Deadline.GRPC_HEADER, Deadline.formatGrpcHeader(timeout));
+            }
+            final HttpRequest stamped = req.withHeaders(headers);
             ctx.updateRequest(stamped);
             return unwrap().execute(ctx, stamped);
+        }
+
+        /** The route rule's timeout (the registry's, over the typed client's annotation), else the policy's. */
+        private Duration routeTimeout(ClientRequestContext ctx) {
+            final @Nullable RouteDecision route = RouteDecision.of(ctx);
+            final @Nullable RouteRule rule = route != null ? route.rule() : null;
+            final @Nullable Duration fromRule = rule != null ? rule.timeout() : null;
+            return fromRule != null ? fromRule : policies.policyFor(service).timeout();
         }
 
         private static @Nullable Deadline inheritedDeadline(ClientRequestContext ctx) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -43,6 +44,9 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
             AttributeKey.valueOf(RegistryEndpointGroup.class, "INSTANCE_ID");
     /** The zone the instance behind an endpoint registered in; empty when unknown. */
     public static final AttributeKey<String> ZONE = AttributeKey.valueOf(RegistryEndpointGroup.class, "ZONE");
+    /** The metadata the instance behind an endpoint registered with, such as {@code version=v2}; subsets use it. */
+    public static final AttributeKey<Map<String, String>> METADATA =
+            AttributeKey.valueOf(RegistryEndpointGroup.class, "METADATA");
 
     private static final Logger logger = LoggerFactory.getLogger(RegistryEndpointGroup.class);
 
@@ -141,7 +145,8 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
             endpoints.add(Endpoint.of(instance.host(), instance.port())
                                   .withWeight(instance.weight())
                                   .withAttr(INSTANCE_ID, instance.id())
-                                  .withAttr(ZONE, instance.zone()));
+                                  .withAttr(ZONE, instance.zone())
+                                  .withAttr(METADATA, instance.metadata()));
         }
         return endpoints;
     }

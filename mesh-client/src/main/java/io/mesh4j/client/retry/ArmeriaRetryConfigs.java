@@ -1,5 +1,12 @@
 package io.mesh4j.client.retry;
 
+import java.time.Duration;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import io.mesh4j.core.routing.RetrySpec;
+
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.HttpResponse;
@@ -8,8 +15,8 @@ import io.mesh4j.core.backoff.FullJitterBackoff;
 import io.mesh4j.core.classify.ResponseClassifier;
 
 /**
- * Turns the mesh's {@link RetryConfig} into Armeria's, once per config rather than once per request: the
- * policy changes rarely, calls often.
+ * Turns the mesh's {@link RetryConfig}, with the route's retry rule over it, into Armeria's, once per pair
+ * rather than once per request: policies and pushes change rarely, calls often.
  */
 final class ArmeriaRetryConfigs {
 
@@ -17,7 +24,10 @@ final class ArmeriaRetryConfigs {
     private final RetryBudget budget;
     private final Runnable onExhausted;
 
-    private volatile @Nullable Converted last;
+    /** The client's policy (by identity), and what the route's rule sets over it (by value). */
+    private record Key(RetryConfig base, @Nullable RetrySpec spec, @Nullable Duration perAttemptTimeout) {}
+
+    private final Cache<Key, Converted> converted = Caffeine.newBuilder().maximumSize(256).build();
 
     ArmeriaRetryConfigs(ResponseClassifier classifier, RetryBudget budget, Runnable onExhausted) {
         this.classifier = classifier;
@@ -29,18 +39,30 @@ final class ArmeriaRetryConfigs {
      * @param streaming whether the response goes to the caller as it arrives (a retry is then decided at its
      *                  headers) rather than whole (a failure anywhere in it can be retried)
      */
-    com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> of(RetryConfig config, boolean streaming) {
-        Converted last = this.last;
-        if (last == null || last.source != config) {
-            last = convert(config);
-            this.last = last;
-        }
-        return streaming ? last.streaming : last.buffered;
+    com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> of(RetryConfig base, @Nullable RetrySpec spec,
+                                                                   @Nullable Duration perAttemptTimeout,
+                                                                   boolean streaming) {
+        final Converted converted = this.converted.get(new Key(base, spec, perAttemptTimeout), this::convert);
+        return streaming ? converted.streaming : converted.buffered;
     }
 
-    private Converted convert(RetryConfig config) {
+    private Converted convert(Key key) {
+        RetryConfig config = key.base();
+        ResponseClassifier classifier = this.classifier;
+        if (key.spec() != null || key.perAttemptTimeout() != null) {
+            final RetryConfig.Builder builder = config.toBuilder();
+            if (key.spec() != null) {
+                builder.maxAttempts(key.spec().attempts())
+                       .backoff(key.spec().backoffBase(), key.spec().backoffCap());
+                classifier = new RetryOnClassifier(key.spec().on(), classifier);
+            }
+            if (key.perAttemptTimeout() != null) {
+                builder.perAttemptTimeout(key.perAttemptTimeout());
+            }
+            config = builder.build();
+        }
         final FullJitterBackoff backoff = FullJitterBackoff.of(config.backoffBase(), config.backoffCap());
-        return new Converted(config, build(config, new BudgetedRetryRule(classifier, budget, backoff, true, onExhausted)),
+        return new Converted(build(config, new BudgetedRetryRule(classifier, budget, backoff, true, onExhausted)),
                              build(config, new BudgetedRetryRule(classifier, budget, backoff, false, onExhausted)));
     }
 
@@ -54,13 +76,11 @@ final class ArmeriaRetryConfigs {
     }
 
     private static final class Converted {
-        final RetryConfig source;
         final com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> buffered;
         final com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> streaming;
 
-        Converted(RetryConfig source, com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> buffered,
+        Converted(com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> buffered,
                   com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> streaming) {
-            this.source = source;
             this.buffered = buffered;
             this.streaming = streaming;
         }

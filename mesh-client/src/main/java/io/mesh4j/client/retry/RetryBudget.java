@@ -6,6 +6,8 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 
+import io.mesh4j.core.stack.StackParams;
+
 /**
  * Keeps retries to a share of requests, as Finagle's {@code RetryBudget} does: every request deposits
  * {@code percent} of a retry, every retry withdraws one, and a reserve of {@code minPerSecond * ttl} retries is
@@ -16,6 +18,13 @@ import com.github.benmanes.caffeine.cache.Ticker;
  * from each caller just when it can least take it; with one, it receives at most {@code 1 + percent} times.
  */
 public final class RetryBudget {
+
+    /**
+     * The stack parameter through which RETRY and HEDGE find their service's budget: one per service client, so
+     * that hedges and retries are paid from the same account. A budget of its own per layer unless set.
+     */
+    public static final StackParams.Key<RetryBudget> KEY =
+            StackParams.Key.of("retryBudget", () -> of(RetryConfig.ofDefaults(), Ticker.systemTicker()));
 
     /** Tokens per retry: integer arithmetic with a resolution of a thousandth of a retry. */
     private static final long SCALE = 1000;

@@ -2,7 +2,8 @@ package io.mesh4j.client.retry;
 
 import java.util.function.Function;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import org.jspecify.annotations.Nullable;
+
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
@@ -13,8 +14,10 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 
 import io.mesh4j.client.policy.ClientPolicies;
+import io.mesh4j.client.routing.RouteDecision;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
@@ -64,19 +67,28 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
         final ServiceName service = params.get(CommonParams.SERVICE);
         final ClientPolicies policies = params.get(ClientPolicies.KEY);
         final ResponseClassifier classifier = params.get(CommonParams.CLASSIFIER);
-        final Ticker ticker = params.get(CommonParams.TICKER);
-        // One budget per service client: it counts this client's calls to this service.
-        final RetryBudget budget = RetryBudget.of(policies.policyFor(service).retry(), ticker);
+        // One budget per service client, shared with HEDGE: it counts this client's calls to this service.
+        final RetryBudget budget = params.get(RetryBudget.KEY);
         final MeshMetrics metrics = params.get(MeshTelemetry.KEY).metrics();
         final ArmeriaRetryConfigs configs = new ArmeriaRetryConfigs(
                 classifier, budget, () -> metrics.retryBudgetExhausted(service.value()));
         final RetryConfigMapping<HttpResponse> perRequest =
-                (ctx, req) -> configs.of(policies.policyFor(service).retry(), isStreaming(ctx));
+                (ctx, req) -> {
+                    // The route's rule (the registry's, over the typed client's annotations) over the policy.
+                    final @Nullable RouteDecision route = RouteDecision.of(ctx);
+                    final @Nullable RouteRule rule = route != null ? route.rule() : null;
+                    return configs.of(policies.policyFor(service).retry(), rule != null ? rule.retry() : null,
+                                      rule != null ? rule.perAttemptTimeout() : null, isStreaming(ctx));
+                };
         return delegate -> new BudgetDepositingClient(
                 RetryingClient.builderWithMapping(perRequest).build(delegate), budget);
     }
 
-    private static boolean isStreaming(ClientRequestContext ctx) {
+    /**
+     * Whether the call's response goes to the caller as it arrives ({@link #STREAMING}, or server-sent events):
+     * such a call is neither buffered for a retry nor hedged.
+     */
+    public static boolean isStreaming(ClientRequestContext ctx) {
         if (Boolean.TRUE.equals(ctx.attr(STREAMING))) {
             return true;
         }

@@ -2,6 +2,9 @@ package io.mesh4j.client.tls;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
@@ -14,16 +17,18 @@ import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.common.TlsPeerVerifierFactory;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
+import io.mesh4j.client.routing.RouteDecision;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.identity.SpiffeTrustManager;
 import io.mesh4j.core.identity.WorkloadIdentity;
 
 /**
- * The TLS of every attempt to one service: the workload's current certificate, the current trust bundle, and a
- * verifier that accepts only {@code spiffe://<trust-domain>/svc/<service>}. An instance of another service that
- * answers at an address meant for this one (a stale registration, a reused port, an impostor) fails the
- * handshake, and the retry layer moves the call on.
+ * The TLS of every attempt: the workload's current certificate, the current trust bundle, and a verifier that
+ * accepts only {@code spiffe://<trust-domain>/svc/<service>} of the service the attempt goes to (the one asked
+ * for, or the one a route override sent it to). An instance of another service that answers at an address meant
+ * for this one (a stale registration, a reused port, an impostor) fails the handshake, and the retry layer moves
+ * the call on.
  *
  * <p>The spec goes on each attempt's context, and Armeria pools connections by it: after a renewal, new attempts
  * open connections with the new certificate while the old connections finish what they carry.
@@ -31,35 +36,63 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 public final class ServiceTls {
 
     private final WorkloadIdentity identity;
-    private final SpiffeId expected;
-    private final TlsPeerVerifierFactory verifier;
-    private volatile @Nullable ClientTlsSpec spec;
+    private final Map<ServiceName, Target> targets = new ConcurrentHashMap<>();
 
-    public ServiceTls(WorkloadIdentity identity, ServiceName service) {
+    /** What an attempt to one service is checked against, and the spec that says it. */
+    private final class Target {
+        private final SpiffeId expected;
+        private final TlsPeerVerifierFactory verifier;
+        private volatile @Nullable ClientTlsSpec spec;
+
+        Target(ServiceName service) {
+            expected = SpiffeId.ofService(identity.trustDomain(), service);
+            final SpiffeTrustManager trust = identity.trustManager(expected::equals, expected.toString());
+            // One instance for the client's life: pooled connections are keyed by the spec, and the spec by it.
+            verifier = delegate -> (chain, authType, engine) -> trust.checkServerTrusted(chain, authType, engine);
+        }
+
+        @Nullable ClientTlsSpec spec() {
+            final ClientTlsSpec spec = this.spec;
+            if (spec != null) {
+                return spec;
+            }
+            final @Nullable TlsKeyPair keyPair = identity.keyPair();
+            if (keyPair == null) {
+                return null;
+            }
+            final ClientTlsSpec built = ClientTlsSpec.builder()
+                                                     .tlsKeyPair(keyPair)
+                                                     .trustedCertificates(identity.trustBundle())
+                                                     .verifierFactories(verifier)
+                                                     .build();
+            this.spec = built;
+            return built;
+        }
+    }
+
+    public ServiceTls(WorkloadIdentity identity) {
         this.identity = requireNonNull(identity, "identity");
-        expected = SpiffeId.ofService(identity.trustDomain(), requireNonNull(service, "service"));
-        final SpiffeTrustManager trust = identity.trustManager(expected::equals, expected.toString());
-        // One instance for the client's life: pooled connections are keyed by the spec, and the spec by it.
-        verifier = delegate -> (chain, authType, engine) -> trust.checkServerTrusted(chain, authType, engine);
-        identity.onRenewal(() -> spec = null);
+        identity.onRenewal(() -> targets.values().forEach(target -> target.spec = null));
     }
 
     /**
-     * Wraps the transport so that each attempt carries the current TLS spec; attempts made before the workload
-     * has its first certificate wait for it.
+     * Wraps the transport of {@code service}'s client so that each attempt carries the current TLS spec of the
+     * service it goes to; attempts made before the workload has its first certificate wait for it.
      */
-    public HttpClient decorate(HttpClient transport) {
+    public HttpClient decorate(HttpClient transport, ServiceName service) {
+        requireNonNull(service, "service");
         return new SimpleDecoratingHttpClient(transport) {
             @Override
             public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
-                final @Nullable ClientTlsSpec current = currentSpec();
+                final Target target = targets.computeIfAbsent(RouteDecision.targetOf(ctx, service), Target::new);
+                final @Nullable ClientTlsSpec current = target.spec();
                 if (current != null) {
                     ctx.setClientTlsSpec(current);
                     return unwrap().execute(ctx, req);
                 }
                 return HttpResponse.of(identity.whenReady().thenApply(ready -> {
                     try (SafeCloseable ignored = ctx.push()) {
-                        ctx.setClientTlsSpec(requireNonNull(currentSpec(), "spec"));
+                        ctx.setClientTlsSpec(requireNonNull(target.spec(), "spec"));
                         return unwrap().execute(ctx, req);
                     } catch (Exception e) {
                         return HttpResponse.ofFailure(e);
@@ -69,26 +102,8 @@ public final class ServiceTls {
         };
     }
 
-    private @Nullable ClientTlsSpec currentSpec() {
-        final ClientTlsSpec spec = this.spec;
-        if (spec != null) {
-            return spec;
-        }
-        final @Nullable TlsKeyPair keyPair = identity.keyPair();
-        if (keyPair == null) {
-            return null;
-        }
-        final ClientTlsSpec built = ClientTlsSpec.builder()
-                                                 .tlsKeyPair(keyPair)
-                                                 .trustedCertificates(identity.trustBundle())
-                                                 .verifierFactories(verifier)
-                                                 .build();
-        this.spec = built;
-        return built;
-    }
-
     @Override
     public String toString() {
-        return "ServiceTls(" + identity.id() + " -> " + expected + ')';
+        return "ServiceTls(" + identity.id() + " -> " + targets.keySet() + ')';
     }
 }

@@ -80,6 +80,10 @@ public class MeshAutoConfiguration {
         } else {
             builder.plaintext();
         }
+        if (!properties.getZone().isEmpty()) {
+            // The zone this instance registers in is the one its calls prefer.
+            builder.zone(properties.getZone());
+        }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();
     }
@@ -117,6 +121,10 @@ public class MeshAutoConfiguration {
             builder.identity(workload);
         } else {
             builder.plaintext();
+        }
+        if (!properties.getZone().isEmpty()) {
+            // The zone this instance registers in is the one its calls prefer.
+            builder.zone(properties.getZone());
         }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         try {

@@ -26,6 +26,7 @@ import com.linecorp.armeria.common.logging.RequestLogAccess;
 
 import io.mesh4j.client.balancer.Balancer;
 import io.mesh4j.client.balancer.EndpointAvailability;
+import io.mesh4j.client.discovery.RegistryEndpointGroup;
 import io.netty.util.AttributeKey;
 
 /**
@@ -54,13 +55,68 @@ public final class PeakEwmaBalancer implements Balancer {
      */
     private static final AttributeKey<Set<Endpoint>> TRIED = AttributeKey.valueOf(PeakEwmaBalancer.class, "TRIED");
 
+    /** A new endpoint's share never starts below this, as Envoy's slow start: it must still be probed. */
+    static final double MIN_RAMP = 0.1;
+
     private final Ticker ticker;
     private final EndpointAvailability availability;
+    private final long slowStartNanos;
     private final Map<Endpoint, EndpointLoad> loads = new ConcurrentHashMap<>();
+    /**
+     * Every instance this balancer has been offered, by registry instance id (an address may come back as
+     * another instance): one it has not is new, and starts slowly.
+     */
+    private final Set<Object> seen = ConcurrentHashMap.newKeySet();
+    /** When each endpoint still warming up was first offered. */
+    private final Map<Endpoint, Long> warmingSince = new ConcurrentHashMap<>();
 
     public PeakEwmaBalancer(Ticker ticker, EndpointAvailability availability) {
+        this(ticker, availability, Duration.ZERO);
+    }
+
+    /**
+     * @param slowStart how long a new endpoint's share ramps up for, from {@value #MIN_RAMP} of what its load
+     *                  would give it to all of it; zero for none. The endpoints of the first answer are not new.
+     */
+    public PeakEwmaBalancer(Ticker ticker, EndpointAvailability availability, Duration slowStart) {
         this.ticker = requireNonNull(ticker, "ticker");
         this.availability = requireNonNull(availability, "availability");
+        requireNonNull(slowStart, "slowStart");
+        if (slowStart.isNegative()) {
+            throw new IllegalArgumentException("slowStart: " + slowStart + " (expected: >= 0)");
+        }
+        slowStartNanos = slowStart.toNanos();
+    }
+
+    /**
+     * How much of its share {@code endpoint} gets now: 1 once warm, less while it ramps up after joining. A
+     * JVM that has just started has a cold JIT and cold caches; at full share at once, it would be the slowest
+     * endpoint and look like the least loaded one.
+     */
+    double rampOf(Endpoint endpoint, long now) {
+        final @Nullable Long since = warmingSince.get(endpoint);
+        if (since == null) {
+            return 1;
+        }
+        final double ramp = (double) (now - since) / slowStartNanos;
+        if (ramp >= 1) {
+            warmingSince.remove(endpoint);
+            return 1;
+        }
+        return Math.max(MIN_RAMP, ramp);
+    }
+
+    private void offered(List<Endpoint> endpoints, long now) {
+        if (slowStartNanos == 0) {
+            return;
+        }
+        final boolean firstAnswer = seen.isEmpty();
+        for (Endpoint endpoint : endpoints) {
+            final @Nullable Object instance = endpoint.attr(RegistryEndpointGroup.INSTANCE_ID);
+            if (seen.add(instance != null ? instance : endpoint) && !firstAnswer) {
+                warmingSince.put(endpoint, now);
+            }
+        }
     }
 
     @Override
@@ -108,9 +164,10 @@ public final class PeakEwmaBalancer implements Balancer {
         @Override
         protected void updateNewEndpoints(List<Endpoint> endpoints) {
             this.endpoints = endpoints;
+            final long now = ticker.read();
+            offered(endpoints, now);
             // An endpoint ejected for a while keeps what was learnt of it (a dead one must not come back as the
             // cheapest); one gone long enough to have decayed anyway is forgotten.
-            final long now = ticker.read();
             loads.entrySet().removeIf(e -> !endpoints.contains(e.getKey())
                                            && e.getValue().idleNanos(now) > FORGET_AFTER.toNanos());
         }
@@ -139,7 +196,12 @@ public final class PeakEwmaBalancer implements Balancer {
                 return tried.contains(a) ? b : a;
             }
             final long now = ticker.read();
-            return load(a, now) <= load(b, now) ? a : b;
+            final Endpoint lighter = load(a, now) <= load(b, now) ? a : b;
+            if (slowStartNanos > 0 && random.nextDouble() >= rampOf(lighter, now)) {
+                // Still warming up: it wins only its ramp's share of the picks it would win.
+                return lighter == a ? b : a;
+            }
+            return lighter;
         }
     }
 

@@ -1,0 +1,8 @@
+/**
+ * Typed clients: an interface annotated with {@link io.mesh4j.core.annotation.MeshClient}, Armeria's mapping
+ * annotations and the mesh's policy annotations, made into a client whose calls go through the mesh.
+ */
+@NullMarked
+package io.mesh4j.client.typed;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,189 @@
+package io.mesh4j.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.linecorp.armeria.client.ResponseTimeoutException;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.server.annotation.Header;
+import com.linecorp.armeria.server.annotation.Param;
+import com.linecorp.armeria.server.annotation.Post;
+
+import io.mesh4j.client.typed.MeshCallException;
+import io.mesh4j.core.annotation.MeshClient;
+import io.mesh4j.core.annotation.Retry;
+import io.mesh4j.core.annotation.Timeout;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.routing.PathMatch;
+import io.mesh4j.core.routing.RetrySpec.RetryOn;
+import io.mesh4j.core.routing.RouteConfig;
+import io.mesh4j.core.routing.RouteMatch;
+import io.mesh4j.core.routing.RouteRule;
+
+/** Typed clients: JSON both ways, and the policy their annotations declare, under the registry's. */
+class TypedClientTest {
+
+    public record Order(String id, int quantity) {}
+
+    @MeshClient("orders")
+    interface OrdersClient {
+        @Get("/orders/{id}")
+        CompletableFuture<Order> order(@Param("id") String id);
+
+        @Post("/orders")
+        Order place(Order order);
+
+        @Get("/search")
+        List<Order> search(@Param("status") String status, @Header("x-tenant") String tenant);
+
+        @Get("/slow")
+        @Timeout(150)
+        String slow();
+
+        @Get("/flaky")
+        @Retry(attempts = 3, on = RetryOn.UNAVAILABLE)
+        String flaky();
+
+        @Get("/flaky")
+        @Retry(attempts = 1)
+        String flakyOnce();
+
+        default String describe(String id) {
+            return "order " + order(id).join().id();
+        }
+    }
+
+    @MeshClient("orders")
+    interface MissingParam {
+        @Get("/orders/{id}")
+        String order(String id);
+    }
+
+    @MeshClient("orders")
+    interface Contradicting {
+        @Get("/a")
+        @Timeout(100)
+        @Retry(perAttemptTimeoutMillis = 500)
+        String a();
+    }
+
+    interface NotAnnotated {
+        @Get("/a")
+        String a();
+    }
+
+    @RegisterExtension
+    final RegistryExtension registry = new RegistryExtension();
+
+    private final AtomicInteger flakyCalls = new AtomicInteger();
+
+    private Backend backend() {
+        return Backend.start(registry.client(), "orders", "orders-1", (ctx, req) -> {
+            final String path = ctx.path();
+            if (path.startsWith("/orders/")) {
+                return HttpResponse.of(MediaType.JSON, "{\"id\":\"" + path.substring(8)
+                                                       + "\",\"quantity\":2,\"addedLater\":true}");
+            }
+            if (path.equals("/orders")) {
+                return HttpResponse.of(req.aggregate().thenApply(body -> HttpResponse.of(
+                        HttpStatus.CREATED, MediaType.JSON, body.contentUtf8())));
+            }
+            if (path.equals("/search")) {
+                final QueryParams query = QueryParams.fromQueryString(ctx.query());
+                return HttpResponse.of(MediaType.JSON, "[{\"id\":\"" + query.get("status") + '-'
+                                                       + req.headers().get("x-tenant") + "\",\"quantity\":1}]");
+            }
+            if (path.equals("/slow")) {
+                return HttpResponse.delayed(HttpResponse.of("slow"), Duration.ofMillis(500));
+            }
+            if (path.equals("/flaky")) {
+                return flakyCalls.incrementAndGet() % 3 != 0 ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE)
+                                                             : HttpResponse.of("third time");
+            }
+            return HttpResponse.of(HttpStatus.NOT_FOUND);
+        });
+    }
+
+    @Test
+    void aTypedClientRoundTripsJsonAndCarriesItsAnnotationsPolicy() {
+        try (Backend backend = backend();
+             io.mesh4j.client.MeshClient mesh = io.mesh4j.client.MeshClient.builder(registry.uri()).plaintext()
+                                                                           .build()) {
+            RetryTest.connected(mesh, "orders", 1);
+            final OrdersClient orders = mesh.client(OrdersClient.class);
+
+            assertThat(orders.order("42").join()).isEqualTo(new Order("42", 2));
+            assertThat(orders.place(new Order("7", 3))).isEqualTo(new Order("7", 3));
+            assertThat(orders.search("open", "acme")).containsExactly(new Order("open-acme", 1));
+            assertThat(orders.describe("9")).isEqualTo("order 9");
+            assertThat(orders.toString()).isEqualTo("OrdersClient(mesh client of orders)");
+
+            // @Timeout(150) on a route that takes 500 ms.
+            final long start = System.nanoTime();
+            assertThatThrownBy(orders::slow).isInstanceOf(ResponseTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(450));
+
+            // @Retry(attempts = 3, on = 503) gets through two 503s; with one attempt the 503 is the answer.
+            flakyCalls.set(0);
+            assertThat(orders.flaky()).isEqualTo("third time");
+            flakyCalls.set(0);
+            assertThatThrownBy(orders::flakyOnce)
+                    .isInstanceOf(MeshCallException.class)
+                    .hasMessageContaining("OrdersClient.flakyOnce() answered 503 Service Unavailable")
+                    .satisfies(e -> assertThat(((MeshCallException) e).status())
+                            .isEqualTo(HttpStatus.SERVICE_UNAVAILABLE));
+        }
+    }
+
+    @Test
+    void theRegistrysRuleOverridesTheAnnotationAndItsRemovalRestoresIt() {
+        try (Backend backend = backend();
+             io.mesh4j.client.MeshClient mesh = io.mesh4j.client.MeshClient.builder(registry.uri()).plaintext()
+                                                                           .build()) {
+            RetryTest.connected(mesh, "orders", 1);
+            final OrdersClient orders = mesh.client(OrdersClient.class);
+            assertThatThrownBy(orders::slow).isInstanceOf(ResponseTimeoutException.class);
+
+            final RouteConfig patient = new RouteConfig(List.of(RouteRule.builder("patient-slow").match(
+                    new RouteMatch(PathMatch.of(PathMatch.Kind.EXACT, "/slow"), java.util.Set.of(), java.util.Map.of()))
+                    .timeout(Duration.ofSeconds(2)).build()));
+            registry.admin().putRoutes(ServiceName.of("orders"), patient).join();
+            await().atMost(Duration.ofSeconds(1))
+                   .until(() -> mesh.routes().routes(ServiceName.of("orders")).current().equals(patient));
+            assertThat(orders.slow()).isEqualTo("slow");
+
+            registry.admin().deleteRoutes(ServiceName.of("orders")).join();
+            await().atMost(Duration.ofSeconds(1))
+                   .until(() -> mesh.routes().routes(ServiceName.of("orders")).current().rules().isEmpty());
+            assertThatThrownBy(orders::slow).isInstanceOf(ResponseTimeoutException.class);
+        }
+    }
+
+    @Test
+    void aWrongInterfaceFailsWhenTheClientIsMadeNamingTheMethod() {
+        try (io.mesh4j.client.MeshClient mesh = io.mesh4j.client.MeshClient.builder(registry.uri()).plaintext()
+                                                                           .build()) {
+            assertThatThrownBy(() -> mesh.client(MissingParam.class))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("MissingParam.order(String): no @Param for the path variables [id]");
+            assertThatThrownBy(() -> mesh.client(Contradicting.class))
+                    .hasMessageContaining("Contradicting.a(): perAttemptTimeout: 500ms is longer than timeout "
+                                          + "100ms");
+            assertThatThrownBy(() -> mesh.client(NotAnnotated.class))
+                    .hasMessageContaining("has no @MeshClient");
+        }
+    }
+}
