@@ -2,11 +2,14 @@ package io.mesh4j.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -16,26 +19,47 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import com.linecorp.armeria.client.HttpClient;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.server.annotation.Get;
 
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.discovery.MeshService;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.stack.Layer;
 import io.mesh4j.core.stack.Role;
+import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.core.telemetry.TelemetryConfig;
+import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
+import io.mesh4j.spring.autoconfigure.MeshAdminAutoConfiguration;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 import io.mesh4j.spring.autoconfigure.MeshClientCustomizer;
 
 /** Every condition and property of the auto-configuration, and every failure analysis. */
 class MeshAutoConfigurationTest {
 
-    /** A registry address nothing listens on: these contexts never reach a registry, and need not. */
+    /** A registry address nothing listens on: client-only contexts never reach a registry, and need not. */
     private static final String NOWHERE = "http://127.0.0.1:1";
 
+    /** A real registry for the contexts that serve, since a server starts and registers with its context. */
+    private static MeshRegistry registry;
+
+    @BeforeAll
+    static void startRegistry(@TempDir Path dir) {
+        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dir).build().start();
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
     private final ApplicationContextRunner runner =
-            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class));
+            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class,
+                                                                                   MeshAdminAutoConfiguration.class));
 
     @MeshService
     public static final class OrdersApi {
@@ -66,12 +90,20 @@ class MeshAutoConfigurationTest {
     @Test
     void anApplicationWithMeshServiceBeansGetsAServerNamedAfterIt() {
         runner.withUserConfiguration(ServesOrders.class)
-              .withPropertyValues("spring.application.name=orders", "mesh.registry=" + NOWHERE, "mesh.tls=off",
+              .withPropertyValues("spring.application.name=orders", "mesh.registry=" + registry.uri(), "mesh.tls=off",
                                   "mesh.zone=eu-1a", "mesh.weight=30", "mesh.metadata.version=v2",
                                   "mesh.advertised-host=127.0.0.1", "mesh.drain-period=0s")
               .run(context -> {
                   assertThat(context).hasSingleBean(MeshServer.class);
-                  assertThat(context.getBean(MeshServer.class).service()).isEqualTo(ServiceName.of("orders"));
+                  final MeshServer server = context.getBean(MeshServer.class);
+                  assertThat(server.service()).isEqualTo(ServiceName.of("orders"));
+                  assertThat(server.admin()).isNull();
+                  assertThat(registry.adminClient().instances(ServiceName.of("orders")).join().instances())
+                          .singleElement().satisfies(instance -> {
+                              assertThat(instance.zone()).isEqualTo("eu-1a");
+                              assertThat(instance.weight()).isEqualTo(30);
+                              assertThat(instance.metadata()).containsEntry("version", "v2");
+                          });
               });
     }
 
@@ -79,7 +111,7 @@ class MeshAutoConfigurationTest {
     void meshServiceOverridesTheApplicationName() {
         runner.withUserConfiguration(ServesOrders.class)
               .withPropertyValues("spring.application.name=orders-app", "mesh.service=orders",
-                                  "mesh.registry=" + NOWHERE, "mesh.tls=off", "mesh.drain-period=0s")
+                                  "mesh.registry=" + registry.uri(), "mesh.tls=off", "mesh.drain-period=0s")
               .run(context -> assertThat(context.getBean(MeshServer.class).service().value()).isEqualTo("orders"));
     }
 
@@ -114,6 +146,138 @@ class MeshAutoConfigurationTest {
                   assertThat(client.policies().policyFor(ServiceName.of("inventory")).retry().maxAttempts())
                           .isEqualTo(2);
                   assertThat(client.stack().roles()).contains(Role.of("AUDIT"));
+              });
+    }
+
+    @Test
+    void telemetryPropertiesMakeOneTelemetryThatTheClientAndTheServerShare() {
+        runner.withUserConfiguration(ServesOrders.class)
+              .withPropertyValues("spring.application.name=orders", "mesh.registry=" + registry.uri(), "mesh.tls=off",
+                                  "mesh.advertised-host=127.0.0.1", "mesh.drain-period=0s", "mesh.admin-port=0",
+                                  "mesh.telemetry.zipkin-endpoint=http://127.0.0.1:9411/api/v2/spans",
+                                  "mesh.telemetry.otlp-endpoint=http://127.0.0.1:4318/v1/traces",
+                                  "mesh.telemetry.sampling-ratio=0.25")
+              .run(context -> {
+                  final MeshTelemetry telemetry = context.getBean(MeshTelemetry.class);
+                  final TelemetryConfig config = telemetry.config();
+                  assertThat(config.serviceName()).isEqualTo("orders");
+                  assertThat(config.zipkinEndpoint()).isEqualTo(URI.create("http://127.0.0.1:9411/api/v2/spans"));
+                  assertThat(config.otlpEndpoint()).isEqualTo(URI.create("http://127.0.0.1:4318/v1/traces"));
+                  assertThat(config.samplingRatio()).isEqualTo(0.25);
+                  assertThat(context.getBean(MeshClient.class).telemetry()).isSameAs(telemetry);
+                  assertThat(context.getBean(MeshServer.class).admin().telemetry()).isSameAs(telemetry);
+              });
+    }
+
+    @Test
+    void withoutTelemetryPropertiesTheApplicationStillHasItsOwnTelemetryExportingNothing() {
+        runner.withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE, "mesh.tls=off")
+              .run(context -> {
+                  final MeshTelemetry telemetry = context.getBean(MeshTelemetry.class);
+                  assertThat(telemetry).isNotSameAs(MeshTelemetry.shared());
+                  assertThat(telemetry.config().samplingRatio()).isEqualTo(1.0);
+                  assertThat(telemetry.config().zipkinEndpoint()).isNull();
+                  assertThat(telemetry.config().otlpEndpoint()).isNull();
+                  assertThat(context.getBean(MeshClient.class).telemetry()).isSameAs(telemetry);
+              });
+    }
+
+    @Test
+    void theApplicationsOwnTelemetryWins() {
+        final MeshTelemetry own = MeshTelemetry.of(TelemetryConfig.builder().serviceName("mine").build());
+        runner.withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE, "mesh.tls=off")
+              .withBean(MeshTelemetry.class, () -> own)
+              .run(context -> assertThat(context.getBean(MeshClient.class).telemetry()).isSameAs(own));
+        own.close();
+    }
+
+    @Test
+    void theServersAdminPortServesMetricsAndBothStacks() {
+        runner.withUserConfiguration(ServesOrders.class)
+              .withPropertyValues("spring.application.name=orders", "mesh.registry=" + registry.uri(), "mesh.tls=off",
+                                  "mesh.advertised-host=127.0.0.1", "mesh.drain-period=0s", "mesh.admin-port=0")
+              .run(context -> {
+                  // The server owns it: no second admin endpoint beside it.
+                  assertThat(context).doesNotHaveBean(AdminServer.class);
+                  final WebClient admin = WebClient.of("http://127.0.0.1:"
+                                                       + context.getBean(MeshServer.class).admin().port());
+                  assertThat(admin.get("/stacks").aggregate().join().contentUtf8())
+                          .contains("orders inbound: Stack[TRACING -> METRICS -> AUTHZ")
+                          .contains("orders outbound: Stack[TRACING -> METRICS -> ROUTING");
+                  assertThat(admin.get("/metrics").aggregate().join().status().code()).isEqualTo(200);
+              });
+    }
+
+    @Test
+    void aClientOnlyApplicationGetsItsOwnAdminEndpointWhenItAsksForOne() {
+        runner.withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE, "mesh.tls=off",
+                                  "mesh.admin-port=0")
+              .run(context -> {
+                  final AdminServer admin = context.getBean(AdminServer.class);
+                  assertThat(admin.telemetry()).isSameAs(context.getBean(MeshTelemetry.class));
+                  final WebClient http = WebClient.of("http://127.0.0.1:" + admin.port());
+                  assertThat(http.get("/stacks").aggregate().join().contentUtf8())
+                          .contains("frontend outbound: Stack[TRACING -> METRICS -> ROUTING");
+                  final AggregatedHttpResponse metrics = http.get("/metrics").aggregate().join();
+                  assertThat(metrics.status().code()).isEqualTo(200);
+              });
+    }
+
+    @Test
+    void noAdminEndpointUnlessAskedFor() {
+        runner.withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE, "mesh.tls=off")
+              .run(context -> assertThat(context).doesNotHaveBean(AdminServer.class));
+    }
+
+    @Test
+    void anAdminPortInUseFailsTheStartSayingToPickAnother() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            runner.withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE,
+                                      "mesh.tls=off", "mesh.admin-port=" + taken.getLocalPort())
+                  .run(context -> {
+                      final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
+                      assertThat(analysis.getDescription())
+                              .contains("mesh.admin-port: port " + taken.getLocalPort() + " is in use");
+                      assertThat(analysis.getAction()).contains("Set mesh.admin-port to a free port, or to 0");
+                  });
+        }
+    }
+
+    @Test
+    void anAdminPortOutOfRangeFailsTheStartNamingIt() {
+        runner.withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE, "mesh.tls=off",
+                                  "mesh.admin-port=70000")
+              .run(context -> {
+                  final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
+                  assertThat(analysis.getDescription()).contains("mesh.admin-port: 70000 is not a port");
+                  assertThat(analysis.getAction()).contains("from 1 to 65535, 0 for any free one");
+              });
+    }
+
+    @Test
+    void badTelemetryPropertiesFailTheStartNamingTheProperty() {
+        runner.withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE, "mesh.tls=off",
+                                  "mesh.telemetry.sampling-ratio=1.5")
+              .run(context -> {
+                  final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
+                  assertThat(analysis.getDescription()).contains("mesh.telemetry.sampling-ratio: samplingRatio: 1.5");
+                  assertThat(analysis.getAction()).contains("from 0.0 (no new trace kept) to 1.0");
+              });
+        runner.withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE, "mesh.tls=off",
+                                  "mesh.telemetry.zipkin-endpoint=zipkin:9411")
+              .run(context -> {
+                  final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
+                  assertThat(analysis.getDescription()).contains("mesh.telemetry.zipkin-endpoint: zipkinEndpoint: "
+                                                                 + "zipkin:9411 (expected: an http or https URI");
+                  assertThat(analysis.getAction()).contains("http://zipkin:9411/api/v2/spans");
+              });
+        runner.withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE, "mesh.tls=off",
+                                  "mesh.telemetry.otlp-endpoint=collector")
+              .run(context -> {
+                  final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
+                  assertThat(analysis.getDescription()).contains("mesh.telemetry.otlp-endpoint: otlpEndpoint: "
+                                                                 + "collector");
+                  assertThat(analysis.getAction()).contains("http://collector:4318/v1/traces");
               });
     }
 

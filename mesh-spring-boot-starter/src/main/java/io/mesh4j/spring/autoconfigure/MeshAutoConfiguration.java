@@ -24,14 +24,15 @@ import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.client.retry.RetryConfig;
 import io.mesh4j.core.discovery.MeshService;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.server.MeshServerBuilder;
 
 /**
  * Makes the application a mesh member: its {@link WorkloadIdentity} (with TLS, the default), a {@link MeshClient}
  * to call other services by name, and, when it has {@link MeshService} beans, a {@link MeshServer} that serves
- * them, registers when the application has started, and deregisters and drains when it stops. Every bean gives
- * way to one the application defines itself.
+ * them, registers when the application has started, and deregisters and drains when it stops; both trace and
+ * measure through one {@link MeshTelemetry}. Every bean gives way to one the application defines itself.
  */
 @AutoConfiguration
 @ConditionalOnProperty(prefix = "mesh", name = "enabled", havingValue = "true", matchIfMissing = true)
@@ -57,14 +58,25 @@ public class MeshAutoConfiguration {
                                .build();
     }
 
+    /**
+     * The application's own telemetry rather than the process-wide one, so that its metrics and spans are its
+     * alone, and its exporters are flushed and stopped when the context closes.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public MeshTelemetry meshTelemetry(MeshSettings settings) {
+        return MeshTelemetry.of(settings.telemetry());
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public MeshClient meshClient(MeshSettings settings, ObjectProvider<WorkloadIdentity> identity,
-                                 ObjectProvider<MeshClientCustomizer> customizers) {
+                                 MeshTelemetry telemetry, ObjectProvider<MeshClientCustomizer> customizers) {
         final MeshProperties properties = settings.properties();
         final MeshClientBuilder builder = MeshClient.builder(settings.registry())
                                                     .balancer(balancer(properties.getClient().getBalancer()))
-                                                    .defaultPolicy(policy(properties.getClient(), null));
+                                                    .defaultPolicy(policy(properties.getClient(), null))
+                                                    .telemetry(telemetry);
         for (Map.Entry<String, MeshProperties.ServicePolicy> service : properties.getServices().entrySet()) {
             try {
                 builder.policy(service.getKey(), policy(properties.getClient(), service.getValue()));
@@ -92,6 +104,7 @@ public class MeshAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(annotation = MeshService.class)
     public MeshServer meshServer(MeshSettings settings, ObjectProvider<WorkloadIdentity> identity,
+                                 MeshTelemetry telemetry, ObjectProvider<MeshClient> client,
                                  ApplicationContext context, ObjectProvider<MeshServerCustomizer> customizers) {
         final MeshProperties properties = settings.properties();
         final MeshServerBuilder builder;
@@ -101,7 +114,11 @@ public class MeshAutoConfiguration {
                                 .zone(properties.getZone())
                                 .weight(properties.getWeight())
                                 .ttl(properties.getTtl())
-                                .drainPeriod(properties.getDrainPeriod());
+                                .drainPeriod(properties.getDrainPeriod())
+                                .telemetry(telemetry);
+            if (properties.getAdminPort() != null) {
+                builder.adminPort(properties.getAdminPort());
+            }
             properties.getMetadata().forEach(builder::metadata);
             if (properties.getAdvertisedHost() != null) {
                 builder.advertisedHost(properties.getAdvertisedHost());
@@ -122,16 +139,19 @@ public class MeshAutoConfiguration {
         } else {
             builder.plaintext();
         }
-        if (!properties.getZone().isEmpty()) {
-            // The zone this instance registers in is the one its calls prefer.
-            builder.zone(properties.getZone());
-        }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+        final MeshServer server;
         try {
-            return builder.build();
+            server = builder.build();
         } catch (IllegalArgumentException e) {
             throw new MeshConfigurationException("mesh.*", e.getMessage(), "Correct the mesh property it names.");
         }
+        final MeshClient outbound = client.getIfAvailable();
+        if (server.admin() != null && outbound != null) {
+            // One admin endpoint per application: it shows the outbound stack beside the server's.
+            server.admin().show(server.service() + " outbound", outbound::stack);
+        }
+        return server;
     }
 
     @Bean

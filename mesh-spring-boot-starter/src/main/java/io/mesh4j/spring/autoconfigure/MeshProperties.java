@@ -1,5 +1,6 @@
 package io.mesh4j.spring.autoconfigure;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -58,8 +59,17 @@ public class MeshProperties {
     /** How long to keep serving after deregistering, so that every caller hears of it first. */
     private Duration drainPeriod = Duration.ofSeconds(2);
 
+    /**
+     * The port of the admin endpoint (/metrics in Prometheus format, /stacks, /healthz), apart from the service's
+     * own ports so that it can be kept off the service network; 0 for any free one. No admin endpoint unless set.
+     */
+    private @Nullable Integer adminPort;
+
     /** What calls to other services do unless a service says otherwise. */
     private final Client client = new Client();
+
+    /** Where this application's traces go, and how many are kept. */
+    private final Telemetry telemetry = new Telemetry();
 
     /** Per called service, what differs from mesh.client, such as mesh.services.orders.timeout=2s. */
     private Map<String, ServicePolicy> services = new LinkedHashMap<>();
@@ -98,6 +108,49 @@ public class MeshProperties {
 
         public void setBalancer(String balancer) {
             this.balancer = balancer;
+        }
+    }
+
+    /** Traces: where they go and how many are kept. Metrics need nothing here: the admin endpoint serves them. */
+    public static class Telemetry {
+
+        /** Zipkin's v2 span API to send every span to, such as http://zipkin:9411/api/v2/spans; none unless set. */
+        private @Nullable URI zipkinEndpoint;
+
+        /**
+         * An OTLP/HTTP traces endpoint to send every span to, such as http://collector:4318/v1/traces; none unless
+         * set.
+         */
+        private @Nullable URI otlpEndpoint;
+
+        /**
+         * The share of new traces kept, 0.0 to 1.0; a request that arrives with its caller's sampling decision keeps
+         * that decision.
+         */
+        private double samplingRatio = 1.0;
+
+        public @Nullable URI getZipkinEndpoint() {
+            return zipkinEndpoint;
+        }
+
+        public void setZipkinEndpoint(@Nullable URI zipkinEndpoint) {
+            this.zipkinEndpoint = zipkinEndpoint;
+        }
+
+        public @Nullable URI getOtlpEndpoint() {
+            return otlpEndpoint;
+        }
+
+        public void setOtlpEndpoint(@Nullable URI otlpEndpoint) {
+            this.otlpEndpoint = otlpEndpoint;
+        }
+
+        public double getSamplingRatio() {
+            return samplingRatio;
+        }
+
+        public void setSamplingRatio(double samplingRatio) {
+            this.samplingRatio = samplingRatio;
         }
     }
 
@@ -239,8 +292,20 @@ public class MeshProperties {
         this.drainPeriod = drainPeriod;
     }
 
+    public @Nullable Integer getAdminPort() {
+        return adminPort;
+    }
+
+    public void setAdminPort(@Nullable Integer adminPort) {
+        this.adminPort = adminPort;
+    }
+
     public Client getClient() {
         return client;
+    }
+
+    public Telemetry getTelemetry() {
+        return telemetry;
     }
 
     public Map<String, ServicePolicy> getServices() {

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.env.Environment;
 
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.telemetry.TelemetryConfig;
 
 /**
  * The {@code mesh.*} properties, checked once at start: each problem is a {@link MeshConfigurationException} that
@@ -20,11 +21,13 @@ public final class MeshSettings {
     private final MeshProperties properties;
     private final ServiceName service;
     private final URI registry;
+    private final TelemetryConfig telemetry;
 
-    private MeshSettings(MeshProperties properties, ServiceName service, URI registry) {
+    private MeshSettings(MeshProperties properties, ServiceName service, URI registry, TelemetryConfig telemetry) {
         this.properties = properties;
         this.service = service;
         this.registry = registry;
+        this.telemetry = telemetry;
     }
 
     public static MeshSettings check(MeshProperties properties, Environment environment) {
@@ -37,7 +40,8 @@ public final class MeshSettings {
             readable(properties.getTrustBundleFile(), "mesh.trust-bundle-file",
                      "the registry's roots, <registry data dir>/trust-bundle.pem");
         }
-        return new MeshSettings(properties, service, registry);
+        adminPort(properties.getAdminPort());
+        return new MeshSettings(properties, service, registry, telemetry(properties.getTelemetry(), service));
     }
 
     private static ServiceName service(MeshProperties properties, Environment environment) {
@@ -85,6 +89,45 @@ public final class MeshSettings {
         return uri;
     }
 
+    private static void adminPort(@Nullable Integer port) {
+        if (port != null && (port < 0 || port > 65_535)) {
+            throw new MeshConfigurationException("mesh.admin-port", port + " is not a port",
+                                                 "Set mesh.admin-port to a port from 1 to 65535, 0 for any free one, "
+                                                 + "or leave it out for no admin endpoint.");
+        }
+    }
+
+    private static TelemetryConfig telemetry(MeshProperties.Telemetry properties, ServiceName service) {
+        // The spans say which service made them, as the registry knows it.
+        final TelemetryConfig.Builder config = TelemetryConfig.builder().serviceName(service.value());
+        try {
+            config.samplingRatio(properties.getSamplingRatio());
+        } catch (IllegalArgumentException e) {
+            throw new MeshConfigurationException("mesh.telemetry.sampling-ratio", e.getMessage(),
+                                                 "Set mesh.telemetry.sampling-ratio to a share from 0.0 (no new "
+                                                 + "trace kept) to 1.0 (every one), such as 0.1.");
+        }
+        if (properties.getZipkinEndpoint() != null) {
+            try {
+                config.zipkinEndpoint(properties.getZipkinEndpoint());
+            } catch (IllegalArgumentException e) {
+                throw new MeshConfigurationException("mesh.telemetry.zipkin-endpoint", e.getMessage(),
+                                                     "Set mesh.telemetry.zipkin-endpoint to Zipkin's span API, such "
+                                                     + "as http://zipkin:9411/api/v2/spans.");
+            }
+        }
+        if (properties.getOtlpEndpoint() != null) {
+            try {
+                config.otlpEndpoint(properties.getOtlpEndpoint());
+            } catch (IllegalArgumentException e) {
+                throw new MeshConfigurationException("mesh.telemetry.otlp-endpoint", e.getMessage(),
+                                                     "Set mesh.telemetry.otlp-endpoint to an OTLP/HTTP traces "
+                                                     + "endpoint, such as http://collector:4318/v1/traces.");
+            }
+        }
+        return config.build();
+    }
+
     private static Path readable(@Nullable Path file, String property, String what) {
         if (file == null) {
             throw new MeshConfigurationException(property, "not set, and mesh.tls is on",
@@ -108,5 +151,10 @@ public final class MeshSettings {
 
     public URI registry() {
         return registry;
+    }
+
+    /** The telemetry the properties ask for, named after the service. */
+    public TelemetryConfig telemetry() {
+        return telemetry;
     }
 }

@@ -1,0 +1,64 @@
+package io.mesh4j.spring.autoconfigure;
+
+import java.io.IOException;
+import java.net.BindException;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+
+import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.admin.AdminServer;
+import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.server.MeshServer;
+
+/**
+ * The admin endpoint ({@code mesh.admin-port}) of an application that only calls other services. An application
+ * that serves has it already: its {@link MeshServer} starts and stops it.
+ */
+@AutoConfiguration(after = MeshAutoConfiguration.class)
+@ConditionalOnProperty(prefix = "mesh", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(prefix = "mesh", name = "admin-port")
+@ConditionalOnBean({ MeshClient.class, MeshTelemetry.class })
+@ConditionalOnMissingBean(MeshServer.class)
+public class MeshAdminAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public AdminServer meshAdminServer(MeshSettings settings, MeshTelemetry telemetry, MeshClient client) {
+        final int port = requirePort(settings.properties().getAdminPort());
+        final AdminServer admin = AdminServer.builder(telemetry).port(port).build()
+                                             .show(settings.service() + " outbound", client::stack);
+        try {
+            return admin.start();
+        } catch (RuntimeException e) {
+            if (isPortInUse(e)) {
+                throw new MeshConfigurationException("mesh.admin-port", "port " + port + " is in use",
+                                                     "Set mesh.admin-port to a free port, or to 0 for any free one.");
+            }
+            throw e;
+        }
+    }
+
+    private static int requirePort(@Nullable Integer port) {
+        // The condition saw the property, and the settings checked its range.
+        if (port == null) {
+            throw new IllegalStateException("mesh.admin-port is not set");
+        }
+        return port;
+    }
+
+    private static boolean isPortInUse(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            // The JDK's transport says BindException; Netty's native ones an IOException with the system's text.
+            if (cause instanceof BindException
+                || cause instanceof IOException && String.valueOf(cause.getMessage()).contains("in use")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
