@@ -11,14 +11,16 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.server.MeshServer;
+import io.mesh4j.spring.autoconfigure.MeshAdminAutoConfiguration;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 
 /**
  * The {@code mesh} health indicator and the {@code /actuator/mesh} endpoint, for applications with the actuator.
  */
-@AutoConfiguration(after = MeshAutoConfiguration.class)
+@AutoConfiguration(after = { MeshAutoConfiguration.class, MeshAdminAutoConfiguration.class })
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(MeshClient.class)
 public class MeshActuatorAutoConfiguration {
@@ -27,17 +29,21 @@ public class MeshActuatorAutoConfiguration {
     @ConditionalOnMissingBean(name = "meshHealthIndicator")
     @ConditionalOnEnabledHealthIndicator("mesh")
     HealthIndicator meshHealthIndicator(ObjectProvider<MeshServer> server, ObjectProvider<MeshClient> client,
-                                        ObjectProvider<WorkloadIdentity> identity) {
-        return new MeshHealthIndicator(new MeshView(server.getIfAvailable(), client.getIfAvailable(),
-                                                    identity.getIfAvailable()));
+                                        ObjectProvider<WorkloadIdentity> identity, ObjectProvider<AdminServer> admin) {
+        return new MeshHealthIndicator(view(server, client, identity, admin));
     }
 
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
     MeshEndpoint meshEndpoint(ObjectProvider<MeshServer> server, ObjectProvider<MeshClient> client,
-                              ObjectProvider<WorkloadIdentity> identity) {
-        return new MeshEndpoint(new MeshView(server.getIfAvailable(), client.getIfAvailable(),
-                                             identity.getIfAvailable()));
+                              ObjectProvider<WorkloadIdentity> identity, ObjectProvider<AdminServer> admin) {
+        return new MeshEndpoint(view(server, client, identity, admin));
+    }
+
+    private static MeshView view(ObjectProvider<MeshServer> server, ObjectProvider<MeshClient> client,
+                                 ObjectProvider<WorkloadIdentity> identity, ObjectProvider<AdminServer> admin) {
+        return new MeshView(server.getIfAvailable(), client.getIfAvailable(), identity.getIfAvailable(),
+                            admin.getIfAvailable());
     }
 }

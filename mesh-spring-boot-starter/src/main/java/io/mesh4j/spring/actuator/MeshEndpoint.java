@@ -3,12 +3,15 @@ package io.mesh4j.spring.actuator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * {@code /actuator/mesh}: the live stacks (roles in request order), the endpoints known per called service and
- * which are ejected, the access policy in force, and the workload's identity and certificate expiry.
+ * which are ejected, the route config in force per called service and for the application's own routes (the
+ * registry's, and its policy annotations'), the access policy in force, the workload's identity and certificate
+ * expiry, and the admin endpoint's port.
  */
 @Endpoint(id = "mesh")
 public final class MeshEndpoint {
@@ -30,6 +33,10 @@ public final class MeshEndpoint {
         final Map<String, Object> client = view.client();
         if (client != null) {
             mesh.put("client", client);
+        }
+        final @Nullable Integer adminPort = view.adminPort();
+        if (adminPort != null) {
+            mesh.put("adminPort", adminPort);
         }
         return mesh;
     }

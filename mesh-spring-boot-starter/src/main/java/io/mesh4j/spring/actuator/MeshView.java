@@ -1,11 +1,18 @@
 package io.mesh4j.spring.actuator;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
 
@@ -13,10 +20,14 @@ import com.linecorp.armeria.client.Endpoint;
 
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.discovery.RegistryEndpointGroup;
+import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.authz.AccessRule;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.registry.RegistryException;
+import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.server.MeshServer;
 
 /**
@@ -25,17 +36,23 @@ import io.mesh4j.server.MeshServer;
  */
 final class MeshView {
 
+    /** How long the health check waits for the registry before calling it unreachable. */
+    private static final Duration REGISTRY_PROBE_TIMEOUT = Duration.ofSeconds(2);
+
     private final @Nullable MeshServer server;
     private final @Nullable MeshClient client;
     private final @Nullable WorkloadIdentity identity;
+    private final @Nullable AdminServer admin;
 
-    MeshView(@Nullable MeshServer server, @Nullable MeshClient client, @Nullable WorkloadIdentity identity) {
+    MeshView(@Nullable MeshServer server, @Nullable MeshClient client, @Nullable WorkloadIdentity identity,
+             @Nullable AdminServer admin) {
         this.server = server;
         this.client = client;
         this.identity = identity;
+        this.admin = admin != null ? admin : server != null ? server.admin() : null;
     }
 
-    /** The workload's identity and its certificate's expiry; empty on a plaintext mesh. */
+    /** The workload's identity and its certificate's expiry; {@code tls: off} on a plaintext mesh. */
     Map<String, Object> identity() {
         final Map<String, Object> view = new LinkedHashMap<>();
         if (identity == null) {
@@ -45,6 +62,10 @@ final class MeshView {
         view.put("spiffeId", identity.id().toString());
         final @Nullable Instant expiresAt = identity.expiresAt();
         view.put("certificateExpiresAt", expiresAt != null ? expiresAt.toString() : "none yet");
+        if (expiresAt != null) {
+            // Renewed at two thirds of its life: a value that only falls means renewals fail.
+            view.put("certificateExpiresIn", Duration.between(Instant.now(), expiresAt).withNanos(0).toString());
+        }
         view.put("certificateValid", isCertificateValid());
         return view;
     }
@@ -52,6 +73,37 @@ final class MeshView {
     boolean isCertificateValid() {
         final @Nullable Instant expiresAt = identity != null ? identity.expiresAt() : null;
         return identity == null || expiresAt != null && Instant.now().isBefore(expiresAt);
+    }
+
+    /**
+     * Whether the registry answers now: any answer counts, an error answer included, for it proves the registry
+     * is there; only a call that gets no answer in time does not.
+     */
+    Map<String, Object> registry() {
+        final @Nullable RegistryClient registry = client != null ? client.registry()
+                                                  : identity != null ? identity.registryClient() : null;
+        final Map<String, Object> view = new LinkedHashMap<>();
+        if (registry == null) {
+            return view;
+        }
+        view.put("address", registry.uri().toString());
+        try {
+            registry.trustBundle().get(REGISTRY_PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            view.put("reachable", true);
+        } catch (ExecutionException e) {
+            view.put("reachable", e.getCause() instanceof RegistryException);
+            if (!(e.getCause() instanceof RegistryException)) {
+                view.put("error", String.valueOf(e.getCause()));
+            }
+        } catch (TimeoutException e) {
+            view.put("reachable", false);
+            view.put("error", "no answer within " + REGISTRY_PROBE_TIMEOUT.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            view.put("reachable", false);
+            view.put("error", "interrupted");
+        }
+        return view;
     }
 
     /** The instance this application serves as, if it serves. */
@@ -66,10 +118,21 @@ final class MeshView {
         view.put("stack", roles(server.stack().roles()));
         view.put("accessPolicy", server.pushedPolicy() == null ? "annotations"
                                                                : rules(server.pushedPolicy().rules()));
+        final Map<String, Object> routes = new LinkedHashMap<>();
+        routes.put("registry", RouteConfigView.of(server.routeConfig(), -1));
+        try {
+            routes.put("annotations", RouteConfigView.annotations(server.armeriaServer().serviceConfigs()));
+        } catch (IllegalStateException e) {
+            routes.put("annotations", "not serving yet");
+        }
+        view.put("routeConfig", routes);
         return view;
     }
 
-    /** The outbound stack and, per service called, the endpoints known and which are ejected. */
+    /**
+     * The outbound stack and, per service called, the endpoints known (and which are ejected) and the route config
+     * in force.
+     */
     @Nullable Map<String, Object> client() {
         if (client == null) {
             return null;
@@ -77,12 +140,26 @@ final class MeshView {
         final Map<String, Object> view = new LinkedHashMap<>();
         view.put("registry", client.registry().uri().toString());
         view.put("stack", roles(client.stack().roles()));
+        final SortedMap<ServiceName, RouteConfig> routes = client.routes().snapshot();
+        final SortedSet<ServiceName> called = new TreeSet<>(client.services());
+        called.addAll(routes.keySet());
         final Map<String, Object> services = new LinkedHashMap<>();
-        for (ServiceName service : client.services()) {
-            services.put(service.value(), endpoints(service));
+        for (ServiceName service : called) {
+            final Map<String, Object> serviceView = client.services().contains(service)
+                                                    ? endpoints(service) : new LinkedHashMap<>();
+            final @Nullable RouteConfig config = routes.get(service);
+            if (config != null) {
+                serviceView.put("routeConfig", RouteConfigView.of(config, client.routes().routes(service).index()));
+            }
+            services.put(service.value(), serviceView);
         }
         view.put("services", services);
         return view;
+    }
+
+    /** The admin endpoint's port, if the application has one. */
+    @Nullable Integer adminPort() {
+        return admin != null ? admin.port() : null;
     }
 
     /** How many endpoints each called service has now. */

@@ -1,0 +1,117 @@
+package io.mesh4j.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.registry.RouteJson;
+import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.spring.actuator.MeshActuatorAutoConfiguration;
+import io.mesh4j.spring.actuator.MeshEndpoint;
+import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
+
+/** The {@code mesh} health indicator and the {@code /actuator/mesh} endpoint, against a real registry. */
+class MeshActuatorTest {
+
+    private static final ServiceName INVENTORY = ServiceName.of("inventory");
+
+    private static MeshRegistry registry;
+
+    @BeforeAll
+    static void startRegistry(@TempDir Path dir) {
+        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dir).build().start();
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class,
+                                                             MeshActuatorAutoConfiguration.class))
+                    .withPropertyValues("spring.application.name=frontend", "mesh.tls=off",
+                                        "management.endpoints.web.exposure.include=health,mesh");
+
+    @Test
+    void healthIsUpWhileTheRegistryAnswersAndSaysWhereItIs() {
+        runner.withPropertyValues("mesh.registry=" + registry.uri()).run(context -> {
+            final Health health = context.getBean("meshHealthIndicator", HealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("identity", Map.of("tls", "off"))
+                                           .containsEntry("registry", Map.of("address", registry.uri().toString(),
+                                                                             "reachable", true));
+        });
+    }
+
+    @Test
+    void healthIsDownWhenTheRegistryDoesNotAnswer() {
+        runner.withPropertyValues("mesh.registry=http://127.0.0.1:1").run(context -> {
+            final Health health = context.getBean("meshHealthIndicator", HealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getDetails().get("registry").toString())
+                    .contains("address=http://127.0.0.1:1", "reachable=false", "Connection refused");
+        });
+    }
+
+    @Test
+    void theHealthIndicatorCanBeTurnedOffAsAnyOther() {
+        runner.withPropertyValues("mesh.registry=" + registry.uri(), "management.health.mesh.enabled=false")
+              .run(context -> {
+                  assertThat(context).doesNotHaveBean("meshHealthIndicator");
+                  assertThat(context).hasSingleBean(MeshEndpoint.class);
+              });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theMeshEndpointShowsTheRouteConfigInForcePerCalledService() {
+        registry.adminClient().putRoutes(INVENTORY, RouteJson.parse("""
+                {"rules": [{"name": "slow-lookups", "match": {"path": {"prefix": "/inventory/"}},
+                            "timeout": "800ms", "fault": {"delay": {"percent": 10, "duration": "50ms"}}}]}
+                """.getBytes(StandardCharsets.UTF_8))).join();
+        runner.withPropertyValues("mesh.registry=" + registry.uri()).run(context -> {
+            final MeshClient client = context.getBean(MeshClient.class);
+            client.webClient("inventory");
+            client.webClient("orders");
+            await().atMost(Duration.ofSeconds(5))
+                   .until(() -> !client.routes().snapshot().get(INVENTORY).rules().isEmpty());
+
+            final Map<String, Object> mesh = context.getBean(MeshEndpoint.class).mesh();
+            final Map<String, Object> services =
+                    (Map<String, Object>) ((Map<String, Object>) mesh.get("client")).get("services");
+            final Map<String, Object> inventory =
+                    (Map<String, Object>) ((Map<String, Object>) services.get("inventory")).get("routeConfig");
+            assertThat(inventory).containsEntry("source", "registry").containsKey("index");
+            final Map<String, Object> rule = ((List<Map<String, Object>>) inventory.get("rules")).get(0);
+            assertThat(rule).containsEntry("name", "slow-lookups")
+                            .containsEntry("match", Map.of("path", Map.of("prefix", "/inventory/"),
+                                                           "methods", List.of(), "headers", Map.of()))
+                            .containsEntry("timeout", "800ms")
+                            .containsEntry("fault", Map.of("delay", Map.of("percent", 10.0, "duration", "50ms")));
+
+            final Map<String, Object> orders =
+                    (Map<String, Object>) ((Map<String, Object>) services.get("orders")).get("routeConfig");
+            assertThat(orders).containsEntry("source", "none in the registry: annotations and defaults apply")
+                              .containsEntry("rules", List.of());
+        });
+    }
+}
