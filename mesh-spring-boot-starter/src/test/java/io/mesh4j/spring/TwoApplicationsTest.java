@@ -3,80 +3,48 @@ package io.mesh4j.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RestController;
 
 import com.linecorp.armeria.client.WebClient;
-import com.linecorp.armeria.server.annotation.Get;
-import com.linecorp.armeria.server.annotation.Param;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
 
 import io.mesh4j.client.MeshClient;
-import io.mesh4j.core.discovery.MeshService;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.registry.IdentityJson;
+import io.mesh4j.core.registry.RouteJson;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.server.MeshServer;
+import io.mesh4j.spring.apps.frontend.FrontendApplication;
+import io.mesh4j.spring.apps.frontend.OrdersClient;
+import io.mesh4j.spring.apps.orders.OrdersApplication;
 
 /**
  * Two Spring Boot applications made mesh members by the starter and a few properties, against a real TLS
- * registry: one serves, the other calls it by name, and the actuator shows the mesh.
+ * registry: orders serves, frontend calls it by name through an injected {@code @MeshClient} interface, and the
+ * actuator shows the mesh, the route config the operator pushed included.
  */
 class TwoApplicationsTest {
 
-    @MeshService
-    public static final class OrdersApi {
-        @Get("/orders/{id}")
-        public String order(@Param String id) {
-            return "{\"order\": \"" + id + "\"}";
-        }
-    }
+    private static final ServiceName ORDERS = ServiceName.of("orders");
 
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    static class OrdersApplication {
-        @Bean
-        OrdersApi ordersApi() {
-            return new OrdersApi();
-        }
-    }
-
-    @RestController
-    static final class CheckoutController {
-        private final WebClient orders;
-
-        CheckoutController(MeshClient mesh) {
-            orders = mesh.webClient("orders");
-        }
-
-        @GetMapping("/checkout/{id}")
-        String checkout(@PathVariable String id) {
-            return orders.get("/orders/" + id).aggregate().join().contentUtf8();
-        }
-    }
-
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    static class FrontendApplication {
-        @Bean
-        CheckoutController checkoutController(MeshClient mesh) {
-            return new CheckoutController(mesh);
-        }
-    }
+    /** What an operator would push with {@code meshctl routes apply orders -f orders-routes.json}. */
+    private static final String ORDERS_ROUTES = """
+            {"rules": [{"name": "order-reads", "match": {"path": {"template": "/orders/{id}"}, "methods": ["GET"]},
+                        "timeout": "2s", "retry": {"attempts": 2}}]}
+            """;
 
     @TempDir
     Path dir;
@@ -110,12 +78,16 @@ class TwoApplicationsTest {
     }
 
     @Test
-    void oneApplicationCallsTheOtherByNameOverMtlsAndTheActuatorShowsTheMesh() throws Exception {
+    void oneApplicationCallsTheOtherThroughATypedClientOverMtlsAndTheActuatorShowsTheMesh() throws Exception {
+        registry.adminClient().putRoutes(ORDERS, RouteJson.parse(ORDERS_ROUTES.getBytes(StandardCharsets.UTF_8)))
+                .join();
         final ConfigurableApplicationContext orders = new SpringApplicationBuilder(OrdersApplication.class)
-                .web(WebApplicationType.NONE).properties(meshProperties("orders")).run();
+                .web(WebApplicationType.NONE).properties(meshProperties("orders"))
+                .properties("mesh.admin-port=0", "management.endpoints.web.exposure.include=mesh").run();
         ConfigurableApplicationContext frontend = null;
         try {
-            assertThat(registry.adminClient().instances(ServiceName.of("orders")).join().instances()).hasSize(1);
+            // Registered once the application has started.
+            assertThat(registry.adminClient().instances(ORDERS).join().instances()).hasSize(1);
 
             frontend = new SpringApplicationBuilder(FrontendApplication.class)
                     .properties(meshProperties("frontend"))
@@ -125,27 +97,51 @@ class TwoApplicationsTest {
             final int port = ((WebServerApplicationContext) frontend).getWebServer().getPort();
             final WebClient http = WebClient.of("http://127.0.0.1:" + port);
 
-            assertThat(http.get("/checkout/7").aggregate().join().contentUtf8()).isEqualTo("{\"order\": \"7\"}");
+            // The frontend's controller calls orders through the OrdersClient bean the starter made.
+            assertThat(frontend.getBean(OrdersClient.class).toString()).contains("mesh client of orders");
+            assertThat(http.get("/checkout/7").aggregate().join().contentUtf8()).isEqualTo("order 7: shipped");
 
             final String health = http.get("/actuator/health").aggregate().join().contentUtf8();
             assertThat(health).contains("\"mesh\":{\"status\":\"UP\"")
                               .contains("\"spiffeId\":\"spiffe://mesh.local/svc/frontend\"")
+                              .contains("\"certificateExpiresAt\":\"")
+                              .contains("\"certificateValid\":true")
+                              .contains("\"registry\":{\"address\":\"" + registry.uri() + "\",\"reachable\":true}")
                               .contains("\"endpoints\":{\"orders\":1}");
+
             final String mesh = http.get("/actuator/mesh").aggregate().join().contentUtf8();
             assertThat(mesh).contains("\"stack\":[\"TRACING\",\"METRICS\",\"ROUTING\",\"FAULTS\",\"DEADLINE\","
                                       + "\"HEDGE\",\"RETRY\",\"BREAKER\"]")
                             .contains("\"orders\":{\"servingLastKnown\":false,\"endpoints\":[{\"instanceId\":\"orders-")
+                            // The route config in force for the service called, as the operator wrote it.
+                            .containsPattern("\"routeConfig\":\\{\"source\":\"registry\",\"index\":\\d+,\"rules\":"
+                                             + "\\[\\{\"name\":\"order-reads\",\"match\":\\{\"path\":\\{\"template\":"
+                                             + "\"/orders/\\{id}\"},\"methods\":\\[\"GET\"]")
+                            .contains("\"timeout\":\"2s\"", "\"retry\":{\"attempts\":2")
                             .contains("\"certificateExpiresAt\"");
+
+            // The server's own view: the registry's rule, and its route's @Timeout beneath it; its admin port.
+            @SuppressWarnings("unchecked")
+            final Map<String, Object> ordersView = (Map<String, Object>) orders.getBean(
+                    io.mesh4j.spring.actuator.MeshEndpoint.class).mesh().get("server");
+            assertThat(ordersView.get("routeConfig").toString())
+                    .contains("registry={source=registry, rules=[{name=order-reads")
+                    .contains("annotations=[{route=GET /orders/:id, method=OrdersApi.order(String), timeout=1500ms");
+            final int adminPort = orders.getBean(MeshServer.class).admin().port();
+            final AggregatedHttpResponse metrics = WebClient.of("http://127.0.0.1:" + adminPort).get("/metrics")
+                                                            .aggregate().join();
+            assertThat(metrics.contentUtf8()).contains("mesh_server_requests_seconds_count{")
+                                             .contains("service=\"orders\"");
         } finally {
             orders.close();
             if (frontend != null) {
                 // The frontend keeps watching orders; closing orders deregistered it, and the frontend hears so.
                 final MeshClient client = frontend.getBean(MeshClient.class);
                 await().atMost(Duration.ofSeconds(5)).until(
-                        () -> client.endpoints(ServiceName.of("orders")).endpoints().isEmpty());
+                        () -> client.endpoints(ORDERS).endpoints().isEmpty());
                 frontend.close();
             }
         }
-        assertThat(registry.adminClient().instances(ServiceName.of("orders")).join().instances()).isEmpty();
+        assertThat(registry.adminClient().instances(ORDERS).join().instances()).isEmpty();
     }
 }

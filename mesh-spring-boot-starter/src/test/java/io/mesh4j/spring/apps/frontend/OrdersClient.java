@@ -1,0 +1,17 @@
+package io.mesh4j.spring.apps.frontend;
+
+import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.server.annotation.Param;
+
+import io.mesh4j.core.annotation.MeshClient;
+
+/** The frontend's typed client of orders, found by the auto-scan of the frontend's package. */
+@MeshClient("orders")
+public interface OrdersClient {
+
+    /** An order, as the frontend reads it. */
+    record Order(String id, String status) {}
+
+    @Get("/orders/{id}")
+    Order order(@Param("id") String id);
+}
