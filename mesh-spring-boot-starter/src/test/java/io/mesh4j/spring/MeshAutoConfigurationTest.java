@@ -320,6 +320,19 @@ class MeshAutoConfigurationTest {
     }
 
     @Test
+    void aTrustBundleFileWithoutCertificatesFailsTheStartNamingTheProperty(@TempDir Path dir) throws Exception {
+        final Path token = Files.writeString(dir.resolve("frontend.token"), "a token");
+        final Path bundle = Files.writeString(dir.resolve("bundle.pem"), "not a certificate");
+        runner.withPropertyValues("spring.application.name=frontend", "mesh.registry=https://127.0.0.1:1",
+                                  "mesh.join-token-file=" + token, "mesh.trust-bundle-file=" + bundle)
+              .run(context -> {
+                  final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
+                  assertThat(analysis.getDescription()).contains("mesh.trust-bundle-file: " + bundle + ": trust bundle:");
+                  assertThat(analysis.getAction()).contains("<registry data dir>/trust-bundle.pem");
+              });
+    }
+
+    @Test
     void aPropertyOfTheWrongTypeFailsTheStartNamingIt() {
         runner.withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE, "mesh.tls=off",
                                   "mesh.weight=heavy")

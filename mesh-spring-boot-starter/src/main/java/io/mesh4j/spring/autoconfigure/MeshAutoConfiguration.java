@@ -52,10 +52,21 @@ public class MeshAutoConfiguration {
     @ConditionalOnProperty(prefix = "mesh", name = "tls", havingValue = "true", matchIfMissing = true)
     public WorkloadIdentity meshIdentity(MeshSettings settings) {
         final MeshProperties properties = settings.properties();
-        return WorkloadIdentity.builder(settings.registry(), settings.service().value())
-                               .joinTokenFile(properties.getJoinTokenFile())
-                               .trustBundleFile(properties.getTrustBundleFile())
-                               .build();
+        final WorkloadIdentity identity;
+        try {
+            identity = WorkloadIdentity.builder(settings.registry(), settings.service().value())
+                                       .joinTokenFile(properties.getJoinTokenFile())
+                                       .trustBundleFile(properties.getTrustBundleFile())
+                                       .build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // The settings saw that both files can be read; what is left to go wrong is the bundle's content.
+            throw new MeshConfigurationException(
+                    "mesh.trust-bundle-file", properties.getTrustBundleFile() + ": " + e.getMessage(),
+                    "Set mesh.trust-bundle-file to the registry's roots in PEM: <registry data dir>/trust-bundle.pem, "
+                    + "or what meshctl bundle prints.");
+        }
+        FirstCertificate.await(identity, settings);
+        return identity;
     }
 
     /**
