@@ -1,0 +1,7 @@
+/**
+ * {@code shop}: a Spring MVC service that calls {@code catalog} through an injected {@code @MeshClient} interface.
+ */
+@NullMarked
+package io.mesh4j.examples.springboot.shop;
+
+import org.jspecify.annotations.NullMarked;
