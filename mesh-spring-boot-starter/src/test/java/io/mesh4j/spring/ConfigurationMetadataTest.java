@@ -29,7 +29,7 @@ class ConfigurationMetadataTest {
         final List<String> undescribed = new ArrayList<>();
         for (JsonNode property : metadata.path("properties")) {
             final String name = property.path("name").asText();
-            if (name.startsWith("mesh.")) {
+            if (name.startsWith("mesh.") || name.startsWith("management.health.mesh.")) {
                 names.add(name);
                 if (property.path("description").asText().isBlank()) {
                     undescribed.add(name);
@@ -41,5 +41,14 @@ class ConfigurationMetadataTest {
                                    "mesh.telemetry.otlp-endpoint", "mesh.telemetry.sampling-ratio",
                                    "mesh.client.timeout", "mesh.services");
         assertThat(undescribed).isEmpty();
+        assertThat(names).contains("management.health.mesh.enabled");
+
+        final List<String> balancers = new ArrayList<>();
+        for (JsonNode hint : metadata.path("hints")) {
+            if (hint.path("name").asText().equals("mesh.client.balancer")) {
+                hint.path("values").forEach(value -> balancers.add(value.path("value").asText()));
+            }
+        }
+        assertThat(balancers).containsExactly("p2c", "round-robin", "weighted-round-robin");
     }
 }

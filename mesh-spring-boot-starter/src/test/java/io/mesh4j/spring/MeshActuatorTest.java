@@ -19,10 +19,15 @@ import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.server.annotation.Param;
+
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.discovery.MeshService;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.registry.RouteJson;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.server.MeshServer;
 import io.mesh4j.spring.actuator.MeshActuatorAutoConfiguration;
 import io.mesh4j.spring.actuator.MeshEndpoint;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
@@ -113,5 +118,39 @@ class MeshActuatorTest {
             assertThat(orders).containsEntry("source", "none in the registry: annotations and defaults apply")
                               .containsEntry("rules", List.of());
         });
+    }
+
+    @MeshService
+    public static final class StockApi {
+        @Get("/stock/{sku}")
+        public String stock(@Param String sku) {
+            return "12";
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aServingApplicationShowsItsInboundStackInOrderAndIsDownOnceItIsNoLongerRegistered() {
+        runner.withPropertyValues("mesh.registry=" + registry.uri(), "spring.application.name=stock",
+                                  "mesh.instance-id=stock-1", "mesh.advertised-host=127.0.0.1",
+                                  "mesh.drain-period=0s")
+              .withBean(StockApi.class)
+              .run(context -> {
+                  final Map<String, Object> server =
+                          (Map<String, Object>) context.getBean(MeshEndpoint.class).mesh().get("server");
+                  assertThat(server).containsEntry("service", "stock").containsEntry("instanceId", "stock-1")
+                                    .containsEntry("registered", true)
+                                    .containsEntry("stack", List.of("TRACING", "METRICS", "AUTHZ", "RATE_LIMIT",
+                                                                    "CONCURRENCY", "FAULTS", "DEADLINE"))
+                                    .containsEntry("accessPolicy", "annotations");
+                  final HealthIndicator health = context.getBean("meshHealthIndicator", HealthIndicator.class);
+                  assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+                  assertThat(health.health().getDetails()).containsEntry("registered", true);
+
+                  // Deregistered and stopped while the application runs on: no caller can find it any more.
+                  context.getBean(MeshServer.class).stop().join();
+                  assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+                  assertThat(health.health().getDetails()).containsEntry("registered", false);
+              });
     }
 }

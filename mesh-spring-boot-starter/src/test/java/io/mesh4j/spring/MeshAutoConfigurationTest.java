@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +18,8 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.StandardEnvironment;
 
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.WebClient;
@@ -37,6 +40,9 @@ import io.mesh4j.server.MeshServer;
 import io.mesh4j.spring.autoconfigure.MeshAdminAutoConfiguration;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 import io.mesh4j.spring.autoconfigure.MeshClientCustomizer;
+import io.mesh4j.spring.autoconfigure.MeshProperties;
+import io.mesh4j.spring.autoconfigure.MeshServerCustomizer;
+import io.mesh4j.spring.autoconfigure.MeshSettings;
 
 /** Every condition and property of the auto-configuration, and every failure analysis. */
 class MeshAutoConfigurationTest {
@@ -116,9 +122,93 @@ class MeshAutoConfigurationTest {
     }
 
     @Test
-    void nothingWhenTheMeshIsDisabled() {
-        runner.withPropertyValues("mesh.enabled=false")
-              .run(context -> assertThat(context).doesNotHaveBean(MeshClient.class));
+    void nothingWhenTheMeshIsDisabledNotEvenACheckOfItsProperties() {
+        // No registry, no name, a @MeshService bean: none of it matters once the mesh is off.
+        runner.withUserConfiguration(ServesOrders.class)
+              .withPropertyValues("mesh.enabled=false", "mesh.weight=0")
+              .run(context -> {
+                  assertThat(context).hasNotFailed();
+                  assertThat(context).doesNotHaveBean(MeshSettings.class);
+                  assertThat(context).doesNotHaveBean(MeshClient.class);
+                  assertThat(context).doesNotHaveBean(MeshServer.class);
+                  assertThat(context).doesNotHaveBean(MeshTelemetry.class);
+                  assertThat(context).doesNotHaveBean(WorkloadIdentity.class);
+                  assertThat(context).doesNotHaveBean(AdminServer.class);
+              });
+    }
+
+    /** Two customizers of each kind, declared in the reverse of their order. */
+    @Configuration(proxyBeanMethods = false)
+    static class OrderedCustomizers {
+        @Bean
+        @Order(2)
+        MeshClientCustomizer secondClientCustomizer() {
+            return builder -> builder.stack(s -> s.append(Layer.of(Role.of("SECOND"), client -> client)));
+        }
+
+        @Bean
+        @Order(1)
+        MeshClientCustomizer firstClientCustomizer() {
+            return builder -> builder.stack(s -> s.append(Layer.of(Role.of("FIRST"), client -> client)));
+        }
+
+        @Bean
+        @Order(2)
+        MeshServerCustomizer secondServerCustomizer() {
+            return builder -> builder.stack(s -> s.append(Layer.of(Role.of("SECOND"), service -> service)));
+        }
+
+        @Bean
+        @Order(1)
+        MeshServerCustomizer firstServerCustomizer() {
+            return builder -> builder.stack(s -> s.append(Layer.of(Role.of("FIRST"), service -> service)));
+        }
+    }
+
+    @Test
+    void customizersAreAppliedInTheirOrderNotInTheOrderTheyAreDeclared() {
+        runner.withUserConfiguration(ServesOrders.class, OrderedCustomizers.class)
+              .withPropertyValues("spring.application.name=orders", "mesh.registry=" + registry.uri(), "mesh.tls=off",
+                                  "mesh.advertised-host=127.0.0.1", "mesh.drain-period=0s")
+              .run(context -> {
+                  final List<Role> client = context.getBean(MeshClient.class).stack().roles();
+                  assertThat(client.subList(client.size() - 2, client.size()))
+                          .containsExactly(Role.of("FIRST"), Role.of("SECOND"));
+                  final List<Role> server = context.getBean(MeshServer.class).stack().roles();
+                  assertThat(server.subList(server.size() - 2, server.size()))
+                          .containsExactly(Role.of("FIRST"), Role.of("SECOND"));
+              });
+    }
+
+    @Test
+    void theApplicationsOwnServerWinsAndStillRegistersAndDeregistersWithTheContext() {
+        final ServiceName reports = ServiceName.of("reports");
+        runner.withUserConfiguration(ServesOrders.class)
+              .withPropertyValues("spring.application.name=orders", "mesh.registry=" + registry.uri(), "mesh.tls=off")
+              .withBean(MeshServer.class, () -> MeshServer.builder("reports", registry.uri()).plaintext()
+                                                          .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
+                                                          .annotatedService(new OrdersApi()).build())
+              .run(context -> {
+                  assertThat(context).hasSingleBean(MeshServer.class);
+                  assertThat(context.getBean(MeshServer.class).service()).isEqualTo(reports);
+                  assertThat(registry.adminClient().instances(reports).join().instances()).hasSize(1);
+                  assertThat(registry.adminClient().instances(ServiceName.of("orders")).join().instances())
+                          .isEmpty();
+              });
+        assertThat(registry.adminClient().instances(reports).join().instances()).isEmpty();
+    }
+
+    @Test
+    void theApplicationsOwnSettingsWin() {
+        // A bean of its own replaces the checks of the properties, as for every other bean here.
+        final MeshProperties properties = new MeshProperties();
+        properties.setRegistry(NOWHERE);
+        properties.setTls(false);
+        properties.setService("billing");
+        runner.withPropertyValues("mesh.tls=off")
+              .withBean(MeshSettings.class, () -> MeshSettings.check(properties, new StandardEnvironment()))
+              .run(context -> assertThat(context.getBean(MeshTelemetry.class).config().serviceName())
+                      .isEqualTo("billing"));
     }
 
     @Test

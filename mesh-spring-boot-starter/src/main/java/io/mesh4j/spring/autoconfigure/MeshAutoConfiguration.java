@@ -1,9 +1,6 @@
 package io.mesh4j.spring.autoconfigure;
 
-import java.time.Duration;
-import java.util.Map;
 
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -18,10 +15,6 @@ import org.springframework.core.env.Environment;
 
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.MeshClientBuilder;
-import io.mesh4j.client.balancer.BalancerFactory;
-import io.mesh4j.client.balancer.Balancers;
-import io.mesh4j.client.policy.ClientPolicy;
-import io.mesh4j.client.retry.RetryConfig;
 import io.mesh4j.core.discovery.MeshService;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -84,19 +77,12 @@ public class MeshAutoConfiguration {
     public MeshClient meshClient(MeshSettings settings, ObjectProvider<WorkloadIdentity> identity,
                                  MeshTelemetry telemetry, ObjectProvider<MeshClientCustomizer> customizers) {
         final MeshProperties properties = settings.properties();
+        final ClientPolicySettings policies = settings.clientPolicies();
         final MeshClientBuilder builder = MeshClient.builder(settings.registry())
-                                                    .balancer(balancer(properties.getClient().getBalancer()))
-                                                    .defaultPolicy(policy(properties.getClient(), null))
+                                                    .balancer(policies.balancer())
+                                                    .defaultPolicy(policies.defaults())
                                                     .telemetry(telemetry);
-        for (Map.Entry<String, MeshProperties.ServicePolicy> service : properties.getServices().entrySet()) {
-            try {
-                builder.policy(service.getKey(), policy(properties.getClient(), service.getValue()));
-            } catch (IllegalArgumentException e) {
-                throw new MeshConfigurationException("mesh.services." + service.getKey(), e.getMessage(),
-                                                     "Name the service by its DNS-1123 label, and give a timeout > 0 "
-                                                     + "and max-attempts 1..10.");
-            }
-        }
+        policies.services().forEach((service, policy) -> builder.policy(service.value(), policy));
         final WorkloadIdentity workload = identity.getIfAvailable();
         if (workload != null) {
             builder.identity(workload);
@@ -138,6 +124,7 @@ public class MeshAutoConfiguration {
                 builder.instanceId(properties.getInstanceId());
             }
         } catch (IllegalArgumentException e) {
+            // The settings checked each property; what is left is a rule they do not know yet.
             throw new MeshConfigurationException("mesh.*", e.getMessage(), "Correct the mesh property it names.");
         }
         context.getBeansWithAnnotation(MeshService.class).forEach((name, bean) -> {
@@ -170,35 +157,5 @@ public class MeshAutoConfiguration {
     @ConditionalOnMissingBean
     MeshServerLifecycle meshServerLifecycle(MeshServer server) {
         return new MeshServerLifecycle(server);
-    }
-
-    private static BalancerFactory balancer(String name) {
-        switch (name) {
-            case "p2c":
-                return Balancers.p2cPeakEwma();
-            case "round-robin":
-                return Balancers.roundRobin();
-            case "weighted-round-robin":
-                return Balancers.weightedRoundRobin();
-            default:
-                throw new MeshConfigurationException("mesh.client.balancer", "'" + name + "' is not a balancer",
-                                                     "Set mesh.client.balancer to p2c, round-robin or "
-                                                     + "weighted-round-robin.");
-        }
-    }
-
-    private static ClientPolicy policy(MeshProperties.Client defaults,
-                                       MeshProperties.@Nullable ServicePolicy service) {
-        final Duration timeout = service != null && service.getTimeout() != null ? service.getTimeout()
-                                                                                : defaults.getTimeout();
-        final int attempts = service != null && service.getMaxAttempts() != null ? service.getMaxAttempts()
-                                                                                : defaults.getMaxAttempts();
-        try {
-            return ClientPolicy.builder().timeout(timeout)
-                               .retry(RetryConfig.builder().maxAttempts(attempts).build()).build();
-        } catch (IllegalArgumentException e) {
-            throw new MeshConfigurationException("mesh.client", e.getMessage(),
-                                                 "Give mesh.client.timeout > 0 and mesh.client.max-attempts 1..10.");
-        }
     }
 }

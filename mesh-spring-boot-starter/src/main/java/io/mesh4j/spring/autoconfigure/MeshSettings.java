@@ -22,12 +22,15 @@ public final class MeshSettings {
     private final ServiceName service;
     private final URI registry;
     private final TelemetryConfig telemetry;
+    private final ClientPolicySettings clientPolicies;
 
-    private MeshSettings(MeshProperties properties, ServiceName service, URI registry, TelemetryConfig telemetry) {
+    private MeshSettings(MeshProperties properties, ServiceName service, URI registry, TelemetryConfig telemetry,
+                         ClientPolicySettings clientPolicies) {
         this.properties = properties;
         this.service = service;
         this.registry = registry;
         this.telemetry = telemetry;
+        this.clientPolicies = clientPolicies;
     }
 
     public static MeshSettings check(MeshProperties properties, Environment environment) {
@@ -41,7 +44,9 @@ public final class MeshSettings {
                      "the registry's roots, <registry data dir>/trust-bundle.pem");
         }
         adminPort(properties.getAdminPort());
-        return new MeshSettings(properties, service, registry, telemetry(properties.getTelemetry(), service));
+        RegistrationSettings.check(properties);
+        return new MeshSettings(properties, service, registry, telemetry(properties.getTelemetry(), service),
+                                ClientPolicySettings.check(properties));
     }
 
     private static ServiceName service(MeshProperties properties, Environment environment) {
@@ -156,5 +161,10 @@ public final class MeshSettings {
     /** The telemetry the properties ask for, named after the service. */
     public TelemetryConfig telemetry() {
         return telemetry;
+    }
+
+    /** The balancer and the default and per-service policies of the outbound calls. */
+    ClientPolicySettings clientPolicies() {
+        return clientPolicies;
     }
 }
