@@ -37,6 +37,8 @@ public class MeshAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public MeshSettings meshSettings(MeshProperties properties, Environment environment) {
+        // First, before any mesh bean touches Armeria: a wrong Netty fails there with a NoClassDefFoundError.
+        NettyCheck.check();
         return MeshSettings.check(properties, environment);
     }
 
