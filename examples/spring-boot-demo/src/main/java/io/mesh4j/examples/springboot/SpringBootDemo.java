@@ -35,7 +35,9 @@ import picocli.CommandLine.Option;
  * The Spring Boot demo, in one JVM: a registry; {@code catalog} twice and {@code shop} once, each a Spring Boot
  * application that the starter makes a mesh member from three properties; traffic into the shop, which calls the
  * catalog through its injected {@code CatalogClient}; an operator's route config pushed with {@code meshctl}; one
- * catalog instance leaving while traffic flows; and what each application's actuator says of all that.
+ * catalog instance leaving while traffic flows; what each application's actuator says of all that; and, with
+ * {@code meshctl services} along the way, the catalog's instances registering as their applications start and
+ * deregistering as their contexts close.
  */
 @Command(name = "mesh4j-spring-boot-demo", mixinStandardHelpOptions = true,
          description = "Starts a registry and two Spring Boot services in this JVM, sends traffic through them, and "
