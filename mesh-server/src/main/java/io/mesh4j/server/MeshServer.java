@@ -81,7 +81,6 @@ public final class MeshServer implements SafeCloseable {
     private final AuthorizationCounts authorizationCounts = new AuthorizationCounts();
     private final PolicyWatch policyWatch;
     private final PolicyRegistry policyRegistry;
-    private final ServerRoutes routes;
 
     private @Nullable Server server;
     private @Nullable Registrar registrar;
@@ -103,8 +102,8 @@ public final class MeshServer implements SafeCloseable {
             registry = RegistryClient.of(config.registryUri, plaintextRegistryFactory);
         }
         policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup());
+        // Watches nothing yet: with TLS the registry answers a watch only once the certificate is in (start()).
         policyRegistry = PolicyRegistry.watching(registry, CommonPools.workerGroup());
-        routes = new ServerRoutes(policyRegistry.routes(service));
         admin = config.adminPort < 0 ? null : AdminServer.builder(config.telemetry).port(config.adminPort).build()
                                                      .show(service + " inbound", () -> stack);
     }
@@ -137,7 +136,7 @@ public final class MeshServer implements SafeCloseable {
                                               .with(CommonParams.TICKER, config.ticker)
                                               .with(PushedPolicy.KEY, pushedPolicy)
                                               .with(AuthorizationCounts.KEY, authorizationCounts)
-                                              .with(ServerRoutes.KEY, routes)
+                                              .with(ServerRoutes.KEY, new ServerRoutes(policyRegistry.routes(service)))
                                               .with(MeshTelemetry.KEY, config.telemetry);
         // Every route, whoever added it, passes the layers in the stack's request order.
         sb.decorator(stack.decorator(params));

@@ -66,6 +66,20 @@ class PropertyFailuresTest {
     }
 
     @Test
+    void slowStartIsForTheP2cBalancerAndNeverNegative() {
+        assertFails("mesh.client.slow-start=-5s", "mesh.client.slow-start: PT-5S is negative",
+                    "Set mesh.client.slow-start to how long a new instance takes");
+        runner.withPropertyValues("mesh.client.balancer=round-robin", "mesh.client.slow-start=30s").run(context -> {
+            final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
+            assertThat(analysis.getDescription())
+                    .contains("mesh.client.slow-start: slow start ramps the p2c balancer, not round-robin");
+            assertThat(analysis.getAction()).contains("Set mesh.client.balancer=p2c");
+        });
+        runner.withPropertyValues("mesh.client.slow-start=30s")
+              .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
     void theMeshRefusesToStartWithoutItsIdentityFilesUnlessTlsIsTurnedOff() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))

@@ -45,7 +45,7 @@ final class ClientPolicySettings {
             services.put(service, policy("mesh.services." + name, or(overrides.getTimeout(), client.getTimeout()),
                                          or(overrides.getMaxAttempts(), client.getMaxAttempts())));
         });
-        return new ClientPolicySettings(balancer(client.getBalancer()), defaults, services);
+        return new ClientPolicySettings(balancer(client.getBalancer(), client.getSlowStart()), defaults, services);
     }
 
     private static ClientPolicy policy(String prefix, Duration timeout, int maxAttempts) {
@@ -67,10 +67,21 @@ final class ClientPolicySettings {
         return policy.build();
     }
 
-    private static BalancerFactory balancer(String name) {
+    private static BalancerFactory balancer(String name, Duration slowStart) {
+        if (slowStart.isNegative()) {
+            throw new MeshConfigurationException("mesh.client.slow-start", slowStart + " is negative",
+                                                 "Set mesh.client.slow-start to how long a new instance takes to "
+                                                 + "reach its full share, such as 30s, or 0s to turn it off.");
+        }
+        if (!slowStart.isZero() && !"p2c".equals(name)) {
+            throw new MeshConfigurationException("mesh.client.slow-start",
+                                                 "slow start ramps the p2c balancer, not " + name,
+                                                 "Set mesh.client.balancer=p2c, or leave mesh.client.slow-start "
+                                                 + "unset.");
+        }
         switch (name) {
             case "p2c":
-                return Balancers.p2cPeakEwma();
+                return Balancers.p2cPeakEwma(slowStart);
             case "round-robin":
                 return Balancers.roundRobin();
             case "weighted-round-robin":

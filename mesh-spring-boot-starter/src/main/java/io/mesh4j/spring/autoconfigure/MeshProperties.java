@@ -86,6 +86,12 @@ public class MeshProperties {
         /** How endpoints are picked: p2c (power of two choices over peak-EWMA), round-robin, weighted-round-robin. */
         private String balancer = "p2c";
 
+        /**
+         * With the p2c balancer, how long a newly joined instance takes to ramp up to its full share of traffic,
+         * from a tenth of it, so that a cold JVM is warmed by a trickle; 0 (the default) turns slow start off.
+         */
+        private Duration slowStart = Duration.ZERO;
+
         public Duration getTimeout() {
             return timeout;
         }
@@ -108,6 +114,14 @@ public class MeshProperties {
 
         public void setBalancer(String balancer) {
             this.balancer = balancer;
+        }
+
+        public Duration getSlowStart() {
+            return slowStart;
+        }
+
+        public void setSlowStart(Duration slowStart) {
+            this.slowStart = slowStart;
         }
     }
 
