@@ -113,7 +113,8 @@ class DeadlineChainTest {
         assertThatThrownBy(() -> edge.get("/work").aggregate().join())
                 .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(ResponseTimeoutException.class);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(290));
+        // It gave up at its own timeout, not when the edge finished (a loose bound: CI machines are busy).
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
 
         // The edge's handler goes on to its call after the caller has given up: the mesh refuses to make it.
         Thread.sleep(EDGE_WORK.plusMillis(300).toMillis());

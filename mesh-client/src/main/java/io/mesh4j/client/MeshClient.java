@@ -81,6 +81,7 @@ public final class MeshClient implements SafeCloseable {
     private final @Nullable WorkloadIdentity identity;
     private final @Nullable ServiceTls tls;
     private final PolicyRegistry routes;
+    private final boolean ownsRoutes;
     private final @Nullable String zone;
     private final MeshTelemetry telemetry;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
@@ -106,6 +107,7 @@ public final class MeshClient implements SafeCloseable {
         telemetry = b.telemetry;
         zone = b.zone;
         tls = identity != null ? new ServiceTls(identity) : null;
+        ownsRoutes = b.routes == null;
         routes = b.routes != null ? b.routes : PolicyRegistry.watching(registry, CommonPools.workerGroup());
     }
 
@@ -260,7 +262,9 @@ public final class MeshClient implements SafeCloseable {
     public void close() {
         clients.values().forEach(client -> client.endpoints.close());
         clients.clear();
-        routes.close();
+        if (ownsRoutes) {
+            routes.close();
+        }
         if (ownsFactory) {
             factory.close();
         }

@@ -96,6 +96,7 @@ class RoutingTest {
             final Map<String, Integer> bodies = send(orders, 10_000, 50);
 
             assertThat(bodies.keySet()).containsOnly("v1", "v2");
+            System.out.printf("90/10 split over 10,000 calls: v1 %d, v2 %d%n", bodies.get("v1"), bodies.get("v2"));
             assertThat(bodies.get("v2") / 100.0).as("v2's share, in percent").isBetween(7.0, 13.0);
         }
     }
@@ -188,6 +189,9 @@ class RoutingTest {
 
             assertThat(failed).hasValue(0);
             assertThat(firstV2AfterPushNanos.get()).isPositive();
+            System.out.printf("live push: first call on v2 %d ms after the PUT, last on v1 %d ms after it, "
+                              + "0 failed%n", (firstV2AfterPushNanos.get() - pushedAtNanos.get()) / 1_000_000,
+                              (lastV1AfterPushNanos.get() - pushedAtNanos.get()) / 1_000_000);
             // Calls that started before the push may still answer from v1 just after it; none a second later.
             assertThat(Duration.ofNanos(lastV1AfterPushNanos.get() - pushedAtNanos.get()))
                     .isLessThan(Duration.ofSeconds(1));

@@ -204,6 +204,26 @@ class TrafficPolicyTest {
     }
 
     @Test
+    void theRegistrysRateLimitOverridesTheAnnotationAndItsRemovalRestoresIt() {
+        push(RouteRule.builder("orders-tight")
+                      .match(new RouteMatch(PathMatch.of(PathMatch.Kind.TEMPLATE, "/orders/{id}"), Set.of(), Map.of()))
+                      .rateLimit(new RateLimitSpec(2, false)).build());
+        int accepted = 0;
+        for (int i = 0; i < 10; i++) {
+            accepted += get(asFrontend, "/orders/" + i).status() == HttpStatus.OK ? 1 : 0;
+        }
+        assertThat(accepted).as("of a burst of 10 under the registry's 2 per second").isBetween(2, 4);
+
+        registry.adminClient().deleteRoutes(ORDERS).join();
+        await().atMost(Duration.ofSeconds(1)).until(() -> orders.routeConfig().rules().isEmpty());
+        accepted = 0;
+        for (int i = 0; i < 10; i++) {
+            accepted += get(asFrontend, "/orders/" + i).status() == HttpStatus.OK ? 1 : 0;
+        }
+        assertThat(accepted).as("of a burst of 10 under the annotation's 20 per second").isEqualTo(10);
+    }
+
+    @Test
     void aConcurrencyLimitShedsTheRequestsOverItAtOnceWith503() throws Exception {
         final List<CompletableFuture<AggregatedHttpResponse>> inFlight = new ArrayList<>();
         for (int i = 0; i < 2; i++) {

@@ -1,5 +1,6 @@
 package io.mesh4j.examples.demo;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -116,15 +117,21 @@ public final class Demo implements Callable<Integer> {
             start(Inventory.server(registryUri, "inventory-1").telemetry(inventoryTelemetry),
                   identities.of("inventory"), toClose);
             final MeshServer orders1 = startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry,
-                                                   "orders-1", Duration.ZERO, toClose);
-            startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry, "orders-2", SLOW_LATENCY,
+                                                   "orders-1", "v1", Duration.ZERO, toClose);
+            startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry, "orders-2", "v1", SLOW_LATENCY,
+                        toClose);
+            // The next version of orders, deployed beside the current one; the route config keeps it dark.
+            final MeshCtlProcess meshctl = new MeshCtlProcess(registryUri, registry.dataDir());
+            shell(meshctl, "routes", "split", "orders", "v1=100", "v2=0");
+            startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry, "orders-v2", "v2", Duration.ZERO,
                         toClose);
             final WorkloadIdentity frontendIdentity = identities.of("frontend");
             final MeshServer frontend = start(
                     Frontend.server(registryUri, meshClient(registryUri, frontendIdentity, stats, frontendTelemetry,
                                                             toClose), "frontend-1")
                             .telemetry(frontendTelemetry).adminPort(0), frontendIdentity, toClose);
-            out.println("services    inventory-1, orders-1, orders-2 (slow), frontend-1: serving and registered");
+            out.println("services    inventory-1, orders-1 and orders-2 (slow) labelled version=v1, the canary "
+                        + "orders-v2 labelled version=v2, frontend-1: serving and registered");
             out.println("identity    each made its own P-256 key in memory and got a certificate for "
                         + "spiffe://mesh.local/svc/<service> with a one-use join token; every hop is mTLS, and "
                         + "certificates live " + leafTtlSeconds + " s, renewed at two thirds of that");
@@ -140,28 +147,36 @@ public final class Demo implements Callable<Integer> {
                         + " s; share = attempts per instance, as the caller's balancer spread them");
 
             final TrafficTable table = new TrafficTable(out, Map.of("orders-2", " (+" + SLOW_LATENCY.toMillis()
-                                                                                 + "ms)"));
+                                                                                 + "ms)", "orders-v2", " (canary)"));
             stats.takeInterval();
             final long start = System.nanoTime();
-            boolean joined = false;
-            boolean left = false;
+            // What happens while the traffic flows, at a share of the run each: a canary shift done live with
+            // meshctl, an instance joining, an instance leaving.
+            final List<Step> steps = List.of(
+                    new Step(1, () -> shell(meshctl, "routes", "split", "orders", "v1=90", "v2=10")),
+                    new Step(2, () -> {
+                        startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry, "orders-3", "v1",
+                                    Duration.ZERO, toClose);
+                        return "orders-3 (v1) joined: callers send to it as soon as the registry lists it";
+                    }),
+                    new Step(3, () -> shell(meshctl, "routes", "split", "orders", "v1=50", "v2=50")),
+                    new Step(4, () -> {
+                        // Deregister, drain, close: callers stop sending before the listener closes.
+                        orders1.stop().join();
+                        return "orders-1 left: deregistered, drained, closed — no call failed for it";
+                    }),
+                    new Step(5, () -> shell(meshctl, "routes", "split", "orders", "v1=0", "v2=100")));
+            int next = 0;
             String event = "warming up";
             for (int elapsed = intervalSeconds; elapsed <= seconds; elapsed += intervalSeconds) {
                 sleepUntil(start, elapsed);
                 table.print(elapsed + "s: " + event + " · certificates renewed so far: " + identities.renewals(),
                             intervalSeconds, stats.takeInterval(), SERVICES);
-                event = "steady";
-                if (!joined && elapsed >= seconds / 3) {
-                    startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry, "orders-3",
-                                Duration.ZERO, toClose);
-                    joined = true;
-                    event = "orders-3 joined: callers send to it as soon as the registry lists it";
-                } else if (!left && elapsed >= 2 * seconds / 3) {
-                    // Deregister, drain, close: callers stop sending before the listener closes.
-                    orders1.stop().join();
-                    left = true;
-                    event = "orders-1 left: deregistered, drained, closed — no call failed for it";
+                final List<String> happened = new ArrayList<>();
+                while (next < steps.size() && elapsed >= steps.get(next).sixths * seconds / 6.0) {
+                    happened.add(steps.get(next++).action.call());
                 }
+                event = happened.isEmpty() ? "steady" : String.join(" · ", happened);
             }
             load.stop();
             final Map<String, TrafficStats.Interval> totals = stats.takeInterval();
@@ -177,6 +192,19 @@ public final class Demo implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Something done while the traffic flows, once {@code sixths} of the run have passed. */
+    private record Step(int sixths, Callable<String> action) {}
+
+    /** Runs meshctl as the operator would, shows the command and what it answered, and names it for the table. */
+    private String shell(MeshCtlProcess meshctl, String... args) throws IOException, InterruptedException {
+        final String command = "meshctl " + String.join(" ", args);
+        out.println("$ " + command);
+        for (String line : meshctl.run(args).split("\n")) {
+            out.println("  " + line);
+        }
+        return command;
     }
 
     private void printTrace(MeshServer frontend) {
@@ -225,10 +253,11 @@ public final class Demo implements Callable<Integer> {
     }
 
     private static MeshServer startOrders(URI registry, WorkloadIdentity identity, TrafficStats stats,
-                                          MeshTelemetry telemetry, String id, Duration extraLatency,
+                                          MeshTelemetry telemetry, String id, String version, Duration extraLatency,
                                           List<AutoCloseable> toClose) {
         return start(Orders.server(registry, meshClient(registry, identity, stats, telemetry, toClose), id,
-                                   extraLatency).telemetry(telemetry), identity, toClose);
+                                   extraLatency).metadata("version", version).telemetry(telemetry),
+                     identity, toClose);
     }
 
     private static MeshServer start(MeshServerBuilder builder, WorkloadIdentity identity,

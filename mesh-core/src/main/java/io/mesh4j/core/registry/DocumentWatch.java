@@ -81,7 +81,13 @@ public final class DocumentWatch<T> implements SafeCloseable {
         if (closed) {
             return;
         }
-        final CompletableFuture<T> watch = fetch.fetch(index);
+        CompletableFuture<T> watch;
+        try {
+            watch = fetch.fetch(index);
+        } catch (RuntimeException e) {
+            // A client that cannot even send (closed, misconfigured) is one more failure to back off from.
+            watch = CompletableFuture.failedFuture(e);
+        }
         pending = watch;
         watch.whenComplete(this::onAnswer);
     }

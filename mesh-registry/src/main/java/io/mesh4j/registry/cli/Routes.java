@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -168,8 +169,10 @@ final class Routes {
                 } else {
                     rules.add(rule);
                 }
-                printAccepted(spec.commandLine().getOut(), name,
-                              admin.client().putRoutes(name, new RouteConfig(rules)).join());
+                // The rest of the config stays as it is: the other rules, and who may send overrides.
+                final RouteConfig next = new RouteConfig(rules, current.routes() != null
+                                                                ? current.routes().overrideCallers() : Set.of());
+                printAccepted(spec.commandLine().getOut(), name, admin.client().putRoutes(name, next).join());
             }
             return 0;
         }

@@ -1,0 +1,142 @@
+package io.mesh4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.WebClientRequestPreparation;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpResponse;
+
+import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.routing.RouteConfig;
+import io.mesh4j.core.routing.RouteOverride;
+import io.mesh4j.core.routing.RouteRule;
+import io.mesh4j.core.routing.Subset;
+import io.mesh4j.core.routing.WeightedSubset;
+import io.mesh4j.examples.services.Workloads;
+import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.server.MeshServer;
+
+/**
+ * A route override travels downstream with the request, hop by hop, from a caller the edge trusts; a forged
+ * one from anyone else is dropped at the edge, even when the edge's handler copies every header onto its call.
+ */
+class RouteOverrideChainTest {
+
+    private static final String OVERRIDE = "leaf=>leaf{version=v2}";
+
+    @TempDir
+    Path dataDir;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private MeshRegistry registry;
+    private URI registryUri;
+
+    @BeforeEach
+    void start() {
+        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build();
+        registry.start();
+        registryUri = registry.uri();
+        for (String version : List.of("v1", "v2")) {
+            final MeshServer leaf = MeshServer.builder("leaf", registryUri).identity(identity("leaf"))
+                                              .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
+                                              .metadata("version", version)
+                                              .service("/leaf", (ctx, req) -> HttpResponse.of("leaf " + version))
+                                              .build();
+            leaf.start().join();
+            toClose.add(leaf);
+        }
+        // Every call to leaf goes to v1, unless a trusted override says otherwise; only debug-console is trusted.
+        registry.adminClient().putRoutes(ServiceName.of("leaf"), new RouteConfig(List.of(
+                RouteRule.builder("stable").split(List.of(new WeightedSubset(new Subset(Map.of("version", "v1")),
+                                                                             100)), null).build()))).join();
+        registry.adminClient().putRoutes(ServiceName.of("edge"), new RouteConfig(
+                List.of(), Set.of(ServiceName.of("debug-console")))).join();
+
+        final WorkloadIdentity edgeIdentity = identity("edge");
+        final MeshClient edgeMesh = MeshClient.builder(registryUri).identity(edgeIdentity).build();
+        toClose.add(edgeMesh);
+        final WebClient leafClient = edgeMesh.webClient("leaf");
+        // A careless handler: it copies every header of its request onto its own call.
+        final MeshServer edge = MeshServer.builder("edge", registryUri).identity(edgeIdentity)
+                                          .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
+                                          .service("/edge", (ctx, req) -> {
+                                              final WebClientRequestPreparation call = leafClient.prepare()
+                                                                                                 .get("/leaf");
+                                              req.headers().forEach((name, value) -> {
+                                                  if (name.charAt(0) != ':') {
+                                                      call.header(name, value);
+                                                  }
+                                              });
+                                              return HttpResponse.of(call.execute().aggregate().thenApply(
+                                                      AggregatedHttpResponse::toHttpResponse));
+                                          })
+                                          .build();
+        edge.start().join();
+        toClose.add(edge);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        registry.close();
+    }
+
+    private WorkloadIdentity identity(String service) {
+        final WorkloadIdentity identity = Workloads.identity(registryUri, registry.adminClient(),
+                                                             registry.trustBundlePem(), service);
+        toClose.add(identity);
+        return identity.start().join();
+    }
+
+    private WebClient edgeAs(String caller) {
+        final MeshClient mesh = MeshClient.builder(registryUri).identity(identity(caller)).build();
+        toClose.add(mesh);
+        await().atMost(Duration.ofSeconds(5))
+               .until(() -> mesh.endpoints(ServiceName.of("edge")).endpoints().size() == 1);
+        return mesh.webClient("edge");
+    }
+
+    private static String callWithOverride(WebClient edge) {
+        return edge.prepare().get("/edge").header(RouteOverride.HEADER, OVERRIDE).execute().aggregate().join()
+                   .contentUtf8();
+    }
+
+    @Test
+    void aTrustedCallersOverrideSteersTheCallsTwoHopsDown() {
+        final WebClient edge = edgeAs("debug-console");
+        await().atMost(Duration.ofSeconds(5)).until(() -> callWithOverride(edge).equals("leaf v2"));
+        for (int i = 0; i < 20; i++) {
+            assertThat(callWithOverride(edge)).isEqualTo("leaf v2");
+            assertThat(edge.get("/edge").aggregate().join().contentUtf8()).isEqualTo("leaf v1");
+        }
+    }
+
+    @Test
+    void aForgedOverrideIsDroppedAtTheEdgeEvenWhenTheHandlerCopiesItOn() {
+        final WebClient edge = edgeAs("frontend");
+        await().atMost(Duration.ofSeconds(5)).until(() -> edge.get("/edge").aggregate().join().contentUtf8()
+                                                              .equals("leaf v1"));
+        for (int i = 0; i < 20; i++) {
+            assertThat(callWithOverride(edge)).isEqualTo("leaf v1");
+        }
+    }
+}
