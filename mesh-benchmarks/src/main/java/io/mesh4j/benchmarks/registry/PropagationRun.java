@@ -30,9 +30,6 @@ final class PropagationRun {
 
     static final String SERVICE = "watched";
 
-    /** Writes made before measuring: enough for the JIT to compile the registry's paths. */
-    private static final int WARMUP_WRITES = 5_000;
-
     /** What one configuration measured. */
     record Result(int watchers, int instances, int changes, int unseen, Histogram allSeen, Histogram eachSeen,
                   Histogram putAck, double registrationsPerSecond, double heartbeatsPerSecond,
@@ -41,7 +38,7 @@ final class PropagationRun {
 
     /** The settings every configuration shares. */
     record Settings(int changes, Duration budget, Duration pause, Duration heartbeats, int writeConcurrency,
-                    List<String> registryFlags) {}
+                    int warmupWrites, List<String> registryFlags) {}
 
     private final Settings settings;
     private final Progress progress;
@@ -141,13 +138,14 @@ final class PropagationRun {
                                    instanceCount));
         final ServiceName warmup = ServiceName.of("warmup");
         final Bounded.Outcome registered = Bounded.times(
-                WARMUP_WRITES, settings.writeConcurrency(),
+                settings.warmupWrites(), settings.writeConcurrency(),
                 i -> admin.register(warmup, instanceId(i), registration(i, 100)));
         checkNoFailures("warm-up registrations", registered);
         Bounded.during(Duration.ofSeconds(1), settings.writeConcurrency(),
                        i -> admin.instances(warmup));
         checkNoFailures("warm-up deregistrations", Bounded.times(
-                WARMUP_WRITES, settings.writeConcurrency(), i -> admin.deregister(warmup, instanceId(i))));
+                settings.warmupWrites(), settings.writeConcurrency(),
+                i -> admin.deregister(warmup, instanceId(i))));
     }
 
     private static InstanceId instanceId(long i) {

@@ -54,6 +54,11 @@ public final class RegistryBenchmark implements Callable<Integer> {
             description = "Registrations and heartbeats in flight. Default: 32.")
     int writeConcurrency;
 
+    @Option(names = "--warmup-writes", defaultValue = "5000",
+            description = "Registrations (and as many deregistrations) of another service before anything is "
+                          + "measured, for the registry's JIT. Default: 5000.")
+    int warmupWrites;
+
     @Option(names = "--work-dir", description = "Where the registries' data and logs go. Default: a new "
                                                 + "temporary directory.")
     @Nullable Path workDir;
@@ -81,7 +86,8 @@ public final class RegistryBenchmark implements Callable<Integer> {
         final Progress progress = Progress.toStderr("registry", watchers.size() * instances.size());
         progress.say("registries' data and logs in " + dir);
         final PropagationRun run = new PropagationRun(
-                new PropagationRun.Settings(changes, budget, pause, heartbeats, writeConcurrency, REGISTRY_FLAGS),
+                new PropagationRun.Settings(changes, budget, pause, heartbeats, writeConcurrency, warmupWrites,
+                                            REGISTRY_FLAGS),
                 progress);
         final List<PropagationRun.Result> results = new ArrayList<>();
         for (int instanceCount : instances) {
