@@ -2,6 +2,7 @@ package io.mesh4j.benchmarks;
 
 import io.mesh4j.benchmarks.balancer.BalancerBenchmark;
 import io.mesh4j.benchmarks.hop.PerHopBenchmark;
+import io.mesh4j.benchmarks.micro.MicroBenchmarks;
 import io.mesh4j.benchmarks.registry.RegistryBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -13,7 +14,8 @@ import picocli.CommandLine;
 @Command(name = "bench", mixinStandardHelpOptions = true,
          description = "mesh4j's benchmarks; each prints its results as tables. They are benchmarks, not tests: run "
                        + "them on a quiet machine.",
-         subcommands = { PerHopBenchmark.class, RegistryBenchmark.class, BalancerBenchmark.class })
+         subcommands = { PerHopBenchmark.class, RegistryBenchmark.class, BalancerBenchmark.class,
+                         MicroBenchmarks.class })
 public final class Bench implements Runnable {
 
     public static void main(String[] args) {
