@@ -8,12 +8,14 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 import io.mesh4j.benchmarks.load.Bounded;
 import io.mesh4j.benchmarks.load.Histograms;
 import io.mesh4j.benchmarks.process.Jcmd;
 import io.mesh4j.benchmarks.process.ProcessStats;
 import io.mesh4j.benchmarks.process.RegistryProcess;
+import io.mesh4j.benchmarks.profile.JfrRecording;
 import io.mesh4j.benchmarks.report.Progress;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
@@ -34,11 +36,11 @@ final class PropagationRun {
     record Result(int watchers, int instances, int changes, int unseen, Histogram allSeen, Histogram eachSeen,
                   Histogram putAck, double registrationsPerSecond, double heartbeatsPerSecond,
                   long liveHeapPerThousand, long rssPerThousand, long bytesPerAnswer, double registryCpuPerChange,
-                  double watcherCpuPerChange) {}
+                  double watcherCpuPerChange, String profile) {}
 
     /** The settings every configuration shares. */
     record Settings(int changes, Duration budget, Duration pause, Duration heartbeats, int writeConcurrency,
-                    int warmupWrites, List<String> registryFlags) {}
+                    int warmupWrites, int profileFromWatchers, List<String> registryFlags) {}
 
     private final Settings settings;
     private final Progress progress;
@@ -82,6 +84,14 @@ final class PropagationRun {
                 final long bytesBefore = watchers.bodyBytes();
                 final long registryCpuBefore = ProcessStats.cpu(registry.pid()).toNanos();
                 final long ownCpuBefore = ProcessStats.cpu(ProcessHandle.current().pid()).toNanos();
+                // Profiled only where asked: a recording costs the recorded process a little CPU.
+                final boolean profiled = settings.profileFromWatchers() > 0
+                                         && watcherCount >= settings.profileFromWatchers();
+                final @Nullable JfrRecording registryRecording =
+                        profiled ? JfrRecording.start(registry.pid(), dir.resolve("registry.jfr")) : null;
+                final @Nullable JfrRecording watchersRecording =
+                        profiled ? JfrRecording.start(ProcessHandle.current().pid(), dir.resolve("watchers.jfr"))
+                                 : null;
                 final long end = System.nanoTime() + settings.budget().toNanos();
                 int changes = 0;
                 int unseen = 0;
@@ -107,6 +117,13 @@ final class PropagationRun {
                     Thread.sleep(settings.pause().toMillis());
                 }
                 final double registryCpu = (ProcessStats.cpu(registry.pid()).toNanos() - registryCpuBefore) / 1e9;
+                final String where = String.format("%,d watchers × %,d instances, during the changes",
+                                                   watcherCount, instanceCount);
+                final String profile =
+                        (registryRecording != null ? registryRecording.stop().summary("registry, " + where) + '\n'
+                                                   : "")
+                        + (watchersRecording != null ? watchersRecording.stop().summary(
+                                "the watchers' and writer's process, " + where) + '\n' : "");
                 final double ownCpu = (ProcessStats.cpu(ProcessHandle.current().pid()).toNanos() - ownCpuBefore)
                                       / 1e9;
                 final long answers = Math.max(1, watchers.answers() - answersBefore);
@@ -123,7 +140,7 @@ final class PropagationRun {
                 return new Result(watcherCount, instanceCount, changes, unseen, allSeen, eachSeen, putAck,
                                   registered.perSecond(), heartbeats.perSecond(), perThousandHeap, perThousandRss,
                                   bytesPerAnswer, registryCpu / Math.max(1, changes),
-                                  ownCpu / Math.max(1, changes));
+                                  ownCpu / Math.max(1, changes), profile);
             }
         }
     }

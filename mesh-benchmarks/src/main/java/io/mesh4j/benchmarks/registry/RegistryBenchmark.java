@@ -59,6 +59,11 @@ public final class RegistryBenchmark implements Callable<Integer> {
                           + "measured, for the registry's JIT. Default: 5000.")
     int warmupWrites;
 
+    @Option(names = "--profile-from", defaultValue = "0",
+            description = "Record the registry and the watchers with JFR during the changes of every configuration "
+                          + "with at least this many watchers, and print where the time goes. Default: 0 (off).")
+    int profileFromWatchers;
+
     @Option(names = "--work-dir", description = "Where the registries' data and logs go. Default: a new "
                                                 + "temporary directory.")
     @Nullable Path workDir;
@@ -87,19 +92,28 @@ public final class RegistryBenchmark implements Callable<Integer> {
         progress.say("registries' data and logs in " + dir);
         final PropagationRun run = new PropagationRun(
                 new PropagationRun.Settings(changes, budget, pause, heartbeats, writeConcurrency, warmupWrites,
-                                            REGISTRY_FLAGS),
+                                            profileFromWatchers, REGISTRY_FLAGS),
                 progress);
         final List<PropagationRun.Result> results = new ArrayList<>();
+        final List<String> failures = new ArrayList<>();
         for (int instanceCount : instances) {
             for (int watcherCount : watchers) {
-                final PropagationRun.Result result = run.run(
-                        dir.resolve("w" + watcherCount + "-i" + instanceCount), watcherCount, instanceCount);
-                results.add(result);
-                progress.step(String.format("%,d watchers × %,d instances done", watcherCount, instanceCount));
+                final String config = String.format("%,d watchers × %,d instances", watcherCount, instanceCount);
+                try {
+                    results.add(run.run(dir.resolve("w" + watcherCount + "-i" + instanceCount), watcherCount,
+                                        instanceCount));
+                    progress.step(config + " done");
+                } catch (Exception e) {
+                    // One configuration past what the machine can do must not cost the others their results.
+                    final Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    failures.add(config + ": " + cause);
+                    progress.step(config + " did not complete: " + cause);
+                }
             }
         }
-        out.println(new RegistryReport(results).render(machine()));
-        return 0;
+        out.println(new RegistryReport(results, failures).render(machine()));
+        results.stream().map(PropagationRun.Result::profile).filter(p -> !p.isEmpty()).forEach(out::println);
+        return failures.isEmpty() || !results.isEmpty() ? 0 : 1;
     }
 
     private static String machine() {

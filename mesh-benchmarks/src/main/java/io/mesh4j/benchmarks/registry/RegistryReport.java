@@ -16,9 +16,11 @@ import io.mesh4j.benchmarks.report.Units;
 final class RegistryReport {
 
     private final List<PropagationRun.Result> results;
+    private final List<String> failures;
 
-    RegistryReport(List<PropagationRun.Result> results) {
+    RegistryReport(List<PropagationRun.Result> results, List<String> failures) {
         this.results = List.copyOf(results);
+        this.failures = List.copyOf(failures);
     }
 
     String render(String machine) {
@@ -29,6 +31,11 @@ final class RegistryReport {
         out.append("### From the PUT of a change until every watcher has it (ms)\n\n").append(propagation())
            .append('\n');
         out.append("### Writes and memory\n\n").append(writes()).append('\n');
+        if (!failures.isEmpty()) {
+            out.append("### Configurations that did not complete\n\n");
+            failures.forEach(failure -> out.append("- ").append(failure).append('\n'));
+            out.append('\n');
+        }
         out.append("### Goal\n\n").append(goals());
         return out.toString();
     }
@@ -54,7 +61,10 @@ final class RegistryReport {
         for (PropagationRun.Result r : results) {
             table.row(config(r), Units.count(r.registrationsPerSecond()), Units.count(r.heartbeatsPerSecond()),
                       String.format(Locale.ROOT, "%,.0f KiB", r.liveHeapPerThousand() / 1024.0),
-                      String.format(Locale.ROOT, "%,.0f KiB", r.rssPerThousand() / 1024.0));
+                      // The resident size moves with the heap's sizing and collections more than with what was
+                      // added; a fall says only that, so it is not shown as a size.
+                      r.rssPerThousand() < 0 ? "– (fell)"
+                                             : String.format(Locale.ROOT, "%,.0f KiB", r.rssPerThousand() / 1024.0));
         }
         return table;
     }
