@@ -134,8 +134,10 @@ public final class BalancerBenchmark implements Callable<Integer> {
                     answers.merge(instance, 1L, Long::sum);
                 });
                 results.add(c, result, answers);
-                progress.step(String.format("round %d/%d, %s: p99 %.0f µs", round + 1, rounds, c.label(),
-                                            result.latency().getValueAtPercentile(99) / 1e3));
+                final List<Double> slowShares = results.slowShareByRound.get(c);
+                progress.step(String.format("round %d/%d, %s: p99 %.0f µs, slow instance %.1f %%", round + 1,
+                                            rounds, c.label(), result.latency().getValueAtPercentile(99) / 1e3,
+                                            slowShares.get(slowShares.size() - 1) * 100));
             }
         }
         out.println(new BalancerReport(results).render(setup()));

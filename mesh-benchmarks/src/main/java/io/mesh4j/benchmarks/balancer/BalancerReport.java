@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import io.mesh4j.benchmarks.load.Histograms;
 import io.mesh4j.benchmarks.report.Goal;
@@ -60,12 +61,16 @@ final class BalancerReport {
     private Table shares() {
         final List<String> header = new ArrayList<>(List.of("balancer"));
         header.addAll(results.instances);
+        header.add(results.instances.get(results.instances.size() - 1) + ", each round");
         final Table table = Table.of(header.toArray(String[]::new));
         for (BalancerCase c : results.cases()) {
             final Map<String, Long> answers = results.answersByInstance.get(c);
             final double total = Math.max(1, answers.values().stream().mapToLong(Long::longValue).sum());
             final List<String> row = new ArrayList<>(List.of(c.label()));
             answers.values().forEach(count -> row.add(String.format(Locale.ROOT, "%.1f %%", count * 100 / total)));
+            row.add(results.slowShareByRound.get(c).stream()
+                                            .map(share -> String.format(Locale.ROOT, "%.1f %%", share * 100))
+                                            .collect(Collectors.joining(", ")));
             table.row(row);
         }
         return table;

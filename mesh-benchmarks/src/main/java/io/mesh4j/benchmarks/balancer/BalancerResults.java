@@ -24,6 +24,8 @@ final class BalancerResults {
     /** Per case, per percentile, one value per round, in microseconds. */
     final Map<BalancerCase, List<List<Double>>> percentiles = new EnumMap<>(BalancerCase.class);
     final Map<BalancerCase, Map<String, Long>> answersByInstance = new EnumMap<>(BalancerCase.class);
+    /** Per case, the slow instance's share of each round's answers, 0 to 1: where p99 sits hangs on it. */
+    final Map<BalancerCase, List<Double>> slowShareByRound = new EnumMap<>(BalancerCase.class);
     final Map<BalancerCase, Long> errors = new EnumMap<>(BalancerCase.class);
     final Map<BalancerCase, Histogram> sendLag = new EnumMap<>(BalancerCase.class);
     final List<String> instances;
@@ -41,6 +43,7 @@ final class BalancerResults {
             final Map<String, Long> answers = new LinkedHashMap<>();
             instances.forEach(name -> answers.put(name, 0L));
             answersByInstance.put(c, answers);
+            slowShareByRound.put(c, new ArrayList<>());
             errors.put(c, 0L);
             sendLag.put(c, Histograms.newHistogram());
         }
@@ -52,6 +55,9 @@ final class BalancerResults {
             percentiles.get(c).get(i).add(Histograms.micros(result.latency(), PERCENTILES[i]));
         }
         answers.forEach((name, count) -> answersByInstance.get(c).merge(name, count, Long::sum));
+        final long total = answers.values().stream().mapToLong(Long::longValue).sum();
+        final String slow = instances.get(instances.size() - 1);
+        slowShareByRound.get(c).add(total == 0 ? 0 : answers.getOrDefault(slow, 0L) / (double) total);
         errors.merge(c, result.errors(), Long::sum);
         sendLag.get(c).add(result.sendLag());
     }
