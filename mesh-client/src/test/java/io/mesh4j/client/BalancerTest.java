@@ -74,6 +74,23 @@ class BalancerTest {
     }
 
     @Test
+    void randomSpreadsCallsOverEveryInstance() throws Exception {
+        try (Backend a = Backend.start(registry.client(), "orders", "a", Backend.ok("a"));
+             Backend b = Backend.start(registry.client(), "orders", "b", Backend.ok("b"));
+             Backend c = Backend.start(registry.client(), "orders", "c", Backend.ok("c"));
+             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().balancer(Balancers.random()).build()) {
+            final WebClient orders = connected(mesh, 3);
+
+            DiscoveryTest.sendAll(orders, 600);
+
+            // 200 expected each; the bounds are over 8 standard deviations wide, so chance never fails this.
+            assertThat(a.hits.get()).isBetween(100, 300);
+            assertThat(b.hits.get()).isBetween(100, 300);
+            assertThat(c.hits.get()).isBetween(100, 300);
+        }
+    }
+
+    @Test
     void weightedRoundRobinFollowsRegisteredWeights() throws Exception {
         try (Backend light = Backend.start(registry.client(), "orders", "light", 100, Backend.ok("l"));
              Backend heavy = Backend.start(registry.client(), "orders", "heavy", 300, Backend.ok("h"));

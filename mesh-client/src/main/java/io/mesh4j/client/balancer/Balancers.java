@@ -5,6 +5,7 @@ import java.time.Duration;
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 
 import io.mesh4j.client.balancer.p2c.PeakEwmaBalancer;
+import io.mesh4j.client.balancer.random.RandomBalancer;
 import io.mesh4j.client.balancer.roundrobin.RoundRobinBalancer;
 import io.mesh4j.client.balancer.weighted.WeightedRoundRobinBalancer;
 import io.mesh4j.core.stack.CommonParams;
@@ -39,6 +40,14 @@ public final class Balancers {
      */
     public static BalancerFactory roundRobin() {
         return params -> availableFirst(new RoundRobinBalancer(), params.get(EndpointAvailability.KEY));
+    }
+
+    /**
+     * An endpoint picked uniformly at random, whatever its load or weight: the baseline the load-aware default
+     * is measured against (BENCHMARKS.md).
+     */
+    public static BalancerFactory random() {
+        return params -> availableFirst(new RandomBalancer(), params.get(EndpointAvailability.KEY));
     }
 
     /**

@@ -1,0 +1,102 @@
+package io.mesh4j.benchmarks.hop;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.Server;
+
+import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.BossGroups;
+import io.mesh4j.server.MeshServer;
+import io.netty.handler.ssl.ClientAuth;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
+
+/**
+ * The server process of the per-hop benchmark: the same {@link JsonEcho} three times, as raw Armeria over h2c
+ * (which the server sidecar also forwards to), as raw Armeria over mTLS, and as a mesh4j server with its
+ * defaults. It prints {@code serving h2c=PORT tls=PORT mesh=PORT} once all three serve and the mesh server is
+ * registered, and stops when its standard input closes.
+ */
+@Command(name = "hop-server", description = "The per-hop benchmark's server process.")
+public final class HopServer implements Callable<Integer> {
+
+    @Option(names = "--registry", required = true)
+    private URI registry = URI.create("https://127.0.0.1:7070");
+
+    @Option(names = "--trust-bundle", required = true)
+    private Path trustBundle = Path.of("");
+
+    @Option(names = "--join-token-file", required = true)
+    private Path joinTokenFile = Path.of("");
+
+    @Option(names = "--ca", required = true, description = "The CA of the raw mTLS path's certificates.")
+    private Path ca = Path.of("");
+
+    @Option(names = "--cert", required = true)
+    private Path cert = Path.of("");
+
+    @Option(names = "--key", required = true)
+    private Path key = Path.of("");
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new HopServer()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        final JsonEcho echo = new JsonEcho();
+        final Server h2c = Server.builder()
+                                 .http(0)
+                                 .service(JsonEcho.PATH, echo)
+                                 .bossGroupFactory(BossGroups::newBossGroup)
+                                 .build();
+        final Server tls = Server.builder()
+                                 .https(0)
+                                 .tls(JdkKeys.keyPair(key, cert))
+                                 .tlsCustomizer(ssl -> ssl.clientAuth(ClientAuth.REQUIRE).trustManager(ca.toFile()))
+                                 .service(JsonEcho.PATH, echo)
+                                 .bossGroupFactory(BossGroups::newBossGroup)
+                                 .build();
+        final WorkloadIdentity identity = WorkloadIdentity.builder(registry, "echo")
+                                                          .joinTokenFile(joinTokenFile)
+                                                          .trustBundleFile(trustBundle)
+                                                          .build();
+        // Everything a user gets by default: mTLS, the whole inbound stack, the shared telemetry.
+        final MeshServer mesh = MeshServer.builder("echo", registry)
+                                          .identity(identity)
+                                          .instanceId("echo-1")
+                                          .advertisedHost("127.0.0.1")
+                                          .drainPeriod(Duration.ZERO)
+                                          .service(JsonEcho.PATH, echo)
+                                          .build();
+        h2c.start().join();
+        tls.start().join();
+        mesh.start().join();
+        System.out.println("serving h2c=" + h2c.activeLocalPort(SessionProtocol.HTTP)
+                           + " tls=" + tls.activeLocalPort(SessionProtocol.HTTPS) + " mesh=" + mesh.port());
+        System.out.flush();
+        awaitEndOfInput();
+        mesh.stop().join();
+        identity.close();
+        tls.stop().join();
+        h2c.stop().join();
+        return 0;
+    }
+
+    /** Serves until the benchmark closes this process's standard input (or the process is stopped). */
+    static void awaitEndOfInput() throws IOException {
+        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        while (in.readLine() != null) {
+            // Nothing to do: the server only serves.
+        }
+    }
+}

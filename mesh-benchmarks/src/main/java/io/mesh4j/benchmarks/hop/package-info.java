@@ -1,0 +1,7 @@
+/**
+ * The per-hop benchmark: raw Armeria over h2c and TLS, mesh4j's defaults, and two HAProxy sidecars, side by side.
+ */
+@NullMarked
+package io.mesh4j.benchmarks.hop;
+
+import org.jspecify.annotations.NullMarked;

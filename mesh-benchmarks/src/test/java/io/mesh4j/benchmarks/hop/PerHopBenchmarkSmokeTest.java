@@ -1,0 +1,44 @@
+package io.mesh4j.benchmarks.hop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+/**
+ * The per-hop benchmark starts its processes, runs one tiny round of every path and prints its tables. A smoke
+ * test: it checks that the benchmark works, never how fast anything is.
+ */
+class PerHopBenchmarkSmokeTest {
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void runsOneTinyRoundOfEveryPathAndPrintsItsTables() {
+        // CI installs HAProxy (.ci/run); a machine without it still checks the three other paths.
+        final boolean haproxy = HaproxySidecars.binary().isPresent();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final int exitCode = new CommandLine(new PerHopBenchmark(new PrintStream(out, true, StandardCharsets.UTF_8)))
+                .execute("--rounds", "1", "--concurrency", "2", "--rate", "100", "--warmup", "100ms",
+                         "--duration", "300ms", "--latency-duration", "300ms", "--jit-warmup", "0s",
+                         "--paths", haproxy ? "a,b,c,d" : "a,b,c", "--work-dir", workDir.toString());
+
+        final String tables = out.toString(StandardCharsets.UTF_8);
+        assertThat(exitCode).as(tables).isZero();
+        assertThat(tables).contains("### Throughput at a fixed concurrency", "### Latency at 100 requests/s",
+                                    "### CPU seconds per 10,000 requests", "### Goals",
+                                    HopPath.H2C.label(), HopPath.TLS.label(), HopPath.MESH.label(), "(c)/(b)")
+                          .doesNotContain("requests failed");
+        if (haproxy) {
+            assertThat(tables).contains(HopPath.SIDECARS.label(), "(c)/(d)", "HAProxy server sidecar");
+        }
+    }
+}
