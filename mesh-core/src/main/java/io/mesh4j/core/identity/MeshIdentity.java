@@ -16,6 +16,16 @@ import com.linecorp.armeria.common.RequestContext;
 public final class MeshIdentity {
 
     /**
+     * Where the peer's ID is kept on its TLS session. A session is one handshake's result, so every request on
+     * its connections has the same peer: reading the certificate's SANs and parsing the ID once per session,
+     * instead of once per request, takes that work off the hot path (5 % of a busy server's samples).
+     */
+    private static final String SESSION_KEY = MeshIdentity.class.getName() + ".peer";
+
+    /** Kept on a session whose peer has no SPIFFE ID, so that it too is looked at only once. */
+    private static final Object NO_ID = new Object();
+
+    /**
      * The SPIFFE ID of the peer of {@code ctx}: on a server, the caller; on a client, the server. Null on a
      * plaintext connection, or when the peer presented no mesh certificate.
      */
@@ -24,6 +34,16 @@ public final class MeshIdentity {
         if (session == null) {
             return null;
         }
+        final @Nullable Object known = session.getValue(SESSION_KEY);
+        if (known != null) {
+            return known instanceof SpiffeId ? (SpiffeId) known : null;
+        }
+        final @Nullable SpiffeId id = readPeer(session);
+        session.putValue(SESSION_KEY, id != null ? id : NO_ID);
+        return id;
+    }
+
+    private static @Nullable SpiffeId readPeer(SSLSession session) {
         final Certificate[] chain;
         try {
             chain = session.getPeerCertificates();
