@@ -14,14 +14,24 @@ final class LabelGuard {
     static final String OTHER = "other";
 
     private final int max;
-    private final Map<String, Set<String>> seen = new ConcurrentHashMap<>();
+    private final Map<Scope, Set<String>> seen = new ConcurrentHashMap<>();
 
     LabelGuard(int max) {
         this.max = max;
     }
 
-    String admit(String scope, String label, String value) {
-        final Set<String> values = seen.computeIfAbsent(scope + '\u0000' + label,
+    /** {@code value} of {@code label} on the metrics of the inbound requests {@code service} serves. */
+    String admit(String service, String label, String value) {
+        return admit(new Scope(false, service, label), value);
+    }
+
+    /** {@code value} of {@code label} on the metrics of the outbound calls to {@code service}. */
+    String admitOutbound(String service, String label, String value) {
+        return admit(new Scope(true, service, label), value);
+    }
+
+    private String admit(Scope scope, String value) {
+        final Set<String> values = seen.computeIfAbsent(scope,
                                                         unused -> ConcurrentHashMap.newKeySet());
         if (values.contains(value)) {
             return value;
@@ -33,4 +43,7 @@ final class LabelGuard {
         values.add(value);
         return value;
     }
+
+    /** A record rather than a concatenated string: no string is built per request on the hot path. */
+    private record Scope(boolean outbound, String service, String label) {}
 }

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import com.linecorp.armeria.common.HttpMethod;
@@ -47,6 +49,15 @@ public final class MeshMetrics {
 
     private final MeterRegistry registry;
     private final LabelGuard guard;
+    /*
+     * The meters recorded on every request, by their label values once guarded. Micrometer's builder sorts and
+     * copies the tags and looks the meter up by them on every call; these maps are a single lookup instead. They
+     * are as bounded as the series are: every key holds guarded values only.
+     */
+    private final Map<RequestSeries, Timer> serverRequests = new ConcurrentHashMap<>();
+    private final Map<RequestSeries, Timer> clientRequests = new ConcurrentHashMap<>();
+    private final Map<PickSeries, Counter> balancerPicks = new ConcurrentHashMap<>();
+    private final Map<AuthzSeries, Counter> authorizationDecisions = new ConcurrentHashMap<>();
 
     MeshMetrics(MeterRegistry registry, int maxLabelValues) {
         this.registry = registry;
@@ -64,17 +75,22 @@ public final class MeshMetrics {
      */
     public void serverRequest(String service, String route, HttpMethod method, int status, ResponseClass outcome,
                               String peer, long nanos) {
-        Timer.builder("mesh.server.requests")
-             .description("Inbound requests by route and caller, with how the mesh classified their outcome")
-             .tag("service", service)
-             .tag("route", guard.admit(service, "route", route))
-             .tag("method", method.name())
-             .tag("status", Integer.toString(status))
-             .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-             .tag("peer", guard.admit(service, "peer", peer))
-             .serviceLevelObjectives(BUCKETS)
-             .register(registry)
-             .record(nanos, TimeUnit.NANOSECONDS);
+        final RequestSeries series = new RequestSeries(service, guard.admit(service, "route", route), method,
+                                                       status, outcome, guard.admit(service, "peer", peer));
+        serverRequests.computeIfAbsent(series, this::serverTimer).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer serverTimer(RequestSeries series) {
+        return Timer.builder("mesh.server.requests")
+                    .description("Inbound requests by route and caller, with how the mesh classified their outcome")
+                    .tag("service", series.service())
+                    .tag("route", series.route())
+                    .tag("method", series.method().name())
+                    .tag("status", Integer.toString(series.status()))
+                    .tag("outcome", series.outcome().name().toLowerCase(Locale.ROOT))
+                    .tag("peer", series.peer())
+                    .serviceLevelObjectives(BUCKETS)
+                    .register(registry);
     }
 
     /**
@@ -82,16 +98,21 @@ public final class MeshMetrics {
      */
     public void clientRequest(String service, String route, HttpMethod method, int status, ResponseClass outcome,
                               long nanos) {
-        Timer.builder("mesh.client.requests")
-             .description("Outbound calls by called service and route, retries included")
-             .tag("service", service)
-             .tag("route", guard.admit("client/" + service, "route", route))
-             .tag("method", method.name())
-             .tag("status", Integer.toString(status))
-             .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-             .serviceLevelObjectives(BUCKETS)
-             .register(registry)
-             .record(nanos, TimeUnit.NANOSECONDS);
+        final RequestSeries series = new RequestSeries(service, guard.admitOutbound(service, "route", route),
+                                                       method, status, outcome, "");
+        clientRequests.computeIfAbsent(series, this::clientTimer).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer clientTimer(RequestSeries series) {
+        return Timer.builder("mesh.client.requests")
+                    .description("Outbound calls by called service and route, retries included")
+                    .tag("service", series.service())
+                    .tag("route", series.route())
+                    .tag("method", series.method().name())
+                    .tag("status", Integer.toString(series.status()))
+                    .tag("outcome", series.outcome().name().toLowerCase(Locale.ROOT))
+                    .serviceLevelObjectives(BUCKETS)
+                    .register(registry);
     }
 
     /** {@code retries} attempts beyond the first of one outbound call. */
@@ -102,7 +123,7 @@ public final class MeshMetrics {
         Counter.builder("mesh.client.retries")
                .description("Attempts beyond the first of outbound calls")
                .tag("service", service)
-               .tag("route", guard.admit("client/" + service, "route", route))
+               .tag("route", guard.admitOutbound(service, "route", route))
                .register(registry)
                .increment(retries);
     }
@@ -121,7 +142,7 @@ public final class MeshMetrics {
         Counter.builder("mesh.client.breaker.transitions")
                .description("State changes of the per-endpoint circuit breakers")
                .tag("service", service)
-               .tag("endpoint", guard.admit("client/" + service, "endpoint", endpoint))
+               .tag("endpoint", guard.admitOutbound(service, "endpoint", endpoint))
                .tag("from", from)
                .tag("to", to)
                .register(registry)
@@ -130,26 +151,35 @@ public final class MeshMetrics {
 
     /** The balancer picked {@code endpoint} for one attempt. */
     public void balancerPick(String service, String endpoint) {
-        Counter.builder("mesh.client.balancer.picks")
-               .description("Endpoints the balancer picked, one per attempt")
-               .tag("service", service)
-               .tag("endpoint", guard.admit("client/" + service, "endpoint", endpoint))
-               .register(registry)
-               .increment();
+        final PickSeries series = new PickSeries(service, guard.admitOutbound(service, "endpoint", endpoint));
+        balancerPicks.computeIfAbsent(series, this::pickCounter).increment();
+    }
+
+    private Counter pickCounter(PickSeries series) {
+        return Counter.builder("mesh.client.balancer.picks")
+                      .description("Endpoints the balancer picked, one per attempt")
+                      .tag("service", series.service())
+                      .tag("endpoint", series.endpoint())
+                      .register(registry);
     }
 
     /**
      * An authorization decision on an inbound request: the AUTHZ layer calls this for every request it judges.
      */
     public void authorizationDecision(String service, String route, String peer, boolean allowed) {
-        Counter.builder("mesh.server.authz.decisions")
-               .description("Authorization decisions on inbound requests")
-               .tag("service", service)
-               .tag("route", guard.admit(service, "route", route))
-               .tag("peer", guard.admit(service, "peer", peer))
-               .tag("decision", allowed ? "allow" : "deny")
-               .register(registry)
-               .increment();
+        final AuthzSeries series = new AuthzSeries(service, guard.admit(service, "route", route),
+                                                   guard.admit(service, "peer", peer), allowed);
+        authorizationDecisions.computeIfAbsent(series, this::authzCounter).increment();
+    }
+
+    private Counter authzCounter(AuthzSeries series) {
+        return Counter.builder("mesh.server.authz.decisions")
+                      .description("Authorization decisions on inbound requests")
+                      .tag("service", series.service())
+                      .tag("route", series.route())
+                      .tag("peer", series.peer())
+                      .tag("decision", series.allowed() ? "allow" : "deny")
+                      .register(registry);
     }
 
     /** An inbound trace header that could not be read; the request went on with a new trace. */
@@ -166,4 +196,12 @@ public final class MeshMetrics {
         final Counter counter = registry.find("mesh.tracing.malformed.headers").tag("header", header).counter();
         return counter != null ? counter.count() : 0;
     }
+
+    /** The labels of one request series; {@code peer} is empty on the client side, which has no such label. */
+    private record RequestSeries(String service, String route, HttpMethod method, int status, ResponseClass outcome,
+                                 String peer) {}
+
+    private record PickSeries(String service, String endpoint) {}
+
+    private record AuthzSeries(String service, String route, String peer, boolean allowed) {}
 }
