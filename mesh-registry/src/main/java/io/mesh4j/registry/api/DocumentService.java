@@ -16,17 +16,13 @@ import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.registry.ErrorCode;
-import io.mesh4j.core.registry.RegistryClient;
 import io.mesh4j.core.registry.WatchParams;
 import io.mesh4j.registry.documents.DocumentStore.Versioned;
 import io.mesh4j.registry.documents.DocumentStore;
@@ -42,7 +38,7 @@ final class DocumentService<T> {
 
     private final DocumentStore<T> store;
     private final Function<byte[], T> parser;
-    private final Function<Versioned<T>, byte[]> answer;
+    private final LatestAnswers<T> answers;
     private final BiFunction<ServiceName, T, List<String>> warnings;
 
     /**
@@ -54,7 +50,7 @@ final class DocumentService<T> {
                     BiFunction<ServiceName, T, List<String>> warnings) {
         this.store = requireNonNull(store, "store");
         this.parser = requireNonNull(parser, "parser");
-        this.answer = requireNonNull(answer, "answer");
+        answers = new LatestAnswers<>(requireNonNull(answer, "answer"));
         this.warnings = requireNonNull(warnings, "warnings");
     }
 
@@ -65,18 +61,19 @@ final class DocumentService<T> {
         final long index = indexParam == null ? -1 : WatchParams.parseIndex(indexParam);
         final Duration wait = waitParam == null ? WatchParams.DEFAULT_WAIT : WatchParams.parseWait(waitParam);
         if (indexParam == null) {
-            return versioned(store.get(service));
+            return versioned(service, store.get(service));
         }
         ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, wait.plus(WatchService.TIMEOUT_MARGIN));
         final CompletableFuture<Versioned<T>> watch = store.watch(service, index, wait);
         ctx.whenRequestCancelling().thenRun(() -> watch.cancel(false));
-        return HttpResponse.of(watch.handle((versioned, cause) -> {
+        // Answered on this request's event loop, not on the thread that wakes every watch of a change in turn.
+        return HttpResponse.of(watch.handleAsync((versioned, cause) -> {
             if (cause == null) {
-                return versioned(versioned);
+                return versioned(service, versioned);
             }
             // Nobody is left to read this (the caller left); answered only so that it is not logged as a fault.
             return JsonResponses.error(ErrorCode.UNAVAILABLE, "the watch was cancelled");
-        }));
+        }, ctx.eventLoop()));
     }
 
     HttpResponse put(ServiceRequestContext ctx, HttpRequest req) {
@@ -110,11 +107,7 @@ final class DocumentService<T> {
         }, ctx.blockingTaskExecutor()));
     }
 
-    private HttpResponse versioned(Versioned<T> versioned) {
-        return HttpResponse.of(ResponseHeaders.builder(200)
-                                              .contentType(MediaType.JSON_UTF_8)
-                                              .set(RegistryClient.INDEX_HEADER, Long.toString(versioned.index()))
-                                              .build(),
-                               HttpData.wrap(answer.apply(versioned)));
+    private HttpResponse versioned(ServiceName service, Versioned<T> versioned) {
+        return JsonResponses.indexed(versioned.index(), answers.of(service, versioned));
     }
 }

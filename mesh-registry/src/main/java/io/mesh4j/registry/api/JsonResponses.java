@@ -9,9 +9,9 @@ import com.linecorp.armeria.common.ResponseHeaders;
 
 import io.mesh4j.core.registry.ErrorBody;
 import io.mesh4j.core.registry.ErrorCode;
-import io.mesh4j.core.registry.InstancesSnapshot;
 import io.mesh4j.core.registry.RegistryClient;
 import io.mesh4j.core.registry.RegistryJson;
+import io.mesh4j.registry.instances.ServiceSnapshot;
 
 /** The registry's answers, all JSON. */
 final class JsonResponses {
@@ -24,14 +24,21 @@ final class JsonResponses {
         return ok(RegistryJson.writeIndex(index));
     }
 
-    /** A watch answer, with its index also in the header, so that a client can read it without the body. */
-    static HttpResponse snapshot(InstancesSnapshot snapshot) {
+    /**
+     * A watch answer, with its index also in the header, so that a client can read it without the body. The body
+     * is the snapshot's own, written once for every answer at its index.
+     */
+    static HttpResponse snapshot(ServiceSnapshot snapshot) {
+        return indexed(snapshot.index(), snapshot.json());
+    }
+
+    /** A read or watch answer of {@code index}, with the index also in the {@code X-Mesh-Index} header. */
+    static HttpResponse indexed(long index, HttpData json) {
         final ResponseHeaders headers = ResponseHeaders.builder(HttpStatus.OK)
                                                        .contentType(MediaType.JSON_UTF_8)
-                                                       .set(RegistryClient.INDEX_HEADER,
-                                                            Long.toString(snapshot.index()))
+                                                       .set(RegistryClient.INDEX_HEADER, Long.toString(index))
                                                        .build();
-        return HttpResponse.of(headers, HttpData.wrap(RegistryJson.writeSnapshot(snapshot)));
+        return HttpResponse.of(headers, json);
     }
 
     static HttpResponse error(ErrorCode code, String message) {

@@ -14,9 +14,9 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.registry.ErrorCode;
-import io.mesh4j.core.registry.InstancesSnapshot;
 import io.mesh4j.core.registry.WatchParams;
 import io.mesh4j.registry.instances.InstanceTable;
+import io.mesh4j.registry.instances.ServiceSnapshot;
 
 /**
  * {@code GET /v1/services/{service}/instances?index=N&wait=30s}: the long-poll watch. Without {@code index} it
@@ -43,13 +43,16 @@ final class WatchService implements HttpService {
         final Duration wait = waitParam == null ? WatchParams.DEFAULT_WAIT : WatchParams.parseWait(waitParam);
         if (indexParam == null) {
             // No index: the caller has nothing yet and wants what there is now (curl, a first look).
-            return JsonResponses.snapshot(table.snapshot(service));
+            return JsonResponses.snapshot(table.current(service));
         }
         ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, wait.plus(TIMEOUT_MARGIN));
-        final CompletableFuture<InstancesSnapshot> answer = table.watch(service, index, wait);
+        final CompletableFuture<ServiceSnapshot> answer = table.watch(service, index, wait);
         // A caller that leaves (or a connection that drops) stops the wait at once.
         ctx.whenRequestCancelling().thenRun(() -> answer.cancel(false));
-        return HttpResponse.of(answer.handle((snapshot, cause) -> {
+        // Answered on this request's event loop, not on the thread that completes the watch (the registry's
+        // writer, which wakes every watch of a change in turn): the one who writes the snapshot's JSON first is
+        // then an event loop, and the writer only hands the watches over.
+        return HttpResponse.of(answer.handleAsync((snapshot, cause) -> {
             if (cause == null) {
                 return JsonResponses.snapshot(snapshot);
             }
@@ -58,6 +61,6 @@ final class WatchService implements HttpService {
                 return JsonResponses.error(ErrorCode.UNAVAILABLE, "the watch was cancelled");
             }
             throw new CompletionException(cause);
-        }));
+        }, ctx.eventLoop()));
     }
 }

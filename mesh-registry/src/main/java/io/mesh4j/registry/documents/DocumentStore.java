@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
@@ -40,6 +42,9 @@ public final class DocumentStore<T> {
 
         Versioned<T> read(byte[] file);
     }
+
+    /** Where held watches are woken; each wake-up only hands the watch to its event loop. */
+    private static final Executor WAKEUPS = ForkJoinPool.commonPool();
 
     private final Path dir;
     private final Codec<T> codec;
@@ -92,7 +97,9 @@ public final class DocumentStore<T> {
             woken = watchers.remove(service);
         }
         if (woken != null) {
-            woken.forEach(watcher -> watcher.complete(null));
+            // Woken on another thread, so that the change is answered without waiting for its watchers, however
+            // many; each watch then answers from its own event loop (DocumentService).
+            WAKEUPS.execute(() -> woken.forEach(watcher -> watcher.complete(null)));
         }
         return index;
     }

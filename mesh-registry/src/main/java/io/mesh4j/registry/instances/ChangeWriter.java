@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,8 +20,12 @@ import io.mesh4j.registry.store.RegistryStore;
 
 /**
  * The only code that changes the registry, on one thread, in one order for every change: take the next index,
- * append to the store (durable), apply to memory (leases, then the published state), wake the watches, answer.
+ * append to the store (durable), apply to memory (leases, then the published state), answer, wake the watches.
  * So no one ever sees, or is told about, a change that a crash could still lose.
+ *
+ * <p>The watches are woken after the changes are answered, so a change's answer does not wait for its watchers,
+ * however many there are. Waking one is cheap here: its answer is the service's {@link ServiceSnapshot}, built
+ * and serialized once by whoever reads it first, and sent from the watch's own event loop.
  *
  * <p>Commands that arrive while a batch is being written wait in a queue and go together into the next batch,
  * under one fsync (group commit).
@@ -109,9 +114,14 @@ final class ChangeWriter {
             commands.forEach(command -> command.fail(new RegistryUnavailableException(why)));
             return;
         }
-        apply(batch, now);
+        final List<CompletableFuture<Void>> woken = apply(batch, now);
         lastIndex = batch.lastIndex();
-        batch.sendAnswers();
+        try {
+            batch.sendAnswers();
+        } finally {
+            // Taken off the service's entries by the publish: a watch not completed here would hold to its end.
+            woken.forEach(change -> change.complete(null));
+        }
     }
 
     private void decide(Command command, Batch batch, long now) {
@@ -155,7 +165,8 @@ final class ChangeWriter {
         return lease != null && lease.renew(now);
     }
 
-    private void apply(Batch batch, long now) {
+    /** Applies the batch to memory and returns the watches its changes woke. */
+    private List<CompletableFuture<Void>> apply(Batch batch, long now) {
         for (Change change : batch.changes()) {
             final InstanceKey key = new InstanceKey(change.service(), change.id());
             if (change instanceof Change.Put put) {
@@ -172,6 +183,8 @@ final class ChangeWriter {
                 logger.debug("deregistered {} (index {})", key, change.index());
             }
         }
-        batch.changedServices().forEach(entries::publish);
+        final List<CompletableFuture<Void>> woken = new ArrayList<>();
+        batch.changedServices().forEach((service, state) -> woken.addAll(entries.publish(service, state)));
+        return woken;
     }
 }

@@ -22,7 +22,6 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.registry.InstancesSnapshot;
 import io.mesh4j.core.registry.ServiceSummary;
 import io.mesh4j.registry.store.RegistryStore;
-import io.mesh4j.registry.store.ServiceState;
 import io.mesh4j.registry.store.StoredRegistry;
 
 /**
@@ -73,7 +72,7 @@ public final class InstanceTable implements AutoCloseable {
         final Leases leases = new Leases();
         final long now = ticker.read();
         stored.services().forEach((service, state) -> {
-            entries.publish(service, state);
+            entries.publish(service, state); // nobody watches yet: there is no watch to wake
             state.instances().forEach((id, registration) -> leases.start(new InstanceKey(service, id),
                                                                          registration.ttl(), now));
         });
@@ -112,37 +111,42 @@ public final class InstanceTable implements AutoCloseable {
      * The service's instances now; an unknown service has index 0 and none.
      */
     public InstancesSnapshot snapshot(ServiceName service) {
-        return entries.state(service).toSnapshot();
+        return entries.snapshot(service).instances();
+    }
+
+    /** The service now, as reads answer it: the same {@link ServiceSnapshot} for every caller at one index. */
+    public ServiceSnapshot current(ServiceName service) {
+        return entries.snapshot(service);
     }
 
     /**
      * Answers a watch: at once if the service's index differs from {@code index} (the caller is behind, or from
      * another history), else when the service changes or {@code wait} runs out, with what it has then. A watch
      * from index 0 on a service nobody registered yet holds until its first instance registers. Cancelling the
-     * returned future stops the wait.
+     * returned future stops the wait. Every watch woken by one change gets the same {@link ServiceSnapshot}.
      */
-    public CompletableFuture<InstancesSnapshot> watch(ServiceName service, long index, Duration wait) {
-        final ServiceState current = entries.state(service);
+    public CompletableFuture<ServiceSnapshot> watch(ServiceName service, long index, Duration wait) {
+        final ServiceSnapshot current = entries.snapshot(service);
         if (closed || current.index() != index) {
-            return CompletableFuture.completedFuture(current.toSnapshot());
+            return CompletableFuture.completedFuture(current);
         }
         // The entry of a service nobody registered is made here, so that its first registration wakes the watch.
         final ServiceEntry entry = entries.entry(service);
         final @Nullable CompletableFuture<Void> change = entry.awaitChangeFrom(index);
         if (change == null) {
-            return CompletableFuture.completedFuture(entry.state().toSnapshot());
+            return CompletableFuture.completedFuture(entry.snapshot());
         }
         if (closed) {
             change.complete(null); // close() ran between the check above and the registration
         }
         change.completeOnTimeout(null, wait.toNanos(), TimeUnit.NANOSECONDS);
         // Forgotten before it is answered, so that whoever reads the answer finds the watch no longer held.
-        final CompletableFuture<InstancesSnapshot> answer = change.handle((ignored, cause) -> {
+        final CompletableFuture<ServiceSnapshot> answer = change.handle((ignored, cause) -> {
             entry.forget(change);
             if (cause != null) {
                 throw new CompletionException(cause);
             }
-            return entry.state().toSnapshot();
+            return entry.snapshot();
         });
         answer.whenComplete((ignored, cause) -> {
             if (answer.isCancelled()) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
@@ -29,8 +30,15 @@ final class ServiceEntries {
         return entry == null ? ServiceState.UNKNOWN : entry.state();
     }
 
-    void publish(ServiceName service, ServiceState state) {
-        entry(service).publish(state);
+    /** The service's snapshot now; {@link ServiceSnapshot#UNKNOWN} for a service nobody registered. */
+    ServiceSnapshot snapshot(ServiceName service) {
+        final @Nullable ServiceEntry entry = entries.get(service);
+        return entry == null ? ServiceSnapshot.UNKNOWN : entry.snapshot();
+    }
+
+    /** Publishes the service's new state; returns the watches it woke, for the caller to complete. */
+    List<CompletableFuture<Void>> publish(ServiceName service, ServiceState state) {
+        return entry(service).publish(state);
     }
 
     /** Every service with at least one instance, sorted by name. */

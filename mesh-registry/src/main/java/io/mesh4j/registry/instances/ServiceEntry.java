@@ -19,11 +19,15 @@ import io.mesh4j.registry.store.ServiceState;
  */
 final class ServiceEntry {
 
-    private ServiceState state = ServiceState.UNKNOWN;
+    private ServiceSnapshot snapshot = ServiceSnapshot.UNKNOWN;
     private final Set<CompletableFuture<Void>> waiting = new HashSet<>();
 
     synchronized ServiceState state() {
-        return state;
+        return snapshot.state();
+    }
+
+    synchronized ServiceSnapshot snapshot() {
+        return snapshot;
     }
 
     /**
@@ -31,7 +35,7 @@ final class ServiceEntry {
      * already differs.
      */
     synchronized @Nullable CompletableFuture<Void> awaitChangeFrom(long index) {
-        if (state.index() != index) {
+        if (snapshot.index() != index) {
             return null;
         }
         final CompletableFuture<Void> change = new CompletableFuture<>();
@@ -48,14 +52,16 @@ final class ServiceEntry {
         waiting.remove(change);
     }
 
-    void publish(ServiceState next) {
-        final List<CompletableFuture<Void>> woken;
+    /**
+     * Makes {@code next} the state every read sees from now on, and returns the watches it woke, for the caller to
+     * complete: the writer completes them only after it has answered the changes, so that answering the watches
+     * never delays the answer to the change itself.
+     */
+    List<CompletableFuture<Void>> publish(ServiceState next) {
         synchronized (this) {
-            state = next;
-            woken = takeWaiting();
+            snapshot = new ServiceSnapshot(next);
+            return takeWaiting();
         }
-        // Completed outside the lock: completing runs the watches' answers.
-        woken.forEach(change -> change.complete(null));
     }
 
     /** Wakes every watch without a change, so that they answer now; used when the registry stops. */

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,6 +101,48 @@ class InstanceTableTest {
         store.release();
         assertThat(register.get(5, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(table.heartbeat(ORDERS, A)).hasValue(1);
+    }
+
+    @Test
+    void everyWatchWokenByAChangeGetsTheSameSnapshotAtTheNewIndex() throws Exception {
+        table.register(ORDERS, A, AT_8080).get(5, TimeUnit.SECONDS);
+        final List<CompletableFuture<ServiceSnapshot>> watches = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            watches.add(table.watch(ORDERS, 1, Duration.ofSeconds(30)));
+        }
+        assertThat(table.heldWatches()).isEqualTo(500);
+
+        assertThat(table.register(ORDERS, B, AT_9090).get(5, TimeUnit.SECONDS)).isEqualTo(2);
+
+        CompletableFuture.allOf(watches.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        final ServiceSnapshot first = watches.get(0).join();
+        assertThat(first.index()).isEqualTo(2);
+        assertThat(first.instances().instances()).containsExactly(AT_8080.toInstance(A), AT_9090.toInstance(B));
+        // One snapshot for the index, so its instance list and its JSON are built once, not once per watch.
+        assertThat(watches).allSatisfy(watch -> assertThat(watch.join()).isSameAs(first));
+        assertThat(table.current(ORDERS)).isSameAs(first);
+        assertThat(first.json().array()).isSameAs(table.current(ORDERS).json().array());
+        assertThat(table.heldWatches()).isZero();
+    }
+
+    @Test
+    void aChangeIsAnsweredBeforeItsWatchesAreWoken() throws Exception {
+        table.register(ORDERS, A, AT_8080).get(5, TimeUnit.SECONDS);
+        final AtomicReference<CompletableFuture<Long>> change = new AtomicReference<>();
+        final List<CompletableFuture<Boolean>> answeredFirst = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            // Runs where the watch is woken; it asks whether the change had its answer by then.
+            answeredFirst.add(table.watch(ORDERS, 1, Duration.ofSeconds(30))
+                                   .thenApply(snapshot -> snapshot.index() == 2 && change.get().isDone()));
+        }
+        store.holdNextAppend();
+        change.set(table.register(ORDERS, B, AT_8080));
+        store.awaitHeldAppend();
+        store.release();
+
+        assertThat(change.get().get(5, TimeUnit.SECONDS)).isEqualTo(2);
+        CompletableFuture.allOf(answeredFirst.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        assertThat(answeredFirst).allSatisfy(watch -> assertThat(watch.join()).isTrue());
     }
 
     @Test
