@@ -2,9 +2,7 @@ package io.mesh4j.benchmarks.hop;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -26,6 +24,7 @@ import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -51,23 +50,8 @@ public final class HopClient implements Callable<Integer> {
     @Option(names = "--sidecar-port", description = "The client sidecar's port; the path is left out without it.")
     private int sidecarPort;
 
-    @Option(names = "--registry", required = true)
-    private URI registry = URI.create("https://127.0.0.1:7070");
-
-    @Option(names = "--trust-bundle", required = true)
-    private Path trustBundle = Path.of("");
-
-    @Option(names = "--join-token-file", required = true)
-    private Path joinTokenFile = Path.of("");
-
-    @Option(names = "--ca", required = true)
-    private Path ca = Path.of("");
-
-    @Option(names = "--cert", required = true)
-    private Path cert = Path.of("");
-
-    @Option(names = "--key", required = true)
-    private Path key = Path.of("");
+    @Mixin
+    private final HopCredentials credentials = new HopCredentials();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new HopClient()).execute(args));
@@ -76,16 +60,17 @@ public final class HopClient implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final ClientFactory rawTls = ClientFactory.builder()
-                                                  .tls(JdkKeys.keyPair(key, cert))
-                                                  .tlsCustomizer(ssl -> ssl.trustManager(ca.toFile()))
+                                                  .tls(credentials.rawKeyPair())
+                                                  .tlsCustomizer(ssl -> ssl.trustManager(
+                                                          credentials.ca.toFile()))
                                                   .build();
-        final WorkloadIdentity identity = WorkloadIdentity.builder(registry, "loadgen")
-                                                          .joinTokenFile(joinTokenFile)
-                                                          .trustBundleFile(trustBundle)
+        final WorkloadIdentity identity = WorkloadIdentity.builder(credentials.registry, "loadgen")
+                                                          .joinTokenFile(credentials.joinTokenFile)
+                                                          .trustBundleFile(credentials.trustBundle)
                                                           .build();
         identity.start().join();
         // Everything a user gets by default: mTLS, discovery, P2C peak-EWMA, the whole outbound stack.
-        final MeshClient mesh = MeshClient.builder(registry).identity(identity).build();
+        final MeshClient mesh = MeshClient.builder(credentials.registry).identity(identity).build();
         final Map<HopPath, WebClient> clients = new EnumMap<>(HopPath.class);
         clients.put(HopPath.H2C, WebClient.of("h2c://127.0.0.1:" + h2cPort));
         clients.put(HopPath.TLS, WebClient.builder("https://127.0.0.1:" + tlsPort).factory(rawTls).build());

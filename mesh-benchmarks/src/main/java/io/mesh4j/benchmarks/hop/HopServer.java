@@ -3,9 +3,7 @@ package io.mesh4j.benchmarks.hop;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -17,6 +15,7 @@ import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.server.MeshServer;
 import io.netty.handler.ssl.ClientAuth;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -29,23 +28,8 @@ import picocli.CommandLine;
 @Command(name = "hop-server", description = "The per-hop benchmark's server process.")
 public final class HopServer implements Callable<Integer> {
 
-    @Option(names = "--registry", required = true)
-    private URI registry = URI.create("https://127.0.0.1:7070");
-
-    @Option(names = "--trust-bundle", required = true)
-    private Path trustBundle = Path.of("");
-
-    @Option(names = "--join-token-file", required = true)
-    private Path joinTokenFile = Path.of("");
-
-    @Option(names = "--ca", required = true, description = "The CA of the raw mTLS path's certificates.")
-    private Path ca = Path.of("");
-
-    @Option(names = "--cert", required = true)
-    private Path cert = Path.of("");
-
-    @Option(names = "--key", required = true)
-    private Path key = Path.of("");
+    @Mixin
+    private final HopCredentials credentials = new HopCredentials();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new HopServer()).execute(args));
@@ -61,17 +45,18 @@ public final class HopServer implements Callable<Integer> {
                                  .build();
         final Server tls = Server.builder()
                                  .https(0)
-                                 .tls(JdkKeys.keyPair(key, cert))
-                                 .tlsCustomizer(ssl -> ssl.clientAuth(ClientAuth.REQUIRE).trustManager(ca.toFile()))
+                                 .tls(credentials.rawKeyPair())
+                                 .tlsCustomizer(ssl -> ssl.clientAuth(ClientAuth.REQUIRE)
+                                                          .trustManager(credentials.ca.toFile()))
                                  .service(JsonEcho.PATH, echo)
                                  .bossGroupFactory(BossGroups::newBossGroup)
                                  .build();
-        final WorkloadIdentity identity = WorkloadIdentity.builder(registry, "echo")
-                                                          .joinTokenFile(joinTokenFile)
-                                                          .trustBundleFile(trustBundle)
+        final WorkloadIdentity identity = WorkloadIdentity.builder(credentials.registry, "echo")
+                                                          .joinTokenFile(credentials.joinTokenFile)
+                                                          .trustBundleFile(credentials.trustBundle)
                                                           .build();
         // Everything a user gets by default: mTLS, the whole inbound stack, the shared telemetry.
-        final MeshServer mesh = MeshServer.builder("echo", registry)
+        final MeshServer mesh = MeshServer.builder("echo", credentials.registry)
                                           .identity(identity)
                                           .instanceId("echo-1")
                                           .advertisedHost("127.0.0.1")
