@@ -85,6 +85,11 @@ class TlsServerTest {
 
     /** Calls orders' /whoami presenting {@code keyPair}, or no certificate; the caller trusts any server. */
     private String callPresenting(@Nullable TlsKeyPair keyPair) {
+        return clientPresenting(keyPair).get("/whoami").aggregate().join().contentUtf8();
+    }
+
+    /** A client of orders with its own connections, presenting {@code keyPair}, or no certificate. */
+    private WebClient clientPresenting(@Nullable TlsKeyPair keyPair) {
         final TlsProvider presented = new TlsProvider() {
             @Override
             public @Nullable TlsKeyPair keyPair(String hostname) {
@@ -94,8 +99,7 @@ class TlsServerTest {
         final ClientFactory factory = ClientFactory.builder().tlsProvider(presented, ClientTlsConfig.builder()
                 .tlsCustomizer(tls -> tls.trustManager(InsecureTrustManagerFactory.INSTANCE)).build()).build();
         toClose.add(factory);
-        return WebClient.builder("https://127.0.0.1:" + orders.port()).factory(factory).build()
-                        .get("/whoami").aggregate().join().contentUtf8();
+        return WebClient.builder("https://127.0.0.1:" + orders.port()).factory(factory).build();
     }
 
     @Test
@@ -103,6 +107,23 @@ class TlsServerTest {
         final WorkloadIdentity frontend = identity(registry, "frontend", Clock.systemUTC());
 
         assertThat(callPresenting(frontend.keyPair())).isEqualTo("spiffe://mesh.local/svc/frontend");
+    }
+
+    @Test
+    void eachCallerIsNamedByItsOwnSessionOnEveryRequest() {
+        // The caller's ID is kept on its TLS session: it must never be another session's, nor go stale.
+        final WorkloadIdentity frontend = identity(registry, "frontend", Clock.systemUTC());
+        final WorkloadIdentity billing = identity(registry, "billing", Clock.systemUTC());
+
+        final WebClient asFrontend = clientPresenting(frontend.keyPair());
+        final WebClient asBilling = clientPresenting(billing.keyPair());
+        for (int i = 0; i < 3; i++) {
+            assertThat(asFrontend.get("/whoami").aggregate().join().contentUtf8())
+                    .isEqualTo("spiffe://mesh.local/svc/frontend");
+            assertThat(asBilling.get("/whoami").aggregate().join().contentUtf8())
+                    .isEqualTo("spiffe://mesh.local/svc/billing");
+            assertThat(callPresenting(frontend.keyPair())).isEqualTo("spiffe://mesh.local/svc/frontend");
+        }
     }
 
     @Test
