@@ -7,8 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,7 +26,6 @@ import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
 
@@ -43,7 +40,7 @@ class DeadlineChainTest {
     @TempDir
     Path dataDir;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private LocalMesh local;
     private final AtomicInteger leafCalls = new AtomicInteger();
     private final AtomicReference<String> leafSawDeadline = new AtomicReference<>();
     private MeshRegistry registry;
@@ -51,10 +48,10 @@ class DeadlineChainTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build();
-        registry.start();
-        registryUri = registry.uri();
-        final MeshServer leaf = MeshServer.builder("leaf", registryUri).identity(identity("leaf"))
+        local = LocalMesh.start(dataDir);
+        registry = local.registry();
+        registryUri = local.uri();
+        final MeshServer leaf = MeshServer.builder("leaf", registryUri).identity(local.identity("leaf"))
                                           .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
                                           .service("/leaf", (ctx, req) -> {
                                               leafCalls.incrementAndGet();
@@ -63,10 +60,10 @@ class DeadlineChainTest {
                                           })
                                           .build();
         leaf.start().join();
-        toClose.add(leaf);
-        final WorkloadIdentity edgeIdentity = identity("edge");
+        local.closeLater(leaf);
+        final WorkloadIdentity edgeIdentity = local.identity("edge");
         final MeshClient edgeMesh = MeshClient.builder(registryUri).identity(edgeIdentity).build();
-        toClose.add(edgeMesh);
+        local.closeLater(edgeMesh);
         final WebClient leafClient = edgeMesh.webClient("leaf");
         // The edge works, then calls the leaf: from the request's own context, with no deadline code.
         final MeshServer edge = MeshServer.builder("edge", registryUri).identity(edgeIdentity)
@@ -77,29 +74,19 @@ class DeadlineChainTest {
                                                   EDGE_WORK, ctx.eventLoop()))
                                           .build();
         edge.start().join();
-        toClose.add(edge);
+        local.closeLater(edge);
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-        registry.close();
-    }
-
-    private WorkloadIdentity identity(String service) {
-        final WorkloadIdentity identity = Workloads.identity(registryUri, registry.adminClient(),
-                                                             registry.trustBundlePem(), service);
-        toClose.add(identity);
-        return identity.start().join();
+        local.close();
     }
 
     private WebClient edgeClientWithTimeout(Duration timeout) {
-        final MeshClient caller = MeshClient.builder(registryUri).identity(identity("caller"))
+        final MeshClient caller = MeshClient.builder(registryUri).identity(local.identity("caller"))
                                             .defaultPolicy(ClientPolicy.builder().timeout(timeout).build())
                                             .build();
-        toClose.add(caller);
+        local.closeLater(caller);
         await().atMost(Duration.ofSeconds(5))
                .until(() -> caller.endpoints(ServiceName.of("edge")).endpoints().size() == 1);
         return caller.webClient("edge");

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +22,6 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.examples.demo.ChildJvm;
 import io.mesh4j.examples.services.Inventory;
 import io.mesh4j.examples.services.Orders;
-import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
 
@@ -40,39 +37,28 @@ class MeshEndToEndTest {
     @TempDir
     Path logDir;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private LocalMesh local;
     private MeshRegistry registry;
     private URI registryUri;
     private MeshClient caller;
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build();
-        registry.start();
-        registryUri = registry.uri();
-        final WorkloadIdentity inventoryIdentity = identity("inventory");
+        local = LocalMesh.start(dataDir);
+        registry = local.registry();
+        registryUri = local.uri();
+        final WorkloadIdentity inventoryIdentity = local.identity("inventory");
         final MeshServer inventory = Inventory.server(registryUri, "inventory-1").identity(inventoryIdentity)
                                               .advertisedHost("127.0.0.1").build();
         inventory.start().join();
-        toClose.add(inventory);
-        caller = MeshClient.builder(registryUri).identity(identity("frontend")).build();
-        toClose.add(caller);
+        local.closeLater(inventory);
+        caller = MeshClient.builder(registryUri).identity(local.identity("frontend")).build();
+        local.closeLater(caller);
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-        registry.close();
-    }
-
-    /** A started identity of a new workload of {@code service}, with its own join token. */
-    private WorkloadIdentity identity(String service) {
-        final WorkloadIdentity identity = Workloads.identity(registryUri, registry.adminClient(),
-                                                             registry.trustBundlePem(), service);
-        toClose.add(identity);
-        return identity.start().join();
+        local.close();
     }
 
     @Test
@@ -124,10 +110,10 @@ class MeshEndToEndTest {
 
     @Test
     void aHandlerCallingAnotherServicePassesOnWhatIsLeftOfItsCallersDeadline() {
-        final WorkloadIdentity edgeIdentity = identity("edge");
+        final WorkloadIdentity edgeIdentity = local.identity("edge");
         final MeshClient edgeMesh = MeshClient.builder(registryUri).identity(edgeIdentity).build();
         final WebClient leafClient = edgeMesh.webClient("leaf");
-        final MeshServer leaf = MeshServer.builder("leaf", registryUri).identity(identity("leaf"))
+        final MeshServer leaf = MeshServer.builder("leaf", registryUri).identity(local.identity("leaf"))
                                           .advertisedHost("127.0.0.1")
                                           .service("/", (ctx, req) -> HttpResponse.of(
                                                   req.headers().get(Deadline.HEADER, "none")))
@@ -156,9 +142,9 @@ class MeshEndToEndTest {
     }
 
     private MeshServer ordersInstance(String id) {
-        final WorkloadIdentity identity = identity("orders");
+        final WorkloadIdentity identity = local.identity("orders");
         final MeshClient mesh = MeshClient.builder(registryUri).identity(identity).build();
-        toClose.add(mesh);
+        local.closeLater(mesh);
         final MeshServer server = Orders.server(registryUri, mesh, id, Duration.ZERO)
                                         .identity(identity)
                                         .advertisedHost("127.0.0.1")

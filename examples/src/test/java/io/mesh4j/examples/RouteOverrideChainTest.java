@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +28,6 @@ import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.routing.Subset;
 import io.mesh4j.core.routing.WeightedSubset;
-import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
 
@@ -44,23 +42,23 @@ class RouteOverrideChainTest {
     @TempDir
     Path dataDir;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private LocalMesh local;
     private MeshRegistry registry;
     private URI registryUri;
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build();
-        registry.start();
-        registryUri = registry.uri();
+        local = LocalMesh.start(dataDir);
+        registry = local.registry();
+        registryUri = local.uri();
         for (String version : List.of("v1", "v2")) {
-            final MeshServer leaf = MeshServer.builder("leaf", registryUri).identity(identity("leaf"))
+            final MeshServer leaf = MeshServer.builder("leaf", registryUri).identity(local.identity("leaf"))
                                               .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
                                               .metadata("version", version)
                                               .service("/leaf", (ctx, req) -> HttpResponse.of("leaf " + version))
                                               .build();
             leaf.start().join();
-            toClose.add(leaf);
+            local.closeLater(leaf);
         }
         // Every call to leaf goes to v1, unless a trusted override says otherwise; only debug-console is trusted.
         registry.adminClient().putRoutes(ServiceName.of("leaf"), new RouteConfig(List.of(
@@ -69,9 +67,9 @@ class RouteOverrideChainTest {
         registry.adminClient().putRoutes(ServiceName.of("edge"), new RouteConfig(
                 List.of(), Set.of(ServiceName.of("debug-console")))).join();
 
-        final WorkloadIdentity edgeIdentity = identity("edge");
+        final WorkloadIdentity edgeIdentity = local.identity("edge");
         final MeshClient edgeMesh = MeshClient.builder(registryUri).identity(edgeIdentity).build();
-        toClose.add(edgeMesh);
+        local.closeLater(edgeMesh);
         final WebClient leafClient = edgeMesh.webClient("leaf");
         // A careless handler: it copies every header of its request onto its own call.
         final MeshServer edge = MeshServer.builder("edge", registryUri).identity(edgeIdentity)
@@ -89,27 +87,17 @@ class RouteOverrideChainTest {
                                           })
                                           .build();
         edge.start().join();
-        toClose.add(edge);
+        local.closeLater(edge);
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-        registry.close();
-    }
-
-    private WorkloadIdentity identity(String service) {
-        final WorkloadIdentity identity = Workloads.identity(registryUri, registry.adminClient(),
-                                                             registry.trustBundlePem(), service);
-        toClose.add(identity);
-        return identity.start().join();
+        local.close();
     }
 
     private WebClient edgeAs(String caller) {
-        final MeshClient mesh = MeshClient.builder(registryUri).identity(identity(caller)).build();
-        toClose.add(mesh);
+        final MeshClient mesh = MeshClient.builder(registryUri).identity(local.identity(caller)).build();
+        local.closeLater(mesh);
         await().atMost(Duration.ofSeconds(5))
                .until(() -> mesh.endpoints(ServiceName.of("edge")).endpoints().size() == 1);
         return mesh.webClient("edge");
