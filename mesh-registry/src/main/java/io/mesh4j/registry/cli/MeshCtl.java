@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 
 import org.jspecify.annotations.Nullable;
@@ -21,7 +20,6 @@ import io.mesh4j.core.registry.RegistryClient;
 import io.mesh4j.core.registry.RegistryException;
 import io.mesh4j.core.registry.ServiceSummary;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
@@ -104,10 +102,7 @@ public final class MeshCtl {
 
         @Command(name = "create", mixinStandardHelpOptions = true,
                  description = "Makes a join token for one service and prints it (only it, on stdout).")
-        static final class Create implements Callable<Integer> {
-            @Mixin
-            Connection connection = new Connection();
-
+        static final class Create extends AdminCommand {
             @Option(names = "--service", required = true, description = "The service the token is for.")
             String service = "";
 
@@ -119,69 +114,49 @@ public final class MeshCtl {
                     description = "How many certificates it may get (one per workload). Default: ${DEFAULT-VALUE}.")
             int uses;
 
-            @CommandLine.Spec
-            CommandLine.Model.CommandSpec spec;
+            private ServiceName name;
 
             @Override
-            public Integer call() throws Exception {
-                final ServiceName name;
+            void checkArguments() {
                 try {
                     name = ServiceName.of(service);
                 } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--service: " + e.getMessage());
+                    throw badArgument("--service: " + e.getMessage());
                 }
-                try (RegistryTrust.AdminClient admin = connection.open()) {
-                    final IdentityJson.TokenInfo token = admin.client().createToken(
-                            new IdentityJson.TokenRequest(name, ttl, uses)).join();
-                    spec.commandLine().getOut().println(token.token());
-                    spec.commandLine().getErr().println("join token " + token.id() + " for " + name + ": " + uses
-                                                        + " use(s), until " + token.expiresAt());
-                }
-                return 0;
+            }
+
+            @Override
+            void run(RegistryClient registry, PrintWriter out) {
+                final IdentityJson.TokenInfo token = registry.createToken(
+                        new IdentityJson.TokenRequest(name, ttl, uses)).join();
+                out.println(token.token());
+                spec.commandLine().getErr().println("join token " + token.id() + " for " + name + ": " + uses
+                                                    + " use(s), until " + token.expiresAt());
             }
         }
 
         @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the join tokens.")
-        static final class ListTokens implements Callable<Integer> {
-            @Mixin
-            Connection connection = new Connection();
-
-            @CommandLine.Spec
-            CommandLine.Model.CommandSpec spec;
-
+        static final class ListTokens extends AdminCommand {
             @Override
-            public Integer call() throws Exception {
-                try (RegistryTrust.AdminClient admin = connection.open()) {
-                    final List<IdentityJson.TokenInfo> tokens = admin.client().tokens().join();
-                    final PrintWriter out = spec.commandLine().getOut();
-                    out.printf("%-14s %-20s %-10s %-8s %s%n", "ID", "SERVICE", "USES LEFT", "REVOKED", "EXPIRES");
-                    for (IdentityJson.TokenInfo token : tokens) {
-                        out.printf("%-14s %-20s %-10d %-8s %s%n", token.id(), token.service(), token.usesLeft(),
-                                   token.revoked() ? "yes" : "no", token.expiresAt());
-                    }
+            void run(RegistryClient registry, PrintWriter out) {
+                final List<IdentityJson.TokenInfo> tokens = registry.tokens().join();
+                out.printf("%-14s %-20s %-10s %-8s %s%n", "ID", "SERVICE", "USES LEFT", "REVOKED", "EXPIRES");
+                for (IdentityJson.TokenInfo token : tokens) {
+                    out.printf("%-14s %-20s %-10d %-8s %s%n", token.id(), token.service(), token.usesLeft(),
+                               token.revoked() ? "yes" : "no", token.expiresAt());
                 }
-                return 0;
             }
         }
 
         @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revokes a join token.")
-        static final class Revoke implements Callable<Integer> {
-            @Mixin
-            Connection connection = new Connection();
-
+        static final class Revoke extends AdminCommand {
             @Parameters(paramLabel = "ID", description = "The token's id (before the dot).")
             String id = "";
 
-            @CommandLine.Spec
-            CommandLine.Model.CommandSpec spec;
-
             @Override
-            public Integer call() throws Exception {
-                try (RegistryTrust.AdminClient admin = connection.open()) {
-                    admin.client().revokeToken(id).join();
-                    spec.commandLine().getOut().println("revoked " + id);
-                }
-                return 0;
+            void run(RegistryClient registry, PrintWriter out) {
+                registry.revokeToken(id).join();
+                out.println("revoked " + id);
             }
         }
     }
@@ -192,62 +167,33 @@ public final class MeshCtl {
         @Command(name = "rotate", mixinStandardHelpOptions = true,
                  description = "Starts a CA rotation: a new root is trusted now, signs one leaf lifetime later, "
                                + "and the old root retires one leaf lifetime after that.")
-        static final class Rotate implements Callable<Integer> {
-            @Mixin
-            Connection connection = new Connection();
-
-            @CommandLine.Spec
-            CommandLine.Model.CommandSpec spec;
-
+        static final class Rotate extends AdminCommand {
             @Override
-            public Integer call() throws Exception {
-                try (RegistryTrust.AdminClient admin = connection.open()) {
-                    final IdentityJson.RotationInfo rotation = admin.client().rotateCa().join();
-                    spec.commandLine().getOut().println(
-                            rotation.newRoot() + " is trusted now and signs from " + rotation.signsFrom() + "; "
+            void run(RegistryClient registry, PrintWriter out) {
+                final IdentityJson.RotationInfo rotation = registry.rotateCa().join();
+                out.println(rotation.newRoot() + " is trusted now and signs from " + rotation.signsFrom() + "; "
                             + rotation.oldRoot() + " retires at " + rotation.oldRootRetiresAt());
-                }
-                return 0;
             }
         }
     }
 
     @Command(name = "bundle", mixinStandardHelpOptions = true,
              description = "Prints the trust bundle (PEM), for new workloads.")
-    static final class Bundle implements Callable<Integer> {
-        @Mixin
-        Connection connection = new Connection();
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class Bundle extends AdminCommand {
         @Override
-        public Integer call() throws Exception {
-            try (RegistryTrust.AdminClient admin = connection.open()) {
-                spec.commandLine().getOut().print(admin.client().trustBundle().join());
-            }
-            return 0;
+        void run(RegistryClient registry, PrintWriter out) {
+            out.print(registry.trustBundle().join());
         }
     }
 
     @Command(name = "services", mixinStandardHelpOptions = true, description = "Lists the services and instances.")
-    static final class Services implements Callable<Integer> {
-        @Mixin
-        Connection connection = new Connection();
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class Services extends AdminCommand {
         @Override
-        public Integer call() throws Exception {
-            try (RegistryTrust.AdminClient admin = connection.open()) {
-                final PrintWriter out = spec.commandLine().getOut();
-                out.printf("%-30s %10s %10s%n", "SERVICE", "INSTANCES", "INDEX");
-                for (ServiceSummary service : admin.client().services().join()) {
-                    out.printf("%-30s %10d %10d%n", service.name(), service.instances(), service.index());
-                }
+        void run(RegistryClient registry, PrintWriter out) {
+            out.printf("%-30s %10s %10s%n", "SERVICE", "INSTANCES", "INDEX");
+            for (ServiceSummary service : registry.services().join()) {
+                out.printf("%-30s %10d %10d%n", service.name(), service.instances(), service.index());
             }
-            return 0;
         }
     }
 

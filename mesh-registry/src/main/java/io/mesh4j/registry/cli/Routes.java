@@ -1,5 +1,6 @@
 package io.mesh4j.registry.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,12 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.identity.RegistryTrust;
 import io.mesh4j.core.registry.InvalidInputException;
 import io.mesh4j.core.registry.RegistryClient;
 import io.mesh4j.core.registry.RouteJson;
@@ -23,7 +22,6 @@ import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.routing.Subset;
 import io.mesh4j.core.routing.WeightedSubset;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
@@ -51,61 +49,55 @@ final class Routes {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Prints the route config in force.")
-    static final class Get implements Callable<Integer> {
-        @Mixin
-        MeshCtl.Connection connection = new MeshCtl.Connection();
-
+    static final class Get extends AdminCommand {
         @Parameters(paramLabel = "SERVICE")
         String service = "";
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        private ServiceName name;
 
         @Override
-        public Integer call() throws Exception {
-            try (RegistryTrust.AdminClient admin = connection.open()) {
-                final RouteJson.RoutesSnapshot snapshot = admin.client().routes(service(spec, service)).join();
-                final PrintWriter out = spec.commandLine().getOut();
-                if (snapshot.routes() == null) {
-                    out.println("{\"rules\": []}");
-                } else {
-                    out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
-                            JSON.readTree(RouteJson.write(snapshot.routes()))));
-                }
+        void checkArguments() {
+            name = service(spec, service);
+        }
+
+        @Override
+        void run(RegistryClient registry, PrintWriter out) throws Exception {
+            final RouteJson.RoutesSnapshot snapshot = registry.routes(name).join();
+            if (snapshot.routes() == null) {
+                out.println("{\"rules\": []}");
+            } else {
+                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+                        JSON.readTree(RouteJson.write(snapshot.routes()))));
             }
-            return 0;
         }
     }
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
              description = "Puts the route config in FILE in force; a config the registry refuses changes nothing.")
-    static final class Apply implements Callable<Integer> {
-        @Mixin
-        MeshCtl.Connection connection = new MeshCtl.Connection();
-
+    static final class Apply extends AdminCommand {
         @Parameters(paramLabel = "SERVICE")
         String service = "";
 
         @Option(names = { "-f", "--file" }, required = true, paramLabel = "FILE", description = "The route config (JSON).")
         Path file = Path.of("");
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        private ServiceName name;
+        private RouteConfig config;
 
         @Override
-        public Integer call() throws Exception {
-            final ServiceName name = service(spec, service);
-            final RouteConfig config;
+        void checkArguments() throws IOException {
+            name = service(spec, service);
             try {
                 config = RouteJson.parse(Files.readAllBytes(file));
             } catch (InvalidInputException e) {
                 // Checked here first, so that the message names the file; the registry checks it again.
-                throw new CommandLine.ParameterException(spec.commandLine(), file + ": " + e.getMessage());
+                throw badArgument(file + ": " + e.getMessage());
             }
-            try (RegistryTrust.AdminClient admin = connection.open()) {
-                printAccepted(spec.commandLine().getOut(), name, admin.client().putRoutes(name, config).join());
-            }
-            return 0;
+        }
+
+        @Override
+        void run(RegistryClient registry, PrintWriter out) {
+            printAccepted(out, name, registry.putRoutes(name, config).join());
         }
     }
 
@@ -113,10 +105,7 @@ final class Routes {
              description = "Splits the service's traffic between subsets, such as: split orders v1=90 v2=10. "
                            + "Replaces the rule named 'split' (added last, for every request, if there is none) "
                            + "and keeps the others.")
-    static final class Split implements Callable<Integer> {
-        @Mixin
-        MeshCtl.Connection connection = new MeshCtl.Connection();
-
+    static final class Split extends AdminCommand {
         @Parameters(index = "0", paramLabel = "SERVICE")
         String service = "";
 
@@ -128,12 +117,12 @@ final class Routes {
                 description = "The instance metadata key the subsets differ by. Default: ${DEFAULT-VALUE}.")
         String label = "version";
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        private ServiceName name;
+        private RouteRule rule;
 
         @Override
-        public Integer call() throws Exception {
-            final ServiceName name = service(spec, service);
+        void checkArguments() {
+            name = service(spec, service);
             final List<WeightedSubset> split = new ArrayList<>();
             for (String entry : weights) {
                 final int equals = entry.indexOf('=');
@@ -141,40 +130,38 @@ final class Routes {
                 try {
                     weight = Integer.parseInt(entry.substring(equals + 1));
                 } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "'" + entry + "' (expected: "
-                                                                                 + "SUBSET=WEIGHT, such as v2=10)");
+                    throw badArgument("'" + entry + "' (expected: SUBSET=WEIGHT, such as v2=10)");
                 }
                 if (equals <= 0) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "'" + entry + "' (expected: "
-                                                                                 + "SUBSET=WEIGHT, such as v2=10)");
+                    throw badArgument("'" + entry + "' (expected: SUBSET=WEIGHT, such as v2=10)");
                 }
                 final Map<String, String> labels = new LinkedHashMap<>();
                 labels.put(label, entry.substring(0, equals));
                 split.add(new WeightedSubset(new Subset(labels), weight));
             }
-            try (RegistryTrust.AdminClient admin = connection.open()) {
-                final RouteJson.RoutesSnapshot current = admin.client().routes(name).join();
-                final List<RouteRule> rules = new ArrayList<>(current.routes() != null ? current.routes().rules()
-                                                                                       : List.of());
-                final RouteRule rule;
-                try {
-                    rule = new RouteRule("split", RouteMatch.ALL, split, null, null, null, null, null, null, null,
-                                         null, null);
-                } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-                }
-                final int existing = indexOf(rules, "split");
-                if (existing >= 0) {
-                    rules.set(existing, rule);
-                } else {
-                    rules.add(rule);
-                }
-                // The rest of the config stays as it is: the other rules, and who may send overrides.
-                final RouteConfig next = new RouteConfig(rules, current.routes() != null
-                                                                ? current.routes().overrideCallers() : Set.of());
-                printAccepted(spec.commandLine().getOut(), name, admin.client().putRoutes(name, next).join());
+            try {
+                rule = new RouteRule("split", RouteMatch.ALL, split, null, null, null, null, null, null, null,
+                                     null, null);
+            } catch (IllegalArgumentException e) {
+                throw badArgument(e.getMessage());
             }
-            return 0;
+        }
+
+        @Override
+        void run(RegistryClient registry, PrintWriter out) {
+            final RouteJson.RoutesSnapshot current = registry.routes(name).join();
+            final List<RouteRule> rules = new ArrayList<>(current.routes() != null ? current.routes().rules()
+                                                                                   : List.of());
+            final int existing = indexOf(rules, "split");
+            if (existing >= 0) {
+                rules.set(existing, rule);
+            } else {
+                rules.add(rule);
+            }
+            // The rest of the config stays as it is: the other rules, and who may send overrides.
+            final RouteConfig next = new RouteConfig(rules, current.routes() != null
+                                                            ? current.routes().overrideCallers() : Set.of());
+            printAccepted(out, name, registry.putRoutes(name, next).join());
         }
 
         private static int indexOf(List<RouteRule> rules, String name) {
@@ -189,23 +176,21 @@ final class Routes {
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
              description = "Removes the route config: calls follow the defaults and the annotations again.")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        MeshCtl.Connection connection = new MeshCtl.Connection();
-
+    static final class Delete extends AdminCommand {
         @Parameters(paramLabel = "SERVICE")
         String service = "";
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        private ServiceName name;
 
         @Override
-        public Integer call() throws Exception {
-            try (RegistryTrust.AdminClient admin = connection.open()) {
-                final long index = admin.client().deleteRoutes(service(spec, service)).join();
-                spec.commandLine().getOut().println("routes of " + service + " removed at index " + index);
-            }
-            return 0;
+        void checkArguments() {
+            name = service(spec, service);
+        }
+
+        @Override
+        void run(RegistryClient registry, PrintWriter out) {
+            final long index = registry.deleteRoutes(name).join();
+            out.println("routes of " + name + " removed at index " + index);
         }
     }
 

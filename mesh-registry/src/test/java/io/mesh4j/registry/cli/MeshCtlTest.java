@@ -92,4 +92,17 @@ class MeshCtlTest {
         assertThat(registry.adminClient().tokens().join()).isEmpty();
         assertThat(List.of(out.toString())).noneMatch(s -> s.contains("Exception"));
     }
+
+    @Test
+    void aBadArgumentIsNamedBeforeTheRegistryIsAsked() {
+        // No registry answers at port 1: the arguments are checked before a connection is made, so the operator
+        // hears what to fix in them rather than that the registry is unreachable.
+        final CommandLine commandLine = MeshCtl.commandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+
+        assertThat(commandLine.execute("routes", "split", "orders", "v1=90", "v2=5",
+                                       "--registry", "https://127.0.0.1:1", "--data-dir", dataDir.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("the weights sum to 95 (expected: 100)").doesNotContain("127.0.0.1:1");
+    }
 }
