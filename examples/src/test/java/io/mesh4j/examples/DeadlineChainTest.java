@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -43,6 +45,8 @@ class DeadlineChainTest {
     private LocalMesh local;
     private final AtomicInteger leafCalls = new AtomicInteger();
     private final AtomicReference<String> leafSawDeadline = new AtomicReference<>();
+    /** How the edge's call to the leaf ended, once the edge has made it. */
+    private final CompletableFuture<AggregatedHttpResponse> edgeCallToLeaf = new CompletableFuture<>();
     private MeshRegistry registry;
     private URI registryUri;
 
@@ -68,10 +72,19 @@ class DeadlineChainTest {
         // The edge works, then calls the leaf: from the request's own context, with no deadline code.
         final MeshServer edge = MeshServer.builder("edge", registryUri).identity(edgeIdentity)
                                           .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
-                                          .service("/work", (ctx, req) -> HttpResponse.delayed(
-                                                  () -> HttpResponse.of(leafClient.get("/leaf").aggregate().thenApply(
-                                                          AggregatedHttpResponse::toHttpResponse)),
-                                                  EDGE_WORK, ctx.eventLoop()))
+                                          .service("/work", (ctx, req) -> HttpResponse.delayed(() -> {
+                                              final CompletableFuture<AggregatedHttpResponse> call =
+                                                      leafClient.get("/leaf").aggregate();
+                                              call.whenComplete((res, cause) -> {
+                                                  if (cause != null) {
+                                                      edgeCallToLeaf.completeExceptionally(cause);
+                                                  } else {
+                                                      edgeCallToLeaf.complete(res);
+                                                  }
+                                              });
+                                              return HttpResponse.of(call.thenApply(
+                                                      AggregatedHttpResponse::toHttpResponse));
+                                          }, EDGE_WORK, ctx.eventLoop()))
                                           .build();
         edge.start().join();
         local.closeLater(edge);
@@ -104,7 +117,9 @@ class DeadlineChainTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
 
         // The edge's handler goes on to its call after the caller has given up: the mesh refuses to make it.
-        Thread.sleep(EDGE_WORK.plusMillis(300).toMillis());
+        await().atMost(Duration.ofSeconds(5)).until(edgeCallToLeaf::isDone);
+        assertThat(edgeCallToLeaf).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                                  .withCauseInstanceOf(ResponseTimeoutException.class);
         assertThat(leafCalls).hasValue(0);
     }
 
