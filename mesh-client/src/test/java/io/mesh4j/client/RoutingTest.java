@@ -24,6 +24,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.registry.RouteJson;
 import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.PathMatch;
 import io.mesh4j.core.routing.RouteConfig;
@@ -157,17 +158,21 @@ class RoutingTest {
             final AtomicLong firstV2AfterPushNanos = new AtomicLong();
             final AtomicLong lastV1AfterPushNanos = new AtomicLong();
             final AtomicLong pushedAtNanos = new AtomicLong(Long.MAX_VALUE);
+            final AtomicInteger answered = new AtomicInteger();
+            final AtomicInteger v2AfterPush = new AtomicInteger();
             final List<Thread> load = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 final Thread thread = new Thread(() -> {
                     while (running.get()) {
                         final AggregatedHttpResponse res = orders.get("/orders/1").aggregate().join();
                         final long now = System.nanoTime();
+                        answered.incrementAndGet();
                         if (res.status() != HttpStatus.OK) {
                             failed.incrementAndGet();
                         } else if (now > pushedAtNanos.get()) {
                             if ("v2".equals(res.contentUtf8())) {
                                 firstV2AfterPushNanos.compareAndSet(0, now);
+                                v2AfterPush.incrementAndGet();
                             } else {
                                 lastV1AfterPushNanos.accumulateAndGet(now, Math::max);
                             }
@@ -177,11 +182,12 @@ class RoutingTest {
                 thread.start();
                 load.add(thread);
             }
-            Thread.sleep(300);
-
+            // The load is flowing before the push, and goes on well past the switch, so that a call failed in
+            // either would be counted.
+            await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() >= 200);
             pushedAtNanos.set(System.nanoTime());
             registry.admin().putRoutes(ORDERS, new RouteConfig(List.of(split("all-v2", 0, 100)))).join();
-            Thread.sleep(1500);
+            await().atMost(Duration.ofSeconds(10)).until(() -> v2AfterPush.get() >= 1000);
             running.set(false);
             for (Thread thread : load) {
                 thread.join();
@@ -204,6 +210,7 @@ class RoutingTest {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
             final RouteConfig good = new RouteConfig(List.of(split("all-v2", 0, 100)));
             push(mesh, good);
+            final RouteJson.RoutesSnapshot inForce = registry.admin().routes(ORDERS).join();
 
             // A plaintext registry takes writes without the admin token.
             final WebClient admin = WebClient.of(registry.uri());
@@ -215,7 +222,8 @@ class RoutingTest {
             assertThat(refused.status()).isEqualTo(HttpStatus.BAD_REQUEST);
             assertThat(refused.contentUtf8()).contains("rules[0] ('bad')").contains("the weights sum to 110");
 
-            Thread.sleep(1000);
+            // The registry kept the config and its index, so there was nothing new for the client to hear.
+            assertThat(registry.admin().routes(ORDERS).join()).isEqualTo(inForce);
             assertThat(mesh.routes().routes(ORDERS).current()).isEqualTo(good);
             assertThat(send(orders, 50, 10)).containsOnlyKeys("v2");
         }
