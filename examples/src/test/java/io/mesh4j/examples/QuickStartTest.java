@@ -18,7 +18,7 @@ import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.client.retry.RetryConfig;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
 

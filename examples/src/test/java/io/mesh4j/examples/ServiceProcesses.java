@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.examples.demo.ChildJvm;
 import io.mesh4j.examples.services.ServiceMain;
 import io.mesh4j.registry.MeshRegistry;

@@ -2,14 +2,14 @@ package io.mesh4j.client;
 
 import com.linecorp.armeria.client.HttpClient;
 
-import io.mesh4j.client.breaker.BreakerLayer;
-import io.mesh4j.client.deadline.DeadlineLayer;
-import io.mesh4j.client.faults.FaultLayer;
-import io.mesh4j.client.hedge.HedgeLayer;
-import io.mesh4j.client.metrics.MetricsLayer;
-import io.mesh4j.client.retry.RetryLayer;
-import io.mesh4j.client.routing.RoutingLayer;
-import io.mesh4j.client.tracing.TracingLayer;
+import io.mesh4j.client.internal.breaker.BreakerLayer;
+import io.mesh4j.client.internal.deadline.DeadlineLayer;
+import io.mesh4j.client.internal.faults.FaultLayer;
+import io.mesh4j.client.internal.hedge.HedgeLayer;
+import io.mesh4j.client.internal.metrics.MetricsLayer;
+import io.mesh4j.client.internal.retry.RetryLayer;
+import io.mesh4j.client.internal.routing.RoutingLayer;
+import io.mesh4j.client.internal.tracing.TracingLayer;
 import io.mesh4j.core.stack.Stack;
 
 /**

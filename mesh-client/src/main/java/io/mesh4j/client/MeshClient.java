@@ -27,28 +27,28 @@ import com.linecorp.armeria.common.util.SafeCloseable;
 import io.mesh4j.client.balancer.Balancer;
 import io.mesh4j.client.balancer.BalancerFactory;
 import io.mesh4j.client.balancer.EndpointAvailability;
-import io.mesh4j.client.breaker.EndpointBreakers;
-import io.mesh4j.client.breaker.RoutedBreakerConfig;
-import io.mesh4j.client.discovery.RegistryEndpointGroup;
-import io.mesh4j.client.metrics.PickCounter;
+import io.mesh4j.client.internal.breaker.EndpointBreakers;
+import io.mesh4j.client.internal.breaker.RoutedBreakerConfig;
+import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.internal.metrics.PickCounter;
 import io.mesh4j.client.policy.ClientPolicies;
-import io.mesh4j.client.retry.RetryBudget;
-import io.mesh4j.client.routing.Router;
-import io.mesh4j.client.routing.RoutingPreprocessor;
-import io.mesh4j.client.routing.ServiceEndpoints;
-import io.mesh4j.client.tls.ServiceTls;
-import io.mesh4j.client.typed.TypedClients;
+import io.mesh4j.client.internal.retry.RetryBudget;
+import io.mesh4j.client.internal.routing.Router;
+import io.mesh4j.client.internal.routing.RoutingPreprocessor;
+import io.mesh4j.client.internal.routing.ServiceEndpoints;
+import io.mesh4j.client.internal.tls.ServiceTls;
+import io.mesh4j.client.internal.typed.TypedClients;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.policy.PolicyRegistry;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.routing.Subset;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
-import io.mesh4j.core.telemetry.MeshMetrics;
+import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 
 /**
@@ -249,7 +249,7 @@ public final class MeshClient implements SafeCloseable {
     }
 
     /**
-     * A typed client of the service {@code iface} names with {@link io.mesh4j.core.annotation.MeshClient}; its
+     * A typed client of the service {@code iface} names with {@link io.mesh4j.core.annotation.ServiceClient}; its
      * methods' policy annotations apply under the registry's route config.
      *
      * @throws IllegalArgumentException naming the interface or method that is wrong, and how

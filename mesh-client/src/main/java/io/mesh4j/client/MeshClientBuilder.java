@@ -21,7 +21,7 @@ import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.policy.PolicyRegistry;
-import io.mesh4j.core.registry.WatchParams;
+import io.mesh4j.core.internal.registry.WatchParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 

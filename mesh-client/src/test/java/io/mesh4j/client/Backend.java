@@ -13,7 +13,7 @@ import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.BossGroups;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryClient;
 
 /**
  * A real Armeria server on an ephemeral loopback port, registered in a real registry as one instance of a

@@ -23,7 +23,7 @@ import io.mesh4j.client.breaker.BreakerConfig;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.client.retry.RetryConfig;
 import io.mesh4j.core.stack.ClientRoles;
-import io.mesh4j.core.telemetry.HttpAttributes;
+import io.mesh4j.core.internal.telemetry.HttpAttributes;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.Propagation;
 import io.mesh4j.core.telemetry.TelemetryConfig;

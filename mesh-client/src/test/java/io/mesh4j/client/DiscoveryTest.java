@@ -16,7 +16,7 @@ import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 
-import io.mesh4j.client.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.core.discovery.ServiceName;
 
 class DiscoveryTest {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.registry.MeshRegistry;
 
 /**

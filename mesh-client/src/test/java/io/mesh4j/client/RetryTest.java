@@ -23,7 +23,7 @@ import com.linecorp.armeria.server.HttpService;
 import io.mesh4j.client.balancer.Balancers;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.client.retry.RetryConfig;
-import io.mesh4j.client.retry.RetryLayer;
+import io.mesh4j.client.internal.retry.RetryLayer;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.stack.ClientRoles;
 

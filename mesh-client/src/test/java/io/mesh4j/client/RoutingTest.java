@@ -24,7 +24,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.RouteJson;
+import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.PathMatch;
 import io.mesh4j.core.routing.RouteConfig;

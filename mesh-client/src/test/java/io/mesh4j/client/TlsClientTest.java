@@ -26,7 +26,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.BossGroups;
-import io.mesh4j.core.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.netty.handler.ssl.ClientAuth;
 

@@ -23,7 +23,7 @@ import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.Post;
 
 import io.mesh4j.client.typed.MeshCallException;
-import io.mesh4j.core.annotation.MeshClient;
+import io.mesh4j.core.annotation.ServiceClient;
 import io.mesh4j.core.annotation.Retry;
 import io.mesh4j.core.annotation.Timeout;
 import io.mesh4j.core.discovery.ServiceName;
@@ -38,7 +38,7 @@ class TypedClientTest {
 
     public record Order(String id, int quantity) {}
 
-    @MeshClient("orders")
+    @ServiceClient("orders")
     interface OrdersClient {
         @Get("/orders/{id}")
         CompletableFuture<Order> order(@Param("id") String id);
@@ -66,13 +66,13 @@ class TypedClientTest {
         }
     }
 
-    @MeshClient("orders")
+    @ServiceClient("orders")
     interface MissingParam {
         @Get("/orders/{id}")
         String order(String id);
     }
 
-    @MeshClient("orders")
+    @ServiceClient("orders")
     interface Contradicting {
         @Get("/a")
         @Timeout(100)
@@ -183,7 +183,7 @@ class TypedClientTest {
                     .hasMessageContaining("Contradicting.a(): perAttemptTimeout: 500ms is longer than timeout "
                                           + "100ms");
             assertThatThrownBy(() -> mesh.client(NotAnnotated.class))
-                    .hasMessageContaining("has no @MeshClient");
+                    .hasMessageContaining("has no @ServiceClient");
         }
     }
 }

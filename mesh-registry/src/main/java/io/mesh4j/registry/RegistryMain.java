@@ -10,8 +10,8 @@ import java.util.concurrent.CountDownLatch;
 
 import org.jspecify.annotations.Nullable;
 
-import io.mesh4j.registry.ca.CertificateAuthority;
-import io.mesh4j.registry.cli.DurationConverter;
+import io.mesh4j.registry.internal.ca.CertificateAuthority;
+import io.mesh4j.registry.internal.cli.DurationConverter;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -31,11 +31,11 @@ import com.linecorp.armeria.common.RequestHeaders;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.ErrorBody;
-import io.mesh4j.core.registry.ErrorCode;
-import io.mesh4j.core.registry.InstancesSnapshot;
-import io.mesh4j.core.registry.RegistryClient;
-import io.mesh4j.core.registry.ServiceSummary;
+import io.mesh4j.core.internal.registry.ErrorBody;
+import io.mesh4j.core.internal.registry.ErrorCode;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.ServiceSummary;
 
 /**
  * Every bad input answers its 4xx with the JSON error body and a message that says what to change, stores nothing,

@@ -18,8 +18,8 @@ import io.mesh4j.core.discovery.Instance;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.InstancesSnapshot;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
+import io.mesh4j.core.internal.registry.RegistryClient;
 
 /** TTLs, on a clock the test moves: no test here sleeps through a TTL. */
 class ExpiryTest {

@@ -11,11 +11,11 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 
-import io.mesh4j.core.registry.ErrorBody;
-import io.mesh4j.core.registry.InstancesSnapshot;
-import io.mesh4j.core.registry.RegistryJson;
+import io.mesh4j.core.internal.registry.ErrorBody;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
+import io.mesh4j.core.internal.registry.RegistryJson;
 
-/** Raw HTTP calls, for what {@link io.mesh4j.core.registry.RegistryClient} would never send. */
+/** Raw HTTP calls, for what {@link io.mesh4j.core.internal.registry.RegistryClient} would never send. */
 final class Http {
 
     private final BlockingWebClient client;

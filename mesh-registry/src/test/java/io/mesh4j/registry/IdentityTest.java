@@ -29,18 +29,18 @@ import com.linecorp.armeria.common.TlsProvider;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.identity.CertificateRequests;
-import io.mesh4j.core.identity.KeyPairs;
-import io.mesh4j.core.identity.Pem;
-import io.mesh4j.core.identity.RefusalLog;
+import io.mesh4j.core.internal.identity.CertificateRequests;
+import io.mesh4j.core.internal.identity.KeyPairs;
+import io.mesh4j.core.internal.identity.Pem;
+import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.identity.SpiffeId;
-import io.mesh4j.core.identity.SpiffeTrustManager;
-import io.mesh4j.core.identity.SpiffeVerifier;
+import io.mesh4j.core.internal.identity.SpiffeTrustManager;
+import io.mesh4j.core.internal.identity.SpiffeVerifier;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.registry.IdentityJson;
-import io.mesh4j.core.registry.RegistryClient;
-import io.mesh4j.core.registry.RegistryException;
-import io.mesh4j.registry.ca.CertificateAuthority;
+import io.mesh4j.core.internal.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryException;
+import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 /** The registry as certificate authority, against a real TLS registry: what it issues, to whom, and what not. */

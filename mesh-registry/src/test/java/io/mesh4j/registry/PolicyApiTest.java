@@ -26,8 +26,8 @@ import com.linecorp.armeria.common.MediaType;
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.authz.AccessRule;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.PolicyJson;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.PolicyJson;
+import io.mesh4j.core.internal.registry.RegistryClient;
 
 /** {@code /v1/policies/{service}}: put, read, watch, remove, and every bad policy refused with nothing changed. */
 class PolicyApiTest {

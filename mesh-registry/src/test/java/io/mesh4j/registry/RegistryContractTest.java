@@ -28,9 +28,9 @@ import io.mesh4j.core.discovery.Instance;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.InstancesSnapshot;
-import io.mesh4j.core.registry.RegistryClient;
-import io.mesh4j.core.registry.ServiceSummary;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.ServiceSummary;
 
 /** The registry contract, call by call, against a registry in this JVM. */
 class RegistryContractTest {

@@ -26,8 +26,8 @@ import io.mesh4j.core.discovery.Instance;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.InstancesSnapshot;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
+import io.mesh4j.core.internal.registry.RegistryClient;
 
 /** The registry as a real process: its command line, SIGTERM, and {@code kill -9} under load. */
 class RegistryProcessTest {

@@ -24,7 +24,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
-import io.mesh4j.core.identity.Pem;
+import io.mesh4j.core.internal.identity.Pem;
 
 /** Certificate requests of every shape, good and bad, made the way a client that is not mesh4j would. */
 final class TestCsrs {

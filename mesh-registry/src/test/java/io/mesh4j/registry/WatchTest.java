@@ -23,8 +23,8 @@ import com.linecorp.armeria.common.HttpStatus;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.InstancesSnapshot;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
+import io.mesh4j.core.internal.registry.RegistryClient;
 
 /** Long-poll watches: woken by a change at once, many at a time, without a thread each. */
 class WatchTest {

@@ -24,21 +24,21 @@ import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.identity.SpiffeTrustManager;
+import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.policy.PolicyRegistry;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
-import io.mesh4j.server.authz.AuthorizationCounts;
-import io.mesh4j.server.authz.PolicyWatch;
-import io.mesh4j.server.authz.PushedPolicy;
-import io.mesh4j.server.policy.ServerRoutes;
-import io.mesh4j.server.registration.Registrar;
+import io.mesh4j.server.internal.authz.AuthorizationCounts;
+import io.mesh4j.server.internal.authz.PolicyWatch;
+import io.mesh4j.server.internal.authz.PushedPolicy;
+import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.registration.Registrar;
 import io.netty.handler.ssl.ClientAuth;
 
 /**

@@ -26,7 +26,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.telemetry.MeshTelemetry;
-import io.mesh4j.server.policy.ServerRoutes;
+import io.mesh4j.server.internal.policy.ServerRoutes;
 
 /**
  * Builds a {@link MeshServer}. Routes are added here or through {@link #armeria(Consumer)}, which reaches the

@@ -3,13 +3,13 @@ package io.mesh4j.server;
 import com.linecorp.armeria.server.HttpService;
 
 import io.mesh4j.core.stack.Stack;
-import io.mesh4j.server.authz.AuthzLayer;
-import io.mesh4j.server.concurrency.ConcurrencyLayer;
-import io.mesh4j.server.deadline.DeadlineLayer;
-import io.mesh4j.server.faults.FaultLayer;
-import io.mesh4j.server.metrics.MetricsLayer;
-import io.mesh4j.server.ratelimit.RateLimitLayer;
-import io.mesh4j.server.tracing.TracingLayer;
+import io.mesh4j.server.internal.authz.AuthzLayer;
+import io.mesh4j.server.internal.concurrency.ConcurrencyLayer;
+import io.mesh4j.server.internal.deadline.DeadlineLayer;
+import io.mesh4j.server.internal.faults.FaultLayer;
+import io.mesh4j.server.internal.metrics.MetricsLayer;
+import io.mesh4j.server.internal.ratelimit.RateLimitLayer;
+import io.mesh4j.server.internal.tracing.TracingLayer;
 
 /**
  * The inbound stack, laid out once, in request order: the first layer is the first to see a request. TLS and

@@ -19,7 +19,7 @@ import com.linecorp.armeria.common.HttpResponse;
 
 import io.mesh4j.core.discovery.Instance;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.registry.MeshRegistry;
 
 class RegistrationTest {

@@ -29,10 +29,10 @@ import com.linecorp.armeria.common.TlsProvider;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
-import io.mesh4j.core.identity.Pem;
+import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 

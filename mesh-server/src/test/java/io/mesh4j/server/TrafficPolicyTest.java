@@ -37,7 +37,7 @@ import io.mesh4j.core.annotation.Timeout;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.PathMatch;
 import io.mesh4j.core.routing.RateLimitSpec;

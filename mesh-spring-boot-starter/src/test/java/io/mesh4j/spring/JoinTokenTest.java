@@ -17,7 +17,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 

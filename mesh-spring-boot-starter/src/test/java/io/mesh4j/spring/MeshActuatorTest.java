@@ -23,9 +23,9 @@ import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 
 import io.mesh4j.client.MeshClient;
-import io.mesh4j.core.discovery.MeshService;
+import io.mesh4j.core.annotation.MeshService;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.RouteJson;
+import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.spring.actuator.MeshActuatorAutoConfiguration;

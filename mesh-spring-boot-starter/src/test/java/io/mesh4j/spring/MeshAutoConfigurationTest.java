@@ -28,7 +28,7 @@ import com.linecorp.armeria.server.annotation.Get;
 
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.admin.AdminServer;
-import io.mesh4j.core.discovery.MeshService;
+import io.mesh4j.core.annotation.MeshService;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.stack.Layer;

@@ -10,7 +10,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
-import io.mesh4j.spring.client.EnableMeshClients;
+import io.mesh4j.spring.client.EnableServiceClients;
 import io.mesh4j.spring.client.MeshClientsAutoConfiguration;
 import io.mesh4j.spring.fixtures.broken.BrokenClient;
 import io.mesh4j.spring.fixtures.inventory.InventoryClient;
@@ -18,7 +18,7 @@ import io.mesh4j.spring.fixtures.inventory.InventoryClients;
 
 /**
  * {@code @MeshClient} interfaces as beans: found by the auto-scan of the application's packages or in the packages
- * {@link EnableMeshClients} names, giving way to the application's own bean, and failing the start with a failure
+ * {@link EnableServiceClients} names, giving way to the application's own bean, and failing the start with a failure
  * analysis when one cannot work.
  */
 class MeshClientsTest {
@@ -41,11 +41,11 @@ class MeshClientsTest {
     /** An application whose packages hold a broken typed client too, and that names the one package it wants. */
     @Configuration(proxyBeanMethods = false)
     @AutoConfigurationPackage(basePackages = "io.mesh4j.spring.fixtures")
-    @EnableMeshClients(basePackageClasses = InventoryClient.class)
+    @EnableServiceClients(basePackageClasses = InventoryClient.class)
     static class ChoosesItsPackages {}
 
     @Configuration(proxyBeanMethods = false)
-    @EnableMeshClients(basePackageClasses = BrokenClient.class)
+    @EnableServiceClients(basePackageClasses = BrokenClient.class)
     static class ScansTheBrokenClient {}
 
     /** The application's own implementation, as a test double or a hand-written client would be. */
@@ -117,7 +117,7 @@ class MeshClientsTest {
                     .contains("BrokenClient.item(String): no @Param for the path variables [sku] of /items/{sku}");
             assertThat(analysis.getAction()).contains("Fix " + BrokenClient.class.getName())
                                             .contains("a @Param for each path variable")
-                                            .contains("@EnableMeshClients");
+                                            .contains("@EnableServiceClients");
         });
     }
 }

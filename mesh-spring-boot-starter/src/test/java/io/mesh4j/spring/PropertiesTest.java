@@ -25,7 +25,7 @@ import com.linecorp.armeria.server.annotation.Get;
 
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.discovery.InstanceId;
-import io.mesh4j.core.discovery.MeshService;
+import io.mesh4j.core.annotation.MeshService;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.registry.MeshRegistry;

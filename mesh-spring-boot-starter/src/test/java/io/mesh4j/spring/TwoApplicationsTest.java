@@ -23,8 +23,8 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.IdentityJson;
-import io.mesh4j.core.registry.RouteJson;
+import io.mesh4j.core.internal.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.spring.apps.frontend.FrontendApplication;

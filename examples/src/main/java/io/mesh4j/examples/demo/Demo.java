@@ -21,9 +21,9 @@ import com.linecorp.armeria.client.WebClient;
 
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.admin.AdminServer;
-import io.mesh4j.core.identity.RegistryTrust;
+import io.mesh4j.core.internal.identity.RegistryTrust;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.TelemetryConfig;

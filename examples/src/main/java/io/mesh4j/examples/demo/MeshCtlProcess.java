@@ -29,7 +29,7 @@ final class MeshCtlProcess {
     String run(String... args) throws IOException, InterruptedException {
         final List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-Xmx64m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.mesh4j.registry.cli.MeshCtl"));
+                "-cp", System.getProperty("java.class.path"), "io.mesh4j.registry.internal.cli.MeshCtl"));
         command.addAll(List.of(args));
         command.addAll(List.of("--registry", registry.toString(), "--data-dir", dataDir.toString()));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 
-import io.mesh4j.core.telemetry.HttpAttributes;
+import io.mesh4j.core.internal.telemetry.HttpAttributes;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.common.CompletableResultCode;

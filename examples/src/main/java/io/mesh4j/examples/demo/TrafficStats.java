@@ -18,7 +18,7 @@ import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 
-import io.mesh4j.client.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.CommonParams;

@@ -5,8 +5,8 @@ import java.time.Duration;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.registry.IdentityJson;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.RegistryClient;
 
 /**
  * What an operator does for each new workload, in code: a one-use join token for its service, handed over with

@@ -16,7 +16,7 @@ import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.BossGroups;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryClient;
 
 /**
  * The balancer benchmark's instances: real Armeria servers on loopback, each registered in the registry as an

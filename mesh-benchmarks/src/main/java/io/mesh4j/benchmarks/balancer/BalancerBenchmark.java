@@ -23,7 +23,7 @@ import io.mesh4j.benchmarks.load.LoadResult;
 import io.mesh4j.benchmarks.load.OpenLoop;
 import io.mesh4j.benchmarks.report.Progress;
 import io.mesh4j.client.MeshClient;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.registry.MeshRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -29,8 +29,8 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-import io.mesh4j.core.identity.KeyPairs;
-import io.mesh4j.core.identity.Pem;
+import io.mesh4j.core.internal.identity.KeyPairs;
+import io.mesh4j.core.internal.identity.Pem;
 
 /**
  * The certificates of the paths that are not the mesh's: raw Armeria over TLS and the two HAProxy sidecars. Keys

@@ -20,7 +20,7 @@ import com.linecorp.armeria.common.RequestHeadersBuilder;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.TelemetryConfig;
-import io.mesh4j.core.telemetry.TracePropagation;
+import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 

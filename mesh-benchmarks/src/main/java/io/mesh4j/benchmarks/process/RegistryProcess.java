@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.identity.RegistryTrust;
-import io.mesh4j.core.registry.IdentityJson;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.identity.RegistryTrust;
+import io.mesh4j.core.internal.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.RegistryClient;
 
 /**
  * The registry as users run it, {@code RegistryMain} in a process of its own, with TLS and its CA; and what an

@@ -113,7 +113,7 @@ public final class JfrSummary {
         return type.substring(type.lastIndexOf('.') + 1) + '.' + frame.getMethod().getName();
     }
 
-    /** {@code io.mesh4j.client.retry.RetryLayer$RetryingClient} → {@code client.retry.RetryLayer} */
+    /** {@code io.mesh4j.client.internal.retry.RetryLayer$RetryingClient} → {@code client.retry.RetryLayer} */
     private static String topLevel(String type) {
         final int nested = type.indexOf('$');
         return (nested < 0 ? type : type.substring(0, nested)).substring("io.mesh4j.".length());

@@ -20,7 +20,7 @@ import io.mesh4j.benchmarks.report.Progress;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryClient;
 
 /**
  * One configuration of the registry benchmark, on a registry of its own: fill it with {@code instances}

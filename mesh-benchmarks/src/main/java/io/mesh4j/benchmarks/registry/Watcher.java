@@ -14,7 +14,7 @@ import com.linecorp.armeria.common.HttpObject;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.stream.SubscriptionOption;
 
-import io.mesh4j.core.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryClient;
 
 /**
  * One long-poll watcher of a service, as a mesh client's discovery runs it: it asks for the service's instances

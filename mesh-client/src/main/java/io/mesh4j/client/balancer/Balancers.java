@@ -4,10 +4,10 @@ import java.time.Duration;
 
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 
-import io.mesh4j.client.balancer.p2c.PeakEwmaBalancer;
-import io.mesh4j.client.balancer.random.RandomBalancer;
-import io.mesh4j.client.balancer.roundrobin.RoundRobinBalancer;
-import io.mesh4j.client.balancer.weighted.WeightedRoundRobinBalancer;
+import io.mesh4j.client.internal.balancer.p2c.PeakEwmaBalancer;
+import io.mesh4j.client.internal.balancer.random.RandomBalancer;
+import io.mesh4j.client.internal.balancer.roundrobin.RoundRobinBalancer;
+import io.mesh4j.client.internal.balancer.weighted.WeightedRoundRobinBalancer;
 import io.mesh4j.core.stack.CommonParams;
 
 /**

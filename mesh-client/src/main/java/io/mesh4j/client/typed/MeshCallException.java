@@ -15,7 +15,7 @@ public final class MeshCallException extends RuntimeException {
 
     private final transient AggregatedHttpResponse response;
 
-    MeshCallException(String call, AggregatedHttpResponse response) {
+    public MeshCallException(String call, AggregatedHttpResponse response) {
         super(call + " answered " + response.status() + ": " + abbreviate(response.contentUtf8()));
         this.response = requireNonNull(response, "response");
     }

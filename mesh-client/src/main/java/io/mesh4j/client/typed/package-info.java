@@ -1,5 +1,5 @@
 /**
- * Typed clients: an interface annotated with {@link io.mesh4j.core.annotation.MeshClient}, Armeria's mapping
+ * Typed clients: an interface annotated with {@link io.mesh4j.core.annotation.ServiceClient}, Armeria's mapping
  * annotations and the mesh's policy annotations, made into a client whose calls go through the mesh.
  */
 @NullMarked

@@ -9,6 +9,7 @@ import javax.net.ssl.SSLSession;
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.RequestContext;
+import io.mesh4j.core.internal.identity.SpiffeVerifier;
 
 /**
  * Who is on the other end of a request, as its TLS handshake proved it.

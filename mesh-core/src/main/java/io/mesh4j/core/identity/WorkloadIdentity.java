@@ -27,11 +27,16 @@ import com.linecorp.armeria.common.TlsProvider;
 import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
-import io.mesh4j.core.backoff.FullJitterBackoff;
+import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.IdentityJson;
-import io.mesh4j.core.registry.RegistryClient;
-import io.mesh4j.core.registry.RegistryException;
+import io.mesh4j.core.internal.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryException;
+import io.mesh4j.core.internal.identity.CertificateRequests;
+import io.mesh4j.core.internal.identity.KeyPairs;
+import io.mesh4j.core.internal.identity.Pem;
+import io.mesh4j.core.internal.identity.RefusalLog;
+import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 
 /**
  * A workload's identity, {@code spiffe://<trust-domain>/svc/<service>}, kept in memory for as long as it runs.

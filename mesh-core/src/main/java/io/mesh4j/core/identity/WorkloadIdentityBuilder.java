@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
 import com.linecorp.armeria.common.CommonPools;
 
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.identity.Pem;
+import io.mesh4j.core.internal.identity.RegistryTrust;
 
 /**
  * Builds a {@link WorkloadIdentity}: what an operator hands a new workload (a join token and the trust bundle)

@@ -16,10 +16,10 @@ import org.slf4j.LoggerFactory;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.DocumentWatch;
-import io.mesh4j.core.registry.RegistryClient;
-import io.mesh4j.core.registry.RouteJson.RoutesSnapshot;
-import io.mesh4j.core.registry.WatchParams;
+import io.mesh4j.core.internal.registry.DocumentWatch;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RouteJson.RoutesSnapshot;
+import io.mesh4j.core.internal.registry.WatchParams;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.stack.StackParams;
 

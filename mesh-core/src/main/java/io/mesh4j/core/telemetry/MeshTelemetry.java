@@ -38,6 +38,8 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.mesh4j.core.internal.telemetry.MeshMetrics;
+import io.mesh4j.core.internal.telemetry.TracePropagation;
 
 /**
  * The telemetry of one process: an OpenTelemetry tracer with the configured sampler, propagation and exporters,

@@ -26,6 +26,7 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.mesh4j.core.internal.telemetry.HttpAttributes;
 
 /**
  * Sends spans to Zipkin's v2 JSON API ({@code POST /api/v2/spans}), mapped as OpenTelemetry's own Zipkin exporter

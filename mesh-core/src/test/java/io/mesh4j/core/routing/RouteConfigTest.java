@@ -15,8 +15,8 @@ import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpMethod;
 
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.registry.InvalidInputException;
-import io.mesh4j.core.registry.RouteJson;
+import io.mesh4j.core.internal.registry.InvalidInputException;
+import io.mesh4j.core.internal.registry.RouteJson;
 
 class RouteConfigTest {
 

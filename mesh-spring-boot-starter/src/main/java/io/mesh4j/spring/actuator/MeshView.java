@@ -19,14 +19,14 @@ import org.jspecify.annotations.Nullable;
 import com.linecorp.armeria.client.Endpoint;
 
 import io.mesh4j.client.MeshClient;
-import io.mesh4j.client.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.authz.AccessRule;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.registry.RegistryClient;
-import io.mesh4j.core.registry.RegistryException;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.server.MeshServer;
 

@@ -14,8 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.annotation.AnnotatedService;
 
-import io.mesh4j.core.annotation.AnnotatedRules;
-import io.mesh4j.core.registry.RouteJson;
+import io.mesh4j.core.internal.annotation.AnnotatedRules;
+import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.registry.RegistryException;
+import io.mesh4j.core.internal.registry.RegistryException;
 
 /**
  * Gets the workload's first certificate while the application starts, before any mesh bean uses the identity:

@@ -15,7 +15,7 @@ import org.springframework.core.env.Environment;
 
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.MeshClientBuilder;
-import io.mesh4j.core.discovery.MeshService;
+import io.mesh4j.core.annotation.MeshService;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.MeshServer;

@@ -18,7 +18,7 @@ public final class MeshClientInterfaceFailureAnalyzer
                 + "has exactly one mapping annotation, such as @Get(\"/orders/{id}\"), a @Param for each path "
                 + "variable, at most one parameter without an annotation (the JSON body), and returns a value or a "
                 + "CompletableFuture of one. If the interface is not meant to be a bean, move it out of the packages "
-                + "scanned (the application's, or those @EnableMeshClients names), or define a bean of its type "
+                + "scanned (the application's, or those @EnableServiceClients names), or define a bean of its type "
                 + "yourself.",
                 cause);
     }

@@ -12,10 +12,10 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.type.AnnotationMetadata;
 import org.springframework.core.type.filter.AnnotationTypeFilter;
 
-import io.mesh4j.core.annotation.MeshClient;
+import io.mesh4j.core.annotation.ServiceClient;
 
 /**
- * Finds the types annotated with {@link MeshClient} in packages, which Spring's component scan passes over: it
+ * Finds the types annotated with {@link ServiceClient} in packages, which Spring's component scan passes over: it
  * wants concrete classes, and a typed client is an interface that the mesh implements.
  */
 final class MeshClientScanner extends ClassPathScanningCandidateComponentProvider {
@@ -23,7 +23,7 @@ final class MeshClientScanner extends ClassPathScanningCandidateComponentProvide
     MeshClientScanner(Environment environment, ResourceLoader resourceLoader) {
         super(false, environment);
         setResourceLoader(resourceLoader);
-        addIncludeFilter(new AnnotationTypeFilter(MeshClient.class, true, false));
+        addIncludeFilter(new AnnotationTypeFilter(ServiceClient.class, true, false));
     }
 
     /** The names of the annotated types in {@code packages} and their subpackages, in name order. */
@@ -39,7 +39,7 @@ final class MeshClientScanner extends ClassPathScanningCandidateComponentProvide
 
     @Override
     protected boolean isCandidateComponent(AnnotatedBeanDefinition definition) {
-        // A class with @MeshClient is kept too, so that making it fails the start saying it must be an interface.
+        // A class with @ServiceClient is kept too, so that making it fails the start saying it must be an interface.
         final AnnotationMetadata metadata = definition.getMetadata();
         return metadata.isIndependent() && !metadata.isAnnotation();
     }

@@ -18,7 +18,7 @@ import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 
 /**
  * Scans the application's own packages for {@code @MeshClient} interfaces when it has no
- * {@link EnableMeshClients} of its own, as Spring Boot finds entities and repositories.
+ * {@link EnableServiceClients} of its own, as Spring Boot finds entities and repositories.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class)
 @ConditionalOnProperty(prefix = "mesh", name = "enabled", havingValue = "true", matchIfMissing = true)

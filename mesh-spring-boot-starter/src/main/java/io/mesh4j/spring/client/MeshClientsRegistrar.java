@@ -12,14 +12,14 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
 /**
- * Adds the packages one {@link EnableMeshClients} names to those scanned for {@code @MeshClient} interfaces.
+ * Adds the packages one {@link EnableServiceClients} names to those scanned for {@code @MeshClient} interfaces.
  */
 final class MeshClientsRegistrar implements ImportBeanDefinitionRegistrar {
 
     @Override
     public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
         final @Nullable AnnotationAttributes attributes =
-                AnnotationAttributes.fromMap(metadata.getAnnotationAttributes(EnableMeshClients.class.getName()));
+                AnnotationAttributes.fromMap(metadata.getAnnotationAttributes(EnableServiceClients.class.getName()));
         final Set<String> packages = new LinkedHashSet<>();
         if (attributes != null) {
             for (String name : attributes.getStringArray("basePackages")) {

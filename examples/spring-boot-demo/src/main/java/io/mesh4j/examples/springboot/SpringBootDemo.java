@@ -26,7 +26,7 @@ import com.linecorp.armeria.client.WebClient;
 import io.mesh4j.examples.springboot.catalog.CatalogApplication;
 import io.mesh4j.examples.springboot.shop.ShopApplication;
 import io.mesh4j.registry.MeshRegistry;
-import io.mesh4j.registry.cli.MeshCtl;
+import io.mesh4j.registry.internal.cli.MeshCtl;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

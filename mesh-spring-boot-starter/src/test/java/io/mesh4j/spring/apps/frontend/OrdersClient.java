@@ -3,10 +3,10 @@ package io.mesh4j.spring.apps.frontend;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 
-import io.mesh4j.core.annotation.MeshClient;
+import io.mesh4j.core.annotation.ServiceClient;
 
 /** The frontend's typed client of orders, found by the auto-scan of the frontend's package. */
-@MeshClient("orders")
+@ServiceClient("orders")
 public interface OrdersClient {
 
     /** An order, as the frontend reads it. */

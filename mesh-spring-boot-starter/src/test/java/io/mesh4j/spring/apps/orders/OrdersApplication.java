@@ -9,7 +9,7 @@ import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.ProducesJson;
 
 import io.mesh4j.core.annotation.Timeout;
-import io.mesh4j.core.discovery.MeshService;
+import io.mesh4j.core.annotation.MeshService;
 
 /** A service that serves one route through the mesh, and calls nobody. */
 @SpringBootConfiguration

@@ -13,7 +13,7 @@ import com.linecorp.armeria.server.annotation.ProducesJson;
 
 import io.mesh4j.core.annotation.RateLimit;
 import io.mesh4j.core.annotation.Timeout;
-import io.mesh4j.core.discovery.MeshService;
+import io.mesh4j.core.annotation.MeshService;
 import io.mesh4j.server.MeshServer;
 
 /**

@@ -3,7 +3,7 @@ package io.mesh4j.examples.springboot.shop;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 
-import io.mesh4j.core.annotation.MeshClient;
+import io.mesh4j.core.annotation.ServiceClient;
 import io.mesh4j.core.annotation.Retry;
 import io.mesh4j.core.annotation.Timeout;
 
@@ -11,7 +11,7 @@ import io.mesh4j.core.annotation.Timeout;
  * The shop's view of the catalog: the mesh implements it, finds the catalog's instances, balances, retries and
  * times out the calls, over mTLS that checks the answer comes from the catalog.
  */
-@MeshClient("catalog")
+@ServiceClient("catalog")
 public interface CatalogClient {
 
     /** An item, as the shop reads it. */

@@ -1,7 +1,0 @@
-/**
- * Round robin: each endpoint in turn, blind to load.
- */
-@NullMarked
-package io.mesh4j.client.balancer.roundrobin;
-
-import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,247 @@
+package io.mesh4j.client.internal.balancer.p2c;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.jspecify.annotations.Nullable;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.linecorp.armeria.client.ClientRequestContext;
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.HttpClient;
+import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
+import com.linecorp.armeria.client.endpoint.AbstractEndpointSelector;
+import com.linecorp.armeria.client.endpoint.EndpointGroup;
+import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
+import com.linecorp.armeria.client.endpoint.EndpointSelector;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.logging.RequestLogAccess;
+
+import io.mesh4j.client.balancer.Balancer;
+import io.mesh4j.client.balancer.EndpointAvailability;
+import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
+import io.netty.util.AttributeKey;
+
+/**
+ * Power of two choices over peak-EWMA load: of two endpoints picked at random, take the one with the lower
+ * {@link EndpointLoad#load(long) load}. Two random picks rather than the least loaded of all keep the choice
+ * cheap and keep many clients from herding onto the same "best" endpoint at once.
+ */
+public final class PeakEwmaBalancer implements Balancer {
+
+    /** How fast old latency fades: Finagle's and Linkerd's default. */
+    static final Duration DECAY = Duration.ofSeconds(10);
+
+    /**
+     * The latency an attempt counts as when it failed without an answer (refused, reset). Such failures are
+     * fast, and counting them at their real latency would make a dead endpoint look like the best one.
+     */
+    static final Duration FAILURE_PENALTY = Duration.ofSeconds(1);
+
+    /** How long an endpoint no longer offered is remembered: long enough for its cost to have decayed. */
+    static final Duration FORGET_AFTER = DECAY.multipliedBy(6);
+
+    /**
+     * The endpoints a call's attempts went to, on the call's context: Armeria selects a retry's endpoint with the
+     * call's context, and a retry should not go back to the endpoint that just failed it. Load alone does not
+     * ensure that: a dead endpoint's failure penalty can weigh less than a live but busy endpoint's load.
+     */
+    private static final AttributeKey<Set<Endpoint>> TRIED = AttributeKey.valueOf(PeakEwmaBalancer.class, "TRIED");
+
+    /** A new endpoint's share never starts below this, as Envoy's slow start: it must still be probed. */
+    static final double MIN_RAMP = 0.1;
+
+    private final Ticker ticker;
+    private final EndpointAvailability availability;
+    private final long slowStartNanos;
+    private final Map<Endpoint, EndpointLoad> loads = new ConcurrentHashMap<>();
+    /**
+     * Every instance this balancer has been offered, by registry instance id (an address may come back as
+     * another instance): one it has not is new, and starts slowly.
+     */
+    private final Set<Object> seen = ConcurrentHashMap.newKeySet();
+    /** When each endpoint still warming up was first offered. */
+    private final Map<Endpoint, Long> warmingSince = new ConcurrentHashMap<>();
+
+    public PeakEwmaBalancer(Ticker ticker, EndpointAvailability availability) {
+        this(ticker, availability, Duration.ZERO);
+    }
+
+    /**
+     * @param slowStart how long a new endpoint's share ramps up for, from {@value #MIN_RAMP} of what its load
+     *                  would give it to all of it; zero for none. The endpoints of the first answer are not new.
+     */
+    public PeakEwmaBalancer(Ticker ticker, EndpointAvailability availability, Duration slowStart) {
+        this.ticker = requireNonNull(ticker, "ticker");
+        this.availability = requireNonNull(availability, "availability");
+        requireNonNull(slowStart, "slowStart");
+        if (slowStart.isNegative()) {
+            throw new IllegalArgumentException("slowStart: " + slowStart + " (expected: >= 0)");
+        }
+        slowStartNanos = slowStart.toNanos();
+    }
+
+    /**
+     * How much of its share {@code endpoint} gets now: 1 once warm, less while it ramps up after joining. A
+     * JVM that has just started has a cold JIT and cold caches; at full share at once, it would be the slowest
+     * endpoint and look like the least loaded one.
+     */
+    double rampOf(Endpoint endpoint, long now) {
+        final @Nullable Long since = warmingSince.get(endpoint);
+        if (since == null) {
+            return 1;
+        }
+        final double ramp = (double) (now - since) / slowStartNanos;
+        if (ramp >= 1) {
+            warmingSince.remove(endpoint);
+            return 1;
+        }
+        return Math.max(MIN_RAMP, ramp);
+    }
+
+    private void offered(List<Endpoint> endpoints, long now) {
+        if (slowStartNanos == 0) {
+            return;
+        }
+        final boolean firstAnswer = seen.isEmpty();
+        for (Endpoint endpoint : endpoints) {
+            final @Nullable Object instance = endpoint.attr(RegistryEndpointGroup.INSTANCE_ID);
+            if (seen.add(instance != null ? instance : endpoint) && !firstAnswer) {
+                warmingSince.put(endpoint, now);
+            }
+        }
+    }
+
+    @Override
+    public EndpointSelectionStrategy selectionStrategy() {
+        return Selector::new;
+    }
+
+    @Override
+    public HttpClient observe(HttpClient transport) {
+        return new LoadObservingClient(transport);
+    }
+
+    /**
+     * The load of {@code endpoint} as the balancer sees it now; for tests and the admin view.
+     */
+    public double loadOf(Endpoint endpoint) {
+        final EndpointLoad load = loads.get(endpoint);
+        return load == null ? 0 : load.load(ticker.read());
+    }
+
+    /** An endpoint its breaker would refuse weighs more than any other. */
+    private double load(Endpoint endpoint, long now) {
+        return availability.isAvailable(endpoint) ? loadOf0(endpoint).load(now) : Double.MAX_VALUE;
+    }
+
+    private EndpointLoad loadOf0(Endpoint endpoint) {
+        return loads.computeIfAbsent(endpoint,
+                                     unused -> new EndpointLoad(DECAY.toNanos(), ticker.read()));
+    }
+
+    @Override
+    public String toString() {
+        return "p2c-peak-ewma";
+    }
+
+    private final class Selector extends AbstractEndpointSelector {
+
+        private volatile List<Endpoint> endpoints = List.of();
+
+        Selector(EndpointGroup group) {
+            super(group);
+            initialize();
+        }
+
+        @Override
+        protected void updateNewEndpoints(List<Endpoint> endpoints) {
+            this.endpoints = endpoints;
+            final long now = ticker.read();
+            offered(endpoints, now);
+            // An endpoint ejected for a while keeps what was learnt of it (a dead one must not come back as the
+            // cheapest); one gone long enough to have decayed anyway is forgotten.
+            loads.entrySet().removeIf(e -> !endpoints.contains(e.getKey())
+                                           && e.getValue().idleNanos(now) > FORGET_AFTER.toNanos());
+        }
+
+        @Override
+        protected @Nullable Endpoint doSelectNow(ClientRequestContext ctx) {
+            final List<Endpoint> endpoints = this.endpoints;
+            final int size = endpoints.size();
+            if (size == 0) {
+                return null;
+            }
+            if (size == 1) {
+                return endpoints.get(0);
+            }
+            final ThreadLocalRandom random = ThreadLocalRandom.current();
+            final int first = random.nextInt(size);
+            int second = random.nextInt(size - 1);
+            if (second >= first) {
+                second++;
+            }
+            final Endpoint a = endpoints.get(first);
+            final Endpoint b = endpoints.get(second);
+            final @Nullable Set<Endpoint> tried = ctx.attr(TRIED);
+            if (tried != null && tried.contains(a) != tried.contains(b)) {
+                // A retry: of the two, the one this call has not tried yet.
+                return tried.contains(a) ? b : a;
+            }
+            final long now = ticker.read();
+            final Endpoint lighter = load(a, now) <= load(b, now) ? a : b;
+            if (slowStartNanos > 0 && random.nextDouble() >= rampOf(lighter, now)) {
+                // Still warming up: it wins only its ramp's share of the picks it would win.
+                return lighter == a ? b : a;
+            }
+            return lighter;
+        }
+    }
+
+    /** Notes {@code endpoint} as tried on the context of the call that {@code attempt} belongs to. */
+    private static void remember(ClientRequestContext attempt, Endpoint endpoint) {
+        final @Nullable RequestLogAccess parent = attempt.log().parent();
+        final ClientRequestContext call = parent != null ? (ClientRequestContext) parent.context() : attempt;
+        // A call's attempts run one after another: no race on creating the set.
+        Set<Endpoint> tried = call.attr(TRIED);
+        if (tried == null) {
+            tried = ConcurrentHashMap.newKeySet();
+            call.setAttr(TRIED, tried);
+        }
+        tried.add(endpoint);
+    }
+
+    /** Counts each attempt in flight on its endpoint and feeds its latency into the endpoint's cost. */
+    private final class LoadObservingClient extends SimpleDecoratingHttpClient {
+
+        LoadObservingClient(HttpClient delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
+            final Endpoint endpoint = ctx.endpoint();
+            if (endpoint == null) {
+                return unwrap().execute(ctx, req);
+            }
+            remember(ctx, endpoint);
+            final EndpointLoad load = loadOf0(endpoint);
+            final long start = ticker.read();
+            load.start();
+            ctx.log().whenComplete().thenAccept(log -> {
+                final long now = ticker.read();
+                final boolean answered = log.responseHeaders().status().code() > 0;
+                final long rtt = answered ? now - start : Math.max(now - start, FAILURE_PENALTY.toNanos());
+                load.end(rtt, now);
+            });
+            return unwrap().execute(ctx, req);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.mesh4j.client.internal.breaker;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.endpoint.EndpointGroup;
+import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.client.breaker.BreakerConfig;
+
+/**
+ * One resilience4j circuit breaker per endpoint of a service. The {@link BreakerLayer} records every attempt
+ * in the breaker of its endpoint; the {@link #eject(EndpointGroup, EndpointSelectionStrategy) ejecting group}
+ * keeps endpoints with an open breaker out of the balancer's choice, and {@link #isAvailable(Endpoint)} tells
+ * the balancer which half-open endpoints have no trial call to spare, so that retries and new requests go
+ * elsewhere instead of failing fast against them.
+ */
+public final class EndpointBreakers {
+
+    /** The stack parameter through which the BREAKER layer finds the breakers of its service. */
+    public static final StackParams.Key<EndpointBreakers> KEY = StackParams.Key.required("endpointBreakers");
+
+    private static final Logger logger = LoggerFactory.getLogger(EndpointBreakers.class);
+
+    private final ServiceName service;
+    private final Supplier<BreakerConfig> config;
+    private final Clock clock;
+    private final Map<Endpoint, EndpointBreaker> breakers = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<TransitionListener> transitionListeners = new CopyOnWriteArrayList<>();
+
+    private EndpointBreakers(ServiceName service, Supplier<BreakerConfig> config, Clock clock) {
+        this.service = service;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * The breakers of {@code service}, by the config {@code config} gives. When it gives another (a pushed route
+     * config with other outlier thresholds), each endpoint's breaker starts afresh by it at its next attempt.
+     */
+    public static EndpointBreakers of(ServiceName service, Supplier<BreakerConfig> config, Clock clock) {
+        return new EndpointBreakers(requireNonNull(service, "service"), requireNonNull(config, "config"),
+                                    requireNonNull(clock, "clock"));
+    }
+
+    /**
+     * The breaker of {@code endpoint}, made closed on first use.
+     */
+    public CircuitBreaker breakerOf(Endpoint endpoint) {
+        return endpointBreaker(endpoint).breaker;
+    }
+
+    EndpointBreaker endpointBreaker(Endpoint endpoint) {
+        requireNonNull(endpoint, "endpoint");
+        final BreakerConfig current = config.get();
+        final EndpointBreaker existing = breakers.get(endpoint);
+        if (existing != null && existing.config == current) {
+            return existing;
+        }
+        return breakers.compute(endpoint, (unused, old) -> old != null && old.config == current
+                                                           ? old : newBreaker(endpoint, current));
+    }
+
+    /**
+     * The endpoints whose breaker is open: they get no traffic until it half-opens.
+     */
+    public Set<Endpoint> ejected() {
+        return breakers.entrySet().stream()
+                       .filter(e -> isEjecting(e.getValue().breaker.getState()))
+                       .map(Map.Entry::getKey)
+                       .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The most of the endpoints to keep out of rotation at once, in percent. */
+    int maxEjectedPercent() {
+        return config.get().maxEjectedPercent();
+    }
+
+    /**
+     * Whether {@code endpoint}'s breaker would let an attempt through now: closed, or half-open with a trial call
+     * to spare. Balancers ask this before they pick.
+     */
+    public boolean isAvailable(Endpoint endpoint) {
+        final EndpointBreaker breaker = breakers.get(endpoint);
+        return breaker == null || breaker.isAvailable();
+    }
+
+    /**
+     * Returns a group of {@code discovered}'s endpoints minus the ejected ones, selected by
+     * {@code selectionStrategy}. When every endpoint is ejected it offers them all, so that the breakers
+     * fail calls fast rather than the group making them wait for an endpoint.
+     */
+    public EndpointGroup eject(EndpointGroup discovered, EndpointSelectionStrategy selectionStrategy) {
+        return new EjectingEndpointGroup(discovered, this, selectionStrategy);
+    }
+
+    /**
+     * Forgets the breakers of endpoints that left the service, so that an address reused later starts closed.
+     */
+    void retainOnly(Collection<Endpoint> endpoints) {
+        breakers.keySet().retainAll(Set.copyOf(endpoints));
+    }
+
+    /**
+     * Calls {@code listener} at every state change of every endpoint's breaker, such as for metrics.
+     */
+    public void onTransition(TransitionListener listener) {
+        transitionListeners.add(requireNonNull(listener, "listener"));
+    }
+
+    void addListener(Runnable onEjectionChange) {
+        listeners.add(onEjectionChange);
+    }
+
+    void removeListener(Runnable onEjectionChange) {
+        listeners.remove(onEjectionChange);
+    }
+
+    private EndpointBreaker newBreaker(Endpoint endpoint, BreakerConfig c) {
+        final CircuitBreakerConfig r4j = CircuitBreakerConfig.custom()
+                .slidingWindowType(SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(c.slidingWindowSize())
+                .minimumNumberOfCalls(c.minimumNumberOfCalls())
+                .failureRateThreshold(c.failureRateThreshold())
+                .waitDurationInOpenState(c.openDuration())
+                .permittedNumberOfCallsInHalfOpenState(c.trialCalls())
+                // Half-open on time, not on the next call: an ejected endpoint gets no calls to trigger it.
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .writableStackTraceEnabled(false)
+                .clock(clock)
+                .build();
+        final CircuitBreaker breaker = CircuitBreaker.of(service + "/" + endpoint.authority(), r4j);
+        breaker.getEventPublisher().onStateTransition(event -> {
+            final CircuitBreaker.StateTransition transition = event.getStateTransition();
+            if (transition.getToState() == State.OPEN) {
+                logger.warn("{}: breaker of {} opened ({}% of the last {} calls failed); no traffic for {} ms",
+                            service, endpoint.authority(), Math.round(breaker.getMetrics().getFailureRate()),
+                            breaker.getMetrics().getNumberOfBufferedCalls(), c.openDuration().toMillis());
+            } else {
+                logger.info("{}: breaker of {} {} -> {}", service, endpoint.authority(),
+                            transition.getFromState(), transition.getToState());
+            }
+            transitionListeners.forEach(l -> l.onTransition(endpoint, transition.getFromState(),
+                                                            transition.getToState()));
+            if (isEjecting(transition.getFromState()) != isEjecting(transition.getToState())) {
+                listeners.forEach(Runnable::run);
+            }
+        });
+        return new EndpointBreaker(breaker, c);
+    }
+
+    private static boolean isEjecting(State state) {
+        return state == State.OPEN || state == State.FORCED_OPEN;
+    }
+
+    /** Hears the state changes of the breakers. */
+    @FunctionalInterface
+    public interface TransitionListener {
+        void onTransition(Endpoint endpoint, State from, State to);
+    }
+
+    @Override
+    public String toString() {
+        return "EndpointBreakers(" + service + ", ejected=" + ejected() + ')';
+    }
+}

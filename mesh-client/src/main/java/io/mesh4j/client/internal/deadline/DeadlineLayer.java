@@ -1,0 +1,124 @@
+package io.mesh4j.client.internal.deadline;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.linecorp.armeria.client.ClientRequestContext;
+import com.linecorp.armeria.client.HttpClient;
+import com.linecorp.armeria.client.ResponseTimeoutException;
+import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
+import com.linecorp.armeria.common.util.TimeoutMode;
+import com.linecorp.armeria.server.ServiceRequestContext;
+
+import io.mesh4j.client.policy.ClientPolicies;
+import io.mesh4j.client.internal.routing.RouteDecision;
+import io.mesh4j.core.deadline.Deadline;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.routing.RouteRule;
+import io.mesh4j.core.stack.AbstractLayer;
+import io.mesh4j.core.stack.ClientRoles;
+import io.mesh4j.core.stack.CommonParams;
+import io.mesh4j.core.stack.Role;
+import io.mesh4j.core.stack.StackParams;
+
+/**
+ * Bounds a whole call, every attempt and backoff included, and passes the time left downstream.
+ *
+ * <p>The timeout is the one the request set itself ({@code WebClient.prepare().responseTimeout(..)}), or
+ * else its route rule's (the registry's, over the typed client's {@code @Timeout}), or else the service's policy
+ * timeout; in both cases no later than the deadline of the request being served when
+ * the call is made from a handler, so that a service never works longer for its caller than its caller waits.
+ * The time left travels in the {@value Deadline#HEADER} header; the receiving server's DEADLINE layer refuses
+ * the request if it arrives too late and bounds its work by it.
+ *
+ * <p>The header is written once per call, before the retries: a retry carries what was left when the call
+ * started, which over-states its time by the earlier attempts. The caller still stops at its own deadline;
+ * the downstream service at worst works a little past it.
+ */
+public final class DeadlineLayer extends AbstractLayer<HttpClient> {
+
+    public static final Role ROLE = ClientRoles.DEADLINE;
+
+    private static final DeadlineLayer INSTANCE = new DeadlineLayer();
+
+    DeadlineLayer() {
+        super(ROLE);
+    }
+
+    public static DeadlineLayer of() {
+        return INSTANCE;
+    }
+
+    @Override
+    public Function<? super HttpClient, ? extends HttpClient> decorator(StackParams params) {
+        final ServiceName service = params.get(CommonParams.SERVICE);
+        final ClientPolicies policies = params.get(ClientPolicies.KEY);
+        final Ticker ticker = params.get(CommonParams.TICKER);
+        return delegate -> new DeadlineClient(delegate, service, policies, ticker);
+    }
+
+    private static final class DeadlineClient extends SimpleDecoratingHttpClient {
+
+        private final ServiceName service;
+        private final ClientPolicies policies;
+        private final Ticker ticker;
+
+        DeadlineClient(HttpClient delegate, ServiceName service, ClientPolicies policies, Ticker ticker) {
+            super(delegate);
+            this.service = service;
+            this.policies = policies;
+            this.ticker = ticker;
+        }
+
+        @Override
+        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
+            Duration timeout = ctx.responseTimeoutMillis() > 0 ? Duration.ofMillis(ctx.responseTimeoutMillis())
+                                                               : routeTimeout(ctx);
+            final @Nullable Deadline inherited = inheritedDeadline(ctx);
+            if (inherited != null && inherited.remaining().compareTo(timeout) < 0) {
+                timeout = inherited.remaining();
+            }
+            if (timeout.isNegative() || timeout.isZero()) {
+                // The request being served has run out of time: calling on would be work nobody waits for.
+                return HttpResponse.ofFailure(ResponseTimeoutException.get());
+            }
+            ctx.setResponseTimeout(TimeoutMode.SET_FROM_START, timeout);
+            Deadline.after(timeout, ticker).attachTo(ctx);
+            final RequestHeadersBuilder headers = req.headers().toBuilder()
+                                                     .set(Deadline.HEADER, Deadline.formatHeader(timeout));
+            final @Nullable MediaType contentType = req.headers().contentType();
+            if (contentType != null && contentType.is(MediaType.ANY_APPLICATION_TYPE)
+                && contentType.subtype().startsWith("grpc")) {
+                // A gRPC server outside the mesh reads its own header.
+                headers.set(Deadline.GRPC_HEADER, Deadline.formatGrpcHeader(timeout));
+            }
+            final HttpRequest stamped = req.withHeaders(headers);
+            ctx.updateRequest(stamped);
+            return unwrap().execute(ctx, stamped);
+        }
+
+        /** The route rule's timeout (the registry's, over the typed client's annotation), else the policy's. */
+        private Duration routeTimeout(ClientRequestContext ctx) {
+            final @Nullable RouteDecision route = RouteDecision.of(ctx);
+            final @Nullable RouteRule rule = route != null ? route.rule() : null;
+            final @Nullable Duration fromRule = rule != null ? rule.timeout() : null;
+            return fromRule != null ? fromRule : policies.policyFor(service).timeout();
+        }
+
+        private static @Nullable Deadline inheritedDeadline(ClientRequestContext ctx) {
+            final @Nullable ServiceRequestContext root = ctx.root();
+            if (root != null) {
+                return Deadline.of(root);
+            }
+            final @Nullable ServiceRequestContext current = ServiceRequestContext.currentOrNull();
+            return current != null ? Deadline.of(current) : null;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.mesh4j.client.internal.discovery;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.endpoint.DynamicEndpointGroup;
+import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
+import com.linecorp.armeria.common.util.Exceptions;
+
+import io.mesh4j.core.internal.backoff.FullJitterBackoff;
+import io.mesh4j.core.discovery.Instance;
+import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import io.netty.util.AttributeKey;
+
+/**
+ * The endpoints of one service, kept current by a long-poll watch on the registry: each answer replaces the
+ * endpoints and the next watch starts at once from the answer's index, so a change reaches the client in the
+ * time of one round trip.
+ *
+ * <p>When the registry cannot be reached, the group keeps the endpoints it last had (fail static: a control
+ * plane outage must not become a data plane outage), says so once in the log, and watches again with
+ * full-jitter backoff until the registry answers, which it also says once.
+ */
+public final class RegistryEndpointGroup extends DynamicEndpointGroup {
+
+    /** The registry's id of the instance behind an endpoint. */
+    public static final AttributeKey<InstanceId> INSTANCE_ID =
+            AttributeKey.valueOf(RegistryEndpointGroup.class, "INSTANCE_ID");
+    /** The zone the instance behind an endpoint registered in; empty when unknown. */
+    public static final AttributeKey<String> ZONE = AttributeKey.valueOf(RegistryEndpointGroup.class, "ZONE");
+    /** The metadata the instance behind an endpoint registered with, such as {@code version=v2}; subsets use it. */
+    public static final AttributeKey<Map<String, String>> METADATA =
+            AttributeKey.valueOf(RegistryEndpointGroup.class, "METADATA");
+
+    private static final Logger logger = LoggerFactory.getLogger(RegistryEndpointGroup.class);
+
+    private final RegistryClient registry;
+    private final ServiceName service;
+    private final Duration wait;
+    private final FullJitterBackoff backoff;
+    private final ScheduledExecutorService scheduler;
+
+    // Touched only by the one watch chain in flight at a time, so no lock.
+    private long index;
+    private int consecutiveFailures;
+    private @Nullable CompletableFuture<InstancesSnapshot> pendingWatch;
+    private @Nullable ScheduledFuture<?> pendingRetry;
+
+    RegistryEndpointGroup(RegistryClient registry, ServiceName service, Duration wait, FullJitterBackoff backoff,
+                          ScheduledExecutorService scheduler, EndpointSelectionStrategy selectionStrategy) {
+        // Empty is allowed: a service whose last instance left has no endpoints, and requests wait for one.
+        super(selectionStrategy, true);
+        this.registry = registry;
+        this.service = service;
+        this.wait = wait;
+        this.backoff = backoff;
+        this.scheduler = scheduler;
+    }
+
+    /**
+     * Starts watching {@code service} on {@code registry}.
+     */
+    public static RegistryEndpointGroupBuilder builder(RegistryClient registry, ServiceName service) {
+        return new RegistryEndpointGroupBuilder(requireNonNull(registry, "registry"),
+                                                requireNonNull(service, "service"));
+    }
+
+    public ServiceName service() {
+        return service;
+    }
+
+    /**
+     * Whether the last watch failed, so that the endpoints are the last known ones rather than current.
+     */
+    public synchronized boolean isServingLastKnown() {
+        return consecutiveFailures > 0;
+    }
+
+    void start() {
+        watchNext();
+    }
+
+    private synchronized void watchNext() {
+        if (isClosing()) {
+            return;
+        }
+        final CompletableFuture<InstancesSnapshot> watch = registry.watch(service, index, wait);
+        pendingWatch = watch;
+        watch.whenComplete(this::onAnswer);
+    }
+
+    private synchronized void onAnswer(@Nullable InstancesSnapshot snapshot, @Nullable Throwable cause) {
+        pendingWatch = null;
+        if (isClosing()) {
+            return;
+        }
+        if (snapshot == null) {
+            onFailure(cause != null ? Exceptions.peel(cause) : new IllegalStateException("no answer"));
+            return;
+        }
+        if (consecutiveFailures > 0) {
+            logger.info("{}: registry {} answers again after {} failed watches; {} has {} instances",
+                        service, registry.uri(), consecutiveFailures, service, snapshot.instances().size());
+            consecutiveFailures = 0;
+        }
+        if (snapshot.index() < index) {
+            // The registry's history restarted (a new data directory): its index is the truth from now on.
+            logger.warn("{}: registry {} went back from index {} to {}; following its new history",
+                        service, registry.uri(), index, snapshot.index());
+        }
+        index = snapshot.index();
+        setEndpoints(toEndpoints(snapshot.instances()));
+        watchNext();
+    }
+
+    private void onFailure(Throwable cause) {
+        consecutiveFailures++;
+        if (consecutiveFailures == 1) {
+            logger.warn("{}: cannot watch registry {} ({}); serving the {} last-known endpoints until it "
+                        + "answers again", service, registry.uri(), cause.toString(), endpoints().size());
+        }
+        final long delayMillis = backoff.nextDelayMillis(consecutiveFailures);
+        pendingRetry = scheduler.schedule(this::watchNext, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private static List<Endpoint> toEndpoints(List<Instance> instances) {
+        final List<Endpoint> endpoints = new ArrayList<>(instances.size());
+        for (Instance instance : instances) {
+            endpoints.add(Endpoint.of(instance.host(), instance.port())
+                                  .withWeight(instance.weight())
+                                  .withAttr(INSTANCE_ID, instance.id())
+                                  .withAttr(ZONE, instance.zone())
+                                  .withAttr(METADATA, instance.metadata()));
+        }
+        return endpoints;
+    }
+
+    @Override
+    protected synchronized void doCloseAsync(CompletableFuture<?> future) {
+        if (pendingRetry != null) {
+            pendingRetry.cancel(false);
+        }
+        if (pendingWatch != null) {
+            // Cancelling aborts the held HTTP call, so that closing does not wait out a long poll.
+            pendingWatch.cancel(false);
+        }
+        future.complete(null);
+    }
+
+    @Override
+    public String toString() {
+        return toString(buf -> buf.append(", service=").append(service).append(", registry=")
+                                  .append(registry.uri()).append(", index=").append(index));
+    }
+}

@@ -1,0 +1,83 @@
+package io.mesh4j.client.internal.discovery;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+
+import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
+import com.linecorp.armeria.common.CommonPools;
+
+import io.mesh4j.core.internal.backoff.FullJitterBackoff;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.WatchParams;
+
+/**
+ * Builds a {@link RegistryEndpointGroup}.
+ */
+public final class RegistryEndpointGroupBuilder {
+
+    private final RegistryClient registry;
+    private final ServiceName service;
+    private Duration wait = WatchParams.DEFAULT_WAIT;
+    private FullJitterBackoff backoff = FullJitterBackoff.of(Duration.ofMillis(100), Duration.ofSeconds(5));
+    private ScheduledExecutorService scheduler = CommonPools.workerGroup();
+    private EndpointSelectionStrategy selectionStrategy = EndpointSelectionStrategy.weightedRoundRobin();
+    private CompletableFuture<?> startAfter = CompletableFuture.completedFuture(null);
+
+    RegistryEndpointGroupBuilder(RegistryClient registry, ServiceName service) {
+        this.registry = registry;
+        this.service = service;
+    }
+
+    /**
+     * How long the registry may hold each watch; 30 seconds by default.
+     */
+    public RegistryEndpointGroupBuilder wait(Duration wait) {
+        requireNonNull(wait, "wait");
+        if (wait.isNegative() || wait.compareTo(WatchParams.MAX_WAIT) > 0) {
+            throw new IllegalArgumentException("wait: " + wait + " (expected: 0.." + WatchParams.MAX_WAIT + ')');
+        }
+        this.wait = wait;
+        return this;
+    }
+
+    /**
+     * How long to wait before watching again after a failed watch; 100 ms doubling up to 5 s, full jitter.
+     */
+    public RegistryEndpointGroupBuilder backoff(FullJitterBackoff backoff) {
+        this.backoff = requireNonNull(backoff, "backoff");
+        return this;
+    }
+
+    public RegistryEndpointGroupBuilder scheduler(ScheduledExecutorService scheduler) {
+        this.scheduler = requireNonNull(scheduler, "scheduler");
+        return this;
+    }
+
+    public RegistryEndpointGroupBuilder selectionStrategy(EndpointSelectionStrategy selectionStrategy) {
+        this.selectionStrategy = requireNonNull(selectionStrategy, "selectionStrategy");
+        return this;
+    }
+
+    /**
+     * Starts watching only once {@code ready} completes, such as the workload's first certificate, without which
+     * a TLS registry would refuse the watch.
+     */
+    public RegistryEndpointGroupBuilder startAfter(CompletableFuture<?> ready) {
+        startAfter = requireNonNull(ready, "ready");
+        return this;
+    }
+
+    /**
+     * Returns the group, watching (or about to, see {@link #startAfter(CompletableFuture)}).
+     */
+    public RegistryEndpointGroup build() {
+        final RegistryEndpointGroup group =
+                new RegistryEndpointGroup(registry, service, wait, backoff, scheduler, selectionStrategy);
+        startAfter.whenComplete((unused, cause) -> group.start());
+        return group;
+    }
+}

@@ -1,0 +1,187 @@
+package io.mesh4j.client.internal.tracing;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+import com.linecorp.armeria.client.ClientRequestContext;
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.HttpClient;
+import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.RequestContext;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
+import com.linecorp.armeria.common.logging.RequestLog;
+import com.linecorp.armeria.common.logging.RequestLogAccess;
+
+import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
+import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.stack.AbstractLayer;
+import io.mesh4j.core.stack.ClientRoles;
+import io.mesh4j.core.stack.CommonParams;
+import io.mesh4j.core.stack.Role;
+import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.core.internal.telemetry.HttpAttributes;
+import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+
+/**
+ * One client span per call, however many attempts it takes, and the call's trace context written into its
+ * headers in the configured formats.
+ *
+ * <p>The span is the call as its caller sees it: outermost in the stack, it covers the deadline, every retry and
+ * every backoff. Each attempt is an event on it ({@code attempt}, at the attempt's start, with its number, the
+ * instance and address it went to, its status or error), and {@code http.request.resend_count} says how many
+ * were retries. Events rather than a child span per attempt: a span per attempt would double the spans of every
+ * call for the rare call that retries, and the server span of each attempt is a child of this span already.
+ *
+ * <p>Its parent is, in order: the span current in OpenTelemetry on the calling thread (an application span, or
+ * the server span made current by the inbound TRACING layer), else the span of the request being served that the
+ * call was made in (found through Armeria's request context, so a call made on another thread of that context
+ * still finds it), else none: a new trace.
+ *
+ * <p>Named and attributed by the OpenTelemetry HTTP client conventions: {@code GET}, or {@code GET /orders/{id}}
+ * when the call names its route template with {@link MeshTelemetry#ROUTE}; method, {@code peer.service} (the
+ * called service), server address and port of the last attempt, status; {@code error.type} and an error status
+ * for 4xx, 5xx and calls that got no answer.
+ */
+public final class TracingLayer extends AbstractLayer<HttpClient> {
+
+    public static final Role ROLE = ClientRoles.TRACING;
+
+    private static final TracingLayer INSTANCE = new TracingLayer();
+
+    TracingLayer() {
+        super(ROLE);
+    }
+
+    public static TracingLayer of() {
+        return INSTANCE;
+    }
+
+    @Override
+    public Function<? super HttpClient, ? extends HttpClient> decorator(StackParams params) {
+        final MeshTelemetry telemetry = params.get(MeshTelemetry.KEY);
+        final String service = params.get(CommonParams.SERVICE).value();
+        return delegate -> new TracingClient(delegate, telemetry, service);
+    }
+
+    /**
+     * The context a call made now, in {@code ctx}, continues; see the class comment.
+     */
+    static Context parentOf(ClientRequestContext ctx) {
+        final Context current = Context.current();
+        if (Span.fromContext(current).getSpanContext().isValid()) {
+            return current;
+        }
+        final @Nullable Context served = ctx.attr(MeshTelemetry.CONTEXT);
+        return served != null ? served : current;
+    }
+
+    private static final class TracingClient extends SimpleDecoratingHttpClient {
+
+        private final MeshTelemetry telemetry;
+        private final Tracer tracer;
+        private final String service;
+
+        TracingClient(HttpClient delegate, MeshTelemetry telemetry, String service) {
+            super(delegate);
+            this.telemetry = telemetry;
+            tracer = telemetry.tracer();
+            this.service = service;
+        }
+
+        @Override
+        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
+            final Context parent = parentOf(ctx);
+            final String method = ctx.method().name();
+            final @Nullable String route = ctx.attr(MeshTelemetry.ROUTE);
+            final SpanBuilder builder = tracer.spanBuilder(route != null ? method + ' ' + route : method)
+                                              .setParent(parent)
+                                              .setSpanKind(SpanKind.CLIENT)
+                                              .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method)
+                                              .setAttribute(HttpAttributes.PEER_SERVICE, service)
+                                              .setAttribute(HttpAttributes.URL_PATH, ctx.path());
+            if (route != null) {
+                builder.setAttribute(HttpAttributes.URL_TEMPLATE, route);
+            }
+            final Span span = builder.startSpan();
+            final Context context = parent.with(span);
+
+            final RequestHeadersBuilder headers = req.headers().toBuilder();
+            telemetry.propagation().inject(context, headers);
+            final HttpRequest stamped = req.withHeaders(headers);
+            ctx.updateRequest(stamped);
+            ctx.log().whenComplete().thenAccept(log -> end(span, ctx, log));
+            try (Scope ignored = context.makeCurrent()) {
+                return unwrap().execute(ctx, stamped);
+            }
+        }
+
+        private static void end(Span span, ClientRequestContext ctx, RequestLog log) {
+            final List<RequestLogAccess> children = log.children();
+            @Nullable RequestContext last = ctx;
+            if (children.isEmpty()) {
+                addAttempt(span, 1, log, ctx.endpoint());
+            } else {
+                for (int i = 0; i < children.size(); i++) {
+                    final RequestLog attempt = children.get(i).partial();
+                    last = attempt.context();
+                    addAttempt(span, i + 1, attempt, ((ClientRequestContext) last).endpoint());
+                }
+                span.setAttribute(HttpAttributes.HTTP_REQUEST_RESEND_COUNT, (long) children.size() - 1);
+            }
+            final @Nullable Endpoint endpoint = ((ClientRequestContext) last).endpoint();
+            if (endpoint != null) {
+                span.setAttribute(HttpAttributes.SERVER_ADDRESS, endpoint.host());
+                if (endpoint.hasPort()) {
+                    span.setAttribute(HttpAttributes.SERVER_PORT, (long) endpoint.port());
+                }
+            }
+            final int status = log.responseHeaders().status().code();
+            if (status > 0) {
+                span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
+            }
+            final @Nullable Throwable cause = log.responseCause();
+            if (status >= 400 || status <= 0 && cause != null) {
+                span.setAttribute(HttpAttributes.ERROR_TYPE, status > 0 ? Integer.toString(status)
+                                                                        : cause.getClass().getName());
+                span.setStatus(StatusCode.ERROR);
+            }
+            span.end(TimeUnit.MICROSECONDS.toNanos(log.requestStartTimeMicros()) + log.totalDurationNanos(),
+                     TimeUnit.NANOSECONDS);
+        }
+
+        private static void addAttempt(Span span, int number, RequestLog attempt, @Nullable Endpoint endpoint) {
+            final AttributesBuilder attrs = Attributes.builder().put(HttpAttributes.MESH_ATTEMPT, (long) number);
+            if (endpoint != null) {
+                attrs.put(HttpAttributes.SERVER_ADDRESS, endpoint.host());
+                if (endpoint.hasPort()) {
+                    attrs.put(HttpAttributes.SERVER_PORT, (long) endpoint.port());
+                }
+                final @Nullable InstanceId instance = endpoint.attr(RegistryEndpointGroup.INSTANCE_ID);
+                if (instance != null) {
+                    attrs.put(HttpAttributes.MESH_INSTANCE, instance.value());
+                }
+            }
+            final int status = attempt.responseHeaders().status().code();
+            if (status > 0) {
+                attrs.put(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
+            } else if (attempt.responseCause() != null) {
+                attrs.put(HttpAttributes.ERROR_TYPE, attempt.responseCause().getClass().getName());
+            }
+            span.addEvent("attempt", attrs.build(), attempt.requestStartTimeMicros(), TimeUnit.MICROSECONDS);
+        }
+    }
+}

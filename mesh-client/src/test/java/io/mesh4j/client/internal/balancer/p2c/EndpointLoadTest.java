@@ -1,0 +1,67 @@
+package io.mesh4j.client.internal.balancer.p2c;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+class EndpointLoadTest {
+
+    private static final long MS = 1_000_000L;
+    private static final long DECAY = Duration.ofSeconds(10).toNanos();
+
+    @Test
+    void aSlowAnswerRaisesTheCostAtOnce() {
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.observe(5 * MS, 1 * MS);
+
+        load.observe(100 * MS, 2 * MS);
+
+        assertThat(load.costNanos(2 * MS)).isCloseTo(100.0 * MS, within(1.0 * MS));
+    }
+
+    @Test
+    void aFastAnswerLowersTheCostGradually() {
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.observe(100 * MS, 0);
+
+        load.observe(10 * MS, 100 * MS);
+
+        final double cost = load.costNanos(100 * MS);
+        assertThat(cost).isLessThan(100.0 * MS).isGreaterThan(90.0 * MS);
+    }
+
+    @Test
+    void anIdleEndpointsCostDecaysSoThatItIsTriedAgain() {
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.observe(100 * MS, 0);
+
+        assertThat(load.costNanos(Duration.ofSeconds(40).toNanos())).isLessThan(5.0 * MS);
+    }
+
+    @Test
+    void loadGrowsWithRequestsInFlight() {
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.observe(10 * MS, 0);
+        final double idle = load.load(0);
+
+        load.start();
+        load.start();
+
+        assertThat(load.load(0)).isCloseTo(idle * 3, within(1.0));
+    }
+
+    @Test
+    void anUnknownEndpointTakesOneRequestAtATimeUntilItHasACost() {
+        final EndpointLoad unknown = new EndpointLoad(DECAY, 0);
+        assertThat(unknown.load(0)).isZero();
+
+        unknown.start();
+
+        assertThat(unknown.load(0)).isGreaterThan(EndpointLoad.PENALTY - 1);
+        unknown.end(3 * MS, 3 * MS);
+        assertThat(unknown.load(3 * MS)).isCloseTo(3.0 * MS, within(1.0 * MS));
+    }
+}

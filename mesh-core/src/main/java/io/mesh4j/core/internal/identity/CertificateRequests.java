@@ -1,0 +1,141 @@
+package io.mesh4j.core.internal.identity;
+
+import java.io.IOException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECParameterSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bouncycastle.asn1.pkcs.Attribute;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import io.mesh4j.core.identity.SpiffeId;
+
+/**
+ * PKCS#10 certificate signing requests that ask for a SPIFFE ID: made by workloads, checked by the registry.
+ */
+public final class CertificateRequests {
+
+    /** P-256's field size; the only elliptic curve the mesh signs for. */
+    private static final int P256_FIELD_BITS = 256;
+    private static final int MIN_RSA_BITS = 2048;
+
+    /**
+     * A CSR for {@code id}, signed with {@code keyPair}, carrying the ID as its only URI SAN.
+     */
+    public static String create(KeyPair keyPair, SpiffeId id) {
+        try {
+            final ExtensionsGenerator extensions = new ExtensionsGenerator();
+            extensions.addExtension(Extension.subjectAlternativeName, true,
+                                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
+                                                                     id.toString())));
+            final PKCS10CertificationRequest csr =
+                    new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id.path()), keyPair.getPublic())
+                            .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
+                            .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate()));
+            return Pem.write(csr);
+        } catch (IOException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot make a certificate request for " + id, e);
+        }
+    }
+
+    /**
+     * Reads and checks a CSR: the signature holds (whoever sent it has the private key), the key is ECDSA P-256
+     * or RSA of 2048 bits or more, and it asks for exactly one URI, a SPIFFE ID.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    public static CheckedRequest check(String pem) {
+        final PKCS10CertificationRequest csr = Pem.readCsr(pem);
+        final JcaPKCS10CertificationRequest jca = new JcaPKCS10CertificationRequest(csr);
+        final PublicKey key;
+        try {
+            key = jca.getPublicKey();
+        } catch (Exception e) {
+            throw new IllegalArgumentException("the certificate request's public key cannot be read: " + e.getMessage(), e);
+        }
+        checkKey(key);
+        try {
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
+                throw new IllegalArgumentException("the certificate request's signature does not match its key");
+            }
+        } catch (OperatorCreationException | PKCSException e) {
+            throw new IllegalArgumentException("the certificate request's signature cannot be checked: "
+                                               + e.getMessage(), e);
+        }
+        return new CheckedRequest(key, requestedId(csr));
+    }
+
+    private static void checkKey(PublicKey key) {
+        if (key instanceof ECPublicKey) {
+            final ECParameterSpec params = ((ECPublicKey) key).getParams();
+            if (params.getCurve().getField().getFieldSize() != P256_FIELD_BITS
+                || !params.getOrder().equals(P256.ORDER)) {
+                throw new IllegalArgumentException("the certificate request's key is on a "
+                                                   + params.getCurve().getField().getFieldSize()
+                                                   + "-bit curve (expected: ECDSA P-256, or RSA of 2048 bits or more)");
+            }
+            return;
+        }
+        if (key instanceof RSAPublicKey) {
+            final int bits = ((RSAPublicKey) key).getModulus().bitLength();
+            if (bits < MIN_RSA_BITS) {
+                throw new IllegalArgumentException("the certificate request's RSA key has " + bits + " bits "
+                                                   + "(expected: 2048 or more, or ECDSA P-256)");
+            }
+            return;
+        }
+        throw new IllegalArgumentException("the certificate request's key is " + key.getAlgorithm()
+                                           + " (expected: ECDSA P-256, or RSA of 2048 bits or more)");
+    }
+
+    private static SpiffeId requestedId(PKCS10CertificationRequest csr) {
+        final List<String> uris = new ArrayList<>();
+        for (Attribute attribute : csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
+            final Extensions extensions = Extensions.getInstance(attribute.getAttrValues().getObjectAt(0));
+            final GeneralNames names = GeneralNames.fromExtensions(extensions, Extension.subjectAlternativeName);
+            if (names == null) {
+                continue;
+            }
+            for (GeneralName name : names.getNames()) {
+                if (name.getTagNo() == GeneralName.uniformResourceIdentifier) {
+                    uris.add(name.getName().toString());
+                }
+            }
+        }
+        if (uris.size() != 1) {
+            throw new IllegalArgumentException("the certificate request asks for " + uris.size() + " URIs "
+                                               + uris + " (expected: exactly one, the SPIFFE ID "
+                                               + "spiffe://<trust domain>/svc/<service>)");
+        }
+        return SpiffeId.parse(uris.get(0));
+    }
+
+    /**
+     * A CSR that passed {@link #check(String)}: the key to certify and the identity it asks for.
+     */
+    public record CheckedRequest(PublicKey publicKey, SpiffeId requestedId) {}
+
+    /** The order of P-256's base point, which tells the curve apart from other 256-bit curves. */
+    private static final class P256 {
+        static final java.math.BigInteger ORDER = new java.math.BigInteger(
+                "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
+    }
+
+    private CertificateRequests() {}
+}

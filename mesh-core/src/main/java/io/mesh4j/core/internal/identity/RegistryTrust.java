@@ -1,0 +1,81 @@
+package io.mesh4j.core.internal.identity;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+
+import com.linecorp.armeria.client.ClientFactory;
+
+import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.identity.SpiffeId;
+
+/**
+ * Clients of a TLS registry that are not workloads, such as an operator's: they present no certificate and
+ * verify the registry by its SPIFFE ID against the trust bundle.
+ */
+public final class RegistryTrust {
+
+    /**
+     * A client factory that trusts the registry of {@code bundle}'s trust domain, and only it.
+     */
+    public static ClientFactory clientFactory(List<X509Certificate> bundle, Clock clock) {
+        requireNonNull(bundle, "bundle");
+        final String trustDomain = trustDomainOf(bundle);
+        final SpiffeTrustManager trust = new SpiffeTrustManager(() -> bundle, trustDomain, SpiffeId::isRegistry,
+                                                                SpiffeId.ofRegistry(trustDomain).toString(), clock,
+                                                                new RefusalLog("registry client"));
+        return ClientFactory.builder().tlsCustomizer(tls -> tls.trustManager(trust)).build();
+    }
+
+    /**
+     * A client with the operator's rights: the admin token of the registry at {@code uri}, which it verifies
+     * against the bundle. Closing the returned client closes its connections.
+     */
+    public static AdminClient admin(URI uri, String adminToken, String trustBundlePem) {
+        final ClientFactory factory = clientFactory(Pem.readCertificates(trustBundlePem), Clock.systemUTC());
+        return new AdminClient(RegistryClient.builder(uri).factory(factory).adminToken(adminToken).build(), factory);
+    }
+
+    /**
+     * As {@link #admin(URI, String, String)}, reading the admin token and the trust bundle where a registry keeps
+     * them: {@code <data-dir>/admin.token} and {@code <data-dir>/trust-bundle.pem}.
+     */
+    public static AdminClient admin(URI uri, Path registryDataDir) {
+        try {
+            return admin(uri, Files.readString(registryDataDir.resolve("admin.token"), StandardCharsets.US_ASCII),
+                         Files.readString(registryDataDir.resolve("trust-bundle.pem"), StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the registry's admin token and trust bundle in "
+                                                   + registryDataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An admin {@link RegistryClient} and the connections it owns. */
+    public record AdminClient(RegistryClient client, ClientFactory factory) implements AutoCloseable {
+        @Override
+        public void close() {
+            factory.close();
+        }
+    }
+
+    public static String trustDomainOf(List<X509Certificate> roots) {
+        for (X509Certificate root : roots) {
+            final SpiffeId id = SpiffeVerifier.idOf(root).orElse(null);
+            if (id != null && id.path().isEmpty()) {
+                return id.trustDomain();
+            }
+        }
+        throw new IllegalStateException("trust domain: the trust bundle's roots do not name one (expected: a root "
+                                        + "with the URI spiffe://<trust domain>)");
+    }
+
+    private RegistryTrust() {}
+}

@@ -1,0 +1,103 @@
+package io.mesh4j.core.internal.identity;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.Socket;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+import io.mesh4j.core.internal.identity.SpiffeVerifier.PeerRole;
+import io.mesh4j.core.identity.SpiffeId;
+
+/**
+ * A TLS trust manager that verifies peers with {@link SpiffeVerifier} against the trust bundle as it is at each
+ * handshake, so that a CA rotation reaches a live listener without a restart. Whom it accepts is a predicate on
+ * the peer's SPIFFE ID; every refusal is logged once per reason and minute.
+ */
+public final class SpiffeTrustManager extends X509ExtendedTrustManager {
+
+    private final Supplier<List<X509Certificate>> bundle;
+    private final String trustDomain;
+    private final Predicate<SpiffeId> accepted;
+    private final String acceptedDescription;
+    private final Clock clock;
+    private final RefusalLog refusals;
+
+    /**
+     * @param accepted            which peers may connect, beyond holding a valid certificate of the trust domain
+     * @param acceptedDescription who that is, for the log line of a refusal, such as "spiffe://mesh.local/svc/orders"
+     */
+    public SpiffeTrustManager(Supplier<List<X509Certificate>> bundle, String trustDomain, Predicate<SpiffeId> accepted,
+                              String acceptedDescription, Clock clock, RefusalLog refusals) {
+        this.bundle = requireNonNull(bundle, "bundle");
+        this.trustDomain = requireNonNull(trustDomain, "trustDomain");
+        this.accepted = requireNonNull(accepted, "accepted");
+        this.acceptedDescription = requireNonNull(acceptedDescription, "acceptedDescription");
+        this.clock = requireNonNull(clock, "clock");
+        this.refusals = requireNonNull(refusals, "refusals");
+    }
+
+    /**
+     * Verifies {@code chain} as a peer in {@code role} and returns its ID.
+     *
+     * @throws CertificateException after logging why
+     */
+    public SpiffeId verify(X509Certificate[] chain, PeerRole role) throws CertificateException {
+        try {
+            final SpiffeId id = SpiffeVerifier.verify(chain, bundle.get(), trustDomain, role, clock.instant());
+            if (!accepted.test(id)) {
+                throw new CertificateException("the peer is " + id + ", expected " + acceptedDescription);
+            }
+            return id;
+        } catch (CertificateException e) {
+            refusals.refused(e.getMessage());
+            throw e;
+        }
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        verify(chain, PeerRole.CLIENT);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        verify(chain, PeerRole.SERVER);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        verify(chain, PeerRole.CLIENT);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        verify(chain, PeerRole.SERVER);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        verify(chain, PeerRole.CLIENT);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        verify(chain, PeerRole.SERVER);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return bundle.get().toArray(X509Certificate[]::new);
+    }
+}

@@ -1,0 +1,183 @@
+package io.mesh4j.core.internal.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.mesh4j.core.discovery.ServiceName;
+
+/**
+ * The bodies of the registry's identity and admin calls: certificate requests and their answers, join tokens,
+ * CA rotations. Certificates travel as PEM text; requests are read strictly, answers leniently, as in
+ * {@link RegistryJson}.
+ */
+public final class IdentityJson {
+
+    public static final Duration DEFAULT_TOKEN_TTL = Duration.ofHours(24);
+
+    private static final Set<String> CSR_FIELDS = Set.of("csr", "token");
+    private static final Set<String> TOKEN_FIELDS = Set.of("service", "ttlSeconds", "uses");
+
+    // ---- POST /v1/identity/csr
+
+    /**
+     * A certificate request: the CSR in PEM, and a join token the first time (a renewal proves itself with the
+     * client certificate instead).
+     */
+    public record CsrRequest(String csr, @Nullable String token) {
+        public CsrRequest {
+            requireNonNull(csr, "csr");
+        }
+    }
+
+    public static byte[] writeCsrRequest(CsrRequest request) {
+        final ObjectNode root = StrictJson.MAPPER.createObjectNode().put("csr", request.csr());
+        if (request.token() != null) {
+            root.put("token", request.token());
+        }
+        return RegistryJson.write(root);
+    }
+
+    public static CsrRequest parseCsrRequest(byte[] body) {
+        final ObjectNode root = StrictJson.readObject(body, "{\"csr\": \"-----BEGIN CERTIFICATE REQUEST-----...\", "
+                                                            + "\"token\": \"<join token>\"}");
+        final StrictJson.Fields fields = new StrictJson.Fields(root, CSR_FIELDS);
+        final String csr = fields.requiredString("csr");
+        final String token = fields.optionalString("token", "");
+        return new CsrRequest(csr, token.isEmpty() ? null : token);
+    }
+
+    /**
+     * What the registry answers a certificate request: the SPIFFE ID issued, the chain (the workload's certificate
+     * first), the roots to trust, and when the certificate expires.
+     */
+    public record CsrAnswer(String spiffeId, String certificateChain, String trustBundle, Instant expiresAt) {
+        public CsrAnswer {
+            requireNonNull(spiffeId, "spiffeId");
+            requireNonNull(certificateChain, "certificateChain");
+            requireNonNull(trustBundle, "trustBundle");
+            requireNonNull(expiresAt, "expiresAt");
+        }
+    }
+
+    public static byte[] writeCsrAnswer(CsrAnswer answer) {
+        return RegistryJson.write(StrictJson.MAPPER.createObjectNode()
+                                                   .put("spiffeId", answer.spiffeId())
+                                                   .put("certificateChain", answer.certificateChain())
+                                                   .put("trustBundle", answer.trustBundle())
+                                                   .put("expiresAt", answer.expiresAt().toString()));
+    }
+
+    public static CsrAnswer parseCsrAnswer(byte[] body) {
+        final JsonNode root = RegistryJson.readAnswer(body);
+        return new CsrAnswer(root.path("spiffeId").asText(), root.path("certificateChain").asText(),
+                             root.path("trustBundle").asText(), Instant.parse(root.path("expiresAt").asText()));
+    }
+
+    // ---- POST /v1/admin/tokens
+
+    /** An operator's request for a join token. */
+    public record TokenRequest(ServiceName service, Duration ttl, int uses) {
+        public TokenRequest {
+            requireNonNull(service, "service");
+            requireNonNull(ttl, "ttl");
+        }
+    }
+
+    public static byte[] writeTokenRequest(TokenRequest request) {
+        return RegistryJson.write(StrictJson.MAPPER.createObjectNode()
+                                                   .put("service", request.service().value())
+                                                   .put("ttlSeconds", request.ttl().toSeconds())
+                                                   .put("uses", request.uses()));
+    }
+
+    public static TokenRequest parseTokenRequest(byte[] body) {
+        final ObjectNode root = StrictJson.readObject(body, "{\"service\": \"orders\", \"ttlSeconds\": 3600, "
+                                                            + "\"uses\": 1}");
+        final StrictJson.Fields fields = new StrictJson.Fields(root, TOKEN_FIELDS);
+        final String service = fields.requiredString("service");
+        final long ttlSeconds = fields.optionalLong("ttlSeconds", DEFAULT_TOKEN_TTL.toSeconds());
+        final int uses = fields.optionalInt("uses", 1);
+        try {
+            return new TokenRequest(ServiceName.of(service), Duration.ofSeconds(ttlSeconds), uses);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(ErrorCode.INVALID_FIELD, e.getMessage());
+        }
+    }
+
+    /** A join token as the admin API shows it; {@code token} only in the answer that made it. */
+    public record TokenInfo(String id, @Nullable String token, ServiceName service, Instant expiresAt, int usesLeft,
+                            boolean revoked) {}
+
+    public static byte[] writeToken(TokenInfo token) {
+        return RegistryJson.write(tokenNode(StrictJson.MAPPER.createObjectNode(), token));
+    }
+
+    public static TokenInfo parseToken(byte[] body) {
+        return readToken(RegistryJson.readAnswer(body));
+    }
+
+    public static byte[] writeTokens(List<TokenInfo> tokens) {
+        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ArrayNode array = root.putArray("tokens");
+        tokens.forEach(token -> tokenNode(array.addObject(), token));
+        return RegistryJson.write(root);
+    }
+
+    public static List<TokenInfo> parseTokens(byte[] body) {
+        final List<TokenInfo> tokens = new ArrayList<>();
+        for (JsonNode node : RegistryJson.readAnswer(body).path("tokens")) {
+            tokens.add(readToken(node));
+        }
+        return tokens;
+    }
+
+    private static ObjectNode tokenNode(ObjectNode node, TokenInfo token) {
+        node.put("id", token.id());
+        if (token.token() != null) {
+            node.put("token", token.token());
+        }
+        return node.put("service", token.service().value())
+                   .put("expiresAt", token.expiresAt().toString())
+                   .put("usesLeft", token.usesLeft())
+                   .put("revoked", token.revoked());
+    }
+
+    private static TokenInfo readToken(JsonNode node) {
+        return new TokenInfo(node.path("id").asText(), node.hasNonNull("token") ? node.path("token").asText() : null,
+                             ServiceName.of(node.path("service").asText()),
+                             Instant.parse(node.path("expiresAt").asText()), node.path("usesLeft").asInt(),
+                             node.path("revoked").asBoolean());
+    }
+
+    // ---- POST /v1/admin/ca/rotate
+
+    /** A CA rotation under way: which root signs from when, and when the old one leaves the trust bundle. */
+    public record RotationInfo(String newRoot, Instant signsFrom, String oldRoot, Instant oldRootRetiresAt) {}
+
+    public static byte[] writeRotation(RotationInfo rotation) {
+        return RegistryJson.write(StrictJson.MAPPER.createObjectNode()
+                                                   .put("newRoot", rotation.newRoot())
+                                                   .put("signsFrom", rotation.signsFrom().toString())
+                                                   .put("oldRoot", rotation.oldRoot())
+                                                   .put("oldRootRetiresAt", rotation.oldRootRetiresAt().toString()));
+    }
+
+    public static RotationInfo parseRotation(byte[] body) {
+        final JsonNode root = RegistryJson.readAnswer(body);
+        return new RotationInfo(root.path("newRoot").asText(), Instant.parse(root.path("signsFrom").asText()),
+                                root.path("oldRoot").asText(), Instant.parse(root.path("oldRootRetiresAt").asText()));
+    }
+
+    private IdentityJson() {}
+}

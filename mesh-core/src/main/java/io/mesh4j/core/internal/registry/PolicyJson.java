@@ -1,0 +1,139 @@
+package io.mesh4j.core.internal.registry;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpMethod;
+
+import io.mesh4j.core.authz.AccessPolicy;
+import io.mesh4j.core.authz.AccessRule;
+import io.mesh4j.core.discovery.ServiceName;
+
+/**
+ * The body of {@code /v1/policies/{service}}: {@code {"rules": [{"routes": ["/orders/{id}"], "methods": ["GET"],
+ * "allowCallers": ["frontend"]}]}}, read strictly like every request body.
+ */
+public final class PolicyJson {
+
+    private static final Set<String> POLICY_FIELDS = Set.of("rules");
+    private static final Set<String> RULE_FIELDS = Set.of("routes", "methods", "allowCallers");
+    private static final String EXAMPLE = "{\"rules\": [{\"routes\": [\"/orders/{id}\"], \"methods\": [\"GET\"], "
+                                          + "\"allowCallers\": [\"frontend\"]}]}";
+
+    /**
+     * A service's policy as the registry has it: the index of its last change, and the policy, or null when the
+     * service has none (its annotations apply).
+     */
+    public record PolicySnapshot(long index, @Nullable AccessPolicy policy) {}
+
+    public static AccessPolicy parsePolicy(byte[] body) {
+        final ObjectNode root = StrictJson.readObject(body, EXAMPLE);
+        new StrictJson.Fields(root, POLICY_FIELDS);
+        final JsonNode rules = root.get("rules");
+        if (rules == null || !rules.isArray()) {
+            throw new InvalidInputException(ErrorCode.INVALID_FIELD,
+                                            "rules: " + (rules == null ? "missing" : "not an array")
+                                            + " (expected: a list of rules, such as " + EXAMPLE + ')');
+        }
+        final List<AccessRule> parsed = new ArrayList<>();
+        int i = 0;
+        for (JsonNode rule : rules) {
+            parsed.add(parseRule(rule, "rules[" + i++ + ']'));
+        }
+        return new AccessPolicy(parsed);
+    }
+
+    private static AccessRule parseRule(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + ": not an object (expected: "
+                                                                     + "{\"allowCallers\": [\"frontend\"]})");
+        }
+        new StrictJson.Fields((ObjectNode) node, RULE_FIELDS);
+        final Set<String> routes = strings(node, "routes", where);
+        final Set<HttpMethod> methods = new LinkedHashSet<>();
+        for (String method : strings(node, "methods", where)) {
+            final HttpMethod parsed = HttpMethod.tryParse(method);
+            if (parsed == null || parsed == HttpMethod.UNKNOWN) {
+                throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + ".methods: '" + method
+                                                                         + "' (expected: GET, POST, PUT, ...)");
+            }
+            methods.add(parsed);
+        }
+        final Set<ServiceName> callers = new LinkedHashSet<>();
+        for (String caller : strings(node, "allowCallers", where)) {
+            try {
+                callers.add(ServiceName.of(caller));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + ".allowCallers: " + e.getMessage());
+            }
+        }
+        try {
+            return new AccessRule(routes, methods, callers);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + '.' + e.getMessage());
+        }
+    }
+
+    private static Set<String> strings(JsonNode node, String field, String where) {
+        final JsonNode array = node.get(field);
+        final Set<String> values = new LinkedHashSet<>();
+        if (array == null || array.isNull()) {
+            return values;
+        }
+        if (!array.isArray()) {
+            throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + '.' + field + ": not an array "
+                                                                     + "(expected: a list of strings)");
+        }
+        for (JsonNode value : array) {
+            if (!value.isTextual()) {
+                throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + '.' + field + ": " + value
+                                                                         + " is not a string");
+            }
+            values.add(value.textValue());
+        }
+        return values;
+    }
+
+    public static byte[] writePolicy(AccessPolicy policy) {
+        return RegistryJson.write(policyNode(policy));
+    }
+
+    private static ObjectNode policyNode(AccessPolicy policy) {
+        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ArrayNode rules = root.putArray("rules");
+        for (AccessRule rule : policy.rules()) {
+            final ObjectNode node = rules.addObject();
+            rule.routes().stream().sorted().forEach(node.putArray("routes")::add);
+            rule.methods().stream().map(HttpMethod::name).sorted().forEach(node.putArray("methods")::add);
+            rule.callers().stream().map(ServiceName::value).sorted().forEach(node.putArray("allowCallers")::add);
+        }
+        return root;
+    }
+
+    /** The answer to a policy read or watch: {@code {"index": N, "policy": {...} | null}}. */
+    public static byte[] writeSnapshot(PolicySnapshot snapshot) {
+        final ObjectNode root = StrictJson.MAPPER.createObjectNode().put("index", snapshot.index());
+        if (snapshot.policy() != null) {
+            root.set("policy", policyNode(snapshot.policy()));
+        } else {
+            root.putNull("policy");
+        }
+        return RegistryJson.write(root);
+    }
+
+    public static PolicySnapshot parseSnapshot(byte[] body) {
+        final JsonNode root = RegistryJson.readAnswer(body);
+        final JsonNode policy = root.path("policy");
+        return new PolicySnapshot(root.path("index").asLong(),
+                                  policy.isObject() ? parsePolicy(RegistryJson.write(policy)) : null);
+    }
+
+    private PolicyJson() {}
+}

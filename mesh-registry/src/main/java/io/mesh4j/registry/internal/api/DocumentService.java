@@ -1,0 +1,113 @@
+package io.mesh4j.registry.internal.api;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.util.TimeoutMode;
+import com.linecorp.armeria.server.ServiceRequestContext;
+
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.registry.ErrorCode;
+import io.mesh4j.core.internal.registry.WatchParams;
+import io.mesh4j.registry.internal.documents.DocumentStore.Versioned;
+import io.mesh4j.registry.internal.documents.DocumentStore;
+
+/**
+ * A per-service document's calls, such as {@code /v1/policies/{service}}: GET reads it, or watches it with
+ * {@code index} and {@code wait} as instances are watched; PUT puts one in force after reading it strictly (the
+ * one in force stays when it is refused); DELETE removes it.
+ *
+ * @param <T> the document
+ */
+final class DocumentService<T> {
+
+    private final DocumentStore<T> store;
+    private final Function<byte[], T> parser;
+    private final LatestAnswers<T> answers;
+    private final BiFunction<ServiceName, T, List<String>> warnings;
+
+    /**
+     * @param parser   reads a PUT body strictly, throwing {@code InvalidInputException}
+     * @param answer   writes what a GET answers
+     * @param warnings what is worth saying about an accepted document (it names a subset with no instance, say)
+     */
+    DocumentService(DocumentStore<T> store, Function<byte[], T> parser, Function<Versioned<T>, byte[]> answer,
+                    BiFunction<ServiceName, T, List<String>> warnings) {
+        this.store = requireNonNull(store, "store");
+        this.parser = requireNonNull(parser, "parser");
+        answers = new LatestAnswers<>(requireNonNull(answer, "answer"));
+        this.warnings = requireNonNull(warnings, "warnings");
+    }
+
+    HttpResponse get(ServiceRequestContext ctx, HttpRequest req) {
+        final ServiceName service = PathNames.service(ctx);
+        final @Nullable String indexParam = ctx.queryParam("index");
+        final @Nullable String waitParam = ctx.queryParam("wait");
+        final long index = indexParam == null ? -1 : WatchParams.parseIndex(indexParam);
+        final Duration wait = waitParam == null ? WatchParams.DEFAULT_WAIT : WatchParams.parseWait(waitParam);
+        if (indexParam == null) {
+            return versioned(service, store.get(service));
+        }
+        ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, wait.plus(WatchService.TIMEOUT_MARGIN));
+        final CompletableFuture<Versioned<T>> watch = store.watch(service, index, wait);
+        ctx.whenRequestCancelling().thenRun(() -> watch.cancel(false));
+        // Answered on this request's event loop, not on the thread that wakes every watch of a change in turn.
+        return HttpResponse.of(watch.handleAsync((versioned, cause) -> {
+            if (cause == null) {
+                return versioned(service, versioned);
+            }
+            // Nobody is left to read this (the caller left); answered only so that it is not logged as a fault.
+            return JsonResponses.error(ErrorCode.UNAVAILABLE, "the watch was cancelled");
+        }, ctx.eventLoop()));
+    }
+
+    HttpResponse put(ServiceRequestContext ctx, HttpRequest req) {
+        final ServiceName service = PathNames.service(ctx);
+        return HttpResponse.of(req.aggregate().thenApplyAsync(body -> {
+            final T document = parser.apply(body.content().array());
+            final long index;
+            try {
+                index = store.put(service, document);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            final ObjectNode accepted = JsonNodeFactory.instance.objectNode().put("index", index);
+            final List<String> said = warnings.apply(service, document);
+            if (!said.isEmpty()) {
+                final ArrayNode array = accepted.putArray("warnings");
+                said.forEach(array::add);
+            }
+            return JsonResponses.ok(accepted.toString().getBytes(StandardCharsets.UTF_8));
+        }, ctx.blockingTaskExecutor()));
+    }
+
+    HttpResponse delete(ServiceRequestContext ctx, HttpRequest req) {
+        final ServiceName service = PathNames.service(ctx);
+        return HttpResponse.of(CompletableFuture.supplyAsync(() -> {
+            try {
+                return JsonResponses.index(store.delete(service));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, ctx.blockingTaskExecutor()));
+    }
+
+    private HttpResponse versioned(ServiceName service, Versioned<T> versioned) {
+        return JsonResponses.indexed(versioned.index(), answers.of(service, versioned));
+    }
+}

@@ -1,0 +1,49 @@
+package io.mesh4j.registry.internal.api;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+import com.linecorp.armeria.common.HttpData;
+
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.registry.internal.documents.DocumentStore.Versioned;
+
+/**
+ * The JSON answer of each service's latest document, written once per index and shared by every watch that one
+ * change wakes and every read after it, instead of written again for each of them.
+ *
+ * @param <T> the document
+ */
+final class LatestAnswers<T> {
+
+    private record Answer(long index, byte[] json) {}
+
+    private final Function<Versioned<T>, byte[]> writer;
+    private final Map<ServiceName, Answer> answers = new ConcurrentHashMap<>();
+
+    LatestAnswers(Function<Versioned<T>, byte[]> writer) {
+        this.writer = requireNonNull(writer, "writer");
+    }
+
+    /** The body that answers {@code versioned}, the service's document at its index. */
+    HttpData of(ServiceName service, Versioned<T> versioned) {
+        final @Nullable Answer cached = answers.get(service);
+        if (cached != null && cached.index() == versioned.index()) {
+            return HttpData.wrap(cached.json());
+        }
+        // Written inside compute, so that the watches woken together wait for one writing rather than each doing
+        // its own; an older index (a slow reader) is answered without replacing a newer one.
+        final Answer answer = answers.compute(service, (name, current) -> {
+            if (current != null && current.index() >= versioned.index()) {
+                return current;
+            }
+            return new Answer(versioned.index(), writer.apply(versioned));
+        });
+        return HttpData.wrap(answer.index() == versioned.index() ? answer.json() : writer.apply(versioned));
+    }
+}

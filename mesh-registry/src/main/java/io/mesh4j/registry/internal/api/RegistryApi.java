@@ -1,0 +1,120 @@
+package io.mesh4j.registry.internal.api;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServerBuilder;
+
+import io.mesh4j.core.authz.AccessPolicy;
+import io.mesh4j.core.internal.registry.ErrorCode;
+import io.mesh4j.core.internal.registry.PolicyJson;
+import io.mesh4j.core.internal.registry.RegistryJson;
+import io.mesh4j.core.internal.registry.RouteJson;
+import io.mesh4j.core.routing.RouteConfig;
+import io.mesh4j.registry.internal.ca.CertificateAuthority;
+import io.mesh4j.registry.internal.documents.DocumentStore;
+import io.mesh4j.registry.internal.instances.InstanceTable;
+import io.mesh4j.registry.internal.tokens.JoinTokens;
+
+/**
+ * The instance half of the registry contract (DESIGN.md, "The registry contract"), laid onto an Armeria server.
+ */
+public final class RegistryApi {
+
+    /** The largest request body the registry reads; a registration is a few hundred bytes. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    static final String HEALTH = "/healthz";
+    static final String SERVICES = "/v1/services";
+    static final String INSTANCES = "/v1/services/{service}/instances";
+    static final String INSTANCE = "/v1/services/{service}/instances/{id}";
+    static final String HEARTBEAT = "/v1/services/{service}/instances/{id}/heartbeat";
+    static final String CSR = "/v1/identity/csr";
+    static final String TRUST_BUNDLE = "/v1/identity/trust-bundle";
+    static final String TOKENS = "/v1/admin/tokens";
+    static final String TOKEN = "/v1/admin/tokens/{id}";
+    static final String CA_ROTATE = "/v1/admin/ca/rotate";
+    static final String POLICY = "/v1/policies/{service}";
+    static final String ROUTES = "/v1/routes/{service}";
+
+    /** Every path served, for the message of a 404. */
+    static final List<String> PATHS = List.of(HEALTH, SERVICES, INSTANCES, INSTANCE, HEARTBEAT, POLICY, ROUTES,
+                                              CSR, TRUST_BUNDLE, TOKENS, TOKEN, CA_ROTATE);
+
+    private static final byte[] SERVING = "{\"status\":\"serving\"}".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * Adds the routes, the body limit and the JSON error bodies to {@code server}, serving {@code table}, guarded
+     * by {@code access}; with {@code authority}, the identity and admin calls too (a registry with TLS).
+     */
+    public static void addTo(ServerBuilder server, InstanceTable table, DocumentStore<AccessPolicy> policies,
+                             DocumentStore<RouteConfig> routes, Access access, @Nullable Authority authority) {
+        requireNonNull(server, "server");
+        requireNonNull(table, "table");
+        requireNonNull(policies, "policies");
+        requireNonNull(routes, "routes");
+        requireNonNull(access, "access");
+        final InstanceService instance = new InstanceService(table);
+        final DocumentService<AccessPolicy> policy = new DocumentService<>(
+                policies, PolicyJson::parsePolicy,
+                versioned -> PolicyJson.writeSnapshot(new PolicyJson.PolicySnapshot(versioned.index(),
+                                                                                    versioned.document())),
+                (service, document) -> List.of());
+        final DocumentService<RouteConfig> route = new DocumentService<>(
+                routes, RouteJson::parse,
+                versioned -> RouteJson.writeSnapshot(new RouteJson.RoutesSnapshot(versioned.index(),
+                                                                                  versioned.document())),
+                (service, config) -> RouteWarnings.of(service.value(), config,
+                                                      table.snapshot(service).instances()));
+        final HttpService health = (ctx, req) -> {
+            // 503 once the store has failed: the registry still answers reads but refuses every change.
+            final @Nullable String refusal = table.refusal();
+            return refusal == null ? JsonResponses.ok(SERVING) : JsonResponses.error(ErrorCode.UNAVAILABLE, refusal);
+        };
+        final HttpService services = (ctx, req) -> JsonResponses.ok(RegistryJson.writeServices(table.services()));
+        server.maxRequestLength(MAX_BODY_BYTES)
+              .errorHandler(new JsonErrorHandler())
+              .service(HEALTH, new MethodRouter(Map.of(HttpMethod.GET, health)))
+              .service(SERVICES, new MethodRouter(Map.of(HttpMethod.GET, access.member(services))))
+              .service(INSTANCES, new MethodRouter(Map.of(HttpMethod.GET, access.member(new WatchService(table)))))
+              .service(INSTANCE, new MethodRouter(Map.of(
+                      HttpMethod.PUT, access.serviceWorkload(instance::register),
+                      HttpMethod.DELETE, access.serviceWorkload(instance::deregister))))
+              .service(HEARTBEAT, new MethodRouter(Map.of(HttpMethod.PUT, access.serviceWorkload(instance::heartbeat))))
+              .service(POLICY, new MethodRouter(Map.of(HttpMethod.GET, access.member(policy::get),
+                                                       HttpMethod.PUT, access.admin(policy::put),
+                                                       HttpMethod.DELETE, access.admin(policy::delete))))
+              .service(ROUTES, new MethodRouter(Map.of(HttpMethod.GET, access.member(route::get),
+                                                       HttpMethod.PUT, access.admin(route::put),
+                                                       HttpMethod.DELETE, access.admin(route::delete))));
+        if (authority == null) {
+            final HttpService none = (ctx, req) -> JsonResponses.error(
+                    ErrorCode.NOT_FOUND, "this registry runs with --plaintext: it issues no certificates and makes "
+                                         + "no join tokens");
+            for (String path : List.of(CSR, TRUST_BUNDLE, TOKENS, TOKEN, CA_ROTATE)) {
+                server.service(path, none);
+            }
+            return;
+        }
+        final IdentityService identity = new IdentityService(authority.ca(), authority.tokens(), access);
+        final AdminService admin = new AdminService(authority.ca(), authority.tokens());
+        server.service(CSR, new MethodRouter(Map.of(HttpMethod.POST, identity::csr)))
+              .service(TRUST_BUNDLE, new MethodRouter(Map.of(HttpMethod.GET, identity::trustBundle)))
+              .service(TOKENS, new MethodRouter(Map.of(HttpMethod.POST, access.admin(admin::createToken),
+                                                       HttpMethod.GET, access.admin(admin::listTokens))))
+              .service(TOKEN, new MethodRouter(Map.of(HttpMethod.DELETE, access.admin(admin::revokeToken))))
+              .service(CA_ROTATE, new MethodRouter(Map.of(HttpMethod.POST, access.admin(admin::rotateCa))));
+    }
+
+    /** What a registry with TLS issues from: its CA and its join tokens. */
+    public record Authority(CertificateAuthority ca, JoinTokens tokens) {}
+
+    private RegistryApi() {}
+}

@@ -1,0 +1,306 @@
+package io.mesh4j.registry.internal.ca;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.mesh4j.core.internal.identity.KeyPairs;
+import io.mesh4j.core.internal.identity.Pem;
+import io.mesh4j.core.identity.SpiffeId;
+
+/**
+ * The registry's certificate authority, kept in {@code <data-dir>/ca}: its roots (the private keys readable by
+ * the registry's user only), which of them signs now, and which are in the trust bundle.
+ *
+ * <p>A rotation never leaves a workload unable to verify a peer. {@link #rotate()} makes a new root and
+ * publishes it in the trust bundle at once, but it signs only one leaf lifetime later: by then every workload
+ * has renewed (at two thirds of a lifetime) and received the bundle with both roots. The old root stays in the
+ * bundle one more leaf lifetime, until the last leaf it signed has expired, and then retires.
+ */
+public final class CertificateAuthority {
+
+    /** How long a root the registry makes is valid; rotate long before. */
+    static final Duration ROOT_LIFETIME = Duration.ofDays(5 * 365);
+    static final Duration MIN_LEAF_LIFETIME = Duration.ofSeconds(10);
+    static final Duration MAX_LEAF_LIFETIME = Duration.ofDays(30);
+
+    private static final Logger logger = LoggerFactory.getLogger(CertificateAuthority.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String STATE = "state.json";
+    /** The roots in PEM, in the data directory, for operators to hand to new workloads. */
+    public static final String TRUST_BUNDLE = "trust-bundle.pem";
+
+    private final Path dir;
+    private final String trustDomain;
+    private final Duration leafLifetime;
+    private final Clock clock;
+    private final boolean created;
+    private List<Root> roots;
+
+    private CertificateAuthority(Path dir, String trustDomain, Duration leafLifetime, Clock clock, List<Root> roots,
+                                 boolean created) {
+        this.dir = dir;
+        this.trustDomain = trustDomain;
+        this.leafLifetime = leafLifetime;
+        this.clock = clock;
+        this.roots = roots;
+        this.created = created;
+    }
+
+    /**
+     * Opens the CA in {@code dir}, making its first root if it has none: from {@code operatorRoot} when given,
+     * else a new ECDSA P-256 root.
+     *
+     * @throws CaException saying what to change
+     */
+    public static CertificateAuthority open(Path dir, String trustDomain, Duration leafLifetime, Clock clock,
+                                            @Nullable OperatorRoot operatorRoot) throws IOException {
+        requireNonNull(dir, "dir");
+        SpiffeId.checkTrustDomain(requireNonNull(trustDomain, "trustDomain"));
+        checkLeafLifetime(leafLifetime);
+        OwnerOnlyFiles.directory(dir);
+        final Path state = dir.resolve(STATE);
+        if (Files.exists(state)) {
+            final CertificateAuthority ca = load(dir, trustDomain, leafLifetime, clock);
+            if (operatorRoot != null && ca.roots.stream().noneMatch(r -> r.certificate().equals(operatorRoot.certificate()))) {
+                throw new CaException(dir + " already holds a CA with other roots; start without --ca-cert/--ca-key, "
+                                      + "or with a fresh --data-dir to use the root you provide");
+            }
+            return ca;
+        }
+        final Instant now = clock.instant();
+        final Root first;
+        if (operatorRoot != null) {
+            first = new Root("root-1", operatorRoot.certificate(), operatorRoot.key(), now, null);
+        } else {
+            final KeyPair key = KeyPairs.newP256();
+            first = new Root("root-1", CertificateIssuer.root(key, trustDomain, "root-1", now, ROOT_LIFETIME),
+                             key.getPrivate(), now, null);
+        }
+        final CertificateAuthority ca = new CertificateAuthority(dir, trustDomain, leafLifetime, clock,
+                                                                 List.of(first), true);
+        ca.save();
+        return ca;
+    }
+
+    public static void checkLeafLifetime(Duration leafLifetime) {
+        requireNonNull(leafLifetime, "leafLifetime");
+        if (leafLifetime.compareTo(MIN_LEAF_LIFETIME) < 0 || leafLifetime.compareTo(MAX_LEAF_LIFETIME) > 0) {
+            throw new IllegalArgumentException("leaf lifetime: " + leafLifetime.toSeconds() + "s (expected: 10s to "
+                                               + "30d; the default is 24h)");
+        }
+    }
+
+    public String trustDomain() {
+        return trustDomain;
+    }
+
+    /** Whether this start made the CA's first root (the registry says so once it serves). */
+    public boolean wasCreated() {
+        return created;
+    }
+
+    public Duration leafLifetime() {
+        return leafLifetime;
+    }
+
+    /**
+     * The roots a workload must trust now: the signing one, and during a rotation the other one as well.
+     */
+    public synchronized List<X509Certificate> trustBundle() {
+        final Instant now = clock.instant();
+        final List<X509Certificate> bundle = new ArrayList<>();
+        for (Root root : roots) {
+            if (root.isTrustedAt(now)) {
+                bundle.add(root.certificate());
+            }
+        }
+        return List.copyOf(bundle);
+    }
+
+    /**
+     * Issues a workload's certificate for {@code id}: TLS server and client, for one leaf lifetime.
+     *
+     * @return the certificate followed by the root that signed it
+     */
+    public synchronized List<X509Certificate> issueWorkload(PublicKey key, SpiffeId id) {
+        checkOwnDomain(id);
+        final Root signer = signer();
+        final X509Certificate leaf = CertificateIssuer.leaf(key, id, List.of(), true, signer.certificate(),
+                                                            signer.key(), clock.instant(), leafLifetime);
+        return List.of(leaf, signer.certificate());
+    }
+
+    /**
+     * Issues the registry's own serving certificate, for its SPIFFE ID and the names it is reached by.
+     */
+    public synchronized List<X509Certificate> issueRegistry(PublicKey key, List<GeneralName> names) {
+        final Root signer = signer();
+        final X509Certificate leaf = CertificateIssuer.leaf(key, SpiffeId.ofRegistry(trustDomain), names, false,
+                                                            signer.certificate(), signer.key(), clock.instant(),
+                                                            leafLifetime);
+        return List.of(leaf, signer.certificate());
+    }
+
+    /**
+     * Starts a rotation: a new root, trusted now, signing one leaf lifetime from now; the current root retires two
+     * leaf lifetimes from now.
+     *
+     * @throws IllegalStateException if a rotation is still under way, saying until when
+     */
+    public synchronized Rotation rotate() throws IOException {
+        final Instant now = clock.instant();
+        dropRetired(now);
+        for (Root root : roots) {
+            if (root.signingFrom().isAfter(now) || root.retireAt() != null) {
+                throw new IllegalStateException("a CA rotation is under way until " + rotationEnd()
+                                                + "; start the next one after that");
+            }
+        }
+        final Root current = signer();
+        final String name = "root-" + (roots.stream().map(Root::name).map(n -> n.substring(5))
+                                            .mapToInt(Integer::parseInt).max().orElse(0) + 1);
+        final KeyPair key = KeyPairs.newP256();
+        final Root next = new Root(name, CertificateIssuer.root(key, trustDomain, name, now, ROOT_LIFETIME),
+                                   key.getPrivate(), now.plus(leafLifetime), null);
+        final Instant retire = now.plus(leafLifetime.multipliedBy(2));
+        final List<Root> rotated = new ArrayList<>();
+        for (Root root : roots) {
+            rotated.add(root == current ? root.retiringAt(retire) : root);
+        }
+        rotated.add(next);
+        roots = List.copyOf(rotated);
+        save();
+        logger.info("CA of {}: rotation started; {} is trusted now and signs from {}; {} retires at {}",
+                    trustDomain, next.name(), next.signingFrom(), current.name(), retire);
+        return new Rotation(next.name(), next.signingFrom(), current.name(), retire);
+    }
+
+    /** What a rotation will do, and when. */
+    public record Rotation(String newRoot, Instant signsFrom, String oldRoot, Instant oldRootRetiresAt) {}
+
+    private @Nullable Instant rotationEnd() {
+        return roots.stream().map(Root::retireAt).filter(java.util.Objects::nonNull).max(Comparator.naturalOrder())
+                    .orElse(null);
+    }
+
+    private Root signer() {
+        final Instant now = clock.instant();
+        Root signer = null;
+        for (Root root : roots) {
+            if (!root.signingFrom().isAfter(now) && root.isTrustedAt(now)
+                && (signer == null || root.signingFrom().isAfter(signer.signingFrom()))) {
+                signer = root;
+            }
+        }
+        if (signer == null) {
+            throw new IllegalStateException("the CA of " + trustDomain + " has no valid root to sign with; "
+                                            + "its roots expired");
+        }
+        return signer;
+    }
+
+    private void checkOwnDomain(SpiffeId id) {
+        if (!id.trustDomain().equals(trustDomain)) {
+            throw new IllegalArgumentException(id + " is not in this CA's trust domain " + trustDomain);
+        }
+    }
+
+    private void dropRetired(Instant now) throws IOException {
+        final List<Root> kept = new ArrayList<>();
+        for (Root root : roots) {
+            if (root.isTrustedAt(now)) {
+                kept.add(root);
+            } else {
+                Files.deleteIfExists(dir.resolve(root.name() + ".key"));
+                Files.deleteIfExists(dir.resolve(root.name() + ".crt"));
+                logger.info("CA of {}: {} retired", trustDomain, root.name());
+            }
+        }
+        roots = List.copyOf(kept);
+    }
+
+    // ---- persistence
+
+    private void save() throws IOException {
+        final ObjectNode state = JSON.createObjectNode().put("trustDomain", trustDomain);
+        final ArrayNode array = state.putArray("roots");
+        for (Root root : roots) {
+            final Path key = dir.resolve(root.name() + ".key");
+            if (!Files.exists(key)) {
+                OwnerOnlyFiles.write(key, Pem.bytes(Pem.write(root.key())));
+                OwnerOnlyFiles.write(dir.resolve(root.name() + ".crt"), Pem.bytes(Pem.write(root.certificate())));
+            }
+            final ObjectNode node = array.addObject().put("name", root.name())
+                                         .put("signingFrom", root.signingFrom().toString());
+            if (root.retireAt() != null) {
+                node.put("retireAt", root.retireAt().toString());
+            }
+        }
+        OwnerOnlyFiles.write(dir.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+        // Public, unlike everything in the CA's own directory: what an operator hands a new workload along with
+        // its join token. It sits beside that directory, in the data directory.
+        final List<X509Certificate> bundle = new ArrayList<>();
+        roots.forEach(root -> bundle.add(root.certificate()));
+        final Path bundleFile = dir.resolveSibling(TRUST_BUNDLE);
+        OwnerOnlyFiles.write(bundleFile, Pem.bytes(Pem.write(bundle)));
+        OwnerOnlyFiles.makePublic(bundleFile);
+    }
+
+    private static CertificateAuthority load(Path dir, String trustDomain, Duration leafLifetime, Clock clock)
+            throws IOException {
+        final JsonNode state = JSON.readTree(dir.resolve(STATE).toFile());
+        final String stored = state.path("trustDomain").asText();
+        if (!stored.equals(trustDomain)) {
+            throw new CaException(dir + " holds the CA of trust domain " + stored + ", not " + trustDomain
+                                  + "; start with --trust-domain " + stored + ", or with a fresh --data-dir");
+        }
+        final List<Root> roots = new ArrayList<>();
+        for (JsonNode node : state.path("roots")) {
+            final String name = node.path("name").asText();
+            final Path keyFile = dir.resolve(name + ".key");
+            if (!OwnerOnlyFiles.isOwnerOnly(keyFile)) {
+                throw new CaException(keyFile + " can be read by others than its owner; "
+                                      + "run chmod 600 " + keyFile + " after checking who could have read it");
+            }
+            final PrivateKey key = Pem.readPrivateKey(Files.readString(keyFile, StandardCharsets.US_ASCII));
+            final X509Certificate certificate =
+                    Pem.readCertificates(Files.readString(dir.resolve(name + ".crt"), StandardCharsets.US_ASCII))
+                       .get(0);
+            roots.add(new Root(name, certificate, key, Instant.parse(node.path("signingFrom").asText()),
+                               node.hasNonNull("retireAt") ? Instant.parse(node.path("retireAt").asText()) : null));
+        }
+        if (roots.isEmpty()) {
+            throw new CaException(dir.resolve(STATE) + " lists no root; restore the directory from a backup");
+        }
+        return new CertificateAuthority(dir, trustDomain, leafLifetime, clock, List.copyOf(roots), false);
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "CertificateAuthority(" + trustDomain + ", roots=" + roots.stream().map(Root::name).toList() + ')';
+    }
+}

@@ -1,0 +1,45 @@
+package io.mesh4j.registry.internal.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+import io.mesh4j.core.internal.identity.RegistryTrust;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * A {@code meshctl} command that acts on the registry as its operator: the connection flags, the arguments checked
+ * before anything is sent (so a bad one is reported as such, not as whatever the registry or the network says), and
+ * one admin client opened and closed around the work.
+ */
+abstract class AdminCommand implements Callable<Integer> {
+
+    @Mixin
+    MeshCtl.Connection connection = new MeshCtl.Connection();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public final Integer call() throws Exception {
+        checkArguments();
+        try (RegistryTrust.AdminClient admin = connection.open()) {
+            run(admin.client(), spec.commandLine().getOut());
+        }
+        return 0;
+    }
+
+    /** Checks and reads the arguments; nothing has been sent yet. */
+    void checkArguments() throws Exception {}
+
+    /** The command's work against the registry; {@code out} is standard output. */
+    abstract void run(RegistryClient registry, PrintWriter out) throws Exception;
+
+    /** A usage error: exit code 2, the message on standard error with a pointer to {@code --help}. */
+    ParameterException badArgument(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

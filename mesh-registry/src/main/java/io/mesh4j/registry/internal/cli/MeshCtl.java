@@ -1,0 +1,201 @@
+package io.mesh4j.registry.internal.cli;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+
+import org.jspecify.annotations.Nullable;
+
+import com.linecorp.armeria.client.ClientFactory;
+
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.identity.RegistryTrust;
+import io.mesh4j.core.internal.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryException;
+import io.mesh4j.core.internal.registry.ServiceSummary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
+
+/**
+ * {@code meshctl}: the operator's command line against a running registry, with the registry's admin token.
+ */
+@Command(name = "meshctl", mixinStandardHelpOptions = true,
+         description = "Operates a mesh4j registry: join tokens, the CA, services.",
+         subcommands = { MeshCtl.Token.class, MeshCtl.Ca.class, MeshCtl.Bundle.class, MeshCtl.Services.class,
+                         Routes.class })
+public final class MeshCtl {
+
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+
+    public static void main(String[] args) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        final CommandLine commandLine = new CommandLine(new MeshCtl());
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("meshctl: " + e.getMessage() + " (see --help)");
+            e.getCommandLine().getErr().flush();
+            return EXIT_USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            cmd.getErr().println("meshctl: " + (cause instanceof RegistryException ? cause.getMessage()
+                                                                                  : cause.toString()));
+            cmd.getErr().flush();
+            return EXIT_FAILED;
+        });
+        return commandLine;
+    }
+
+    /** Where the registry is and how to prove the operator's rights to it. */
+    static final class Connection {
+
+        @Option(names = "--registry", paramLabel = "URL", defaultValue = "https://127.0.0.1:7070",
+                description = "The registry. Default: ${DEFAULT-VALUE}.")
+        URI registry = URI.create("https://127.0.0.1:7070");
+
+        @Option(names = "--data-dir", paramLabel = "DIR",
+                description = "The registry's data directory, to read its admin.token and trust-bundle.pem from "
+                              + "(when meshctl runs where the registry does).")
+        @Nullable Path dataDir;
+
+        @Option(names = "--admin-token-file", paramLabel = "FILE", description = "The registry's admin token.")
+        @Nullable Path adminTokenFile;
+
+        @Option(names = "--trust-bundle", paramLabel = "FILE",
+                description = "The registry's roots, to verify it by (trust-bundle.pem).")
+        @Nullable Path trustBundle;
+
+        RegistryTrust.AdminClient open() throws Exception {
+            if ("http".equals(registry.getScheme())) {
+                // A plaintext registry: nothing to prove, nothing to verify; the default factory is shared, and
+                // closing it is a no-op.
+                return new RegistryTrust.AdminClient(RegistryClient.of(registry), ClientFactory.ofDefault());
+            }
+            final Path token = adminTokenFile != null ? adminTokenFile : dataDir != null
+                                                                         ? dataDir.resolve("admin.token") : null;
+            final Path bundle = trustBundle != null ? trustBundle : dataDir != null
+                                                                    ? dataDir.resolve("trust-bundle.pem") : null;
+            if (token == null || bundle == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "give --data-dir DIR (the registry's), or --admin-token-file and --trust-bundle");
+            }
+            return RegistryTrust.admin(registry, Files.readString(token, StandardCharsets.US_ASCII),
+                                       Files.readString(bundle, StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Command(name = "token", description = "Join tokens: what a new workload gets its first certificate with.",
+             subcommands = { Token.Create.class, Token.ListTokens.class, Token.Revoke.class })
+    static final class Token {
+
+        @Command(name = "create", mixinStandardHelpOptions = true,
+                 description = "Makes a join token for one service and prints it (only it, on stdout).")
+        static final class Create extends AdminCommand {
+            @Option(names = "--service", required = true, description = "The service the token is for.")
+            String service = "";
+
+            @Option(names = "--ttl", defaultValue = "24h", converter = DurationConverter.class,
+                    description = "How long the token may be used. Default: ${DEFAULT-VALUE}.")
+            Duration ttl = Duration.ofHours(24);
+
+            @Option(names = "--uses", defaultValue = "1",
+                    description = "How many certificates it may get (one per workload). Default: ${DEFAULT-VALUE}.")
+            int uses;
+
+            private ServiceName name;
+
+            @Override
+            void checkArguments() {
+                try {
+                    name = ServiceName.of(service);
+                } catch (IllegalArgumentException e) {
+                    throw badArgument("--service: " + e.getMessage());
+                }
+            }
+
+            @Override
+            void run(RegistryClient registry, PrintWriter out) {
+                final IdentityJson.TokenInfo token = registry.createToken(
+                        new IdentityJson.TokenRequest(name, ttl, uses)).join();
+                out.println(token.token());
+                spec.commandLine().getErr().println("join token " + token.id() + " for " + name + ": " + uses
+                                                    + " use(s), until " + token.expiresAt());
+            }
+        }
+
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the join tokens.")
+        static final class ListTokens extends AdminCommand {
+            @Override
+            void run(RegistryClient registry, PrintWriter out) {
+                final List<IdentityJson.TokenInfo> tokens = registry.tokens().join();
+                out.printf("%-14s %-20s %-10s %-8s %s%n", "ID", "SERVICE", "USES LEFT", "REVOKED", "EXPIRES");
+                for (IdentityJson.TokenInfo token : tokens) {
+                    out.printf("%-14s %-20s %-10d %-8s %s%n", token.id(), token.service(), token.usesLeft(),
+                               token.revoked() ? "yes" : "no", token.expiresAt());
+                }
+            }
+        }
+
+        @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revokes a join token.")
+        static final class Revoke extends AdminCommand {
+            @Parameters(paramLabel = "ID", description = "The token's id (before the dot).")
+            String id = "";
+
+            @Override
+            void run(RegistryClient registry, PrintWriter out) {
+                registry.revokeToken(id).join();
+                out.println("revoked " + id);
+            }
+        }
+    }
+
+    @Command(name = "ca", description = "The certificate authority.", subcommands = Ca.Rotate.class)
+    static final class Ca {
+
+        @Command(name = "rotate", mixinStandardHelpOptions = true,
+                 description = "Starts a CA rotation: a new root is trusted now, signs one leaf lifetime later, "
+                               + "and the old root retires one leaf lifetime after that.")
+        static final class Rotate extends AdminCommand {
+            @Override
+            void run(RegistryClient registry, PrintWriter out) {
+                final IdentityJson.RotationInfo rotation = registry.rotateCa().join();
+                out.println(rotation.newRoot() + " is trusted now and signs from " + rotation.signsFrom() + "; "
+                            + rotation.oldRoot() + " retires at " + rotation.oldRootRetiresAt());
+            }
+        }
+    }
+
+    @Command(name = "bundle", mixinStandardHelpOptions = true,
+             description = "Prints the trust bundle (PEM), for new workloads.")
+    static final class Bundle extends AdminCommand {
+        @Override
+        void run(RegistryClient registry, PrintWriter out) {
+            out.print(registry.trustBundle().join());
+        }
+    }
+
+    @Command(name = "services", mixinStandardHelpOptions = true, description = "Lists the services and instances.")
+    static final class Services extends AdminCommand {
+        @Override
+        void run(RegistryClient registry, PrintWriter out) {
+            out.printf("%-30s %10s %10s%n", "SERVICE", "INSTANCES", "INDEX");
+            for (ServiceSummary service : registry.services().join()) {
+                out.printf("%-30s %10d %10d%n", service.name(), service.instances(), service.index());
+            }
+        }
+    }
+
+    private MeshCtl() {}
+}

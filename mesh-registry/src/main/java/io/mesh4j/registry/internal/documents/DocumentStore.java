@@ -1,0 +1,148 @@
+package io.mesh4j.registry.internal.documents;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.registry.internal.ca.OwnerOnlyFiles;
+
+/**
+ * One kind of per-service document (access policies, route configs), one file per service, each written whole and
+ * fsync'd before a change is answered. A removed document leaves its index behind, so that indexes never go back
+ * and a watcher learns of the removal.
+ *
+ * <p>Watches work as the instances' do: a watch answers at once when the service's index differs from the
+ * caller's, else at the next change or the end of its wait.
+ *
+ * @param <T> the document, such as {@code AccessPolicy}
+ */
+public final class DocumentStore<T> {
+
+    /** A document and the index of its last change; a null document means the service has none. */
+    public record Versioned<T>(long index, @Nullable T document) {}
+
+    /** How a kind of document is written to its file and read back. */
+    public interface Codec<T> {
+        byte[] write(Versioned<T> versioned);
+
+        Versioned<T> read(byte[] file);
+    }
+
+    /** Where held watches are woken; each wake-up only hands the watch to its event loop. */
+    private static final Executor WAKEUPS = ForkJoinPool.commonPool();
+
+    private final Path dir;
+    private final Codec<T> codec;
+    private final Map<ServiceName, Versioned<T>> documents = new ConcurrentHashMap<>();
+    private final Map<ServiceName, List<CompletableFuture<Void>>> watchers = new ConcurrentHashMap<>();
+    private long lastIndex;
+
+    private DocumentStore(Path dir, Codec<T> codec) {
+        this.dir = dir;
+        this.codec = codec;
+    }
+
+    public static <T> DocumentStore<T> open(Path dir, Codec<T> codec) throws IOException {
+        final DocumentStore<T> store = new DocumentStore<>(OwnerOnlyFiles.directory(requireNonNull(dir, "dir")),
+                                                           requireNonNull(codec, "codec"));
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path file : files) {
+                final String name = file.getFileName().toString();
+                final Versioned<T> versioned = codec.read(Files.readAllBytes(file));
+                store.documents.put(ServiceName.of(name.substring(0, name.length() - ".json".length())), versioned);
+                store.lastIndex = Math.max(store.lastIndex, versioned.index());
+            }
+        }
+        return store;
+    }
+
+    public Versioned<T> get(ServiceName service) {
+        return documents.getOrDefault(service, new Versioned<>(0, null));
+    }
+
+    /** Puts {@code document} in force for {@code service}; returns its index once it is on disk. */
+    public long put(ServiceName service, T document) throws IOException {
+        return change(service, requireNonNull(document, "document"));
+    }
+
+    /** Removes the document of {@code service}; returns the index of the removal. */
+    public long delete(ServiceName service) throws IOException {
+        return change(service, null);
+    }
+
+    private long change(ServiceName service, @Nullable T document) throws IOException {
+        final List<CompletableFuture<Void>> woken;
+        final long index;
+        synchronized (this) {
+            index = lastIndex + 1;
+            final Versioned<T> versioned = new Versioned<>(index, document);
+            OwnerOnlyFiles.write(dir.resolve(service.value() + ".json"), codec.write(versioned));
+            lastIndex = index;
+            documents.put(service, versioned);
+            woken = watchers.remove(service);
+        }
+        if (woken != null) {
+            // Woken on another thread, so that the change is answered without waiting for its watchers, however
+            // many; each watch then answers from its own event loop (DocumentService).
+            WAKEUPS.execute(() -> woken.forEach(watcher -> watcher.complete(null)));
+        }
+        return index;
+    }
+
+    /**
+     * Answers at once if the service's index differs from {@code index}, else at its next change or after
+     * {@code wait}. Cancelling the returned future stops the wait.
+     */
+    public CompletableFuture<Versioned<T>> watch(ServiceName service, long index, Duration wait) {
+        final CompletableFuture<Void> change = new CompletableFuture<>();
+        synchronized (this) {
+            if (get(service).index() != index) {
+                return CompletableFuture.completedFuture(get(service));
+            }
+            watchers.computeIfAbsent(service, unused -> new ArrayList<>()).add(change);
+        }
+        change.completeOnTimeout(null, wait.toNanos(), TimeUnit.NANOSECONDS);
+        final CompletableFuture<Versioned<T>> answer = change.handle((unused, cause) -> {
+            forget(service, change);
+            return get(service);
+        });
+        answer.whenComplete((unused, cause) -> {
+            if (answer.isCancelled()) {
+                forget(service, change);
+            }
+        });
+        return answer;
+    }
+
+    private synchronized void forget(ServiceName service, CompletableFuture<Void> change) {
+        final List<CompletableFuture<Void>> list = watchers.get(service);
+        if (list != null) {
+            list.remove(change);
+        }
+    }
+
+    /** Answers every held watch with what it has, for a registry that stops. */
+    public void wakeAll() {
+        final List<CompletableFuture<Void>> all = new ArrayList<>();
+        synchronized (this) {
+            watchers.values().forEach(all::addAll);
+            watchers.clear();
+        }
+        all.forEach(watcher -> watcher.complete(null));
+    }
+}

@@ -1,0 +1,51 @@
+package io.mesh4j.registry.internal.documents;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import io.mesh4j.core.authz.AccessPolicy;
+import io.mesh4j.core.internal.registry.PolicyJson.PolicySnapshot;
+import io.mesh4j.core.internal.registry.PolicyJson;
+import io.mesh4j.core.internal.registry.RouteJson.RoutesSnapshot;
+import io.mesh4j.core.internal.registry.RouteJson;
+import io.mesh4j.core.routing.RouteConfig;
+
+/**
+ * The kinds of document the registry keeps, each in its own directory, in the same form it answers them.
+ */
+public final class Documents {
+
+    /** The access policies, in {@code <data-dir>/policies}. */
+    public static DocumentStore<AccessPolicy> policies(Path dataDir) throws IOException {
+        return DocumentStore.open(dataDir.resolve("policies"), new DocumentStore.Codec<>() {
+            @Override
+            public byte[] write(DocumentStore.Versioned<AccessPolicy> versioned) {
+                return PolicyJson.writeSnapshot(new PolicySnapshot(versioned.index(), versioned.document()));
+            }
+
+            @Override
+            public DocumentStore.Versioned<AccessPolicy> read(byte[] file) {
+                final PolicySnapshot snapshot = PolicyJson.parseSnapshot(file);
+                return new DocumentStore.Versioned<>(snapshot.index(), snapshot.policy());
+            }
+        });
+    }
+
+    /** The route configs, in {@code <data-dir>/routes}. */
+    public static DocumentStore<RouteConfig> routes(Path dataDir) throws IOException {
+        return DocumentStore.open(dataDir.resolve("routes"), new DocumentStore.Codec<>() {
+            @Override
+            public byte[] write(DocumentStore.Versioned<RouteConfig> versioned) {
+                return RouteJson.writeSnapshot(new RoutesSnapshot(versioned.index(), versioned.document()));
+            }
+
+            @Override
+            public DocumentStore.Versioned<RouteConfig> read(byte[] file) {
+                final RoutesSnapshot snapshot = RouteJson.parseSnapshot(file);
+                return new DocumentStore.Versioned<>(snapshot.index(), snapshot.routes());
+            }
+        });
+    }
+
+    private Documents() {}
+}

@@ -1,0 +1,210 @@
+package io.mesh4j.registry.internal.instances;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+
+import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.discovery.Registration;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
+import io.mesh4j.core.internal.registry.ServiceSummary;
+import io.mesh4j.registry.internal.store.RegistryStore;
+import io.mesh4j.registry.internal.store.StoredRegistry;
+
+/**
+ * The registry's instances: what the HTTP handlers call. Changes go through one writer thread and complete once
+ * durable; heartbeats, reads and watches are answered from memory on the caller's thread without blocking.
+ */
+public final class InstanceTable implements AutoCloseable {
+
+    public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMillis(100);
+
+    private final ServiceEntries entries;
+    private final Leases leases;
+    private final Ticker ticker;
+    private final ScheduledExecutorService writerThread;
+    private final ChangeWriter writer;
+    private volatile boolean closed;
+
+    private InstanceTable(ServiceEntries entries, Leases leases, Ticker ticker, StoredRegistry stored,
+                          RegistryStore store, Duration sweepInterval) {
+        this.entries = entries;
+        this.leases = leases;
+        this.ticker = ticker;
+        writerThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            final Thread thread = new Thread(runnable, "mesh-registry-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        writer = new ChangeWriter(store, entries, leases, ticker, writerThread, stored.index());
+        final long interval = sweepInterval.toNanos();
+        writerThread.scheduleWithFixedDelay(this::sweepIfDue, interval, interval, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Loads what the store holds and starts serving it. Every stored instance gets a fresh lease, its own TTL
+     * from now, so that it can heartbeat again after the registry's restart.
+     *
+     * @param sweepInterval how often to look for instances whose TTL ran out
+     */
+    public static InstanceTable open(RegistryStore store, Ticker ticker, Duration sweepInterval) throws IOException {
+        requireNonNull(store, "store");
+        requireNonNull(ticker, "ticker");
+        requireNonNull(sweepInterval, "sweepInterval");
+        if (sweepInterval.isNegative() || sweepInterval.isZero()) {
+            throw new IllegalArgumentException("sweepInterval: " + sweepInterval + " (expected: > 0)");
+        }
+        final StoredRegistry stored = store.load();
+        final ServiceEntries entries = new ServiceEntries();
+        final Leases leases = new Leases();
+        final long now = ticker.read();
+        stored.services().forEach((service, state) -> {
+            entries.publish(service, state); // nobody watches yet: there is no watch to wake
+            state.instances().forEach((id, registration) -> leases.start(new InstanceKey(service, id),
+                                                                         registration.ttl(), now));
+        });
+        return new InstanceTable(entries, leases, ticker, stored, store, sweepInterval);
+    }
+
+    /** Registers or updates an instance; completes with the service's index once the change is durable. */
+    public CompletableFuture<Long> register(ServiceName service, InstanceId id, Registration registration) {
+        final CompletableFuture<Long> result = new CompletableFuture<>();
+        writer.submit(new Command.Register(new InstanceKey(service, id), requireNonNull(registration,
+                                                                                        "registration"), result));
+        return result;
+    }
+
+    /**
+     * Renews an instance's lease, in memory only.
+     *
+     * @return the service's index, or empty if the instance is unknown or has expired (it must register again)
+     */
+    public OptionalLong heartbeat(ServiceName service, InstanceId id) {
+        final @Nullable Lease lease = leases.get(new InstanceKey(service, id));
+        if (lease == null || !lease.renew(ticker.read())) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(entries.state(service).index());
+    }
+
+    /** Removes an instance; completes with the index of the removal, or empty if the instance was unknown. */
+    public CompletableFuture<OptionalLong> deregister(ServiceName service, InstanceId id) {
+        final CompletableFuture<OptionalLong> result = new CompletableFuture<>();
+        writer.submit(new Command.Deregister(new InstanceKey(service, id), result));
+        return result;
+    }
+
+    /**
+     * The service's instances now; an unknown service has index 0 and none.
+     */
+    public InstancesSnapshot snapshot(ServiceName service) {
+        return entries.snapshot(service).instances();
+    }
+
+    /** The service now, as reads answer it: the same {@link ServiceSnapshot} for every caller at one index. */
+    public ServiceSnapshot current(ServiceName service) {
+        return entries.snapshot(service);
+    }
+
+    /**
+     * Answers a watch: at once if the service's index differs from {@code index} (the caller is behind, or from
+     * another history), else when the service changes or {@code wait} runs out, with what it has then. A watch
+     * from index 0 on a service nobody registered yet holds until its first instance registers. Cancelling the
+     * returned future stops the wait. Every watch woken by one change gets the same {@link ServiceSnapshot}.
+     */
+    public CompletableFuture<ServiceSnapshot> watch(ServiceName service, long index, Duration wait) {
+        final ServiceSnapshot current = entries.snapshot(service);
+        if (closed || current.index() != index) {
+            return CompletableFuture.completedFuture(current);
+        }
+        // The entry of a service nobody registered is made here, so that its first registration wakes the watch.
+        final ServiceEntry entry = entries.entry(service);
+        final @Nullable CompletableFuture<Void> change = entry.awaitChangeFrom(index);
+        if (change == null) {
+            return CompletableFuture.completedFuture(entry.snapshot());
+        }
+        if (closed) {
+            change.complete(null); // close() ran between the check above and the registration
+        }
+        change.completeOnTimeout(null, wait.toNanos(), TimeUnit.NANOSECONDS);
+        // Forgotten before it is answered, so that whoever reads the answer finds the watch no longer held.
+        final CompletableFuture<ServiceSnapshot> answer = change.handle((ignored, cause) -> {
+            entry.forget(change);
+            if (cause != null) {
+                throw new CompletionException(cause);
+            }
+            return entry.snapshot();
+        });
+        answer.whenComplete((ignored, cause) -> {
+            if (answer.isCancelled()) {
+                // The caller left: the answer's own step will not run, so the watch is forgotten here.
+                entry.forget(change);
+                change.cancel(false);
+            }
+        });
+        return answer;
+    }
+
+    /** How many watches are held now, waiting for a change. */
+    public int heldWatches() {
+        return entries.waitingCount();
+    }
+
+    /** Every service with at least one instance, sorted by name. */
+    public List<ServiceSummary> services() {
+        return entries.summaries();
+    }
+
+    /** Expires every instance whose TTL ran out now; completes with how many. The sweeper calls it on its own. */
+    public CompletableFuture<Integer> sweep() {
+        final CompletableFuture<Integer> result = new CompletableFuture<>();
+        writer.submit(new Command.Sweep(result));
+        return result;
+    }
+
+    private void sweepIfDue() {
+        if (leases.anyDue(ticker.read())) {
+            sweep();
+        }
+    }
+
+    /** Why the table refuses changes (its store failed), or {@code null} while it accepts them. */
+    public @Nullable String refusal() {
+        return writer.refusal();
+    }
+
+    /**
+     * Answers every held watch with what it has, lets the changes already submitted finish, and stops the writer.
+     * The store stays open: it belongs to the caller.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        entries.wakeAll();
+        writerThread.shutdown();
+        try {
+            if (!writerThread.awaitTermination(10, TimeUnit.SECONDS)) {
+                writerThread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            writerThread.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

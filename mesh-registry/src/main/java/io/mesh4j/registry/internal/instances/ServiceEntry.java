@@ -1,0 +1,81 @@
+package io.mesh4j.registry.internal.instances;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.jspecify.annotations.Nullable;
+
+import io.mesh4j.registry.internal.store.ServiceState;
+
+/**
+ * One service's committed state and the watches waiting for it to change.
+ *
+ * <p>Publishing a state and registering a watch take the same lock, so a watch sees either the state before a
+ * change (and is woken by it) or the state after it (and answers at once), never neither. Watches are futures
+ * completed on change: they hold no thread while they wait.
+ */
+final class ServiceEntry {
+
+    private ServiceSnapshot snapshot = ServiceSnapshot.UNKNOWN;
+    private final Set<CompletableFuture<Void>> waiting = new HashSet<>();
+
+    synchronized ServiceState state() {
+        return snapshot.state();
+    }
+
+    synchronized ServiceSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /**
+     * Returns a future that completes when the service's index moves off {@code index}, or {@code null} if it
+     * already differs.
+     */
+    synchronized @Nullable CompletableFuture<Void> awaitChangeFrom(long index) {
+        if (snapshot.index() != index) {
+            return null;
+        }
+        final CompletableFuture<Void> change = new CompletableFuture<>();
+        waiting.add(change);
+        return change;
+    }
+
+    synchronized int waitingCount() {
+        return waiting.size();
+    }
+
+    /** Forgets a watch that ended without a change (its wait ran out, or its caller left). */
+    synchronized void forget(CompletableFuture<Void> change) {
+        waiting.remove(change);
+    }
+
+    /**
+     * Makes {@code next} the state every read sees from now on, and returns the watches it woke, for the caller to
+     * complete: the writer completes them only after it has answered the changes, so that answering the watches
+     * never delays the answer to the change itself.
+     */
+    List<CompletableFuture<Void>> publish(ServiceState next) {
+        synchronized (this) {
+            snapshot = new ServiceSnapshot(next);
+            return takeWaiting();
+        }
+    }
+
+    /** Wakes every watch without a change, so that they answer now; used when the registry stops. */
+    void wakeAll() {
+        final List<CompletableFuture<Void>> woken;
+        synchronized (this) {
+            woken = takeWaiting();
+        }
+        woken.forEach(change -> change.complete(null));
+    }
+
+    private List<CompletableFuture<Void>> takeWaiting() {
+        final List<CompletableFuture<Void>> taken = new ArrayList<>(waiting);
+        waiting.clear();
+        return taken;
+    }
+}

@@ -1,0 +1,55 @@
+package io.mesh4j.registry.internal.tokens;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+import org.jspecify.annotations.Nullable;
+
+import io.mesh4j.registry.internal.ca.OwnerOnlyFiles;
+
+/**
+ * The operator's credential: a random secret the registry writes to {@code <data-dir>/admin.token} (owner-only)
+ * on its first start, as Consul bootstraps its first ACL token. Whoever can read that file administers the
+ * registry: makes join tokens, rotates the CA, reads without a mesh certificate.
+ */
+public final class AdminToken {
+
+    public static final String FILE = "admin.token";
+    private static final String BEARER = "Bearer ";
+
+    private final byte[] secret;
+
+    private AdminToken(String secret) {
+        this.secret = secret.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Reads the admin token from {@code dataDir}, making one on the first start. */
+    public static AdminToken openOrCreate(Path dataDir) throws IOException {
+        final Path file = dataDir.resolve(FILE);
+        if (Files.exists(file)) {
+            if (!OwnerOnlyFiles.isOwnerOnly(file)) {
+                throw new IOException(file + " can be read by others than its owner; run chmod 600 " + file);
+            }
+            return new AdminToken(Files.readString(file, StandardCharsets.US_ASCII).strip());
+        }
+        final byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        final String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        OwnerOnlyFiles.write(file, (secret + '\n').getBytes(StandardCharsets.US_ASCII));
+        return new AdminToken(secret);
+    }
+
+    /** Whether an {@code Authorization} header carries this token. */
+    public boolean matches(@Nullable String authorization) {
+        if (authorization == null || !authorization.startsWith(BEARER)) {
+            return false;
+        }
+        return MessageDigest.isEqual(authorization.substring(BEARER.length()).strip()
+                                                  .getBytes(StandardCharsets.US_ASCII), secret);
+    }
+}

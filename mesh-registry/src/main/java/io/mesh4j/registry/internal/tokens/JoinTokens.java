@@ -1,0 +1,183 @@
+package io.mesh4j.registry.internal.tokens;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.registry.internal.ca.OwnerOnlyFiles;
+
+/**
+ * The join tokens of a registry, in {@code <data-dir>/tokens.json} (owner-only): made by an operator, redeemed
+ * by workloads for their first certificate. Every change is on disk before it is answered, so a used token
+ * stays used across a restart.
+ *
+ * <p>A token reads {@code <id>.<secret>}: the id names it in lists and revocations, the secret proves it and
+ * is stored only as its SHA-256.
+ */
+public final class JoinTokens {
+
+    public static final Duration MAX_TTL = Duration.ofDays(365);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path file;
+    private final Clock clock;
+    private final Map<String, JoinToken> tokens;
+
+    private JoinTokens(Path file, Clock clock, Map<String, JoinToken> tokens) {
+        this.file = file;
+        this.clock = clock;
+        this.tokens = tokens;
+    }
+
+    public static JoinTokens open(Path file, Clock clock) throws IOException {
+        requireNonNull(file, "file");
+        requireNonNull(clock, "clock");
+        final Map<String, JoinToken> tokens = new LinkedHashMap<>();
+        if (Files.exists(file)) {
+            for (JsonNode node : JSON.readTree(file.toFile()).path("tokens")) {
+                final JoinToken token = new JoinToken(
+                        node.path("id").asText(), ServiceName.of(node.path("service").asText()),
+                        node.path("secretSha256").asText(), Instant.parse(node.path("createdAt").asText()),
+                        Instant.parse(node.path("expiresAt").asText()), node.path("usesLeft").asInt(),
+                        node.path("revoked").asBoolean());
+                tokens.put(token.id(), token);
+            }
+        }
+        return new JoinTokens(file, clock, tokens);
+    }
+
+    /**
+     * Makes a token for {@code service}, good for {@code uses} certificates until {@code ttl} from now.
+     *
+     * @return the token, and its value as the workload must present it, which the registry cannot show again
+     */
+    public synchronized NewToken create(ServiceName service, Duration ttl, int uses) throws IOException {
+        requireNonNull(service, "service");
+        requireNonNull(ttl, "ttl");
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException("ttlSeconds: " + ttl.toSeconds() + " (expected: 1.."
+                                               + MAX_TTL.toSeconds() + ')');
+        }
+        if (uses < 1 || uses > 10_000) {
+            throw new IllegalArgumentException("uses: " + uses + " (expected: 1..10000)");
+        }
+        final String id = HexFormat.of().formatHex(randomBytes(6));
+        final String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
+        final Instant now = clock.instant();
+        final JoinToken token = new JoinToken(id, service, sha256(secret), now, now.plus(ttl), uses, false);
+        tokens.put(id, token);
+        save();
+        return new NewToken(token, id + '.' + secret);
+    }
+
+    /** A token just made, with the only copy of its value. */
+    public record NewToken(JoinToken token, String value) {}
+
+    /**
+     * Checks {@code token} without using it up.
+     *
+     * @throws TokenRefusedException saying why it cannot be used
+     */
+    public synchronized JoinToken check(String token) throws TokenRefusedException {
+        final int dot = token.indexOf('.');
+        final @Nullable JoinToken known = dot > 0 ? tokens.get(token.substring(0, dot)) : null;
+        if (known == null || !MessageDigest.isEqual(sha256(token.substring(dot + 1)).getBytes(StandardCharsets.US_ASCII),
+                                                    known.secretHash().getBytes(StandardCharsets.US_ASCII))) {
+            throw new TokenRefusedException("the join token is not one this registry made; ask the operator for "
+                                            + "a new one (meshctl token create --service <service>)");
+        }
+        if (known.revoked()) {
+            throw new TokenRefusedException("join token " + known.id() + " was revoked");
+        }
+        if (!clock.instant().isBefore(known.expiresAt())) {
+            throw new TokenRefusedException("join token " + known.id() + " expired at " + known.expiresAt());
+        }
+        if (known.usesLeft() <= 0) {
+            throw new TokenRefusedException("join token " + known.id() + " is used up; ask the operator for a new one");
+        }
+        return known;
+    }
+
+    /**
+     * Uses {@code token} once, durably; call after everything else about the request has been checked.
+     */
+    public synchronized JoinToken redeem(String token) throws TokenRefusedException, IOException {
+        final JoinToken known = check(token);
+        final JoinToken used = known.used();
+        tokens.put(used.id(), used);
+        save();
+        return used;
+    }
+
+    /**
+     * Revokes the token of {@code id}; false if there is none.
+     */
+    public synchronized boolean revoke(String id) throws IOException {
+        final @Nullable JoinToken known = tokens.get(id);
+        if (known == null) {
+            return false;
+        }
+        tokens.put(id, known.revokedNow());
+        save();
+        return true;
+    }
+
+    public synchronized List<JoinToken> list() {
+        return List.copyOf(tokens.values());
+    }
+
+    private void save() throws IOException {
+        final ArrayNode array = JSON.createArrayNode();
+        for (JoinToken token : tokens.values()) {
+            array.addObject().put("id", token.id()).put("service", token.service().value())
+                 .put("secretSha256", token.secretHash()).put("createdAt", token.createdAt().toString())
+                 .put("expiresAt", token.expiresAt().toString()).put("usesLeft", token.usesLeft())
+                 .put("revoked", token.revoked());
+        }
+        OwnerOnlyFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(
+                JSON.createObjectNode().set("tokens", array)));
+    }
+
+    private static byte[] randomBytes(int n) {
+        final byte[] bytes = new byte[n];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static String sha256(String secret) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "JoinTokens(" + tokens.size() + " in " + file + ')';
+    }
+}

@@ -1,0 +1,164 @@
+package io.mesh4j.server.internal.authz;
+
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.SimpleDecoratingHttpService;
+
+import io.mesh4j.core.authz.AccessPolicy;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.MeshIdentity;
+import io.mesh4j.core.internal.identity.RefusalLog;
+import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.policy.PolicyRegistry.LiveRoutes;
+import io.mesh4j.core.internal.registry.ErrorBody;
+import io.mesh4j.core.internal.registry.ErrorCode;
+import io.mesh4j.core.internal.registry.RegistryJson;
+import io.mesh4j.core.routing.RouteOverride;
+import io.mesh4j.core.stack.AbstractLayer;
+import io.mesh4j.core.stack.CommonParams;
+import io.mesh4j.core.stack.Role;
+import io.mesh4j.core.stack.ServerRoles;
+import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.core.internal.telemetry.MeshMetrics;
+import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.server.internal.policy.ServerRoutes;
+
+/**
+ * Decides whether the caller, known by the SPIFFE ID its certificate proved, may call the route: by the policy
+ * the registry pushed for this service if there is one, else by the route's {@link
+ * io.mesh4j.core.authz.AllowCallers} annotation. With neither, every caller of the mesh may call. A refusal is
+ * a 403 that names the caller and the route; every decision is counted by caller.
+ */
+public final class AuthzLayer extends AbstractLayer<HttpService> {
+
+    public static final Role ROLE = ServerRoles.AUTHZ;
+
+    private static final Logger logger = LoggerFactory.getLogger(AuthzLayer.class);
+    private static final AuthzLayer INSTANCE = new AuthzLayer();
+    private static final String UNKNOWN_CALLER = "unknown";
+
+    AuthzLayer() {
+        super(ROLE);
+    }
+
+    public static AuthzLayer of() {
+        return INSTANCE;
+    }
+
+    @Override
+    public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
+        final ServiceName service = params.get(CommonParams.SERVICE);
+        final PushedPolicy pushed = params.get(PushedPolicy.KEY);
+        final AuthorizationCounts counts = params.get(AuthorizationCounts.KEY);
+        final AnnotatedPolicies annotated = new AnnotatedPolicies();
+        final RefusalLog refusals = new RefusalLog(service.value());
+        final ServerRoutes routes = params.get(ServerRoutes.KEY);
+        final MeshMetrics metrics = params.get(MeshTelemetry.KEY).metrics();
+        return delegate -> new AuthorizingService(delegate, service, pushed, annotated, counts, refusals, routes,
+                                                  metrics);
+    }
+
+    private static final class AuthorizingService extends SimpleDecoratingHttpService {
+
+        private final ServiceName service;
+        private final PushedPolicy pushed;
+        private final AnnotatedPolicies annotated;
+        private final AuthorizationCounts counts;
+        private final RefusalLog refusals;
+        private final ServerRoutes routes;
+        private final MeshMetrics metrics;
+
+        AuthorizingService(HttpService delegate, ServiceName service, PushedPolicy pushed,
+                           AnnotatedPolicies annotated, AuthorizationCounts counts, RefusalLog refusals,
+                           ServerRoutes routes, MeshMetrics metrics) {
+            super(delegate);
+            this.routes = routes;
+            this.metrics = metrics;
+            this.service = service;
+            this.pushed = pushed;
+            this.annotated = annotated;
+            this.counts = counts;
+            this.refusals = refusals;
+        }
+
+        @Override
+        public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
+            final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
+            final @Nullable ServiceName verifiedService = caller != null ? caller.service().orElse(null) : null;
+            if (verifiedService != null) {
+                // The verified identity, for the metrics and spans, over what the caller says of itself.
+                ctx.setAttr(MeshTelemetry.PEER, verifiedService.value());
+            }
+            final String callerName = caller != null ? caller.toString() : UNKNOWN_CALLER;
+            final @Nullable AccessPolicy fromRegistry = pushed.current();
+            final @Nullable AccessPolicy policy = fromRegistry != null ? fromRegistry : annotated.of(ctx.config());
+            if (policy == null) {
+                decided(ctx, callerName, verifiedService, true);
+                return allowed(ctx, req, verifiedService, callerName);
+            }
+            final String route = ctx.config().route().patternString();
+            if (verifiedService != null && policy.allows(route, ctx.method(), verifiedService)) {
+                decided(ctx, callerName, verifiedService, true);
+                return allowed(ctx, req, verifiedService, callerName);
+            }
+            decided(ctx, callerName, verifiedService, false);
+            final String message = (caller != null ? caller + " may not call " : "a caller without a mesh "
+                                                                                 + "identity may not call ")
+                                   + ctx.method() + ' ' + route + " of " + service + " (the "
+                                   + (fromRegistry != null ? "policy pushed by the registry" : "@AllowCallers "
+                                                                                               + "annotation")
+                                   + " does not allow it)";
+            refusals.refused(message);
+            logger.debug("{}", message);
+            return HttpResponse.of(HttpStatus.FORBIDDEN, MediaType.JSON_UTF_8,
+                                   RegistryJson.writeError(ErrorBody.of(ErrorCode.FORBIDDEN, message)));
+        }
+
+        private void decided(ServiceRequestContext ctx, String callerName, @Nullable ServiceName caller,
+                             boolean allowed) {
+            counts.count(callerName, allowed);
+            metrics.authorizationDecision(service.value(), ctx.config().route().patternString(),
+                                          caller != null ? caller.value() : MeshMetrics.UNKNOWN, allowed);
+        }
+
+        /**
+         * Serves an allowed request, after judging its route override, if it has one: followed downstream when
+         * the service's route config lists the caller in {@code overrideCallers}, else dropped and counted.
+         */
+        private HttpResponse allowed(ServiceRequestContext ctx, HttpRequest req,
+                                     @Nullable ServiceName callerService, String callerName) throws Exception {
+            final @Nullable String header = req.headers().get(RouteOverride.HEADER);
+            if (header != null) {
+                final @Nullable LiveRoutes live = routes.live();
+                final boolean trusted = callerService != null && live != null
+                                        && live.current().overrideCallers().contains(callerService);
+                if (!trusted) {
+                    RouteOverride.refuseOn(ctx);
+                    counts.countIgnoredOverride(callerName);
+                    refusals.refused("ignored the route override '" + header + "' of " + callerName + " to "
+                                     + service + ": it is not in the route config's overrideCallers");
+                } else {
+                    try {
+                        RouteOverride.parse(header).acceptOn(ctx);
+                    } catch (IllegalArgumentException e) {
+                        RouteOverride.refuseOn(ctx);
+                        counts.countIgnoredOverride(callerName);
+                        refusals.refused("ignored a malformed route override of " + callerName + ": "
+                                         + e.getMessage());
+                    }
+                }
+            }
+            return unwrap().serve(ctx, req);
+        }
+    }
+}

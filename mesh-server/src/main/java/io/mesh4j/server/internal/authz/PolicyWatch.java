@@ -1,0 +1,63 @@
+package io.mesh4j.server.internal.authz;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.linecorp.armeria.common.util.SafeCloseable;
+
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.registry.DocumentWatch;
+import io.mesh4j.core.internal.registry.PolicyJson.PolicySnapshot;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.WatchParams;
+
+/**
+ * Keeps a service's {@link PushedPolicy} current with a watch on the registry, so that a policy the operator
+ * pushes is in force within a round trip. When the registry is away the policy in force stays (fail static).
+ */
+public final class PolicyWatch implements SafeCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(PolicyWatch.class);
+
+    private final DocumentWatch<PolicySnapshot> watch;
+
+    public PolicyWatch(RegistryClient registry, ServiceName service, PushedPolicy target,
+                       ScheduledExecutorService scheduler) {
+        requireNonNull(registry, "registry");
+        requireNonNull(service, "service");
+        requireNonNull(target, "target");
+        watch = new DocumentWatch<>(
+                "the access policy of " + service + " on " + registry.uri(),
+                index -> index < 0 ? registry.policy(service)
+                                   : registry.watchPolicy(service, index, WatchParams.DEFAULT_WAIT),
+                PolicySnapshot::index,
+                snapshot -> {
+                    target.replace(snapshot.policy());
+                    if (snapshot.policy() != null) {
+                        logger.info("{}: access policy from the registry in force ({} rules, index {})", service,
+                                    snapshot.policy().rules().size(), snapshot.index());
+                    } else if (snapshot.index() > 0) {
+                        logger.info("{}: no access policy in the registry; the annotations apply", service);
+                    }
+                },
+                scheduler);
+    }
+
+    /**
+     * Starts watching; the future completes once the registry has answered once (the policy in force is known)
+     * or failed to (the annotations apply until it answers).
+     */
+    public CompletableFuture<Void> start() {
+        return watch.start();
+    }
+
+    @Override
+    public void close() {
+        watch.close();
+    }
+}

@@ -1,0 +1,120 @@
+package io.mesh4j.server.internal.deadline;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.util.TimeoutMode;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.SimpleDecoratingHttpService;
+
+import io.mesh4j.core.deadline.Deadline;
+import io.mesh4j.core.routing.RouteRule;
+import io.mesh4j.core.stack.AbstractLayer;
+import io.mesh4j.core.stack.CommonParams;
+import io.mesh4j.core.stack.Role;
+import io.mesh4j.core.stack.ServerRoles;
+import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.server.internal.policy.ServerRoutes;
+
+/**
+ * Reads the time its caller has left ({@value Deadline#HEADER}, or gRPC's {@value Deadline#GRPC_HEADER}),
+ * refuses the request with 504 when none is left, and otherwise bounds the handler's work by it, and by the
+ * route's own timeout (the registry's rule, else the route's {@code @Timeout}) when that is shorter. The deadline
+ * is attached to the request's context, where the mesh clients the handler calls find it and pass on what is
+ * left: a deadline that runs out mid-chain stops the work downstream too.
+ *
+ * <p>A request with neither header nor route timeout keeps the server's own request timeout.
+ */
+public final class DeadlineLayer extends AbstractLayer<HttpService> {
+
+    public static final Role ROLE = ServerRoles.DEADLINE;
+
+    private static final Logger logger = LoggerFactory.getLogger(DeadlineLayer.class);
+    private static final DeadlineLayer INSTANCE = new DeadlineLayer();
+
+    DeadlineLayer() {
+        super(ROLE);
+    }
+
+    public static DeadlineLayer of() {
+        return INSTANCE;
+    }
+
+    @Override
+    public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
+        final Ticker ticker = params.get(CommonParams.TICKER);
+        final ServerRoutes routes = params.get(ServerRoutes.KEY);
+        return delegate -> new DeadlineService(delegate, ticker, routes);
+    }
+
+    private static final class DeadlineService extends SimpleDecoratingHttpService {
+
+        private final Ticker ticker;
+        private final ServerRoutes routes;
+
+        DeadlineService(HttpService delegate, Ticker ticker, ServerRoutes routes) {
+            super(delegate);
+            this.ticker = ticker;
+            this.routes = routes;
+        }
+
+        @Override
+        public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
+            final @Nullable Duration callerLeft = callerTimeLeft(ctx, req);
+            if (callerLeft != null && callerLeft.isZero()) {
+                return HttpResponse.of(HttpStatus.GATEWAY_TIMEOUT, MediaType.PLAIN_TEXT_UTF_8,
+                                       "the caller's deadline had passed when the request arrived");
+            }
+            final @Nullable RouteRule rule = routes.resolve(ctx).rule();
+            final @Nullable Duration routeTimeout = rule != null ? rule.timeout() : null;
+            final @Nullable Duration left = shorter(callerLeft, routeTimeout);
+            if (left == null) {
+                return unwrap().serve(ctx, req);
+            }
+            final long ownTimeoutMillis = ctx.requestTimeoutMillis();
+            if (ownTimeoutMillis <= 0 || left.toMillis() < ownTimeoutMillis) {
+                ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, left);
+            }
+            Deadline.after(left, ticker).attachTo(ctx);
+            return unwrap().serve(ctx, req);
+        }
+
+        /** From {@value Deadline#HEADER}, else gRPC's {@value Deadline#GRPC_HEADER}; null when neither parses. */
+        private static @Nullable Duration callerTimeLeft(ServiceRequestContext ctx, HttpRequest req) {
+            final @Nullable String mesh = req.headers().get(Deadline.HEADER);
+            if (mesh != null) {
+                final @Nullable Duration left = Deadline.parseHeader(mesh);
+                if (left == null) {
+                    logger.debug("{}: ignoring a malformed {} header: {}", ctx, Deadline.HEADER, mesh);
+                }
+                return left;
+            }
+            final @Nullable String grpc = req.headers().get(Deadline.GRPC_HEADER);
+            if (grpc != null) {
+                final @Nullable Duration left = Deadline.parseGrpcHeader(grpc);
+                if (left == null) {
+                    logger.debug("{}: ignoring a malformed {} header: {}", ctx, Deadline.GRPC_HEADER, grpc);
+                }
+                return left;
+            }
+            return null;
+        }
+
+        private static @Nullable Duration shorter(@Nullable Duration a, @Nullable Duration b) {
+            if (a == null) {
+                return b;
+            }
+            return b == null || a.compareTo(b) <= 0 ? a : b;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.mesh4j.server.internal.policy;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+
+import com.linecorp.armeria.server.ServiceConfig;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.annotation.AnnotatedService;
+
+import io.netty.util.AttributeKey;
+
+import io.mesh4j.core.internal.annotation.AnnotatedRules;
+import io.mesh4j.core.policy.PolicyRegistry.LiveRoutes;
+import io.mesh4j.core.routing.RouteMatch;
+import io.mesh4j.core.routing.RouteRule;
+import io.mesh4j.core.stack.StackParams;
+
+/**
+ * Resolves the {@link ServedRoute} of each served request once, on the first layer's ask, and remembers it on the
+ * request's context for the layers after: the registry's first matching rule from this service's live route
+ * config, and the rule the route's annotations declare, read once per route.
+ */
+public final class ServerRoutes {
+
+    /** The stack parameter through which the layers find it; annotations only unless set. */
+    public static final StackParams.Key<ServerRoutes> KEY = StackParams.Key.of("serverRoutes",
+                                                                               () -> new ServerRoutes(null));
+
+    private static final AttributeKey<ServedRoute> RESOLVED = AttributeKey.valueOf(ServerRoutes.class, "RESOLVED");
+
+    private final @Nullable LiveRoutes live;
+    private final Map<ServiceConfig, Optional<RouteRule>> annotated = new ConcurrentHashMap<>();
+
+    /**
+     * @param live this service's route config as the registry pushes it; null to follow the annotations only
+     */
+    public ServerRoutes(@Nullable LiveRoutes live) {
+        this.live = live;
+    }
+
+    public @Nullable LiveRoutes live() {
+        return live;
+    }
+
+    /** What the request being served in {@code ctx} follows. */
+    public ServedRoute resolve(ServiceRequestContext ctx) {
+        final @Nullable ServedRoute resolved = ctx.attr(RESOLVED);
+        if (resolved != null) {
+            return resolved;
+        }
+        final @Nullable RouteRule fromRegistry =
+                live != null ? live.current().match(ctx.method(), ctx.path(), ctx.request().headers()).orElse(null)
+                             : null;
+        final @Nullable RouteRule fromAnnotations = annotated.computeIfAbsent(ctx.config(), ServerRoutes::read)
+                                                             .orElse(null);
+        final ServedRoute route = fromRegistry == null && fromAnnotations == null
+                                  ? ServedRoute.NONE : new ServedRoute(fromRegistry, fromAnnotations);
+        ctx.setAttr(RESOLVED, route);
+        return route;
+    }
+
+    private static Optional<RouteRule> read(ServiceConfig config) {
+        final @Nullable AnnotatedService service = config.service().as(AnnotatedService.class);
+        if (service == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(AnnotatedRules.of(service.method(), service.serviceClass(), RouteMatch.ALL));
+    }
+
+    /**
+     * Reads the policy annotations of every public method of {@code annotatedService} now, so that a wrong or
+     * contradicting one fails the server's build, naming the method, rather than its first request.
+     *
+     * @throws IllegalArgumentException naming the method and what is wrong
+     */
+    public static void validate(Object annotatedService) {
+        final Class<?> type = annotatedService.getClass();
+        for (Method method : type.getMethods()) {
+            if (method.getDeclaringClass() != Object.class && !Modifier.isStatic(method.getModifiers())) {
+                AnnotatedRules.of(method, type, RouteMatch.ALL);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.mesh4j.server.internal.ratelimit;
+
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.SimpleDecoratingHttpService;
+
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.MeshIdentity;
+import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.internal.registry.ErrorBody;
+import io.mesh4j.core.internal.registry.ErrorCode;
+import io.mesh4j.core.internal.registry.RegistryJson;
+import io.mesh4j.core.routing.RouteRule;
+import io.mesh4j.core.stack.AbstractLayer;
+import io.mesh4j.core.stack.Role;
+import io.mesh4j.core.stack.ServerRoles;
+import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.server.internal.policy.ServedRoute;
+import io.mesh4j.server.internal.policy.ServerRoutes;
+
+/**
+ * Holds each route to the rate its rule sets (the registry's, else the route's {@code @RateLimit}), in this
+ * instance, for each calling service when the limit is per caller. A request over the rate is answered 429 at
+ * once, with {@code Retry-After} saying in how many seconds a permit is free again; no work is spent on it.
+ */
+public final class RateLimitLayer extends AbstractLayer<HttpService> {
+
+    public static final Role ROLE = ServerRoles.RATE_LIMIT;
+
+    private static final Logger logger = LoggerFactory.getLogger(RateLimitLayer.class);
+    private static final RateLimitLayer INSTANCE = new RateLimitLayer();
+
+    RateLimitLayer() {
+        super(ROLE);
+    }
+
+    public static RateLimitLayer of() {
+        return INSTANCE;
+    }
+
+    @Override
+    public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
+        final ServerRoutes routes = params.get(ServerRoutes.KEY);
+        final RateLimiters limiters = new RateLimiters();
+        return delegate -> new RateLimitingService(delegate, routes, limiters);
+    }
+
+    private static final class RateLimitingService extends SimpleDecoratingHttpService {
+
+        private final ServerRoutes routes;
+        private final RateLimiters limiters;
+
+        RateLimitingService(HttpService delegate, ServerRoutes routes, RateLimiters limiters) {
+            super(delegate);
+            this.routes = routes;
+            this.limiters = limiters;
+        }
+
+        @Override
+        public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
+            final ServedRoute route = routes.resolve(ctx);
+            final @Nullable RouteRule source = route.sourceOf(RouteRule::rateLimit);
+            if (source == null) {
+                return unwrap().serve(ctx, req);
+            }
+            final @Nullable String caller = callerOf(ctx);
+            final RateLimiter limiter = limiters.limiterOf(source, caller);
+            if (limiter.acquirePermission()) {
+                return unwrap().serve(ctx, req);
+            }
+            final long retryAfterSeconds = retryAfterSeconds(limiter);
+            final String message = ctx.method() + " " + ctx.path() + " is limited to "
+                                   + source.rateLimit().requestsPerSecond() + " requests per second"
+                                   + (source.rateLimit().perCaller() ? " for each caller (this one: " + caller + ')'
+                                                                     : "")
+                                   + " by " + ServedRoute.describe(source, route) + "; retry after "
+                                   + retryAfterSeconds + " s";
+            logger.debug("{}", message);
+            return HttpResponse.of(ResponseHeaders.builder(ErrorCode.RATE_LIMITED.status())
+                                                  .contentType(MediaType.JSON_UTF_8)
+                                                  .set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds))
+                                                  .build(),
+                                   HttpData.wrap(RegistryJson.writeError(
+                                           ErrorBody.of(ErrorCode.RATE_LIMITED, message))));
+        }
+
+        private static @Nullable String callerOf(ServiceRequestContext ctx) {
+            final @Nullable SpiffeId peer = MeshIdentity.peer(ctx);
+            return peer != null ? peer.service().map(ServiceName::value).orElse(peer.toString()) : null;
+        }
+
+        /** Whole seconds, as {@code Retry-After} counts them, rounded up: a caller that waits that long gets in. */
+        private static long retryAfterSeconds(RateLimiter limiter) {
+            if (limiter instanceof AtomicRateLimiter) {
+                final long nanos = ((AtomicRateLimiter) limiter).getDetailedMetrics().getNanosToWait();
+                return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+            }
+            return Math.max(1, limiter.getRateLimiterConfig().getLimitRefreshPeriod().toSeconds());
+        }
+    }
+}
