@@ -101,7 +101,7 @@ class DeadlineChainTest {
                                             .build();
         local.closeLater(caller);
         await().atMost(Duration.ofSeconds(5))
-               .until(() -> caller.endpoints(ServiceName.of("edge")).endpoints().size() == 1);
+               .until(() -> caller.endpoints(ServiceName.of("edge")).size() == 1);
         return caller.webClient("edge");
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * What the in-process tests of this module stand on: a real registry (TLS, CA, durable store) on an ephemeral
@@ -39,7 +40,7 @@ final class LocalMesh implements AutoCloseable {
 
     /** A started identity of a new workload of {@code service}, with its own join token; closed with the mesh. */
     WorkloadIdentity identity(String service) {
-        final WorkloadIdentity identity = closeLater(Workloads.identity(registry.uri(), registry.adminClient(),
+        final WorkloadIdentity identity = closeLater(Workloads.identity(registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry),
                                                                         registry.trustBundlePem(), service));
         return identity.start().join();
     }

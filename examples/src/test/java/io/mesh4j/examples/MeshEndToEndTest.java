@@ -67,7 +67,7 @@ class MeshEndToEndTest {
              ChildJvm orders2 = ServiceProcesses.start("orders", "orders-2", registry, logDir)) {
             final WebClient orders = caller.webClient(Orders.SERVICE);
             await().atMost(Duration.ofSeconds(10))
-                   .until(() -> caller.endpoints(ServiceName.of("orders")).endpoints().size() == 2);
+                   .until(() -> caller.endpoints(ServiceName.of("orders")).size() == 2);
             final SteadyLoad load = SteadyLoad.start(orders, "/orders/7", 8);
             await().atMost(Duration.ofSeconds(20))
                    .until(() -> load.servedBy("orders-1") > 100 && load.servedBy("orders-2") > 100);
@@ -89,7 +89,7 @@ class MeshEndToEndTest {
         try {
             final WebClient orders = caller.webClient(Orders.SERVICE);
             await().atMost(Duration.ofSeconds(10))
-                   .until(() -> caller.endpoints(ServiceName.of("orders")).endpoints().size() == 2);
+                   .until(() -> caller.endpoints(ServiceName.of("orders")).size() == 2);
             final SteadyLoad load = SteadyLoad.start(orders, "/orders/7", 8);
             await().atMost(Duration.ofSeconds(20))
                    .until(() -> load.servedBy("orders-1") > 100 && load.servedBy("orders-2") > 100);

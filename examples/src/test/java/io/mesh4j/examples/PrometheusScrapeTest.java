@@ -37,6 +37,7 @@ import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.server.MeshServerBuilder;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * A real Prometheus (Debian's {@code prometheus} package, which {@code .ci/run} installs) scrapes the admin
@@ -84,7 +85,7 @@ class PrometheusScrapeTest {
                                             .telemetry(telemetry("checkout-test")).build();
         toClose.add(caller);
         await().atMost(Duration.ofSeconds(10))
-               .until(() -> caller.endpoints(ServiceName.of(Frontend.SERVICE)).endpoints().size() == 1);
+               .until(() -> caller.endpoints(ServiceName.of(Frontend.SERVICE)).size() == 1);
         for (int i = 0; i < CHECKOUTS; i++) {
             assertThat(caller.webClient(Frontend.SERVICE).get("/checkout/" + i).aggregate().join().status())
                     .isEqualTo(HttpStatus.OK);
@@ -164,7 +165,7 @@ class PrometheusScrapeTest {
     /** One identity per service, its client's and its server's, as in a process of its own. */
     private WorkloadIdentity identity(String service) {
         return identities.computeIfAbsent(service, unused -> {
-            final WorkloadIdentity identity = Workloads.identity(registry.uri(), registry.adminClient(),
+            final WorkloadIdentity identity = Workloads.identity(registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry),
                                                                  registry.trustBundlePem(), service);
             toClose.add(identity);
             return identity.start().join();

@@ -21,6 +21,7 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /** The README's quick start, as written there, so that it cannot rot. */
 class QuickStartTest {
@@ -34,7 +35,7 @@ class QuickStartTest {
             running.start();
             final URI registry = running.uri();
 
-            final String token = running.adminClient().createToken(new IdentityJson.TokenRequest(
+            final String token = RegistryAccess.ADMIN_CLIENT.get(running).createToken(new IdentityJson.TokenRequest(
                     ServiceName.of("orders"), Duration.ofMinutes(10), 2)).join().token();
             final Path tokenFile = Files.writeString(dataDir.resolve("orders.token"), token);
             final Path bundleFile = dataDir.resolve("trust-bundle.pem");

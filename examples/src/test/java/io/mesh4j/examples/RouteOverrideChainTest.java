@@ -30,6 +30,7 @@ import io.mesh4j.core.routing.Subset;
 import io.mesh4j.core.routing.WeightedSubset;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.server.MeshServer;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * A route override travels downstream with the request, hop by hop, from a caller the edge trusts; a forged
@@ -61,10 +62,10 @@ class RouteOverrideChainTest {
             local.closeLater(leaf);
         }
         // Every call to leaf goes to v1, unless a trusted override says otherwise; only debug-console is trusted.
-        registry.adminClient().putRoutes(ServiceName.of("leaf"), new RouteConfig(List.of(
+        RegistryAccess.ADMIN_CLIENT.get(registry).putRoutes(ServiceName.of("leaf"), new RouteConfig(List.of(
                 RouteRule.builder("stable").split(List.of(new WeightedSubset(new Subset(Map.of("version", "v1")),
                                                                              100)), null).build()))).join();
-        registry.adminClient().putRoutes(ServiceName.of("edge"), new RouteConfig(
+        RegistryAccess.ADMIN_CLIENT.get(registry).putRoutes(ServiceName.of("edge"), new RouteConfig(
                 List.of(), Set.of(ServiceName.of("debug-console")))).join();
 
         final WorkloadIdentity edgeIdentity = local.identity("edge");
@@ -99,7 +100,7 @@ class RouteOverrideChainTest {
         final MeshClient mesh = MeshClient.builder(registryUri).identity(local.identity(caller)).build();
         local.closeLater(mesh);
         await().atMost(Duration.ofSeconds(5))
-               .until(() -> mesh.endpoints(ServiceName.of("edge")).endpoints().size() == 1);
+               .until(() -> mesh.endpoints(ServiceName.of("edge")).size() == 1);
         return mesh.webClient("edge");
     }
 

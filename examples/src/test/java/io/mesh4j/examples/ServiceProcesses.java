@@ -13,6 +13,7 @@ import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.examples.demo.ChildJvm;
 import io.mesh4j.examples.services.ServiceMain;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /** Starts example service instances as their own processes. */
 final class ServiceProcesses {
@@ -30,7 +31,7 @@ final class ServiceProcesses {
     /** Starts one instance with more of {@link ServiceMain}'s flags, such as {@code --zipkin URL}. */
     static ChildJvm start(String service, String instanceId, MeshRegistry registry, Path workDir,
                           List<String> moreArgs) throws IOException {
-        final String token = registry.adminClient().createToken(new IdentityJson.TokenRequest(
+        final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
                 ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
         final Path tokenFile = Files.writeString(workDir.resolve(instanceId + ".token"), token);
         final Path bundle = Files.writeString(workDir.resolve("trust-bundle.pem"), registry.trustBundlePem());

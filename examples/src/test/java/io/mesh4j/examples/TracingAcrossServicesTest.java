@@ -35,6 +35,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * A handler that calls another service through a mesh client makes a child span with no tracing code of its
@@ -96,7 +97,7 @@ class TracingAcrossServicesTest {
     private final List<WorkloadIdentity> identities = new ArrayList<>();
 
     private WorkloadIdentity identity(String service) {
-        final WorkloadIdentity identity = Workloads.identity(registry.uri(), registry.adminClient(),
+        final WorkloadIdentity identity = Workloads.identity(registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry),
                                                              registry.trustBundlePem(), service);
         identities.add(identity);
         return identity.start().join();
@@ -124,8 +125,8 @@ class TracingAcrossServicesTest {
     @ValueSource(strings = { "/on-the-request-thread", "/on-the-blocking-executor", "/on-a-context-aware-executor" })
     void aCallMadeWhileServingIsAChildOfTheServerSpan(String path) {
         await().atMost(Duration.ofSeconds(10))
-               .until(() -> callerMesh.endpoints(ServiceName.of("edge")).endpoints().size() == 1
-                            && edgeMesh.endpoints(ServiceName.of("leaf")).endpoints().size() == 1);
+               .until(() -> callerMesh.endpoints(ServiceName.of("edge")).size() == 1
+                            && edgeMesh.endpoints(ServiceName.of("leaf")).size() == 1);
 
         assertThat(callerMesh.webClient("edge").get(path).aggregate().join().status()).isEqualTo(HttpStatus.OK);
 

@@ -35,6 +35,7 @@ import io.mesh4j.registry.MeshRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * A real Zipkin server (the {@code zipkin-server} exec jar the build puts in {@code target/zipkin}) receives the
@@ -81,12 +82,12 @@ class ZipkinTraceTest {
                                                                            .zipkinEndpoint(URI.create(
                                                                                    zipkin + "/api/v2/spans"))
                                                                            .spanExporter(local).build());
-                 WorkloadIdentity identity = Workloads.identity(registry.uri(), registry.adminClient(),
+                 WorkloadIdentity identity = Workloads.identity(registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry),
                                                                 registry.trustBundlePem(), "checkout-test");
                  MeshClient caller = MeshClient.builder(registry.uri()).identity(identity.start().join())
                                                .telemetry(telemetry).build()) {
                 await().atMost(Duration.ofSeconds(10)).until(
-                        () -> caller.endpoints(ServiceName.of(Frontend.SERVICE)).endpoints().size() == 1);
+                        () -> caller.endpoints(ServiceName.of(Frontend.SERVICE)).size() == 1);
 
                 final AggregatedHttpResponse res = caller.webClient(Frontend.SERVICE).get("/checkout/7")
                                                          .aggregate().join();

@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.WebClientBuilder;
@@ -24,6 +28,7 @@ import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
+import io.mesh4j.client.internal.ClientAccess;
 import io.mesh4j.client.balancer.Balancer;
 import io.mesh4j.client.balancer.BalancerFactory;
 import io.mesh4j.client.balancer.EndpointAvailability;
@@ -41,7 +46,9 @@ import io.mesh4j.client.internal.typed.TypedClients;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.policy.PolicyRegistry;
+import io.mesh4j.core.internal.identity.IdentityAccess;
+import io.mesh4j.core.routing.RouteConfig;
+import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.routing.Subset;
 import io.mesh4j.core.stack.ClientRoles;
@@ -50,6 +57,7 @@ import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * The outbound side of the mesh: a client for a service name, whose calls go through the outbound
@@ -81,17 +89,22 @@ public final class MeshClient implements SafeCloseable {
     private final @Nullable WorkloadIdentity identity;
     private final @Nullable ServiceTls tls;
     private final PolicyRegistry routes;
-    private final boolean ownsRoutes;
     private final @Nullable String zone;
     private final MeshTelemetry telemetry;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
+
+    static {
+        ClientAccess.INTERNALS.install(client -> new ClientAccess.Internals(
+                client.registry, client.routes,
+                service -> Optional.ofNullable(client.clients.get(service)).map(c -> c.endpoints)));
+    }
 
     MeshClient(MeshClientBuilder b, ClientFactory factory, boolean ownsFactory) {
         this.factory = factory;
         this.ownsFactory = ownsFactory;
         identity = b.identity;
         if (identity != null) {
-            registry = identity.registryClient();
+            registry = IdentityAccess.REGISTRY_CLIENT.get(identity);
         } else {
             registry = RegistryClient.of(b.registryUri, factory);
             logger.warn("calling WITHOUT TLS (plaintext): the mesh is not encrypting this client's calls, and it "
@@ -107,8 +120,7 @@ public final class MeshClient implements SafeCloseable {
         telemetry = b.telemetry;
         zone = b.zone;
         tls = identity != null ? new ServiceTls(identity) : null;
-        ownsRoutes = b.routes == null;
-        routes = b.routes != null ? b.routes : PolicyRegistry.watching(registry, CommonPools.workerGroup());
+        routes = PolicyRegistry.watching(registry, CommonPools.workerGroup());
     }
 
     public static MeshClientBuilder builder(URI registryUri) {
@@ -129,10 +141,21 @@ public final class MeshClient implements SafeCloseable {
     }
 
     /**
-     * The endpoints of {@code service} as the registry reports them, ejected ones included.
+     * The endpoints of {@code service} known now, ejected ones included; empty for a service this client has not
+     * been asked for a client of. Asking does not start watching the service: {@link #webClient} does.
      */
-    public RegistryEndpointGroup endpoints(ServiceName service) {
-        return serviceClient(service).endpoints.discovered();
+    public List<Endpoint> endpoints(ServiceName service) {
+        final @Nullable ServiceClient client = clients.get(requireNonNull(service, "service"));
+        return client != null ? client.endpoints.discovered().endpoints() : List.of();
+    }
+
+    /**
+     * The endpoints of {@code service} whose breaker is open now, so that no call goes to them; empty for a
+     * service this client does not call.
+     */
+    public Set<Endpoint> ejected(ServiceName service) {
+        final @Nullable ServiceClient client = clients.get(requireNonNull(service, "service"));
+        return client != null ? client.endpoints.breakers().ejected() : Set.of();
     }
 
     /**
@@ -143,17 +166,11 @@ public final class MeshClient implements SafeCloseable {
     }
 
     /**
-     * The per-endpoint breakers of {@code service}.
+     * The route config in force for calls to {@code service}: the registry's, once it has answered for a
+     * service this client calls; {@link RouteConfig#EMPTY} otherwise.
      */
-    public EndpointBreakers breakers(ServiceName service) {
-        return serviceClient(service).endpoints.breakers();
-    }
-
-    /**
-     * The route configs the registry pushes, which the stack reads per call: timeouts, retries, splits, faults.
-     */
-    public PolicyRegistry routes() {
-        return routes;
+    public RouteConfig routeConfig(ServiceName service) {
+        return routes.current(requireNonNull(service, "service"));
     }
 
     /**
@@ -174,8 +191,9 @@ public final class MeshClient implements SafeCloseable {
         return telemetry;
     }
 
-    public RegistryClient registry() {
-        return registry;
+    /** The registry this client discovers services with. */
+    public URI registryUri() {
+        return registry.uri();
     }
 
     private ServiceClient serviceClient(ServiceName service) {
@@ -195,7 +213,7 @@ public final class MeshClient implements SafeCloseable {
                                               .with(ClientPolicies.KEY, policies)
                                               .with(PolicyRegistry.KEY, routes)
                                               .with(MeshTelemetry.KEY, telemetry);
-        final MeshMetrics metrics = telemetry.metrics();
+        final MeshMetrics metrics = TelemetryAccess.METRICS.get(telemetry);
         // Who is there: the registry's instances of the service, kept current by a long-poll watch, from the
         // moment this workload has the certificate a TLS registry asks for.
         final RegistryEndpointGroup discovered =
@@ -262,9 +280,7 @@ public final class MeshClient implements SafeCloseable {
     public void close() {
         clients.values().forEach(client -> client.endpoints.close());
         clients.clear();
-        if (ownsRoutes) {
-            routes.close();
-        }
+        routes.close();
         if (ownsFactory) {
             factory.close();
         }

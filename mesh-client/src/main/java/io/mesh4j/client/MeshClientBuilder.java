@@ -20,7 +20,7 @@ import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.policy.PolicyRegistry;
+import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.WatchParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -42,7 +42,6 @@ public final class MeshClientBuilder {
     private boolean plaintext;
     MeshTelemetry telemetry = MeshTelemetry.shared();
     @Nullable String zone;
-    @Nullable PolicyRegistry routes;
     private @Nullable ClientFactory factory;
 
     MeshClientBuilder(URI registryUri) {
@@ -154,16 +153,6 @@ public final class MeshClientBuilder {
                                                + "eu-west-1a)");
         }
         this.zone = zone;
-        return this;
-    }
-
-    /**
-     * The route configs the stack reads per call; one that watches the registry this client discovers with
-     * unless set. Share one between the process's clients, or give an {@link PolicyRegistry#offline()} one to
-     * steer calls from code alone.
-     */
-    public MeshClientBuilder routes(PolicyRegistry routes) {
-        this.routes = requireNonNull(routes, "routes");
         return this;
     }
 

@@ -109,7 +109,7 @@ class BalancerTest {
     private static WebClient connected(MeshClient mesh, int instances) {
         final WebClient client = mesh.webClient("orders");
         await().atMost(Duration.ofSeconds(5))
-               .until(() -> mesh.endpoints(ServiceName.of("orders")).endpoints().size() == instances);
+               .until(() -> mesh.endpoints(ServiceName.of("orders")).size() == instances);
         return client;
     }
 }

@@ -19,6 +19,7 @@ import io.mesh4j.client.balancer.Balancers;
 import io.mesh4j.client.breaker.BreakerConfig;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.client.internal.ClientAccess;
 
 class BreakerTest {
 
@@ -44,7 +45,7 @@ class BreakerTest {
             DiscoveryTest.sendAll(orders, 20);
 
             final Endpoint flakyEndpoint = Endpoint.of("127.0.0.1", flaky.port());
-            assertThat(mesh.breakers(ORDERS).ejected()).containsExactly(flakyEndpoint);
+            assertThat(mesh.ejected(ORDERS)).containsExactly(flakyEndpoint);
             final int flakyHits = flaky.hits.get();
             assertThat(flakyHits).isBetween(5, 10);
 
@@ -68,11 +69,11 @@ class BreakerTest {
                                          .build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
             DiscoveryTest.sendAll(orders, 20);
-            assertThat(mesh.breakers(ORDERS).ejected()).hasSize(1);
+            assertThat(mesh.ejected(ORDERS)).hasSize(1);
 
             broken.set(false);
 
-            final CircuitBreaker breaker = mesh.breakers(ORDERS).breakerOf(Endpoint.of("127.0.0.1", flaky.port()));
+            final CircuitBreaker breaker = ClientAccess.INTERNALS.get(mesh).endpoints().apply(ORDERS).orElseThrow().breakers().breakerOf(Endpoint.of("127.0.0.1", flaky.port()));
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 DiscoveryTest.sendAll(orders, 5);
                 assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);

@@ -18,6 +18,7 @@ import com.linecorp.armeria.common.HttpStatus;
 
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.client.internal.ClientAccess;
 
 class DiscoveryTest {
 
@@ -53,7 +54,7 @@ class DiscoveryTest {
 
             first.deregister();
             await().atMost(Duration.ofSeconds(5))
-                   .until(() -> mesh.endpoints(ServiceName.of("orders")).endpoints().size() == 1);
+                   .until(() -> mesh.endpoints(ServiceName.of("orders")).size() == 1);
             final int firstHits = first.hits.get();
             sendAll(orders, 50);
             assertThat(first.hits).hasValue(firstHits);
@@ -66,10 +67,11 @@ class DiscoveryTest {
              Backend second = Backend.start(registry.client(), "orders", "orders-2", Backend.ok("2"))) {
             final WebClient orders = mesh.webClient("orders");
             await().atMost(Duration.ofSeconds(5))
-                   .until(() -> mesh.endpoints(ServiceName.of("orders")).endpoints().size() == 2);
+                   .until(() -> mesh.endpoints(ServiceName.of("orders")).size() == 2);
 
             registry.stop();
-            final RegistryEndpointGroup discovered = mesh.endpoints(ServiceName.of("orders"));
+            final RegistryEndpointGroup discovered =
+                    ClientAccess.INTERNALS.get(mesh).endpoints().apply(ServiceName.of("orders")).orElseThrow().discovered();
             await().atMost(Duration.ofSeconds(5)).until(discovered::isServingLastKnown);
 
             sendAll(orders, 100);

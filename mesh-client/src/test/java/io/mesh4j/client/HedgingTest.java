@@ -76,7 +76,7 @@ class HedgingTest {
             final RouteConfig hedged = new RouteConfig(List.of(
                     RouteRule.builder("hedged").hedge(new HedgeSpec(Duration.ofMillis(30), null, 2)).build()));
             registry.admin().putRoutes(ORDERS, hedged).join();
-            await().atMost(Duration.ofSeconds(1)).until(() -> mesh.routes().routes(ORDERS).current().equals(hedged));
+            await().atMost(Duration.ofSeconds(1)).until(() -> mesh.routeConfig(ORDERS).equals(hedged));
             final int slowHitsBefore = slow.hits.get();
             final List<Long> with = latencies(orders, 60);
 
@@ -106,7 +106,7 @@ class HedgingTest {
             final RouteConfig hedged = new RouteConfig(List.of(
                     RouteRule.builder("hedged").hedge(new HedgeSpec(Duration.ofMillis(10), null, 2)).build()));
             registry.admin().putRoutes(ORDERS, hedged).join();
-            await().atMost(Duration.ofSeconds(1)).until(() -> mesh.routes().routes(ORDERS).current().equals(hedged));
+            await().atMost(Duration.ofSeconds(1)).until(() -> mesh.routeConfig(ORDERS).equals(hedged));
 
             // Every call is slow everywhere: without the budget each would be sent twice.
             final int calls = 40;

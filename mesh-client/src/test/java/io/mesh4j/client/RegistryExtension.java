@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * A real registry in this JVM, on an ephemeral loopback port and a fresh data directory, for each test.
@@ -50,7 +51,7 @@ final class RegistryExtension implements BeforeEachCallback, AfterEachCallback {
 
     /** A client with the registry's admin token, to push route configs. */
     RegistryClient admin() {
-        return registry.adminClient();
+        return RegistryAccess.ADMIN_CLIENT.get(registry);
     }
 
     /** Stops the registry, as an outage would. */

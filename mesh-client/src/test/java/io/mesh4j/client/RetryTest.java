@@ -185,7 +185,7 @@ class RetryTest {
     static WebClient connected(MeshClient mesh, String service, int instances) {
         final WebClient client = mesh.webClient(service);
         await().atMost(Duration.ofSeconds(5))
-               .until(() -> mesh.endpoints(ServiceName.of(service)).endpoints().size() == instances);
+               .until(() -> mesh.endpoints(ServiceName.of(service)).size() == instances);
         return client;
     }
 }

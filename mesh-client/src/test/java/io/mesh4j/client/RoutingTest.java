@@ -59,7 +59,7 @@ class RoutingTest {
     /** Pushes {@code config} and waits until {@code mesh} follows it. */
     private void push(MeshClient mesh, RouteConfig config) {
         registry.admin().putRoutes(ORDERS, config).join();
-        await().atMost(Duration.ofSeconds(1)).until(() -> mesh.routes().routes(ORDERS).current().equals(config));
+        await().atMost(Duration.ofSeconds(1)).until(() -> mesh.routeConfig(ORDERS).equals(config));
     }
 
     private static RouteRule split(String name, int v1, int v2) {
@@ -224,7 +224,7 @@ class RoutingTest {
 
             // The registry kept the config and its index, so there was nothing new for the client to hear.
             assertThat(registry.admin().routes(ORDERS).join()).isEqualTo(inForce);
-            assertThat(mesh.routes().routes(ORDERS).current()).isEqualTo(good);
+            assertThat(mesh.routeConfig(ORDERS)).isEqualTo(good);
             assertThat(send(orders, 50, 10)).containsOnlyKeys("v2");
         }
     }

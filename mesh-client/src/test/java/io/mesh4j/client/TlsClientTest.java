@@ -29,6 +29,7 @@ import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.netty.handler.ssl.ClientAuth;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /** A MeshClient's mTLS: it calls only a server that proves the identity of the service it meant to call. */
 class TlsClientTest {
@@ -55,7 +56,7 @@ class TlsClientTest {
     }
 
     private WorkloadIdentity identity(String service) {
-        final String token = registry.adminClient().createToken(new IdentityJson.TokenRequest(
+        final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
                 ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
         final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service).joinToken(token)
                                                           .trustBundle(registry.trustBundlePem()).build();
@@ -85,7 +86,7 @@ class TlsClientTest {
                                     .build();
         server.start().join();
         toClose.add(server::close);
-        registry.adminClient().register(ORDERS, InstanceId.of(id),
+        RegistryAccess.ADMIN_CLIENT.get(registry).register(ORDERS, InstanceId.of(id),
                                         Registration.builder("127.0.0.1", server.activeLocalPort()).build()).join();
         return server;
     }
@@ -110,7 +111,7 @@ class TlsClientTest {
                                           .balancer(Balancers.roundRobin()).build();
         toClose.add(mesh);
         final WebClient orders = mesh.webClient("orders");
-        await().atMost(Duration.ofSeconds(5)).until(() -> mesh.endpoints(ORDERS).endpoints().size() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> mesh.endpoints(ORDERS).size() == 2);
 
         for (int i = 0; i < 20; i++) {
             assertThat(orders.get("/").aggregate().join().contentUtf8())

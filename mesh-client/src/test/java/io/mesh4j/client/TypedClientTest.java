@@ -162,12 +162,12 @@ class TypedClientTest {
                     .timeout(Duration.ofSeconds(2)).build()));
             registry.admin().putRoutes(ServiceName.of("orders"), patient).join();
             await().atMost(Duration.ofSeconds(1))
-                   .until(() -> mesh.routes().routes(ServiceName.of("orders")).current().equals(patient));
+                   .until(() -> mesh.routeConfig(ServiceName.of("orders")).equals(patient));
             assertThat(orders.slow()).isEqualTo("slow");
 
             registry.admin().deleteRoutes(ServiceName.of("orders")).join();
             await().atMost(Duration.ofSeconds(1))
-                   .until(() -> mesh.routes().routes(ServiceName.of("orders")).current().rules().isEmpty());
+                   .until(() -> mesh.routeConfig(ServiceName.of("orders")).rules().isEmpty());
             assertThatThrownBy(orders::slow).isInstanceOf(ResponseTimeoutException.class);
         }
     }

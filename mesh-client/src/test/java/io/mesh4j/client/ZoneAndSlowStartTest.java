@@ -40,7 +40,7 @@ class ZoneAndSlowStartTest {
             // a1 dies without deregistering: its breaker opens, and half of zone-a is less than it needs.
             a1.kill();
             DiscoveryTest.sendAll(orders, 60);
-            assertThat(mesh.breakers(ServiceName.of("orders")).ejected()).hasSize(1);
+            assertThat(mesh.ejected(ServiceName.of("orders"))).hasSize(1);
             final int b1Before = b1.hits.get();
             DiscoveryTest.sendAll(orders, 60);
             assertThat(b1.hits.get() - b1Before).as("calls that failed over to zone-b").isPositive();

@@ -39,6 +39,7 @@ import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.registry.internal.api.Access;
 import io.mesh4j.registry.internal.api.RegistryApi;
+import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.ca.OperatorRoot;
 import io.mesh4j.registry.internal.ca.RegistryCertificate;
@@ -60,7 +61,7 @@ import io.netty.handler.ssl.ClientAuth;
  * <pre>{@code
  * try (MeshRegistry registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dir).build()) {
  *     registry.start();
- *     RegistryClient admin = registry.adminClient();
+ *     URI uri = registry.uri();   // give it to workloads, with trustBundlePem()
  *     ...
  * }
  * }</pre>
@@ -68,6 +69,11 @@ import io.netty.handler.ssl.ClientAuth;
 public final class MeshRegistry implements AutoCloseable {
 
     public static final int DEFAULT_PORT = 7070;
+
+    static {
+        RegistryAccess.ADMIN_CLIENT.install(MeshRegistry::adminClient);
+        RegistryAccess.CA.install(MeshRegistry::ca);
+    }
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final String DEFAULT_TRUST_DOMAIN = "mesh.local";
     public static final Duration DEFAULT_LEAF_LIFETIME = Duration.ofHours(24);
@@ -260,8 +266,8 @@ public final class MeshRegistry implements AutoCloseable {
         return trustDomain;
     }
 
-    /** The CA, for tests and embedding; absent with {@code plaintext}. */
-    public CertificateAuthority ca() {
+    /** The CA; absent with {@code plaintext}. */
+    private CertificateAuthority ca() {
         return authority();
     }
 
@@ -269,7 +275,7 @@ public final class MeshRegistry implements AutoCloseable {
      * A client of this registry with the operator's rights (the admin token), that verifies the registry's
      * certificate against its own CA; a plain client with {@code plaintext}.
      */
-    public synchronized RegistryClient adminClient() {
+    private synchronized RegistryClient adminClient() {
         if (plaintext) {
             return RegistryClient.of(uri());
         }

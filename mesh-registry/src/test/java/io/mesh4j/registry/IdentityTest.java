@@ -42,6 +42,8 @@ import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.mesh4j.registry.internal.RegistryAccess;
+import io.mesh4j.core.internal.identity.IdentityAccess;
 
 /** The registry as certificate authority, against a real TLS registry: what it issues, to whom, and what not. */
 class IdentityTest {
@@ -64,7 +66,7 @@ class IdentityTest {
     void start() {
         registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).clock(clock)
                                .leafLifetime(Duration.ofMinutes(10)).build().start();
-        admin = registry.adminClient();
+        admin = RegistryAccess.ADMIN_CLIENT.get(registry);
     }
 
     @AfterEach
@@ -96,7 +98,7 @@ class IdentityTest {
     /** A TLS client of the registry that presents {@code keyPair} (or nothing) and verifies the registry or not. */
     private RegistryClient client(@Nullable TlsKeyPair keyPair, boolean verifyRegistry) {
         final SpiffeTrustManager trust = new SpiffeTrustManager(
-                registry.ca()::trustBundle, "mesh.local", SpiffeId::isRegistry, "the registry", clock,
+                RegistryAccess.CA.get(registry)::trustBundle, "mesh.local", SpiffeId::isRegistry, "the registry", clock,
                 new RefusalLog("test client"));
         final TlsProvider presented = new TlsProvider() {
             @Override
@@ -133,7 +135,7 @@ class IdentityTest {
         assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
         assertThat(leaf.getNotAfter().toInstant()).isBetween(clock.instant().plus(Duration.ofMinutes(9)),
                                                               clock.instant().plus(Duration.ofMinutes(11)));
-        assertThat(SpiffeVerifier.verify(new X509Certificate[] { leaf }, registry.ca().trustBundle(), "mesh.local",
+        assertThat(SpiffeVerifier.verify(new X509Certificate[] { leaf }, RegistryAccess.CA.get(registry).trustBundle(), "mesh.local",
                                          SpiffeVerifier.PeerRole.CLIENT, clock.instant()))
                 .isEqualTo(orders.id());
         assertThat(admin.trustBundle().join()).isEqualTo(registry.trustBundlePem());
@@ -216,7 +218,7 @@ class IdentityTest {
     @Test
     void aRenewalNeedsTheCurrentCertificateOfTheSameIdentity() {
         final WorkloadIdentity orders = started(ORDERS);
-        final RegistryClient asOrders = orders.registryClient();
+        final RegistryClient asOrders = IdentityAccess.REGISTRY_CLIENT.get(orders);
 
         final String renewal = CertificateRequests.create(KeyPairs.newP256(), orders.id());
         assertThat(asOrders.requestCertificate(new IdentityJson.CsrRequest(renewal, null)).join().spiffeId())
@@ -233,7 +235,7 @@ class IdentityTest {
 
     @Test
     void aWorkloadRegistersRenewsAndRemovesOnlyInstancesOfItsOwnService() {
-        final RegistryClient asOrders = started(ORDERS).registryClient();
+        final RegistryClient asOrders = IdentityAccess.REGISTRY_CLIENT.get(started(ORDERS));
         final Registration registration = Registration.builder("10.0.0.7", 8080).build();
 
         asOrders.register(ORDERS, InstanceId.of("orders-1"), registration).join();
@@ -270,7 +272,7 @@ class IdentityTest {
     void aCertificateFromAnotherCaFailsTheHandshake() {
         try (MeshRegistry other = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(otherDataDir).build()
                                               .start()) {
-            final String token = other.adminClient().createToken(
+            final String token = RegistryAccess.ADMIN_CLIENT.get(other).createToken(
                     new IdentityJson.TokenRequest(ORDERS, Duration.ofHours(1), 1)).join().token();
             final WorkloadIdentity foreign = WorkloadIdentity.builder(other.uri(), "orders").joinToken(token)
                                                              .trustBundle(other.trustBundlePem()).build();
@@ -315,7 +317,7 @@ class IdentityTest {
 
     @Test
     void aCaRotationTrustsTheNewRootFirstSignsWithItALeafLifetimeLaterAndThenRetiresTheOld() throws Exception {
-        final CertificateAuthority ca = registry.ca();
+        final CertificateAuthority ca = RegistryAccess.CA.get(registry);
         final X509Certificate oldRoot = ca.trustBundle().get(0);
 
         final IdentityJson.RotationInfo rotation = admin.rotateCa().join();
@@ -347,8 +349,8 @@ class IdentityTest {
         try (MeshRegistry operated = MeshRegistry.builder().host("127.0.0.1").port(0)
                                                  .dataDir(operatorDir.resolve("data"))
                                                  .operatorRoot(certificate, keyFile).build().start()) {
-            assertThat(operated.ca().trustBundle()).containsExactly(root);
-            final X509Certificate leaf = operated.ca().issueWorkload(KeyPairs.newP256().getPublic(),
+            assertThat(RegistryAccess.CA.get(operated).trustBundle()).containsExactly(root);
+            final X509Certificate leaf = RegistryAccess.CA.get(operated).issueWorkload(KeyPairs.newP256().getPublic(),
                                                                      SpiffeId.ofService("mesh.local", ORDERS)).get(0);
             leaf.verify(root.getPublicKey());
         }

@@ -28,6 +28,7 @@ import io.mesh4j.core.authz.AccessRule;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.PolicyJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /** {@code /v1/policies/{service}}: put, read, watch, remove, and every bad policy refused with nothing changed. */
 class PolicyApiTest {
@@ -102,7 +103,7 @@ class PolicyApiTest {
     void onATlsRegistryOnlyTheOperatorPutsPolicies(@TempDir Path tlsDataDir) {
         try (MeshRegistry tls = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(tlsDataDir).build()
                                             .start()) {
-            final RegistryClient admin = tls.adminClient();
+            final RegistryClient admin = RegistryAccess.ADMIN_CLIENT.get(tls);
             admin.putPolicy(ORDERS, FRONTEND_READS).join();
             assertThat(admin.policy(ORDERS).join().policy()).isEqualTo(FRONTEND_READS);
 

@@ -26,20 +26,22 @@ import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.BossGroups;
-import io.mesh4j.core.policy.PolicyRegistry;
+import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
-import io.mesh4j.server.internal.authz.AuthorizationCounts;
+import io.mesh4j.server.internal.authz.AuthorizationTally;
 import io.mesh4j.server.internal.authz.PolicyWatch;
 import io.mesh4j.server.internal.authz.PushedPolicy;
 import io.mesh4j.server.internal.policy.ServerRoutes;
 import io.mesh4j.server.internal.registration.Registrar;
 import io.netty.handler.ssl.ClientAuth;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * One instance of a service: an Armeria server whose every request passes the inbound {@link Stack}, and which
@@ -78,7 +80,7 @@ public final class MeshServer implements SafeCloseable {
     private final @Nullable AdminServer admin;
 
     private final PushedPolicy pushedPolicy = new PushedPolicy();
-    private final AuthorizationCounts authorizationCounts = new AuthorizationCounts();
+    private final AuthorizationTally authorizationCounts = new AuthorizationTally();
     private final PolicyWatch policyWatch;
     private final PolicyRegistry policyRegistry;
 
@@ -96,7 +98,7 @@ public final class MeshServer implements SafeCloseable {
         identity = config.identity;
         if (identity != null) {
             plaintextRegistryFactory = null;
-            registry = identity.registryClient();
+            registry = IdentityAccess.REGISTRY_CLIENT.get(identity);
         } else {
             plaintextRegistryFactory = ClientFactory.builder().build();
             registry = RegistryClient.of(config.registryUri, plaintextRegistryFactory);
@@ -119,7 +121,7 @@ public final class MeshServer implements SafeCloseable {
     private Server newArmeriaServer() {
         final ServerBuilder sb = Server.builder();
         if (identity != null) {
-            final SpiffeTrustManager callers = identity.trustManager(id -> id.service().isPresent(),
+            final X509ExtendedTrustManager callers = identity.trustManager(id -> id.service().isPresent(),
                                                                      "a workload of " + identity.trustDomain());
             sb.https(config.port)
               .tlsProvider(identity.tlsProvider(),
@@ -135,7 +137,7 @@ public final class MeshServer implements SafeCloseable {
                                               .with(CommonParams.SERVICE, service)
                                               .with(CommonParams.TICKER, config.ticker)
                                               .with(PushedPolicy.KEY, pushedPolicy)
-                                              .with(AuthorizationCounts.KEY, authorizationCounts)
+                                              .with(AuthorizationTally.KEY, authorizationCounts)
                                               .with(ServerRoutes.KEY, new ServerRoutes(policyRegistry.routes(service)))
                                               .with(MeshTelemetry.KEY, config.telemetry);
         // Every route, whoever added it, passes the layers in the stack's request order.

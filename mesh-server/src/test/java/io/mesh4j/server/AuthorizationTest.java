@@ -31,6 +31,7 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /** Authorization by identity: annotations beside the code, policies pushed by the registry over them. */
 class AuthorizationTest {
@@ -82,7 +83,7 @@ class AuthorizationTest {
     }
 
     private WorkloadIdentity identity(String service) {
-        final String token = registry.adminClient().createToken(new IdentityJson.TokenRequest(
+        final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
                 ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
         final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service).joinToken(token)
                                                           .trustBundle(registry.trustBundlePem()).build();
@@ -121,7 +122,7 @@ class AuthorizationTest {
         final AccessPolicy inventoryReadsOrders = new AccessPolicy(List.of(new AccessRule(
                 Set.of("/orders/{id}"), Set.of(HttpMethod.GET), Set.of(ServiceName.of("inventory")))));
 
-        registry.adminClient().putPolicy(ORDERS, inventoryReadsOrders).join();
+        RegistryAccess.ADMIN_CLIENT.get(registry).putPolicy(ORDERS, inventoryReadsOrders).join();
 
         await().atMost(Duration.ofSeconds(1)).until(() -> get(asInventory, "/orders/7").status() == HttpStatus.OK);
         assertThat(get(asFrontend, "/orders/7").status()).isEqualTo(HttpStatus.FORBIDDEN);
@@ -129,7 +130,7 @@ class AuthorizationTest {
         // A pushed policy covers the whole service: what it does not allow is refused.
         assertThat(get(asInventory, "/catalog").status()).isEqualTo(HttpStatus.FORBIDDEN);
 
-        registry.adminClient().deletePolicy(ORDERS).join();
+        RegistryAccess.ADMIN_CLIENT.get(registry).deletePolicy(ORDERS).join();
 
         await().atMost(Duration.ofSeconds(1)).until(() -> get(asFrontend, "/orders/7").status() == HttpStatus.OK);
         assertThat(get(asInventory, "/orders/7").status()).isEqualTo(HttpStatus.FORBIDDEN);
@@ -152,7 +153,7 @@ class AuthorizationTest {
     void aPolicyAlreadyInTheRegistryAppliesFromTheFirstRequest() {
         final AccessPolicy nobodyButFrontend = new AccessPolicy(List.of(new AccessRule(
                 Set.of(), Set.of(), Set.of(ServiceName.of("frontend")))));
-        registry.adminClient().putPolicy(ServiceName.of("payments"), nobodyButFrontend).join();
+        RegistryAccess.ADMIN_CLIENT.get(registry).putPolicy(ServiceName.of("payments"), nobodyButFrontend).join();
         final MeshServer payments = MeshServer.builder("payments", registry.uri()).identity(identity("payments"))
                                               .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
                                               .annotatedService(new OrdersService())

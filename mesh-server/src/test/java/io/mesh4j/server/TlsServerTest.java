@@ -35,6 +35,7 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /** A MeshServer's mTLS listener, against callers with every kind of certificate, and none. */
 class TlsServerTest {
@@ -75,7 +76,7 @@ class TlsServerTest {
     }
 
     private WorkloadIdentity identity(MeshRegistry of, String service, Clock clock) {
-        final String token = of.adminClient().createToken(new IdentityJson.TokenRequest(
+        final String token = RegistryAccess.ADMIN_CLIENT.get(of).createToken(new IdentityJson.TokenRequest(
                 ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
         final WorkloadIdentity identity = WorkloadIdentity.builder(of.uri(), service).joinToken(token)
                                                           .trustBundle(of.trustBundlePem()).clock(clock).build();

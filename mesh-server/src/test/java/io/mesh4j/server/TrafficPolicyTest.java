@@ -47,6 +47,7 @@ import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.registry.MeshRegistry;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * The server's traffic policy: rate and concurrency limits, faults, route timeouts and route overrides, from the
@@ -125,7 +126,7 @@ class TrafficPolicyTest {
     }
 
     private WorkloadIdentity identity(String service) {
-        final String token = registry.adminClient().createToken(new IdentityJson.TokenRequest(
+        final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
                 ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
         final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service).joinToken(token)
                                                           .trustBundle(registry.trustBundlePem()).build();
@@ -150,7 +151,7 @@ class TrafficPolicyTest {
     }
 
     private void push(RouteConfig config) {
-        registry.adminClient().putRoutes(ORDERS, config).join();
+        RegistryAccess.ADMIN_CLIENT.get(registry).putRoutes(ORDERS, config).join();
         await().atMost(Duration.ofSeconds(1)).until(() -> orders.routeConfig().equals(config));
     }
 
@@ -214,7 +215,7 @@ class TrafficPolicyTest {
         }
         assertThat(accepted).as("of a burst of 10 under the registry's 2 per second").isBetween(2, 4);
 
-        registry.adminClient().deleteRoutes(ORDERS).join();
+        RegistryAccess.ADMIN_CLIENT.get(registry).deleteRoutes(ORDERS).join();
         await().atMost(Duration.ofSeconds(1)).until(() -> orders.routeConfig().rules().isEmpty());
         accepted = 0;
         for (int i = 0; i < 10; i++) {

@@ -20,6 +20,7 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /** The join token against a real TLS registry: the first certificate comes at start, or the start fails. */
 class JoinTokenTest {
@@ -34,7 +35,7 @@ class JoinTokenTest {
     void start() throws Exception {
         registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dir.resolve("registry")).build().start();
         // A token for one certificate, as an operator makes one per instance.
-        final String token = registry.adminClient().createToken(new IdentityJson.TokenRequest(
+        final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
                 ServiceName.of("frontend"), Duration.ofMinutes(10), 1)).join().token();
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))

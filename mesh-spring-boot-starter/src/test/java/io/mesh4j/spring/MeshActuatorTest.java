@@ -31,6 +31,7 @@ import io.mesh4j.server.MeshServer;
 import io.mesh4j.spring.actuator.MeshActuatorAutoConfiguration;
 import io.mesh4j.spring.actuator.MeshEndpoint;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /** The {@code mesh} health indicator and the {@code /actuator/mesh} endpoint, against a real registry. */
 class MeshActuatorTest {
@@ -89,7 +90,7 @@ class MeshActuatorTest {
     @Test
     @SuppressWarnings("unchecked")
     void theMeshEndpointShowsTheRouteConfigInForcePerCalledService() {
-        registry.adminClient().putRoutes(INVENTORY, RouteJson.parse("""
+        RegistryAccess.ADMIN_CLIENT.get(registry).putRoutes(INVENTORY, RouteJson.parse("""
                 {"rules": [{"name": "slow-lookups", "match": {"path": {"prefix": "/inventory/"}},
                             "timeout": "800ms", "fault": {"delay": {"percent": 10, "duration": "50ms"}}}]}
                 """.getBytes(StandardCharsets.UTF_8))).join();
@@ -98,7 +99,7 @@ class MeshActuatorTest {
             client.webClient("inventory");
             client.webClient("orders");
             await().atMost(Duration.ofSeconds(5))
-                   .until(() -> !client.routes().snapshot().get(INVENTORY).rules().isEmpty());
+                   .until(() -> !client.routeConfig(INVENTORY).rules().isEmpty());
 
             final Map<String, Object> mesh = context.getBean(MeshEndpoint.class).mesh();
             final Map<String, Object> services =

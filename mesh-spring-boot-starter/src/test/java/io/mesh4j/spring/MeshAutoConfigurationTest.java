@@ -43,6 +43,7 @@ import io.mesh4j.spring.autoconfigure.MeshClientCustomizer;
 import io.mesh4j.spring.autoconfigure.MeshProperties;
 import io.mesh4j.spring.autoconfigure.MeshServerCustomizer;
 import io.mesh4j.spring.autoconfigure.MeshSettings;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /** Every condition and property of the auto-configuration, and every failure analysis. */
 class MeshAutoConfigurationTest {
@@ -104,7 +105,7 @@ class MeshAutoConfigurationTest {
                   final MeshServer server = context.getBean(MeshServer.class);
                   assertThat(server.service()).isEqualTo(ServiceName.of("orders"));
                   assertThat(server.admin()).isNull();
-                  assertThat(registry.adminClient().instances(ServiceName.of("orders")).join().instances())
+                  assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).instances(ServiceName.of("orders")).join().instances())
                           .singleElement().satisfies(instance -> {
                               assertThat(instance.zone()).isEqualTo("eu-1a");
                               assertThat(instance.weight()).isEqualTo(30);
@@ -191,11 +192,11 @@ class MeshAutoConfigurationTest {
               .run(context -> {
                   assertThat(context).hasSingleBean(MeshServer.class);
                   assertThat(context.getBean(MeshServer.class).service()).isEqualTo(reports);
-                  assertThat(registry.adminClient().instances(reports).join().instances()).hasSize(1);
-                  assertThat(registry.adminClient().instances(ServiceName.of("orders")).join().instances())
+                  assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).instances(reports).join().instances()).hasSize(1);
+                  assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).instances(ServiceName.of("orders")).join().instances())
                           .isEmpty();
               });
-        assertThat(registry.adminClient().instances(reports).join().instances()).isEmpty();
+        assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).instances(reports).join().instances()).isEmpty();
     }
 
     @Test

@@ -158,7 +158,7 @@ public final class BalancerBenchmark implements Callable<Integer> {
     private static void awaitEndpoints(MeshClient client, BalancerCase c, int expected)
             throws InterruptedException {
         final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (client.endpoints(c.service()).endpoints().size() < expected) {
+        while (client.endpoints(c.service()).size() < expected) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(c.service() + ": fewer than " + expected
                                                 + " instances discovered within 30 s");

@@ -100,7 +100,7 @@ public final class HopClient implements Callable<Integer> {
 
     private static void awaitDiscovery(MeshClient mesh) throws InterruptedException {
         final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (mesh.endpoints(ServiceName.of("echo")).endpoints().isEmpty()) {
+        while (mesh.endpoints(ServiceName.of("echo")).isEmpty()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the registry listed no instance of echo within 30 s");
             }

@@ -23,6 +23,7 @@ import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * The headers every hop writes and reads: the trace context (in the formats mesh4j ships with) injected by the
@@ -45,7 +46,7 @@ public class HeaderPropagationBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         telemetry = MeshTelemetry.of(TelemetryConfig.ofDefaults());
-        propagation = telemetry.propagation();
+        propagation = TelemetryAccess.PROPAGATION.get(telemetry);
         final Span span = telemetry.tracer().spanBuilder("bench").setNoParent().startSpan();
         context = Context.root().with(span);
         span.end();

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.policy.PolicyRegistry;
+import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.RouteRule;
 

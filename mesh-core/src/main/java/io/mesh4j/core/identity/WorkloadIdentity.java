@@ -16,6 +16,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import javax.net.ssl.X509ExtendedTrustManager;
+
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,7 @@ import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.internal.identity.CertificateRequests;
 import io.mesh4j.core.internal.identity.KeyPairs;
 import io.mesh4j.core.internal.identity.Pem;
+import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 
@@ -76,6 +79,10 @@ public final class WorkloadIdentity implements SafeCloseable {
     private boolean closed;
     private @Nullable ScheduledFuture<?> next;
 
+    static {
+        IdentityAccess.REGISTRY_CLIENT.install(identity -> identity.registry);
+    }
+
     WorkloadIdentity(URI registryUri, ServiceName service, String trustDomain, @Nullable String joinToken,
                      List<X509Certificate> bootstrapBundle, Clock clock, ScheduledExecutorService scheduler) {
         id = SpiffeId.ofService(trustDomain, service);
@@ -86,7 +93,7 @@ public final class WorkloadIdentity implements SafeCloseable {
         refusals = new RefusalLog(id.toString());
         // The registry is verified by its SPIFFE ID, against the bundle as it is now; this workload presents its
         // current certificate, none before the first.
-        final SpiffeTrustManager registryTrust = trustManager(SpiffeId::isRegistry,
+        final X509ExtendedTrustManager registryTrust = trustManager(SpiffeId::isRegistry,
                                                               SpiffeId.ofRegistry(trustDomain).toString());
         registryFactory = ClientFactory.builder()
                                        .tlsProvider(tlsProvider(),
@@ -175,14 +182,14 @@ public final class WorkloadIdentity implements SafeCloseable {
      * A trust manager that accepts peers of this trust domain that {@code accepted} admits, verified against the
      * trust bundle as it is at each handshake.
      */
-    public SpiffeTrustManager trustManager(Predicate<SpiffeId> accepted, String acceptedDescription) {
+    public X509ExtendedTrustManager trustManager(Predicate<SpiffeId> accepted, String acceptedDescription) {
         return new SpiffeTrustManager(this::trustBundle, trustDomain(), accepted, acceptedDescription, clock,
                                       refusals);
     }
 
-    /** A client of the registry that presents this identity. */
-    public RegistryClient registryClient() {
-        return registry;
+    /** The registry this identity gets its certificates from. */
+    public URI registryUri() {
+        return registry.uri();
     }
 
     /** Runs {@code listener} after every renewal (not the first certificate). */

@@ -39,6 +39,7 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.internal.telemetry.TracePropagation;
 
 /**
@@ -96,6 +97,11 @@ public final class MeshTelemetry implements SafeCloseable {
     private final PrometheusMeterRegistry registry;
     private final MeshMetrics metrics;
     private final TracePropagation propagation;
+
+    static {
+        TelemetryAccess.METRICS.install(telemetry -> telemetry.metrics);
+        TelemetryAccess.PROPAGATION.install(telemetry -> telemetry.propagation);
+    }
 
     private MeshTelemetry(TelemetryConfig config) {
         this.config = config;
@@ -202,13 +208,6 @@ public final class MeshTelemetry implements SafeCloseable {
         return sdk;
     }
 
-    public TracePropagation propagation() {
-        return propagation;
-    }
-
-    public MeshMetrics metrics() {
-        return metrics;
-    }
 
     public PrometheusMeterRegistry meterRegistry() {
         return registry;

@@ -22,6 +22,7 @@ import com.linecorp.armeria.testing.junit5.server.ServerExtension;
 import io.mesh4j.core.classify.ResponseClass;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 class MeshTelemetryTest {
 
@@ -46,7 +47,7 @@ class MeshTelemetryTest {
             assertThat(root.getSpanContext().isSampled()).isFalse();
             assertThat(root.getSpanContext().isValid()).as("an unsampled span still propagates").isTrue();
 
-            final Context sampledParent = never.propagation().extract(RequestHeaders.builder(HttpMethod.GET, "/")
+            final Context sampledParent = TelemetryAccess.PROPAGATION.get(never).extract(RequestHeaders.builder(HttpMethod.GET, "/")
                     .add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build());
             final Span child = never.tracer().spanBuilder("child").setParent(sampledParent).startSpan();
             assertThat(child.getSpanContext().isSampled()).isTrue();
@@ -101,7 +102,7 @@ class MeshTelemetryTest {
     void labelsFromOutsideAreBoundedPerServiceAndLabel() {
         try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder().maxLabelValues(3).build())) {
             for (int i = 0; i < 10; i++) {
-                telemetry.metrics().serverRequest("orders", "/orders/:id", HttpMethod.GET, 200, ResponseClass.SUCCESS,
+                TelemetryAccess.METRICS.get(telemetry).serverRequest("orders", "/orders/:id", HttpMethod.GET, 200, ResponseClass.SUCCESS,
                                                   "caller-" + i, 1_000_000);
             }
             final String scrape = telemetry.scrape();
@@ -113,8 +114,8 @@ class MeshTelemetryTest {
     @Test
     void authorizationDecisionsAreCountedForTheAuthzLayer() {
         try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.ofDefaults())) {
-            telemetry.metrics().authorizationDecision("orders", "/orders/:id", "frontend", true);
-            telemetry.metrics().authorizationDecision("orders", "/orders/:id", "intruder", false);
+            TelemetryAccess.METRICS.get(telemetry).authorizationDecision("orders", "/orders/:id", "frontend", true);
+            TelemetryAccess.METRICS.get(telemetry).authorizationDecision("orders", "/orders/:id", "intruder", false);
 
             assertThat(telemetry.scrape())
                     .contains("mesh_server_authz_decisions_total{decision=\"allow\",peer=\"frontend\","

@@ -19,7 +19,10 @@ import org.jspecify.annotations.Nullable;
 import com.linecorp.armeria.client.Endpoint;
 
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.client.internal.ClientAccess;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.internal.routing.ServiceEndpoints;
+import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.authz.AccessRule;
 import io.mesh4j.core.discovery.InstanceId;
@@ -29,6 +32,7 @@ import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.server.MeshServer;
+import io.mesh4j.core.internal.identity.IdentityAccess;
 
 /**
  * What the application's mesh looks like now, as plain maps for the actuator's JSON: shared by the health
@@ -80,8 +84,8 @@ final class MeshView {
      * is there; only a call that gets no answer in time does not.
      */
     Map<String, Object> registry() {
-        final @Nullable RegistryClient registry = client != null ? client.registry()
-                                                  : identity != null ? identity.registryClient() : null;
+        final @Nullable RegistryClient registry = client != null ? ClientAccess.INTERNALS.get(client).registry()
+                                                  : identity != null ? IdentityAccess.REGISTRY_CLIENT.get(identity) : null;
         final Map<String, Object> view = new LinkedHashMap<>();
         if (registry == null) {
             return view;
@@ -138,9 +142,10 @@ final class MeshView {
             return null;
         }
         final Map<String, Object> view = new LinkedHashMap<>();
-        view.put("registry", client.registry().uri().toString());
+        view.put("registry", client.registryUri().toString());
         view.put("stack", roles(client.stack().roles()));
-        final SortedMap<ServiceName, RouteConfig> routes = client.routes().snapshot();
+        final PolicyRegistry routeConfigs = ClientAccess.INTERNALS.get(client).routes();
+        final SortedMap<ServiceName, RouteConfig> routes = routeConfigs.snapshot();
         final SortedSet<ServiceName> called = new TreeSet<>(client.services());
         called.addAll(routes.keySet());
         final Map<String, Object> services = new LinkedHashMap<>();
@@ -149,7 +154,7 @@ final class MeshView {
                                                     ? endpoints(service) : new LinkedHashMap<>();
             final @Nullable RouteConfig config = routes.get(service);
             if (config != null) {
-                serviceView.put("routeConfig", RouteConfigView.of(config, client.routes().routes(service).index()));
+                serviceView.put("routeConfig", RouteConfigView.of(config, routeConfigs.routes(service).index()));
             }
             services.put(service.value(), serviceView);
         }
@@ -167,27 +172,32 @@ final class MeshView {
         final Map<String, Integer> counts = new LinkedHashMap<>();
         if (client != null) {
             for (ServiceName service : client.services()) {
-                counts.put(service.value(), client.endpoints(service).endpoints().size());
+                counts.put(service.value(), client.endpoints(service).size());
             }
         }
         return counts;
     }
 
     private Map<String, Object> endpoints(ServiceName service) {
-        final RegistryEndpointGroup group = client.endpoints(service);
-        final Set<Endpoint> ejected = client.breakers(service).ejected();
+        final Set<Endpoint> ejected = client.ejected(service);
+        final Map<String, Object> view = new LinkedHashMap<>();
+        final @Nullable ServiceEndpoints known =
+                ClientAccess.INTERNALS.get(client).endpoints().apply(service).orElse(null);
+        if (known == null) {
+            return view;
+        }
+        final RegistryEndpointGroup group = known.discovered();
         final List<Map<String, Object>> endpoints = new ArrayList<>();
         for (Endpoint endpoint : group.endpoints()) {
-            final Map<String, Object> view = new LinkedHashMap<>();
+            final Map<String, Object> one = new LinkedHashMap<>();
             final @Nullable InstanceId id = endpoint.attr(RegistryEndpointGroup.INSTANCE_ID);
-            view.put("instanceId", id != null ? id.value() : "?");
-            view.put("address", endpoint.authority());
-            view.put("zone", endpoint.attr(RegistryEndpointGroup.ZONE));
-            view.put("weight", endpoint.weight());
-            view.put("ejected", ejected.contains(endpoint));
-            endpoints.add(view);
+            one.put("instanceId", id != null ? id.value() : "?");
+            one.put("address", endpoint.authority());
+            one.put("zone", endpoint.attr(RegistryEndpointGroup.ZONE));
+            one.put("weight", endpoint.weight());
+            one.put("ejected", ejected.contains(endpoint));
+            endpoints.add(one);
         }
-        final Map<String, Object> view = new LinkedHashMap<>();
         view.put("servingLastKnown", group.isServingLastKnown());
         view.put("endpoints", endpoints);
         return view;

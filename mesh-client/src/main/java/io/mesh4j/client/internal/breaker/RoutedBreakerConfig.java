@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
-import io.mesh4j.core.policy.PolicyRegistry.LiveRoutes;
+import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
 import io.mesh4j.core.routing.OutlierSpec;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.RouteRule;

@@ -20,6 +20,7 @@ import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * Records every outbound call as its caller saw it, retries included: count and latency by called service, route,
@@ -48,7 +49,7 @@ public final class MetricsLayer extends AbstractLayer<HttpClient> {
     @Override
     public Function<? super HttpClient, ? extends HttpClient> decorator(StackParams params) {
         final String service = params.get(CommonParams.SERVICE).value();
-        final MeshMetrics metrics = params.get(MeshTelemetry.KEY).metrics();
+        final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
         final ResponseClassifier classifier = params.get(CommonParams.CLASSIFIER);
         return delegate -> new MetricsClient(delegate, service, metrics, classifier);
     }

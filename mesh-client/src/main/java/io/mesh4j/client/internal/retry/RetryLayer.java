@@ -26,6 +26,7 @@ import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.netty.util.AttributeKey;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * Retries what the shared {@link ResponseClassifier} calls a retryable failure, each attempt on an endpoint the
@@ -69,7 +70,7 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
         final ResponseClassifier classifier = params.get(CommonParams.CLASSIFIER);
         // One budget per service client, shared with HEDGE: it counts this client's calls to this service.
         final RetryBudget budget = params.get(RetryBudget.KEY);
-        final MeshMetrics metrics = params.get(MeshTelemetry.KEY).metrics();
+        final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
         final ArmeriaRetryConfigs configs = new ArmeriaRetryConfigs(
                 classifier, budget, () -> metrics.retryBudgetExhausted(service.value()));
         final RetryConfigMapping<HttpResponse> perRequest =

@@ -17,7 +17,7 @@ import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.policy.PolicyRegistry;
+import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.routing.Subset;

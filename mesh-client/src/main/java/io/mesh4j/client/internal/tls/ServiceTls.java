@@ -22,6 +22,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The TLS of every attempt: the workload's current certificate, the current trust bundle, and a verifier that
@@ -46,7 +47,7 @@ public final class ServiceTls {
 
         Target(ServiceName service) {
             expected = SpiffeId.ofService(identity.trustDomain(), service);
-            final SpiffeTrustManager trust = identity.trustManager(expected::equals, expected.toString());
+            final X509ExtendedTrustManager trust = identity.trustManager(expected::equals, expected.toString());
             // One instance for the client's life: pooled connections are keyed by the spec, and the spec by it.
             verifier = delegate -> (chain, authType, engine) -> trust.checkServerTrusted(chain, authType, engine);
         }

@@ -35,6 +35,8 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
+import io.mesh4j.core.internal.telemetry.TracePropagation;
 
 /**
  * One client span per call, however many attempts it takes, and the call's trace context written into its
@@ -92,6 +94,7 @@ public final class TracingLayer extends AbstractLayer<HttpClient> {
     private static final class TracingClient extends SimpleDecoratingHttpClient {
 
         private final MeshTelemetry telemetry;
+        private final TracePropagation propagation;
         private final Tracer tracer;
         private final String service;
 
@@ -99,6 +102,7 @@ public final class TracingLayer extends AbstractLayer<HttpClient> {
             super(delegate);
             this.telemetry = telemetry;
             tracer = telemetry.tracer();
+            propagation = TelemetryAccess.PROPAGATION.get(telemetry);
             this.service = service;
         }
 
@@ -120,7 +124,7 @@ public final class TracingLayer extends AbstractLayer<HttpClient> {
             final Context context = parent.with(span);
 
             final RequestHeadersBuilder headers = req.headers().toBuilder();
-            telemetry.propagation().inject(context, headers);
+            propagation.inject(context, headers);
             final HttpRequest stamped = req.withHeaders(headers);
             ctx.updateRequest(stamped);
             ctx.log().whenComplete().thenAccept(log -> end(span, ctx, log));

@@ -194,7 +194,7 @@ class TracePropagationTest {
         final Context context = parentContext(headers().add("traceparent", VALID).add("tracestate", "a=1,b=2"));
         final RequestHeadersBuilder out = headers();
 
-        telemetry.propagation().inject(context, out);
+        TelemetryAccess.PROPAGATION.get(telemetry).inject(context, out);
 
         assertThat(out.get("traceparent")).isEqualTo(VALID);
         assertThat(out.get("tracestate")).isEqualTo("a=1,b=2");
@@ -241,7 +241,7 @@ class TracePropagationTest {
         try (MeshTelemetry w3cOnly = MeshTelemetry.of(TelemetryConfig.builder()
                                                                      .extract(Propagation.TRACECONTEXT)
                                                                      .build())) {
-            final Context context = w3cOnly.propagation().extract(
+            final Context context = TelemetryAccess.PROPAGATION.get(w3cOnly).extract(
                     headers().add("b3", TRACE_ID + '-' + SPAN_ID + "-1").build());
             assertThat(Span.fromContext(context).getSpanContext().isValid()).isFalse();
         }
@@ -254,7 +254,7 @@ class TracePropagationTest {
                                                                 .inject(Propagation.B3_SINGLE, Propagation.B3_MULTI)
                                                                 .build())) {
             final RequestHeadersBuilder out = headers();
-            b3.propagation().inject(context, out);
+            TelemetryAccess.PROPAGATION.get(b3).inject(context, out);
 
             assertThat(out.get("b3")).isEqualTo(TRACE_ID + '-' + SPAN_ID + "-1");
             assertThat(out.get("x-b3-traceid")).isEqualTo(TRACE_ID);
@@ -269,7 +269,7 @@ class TracePropagationTest {
         assertThat(Baggage.fromContext(context).getEntryValue("tenant")).isEqualTo("acme");
 
         final RequestHeadersBuilder out = headers();
-        telemetry.propagation().inject(context, out);
+        TelemetryAccess.PROPAGATION.get(telemetry).inject(context, out);
         assertThat(out.get("baggage")).isEqualTo("tenant=acme");
     }
 
@@ -278,7 +278,7 @@ class TracePropagationTest {
     }
 
     private Context parentContext(RequestHeadersBuilder headers) {
-        return telemetry.propagation().extract(headers.build());
+        return TelemetryAccess.PROPAGATION.get(telemetry).extract(headers.build());
     }
 
     private SpanContext parentOf(RequestHeadersBuilder headers) {
@@ -286,7 +286,7 @@ class TracePropagationTest {
     }
 
     private double malformed(String header) {
-        return telemetry.metrics().malformedTraceHeaders(header);
+        return TelemetryAccess.METRICS.get(telemetry).malformedTraceHeaders(header);
     }
 
     /** {@code count} members {@code k0=vvv,...} with values of {@code valueLength} characters. */

@@ -19,6 +19,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.routing.WeightedSubset;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.registry.internal.RegistryAccess;
 
 /** meshctl against a real TLS registry, as an operator runs it beside the registry. */
 class MeshCtlTest {
@@ -62,7 +63,7 @@ class MeshCtlTest {
         assertThat(out.toString()).contains(token.substring(0, 12) + "   orders", "3          no");
 
         assertThat(meshctl("token", "revoke", token.substring(0, 12))).isZero();
-        assertThat(registry.adminClient().tokens().join().get(0).revoked()).isTrue();
+        assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).tokens().join().get(0).revoked()).isTrue();
     }
 
     @Test
@@ -71,11 +72,11 @@ class MeshCtlTest {
 
         assertThat(out.toString()).contains("routes of orders in force at index")
                                   .contains("warning: rule 'split': subset {version=v1} matches no instance");
-        final RouteJson.RoutesSnapshot routes = registry.adminClient().routes(ServiceName.of("orders")).join();
+        final RouteJson.RoutesSnapshot routes = RegistryAccess.ADMIN_CLIENT.get(registry).routes(ServiceName.of("orders")).join();
         assertThat(routes.routes().rules().get(0).split()).extracting(WeightedSubset::weight).containsExactly(90, 10);
 
         assertThat(meshctl("routes", "split", "orders", "v1=50", "v2=50")).isZero();
-        assertThat(registry.adminClient().routes(ServiceName.of("orders")).join().routes().rules()).hasSize(1);
+        assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).routes(ServiceName.of("orders")).join().routes().rules()).hasSize(1);
     }
 
     @Test
@@ -89,7 +90,7 @@ class MeshCtlTest {
 
         assertThat(meshctl("token", "create", "--service", "Orders")).isEqualTo(2);
         assertThat(err.toString()).contains("DNS-1123");
-        assertThat(registry.adminClient().tokens().join()).isEmpty();
+        assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).tokens().join()).isEmpty();
         assertThat(List.of(out.toString())).noneMatch(s -> s.contains("Exception"));
     }
 

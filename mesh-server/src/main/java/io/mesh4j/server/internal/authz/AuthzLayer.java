@@ -19,7 +19,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
 import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.identity.SpiffeId;
-import io.mesh4j.core.policy.PolicyRegistry.LiveRoutes;
+import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
@@ -32,6 +32,7 @@ import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * Decides whether the caller, known by the SPIFFE ID its certificate proved, may call the route: by the policy
@@ -59,11 +60,11 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
     public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
         final ServiceName service = params.get(CommonParams.SERVICE);
         final PushedPolicy pushed = params.get(PushedPolicy.KEY);
-        final AuthorizationCounts counts = params.get(AuthorizationCounts.KEY);
+        final AuthorizationTally counts = params.get(AuthorizationTally.KEY);
         final AnnotatedPolicies annotated = new AnnotatedPolicies();
         final RefusalLog refusals = new RefusalLog(service.value());
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
-        final MeshMetrics metrics = params.get(MeshTelemetry.KEY).metrics();
+        final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
         return delegate -> new AuthorizingService(delegate, service, pushed, annotated, counts, refusals, routes,
                                                   metrics);
     }
@@ -73,13 +74,13 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         private final ServiceName service;
         private final PushedPolicy pushed;
         private final AnnotatedPolicies annotated;
-        private final AuthorizationCounts counts;
+        private final AuthorizationTally counts;
         private final RefusalLog refusals;
         private final ServerRoutes routes;
         private final MeshMetrics metrics;
 
         AuthorizingService(HttpService delegate, ServiceName service, PushedPolicy pushed,
-                           AnnotatedPolicies annotated, AuthorizationCounts counts, RefusalLog refusals,
+                           AnnotatedPolicies annotated, AuthorizationTally counts, RefusalLog refusals,
                            ServerRoutes routes, MeshMetrics metrics) {
             super(delegate);
             this.routes = routes;

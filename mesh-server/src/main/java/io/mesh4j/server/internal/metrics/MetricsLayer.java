@@ -22,6 +22,7 @@ import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.internal.telemetry.RouteTemplates;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * Records every inbound request once its response is complete: count and latency by route template, method,
@@ -49,7 +50,7 @@ public final class MetricsLayer extends AbstractLayer<HttpService> {
     @Override
     public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
         final String service = params.get(CommonParams.SERVICE).value();
-        final MeshMetrics metrics = params.get(MeshTelemetry.KEY).metrics();
+        final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
         final ResponseClassifier classifier = params.get(CommonParams.CLASSIFIER);
         return delegate -> new MetricsService(delegate, service, metrics, classifier);
     }

@@ -15,7 +15,7 @@ import com.linecorp.armeria.server.annotation.AnnotatedService;
 import io.netty.util.AttributeKey;
 
 import io.mesh4j.core.internal.annotation.AnnotatedRules;
-import io.mesh4j.core.policy.PolicyRegistry.LiveRoutes;
+import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
 import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.StackParams;

@@ -28,6 +28,8 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
+import io.mesh4j.core.internal.telemetry.TracePropagation;
 
 /**
  * Continues the caller's trace, or starts one, with a server span per request, named and attributed by the
@@ -68,16 +70,18 @@ public final class TracingLayer extends AbstractLayer<HttpService> {
 
         private final MeshTelemetry telemetry;
         private final Tracer tracer;
+        private final TracePropagation propagation;
 
         TracingService(HttpService delegate, MeshTelemetry telemetry) {
             super(delegate);
             this.telemetry = telemetry;
             tracer = telemetry.tracer();
+            propagation = TelemetryAccess.PROPAGATION.get(telemetry);
         }
 
         @Override
         public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
-            final Context parent = telemetry.propagation().extract(req.headers());
+            final Context parent = propagation.extract(req.headers());
             final @Nullable String route = RouteTemplates.templateOf(ctx);
             final String method = ctx.method().name();
             final SpanBuilder builder =

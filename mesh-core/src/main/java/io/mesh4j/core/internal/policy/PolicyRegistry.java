@@ -1,4 +1,4 @@
-package io.mesh4j.core.policy;
+package io.mesh4j.core.internal.policy;
 
 import static java.util.Objects.requireNonNull;
 
@@ -76,6 +76,15 @@ public final class PolicyRegistry implements SafeCloseable {
      */
     public void replace(ServiceName service, RouteConfig routes) {
         routes(service).replace(routes, -1);
+    }
+
+    /**
+     * The config in force for {@code service} now, without starting to watch it: {@link RouteConfig#EMPTY} for a
+     * service not watched or not answered for yet.
+     */
+    public RouteConfig current(ServiceName service) {
+        final LiveRoutes live = services.get(service);
+        return live != null ? live.current() : RouteConfig.EMPTY;
     }
 
     /**

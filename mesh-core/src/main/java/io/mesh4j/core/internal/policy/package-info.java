@@ -3,6 +3,6 @@
  * layers, and the policies the code declares with annotations, which the pushed ones override.
  */
 @NullMarked
-package io.mesh4j.core.policy;
+package io.mesh4j.core.internal.policy;
 
 import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,15 @@
+package io.mesh4j.core.internal.identity;
+
+import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.InternalAccess;
+import io.mesh4j.core.internal.registry.RegistryClient;
+
+/** What a {@link WorkloadIdentity} hands to the mesh client and server that is not API. */
+public final class IdentityAccess {
+
+    /** The client of the registry that presents the identity's certificate, shared with the client and server. */
+    public static final InternalAccess<WorkloadIdentity, RegistryClient> REGISTRY_CLIENT =
+            InternalAccess.of(WorkloadIdentity.class, "registryClient");
+
+    private IdentityAccess() {}
+}
