@@ -25,28 +25,28 @@ public final class ClientStacks {
         return Stack.of(
                 // One client span per call: outermost, so that it covers every attempt and backoff, and every
                 // attempt carries its trace context.
-                TracingLayer.of(),
+                new TracingLayer(),
                 // Golden metrics as the caller sees them: outside RETRY, so that a call that succeeded on its
                 // second attempt counts once, as a success, with its retries counted beside it.
-                MetricsLayer.of(),
+                new MetricsLayer(),
                 // Holds the call to its route (which service, which subset, which rule): decided when Armeria
                 // made the call's context, by the preprocessor the mesh client installs for this layer; answers
                 // 503 for a subset with no instance, and carries the call's route override downstream.
-                RoutingLayer.of(),
+                new RoutingLayer(),
                 // The rule's injected delays and aborts, as if the network did them: above DEADLINE and RETRY,
                 // so that an injected abort is not retried and a delay does not eat the call's timeout.
-                FaultLayer.of(),
+                new FaultLayer(),
                 // Bounds all attempts together, by the caller's own deadline too, and tells downstream how long
                 // is left: outside RETRY so that retries cannot outlive the call.
-                DeadlineLayer.of(),
+                new DeadlineLayer(),
                 // A second attempt to another endpoint when the first is slow, if the rule says so: inside
                 // DEADLINE, so that hedges cannot outlive the call; outside RETRY, so that each is retried alone.
-                HedgeLayer.of(),
+                new HedgeLayer(),
                 // Budgeted retries with backoff; each attempt re-selects an endpoint: outside BREAKER so that
                 // a refusal by an open breaker is just one more retryable attempt.
-                RetryLayer.of(),
+                new RetryLayer(),
                 // Per-endpoint breaker: the innermost layer, because it judges one endpoint by one attempt.
-                BreakerLayer.of());
+                new BreakerLayer());
     }
 
     private ClientStacks() {}

@@ -26,7 +26,6 @@ import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.WebClientBuilder;
 import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.SessionProtocol;
-import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.mesh4j.client.internal.ClientAccess;
 import io.mesh4j.client.balancer.Balancer;
@@ -47,6 +46,7 @@ import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.IdentityAccess;
+import io.mesh4j.core.lifecycle.Lifecycle;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
@@ -72,7 +72,7 @@ import io.mesh4j.core.internal.telemetry.TelemetryAccess;
  * <p>Clients are made once per service and shared: ask for the same service again and you get the same
  * client. Close the mesh client to stop watching the registry and close its connections.
  */
-public final class MeshClient implements SafeCloseable {
+public final class MeshClient implements Lifecycle<MeshClient> {
 
     private static final Logger logger = LoggerFactory.getLogger(MeshClient.class);
 
@@ -82,6 +82,7 @@ public final class MeshClient implements SafeCloseable {
     private final Stack<HttpClient> stack;
     private final BalancerFactory balancers;
     private final ClientPolicies policies;
+    private final StackParams userParams;
     private final ResponseClassifier classifier;
     private final Ticker ticker;
     private final Clock clock;
@@ -92,6 +93,13 @@ public final class MeshClient implements SafeCloseable {
     private final @Nullable String zone;
     private final MeshTelemetry telemetry;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
+    private @Nullable CompletableFuture<MeshClient> started;
+    private volatile boolean stopped;
+
+    /** The stack parameters the client sets itself when it builds a service's stack. */
+    static final Set<StackParams.Key<?>> PARAMS_SET_BY_THE_MESH = Set.of(
+            CommonParams.SERVICE, CommonParams.TICKER, CommonParams.CLASSIFIER, ClientPolicies.KEY, PolicyRegistry.KEY,
+            MeshTelemetry.KEY, EndpointAvailability.KEY, EndpointBreakers.KEY, Router.KEY, RetryBudget.KEY);
 
     static {
         ClientAccess.INTERNALS.install(client -> new ClientAccess.Internals(
@@ -112,7 +120,11 @@ public final class MeshClient implements SafeCloseable {
         }
         stack = b.stack;
         balancers = b.balancer;
-        policies = b.policies;
+        // The builder's policies are copied: the policies of a built client change through policies(), never
+        // through its builder.
+        policies = ClientPolicies.of(b.defaultPolicy);
+        b.servicePolicies.forEach(policies::replace);
+        userParams = b.params;
         classifier = b.classifier;
         ticker = b.ticker;
         clock = b.clock;
@@ -198,6 +210,9 @@ public final class MeshClient implements SafeCloseable {
 
     private ServiceClient serviceClient(ServiceName service) {
         requireNonNull(service, "service");
+        if (stopped) {
+            throw new IllegalStateException(this + " was stopped (expected: a new client from its builder)");
+        }
         return clients.computeIfAbsent(service, this::connect);
     }
 
@@ -206,7 +221,7 @@ public final class MeshClient implements SafeCloseable {
      * balancing, routing, the stack, and TLS.
      */
     private ServiceClient connect(ServiceName service) {
-        final StackParams params = StackParams.empty()
+        final StackParams params = userParams
                                               .with(CommonParams.SERVICE, service)
                                               .with(CommonParams.TICKER, ticker)
                                               .with(CommonParams.CLASSIFIER, classifier)
@@ -276,14 +291,39 @@ public final class MeshClient implements SafeCloseable {
         return TypedClients.create(iface, this::webClient);
     }
 
+    /**
+     * Gets the workload's first certificate (with TLS), which every call and every registry watch needs;
+     * completes once it is in. Calls made before then wait for it, so starting first is optional: it lets a
+     * service know it can call before it says it is ready.
+     */
     @Override
-    public void close() {
-        clients.values().forEach(client -> client.endpoints.close());
-        clients.clear();
-        routes.close();
-        if (ownsFactory) {
-            factory.close();
+    public synchronized CompletableFuture<MeshClient> start() {
+        if (stopped) {
+            throw new IllegalStateException(this + " was stopped (expected: a new client from its builder)");
         }
+        if (started == null) {
+            started = (identity != null ? identity.start().thenApply(unused -> this)
+                                        : CompletableFuture.completedFuture(this));
+        }
+        return started;
+    }
+
+    /**
+     * Stops watching the registry and closes the client's connections (and its client factory, unless it was
+     * given one); calls in flight fail. Completes at once: nothing here drains.
+     */
+    @Override
+    public synchronized CompletableFuture<Void> stop() {
+        if (!stopped) {
+            stopped = true;
+            clients.values().forEach(client -> client.endpoints.close());
+            clients.clear();
+            routes.close();
+            if (ownsFactory) {
+                factory.close();
+            }
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
@@ -23,6 +25,7 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.WatchParams;
 import io.mesh4j.core.stack.Stack;
+import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 
 /**
@@ -33,7 +36,9 @@ public final class MeshClientBuilder {
     final URI registryUri;
     Stack<HttpClient> stack = ClientStacks.defaults();
     BalancerFactory balancer = Balancers.p2cPeakEwma();
-    final ClientPolicies policies = ClientPolicies.of(ClientPolicy.ofDefaults());
+    ClientPolicy defaultPolicy = ClientPolicy.ofDefaults();
+    final Map<ServiceName, ClientPolicy> servicePolicies = new LinkedHashMap<>();
+    StackParams params = StackParams.empty();
     ResponseClassifier classifier = ResponseClassifier.ofDefault();
     Ticker ticker = Ticker.systemTicker();
     Clock clock = Clock.systemUTC();
@@ -76,7 +81,7 @@ public final class MeshClientBuilder {
      * The policy of every service without one of its own; {@link ClientPolicy#ofDefaults()} unless set.
      */
     public MeshClientBuilder defaultPolicy(ClientPolicy policy) {
-        policies.replaceDefault(policy);
+        defaultPolicy = requireNonNull(policy, "policy");
         return this;
     }
 
@@ -84,7 +89,7 @@ public final class MeshClientBuilder {
      * The policy of calls to {@code service}.
      */
     public MeshClientBuilder policy(String service, ClientPolicy policy) {
-        policies.replace(ServiceName.of(service), policy);
+        servicePolicies.put(ServiceName.of(service), requireNonNull(policy, "policy"));
         return this;
     }
 
@@ -174,6 +179,22 @@ public final class MeshClientBuilder {
         return this;
     }
 
+    /**
+     * Sets a parameter the stack's layers read when the stack is built, such as one a layer of your own declares
+     * in {@link io.mesh4j.core.stack.Layer#requiredParams()}. The mesh sets its own ({@code SERVICE},
+     * {@code TICKER}, the classifier, telemetry and policies) from this builder's other settings.
+     */
+    public <V> MeshClientBuilder stackParam(StackParams.Key<V> key, V value) {
+        params = params.with(key, value);
+        return this;
+    }
+
+    /**
+     * Builds the client. It is a snapshot: changing this builder afterwards does not change it.
+     *
+     * @throws IllegalStateException without an identity or {@link #plaintext()}
+     * @throws IllegalArgumentException when a layer needs a stack parameter nobody sets
+     */
     public MeshClient build() {
         if (identity == null && !plaintext) {
             throw new IllegalStateException("mesh4j encrypts by default: give the client its workload's identity "
@@ -182,6 +203,7 @@ public final class MeshClientBuilder {
         if (identity != null && plaintext) {
             throw new IllegalStateException("both identity(..) and plaintext() were set (expected: one of them)");
         }
+        stack.checkParams(params, MeshClient.PARAMS_SET_BY_THE_MESH, "MeshClientBuilder.stackParam(..)");
         if (factory != null) {
             return new MeshClient(this, factory, false);
         }

@@ -44,7 +44,7 @@ class TlsClientTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build().start();
+        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build().start().join();
     }
 
     @AfterEach

@@ -39,6 +39,7 @@ import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.registry.internal.api.Access;
 import io.mesh4j.registry.internal.api.RegistryApi;
+import io.mesh4j.core.lifecycle.Lifecycle;
 import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.ca.OperatorRoot;
@@ -66,7 +67,7 @@ import io.netty.handler.ssl.ClientAuth;
  * }
  * }</pre>
  */
-public final class MeshRegistry implements AutoCloseable {
+public final class MeshRegistry implements Lifecycle<MeshRegistry> {
 
     public static final int DEFAULT_PORT = 7070;
 
@@ -128,16 +129,26 @@ public final class MeshRegistry implements AutoCloseable {
     }
 
     /**
-     * Opens the data directory and starts serving; returns once the port is bound.
+     * Opens the data directory and starts serving. The registry starts on the calling thread: when this returns,
+     * the port is bound and the future is complete.
      *
      * @throws RegistryStartException saying what to change: the data directory is unusable, locked by another
      *                                registry or damaged, or the port is taken
      */
-    public synchronized MeshRegistry start() {
+    @Override
+    public synchronized CompletableFuture<MeshRegistry> start() {
+        if (closed) {
+            throw new IllegalStateException("the registry was stopped (expected: a new one from its builder)");
+        }
         if (started) {
-            throw new IllegalStateException("the registry was started already (expected: one start() per registry)");
+            return CompletableFuture.completedFuture(this);
         }
         started = true;
+        startOnThisThread();
+        return CompletableFuture.completedFuture(this);
+    }
+
+    private void startOnThisThread() {
         final FileRegistryStore store;
         final InstanceTable table;
         final RegistryApi.@Nullable Authority authority;
@@ -177,7 +188,6 @@ public final class MeshRegistry implements AutoCloseable {
             logger.info("CA of trust domain {}{}; certificates live {}", ca.trustDomain(),
                         ca.wasCreated() ? ": made its first root in this start" : "", ca.leafLifetime());
         }
-        return this;
     }
 
     private RegistryApi.Authority openAuthority() throws IOException {
@@ -337,14 +347,18 @@ public final class MeshRegistry implements AutoCloseable {
 
     /**
      * Stops: held watches are answered with what they have, changes already accepted are finished, then the port
-     * and the data directory are released. Safe to call more than once.
+     * and the data directory are released, before this returns. Safe to call more than once.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public synchronized CompletableFuture<Void> stop() {
+        if (!closed) {
+            closed = true;
+            stopOnThisThread();
         }
-        closed = true;
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void stopOnThisThread() {
         if (table != null) {
             table.close();
         }

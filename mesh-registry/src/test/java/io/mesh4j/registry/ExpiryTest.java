@@ -47,7 +47,7 @@ class ExpiryTest {
     }
 
     private static MeshRegistry start(Path dataDir, FakeTicker ticker) {
-        return MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dataDir).ticker(ticker).build().start();
+        return MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dataDir).ticker(ticker).build().start().join();
     }
 
     private static Registration withTtl(int seconds) {

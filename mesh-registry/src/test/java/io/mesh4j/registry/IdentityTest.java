@@ -65,7 +65,7 @@ class IdentityTest {
     @BeforeEach
     void start() {
         registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).clock(clock)
-                               .leafLifetime(Duration.ofMinutes(10)).build().start();
+                               .leafLifetime(Duration.ofMinutes(10)).build().start().join();
         admin = RegistryAccess.ADMIN_CLIENT.get(registry);
     }
 
@@ -271,7 +271,7 @@ class IdentityTest {
     @Test
     void aCertificateFromAnotherCaFailsTheHandshake() {
         try (MeshRegistry other = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(otherDataDir).build()
-                                              .start()) {
+                                              .start().join()) {
             final String token = RegistryAccess.ADMIN_CLIENT.get(other).createToken(
                     new IdentityJson.TokenRequest(ORDERS, Duration.ofHours(1), 1)).join().token();
             final WorkloadIdentity foreign = WorkloadIdentity.builder(other.uri(), "orders").joinToken(token)
@@ -348,7 +348,7 @@ class IdentityTest {
 
         try (MeshRegistry operated = MeshRegistry.builder().host("127.0.0.1").port(0)
                                                  .dataDir(operatorDir.resolve("data"))
-                                                 .operatorRoot(certificate, keyFile).build().start()) {
+                                                 .operatorRoot(certificate, keyFile).build().start().join()) {
             assertThat(RegistryAccess.CA.get(operated).trustBundle()).containsExactly(root);
             final X509Certificate leaf = RegistryAccess.CA.get(operated).issueWorkload(KeyPairs.newP256().getPublic(),
                                                                      SpiffeId.ofService("mesh.local", ORDERS)).get(0);

@@ -102,7 +102,7 @@ class PolicyApiTest {
     @Test
     void onATlsRegistryOnlyTheOperatorPutsPolicies(@TempDir Path tlsDataDir) {
         try (MeshRegistry tls = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(tlsDataDir).build()
-                                            .start()) {
+                                            .start().join()) {
             final RegistryClient admin = RegistryAccess.ADMIN_CLIENT.get(tls);
             admin.putPolicy(ORDERS, FRONTEND_READS).join();
             assertThat(admin.policy(ORDERS).join().policy()).isEqualTo(FRONTEND_READS);

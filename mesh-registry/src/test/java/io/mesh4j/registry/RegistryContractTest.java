@@ -59,7 +59,7 @@ class RegistryContractTest {
     }
 
     static MeshRegistry start(Path dataDir) {
-        return MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dataDir).build().start();
+        return MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dataDir).build().start().join();
     }
 
     static Registration registration(String host, int port) {

@@ -64,7 +64,7 @@ class RegistryStartTest {
 
     @Test
     void aRegistryListeningOnEveryAddressIsReachedOnLoopback() {
-        try (MeshRegistry registry = MeshRegistry.builder().plaintext().host("0.0.0.0").port(0).dataDir(dir).build().start()) {
+        try (MeshRegistry registry = MeshRegistry.builder().plaintext().host("0.0.0.0").port(0).dataDir(dir).build().start().join()) {
             assertThat(registry.uri().toString()).isEqualTo("http://127.0.0.1:" + registry.port());
             assertThat(new Http(registry.uri()).get("/healthz").status().code()).isEqualTo(200);
         }

@@ -136,7 +136,7 @@ class WatchTest {
     @Test
     void aWatchOutlivesArmeriasRequestTimeout() {
         registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dataDir)
-                               .requestTimeout(Duration.ofMillis(200)).build().start();
+                               .requestTimeout(Duration.ofMillis(200)).build().start().join();
         final RegistryClient client = RegistryClient.of(registry.uri());
         client.register(ORDERS, InstanceId.of("orders-1"), REGISTRATION).join();
         final Http http = new Http(registry.uri());

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -13,7 +14,6 @@ import org.slf4j.LoggerFactory;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.common.CommonPools;
-import com.linecorp.armeria.common.util.SafeCloseable;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
@@ -26,6 +26,7 @@ import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.lifecycle.Lifecycle;
 import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
@@ -63,7 +64,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * instance; wait the drain period, so that every caller's watch has heard it; then let the requests still in
  * flight finish before the listener closes.
  */
-public final class MeshServer implements SafeCloseable {
+public final class MeshServer implements Lifecycle<MeshServer> {
 
     private static final Logger logger = LoggerFactory.getLogger(MeshServer.class);
 
@@ -86,9 +87,14 @@ public final class MeshServer implements SafeCloseable {
 
     private @Nullable Server server;
     private @Nullable Registrar registrar;
-    private @Nullable CompletableFuture<Void> startFuture;
+    private @Nullable CompletableFuture<MeshServer> startFuture;
     private final CompletableFuture<Integer> serving = new CompletableFuture<>();
     private @Nullable CompletableFuture<Void> stopFuture;
+
+    /** The stack parameters the server sets itself when it builds its stack. */
+    static final Set<StackParams.Key<?>> PARAMS_SET_BY_THE_MESH = Set.of(
+            CommonParams.SERVICE, CommonParams.TICKER, PushedPolicy.KEY, AuthorizationTally.KEY, ServerRoutes.KEY,
+            MeshTelemetry.KEY);
 
     MeshServer(MeshServerBuilder config) {
         this.config = config;
@@ -133,7 +139,7 @@ public final class MeshServer implements SafeCloseable {
             sb.http(config.port);
         }
         config.armeriaCustomizers.forEach(customizer -> customizer.accept(sb));
-        final StackParams params = StackParams.empty()
+        final StackParams params = config.params
                                               .with(CommonParams.SERVICE, service)
                                               .with(CommonParams.TICKER, config.ticker)
                                               .with(PushedPolicy.KEY, pushedPolicy)
@@ -156,9 +162,13 @@ public final class MeshServer implements SafeCloseable {
      * once the instance is registered. While the registry is away it stays pending: a server with its
      * certificate serves anyway, and registration keeps trying.
      */
-    public synchronized CompletableFuture<Void> start() {
+    @Override
+    public synchronized CompletableFuture<MeshServer> start() {
+        if (stopFuture != null) {
+            throw new IllegalStateException(this + " was stopped (expected: a new server from its builder)");
+        }
         if (startFuture != null) {
-            throw new IllegalStateException(this + " is already started (expected: start once)");
+            return startFuture;
         }
         if (identity == null) {
             logger.warn("{}/{}: serving WITHOUT TLS (plaintext): the mesh is not encrypting this service's "
@@ -183,7 +193,7 @@ public final class MeshServer implements SafeCloseable {
                 serving.complete(port);
             }
         });
-        startFuture = listening.thenCompose(this::register);
+        startFuture = listening.thenCompose(this::register).thenApply(unused -> this);
         return startFuture;
     }
 
@@ -221,6 +231,7 @@ public final class MeshServer implements SafeCloseable {
      * Deregisters, waits the drain period, lets requests in flight finish, and closes. Completes when the
      * listener is closed; calling it again returns the same future.
      */
+    @Override
     public synchronized CompletableFuture<Void> stop() {
         if (stopFuture != null) {
             return stopFuture;
@@ -256,11 +267,6 @@ public final class MeshServer implements SafeCloseable {
 
     private synchronized @Nullable Server serverOrNull() {
         return server;
-    }
-
-    @Override
-    public void close() {
-        stop().join();
     }
 
     public ServiceName service() {

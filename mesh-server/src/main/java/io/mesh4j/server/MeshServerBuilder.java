@@ -25,6 +25,7 @@ import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.stack.Stack;
+import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.internal.policy.ServerRoutes;
 
@@ -53,6 +54,7 @@ public final class MeshServerBuilder {
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private final List<Object> annotatedServices = new ArrayList<>();
     private Duration ttl = Registration.DEFAULT_TTL;
+    StackParams params = StackParams.empty();
 
     MeshServerBuilder(ServiceName service, URI registryUri) {
         this.service = service;
@@ -234,6 +236,16 @@ public final class MeshServerBuilder {
      * Checks the registration now with a placeholder port, so that a bad host, zone, weight, metadata or TTL
      * fails at build time, in the builder's thread, with the registry's own message.
      */
+    /**
+     * Sets a parameter the stack's layers read when the stack is built, such as one a layer of your own declares
+     * in {@link io.mesh4j.core.stack.Layer#requiredParams()}. The mesh sets its own ({@code SERVICE},
+     * {@code TICKER}, telemetry and policies) from this builder's other settings.
+     */
+    public <V> MeshServerBuilder stackParam(StackParams.Key<V> key, V value) {
+        params = params.with(key, value);
+        return this;
+    }
+
     public MeshServer build() {
         if (identity == null && !plaintext) {
             throw new IllegalStateException("mesh4j encrypts by default: give the server its identity "
@@ -248,12 +260,40 @@ public final class MeshServerBuilder {
                                                + service + ", which this server serves)");
         }
         registration(1);
+        stack.checkParams(params, MeshServer.PARAMS_SET_BY_THE_MESH, "MeshServerBuilder.stackParam(..)");
         // A policy annotation that is wrong fails here, naming its method, rather than at its first request.
         annotatedServices.forEach(ServerRoutes::validate);
-        if (instanceId == null) {
-            instanceId = InstanceId.of(service.value() + '-' + UUID.randomUUID().toString().substring(0, 8));
+        // The server reads its settings while it runs (the port, the registration): it gets a copy of its own, so
+        // that changing this builder afterwards, or building again, leaves it as it was built.
+        final MeshServerBuilder settings = copy();
+        if (settings.instanceId == null) {
+            settings.instanceId =
+                    InstanceId.of(service.value() + '-' + UUID.randomUUID().toString().substring(0, 8));
         }
-        return new MeshServer(this);
+        return new MeshServer(settings);
+    }
+
+    private MeshServerBuilder copy() {
+        final MeshServerBuilder copy = new MeshServerBuilder(service, registryUri);
+        copy.port = port;
+        copy.stack = stack;
+        copy.armeriaCustomizers.addAll(armeriaCustomizers);
+        copy.drainPeriod = drainPeriod;
+        copy.shutdownTimeout = shutdownTimeout;
+        copy.ticker = ticker;
+        copy.identity = identity;
+        copy.plaintext = plaintext;
+        copy.telemetry = telemetry;
+        copy.adminPort = adminPort;
+        copy.advertisedHost = advertisedHost;
+        copy.instanceId = instanceId;
+        copy.zone = zone;
+        copy.weight = weight;
+        copy.metadata.putAll(metadata);
+        copy.annotatedServices.addAll(annotatedServices);
+        copy.ttl = ttl;
+        copy.params = params;
+        return copy;
     }
 
     InstanceId instanceId() {

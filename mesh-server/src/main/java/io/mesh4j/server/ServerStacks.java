@@ -25,24 +25,24 @@ public final class ServerStacks {
         return Stack.of(
                 // Continues the caller's trace: first, so that the server span covers every layer's work and
                 // every layer (and the handler, on any thread of the request) runs inside it.
-                TracingLayer.of(),
+                new TracingLayer(),
                 // Per-route golden metrics: right after tracing, so that requests refused by the layers below
                 // (authorization, limits, deadline) are counted with their status.
-                MetricsLayer.of(),
+                new MetricsLayer(),
                 // The caller's identity against the policy: before any work, or any limit, is spent on a request
                 // that may not be made at all.
-                AuthzLayer.of(),
+                new AuthzLayer(),
                 // Per route and caller: after AUTHZ, so that a caller who may not call cannot spend the rate of
                 // those who may; before CONCURRENCY, so that a refused request never holds a slot.
-                RateLimitLayer.of(),
+                new RateLimitLayer(),
                 // Sheds what would exceed the route's in-flight limit, at once, before any work is spent on it.
-                ConcurrencyLayer.of(),
+                new ConcurrencyLayer(),
                 // Injected delays and aborts for callers that are not mesh clients (those judge faults
                 // themselves): after the limits, as a slow or failing handler would be.
-                FaultLayer.of(),
+                new FaultLayer(),
                 // Refuses what the caller has given up on, and bounds the handler's work (and the calls it
                 // makes) by the caller's deadline: the last layer, right before the service does the work.
-                DeadlineLayer.of());
+                new DeadlineLayer());
     }
 
     private ServerStacks() {}

@@ -63,7 +63,7 @@ class AuthorizationTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build().start();
+        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build().start().join();
         orders = MeshServer.builder("orders", registry.uri()).identity(identity("orders"))
                            .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
                            .annotatedService(new OrdersService())

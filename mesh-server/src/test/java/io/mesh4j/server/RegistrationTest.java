@@ -116,7 +116,7 @@ class RegistrationTest {
         final int port = freePort();
         final URI registryUri = URI.create("http://127.0.0.1:" + port);
         try (MeshServer server = orders(registryUri).ttl(Duration.ofSeconds(3)).build()) {
-            final CompletableFuture<Void> registered = server.start();
+            final CompletableFuture<MeshServer> registered = server.start();
 
             final int serverPort = server.whenServing().join();
             assertThat(WebClient.of("http://127.0.0.1:" + serverPort).get("/").aggregate().join().contentUtf8())

@@ -54,7 +54,7 @@ class TlsServerTest {
     @BeforeEach
     void start() {
         registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir)
-                               .leafLifetime(Duration.ofMinutes(10)).build().start();
+                               .leafLifetime(Duration.ofMinutes(10)).build().start().join();
         orders = MeshServer.builder("orders", registry.uri())
                            .identity(identity(registry, "orders", clock))
                            .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
@@ -135,7 +135,7 @@ class TlsServerTest {
     @Test
     void aCallerWithACertificateFromAnotherCaFailsTheHandshake() {
         try (MeshRegistry other = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(otherDataDir).build()
-                                              .start()) {
+                                              .start().join()) {
             final WorkloadIdentity foreign = identity(other, "frontend", Clock.systemUTC());
 
             assertThatThrownBy(() -> callPresenting(foreign.keyPair())).isInstanceOf(CompletionException.class);

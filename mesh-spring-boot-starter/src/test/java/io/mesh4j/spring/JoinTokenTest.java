@@ -33,7 +33,7 @@ class JoinTokenTest {
 
     @BeforeEach
     void start() throws Exception {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dir.resolve("registry")).build().start();
+        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dir.resolve("registry")).build().start().join();
         // A token for one certificate, as an operator makes one per instance.
         final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
                 ServiceName.of("frontend"), Duration.ofMinutes(10), 1)).join().token();

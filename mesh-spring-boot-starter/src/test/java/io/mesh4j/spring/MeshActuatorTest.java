@@ -42,7 +42,7 @@ class MeshActuatorTest {
 
     @BeforeAll
     static void startRegistry(@TempDir Path dir) {
-        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dir).build().start();
+        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dir).build().start().join();
     }
 
     @AfterAll

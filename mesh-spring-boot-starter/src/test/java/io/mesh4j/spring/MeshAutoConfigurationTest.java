@@ -56,7 +56,7 @@ class MeshAutoConfigurationTest {
 
     @BeforeAll
     static void startRegistry(@TempDir Path dir) {
-        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dir).build().start();
+        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dir).build().start().join();
     }
 
     @AfterAll

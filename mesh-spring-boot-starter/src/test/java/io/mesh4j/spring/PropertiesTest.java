@@ -47,7 +47,7 @@ class PropertiesTest {
 
     @BeforeAll
     static void start(@TempDir Path dir) {
-        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dir).build().start();
+        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dir).build().start().join();
         for (String name : List.of("a", "b")) {
             final Server echo = Server.builder().http(0).service("/who", (ctx, req) -> HttpResponse.of(name)).build();
             echo.start().join();

@@ -54,7 +54,7 @@ class TwoApplicationsTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dir.resolve("registry")).build().start();
+        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dir.resolve("registry")).build().start().join();
     }
 
     @AfterEach

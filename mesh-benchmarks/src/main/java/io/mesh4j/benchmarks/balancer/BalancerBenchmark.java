@@ -93,7 +93,7 @@ public final class BalancerBenchmark implements Callable<Integer> {
         final Progress progress = Progress.toStderr("balancer", rounds * cases.size());
         final Map<BalancerCase, MeshClient> clients = new EnumMap<>(BalancerCase.class);
         try (MeshRegistry registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0)
-                                                 .dataDir(dir.resolve("registry")).build().start();
+                                                 .dataDir(dir.resolve("registry")).build().start().join();
              Backends backends = Backends.start(RegistryClient.of(registry.uri()), instances, serviceTime,
                                                 slowFactor)) {
             try {

@@ -27,7 +27,6 @@ import com.linecorp.armeria.client.ClientTlsConfig;
 import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.common.TlsProvider;
 import com.linecorp.armeria.common.util.Exceptions;
-import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.discovery.ServiceName;
@@ -38,6 +37,7 @@ import io.mesh4j.core.internal.identity.CertificateRequests;
 import io.mesh4j.core.internal.identity.KeyPairs;
 import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.identity.IdentityAccess;
+import io.mesh4j.core.lifecycle.Lifecycle;
 import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 
@@ -53,7 +53,7 @@ import io.mesh4j.core.internal.identity.SpiffeTrustManager;
  *
  * <p>The same identity serves a process's {@code MeshServer} and {@code MeshClient}: they are one workload.
  */
-public final class WorkloadIdentity implements SafeCloseable {
+public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
 
     private static final Logger logger = LoggerFactory.getLogger(WorkloadIdentity.class);
     private static final Duration RETRY_BASE = Duration.ofMillis(200);
@@ -112,7 +112,11 @@ public final class WorkloadIdentity implements SafeCloseable {
      * Gets the first certificate; completes once it is in. While the registry is away it keeps trying, and the
      * future stays pending; a refusal (a bad or used-up token) fails it with the registry's reason.
      */
+    @Override
     public synchronized CompletableFuture<WorkloadIdentity> start() {
+        if (closed) {
+            throw new IllegalStateException(id + ": the identity was stopped (expected: a new one from its builder)");
+        }
         if (!started) {
             started = true;
             if (joinToken == null) {
@@ -268,13 +272,17 @@ public final class WorkloadIdentity implements SafeCloseable {
         }
     }
 
+    /** Stops renewing and closes the connections to the registry; the certificate in hand stays usable. */
     @Override
-    public synchronized void close() {
-        closed = true;
-        if (next != null) {
-            next.cancel(false);
+    public synchronized CompletableFuture<Void> stop() {
+        if (!closed) {
+            closed = true;
+            if (next != null) {
+                next.cancel(false);
+            }
+            registryFactory.close();
         }
-        registryFactory.close();
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

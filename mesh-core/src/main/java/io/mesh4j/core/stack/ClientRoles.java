@@ -1,29 +1,26 @@
 package io.mesh4j.core.stack;
 
 /**
- * The roles of the outbound stack, declared in request order. {@code ClientStacks.defaults()} in mesh-client
- * lays the layers out in this order and says why each one stands where it does.
+ * The roles of the outbound stack, in request order. Each says what its layer does; why it stands where it does is
+ * written once, beside the layer, in {@code ClientStacks.defaults()} (mesh-client).
  */
 public final class ClientRoles {
 
-    /** Client span, trace context injected; outermost so that the span covers every attempt. */
+    /** One client span per call, with the call's context (trace, calling service) written into its headers. */
     public static final Role TRACING = Role.of("TRACING");
-    /** Per-route golden metrics as the caller sees them, after retries. */
+    /** Per-route golden metrics of calls: requests, latency, outcome, retries. */
     public static final Role METRICS = Role.of("METRICS");
-    /** Matches the route and picks the split or subset the request goes to. */
+    /** Which service, subset and route rule a call follows. */
     public static final Role ROUTING = Role.of("ROUTING");
-    /** Injected delays and aborts, as if the network did it, before retries see it. */
+    /** The route rule's injected delays and aborts. */
     public static final Role FAULTS = Role.of("FAULTS");
     /** The total timeout of a call, bounded by the caller's own deadline and propagated downstream. */
     public static final Role DEADLINE = Role.of("DEADLINE");
-    /**
-     * A second attempt to another endpoint when the first is slow, the first answer winning; inside DEADLINE so
-     * that hedges cannot outlive the call, outside RETRY so that each hedge is retried on its own.
-     */
+    /** A second attempt to another endpoint when the first is slow; the first answer wins. */
     public static final Role HEDGE = Role.of("HEDGE");
-    /** Budgeted retries with backoff; each attempt re-selects an endpoint. */
+    /** Budgeted retries with backoff, each attempt to an endpoint picked anew. */
     public static final Role RETRY = Role.of("RETRY");
-    /** Per-endpoint circuit breaker; inside retry so that an open breaker moves the retry on. */
+    /** A circuit breaker per endpoint, judging one attempt at a time. */
     public static final Role BREAKER = Role.of("BREAKER");
 
     private ClientRoles() {}

@@ -1,5 +1,6 @@
 package io.mesh4j.core.stack;
 
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -24,6 +25,16 @@ public interface Layer<T> {
      * in {@code params}, never fixed here.
      */
     Function<? super T, ? extends T> decorator(StackParams params);
+
+    /**
+     * The parameters this layer reads from {@link #decorator(StackParams)} that have no default
+     * ({@link StackParams.Key#required}): a mesh client or server whose stack has the layer refuses to build
+     * without them, naming the layer and the key, rather than failing at the first request. None unless
+     * overridden.
+     */
+    default Set<StackParams.Key<?>> requiredParams() {
+        return Set.of();
+    }
 
     /**
      * Returns a layer of the given role made of a plain decorator, for a user's own layer that needs no

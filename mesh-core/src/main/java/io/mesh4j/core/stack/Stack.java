@@ -118,6 +118,27 @@ public final class Stack<T> {
     }
 
     /**
+     * Checks that every parameter a layer declares it needs ({@link Layer#requiredParams()}) is either in
+     * {@code params} or among those the mesh sets itself when it builds the stack.
+     *
+     * @param setBy what sets parameters, to name in the message, such as {@code "MeshClientBuilder.stackParam(..)"}
+     * @throws IllegalArgumentException naming the layer, the parameter, and {@code setBy}
+     */
+    public void checkParams(StackParams params, Set<StackParams.Key<?>> setByTheMesh, String setBy) {
+        requireNonNull(params, "params");
+        requireNonNull(setByTheMesh, "setByTheMesh");
+        for (Layer<T> layer : layers) {
+            for (StackParams.Key<?> key : layer.requiredParams()) {
+                if (key.isRequired() && !params.contains(key) && !setByTheMesh.contains(key)) {
+                    throw new IllegalArgumentException(
+                            "layer " + layer.role() + " needs the stack parameter '" + key.name()
+                            + "', which is not set (expected: " + setBy + " with it)");
+                }
+            }
+        }
+    }
+
+    /**
      * Returns the roles in request order.
      */
     public List<Role> roles() {

@@ -37,6 +37,22 @@ public final class StackParams {
         return value != null ? (V) value : key.defaultValue();
     }
 
+    /** Whether {@code key} was set, as opposed to falling back to its default. */
+    public boolean contains(Key<?> key) {
+        return values.containsKey(requireNonNull(key, "key"));
+    }
+
+    /** Returns a copy with every value of {@code other} set over this one's. */
+    public StackParams withAll(StackParams other) {
+        requireNonNull(other, "other");
+        if (other.values.isEmpty()) {
+            return this;
+        }
+        final Map<Key<?>, Object> copy = new HashMap<>(values);
+        copy.putAll(other.values);
+        return new StackParams(Map.copyOf(copy));
+    }
+
     /**
      * Returns a copy in which {@code key} has {@code value}.
      */
@@ -60,17 +76,19 @@ public final class StackParams {
 
         private final String name;
         private final Supplier<? extends V> defaultValue;
+        private final boolean required;
 
-        private Key(String name, Supplier<? extends V> defaultValue) {
+        private Key(String name, Supplier<? extends V> defaultValue, boolean required) {
             this.name = requireNonNull(name, "name");
             this.defaultValue = requireNonNull(defaultValue, "defaultValue");
+            this.required = required;
         }
 
         /**
          * A key whose value is {@code defaultValue} unless set.
          */
         public static <V> Key<V> of(String name, Supplier<? extends V> defaultValue) {
-            return new Key<>(name, defaultValue);
+            return new Key<>(name, defaultValue, false);
         }
 
         /**
@@ -79,7 +97,12 @@ public final class StackParams {
         public static <V> Key<V> required(String name) {
             return new Key<>(name, () -> {
                 throw new IllegalStateException("stack parameter '" + name + "' is not set");
-            });
+            }, true);
+        }
+
+        /** Whether the key has no default, so that a stack whose layer reads it cannot be built without it. */
+        public boolean isRequired() {
+            return required;
         }
 
         V defaultValue() {

@@ -42,7 +42,7 @@ final class MeshServerLifecycle implements SmartLifecycle {
 
     @Override
     public void start() {
-        final CompletableFuture<Void> registered = server.start();
+        final CompletableFuture<MeshServer> registered = server.start();
         try {
             server.whenServing().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {

@@ -19,7 +19,6 @@ import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.StackParams;
 
 /**
@@ -29,16 +28,8 @@ import io.mesh4j.core.stack.StackParams;
  */
 public final class BreakerLayer extends AbstractLayer<HttpClient> {
 
-    public static final Role ROLE = ClientRoles.BREAKER;
-
-    private static final BreakerLayer INSTANCE = new BreakerLayer();
-
-    BreakerLayer() {
-        super(ROLE);
-    }
-
-    public static BreakerLayer of() {
-        return INSTANCE;
+    public BreakerLayer() {
+        super(ClientRoles.BREAKER, EndpointBreakers.KEY);
     }
 
     @Override

@@ -25,7 +25,6 @@ import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.StackParams;
 
 /**
@@ -44,16 +43,8 @@ import io.mesh4j.core.stack.StackParams;
  */
 public final class DeadlineLayer extends AbstractLayer<HttpClient> {
 
-    public static final Role ROLE = ClientRoles.DEADLINE;
-
-    private static final DeadlineLayer INSTANCE = new DeadlineLayer();
-
-    DeadlineLayer() {
-        super(ROLE);
-    }
-
-    public static DeadlineLayer of() {
-        return INSTANCE;
+    public DeadlineLayer() {
+        super(ClientRoles.DEADLINE);
     }
 
     @Override
@@ -106,8 +97,7 @@ public final class DeadlineLayer extends AbstractLayer<HttpClient> {
 
         /** The route rule's timeout (the registry's, over the typed client's annotation), else the policy's. */
         private Duration routeTimeout(ClientRequestContext ctx) {
-            final @Nullable RouteDecision route = RouteDecision.of(ctx);
-            final @Nullable RouteRule rule = route != null ? route.rule() : null;
+            final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
             final @Nullable Duration fromRule = rule != null ? rule.timeout() : null;
             return fromRule != null ? fromRule : policies.policyFor(service).timeout();
         }

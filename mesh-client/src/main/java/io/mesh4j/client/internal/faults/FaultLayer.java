@@ -19,7 +19,6 @@ import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.StackParams;
 
 /**
@@ -30,16 +29,8 @@ import io.mesh4j.core.stack.StackParams;
  */
 public final class FaultLayer extends AbstractLayer<HttpClient> {
 
-    public static final Role ROLE = ClientRoles.FAULTS;
-
-    private static final FaultLayer INSTANCE = new FaultLayer();
-
-    FaultLayer() {
-        super(ROLE);
-    }
-
-    public static FaultLayer of() {
-        return INSTANCE;
+    public FaultLayer() {
+        super(ClientRoles.FAULTS);
     }
 
     @Override
@@ -55,8 +46,7 @@ public final class FaultLayer extends AbstractLayer<HttpClient> {
 
         @Override
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
-            final @Nullable RouteDecision route = RouteDecision.of(ctx);
-            final @Nullable RouteRule rule = route != null ? route.rule() : null;
+            final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
             final @Nullable FaultSpec fault = rule != null ? rule.fault() : null;
             if (fault == null) {
                 return unwrap().execute(ctx, req);

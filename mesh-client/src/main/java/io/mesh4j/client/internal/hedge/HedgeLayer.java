@@ -22,7 +22,6 @@ import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.StackParams;
 
 /**
@@ -34,16 +33,8 @@ import io.mesh4j.core.stack.StackParams;
  */
 public final class HedgeLayer extends AbstractLayer<HttpClient> {
 
-    public static final Role ROLE = ClientRoles.HEDGE;
-
-    private static final HedgeLayer INSTANCE = new HedgeLayer();
-
-    HedgeLayer() {
-        super(ROLE);
-    }
-
-    public static HedgeLayer of() {
-        return INSTANCE;
+    public HedgeLayer() {
+        super(ClientRoles.HEDGE);
     }
 
     @Override
@@ -70,8 +61,7 @@ public final class HedgeLayer extends AbstractLayer<HttpClient> {
 
         @Override
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
-            final @Nullable RouteDecision route = RouteDecision.of(ctx);
-            final @Nullable RouteRule rule = route != null ? route.rule() : null;
+            final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
             final @Nullable HedgeSpec spec = rule != null ? rule.hedge() : null;
             if (spec == null || RetryLayer.isStreaming(ctx)) {
                 return unwrap().execute(ctx, req);

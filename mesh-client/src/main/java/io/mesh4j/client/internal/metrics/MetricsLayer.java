@@ -16,7 +16,6 @@ import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -28,22 +27,12 @@ import io.mesh4j.core.internal.telemetry.TelemetryAccess;
  * {@code mesh_client_requests_seconds}, and the attempts beyond the first in {@code mesh_client_retries_total}.
  *
  * <p>The route is the template the call names with {@link MeshTelemetry#ROUTE}, or {@value MeshMetrics#UNMATCHED}:
- * a client does not know its callee's routes, and raw paths never become labels. A call made while serving a
- * request names the serving service in {@value MeshTelemetry#CALLER_HEADER}, so that the callee can count its
- * callers.
+ * a client does not know its callee's routes, and raw paths never become labels.
  */
 public final class MetricsLayer extends AbstractLayer<HttpClient> {
 
-    public static final Role ROLE = ClientRoles.METRICS;
-
-    private static final MetricsLayer INSTANCE = new MetricsLayer();
-
-    MetricsLayer() {
-        super(ROLE);
-    }
-
-    public static MetricsLayer of() {
-        return INSTANCE;
+    public MetricsLayer() {
+        super(ClientRoles.METRICS);
     }
 
     @Override
@@ -69,14 +58,8 @@ public final class MetricsLayer extends AbstractLayer<HttpClient> {
 
         @Override
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
-            HttpRequest sent = req;
-            final @Nullable String caller = ctx.attr(MeshTelemetry.LOCAL_SERVICE);
-            if (caller != null) {
-                sent = req.withHeaders(req.headers().toBuilder().set(MeshTelemetry.CALLER_HEADER, caller));
-                ctx.updateRequest(sent);
-            }
             ctx.log().whenComplete().thenAccept(log -> record(ctx, log));
-            return unwrap().execute(ctx, sent);
+            return unwrap().execute(ctx, req);
         }
 
         private void record(ClientRequestContext ctx, RequestLog log) {

@@ -21,7 +21,6 @@ import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -45,22 +44,14 @@ import io.mesh4j.core.internal.telemetry.TelemetryAccess;
  */
 public final class RetryLayer extends AbstractLayer<HttpClient> {
 
-    public static final Role ROLE = ClientRoles.RETRY;
-
     /**
      * Set to {@code true} on a call whose response must reach the caller as it arrives:
      * {@code client.prepare().get("/events").attr(RetryLayer.STREAMING, true)}.
      */
     public static final AttributeKey<Boolean> STREAMING = AttributeKey.valueOf(RetryLayer.class, "STREAMING");
 
-    private static final RetryLayer INSTANCE = new RetryLayer();
-
-    RetryLayer() {
-        super(ROLE);
-    }
-
-    public static RetryLayer of() {
-        return INSTANCE;
+    public RetryLayer() {
+        super(ClientRoles.RETRY);
     }
 
     @Override
@@ -76,8 +67,7 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
         final RetryConfigMapping<HttpResponse> perRequest =
                 (ctx, req) -> {
                     // The route's rule (the registry's, over the typed client's annotations) over the policy.
-                    final @Nullable RouteDecision route = RouteDecision.of(ctx);
-                    final @Nullable RouteRule rule = route != null ? route.rule() : null;
+                    final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
                     return configs.of(policies.policyFor(service).retry(), rule != null ? rule.retry() : null,
                                       rule != null ? rule.perAttemptTimeout() : null, isStreaming(ctx));
                 };

@@ -39,6 +39,15 @@ public record RouteDecision(ServiceName target, Subset subset, @Nullable RouteRu
         return ctx.attr(KEY);
     }
 
+    /**
+     * The route rule the call of {@code ctx} follows, or null when it was not routed or matched no rule: the one
+     * lookup the layers that read a rule's values (timeout, retry, hedge, faults) share.
+     */
+    public static @Nullable RouteRule ruleOf(ClientRequestContext ctx) {
+        final @Nullable RouteDecision decision = of(ctx);
+        return decision != null ? decision.rule() : null;
+    }
+
     /** The service the call of {@code ctx} goes to: the routed target, else {@code asked}. */
     public static ServiceName targetOf(ClientRequestContext ctx, ServiceName asked) {
         final @Nullable RouteDecision decision = of(ctx);

@@ -18,7 +18,6 @@ import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.StackParams;
 
 /**
@@ -28,16 +27,8 @@ import io.mesh4j.core.stack.StackParams;
  */
 public final class RoutingLayer extends AbstractLayer<HttpClient> {
 
-    public static final Role ROLE = ClientRoles.ROUTING;
-
-    private static final RoutingLayer INSTANCE = new RoutingLayer();
-
-    RoutingLayer() {
-        super(ROLE);
-    }
-
-    public static RoutingLayer of() {
-        return INSTANCE;
+    public RoutingLayer() {
+        super(ClientRoles.ROUTING, Router.KEY);
     }
 
     @Override

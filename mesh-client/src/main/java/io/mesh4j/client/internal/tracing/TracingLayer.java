@@ -22,7 +22,6 @@ import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.internal.telemetry.HttpAttributes;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -39,8 +38,9 @@ import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.internal.telemetry.TracePropagation;
 
 /**
- * One client span per call, however many attempts it takes, and the call's trace context written into its
- * headers in the configured formats.
+ * One client span per call, however many attempts it takes, and the call's context written into its headers:
+ * the trace context in the configured formats, and, for a call made while serving a request, the serving service
+ * in {@value MeshTelemetry#CALLER_HEADER}, so that the callee can count its callers.
  *
  * <p>The span is the call as its caller sees it: outermost in the stack, it covers the deadline, every retry and
  * every backoff. Each attempt is an event on it ({@code attempt}, at the attempt's start, with its number, the
@@ -60,16 +60,8 @@ import io.mesh4j.core.internal.telemetry.TracePropagation;
  */
 public final class TracingLayer extends AbstractLayer<HttpClient> {
 
-    public static final Role ROLE = ClientRoles.TRACING;
-
-    private static final TracingLayer INSTANCE = new TracingLayer();
-
-    TracingLayer() {
-        super(ROLE);
-    }
-
-    public static TracingLayer of() {
-        return INSTANCE;
+    public TracingLayer() {
+        super(ClientRoles.TRACING);
     }
 
     @Override
@@ -125,6 +117,12 @@ public final class TracingLayer extends AbstractLayer<HttpClient> {
 
             final RequestHeadersBuilder headers = req.headers().toBuilder();
             propagation.inject(context, headers);
+            final @Nullable String caller = ctx.attr(MeshTelemetry.LOCAL_SERVICE);
+            if (caller != null) {
+                // Context, like the trace: the service this call is made from, so that the callee counts its
+                // callers even without mTLS.
+                headers.set(MeshTelemetry.CALLER_HEADER, caller);
+            }
             final HttpRequest stamped = req.withHeaders(headers);
             ctx.updateRequest(stamped);
             ctx.log().whenComplete().thenAccept(log -> end(span, ctx, log));

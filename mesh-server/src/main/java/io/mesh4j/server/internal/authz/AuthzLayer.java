@@ -26,7 +26,6 @@ import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.CommonParams;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
@@ -42,18 +41,11 @@ import io.mesh4j.core.internal.telemetry.TelemetryAccess;
  */
 public final class AuthzLayer extends AbstractLayer<HttpService> {
 
-    public static final Role ROLE = ServerRoles.AUTHZ;
-
     private static final Logger logger = LoggerFactory.getLogger(AuthzLayer.class);
-    private static final AuthzLayer INSTANCE = new AuthzLayer();
     private static final String UNKNOWN_CALLER = "unknown";
 
-    AuthzLayer() {
-        super(ROLE);
-    }
-
-    public static AuthzLayer of() {
-        return INSTANCE;
+    public AuthzLayer() {
+        super(ServerRoles.AUTHZ);
     }
 
     @Override

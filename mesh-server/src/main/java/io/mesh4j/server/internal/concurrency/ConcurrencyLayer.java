@@ -24,7 +24,6 @@ import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServedRoute;
@@ -38,17 +37,10 @@ import io.mesh4j.server.internal.policy.ServerRoutes;
  */
 public final class ConcurrencyLayer extends AbstractLayer<HttpService> {
 
-    public static final Role ROLE = ServerRoles.CONCURRENCY;
-
     private static final Logger logger = LoggerFactory.getLogger(ConcurrencyLayer.class);
-    private static final ConcurrencyLayer INSTANCE = new ConcurrencyLayer();
 
-    ConcurrencyLayer() {
-        super(ROLE);
-    }
-
-    public static ConcurrencyLayer of() {
-        return INSTANCE;
+    public ConcurrencyLayer() {
+        super(ServerRoles.CONCURRENCY);
     }
 
     @Override

@@ -21,7 +21,6 @@ import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.CommonParams;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServerRoutes;
@@ -37,17 +36,10 @@ import io.mesh4j.server.internal.policy.ServerRoutes;
  */
 public final class DeadlineLayer extends AbstractLayer<HttpService> {
 
-    public static final Role ROLE = ServerRoles.DEADLINE;
-
     private static final Logger logger = LoggerFactory.getLogger(DeadlineLayer.class);
-    private static final DeadlineLayer INSTANCE = new DeadlineLayer();
 
-    DeadlineLayer() {
-        super(ROLE);
-    }
-
-    public static DeadlineLayer of() {
-        return INSTANCE;
+    public DeadlineLayer() {
+        super(ServerRoles.DEADLINE);
     }
 
     @Override

@@ -17,7 +17,6 @@ import io.mesh4j.core.routing.FaultSpec.Decision;
 import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServerRoutes;
@@ -29,16 +28,8 @@ import io.mesh4j.server.internal.policy.ServerRoutes;
  */
 public final class FaultLayer extends AbstractLayer<HttpService> {
 
-    public static final Role ROLE = ServerRoles.FAULTS;
-
-    private static final FaultLayer INSTANCE = new FaultLayer();
-
-    FaultLayer() {
-        super(ROLE);
-    }
-
-    public static FaultLayer of() {
-        return INSTANCE;
+    public FaultLayer() {
+        super(ServerRoles.FAULTS);
     }
 
     @Override

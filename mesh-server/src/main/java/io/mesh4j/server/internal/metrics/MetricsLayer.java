@@ -16,7 +16,6 @@ import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.CommonParams;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
@@ -35,16 +34,8 @@ import io.mesh4j.core.internal.telemetry.TelemetryAccess;
  */
 public final class MetricsLayer extends AbstractLayer<HttpService> {
 
-    public static final Role ROLE = ServerRoles.METRICS;
-
-    private static final MetricsLayer INSTANCE = new MetricsLayer();
-
-    MetricsLayer() {
-        super(ROLE);
-    }
-
-    public static MetricsLayer of() {
-        return INSTANCE;
+    public MetricsLayer() {
+        super(ServerRoles.METRICS);
     }
 
     @Override

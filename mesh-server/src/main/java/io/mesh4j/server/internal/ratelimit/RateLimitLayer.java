@@ -27,7 +27,6 @@ import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServedRoute;
@@ -40,17 +39,10 @@ import io.mesh4j.server.internal.policy.ServerRoutes;
  */
 public final class RateLimitLayer extends AbstractLayer<HttpService> {
 
-    public static final Role ROLE = ServerRoles.RATE_LIMIT;
-
     private static final Logger logger = LoggerFactory.getLogger(RateLimitLayer.class);
-    private static final RateLimitLayer INSTANCE = new RateLimitLayer();
 
-    RateLimitLayer() {
-        super(ROLE);
-    }
-
-    public static RateLimitLayer of() {
-        return INSTANCE;
+    public RateLimitLayer() {
+        super(ServerRoles.RATE_LIMIT);
     }
 
     @Override

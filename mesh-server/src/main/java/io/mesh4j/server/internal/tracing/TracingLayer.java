@@ -16,7 +16,6 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
 import io.mesh4j.core.stack.AbstractLayer;
-import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.internal.telemetry.HttpAttributes;
@@ -48,16 +47,8 @@ import io.mesh4j.core.internal.telemetry.TracePropagation;
  */
 public final class TracingLayer extends AbstractLayer<HttpService> {
 
-    public static final Role ROLE = ServerRoles.TRACING;
-
-    private static final TracingLayer INSTANCE = new TracingLayer();
-
-    TracingLayer() {
-        super(ROLE);
-    }
-
-    public static TracingLayer of() {
-        return INSTANCE;
+    public TracingLayer() {
+        super(ServerRoles.TRACING);
     }
 
     @Override
