@@ -73,4 +73,51 @@ class QuickStartTest {
             assertThat(body).isEqualTo("order 42");
         }
     }
+
+    /**
+     * The README's quick start is the code between the markers above, word for word: a change to one that is not
+     * made to the other fails here. Whitespace does not count, so either may be re-indented.
+     */
+    @Test
+    void theReadmeShowsTheCodeThisTestRuns() throws Exception {
+        // The module's directory is the working directory of its tests.
+        final String readme = Files.readString(Path.of("../README.md"));
+        final String source = Files.readString(Path.of("src/test/java/io/mesh4j/examples/QuickStartTest.java"));
+
+        final String shown = between(readme, "## Quick start", "```java", "```");
+        final String run = between(source, "// ---- from the README", "// ---- from the README",
+                                   "// ---- end of the README's code");
+
+        assertThat(normalized(shown))
+                .as("the ```java block of the README's quick start (README.md) against the code between the markers "
+                    + "in QuickStartTest.java: change both together")
+                .isEqualTo(normalized(run));
+    }
+
+    /**
+     * The lines between the first line {@code open} at or after the line {@code start}, and the next line
+     * {@code close}. A line matches when it is the marker once stripped of its indentation, so that the markers
+     * written as string literals in this class are never taken for the real ones.
+     */
+    private static String between(String text, String start, String open, String close) {
+        final String[] lines = text.split("\n", -1);
+        int i = 0;
+        while (i < lines.length && !lines[i].strip().equals(start)) {
+            i++;
+        }
+        while (i < lines.length && !lines[i].strip().equals(open)) {
+            i++;
+        }
+        assertThat(i).as("a line '%s' followed by a line '%s'", start, open).isLessThan(lines.length);
+        final StringBuilder code = new StringBuilder();
+        for (i++; i < lines.length && !lines[i].strip().equals(close); i++) {
+            code.append(lines[i]).append('\n');
+        }
+        assertThat(i).as("a line '%s' after '%s'", close, open).isLessThan(lines.length);
+        return code.toString();
+    }
+
+    private static String normalized(String code) {
+        return code.strip().replaceAll("\\s+", " ");
+    }
 }
