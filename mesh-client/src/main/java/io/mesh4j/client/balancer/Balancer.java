@@ -2,6 +2,7 @@ package io.mesh4j.client.balancer;
 
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
+import io.mesh4j.core.annotation.UnstableApi;
 
 /**
  * Chooses the endpoint of each attempt of the calls to one service.
@@ -11,6 +12,7 @@ import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
  * every attempt on its endpoint, which happens below the whole stack, at the transport: that is
  * {@link #observe(HttpClient)}.
  */
+@UnstableApi
 public interface Balancer {
 
     /**

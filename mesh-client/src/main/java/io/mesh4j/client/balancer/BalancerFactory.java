@@ -1,11 +1,13 @@
 package io.mesh4j.client.balancer;
 
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.core.annotation.UnstableApi;
 
 /**
  * Makes the {@link Balancer} of one service's client; what it learns of endpoints belongs to that client.
  */
 @FunctionalInterface
+@UnstableApi
 public interface BalancerFactory {
 
     /**

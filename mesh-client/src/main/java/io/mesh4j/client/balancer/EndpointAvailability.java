@@ -3,6 +3,7 @@ package io.mesh4j.client.balancer;
 import com.linecorp.armeria.client.Endpoint;
 
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.core.annotation.UnstableApi;
 
 /**
  * Whether an endpoint may take an attempt now, as the circuit breakers see it: a balancer asks before it picks,
@@ -10,6 +11,7 @@ import io.mesh4j.core.stack.StackParams;
  * their nodes' status).
  */
 @FunctionalInterface
+@UnstableApi
 public interface EndpointAvailability {
 
     /** Every endpoint available: no breakers. */

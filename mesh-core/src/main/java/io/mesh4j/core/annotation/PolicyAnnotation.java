@@ -13,6 +13,7 @@ import java.lang.annotation.Target;
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.ANNOTATION_TYPE)
+@UnstableApi
 public @interface PolicyAnnotation {
 
     /** The factory, with a public constructor without arguments. */

@@ -10,6 +10,7 @@ import io.mesh4j.core.routing.RouteRule;
  * @param <A> the annotation
  */
 @FunctionalInterface
+@UnstableApi
 public interface RuleFactory<A extends Annotation> {
 
     /**

@@ -3,10 +3,12 @@ package io.mesh4j.core.stack;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Set;
+import io.mesh4j.core.annotation.UnstableApi;
 
 /**
  * A layer that knows its role from construction and prints as it; what is left to write is the decorator.
  */
+@UnstableApi
 public abstract class AbstractLayer<T> implements Layer<T> {
 
     private final Role role;

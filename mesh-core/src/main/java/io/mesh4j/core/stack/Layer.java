@@ -2,6 +2,7 @@ package io.mesh4j.core.stack;
 
 import java.util.Set;
 import java.util.function.Function;
+import io.mesh4j.core.annotation.UnstableApi;
 
 /**
  * One job in a request path (retry, deadline, authorization...), named by its {@link Role}.
@@ -12,6 +13,7 @@ import java.util.function.Function;
  * @param <T> what is wrapped: an Armeria {@code HttpClient} on the outbound side, an {@code HttpService} on
  *            the inbound side
  */
+@UnstableApi
 public interface Layer<T> {
 
     /**

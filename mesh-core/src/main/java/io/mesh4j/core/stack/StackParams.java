@@ -7,12 +7,14 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
+import io.mesh4j.core.annotation.UnstableApi;
 
 /**
  * What the layers of one stack share when it is built: the service it talks to or serves, the clock, the
  * classifier, the live policy source. A typed map, so a layer added later can bring its own {@link Key}
  * without this class knowing it.
  */
+@UnstableApi
 public final class StackParams {
 
     private static final StackParams EMPTY = new StackParams(Map.of());
