@@ -227,6 +227,8 @@ public final class MeshTelemetry implements SafeCloseable {
      * Makes {@code context} current on this thread and puts its trace and span ids in the SLF4J MDC, until
      * the returned scope is closed; what was there before comes back then.
      */
+    // The OpenTelemetry scope is not left open: the returned closeable closes it, and the caller owns that.
+    @SuppressWarnings("MustBeClosedChecker")
     public static SafeCloseable enter(Context context) {
         requireNonNull(context, "context");
         final Scope scope = context.makeCurrent();

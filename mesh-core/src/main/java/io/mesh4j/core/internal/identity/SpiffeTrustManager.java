@@ -1,6 +1,7 @@
 package io.mesh4j.core.internal.identity;
 
 import static java.util.Objects.requireNonNull;
+import static java.util.Objects.requireNonNullElse;
 
 import java.net.Socket;
 import java.security.cert.CertificateException;
@@ -9,7 +10,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -57,7 +57,7 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
             }
             return id;
         } catch (CertificateException e) {
-            refusals.refused(e.getMessage());
+            refusals.refused(requireNonNullElse(e.getMessage(), e.toString()));
             throw e;
         }
     }

@@ -1,6 +1,7 @@
 package io.mesh4j.core.internal.registry;
 
 import static java.util.Objects.requireNonNull;
+import static java.util.Objects.requireNonNullElse;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -111,7 +112,7 @@ public final class IdentityJson {
         try {
             return new TokenRequest(ServiceName.of(service), Duration.ofSeconds(ttlSeconds), uses);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(ErrorCode.INVALID_FIELD, e.getMessage());
+            throw new InvalidInputException(ErrorCode.INVALID_FIELD, requireNonNullElse(e.getMessage(), e.toString()));
         }
     }
 

@@ -17,6 +17,12 @@ public final class InvalidInputException extends RuntimeException {
         this.code = requireNonNull(code, "code");
     }
 
+    /** The message the constructor was given, never null. */
+    @Override
+    public String getMessage() {
+        return requireNonNull(super.getMessage());
+    }
+
     public ErrorCode code() {
         return code;
     }

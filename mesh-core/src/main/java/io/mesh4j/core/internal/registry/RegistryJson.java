@@ -1,5 +1,7 @@
 package io.mesh4j.core.internal.registry;
 
+import static java.util.Objects.requireNonNullElse;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +62,7 @@ public final class RegistryJson {
         try {
             return new Registration(host, port, zone, weight, metadata, Duration.ofSeconds(ttlSeconds));
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(ErrorCode.INVALID_FIELD, e.getMessage());
+            throw new InvalidInputException(ErrorCode.INVALID_FIELD, requireNonNullElse(e.getMessage(), e.toString()));
         }
     }
 

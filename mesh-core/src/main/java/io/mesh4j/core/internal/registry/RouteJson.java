@@ -1,5 +1,7 @@
 package io.mesh4j.core.internal.registry;
 
+import static java.util.Objects.requireNonNullElse;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -89,7 +91,7 @@ public final class RouteJson {
         try {
             return new RouteConfig(parsed, overrideCallers);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(ErrorCode.INVALID_FIELD, e.getMessage());
+            throw new InvalidInputException(ErrorCode.INVALID_FIELD, requireNonNullElse(e.getMessage(), e.toString()));
         }
     }
 
