@@ -100,6 +100,7 @@ class DeadlineChainTest {
                                             .defaultPolicy(ClientPolicy.builder().timeout(timeout).build())
                                             .build();
         local.closeLater(caller);
+        caller.webClient(ServiceName.of("edge")); // the watch of a service starts with its first client
         await().atMost(Duration.ofSeconds(5))
                .until(() -> caller.endpoints(ServiceName.of("edge")).size() == 1);
         return caller.webClient("edge");

@@ -84,6 +84,7 @@ class PrometheusScrapeTest {
         final MeshClient caller = MeshClient.builder(r).identity(identity("checkout-test"))
                                             .telemetry(telemetry("checkout-test")).build();
         toClose.add(caller);
+        caller.webClient(ServiceName.of(Frontend.SERVICE)); // the watch of a service starts with its first client
         await().atMost(Duration.ofSeconds(10))
                .until(() -> caller.endpoints(ServiceName.of(Frontend.SERVICE)).size() == 1);
         for (int i = 0; i < CHECKOUTS; i++) {

@@ -66,6 +66,7 @@ class RotationUnderLoadTest {
             start(Orders.server(registry.uri(), client(orders), id, Duration.ZERO).identity(orders));
         }
         final MeshClient caller = client(identity("frontend"));
+        caller.webClient(ServiceName.of("orders")); // the watch of a service starts with its first client
         await().atMost(Duration.ofSeconds(10))
                .until(() -> caller.endpoints(ServiceName.of("orders")).size() == 2);
         return caller.webClient("orders");

@@ -99,6 +99,7 @@ class RouteOverrideChainTest {
     private WebClient edgeAs(String caller) {
         final MeshClient mesh = MeshClient.builder(registryUri).identity(local.identity(caller)).build();
         local.closeLater(mesh);
+        mesh.webClient(ServiceName.of("edge")); // the watch of a service starts with its first client
         await().atMost(Duration.ofSeconds(5))
                .until(() -> mesh.endpoints(ServiceName.of("edge")).size() == 1);
         return mesh.webClient("edge");

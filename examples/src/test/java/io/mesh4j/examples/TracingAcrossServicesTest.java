@@ -124,6 +124,7 @@ class TracingAcrossServicesTest {
     @ParameterizedTest
     @ValueSource(strings = { "/on-the-request-thread", "/on-the-blocking-executor", "/on-a-context-aware-executor" })
     void aCallMadeWhileServingIsAChildOfTheServerSpan(String path) {
+        edgeMesh.webClient(ServiceName.of("leaf")); // the watch of a service starts with its first client
         await().atMost(Duration.ofSeconds(10))
                .until(() -> callerMesh.endpoints(ServiceName.of("edge")).size() == 1
                             && edgeMesh.endpoints(ServiceName.of("leaf")).size() == 1);

@@ -86,6 +86,7 @@ class ZipkinTraceTest {
                                                                 registry.trustBundlePem(), "checkout-test");
                  MeshClient caller = MeshClient.builder(registry.uri()).identity(identity.start().join())
                                                .telemetry(telemetry).build()) {
+                caller.webClient(ServiceName.of(Frontend.SERVICE)); // the watch of a service starts with its first client
                 await().atMost(Duration.ofSeconds(10)).until(
                         () -> caller.endpoints(ServiceName.of(Frontend.SERVICE)).size() == 1);
 
