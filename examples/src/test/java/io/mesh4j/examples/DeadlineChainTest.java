@@ -47,6 +47,7 @@ class DeadlineChainTest {
     private final AtomicReference<String> leafSawDeadline = new AtomicReference<>();
     /** How the edge's call to the leaf ended, once the edge has made it. */
     private final CompletableFuture<AggregatedHttpResponse> edgeCallToLeaf = new CompletableFuture<>();
+
     private MeshRegistry registry;
     private URI registryUri;
 
@@ -55,37 +56,46 @@ class DeadlineChainTest {
         local = LocalMesh.start(dataDir);
         registry = local.registry();
         registryUri = local.uri();
-        final MeshServer leaf = MeshServer.builder("leaf", registryUri).identity(local.identity("leaf"))
-                                          .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
-                                          .service("/leaf", (ctx, req) -> {
-                                              leafCalls.incrementAndGet();
-                                              leafSawDeadline.set(req.headers().get(Deadline.HEADER));
-                                              return HttpResponse.of("leaf");
-                                          })
-                                          .build();
+        final MeshServer leaf = MeshServer.builder("leaf", registryUri)
+                .identity(local.identity("leaf"))
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .service("/leaf", (ctx, req) -> {
+                    leafCalls.incrementAndGet();
+                    leafSawDeadline.set(req.headers().get(Deadline.HEADER));
+                    return HttpResponse.of("leaf");
+                })
+                .build();
         leaf.start().join();
         local.closeLater(leaf);
         final WorkloadIdentity edgeIdentity = local.identity("edge");
-        final MeshClient edgeMesh = MeshClient.builder(registryUri).identity(edgeIdentity).build();
+        final MeshClient edgeMesh =
+                MeshClient.builder(registryUri).identity(edgeIdentity).build();
         local.closeLater(edgeMesh);
         final WebClient leafClient = edgeMesh.webClient("leaf");
         // The edge works, then calls the leaf: from the request's own context, with no deadline code.
-        final MeshServer edge = MeshServer.builder("edge", registryUri).identity(edgeIdentity)
-                                          .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
-                                          .service("/work", (ctx, req) -> HttpResponse.delayed(() -> {
-                                              final CompletableFuture<AggregatedHttpResponse> call =
-                                                      leafClient.get("/leaf").aggregate();
-                                              call.whenComplete((res, cause) -> {
-                                                  if (cause != null) {
-                                                      edgeCallToLeaf.completeExceptionally(cause);
-                                                  } else {
-                                                      edgeCallToLeaf.complete(res);
-                                                  }
-                                              });
-                                              return HttpResponse.of(call.thenApply(
-                                                      AggregatedHttpResponse::toHttpResponse));
-                                          }, EDGE_WORK, ctx.eventLoop()))
-                                          .build();
+        final MeshServer edge = MeshServer.builder("edge", registryUri)
+                .identity(edgeIdentity)
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .service(
+                        "/work",
+                        (ctx, req) -> HttpResponse.delayed(
+                                () -> {
+                                    final CompletableFuture<AggregatedHttpResponse> call =
+                                            leafClient.get("/leaf").aggregate();
+                                    call.whenComplete((res, cause) -> {
+                                        if (cause != null) {
+                                            edgeCallToLeaf.completeExceptionally(cause);
+                                        } else {
+                                            edgeCallToLeaf.complete(res);
+                                        }
+                                    });
+                                    return HttpResponse.of(call.thenApply(AggregatedHttpResponse::toHttpResponse));
+                                },
+                                EDGE_WORK,
+                                ctx.eventLoop()))
+                .build();
         edge.start().join();
         local.closeLater(edge);
     }
@@ -96,13 +106,14 @@ class DeadlineChainTest {
     }
 
     private WebClient edgeClientWithTimeout(Duration timeout) {
-        final MeshClient caller = MeshClient.builder(registryUri).identity(local.identity("caller"))
-                                            .defaultPolicy(ClientPolicy.builder().timeout(timeout).build())
-                                            .build();
+        final MeshClient caller = MeshClient.builder(registryUri)
+                .identity(local.identity("caller"))
+                .defaultPolicy(ClientPolicy.builder().timeout(timeout).build())
+                .build();
         local.closeLater(caller);
         caller.webClient(ServiceName.of("edge")); // the watch of a service starts with its first client
         await().atMost(Duration.ofSeconds(5))
-               .until(() -> caller.endpoints(ServiceName.of("edge")).size() == 1);
+                .until(() -> caller.endpoints(ServiceName.of("edge")).size() == 1);
         return caller.webClient("edge");
     }
 
@@ -119,8 +130,10 @@ class DeadlineChainTest {
 
         // The edge's handler goes on to its call after the caller has given up: the mesh refuses to make it.
         await().atMost(Duration.ofSeconds(5)).until(edgeCallToLeaf::isDone);
-        assertThat(edgeCallToLeaf).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
-                                  .withCauseInstanceOf(ResponseTimeoutException.class);
+        assertThat(edgeCallToLeaf)
+                .failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(ResponseTimeoutException.class);
         assertThat(leafCalls).hasValue(0);
     }
 

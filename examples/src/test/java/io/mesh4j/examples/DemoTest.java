@@ -15,11 +15,17 @@ class DemoTest {
 
     @Test
     void theDemoShowsTrafficPerServiceAndInstanceWithNoFailedCheckout() throws IOException, InterruptedException {
-        final Process demo = new ProcessBuilder(
-                List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                        System.getProperty("java.class.path"), Demo.class.getName(),
-                        "--seconds", "12", "--interval", "2"))
-                .redirectErrorStream(true).start();
+        final Process demo = new ProcessBuilder(List.of(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Demo.class.getName(),
+                        "--seconds",
+                        "12",
+                        "--interval",
+                        "2"))
+                .redirectErrorStream(true)
+                .start();
         final String output;
         try {
             output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -30,26 +36,28 @@ class DemoTest {
         }
 
         assertThat(demo.exitValue()).as(output).isZero();
-        assertThat(output).contains("service", "req/s", "success", "p50", "p99", "share")
-                          .contains("frontend-1", "orders-1", "orders-2 (+40ms)", "orders-3", "inventory-1")
-                          .contains("orders-3 (v1) joined", "orders-1 left")
-                          // The canary shift, done live with meshctl in its own process.
-                          .contains("$ meshctl routes split orders v1=100 v2=0",
-                                    "$ meshctl routes split orders v1=90 v2=10",
-                                    "$ meshctl routes split orders v1=50 v2=50")
-                          .contains("routes of orders in force at index")
-                          .contains("orders-v2 (canary)")
-                          .contains("every hop is mTLS")
-                          .containsPattern("done: \\d+ checkouts in 12 s, 0 failed")
-                          // One checkout as a trace through the three services, and where to see the rest.
-                          .containsPattern("trace [0-9a-f]{32} \\(6 spans\\)")
-                          .contains("GET → frontend  (client, 1 attempt, frontend-1)")
-                          .contains("└─ GET /checkout/:id  (server)")
-                          .contains("└─ GET → orders  (client")
-                          .contains("└─ GET /orders/:id  (server)")
-                          .contains("└─ GET → inventory  (client, 1 attempt, inventory-1)")
-                          .contains("└─ GET /inventory/:sku  (server)")
-                          .contains("--zipkin http://127.0.0.1:9411/api/v2/spans")
-                          .containsPattern("http://127.0.0.1:\\d+/metrics");
+        assertThat(output)
+                .contains("service", "req/s", "success", "p50", "p99", "share")
+                .contains("frontend-1", "orders-1", "orders-2 (+40ms)", "orders-3", "inventory-1")
+                .contains("orders-3 (v1) joined", "orders-1 left")
+                // The canary shift, done live with meshctl in its own process.
+                .contains(
+                        "$ meshctl routes split orders v1=100 v2=0",
+                        "$ meshctl routes split orders v1=90 v2=10",
+                        "$ meshctl routes split orders v1=50 v2=50")
+                .contains("routes of orders in force at index")
+                .contains("orders-v2 (canary)")
+                .contains("every hop is mTLS")
+                .containsPattern("done: \\d+ checkouts in 12 s, 0 failed")
+                // One checkout as a trace through the three services, and where to see the rest.
+                .containsPattern("trace [0-9a-f]{32} \\(6 spans\\)")
+                .contains("GET → frontend  (client, 1 attempt, frontend-1)")
+                .contains("└─ GET /checkout/:id  (server)")
+                .contains("└─ GET → orders  (client")
+                .contains("└─ GET /orders/:id  (server)")
+                .contains("└─ GET → inventory  (client, 1 attempt, inventory-1)")
+                .contains("└─ GET /inventory/:sku  (server)")
+                .contains("--zipkin http://127.0.0.1:9411/api/v2/spans")
+                .containsPattern("http://127.0.0.1:\\d+/metrics");
     }
 }

@@ -55,12 +55,15 @@ class DocumentationLinksTest {
                     links++;
                     final int hash = target.indexOf('#');
                     final String file = hash < 0 ? target : target.substring(0, hash);
-                    final Path dest = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
+                    final Path dest = file.isEmpty()
+                            ? page
+                            : page.getParent().resolve(file).normalize();
                     final String where = ROOT.relativize(page) + ":" + (i + 1) + ": " + target;
                     if (!Files.exists(dest)) {
                         broken.add(where + " (no such file)");
-                    } else if (hash >= 0 && dest.toString().endsWith(".md")
-                               && !anchors(dest).contains(target.substring(hash + 1))) {
+                    } else if (hash >= 0
+                            && dest.toString().endsWith(".md")
+                            && !anchors(dest).contains(target.substring(hash + 1))) {
                         broken.add(where + " (no such heading; there are " + anchors(dest) + ')');
                     }
                 }
@@ -75,8 +78,10 @@ class DocumentationLinksTest {
         Files.walkFileTree(ROOT.normalize(), new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                return dir.getFileName() != null && NOT_SOURCES.contains(dir.getFileName().toString())
-                       ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                return dir.getFileName() != null
+                                && NOT_SOURCES.contains(dir.getFileName().toString())
+                        ? FileVisitResult.SKIP_SUBTREE
+                        : FileVisitResult.CONTINUE;
             }
 
             @Override
@@ -123,9 +128,11 @@ class DocumentationLinksTest {
             if (inFence || !heading.matches()) {
                 continue;
             }
-            final String anchor = heading.group(1).strip().toLowerCase(Locale.ROOT)
-                                         .replaceAll("[^\\p{L}\\p{N}_\\- ]", "")
-                                         .replace(' ', '-');
+            final String anchor = heading.group(1)
+                    .strip()
+                    .toLowerCase(Locale.ROOT)
+                    .replaceAll("[^\\p{L}\\p{N}_\\- ]", "")
+                    .replace(' ', '-');
             final int repeats = seen.merge(anchor, 1, Integer::sum) - 1;
             anchors.add(repeats == 0 ? anchor : anchor + '-' + repeats);
         }

@@ -22,8 +22,10 @@ final class ExternalProcess implements AutoCloseable {
     }
 
     static ExternalProcess start(List<String> command, Path log) throws IOException {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                                                           .redirectOutput(log.toFile()).start();
+        final Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         return new ExternalProcess(process, log);
     }
 

@@ -25,7 +25,11 @@ final class LocalMesh implements AutoCloseable {
     }
 
     static LocalMesh start(Path dataDir) {
-        final MeshRegistry registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build();
+        final MeshRegistry registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .build();
         registry.start();
         return new LocalMesh(registry);
     }
@@ -40,8 +44,8 @@ final class LocalMesh implements AutoCloseable {
 
     /** A started identity of a new workload of {@code service}, with its own join token; closed with the mesh. */
     WorkloadIdentity identity(String service) {
-        final WorkloadIdentity identity = closeLater(Workloads.identity(registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry),
-                                                                        registry.trustBundlePem(), service));
+        final WorkloadIdentity identity = closeLater(Workloads.identity(
+                registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry), registry.trustBundlePem(), service));
         return identity.start().join();
     }
 

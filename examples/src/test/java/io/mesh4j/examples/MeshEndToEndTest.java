@@ -48,11 +48,15 @@ class MeshEndToEndTest {
         registry = local.registry();
         registryUri = local.uri();
         final WorkloadIdentity inventoryIdentity = local.identity("inventory");
-        final MeshServer inventory = Inventory.server(registryUri, "inventory-1").identity(inventoryIdentity)
-                                              .advertisedHost("127.0.0.1").build();
+        final MeshServer inventory = Inventory.server(registryUri, "inventory-1")
+                .identity(inventoryIdentity)
+                .advertisedHost("127.0.0.1")
+                .build();
         inventory.start().join();
         local.closeLater(inventory);
-        caller = MeshClient.builder(registryUri).identity(local.identity("frontend")).build();
+        caller = MeshClient.builder(registryUri)
+                .identity(local.identity("frontend"))
+                .build();
         local.closeLater(caller);
     }
 
@@ -64,20 +68,22 @@ class MeshEndToEndTest {
     @Test
     void killingOneOfTwoInstancesUnderSteadyGetLoadFailsNoRequest() throws Exception {
         try (ChildJvm orders1 = ServiceProcesses.start("orders", "orders-1", registry, logDir);
-             ChildJvm orders2 = ServiceProcesses.start("orders", "orders-2", registry, logDir)) {
+                ChildJvm orders2 = ServiceProcesses.start("orders", "orders-2", registry, logDir)) {
             final WebClient orders = caller.webClient(Orders.SERVICE);
             await().atMost(Duration.ofSeconds(10))
-                   .until(() -> caller.endpoints(ServiceName.of("orders")).size() == 2);
+                    .until(() -> caller.endpoints(ServiceName.of("orders")).size() == 2);
             final SteadyLoad load = SteadyLoad.start(orders, "/orders/7", 8);
             await().atMost(Duration.ofSeconds(20))
-                   .until(() -> load.servedBy("orders-1") > 100 && load.servedBy("orders-2") > 100);
+                    .until(() -> load.servedBy("orders-1") > 100 && load.servedBy("orders-2") > 100);
 
             orders1.kill();
             final long servedBeforeKill = load.ok();
             await().atMost(Duration.ofSeconds(30)).until(() -> load.ok() > servedBeforeKill + 1000);
             load.stop();
 
-            assertThat(load.failures()).as("calls that failed after orders-1 was killed").isEmpty();
+            assertThat(load.failures())
+                    .as("calls that failed after orders-1 was killed")
+                    .isEmpty();
             assertThat(load.servedBy("orders-2")).isGreaterThan(1000);
         }
     }
@@ -89,10 +95,10 @@ class MeshEndToEndTest {
         try {
             final WebClient orders = caller.webClient(Orders.SERVICE);
             await().atMost(Duration.ofSeconds(10))
-                   .until(() -> caller.endpoints(ServiceName.of("orders")).size() == 2);
+                    .until(() -> caller.endpoints(ServiceName.of("orders")).size() == 2);
             final SteadyLoad load = SteadyLoad.start(orders, "/orders/7", 8);
             await().atMost(Duration.ofSeconds(20))
-                   .until(() -> load.servedBy("orders-1") > 100 && load.servedBy("orders-2") > 100);
+                    .until(() -> load.servedBy("orders-1") > 100 && load.servedBy("orders-2") > 100);
 
             orders1.stop().join();
             final long servedByStoppedOne = load.servedBy("orders-1");
@@ -100,7 +106,9 @@ class MeshEndToEndTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> load.ok() > servedAfterStop + 500);
             load.stop();
 
-            assertThat(load.failures()).as("calls that failed while orders-1 stopped").isEmpty();
+            assertThat(load.failures())
+                    .as("calls that failed while orders-1 stopped")
+                    .isEmpty();
             assertThat(load.servedBy("orders-1")).isEqualTo(servedByStoppedOne);
         } finally {
             orders2.stop().join();
@@ -111,26 +119,34 @@ class MeshEndToEndTest {
     @Test
     void aHandlerCallingAnotherServicePassesOnWhatIsLeftOfItsCallersDeadline() {
         final WorkloadIdentity edgeIdentity = local.identity("edge");
-        final MeshClient edgeMesh = MeshClient.builder(registryUri).identity(edgeIdentity).build();
+        final MeshClient edgeMesh =
+                MeshClient.builder(registryUri).identity(edgeIdentity).build();
         final WebClient leafClient = edgeMesh.webClient("leaf");
-        final MeshServer leaf = MeshServer.builder("leaf", registryUri).identity(local.identity("leaf"))
-                                          .advertisedHost("127.0.0.1")
-                                          .service("/", (ctx, req) -> HttpResponse.of(
-                                                  req.headers().get(Deadline.HEADER, "none")))
-                                          .build();
-        final MeshServer edge = MeshServer.builder("edge", registryUri).identity(edgeIdentity)
-                                          .advertisedHost("127.0.0.1")
-                                          .service("/", (ctx, req) -> HttpResponse.of(
-                                                  leafClient.get("/").aggregate()
-                                                            .thenApply(res -> HttpResponse.of(res.contentUtf8()))))
-                                          .build();
+        final MeshServer leaf = MeshServer.builder("leaf", registryUri)
+                .identity(local.identity("leaf"))
+                .advertisedHost("127.0.0.1")
+                .service("/", (ctx, req) -> HttpResponse.of(req.headers().get(Deadline.HEADER, "none")))
+                .build();
+        final MeshServer edge = MeshServer.builder("edge", registryUri)
+                .identity(edgeIdentity)
+                .advertisedHost("127.0.0.1")
+                .service(
+                        "/",
+                        (ctx, req) -> HttpResponse.of(
+                                leafClient.get("/").aggregate().thenApply(res -> HttpResponse.of(res.contentUtf8()))))
+                .build();
         try {
             leaf.start().join();
             edge.start().join();
 
-            final String leftAtLeaf = caller.webClient("edge").prepare().get("/")
-                                            .responseTimeout(Duration.ofMillis(800))
-                                            .execute().aggregate().join().contentUtf8();
+            final String leftAtLeaf = caller.webClient("edge")
+                    .prepare()
+                    .get("/")
+                    .responseTimeout(Duration.ofMillis(800))
+                    .execute()
+                    .aggregate()
+                    .join()
+                    .contentUtf8();
 
             // The edge's own client allows 10 s by default; the leaf sees what is left of the 800 ms.
             assertThat(Long.parseLong(leftAtLeaf)).isBetween(1L, 800L);
@@ -143,13 +159,14 @@ class MeshEndToEndTest {
 
     private MeshServer ordersInstance(String id) {
         final WorkloadIdentity identity = local.identity("orders");
-        final MeshClient mesh = MeshClient.builder(registryUri).identity(identity).build();
+        final MeshClient mesh =
+                MeshClient.builder(registryUri).identity(identity).build();
         local.closeLater(mesh);
         final MeshServer server = Orders.server(registryUri, mesh, id, Duration.ZERO)
-                                        .identity(identity)
-                                        .advertisedHost("127.0.0.1")
-                                        .drainPeriod(Duration.ofMillis(500))
-                                        .build();
+                .identity(identity)
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ofMillis(500))
+                .build();
         server.start().join();
         return server;
     }

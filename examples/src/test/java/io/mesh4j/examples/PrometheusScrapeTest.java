@@ -35,9 +35,9 @@ import io.mesh4j.examples.services.Inventory;
 import io.mesh4j.examples.services.Orders;
 import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.server.MeshServerBuilder;
-import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * A real Prometheus (Debian's {@code prometheus} package, which {@code .ci/run} installs) scrapes the admin
@@ -58,10 +58,14 @@ class PrometheusScrapeTest {
 
     @Test
     void prometheusReadsTheRequestCountersAndHistogramBucketsPerRoute() throws Exception {
-        assertThat(PROMETHEUS).as("Prometheus is installed (apt-get install prometheus, as .ci/run does)")
-                              .isExecutable();
-        try (MeshRegistry registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dir.resolve("registry"))
-                                                 .build()) {
+        assertThat(PROMETHEUS)
+                .as("Prometheus is installed (apt-get install prometheus, as .ci/run does)")
+                .isExecutable();
+        try (MeshRegistry registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dir.resolve("registry"))
+                .build()) {
             registry.start();
             try {
                 this.registry = registry;
@@ -77,33 +81,41 @@ class PrometheusScrapeTest {
 
     private void scrapeAfterTraffic(URI r) throws Exception {
         final MeshServer inventory = start(Inventory.server(r, "inventory-1"), "inventory");
-        final MeshServer orders = start(Orders.server(r, client(r, "orders"), "orders-1", Duration.ZERO),
-                                        "orders");
-        final MeshServer frontend = start(Frontend.server(r, client(r, "frontend"), "frontend-1"),
-                                          "frontend");
-        final MeshClient caller = MeshClient.builder(r).identity(identity("checkout-test"))
-                                            .telemetry(telemetry("checkout-test")).build();
+        final MeshServer orders = start(Orders.server(r, client(r, "orders"), "orders-1", Duration.ZERO), "orders");
+        final MeshServer frontend = start(Frontend.server(r, client(r, "frontend"), "frontend-1"), "frontend");
+        final MeshClient caller = MeshClient.builder(r)
+                .identity(identity("checkout-test"))
+                .telemetry(telemetry("checkout-test"))
+                .build();
         toClose.add(caller);
         caller.webClient(ServiceName.of(Frontend.SERVICE)); // the watch of a service starts with its first client
         await().atMost(Duration.ofSeconds(10))
-               .until(() -> caller.endpoints(ServiceName.of(Frontend.SERVICE)).size() == 1);
+                .until(() -> caller.endpoints(ServiceName.of(Frontend.SERVICE)).size() == 1);
         for (int i = 0; i < CHECKOUTS; i++) {
-            assertThat(caller.webClient(Frontend.SERVICE).get("/checkout/" + i).aggregate().join().status())
+            assertThat(caller.webClient(Frontend.SERVICE)
+                            .get("/checkout/" + i)
+                            .aggregate()
+                            .join()
+                            .status())
                     .isEqualTo(HttpStatus.OK);
         }
 
         final int port = ExternalProcess.freePort();
         final Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, "global:\n"
-                                  + "  scrape_interval: 1s\n"
-                                  + "scrape_configs:\n"
-                                  + "  - job_name: mesh\n"
-                                  + "    static_configs:\n"
-                                  + "      - targets: ['127.0.0.1:" + adminPort(inventory) + "', '127.0.0.1:"
-                                  + adminPort(orders) + "', '127.0.0.1:" + adminPort(frontend) + "']\n");
+        Files.writeString(
+                config,
+                "global:\n"
+                        + "  scrape_interval: 1s\n"
+                        + "scrape_configs:\n"
+                        + "  - job_name: mesh\n"
+                        + "    static_configs:\n"
+                        + "      - targets: ['127.0.0.1:" + adminPort(inventory) + "', '127.0.0.1:"
+                        + adminPort(orders) + "', '127.0.0.1:" + adminPort(frontend) + "']\n");
         // Its own port and data directory: a packaged Prometheus daemon on :9090 stays out of the way.
         try (ExternalProcess prometheus = ExternalProcess.start(
-                List.of(PROMETHEUS.toString(), "--config.file=" + config,
+                List.of(
+                        PROMETHEUS.toString(),
+                        "--config.file=" + config,
                         "--storage.tsdb.path=" + dir.resolve("tsdb"),
                         "--web.listen-address=127.0.0.1:" + port),
                 dir.resolve("prometheus.log"))) {
@@ -111,12 +123,16 @@ class PrometheusScrapeTest {
 
             final String count = "mesh_server_requests_seconds_count{service=\"orders\",route=\"/orders/:id\"}";
             final List<JsonNode> counted = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                assertThat(prometheus.isAlive()).as("prometheus runs; see " + prometheus.log()).isTrue();
-                counted.clear();
-                counted.addAll(query(api, count));
-                return counted.size() == 1 && value(counted.get(0)) == CHECKOUTS;
-            });
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        assertThat(prometheus.isAlive())
+                                .as("prometheus runs; see " + prometheus.log())
+                                .isTrue();
+                        counted.clear();
+                        counted.addAll(query(api, count));
+                        return counted.size() == 1 && value(counted.get(0)) == CHECKOUTS;
+                    });
             logger.info("{} =>\n{}", count, counted);
             final JsonNode series = counted.get(0).get("metric");
             assertThat(series.get("peer").asText()).isEqualTo("frontend");
@@ -134,20 +150,26 @@ class PrometheusScrapeTest {
             final String perRoute = "sum by (service, route) (mesh_server_requests_seconds_count)";
             final Map<String, Double> routes = new TreeMap<>();
             // Each service is a target of its own, scraped on its own schedule: wait for all three.
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                routes.clear();
-                for (JsonNode result : query(api, perRoute)) {
-                    routes.put(result.get("metric").get("service").asText() + ' '
-                               + result.get("metric").get("route").asText(), value(result));
-                }
-                assertThat(routes).containsEntry("frontend /checkout/:id", (double) CHECKOUTS)
-                                  .containsEntry("orders /orders/:id", (double) CHECKOUTS)
-                                  .containsEntry("inventory /inventory/:sku", (double) CHECKOUTS);
-            });
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> {
+                        routes.clear();
+                        for (JsonNode result : query(api, perRoute)) {
+                            routes.put(
+                                    result.get("metric").get("service").asText()
+                                            + ' '
+                                            + result.get("metric").get("route").asText(),
+                                    value(result));
+                        }
+                        assertThat(routes)
+                                .containsEntry("frontend /checkout/:id", (double) CHECKOUTS)
+                                .containsEntry("orders /orders/:id", (double) CHECKOUTS)
+                                .containsEntry("inventory /inventory/:sku", (double) CHECKOUTS);
+                    });
             logger.info("{} =>\n{}", perRoute, routes);
 
-            final List<JsonNode> clientSide = query(
-                    api, "mesh_client_requests_seconds_count{service=\"inventory\",outcome=\"success\"}");
+            final List<JsonNode> clientSide =
+                    query(api, "mesh_client_requests_seconds_count{service=\"inventory\",outcome=\"success\"}");
             assertThat(clientSide).hasSize(1);
             assertThat(value(clientSide.get(0))).isEqualTo(CHECKOUTS);
             Files.writeString(dir.resolve("query.txt"), counted + "\n" + byLe + "\n" + routes);
@@ -155,8 +177,10 @@ class PrometheusScrapeTest {
     }
 
     private MeshClient client(URI registry, String service) {
-        final MeshClient client = MeshClient.builder(registry).identity(identity(service))
-                                            .telemetry(telemetry(service)).build();
+        final MeshClient client = MeshClient.builder(registry)
+                .identity(identity(service))
+                .telemetry(telemetry(service))
+                .build();
         toClose.add(client);
         return client;
     }
@@ -166,8 +190,8 @@ class PrometheusScrapeTest {
     /** One identity per service, its client's and its server's, as in a process of its own. */
     private WorkloadIdentity identity(String service) {
         return identities.computeIfAbsent(service, unused -> {
-            final WorkloadIdentity identity = Workloads.identity(registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry),
-                                                                 registry.trustBundlePem(), service);
+            final WorkloadIdentity identity = Workloads.identity(
+                    registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry), registry.trustBundlePem(), service);
             toClose.add(identity);
             return identity.start().join();
         });
@@ -178,16 +202,20 @@ class PrometheusScrapeTest {
     /** One telemetry per service, its client's and its server's, as in a process of its own. */
     private MeshTelemetry telemetry(String service) {
         return telemetries.computeIfAbsent(service, unused -> {
-            final MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder().serviceName(service).build());
+            final MeshTelemetry telemetry = MeshTelemetry.of(
+                    TelemetryConfig.builder().serviceName(service).build());
             toClose.add(telemetry);
             return telemetry;
         });
     }
 
     private MeshServer start(MeshServerBuilder builder, String service) {
-        final MeshServer server = builder.identity(identity(service)).advertisedHost("127.0.0.1")
-                                         .telemetry(telemetry(service)).adminPort(0)
-                                         .drainPeriod(Duration.ZERO).build();
+        final MeshServer server = builder.identity(identity(service))
+                .advertisedHost("127.0.0.1")
+                .telemetry(telemetry(service))
+                .adminPort(0)
+                .drainPeriod(Duration.ZERO)
+                .build();
         server.start().join();
         toClose.add(() -> server.stop().join());
         return server;
@@ -199,9 +227,11 @@ class PrometheusScrapeTest {
 
     /** The query's results; none while Prometheus is still starting (not listening, or not ready). */
     private static List<JsonNode> query(WebClient api, String promql) throws Exception {
-        final AggregatedHttpResponse res =
-                api.get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))
-                   .aggregate().handle((answer, cause) -> answer).join();
+        final AggregatedHttpResponse res = api.get(
+                        "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))
+                .aggregate()
+                .handle((answer, cause) -> answer)
+                .join();
         if (res == null || !res.status().equals(HttpStatus.OK)) {
             return List.of();
         }

@@ -20,8 +20,8 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
-import io.mesh4j.server.MeshServer;
 import io.mesh4j.registry.internal.RegistryAccess;
+import io.mesh4j.server.MeshServer;
 
 /** The README's quick start, as written there, so that it cannot rot. */
 class QuickStartTest {
@@ -31,20 +31,27 @@ class QuickStartTest {
 
     @Test
     void theReadmesQuickStartWorks() throws Exception {
-        try (MeshRegistry running = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build()) {
+        try (MeshRegistry running = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .build()) {
             running.start();
             final URI registry = running.uri();
 
-            final String token = RegistryAccess.ADMIN_CLIENT.get(running).createToken(new IdentityJson.TokenRequest(
-                    ServiceName.of("orders"), Duration.ofMinutes(10), 2)).join().token();
+            final String token = RegistryAccess.ADMIN_CLIENT
+                    .get(running)
+                    .createToken(new IdentityJson.TokenRequest(ServiceName.of("orders"), Duration.ofMinutes(10), 2))
+                    .join()
+                    .token();
             final Path tokenFile = Files.writeString(dataDir.resolve("orders.token"), token);
             final Path bundleFile = dataDir.resolve("trust-bundle.pem");
 
             // ---- from the README
             // Who this workload is: it makes its key in memory and gets a certificate with the operator's token.
             WorkloadIdentity identity = WorkloadIdentity.builder(registry, "orders")
-                    .joinTokenFile(tokenFile)            // from: meshctl token create --service orders
-                    .trustBundleFile(bundleFile)         // <registry data dir>/trust-bundle.pem
+                    .joinTokenFile(tokenFile) // from: meshctl token create --service orders
+                    .trustBundleFile(bundleFile) // <registry data dir>/trust-bundle.pem
                     .build();
 
             // orders: serves over mTLS, registers itself, heartbeats; on stop deregisters, drains and closes.
@@ -52,7 +59,7 @@ class QuickStartTest {
                     .identity(identity)
                     .service("/orders/{id}", (ctx, req) -> HttpResponse.of("order " + ctx.pathParam("id")))
                     .build();
-            orders.start().join();                      // certificate in, serving, and registered
+            orders.start().join(); // certificate in, serving, and registered
 
             // A client for the service name, not for a host; it checks the server really is "orders".
             MeshClient mesh = MeshClient.builder(registry).identity(identity).build();
@@ -60,10 +67,13 @@ class QuickStartTest {
             String body = ordersClient.get("/orders/42").aggregate().join().contentUtf8();
 
             // Per-service values (timeouts, retries, breakers) are looked up per call and can be replaced live:
-            mesh.policies().replace(ServiceName.of("orders"), ClientPolicy.builder()
-                    .timeout(Duration.ofSeconds(2))
-                    .retry(RetryConfig.builder().maxAttempts(2).build())
-                    .build());
+            mesh.policies()
+                    .replace(
+                            ServiceName.of("orders"),
+                            ClientPolicy.builder()
+                                    .timeout(Duration.ofSeconds(2))
+                                    .retry(RetryConfig.builder().maxAttempts(2).build())
+                                    .build());
 
             orders.stop().join();
             mesh.close();
@@ -85,12 +95,12 @@ class QuickStartTest {
         final String source = Files.readString(Path.of("src/test/java/io/mesh4j/examples/QuickStartTest.java"));
 
         final String shown = between(readme, "## Quick start", "```java", "```");
-        final String run = between(source, "// ---- from the README", "// ---- from the README",
-                                   "// ---- end of the README's code");
+        final String run = between(
+                source, "// ---- from the README", "// ---- from the README", "// ---- end of the README's code");
 
         assertThat(normalized(shown))
                 .as("the ```java block of the README's quick start (README.md) against the code between the markers "
-                    + "in QuickStartTest.java: change both together")
+                        + "in QuickStartTest.java: change both together")
                 .isEqualTo(normalized(run));
     }
 

@@ -25,9 +25,9 @@ import io.mesh4j.examples.services.Inventory;
 import io.mesh4j.examples.services.Orders;
 import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.server.MeshServerBuilder;
-import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * Certificates and the CA itself rotate while traffic flows, in real time, and no call fails: renewals reach live
@@ -57,24 +57,30 @@ class RotationUnderLoadTest {
 
     /** inventory, two orders instances, and a caller; returns the caller's client of orders. */
     private WebClient meshWithLeafLifetime(Duration leafLifetime) {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).leafLifetime(leafLifetime)
-                               .build().start();
+        registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .leafLifetime(leafLifetime)
+                .build()
+                .start();
         final WorkloadIdentity inventory = identity("inventory");
         start(Inventory.server(registry.uri(), "inventory-1").identity(inventory));
         for (String id : List.of("orders-1", "orders-2")) {
             final WorkloadIdentity orders = identity("orders");
-            start(Orders.server(registry.uri(), client(orders), id, Duration.ZERO).identity(orders));
+            start(Orders.server(registry.uri(), client(orders), id, Duration.ZERO)
+                    .identity(orders));
         }
         final MeshClient caller = client(identity("frontend"));
         caller.webClient(ServiceName.of("orders")); // the watch of a service starts with its first client
         await().atMost(Duration.ofSeconds(10))
-               .until(() -> caller.endpoints(ServiceName.of("orders")).size() == 2);
+                .until(() -> caller.endpoints(ServiceName.of("orders")).size() == 2);
         return caller.webClient("orders");
     }
 
     private WorkloadIdentity identity(String service) {
-        final WorkloadIdentity identity = Workloads.identity(registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry),
-                                                             registry.trustBundlePem(), service);
+        final WorkloadIdentity identity = Workloads.identity(
+                registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry), registry.trustBundlePem(), service);
         identity.onRenewal(renewals::incrementAndGet);
         toClose.add(identity);
         identities.add(identity);
@@ -82,13 +88,15 @@ class RotationUnderLoadTest {
     }
 
     private MeshClient client(WorkloadIdentity identity) {
-        final MeshClient client = MeshClient.builder(registry.uri()).identity(identity).build();
+        final MeshClient client =
+                MeshClient.builder(registry.uri()).identity(identity).build();
         toClose.add(client);
         return client;
     }
 
     private void start(MeshServerBuilder builder) {
-        final MeshServer server = builder.advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO).build();
+        final MeshServer server =
+                builder.advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO).build();
         server.start().join();
         toClose.add(server);
     }
@@ -103,9 +111,15 @@ class RotationUnderLoadTest {
         await().atMost(Duration.ofMinutes(3)).until(() -> renewals.get() >= 6 * identities.size());
         load.stop();
 
-        logger.info("rotation under load: {} calls in {} s across {} renewals, {} failed", load.ok(),
-                    Duration.ofNanos(System.nanoTime() - start).toSeconds(), renewals.get(), load.failures().size());
-        assertThat(load.failures()).as("calls that failed while certificates rotated").isEmpty();
+        logger.info(
+                "rotation under load: {} calls in {} s across {} renewals, {} failed",
+                load.ok(),
+                Duration.ofNanos(System.nanoTime() - start).toSeconds(),
+                renewals.get(),
+                load.failures().size());
+        assertThat(load.failures())
+                .as("calls that failed while certificates rotated")
+                .isEmpty();
         assertThat(load.ok()).isGreaterThan(1000);
     }
 
@@ -124,14 +138,18 @@ class RotationUnderLoadTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > okAfterRotation + 200);
         load.stop();
 
-        logger.info("CA rotation under load: {} calls, {} failed", load.ok(), load.failures().size());
+        logger.info(
+                "CA rotation under load: {} calls, {} failed",
+                load.ok(),
+                load.failures().size());
         assertThat(load.failures()).as("calls that failed while the CA rotated").isEmpty();
     }
 
     private boolean onlyOnNewRoot(WorkloadIdentity identity) {
         final List<X509Certificate> bundle = identity.trustBundle();
         final X509Certificate leaf = identity.keyPair().certificateChain().get(0);
-        return bundle.size() == 1 && bundle.get(0).getSubjectX500Principal().getName().contains("CN=root-2")
-               && leaf.getIssuerX500Principal().getName().contains("CN=root-2");
+        return bundle.size() == 1
+                && bundle.get(0).getSubjectX500Principal().getName().contains("CN=root-2")
+                && leaf.getIssuerX500Principal().getName().contains("CN=root-2");
     }
 }

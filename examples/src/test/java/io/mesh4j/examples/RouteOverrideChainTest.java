@@ -29,8 +29,8 @@ import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.routing.Subset;
 import io.mesh4j.core.routing.WeightedSubset;
 import io.mesh4j.registry.MeshRegistry;
-import io.mesh4j.server.MeshServer;
 import io.mesh4j.registry.internal.RegistryAccess;
+import io.mesh4j.server.MeshServer;
 
 /**
  * A route override travels downstream with the request, hop by hop, from a caller the edge trusts; a forged
@@ -53,40 +53,52 @@ class RouteOverrideChainTest {
         registry = local.registry();
         registryUri = local.uri();
         for (String version : List.of("v1", "v2")) {
-            final MeshServer leaf = MeshServer.builder("leaf", registryUri).identity(local.identity("leaf"))
-                                              .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
-                                              .metadata("version", version)
-                                              .service("/leaf", (ctx, req) -> HttpResponse.of("leaf " + version))
-                                              .build();
+            final MeshServer leaf = MeshServer.builder("leaf", registryUri)
+                    .identity(local.identity("leaf"))
+                    .advertisedHost("127.0.0.1")
+                    .drainPeriod(Duration.ZERO)
+                    .metadata("version", version)
+                    .service("/leaf", (ctx, req) -> HttpResponse.of("leaf " + version))
+                    .build();
             leaf.start().join();
             local.closeLater(leaf);
         }
         // Every call to leaf goes to v1, unless a trusted override says otherwise; only debug-console is trusted.
-        RegistryAccess.ADMIN_CLIENT.get(registry).putRoutes(ServiceName.of("leaf"), new RouteConfig(List.of(
-                RouteRule.builder("stable").split(List.of(new WeightedSubset(new Subset(Map.of("version", "v1")),
-                                                                             100)), null).build()))).join();
-        RegistryAccess.ADMIN_CLIENT.get(registry).putRoutes(ServiceName.of("edge"), new RouteConfig(
-                List.of(), Set.of(ServiceName.of("debug-console")))).join();
+        RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .putRoutes(
+                        ServiceName.of("leaf"),
+                        new RouteConfig(List.of(RouteRule.builder("stable")
+                                .split(List.of(new WeightedSubset(new Subset(Map.of("version", "v1")), 100)), null)
+                                .build())))
+                .join();
+        RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .putRoutes(ServiceName.of("edge"), new RouteConfig(List.of(), Set.of(ServiceName.of("debug-console"))))
+                .join();
 
         final WorkloadIdentity edgeIdentity = local.identity("edge");
-        final MeshClient edgeMesh = MeshClient.builder(registryUri).identity(edgeIdentity).build();
+        final MeshClient edgeMesh =
+                MeshClient.builder(registryUri).identity(edgeIdentity).build();
         local.closeLater(edgeMesh);
         final WebClient leafClient = edgeMesh.webClient("leaf");
         // A careless handler: it copies every header of its request onto its own call.
-        final MeshServer edge = MeshServer.builder("edge", registryUri).identity(edgeIdentity)
-                                          .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
-                                          .service("/edge", (ctx, req) -> {
-                                              final WebClientRequestPreparation call = leafClient.prepare()
-                                                                                                 .get("/leaf");
-                                              req.headers().forEach((name, value) -> {
-                                                  if (name.charAt(0) != ':') {
-                                                      call.header(name, value);
-                                                  }
-                                              });
-                                              return HttpResponse.of(call.execute().aggregate().thenApply(
-                                                      AggregatedHttpResponse::toHttpResponse));
-                                          })
-                                          .build();
+        final MeshServer edge = MeshServer.builder("edge", registryUri)
+                .identity(edgeIdentity)
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .service("/edge", (ctx, req) -> {
+                    final WebClientRequestPreparation call =
+                            leafClient.prepare().get("/leaf");
+                    req.headers().forEach((name, value) -> {
+                        if (name.charAt(0) != ':') {
+                            call.header(name, value);
+                        }
+                    });
+                    return HttpResponse.of(
+                            call.execute().aggregate().thenApply(AggregatedHttpResponse::toHttpResponse));
+                })
+                .build();
         edge.start().join();
         local.closeLater(edge);
     }
@@ -97,17 +109,23 @@ class RouteOverrideChainTest {
     }
 
     private WebClient edgeAs(String caller) {
-        final MeshClient mesh = MeshClient.builder(registryUri).identity(local.identity(caller)).build();
+        final MeshClient mesh =
+                MeshClient.builder(registryUri).identity(local.identity(caller)).build();
         local.closeLater(mesh);
         mesh.webClient(ServiceName.of("edge")); // the watch of a service starts with its first client
         await().atMost(Duration.ofSeconds(5))
-               .until(() -> mesh.endpoints(ServiceName.of("edge")).size() == 1);
+                .until(() -> mesh.endpoints(ServiceName.of("edge")).size() == 1);
         return mesh.webClient("edge");
     }
 
     private static String callWithOverride(WebClient edge) {
-        return edge.prepare().get("/edge").header(RouteOverride.HEADER, OVERRIDE).execute().aggregate().join()
-                   .contentUtf8();
+        return edge.prepare()
+                .get("/edge")
+                .header(RouteOverride.HEADER, OVERRIDE)
+                .execute()
+                .aggregate()
+                .join()
+                .contentUtf8();
     }
 
     @Test
@@ -123,8 +141,8 @@ class RouteOverrideChainTest {
     @Test
     void aForgedOverrideIsDroppedAtTheEdgeEvenWhenTheHandlerCopiesItOn() {
         final WebClient edge = edgeAs("frontend");
-        await().atMost(Duration.ofSeconds(5)).until(() -> edge.get("/edge").aggregate().join().contentUtf8()
-                                                              .equals("leaf v1"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> edge.get("/edge").aggregate().join().contentUtf8().equals("leaf v1"));
         for (int i = 0; i < 20; i++) {
             assertThat(callWithOverride(edge)).isEqualTo("leaf v1");
         }

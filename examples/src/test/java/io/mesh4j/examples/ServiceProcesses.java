@@ -29,20 +29,35 @@ final class ServiceProcesses {
     }
 
     /** Starts one instance with more of {@link ServiceMain}'s flags, such as {@code --zipkin URL}. */
-    static ChildJvm start(String service, String instanceId, MeshRegistry registry, Path workDir,
-                          List<String> moreArgs) throws IOException {
-        final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
-                ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
+    static ChildJvm start(String service, String instanceId, MeshRegistry registry, Path workDir, List<String> moreArgs)
+            throws IOException {
+        final String token = RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
+                .join()
+                .token();
         final Path tokenFile = Files.writeString(workDir.resolve(instanceId + ".token"), token);
         final Path bundle = Files.writeString(workDir.resolve("trust-bundle.pem"), registry.trustBundlePem());
-        final List<String> args = new ArrayList<>(List.of("--service", service, "--instance-id", instanceId,
-                                                          "--registry", registry.uri().toString(),
-                                                          "--ttl-seconds", "30",
-                                                          "--join-token-file", tokenFile.toString(),
-                                                          "--trust-bundle", bundle.toString()));
+        final List<String> args = new ArrayList<>(List.of(
+                "--service",
+                service,
+                "--instance-id",
+                instanceId,
+                "--registry",
+                registry.uri().toString(),
+                "--ttl-seconds",
+                "30",
+                "--join-token-file",
+                tokenFile.toString(),
+                "--trust-bundle",
+                bundle.toString()));
         args.addAll(moreArgs);
-        return ChildJvm.start(ServiceMain.class.getName(), args, SERVING, workDir.resolve(instanceId + ".log"),
-                              Duration.ofSeconds(60));
+        return ChildJvm.start(
+                ServiceMain.class.getName(),
+                args,
+                SERVING,
+                workDir.resolve(instanceId + ".log"),
+                Duration.ofSeconds(60));
     }
 
     private ServiceProcesses() {}

@@ -60,7 +60,8 @@ final class SteadyLoad {
                 ok.incrementAndGet();
                 final Matcher m = SERVED_BY.matcher(res.contentUtf8());
                 if (m.find()) {
-                    servedBy.computeIfAbsent(m.group(1), unused -> new LongAdder()).increment();
+                    servedBy.computeIfAbsent(m.group(1), unused -> new LongAdder())
+                            .increment();
                 }
             }
             next();

@@ -30,12 +30,12 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.server.MeshServer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * A handler that calls another service through a mesh client makes a child span with no tracing code of its
@@ -62,49 +62,77 @@ class TracingAcrossServicesTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build();
+        registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .build();
         registry.start();
         edgeTelemetry = telemetry("edge");
         leafTelemetry = telemetry("leaf");
         callerTelemetry = telemetry("caller");
         final WorkloadIdentity edgeIdentity = identity("edge");
-        edgeMesh = MeshClient.builder(registry.uri()).identity(edgeIdentity).telemetry(edgeTelemetry).build();
+        edgeMesh = MeshClient.builder(registry.uri())
+                .identity(edgeIdentity)
+                .telemetry(edgeTelemetry)
+                .build();
         final WebClient leafClient = edgeMesh.webClient("leaf");
-        leaf = MeshServer.builder("leaf", registry.uri()).identity(identity("leaf")).advertisedHost("127.0.0.1")
-                         .telemetry(leafTelemetry)
-                         .service("/leaf", (ctx, req) -> HttpResponse.of("leaf"))
-                         .build();
+        leaf = MeshServer.builder("leaf", registry.uri())
+                .identity(identity("leaf"))
+                .advertisedHost("127.0.0.1")
+                .telemetry(leafTelemetry)
+                .service("/leaf", (ctx, req) -> HttpResponse.of("leaf"))
+                .build();
         // The handlers hold no tracing code: they call the leaf service, from three kinds of thread.
-        edge = MeshServer.builder("edge", registry.uri()).identity(edgeIdentity).advertisedHost("127.0.0.1")
-                         .telemetry(edgeTelemetry)
-                         .service("/on-the-request-thread", (ctx, req) -> HttpResponse.of(
-                                 leafClient.get("/leaf").aggregate().thenApply(AggregatedHttpResponse::toHttpResponse)))
-                         .service("/on-the-blocking-executor", (ctx, req) -> HttpResponse.of(
-                                 CompletableFuture.supplyAsync(() -> leafClient.get("/leaf").aggregate().join(),
-                                                               ctx.blockingTaskExecutor())
-                                                  .thenApply(AggregatedHttpResponse::toHttpResponse)))
-                         .service("/on-a-context-aware-executor", (ctx, req) -> HttpResponse.of(
-                                 CompletableFuture.supplyAsync(() -> leafClient.get("/leaf").aggregate().join(),
-                                                               ctx.makeContextAware(plainExecutor))
-                                                  .thenApply(AggregatedHttpResponse::toHttpResponse)))
-                         .build();
+        edge = MeshServer.builder("edge", registry.uri())
+                .identity(edgeIdentity)
+                .advertisedHost("127.0.0.1")
+                .telemetry(edgeTelemetry)
+                .service(
+                        "/on-the-request-thread",
+                        (ctx, req) -> HttpResponse.of(
+                                leafClient.get("/leaf").aggregate().thenApply(AggregatedHttpResponse::toHttpResponse)))
+                .service(
+                        "/on-the-blocking-executor",
+                        (ctx, req) -> HttpResponse.of(CompletableFuture.supplyAsync(
+                                        () -> leafClient
+                                                .get("/leaf")
+                                                .aggregate()
+                                                .join(),
+                                        ctx.blockingTaskExecutor())
+                                .thenApply(AggregatedHttpResponse::toHttpResponse)))
+                .service(
+                        "/on-a-context-aware-executor",
+                        (ctx, req) -> HttpResponse.of(CompletableFuture.supplyAsync(
+                                        () -> leafClient
+                                                .get("/leaf")
+                                                .aggregate()
+                                                .join(),
+                                        ctx.makeContextAware(plainExecutor))
+                                .thenApply(AggregatedHttpResponse::toHttpResponse)))
+                .build();
         leaf.start().join();
         edge.start().join();
-        callerMesh = MeshClient.builder(registry.uri()).identity(identity("caller")).telemetry(callerTelemetry)
-                               .build();
+        callerMesh = MeshClient.builder(registry.uri())
+                .identity(identity("caller"))
+                .telemetry(callerTelemetry)
+                .build();
     }
 
     private final List<WorkloadIdentity> identities = new ArrayList<>();
 
     private WorkloadIdentity identity(String service) {
-        final WorkloadIdentity identity = Workloads.identity(registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry),
-                                                             registry.trustBundlePem(), service);
+        final WorkloadIdentity identity = Workloads.identity(
+                registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry), registry.trustBundlePem(), service);
         identities.add(identity);
         return identity.start().join();
     }
 
     private MeshTelemetry telemetry(String service) {
-        return MeshTelemetry.of(TelemetryConfig.builder().serviceName(service).spanExporter(spans).build());
+        return MeshTelemetry.of(TelemetryConfig.builder()
+                .serviceName(service)
+                .spanExporter(spans)
+                .build());
     }
 
     @AfterEach
@@ -122,18 +150,22 @@ class TracingAcrossServicesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "/on-the-request-thread", "/on-the-blocking-executor", "/on-a-context-aware-executor" })
+    @ValueSource(strings = {"/on-the-request-thread", "/on-the-blocking-executor", "/on-a-context-aware-executor"})
     void aCallMadeWhileServingIsAChildOfTheServerSpan(String path) {
         edgeMesh.webClient(ServiceName.of("leaf")); // the watch of a service starts with its first client
         await().atMost(Duration.ofSeconds(10))
-               .until(() -> callerMesh.endpoints(ServiceName.of("edge")).size() == 1
-                            && edgeMesh.endpoints(ServiceName.of("leaf")).size() == 1);
+                .until(() -> callerMesh.endpoints(ServiceName.of("edge")).size() == 1
+                        && edgeMesh.endpoints(ServiceName.of("leaf")).size() == 1);
 
-        assertThat(callerMesh.webClient("edge").get(path).aggregate().join().status()).isEqualTo(HttpStatus.OK);
+        assertThat(callerMesh.webClient("edge").get(path).aggregate().join().status())
+                .isEqualTo(HttpStatus.OK);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> spans.getFinishedSpanItems().size() == 4);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> spans.getFinishedSpanItems().size() == 4);
         final List<SpanData> trace = spans.getFinishedSpanItems();
-        assertThat(trace.stream().map(SpanData::getTraceId).distinct()).as("one trace").hasSize(1);
+        assertThat(trace.stream().map(SpanData::getTraceId).distinct())
+                .as("one trace")
+                .hasSize(1);
         final SpanData callerClient = span(trace, "caller", SpanKind.CLIENT);
         final SpanData edgeServer = span(trace, "edge", SpanKind.SERVER);
         final SpanData edgeClient = span(trace, "edge", SpanKind.CLIENT);
@@ -148,9 +180,8 @@ class TracingAcrossServicesTest {
 
     private static SpanData span(List<SpanData> trace, String service, SpanKind kind) {
         final List<SpanData> found = trace.stream()
-                                          .filter(s -> service.equals(s.getResource().getAttribute(SERVICE_NAME))
-                                                       && s.getKind() == kind)
-                                          .collect(Collectors.toList());
+                .filter(s -> service.equals(s.getResource().getAttribute(SERVICE_NAME)) && s.getKind() == kind)
+                .collect(Collectors.toList());
         assertThat(found).as(service + ' ' + kind).hasSize(1);
         return found.get(0);
     }

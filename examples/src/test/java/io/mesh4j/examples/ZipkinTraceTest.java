@@ -32,10 +32,10 @@ import io.mesh4j.examples.demo.ChildJvm;
 import io.mesh4j.examples.services.Frontend;
 import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.registry.internal.RegistryAccess;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * A real Zipkin server (the {@code zipkin-server} exec jar the build puts in {@code target/zipkin}) receives the
@@ -55,59 +55,94 @@ class ZipkinTraceTest {
 
     @Test
     void aRequestThroughThreeServicesIsOneTraceInZipkin() throws Exception {
-        assertThat(ZIPKIN_JAR).as("the build copies Zipkin's exec jar here (maven-dependency-plugin)").exists();
+        assertThat(ZIPKIN_JAR)
+                .as("the build copies Zipkin's exec jar here (maven-dependency-plugin)")
+                .exists();
         final int port = ExternalProcess.freePort();
         final URI zipkin = URI.create("http://127.0.0.1:" + port);
         try (ExternalProcess server = ExternalProcess.start(
-                List.of(ExternalProcess.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", ZIPKIN_JAR.toString(),
-                        "--armeria.ports[0].port=" + port, "--armeria.ports[0].ip=127.0.0.1",
-                        "--armeria.ports[0].protocols[0]=http"),
-                logDir.resolve("zipkin.log"));
-             MeshRegistry registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build()) {
+                        List.of(
+                                ExternalProcess.java(),
+                                "-Xmx256m",
+                                "-XX:TieredStopAtLevel=1",
+                                "-jar",
+                                ZIPKIN_JAR.toString(),
+                                "--armeria.ports[0].port=" + port,
+                                "--armeria.ports[0].ip=127.0.0.1",
+                                "--armeria.ports[0].protocols[0]=http"),
+                        logDir.resolve("zipkin.log"));
+                MeshRegistry registry = MeshRegistry.builder()
+                        .host("127.0.0.1")
+                        .port(0)
+                        .dataDir(dataDir)
+                        .build()) {
             final WebClient zipkinApi = WebClient.of(zipkin);
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                assertThat(server.isAlive()).as("zipkin is running; see " + server.log()).isTrue();
-                return zipkinApi.get("/health").aggregate().handle((res, cause) -> res != null && res.status()
-                        .equals(HttpStatus.OK)).join();
-            });
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        assertThat(server.isAlive())
+                                .as("zipkin is running; see " + server.log())
+                                .isTrue();
+                        return zipkinApi
+                                .get("/health")
+                                .aggregate()
+                                .handle((res, cause) ->
+                                        res != null && res.status().equals(HttpStatus.OK))
+                                .join();
+                    });
             registry.start();
             final List<String> toZipkin = List.of("--zipkin", zipkin + "/api/v2/spans");
             final InMemorySpanExporter local = InMemorySpanExporter.create();
-            try (ChildJvm inventory = ServiceProcesses.start("inventory", "inventory-1", registry, logDir,
-                                                             toZipkin);
-                 ChildJvm orders = ServiceProcesses.start("orders", "orders-1", registry, logDir, toZipkin);
-                 ChildJvm frontend = ServiceProcesses.start("frontend", "frontend-1", registry, logDir,
-                                                            toZipkin);
-                 MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder().serviceName("checkout-test")
-                                                                           .zipkinEndpoint(URI.create(
-                                                                                   zipkin + "/api/v2/spans"))
-                                                                           .spanExporter(local).build());
-                 WorkloadIdentity identity = Workloads.identity(registry.uri(), RegistryAccess.ADMIN_CLIENT.get(registry),
-                                                                registry.trustBundlePem(), "checkout-test");
-                 MeshClient caller = MeshClient.builder(registry.uri()).identity(identity.start().join())
-                                               .telemetry(telemetry).build()) {
-                caller.webClient(ServiceName.of(Frontend.SERVICE)); // the watch of a service starts with its first client
-                await().atMost(Duration.ofSeconds(10)).until(
-                        () -> caller.endpoints(ServiceName.of(Frontend.SERVICE)).size() == 1);
+            try (ChildJvm inventory = ServiceProcesses.start("inventory", "inventory-1", registry, logDir, toZipkin);
+                    ChildJvm orders = ServiceProcesses.start("orders", "orders-1", registry, logDir, toZipkin);
+                    ChildJvm frontend = ServiceProcesses.start("frontend", "frontend-1", registry, logDir, toZipkin);
+                    MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder()
+                            .serviceName("checkout-test")
+                            .zipkinEndpoint(URI.create(zipkin + "/api/v2/spans"))
+                            .spanExporter(local)
+                            .build());
+                    WorkloadIdentity identity = Workloads.identity(
+                            registry.uri(),
+                            RegistryAccess.ADMIN_CLIENT.get(registry),
+                            registry.trustBundlePem(),
+                            "checkout-test");
+                    MeshClient caller = MeshClient.builder(registry.uri())
+                            .identity(identity.start().join())
+                            .telemetry(telemetry)
+                            .build()) {
+                caller.webClient(
+                        ServiceName.of(Frontend.SERVICE)); // the watch of a service starts with its first client
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> caller.endpoints(ServiceName.of(Frontend.SERVICE))
+                                        .size()
+                                == 1);
 
-                final AggregatedHttpResponse res = caller.webClient(Frontend.SERVICE).get("/checkout/7")
-                                                         .aggregate().join();
+                final AggregatedHttpResponse res = caller.webClient(Frontend.SERVICE)
+                        .get("/checkout/7")
+                        .aggregate()
+                        .join();
                 assertThat(res.status()).isEqualTo(HttpStatus.OK);
 
-                await().atMost(Duration.ofSeconds(5)).until(() -> !local.getFinishedSpanItems().isEmpty());
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> !local.getFinishedSpanItems().isEmpty());
                 final SpanData root = local.getFinishedSpanItems().get(0);
                 final List<Map<String, Object>> trace = new ArrayList<>();
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                    final AggregatedHttpResponse answer = zipkinApi.get("/api/v2/trace/" + root.getTraceId())
-                                                                   .aggregate().join();
-                    if (!answer.status().equals(HttpStatus.OK)) {
-                        return false;
-                    }
-                    trace.clear();
-                    trace.addAll(new ObjectMapper().readValue(answer.contentUtf8(),
-                                                              new TypeReference<List<Map<String, Object>>>() {}));
-                    return trace.size() == 6;
-                });
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> {
+                            final AggregatedHttpResponse answer = zipkinApi
+                                    .get("/api/v2/trace/" + root.getTraceId())
+                                    .aggregate()
+                                    .join();
+                            if (!answer.status().equals(HttpStatus.OK)) {
+                                return false;
+                            }
+                            trace.clear();
+                            trace.addAll(new ObjectMapper()
+                                    .readValue(
+                                            answer.contentUtf8(), new TypeReference<List<Map<String, Object>>>() {}));
+                            return trace.size() == 6;
+                        });
                 logger.info("Zipkin's trace {}:\n{}", root.getTraceId(), describe(trace));
                 Files.writeString(logDir.resolve("trace.txt"), describe(trace));
 
@@ -128,8 +163,9 @@ class ZipkinTraceTest {
                 assertThat(frontendServer.get("name")).isEqualTo("get /checkout/:id");
                 assertThat(ordersServer.get("name")).isEqualTo("get /orders/:id");
                 assertThat(inventoryServer.get("name")).isEqualTo("get /inventory/:sku");
-                assertThat(tags(ordersClient)).containsEntry("peer.service", "inventory")
-                                              .containsEntry("http.response.status_code", "200");
+                assertThat(tags(ordersClient))
+                        .containsEntry("peer.service", "inventory")
+                        .containsEntry("http.response.status_code", "200");
                 assertThat(tags(inventoryServer)).containsEntry("http.route", "/inventory/:sku");
             }
         }
@@ -146,17 +182,23 @@ class ZipkinTraceTest {
     }
 
     private static Map<String, Object> span(List<Map<String, Object>> trace, String service, SpanKind kind) {
-        final List<Map<String, Object>> found =
-                trace.stream().filter(s -> service.equals(serviceOf(s)) && kind.name().equals(s.get("kind")))
-                     .collect(Collectors.toList());
+        final List<Map<String, Object>> found = trace.stream()
+                .filter(s -> service.equals(serviceOf(s)) && kind.name().equals(s.get("kind")))
+                .collect(Collectors.toList());
         assertThat(found).as(service + ' ' + kind + " in " + describe(trace)).hasSize(1);
         return found.get(0);
     }
 
     private static String describe(List<Map<String, Object>> trace) {
-        return trace.stream().map(s -> String.format("%-14s %-7s %-22s id=%s parent=%s %s µs", serviceOf(s),
-                                                     s.get("kind"), s.get("name"), s.get("id"),
-                                                     s.getOrDefault("parentId", "-"), s.get("duration")))
-                    .collect(Collectors.joining("\n"));
+        return trace.stream()
+                .map(s -> String.format(
+                        "%-14s %-7s %-22s id=%s parent=%s %s µs",
+                        serviceOf(s),
+                        s.get("kind"),
+                        s.get("name"),
+                        s.get("id"),
+                        s.getOrDefault("parentId", "-"),
+                        s.get("duration")))
+                .collect(Collectors.joining("\n"));
     }
 }

@@ -30,8 +30,8 @@ class ArchitectureTest {
 
     private static final JavaClasses MESH = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("io.mesh4j.core", "io.mesh4j.client", "io.mesh4j.server", "io.mesh4j.registry",
-                            "io.mesh4j.spring");
+            .importPackages(
+                    "io.mesh4j.core", "io.mesh4j.client", "io.mesh4j.server", "io.mesh4j.registry", "io.mesh4j.spring");
 
     private static final String CORE = "io.mesh4j.core..";
     private static final String CLIENT = "io.mesh4j.client..";
@@ -57,27 +57,33 @@ class ArchitectureTest {
 
     @Test
     void apiPackagesShowNoInternalTypeInPublicSignatures() {
-        classes().that().resideOutsideOfPackage("..internal..")
-                 .and(isVisibleToUsers())
-                 .should(showOnlyApiTypes())
-                 .check(MESH);
+        classes()
+                .that()
+                .resideOutsideOfPackage("..internal..")
+                .and(isVisibleToUsers())
+                .should(showOnlyApiTypes())
+                .check(MESH);
     }
 
     @Test
     void everyMeshPackageIsFound() {
         // Guards the rules above against passing on nothing, as they would if the import found no class.
         for (String module : List.of("core", "client", "server", "registry", "spring")) {
-            org.assertj.core.api.Assertions.assertThat(MESH.stream()
-                                                           .filter(c -> c.getPackageName()
-                                                                         .startsWith("io.mesh4j." + module)))
-                                           .as(module).hasSizeGreaterThan(5);
+            org.assertj.core.api.Assertions.assertThat(
+                            MESH.stream().filter(c -> c.getPackageName().startsWith("io.mesh4j." + module)))
+                    .as(module)
+                    .hasSizeGreaterThan(5);
         }
     }
 
     private static void arrow(String from, String... notTo) {
-        final ArchRule rule = noClasses().that().resideInAPackage(from)
-                                         .should().dependOnClassesThat().resideInAnyPackage(notTo)
-                                         .because("modules point down DESIGN.md's table, never up or sideways");
+        final ArchRule rule = noClasses()
+                .that()
+                .resideInAPackage(from)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(notTo)
+                .because("modules point down DESIGN.md's table, never up or sideways");
         rule.check(MESH);
     }
 
@@ -132,7 +138,8 @@ class ArchitectureTest {
     }
 
     private static void leak(List<String> leaks, String where, JavaClass type) {
-        if (type.getPackageName().startsWith("io.mesh4j.") && type.getPackageName().contains(".internal")) {
+        if (type.getPackageName().startsWith("io.mesh4j.")
+                && type.getPackageName().contains(".internal")) {
             leaks.add(where + " " + type.getName());
         }
     }

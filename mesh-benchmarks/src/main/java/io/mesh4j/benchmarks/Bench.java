@@ -4,18 +4,19 @@ import io.mesh4j.benchmarks.balancer.BalancerBenchmark;
 import io.mesh4j.benchmarks.hop.PerHopBenchmark;
 import io.mesh4j.benchmarks.micro.MicroBenchmarks;
 import io.mesh4j.benchmarks.registry.RegistryBenchmark;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * The benchmarks' command line, {@code bin/bench BENCHMARK [options]}: each benchmark is one subcommand, prints
  * its progress on standard error and its tables on standard output.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-         description = "mesh4j's benchmarks; each prints its results as tables. They are benchmarks, not tests: run "
-                       + "them on a quiet machine.",
-         subcommands = { PerHopBenchmark.class, RegistryBenchmark.class, BalancerBenchmark.class,
-                         MicroBenchmarks.class })
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "mesh4j's benchmarks; each prints its results as tables. They are benchmarks, not tests: run "
+                + "them on a quiet machine.",
+        subcommands = {PerHopBenchmark.class, RegistryBenchmark.class, BalancerBenchmark.class, MicroBenchmarks.class})
 public final class Bench implements Runnable {
 
     public static void main(String[] args) {

@@ -27,37 +27,37 @@ import com.linecorp.armeria.client.WebClientBuilder;
 import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.SessionProtocol;
 
-import io.mesh4j.client.internal.ClientAccess;
 import io.mesh4j.client.balancer.Balancer;
 import io.mesh4j.client.balancer.BalancerFactory;
 import io.mesh4j.client.balancer.EndpointAvailability;
+import io.mesh4j.client.internal.ClientAccess;
 import io.mesh4j.client.internal.breaker.EndpointBreakers;
 import io.mesh4j.client.internal.breaker.RoutedBreakerConfig;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.client.internal.metrics.PickCounter;
-import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.client.internal.retry.RetryBudget;
 import io.mesh4j.client.internal.routing.Router;
 import io.mesh4j.client.internal.routing.RoutingPreprocessor;
 import io.mesh4j.client.internal.routing.ServiceEndpoints;
 import io.mesh4j.client.internal.tls.ServiceTls;
 import io.mesh4j.client.internal.typed.TypedClients;
+import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.IdentityAccess;
-import io.mesh4j.core.lifecycle.Lifecycle;
-import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.telemetry.MeshMetrics;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
+import io.mesh4j.core.lifecycle.Lifecycle;
+import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.Subset;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
-import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
-import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * The outbound side of the mesh: a client for a service name, whose calls go through the outbound
@@ -98,12 +98,21 @@ public final class MeshClient implements Lifecycle<MeshClient> {
 
     /** The stack parameters the client sets itself when it builds a service's stack. */
     static final Set<StackParams.Key<?>> PARAMS_SET_BY_THE_MESH = Set.of(
-            CommonParams.SERVICE, CommonParams.TICKER, CommonParams.CLASSIFIER, ClientPolicies.KEY, PolicyRegistry.KEY,
-            MeshTelemetry.KEY, EndpointAvailability.KEY, EndpointBreakers.KEY, Router.KEY, RetryBudget.KEY);
+            CommonParams.SERVICE,
+            CommonParams.TICKER,
+            CommonParams.CLASSIFIER,
+            ClientPolicies.KEY,
+            PolicyRegistry.KEY,
+            MeshTelemetry.KEY,
+            EndpointAvailability.KEY,
+            EndpointBreakers.KEY,
+            Router.KEY,
+            RetryBudget.KEY);
 
     static {
         ClientAccess.INTERNALS.install(client -> new ClientAccess.Internals(
-                client.registry, client.routes,
+                client.registry,
+                client.routes,
                 service -> Optional.ofNullable(client.clients.get(service)).map(c -> c.endpoints)));
     }
 
@@ -116,7 +125,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         } else {
             registry = RegistryClient.of(b.registryUri, factory);
             logger.warn("calling WITHOUT TLS (plaintext): the mesh is not encrypting this client's calls, and it "
-                        + "cannot tell a real instance from an impostor");
+                    + "cannot tell a real instance from an impostor");
         }
         stack = b.stack;
         balancers = b.balancer;
@@ -222,46 +231,46 @@ public final class MeshClient implements Lifecycle<MeshClient> {
      */
     private ServiceClient connect(ServiceName service) {
         final StackParams params = userParams
-                                              .with(CommonParams.SERVICE, service)
-                                              .with(CommonParams.TICKER, ticker)
-                                              .with(CommonParams.CLASSIFIER, classifier)
-                                              .with(ClientPolicies.KEY, policies)
-                                              .with(PolicyRegistry.KEY, routes)
-                                              .with(MeshTelemetry.KEY, telemetry);
+                .with(CommonParams.SERVICE, service)
+                .with(CommonParams.TICKER, ticker)
+                .with(CommonParams.CLASSIFIER, classifier)
+                .with(ClientPolicies.KEY, policies)
+                .with(PolicyRegistry.KEY, routes)
+                .with(MeshTelemetry.KEY, telemetry);
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(telemetry);
         // Who is there: the registry's instances of the service, kept current by a long-poll watch, from the
         // moment this workload has the certificate a TLS registry asks for.
-        final RegistryEndpointGroup discovered =
-                RegistryEndpointGroup.builder(registry, service)
-                                     .wait(watchWait)
-                                     .startAfter(identity != null ? identity.start()
-                                                                  : CompletableFuture.completedFuture(null))
-                                     .build();
+        final RegistryEndpointGroup discovered = RegistryEndpointGroup.builder(registry, service)
+                .wait(watchWait)
+                .startAfter(identity != null ? identity.start() : CompletableFuture.completedFuture(null))
+                .build();
         // Who is healthy: the same, minus the endpoints whose breaker is open, by the route config's outlier
         // thresholds when it sets them, else the client's.
         final EndpointBreakers breakers = EndpointBreakers.of(
-                service, new RoutedBreakerConfig(() -> policies.policyFor(service).breaker(), routes.routes(service)),
+                service,
+                new RoutedBreakerConfig(() -> policies.policyFor(service).breaker(), routes.routes(service)),
                 clock);
-        breakers.onTransition((endpoint, from, to) -> metrics.breakerTransition(
-                service.value(), PickCounter.nameOf(endpoint), from.name(), to.name()));
+        breakers.onTransition((endpoint, from, to) ->
+                metrics.breakerTransition(service.value(), PickCounter.nameOf(endpoint), from.name(), to.name()));
         // Who gets the next attempt: the balancer's pick among the healthy ones, passing over any whose breaker
         // has no trial call to spare.
-        final Balancer balancer = balancers.newBalancer(
-                params.with(EndpointAvailability.KEY, breakers::isAvailable));
+        final Balancer balancer = balancers.newBalancer(params.with(EndpointAvailability.KEY, breakers::isAvailable));
         // Which of them a call may go to: the subset its route chose, in this client's zone while it can.
         final ServiceEndpoints endpoints = new ServiceEndpoints(
-                service, discovered, breakers,
-                PickCounter.counting(balancer.selectionStrategy(), service.value(), metrics), zone);
+                service,
+                discovered,
+                breakers,
+                PickCounter.counting(balancer.selectionStrategy(), service.value(), metrics),
+                zone);
         // Where each call goes, decided once per call from the live route config.
         final Router router = new Router(service, routes, other -> serviceClient(other).endpoints);
 
-        final WebClientBuilder builder =
-                WebClient.builder(identity != null ? SessionProtocol.HTTPS : SessionProtocol.HTTP,
-                                  endpoints.group(Subset.ALL))
-                         .factory(factory)
-                         // The DEADLINE layer sets every call's timeout; none here lets it tell a timeout the
-                         // caller set on a request from no timeout at all.
-                         .responseTimeoutMillis(0);
+        final WebClientBuilder builder = WebClient.builder(
+                        identity != null ? SessionProtocol.HTTPS : SessionProtocol.HTTP, endpoints.group(Subset.ALL))
+                .factory(factory)
+                // The DEADLINE layer sets every call's timeout; none here lets it tell a timeout the
+                // caller set on a request from no timeout at all.
+                .responseTimeoutMillis(0);
         if (stack.contains(ClientRoles.ROUTING)) {
             // Armeria picks a call's first endpoint before any layer runs: the subset must be chosen first.
             builder.preprocessor(new RoutingPreprocessor(router));
@@ -273,11 +282,13 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         final WebClient webClient =
                 // Then the balancer, which sees every attempt on its endpoint, then the layers in request order.
                 builder.decorator(balancer::observe)
-                       .decorator(stack.decorator(params.with(EndpointBreakers.KEY, breakers)
-                                                        .with(Router.KEY, router)
-                                                        .with(RetryBudget.KEY, RetryBudget.of(
-                                                                policies.policyFor(service).retry(), ticker))))
-                       .build();
+                        .decorator(stack.decorator(params.with(EndpointBreakers.KEY, breakers)
+                                .with(Router.KEY, router)
+                                .with(
+                                        RetryBudget.KEY,
+                                        RetryBudget.of(
+                                                policies.policyFor(service).retry(), ticker))))
+                        .build();
         return new ServiceClient(webClient, endpoints);
     }
 
@@ -302,8 +313,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
             throw new IllegalStateException(this + " was stopped (expected: a new client from its builder)");
         }
         if (started == null) {
-            started = (identity != null ? identity.start().thenApply(unused -> this)
-                                        : CompletableFuture.completedFuture(this));
+            started = (identity != null
+                    ? identity.start().thenApply(unused -> this)
+                    : CompletableFuture.completedFuture(this));
         }
         return started;
     }

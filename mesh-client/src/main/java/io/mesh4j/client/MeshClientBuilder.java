@@ -17,12 +17,10 @@ import com.linecorp.armeria.client.HttpClient;
 
 import io.mesh4j.client.balancer.BalancerFactory;
 import io.mesh4j.client.balancer.Balancers;
-import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.WatchParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
@@ -43,10 +41,16 @@ public final class MeshClientBuilder {
     Ticker ticker = Ticker.systemTicker();
     Clock clock = Clock.systemUTC();
     Duration watchWait = WatchParams.DEFAULT_WAIT;
-    @Nullable WorkloadIdentity identity;
+
+    @Nullable
+    WorkloadIdentity identity;
+
     private boolean plaintext;
     MeshTelemetry telemetry = MeshTelemetry.shared();
-    @Nullable String zone;
+
+    @Nullable
+    String zone;
+
     private @Nullable ClientFactory factory;
 
     MeshClientBuilder(URI registryUri) {
@@ -123,8 +127,8 @@ public final class MeshClientBuilder {
     public MeshClientBuilder watchWait(Duration watchWait) {
         requireNonNull(watchWait, "watchWait");
         if (watchWait.isNegative() || watchWait.compareTo(WatchParams.MAX_WAIT) > 0) {
-            throw new IllegalArgumentException("watchWait: " + watchWait + " (expected: 0.."
-                                               + WatchParams.MAX_WAIT + ')');
+            throw new IllegalArgumentException(
+                    "watchWait: " + watchWait + " (expected: 0.." + WatchParams.MAX_WAIT + ')');
         }
         this.watchWait = watchWait;
         return this;
@@ -154,8 +158,8 @@ public final class MeshClientBuilder {
     public MeshClientBuilder zone(String zone) {
         requireNonNull(zone, "zone");
         if (zone.isEmpty()) {
-            throw new IllegalArgumentException("zone: empty (expected: the zone instances register with, such as "
-                                               + "eu-west-1a)");
+            throw new IllegalArgumentException(
+                    "zone: empty (expected: the zone instances register with, such as " + "eu-west-1a)");
         }
         this.zone = zone;
         return this;
@@ -198,7 +202,7 @@ public final class MeshClientBuilder {
     public MeshClient build() {
         if (identity == null && !plaintext) {
             throw new IllegalStateException("mesh4j encrypts by default: give the client its workload's identity "
-                                            + "(identity(WorkloadIdentity)) or opt out with plaintext()");
+                    + "(identity(WorkloadIdentity)) or opt out with plaintext()");
         }
         if (identity != null && plaintext) {
             throw new IllegalStateException("both identity(..) and plaintext() were set (expected: one of them)");

@@ -35,15 +35,15 @@ final class Backend implements AutoCloseable {
         this.service = service;
         this.id = id;
         server = Server.builder()
-                       .http(0)
-                       .service("prefix:/", (ctx, req) -> {
-                           hits.incrementAndGet();
-                           return handler.serve(ctx, req);
-                       })
-                       .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
-                       .connectionDrainDuration(Duration.ZERO)
-                       .bossGroupFactory(BossGroups::newBossGroup)
-                       .build();
+                .http(0)
+                .service("prefix:/", (ctx, req) -> {
+                    hits.incrementAndGet();
+                    return handler.serve(ctx, req);
+                })
+                .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
+                .connectionDrainDuration(Duration.ZERO)
+                .bossGroupFactory(BossGroups::newBossGroup)
+                .build();
         server.start().join();
     }
 
@@ -59,8 +59,13 @@ final class Backend implements AutoCloseable {
     }
 
     /** Starts a backend with instance metadata (such as {@code version=v2}) and a zone, and registers it. */
-    static Backend start(RegistryClient registry, String service, String id, String zone,
-                         Map<String, String> metadata, HttpService handler) {
+    static Backend start(
+            RegistryClient registry,
+            String service,
+            String id,
+            String zone,
+            Map<String, String> metadata,
+            HttpService handler) {
         final Backend backend = new Backend(registry, ServiceName.of(service), InstanceId.of(id), handler);
         backend.zone = zone;
         backend.metadata = Map.copyOf(metadata);
@@ -79,9 +84,16 @@ final class Backend implements AutoCloseable {
     }
 
     void register(int weight) {
-        registry.register(service, id, Registration.builder("127.0.0.1", port()).weight(weight)
-                                                   .zone(zone).metadata(metadata)
-                                                   .ttl(Duration.ofSeconds(60)).build()).join();
+        registry.register(
+                        service,
+                        id,
+                        Registration.builder("127.0.0.1", port())
+                                .weight(weight)
+                                .zone(zone)
+                                .metadata(metadata)
+                                .ttl(Duration.ofSeconds(60))
+                                .build())
+                .join();
     }
 
     void deregister() {

@@ -24,9 +24,11 @@ class BalancerTest {
 
     @Test
     void defaultBalancerSendsATenTimesSlowerInstanceClearlyLessThanHalf() throws Exception {
-        try (Backend fast = Backend.start(registry.client(), "orders", "fast", Backend.slow("f", Duration.ofMillis(5)));
-             Backend slow = Backend.start(registry.client(), "orders", "slow", Backend.slow("s", Duration.ofMillis(50)));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().build()) {
+        try (Backend fast =
+                        Backend.start(registry.client(), "orders", "fast", Backend.slow("f", Duration.ofMillis(5)));
+                Backend slow =
+                        Backend.start(registry.client(), "orders", "slow", Backend.slow("s", Duration.ofMillis(50)));
+                MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().build()) {
             final WebClient orders = connected(mesh, 2);
 
             final Load load = Load.send(orders, 600, 8);
@@ -42,17 +44,24 @@ class BalancerTest {
     void theDefaultBalancerRetriesOnAnInstanceTheCallHasNotTriedEvenWhenTheFailedOneLooksLighter() {
         // The failing instance answers at once, the healthy one takes 50 ms: by load alone, every retry would go
         // back to the failing one and the call would fail three times there.
-        try (Backend failing = Backend.start(registry.client(), "orders", "failing",
-                                             (ctx, req) -> HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE));
-             Backend healthy = Backend.start(registry.client(), "orders", "healthy",
-                                             Backend.slow("ok", Duration.ofMillis(50)));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().stack(s -> s.remove(ClientRoles.BREAKER))
-                                         .build()) {
+        try (Backend failing = Backend.start(
+                        registry.client(),
+                        "orders",
+                        "failing",
+                        (ctx, req) -> HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE));
+                Backend healthy = Backend.start(
+                        registry.client(), "orders", "healthy", Backend.slow("ok", Duration.ofMillis(50)));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build()) {
             final WebClient orders = connected(mesh, 2);
 
             DiscoveryTest.sendAll(orders, 20);
 
-            assertThat(failing.hits.get()).as("calls that started on the failing instance").isPositive();
+            assertThat(failing.hits.get())
+                    .as("calls that started on the failing instance")
+                    .isPositive();
             assertThat(healthy.hits.get()).isEqualTo(20);
         }
     }
@@ -60,9 +69,12 @@ class BalancerTest {
     @Test
     void roundRobinTakesEachInstanceInTurn() throws Exception {
         try (Backend a = Backend.start(registry.client(), "orders", "a", Backend.ok("a"));
-             Backend b = Backend.start(registry.client(), "orders", "b", Backend.ok("b"));
-             Backend c = Backend.start(registry.client(), "orders", "c", Backend.ok("c"));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().balancer(Balancers.roundRobin()).build()) {
+                Backend b = Backend.start(registry.client(), "orders", "b", Backend.ok("b"));
+                Backend c = Backend.start(registry.client(), "orders", "c", Backend.ok("c"));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .balancer(Balancers.roundRobin())
+                        .build()) {
             final WebClient orders = connected(mesh, 3);
 
             DiscoveryTest.sendAll(orders, 300);
@@ -76,9 +88,12 @@ class BalancerTest {
     @Test
     void randomSpreadsCallsOverEveryInstance() throws Exception {
         try (Backend a = Backend.start(registry.client(), "orders", "a", Backend.ok("a"));
-             Backend b = Backend.start(registry.client(), "orders", "b", Backend.ok("b"));
-             Backend c = Backend.start(registry.client(), "orders", "c", Backend.ok("c"));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().balancer(Balancers.random()).build()) {
+                Backend b = Backend.start(registry.client(), "orders", "b", Backend.ok("b"));
+                Backend c = Backend.start(registry.client(), "orders", "c", Backend.ok("c"));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .balancer(Balancers.random())
+                        .build()) {
             final WebClient orders = connected(mesh, 3);
 
             DiscoveryTest.sendAll(orders, 600);
@@ -93,9 +108,11 @@ class BalancerTest {
     @Test
     void weightedRoundRobinFollowsRegisteredWeights() throws Exception {
         try (Backend light = Backend.start(registry.client(), "orders", "light", 100, Backend.ok("l"));
-             Backend heavy = Backend.start(registry.client(), "orders", "heavy", 300, Backend.ok("h"));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext()
-                                         .balancer(Balancers.weightedRoundRobin()).build()) {
+                Backend heavy = Backend.start(registry.client(), "orders", "heavy", 300, Backend.ok("h"));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .balancer(Balancers.weightedRoundRobin())
+                        .build()) {
             final WebClient orders = connected(mesh, 2);
 
             DiscoveryTest.sendAll(orders, 400);
@@ -109,7 +126,7 @@ class BalancerTest {
     private static WebClient connected(MeshClient mesh, int instances) {
         final WebClient client = mesh.webClient("orders");
         await().atMost(Duration.ofSeconds(5))
-               .until(() -> mesh.endpoints(ServiceName.of("orders")).size() == instances);
+                .until(() -> mesh.endpoints(ServiceName.of("orders")).size() == instances);
         return client;
     }
 }

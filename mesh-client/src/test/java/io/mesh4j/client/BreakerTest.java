@@ -17,9 +17,9 @@ import com.linecorp.armeria.common.HttpStatus;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.mesh4j.client.balancer.Balancers;
 import io.mesh4j.client.breaker.BreakerConfig;
+import io.mesh4j.client.internal.ClientAccess;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.client.internal.ClientAccess;
 
 class BreakerTest {
 
@@ -31,15 +31,24 @@ class BreakerTest {
     @Test
     void ejectsAnEndpointWhoseBreakerOpensAndRetriesElsewhereMeanwhile() {
         final AtomicBoolean broken = new AtomicBoolean(true);
-        final BreakerConfig quickToOpen = BreakerConfig.builder().slidingWindow(10, 5)
-                                                       .openDuration(Duration.ofMinutes(1)).build();
-        try (Backend flaky = Backend.start(registry.client(), "orders", "flaky", (ctx, req) ->
-                     broken.get() ? HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR) : HttpResponse.of("ok"));
-             Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext()
-                                         .balancer(Balancers.roundRobin())
-                                         .defaultPolicy(ClientPolicy.builder().breaker(quickToOpen).build())
-                                         .build()) {
+        final BreakerConfig quickToOpen = BreakerConfig.builder()
+                .slidingWindow(10, 5)
+                .openDuration(Duration.ofMinutes(1))
+                .build();
+        try (Backend flaky = Backend.start(
+                        registry.client(),
+                        "orders",
+                        "flaky",
+                        (ctx, req) -> broken.get()
+                                ? HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR)
+                                : HttpResponse.of("ok"));
+                Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .balancer(Balancers.roundRobin())
+                        .defaultPolicy(
+                                ClientPolicy.builder().breaker(quickToOpen).build())
+                        .build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
 
             DiscoveryTest.sendAll(orders, 20);
@@ -58,22 +67,37 @@ class BreakerTest {
     @Test
     void anEjectedEndpointReturnsOnceItsTrialCallsSucceed() {
         final AtomicBoolean broken = new AtomicBoolean(true);
-        final BreakerConfig shortOpen = BreakerConfig.builder().slidingWindow(10, 5).trialCalls(2)
-                                                     .openDuration(Duration.ofMillis(300)).build();
-        try (Backend flaky = Backend.start(registry.client(), "orders", "flaky", (ctx, req) ->
-                     broken.get() ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE) : HttpResponse.of("ok"));
-             Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext()
-                                         .balancer(Balancers.roundRobin())
-                                         .defaultPolicy(ClientPolicy.builder().breaker(shortOpen).build())
-                                         .build()) {
+        final BreakerConfig shortOpen = BreakerConfig.builder()
+                .slidingWindow(10, 5)
+                .trialCalls(2)
+                .openDuration(Duration.ofMillis(300))
+                .build();
+        try (Backend flaky = Backend.start(
+                        registry.client(),
+                        "orders",
+                        "flaky",
+                        (ctx, req) -> broken.get()
+                                ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE)
+                                : HttpResponse.of("ok"));
+                Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .balancer(Balancers.roundRobin())
+                        .defaultPolicy(ClientPolicy.builder().breaker(shortOpen).build())
+                        .build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
             DiscoveryTest.sendAll(orders, 20);
             assertThat(mesh.ejected(ORDERS)).hasSize(1);
 
             broken.set(false);
 
-            final CircuitBreaker breaker = ClientAccess.INTERNALS.get(mesh).endpoints().apply(ORDERS).orElseThrow().breakers().breakerOf(Endpoint.of("127.0.0.1", flaky.port()));
+            final CircuitBreaker breaker = ClientAccess.INTERNALS
+                    .get(mesh)
+                    .endpoints()
+                    .apply(ORDERS)
+                    .orElseThrow()
+                    .breakers()
+                    .breakerOf(Endpoint.of("127.0.0.1", flaky.port()));
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 DiscoveryTest.sendAll(orders, 5);
                 assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);

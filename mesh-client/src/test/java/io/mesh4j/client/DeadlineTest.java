@@ -27,18 +27,27 @@ class DeadlineTest {
     @Test
     void theTotalTimeoutBoundsEveryAttemptTogether() {
         final ClientPolicy policy = ClientPolicy.builder()
-                                                .timeout(Duration.ofMillis(500))
-                                                .retry(RetryConfig.builder().maxAttempts(10).build())
-                                                .build();
-        try (Backend slowAndFailing = Backend.start(registry.client(), "orders", "a", (ctx, req) ->
-                     HttpResponse.delayed(HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE), Duration.ofMillis(200)));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().defaultPolicy(policy)
-                                         .stack(s -> s.remove(ClientRoles.BREAKER)).build()) {
+                .timeout(Duration.ofMillis(500))
+                .retry(RetryConfig.builder().maxAttempts(10).build())
+                .build();
+        try (Backend slowAndFailing = Backend.start(
+                        registry.client(),
+                        "orders",
+                        "a",
+                        (ctx, req) -> HttpResponse.delayed(
+                                HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE), Duration.ofMillis(200)));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .defaultPolicy(policy)
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 1);
 
             final long start = System.nanoTime();
-            final HttpStatus status = orders.get("/").aggregate()
-                                            .handle((res, cause) -> cause == null ? res.status() : null).join();
+            final HttpStatus status = orders.get("/")
+                    .aggregate()
+                    .handle((res, cause) -> cause == null ? res.status() : null)
+                    .join();
             final Duration took = Duration.ofNanos(System.nanoTime() - start);
 
             // Two or three attempts of 200 ms fit in 500 ms; ten would take two seconds.
@@ -50,9 +59,16 @@ class DeadlineTest {
 
     @Test
     void aCallThatTakesTooLongFailsWithAResponseTimeout() {
-        try (Backend stuck = Backend.start(registry.client(), "orders", "a", Backend.slow("late", Duration.ofSeconds(5)));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().policy("orders", ClientPolicy.builder()
-                     .timeout(Duration.ofMillis(300)).build()).build()) {
+        try (Backend stuck =
+                        Backend.start(registry.client(), "orders", "a", Backend.slow("late", Duration.ofSeconds(5)));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .policy(
+                                "orders",
+                                ClientPolicy.builder()
+                                        .timeout(Duration.ofMillis(300))
+                                        .build())
+                        .build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 1);
 
             assertThatThrownBy(() -> orders.get("/").aggregate().join())
@@ -63,18 +79,32 @@ class DeadlineTest {
 
     @Test
     void passesTheTimeLeftDownstream() {
-        try (Backend echo = Backend.start(registry.client(), "orders", "a",
-                                          (ctx, req) -> HttpResponse.of(req.headers().get(Deadline.HEADER, "none")));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().policy("orders", ClientPolicy.builder()
-                     .timeout(Duration.ofSeconds(2)).build()).build()) {
+        try (Backend echo = Backend.start(
+                        registry.client(),
+                        "orders",
+                        "a",
+                        (ctx, req) -> HttpResponse.of(req.headers().get(Deadline.HEADER, "none")));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .policy(
+                                "orders",
+                                ClientPolicy.builder()
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build())
+                        .build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 1);
 
-            final long fromPolicy = Long.parseLong(orders.get("/").aggregate().join().contentUtf8());
+            final long fromPolicy =
+                    Long.parseLong(orders.get("/").aggregate().join().contentUtf8());
             assertThat(fromPolicy).isBetween(1L, 2000L);
 
-            final long fromRequest = Long.parseLong(
-                    orders.prepare().get("/").responseTimeout(Duration.ofMillis(700)).execute()
-                          .aggregate().join().contentUtf8());
+            final long fromRequest = Long.parseLong(orders.prepare()
+                    .get("/")
+                    .responseTimeout(Duration.ofMillis(700))
+                    .execute()
+                    .aggregate()
+                    .join()
+                    .contentUtf8());
             assertThat(fromRequest).isBetween(1L, 700L);
         }
     }

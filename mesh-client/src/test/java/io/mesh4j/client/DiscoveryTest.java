@@ -16,9 +16,9 @@ import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 
+import io.mesh4j.client.internal.ClientAccess;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.client.internal.ClientAccess;
 
 class DiscoveryTest {
 
@@ -40,7 +40,7 @@ class DiscoveryTest {
     @Test
     void startsSendingToANewInstanceAndStopsSendingToADeregisteredOne() {
         try (Backend first = Backend.start(registry.client(), "orders", "orders-1", Backend.ok("1"));
-             Backend second = Backend.start(registry.client(), "orders", "orders-2", Backend.ok("2"))) {
+                Backend second = Backend.start(registry.client(), "orders", "orders-2", Backend.ok("2"))) {
             second.deregister();
             final WebClient orders = mesh.webClient("orders");
             sendAll(orders, 20);
@@ -55,7 +55,7 @@ class DiscoveryTest {
             first.deregister();
             mesh.webClient(ServiceName.of("orders")); // the watch of a service starts with its first client
             await().atMost(Duration.ofSeconds(5))
-                   .until(() -> mesh.endpoints(ServiceName.of("orders")).size() == 1);
+                    .until(() -> mesh.endpoints(ServiceName.of("orders")).size() == 1);
             final int firstHits = first.hits.get();
             sendAll(orders, 50);
             assertThat(first.hits).hasValue(firstHits);
@@ -65,14 +65,18 @@ class DiscoveryTest {
     @Test
     void keepsServingFromLastKnownEndpointsWhenTheRegistryIsGone() {
         try (Backend first = Backend.start(registry.client(), "orders", "orders-1", Backend.ok("1"));
-             Backend second = Backend.start(registry.client(), "orders", "orders-2", Backend.ok("2"))) {
+                Backend second = Backend.start(registry.client(), "orders", "orders-2", Backend.ok("2"))) {
             final WebClient orders = mesh.webClient("orders");
             await().atMost(Duration.ofSeconds(5))
-                   .until(() -> mesh.endpoints(ServiceName.of("orders")).size() == 2);
+                    .until(() -> mesh.endpoints(ServiceName.of("orders")).size() == 2);
 
             registry.stop();
-            final RegistryEndpointGroup discovered =
-                    ClientAccess.INTERNALS.get(mesh).endpoints().apply(ServiceName.of("orders")).orElseThrow().discovered();
+            final RegistryEndpointGroup discovered = ClientAccess.INTERNALS
+                    .get(mesh)
+                    .endpoints()
+                    .apply(ServiceName.of("orders"))
+                    .orElseThrow()
+                    .discovered();
             await().atMost(Duration.ofSeconds(5)).until(discovered::isServingLastKnown);
 
             sendAll(orders, 100);
@@ -84,7 +88,8 @@ class DiscoveryTest {
     @Test
     void aCallMadeBeforeTheFirstInstanceRegistersWaitsForIt() throws Exception {
         final WebClient inventory = mesh.webClient("inventory");
-        final CompletableFuture<AggregatedHttpResponse> early = inventory.get("/").aggregate();
+        final CompletableFuture<AggregatedHttpResponse> early =
+                inventory.get("/").aggregate();
 
         try (Backend backend = Backend.start(registry.client(), "inventory", "inventory-1", Backend.ok("here"))) {
             assertThat(early.get().contentUtf8()).isEqualTo("here");

@@ -41,7 +41,8 @@ class HedgingTest {
         final List<Long> millis = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             final long start = System.nanoTime();
-            final AggregatedHttpResponse res = client.get("/orders/" + i).aggregate().join();
+            final AggregatedHttpResponse res =
+                    client.get("/orders/" + i).aggregate().join();
             assertThat(res.status()).isEqualTo(HttpStatus.OK);
             millis.add((System.nanoTime() - start) / 1_000_000);
         }
@@ -57,26 +58,30 @@ class HedgingTest {
     void hedgingCutsTheP99OfAServiceWithOneSlowInstance() {
         final AtomicInteger cancelled = new AtomicInteger();
         try (Backend fast = Backend.start(registry.client(), "orders", "fast", Backend.ok("fast"));
-             Backend slow = Backend.start(registry.client(), "orders", "slow", (ctx, req) -> {
-                 ctx.log().whenComplete().thenAccept(log -> {
-                     if (log.responseCause() != null) {
-                         cancelled.incrementAndGet();
-                     }
-                 });
-                 return HttpResponse.delayed(HttpResponse.of("slow"), SLOW);
-             });
-             // Round robin, so that half the calls start on the slow instance whatever it has learnt: the tail
-             // is the balancer's blind spot that hedging is for.
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().balancer(Balancers.roundRobin())
-                                         .build()) {
+                Backend slow = Backend.start(registry.client(), "orders", "slow", (ctx, req) -> {
+                    ctx.log().whenComplete().thenAccept(log -> {
+                        if (log.responseCause() != null) {
+                            cancelled.incrementAndGet();
+                        }
+                    });
+                    return HttpResponse.delayed(HttpResponse.of("slow"), SLOW);
+                });
+                // Round robin, so that half the calls start on the slow instance whatever it has learnt: the tail
+                // is the balancer's blind spot that hedging is for.
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .balancer(Balancers.roundRobin())
+                        .build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
 
             final List<Long> without = latencies(orders, 60);
 
-            final RouteConfig hedged = new RouteConfig(List.of(
-                    RouteRule.builder("hedged").hedge(new HedgeSpec(Duration.ofMillis(30), null, 2)).build()));
+            final RouteConfig hedged = new RouteConfig(List.of(RouteRule.builder("hedged")
+                    .hedge(new HedgeSpec(Duration.ofMillis(30), null, 2))
+                    .build()));
             registry.admin().putRoutes(ORDERS, hedged).join();
-            await().atMost(Duration.ofSeconds(1)).until(() -> mesh.routeConfig(ORDERS).equals(hedged));
+            await().atMost(Duration.ofSeconds(1))
+                    .until(() -> mesh.routeConfig(ORDERS).equals(hedged));
             final int slowHitsBefore = slow.hits.get();
             final List<Long> with = latencies(orders, 60);
 
@@ -84,10 +89,13 @@ class HedgingTest {
             System.out.printf("p99 without hedging %d ms, with %d ms: ratio %.2f%n", p99(without), p99(with), ratio);
             assertThat(p99(without)).isGreaterThanOrEqualTo(SLOW.toMillis());
             assertThat(ratio).as("p99 with hedging / p99 without").isLessThan(0.5);
-            assertThat(slow.hits.get() - slowHitsBefore).as("calls still start on the slow instance").isPositive();
+            assertThat(slow.hits.get() - slowHitsBefore)
+                    .as("calls still start on the slow instance")
+                    .isPositive();
             // The losers are cancelled rather than left to finish: the slow instance hears so.
-            await().atMost(Duration.ofSeconds(2)).untilAsserted(
-                    () -> assertThat(cancelled.get()).isGreaterThanOrEqualTo(slow.hits.get() - slowHitsBefore - 1));
+            await().atMost(Duration.ofSeconds(2))
+                    .untilAsserted(() ->
+                            assertThat(cancelled.get()).isGreaterThanOrEqualTo(slow.hits.get() - slowHitsBefore - 1));
         }
     }
 
@@ -95,25 +103,32 @@ class HedgingTest {
     void hedgesArePaidFromTheRetryBudgetAndStopWhenItIsSpent() {
         final Duration slowish = Duration.ofMillis(100);
         try (Backend slow1 = Backend.start(registry.client(), "orders", "slow-1", Backend.slow("a", slowish));
-             Backend slow2 = Backend.start(registry.client(), "orders", "slow-2", Backend.slow("b", slowish));
-             // A budget of a tenth of the calls, with no reserve.
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext()
-                                         .defaultPolicy(ClientPolicy.builder().retry(
-                                                 RetryConfig.builder().budget(0.1, 0, Duration.ofSeconds(10))
-                                                            .build()).build())
-                                         .build()) {
+                Backend slow2 = Backend.start(registry.client(), "orders", "slow-2", Backend.slow("b", slowish));
+                // A budget of a tenth of the calls, with no reserve.
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .defaultPolicy(ClientPolicy.builder()
+                                .retry(RetryConfig.builder()
+                                        .budget(0.1, 0, Duration.ofSeconds(10))
+                                        .build())
+                                .build())
+                        .build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
-            final RouteConfig hedged = new RouteConfig(List.of(
-                    RouteRule.builder("hedged").hedge(new HedgeSpec(Duration.ofMillis(10), null, 2)).build()));
+            final RouteConfig hedged = new RouteConfig(List.of(RouteRule.builder("hedged")
+                    .hedge(new HedgeSpec(Duration.ofMillis(10), null, 2))
+                    .build()));
             registry.admin().putRoutes(ORDERS, hedged).join();
-            await().atMost(Duration.ofSeconds(1)).until(() -> mesh.routeConfig(ORDERS).equals(hedged));
+            await().atMost(Duration.ofSeconds(1))
+                    .until(() -> mesh.routeConfig(ORDERS).equals(hedged));
 
             // Every call is slow everywhere: without the budget each would be sent twice.
             final int calls = 40;
             latencies(orders, calls);
 
             final int hedges = slow1.hits.get() + slow2.hits.get() - calls;
-            assertThat(hedges).as("hedges sent for %d calls with a budget of 10%%", calls).isBetween(1, calls / 10);
+            assertThat(hedges)
+                    .as("hedges sent for %d calls with a budget of 10%%", calls)
+                    .isBetween(1, calls / 10);
         }
     }
 }

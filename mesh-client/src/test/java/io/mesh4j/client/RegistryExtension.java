@@ -27,7 +27,12 @@ final class RegistryExtension implements BeforeEachCallback, AfterEachCallback {
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
         dataDir = Files.createTempDirectory("mesh4j-registry-");
-        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dataDir).build();
+        registry = MeshRegistry.builder()
+                .plaintext()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .build();
         registry.start();
         client = RegistryClient.of(registry.uri());
     }
@@ -36,7 +41,8 @@ final class RegistryExtension implements BeforeEachCallback, AfterEachCallback {
     public void afterEach(ExtensionContext context) throws IOException {
         registry.close();
         try (Stream<Path> files = Files.walk(dataDir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         }
     }
 

@@ -21,9 +21,9 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 
 import io.mesh4j.client.balancer.Balancers;
+import io.mesh4j.client.internal.retry.RetryLayer;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.client.retry.RetryConfig;
-import io.mesh4j.client.internal.retry.RetryLayer;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.stack.ClientRoles;
 
@@ -45,11 +45,12 @@ class RetryTest {
     @Test
     void eachRetryGoesToAFreshlyPickedEndpoint() {
         try (Backend failing = Backend.start(registry.client(), "orders", "a", status(HttpStatus.SERVICE_UNAVAILABLE));
-             Backend healthy = Backend.start(registry.client(), "orders", "b", Backend.ok("b"));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext()
-                                         .balancer(Balancers.roundRobin())
-                                         .stack(s -> s.remove(ClientRoles.BREAKER))
-                                         .build()) {
+                Backend healthy = Backend.start(registry.client(), "orders", "b", Backend.ok("b"));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .balancer(Balancers.roundRobin())
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build()) {
             final WebClient orders = connected(mesh, "orders", 2);
 
             DiscoveryTest.sendAll(orders, 40);
@@ -63,14 +64,17 @@ class RetryTest {
 
     @Test
     void retriesA503ForEveryMethodIncludingPost() {
-        try (Backend backend = Backend.start(registry.client(), "orders", "a",
-                                             failingEveryOther(HttpStatus.SERVICE_UNAVAILABLE));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().stack(s -> s.remove(ClientRoles.BREAKER))
-                                         .build()) {
+        try (Backend backend = Backend.start(
+                        registry.client(), "orders", "a", failingEveryOther(HttpStatus.SERVICE_UNAVAILABLE));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build()) {
             final WebClient orders = connected(mesh, "orders", 1);
 
             for (int i = 0; i < 10; i++) {
-                assertThat(orders.post("/orders", "{}").aggregate().join().status()).isEqualTo(HttpStatus.OK);
+                assertThat(orders.post("/orders", "{}").aggregate().join().status())
+                        .isEqualTo(HttpStatus.OK);
             }
             assertThat(backend.hits).hasValue(20);
         }
@@ -78,10 +82,12 @@ class RetryTest {
 
     @Test
     void retriesOther5xxOnlyForIdempotentMethods() {
-        try (Backend backend = Backend.start(registry.client(), "orders", "a",
-                                             failingEveryOther(HttpStatus.INTERNAL_SERVER_ERROR));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().stack(s -> s.remove(ClientRoles.BREAKER))
-                                         .build()) {
+        try (Backend backend = Backend.start(
+                        registry.client(), "orders", "a", failingEveryOther(HttpStatus.INTERNAL_SERVER_ERROR));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build()) {
             final WebClient orders = connected(mesh, "orders", 1);
 
             assertThat(orders.get("/orders/1").aggregate().join().status()).isEqualTo(HttpStatus.OK);
@@ -96,13 +102,17 @@ class RetryTest {
     @Test
     void retriesARefusedConnectionOnAnotherEndpoint() {
         try (Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
-             Backend dead = Backend.start(registry.client(), "orders", "dead", Backend.ok("never"));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().balancer(Balancers.roundRobin()).build()) {
+                Backend dead = Backend.start(registry.client(), "orders", "dead", Backend.ok("never"));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .balancer(Balancers.roundRobin())
+                        .build()) {
             dead.kill();
             final WebClient orders = connected(mesh, "orders", 2);
 
             for (int i = 0; i < 30; i++) {
-                assertThat(orders.post("/orders", "{}").aggregate().join().status()).isEqualTo(HttpStatus.OK);
+                assertThat(orders.post("/orders", "{}").aggregate().join().status())
+                        .isEqualTo(HttpStatus.OK);
             }
             assertThat(healthy.hits).hasValue(30);
         }
@@ -122,9 +132,12 @@ class RetryTest {
     @Test
     void retriesACallWhoseResponseBreaksAfterItsHeaders() {
         try (Backend breaking = Backend.start(registry.client(), "orders", "a", breaksAfterHeaders());
-             Backend healthy = Backend.start(registry.client(), "orders", "b", Backend.ok("whole"));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().balancer(Balancers.roundRobin())
-                                         .stack(s -> s.remove(ClientRoles.BREAKER)).build()) {
+                Backend healthy = Backend.start(registry.client(), "orders", "b", Backend.ok("whole"));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .balancer(Balancers.roundRobin())
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build()) {
             final WebClient orders = connected(mesh, "orders", 2);
 
             for (int i = 0; i < 10; i++) {
@@ -137,12 +150,18 @@ class RetryTest {
     @Test
     void aStreamingCallIsRetriedOnlyOnWhatItsHeadersSay() {
         try (Backend breaking = Backend.start(registry.client(), "orders", "a", breaksAfterHeaders());
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().stack(s -> s.remove(ClientRoles.BREAKER))
-                                         .build()) {
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build()) {
             final WebClient orders = connected(mesh, "orders", 1);
 
-            assertThatThrownBy(() -> orders.prepare().get("/events").attr(RetryLayer.STREAMING, true)
-                                           .execute().aggregate().join())
+            assertThatThrownBy(() -> orders.prepare()
+                            .get("/events")
+                            .attr(RetryLayer.STREAMING, true)
+                            .execute()
+                            .aggregate()
+                            .join())
                     .isInstanceOf(CompletionException.class);
             assertThat(breaking.hits).hasValue(1);
         }
@@ -150,13 +169,16 @@ class RetryTest {
 
     @Test
     void theBudgetBoundsRetriesWhenEveryInstanceFailsAndHandsBackTheLastAnswer() {
-        final RetryConfig noReserve = RetryConfig.builder().maxAttempts(3)
-                                                 .budget(0.2, 0, Duration.ofSeconds(60)).build();
+        final RetryConfig noReserve = RetryConfig.builder()
+                .maxAttempts(3)
+                .budget(0.2, 0, Duration.ofSeconds(60))
+                .build();
         try (Backend backend = Backend.start(registry.client(), "orders", "a", status(HttpStatus.SERVICE_UNAVAILABLE));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext()
-                                         .defaultPolicy(ClientPolicy.builder().retry(noReserve).build())
-                                         .stack(s -> s.remove(ClientRoles.BREAKER))
-                                         .build()) {
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .defaultPolicy(ClientPolicy.builder().retry(noReserve).build())
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build()) {
             final WebClient orders = connected(mesh, "orders", 1);
 
             for (int i = 0; i < 100; i++) {
@@ -170,10 +192,12 @@ class RetryTest {
 
     @Test
     void theBudgetReserveLetsAQuietClientRetry() {
-        try (Backend backend = Backend.start(registry.client(), "orders", "a",
-                                             failingEveryOther(HttpStatus.SERVICE_UNAVAILABLE));
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().stack(s -> s.remove(ClientRoles.BREAKER))
-                                         .build()) {
+        try (Backend backend = Backend.start(
+                        registry.client(), "orders", "a", failingEveryOther(HttpStatus.SERVICE_UNAVAILABLE));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build()) {
             final WebClient orders = connected(mesh, "orders", 1);
 
             // One call has deposited a fifth of a retry; the reserve of 10/s pays for its retry.
@@ -185,7 +209,7 @@ class RetryTest {
     static WebClient connected(MeshClient mesh, String service, int instances) {
         final WebClient client = mesh.webClient(service);
         await().atMost(Duration.ofSeconds(5))
-               .until(() -> mesh.endpoints(ServiceName.of(service)).size() == instances);
+                .until(() -> mesh.endpoints(ServiceName.of(service)).size() == instances);
         return client;
     }
 }

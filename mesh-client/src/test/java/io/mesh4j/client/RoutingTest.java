@@ -48,8 +48,8 @@ class RoutingTest {
     final RegistryExtension registry = new RegistryExtension();
 
     private Backend version(String version) {
-        return Backend.start(registry.client(), "orders", "orders-" + version, "", Map.of("version", version),
-                             Backend.ok(version));
+        return Backend.start(
+                registry.client(), "orders", "orders-" + version, "", Map.of("version", version), Backend.ok(version));
     }
 
     private MeshClient mesh() {
@@ -59,12 +59,14 @@ class RoutingTest {
     /** Pushes {@code config} and waits until {@code mesh} follows it. */
     private void push(MeshClient mesh, RouteConfig config) {
         registry.admin().putRoutes(ORDERS, config).join();
-        await().atMost(Duration.ofSeconds(1)).until(() -> mesh.routeConfig(ORDERS).equals(config));
+        await().atMost(Duration.ofSeconds(1))
+                .until(() -> mesh.routeConfig(ORDERS).equals(config));
     }
 
     private static RouteRule split(String name, int v1, int v2) {
-        return RouteRule.builder(name).split(List.of(new WeightedSubset(V1, v1), new WeightedSubset(V2, v2)), null)
-                        .build();
+        return RouteRule.builder(name)
+                .split(List.of(new WeightedSubset(V1, v1), new WeightedSubset(V2, v2)), null)
+                .build();
     }
 
     private static RouteMatch path(PathMatch.Kind kind, String path) {
@@ -81,8 +83,12 @@ class RoutingTest {
             }
             for (CompletableFuture<AggregatedHttpResponse> res : batch) {
                 final AggregatedHttpResponse answer = res.join();
-                bodies.merge(answer.status().code() == 200 ? answer.contentUtf8() : answer.status().codeAsText(), 1,
-                             Integer::sum);
+                bodies.merge(
+                        answer.status().code() == 200
+                                ? answer.contentUtf8()
+                                : answer.status().codeAsText(),
+                        1,
+                        Integer::sum);
             }
         }
         return bodies;
@@ -90,7 +96,9 @@ class RoutingTest {
 
     @Test
     void aNinetyTenSplitIsWithinThreePointsOverTenThousandCalls() {
-        try (Backend v1 = version("v1"); Backend v2 = version("v2"); MeshClient mesh = mesh()) {
+        try (Backend v1 = version("v1");
+                Backend v2 = version("v2");
+                MeshClient mesh = mesh()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
             push(mesh, new RouteConfig(List.of(split("canary", 90, 10))));
 
@@ -104,25 +112,52 @@ class RoutingTest {
 
     @Test
     void headerAndPathMatchesPickTheirRulesInOrder() {
-        try (Backend v1 = version("v1"); Backend v2 = version("v2"); MeshClient mesh = mesh()) {
+        try (Backend v1 = version("v1");
+                Backend v2 = version("v2");
+                MeshClient mesh = mesh()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
-            push(mesh, new RouteConfig(List.of(
-                    RouteRule.builder("canary-header").match(new RouteMatch(null, Set.of(), Map.of("x-canary", "yes")))
-                             .split(List.of(new WeightedSubset(V2, 100)), null).build(),
-                    RouteRule.builder("beta-path").match(path(PathMatch.Kind.PREFIX, "/beta/"))
-                             .split(List.of(new WeightedSubset(V2, 100)), null).build(),
-                    RouteRule.builder("posts").match(new RouteMatch(null, Set.of(HttpMethod.POST), Map.of()))
-                             .split(List.of(new WeightedSubset(V2, 100)), null).build(),
-                    RouteRule.builder("stable").split(List.of(new WeightedSubset(V1, 100)), null).build())));
+            push(
+                    mesh,
+                    new RouteConfig(List.of(
+                            RouteRule.builder("canary-header")
+                                    .match(new RouteMatch(null, Set.of(), Map.of("x-canary", "yes")))
+                                    .split(List.of(new WeightedSubset(V2, 100)), null)
+                                    .build(),
+                            RouteRule.builder("beta-path")
+                                    .match(path(PathMatch.Kind.PREFIX, "/beta/"))
+                                    .split(List.of(new WeightedSubset(V2, 100)), null)
+                                    .build(),
+                            RouteRule.builder("posts")
+                                    .match(new RouteMatch(null, Set.of(HttpMethod.POST), Map.of()))
+                                    .split(List.of(new WeightedSubset(V2, 100)), null)
+                                    .build(),
+                            RouteRule.builder("stable")
+                                    .split(List.of(new WeightedSubset(V1, 100)), null)
+                                    .build())));
 
             for (int i = 0; i < 20; i++) {
-                assertThat(orders.get("/orders/" + i).aggregate().join().contentUtf8()).isEqualTo("v1");
-                assertThat(orders.prepare().get("/orders/" + i).header("x-canary", "yes").execute().aggregate()
-                                 .join().contentUtf8()).isEqualTo("v2");
-                assertThat(orders.prepare().get("/orders/" + i).header("x-canary", "no").execute().aggregate()
-                                 .join().contentUtf8()).isEqualTo("v1");
-                assertThat(orders.get("/beta/orders/" + i).aggregate().join().contentUtf8()).isEqualTo("v2");
-                assertThat(orders.post("/orders", "{}").aggregate().join().contentUtf8()).isEqualTo("v2");
+                assertThat(orders.get("/orders/" + i).aggregate().join().contentUtf8())
+                        .isEqualTo("v1");
+                assertThat(orders.prepare()
+                                .get("/orders/" + i)
+                                .header("x-canary", "yes")
+                                .execute()
+                                .aggregate()
+                                .join()
+                                .contentUtf8())
+                        .isEqualTo("v2");
+                assertThat(orders.prepare()
+                                .get("/orders/" + i)
+                                .header("x-canary", "no")
+                                .execute()
+                                .aggregate()
+                                .join()
+                                .contentUtf8())
+                        .isEqualTo("v1");
+                assertThat(orders.get("/beta/orders/" + i).aggregate().join().contentUtf8())
+                        .isEqualTo("v2");
+                assertThat(orders.post("/orders", "{}").aggregate().join().contentUtf8())
+                        .isEqualTo("v2");
             }
         }
     }
@@ -130,27 +165,38 @@ class RoutingTest {
     @Test
     void aSubsetWithNoInstanceIsAnswered503NamingItUnlessTheRuleNamesAFallback() {
         final Subset v3 = new Subset(Map.of("version", "v3"));
-        try (Backend v1 = version("v1"); MeshClient mesh = mesh()) {
+        try (Backend v1 = version("v1");
+                MeshClient mesh = mesh()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 1);
-            push(mesh, new RouteConfig(List.of(RouteRule.builder("not-deployed-yet")
-                                                        .split(List.of(new WeightedSubset(v3, 100)), null).build())));
+            push(
+                    mesh,
+                    new RouteConfig(List.of(RouteRule.builder("not-deployed-yet")
+                            .split(List.of(new WeightedSubset(v3, 100)), null)
+                            .build())));
 
-            final AggregatedHttpResponse refused = orders.get("/orders/1").aggregate().join();
+            final AggregatedHttpResponse refused =
+                    orders.get("/orders/1").aggregate().join();
             assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-            assertThat(refused.contentUtf8()).contains("\"error\":\"no_route\"")
-                                             .contains("no instance of orders {version=v3}")
-                                             .contains("rule 'not-deployed-yet'");
+            assertThat(refused.contentUtf8())
+                    .contains("\"error\":\"no_route\"")
+                    .contains("no instance of orders {version=v3}")
+                    .contains("rule 'not-deployed-yet'");
             assertThat(v1.hits).hasValue(0);
 
-            push(mesh, new RouteConfig(List.of(RouteRule.builder("with-fallback")
-                                                        .split(List.of(new WeightedSubset(v3, 100)), V1).build())));
+            push(
+                    mesh,
+                    new RouteConfig(List.of(RouteRule.builder("with-fallback")
+                            .split(List.of(new WeightedSubset(v3, 100)), V1)
+                            .build())));
             assertThat(orders.get("/orders/1").aggregate().join().contentUtf8()).isEqualTo("v1");
         }
     }
 
     @Test
     void aLivePushShiftsTrafficWithinASecondWithoutAFailedCall() throws Exception {
-        try (Backend v1 = version("v1"); Backend v2 = version("v2"); MeshClient mesh = mesh()) {
+        try (Backend v1 = version("v1");
+                Backend v2 = version("v2");
+                MeshClient mesh = mesh()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
             push(mesh, new RouteConfig(List.of(split("all-v1", 100, 0))));
             final AtomicBoolean running = new AtomicBoolean(true);
@@ -164,7 +210,8 @@ class RoutingTest {
             for (int t = 0; t < 4; t++) {
                 final Thread thread = new Thread(() -> {
                     while (running.get()) {
-                        final AggregatedHttpResponse res = orders.get("/orders/1").aggregate().join();
+                        final AggregatedHttpResponse res =
+                                orders.get("/orders/1").aggregate().join();
                         final long now = System.nanoTime();
                         answered.incrementAndGet();
                         if (res.status() != HttpStatus.OK) {
@@ -186,7 +233,9 @@ class RoutingTest {
             // either would be counted.
             await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() >= 200);
             pushedAtNanos.set(System.nanoTime());
-            registry.admin().putRoutes(ORDERS, new RouteConfig(List.of(split("all-v2", 0, 100)))).join();
+            registry.admin()
+                    .putRoutes(ORDERS, new RouteConfig(List.of(split("all-v2", 0, 100))))
+                    .join();
             await().atMost(Duration.ofSeconds(10)).until(() -> v2AfterPush.get() >= 1000);
             running.set(false);
             for (Thread thread : load) {
@@ -195,9 +244,10 @@ class RoutingTest {
 
             assertThat(failed).hasValue(0);
             assertThat(firstV2AfterPushNanos.get()).isPositive();
-            System.out.printf("live push: first call on v2 %d ms after the PUT, last on v1 %d ms after it, "
-                              + "0 failed%n", (firstV2AfterPushNanos.get() - pushedAtNanos.get()) / 1_000_000,
-                              (lastV1AfterPushNanos.get() - pushedAtNanos.get()) / 1_000_000);
+            System.out.printf(
+                    "live push: first call on v2 %d ms after the PUT, last on v1 %d ms after it, " + "0 failed%n",
+                    (firstV2AfterPushNanos.get() - pushedAtNanos.get()) / 1_000_000,
+                    (lastV1AfterPushNanos.get() - pushedAtNanos.get()) / 1_000_000);
             // Calls that started before the push may still answer from v1 just after it; none a second later.
             assertThat(Duration.ofNanos(lastV1AfterPushNanos.get() - pushedAtNanos.get()))
                     .isLessThan(Duration.ofSeconds(1));
@@ -206,19 +256,27 @@ class RoutingTest {
 
     @Test
     void anInvalidPushIsRefusedNamingTheFieldAndTheConfigInForceStays() throws Exception {
-        try (Backend v1 = version("v1"); Backend v2 = version("v2"); MeshClient mesh = mesh()) {
+        try (Backend v1 = version("v1");
+                Backend v2 = version("v2");
+                MeshClient mesh = mesh()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
             final RouteConfig good = new RouteConfig(List.of(split("all-v2", 0, 100)));
             push(mesh, good);
-            final RouteJson.RoutesSnapshot inForce = registry.admin().routes(ORDERS).join();
+            final RouteJson.RoutesSnapshot inForce =
+                    registry.admin().routes(ORDERS).join();
 
             // A plaintext registry takes writes without the admin token.
             final WebClient admin = WebClient.of(registry.uri());
-            final AggregatedHttpResponse refused = admin.prepare().put("/v1/routes/orders")
-                    .content(MediaType.JSON_UTF_8, "{\"rules\": [{\"name\": \"bad\", \"route\": ["
-                                                   + "{\"subset\": {\"version\": \"v1\"}, \"weight\": 90},"
-                                                   + "{\"subset\": {\"version\": \"v2\"}, \"weight\": 20}]}]}")
-                    .execute().aggregate().join();
+            final AggregatedHttpResponse refused = admin.prepare()
+                    .put("/v1/routes/orders")
+                    .content(
+                            MediaType.JSON_UTF_8,
+                            "{\"rules\": [{\"name\": \"bad\", \"route\": ["
+                                    + "{\"subset\": {\"version\": \"v1\"}, \"weight\": 90},"
+                                    + "{\"subset\": {\"version\": \"v2\"}, \"weight\": 20}]}]}")
+                    .execute()
+                    .aggregate()
+                    .join();
             assertThat(refused.status()).isEqualTo(HttpStatus.BAD_REQUEST);
             assertThat(refused.contentUtf8()).contains("rules[0] ('bad')").contains("the weights sum to 110");
 
@@ -231,38 +289,62 @@ class RoutingTest {
 
     @Test
     void injectedAbortsAtTheCallerFollowTheirPercentageAndAreNeitherSentNorRetried() {
-        try (Backend v1 = version("v1"); MeshClient mesh = mesh()) {
+        try (Backend v1 = version("v1");
+                MeshClient mesh = mesh()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 1);
-            push(mesh, new RouteConfig(List.of(RouteRule.builder("chaos").fault(new FaultSpec(0, null, 20, 503))
-                                                        .build())));
+            push(
+                    mesh,
+                    new RouteConfig(List.of(RouteRule.builder("chaos")
+                            .fault(new FaultSpec(0, null, 20, 503))
+                            .build())));
 
             final Map<String, Integer> bodies = send(orders, 2000, 20);
 
             // Mean 400, standard deviation 17.9: 4.5 of them either side.
             assertThat(bodies.getOrDefault("503", 0)).isBetween(320, 480);
-            assertThat(v1.hits.get()).as("the backend saw only the calls not aborted, each once")
-                                     .isEqualTo(bodies.get("v1"));
+            assertThat(v1.hits.get())
+                    .as("the backend saw only the calls not aborted, each once")
+                    .isEqualTo(bodies.get("v1"));
         }
     }
 
     @Test
     void aRouteOverrideTheWorkloadSetsItselfSendsTheCallToAnotherServiceOrSubset() {
-        try (Backend v1 = version("v1"); Backend v2 = version("v2");
-             Backend canary = Backend.start(registry.client(), "orders-canary", "canary-1", Backend.ok("canary"));
-             MeshClient mesh = mesh()) {
+        try (Backend v1 = version("v1");
+                Backend v2 = version("v2");
+                Backend canary = Backend.start(registry.client(), "orders-canary", "canary-1", Backend.ok("canary"));
+                MeshClient mesh = mesh()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
             RetryTest.connected(mesh, "orders-canary", 1);
             push(mesh, new RouteConfig(List.of(split("stable", 100, 0))));
 
             assertThat(send(orders, 20, 5)).containsOnlyKeys("v1");
             for (int i = 0; i < 20; i++) {
-                assertThat(orders.prepare().get("/orders/1").header(RouteOverride.HEADER, "orders=>orders{version=v2}")
-                                 .execute().aggregate().join().contentUtf8()).isEqualTo("v2");
-                assertThat(orders.prepare().get("/orders/1").header(RouteOverride.HEADER, "orders=>orders-canary")
-                                 .execute().aggregate().join().contentUtf8()).isEqualTo("canary");
+                assertThat(orders.prepare()
+                                .get("/orders/1")
+                                .header(RouteOverride.HEADER, "orders=>orders{version=v2}")
+                                .execute()
+                                .aggregate()
+                                .join()
+                                .contentUtf8())
+                        .isEqualTo("v2");
+                assertThat(orders.prepare()
+                                .get("/orders/1")
+                                .header(RouteOverride.HEADER, "orders=>orders-canary")
+                                .execute()
+                                .aggregate()
+                                .join()
+                                .contentUtf8())
+                        .isEqualTo("canary");
                 // An override of another service leaves this one's calls alone.
-                assertThat(orders.prepare().get("/orders/1").header(RouteOverride.HEADER, "payments=>payments-v2")
-                                 .execute().aggregate().join().contentUtf8()).isEqualTo("v1");
+                assertThat(orders.prepare()
+                                .get("/orders/1")
+                                .header(RouteOverride.HEADER, "payments=>payments-v2")
+                                .execute()
+                                .aggregate()
+                                .join()
+                                .contentUtf8())
+                        .isEqualTo("v1");
             }
         }
     }

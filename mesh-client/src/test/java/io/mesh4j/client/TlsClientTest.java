@@ -28,8 +28,8 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
-import io.netty.handler.ssl.ClientAuth;
 import io.mesh4j.registry.internal.RegistryAccess;
+import io.netty.handler.ssl.ClientAuth;
 
 /** A MeshClient's mTLS: it calls only a server that proves the identity of the service it meant to call. */
 class TlsClientTest {
@@ -44,7 +44,13 @@ class TlsClientTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build().start().join();
+        registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .build()
+                .start()
+                .join();
     }
 
     @AfterEach
@@ -56,10 +62,15 @@ class TlsClientTest {
     }
 
     private WorkloadIdentity identity(String service) {
-        final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
-                ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
-        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service).joinToken(token)
-                                                          .trustBundle(registry.trustBundlePem()).build();
+        final String token = RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
+                .join()
+                .token();
+        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service)
+                .joinToken(token)
+                .trustBundle(registry.trustBundlePem())
+                .build();
         toClose.add(identity);
         return identity.start().join();
     }
@@ -70,31 +81,40 @@ class TlsClientTest {
      */
     private Server serveAsOrders(String id, WorkloadIdentity identity, AtomicInteger hits) {
         final Server server = Server.builder()
-                                    .https(0)
-                                    .tlsProvider(identity.tlsProvider(), ServerTlsConfig.builder()
-                                            .clientAuth(ClientAuth.REQUIRE)
-                                            .tlsCustomizer(tls -> tls.trustManager(identity.trustManager(
-                                                    caller -> true, "any workload")))
-                                            .build())
-                                    .service("/", (ctx, req) -> {
-                                        hits.incrementAndGet();
-                                        return HttpResponse.of("served by " + identity.id() + " to "
-                                                               + MeshIdentity.peer(ctx));
-                                    })
-                                    .connectionDrainDuration(Duration.ZERO)
-                                    .bossGroupFactory(BossGroups::newBossGroup)
-                                    .build();
+                .https(0)
+                .tlsProvider(
+                        identity.tlsProvider(),
+                        ServerTlsConfig.builder()
+                                .clientAuth(ClientAuth.REQUIRE)
+                                .tlsCustomizer(
+                                        tls -> tls.trustManager(identity.trustManager(caller -> true, "any workload")))
+                                .build())
+                .service("/", (ctx, req) -> {
+                    hits.incrementAndGet();
+                    return HttpResponse.of("served by " + identity.id() + " to " + MeshIdentity.peer(ctx));
+                })
+                .connectionDrainDuration(Duration.ZERO)
+                .bossGroupFactory(BossGroups::newBossGroup)
+                .build();
         server.start().join();
         toClose.add(server::close);
-        RegistryAccess.ADMIN_CLIENT.get(registry).register(ORDERS, InstanceId.of(id),
-                                        Registration.builder("127.0.0.1", server.activeLocalPort()).build()).join();
+        RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .register(
+                        ORDERS,
+                        InstanceId.of(id),
+                        Registration.builder("127.0.0.1", server.activeLocalPort())
+                                .build())
+                .join();
         return server;
     }
 
     @Test
     void callsOverMtlsAndTheServerKnowsTheCaller() {
         serveAsOrders("orders-1", identity("orders"), new AtomicInteger());
-        final MeshClient mesh = MeshClient.builder(registry.uri()).identity(identity("frontend")).build();
+        final MeshClient mesh = MeshClient.builder(registry.uri())
+                .identity(identity("frontend"))
+                .build();
         toClose.add(mesh);
 
         assertThat(mesh.webClient("orders").get("/").aggregate().join().contentUtf8())
@@ -107,8 +127,10 @@ class TlsClientTest {
         final AtomicInteger realHits = new AtomicInteger();
         serveAsOrders("impostor", identity("inventory"), impostorHits);
         serveAsOrders("orders-1", identity("orders"), realHits);
-        final MeshClient mesh = MeshClient.builder(registry.uri()).identity(identity("frontend"))
-                                          .balancer(Balancers.roundRobin()).build();
+        final MeshClient mesh = MeshClient.builder(registry.uri())
+                .identity(identity("frontend"))
+                .balancer(Balancers.roundRobin())
+                .build();
         toClose.add(mesh);
         final WebClient orders = mesh.webClient("orders");
         await().atMost(Duration.ofSeconds(5)).until(() -> mesh.endpoints(ORDERS).size() == 2);

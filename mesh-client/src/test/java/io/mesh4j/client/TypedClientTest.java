@@ -23,8 +23,8 @@ import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.Post;
 
 import io.mesh4j.client.typed.MeshCallException;
-import io.mesh4j.core.annotation.ServiceClient;
 import io.mesh4j.core.annotation.Retry;
+import io.mesh4j.core.annotation.ServiceClient;
 import io.mesh4j.core.annotation.Timeout;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.routing.PathMatch;
@@ -94,24 +94,27 @@ class TypedClientTest {
         return Backend.start(registry.client(), "orders", "orders-1", (ctx, req) -> {
             final String path = ctx.path();
             if (path.startsWith("/orders/")) {
-                return HttpResponse.of(MediaType.JSON, "{\"id\":\"" + path.substring(8)
-                                                       + "\",\"quantity\":2,\"addedLater\":true}");
+                return HttpResponse.of(
+                        MediaType.JSON, "{\"id\":\"" + path.substring(8) + "\",\"quantity\":2,\"addedLater\":true}");
             }
             if (path.equals("/orders")) {
-                return HttpResponse.of(req.aggregate().thenApply(body -> HttpResponse.of(
-                        HttpStatus.CREATED, MediaType.JSON, body.contentUtf8())));
+                return HttpResponse.of(req.aggregate()
+                        .thenApply(body -> HttpResponse.of(HttpStatus.CREATED, MediaType.JSON, body.contentUtf8())));
             }
             if (path.equals("/search")) {
                 final QueryParams query = QueryParams.fromQueryString(ctx.query());
-                return HttpResponse.of(MediaType.JSON, "[{\"id\":\"" + query.get("status") + '-'
-                                                       + req.headers().get("x-tenant") + "\",\"quantity\":1}]");
+                return HttpResponse.of(
+                        MediaType.JSON,
+                        "[{\"id\":\"" + query.get("status") + '-'
+                                + req.headers().get("x-tenant") + "\",\"quantity\":1}]");
             }
             if (path.equals("/slow")) {
                 return HttpResponse.delayed(HttpResponse.of("slow"), Duration.ofMillis(500));
             }
             if (path.equals("/flaky")) {
-                return flakyCalls.incrementAndGet() % 3 != 0 ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE)
-                                                             : HttpResponse.of("third time");
+                return flakyCalls.incrementAndGet() % 3 != 0
+                        ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE)
+                        : HttpResponse.of("third time");
             }
             return HttpResponse.of(HttpStatus.NOT_FOUND);
         });
@@ -120,8 +123,9 @@ class TypedClientTest {
     @Test
     void aTypedClientRoundTripsJsonAndCarriesItsAnnotationsPolicy() {
         try (Backend backend = backend();
-             io.mesh4j.client.MeshClient mesh = io.mesh4j.client.MeshClient.builder(registry.uri()).plaintext()
-                                                                           .build()) {
+                io.mesh4j.client.MeshClient mesh = io.mesh4j.client.MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .build()) {
             RetryTest.connected(mesh, "orders", 1);
             final OrdersClient orders = mesh.client(OrdersClient.class);
 
@@ -143,47 +147,50 @@ class TypedClientTest {
             assertThatThrownBy(orders::flakyOnce)
                     .isInstanceOf(MeshCallException.class)
                     .hasMessageContaining("OrdersClient.flakyOnce() answered 503 Service Unavailable")
-                    .satisfies(e -> assertThat(((MeshCallException) e).status())
-                            .isEqualTo(HttpStatus.SERVICE_UNAVAILABLE));
+                    .satisfies(e ->
+                            assertThat(((MeshCallException) e).status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE));
         }
     }
 
     @Test
     void theRegistrysRuleOverridesTheAnnotationAndItsRemovalRestoresIt() {
         try (Backend backend = backend();
-             io.mesh4j.client.MeshClient mesh = io.mesh4j.client.MeshClient.builder(registry.uri()).plaintext()
-                                                                           .build()) {
+                io.mesh4j.client.MeshClient mesh = io.mesh4j.client.MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .build()) {
             RetryTest.connected(mesh, "orders", 1);
             final OrdersClient orders = mesh.client(OrdersClient.class);
             assertThatThrownBy(orders::slow).isInstanceOf(ResponseTimeoutException.class);
 
-            final RouteConfig patient = new RouteConfig(List.of(RouteRule.builder("patient-slow").match(
-                    new RouteMatch(PathMatch.of(PathMatch.Kind.EXACT, "/slow"), java.util.Set.of(), java.util.Map.of()))
-                    .timeout(Duration.ofSeconds(2)).build()));
+            final RouteConfig patient = new RouteConfig(List.of(RouteRule.builder("patient-slow")
+                    .match(new RouteMatch(
+                            PathMatch.of(PathMatch.Kind.EXACT, "/slow"), java.util.Set.of(), java.util.Map.of()))
+                    .timeout(Duration.ofSeconds(2))
+                    .build()));
             registry.admin().putRoutes(ServiceName.of("orders"), patient).join();
             await().atMost(Duration.ofSeconds(1))
-                   .until(() -> mesh.routeConfig(ServiceName.of("orders")).equals(patient));
+                    .until(() -> mesh.routeConfig(ServiceName.of("orders")).equals(patient));
             assertThat(orders.slow()).isEqualTo("slow");
 
             registry.admin().deleteRoutes(ServiceName.of("orders")).join();
             await().atMost(Duration.ofSeconds(1))
-                   .until(() -> mesh.routeConfig(ServiceName.of("orders")).rules().isEmpty());
+                    .until(() ->
+                            mesh.routeConfig(ServiceName.of("orders")).rules().isEmpty());
             assertThatThrownBy(orders::slow).isInstanceOf(ResponseTimeoutException.class);
         }
     }
 
     @Test
     void aWrongInterfaceFailsWhenTheClientIsMadeNamingTheMethod() {
-        try (io.mesh4j.client.MeshClient mesh = io.mesh4j.client.MeshClient.builder(registry.uri()).plaintext()
-                                                                           .build()) {
+        try (io.mesh4j.client.MeshClient mesh =
+                io.mesh4j.client.MeshClient.builder(registry.uri()).plaintext().build()) {
             assertThatThrownBy(() -> mesh.client(MissingParam.class))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("MissingParam.order(String): no @Param for the path variables [id]");
             assertThatThrownBy(() -> mesh.client(Contradicting.class))
-                    .hasMessageContaining("Contradicting.a(): perAttemptTimeout: 500ms is longer than timeout "
-                                          + "100ms");
-            assertThatThrownBy(() -> mesh.client(NotAnnotated.class))
-                    .hasMessageContaining("has no @ServiceClient");
+                    .hasMessageContaining(
+                            "Contradicting.a(): perAttemptTimeout: 500ms is longer than timeout " + "100ms");
+            assertThatThrownBy(() -> mesh.client(NotAnnotated.class)).hasMessageContaining("has no @ServiceClient");
         }
     }
 }

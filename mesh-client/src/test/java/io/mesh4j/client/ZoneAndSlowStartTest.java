@@ -25,12 +25,16 @@ class ZoneAndSlowStartTest {
 
     @Test
     void callsStayInTheCallersZoneUntilItLosesTooMuchOfItsCapacityThenFailOver() {
-        try (Backend a1 = inZone("a1", "zone-a"); Backend a2 = inZone("a2", "zone-a");
-             Backend b1 = inZone("b1", "zone-b");
-             // Round robin keeps sending to the dead instance until its breaker opens; peak EWMA would shun it
-             // before, and zone-a would keep what it has.
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().zone("zone-a")
-                                         .balancer(Balancers.roundRobin()).build()) {
+        try (Backend a1 = inZone("a1", "zone-a");
+                Backend a2 = inZone("a2", "zone-a");
+                Backend b1 = inZone("b1", "zone-b");
+                // Round robin keeps sending to the dead instance until its breaker opens; peak EWMA would shun it
+                // before, and zone-a would keep what it has.
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .zone("zone-a")
+                        .balancer(Balancers.roundRobin())
+                        .build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 3);
 
             DiscoveryTest.sendAll(orders, 60);
@@ -43,14 +47,17 @@ class ZoneAndSlowStartTest {
             assertThat(mesh.ejected(ServiceName.of("orders"))).hasSize(1);
             final int b1Before = b1.hits.get();
             DiscoveryTest.sendAll(orders, 60);
-            assertThat(b1.hits.get() - b1Before).as("calls that failed over to zone-b").isPositive();
+            assertThat(b1.hits.get() - b1Before)
+                    .as("calls that failed over to zone-b")
+                    .isPositive();
         }
     }
 
     @Test
     void withoutAZoneCallsSpreadOverEveryZone() {
-        try (Backend a1 = inZone("a1", "zone-a"); Backend b1 = inZone("b1", "zone-b");
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().build()) {
+        try (Backend a1 = inZone("a1", "zone-a");
+                Backend b1 = inZone("b1", "zone-b");
+                MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().build()) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
             DiscoveryTest.sendAll(orders, 60);
             assertThat(a1.hits.get()).isPositive();
@@ -61,9 +68,13 @@ class ZoneAndSlowStartTest {
     @Test
     void aNewInstanceRampsUpOverTheSlowStartWindow() {
         final FakeTicker ticker = new FakeTicker();
-        try (Backend a1 = inZone("a1", ""); Backend a2 = inZone("a2", "");
-             MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().ticker(ticker)
-                                         .balancer(Balancers.p2cPeakEwma(Duration.ofSeconds(30))).build()) {
+        try (Backend a1 = inZone("a1", "");
+                Backend a2 = inZone("a2", "");
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .ticker(ticker)
+                        .balancer(Balancers.p2cPeakEwma(Duration.ofSeconds(30)))
+                        .build()) {
             // The endpoints there when the balancer first picks are warm already.
             DiscoveryTest.sendAll(RetryTest.connected(mesh, "orders", 2), 10);
             try (Backend newcomer = inZone("a3", "")) {
@@ -72,11 +83,15 @@ class ZoneAndSlowStartTest {
                 DiscoveryTest.sendAll(orders, 300);
                 final int coldShare = newcomer.hits.get();
                 // At full share it would get about a third; a tenth of that at first.
-                assertThat(coldShare).as("the newcomer's calls of 300 when it has just joined").isLessThan(30);
+                assertThat(coldShare)
+                        .as("the newcomer's calls of 300 when it has just joined")
+                        .isLessThan(30);
 
                 ticker.advance(Duration.ofSeconds(30));
                 DiscoveryTest.sendAll(orders, 300);
-                assertThat(newcomer.hits.get() - coldShare).as("its calls of 300 once warm").isGreaterThan(60);
+                assertThat(newcomer.hits.get() - coldShare)
+                        .as("its calls of 300 once warm")
+                        .isGreaterThan(60);
             }
         }
     }

@@ -29,18 +29,18 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerTlsConfig;
 
 import io.mesh4j.core.authz.AccessPolicy;
+import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.identity.RegistryTrust;
-import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.identity.SpiffeTrustManager;
-import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.lifecycle.Lifecycle;
 import io.mesh4j.core.routing.RouteConfig;
+import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.registry.internal.api.Access;
 import io.mesh4j.registry.internal.api.RegistryApi;
-import io.mesh4j.core.lifecycle.Lifecycle;
-import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.ca.OperatorRoot;
 import io.mesh4j.registry.internal.ca.RegistryCertificate;
@@ -75,6 +75,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         RegistryAccess.ADMIN_CLIENT.install(MeshRegistry::adminClient);
         RegistryAccess.CA.install(MeshRegistry::ca);
     }
+
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final String DEFAULT_TRUST_DOMAIN = "mesh.local";
     public static final Duration DEFAULT_LEAF_LIFETIME = Duration.ofHours(24);
@@ -179,22 +180,32 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         }
         if (plaintext) {
             logger.warn("serving WITHOUT TLS (--plaintext): the mesh is not encrypting, and anyone who reaches "
-                        + "this port can register any service");
+                    + "this port can register any service");
         }
         final StoredRegistry loaded = store.load();
-        logger.info("listening on {}:{} with {} instances of {} services at index {} (data: {})", host, port(),
-                    loaded.instanceCount(), loaded.services().size(), loaded.index(), store.dir());
+        logger.info(
+                "listening on {}:{} with {} instances of {} services at index {} (data: {})",
+                host,
+                port(),
+                loaded.instanceCount(),
+                loaded.services().size(),
+                loaded.index(),
+                store.dir());
         if (ca != null) {
-            logger.info("CA of trust domain {}{}; certificates live {}", ca.trustDomain(),
-                        ca.wasCreated() ? ": made its first root in this start" : "", ca.leafLifetime());
+            logger.info(
+                    "CA of trust domain {}{}; certificates live {}",
+                    ca.trustDomain(),
+                    ca.wasCreated() ? ": made its first root in this start" : "",
+                    ca.leafLifetime());
         }
     }
 
     private RegistryApi.Authority openAuthority() throws IOException {
         final OperatorRoot operatorRoot = operatorRootCertificate != null && operatorRootKey != null
-                                          ? OperatorRoot.read(operatorRootCertificate, operatorRootKey) : null;
-        final CertificateAuthority ca = CertificateAuthority.open(dataDir.resolve("ca"), trustDomain, leafLifetime,
-                                                                  clock, operatorRoot);
+                ? OperatorRoot.read(operatorRootCertificate, operatorRootKey)
+                : null;
+        final CertificateAuthority ca =
+                CertificateAuthority.open(dataDir.resolve("ca"), trustDomain, leafLifetime, clock, operatorRoot);
         this.ca = ca;
         adminToken = AdminToken.openOrCreate(dataDir);
         certificate = RegistryCertificate.start(ca, host, tlsNames, CommonPools.blockingTaskExecutor(), clock);
@@ -203,15 +214,14 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
 
     private Server newServer(InstanceTable table, RegistryApi.@Nullable Authority authority) {
         final InetSocketAddress address = new InetSocketAddress(host, port);
-        final ServerBuilder builder =
-                Server.builder()
-                      // A stop needs no grace here: close() has answered the held watches and finished the
-                      // accepted changes first, and a connection still closes only after its answer in flight.
-                      // Armeria's defaults would add 1 s of HTTP/2 drain and 2 s of boss-loop quiet period to
-                      // every stop, in every test that starts a registry.
-                      .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
-                      .connectionDrainDuration(Duration.ZERO)
-                      .bossGroupFactory(BossGroups::newBossGroup);
+        final ServerBuilder builder = Server.builder()
+                // A stop needs no grace here: close() has answered the held watches and finished the
+                // accepted changes first, and a connection still closes only after its answer in flight.
+                // Armeria's defaults would add 1 s of HTTP/2 drain and 2 s of boss-loop quiet period to
+                // every stop, in every test that starts a registry.
+                .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
+                .connectionDrainDuration(Duration.ZERO)
+                .bossGroupFactory(BossGroups::newBossGroup);
         final Access access;
         if (authority == null) {
             builder.http(address);
@@ -221,19 +231,31 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             // Client certificates are optional at the handshake, because a workload asks for its first one with a
             // join token; a certificate that is presented must verify, and the routes say who may call them.
             final SpiffeTrustManager trust = new SpiffeTrustManager(
-                    ca::trustBundle, ca.trustDomain(), id -> id.service().isPresent(),
-                    "a workload of " + ca.trustDomain(), clock, new RefusalLog("registry"));
+                    ca::trustBundle,
+                    ca.trustDomain(),
+                    id -> id.service().isPresent(),
+                    "a workload of " + ca.trustDomain(),
+                    clock,
+                    new RefusalLog("registry"));
             builder.https(address)
-                   .tlsProvider(requireNonNull(certificate, "certificate"),
-                                ServerTlsConfig.builder().clientAuth(ClientAuth.OPTIONAL)
-                                               .tlsCustomizer(tls -> tls.trustManager(trust)).build());
+                    .tlsProvider(
+                            requireNonNull(certificate, "certificate"),
+                            ServerTlsConfig.builder()
+                                    .clientAuth(ClientAuth.OPTIONAL)
+                                    .tlsCustomizer(tls -> tls.trustManager(trust))
+                                    .build());
             access = Access.secured(requireNonNull(adminToken, "adminToken"));
         }
         if (requestTimeout != null) {
             builder.requestTimeout(requestTimeout);
         }
-        RegistryApi.addTo(builder, table, requireNonNull(policies, "policies"), requireNonNull(routes, "routes"),
-                          access, authority);
+        RegistryApi.addTo(
+                builder,
+                table,
+                requireNonNull(policies, "policies"),
+                requireNonNull(routes, "routes"),
+                access,
+                authority);
         return builder.build();
     }
 
@@ -241,11 +263,11 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof BindException || String.valueOf(t.getMessage()).contains("in use")) {
                 return "port " + port + " on " + host + " is in use; stop what holds it, or choose another port "
-                       + "(0 picks a free one)";
+                        + "(0 picks a free one)";
             }
         }
         return "cannot listen on " + host + ':' + port + " (" + cause + "); check the host is an address of this "
-               + "machine, such as 0.0.0.0 or 127.0.0.1";
+                + "machine, such as 0.0.0.0 or 127.0.0.1";
     }
 
     /** The port the registry listens on; with {@code port(0)}, the one the system chose. */
@@ -302,8 +324,8 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
 
     private synchronized CertificateAuthority authority() {
         if (ca == null) {
-            throw new IllegalStateException(plaintext ? "the registry runs with plaintext: it has no CA"
-                                                      : "the registry is not started");
+            throw new IllegalStateException(
+                    plaintext ? "the registry runs with plaintext: it has no CA" : "the registry is not started");
         }
         return ca;
     }
@@ -503,8 +525,8 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
 
         public MeshRegistry build() {
             if (dataDir == null) {
-                throw new IllegalStateException("dataDir: not set (expected: the directory where the registry "
-                                                + "keeps its data)");
+                throw new IllegalStateException(
+                        "dataDir: not set (expected: the directory where the registry " + "keeps its data)");
             }
             return new MeshRegistry(this, dataDir.toAbsolutePath().normalize());
         }

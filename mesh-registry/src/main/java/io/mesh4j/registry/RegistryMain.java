@@ -12,13 +12,12 @@ import org.jspecify.annotations.Nullable;
 
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.cli.DurationConverter;
-
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * The registry as a process: {@code java -jar mesh-registry.jar --port 7070 --data-dir DIR}.
@@ -27,55 +26,79 @@ import picocli.CommandLine;
  * logs to stderr, and stops cleanly on SIGTERM. Anything it cannot start with (a bad flag, a taken port, an
  * unusable or locked data directory) is one line on stderr and exit code 2.
  */
-@Command(name = "mesh-registry", mixinStandardHelpOptions = true, sortOptions = false,
-         versionProvider = RegistryMain.Version.class,
-         description = "Runs the mesh4j registry: services register their instances here and clients watch them.")
+@Command(
+        name = "mesh-registry",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        versionProvider = RegistryMain.Version.class,
+        description = "Runs the mesh4j registry: services register their instances here and clients watch them.")
 public final class RegistryMain implements Callable<Integer> {
 
     static final int EXIT_USAGE = 2;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + MeshRegistry.DEFAULT_PORT,
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "" + MeshRegistry.DEFAULT_PORT,
             description = "The TCP port to serve the registry's API on (HTTPS, or HTTP with --plaintext); 0 picks a "
-                          + "free one. "
-                          + "Default: ${DEFAULT-VALUE}.")
+                    + "free one. "
+                    + "Default: ${DEFAULT-VALUE}.")
     private int port;
 
-    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = MeshRegistry.DEFAULT_HOST,
+    @Option(
+            names = "--host",
+            paramLabel = "ADDRESS",
+            defaultValue = MeshRegistry.DEFAULT_HOST,
             description = "The address to listen on: 0.0.0.0 for every interface, 127.0.0.1 for this machine "
-                          + "only. Default: ${DEFAULT-VALUE}.")
+                    + "only. Default: ${DEFAULT-VALUE}.")
     private String host = MeshRegistry.DEFAULT_HOST;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", required = true,
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            required = true,
             description = "The directory that keeps the registry's log, snapshot and lock across restarts; "
-                          + "created if missing, and never shared by two registries.")
+                    + "created if missing, and never shared by two registries.")
     private Path dataDir = Path.of("");
 
-    @Option(names = "--trust-domain", paramLabel = "NAME", defaultValue = MeshRegistry.DEFAULT_TRUST_DOMAIN,
+    @Option(
+            names = "--trust-domain",
+            paramLabel = "NAME",
+            defaultValue = MeshRegistry.DEFAULT_TRUST_DOMAIN,
             description = "The trust domain of the mesh's SPIFFE IDs (spiffe://NAME/svc/<service>). "
-                          + "Default: ${DEFAULT-VALUE}.")
+                    + "Default: ${DEFAULT-VALUE}.")
     private String trustDomain = MeshRegistry.DEFAULT_TRUST_DOMAIN;
 
-    @Option(names = "--leaf-ttl", paramLabel = "DURATION", defaultValue = "24h", converter = DurationConverter.class,
+    @Option(
+            names = "--leaf-ttl",
+            paramLabel = "DURATION",
+            defaultValue = "24h",
+            converter = DurationConverter.class,
             description = "How long the certificates the registry issues live (30s, 15m, 24h...); workloads renew "
-                          + "them at two thirds of that. Default: ${DEFAULT-VALUE}.")
+                    + "them at two thirds of that. Default: ${DEFAULT-VALUE}.")
     private Duration leafTtl = MeshRegistry.DEFAULT_LEAF_LIFETIME;
 
-    @Option(names = "--ca-cert", paramLabel = "FILE",
+    @Option(
+            names = "--ca-cert",
+            paramLabel = "FILE",
             description = "A root certificate (PEM) to issue from, instead of the one the registry makes on its "
-                          + "first start; needs --ca-key.")
+                    + "first start; needs --ca-key.")
     private @Nullable Path caCert;
 
     @Option(names = "--ca-key", paramLabel = "FILE", description = "The private key (PEM) of --ca-cert.")
     private @Nullable Path caKey;
 
-    @Option(names = "--tls-name", paramLabel = "NAME",
+    @Option(
+            names = "--tls-name",
+            paramLabel = "NAME",
             description = "Another DNS name or address the registry is reached by, for its certificate; repeatable. "
-                          + "localhost and this machine's name and addresses are always in it.")
+                    + "localhost and this machine's name and addresses are always in it.")
     private List<String> tlsNames = new ArrayList<>();
 
-    @Option(names = "--plaintext",
+    @Option(
+            names = "--plaintext",
             description = "Serve without TLS: no certificates, no authentication of callers, nothing encrypted. "
-                          + "For a trusted network only; the registry warns at start.")
+                    + "For a trusted network only; the registry warns at start.")
     private boolean plaintext;
 
     @Spec
@@ -112,12 +135,17 @@ public final class RegistryMain implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), String.format("--port: %s (expected: 0..65535)", port));
         }
         if ((caCert == null) != (caKey == null)) {
-            throw new ParameterException(spec.commandLine(), "--ca-cert and --ca-key go together: give both or neither");
+            throw new ParameterException(
+                    spec.commandLine(), "--ca-cert and --ca-key go together: give both or neither");
         }
         final MeshRegistry registry;
         try {
-            final MeshRegistry.Builder builder = MeshRegistry.builder().host(host).port(port).dataDir(dataDir)
-                                                             .trustDomain(trustDomain).leafLifetime(leafTtl);
+            final MeshRegistry.Builder builder = MeshRegistry.builder()
+                    .host(host)
+                    .port(port)
+                    .dataDir(dataDir)
+                    .trustDomain(trustDomain)
+                    .leafLifetime(leafTtl);
             tlsNames.forEach(builder::tlsName);
             if (caCert != null && caKey != null) {
                 builder.operatorRoot(caCert, caKey);
@@ -138,16 +166,20 @@ public final class RegistryMain implements Callable<Integer> {
             return EXIT_USAGE;
         }
         final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            registry.close();
-            stopped.countDown();
-        }, "mesh-registry-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            registry.close();
+                            stopped.countDown();
+                        },
+                        "mesh-registry-shutdown"));
         final PrintWriter out = spec.commandLine().getOut();
         final String shownHost = host.indexOf(':') >= 0 ? '[' + host + ']' : host;
         out.println("mesh-registry listening on " + (plaintext ? "http://" : "https://") + shownHost + ':'
-                    + registry.port() + " (data: " + registry.dataDir() + ')');
+                + registry.port() + " (data: " + registry.dataDir() + ')');
         if (!plaintext) {
-            out.println("  trust bundle for workloads: " + registry.dataDir().resolve(CertificateAuthority.TRUST_BUNDLE));
+            out.println(
+                    "  trust bundle for workloads: " + registry.dataDir().resolve(CertificateAuthority.TRUST_BUNDLE));
             out.println("  admin token for meshctl:    " + registry.dataDir().resolve("admin.token"));
         }
         out.flush();
@@ -178,7 +210,7 @@ public final class RegistryMain implements Callable<Integer> {
         @Override
         public String[] getVersion() {
             final String version = RegistryMain.class.getPackage().getImplementationVersion();
-            return new String[] { "mesh-registry " + (version != null ? version : "(development build)") };
+            return new String[] {"mesh-registry " + (version != null ? version : "(development build)")};
         }
     }
 }

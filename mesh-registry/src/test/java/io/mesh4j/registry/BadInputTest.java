@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -44,7 +43,8 @@ import io.mesh4j.core.internal.registry.ServiceSummary;
 class BadInputTest {
 
     private static final ServiceName ORDERS = ServiceName.of("orders");
-    private static final Registration SEED = Registration.builder("10.0.0.7", 8080).build();
+    private static final Registration SEED =
+            Registration.builder("10.0.0.7", 8080).build();
     private static final String INSTANCE = "/v1/services/orders/instances/orders-1";
     private static final String GOOD = "{\"host\":\"10.0.0.8\",\"port\":8080}";
 
@@ -84,18 +84,26 @@ class BadInputTest {
         return Stream.of(
                 // Names in the path.
                 bad("PUT", "/v1/services/Orders/instances/orders-1", GOOD, 400, "invalid_name", "service name"),
-                bad("PUT", "/v1/services/" + "a".repeat(64) + "/instances/orders-1", GOOD, 400, "invalid_name",
-                    "at most 63"),
+                bad(
+                        "PUT",
+                        "/v1/services/" + "a".repeat(64) + "/instances/orders-1",
+                        GOOD,
+                        400,
+                        "invalid_name",
+                        "at most 63"),
                 bad("PUT", "/v1/services/order_s/instances/orders-1", GOOD, 400, "invalid_name", "DNS-1123"),
                 bad("PUT", "/v1/services/-orders/instances/orders-1", GOOD, 400, "invalid_name", "service name"),
                 bad("PUT", "/v1/services/orders/instances/orders%201", GOOD, 400, "invalid_name", "instance id"),
                 bad("PUT", "/v1/services/orders/instances/a%2Fb", GOOD, 400, "invalid_name", "instance id"),
-                bad("PUT", "/v1/services/orders/instances/" + "i".repeat(129), GOOD, 400, "invalid_name",
-                    "1 to 128"),
-                bad("PUT", "/v1/services/Orders/instances/orders-1/heartbeat", "", 400, "invalid_name",
-                    "service name"),
-                bad("PUT", "/v1/services/orders/instances/orders%211/heartbeat", "", 400, "invalid_name",
-                    "instance id"),
+                bad("PUT", "/v1/services/orders/instances/" + "i".repeat(129), GOOD, 400, "invalid_name", "1 to 128"),
+                bad("PUT", "/v1/services/Orders/instances/orders-1/heartbeat", "", 400, "invalid_name", "service name"),
+                bad(
+                        "PUT",
+                        "/v1/services/orders/instances/orders%211/heartbeat",
+                        "",
+                        400,
+                        "invalid_name",
+                        "instance id"),
                 bad("DELETE", "/v1/services/ORDERS/instances/orders-1", "", 400, "invalid_name", "service name"),
                 bad("DELETE", "/v1/services/orders/instances/orders%2A1", "", 400, "invalid_name", "instance id"),
                 bad("GET", "/v1/services/Orders/instances", "", 400, "invalid_name", "service name"),
@@ -108,64 +116,131 @@ class BadInputTest {
                 bad("PUT", INSTANCE, "\"10.0.0.8:8080\"", 400, "invalid_json", "string"),
                 bad("PUT", INSTANCE, "null", 400, "invalid_json", "expected"),
                 bad("PUT", INSTANCE, GOOD + GOOD, 400, "invalid_json", "not valid JSON"),
-                bad("PUT", INSTANCE, "{\"host\":\"a\",\"host\":\"b\",\"port\":1}", 400, "invalid_json",
-                    "host"),
+                bad("PUT", INSTANCE, "{\"host\":\"a\",\"host\":\"b\",\"port\":1}", 400, "invalid_json", "host"),
                 // Fields.
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":8080,\"ttlSecond\":5}", 400,
-                    "unknown_field", "ttlSecond"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":8080,\"ttlSecond\":5}",
+                        400,
+                        "unknown_field",
+                        "ttlSecond"),
                 bad("PUT", INSTANCE, "{\"port\":8080}", 400, "invalid_field", "host: missing"),
                 bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\"}", 400, "invalid_field", "port: missing"),
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":\"8080\"}", 400, "invalid_field",
-                    "port: \"8080\" is a string (expected: an integer)"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":\"8080\"}",
+                        400,
+                        "invalid_field",
+                        "port: \"8080\" is a string (expected: an integer)"),
                 bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":80.5}", 400, "invalid_field", "port"),
                 bad("PUT", INSTANCE, "{\"host\":8,\"port\":8080}", 400, "invalid_field", "host"),
                 bad("PUT", INSTANCE, "{\"host\":\"not a host\",\"port\":8080}", 400, "invalid_field", "host"),
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":8080,\"metadata\":{\"v\":1}}", 400,
-                    "invalid_field", "metadata.v"),
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":8080,\"metadata\":[]}", 400,
-                    "invalid_field", "metadata"),
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":8080,\"weight\":0}", 400,
-                    "invalid_field", "weight"),
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":8080,\"zone\":\"eu west\"}", 400,
-                    "invalid_field", "zone"),
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":0}", 400, "invalid_field",
-                    "port: 0 (expected: 1..65535)"),
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":65536}", 400, "invalid_field",
-                    "port: 65536 (expected: 1..65535)"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":8080,\"metadata\":{\"v\":1}}",
+                        400,
+                        "invalid_field",
+                        "metadata.v"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":8080,\"metadata\":[]}",
+                        400,
+                        "invalid_field",
+                        "metadata"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":8080,\"weight\":0}",
+                        400,
+                        "invalid_field",
+                        "weight"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":8080,\"zone\":\"eu west\"}",
+                        400,
+                        "invalid_field",
+                        "zone"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":0}",
+                        400,
+                        "invalid_field",
+                        "port: 0 (expected: 1..65535)"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":65536}",
+                        400,
+                        "invalid_field",
+                        "port: 65536 (expected: 1..65535)"),
                 bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":-1}", 400, "invalid_field", "port"),
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":8080,\"ttlSeconds\":-5}", 400,
-                    "invalid_field", "ttlSeconds: -5"),
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":8080,\"ttlSeconds\":0}", 400,
-                    "invalid_field", "ttlSeconds"),
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":8080,\"ttlSeconds\":99999999999}", 400,
-                    "invalid_field", "ttlSeconds"),
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":8080,\"ttlSeconds\":1e9}", 400,
-                    "invalid_field", "ttlSeconds"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":8080,\"ttlSeconds\":-5}",
+                        400,
+                        "invalid_field",
+                        "ttlSeconds: -5"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":8080,\"ttlSeconds\":0}",
+                        400,
+                        "invalid_field",
+                        "ttlSeconds"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":8080,\"ttlSeconds\":99999999999}",
+                        400,
+                        "invalid_field",
+                        "ttlSeconds"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":8080,\"ttlSeconds\":1e9}",
+                        400,
+                        "invalid_field",
+                        "ttlSeconds"),
                 // Query parameters of a watch.
                 bad("GET", "/v1/services/orders/instances?wait=forever", "", 400, "invalid_query", "wait"),
                 bad("GET", "/v1/services/orders/instances?wait=30", "", 400, "invalid_query", "such as 30s"),
                 bad("GET", "/v1/services/orders/instances?wait=11m", "", 400, "invalid_query", "at most 10m"),
                 bad("GET", "/v1/services/orders/instances?wait=", "", 400, "invalid_query", "wait"),
                 bad("GET", "/v1/services/orders/instances?index=-1", "", 400, "invalid_query", "index"),
-                bad("GET", "/v1/services/orders/instances?index=abc", "", 400, "invalid_query",
-                    "whole number"),
+                bad("GET", "/v1/services/orders/instances?index=abc", "", 400, "invalid_query", "whole number"),
                 // Size, paths and methods.
-                bad("PUT", INSTANCE, "{\"host\":\"10.0.0.8\",\"port\":8080,\"zone\":\"" + "x".repeat(70_000)
-                                     + "\"}", 413, "body_too_large", "64 KiB"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":8080,\"zone\":\"" + "x".repeat(70_000) + "\"}",
+                        413,
+                        "body_too_large",
+                        "64 KiB"),
                 bad("GET", "/v1/service", "", 404, "not_found", "/v1/services/{service}/instances"),
                 bad("GET", "/v1/services/orders/instances/orders-1/beat", "", 404, "not_found", "no such path"),
                 bad("POST", INSTANCE, GOOD, 405, "method_not_allowed", "DELETE, PUT"),
                 bad("GET", INSTANCE, "", 405, "method_not_allowed", "DELETE, PUT"),
-                bad("GET", "/v1/services/orders/instances/orders-1/heartbeat", "", 405, "method_not_allowed",
-                    "PUT"),
+                bad("GET", "/v1/services/orders/instances/orders-1/heartbeat", "", 405, "method_not_allowed", "PUT"),
                 bad("DELETE", "/v1/services", "", 405, "method_not_allowed", "GET"),
                 bad("PUT", "/v1/services/orders/instances", GOOD, 405, "method_not_allowed", "GET"));
     }
 
-    private static Arguments bad(String method, String path, String body, int status, String code,
-                                 String messagePart) {
-        return Arguments.of(method + ' ' + abbreviate(path) + ' ' + abbreviate(body), method, path, body, status,
-                            code, messagePart);
+    private static Arguments bad(String method, String path, String body, int status, String code, String messagePart) {
+        return Arguments.of(
+                method + ' ' + abbreviate(path) + ' ' + abbreviate(body),
+                method,
+                path,
+                body,
+                status,
+                code,
+                messagePart);
     }
 
     private static String abbreviate(String s) {
@@ -174,8 +249,8 @@ class BadInputTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badRequests")
-    void badInputAnswersItsStatusAndSaysWhatToChange(String name, String method, String path, String body,
-                                                     int status, String code, String messagePart) {
+    void badInputAnswersItsStatusAndSaysWhatToChange(
+            String name, String method, String path, String body, int status, String code, String messagePart) {
         final AggregatedHttpResponse res = http.send(HttpMethod.valueOf(method), path, body);
 
         assertThat(res.status().code()).isEqualTo(status);
@@ -217,8 +292,12 @@ class BadInputTest {
 
     @Test
     void everyErrorCodeUsedIsOneTheContractNames() {
-        final List<String> codes = badRequests().map(arguments -> (String) arguments.get()[5]).distinct().toList();
-        assertThat(codes).allMatch(code -> Stream.of(ErrorCode.values())
-                                                 .anyMatch(known -> known.wireName().equals(code)));
+        final List<String> codes = badRequests()
+                .map(arguments -> (String) arguments.get()[5])
+                .distinct()
+                .toList();
+        assertThat(codes)
+                .allMatch(code -> Stream.of(ErrorCode.values())
+                        .anyMatch(known -> known.wireName().equals(code)));
     }
 }

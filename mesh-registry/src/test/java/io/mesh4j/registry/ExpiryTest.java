@@ -47,11 +47,21 @@ class ExpiryTest {
     }
 
     private static MeshRegistry start(Path dataDir, FakeTicker ticker) {
-        return MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dataDir).ticker(ticker).build().start().join();
+        return MeshRegistry.builder()
+                .plaintext()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .ticker(ticker)
+                .build()
+                .start()
+                .join();
     }
 
     private static Registration withTtl(int seconds) {
-        return Registration.builder("10.0.0.7", 8080).ttl(Duration.ofSeconds(seconds)).build();
+        return Registration.builder("10.0.0.7", 8080)
+                .ttl(Duration.ofSeconds(seconds))
+                .build();
     }
 
     @Test
@@ -67,7 +77,8 @@ class ExpiryTest {
         ticker.advance(Duration.ofSeconds(10));
         assertThat(registry.sweepNow().join()).isEqualTo(1);
 
-        final InstancesSnapshot afterExpiry = watch.orTimeout(5, TimeUnit.SECONDS).join();
+        final InstancesSnapshot afterExpiry =
+                watch.orTimeout(5, TimeUnit.SECONDS).join();
         assertThat(afterExpiry.index()).isEqualTo(3);
         assertThat(afterExpiry.instances()).extracting(Instance::id).containsExactly(ALIVE);
         assertThat(Files.readString(dataDir.resolve("registry.log"))).contains("remove 3 orders silent expired");
@@ -92,7 +103,7 @@ class ExpiryTest {
         ticker.advance(Duration.ofSeconds(2));
 
         await().atMost(Duration.ofSeconds(5))
-               .until(() -> client.instances(ORDERS).join().instances().isEmpty());
+                .until(() -> client.instances(ORDERS).join().instances().isEmpty());
     }
 
     @Test

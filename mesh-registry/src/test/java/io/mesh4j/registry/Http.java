@@ -21,7 +21,10 @@ final class Http {
     private final BlockingWebClient client;
 
     Http(URI uri) {
-        client = WebClient.builder(uri).responseTimeout(Duration.ofSeconds(20)).build().blocking();
+        client = WebClient.builder(uri)
+                .responseTimeout(Duration.ofSeconds(20))
+                .build()
+                .blocking();
     }
 
     AggregatedHttpResponse get(String path) {
@@ -38,9 +41,11 @@ final class Http {
 
     /** Sends the body as {@code curl -d} does, form-encoded: the registry ignores the content type. */
     AggregatedHttpResponse send(HttpMethod method, String path, String body) {
-        return client.execute(RequestHeaders.builder(method, path)
-                                            .contentType(MediaType.FORM_DATA)
-                                            .build(), body.getBytes(StandardCharsets.UTF_8));
+        return client.execute(
+                RequestHeaders.builder(method, path)
+                        .contentType(MediaType.FORM_DATA)
+                        .build(),
+                body.getBytes(StandardCharsets.UTF_8));
     }
 
     static ErrorBody error(AggregatedHttpResponse res) {

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-
 import javax.security.auth.x500.X500Principal;
 
 import org.jspecify.annotations.Nullable;
@@ -29,21 +28,21 @@ import com.linecorp.armeria.common.TlsProvider;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.CertificateRequests;
+import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.identity.KeyPairs;
 import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.identity.RefusalLog;
-import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 import io.mesh4j.core.internal.identity.SpiffeVerifier;
-import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
+import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.mesh4j.registry.internal.RegistryAccess;
-import io.mesh4j.core.internal.identity.IdentityAccess;
 
 /** The registry as certificate authority, against a real TLS registry: what it issues, to whom, and what not. */
 class IdentityTest {
@@ -64,8 +63,15 @@ class IdentityTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).clock(clock)
-                               .leafLifetime(Duration.ofMinutes(10)).build().start().join();
+        registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .clock(clock)
+                .leafLifetime(Duration.ofMinutes(10))
+                .build()
+                .start()
+                .join();
         admin = RegistryAccess.ADMIN_CLIENT.get(registry);
     }
 
@@ -78,15 +84,17 @@ class IdentityTest {
     }
 
     private String token(ServiceName service, Duration ttl, int uses) {
-        return admin.createToken(new IdentityJson.TokenRequest(service, ttl, uses)).join().token();
+        return admin.createToken(new IdentityJson.TokenRequest(service, ttl, uses))
+                .join()
+                .token();
     }
 
     private WorkloadIdentity identity(ServiceName service, String token) {
         final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service.value())
-                                                          .joinToken(token)
-                                                          .trustBundle(registry.trustBundlePem())
-                                                          .clock(clock)
-                                                          .build();
+                .joinToken(token)
+                .trustBundle(registry.trustBundlePem())
+                .clock(clock)
+                .build();
         toClose.add(identity);
         return identity;
     }
@@ -98,7 +106,11 @@ class IdentityTest {
     /** A TLS client of the registry that presents {@code keyPair} (or nothing) and verifies the registry or not. */
     private RegistryClient client(@Nullable TlsKeyPair keyPair, boolean verifyRegistry) {
         final SpiffeTrustManager trust = new SpiffeTrustManager(
-                RegistryAccess.CA.get(registry)::trustBundle, "mesh.local", SpiffeId::isRegistry, "the registry", clock,
+                RegistryAccess.CA.get(registry)::trustBundle,
+                "mesh.local",
+                SpiffeId::isRegistry,
+                "the registry",
+                clock,
                 new RefusalLog("test client"));
         final TlsProvider presented = new TlsProvider() {
             @Override
@@ -106,14 +118,17 @@ class IdentityTest {
                 return keyPair;
             }
         };
-        final ClientTlsConfig config = ClientTlsConfig.builder().tlsCustomizer(tls -> {
-            if (verifyRegistry) {
-                tls.trustManager(trust);
-            } else {
-                tls.trustManager(InsecureTrustManagerFactory.INSTANCE);
-            }
-        }).build();
-        final ClientFactory factory = ClientFactory.builder().tlsProvider(presented, config).build();
+        final ClientTlsConfig config = ClientTlsConfig.builder()
+                .tlsCustomizer(tls -> {
+                    if (verifyRegistry) {
+                        tls.trustManager(trust);
+                    } else {
+                        tls.trustManager(InsecureTrustManagerFactory.INSTANCE);
+                    }
+                })
+                .build();
+        final ClientFactory factory =
+                ClientFactory.builder().tlsProvider(presented, config).build();
         toClose.add(factory);
         return RegistryClient.of(registry.uri(), factory);
     }
@@ -133,10 +148,16 @@ class IdentityTest {
         assertThat(leaf.getSubjectAlternativeNames()).containsExactly(List.of(6, "spiffe://mesh.local/svc/orders"));
         assertThat(leaf.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
         assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
-        assertThat(leaf.getNotAfter().toInstant()).isBetween(clock.instant().plus(Duration.ofMinutes(9)),
-                                                              clock.instant().plus(Duration.ofMinutes(11)));
-        assertThat(SpiffeVerifier.verify(new X509Certificate[] { leaf }, RegistryAccess.CA.get(registry).trustBundle(), "mesh.local",
-                                         SpiffeVerifier.PeerRole.CLIENT, clock.instant()))
+        assertThat(leaf.getNotAfter().toInstant())
+                .isBetween(
+                        clock.instant().plus(Duration.ofMinutes(9)),
+                        clock.instant().plus(Duration.ofMinutes(11)));
+        assertThat(SpiffeVerifier.verify(
+                        new X509Certificate[] {leaf},
+                        RegistryAccess.CA.get(registry).trustBundle(),
+                        "mesh.local",
+                        SpiffeVerifier.PeerRole.CLIENT,
+                        clock.instant()))
                 .isEqualTo(orders.id());
         assertThat(admin.trustBundle().join()).isEqualTo(registry.trustBundlePem());
     }
@@ -146,12 +167,11 @@ class IdentityTest {
         final String token = token(ORDERS, Duration.ofHours(1), 1);
         identity(ORDERS, token).start().join();
 
-        assertThatThrownBy(() -> identity(ORDERS, token).start().join())
-                .satisfies(e -> {
-                    assertThat(refusal(e).status()).isEqualTo(401);
-                    assertThat(refusal(e).body().error()).isEqualTo("invalid_token");
-                    assertThat(refusal(e).getMessage()).contains("is used up");
-                });
+        assertThatThrownBy(() -> identity(ORDERS, token).start().join()).satisfies(e -> {
+            assertThat(refusal(e).status()).isEqualTo(401);
+            assertThat(refusal(e).body().error()).isEqualTo("invalid_token");
+            assertThat(refusal(e).getMessage()).contains("is used up");
+        });
     }
 
     @Test
@@ -166,21 +186,23 @@ class IdentityTest {
         assertThatThrownBy(() -> identity(ORDERS, expiring).start().join())
                 .satisfies(e -> assertThat(refusal(e).getMessage()).contains("expired at"));
 
-        assertThatThrownBy(() -> identity(ORDERS, "0123abcd.not-a-secret").start().join())
+        assertThatThrownBy(
+                        () -> identity(ORDERS, "0123abcd.not-a-secret").start().join())
                 .satisfies(e -> assertThat(refusal(e).getMessage()).contains("not one this registry made"));
     }
 
     @Test
     void aTokenForOneServiceGetsNoCertificateForAnotherAndKeepsItsUse() throws Exception {
         final String token = token(ORDERS, Duration.ofHours(1), 1);
-        final String csrForInventory = CertificateRequests.create(KeyPairs.newP256(),
-                                                                  SpiffeId.ofService("mesh.local", INVENTORY));
+        final String csrForInventory =
+                CertificateRequests.create(KeyPairs.newP256(), SpiffeId.ofService("mesh.local", INVENTORY));
 
-        assertThatThrownBy(() -> admin.requestCertificate(new IdentityJson.CsrRequest(csrForInventory, token)).join())
+        assertThatThrownBy(() -> admin.requestCertificate(new IdentityJson.CsrRequest(csrForInventory, token))
+                        .join())
                 .satisfies(e -> {
                     assertThat(refusal(e).status()).isEqualTo(403);
-                    assertThat(refusal(e).getMessage()).contains("is for service orders; it cannot get a "
-                                                                 + "certificate for inventory");
+                    assertThat(refusal(e).getMessage())
+                            .contains("is for service orders; it cannot get a " + "certificate for inventory");
                 });
         // Nothing was spent on the refusal: the token still gets orders its certificate.
         assertThat(identity(ORDERS, token).start().join().keyPair()).isNotNull();
@@ -191,28 +213,38 @@ class IdentityTest {
         final String token = token(ORDERS, Duration.ofHours(1), 10);
         final String orders = "spiffe://mesh.local/svc/orders";
         final Object[][] cases = {
-                { "not a csr", "expected one certificate request" },
-                { TestCsrs.csr(TestCsrs.ec("secp384r1"), List.of(orders)), "384-bit curve" },
-                { TestCsrs.csr(TestCsrs.rsa(1024), List.of(orders)), "RSA key has 1024 bits" },
-                { TestCsrs.csr(TestCsrs.ec("secp256r1"), List.of()), "asks for 0 URIs" },
-                { TestCsrs.csr(TestCsrs.ec("secp256r1"), List.of(orders, "spiffe://mesh.local/svc/inventory")),
-                  "asks for 2 URIs" },
-                { TestCsrs.csr(TestCsrs.ec("secp256r1"), List.of("spiffe://other.domain/svc/orders")),
-                  "outside this registry's trust domain" },
-                { TestCsrs.csr(TestCsrs.ec("secp256r1"), List.of("spiffe://mesh.local/registry")),
-                  "workloads are issued spiffe://mesh.local/svc/<service> only" },
+            {"not a csr", "expected one certificate request"},
+            {TestCsrs.csr(TestCsrs.ec("secp384r1"), List.of(orders)), "384-bit curve"},
+            {TestCsrs.csr(TestCsrs.rsa(1024), List.of(orders)), "RSA key has 1024 bits"},
+            {TestCsrs.csr(TestCsrs.ec("secp256r1"), List.of()), "asks for 0 URIs"},
+            {
+                TestCsrs.csr(TestCsrs.ec("secp256r1"), List.of(orders, "spiffe://mesh.local/svc/inventory")),
+                "asks for 2 URIs"
+            },
+            {
+                TestCsrs.csr(TestCsrs.ec("secp256r1"), List.of("spiffe://other.domain/svc/orders")),
+                "outside this registry's trust domain"
+            },
+            {
+                TestCsrs.csr(TestCsrs.ec("secp256r1"), List.of("spiffe://mesh.local/registry")),
+                "workloads are issued spiffe://mesh.local/svc/<service> only"
+            },
         };
         for (Object[] c : cases) {
             assertThatThrownBy(() -> admin.requestCertificate(new IdentityJson.CsrRequest((String) c[0], token))
-                                          .join())
+                            .join())
                     .as((String) c[1])
                     .satisfies(e -> assertThat(refusal(e).getMessage()).contains((String) c[1]));
         }
         // An RSA key of 2048 bits is fine.
-        assertThat(admin.requestCertificate(new IdentityJson.CsrRequest(
-                TestCsrs.csr(TestCsrs.rsa(2048), List.of(orders)), token)).join().spiffeId()).isEqualTo(orders);
-        assertThat(admin.tokens().join()).singleElement()
-                                         .satisfies(t -> assertThat(t.usesLeft()).isEqualTo(9));
+        assertThat(admin.requestCertificate(
+                                new IdentityJson.CsrRequest(TestCsrs.csr(TestCsrs.rsa(2048), List.of(orders)), token))
+                        .join()
+                        .spiffeId())
+                .isEqualTo(orders);
+        assertThat(admin.tokens().join())
+                .singleElement()
+                .satisfies(t -> assertThat(t.usesLeft()).isEqualTo(9));
     }
 
     @Test
@@ -221,15 +253,20 @@ class IdentityTest {
         final RegistryClient asOrders = IdentityAccess.REGISTRY_CLIENT.get(orders);
 
         final String renewal = CertificateRequests.create(KeyPairs.newP256(), orders.id());
-        assertThat(asOrders.requestCertificate(new IdentityJson.CsrRequest(renewal, null)).join().spiffeId())
+        assertThat(asOrders.requestCertificate(new IdentityJson.CsrRequest(renewal, null))
+                        .join()
+                        .spiffeId())
                 .isEqualTo(orders.id().toString());
 
-        final String other = CertificateRequests.create(KeyPairs.newP256(), SpiffeId.ofService("mesh.local", INVENTORY));
-        assertThatThrownBy(() -> asOrders.requestCertificate(new IdentityJson.CsrRequest(other, null)).join())
-                .satisfies(e -> assertThat(refusal(e).getMessage()).contains(
-                        "spiffe://mesh.local/svc/orders may renew only its own identity"));
+        final String other =
+                CertificateRequests.create(KeyPairs.newP256(), SpiffeId.ofService("mesh.local", INVENTORY));
+        assertThatThrownBy(() -> asOrders.requestCertificate(new IdentityJson.CsrRequest(other, null))
+                        .join())
+                .satisfies(e -> assertThat(refusal(e).getMessage())
+                        .contains("spiffe://mesh.local/svc/orders may renew only its own identity"));
 
-        assertThatThrownBy(() -> admin.requestCertificate(new IdentityJson.CsrRequest(renewal, null)).join())
+        assertThatThrownBy(() -> admin.requestCertificate(new IdentityJson.CsrRequest(renewal, null))
+                        .join())
                 .satisfies(e -> assertThat(refusal(e).status()).isEqualTo(401));
     }
 
@@ -242,12 +279,14 @@ class IdentityTest {
         assertThat(asOrders.heartbeat(ORDERS, InstanceId.of("orders-1")).join()).isTrue();
         assertThat(asOrders.instances(ORDERS).join().instances()).hasSize(1);
 
-        assertThatThrownBy(() -> asOrders.register(INVENTORY, InstanceId.of("inventory-1"), registration).join())
+        assertThatThrownBy(() -> asOrders.register(INVENTORY, InstanceId.of("inventory-1"), registration)
+                        .join())
                 .satisfies(e -> {
                     assertThat(refusal(e).status()).isEqualTo(403);
-                    assertThat(refusal(e).getMessage()).contains(
-                            "spiffe://mesh.local/svc/orders may register, renew and remove only instances of its "
-                            + "own service, not of inventory");
+                    assertThat(refusal(e).getMessage())
+                            .contains(
+                                    "spiffe://mesh.local/svc/orders may register, renew and remove only instances of its "
+                                            + "own service, not of inventory");
                 });
         assertThat(admin.instances(INVENTORY).join().instances()).isEmpty();
     }
@@ -258,11 +297,16 @@ class IdentityTest {
 
         assertThatThrownBy(() -> anonymous.services().join())
                 .satisfies(e -> assertThat(refusal(e).body().error()).isEqualTo("unauthenticated"));
-        assertThatThrownBy(() -> anonymous.register(ORDERS, InstanceId.of("o"),
-                                                    Registration.builder("10.0.0.7", 80).build()).join())
+        assertThatThrownBy(() -> anonymous
+                        .register(
+                                ORDERS,
+                                InstanceId.of("o"),
+                                Registration.builder("10.0.0.7", 80).build())
+                        .join())
                 .satisfies(e -> assertThat(refusal(e).status()).isEqualTo(401));
-        assertThatThrownBy(() -> anonymous.createToken(new IdentityJson.TokenRequest(ORDERS, Duration.ofHours(1), 1))
-                                          .join())
+        assertThatThrownBy(() -> anonymous
+                        .createToken(new IdentityJson.TokenRequest(ORDERS, Duration.ofHours(1), 1))
+                        .join())
                 .satisfies(e -> assertThat(refusal(e).getMessage()).contains("needs the admin token"));
         // The trust bundle is public: a workload needs it to trust anything.
         assertThat(anonymous.trustBundle().join()).contains("BEGIN CERTIFICATE");
@@ -270,12 +314,22 @@ class IdentityTest {
 
     @Test
     void aCertificateFromAnotherCaFailsTheHandshake() {
-        try (MeshRegistry other = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(otherDataDir).build()
-                                              .start().join()) {
-            final String token = RegistryAccess.ADMIN_CLIENT.get(other).createToken(
-                    new IdentityJson.TokenRequest(ORDERS, Duration.ofHours(1), 1)).join().token();
-            final WorkloadIdentity foreign = WorkloadIdentity.builder(other.uri(), "orders").joinToken(token)
-                                                             .trustBundle(other.trustBundlePem()).build();
+        try (MeshRegistry other = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(otherDataDir)
+                .build()
+                .start()
+                .join()) {
+            final String token = RegistryAccess.ADMIN_CLIENT
+                    .get(other)
+                    .createToken(new IdentityJson.TokenRequest(ORDERS, Duration.ofHours(1), 1))
+                    .join()
+                    .token();
+            final WorkloadIdentity foreign = WorkloadIdentity.builder(other.uri(), "orders")
+                    .joinToken(token)
+                    .trustBundle(other.trustBundlePem())
+                    .build();
             toClose.add(foreign);
             foreign.start().join();
 
@@ -300,7 +354,8 @@ class IdentityTest {
     void theCaKeepsItsFilesToItsOwner() throws Exception {
         for (String file : List.of("ca/root-1.key", "ca/root-1.crt", "ca/state.json", "admin.token")) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve(file))))
-                    .as(file).isEqualTo("rw-------");
+                    .as(file)
+                    .isEqualTo("rw-------");
         }
         final String token = token(ORDERS, Duration.ofHours(1), 1);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("tokens.json"))))
@@ -308,11 +363,12 @@ class IdentityTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("ca"))))
                 .isEqualTo("rwx------");
         // Only a hash of the secret is kept.
-        assertThat(Files.readString(dataDir.resolve("tokens.json"))).doesNotContain(
-                token.substring(token.indexOf('.') + 1));
+        assertThat(Files.readString(dataDir.resolve("tokens.json")))
+                .doesNotContain(token.substring(token.indexOf('.') + 1));
         // The trust bundle is meant to be handed out.
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
-                dataDir.resolve(CertificateAuthority.TRUST_BUNDLE)))).isEqualTo("rw-r--r--");
+        assertThat(PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(dataDir.resolve(CertificateAuthority.TRUST_BUNDLE))))
+                .isEqualTo("rw-r--r--");
     }
 
     @Test
@@ -346,25 +402,39 @@ class IdentityTest {
         final Path certificate = Files.writeString(operatorDir.resolve("root.crt"), Pem.write(root));
         final Path keyFile = Files.writeString(operatorDir.resolve("root.key"), Pem.write(key.getPrivate()));
 
-        try (MeshRegistry operated = MeshRegistry.builder().host("127.0.0.1").port(0)
-                                                 .dataDir(operatorDir.resolve("data"))
-                                                 .operatorRoot(certificate, keyFile).build().start().join()) {
+        try (MeshRegistry operated = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(operatorDir.resolve("data"))
+                .operatorRoot(certificate, keyFile)
+                .build()
+                .start()
+                .join()) {
             assertThat(RegistryAccess.CA.get(operated).trustBundle()).containsExactly(root);
-            final X509Certificate leaf = RegistryAccess.CA.get(operated).issueWorkload(KeyPairs.newP256().getPublic(),
-                                                                     SpiffeId.ofService("mesh.local", ORDERS)).get(0);
+            final X509Certificate leaf = RegistryAccess.CA
+                    .get(operated)
+                    .issueWorkload(KeyPairs.newP256().getPublic(), SpiffeId.ofService("mesh.local", ORDERS))
+                    .get(0);
             leaf.verify(root.getPublicKey());
         }
 
-        final Path otherKey = Files.writeString(operatorDir.resolve("other.key"),
-                                                Pem.write(TestCsrs.ec("secp256r1").getPrivate()));
-        assertThatThrownBy(() -> MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(operatorDir.resolve("x"))
-                                             .operatorRoot(certificate, otherKey).build().start())
+        final Path otherKey = Files.writeString(
+                operatorDir.resolve("other.key"),
+                Pem.write(TestCsrs.ec("secp256r1").getPrivate()));
+        assertThatThrownBy(() -> MeshRegistry.builder()
+                        .host("127.0.0.1")
+                        .port(0)
+                        .dataDir(operatorDir.resolve("x"))
+                        .operatorRoot(certificate, otherKey)
+                        .build()
+                        .start())
                 .isInstanceOf(RegistryStartException.class)
                 .hasMessageContaining("is not the key of --ca-cert");
     }
 
     private static X500Principal issuerOf(CertificateAuthority ca) {
-        return ca.issueWorkload(KeyPairs.newP256().getPublic(), SpiffeId.ofService("mesh.local", ORDERS)).get(0)
-                 .getIssuerX500Principal();
+        return ca.issueWorkload(KeyPairs.newP256().getPublic(), SpiffeId.ofService("mesh.local", ORDERS))
+                .get(0)
+                .getIssuerX500Principal();
     }
 }

@@ -1,7 +1,6 @@
 package io.mesh4j.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -34,8 +33,8 @@ import io.mesh4j.registry.internal.RegistryAccess;
 class PolicyApiTest {
 
     private static final ServiceName ORDERS = ServiceName.of("orders");
-    private static final AccessPolicy FRONTEND_READS = new AccessPolicy(List.of(new AccessRule(
-            Set.of("/orders/{id}"), Set.of(HttpMethod.GET), Set.of(ServiceName.of("frontend")))));
+    private static final AccessPolicy FRONTEND_READS = new AccessPolicy(List.of(
+            new AccessRule(Set.of("/orders/{id}"), Set.of(HttpMethod.GET), Set.of(ServiceName.of("frontend")))));
 
     @TempDir
     Path dataDir;
@@ -57,13 +56,13 @@ class PolicyApiTest {
     @Test
     void aPolicyIsPutReadWatchedAndRemovedAndSurvivesARestart() {
         assertThat(client.policy(ORDERS).join()).isEqualTo(new PolicyJson.PolicySnapshot(0, null));
-        final CompletableFuture<PolicyJson.PolicySnapshot> watch = client.watchPolicy(ORDERS, 0,
-                                                                                      Duration.ofSeconds(30));
+        final CompletableFuture<PolicyJson.PolicySnapshot> watch =
+                client.watchPolicy(ORDERS, 0, Duration.ofSeconds(30));
 
         final long index = client.putPolicy(ORDERS, FRONTEND_READS).join();
 
-        assertThat(watch.orTimeout(5, TimeUnit.SECONDS).join()).isEqualTo(
-                new PolicyJson.PolicySnapshot(index, FRONTEND_READS));
+        assertThat(watch.orTimeout(5, TimeUnit.SECONDS).join())
+                .isEqualTo(new PolicyJson.PolicySnapshot(index, FRONTEND_READS));
         registry.close();
         registry = RegistryContractTest.start(dataDir);
         client = RegistryClient.of(registry.uri());
@@ -79,20 +78,24 @@ class PolicyApiTest {
         client.putPolicy(ORDERS, FRONTEND_READS).join();
         final WebClient raw = WebClient.of(registry.uri());
         final String[][] cases = {
-                { "{\"rules\": [{\"allowCallers\": [\"frontend\"]}", "cut short" },
-                { "{\"rules\": {}}", "rules: not an array" },
-                { "{\"rules\": [], \"extra\": 1}", "unknown field 'extra'" },
-                { "{\"rules\": [{\"routes\": [\"/orders\"], \"allowCallers\": []}]}", "rules[0].allowCallers: empty" },
-                { "{\"rules\": [{\"methods\": [\"FETCH\"], \"allowCallers\": [\"frontend\"]}]}",
-                  "rules[0].methods: 'FETCH'" },
-                { "{\"rules\": [{\"allowCallers\": [\"Front End\"]}]}", "rules[0].allowCallers: service name" },
-                { "{\"rules\": [{\"routes\": [\"orders\"], \"allowCallers\": [\"frontend\"]}]}",
-                  "rules[0].routes: 'orders'" },
-                { "{\"rules\": [{\"allowcallers\": [\"frontend\"]}]}", "unknown field 'allowcallers'" },
+            {"{\"rules\": [{\"allowCallers\": [\"frontend\"]}", "cut short"},
+            {"{\"rules\": {}}", "rules: not an array"},
+            {"{\"rules\": [], \"extra\": 1}", "unknown field 'extra'"},
+            {"{\"rules\": [{\"routes\": [\"/orders\"], \"allowCallers\": []}]}", "rules[0].allowCallers: empty"},
+            {"{\"rules\": [{\"methods\": [\"FETCH\"], \"allowCallers\": [\"frontend\"]}]}", "rules[0].methods: 'FETCH'"
+            },
+            {"{\"rules\": [{\"allowCallers\": [\"Front End\"]}]}", "rules[0].allowCallers: service name"},
+            {"{\"rules\": [{\"routes\": [\"orders\"], \"allowCallers\": [\"frontend\"]}]}", "rules[0].routes: 'orders'"
+            },
+            {"{\"rules\": [{\"allowcallers\": [\"frontend\"]}]}", "unknown field 'allowcallers'"},
         };
         for (String[] c : cases) {
-            final AggregatedHttpResponse res = raw.prepare().put("/v1/policies/orders")
-                                                  .content(MediaType.JSON_UTF_8, c[0]).execute().aggregate().join();
+            final AggregatedHttpResponse res = raw.prepare()
+                    .put("/v1/policies/orders")
+                    .content(MediaType.JSON_UTF_8, c[0])
+                    .execute()
+                    .aggregate()
+                    .join();
             assertThat(res.status()).as(c[0]).isEqualTo(HttpStatus.BAD_REQUEST);
             assertThat(res.contentUtf8()).as(c[0]).contains(c[1]);
         }
@@ -101,17 +104,26 @@ class PolicyApiTest {
 
     @Test
     void onATlsRegistryOnlyTheOperatorPutsPolicies(@TempDir Path tlsDataDir) {
-        try (MeshRegistry tls = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(tlsDataDir).build()
-                                            .start().join()) {
+        try (MeshRegistry tls = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(tlsDataDir)
+                .build()
+                .start()
+                .join()) {
             final RegistryClient admin = RegistryAccess.ADMIN_CLIENT.get(tls);
             admin.putPolicy(ORDERS, FRONTEND_READS).join();
             assertThat(admin.policy(ORDERS).join().policy()).isEqualTo(FRONTEND_READS);
 
             final AggregatedHttpResponse anonymous = WebClient.builder(tls.uri())
-                    .factory(ClientFactory.insecure()).build()
-                    .prepare().put("/v1/policies/orders")
+                    .factory(ClientFactory.insecure())
+                    .build()
+                    .prepare()
+                    .put("/v1/policies/orders")
                     .content(MediaType.JSON_UTF_8, PolicyJson.writePolicy(new AccessPolicy(List.of())))
-                    .execute().aggregate().join();
+                    .execute()
+                    .aggregate()
+                    .join();
             assertThat(anonymous.status()).isEqualTo(HttpStatus.UNAUTHORIZED);
             assertThat(new String(anonymous.content().array(), StandardCharsets.UTF_8))
                     .contains("needs the admin token");

@@ -59,7 +59,14 @@ class RegistryContractTest {
     }
 
     static MeshRegistry start(Path dataDir) {
-        return MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dataDir).build().start().join();
+        return MeshRegistry.builder()
+                .plaintext()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .build()
+                .start()
+                .join();
     }
 
     static Registration registration(String host, int port) {
@@ -81,9 +88,12 @@ class RegistryContractTest {
 
     @Test
     void registerAnswersTheNextIndexAndTheWatchShowsTheInstance() {
-        final Registration registration = Registration.builder("10.0.0.7", 8080).zone("eu-west-1a").weight(50)
-                                                      .metadata(Map.of("version", "1.4.2"))
-                                                      .ttl(Duration.ofSeconds(30)).build();
+        final Registration registration = Registration.builder("10.0.0.7", 8080)
+                .zone("eu-west-1a")
+                .weight(50)
+                .metadata(Map.of("version", "1.4.2"))
+                .ttl(Duration.ofSeconds(30))
+                .build();
         assertThat(client.register(ORDERS, ORDERS_1, registration).join()).isEqualTo(1);
 
         final InstancesSnapshot snapshot = client.instances(ORDERS).join();
@@ -108,16 +118,21 @@ class RegistryContractTest {
         final Registration moved = registration("10.0.0.7", 9090);
 
         assertThat(client.register(ORDERS, ORDERS_1, moved).join()).isEqualTo(2);
-        assertThat(client.instances(ORDERS).join().instances())
-                .containsExactly(moved.toInstance(ORDERS_1));
+        assertThat(client.instances(ORDERS).join().instances()).containsExactly(moved.toInstance(ORDERS_1));
     }
 
     @Test
     void indexesAreOneCounterAcrossServices() {
         final ServiceName payments = ServiceName.of("payments");
-        assertThat(client.register(ORDERS, ORDERS_1, registration("10.0.0.7", 8080)).join()).isEqualTo(1);
-        assertThat(client.register(payments, ORDERS_1, registration("10.0.0.8", 8080)).join()).isEqualTo(2);
-        assertThat(client.register(ORDERS, ORDERS_2, registration("10.0.0.9", 8080)).join()).isEqualTo(3);
+        assertThat(client.register(ORDERS, ORDERS_1, registration("10.0.0.7", 8080))
+                        .join())
+                .isEqualTo(1);
+        assertThat(client.register(payments, ORDERS_1, registration("10.0.0.8", 8080))
+                        .join())
+                .isEqualTo(2);
+        assertThat(client.register(ORDERS, ORDERS_2, registration("10.0.0.9", 8080))
+                        .join())
+                .isEqualTo(3);
 
         assertThat(client.instances(ORDERS).join().index()).isEqualTo(3);
         assertThat(client.instances(payments).join().index()).isEqualTo(2);
@@ -168,15 +183,20 @@ class RegistryContractTest {
 
     @Test
     void servicesListsEveryServiceWithInstancesSortedByName() {
-        client.register(ServiceName.of("zeta"), ORDERS_1, registration("10.0.0.1", 8080)).join();
-        client.register(ServiceName.of("alpha"), ORDERS_1, registration("10.0.0.2", 8080)).join();
-        client.register(ServiceName.of("alpha"), ORDERS_2, registration("10.0.0.3", 8080)).join();
-        client.register(ServiceName.of("gone"), ORDERS_1, registration("10.0.0.4", 8080)).join();
+        client.register(ServiceName.of("zeta"), ORDERS_1, registration("10.0.0.1", 8080))
+                .join();
+        client.register(ServiceName.of("alpha"), ORDERS_1, registration("10.0.0.2", 8080))
+                .join();
+        client.register(ServiceName.of("alpha"), ORDERS_2, registration("10.0.0.3", 8080))
+                .join();
+        client.register(ServiceName.of("gone"), ORDERS_1, registration("10.0.0.4", 8080))
+                .join();
         client.deregister(ServiceName.of("gone"), ORDERS_1).join();
 
-        assertThat(client.services().join()).containsExactly(
-                new ServiceSummary(ServiceName.of("alpha"), 2, 3),
-                new ServiceSummary(ServiceName.of("zeta"), 1, 1));
+        assertThat(client.services().join())
+                .containsExactly(
+                        new ServiceSummary(ServiceName.of("alpha"), 2, 3),
+                        new ServiceSummary(ServiceName.of("zeta"), 1, 1));
     }
 
     @Test
@@ -191,14 +211,16 @@ class RegistryContractTest {
     @Test
     void watchAnswersWithTheIndexHeaderAndInstancesSortedById() {
         for (String id : List.of("c", "a", "b")) {
-            client.register(ORDERS, InstanceId.of(id), registration("10.0.0.7", 8080)).join();
+            client.register(ORDERS, InstanceId.of(id), registration("10.0.0.7", 8080))
+                    .join();
         }
 
         final AggregatedHttpResponse res = http.get("/v1/services/orders/instances");
         assertThat(res.status()).isEqualTo(HttpStatus.OK);
         assertThat(res.headers().get("X-Mesh-Index")).isEqualTo("3");
-        assertThat(Http.snapshot(res).instances()).extracting(instance -> instance.id().value())
-                                                  .containsExactly("a", "b", "c");
+        assertThat(Http.snapshot(res).instances())
+                .extracting(instance -> instance.id().value())
+                .containsExactly("a", "b", "c");
     }
 
     @Test
@@ -207,9 +229,15 @@ class RegistryContractTest {
         client.register(ORDERS, ORDERS_2, registration("10.0.0.8", 8080)).join();
 
         // A 30 s wait that answers at once: behind (1), or from another history (99).
-        assertThat(client.watch(ORDERS, 1, Duration.ofSeconds(30)).orTimeout(5, TimeUnit.SECONDS).join().index())
+        assertThat(client.watch(ORDERS, 1, Duration.ofSeconds(30))
+                        .orTimeout(5, TimeUnit.SECONDS)
+                        .join()
+                        .index())
                 .isEqualTo(2);
-        assertThat(client.watch(ORDERS, 99, Duration.ofSeconds(30)).orTimeout(5, TimeUnit.SECONDS).join().index())
+        assertThat(client.watch(ORDERS, 99, Duration.ofSeconds(30))
+                        .orTimeout(5, TimeUnit.SECONDS)
+                        .join()
+                        .index())
                 .isEqualTo(2);
     }
 
@@ -218,7 +246,8 @@ class RegistryContractTest {
         client.register(ORDERS, ORDERS_1, registration("10.0.0.7", 8080)).join();
         final long started = System.nanoTime();
 
-        final InstancesSnapshot snapshot = client.watch(ORDERS, 1, Duration.ofMillis(300)).join();
+        final InstancesSnapshot snapshot =
+                client.watch(ORDERS, 1, Duration.ofMillis(300)).join();
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
         assertThat(snapshot.index()).isEqualTo(1);
@@ -227,8 +256,8 @@ class RegistryContractTest {
 
     @Test
     void theContentTypeOfARegistrationIsIgnored() {
-        final AggregatedHttpResponse res = http.put("/v1/services/orders/instances/orders-1",
-                                                    "{\"host\":\"10.0.0.7\",\"port\":8080}");
+        final AggregatedHttpResponse res =
+                http.put("/v1/services/orders/instances/orders-1", "{\"host\":\"10.0.0.7\",\"port\":8080}");
 
         assertThat(res.status()).isEqualTo(HttpStatus.OK);
         assertThat(Http.index(res)).isEqualTo(1);
@@ -243,12 +272,17 @@ class RegistryContractTest {
         final List<CompletableFuture<Void>> done = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             final int thread = t;
-            done.add(CompletableFuture.runAsync(() -> {
-                for (int i = 0; i < 25; i++) {
-                    indexes.add(client.register(ORDERS, InstanceId.of("t" + thread + "-" + i),
-                                                registration("10.0.0.7", 8000 + i)).join());
-                }
-            }, threads));
+            done.add(CompletableFuture.runAsync(
+                    () -> {
+                        for (int i = 0; i < 25; i++) {
+                            indexes.add(client.register(
+                                            ORDERS,
+                                            InstanceId.of("t" + thread + "-" + i),
+                                            registration("10.0.0.7", 8000 + i))
+                                    .join());
+                        }
+                    },
+                    threads));
         }
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         threads.shutdown();
@@ -263,7 +297,8 @@ class RegistryContractTest {
     void everythingAndTheIndexSurviveARestart() {
         client.register(ORDERS, ORDERS_1, registration("10.0.0.7", 8080)).join();
         client.register(ORDERS, ORDERS_2, registration("10.0.0.8", 8080)).join();
-        client.register(ServiceName.of("emptied"), ORDERS_1, registration("10.0.0.9", 8080)).join();
+        client.register(ServiceName.of("emptied"), ORDERS_1, registration("10.0.0.9", 8080))
+                .join();
         client.deregister(ServiceName.of("emptied"), ORDERS_1).join();
         final InstancesSnapshot before = client.instances(ORDERS).join();
         registry.close();
@@ -274,7 +309,8 @@ class RegistryContractTest {
         assertThat(client.instances(ORDERS).join()).isEqualTo(before);
         // An emptied service keeps its index, so that a watcher holding it keeps waiting.
         assertThat(client.instances(ServiceName.of("emptied")).join().index()).isEqualTo(4);
-        assertThat(client.register(ORDERS, InstanceId.of("orders-3"), registration("10.0.0.9", 8080)).join())
+        assertThat(client.register(ORDERS, InstanceId.of("orders-3"), registration("10.0.0.9", 8080))
+                        .join())
                 .isEqualTo(5);
     }
 

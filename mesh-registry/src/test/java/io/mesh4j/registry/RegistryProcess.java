@@ -39,16 +39,17 @@ final class RegistryProcess implements AutoCloseable {
         final String classPath = System.getProperty("java.class.path");
         // A manifest-only booter jar would hide the dependencies; the pom keeps surefire from using one.
         assertThat(classPath).contains("picocli").contains("armeria");
-        final List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                                                             "-cp", classPath, RegistryMain.class.getName()));
+        final List<String> command = new ArrayList<>(
+                List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classPath, RegistryMain.class.getName()));
         command.addAll(List.of(args));
         try {
             Files.createDirectories(logs);
             final Path stdout = Files.createTempFile(logs, "stdout", ".txt");
             final Path stderr = Files.createTempFile(logs, "stderr", ".txt");
-            final Process process = new ProcessBuilder(command).redirectOutput(stdout.toFile())
-                                                               .redirectError(stderr.toFile())
-                                                               .start();
+            final Process process = new ProcessBuilder(command)
+                    .redirectOutput(stdout.toFile())
+                    .redirectError(stderr.toFile())
+                    .start();
             return new RegistryProcess(process, stdout, stderr);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -58,23 +59,27 @@ final class RegistryProcess implements AutoCloseable {
     /** Waits for the line that says the registry serves, and returns where. */
     URI awaitListening() {
         final Matcher[] found = new Matcher[1];
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("the registry exited with " + process.exitValue() + ": " + stderr());
-            }
-            final Matcher matcher = LISTENING.matcher(stdout().strip());
-            if (matcher.matches()) {
-                found[0] = matcher;
-                return true;
-            }
-            return false;
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("the registry exited with " + process.exitValue() + ": " + stderr());
+                    }
+                    final Matcher matcher = LISTENING.matcher(stdout().strip());
+                    if (matcher.matches()) {
+                        found[0] = matcher;
+                        return true;
+                    }
+                    return false;
+                });
         return URI.create("http://127.0.0.1:" + found[0].group(2));
     }
 
     int awaitExit() {
         try {
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the registry exits").isTrue();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS))
+                    .as("the registry exits")
+                    .isTrue();
             return process.exitValue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

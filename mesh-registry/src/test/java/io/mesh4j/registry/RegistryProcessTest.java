@@ -48,25 +48,30 @@ class RegistryProcessTest {
     @Test
     void killNineUnderLoadLosesNoAcknowledgedRegistration() throws Exception {
         final Map<InstanceId, Long> acknowledged = new ConcurrentHashMap<>();
-        try (RegistryProcess registry = RegistryProcess.start(logs(), "--plaintext", "--port", "0", "--host", "127.0.0.1",
-                                                              "--data-dir", data().toString());
-             ClientFactory factory = ClientFactory.builder().build()) {
+        try (RegistryProcess registry = RegistryProcess.start(
+                        logs(), "--plaintext", "--port", "0", "--host", "127.0.0.1", "--data-dir", data().toString());
+                ClientFactory factory = ClientFactory.builder().build()) {
             final RegistryClient client = RegistryClient.of(registry.awaitListening(), factory);
             final AtomicBoolean stop = new AtomicBoolean();
             final ExecutorService threads = Executors.newFixedThreadPool(4);
             final List<CompletableFuture<Void>> writers = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 final int thread = t;
-                writers.add(CompletableFuture.runAsync(() -> {
-                    for (int i = 0; !stop.get() && i < 10_000; i++) {
-                        final InstanceId id = InstanceId.of("t" + thread + "-" + i);
-                        try {
-                            acknowledged.put(id, client.register(ORDERS, id, registration(i)).join());
-                        } catch (RuntimeException e) {
-                            return; // The registry is gone: what was not acknowledged may or may not be there.
-                        }
-                    }
-                }, threads));
+                writers.add(CompletableFuture.runAsync(
+                        () -> {
+                            for (int i = 0; !stop.get() && i < 10_000; i++) {
+                                final InstanceId id = InstanceId.of("t" + thread + "-" + i);
+                                try {
+                                    acknowledged.put(
+                                            id,
+                                            client.register(ORDERS, id, registration(i))
+                                                    .join());
+                                } catch (RuntimeException e) {
+                                    return; // The registry is gone: what was not acknowledged may or may not be there.
+                                }
+                            }
+                        },
+                        threads));
             }
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 200);
 
@@ -77,40 +82,53 @@ class RegistryProcessTest {
         }
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(200);
 
-        try (RegistryProcess restarted = RegistryProcess.start(logs(), "--plaintext", "--port", "0", "--host", "127.0.0.1",
-                                                               "--data-dir", data().toString());
-             ClientFactory factory = ClientFactory.builder().build()) {
+        try (RegistryProcess restarted = RegistryProcess.start(
+                        logs(), "--plaintext", "--port", "0", "--host", "127.0.0.1", "--data-dir", data().toString());
+                ClientFactory factory = ClientFactory.builder().build()) {
             final RegistryClient client = RegistryClient.of(restarted.awaitListening(), factory);
             final InstancesSnapshot snapshot = client.instances(ORDERS).join();
-            final Map<InstanceId, Instance> stored = snapshot.instances().stream().collect(
-                    Collectors.toMap(Instance::id, instance -> instance));
+            final Map<InstanceId, Instance> stored =
+                    snapshot.instances().stream().collect(Collectors.toMap(Instance::id, instance -> instance));
 
-            acknowledged.keySet().forEach(id -> assertThat(stored.get(id)).as("acknowledged %s", id).isEqualTo(
-                    registration(Integer.parseInt(id.value().substring(id.value().indexOf('-') + 1)))
-                            .toInstance(id)));
-            assertThat(snapshot.index()).isGreaterThanOrEqualTo(
-                    acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow());
+            acknowledged
+                    .keySet()
+                    .forEach(id -> assertThat(stored.get(id))
+                            .as("acknowledged %s", id)
+                            .isEqualTo(registration(Integer.parseInt(
+                                            id.value().substring(id.value().indexOf('-') + 1)))
+                                    .toInstance(id)));
+            assertThat(snapshot.index())
+                    .isGreaterThanOrEqualTo(acknowledged.values().stream()
+                            .mapToLong(Long::longValue)
+                            .max()
+                            .orElseThrow());
             // Each came back with a fresh TTL, so each can heartbeat.
             for (InstanceId id : acknowledged.keySet()) {
-                assertThat(client.heartbeat(ORDERS, id).join()).as("heartbeat of %s", id).isTrue();
+                assertThat(client.heartbeat(ORDERS, id).join())
+                        .as("heartbeat of %s", id)
+                        .isTrue();
             }
         }
     }
 
     private static Registration registration(int i) {
-        return Registration.builder("10.0.0." + (1 + i % 250), 1024 + i).ttl(Duration.ofSeconds(60)).build();
+        return Registration.builder("10.0.0." + (1 + i % 250), 1024 + i)
+                .ttl(Duration.ofSeconds(60))
+                .build();
     }
 
     @Test
     void sigtermStopsCleanlyAndReleasesTheDataDirectory() throws Exception {
         final URI uri;
-        try (RegistryProcess registry = RegistryProcess.start(logs(), "--plaintext", "--port", "0", "--host", "127.0.0.1",
-                                                              "--data-dir", data().toString())) {
+        try (RegistryProcess registry = RegistryProcess.start(
+                logs(), "--plaintext", "--port", "0", "--host", "127.0.0.1", "--data-dir", data().toString())) {
             uri = registry.awaitListening();
             assertThat(registry.stdout().strip())
                     .isEqualTo("mesh-registry listening on http://127.0.0.1:" + uri.getPort() + " (data: "
-                               + data().toAbsolutePath() + ')');
-            RegistryClient.of(uri).register(ORDERS, InstanceId.of("orders-1"), registration(1)).join();
+                            + data().toAbsolutePath() + ')');
+            RegistryClient.of(uri)
+                    .register(ORDERS, InstanceId.of("orders-1"), registration(1))
+                    .join();
 
             assertThat(registry.terminate()).isEqualTo(143);
             assertThat(registry.stderr()).contains("stopped");
@@ -127,35 +145,55 @@ class RegistryProcessTest {
         assertThat(help.awaitExit()).isZero();
         // Joined into one line: picocli wraps the descriptions at 80 columns.
         assertThat(help.stdout().replaceAll("\\s+", " "))
-                .contains("--port=PORT", "--host=ADDRESS", "--data-dir=DIR", "--help", "0 picks a free one",
-                          "0.0.0.0 for every interface", "never shared by two registries",
-                          "--trust-domain=NAME", "--leaf-ttl=DURATION", "--ca-cert=FILE", "--ca-key=FILE",
-                          "--tls-name=NAME", "--plaintext", "the registry warns at start");
+                .contains(
+                        "--port=PORT",
+                        "--host=ADDRESS",
+                        "--data-dir=DIR",
+                        "--help",
+                        "0 picks a free one",
+                        "0.0.0.0 for every interface",
+                        "never shared by two registries",
+                        "--trust-domain=NAME",
+                        "--leaf-ttl=DURATION",
+                        "--ca-cert=FILE",
+                        "--ca-key=FILE",
+                        "--tls-name=NAME",
+                        "--plaintext",
+                        "the registry warns at start");
     }
 
     @Test
     void badFlagsExitTwoWithOneLineThatSaysWhatToChange() {
-        assertOneLineError(RegistryProcess.start(logs(), "--bogus", "--data-dir", data().toString()),
-                           "Unknown option: '--bogus'");
-        assertOneLineError(RegistryProcess.start(logs(), "--port", "70000", "--data-dir", data().toString()),
-                           "--port: 70000 (expected: 0..65535)");
-        assertOneLineError(RegistryProcess.start(logs(), "--port", "seven", "--data-dir", data().toString()),
-                           "'seven' is not an int");
+        assertOneLineError(
+                RegistryProcess.start(logs(), "--bogus", "--data-dir", data().toString()), "Unknown option: '--bogus'");
+        assertOneLineError(
+                RegistryProcess.start(logs(), "--port", "70000", "--data-dir", data().toString()),
+                "--port: 70000 (expected: 0..65535)");
+        assertOneLineError(
+                RegistryProcess.start(logs(), "--port", "seven", "--data-dir", data().toString()),
+                "'seven' is not an int");
         assertOneLineError(RegistryProcess.start(logs(), "--port", "0"), "--data-dir");
     }
 
     @Test
     void whatCannotStartExitsTwoWithOneLineAndNoStackTrace() throws Exception {
         final Path file = Files.writeString(dir.resolve("file"), "");
-        assertOneLineError(RegistryProcess.start(logs(), "--port", "0", "--data-dir", file.toString()),
-                           "is a file");
+        assertOneLineError(RegistryProcess.start(logs(), "--port", "0", "--data-dir", file.toString()), "is a file");
 
         try (MeshRegistry running = RegistryContractTest.start(data())) {
-            assertOneLineError(RegistryProcess.start(logs(), "--port", "0", "--data-dir", data().toString()),
-                               "in use by another registry");
-            assertOneLineError(RegistryProcess.start(logs(), "--port", Integer.toString(running.port()), "--host",
-                                                     "127.0.0.1", "--data-dir", dir.resolve("other").toString()),
-                               "port " + running.port() + " on 127.0.0.1 is in use");
+            assertOneLineError(
+                    RegistryProcess.start(logs(), "--port", "0", "--data-dir", data().toString()),
+                    "in use by another registry");
+            assertOneLineError(
+                    RegistryProcess.start(
+                            logs(),
+                            "--port",
+                            Integer.toString(running.port()),
+                            "--host",
+                            "127.0.0.1",
+                            "--data-dir",
+                            dir.resolve("other").toString()),
+                    "port " + running.port() + " on 127.0.0.1 is in use");
         }
     }
 

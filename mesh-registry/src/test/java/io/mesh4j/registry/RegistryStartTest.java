@@ -29,12 +29,17 @@ class RegistryStartTest {
     @Test
     void aTakenPortFailsSayingSoAndReleasesTheDataDirectory() {
         try (MeshRegistry first = RegistryContractTest.start(dir.resolve("first"))) {
-            final MeshRegistry second = MeshRegistry.builder().plaintext().host("127.0.0.1").port(first.port())
-                                                    .dataDir(dir.resolve("second")).build();
+            final MeshRegistry second = MeshRegistry.builder()
+                    .plaintext()
+                    .host("127.0.0.1")
+                    .port(first.port())
+                    .dataDir(dir.resolve("second"))
+                    .build();
 
-            assertThatThrownBy(second::start).isInstanceOf(RegistryStartException.class)
-                                             .hasMessageContaining("port " + first.port())
-                                             .hasMessageContaining("in use");
+            assertThatThrownBy(second::start)
+                    .isInstanceOf(RegistryStartException.class)
+                    .hasMessageContaining("port " + first.port())
+                    .hasMessageContaining("in use");
         }
         RegistryContractTest.start(dir.resolve("second")).close();
     }
@@ -43,8 +48,9 @@ class RegistryStartTest {
     void aDataDirectoryThatIsAFileFails() throws Exception {
         final Path file = Files.writeString(dir.resolve("file"), "");
 
-        assertThatThrownBy(() -> RegistryContractTest.start(file)).isInstanceOf(RegistryStartException.class)
-                                                                  .hasMessageContaining("is a file");
+        assertThatThrownBy(() -> RegistryContractTest.start(file))
+                .isInstanceOf(RegistryStartException.class)
+                .hasMessageContaining("is a file");
     }
 
     @Test
@@ -64,7 +70,14 @@ class RegistryStartTest {
 
     @Test
     void aRegistryListeningOnEveryAddressIsReachedOnLoopback() {
-        try (MeshRegistry registry = MeshRegistry.builder().plaintext().host("0.0.0.0").port(0).dataDir(dir).build().start().join()) {
+        try (MeshRegistry registry = MeshRegistry.builder()
+                .plaintext()
+                .host("0.0.0.0")
+                .port(0)
+                .dataDir(dir)
+                .build()
+                .start()
+                .join()) {
             assertThat(registry.uri().toString()).isEqualTo("http://127.0.0.1:" + registry.port());
             assertThat(new Http(registry.uri()).get("/healthz").status().code()).isEqualTo(200);
         }

@@ -54,15 +54,30 @@ class RoutesApiTest {
 
     static RouteConfig split(int v1, int v2) {
         return new RouteConfig(List.of(new RouteRule(
-                "split", RouteMatch.ALL,
-                List.of(new WeightedSubset(new Subset(Map.of("version", "v1")), v1),
+                "split",
+                RouteMatch.ALL,
+                List.of(
+                        new WeightedSubset(new Subset(Map.of("version", "v1")), v1),
                         new WeightedSubset(new Subset(Map.of("version", "v2")), v2)),
-                null, Duration.ofSeconds(2), null, null, null, null, null, null, null)));
+                null,
+                Duration.ofSeconds(2),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null)));
     }
 
     private void register(String id, String version) {
-        client.register(ORDERS, InstanceId.of(id), Registration.builder("10.0.0.7", 8080)
-                                                               .metadata(Map.of("version", version)).build()).join();
+        client.register(
+                        ORDERS,
+                        InstanceId.of(id),
+                        Registration.builder("10.0.0.7", 8080)
+                                .metadata(Map.of("version", version))
+                                .build())
+                .join();
     }
 
     @Test
@@ -71,7 +86,8 @@ class RoutesApiTest {
         register("orders-2", "v2");
         final CompletableFuture<RouteJson.RoutesSnapshot> watch = client.watchRoutes(ORDERS, 0, Duration.ofSeconds(30));
 
-        final RegistryClient.Accepted accepted = client.putRoutes(ORDERS, split(90, 10)).join();
+        final RegistryClient.Accepted accepted =
+                client.putRoutes(ORDERS, split(90, 10)).join();
 
         assertThat(accepted.warnings()).isEmpty();
         assertThat(watch.orTimeout(5, TimeUnit.SECONDS).join())
@@ -92,11 +108,13 @@ class RoutesApiTest {
     void aSubsetWithNoInstanceIsAcceptedWithAWarning() {
         register("orders-1", "v1");
 
-        final RegistryClient.Accepted accepted = client.putRoutes(ORDERS, split(90, 10)).join();
+        final RegistryClient.Accepted accepted =
+                client.putRoutes(ORDERS, split(90, 10)).join();
 
-        assertThat(accepted.warnings()).containsExactly(
-                "rule 'split': subset {version=v2} matches no instance of orders now; its 10% of requests get 503 "
-                + "until one registers");
+        assertThat(accepted.warnings())
+                .containsExactly(
+                        "rule 'split': subset {version=v2} matches no instance of orders now; its 10% of requests get 503 "
+                                + "until one registers");
         assertThat(client.routes(ORDERS).join().routes()).isEqualTo(split(90, 10));
     }
 
@@ -104,15 +122,21 @@ class RoutesApiTest {
     void aBadConfigIsRefusedNamingTheRuleAndFieldAndTheOneInForceStays() {
         client.putRoutes(ORDERS, split(90, 10)).join();
 
-        final AggregatedHttpResponse refused = WebClient.of(registry.uri()).prepare().put("/v1/routes/orders")
-                .content(MediaType.JSON_UTF_8, "{\"rules\": [{\"name\": \"canary\", \"route\": ["
-                                               + "{\"subset\": {\"version\": \"v1\"}, \"weight\": 90},"
-                                               + "{\"subset\": {\"version\": \"v2\"}, \"weight\": 20}]}]}")
-                .execute().aggregate().join();
+        final AggregatedHttpResponse refused = WebClient.of(registry.uri())
+                .prepare()
+                .put("/v1/routes/orders")
+                .content(
+                        MediaType.JSON_UTF_8,
+                        "{\"rules\": [{\"name\": \"canary\", \"route\": ["
+                                + "{\"subset\": {\"version\": \"v1\"}, \"weight\": 90},"
+                                + "{\"subset\": {\"version\": \"v2\"}, \"weight\": 20}]}]}")
+                .execute()
+                .aggregate()
+                .join();
 
         assertThat(refused.status()).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(refused.contentUtf8()).contains("rules[0] ('canary').route: the weights sum to 110 "
-                                                   + "(expected: 100)");
+        assertThat(refused.contentUtf8())
+                .contains("rules[0] ('canary').route: the weights sum to 110 " + "(expected: 100)");
         assertThat(client.routes(ORDERS).join().routes()).isEqualTo(split(90, 10));
     }
 }

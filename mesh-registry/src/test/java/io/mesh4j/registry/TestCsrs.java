@@ -47,9 +47,12 @@ final class TestCsrs {
                 new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=test"), key.getPublic());
         if (!uris.isEmpty()) {
             final ExtensionsGenerator extensions = new ExtensionsGenerator();
-            extensions.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
-                    uris.stream().map(uri -> new GeneralName(GeneralName.uniformResourceIdentifier, uri))
-                        .toArray(GeneralName[]::new)));
+            extensions.addExtension(
+                    Extension.subjectAlternativeName,
+                    false,
+                    new GeneralNames(uris.stream()
+                            .map(uri -> new GeneralName(GeneralName.uniformResourceIdentifier, uri))
+                            .toArray(GeneralName[]::new)));
             builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
         }
         final String algorithm = "EC".equals(key.getPrivate().getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
@@ -61,12 +64,16 @@ final class TestCsrs {
         final X500Name name = new X500Name(subject);
         final Instant now = Instant.now();
         final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                name, BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)),
-                Date.from(now.plus(Duration.ofDays(365))), name, key.getPublic());
+                name,
+                BigInteger.valueOf(now.toEpochMilli()),
+                Date.from(now.minusSeconds(60)),
+                Date.from(now.plus(Duration.ofDays(365))),
+                name,
+                key.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
     }
 
     private TestCsrs() {}

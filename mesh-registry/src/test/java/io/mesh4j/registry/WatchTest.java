@@ -30,7 +30,8 @@ import io.mesh4j.core.internal.registry.RegistryClient;
 class WatchTest {
 
     private static final ServiceName ORDERS = ServiceName.of("orders");
-    private static final Registration REGISTRATION = Registration.builder("10.0.0.7", 8080).build();
+    private static final Registration REGISTRATION =
+            Registration.builder("10.0.0.7", 8080).build();
 
     @TempDir
     Path dataDir;
@@ -53,15 +54,14 @@ class WatchTest {
         for (int round = 0; round < 5; round++) {
             final long index = client.instances(ORDERS).join().index();
             final AtomicLong answered = new AtomicLong();
-            final CompletableFuture<InstancesSnapshot> watch =
-                    client.watch(ORDERS, index, Duration.ofSeconds(30))
-                          .whenComplete((snapshot, cause) -> answered.set(System.nanoTime()));
+            final CompletableFuture<InstancesSnapshot> watch = client.watch(ORDERS, index, Duration.ofSeconds(30))
+                    .whenComplete((snapshot, cause) -> answered.set(System.nanoTime()));
             await().atMost(Duration.ofSeconds(5)).until(() -> registry.heldWatches() == 1);
 
             final AtomicLong acknowledged = new AtomicLong();
             client.register(ORDERS, InstanceId.of("orders-" + (round + 2)), REGISTRATION)
-                  .whenComplete((newIndex, cause) -> acknowledged.set(System.nanoTime()))
-                  .join();
+                    .whenComplete((newIndex, cause) -> acknowledged.set(System.nanoTime()))
+                    .join();
 
             assertThat(watch.orTimeout(5, TimeUnit.SECONDS).join().index()).isEqualTo(index + 1);
             assertThat(Duration.ofNanos(answered.get() - acknowledged.get())).isLessThan(Duration.ofMillis(100));
@@ -77,7 +77,8 @@ class WatchTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> registry.heldWatches() == 1);
         assertThat(watch).isNotDone();
 
-        final long index = client.register(ORDERS, InstanceId.of("orders-1"), REGISTRATION).join();
+        final long index =
+                client.register(ORDERS, InstanceId.of("orders-1"), REGISTRATION).join();
 
         final InstancesSnapshot first = watch.orTimeout(5, TimeUnit.SECONDS).join();
         assertThat(first.index()).isEqualTo(index);
@@ -89,7 +90,8 @@ class WatchTest {
         registry = RegistryContractTest.start(dataDir);
         final RegistryClient client = RegistryClient.of(registry.uri());
 
-        final InstancesSnapshot unknown = client.instances(ORDERS).orTimeout(5, TimeUnit.SECONDS).join();
+        final InstancesSnapshot unknown =
+                client.instances(ORDERS).orTimeout(5, TimeUnit.SECONDS).join();
 
         assertThat(unknown.index()).isZero();
         assertThat(unknown.instances()).isEmpty();
@@ -116,7 +118,9 @@ class WatchTest {
 
         final CompletableFuture<Void> all = CompletableFuture.allOf(watches.toArray(CompletableFuture[]::new));
         all.orTimeout(10, TimeUnit.SECONDS).join();
-        assertThat(watches).allMatch(watch -> watch.join().index() == 2 && watch.join().instances().size() == 2);
+        assertThat(watches)
+                .allMatch(watch ->
+                        watch.join().index() == 2 && watch.join().instances().size() == 2);
         assertThat(registry.heldWatches()).isZero();
     }
 
@@ -126,7 +130,8 @@ class WatchTest {
         final RegistryClient client = RegistryClient.of(registry.uri());
         client.register(ORDERS, InstanceId.of("orders-1"), REGISTRATION).join();
 
-        final InstancesSnapshot snapshot = client.watch(ORDERS, 1, Duration.ofMillis(200)).join();
+        final InstancesSnapshot snapshot =
+                client.watch(ORDERS, 1, Duration.ofMillis(200)).join();
 
         assertThat(snapshot.index()).isEqualTo(1);
         assertThat(snapshot.instances()).hasSize(1);
@@ -135,8 +140,15 @@ class WatchTest {
 
     @Test
     void aWatchOutlivesArmeriasRequestTimeout() {
-        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dataDir)
-                               .requestTimeout(Duration.ofMillis(200)).build().start().join();
+        registry = MeshRegistry.builder()
+                .plaintext()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .requestTimeout(Duration.ofMillis(200))
+                .build()
+                .start()
+                .join();
         final RegistryClient client = RegistryClient.of(registry.uri());
         client.register(ORDERS, InstanceId.of("orders-1"), REGISTRATION).join();
         final Http http = new Http(registry.uri());

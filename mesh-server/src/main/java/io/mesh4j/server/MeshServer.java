@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -24,13 +25,12 @@ import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.lifecycle.Lifecycle;
-import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.BossGroups;
+import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.lifecycle.Lifecycle;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
@@ -42,7 +42,6 @@ import io.mesh4j.server.internal.authz.PushedPolicy;
 import io.mesh4j.server.internal.policy.ServerRoutes;
 import io.mesh4j.server.internal.registration.Registrar;
 import io.netty.handler.ssl.ClientAuth;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * One instance of a service: an Armeria server whose every request passes the inbound {@link Stack}, and which
@@ -93,7 +92,11 @@ public final class MeshServer implements Lifecycle<MeshServer> {
 
     /** The stack parameters the server sets itself when it builds its stack. */
     static final Set<StackParams.Key<?>> PARAMS_SET_BY_THE_MESH = Set.of(
-            CommonParams.SERVICE, CommonParams.TICKER, PushedPolicy.KEY, AuthorizationTally.KEY, ServerRoutes.KEY,
+            CommonParams.SERVICE,
+            CommonParams.TICKER,
+            PushedPolicy.KEY,
+            AuthorizationTally.KEY,
+            ServerRoutes.KEY,
             MeshTelemetry.KEY);
 
     MeshServer(MeshServerBuilder config) {
@@ -112,8 +115,12 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup());
         // Watches nothing yet: with TLS the registry answers a watch only once the certificate is in (start()).
         policyRegistry = PolicyRegistry.watching(registry, CommonPools.workerGroup());
-        admin = config.adminPort < 0 ? null : AdminServer.builder(config.telemetry).port(config.adminPort).build()
-                                                     .show(service + " inbound", () -> stack);
+        admin = config.adminPort < 0
+                ? null
+                : AdminServer.builder(config.telemetry)
+                        .port(config.adminPort)
+                        .build()
+                        .show(service + " inbound", () -> stack);
     }
 
     public static MeshServerBuilder builder(String service, URI registryUri) {
@@ -127,33 +134,34 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     private Server newArmeriaServer() {
         final ServerBuilder sb = Server.builder();
         if (identity != null) {
-            final X509ExtendedTrustManager callers = identity.trustManager(id -> id.service().isPresent(),
-                                                                     "a workload of " + identity.trustDomain());
+            final X509ExtendedTrustManager callers =
+                    identity.trustManager(id -> id.service().isPresent(), "a workload of " + identity.trustDomain());
             sb.https(config.port)
-              .tlsProvider(identity.tlsProvider(),
-                           ServerTlsConfig.builder()
-                                          .clientAuth(ClientAuth.REQUIRE)
-                                          .tlsCustomizer(tls -> tls.trustManager(callers))
-                                          .build());
+                    .tlsProvider(
+                            identity.tlsProvider(),
+                            ServerTlsConfig.builder()
+                                    .clientAuth(ClientAuth.REQUIRE)
+                                    .tlsCustomizer(tls -> tls.trustManager(callers))
+                                    .build());
         } else {
             sb.http(config.port);
         }
         config.armeriaCustomizers.forEach(customizer -> customizer.accept(sb));
         final StackParams params = config.params
-                                              .with(CommonParams.SERVICE, service)
-                                              .with(CommonParams.TICKER, config.ticker)
-                                              .with(PushedPolicy.KEY, pushedPolicy)
-                                              .with(AuthorizationTally.KEY, authorizationCounts)
-                                              .with(ServerRoutes.KEY, new ServerRoutes(policyRegistry.routes(service)))
-                                              .with(MeshTelemetry.KEY, config.telemetry);
+                .with(CommonParams.SERVICE, service)
+                .with(CommonParams.TICKER, config.ticker)
+                .with(PushedPolicy.KEY, pushedPolicy)
+                .with(AuthorizationTally.KEY, authorizationCounts)
+                .with(ServerRoutes.KEY, new ServerRoutes(policyRegistry.routes(service)))
+                .with(MeshTelemetry.KEY, config.telemetry);
         // Every route, whoever added it, passes the layers in the stack's request order.
         sb.decorator(stack.decorator(params));
         // By the time the listener closes, callers have stopped picking this instance (deregistered, drained):
         // a short quiet period lets the requests in flight finish, and no connection drain or boss-loop quiet
         // period is needed on top (Armeria's defaults would add 3 s to every stop).
         sb.gracefulShutdownTimeout(Duration.ofMillis(100), config.shutdownTimeout)
-          .connectionDrainDuration(Duration.ZERO)
-          .bossGroupFactory(BossGroups::newBossGroup);
+                .connectionDrainDuration(Duration.ZERO)
+                .bossGroupFactory(BossGroups::newBossGroup);
         return sb.build();
     }
 
@@ -171,21 +179,24 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             return startFuture;
         }
         if (identity == null) {
-            logger.warn("{}/{}: serving WITHOUT TLS (plaintext): the mesh is not encrypting this service's "
-                        + "traffic, and any caller can call it", service, instanceId);
+            logger.warn(
+                    "{}/{}: serving WITHOUT TLS (plaintext): the mesh is not encrypting this service's "
+                            + "traffic, and any caller can call it",
+                    service,
+                    instanceId);
         }
         if (admin != null) {
             // First, so that the process can be scraped while it waits for its certificate or the registry.
             admin.start();
             logger.info("{}/{}: admin endpoint (/metrics, /stacks) on port {}", service, instanceId, admin.port());
         }
-        final CompletableFuture<?> certificate = identity != null ? identity.start()
-                                                                  : CompletableFuture.completedFuture(null);
+        final CompletableFuture<?> certificate =
+                identity != null ? identity.start() : CompletableFuture.completedFuture(null);
         // The access policy and route config the registry holds for this service apply from the first request.
-        final CompletableFuture<Integer> listening =
-                certificate.thenCompose(unused -> CompletableFuture.allOf(policyWatch.start(),
-                                                                          policyRegistry.routes(service).whenKnown()))
-                           .thenCompose(unused -> serve());
+        final CompletableFuture<Integer> listening = certificate
+                .thenCompose(unused -> CompletableFuture.allOf(
+                        policyWatch.start(), policyRegistry.routes(service).whenKnown()))
+                .thenCompose(unused -> serve());
         listening.whenComplete((port, cause) -> {
             if (cause != null) {
                 serving.completeExceptionally(cause);
@@ -210,8 +221,13 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         this.server = server;
         return server.start().thenApply(unused -> {
             final int port = server.activeLocalPort();
-            logger.info("{}/{}: serving on port {} ({}) through {}", service, instanceId, port,
-                        identity != null ? "mTLS as " + identity.id() : "plaintext", stack);
+            logger.info(
+                    "{}/{}: serving on port {} ({}) through {}",
+                    service,
+                    instanceId,
+                    port,
+                    identity != null ? "mTLS as " + identity.id() : "plaintext",
+                    stack);
             return port;
         });
     }
@@ -221,8 +237,8 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             return CompletableFuture.completedFuture(null);
         }
         final Registration registration = config.registration(port);
-        final Registrar registrar = new Registrar(registry, service, instanceId, registration,
-                                                  CommonPools.workerGroup());
+        final Registrar registrar =
+                new Registrar(registry, service, instanceId, registration, CommonPools.workerGroup());
         this.registrar = registrar;
         return registrar.start().thenApply(index -> null);
     }
@@ -243,11 +259,14 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                 registrar != null ? registrar.stop(DEREGISTER_TIMEOUT) : CompletableFuture.completedFuture(null);
         stopFuture = deregistered
                 .thenCompose(unused -> {
-                    logger.info("{}/{}: draining for {} ms before closing", service, instanceId,
-                                config.drainPeriod.toMillis());
-                    return CompletableFuture.runAsync(() -> { },
-                            CompletableFuture.delayedExecutor(config.drainPeriod.toMillis(),
-                                                              TimeUnit.MILLISECONDS));
+                    logger.info(
+                            "{}/{}: draining for {} ms before closing",
+                            service,
+                            instanceId,
+                            config.drainPeriod.toMillis());
+                    return CompletableFuture.runAsync(
+                            () -> {},
+                            CompletableFuture.delayedExecutor(config.drainPeriod.toMillis(), TimeUnit.MILLISECONDS));
                 })
                 .thenCompose(unused -> {
                     final Server server = serverOrNull();

@@ -43,7 +43,10 @@ public final class MeshServerBuilder {
     Duration drainPeriod = Duration.ofSeconds(2);
     Duration shutdownTimeout = Duration.ofSeconds(10);
     Ticker ticker = Ticker.systemTicker();
-    @Nullable WorkloadIdentity identity;
+
+    @Nullable
+    WorkloadIdentity identity;
+
     boolean plaintext;
     MeshTelemetry telemetry = MeshTelemetry.shared();
     int adminPort = -1;
@@ -225,8 +228,8 @@ public final class MeshServerBuilder {
      */
     public MeshServerBuilder adminPort(int adminPort) {
         if (adminPort < 0 || adminPort > 65_535) {
-            throw new IllegalArgumentException("adminPort: " + adminPort
-                                               + " (expected: 0..65535, 0 for any free port)");
+            throw new IllegalArgumentException(
+                    "adminPort: " + adminPort + " (expected: 0..65535, 0 for any free port)");
         }
         this.adminPort = adminPort;
         return this;
@@ -249,15 +252,15 @@ public final class MeshServerBuilder {
     public MeshServer build() {
         if (identity == null && !plaintext) {
             throw new IllegalStateException("mesh4j encrypts by default: give the server its identity "
-                                            + "(identity(WorkloadIdentity) with a join token from the operator) or "
-                                            + "opt out with plaintext()");
+                    + "(identity(WorkloadIdentity) with a join token from the operator) or "
+                    + "opt out with plaintext()");
         }
         if (identity != null && plaintext) {
             throw new IllegalStateException("both identity(..) and plaintext() were set (expected: one of them)");
         }
         if (identity != null && !identity.id().service().map(service::equals).orElse(false)) {
-            throw new IllegalArgumentException("identity: " + identity.id() + " (expected: the identity of "
-                                               + service + ", which this server serves)");
+            throw new IllegalArgumentException("identity: " + identity.id() + " (expected: the identity of " + service
+                    + ", which this server serves)");
         }
         registration(1);
         stack.checkParams(params, MeshServer.PARAMS_SET_BY_THE_MESH, "MeshServerBuilder.stackParam(..)");
@@ -267,8 +270,8 @@ public final class MeshServerBuilder {
         // that changing this builder afterwards, or building again, leaves it as it was built.
         final MeshServerBuilder settings = copy();
         if (settings.instanceId == null) {
-            settings.instanceId =
-                    InstanceId.of(service.value() + '-' + UUID.randomUUID().toString().substring(0, 8));
+            settings.instanceId = InstanceId.of(
+                    service.value() + '-' + UUID.randomUUID().toString().substring(0, 8));
         }
         return new MeshServer(settings);
     }
@@ -302,11 +305,11 @@ public final class MeshServerBuilder {
 
     Registration registration(int actualPort) {
         return Registration.builder(advertisedHost(), actualPort)
-                           .zone(zone)
-                           .weight(weight)
-                           .metadata(metadata)
-                           .ttl(ttl)
-                           .build();
+                .zone(zone)
+                .weight(weight)
+                .metadata(metadata)
+                .ttl(ttl)
+                .build();
     }
 
     private String advertisedHost() {

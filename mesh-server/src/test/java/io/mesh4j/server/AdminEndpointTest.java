@@ -26,33 +26,48 @@ class AdminEndpointTest {
     @Test
     void theAdminPortServesPrometheusMetricsAndTheLiveStacks() throws Exception {
         try (MeshRegistry registry = Registries.start(dataDir);
-             MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.ofDefaults())) {
-            final MeshServer orders = MeshServer.builder("orders", registry.uri()).plaintext().advertisedHost("127.0.0.1")
-                                                .telemetry(telemetry).adminPort(0)
-                                                .service("/orders/{id}", (ctx, req) -> HttpResponse.of("ok"))
-                                                .build();
+                MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.ofDefaults())) {
+            final MeshServer orders = MeshServer.builder("orders", registry.uri())
+                    .plaintext()
+                    .advertisedHost("127.0.0.1")
+                    .telemetry(telemetry)
+                    .adminPort(0)
+                    .service("/orders/{id}", (ctx, req) -> HttpResponse.of("ok"))
+                    .build();
             orders.start().join();
             try {
                 final AdminServer admin = orders.admin();
                 assertThat(admin).isNotNull();
                 assertThat(admin.port()).isNotEqualTo(orders.port());
-                WebClient.of("http://127.0.0.1:" + orders.port()).get("/orders/1").aggregate().join();
+                WebClient.of("http://127.0.0.1:" + orders.port())
+                        .get("/orders/1")
+                        .aggregate()
+                        .join();
                 admin.show("client", () -> "Stack[TRACING -> METRICS -> DEADLINE -> RETRY -> BREAKER]");
 
                 final WebClient adminClient = WebClient.of("http://127.0.0.1:" + admin.port());
                 // Recorded once the request's log completes, a moment after its answer.
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-                    final AggregatedHttpResponse metrics = adminClient.get("/metrics").aggregate().join();
+                    final AggregatedHttpResponse metrics =
+                            adminClient.get("/metrics").aggregate().join();
                     assertThat(metrics.contentType().toString()).startsWith("text/plain; version=0.0.4");
-                    assertThat(metrics.contentUtf8()).contains("mesh_server_requests_seconds_count{method=\"GET\","
-                                                           + "outcome=\"success\",peer=\"unknown\","
-                                                           + "route=\"/orders/:id\",service=\"orders\","
-                                                           + "status=\"200\"} 1");
+                    assertThat(metrics.contentUtf8())
+                            .contains("mesh_server_requests_seconds_count{method=\"GET\","
+                                    + "outcome=\"success\",peer=\"unknown\","
+                                    + "route=\"/orders/:id\",service=\"orders\","
+                                    + "status=\"200\"} 1");
                 });
                 assertThat(adminClient.get("/stacks").aggregate().join().contentUtf8())
-                        .contains("orders inbound: Stack[TRACING -> METRICS -> AUTHZ -> RATE_LIMIT -> CONCURRENCY -> FAULTS -> DEADLINE]")
+                        .contains(
+                                "orders inbound: Stack[TRACING -> METRICS -> AUTHZ -> RATE_LIMIT -> CONCURRENCY -> FAULTS -> DEADLINE]")
                         .contains("client: Stack[TRACING -> METRICS -> DEADLINE -> RETRY -> BREAKER]");
-                assertThat(adminClient.get("/healthz").aggregate().join().status().code()).isEqualTo(200);
+                assertThat(adminClient
+                                .get("/healthz")
+                                .aggregate()
+                                .join()
+                                .status()
+                                .code())
+                        .isEqualTo(200);
             } finally {
                 orders.stop().join();
             }

@@ -30,8 +30,8 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.mesh4j.registry.internal.RegistryAccess;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 /** Authorization by identity: annotations beside the code, policies pushed by the registry over them. */
 class AuthorizationTest {
@@ -63,11 +63,19 @@ class AuthorizationTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build().start().join();
-        orders = MeshServer.builder("orders", registry.uri()).identity(identity("orders"))
-                           .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
-                           .annotatedService(new OrdersService())
-                           .build();
+        registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .build()
+                .start()
+                .join();
+        orders = MeshServer.builder("orders", registry.uri())
+                .identity(identity("orders"))
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .annotatedService(new OrdersService())
+                .build();
         orders.start().join();
         asFrontend = clientAs(identity("frontend"), orders.port());
         asInventory = clientAs(identity("inventory"), orders.port());
@@ -83,18 +91,27 @@ class AuthorizationTest {
     }
 
     private WorkloadIdentity identity(String service) {
-        final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
-                ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
-        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service).joinToken(token)
-                                                          .trustBundle(registry.trustBundlePem()).build();
+        final String token = RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
+                .join()
+                .token();
+        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service)
+                .joinToken(token)
+                .trustBundle(registry.trustBundlePem())
+                .build();
         toClose.add(identity);
         return identity.start().join();
     }
 
     private WebClient clientAs(WorkloadIdentity identity, int port) {
-        final ClientFactory factory = ClientFactory.builder().tlsProvider(identity.tlsProvider(), ClientTlsConfig
-                .builder().tlsCustomizer(tls -> tls.trustManager(InsecureTrustManagerFactory.INSTANCE)).build())
-                                                   .build();
+        final ClientFactory factory = ClientFactory.builder()
+                .tlsProvider(
+                        identity.tlsProvider(),
+                        ClientTlsConfig.builder()
+                                .tlsCustomizer(tls -> tls.trustManager(InsecureTrustManagerFactory.INSTANCE))
+                                .build())
+                .build();
         toClose.add(factory);
         return WebClient.builder("https://127.0.0.1:" + port).factory(factory).build();
     }
@@ -109,9 +126,9 @@ class AuthorizationTest {
 
         final AggregatedHttpResponse refused = get(asInventory, "/orders/7");
         assertThat(refused.status()).isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(refused.contentUtf8()).contains(
-                "spiffe://mesh.local/svc/inventory may not call GET /orders/:id of orders (the @AllowCallers "
-                + "annotation does not allow it)");
+        assertThat(refused.contentUtf8())
+                .contains("spiffe://mesh.local/svc/inventory may not call GET /orders/:id of orders (the @AllowCallers "
+                        + "annotation does not allow it)");
 
         // A route without the annotation declares no policy: any caller of the mesh.
         assertThat(get(asInventory, "/catalog").contentUtf8()).isEqualTo("catalog");
@@ -119,12 +136,16 @@ class AuthorizationTest {
 
     @Test
     void aPolicyPushedByTheRegistryOverridesTheAnnotationsWithinASecondAndItsRemovalRestoresThem() {
-        final AccessPolicy inventoryReadsOrders = new AccessPolicy(List.of(new AccessRule(
-                Set.of("/orders/{id}"), Set.of(HttpMethod.GET), Set.of(ServiceName.of("inventory")))));
+        final AccessPolicy inventoryReadsOrders = new AccessPolicy(List.of(
+                new AccessRule(Set.of("/orders/{id}"), Set.of(HttpMethod.GET), Set.of(ServiceName.of("inventory")))));
 
-        RegistryAccess.ADMIN_CLIENT.get(registry).putPolicy(ORDERS, inventoryReadsOrders).join();
+        RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .putPolicy(ORDERS, inventoryReadsOrders)
+                .join();
 
-        await().atMost(Duration.ofSeconds(1)).until(() -> get(asInventory, "/orders/7").status() == HttpStatus.OK);
+        await().atMost(Duration.ofSeconds(1))
+                .until(() -> get(asInventory, "/orders/7").status() == HttpStatus.OK);
         assertThat(get(asFrontend, "/orders/7").status()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(get(asFrontend, "/orders/7").contentUtf8()).contains("the policy pushed by the registry");
         // A pushed policy covers the whole service: what it does not allow is refused.
@@ -132,7 +153,8 @@ class AuthorizationTest {
 
         RegistryAccess.ADMIN_CLIENT.get(registry).deletePolicy(ORDERS).join();
 
-        await().atMost(Duration.ofSeconds(1)).until(() -> get(asFrontend, "/orders/7").status() == HttpStatus.OK);
+        await().atMost(Duration.ofSeconds(1))
+                .until(() -> get(asFrontend, "/orders/7").status() == HttpStatus.OK);
         assertThat(get(asInventory, "/orders/7").status()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(get(asInventory, "/catalog").status()).isEqualTo(HttpStatus.OK);
     }
@@ -144,20 +166,28 @@ class AuthorizationTest {
         get(asInventory, "/orders/3");
         get(asInventory, "/catalog");
 
-        assertThat(orders.authorizationCounts().of("spiffe://mesh.local/svc/frontend", true)).isEqualTo(2);
-        assertThat(orders.authorizationCounts().of("spiffe://mesh.local/svc/inventory", false)).isEqualTo(1);
-        assertThat(orders.authorizationCounts().of("spiffe://mesh.local/svc/inventory", true)).isEqualTo(1);
+        assertThat(orders.authorizationCounts().of("spiffe://mesh.local/svc/frontend", true))
+                .isEqualTo(2);
+        assertThat(orders.authorizationCounts().of("spiffe://mesh.local/svc/inventory", false))
+                .isEqualTo(1);
+        assertThat(orders.authorizationCounts().of("spiffe://mesh.local/svc/inventory", true))
+                .isEqualTo(1);
     }
 
     @Test
     void aPolicyAlreadyInTheRegistryAppliesFromTheFirstRequest() {
-        final AccessPolicy nobodyButFrontend = new AccessPolicy(List.of(new AccessRule(
-                Set.of(), Set.of(), Set.of(ServiceName.of("frontend")))));
-        RegistryAccess.ADMIN_CLIENT.get(registry).putPolicy(ServiceName.of("payments"), nobodyButFrontend).join();
-        final MeshServer payments = MeshServer.builder("payments", registry.uri()).identity(identity("payments"))
-                                              .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
-                                              .annotatedService(new OrdersService())
-                                              .build();
+        final AccessPolicy nobodyButFrontend =
+                new AccessPolicy(List.of(new AccessRule(Set.of(), Set.of(), Set.of(ServiceName.of("frontend")))));
+        RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .putPolicy(ServiceName.of("payments"), nobodyButFrontend)
+                .join();
+        final MeshServer payments = MeshServer.builder("payments", registry.uri())
+                .identity(identity("payments"))
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .annotatedService(new OrdersService())
+                .build();
         payments.start().join();
         try {
             final WebClient inventoryToPayments = clientAs(identity("inventory"), payments.port());

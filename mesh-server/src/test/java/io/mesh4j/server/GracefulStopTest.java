@@ -29,27 +29,31 @@ class GracefulStopTest {
         try (MeshRegistry registry = Registries.start(dataDir)) {
             final RegistryClient registryClient = RegistryClient.of(registry.uri());
             final CountDownLatch slowRequestArrived = new CountDownLatch(1);
-            final MeshServer server = MeshServer.builder("orders", registry.uri()).plaintext()
-                                                .advertisedHost("127.0.0.1")
-                                                .drainPeriod(Duration.ofMillis(500))
-                                                .service("/slow", (ctx, req) -> {
-                                                    slowRequestArrived.countDown();
-                                                    return HttpResponse.delayed(HttpResponse.of("done"),
-                                                                                Duration.ofMillis(1500));
-                                                })
-                                                .service("/", (ctx, req) -> HttpResponse.of("ok"))
-                                                .build();
+            final MeshServer server = MeshServer.builder("orders", registry.uri())
+                    .plaintext()
+                    .advertisedHost("127.0.0.1")
+                    .drainPeriod(Duration.ofMillis(500))
+                    .service("/slow", (ctx, req) -> {
+                        slowRequestArrived.countDown();
+                        return HttpResponse.delayed(HttpResponse.of("done"), Duration.ofMillis(1500));
+                    })
+                    .service("/", (ctx, req) -> HttpResponse.of("ok"))
+                    .build();
             server.start().join();
             final WebClient direct = WebClient.of("http://127.0.0.1:" + server.port());
-            final CompletableFuture<AggregatedHttpResponse> inFlight = direct.get("/slow").aggregate();
+            final CompletableFuture<AggregatedHttpResponse> inFlight =
+                    direct.get("/slow").aggregate();
             slowRequestArrived.await();
 
             final CompletableFuture<Void> stopped = server.stop();
 
             // Deregistered at once, while still answering during the drain period.
-            await().atMost(Duration.ofSeconds(1)).until(
-                    () -> registryClient.instances(ServiceName.of("orders")).join().instances()
-                                        .isEmpty());
+            await().atMost(Duration.ofSeconds(1))
+                    .until(() -> registryClient
+                            .instances(ServiceName.of("orders"))
+                            .join()
+                            .instances()
+                            .isEmpty());
             assertThat(direct.get("/").aggregate().join().contentUtf8()).isEqualTo("ok");
             assertThat(stopped).isNotDone();
 

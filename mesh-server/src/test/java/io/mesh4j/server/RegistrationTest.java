@@ -33,10 +33,11 @@ class RegistrationTest {
     Path otherDataDir;
 
     private static MeshServerBuilder orders(URI registry) {
-        return MeshServer.builder("orders", registry).plaintext()
-                         .advertisedHost("127.0.0.1")
-                         .drainPeriod(Duration.ZERO)
-                         .service("/", (ctx, req) -> HttpResponse.of("orders"));
+        return MeshServer.builder("orders", registry)
+                .plaintext()
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .service("/", (ctx, req) -> HttpResponse.of("orders"));
     }
 
     private static List<Instance> instances(RegistryClient registry) {
@@ -47,8 +48,12 @@ class RegistrationTest {
     void registersItselfWhenItStartsAndDeregistersWhenItStops() {
         try (MeshRegistry registry = Registries.start(dataDir)) {
             final RegistryClient registryClient = RegistryClient.of(registry.uri());
-            final MeshServer server = orders(registry.uri()).instanceId("orders-1").zone("eu-1a").weight(30)
-                                                            .metadata("version", "1.4").build();
+            final MeshServer server = orders(registry.uri())
+                    .instanceId("orders-1")
+                    .zone("eu-1a")
+                    .weight(30)
+                    .metadata("version", "1.4")
+                    .build();
 
             server.start().join();
 
@@ -70,11 +75,13 @@ class RegistrationTest {
     void heartbeatsKeepItRegisteredLongPastItsTtl() {
         try (MeshRegistry registry = Registries.start(dataDir)) {
             final RegistryClient registryClient = RegistryClient.of(registry.uri());
-            try (MeshServer server = orders(registry.uri()).ttl(Duration.ofSeconds(1)).build()) {
+            try (MeshServer server =
+                    orders(registry.uri()).ttl(Duration.ofSeconds(1)).build()) {
                 server.start().join();
 
-                await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4))
-                       .until(() -> instances(registryClient).size() == 1);
+                await().during(Duration.ofMillis(2500))
+                        .atMost(Duration.ofSeconds(4))
+                        .until(() -> instances(registryClient).size() == 1);
             }
         }
     }
@@ -83,14 +90,16 @@ class RegistrationTest {
     void registersAgainWhenTheRegistryForgetsIt() {
         try (MeshRegistry registry = Registries.start(dataDir)) {
             final RegistryClient registryClient = RegistryClient.of(registry.uri());
-            try (MeshServer server = orders(registry.uri()).ttl(Duration.ofSeconds(3)).build()) {
+            try (MeshServer server =
+                    orders(registry.uri()).ttl(Duration.ofSeconds(3)).build()) {
                 server.start().join();
 
                 // As if it had expired during a partition: the next heartbeat gets a 404.
                 registryClient.deregister(ORDERS, server.instanceId()).join();
                 assertThat(instances(registryClient)).isEmpty();
 
-                await().atMost(Duration.ofSeconds(5)).until(() -> instances(registryClient).size() == 1);
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> instances(registryClient).size() == 1);
             }
         }
     }
@@ -105,7 +114,8 @@ class RegistrationTest {
 
             try (MeshRegistry second = Registries.start(otherDataDir, port)) {
                 final RegistryClient registryClient = RegistryClient.of(second.uri());
-                await().atMost(Duration.ofSeconds(10)).until(() -> instances(registryClient).size() == 1);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> instances(registryClient).size() == 1);
                 assertThat(instances(registryClient).get(0).id()).isEqualTo(server.instanceId());
             }
         }
@@ -119,7 +129,11 @@ class RegistrationTest {
             final CompletableFuture<MeshServer> registered = server.start();
 
             final int serverPort = server.whenServing().join();
-            assertThat(WebClient.of("http://127.0.0.1:" + serverPort).get("/").aggregate().join().contentUtf8())
+            assertThat(WebClient.of("http://127.0.0.1:" + serverPort)
+                            .get("/")
+                            .aggregate()
+                            .join()
+                            .contentUtf8())
                     .isEqualTo("orders");
             assertThat(registered).isNotDone();
 
@@ -132,10 +146,13 @@ class RegistrationTest {
 
     @Test
     void refusesABadRegistrationWhenBuiltWithTheRegistrysOwnMessage() {
-        assertThatThrownBy(() -> orders(URI.create("http://127.0.0.1:1")).weight(0).build())
+        assertThatThrownBy(
+                        () -> orders(URI.create("http://127.0.0.1:1")).weight(0).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("weight: 0 (expected: 1..10000; the default is 100)");
-        assertThatThrownBy(() -> orders(URI.create("http://127.0.0.1:1")).ttl(Duration.ofMillis(1500)).build())
+        assertThatThrownBy(() -> orders(URI.create("http://127.0.0.1:1"))
+                        .ttl(Duration.ofMillis(1500))
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ttlSeconds");
         assertThatThrownBy(() -> MeshServer.builder("Orders", URI.create("http://127.0.0.1:1")))

@@ -13,7 +13,12 @@ final class Registries {
 
     /** On a given port: to bring a registry back where its clients knew it. */
     static MeshRegistry start(Path dataDir, int port) {
-        final MeshRegistry registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(port).dataDir(dataDir).build();
+        final MeshRegistry registry = MeshRegistry.builder()
+                .plaintext()
+                .host("127.0.0.1")
+                .port(port)
+                .dataDir(dataDir)
+                .build();
         registry.start();
         return registry;
     }

@@ -29,13 +29,13 @@ import com.linecorp.armeria.common.TlsProvider;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
-import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.mesh4j.registry.internal.RegistryAccess;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 /** A MeshServer's mTLS listener, against callers with every kind of certificate, and none. */
 class TlsServerTest {
@@ -53,16 +53,23 @@ class TlsServerTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir)
-                               .leafLifetime(Duration.ofMinutes(10)).build().start().join();
+        registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .leafLifetime(Duration.ofMinutes(10))
+                .build()
+                .start()
+                .join();
         orders = MeshServer.builder("orders", registry.uri())
-                           .identity(identity(registry, "orders", clock))
-                           .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
-                           .service("/whoami", (ctx, req) -> {
-                               final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
-                               return HttpResponse.of(caller == null ? "nobody" : caller.toString());
-                           })
-                           .build();
+                .identity(identity(registry, "orders", clock))
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .service("/whoami", (ctx, req) -> {
+                    final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
+                    return HttpResponse.of(caller == null ? "nobody" : caller.toString());
+                })
+                .build();
         orders.start().join();
     }
 
@@ -76,10 +83,16 @@ class TlsServerTest {
     }
 
     private WorkloadIdentity identity(MeshRegistry of, String service, Clock clock) {
-        final String token = RegistryAccess.ADMIN_CLIENT.get(of).createToken(new IdentityJson.TokenRequest(
-                ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
-        final WorkloadIdentity identity = WorkloadIdentity.builder(of.uri(), service).joinToken(token)
-                                                          .trustBundle(of.trustBundlePem()).clock(clock).build();
+        final String token = RegistryAccess.ADMIN_CLIENT
+                .get(of)
+                .createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
+                .join()
+                .token();
+        final WorkloadIdentity identity = WorkloadIdentity.builder(of.uri(), service)
+                .joinToken(token)
+                .trustBundle(of.trustBundlePem())
+                .clock(clock)
+                .build();
         toClose.add(identity);
         return identity.start().join();
     }
@@ -97,10 +110,17 @@ class TlsServerTest {
                 return keyPair;
             }
         };
-        final ClientFactory factory = ClientFactory.builder().tlsProvider(presented, ClientTlsConfig.builder()
-                .tlsCustomizer(tls -> tls.trustManager(InsecureTrustManagerFactory.INSTANCE)).build()).build();
+        final ClientFactory factory = ClientFactory.builder()
+                .tlsProvider(
+                        presented,
+                        ClientTlsConfig.builder()
+                                .tlsCustomizer(tls -> tls.trustManager(InsecureTrustManagerFactory.INSTANCE))
+                                .build())
+                .build();
         toClose.add(factory);
-        return WebClient.builder("https://127.0.0.1:" + orders.port()).factory(factory).build();
+        return WebClient.builder("https://127.0.0.1:" + orders.port())
+                .factory(factory)
+                .build();
     }
 
     @Test
@@ -134,8 +154,13 @@ class TlsServerTest {
 
     @Test
     void aCallerWithACertificateFromAnotherCaFailsTheHandshake() {
-        try (MeshRegistry other = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(otherDataDir).build()
-                                              .start().join()) {
+        try (MeshRegistry other = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(otherDataDir)
+                .build()
+                .start()
+                .join()) {
             final WorkloadIdentity foreign = identity(other, "frontend", Clock.systemUTC());
 
             assertThatThrownBy(() -> callPresenting(foreign.keyPair())).isInstanceOf(CompletionException.class);
@@ -157,19 +182,29 @@ class TlsServerTest {
     @Test
     void opensslSeesTls13AndTheServersSpiffeId() throws Exception {
         final WorkloadIdentity frontend = identity(registry, "frontend", Clock.systemUTC());
-        final Path certificate = Files.writeString(dataDir.resolve("frontend.crt"),
-                                                   Pem.write(frontend.keyPair().certificateChain()));
-        final Path key = Files.writeString(dataDir.resolve("frontend.key"),
-                                           Pem.write(frontend.keyPair().privateKey()));
+        final Path certificate = Files.writeString(
+                dataDir.resolve("frontend.crt"), Pem.write(frontend.keyPair().certificateChain()));
+        final Path key = Files.writeString(
+                dataDir.resolve("frontend.key"), Pem.write(frontend.keyPair().privateKey()));
         final Path bundle = dataDir.resolve("trust-bundle.pem");
 
-        final String handshake = run("openssl", "s_client", "-connect", "127.0.0.1:" + orders.port(),
-                                     "-cert", certificate.toString(), "-key", key.toString(),
-                                     "-CAfile", bundle.toString(), "-showcerts");
+        final String handshake = run(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + orders.port(),
+                "-cert",
+                certificate.toString(),
+                "-key",
+                key.toString(),
+                "-CAfile",
+                bundle.toString(),
+                "-showcerts");
 
         // TLS 1.3, whose cipher suites are all AEAD with ephemeral key exchange.
-        assertThat(handshake).containsPattern("New, TLSv1\\.3, Cipher is TLS_(AES_\\d+_GCM|CHACHA20_POLY1305)_SHA\\d+")
-                             .contains("Verify return code: 0 (ok)");
+        assertThat(handshake)
+                .containsPattern("New, TLSv1\\.3, Cipher is TLS_(AES_\\d+_GCM|CHACHA20_POLY1305)_SHA\\d+")
+                .contains("Verify return code: 0 (ok)");
         final Path peer = Files.writeString(dataDir.resolve("peer.crt"), firstCertificate(handshake));
         assertThat(run("openssl", "x509", "-in", peer.toString(), "-noout", "-ext", "subjectAltName"))
                 .contains("URI:spiffe://mesh.local/svc/orders");
@@ -182,7 +217,8 @@ class TlsServerTest {
     }
 
     private static String run(String... command) throws IOException, InterruptedException {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final Process process =
+                new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("openssl finished").isTrue();

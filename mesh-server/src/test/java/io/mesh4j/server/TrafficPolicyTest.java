@@ -46,8 +46,8 @@ import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.registry.MeshRegistry;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.mesh4j.registry.internal.RegistryAccess;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 /**
  * The server's traffic policy: rate and concurrency limits, faults, route timeouts and route overrides, from the
@@ -105,11 +105,19 @@ class TrafficPolicyTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build().start().join();
-        orders = MeshServer.builder("orders", registry.uri()).identity(identity("orders"))
-                           .advertisedHost("127.0.0.1").drainPeriod(Duration.ZERO)
-                           .annotatedService(ordersService)
-                           .build();
+        registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .build()
+                .start()
+                .join();
+        orders = MeshServer.builder("orders", registry.uri())
+                .identity(identity("orders"))
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .annotatedService(ordersService)
+                .build();
         orders.start().join();
         asFrontend = clientAs(identity("frontend"));
         asInventory = clientAs(identity("inventory"));
@@ -126,20 +134,31 @@ class TrafficPolicyTest {
     }
 
     private WorkloadIdentity identity(String service) {
-        final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
-                ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
-        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service).joinToken(token)
-                                                          .trustBundle(registry.trustBundlePem()).build();
+        final String token = RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
+                .join()
+                .token();
+        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service)
+                .joinToken(token)
+                .trustBundle(registry.trustBundlePem())
+                .build();
         toClose.add(identity);
         return identity.start().join();
     }
 
     private WebClient clientAs(WorkloadIdentity identity) {
-        final ClientFactory factory = ClientFactory.builder().tlsProvider(identity.tlsProvider(), ClientTlsConfig
-                .builder().tlsCustomizer(tls -> tls.trustManager(InsecureTrustManagerFactory.INSTANCE)).build())
-                                                   .build();
+        final ClientFactory factory = ClientFactory.builder()
+                .tlsProvider(
+                        identity.tlsProvider(),
+                        ClientTlsConfig.builder()
+                                .tlsCustomizer(tls -> tls.trustManager(InsecureTrustManagerFactory.INSTANCE))
+                                .build())
+                .build();
         toClose.add(factory);
-        return WebClient.builder("https://127.0.0.1:" + orders.port()).factory(factory).build();
+        return WebClient.builder("https://127.0.0.1:" + orders.port())
+                .factory(factory)
+                .build();
     }
 
     private static AggregatedHttpResponse get(WebClient client, String path) {
@@ -175,9 +194,10 @@ class TrafficPolicyTest {
         assertThat(accepted).isBetween(60, 80);
         assertThat(limited).isPositive();
         assertThat(refusal.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("1");
-        assertThat(refusal.contentUtf8()).contains("\"error\":\"rate_limited\"")
-                                         .contains("limited to 20.0 requests per second")
-                                         .contains("the annotations of OrdersService.order(String)");
+        assertThat(refusal.contentUtf8())
+                .contains("\"error\":\"rate_limited\"")
+                .contains("limited to 20.0 requests per second")
+                .contains("the annotations of OrdersService.order(String)");
         // Other routes have no limit.
         for (int i = 0; i < 50; i++) {
             assertThat(get(asFrontend, "/catalog").status()).isEqualTo(HttpStatus.OK);
@@ -187,8 +207,9 @@ class TrafficPolicyTest {
     @Test
     void aPushedPerCallerRateLimitGivesEachCallerItsOwnRateWithinASecond() {
         push(RouteRule.builder("catalog-per-caller")
-                      .match(new RouteMatch(PathMatch.of(PathMatch.Kind.EXACT, "/catalog"), Set.of(), Map.of()))
-                      .rateLimit(new RateLimitSpec(5, true)).build());
+                .match(new RouteMatch(PathMatch.of(PathMatch.Kind.EXACT, "/catalog"), Set.of(), Map.of()))
+                .rateLimit(new RateLimitSpec(5, true))
+                .build());
 
         // A burst within the first window: each caller gets its own five.
         int frontendAccepted = 0;
@@ -207,21 +228,27 @@ class TrafficPolicyTest {
     @Test
     void theRegistrysRateLimitOverridesTheAnnotationAndItsRemovalRestoresIt() {
         push(RouteRule.builder("orders-tight")
-                      .match(new RouteMatch(PathMatch.of(PathMatch.Kind.TEMPLATE, "/orders/{id}"), Set.of(), Map.of()))
-                      .rateLimit(new RateLimitSpec(2, false)).build());
+                .match(new RouteMatch(PathMatch.of(PathMatch.Kind.TEMPLATE, "/orders/{id}"), Set.of(), Map.of()))
+                .rateLimit(new RateLimitSpec(2, false))
+                .build());
         int accepted = 0;
         for (int i = 0; i < 10; i++) {
             accepted += get(asFrontend, "/orders/" + i).status() == HttpStatus.OK ? 1 : 0;
         }
-        assertThat(accepted).as("of a burst of 10 under the registry's 2 per second").isBetween(2, 4);
+        assertThat(accepted)
+                .as("of a burst of 10 under the registry's 2 per second")
+                .isBetween(2, 4);
 
         RegistryAccess.ADMIN_CLIENT.get(registry).deleteRoutes(ORDERS).join();
-        await().atMost(Duration.ofSeconds(1)).until(() -> orders.routeConfig().rules().isEmpty());
+        await().atMost(Duration.ofSeconds(1))
+                .until(() -> orders.routeConfig().rules().isEmpty());
         accepted = 0;
         for (int i = 0; i < 10; i++) {
             accepted += get(asFrontend, "/orders/" + i).status() == HttpStatus.OK ? 1 : 0;
         }
-        assertThat(accepted).as("of a burst of 10 under the annotation's 20 per second").isEqualTo(10);
+        assertThat(accepted)
+                .as("of a burst of 10 under the annotation's 20 per second")
+                .isEqualTo(10);
     }
 
     @Test
@@ -233,8 +260,8 @@ class TrafficPolicyTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> {
             final AggregatedHttpResponse third = get(asFrontend, "/report");
             return third.status() == HttpStatus.SERVICE_UNAVAILABLE
-                   && third.contentUtf8().contains("\"error\":\"overloaded\"")
-                   && third.contentUtf8().contains("has 2 requests in flight");
+                    && third.contentUtf8().contains("\"error\":\"overloaded\"")
+                    && third.contentUtf8().contains("has 2 requests in flight");
         });
 
         ordersService.release.countDown();
@@ -248,8 +275,9 @@ class TrafficPolicyTest {
     @Test
     void injectedAbortsFollowTheConfiguredPercentageWithinBinomialBoundsForCallersThatDidNotJudgeThem() {
         push(RouteRule.builder("flaky-catalog")
-                      .match(new RouteMatch(PathMatch.of(PathMatch.Kind.PREFIX, "/catalog"), Set.of(), Map.of()))
-                      .fault(new FaultSpec(0, null, 30, 503)).build());
+                .match(new RouteMatch(PathMatch.of(PathMatch.Kind.PREFIX, "/catalog"), Set.of(), Map.of()))
+                .fault(new FaultSpec(0, null, 30, 503))
+                .build());
 
         final int n = 2000;
         int aborted = 0;
@@ -265,15 +293,23 @@ class TrafficPolicyTest {
 
         // A mesh client that judged the faults already is not judged again.
         for (int i = 0; i < 200; i++) {
-            assertThat(asFrontend.prepare().get("/catalog").header(FaultSpec.JUDGED_HEADER, "1").execute()
-                                 .aggregate().join().status()).isEqualTo(HttpStatus.OK);
+            assertThat(asFrontend
+                            .prepare()
+                            .get("/catalog")
+                            .header(FaultSpec.JUDGED_HEADER, "1")
+                            .execute()
+                            .aggregate()
+                            .join()
+                            .status())
+                    .isEqualTo(HttpStatus.OK);
         }
     }
 
     @Test
     void injectedDelaysHoldTheConfiguredShareOfRequests() {
         push(RouteRule.builder("slow-catalog")
-                      .fault(new FaultSpec(20, Duration.ofMillis(60), 0, 0)).build());
+                .fault(new FaultSpec(20, Duration.ofMillis(60), 0, 0))
+                .build());
 
         final int n = 500;
         int delayed = 0;
@@ -296,31 +332,75 @@ class TrafficPolicyTest {
 
         // gRPC's header is read as well as the mesh's.
         start = System.nanoTime();
-        assertThat(asFrontend.prepare().get("/catalog").header(Deadline.GRPC_HEADER, "0m").execute().aggregate()
-                             .join().status()).isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
-        assertThat(asFrontend.prepare().get("/catalog").header(Deadline.GRPC_HEADER, "2S").execute().aggregate()
-                             .join().status()).isEqualTo(HttpStatus.OK);
+        assertThat(asFrontend
+                        .prepare()
+                        .get("/catalog")
+                        .header(Deadline.GRPC_HEADER, "0m")
+                        .execute()
+                        .aggregate()
+                        .join()
+                        .status())
+                .isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
+        assertThat(asFrontend
+                        .prepare()
+                        .get("/catalog")
+                        .header(Deadline.GRPC_HEADER, "2S")
+                        .execute()
+                        .aggregate()
+                        .join()
+                        .status())
+                .isEqualTo(HttpStatus.OK);
     }
 
     @Test
     void aRouteOverrideIsFollowedOnlyFromTheCallersTheRouteConfigTrustsAndOthersAreCounted() {
         final String override = "inventory=>inventory{version=v2}";
         // No config yet: nobody is trusted.
-        assertThat(asFrontend.prepare().get("/override").header(RouteOverride.HEADER, override).execute()
-                             .aggregate().join().contentUtf8()).isEqualTo("refused");
+        assertThat(asFrontend
+                        .prepare()
+                        .get("/override")
+                        .header(RouteOverride.HEADER, override)
+                        .execute()
+                        .aggregate()
+                        .join()
+                        .contentUtf8())
+                .isEqualTo("refused");
 
         push(new RouteConfig(List.of(), Set.of(ServiceName.of("frontend"))));
 
-        assertThat(asFrontend.prepare().get("/override").header(RouteOverride.HEADER, override).execute()
-                             .aggregate().join().contentUtf8()).isEqualTo(override);
-        assertThat(asInventory.prepare().get("/override").header(RouteOverride.HEADER, override).execute()
-                              .aggregate().join().contentUtf8()).isEqualTo("refused");
-        assertThat(asFrontend.prepare().get("/override").header(RouteOverride.HEADER, "orders to canary").execute()
-                             .aggregate().join().contentUtf8()).isEqualTo("refused");
+        assertThat(asFrontend
+                        .prepare()
+                        .get("/override")
+                        .header(RouteOverride.HEADER, override)
+                        .execute()
+                        .aggregate()
+                        .join()
+                        .contentUtf8())
+                .isEqualTo(override);
+        assertThat(asInventory
+                        .prepare()
+                        .get("/override")
+                        .header(RouteOverride.HEADER, override)
+                        .execute()
+                        .aggregate()
+                        .join()
+                        .contentUtf8())
+                .isEqualTo("refused");
+        assertThat(asFrontend
+                        .prepare()
+                        .get("/override")
+                        .header(RouteOverride.HEADER, "orders to canary")
+                        .execute()
+                        .aggregate()
+                        .join()
+                        .contentUtf8())
+                .isEqualTo("refused");
         assertThat(get(asInventory, "/override").contentUtf8()).isEqualTo("none");
 
-        assertThat(orders.authorizationCounts().ignoredOverrides("spiffe://mesh.local/svc/inventory")).isEqualTo(1);
-        assertThat(orders.authorizationCounts().ignoredOverrides("spiffe://mesh.local/svc/frontend")).isEqualTo(2);
+        assertThat(orders.authorizationCounts().ignoredOverrides("spiffe://mesh.local/svc/inventory"))
+                .isEqualTo(1);
+        assertThat(orders.authorizationCounts().ignoredOverrides("spiffe://mesh.local/svc/frontend"))
+                .isEqualTo(2);
     }
 
     /** Annotations that cannot hold fail the build, naming the method. */
@@ -343,13 +423,17 @@ class TrafficPolicyTest {
 
     @Test
     void policyAnnotationsThatContradictOrAreOutOfRangeFailTheBuildNamingTheMethod() {
-        assertThatThrownBy(() -> MeshServer.builder("payments", registry.uri()).plaintext()
-                                           .annotatedService(new Contradicting()).build())
+        assertThatThrownBy(() -> MeshServer.builder("payments", registry.uri())
+                        .plaintext()
+                        .annotatedService(new Contradicting())
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Contradicting.a()")
                 .hasMessageContaining("perAttemptTimeout: 500ms is longer than timeout 100ms");
-        assertThatThrownBy(() -> MeshServer.builder("payments", registry.uri()).plaintext()
-                                           .annotatedService(new OutOfRange()).build())
+        assertThatThrownBy(() -> MeshServer.builder("payments", registry.uri())
+                        .plaintext()
+                        .annotatedService(new OutOfRange())
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("OutOfRange.b(): @ConcurrencyLimit(0) (expected: > 0)");
     }

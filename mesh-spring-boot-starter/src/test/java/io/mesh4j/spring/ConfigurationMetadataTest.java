@@ -36,17 +36,25 @@ class ConfigurationMetadataTest {
                 }
             }
         }
-        assertThat(names).contains("mesh.registry", "mesh.join-token-file", "mesh.trust-bundle-file",
-                                   "mesh.admin-port", "mesh.telemetry.zipkin-endpoint",
-                                   "mesh.telemetry.otlp-endpoint", "mesh.telemetry.sampling-ratio",
-                                   "mesh.client.timeout", "mesh.services");
+        assertThat(names)
+                .contains(
+                        "mesh.registry",
+                        "mesh.join-token-file",
+                        "mesh.trust-bundle-file",
+                        "mesh.admin-port",
+                        "mesh.telemetry.zipkin-endpoint",
+                        "mesh.telemetry.otlp-endpoint",
+                        "mesh.telemetry.sampling-ratio",
+                        "mesh.client.timeout",
+                        "mesh.services");
         assertThat(undescribed).isEmpty();
         assertThat(names).contains("management.health.mesh.enabled");
 
         final List<String> balancers = new ArrayList<>();
         for (JsonNode hint : metadata.path("hints")) {
             if (hint.path("name").asText().equals("mesh.client.balancer")) {
-                hint.path("values").forEach(value -> balancers.add(value.path("value").asText()));
+                hint.path("values")
+                        .forEach(value -> balancers.add(value.path("value").asText()));
             }
         }
         assertThat(balancers).containsExactly("p2c", "round-robin", "weighted-round-robin");

@@ -13,12 +13,12 @@ import org.springframework.core.io.support.SpringFactoriesLoader;
 final class FailureAnalyses {
 
     static @Nullable FailureAnalysis of(Throwable failure) {
-        final List<FailureAnalyzer> analyzers =
-                SpringFactoriesLoader.forDefaultResourceLocation(FailureAnalyses.class.getClassLoader())
-                                     .load(FailureAnalyzer.class,
-                                           SpringFactoriesLoader.ArgumentResolver.of(Environment.class,
-                                                                                     new StandardEnvironment()),
-                                           SpringFactoriesLoader.FailureHandler.handleMessage((m, e) -> { }));
+        final List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation(
+                        FailureAnalyses.class.getClassLoader())
+                .load(
+                        FailureAnalyzer.class,
+                        SpringFactoriesLoader.ArgumentResolver.of(Environment.class, new StandardEnvironment()),
+                        SpringFactoriesLoader.FailureHandler.handleMessage((m, e) -> {}));
         for (FailureAnalyzer analyzer : analyzers) {
             final @Nullable FailureAnalysis analysis = analyzer.analyze(failure);
             if (analysis != null) {

@@ -19,8 +19,8 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
-import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 import io.mesh4j.registry.internal.RegistryAccess;
+import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 
 /** The join token against a real TLS registry: the first certificate comes at start, or the start fails. */
 class JoinTokenTest {
@@ -33,16 +33,27 @@ class JoinTokenTest {
 
     @BeforeEach
     void start() throws Exception {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dir.resolve("registry")).build().start().join();
+        registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dir.resolve("registry"))
+                .build()
+                .start()
+                .join();
         // A token for one certificate, as an operator makes one per instance.
-        final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
-                ServiceName.of("frontend"), Duration.ofMinutes(10), 1)).join().token();
+        final String token = RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .createToken(new IdentityJson.TokenRequest(ServiceName.of("frontend"), Duration.ofMinutes(10), 1))
+                .join()
+                .token();
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
-                .withPropertyValues("spring.application.name=frontend", "mesh.registry=" + registry.uri(),
-                                    "mesh.join-token-file=" + Files.writeString(dir.resolve("frontend.token"), token),
-                                    "mesh.trust-bundle-file=" + Files.writeString(dir.resolve("trust-bundle.pem"),
-                                                                                  registry.trustBundlePem()));
+                .withPropertyValues(
+                        "spring.application.name=frontend",
+                        "mesh.registry=" + registry.uri(),
+                        "mesh.join-token-file=" + Files.writeString(dir.resolve("frontend.token"), token),
+                        "mesh.trust-bundle-file="
+                                + Files.writeString(dir.resolve("trust-bundle.pem"), registry.trustBundlePem()));
     }
 
     @AfterEach
@@ -65,10 +76,11 @@ class JoinTokenTest {
         runner.run(second -> {
             final FailureAnalysis analysis = FailureAnalyses.of(second.getStartupFailure());
             assertThat(analysis.getDescription())
-                    .contains("mesh.join-token-file: the registry refused the token in " + dir.resolve("frontend.token"));
+                    .contains(
+                            "mesh.join-token-file: the registry refused the token in " + dir.resolve("frontend.token"));
             assertThat(analysis.getAction())
                     .contains("Ask the operator for a new join token for frontend (meshctl token create --service "
-                              + "frontend > frontend.token)")
+                            + "frontend > frontend.token)")
                     .contains("used up after --uses certificates");
         });
     }

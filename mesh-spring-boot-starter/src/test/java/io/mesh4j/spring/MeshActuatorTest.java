@@ -27,11 +27,11 @@ import io.mesh4j.core.annotation.MeshService;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.spring.actuator.MeshActuatorAutoConfiguration;
 import io.mesh4j.spring.actuator.MeshEndpoint;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
-import io.mesh4j.registry.internal.RegistryAccess;
 
 /** The {@code mesh} health indicator and the {@code /actuator/mesh} endpoint, against a real registry. */
 class MeshActuatorTest {
@@ -42,7 +42,14 @@ class MeshActuatorTest {
 
     @BeforeAll
     static void startRegistry(@TempDir Path dir) {
-        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dir).build().start().join();
+        registry = MeshRegistry.builder()
+                .plaintext()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dir)
+                .build()
+                .start()
+                .join();
     }
 
     @AfterAll
@@ -50,28 +57,30 @@ class MeshActuatorTest {
         registry.close();
     }
 
-    private final ApplicationContextRunner runner =
-            new ApplicationContextRunner()
-                    .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class,
-                                                             MeshActuatorAutoConfiguration.class))
-                    .withPropertyValues("spring.application.name=frontend", "mesh.tls=off",
-                                        "management.endpoints.web.exposure.include=health,mesh");
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshActuatorAutoConfiguration.class))
+            .withPropertyValues(
+                    "spring.application.name=frontend",
+                    "mesh.tls=off",
+                    "management.endpoints.web.exposure.include=health,mesh");
 
     @Test
     void healthIsUpWhileTheRegistryAnswersAndSaysWhereItIs() {
         runner.withPropertyValues("mesh.registry=" + registry.uri()).run(context -> {
-            final Health health = context.getBean("meshHealthIndicator", HealthIndicator.class).health();
+            final Health health = context.getBean("meshHealthIndicator", HealthIndicator.class)
+                    .health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat(health.getDetails()).containsEntry("identity", Map.of("tls", "off"))
-                                           .containsEntry("registry", Map.of("address", registry.uri().toString(),
-                                                                             "reachable", true));
+            assertThat(health.getDetails())
+                    .containsEntry("identity", Map.of("tls", "off"))
+                    .containsEntry("registry", Map.of("address", registry.uri().toString(), "reachable", true));
         });
     }
 
     @Test
     void healthIsDownWhenTheRegistryDoesNotAnswer() {
         runner.withPropertyValues("mesh.registry=http://127.0.0.1:1").run(context -> {
-            final Health health = context.getBean("meshHealthIndicator", HealthIndicator.class).health();
+            final Health health = context.getBean("meshHealthIndicator", HealthIndicator.class)
+                    .health();
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             assertThat(health.getDetails().get("registry").toString())
                     .contains("address=http://127.0.0.1:1", "reachable=false", "Connection refused");
@@ -81,25 +90,28 @@ class MeshActuatorTest {
     @Test
     void theHealthIndicatorCanBeTurnedOffAsAnyOther() {
         runner.withPropertyValues("mesh.registry=" + registry.uri(), "management.health.mesh.enabled=false")
-              .run(context -> {
-                  assertThat(context).doesNotHaveBean("meshHealthIndicator");
-                  assertThat(context).hasSingleBean(MeshEndpoint.class);
-              });
+                .run(context -> {
+                    assertThat(context).doesNotHaveBean("meshHealthIndicator");
+                    assertThat(context).hasSingleBean(MeshEndpoint.class);
+                });
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void theMeshEndpointShowsTheRouteConfigInForcePerCalledService() {
-        RegistryAccess.ADMIN_CLIENT.get(registry).putRoutes(INVENTORY, RouteJson.parse("""
+        RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .putRoutes(INVENTORY, RouteJson.parse("""
                 {"rules": [{"name": "slow-lookups", "match": {"path": {"prefix": "/inventory/"}},
                             "timeout": "800ms", "fault": {"delay": {"percent": 10, "duration": "50ms"}}}]}
-                """.getBytes(StandardCharsets.UTF_8))).join();
+                """.getBytes(StandardCharsets.UTF_8)))
+                .join();
         runner.withPropertyValues("mesh.registry=" + registry.uri()).run(context -> {
             final MeshClient client = context.getBean(MeshClient.class);
             client.webClient("inventory");
             client.webClient("orders");
             await().atMost(Duration.ofSeconds(5))
-                   .until(() -> !client.routeConfig(INVENTORY).rules().isEmpty());
+                    .until(() -> !client.routeConfig(INVENTORY).rules().isEmpty());
 
             final Map<String, Object> mesh = context.getBean(MeshEndpoint.class).mesh();
             final Map<String, Object> services =
@@ -108,16 +120,19 @@ class MeshActuatorTest {
                     (Map<String, Object>) ((Map<String, Object>) services.get("inventory")).get("routeConfig");
             assertThat(inventory).containsEntry("source", "registry").containsKey("index");
             final Map<String, Object> rule = ((List<Map<String, Object>>) inventory.get("rules")).get(0);
-            assertThat(rule).containsEntry("name", "slow-lookups")
-                            .containsEntry("match", Map.of("path", Map.of("prefix", "/inventory/"),
-                                                           "methods", List.of(), "headers", Map.of()))
-                            .containsEntry("timeout", "800ms")
-                            .containsEntry("fault", Map.of("delay", Map.of("percent", 10.0, "duration", "50ms")));
+            assertThat(rule)
+                    .containsEntry("name", "slow-lookups")
+                    .containsEntry(
+                            "match",
+                            Map.of("path", Map.of("prefix", "/inventory/"), "methods", List.of(), "headers", Map.of()))
+                    .containsEntry("timeout", "800ms")
+                    .containsEntry("fault", Map.of("delay", Map.of("percent", 10.0, "duration", "50ms")));
 
             final Map<String, Object> orders =
                     (Map<String, Object>) ((Map<String, Object>) services.get("orders")).get("routeConfig");
-            assertThat(orders).containsEntry("source", "none in the registry: annotations and defaults apply")
-                              .containsEntry("rules", List.of());
+            assertThat(orders)
+                    .containsEntry("source", "none in the registry: annotations and defaults apply")
+                    .containsEntry("rules", List.of());
         });
     }
 
@@ -132,26 +147,39 @@ class MeshActuatorTest {
     @Test
     @SuppressWarnings("unchecked")
     void aServingApplicationShowsItsInboundStackInOrderAndIsDownOnceItIsNoLongerRegistered() {
-        runner.withPropertyValues("mesh.registry=" + registry.uri(), "spring.application.name=stock",
-                                  "mesh.instance-id=stock-1", "mesh.advertised-host=127.0.0.1",
-                                  "mesh.drain-period=0s")
-              .withBean(StockApi.class)
-              .run(context -> {
-                  final Map<String, Object> server =
-                          (Map<String, Object>) context.getBean(MeshEndpoint.class).mesh().get("server");
-                  assertThat(server).containsEntry("service", "stock").containsEntry("instanceId", "stock-1")
-                                    .containsEntry("registered", true)
-                                    .containsEntry("stack", List.of("TRACING", "METRICS", "AUTHZ", "RATE_LIMIT",
-                                                                    "CONCURRENCY", "FAULTS", "DEADLINE"))
-                                    .containsEntry("accessPolicy", "annotations");
-                  final HealthIndicator health = context.getBean("meshHealthIndicator", HealthIndicator.class);
-                  assertThat(health.health().getStatus()).isEqualTo(Status.UP);
-                  assertThat(health.health().getDetails()).containsEntry("registered", true);
+        runner.withPropertyValues(
+                        "mesh.registry=" + registry.uri(),
+                        "spring.application.name=stock",
+                        "mesh.instance-id=stock-1",
+                        "mesh.advertised-host=127.0.0.1",
+                        "mesh.drain-period=0s")
+                .withBean(StockApi.class)
+                .run(context -> {
+                    final Map<String, Object> server = (Map<String, Object>)
+                            context.getBean(MeshEndpoint.class).mesh().get("server");
+                    assertThat(server)
+                            .containsEntry("service", "stock")
+                            .containsEntry("instanceId", "stock-1")
+                            .containsEntry("registered", true)
+                            .containsEntry(
+                                    "stack",
+                                    List.of(
+                                            "TRACING",
+                                            "METRICS",
+                                            "AUTHZ",
+                                            "RATE_LIMIT",
+                                            "CONCURRENCY",
+                                            "FAULTS",
+                                            "DEADLINE"))
+                            .containsEntry("accessPolicy", "annotations");
+                    final HealthIndicator health = context.getBean("meshHealthIndicator", HealthIndicator.class);
+                    assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+                    assertThat(health.health().getDetails()).containsEntry("registered", true);
 
-                  // Deregistered and stopped while the application runs on: no caller can find it any more.
-                  context.getBean(MeshServer.class).stop().join();
-                  assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
-                  assertThat(health.health().getDetails()).containsEntry("registered", false);
-              });
+                    // Deregistered and stopped while the application runs on: no caller can find it any more.
+                    context.getBean(MeshServer.class).stop().join();
+                    assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(health.health().getDetails()).containsEntry("registered", false);
+                });
     }
 }

@@ -26,12 +26,9 @@ class MeshClientsTest {
     /** A registry address nothing listens on: a typed client is made without reaching the registry. */
     private static final String NOWHERE = "http://127.0.0.1:1";
 
-    private final ApplicationContextRunner runner =
-            new ApplicationContextRunner()
-                    .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class,
-                                                             MeshClientsAutoConfiguration.class))
-                    .withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE,
-                                        "mesh.tls=off");
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshClientsAutoConfiguration.class))
+            .withPropertyValues("spring.application.name=frontend", "mesh.registry=" + NOWHERE, "mesh.tls=off");
 
     /** An application whose own package, as its @SpringBootApplication would say, holds a typed client. */
     @Configuration(proxyBeanMethods = false)
@@ -78,7 +75,7 @@ class MeshClientsTest {
     @Test
     void enableMeshClientsWithoutPackagesScansThePackageOfTheClassItAnnotates() {
         runner.withUserConfiguration(InventoryClients.class)
-              .run(context -> assertThat(context).hasSingleBean(InventoryClient.class));
+                .run(context -> assertThat(context).hasSingleBean(InventoryClient.class));
     }
 
     @Test
@@ -92,20 +89,21 @@ class MeshClientsTest {
     @Test
     void theApplicationsOwnBeanOfTheInterfaceWins() {
         runner.withUserConfiguration(InventoryApplication.class)
-              .withBean(OwnInventoryClient.class)
-              .run(context -> {
-                  assertThat(context).hasSingleBean(InventoryClient.class);
-                  assertThat(context.getBean(InventoryClient.class)).isInstanceOf(OwnInventoryClient.class);
-              });
+                .withBean(OwnInventoryClient.class)
+                .run(context -> {
+                    assertThat(context).hasSingleBean(InventoryClient.class);
+                    assertThat(context.getBean(InventoryClient.class)).isInstanceOf(OwnInventoryClient.class);
+                });
     }
 
     @Test
     void noTypedClientWhenTheMeshIsDisabled() {
-        runner.withUserConfiguration(InventoryClients.class).withPropertyValues("mesh.enabled=false")
-              .run(context -> {
-                  assertThat(context).hasNotFailed();
-                  assertThat(context).doesNotHaveBean(InventoryClient.class);
-              });
+        runner.withUserConfiguration(InventoryClients.class)
+                .withPropertyValues("mesh.enabled=false")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(InventoryClient.class);
+                });
     }
 
     @Test
@@ -115,9 +113,10 @@ class MeshClientsTest {
             assertThat(analysis.getDescription())
                     .contains("the @MeshClient interface " + BrokenClient.class.getName() + " cannot be made")
                     .contains("BrokenClient.item(String): no @Param for the path variables [sku] of /items/{sku}");
-            assertThat(analysis.getAction()).contains("Fix " + BrokenClient.class.getName())
-                                            .contains("a @Param for each path variable")
-                                            .contains("@EnableServiceClients");
+            assertThat(analysis.getAction())
+                    .contains("Fix " + BrokenClient.class.getName())
+                    .contains("a @Param for each path variable")
+                    .contains("@EnableServiceClients");
         });
     }
 }

@@ -24,14 +24,14 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.annotation.Get;
 
 import io.mesh4j.client.MeshClient;
-import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.annotation.MeshService;
+import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
-import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * What each {@code mesh.*} property does that the other tests do not show: the balancer, the zone calls prefer,
@@ -47,14 +47,30 @@ class PropertiesTest {
 
     @BeforeAll
     static void start(@TempDir Path dir) {
-        registry = MeshRegistry.builder().plaintext().host("127.0.0.1").port(0).dataDir(dir).build().start().join();
+        registry = MeshRegistry.builder()
+                .plaintext()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dir)
+                .build()
+                .start()
+                .join();
         for (String name : List.of("a", "b")) {
-            final Server echo = Server.builder().http(0).service("/who", (ctx, req) -> HttpResponse.of(name)).build();
+            final Server echo = Server.builder()
+                    .http(0)
+                    .service("/who", (ctx, req) -> HttpResponse.of(name))
+                    .build();
             echo.start().join();
             echoes.add(echo);
-            RegistryAccess.ADMIN_CLIENT.get(registry).register(ECHO, InstanceId.of("echo-" + name),
-                                            Registration.builder("127.0.0.1", echo.activeLocalPort())
-                                                        .ttl(Duration.ofHours(1)).build()).join();
+            RegistryAccess.ADMIN_CLIENT
+                    .get(registry)
+                    .register(
+                            ECHO,
+                            InstanceId.of("echo-" + name),
+                            Registration.builder("127.0.0.1", echo.activeLocalPort())
+                                    .ttl(Duration.ofHours(1))
+                                    .build())
+                    .join();
         }
     }
 
@@ -64,11 +80,9 @@ class PropertiesTest {
         registry.close();
     }
 
-    private final ApplicationContextRunner runner =
-            new ApplicationContextRunner()
-                    .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
-                    .withPropertyValues("spring.application.name=frontend", "mesh.tls=off",
-                                        "mesh.registry=" + registry.uri());
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
+            .withPropertyValues("spring.application.name=frontend", "mesh.tls=off", "mesh.registry=" + registry.uri());
 
     @MeshService
     public static final class PingApi {
@@ -108,8 +122,9 @@ class PropertiesTest {
     void weightedRoundRobinAndTheDefaultP2cReachTheInstancesToo() {
         for (String balancer : List.of("weighted-round-robin", "p2c")) {
             runner.withPropertyValues("mesh.client.balancer=" + balancer).run(context -> {
-                assertThat(callEchoFourTimes(context.getBean(MeshClient.class))).as(balancer)
-                                                                               .isSubsetOf("a", "b");
+                assertThat(callEchoFourTimes(context.getBean(MeshClient.class)))
+                        .as(balancer)
+                        .isSubsetOf("a", "b");
             });
         }
     }
@@ -117,26 +132,40 @@ class PropertiesTest {
     @Test
     void theZoneThisInstanceRegistersInIsTheOneItsCallsPrefer() {
         runner.withPropertyValues("mesh.zone=eu-1a").run(context -> {
-            assertThat(context.getBean(MeshClient.class).webClient("echo").endpointGroup().toString())
+            assertThat(context.getBean(MeshClient.class)
+                            .webClient("echo")
+                            .endpointGroup()
+                            .toString())
                     .startsWith("ZoneAwareEndpointGroup(zone=eu-1a,");
         });
     }
 
     @Test
     void aServiceOverridesItsAttemptsAndTimeoutAndKeepsTheDefaultsItDoesNotName() {
-        runner.withPropertyValues("mesh.client.timeout=4s", "mesh.client.max-attempts=2",
-                                  "mesh.services.orders.max-attempts=5", "mesh.services.inventory.timeout=300ms")
-              .run(context -> {
-                  final MeshClient client = context.getBean(MeshClient.class);
-                  assertThat(client.policies().policyFor(ServiceName.of("orders")).retry().maxAttempts())
-                          .isEqualTo(5);
-                  assertThat(client.policies().policyFor(ServiceName.of("orders")).timeout())
-                          .isEqualTo(Duration.ofSeconds(4));
-                  assertThat(client.policies().policyFor(ServiceName.of("inventory")).timeout())
-                          .isEqualTo(Duration.ofMillis(300));
-                  assertThat(client.policies().policyFor(ServiceName.of("inventory")).retry().maxAttempts())
-                          .isEqualTo(2);
-              });
+        runner.withPropertyValues(
+                        "mesh.client.timeout=4s", "mesh.client.max-attempts=2",
+                        "mesh.services.orders.max-attempts=5", "mesh.services.inventory.timeout=300ms")
+                .run(context -> {
+                    final MeshClient client = context.getBean(MeshClient.class);
+                    assertThat(client.policies()
+                                    .policyFor(ServiceName.of("orders"))
+                                    .retry()
+                                    .maxAttempts())
+                            .isEqualTo(5);
+                    assertThat(client.policies()
+                                    .policyFor(ServiceName.of("orders"))
+                                    .timeout())
+                            .isEqualTo(Duration.ofSeconds(4));
+                    assertThat(client.policies()
+                                    .policyFor(ServiceName.of("inventory"))
+                                    .timeout())
+                            .isEqualTo(Duration.ofMillis(300));
+                    assertThat(client.policies()
+                                    .policyFor(ServiceName.of("inventory"))
+                                    .retry()
+                                    .maxAttempts())
+                            .isEqualTo(2);
+                });
     }
 
     @Test
@@ -146,17 +175,27 @@ class PropertiesTest {
             port = probe.getLocalPort();
         }
         runner.withUserConfiguration(ServesPing.class)
-              .withPropertyValues("spring.application.name=ping", "mesh.instance-id=ping-7", "mesh.port=" + port,
-                                  "mesh.advertised-host=127.0.0.1", "mesh.ttl=30s", "mesh.drain-period=0s")
-              .run(context -> {
-                  final MeshServer server = context.getBean(MeshServer.class);
-                  assertThat(server.port()).isEqualTo(port);
-                  assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).instances(ServiceName.of("ping")).join().instances())
-                          .singleElement().satisfies(instance -> {
-                              assertThat(instance.id()).isEqualTo(InstanceId.of("ping-7"));
-                              assertThat(instance.host()).isEqualTo("127.0.0.1");
-                              assertThat(instance.port()).isEqualTo(port);
-                          });
-              });
+                .withPropertyValues(
+                        "spring.application.name=ping",
+                        "mesh.instance-id=ping-7",
+                        "mesh.port=" + port,
+                        "mesh.advertised-host=127.0.0.1",
+                        "mesh.ttl=30s",
+                        "mesh.drain-period=0s")
+                .run(context -> {
+                    final MeshServer server = context.getBean(MeshServer.class);
+                    assertThat(server.port()).isEqualTo(port);
+                    assertThat(RegistryAccess.ADMIN_CLIENT
+                                    .get(registry)
+                                    .instances(ServiceName.of("ping"))
+                                    .join()
+                                    .instances())
+                            .singleElement()
+                            .satisfies(instance -> {
+                                assertThat(instance.id()).isEqualTo(InstanceId.of("ping-7"));
+                                assertThat(instance.host()).isEqualTo("127.0.0.1");
+                                assertThat(instance.port()).isEqualTo(port);
+                            });
+                });
     }
 }

@@ -16,11 +16,9 @@ import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 class PropertyFailuresTest {
 
     /** A client-only application: the registration properties are checked even where they do nothing yet. */
-    private final ApplicationContextRunner runner =
-            new ApplicationContextRunner()
-                    .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
-                    .withPropertyValues("spring.application.name=frontend", "mesh.registry=http://127.0.0.1:1",
-                                        "mesh.tls=off");
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
+            .withPropertyValues("spring.application.name=frontend", "mesh.registry=http://127.0.0.1:1", "mesh.tls=off");
 
     private void assertFails(String property, String description, String action) {
         runner.withPropertyValues(property).run(context -> {
@@ -34,49 +32,66 @@ class PropertyFailuresTest {
     @Test
     void eachRegistrationPropertyTheRegistryWouldRefuseNamesItself() {
         assertFails("mesh.port=70000", "mesh.port: 70000 is not a port", "Set mesh.port to a port from 1 to 65535");
-        assertFails("mesh.advertised-host=not a host", "mesh.advertised-host: host: 'not a host'",
-                    "Set mesh.advertised-host to the host name or IP address callers reach this instance at");
+        assertFails(
+                "mesh.advertised-host=not a host",
+                "mesh.advertised-host: host: 'not a host'",
+                "Set mesh.advertised-host to the host name or IP address callers reach this instance at");
         assertFails("mesh.instance-id=orders 1", "mesh.instance-id: ", "Set mesh.instance-id to 1 to 128 letters");
         assertFails("mesh.zone=eu west", "mesh.zone: zone: 'eu west'", "Set mesh.zone to the failure domain's");
         assertFails("mesh.weight=0", "mesh.weight: weight: 0 (expected: 1..10000", "Set mesh.weight to");
-        assertFails("mesh.metadata[bad key]=v2", "mesh.metadata: metadata key: 'bad key'",
-                    "mesh.metadata.<key>=<value>");
+        assertFails(
+                "mesh.metadata[bad key]=v2", "mesh.metadata: metadata key: 'bad key'", "mesh.metadata.<key>=<value>");
         assertFails("mesh.ttl=1500ms", "mesh.ttl: ttlSeconds: 1", "Set mesh.ttl to a whole number of seconds");
         assertFails("mesh.drain-period=-1s", "mesh.drain-period: PT-1S is negative", "Set mesh.drain-period to 0s");
     }
 
     @Test
     void eachOutboundPolicyPropertyNamesItselfPerServiceToo() {
-        assertFails("mesh.client.timeout=0s", "mesh.client.timeout: timeout: PT0S (expected: > 0)",
-                    "Set mesh.client.timeout to how long a call may take");
-        assertFails("mesh.client.max-attempts=11", "mesh.client.max-attempts: maxAttempts: 11 (expected: 1..10)",
-                    "Set mesh.client.max-attempts to the attempts in all");
-        assertFails("mesh.services.orders.timeout=-2s", "mesh.services.orders.timeout: timeout: PT-2S",
-                    "Set mesh.services.orders.timeout to");
-        assertFails("mesh.services.orders.max-attempts=0", "mesh.services.orders.max-attempts: maxAttempts: 0",
-                    "Set mesh.services.orders.max-attempts to");
-        assertFails("mesh.services[Orders_DB].timeout=2s", "mesh.services.Orders_DB: ",
-                    "Key mesh.services by the called service's name");
+        assertFails(
+                "mesh.client.timeout=0s",
+                "mesh.client.timeout: timeout: PT0S (expected: > 0)",
+                "Set mesh.client.timeout to how long a call may take");
+        assertFails(
+                "mesh.client.max-attempts=11",
+                "mesh.client.max-attempts: maxAttempts: 11 (expected: 1..10)",
+                "Set mesh.client.max-attempts to the attempts in all");
+        assertFails(
+                "mesh.services.orders.timeout=-2s",
+                "mesh.services.orders.timeout: timeout: PT-2S",
+                "Set mesh.services.orders.timeout to");
+        assertFails(
+                "mesh.services.orders.max-attempts=0",
+                "mesh.services.orders.max-attempts: maxAttempts: 0",
+                "Set mesh.services.orders.max-attempts to");
+        assertFails(
+                "mesh.services[Orders_DB].timeout=2s",
+                "mesh.services.Orders_DB: ",
+                "Key mesh.services by the called service's name");
     }
 
     @Test
     void anUnknownBalancerNamesTheOnesThereAre() {
-        assertFails("mesh.client.balancer=least-loaded", "mesh.client.balancer: 'least-loaded' is not a balancer",
-                    "p2c (the default), round-robin or weighted-round-robin");
+        assertFails(
+                "mesh.client.balancer=least-loaded",
+                "mesh.client.balancer: 'least-loaded' is not a balancer",
+                "p2c (the default), round-robin or weighted-round-robin");
     }
 
     @Test
     void slowStartIsForTheP2cBalancerAndNeverNegative() {
-        assertFails("mesh.client.slow-start=-5s", "mesh.client.slow-start: PT-5S is negative",
-                    "Set mesh.client.slow-start to how long a new instance takes");
-        runner.withPropertyValues("mesh.client.balancer=round-robin", "mesh.client.slow-start=30s").run(context -> {
-            final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
-            assertThat(analysis.getDescription())
-                    .contains("mesh.client.slow-start: slow start ramps the p2c balancer, not round-robin");
-            assertThat(analysis.getAction()).contains("Set mesh.client.balancer=p2c");
-        });
+        assertFails(
+                "mesh.client.slow-start=-5s",
+                "mesh.client.slow-start: PT-5S is negative",
+                "Set mesh.client.slow-start to how long a new instance takes");
+        runner.withPropertyValues("mesh.client.balancer=round-robin", "mesh.client.slow-start=30s")
+                .run(context -> {
+                    final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
+                    assertThat(analysis.getDescription())
+                            .contains("mesh.client.slow-start: slow start ramps the p2c balancer, not round-robin");
+                    assertThat(analysis.getAction()).contains("Set mesh.client.balancer=p2c");
+                });
         runner.withPropertyValues("mesh.client.slow-start=30s")
-              .run(context -> assertThat(context).hasNotFailed());
+                .run(context -> assertThat(context).hasNotFailed());
     }
 
     @Test
@@ -86,10 +101,10 @@ class PropertyFailuresTest {
                 .withPropertyValues("spring.application.name=frontend", "mesh.registry=https://127.0.0.1:1")
                 .run(context -> {
                     final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
-                    assertThat(analysis.getDescription())
-                            .contains("mesh.join-token-file: not set, and mesh.tls is on");
-                    assertThat(analysis.getAction()).contains("meshctl token create --service frontend")
-                                                    .contains("or mesh.tls=off on a trusted network");
+                    assertThat(analysis.getDescription()).contains("mesh.join-token-file: not set, and mesh.tls is on");
+                    assertThat(analysis.getAction())
+                            .contains("meshctl token create --service frontend")
+                            .contains("or mesh.tls=off on a trusted network");
                 });
     }
 
@@ -97,7 +112,9 @@ class PropertyFailuresTest {
     void aDurationThatDoesNotParseNamesThePropertyAndTheValue() {
         runner.withPropertyValues("mesh.client.timeout=soon").run(context -> {
             final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
-            assertThat(analysis.getDescription()).contains("mesh.client.timeout").contains("soon");
+            assertThat(analysis.getDescription())
+                    .contains("mesh.client.timeout")
+                    .contains("soon");
             assertThat(analysis.getAction()).contains("Update your application's configuration");
         });
     }

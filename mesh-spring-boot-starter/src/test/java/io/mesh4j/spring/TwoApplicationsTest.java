@@ -26,11 +26,11 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.registry.MeshRegistry;
+import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.spring.apps.frontend.FrontendApplication;
 import io.mesh4j.spring.apps.frontend.OrdersClient;
 import io.mesh4j.spring.apps.orders.OrdersApplication;
-import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * Two Spring Boot applications made mesh members by the starter and a few properties, against a real TLS
@@ -54,7 +54,13 @@ class TwoApplicationsTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dir.resolve("registry")).build().start().join();
+        registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dir.resolve("registry"))
+                .build()
+                .start()
+                .join();
     }
 
     @AfterEach
@@ -64,85 +70,113 @@ class TwoApplicationsTest {
 
     /** The three properties, and the file each names, as an operator would hand them to the application. */
     private String[] meshProperties(String service) throws Exception {
-        final String token = RegistryAccess.ADMIN_CLIENT.get(registry).createToken(new IdentityJson.TokenRequest(
-                ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
+        final String token = RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
+                .join()
+                .token();
         final Path tokenFile = Files.writeString(dir.resolve(service + ".token"), token);
         final Path bundle = Files.writeString(dir.resolve("trust-bundle.pem"), registry.trustBundlePem());
         return new String[] {
-                "spring.application.name=" + service,
-                "mesh.registry=" + registry.uri(),
-                "mesh.join-token-file=" + tokenFile,
-                "mesh.trust-bundle-file=" + bundle,
-                "mesh.advertised-host=127.0.0.1",
-                "mesh.drain-period=0s",
+            "spring.application.name=" + service,
+            "mesh.registry=" + registry.uri(),
+            "mesh.join-token-file=" + tokenFile,
+            "mesh.trust-bundle-file=" + bundle,
+            "mesh.advertised-host=127.0.0.1",
+            "mesh.drain-period=0s",
         };
     }
 
     @Test
     void oneApplicationCallsTheOtherThroughATypedClientOverMtlsAndTheActuatorShowsTheMesh() throws Exception {
-        RegistryAccess.ADMIN_CLIENT.get(registry).putRoutes(ORDERS, RouteJson.parse(ORDERS_ROUTES.getBytes(StandardCharsets.UTF_8)))
+        RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .putRoutes(ORDERS, RouteJson.parse(ORDERS_ROUTES.getBytes(StandardCharsets.UTF_8)))
                 .join();
         final ConfigurableApplicationContext orders = new SpringApplicationBuilder(OrdersApplication.class)
-                .web(WebApplicationType.NONE).properties(meshProperties("orders"))
-                .properties("mesh.admin-port=0", "management.endpoints.web.exposure.include=mesh").run();
+                .web(WebApplicationType.NONE)
+                .properties(meshProperties("orders"))
+                .properties("mesh.admin-port=0", "management.endpoints.web.exposure.include=mesh")
+                .run();
         ConfigurableApplicationContext frontend = null;
         try {
             // Registered once the application has started.
-            assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).instances(ORDERS).join().instances()).hasSize(1);
+            assertThat(RegistryAccess.ADMIN_CLIENT
+                            .get(registry)
+                            .instances(ORDERS)
+                            .join()
+                            .instances())
+                    .hasSize(1);
 
             frontend = new SpringApplicationBuilder(FrontendApplication.class)
                     .properties(meshProperties("frontend"))
-                    .properties("server.port=0", "management.endpoints.web.exposure.include=health,mesh",
-                                "management.endpoint.health.show-details=always")
+                    .properties(
+                            "server.port=0",
+                            "management.endpoints.web.exposure.include=health,mesh",
+                            "management.endpoint.health.show-details=always")
                     .run();
-            final int port = ((WebServerApplicationContext) frontend).getWebServer().getPort();
+            final int port =
+                    ((WebServerApplicationContext) frontend).getWebServer().getPort();
             final WebClient http = WebClient.of("http://127.0.0.1:" + port);
 
             // The frontend's controller calls orders through the OrdersClient bean the starter made.
             assertThat(frontend.getBean(OrdersClient.class).toString()).contains("mesh client of orders");
             assertThat(http.get("/checkout/7").aggregate().join().contentUtf8()).isEqualTo("order 7: shipped");
 
-            final String health = http.get("/actuator/health").aggregate().join().contentUtf8();
-            assertThat(health).contains("\"mesh\":{\"status\":\"UP\"")
-                              .contains("\"spiffeId\":\"spiffe://mesh.local/svc/frontend\"")
-                              .contains("\"certificateExpiresAt\":\"")
-                              .contains("\"certificateValid\":true")
-                              .contains("\"registry\":{\"address\":\"" + registry.uri() + "\",\"reachable\":true}")
-                              .contains("\"endpoints\":{\"orders\":1}");
+            final String health =
+                    http.get("/actuator/health").aggregate().join().contentUtf8();
+            assertThat(health)
+                    .contains("\"mesh\":{\"status\":\"UP\"")
+                    .contains("\"spiffeId\":\"spiffe://mesh.local/svc/frontend\"")
+                    .contains("\"certificateExpiresAt\":\"")
+                    .contains("\"certificateValid\":true")
+                    .contains("\"registry\":{\"address\":\"" + registry.uri() + "\",\"reachable\":true}")
+                    .contains("\"endpoints\":{\"orders\":1}");
 
             final String mesh = http.get("/actuator/mesh").aggregate().join().contentUtf8();
-            assertThat(mesh).contains("\"stack\":[\"TRACING\",\"METRICS\",\"ROUTING\",\"FAULTS\",\"DEADLINE\","
-                                      + "\"HEDGE\",\"RETRY\",\"BREAKER\"]")
-                            .contains("\"orders\":{\"servingLastKnown\":false,\"endpoints\":[{\"instanceId\":\"orders-")
-                            // The route config in force for the service called, as the operator wrote it.
-                            .containsPattern("\"routeConfig\":\\{\"source\":\"registry\",\"index\":\\d+,\"rules\":"
-                                             + "\\[\\{\"name\":\"order-reads\",\"match\":\\{\"path\":\\{\"template\":"
-                                             + "\"/orders/\\{id}\"},\"methods\":\\[\"GET\"]")
-                            .contains("\"timeout\":\"2s\"", "\"retry\":{\"attempts\":2")
-                            .contains("\"certificateExpiresAt\"");
+            assertThat(mesh)
+                    .contains("\"stack\":[\"TRACING\",\"METRICS\",\"ROUTING\",\"FAULTS\",\"DEADLINE\","
+                            + "\"HEDGE\",\"RETRY\",\"BREAKER\"]")
+                    .contains("\"orders\":{\"servingLastKnown\":false,\"endpoints\":[{\"instanceId\":\"orders-")
+                    // The route config in force for the service called, as the operator wrote it.
+                    .containsPattern("\"routeConfig\":\\{\"source\":\"registry\",\"index\":\\d+,\"rules\":"
+                            + "\\[\\{\"name\":\"order-reads\",\"match\":\\{\"path\":\\{\"template\":"
+                            + "\"/orders/\\{id}\"},\"methods\":\\[\"GET\"]")
+                    .contains("\"timeout\":\"2s\"", "\"retry\":{\"attempts\":2")
+                    .contains("\"certificateExpiresAt\"");
 
             // The server's own view: the registry's rule, and its route's @Timeout beneath it; its admin port.
             @SuppressWarnings("unchecked")
-            final Map<String, Object> ordersView = (Map<String, Object>) orders.getBean(
-                    io.mesh4j.spring.actuator.MeshEndpoint.class).mesh().get("server");
+            final Map<String, Object> ordersView =
+                    (Map<String, Object>) orders.getBean(io.mesh4j.spring.actuator.MeshEndpoint.class)
+                            .mesh()
+                            .get("server");
             assertThat(ordersView.get("routeConfig").toString())
                     .contains("registry={source=registry, rules=[{name=order-reads")
                     .contains("annotations=[{route=GET /orders/:id, method=OrdersApi.order(String), timeout=1500ms");
             final int adminPort = orders.getBean(MeshServer.class).admin().port();
-            final AggregatedHttpResponse metrics = WebClient.of("http://127.0.0.1:" + adminPort).get("/metrics")
-                                                            .aggregate().join();
-            assertThat(metrics.contentUtf8()).contains("mesh_server_requests_seconds_count{")
-                                             .contains("service=\"orders\"");
+            final AggregatedHttpResponse metrics = WebClient.of("http://127.0.0.1:" + adminPort)
+                    .get("/metrics")
+                    .aggregate()
+                    .join();
+            assertThat(metrics.contentUtf8())
+                    .contains("mesh_server_requests_seconds_count{")
+                    .contains("service=\"orders\"");
         } finally {
             orders.close();
             if (frontend != null) {
                 // The frontend keeps watching orders; closing orders deregistered it, and the frontend hears so.
                 final MeshClient client = frontend.getBean(MeshClient.class);
-                await().atMost(Duration.ofSeconds(5)).until(
-                        () -> client.endpoints(ORDERS).isEmpty());
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> client.endpoints(ORDERS).isEmpty());
                 frontend.close();
             }
         }
-        assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).instances(ORDERS).join().instances()).isEmpty();
+        assertThat(RegistryAccess.ADMIN_CLIENT
+                        .get(registry)
+                        .instances(ORDERS)
+                        .join()
+                        .instances())
+                .isEmpty();
     }
 }

@@ -43,7 +43,8 @@ public final class ChildJvm implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(args);
-        final Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        final Process process =
+                new ProcessBuilder(command).redirectError(log.toFile()).start();
         final CompletableFuture<String> readyLine = CompletableFuture.supplyAsync(() -> awaitLine(process, ready));
         try {
             return new ChildJvm(process, readyLine.get(timeout.toMillis(), TimeUnit.MILLISECONDS), mainClass);
@@ -54,13 +55,13 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     private static String awaitLine(Process process, Pattern ready) {
-        final BufferedReader out = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        final BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         try {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 if (ready.matcher(line).find()) {
                     // Keep draining its output, so that a chatty child never blocks on a full pipe.
-                    final Thread drain = new Thread(() -> out.lines().forEach(unused -> { }), "child-stdout");
+                    final Thread drain = new Thread(() -> out.lines().forEach(unused -> {}), "child-stdout");
                     drain.setDaemon(true);
                     drain.start();
                     return line;

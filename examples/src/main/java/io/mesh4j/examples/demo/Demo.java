@@ -21,8 +21,8 @@ import com.linecorp.armeria.client.WebClient;
 
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.admin.AdminServer;
-import io.mesh4j.core.internal.identity.RegistryTrust;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.identity.RegistryTrust;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -34,18 +34,20 @@ import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.server.MeshServerBuilder;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * The demo: a registry in its own process, three services that call each other through the mesh (frontend →
  * orders → inventory, with two orders instances, one of them slow), traffic, and every few seconds a table of
  * what the mesh does with it. Along the way a third orders instance joins and the first one leaves.
  */
-@Command(name = "mesh4j-demo", mixinStandardHelpOptions = true,
-         description = "Starts a registry and three services, sends traffic through them, and shows the mesh at "
-                       + "work.")
+@Command(
+        name = "mesh4j-demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Starts a registry and three services, sends traffic through them, and shows the mesh at " + "work.")
 public final class Demo implements Callable<Integer> {
 
     private static final List<String> SERVICES = List.of(Frontend.SERVICE, Orders.SERVICE, Inventory.SERVICE);
@@ -57,16 +59,21 @@ public final class Demo implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "3", description = "Seconds between tables (default: 3).")
     private int intervalSeconds;
 
-    @Option(names = "--leaf-ttl-seconds", defaultValue = "30",
+    @Option(
+            names = "--leaf-ttl-seconds",
+            defaultValue = "30",
             description = "How long the workloads' certificates live, so that renewals happen while you watch "
-                          + "(default: 30).")
+                    + "(default: 30).")
     private int leafTtlSeconds;
 
-    @Option(names = "--concurrency", defaultValue = "8",
+    @Option(
+            names = "--concurrency",
+            defaultValue = "8",
             description = "Calls in flight at once from the load generator (default: 8).")
     private int concurrency;
 
-    @Option(names = "--zipkin",
+    @Option(
+            names = "--zipkin",
             description = "Also send every span to this Zipkin, such as http://127.0.0.1:9411/api/v2/spans.")
     private @Nullable URI zipkin;
 
@@ -86,68 +93,99 @@ public final class Demo implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (seconds < 3 || intervalSeconds < 1 || concurrency < 1 || leafTtlSeconds < 10) {
-            System.err.println("--seconds must be >= 3, --interval >= 1, --concurrency >= 1 and "
-                               + "--leaf-ttl-seconds >= 10");
+            System.err.println(
+                    "--seconds must be >= 3, --interval >= 1, --concurrency >= 1 and " + "--leaf-ttl-seconds >= 10");
             return 2;
         }
         final Path workDir = Files.createTempDirectory("mesh4j-demo-");
         out.println("mesh4j demo: a registry, then frontend → orders → inventory, with orders-2 slowed by "
-                    + SLOW_LATENCY.toMillis() + " ms on purpose.");
+                + SLOW_LATENCY.toMillis() + " ms on purpose.");
         final TrafficStats stats = new TrafficStats();
         // Closed in reverse: services deregister while the registry still answers.
         final List<AutoCloseable> toClose = new ArrayList<>();
         try {
-            final RegistryProcess registry = RegistryProcess.start(0, workDir.resolve("registry-data"),
-                                                                   workDir.resolve("registry.log"),
-                                                                   Duration.ofSeconds(30),
-                                                                   "--leaf-ttl", leafTtlSeconds + "s");
+            final RegistryProcess registry = RegistryProcess.start(
+                    0,
+                    workDir.resolve("registry-data"),
+                    workDir.resolve("registry.log"),
+                    Duration.ofSeconds(30),
+                    "--leaf-ttl",
+                    leafTtlSeconds + "s");
             toClose.add(registry);
             final URI registryUri = registry.uri();
             final RegistryTrust.AdminClient admin = RegistryTrust.admin(registryUri, registry.dataDir());
             toClose.add(admin);
             final String trustBundle = Files.readString(registry.dataDir().resolve("trust-bundle.pem"));
             out.println("registry    " + registryUri + "  (its own process, pid " + registry.pid()
-                        + "; the mesh's certificate authority)");
+                    + "; the mesh's certificate authority)");
             final Identities identities = new Identities(registryUri, admin.client(), trustBundle, toClose);
 
             // One telemetry per service, as each would have in its own process.
             final MeshTelemetry inventoryTelemetry = telemetry(Inventory.SERVICE, 1.0, toClose);
             final MeshTelemetry ordersTelemetry = telemetry(Orders.SERVICE, 1.0, toClose);
             final MeshTelemetry frontendTelemetry = telemetry(Frontend.SERVICE, 1.0, toClose);
-            start(Inventory.server(registryUri, "inventory-1").telemetry(inventoryTelemetry),
-                  identities.of("inventory"), toClose);
-            final MeshServer orders1 = startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry,
-                                                   "orders-1", "v1", Duration.ZERO, toClose);
-            startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry, "orders-2", "v1", SLOW_LATENCY,
-                        toClose);
+            start(
+                    Inventory.server(registryUri, "inventory-1").telemetry(inventoryTelemetry),
+                    identities.of("inventory"),
+                    toClose);
+            final MeshServer orders1 = startOrders(
+                    registryUri,
+                    identities.of("orders"),
+                    stats,
+                    ordersTelemetry,
+                    "orders-1",
+                    "v1",
+                    Duration.ZERO,
+                    toClose);
+            startOrders(
+                    registryUri,
+                    identities.of("orders"),
+                    stats,
+                    ordersTelemetry,
+                    "orders-2",
+                    "v1",
+                    SLOW_LATENCY,
+                    toClose);
             // The next version of orders, deployed beside the current one; the route config keeps it dark.
             final MeshCtlProcess meshctl = new MeshCtlProcess(registryUri, registry.dataDir());
             shell(meshctl, "routes", "split", "orders", "v1=100", "v2=0");
-            startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry, "orders-v2", "v2", Duration.ZERO,
-                        toClose);
+            startOrders(
+                    registryUri,
+                    identities.of("orders"),
+                    stats,
+                    ordersTelemetry,
+                    "orders-v2",
+                    "v2",
+                    Duration.ZERO,
+                    toClose);
             final WorkloadIdentity frontendIdentity = identities.of("frontend");
             final MeshServer frontend = start(
-                    Frontend.server(registryUri, meshClient(registryUri, frontendIdentity, stats, frontendTelemetry,
-                                                            toClose), "frontend-1")
-                            .telemetry(frontendTelemetry).adminPort(0), frontendIdentity, toClose);
+                    Frontend.server(
+                                    registryUri,
+                                    meshClient(registryUri, frontendIdentity, stats, frontendTelemetry, toClose),
+                                    "frontend-1")
+                            .telemetry(frontendTelemetry)
+                            .adminPort(0),
+                    frontendIdentity,
+                    toClose);
             out.println("services    inventory-1, orders-1 and orders-2 (slow) labelled version=v1, the canary "
-                        + "orders-v2 labelled version=v2, frontend-1: serving and registered");
+                    + "orders-v2 labelled version=v2, frontend-1: serving and registered");
             out.println("identity    each made its own P-256 key in memory and got a certificate for "
-                        + "spiffe://mesh.local/svc/<service> with a one-use join token; every hop is mTLS, and "
-                        + "certificates live " + leafTtlSeconds + " s, renewed at two thirds of that");
+                    + "spiffe://mesh.local/svc/<service> with a one-use join token; every hop is mTLS, and "
+                    + "certificates live " + leafTtlSeconds + " s, renewed at two thirds of that");
 
             // The load generator keeps one trace in a hundred: the services follow its decision (parent-based).
-            final MeshClient loadClient = meshClient(registryUri, identities.of("loadgen"), stats,
-                                                     telemetry("loadgen", 0.01, toClose), toClose);
-            out.println("stack       every call goes " + loadClient.stack()
-                        + " (the DEMO_ layers record these tables)");
+            final MeshClient loadClient = meshClient(
+                    registryUri, identities.of("loadgen"), stats, telemetry("loadgen", 0.01, toClose), toClose);
+            out.println(
+                    "stack       every call goes " + loadClient.stack() + " (the DEMO_ layers record these tables)");
             final LoadGenerator load = new LoadGenerator(loadClient.webClient(Frontend.SERVICE), concurrency);
             load.start();
             out.println("traffic     " + concurrency + " calls in flight to frontend /checkout/{id} for " + seconds
-                        + " s; share = attempts per instance, as the caller's balancer spread them");
+                    + " s; share = attempts per instance, as the caller's balancer spread them");
 
-            final TrafficTable table = new TrafficTable(out, Map.of("orders-2", " (+" + SLOW_LATENCY.toMillis()
-                                                                                 + "ms)", "orders-v2", " (canary)"));
+            final TrafficTable table = new TrafficTable(
+                    out, Map.of("orders-2", " (+" + SLOW_LATENCY.toMillis() + "ms)", "orders-v2", " (canary)"));
             stats.takeInterval();
             final long start = System.nanoTime();
             // What happens while the traffic flows, at a share of the run each: a canary shift done live with
@@ -155,8 +193,15 @@ public final class Demo implements Callable<Integer> {
             final List<Step> steps = List.of(
                     new Step(1, () -> shell(meshctl, "routes", "split", "orders", "v1=90", "v2=10")),
                     new Step(2, () -> {
-                        startOrders(registryUri, identities.of("orders"), stats, ordersTelemetry, "orders-3", "v1",
-                                    Duration.ZERO, toClose);
+                        startOrders(
+                                registryUri,
+                                identities.of("orders"),
+                                stats,
+                                ordersTelemetry,
+                                "orders-3",
+                                "v1",
+                                Duration.ZERO,
+                                toClose);
                         return "orders-3 (v1) joined: callers send to it as soon as the registry lists it";
                     }),
                     new Step(3, () -> shell(meshctl, "routes", "split", "orders", "v1=50", "v2=50")),
@@ -170,8 +215,11 @@ public final class Demo implements Callable<Integer> {
             String event = "warming up";
             for (int elapsed = intervalSeconds; elapsed <= seconds; elapsed += intervalSeconds) {
                 sleepUntil(start, elapsed);
-                table.print(elapsed + "s: " + event + " · certificates renewed so far: " + identities.renewals(),
-                            intervalSeconds, stats.takeInterval(), SERVICES);
+                table.print(
+                        elapsed + "s: " + event + " · certificates renewed so far: " + identities.renewals(),
+                        intervalSeconds,
+                        stats.takeInterval(),
+                        SERVICES);
                 final List<String> happened = new ArrayList<>();
                 while (next < steps.size() && elapsed >= steps.get(next).sixths * seconds / 6.0) {
                     happened.add(steps.get(next++).action.call());
@@ -182,8 +230,8 @@ public final class Demo implements Callable<Integer> {
             final Map<String, TrafficStats.Interval> totals = stats.takeInterval();
             out.println();
             out.println("done: " + load.completed() + " checkouts in " + seconds + " s, "
-                        + totals.get(Frontend.SERVICE).totalFailures + " failed as the load generator saw them; "
-                        + identities.renewals() + " certificates renewed on the way.");
+                    + totals.get(Frontend.SERVICE).totalFailures + " failed as the load generator saw them; "
+                    + identities.renewals() + " certificates renewed on the way.");
             out.println("the registry's log is in " + workDir.resolve("registry.log"));
             printTrace(frontend);
         } finally {
@@ -209,7 +257,8 @@ public final class Demo implements Callable<Integer> {
 
     private void printTrace(MeshServer frontend) {
         out.println();
-        out.println("── one checkout, as a trace: every span below was made by the mesh, none by the services' code ──");
+        out.println(
+                "── one checkout, as a trace: every span below was made by the mesh, none by the services' code ──");
         final Optional<List<SpanData>> trace = traces.lastComplete(6);
         if (trace.isPresent()) {
             TraceTree.print(out, trace.get());
@@ -218,20 +267,22 @@ public final class Demo implements Callable<Integer> {
         }
         out.println("tracing     W3C traceparent between services; to see every trace in a real Zipkin:");
         out.println("              java -jar zipkin-server-3.6.1-exec.jar   # listens on :9411");
-        out.println("              java -jar examples/target/mesh4j-demo.jar --zipkin http://127.0.0.1:9411/api/v2/spans");
+        out.println(
+                "              java -jar examples/target/mesh4j-demo.jar --zipkin http://127.0.0.1:9411/api/v2/spans");
         out.println("            or configure TelemetryConfig.builder().zipkinEndpoint(..) / .otlpEndpoint(..) in a "
-                    + "service.");
+                + "service.");
         final AdminServer admin = frontend.admin();
         if (admin != null) {
             out.println("metrics     frontend's admin endpoint served them at http://127.0.0.1:" + admin.port()
-                        + "/metrics (Prometheus text; /stacks shows the live stacks)");
+                    + "/metrics (Prometheus text; /stacks shows the live stacks)");
         }
     }
 
     private MeshTelemetry telemetry(String service, double samplingRatio, List<AutoCloseable> toClose) {
-        final TelemetryConfig.Builder config = TelemetryConfig.builder().serviceName(service)
-                                                              .samplingRatio(samplingRatio)
-                                                              .spanExporter(traces);
+        final TelemetryConfig.Builder config = TelemetryConfig.builder()
+                .serviceName(service)
+                .samplingRatio(samplingRatio)
+                .spanExporter(traces);
         if (zipkin != null) {
             config.zipkinEndpoint(zipkin);
         }
@@ -240,30 +291,44 @@ public final class Demo implements Callable<Integer> {
         return telemetry;
     }
 
-    private static MeshClient meshClient(URI registry, WorkloadIdentity identity, TrafficStats stats,
-                                         MeshTelemetry telemetry, List<AutoCloseable> toClose) {
+    private static MeshClient meshClient(
+            URI registry,
+            WorkloadIdentity identity,
+            TrafficStats stats,
+            MeshTelemetry telemetry,
+            List<AutoCloseable> toClose) {
         final MeshClient client = MeshClient.builder(registry)
-                                            .identity(identity)
-                                            .telemetry(telemetry)
-                                            .stack(s -> s.insertBefore(ClientRoles.DEADLINE, stats.callLayer())
-                                                         .append(stats.attemptLayer()))
-                                            .build();
+                .identity(identity)
+                .telemetry(telemetry)
+                .stack(s ->
+                        s.insertBefore(ClientRoles.DEADLINE, stats.callLayer()).append(stats.attemptLayer()))
+                .build();
         toClose.add(client);
         return client;
     }
 
-    private static MeshServer startOrders(URI registry, WorkloadIdentity identity, TrafficStats stats,
-                                          MeshTelemetry telemetry, String id, String version, Duration extraLatency,
-                                          List<AutoCloseable> toClose) {
-        return start(Orders.server(registry, meshClient(registry, identity, stats, telemetry, toClose), id,
-                                   extraLatency).metadata("version", version).telemetry(telemetry),
-                     identity, toClose);
+    private static MeshServer startOrders(
+            URI registry,
+            WorkloadIdentity identity,
+            TrafficStats stats,
+            MeshTelemetry telemetry,
+            String id,
+            String version,
+            Duration extraLatency,
+            List<AutoCloseable> toClose) {
+        return start(
+                Orders.server(registry, meshClient(registry, identity, stats, telemetry, toClose), id, extraLatency)
+                        .metadata("version", version)
+                        .telemetry(telemetry),
+                identity,
+                toClose);
     }
 
-    private static MeshServer start(MeshServerBuilder builder, WorkloadIdentity identity,
-                                    List<AutoCloseable> toClose) {
-        final MeshServer server = builder.identity(identity).advertisedHost("127.0.0.1")
-                                         .drainPeriod(Duration.ofSeconds(1)).build();
+    private static MeshServer start(MeshServerBuilder builder, WorkloadIdentity identity, List<AutoCloseable> toClose) {
+        final MeshServer server = builder.identity(identity)
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ofSeconds(1))
+                .build();
         server.start().join();
         toClose.add(server);
         return server;
@@ -327,11 +392,13 @@ public final class Demo implements Callable<Integer> {
             if (!running.get()) {
                 return;
             }
-            frontend.get("/checkout/" + sequence.incrementAndGet() % 1000).aggregate().handle((res, cause) -> {
-                completed.incrementAndGet();
-                next();
-                return null;
-            });
+            frontend.get("/checkout/" + sequence.incrementAndGet() % 1000)
+                    .aggregate()
+                    .handle((res, cause) -> {
+                        completed.incrementAndGet();
+                        next();
+                        return null;
+                    });
         }
 
         void stop() {

@@ -28,11 +28,16 @@ final class MeshCtlProcess {
      */
     String run(String... args) throws IOException, InterruptedException {
         final List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-Xmx64m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.mesh4j.registry.internal.cli.MeshCtl"));
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx64m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.mesh4j.registry.internal.cli.MeshCtl"));
         command.addAll(List.of(args));
         command.addAll(List.of("--registry", registry.toString(), "--data-dir", dataDir.toString()));
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final Process process =
+                new ProcessBuilder(command).redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -31,8 +31,8 @@ public final class RegistryProcess implements AutoCloseable {
      */
     public static RegistryProcess start(int port, Path dataDir, Path log, Duration timeout, String... moreFlags)
             throws IOException {
-        final List<String> flags = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(port),
-                                                           "--data-dir", dataDir.toString()));
+        final List<String> flags = new ArrayList<>(
+                List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
         flags.addAll(List.of(moreFlags));
         final ChildJvm jvm = ChildJvm.start("io.mesh4j.registry.RegistryMain", flags, LISTENING, log, timeout);
         return new RegistryProcess(jvm, URI.create(jvm.readyGroup(LISTENING)), dataDir);

@@ -34,7 +34,8 @@ final class TraceTree implements SpanExporter {
     @Override
     public synchronized CompletableResultCode export(Collection<SpanData> spans) {
         for (SpanData span : spans) {
-            traces.computeIfAbsent(span.getTraceId(), unused -> new ArrayList<>()).add(span);
+            traces.computeIfAbsent(span.getTraceId(), unused -> new ArrayList<>())
+                    .add(span);
         }
         while (traces.size() > KEPT_TRACES) {
             traces.remove(traces.keySet().iterator().next());
@@ -49,7 +50,8 @@ final class TraceTree implements SpanExporter {
         final List<List<SpanData>> all = new ArrayList<>(traces.values());
         for (int i = all.size() - 1; i >= 0; i--) {
             final List<SpanData> trace = all.get(i);
-            if (trace.size() >= minSpans && trace.stream().anyMatch(s -> !s.getParentSpanContext().isValid())) {
+            if (trace.size() >= minSpans
+                    && trace.stream().anyMatch(s -> !s.getParentSpanContext().isValid())) {
                 return Optional.of(List.copyOf(trace));
             }
         }
@@ -59,19 +61,22 @@ final class TraceTree implements SpanExporter {
     /** Prints {@code trace} as a tree: who called whom, with each span's name and duration. */
     static void print(PrintStream out, List<SpanData> trace) {
         out.println("trace " + trace.get(0).getTraceId() + " (" + trace.size() + " spans):");
-        trace.stream().filter(s -> !s.getParentSpanContext().isValid())
-             .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
-             .forEach(root -> print(out, trace, root, ""));
+        trace.stream()
+                .filter(s -> !s.getParentSpanContext().isValid())
+                .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
+                .forEach(root -> print(out, trace, root, ""));
     }
 
     private static void print(PrintStream out, List<SpanData> trace, SpanData span, String indent) {
         final String service = span.getResource().getAttribute(SERVICE_NAME);
         final String label = indent + (indent.isEmpty() ? "" : "└─ ") + describe(span);
-        out.printf("  %-10s %-62s %8.1f ms%n", service, label,
-                   (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1e6);
-        trace.stream().filter(s -> s.getParentSpanId().equals(span.getSpanId()))
-             .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
-             .forEach(child -> print(out, trace, child, indent.isEmpty() ? " " : indent + "   "));
+        out.printf(
+                "  %-10s %-62s %8.1f ms%n",
+                service, label, (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1e6);
+        trace.stream()
+                .filter(s -> s.getParentSpanId().equals(span.getSpanId()))
+                .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
+                .forEach(child -> print(out, trace, child, indent.isEmpty() ? " " : indent + "   "));
     }
 
     private static String describe(SpanData span) {
@@ -80,12 +85,12 @@ final class TraceTree implements SpanExporter {
         }
         final String peer = span.getAttributes().get(HttpAttributes.PEER_SERVICE);
         final List<EventData> attempts = span.getEvents();
-        final @Nullable String instance = attempts.isEmpty() ? null : attempts.get(attempts.size() - 1)
-                                                                              .getAttributes()
-                                                                              .get(HttpAttributes.MESH_INSTANCE);
+        final @Nullable String instance = attempts.isEmpty()
+                ? null
+                : attempts.get(attempts.size() - 1).getAttributes().get(HttpAttributes.MESH_INSTANCE);
         return span.getName() + " → " + peer + "  (client, " + attempts.size()
-               + (attempts.size() == 1 ? " attempt" : " attempts") + (instance != null ? ", " + instance : "")
-               + ')';
+                + (attempts.size() == 1 ? " attempt" : " attempts") + (instance != null ? ", " + instance : "")
+                + ')';
     }
 
     @Override

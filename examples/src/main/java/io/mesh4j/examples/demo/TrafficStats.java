@@ -48,12 +48,12 @@ final class TrafficStats {
         return perService("DEMO_ATTEMPTS", AttemptRecorder::new);
     }
 
-    private Layer<HttpClient> perService(String role,
-                                         BiFunction<HttpClient, ServiceTraffic, HttpClient> recorder) {
+    private Layer<HttpClient> perService(String role, BiFunction<HttpClient, ServiceTraffic, HttpClient> recorder) {
         return new AbstractLayer<>(Role.of(role)) {
             @Override
             public Function<? super HttpClient, ? extends HttpClient> decorator(StackParams params) {
-                final ServiceTraffic traffic = of(params.get(CommonParams.SERVICE).value());
+                final ServiceTraffic traffic =
+                        of(params.get(CommonParams.SERVICE).value());
                 return delegate -> recorder.apply(delegate, traffic);
             }
         };
@@ -70,9 +70,12 @@ final class TrafficStats {
         @Override
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
             final long start = System.nanoTime();
-            ctx.log().whenComplete().thenAccept(log -> traffic.recordCall(
-                    System.nanoTime() - start,
-                    log.responseCause() == null && log.responseHeaders().status().isSuccess()));
+            ctx.log()
+                    .whenComplete()
+                    .thenAccept(log -> traffic.recordCall(
+                            System.nanoTime() - start,
+                            log.responseCause() == null
+                                    && log.responseHeaders().status().isSuccess()));
             return unwrap().execute(ctx, req);
         }
     }
@@ -140,8 +143,13 @@ final class TrafficStats {
                     spread.put(instance, n);
                 }
             });
-            return new Interval(calls.sumThenReset(), failures.sumThenReset(), latencyMicros.getIntervalHistogram(),
-                                spread, totalCalls.sum(), totalFailures.sum());
+            return new Interval(
+                    calls.sumThenReset(),
+                    failures.sumThenReset(),
+                    latencyMicros.getIntervalHistogram(),
+                    spread,
+                    totalCalls.sum(),
+                    totalFailures.sum());
         }
     }
 
@@ -154,8 +162,13 @@ final class TrafficStats {
         final long totalCalls;
         final long totalFailures;
 
-        Interval(long calls, long failures, Histogram latencyMicros, Map<String, Long> attemptsPerInstance,
-                 long totalCalls, long totalFailures) {
+        Interval(
+                long calls,
+                long failures,
+                Histogram latencyMicros,
+                Map<String, Long> attemptsPerInstance,
+                long totalCalls,
+                long totalFailures) {
             this.calls = calls;
             this.failures = failures;
             this.latencyMicros = latencyMicros;

@@ -36,16 +36,24 @@ final class TrafficTable {
                 out.printf(ROW, service, "0", "-", "-", "-", "", "", "");
                 continue;
             }
-            final long attempts = interval.attemptsPerInstance.values().stream().mapToLong(Long::longValue).sum();
+            final long attempts = interval.attemptsPerInstance.values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
             boolean first = true;
             for (Map.Entry<String, Long> instance : interval.attemptsPerInstance.entrySet()) {
                 final double share = attempts == 0 ? 0 : (double) instance.getValue() / attempts;
                 final String name = instance.getKey() + instanceNotes.getOrDefault(instance.getKey(), "");
                 if (first) {
-                    out.printf(ROW, service, Math.round(interval.calls / seconds),
-                               percent(1 - (double) interval.failures / interval.calls),
-                               millis(interval.latencyMicros, 50), millis(interval.latencyMicros, 99),
-                               name, percent(share), bar(share));
+                    out.printf(
+                            ROW,
+                            service,
+                            Math.round(interval.calls / seconds),
+                            percent(1 - (double) interval.failures / interval.calls),
+                            millis(interval.latencyMicros, 50),
+                            millis(interval.latencyMicros, 99),
+                            name,
+                            percent(share),
+                            bar(share));
                     first = false;
                 } else {
                     out.printf(ROW, "", "", "", "", "", name, percent(share), bar(share));

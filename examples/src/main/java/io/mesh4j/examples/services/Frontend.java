@@ -21,16 +21,21 @@ public final class Frontend {
     public static MeshServerBuilder server(URI registry, MeshClient mesh, String instanceId) {
         final WebClient orders = mesh.webClient(Orders.SERVICE);
         return MeshServer.builder(SERVICE, registry)
-                         .instanceId(instanceId)
-                         .service("/checkout/{id}", (ctx, req) -> HttpResponse.of(
-                                 orders.get("/orders/" + ctx.pathParam("id")).aggregate().thenApply(order -> {
-                                     if (!order.status().isSuccess()) {
-                                         return HttpResponse.of(HttpStatus.BAD_GATEWAY, MediaType.PLAIN_TEXT_UTF_8,
-                                                                "orders answered " + order.status());
-                                     }
-                                     return HttpResponse.of(MediaType.JSON_UTF_8, "{\"checkout\":%s}",
-                                                            order.contentUtf8());
-                                 })));
+                .instanceId(instanceId)
+                .service(
+                        "/checkout/{id}",
+                        (ctx, req) -> HttpResponse.of(orders.get("/orders/" + ctx.pathParam("id"))
+                                .aggregate()
+                                .thenApply(order -> {
+                                    if (!order.status().isSuccess()) {
+                                        return HttpResponse.of(
+                                                HttpStatus.BAD_GATEWAY,
+                                                MediaType.PLAIN_TEXT_UTF_8,
+                                                "orders answered " + order.status());
+                                    }
+                                    return HttpResponse.of(
+                                            MediaType.JSON_UTF_8, "{\"checkout\":%s}", order.contentUtf8());
+                                })));
     }
 
     private Frontend() {}

@@ -19,14 +19,11 @@ public final class Inventory {
      * An inventory instance, ready to build or adjust further.
      */
     public static MeshServerBuilder server(URI registry, String instanceId) {
-        return MeshServer.builder(SERVICE, registry)
-                         .instanceId(instanceId)
-                         .service("/inventory/{sku}", (ctx, req) -> {
-                             final String sku = ctx.pathParam("sku");
-                             final int inStock = Math.floorMod(sku.hashCode(), 100);
-                             return HttpResponse.of(MediaType.JSON_UTF_8, "{\"sku\":\"%s\",\"inStock\":%d}",
-                                                    sku, inStock);
-                         });
+        return MeshServer.builder(SERVICE, registry).instanceId(instanceId).service("/inventory/{sku}", (ctx, req) -> {
+            final String sku = ctx.pathParam("sku");
+            final int inStock = Math.floorMod(sku.hashCode(), 100);
+            return HttpResponse.of(MediaType.JSON_UTF_8, "{\"sku\":\"%s\",\"inStock\":%d}", sku, inStock);
+        });
     }
 
     private Inventory() {}

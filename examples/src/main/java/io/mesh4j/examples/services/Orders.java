@@ -25,22 +25,27 @@ public final class Orders {
      */
     public static MeshServerBuilder server(URI registry, MeshClient mesh, String instanceId, Duration extraLatency) {
         final WebClient inventory = mesh.webClient(Inventory.SERVICE);
-        return MeshServer.builder(SERVICE, registry)
-                         .instanceId(instanceId)
-                         .service("/orders/{id}", (ctx, req) -> {
-                             final String id = ctx.pathParam("id");
-                             final HttpResponse answer = HttpResponse.of(
-                                     inventory.get("/inventory/sku-" + id).aggregate().thenApply(stock -> {
-                                         if (!stock.status().isSuccess()) {
-                                             return HttpResponse.of(HttpStatus.BAD_GATEWAY, MediaType.PLAIN_TEXT_UTF_8,
-                                                                    "inventory answered " + stock.status());
-                                         }
-                                         return HttpResponse.of(MediaType.JSON_UTF_8,
-                                                                "{\"order\":\"%s\",\"servedBy\":\"%s\",\"stock\":%s}",
-                                                                id, instanceId, stock.contentUtf8());
-                                     }));
-                             return extraLatency.isZero() ? answer : HttpResponse.delayed(answer, extraLatency);
-                         });
+        return MeshServer.builder(SERVICE, registry).instanceId(instanceId).service("/orders/{id}", (ctx, req) -> {
+            final String id = ctx.pathParam("id");
+            final HttpResponse answer = HttpResponse.of(inventory
+                    .get("/inventory/sku-" + id)
+                    .aggregate()
+                    .thenApply(stock -> {
+                        if (!stock.status().isSuccess()) {
+                            return HttpResponse.of(
+                                    HttpStatus.BAD_GATEWAY,
+                                    MediaType.PLAIN_TEXT_UTF_8,
+                                    "inventory answered " + stock.status());
+                        }
+                        return HttpResponse.of(
+                                MediaType.JSON_UTF_8,
+                                "{\"order\":\"%s\",\"servedBy\":\"%s\",\"stock\":%s}",
+                                id,
+                                instanceId,
+                                stock.contentUtf8());
+                    }));
+            return extraLatency.isZero() ? answer : HttpResponse.delayed(answer, extraLatency);
+        });
     }
 
     private Orders() {}

@@ -15,15 +15,17 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.server.MeshServerBuilder;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * Runs one instance of one example service as its own process, as it would run in production.
  */
-@Command(name = "mesh-example-service", mixinStandardHelpOptions = true,
-         description = "Runs one instance of an example service (frontend, orders or inventory) in the mesh.")
+@Command(
+        name = "mesh-example-service",
+        mixinStandardHelpOptions = true,
+        description = "Runs one instance of an example service (frontend, orders or inventory) in the mesh.")
 public final class ServiceMain implements Callable<Integer> {
 
     @Option(names = "--service", required = true, description = "Which service: frontend, orders or inventory.")
@@ -35,11 +37,15 @@ public final class ServiceMain implements Callable<Integer> {
     @Option(names = "--instance-id", required = true, description = "This instance's id in the registry.")
     private String instanceId = "";
 
-    @Option(names = "--extra-latency-ms", defaultValue = "0",
+    @Option(
+            names = "--extra-latency-ms",
+            defaultValue = "0",
             description = "Answer this much later than possible, to play a slow instance (orders only).")
     private long extraLatencyMillis;
 
-    @Option(names = "--ttl-seconds", defaultValue = "15",
+    @Option(
+            names = "--ttl-seconds",
+            defaultValue = "15",
             description = "How long the registry keeps this instance without a heartbeat.")
     private long ttlSeconds;
 
@@ -52,11 +58,12 @@ public final class ServiceMain implements Callable<Integer> {
     @Option(names = "--plaintext", description = "Run without TLS (the registry must run with --plaintext too).")
     private boolean plaintext;
 
-    @Option(names = "--zipkin",
-            description = "Send spans to this Zipkin, such as http://127.0.0.1:9411/api/v2/spans.")
+    @Option(names = "--zipkin", description = "Send spans to this Zipkin, such as http://127.0.0.1:9411/api/v2/spans.")
     private @Nullable URI zipkin;
 
-    @Option(names = "--admin-port", defaultValue = "-1",
+    @Option(
+            names = "--admin-port",
+            defaultValue = "-1",
             description = "Serve /metrics and /stacks on this port (0 for any free one); none unless set.")
     private int adminPort;
 
@@ -70,8 +77,10 @@ public final class ServiceMain implements Callable<Integer> {
         if (plaintext) {
             identity = null;
         } else if (joinTokenFile != null && trustBundle != null) {
-            identity = WorkloadIdentity.builder(registry, service).joinTokenFile(joinTokenFile)
-                                       .trustBundleFile(trustBundle).build();
+            identity = WorkloadIdentity.builder(registry, service)
+                    .joinTokenFile(joinTokenFile)
+                    .trustBundleFile(trustBundle)
+                    .build();
         } else {
             System.err.println("give --join-token-file and --trust-bundle, or --plaintext");
             return 2;
@@ -81,9 +90,11 @@ public final class ServiceMain implements Callable<Integer> {
             tracing.zipkinEndpoint(zipkin);
         }
         final MeshTelemetry telemetry = MeshTelemetry.of(tracing.build());
-        final MeshClient mesh = (identity != null ? MeshClient.builder(registry).identity(identity)
-                                                  : MeshClient.builder(registry).plaintext())
-                .telemetry(telemetry).build();
+        final MeshClient mesh = (identity != null
+                        ? MeshClient.builder(registry).identity(identity)
+                        : MeshClient.builder(registry).plaintext())
+                .telemetry(telemetry)
+                .build();
         final MeshServerBuilder builder;
         switch (service) {
             case Inventory.SERVICE:
@@ -105,16 +116,19 @@ public final class ServiceMain implements Callable<Integer> {
         }
         final MeshServer server = (identity != null ? builder.identity(identity) : builder.plaintext()).build();
         final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop().join();
-            mesh.close();
-            if (identity != null) {
-                identity.close();
-            }
-            // Flushes the spans not yet sent.
-            telemetry.close();
-            stopped.countDown();
-        }, "mesh-example-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.stop().join();
+                            mesh.close();
+                            if (identity != null) {
+                                identity.close();
+                            }
+                            // Flushes the spans not yet sent.
+                            telemetry.close();
+                            stopped.countDown();
+                        },
+                        "mesh-example-shutdown"));
         server.start().join();
         // The parent process reads this line to know the instance serves and is registered.
         final AdminServer admin = server.admin();
@@ -122,7 +136,7 @@ public final class ServiceMain implements Callable<Integer> {
             admin.show("outbound", mesh::stack);
         }
         System.out.println(service + '/' + instanceId + " serving on port " + server.port()
-                           + (admin != null ? ", admin on port " + admin.port() : ""));
+                + (admin != null ? ", admin on port " + admin.port() : ""));
         stopped.await();
         return 0;
     }

@@ -19,11 +19,15 @@ public final class Workloads {
      *
      * @param admin a client of the registry with the admin token
      */
-    public static WorkloadIdentity identity(URI registry, RegistryClient admin, String trustBundlePem,
-                                            String service) {
-        final String token = admin.createToken(new IdentityJson.TokenRequest(
-                ServiceName.of(service), Duration.ofMinutes(10), 1)).join().token();
-        return WorkloadIdentity.builder(registry, service).joinToken(token).trustBundle(trustBundlePem).build();
+    public static WorkloadIdentity identity(URI registry, RegistryClient admin, String trustBundlePem, String service) {
+        final String token = admin.createToken(
+                        new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
+                .join()
+                .token();
+        return WorkloadIdentity.builder(registry, service)
+                .joinToken(token)
+                .trustBundle(trustBundlePem)
+                .build();
     }
 
     private Workloads() {}

@@ -50,25 +50,28 @@ final class Backends implements AutoCloseable {
                 final String name = slow ? "slow" : "fast-" + (i + 1);
                 final Duration delay = slow ? serviceTime.multipliedBy(slowFactor) : serviceTime;
                 final ResponseHeaders headers = ResponseHeaders.builder(HttpStatus.OK)
-                                                               .contentType(MediaType.JSON)
-                                                               .add(INSTANCE_HEADER, name)
-                                                               .build();
+                        .contentType(MediaType.JSON)
+                        .add(INSTANCE_HEADER, name)
+                        .build();
                 final Server server = Server.builder()
-                                            .http(0)
-                                            .bossGroupFactory(BossGroups::newBossGroup)
-                                            .service("/work", (ctx, req) -> HttpResponse.delayed(
-                                                    HttpResponse.of(headers, HttpData.ofUtf8("{\"ok\":true}")), delay))
-                                            .build();
+                        .http(0)
+                        .bossGroupFactory(BossGroups::newBossGroup)
+                        .service(
+                                "/work",
+                                (ctx, req) -> HttpResponse.delayed(
+                                        HttpResponse.of(headers, HttpData.ofUtf8("{\"ok\":true}")), delay))
+                        .build();
                 backends.servers.add(server);
                 backends.names.add(name);
                 server.start().join();
                 final int port = server.activeLocalPort(SessionProtocol.HTTP);
                 final Registration registration = Registration.builder("127.0.0.1", port)
-                                                              .ttl(Duration.ofHours(1))
-                                                              .build();
+                        .ttl(Duration.ofHours(1))
+                        .build();
                 registry.register(ALL, InstanceId.of(name), registration).join();
                 if (!slow) {
-                    registry.register(FAST_ONLY, InstanceId.of(name), registration).join();
+                    registry.register(FAST_ONLY, InstanceId.of(name), registration)
+                            .join();
                 }
             }
             return backends;

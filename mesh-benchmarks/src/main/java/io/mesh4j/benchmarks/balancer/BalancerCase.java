@@ -10,7 +10,6 @@ import io.mesh4j.core.discovery.ServiceName;
  * One balancer under test and the service it calls: the four cases of the issue.
  */
 enum BalancerCase {
-
     P2C_EWMA("P2C peak-EWMA (the default)", Balancers.p2cPeakEwma(), Backends.ALL),
     ROUND_ROBIN("round robin", Balancers.roundRobin(), Backends.ALL),
     RANDOM("random", Balancers.random(), Backends.ALL),

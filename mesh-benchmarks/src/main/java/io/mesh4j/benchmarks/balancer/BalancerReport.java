@@ -27,10 +27,14 @@ final class BalancerReport {
     String render(String setup) {
         final StringBuilder out = new StringBuilder();
         out.append("## Balancer quality\n\n").append(setup).append("\n\n");
-        out.append("### Latency at ").append(Units.count(results.rate))
-           .append(" requests/s, from when each request was due (median of the rounds, range in brackets)\n\n")
-           .append(latency()).append('\n');
-        out.append("### Share of the answers each instance gave (all rounds)\n\n").append(shares()).append('\n');
+        out.append("### Latency at ")
+                .append(Units.count(results.rate))
+                .append(" requests/s, from when each request was due (median of the rounds, range in brackets)\n\n")
+                .append(latency())
+                .append('\n');
+        out.append("### Share of the answers each instance gave (all rounds)\n\n")
+                .append(shares())
+                .append('\n');
         out.append("### Goal\n\n").append(goal());
         return out.toString();
     }
@@ -65,12 +69,13 @@ final class BalancerReport {
         final Table table = Table.of(header.toArray(String[]::new));
         for (BalancerCase c : results.cases()) {
             final Map<String, Long> answers = results.answersByInstance.get(c);
-            final double total = Math.max(1, answers.values().stream().mapToLong(Long::longValue).sum());
+            final double total = Math.max(
+                    1, answers.values().stream().mapToLong(Long::longValue).sum());
             final List<String> row = new ArrayList<>(List.of(c.label()));
             answers.values().forEach(count -> row.add(String.format(Locale.ROOT, "%.1f %%", count * 100 / total)));
             row.add(results.slowShareByRound.get(c).stream()
-                                            .map(share -> String.format(Locale.ROOT, "%.1f %%", share * 100))
-                                            .collect(Collectors.joining(", ")));
+                    .map(share -> String.format(Locale.ROOT, "%.1f %%", share * 100))
+                    .collect(Collectors.joining(", ")));
             table.row(row);
         }
         return table;
@@ -79,12 +84,15 @@ final class BalancerReport {
     private Table goal() {
         final Table table = Table.of("goal", "measured", "verdict");
         if (results.percentiles.containsKey(BalancerCase.P2C_EWMA)
-            && results.percentiles.containsKey(BalancerCase.IDEAL)) {
-            table.row(Goal.atMost("with one slow instance in five, P2C-EWMA p99 within 1.2× the ideal", 1.2,
-                                  p99(BalancerCase.P2C_EWMA) / p99(BalancerCase.IDEAL), Units::ratio)
-                          .withWhere(Units.micros(p99(BalancerCase.P2C_EWMA)) + " against "
-                                     + Units.micros(p99(BalancerCase.IDEAL)))
-                          .cells());
+                && results.percentiles.containsKey(BalancerCase.IDEAL)) {
+            table.row(Goal.atMost(
+                            "with one slow instance in five, P2C-EWMA p99 within 1.2× the ideal",
+                            1.2,
+                            p99(BalancerCase.P2C_EWMA) / p99(BalancerCase.IDEAL),
+                            Units::ratio)
+                    .withWhere(Units.micros(p99(BalancerCase.P2C_EWMA)) + " against "
+                            + Units.micros(p99(BalancerCase.IDEAL)))
+                    .cells());
         }
         return table;
     }
@@ -92,6 +100,8 @@ final class BalancerReport {
     /** The median over the rounds of {@code c}'s p99, in microseconds; NaN when {@code c} did not run. */
     private double p99(BalancerCase c) {
         final List<List<Double>> perPercentile = results.percentiles.get(c);
-        return perPercentile == null ? Double.NaN : Spread.of(perPercentile.get(2)).median();
+        return perPercentile == null
+                ? Double.NaN
+                : Spread.of(perPercentile.get(2)).median();
     }
 }

@@ -19,13 +19,15 @@ import io.mesh4j.benchmarks.load.LoadResult;
 final class BalancerResults {
 
     /** The percentiles the report shows. */
-    static final double[] PERCENTILES = { 50, 90, 99, 99.9 };
+    static final double[] PERCENTILES = {50, 90, 99, 99.9};
 
     /** Per case, per percentile, one value per round, in microseconds. */
     final Map<BalancerCase, List<List<Double>>> percentiles = new EnumMap<>(BalancerCase.class);
+
     final Map<BalancerCase, Map<String, Long>> answersByInstance = new EnumMap<>(BalancerCase.class);
     /** Per case, the slow instance's share of each round's answers, 0 to 1: where p99 sits hangs on it. */
     final Map<BalancerCase, List<Double>> slowShareByRound = new EnumMap<>(BalancerCase.class);
+
     final Map<BalancerCase, Long> errors = new EnumMap<>(BalancerCase.class);
     final Map<BalancerCase, Histogram> sendLag = new EnumMap<>(BalancerCase.class);
     final List<String> instances;

@@ -18,8 +18,8 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     public Duration convert(String value) {
         final Matcher m = FORMAT.matcher(value);
         if (!m.matches()) {
-            throw new TypeConversionException("'" + value + "' (expected: a whole number and ms, s or m, such as "
-                                              + "500ms, 5s or 2m)");
+            throw new TypeConversionException(
+                    "'" + value + "' (expected: a whole number and ms, s or m, such as " + "500ms, 5s or 2m)");
         }
         final long amount = Long.parseLong(m.group(1));
         switch (m.group(2)) {

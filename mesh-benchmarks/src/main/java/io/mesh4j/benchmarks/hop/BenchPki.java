@@ -45,24 +45,42 @@ final class BenchPki {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Where the files are: PEM certificates and PKCS#8 keys, and the two joined for HAProxy. */
-    record Issued(Path ca, Path serverCert, Path serverKey, Path serverPem, Path clientCert, Path clientKey,
-                 Path clientPem) {}
+    record Issued(
+            Path ca,
+            Path serverCert,
+            Path serverKey,
+            Path serverPem,
+            Path clientCert,
+            Path clientKey,
+            Path clientPem) {}
 
     /** Makes a CA, a server leaf and a client leaf, and writes them into {@code dir}. */
     static Issued write(Path dir) {
         final Instant now = Instant.now();
         final KeyPair caKey = KeyPairs.newP256();
         final X500Name caName = new X500Name("O=mesh4j benchmarks, CN=bench CA");
-        final X509Certificate ca = sign(new JcaX509v3CertificateBuilder(
-                caName, serial(), Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(7))), caName,
-                caKey.getPublic()), true, caKey.getPrivate());
+        final X509Certificate ca = sign(
+                new JcaX509v3CertificateBuilder(
+                        caName,
+                        serial(),
+                        Date.from(now.minusSeconds(60)),
+                        Date.from(now.plus(Duration.ofDays(7))),
+                        caName,
+                        caKey.getPublic()),
+                true,
+                caKey.getPrivate());
         final KeyPair serverKey = KeyPairs.newP256();
         final X509Certificate server = leaf(ca, caKey.getPrivate(), serverKey, "echo", now);
         final KeyPair clientKey = KeyPairs.newP256();
         final X509Certificate client = leaf(ca, caKey.getPrivate(), clientKey, "loadgen", now);
-        final Issued files = new Issued(dir.resolve("ca.pem"), dir.resolve("server.crt"), dir.resolve("server.key"),
-                                      dir.resolve("server.pem"), dir.resolve("client.crt"), dir.resolve("client.key"),
-                                      dir.resolve("client.pem"));
+        final Issued files = new Issued(
+                dir.resolve("ca.pem"),
+                dir.resolve("server.crt"),
+                dir.resolve("server.key"),
+                dir.resolve("server.pem"),
+                dir.resolve("client.crt"),
+                dir.resolve("client.key"),
+                dir.resolve("client.pem"));
         write(files.ca(), Pem.write(ca));
         write(files.serverCert(), Pem.write(server));
         write(files.serverKey(), Pem.write(serverKey.getPrivate()));
@@ -73,17 +91,22 @@ final class BenchPki {
         return files;
     }
 
-    private static X509Certificate leaf(X509Certificate ca, PrivateKey caKey, KeyPair key, String name,
-                                        Instant now) {
+    private static X509Certificate leaf(X509Certificate ca, PrivateKey caKey, KeyPair key, String name, Instant now) {
         final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                ca, serial(), Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(1))),
-                new X500Name("O=mesh4j benchmarks, CN=" + name), key.getPublic());
+                ca,
+                serial(),
+                Date.from(now.minusSeconds(60)),
+                Date.from(now.plus(Duration.ofDays(1))),
+                new X500Name("O=mesh4j benchmarks, CN=" + name),
+                key.getPublic());
         try {
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                           new KeyPurposeId[] { KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth }))
-                   .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                           new GeneralName(GeneralName.dNSName, SERVER_NAME),
-                           new GeneralName(GeneralName.iPAddress, "127.0.0.1") }));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                        KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                    }))
+                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                        new GeneralName(GeneralName.dNSName, SERVER_NAME),
+                        new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+                    }));
         } catch (CertIOException e) {
             throw new IllegalStateException("cannot build the certificate of " + name, e);
         }
@@ -93,11 +116,13 @@ final class BenchPki {
     private static X509Certificate sign(X509v3CertificateBuilder builder, boolean ca, PrivateKey issuerKey) {
         try {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca))
-                   .addExtension(Extension.keyUsage, true,
-                                 new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.digitalSignature
-                                                 : KeyUsage.digitalSignature));
-            return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
+                    .addExtension(
+                            Extension.keyUsage,
+                            true,
+                            new KeyUsage(
+                                    ca ? KeyUsage.keyCertSign | KeyUsage.digitalSignature : KeyUsage.digitalSignature));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
         } catch (CertIOException | OperatorCreationException | CertificateException e) {
             throw new IllegalStateException("cannot sign a benchmark certificate", e);
         }

@@ -34,10 +34,10 @@ final class HaproxySidecars implements AutoCloseable {
     static Optional<Path> binary() {
         final String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/local/sbin";
         return Stream.of(path.split(":"))
-                     .filter(dir -> !dir.isEmpty())
-                     .map(dir -> Path.of(dir, "haproxy"))
-                     .filter(Files::isExecutable)
-                     .findFirst();
+                .filter(dir -> !dir.isEmpty())
+                .map(dir -> Path.of(dir, "haproxy"))
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 
     /**
@@ -48,26 +48,38 @@ final class HaproxySidecars implements AutoCloseable {
                 "HAProxy is not installed (apt-get install haproxy; bin/bench does it when run as root)"));
         final int serverPort = LocalPorts.free();
         final int clientPort = LocalPorts.free();
-        final Path serverConfig = write(workDir.resolve("haproxy-server-sidecar.cfg"), global() + """
+        final Path serverConfig = write(
+                workDir.resolve("haproxy-server-sidecar.cfg"),
+                global() + """
                 frontend inbound
                     bind 127.0.0.1:%d ssl crt %s ca-file %s verify required alpn h2
                     default_backend app
                 backend app
                     server app 127.0.0.1:%d proto h2
                 """.formatted(serverPort, pki.serverPem(), pki.ca(), appPort));
-        final Path clientConfig = write(workDir.resolve("haproxy-client-sidecar.cfg"), global() + """
+        final Path clientConfig = write(
+                workDir.resolve("haproxy-client-sidecar.cfg"),
+                global()
+                        + """
                 frontend outbound
                     bind 127.0.0.1:%d proto h2
                     default_backend peer
                 backend peer
                     server echo 127.0.0.1:%d ssl crt %s ca-file %s verify required verifyhost %s sni str(%s) alpn h2
-                """.formatted(clientPort, serverPort, pki.clientPem(), pki.ca(), BenchPki.SERVER_NAME,
-                              BenchPki.SERVER_NAME));
+                """.formatted(
+                                        clientPort,
+                                        serverPort,
+                                        pki.clientPem(),
+                                        pki.ca(),
+                                        BenchPki.SERVER_NAME,
+                                        BenchPki.SERVER_NAME));
         final ChildProcess server = ChildProcess.start(
-                "haproxy-server-sidecar", List.of(haproxy.toString(), "-db", "-f", serverConfig.toString()),
+                "haproxy-server-sidecar",
+                List.of(haproxy.toString(), "-db", "-f", serverConfig.toString()),
                 workDir.resolve("haproxy-server-sidecar.log"));
         final ChildProcess client = ChildProcess.start(
-                "haproxy-client-sidecar", List.of(haproxy.toString(), "-db", "-f", clientConfig.toString()),
+                "haproxy-client-sidecar",
+                List.of(haproxy.toString(), "-db", "-f", clientConfig.toString()),
                 workDir.resolve("haproxy-client-sidecar.log"));
         try {
             LocalPorts.awaitListening(serverPort, server, Duration.ofSeconds(10));

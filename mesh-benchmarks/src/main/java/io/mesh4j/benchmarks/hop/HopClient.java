@@ -23,10 +23,10 @@ import io.mesh4j.benchmarks.process.Fields;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * The client process of the per-hop benchmark: the load generator and a client of each path, all in one JVM, so
@@ -60,27 +60,32 @@ public final class HopClient implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final ClientFactory rawTls = ClientFactory.builder()
-                                                  .tls(credentials.rawKeyPair())
-                                                  .tlsCustomizer(ssl -> ssl.trustManager(
-                                                          credentials.ca.toFile()))
-                                                  .build();
+                .tls(credentials.rawKeyPair())
+                .tlsCustomizer(ssl -> ssl.trustManager(credentials.ca.toFile()))
+                .build();
         final WorkloadIdentity identity = WorkloadIdentity.builder(credentials.registry, "loadgen")
-                                                          .joinTokenFile(credentials.joinTokenFile)
-                                                          .trustBundleFile(credentials.trustBundle)
-                                                          .build();
+                .joinTokenFile(credentials.joinTokenFile)
+                .trustBundleFile(credentials.trustBundle)
+                .build();
         identity.start().join();
         // Everything a user gets by default: mTLS, discovery, P2C peak-EWMA, the whole outbound stack.
-        final MeshClient mesh = MeshClient.builder(credentials.registry).identity(identity).build();
+        final MeshClient mesh =
+                MeshClient.builder(credentials.registry).identity(identity).build();
         final Map<HopPath, WebClient> clients = new EnumMap<>(HopPath.class);
         clients.put(HopPath.H2C, WebClient.of("h2c://127.0.0.1:" + h2cPort));
-        clients.put(HopPath.TLS, WebClient.builder("https://127.0.0.1:" + tlsPort).factory(rawTls).build());
+        clients.put(
+                HopPath.TLS,
+                WebClient.builder("https://127.0.0.1:" + tlsPort)
+                        .factory(rawTls)
+                        .build());
         clients.put(HopPath.MESH, mesh.webClient("echo"));
         if (sidecarPort > 0) {
             clients.put(HopPath.SIDECARS, WebClient.of("h2c://127.0.0.1:" + sidecarPort));
         }
         awaitDiscovery(mesh);
         final Map<HopPath, Call> calls = new EnumMap<>(HopPath.class);
-        clients.forEach((path, client) -> calls.put(path, () -> client.execute(JsonEcho.newRequest()).aggregate()));
+        clients.forEach((path, client) ->
+                calls.put(path, () -> client.execute(JsonEcho.newRequest()).aggregate()));
         for (Map.Entry<HopPath, Call> call : calls.entrySet()) {
             checkEcho(call.getKey(), call.getValue().send().join());
         }
@@ -111,7 +116,7 @@ public final class HopClient implements Callable<Integer> {
     private static void checkEcho(HopPath path, AggregatedHttpResponse res) {
         if (!res.status().isSuccess() || !Arrays.equals(res.content().array(), JsonEcho.BODY)) {
             throw new IllegalStateException(path.label() + " answered " + res.status() + ' ' + res.contentUtf8()
-                                            + " (expected: 200 and the request's body)");
+                    + " (expected: 200 and the request's body)");
         }
     }
 

@@ -6,7 +6,6 @@ import java.util.Locale;
  * The four ways the benchmark's client reaches its server, each measured in the same run.
  */
 enum HopPath {
-
     H2C("a", "raw Armeria, h2c"),
     TLS("b", "raw Armeria, mTLS"),
     MESH("c", "mesh4j defaults"),

@@ -14,10 +14,9 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.server.MeshServer;
 import io.netty.handler.ssl.ClientAuth;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * The server process of the per-hop benchmark: the same {@link JsonEcho} three times, as raw Armeria over h2c
@@ -39,35 +38,34 @@ public final class HopServer implements Callable<Integer> {
     public Integer call() throws Exception {
         final JsonEcho echo = new JsonEcho();
         final Server h2c = Server.builder()
-                                 .http(0)
-                                 .service(JsonEcho.PATH, echo)
-                                 .bossGroupFactory(BossGroups::newBossGroup)
-                                 .build();
+                .http(0)
+                .service(JsonEcho.PATH, echo)
+                .bossGroupFactory(BossGroups::newBossGroup)
+                .build();
         final Server tls = Server.builder()
-                                 .https(0)
-                                 .tls(credentials.rawKeyPair())
-                                 .tlsCustomizer(ssl -> ssl.clientAuth(ClientAuth.REQUIRE)
-                                                          .trustManager(credentials.ca.toFile()))
-                                 .service(JsonEcho.PATH, echo)
-                                 .bossGroupFactory(BossGroups::newBossGroup)
-                                 .build();
+                .https(0)
+                .tls(credentials.rawKeyPair())
+                .tlsCustomizer(ssl -> ssl.clientAuth(ClientAuth.REQUIRE).trustManager(credentials.ca.toFile()))
+                .service(JsonEcho.PATH, echo)
+                .bossGroupFactory(BossGroups::newBossGroup)
+                .build();
         final WorkloadIdentity identity = WorkloadIdentity.builder(credentials.registry, "echo")
-                                                          .joinTokenFile(credentials.joinTokenFile)
-                                                          .trustBundleFile(credentials.trustBundle)
-                                                          .build();
+                .joinTokenFile(credentials.joinTokenFile)
+                .trustBundleFile(credentials.trustBundle)
+                .build();
         // Everything a user gets by default: mTLS, the whole inbound stack, the shared telemetry.
         final MeshServer mesh = MeshServer.builder("echo", credentials.registry)
-                                          .identity(identity)
-                                          .instanceId("echo-1")
-                                          .advertisedHost("127.0.0.1")
-                                          .drainPeriod(Duration.ZERO)
-                                          .service(JsonEcho.PATH, echo)
-                                          .build();
+                .identity(identity)
+                .instanceId("echo-1")
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .service(JsonEcho.PATH, echo)
+                .build();
         h2c.start().join();
         tls.start().join();
         mesh.start().join();
-        System.out.println("serving h2c=" + h2c.activeLocalPort(SessionProtocol.HTTP)
-                           + " tls=" + tls.activeLocalPort(SessionProtocol.HTTPS) + " mesh=" + mesh.port());
+        System.out.println("serving h2c=" + h2c.activeLocalPort(SessionProtocol.HTTP) + " tls="
+                + tls.activeLocalPort(SessionProtocol.HTTPS) + " mesh=" + mesh.port());
         System.out.flush();
         awaitEndOfInput();
         mesh.stop().join();

@@ -32,18 +32,18 @@ final class JdkKeys {
             final String pem = Files.readString(keyFile);
             final String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
             final PrivateKey key = KeyFactory.getInstance("EC")
-                                             .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder()
-                                                                                          .decode(base64)));
+                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
             final X509Certificate certificate;
             try (InputStream in = Files.newInputStream(certificateFile)) {
-                certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+                certificate = (X509Certificate)
+                        CertificateFactory.getInstance("X.509").generateCertificate(in);
             }
             return TlsKeyPair.of(key, certificate);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + keyFile + " or " + certificateFile, e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("not a PKCS#8 EC key and an X.509 certificate: " + keyFile + ", "
-                                               + certificateFile, e);
+            throw new IllegalArgumentException(
+                    "not a PKCS#8 EC key and an X.509 certificate: " + keyFile + ", " + certificateFile, e);
         }
     }
 

@@ -21,7 +21,7 @@ final class JsonEcho implements HttpService {
 
     /** A request body of the size of a small API call. */
     static final byte[] BODY = ("{\"id\":1234,\"customer\":\"c-5678\",\"items\":[{\"sku\":\"a-1\",\"qty\":2},"
-                                + "{\"sku\":\"b-2\",\"qty\":1}],\"note\":\"a small JSON echo\"}")
+                    + "{\"sku\":\"b-2\",\"qty\":1}],\"note\":\"a small JSON echo\"}")
             .getBytes(StandardCharsets.UTF_8);
 
     static HttpRequest newRequest() {
@@ -30,7 +30,7 @@ final class JsonEcho implements HttpService {
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-        return HttpResponse.of(req.aggregate().thenApply(
-                body -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body.content())));
+        return HttpResponse.of(req.aggregate()
+                .thenApply(body -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body.content())));
     }
 }

@@ -33,8 +33,11 @@ import picocli.CommandLine.Option;
  * each round, in an order that rotates from round to round, so that no path always runs first or last, and the
  * tables compare medians of the rounds.
  */
-@Command(name = "per-hop", mixinStandardHelpOptions = true, sortOptions = false,
-         description = "Prices one hop through mesh4j against raw Armeria (h2c, mTLS) and two HAProxy sidecars.")
+@Command(
+        name = "per-hop",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = "Prices one hop through mesh4j against raw Armeria (h2c, mTLS) and two HAProxy sidecars.")
 public final class PerHopBenchmark implements Callable<Integer> {
 
     private static final Pattern SERVING = Pattern.compile("serving h2c=(\\d+) tls=(\\d+) mesh=(\\d+)");
@@ -44,42 +47,67 @@ public final class PerHopBenchmark implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Rounds of every measurement. Default: 3.")
     int rounds;
 
-    @Option(names = "--concurrency", split = ",", defaultValue = "1,16,64",
+    @Option(
+            names = "--concurrency",
+            split = ",",
+            defaultValue = "1,16,64",
             description = "Requests in flight of the throughput phases. Default: 1,16,64.")
     List<Integer> concurrencies = new ArrayList<>();
 
-    @Option(names = "--rate", defaultValue = "2000",
+    @Option(
+            names = "--rate",
+            defaultValue = "2000",
             description = "Requests per second of the latency phases, below every path's saturation. Default: 2000.")
     int rate;
 
-    @Option(names = "--warmup", defaultValue = "2s", converter = DurationConverter.class,
+    @Option(
+            names = "--warmup",
+            defaultValue = "2s",
+            converter = DurationConverter.class,
             description = "Unmeasured start of every phase. Default: 2s.")
     Duration warmup = Duration.ofSeconds(2);
 
-    @Option(names = "--duration", defaultValue = "5s", converter = DurationConverter.class,
+    @Option(
+            names = "--duration",
+            defaultValue = "5s",
+            converter = DurationConverter.class,
             description = "Measured part of every throughput phase. Default: 5s.")
     Duration duration = Duration.ofSeconds(5);
 
-    @Option(names = "--latency-duration", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(
+            names = "--latency-duration",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
             description = "Measured part of every latency phase. Default: 10s.")
     Duration latencyDuration = Duration.ofSeconds(10);
 
-    @Option(names = "--jit-warmup", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(
+            names = "--jit-warmup",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
             description = "Load on each path before the first round, so that the JIT has compiled it. Default: 10s.")
     Duration jitWarmup = Duration.ofSeconds(10);
 
-    @Option(names = "--paths", split = ",", defaultValue = "a,b,c,d",
+    @Option(
+            names = "--paths",
+            split = ",",
+            defaultValue = "a,b,c,d",
             description = "The paths to measure (a: h2c, b: mTLS, c: mesh4j, d: sidecars). Default: a,b,c,d.")
     List<String> pathLetters = new ArrayList<>();
 
-    @Option(names = "--profile", defaultValue = "0s", converter = DurationConverter.class,
+    @Option(
+            names = "--profile",
+            defaultValue = "0s",
+            converter = DurationConverter.class,
             description = "After the rounds, record (b) and (c) with JFR in the client and server for this long "
-                          + "at the highest concurrency, and print where the time goes. Default: off.")
+                    + "at the highest concurrency, and print where the time goes. Default: off.")
     Duration profile = Duration.ZERO;
 
-    @Option(names = "--work-dir", description = "Where the logs, certificates and recordings go. Default: a new "
-                                                + "temporary directory.")
-    @Nullable Path workDir;
+    @Option(
+            names = "--work-dir",
+            description = "Where the logs, certificates and recordings go. Default: a new " + "temporary directory.")
+    @Nullable
+    Path workDir;
 
     private final PrintStream out;
 
@@ -93,9 +121,10 @@ public final class PerHopBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        final List<HopPath> paths = pathLetters.stream().map(HopPath::ofLetter).distinct().toList();
-        final Path dir = workDir != null ? Files.createDirectories(workDir)
-                                         : Files.createTempDirectory("mesh4j-per-hop-");
+        final List<HopPath> paths =
+                pathLetters.stream().map(HopPath::ofLetter).distinct().toList();
+        final Path dir =
+                workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("mesh4j-per-hop-");
         final Progress progress = Progress.toStderr("per-hop", rounds * paths.size() * (concurrencies.size() + 1));
         progress.say("logs, certificates and recordings in " + dir);
         final PerHopResults results = new PerHopResults(paths, concurrencies, rate);
@@ -124,8 +153,11 @@ public final class PerHopBenchmark implements Callable<Integer> {
     }
 
     /** The processes of one run, started in the order a deployment would: registry, server, sidecars, client. */
-    private record Processes(RegistryProcess registry, ChildProcess server, @Nullable HaproxySidecars sidecars,
-                             ChildProcess client) {
+    private record Processes(
+            RegistryProcess registry,
+            ChildProcess server,
+            @Nullable HaproxySidecars sidecars,
+            ChildProcess client) {
 
         Map<String, PerHopResults.Memory> memory() {
             final Map<String, PerHopResults.Memory> memory = new LinkedHashMap<>();
@@ -133,8 +165,12 @@ public final class PerHopBenchmark implements Callable<Integer> {
             memory.put("server (every path's server)", memoryOf(server.pid()));
             memory.put("registry", memoryOf(registry.pid()));
             if (sidecars != null) {
-                memory.put("HAProxy client sidecar", memoryOf(sidecars.clientSidecar().pid()));
-                memory.put("HAProxy server sidecar", memoryOf(sidecars.serverSidecar().pid()));
+                memory.put(
+                        "HAProxy client sidecar",
+                        memoryOf(sidecars.clientSidecar().pid()));
+                memory.put(
+                        "HAProxy server sidecar",
+                        memoryOf(sidecars.serverSidecar().pid()));
             }
             return memory;
         }
@@ -149,16 +185,21 @@ public final class PerHopBenchmark implements Callable<Integer> {
         progress.say("starting the registry");
         final RegistryProcess registry = RegistryProcess.start(dir, JvmFlags.DEFAULT);
         started.add(registry);
-        final List<String> tls = List.of("--registry", registry.uri().toString(),
-                                         "--trust-bundle", registry.trustBundle().toString(),
-                                         "--ca", pki.ca().toString());
+        final List<String> tls = List.of(
+                "--registry", registry.uri().toString(),
+                "--trust-bundle", registry.trustBundle().toString(),
+                "--ca", pki.ca().toString());
         progress.say("starting the server process");
         final List<String> serverArgs = new ArrayList<>(tls);
-        serverArgs.addAll(List.of("--join-token-file", registry.joinTokenFile("echo", dir.resolve("echo.token"))
-                                                               .toString(),
-                                  "--cert", pki.serverCert().toString(), "--key", pki.serverKey().toString()));
-        final ChildProcess server = ChildProcess.startJava("server", JvmFlags.DEFAULT, HopServer.class.getName(),
-                                                           serverArgs, dir.resolve("server.log"));
+        serverArgs.addAll(List.of(
+                "--join-token-file",
+                registry.joinTokenFile("echo", dir.resolve("echo.token")).toString(),
+                "--cert",
+                pki.serverCert().toString(),
+                "--key",
+                pki.serverKey().toString()));
+        final ChildProcess server = ChildProcess.startJava(
+                "server", JvmFlags.DEFAULT, HopServer.class.getName(), serverArgs, dir.resolve("server.log"));
         started.add(server);
         final Matcher ports = server.awaitLine(SERVING, Duration.ofSeconds(60));
         final int h2cPort = Integer.parseInt(ports.group(1));
@@ -170,15 +211,22 @@ public final class PerHopBenchmark implements Callable<Integer> {
         }
         progress.say("starting the client process");
         final List<String> clientArgs = new ArrayList<>(tls);
-        clientArgs.addAll(List.of("--join-token-file", registry.joinTokenFile("loadgen", dir.resolve("loadgen.token"))
-                                                               .toString(),
-                                  "--cert", pki.clientCert().toString(), "--key", pki.clientKey().toString(),
-                                  "--h2c-port", Integer.toString(h2cPort), "--tls-port", ports.group(2)));
+        clientArgs.addAll(List.of(
+                "--join-token-file",
+                registry.joinTokenFile("loadgen", dir.resolve("loadgen.token")).toString(),
+                "--cert",
+                pki.clientCert().toString(),
+                "--key",
+                pki.clientKey().toString(),
+                "--h2c-port",
+                Integer.toString(h2cPort),
+                "--tls-port",
+                ports.group(2)));
         if (sidecars != null) {
             clientArgs.addAll(List.of("--sidecar-port", Integer.toString(sidecars.clientPort())));
         }
-        final ChildProcess client = ChildProcess.startJava("client", JvmFlags.DEFAULT, HopClient.class.getName(),
-                                                           clientArgs, dir.resolve("client.log"));
+        final ChildProcess client = ChildProcess.startJava(
+                "client", JvmFlags.DEFAULT, HopClient.class.getName(), clientArgs, dir.resolve("client.log"));
         started.add(() -> {
             client.send("quit");
             client.close();
@@ -191,24 +239,27 @@ public final class PerHopBenchmark implements Callable<Integer> {
         if (jitWarmup.isZero()) {
             return;
         }
-        final int concurrency = concurrencies.stream().mapToInt(Integer::intValue).max().orElse(16);
+        final int concurrency =
+                concurrencies.stream().mapToInt(Integer::intValue).max().orElse(16);
         for (HopPath path : paths) {
             progress.say("warming up " + path.label() + " for " + jitWarmup.toSeconds() + " s");
             throughput(client, path, concurrency, Duration.ZERO, jitWarmup);
         }
     }
 
-    private void runRound(int round, Processes processes, List<HopPath> order, PerHopResults results,
-                          Progress progress) {
+    private void runRound(
+            int round, Processes processes, List<HopPath> order, PerHopResults results, Progress progress) {
         final String name = "round " + (round + 1) + '/' + rounds;
         for (int concurrency : concurrencies) {
             for (HopPath path : order) {
                 final MachineCpu before = MachineCpu.now();
                 final LoadResult result = throughput(processes.client, path, concurrency, warmup, duration);
-                results.throughput(concurrency, path, result.throughput(), MachineCpu.now().busySince(before));
+                results.throughput(
+                        concurrency, path, result.throughput(), MachineCpu.now().busySince(before));
                 results.errors += result.errors();
-                progress.step(String.format("%s, %s, %d in flight: %,.0f req/s%s", name, path.label(), concurrency,
-                                            result.throughput(), errors(result)));
+                progress.step(String.format(
+                        "%s, %s, %d in flight: %,.0f req/s%s",
+                        name, path.label(), concurrency, result.throughput(), errors(result)));
             }
         }
         for (HopPath path : order) {
@@ -216,20 +267,26 @@ public final class PerHopBenchmark implements Callable<Integer> {
             final Map<String, Duration> cpuBefore = new LinkedHashMap<>();
             pids.forEach((role, pid) -> cpuBefore.put(role, ProcessStats.cpu(pid)));
             final MachineCpu before = MachineCpu.now();
-            final LoadResult result = ask(processes.client, "rate path=" + path.letter() + " rps=" + rate
-                                                            + " warmupMs=" + warmup.toMillis()
-                                                            + " measureMs=" + latencyDuration.toMillis(),
-                                          warmup.plus(latencyDuration));
+            final LoadResult result = ask(
+                    processes.client,
+                    "rate path=" + path.letter() + " rps=" + rate
+                            + " warmupMs=" + warmup.toMillis()
+                            + " measureMs=" + latencyDuration.toMillis(),
+                    warmup.plus(latencyDuration));
             final double busy = MachineCpu.now().busySince(before);
             final Map<String, Double> cpuPer10k = new LinkedHashMap<>();
             pids.forEach((role, pid) -> cpuPer10k.put(
-                    role, (ProcessStats.cpu(pid).minus(cpuBefore.get(role)).toNanos() / 1e9)
-                          * 10_000 / Math.max(1, result.completed())));
-            results.ratePhase(path, new PerHopResults.RatePhase(result.latency(), result.sendLag(), result.errors(),
-                                                                cpuPer10k, busy));
+                    role,
+                    (ProcessStats.cpu(pid).minus(cpuBefore.get(role)).toNanos() / 1e9)
+                            * 10_000
+                            / Math.max(1, result.completed())));
+            results.ratePhase(
+                    path,
+                    new PerHopResults.RatePhase(result.latency(), result.sendLag(), result.errors(), cpuPer10k, busy));
             results.errors += result.errors();
-            progress.step(String.format("%s, %s, %,d req/s: p99 %.0f µs%s", name, path.label(), rate,
-                                        result.latency().getValueAtPercentile(99) / 1e3, errors(result)));
+            progress.step(String.format(
+                    "%s, %s, %,d req/s: p99 %.0f µs%s",
+                    name, path.label(), rate, result.latency().getValueAtPercentile(99) / 1e3, errors(result)));
         }
     }
 
@@ -239,8 +296,12 @@ public final class PerHopBenchmark implements Callable<Integer> {
         pids.put(PerHopReport.CLIENT, processes.client.pid());
         pids.put(PerHopReport.SERVER, processes.server.pid());
         if (path == HopPath.SIDECARS && processes.sidecars != null) {
-            pids.put(PerHopReport.CLIENT_SIDECAR, processes.sidecars.clientSidecar().pid());
-            pids.put(PerHopReport.SERVER_SIDECAR, processes.sidecars.serverSidecar().pid());
+            pids.put(
+                    PerHopReport.CLIENT_SIDECAR,
+                    processes.sidecars.clientSidecar().pid());
+            pids.put(
+                    PerHopReport.SERVER_SIDECAR,
+                    processes.sidecars.serverSidecar().pid());
         }
         return pids;
     }
@@ -249,11 +310,13 @@ public final class PerHopBenchmark implements Callable<Integer> {
         return result.errors() > 0 ? String.format(" (%,d failed)", result.errors()) : "";
     }
 
-    private static LoadResult throughput(ChildProcess client, HopPath path, int concurrency, Duration warmup,
-                                         Duration measure) {
-        return ask(client, "throughput path=" + path.letter() + " concurrency=" + concurrency
-                           + " warmupMs=" + warmup.toMillis() + " measureMs=" + measure.toMillis(),
-                   warmup.plus(measure));
+    private static LoadResult throughput(
+            ChildProcess client, HopPath path, int concurrency, Duration warmup, Duration measure) {
+        return ask(
+                client,
+                "throughput path=" + path.letter() + " concurrency=" + concurrency + " warmupMs=" + warmup.toMillis()
+                        + " measureMs=" + measure.toMillis(),
+                warmup.plus(measure));
     }
 
     private static LoadResult ask(ChildProcess client, String command, Duration phase) {
@@ -271,24 +334,23 @@ public final class PerHopBenchmark implements Callable<Integer> {
     }
 
     private void profile(Processes processes, Path dir, Progress progress) {
-        final int concurrency = concurrencies.stream().mapToInt(Integer::intValue).max().orElse(16);
+        final int concurrency =
+                concurrencies.stream().mapToInt(Integer::intValue).max().orElse(16);
         for (HopPath path : List.of(HopPath.TLS, HopPath.MESH)) {
             progress.say("profiling " + path.label() + " with JFR for " + profile.toSeconds() + " s");
-            final JfrRecording client = JfrRecording.start(processes.client.pid(), dir.resolve(
-                    "client-" + path.letter() + ".jfr"));
-            final JfrRecording server = JfrRecording.start(processes.server.pid(), dir.resolve(
-                    "server-" + path.letter() + ".jfr"));
+            final JfrRecording client =
+                    JfrRecording.start(processes.client.pid(), dir.resolve("client-" + path.letter() + ".jfr"));
+            final JfrRecording server =
+                    JfrRecording.start(processes.server.pid(), dir.resolve("server-" + path.letter() + ".jfr"));
             throughput(processes.client, path, concurrency, Duration.ZERO, profile);
-            out.println(client.stop().summary("client process, " + path.label() + ", " + concurrency
-                                              + " in flight"));
-            out.println(server.stop().summary("server process, " + path.label() + ", " + concurrency
-                                              + " in flight"));
+            out.println(client.stop().summary("client process, " + path.label() + ", " + concurrency + " in flight"));
+            out.println(server.stop().summary("server process, " + path.label() + ", " + concurrency + " in flight"));
         }
     }
 
     private static String machine() {
         return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + ' '
-               + System.getProperty("java.runtime.version") + ", " + System.getProperty("os.name") + ' '
-               + System.getProperty("os.version");
+                + System.getProperty("java.runtime.version") + ", " + System.getProperty("os.name") + ' '
+                + System.getProperty("os.version");
     }
 }

@@ -26,7 +26,7 @@ final class PerHopReport {
     static final String CLIENT_SIDECAR = "client sidecar";
     static final String SERVER_SIDECAR = "server sidecar";
 
-    private static final double[] PERCENTILES = { 50, 90, 99, 99.9 };
+    private static final double[] PERCENTILES = {50, 90, 99, 99.9};
 
     private final PerHopResults results;
 
@@ -37,21 +37,32 @@ final class PerHopReport {
     String render(String machine) {
         final StringBuilder out = new StringBuilder();
         out.append("## Per-hop overhead\n\n")
-           .append(machine).append("; ").append(results.rounds()).append(" rounds, paths interleaved; median of the ")
-           .append("rounds, (min–max) beside it.\n\n");
-        out.append("### Throughput at a fixed concurrency (requests/s)\n\n").append(throughput()).append('\n');
-        out.append(String.format(Locale.ROOT, "### Latency at %,d requests/s (µs, coordinated omission corrected)%n%n",
-                                 results.rate))
-           .append(latency()).append('\n');
-        out.append(String.format(Locale.ROOT, "### CPU seconds per 10,000 requests, at %,d requests/s%n%n",
-                                 results.rate))
-           .append(cpu()).append('\n');
-        out.append("### Resident memory at the end of the run\n\n").append(memory()).append('\n');
+                .append(machine)
+                .append("; ")
+                .append(results.rounds())
+                .append(" rounds, paths interleaved; median of the ")
+                .append("rounds, (min–max) beside it.\n\n");
+        out.append("### Throughput at a fixed concurrency (requests/s)\n\n")
+                .append(throughput())
+                .append('\n');
+        out.append(String.format(
+                        Locale.ROOT,
+                        "### Latency at %,d requests/s (µs, coordinated omission corrected)%n%n",
+                        results.rate))
+                .append(latency())
+                .append('\n');
+        out.append(String.format(
+                        Locale.ROOT, "### CPU seconds per 10,000 requests, at %,d requests/s%n%n", results.rate))
+                .append(cpu())
+                .append('\n');
+        out.append("### Resident memory at the end of the run\n\n")
+                .append(memory())
+                .append('\n');
         out.append("### Goals\n\n").append(goals()).append('\n');
         out.append("### Is the load generator the bottleneck?\n\n").append(generator());
         if (results.errors > 0) {
-            out.append(String.format(Locale.ROOT, "%n**%,d requests failed** in the measured windows; see the logs.%n",
-                                     results.errors));
+            out.append(String.format(
+                    Locale.ROOT, "%n**%,d requests failed** in the measured windows; see the logs.%n", results.errors));
         }
         return out.toString();
     }
@@ -75,10 +86,12 @@ final class PerHopReport {
             final List<String> row = new ArrayList<>(List.of(Integer.toString(concurrency)));
             results.paths.forEach(path -> row.add(Spread.of(rounds.get(path)).format(Units::count)));
             if (ratios && has(HopPath.TLS)) {
-                row.add(ratios(rounds.get(HopPath.MESH), rounds.get(HopPath.TLS)).format(Units::ratio));
+                row.add(ratios(rounds.get(HopPath.MESH), rounds.get(HopPath.TLS))
+                        .format(Units::ratio));
             }
             if (ratios && has(HopPath.SIDECARS)) {
-                row.add(ratios(rounds.get(HopPath.MESH), rounds.get(HopPath.SIDECARS)).format(Units::ratio));
+                row.add(ratios(rounds.get(HopPath.MESH), rounds.get(HopPath.SIDECARS))
+                        .format(Units::ratio));
             }
             table.row(row);
         }
@@ -101,18 +114,27 @@ final class PerHopReport {
     }
 
     private Table cpu() {
-        final Table table = Table.of("path", CLIENT, SERVER, CLIENT_SIDECAR, SERVER_SIDECAR, "total",
-                                     "machine busy");
+        final Table table = Table.of("path", CLIENT, SERVER, CLIENT_SIDECAR, SERVER_SIDECAR, "total", "machine busy");
         for (HopPath path : results.paths) {
             final List<String> row = new ArrayList<>(List.of(path.label()));
             for (String role : List.of(CLIENT, SERVER, CLIENT_SIDECAR, SERVER_SIDECAR)) {
-                final boolean present = results.ratePhases.get(path).get(0).cpuSecondsPer10k().containsKey(role);
-                row.add(present ? perRound(path, phase -> phase.cpuSecondsPer10k().get(role)).format(Units::decimal)
+                final boolean present =
+                        results.ratePhases.get(path).get(0).cpuSecondsPer10k().containsKey(role);
+                row.add(
+                        present
+                                ? perRound(
+                                                path,
+                                                phase ->
+                                                        phase.cpuSecondsPer10k().get(role))
+                                        .format(Units::decimal)
                                 : "");
             }
-            row.add(perRound(path, phase -> phase.cpuSecondsPer10k().values().stream()
-                                                 .mapToDouble(Double::doubleValue).sum())
-                            .format(Units::decimal));
+            row.add(perRound(
+                            path,
+                            phase -> phase.cpuSecondsPer10k().values().stream()
+                                    .mapToDouble(Double::doubleValue)
+                                    .sum())
+                    .format(Units::decimal));
             row.add(perRound(path, phase -> phase.machineBusy() * 100).format(Units::count) + " %");
             table.row(row);
         }
@@ -121,8 +143,8 @@ final class PerHopReport {
 
     private Table memory() {
         final Table table = Table.of("process", "RSS", "peak RSS");
-        results.memory.forEach((process, memory) -> table.row(process, Units.mebibytes(memory.rssBytes()),
-                                                               Units.mebibytes(memory.peakRssBytes())));
+        results.memory.forEach((process, memory) ->
+                table.row(process, Units.mebibytes(memory.rssBytes()), Units.mebibytes(memory.peakRssBytes())));
         return table;
     }
 
@@ -130,52 +152,66 @@ final class PerHopReport {
         final Table table = Table.of("goal", "measured", "verdict");
         if (has(HopPath.MESH) && has(HopPath.TLS)) {
             final Goal.Outcome worst = worstThroughputRatio(HopPath.TLS);
-            table.row(Goal.atLeast("full mesh throughput ≥ 0.90 × raw Armeria TLS", 0.90, worst.value(),
-                                   Units::ratio).withWhere(worst.where()).cells());
+            table.row(Goal.atLeast("full mesh throughput ≥ 0.90 × raw Armeria TLS", 0.90, worst.value(), Units::ratio)
+                    .withWhere(worst.where())
+                    .cells());
             final @Nullable Spread added = addedP99(HopPath.MESH);
             if (added != null) {
-                table.row(Goal.atMost("added p99 per hop ≤ 100 µs at " + Units.count(results.rate) + " req/s", 100,
-                                      added.median(), Units::micros).cells());
+                table.row(Goal.atMost(
+                                "added p99 per hop ≤ 100 µs at " + Units.count(results.rate) + " req/s",
+                                100,
+                                added.median(),
+                                Units::micros)
+                        .cells());
             }
         }
         if (has(HopPath.MESH) && has(HopPath.SIDECARS)) {
             final Goal.Outcome worst = worstThroughputRatio(HopPath.SIDECARS);
             table.row(Goal.atLeast("throughput ≥ 2 × the sidecar path", 2, worst.value(), Units::ratio)
-                          .withWhere(worst.where()).cells());
+                    .withWhere(worst.where())
+                    .cells());
             final @Nullable Spread mesh = addedP99(HopPath.MESH);
             final @Nullable Spread sidecars = addedP99(HopPath.SIDECARS);
             if (mesh != null && sidecars != null && sidecars.median() > 0) {
-                table.row(Goal.atMost("added p99 ≤ ½ the sidecar path's", 0.5, mesh.median() / sidecars.median(),
-                                      Units::ratio).cells());
+                table.row(Goal.atMost(
+                                "added p99 ≤ ½ the sidecar path's",
+                                0.5,
+                                mesh.median() / sidecars.median(),
+                                Units::ratio)
+                        .cells());
             }
         }
         return table;
     }
 
     private String generator() {
-        final Table table = Table.of("path", "send lag p50", "send lag p99", "machine busy at "
-                                                                            + maxConcurrency() + " in flight");
+        final Table table =
+                Table.of("path", "send lag p50", "send lag p99", "machine busy at " + maxConcurrency() + " in flight");
         for (HopPath path : results.paths) {
-            table.row(path.label(),
-                      perRound(path, phase -> phase.sendLag().getValueAtPercentile(50) / 1e3).format(Units::count)
-                      + " µs",
-                      perRound(path, phase -> phase.sendLag().getValueAtPercentile(99) / 1e3).format(Units::count)
-                      + " µs",
-                      Spread.of(results.throughputBusy.get(maxConcurrency()).get(path).stream()
-                                                      .map(busy -> busy * 100).toList()).format(Units::count)
-                      + " %");
+            table.row(
+                    path.label(),
+                    perRound(path, phase -> phase.sendLag().getValueAtPercentile(50) / 1e3)
+                                    .format(Units::count) + " µs",
+                    perRound(path, phase -> phase.sendLag().getValueAtPercentile(99) / 1e3)
+                                    .format(Units::count) + " µs",
+                    Spread.of(results.throughputBusy.get(maxConcurrency()).get(path).stream()
+                                            .map(busy -> busy * 100)
+                                            .toList())
+                                    .format(Units::count)
+                            + " %");
         }
         return table + "\nThe send lag is how late the generator's pacing thread sent each request of the latency "
-               + "phases; it is part of every latency above and the same on every path. At each concurrency the "
-               + "same generator, in the same process, drove the fastest path faster than the others: what held "
-               + "the slower paths back was not the generator's capacity.\n";
+                + "phases; it is part of every latency above and the same on every path. At each concurrency the "
+                + "same generator, in the same process, drove the fastest path faster than the others: what held "
+                + "the slower paths back was not the generator's capacity.\n";
     }
 
     private Goal.Outcome worstThroughputRatio(HopPath against) {
         Goal.Outcome worst = new Goal.Outcome(Double.MAX_VALUE, "");
         for (int concurrency : results.concurrencies) {
             final Map<HopPath, List<Double>> rounds = results.throughput.get(concurrency);
-            final double ratio = ratios(rounds.get(HopPath.MESH), rounds.get(against)).median();
+            final double ratio =
+                    ratios(rounds.get(HopPath.MESH), rounds.get(against)).median();
             if (ratio < worst.value()) {
                 worst = new Goal.Outcome(ratio, "lowest at " + concurrency + " in flight");
             }
@@ -198,7 +234,9 @@ final class PerHopReport {
     }
 
     private Spread perRound(HopPath path, ToDoubleFunction<RatePhase> value) {
-        return Spread.of(results.ratePhases.get(path).stream().map(phase -> value.applyAsDouble(phase)).toList());
+        return Spread.of(results.ratePhases.get(path).stream()
+                .map(phase -> value.applyAsDouble(phase))
+                .toList());
     }
 
     private static double micros(RatePhase phase, double percentile) {

@@ -18,8 +18,12 @@ final class PerHopResults {
     record Memory(long rssBytes, long peakRssBytes) {}
 
     /** What one path's fixed-rate phase of one round measured. */
-    record RatePhase(Histogram latency, Histogram sendLag, long errors, Map<String, Double> cpuSecondsPer10k,
-                     double machineBusy) {}
+    record RatePhase(
+            Histogram latency,
+            Histogram sendLag,
+            long errors,
+            Map<String, Double> cpuSecondsPer10k,
+            double machineBusy) {}
 
     final List<HopPath> paths;
     final List<Integer> concurrencies;
@@ -28,6 +32,7 @@ final class PerHopResults {
     final Map<Integer, Map<HopPath, List<Double>>> throughput = new TreeMap<>();
     /** How busy the machine was in each throughput phase, by concurrency, path, then round. */
     final Map<Integer, Map<HopPath, List<Double>>> throughputBusy = new TreeMap<>();
+
     final Map<HopPath, List<RatePhase>> ratePhases = new EnumMap<>(HopPath.class);
     final Map<String, Memory> memory = new LinkedHashMap<>();
     long errors;
@@ -39,10 +44,14 @@ final class PerHopResults {
     }
 
     void throughput(int concurrency, HopPath path, double requestsPerSecond, double machineBusy) {
-        throughput.computeIfAbsent(concurrency, unused -> new EnumMap<>(HopPath.class))
-                  .computeIfAbsent(path, unused -> new ArrayList<>()).add(requestsPerSecond);
-        throughputBusy.computeIfAbsent(concurrency, unused -> new EnumMap<>(HopPath.class))
-                      .computeIfAbsent(path, unused -> new ArrayList<>()).add(machineBusy);
+        throughput
+                .computeIfAbsent(concurrency, unused -> new EnumMap<>(HopPath.class))
+                .computeIfAbsent(path, unused -> new ArrayList<>())
+                .add(requestsPerSecond);
+        throughputBusy
+                .computeIfAbsent(concurrency, unused -> new EnumMap<>(HopPath.class))
+                .computeIfAbsent(path, unused -> new ArrayList<>())
+                .add(machineBusy);
     }
 
     void ratePhase(HopPath path, RatePhase phase) {

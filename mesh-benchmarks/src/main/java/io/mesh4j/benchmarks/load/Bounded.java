@@ -38,8 +38,8 @@ public final class Bounded {
         boolean test(long i);
     }
 
-    private static Outcome run(int concurrency, LongFunction<CompletableFuture<?>> operation, More more,
-                               long endNanos) {
+    private static Outcome run(
+            int concurrency, LongFunction<CompletableFuture<?>> operation, More more, long endNanos) {
         final long start = System.nanoTime();
         final Run run = new Run(operation, more, endNanos, concurrency);
         for (int w = 0; w < concurrency; w++) {

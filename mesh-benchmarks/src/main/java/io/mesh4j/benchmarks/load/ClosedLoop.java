@@ -35,8 +35,8 @@ public final class ClosedLoop {
     private final LongAdder errors = new LongAdder();
     private final CountDownLatch stopped;
 
-    private ClosedLoop(Call call, Consumer<AggregatedHttpResponse> onResponse, int concurrency, long measureFrom,
-                       long end) {
+    private ClosedLoop(
+            Call call, Consumer<AggregatedHttpResponse> onResponse, int concurrency, long measureFrom, long end) {
         this.call = call;
         this.onResponse = onResponse;
         this.measureFrom = measureFrom;
@@ -49,30 +49,39 @@ public final class ClosedLoop {
      * second part counts.
      */
     public static LoadResult run(Call call, int concurrency, Duration warmup, Duration measure) {
-        return run(call, concurrency, warmup, measure, unused -> { });
+        return run(call, concurrency, warmup, measure, unused -> {});
     }
 
     /**
      * As {@link #run(Call, int, Duration, Duration)}, also handing every response of the measured window to
      * {@code onResponse}, from the thread that completed it.
      */
-    public static LoadResult run(Call call, int concurrency, Duration warmup, Duration measure,
-                                 Consumer<AggregatedHttpResponse> onResponse) {
+    public static LoadResult run(
+            Call call,
+            int concurrency,
+            Duration warmup,
+            Duration measure,
+            Consumer<AggregatedHttpResponse> onResponse) {
         requireNonNull(call, "call");
         if (concurrency <= 0) {
             throw new IllegalArgumentException("concurrency: " + concurrency + " (expected: > 0)");
         }
         final long start = System.nanoTime();
         final long measureFrom = start + warmup.toNanos();
-        final ClosedLoop loop = new ClosedLoop(call, onResponse, concurrency, measureFrom,
-                                               measureFrom + measure.toNanos());
+        final ClosedLoop loop =
+                new ClosedLoop(call, onResponse, concurrency, measureFrom, measureFrom + measure.toNanos());
         for (int i = 0; i < concurrency; i++) {
             loop.work();
         }
         loop.awaitWorkers();
         final Histogram latency = loop.latencies.getIntervalHistogram();
-        return new LoadResult(loop.completed.sum(), loop.ok.sum(), loop.errors.sum(),
-                              measure.toNanos() / 1e9, latency, Histograms.newHistogram());
+        return new LoadResult(
+                loop.completed.sum(),
+                loop.ok.sum(),
+                loop.errors.sum(),
+                measure.toNanos() / 1e9,
+                latency,
+                Histograms.newHistogram());
     }
 
     /** One worker: sends, and on completion sends again, until the phase ends. */
@@ -117,7 +126,7 @@ public final class ClosedLoop {
             final long left = Math.max(0, end - System.nanoTime()) + DRAIN.toNanos();
             if (!stopped.await(left, TimeUnit.NANOSECONDS)) {
                 throw new IllegalStateException(stopped.getCount() + " workers still waiting for a response "
-                                                + DRAIN.toSeconds() + " s after the phase ended");
+                        + DRAIN.toSeconds() + " s after the phase ended");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

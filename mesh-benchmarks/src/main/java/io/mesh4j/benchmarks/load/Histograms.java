@@ -33,8 +33,8 @@ public final class Histograms {
 
     public static Histogram decode(String encoded) {
         try {
-            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(encoded)),
-                                                            HIGHEST);
+            return Histogram.decodeFromCompressedByteBuffer(
+                    ByteBuffer.wrap(Base64.getDecoder().decode(encoded)), HIGHEST);
         } catch (DataFormatException e) {
             throw new IllegalArgumentException("not an encoded histogram: " + e.getMessage(), e);
         }

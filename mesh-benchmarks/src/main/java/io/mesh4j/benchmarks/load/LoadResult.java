@@ -18,8 +18,7 @@ import io.mesh4j.benchmarks.process.Fields;
  * @param sendLag   at a fixed rate, how late the load generator sent each request, in nanoseconds: its own
  *                  contribution to the latencies; empty at a fixed concurrency
  */
-public record LoadResult(long completed, long ok, long errors, double seconds, Histogram latency,
-                         Histogram sendLag) {
+public record LoadResult(long completed, long ok, long errors, double seconds, Histogram latency, Histogram sendLag) {
 
     public LoadResult {
         requireNonNull(latency, "latency");
@@ -33,15 +32,19 @@ public record LoadResult(long completed, long ok, long errors, double seconds, H
 
     /** This result as one line of {@code key=value} fields, for a child process to send to its parent. */
     public String toLine() {
-        return "completed=" + completed + " ok=" + ok + " errors=" + errors + " seconds=" + seconds
-               + " latency=" + Histograms.encode(latency) + " sendLag=" + Histograms.encode(sendLag);
+        return "completed=" + completed + " ok=" + ok + " errors=" + errors + " seconds=" + seconds + " latency="
+                + Histograms.encode(latency) + " sendLag=" + Histograms.encode(sendLag);
     }
 
     /** Reads what {@link #toLine()} wrote. */
     public static LoadResult fromLine(String line) {
         final Fields fields = Fields.parse(line);
-        return new LoadResult(fields.getLong("completed"), fields.getLong("ok"), fields.getLong("errors"),
-                              fields.getDouble("seconds"), Histograms.decode(fields.get("latency")),
-                              Histograms.decode(fields.get("sendLag")));
+        return new LoadResult(
+                fields.getLong("completed"),
+                fields.getLong("ok"),
+                fields.getLong("errors"),
+                fields.getDouble("seconds"),
+                Histograms.decode(fields.get("latency")),
+                Histograms.decode(fields.get("sendLag")));
     }
 }

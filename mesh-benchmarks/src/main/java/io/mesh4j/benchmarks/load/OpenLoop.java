@@ -31,15 +31,19 @@ public final class OpenLoop {
     private OpenLoop() {}
 
     public static LoadResult run(Call call, int ratePerSecond, Duration warmup, Duration measure) {
-        return run(call, ratePerSecond, warmup, measure, unused -> { });
+        return run(call, ratePerSecond, warmup, measure, unused -> {});
     }
 
     /**
      * Sends {@code ratePerSecond} requests a second for {@code warmup} and then {@code measure}; only the requests
      * due in the second part count. Every successful response of those goes to {@code onResponse}.
      */
-    public static LoadResult run(Call call, int ratePerSecond, Duration warmup, Duration measure,
-                                 Consumer<AggregatedHttpResponse> onResponse) {
+    public static LoadResult run(
+            Call call,
+            int ratePerSecond,
+            Duration warmup,
+            Duration measure,
+            Consumer<AggregatedHttpResponse> onResponse) {
         requireNonNull(call, "call");
         requireNonNull(onResponse, "onResponse");
         if (ratePerSecond <= 0) {
@@ -83,8 +87,13 @@ public final class OpenLoop {
             });
         }
         awaitDrained(inFlight);
-        return new LoadResult(completed.sum(), ok.sum(), errors.sum(), measure.toNanos() / 1e9,
-                              latencies.getIntervalHistogram(), sendLag);
+        return new LoadResult(
+                completed.sum(),
+                ok.sum(),
+                errors.sum(),
+                measure.toNanos() / 1e9,
+                latencies.getIntervalHistogram(),
+                sendLag);
     }
 
     /**
@@ -105,7 +114,7 @@ public final class OpenLoop {
         while (inFlight.get() > 0) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(inFlight.get() + " requests still in flight " + DRAIN.toSeconds()
-                                                + " s after the last was sent");
+                        + " s after the last was sent");
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }

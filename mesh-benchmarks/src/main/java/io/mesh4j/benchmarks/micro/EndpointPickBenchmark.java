@@ -38,10 +38,10 @@ import io.mesh4j.core.stack.StackParams;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class EndpointPickBenchmark {
 
-    @Param({ "p2c-ewma", "round-robin", "random" })
+    @Param({"p2c-ewma", "round-robin", "random"})
     public String balancer;
 
-    @Param({ "5", "100" })
+    @Param({"5", "100"})
     public int endpoints;
 
     private EndpointGroup group;
@@ -55,7 +55,10 @@ public class EndpointPickBenchmark {
             list.add(Endpoint.of("10.0." + i / 250 + '.' + (i % 250 + 1), 8080));
         }
         group = EndpointGroup.of(list);
-        selector = factory(balancer).newBalancer(StackParams.empty()).selectionStrategy().newSelector(group);
+        selector = factory(balancer)
+                .newBalancer(StackParams.empty())
+                .selectionStrategy()
+                .newSelector(group);
         ctx = ClientRequestContext.of(HttpRequest.of(HttpMethod.GET, "/orders/42"));
     }
 

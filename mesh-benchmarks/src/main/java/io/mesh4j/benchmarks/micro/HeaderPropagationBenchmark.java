@@ -18,12 +18,12 @@ import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 
 import io.mesh4j.core.deadline.Deadline;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
+import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.TelemetryConfig;
-import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
-import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * The headers every hop writes and reads: the trace context (in the formats mesh4j ships with) injected by the

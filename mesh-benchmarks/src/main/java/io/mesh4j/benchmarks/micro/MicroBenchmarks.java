@@ -28,16 +28,23 @@ import picocli.CommandLine.Option;
  * quick look (one fork, a few one-second iterations); the options give more forks and iterations for numbers to
  * compare across commits. JMH's own output goes to standard error, the summary table to standard output.
  */
-@Command(name = "micro", mixinStandardHelpOptions = true, sortOptions = false,
-         description = "JMH micro benchmarks of the per-request hot path: endpoint pick, route match, header "
-                       + "injection and extraction, policy lookup.")
+@Command(
+        name = "micro",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = "JMH micro benchmarks of the per-request hot path: endpoint pick, route match, header "
+                + "injection and extraction, policy lookup.")
 public final class MicroBenchmarks implements Callable<Integer> {
 
-    @Option(names = "--include", defaultValue = ".*",
+    @Option(
+            names = "--include",
+            defaultValue = ".*",
             description = "A regular expression over the benchmarks' names (such as RouteMatch). Default: all.")
     String include;
 
-    @Option(names = "--forks", defaultValue = "1",
+    @Option(
+            names = "--forks",
+            defaultValue = "1",
             description = "JVMs forked per benchmark; 0 runs them in this JVM (for smoke tests only). Default: 1.")
     int forks;
 
@@ -47,7 +54,9 @@ public final class MicroBenchmarks implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "3", description = "Measured iterations. Default: 3.")
     int iterations;
 
-    @Option(names = "--time", defaultValue = "1000",
+    @Option(
+            names = "--time",
+            defaultValue = "1000",
             description = "Milliseconds per iteration, warm-up and measured. Default: 1000.")
     long iterationMillis;
 
@@ -64,17 +73,20 @@ public final class MicroBenchmarks implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final String packagePrefix = MicroBenchmarks.class.getPackageName().replace(".", "\\.") + "\\.";
-        final ChainedOptionsBuilder options =
-                new OptionsBuilder().include(packagePrefix + ".*(" + include + ").*")
-                                    .forks(forks)
-                                    .warmupIterations(warmupIterations)
-                                    .warmupTime(TimeValue.milliseconds(iterationMillis))
-                                    .measurementIterations(iterations)
-                                    .measurementTime(TimeValue.milliseconds(iterationMillis))
-                                    .threads(1)
-                                    .shouldFailOnError(true);
-        final Collection<RunResult> results = new Runner(options.build(), OutputFormatFactory.createFormatInstance(
-                System.err, forks == 0 ? VerboseMode.SILENT : VerboseMode.NORMAL)).run();
+        final ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(packagePrefix + ".*(" + include + ").*")
+                .forks(forks)
+                .warmupIterations(warmupIterations)
+                .warmupTime(TimeValue.milliseconds(iterationMillis))
+                .measurementIterations(iterations)
+                .measurementTime(TimeValue.milliseconds(iterationMillis))
+                .threads(1)
+                .shouldFailOnError(true);
+        final Collection<RunResult> results = new Runner(
+                        options.build(),
+                        OutputFormatFactory.createFormatInstance(
+                                System.err, forks == 0 ? VerboseMode.SILENT : VerboseMode.NORMAL))
+                .run();
         out.println(render(results));
         return 0;
     }
@@ -90,15 +102,18 @@ public final class MicroBenchmarks implements Callable<Integer> {
                 params.put(key, run.getParams().getParam(key));
             }
             final double error = primary.getScoreError();
-            table.row(label(run), params.entrySet().stream().map(e -> e.getKey() + '=' + e.getValue())
-                                        .collect(Collectors.joining(", ")),
-                      String.format(Locale.ROOT, "%,.1f", primary.getScore()),
-                      Double.isNaN(error) ? "–" : String.format(Locale.ROOT, "%,.1f", error));
+            table.row(
+                    label(run),
+                    params.entrySet().stream()
+                            .map(e -> e.getKey() + '=' + e.getValue())
+                            .collect(Collectors.joining(", ")),
+                    String.format(Locale.ROOT, "%,.1f", primary.getScore()),
+                    Double.isNaN(error) ? "–" : String.format(Locale.ROOT, "%,.1f", error));
         }
         return "## Micro benchmarks\n\n" + Runtime.getRuntime().availableProcessors() + " cores, "
-               + System.getProperty("java.vm.name") + ' ' + System.getProperty("java.runtime.version") + "; JMH, "
-               + forks + " fork(s), " + warmupIterations + " warm-up and " + iterations + " measured iterations of "
-               + iterationMillis + " ms, one thread; average time per operation.\n\n" + table;
+                + System.getProperty("java.vm.name") + ' ' + System.getProperty("java.runtime.version") + "; JMH, "
+                + forks + " fork(s), " + warmupIterations + " warm-up and " + iterations + " measured iterations of "
+                + iterationMillis + " ms, one thread; average time per operation.\n\n" + table;
     }
 
     private static String label(RunResult run) {

@@ -44,8 +44,11 @@ public class PolicyLookupBenchmark {
         routes = PolicyRegistry.offline();
         for (int i = 0; i < SERVICES; i++) {
             final ServiceName service = ServiceName.of("service-" + i);
-            policies.replace(service, ClientPolicy.builder().timeout(Duration.ofMillis(100 + i)).build());
-            routes.replace(service, new RouteConfig(List.of(RouteRule.builder("all").build())));
+            policies.replace(
+                    service,
+                    ClientPolicy.builder().timeout(Duration.ofMillis(100 + i)).build());
+            routes.replace(
+                    service, new RouteConfig(List.of(RouteRule.builder("all").build())));
         }
         overridden = ServiceName.of("service-" + SERVICES / 2);
         defaulted = ServiceName.of("no-override");

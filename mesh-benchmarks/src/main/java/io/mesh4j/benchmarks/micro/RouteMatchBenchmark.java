@@ -42,19 +42,30 @@ public class RouteMatchBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         final List<RouteRule> rules = new ArrayList<>();
-        rules.add(rule("canary", new RouteMatch(PathMatch.of(PathMatch.Kind.PREFIX, "/orders"), Set.of(),
-                                                Map.of("x-canary", "true"))));
+        rules.add(rule(
+                "canary",
+                new RouteMatch(PathMatch.of(PathMatch.Kind.PREFIX, "/orders"), Set.of(), Map.of("x-canary", "true"))));
         for (int i = 0; i < 4; i++) {
-            rules.add(rule("exact-" + i, new RouteMatch(PathMatch.of(PathMatch.Kind.EXACT, "/v" + i + "/health"),
-                                                        Set.of(HttpMethod.GET), Map.of())));
-            rules.add(rule("template-" + i, new RouteMatch(
-                    PathMatch.of(PathMatch.Kind.TEMPLATE, "/v" + i + "/users/{id}/carts/{cart}"),
-                    Set.of(HttpMethod.GET, HttpMethod.POST), Map.of())));
+            rules.add(rule(
+                    "exact-" + i,
+                    new RouteMatch(
+                            PathMatch.of(PathMatch.Kind.EXACT, "/v" + i + "/health"),
+                            Set.of(HttpMethod.GET),
+                            Map.of())));
+            rules.add(rule(
+                    "template-" + i,
+                    new RouteMatch(
+                            PathMatch.of(PathMatch.Kind.TEMPLATE, "/v" + i + "/users/{id}/carts/{cart}"),
+                            Set.of(HttpMethod.GET, HttpMethod.POST),
+                            Map.of())));
         }
-        rules.add(rule("regex", new RouteMatch(PathMatch.of(PathMatch.Kind.REGEX, "^/reports/[0-9]{4}/.*$"),
-                                               Set.of(), Map.of())));
+        rules.add(rule(
+                "regex",
+                new RouteMatch(PathMatch.of(PathMatch.Kind.REGEX, "^/reports/[0-9]{4}/.*$"), Set.of(), Map.of())));
         config = new RouteConfig(rules);
-        first = RequestHeaders.builder(HttpMethod.GET, "/orders/42").add("x-canary", "true").build();
+        first = RequestHeaders.builder(HttpMethod.GET, "/orders/42")
+                .add("x-canary", "true")
+                .build();
         last = RequestHeaders.builder(HttpMethod.GET, "/reports/2026/q4").build();
         none = RequestHeaders.builder(HttpMethod.GET, "/nowhere/at/all").build();
     }

@@ -65,8 +65,8 @@ public final class ChildProcess implements AutoCloseable {
     /**
      * Starts {@code mainClass} in a JVM of its own, with this JVM's class path and {@code jvmFlags}.
      */
-    public static ChildProcess startJava(String name, List<String> jvmFlags, String mainClass, List<String> args,
-                                         Path log) {
+    public static ChildProcess startJava(
+            String name, List<String> jvmFlags, String mainClass, List<String> args, Path log) {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmFlags);
@@ -78,8 +78,8 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     private void readStdout() {
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 lines.add(line);
             }
@@ -107,12 +107,12 @@ public final class ChildProcess implements AutoCloseable {
             }
             if (line == null) {
                 throw new IllegalStateException(name + " printed no line matching '" + pattern + "' within "
-                                                + timeout.toSeconds() + " s; see " + log);
+                        + timeout.toSeconds() + " s; see " + log);
             }
             if (END.equals(line)) {
                 lines.add(END);
                 throw new IllegalStateException(name + " exited (" + exitDescription() + ") before printing a "
-                                                + "line matching '" + pattern + "'; see " + log);
+                        + "line matching '" + pattern + "'; see " + log);
             }
             final Matcher matcher = pattern.matcher(line);
             if (matcher.find()) {

@@ -24,7 +24,8 @@ public final class Jcmd {
         final List<String> line = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
         line.addAll(List.of(command));
         try {
-            final Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+            final Process process =
+                    new ProcessBuilder(line).redirectErrorStream(true).start();
             final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", line) + " failed: " + output);

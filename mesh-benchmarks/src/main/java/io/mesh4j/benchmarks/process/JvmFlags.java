@@ -11,8 +11,8 @@ public final class JvmFlags {
      * The default collector and JIT, as a user runs; a heap that may grow to 512 MiB but starts small, so that the
      * resident memory reported is what the process used rather than what it was handed at start.
      */
-    public static final List<String> DEFAULT = List.of("-Xms32m", "-Xmx512m", "-XX:+UseG1GC",
-                                                       "-Dorg.slf4j.simpleLogger.showDateTime=true");
+    public static final List<String> DEFAULT =
+            List.of("-Xms32m", "-Xmx512m", "-XX:+UseG1GC", "-Dorg.slf4j.simpleLogger.showDateTime=true");
 
     private JvmFlags() {}
 }

@@ -35,12 +35,12 @@ public final class LocalPorts {
                 return;
             } catch (IOException notYet) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException(process + " exited before listening on " + port + "; see "
-                                                    + process.log());
+                    throw new IllegalStateException(
+                            process + " exited before listening on " + port + "; see " + process.log());
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(process + " is not listening on " + port + " after "
-                                                    + timeout.toSeconds() + " s; see " + process.log());
+                            + timeout.toSeconds() + " s; see " + process.log());
                 }
                 try {
                     Thread.sleep(20);

@@ -17,9 +17,9 @@ public final class ProcessStats {
      */
     public static Duration cpu(long pid) {
         return ProcessHandle.of(pid)
-                            .flatMap(handle -> handle.info().totalCpuDuration())
-                            .orElseThrow(() -> new IllegalStateException("no CPU time for pid " + pid
-                                                                         + " (expected: a live process on Linux)"));
+                .flatMap(handle -> handle.info().totalCpuDuration())
+                .orElseThrow(() -> new IllegalStateException(
+                        "no CPU time for pid " + pid + " (expected: a live process on Linux)"));
     }
 
     /** The resident set size of process {@code pid} now, in bytes. */

@@ -40,12 +40,13 @@ public final class RegistryProcess implements AutoCloseable {
      */
     public static RegistryProcess start(Path workDir, List<String> jvmFlags) {
         final Path dataDir = workDir.resolve("registry");
-        final List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0",
-                                                          "--data-dir", dataDir.toString()));
-        final ChildProcess process = ChildProcess.startJava("registry", jvmFlags, "io.mesh4j.registry.RegistryMain",
-                                                            args, workDir.resolve("registry.log"));
+        final List<String> args =
+                new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString()));
+        final ChildProcess process = ChildProcess.startJava(
+                "registry", jvmFlags, "io.mesh4j.registry.RegistryMain", args, workDir.resolve("registry.log"));
         try {
-            final URI uri = URI.create(process.awaitLine(LISTENING, Duration.ofSeconds(60)).group(1));
+            final URI uri = URI.create(
+                    process.awaitLine(LISTENING, Duration.ofSeconds(60)).group(1));
             return new RegistryProcess(process, uri, dataDir);
         } catch (RuntimeException e) {
             process.close();
@@ -80,8 +81,10 @@ public final class RegistryProcess implements AutoCloseable {
      * create} would.
      */
     public Path joinTokenFile(String service, Path file) {
-        final String token = admin().createToken(new IdentityJson.TokenRequest(
-                ServiceName.of(service), Duration.ofHours(1), 1)).join().token();
+        final String token = admin().createToken(
+                        new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofHours(1), 1))
+                .join()
+                .token();
         try {
             Files.writeString(file, token);
         } catch (IOException e) {

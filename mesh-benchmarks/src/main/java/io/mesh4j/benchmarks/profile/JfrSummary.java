@@ -41,8 +41,11 @@ public final class JfrSummary {
     private final Map<String, Integer> inclusiveByLibrary;
     private final Map<String, Integer> inclusiveByMeshClass;
 
-    private JfrSummary(int samples, Map<String, Integer> selfByMethod, Map<String, Integer> inclusiveByLibrary,
-                       Map<String, Integer> inclusiveByMeshClass) {
+    private JfrSummary(
+            int samples,
+            Map<String, Integer> selfByMethod,
+            Map<String, Integer> inclusiveByLibrary,
+            Map<String, Integer> inclusiveByMeshClass) {
         this.samples = samples;
         this.selfByMethod = selfByMethod;
         this.inclusiveByLibrary = inclusiveByLibrary;
@@ -58,8 +61,11 @@ public final class JfrSummary {
         libraries.put("Caffeine", prefixes("com.github.benmanes.caffeine."));
         libraries.put("BouncyCastle", prefixes("org.bouncycastle."));
         libraries.put("Armeria", prefixes("com.linecorp.armeria."));
-        libraries.put("TLS (JDK, Netty, BoringSSL)", prefixes("sun.security.ssl.", "javax.net.ssl.",
-                                                              "io.netty.handler.ssl.", "io.netty.internal.tcnative."));
+        libraries.put(
+                "TLS (JDK, Netty, BoringSSL)",
+                prefixes(
+                        "sun.security.ssl.", "javax.net.ssl.",
+                        "io.netty.handler.ssl.", "io.netty.internal.tcnative."));
         libraries.put("Netty", prefixes("io.netty."));
         libraries.put("the benchmark's own code", prefixes(BENCHMARKS));
         return libraries;
@@ -110,7 +116,9 @@ public final class JfrSummary {
 
     private static String methodOf(RecordedFrame frame) {
         final String type = frame.getMethod().getType().getName();
-        return type.substring(type.lastIndexOf('.') + 1) + '.' + frame.getMethod().getName();
+        return type.substring(type.lastIndexOf('.') + 1)
+                + '.'
+                + frame.getMethod().getName();
     }
 
     /** {@code io.mesh4j.client.internal.retry.RetryLayer$RetryingClient} → {@code client.retry.RetryLayer} */
@@ -128,8 +136,9 @@ public final class JfrSummary {
         final StringBuilder out = new StringBuilder();
         out.append("#### Profile: ").append(title).append(String.format(Locale.ROOT, " (%,d samples)%n%n", samples));
         final Table libraries = Table.of("on the stack", "share of samples");
-        LIBRARIES.keySet().forEach(library -> libraries.row(library, share(inclusiveByLibrary.getOrDefault(library,
-                                                                                                         0))));
+        LIBRARIES
+                .keySet()
+                .forEach(library -> libraries.row(library, share(inclusiveByLibrary.getOrDefault(library, 0))));
         out.append(libraries).append('\n');
         final Table meshClasses = Table.of("mesh4j class on the stack", "share of samples");
         top(inclusiveByMeshClass).forEach((type, count) -> meshClasses.row(type, share(count)));
@@ -147,9 +156,9 @@ public final class JfrSummary {
     private static Map<String, Integer> top(Map<String, Integer> counts) {
         final Map<String, Integer> top = new LinkedHashMap<>();
         counts.entrySet().stream()
-              .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-              .limit(TOP)
-              .forEach(e -> top.put(e.getKey(), e.getValue()));
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(TOP)
+                .forEach(e -> top.put(e.getKey(), e.getValue()));
         return top;
     }
 }

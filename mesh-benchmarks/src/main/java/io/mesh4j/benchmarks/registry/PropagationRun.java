@@ -33,14 +33,33 @@ final class PropagationRun {
     static final String SERVICE = "watched";
 
     /** What one configuration measured. */
-    record Result(int watchers, int instances, int changes, int unseen, Histogram allSeen, Histogram eachSeen,
-                  Histogram putAck, double registrationsPerSecond, double heartbeatsPerSecond,
-                  long liveHeapPerThousand, long rssPerThousand, long bytesPerAnswer, double registryCpuPerChange,
-                  double watcherCpuPerChange, String profile) {}
+    record Result(
+            int watchers,
+            int instances,
+            int changes,
+            int unseen,
+            Histogram allSeen,
+            Histogram eachSeen,
+            Histogram putAck,
+            double registrationsPerSecond,
+            double heartbeatsPerSecond,
+            long liveHeapPerThousand,
+            long rssPerThousand,
+            long bytesPerAnswer,
+            double registryCpuPerChange,
+            double watcherCpuPerChange,
+            String profile) {}
 
     /** The settings every configuration shares. */
-    record Settings(int changes, Duration budget, Duration pause, Duration heartbeats, int writeConcurrency,
-                    int warmupWrites, int profileFromWatchers, List<String> registryFlags) {}
+    record Settings(
+            int changes,
+            Duration budget,
+            Duration pause,
+            Duration heartbeats,
+            int writeConcurrency,
+            int warmupWrites,
+            int profileFromWatchers,
+            List<String> registryFlags) {}
 
     private final Settings settings;
     private final Progress progress;
@@ -58,21 +77,23 @@ final class PropagationRun {
             warmUp(admin, watcherCount, instanceCount);
             final long heapBefore = Jcmd.liveHeapBytes(registry.pid());
             final long rssBefore = ProcessStats.rssBytes(registry.pid());
-            progress.say(String.format("%,d watchers × %,d instances: registering the instances", watcherCount,
-                                       instanceCount));
+            progress.say(String.format(
+                    "%,d watchers × %,d instances: registering the instances", watcherCount, instanceCount));
             final Bounded.Outcome registered = Bounded.times(
-                    instanceCount, settings.writeConcurrency(),
+                    instanceCount,
+                    settings.writeConcurrency(),
                     i -> admin.register(service, instanceId(i), registration(i, 100)));
             checkNoFailures("registrations", registered);
             final long perThousandHeap = (Jcmd.liveHeapBytes(registry.pid()) - heapBefore) * 1000 / instanceCount;
             final long perThousandRss = (ProcessStats.rssBytes(registry.pid()) - rssBefore) * 1000 / instanceCount;
             long index = admin.instances(service).join().index();
 
-            progress.say(String.format("%,d watchers × %,d instances: attaching the watchers", watcherCount,
-                                       instanceCount));
-            final String adminToken = Files.readString(dir.resolve("registry").resolve("admin.token")).strip();
-            try (Watchers watchers = Watchers.start(registry.uri(), registry.trustBundle(), adminToken, SERVICE,
-                                                    watcherCount)) {
+            progress.say(
+                    String.format("%,d watchers × %,d instances: attaching the watchers", watcherCount, instanceCount));
+            final String adminToken = Files.readString(dir.resolve("registry").resolve("admin.token"))
+                    .strip();
+            try (Watchers watchers =
+                    Watchers.start(registry.uri(), registry.trustBundle(), adminToken, SERVICE, watcherCount)) {
                 awaitAll(watchers, index, Duration.ofSeconds(120));
                 // Every watcher has had its first answer; give the last ones time to ask again and be held.
                 Thread.sleep(500);
@@ -83,22 +104,24 @@ final class PropagationRun {
                 final long answersBefore = watchers.answers();
                 final long bytesBefore = watchers.bodyBytes();
                 final long registryCpuBefore = ProcessStats.cpu(registry.pid()).toNanos();
-                final long ownCpuBefore = ProcessStats.cpu(ProcessHandle.current().pid()).toNanos();
+                final long ownCpuBefore =
+                        ProcessStats.cpu(ProcessHandle.current().pid()).toNanos();
                 // Profiled only where asked: a recording costs the recorded process a little CPU.
-                final boolean profiled = settings.profileFromWatchers() > 0
-                                         && watcherCount >= settings.profileFromWatchers();
+                final boolean profiled =
+                        settings.profileFromWatchers() > 0 && watcherCount >= settings.profileFromWatchers();
                 final @Nullable JfrRecording registryRecording =
                         profiled ? JfrRecording.start(registry.pid(), dir.resolve("registry.jfr")) : null;
-                final @Nullable JfrRecording watchersRecording =
-                        profiled ? JfrRecording.start(ProcessHandle.current().pid(), dir.resolve("watchers.jfr"))
-                                 : null;
+                final @Nullable JfrRecording watchersRecording = profiled
+                        ? JfrRecording.start(ProcessHandle.current().pid(), dir.resolve("watchers.jfr"))
+                        : null;
                 final long end = System.nanoTime() + settings.budget().toNanos();
                 int changes = 0;
                 int unseen = 0;
                 while (changes < settings.changes() && System.nanoTime() < end) {
                     watchers.expect(index + 1);
                     final long start = System.nanoTime();
-                    index = admin.register(service, instanceId(0), registration(0, 1 + changes % 100)).join();
+                    index = admin.register(service, instanceId(0), registration(0, 1 + changes % 100))
+                            .join();
                     Histograms.record(putAck, System.nanoTime() - start);
                     final boolean all = awaitAll(watchers, index, Duration.ofSeconds(60));
                     long slowest = 0;
@@ -117,30 +140,49 @@ final class PropagationRun {
                     Thread.sleep(settings.pause().toMillis());
                 }
                 final double registryCpu = (ProcessStats.cpu(registry.pid()).toNanos() - registryCpuBefore) / 1e9;
-                final String where = String.format("%,d watchers × %,d instances, during the changes",
-                                                   watcherCount, instanceCount);
-                final String profile =
-                        (registryRecording != null ? registryRecording.stop().summary("registry, " + where) + '\n'
-                                                   : "")
-                        + (watchersRecording != null ? watchersRecording.stop().summary(
-                                "the watchers' and writer's process, " + where) + '\n' : "");
-                final double ownCpu = (ProcessStats.cpu(ProcessHandle.current().pid()).toNanos() - ownCpuBefore)
-                                      / 1e9;
+                final String where =
+                        String.format("%,d watchers × %,d instances, during the changes", watcherCount, instanceCount);
+                final String profile = (registryRecording != null
+                                ? registryRecording.stop().summary("registry, " + where) + '\n'
+                                : "")
+                        + (watchersRecording != null
+                                ? watchersRecording.stop().summary("the watchers' and writer's process, " + where)
+                                        + '\n'
+                                : "");
+                final double ownCpu =
+                        (ProcessStats.cpu(ProcessHandle.current().pid()).toNanos() - ownCpuBefore) / 1e9;
                 final long answers = Math.max(1, watchers.answers() - answersBefore);
                 final long bytesPerAnswer = (watchers.bodyBytes() - bytesBefore) / answers;
-                progress.say(String.format("%,d watchers × %,d instances: %d changes, all seen after %.1f ms p50, "
-                                           + "%.1f ms max", watcherCount, instanceCount, changes,
-                                           allSeen.getValueAtPercentile(50) / 1e6, allSeen.getMaxValue() / 1e6));
+                progress.say(String.format(
+                        "%,d watchers × %,d instances: %d changes, all seen after %.1f ms p50, " + "%.1f ms max",
+                        watcherCount,
+                        instanceCount,
+                        changes,
+                        allSeen.getValueAtPercentile(50) / 1e6,
+                        allSeen.getMaxValue() / 1e6));
 
                 final Bounded.Outcome heartbeats = Bounded.during(
-                        settings.heartbeats(), settings.writeConcurrency(),
-                        i -> admin.heartbeat(service, instanceId(i % instanceCount)).thenApply(
-                                known -> requireKnown(known, i)));
+                        settings.heartbeats(),
+                        settings.writeConcurrency(),
+                        i -> admin.heartbeat(service, instanceId(i % instanceCount))
+                                .thenApply(known -> requireKnown(known, i)));
                 checkNoFailures("heartbeats", heartbeats);
-                return new Result(watcherCount, instanceCount, changes, unseen, allSeen, eachSeen, putAck,
-                                  registered.perSecond(), heartbeats.perSecond(), perThousandHeap, perThousandRss,
-                                  bytesPerAnswer, registryCpu / Math.max(1, changes),
-                                  ownCpu / Math.max(1, changes), profile);
+                return new Result(
+                        watcherCount,
+                        instanceCount,
+                        changes,
+                        unseen,
+                        allSeen,
+                        eachSeen,
+                        putAck,
+                        registered.perSecond(),
+                        heartbeats.perSecond(),
+                        perThousandHeap,
+                        perThousandRss,
+                        bytesPerAnswer,
+                        registryCpu / Math.max(1, changes),
+                        ownCpu / Math.max(1, changes),
+                        profile);
             }
         }
     }
@@ -151,18 +193,21 @@ final class PropagationRun {
      * slower for its first few thousand requests.
      */
     private void warmUp(RegistryClient admin, int watcherCount, int instanceCount) {
-        progress.say(String.format("%,d watchers × %,d instances: warming the registry up", watcherCount,
-                                   instanceCount));
+        progress.say(
+                String.format("%,d watchers × %,d instances: warming the registry up", watcherCount, instanceCount));
         final ServiceName warmup = ServiceName.of("warmup");
         final Bounded.Outcome registered = Bounded.times(
-                settings.warmupWrites(), settings.writeConcurrency(),
+                settings.warmupWrites(),
+                settings.writeConcurrency(),
                 i -> admin.register(warmup, instanceId(i), registration(i, 100)));
         checkNoFailures("warm-up registrations", registered);
-        Bounded.during(Duration.ofSeconds(1), settings.writeConcurrency(),
-                       i -> admin.instances(warmup));
-        checkNoFailures("warm-up deregistrations", Bounded.times(
-                settings.warmupWrites(), settings.writeConcurrency(),
-                i -> admin.deregister(warmup, instanceId(i))));
+        Bounded.during(Duration.ofSeconds(1), settings.writeConcurrency(), i -> admin.instances(warmup));
+        checkNoFailures(
+                "warm-up deregistrations",
+                Bounded.times(
+                        settings.warmupWrites(),
+                        settings.writeConcurrency(),
+                        i -> admin.deregister(warmup, instanceId(i))));
     }
 
     private static InstanceId instanceId(long i) {
@@ -172,11 +217,11 @@ final class PropagationRun {
     /** A registration as a real instance makes it: its own address, a zone, a version label. */
     private static Registration registration(long i, int weight) {
         return Registration.builder(String.format("10.%d.%d.%d", i >> 16 & 255, i >> 8 & 255, i & 255), 8080)
-                           .zone("zone-" + i % 3)
-                           .weight(weight)
-                           .metadata(Map.of("version", "v1"))
-                           .ttl(Duration.ofHours(1))
-                           .build();
+                .zone("zone-" + i % 3)
+                .weight(weight)
+                .metadata(Map.of("version", "v1"))
+                .ttl(Duration.ofHours(1))
+                .build();
     }
 
     private static Object requireKnown(boolean known, long i) {
@@ -199,8 +244,8 @@ final class PropagationRun {
 
     private static void checkNoFailures(String what, Bounded.Outcome outcome) {
         if (outcome.failed() > 0) {
-            throw new IllegalStateException(outcome.failed() + " of " + outcome.completed() + ' ' + what
-                                            + " failed; see the registry's log");
+            throw new IllegalStateException(
+                    outcome.failed() + " of " + outcome.completed() + ' ' + what + " failed; see the registry's log");
         }
     }
 }

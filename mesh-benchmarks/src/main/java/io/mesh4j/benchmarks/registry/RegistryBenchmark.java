@@ -21,52 +21,80 @@ import picocli.CommandLine.Option;
  * own, with TLS, as {@code java -jar mesh-registry.jar} runs; the watchers and the writer share this process, so
  * that one clock times a change from its PUT to its last watcher.
  */
-@Command(name = "registry", mixinStandardHelpOptions = true, sortOptions = false,
-         description = "Times a registry change from its PUT until every long-poll watcher has it.")
+@Command(
+        name = "registry",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = "Times a registry change from its PUT until every long-poll watcher has it.")
 public final class RegistryBenchmark implements Callable<Integer> {
 
-    @Option(names = "--watchers", split = ",", defaultValue = "100,1000",
+    @Option(
+            names = "--watchers",
+            split = ",",
+            defaultValue = "100,1000",
             description = "Long-poll watchers, each on its own connection. Default: 100,1000.")
     List<Integer> watchers = new ArrayList<>();
 
-    @Option(names = "--instances", split = ",", defaultValue = "100,10000",
+    @Option(
+            names = "--instances",
+            split = ",",
+            defaultValue = "100,10000",
             description = "Instances of the watched service. Default: 100,10000.")
     List<Integer> instances = new ArrayList<>();
 
-    @Option(names = "--changes", defaultValue = "50",
+    @Option(
+            names = "--changes",
+            defaultValue = "50",
             description = "Changes timed per configuration, one at a time. Default: 50.")
     int changes;
 
-    @Option(names = "--budget", defaultValue = "60s", converter = DurationConverter.class,
+    @Option(
+            names = "--budget",
+            defaultValue = "60s",
+            converter = DurationConverter.class,
             description = "The most time spent on the changes of one configuration; fewer changes are timed if "
-                          + "they take longer. Default: 60s.")
+                    + "they take longer. Default: 60s.")
     Duration budget = Duration.ofSeconds(60);
 
-    @Option(names = "--pause", defaultValue = "100ms", converter = DurationConverter.class,
+    @Option(
+            names = "--pause",
+            defaultValue = "100ms",
+            converter = DurationConverter.class,
             description = "The quiet time between a change every watcher has seen and the next. Default: 100ms.")
     Duration pause = Duration.ofMillis(100);
 
-    @Option(names = "--heartbeats", defaultValue = "3s", converter = DurationConverter.class,
+    @Option(
+            names = "--heartbeats",
+            defaultValue = "3s",
+            converter = DurationConverter.class,
             description = "How long to send heartbeats for, per configuration. Default: 3s.")
     Duration heartbeats = Duration.ofSeconds(3);
 
-    @Option(names = "--write-concurrency", defaultValue = "32",
+    @Option(
+            names = "--write-concurrency",
+            defaultValue = "32",
             description = "Registrations and heartbeats in flight. Default: 32.")
     int writeConcurrency;
 
-    @Option(names = "--warmup-writes", defaultValue = "5000",
+    @Option(
+            names = "--warmup-writes",
+            defaultValue = "5000",
             description = "Registrations (and as many deregistrations) of another service before anything is "
-                          + "measured, for the registry's JIT. Default: 5000.")
+                    + "measured, for the registry's JIT. Default: 5000.")
     int warmupWrites;
 
-    @Option(names = "--profile-from", defaultValue = "0",
+    @Option(
+            names = "--profile-from",
+            defaultValue = "0",
             description = "Record the registry and the watchers with JFR during the changes of every configuration "
-                          + "with at least this many watchers, and print where the time goes. Default: 0 (off).")
+                    + "with at least this many watchers, and print where the time goes. Default: 0 (off).")
     int profileFromWatchers;
 
-    @Option(names = "--work-dir", description = "Where the registries' data and logs go. Default: a new "
-                                                + "temporary directory.")
-    @Nullable Path workDir;
+    @Option(
+            names = "--work-dir",
+            description = "Where the registries' data and logs go. Default: a new " + "temporary directory.")
+    @Nullable
+    Path workDir;
 
     private final PrintStream out;
 
@@ -86,13 +114,21 @@ public final class RegistryBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final Path dir = workDir != null ? Files.createDirectories(workDir)
-                                         : Files.createTempDirectory("mesh4j-registry-bench-");
+        final Path dir = workDir != null
+                ? Files.createDirectories(workDir)
+                : Files.createTempDirectory("mesh4j-registry-bench-");
         final Progress progress = Progress.toStderr("registry", watchers.size() * instances.size());
         progress.say("registries' data and logs in " + dir);
         final PropagationRun run = new PropagationRun(
-                new PropagationRun.Settings(changes, budget, pause, heartbeats, writeConcurrency, warmupWrites,
-                                            profileFromWatchers, REGISTRY_FLAGS),
+                new PropagationRun.Settings(
+                        changes,
+                        budget,
+                        pause,
+                        heartbeats,
+                        writeConcurrency,
+                        warmupWrites,
+                        profileFromWatchers,
+                        REGISTRY_FLAGS),
                 progress);
         final List<PropagationRun.Result> results = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
@@ -100,8 +136,8 @@ public final class RegistryBenchmark implements Callable<Integer> {
             for (int watcherCount : watchers) {
                 final String config = String.format("%,d watchers × %,d instances", watcherCount, instanceCount);
                 try {
-                    results.add(run.run(dir.resolve("w" + watcherCount + "-i" + instanceCount), watcherCount,
-                                        instanceCount));
+                    results.add(run.run(
+                            dir.resolve("w" + watcherCount + "-i" + instanceCount), watcherCount, instanceCount));
                     progress.step(config + " done");
                 } catch (Exception e) {
                     // One configuration past what the machine can do must not cost the others their results.
@@ -112,12 +148,15 @@ public final class RegistryBenchmark implements Callable<Integer> {
             }
         }
         out.println(new RegistryReport(results, failures).render(machine()));
-        results.stream().map(PropagationRun.Result::profile).filter(p -> !p.isEmpty()).forEach(out::println);
+        results.stream()
+                .map(PropagationRun.Result::profile)
+                .filter(p -> !p.isEmpty())
+                .forEach(out::println);
         return failures.isEmpty() || !results.isEmpty() ? 0 : 1;
     }
 
     private static String machine() {
         return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + ' '
-               + System.getProperty("java.runtime.version");
+                + System.getProperty("java.runtime.version");
     }
 }

@@ -25,11 +25,13 @@ final class RegistryReport {
 
     String render(String machine) {
         final StringBuilder out = new StringBuilder();
-        out.append("## Registry propagation\n\n").append(machine)
-           .append("; a registry process with TLS, one service, one change at a time; every watcher on its own ")
-           .append("TLS connection, all in one process with the writer.\n\n");
-        out.append("### From the PUT of a change until every watcher has it (ms)\n\n").append(propagation())
-           .append('\n');
+        out.append("## Registry propagation\n\n")
+                .append(machine)
+                .append("; a registry process with TLS, one service, one change at a time; every watcher on its own ")
+                .append("TLS connection, all in one process with the writer.\n\n");
+        out.append("### From the PUT of a change until every watcher has it (ms)\n\n")
+                .append(propagation())
+                .append('\n');
         out.append("### Writes and memory\n\n").append(writes()).append('\n');
         if (!failures.isEmpty()) {
             out.append("### Configurations that did not complete\n\n");
@@ -41,30 +43,53 @@ final class RegistryReport {
     }
 
     private Table propagation() {
-        final Table table = Table.of("watchers × instances", "changes", "all seen p50", "p99", "max",
-                                     "each watcher p50", "p99", "PUT answered p50", "answer size",
-                                     "registry CPU / change", "watchers' CPU / change");
+        final Table table = Table.of(
+                "watchers × instances",
+                "changes",
+                "all seen p50",
+                "p99",
+                "max",
+                "each watcher p50",
+                "p99",
+                "PUT answered p50",
+                "answer size",
+                "registry CPU / change",
+                "watchers' CPU / change");
         for (PropagationRun.Result r : results) {
-            table.row(config(r), r.changes() + (r.unseen() > 0 ? " (" + r.unseen() + " not seen in 60 s)" : ""),
-                      millis(r.allSeen(), 50), millis(r.allSeen(), 99), millis(r.allSeen(), 100),
-                      millis(r.eachSeen(), 50), millis(r.eachSeen(), 99), millis(r.putAck(), 50),
-                      String.format(Locale.ROOT, "%,.0f KiB", r.bytesPerAnswer() / 1024.0),
-                      String.format(Locale.ROOT, "%.0f ms", r.registryCpuPerChange() * 1000),
-                      String.format(Locale.ROOT, "%.0f ms", r.watcherCpuPerChange() * 1000));
+            table.row(
+                    config(r),
+                    r.changes() + (r.unseen() > 0 ? " (" + r.unseen() + " not seen in 60 s)" : ""),
+                    millis(r.allSeen(), 50),
+                    millis(r.allSeen(), 99),
+                    millis(r.allSeen(), 100),
+                    millis(r.eachSeen(), 50),
+                    millis(r.eachSeen(), 99),
+                    millis(r.putAck(), 50),
+                    String.format(Locale.ROOT, "%,.0f KiB", r.bytesPerAnswer() / 1024.0),
+                    String.format(Locale.ROOT, "%.0f ms", r.registryCpuPerChange() * 1000),
+                    String.format(Locale.ROOT, "%.0f ms", r.watcherCpuPerChange() * 1000));
         }
         return table;
     }
 
     private Table writes() {
-        final Table table = Table.of("watchers × instances", "registrations/s", "heartbeats/s",
-                                     "live heap / 1,000 instances", "RSS / 1,000 instances");
+        final Table table = Table.of(
+                "watchers × instances",
+                "registrations/s",
+                "heartbeats/s",
+                "live heap / 1,000 instances",
+                "RSS / 1,000 instances");
         for (PropagationRun.Result r : results) {
-            table.row(config(r), Units.count(r.registrationsPerSecond()), Units.count(r.heartbeatsPerSecond()),
-                      String.format(Locale.ROOT, "%,.0f KiB", r.liveHeapPerThousand() / 1024.0),
-                      // The resident size moves with the heap's sizing and collections more than with what was
-                      // added; a fall says only that, so it is not shown as a size.
-                      r.rssPerThousand() < 0 ? "– (fell)"
-                                             : String.format(Locale.ROOT, "%,.0f KiB", r.rssPerThousand() / 1024.0));
+            table.row(
+                    config(r),
+                    Units.count(r.registrationsPerSecond()),
+                    Units.count(r.heartbeatsPerSecond()),
+                    String.format(Locale.ROOT, "%,.0f KiB", r.liveHeapPerThousand() / 1024.0),
+                    // The resident size moves with the heap's sizing and collections more than with what was
+                    // added; a fall says only that, so it is not shown as a size.
+                    r.rssPerThousand() < 0
+                            ? "– (fell)"
+                            : String.format(Locale.ROOT, "%,.0f KiB", r.rssPerThousand() / 1024.0));
         }
         return table;
     }
@@ -73,9 +98,13 @@ final class RegistryReport {
         final Table table = Table.of("goal", "measured", "verdict");
         for (PropagationRun.Result r : results) {
             if (r.watchers() >= 1000 && r.allSeen().getTotalCount() > 0) {
-                table.row(Goal.atMost("a change reaches 1,000 watchers in ≤ 100 ms p99 (" + Units.count(r.instances())
-                                      + " instances)", 100, r.allSeen().getValueAtPercentile(99) / 1e6,
-                                      ms -> String.format(Locale.ROOT, "%.1f ms", ms)).cells());
+                table.row(Goal.atMost(
+                                "a change reaches 1,000 watchers in ≤ 100 ms p99 (" + Units.count(r.instances())
+                                        + " instances)",
+                                100,
+                                r.allSeen().getValueAtPercentile(99) / 1e6,
+                                ms -> String.format(Locale.ROOT, "%.1f ms", ms))
+                        .cells());
             }
         }
         return table;

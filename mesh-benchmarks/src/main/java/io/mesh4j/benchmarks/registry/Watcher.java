@@ -149,8 +149,7 @@ final class Watcher {
         /** A failed watch asks again a little later, as discovery backs off, rather than spinning. */
         private void retryLater() {
             if (!closed) {
-                CommonPools.workerGroup().schedule(
-                        () -> poll(askedIndex), 100, TimeUnit.MILLISECONDS);
+                CommonPools.workerGroup().schedule(() -> poll(askedIndex), 100, TimeUnit.MILLISECONDS);
             }
         }
     }

@@ -30,16 +30,15 @@ final class Watchers implements AutoCloseable {
      */
     static Watchers start(URI registry, Path trustBundle, String adminToken, String service, int count) {
         final ClientFactory factory = ClientFactory.builder()
-                                                   .tlsCustomizer(tls -> tls.trustManager(trustBundle.toFile()))
-                                                   .maxNumEventLoopsPerEndpoint(
-                                                           Runtime.getRuntime().availableProcessors() * 2)
-                                                   .idleTimeout(Duration.ZERO)
-                                                   .build();
+                .tlsCustomizer(tls -> tls.trustManager(trustBundle.toFile()))
+                .maxNumEventLoopsPerEndpoint(Runtime.getRuntime().availableProcessors() * 2)
+                .idleTimeout(Duration.ZERO)
+                .build();
         final WebClient client = WebClient.builder("h1://" + registry.getAuthority())
-                                          .factory(factory)
-                                          .responseTimeout(Watcher.WAIT.plusSeconds(15))
-                                          .addHeader(HttpHeaderNames.AUTHORIZATION, "Bearer " + adminToken)
-                                          .build();
+                .factory(factory)
+                .responseTimeout(Watcher.WAIT.plusSeconds(15))
+                .addHeader(HttpHeaderNames.AUTHORIZATION, "Bearer " + adminToken)
+                .build();
         final Watchers watchers = new Watchers(factory);
         for (int i = 0; i < count; i++) {
             final Watcher watcher = new Watcher(client, service);

@@ -20,8 +20,13 @@ public final class Goal {
     private final DoubleFunction<String> format;
     private final String where;
 
-    private Goal(String description, double target, double measured, boolean atLeast, DoubleFunction<String> format,
-                 String where) {
+    private Goal(
+            String description,
+            double target,
+            double measured,
+            boolean atLeast,
+            DoubleFunction<String> format,
+            String where) {
         this.description = requireNonNull(description, "description");
         this.target = target;
         this.measured = measured;
@@ -60,7 +65,8 @@ public final class Goal {
 
     /** The goal's row: description, measured value, verdict. */
     public String[] cells() {
-        return new String[] { description, format.apply(measured) + (where.isEmpty() ? "" : " (" + where + ')'),
-                              verdict() };
+        return new String[] {
+            description, format.apply(measured) + (where.isEmpty() ? "" : " (" + where + ')'), verdict()
+        };
     }
 }

@@ -39,12 +39,12 @@ public final class Progress {
     public void step(String message) {
         doneSteps++;
         final String left = totalSteps > 0 && doneSteps < totalSteps
-                            ? ", ~" + format(Duration.ofNanos((long) ((System.nanoTime() - start)
-                                                                       * (totalSteps - doneSteps) / doneSteps)))
-                              + " left"
-                            : "";
-        out.printf(Locale.ROOT, "[%s %s] %s (%d/%.0f%s)%n", benchmark, elapsed(), message, doneSteps, totalSteps,
-                   left);
+                ? ", ~"
+                        + format(Duration.ofNanos(
+                                (long) ((System.nanoTime() - start) * (totalSteps - doneSteps) / doneSteps)))
+                        + " left"
+                : "";
+        out.printf(Locale.ROOT, "[%s %s] %s (%d/%.0f%s)%n", benchmark, elapsed(), message, doneSteps, totalSteps, left);
         out.flush();
     }
 

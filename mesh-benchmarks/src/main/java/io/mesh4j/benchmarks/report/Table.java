@@ -32,8 +32,8 @@ public final class Table {
     public Table row(String... cells) {
         requireNonNull(cells, "cells");
         if (cells.length > header.length) {
-            throw new IllegalArgumentException("a row of " + cells.length + " cells (expected: at most "
-                                               + header.length + ')');
+            throw new IllegalArgumentException(
+                    "a row of " + cells.length + " cells (expected: at most " + header.length + ')');
         }
         final String[] row = Arrays.copyOf(cells, header.length);
         for (int i = 0; i < row.length; i++) {
@@ -62,7 +62,10 @@ public final class Table {
         line(out, header, widths);
         out.append('|');
         for (int i = 0; i < widths.length; i++) {
-            out.append(i == 0 ? ":" : "-").append("-".repeat(widths[i])).append(i == 0 ? "-" : ":").append('|');
+            out.append(i == 0 ? ":" : "-")
+                    .append("-".repeat(widths[i]))
+                    .append(i == 0 ? "-" : ":")
+                    .append('|');
         }
         out.append('\n');
         rows.forEach(row -> line(out, row, widths));

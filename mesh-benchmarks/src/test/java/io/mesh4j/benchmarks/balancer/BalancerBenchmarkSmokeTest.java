@@ -25,13 +25,24 @@ class BalancerBenchmarkSmokeTest {
     void runsOneTinyRoundOfEveryBalancerAndPrintsItsTables() {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final int exitCode = new CommandLine(new BalancerBenchmark(new PrintStream(out, true, StandardCharsets.UTF_8)))
-                .execute("--rounds", "1", "--rate", "100", "--warmup", "100ms", "--duration", "300ms",
-                         "--jit-warmup", "0s", "--work-dir", workDir.toString());
+                .execute(
+                        "--rounds",
+                        "1",
+                        "--rate",
+                        "100",
+                        "--warmup",
+                        "100ms",
+                        "--duration",
+                        "300ms",
+                        "--jit-warmup",
+                        "0s",
+                        "--work-dir",
+                        workDir.toString());
 
         final String tables = out.toString(StandardCharsets.UTF_8);
         assertThat(exitCode).as(tables).isZero();
-        assertThat(tables).contains("### Latency at 100 requests/s", "### Share of the answers", "### Goal",
-                                    "fast-1", "slow");
+        assertThat(tables)
+                .contains("### Latency at 100 requests/s", "### Share of the answers", "### Goal", "fast-1", "slow");
         for (BalancerCase c : BalancerCase.values()) {
             assertThat(tables).contains(c.label());
         }

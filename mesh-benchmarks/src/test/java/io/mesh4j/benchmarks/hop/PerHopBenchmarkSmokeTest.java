@@ -27,16 +27,39 @@ class PerHopBenchmarkSmokeTest {
         final boolean haproxy = HaproxySidecars.binary().isPresent();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final int exitCode = new CommandLine(new PerHopBenchmark(new PrintStream(out, true, StandardCharsets.UTF_8)))
-                .execute("--rounds", "1", "--concurrency", "2", "--rate", "100", "--warmup", "100ms",
-                         "--duration", "300ms", "--latency-duration", "300ms", "--jit-warmup", "0s",
-                         "--paths", haproxy ? "a,b,c,d" : "a,b,c", "--work-dir", workDir.toString());
+                .execute(
+                        "--rounds",
+                        "1",
+                        "--concurrency",
+                        "2",
+                        "--rate",
+                        "100",
+                        "--warmup",
+                        "100ms",
+                        "--duration",
+                        "300ms",
+                        "--latency-duration",
+                        "300ms",
+                        "--jit-warmup",
+                        "0s",
+                        "--paths",
+                        haproxy ? "a,b,c,d" : "a,b,c",
+                        "--work-dir",
+                        workDir.toString());
 
         final String tables = out.toString(StandardCharsets.UTF_8);
         assertThat(exitCode).as(tables).isZero();
-        assertThat(tables).contains("### Throughput at a fixed concurrency", "### Latency at 100 requests/s",
-                                    "### CPU seconds per 10,000 requests", "### Goals",
-                                    HopPath.H2C.label(), HopPath.TLS.label(), HopPath.MESH.label(), "(c)/(b)")
-                          .doesNotContain("requests failed");
+        assertThat(tables)
+                .contains(
+                        "### Throughput at a fixed concurrency",
+                        "### Latency at 100 requests/s",
+                        "### CPU seconds per 10,000 requests",
+                        "### Goals",
+                        HopPath.H2C.label(),
+                        HopPath.TLS.label(),
+                        HopPath.MESH.label(),
+                        "(c)/(b)")
+                .doesNotContain("requests failed");
         if (haproxy) {
             assertThat(tables).contains(HopPath.SIDECARS.label(), "(c)/(d)", "HAProxy server sidecar");
         }

@@ -24,11 +24,14 @@ class MicroBenchmarksSmokeTest {
 
         final String table = out.toString(StandardCharsets.UTF_8);
         assertThat(exitCode).as(table).isZero();
-        assertThat(table).contains("EndpointPickBenchmark.pick", "balancer=p2c-ewma, endpoints=5",
-                                   "RouteMatchBenchmark.noRuleMatches",
-                                   "HeaderPropagationBenchmark.injectTraceContext",
-                                   "HeaderPropagationBenchmark.extractTraceContext",
-                                   "HeaderPropagationBenchmark.parseDeadline",
-                                   "PolicyLookupBenchmark.clientPolicyOverridden");
+        assertThat(table)
+                .contains(
+                        "EndpointPickBenchmark.pick",
+                        "balancer=p2c-ewma, endpoints=5",
+                        "RouteMatchBenchmark.noRuleMatches",
+                        "HeaderPropagationBenchmark.injectTraceContext",
+                        "HeaderPropagationBenchmark.extractTraceContext",
+                        "HeaderPropagationBenchmark.parseDeadline",
+                        "PolicyLookupBenchmark.clientPolicyOverridden");
     }
 }

@@ -25,12 +25,25 @@ class RegistryBenchmarkSmokeTest {
     void timesAFewChangesThroughAFewWatchersAndPrintsItsTables() {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final int exitCode = new CommandLine(new RegistryBenchmark(new PrintStream(out, true, StandardCharsets.UTF_8)))
-                .execute("--watchers", "5", "--instances", "20", "--changes", "3", "--pause", "10ms",
-                         "--heartbeats", "200ms", "--warmup-writes", "100", "--work-dir", workDir.toString());
+                .execute(
+                        "--watchers",
+                        "5",
+                        "--instances",
+                        "20",
+                        "--changes",
+                        "3",
+                        "--pause",
+                        "10ms",
+                        "--heartbeats",
+                        "200ms",
+                        "--warmup-writes",
+                        "100",
+                        "--work-dir",
+                        workDir.toString());
 
         final String tables = out.toString(StandardCharsets.UTF_8);
         assertThat(exitCode).as(tables).isZero();
-        assertThat(tables).contains("### From the PUT of a change until every watcher has it",
-                                    "### Writes and memory", "5 × 20");
+        assertThat(tables)
+                .contains("### From the PUT of a change until every watcher has it", "### Writes and memory", "5 × 20");
     }
 }

@@ -42,14 +42,12 @@ final class AvailableFirst implements EndpointSelectionStrategy {
             @Override
             @SuppressWarnings("deprecation")
             public CompletableFuture<Endpoint> select(
-                    ClientRequestContext ctx, ScheduledExecutorService executor,
-                    long timeoutMillis) {
+                    ClientRequestContext ctx, ScheduledExecutorService executor, long timeoutMillis) {
                 return selector.select(ctx, executor, timeoutMillis);
             }
 
             @Override
-            public CompletableFuture<Endpoint> select(
-                    ClientRequestContext ctx, ScheduledExecutorService executor) {
+            public CompletableFuture<Endpoint> select(ClientRequestContext ctx, ScheduledExecutorService executor) {
                 return selector.select(ctx, executor);
             }
         };

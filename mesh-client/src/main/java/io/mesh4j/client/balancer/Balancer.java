@@ -2,6 +2,7 @@ package io.mesh4j.client.balancer;
 
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
+
 import io.mesh4j.core.annotation.UnstableApi;
 
 /**

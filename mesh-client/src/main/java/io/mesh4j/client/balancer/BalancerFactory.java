@@ -1,7 +1,7 @@
 package io.mesh4j.client.balancer;
 
-import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.annotation.UnstableApi;
+import io.mesh4j.core.stack.StackParams;
 
 /**
  * Makes the {@link Balancer} of one service's client; what it learns of endpoints belongs to that client.

@@ -31,8 +31,8 @@ public final class Balancers {
      * a trickle rather than a flood.
      */
     public static BalancerFactory p2cPeakEwma(Duration slowStart) {
-        return params -> new PeakEwmaBalancer(params.get(CommonParams.TICKER),
-                                              params.get(EndpointAvailability.KEY), slowStart);
+        return params ->
+                new PeakEwmaBalancer(params.get(CommonParams.TICKER), params.get(EndpointAvailability.KEY), slowStart);
     }
 
     /**

@@ -2,8 +2,8 @@ package io.mesh4j.client.balancer;
 
 import com.linecorp.armeria.client.Endpoint;
 
-import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.annotation.UnstableApi;
+import io.mesh4j.core.stack.StackParams;
 
 /**
  * Whether an endpoint may take an attempt now, as the circuit breakers see it: a balancer asks before it picks,

@@ -83,20 +83,21 @@ public final class BreakerConfig {
     }
 
     public Builder toBuilder() {
-        return new Builder().failureRateThreshold(failureRateThreshold)
-                            .slidingWindow(slidingWindowSize, minimumNumberOfCalls)
-                            .openDuration(openDuration)
-                            .trialCalls(trialCalls)
-                            .consecutiveFailures(consecutiveFailures)
-                            .maxEjectedPercent(maxEjectedPercent);
+        return new Builder()
+                .failureRateThreshold(failureRateThreshold)
+                .slidingWindow(slidingWindowSize, minimumNumberOfCalls)
+                .openDuration(openDuration)
+                .trialCalls(trialCalls)
+                .consecutiveFailures(consecutiveFailures)
+                .maxEjectedPercent(maxEjectedPercent);
     }
 
     @Override
     public String toString() {
         return "BreakerConfig(opens at " + failureRateThreshold + "% of " + slidingWindowSize + " calls (min "
-               + minimumNumberOfCalls + ") or " + consecutiveFailures + " in a row, open for "
-               + openDuration.toMillis() + "ms, " + trialCalls + " trial calls, at most " + maxEjectedPercent
-               + "% ejected)";
+                + minimumNumberOfCalls + ") or " + consecutiveFailures + " in a row, open for "
+                + openDuration.toMillis() + "ms, " + trialCalls + " trial calls, at most " + maxEjectedPercent
+                + "% ejected)";
     }
 
     public static final class Builder {
@@ -124,8 +125,8 @@ public final class BreakerConfig {
                 throw new IllegalArgumentException("slidingWindowSize: " + size + " (expected: > 0)");
             }
             if (minimumNumberOfCalls < 1 || minimumNumberOfCalls > size) {
-                throw new IllegalArgumentException("minimumNumberOfCalls: " + minimumNumberOfCalls
-                                                   + " (expected: 1.." + size + ')');
+                throw new IllegalArgumentException(
+                        "minimumNumberOfCalls: " + minimumNumberOfCalls + " (expected: 1.." + size + ')');
             }
             slidingWindowSize = size;
             this.minimumNumberOfCalls = minimumNumberOfCalls;

@@ -76,17 +76,19 @@ public final class RetryConfig {
     }
 
     public Builder toBuilder() {
-        return new Builder().maxAttempts(maxAttempts).backoff(backoffBase, backoffCap)
-                            .perAttemptTimeout(perAttemptTimeout)
-                            .budget(budgetPercent, budgetMinPerSecond, budgetTtl);
+        return new Builder()
+                .maxAttempts(maxAttempts)
+                .backoff(backoffBase, backoffCap)
+                .perAttemptTimeout(perAttemptTimeout)
+                .budget(budgetPercent, budgetMinPerSecond, budgetTtl);
     }
 
     @Override
     public String toString() {
         return "RetryConfig(maxAttempts=" + maxAttempts + ", backoff=" + backoffBase.toMillis() + ".."
-               + backoffCap.toMillis() + "ms, perAttemptTimeout=" + perAttemptTimeout.toMillis()
-               + "ms, budget=" + Math.round(budgetPercent * 100) + "% + " + budgetMinPerSecond + "/s over "
-               + budgetTtl.toSeconds() + "s)";
+                + backoffCap.toMillis() + "ms, perAttemptTimeout=" + perAttemptTimeout.toMillis()
+                + "ms, budget=" + Math.round(budgetPercent * 100) + "% + " + budgetMinPerSecond + "/s over "
+                + budgetTtl.toSeconds() + "s)";
     }
 
     public static final class Builder {

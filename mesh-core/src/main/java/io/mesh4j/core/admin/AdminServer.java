@@ -45,17 +45,20 @@ public final class AdminServer implements SafeCloseable {
     private AdminServer(Builder b) {
         telemetry = b.telemetry;
         server = Server.builder()
-                       .http(b.host != null ? new InetSocketAddress(b.host, b.port) : new InetSocketAddress(b.port))
-                       .service("/metrics", (ctx, req) -> HttpResponse.of(PROMETHEUS_TEXT, telemetry.scrape()))
-                       .service("/stacks", (ctx, req) -> HttpResponse.of(MediaType.PLAIN_TEXT_UTF_8, stacks()))
-                       .service("/healthz", (ctx, req) -> HttpResponse.of("ok\n"))
-                       .service("/", (ctx, req) -> HttpResponse.of(MediaType.PLAIN_TEXT_UTF_8,
-                                                                   "/metrics  Prometheus metrics\n"
-                                                                   + "/stacks   the live stacks\n"
-                                                                   + "/healthz  200 while serving\n"))
-                       .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1))
-                       .bossGroupFactory(BossGroups::newBossGroup)
-                       .build();
+                .http(b.host != null ? new InetSocketAddress(b.host, b.port) : new InetSocketAddress(b.port))
+                .service("/metrics", (ctx, req) -> HttpResponse.of(PROMETHEUS_TEXT, telemetry.scrape()))
+                .service("/stacks", (ctx, req) -> HttpResponse.of(MediaType.PLAIN_TEXT_UTF_8, stacks()))
+                .service("/healthz", (ctx, req) -> HttpResponse.of("ok\n"))
+                .service(
+                        "/",
+                        (ctx, req) -> HttpResponse.of(
+                                MediaType.PLAIN_TEXT_UTF_8,
+                                "/metrics  Prometheus metrics\n"
+                                        + "/stacks   the live stacks\n"
+                                        + "/healthz  200 while serving\n"))
+                .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1))
+                .bossGroupFactory(BossGroups::newBossGroup)
+                .build();
     }
 
     public static Builder builder(MeshTelemetry telemetry) {
@@ -72,7 +75,8 @@ public final class AdminServer implements SafeCloseable {
 
     private String stacks() {
         final StringBuilder buf = new StringBuilder();
-        views.forEach((name, view) -> buf.append(name).append(": ").append(view.get()).append('\n'));
+        views.forEach(
+                (name, view) -> buf.append(name).append(": ").append(view.get()).append('\n'));
         return buf.toString();
     }
 

@@ -14,7 +14,7 @@ import io.mesh4j.core.routing.RouteRule;
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
-@Target({ ElementType.METHOD, ElementType.TYPE })
+@Target({ElementType.METHOD, ElementType.TYPE})
 @PolicyAnnotation(ConcurrencyLimit.Factory.class)
 public @interface ConcurrencyLimit {
 

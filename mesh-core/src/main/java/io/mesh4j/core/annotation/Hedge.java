@@ -17,7 +17,7 @@ import io.mesh4j.core.routing.RouteRule;
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
-@Target({ ElementType.METHOD, ElementType.TYPE })
+@Target({ElementType.METHOD, ElementType.TYPE})
 @PolicyAnnotation(Hedge.Factory.class)
 public @interface Hedge {
 
@@ -34,11 +34,12 @@ public @interface Hedge {
         @Override
         public void apply(Hedge hedge, RouteRule.Builder rule) {
             if (hedge.delayMillis() < 0) {
-                throw new IllegalArgumentException("@Hedge(delayMillis = " + hedge.delayMillis()
-                                                   + ") (expected: > 0)");
+                throw new IllegalArgumentException("@Hedge(delayMillis = " + hedge.delayMillis() + ") (expected: > 0)");
             }
-            rule.hedge(new HedgeSpec(hedge.delayMillis() > 0 ? Duration.ofMillis(hedge.delayMillis()) : null,
-                                     hedge.percentile() != 0 ? hedge.percentile() : null, hedge.maxAttempts()));
+            rule.hedge(new HedgeSpec(
+                    hedge.delayMillis() > 0 ? Duration.ofMillis(hedge.delayMillis()) : null,
+                    hedge.percentile() != 0 ? hedge.percentile() : null,
+                    hedge.maxAttempts()));
         }
     }
 }

@@ -15,7 +15,7 @@ import io.mesh4j.core.routing.RouteRule;
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
-@Target({ ElementType.METHOD, ElementType.TYPE })
+@Target({ElementType.METHOD, ElementType.TYPE})
 @PolicyAnnotation(RateLimit.Factory.class)
 public @interface RateLimit {
 
@@ -31,8 +31,9 @@ public @interface RateLimit {
             try {
                 rule.rateLimit(new RateLimitSpec(limit.value(), limit.perCaller()));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("@RateLimit(" + limit.value() + ") (expected: > 0 requests per "
-                                                   + "second, at most 1000000)", e);
+                throw new IllegalArgumentException(
+                        "@RateLimit(" + limit.value() + ") (expected: > 0 requests per " + "second, at most 1000000)",
+                        e);
             }
         }
     }

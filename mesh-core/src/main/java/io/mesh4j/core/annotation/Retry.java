@@ -8,8 +8,8 @@ import java.lang.annotation.Target;
 import java.time.Duration;
 import java.util.Set;
 
-import io.mesh4j.core.routing.RetrySpec.RetryOn;
 import io.mesh4j.core.routing.RetrySpec;
+import io.mesh4j.core.routing.RetrySpec.RetryOn;
 import io.mesh4j.core.routing.RouteRule;
 
 /**
@@ -19,14 +19,14 @@ import io.mesh4j.core.routing.RouteRule;
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
-@Target({ ElementType.METHOD, ElementType.TYPE })
+@Target({ElementType.METHOD, ElementType.TYPE})
 @PolicyAnnotation(Retry.Factory.class)
 public @interface Retry {
 
     /** Attempts in all, the first included: 1 is no retry. */
     int attempts() default 3;
 
-    RetryOn[] on() default { RetryOn.UNPROCESSED, RetryOn.UNAVAILABLE };
+    RetryOn[] on() default {RetryOn.UNPROCESSED, RetryOn.UNAVAILABLE};
 
     /** The longest one attempt may take; 0 leaves it to the call's timeout. */
     long perAttemptTimeoutMillis() default 0;
@@ -41,10 +41,13 @@ public @interface Retry {
         public void apply(Retry retry, RouteRule.Builder rule) {
             if (retry.perAttemptTimeoutMillis() < 0) {
                 throw new IllegalArgumentException("@Retry(perAttemptTimeoutMillis = " + retry.perAttemptTimeoutMillis()
-                                                   + ") (expected: > 0, or 0 for none)");
+                        + ") (expected: > 0, or 0 for none)");
             }
-            rule.retry(new RetrySpec(retry.attempts(), Set.of(retry.on()), Duration.ofMillis(retry.backoffMillis()),
-                                     Duration.ofMillis(retry.maxBackoffMillis())));
+            rule.retry(new RetrySpec(
+                    retry.attempts(),
+                    Set.of(retry.on()),
+                    Duration.ofMillis(retry.backoffMillis()),
+                    Duration.ofMillis(retry.maxBackoffMillis())));
             if (retry.perAttemptTimeoutMillis() > 0) {
                 rule.perAttemptTimeout(Duration.ofMillis(retry.perAttemptTimeoutMillis()));
             }

@@ -16,7 +16,7 @@ import io.mesh4j.core.routing.RouteRule;
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
-@Target({ ElementType.METHOD, ElementType.TYPE })
+@Target({ElementType.METHOD, ElementType.TYPE})
 @PolicyAnnotation(Timeout.Factory.class)
 public @interface Timeout {
 

@@ -14,6 +14,12 @@ import java.lang.annotation.Target;
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
-@Target({ ElementType.TYPE, ElementType.METHOD, ElementType.CONSTRUCTOR, ElementType.FIELD,
-          ElementType.ANNOTATION_TYPE, ElementType.PACKAGE })
+@Target({
+    ElementType.TYPE,
+    ElementType.METHOD,
+    ElementType.CONSTRUCTOR,
+    ElementType.FIELD,
+    ElementType.ANNOTATION_TYPE,
+    ElementType.PACKAGE
+})
 public @interface UnstableApi {}

@@ -9,4 +9,5 @@
 package io.mesh4j.core.annotation;
 
 import org.jspecify.annotations.NullMarked;
+
 import io.mesh4j.core.internal.annotation.AnnotatedRules;

@@ -35,12 +35,12 @@ public final class AccessRule {
         this.callers = Set.copyOf(requireNonNull(callers, "callers"));
         if (this.callers.isEmpty()) {
             throw new IllegalArgumentException("allowCallers: empty (expected: at least one service; a rule that "
-                                               + "allows nobody is the same as no rule)");
+                    + "allows nobody is the same as no rule)");
         }
         for (String route : this.routes) {
             if (!route.startsWith("/")) {
                 throw new IllegalArgumentException("routes: '" + route + "' (expected: a path pattern as the "
-                                                   + "server declares it, such as /orders/{id})");
+                        + "server declares it, such as /orders/{id})");
             }
         }
         matchableRoutes = this.routes.stream().map(AccessRule::normalize).collect(Collectors.toUnmodifiableSet());
@@ -68,8 +68,8 @@ public final class AccessRule {
      */
     boolean allows(String route, HttpMethod method, ServiceName caller) {
         return (matchableRoutes.isEmpty() || matchableRoutes.contains(route))
-               && (methods.isEmpty() || methods.contains(method))
-               && callers.contains(caller);
+                && (methods.isEmpty() || methods.contains(method))
+                && callers.contains(caller);
     }
 
     @Override
@@ -78,8 +78,9 @@ public final class AccessRule {
             return false;
         }
         final AccessRule that = (AccessRule) o;
-        return matchableRoutes.equals(that.matchableRoutes) && methods.equals(that.methods)
-               && callers.equals(that.callers);
+        return matchableRoutes.equals(that.matchableRoutes)
+                && methods.equals(that.methods)
+                && callers.equals(that.callers);
     }
 
     @Override

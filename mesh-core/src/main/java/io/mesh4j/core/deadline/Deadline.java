@@ -120,13 +120,20 @@ public final class Deadline {
         }
         final long amount = Long.parseLong(digits);
         switch (value.charAt(value.length() - 1)) {
-            case 'H': return Duration.ofHours(amount);
-            case 'M': return Duration.ofMinutes(amount);
-            case 'S': return Duration.ofSeconds(amount);
-            case 'm': return Duration.ofMillis(amount);
-            case 'u': return Duration.ofNanos(amount * 1000);
-            case 'n': return Duration.ofNanos(amount);
-            default: return null;
+            case 'H':
+                return Duration.ofHours(amount);
+            case 'M':
+                return Duration.ofMinutes(amount);
+            case 'S':
+                return Duration.ofSeconds(amount);
+            case 'm':
+                return Duration.ofMillis(amount);
+            case 'u':
+                return Duration.ofNanos(amount * 1000);
+            case 'n':
+                return Duration.ofNanos(amount);
+            default:
+                return null;
         }
     }
 

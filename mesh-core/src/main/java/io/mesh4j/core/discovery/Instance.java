@@ -10,8 +10,7 @@ import java.util.Map;
  * @param weight relative share of traffic among the service's instances, 1 to 10000
  * @param zone   the failure domain the instance runs in, empty when unknown
  */
-public record Instance(InstanceId id, String host, int port, String zone, int weight,
-                       Map<String, String> metadata) {
+public record Instance(InstanceId id, String host, int port, String zone, int weight, Map<String, String> metadata) {
 
     public Instance {
         requireNonNull(id, "id");

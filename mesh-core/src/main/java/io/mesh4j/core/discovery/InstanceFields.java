@@ -18,17 +18,18 @@ final class InstanceFields {
 
     private static final Pattern HOST_NAME =
             Pattern.compile("(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)"
-                            + "(\\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*\\.?");
+                    + "(\\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*\\.?");
     private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9._-]{0,63}");
     private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9._/-]{1,63}");
 
     static void checkHost(String host) {
         requireNonNull(host, "host");
         if (!HOST_NAME.matcher(host).matches()
-            && !NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
+                && !NetUtil.isValidIpV4Address(host)
+                && !NetUtil.isValidIpV6Address(host)) {
             throw new IllegalArgumentException(
                     "host: '" + Printable.of(host) + "' (expected: a host name such as 'orders-1.internal', "
-                    + "or an IPv4 or IPv6 address without brackets)");
+                            + "or an IPv4 or IPv6 address without brackets)");
         }
     }
 
@@ -41,16 +42,15 @@ final class InstanceFields {
     static void checkZone(String zone) {
         requireNonNull(zone, "zone");
         if (!ZONE.matcher(zone).matches()) {
-            throw new IllegalArgumentException(
-                    "zone: '" + Printable.of(zone) + "' (expected: at most 63 letters, digits, '.', '_' or '-', "
-                    + "such as 'eu-west-1a', or empty)");
+            throw new IllegalArgumentException("zone: '" + Printable.of(zone)
+                    + "' (expected: at most 63 letters, digits, '.', '_' or '-', " + "such as 'eu-west-1a', or empty)");
         }
     }
 
     static void checkWeight(int weight) {
         if (weight < 1 || weight > MAX_WEIGHT) {
             throw new IllegalArgumentException("weight: " + weight + " (expected: 1.." + MAX_WEIGHT
-                                               + "; the default is " + Registration.DEFAULT_WEIGHT + ')');
+                    + "; the default is " + Registration.DEFAULT_WEIGHT + ')');
         }
     }
 
@@ -58,22 +58,21 @@ final class InstanceFields {
     static Map<String, String> checkMetadata(Map<String, String> metadata) {
         requireNonNull(metadata, "metadata");
         if (metadata.size() > MAX_METADATA_ENTRIES) {
-            throw new IllegalArgumentException("metadata: " + metadata.size() + " entries (expected: at most "
-                                               + MAX_METADATA_ENTRIES + ')');
+            throw new IllegalArgumentException(
+                    "metadata: " + metadata.size() + " entries (expected: at most " + MAX_METADATA_ENTRIES + ')');
         }
         final TreeMap<String, String> sorted = new TreeMap<>();
         metadata.forEach((key, value) -> {
             requireNonNull(key, "metadata key");
             if (!METADATA_KEY.matcher(key).matches()) {
-                throw new IllegalArgumentException(
-                        "metadata key: '" + Printable.of(key) + "' (expected: 1 to 63 letters, digits, '.', '_', "
-                        + "'/' or '-')");
+                throw new IllegalArgumentException("metadata key: '" + Printable.of(key)
+                        + "' (expected: 1 to 63 letters, digits, '.', '_', " + "'/' or '-')");
             }
             requireNonNull(value, () -> "metadata." + key);
             if (value.length() > MAX_METADATA_VALUE_LENGTH) {
                 throw new IllegalArgumentException("metadata." + key + ": " + value.length()
-                                                   + " characters (expected: at most "
-                                                   + MAX_METADATA_VALUE_LENGTH + ')');
+                        + " characters (expected: at most "
+                        + MAX_METADATA_VALUE_LENGTH + ')');
             }
             sorted.put(key, value);
         });

@@ -15,9 +15,8 @@ public record InstanceId(String value) implements Comparable<InstanceId> {
     public InstanceId {
         requireNonNull(value, "value");
         if (!ID.matcher(value).matches()) {
-            throw new IllegalArgumentException(
-                    "instance id: '" + Printable.of(value) + "' (expected: 1 to 128 letters, digits, '.', '_' "
-                    + "or '-', such as 'orders-7f9c')");
+            throw new IllegalArgumentException("instance id: '" + Printable.of(value)
+                    + "' (expected: 1 to 128 letters, digits, '.', '_' " + "or '-', such as 'orders-7f9c')");
         }
     }
 

@@ -12,8 +12,7 @@ import java.util.Map;
  * <p>Built with {@link #builder(String, int)}; every value is checked here, so that a bad value fails in the
  * process that made it with the same message the registry would answer.
  */
-public record Registration(String host, int port, String zone, int weight, Map<String, String> metadata,
-                           Duration ttl) {
+public record Registration(String host, int port, String zone, int weight, Map<String, String> metadata, Duration ttl) {
 
     public static final int DEFAULT_WEIGHT = 100;
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(15);
@@ -28,9 +27,8 @@ public record Registration(String host, int port, String zone, int weight, Map<S
         metadata = InstanceFields.checkMetadata(metadata);
         requireNonNull(ttl, "ttl");
         if (ttl.compareTo(MIN_TTL) < 0 || ttl.compareTo(MAX_TTL) > 0 || ttl.toNanos() % 1_000_000_000L != 0) {
-            throw new IllegalArgumentException(
-                    "ttlSeconds: " + ttl.toSeconds() + " (expected: a whole number of seconds, 1 to 3600; "
-                    + "the default is 15)");
+            throw new IllegalArgumentException("ttlSeconds: " + ttl.toSeconds()
+                    + " (expected: a whole number of seconds, 1 to 3600; " + "the default is 15)");
         }
     }
 

@@ -18,8 +18,8 @@ public record ServiceName(String value) implements Comparable<ServiceName> {
         if (value.length() > MAX_LENGTH || !DNS_1123_LABEL.matcher(value).matches()) {
             throw new IllegalArgumentException(
                     "service name: '" + Printable.of(value) + "' (expected: a DNS-1123 label of at most 63 "
-                    + "lower-case letters, digits and '-', starting and ending with a letter or digit, "
-                    + "such as 'orders')");
+                            + "lower-case letters, digits and '-', starting and ending with a letter or digit, "
+                            + "such as 'orders')");
         }
     }
 

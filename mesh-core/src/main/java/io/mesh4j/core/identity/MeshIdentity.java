@@ -2,13 +2,13 @@ package io.mesh4j.core.identity;
 
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.RequestContext;
+
 import io.mesh4j.core.internal.identity.SpiffeVerifier;
 
 /**

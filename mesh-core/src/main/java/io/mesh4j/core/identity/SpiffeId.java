@@ -26,10 +26,13 @@ public record SpiffeId(String trustDomain, String path) {
         requireNonNull(trustDomain, "trustDomain");
         requireNonNull(path, "path");
         checkTrustDomain(trustDomain);
-        if (!PATH.matcher(path).matches() || path.contains("/./") || path.endsWith("/.")
-            || path.contains("/../") || path.endsWith("/..")) {
+        if (!PATH.matcher(path).matches()
+                || path.contains("/./")
+                || path.endsWith("/.")
+                || path.contains("/../")
+                || path.endsWith("/..")) {
             throw new IllegalArgumentException("SPIFFE ID path: '" + path + "' (expected: segments such as "
-                                               + "/svc/orders of letters, digits, '.', '-' and '_')");
+                    + "/svc/orders of letters, digits, '.', '-' and '_')");
         }
     }
 
@@ -63,7 +66,7 @@ public record SpiffeId(String trustDomain, String path) {
         requireNonNull(uri, "uri");
         if (!uri.startsWith(SCHEME)) {
             throw new IllegalArgumentException("SPIFFE ID: '" + abbreviate(uri) + "' (expected: spiffe://<trust domain>"
-                                               + "/<path>, such as spiffe://mesh.local/svc/orders)");
+                    + "/<path>, such as spiffe://mesh.local/svc/orders)");
         }
         final String rest = uri.substring(SCHEME.length());
         final int slash = rest.indexOf('/');
@@ -78,7 +81,7 @@ public record SpiffeId(String trustDomain, String path) {
     public static String checkTrustDomain(String trustDomain) {
         if (!TRUST_DOMAIN.matcher(trustDomain).matches()) {
             throw new IllegalArgumentException("trust domain: '" + abbreviate(trustDomain) + "' (expected: lower-case "
-                                               + "letters, digits, '.', '-' and '_', such as mesh.local)");
+                    + "letters, digits, '.', '-' and '_', such as mesh.local)");
         }
         return trustDomain;
     }

@@ -15,7 +15,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.jspecify.annotations.Nullable;
@@ -28,18 +27,18 @@ import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.common.TlsProvider;
 import com.linecorp.armeria.common.util.Exceptions;
 
-import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.backoff.FullJitterBackoff;
+import io.mesh4j.core.internal.identity.CertificateRequests;
+import io.mesh4j.core.internal.identity.IdentityAccess;
+import io.mesh4j.core.internal.identity.KeyPairs;
+import io.mesh4j.core.internal.identity.Pem;
+import io.mesh4j.core.internal.identity.RefusalLog;
+import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
-import io.mesh4j.core.internal.identity.CertificateRequests;
-import io.mesh4j.core.internal.identity.KeyPairs;
-import io.mesh4j.core.internal.identity.Pem;
-import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.lifecycle.Lifecycle;
-import io.mesh4j.core.internal.identity.RefusalLog;
-import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 
 /**
  * A workload's identity, {@code spiffe://<trust-domain>/svc/<service>}, kept in memory for as long as it runs.
@@ -83,8 +82,14 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         IdentityAccess.REGISTRY_CLIENT.install(identity -> identity.registry);
     }
 
-    WorkloadIdentity(URI registryUri, ServiceName service, String trustDomain, @Nullable String joinToken,
-                     List<X509Certificate> bootstrapBundle, Clock clock, ScheduledExecutorService scheduler) {
+    WorkloadIdentity(
+            URI registryUri,
+            ServiceName service,
+            String trustDomain,
+            @Nullable String joinToken,
+            List<X509Certificate> bootstrapBundle,
+            Clock clock,
+            ScheduledExecutorService scheduler) {
         id = SpiffeId.ofService(trustDomain, service);
         this.joinToken = joinToken;
         this.clock = clock;
@@ -93,14 +98,15 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         refusals = new RefusalLog(id.toString());
         // The registry is verified by its SPIFFE ID, against the bundle as it is now; this workload presents its
         // current certificate, none before the first.
-        final X509ExtendedTrustManager registryTrust = trustManager(SpiffeId::isRegistry,
-                                                              SpiffeId.ofRegistry(trustDomain).toString());
+        final X509ExtendedTrustManager registryTrust = trustManager(
+                SpiffeId::isRegistry, SpiffeId.ofRegistry(trustDomain).toString());
         registryFactory = ClientFactory.builder()
-                                       .tlsProvider(tlsProvider(),
-                                                    ClientTlsConfig.builder()
-                                                                   .tlsCustomizer(tls -> tls.trustManager(registryTrust))
-                                                                   .build())
-                                       .build();
+                .tlsProvider(
+                        tlsProvider(),
+                        ClientTlsConfig.builder()
+                                .tlsCustomizer(tls -> tls.trustManager(registryTrust))
+                                .build())
+                .build();
         registry = RegistryClient.of(registryUri, registryFactory);
     }
 
@@ -122,7 +128,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
             if (joinToken == null) {
                 firstCertificate.completeExceptionally(new IllegalStateException(
                         id + " has no join token: ask the operator for one (meshctl token create --service "
-                        + id.service().map(Object::toString).orElse("<service>") + ')'));
+                                + id.service().map(Object::toString).orElse("<service>") + ')'));
             } else {
                 request();
             }
@@ -187,8 +193,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
      * trust bundle as it is at each handshake.
      */
     public X509ExtendedTrustManager trustManager(Predicate<SpiffeId> accepted, String acceptedDescription) {
-        return new SpiffeTrustManager(this::trustBundle, trustDomain(), accepted, acceptedDescription, clock,
-                                      refusals);
+        return new SpiffeTrustManager(this::trustBundle, trustDomain(), accepted, acceptedDescription, clock, refusals);
     }
 
     /** The registry this identity gets its certificates from. */
@@ -207,8 +212,8 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         }
         final KeyPair key = KeyPairs.newP256();
         final boolean renewal = current != null;
-        final IdentityJson.CsrRequest csr = new IdentityJson.CsrRequest(CertificateRequests.create(key, id),
-                                                                        renewal ? null : joinToken);
+        final IdentityJson.CsrRequest csr =
+                new IdentityJson.CsrRequest(CertificateRequests.create(key, id), renewal ? null : joinToken);
         registry.requestCertificate(csr).whenComplete((answer, cause) -> {
             if (cause != null) {
                 onFailure(Exceptions.peel(cause), renewal);
@@ -238,7 +243,8 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         }
         logger.info("{}: {} certificate until {}", id, renewal ? "renewed the" : "got its first", expiresAt);
         // Renew at two thirds of the life left now, so that two more tries fit before it ends.
-        final Duration untilRenewal = Duration.between(now, expiresAt).multipliedBy(2).dividedBy(3);
+        final Duration untilRenewal =
+                Duration.between(now, expiresAt).multipliedBy(2).dividedBy(3);
         schedule(untilRenewal.toMillis());
         if (renewal) {
             renewalListeners.forEach(Runnable::run);
@@ -260,8 +266,11 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         consecutiveFailures++;
         final Instant expiresAt = expiresAt();
         if (consecutiveFailures == 1) {
-            logger.warn("{}: cannot get a certificate from the registry ({}){}; trying again", id, cause.toString(),
-                        expiresAt != null ? ", the current one lasts until " + expiresAt : "");
+            logger.warn(
+                    "{}: cannot get a certificate from the registry ({}){}; trying again",
+                    id,
+                    cause.toString(),
+                    expiresAt != null ? ", the current one lasts until " + expiresAt : "");
         }
         schedule(backoff.nextDelayMillis(consecutiveFailures));
     }

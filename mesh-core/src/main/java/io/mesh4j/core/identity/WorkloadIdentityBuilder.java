@@ -38,7 +38,7 @@ public final class WorkloadIdentityBuilder {
     WorkloadIdentityBuilder(URI registryUri, ServiceName service) {
         if (!"https".equals(registryUri.getScheme())) {
             throw new IllegalArgumentException("registry uri: " + registryUri + " (expected: https://, since "
-                                               + "identities are issued over TLS; a plaintext mesh has none)");
+                    + "identities are issued over TLS; a plaintext mesh has none)");
         }
         this.registryUri = registryUri;
         this.service = service;
@@ -94,7 +94,7 @@ public final class WorkloadIdentityBuilder {
     public WorkloadIdentity build() {
         if (trustBundle == null) {
             throw new IllegalStateException("trust bundle: not set (expected: the registry's roots, from "
-                                            + "<data-dir>/trust-bundle.pem, to verify the registry by)");
+                    + "<data-dir>/trust-bundle.pem, to verify the registry by)");
         }
         final String domain = trustDomain != null ? trustDomain : RegistryTrust.trustDomainOf(trustBundle);
         return new WorkloadIdentity(registryUri, service, domain, joinToken, trustBundle, clock, scheduler);

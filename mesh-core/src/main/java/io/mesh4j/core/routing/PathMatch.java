@@ -15,7 +15,12 @@ import org.jspecify.annotations.Nullable;
 public final class PathMatch {
 
     /** The kinds of path match, as the route config names them. */
-    public enum Kind { EXACT, PREFIX, TEMPLATE, REGEX }
+    public enum Kind {
+        EXACT,
+        PREFIX,
+        TEMPLATE,
+        REGEX
+    }
 
     /** Longer expressions are refused: a route matches URLs, not documents. */
     static final int MAX_REGEX_LENGTH = 256;
@@ -26,6 +31,7 @@ public final class PathMatch {
      */
     private static final Pattern NESTED_QUANTIFIER =
             Pattern.compile("\\((?:[^()\\\\]|\\\\.)*[*+}](?:[^()\\\\]|\\\\.)*\\)[*+{]");
+
     private static final Pattern TEMPLATE_PARAM = Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_]*}");
 
     private final Kind kind;
@@ -51,9 +57,13 @@ public final class PathMatch {
                 return new PathMatch(kind, value, null);
             case TEMPLATE:
                 checkPath(value);
-                final String regex = "^" + TEMPLATE_PARAM.splitAsStream(value).map(Pattern::quote)
-                                                         .reduce((a, b) -> a + "[^/]+" + b).orElse("")
-                                     + (value.endsWith("}") ? "[^/]+" : "") + '$';
+                final String regex = "^"
+                        + TEMPLATE_PARAM
+                                .splitAsStream(value)
+                                .map(Pattern::quote)
+                                .reduce((a, b) -> a + "[^/]+" + b)
+                                .orElse("")
+                        + (value.endsWith("}") ? "[^/]+" : "") + '$';
                 return new PathMatch(kind, value, Pattern.compile(regex));
             default:
                 return new PathMatch(kind, value, compileRegex(value));
@@ -68,13 +78,13 @@ public final class PathMatch {
 
     private static Pattern compileRegex(String value) {
         if (value.length() > MAX_REGEX_LENGTH) {
-            throw new IllegalArgumentException("a regex of " + value.length() + " characters (expected: at most "
-                                               + MAX_REGEX_LENGTH + ')');
+            throw new IllegalArgumentException(
+                    "a regex of " + value.length() + " characters (expected: at most " + MAX_REGEX_LENGTH + ')');
         }
         if (NESTED_QUANTIFIER.matcher(value).find()) {
             throw new IllegalArgumentException("'" + value + "' nests a quantifier inside a quantified group, which "
-                                               + "can take exponential time on a crafted path (expected: a "
-                                               + "simpler pattern, such as ^/orders/[0-9]+$)");
+                    + "can take exponential time on a crafted path (expected: a "
+                    + "simpler pattern, such as ^/orders/[0-9]+$)");
         }
         try {
             return Pattern.compile(value);

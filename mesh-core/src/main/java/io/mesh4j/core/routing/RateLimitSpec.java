@@ -8,8 +8,8 @@ public record RateLimitSpec(double requestsPerSecond, boolean perCaller) {
 
     public RateLimitSpec {
         if (!(requestsPerSecond > 0 && requestsPerSecond <= 1_000_000)) {
-            throw new IllegalArgumentException("rateLimit.requestsPerSecond: " + requestsPerSecond
-                                               + " (expected: > 0, at most 1000000)");
+            throw new IllegalArgumentException(
+                    "rateLimit.requestsPerSecond: " + requestsPerSecond + " (expected: > 0, at most 1000000)");
         }
     }
 }

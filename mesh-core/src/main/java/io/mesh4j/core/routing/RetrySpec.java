@@ -42,8 +42,8 @@ public record RetrySpec(int attempts, Set<RetryOn> on, Duration backoffBase, Dur
             throw new IllegalArgumentException("retry.attempts: " + attempts + " (expected: 1..10)");
         }
         if (backoffBase.isNegative() || backoffBase.isZero() || backoffCap.compareTo(backoffBase) < 0) {
-            throw new IllegalArgumentException("retry.backoff: " + backoffBase.toMillis() + "ms.." + backoffCap.toMillis()
-                                               + "ms (expected: base > 0 and cap >= base)");
+            throw new IllegalArgumentException("retry.backoff: " + backoffBase.toMillis() + "ms.."
+                    + backoffCap.toMillis() + "ms (expected: base > 0 and cap >= base)");
         }
     }
 }

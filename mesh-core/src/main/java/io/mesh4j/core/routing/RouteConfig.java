@@ -29,8 +29,8 @@ public record RouteConfig(List<RouteRule> rules, Set<ServiceName> overrideCaller
         final Set<String> names = new HashSet<>();
         for (RouteRule rule : rules) {
             if (!names.add(rule.name())) {
-                throw new IllegalArgumentException("rule '" + rule.name() + "' appears twice (expected: unique "
-                                                   + "rule names)");
+                throw new IllegalArgumentException(
+                        "rule '" + rule.name() + "' appears twice (expected: unique " + "rule names)");
             }
         }
     }

@@ -12,9 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.RequestContext;
 
-import io.netty.util.AttributeKey;
-
 import io.mesh4j.core.discovery.ServiceName;
+import io.netty.util.AttributeKey;
 
 /**
  * A per-request override of where calls go, as Linkerd 1's {@code l5d-dtab}: the {@value #HEADER} header
@@ -33,8 +32,7 @@ public final class RouteOverride {
     /** At most this many entries; an override is a debugging tool, not a routing table. */
     static final int MAX_ENTRIES = 16;
 
-    private static final AttributeKey<RouteOverride> ACCEPTED = AttributeKey.valueOf(RouteOverride.class,
-                                                                                     "ACCEPTED");
+    private static final AttributeKey<RouteOverride> ACCEPTED = AttributeKey.valueOf(RouteOverride.class, "ACCEPTED");
     private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf(RouteOverride.class, "REFUSED");
 
     /** Where an overridden service's calls go instead: a service, and the subset of its instances. */
@@ -46,8 +44,13 @@ public final class RouteOverride {
 
         @Override
         public String toString() {
-            return service.value() + (subset.labels().isEmpty() ? "" : new TreeMap<>(subset.labels()).entrySet()
-                    .stream().map(e -> e.getKey() + '=' + e.getValue()).collect(Collectors.joining(",", "{", "}")));
+            return service.value()
+                    + (subset.labels().isEmpty()
+                            ? ""
+                            : new TreeMap<>(subset.labels())
+                                    .entrySet().stream()
+                                            .map(e -> e.getKey() + '=' + e.getValue())
+                                            .collect(Collectors.joining(",", "{", "}")));
         }
     }
 
@@ -74,9 +77,10 @@ public final class RouteOverride {
             final int arrow = trimmed.indexOf("=>");
             if (arrow < 0) {
                 throw new IllegalArgumentException("'" + trimmed + "' (expected: service=>target, such as "
-                                                   + "orders=>orders-canary or orders=>orders{version=v2})");
+                        + "orders=>orders-canary or orders=>orders{version=v2})");
             }
-            final ServiceName source = ServiceName.of(trimmed.substring(0, arrow).trim());
+            final ServiceName source =
+                    ServiceName.of(trimmed.substring(0, arrow).trim());
             targets.put(source, parseTarget(trimmed.substring(arrow + 2).trim()));
             if (targets.size() > MAX_ENTRIES) {
                 throw new IllegalArgumentException(targets.size() + " entries (expected: at most " + MAX_ENTRIES + ')');
@@ -94,8 +98,8 @@ public final class RouteOverride {
             return new Target(ServiceName.of(text), Subset.ALL);
         }
         if (!text.endsWith("}")) {
-            throw new IllegalArgumentException("'" + text + "' (expected: labels in braces, such as "
-                                               + "orders{version=v2})");
+            throw new IllegalArgumentException(
+                    "'" + text + "' (expected: labels in braces, such as " + "orders{version=v2})");
         }
         final Map<String, String> labels = new LinkedHashMap<>();
         for (String label : text.substring(brace + 1, text.length() - 1).split(",")) {
@@ -119,8 +123,9 @@ public final class RouteOverride {
 
     /** The header value, which {@link #parse(String)} reads back. */
     public String format() {
-        return targets.entrySet().stream().map(e -> e.getKey().value() + "=>" + e.getValue())
-                      .collect(Collectors.joining("; "));
+        return targets.entrySet().stream()
+                .map(e -> e.getKey().value() + "=>" + e.getValue())
+                .collect(Collectors.joining("; "));
     }
 
     // ---- travelling with the request being served

@@ -15,11 +15,19 @@ import org.jspecify.annotations.Nullable;
  * @param split    where the requests go, by weight in percent summing to 100; empty for every instance
  * @param fallback where they go when the subset a request drew has no instance now; none means 503
  */
-public record RouteRule(String name, RouteMatch match, List<WeightedSubset> split, @Nullable Subset fallback,
-                        @Nullable Duration timeout, @Nullable Duration perAttemptTimeout,
-                        @Nullable RetrySpec retry, @Nullable HedgeSpec hedge, @Nullable FaultSpec fault,
-                        @Nullable RateLimitSpec rateLimit, @Nullable Integer concurrencyLimit,
-                        @Nullable OutlierSpec outlier) {
+public record RouteRule(
+        String name,
+        RouteMatch match,
+        List<WeightedSubset> split,
+        @Nullable Subset fallback,
+        @Nullable Duration timeout,
+        @Nullable Duration perAttemptTimeout,
+        @Nullable RetrySpec retry,
+        @Nullable HedgeSpec hedge,
+        @Nullable FaultSpec fault,
+        @Nullable RateLimitSpec rateLimit,
+        @Nullable Integer concurrencyLimit,
+        @Nullable OutlierSpec outlier) {
 
     public RouteRule {
         requireNonNull(name, "name");
@@ -35,13 +43,13 @@ public record RouteRule(String name, RouteMatch match, List<WeightedSubset> spli
             throw new IllegalArgumentException("timeout: " + timeout.toMillis() + "ms (expected: > 0)");
         }
         if (perAttemptTimeout != null && (perAttemptTimeout.isNegative() || perAttemptTimeout.isZero())) {
-            throw new IllegalArgumentException("perAttemptTimeout: " + perAttemptTimeout.toMillis()
-                                               + "ms (expected: > 0)");
+            throw new IllegalArgumentException(
+                    "perAttemptTimeout: " + perAttemptTimeout.toMillis() + "ms (expected: > 0)");
         }
         if (timeout != null && perAttemptTimeout != null && perAttemptTimeout.compareTo(timeout) > 0) {
             throw new IllegalArgumentException("perAttemptTimeout: " + perAttemptTimeout.toMillis() + "ms is longer "
-                                               + "than timeout " + timeout.toMillis() + "ms (expected: at most the "
-                                               + "timeout of the whole call)");
+                    + "than timeout " + timeout.toMillis() + "ms (expected: at most the "
+                    + "timeout of the whole call)");
         }
         if (concurrencyLimit != null && concurrencyLimit < 1) {
             throw new IllegalArgumentException("concurrencyLimit: " + concurrencyLimit + " (expected: > 0)");
@@ -64,11 +72,19 @@ public record RouteRule(String name, RouteMatch match, List<WeightedSubset> spli
         if (timeout != null && perAttempt != null && perAttempt.compareTo(timeout) > 0) {
             perAttempt = timeout;
         }
-        return new RouteRule(name, match, split.isEmpty() ? lower.split : split,
-                             split.isEmpty() ? lower.fallback : fallback, timeout, perAttempt,
-                             first(retry, lower.retry), first(hedge, lower.hedge), first(fault, lower.fault),
-                             first(rateLimit, lower.rateLimit), first(concurrencyLimit, lower.concurrencyLimit),
-                             first(outlier, lower.outlier));
+        return new RouteRule(
+                name,
+                match,
+                split.isEmpty() ? lower.split : split,
+                split.isEmpty() ? lower.fallback : fallback,
+                timeout,
+                perAttempt,
+                first(retry, lower.retry),
+                first(hedge, lower.hedge),
+                first(fault, lower.fault),
+                first(rateLimit, lower.rateLimit),
+                first(concurrencyLimit, lower.concurrencyLimit),
+                first(outlier, lower.outlier));
     }
 
     private static <T> @Nullable T first(@Nullable T a, @Nullable T b) {
@@ -150,8 +166,19 @@ public record RouteRule(String name, RouteMatch match, List<WeightedSubset> spli
          * @throws IllegalArgumentException naming the part that is wrong
          */
         public RouteRule build() {
-            return new RouteRule(name, match, split, fallback, timeout, perAttemptTimeout, retry, hedge, fault,
-                                 rateLimit, concurrencyLimit, outlier);
+            return new RouteRule(
+                    name,
+                    match,
+                    split,
+                    fallback,
+                    timeout,
+                    perAttemptTimeout,
+                    retry,
+                    hedge,
+                    fault,
+                    rateLimit,
+                    concurrencyLimit,
+                    outlier);
         }
     }
 }

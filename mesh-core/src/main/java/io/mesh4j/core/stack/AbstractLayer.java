@@ -3,6 +3,7 @@ package io.mesh4j.core.stack;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Set;
+
 import io.mesh4j.core.annotation.UnstableApi;
 
 /**

@@ -2,6 +2,7 @@ package io.mesh4j.core.stack;
 
 import java.util.Set;
 import java.util.function.Function;
+
 import io.mesh4j.core.annotation.UnstableApi;
 
 /**

@@ -130,9 +130,8 @@ public final class Stack<T> {
         for (Layer<T> layer : layers) {
             for (StackParams.Key<?> key : layer.requiredParams()) {
                 if (key.isRequired() && !params.contains(key) && !setByTheMesh.contains(key)) {
-                    throw new IllegalArgumentException(
-                            "layer " + layer.role() + " needs the stack parameter '" + key.name()
-                            + "', which is not set (expected: " + setBy + " with it)");
+                    throw new IllegalArgumentException("layer " + layer.role() + " needs the stack parameter '"
+                            + key.name() + "', which is not set (expected: " + setBy + " with it)");
                 }
             }
         }
@@ -187,7 +186,6 @@ public final class Stack<T> {
      */
     @Override
     public String toString() {
-        return layers.stream().map(layer -> layer.role().name())
-                     .collect(Collectors.joining(" -> ", "Stack[", "]"));
+        return layers.stream().map(layer -> layer.role().name()).collect(Collectors.joining(" -> ", "Stack[", "]"));
     }
 }

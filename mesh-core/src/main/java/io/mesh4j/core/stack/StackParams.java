@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
+
 import io.mesh4j.core.annotation.UnstableApi;
 
 /**
@@ -97,9 +98,12 @@ public final class StackParams {
          * A key that must be set: reading it unset fails with a message naming it.
          */
         public static <V> Key<V> required(String name) {
-            return new Key<>(name, () -> {
-                throw new IllegalStateException("stack parameter '" + name + "' is not set");
-            }, true);
+            return new Key<>(
+                    name,
+                    () -> {
+                        throw new IllegalStateException("stack parameter '" + name + "' is not set");
+                    },
+                    true);
         }
 
         /** Whether the key has no default, so that a stack whose layer reads it cannot be built without it. */

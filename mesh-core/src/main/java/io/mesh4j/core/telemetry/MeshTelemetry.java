@@ -11,6 +11,9 @@ import org.slf4j.MDC;
 
 import com.linecorp.armeria.common.util.SafeCloseable;
 
+import io.mesh4j.core.internal.telemetry.MeshMetrics;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
+import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.mesh4j.core.stack.StackParams;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -38,9 +41,6 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
-import io.mesh4j.core.internal.telemetry.MeshMetrics;
-import io.mesh4j.core.internal.telemetry.TelemetryAccess;
-import io.mesh4j.core.internal.telemetry.TracePropagation;
 
 /**
  * The telemetry of one process: an OpenTelemetry tracer with the configured sampler, propagation and exporters,
@@ -71,8 +71,7 @@ public final class MeshTelemetry implements SafeCloseable {
     public static final AttributeKey<String> ROUTE = AttributeKey.valueOf(MeshTelemetry.class, "ROUTE");
 
     /** The service a request is served by, set by the inbound layers; outbound calls name it as their caller. */
-    public static final AttributeKey<String> LOCAL_SERVICE =
-            AttributeKey.valueOf(MeshTelemetry.class, "LOCAL_SERVICE");
+    public static final AttributeKey<String> LOCAL_SERVICE = AttributeKey.valueOf(MeshTelemetry.class, "LOCAL_SERVICE");
 
     /**
      * The verified identity of a request's caller (a service name), set by the layer that verifies it (mTLS).
@@ -85,6 +84,7 @@ public final class MeshTelemetry implements SafeCloseable {
 
     /** The MDC keys of a request's trace, as OpenTelemetry's own log instrumentations name them. */
     public static final String MDC_TRACE_ID = "trace_id";
+
     public static final String MDC_SPAN_ID = "span_id";
 
     private static final String INSTRUMENTATION = "io.mesh4j";
@@ -108,20 +108,19 @@ public final class MeshTelemetry implements SafeCloseable {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new MeshMetrics(registry, config.maxLabelValues());
         propagation = new TracePropagation(config.inject(), config.extract(), metrics::malformedTraceHeader);
-        final SdkTracerProviderBuilder tracing =
-                SdkTracerProvider.builder()
-                                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
-                                         io.opentelemetry.api.common.AttributeKey.stringKey("service.name"),
-                                         config.serviceName()))))
-                                 .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(
-                                         config.samplingRatio())));
+        final SdkTracerProviderBuilder tracing = SdkTracerProvider.builder()
+                .setResource(Resource.getDefault()
+                        .merge(Resource.create(Attributes.of(
+                                io.opentelemetry.api.common.AttributeKey.stringKey("service.name"),
+                                config.serviceName()))))
+                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.samplingRatio())));
         for (SpanProcessor processor : processors(config)) {
             tracing.addSpanProcessor(processor);
         }
         sdk = OpenTelemetrySdk.builder()
-                              .setTracerProvider(tracing.build())
-                              .setPropagators(ContextPropagators.create(otelPropagator(config)))
-                              .build();
+                .setTracerProvider(tracing.build())
+                .setPropagators(ContextPropagators.create(otelPropagator(config)))
+                .build();
         tracer = sdk.getTracer(INSTRUMENTATION);
     }
 
@@ -153,13 +152,15 @@ public final class MeshTelemetry implements SafeCloseable {
     private static List<SpanProcessor> processors(TelemetryConfig config) {
         final List<SpanProcessor> processors = new ArrayList<>();
         if (config.otlpEndpoint() != null) {
-            processors.add(BatchSpanProcessor.builder(
-                    OtlpHttpSpanExporter.builder().setEndpoint(config.otlpEndpoint().toString()).build()).build());
+            processors.add(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
+                            .setEndpoint(config.otlpEndpoint().toString())
+                            .build())
+                    .build());
         }
         if (config.zipkinEndpoint() != null) {
             processors.add(BatchSpanProcessor.builder(new ZipkinJsonExporter(config.zipkinEndpoint()))
-                                             .setScheduleDelay(1, TimeUnit.SECONDS)
-                                             .build());
+                    .setScheduleDelay(1, TimeUnit.SECONDS)
+                    .build());
         }
         if (config.spanExporter() != null) {
             // A user's own exporter (logging, in-memory) sees each span as it ends.
@@ -207,7 +208,6 @@ public final class MeshTelemetry implements SafeCloseable {
     public OpenTelemetry openTelemetry() {
         return sdk;
     }
-
 
     public PrometheusMeterRegistry meterRegistry() {
         return registry;

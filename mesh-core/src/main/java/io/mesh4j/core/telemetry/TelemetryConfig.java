@@ -91,19 +91,22 @@ public final class TelemetryConfig {
     @Override
     public String toString() {
         return "TelemetryConfig(service=" + serviceName + ", inject=" + inject + ", extract=" + extract
-               + ", samplingRatio=" + samplingRatio + ", exporter="
-               + (otlpEndpoint != null ? "otlp " + otlpEndpoint
-                                       : zipkinEndpoint != null ? "zipkin " + zipkinEndpoint
-                                                                : spanExporter != null ? spanExporter : "none")
-               + ')';
+                + ", samplingRatio=" + samplingRatio + ", exporter="
+                + (otlpEndpoint != null
+                        ? "otlp " + otlpEndpoint
+                        : zipkinEndpoint != null
+                                ? "zipkin " + zipkinEndpoint
+                                : spanExporter != null ? spanExporter : "none")
+                + ')';
     }
 
     public static final class Builder {
 
         private String serviceName = "unknown_service:java";
         private List<Propagation> inject = List.of(Propagation.TRACECONTEXT, Propagation.BAGGAGE);
-        private List<Propagation> extract = List.of(Propagation.TRACECONTEXT, Propagation.BAGGAGE,
-                                                    Propagation.B3_SINGLE, Propagation.B3_MULTI);
+        private List<Propagation> extract = List.of(
+                Propagation.TRACECONTEXT, Propagation.BAGGAGE,
+                Propagation.B3_SINGLE, Propagation.B3_MULTI);
         private double samplingRatio = 1.0;
         private @Nullable URI otlpEndpoint;
         private @Nullable URI zipkinEndpoint;
@@ -192,8 +195,8 @@ public final class TelemetryConfig {
             final Set<Propagation> seen = EnumSet.noneOf(Propagation.class);
             for (Propagation format : formats) {
                 if (!seen.add(requireNonNull(format, name))) {
-                    throw new IllegalArgumentException(name + ": " + Arrays.toString(formats)
-                                                       + " (expected: each format once)");
+                    throw new IllegalArgumentException(
+                            name + ": " + Arrays.toString(formats) + " (expected: each format once)");
                 }
             }
             return List.of(formats);
@@ -203,8 +206,8 @@ public final class TelemetryConfig {
             requireNonNull(endpoint, name);
             final String scheme = endpoint.getScheme();
             if (!"http".equals(scheme) && !"https".equals(scheme) || endpoint.getHost() == null) {
-                throw new IllegalArgumentException(name + ": " + endpoint
-                                                   + " (expected: an http or https URI with a host)");
+                throw new IllegalArgumentException(
+                        name + ": " + endpoint + " (expected: an http or https URI with a host)");
             }
             return endpoint;
         }

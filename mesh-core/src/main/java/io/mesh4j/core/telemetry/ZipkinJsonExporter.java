@@ -19,6 +19,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import io.mesh4j.core.internal.telemetry.HttpAttributes;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -26,7 +27,6 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.mesh4j.core.internal.telemetry.HttpAttributes;
 
 /**
  * Sends spans to Zipkin's v2 JSON API ({@code POST /api/v2/spans}), mapped as OpenTelemetry's own Zipkin exporter
@@ -68,16 +68,19 @@ final class ZipkinJsonExporter implements SpanExporter {
         }
         final CompletableResultCode result = new CompletableResultCode();
         final HttpRequest request = HttpRequest.newBuilder(endpoint)
-                                               .timeout(Duration.ofSeconds(10))
-                                               .header("Content-Type", "application/json")
-                                               .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                                               .build();
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((res, cause) -> {
             if (cause == null && res.statusCode() / 100 == 2) {
                 result.succeed();
             } else {
-                logger.warn("Zipkin at {} did not take {} spans: {}", endpoint, spans.size(),
-                            cause != null ? cause.toString() : "status " + res.statusCode());
+                logger.warn(
+                        "Zipkin at {} did not take {} spans: {}",
+                        endpoint,
+                        spans.size(),
+                        cause != null ? cause.toString() : "status " + res.statusCode());
                 result.fail();
             }
         });
@@ -109,8 +112,7 @@ final class ZipkinJsonExporter implements SpanExporter {
         }
         final long start = TimeUnit.NANOSECONDS.toMicros(span.getStartEpochNanos());
         json.writeNumberField("timestamp", start);
-        json.writeNumberField("duration",
-                              Math.max(1, TimeUnit.NANOSECONDS.toMicros(span.getEndEpochNanos()) - start));
+        json.writeNumberField("duration", Math.max(1, TimeUnit.NANOSECONDS.toMicros(span.getEndEpochNanos()) - start));
         json.writeObjectFieldStart("localEndpoint");
         final String service = span.getResource().getAttribute(SERVICE_NAME);
         json.writeStringField("serviceName", service != null ? service : "unknown");
@@ -123,8 +125,9 @@ final class ZipkinJsonExporter implements SpanExporter {
             if (peer != null) {
                 json.writeStringField("serviceName", peer);
             }
-            if (address != null && address.indexOf(':') < 0 && address.chars().allMatch(
-                    c -> c == '.' || Character.isDigit(c))) {
+            if (address != null
+                    && address.indexOf(':') < 0
+                    && address.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
                 json.writeStringField("ipv4", address);
             }
             if (port != null) {
@@ -140,8 +143,11 @@ final class ZipkinJsonExporter implements SpanExporter {
                 final StringBuilder value = new StringBuilder(event.getName());
                 if (!event.getAttributes().isEmpty()) {
                     value.append(' ');
-                    event.getAttributes().forEach((key, v) -> value.append(key.getKey()).append('=').append(v)
-                                                                   .append(' '));
+                    event.getAttributes()
+                            .forEach((key, v) -> value.append(key.getKey())
+                                    .append('=')
+                                    .append(v)
+                                    .append(' '));
                 }
                 json.writeStringField("value", value.toString().trim());
                 json.writeEndObject();

@@ -21,15 +21,16 @@ class ResponseClassifierTest {
     @Test
     void answersBelow500AreSuccesses() {
         assertThat(classifier.classify(HttpMethod.POST, HttpStatus.OK, null)).isEqualTo(SUCCESS);
-        assertThat(classifier.classify(HttpMethod.POST, HttpStatus.NOT_FOUND, null)).isEqualTo(SUCCESS);
+        assertThat(classifier.classify(HttpMethod.POST, HttpStatus.NOT_FOUND, null))
+                .isEqualTo(SUCCESS);
     }
 
     @Test
     void a503AndARequestThatNeverLeftAreRetryableForEveryMethod() {
         assertThat(classifier.classify(HttpMethod.POST, HttpStatus.SERVICE_UNAVAILABLE, null))
                 .isEqualTo(RETRYABLE_FAILURE);
-        assertThat(classifier.classify(HttpMethod.POST, null,
-                                       UnprocessedRequestException.of(new ConnectException("refused"))))
+        assertThat(classifier.classify(
+                        HttpMethod.POST, null, UnprocessedRequestException.of(new ConnectException("refused"))))
                 .isEqualTo(RETRYABLE_FAILURE);
     }
 
@@ -37,9 +38,12 @@ class ResponseClassifierTest {
     void other5xxAndTimeoutsAreRetryableOnlyForIdempotentMethods() {
         assertThat(classifier.classify(HttpMethod.GET, HttpStatus.INTERNAL_SERVER_ERROR, null))
                 .isEqualTo(RETRYABLE_FAILURE);
-        assertThat(classifier.classify(HttpMethod.PUT, HttpStatus.BAD_GATEWAY, null)).isEqualTo(RETRYABLE_FAILURE);
-        assertThat(classifier.classify(HttpMethod.POST, HttpStatus.INTERNAL_SERVER_ERROR, null)).isEqualTo(FAILURE);
-        assertThat(classifier.classify(HttpMethod.PATCH, null, ResponseTimeoutException.get())).isEqualTo(FAILURE);
+        assertThat(classifier.classify(HttpMethod.PUT, HttpStatus.BAD_GATEWAY, null))
+                .isEqualTo(RETRYABLE_FAILURE);
+        assertThat(classifier.classify(HttpMethod.POST, HttpStatus.INTERNAL_SERVER_ERROR, null))
+                .isEqualTo(FAILURE);
+        assertThat(classifier.classify(HttpMethod.PATCH, null, ResponseTimeoutException.get()))
+                .isEqualTo(FAILURE);
         assertThat(classifier.classify(HttpMethod.OPTIONS, null, ResponseTimeoutException.get()))
                 .isEqualTo(RETRYABLE_FAILURE);
     }

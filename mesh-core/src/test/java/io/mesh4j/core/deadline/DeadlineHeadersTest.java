@@ -29,7 +29,7 @@ class DeadlineHeadersTest {
         assertThat(Deadline.formatGrpcHeader(Duration.ofMinutes(5))).isEqualTo("300000m");
         assertThat(Deadline.formatGrpcHeader(Duration.ofDays(3))).isEqualTo("259200S");
         assertThat(Deadline.formatGrpcHeader(Duration.ofMillis(-5))).isEqualTo("0n");
-        for (Duration d : new Duration[] { Duration.ofMillis(1), Duration.ofSeconds(30), Duration.ofHours(2) }) {
+        for (Duration d : new Duration[] {Duration.ofMillis(1), Duration.ofSeconds(30), Duration.ofHours(2)}) {
             assertThat(Deadline.parseGrpcHeader(Deadline.formatGrpcHeader(d))).isEqualTo(d);
         }
     }

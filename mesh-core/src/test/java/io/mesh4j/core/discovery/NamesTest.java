@@ -9,14 +9,30 @@ import org.junit.jupiter.params.provider.ValueSource;
 class NamesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"orders", "a", "0", "orders-v2", "a23456789012345678901234567890123456789012345678901234567890123"})
+    @ValueSource(
+            strings = {
+                "orders",
+                "a",
+                "0",
+                "orders-v2",
+                "a23456789012345678901234567890123456789012345678901234567890123"
+            })
     void acceptsDns1123Labels(String name) {
         assertThat(ServiceName.of(name).value()).isEqualTo(name);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "Orders", "-orders", "orders-", "ord_ers", "orders.v2", "ördersß",
-                            "a234567890123456789012345678901234567890123456789012345678901234"})
+    @ValueSource(
+            strings = {
+                "",
+                "Orders",
+                "-orders",
+                "orders-",
+                "ord_ers",
+                "orders.v2",
+                "ördersß",
+                "a234567890123456789012345678901234567890123456789012345678901234"
+            })
     void refusesAnythingElseSayingWhatAServiceNameIs(String name) {
         assertThatThrownBy(() -> ServiceName.of(name))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -48,8 +48,10 @@ class RouteConfigTest {
         final RouteConfig config = parse(FULL);
 
         final RouteRule canary = config.rules().get(0);
-        assertThat(canary.split()).containsExactly(new WeightedSubset(new Subset(Map.of("version", "v1")), 90),
-                                                   new WeightedSubset(new Subset(Map.of("version", "v2")), 10));
+        assertThat(canary.split())
+                .containsExactly(
+                        new WeightedSubset(new Subset(Map.of("version", "v1")), 90),
+                        new WeightedSubset(new Subset(Map.of("version", "v2")), 10));
         assertThat(canary.timeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(canary.retry().attempts()).isEqualTo(3);
         assertThat(canary.hedge().delay()).isEqualTo(Duration.ofMillis(50));
@@ -57,8 +59,8 @@ class RouteConfigTest {
         assertThat(canary.rateLimit().perCaller()).isTrue();
         assertThat(canary.concurrencyLimit()).isEqualTo(50);
         assertThat(canary.outlier().ejectionTime()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.overrideCallers()).containsExactlyInAnyOrder(ServiceName.of("frontend"),
-                                                                       ServiceName.of("debug-console"));
+        assertThat(config.overrideCallers())
+                .containsExactlyInAnyOrder(ServiceName.of("frontend"), ServiceName.of("debug-console"));
         assertThat(RouteJson.parse(RouteJson.write(config))).isEqualTo(config);
     }
 
@@ -67,13 +69,18 @@ class RouteConfigTest {
         final RouteConfig config = parse(FULL);
         final HttpHeaders canaryHeader = HttpHeaders.of("x-canary", "yes");
 
-        assertThat(config.match(HttpMethod.GET, "/orders/42", canaryHeader)).map(RouteRule::name).hasValue("canary");
-        assertThat(config.match(HttpMethod.GET, "/orders/42/items", canaryHeader)).map(RouteRule::name)
-                                                                                  .hasValue("everything-else");
-        assertThat(config.match(HttpMethod.POST, "/orders/42", canaryHeader)).map(RouteRule::name)
-                                                                             .hasValue("everything-else");
-        assertThat(config.match(HttpMethod.GET, "/orders/42", HttpHeaders.of())).map(RouteRule::name)
-                                                                                .hasValue("everything-else");
+        assertThat(config.match(HttpMethod.GET, "/orders/42", canaryHeader))
+                .map(RouteRule::name)
+                .hasValue("canary");
+        assertThat(config.match(HttpMethod.GET, "/orders/42/items", canaryHeader))
+                .map(RouteRule::name)
+                .hasValue("everything-else");
+        assertThat(config.match(HttpMethod.POST, "/orders/42", canaryHeader))
+                .map(RouteRule::name)
+                .hasValue("everything-else");
+        assertThat(config.match(HttpMethod.GET, "/orders/42", HttpHeaders.of()))
+                .map(RouteRule::name)
+                .hasValue("everything-else");
     }
 
     @Test
@@ -81,45 +88,50 @@ class RouteConfigTest {
         assertThat(PathMatch.of(PathMatch.Kind.EXACT, "/a").matches("/a")).isTrue();
         assertThat(PathMatch.of(PathMatch.Kind.EXACT, "/a").matches("/a/b")).isFalse();
         assertThat(PathMatch.of(PathMatch.Kind.PREFIX, "/a").matches("/a/b")).isTrue();
-        assertThat(PathMatch.of(PathMatch.Kind.TEMPLATE, "/o/{id}/items").matches("/o/7/items")).isTrue();
-        assertThat(PathMatch.of(PathMatch.Kind.TEMPLATE, "/o/{id}/items").matches("/o/7/8/items")).isFalse();
-        assertThat(PathMatch.of(PathMatch.Kind.REGEX, "^/o/[0-9]+$").matches("/o/77")).isTrue();
-        assertThat(PathMatch.of(PathMatch.Kind.REGEX, "^/o/[0-9]+$").matches("/o/x")).isFalse();
+        assertThat(PathMatch.of(PathMatch.Kind.TEMPLATE, "/o/{id}/items").matches("/o/7/items"))
+                .isTrue();
+        assertThat(PathMatch.of(PathMatch.Kind.TEMPLATE, "/o/{id}/items").matches("/o/7/8/items"))
+                .isFalse();
+        assertThat(PathMatch.of(PathMatch.Kind.REGEX, "^/o/[0-9]+$").matches("/o/77"))
+                .isTrue();
+        assertThat(PathMatch.of(PathMatch.Kind.REGEX, "^/o/[0-9]+$").matches("/o/x"))
+                .isFalse();
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', value = {
-            "{\"rules\": [{\"route\": [{\"subset\": {\"v\": \"1\"}, \"weight\": 90}, {\"subset\": {\"v\": \"2\"}, \"weight\": 5}]}]}"
-            + " | rules[0] ('rule-0').route: the weights sum to 95 (expected: 100)",
-            "{\"rules\": [{\"name\": \"r\", \"match\": {\"path\": {\"regex\": \"(\"}}}]}"
-            + " | rules[0] ('r').match.path.regex: '(' does not compile",
-            "{\"rules\": [{\"name\": \"r\", \"match\": {\"path\": {\"regex\": \"^(a+)+$\"}}}]}"
-            + " | nests a quantifier inside a quantified group",
-            "{\"rules\": [{\"name\": \"r\", \"fault\": {\"abort\": {\"percent\": 120, \"status\": 503}}}]}"
-            + " | rules[0] ('r').fault.abort.percent: 120.0 (expected: 0..100)",
-            "{\"rules\": [{\"name\": \"r\", \"timeout\": \"-1s\"}]}"
-            + " | rules[0] ('r').timeout: '-1s' (expected: a whole number and ms, s or m",
-            "{\"rules\": [{\"name\": \"r\", \"timeout\": \"1s\", \"perAttemptTimeout\": \"2s\"}]}"
-            + " | perAttemptTimeout: 2000ms is longer than timeout 1000ms",
-            "{\"rules\": [{\"name\": \"r\", \"retries\": {\"attempts\": 3}}]}"
-            + " | rules[0] ('r'): unknown field 'retries'",
-            "{\"rules\": [{\"name\": \"r\", \"retry\": {\"attempts\": 30}}]}"
-            + " | rules[0] ('r').retry.attempts: 30 (expected: 1..10)",
-            "{\"rules\": [{\"name\": \"r\", \"retry\": {\"on\": [\"sometimes\"]}}]}"
-            + " | rules[0] ('r').retry.on: 'sometimes' (expected: unprocessed, 503",
-            "{\"rules\": [{\"name\": \"r\", \"match\": {\"path\": {\"prefix\": \"/a\", \"exact\": \"/b\"}}}]}"
-            + " | rules[0] ('r').match.path: 2 kinds of match",
-            "{\"rules\": [{\"name\": \"r\"}, {\"name\": \"r\"}]}"
-            + " | rule 'r' appears twice",
-            "{\"rules\": [{\"name\": \"r\", \"hedge\": {\"delay\": \"10ms\", \"percentile\": 95}}]}"
-            + " | hedge: give either delay or percentile",
-            "{\"rules\": [{\"name\": \"r\", \"rateLimit\": {\"requestsPerSecond\": 0}}]}"
-            + " | rules[0] ('r').rateLimit.requestsPerSecond: 0.0 (expected: > 0",
-            "{\"rules\": [], \"overrideCallers\": [\"Front End\"]}"
-            + " | overrideCallers: ",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"rules\": [{\"route\": [{\"subset\": {\"v\": \"1\"}, \"weight\": 90}, {\"subset\": {\"v\": \"2\"}, \"weight\": 5}]}]}"
+                        + " | rules[0] ('rule-0').route: the weights sum to 95 (expected: 100)",
+                "{\"rules\": [{\"name\": \"r\", \"match\": {\"path\": {\"regex\": \"(\"}}}]}"
+                        + " | rules[0] ('r').match.path.regex: '(' does not compile",
+                "{\"rules\": [{\"name\": \"r\", \"match\": {\"path\": {\"regex\": \"^(a+)+$\"}}}]}"
+                        + " | nests a quantifier inside a quantified group",
+                "{\"rules\": [{\"name\": \"r\", \"fault\": {\"abort\": {\"percent\": 120, \"status\": 503}}}]}"
+                        + " | rules[0] ('r').fault.abort.percent: 120.0 (expected: 0..100)",
+                "{\"rules\": [{\"name\": \"r\", \"timeout\": \"-1s\"}]}"
+                        + " | rules[0] ('r').timeout: '-1s' (expected: a whole number and ms, s or m",
+                "{\"rules\": [{\"name\": \"r\", \"timeout\": \"1s\", \"perAttemptTimeout\": \"2s\"}]}"
+                        + " | perAttemptTimeout: 2000ms is longer than timeout 1000ms",
+                "{\"rules\": [{\"name\": \"r\", \"retries\": {\"attempts\": 3}}]}"
+                        + " | rules[0] ('r'): unknown field 'retries'",
+                "{\"rules\": [{\"name\": \"r\", \"retry\": {\"attempts\": 30}}]}"
+                        + " | rules[0] ('r').retry.attempts: 30 (expected: 1..10)",
+                "{\"rules\": [{\"name\": \"r\", \"retry\": {\"on\": [\"sometimes\"]}}]}"
+                        + " | rules[0] ('r').retry.on: 'sometimes' (expected: unprocessed, 503",
+                "{\"rules\": [{\"name\": \"r\", \"match\": {\"path\": {\"prefix\": \"/a\", \"exact\": \"/b\"}}}]}"
+                        + " | rules[0] ('r').match.path: 2 kinds of match",
+                "{\"rules\": [{\"name\": \"r\"}, {\"name\": \"r\"}]}" + " | rule 'r' appears twice",
+                "{\"rules\": [{\"name\": \"r\", \"hedge\": {\"delay\": \"10ms\", \"percentile\": 95}}]}"
+                        + " | hedge: give either delay or percentile",
+                "{\"rules\": [{\"name\": \"r\", \"rateLimit\": {\"requestsPerSecond\": 0}}]}"
+                        + " | rules[0] ('r').rateLimit.requestsPerSecond: 0.0 (expected: > 0",
+                "{\"rules\": [], \"overrideCallers\": [\"Front End\"]}" + " | overrideCallers: ",
+            })
     void refusesABadConfigNamingTheRuleAndTheField(String json, String message) {
-        assertThatThrownBy(() -> parse(json)).isInstanceOf(InvalidInputException.class)
-                                             .hasMessageContaining(message.strip());
+        assertThatThrownBy(() -> parse(json))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining(message.strip());
     }
 }

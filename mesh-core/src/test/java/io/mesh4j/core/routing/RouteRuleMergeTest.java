@@ -14,16 +14,18 @@ class RouteRuleMergeTest {
     @Test
     void eachPartComesFromTheHighestRuleThatSetsIt() {
         final RouteRule annotations = RouteRule.builder("OrdersApi.order(String)")
-                                               .timeout(Duration.ofSeconds(2))
-                                               .perAttemptTimeout(Duration.ofMillis(500))
-                                               .concurrencyLimit(10)
-                                               .build();
+                .timeout(Duration.ofSeconds(2))
+                .perAttemptTimeout(Duration.ofMillis(500))
+                .concurrencyLimit(10)
+                .build();
         final RouteRule registry = RouteRule.builder("canary")
-                                            .split(List.of(new WeightedSubset(new Subset(Map.of("version", "v1")), 90),
-                                                           new WeightedSubset(new Subset(Map.of("version", "v2")), 10)),
-                                                   null)
-                                            .concurrencyLimit(3)
-                                            .build();
+                .split(
+                        List.of(
+                                new WeightedSubset(new Subset(Map.of("version", "v1")), 90),
+                                new WeightedSubset(new Subset(Map.of("version", "v2")), 10)),
+                        null)
+                .concurrencyLimit(3)
+                .build();
 
         final RouteRule merged = registry.over(annotations);
 
@@ -37,9 +39,12 @@ class RouteRuleMergeTest {
 
     @Test
     void aPerAttemptTimeoutLongerThanTheMergedTimeoutIsCutToIt() {
-        final RouteRule annotations = RouteRule.builder("a").timeout(Duration.ofSeconds(2))
-                                               .perAttemptTimeout(Duration.ofSeconds(1)).build();
-        final RouteRule registry = RouteRule.builder("tight").timeout(Duration.ofMillis(300)).build();
+        final RouteRule annotations = RouteRule.builder("a")
+                .timeout(Duration.ofSeconds(2))
+                .perAttemptTimeout(Duration.ofSeconds(1))
+                .build();
+        final RouteRule registry =
+                RouteRule.builder("tight").timeout(Duration.ofMillis(300)).build();
 
         final RouteRule merged = registry.over(annotations);
 

@@ -42,9 +42,9 @@ class StackTest {
         final Stack<UnaryOperator<List<String>>> original = Stack.of(tracing("A"), tracing("C"));
 
         final Stack<UnaryOperator<List<String>>> changed = original.insertBefore(Role.of("C"), tracing("B"))
-                                                                   .insertAfter(Role.of("C"), tracing("D"))
-                                                                   .remove(Role.of("A"))
-                                                                   .append(tracing("E"));
+                .insertAfter(Role.of("C"), tracing("D"))
+                .remove(Role.of("A"))
+                .append(tracing("E"));
 
         assertThat(send(changed)).containsExactly("B", "C", "D", "E");
         assertThat(send(original)).containsExactly("A", "C");

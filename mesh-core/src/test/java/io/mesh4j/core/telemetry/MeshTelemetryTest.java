@@ -20,9 +20,9 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.testing.junit5.server.ServerExtension;
 
 import io.mesh4j.core.classify.ResponseClass;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
-import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 class MeshTelemetryTest {
 
@@ -33,23 +33,32 @@ class MeshTelemetryTest {
     static final ServerExtension collector = new ServerExtension() {
         @Override
         protected void configure(ServerBuilder sb) {
-            sb.service("prefix:/", (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
-                received.add(agg);
-                return HttpResponse.of(200);
-            })));
+            sb.service(
+                    "prefix:/",
+                    (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
+                        received.add(agg);
+                        return HttpResponse.of(200);
+                    })));
         }
     };
 
     @Test
     void newTracesFollowTheRatioAndACallersDecisionIsKept() {
-        try (MeshTelemetry never = MeshTelemetry.of(TelemetryConfig.builder().samplingRatio(0).build())) {
+        try (MeshTelemetry never =
+                MeshTelemetry.of(TelemetryConfig.builder().samplingRatio(0).build())) {
             final Span root = never.tracer().spanBuilder("root").startSpan();
             assertThat(root.getSpanContext().isSampled()).isFalse();
-            assertThat(root.getSpanContext().isValid()).as("an unsampled span still propagates").isTrue();
+            assertThat(root.getSpanContext().isValid())
+                    .as("an unsampled span still propagates")
+                    .isTrue();
 
-            final Context sampledParent = TelemetryAccess.PROPAGATION.get(never).extract(RequestHeaders.builder(HttpMethod.GET, "/")
-                    .add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build());
-            final Span child = never.tracer().spanBuilder("child").setParent(sampledParent).startSpan();
+            final Context sampledParent = TelemetryAccess.PROPAGATION
+                    .get(never)
+                    .extract(RequestHeaders.builder(HttpMethod.GET, "/")
+                            .add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+                            .build());
+            final Span child =
+                    never.tracer().spanBuilder("child").setParent(sampledParent).startSpan();
             assertThat(child.getSpanContext().isSampled()).isTrue();
             root.end();
             child.end();
@@ -59,8 +68,10 @@ class MeshTelemetryTest {
     @Test
     void spansGoToOtlpOverHttpProtobufWhenConfigured() {
         received.clear();
-        try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder().serviceName("orders")
-                .otlpEndpoint(URI.create(collector.httpUri() + "/v1/traces")).build())) {
+        try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder()
+                .serviceName("orders")
+                .otlpEndpoint(URI.create(collector.httpUri() + "/v1/traces"))
+                .build())) {
             telemetry.tracer().spanBuilder("GET /orders/:id").startSpan().end();
             telemetry.forceFlush();
 
@@ -75,17 +86,19 @@ class MeshTelemetryTest {
     @Test
     void spansGoToZipkinAsV2JsonWhenConfigured() {
         received.clear();
-        try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder().serviceName("orders")
-                .zipkinEndpoint(URI.create(collector.httpUri() + "/api/v2/spans")).build())) {
+        try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder()
+                .serviceName("orders")
+                .zipkinEndpoint(URI.create(collector.httpUri() + "/api/v2/spans"))
+                .build())) {
             telemetry.tracer().spanBuilder("GET /orders/:id").startSpan().end();
             telemetry.forceFlush();
 
             await().atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
             final AggregatedHttpRequest request = received.peek();
             assertThat(request.path()).isEqualTo("/api/v2/spans");
-            assertThat(request.contentUtf8()).startsWith("[{\"traceId\":")
-                                             .contains("\"name\":\"GET /orders/:id\"",
-                                                       "\"localEndpoint\":{\"serviceName\":\"orders\"}");
+            assertThat(request.contentUtf8())
+                    .startsWith("[{\"traceId\":")
+                    .contains("\"name\":\"GET /orders/:id\"", "\"localEndpoint\":{\"serviceName\":\"orders\"}");
         }
     }
 
@@ -100,14 +113,24 @@ class MeshTelemetryTest {
 
     @Test
     void labelsFromOutsideAreBoundedPerServiceAndLabel() {
-        try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder().maxLabelValues(3).build())) {
+        try (MeshTelemetry telemetry =
+                MeshTelemetry.of(TelemetryConfig.builder().maxLabelValues(3).build())) {
             for (int i = 0; i < 10; i++) {
-                TelemetryAccess.METRICS.get(telemetry).serverRequest("orders", "/orders/:id", HttpMethod.GET, 200, ResponseClass.SUCCESS,
-                                                  "caller-" + i, 1_000_000);
+                TelemetryAccess.METRICS
+                        .get(telemetry)
+                        .serverRequest(
+                                "orders",
+                                "/orders/:id",
+                                HttpMethod.GET,
+                                200,
+                                ResponseClass.SUCCESS,
+                                "caller-" + i,
+                                1_000_000);
             }
             final String scrape = telemetry.scrape();
-            assertThat(scrape).contains("peer=\"caller-0\"", "peer=\"caller-2\"", "peer=\"other\"")
-                              .doesNotContain("peer=\"caller-3\"");
+            assertThat(scrape)
+                    .contains("peer=\"caller-0\"", "peer=\"caller-2\"", "peer=\"other\"")
+                    .doesNotContain("peer=\"caller-3\"");
         }
     }
 
@@ -119,7 +142,7 @@ class MeshTelemetryTest {
 
             assertThat(telemetry.scrape())
                     .contains("mesh_server_authz_decisions_total{decision=\"allow\",peer=\"frontend\","
-                              + "route=\"/orders/:id\",service=\"orders\"} 1.0")
+                            + "route=\"/orders/:id\",service=\"orders\"} 1.0")
                     .contains("decision=\"deny\",peer=\"intruder\"");
         }
     }

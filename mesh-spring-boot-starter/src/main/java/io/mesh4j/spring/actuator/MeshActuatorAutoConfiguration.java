@@ -20,7 +20,7 @@ import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 /**
  * The {@code mesh} health indicator and the {@code /actuator/mesh} endpoint, for applications with the actuator.
  */
-@AutoConfiguration(after = { MeshAutoConfiguration.class, MeshAdminAutoConfiguration.class })
+@AutoConfiguration(after = {MeshAutoConfiguration.class, MeshAdminAutoConfiguration.class})
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(MeshClient.class)
 public class MeshActuatorAutoConfiguration {
@@ -28,22 +28,31 @@ public class MeshActuatorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "meshHealthIndicator")
     @ConditionalOnEnabledHealthIndicator("mesh")
-    HealthIndicator meshHealthIndicator(ObjectProvider<MeshServer> server, ObjectProvider<MeshClient> client,
-                                        ObjectProvider<WorkloadIdentity> identity, ObjectProvider<AdminServer> admin) {
+    HealthIndicator meshHealthIndicator(
+            ObjectProvider<MeshServer> server,
+            ObjectProvider<MeshClient> client,
+            ObjectProvider<WorkloadIdentity> identity,
+            ObjectProvider<AdminServer> admin) {
         return new MeshHealthIndicator(view(server, client, identity, admin));
     }
 
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    MeshEndpoint meshEndpoint(ObjectProvider<MeshServer> server, ObjectProvider<MeshClient> client,
-                              ObjectProvider<WorkloadIdentity> identity, ObjectProvider<AdminServer> admin) {
+    MeshEndpoint meshEndpoint(
+            ObjectProvider<MeshServer> server,
+            ObjectProvider<MeshClient> client,
+            ObjectProvider<WorkloadIdentity> identity,
+            ObjectProvider<AdminServer> admin) {
         return new MeshEndpoint(view(server, client, identity, admin));
     }
 
-    private static MeshView view(ObjectProvider<MeshServer> server, ObjectProvider<MeshClient> client,
-                                 ObjectProvider<WorkloadIdentity> identity, ObjectProvider<AdminServer> admin) {
-        return new MeshView(server.getIfAvailable(), client.getIfAvailable(), identity.getIfAvailable(),
-                            admin.getIfAvailable());
+    private static MeshView view(
+            ObjectProvider<MeshServer> server,
+            ObjectProvider<MeshClient> client,
+            ObjectProvider<WorkloadIdentity> identity,
+            ObjectProvider<AdminServer> admin) {
+        return new MeshView(
+                server.getIfAvailable(), client.getIfAvailable(), identity.getIfAvailable(), admin.getIfAvailable());
     }
 }

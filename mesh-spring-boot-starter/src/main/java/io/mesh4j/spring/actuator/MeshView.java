@@ -22,17 +22,17 @@ import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.internal.ClientAccess;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.client.internal.routing.ServiceEndpoints;
-import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.authz.AccessRule;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.identity.IdentityAccess;
+import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.server.MeshServer;
-import io.mesh4j.core.internal.identity.IdentityAccess;
 
 /**
  * What the application's mesh looks like now, as plain maps for the actuator's JSON: shared by the health
@@ -48,8 +48,11 @@ final class MeshView {
     private final @Nullable WorkloadIdentity identity;
     private final @Nullable AdminServer admin;
 
-    MeshView(@Nullable MeshServer server, @Nullable MeshClient client, @Nullable WorkloadIdentity identity,
-             @Nullable AdminServer admin) {
+    MeshView(
+            @Nullable MeshServer server,
+            @Nullable MeshClient client,
+            @Nullable WorkloadIdentity identity,
+            @Nullable AdminServer admin) {
         this.server = server;
         this.client = client;
         this.identity = identity;
@@ -68,7 +71,9 @@ final class MeshView {
         view.put("certificateExpiresAt", expiresAt != null ? expiresAt.toString() : "none yet");
         if (expiresAt != null) {
             // Renewed at two thirds of its life: a value that only falls means renewals fail.
-            view.put("certificateExpiresIn", Duration.between(Instant.now(), expiresAt).withNanos(0).toString());
+            view.put(
+                    "certificateExpiresIn",
+                    Duration.between(Instant.now(), expiresAt).withNanos(0).toString());
         }
         view.put("certificateValid", isCertificateValid());
         return view;
@@ -84,8 +89,9 @@ final class MeshView {
      * is there; only a call that gets no answer in time does not.
      */
     Map<String, Object> registry() {
-        final @Nullable RegistryClient registry = client != null ? ClientAccess.INTERNALS.get(client).registry()
-                                                  : identity != null ? IdentityAccess.REGISTRY_CLIENT.get(identity) : null;
+        final @Nullable RegistryClient registry = client != null
+                ? ClientAccess.INTERNALS.get(client).registry()
+                : identity != null ? IdentityAccess.REGISTRY_CLIENT.get(identity) : null;
         final Map<String, Object> view = new LinkedHashMap<>();
         if (registry == null) {
             return view;
@@ -111,7 +117,8 @@ final class MeshView {
     }
 
     /** The instance this application serves as, if it serves. */
-    @Nullable Map<String, Object> server() {
+    @Nullable
+    Map<String, Object> server() {
         if (server == null) {
             return null;
         }
@@ -120,12 +127,17 @@ final class MeshView {
         view.put("instanceId", server.instanceId().value());
         view.put("registered", server.isRegistered());
         view.put("stack", roles(server.stack().roles()));
-        view.put("accessPolicy", server.pushedPolicy() == null ? "annotations"
-                                                               : rules(server.pushedPolicy().rules()));
+        view.put(
+                "accessPolicy",
+                server.pushedPolicy() == null
+                        ? "annotations"
+                        : rules(server.pushedPolicy().rules()));
         final Map<String, Object> routes = new LinkedHashMap<>();
         routes.put("registry", RouteConfigView.of(server.routeConfig(), -1));
         try {
-            routes.put("annotations", RouteConfigView.annotations(server.armeriaServer().serviceConfigs()));
+            routes.put(
+                    "annotations",
+                    RouteConfigView.annotations(server.armeriaServer().serviceConfigs()));
         } catch (IllegalStateException e) {
             routes.put("annotations", "not serving yet");
         }
@@ -137,7 +149,8 @@ final class MeshView {
      * The outbound stack and, per service called, the endpoints known (and which are ejected) and the route config
      * in force.
      */
-    @Nullable Map<String, Object> client() {
+    @Nullable
+    Map<String, Object> client() {
         if (client == null) {
             return null;
         }
@@ -150,11 +163,13 @@ final class MeshView {
         called.addAll(routes.keySet());
         final Map<String, Object> services = new LinkedHashMap<>();
         for (ServiceName service : called) {
-            final Map<String, Object> serviceView = client.services().contains(service)
-                                                    ? endpoints(service) : new LinkedHashMap<>();
+            final Map<String, Object> serviceView =
+                    client.services().contains(service) ? endpoints(service) : new LinkedHashMap<>();
             final @Nullable RouteConfig config = routes.get(service);
             if (config != null) {
-                serviceView.put("routeConfig", RouteConfigView.of(config, routeConfigs.routes(service).index()));
+                serviceView.put(
+                        "routeConfig",
+                        RouteConfigView.of(config, routeConfigs.routes(service).index()));
             }
             services.put(service.value(), serviceView);
         }
@@ -163,7 +178,8 @@ final class MeshView {
     }
 
     /** The admin endpoint's port, if the application has one. */
-    @Nullable Integer adminPort() {
+    @Nullable
+    Integer adminPort() {
         return admin != null ? admin.port() : null;
     }
 

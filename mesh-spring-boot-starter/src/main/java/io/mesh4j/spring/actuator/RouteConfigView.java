@@ -36,8 +36,9 @@ final class RouteConfigView {
      */
     static Map<String, Object> of(RouteConfig config, long index) {
         final Map<String, Object> view = new LinkedHashMap<>();
-        view.put("source", config.rules().isEmpty() ? "none in the registry: annotations and defaults apply"
-                                                     : "registry");
+        view.put(
+                "source",
+                config.rules().isEmpty() ? "none in the registry: annotations and defaults apply" : "registry");
         if (index >= 0) {
             view.put("index", index);
         }
@@ -56,14 +57,22 @@ final class RouteConfigView {
             if (annotated == null) {
                 continue;
             }
-            final @Nullable RouteRule rule = AnnotatedRules.of(annotated.method(), annotated.serviceClass(),
-                                                               RouteMatch.ALL);
+            final @Nullable RouteRule rule =
+                    AnnotatedRules.of(annotated.method(), annotated.serviceClass(), RouteMatch.ALL);
             if (rule == null) {
                 continue;
             }
             final Map<String, Object> view = new LinkedHashMap<>();
-            view.put("route", String.join(",", service.route().methods().stream().map(Enum::name).sorted().toList())
-                              + ' ' + service.route().patternString());
+            view.put(
+                    "route",
+                    String.join(
+                                    ",",
+                                    service.route().methods().stream()
+                                            .map(Enum::name)
+                                            .sorted()
+                                            .toList())
+                            + ' '
+                            + service.route().patternString());
             view.put("method", rule.name());
             // The rule as a route config writes it, less what an annotation cannot say: a name, a match, a split.
             final Map<String, Object> written = firstRule(wire(new RouteConfig(List.of(rule))));

@@ -22,8 +22,8 @@ final class ClientPolicySettings {
     private final ClientPolicy defaults;
     private final Map<ServiceName, ClientPolicy> services;
 
-    private ClientPolicySettings(BalancerFactory balancer, ClientPolicy defaults,
-                                 Map<ServiceName, ClientPolicy> services) {
+    private ClientPolicySettings(
+            BalancerFactory balancer, ClientPolicy defaults, Map<ServiceName, ClientPolicy> services) {
         this.balancer = balancer;
         this.defaults = defaults;
         this.services = services;
@@ -38,12 +38,18 @@ final class ClientPolicySettings {
             try {
                 service = ServiceName.of(name);
             } catch (IllegalArgumentException e) {
-                throw new MeshConfigurationException("mesh.services." + name, String.valueOf(e.getMessage()),
-                                                     "Key mesh.services by the called service's name, a DNS-1123 "
-                                                     + "label such as orders: mesh.services.orders.timeout=2s.");
+                throw new MeshConfigurationException(
+                        "mesh.services." + name,
+                        String.valueOf(e.getMessage()),
+                        "Key mesh.services by the called service's name, a DNS-1123 "
+                                + "label such as orders: mesh.services.orders.timeout=2s.");
             }
-            services.put(service, policy("mesh.services." + name, or(overrides.getTimeout(), client.getTimeout()),
-                                         or(overrides.getMaxAttempts(), client.getMaxAttempts())));
+            services.put(
+                    service,
+                    policy(
+                            "mesh.services." + name,
+                            or(overrides.getTimeout(), client.getTimeout()),
+                            or(overrides.getMaxAttempts(), client.getMaxAttempts())));
         });
         return new ClientPolicySettings(balancer(client.getBalancer(), client.getSlowStart()), defaults, services);
     }
@@ -53,31 +59,37 @@ final class ClientPolicySettings {
         try {
             policy.timeout(timeout);
         } catch (IllegalArgumentException e) {
-            throw new MeshConfigurationException(prefix + ".timeout", String.valueOf(e.getMessage()),
-                                                 "Set " + prefix + ".timeout to how long a call may take, every "
-                                                 + "attempt included, more than 0, such as 2s.");
+            throw new MeshConfigurationException(
+                    prefix + ".timeout",
+                    String.valueOf(e.getMessage()),
+                    "Set " + prefix + ".timeout to how long a call may take, every "
+                            + "attempt included, more than 0, such as 2s.");
         }
         try {
             policy.retry(RetryConfig.builder().maxAttempts(maxAttempts).build());
         } catch (IllegalArgumentException e) {
-            throw new MeshConfigurationException(prefix + ".max-attempts", String.valueOf(e.getMessage()),
-                                                 "Set " + prefix + ".max-attempts to the attempts in all, the first "
-                                                 + "included, from 1 (no retry) to 10, such as 3.");
+            throw new MeshConfigurationException(
+                    prefix + ".max-attempts",
+                    String.valueOf(e.getMessage()),
+                    "Set " + prefix + ".max-attempts to the attempts in all, the first "
+                            + "included, from 1 (no retry) to 10, such as 3.");
         }
         return policy.build();
     }
 
     private static BalancerFactory balancer(String name, Duration slowStart) {
         if (slowStart.isNegative()) {
-            throw new MeshConfigurationException("mesh.client.slow-start", slowStart + " is negative",
-                                                 "Set mesh.client.slow-start to how long a new instance takes to "
-                                                 + "reach its full share, such as 30s, or 0s to turn it off.");
+            throw new MeshConfigurationException(
+                    "mesh.client.slow-start",
+                    slowStart + " is negative",
+                    "Set mesh.client.slow-start to how long a new instance takes to "
+                            + "reach its full share, such as 30s, or 0s to turn it off.");
         }
         if (!slowStart.isZero() && !"p2c".equals(name)) {
-            throw new MeshConfigurationException("mesh.client.slow-start",
-                                                 "slow start ramps the p2c balancer, not " + name,
-                                                 "Set mesh.client.balancer=p2c, or leave mesh.client.slow-start "
-                                                 + "unset.");
+            throw new MeshConfigurationException(
+                    "mesh.client.slow-start",
+                    "slow start ramps the p2c balancer, not " + name,
+                    "Set mesh.client.balancer=p2c, or leave mesh.client.slow-start " + "unset.");
         }
         switch (name) {
             case "p2c":
@@ -87,9 +99,10 @@ final class ClientPolicySettings {
             case "weighted-round-robin":
                 return Balancers.weightedRoundRobin();
             default:
-                throw new MeshConfigurationException("mesh.client.balancer", "'" + name + "' is not a balancer",
-                                                     "Set mesh.client.balancer to p2c (the default), round-robin or "
-                                                     + "weighted-round-robin.");
+                throw new MeshConfigurationException(
+                        "mesh.client.balancer",
+                        "'" + name + "' is not a balancer",
+                        "Set mesh.client.balancer to p2c (the default), round-robin or " + "weighted-round-robin.");
         }
     }
 

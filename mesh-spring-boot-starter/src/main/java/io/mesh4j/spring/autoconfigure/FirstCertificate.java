@@ -34,19 +34,25 @@ final class FirstCertificate {
             identity.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // The identity keeps trying; until it succeeds, mesh calls fail and a mesh server does not listen.
-            logger.warn("{}: no certificate from the registry at {} after {} s; starting anyway, and getting one "
-                        + "in the background", identity.id(), settings.registry(), WAIT.toSeconds());
+            logger.warn(
+                    "{}: no certificate from the registry at {} after {} s; starting anyway, and getting one "
+                            + "in the background",
+                    identity.id(),
+                    settings.registry(),
+                    WAIT.toSeconds());
         } catch (ExecutionException e) {
             identity.close();
             final String service = settings.service().value();
             if (e.getCause() instanceof RegistryException refused) {
                 throw new MeshConfigurationException(
-                        "mesh.join-token-file", "the registry refused the token in "
-                                                + settings.properties().getJoinTokenFile() + ": "
-                                                + refused.getMessage(),
+                        "mesh.join-token-file",
+                        "the registry refused the token in "
+                                + settings.properties().getJoinTokenFile() + ": "
+                                + refused.getMessage(),
                         "Ask the operator for a new join token for " + service + " (meshctl token create --service "
-                        + service + " > " + service + ".token) and set mesh.join-token-file to its file. A token "
-                        + "is used up after --uses certificates (one per instance started), and expires.");
+                                + service + " > " + service
+                                + ".token) and set mesh.join-token-file to its file. A token "
+                                + "is used up after --uses certificates (one per instance started), and expires.");
             }
             throw new IllegalStateException(identity.id() + " could not get its first certificate", e.getCause());
         } catch (InterruptedException e) {

@@ -22,7 +22,7 @@ import io.mesh4j.server.MeshServer;
 @AutoConfiguration(after = MeshAutoConfiguration.class)
 @ConditionalOnProperty(prefix = "mesh", name = "enabled", havingValue = "true", matchIfMissing = true)
 @ConditionalOnProperty(prefix = "mesh", name = "admin-port")
-@ConditionalOnBean({ MeshClient.class, MeshTelemetry.class })
+@ConditionalOnBean({MeshClient.class, MeshTelemetry.class})
 @ConditionalOnMissingBean(MeshServer.class)
 public class MeshAdminAutoConfiguration {
 
@@ -30,14 +30,16 @@ public class MeshAdminAutoConfiguration {
     @ConditionalOnMissingBean
     public AdminServer meshAdminServer(MeshSettings settings, MeshTelemetry telemetry, MeshClient client) {
         final int port = requirePort(settings.properties().getAdminPort());
-        final AdminServer admin = AdminServer.builder(telemetry).port(port).build()
-                                             .show(settings.service() + " outbound", client::stack);
+        final AdminServer admin =
+                AdminServer.builder(telemetry).port(port).build().show(settings.service() + " outbound", client::stack);
         try {
             return admin.start();
         } catch (RuntimeException e) {
             if (isPortInUse(e)) {
-                throw new MeshConfigurationException("mesh.admin-port", "port " + port + " is in use",
-                                                     "Set mesh.admin-port to a free port, or to 0 for any free one.");
+                throw new MeshConfigurationException(
+                        "mesh.admin-port",
+                        "port " + port + " is in use",
+                        "Set mesh.admin-port to a free port, or to 0 for any free one.");
             }
             throw e;
         }
@@ -55,7 +57,8 @@ public class MeshAdminAutoConfiguration {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             // The JDK's transport says BindException; Netty's native ones an IOException with the system's text.
             if (cause instanceof BindException
-                || cause instanceof IOException && String.valueOf(cause.getMessage()).contains("in use")) {
+                    || cause instanceof IOException
+                            && String.valueOf(cause.getMessage()).contains("in use")) {
                 return true;
             }
         }

@@ -1,6 +1,5 @@
 package io.mesh4j.spring.autoconfigure;
 
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -49,16 +48,18 @@ public class MeshAutoConfiguration {
         final MeshProperties properties = settings.properties();
         final WorkloadIdentity identity;
         try {
-            identity = WorkloadIdentity.builder(settings.registry(), settings.service().value())
-                                       .joinTokenFile(properties.getJoinTokenFile())
-                                       .trustBundleFile(properties.getTrustBundleFile())
-                                       .build();
+            identity = WorkloadIdentity.builder(
+                            settings.registry(), settings.service().value())
+                    .joinTokenFile(properties.getJoinTokenFile())
+                    .trustBundleFile(properties.getTrustBundleFile())
+                    .build();
         } catch (IllegalArgumentException | IllegalStateException e) {
             // The settings saw that both files can be read; what is left to go wrong is the bundle's content.
             throw new MeshConfigurationException(
-                    "mesh.trust-bundle-file", properties.getTrustBundleFile() + ": " + e.getMessage(),
+                    "mesh.trust-bundle-file",
+                    properties.getTrustBundleFile() + ": " + e.getMessage(),
                     "Set mesh.trust-bundle-file to the registry's roots in PEM: <registry data dir>/trust-bundle.pem, "
-                    + "or what meshctl bundle prints.");
+                            + "or what meshctl bundle prints.");
         }
         FirstCertificate.await(identity, settings);
         return identity;
@@ -76,14 +77,17 @@ public class MeshAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public MeshClient meshClient(MeshSettings settings, ObjectProvider<WorkloadIdentity> identity,
-                                 MeshTelemetry telemetry, ObjectProvider<MeshClientCustomizer> customizers) {
+    public MeshClient meshClient(
+            MeshSettings settings,
+            ObjectProvider<WorkloadIdentity> identity,
+            MeshTelemetry telemetry,
+            ObjectProvider<MeshClientCustomizer> customizers) {
         final MeshProperties properties = settings.properties();
         final ClientPolicySettings policies = settings.clientPolicies();
         final MeshClientBuilder builder = MeshClient.builder(settings.registry())
-                                                    .balancer(policies.balancer())
-                                                    .defaultPolicy(policies.defaults())
-                                                    .telemetry(telemetry);
+                .balancer(policies.balancer())
+                .defaultPolicy(policies.defaults())
+                .telemetry(telemetry);
         policies.services().forEach((service, policy) -> builder.policy(service.value(), policy));
         final WorkloadIdentity workload = identity.getIfAvailable();
         if (workload != null) {
@@ -102,19 +106,23 @@ public class MeshAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(annotation = MeshService.class)
-    public MeshServer meshServer(MeshSettings settings, ObjectProvider<WorkloadIdentity> identity,
-                                 MeshTelemetry telemetry, ObjectProvider<MeshClient> client,
-                                 ApplicationContext context, ObjectProvider<MeshServerCustomizer> customizers) {
+    public MeshServer meshServer(
+            MeshSettings settings,
+            ObjectProvider<WorkloadIdentity> identity,
+            MeshTelemetry telemetry,
+            ObjectProvider<MeshClient> client,
+            ApplicationContext context,
+            ObjectProvider<MeshServerCustomizer> customizers) {
         final MeshProperties properties = settings.properties();
         final MeshServerBuilder builder;
         try {
             builder = MeshServer.builder(settings.service().value(), settings.registry())
-                                .port(properties.getPort())
-                                .zone(properties.getZone())
-                                .weight(properties.getWeight())
-                                .ttl(properties.getTtl())
-                                .drainPeriod(properties.getDrainPeriod())
-                                .telemetry(telemetry);
+                    .port(properties.getPort())
+                    .zone(properties.getZone())
+                    .weight(properties.getWeight())
+                    .ttl(properties.getTtl())
+                    .drainPeriod(properties.getDrainPeriod())
+                    .telemetry(telemetry);
             if (properties.getAdminPort() != null) {
                 builder.adminPort(properties.getAdminPort());
             }

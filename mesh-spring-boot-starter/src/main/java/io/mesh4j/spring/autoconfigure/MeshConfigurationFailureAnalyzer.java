@@ -10,7 +10,7 @@ public final class MeshConfigurationFailureAnalyzer extends AbstractFailureAnaly
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, MeshConfigurationException cause) {
-        return new FailureAnalysis("The application cannot join the mesh: " + cause.getMessage(), cause.action(),
-                                   cause);
+        return new FailureAnalysis(
+                "The application cannot join the mesh: " + cause.getMessage(), cause.action(), cause);
     }
 }

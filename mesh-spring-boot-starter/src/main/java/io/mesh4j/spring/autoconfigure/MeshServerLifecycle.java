@@ -46,21 +46,27 @@ final class MeshServerLifecycle implements SmartLifecycle {
         try {
             server.whenServing().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            throw new IllegalStateException(server.service() + " could not get its certificate and listen within "
-                                            + START_TIMEOUT.toSeconds() + " s: is the registry reachable at "
-                                            + "mesh.registry?", e);
+            throw new IllegalStateException(
+                    server.service() + " could not get its certificate and listen within "
+                            + START_TIMEOUT.toSeconds() + " s: is the registry reachable at "
+                            + "mesh.registry?",
+                    e);
         } catch (Exception e) {
-            final Throwable cause = e.getCause() instanceof CompletionException && e.getCause().getCause() != null
-                                    ? e.getCause().getCause() : e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException(server.service() + " could not join the mesh: " + cause.getMessage(),
-                                            cause);
+            final Throwable cause =
+                    e.getCause() instanceof CompletionException && e.getCause().getCause() != null
+                            ? e.getCause().getCause()
+                            : e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException(
+                    server.service() + " could not join the mesh: " + cause.getMessage(), cause);
         }
         try {
             registered.get(REGISTRATION_WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             // It serves; the registration keeps trying in the background and says so in the log.
-            logger.warn("{}: serving, not registered yet after {} s; registering in the background",
-                        server.service(), REGISTRATION_WAIT.toSeconds());
+            logger.warn(
+                    "{}: serving, not registered yet after {} s; registering in the background",
+                    server.service(),
+                    REGISTRATION_WAIT.toSeconds());
         }
         running = true;
     }

@@ -24,8 +24,12 @@ public final class MeshSettings {
     private final TelemetryConfig telemetry;
     private final ClientPolicySettings clientPolicies;
 
-    private MeshSettings(MeshProperties properties, ServiceName service, URI registry, TelemetryConfig telemetry,
-                         ClientPolicySettings clientPolicies) {
+    private MeshSettings(
+            MeshProperties properties,
+            ServiceName service,
+            URI registry,
+            TelemetryConfig telemetry,
+            ClientPolicySettings clientPolicies) {
         this.properties = properties;
         this.service = service;
         this.registry = registry;
@@ -37,33 +41,43 @@ public final class MeshSettings {
         final ServiceName service = service(properties, environment);
         final URI registry = registry(properties);
         if (properties.isTls()) {
-            readable(properties.getJoinTokenFile(), "mesh.join-token-file",
-                     "the join token the operator made for " + service + " (meshctl token create --service "
-                     + service + " > " + service + ".token)");
-            readable(properties.getTrustBundleFile(), "mesh.trust-bundle-file",
-                     "the registry's roots, <registry data dir>/trust-bundle.pem");
+            readable(
+                    properties.getJoinTokenFile(),
+                    "mesh.join-token-file",
+                    "the join token the operator made for " + service + " (meshctl token create --service " + service
+                            + " > " + service + ".token)");
+            readable(
+                    properties.getTrustBundleFile(),
+                    "mesh.trust-bundle-file",
+                    "the registry's roots, <registry data dir>/trust-bundle.pem");
         }
         adminPort(properties.getAdminPort());
         RegistrationSettings.check(properties);
-        return new MeshSettings(properties, service, registry, telemetry(properties.getTelemetry(), service),
-                                ClientPolicySettings.check(properties));
+        return new MeshSettings(
+                properties,
+                service,
+                registry,
+                telemetry(properties.getTelemetry(), service),
+                ClientPolicySettings.check(properties));
     }
 
     private static ServiceName service(MeshProperties properties, Environment environment) {
         final @Nullable String configured = properties.getService() != null
-                                            ? properties.getService()
-                                            : environment.getProperty("spring.application.name");
+                ? properties.getService()
+                : environment.getProperty("spring.application.name");
         if (configured == null || configured.isBlank()) {
             throw new MeshConfigurationException(
-                    "mesh.service", "not set, and neither is spring.application.name",
+                    "mesh.service",
+                    "not set, and neither is spring.application.name",
                     "Set mesh.service (or spring.application.name) to the name of the service this application is, "
-                    + "a DNS-1123 label such as orders.");
+                            + "a DNS-1123 label such as orders.");
         }
         try {
             return ServiceName.of(configured);
         } catch (IllegalArgumentException e) {
             throw new MeshConfigurationException(
-                    properties.getService() != null ? "mesh.service" : "spring.application.name", e.getMessage(),
+                    properties.getService() != null ? "mesh.service" : "spring.application.name",
+                    e.getMessage(),
                     "Set mesh.service to a DNS-1123 label: lower-case letters, digits and '-', such as orders.");
         }
     }
@@ -72,33 +86,39 @@ public final class MeshSettings {
         final @Nullable String value = properties.getRegistry();
         final String example = properties.isTls() ? "https://registry.internal:7070" : "http://registry.internal:7070";
         if (value == null || value.isBlank()) {
-            throw new MeshConfigurationException("mesh.registry", "not set",
-                                                 "Set mesh.registry to the registry's address, such as " + example
-                                                 + '.');
+            throw new MeshConfigurationException(
+                    "mesh.registry",
+                    "not set",
+                    "Set mesh.registry to the registry's address, such as " + example + '.');
         }
         final URI uri;
         try {
             uri = new URI(value.strip());
         } catch (URISyntaxException e) {
-            throw new MeshConfigurationException("mesh.registry", "'" + value + "' does not parse: " + e.getReason(),
-                                                 "Set mesh.registry to an address such as " + example + '.');
+            throw new MeshConfigurationException(
+                    "mesh.registry",
+                    "'" + value + "' does not parse: " + e.getReason(),
+                    "Set mesh.registry to an address such as " + example + '.');
         }
         final String expectedScheme = properties.isTls() ? "https" : "http";
         if (!expectedScheme.equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
             throw new MeshConfigurationException(
-                    "mesh.registry", "'" + value + "' is not " + expectedScheme + "://<host>:<port>"
-                                     + (properties.isTls() ? " (the mesh speaks TLS: mesh.tls is on)" : ""),
+                    "mesh.registry",
+                    "'" + value + "' is not " + expectedScheme + "://<host>:<port>"
+                            + (properties.isTls() ? " (the mesh speaks TLS: mesh.tls is on)" : ""),
                     "Set mesh.registry to an address such as " + example
-                    + (properties.isTls() ? ", or mesh.tls=off if the registry runs with --plaintext." : '.'));
+                            + (properties.isTls() ? ", or mesh.tls=off if the registry runs with --plaintext." : '.'));
         }
         return uri;
     }
 
     private static void adminPort(@Nullable Integer port) {
         if (port != null && (port < 0 || port > 65_535)) {
-            throw new MeshConfigurationException("mesh.admin-port", port + " is not a port",
-                                                 "Set mesh.admin-port to a port from 1 to 65535, 0 for any free one, "
-                                                 + "or leave it out for no admin endpoint.");
+            throw new MeshConfigurationException(
+                    "mesh.admin-port",
+                    port + " is not a port",
+                    "Set mesh.admin-port to a port from 1 to 65535, 0 for any free one, "
+                            + "or leave it out for no admin endpoint.");
         }
     }
 
@@ -108,26 +128,32 @@ public final class MeshSettings {
         try {
             config.samplingRatio(properties.getSamplingRatio());
         } catch (IllegalArgumentException e) {
-            throw new MeshConfigurationException("mesh.telemetry.sampling-ratio", e.getMessage(),
-                                                 "Set mesh.telemetry.sampling-ratio to a share from 0.0 (no new "
-                                                 + "trace kept) to 1.0 (every one), such as 0.1.");
+            throw new MeshConfigurationException(
+                    "mesh.telemetry.sampling-ratio",
+                    e.getMessage(),
+                    "Set mesh.telemetry.sampling-ratio to a share from 0.0 (no new "
+                            + "trace kept) to 1.0 (every one), such as 0.1.");
         }
         if (properties.getZipkinEndpoint() != null) {
             try {
                 config.zipkinEndpoint(properties.getZipkinEndpoint());
             } catch (IllegalArgumentException e) {
-                throw new MeshConfigurationException("mesh.telemetry.zipkin-endpoint", e.getMessage(),
-                                                     "Set mesh.telemetry.zipkin-endpoint to Zipkin's span API, such "
-                                                     + "as http://zipkin:9411/api/v2/spans.");
+                throw new MeshConfigurationException(
+                        "mesh.telemetry.zipkin-endpoint",
+                        e.getMessage(),
+                        "Set mesh.telemetry.zipkin-endpoint to Zipkin's span API, such "
+                                + "as http://zipkin:9411/api/v2/spans.");
             }
         }
         if (properties.getOtlpEndpoint() != null) {
             try {
                 config.otlpEndpoint(properties.getOtlpEndpoint());
             } catch (IllegalArgumentException e) {
-                throw new MeshConfigurationException("mesh.telemetry.otlp-endpoint", e.getMessage(),
-                                                     "Set mesh.telemetry.otlp-endpoint to an OTLP/HTTP traces "
-                                                     + "endpoint, such as http://collector:4318/v1/traces.");
+                throw new MeshConfigurationException(
+                        "mesh.telemetry.otlp-endpoint",
+                        e.getMessage(),
+                        "Set mesh.telemetry.otlp-endpoint to an OTLP/HTTP traces "
+                                + "endpoint, such as http://collector:4318/v1/traces.");
             }
         }
         return config.build();
@@ -135,13 +161,14 @@ public final class MeshSettings {
 
     private static Path readable(@Nullable Path file, String property, String what) {
         if (file == null) {
-            throw new MeshConfigurationException(property, "not set, and mesh.tls is on",
-                                                 "Set " + property + " to the file with " + what
-                                                 + ", or mesh.tls=off on a trusted network.");
+            throw new MeshConfigurationException(
+                    property,
+                    "not set, and mesh.tls is on",
+                    "Set " + property + " to the file with " + what + ", or mesh.tls=off on a trusted network.");
         }
         if (!Files.isReadable(file)) {
-            throw new MeshConfigurationException(property, file + " cannot be read",
-                                                 "Set " + property + " to a readable file with " + what + '.');
+            throw new MeshConfigurationException(
+                    property, file + " cannot be read", "Set " + property + " to a readable file with " + what + '.');
         }
         return file;
     }

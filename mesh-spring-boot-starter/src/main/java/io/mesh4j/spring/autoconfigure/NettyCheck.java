@@ -34,12 +34,13 @@ final class NettyCheck {
         }
         if (major == 4 && minor < 2) {
             throw new MeshConfigurationException(
-                    "netty.version", "Netty " + version + " is on the classpath; mesh4j's Armeria 1.36 needs Netty 4.2",
+                    "netty.version",
+                    "Netty " + version + " is on the classpath; mesh4j's Armeria 1.36 needs Netty 4.2",
                     "Spring Boot 3.5 manages Netty 4.1. With spring-boot-starter-parent, set the Maven properties "
-                    + "<netty.version>4.2.7.Final</netty.version>, <jackson-bom.version>2.21.8</jackson-bom.version>, "
-                    + "<opentelemetry.version>1.68.0</opentelemetry.version> and <micrometer.version>1.16.8"
-                    + "</micrometer.version>; with spring-boot-dependencies imported, import io.netty:netty-bom "
-                    + "4.2.7.Final before it.");
+                            + "<netty.version>4.2.7.Final</netty.version>, <jackson-bom.version>2.21.8</jackson-bom.version>, "
+                            + "<opentelemetry.version>1.68.0</opentelemetry.version> and <micrometer.version>1.16.8"
+                            + "</micrometer.version>; with spring-boot-dependencies imported, import io.netty:netty-bom "
+                            + "4.2.7.Final before it.");
         }
     }
 }

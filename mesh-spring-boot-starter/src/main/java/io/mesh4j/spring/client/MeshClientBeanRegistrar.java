@@ -27,8 +27,8 @@ import org.springframework.util.ClassUtils;
  * <p>It runs once every configuration class, auto-configurations included, has defined its beans: only then can
  * it tell whether the application has its own bean of an interface, as {@code @ConditionalOnMissingBean} would.
  */
-final class MeshClientBeanRegistrar implements BeanDefinitionRegistryPostProcessor, EnvironmentAware,
-                                               ResourceLoaderAware, BeanClassLoaderAware {
+final class MeshClientBeanRegistrar
+        implements BeanDefinitionRegistryPostProcessor, EnvironmentAware, ResourceLoaderAware, BeanClassLoaderAware {
 
     private static final String BEAN = MeshClientBeanRegistrar.class.getName();
 

@@ -15,8 +15,10 @@ public final class MeshClientInterfaceException extends RuntimeException {
     private final String interfaceName;
 
     MeshClientInterfaceException(Class<?> type, @Nullable String problem, Throwable cause) {
-        super("the @MeshClient interface " + type.getName() + " cannot be made: "
-              + (problem != null ? problem : cause.toString()), cause);
+        super(
+                "the @MeshClient interface " + type.getName() + " cannot be made: "
+                        + (problem != null ? problem : cause.toString()),
+                cause);
         interfaceName = requireNonNull(type, "type").getName();
     }
 

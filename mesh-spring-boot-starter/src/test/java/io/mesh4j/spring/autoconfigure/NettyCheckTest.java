@@ -17,7 +17,7 @@ class NettyCheckTest {
                     final FailureAnalysis analysis = new MeshConfigurationFailureAnalyzer().analyze(e);
                     assertThat(analysis.getDescription())
                             .contains("netty.version: Netty 4.1.128.Final is on the classpath; mesh4j's Armeria 1.36 "
-                                      + "needs Netty 4.2");
+                                    + "needs Netty 4.2");
                     assertThat(analysis.getAction())
                             .contains("<netty.version>4.2.7.Final</netty.version>")
                             .contains("import io.netty:netty-bom 4.2.7.Final before it");

@@ -29,12 +29,13 @@ final class ActuatorReport {
         final JsonNode health = get(url, "/actuator/health").path("components").path("mesh");
         final JsonNode details = health.path("details");
         out.println("$ curl " + url + "/actuator/health    (the mesh part)");
-        out.println("  " + health.path("status").asText() + " · " + details.path("identity").path("spiffeId").asText()
-                    + " · certificate expires in "
-                    + human(details.path("identity").path("certificateExpiresIn").asText())
-                    + " · registry " + (details.path("registry").path("reachable").asBoolean() ? "reachable"
-                                                                                                 : "NOT reachable")
-                    + " · endpoints known " + details.path("endpoints"));
+        out.println("  " + health.path("status").asText() + " · "
+                + details.path("identity").path("spiffeId").asText()
+                + " · certificate expires in "
+                + human(details.path("identity").path("certificateExpiresIn").asText())
+                + " · registry "
+                + (details.path("registry").path("reachable").asBoolean() ? "reachable" : "NOT reachable")
+                + " · endpoints known " + details.path("endpoints"));
 
         final JsonNode client = get(url, "/actuator/mesh").path("client");
         out.println("$ curl " + url + "/actuator/mesh");
@@ -42,12 +43,13 @@ final class ActuatorReport {
         final JsonNode catalog = client.path("services").path("catalog");
         final List<String> endpoints = new ArrayList<>();
         for (JsonNode endpoint : catalog.path("endpoints")) {
-            endpoints.add(endpoint.path("instanceId").asText() + " " + endpoint.path("address").asText());
+            endpoints.add(endpoint.path("instanceId").asText() + " "
+                    + endpoint.path("address").asText());
         }
         out.println("  catalog endpoints   " + String.join(", ", endpoints));
         final JsonNode routes = catalog.path("routeConfig");
         out.println("  catalog routes      " + routes.path("source").asText() + ", index "
-                    + routes.path("index").asText());
+                + routes.path("index").asText());
         for (JsonNode rule : routes.path("rules")) {
             out.println("                      " + compact(rule));
         }
@@ -58,13 +60,14 @@ final class ActuatorReport {
         out.println("$ curl " + url + "/actuator/mesh    (" + instance + ")");
         out.println("  inbound stack       " + join(server.path("stack")));
         final JsonNode routes = server.path("routeConfig");
-        out.println("  registry's rules    " + routes.path("registry").path("rules").size()
-                    + " (" + routes.path("registry").path("source").asText() + ")");
+        out.println(
+                "  registry's rules    " + routes.path("registry").path("rules").size() + " ("
+                        + routes.path("registry").path("source").asText() + ")");
         for (JsonNode rule : routes.path("annotations")) {
             final ObjectNode policy = ((ObjectNode) rule.deepCopy());
             policy.remove(List.of("route", "method"));
-            out.println("  annotations         " + rule.path("route").asText() + "  " + rule.path("method").asText()
-                        + "  " + policy);
+            out.println("  annotations         " + rule.path("route").asText() + "  "
+                    + rule.path("method").asText() + "  " + policy);
         }
     }
 

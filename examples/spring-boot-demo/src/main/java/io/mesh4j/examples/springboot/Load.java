@@ -44,15 +44,15 @@ final class Load implements AutoCloseable {
 
     static Load start(String shopUrl, int perSecond) {
         final Load load = new Load(shopUrl);
-        load.ticker.scheduleAtFixedRate(load::call, 0, TimeUnit.SECONDS.toNanos(1) / perSecond,
-                                        TimeUnit.NANOSECONDS);
+        load.ticker.scheduleAtFixedRate(load::call, 0, TimeUnit.SECONDS.toNanos(1) / perSecond, TimeUnit.NANOSECONDS);
         return load;
     }
 
     private void call() {
         final String sku = SKUS.get((int) (sent.getAndIncrement() % SKUS.size()));
         final long start = System.nanoTime();
-        final CompletableFuture<AggregatedHttpResponse> call = shop.get("/products/" + sku).aggregate();
+        final CompletableFuture<AggregatedHttpResponse> call =
+                shop.get("/products/" + sku).aggregate();
         inFlight.add(call);
         call.whenComplete((response, cause) -> {
             inFlight.remove(call);
@@ -65,7 +65,8 @@ final class Load implements AutoCloseable {
         final int status = response != null ? response.status().code() : 0;
         if (status == 200) {
             try {
-                servedBy = JSON.readTree(response.contentUtf8()).path("servedBy").asText();
+                servedBy =
+                        JSON.readTree(response.contentUtf8()).path("servedBy").asText();
             } catch (Exception e) {
                 servedBy = "?";
             }
@@ -92,7 +93,7 @@ final class Load implements AutoCloseable {
         ticker.shutdownNow();
         try {
             CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
-                             .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // Whatever did not finish counts as not answered, which the tally shows.
         }

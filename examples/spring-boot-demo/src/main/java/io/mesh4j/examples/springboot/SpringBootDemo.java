@@ -39,9 +39,11 @@ import picocli.CommandLine.Option;
  * {@code meshctl services} along the way, the catalog's instances registering as their applications start and
  * deregistering as their contexts close.
  */
-@Command(name = "mesh4j-spring-boot-demo", mixinStandardHelpOptions = true,
-         description = "Starts a registry and two Spring Boot services in this JVM, sends traffic through them, and "
-                       + "shows what the mesh and the actuator make of it.")
+@Command(
+        name = "mesh4j-spring-boot-demo",
+        mixinStandardHelpOptions = true,
+        description = "Starts a registry and two Spring Boot services in this JVM, sends traffic through them, and "
+                + "shows what the mesh and the actuator make of it.")
 public final class SpringBootDemo implements Callable<Integer> {
 
     /** What an operator would apply with meshctl: the catalog's item lookups get a tighter timeout, two tries. */
@@ -51,7 +53,9 @@ public final class SpringBootDemo implements Callable<Integer> {
                         "timeout": "800ms", "retry": {"attempts": 2}}]}
             """;
 
-    @Option(names = "--seconds", defaultValue = "6",
+    @Option(
+            names = "--seconds",
+            defaultValue = "6",
             description = "How long to send traffic, half before a catalog instance leaves, half after (default: 6).")
     private int seconds;
 
@@ -88,20 +92,25 @@ public final class SpringBootDemo implements Callable<Integer> {
         final Deque<AutoCloseable> toClose = new ArrayDeque<>();
         try {
             out.println("mesh4j Spring Boot demo: catalog (2 instances) and shop, each a Spring Boot application "
-                        + "made a mesh member by mesh-spring-boot-starter.");
-            final MeshRegistry registry = MeshRegistry.builder().host("127.0.0.1").port(0)
-                                                      .dataDir(work.resolve("registry")).build().start();
+                    + "made a mesh member by mesh-spring-boot-starter.");
+            final MeshRegistry registry = MeshRegistry.builder()
+                    .host("127.0.0.1")
+                    .port(0)
+                    .dataDir(work.resolve("registry"))
+                    .build()
+                    .start();
             toClose.push(registry);
             out.println("registry   " + registry.uri() + "  (in this JVM for the demo; java -jar "
-                        + "mesh-registry.jar otherwise)");
+                    + "mesh-registry.jar otherwise)");
             final MeshCtlRunner meshctl = new MeshCtlRunner(registry, out);
             final Path bundle = registry.dataDir().resolve("trust-bundle.pem");
             final Path catalogToken = meshctl.token("catalog", 2, work);
             final Path shopToken = meshctl.token("shop", 1, work);
 
-            final List<String> mesh = List.of("--mesh.registry=" + registry.uri(),
-                                              "--mesh.trust-bundle-file=" + bundle,
-                                              "--mesh.advertised-host=127.0.0.1");
+            final List<String> mesh = List.of(
+                    "--mesh.registry=" + registry.uri(),
+                    "--mesh.trust-bundle-file=" + bundle,
+                    "--mesh.advertised-host=127.0.0.1");
             final ConfigurableApplicationContext catalog1 =
                     start(CatalogApplication.class, CatalogApplication.CONFIG_NAME, mesh, catalogToken, "catalog-1");
             toClose.push(catalog1);
@@ -113,13 +122,18 @@ public final class SpringBootDemo implements Callable<Integer> {
             toClose.push(shop);
             final String shopUrl = "http://127.0.0.1:" + port(shop);
             out.println("catalog    catalog-1, catalog-2: CatalogApi is a @MeshService with @RateLimit(500) and "
-                        + "@Timeout(500), served over mTLS");
+                    + "@Timeout(500), served over mTLS");
             out.println("shop       " + shopUrl + "/products/{sku} calls catalog through CatalogClient, a "
-                        + "@MeshClient interface the starter made a bean");
+                    + "@MeshClient interface the starter made a bean");
             // The catalog's instances registered as their applications started; the shop only calls, so it does not.
             meshctl.services();
             out.println("$ curl " + shopUrl + "/products/kettle");
-            out.println("  " + WebClient.of(shopUrl).get("/products/kettle").aggregate().join().contentUtf8());
+            out.println("  "
+                    + WebClient.of(shopUrl)
+                            .get("/products/kettle")
+                            .aggregate()
+                            .join()
+                            .contentUtf8());
             out.println();
 
             // Fresh JVMs answer their first calls slowly (class loading, JIT, TLS handshakes): the tables are
@@ -136,7 +150,7 @@ public final class SpringBootDemo implements Callable<Integer> {
 
                 meshctl.applyRoutes("catalog", CATALOG_ROUTES, work);
                 out.println("catalog-2 leaves while the traffic flows: it deregisters, drains for a second, and "
-                            + "stops");
+                        + "stops");
                 final CompletableFuture<Void> left = CompletableFuture.runAsync(catalog2::close);
                 TimeUnit.SECONDS.sleep(seconds - firstHalf);
                 left.get(30, TimeUnit.SECONDS);
@@ -159,7 +173,7 @@ public final class SpringBootDemo implements Callable<Integer> {
             meshctl.services();
             out.println();
             out.println("done: " + all.calls() + " calls through the mesh in " + seconds + " s, " + all.failed()
-                        + " failed" + (all.failed() > 0 ? " " + all.failedByStatus() + " (status: calls)" : "") + '.');
+                    + " failed" + (all.failed() > 0 ? " " + all.failedByStatus() + " (status: calls)" : "") + '.');
             return 0;
         } finally {
             while (!toClose.isEmpty()) {
@@ -168,8 +182,8 @@ public final class SpringBootDemo implements Callable<Integer> {
         }
     }
 
-    private static ConfigurableApplicationContext start(Class<?> application, String configName, List<String> mesh,
-                                                        Path token, @Nullable String instanceId) {
+    private static ConfigurableApplicationContext start(
+            Class<?> application, String configName, List<String> mesh, Path token, @Nullable String instanceId) {
         final List<String> args = new ArrayList<>(mesh);
         args.add(0, configName);
         args.add("--mesh.join-token-file=" + token);
@@ -189,12 +203,17 @@ public final class SpringBootDemo implements Callable<Integer> {
         boolean first = true;
         for (Map.Entry<String, Integer> instance : tally.byInstance().entrySet()) {
             final double share = 100.0 * instance.getValue() / Math.max(1, tally.calls());
-            final String bar = "█".repeat((int) Math.round(share * 0.3))
-                               + "·".repeat(30 - (int) Math.round(share * 0.3));
+            final String bar =
+                    "█".repeat((int) Math.round(share * 0.3)) + "·".repeat(30 - (int) Math.round(share * 0.3));
             final String answered = String.format("%-10s %6.1f%%  %s", instance.getKey(), share, bar);
             if (first) {
-                out.printf("  %5d  %6d  %7s  %7s   %s%n", tally.calls(), tally.failed(),
-                           millis(tally.percentile(50)), millis(tally.percentile(99)), answered);
+                out.printf(
+                        "  %5d  %6d  %7s  %7s   %s%n",
+                        tally.calls(),
+                        tally.failed(),
+                        millis(tally.percentile(50)),
+                        millis(tally.percentile(99)),
+                        answered);
                 first = false;
             } else {
                 out.printf("  %5s  %6s  %7s  %7s   %s%n", "", "", "", "", answered);
@@ -227,11 +246,11 @@ public final class SpringBootDemo implements Callable<Integer> {
 
         /** {@code meshctl token create --service SERVICE --uses N > SERVICE.token}; returns the file. */
         Path token(String service, int uses, Path dir) throws Exception {
-            out.println("$ meshctl token create --service " + service + " --uses " + uses + " > " + service
-                        + ".token");
+            out.println("$ meshctl token create --service " + service + " --uses " + uses + " > " + service + ".token");
             final StringWriter token = new StringWriter();
             run(new PrintWriter(token), "token", "create", "--service", service, "--uses", Integer.toString(uses));
-            return Files.writeString(dir.resolve(service + ".token"), token.toString().strip());
+            return Files.writeString(
+                    dir.resolve(service + ".token"), token.toString().strip());
         }
 
         /** {@code meshctl services}, printed with its answer: the instances each service has registered. */
@@ -251,7 +270,7 @@ public final class SpringBootDemo implements Callable<Integer> {
         void applyRoutes(String service, String json, Path dir) throws Exception {
             final Path file = Files.writeString(dir.resolve(service + "-routes.json"), json);
             out.println("$ meshctl routes apply " + service + " -f " + file.getFileName() + "    # "
-                        + json.replaceAll("\\s+", " ").strip());
+                    + json.replaceAll("\\s+", " ").strip());
             final StringWriter answer = new StringWriter();
             run(new PrintWriter(answer), "routes", "apply", service, "-f", file.toString());
             answer.toString().lines().forEach(line -> out.println("  " + line.strip()));
@@ -259,10 +278,16 @@ public final class SpringBootDemo implements Callable<Integer> {
 
         private void run(PrintWriter out, String... args) {
             final List<String> all = new ArrayList<>(List.of(args));
-            all.addAll(List.of("--registry", registry.uri().toString(), "--data-dir", registry.dataDir().toString()));
+            all.addAll(List.of(
+                    "--registry",
+                    registry.uri().toString(),
+                    "--data-dir",
+                    registry.dataDir().toString()));
             final StringWriter err = new StringWriter();
-            final int status = new CommandLine(MeshCtl.class).setOut(out).setErr(new PrintWriter(err))
-                                                               .execute(all.toArray(String[]::new));
+            final int status = new CommandLine(MeshCtl.class)
+                    .setOut(out)
+                    .setErr(new PrintWriter(err))
+                    .execute(all.toArray(String[]::new));
             out.flush();
             if (status != 0) {
                 throw new IllegalStateException("meshctl " + String.join(" ", args) + " failed: " + err);

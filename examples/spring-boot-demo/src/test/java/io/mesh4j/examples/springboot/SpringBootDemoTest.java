@@ -17,11 +17,17 @@ class SpringBootDemoTest {
 
     @Test
     void theShopCallsTheCatalogThroughTheMeshAndTheRegistrySeesTheInstancesComeAndGo() throws Exception {
-        final Process demo = new ProcessBuilder(
-                List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                        System.getProperty("java.class.path"), SpringBootDemo.class.getName(),
-                        "--seconds", "2", "--rate", "50"))
-                .redirectErrorStream(true).start();
+        final Process demo = new ProcessBuilder(List.of(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        SpringBootDemo.class.getName(),
+                        "--seconds",
+                        "2",
+                        "--rate",
+                        "50"))
+                .redirectErrorStream(true)
+                .start();
         final String output;
         try {
             output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -33,33 +39,34 @@ class SpringBootDemoTest {
 
         assertThat(demo.exitValue()).as(output).isZero();
         // Both catalog instances registered as their applications started; the shop, which only calls, did not.
-        assertThat(output).containsPattern("\\$ meshctl services\\s+SERVICE\\s+INSTANCES\\s+INDEX\\s+"
-                                           + "catalog\\s+2\\s+\\d+\\s")
-                          // One call by hand: the shop's answer carries the catalog instance that gave it.
-                          .containsPattern("\\{\"sku\":\"kettle\",\"name\":\"Kettle, 1.7 l\",\"price\":\"34.90 EUR\","
-                                           + "\"servedBy\":\"catalog-[12]\"}")
-                          .contains("first 1 s: both catalog instances", "calls  failed      p50      p99")
-                          // Which instance answers how much is the balancer's call, made on latencies: not checked.
-                          .containsPattern("\\s+\\d+\\s+0\\s+\\d+\\.\\dms\\s+\\d+\\.\\dms\\s+catalog-[12]\\s+\\d+\\.\\d%")
-                          .contains("routes of catalog in force at index")
-                          // catalog-2 deregistered as its context closed, then catalog-1 as the demo ended.
-                          .containsPattern("\\$ meshctl services\\s+SERVICE\\s+INSTANCES\\s+INDEX\\s+"
-                                           + "catalog\\s+1\\s+\\d+\\s")
-                          .containsPattern("catalog-1 deregisters and drains as its context closes\n"
-                                           + "\\$ meshctl services\n\\s+SERVICE\\s+INSTANCES\\s+INDEX\n"
-                                           + "  # no service has an instance left")
-                          // The shop's actuator: mesh health UP over mTLS, the registry reachable, one endpoint
-                          // left; its stack in request order and the route config the operator applied.
-                          .contains("UP · spiffe://mesh.local/svc/shop · certificate expires in 23h")
-                          .contains("registry reachable · endpoints known {\"catalog\":1}")
-                          .contains("outbound stack      TRACING → METRICS → ROUTING → FAULTS → DEADLINE → HEDGE → "
-                                    + "RETRY → BREAKER")
-                          .containsPattern("catalog endpoints   catalog-1 127\\.0\\.0\\.1:\\d+\n")
-                          .contains("\"name\":\"item-lookups\"", "\"timeout\":\"800ms\"")
-                          // The catalog's actuator: its inbound stack, and its route's annotations.
-                          .contains("inbound stack       TRACING → METRICS → AUTHZ → RATE_LIMIT → CONCURRENCY → "
-                                    + "FAULTS → DEADLINE")
-                          .contains("GET /items/:sku  CatalogApi.item(String)")
-                          .containsPattern("done: \\d+ calls through the mesh in 2 s, 0 failed\\.");
+        assertThat(output)
+                .containsPattern(
+                        "\\$ meshctl services\\s+SERVICE\\s+INSTANCES\\s+INDEX\\s+" + "catalog\\s+2\\s+\\d+\\s")
+                // One call by hand: the shop's answer carries the catalog instance that gave it.
+                .containsPattern("\\{\"sku\":\"kettle\",\"name\":\"Kettle, 1.7 l\",\"price\":\"34.90 EUR\","
+                        + "\"servedBy\":\"catalog-[12]\"}")
+                .contains("first 1 s: both catalog instances", "calls  failed      p50      p99")
+                // Which instance answers how much is the balancer's call, made on latencies: not checked.
+                .containsPattern("\\s+\\d+\\s+0\\s+\\d+\\.\\dms\\s+\\d+\\.\\dms\\s+catalog-[12]\\s+\\d+\\.\\d%")
+                .contains("routes of catalog in force at index")
+                // catalog-2 deregistered as its context closed, then catalog-1 as the demo ended.
+                .containsPattern(
+                        "\\$ meshctl services\\s+SERVICE\\s+INSTANCES\\s+INDEX\\s+" + "catalog\\s+1\\s+\\d+\\s")
+                .containsPattern("catalog-1 deregisters and drains as its context closes\n"
+                        + "\\$ meshctl services\n\\s+SERVICE\\s+INSTANCES\\s+INDEX\n"
+                        + "  # no service has an instance left")
+                // The shop's actuator: mesh health UP over mTLS, the registry reachable, one endpoint
+                // left; its stack in request order and the route config the operator applied.
+                .contains("UP · spiffe://mesh.local/svc/shop · certificate expires in 23h")
+                .contains("registry reachable · endpoints known {\"catalog\":1}")
+                .contains("outbound stack      TRACING → METRICS → ROUTING → FAULTS → DEADLINE → HEDGE → "
+                        + "RETRY → BREAKER")
+                .containsPattern("catalog endpoints   catalog-1 127\\.0\\.0\\.1:\\d+\n")
+                .contains("\"name\":\"item-lookups\"", "\"timeout\":\"800ms\"")
+                // The catalog's actuator: its inbound stack, and its route's annotations.
+                .contains("inbound stack       TRACING → METRICS → AUTHZ → RATE_LIMIT → CONCURRENCY → "
+                        + "FAULTS → DEADLINE")
+                .contains("GET /items/:sku  CatalogApi.item(String)")
+                .containsPattern("done: \\d+ calls through the mesh in 2 s, 0 failed\\.");
     }
 }

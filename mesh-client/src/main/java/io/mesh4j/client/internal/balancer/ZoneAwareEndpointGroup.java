@@ -36,8 +36,8 @@ public final class ZoneAwareEndpointGroup extends DynamicEndpointGroup {
      * @param healthy    those the breakers let through
      * @param zone       the caller's zone
      */
-    public ZoneAwareEndpointGroup(EndpointGroup registered, EndpointGroup healthy, String zone,
-                                  EndpointSelectionStrategy selectionStrategy) {
+    public ZoneAwareEndpointGroup(
+            EndpointGroup registered, EndpointGroup healthy, String zone, EndpointSelectionStrategy selectionStrategy) {
         super(selectionStrategy, true);
         this.registered = requireNonNull(registered, "registered");
         this.healthy = requireNonNull(healthy, "healthy");
@@ -53,8 +53,8 @@ public final class ZoneAwareEndpointGroup extends DynamicEndpointGroup {
         final List<Endpoint> all = healthy.endpoints();
         final long inZone = registered.endpoints().stream().filter(this::inZone).count();
         final List<Endpoint> healthyInZone = all.stream().filter(this::inZone).toList();
-        final boolean zoneCanTakeIt = !healthyInZone.isEmpty()
-                                      && healthyInZone.size() >= Math.ceil(inZone * MIN_HEALTHY_SHARE);
+        final boolean zoneCanTakeIt =
+                !healthyInZone.isEmpty() && healthyInZone.size() >= Math.ceil(inZone * MIN_HEALTHY_SHARE);
         setEndpoints(zoneCanTakeIt ? healthyInZone : all);
     }
 

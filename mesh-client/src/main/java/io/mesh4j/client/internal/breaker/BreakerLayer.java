@@ -46,8 +46,7 @@ public final class BreakerLayer extends AbstractLayer<HttpClient> {
         private final ResponseClassifier classifier;
         private final Ticker ticker;
 
-        BreakingClient(HttpClient delegate, EndpointBreakers breakers, ResponseClassifier classifier,
-                       Ticker ticker) {
+        BreakingClient(HttpClient delegate, EndpointBreakers breakers, ResponseClassifier classifier, Ticker ticker) {
             super(delegate);
             this.breakers = breakers;
             this.classifier = classifier;
@@ -72,13 +71,17 @@ public final class BreakerLayer extends AbstractLayer<HttpClient> {
             return unwrap().execute(ctx, req);
         }
 
-        private void record(EndpointBreaker breaker, EndpointBreaker.Permit permit, ClientRequestContext ctx,
-                            RequestLog log, long nanos) {
+        private void record(
+                EndpointBreaker breaker,
+                EndpointBreaker.Permit permit,
+                ClientRequestContext ctx,
+                RequestLog log,
+                long nanos) {
             // An endpoint that answered is judged by its answer, even if the caller later abandoned the body.
             final HttpStatus status = log.responseHeaders().status();
             final boolean answered = status.code() > 0;
-            final ResponseClass result = classifier.classify(ctx.method(), answered ? status : null,
-                                                              answered ? null : log.responseCause());
+            final ResponseClass result =
+                    classifier.classify(ctx.method(), answered ? status : null, answered ? null : log.responseCause());
             if (result.isFailure()) {
                 breaker.onFailure(permit, nanos, answered ? new FailedAnswer(status) : causeOf(log));
             } else {

@@ -22,8 +22,8 @@ final class EjectingEndpointGroup extends DynamicEndpointGroup {
     private final Consumer<List<Endpoint>> onDiscovered = unused -> refresh();
     private final Runnable onEjectionChange = this::refresh;
 
-    EjectingEndpointGroup(EndpointGroup discovered, EndpointBreakers breakers,
-                          EndpointSelectionStrategy selectionStrategy) {
+    EjectingEndpointGroup(
+            EndpointGroup discovered, EndpointBreakers breakers, EndpointSelectionStrategy selectionStrategy) {
         super(selectionStrategy, true);
         this.discovered = discovered;
         this.breakers = breakers;
@@ -46,7 +46,8 @@ final class EjectingEndpointGroup extends DynamicEndpointGroup {
                 ejected.add(endpoint);
             }
         }
-        final List<Endpoint> healthy = all.stream().filter(e -> !ejected.contains(e)).toList();
+        final List<Endpoint> healthy =
+                all.stream().filter(e -> !ejected.contains(e)).toList();
         setEndpoints(healthy.isEmpty() ? all : healthy);
     }
 

@@ -3,8 +3,8 @@ package io.mesh4j.client.internal.breaker;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.mesh4j.client.breaker.BreakerConfig;
 
 /**
@@ -56,7 +56,7 @@ final class EndpointBreaker {
         release(permit);
         breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
         if (consecutiveFailures.incrementAndGet() >= config.consecutiveFailures()
-            && breaker.getState() == State.CLOSED) {
+                && breaker.getState() == State.CLOSED) {
             consecutiveFailures.set(0);
             breaker.transitionToOpenState();
         }
@@ -69,5 +69,9 @@ final class EndpointBreaker {
     }
 
     /** Whether an attempt may go, and whether it goes as one of a half-open breaker's trial calls. */
-    enum Permit { REFUSED, NORMAL, TRIAL }
+    enum Permit {
+        REFUSED,
+        NORMAL,
+        TRIAL
+    }
 }

@@ -18,13 +18,13 @@ import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.mesh4j.client.breaker.BreakerConfig;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.stack.StackParams;
-import io.mesh4j.client.breaker.BreakerConfig;
 
 /**
  * One resilience4j circuit breaker per endpoint of a service. The {@link BreakerLayer} records every attempt
@@ -58,8 +58,8 @@ public final class EndpointBreakers {
      * config with other outlier thresholds), each endpoint's breaker starts afresh by it at its next attempt.
      */
     public static EndpointBreakers of(ServiceName service, Supplier<BreakerConfig> config, Clock clock) {
-        return new EndpointBreakers(requireNonNull(service, "service"), requireNonNull(config, "config"),
-                                    requireNonNull(clock, "clock"));
+        return new EndpointBreakers(
+                requireNonNull(service, "service"), requireNonNull(config, "config"), requireNonNull(clock, "clock"));
     }
 
     /**
@@ -76,8 +76,8 @@ public final class EndpointBreakers {
         if (existing != null && existing.config == current) {
             return existing;
         }
-        return breakers.compute(endpoint, (unused, old) -> old != null && old.config == current
-                                                           ? old : newBreaker(endpoint, current));
+        return breakers.compute(
+                endpoint, (unused, old) -> old != null && old.config == current ? old : newBreaker(endpoint, current));
     }
 
     /**
@@ -85,9 +85,9 @@ public final class EndpointBreakers {
      */
     public Set<Endpoint> ejected() {
         return breakers.entrySet().stream()
-                       .filter(e -> isEjecting(e.getValue().breaker.getState()))
-                       .map(Map.Entry::getKey)
-                       .collect(Collectors.toUnmodifiableSet());
+                .filter(e -> isEjecting(e.getValue().breaker.getState()))
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** The most of the endpoints to keep out of rotation at once, in percent. */
@@ -152,15 +152,23 @@ public final class EndpointBreakers {
         breaker.getEventPublisher().onStateTransition(event -> {
             final CircuitBreaker.StateTransition transition = event.getStateTransition();
             if (transition.getToState() == State.OPEN) {
-                logger.warn("{}: breaker of {} opened ({}% of the last {} calls failed); no traffic for {} ms",
-                            service, endpoint.authority(), Math.round(breaker.getMetrics().getFailureRate()),
-                            breaker.getMetrics().getNumberOfBufferedCalls(), c.openDuration().toMillis());
+                logger.warn(
+                        "{}: breaker of {} opened ({}% of the last {} calls failed); no traffic for {} ms",
+                        service,
+                        endpoint.authority(),
+                        Math.round(breaker.getMetrics().getFailureRate()),
+                        breaker.getMetrics().getNumberOfBufferedCalls(),
+                        c.openDuration().toMillis());
             } else {
-                logger.info("{}: breaker of {} {} -> {}", service, endpoint.authority(),
-                            transition.getFromState(), transition.getToState());
+                logger.info(
+                        "{}: breaker of {} {} -> {}",
+                        service,
+                        endpoint.authority(),
+                        transition.getFromState(),
+                        transition.getToState());
             }
-            transitionListeners.forEach(l -> l.onTransition(endpoint, transition.getFromState(),
-                                                            transition.getToState()));
+            transitionListeners.forEach(
+                    l -> l.onTransition(endpoint, transition.getFromState(), transition.getToState()));
             if (isEjecting(transition.getFromState()) != isEjecting(transition.getToState())) {
                 listeners.forEach(Runnable::run);
             }

@@ -6,11 +6,11 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import io.mesh4j.client.breaker.BreakerConfig;
 import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
 import io.mesh4j.core.routing.OutlierSpec;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.RouteRule;
-import io.mesh4j.client.breaker.BreakerConfig;
 
 /**
  * A service's breaker thresholds: the outlier thresholds of the first rule of its live route config that sets
@@ -44,11 +44,11 @@ public final class RoutedBreakerConfig implements Supplier<BreakerConfig> {
             final @Nullable OutlierSpec outlier = rule.outlier();
             if (outlier != null) {
                 config = policy.toBuilder()
-                               .consecutiveFailures(outlier.consecutiveFailures())
-                               .failureRateThreshold((float) outlier.failureRatePercent())
-                               .openDuration(outlier.ejectionTime())
-                               .maxEjectedPercent(outlier.maxEjectedPercent())
-                               .build();
+                        .consecutiveFailures(outlier.consecutiveFailures())
+                        .failureRateThreshold((float) outlier.failureRatePercent())
+                        .openDuration(outlier.ejectionTime())
+                        .maxEjectedPercent(outlier.maxEjectedPercent())
+                        .build();
                 break;
             }
         }

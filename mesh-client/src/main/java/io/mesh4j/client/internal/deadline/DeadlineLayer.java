@@ -17,8 +17,8 @@ import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
-import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.client.internal.routing.RouteDecision;
+import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.routing.RouteRule;
@@ -70,8 +70,9 @@ public final class DeadlineLayer extends AbstractLayer<HttpClient> {
 
         @Override
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
-            Duration timeout = ctx.responseTimeoutMillis() > 0 ? Duration.ofMillis(ctx.responseTimeoutMillis())
-                                                               : routeTimeout(ctx);
+            Duration timeout = ctx.responseTimeoutMillis() > 0
+                    ? Duration.ofMillis(ctx.responseTimeoutMillis())
+                    : routeTimeout(ctx);
             final @Nullable Deadline inherited = inheritedDeadline(ctx);
             if (inherited != null && inherited.remaining().compareTo(timeout) < 0) {
                 timeout = inherited.remaining();
@@ -82,11 +83,12 @@ public final class DeadlineLayer extends AbstractLayer<HttpClient> {
             }
             ctx.setResponseTimeout(TimeoutMode.SET_FROM_START, timeout);
             Deadline.after(timeout, ticker).attachTo(ctx);
-            final RequestHeadersBuilder headers = req.headers().toBuilder()
-                                                     .set(Deadline.HEADER, Deadline.formatHeader(timeout));
+            final RequestHeadersBuilder headers =
+                    req.headers().toBuilder().set(Deadline.HEADER, Deadline.formatHeader(timeout));
             final @Nullable MediaType contentType = req.headers().contentType();
-            if (contentType != null && contentType.is(MediaType.ANY_APPLICATION_TYPE)
-                && contentType.subtype().startsWith("grpc")) {
+            if (contentType != null
+                    && contentType.is(MediaType.ANY_APPLICATION_TYPE)
+                    && contentType.subtype().startsWith("grpc")) {
                 // A gRPC server outside the mesh reads its own header.
                 headers.set(Deadline.GRPC_HEADER, Deadline.formatGrpcHeader(timeout));
             }

@@ -20,10 +20,10 @@ import com.linecorp.armeria.client.endpoint.DynamicEndpointGroup;
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 import com.linecorp.armeria.common.util.Exceptions;
 
-import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.discovery.Instance;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.netty.util.AttributeKey;
@@ -62,8 +62,13 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
     private @Nullable CompletableFuture<InstancesSnapshot> pendingWatch;
     private @Nullable ScheduledFuture<?> pendingRetry;
 
-    RegistryEndpointGroup(RegistryClient registry, ServiceName service, Duration wait, FullJitterBackoff backoff,
-                          ScheduledExecutorService scheduler, EndpointSelectionStrategy selectionStrategy) {
+    RegistryEndpointGroup(
+            RegistryClient registry,
+            ServiceName service,
+            Duration wait,
+            FullJitterBackoff backoff,
+            ScheduledExecutorService scheduler,
+            EndpointSelectionStrategy selectionStrategy) {
         // Empty is allowed: a service whose last instance left has no endpoints, and requests wait for one.
         super(selectionStrategy, true);
         this.registry = registry;
@@ -77,8 +82,8 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
      * Starts watching {@code service} on {@code registry}.
      */
     public static RegistryEndpointGroupBuilder builder(RegistryClient registry, ServiceName service) {
-        return new RegistryEndpointGroupBuilder(requireNonNull(registry, "registry"),
-                                                requireNonNull(service, "service"));
+        return new RegistryEndpointGroupBuilder(
+                requireNonNull(registry, "registry"), requireNonNull(service, "service"));
     }
 
     public ServiceName service() {
@@ -115,14 +120,23 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
             return;
         }
         if (consecutiveFailures > 0) {
-            logger.info("{}: registry {} answers again after {} failed watches; {} has {} instances",
-                        service, registry.uri(), consecutiveFailures, service, snapshot.instances().size());
+            logger.info(
+                    "{}: registry {} answers again after {} failed watches; {} has {} instances",
+                    service,
+                    registry.uri(),
+                    consecutiveFailures,
+                    service,
+                    snapshot.instances().size());
             consecutiveFailures = 0;
         }
         if (snapshot.index() < index) {
             // The registry's history restarted (a new data directory): its index is the truth from now on.
-            logger.warn("{}: registry {} went back from index {} to {}; following its new history",
-                        service, registry.uri(), index, snapshot.index());
+            logger.warn(
+                    "{}: registry {} went back from index {} to {}; following its new history",
+                    service,
+                    registry.uri(),
+                    index,
+                    snapshot.index());
         }
         index = snapshot.index();
         setEndpoints(toEndpoints(snapshot.instances()));
@@ -132,8 +146,13 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
     private void onFailure(Throwable cause) {
         consecutiveFailures++;
         if (consecutiveFailures == 1) {
-            logger.warn("{}: cannot watch registry {} ({}); serving the {} last-known endpoints until it "
-                        + "answers again", service, registry.uri(), cause.toString(), endpoints().size());
+            logger.warn(
+                    "{}: cannot watch registry {} ({}); serving the {} last-known endpoints until it "
+                            + "answers again",
+                    service,
+                    registry.uri(),
+                    cause.toString(),
+                    endpoints().size());
         }
         final long delayMillis = backoff.nextDelayMillis(consecutiveFailures);
         pendingRetry = scheduler.schedule(this::watchNext, delayMillis, TimeUnit.MILLISECONDS);
@@ -143,10 +162,10 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
         final List<Endpoint> endpoints = new ArrayList<>(instances.size());
         for (Instance instance : instances) {
             endpoints.add(Endpoint.of(instance.host(), instance.port())
-                                  .withWeight(instance.weight())
-                                  .withAttr(INSTANCE_ID, instance.id())
-                                  .withAttr(ZONE, instance.zone())
-                                  .withAttr(METADATA, instance.metadata()));
+                    .withWeight(instance.weight())
+                    .withAttr(INSTANCE_ID, instance.id())
+                    .withAttr(ZONE, instance.zone())
+                    .withAttr(METADATA, instance.metadata()));
         }
         return endpoints;
     }
@@ -165,7 +184,11 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
 
     @Override
     public String toString() {
-        return toString(buf -> buf.append(", service=").append(service).append(", registry=")
-                                  .append(registry.uri()).append(", index=").append(index));
+        return toString(buf -> buf.append(", service=")
+                .append(service)
+                .append(", registry=")
+                .append(registry.uri())
+                .append(", index=")
+                .append(index));
     }
 }

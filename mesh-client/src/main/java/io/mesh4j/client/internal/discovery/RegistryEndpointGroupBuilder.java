@@ -9,8 +9,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 import com.linecorp.armeria.common.CommonPools;
 
-import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.WatchParams;
 

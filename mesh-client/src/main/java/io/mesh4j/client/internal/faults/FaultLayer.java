@@ -14,8 +14,8 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 
 import io.mesh4j.client.internal.routing.RouteDecision;
-import io.mesh4j.core.routing.FaultSpec.Decision;
 import io.mesh4j.core.routing.FaultSpec;
+import io.mesh4j.core.routing.FaultSpec.Decision;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
@@ -60,23 +60,28 @@ public final class FaultLayer extends AbstractLayer<HttpClient> {
             if (decision.delay().isZero()) {
                 return abort(judged, decision, rule);
             }
-            return HttpResponse.delayed(() -> {
-                if (decision.abortStatus() != 0) {
-                    return abort(judged, decision, rule);
-                }
-                try {
-                    return unwrap().execute(ctx, judged);
-                } catch (Exception e) {
-                    return HttpResponse.ofFailure(e);
-                }
-            }, decision.delay(), ctx.eventLoop());
+            return HttpResponse.delayed(
+                    () -> {
+                        if (decision.abortStatus() != 0) {
+                            return abort(judged, decision, rule);
+                        }
+                        try {
+                            return unwrap().execute(ctx, judged);
+                        } catch (Exception e) {
+                            return HttpResponse.ofFailure(e);
+                        }
+                    },
+                    decision.delay(),
+                    ctx.eventLoop());
         }
 
         private static HttpResponse abort(HttpRequest req, Decision decision, RouteRule rule) {
             // The request is not sent: its body must still be released.
             req.abort();
-            return HttpResponse.of(HttpStatus.valueOf(decision.abortStatus()), MediaType.PLAIN_TEXT_UTF_8,
-                                   "fault injected by mesh4j (rule '" + rule.name() + "')");
+            return HttpResponse.of(
+                    HttpStatus.valueOf(decision.abortStatus()),
+                    MediaType.PLAIN_TEXT_UTF_8,
+                    "fault injected by mesh4j (rule '" + rule.name() + "')");
         }
     }
 }

@@ -51,8 +51,11 @@ public final class HedgeLayer extends AbstractLayer<HttpClient> {
         private final ResponseClassifier classifier;
         private final Map<String, RecentLatencies> latencies;
 
-        HedgingClient(HttpClient delegate, RetryBudget budget, ResponseClassifier classifier,
-                      Map<String, RecentLatencies> latencies) {
+        HedgingClient(
+                HttpClient delegate,
+                RetryBudget budget,
+                ResponseClassifier classifier,
+                Map<String, RecentLatencies> latencies) {
             super(delegate);
             this.budget = budget;
             this.classifier = classifier;
@@ -68,13 +71,13 @@ public final class HedgeLayer extends AbstractLayer<HttpClient> {
             }
             final RecentLatencies recent = latencies.computeIfAbsent(rule.name(), unused -> new RecentLatencies());
             ctx.log().whenComplete().thenAccept(log -> recent.record(log.totalDurationNanos()));
-            final @Nullable Duration delay = spec.delay() != null ? spec.delay()
-                                                                  : recent.percentile(spec.percentile());
+            final @Nullable Duration delay = spec.delay() != null ? spec.delay() : recent.percentile(spec.percentile());
             if (delay == null) {
                 // Too few calls yet to know the route's tail: this one only teaches it.
                 return unwrap().execute(ctx, req);
             }
-            return new HedgedCall((HttpClient) unwrap(), ctx, req, delay, spec.maxAttempts(), budget, classifier).start();
+            return new HedgedCall((HttpClient) unwrap(), ctx, req, delay, spec.maxAttempts(), budget, classifier)
+                    .start();
         }
     }
 }

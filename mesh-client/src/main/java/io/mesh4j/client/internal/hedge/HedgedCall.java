@@ -23,7 +23,6 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.RequestId;
 import com.linecorp.armeria.common.logging.RequestLogAccess;
-
 import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.mesh4j.client.internal.retry.RetryBudget;
@@ -54,8 +53,14 @@ final class HedgedCall {
 
     private record Attempt(ClientRequestContext ctx, HttpResponse response) {}
 
-    HedgedCall(HttpClient next, ClientRequestContext ctx, HttpRequest req, Duration delay, int maxAttempts,
-               RetryBudget budget, ResponseClassifier classifier) {
+    HedgedCall(
+            HttpClient next,
+            ClientRequestContext ctx,
+            HttpRequest req,
+            Duration delay,
+            int maxAttempts,
+            RetryBudget budget,
+            ResponseClassifier classifier) {
         this.next = next;
         this.ctx = ctx;
         original = req;
@@ -131,8 +136,8 @@ final class HedgedCall {
         });
     }
 
-    private synchronized void onAnswer(Attempt attempt, @Nullable AggregatedHttpResponse res,
-                                       @Nullable Throwable cause) {
+    private synchronized void onAnswer(
+            Attempt attempt, @Nullable AggregatedHttpResponse res, @Nullable Throwable cause) {
         answered++;
         if (answer.isDone()) {
             return;

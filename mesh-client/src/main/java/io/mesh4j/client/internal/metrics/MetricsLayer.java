@@ -13,13 +13,13 @@ import com.linecorp.armeria.common.logging.RequestLog;
 
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.classify.ResponseClassifier;
+import io.mesh4j.core.internal.telemetry.MeshMetrics;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
-import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
-import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * Records every outbound call as its caller saw it, retries included: count and latency by called service, route,
@@ -66,8 +66,13 @@ public final class MetricsLayer extends AbstractLayer<HttpClient> {
             final @Nullable String template = ctx.attr(MeshTelemetry.ROUTE);
             final String route = template != null ? template : MeshMetrics.UNMATCHED;
             final ResponseClass outcome = classifier.classify(ctx.method(), log);
-            metrics.clientRequest(service, route, ctx.method(), log.responseHeaders().status().code(), outcome,
-                                  log.totalDurationNanos());
+            metrics.clientRequest(
+                    service,
+                    route,
+                    ctx.method(),
+                    log.responseHeaders().status().code(),
+                    outcome,
+                    log.totalDurationNanos());
             metrics.clientRetries(service, route, log.children().size() - 1);
         }
     }

@@ -24,8 +24,8 @@ public final class PickCounter {
     /**
      * Returns {@code strategy}, counting each endpoint it picks for the calls to {@code service}.
      */
-    public static EndpointSelectionStrategy counting(EndpointSelectionStrategy strategy, String service,
-                                                     MeshMetrics metrics) {
+    public static EndpointSelectionStrategy counting(
+            EndpointSelectionStrategy strategy, String service, MeshMetrics metrics) {
         return group -> new CountingSelector(strategy.newSelector(group), service, metrics);
     }
 
@@ -55,8 +55,8 @@ public final class PickCounter {
         }
 
         @Override
-        public CompletableFuture<Endpoint> select(ClientRequestContext ctx, ScheduledExecutorService executor,
-                                                  long selectionTimeoutMillis) {
+        public CompletableFuture<Endpoint> select(
+                ClientRequestContext ctx, ScheduledExecutorService executor, long selectionTimeoutMillis) {
             return delegate.select(ctx, executor, selectionTimeoutMillis).thenApply(this::count);
         }
 

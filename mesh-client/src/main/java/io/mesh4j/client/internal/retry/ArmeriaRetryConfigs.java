@@ -2,18 +2,16 @@ package io.mesh4j.client.internal.retry;
 
 import java.time.Duration;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
-import io.mesh4j.core.routing.RetrySpec;
-
 import org.jspecify.annotations.Nullable;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.linecorp.armeria.common.HttpResponse;
 
-import io.mesh4j.core.internal.backoff.FullJitterBackoff;
-import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.client.retry.RetryConfig;
+import io.mesh4j.core.classify.ResponseClassifier;
+import io.mesh4j.core.internal.backoff.FullJitterBackoff;
+import io.mesh4j.core.routing.RetrySpec;
 
 /**
  * Turns the mesh's {@link RetryConfig}, with the route's retry rule over it, into Armeria's, once per pair
@@ -26,9 +24,13 @@ final class ArmeriaRetryConfigs {
     private final Runnable onExhausted;
 
     /** The client's policy (by identity), and what the route's rule sets over it (by value). */
-    private record Key(RetryConfig base, @Nullable RetrySpec spec, @Nullable Duration perAttemptTimeout) {}
+    private record Key(
+            RetryConfig base,
+            @Nullable RetrySpec spec,
+            @Nullable Duration perAttemptTimeout) {}
 
-    private final Cache<Key, Converted> converted = Caffeine.newBuilder().maximumSize(256).build();
+    private final Cache<Key, Converted> converted =
+            Caffeine.newBuilder().maximumSize(256).build();
 
     ArmeriaRetryConfigs(ResponseClassifier classifier, RetryBudget budget, Runnable onExhausted) {
         this.classifier = classifier;
@@ -40,9 +42,8 @@ final class ArmeriaRetryConfigs {
      * @param streaming whether the response goes to the caller as it arrives (a retry is then decided at its
      *                  headers) rather than whole (a failure anywhere in it can be retried)
      */
-    com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> of(RetryConfig base, @Nullable RetrySpec spec,
-                                                                   @Nullable Duration perAttemptTimeout,
-                                                                   boolean streaming) {
+    com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> of(
+            RetryConfig base, @Nullable RetrySpec spec, @Nullable Duration perAttemptTimeout, boolean streaming) {
         final Converted converted = this.converted.get(new Key(base, spec, perAttemptTimeout), this::convert);
         return streaming ? converted.streaming : converted.buffered;
     }
@@ -54,7 +55,7 @@ final class ArmeriaRetryConfigs {
             final RetryConfig.Builder builder = config.toBuilder();
             if (key.spec() != null) {
                 builder.maxAttempts(key.spec().attempts())
-                       .backoff(key.spec().backoffBase(), key.spec().backoffCap());
+                        .backoff(key.spec().backoffBase(), key.spec().backoffCap());
                 classifier = new RetryOnClassifier(key.spec().on(), classifier);
             }
             if (key.perAttemptTimeout() != null) {
@@ -63,25 +64,26 @@ final class ArmeriaRetryConfigs {
             config = builder.build();
         }
         final FullJitterBackoff backoff = FullJitterBackoff.of(config.backoffBase(), config.backoffCap());
-        return new Converted(build(config, new BudgetedRetryRule(classifier, budget, backoff, true, onExhausted)),
-                             build(config, new BudgetedRetryRule(classifier, budget, backoff, false, onExhausted)));
+        return new Converted(
+                build(config, new BudgetedRetryRule(classifier, budget, backoff, true, onExhausted)),
+                build(config, new BudgetedRetryRule(classifier, budget, backoff, false, onExhausted)));
     }
 
-    private static com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> build(RetryConfig config,
-                                                                                      BudgetedRetryRule rule) {
+    private static com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> build(
+            RetryConfig config, BudgetedRetryRule rule) {
         return com.linecorp.armeria.client.retry.RetryConfig.builder(rule)
-                                                            .maxTotalAttempts(config.maxAttempts())
-                                                            .responseTimeoutMillisForEachAttempt(
-                                                                    config.perAttemptTimeout().toMillis())
-                                                            .build();
+                .maxTotalAttempts(config.maxAttempts())
+                .responseTimeoutMillisForEachAttempt(config.perAttemptTimeout().toMillis())
+                .build();
     }
 
     private static final class Converted {
         final com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> buffered;
         final com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> streaming;
 
-        Converted(com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> buffered,
-                  com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> streaming) {
+        Converted(
+                com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> buffered,
+                com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> streaming) {
             this.buffered = buffered;
             this.streaming = streaming;
         }

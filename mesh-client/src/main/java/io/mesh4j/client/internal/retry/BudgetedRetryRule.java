@@ -36,8 +36,12 @@ final class BudgetedRetryRule implements RetryRule {
     private final boolean buffered;
     private final Runnable onExhausted;
 
-    BudgetedRetryRule(ResponseClassifier classifier, RetryBudget budget, Backoff backoff, boolean buffered,
-                      Runnable onExhausted) {
+    BudgetedRetryRule(
+            ResponseClassifier classifier,
+            RetryBudget budget,
+            Backoff backoff,
+            boolean buffered,
+            Runnable onExhausted) {
         this.classifier = classifier;
         this.budget = budget;
         this.onExhausted = onExhausted;
@@ -67,8 +71,7 @@ final class BudgetedRetryRule implements RetryRule {
         }
         if (!budget.tryWithdraw()) {
             onExhausted.run();
-            logger.debug("{} {}: retry budget spent, answering the last attempt's result", ctx.method(),
-                         ctx.path());
+            logger.debug("{} {}: retry budget spent, answering the last attempt's result", ctx.method(), ctx.path());
             return NO_RETRY;
         }
         return retry;

@@ -6,8 +6,8 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 
-import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.client.retry.RetryConfig;
+import io.mesh4j.core.stack.StackParams;
 
 /**
  * Keeps retries to a share of requests, as Finagle's {@code RetryBudget} does: every request deposits

@@ -13,19 +13,19 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 
-import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.client.internal.routing.RouteDecision;
+import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.telemetry.MeshMetrics;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
-import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.netty.util.AttributeKey;
-import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * Retries what the shared {@link ResponseClassifier} calls a retryable failure, each attempt on an endpoint the
@@ -62,15 +62,17 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
         // One budget per service client, shared with HEDGE: it counts this client's calls to this service.
         final RetryBudget budget = params.get(RetryBudget.KEY);
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
-        final ArmeriaRetryConfigs configs = new ArmeriaRetryConfigs(
-                classifier, budget, () -> metrics.retryBudgetExhausted(service.value()));
-        final RetryConfigMapping<HttpResponse> perRequest =
-                (ctx, req) -> {
-                    // The route's rule (the registry's, over the typed client's annotations) over the policy.
-                    final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
-                    return configs.of(policies.policyFor(service).retry(), rule != null ? rule.retry() : null,
-                                      rule != null ? rule.perAttemptTimeout() : null, isStreaming(ctx));
-                };
+        final ArmeriaRetryConfigs configs =
+                new ArmeriaRetryConfigs(classifier, budget, () -> metrics.retryBudgetExhausted(service.value()));
+        final RetryConfigMapping<HttpResponse> perRequest = (ctx, req) -> {
+            // The route's rule (the registry's, over the typed client's annotations) over the policy.
+            final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
+            return configs.of(
+                    policies.policyFor(service).retry(),
+                    rule != null ? rule.retry() : null,
+                    rule != null ? rule.perAttemptTimeout() : null,
+                    isStreaming(ctx));
+        };
         return delegate -> new BudgetDepositingClient(
                 RetryingClient.builderWithMapping(perRequest).build(delegate), budget);
     }

@@ -41,15 +41,15 @@ final class RetryOnClassifier implements ResponseClassifier {
         if (cause != null) {
             final Throwable peeled = Exceptions.peel(cause);
             return on.contains(RetryOn.UNPROCESSED) && peeled instanceof UnprocessedRequestException
-                   || on.contains(RetryOn.TIMEOUT) && peeled instanceof ResponseTimeoutException;
+                    || on.contains(RetryOn.TIMEOUT) && peeled instanceof ResponseTimeoutException;
         }
         if (status == null) {
             return false;
         }
         final int code = status.code();
         return on.contains(RetryOn.SERVER_ERROR) && code >= 500
-               || on.contains(RetryOn.GATEWAY_ERROR) && (code == 502 || code == 503 || code == 504)
-               || on.contains(RetryOn.UNAVAILABLE) && code == 503;
+                || on.contains(RetryOn.GATEWAY_ERROR) && (code == 502 || code == 503 || code == 504)
+                || on.contains(RetryOn.UNAVAILABLE) && code == 503;
     }
 
     @Override

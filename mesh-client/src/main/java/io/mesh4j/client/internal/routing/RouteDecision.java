@@ -4,12 +4,11 @@ import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
 
-import io.netty.util.AttributeKey;
-
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.routing.Subset;
+import io.netty.util.AttributeKey;
 
 /**
  * Where one call goes and what it follows, decided once by the {@link Router} and remembered on the call's
@@ -22,8 +21,12 @@ import io.mesh4j.core.routing.Subset;
  * @param override    the route override the call carries downstream; null for none
  * @param noInstances true when the subset has no instance now and the rule names no fallback with one
  */
-public record RouteDecision(ServiceName target, Subset subset, @Nullable RouteRule rule,
-                            @Nullable RouteOverride override, boolean noInstances) {
+public record RouteDecision(
+        ServiceName target,
+        Subset subset,
+        @Nullable RouteRule rule,
+        @Nullable RouteOverride override,
+        boolean noInstances) {
 
     private static final AttributeKey<RouteDecision> KEY = AttributeKey.valueOf(RouteDecision.class, "DECISION");
 

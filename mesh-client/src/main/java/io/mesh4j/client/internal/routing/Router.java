@@ -77,16 +77,18 @@ public final class Router {
         final RouteOverride.@Nullable Target redirected = override != null ? override.targetOf(service) : null;
         final ServiceName target = redirected != null ? redirected.service() : service;
 
-        final @Nullable RouteRule fromRegistry =
-                policies.routes(target).current().match(ctx.method(), ctx.path(), headers).orElse(null);
+        final @Nullable RouteRule fromRegistry = policies.routes(target)
+                .current()
+                .match(ctx.method(), ctx.path(), headers)
+                .orElse(null);
         final @Nullable RouteRule annotated = ctx.attr(RouteDecision.ANNOTATED_RULE);
-        final @Nullable RouteRule rule = fromRegistry == null ? annotated
-                                                              : annotated == null ? fromRegistry
-                                                                                  : fromRegistry.over(annotated);
+        final @Nullable RouteRule rule =
+                fromRegistry == null ? annotated : annotated == null ? fromRegistry : fromRegistry.over(annotated);
 
         final ServiceEndpoints endpoints = endpointsOf.apply(target);
         Subset subset = redirected != null && !redirected.subset().labels().isEmpty()
-                        ? redirected.subset() : draw(rule != null ? rule.split() : List.of());
+                ? redirected.subset()
+                : draw(rule != null ? rule.split() : List.of());
         boolean noInstances = false;
         if (!subset.equals(Subset.ALL) && !endpoints.hasInstances(subset)) {
             final @Nullable Subset fallback = rule != null ? rule.fallback() : null;

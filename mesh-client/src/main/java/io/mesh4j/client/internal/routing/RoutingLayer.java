@@ -51,14 +51,16 @@ public final class RoutingLayer extends AbstractLayer<HttpClient> {
             final RouteDecision decision = router.decide(ctx);
             if (decision.noInstances()) {
                 final String message = "no instance of " + decision.describe() + " now, which "
-                                       + (decision.rule() != null ? "rule '" + decision.rule().name() + "'"
-                                                                  : "the route override")
-                                       + " sends " + ctx.method() + ' ' + ctx.path() + " to"
-                                       + (decision.rule() != null && decision.rule().fallback() != null
-                                          ? ", nor of its fallback " + decision.rule().fallback() : "")
-                                       + " (deploy the subset, or give the rule a fallback)";
-                return HttpResponse.of(ErrorCode.NO_ROUTE.status(), MediaType.JSON_UTF_8,
-                                       RegistryJson.writeError(ErrorBody.of(ErrorCode.NO_ROUTE, message)));
+                        + (decision.rule() != null ? "rule '" + decision.rule().name() + "'" : "the route override")
+                        + " sends " + ctx.method() + ' ' + ctx.path() + " to"
+                        + (decision.rule() != null && decision.rule().fallback() != null
+                                ? ", nor of its fallback " + decision.rule().fallback()
+                                : "")
+                        + " (deploy the subset, or give the rule a fallback)";
+                return HttpResponse.of(
+                        ErrorCode.NO_ROUTE.status(),
+                        MediaType.JSON_UTF_8,
+                        RegistryJson.writeError(ErrorBody.of(ErrorCode.NO_ROUTE, message)));
             }
             final @Nullable RouteOverride override = decision.override();
             final @Nullable String carried = req.headers().get(RouteOverride.HEADER);

@@ -27,12 +27,12 @@ public final class RoutingPreprocessor implements HttpPreprocessor {
     }
 
     @Override
-    public HttpResponse execute(PreClient<HttpRequest, HttpResponse> delegate, PreClientRequestContext ctx,
-                                HttpRequest req) throws Exception {
+    public HttpResponse execute(
+            PreClient<HttpRequest, HttpResponse> delegate, PreClientRequestContext ctx, HttpRequest req)
+            throws Exception {
         final RouteDecision decision = router.decide(ctx);
         final ServiceEndpoints endpoints = router.endpointsOf(decision);
-        ctx.setEndpointGroup(endpoints.group(decision.noInstances() ? Subset.ALL
-                                                                    : decision.subset()));
+        ctx.setEndpointGroup(endpoints.group(decision.noInstances() ? Subset.ALL : decision.subset()));
         return delegate.execute(ctx, req);
     }
 }

@@ -35,7 +35,10 @@ public final class ServiceEndpoints implements SafeCloseable {
     private final Map<Subset, Groups> bySubset = new ConcurrentHashMap<>();
 
     /** A subset's instances as registered, and the healthy ones the balancer picks from. */
-    private record Groups(EndpointGroup registered, EndpointGroup healthy, @Nullable EndpointGroup zoned) {
+    private record Groups(
+            EndpointGroup registered,
+            EndpointGroup healthy,
+            @Nullable EndpointGroup zoned) {
         EndpointGroup pick() {
             return zoned != null ? zoned : healthy;
         }
@@ -54,8 +57,12 @@ public final class ServiceEndpoints implements SafeCloseable {
     /**
      * @param zone the caller's zone, whose endpoints are preferred; null for no preference
      */
-    public ServiceEndpoints(ServiceName service, RegistryEndpointGroup discovered, EndpointBreakers breakers,
-                            EndpointSelectionStrategy strategy, @Nullable String zone) {
+    public ServiceEndpoints(
+            ServiceName service,
+            RegistryEndpointGroup discovered,
+            EndpointBreakers breakers,
+            EndpointSelectionStrategy strategy,
+            @Nullable String zone) {
         this.service = requireNonNull(service, "service");
         this.discovered = requireNonNull(discovered, "discovered");
         this.breakers = requireNonNull(breakers, "breakers");
@@ -98,11 +105,11 @@ public final class ServiceEndpoints implements SafeCloseable {
     }
 
     private Groups newGroups(Subset subset) {
-        final EndpointGroup registered = subset.equals(Subset.ALL)
-                                         ? discovered : new SubsetEndpointGroup(discovered, subset, strategy);
+        final EndpointGroup registered =
+                subset.equals(Subset.ALL) ? discovered : new SubsetEndpointGroup(discovered, subset, strategy);
         final EndpointGroup healthy = breakers.eject(registered, strategy);
-        final EndpointGroup zoned = zone != null ? new ZoneAwareEndpointGroup(registered, healthy, zone, strategy)
-                                                 : null;
+        final EndpointGroup zoned =
+                zone != null ? new ZoneAwareEndpointGroup(registered, healthy, zone, strategy) : null;
         return new Groups(registered, healthy, zoned);
     }
 

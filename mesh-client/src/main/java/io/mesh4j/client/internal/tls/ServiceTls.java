@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.jspecify.annotations.Nullable;
 
@@ -20,9 +21,7 @@ import com.linecorp.armeria.common.util.SafeCloseable;
 import io.mesh4j.client.internal.routing.RouteDecision;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.SpiffeId;
-import io.mesh4j.core.internal.identity.SpiffeTrustManager;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The TLS of every attempt: the workload's current certificate, the current trust bundle, and a verifier that
@@ -52,7 +51,8 @@ public final class ServiceTls {
             verifier = delegate -> (chain, authType, engine) -> trust.checkServerTrusted(chain, authType, engine);
         }
 
-        @Nullable ClientTlsSpec spec() {
+        @Nullable
+        ClientTlsSpec spec() {
             final ClientTlsSpec spec = this.spec;
             if (spec != null) {
                 return spec;
@@ -62,10 +62,10 @@ public final class ServiceTls {
                 return null;
             }
             final ClientTlsSpec built = ClientTlsSpec.builder()
-                                                     .tlsKeyPair(keyPair)
-                                                     .trustedCertificates(identity.trustBundle())
-                                                     .verifierFactories(verifier)
-                                                     .build();
+                    .tlsKeyPair(keyPair)
+                    .trustedCertificates(identity.trustBundle())
+                    .verifierFactories(verifier)
+                    .build();
             this.spec = built;
             return built;
         }

@@ -19,11 +19,13 @@ import com.linecorp.armeria.common.logging.RequestLogAccess;
 
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.internal.telemetry.HttpAttributes;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
+import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
-import io.mesh4j.core.internal.telemetry.HttpAttributes;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -34,8 +36,6 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import io.mesh4j.core.internal.telemetry.TelemetryAccess;
-import io.mesh4j.core.internal.telemetry.TracePropagation;
 
 /**
  * One client span per call, however many attempts it takes, and the call's context written into its headers:
@@ -104,11 +104,11 @@ public final class TracingLayer extends AbstractLayer<HttpClient> {
             final String method = ctx.method().name();
             final @Nullable String route = ctx.attr(MeshTelemetry.ROUTE);
             final SpanBuilder builder = tracer.spanBuilder(route != null ? method + ' ' + route : method)
-                                              .setParent(parent)
-                                              .setSpanKind(SpanKind.CLIENT)
-                                              .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method)
-                                              .setAttribute(HttpAttributes.PEER_SERVICE, service)
-                                              .setAttribute(HttpAttributes.URL_PATH, ctx.path());
+                    .setParent(parent)
+                    .setSpanKind(SpanKind.CLIENT)
+                    .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method)
+                    .setAttribute(HttpAttributes.PEER_SERVICE, service)
+                    .setAttribute(HttpAttributes.URL_PATH, ctx.path());
             if (route != null) {
                 builder.setAttribute(HttpAttributes.URL_TEMPLATE, route);
             }
@@ -157,12 +157,14 @@ public final class TracingLayer extends AbstractLayer<HttpClient> {
             }
             final @Nullable Throwable cause = log.responseCause();
             if (status >= 400 || status <= 0 && cause != null) {
-                span.setAttribute(HttpAttributes.ERROR_TYPE, status > 0 ? Integer.toString(status)
-                                                                        : cause.getClass().getName());
+                span.setAttribute(
+                        HttpAttributes.ERROR_TYPE,
+                        status > 0 ? Integer.toString(status) : cause.getClass().getName());
                 span.setStatus(StatusCode.ERROR);
             }
-            span.end(TimeUnit.MICROSECONDS.toNanos(log.requestStartTimeMicros()) + log.totalDurationNanos(),
-                     TimeUnit.NANOSECONDS);
+            span.end(
+                    TimeUnit.MICROSECONDS.toNanos(log.requestStartTimeMicros()) + log.totalDurationNanos(),
+                    TimeUnit.NANOSECONDS);
         }
 
         private static void addAttempt(Span span, int number, RequestLog attempt, @Nullable Endpoint endpoint) {
@@ -181,7 +183,9 @@ public final class TracingLayer extends AbstractLayer<HttpClient> {
             if (status > 0) {
                 attrs.put(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
             } else if (attempt.responseCause() != null) {
-                attrs.put(HttpAttributes.ERROR_TYPE, attempt.responseCause().getClass().getName());
+                attrs.put(
+                        HttpAttributes.ERROR_TYPE,
+                        attempt.responseCause().getClass().getName());
             }
             span.addEvent("attempt", attrs.build(), attempt.requestStartTimeMicros(), TimeUnit.MICROSECONDS);
         }

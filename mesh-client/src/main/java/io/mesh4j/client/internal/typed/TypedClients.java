@@ -50,12 +50,12 @@ public final class TypedClients {
         requireNonNull(mapper, "mapper");
         if (!iface.isInterface()) {
             throw new IllegalArgumentException(iface.getName() + " is not an interface (expected: an interface "
-                                               + "annotated with @ServiceClient(\"service\"))");
+                    + "annotated with @ServiceClient(\"service\"))");
         }
         final @Nullable ServiceClient annotation = iface.getAnnotation(ServiceClient.class);
         if (annotation == null) {
             throw new IllegalArgumentException(iface.getName() + " has no @ServiceClient (expected: "
-                                               + "@ServiceClient(\"orders\") on the interface, naming the service)");
+                    + "@ServiceClient(\"orders\") on the interface, naming the service)");
         }
         final ServiceName service;
         try {
@@ -78,9 +78,9 @@ public final class TypedClients {
             if (method.isDefault()) {
                 // Through a private lookup, so that an interface its package keeps to itself works too.
                 return MethodHandles.privateLookupIn(iface, MethodHandles.lookup())
-                                    .unreflectSpecial(method, iface)
-                                    .bindTo(proxy)
-                                    .invokeWithArguments(args != null ? args : new Object[0]);
+                        .unreflectSpecial(method, iface)
+                        .bindTo(proxy)
+                        .invokeWithArguments(args != null ? args : new Object[0]);
             }
             switch (method.getName()) {
                 case "toString":
@@ -93,6 +93,6 @@ public final class TypedClients {
                     throw new UnsupportedOperationException(method.toString());
             }
         };
-        return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] { iface }, handler));
+        return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
     }
 }

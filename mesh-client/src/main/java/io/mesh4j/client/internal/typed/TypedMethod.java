@@ -42,11 +42,11 @@ import com.linecorp.armeria.server.annotation.Post;
 import com.linecorp.armeria.server.annotation.Put;
 
 import io.mesh4j.client.internal.routing.RouteDecision;
+import io.mesh4j.client.typed.MeshCallException;
 import io.mesh4j.core.internal.annotation.AnnotatedRules;
 import io.mesh4j.core.routing.PathMatch;
 import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;
-import io.mesh4j.client.typed.MeshCallException;
 
 /**
  * One method of a typed client, read once when the client is made: its HTTP method and path, where each argument
@@ -55,9 +55,15 @@ import io.mesh4j.client.typed.MeshCallException;
  */
 final class TypedMethod {
 
-    private static final Pattern PATH_VARIABLE = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}|:([A-Za-z_][A-Za-z0-9_]*)");
+    private static final Pattern PATH_VARIABLE =
+            Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}|:([A-Za-z_][A-Za-z0-9_]*)");
 
-    private enum Kind { PATH, QUERY, HEADER, BODY }
+    private enum Kind {
+        PATH,
+        QUERY,
+        HEADER,
+        BODY
+    }
 
     private record Argument(Kind kind, String name) {}
 
@@ -70,8 +76,15 @@ final class TypedMethod {
     private final JavaType resultType;
     private final ObjectMapper mapper;
 
-    private TypedMethod(String description, HttpMethod httpMethod, String pathTemplate, List<Argument> arguments,
-                        @Nullable RouteRule rule, boolean async, JavaType resultType, ObjectMapper mapper) {
+    private TypedMethod(
+            String description,
+            HttpMethod httpMethod,
+            String pathTemplate,
+            List<Argument> arguments,
+            @Nullable RouteRule rule,
+            boolean async,
+            JavaType resultType,
+            ObjectMapper mapper) {
         this.description = description;
         this.httpMethod = httpMethod;
         this.pathTemplate = pathTemplate;
@@ -96,13 +109,13 @@ final class TypedMethod {
         }
         if (mappings.size() != 1) {
             throw new IllegalArgumentException(description + ": " + mappings.size() + " mapping annotations "
-                                               + "(expected: exactly one of @Get, @Post, @Put, @Delete, @Patch, "
-                                               + "@Head, @Options, such as @Get(\"/orders/{id}\"))");
+                    + "(expected: exactly one of @Get, @Post, @Put, @Delete, @Patch, "
+                    + "@Head, @Options, such as @Get(\"/orders/{id}\"))");
         }
         final Mapping mapping = mappings.get(0);
         if (!mapping.path().startsWith("/")) {
             throw new IllegalArgumentException(description + ": path '" + mapping.path() + "' (expected: a path "
-                                               + "starting with /, such as /orders/{id})");
+                    + "starting with /, such as /orders/{id})");
         }
         final Set<String> variables = new LinkedHashSet<>();
         final Matcher m = PATH_VARIABLE.matcher(mapping.path());
@@ -118,32 +131,47 @@ final class TypedMethod {
                 final String name = param.value().isEmpty() ? parameter.getName() : param.value();
                 arguments.add(new Argument(variables.remove(name) ? Kind.PATH : Kind.QUERY, name));
             } else if (header != null) {
-                arguments.add(new Argument(Kind.HEADER, header.value().isEmpty() ? parameter.getName()
-                                                                                 : header.value()));
+                arguments.add(
+                        new Argument(Kind.HEADER, header.value().isEmpty() ? parameter.getName() : header.value()));
             } else {
                 bodies++;
                 arguments.add(new Argument(Kind.BODY, parameter.getName()));
             }
         }
         if (!variables.isEmpty()) {
-            throw new IllegalArgumentException(description + ": no @Param for the path variables " + variables
-                                               + " of " + mapping.path());
+            throw new IllegalArgumentException(
+                    description + ": no @Param for the path variables " + variables + " of " + mapping.path());
         }
         if (bodies > 1) {
             throw new IllegalArgumentException(description + ": " + bodies + " parameters without @Param or "
-                                               + "@Header (expected: at most one, the JSON body)");
+                    + "@Header (expected: at most one, the JSON body)");
         }
         final Type returnType = method.getGenericReturnType();
-        final boolean async = method.getReturnType() == CompletableFuture.class
-                              || method.getReturnType() == CompletionStage.class;
+        final boolean async =
+                method.getReturnType() == CompletableFuture.class || method.getReturnType() == CompletionStage.class;
         final Type resultType = async ? futureValueType(returnType, description) : returnType;
-        final RouteRule rule = AnnotatedRules.of(method, iface, new RouteMatch(
-                PathMatch.of(variables.isEmpty() && !mapping.path().contains("{") && !mapping.path().contains(":")
-                             ? PathMatch.Kind.EXACT : PathMatch.Kind.TEMPLATE, mapping.path().replaceAll(
-                        ":([A-Za-z_][A-Za-z0-9_]*)", "{$1}")),
-                Set.of(mapping.method()), Map.of()));
-        return new TypedMethod(description, mapping.method(), mapping.path(), List.copyOf(arguments), rule, async,
-                               mapper.getTypeFactory().constructType(resultType), mapper);
+        final RouteRule rule = AnnotatedRules.of(
+                method,
+                iface,
+                new RouteMatch(
+                        PathMatch.of(
+                                variables.isEmpty()
+                                                && !mapping.path().contains("{")
+                                                && !mapping.path().contains(":")
+                                        ? PathMatch.Kind.EXACT
+                                        : PathMatch.Kind.TEMPLATE,
+                                mapping.path().replaceAll(":([A-Za-z_][A-Za-z0-9_]*)", "{$1}")),
+                        Set.of(mapping.method()),
+                        Map.of()));
+        return new TypedMethod(
+                description,
+                mapping.method(),
+                mapping.path(),
+                List.copyOf(arguments),
+                rule,
+                async,
+                mapper.getTypeFactory().constructType(resultType),
+                mapper);
     }
 
     private static Type futureValueType(Type returnType, String description) {
@@ -151,7 +179,7 @@ final class TypedMethod {
             return ((ParameterizedType) returnType).getActualTypeArguments()[0];
         }
         throw new IllegalArgumentException(description + ": a raw " + returnType.getTypeName() + " (expected: "
-                                           + "CompletableFuture<T> with its T, such as CompletableFuture<Order>)");
+                + "CompletableFuture<T> with its T, such as CompletableFuture<Order>)");
     }
 
     /** The HTTP method and path of a mapping annotation. */
@@ -183,7 +211,8 @@ final class TypedMethod {
     }
 
     /** Makes the call with {@code args}; returns the decoded answer, or its future. */
-    @Nullable Object invoke(WebClient client, @Nullable Object[] args) throws Throwable {
+    @Nullable
+    Object invoke(WebClient client, @Nullable Object[] args) throws Throwable {
         final CompletableFuture<@Nullable Object> result = call(client, args != null ? args : new Object[0]);
         if (async) {
             return result;
@@ -206,13 +235,12 @@ final class TypedMethod {
             switch (argument.kind()) {
                 case PATH:
                     if (value == null) {
-                        throw new IllegalArgumentException(description + ": path variable '" + argument.name()
-                                                           + "' is null");
+                        throw new IllegalArgumentException(
+                                description + ": path variable '" + argument.name() + "' is null");
                     }
                     final String encoded = URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8)
-                                                     .replace("+", "%20");
-                    path = path.replace('{' + argument.name() + '}', encoded)
-                               .replace(':' + argument.name(), encoded);
+                            .replace("+", "%20");
+                    path = path.replace('{' + argument.name() + '}', encoded).replace(':' + argument.name(), encoded);
                     break;
                 case QUERY:
                     if (value != null) {
@@ -228,7 +256,8 @@ final class TypedMethod {
                     body = mapper.writeValueAsBytes(value);
             }
         }
-        final String target = query.isEmpty() ? path : path + '?' + query.build().toQueryString();
+        final String target =
+                query.isEmpty() ? path : path + '?' + query.build().toQueryString();
         request.method(httpMethod).path(target);
         if (body != null) {
             request.content(MediaType.JSON_UTF_8, body);
@@ -263,8 +292,8 @@ final class TypedMethod {
         try {
             return mapper.readValue(response.content().array(), resultType);
         } catch (IOException e) {
-            throw new IllegalStateException(description + ": the answer is not the JSON of a " + resultType
-                                            + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    description + ": the answer is not the JSON of a " + resultType + ": " + e.getMessage(), e);
         }
     }
 

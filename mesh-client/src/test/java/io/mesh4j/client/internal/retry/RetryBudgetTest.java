@@ -14,8 +14,11 @@ class RetryBudgetTest {
     private final FakeTicker ticker = new FakeTicker();
 
     private RetryBudget budget(double percent, int minPerSecond) {
-        return RetryBudget.of(RetryConfig.builder().budget(percent, minPerSecond, Duration.ofSeconds(10)).build(),
-                              ticker);
+        return RetryBudget.of(
+                RetryConfig.builder()
+                        .budget(percent, minPerSecond, Duration.ofSeconds(10))
+                        .build(),
+                ticker);
     }
 
     @Test

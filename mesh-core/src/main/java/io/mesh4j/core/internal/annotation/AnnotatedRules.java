@@ -10,10 +10,10 @@ import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
-import io.mesh4j.core.routing.RouteMatch;
-import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.annotation.PolicyAnnotation;
 import io.mesh4j.core.annotation.RuleFactory;
+import io.mesh4j.core.routing.RouteMatch;
+import io.mesh4j.core.routing.RouteRule;
 
 /**
  * Reads the policy annotations of a method, and of its class for what the method leaves out, into a route rule.
@@ -26,8 +26,10 @@ public final class AnnotatedRules {
             try {
                 return (RuleFactory<?>) factoryClass.getDeclaredConstructor().newInstance();
             } catch (ReflectiveOperationException e) {
-                throw new IllegalArgumentException(factoryClass.getName() + " cannot be made (expected: a public "
-                                                   + "class with a public constructor without arguments)", e);
+                throw new IllegalArgumentException(
+                        factoryClass.getName() + " cannot be made (expected: a public "
+                                + "class with a public constructor without arguments)",
+                        e);
             }
         }
     };
@@ -50,8 +52,10 @@ public final class AnnotatedRules {
             final boolean onMethod = apply(method, rule);
             return onType || onMethod ? rule.build() : null;
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(describe(method) + ": " + e.getMessage()
-                                               + " (fix the policy annotations of this method or its class)", e);
+            throw new IllegalArgumentException(
+                    describe(method) + ": " + e.getMessage()
+                            + " (fix the policy annotations of this method or its class)",
+                    e);
         }
     }
 
@@ -74,9 +78,12 @@ public final class AnnotatedRules {
 
     /** {@code OrdersApi.order(String)}: what a developer searches for. */
     public static String describe(Method method) {
-        return method.getDeclaringClass().getSimpleName() + '.' + method.getName()
-               + Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName)
-                       .collect(Collectors.joining(", ", "(", ")"));
+        return method.getDeclaringClass().getSimpleName()
+                + '.'
+                + method.getName()
+                + Arrays.stream(method.getParameterTypes())
+                        .map(Class::getSimpleName)
+                        .collect(Collectors.joining(", ", "(", ")"));
     }
 
     private AnnotatedRules() {}

@@ -24,6 +24,7 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
 import io.mesh4j.core.identity.SpiffeId;
 
 /**
@@ -33,6 +34,7 @@ public final class CertificateRequests {
 
     /** P-256's field size; the only elliptic curve the mesh signs for. */
     private static final int P256_FIELD_BITS = 256;
+
     private static final int MIN_RSA_BITS = 2048;
 
     /**
@@ -41,13 +43,14 @@ public final class CertificateRequests {
     public static String create(KeyPair keyPair, SpiffeId id) {
         try {
             final ExtensionsGenerator extensions = new ExtensionsGenerator();
-            extensions.addExtension(Extension.subjectAlternativeName, true,
-                                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
-                                                                     id.toString())));
-            final PKCS10CertificationRequest csr =
-                    new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id.path()), keyPair.getPublic())
-                            .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
-                            .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate()));
+            extensions.addExtension(
+                    Extension.subjectAlternativeName,
+                    true,
+                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, id.toString())));
+            final PKCS10CertificationRequest csr = new JcaPKCS10CertificationRequestBuilder(
+                            new X500Name("CN=" + id.path()), keyPair.getPublic())
+                    .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate()));
             return Pem.write(csr);
         } catch (IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot make a certificate request for " + id, e);
@@ -67,7 +70,8 @@ public final class CertificateRequests {
         try {
             key = jca.getPublicKey();
         } catch (Exception e) {
-            throw new IllegalArgumentException("the certificate request's public key cannot be read: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "the certificate request's public key cannot be read: " + e.getMessage(), e);
         }
         checkKey(key);
         try {
@@ -75,8 +79,8 @@ public final class CertificateRequests {
                 throw new IllegalArgumentException("the certificate request's signature does not match its key");
             }
         } catch (OperatorCreationException | PKCSException e) {
-            throw new IllegalArgumentException("the certificate request's signature cannot be checked: "
-                                               + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "the certificate request's signature cannot be checked: " + e.getMessage(), e);
         }
         return new CheckedRequest(key, requestedId(csr));
     }
@@ -85,10 +89,10 @@ public final class CertificateRequests {
         if (key instanceof ECPublicKey) {
             final ECParameterSpec params = ((ECPublicKey) key).getParams();
             if (params.getCurve().getField().getFieldSize() != P256_FIELD_BITS
-                || !params.getOrder().equals(P256.ORDER)) {
+                    || !params.getOrder().equals(P256.ORDER)) {
                 throw new IllegalArgumentException("the certificate request's key is on a "
-                                                   + params.getCurve().getField().getFieldSize()
-                                                   + "-bit curve (expected: ECDSA P-256, or RSA of 2048 bits or more)");
+                        + params.getCurve().getField().getFieldSize()
+                        + "-bit curve (expected: ECDSA P-256, or RSA of 2048 bits or more)");
             }
             return;
         }
@@ -96,18 +100,19 @@ public final class CertificateRequests {
             final int bits = ((RSAPublicKey) key).getModulus().bitLength();
             if (bits < MIN_RSA_BITS) {
                 throw new IllegalArgumentException("the certificate request's RSA key has " + bits + " bits "
-                                                   + "(expected: 2048 or more, or ECDSA P-256)");
+                        + "(expected: 2048 or more, or ECDSA P-256)");
             }
             return;
         }
         throw new IllegalArgumentException("the certificate request's key is " + key.getAlgorithm()
-                                           + " (expected: ECDSA P-256, or RSA of 2048 bits or more)");
+                + " (expected: ECDSA P-256, or RSA of 2048 bits or more)");
     }
 
     private static SpiffeId requestedId(PKCS10CertificationRequest csr) {
         final List<String> uris = new ArrayList<>();
         for (Attribute attribute : csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
-            final Extensions extensions = Extensions.getInstance(attribute.getAttrValues().getObjectAt(0));
+            final Extensions extensions =
+                    Extensions.getInstance(attribute.getAttrValues().getObjectAt(0));
             final GeneralNames names = GeneralNames.fromExtensions(extensions, Extension.subjectAlternativeName);
             if (names == null) {
                 continue;
@@ -120,8 +125,8 @@ public final class CertificateRequests {
         }
         if (uris.size() != 1) {
             throw new IllegalArgumentException("the certificate request asks for " + uris.size() + " URIs "
-                                               + uris + " (expected: exactly one, the SPIFFE ID "
-                                               + "spiffe://<trust domain>/svc/<service>)");
+                    + uris + " (expected: exactly one, the SPIFFE ID "
+                    + "spiffe://<trust domain>/svc/<service>)");
         }
         return SpiffeId.parse(uris.get(0));
     }
@@ -133,8 +138,8 @@ public final class CertificateRequests {
 
     /** The order of P-256's base point, which tells the curve apart from other 256-bit curves. */
     private static final class P256 {
-        static final java.math.BigInteger ORDER = new java.math.BigInteger(
-                "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
+        static final java.math.BigInteger ORDER =
+                new java.math.BigInteger("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
     }
 
     private CertificateRequests() {}

@@ -37,7 +37,8 @@ public final class Pem {
                         writer.writeObject(element);
                     }
                 } else if (object instanceof PrivateKey) {
-                    writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator((PrivateKey) object, null));
+                    writer.writeObject(
+                            new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator((PrivateKey) object, null));
                 } else {
                     writer.writeObject(object);
                 }
@@ -68,7 +69,8 @@ public final class Pem {
             throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
         }
         if (certificates.isEmpty()) {
-            throw new IllegalArgumentException("no certificate in the PEM text (expected: -----BEGIN CERTIFICATE-----)");
+            throw new IllegalArgumentException(
+                    "no certificate in the PEM text (expected: -----BEGIN CERTIFICATE-----)");
         }
         return certificates;
     }
@@ -115,7 +117,7 @@ public final class Pem {
         }
         if (objects.size() != 1 || !(objects.get(0) instanceof PKCS10CertificationRequest)) {
             throw new IllegalArgumentException("expected one certificate request (-----BEGIN CERTIFICATE REQUEST-----)"
-                                               + ", found " + (objects.isEmpty() ? "nothing" : describe(objects.get(0))));
+                    + ", found " + (objects.isEmpty() ? "nothing" : describe(objects.get(0))));
         }
         return (PKCS10CertificationRequest) objects.get(0);
     }

@@ -19,9 +19,9 @@ public final class RefusalLog {
     private static final Duration QUIET = Duration.ofMinutes(1);
 
     private final Cache<String, Boolean> recent = Caffeine.newBuilder()
-                                                          .expireAfterWrite(QUIET.toMillis(), TimeUnit.MILLISECONDS)
-                                                          .maximumSize(1000)
-                                                          .build();
+            .expireAfterWrite(QUIET.toMillis(), TimeUnit.MILLISECONDS)
+            .maximumSize(1000)
+            .build();
     private final String who;
 
     /**

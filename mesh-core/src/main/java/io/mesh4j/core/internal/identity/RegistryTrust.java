@@ -14,8 +14,8 @@ import java.util.List;
 
 import com.linecorp.armeria.client.ClientFactory;
 
-import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.internal.registry.RegistryClient;
 
 /**
  * Clients of a TLS registry that are not workloads, such as an operator's: they present no certificate and
@@ -29,10 +29,16 @@ public final class RegistryTrust {
     public static ClientFactory clientFactory(List<X509Certificate> bundle, Clock clock) {
         requireNonNull(bundle, "bundle");
         final String trustDomain = trustDomainOf(bundle);
-        final SpiffeTrustManager trust = new SpiffeTrustManager(() -> bundle, trustDomain, SpiffeId::isRegistry,
-                                                                SpiffeId.ofRegistry(trustDomain).toString(), clock,
-                                                                new RefusalLog("registry client"));
-        return ClientFactory.builder().tlsCustomizer(tls -> tls.trustManager(trust)).build();
+        final SpiffeTrustManager trust = new SpiffeTrustManager(
+                () -> bundle,
+                trustDomain,
+                SpiffeId::isRegistry,
+                SpiffeId.ofRegistry(trustDomain).toString(),
+                clock,
+                new RefusalLog("registry client"));
+        return ClientFactory.builder()
+                .tlsCustomizer(tls -> tls.trustManager(trust))
+                .build();
     }
 
     /**
@@ -41,7 +47,12 @@ public final class RegistryTrust {
      */
     public static AdminClient admin(URI uri, String adminToken, String trustBundlePem) {
         final ClientFactory factory = clientFactory(Pem.readCertificates(trustBundlePem), Clock.systemUTC());
-        return new AdminClient(RegistryClient.builder(uri).factory(factory).adminToken(adminToken).build(), factory);
+        return new AdminClient(
+                RegistryClient.builder(uri)
+                        .factory(factory)
+                        .adminToken(adminToken)
+                        .build(),
+                factory);
     }
 
     /**
@@ -50,11 +61,15 @@ public final class RegistryTrust {
      */
     public static AdminClient admin(URI uri, Path registryDataDir) {
         try {
-            return admin(uri, Files.readString(registryDataDir.resolve("admin.token"), StandardCharsets.US_ASCII),
-                         Files.readString(registryDataDir.resolve("trust-bundle.pem"), StandardCharsets.US_ASCII));
+            return admin(
+                    uri,
+                    Files.readString(registryDataDir.resolve("admin.token"), StandardCharsets.US_ASCII),
+                    Files.readString(registryDataDir.resolve("trust-bundle.pem"), StandardCharsets.US_ASCII));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the registry's admin token and trust bundle in "
-                                                   + registryDataDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot read the registry's admin token and trust bundle in " + registryDataDir + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -74,7 +89,7 @@ public final class RegistryTrust {
             }
         }
         throw new IllegalStateException("trust domain: the trust bundle's roots do not name one (expected: a root "
-                                        + "with the URI spiffe://<trust domain>)");
+                + "with the URI spiffe://<trust domain>)");
     }
 
     private RegistryTrust() {}

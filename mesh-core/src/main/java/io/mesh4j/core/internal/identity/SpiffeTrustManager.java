@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
-import io.mesh4j.core.internal.identity.SpiffeVerifier.PeerRole;
 import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.internal.identity.SpiffeVerifier.PeerRole;
 
 /**
  * A TLS trust manager that verifies peers with {@link SpiffeVerifier} against the trust bundle as it is at each
@@ -34,8 +34,13 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
      * @param accepted            which peers may connect, beyond holding a valid certificate of the trust domain
      * @param acceptedDescription who that is, for the log line of a refusal, such as "spiffe://mesh.local/svc/orders"
      */
-    public SpiffeTrustManager(Supplier<List<X509Certificate>> bundle, String trustDomain, Predicate<SpiffeId> accepted,
-                              String acceptedDescription, Clock clock, RefusalLog refusals) {
+    public SpiffeTrustManager(
+            Supplier<List<X509Certificate>> bundle,
+            String trustDomain,
+            Predicate<SpiffeId> accepted,
+            String acceptedDescription,
+            Clock clock,
+            RefusalLog refusals) {
         this.bundle = requireNonNull(bundle, "bundle");
         this.trustDomain = requireNonNull(trustDomain, "trustDomain");
         this.accepted = requireNonNull(accepted, "accepted");

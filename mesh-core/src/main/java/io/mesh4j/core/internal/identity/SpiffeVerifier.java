@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+
 import io.mesh4j.core.identity.SpiffeId;
 
 /**
@@ -51,17 +52,19 @@ public final class SpiffeVerifier {
      *
      * @throws CertificateException saying why the peer is refused, in words fit for a log line
      */
-    public static SpiffeId verify(X509Certificate[] chain, Collection<X509Certificate> roots, String trustDomain,
-                                  PeerRole role, Instant now) throws CertificateException {
+    public static SpiffeId verify(
+            X509Certificate[] chain, Collection<X509Certificate> roots, String trustDomain, PeerRole role, Instant now)
+            throws CertificateException {
         if (chain == null || chain.length == 0) {
             throw new CertificateException("the peer sent no certificate");
         }
         final X509Certificate leaf = chain[0];
-        final SpiffeId id = idOf(leaf).orElseThrow(() -> new CertificateException(
-                "the peer's certificate (" + leaf.getSubjectX500Principal() + ") carries no SPIFFE ID"));
+        final SpiffeId id = idOf(leaf)
+                .orElseThrow(() -> new CertificateException(
+                        "the peer's certificate (" + leaf.getSubjectX500Principal() + ") carries no SPIFFE ID"));
         if (!id.trustDomain().equals(trustDomain)) {
-            throw new CertificateException("the peer " + id + " is from trust domain " + id.trustDomain()
-                                           + ", not " + trustDomain);
+            throw new CertificateException(
+                    "the peer " + id + " is from trust domain " + id.trustDomain() + ", not " + trustDomain);
         }
         validatePath(chain, roots, id, now);
         checkPurpose(leaf, id, role);
@@ -97,8 +100,9 @@ public final class SpiffeVerifier {
         }
     }
 
-    private static void validatePath(X509Certificate[] chain, Collection<X509Certificate> roots, SpiffeId id,
-                                     Instant now) throws CertificateException {
+    private static void validatePath(
+            X509Certificate[] chain, Collection<X509Certificate> roots, SpiffeId id, Instant now)
+            throws CertificateException {
         final Set<TrustAnchor> anchors = new HashSet<>();
         for (X509Certificate root : roots) {
             anchors.add(new TrustAnchor(root, null));
@@ -128,16 +132,18 @@ public final class SpiffeVerifier {
     private static String describe(CertPathValidatorException e, X509Certificate leaf, SpiffeId id, Instant now) {
         final CertPathValidatorException.Reason reason = e.getReason();
         if (reason == CertPathValidatorException.BasicReason.EXPIRED) {
-            return "the certificate of " + id + " expired at " + leaf.getNotAfter().toInstant() + " (now " + now + ')';
+            return "the certificate of " + id + " expired at "
+                    + leaf.getNotAfter().toInstant() + " (now " + now + ')';
         }
         if (reason == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
-            return "the certificate of " + id + " is valid only from " + leaf.getNotBefore().toInstant();
+            return "the certificate of " + id + " is valid only from "
+                    + leaf.getNotBefore().toInstant();
         }
         if (reason == CertPathValidatorException.BasicReason.INVALID_SIGNATURE
-            || reason == CertPathValidatorException.BasicReason.UNSPECIFIED
-            || reason == java.security.cert.PKIXReason.NO_TRUST_ANCHOR) {
+                || reason == CertPathValidatorException.BasicReason.UNSPECIFIED
+                || reason == java.security.cert.PKIXReason.NO_TRUST_ANCHOR) {
             return "the certificate of " + id + " was not issued by this mesh's CA (issuer: "
-                   + leaf.getIssuerX500Principal() + ')';
+                    + leaf.getIssuerX500Principal() + ')';
         }
         return "the certificate of " + id + " does not verify: " + e.getMessage();
     }

@@ -34,8 +34,8 @@ import io.mesh4j.core.stack.StackParams;
 public final class PolicyRegistry implements SafeCloseable {
 
     /** The stack parameter through which layers find the registry; an offline one unless set. */
-    public static final StackParams.Key<PolicyRegistry> KEY = StackParams.Key.of("policyRegistry",
-                                                                                 PolicyRegistry::offline);
+    public static final StackParams.Key<PolicyRegistry> KEY =
+            StackParams.Key.of("policyRegistry", PolicyRegistry::offline);
 
     private static final Logger logger = LoggerFactory.getLogger(PolicyRegistry.class);
 
@@ -106,18 +106,21 @@ public final class PolicyRegistry implements SafeCloseable {
         }
         final DocumentWatch<RoutesSnapshot> watch = new DocumentWatch<>(
                 "the route config of " + service + " on " + registry.uri(),
-                index -> index < 0 ? registry.routes(service)
-                                   : registry.watchRoutes(service, index, WatchParams.DEFAULT_WAIT),
+                index -> index < 0
+                        ? registry.routes(service)
+                        : registry.watchRoutes(service, index, WatchParams.DEFAULT_WAIT),
                 RoutesSnapshot::index,
                 snapshot -> {
                     final RouteConfig routes = snapshot.routes();
                     live.replace(routes != null ? routes : RouteConfig.EMPTY, snapshot.index());
                     if (routes != null) {
-                        logger.info("{}: route config from the registry in force ({} rules, index {})", service,
-                                    routes.rules().size(), snapshot.index());
+                        logger.info(
+                                "{}: route config from the registry in force ({} rules, index {})",
+                                service,
+                                routes.rules().size(),
+                                snapshot.index());
                     } else if (snapshot.index() > 0) {
-                        logger.info("{}: no route config in the registry; annotations and defaults apply",
-                                    service);
+                        logger.info("{}: no route config in the registry; annotations and defaults apply", service);
                     }
                 },
                 scheduler);
@@ -133,8 +136,8 @@ public final class PolicyRegistry implements SafeCloseable {
 
     @Override
     public String toString() {
-        return "PolicyRegistry(" + (registry != null ? registry.uri() : "offline") + ", services="
-               + services.keySet() + ')';
+        return "PolicyRegistry(" + (registry != null ? registry.uri() : "offline") + ", services=" + services.keySet()
+                + ')';
     }
 
     /**

@@ -56,8 +56,12 @@ public final class DocumentWatch<T> implements SafeCloseable {
      * @param what     what is watched, for the log, such as {@code "the route config of orders"}
      * @param onChange called with every snapshot whose index differs from the last one, the first included
      */
-    public DocumentWatch(String what, Fetch<T> fetch, ToLongFunction<T> indexOf, Consumer<T> onChange,
-                         ScheduledExecutorService scheduler) {
+    public DocumentWatch(
+            String what,
+            Fetch<T> fetch,
+            ToLongFunction<T> indexOf,
+            Consumer<T> onChange,
+            ScheduledExecutorService scheduler) {
         this.what = requireNonNull(what, "what");
         this.fetch = requireNonNull(fetch, "fetch");
         this.indexOf = requireNonNull(indexOf, "indexOf");
@@ -100,11 +104,13 @@ public final class DocumentWatch<T> implements SafeCloseable {
         if (snapshot == null) {
             consecutiveFailures++;
             if (consecutiveFailures == 1) {
-                logger.warn("cannot watch {} ({}); keeping what is in force and retrying", what,
-                            cause != null ? Exceptions.peel(cause).toString() : "no answer");
+                logger.warn(
+                        "cannot watch {} ({}); keeping what is in force and retrying",
+                        what,
+                        cause != null ? Exceptions.peel(cause).toString() : "no answer");
             }
-            retry = scheduler.schedule(this::watchNext, backoff.nextDelayMillis(consecutiveFailures),
-                                       TimeUnit.MILLISECONDS);
+            retry = scheduler.schedule(
+                    this::watchNext, backoff.nextDelayMillis(consecutiveFailures), TimeUnit.MILLISECONDS);
             firstAnswer.complete(null);
             return;
         }

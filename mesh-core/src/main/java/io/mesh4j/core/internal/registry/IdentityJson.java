@@ -50,8 +50,8 @@ public final class IdentityJson {
     }
 
     public static CsrRequest parseCsrRequest(byte[] body) {
-        final ObjectNode root = StrictJson.readObject(body, "{\"csr\": \"-----BEGIN CERTIFICATE REQUEST-----...\", "
-                                                            + "\"token\": \"<join token>\"}");
+        final ObjectNode root = StrictJson.readObject(
+                body, "{\"csr\": \"-----BEGIN CERTIFICATE REQUEST-----...\", " + "\"token\": \"<join token>\"}");
         final StrictJson.Fields fields = new StrictJson.Fields(root, CSR_FIELDS);
         final String csr = fields.requiredString("csr");
         final String token = fields.optionalString("token", "");
@@ -72,17 +72,20 @@ public final class IdentityJson {
     }
 
     public static byte[] writeCsrAnswer(CsrAnswer answer) {
-        return RegistryJson.write(StrictJson.MAPPER.createObjectNode()
-                                                   .put("spiffeId", answer.spiffeId())
-                                                   .put("certificateChain", answer.certificateChain())
-                                                   .put("trustBundle", answer.trustBundle())
-                                                   .put("expiresAt", answer.expiresAt().toString()));
+        return RegistryJson.write(StrictJson.MAPPER
+                .createObjectNode()
+                .put("spiffeId", answer.spiffeId())
+                .put("certificateChain", answer.certificateChain())
+                .put("trustBundle", answer.trustBundle())
+                .put("expiresAt", answer.expiresAt().toString()));
     }
 
     public static CsrAnswer parseCsrAnswer(byte[] body) {
         final JsonNode root = RegistryJson.readAnswer(body);
-        return new CsrAnswer(root.path("spiffeId").asText(), root.path("certificateChain").asText(),
-                             root.path("trustBundle").asText(), Instant.parse(root.path("expiresAt").asText()));
+        return new CsrAnswer(
+                root.path("spiffeId").asText(), root.path("certificateChain").asText(),
+                root.path("trustBundle").asText(),
+                        Instant.parse(root.path("expiresAt").asText()));
     }
 
     // ---- POST /v1/admin/tokens
@@ -96,15 +99,16 @@ public final class IdentityJson {
     }
 
     public static byte[] writeTokenRequest(TokenRequest request) {
-        return RegistryJson.write(StrictJson.MAPPER.createObjectNode()
-                                                   .put("service", request.service().value())
-                                                   .put("ttlSeconds", request.ttl().toSeconds())
-                                                   .put("uses", request.uses()));
+        return RegistryJson.write(StrictJson.MAPPER
+                .createObjectNode()
+                .put("service", request.service().value())
+                .put("ttlSeconds", request.ttl().toSeconds())
+                .put("uses", request.uses()));
     }
 
     public static TokenRequest parseTokenRequest(byte[] body) {
-        final ObjectNode root = StrictJson.readObject(body, "{\"service\": \"orders\", \"ttlSeconds\": 3600, "
-                                                            + "\"uses\": 1}");
+        final ObjectNode root =
+                StrictJson.readObject(body, "{\"service\": \"orders\", \"ttlSeconds\": 3600, " + "\"uses\": 1}");
         final StrictJson.Fields fields = new StrictJson.Fields(root, TOKEN_FIELDS);
         final String service = fields.requiredString("service");
         final long ttlSeconds = fields.optionalLong("ttlSeconds", DEFAULT_TOKEN_TTL.toSeconds());
@@ -117,8 +121,8 @@ public final class IdentityJson {
     }
 
     /** A join token as the admin API shows it; {@code token} only in the answer that made it. */
-    public record TokenInfo(String id, @Nullable String token, ServiceName service, Instant expiresAt, int usesLeft,
-                            boolean revoked) {}
+    public record TokenInfo(
+            String id, @Nullable String token, ServiceName service, Instant expiresAt, int usesLeft, boolean revoked) {}
 
     public static byte[] writeToken(TokenInfo token) {
         return RegistryJson.write(tokenNode(StrictJson.MAPPER.createObjectNode(), token));
@@ -149,16 +153,19 @@ public final class IdentityJson {
             node.put("token", token.token());
         }
         return node.put("service", token.service().value())
-                   .put("expiresAt", token.expiresAt().toString())
-                   .put("usesLeft", token.usesLeft())
-                   .put("revoked", token.revoked());
+                .put("expiresAt", token.expiresAt().toString())
+                .put("usesLeft", token.usesLeft())
+                .put("revoked", token.revoked());
     }
 
     private static TokenInfo readToken(JsonNode node) {
-        return new TokenInfo(node.path("id").asText(), node.hasNonNull("token") ? node.path("token").asText() : null,
-                             ServiceName.of(node.path("service").asText()),
-                             Instant.parse(node.path("expiresAt").asText()), node.path("usesLeft").asInt(),
-                             node.path("revoked").asBoolean());
+        return new TokenInfo(
+                node.path("id").asText(),
+                node.hasNonNull("token") ? node.path("token").asText() : null,
+                ServiceName.of(node.path("service").asText()),
+                Instant.parse(node.path("expiresAt").asText()),
+                node.path("usesLeft").asInt(),
+                node.path("revoked").asBoolean());
     }
 
     // ---- POST /v1/admin/ca/rotate
@@ -167,17 +174,21 @@ public final class IdentityJson {
     public record RotationInfo(String newRoot, Instant signsFrom, String oldRoot, Instant oldRootRetiresAt) {}
 
     public static byte[] writeRotation(RotationInfo rotation) {
-        return RegistryJson.write(StrictJson.MAPPER.createObjectNode()
-                                                   .put("newRoot", rotation.newRoot())
-                                                   .put("signsFrom", rotation.signsFrom().toString())
-                                                   .put("oldRoot", rotation.oldRoot())
-                                                   .put("oldRootRetiresAt", rotation.oldRootRetiresAt().toString()));
+        return RegistryJson.write(StrictJson.MAPPER
+                .createObjectNode()
+                .put("newRoot", rotation.newRoot())
+                .put("signsFrom", rotation.signsFrom().toString())
+                .put("oldRoot", rotation.oldRoot())
+                .put("oldRootRetiresAt", rotation.oldRootRetiresAt().toString()));
     }
 
     public static RotationInfo parseRotation(byte[] body) {
         final JsonNode root = RegistryJson.readAnswer(body);
-        return new RotationInfo(root.path("newRoot").asText(), Instant.parse(root.path("signsFrom").asText()),
-                                root.path("oldRoot").asText(), Instant.parse(root.path("oldRootRetiresAt").asText()));
+        return new RotationInfo(
+                root.path("newRoot").asText(),
+                        Instant.parse(root.path("signsFrom").asText()),
+                root.path("oldRoot").asText(),
+                        Instant.parse(root.path("oldRootRetiresAt").asText()));
     }
 
     private IdentityJson() {}

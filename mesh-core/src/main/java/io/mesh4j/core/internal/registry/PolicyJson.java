@@ -25,7 +25,7 @@ public final class PolicyJson {
     private static final Set<String> POLICY_FIELDS = Set.of("rules");
     private static final Set<String> RULE_FIELDS = Set.of("routes", "methods", "allowCallers");
     private static final String EXAMPLE = "{\"rules\": [{\"routes\": [\"/orders/{id}\"], \"methods\": [\"GET\"], "
-                                          + "\"allowCallers\": [\"frontend\"]}]}";
+            + "\"allowCallers\": [\"frontend\"]}]}";
 
     /**
      * A service's policy as the registry has it: the index of its last change, and the policy, or null when the
@@ -38,9 +38,10 @@ public final class PolicyJson {
         new StrictJson.Fields(root, POLICY_FIELDS);
         final JsonNode rules = root.get("rules");
         if (rules == null || !rules.isArray()) {
-            throw new InvalidInputException(ErrorCode.INVALID_FIELD,
-                                            "rules: " + (rules == null ? "missing" : "not an array")
-                                            + " (expected: a list of rules, such as " + EXAMPLE + ')');
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_FIELD,
+                    "rules: " + (rules == null ? "missing" : "not an array") + " (expected: a list of rules, such as "
+                            + EXAMPLE + ')');
         }
         final List<AccessRule> parsed = new ArrayList<>();
         int i = 0;
@@ -52,8 +53,9 @@ public final class PolicyJson {
 
     private static AccessRule parseRule(JsonNode node, String where) {
         if (!node.isObject()) {
-            throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + ": not an object (expected: "
-                                                                     + "{\"allowCallers\": [\"frontend\"]})");
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_FIELD,
+                    where + ": not an object (expected: " + "{\"allowCallers\": [\"frontend\"]})");
         }
         new StrictJson.Fields((ObjectNode) node, RULE_FIELDS);
         final Set<String> routes = strings(node, "routes", where);
@@ -61,8 +63,8 @@ public final class PolicyJson {
         for (String method : strings(node, "methods", where)) {
             final HttpMethod parsed = HttpMethod.tryParse(method);
             if (parsed == null || parsed == HttpMethod.UNKNOWN) {
-                throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + ".methods: '" + method
-                                                                         + "' (expected: GET, POST, PUT, ...)");
+                throw new InvalidInputException(
+                        ErrorCode.INVALID_FIELD, where + ".methods: '" + method + "' (expected: GET, POST, PUT, ...)");
             }
             methods.add(parsed);
         }
@@ -88,13 +90,13 @@ public final class PolicyJson {
             return values;
         }
         if (!array.isArray()) {
-            throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + '.' + field + ": not an array "
-                                                                     + "(expected: a list of strings)");
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_FIELD, where + '.' + field + ": not an array " + "(expected: a list of strings)");
         }
         for (JsonNode value : array) {
             if (!value.isTextual()) {
-                throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + '.' + field + ": " + value
-                                                                         + " is not a string");
+                throw new InvalidInputException(
+                        ErrorCode.INVALID_FIELD, where + '.' + field + ": " + value + " is not a string");
             }
             values.add(value.textValue());
         }
@@ -131,8 +133,8 @@ public final class PolicyJson {
     public static PolicySnapshot parseSnapshot(byte[] body) {
         final JsonNode root = RegistryJson.readAnswer(body);
         final JsonNode policy = root.path("policy");
-        return new PolicySnapshot(root.path("index").asLong(),
-                                  policy.isObject() ? parsePolicy(RegistryJson.write(policy)) : null);
+        return new PolicySnapshot(
+                root.path("index").asLong(), policy.isObject() ? parsePolicy(RegistryJson.write(policy)) : null);
     }
 
     private PolicyJson() {}

@@ -69,8 +69,8 @@ public final class RegistryClient {
     public static Builder builder(URI uri) {
         requireNonNull(uri, "uri");
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-            throw new IllegalArgumentException("registry uri: " + uri
-                                               + " (expected: http:// or https:// with host and port)");
+            throw new IllegalArgumentException(
+                    "registry uri: " + uri + " (expected: http:// or https:// with host and port)");
         }
         return new Builder(uri);
     }
@@ -84,10 +84,11 @@ public final class RegistryClient {
      */
     public CompletableFuture<Long> register(ServiceName service, InstanceId id, Registration registration) {
         return client.prepare()
-                     .put(instancePath(service, id))
-                     .content(MediaType.JSON_UTF_8, RegistryJson.writeRegistration(registration))
-                     .execute().aggregate()
-                     .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
+                .put(instancePath(service, id))
+                .content(MediaType.JSON_UTF_8, RegistryJson.writeRegistration(registration))
+                .execute()
+                .aggregate()
+                .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
     }
 
     /**
@@ -95,26 +96,32 @@ public final class RegistryClient {
      * (it expired, or the registry lost it): the caller must register again.
      */
     public CompletableFuture<Boolean> heartbeat(ServiceName service, InstanceId id) {
-        return client.put(instancePath(service, id) + "/heartbeat", new byte[0]).aggregate()
-                     .thenApply(res -> res.status() == HttpStatus.NOT_FOUND ? Boolean.FALSE
-                                                                              : expectOk(r -> Boolean.TRUE).apply(res));
+        return client.put(instancePath(service, id) + "/heartbeat", new byte[0])
+                .aggregate()
+                .thenApply(res -> res.status() == HttpStatus.NOT_FOUND
+                        ? Boolean.FALSE
+                        : expectOk(r -> Boolean.TRUE).apply(res));
     }
 
     /**
      * Removes an instance, so that watchers stop sending to it. Succeeds also when it was already gone.
      */
     public CompletableFuture<Void> deregister(ServiceName service, InstanceId id) {
-        return client.delete(instancePath(service, id)).aggregate()
-                     .thenApply(res -> res.status() == HttpStatus.NOT_FOUND ? null
-                                                                              : expectOk(r -> (Void) null).apply(res));
+        return client.delete(instancePath(service, id))
+                .aggregate()
+                .thenApply(res -> res.status() == HttpStatus.NOT_FOUND
+                        ? null
+                        : expectOk(r -> (Void) null).apply(res));
     }
 
     /**
      * Returns the service's instances now.
      */
     public CompletableFuture<InstancesSnapshot> instances(ServiceName service) {
-        return client.get("/v1/services/" + service.value() + "/instances").aggregate()
-                     .thenApply(expectOk(res -> RegistryJson.parseSnapshot(res.content().array())));
+        return client.get("/v1/services/" + service.value() + "/instances")
+                .aggregate()
+                .thenApply(
+                        expectOk(res -> RegistryJson.parseSnapshot(res.content().array())));
     }
 
     /**
@@ -123,14 +130,15 @@ public final class RegistryClient {
      * Cancelling the returned future aborts the call.
      */
     public CompletableFuture<InstancesSnapshot> watch(ServiceName service, long index, Duration wait) {
-        final String path = "/v1/services/" + service.value() + "/instances?index=" + index
-                            + "&wait=" + WatchParams.formatWait(wait);
-        final HttpResponse response = client.prepare().get(path)
-                                            .responseTimeout(wait.plus(WATCH_SLACK))
-                                            .execute();
-        final CompletableFuture<InstancesSnapshot> snapshot =
-                response.aggregate()
-                        .thenApply(expectOk(res -> RegistryJson.parseSnapshot(res.content().array())));
+        final String path = "/v1/services/" + service.value() + "/instances?index=" + index + "&wait="
+                + WatchParams.formatWait(wait);
+        final HttpResponse response = client.prepare()
+                .get(path)
+                .responseTimeout(wait.plus(WATCH_SLACK))
+                .execute();
+        final CompletableFuture<InstancesSnapshot> snapshot = response.aggregate()
+                .thenApply(
+                        expectOk(res -> RegistryJson.parseSnapshot(res.content().array())));
         // Cancelling the future aborts the held call, so that a closing watcher does not wait out the poll.
         snapshot.whenComplete((unused, cause) -> {
             if (snapshot.isCancelled()) {
@@ -144,8 +152,10 @@ public final class RegistryClient {
      * Lists every service with its instance count.
      */
     public CompletableFuture<List<ServiceSummary>> services() {
-        return client.get("/v1/services").aggregate()
-                     .thenApply(expectOk(res -> RegistryJson.parseServices(res.content().array())));
+        return client.get("/v1/services")
+                .aggregate()
+                .thenApply(
+                        expectOk(res -> RegistryJson.parseServices(res.content().array())));
     }
 
     // ---- access policies
@@ -154,8 +164,10 @@ public final class RegistryClient {
      * Returns the service's access policy now; a null policy means the service has none.
      */
     public CompletableFuture<PolicyJson.PolicySnapshot> policy(ServiceName service) {
-        return client.get("/v1/policies/" + service.value()).aggregate()
-                     .thenApply(expectOk(res -> PolicyJson.parseSnapshot(res.content().array())));
+        return client.get("/v1/policies/" + service.value())
+                .aggregate()
+                .thenApply(
+                        expectOk(res -> PolicyJson.parseSnapshot(res.content().array())));
     }
 
     /**
@@ -169,24 +181,27 @@ public final class RegistryClient {
     /** Puts the service's access policy in force (needs the admin token); completes with the new index. */
     public CompletableFuture<Long> putPolicy(ServiceName service, AccessPolicy policy) {
         return client.prepare()
-                     .put("/v1/policies/" + service.value())
-                     .content(MediaType.JSON_UTF_8, PolicyJson.writePolicy(policy))
-                     .execute().aggregate()
-                     .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
+                .put("/v1/policies/" + service.value())
+                .content(MediaType.JSON_UTF_8, PolicyJson.writePolicy(policy))
+                .execute()
+                .aggregate()
+                .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
     }
 
     /** Removes the service's access policy (needs the admin token): its annotations apply again. */
     public CompletableFuture<Long> deletePolicy(ServiceName service) {
-        return client.delete("/v1/policies/" + service.value()).aggregate()
-                     .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
+        return client.delete("/v1/policies/" + service.value())
+                .aggregate()
+                .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
     }
 
     // ---- route configs
 
     /** Returns the service's route config now; a null config means the service has none. */
     public CompletableFuture<RouteJson.RoutesSnapshot> routes(ServiceName service) {
-        return client.get("/v1/routes/" + service.value()).aggregate()
-                     .thenApply(expectOk(res -> RouteJson.parseSnapshot(res.content().array())));
+        return client.get("/v1/routes/" + service.value())
+                .aggregate()
+                .thenApply(expectOk(res -> RouteJson.parseSnapshot(res.content().array())));
     }
 
     /**
@@ -203,29 +218,31 @@ public final class RegistryClient {
      */
     public CompletableFuture<Accepted> putRoutes(ServiceName service, RouteConfig routes) {
         return client.prepare()
-                     .put("/v1/routes/" + service.value())
-                     .content(MediaType.JSON_UTF_8, RouteJson.write(routes))
-                     .execute().aggregate()
-                     .thenApply(expectOk(res -> RegistryJson.parseAccepted(res.content().array())));
+                .put("/v1/routes/" + service.value())
+                .content(MediaType.JSON_UTF_8, RouteJson.write(routes))
+                .execute()
+                .aggregate()
+                .thenApply(
+                        expectOk(res -> RegistryJson.parseAccepted(res.content().array())));
     }
 
     /** Removes the service's route config (needs the admin token); calls follow the defaults again. */
     public CompletableFuture<Long> deleteRoutes(ServiceName service) {
-        return client.delete("/v1/routes/" + service.value()).aggregate()
-                     .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
+        return client.delete("/v1/routes/" + service.value())
+                .aggregate()
+                .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
     }
 
     /** What the registry answers a document it accepted: its index, and what is worth knowing about it. */
     public record Accepted(long index, List<String> warnings) {}
 
-    private <T> CompletableFuture<T> watchDocument(String path, long index, Duration wait,
-                                                   Function<byte[], T> parser) {
+    private <T> CompletableFuture<T> watchDocument(String path, long index, Duration wait, Function<byte[], T> parser) {
         final HttpResponse response = client.prepare()
-                                            .get(path + "?index=" + index + "&wait=" + WatchParams.formatWait(wait))
-                                            .responseTimeout(wait.plus(WATCH_SLACK))
-                                            .execute();
-        final CompletableFuture<T> snapshot =
-                response.aggregate().thenApply(expectOk(res -> parser.apply(res.content().array())));
+                .get(path + "?index=" + index + "&wait=" + WatchParams.formatWait(wait))
+                .responseTimeout(wait.plus(WATCH_SLACK))
+                .execute();
+        final CompletableFuture<T> snapshot = response.aggregate()
+                .thenApply(expectOk(res -> parser.apply(res.content().array())));
         // Cancelling the future aborts the held call, so that a closing watcher does not wait out the poll.
         snapshot.whenComplete((unused, cause) -> {
             if (snapshot.isCancelled()) {
@@ -243,33 +260,39 @@ public final class RegistryClient {
      */
     public CompletableFuture<IdentityJson.CsrAnswer> requestCertificate(IdentityJson.CsrRequest request) {
         return client.prepare()
-                     .post("/v1/identity/csr")
-                     .content(MediaType.JSON_UTF_8, IdentityJson.writeCsrRequest(request))
-                     .execute().aggregate()
-                     .thenApply(expectOk(res -> IdentityJson.parseCsrAnswer(res.content().array())));
+                .post("/v1/identity/csr")
+                .content(MediaType.JSON_UTF_8, IdentityJson.writeCsrRequest(request))
+                .execute()
+                .aggregate()
+                .thenApply(expectOk(
+                        res -> IdentityJson.parseCsrAnswer(res.content().array())));
     }
 
     /**
      * The roots of the mesh's CA, in PEM.
      */
     public CompletableFuture<String> trustBundle() {
-        return client.get("/v1/identity/trust-bundle").aggregate()
-                     .thenApply(expectOk(AggregatedHttpResponse::contentUtf8));
+        return client.get("/v1/identity/trust-bundle")
+                .aggregate()
+                .thenApply(expectOk(AggregatedHttpResponse::contentUtf8));
     }
 
     // ---- admin (needs the admin token)
 
     public CompletableFuture<IdentityJson.TokenInfo> createToken(IdentityJson.TokenRequest request) {
         return client.prepare()
-                     .post("/v1/admin/tokens")
-                     .content(MediaType.JSON_UTF_8, IdentityJson.writeTokenRequest(request))
-                     .execute().aggregate()
-                     .thenApply(expectOk(res -> IdentityJson.parseToken(res.content().array())));
+                .post("/v1/admin/tokens")
+                .content(MediaType.JSON_UTF_8, IdentityJson.writeTokenRequest(request))
+                .execute()
+                .aggregate()
+                .thenApply(expectOk(res -> IdentityJson.parseToken(res.content().array())));
     }
 
     public CompletableFuture<List<IdentityJson.TokenInfo>> tokens() {
-        return client.get("/v1/admin/tokens").aggregate()
-                     .thenApply(expectOk(res -> IdentityJson.parseTokens(res.content().array())));
+        return client.get("/v1/admin/tokens")
+                .aggregate()
+                .thenApply(
+                        expectOk(res -> IdentityJson.parseTokens(res.content().array())));
     }
 
     public CompletableFuture<Void> revokeToken(String id) {
@@ -277,8 +300,10 @@ public final class RegistryClient {
     }
 
     public CompletableFuture<IdentityJson.RotationInfo> rotateCa() {
-        return client.post("/v1/admin/ca/rotate", new byte[0]).aggregate()
-                     .thenApply(expectOk(res -> IdentityJson.parseRotation(res.content().array())));
+        return client.post("/v1/admin/ca/rotate", new byte[0])
+                .aggregate()
+                .thenApply(
+                        expectOk(res -> IdentityJson.parseRotation(res.content().array())));
     }
 
     private static String instancePath(ServiceName service, InstanceId id) {
@@ -289,8 +314,10 @@ public final class RegistryClient {
     private static <T> Function<AggregatedHttpResponse, T> expectOk(Function<AggregatedHttpResponse, T> read) {
         return res -> {
             if (!res.status().isSuccess()) {
-                throw new RegistryException(res.status().code(),
-                                            RegistryJson.parseError(res.status().code(), res.content().array()));
+                throw new RegistryException(
+                        res.status().code(),
+                        RegistryJson.parseError(
+                                res.status().code(), res.content().array()));
             }
             return read.apply(res);
         };

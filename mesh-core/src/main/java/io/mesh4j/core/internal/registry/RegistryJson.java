@@ -44,8 +44,8 @@ public final class RegistryJson {
      * @throws InvalidInputException saying what to change
      */
     public static Registration parseRegistration(byte[] body) {
-        final ObjectNode root = StrictJson.readObject(body, "a registration such as "
-                                                 + "{\"host\": \"10.0.0.7\", \"port\": 8080, \"ttlSeconds\": 15}");
+        final ObjectNode root = StrictJson.readObject(
+                body, "a registration such as " + "{\"host\": \"10.0.0.7\", \"port\": 8080, \"ttlSeconds\": 15}");
         final StrictJson.Fields fields = new StrictJson.Fields(root, REGISTRATION_FIELDS);
         final String host = fields.requiredString("host");
         final int port = fields.requiredInt("port");
@@ -54,10 +54,11 @@ public final class RegistryJson {
         final Map<String, String> metadata = fields.optionalStringMap("metadata");
         final long ttlSeconds = fields.optionalLong("ttlSeconds", Registration.DEFAULT_TTL.toSeconds());
         if (ttlSeconds < 1 || ttlSeconds > Registration.MAX_TTL.toSeconds()) {
-            throw new InvalidInputException(ErrorCode.INVALID_FIELD,
-                                            "ttlSeconds: " + ttlSeconds + " (expected: 1.."
-                                            + Registration.MAX_TTL.toSeconds() + "; the default is "
-                                            + Registration.DEFAULT_TTL.toSeconds() + ')');
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_FIELD,
+                    "ttlSeconds: " + ttlSeconds + " (expected: 1.."
+                            + Registration.MAX_TTL.toSeconds() + "; the default is "
+                            + Registration.DEFAULT_TTL.toSeconds() + ')');
         }
         try {
             return new Registration(host, port, zone, weight, metadata, Duration.ofSeconds(ttlSeconds));
@@ -116,10 +117,13 @@ public final class RegistryJson {
 
     static Instance readInstance(JsonNode node) {
         final Map<String, String> metadata = new LinkedHashMap<>();
-        node.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
-        return new Instance(InstanceId.of(node.path("id").asText()), node.path("host").asText(),
-                            node.path("port").asInt(), node.path("zone").asText(""),
-                            node.path("weight").asInt(Registration.DEFAULT_WEIGHT), metadata);
+        node.path("metadata")
+                .properties()
+                .forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        return new Instance(
+                InstanceId.of(node.path("id").asText()), node.path("host").asText(),
+                node.path("port").asInt(), node.path("zone").asText(""),
+                node.path("weight").asInt(Registration.DEFAULT_WEIGHT), metadata);
     }
 
     // ---- the rest of the contract
@@ -145,9 +149,9 @@ public final class RegistryJson {
         final ArrayNode array = root.putArray("services");
         for (ServiceSummary service : services) {
             array.addObject()
-                 .put("name", service.name().value())
-                 .put("instances", service.instances())
-                 .put("index", service.index());
+                    .put("name", service.name().value())
+                    .put("instances", service.instances())
+                    .put("index", service.index());
         }
         return write(root);
     }
@@ -155,8 +159,10 @@ public final class RegistryJson {
     public static List<ServiceSummary> parseServices(byte[] body) {
         final List<ServiceSummary> services = new ArrayList<>();
         for (JsonNode node : readAnswer(body).path("services")) {
-            services.add(new ServiceSummary(ServiceName.of(node.path("name").asText()),
-                                            node.path("instances").asInt(), node.path("index").asLong()));
+            services.add(new ServiceSummary(
+                    ServiceName.of(node.path("name").asText()),
+                    node.path("instances").asInt(),
+                    node.path("index").asLong()));
         }
         return services;
     }
@@ -172,7 +178,8 @@ public final class RegistryJson {
         try {
             final JsonNode root = MAPPER.readTree(body);
             if (root != null && root.path("error").isTextual()) {
-                return new ErrorBody(root.path("error").asText(), root.path("message").asText(""));
+                return new ErrorBody(
+                        root.path("error").asText(), root.path("message").asText(""));
             }
         } catch (IOException ignored) {
             // Not ours: fall through to a body made from the status.

@@ -28,8 +28,8 @@ import io.mesh4j.core.routing.HedgeSpec;
 import io.mesh4j.core.routing.OutlierSpec;
 import io.mesh4j.core.routing.PathMatch;
 import io.mesh4j.core.routing.RateLimitSpec;
-import io.mesh4j.core.routing.RetrySpec.RetryOn;
 import io.mesh4j.core.routing.RetrySpec;
+import io.mesh4j.core.routing.RetrySpec.RetryOn;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;
@@ -43,9 +43,19 @@ import io.mesh4j.core.routing.WeightedSubset;
 public final class RouteJson {
 
     private static final Set<String> CONFIG_FIELDS = Set.of("rules", "overrideCallers");
-    private static final Set<String> RULE_FIELDS = Set.of("name", "match", "route", "fallback", "timeout",
-                                                          "perAttemptTimeout", "retry", "hedge", "fault",
-                                                          "rateLimit", "concurrencyLimit", "outlier");
+    private static final Set<String> RULE_FIELDS = Set.of(
+            "name",
+            "match",
+            "route",
+            "fallback",
+            "timeout",
+            "perAttemptTimeout",
+            "retry",
+            "hedge",
+            "fault",
+            "rateLimit",
+            "concurrencyLimit",
+            "outlier");
     private static final Set<String> MATCH_FIELDS = Set.of("path", "methods", "headers");
     private static final Set<String> PATH_FIELDS = Set.of("exact", "prefix", "template", "regex");
     private static final Set<String> SPLIT_FIELDS = Set.of("subset", "weight");
@@ -56,12 +66,12 @@ public final class RouteJson {
     private static final Set<String> FAULT_DELAY_FIELDS = Set.of("percent", "duration");
     private static final Set<String> FAULT_ABORT_FIELDS = Set.of("percent", "status");
     private static final Set<String> RATE_LIMIT_FIELDS = Set.of("requestsPerSecond", "perCaller");
-    private static final Set<String> OUTLIER_FIELDS = Set.of("consecutiveFailures", "failureRate", "ejectionTime",
-                                                             "maxEjectedPercent");
+    private static final Set<String> OUTLIER_FIELDS =
+            Set.of("consecutiveFailures", "failureRate", "ejectionTime", "maxEjectedPercent");
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)");
     private static final String EXAMPLE = "{\"rules\": [{\"name\": \"canary\", \"match\": {\"path\": {\"prefix\": "
-                                          + "\"/orders\"}}, \"route\": [{\"subset\": {\"version\": \"v1\"}, "
-                                          + "\"weight\": 90}, {\"subset\": {\"version\": \"v2\"}, \"weight\": 10}]}]}";
+            + "\"/orders\"}}, \"route\": [{\"subset\": {\"version\": \"v1\"}, "
+            + "\"weight\": 90}, {\"subset\": {\"version\": \"v2\"}, \"weight\": 10}]}]}";
 
     /** A service's route config as the registry has it, and the index of its last change; null when none. */
     public record RoutesSnapshot(long index, @Nullable RouteConfig routes) {}
@@ -102,20 +112,21 @@ public final class RouteJson {
         where += " ('" + name + "')";
         strictFields(rule, RULE_FIELDS, where);
         try {
-            return new RouteRule(name, parseMatch(rule.get("match"), where + ".match"),
-                                 parseSplit(rule.get("route"), where + ".route"),
-                                 rule.hasNonNull("fallback") ? subset(rule.get("fallback"), where + ".fallback") : null,
-                                 optionalDuration(rule, "timeout", where),
-                                 optionalDuration(rule, "perAttemptTimeout", where),
-                                 rule.hasNonNull("retry") ? parseRetry(rule.get("retry"), where + ".retry") : null,
-                                 rule.hasNonNull("hedge") ? parseHedge(rule.get("hedge"), where + ".hedge") : null,
-                                 rule.hasNonNull("fault") ? parseFault(rule.get("fault"), where + ".fault") : null,
-                                 rule.hasNonNull("rateLimit") ? parseRateLimit(rule.get("rateLimit"),
-                                                                               where + ".rateLimit") : null,
-                                 rule.hasNonNull("concurrencyLimit") ? integer(rule.get("concurrencyLimit"),
-                                                                               where + ".concurrencyLimit") : null,
-                                 rule.hasNonNull("outlier") ? parseOutlier(rule.get("outlier"), where + ".outlier")
-                                                            : null);
+            return new RouteRule(
+                    name,
+                    parseMatch(rule.get("match"), where + ".match"),
+                    parseSplit(rule.get("route"), where + ".route"),
+                    rule.hasNonNull("fallback") ? subset(rule.get("fallback"), where + ".fallback") : null,
+                    optionalDuration(rule, "timeout", where),
+                    optionalDuration(rule, "perAttemptTimeout", where),
+                    rule.hasNonNull("retry") ? parseRetry(rule.get("retry"), where + ".retry") : null,
+                    rule.hasNonNull("hedge") ? parseHedge(rule.get("hedge"), where + ".hedge") : null,
+                    rule.hasNonNull("fault") ? parseFault(rule.get("fault"), where + ".fault") : null,
+                    rule.hasNonNull("rateLimit") ? parseRateLimit(rule.get("rateLimit"), where + ".rateLimit") : null,
+                    rule.hasNonNull("concurrencyLimit")
+                            ? integer(rule.get("concurrencyLimit"), where + ".concurrencyLimit")
+                            : null,
+                    rule.hasNonNull("outlier") ? parseOutlier(rule.get("outlier"), where + ".outlier") : null);
         } catch (IllegalArgumentException e) {
             // The model's own checks (weights, timeouts...) name the field; the rule is ours to name.
             throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + "." + e.getMessage());
@@ -133,16 +144,20 @@ public final class RouteJson {
             final ObjectNode pathNode = object(match.get("path"), where + ".path", "{\"prefix\": \"/orders\"}");
             strictFields(pathNode, PATH_FIELDS, where + ".path");
             if (pathNode.size() != 1) {
-                throw invalid(where + ".path", pathNode.size() + " kinds of match",
-                              "exactly one of exact, prefix, template or regex");
+                throw invalid(
+                        where + ".path",
+                        pathNode.size() + " kinds of match",
+                        "exactly one of exact, prefix, template or regex");
             }
-            final Map.Entry<String, JsonNode> kind = pathNode.properties().iterator().next();
+            final Map.Entry<String, JsonNode> kind =
+                    pathNode.properties().iterator().next();
             try {
-                path = PathMatch.of(PathMatch.Kind.valueOf(kind.getKey().toUpperCase(Locale.ROOT)),
-                                    text(kind.getValue(), where + ".path." + kind.getKey()));
+                path = PathMatch.of(
+                        PathMatch.Kind.valueOf(kind.getKey().toUpperCase(Locale.ROOT)),
+                        text(kind.getValue(), where + ".path." + kind.getKey()));
             } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + ".path." + kind.getKey() + ": "
-                                                                         + e.getMessage());
+                throw new InvalidInputException(
+                        ErrorCode.INVALID_FIELD, where + ".path." + kind.getKey() + ": " + e.getMessage());
             }
         }
         final Set<HttpMethod> methods = new LinkedHashSet<>();
@@ -154,8 +169,8 @@ public final class RouteJson {
             methods.add(parsed);
         }
         final Map<String, String> headers = new LinkedHashMap<>();
-        stringMap(match.get("headers"), where + ".headers").forEach(
-                (name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
+        stringMap(match.get("headers"), where + ".headers")
+                .forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
         return new RouteMatch(path, methods, headers);
     }
 
@@ -165,7 +180,8 @@ public final class RouteJson {
             return split;
         }
         if (!node.isArray()) {
-            throw invalid(where, "not an array", "a list such as [{\"subset\": {\"version\": \"v1\"}, \"weight\": 90}]");
+            throw invalid(
+                    where, "not an array", "a list such as [{\"subset\": {\"version\": \"v1\"}, \"weight\": 90}]");
         }
         int i = 0;
         for (JsonNode entry : node) {
@@ -200,8 +216,8 @@ public final class RouteJson {
         Duration base = Duration.ofMillis(10);
         Duration cap = Duration.ofMillis(500);
         if (retry.hasNonNull("backoff")) {
-            final ObjectNode backoff = object(retry.get("backoff"), where + ".backoff",
-                                              "{\"base\": \"10ms\", \"cap\": \"1s\"}");
+            final ObjectNode backoff =
+                    object(retry.get("backoff"), where + ".backoff", "{\"base\": \"10ms\", \"cap\": \"1s\"}");
             strictFields(backoff, BACKOFF_FIELDS, where + ".backoff");
             base = backoff.hasNonNull("base") ? duration(backoff.get("base"), where + ".backoff.base") : base;
             cap = backoff.hasNonNull("cap") ? duration(backoff.get("cap"), where + ".backoff.cap") : cap;
@@ -221,21 +237,24 @@ public final class RouteJson {
     private static HedgeSpec parseHedge(JsonNode node, String where) {
         final ObjectNode hedge = object(node, where, "{\"delay\": \"50ms\", \"maxAttempts\": 2}");
         strictFields(hedge, HEDGE_FIELDS, where);
-        return new HedgeSpec(hedge.hasNonNull("delay") ? duration(hedge.get("delay"), where + ".delay") : null,
-                             hedge.hasNonNull("percentile") ? number(hedge.get("percentile"), where + ".percentile")
-                                                            : null,
-                             hedge.hasNonNull("maxAttempts") ? integer(hedge.get("maxAttempts"),
-                                                                       where + ".maxAttempts") : 2);
+        return new HedgeSpec(
+                hedge.hasNonNull("delay") ? duration(hedge.get("delay"), where + ".delay") : null,
+                hedge.hasNonNull("percentile") ? number(hedge.get("percentile"), where + ".percentile") : null,
+                hedge.hasNonNull("maxAttempts") ? integer(hedge.get("maxAttempts"), where + ".maxAttempts") : 2);
     }
 
     private static FaultSpec parseFault(JsonNode node, String where) {
-        final ObjectNode fault = object(node, where, "{\"delay\": {\"percent\": 10, \"duration\": \"100ms\"}, "
-                                                     + "\"abort\": {\"percent\": 5, \"status\": 503}}");
+        final ObjectNode fault = object(
+                node,
+                where,
+                "{\"delay\": {\"percent\": 10, \"duration\": \"100ms\"}, "
+                        + "\"abort\": {\"percent\": 5, \"status\": 503}}");
         strictFields(fault, FAULT_FIELDS, where);
         double delayPercent = 0;
         Duration delay = null;
         if (fault.hasNonNull("delay")) {
-            final ObjectNode d = object(fault.get("delay"), where + ".delay", "{\"percent\": 10, \"duration\": \"100ms\"}");
+            final ObjectNode d =
+                    object(fault.get("delay"), where + ".delay", "{\"percent\": 10, \"duration\": \"100ms\"}");
             strictFields(d, FAULT_DELAY_FIELDS, where + ".delay");
             delayPercent = d.hasNonNull("percent") ? number(d.get("percent"), where + ".delay.percent") : 100;
             delay = d.hasNonNull("duration") ? duration(d.get("duration"), where + ".delay.duration") : null;
@@ -265,13 +284,16 @@ public final class RouteJson {
         final ObjectNode outlier = object(node, where, "{\"consecutiveFailures\": 5, \"ejectionTime\": \"30s\"}");
         strictFields(outlier, OUTLIER_FIELDS, where);
         return new OutlierSpec(
-                outlier.hasNonNull("consecutiveFailures") ? integer(outlier.get("consecutiveFailures"),
-                                                                    where + ".consecutiveFailures") : 5,
+                outlier.hasNonNull("consecutiveFailures")
+                        ? integer(outlier.get("consecutiveFailures"), where + ".consecutiveFailures")
+                        : 5,
                 outlier.hasNonNull("failureRate") ? number(outlier.get("failureRate"), where + ".failureRate") : 50,
-                outlier.hasNonNull("ejectionTime") ? duration(outlier.get("ejectionTime"), where + ".ejectionTime")
-                                                   : Duration.ofSeconds(30),
-                outlier.hasNonNull("maxEjectedPercent") ? integer(outlier.get("maxEjectedPercent"),
-                                                                  where + ".maxEjectedPercent") : 50);
+                outlier.hasNonNull("ejectionTime")
+                        ? duration(outlier.get("ejectionTime"), where + ".ejectionTime")
+                        : Duration.ofSeconds(30),
+                outlier.hasNonNull("maxEjectedPercent")
+                        ? integer(outlier.get("maxEjectedPercent"), where + ".maxEjectedPercent")
+                        : 50);
     }
 
     // ---- writing
@@ -284,22 +306,27 @@ public final class RouteJson {
         final ObjectNode root = StrictJson.MAPPER.createObjectNode();
         final ArrayNode rules = root.putArray("rules");
         if (!config.overrideCallers().isEmpty()) {
-            config.overrideCallers().stream().map(ServiceName::value).sorted()
-                  .forEach(root.putArray("overrideCallers")::add);
+            config.overrideCallers().stream()
+                    .map(ServiceName::value)
+                    .sorted()
+                    .forEach(root.putArray("overrideCallers")::add);
         }
         for (RouteRule rule : config.rules()) {
             final ObjectNode node = rules.addObject().put("name", rule.name());
             final ObjectNode match = node.putObject("match");
             if (rule.match().path() != null) {
-                match.putObject("path").put(rule.match().path().kind().name().toLowerCase(Locale.ROOT),
-                                            rule.match().path().value());
+                match.putObject("path")
+                        .put(
+                                rule.match().path().kind().name().toLowerCase(Locale.ROOT),
+                                rule.match().path().value());
             }
             rule.match().methods().stream().map(HttpMethod::name).sorted().forEach(match.putArray("methods")::add);
             final ObjectNode headers = match.putObject("headers");
             rule.match().headers().forEach(headers::put);
             final ArrayNode split = node.putArray("route");
             for (WeightedSubset entry : rule.split()) {
-                final ObjectNode subset = split.addObject().put("weight", entry.weight()).putObject("subset");
+                final ObjectNode subset =
+                        split.addObject().put("weight", entry.weight()).putObject("subset");
                 entry.subset().labels().forEach(subset::put);
             }
             if (rule.fallback() != null) {
@@ -309,14 +336,16 @@ public final class RouteJson {
             putDuration(node, "timeout", rule.timeout());
             putDuration(node, "perAttemptTimeout", rule.perAttemptTimeout());
             if (rule.retry() != null) {
-                final ObjectNode retry = node.putObject("retry").put("attempts", rule.retry().attempts());
+                final ObjectNode retry =
+                        node.putObject("retry").put("attempts", rule.retry().attempts());
                 rule.retry().on().stream().map(RetryOn::wireName).sorted().forEach(retry.putArray("on")::add);
                 final ObjectNode backoff = retry.putObject("backoff");
                 putDuration(backoff, "base", rule.retry().backoffBase());
                 putDuration(backoff, "cap", rule.retry().backoffCap());
             }
             if (rule.hedge() != null) {
-                final ObjectNode hedge = node.putObject("hedge").put("maxAttempts", rule.hedge().maxAttempts());
+                final ObjectNode hedge =
+                        node.putObject("hedge").put("maxAttempts", rule.hedge().maxAttempts());
                 putDuration(hedge, "delay", rule.hedge().delay());
                 if (rule.hedge().percentile() != null) {
                     hedge.put("percentile", rule.hedge().percentile());
@@ -325,26 +354,30 @@ public final class RouteJson {
             if (rule.fault() != null) {
                 final ObjectNode fault = node.putObject("fault");
                 if (rule.fault().delayPercent() > 0) {
-                    putDuration(fault.putObject("delay").put("percent", rule.fault().delayPercent()), "duration",
-                                rule.fault().delay());
+                    putDuration(
+                            fault.putObject("delay").put("percent", rule.fault().delayPercent()),
+                            "duration",
+                            rule.fault().delay());
                 }
                 if (rule.fault().abortPercent() > 0) {
-                    fault.putObject("abort").put("percent", rule.fault().abortPercent())
-                         .put("status", rule.fault().abortStatus());
+                    fault.putObject("abort")
+                            .put("percent", rule.fault().abortPercent())
+                            .put("status", rule.fault().abortStatus());
                 }
             }
             if (rule.rateLimit() != null) {
-                node.putObject("rateLimit").put("requestsPerSecond", rule.rateLimit().requestsPerSecond())
-                    .put("perCaller", rule.rateLimit().perCaller());
+                node.putObject("rateLimit")
+                        .put("requestsPerSecond", rule.rateLimit().requestsPerSecond())
+                        .put("perCaller", rule.rateLimit().perCaller());
             }
             if (rule.concurrencyLimit() != null) {
                 node.put("concurrencyLimit", rule.concurrencyLimit());
             }
             if (rule.outlier() != null) {
                 final ObjectNode outlier = node.putObject("outlier")
-                                               .put("consecutiveFailures", rule.outlier().consecutiveFailures())
-                                               .put("failureRate", rule.outlier().failureRatePercent())
-                                               .put("maxEjectedPercent", rule.outlier().maxEjectedPercent());
+                        .put("consecutiveFailures", rule.outlier().consecutiveFailures())
+                        .put("failureRate", rule.outlier().failureRatePercent())
+                        .put("maxEjectedPercent", rule.outlier().maxEjectedPercent());
                 putDuration(outlier, "ejectionTime", rule.outlier().ejectionTime());
             }
         }
@@ -365,8 +398,8 @@ public final class RouteJson {
     public static RoutesSnapshot parseSnapshot(byte[] body) {
         final JsonNode root = RegistryJson.readAnswer(body);
         final JsonNode routes = root.path("routes");
-        return new RoutesSnapshot(root.path("index").asLong(),
-                                  routes.isObject() ? parse(RegistryJson.write(routes)) : null);
+        return new RoutesSnapshot(
+                root.path("index").asLong(), routes.isObject() ? parse(RegistryJson.write(routes)) : null);
     }
 
     // ---- durations as the route config writes them
@@ -374,14 +407,17 @@ public final class RouteJson {
     public static Duration parseDuration(String text) {
         final Matcher m = DURATION.matcher(text);
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' (expected: a whole number and ms, s or m, such as "
-                                               + "250ms or 2s)");
+            throw new IllegalArgumentException(
+                    "'" + text + "' (expected: a whole number and ms, s or m, such as " + "250ms or 2s)");
         }
         final long amount = Long.parseLong(m.group(1));
         switch (m.group(2)) {
-            case "ms": return Duration.ofMillis(amount);
-            case "s": return Duration.ofSeconds(amount);
-            default: return Duration.ofMinutes(amount);
+            case "ms":
+                return Duration.ofMillis(amount);
+            case "s":
+                return Duration.ofSeconds(amount);
+            default:
+                return Duration.ofMinutes(amount);
         }
     }
 
@@ -406,13 +442,14 @@ public final class RouteJson {
     }
 
     private static void strictFields(ObjectNode object, Set<String> known, String where) {
-        for (Iterator<String> it = object.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
             final String name = it.next();
             if (!known.contains(name)) {
-                throw new InvalidInputException(ErrorCode.UNKNOWN_FIELD, where + ": unknown field '" + name
-                                                                         + "' (expected only: "
-                                                                         + String.join(", ", known.stream().sorted()
-                                                                                                   .toList()) + ')');
+                throw new InvalidInputException(
+                        ErrorCode.UNKNOWN_FIELD,
+                        where + ": unknown field '" + name
+                                + "' (expected only: "
+                                + String.join(", ", known.stream().sorted().toList()) + ')');
             }
         }
     }
@@ -486,8 +523,8 @@ public final class RouteJson {
     }
 
     private static InvalidInputException invalid(String where, String what, String expected) {
-        return new InvalidInputException(ErrorCode.INVALID_FIELD, where + ": " + what + " (expected: " + expected
-                                                                  + ')');
+        return new InvalidInputException(
+                ErrorCode.INVALID_FIELD, where + ": " + what + " (expected: " + expected + ')');
     }
 
     private RouteJson() {}

@@ -3,7 +3,6 @@ package io.mesh4j.core.internal.registry;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,14 +35,15 @@ final class StrictJson {
         try {
             root = MAPPER.readTree(body);
         } catch (JsonEOFException e) {
-            throw new InvalidInputException(ErrorCode.INVALID_JSON,
-                                            "the body is cut short: the JSON ends before it is complete "
-                                            + "(expected: " + example + ')');
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_JSON,
+                    "the body is cut short: the JSON ends before it is complete " + "(expected: " + example + ')');
         } catch (JsonProcessingException e) {
-            throw new InvalidInputException(ErrorCode.INVALID_JSON,
-                                            "the body is not valid JSON: " + e.getOriginalMessage()
-                                            + " at line " + e.getLocation().getLineNr()
-                                            + ", column " + e.getLocation().getColumnNr());
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_JSON,
+                    "the body is not valid JSON: " + e.getOriginalMessage()
+                            + " at line " + e.getLocation().getLineNr()
+                            + ", column " + e.getLocation().getColumnNr());
         } catch (IOException e) {
             throw new InvalidInputException(ErrorCode.INVALID_JSON, "the body cannot be read: " + e.getMessage());
         }
@@ -51,9 +51,9 @@ final class StrictJson {
             throw new InvalidInputException(ErrorCode.INVALID_JSON, "the body is empty (expected: " + example + ')');
         }
         if (!root.isObject()) {
-            throw new InvalidInputException(ErrorCode.INVALID_JSON,
-                                            "the body is " + describe(root.getNodeType())
-                                            + " (expected: " + example + ')');
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_JSON,
+                    "the body is " + describe(root.getNodeType()) + " (expected: " + example + ')');
         }
         return (ObjectNode) root;
     }
@@ -61,13 +61,20 @@ final class StrictJson {
     /** Names a JSON type with its article, as a message would say it: "an array". */
     static String describe(JsonNodeType type) {
         switch (type) {
-            case STRING: return "a string";
-            case NUMBER: return "a number";
-            case BOOLEAN: return "a boolean";
-            case NULL: return "null";
-            case ARRAY: return "an array";
-            case OBJECT: return "an object";
-            default: return "a " + type.name().toLowerCase(java.util.Locale.ROOT);
+            case STRING:
+                return "a string";
+            case NUMBER:
+                return "a number";
+            case BOOLEAN:
+                return "a boolean";
+            case NULL:
+                return "null";
+            case ARRAY:
+                return "an array";
+            case OBJECT:
+                return "an object";
+            default:
+                return "a " + type.name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
@@ -78,13 +85,13 @@ final class StrictJson {
 
         Fields(ObjectNode object, Set<String> known) {
             this.object = object;
-            for (Iterator<String> it = object.fieldNames(); it.hasNext();) {
+            for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
                 final String name = it.next();
                 if (!known.contains(name)) {
                     throw new InvalidInputException(
                             ErrorCode.UNKNOWN_FIELD,
-                            "unknown field '" + name + "' (expected only: " + String.join(", ", known.stream()
-                                    .sorted().toList()) + ')');
+                            "unknown field '" + name + "' (expected only: "
+                                    + String.join(", ", known.stream().sorted().toList()) + ')');
                 }
             }
         }
@@ -156,15 +163,14 @@ final class StrictJson {
         }
 
         private static InvalidInputException missing(String name, String expected) {
-            return new InvalidInputException(ErrorCode.INVALID_FIELD,
-                                             name + ": missing (expected: " + expected + ')');
+            return new InvalidInputException(ErrorCode.INVALID_FIELD, name + ": missing (expected: " + expected + ')');
         }
 
         private static InvalidInputException wrongType(String name, JsonNode node, String expected) {
             final String shown = node.isContainerNode() ? "" : ' ' + abbreviate(node.toString());
-            return new InvalidInputException(ErrorCode.INVALID_FIELD,
-                                             name + ":" + shown + " is " + describe(node.getNodeType())
-                                             + " (expected: " + expected + ')');
+            return new InvalidInputException(
+                    ErrorCode.INVALID_FIELD,
+                    name + ":" + shown + " is " + describe(node.getNodeType()) + " (expected: " + expected + ')');
         }
 
         private static String abbreviate(String s) {

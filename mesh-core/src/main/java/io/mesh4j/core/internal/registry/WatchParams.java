@@ -13,6 +13,7 @@ public final class WatchParams {
 
     /** The longest a watch may be held (as in Consul); a longer one is refused rather than cut short. */
     public static final Duration MAX_WAIT = Duration.ofMinutes(10);
+
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
 
     private static final Pattern FORMAT = Pattern.compile("([0-9]{1,9})(ms|s|m)");
@@ -28,18 +29,23 @@ public final class WatchParams {
             throw new InvalidInputException(
                     ErrorCode.INVALID_QUERY,
                     "wait: '" + abbreviate(text) + "' (expected: a whole number followed by ms, s or m, such as "
-                    + "30s or 500ms; at most 10m)");
+                            + "30s or 500ms; at most 10m)");
         }
         final long amount = Long.parseLong(m.group(1));
         final Duration wait;
         switch (m.group(2)) {
-            case "ms": wait = Duration.ofMillis(amount); break;
-            case "s": wait = Duration.ofSeconds(amount); break;
-            default: wait = Duration.ofMinutes(amount); break;
+            case "ms":
+                wait = Duration.ofMillis(amount);
+                break;
+            case "s":
+                wait = Duration.ofSeconds(amount);
+                break;
+            default:
+                wait = Duration.ofMinutes(amount);
+                break;
         }
         if (wait.compareTo(MAX_WAIT) > 0) {
-            throw new InvalidInputException(ErrorCode.INVALID_QUERY,
-                                            "wait: " + text + " (expected: at most 10m)");
+            throw new InvalidInputException(ErrorCode.INVALID_QUERY, "wait: " + text + " (expected: at most 10m)");
         }
         return wait;
     }
@@ -66,9 +72,10 @@ public final class WatchParams {
         } catch (NumberFormatException ignored) {
             // Falls through to the error below.
         }
-        throw new InvalidInputException(ErrorCode.INVALID_QUERY,
-                                        "index: '" + abbreviate(text) + "' (expected: a whole number >= 0, "
-                                        + "the X-Mesh-Index of the previous answer)");
+        throw new InvalidInputException(
+                ErrorCode.INVALID_QUERY,
+                "index: '" + abbreviate(text) + "' (expected: a whole number >= 0, "
+                        + "the X-Mesh-Index of the previous answer)");
     }
 
     private static String abbreviate(String s) {

@@ -31,8 +31,7 @@ final class LabelGuard {
     }
 
     private String admit(Scope scope, String value) {
-        final Set<String> values = seen.computeIfAbsent(scope,
-                                                        unused -> ConcurrentHashMap.newKeySet());
+        final Set<String> values = seen.computeIfAbsent(scope, unused -> ConcurrentHashMap.newKeySet());
         if (values.contains(value)) {
             return value;
         }

@@ -42,10 +42,11 @@ public final class MeshMetrics {
 
     /** Latency buckets, from a fast in-memory answer to a timeout. */
     static final Duration[] BUCKETS = {
-            Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
-            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
-            Duration.ofSeconds(10) };
+        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+        Duration.ofSeconds(10)
+    };
 
     private final MeterRegistry registry;
     private final LabelGuard guard;
@@ -73,46 +74,57 @@ public final class MeshMetrics {
      *
      * @param status the response's status code, 0 when none was sent
      */
-    public void serverRequest(String service, String route, HttpMethod method, int status, ResponseClass outcome,
-                              String peer, long nanos) {
-        final RequestSeries series = new RequestSeries(service, guard.admit(service, "route", route), method,
-                                                       status, outcome, guard.admit(service, "peer", peer));
+    public void serverRequest(
+            String service,
+            String route,
+            HttpMethod method,
+            int status,
+            ResponseClass outcome,
+            String peer,
+            long nanos) {
+        final RequestSeries series = new RequestSeries(
+                service,
+                guard.admit(service, "route", route),
+                method,
+                status,
+                outcome,
+                guard.admit(service, "peer", peer));
         serverRequests.computeIfAbsent(series, this::serverTimer).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     private Timer serverTimer(RequestSeries series) {
         return Timer.builder("mesh.server.requests")
-                    .description("Inbound requests by route and caller, with how the mesh classified their outcome")
-                    .tag("service", series.service())
-                    .tag("route", series.route())
-                    .tag("method", series.method().name())
-                    .tag("status", Integer.toString(series.status()))
-                    .tag("outcome", series.outcome().name().toLowerCase(Locale.ROOT))
-                    .tag("peer", series.peer())
-                    .serviceLevelObjectives(BUCKETS)
-                    .register(registry);
+                .description("Inbound requests by route and caller, with how the mesh classified their outcome")
+                .tag("service", series.service())
+                .tag("route", series.route())
+                .tag("method", series.method().name())
+                .tag("status", Integer.toString(series.status()))
+                .tag("outcome", series.outcome().name().toLowerCase(Locale.ROOT))
+                .tag("peer", series.peer())
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry);
     }
 
     /**
      * One outbound call as its caller saw it, every attempt included, once its response is complete.
      */
-    public void clientRequest(String service, String route, HttpMethod method, int status, ResponseClass outcome,
-                              long nanos) {
-        final RequestSeries series = new RequestSeries(service, guard.admitOutbound(service, "route", route),
-                                                       method, status, outcome, "");
+    public void clientRequest(
+            String service, String route, HttpMethod method, int status, ResponseClass outcome, long nanos) {
+        final RequestSeries series =
+                new RequestSeries(service, guard.admitOutbound(service, "route", route), method, status, outcome, "");
         clientRequests.computeIfAbsent(series, this::clientTimer).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     private Timer clientTimer(RequestSeries series) {
         return Timer.builder("mesh.client.requests")
-                    .description("Outbound calls by called service and route, retries included")
-                    .tag("service", series.service())
-                    .tag("route", series.route())
-                    .tag("method", series.method().name())
-                    .tag("status", Integer.toString(series.status()))
-                    .tag("outcome", series.outcome().name().toLowerCase(Locale.ROOT))
-                    .serviceLevelObjectives(BUCKETS)
-                    .register(registry);
+                .description("Outbound calls by called service and route, retries included")
+                .tag("service", series.service())
+                .tag("route", series.route())
+                .tag("method", series.method().name())
+                .tag("status", Integer.toString(series.status()))
+                .tag("outcome", series.outcome().name().toLowerCase(Locale.ROOT))
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry);
     }
 
     /** {@code retries} attempts beyond the first of one outbound call. */
@@ -121,32 +133,32 @@ public final class MeshMetrics {
             return;
         }
         Counter.builder("mesh.client.retries")
-               .description("Attempts beyond the first of outbound calls")
-               .tag("service", service)
-               .tag("route", guard.admitOutbound(service, "route", route))
-               .register(registry)
-               .increment(retries);
+                .description("Attempts beyond the first of outbound calls")
+                .tag("service", service)
+                .tag("route", guard.admitOutbound(service, "route", route))
+                .register(registry)
+                .increment(retries);
     }
 
     /** A retry the classifier allowed but the service's retry budget refused. */
     public void retryBudgetExhausted(String service) {
         Counter.builder("mesh.client.retry.budget.exhausted")
-               .description("Retries refused because the retry budget was spent")
-               .tag("service", service)
-               .register(registry)
-               .increment();
+                .description("Retries refused because the retry budget was spent")
+                .tag("service", service)
+                .register(registry)
+                .increment();
     }
 
     /** A circuit breaker of one endpoint changed state, such as {@code CLOSED} to {@code OPEN}. */
     public void breakerTransition(String service, String endpoint, String from, String to) {
         Counter.builder("mesh.client.breaker.transitions")
-               .description("State changes of the per-endpoint circuit breakers")
-               .tag("service", service)
-               .tag("endpoint", guard.admitOutbound(service, "endpoint", endpoint))
-               .tag("from", from)
-               .tag("to", to)
-               .register(registry)
-               .increment();
+                .description("State changes of the per-endpoint circuit breakers")
+                .tag("service", service)
+                .tag("endpoint", guard.admitOutbound(service, "endpoint", endpoint))
+                .tag("from", from)
+                .tag("to", to)
+                .register(registry)
+                .increment();
     }
 
     /** The balancer picked {@code endpoint} for one attempt. */
@@ -157,49 +169,51 @@ public final class MeshMetrics {
 
     private Counter pickCounter(PickSeries series) {
         return Counter.builder("mesh.client.balancer.picks")
-                      .description("Endpoints the balancer picked, one per attempt")
-                      .tag("service", series.service())
-                      .tag("endpoint", series.endpoint())
-                      .register(registry);
+                .description("Endpoints the balancer picked, one per attempt")
+                .tag("service", series.service())
+                .tag("endpoint", series.endpoint())
+                .register(registry);
     }
 
     /**
      * An authorization decision on an inbound request: the AUTHZ layer calls this for every request it judges.
      */
     public void authorizationDecision(String service, String route, String peer, boolean allowed) {
-        final AuthzSeries series = new AuthzSeries(service, guard.admit(service, "route", route),
-                                                   guard.admit(service, "peer", peer), allowed);
+        final AuthzSeries series = new AuthzSeries(
+                service, guard.admit(service, "route", route), guard.admit(service, "peer", peer), allowed);
         authorizationDecisions.computeIfAbsent(series, this::authzCounter).increment();
     }
 
     private Counter authzCounter(AuthzSeries series) {
         return Counter.builder("mesh.server.authz.decisions")
-                      .description("Authorization decisions on inbound requests")
-                      .tag("service", series.service())
-                      .tag("route", series.route())
-                      .tag("peer", series.peer())
-                      .tag("decision", series.allowed() ? "allow" : "deny")
-                      .register(registry);
+                .description("Authorization decisions on inbound requests")
+                .tag("service", series.service())
+                .tag("route", series.route())
+                .tag("peer", series.peer())
+                .tag("decision", series.allowed() ? "allow" : "deny")
+                .register(registry);
     }
 
     /** An inbound trace header that could not be read; the request went on with a new trace. */
     public void malformedTraceHeader(String header) {
         Counter.builder("mesh.tracing.malformed.headers")
-               .description("Inbound trace headers that were malformed and ignored")
-               .tag("header", requireNonNull(header, "header"))
-               .register(registry)
-               .increment();
+                .description("Inbound trace headers that were malformed and ignored")
+                .tag("header", requireNonNull(header, "header"))
+                .register(registry)
+                .increment();
     }
 
     /** How many times {@code header} was malformed so far; for tests and the admin view. */
     public double malformedTraceHeaders(String header) {
-        final Counter counter = registry.find("mesh.tracing.malformed.headers").tag("header", header).counter();
+        final Counter counter = registry.find("mesh.tracing.malformed.headers")
+                .tag("header", header)
+                .counter();
         return counter != null ? counter.count() : 0;
     }
 
     /** The labels of one request series; {@code peer} is empty on the client side, which has no such label. */
-    private record RequestSeries(String service, String route, HttpMethod method, int status, ResponseClass outcome,
-                                 String peer) {}
+    private record RequestSeries(
+            String service, String route, HttpMethod method, int status, ResponseClass outcome, String peer) {}
 
     private record PickSeries(String service, String endpoint) {}
 

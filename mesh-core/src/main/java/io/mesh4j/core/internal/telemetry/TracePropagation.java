@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 
+import io.mesh4j.core.telemetry.Propagation;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -22,7 +23,6 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.extension.trace.propagation.B3Propagator;
-import io.mesh4j.core.telemetry.Propagation;
 
 /**
  * Reads trace context from inbound headers in every accepted format and writes it in the configured ones.
@@ -108,8 +108,8 @@ public final class TracePropagation {
             onMalformed.accept(W3cTraceContext.TRACESTATE);
             return parent;
         }
-        return SpanContext.createFromRemoteParent(parent.getTraceId(), parent.getSpanId(), parent.getTraceFlags(),
-                                                  state);
+        return SpanContext.createFromRemoteParent(
+                parent.getTraceId(), parent.getSpanId(), parent.getTraceFlags(), state);
     }
 
     private @Nullable SpanContext extractB3(HttpHeaders headers, Predicate<String> own, String presence) {
@@ -141,8 +141,8 @@ public final class TracePropagation {
                         if (span.getTraceState().isEmpty()) {
                             headers.remove(W3cTraceContext.TRACESTATE);
                         } else {
-                            headers.set(W3cTraceContext.TRACESTATE,
-                                        W3cTraceContext.formatTracestate(span.getTraceState()));
+                            headers.set(
+                                    W3cTraceContext.TRACESTATE, W3cTraceContext.formatTracestate(span.getTraceState()));
                         }
                     }
                     break;
@@ -197,8 +197,7 @@ public final class TracePropagation {
         @Override
         public java.util.Iterator<String> getAll(@Nullable HttpHeaders carrier, String key) {
             final String name = key.toLowerCase(Locale.ROOT);
-            return carrier != null && own.test(name) ? carrier.getAll(name).iterator()
-                                                     : Collections.emptyIterator();
+            return carrier != null && own.test(name) ? carrier.getAll(name).iterator() : Collections.emptyIterator();
         }
     }
 }

@@ -41,8 +41,8 @@ final class W3cTraceContext {
     static final int LONG_MEMBER = 128;
 
     private static final int V00_LENGTH = 55;
-    private static final Pattern KEY = Pattern.compile(
-            "[a-z0-9][a-z0-9_\\-*/]{0,240}@[a-z][a-z0-9_\\-*/]{0,13}|[a-z][a-z0-9_\\-*/]{0,255}");
+    private static final Pattern KEY =
+            Pattern.compile("[a-z0-9][a-z0-9_\\-*/]{0,240}@[a-z][a-z0-9_\\-*/]{0,13}|[a-z][a-z0-9_\\-*/]{0,255}");
     private static final String INVALID_TRACE_ID = "00000000000000000000000000000000";
     private static final String INVALID_SPAN_ID = "0000000000000000";
 
@@ -63,8 +63,9 @@ final class W3cTraceContext {
         if (!isLowerHex(version, 0, 2) || "ff".equals(version)) {
             return null;
         }
-        if ("00".equals(version) ? value.length() != V00_LENGTH
-                                 : value.length() > V00_LENGTH && value.charAt(V00_LENGTH) != '-') {
+        if ("00".equals(version)
+                ? value.length() != V00_LENGTH
+                : value.length() > V00_LENGTH && value.charAt(V00_LENGTH) != '-') {
             return null;
         }
         if (value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
@@ -72,8 +73,11 @@ final class W3cTraceContext {
         }
         final String traceId = value.substring(3, 35);
         final String spanId = value.substring(36, 52);
-        if (!isLowerHex(traceId, 0, 32) || !isLowerHex(spanId, 0, 16) || !isLowerHex(value, 53, 55)
-            || INVALID_TRACE_ID.equals(traceId) || INVALID_SPAN_ID.equals(spanId)) {
+        if (!isLowerHex(traceId, 0, 32)
+                || !isLowerHex(spanId, 0, 16)
+                || !isLowerHex(value, 53, 55)
+                || INVALID_TRACE_ID.equals(traceId)
+                || INVALID_SPAN_ID.equals(spanId)) {
             return null;
         }
         final int flags = Integer.parseInt(value.substring(53, 55), 16);
@@ -105,7 +109,7 @@ final class W3cTraceContext {
                 if (!KEY.matcher(key).matches() || !isValue(value) || !keys.add(key)) {
                     return null;
                 }
-                members.add(new String[] { key, value });
+                members.add(new String[] {key, value});
                 if (members.size() > MAX_MEMBERS) {
                     return null;
                 }
@@ -148,8 +152,7 @@ final class W3cTraceContext {
     }
 
     static String formatTraceparent(SpanContext context) {
-        return "00-" + context.getTraceId() + '-' + context.getSpanId() + '-'
-               + (context.isSampled() ? "01" : "00");
+        return "00-" + context.getTraceId() + '-' + context.getSpanId() + '-' + (context.isSampled() ? "01" : "00");
     }
 
     static String formatTracestate(TraceState state) {

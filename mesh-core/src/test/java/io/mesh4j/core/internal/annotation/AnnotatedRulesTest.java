@@ -10,15 +10,15 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.mesh4j.core.routing.RetrySpec.RetryOn;
-import io.mesh4j.core.routing.RetrySpec;
-import io.mesh4j.core.routing.RouteMatch;
-import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.annotation.Hedge;
 import io.mesh4j.core.annotation.PolicyAnnotation;
 import io.mesh4j.core.annotation.Retry;
 import io.mesh4j.core.annotation.RuleFactory;
 import io.mesh4j.core.annotation.Timeout;
+import io.mesh4j.core.routing.RetrySpec;
+import io.mesh4j.core.routing.RetrySpec.RetryOn;
+import io.mesh4j.core.routing.RouteMatch;
+import io.mesh4j.core.routing.RouteRule;
 
 class AnnotatedRulesTest {
 
@@ -30,8 +30,8 @@ class AnnotatedRulesTest {
             @Override
             public void apply(Critical annotation, RouteRule.Builder rule) {
                 rule.timeout(Duration.ofMillis(800))
-                    .retry(new RetrySpec(4, Set.of(RetryOn.UNPROCESSED), Duration.ofMillis(10),
-                                         Duration.ofMillis(100)));
+                        .retry(new RetrySpec(
+                                4, Set.of(RetryOn.UNPROCESSED), Duration.ofMillis(10), Duration.ofMillis(100)));
             }
         }
     }
@@ -59,9 +59,11 @@ class AnnotatedRulesTest {
     }
 
     private static RouteRule read(String method) throws Exception {
-        return AnnotatedRules.of(Orders.class.getMethod(method, method.equals("order") ? new Class<?>[] { String.class }
-                                                                                      : new Class<?>[0]),
-                                 Orders.class, RouteMatch.ALL);
+        return AnnotatedRules.of(
+                Orders.class.getMethod(
+                        method, method.equals("order") ? new Class<?>[] {String.class} : new Class<?>[0]),
+                Orders.class,
+                RouteMatch.ALL);
     }
 
     @Test
@@ -91,14 +93,15 @@ class AnnotatedRulesTest {
     void contradictionsAndBadValuesNameTheMethod() {
         assertThatThrownBy(() -> read("contradicting"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Orders.contradicting(): perAttemptTimeout: 500ms is longer than timeout "
-                                        + "100ms");
+                .hasMessageStartingWith(
+                        "Orders.contradicting(): perAttemptTimeout: 500ms is longer than timeout " + "100ms");
         assertThatThrownBy(() -> read("twoHedgeTriggers"))
                 .hasMessageContaining("Orders.twoHedgeTriggers(): hedge: give either delay or percentile");
     }
 
     @Test
     void aMethodWithoutPolicyAnnotationsAnywhereHasNoRule() throws Exception {
-        assertThat(AnnotatedRules.of(Object.class.getMethod("toString"), Object.class, RouteMatch.ALL)).isNull();
+        assertThat(AnnotatedRules.of(Object.class.getMethod("toString"), Object.class, RouteMatch.ALL))
+                .isNull();
     }
 }

@@ -23,9 +23,11 @@ class FullJitterBackoffTest {
     @Test
     void delayIsUniformBetweenZeroAndTheCeiling() {
         assertThat(FullJitterBackoff.of(Duration.ofMillis(10), Duration.ofSeconds(1), () -> 0.0)
-                                    .nextDelayMillis(3)).isZero();
+                        .nextDelayMillis(3))
+                .isZero();
         assertThat(FullJitterBackoff.of(Duration.ofMillis(10), Duration.ofSeconds(1), () -> 0.9999)
-                                    .nextDelayMillis(3)).isEqualTo(40);
+                        .nextDelayMillis(3))
+                .isEqualTo(40);
         final FullJitterBackoff real = FullJitterBackoff.of(Duration.ofMillis(10), Duration.ofSeconds(1));
         for (int i = 0; i < 1000; i++) {
             assertThat(real.nextDelayMillis(2)).isBetween(0L, 20L);

@@ -16,15 +16,15 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 
+import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.core.telemetry.Propagation;
+import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
-import io.mesh4j.core.telemetry.MeshTelemetry;
-import io.mesh4j.core.telemetry.TelemetryConfig;
-import io.mesh4j.core.telemetry.Propagation;
 
 /**
  * W3C Trace Context to the letter (https://www.w3.org/TR/trace-context/), B3 in both forms, several formats
@@ -57,43 +57,48 @@ class TracePropagationTest {
 
     @Test
     void optionalWhiteSpaceAroundTheValueIsAllowed() {
-        assertThat(parentOf(headers().add("traceparent", " \t" + VALID + "\t ")).isValid()).isTrue();
+        assertThat(parentOf(headers().add("traceparent", " \t" + VALID + "\t ")).isValid())
+                .isTrue();
     }
 
     @Test
     void unsampledFlagsAreKeptAndUnknownFlagBitsAreNotPassedOn() {
-        assertThat(parentOf(headers().add("traceparent", VALID.replace("-01", "-00"))).isSampled()).isFalse();
+        assertThat(parentOf(headers().add("traceparent", VALID.replace("-01", "-00")))
+                        .isSampled())
+                .isFalse();
         final SpanContext withUnknownBits = parentOf(headers().add("traceparent", VALID.replace("-01", "-ff")));
         assertThat(withUnknownBits.getTraceFlags()).isEqualTo(TraceFlags.getSampled());
     }
 
     @ParameterizedTest(name = "[{index}] '{0}'")
-    @ValueSource(strings = {
-            // version ff is forbidden
-            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-            // version 00 must be exactly 55 characters
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-010",
-            // a later version may be longer, but only after a dash
-            "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",
-            // upper case hex, anywhere
-            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-01",
-            "0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-            // all-zero ids
-            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
-            // wrong separators, lengths, characters
-            "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
-            "00-4bf92f3577b34da6a3ce929d0e0e473-600f067aa0ba902b7-01",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
-            "",
-            "garbage" })
+    @ValueSource(
+            strings = {
+                // version ff is forbidden
+                "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                // version 00 must be exactly 55 characters
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-010",
+                // a later version may be longer, but only after a dash
+                "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",
+                // upper case hex, anywhere
+                "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-01",
+                "0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                // all-zero ids
+                "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+                // wrong separators, lengths, characters
+                "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
+                "00-4bf92f3577b34da6a3ce929d0e0e473-600f067aa0ba902b7-01",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+                "",
+                "garbage"
+            })
     void aMalformedTraceparentStartsANewTraceAndIsCounted(String traceparent) {
-        final SpanContext parent = parentOf(headers().add("traceparent", traceparent)
-                                                     .add("tracestate", "congo=t61rcWkgMzE"));
+        final SpanContext parent =
+                parentOf(headers().add("traceparent", traceparent).add("tracestate", "congo=t61rcWkgMzE"));
 
         assertThat(parent.isValid()).isFalse();
         assertThat(malformed("traceparent")).isOne();
@@ -102,8 +107,8 @@ class TracePropagationTest {
 
     @Test
     void aLaterVersionIsReadAsVersion00WhenWhatFollowsStartsWithADash() {
-        final SpanContext parent = parentOf(headers().add(
-                "traceparent", "cc-" + TRACE_ID + '-' + SPAN_ID + "-01-what-the-future-will-be-like"));
+        final SpanContext parent = parentOf(
+                headers().add("traceparent", "cc-" + TRACE_ID + '-' + SPAN_ID + "-01-what-the-future-will-be-like"));
 
         assertThat(parent.getTraceId()).isEqualTo(TRACE_ID);
         assertThat(malformed("traceparent")).isZero();
@@ -119,8 +124,8 @@ class TracePropagationTest {
 
     @Test
     void duplicatedTraceparentHeadersStartANewTrace() {
-        final SpanContext parent = parentOf(headers().add("traceparent", VALID)
-                                                     .add("traceparent", VALID.replace(SPAN_ID, "b7ad6b7169203331")));
+        final SpanContext parent = parentOf(
+                headers().add("traceparent", VALID).add("traceparent", VALID.replace(SPAN_ID, "b7ad6b7169203331")));
 
         assertThat(parent.isValid()).isFalse();
         assertThat(malformed("traceparent")).isOne();
@@ -128,9 +133,10 @@ class TracePropagationTest {
 
     @Test
     void tracestateHeadersAreOneListInOrder() {
-        final SpanContext parent = parentOf(headers().add("traceparent", VALID)
-                                                     .add("tracestate", "rojo=00f067aa0ba902b7, ,")
-                                                     .add("tracestate", "congo=t61rcWkgMzE,tenant@vendor=x"));
+        final SpanContext parent = parentOf(headers()
+                .add("traceparent", VALID)
+                .add("tracestate", "rojo=00f067aa0ba902b7, ,")
+                .add("tracestate", "congo=t61rcWkgMzE,tenant@vendor=x"));
 
         assertThat(W3cTraceContext.formatTracestate(parent.getTraceState()))
                 .isEqualTo("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE,tenant@vendor=x");
@@ -154,16 +160,18 @@ class TracePropagationTest {
     }
 
     @ParameterizedTest(name = "[{index}] '{0}'")
-    @ValueSource(strings = {
-            "foo=1,foo=2",                  // duplicated key
-            "Foo=1",                        // upper case key
-            "foo",                          // no value
-            "foo=",                         // empty value
-            "foo=bar=baz",                  // '=' in a value
-            "-foo=1",                       // a key starting with a dash
-            "1foo=1",                       // a simple key starting with a digit (allowed by Level 2's draft)
-            "t@VENDOR=1",                   // upper-case system id
-            "foo=\u00e9t\u00e9" })          // non-ASCII value
+    @ValueSource(
+            strings = {
+                "foo=1,foo=2", // duplicated key
+                "Foo=1", // upper case key
+                "foo", // no value
+                "foo=", // empty value
+                "foo=bar=baz", // '=' in a value
+                "-foo=1", // a key starting with a dash
+                "1foo=1", // a simple key starting with a digit (allowed by Level 2's draft)
+                "t@VENDOR=1", // upper-case system id
+                "foo=\u00e9t\u00e9"
+            }) // non-ASCII value
     void anInvalidTracestateIsDroppedAndCounted(String tracestate) {
         final SpanContext parent = parentOf(headers().add("traceparent", VALID).add("tracestate", tracestate));
 
@@ -186,12 +194,15 @@ class TracePropagationTest {
         assertThat(kept.get("big")).isNull();
         assertThat(kept.get("first")).isEqualTo("1");
         assertThat(propagated).startsWith("first=1,k0=");
-        assertThat(malformed("tracestate")).as("a list cut to size is not malformed").isZero();
+        assertThat(malformed("tracestate"))
+                .as("a list cut to size is not malformed")
+                .isZero();
     }
 
     @Test
     void injectionWritesTraceparentAndTracestate() {
-        final Context context = parentContext(headers().add("traceparent", VALID).add("tracestate", "a=1,b=2"));
+        final Context context =
+                parentContext(headers().add("traceparent", VALID).add("tracestate", "a=1,b=2"));
         final RequestHeadersBuilder out = headers();
 
         TelemetryAccess.PROPAGATION.get(telemetry).inject(context, out);
@@ -202,26 +213,30 @@ class TracePropagationTest {
 
     @Test
     void b3InOneHeaderAndInSeveralIsAccepted() {
-        assertThat(parentOf(headers().add("b3", TRACE_ID + '-' + SPAN_ID + "-1")).getTraceId()).isEqualTo(TRACE_ID);
-        final SpanContext multi = parentOf(headers().add("X-B3-TraceId", TRACE_ID).add("X-B3-SpanId", SPAN_ID)
-                                                    .add("X-B3-Sampled", "1"));
+        assertThat(parentOf(headers().add("b3", TRACE_ID + '-' + SPAN_ID + "-1"))
+                        .getTraceId())
+                .isEqualTo(TRACE_ID);
+        final SpanContext multi = parentOf(headers()
+                .add("X-B3-TraceId", TRACE_ID)
+                .add("X-B3-SpanId", SPAN_ID)
+                .add("X-B3-Sampled", "1"));
         assertThat(multi.getSpanId()).isEqualTo(SPAN_ID);
         assertThat(multi.isSampled()).isTrue();
     }
 
     @Test
     void theFirstAcceptedFormatWithAValidParentWins() {
-        final SpanContext parent = parentOf(headers().add("traceparent", VALID)
-                                                     .add("b3", "463ac35c9f6413ad48485a3953bb6124-"
-                                                                + "0020000000000001-1"));
+        final SpanContext parent = parentOf(headers()
+                .add("traceparent", VALID)
+                .add("b3", "463ac35c9f6413ad48485a3953bb6124-" + "0020000000000001-1"));
 
         assertThat(parent.getTraceId()).isEqualTo(TRACE_ID);
     }
 
     @Test
     void aMalformedTraceparentFallsBackToAValidB3() {
-        final SpanContext parent = parentOf(headers().add("traceparent", "garbage")
-                                                     .add("b3", TRACE_ID + '-' + SPAN_ID + "-1"));
+        final SpanContext parent =
+                parentOf(headers().add("traceparent", "garbage").add("b3", TRACE_ID + '-' + SPAN_ID + "-1"));
 
         assertThat(parent.getTraceId()).isEqualTo(TRACE_ID);
         assertThat(malformed("traceparent")).isOne();
@@ -230,7 +245,9 @@ class TracePropagationTest {
     @Test
     void malformedB3IsCountedInEitherForm() {
         assertThat(parentOf(headers().add("b3", "not-a-b3-header")).isValid()).isFalse();
-        assertThat(parentOf(headers().add("X-B3-TraceId", "xyz").add("X-B3-SpanId", SPAN_ID)).isValid()).isFalse();
+        assertThat(parentOf(headers().add("X-B3-TraceId", "xyz").add("X-B3-SpanId", SPAN_ID))
+                        .isValid())
+                .isFalse();
 
         assertThat(malformed("b3")).isOne();
         assertThat(malformed("x-b3-traceid")).isOne();
@@ -238,11 +255,12 @@ class TracePropagationTest {
 
     @Test
     void formatsThatAreNotAcceptedAreIgnored() {
-        try (MeshTelemetry w3cOnly = MeshTelemetry.of(TelemetryConfig.builder()
-                                                                     .extract(Propagation.TRACECONTEXT)
-                                                                     .build())) {
-            final Context context = TelemetryAccess.PROPAGATION.get(w3cOnly).extract(
-                    headers().add("b3", TRACE_ID + '-' + SPAN_ID + "-1").build());
+        try (MeshTelemetry w3cOnly = MeshTelemetry.of(
+                TelemetryConfig.builder().extract(Propagation.TRACECONTEXT).build())) {
+            final Context context = TelemetryAccess.PROPAGATION
+                    .get(w3cOnly)
+                    .extract(
+                            headers().add("b3", TRACE_ID + '-' + SPAN_ID + "-1").build());
             assertThat(Span.fromContext(context).getSpanContext().isValid()).isFalse();
         }
     }
@@ -251,8 +269,8 @@ class TracePropagationTest {
     void b3IsWrittenInTheSelectedForms() {
         final Context context = parentContext(headers().add("traceparent", VALID));
         try (MeshTelemetry b3 = MeshTelemetry.of(TelemetryConfig.builder()
-                                                                .inject(Propagation.B3_SINGLE, Propagation.B3_MULTI)
-                                                                .build())) {
+                .inject(Propagation.B3_SINGLE, Propagation.B3_MULTI)
+                .build())) {
             final RequestHeadersBuilder out = headers();
             TelemetryAccess.PROPAGATION.get(b3).inject(context, out);
 
@@ -265,7 +283,8 @@ class TracePropagationTest {
 
     @Test
     void baggageTravelsBothWays() {
-        final Context context = parentContext(headers().add("traceparent", VALID).add("baggage", "tenant=acme"));
+        final Context context =
+                parentContext(headers().add("traceparent", VALID).add("baggage", "tenant=acme"));
         assertThat(Baggage.fromContext(context).getEntryValue("tenant")).isEqualTo("acme");
 
         final RequestHeadersBuilder out = headers();

@@ -9,8 +9,8 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
-import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.registry.internal.tokens.AdminToken;
 
@@ -59,8 +59,10 @@ public final class Access {
             }
             final ServiceName target = PathNames.service(ctx);
             if (!caller.service().map(target::equals).orElse(false)) {
-                return refuse(ErrorCode.FORBIDDEN, "the caller " + caller + " may register, renew and remove only "
-                                                   + "instances of its own service, not of " + target);
+                return refuse(
+                        ErrorCode.FORBIDDEN,
+                        "the caller " + caller + " may register, renew and remove only "
+                                + "instances of its own service, not of " + target);
             }
             return service.serve(ctx, req);
         };
@@ -82,8 +84,10 @@ public final class Access {
             if (isOpen() || isAdmin(ctx)) {
                 return service.serve(ctx, req);
             }
-            return refuse(ErrorCode.UNAUTHENTICATED, "this call needs the admin token: send 'Authorization: Bearer "
-                                                     + "<token>' with the token from <data-dir>/" + AdminToken.FILE);
+            return refuse(
+                    ErrorCode.UNAUTHENTICATED,
+                    "this call needs the admin token: send 'Authorization: Bearer "
+                            + "<token>' with the token from <data-dir>/" + AdminToken.FILE);
         };
     }
 
@@ -92,8 +96,10 @@ public final class Access {
     }
 
     private HttpResponse unauthenticated(ServiceRequestContext ctx) {
-        return refuse(ErrorCode.UNAUTHENTICATED, ctx.method() + " " + ctx.path() + " needs a mesh certificate "
-                                                 + "(mTLS) or the admin token; the caller sent neither");
+        return refuse(
+                ErrorCode.UNAUTHENTICATED,
+                ctx.method() + " " + ctx.path() + " needs a mesh certificate "
+                        + "(mTLS) or the admin token; the caller sent neither");
     }
 
     HttpResponse refuse(ErrorCode code, String message) {

@@ -35,56 +35,74 @@ final class AdminService {
     }
 
     HttpResponse createToken(ServiceRequestContext ctx, HttpRequest req) {
-        return HttpResponse.of(req.aggregate().thenApplyAsync(body -> {
-            final IdentityJson.TokenRequest request = IdentityJson.parseTokenRequest(body.content().array());
-            final JoinTokens.NewToken made;
-            try {
-                made = tokens.create(request.service(), request.ttl(), request.uses());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(ErrorCode.INVALID_FIELD, e.getMessage());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            final JoinToken token = made.token();
-            return HttpResponse.of(HttpStatus.CREATED, MediaType.JSON_UTF_8, IdentityJson.writeToken(
-                    new IdentityJson.TokenInfo(token.id(), made.value(), token.service(), token.expiresAt(),
-                                               token.usesLeft(), token.revoked())));
-        }, ctx.blockingTaskExecutor()));
+        return HttpResponse.of(req.aggregate()
+                .thenApplyAsync(
+                        body -> {
+                            final IdentityJson.TokenRequest request = IdentityJson.parseTokenRequest(
+                                    body.content().array());
+                            final JoinTokens.NewToken made;
+                            try {
+                                made = tokens.create(request.service(), request.ttl(), request.uses());
+                            } catch (IllegalArgumentException e) {
+                                throw new InvalidInputException(ErrorCode.INVALID_FIELD, e.getMessage());
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                            final JoinToken token = made.token();
+                            return HttpResponse.of(
+                                    HttpStatus.CREATED,
+                                    MediaType.JSON_UTF_8,
+                                    IdentityJson.writeToken(new IdentityJson.TokenInfo(
+                                            token.id(),
+                                            made.value(),
+                                            token.service(),
+                                            token.expiresAt(),
+                                            token.usesLeft(),
+                                            token.revoked())));
+                        },
+                        ctx.blockingTaskExecutor()));
     }
 
     HttpResponse listTokens(ServiceRequestContext ctx, HttpRequest req) {
         final List<IdentityJson.TokenInfo> infos = new ArrayList<>();
         for (JoinToken token : tokens.list()) {
-            infos.add(new IdentityJson.TokenInfo(token.id(), null, token.service(), token.expiresAt(),
-                                                 token.usesLeft(), token.revoked()));
+            infos.add(new IdentityJson.TokenInfo(
+                    token.id(), null, token.service(), token.expiresAt(), token.usesLeft(), token.revoked()));
         }
         return JsonResponses.ok(IdentityJson.writeTokens(infos));
     }
 
     HttpResponse revokeToken(ServiceRequestContext ctx, HttpRequest req) {
         final String id = ctx.pathParam("id");
-        return HttpResponse.of(CompletableFuture.supplyAsync(() -> {
-            try {
-                return tokens.revoke(id) ? JsonResponses.ok("{\"revoked\":true}".getBytes(
-                                                   StandardCharsets.UTF_8))
-                                         : JsonResponses.error(ErrorCode.NOT_FOUND, "no join token " + id);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, ctx.blockingTaskExecutor()));
+        return HttpResponse.of(CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return tokens.revoke(id)
+                                ? JsonResponses.ok("{\"revoked\":true}".getBytes(StandardCharsets.UTF_8))
+                                : JsonResponses.error(ErrorCode.NOT_FOUND, "no join token " + id);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                ctx.blockingTaskExecutor()));
     }
 
     HttpResponse rotateCa(ServiceRequestContext ctx, HttpRequest req) {
-        return HttpResponse.of(CompletableFuture.supplyAsync(() -> {
-            try {
-                final CertificateAuthority.Rotation rotation = ca.rotate();
-                return JsonResponses.ok(IdentityJson.writeRotation(new IdentityJson.RotationInfo(
-                        rotation.newRoot(), rotation.signsFrom(), rotation.oldRoot(), rotation.oldRootRetiresAt())));
-            } catch (IllegalStateException e) {
-                return JsonResponses.error(ErrorCode.CONFLICT, e.getMessage());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, ctx.blockingTaskExecutor()));
+        return HttpResponse.of(CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        final CertificateAuthority.Rotation rotation = ca.rotate();
+                        return JsonResponses.ok(IdentityJson.writeRotation(new IdentityJson.RotationInfo(
+                                rotation.newRoot(),
+                                rotation.signsFrom(),
+                                rotation.oldRoot(),
+                                rotation.oldRootRetiresAt())));
+                    } catch (IllegalStateException e) {
+                        return JsonResponses.error(ErrorCode.CONFLICT, e.getMessage());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                ctx.blockingTaskExecutor()));
     }
 }

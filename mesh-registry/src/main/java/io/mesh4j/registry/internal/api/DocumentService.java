@@ -24,8 +24,8 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.WatchParams;
-import io.mesh4j.registry.internal.documents.DocumentStore.Versioned;
 import io.mesh4j.registry.internal.documents.DocumentStore;
+import io.mesh4j.registry.internal.documents.DocumentStore.Versioned;
 
 /**
  * A per-service document's calls, such as {@code /v1/policies/{service}}: GET reads it, or watches it with
@@ -46,8 +46,11 @@ final class DocumentService<T> {
      * @param answer   writes what a GET answers
      * @param warnings what is worth saying about an accepted document (it names a subset with no instance, say)
      */
-    DocumentService(DocumentStore<T> store, Function<byte[], T> parser, Function<Versioned<T>, byte[]> answer,
-                    BiFunction<ServiceName, T, List<String>> warnings) {
+    DocumentService(
+            DocumentStore<T> store,
+            Function<byte[], T> parser,
+            Function<Versioned<T>, byte[]> answer,
+            BiFunction<ServiceName, T, List<String>> warnings) {
         this.store = requireNonNull(store, "store");
         this.parser = requireNonNull(parser, "parser");
         answers = new LatestAnswers<>(requireNonNull(answer, "answer"));
@@ -67,44 +70,52 @@ final class DocumentService<T> {
         final CompletableFuture<Versioned<T>> watch = store.watch(service, index, wait);
         ctx.whenRequestCancelling().thenRun(() -> watch.cancel(false));
         // Answered on this request's event loop, not on the thread that wakes every watch of a change in turn.
-        return HttpResponse.of(watch.handleAsync((versioned, cause) -> {
-            if (cause == null) {
-                return versioned(service, versioned);
-            }
-            // Nobody is left to read this (the caller left); answered only so that it is not logged as a fault.
-            return JsonResponses.error(ErrorCode.UNAVAILABLE, "the watch was cancelled");
-        }, ctx.eventLoop()));
+        return HttpResponse.of(watch.handleAsync(
+                (versioned, cause) -> {
+                    if (cause == null) {
+                        return versioned(service, versioned);
+                    }
+                    // Nobody is left to read this (the caller left); answered only so that it is not logged as a fault.
+                    return JsonResponses.error(ErrorCode.UNAVAILABLE, "the watch was cancelled");
+                },
+                ctx.eventLoop()));
     }
 
     HttpResponse put(ServiceRequestContext ctx, HttpRequest req) {
         final ServiceName service = PathNames.service(ctx);
-        return HttpResponse.of(req.aggregate().thenApplyAsync(body -> {
-            final T document = parser.apply(body.content().array());
-            final long index;
-            try {
-                index = store.put(service, document);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            final ObjectNode accepted = JsonNodeFactory.instance.objectNode().put("index", index);
-            final List<String> said = warnings.apply(service, document);
-            if (!said.isEmpty()) {
-                final ArrayNode array = accepted.putArray("warnings");
-                said.forEach(array::add);
-            }
-            return JsonResponses.ok(accepted.toString().getBytes(StandardCharsets.UTF_8));
-        }, ctx.blockingTaskExecutor()));
+        return HttpResponse.of(req.aggregate()
+                .thenApplyAsync(
+                        body -> {
+                            final T document = parser.apply(body.content().array());
+                            final long index;
+                            try {
+                                index = store.put(service, document);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                            final ObjectNode accepted =
+                                    JsonNodeFactory.instance.objectNode().put("index", index);
+                            final List<String> said = warnings.apply(service, document);
+                            if (!said.isEmpty()) {
+                                final ArrayNode array = accepted.putArray("warnings");
+                                said.forEach(array::add);
+                            }
+                            return JsonResponses.ok(accepted.toString().getBytes(StandardCharsets.UTF_8));
+                        },
+                        ctx.blockingTaskExecutor()));
     }
 
     HttpResponse delete(ServiceRequestContext ctx, HttpRequest req) {
         final ServiceName service = PathNames.service(ctx);
-        return HttpResponse.of(CompletableFuture.supplyAsync(() -> {
-            try {
-                return JsonResponses.index(store.delete(service));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, ctx.blockingTaskExecutor()));
+        return HttpResponse.of(CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return JsonResponses.index(store.delete(service));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                ctx.blockingTaskExecutor()));
     }
 
     private HttpResponse versioned(ServiceName service, Versioned<T> versioned) {

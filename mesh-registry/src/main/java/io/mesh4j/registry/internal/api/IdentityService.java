@@ -15,10 +15,10 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.internal.identity.CertificateRequests;
 import io.mesh4j.core.identity.MeshIdentity;
-import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.internal.identity.CertificateRequests;
+import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
@@ -53,9 +53,11 @@ final class IdentityService {
 
     HttpResponse csr(ServiceRequestContext ctx, HttpRequest req) {
         // Redeeming a token writes to disk: off the event loop.
-        return HttpResponse.of(req.aggregate().thenApplyAsync(
-                body -> issue(ctx, IdentityJson.parseCsrRequest(body.content().array())),
-                ctx.blockingTaskExecutor()));
+        return HttpResponse.of(req.aggregate()
+                .thenApplyAsync(
+                        body -> issue(
+                                ctx, IdentityJson.parseCsrRequest(body.content().array())),
+                        ctx.blockingTaskExecutor()));
     }
 
     private HttpResponse issue(ServiceRequestContext ctx, IdentityJson.CsrRequest request) {
@@ -67,14 +69,18 @@ final class IdentityService {
         }
         final SpiffeId requested = csr.requestedId();
         if (!requested.trustDomain().equals(ca.trustDomain())) {
-            return access.refuse(ErrorCode.FORBIDDEN, "the certificate request asks for " + requested
-                                                      + ", outside this registry's trust domain " + ca.trustDomain());
+            return access.refuse(
+                    ErrorCode.FORBIDDEN,
+                    "the certificate request asks for " + requested + ", outside this registry's trust domain "
+                            + ca.trustDomain());
         }
         final @Nullable ServiceName service = requested.service().orElse(null);
         if (service == null) {
-            return access.refuse(ErrorCode.FORBIDDEN, "the certificate request asks for " + requested + "; workloads "
-                                                      + "are issued spiffe://" + ca.trustDomain()
-                                                      + "/svc/<service> only");
+            return access.refuse(
+                    ErrorCode.FORBIDDEN,
+                    "the certificate request asks for " + requested + "; workloads "
+                            + "are issued spiffe://" + ca.trustDomain()
+                            + "/svc/<service> only");
         }
         final String how;
         final @Nullable String token = request.token();
@@ -83,9 +89,11 @@ final class IdentityService {
             try {
                 known = tokens.check(token);
                 if (!known.service().equals(service)) {
-                    return access.refuse(ErrorCode.FORBIDDEN, "join token " + known.id() + " is for service "
-                                                              + known.service() + "; it cannot get a certificate "
-                                                              + "for " + service);
+                    return access.refuse(
+                            ErrorCode.FORBIDDEN,
+                            "join token " + known.id() + " is for service "
+                                    + known.service() + "; it cannot get a certificate "
+                                    + "for " + service);
                 }
                 tokens.redeem(token);
             } catch (TokenRefusedException e) {
@@ -97,12 +105,15 @@ final class IdentityService {
         } else {
             final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
             if (caller == null) {
-                return access.refuse(ErrorCode.UNAUTHENTICATED, "a certificate request needs a join token the first "
-                                                                + "time, and the current client certificate after");
+                return access.refuse(
+                        ErrorCode.UNAUTHENTICATED,
+                        "a certificate request needs a join token the first "
+                                + "time, and the current client certificate after");
             }
             if (!caller.equals(requested)) {
-                return access.refuse(ErrorCode.FORBIDDEN, "the caller " + caller + " may renew only its own "
-                                                          + "identity, not " + requested);
+                return access.refuse(
+                        ErrorCode.FORBIDDEN,
+                        "the caller " + caller + " may renew only its own " + "identity, not " + requested);
             }
             how = "renewal";
         }
@@ -110,7 +121,9 @@ final class IdentityService {
         final X509Certificate leaf = chain.get(0);
         logger.info("issued {} until {} ({})", requested, leaf.getNotAfter().toInstant(), how);
         return JsonResponses.ok(IdentityJson.writeCsrAnswer(new IdentityJson.CsrAnswer(
-                requested.toString(), Pem.write(chain), Pem.write(ca.trustBundle()),
+                requested.toString(),
+                Pem.write(chain),
+                Pem.write(ca.trustBundle()),
                 leaf.getNotAfter().toInstant())));
     }
 }

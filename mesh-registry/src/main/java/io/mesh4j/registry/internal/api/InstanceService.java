@@ -29,11 +29,12 @@ final class InstanceService {
     HttpResponse register(ServiceRequestContext ctx, HttpRequest req) {
         final ServiceName service = PathNames.service(ctx);
         final InstanceId id = PathNames.instanceId(ctx);
-        return HttpResponse.of(
-                req.aggregate()
-                   .thenCompose(body -> table.register(service, id,
-                                                       RegistryJson.parseRegistration(body.content().array())))
-                   .thenApply(JsonResponses::index));
+        return HttpResponse.of(req.aggregate()
+                .thenCompose(body -> table.register(
+                        service,
+                        id,
+                        RegistryJson.parseRegistration(body.content().array())))
+                .thenApply(JsonResponses::index));
     }
 
     /** Renews the TTL in memory and answers the service's index; 404 once expired, so that it registers again. */
@@ -42,10 +43,14 @@ final class InstanceService {
         final InstanceId id = PathNames.instanceId(ctx);
         return HttpResponse.of(req.aggregate().thenApply(ignored -> {
             final OptionalLong index = table.heartbeat(service, id);
-            return index.isPresent() ? JsonResponses.index(index.getAsLong())
-                                     : notRegistered(service, id, "it expired, or never registered: register it "
-                                                                  + "again with PUT /v1/services/" + service
-                                                                  + "/instances/" + id);
+            return index.isPresent()
+                    ? JsonResponses.index(index.getAsLong())
+                    : notRegistered(
+                            service,
+                            id,
+                            "it expired, or never registered: register it "
+                                    + "again with PUT /v1/services/" + service
+                                    + "/instances/" + id);
         }));
     }
 
@@ -53,15 +58,15 @@ final class InstanceService {
     HttpResponse deregister(ServiceRequestContext ctx, HttpRequest req) {
         final ServiceName service = PathNames.service(ctx);
         final InstanceId id = PathNames.instanceId(ctx);
-        return HttpResponse.of(
-                req.aggregate()
-                   .thenCompose(ignored -> table.deregister(service, id))
-                   .thenApply(index -> index.isPresent() ? JsonResponses.index(index.getAsLong())
-                                                         : notRegistered(service, id, "nothing to deregister")));
+        return HttpResponse.of(req.aggregate()
+                .thenCompose(ignored -> table.deregister(service, id))
+                .thenApply(index -> index.isPresent()
+                        ? JsonResponses.index(index.getAsLong())
+                        : notRegistered(service, id, "nothing to deregister")));
     }
 
     private static HttpResponse notRegistered(ServiceName service, InstanceId id, String what) {
-        return JsonResponses.error(ErrorCode.NOT_FOUND,
-                                   "instance " + id + " of " + service + " is not registered (" + what + ')');
+        return JsonResponses.error(
+                ErrorCode.NOT_FOUND, "instance " + id + " of " + service + " is not registered (" + what + ')');
     }
 }

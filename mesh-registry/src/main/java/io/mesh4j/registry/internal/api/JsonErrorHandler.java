@@ -52,55 +52,65 @@ final class JsonErrorHandler implements ServerErrorHandler {
     }
 
     @Override
-    public AggregatedHttpResponse renderStatus(@Nullable ServiceRequestContext ctx, ServiceConfig config,
-                                               @Nullable RequestHeaders headers, HttpStatus status,
-                                               @Nullable String description, @Nullable Throwable cause) {
+    public AggregatedHttpResponse renderStatus(
+            @Nullable ServiceRequestContext ctx,
+            ServiceConfig config,
+            @Nullable RequestHeaders headers,
+            HttpStatus status,
+            @Nullable String description,
+            @Nullable Throwable cause) {
         if (status.isContentAlwaysEmpty()) {
             return AggregatedHttpResponse.of(ResponseHeaders.of(status));
         }
         if (status.code() >= 500 && cause != null && !(peel(cause) instanceof ClosedSessionException)) {
             // A closed session is a caller that went away (a watcher that stopped, a process that died): nobody
             // reads this answer, and it is no fault of the registry's.
-            logger.warn("{} {}: answering {}", headers == null ? "?" : headers.method(),
-                        headers == null ? "?" : headers.path(), status, cause);
+            logger.warn(
+                    "{} {}: answering {}",
+                    headers == null ? "?" : headers.method(),
+                    headers == null ? "?" : headers.path(),
+                    status,
+                    cause);
         }
         return JsonResponses.error(status, body(headers, status, description));
     }
 
-    private static ErrorBody body(@Nullable RequestHeaders headers, HttpStatus status,
-                                  @Nullable String description) {
+    private static ErrorBody body(@Nullable RequestHeaders headers, HttpStatus status, @Nullable String description) {
         final String request = headers == null ? "the request" : headers.method() + " " + headers.path();
         switch (status.code()) {
             case 404:
-                return ErrorBody.of(ErrorCode.NOT_FOUND, "no such path: " + request + " (expected one of: "
-                                                         + String.join(", ", RegistryApi.PATHS) + ')');
+                return ErrorBody.of(
+                        ErrorCode.NOT_FOUND,
+                        "no such path: " + request + " (expected one of: " + String.join(", ", RegistryApi.PATHS)
+                                + ')');
             case 405:
                 return ErrorBody.of(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed: " + request);
             case 413:
                 return ErrorBody.of(ErrorCode.BODY_TOO_LARGE, bodyTooLarge());
             case 500:
-                return ErrorBody.of(ErrorCode.INTERNAL, "the registry failed on " + request
-                                                        + "; see its log");
+                return ErrorBody.of(ErrorCode.INTERNAL, "the registry failed on " + request + "; see its log");
             case 503:
-                return ErrorBody.of(ErrorCode.UNAVAILABLE, "the registry could not answer " + request
-                                                           + " in time, or is stopping; try again");
+                return ErrorBody.of(
+                        ErrorCode.UNAVAILABLE,
+                        "the registry could not answer " + request + " in time, or is stopping; try again");
             default:
                 // No contract code for it (a malformed request line, say): the same name a client gives an
                 // error body it cannot read.
-                return new ErrorBody("http_" + status.code(),
-                                     (description != null ? description : status.reasonPhrase()) + ": " + request);
+                return new ErrorBody(
+                        "http_" + status.code(),
+                        (description != null ? description : status.reasonPhrase()) + ": " + request);
         }
     }
 
     private static String bodyTooLarge() {
         return "the body is over " + RegistryApi.MAX_BODY_BYTES / 1024 + " KiB (expected: one registration, "
-               + "a few hundred bytes; trim the metadata)";
+                + "a few hundred bytes; trim the metadata)";
     }
 
     private static Throwable peel(Throwable cause) {
         Throwable peeled = cause;
         while ((peeled instanceof CompletionException || peeled instanceof ExecutionException)
-               && peeled.getCause() != null) {
+                && peeled.getCause() != null) {
             peeled = peeled.getCause();
         }
         return peeled;

@@ -35,9 +35,9 @@ final class JsonResponses {
     /** A read or watch answer of {@code index}, with the index also in the {@code X-Mesh-Index} header. */
     static HttpResponse indexed(long index, HttpData json) {
         final ResponseHeaders headers = ResponseHeaders.builder(HttpStatus.OK)
-                                                       .contentType(MediaType.JSON_UTF_8)
-                                                       .set(RegistryClient.INDEX_HEADER, Long.toString(index))
-                                                       .build();
+                .contentType(MediaType.JSON_UTF_8)
+                .set(RegistryClient.INDEX_HEADER, Long.toString(index))
+                .build();
         return HttpResponse.of(headers, json);
     }
 

@@ -34,9 +34,10 @@ final class MethodRouter implements HttpService {
         if (handler != null) {
             return handler.serve(ctx, req);
         }
-        return JsonResponses.error(ErrorCode.METHOD_NOT_ALLOWED,
-                                   req.method() + " is not allowed on " + ctx.path() + " (expected: "
-                                   + allowed + ')')
-                            .mapHeaders(headers -> headers.toBuilder().set(HttpHeaderNames.ALLOW, allowed).build());
+        return JsonResponses.error(
+                        ErrorCode.METHOD_NOT_ALLOWED,
+                        req.method() + " is not allowed on " + ctx.path() + " (expected: " + allowed + ')')
+                .mapHeaders(headers ->
+                        headers.toBuilder().set(HttpHeaderNames.ALLOW, allowed).build());
     }
 }

@@ -25,7 +25,8 @@ final class PathNames {
     private static <T> T parse(ServiceRequestContext ctx, String param, Function<String, T> parser) {
         final @Nullable String value = ctx.pathParam(param);
         if (value == null) {
-            throw new IllegalStateException("route without {" + param + "}: " + ctx.config().route());
+            throw new IllegalStateException(
+                    "route without {" + param + "}: " + ctx.config().route());
         }
         try {
             return parser.apply(value);

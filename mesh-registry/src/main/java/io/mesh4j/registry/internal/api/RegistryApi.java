@@ -45,8 +45,19 @@ public final class RegistryApi {
     static final String ROUTES = "/v1/routes/{service}";
 
     /** Every path served, for the message of a 404. */
-    static final List<String> PATHS = List.of(HEALTH, SERVICES, INSTANCES, INSTANCE, HEARTBEAT, POLICY, ROUTES,
-                                              CSR, TRUST_BUNDLE, TOKENS, TOKEN, CA_ROTATE);
+    static final List<String> PATHS = List.of(
+            HEALTH,
+            SERVICES,
+            INSTANCES,
+            INSTANCE,
+            HEARTBEAT,
+            POLICY,
+            ROUTES,
+            CSR,
+            TRUST_BUNDLE,
+            TOKENS,
+            TOKEN,
+            CA_ROTATE);
 
     private static final byte[] SERVING = "{\"status\":\"serving\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -54,8 +65,13 @@ public final class RegistryApi {
      * Adds the routes, the body limit and the JSON error bodies to {@code server}, serving {@code table}, guarded
      * by {@code access}; with {@code authority}, the identity and admin calls too (a registry with TLS).
      */
-    public static void addTo(ServerBuilder server, InstanceTable table, DocumentStore<AccessPolicy> policies,
-                             DocumentStore<RouteConfig> routes, Access access, @Nullable Authority authority) {
+    public static void addTo(
+            ServerBuilder server,
+            InstanceTable table,
+            DocumentStore<AccessPolicy> policies,
+            DocumentStore<RouteConfig> routes,
+            Access access,
+            @Nullable Authority authority) {
         requireNonNull(server, "server");
         requireNonNull(table, "table");
         requireNonNull(policies, "policies");
@@ -63,16 +79,18 @@ public final class RegistryApi {
         requireNonNull(access, "access");
         final InstanceService instance = new InstanceService(table);
         final DocumentService<AccessPolicy> policy = new DocumentService<>(
-                policies, PolicyJson::parsePolicy,
-                versioned -> PolicyJson.writeSnapshot(new PolicyJson.PolicySnapshot(versioned.index(),
-                                                                                    versioned.document())),
+                policies,
+                PolicyJson::parsePolicy,
+                versioned -> PolicyJson.writeSnapshot(
+                        new PolicyJson.PolicySnapshot(versioned.index(), versioned.document())),
                 (service, document) -> List.of());
         final DocumentService<RouteConfig> route = new DocumentService<>(
-                routes, RouteJson::parse,
-                versioned -> RouteJson.writeSnapshot(new RouteJson.RoutesSnapshot(versioned.index(),
-                                                                                  versioned.document())),
-                (service, config) -> RouteWarnings.of(service.value(), config,
-                                                      table.snapshot(service).instances()));
+                routes,
+                RouteJson::parse,
+                versioned ->
+                        RouteJson.writeSnapshot(new RouteJson.RoutesSnapshot(versioned.index(), versioned.document())),
+                (service, config) -> RouteWarnings.of(
+                        service.value(), config, table.snapshot(service).instances()));
         final HttpService health = (ctx, req) -> {
             // 503 once the store has failed: the registry still answers reads but refuses every change.
             final @Nullable String refusal = table.refusal();
@@ -80,24 +98,34 @@ public final class RegistryApi {
         };
         final HttpService services = (ctx, req) -> JsonResponses.ok(RegistryJson.writeServices(table.services()));
         server.maxRequestLength(MAX_BODY_BYTES)
-              .errorHandler(new JsonErrorHandler())
-              .service(HEALTH, new MethodRouter(Map.of(HttpMethod.GET, health)))
-              .service(SERVICES, new MethodRouter(Map.of(HttpMethod.GET, access.member(services))))
-              .service(INSTANCES, new MethodRouter(Map.of(HttpMethod.GET, access.member(new WatchService(table)))))
-              .service(INSTANCE, new MethodRouter(Map.of(
-                      HttpMethod.PUT, access.serviceWorkload(instance::register),
-                      HttpMethod.DELETE, access.serviceWorkload(instance::deregister))))
-              .service(HEARTBEAT, new MethodRouter(Map.of(HttpMethod.PUT, access.serviceWorkload(instance::heartbeat))))
-              .service(POLICY, new MethodRouter(Map.of(HttpMethod.GET, access.member(policy::get),
-                                                       HttpMethod.PUT, access.admin(policy::put),
-                                                       HttpMethod.DELETE, access.admin(policy::delete))))
-              .service(ROUTES, new MethodRouter(Map.of(HttpMethod.GET, access.member(route::get),
-                                                       HttpMethod.PUT, access.admin(route::put),
-                                                       HttpMethod.DELETE, access.admin(route::delete))));
+                .errorHandler(new JsonErrorHandler())
+                .service(HEALTH, new MethodRouter(Map.of(HttpMethod.GET, health)))
+                .service(SERVICES, new MethodRouter(Map.of(HttpMethod.GET, access.member(services))))
+                .service(INSTANCES, new MethodRouter(Map.of(HttpMethod.GET, access.member(new WatchService(table)))))
+                .service(
+                        INSTANCE,
+                        new MethodRouter(Map.of(
+                                HttpMethod.PUT, access.serviceWorkload(instance::register),
+                                HttpMethod.DELETE, access.serviceWorkload(instance::deregister))))
+                .service(
+                        HEARTBEAT,
+                        new MethodRouter(Map.of(HttpMethod.PUT, access.serviceWorkload(instance::heartbeat))))
+                .service(
+                        POLICY,
+                        new MethodRouter(Map.of(
+                                HttpMethod.GET, access.member(policy::get),
+                                HttpMethod.PUT, access.admin(policy::put),
+                                HttpMethod.DELETE, access.admin(policy::delete))))
+                .service(
+                        ROUTES,
+                        new MethodRouter(Map.of(
+                                HttpMethod.GET, access.member(route::get),
+                                HttpMethod.PUT, access.admin(route::put),
+                                HttpMethod.DELETE, access.admin(route::delete))));
         if (authority == null) {
             final HttpService none = (ctx, req) -> JsonResponses.error(
-                    ErrorCode.NOT_FOUND, "this registry runs with --plaintext: it issues no certificates and makes "
-                                         + "no join tokens");
+                    ErrorCode.NOT_FOUND,
+                    "this registry runs with --plaintext: it issues no certificates and makes " + "no join tokens");
             for (String path : List.of(CSR, TRUST_BUNDLE, TOKENS, TOKEN, CA_ROTATE)) {
                 server.service(path, none);
             }
@@ -106,11 +134,14 @@ public final class RegistryApi {
         final IdentityService identity = new IdentityService(authority.ca(), authority.tokens(), access);
         final AdminService admin = new AdminService(authority.ca(), authority.tokens());
         server.service(CSR, new MethodRouter(Map.of(HttpMethod.POST, identity::csr)))
-              .service(TRUST_BUNDLE, new MethodRouter(Map.of(HttpMethod.GET, identity::trustBundle)))
-              .service(TOKENS, new MethodRouter(Map.of(HttpMethod.POST, access.admin(admin::createToken),
-                                                       HttpMethod.GET, access.admin(admin::listTokens))))
-              .service(TOKEN, new MethodRouter(Map.of(HttpMethod.DELETE, access.admin(admin::revokeToken))))
-              .service(CA_ROTATE, new MethodRouter(Map.of(HttpMethod.POST, access.admin(admin::rotateCa))));
+                .service(TRUST_BUNDLE, new MethodRouter(Map.of(HttpMethod.GET, identity::trustBundle)))
+                .service(
+                        TOKENS,
+                        new MethodRouter(Map.of(
+                                HttpMethod.POST, access.admin(admin::createToken),
+                                HttpMethod.GET, access.admin(admin::listTokens))))
+                .service(TOKEN, new MethodRouter(Map.of(HttpMethod.DELETE, access.admin(admin::revokeToken))))
+                .service(CA_ROTATE, new MethodRouter(Map.of(HttpMethod.POST, access.admin(admin::rotateCa))));
     }
 
     /** What a registry with TLS issues from: its CA and its join tokens. */

@@ -22,9 +22,10 @@ final class RouteWarnings {
             for (WeightedSubset entry : rule.split()) {
                 if (entry.weight() > 0 && !hasInstance(entry.subset(), instances)) {
                     warnings.add("rule '" + rule.name() + "': subset " + entry.subset() + " matches no instance of "
-                                 + service + " now; its " + entry.weight() + "% of requests "
-                                 + (rule.fallback() != null ? "go to the fallback " + rule.fallback()
-                                                            : "get 503 until one registers"));
+                            + service + " now; its " + entry.weight() + "% of requests "
+                            + (rule.fallback() != null
+                                    ? "go to the fallback " + rule.fallback()
+                                    : "get 503 until one registers"));
                 }
             }
         }

@@ -52,15 +52,17 @@ final class WatchService implements HttpService {
         // Answered on this request's event loop, not on the thread that completes the watch (the registry's
         // writer, which wakes every watch of a change in turn): the one who writes the snapshot's JSON first is
         // then an event loop, and the writer only hands the watches over.
-        return HttpResponse.of(answer.handleAsync((snapshot, cause) -> {
-            if (cause == null) {
-                return JsonResponses.snapshot(snapshot);
-            }
-            if (answer.isCancelled()) {
-                // Nobody is left to read this; answered only so that the failure is not logged as a fault.
-                return JsonResponses.error(ErrorCode.UNAVAILABLE, "the watch was cancelled");
-            }
-            throw new CompletionException(cause);
-        }, ctx.eventLoop()));
+        return HttpResponse.of(answer.handleAsync(
+                (snapshot, cause) -> {
+                    if (cause == null) {
+                        return JsonResponses.snapshot(snapshot);
+                    }
+                    if (answer.isCancelled()) {
+                        // Nobody is left to read this; answered only so that the failure is not logged as a fault.
+                        return JsonResponses.error(ErrorCode.UNAVAILABLE, "the watch was cancelled");
+                    }
+                    throw new CompletionException(cause);
+                },
+                ctx.eventLoop()));
     }
 }

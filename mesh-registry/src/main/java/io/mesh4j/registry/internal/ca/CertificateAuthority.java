@@ -27,9 +27,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.identity.KeyPairs;
 import io.mesh4j.core.internal.identity.Pem;
-import io.mesh4j.core.identity.SpiffeId;
 
 /**
  * The registry's certificate authority, kept in {@code <data-dir>/ca}: its roots (the private keys readable by
@@ -44,6 +44,7 @@ public final class CertificateAuthority {
 
     /** How long a root the registry makes is valid; rotate long before. */
     static final Duration ROOT_LIFETIME = Duration.ofDays(5 * 365);
+
     static final Duration MIN_LEAF_LIFETIME = Duration.ofSeconds(10);
     static final Duration MAX_LEAF_LIFETIME = Duration.ofDays(30);
 
@@ -60,8 +61,8 @@ public final class CertificateAuthority {
     private final boolean created;
     private List<Root> roots;
 
-    private CertificateAuthority(Path dir, String trustDomain, Duration leafLifetime, Clock clock, List<Root> roots,
-                                 boolean created) {
+    private CertificateAuthority(
+            Path dir, String trustDomain, Duration leafLifetime, Clock clock, List<Root> roots, boolean created) {
         this.dir = dir;
         this.trustDomain = trustDomain;
         this.leafLifetime = leafLifetime;
@@ -76,8 +77,9 @@ public final class CertificateAuthority {
      *
      * @throws CaException saying what to change
      */
-    public static CertificateAuthority open(Path dir, String trustDomain, Duration leafLifetime, Clock clock,
-                                            @Nullable OperatorRoot operatorRoot) throws IOException {
+    public static CertificateAuthority open(
+            Path dir, String trustDomain, Duration leafLifetime, Clock clock, @Nullable OperatorRoot operatorRoot)
+            throws IOException {
         requireNonNull(dir, "dir");
         SpiffeId.checkTrustDomain(requireNonNull(trustDomain, "trustDomain"));
         checkLeafLifetime(leafLifetime);
@@ -85,9 +87,10 @@ public final class CertificateAuthority {
         final Path state = dir.resolve(STATE);
         if (Files.exists(state)) {
             final CertificateAuthority ca = load(dir, trustDomain, leafLifetime, clock);
-            if (operatorRoot != null && ca.roots.stream().noneMatch(r -> r.certificate().equals(operatorRoot.certificate()))) {
+            if (operatorRoot != null
+                    && ca.roots.stream().noneMatch(r -> r.certificate().equals(operatorRoot.certificate()))) {
                 throw new CaException(dir + " already holds a CA with other roots; start without --ca-cert/--ca-key, "
-                                      + "or with a fresh --data-dir to use the root you provide");
+                        + "or with a fresh --data-dir to use the root you provide");
             }
             return ca;
         }
@@ -97,11 +100,15 @@ public final class CertificateAuthority {
             first = new Root("root-1", operatorRoot.certificate(), operatorRoot.key(), now, null);
         } else {
             final KeyPair key = KeyPairs.newP256();
-            first = new Root("root-1", CertificateIssuer.root(key, trustDomain, "root-1", now, ROOT_LIFETIME),
-                             key.getPrivate(), now, null);
+            first = new Root(
+                    "root-1",
+                    CertificateIssuer.root(key, trustDomain, "root-1", now, ROOT_LIFETIME),
+                    key.getPrivate(),
+                    now,
+                    null);
         }
-        final CertificateAuthority ca = new CertificateAuthority(dir, trustDomain, leafLifetime, clock,
-                                                                 List.of(first), true);
+        final CertificateAuthority ca =
+                new CertificateAuthority(dir, trustDomain, leafLifetime, clock, List.of(first), true);
         ca.save();
         return ca;
     }
@@ -109,8 +116,8 @@ public final class CertificateAuthority {
     public static void checkLeafLifetime(Duration leafLifetime) {
         requireNonNull(leafLifetime, "leafLifetime");
         if (leafLifetime.compareTo(MIN_LEAF_LIFETIME) < 0 || leafLifetime.compareTo(MAX_LEAF_LIFETIME) > 0) {
-            throw new IllegalArgumentException("leaf lifetime: " + leafLifetime.toSeconds() + "s (expected: 10s to "
-                                               + "30d; the default is 24h)");
+            throw new IllegalArgumentException(
+                    "leaf lifetime: " + leafLifetime.toSeconds() + "s (expected: 10s to " + "30d; the default is 24h)");
         }
     }
 
@@ -149,8 +156,8 @@ public final class CertificateAuthority {
     public synchronized List<X509Certificate> issueWorkload(PublicKey key, SpiffeId id) {
         checkOwnDomain(id);
         final Root signer = signer();
-        final X509Certificate leaf = CertificateIssuer.leaf(key, id, List.of(), true, signer.certificate(),
-                                                            signer.key(), clock.instant(), leafLifetime);
+        final X509Certificate leaf = CertificateIssuer.leaf(
+                key, id, List.of(), true, signer.certificate(), signer.key(), clock.instant(), leafLifetime);
         return List.of(leaf, signer.certificate());
     }
 
@@ -159,9 +166,15 @@ public final class CertificateAuthority {
      */
     public synchronized List<X509Certificate> issueRegistry(PublicKey key, List<GeneralName> names) {
         final Root signer = signer();
-        final X509Certificate leaf = CertificateIssuer.leaf(key, SpiffeId.ofRegistry(trustDomain), names, false,
-                                                            signer.certificate(), signer.key(), clock.instant(),
-                                                            leafLifetime);
+        final X509Certificate leaf = CertificateIssuer.leaf(
+                key,
+                SpiffeId.ofRegistry(trustDomain),
+                names,
+                false,
+                signer.certificate(),
+                signer.key(),
+                clock.instant(),
+                leafLifetime);
         return List.of(leaf, signer.certificate());
     }
 
@@ -176,16 +189,26 @@ public final class CertificateAuthority {
         dropRetired(now);
         for (Root root : roots) {
             if (root.signingFrom().isAfter(now) || root.retireAt() != null) {
-                throw new IllegalStateException("a CA rotation is under way until " + rotationEnd()
-                                                + "; start the next one after that");
+                throw new IllegalStateException(
+                        "a CA rotation is under way until " + rotationEnd() + "; start the next one after that");
             }
         }
         final Root current = signer();
-        final String name = "root-" + (roots.stream().map(Root::name).map(n -> n.substring(5))
-                                            .mapToInt(Integer::parseInt).max().orElse(0) + 1);
+        final String name = "root-"
+                + (roots.stream()
+                                .map(Root::name)
+                                .map(n -> n.substring(5))
+                                .mapToInt(Integer::parseInt)
+                                .max()
+                                .orElse(0)
+                        + 1);
         final KeyPair key = KeyPairs.newP256();
-        final Root next = new Root(name, CertificateIssuer.root(key, trustDomain, name, now, ROOT_LIFETIME),
-                                   key.getPrivate(), now.plus(leafLifetime), null);
+        final Root next = new Root(
+                name,
+                CertificateIssuer.root(key, trustDomain, name, now, ROOT_LIFETIME),
+                key.getPrivate(),
+                now.plus(leafLifetime),
+                null);
         final Instant retire = now.plus(leafLifetime.multipliedBy(2));
         final List<Root> rotated = new ArrayList<>();
         for (Root root : roots) {
@@ -194,8 +217,13 @@ public final class CertificateAuthority {
         rotated.add(next);
         roots = List.copyOf(rotated);
         save();
-        logger.info("CA of {}: rotation started; {} is trusted now and signs from {}; {} retires at {}",
-                    trustDomain, next.name(), next.signingFrom(), current.name(), retire);
+        logger.info(
+                "CA of {}: rotation started; {} is trusted now and signs from {}; {} retires at {}",
+                trustDomain,
+                next.name(),
+                next.signingFrom(),
+                current.name(),
+                retire);
         return new Rotation(next.name(), next.signingFrom(), current.name(), retire);
     }
 
@@ -203,22 +231,26 @@ public final class CertificateAuthority {
     public record Rotation(String newRoot, Instant signsFrom, String oldRoot, Instant oldRootRetiresAt) {}
 
     private @Nullable Instant rotationEnd() {
-        return roots.stream().map(Root::retireAt).filter(java.util.Objects::nonNull).max(Comparator.naturalOrder())
-                    .orElse(null);
+        return roots.stream()
+                .map(Root::retireAt)
+                .filter(java.util.Objects::nonNull)
+                .max(Comparator.naturalOrder())
+                .orElse(null);
     }
 
     private Root signer() {
         final Instant now = clock.instant();
         Root signer = null;
         for (Root root : roots) {
-            if (!root.signingFrom().isAfter(now) && root.isTrustedAt(now)
-                && (signer == null || root.signingFrom().isAfter(signer.signingFrom()))) {
+            if (!root.signingFrom().isAfter(now)
+                    && root.isTrustedAt(now)
+                    && (signer == null || root.signingFrom().isAfter(signer.signingFrom()))) {
                 signer = root;
             }
         }
         if (signer == null) {
-            throw new IllegalStateException("the CA of " + trustDomain + " has no valid root to sign with; "
-                                            + "its roots expired");
+            throw new IllegalStateException(
+                    "the CA of " + trustDomain + " has no valid root to sign with; " + "its roots expired");
         }
         return signer;
     }
@@ -254,13 +286,15 @@ public final class CertificateAuthority {
                 OwnerOnlyFiles.write(key, Pem.bytes(Pem.write(root.key())));
                 OwnerOnlyFiles.write(dir.resolve(root.name() + ".crt"), Pem.bytes(Pem.write(root.certificate())));
             }
-            final ObjectNode node = array.addObject().put("name", root.name())
-                                         .put("signingFrom", root.signingFrom().toString());
+            final ObjectNode node = array.addObject()
+                    .put("name", root.name())
+                    .put("signingFrom", root.signingFrom().toString());
             if (root.retireAt() != null) {
                 node.put("retireAt", root.retireAt().toString());
             }
         }
-        OwnerOnlyFiles.write(dir.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+        OwnerOnlyFiles.write(
+                dir.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
         // Public, unlike everything in the CA's own directory: what an operator hands a new workload along with
         // its join token. It sits beside that directory, in the data directory.
         final List<X509Certificate> bundle = new ArrayList<>();
@@ -276,22 +310,28 @@ public final class CertificateAuthority {
         final String stored = state.path("trustDomain").asText();
         if (!stored.equals(trustDomain)) {
             throw new CaException(dir + " holds the CA of trust domain " + stored + ", not " + trustDomain
-                                  + "; start with --trust-domain " + stored + ", or with a fresh --data-dir");
+                    + "; start with --trust-domain " + stored + ", or with a fresh --data-dir");
         }
         final List<Root> roots = new ArrayList<>();
         for (JsonNode node : state.path("roots")) {
             final String name = node.path("name").asText();
             final Path keyFile = dir.resolve(name + ".key");
             if (!OwnerOnlyFiles.isOwnerOnly(keyFile)) {
-                throw new CaException(keyFile + " can be read by others than its owner; "
-                                      + "run chmod 600 " + keyFile + " after checking who could have read it");
+                throw new CaException(keyFile + " can be read by others than its owner; " + "run chmod 600 " + keyFile
+                        + " after checking who could have read it");
             }
             final PrivateKey key = Pem.readPrivateKey(Files.readString(keyFile, StandardCharsets.US_ASCII));
-            final X509Certificate certificate =
-                    Pem.readCertificates(Files.readString(dir.resolve(name + ".crt"), StandardCharsets.US_ASCII))
-                       .get(0);
-            roots.add(new Root(name, certificate, key, Instant.parse(node.path("signingFrom").asText()),
-                               node.hasNonNull("retireAt") ? Instant.parse(node.path("retireAt").asText()) : null));
+            final X509Certificate certificate = Pem.readCertificates(
+                            Files.readString(dir.resolve(name + ".crt"), StandardCharsets.US_ASCII))
+                    .get(0);
+            roots.add(new Root(
+                    name,
+                    certificate,
+                    key,
+                    Instant.parse(node.path("signingFrom").asText()),
+                    node.hasNonNull("retireAt")
+                            ? Instant.parse(node.path("retireAt").asText())
+                            : null));
         }
         if (roots.isEmpty()) {
             throw new CaException(dir.resolve(STATE) + " lists no root; restore the directory from a backup");
@@ -301,6 +341,7 @@ public final class CertificateAuthority {
 
     @Override
     public synchronized String toString() {
-        return "CertificateAuthority(" + trustDomain + ", roots=" + roots.stream().map(Root::name).toList() + ')';
+        return "CertificateAuthority(" + trustDomain + ", roots="
+                + roots.stream().map(Root::name).toList() + ')';
     }
 }

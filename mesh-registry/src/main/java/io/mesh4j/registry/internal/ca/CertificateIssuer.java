@@ -46,17 +46,25 @@ final class CertificateIssuer {
     static X509Certificate root(KeyPair key, String trustDomain, String name, Instant now, Duration lifetime) {
         final X500Name subject = new X500Name("O=mesh4j, OU=" + trustDomain + ", CN=" + name);
         final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                subject, serial(), Date.from(now.minus(BACKDATE)), Date.from(now.plus(lifetime)), subject,
+                subject,
+                serial(),
+                Date.from(now.minus(BACKDATE)),
+                Date.from(now.plus(lifetime)),
+                subject,
                 key.getPublic());
         try {
             final JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
-                   .addExtension(Extension.keyUsage, true,
-                                 new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature))
-                   .addExtension(Extension.subjectKeyIdentifier, false,
-                                 utils.createSubjectKeyIdentifier(key.getPublic()))
-                   .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
-                           uri(SpiffeId.ofTrustDomain(trustDomain))));
+                    .addExtension(
+                            Extension.keyUsage,
+                            true,
+                            new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature))
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key.getPublic()))
+                    .addExtension(
+                            Extension.subjectAlternativeName,
+                            false,
+                            new GeneralNames(uri(SpiffeId.ofTrustDomain(trustDomain))));
         } catch (CertIOException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot build the root certificate", e);
         }
@@ -70,32 +78,45 @@ final class CertificateIssuer {
      * @param extraNames more subject alternative names (the registry's DNS names and addresses)
      * @param client whether the leaf may also authenticate TLS clients (workloads: yes; the registry: no)
      */
-    static X509Certificate leaf(PublicKey publicKey, SpiffeId id, List<GeneralName> extraNames, boolean client,
-                                X509Certificate issuer, PrivateKey issuerKey, Instant now, Duration lifetime) {
+    static X509Certificate leaf(
+            PublicKey publicKey,
+            SpiffeId id,
+            List<GeneralName> extraNames,
+            boolean client,
+            X509Certificate issuer,
+            PrivateKey issuerKey,
+            Instant now,
+            Duration lifetime) {
         Instant notAfter = now.plus(lifetime);
         if (notAfter.isAfter(issuer.getNotAfter().toInstant())) {
             notAfter = issuer.getNotAfter().toInstant();
         }
-        final String service = id.service().map(Object::toString).orElse(id.path().substring(1));
+        final String service =
+                id.service().map(Object::toString).orElse(id.path().substring(1));
         final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                issuer, serial(), Date.from(now.minus(BACKDATE)), Date.from(notAfter),
-                new X500Name("O=mesh4j, OU=" + id.trustDomain() + ", CN=" + service), publicKey);
+                issuer,
+                serial(),
+                Date.from(now.minus(BACKDATE)),
+                Date.from(notAfter),
+                new X500Name("O=mesh4j, OU=" + id.trustDomain() + ", CN=" + service),
+                publicKey);
         final List<GeneralName> names = new ArrayList<>();
         names.add(uri(id));
         names.addAll(extraNames);
-        final KeyPurposeId[] purposes = client ? new KeyPurposeId[] { KeyPurposeId.id_kp_serverAuth,
-                                                                      KeyPurposeId.id_kp_clientAuth }
-                                               : new KeyPurposeId[] { KeyPurposeId.id_kp_serverAuth };
+        final KeyPurposeId[] purposes = client
+                ? new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}
+                : new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth};
         try {
             final JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                   .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                   .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes))
-                   .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(publicKey))
-                   .addExtension(Extension.authorityKeyIdentifier, false,
-                                 utils.createAuthorityKeyIdentifier(issuer))
-                   .addExtension(Extension.subjectAlternativeName, false,
-                                 new GeneralNames(names.toArray(GeneralName[]::new)));
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes))
+                    .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(publicKey))
+                    .addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuer))
+                    .addExtension(
+                            Extension.subjectAlternativeName,
+                            false,
+                            new GeneralNames(names.toArray(GeneralName[]::new)));
         } catch (CertIOException | java.security.NoSuchAlgorithmException | CertificateException e) {
             throw new IllegalStateException("cannot build the certificate of " + id, e);
         }
@@ -109,8 +130,8 @@ final class CertificateIssuer {
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) {
         final String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
         try {
-            return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder(algorithm).build(key)));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder(algorithm).build(key)));
         } catch (OperatorCreationException | CertificateException e) {
             throw new IllegalStateException("cannot sign a certificate with the CA key", e);
         }

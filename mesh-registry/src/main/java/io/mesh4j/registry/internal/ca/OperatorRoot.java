@@ -31,14 +31,15 @@ public record OperatorRoot(X509Certificate certificate, PrivateKey key) {
         final X509Certificate certificate;
         final PrivateKey key;
         try {
-            certificate = Pem.readCertificates(Files.readString(certificateFile, StandardCharsets.US_ASCII)).get(0);
+            certificate = Pem.readCertificates(Files.readString(certificateFile, StandardCharsets.US_ASCII))
+                    .get(0);
             key = Pem.readPrivateKey(Files.readString(keyFile, StandardCharsets.US_ASCII));
         } catch (IllegalArgumentException e) {
             throw new CaException("--ca-cert " + certificateFile + " / --ca-key " + keyFile + ": " + e.getMessage());
         }
         if (certificate.getBasicConstraints() < 0) {
             throw new CaException("--ca-cert " + certificateFile + " is not a CA certificate (its basic constraints "
-                                  + "do not say CA:true)");
+                    + "do not say CA:true)");
         }
         if (!matches(certificate, key)) {
             throw new CaException("--ca-key " + keyFile + " is not the key of --ca-cert " + certificateFile);

@@ -19,7 +19,8 @@ import java.util.Set;
  */
 public final class OwnerOnlyFiles {
 
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final boolean POSIX =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
 
@@ -36,10 +37,11 @@ public final class OwnerOnlyFiles {
     public static void write(Path file, byte[] content) throws IOException {
         final Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(temp);
-        final FileAttribute<?>[] attributes = POSIX ? new FileAttribute<?>[] {
-                PosixFilePermissions.asFileAttribute(OWNER_FILE) } : new FileAttribute<?>[0];
-        try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
-                                                                 StandardOpenOption.WRITE), attributes)) {
+        final FileAttribute<?>[] attributes = POSIX
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_FILE)}
+                : new FileAttribute<?>[0];
+        try (FileChannel channel =
+                FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes)) {
             final ByteBuffer buffer = ByteBuffer.wrap(content);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);

@@ -46,8 +46,8 @@ public final class RegistryCertificate implements TlsProvider {
     private volatile TlsKeyPair current;
     private @Nullable ScheduledFuture<?> renewal;
 
-    private RegistryCertificate(CertificateAuthority ca, List<GeneralName> names, ScheduledExecutorService scheduler,
-                                Clock clock) {
+    private RegistryCertificate(
+            CertificateAuthority ca, List<GeneralName> names, ScheduledExecutorService scheduler, Clock clock) {
         this.ca = ca;
         this.names = names;
         this.scheduler = scheduler;
@@ -59,12 +59,18 @@ public final class RegistryCertificate implements TlsProvider {
      * Issues the registry's certificate now, for {@code bindHost} and every address of this machine plus
      * {@code extraNames}, and keeps renewing it.
      */
-    public static RegistryCertificate start(CertificateAuthority ca, String bindHost, List<String> extraNames,
-                                            ScheduledExecutorService scheduler, Clock clock) {
+    public static RegistryCertificate start(
+            CertificateAuthority ca,
+            String bindHost,
+            List<String> extraNames,
+            ScheduledExecutorService scheduler,
+            Clock clock) {
         requireNonNull(ca, "ca");
-        final RegistryCertificate certificate = new RegistryCertificate(ca, names(bindHost, extraNames),
-                                                                        requireNonNull(scheduler, "scheduler"),
-                                                                        requireNonNull(clock, "clock"));
+        final RegistryCertificate certificate = new RegistryCertificate(
+                ca,
+                names(bindHost, extraNames),
+                requireNonNull(scheduler, "scheduler"),
+                requireNonNull(clock, "clock"));
         certificate.scheduleRenewal();
         return certificate;
     }
@@ -79,15 +85,17 @@ public final class RegistryCertificate implements TlsProvider {
         final X509Certificate leaf = current.certificateChain().get(0);
         final Instant issued = leaf.getNotBefore().toInstant();
         final Duration life = Duration.between(issued, leaf.getNotAfter().toInstant());
-        final Duration untilRenewal = Duration.between(clock.instant(), issued.plus(life.multipliedBy(2).dividedBy(3)));
+        final Duration untilRenewal = Duration.between(
+                clock.instant(), issued.plus(life.multipliedBy(2).dividedBy(3)));
         renewal = scheduler.schedule(this::renew, Math.max(0, untilRenewal.toMillis()), TimeUnit.MILLISECONDS);
     }
 
     private void renew() {
         try {
             current = issue();
-            logger.debug("renewed the registry's certificate until {}",
-                         current.certificateChain().get(0).getNotAfter().toInstant());
+            logger.debug(
+                    "renewed the registry's certificate until {}",
+                    current.certificateChain().get(0).getNotAfter().toInstant());
         } catch (RuntimeException e) {
             logger.warn("cannot renew the registry's certificate; trying again in a second", e);
             synchronized (this) {

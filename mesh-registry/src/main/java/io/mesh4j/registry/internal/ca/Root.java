@@ -12,8 +12,12 @@ import org.jspecify.annotations.Nullable;
  * One root of the CA and its place in a rotation: it is in the trust bundle until {@code retireAt} (forever
  * when null), and it signs from {@code signingFrom} until a newer root's turn comes.
  */
-record Root(String name, X509Certificate certificate, PrivateKey key, Instant signingFrom,
-            @Nullable Instant retireAt) {
+record Root(
+        String name,
+        X509Certificate certificate,
+        PrivateKey key,
+        Instant signingFrom,
+        @Nullable Instant retireAt) {
 
     Root {
         requireNonNull(name, "name");
@@ -23,7 +27,8 @@ record Root(String name, X509Certificate certificate, PrivateKey key, Instant si
     }
 
     boolean isTrustedAt(Instant now) {
-        return (retireAt == null || now.isBefore(retireAt)) && now.isBefore(certificate.getNotAfter().toInstant());
+        return (retireAt == null || now.isBefore(retireAt))
+                && now.isBefore(certificate.getNotAfter().toInstant());
     }
 
     Root retiringAt(Instant retireAt) {

@@ -18,15 +18,19 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     public Duration convert(String value) {
         final Matcher m = FORMAT.matcher(value);
         if (!m.matches()) {
-            throw new TypeConversionException("'" + value + "' (expected: a whole number and s, m, h or d, such as "
-                                              + "30s, 15m, 24h or 7d)");
+            throw new TypeConversionException(
+                    "'" + value + "' (expected: a whole number and s, m, h or d, such as " + "30s, 15m, 24h or 7d)");
         }
         final long amount = Long.parseLong(m.group(1));
         switch (m.group(2)) {
-            case "s": return Duration.ofSeconds(amount);
-            case "m": return Duration.ofMinutes(amount);
-            case "h": return Duration.ofHours(amount);
-            default: return Duration.ofDays(amount);
+            case "s":
+                return Duration.ofSeconds(amount);
+            case "m":
+                return Duration.ofMinutes(amount);
+            case "h":
+                return Duration.ofHours(amount);
+            default:
+                return Duration.ofDays(amount);
         }
     }
 }

@@ -19,18 +19,20 @@ import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.internal.registry.ServiceSummary;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /**
  * {@code meshctl}: the operator's command line against a running registry, with the registry's admin token.
  */
-@Command(name = "meshctl", mixinStandardHelpOptions = true,
-         description = "Operates a mesh4j registry: join tokens, the CA, services.",
-         subcommands = { MeshCtl.Token.class, MeshCtl.Ca.class, MeshCtl.Bundle.class, MeshCtl.Services.class,
-                         Routes.class })
+@Command(
+        name = "meshctl",
+        mixinStandardHelpOptions = true,
+        description = "Operates a mesh4j registry: join tokens, the CA, services.",
+        subcommands = {MeshCtl.Token.class, MeshCtl.Ca.class, MeshCtl.Bundle.class, MeshCtl.Services.class, Routes.class
+        })
 public final class MeshCtl {
 
     static final int EXIT_FAILED = 1;
@@ -50,8 +52,9 @@ public final class MeshCtl {
         });
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            cmd.getErr().println("meshctl: " + (cause instanceof RegistryException ? cause.getMessage()
-                                                                                  : cause.toString()));
+            cmd.getErr()
+                    .println(
+                            "meshctl: " + (cause instanceof RegistryException ? cause.getMessage() : cause.toString()));
             cmd.getErr().flush();
             return EXIT_FAILED;
         });
@@ -61,21 +64,31 @@ public final class MeshCtl {
     /** Where the registry is and how to prove the operator's rights to it. */
     static final class Connection {
 
-        @Option(names = "--registry", paramLabel = "URL", defaultValue = "https://127.0.0.1:7070",
+        @Option(
+                names = "--registry",
+                paramLabel = "URL",
+                defaultValue = "https://127.0.0.1:7070",
                 description = "The registry. Default: ${DEFAULT-VALUE}.")
         URI registry = URI.create("https://127.0.0.1:7070");
 
-        @Option(names = "--data-dir", paramLabel = "DIR",
+        @Option(
+                names = "--data-dir",
+                paramLabel = "DIR",
                 description = "The registry's data directory, to read its admin.token and trust-bundle.pem from "
-                              + "(when meshctl runs where the registry does).")
-        @Nullable Path dataDir;
+                        + "(when meshctl runs where the registry does).")
+        @Nullable
+        Path dataDir;
 
         @Option(names = "--admin-token-file", paramLabel = "FILE", description = "The registry's admin token.")
-        @Nullable Path adminTokenFile;
+        @Nullable
+        Path adminTokenFile;
 
-        @Option(names = "--trust-bundle", paramLabel = "FILE",
+        @Option(
+                names = "--trust-bundle",
+                paramLabel = "FILE",
                 description = "The registry's roots, to verify it by (trust-bundle.pem).")
-        @Nullable Path trustBundle;
+        @Nullable
+        Path trustBundle;
 
         RegistryTrust.AdminClient open() throws Exception {
             if ("http".equals(registry.getScheme())) {
@@ -83,34 +96,46 @@ public final class MeshCtl {
                 // closing it is a no-op.
                 return new RegistryTrust.AdminClient(RegistryClient.of(registry), ClientFactory.ofDefault());
             }
-            final Path token = adminTokenFile != null ? adminTokenFile : dataDir != null
-                                                                         ? dataDir.resolve("admin.token") : null;
-            final Path bundle = trustBundle != null ? trustBundle : dataDir != null
-                                                                    ? dataDir.resolve("trust-bundle.pem") : null;
+            final Path token =
+                    adminTokenFile != null ? adminTokenFile : dataDir != null ? dataDir.resolve("admin.token") : null;
+            final Path bundle =
+                    trustBundle != null ? trustBundle : dataDir != null ? dataDir.resolve("trust-bundle.pem") : null;
             if (token == null || bundle == null) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
                         "give --data-dir DIR (the registry's), or --admin-token-file and --trust-bundle");
             }
-            return RegistryTrust.admin(registry, Files.readString(token, StandardCharsets.US_ASCII),
-                                       Files.readString(bundle, StandardCharsets.US_ASCII));
+            return RegistryTrust.admin(
+                    registry,
+                    Files.readString(token, StandardCharsets.US_ASCII),
+                    Files.readString(bundle, StandardCharsets.US_ASCII));
         }
     }
 
-    @Command(name = "token", description = "Join tokens: what a new workload gets its first certificate with.",
-             subcommands = { Token.Create.class, Token.ListTokens.class, Token.Revoke.class })
+    @Command(
+            name = "token",
+            description = "Join tokens: what a new workload gets its first certificate with.",
+            subcommands = {Token.Create.class, Token.ListTokens.class, Token.Revoke.class})
     static final class Token {
 
-        @Command(name = "create", mixinStandardHelpOptions = true,
-                 description = "Makes a join token for one service and prints it (only it, on stdout).")
+        @Command(
+                name = "create",
+                mixinStandardHelpOptions = true,
+                description = "Makes a join token for one service and prints it (only it, on stdout).")
         static final class Create extends AdminCommand {
             @Option(names = "--service", required = true, description = "The service the token is for.")
             String service = "";
 
-            @Option(names = "--ttl", defaultValue = "24h", converter = DurationConverter.class,
+            @Option(
+                    names = "--ttl",
+                    defaultValue = "24h",
+                    converter = DurationConverter.class,
                     description = "How long the token may be used. Default: ${DEFAULT-VALUE}.")
             Duration ttl = Duration.ofHours(24);
 
-            @Option(names = "--uses", defaultValue = "1",
+            @Option(
+                    names = "--uses",
+                    defaultValue = "1",
                     description = "How many certificates it may get (one per workload). Default: ${DEFAULT-VALUE}.")
             int uses;
 
@@ -128,10 +153,13 @@ public final class MeshCtl {
             @Override
             void run(RegistryClient registry, PrintWriter out) {
                 final IdentityJson.TokenInfo token = registry.createToken(
-                        new IdentityJson.TokenRequest(name, ttl, uses)).join();
+                                new IdentityJson.TokenRequest(name, ttl, uses))
+                        .join();
                 out.println(token.token());
-                spec.commandLine().getErr().println("join token " + token.id() + " for " + name + ": " + uses
-                                                    + " use(s), until " + token.expiresAt());
+                spec.commandLine()
+                        .getErr()
+                        .println("join token " + token.id() + " for " + name + ": " + uses + " use(s), until "
+                                + token.expiresAt());
             }
         }
 
@@ -142,8 +170,13 @@ public final class MeshCtl {
                 final List<IdentityJson.TokenInfo> tokens = registry.tokens().join();
                 out.printf("%-14s %-20s %-10s %-8s %s%n", "ID", "SERVICE", "USES LEFT", "REVOKED", "EXPIRES");
                 for (IdentityJson.TokenInfo token : tokens) {
-                    out.printf("%-14s %-20s %-10d %-8s %s%n", token.id(), token.service(), token.usesLeft(),
-                               token.revoked() ? "yes" : "no", token.expiresAt());
+                    out.printf(
+                            "%-14s %-20s %-10d %-8s %s%n",
+                            token.id(),
+                            token.service(),
+                            token.usesLeft(),
+                            token.revoked() ? "yes" : "no",
+                            token.expiresAt());
                 }
             }
         }
@@ -164,21 +197,25 @@ public final class MeshCtl {
     @Command(name = "ca", description = "The certificate authority.", subcommands = Ca.Rotate.class)
     static final class Ca {
 
-        @Command(name = "rotate", mixinStandardHelpOptions = true,
-                 description = "Starts a CA rotation: a new root is trusted now, signs one leaf lifetime later, "
-                               + "and the old root retires one leaf lifetime after that.")
+        @Command(
+                name = "rotate",
+                mixinStandardHelpOptions = true,
+                description = "Starts a CA rotation: a new root is trusted now, signs one leaf lifetime later, "
+                        + "and the old root retires one leaf lifetime after that.")
         static final class Rotate extends AdminCommand {
             @Override
             void run(RegistryClient registry, PrintWriter out) {
                 final IdentityJson.RotationInfo rotation = registry.rotateCa().join();
                 out.println(rotation.newRoot() + " is trusted now and signs from " + rotation.signsFrom() + "; "
-                            + rotation.oldRoot() + " retires at " + rotation.oldRootRetiresAt());
+                        + rotation.oldRoot() + " retires at " + rotation.oldRootRetiresAt());
             }
         }
     }
 
-    @Command(name = "bundle", mixinStandardHelpOptions = true,
-             description = "Prints the trust bundle (PEM), for new workloads.")
+    @Command(
+            name = "bundle",
+            mixinStandardHelpOptions = true,
+            description = "Prints the trust bundle (PEM), for new workloads.")
     static final class Bundle extends AdminCommand {
         @Override
         void run(RegistryClient registry, PrintWriter out) {

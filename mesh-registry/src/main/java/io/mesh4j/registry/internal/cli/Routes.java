@@ -21,16 +21,18 @@ import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.routing.Subset;
 import io.mesh4j.core.routing.WeightedSubset;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /**
  * {@code meshctl routes}: a service's route config, read, applied from a file, or split between subsets live.
  */
-@Command(name = "routes", description = "A service's route config: matches, splits, timeouts, retries, faults, limits.",
-         subcommands = { Routes.Get.class, Routes.Apply.class, Routes.Split.class, Routes.Delete.class })
+@Command(
+        name = "routes",
+        description = "A service's route config: matches, splits, timeouts, retries, faults, limits.",
+        subcommands = {Routes.Get.class, Routes.Apply.class, Routes.Split.class, Routes.Delete.class})
 final class Routes {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,19 +68,25 @@ final class Routes {
             if (snapshot.routes() == null) {
                 out.println("{\"rules\": []}");
             } else {
-                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
-                        JSON.readTree(RouteJson.write(snapshot.routes()))));
+                out.println(JSON.writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(JSON.readTree(RouteJson.write(snapshot.routes()))));
             }
         }
     }
 
-    @Command(name = "apply", mixinStandardHelpOptions = true,
-             description = "Puts the route config in FILE in force; a config the registry refuses changes nothing.")
+    @Command(
+            name = "apply",
+            mixinStandardHelpOptions = true,
+            description = "Puts the route config in FILE in force; a config the registry refuses changes nothing.")
     static final class Apply extends AdminCommand {
         @Parameters(paramLabel = "SERVICE")
         String service = "";
 
-        @Option(names = { "-f", "--file" }, required = true, paramLabel = "FILE", description = "The route config (JSON).")
+        @Option(
+                names = {"-f", "--file"},
+                required = true,
+                paramLabel = "FILE",
+                description = "The route config (JSON).")
         Path file = Path.of("");
 
         private ServiceName name;
@@ -101,19 +109,25 @@ final class Routes {
         }
     }
 
-    @Command(name = "split", mixinStandardHelpOptions = true,
-             description = "Splits the service's traffic between subsets, such as: split orders v1=90 v2=10. "
-                           + "Replaces the rule named 'split' (added last, for every request, if there is none) "
-                           + "and keeps the others.")
+    @Command(
+            name = "split",
+            mixinStandardHelpOptions = true,
+            description = "Splits the service's traffic between subsets, such as: split orders v1=90 v2=10. "
+                    + "Replaces the rule named 'split' (added last, for every request, if there is none) "
+                    + "and keeps the others.")
     static final class Split extends AdminCommand {
         @Parameters(index = "0", paramLabel = "SERVICE")
         String service = "";
 
-        @Parameters(index = "1..*", paramLabel = "SUBSET=WEIGHT",
-                    description = "A value of --label and its share in percent; the shares sum to 100.")
+        @Parameters(
+                index = "1..*",
+                paramLabel = "SUBSET=WEIGHT",
+                description = "A value of --label and its share in percent; the shares sum to 100.")
         List<String> weights = new ArrayList<>();
 
-        @Option(names = "--label", defaultValue = "version",
+        @Option(
+                names = "--label",
+                defaultValue = "version",
                 description = "The instance metadata key the subsets differ by. Default: ${DEFAULT-VALUE}.")
         String label = "version";
 
@@ -140,8 +154,8 @@ final class Routes {
                 split.add(new WeightedSubset(new Subset(labels), weight));
             }
             try {
-                rule = new RouteRule("split", RouteMatch.ALL, split, null, null, null, null, null, null, null,
-                                     null, null);
+                rule = new RouteRule(
+                        "split", RouteMatch.ALL, split, null, null, null, null, null, null, null, null, null);
             } catch (IllegalArgumentException e) {
                 throw badArgument(e.getMessage());
             }
@@ -150,8 +164,8 @@ final class Routes {
         @Override
         void run(RegistryClient registry, PrintWriter out) {
             final RouteJson.RoutesSnapshot current = registry.routes(name).join();
-            final List<RouteRule> rules = new ArrayList<>(current.routes() != null ? current.routes().rules()
-                                                                                   : List.of());
+            final List<RouteRule> rules =
+                    new ArrayList<>(current.routes() != null ? current.routes().rules() : List.of());
             final int existing = indexOf(rules, "split");
             if (existing >= 0) {
                 rules.set(existing, rule);
@@ -159,8 +173,8 @@ final class Routes {
                 rules.add(rule);
             }
             // The rest of the config stays as it is: the other rules, and who may send overrides.
-            final RouteConfig next = new RouteConfig(rules, current.routes() != null
-                                                            ? current.routes().overrideCallers() : Set.of());
+            final RouteConfig next = new RouteConfig(
+                    rules, current.routes() != null ? current.routes().overrideCallers() : Set.of());
             printAccepted(out, name, registry.putRoutes(name, next).join());
         }
 
@@ -174,8 +188,10 @@ final class Routes {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true,
-             description = "Removes the route config: calls follow the defaults and the annotations again.")
+    @Command(
+            name = "delete",
+            mixinStandardHelpOptions = true,
+            description = "Removes the route config: calls follow the defaults and the annotations again.")
     static final class Delete extends AdminCommand {
         @Parameters(paramLabel = "SERVICE")
         String service = "";

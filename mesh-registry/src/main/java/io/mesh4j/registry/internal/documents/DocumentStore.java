@@ -58,8 +58,8 @@ public final class DocumentStore<T> {
     }
 
     public static <T> DocumentStore<T> open(Path dir, Codec<T> codec) throws IOException {
-        final DocumentStore<T> store = new DocumentStore<>(OwnerOnlyFiles.directory(requireNonNull(dir, "dir")),
-                                                           requireNonNull(codec, "codec"));
+        final DocumentStore<T> store = new DocumentStore<>(
+                OwnerOnlyFiles.directory(requireNonNull(dir, "dir")), requireNonNull(codec, "codec"));
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
             for (Path file : files) {
                 final String name = file.getFileName().toString();

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import io.mesh4j.core.authz.AccessPolicy;
-import io.mesh4j.core.internal.registry.PolicyJson.PolicySnapshot;
 import io.mesh4j.core.internal.registry.PolicyJson;
-import io.mesh4j.core.internal.registry.RouteJson.RoutesSnapshot;
+import io.mesh4j.core.internal.registry.PolicyJson.PolicySnapshot;
 import io.mesh4j.core.internal.registry.RouteJson;
+import io.mesh4j.core.internal.registry.RouteJson.RoutesSnapshot;
 import io.mesh4j.core.routing.RouteConfig;
 
 /**

@@ -37,7 +37,8 @@ final class Batch {
         index = lastIndex;
     }
 
-    @Nullable Registration current(InstanceKey key) {
+    @Nullable
+    Registration current(InstanceKey key) {
         final @Nullable SortedMap<InstanceId, Registration> instances = working.get(key.service());
         return (instances != null ? instances : committed.state(key.service()).instances()).get(key.id());
     }
@@ -82,8 +83,7 @@ final class Batch {
     /** The new state of every service this batch changed. */
     Map<ServiceName, ServiceState> changedServices() {
         final Map<ServiceName, ServiceState> states = new HashMap<>();
-        working.forEach((service, instances) -> states.put(service,
-                                                           new ServiceState(indexes.get(service), instances)));
+        working.forEach((service, instances) -> states.put(service, new ServiceState(indexes.get(service), instances)));
         return states;
     }
 
@@ -99,6 +99,7 @@ final class Batch {
     }
 
     private SortedMap<InstanceId, Registration> workingCopy(ServiceName service) {
-        return working.computeIfAbsent(service, name -> new TreeMap<>(committed.state(name).instances()));
+        return working.computeIfAbsent(
+                service, name -> new TreeMap<>(committed.state(name).instances()));
     }
 }

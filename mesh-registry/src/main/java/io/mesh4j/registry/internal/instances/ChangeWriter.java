@@ -46,8 +46,13 @@ final class ChangeWriter {
     private long lastIndex;
     private volatile @Nullable String refusal;
 
-    ChangeWriter(RegistryStore store, ServiceEntries entries, Leases leases, Ticker ticker, Executor thread,
-                 long lastIndex) {
+    ChangeWriter(
+            RegistryStore store,
+            ServiceEntries entries,
+            Leases leases,
+            Ticker ticker,
+            Executor thread,
+            long lastIndex) {
         this.store = store;
         this.entries = entries;
         this.leases = leases;
@@ -57,7 +62,8 @@ final class ChangeWriter {
     }
 
     /** Why changes are refused, or {@code null} while they are accepted. */
-    @Nullable String refusal() {
+    @Nullable
+    String refusal() {
         return refusal;
     }
 
@@ -73,15 +79,15 @@ final class ChangeWriter {
             thread.execute(this::writeBatch);
         } catch (RejectedExecutionException e) {
             if (queue.remove(command)) {
-                command.fail(new RegistryUnavailableException("the registry is stopping; try another one, or "
-                                                              + "again once it is back"));
+                command.fail(new RegistryUnavailableException(
+                        "the registry is stopping; try another one, or " + "again once it is back"));
             }
         }
     }
 
     private void writeBatch() {
         final List<Command> commands = new ArrayList<>();
-        for (Command command; commands.size() < MAX_BATCH && (command = queue.poll()) != null;) {
+        for (Command command; commands.size() < MAX_BATCH && (command = queue.poll()) != null; ) {
             commands.add(command);
         }
         if (commands.isEmpty()) {
@@ -108,7 +114,7 @@ final class ChangeWriter {
             store.append(batch.changes());
         } catch (Exception e) {
             final String why = "the registry could not write to its store (" + e.getMessage() + ") and refuses "
-                               + "changes until it is restarted";
+                    + "changes until it is restarted";
             refusal = why;
             logger.error("{}: {}", store, why, e);
             commands.forEach(command -> command.fail(new RegistryUnavailableException(why)));
@@ -136,7 +142,7 @@ final class ChangeWriter {
             }
         } else {
             final Command.Sweep sweep = (Command.Sweep) command;
-            final int[] expired = { 0 };
+            final int[] expired = {0};
             leases.forEach((key, lease) -> {
                 // A lease ended here stays ended: a heartbeat racing this expiry answers 404, not 200.
                 if (!batch.touched(key) && lease.endIfDue(now)) {
@@ -171,14 +177,21 @@ final class ChangeWriter {
             final InstanceKey key = new InstanceKey(change.service(), change.id());
             if (change instanceof Change.Put put) {
                 leases.start(key, put.registration().ttl(), now);
-                logger.debug("registered {} at {}:{} (index {})", key, put.registration().host(),
-                             put.registration().port(), change.index());
+                logger.debug(
+                        "registered {} at {}:{} (index {})",
+                        key,
+                        put.registration().host(),
+                        put.registration().port(),
+                        change.index());
                 continue;
             }
             final @Nullable Lease lease = leases.remove(key);
             if (((Change.Remove) change).reason() == Change.Reason.EXPIRED) {
-                logger.info("expired {}: no heartbeat within its TTL of {}s (index {})", key,
-                            lease == null ? "?" : lease.ttl().toSeconds(), change.index());
+                logger.info(
+                        "expired {}: no heartbeat within its TTL of {}s (index {})",
+                        key,
+                        lease == null ? "?" : lease.ttl().toSeconds(),
+                        change.index());
             } else {
                 logger.debug("deregistered {} (index {})", key, change.index());
             }

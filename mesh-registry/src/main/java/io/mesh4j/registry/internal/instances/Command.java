@@ -15,8 +15,7 @@ sealed interface Command permits Command.Register, Command.Deregister, Command.S
     }
 
     /** Register or update; answers the service's index after it. */
-    record Register(InstanceKey key, Registration registration, CompletableFuture<Long> result)
-            implements Command {}
+    record Register(InstanceKey key, Registration registration, CompletableFuture<Long> result) implements Command {}
 
     /** Deregister; answers the index of the removal, or empty if the instance was unknown. */
     record Deregister(InstanceKey key, CompletableFuture<OptionalLong> result) implements Command {}

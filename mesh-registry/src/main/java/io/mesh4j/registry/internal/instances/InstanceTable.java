@@ -39,8 +39,13 @@ public final class InstanceTable implements AutoCloseable {
     private final ChangeWriter writer;
     private volatile boolean closed;
 
-    private InstanceTable(ServiceEntries entries, Leases leases, Ticker ticker, StoredRegistry stored,
-                          RegistryStore store, Duration sweepInterval) {
+    private InstanceTable(
+            ServiceEntries entries,
+            Leases leases,
+            Ticker ticker,
+            StoredRegistry stored,
+            RegistryStore store,
+            Duration sweepInterval) {
         this.entries = entries;
         this.leases = leases;
         this.ticker = ticker;
@@ -73,8 +78,8 @@ public final class InstanceTable implements AutoCloseable {
         final long now = ticker.read();
         stored.services().forEach((service, state) -> {
             entries.publish(service, state); // nobody watches yet: there is no watch to wake
-            state.instances().forEach((id, registration) -> leases.start(new InstanceKey(service, id),
-                                                                         registration.ttl(), now));
+            state.instances()
+                    .forEach((id, registration) -> leases.start(new InstanceKey(service, id), registration.ttl(), now));
         });
         return new InstanceTable(entries, leases, ticker, stored, store, sweepInterval);
     }
@@ -82,8 +87,8 @@ public final class InstanceTable implements AutoCloseable {
     /** Registers or updates an instance; completes with the service's index once the change is durable. */
     public CompletableFuture<Long> register(ServiceName service, InstanceId id, Registration registration) {
         final CompletableFuture<Long> result = new CompletableFuture<>();
-        writer.submit(new Command.Register(new InstanceKey(service, id), requireNonNull(registration,
-                                                                                        "registration"), result));
+        writer.submit(new Command.Register(
+                new InstanceKey(service, id), requireNonNull(registration, "registration"), result));
         return result;
     }
 

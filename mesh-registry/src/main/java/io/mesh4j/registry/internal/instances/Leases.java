@@ -15,7 +15,8 @@ final class Leases {
 
     private final Map<InstanceKey, Lease> leases = new ConcurrentHashMap<>();
 
-    @Nullable Lease get(InstanceKey key) {
+    @Nullable
+    Lease get(InstanceKey key) {
         return leases.get(key);
     }
 
@@ -28,7 +29,8 @@ final class Leases {
     }
 
     /** Removes the key's lease, returning it ended, or {@code null} if it had none. */
-    @Nullable Lease remove(InstanceKey key) {
+    @Nullable
+    Lease remove(InstanceKey key) {
         final @Nullable Lease lease = leases.remove(key);
         if (lease != null) {
             lease.end();

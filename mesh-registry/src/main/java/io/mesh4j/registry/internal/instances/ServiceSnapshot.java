@@ -61,6 +61,7 @@ public final class ServiceSnapshot {
 
     @Override
     public String toString() {
-        return "ServiceSnapshot(index=" + state.index() + ", instances=" + state.instances().size() + ')';
+        return "ServiceSnapshot(index=" + state.index() + ", instances="
+                + state.instances().size() + ')';
     }
 }

@@ -38,7 +38,7 @@ final class DataDirLock implements Closeable {
     static DataDirLock acquire(Path dir) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new StoreException("data directory " + dir + " is a file (expected: a directory, or a path "
-                                     + "where one can be created)");
+                    + "where one can be created)");
         }
         if (!Files.exists(dir)) {
             try {
@@ -48,13 +48,15 @@ final class DataDirLock implements Closeable {
                     Durable.syncDirectory(dir.getParent());
                 }
             } catch (IOException e) {
-                throw new StoreException("cannot create data directory " + dir + " (" + e + "); choose a path "
-                                         + "where this user may create a directory", e);
+                throw new StoreException(
+                        "cannot create data directory " + dir + " (" + e + "); choose a path "
+                                + "where this user may create a directory",
+                        e);
             }
         }
         if (!Files.isWritable(dir)) {
             throw new StoreException("data directory " + dir + " is not writable by this user; grant write access "
-                                     + "or choose another data directory");
+                    + "or choose another data directory");
         }
         final Path file = dir.resolve(FILE_NAME);
         final FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -70,12 +72,12 @@ final class DataDirLock implements Closeable {
         if (lock == null) {
             channel.close();
             throw new StoreException("data directory " + dir + " is in use by another registry (it holds " + file
-                                     + "); stop that registry or choose another data directory");
+                    + "); stop that registry or choose another data directory");
         }
         // Who holds it, for a person who wonders; not needed for the lock itself, so not fsync'd.
         channel.truncate(0);
-        Durable.writeFully(channel, ByteBuffer.wrap(
-                (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+        Durable.writeFully(
+                channel, ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
         return new DataDirLock(channel, lock);
     }
 

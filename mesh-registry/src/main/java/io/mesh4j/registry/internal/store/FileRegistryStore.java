@@ -51,8 +51,13 @@ public final class FileRegistryStore implements RegistryStore {
     private long logSize;
     private @Nullable IOException failure;
 
-    private FileRegistryStore(Path dir, DataDirLock lock, long compactionThreshold, StoreContents contents,
-                              FileChannel log, long logSize) {
+    private FileRegistryStore(
+            Path dir,
+            DataDirLock lock,
+            long compactionThreshold,
+            StoreContents contents,
+            FileChannel log,
+            long logSize) {
         this.dir = dir;
         this.lock = lock;
         this.compactionThreshold = compactionThreshold;
@@ -86,8 +91,8 @@ public final class FileRegistryStore implements RegistryStore {
             final @Nullable StoredRegistry snapshot = SnapshotFile.read(absolute.resolve(SNAPSHOT));
             final StoreContents contents = StoreContents.of(snapshot != null ? snapshot : StoredRegistry.EMPTY);
             final FileChannel log = openLog(absolute, contents);
-            final FileRegistryStore store = new FileRegistryStore(absolute, lock, compactionThreshold, contents,
-                                                                  log, log.size());
+            final FileRegistryStore store =
+                    new FileRegistryStore(absolute, lock, compactionThreshold, contents, log, log.size());
             if (store.logSize > compactionThreshold) {
                 store.compact();
             }
@@ -110,9 +115,12 @@ public final class FileRegistryStore implements RegistryStore {
         try {
             final LogReplay.Result replay = LogReplay.replay(path, data, contents);
             if (replay.validLength() < data.length) {
-                logger.warn("{}: dropping {} bytes from line {} on: records cut short by a crash while they were "
-                            + "written, never acknowledged", path, data.length - replay.validLength(),
-                            replay.tornLine());
+                logger.warn(
+                        "{}: dropping {} bytes from line {} on: records cut short by a crash while they were "
+                                + "written, never acknowledged",
+                        path,
+                        data.length - replay.validLength(),
+                        replay.tornLine());
                 channel.truncate(replay.validLength());
                 channel.force(true);
             }
@@ -153,8 +161,8 @@ public final class FileRegistryStore implements RegistryStore {
         final ByteArrayOutputStream batch = new ByteArrayOutputStream();
         for (Change change : changes) {
             if (change.index() <= previous) {
-                throw new IllegalArgumentException("change index " + change.index() + " (expected: > " + previous
-                                                   + ')');
+                throw new IllegalArgumentException(
+                        "change index " + change.index() + " (expected: > " + previous + ')');
             }
             previous = change.index();
             batch.writeBytes(Records.frame(LogFormat.format(change)));
@@ -188,8 +196,11 @@ public final class FileRegistryStore implements RegistryStore {
         try {
             SnapshotFile.write(dir.resolve(SNAPSHOT), dir.resolve(SNAPSHOT_TEMP), contents.freeze());
         } catch (IOException e) {
-            logger.warn("{}: cannot write a snapshot; the log ({} bytes) keeps growing until one can be written",
-                        dir, logSize, e);
+            logger.warn(
+                    "{}: cannot write a snapshot; the log ({} bytes) keeps growing until one can be written",
+                    dir,
+                    logSize,
+                    e);
             return;
         }
         try {
@@ -200,8 +211,12 @@ public final class FileRegistryStore implements RegistryStore {
             logger.error("{}: cannot empty the log after a snapshot; refusing further changes", dir, e);
             return;
         }
-        logger.info("{}: compacted {} bytes of log into a snapshot at index {} in {} ms", dir, logSize,
-                    contents.index(), (System.nanoTime() - started) / 1_000_000);
+        logger.info(
+                "{}: compacted {} bytes of log into a snapshot at index {} in {} ms",
+                dir,
+                logSize,
+                contents.index(),
+                (System.nanoTime() - started) / 1_000_000);
         logSize = 0;
     }
 

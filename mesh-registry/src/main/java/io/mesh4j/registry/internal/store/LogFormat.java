@@ -57,15 +57,17 @@ final class LogFormat {
                 return new Commit(parseIndex(words[1]));
             case "put":
                 expectWords(words, 5, payload);
-                return new ChangeEntry(new Change.Put(parseIndex(words[1]), ServiceName.of(words[2]),
-                                                      InstanceId.of(words[3]), parseRegistration(words[4])));
+                return new ChangeEntry(new Change.Put(
+                        parseIndex(words[1]), ServiceName.of(words[2]),
+                        InstanceId.of(words[3]), parseRegistration(words[4])));
             case "remove":
                 expectWords(words, 5, payload);
-                return new ChangeEntry(new Change.Remove(parseIndex(words[1]), ServiceName.of(words[2]),
-                                                         InstanceId.of(words[3]), parseReason(words[4])));
+                return new ChangeEntry(new Change.Remove(
+                        parseIndex(words[1]), ServiceName.of(words[2]),
+                        InstanceId.of(words[3]), parseReason(words[4])));
             default:
-                throw new IllegalArgumentException("unknown record '" + words[0]
-                                                   + "' (expected: put, remove or commit)");
+                throw new IllegalArgumentException(
+                        "unknown record '" + words[0] + "' (expected: put, remove or commit)");
         }
     }
 
@@ -91,8 +93,8 @@ final class LogFormat {
 
     static void expectWords(String[] words, int count, String payload) {
         if (words.length != count) {
-            throw new IllegalArgumentException("'" + words[0] + "' record with " + words.length + " fields "
-                                               + "(expected: " + count + ")");
+            throw new IllegalArgumentException(
+                    "'" + words[0] + "' record with " + words.length + " fields " + "(expected: " + count + ")");
         }
     }
 

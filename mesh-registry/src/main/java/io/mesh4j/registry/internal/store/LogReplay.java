@@ -108,8 +108,8 @@ final class LogReplay {
     static StoreException corrupt(Path file, int line, @Nullable String why) {
         return new StoreException(
                 file + " is damaged at line " + line + ": " + why + ". The registry refuses to start rather than "
-                + "lose or invent instances: restore the data directory from a backup, or move it away to start "
-                + "empty");
+                        + "lose or invent instances: restore the data directory from a backup, or move it away to start "
+                        + "empty");
     }
 
     private LogReplay() {}

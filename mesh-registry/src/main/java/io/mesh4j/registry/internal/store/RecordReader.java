@@ -17,7 +17,12 @@ final class RecordReader {
      * @param terminated whether a newline ends it; the last line of a file cut short by a crash has none
      * @param payload    what it holds, or {@code null} if it is not intact
      */
-    record Line(int number, int start, int end, boolean terminated, @Nullable String payload) {
+    record Line(
+            int number,
+            int start,
+            int end,
+            boolean terminated,
+            @Nullable String payload) {
 
         /** The offset just past this line and its newline. */
         int next() {
@@ -57,8 +62,8 @@ final class RecordReader {
             end++;
         }
         final boolean terminated = end < data.length;
-        final Line line = new Line(++number, position, end, terminated,
-                                   terminated ? Records.unframe(data, position, end) : null);
+        final Line line =
+                new Line(++number, position, end, terminated, terminated ? Records.unframe(data, position, end) : null);
         position = line.next();
         return line;
     }

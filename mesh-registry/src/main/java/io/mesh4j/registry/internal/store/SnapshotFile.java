@@ -38,12 +38,13 @@ final class SnapshotFile {
         out.writeBytes(Records.frame("snapshot " + FORMAT_VERSION + ' ' + registry.index()));
         registry.services().forEach((name, state) -> {
             out.writeBytes(Records.frame("service " + state.index() + ' ' + name));
-            state.instances().forEach((id, registration) -> out.writeBytes(Records.frame(
-                    "instance " + name + ' ' + id + ' ' + LogFormat.json(registration))));
+            state.instances()
+                    .forEach((id, registration) -> out.writeBytes(
+                            Records.frame("instance " + name + ' ' + id + ' ' + LogFormat.json(registration))));
         });
         out.writeBytes(Records.frame("end " + registry.services().size() + ' ' + registry.instanceCount()));
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                                                    StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = FileChannel.open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             Durable.writeFully(channel, ByteBuffer.wrap(out.toByteArray()));
             channel.force(true);
         }
@@ -67,8 +68,10 @@ final class SnapshotFile {
         while (reader.hasNext()) {
             final RecordReader.Line line = reader.next();
             if (line.payload() == null) {
-                throw LogReplay.corrupt(file, line.number(), line.terminated() ? "its checksum does not match"
-                                                                               : "the line is cut short");
+                throw LogReplay.corrupt(
+                        file,
+                        line.number(),
+                        line.terminated() ? "its checksum does not match" : "the line is cut short");
             }
             final String[] words = line.payload().split(" ", 4);
             try {
@@ -93,8 +96,8 @@ final class SnapshotFile {
                         LogFormat.expectWords(words, 4, line.payload());
                         final SortedMap<InstanceId, Registration> of = services.get(ServiceName.of(words[1]));
                         if (of == null) {
-                            throw new IllegalArgumentException("an instance of " + words[1]
-                                                               + " before its service line");
+                            throw new IllegalArgumentException(
+                                    "an instance of " + words[1] + " before its service line");
                         }
                         of.put(InstanceId.of(words[2]), LogFormat.parseRegistration(words[3]));
                         instances++;
@@ -102,7 +105,7 @@ final class SnapshotFile {
                     case "end":
                         if (!("end " + services.size() + ' ' + instances).equals(line.payload())) {
                             throw new IllegalArgumentException("it counts other than " + services.size()
-                                                               + " services and " + instances + " instances");
+                                    + " services and " + instances + " instances");
                         }
                         if (reader.hasNext()) {
                             throw new IllegalArgumentException("lines follow the end");
@@ -118,8 +121,10 @@ final class SnapshotFile {
         throw LogReplay.corrupt(file, Math.max(1, countLines(data)), "the file ends before its 'end' line");
     }
 
-    private static StoredRegistry registry(long index, SortedMap<ServiceName, Long> indexes,
-                                           SortedMap<ServiceName, SortedMap<InstanceId, Registration>> services) {
+    private static StoredRegistry registry(
+            long index,
+            SortedMap<ServiceName, Long> indexes,
+            SortedMap<ServiceName, SortedMap<InstanceId, Registration>> services) {
         final SortedMap<ServiceName, ServiceState> states = new TreeMap<>();
         services.forEach((name, instances) -> states.put(name, new ServiceState(indexes.get(name), instances)));
         return new StoredRegistry(index, states);

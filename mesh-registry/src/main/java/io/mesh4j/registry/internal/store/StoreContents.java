@@ -40,8 +40,8 @@ final class StoreContents {
      */
     void apply(Change change) {
         if (change.index() <= index) {
-            throw new IllegalArgumentException("index " + change.index() + " is not past the last stored index "
-                                               + index);
+            throw new IllegalArgumentException(
+                    "index " + change.index() + " is not past the last stored index " + index);
         }
         final MutableService service = services.computeIfAbsent(change.service(), name -> new MutableService());
         if (change instanceof Change.Put put) {

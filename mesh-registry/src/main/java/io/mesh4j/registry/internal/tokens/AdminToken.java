@@ -35,7 +35,8 @@ public final class AdminToken {
             if (!OwnerOnlyFiles.isOwnerOnly(file)) {
                 throw new IOException(file + " can be read by others than its owner; run chmod 600 " + file);
             }
-            return new AdminToken(Files.readString(file, StandardCharsets.US_ASCII).strip());
+            return new AdminToken(
+                    Files.readString(file, StandardCharsets.US_ASCII).strip());
         }
         final byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
@@ -49,7 +50,7 @@ public final class AdminToken {
         if (authorization == null || !authorization.startsWith(BEARER)) {
             return false;
         }
-        return MessageDigest.isEqual(authorization.substring(BEARER.length()).strip()
-                                                  .getBytes(StandardCharsets.US_ASCII), secret);
+        return MessageDigest.isEqual(
+                authorization.substring(BEARER.length()).strip().getBytes(StandardCharsets.US_ASCII), secret);
     }
 }

@@ -11,8 +11,14 @@ import io.mesh4j.core.discovery.ServiceName;
  *
  * @param usesLeft how many more certificates it may get; 0 when used up
  */
-public record JoinToken(String id, ServiceName service, String secretHash, Instant createdAt, Instant expiresAt,
-                        int usesLeft, boolean revoked) {
+public record JoinToken(
+        String id,
+        ServiceName service,
+        String secretHash,
+        Instant createdAt,
+        Instant expiresAt,
+        int usesLeft,
+        boolean revoked) {
 
     public JoinToken {
         requireNonNull(id, "id");

@@ -59,9 +59,12 @@ public final class JoinTokens {
         if (Files.exists(file)) {
             for (JsonNode node : JSON.readTree(file.toFile()).path("tokens")) {
                 final JoinToken token = new JoinToken(
-                        node.path("id").asText(), ServiceName.of(node.path("service").asText()),
-                        node.path("secretSha256").asText(), Instant.parse(node.path("createdAt").asText()),
-                        Instant.parse(node.path("expiresAt").asText()), node.path("usesLeft").asInt(),
+                        node.path("id").asText(),
+                        ServiceName.of(node.path("service").asText()),
+                        node.path("secretSha256").asText(),
+                        Instant.parse(node.path("createdAt").asText()),
+                        Instant.parse(node.path("expiresAt").asText()),
+                        node.path("usesLeft").asInt(),
                         node.path("revoked").asBoolean());
                 tokens.put(token.id(), token);
             }
@@ -78,8 +81,8 @@ public final class JoinTokens {
         requireNonNull(service, "service");
         requireNonNull(ttl, "ttl");
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
-            throw new IllegalArgumentException("ttlSeconds: " + ttl.toSeconds() + " (expected: 1.."
-                                               + MAX_TTL.toSeconds() + ')');
+            throw new IllegalArgumentException(
+                    "ttlSeconds: " + ttl.toSeconds() + " (expected: 1.." + MAX_TTL.toSeconds() + ')');
         }
         if (uses < 1 || uses > 10_000) {
             throw new IllegalArgumentException("uses: " + uses + " (expected: 1..10000)");
@@ -104,10 +107,12 @@ public final class JoinTokens {
     public synchronized JoinToken check(String token) throws TokenRefusedException {
         final int dot = token.indexOf('.');
         final @Nullable JoinToken known = dot > 0 ? tokens.get(token.substring(0, dot)) : null;
-        if (known == null || !MessageDigest.isEqual(sha256(token.substring(dot + 1)).getBytes(StandardCharsets.US_ASCII),
-                                                    known.secretHash().getBytes(StandardCharsets.US_ASCII))) {
+        if (known == null
+                || !MessageDigest.isEqual(
+                        sha256(token.substring(dot + 1)).getBytes(StandardCharsets.US_ASCII),
+                        known.secretHash().getBytes(StandardCharsets.US_ASCII))) {
             throw new TokenRefusedException("the join token is not one this registry made; ask the operator for "
-                                            + "a new one (meshctl token create --service <service>)");
+                    + "a new one (meshctl token create --service <service>)");
         }
         if (known.revoked()) {
             throw new TokenRefusedException("join token " + known.id() + " was revoked");
@@ -152,13 +157,19 @@ public final class JoinTokens {
     private void save() throws IOException {
         final ArrayNode array = JSON.createArrayNode();
         for (JoinToken token : tokens.values()) {
-            array.addObject().put("id", token.id()).put("service", token.service().value())
-                 .put("secretSha256", token.secretHash()).put("createdAt", token.createdAt().toString())
-                 .put("expiresAt", token.expiresAt().toString()).put("usesLeft", token.usesLeft())
-                 .put("revoked", token.revoked());
+            array.addObject()
+                    .put("id", token.id())
+                    .put("service", token.service().value())
+                    .put("secretSha256", token.secretHash())
+                    .put("createdAt", token.createdAt().toString())
+                    .put("expiresAt", token.expiresAt().toString())
+                    .put("usesLeft", token.usesLeft())
+                    .put("revoked", token.revoked());
         }
-        OwnerOnlyFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(
-                JSON.createObjectNode().set("tokens", array)));
+        OwnerOnlyFiles.write(
+                file,
+                JSON.writerWithDefaultPrettyPrinter()
+                        .writeValueAsBytes(JSON.createObjectNode().set("tokens", array)));
     }
 
     private static byte[] randomBytes(int n) {
@@ -169,8 +180,8 @@ public final class JoinTokens {
 
     private static String sha256(String secret) {
         try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

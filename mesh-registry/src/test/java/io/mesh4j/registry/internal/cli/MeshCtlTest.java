@@ -13,13 +13,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
-
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.routing.WeightedSubset;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
+import picocli.CommandLine;
 
 /** meshctl against a real TLS registry, as an operator runs it beside the registry. */
 class MeshCtlTest {
@@ -33,7 +32,13 @@ class MeshCtlTest {
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder().host("127.0.0.1").port(0).dataDir(dataDir).build().start().join();
+        registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .build()
+                .start()
+                .join();
     }
 
     @AfterEach
@@ -47,14 +52,19 @@ class MeshCtlTest {
         commandLine.setErr(new PrintWriter(err, true));
         final String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
-        System.arraycopy(new String[] { "--registry", registry.uri().toString(), "--data-dir", dataDir.toString() },
-                         0, all, args.length, 4);
+        System.arraycopy(
+                new String[] {"--registry", registry.uri().toString(), "--data-dir", dataDir.toString()},
+                0,
+                all,
+                args.length,
+                4);
         return commandLine.execute(all);
     }
 
     @Test
     void makesAJoinTokenThatListsAndRevokes() {
-        assertThat(meshctl("token", "create", "--service", "orders", "--uses", "3")).isZero();
+        assertThat(meshctl("token", "create", "--service", "orders", "--uses", "3"))
+                .isZero();
         final String token = out.toString().strip();
         assertThat(token).matches("[0-9a-f]{12}\\.[A-Za-z0-9_-]{43}");
         assertThat(err.toString()).contains("for orders: 3 use(s)");
@@ -63,20 +73,38 @@ class MeshCtlTest {
         assertThat(out.toString()).contains(token.substring(0, 12) + "   orders", "3          no");
 
         assertThat(meshctl("token", "revoke", token.substring(0, 12))).isZero();
-        assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).tokens().join().get(0).revoked()).isTrue();
+        assertThat(RegistryAccess.ADMIN_CLIENT
+                        .get(registry)
+                        .tokens()
+                        .join()
+                        .get(0)
+                        .revoked())
+                .isTrue();
     }
 
     @Test
     void splitsTrafficLiveAndSaysWhichSubsetHasNoInstance() {
         assertThat(meshctl("routes", "split", "orders", "v1=90", "v2=10")).isZero();
 
-        assertThat(out.toString()).contains("routes of orders in force at index")
-                                  .contains("warning: rule 'split': subset {version=v1} matches no instance");
-        final RouteJson.RoutesSnapshot routes = RegistryAccess.ADMIN_CLIENT.get(registry).routes(ServiceName.of("orders")).join();
-        assertThat(routes.routes().rules().get(0).split()).extracting(WeightedSubset::weight).containsExactly(90, 10);
+        assertThat(out.toString())
+                .contains("routes of orders in force at index")
+                .contains("warning: rule 'split': subset {version=v1} matches no instance");
+        final RouteJson.RoutesSnapshot routes = RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .routes(ServiceName.of("orders"))
+                .join();
+        assertThat(routes.routes().rules().get(0).split())
+                .extracting(WeightedSubset::weight)
+                .containsExactly(90, 10);
 
         assertThat(meshctl("routes", "split", "orders", "v1=50", "v2=50")).isZero();
-        assertThat(RegistryAccess.ADMIN_CLIENT.get(registry).routes(ServiceName.of("orders")).join().routes().rules()).hasSize(1);
+        assertThat(RegistryAccess.ADMIN_CLIENT
+                        .get(registry)
+                        .routes(ServiceName.of("orders"))
+                        .join()
+                        .routes()
+                        .rules())
+                .hasSize(1);
     }
 
     @Test
@@ -101,9 +129,19 @@ class MeshCtlTest {
         final CommandLine commandLine = MeshCtl.commandLine();
         commandLine.setErr(new PrintWriter(err, true));
 
-        assertThat(commandLine.execute("routes", "split", "orders", "v1=90", "v2=5",
-                                       "--registry", "https://127.0.0.1:1", "--data-dir", dataDir.toString()))
+        assertThat(commandLine.execute(
+                        "routes",
+                        "split",
+                        "orders",
+                        "v1=90",
+                        "v2=5",
+                        "--registry",
+                        "https://127.0.0.1:1",
+                        "--data-dir",
+                        dataDir.toString()))
                 .isEqualTo(2);
-        assertThat(err.toString()).contains("the weights sum to 95 (expected: 100)").doesNotContain("127.0.0.1:1");
+        assertThat(err.toString())
+                .contains("the weights sum to 95 (expected: 100)")
+                .doesNotContain("127.0.0.1:1");
     }
 }

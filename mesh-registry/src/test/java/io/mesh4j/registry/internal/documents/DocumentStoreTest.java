@@ -54,7 +54,7 @@ class DocumentStoreTest {
             watches.add(store.watch(ORDERS, first, Duration.ofSeconds(30)).thenApply(versioned -> {
                 try {
                     return putReturned.await(giveUpAt - System.nanoTime(), TimeUnit.NANOSECONDS)
-                           && "v2".equals(versioned.document());
+                            && "v2".equals(versioned.document());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
@@ -81,9 +81,11 @@ class DocumentStoreTest {
 
         final long second = store.put(ORDERS, "v2");
 
-        CompletableFuture.allOf(watches.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
+        CompletableFuture.allOf(watches.toArray(CompletableFuture[]::new))
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join();
         assertThat(watches).allSatisfy(watch -> assertThat(watch.join()).isEqualTo(new Versioned<>(second, "v2")));
-        assertThat(store.watch(ORDERS, first, Duration.ofSeconds(30))).isCompletedWithValue(
-                new Versioned<>(second, "v2"));
+        assertThat(store.watch(ORDERS, first, Duration.ofSeconds(30)))
+                .isCompletedWithValue(new Versioned<>(second, "v2"));
     }
 }

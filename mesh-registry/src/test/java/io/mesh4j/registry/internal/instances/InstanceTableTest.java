@@ -39,8 +39,10 @@ class InstanceTableTest {
     private static final ServiceName ORDERS = ServiceName.of("orders");
     private static final InstanceId A = InstanceId.of("a");
     private static final InstanceId B = InstanceId.of("b");
-    private static final Registration AT_8080 = Registration.builder("10.0.0.7", 8080).build();
-    private static final Registration AT_9090 = Registration.builder("10.0.0.7", 9090).build();
+    private static final Registration AT_8080 =
+            Registration.builder("10.0.0.7", 8080).build();
+    private static final Registration AT_9090 =
+            Registration.builder("10.0.0.7", 9090).build();
 
     @TempDir
     Path dir;
@@ -84,8 +86,7 @@ class InstanceTableTest {
         assertThat(sameA.get(5, TimeUnit.SECONDS)).isEqualTo(4);
         assertThat(store.batches()).extracting(List::size).containsExactly(1, 3);
         assertThat(store.batches().get(1)).extracting(Change::index).containsExactly(2L, 3L, 4L);
-        assertThat(table.snapshot(ORDERS).instances())
-                .containsExactly(AT_8080.toInstance(A), AT_9090.toInstance(B));
+        assertThat(table.snapshot(ORDERS).instances()).containsExactly(AT_8080.toInstance(A), AT_9090.toInstance(B));
     }
 
     @Test
@@ -133,7 +134,7 @@ class InstanceTableTest {
         for (int i = 0; i < 100; i++) {
             // Runs where the watch is woken; it asks whether the change had its answer by then.
             answeredFirst.add(table.watch(ORDERS, 1, Duration.ofSeconds(30))
-                                   .thenApply(snapshot -> snapshot.index() == 2 && change.get().isDone()));
+                    .thenApply(snapshot -> snapshot.index() == 2 && change.get().isDone()));
         }
         store.holdNextAppend();
         change.set(table.register(ORDERS, B, AT_8080));

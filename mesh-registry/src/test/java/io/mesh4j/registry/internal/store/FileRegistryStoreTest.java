@@ -34,13 +34,15 @@ class FileRegistryStoreTest {
 
     /** What the store should hold, kept by the test with plain maps, apart from the store's own code. */
     private final SortedMap<ServiceName, SortedMap<InstanceId, Registration>> expected = new TreeMap<>();
+
     private final SortedMap<ServiceName, Long> expectedIndexes = new TreeMap<>();
     private long index;
 
     private Change.Put put(ServiceName service, String id, int port) {
         final Registration registration = Registration.builder("10.0.0.7", port)
-                                                      .metadata(Map.of("version", "1." + port))
-                                                      .ttl(Duration.ofSeconds(1 + port % 60)).build();
+                .metadata(Map.of("version", "1." + port))
+                .ttl(Duration.ofSeconds(1 + port % 60))
+                .build();
         final Change.Put put = new Change.Put(++index, service, InstanceId.of(id), registration);
         expected.computeIfAbsent(service, name -> new TreeMap<>()).put(put.id(), registration);
         expectedIndexes.put(service, index);
@@ -48,8 +50,7 @@ class FileRegistryStoreTest {
     }
 
     private Change.Remove remove(ServiceName service, String id) {
-        final Change.Remove remove = new Change.Remove(++index, service, InstanceId.of(id),
-                                                       Change.Reason.DEREGISTERED);
+        final Change.Remove remove = new Change.Remove(++index, service, InstanceId.of(id), Change.Reason.DEREGISTERED);
         expected.get(service).remove(remove.id());
         expectedIndexes.put(service, index);
         return remove;
@@ -57,8 +58,8 @@ class FileRegistryStoreTest {
 
     private StoredRegistry expectedRegistry() {
         final SortedMap<ServiceName, ServiceState> services = new TreeMap<>();
-        expected.forEach((name, instances) -> services.put(name, new ServiceState(expectedIndexes.get(name),
-                                                                                   instances)));
+        expected.forEach(
+                (name, instances) -> services.put(name, new ServiceState(expectedIndexes.get(name), instances)));
         return new StoredRegistry(index, services);
     }
 
@@ -72,10 +73,12 @@ class FileRegistryStoreTest {
             for (int i = random.nextInt(8); i >= 0 && written < count; i--, written++) {
                 final ServiceName service = services.get(random.nextInt(services.size()));
                 final String id = "i-" + random.nextInt(20);
-                final boolean present = expected.containsKey(service)
-                                        && expected.get(service).containsKey(InstanceId.of(id));
-                batch.add(present && random.nextInt(3) == 0 ? remove(service, id)
-                                                            : put(service, id, 1 + random.nextInt(65_000)));
+                final boolean present =
+                        expected.containsKey(service) && expected.get(service).containsKey(InstanceId.of(id));
+                batch.add(
+                        present && random.nextInt(3) == 0
+                                ? remove(service, id)
+                                : put(service, id, 1 + random.nextInt(65_000)));
             }
             store.append(batch);
         }
@@ -279,11 +282,15 @@ class FileRegistryStoreTest {
     void appendRefusesAnIndexThatDoesNotMoveForward() throws IOException {
         try (FileRegistryStore store = FileRegistryStore.open(dir)) {
             store.append(List.of(put(ORDERS, "a", 8080)));
-            final Change.Put stale = new Change.Put(1, ORDERS, InstanceId.of("b"),
-                                                    Registration.builder("10.0.0.8", 8080).build());
+            final Change.Put stale = new Change.Put(
+                    1,
+                    ORDERS,
+                    InstanceId.of("b"),
+                    Registration.builder("10.0.0.8", 8080).build());
 
-            assertThatThrownBy(() -> store.append(List.of(stale))).isInstanceOf(IllegalArgumentException.class)
-                                                                   .hasMessageContaining("expected: > 1");
+            assertThatThrownBy(() -> store.append(List.of(stale)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("expected: > 1");
         }
     }
 
@@ -292,12 +299,10 @@ class FileRegistryStoreTest {
         try (FileRegistryStore store = FileRegistryStore.open(dir)) {
             store.append(List.of(put(ORDERS, "a", 8080), remove(ORDERS, "a")));
         }
-        assertThat(Files.readAllLines(log()))
-                .hasSize(3)
-                .satisfies(lines -> {
-                    assertThat(lines.get(0)).matches("[0-9a-f]{8} put 1 orders a \\{\"host\":\"10.0.0.7\".*");
-                    assertThat(lines.get(1)).matches("[0-9a-f]{8} remove 2 orders a deregistered");
-                    assertThat(lines.get(2)).matches("[0-9a-f]{8} commit 2");
-                });
+        assertThat(Files.readAllLines(log())).hasSize(3).satisfies(lines -> {
+            assertThat(lines.get(0)).matches("[0-9a-f]{8} put 1 orders a \\{\"host\":\"10.0.0.7\".*");
+            assertThat(lines.get(1)).matches("[0-9a-f]{8} remove 2 orders a deregistered");
+            assertThat(lines.get(2)).matches("[0-9a-f]{8} commit 2");
+        });
     }
 }

@@ -27,7 +27,8 @@ final class AnnotatedPolicies {
 
     private final Map<ServiceConfig, Optional<AccessPolicy>> byRoute = new ConcurrentHashMap<>();
 
-    @Nullable AccessPolicy of(ServiceConfig config) {
+    @Nullable
+    AccessPolicy of(ServiceConfig config) {
         return byRoute.computeIfAbsent(config, AnnotatedPolicies::read).orElse(null);
     }
 
@@ -50,7 +51,7 @@ final class AnnotatedPolicies {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("@AllowCallers on " + method + ": " + e.getMessage(), e);
         }
-        return Optional.of(new AccessPolicy(List.of(new AccessRule(Set.of(config.route().patternString()),
-                                                                   Set.of(), callers))));
+        return Optional.of(
+                new AccessPolicy(List.of(new AccessRule(Set.of(config.route().patternString()), Set.of(), callers))));
     }
 }

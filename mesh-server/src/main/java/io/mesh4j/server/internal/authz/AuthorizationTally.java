@@ -1,13 +1,12 @@
 package io.mesh4j.server.internal.authz;
 
-import io.mesh4j.server.AuthorizationCounts;
-
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.server.AuthorizationCounts;
 
 /** Counts every authorization decision of the AUTHZ layer, as {@link AuthorizationCounts} shows them. */
 public final class AuthorizationTally implements AuthorizationCounts {
@@ -20,7 +19,8 @@ public final class AuthorizationTally implements AuthorizationCounts {
     private final Map<String, LongAdder> ignoredOverrides = new ConcurrentHashMap<>();
 
     public void count(String caller, boolean allowed) {
-        counts.computeIfAbsent(new Key(caller, allowed), unused -> new LongAdder()).increment();
+        counts.computeIfAbsent(new Key(caller, allowed), unused -> new LongAdder())
+                .increment();
     }
 
     @Override
@@ -42,8 +42,8 @@ public final class AuthorizationTally implements AuthorizationCounts {
     @Override
     public Map<Key, Long> snapshot() {
         final Map<Key, Long> snapshot = new TreeMap<>((a, b) -> a.caller().equals(b.caller())
-                                                                ? Boolean.compare(a.allowed(), b.allowed())
-                                                                : a.caller().compareTo(b.caller()));
+                ? Boolean.compare(a.allowed(), b.allowed())
+                : a.caller().compareTo(b.caller()));
         counts.forEach((key, count) -> snapshot.put(key, count.sum()));
         return snapshot;
     }

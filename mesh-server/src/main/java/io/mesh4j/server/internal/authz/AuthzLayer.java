@@ -17,21 +17,21 @@ import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
-import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
+import io.mesh4j.core.internal.telemetry.MeshMetrics;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
-import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.internal.policy.ServerRoutes;
-import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * Decides whether the caller, known by the SPIFFE ID its certificate proved, may call the route: by the policy
@@ -57,8 +57,8 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         final RefusalLog refusals = new RefusalLog(service.value());
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
-        return delegate -> new AuthorizingService(delegate, service, pushed, annotated, counts, refusals, routes,
-                                                  metrics);
+        return delegate ->
+                new AuthorizingService(delegate, service, pushed, annotated, counts, refusals, routes, metrics);
     }
 
     private static final class AuthorizingService extends SimpleDecoratingHttpService {
@@ -71,9 +71,15 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         private final ServerRoutes routes;
         private final MeshMetrics metrics;
 
-        AuthorizingService(HttpService delegate, ServiceName service, PushedPolicy pushed,
-                           AnnotatedPolicies annotated, AuthorizationTally counts, RefusalLog refusals,
-                           ServerRoutes routes, MeshMetrics metrics) {
+        AuthorizingService(
+                HttpService delegate,
+                ServiceName service,
+                PushedPolicy pushed,
+                AnnotatedPolicies annotated,
+                AuthorizationTally counts,
+                RefusalLog refusals,
+                ServerRoutes routes,
+                MeshMetrics metrics) {
             super(delegate);
             this.routes = routes;
             this.metrics = metrics;
@@ -87,7 +93,8 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         @Override
         public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
             final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
-            final @Nullable ServiceName verifiedService = caller != null ? caller.service().orElse(null) : null;
+            final @Nullable ServiceName verifiedService =
+                    caller != null ? caller.service().orElse(null) : null;
             if (verifiedService != null) {
                 // The verified identity, for the metrics and spans, over what the caller says of itself.
                 ctx.setAttr(MeshTelemetry.PEER, verifiedService.value());
@@ -105,49 +112,54 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
                 return allowed(ctx, req, verifiedService, callerName);
             }
             decided(ctx, callerName, verifiedService, false);
-            final String message = (caller != null ? caller + " may not call " : "a caller without a mesh "
-                                                                                 + "identity may not call ")
-                                   + ctx.method() + ' ' + route + " of " + service + " (the "
-                                   + (fromRegistry != null ? "policy pushed by the registry" : "@AllowCallers "
-                                                                                               + "annotation")
-                                   + " does not allow it)";
+            final String message =
+                    (caller != null ? caller + " may not call " : "a caller without a mesh " + "identity may not call ")
+                            + ctx.method() + ' ' + route + " of " + service + " (the "
+                            + (fromRegistry != null ? "policy pushed by the registry" : "@AllowCallers " + "annotation")
+                            + " does not allow it)";
             refusals.refused(message);
             logger.debug("{}", message);
-            return HttpResponse.of(HttpStatus.FORBIDDEN, MediaType.JSON_UTF_8,
-                                   RegistryJson.writeError(ErrorBody.of(ErrorCode.FORBIDDEN, message)));
+            return HttpResponse.of(
+                    HttpStatus.FORBIDDEN,
+                    MediaType.JSON_UTF_8,
+                    RegistryJson.writeError(ErrorBody.of(ErrorCode.FORBIDDEN, message)));
         }
 
-        private void decided(ServiceRequestContext ctx, String callerName, @Nullable ServiceName caller,
-                             boolean allowed) {
+        private void decided(
+                ServiceRequestContext ctx, String callerName, @Nullable ServiceName caller, boolean allowed) {
             counts.count(callerName, allowed);
-            metrics.authorizationDecision(service.value(), ctx.config().route().patternString(),
-                                          caller != null ? caller.value() : MeshMetrics.UNKNOWN, allowed);
+            metrics.authorizationDecision(
+                    service.value(),
+                    ctx.config().route().patternString(),
+                    caller != null ? caller.value() : MeshMetrics.UNKNOWN,
+                    allowed);
         }
 
         /**
          * Serves an allowed request, after judging its route override, if it has one: followed downstream when
          * the service's route config lists the caller in {@code overrideCallers}, else dropped and counted.
          */
-        private HttpResponse allowed(ServiceRequestContext ctx, HttpRequest req,
-                                     @Nullable ServiceName callerService, String callerName) throws Exception {
+        private HttpResponse allowed(
+                ServiceRequestContext ctx, HttpRequest req, @Nullable ServiceName callerService, String callerName)
+                throws Exception {
             final @Nullable String header = req.headers().get(RouteOverride.HEADER);
             if (header != null) {
                 final @Nullable LiveRoutes live = routes.live();
-                final boolean trusted = callerService != null && live != null
-                                        && live.current().overrideCallers().contains(callerService);
+                final boolean trusted = callerService != null
+                        && live != null
+                        && live.current().overrideCallers().contains(callerService);
                 if (!trusted) {
                     RouteOverride.refuseOn(ctx);
                     counts.countIgnoredOverride(callerName);
-                    refusals.refused("ignored the route override '" + header + "' of " + callerName + " to "
-                                     + service + ": it is not in the route config's overrideCallers");
+                    refusals.refused("ignored the route override '" + header + "' of " + callerName + " to " + service
+                            + ": it is not in the route config's overrideCallers");
                 } else {
                     try {
                         RouteOverride.parse(header).acceptOn(ctx);
                     } catch (IllegalArgumentException e) {
                         RouteOverride.refuseOn(ctx);
                         counts.countIgnoredOverride(callerName);
-                        refusals.refused("ignored a malformed route override of " + callerName + ": "
-                                         + e.getMessage());
+                        refusals.refused("ignored a malformed route override of " + callerName + ": " + e.getMessage());
                     }
                 }
             }

@@ -26,21 +26,25 @@ public final class PolicyWatch implements SafeCloseable {
 
     private final DocumentWatch<PolicySnapshot> watch;
 
-    public PolicyWatch(RegistryClient registry, ServiceName service, PushedPolicy target,
-                       ScheduledExecutorService scheduler) {
+    public PolicyWatch(
+            RegistryClient registry, ServiceName service, PushedPolicy target, ScheduledExecutorService scheduler) {
         requireNonNull(registry, "registry");
         requireNonNull(service, "service");
         requireNonNull(target, "target");
         watch = new DocumentWatch<>(
                 "the access policy of " + service + " on " + registry.uri(),
-                index -> index < 0 ? registry.policy(service)
-                                   : registry.watchPolicy(service, index, WatchParams.DEFAULT_WAIT),
+                index -> index < 0
+                        ? registry.policy(service)
+                        : registry.watchPolicy(service, index, WatchParams.DEFAULT_WAIT),
                 PolicySnapshot::index,
                 snapshot -> {
                     target.replace(snapshot.policy());
                     if (snapshot.policy() != null) {
-                        logger.info("{}: access policy from the registry in force ({} rules, index {})", service,
-                                    snapshot.policy().rules().size(), snapshot.index());
+                        logger.info(
+                                "{}: access policy from the registry in force ({} rules, index {})",
+                                service,
+                                snapshot.policy().rules().size(),
+                                snapshot.index());
                     } else if (snapshot.index() > 0) {
                         logger.info("{}: no access policy in the registry; the annotations apply", service);
                     }

@@ -18,7 +18,6 @@ import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
-
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
@@ -48,9 +47,8 @@ public final class ConcurrencyLayer extends AbstractLayer<HttpService> {
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
         // One bulkhead per rule that sets a limit, by value: a pushed config with another limit starts afresh.
         // Requests in flight under the old one release it when they end; the old one is then forgotten.
-        final Cache<RouteRule, Bulkhead> bulkheads = Caffeine.newBuilder()
-                                                             .expireAfterAccess(Duration.ofMinutes(10))
-                                                             .build();
+        final Cache<RouteRule, Bulkhead> bulkheads =
+                Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
         return delegate -> new LimitingService(delegate, routes, bulkheads);
     }
 
@@ -72,18 +70,23 @@ public final class ConcurrencyLayer extends AbstractLayer<HttpService> {
             if (source == null) {
                 return unwrap().serve(ctx, req);
             }
-            final Bulkhead bulkhead = bulkheads.get(source, rule -> Bulkhead.of(
-                    rule.name(), BulkheadConfig.custom()
-                                               .maxConcurrentCalls(rule.concurrencyLimit())
-                                               .maxWaitDuration(Duration.ZERO)
-                                               .build()));
+            final Bulkhead bulkhead = bulkheads.get(
+                    source,
+                    rule -> Bulkhead.of(
+                            rule.name(),
+                            BulkheadConfig.custom()
+                                    .maxConcurrentCalls(rule.concurrencyLimit())
+                                    .maxWaitDuration(Duration.ZERO)
+                                    .build()));
             if (!bulkhead.tryAcquirePermission()) {
                 final String message = ctx.method() + " " + ctx.path() + " has " + source.concurrencyLimit()
-                                       + " requests in flight, the most " + ServedRoute.describe(source, route)
-                                       + " allows in this instance; shed before any work";
+                        + " requests in flight, the most " + ServedRoute.describe(source, route)
+                        + " allows in this instance; shed before any work";
                 logger.debug("{}", message);
-                return HttpResponse.of(ErrorCode.OVERLOADED.status(), MediaType.JSON_UTF_8,
-                                       RegistryJson.writeError(ErrorBody.of(ErrorCode.OVERLOADED, message)));
+                return HttpResponse.of(
+                        ErrorCode.OVERLOADED.status(),
+                        MediaType.JSON_UTF_8,
+                        RegistryJson.writeError(ErrorBody.of(ErrorCode.OVERLOADED, message)));
             }
             // Released when the response has been sent whole (or the request failed): what counts is the work.
             ctx.log().whenComplete().thenRun(bulkhead::onComplete);

@@ -64,8 +64,10 @@ public final class DeadlineLayer extends AbstractLayer<HttpService> {
         public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
             final @Nullable Duration callerLeft = callerTimeLeft(ctx, req);
             if (callerLeft != null && callerLeft.isZero()) {
-                return HttpResponse.of(HttpStatus.GATEWAY_TIMEOUT, MediaType.PLAIN_TEXT_UTF_8,
-                                       "the caller's deadline had passed when the request arrived");
+                return HttpResponse.of(
+                        HttpStatus.GATEWAY_TIMEOUT,
+                        MediaType.PLAIN_TEXT_UTF_8,
+                        "the caller's deadline had passed when the request arrived");
             }
             final @Nullable RouteRule rule = routes.resolve(ctx).rule();
             final @Nullable Duration routeTimeout = rule != null ? rule.timeout() : null;

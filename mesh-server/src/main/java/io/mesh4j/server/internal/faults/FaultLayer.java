@@ -13,8 +13,8 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
-import io.mesh4j.core.routing.FaultSpec.Decision;
 import io.mesh4j.core.routing.FaultSpec;
+import io.mesh4j.core.routing.FaultSpec.Decision;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ServerRoles;
@@ -64,21 +64,26 @@ public final class FaultLayer extends AbstractLayer<HttpService> {
             if (decision.delay().isZero()) {
                 return abort(decision, rule);
             }
-            return HttpResponse.delayed(() -> {
-                if (decision.abortStatus() != 0) {
-                    return abort(decision, rule);
-                }
-                try {
-                    return unwrap().serve(ctx, req);
-                } catch (Exception e) {
-                    return HttpResponse.ofFailure(e);
-                }
-            }, decision.delay(), ctx.eventLoop());
+            return HttpResponse.delayed(
+                    () -> {
+                        if (decision.abortStatus() != 0) {
+                            return abort(decision, rule);
+                        }
+                        try {
+                            return unwrap().serve(ctx, req);
+                        } catch (Exception e) {
+                            return HttpResponse.ofFailure(e);
+                        }
+                    },
+                    decision.delay(),
+                    ctx.eventLoop());
         }
 
         private static HttpResponse abort(Decision decision, RouteRule rule) {
-            return HttpResponse.of(HttpStatus.valueOf(decision.abortStatus()), MediaType.PLAIN_TEXT_UTF_8,
-                                   "fault injected by mesh4j (rule '" + rule.name() + "')");
+            return HttpResponse.of(
+                    HttpStatus.valueOf(decision.abortStatus()),
+                    MediaType.PLAIN_TEXT_UTF_8,
+                    "fault injected by mesh4j (rule '" + rule.name() + "')");
         }
     }
 }

@@ -14,14 +14,14 @@ import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.telemetry.MeshMetrics;
+import io.mesh4j.core.internal.telemetry.RouteTemplates;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
-import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.telemetry.MeshTelemetry;
-import io.mesh4j.core.internal.telemetry.RouteTemplates;
-import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 /**
  * Records every inbound request once its response is complete: count and latency by route template, method,
@@ -69,9 +69,14 @@ public final class MetricsLayer extends AbstractLayer<HttpService> {
 
         private void record(ServiceRequestContext ctx, RequestLog log, @Nullable String caller) {
             final ResponseClass outcome = classifier.classify(ctx.method(), log);
-            metrics.serverRequest(service, RouteTemplates.labelOf(ctx), ctx.method(),
-                                  log.responseHeaders().status().code(), outcome, peerOf(ctx, caller),
-                                  log.totalDurationNanos());
+            metrics.serverRequest(
+                    service,
+                    RouteTemplates.labelOf(ctx),
+                    ctx.method(),
+                    log.responseHeaders().status().code(),
+                    outcome,
+                    peerOf(ctx, caller),
+                    log.totalDurationNanos());
         }
 
         private static String peerOf(ServiceRequestContext ctx, @Nullable String caller) {

@@ -10,7 +10,8 @@ import io.mesh4j.core.routing.RouteRule;
  * What a served request follows: the registry's rule that matched it, the rule its route's annotations declare,
  * and the two merged (the registry's parts over the annotations'); each may be absent.
  */
-public record ServedRoute(@Nullable RouteRule fromRegistry, @Nullable RouteRule fromAnnotations) {
+public record ServedRoute(
+        @Nullable RouteRule fromRegistry, @Nullable RouteRule fromAnnotations) {
 
     static final ServedRoute NONE = new ServedRoute(null, null);
 
@@ -35,7 +36,8 @@ public record ServedRoute(@Nullable RouteRule fromRegistry, @Nullable RouteRule 
 
     /** Where a part comes from, for messages: {@code "the registry's rule 'canary'"} or the annotated method. */
     public static String describe(RouteRule source, ServedRoute route) {
-        return source == route.fromRegistry ? "the registry's rule '" + source.name() + '\''
-                                            : "the annotations of " + source.name();
+        return source == route.fromRegistry
+                ? "the registry's rule '" + source.name() + '\''
+                : "the annotations of " + source.name();
     }
 }

@@ -12,13 +12,12 @@ import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.annotation.AnnotatedService;
 
-import io.netty.util.AttributeKey;
-
 import io.mesh4j.core.internal.annotation.AnnotatedRules;
 import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
 import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.StackParams;
+import io.netty.util.AttributeKey;
 
 /**
  * Resolves the {@link ServedRoute} of each served request once, on the first layer's ask, and remembers it on the
@@ -28,8 +27,8 @@ import io.mesh4j.core.stack.StackParams;
 public final class ServerRoutes {
 
     /** The stack parameter through which the layers find it; annotations only unless set. */
-    public static final StackParams.Key<ServerRoutes> KEY = StackParams.Key.of("serverRoutes",
-                                                                               () -> new ServerRoutes(null));
+    public static final StackParams.Key<ServerRoutes> KEY =
+            StackParams.Key.of("serverRoutes", () -> new ServerRoutes(null));
 
     private static final AttributeKey<ServedRoute> RESOLVED = AttributeKey.valueOf(ServerRoutes.class, "RESOLVED");
 
@@ -53,13 +52,16 @@ public final class ServerRoutes {
         if (resolved != null) {
             return resolved;
         }
-        final @Nullable RouteRule fromRegistry =
-                live != null ? live.current().match(ctx.method(), ctx.path(), ctx.request().headers()).orElse(null)
-                             : null;
-        final @Nullable RouteRule fromAnnotations = annotated.computeIfAbsent(ctx.config(), ServerRoutes::read)
-                                                             .orElse(null);
+        final @Nullable RouteRule fromRegistry = live != null
+                ? live.current()
+                        .match(ctx.method(), ctx.path(), ctx.request().headers())
+                        .orElse(null)
+                : null;
+        final @Nullable RouteRule fromAnnotations =
+                annotated.computeIfAbsent(ctx.config(), ServerRoutes::read).orElse(null);
         final ServedRoute route = fromRegistry == null && fromAnnotations == null
-                                  ? ServedRoute.NONE : new ServedRoute(fromRegistry, fromAnnotations);
+                ? ServedRoute.NONE
+                : new ServedRoute(fromRegistry, fromAnnotations);
         ctx.setAttr(RESOLVED, route);
         return route;
     }

@@ -18,7 +18,6 @@ import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
-
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
 import io.mesh4j.core.identity.SpiffeId;
@@ -77,18 +76,17 @@ public final class RateLimitLayer extends AbstractLayer<HttpService> {
             }
             final long retryAfterSeconds = retryAfterSeconds(limiter);
             final String message = ctx.method() + " " + ctx.path() + " is limited to "
-                                   + source.rateLimit().requestsPerSecond() + " requests per second"
-                                   + (source.rateLimit().perCaller() ? " for each caller (this one: " + caller + ')'
-                                                                     : "")
-                                   + " by " + ServedRoute.describe(source, route) + "; retry after "
-                                   + retryAfterSeconds + " s";
+                    + source.rateLimit().requestsPerSecond() + " requests per second"
+                    + (source.rateLimit().perCaller() ? " for each caller (this one: " + caller + ')' : "")
+                    + " by " + ServedRoute.describe(source, route) + "; retry after "
+                    + retryAfterSeconds + " s";
             logger.debug("{}", message);
-            return HttpResponse.of(ResponseHeaders.builder(ErrorCode.RATE_LIMITED.status())
-                                                  .contentType(MediaType.JSON_UTF_8)
-                                                  .set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds))
-                                                  .build(),
-                                   HttpData.wrap(RegistryJson.writeError(
-                                           ErrorBody.of(ErrorCode.RATE_LIMITED, message))));
+            return HttpResponse.of(
+                    ResponseHeaders.builder(ErrorCode.RATE_LIMITED.status())
+                            .contentType(MediaType.JSON_UTF_8)
+                            .set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds))
+                            .build(),
+                    HttpData.wrap(RegistryJson.writeError(ErrorBody.of(ErrorCode.RATE_LIMITED, message))));
         }
 
         private static @Nullable String callerOf(ServiceRequestContext ctx) {
@@ -99,10 +97,12 @@ public final class RateLimitLayer extends AbstractLayer<HttpService> {
         /** Whole seconds, as {@code Retry-After} counts them, rounded up: a caller that waits that long gets in. */
         private static long retryAfterSeconds(RateLimiter limiter) {
             if (limiter instanceof AtomicRateLimiter) {
-                final long nanos = ((AtomicRateLimiter) limiter).getDetailedMetrics().getNanosToWait();
+                final long nanos =
+                        ((AtomicRateLimiter) limiter).getDetailedMetrics().getNanosToWait();
                 return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
             }
-            return Math.max(1, limiter.getRateLimiterConfig().getLimitRefreshPeriod().toSeconds());
+            return Math.max(
+                    1, limiter.getRateLimiterConfig().getLimitRefreshPeriod().toSeconds());
         }
     }
 }

@@ -9,7 +9,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-
 import io.mesh4j.core.routing.RateLimitSpec;
 import io.mesh4j.core.routing.RouteRule;
 
@@ -24,17 +23,17 @@ final class RateLimiters {
     private record Key(RouteRule rule, @Nullable String caller) {}
 
     private final Cache<Key, RateLimiter> limiters = Caffeine.newBuilder()
-                                                             .expireAfterAccess(Duration.ofMinutes(10))
-                                                             .maximumSize(100_000)
-                                                             .build();
+            .expireAfterAccess(Duration.ofMinutes(10))
+            .maximumSize(100_000)
+            .build();
 
     RateLimiter limiterOf(RouteRule rule, @Nullable String caller) {
         final RateLimitSpec spec = rule.rateLimit();
         if (spec == null) {
             throw new IllegalArgumentException("rule '" + rule.name() + "' sets no rate limit");
         }
-        return limiters.get(new Key(rule, spec.perCaller() ? caller : null),
-                            key -> RateLimiter.of(rule.name(), configOf(spec)));
+        return limiters.get(
+                new Key(rule, spec.perCaller() ? caller : null), key -> RateLimiter.of(rule.name(), configOf(spec)));
     }
 
     /**
@@ -50,9 +49,9 @@ final class RateLimiters {
         }
         final int permits = (int) Math.max(1, Math.round(rate * seconds));
         return RateLimiterConfig.custom()
-                                .limitForPeriod(permits)
-                                .limitRefreshPeriod(Duration.ofSeconds(seconds))
-                                .timeoutDuration(Duration.ZERO)
-                                .build();
+                .limitForPeriod(permits)
+                .limitRefreshPeriod(Duration.ofSeconds(seconds))
+                .timeoutDuration(Duration.ZERO)
+                .build();
     }
 }

@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
 
 import com.linecorp.armeria.common.util.Exceptions;
 
-import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.internal.registry.RegistryClient;
 
 /**
@@ -52,16 +52,21 @@ public final class Registrar {
     private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
     private @Nullable ScheduledFuture<?> next;
 
-    public Registrar(RegistryClient registry, ServiceName service, InstanceId id, Registration registration,
-                     ScheduledExecutorService scheduler) {
+    public Registrar(
+            RegistryClient registry,
+            ServiceName service,
+            InstanceId id,
+            Registration registration,
+            ScheduledExecutorService scheduler) {
         this.registry = requireNonNull(registry, "registry");
         this.service = requireNonNull(service, "service");
         this.id = requireNonNull(id, "id");
         this.registration = requireNonNull(registration, "registration");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         heartbeatInterval = registration.ttl().dividedBy(3);
-        backoff = FullJitterBackoff.of(Duration.ofMillis(100), heartbeatInterval.compareTo(Duration.ofMillis(100)) > 0
-                                                               ? heartbeatInterval : Duration.ofMillis(100));
+        backoff = FullJitterBackoff.of(
+                Duration.ofMillis(100),
+                heartbeatInterval.compareTo(Duration.ofMillis(100)) > 0 ? heartbeatInterval : Duration.ofMillis(100));
     }
 
     /**
@@ -97,18 +102,21 @@ public final class Registrar {
             pending = inFlight;
         }
         return pending.handle((unused, cause) -> null)
-                      .thenCompose(unused -> registry.deregister(service, id))
-                      .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                      .handle((unused, cause) -> {
-                          if (cause == null) {
-                              logger.info("{}/{}: deregistered", service, id);
-                          } else {
-                              logger.warn("{}/{}: could not deregister ({}); the registry drops it after its "
-                                          + "TTL of {}s", service, id, Exceptions.peel(cause).toString(),
-                                          registration.ttl().toSeconds());
-                          }
-                          return null;
-                      });
+                .thenCompose(unused -> registry.deregister(service, id))
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((unused, cause) -> {
+                    if (cause == null) {
+                        logger.info("{}/{}: deregistered", service, id);
+                    } else {
+                        logger.warn(
+                                "{}/{}: could not deregister ({}); the registry drops it after its " + "TTL of {}s",
+                                service,
+                                id,
+                                Exceptions.peel(cause).toString(),
+                                registration.ttl().toSeconds());
+                    }
+                    return null;
+                });
     }
 
     private synchronized void register() {
@@ -122,8 +130,13 @@ public final class Registrar {
                     return;
                 }
                 onSuccess();
-                logger.info("{}/{}: registered at {}:{} (index {})", service, id, registration.host(),
-                            registration.port(), index);
+                logger.info(
+                        "{}/{}: registered at {}:{} (index {})",
+                        service,
+                        id,
+                        registration.host(),
+                        registration.port(),
+                        index);
                 firstRegistration.complete(index);
                 schedule(this::heartbeat, heartbeatInterval.toMillis());
             }
@@ -144,8 +157,11 @@ public final class Registrar {
                 if (known) {
                     schedule(this::heartbeat, heartbeatInterval.toMillis());
                 } else {
-                    logger.info("{}/{}: the registry no longer knows this instance (it expired, or the registry "
-                                + "lost its data); registering again", service, id);
+                    logger.info(
+                            "{}/{}: the registry no longer knows this instance (it expired, or the registry "
+                                    + "lost its data); registering again",
+                            service,
+                            id);
                     register();
                 }
             }
@@ -154,8 +170,12 @@ public final class Registrar {
 
     private void onSuccess() {
         if (consecutiveFailures > 0) {
-            logger.info("{}/{}: registry {} answers again after {} failed calls", service, id, registry.uri(),
-                        consecutiveFailures);
+            logger.info(
+                    "{}/{}: registry {} answers again after {} failed calls",
+                    service,
+                    id,
+                    registry.uri(),
+                    consecutiveFailures);
             consecutiveFailures = 0;
         }
     }
@@ -163,8 +183,13 @@ public final class Registrar {
     private void onFailure(String what, Throwable cause, Runnable retry) {
         consecutiveFailures++;
         if (consecutiveFailures == 1) {
-            logger.warn("{}/{}: cannot {} with registry {} ({}); still serving, and trying again until it "
-                        + "answers", service, id, what, registry.uri(), Exceptions.peel(cause).toString());
+            logger.warn(
+                    "{}/{}: cannot {} with registry {} ({}); still serving, and trying again until it " + "answers",
+                    service,
+                    id,
+                    what,
+                    registry.uri(),
+                    Exceptions.peel(cause).toString());
         }
         schedule(retry, backoff.nextDelayMillis(consecutiveFailures));
     }

@@ -15,20 +15,20 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
+import io.mesh4j.core.internal.telemetry.HttpAttributes;
+import io.mesh4j.core.internal.telemetry.RouteTemplates;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
+import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
-import io.mesh4j.core.internal.telemetry.HttpAttributes;
 import io.mesh4j.core.telemetry.MeshTelemetry;
-import io.mesh4j.core.internal.telemetry.RouteTemplates;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.mesh4j.core.internal.telemetry.TelemetryAccess;
-import io.mesh4j.core.internal.telemetry.TracePropagation;
 
 /**
  * Continues the caller's trace, or starts one, with a server span per request, named and attributed by the
@@ -75,24 +75,26 @@ public final class TracingLayer extends AbstractLayer<HttpService> {
             final Context parent = propagation.extract(req.headers());
             final @Nullable String route = RouteTemplates.templateOf(ctx);
             final String method = ctx.method().name();
-            final SpanBuilder builder =
-                    tracer.spanBuilder(route != null ? method + ' ' + route : method)
-                          .setParent(parent)
-                          .setSpanKind(SpanKind.SERVER)
-                          .setStartTimestamp(ctx.log().partial().requestStartTimeMicros(), TimeUnit.MICROSECONDS)
-                          .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method)
-                          .setAttribute(HttpAttributes.URL_PATH, ctx.path())
-                          .setAttribute(HttpAttributes.URL_SCHEME, ctx.sessionProtocol().isTls() ? "https" : "http")
-                          .setAttribute(HttpAttributes.NETWORK_PROTOCOL_VERSION,
-                                        ctx.sessionProtocol().isMultiplex() ? "2" : "1.1")
-                          .setAttribute(HttpAttributes.CLIENT_ADDRESS, ctx.clientAddress().getHostAddress());
+            final SpanBuilder builder = tracer.spanBuilder(route != null ? method + ' ' + route : method)
+                    .setParent(parent)
+                    .setSpanKind(SpanKind.SERVER)
+                    .setStartTimestamp(ctx.log().partial().requestStartTimeMicros(), TimeUnit.MICROSECONDS)
+                    .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method)
+                    .setAttribute(HttpAttributes.URL_PATH, ctx.path())
+                    .setAttribute(
+                            HttpAttributes.URL_SCHEME, ctx.sessionProtocol().isTls() ? "https" : "http")
+                    .setAttribute(
+                            HttpAttributes.NETWORK_PROTOCOL_VERSION,
+                            ctx.sessionProtocol().isMultiplex() ? "2" : "1.1")
+                    .setAttribute(
+                            HttpAttributes.CLIENT_ADDRESS, ctx.clientAddress().getHostAddress());
             if (route != null) {
                 builder.setAttribute(HttpAttributes.HTTP_ROUTE, route);
             }
             final InetSocketAddress local = ctx.localAddress();
             final @Nullable String authority = req.headers().authority();
-            builder.setAttribute(HttpAttributes.SERVER_ADDRESS, authority != null ? hostOf(authority)
-                                                                                   : local.getHostString());
+            builder.setAttribute(
+                    HttpAttributes.SERVER_ADDRESS, authority != null ? hostOf(authority) : local.getHostString());
             builder.setAttribute(HttpAttributes.SERVER_PORT, (long) local.getPort());
             final @Nullable String userAgent = req.headers().get("user-agent");
             if (userAgent != null) {
@@ -118,12 +120,16 @@ public final class TracingLayer extends AbstractLayer<HttpService> {
             final @Nullable Throwable cause = log.responseCause();
             // A server span is an error only when the server failed (5xx): a 4xx is the caller's mistake.
             if (status.code() >= 500 || status.code() <= 0 && cause != null) {
-                span.setAttribute(HttpAttributes.ERROR_TYPE,
-                                  status.code() > 0 ? Integer.toString(status.code()) : cause.getClass().getName());
+                span.setAttribute(
+                        HttpAttributes.ERROR_TYPE,
+                        status.code() > 0
+                                ? Integer.toString(status.code())
+                                : cause.getClass().getName());
                 span.setStatus(StatusCode.ERROR);
             }
-            span.end(TimeUnit.MICROSECONDS.toNanos(log.requestStartTimeMicros()) + log.totalDurationNanos(),
-                     TimeUnit.NANOSECONDS);
+            span.end(
+                    TimeUnit.MICROSECONDS.toNanos(log.requestStartTimeMicros()) + log.totalDurationNanos(),
+                    TimeUnit.NANOSECONDS);
         }
 
         private static String hostOf(String authority) {

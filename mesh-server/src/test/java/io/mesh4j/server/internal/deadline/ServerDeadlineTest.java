@@ -29,17 +29,25 @@ class ServerDeadlineTest {
             sb.requestTimeout(Duration.ofSeconds(5));
             sb.service("/left", (ctx, req) -> {
                 final Deadline deadline = Deadline.of(ctx);
-                return HttpResponse.of(deadline == null ? "none" : Long.toString(deadline.remaining().toMillis()));
+                return HttpResponse.of(
+                        deadline == null
+                                ? "none"
+                                : Long.toString(deadline.remaining().toMillis()));
             });
             sb.service("/stuck", (ctx, req) -> HttpResponse.delayed(HttpResponse.of("late"), Duration.ofSeconds(4)));
-            sb.decorator(ServerStacks.defaults().decorator(
-                    StackParams.empty().with(CommonParams.SERVICE, ServiceName.of("orders"))));
+            sb.decorator(ServerStacks.defaults()
+                    .decorator(StackParams.empty().with(CommonParams.SERVICE, ServiceName.of("orders"))));
         }
     };
 
     private static AggregatedHttpResponse get(String path, String timeLeft) {
-        return WebClient.of(server.httpUri()).prepare().get(path).header(Deadline.HEADER, timeLeft)
-                        .execute().aggregate().join();
+        return WebClient.of(server.httpUri())
+                .prepare()
+                .get(path)
+                .header(Deadline.HEADER, timeLeft)
+                .execute()
+                .aggregate()
+                .join();
     }
 
     @Test
@@ -68,7 +76,12 @@ class ServerDeadlineTest {
 
     @Test
     void aRequestWithoutTheHeaderOrWithAMalformedOneKeepsTheServersOwnTimeout() {
-        assertThat(WebClient.of(server.httpUri()).get("/left").aggregate().join().contentUtf8()).isEqualTo("none");
+        assertThat(WebClient.of(server.httpUri())
+                        .get("/left")
+                        .aggregate()
+                        .join()
+                        .contentUtf8())
+                .isEqualTo("none");
         assertThat(get("/left", "soon").contentUtf8()).isEqualTo("none");
     }
 }

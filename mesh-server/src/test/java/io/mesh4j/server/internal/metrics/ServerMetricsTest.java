@@ -20,7 +20,6 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 
-
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
@@ -33,8 +32,8 @@ class ServerMetricsTest {
 
     private static final int MAX_LABEL_VALUES = 20;
 
-    private static final MeshTelemetry telemetry =
-            MeshTelemetry.of(TelemetryConfig.builder().maxLabelValues(MAX_LABEL_VALUES).build());
+    private static final MeshTelemetry telemetry = MeshTelemetry.of(
+            TelemetryConfig.builder().maxLabelValues(MAX_LABEL_VALUES).build());
 
     /**
      * A plain Armeria server rather than armeria-junit5's extension, which keeps every request context it serves
@@ -48,9 +47,10 @@ class ServerMetricsTest {
         sb.service("/items/{id}", (ctx, req) -> HttpResponse.of("item " + ctx.pathParam("id")));
         sb.service("/unavailable", (ctx, req) -> HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE));
         sb.service("/broken", (ctx, req) -> HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR));
-        sb.decorator(ServerStacks.defaults().decorator(
-                StackParams.empty().with(CommonParams.SERVICE, ServiceName.of("orders"))
-                           .with(MeshTelemetry.KEY, telemetry)));
+        sb.decorator(ServerStacks.defaults()
+                .decorator(StackParams.empty()
+                        .with(CommonParams.SERVICE, ServiceName.of("orders"))
+                        .with(MeshTelemetry.KEY, telemetry)));
         server = sb.build();
         server.start().join();
     }
@@ -66,8 +66,14 @@ class ServerMetricsTest {
     }
 
     private static long requests(String route, String outcome, String peer) {
-        final Timer timer = telemetry.meterRegistry().find("mesh.server.requests").tag("service", "orders")
-                                     .tag("route", route).tag("outcome", outcome).tag("peer", peer).timer();
+        final Timer timer = telemetry
+                .meterRegistry()
+                .find("mesh.server.requests")
+                .tag("service", "orders")
+                .tag("route", route)
+                .tag("outcome", outcome)
+                .tag("peer", peer)
+                .timer();
         return timer != null ? timer.count() : 0;
     }
 
@@ -75,23 +81,33 @@ class ServerMetricsTest {
     void requestsAreCountedByRouteTemplateOutcomeAndCaller() {
         final WebClient client = WebClient.of(uri());
         for (int i = 0; i < 3; i++) {
-            client.prepare().get("/items/" + i).header(MeshTelemetry.CALLER_HEADER, "frontend").execute()
-                  .aggregate().join();
+            client.prepare()
+                    .get("/items/" + i)
+                    .header(MeshTelemetry.CALLER_HEADER, "frontend")
+                    .execute()
+                    .aggregate()
+                    .join();
         }
         client.get("/unavailable").aggregate().join();
         client.post("/broken", "").aggregate().join();
-        client.prepare().get("/items/9").header(MeshTelemetry.CALLER_HEADER, "Not A Service!").execute()
-              .aggregate().join();
+        client.prepare()
+                .get("/items/9")
+                .header(MeshTelemetry.CALLER_HEADER, "Not A Service!")
+                .execute()
+                .aggregate()
+                .join();
 
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(requests("/items/:id", "success", "frontend")).isEqualTo(3);
             assertThat(requests("/items/:id", "success", "unknown")).isEqualTo(1);
             assertThat(requests("/unavailable", "retryable_failure", "unknown")).isEqualTo(1);
-            assertThat(requests("/broken", "failure", "unknown")).as("a POST that failed with 500").isEqualTo(1);
+            assertThat(requests("/broken", "failure", "unknown"))
+                    .as("a POST that failed with 500")
+                    .isEqualTo(1);
         });
         assertThat(telemetry.scrape())
                 .contains("mesh_server_requests_seconds_bucket{method=\"GET\",outcome=\"success\",peer=\"frontend\","
-                          + "route=\"/items/:id\",service=\"orders\",status=\"200\",le=\"0.005\"}");
+                        + "route=\"/items/:id\",service=\"orders\",status=\"200\",le=\"0.005\"}");
     }
 
     @Test
@@ -109,11 +125,20 @@ class ServerMetricsTest {
         assertThat(metersAfter).as("meters after 100,000 distinct paths").isEqualTo(metersBefore);
         // Only the counts' digits may grow.
         assertThat(scrape.length()).isBetween(scrapeBefore, scrapeBefore + 2_000);
-        assertThat(scrape).doesNotContain(UUID_PREFIX).contains("route=\"unmatched\"").contains("peer=\"other\"");
+        assertThat(scrape)
+                .doesNotContain(UUID_PREFIX)
+                .contains("route=\"unmatched\"")
+                .contains("peer=\"other\"");
         final long heapGrowth = usedHeapAfterGc() - heapBefore;
-        LoggerFactory.getLogger(ServerMetricsTest.class).info(
-                "after 2,000 then 100,000 distinct paths and callers: meters {} -> {}, scrape {} -> {} chars, "
-                + "heap growth {} KiB", metersBefore, metersAfter, scrapeBefore, scrape.length(), heapGrowth / 1024);
+        LoggerFactory.getLogger(ServerMetricsTest.class)
+                .info(
+                        "after 2,000 then 100,000 distinct paths and callers: meters {} -> {}, scrape {} -> {} chars, "
+                                + "heap growth {} KiB",
+                        metersBefore,
+                        metersAfter,
+                        scrapeBefore,
+                        scrape.length(),
+                        heapGrowth / 1024);
         assertThat(heapGrowth).as("heap growth in bytes").isLessThan(32L * 1024 * 1024);
     }
 
@@ -129,9 +154,11 @@ class ServerMetricsTest {
         for (int i = from; i < to; i++) {
             inFlight.acquire();
             final String path = i % 2 == 0 ? "/items/" + UUID.randomUUID() : UUID_PREFIX + UUID.randomUUID();
-            final CompletableFuture<?> done =
-                    client.prepare().get(path).header(MeshTelemetry.CALLER_HEADER, "caller-" + i).execute()
-                          .aggregate();
+            final CompletableFuture<?> done = client.prepare()
+                    .get(path)
+                    .header(MeshTelemetry.CALLER_HEADER, "caller-" + i)
+                    .execute()
+                    .aggregate();
             done.whenComplete((res, cause) -> {
                 if (cause != null) {
                     failed.incrementAndGet();

@@ -21,9 +21,10 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.testing.junit5.server.ServerExtension;
 
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.telemetry.HttpAttributes;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
-import io.mesh4j.core.internal.telemetry.HttpAttributes;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.mesh4j.server.ServerStacks;
@@ -32,7 +33,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 
 class ServerTracingTest {
 
@@ -40,8 +40,8 @@ class ServerTracingTest {
     private static final String SPAN_ID = "00f067aa0ba902b7";
 
     private static final InMemorySpanExporter spans = InMemorySpanExporter.create();
-    private static final MeshTelemetry telemetry =
-            MeshTelemetry.of(TelemetryConfig.builder().serviceName("orders").spanExporter(spans).build());
+    private static final MeshTelemetry telemetry = MeshTelemetry.of(
+            TelemetryConfig.builder().serviceName("orders").spanExporter(spans).build());
 
     @RegisterExtension
     static final ServerExtension server = new ServerExtension() {
@@ -52,15 +52,18 @@ class ServerTracingTest {
             sb.service("/orders/{id}", (ctx, req) -> {
                 final String here = MDC.get("trace_id") + ' ' + MDC.get("span_id");
                 final CompletableFuture<String> there = CompletableFuture.supplyAsync(
-                        () -> MDC.get("trace_id") + ' ' + Span.current().getSpanContext().getSpanId(),
+                        () -> MDC.get("trace_id")
+                                + ' '
+                                + Span.current().getSpanContext().getSpanId(),
                         ctx.blockingTaskExecutor());
                 return HttpResponse.of(there.thenApply(other -> HttpResponse.of(here + '|' + other)));
             });
             sb.service("/fail", (ctx, req) -> HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR));
             sb.service("/bad", (ctx, req) -> HttpResponse.of(HttpStatus.BAD_REQUEST));
-            sb.decorator(ServerStacks.defaults().decorator(
-                    StackParams.empty().with(CommonParams.SERVICE, ServiceName.of("orders"))
-                               .with(MeshTelemetry.KEY, telemetry)));
+            sb.decorator(ServerStacks.defaults()
+                    .decorator(StackParams.empty()
+                            .with(CommonParams.SERVICE, ServiceName.of("orders"))
+                            .with(MeshTelemetry.KEY, telemetry)));
         }
     };
 
@@ -83,7 +86,8 @@ class ServerTracingTest {
     }
 
     private static SpanData onlySpan() {
-        await().atMost(Duration.ofSeconds(5)).until(() -> !spans.getFinishedSpanItems().isEmpty());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !spans.getFinishedSpanItems().isEmpty());
         final List<SpanData> finished = spans.getFinishedSpanItems();
         assertThat(finished).hasSize(1);
         return finished.get(0);
@@ -102,19 +106,21 @@ class ServerTracingTest {
         assertThat(span.getParentSpanContext().isRemote()).isTrue();
         assertThat(span.getAttributes().get(HttpAttributes.HTTP_ROUTE)).isEqualTo("/orders/:id");
         assertThat(span.getAttributes().get(HttpAttributes.HTTP_REQUEST_METHOD)).isEqualTo("GET");
-        assertThat(span.getAttributes().get(HttpAttributes.HTTP_RESPONSE_STATUS_CODE)).isEqualTo(200L);
+        assertThat(span.getAttributes().get(HttpAttributes.HTTP_RESPONSE_STATUS_CODE))
+                .isEqualTo(200L);
         assertThat(span.getAttributes().get(HttpAttributes.URL_PATH)).isEqualTo("/orders/42");
         assertThat(span.getAttributes().get(HttpAttributes.URL_SCHEME)).isEqualTo("http");
         assertThat(span.getAttributes().get(HttpAttributes.SERVER_PORT)).isEqualTo((long) server.httpPort());
         assertThat(span.getAttributes().get(HttpAttributes.CLIENT_ADDRESS)).isEqualTo("127.0.0.1");
         assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
-        assertThat(span.getResource().getAttribute(
-                io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))).isEqualTo("orders");
+        assertThat(span.getResource().getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name")))
+                .isEqualTo("orders");
     }
 
     @Test
     void theTraceAndSpanIdsAreInTheMdcAndCurrentOnEveryThreadOfTheRequest() {
-        final String body = get("/orders/42", "traceparent", "00-" + TRACE_ID + '-' + SPAN_ID + "-01").contentUtf8();
+        final String body = get("/orders/42", "traceparent", "00-" + TRACE_ID + '-' + SPAN_ID + "-01")
+                .contentUtf8();
 
         final SpanData span = onlySpan();
         final String ids = TRACE_ID + ' ' + span.getSpanId();
@@ -125,23 +131,28 @@ class ServerTracingTest {
     void aMalformedTraceparentStartsANewTraceAndTheRequestStillSucceeds() {
         final double before = TelemetryAccess.METRICS.get(telemetry).malformedTraceHeaders("traceparent");
 
-        final AggregatedHttpResponse res = get("/orders/42", "traceparent", "00-" + TRACE_ID.toUpperCase() + '-'
-                                                                          + SPAN_ID + "-01");
+        final AggregatedHttpResponse res =
+                get("/orders/42", "traceparent", "00-" + TRACE_ID.toUpperCase() + '-' + SPAN_ID + "-01");
 
         assertThat(res.status()).isEqualTo(HttpStatus.OK);
         final SpanData span = onlySpan();
         assertThat(span.getTraceId()).isNotEqualTo(TRACE_ID);
         assertThat(span.getParentSpanContext().isValid()).isFalse();
-        assertThat(TelemetryAccess.METRICS.get(telemetry).malformedTraceHeaders("traceparent")).isEqualTo(before + 1);
+        assertThat(TelemetryAccess.METRICS.get(telemetry).malformedTraceHeaders("traceparent"))
+                .isEqualTo(before + 1);
         assertThat(telemetry.scrape()).contains("mesh_tracing_malformed_headers_total{header=\"traceparent\"}");
     }
 
     @Test
     void duplicatedTraceparentsAndAMalformedB3StillServe() {
-        final AggregatedHttpResponse res = get("/orders/1",
-                                               "traceparent", "00-" + TRACE_ID + '-' + SPAN_ID + "-01",
-                                               "traceparent", "00-" + TRACE_ID + '-' + SPAN_ID + "-00",
-                                               "b3", "zzz");
+        final AggregatedHttpResponse res = get(
+                "/orders/1",
+                "traceparent",
+                "00-" + TRACE_ID + '-' + SPAN_ID + "-01",
+                "traceparent",
+                "00-" + TRACE_ID + '-' + SPAN_ID + "-00",
+                "b3",
+                "zzz");
 
         assertThat(res.status()).isEqualTo(HttpStatus.OK);
         assertThat(onlySpan().getTraceId()).isNotEqualTo(TRACE_ID);

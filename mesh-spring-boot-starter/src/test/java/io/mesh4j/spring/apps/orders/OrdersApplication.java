@@ -8,8 +8,8 @@ import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.ProducesJson;
 
-import io.mesh4j.core.annotation.Timeout;
 import io.mesh4j.core.annotation.MeshService;
+import io.mesh4j.core.annotation.Timeout;
 
 /** A service that serves one route through the mesh, and calls nobody. */
 @SpringBootConfiguration

@@ -11,9 +11,9 @@ import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.ProducesJson;
 
+import io.mesh4j.core.annotation.MeshService;
 import io.mesh4j.core.annotation.RateLimit;
 import io.mesh4j.core.annotation.Timeout;
-import io.mesh4j.core.annotation.MeshService;
 import io.mesh4j.server.MeshServer;
 
 /**
@@ -41,13 +41,17 @@ public class CatalogApi {
 
     @Get("/items/{sku}")
     @ProducesJson
-    @RateLimit(500)   // per instance: more is answered 429 with Retry-After
-    @Timeout(500)     // the handler's budget, bounded further by the caller's deadline
+    @RateLimit(500) // per instance: more is answered 429 with Retry-After
+    @Timeout(500) // the handler's budget, bounded further by the caller's deadline
     public Item item(@Param String sku) {
         final Item item = ITEMS.get(sku);
         if (item == null) {
             throw HttpStatusException.of(HttpStatus.NOT_FOUND);
         }
-        return new Item(item.sku(), item.name(), item.priceCents(), server.getObject().instanceId().value());
+        return new Item(
+                item.sku(),
+                item.name(),
+                item.priceCents(),
+                server.getObject().instanceId().value());
     }
 }

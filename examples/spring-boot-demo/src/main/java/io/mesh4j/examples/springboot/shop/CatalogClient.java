@@ -3,8 +3,8 @@ package io.mesh4j.examples.springboot.shop;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 
-import io.mesh4j.core.annotation.ServiceClient;
 import io.mesh4j.core.annotation.Retry;
+import io.mesh4j.core.annotation.ServiceClient;
 import io.mesh4j.core.annotation.Timeout;
 
 /**

@@ -28,9 +28,11 @@ public class ProductController {
     @GetMapping("/products/{sku}")
     public Product product(@PathVariable String sku) {
         final CatalogClient.Item item = catalog.item(sku);
-        return new Product(item.sku(), item.name(),
-                           String.format("%d.%02d EUR", item.priceCents() / 100, item.priceCents() % 100),
-                           item.servedBy());
+        return new Product(
+                item.sku(),
+                item.name(),
+                String.format("%d.%02d EUR", item.priceCents() / 100, item.priceCents() % 100),
+                item.servedBy());
     }
 
     /** The catalog's refusal, passed on as it came: a 404 stays a 404, a 429 a 429. */

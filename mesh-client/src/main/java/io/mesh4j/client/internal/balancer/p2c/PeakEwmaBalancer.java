@@ -19,7 +19,6 @@ import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
 import com.linecorp.armeria.client.endpoint.AbstractEndpointSelector;
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
-import com.linecorp.armeria.client.endpoint.EndpointSelector;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.logging.RequestLogAccess;
@@ -143,8 +142,7 @@ public final class PeakEwmaBalancer implements Balancer {
     }
 
     private EndpointLoad loadOf0(Endpoint endpoint) {
-        return loads.computeIfAbsent(endpoint,
-                                     unused -> new EndpointLoad(DECAY.toNanos(), ticker.read()));
+        return loads.computeIfAbsent(endpoint, unused -> new EndpointLoad(DECAY.toNanos(), ticker.read()));
     }
 
     @Override
@@ -168,8 +166,9 @@ public final class PeakEwmaBalancer implements Balancer {
             offered(endpoints, now);
             // An endpoint ejected for a while keeps what was learnt of it (a dead one must not come back as the
             // cheapest); one gone long enough to have decayed anyway is forgotten.
-            loads.entrySet().removeIf(e -> !endpoints.contains(e.getKey())
-                                           && e.getValue().idleNanos(now) > FORGET_AFTER.toNanos());
+            loads.entrySet()
+                    .removeIf(e ->
+                            !endpoints.contains(e.getKey()) && e.getValue().idleNanos(now) > FORGET_AFTER.toNanos());
         }
 
         @Override
