@@ -62,10 +62,17 @@ class RegistryStartTest {
     }
 
     @Test
-    void aRegistryStartsOnce() {
-        try (MeshRegistry registry = RegistryContractTest.start(dir)) {
-            assertThatThrownBy(registry::start).isInstanceOf(IllegalStateException.class);
-        }
+    void aRegistryStartsOnceAndNeverAgainOnceStopped() {
+        final MeshRegistry registry = RegistryContractTest.start(dir);
+        final int port = registry.port();
+        // A second start is the first one: same registry, same port, nothing opened twice.
+        assertThat(registry.start().join()).isSameAs(registry);
+        assertThat(registry.port()).isEqualTo(port);
+        registry.close();
+        registry.close(); // stopping again is a no-op
+        assertThatThrownBy(registry::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stopped");
     }
 
     @Test
