@@ -63,7 +63,8 @@ class RotationUnderLoadTest {
                 .dataDir(dataDir)
                 .leafLifetime(leafLifetime)
                 .build()
-                .start();
+                .start()
+                .join();
         final WorkloadIdentity inventory = identity("inventory");
         start(Inventory.server(registry.uri(), "inventory-1").identity(inventory));
         for (String id : List.of("orders-1", "orders-2")) {

@@ -152,13 +152,12 @@ class TracingAcrossServicesTest {
     @ParameterizedTest
     @ValueSource(strings = {"/on-the-request-thread", "/on-the-blocking-executor", "/on-a-context-aware-executor"})
     void aCallMadeWhileServingIsAChildOfTheServerSpan(String path) {
-        edgeMesh.webClient(ServiceName.of("leaf")); // the watch of a service starts with its first client
+        final WebClient edge = callerMesh.webClient("edge"); // its watch starts with its first client
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> callerMesh.endpoints(ServiceName.of("edge")).size() == 1
                         && edgeMesh.endpoints(ServiceName.of("leaf")).size() == 1);
 
-        assertThat(callerMesh.webClient("edge").get(path).aggregate().join().status())
-                .isEqualTo(HttpStatus.OK);
+        assertThat(edge.get(path).aggregate().join().status()).isEqualTo(HttpStatus.OK);
 
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> spans.getFinishedSpanItems().size() == 4);

@@ -53,7 +53,6 @@ class DiscoveryTest {
             });
 
             first.deregister();
-            mesh.webClient(ServiceName.of("orders")); // the watch of a service starts with its first client
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> mesh.endpoints(ServiceName.of("orders")).size() == 1);
             final int firstHits = first.hits.get();

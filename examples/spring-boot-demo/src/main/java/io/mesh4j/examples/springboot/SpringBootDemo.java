@@ -98,7 +98,8 @@ public final class SpringBootDemo implements Callable<Integer> {
                     .port(0)
                     .dataDir(work.resolve("registry"))
                     .build()
-                    .start();
+                    .start()
+                    .join();
             toClose.push(registry);
             out.println("registry   " + registry.uri() + "  (in this JVM for the demo; java -jar "
                     + "mesh-registry.jar otherwise)");
