@@ -95,6 +95,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
     private @Nullable CompletableFuture<MeshClient> started;
     private volatile boolean stopped;
+    private @Nullable CompletableFuture<Void> stopFuture;
 
     /** The stack parameters the client sets itself when it builds a service's stack. */
     static final Set<StackParams.Key<?>> PARAMS_SET_BY_THE_MESH = Set.of(
@@ -326,7 +327,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
      */
     @Override
     public synchronized CompletableFuture<Void> stop() {
-        if (!stopped) {
+        if (stopFuture == null) {
             stopped = true;
             clients.values().forEach(client -> client.endpoints.close());
             clients.clear();
@@ -334,8 +335,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
             if (ownsFactory) {
                 factory.close();
             }
+            stopFuture = CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.completedFuture(null);
+        return stopFuture;
     }
 
     @Override

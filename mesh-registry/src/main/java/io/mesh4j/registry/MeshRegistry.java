@@ -94,6 +94,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private final @Nullable Path operatorRootCertificate;
     private final @Nullable Path operatorRootKey;
     private final List<String> tlsNames;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Clock clock;
 
     private @Nullable FileRegistryStore store;
@@ -375,9 +376,14 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     public synchronized CompletableFuture<Void> stop() {
         if (!closed) {
             closed = true;
-            stopOnThisThread();
+            try {
+                stopOnThisThread();
+                stopped.complete(null);
+            } catch (RuntimeException | Error e) {
+                stopped.completeExceptionally(e);
+            }
         }
-        return CompletableFuture.completedFuture(null);
+        return stopped;
     }
 
     private void stopOnThisThread() {

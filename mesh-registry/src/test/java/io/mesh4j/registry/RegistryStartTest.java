@@ -68,7 +68,7 @@ class RegistryStartTest {
         // A second start is the first one: same registry, same port, nothing opened twice.
         assertThat(registry.start().join()).isSameAs(registry);
         assertThat(registry.port()).isEqualTo(port);
-        registry.close();
+        assertThat(registry.stop()).isSameAs(registry.stop());
         registry.close(); // stopping again is a no-op
         assertThatThrownBy(registry::start)
                 .isInstanceOf(IllegalStateException.class)

@@ -68,6 +68,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     private final CopyOnWriteArrayList<Runnable> renewalListeners = new CopyOnWriteArrayList<>();
     private final FullJitterBackoff backoff = FullJitterBackoff.of(RETRY_BASE, RETRY_CAP);
     private final RefusalLog refusals;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     private volatile @Nullable Credentials current;
     private volatile List<X509Certificate> trustBundle;
@@ -290,8 +291,9 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
                 next.cancel(false);
             }
             registryFactory.close();
+            stopped.complete(null);
         }
-        return CompletableFuture.completedFuture(null);
+        return stopped;
     }
 
     @Override
