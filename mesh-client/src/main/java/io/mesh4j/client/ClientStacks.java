@@ -1,5 +1,7 @@
 package io.mesh4j.client;
 
+import java.util.List;
+
 import com.linecorp.armeria.client.HttpClient;
 
 import io.mesh4j.client.internal.breaker.BreakerLayer;
@@ -10,6 +12,8 @@ import io.mesh4j.client.internal.metrics.MetricsLayer;
 import io.mesh4j.client.internal.retry.RetryLayer;
 import io.mesh4j.client.internal.routing.RoutingLayer;
 import io.mesh4j.client.internal.tracing.TracingLayer;
+import io.mesh4j.core.stack.ClientRoles;
+import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.Stack;
 
 /**
@@ -47,6 +51,73 @@ public final class ClientStacks {
                 new RetryLayer(),
                 // Per-endpoint breaker: the innermost layer, because it judges one endpoint by one attempt.
                 new BreakerLayer());
+    }
+
+    /**
+     * Checks that every layer stands on the side of {@code RETRY} its role says: per-call roles above it, per-attempt
+     * roles ({@link Role#perAttempt}) below it, where each attempt runs them. Without RETRY a call is one attempt,
+     * and per-attempt layers must still come after the per-call ones.
+     *
+     * @throws IllegalArgumentException naming the layer, where it stands, and where it belongs
+     */
+    public static void checkScopes(Stack<HttpClient> stack) {
+        final List<Role> roles = stack.roles();
+        final int retry = roles.indexOf(ClientRoles.RETRY);
+        boolean perAttemptSeen = false;
+        for (int i = 0; i < roles.size(); i++) {
+            final Role role = roles.get(i);
+            final boolean perAttempt = role.scope() == Role.Scope.PER_ATTEMPT;
+            if (retry >= 0 && i < retry && perAttempt) {
+                throw new IllegalArgumentException(role + " runs per attempt, but stands above RETRY in " + stack
+                        + ", where it would see each call once (expected: after RETRY)");
+            }
+            if (retry >= 0 && i > retry && !perAttempt) {
+                throw new IllegalArgumentException(role + " runs per call, but stands below RETRY in " + stack
+                        + ", where every attempt would run it (expected: before RETRY, or a role made with "
+                        + "Role.perAttempt(..))");
+            }
+            if (perAttemptSeen && !perAttempt) {
+                throw new IllegalArgumentException(role + " runs per call, but stands below a per-attempt layer in "
+                        + stack + " (expected: every per-call layer before every per-attempt one)");
+            }
+            perAttemptSeen |= perAttempt;
+        }
+    }
+
+    /**
+     * The whole outbound path of an attempt as the admin endpoint shows it, the parts below the stack included:
+     * {@code per call: TRACING -> ... -> RETRY | per attempt: BREAKER -> balancer -> mTLS}.
+     *
+     * @param tls whether attempts go out over mTLS, checking the server's SPIFFE ID
+     */
+    public static String describe(Stack<HttpClient> stack, boolean tls) {
+        final StringBuilder line = new StringBuilder("per call: ");
+        String separator = "";
+        boolean perAttempt = false;
+        for (Role role : stack.roles()) {
+            if (!perAttempt && role.scope() == Role.Scope.PER_ATTEMPT) {
+                perAttempt = true;
+                line.append(" | per attempt: ");
+                separator = "";
+            }
+            line.append(separator).append(role.name());
+            separator = " -> ";
+            if (role.equals(ClientRoles.RETRY) && !perAttempt) {
+                perAttempt = true;
+                line.append(" | per attempt: ");
+                separator = "";
+            }
+        }
+        if (!perAttempt) {
+            line.append(" | per attempt: ");
+            separator = "";
+        }
+        // Below the last layer, for every attempt: the balancer learns the attempt's latency and outcome (its pick
+        // was made before), and the transport's TLS proves both sides.
+        line.append(separator)
+                .append("balancer (load feedback) -> ")
+                .append(tls ? "mTLS (server's SPIFFE ID checked)" : "plaintext");
+        return line.toString();
     }
 
     private ClientStacks() {}

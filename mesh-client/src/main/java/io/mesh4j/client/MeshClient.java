@@ -213,6 +213,15 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         return telemetry;
     }
 
+    /**
+     * The whole outbound path as the admin endpoint's {@code /stacks} shows it: the per-call layers, the per-attempt
+     * ones, and what runs below them for every attempt (the balancer's load feedback, TLS); see
+     * {@link ClientStacks#describe}.
+     */
+    public String describeStack() {
+        return ClientStacks.describe(stack, identity != null);
+    }
+
     /** The registry this client discovers services with. */
     public URI registryUri() {
         return registry.uri();

@@ -197,7 +197,8 @@ public final class MeshClientBuilder {
      * Builds the client. It is a snapshot: changing this builder afterwards does not change it.
      *
      * @throws IllegalStateException without an identity or {@link #plaintext()}
-     * @throws IllegalArgumentException when a layer needs a stack parameter nobody sets
+     * @throws IllegalArgumentException when a layer needs a stack parameter nobody sets, or stands on the wrong side
+     *     of RETRY for its role's scope
      */
     public MeshClient build() {
         if (identity == null && !plaintext) {
@@ -207,6 +208,7 @@ public final class MeshClientBuilder {
         if (identity != null && plaintext) {
             throw new IllegalStateException("both identity(..) and plaintext() were set (expected: one of them)");
         }
+        ClientStacks.checkScopes(stack);
         stack.checkParams(params, MeshClient.PARAMS_SET_BY_THE_MESH, "MeshClientBuilder.stackParam(..)");
         if (factory != null) {
             return new MeshClient(this, factory, false);

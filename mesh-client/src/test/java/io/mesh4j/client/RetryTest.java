@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +19,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpResponseWriter;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.SplitHttpResponse;
 import com.linecorp.armeria.server.HttpService;
 
 import io.mesh4j.client.balancer.Balancers;
@@ -149,20 +151,30 @@ class RetryTest {
 
     @Test
     void aStreamingCallIsRetriedOnlyOnWhatItsHeadersSay() {
-        try (Backend breaking = Backend.start(registry.client(), "orders", "a", breaksAfterHeaders());
+        // The response breaks only once the caller has its headers, so that what is tested is the retry rule's
+        // judgement of the headers, not how fast a loaded machine delivers them before the break.
+        final CompletableFuture<Void> headersArrived = new CompletableFuture<>();
+        try (Backend breaking = Backend.start(registry.client(), "orders", "a", (ctx, req) -> {
+                    final HttpResponseWriter res = HttpResponse.streaming();
+                    res.write(ResponseHeaders.of(HttpStatus.OK));
+                    res.write(HttpData.ofUtf8("partial"));
+                    headersArrived.thenRun(res::abort);
+                    return res;
+                });
                 MeshClient mesh = MeshClient.builder(registry.uri())
                         .plaintext()
                         .stack(s -> s.remove(ClientRoles.BREAKER))
                         .build()) {
             final WebClient orders = connected(mesh, "orders", 1);
 
-            assertThatThrownBy(() -> orders.prepare()
-                            .get("/events")
-                            .attr(RetryLayer.STREAMING, true)
-                            .execute()
-                            .aggregate()
-                            .join())
-                    .isInstanceOf(CompletionException.class);
+            final SplitHttpResponse response = orders.prepare()
+                    .get("/events")
+                    .attr(RetryLayer.STREAMING, true)
+                    .execute()
+                    .split();
+            assertThat(response.headers().join().status()).isEqualTo(HttpStatus.OK);
+            headersArrived.complete(null);
+            assertThatThrownBy(() -> response.body().collect().join()).isInstanceOf(CompletionException.class);
             assertThat(breaking.hits).hasValue(1);
         }
     }

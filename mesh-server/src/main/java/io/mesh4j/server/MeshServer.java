@@ -120,7 +120,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                 : AdminServer.builder(config.telemetry)
                         .port(config.adminPort)
                         .build()
-                        .show(service + " inbound", () -> stack);
+                        .show(service + " inbound", this::describeStack);
     }
 
     public static MeshServerBuilder builder(String service, URI registryUri) {
@@ -320,6 +320,11 @@ public final class MeshServer implements Lifecycle<MeshServer> {
 
     public Stack<HttpService> stack() {
         return stack;
+    }
+
+    /** The whole inbound path as the admin endpoint's {@code /stacks} shows it; see {@link ServerStacks#describe}. */
+    public String describeStack() {
+        return ServerStacks.describe(stack, identity != null);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.mesh4j.server;
 
 import com.linecorp.armeria.server.HttpService;
 
+import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.server.internal.authz.AuthzLayer;
 import io.mesh4j.server.internal.concurrency.ConcurrencyLayer;
@@ -43,6 +44,18 @@ public final class ServerStacks {
                 // Refuses what the caller has given up on, and bounds the handler's work (and the calls it
                 // makes) by the caller's deadline: the last layer, right before the service does the work.
                 new DeadlineLayer());
+    }
+
+    /**
+     * The whole inbound path as the admin endpoint shows it, the listener's part included:
+     * {@code mTLS listener -> per request: TRACING -> ... -> DEADLINE -> service}.
+     *
+     * @param tls whether the listener requires mTLS and knows the caller by its SPIFFE ID
+     */
+    public static String describe(Stack<HttpService> stack, boolean tls) {
+        // TLS is settled by the listener before any layer runs, and every layer runs once per request.
+        return (tls ? "mTLS listener (caller's SPIFFE ID)" : "plaintext listener") + " -> per request: "
+                + String.join(" -> ", stack.roles().stream().map(Role::name).toList()) + " -> service";
     }
 
     private ServerStacks() {}

@@ -167,13 +167,13 @@ class MeshAutoConfigurationTest {
         @Bean
         @Order(2)
         MeshClientCustomizer secondClientCustomizer() {
-            return builder -> builder.stack(s -> s.append(Layer.of(Role.of("SECOND"), client -> client)));
+            return builder -> builder.stack(s -> s.append(Layer.of(Role.perAttempt("SECOND"), client -> client)));
         }
 
         @Bean
         @Order(1)
         MeshClientCustomizer firstClientCustomizer() {
-            return builder -> builder.stack(s -> s.append(Layer.of(Role.of("FIRST"), client -> client)));
+            return builder -> builder.stack(s -> s.append(Layer.of(Role.perAttempt("FIRST"), client -> client)));
         }
 
         @Bean
@@ -273,7 +273,7 @@ class MeshAutoConfigurationTest {
 
     @Test
     void propertiesSetDefaultAndPerServicePoliciesAndCustomizersAdjustTheRest() {
-        final Layer<HttpClient> audit = Layer.of(Role.of("AUDIT"), client -> client);
+        final Layer<HttpClient> audit = Layer.of(Role.perAttempt("AUDIT"), client -> client);
         runner.withPropertyValues(
                         "spring.application.name=frontend",
                         "mesh.registry=" + NOWHERE,
@@ -367,8 +367,9 @@ class MeshAutoConfigurationTest {
                     final WebClient admin = WebClient.of("http://127.0.0.1:"
                             + context.getBean(MeshServer.class).admin().port());
                     assertThat(admin.get("/stacks").aggregate().join().contentUtf8())
-                            .contains("orders inbound: Stack[TRACING -> METRICS -> AUTHZ")
-                            .contains("orders outbound: Stack[TRACING -> METRICS -> ROUTING");
+                            .contains("orders inbound: plaintext listener -> per request: TRACING -> METRICS -> AUTHZ")
+                            .contains("orders outbound: per call: TRACING -> METRICS -> ROUTING")
+                            .contains("RETRY | per attempt: BREAKER -> balancer (load feedback) -> plaintext");
                     assertThat(admin.get("/metrics").aggregate().join().status().code())
                             .isEqualTo(200);
                 });
@@ -386,7 +387,7 @@ class MeshAutoConfigurationTest {
                     assertThat(admin.telemetry()).isSameAs(context.getBean(MeshTelemetry.class));
                     final WebClient http = WebClient.of("http://127.0.0.1:" + admin.port());
                     assertThat(http.get("/stacks").aggregate().join().contentUtf8())
-                            .contains("frontend outbound: Stack[TRACING -> METRICS -> ROUTING");
+                            .contains("frontend outbound: per call: TRACING -> METRICS -> ROUTING");
                     final AggregatedHttpResponse metrics =
                             http.get("/metrics").aggregate().join();
                     assertThat(metrics.status().code()).isEqualTo(200);

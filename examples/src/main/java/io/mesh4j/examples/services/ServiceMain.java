@@ -133,7 +133,7 @@ public final class ServiceMain implements Callable<Integer> {
         // The parent process reads this line to know the instance serves and is registered.
         final AdminServer admin = server.admin();
         if (admin != null) {
-            admin.show("outbound", mesh::stack);
+            admin.show("outbound", mesh::describeStack);
         }
         System.out.println(service + '/' + instanceId + " serving on port " + server.port()
                 + (admin != null ? ", admin on port " + admin.port() : ""));

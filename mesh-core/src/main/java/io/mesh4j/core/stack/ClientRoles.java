@@ -1,8 +1,9 @@
 package io.mesh4j.core.stack;
 
 /**
- * The roles of the outbound stack, in request order. Each says what its layer does; why it stands where it does is
- * written once, beside the layer, in {@code ClientStacks.defaults()} (mesh-client).
+ * The roles of the outbound stack, in request order. Each says what its layer does and whether it runs per call
+ * or per attempt ({@link Role#scope()}); why it stands where it does is written once, beside the layer, in
+ * {@code ClientStacks.defaults()} (mesh-client).
  */
 public final class ClientRoles {
 
@@ -18,10 +19,13 @@ public final class ClientRoles {
     public static final Role DEADLINE = Role.of("DEADLINE");
     /** A second attempt to another endpoint when the first is slow; the first answer wins. */
     public static final Role HEDGE = Role.of("HEDGE");
-    /** Budgeted retries with backoff, each attempt to an endpoint picked anew. */
+    /**
+     * Budgeted retries with backoff, each attempt to an endpoint picked anew: the last per-call role; every layer
+     * below it runs once per attempt.
+     */
     public static final Role RETRY = Role.of("RETRY");
     /** A circuit breaker per endpoint, judging one attempt at a time. */
-    public static final Role BREAKER = Role.of("BREAKER");
+    public static final Role BREAKER = Role.perAttempt("BREAKER");
 
     private ClientRoles() {}
 }

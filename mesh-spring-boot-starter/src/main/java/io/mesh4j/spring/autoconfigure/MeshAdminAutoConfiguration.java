@@ -30,8 +30,10 @@ public class MeshAdminAutoConfiguration {
     @ConditionalOnMissingBean
     public AdminServer meshAdminServer(MeshSettings settings, MeshTelemetry telemetry, MeshClient client) {
         final int port = requirePort(settings.properties().getAdminPort());
-        final AdminServer admin =
-                AdminServer.builder(telemetry).port(port).build().show(settings.service() + " outbound", client::stack);
+        final AdminServer admin = AdminServer.builder(telemetry)
+                .port(port)
+                .build()
+                .show(settings.service() + " outbound", client::describeStack);
         try {
             return admin.start();
         } catch (RuntimeException e) {

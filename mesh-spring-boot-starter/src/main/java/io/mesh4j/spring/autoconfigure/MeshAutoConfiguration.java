@@ -157,7 +157,7 @@ public class MeshAutoConfiguration {
         final MeshClient outbound = client.getIfAvailable();
         if (server.admin() != null && outbound != null) {
             // One admin endpoint per application: it shows the outbound stack beside the server's.
-            server.admin().show(server.service() + " outbound", outbound::stack);
+            server.admin().show(server.service() + " outbound", outbound::describeStack);
         }
         return server;
     }
