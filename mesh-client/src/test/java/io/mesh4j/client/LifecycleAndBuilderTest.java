@@ -111,7 +111,7 @@ class LifecycleAndBuilderTest {
     private static final class NoteLayer extends AbstractLayer<HttpClient> {
 
         NoteLayer() {
-            super(Role.of("NOTE"), CALLER_NOTE);
+            super(Role.perAttempt("NOTE"), CALLER_NOTE);
         }
 
         @Override
