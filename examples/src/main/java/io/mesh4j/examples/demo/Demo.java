@@ -227,10 +227,12 @@ public final class Demo implements Callable<Integer> {
                 event = happened.isEmpty() ? "steady" : String.join(" · ", happened);
             }
             load.stop();
-            final Map<String, TrafficStats.Interval> totals = stats.takeInterval();
+            final TrafficStats.@Nullable Interval frontendTotals =
+                    stats.takeInterval().get(Frontend.SERVICE);
             out.println();
             out.println("done: " + load.completed() + " checkouts in " + seconds + " s, "
-                    + totals.get(Frontend.SERVICE).totalFailures + " failed as the load generator saw them; "
+                    + (frontendTotals != null ? frontendTotals.totalFailures : 0)
+                    + " failed as the load generator saw them; "
                     + identities.renewals() + " certificates renewed on the way.");
             out.println("the registry's log is in " + workDir.resolve("registry.log"));
             printTrace(frontend);

@@ -1,5 +1,7 @@
 package io.mesh4j.examples.services;
 
+import static java.util.Objects.requireNonNull;
+
 import java.net.URI;
 import java.time.Duration;
 
@@ -20,10 +22,12 @@ public final class Workloads {
      * @param admin a client of the registry with the admin token
      */
     public static WorkloadIdentity identity(URI registry, RegistryClient admin, String trustBundlePem, String service) {
-        final String token = admin.createToken(
-                        new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
-                .join()
-                .token();
+        // The registry's answer to a new token carries its value, which it never shows again.
+        final String token = requireNonNull(
+                admin.createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
+                        .join()
+                        .token(),
+                "token");
         return WorkloadIdentity.builder(registry, service)
                 .joinToken(token)
                 .trustBundle(trustBundlePem)

@@ -1,5 +1,7 @@
 package io.mesh4j.benchmarks.balancer;
 
+import static io.mesh4j.benchmarks.balancer.BalancerResults.forCase;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,7 +158,7 @@ public final class BalancerBenchmark implements Callable<Integer> {
         if (!jitWarmup.isZero()) {
             progress.say("warming the JIT up through every balancer, " + jitWarmup.toSeconds() + " s each");
             for (BalancerCase c : cases) {
-                OpenLoop.run(calls.get(c), rate, Duration.ZERO, jitWarmup);
+                OpenLoop.run(forCase(calls, c), rate, Duration.ZERO, jitWarmup);
             }
         }
         final BalancerResults results = new BalancerResults(cases, backends.names(), rate);
@@ -164,12 +166,12 @@ public final class BalancerBenchmark implements Callable<Integer> {
             for (int i = 0; i < cases.size(); i++) {
                 final BalancerCase c = cases.get((i + round) % cases.size());
                 final Map<String, Long> answers = new ConcurrentHashMap<>();
-                final LoadResult result = OpenLoop.run(calls.get(c), rate, warmup, duration, res -> {
+                final LoadResult result = OpenLoop.run(forCase(calls, c), rate, warmup, duration, res -> {
                     final String instance = res.headers().get(Backends.INSTANCE_HEADER, "?");
                     answers.merge(instance, 1L, Long::sum);
                 });
                 results.add(c, result, answers);
-                final List<Double> slowShares = results.slowShareByRound.get(c);
+                final List<Double> slowShares = forCase(results.slowShareByRound, c);
                 progress.step(String.format(
                         "round %d/%d, %s: p99 %.0f µs, slow instance %.1f %%",
                         round + 1,

@@ -1,5 +1,7 @@
 package io.mesh4j.benchmarks.balancer;
 
+import static io.mesh4j.benchmarks.balancer.BalancerResults.forCase;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -51,12 +53,12 @@ final class BalancerReport {
         final double idealP99 = p99(BalancerCase.IDEAL);
         for (BalancerCase c : results.cases()) {
             final List<String> row = new ArrayList<>(List.of(c.label()));
-            for (List<Double> rounds : results.percentiles.get(c)) {
+            for (List<Double> rounds : forCase(results.percentiles, c)) {
                 row.add(Spread.of(rounds).format(Units::micros));
             }
             row.add(Double.isNaN(idealP99) ? "–" : Units.ratio(p99(c) / idealP99));
-            row.add(Units.count(results.errors.get(c)));
-            row.add(Units.micros(Histograms.micros(results.sendLag.get(c), 99)));
+            row.add(Units.count(forCase(results.errors, c)));
+            row.add(Units.micros(Histograms.micros(forCase(results.sendLag, c), 99)));
             table.row(row);
         }
         return table;
@@ -68,12 +70,12 @@ final class BalancerReport {
         header.add(results.instances.get(results.instances.size() - 1) + ", each round");
         final Table table = Table.of(header.toArray(String[]::new));
         for (BalancerCase c : results.cases()) {
-            final Map<String, Long> answers = results.answersByInstance.get(c);
+            final Map<String, Long> answers = forCase(results.answersByInstance, c);
             final double total = Math.max(
                     1, answers.values().stream().mapToLong(Long::longValue).sum());
             final List<String> row = new ArrayList<>(List.of(c.label()));
             answers.values().forEach(count -> row.add(String.format(Locale.ROOT, "%.1f %%", count * 100 / total)));
-            row.add(results.slowShareByRound.get(c).stream()
+            row.add(forCase(results.slowShareByRound, c).stream()
                     .map(share -> String.format(Locale.ROOT, "%.1f %%", share * 100))
                     .collect(Collectors.joining(", ")));
             table.row(row);

@@ -1,5 +1,7 @@
 package io.mesh4j.benchmarks.balancer;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -54,17 +56,22 @@ final class BalancerResults {
     /** Adds one round of {@code c}: its latencies, and the answers each instance gave in it. */
     void add(BalancerCase c, LoadResult result, Map<String, Long> answers) {
         for (int i = 0; i < PERCENTILES.length; i++) {
-            percentiles.get(c).get(i).add(Histograms.micros(result.latency(), PERCENTILES[i]));
+            forCase(percentiles, c).get(i).add(Histograms.micros(result.latency(), PERCENTILES[i]));
         }
-        answers.forEach((name, count) -> answersByInstance.get(c).merge(name, count, Long::sum));
+        answers.forEach((name, count) -> forCase(answersByInstance, c).merge(name, count, Long::sum));
         final long total = answers.values().stream().mapToLong(Long::longValue).sum();
         final String slow = instances.get(instances.size() - 1);
-        slowShareByRound.get(c).add(total == 0 ? 0 : answers.getOrDefault(slow, 0L) / (double) total);
+        forCase(slowShareByRound, c).add(total == 0 ? 0 : answers.getOrDefault(slow, 0L) / (double) total);
         errors.merge(c, result.errors(), Long::sum);
-        sendLag.get(c).add(result.sendLag());
+        forCase(sendLag, c).add(result.sendLag());
     }
 
     List<BalancerCase> cases() {
         return List.copyOf(percentiles.keySet());
+    }
+
+    /** The value of {@code c} in {@code byCase}, one of the maps a run fills for each of its cases. */
+    static <V> V forCase(Map<BalancerCase, V> byCase, BalancerCase c) {
+        return requireNonNull(byCase.get(c), c::label);
     }
 }

@@ -1,5 +1,7 @@
 package io.mesh4j.benchmarks.hop;
 
+import static io.mesh4j.benchmarks.hop.PerHopResults.measured;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -84,13 +86,14 @@ final class PerHopReport {
                 continue;
             }
             final List<String> row = new ArrayList<>(List.of(Integer.toString(concurrency)));
-            results.paths.forEach(path -> row.add(Spread.of(rounds.get(path)).format(Units::count)));
+            results.paths.forEach(
+                    path -> row.add(Spread.of(measured(rounds, path)).format(Units::count)));
             if (ratios && has(HopPath.TLS)) {
-                row.add(ratios(rounds.get(HopPath.MESH), rounds.get(HopPath.TLS))
+                row.add(ratios(measured(rounds, HopPath.MESH), measured(rounds, HopPath.TLS))
                         .format(Units::ratio));
             }
             if (ratios && has(HopPath.SIDECARS)) {
-                row.add(ratios(rounds.get(HopPath.MESH), rounds.get(HopPath.SIDECARS))
+                row.add(ratios(measured(rounds, HopPath.MESH), measured(rounds, HopPath.SIDECARS))
                         .format(Units::ratio));
             }
             table.row(row);
@@ -118,8 +121,10 @@ final class PerHopReport {
         for (HopPath path : results.paths) {
             final List<String> row = new ArrayList<>(List.of(path.label()));
             for (String role : List.of(CLIENT, SERVER, CLIENT_SIDECAR, SERVER_SIDECAR)) {
-                final boolean present =
-                        results.ratePhases.get(path).get(0).cpuSecondsPer10k().containsKey(role);
+                final boolean present = measured(results.ratePhases, path)
+                        .get(0)
+                        .cpuSecondsPer10k()
+                        .containsKey(role);
                 row.add(
                         present
                                 ? perRound(
@@ -194,7 +199,7 @@ final class PerHopReport {
                                     .format(Units::count) + " µs",
                     perRound(path, phase -> phase.sendLag().getValueAtPercentile(99) / 1e3)
                                     .format(Units::count) + " µs",
-                    Spread.of(results.throughputBusy.get(maxConcurrency()).get(path).stream()
+                    Spread.of(measured(measured(results.throughputBusy, maxConcurrency()), path).stream()
                                             .map(busy -> busy * 100)
                                             .toList())
                                     .format(Units::count)
@@ -209,9 +214,9 @@ final class PerHopReport {
     private Goal.Outcome worstThroughputRatio(HopPath against) {
         Goal.Outcome worst = new Goal.Outcome(Double.MAX_VALUE, "");
         for (int concurrency : results.concurrencies) {
-            final Map<HopPath, List<Double>> rounds = results.throughput.get(concurrency);
-            final double ratio =
-                    ratios(rounds.get(HopPath.MESH), rounds.get(against)).median();
+            final Map<HopPath, List<Double>> rounds = measured(results.throughput, concurrency);
+            final double ratio = ratios(measured(rounds, HopPath.MESH), measured(rounds, against))
+                    .median();
             if (ratio < worst.value()) {
                 worst = new Goal.Outcome(ratio, "lowest at " + concurrency + " in flight");
             }
@@ -234,7 +239,7 @@ final class PerHopReport {
     }
 
     private Spread perRound(HopPath path, ToDoubleFunction<RatePhase> value) {
-        return Spread.of(results.ratePhases.get(path).stream()
+        return Spread.of(measured(results.ratePhases, path).stream()
                 .map(phase -> value.applyAsDouble(phase))
                 .toList());
     }

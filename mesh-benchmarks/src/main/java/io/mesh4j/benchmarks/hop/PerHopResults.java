@@ -1,5 +1,7 @@
 package io.mesh4j.benchmarks.hop;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -56,6 +58,11 @@ final class PerHopResults {
 
     void ratePhase(HopPath path, RatePhase phase) {
         ratePhases.computeIfAbsent(path, unused -> new ArrayList<>()).add(phase);
+    }
+
+    /** What {@code map} holds for {@code key}, which the run measured: the report reads nothing else. */
+    static <K, V> V measured(Map<K, V> map, K key) {
+        return requireNonNull(map.get(key), () -> "nothing measured for " + key);
     }
 
     int rounds() {

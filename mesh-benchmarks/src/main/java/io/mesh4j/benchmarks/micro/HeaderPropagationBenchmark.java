@@ -3,6 +3,7 @@ package io.mesh4j.benchmarks.micro;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -80,7 +81,7 @@ public class HeaderPropagationBenchmark {
     }
 
     @Benchmark
-    public Duration parseDeadline() {
+    public @Nullable Duration parseDeadline() {
         return Deadline.parseHeader(deadlineHeader);
     }
 }

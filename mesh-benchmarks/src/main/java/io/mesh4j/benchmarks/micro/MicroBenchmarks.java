@@ -40,7 +40,7 @@ public final class MicroBenchmarks implements Callable<Integer> {
             names = "--include",
             defaultValue = ".*",
             description = "A regular expression over the benchmarks' names (such as RouteMatch). Default: all.")
-    String include;
+    String include = ".*";
 
     @Option(
             names = "--forks",

@@ -164,7 +164,7 @@ final class MeshView {
         final Map<String, Object> services = new LinkedHashMap<>();
         for (ServiceName service : called) {
             final Map<String, Object> serviceView =
-                    client.services().contains(service) ? endpoints(service) : new LinkedHashMap<>();
+                    client.services().contains(service) ? endpoints(client, service) : new LinkedHashMap<>();
             final @Nullable RouteConfig config = routes.get(service);
             if (config != null) {
                 serviceView.put(
@@ -194,7 +194,7 @@ final class MeshView {
         return counts;
     }
 
-    private Map<String, Object> endpoints(ServiceName service) {
+    private static Map<String, Object> endpoints(MeshClient client, ServiceName service) {
         final Set<Endpoint> ejected = client.ejected(service);
         final Map<String, Object> view = new LinkedHashMap<>();
         final @Nullable ServiceEndpoints known =

@@ -1,5 +1,7 @@
 package io.mesh4j.spring.actuator;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -95,6 +97,7 @@ final class RouteConfigView {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> firstRule(Map<String, Object> config) {
-        return new LinkedHashMap<>(((List<Map<String, Object>>) config.get("rules")).get(0));
+        // RouteJson writes "rules" always.
+        return new LinkedHashMap<>(((List<Map<String, Object>>) requireNonNull(config.get("rules"))).get(0));
     }
 }

@@ -1,5 +1,8 @@
 package io.mesh4j.spring.autoconfigure;
 
+import static java.util.Objects.requireNonNull;
+import static java.util.Objects.requireNonNullElse;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -48,10 +51,11 @@ public class MeshAutoConfiguration {
         final MeshProperties properties = settings.properties();
         final WorkloadIdentity identity;
         try {
+            // With mesh.tls on, MeshSettings.check made sure that both files are set and can be read.
             identity = WorkloadIdentity.builder(
                             settings.registry(), settings.service().value())
-                    .joinTokenFile(properties.getJoinTokenFile())
-                    .trustBundleFile(properties.getTrustBundleFile())
+                    .joinTokenFile(requireNonNull(properties.getJoinTokenFile()))
+                    .trustBundleFile(requireNonNull(properties.getTrustBundleFile()))
                     .build();
         } catch (IllegalArgumentException | IllegalStateException e) {
             // The settings saw that both files can be read; what is left to go wrong is the bundle's content.
@@ -135,7 +139,8 @@ public class MeshAutoConfiguration {
             }
         } catch (IllegalArgumentException e) {
             // The settings checked each property; what is left is a rule they do not know yet.
-            throw new MeshConfigurationException("mesh.*", e.getMessage(), "Correct the mesh property it names.");
+            throw new MeshConfigurationException(
+                    "mesh.*", requireNonNullElse(e.getMessage(), e.toString()), "Correct the mesh property it names.");
         }
         context.getBeansWithAnnotation(MeshService.class).forEach((name, bean) -> {
             logger.debug("serving the @MeshService bean {} through the mesh server", name);
@@ -152,7 +157,8 @@ public class MeshAutoConfiguration {
         try {
             server = builder.build();
         } catch (IllegalArgumentException e) {
-            throw new MeshConfigurationException("mesh.*", e.getMessage(), "Correct the mesh property it names.");
+            throw new MeshConfigurationException(
+                    "mesh.*", requireNonNullElse(e.getMessage(), e.toString()), "Correct the mesh property it names.");
         }
         final MeshClient outbound = client.getIfAvailable();
         if (server.admin() != null && outbound != null) {

@@ -1,5 +1,7 @@
 package io.mesh4j.spring.autoconfigure;
 
+import static java.util.Objects.requireNonNullElse;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -77,7 +79,7 @@ public final class MeshSettings {
         } catch (IllegalArgumentException e) {
             throw new MeshConfigurationException(
                     properties.getService() != null ? "mesh.service" : "spring.application.name",
-                    e.getMessage(),
+                    requireNonNullElse(e.getMessage(), e.toString()),
                     "Set mesh.service to a DNS-1123 label: lower-case letters, digits and '-', such as orders.");
         }
     }
@@ -130,7 +132,7 @@ public final class MeshSettings {
         } catch (IllegalArgumentException e) {
             throw new MeshConfigurationException(
                     "mesh.telemetry.sampling-ratio",
-                    e.getMessage(),
+                    requireNonNullElse(e.getMessage(), e.toString()),
                     "Set mesh.telemetry.sampling-ratio to a share from 0.0 (no new "
                             + "trace kept) to 1.0 (every one), such as 0.1.");
         }
@@ -140,7 +142,7 @@ public final class MeshSettings {
             } catch (IllegalArgumentException e) {
                 throw new MeshConfigurationException(
                         "mesh.telemetry.zipkin-endpoint",
-                        e.getMessage(),
+                        requireNonNullElse(e.getMessage(), e.toString()),
                         "Set mesh.telemetry.zipkin-endpoint to Zipkin's span API, such "
                                 + "as http://zipkin:9411/api/v2/spans.");
             }
@@ -151,7 +153,7 @@ public final class MeshSettings {
             } catch (IllegalArgumentException e) {
                 throw new MeshConfigurationException(
                         "mesh.telemetry.otlp-endpoint",
-                        e.getMessage(),
+                        requireNonNullElse(e.getMessage(), e.toString()),
                         "Set mesh.telemetry.otlp-endpoint to an OTLP/HTTP traces "
                                 + "endpoint, such as http://collector:4318/v1/traces.");
             }

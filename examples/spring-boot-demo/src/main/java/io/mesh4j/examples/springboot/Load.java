@@ -63,7 +63,7 @@ final class Load implements AutoCloseable {
     private void record(@Nullable AggregatedHttpResponse response, long nanos) {
         @Nullable String servedBy = null;
         final int status = response != null ? response.status().code() : 0;
-        if (status == 200) {
+        if (response != null && status == 200) {
             try {
                 servedBy =
                         JSON.readTree(response.contentUtf8()).path("servedBy").asText();

@@ -48,7 +48,7 @@ public final class FaultLayer extends AbstractLayer<HttpClient> {
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
             final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
             final @Nullable FaultSpec fault = rule != null ? rule.fault() : null;
-            if (fault == null) {
+            if (rule == null || fault == null) {
                 return unwrap().execute(ctx, req);
             }
             final HttpRequest judged = req.withHeaders(req.headers().toBuilder().set(FaultSpec.JUDGED_HEADER, "1"));

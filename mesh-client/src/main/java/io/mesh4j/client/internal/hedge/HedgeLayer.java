@@ -1,5 +1,7 @@
 package io.mesh4j.client.internal.hedge;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,12 +68,14 @@ public final class HedgeLayer extends AbstractLayer<HttpClient> {
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
             final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
             final @Nullable HedgeSpec spec = rule != null ? rule.hedge() : null;
-            if (spec == null || RetryLayer.isStreaming(ctx)) {
+            if (rule == null || spec == null || RetryLayer.isStreaming(ctx)) {
                 return unwrap().execute(ctx, req);
             }
             final RecentLatencies recent = latencies.computeIfAbsent(rule.name(), unused -> new RecentLatencies());
             ctx.log().whenComplete().thenAccept(log -> recent.record(log.totalDurationNanos()));
-            final @Nullable Duration delay = spec.delay() != null ? spec.delay() : recent.percentile(spec.percentile());
+            // A hedge spec has a delay or a percentile, never neither.
+            final @Nullable Duration delay =
+                    spec.delay() != null ? spec.delay() : recent.percentile(requireNonNull(spec.percentile()));
             if (delay == null) {
                 // Too few calls yet to know the route's tail: this one only teaches it.
                 return unwrap().execute(ctx, req);

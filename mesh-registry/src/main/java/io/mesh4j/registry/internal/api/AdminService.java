@@ -1,5 +1,7 @@
 package io.mesh4j.registry.internal.api;
 
+import static java.util.Objects.requireNonNullElse;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +46,8 @@ final class AdminService {
                             try {
                                 made = tokens.create(request.service(), request.ttl(), request.uses());
                             } catch (IllegalArgumentException e) {
-                                throw new InvalidInputException(ErrorCode.INVALID_FIELD, e.getMessage());
+                                throw new InvalidInputException(
+                                        ErrorCode.INVALID_FIELD, requireNonNullElse(e.getMessage(), e.toString()));
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
                             }
@@ -98,7 +101,8 @@ final class AdminService {
                                 rotation.oldRoot(),
                                 rotation.oldRootRetiresAt())));
                     } catch (IllegalStateException e) {
-                        return JsonResponses.error(ErrorCode.CONFLICT, e.getMessage());
+                        return JsonResponses.error(
+                                ErrorCode.CONFLICT, requireNonNullElse(e.getMessage(), e.toString()));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }

@@ -1,5 +1,7 @@
 package io.mesh4j.registry.internal.api;
 
+import static java.util.Objects.requireNonNullElse;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.cert.X509Certificate;
@@ -65,7 +67,7 @@ final class IdentityService {
         try {
             csr = CertificateRequests.check(request.csr());
         } catch (IllegalArgumentException e) {
-            return access.refuse(ErrorCode.INVALID_CSR, e.getMessage());
+            return access.refuse(ErrorCode.INVALID_CSR, requireNonNullElse(e.getMessage(), e.toString()));
         }
         final SpiffeId requested = csr.requestedId();
         if (!requested.trustDomain().equals(ca.trustDomain())) {

@@ -41,8 +41,8 @@ final class JsonErrorHandler implements ServerErrorHandler {
         if (peeled instanceof ContentTooLargeException) {
             return JsonResponses.error(ErrorCode.BODY_TOO_LARGE, bodyTooLarge());
         }
-        if (peeled instanceof RegistryUnavailableException) {
-            return JsonResponses.error(ErrorCode.UNAVAILABLE, peeled.getMessage());
+        if (peeled instanceof RegistryUnavailableException unavailable) {
+            return JsonResponses.error(ErrorCode.UNAVAILABLE, unavailable.getMessage());
         }
         if (peeled != cause) {
             // Let the default handler see what really failed (a timeout, a status exception).

@@ -1,5 +1,7 @@
 package io.mesh4j.registry.internal.api;
 
+import static java.util.Objects.requireNonNullElse;
+
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -31,7 +33,7 @@ final class PathNames {
         try {
             return parser.apply(value);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(ErrorCode.INVALID_NAME, e.getMessage());
+            throw new InvalidInputException(ErrorCode.INVALID_NAME, requireNonNullElse(e.getMessage(), e.toString()));
         }
     }
 

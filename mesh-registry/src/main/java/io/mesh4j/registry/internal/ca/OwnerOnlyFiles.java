@@ -1,5 +1,7 @@
 package io.mesh4j.registry.internal.ca;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -49,7 +51,7 @@ public final class OwnerOnlyFiles {
             channel.force(true);
         }
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(file.getParent());
+        syncDirectory(requireNonNull(file.toAbsolutePath().getParent(), "parent"));
     }
 
     /** Lets everyone read {@code file}: for what is meant to be handed out. */

@@ -33,6 +33,7 @@ abstract class AdminCommand implements Callable<Integer> {
     }
 
     /** Checks and reads the arguments; nothing has been sent yet. */
+    @Initializer
     void checkArguments() throws Exception {}
 
     /** The command's work against the registry; {@code out} is standard output. */
@@ -42,4 +43,10 @@ abstract class AdminCommand implements Callable<Integer> {
     ParameterException badArgument(String message) {
         return new ParameterException(spec.commandLine(), message);
     }
+
+    /**
+     * Marks {@link #checkArguments()}, and so every override, as setting the fields that {@link #run} reads
+     * (NullAway honours any annotation of this name): {@link #call()} runs it first.
+     */
+    @interface Initializer {}
 }

@@ -1,5 +1,7 @@
 package io.mesh4j.registry.internal.cli;
 
+import static java.util.Objects.requireNonNullElse;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -157,7 +159,7 @@ final class Routes {
                 rule = new RouteRule(
                         "split", RouteMatch.ALL, split, null, null, null, null, null, null, null, null, null);
             } catch (IllegalArgumentException e) {
-                throw badArgument(e.getMessage());
+                throw badArgument(requireNonNullElse(e.getMessage(), e.toString()));
             }
         }
 

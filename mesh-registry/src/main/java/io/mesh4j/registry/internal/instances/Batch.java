@@ -83,7 +83,8 @@ final class Batch {
     /** The new state of every service this batch changed. */
     Map<ServiceName, ServiceState> changedServices() {
         final Map<ServiceName, ServiceState> states = new HashMap<>();
-        working.forEach((service, instances) -> states.put(service, new ServiceState(indexes.get(service), instances)));
+        working.forEach(
+                (service, instances) -> states.put(service, new ServiceState(serviceIndex(service), instances)));
         return states;
     }
 

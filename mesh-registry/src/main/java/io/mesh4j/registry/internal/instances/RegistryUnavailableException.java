@@ -1,5 +1,7 @@
 package io.mesh4j.registry.internal.instances;
 
+import static java.util.Objects.requireNonNull;
+
 /**
  * The registry cannot accept a change now: it is stopping, or its store failed and it refuses changes until it
  * is restarted. The message says which.
@@ -10,5 +12,11 @@ public final class RegistryUnavailableException extends RuntimeException {
 
     public RegistryUnavailableException(String message) {
         super(message, null, false, false);
+    }
+
+    /** The message the constructor was given, never null. */
+    @Override
+    public String getMessage() {
+        return requireNonNull(super.getMessage());
     }
 }

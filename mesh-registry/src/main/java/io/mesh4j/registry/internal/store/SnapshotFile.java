@@ -1,5 +1,7 @@
 package io.mesh4j.registry.internal.store;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -49,7 +51,7 @@ final class SnapshotFile {
             channel.force(true);
         }
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Durable.syncDirectory(file.toAbsolutePath().getParent());
+        Durable.syncDirectory(requireNonNull(file.toAbsolutePath().getParent(), "parent"));
     }
 
     /** Reads the snapshot, or returns {@code null} if there is none yet. */
@@ -126,7 +128,9 @@ final class SnapshotFile {
             SortedMap<ServiceName, Long> indexes,
             SortedMap<ServiceName, SortedMap<InstanceId, Registration>> services) {
         final SortedMap<ServiceName, ServiceState> states = new TreeMap<>();
-        services.forEach((name, instances) -> states.put(name, new ServiceState(indexes.get(name), instances)));
+        // A service line puts the service in both maps.
+        services.forEach((name, instances) ->
+                states.put(name, new ServiceState(requireNonNull(indexes.get(name), "index"), instances)));
         return new StoredRegistry(index, states);
     }
 

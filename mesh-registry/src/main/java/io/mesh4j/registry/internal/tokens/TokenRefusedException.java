@@ -1,5 +1,7 @@
 package io.mesh4j.registry.internal.tokens;
 
+import static java.util.Objects.requireNonNull;
+
 /**
  * A join token that cannot be used; the message says why (unknown, used up, revoked, expired).
  */
@@ -9,5 +11,11 @@ public final class TokenRefusedException extends Exception {
 
     TokenRefusedException(String message) {
         super(message, null, false, false);
+    }
+
+    /** The message the constructor was given, never null. */
+    @Override
+    public String getMessage() {
+        return requireNonNull(super.getMessage());
     }
 }

@@ -1,5 +1,7 @@
 package io.mesh4j.server.internal.concurrency;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -70,12 +72,13 @@ public final class ConcurrencyLayer extends AbstractLayer<HttpService> {
             if (source == null) {
                 return unwrap().serve(ctx, req);
             }
+            // sourceOf gives a rule that has a concurrency limit.
             final Bulkhead bulkhead = bulkheads.get(
                     source,
                     rule -> Bulkhead.of(
                             rule.name(),
                             BulkheadConfig.custom()
-                                    .maxConcurrentCalls(rule.concurrencyLimit())
+                                    .maxConcurrentCalls(requireNonNull(rule.concurrencyLimit()))
                                     .maxWaitDuration(Duration.ZERO)
                                     .build()));
             if (!bulkhead.tryAcquirePermission()) {

@@ -54,7 +54,7 @@ public final class FaultLayer extends AbstractLayer<HttpService> {
             }
             final @Nullable RouteRule rule = routes.resolve(ctx).rule();
             final @Nullable FaultSpec fault = rule != null ? rule.fault() : null;
-            if (fault == null) {
+            if (rule == null || fault == null) {
                 return unwrap().serve(ctx, req);
             }
             final Decision decision = fault.decide(ThreadLocalRandom.current());

@@ -1,5 +1,7 @@
 package io.mesh4j.server.internal.ratelimit;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -24,6 +26,7 @@ import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
+import io.mesh4j.core.routing.RateLimitSpec;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ServerRoles;
@@ -75,9 +78,11 @@ public final class RateLimitLayer extends AbstractLayer<HttpService> {
                 return unwrap().serve(ctx, req);
             }
             final long retryAfterSeconds = retryAfterSeconds(limiter);
+            // sourceOf gives a rule that has a rate limit.
+            final RateLimitSpec limit = requireNonNull(source.rateLimit());
             final String message = ctx.method() + " " + ctx.path() + " is limited to "
-                    + source.rateLimit().requestsPerSecond() + " requests per second"
-                    + (source.rateLimit().perCaller() ? " for each caller (this one: " + caller + ')' : "")
+                    + limit.requestsPerSecond() + " requests per second"
+                    + (limit.perCaller() ? " for each caller (this one: " + caller + ')' : "")
                     + " by " + ServedRoute.describe(source, route) + "; retry after "
                     + retryAfterSeconds + " s";
             logger.debug("{}", message);
