@@ -29,7 +29,7 @@ import io.mesh4j.core.stack.StackParams;
 /**
  * What the demo shows: per service, the calls its callers made (rate, success, latency) and how their attempts
  * spread over its instances. Recorded by two layers the demo adds to every mesh client's stack, which is how a
- * user adds a layer of their own:
+ * user adds a layer of their own (the attempts' layer has a per-attempt role, since it stands below RETRY):
  * <pre>{@code
  * stack(s -> s.insertBefore(ClientRoles.DEADLINE, stats.callLayer()).append(stats.attemptLayer()))
  * }</pre>
@@ -40,16 +40,16 @@ final class TrafficStats {
 
     /** Outermost: sees each call once, as its caller does, retries included. */
     Layer<HttpClient> callLayer() {
-        return perService("DEMO_CALLS", CallRecorder::new);
+        return perService(Role.of("DEMO_CALLS"), CallRecorder::new);
     }
 
     /** Innermost: sees each attempt on the instance the balancer picked. */
     Layer<HttpClient> attemptLayer() {
-        return perService("DEMO_ATTEMPTS", AttemptRecorder::new);
+        return perService(Role.perAttempt("DEMO_ATTEMPTS"), AttemptRecorder::new);
     }
 
-    private Layer<HttpClient> perService(String role, BiFunction<HttpClient, ServiceTraffic, HttpClient> recorder) {
-        return new AbstractLayer<>(Role.of(role)) {
+    private Layer<HttpClient> perService(Role role, BiFunction<HttpClient, ServiceTraffic, HttpClient> recorder) {
+        return new AbstractLayer<>(role) {
             @Override
             public Function<? super HttpClient, ? extends HttpClient> decorator(StackParams params) {
                 final ServiceTraffic traffic =
