@@ -28,7 +28,7 @@ import io.mesh4j.core.internal.registry.RegistryClient;
  *   <li>heartbeats every third of the TTL, so that two heartbeats can be lost before the instance expires;</li>
  *   <li>registers again when a heartbeat answers 404: the instance expired during a partition, or the registry
  *       came back without its data;</li>
- *   <li>at {@link #stop()}, waits for the call in flight, then deregisters, so that a late heartbeat cannot
+ *   <li>at {@link #stop(Duration)}, waits for the call in flight, then deregisters, so that a late heartbeat cannot
  *       bring the instance back after it left.</li>
  * </ul>
  * A registry that is away is logged once when it goes and once when it comes back, never per heartbeat.
