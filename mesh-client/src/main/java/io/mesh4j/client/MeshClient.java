@@ -141,7 +141,12 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         telemetry = b.telemetry;
         zone = b.zone;
         tls = identity != null ? new ServiceTls(identity) : null;
-        routes = PolicyRegistry.watching(registry, CommonPools.workerGroup());
+        // Route configs are watched from the first call to a service, as its instances are, and like them not
+        // before the workload has the certificate a TLS registry asks for.
+        final @Nullable WorkloadIdentity certified = identity;
+        routes = certified != null
+                ? PolicyRegistry.watching(registry, CommonPools.workerGroup(), certified::start)
+                : PolicyRegistry.watching(registry, CommonPools.workerGroup());
     }
 
     public static MeshClientBuilder builder(URI registryUri) {
