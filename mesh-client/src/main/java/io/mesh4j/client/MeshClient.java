@@ -33,6 +33,8 @@ import io.mesh4j.client.balancer.EndpointAvailability;
 import io.mesh4j.client.internal.ClientAccess;
 import io.mesh4j.client.internal.breaker.EndpointBreakers;
 import io.mesh4j.client.internal.breaker.RoutedBreakerConfig;
+import io.mesh4j.client.internal.deadline.DeadlineLayer;
+import io.mesh4j.client.internal.discovery.EndpointWait;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.client.internal.metrics.PickCounter;
 import io.mesh4j.client.internal.retry.RetryBudget;
@@ -142,7 +144,12 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         telemetry = b.telemetry;
         zone = b.zone;
         tls = identity != null ? new ServiceTls(identity) : null;
-        routes = PolicyRegistry.watching(registry, CommonPools.workerGroup());
+        // Route configs are watched from the first call to a service, as its instances are, and like them not
+        // before the workload has the certificate a TLS registry asks for.
+        final @Nullable WorkloadIdentity certified = identity;
+        routes = certified != null
+                ? PolicyRegistry.watching(registry, CommonPools.workerGroup(), certified::start)
+                : PolicyRegistry.watching(registry, CommonPools.workerGroup());
     }
 
     public static MeshClientBuilder builder(URI registryUri) {
@@ -265,12 +272,18 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         // Who gets the next attempt: the balancer's pick among the healthy ones, passing over any whose breaker
         // has no trial call to spare.
         final Balancer balancer = balancers.newBalancer(params.with(EndpointAvailability.KEY, breakers::isAvailable));
-        // Which of them a call may go to: the subset its route chose, in this client's zone while it can.
+        // Which of them a call may go to: the subset its route chose, in this client's zone while it can; and when
+        // there is none yet, how long the call waits for one (no longer than its timeout) and what it is told.
         final ServiceEndpoints endpoints = new ServiceEndpoints(
                 service,
                 discovered,
                 breakers,
-                PickCounter.counting(balancer.selectionStrategy(), service.value(), metrics),
+                new EndpointWait(
+                        PickCounter.counting(balancer.selectionStrategy(), service.value(), metrics),
+                        service,
+                        ctx -> DeadlineLayer.timeoutOf(ctx, service, policies),
+                        ticker,
+                        discovered::whyNoEndpoint),
                 zone);
         // Where each call goes, decided once per call from the live route config.
         final Router router = new Router(service, routes, other -> serviceClient(other).endpoints);

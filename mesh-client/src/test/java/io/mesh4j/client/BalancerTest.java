@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import com.linecorp.armeria.client.ClientRequestContext;
+import com.linecorp.armeria.client.ClientRequestContextCaptor;
+import com.linecorp.armeria.client.Clients;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -64,6 +70,106 @@ class BalancerTest {
                     .isPositive();
             assertThat(healthy.hits.get()).isEqualTo(20);
         }
+    }
+
+    @Test
+    void anInstanceWhoseCallsTimedOutIsPickedAgainWithinSecondsOnceItAnswersAndGetsBackItsShare() {
+        // Time as the balancer sees it moves only when told: each answer takes 5 ms of it, and the calls that time
+        // out wait 10 s of it, as they would against the default timeout.
+        final FakeTicker ticker = new FakeTicker();
+        final Duration answerTime = Duration.ofMillis(5);
+        final AtomicBoolean stalled = new AtomicBoolean();
+        try (Backend steady = Backend.start(registry.client(), "orders", "steady", (ctx, req) -> {
+                    if (stalled.get()) {
+                        // While the other instance stalls, answers come late in real time (so that the calls in
+                        // flight at once spread over both instances) and at once in the balancer's.
+                        return HttpResponse.delayed(HttpResponse.of("s"), Duration.ofMillis(300));
+                    }
+                    ticker.advance(answerTime);
+                    return HttpResponse.of("s");
+                });
+                Backend flaky = Backend.start(registry.client(), "orders", "flaky", (ctx, req) -> {
+                    if (stalled.get()) {
+                        return HttpResponse.of(new CompletableFuture<HttpResponse>());
+                    }
+                    ticker.advance(answerTime);
+                    return HttpResponse.of("f");
+                });
+                // Only the balancer: no retry moves a call, no breaker ejects the instance.
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .ticker(ticker)
+                        .stack(s -> s.remove(ClientRoles.RETRY).remove(ClientRoles.BREAKER))
+                        .build()) {
+            final WebClient orders = connected(mesh, 2);
+            for (int i = 0; i < 100; i++) {
+                settled(call(orders));
+            }
+            assertThat(flaky.hits.get())
+                    .as("the flaky instance's share while both answer")
+                    .isBetween(40, 60);
+
+            // The flaky instance stops answering: of a burst of calls, those it gets time out after 10 s.
+            stalled.set(true);
+            final List<ClientRequestContext> burst;
+            try (ClientRequestContextCaptor captor = Clients.newContextCaptor()) {
+                for (int i = 0; i < 8; i++) {
+                    orders.prepare()
+                            .get("/")
+                            .responseTimeout(Duration.ofSeconds(3))
+                            .execute();
+                }
+                burst = captor.getAll();
+            }
+            final List<ClientRequestContext> timingOut = burst.stream()
+                    .filter(ctx -> ctx.endpoint().port() == flaky.port())
+                    .toList();
+            burst.stream().filter(ctx -> !timingOut.contains(ctx)).forEach(BalancerTest::settled);
+            ticker.advance(Duration.ofSeconds(10));
+            timingOut.forEach(BalancerTest::settled);
+            assertThat(timingOut)
+                    .as("calls that timed out on the flaky instance")
+                    .hasSizeGreaterThanOrEqualTo(2);
+
+            // It answers again. Calls one after another, 50 ms of balancer time apart.
+            stalled.set(false);
+            final int flakyAtResume = flaky.hits.get();
+            int calls = 0;
+            while (flaky.hits.get() == flakyAtResume && calls < 200) {
+                ticker.advance(Duration.ofMillis(45));
+                settled(call(orders));
+                calls++;
+            }
+            assertThat(Duration.ofMillis(50L * calls))
+                    .as("balancer time until the instance is picked again")
+                    .isLessThanOrEqualTo(Duration.ofSeconds(4));
+
+            final int flakyThen = flaky.hits.get();
+            for (int i = 0; i < 100; i++) {
+                ticker.advance(Duration.ofMillis(45));
+                settled(call(orders));
+            }
+            assertThat(flaky.hits.get() - flakyThen)
+                    .as("the instance's share of the next 100 calls")
+                    .isBetween(40, 60);
+        }
+    }
+
+    /** Sends a GET and returns its context once it is answered. */
+    private static ClientRequestContext call(WebClient client) {
+        try (ClientRequestContextCaptor captor = Clients.newContextCaptor()) {
+            assertThat(client.get("/").aggregate().join().status()).isEqualTo(HttpStatus.OK);
+            return captor.get();
+        }
+    }
+
+    /**
+     * Returns once the balancer has noted how the call ended: it does in a callback of the call's log, on the
+     * call's event loop, which may run after the caller has its answer. Time must not move on before.
+     */
+    private static void settled(ClientRequestContext ctx) {
+        ctx.log().whenComplete().join();
+        ctx.eventLoop().withoutContext().submit(() -> {}).syncUninterruptibly();
     }
 
     @Test

@@ -7,8 +7,12 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -215,6 +219,68 @@ class RetryTest {
             // One call has deposited a fifth of a retry; the reserve of 10/s pays for its retry.
             assertThat(orders.get("/").aggregate().join().status()).isEqualTo(HttpStatus.OK);
             assertThat(backend.hits).hasValue(2);
+        }
+    }
+
+    @Test
+    void aFrozenInstanceCostsNoIdempotentCallAndItsCallsMoveOnLongBeforeTheTimeout() throws Exception {
+        final AtomicBoolean frozen = new AtomicBoolean();
+        final AtomicInteger stalled = new AtomicInteger();
+        try (Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
+                Backend freezing = Backend.start(registry.client(), "orders", "freezing", (ctx, req) -> {
+                    if (frozen.get()) {
+                        // Never answers, as a process stopped with SIGSTOP does not: the connection stays open.
+                        stalled.incrementAndGet();
+                        return HttpResponse.of(new CompletableFuture<HttpResponse>());
+                    }
+                    return HttpResponse.of("ok");
+                });
+                // The default client: its policy's 10 s timeout, its retries, its balancer and breakers.
+                MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().build()) {
+            final WebClient orders = connected(mesh, "orders", 2);
+            // The client learns how long the service usually takes.
+            DiscoveryTest.sendAll(orders, 200);
+
+            frozen.set(true);
+            final Timed timed = new Timed();
+            // Until a few calls have met the frozen instance, within a bound.
+            for (int round = 0; round < 20 && (stalled.get() < 3 || timed.calls.get() < 300); round++) {
+                timed.send(orders, 100, 8);
+            }
+
+            assertThat(stalled.get()).as("calls that met the frozen instance").isGreaterThanOrEqualTo(3);
+            assertThat(timed.failures).as("failed calls").isEmpty();
+            assertThat(Duration.ofNanos(timed.slowestNanos.get()))
+                    .as("the slowest call, against a timeout of 10 s")
+                    .isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    /** GETs with a fixed number in flight: how they ended, and how long the slowest took. */
+    private static final class Timed {
+        final AtomicInteger calls = new AtomicInteger();
+        final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        final AtomicLong slowestNanos = new AtomicLong();
+
+        void send(WebClient client, int total, int concurrency) throws InterruptedException {
+            final Semaphore inFlight = new Semaphore(concurrency);
+            final CompletableFuture<?>[] sent = new CompletableFuture<?>[total];
+            for (int i = 0; i < total; i++) {
+                inFlight.acquire();
+                final long start = System.nanoTime();
+                calls.incrementAndGet();
+                sent[i] = client.get("/").aggregate().handle((res, cause) -> {
+                    slowestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+                    if (cause != null) {
+                        failures.add(cause.toString());
+                    } else if (!res.status().isSuccess()) {
+                        failures.add(res.status().toString());
+                    }
+                    inFlight.release();
+                    return null;
+                });
+            }
+            CompletableFuture.allOf(sent).join();
         }
     }
 

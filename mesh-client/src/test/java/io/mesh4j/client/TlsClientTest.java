@@ -3,10 +3,15 @@ package io.mesh4j.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -14,7 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.CommonPools;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerTlsConfig;
@@ -29,7 +37,9 @@ import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
+import io.mesh4j.registry.internal.ca.RegistryCertificate;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 /** A MeshClient's mTLS: it calls only a server that proves the identity of the service it meant to call. */
 class TlsClientTest {
@@ -107,6 +117,80 @@ class TlsClientTest {
                                 .build())
                 .join();
         return server;
+    }
+
+    /**
+     * A TLS front of the registry that notes every request it gets, with whether the caller presented a
+     * certificate, and passes it on: with the operator's token when the caller proved an identity, as it came
+     * when not (so that the registry refuses what needs a certificate).
+     */
+    private URI recordingFront(List<String> requests) throws IOException {
+        final String adminToken =
+                Files.readString(dataDir.resolve("admin.token")).strip();
+        final ClientFactory insecure = ClientFactory.builder().tlsNoVerify().build();
+        toClose.add(insecure);
+        final WebClient upstream = WebClient.builder(registry.uri())
+                .factory(insecure)
+                .responseTimeoutMillis(0)
+                .build();
+        final Server front = Server.builder()
+                .https(0)
+                .tlsProvider(
+                        RegistryCertificate.start(
+                                RegistryAccess.CA.get(registry),
+                                "127.0.0.1",
+                                List.of(),
+                                CommonPools.blockingTaskExecutor(),
+                                Clock.systemUTC()),
+                        ServerTlsConfig.builder()
+                                .clientAuth(ClientAuth.OPTIONAL)
+                                .tlsCustomizer(tls -> tls.trustManager(InsecureTrustManagerFactory.INSTANCE))
+                                .build())
+                .requestTimeout(Duration.ZERO)
+                .service("prefix:/", (ctx, req) -> {
+                    final boolean certified = MeshIdentity.peer(ctx) != null;
+                    requests.add(
+                            ctx.method() + " " + ctx.path() + (certified ? " with" : " without") + " a certificate");
+                    return upstream.execute(
+                            certified
+                                    ? req.withHeaders(req.headers().toBuilder()
+                                            .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + adminToken))
+                                    : req);
+                })
+                .connectionDrainDuration(Duration.ZERO)
+                .bossGroupFactory(BossGroups::newBossGroup)
+                .build();
+        front.start().join();
+        toClose.add(front::close);
+        return URI.create("https://127.0.0.1:" + front.activeLocalPort());
+    }
+
+    @Test
+    void watchesTheRouteConfigOnlyOnceTheCertificateIsIn() throws IOException {
+        final List<String> requests = new CopyOnWriteArrayList<>();
+        final URI front = recordingFront(requests);
+        final String token = RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .createToken(new IdentityJson.TokenRequest(ServiceName.of("frontend"), Duration.ofMinutes(10), 1))
+                .join()
+                .token();
+        // Not started: the client's first call starts it.
+        final WorkloadIdentity identity = WorkloadIdentity.builder(front, "frontend")
+                .joinToken(token)
+                .trustBundle(registry.trustBundlePem())
+                .build();
+        toClose.add(identity);
+        final MeshClient mesh = MeshClient.builder(front).identity(identity).build();
+        toClose.add(mesh);
+
+        mesh.webClient("orders");
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> requests.contains("GET /v1/routes/orders with a certificate"));
+        assertThat(requests)
+                .as("the requests the registry got")
+                .contains("POST /v1/identity/csr without a certificate")
+                .doesNotContain("GET /v1/routes/orders without a certificate");
     }
 
     @Test

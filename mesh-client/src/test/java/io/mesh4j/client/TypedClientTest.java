@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.linecorp.armeria.client.ResponseTimeoutException;
@@ -52,6 +57,10 @@ class TypedClientTest {
         @Get("/slow")
         @Timeout(150)
         String slow();
+
+        @Get("/patient")
+        @Timeout(1500)
+        String patient();
 
         @Get("/flaky")
         @Retry(attempts = 3, on = RetryOn.UNAVAILABLE)
@@ -177,6 +186,48 @@ class TypedClientTest {
                     .until(() ->
                             mesh.routeConfig(ServiceName.of("orders")).rules().isEmpty());
             assertThatThrownBy(orders::slow).isInstanceOf(ResponseTimeoutException.class);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 20, threadMode = ThreadMode.SEPARATE_THREAD)
+    void aCallWhoseEndpointsNeverArriveEndsAtItsTimeoutNamingTheServiceAndTheUnreachableRegistry() throws IOException {
+        final URI nowhere = URI.create("http://127.0.0.1:" + portNobodyListensOn());
+        try (io.mesh4j.client.MeshClient mesh =
+                io.mesh4j.client.MeshClient.builder(nowhere).plaintext().build()) {
+            final OrdersClient orders = mesh.client(OrdersClient.class);
+
+            // @Timeout(150): the call ends then, though no endpoint ever came.
+            final long start = System.nanoTime();
+            assertThatThrownBy(orders::slow)
+                    .isInstanceOf(NoEndpointException.class)
+                    .hasMessageContaining("orders")
+                    .hasMessageContaining("no endpoint")
+                    .hasMessageContaining("registry " + nowhere + " cannot be reached");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 20, threadMode = ThreadMode.SEPARATE_THREAD)
+    void aCallToAServiceWithNoInstanceEndsAtItsTimeoutSayingTheRegistryListsNone() {
+        try (io.mesh4j.client.MeshClient mesh =
+                io.mesh4j.client.MeshClient.builder(registry.uri()).plaintext().build()) {
+            final OrdersClient orders = mesh.client(OrdersClient.class);
+
+            // @Timeout(1500): time enough for the registry to answer that it knows no instance.
+            final long start = System.nanoTime();
+            assertThatThrownBy(orders::patient)
+                    .isInstanceOf(NoEndpointException.class)
+                    .hasMessageContaining("orders")
+                    .hasMessageContaining("no instance of orders is registered");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    private static int portNobodyListensOn() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 

@@ -19,6 +19,7 @@ public final class RetryConfig {
     private final Duration backoffBase;
     private final Duration backoffCap;
     private final Duration perAttemptTimeout;
+    private final boolean adaptivePerAttemptTimeout;
     private final double budgetPercent;
     private final int budgetMinPerSecond;
     private final Duration budgetTtl;
@@ -28,6 +29,7 @@ public final class RetryConfig {
         backoffBase = b.backoffBase;
         backoffCap = b.backoffCap;
         perAttemptTimeout = b.perAttemptTimeout;
+        adaptivePerAttemptTimeout = b.adaptivePerAttemptTimeout;
         budgetPercent = b.budgetPercent;
         budgetMinPerSecond = b.budgetMinPerSecond;
         budgetTtl = b.budgetTtl;
@@ -55,9 +57,23 @@ public final class RetryConfig {
         return backoffCap;
     }
 
-    /** The timeout of each attempt; zero means each attempt may use what is left of the call's deadline. */
+    /**
+     * The timeout of each attempt; zero means none of its own, the attempt may use what is left of the call's
+     * deadline, unless {@link #adaptivePerAttemptTimeout()} cuts it.
+     */
     public Duration perAttemptTimeout() {
         return perAttemptTimeout;
+    }
+
+    /**
+     * Whether, without a {@link #perAttemptTimeout()} of its own, an attempt of an idempotent call is cut after
+     * four times the service's recent 99th percentile latency (at least 250 ms) and retried on another endpoint,
+     * so that an instance that stops answering (a paused process) costs the calls in flight on it that long
+     * rather than their whole timeout. Never the call's last attempt, nor one the budget would not retry: a cut
+     * never fails a call that waiting would have let succeed. On unless turned off.
+     */
+    public boolean adaptivePerAttemptTimeout() {
+        return adaptivePerAttemptTimeout;
     }
 
     /** Retries allowed as a share of requests, such as 0.2 for 20%. */
@@ -80,6 +96,7 @@ public final class RetryConfig {
                 .maxAttempts(maxAttempts)
                 .backoff(backoffBase, backoffCap)
                 .perAttemptTimeout(perAttemptTimeout)
+                .adaptivePerAttemptTimeout(adaptivePerAttemptTimeout)
                 .budget(budgetPercent, budgetMinPerSecond, budgetTtl);
     }
 
@@ -88,7 +105,8 @@ public final class RetryConfig {
         return "RetryConfig(maxAttempts=" + maxAttempts + ", backoff=" + backoffBase.toMillis() + ".."
                 + backoffCap.toMillis() + "ms, perAttemptTimeout=" + perAttemptTimeout.toMillis()
                 + "ms, budget=" + Math.round(budgetPercent * 100) + "% + " + budgetMinPerSecond + "/s over "
-                + budgetTtl.toSeconds() + "s)";
+                + budgetTtl.toSeconds() + "s" + (adaptivePerAttemptTimeout ? "" : ", no adaptive perAttemptTimeout")
+                + ')';
     }
 
     public static final class Builder {
@@ -97,6 +115,7 @@ public final class RetryConfig {
         private Duration backoffBase = Duration.ofMillis(10);
         private Duration backoffCap = Duration.ofMillis(500);
         private Duration perAttemptTimeout = Duration.ZERO;
+        private boolean adaptivePerAttemptTimeout = true;
         private double budgetPercent = 0.2;
         private int budgetMinPerSecond = 10;
         private Duration budgetTtl = Duration.ofSeconds(10);
@@ -132,6 +151,12 @@ public final class RetryConfig {
                         "perAttemptTimeout: " + perAttemptTimeout + " (expected: >= 0, 0 for none)");
             }
             this.perAttemptTimeout = perAttemptTimeout;
+            return this;
+        }
+
+        /** See {@link RetryConfig#adaptivePerAttemptTimeout()}; on unless set. */
+        public Builder adaptivePerAttemptTimeout(boolean enabled) {
+            adaptivePerAttemptTimeout = enabled;
             return this;
         }
 

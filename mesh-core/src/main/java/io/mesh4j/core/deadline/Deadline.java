@@ -73,6 +73,14 @@ public final class Deadline {
         return Duration.ofNanos(deadlineNanos - ticker.read());
     }
 
+    /**
+     * The time left in nanoseconds, zero or negative once expired: {@link #remaining()} without a {@link Duration}
+     * to allocate, for the request path.
+     */
+    public long remainingNanos() {
+        return deadlineNanos - ticker.read();
+    }
+
     public boolean isExpired() {
         return deadlineNanos - ticker.read() <= 0;
     }

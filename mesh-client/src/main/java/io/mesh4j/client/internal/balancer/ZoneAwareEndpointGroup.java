@@ -11,6 +11,7 @@ import com.linecorp.armeria.client.endpoint.DynamicEndpointGroup;
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 
+import io.mesh4j.client.internal.discovery.EndpointWait;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 
 /**
@@ -38,7 +39,8 @@ public final class ZoneAwareEndpointGroup extends DynamicEndpointGroup {
      */
     public ZoneAwareEndpointGroup(
             EndpointGroup registered, EndpointGroup healthy, String zone, EndpointSelectionStrategy selectionStrategy) {
-        super(selectionStrategy, true);
+        // No selection timeout of its own: a call waits for an endpoint until its deadline (EndpointWait).
+        super(selectionStrategy, true, EndpointWait.UNBOUNDED);
         this.registered = requireNonNull(registered, "registered");
         this.healthy = requireNonNull(healthy, "healthy");
         this.zone = requireNonNull(zone, "zone");

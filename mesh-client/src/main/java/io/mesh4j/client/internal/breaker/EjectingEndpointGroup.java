@@ -11,6 +11,8 @@ import com.linecorp.armeria.client.endpoint.DynamicEndpointGroup;
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 
+import io.mesh4j.client.internal.discovery.EndpointWait;
+
 /**
  * The discovered endpoints of a service minus those whose breaker is open; see
  * {@link EndpointBreakers#eject(EndpointGroup, EndpointSelectionStrategy)}.
@@ -24,7 +26,8 @@ final class EjectingEndpointGroup extends DynamicEndpointGroup {
 
     EjectingEndpointGroup(
             EndpointGroup discovered, EndpointBreakers breakers, EndpointSelectionStrategy selectionStrategy) {
-        super(selectionStrategy, true);
+        // No selection timeout of its own: a call waits for an endpoint until its deadline (EndpointWait).
+        super(selectionStrategy, true, EndpointWait.UNBOUNDED);
         this.discovered = discovered;
         this.breakers = breakers;
         breakers.addListener(onEjectionChange);

@@ -70,12 +70,13 @@ public final class DeadlineLayer extends AbstractLayer<HttpClient> {
 
         @Override
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
-            Duration timeout = ctx.responseTimeoutMillis() > 0
-                    ? Duration.ofMillis(ctx.responseTimeoutMillis())
-                    : routeTimeout(ctx);
-            final @Nullable Deadline inherited = inheritedDeadline(ctx);
-            if (inherited != null && inherited.remaining().compareTo(timeout) < 0) {
-                timeout = inherited.remaining();
+            Duration timeout = timeoutOf(ctx, service, policies);
+            final @Nullable Deadline started = Deadline.of(ctx);
+            if (started != null
+                    && started != inheritedDeadline(ctx)
+                    && started.remaining().compareTo(timeout) < 0) {
+                // The call's deadline started while it waited for an endpoint (EndpointWait): the wait counts.
+                timeout = started.remaining();
             }
             if (timeout.isNegative() || timeout.isZero()) {
                 // The request being served has run out of time: calling on would be work nobody waits for.
@@ -96,21 +97,36 @@ public final class DeadlineLayer extends AbstractLayer<HttpClient> {
             ctx.updateRequest(stamped);
             return unwrap().execute(ctx, stamped);
         }
+    }
 
-        /** The route rule's timeout (the registry's, over the typed client's annotation), else the policy's. */
-        private Duration routeTimeout(ClientRequestContext ctx) {
-            final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
-            final @Nullable Duration fromRule = rule != null ? rule.timeout() : null;
-            return fromRule != null ? fromRule : policies.policyFor(service).timeout();
+    /**
+     * The timeout of the call of {@code ctx} to {@code service}: the one the request set itself, else its route
+     * rule's (the registry's, over the typed client's annotation), else the service's policy's; no later than the
+     * deadline of the request being served. Zero or negative when that has passed.
+     */
+    public static Duration timeoutOf(ClientRequestContext ctx, ServiceName service, ClientPolicies policies) {
+        Duration timeout = ctx.responseTimeoutMillis() > 0
+                ? Duration.ofMillis(ctx.responseTimeoutMillis())
+                : routeTimeout(ctx, service, policies);
+        final @Nullable Deadline inherited = inheritedDeadline(ctx);
+        if (inherited != null && inherited.remaining().compareTo(timeout) < 0) {
+            timeout = inherited.remaining();
         }
+        return timeout;
+    }
 
-        private static @Nullable Deadline inheritedDeadline(ClientRequestContext ctx) {
-            final @Nullable ServiceRequestContext root = ctx.root();
-            if (root != null) {
-                return Deadline.of(root);
-            }
-            final @Nullable ServiceRequestContext current = ServiceRequestContext.currentOrNull();
-            return current != null ? Deadline.of(current) : null;
+    private static Duration routeTimeout(ClientRequestContext ctx, ServiceName service, ClientPolicies policies) {
+        final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
+        final @Nullable Duration fromRule = rule != null ? rule.timeout() : null;
+        return fromRule != null ? fromRule : policies.policyFor(service).timeout();
+    }
+
+    private static @Nullable Deadline inheritedDeadline(ClientRequestContext ctx) {
+        final @Nullable ServiceRequestContext root = ctx.root();
+        if (root != null) {
+            return Deadline.of(root);
         }
+        final @Nullable ServiceRequestContext current = ServiceRequestContext.currentOrNull();
+        return current != null ? Deadline.of(current) : null;
     }
 }

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.endpoint.DynamicEndpointGroup;
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 import com.linecorp.armeria.common.util.Exceptions;
@@ -26,6 +27,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryException;
 import io.netty.util.AttributeKey;
 
 /**
@@ -56,9 +58,12 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
     private final FullJitterBackoff backoff;
     private final ScheduledExecutorService scheduler;
 
-    // Touched only by the one watch chain in flight at a time, so no lock.
+    // Guarded by this.
     private long index;
     private int consecutiveFailures;
+    private boolean started;
+    private boolean answered;
+    private @Nullable Throwable lastFailure;
     private @Nullable CompletableFuture<InstancesSnapshot> pendingWatch;
     private @Nullable ScheduledFuture<?> pendingRetry;
 
@@ -97,7 +102,42 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
         return consecutiveFailures > 0;
     }
 
-    void start() {
+    /**
+     * Why the group has no endpoint now, naming the registry, for the message of a call that waited in vain: the
+     * watch has not started (with TLS, not before the workload's first certificate), the registry cannot be
+     * reached or refuses the watch, has not answered yet, or lists no instance.
+     */
+    public synchronized String whyNoEndpoint() {
+        final String registry = "the registry " + this.registry.uri();
+        final Throwable failure = lastFailure;
+        if (!started) {
+            return registry + " is not watched yet: this workload waits for its first certificate";
+        }
+        if (consecutiveFailures > 0 && failure != null) {
+            return failure instanceof RegistryException
+                    ? registry + " refuses to tell the instances of " + service + " (" + failure.getMessage() + ')'
+                    : registry + " cannot be reached (" + describe(failure) + ')';
+        }
+        if (!answered) {
+            return registry + " has not answered yet";
+        }
+        final int known = endpoints().size();
+        return known == 0
+                ? "no instance of " + service + " is registered in " + registry
+                : "none of the " + known + " instances of " + service + " could be picked";
+    }
+
+    private static String describe(Throwable failure) {
+        final Throwable cause = failure instanceof UnprocessedRequestException && failure.getCause() != null
+                ? failure.getCause()
+                : failure;
+        return cause.getMessage() != null
+                ? cause.getMessage()
+                : cause.getClass().getSimpleName();
+    }
+
+    synchronized void start() {
+        started = true;
         watchNext();
     }
 
@@ -105,7 +145,10 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
         if (isClosing()) {
             return;
         }
-        final CompletableFuture<InstancesSnapshot> watch = registry.watch(service, index, wait);
+        // The first read answers at once, where a watch from 0 on a service nobody registered yet would be held
+        // until its first registration: a call that waits for an endpoint can then be told there is none.
+        final CompletableFuture<InstancesSnapshot> watch =
+                answered ? registry.watch(service, index, wait) : registry.instances(service);
         pendingWatch = watch;
         watch.whenComplete(this::onAnswer);
     }
@@ -119,6 +162,8 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
             onFailure(cause != null ? Exceptions.peel(cause) : new IllegalStateException("no answer"));
             return;
         }
+        answered = true;
+        lastFailure = null;
         if (consecutiveFailures > 0) {
             logger.info(
                     "{}: registry {} answers again after {} failed watches; {} has {} instances",
@@ -145,6 +190,7 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
 
     private void onFailure(Throwable cause) {
         consecutiveFailures++;
+        lastFailure = cause;
         if (consecutiveFailures == 1) {
             logger.warn(
                     "{}: cannot watch registry {} ({}); serving the {} last-known endpoints until it "

@@ -21,6 +21,7 @@ final class ArmeriaRetryConfigs {
 
     private final ResponseClassifier classifier;
     private final RetryBudget budget;
+    private final AttemptLatencies latencies;
     private final Runnable onExhausted;
 
     /** The client's policy (by identity), and what the route's rule sets over it (by value). */
@@ -32,9 +33,11 @@ final class ArmeriaRetryConfigs {
     private final Cache<Key, Converted> converted =
             Caffeine.newBuilder().maximumSize(256).build();
 
-    ArmeriaRetryConfigs(ResponseClassifier classifier, RetryBudget budget, Runnable onExhausted) {
+    ArmeriaRetryConfigs(
+            ResponseClassifier classifier, RetryBudget budget, AttemptLatencies latencies, Runnable onExhausted) {
         this.classifier = classifier;
         this.budget = budget;
+        this.latencies = latencies;
         this.onExhausted = onExhausted;
     }
 
@@ -65,8 +68,8 @@ final class ArmeriaRetryConfigs {
         }
         final FullJitterBackoff backoff = FullJitterBackoff.of(config.backoffBase(), config.backoffCap());
         return new Converted(
-                build(config, new BudgetedRetryRule(classifier, budget, backoff, true, onExhausted)),
-                build(config, new BudgetedRetryRule(classifier, budget, backoff, false, onExhausted)));
+                build(config, new BudgetedRetryRule(classifier, budget, latencies, backoff, true, onExhausted)),
+                build(config, new BudgetedRetryRule(classifier, budget, latencies, backoff, false, onExhausted)));
     }
 
     private static com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> build(

@@ -32,6 +32,7 @@ final class BudgetedRetryRule implements RetryRule {
 
     private final ResponseClassifier classifier;
     private final RetryBudget budget;
+    private final AttemptLatencies latencies;
     private final CompletableFuture<RetryDecision> retry;
     private final boolean buffered;
     private final Runnable onExhausted;
@@ -39,11 +40,13 @@ final class BudgetedRetryRule implements RetryRule {
     BudgetedRetryRule(
             ResponseClassifier classifier,
             RetryBudget budget,
+            AttemptLatencies latencies,
             Backoff backoff,
             boolean buffered,
             Runnable onExhausted) {
         this.classifier = classifier;
         this.budget = budget;
+        this.latencies = latencies;
         this.onExhausted = onExhausted;
         retry = CompletableFuture.completedFuture(RetryDecision.retry(backoff));
         this.buffered = buffered;
@@ -62,7 +65,11 @@ final class BudgetedRetryRule implements RetryRule {
     @Override
     public CompletionStage<RetryDecision> shouldRetry(ClientRequestContext ctx, @Nullable Throwable cause) {
         final @Nullable HttpStatus status = cause == null ? statusOf(ctx) : null;
-        if (classifier.classify(ctx.method(), status, cause) != ResponseClass.RETRYABLE_FAILURE) {
+        final ResponseClass outcome = classifier.classify(ctx.method(), status, cause);
+        if (outcome != ResponseClass.RETRYABLE_FAILURE) {
+            if (outcome == ResponseClass.SUCCESS && buffered) {
+                recordLatency(ctx);
+            }
             return NO_RETRY;
         }
         final @Nullable Deadline deadline = Deadline.of(ctx);
@@ -75,6 +82,17 @@ final class BudgetedRetryRule implements RetryRule {
             return NO_RETRY;
         }
         return retry;
+    }
+
+    /**
+     * Here, where each attempt is classified once, rather than in a log listener of its own: a buffered attempt
+     * is classified once its response has ended, so its latency is known.
+     */
+    private void recordLatency(ClientRequestContext ctx) {
+        final @Nullable RequestLog log = ctx.log().getIfAvailable(RequestLogProperty.RESPONSE_END_TIME);
+        if (log != null) {
+            latencies.record(log.responseEndTimeNanos() - log.requestStartTimeNanos());
+        }
     }
 
     private static @Nullable HttpStatus statusOf(ClientRequestContext ctx) {

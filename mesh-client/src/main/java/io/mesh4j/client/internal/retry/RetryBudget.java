@@ -30,14 +30,22 @@ public final class RetryBudget {
     /** Tokens per retry: integer arithmetic with a resolution of a thousandth of a retry. */
     private static final long SCALE = 1000;
 
+    /** How long after a refused retry the budget counts as {@link #refusedLately() spent}. */
+    private static final long LATELY_NANOS = Duration.ofSeconds(1).toNanos();
+
     private final long depositTokens;
     private final long reserveTokens;
     private final WindowedSum window;
+    private final Ticker ticker;
+    /** When a retry was last refused; long before the budget was made until one is. */
+    private volatile long lastRefusalNanos;
 
     private RetryBudget(double percent, int minPerSecond, Duration ttl, Ticker ticker) {
         depositTokens = Math.round(percent * SCALE);
         reserveTokens = minPerSecond * ttl.toSeconds() * SCALE;
         window = new WindowedSum(ttl, ticker);
+        this.ticker = ticker;
+        lastRefusalNanos = ticker.read() - 2 * LATELY_NANOS;
     }
 
     public static RetryBudget of(RetryConfig config, Ticker ticker) {
@@ -57,7 +65,19 @@ public final class RetryBudget {
      * Called before every retry; says whether the retry may go ahead, and if so counts it.
      */
     public boolean tryWithdraw() {
-        return window.tryTake(SCALE, reserveTokens);
+        if (window.tryTake(SCALE, reserveTokens)) {
+            return true;
+        }
+        lastRefusalNanos = ticker.read();
+        return false;
+    }
+
+    /**
+     * Whether a retry was refused in the last second: then a retry is unlikely to be allowed now either. Read
+     * without the budget's lock, for the request path.
+     */
+    public boolean refusedLately() {
+        return ticker.read() - lastRefusalNanos < LATELY_NANOS;
     }
 
     /**

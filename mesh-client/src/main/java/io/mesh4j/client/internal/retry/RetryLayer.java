@@ -37,6 +37,9 @@ import io.netty.util.AttributeKey;
  * A call that streams its response (server-sent events, a download) says so with {@link #STREAMING} or an
  * {@code Accept: text/event-stream} header, and is then retried only on what its headers say.
  *
+ * <p>An attempt of an idempotent call that takes several times the service's recent p99 is cut and retried, when
+ * neither the policy nor the route sets a per-attempt timeout: see {@link AttemptTimeoutClient}.
+ *
  * <p>Built on Armeria's {@link RetryingClient}, which re-selects the endpoint per attempt and splits the
  * deadline among attempts. The budget is checked in the retry rule rather than through Armeria's
  * {@code RetryLimiter}, because a limiter that refuses fails the call with its own exception, where a spent
@@ -62,8 +65,11 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
         // One budget per service client, shared with HEDGE: it counts this client's calls to this service.
         final RetryBudget budget = params.get(RetryBudget.KEY);
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
-        final ArmeriaRetryConfigs configs =
-                new ArmeriaRetryConfigs(classifier, budget, () -> metrics.retryBudgetExhausted(service.value()));
+        // The service's answered attempts, learnt where each is classified, set the attempt timeout that moves a
+        // call off an instance that stopped answering.
+        final AttemptLatencies latencies = new AttemptLatencies();
+        final ArmeriaRetryConfigs configs = new ArmeriaRetryConfigs(
+                classifier, budget, latencies, () -> metrics.retryBudgetExhausted(service.value()));
         final RetryConfigMapping<HttpResponse> perRequest = (ctx, req) -> {
             // The route's rule (the registry's, over the typed client's annotations) over the policy.
             final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
@@ -74,7 +80,9 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
                     isStreaming(ctx));
         };
         return delegate -> new BudgetDepositingClient(
-                RetryingClient.builderWithMapping(perRequest).build(delegate), budget);
+                RetryingClient.builderWithMapping(perRequest)
+                        .build(new AttemptTimeoutClient(delegate, service, policies, classifier, budget, latencies)),
+                budget);
     }
 
     /**

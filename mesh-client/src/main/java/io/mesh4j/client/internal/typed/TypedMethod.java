@@ -1,5 +1,7 @@
 package io.mesh4j.client.internal.typed;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
@@ -24,6 +26,7 @@ import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.RequestPreparationSetters;
+import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.WebClientRequestPreparation;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
@@ -41,6 +44,7 @@ import com.linecorp.armeria.server.annotation.Patch;
 import com.linecorp.armeria.server.annotation.Post;
 import com.linecorp.armeria.server.annotation.Put;
 
+import io.mesh4j.client.NoEndpointException;
 import io.mesh4j.client.internal.routing.RouteDecision;
 import io.mesh4j.client.typed.MeshCallException;
 import io.mesh4j.core.internal.annotation.AnnotatedRules;
@@ -210,7 +214,10 @@ final class TypedMethod {
         }
     }
 
-    /** Makes the call with {@code args}; returns the decoded answer, or its future. */
+    /**
+     * Makes the call with {@code args}; returns the decoded answer, or its future. The wait ends by the call's
+     * timeout, its wait for an endpoint included: the stack's DEADLINE and the endpoint wait before it see to it.
+     */
     @Nullable
     Object invoke(WebClient client, @Nullable Object[] args) throws Throwable {
         final CompletableFuture<@Nullable Object> result = call(client, args != null ? args : new Object[0]);
@@ -265,7 +272,23 @@ final class TypedMethod {
         if (rule != null) {
             setRule(request, rule);
         }
-        return request.execute().aggregate().thenApply(this::decode);
+        return request.execute().aggregate().handle(this::decode);
+    }
+
+    /**
+     * A call that found no endpoint fails with the {@link NoEndpointException} that says why, rather than with
+     * Armeria's wrapper that says nothing was sent.
+     */
+    private @Nullable Object decode(@Nullable AggregatedHttpResponse response, @Nullable Throwable cause) {
+        if (cause != null) {
+            final Throwable peeled =
+                    cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+            throw new CompletionException(
+                    peeled instanceof UnprocessedRequestException && peeled.getCause() instanceof NoEndpointException
+                            ? peeled.getCause()
+                            : peeled);
+        }
+        return decode(requireNonNull(response, "response"));
     }
 
     private static void setRule(RequestPreparationSetters request, RouteRule rule) {

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,8 +29,8 @@ import io.mesh4j.core.stack.StackParams;
  * service's config per request from its {@link LiveRoutes}; a push replaces it whole, so a request sees the old
  * config or the new one, never a mix, and the next request sees the new one: no restart, no dropped request.
  *
- * <p>A service is watched from the first time it is asked for. While the registry is away, the config last
- * received stays in force.
+ * <p>A service is watched from the first time it is asked for, once the registry can be asked (with TLS, once the
+ * workload has its first certificate). While the registry is away, the config last received stays in force.
  */
 public final class PolicyRegistry implements SafeCloseable {
 
@@ -41,25 +42,45 @@ public final class PolicyRegistry implements SafeCloseable {
 
     private final @Nullable RegistryClient registry;
     private final @Nullable ScheduledExecutorService scheduler;
+    private final Supplier<? extends CompletableFuture<?>> ready;
     private final Map<ServiceName, LiveRoutes> services = new ConcurrentHashMap<>();
 
-    private PolicyRegistry(@Nullable RegistryClient registry, @Nullable ScheduledExecutorService scheduler) {
+    private PolicyRegistry(
+            @Nullable RegistryClient registry,
+            @Nullable ScheduledExecutorService scheduler,
+            Supplier<? extends CompletableFuture<?>> ready) {
         this.registry = registry;
         this.scheduler = scheduler;
+        this.ready = ready;
     }
 
     /**
-     * A policy registry fed by {@code registry}'s watches.
+     * A policy registry fed by {@code registry}'s watches, which start as soon as a service is asked for.
      */
     public static PolicyRegistry watching(RegistryClient registry, ScheduledExecutorService scheduler) {
-        return new PolicyRegistry(requireNonNull(registry, "registry"), requireNonNull(scheduler, "scheduler"));
+        return watching(registry, scheduler, PolicyRegistry::atOnce);
+    }
+
+    /**
+     * A policy registry fed by {@code registry}'s watches, each of which starts once the future {@code ready}
+     * gives has completed (failed included), such as the workload's first certificate, without which a TLS
+     * registry refuses the watch. {@code ready} is asked when a service is first asked for.
+     */
+    public static PolicyRegistry watching(
+            RegistryClient registry,
+            ScheduledExecutorService scheduler,
+            Supplier<? extends CompletableFuture<?>> ready) {
+        return new PolicyRegistry(
+                requireNonNull(registry, "registry"),
+                requireNonNull(scheduler, "scheduler"),
+                requireNonNull(ready, "ready"));
     }
 
     /**
      * A policy registry that watches nothing: configs are only what {@link #replace} puts in force.
      */
     public static PolicyRegistry offline() {
-        return new PolicyRegistry(null, null);
+        return new PolicyRegistry(null, null, PolicyRegistry::atOnce);
     }
 
     /**
@@ -96,6 +117,10 @@ public final class PolicyRegistry implements SafeCloseable {
         return snapshot;
     }
 
+    private static CompletableFuture<?> atOnce() {
+        return CompletableFuture.completedFuture(null);
+    }
+
     private LiveRoutes startWatching(ServiceName service) {
         final LiveRoutes live = new LiveRoutes(service);
         final RegistryClient registry = this.registry;
@@ -125,7 +150,15 @@ public final class PolicyRegistry implements SafeCloseable {
                 },
                 scheduler);
         live.watch = watch;
-        watch.start().whenComplete((unused, cause) -> live.firstAnswer.complete(null));
+        // Not before the registry can answer: a watch sent earlier is refused, and says so in the log.
+        CompletableFuture<?> readyFuture;
+        try {
+            readyFuture = ready.get();
+        } catch (RuntimeException e) {
+            readyFuture = CompletableFuture.failedFuture(e);
+        }
+        readyFuture.whenComplete((unusedValue, unusedCause) ->
+                watch.start().whenComplete((unusedAnswer, cause) -> live.firstAnswer.complete(null)));
         return live;
     }
 

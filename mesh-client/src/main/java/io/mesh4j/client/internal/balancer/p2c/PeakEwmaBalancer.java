@@ -38,12 +38,6 @@ public final class PeakEwmaBalancer implements Balancer {
     /** How fast old latency fades: Finagle's and Linkerd's default. */
     static final Duration DECAY = Duration.ofSeconds(10);
 
-    /**
-     * The latency an attempt counts as when it failed without an answer (refused, reset). Such failures are
-     * fast, and counting them at their real latency would make a dead endpoint look like the best one.
-     */
-    static final Duration FAILURE_PENALTY = Duration.ofSeconds(1);
-
     /** How long an endpoint no longer offered is remembered: long enough for its cost to have decayed. */
     static final Duration FORGET_AFTER = DECAY.multipliedBy(6);
 
@@ -236,9 +230,14 @@ public final class PeakEwmaBalancer implements Balancer {
             load.start();
             ctx.log().whenComplete().thenAccept(log -> {
                 final long now = ticker.read();
-                final boolean answered = log.responseHeaders().status().code() > 0;
-                final long rtt = answered ? now - start : Math.max(now - start, FAILURE_PENALTY.toNanos());
-                load.end(rtt, now);
+                if (log.responseHeaders().status().code() > 0) {
+                    load.end(now - start, now);
+                } else {
+                    // Refused, reset or timed out: a failure, not a latency. A refusal is fast and would make a
+                    // dead endpoint look like the best one; a timeout is long and would keep a frozen one out
+                    // for a minute after it answers again. Both add the same short-lived penalty.
+                    load.fail(now);
+                }
             });
             return unwrap().execute(ctx, req);
         }

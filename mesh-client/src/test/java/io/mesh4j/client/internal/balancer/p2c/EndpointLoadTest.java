@@ -64,4 +64,50 @@ class EndpointLoadTest {
         unknown.end(3 * MS, 3 * MS);
         assertThat(unknown.load(3 * MS)).isCloseTo(3.0 * MS, within(1.0 * MS));
     }
+
+    @Test
+    void aTimeoutCostsTheSameBoundedPenaltyAsAFastFailureAndNoLatency() {
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.observe(5 * MS, 0);
+        load.start();
+
+        // Waited 10 s for nothing.
+        final long now = Duration.ofSeconds(10).toNanos();
+        load.fail(now);
+
+        assertThat(load.penaltyNanos(now)).isEqualTo(EndpointLoad.FAILURE_PENALTY_NANOS);
+        assertThat(load.costNanos(now)).as("latency").isLessThan(5.0 * MS);
+        assertThat(load.inFlight()).isZero();
+    }
+
+    @Test
+    void theFailurePenaltyFadesWithinSecondsSoThatTheEndpointIsTriedAgain() {
+        final EndpointLoad failed = new EndpointLoad(DECAY, 0);
+        final EndpointLoad healthy = new EndpointLoad(DECAY, 0);
+        failed.observe(5 * MS, 0);
+        healthy.observe(5 * MS, 0);
+        for (int i = 0; i < 5; i++) {
+            failed.start();
+            failed.fail(Duration.ofSeconds(10).toNanos());
+        }
+        final long after = Duration.ofSeconds(10).toNanos();
+        healthy.observe(5 * MS, after);
+
+        assertThat(failed.load(after + Duration.ofMillis(500).toNanos())).isGreaterThan(healthy.load(after));
+        final long later = after + Duration.ofMillis(3500).toNanos();
+        assertThat(failed.load(later)).isLessThan(healthy.load(later));
+    }
+
+    @Test
+    void anAnswerClearsTheFailurePenalty() {
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.start();
+        load.fail(MS);
+
+        load.start();
+        load.end(4 * MS, 5 * MS);
+
+        assertThat(load.penaltyNanos(5 * MS)).isZero();
+        assertThat(load.load(5 * MS)).isCloseTo(4.0 * MS, within(1.0 * MS));
+    }
 }
