@@ -61,12 +61,24 @@ public final class AdminServer implements SafeCloseable {
                 .build();
     }
 
+    /**
+     * Returns a builder of an admin endpoint that serves the metrics of {@code telemetry}.
+     *
+     * @param telemetry the telemetry whose registry {@code /metrics} scrapes
+     * @return a new builder
+     */
     public static Builder builder(MeshTelemetry telemetry) {
         return new Builder(requireNonNull(telemetry, "telemetry"));
     }
 
     /**
      * Shows {@code view}'s {@code toString()} under {@code name} at {@code /stacks}, read anew at every request.
+     * Views are listed by name; a second view of the same name replaces the first. May be called before or after
+     * {@link #start()}.
+     *
+     * @param name the line's label, such as {@code "client"}
+     * @param view what to print, such as {@code mesh::stack}
+     * @return this admin server
      */
     public AdminServer show(String name, Supplier<?> view) {
         views.put(requireNonNull(name, "name"), requireNonNull(view, "view"));
@@ -80,25 +92,46 @@ public final class AdminServer implements SafeCloseable {
         return buf.toString();
     }
 
+    /**
+     * Starts listening and waits until it does.
+     *
+     * @return this admin server
+     * @throws java.util.concurrent.CompletionException if the port cannot be bound
+     */
     public AdminServer start() {
         server.start().join();
         return this;
     }
 
-    /** The port the admin endpoint listens on; the one the system chose for port 0. */
+    /**
+     * Returns the port the admin endpoint listens on; the one the system chose for port 0.
+     *
+     * @return the port
+     * @throws IllegalStateException if the admin server is not listening
+     */
     public int port() {
         return server.activeLocalPort(SessionProtocol.HTTP);
     }
 
+    /**
+     * Returns the telemetry whose metrics {@code /metrics} serves.
+     *
+     * @return the telemetry given to {@link #builder(MeshTelemetry)}
+     */
     public MeshTelemetry telemetry() {
         return telemetry;
     }
 
-    /** Stops listening; completes once the port is closed. */
+    /**
+     * Stops listening; completes once the port is closed. It leaves the telemetry open.
+     *
+     * @return a future that completes once stopped
+     */
     public CompletableFuture<Void> stop() {
         return server.stop().thenApply(unused -> null);
     }
 
+    /** Stops listening and waits until the port is closed. */
     @Override
     public void close() {
         stop().join();
@@ -109,6 +142,7 @@ public final class AdminServer implements SafeCloseable {
         return "AdminServer(port=" + (server.activePorts().isEmpty() ? "not started" : port()) + ')';
     }
 
+    /** Builds an {@link AdminServer}; each setter has a default. */
     public static final class Builder {
 
         private final MeshTelemetry telemetry;
@@ -119,7 +153,13 @@ public final class AdminServer implements SafeCloseable {
             this.telemetry = telemetry;
         }
 
-        /** The port to listen on; 9990 (Linkerd's admin port) unless set, 0 for any free one. */
+        /**
+         * Sets the port to listen on; 9990 (Linkerd's admin port) unless set, 0 for any free one.
+         *
+         * @param port 0 to 65535
+         * @return this builder
+         * @throws IllegalArgumentException if {@code port} is out of range
+         */
         public Builder port(int port) {
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("port: " + port + " (expected: 0..65535, 0 for any free port)");
@@ -128,12 +168,22 @@ public final class AdminServer implements SafeCloseable {
             return this;
         }
 
-        /** The address to listen on, such as {@code 127.0.0.1}; every interface unless set. */
+        /**
+         * Sets the address to listen on, such as {@code 127.0.0.1}; every interface unless set.
+         *
+         * @param host a host name or IP address
+         * @return this builder
+         */
         public Builder host(String host) {
             this.host = requireNonNull(host, "host");
             return this;
         }
 
+        /**
+         * Returns an admin server that is not listening yet: call {@link AdminServer#start()}.
+         *
+         * @return a new admin server
+         */
         public AdminServer build() {
             return new AdminServer(this);
         }

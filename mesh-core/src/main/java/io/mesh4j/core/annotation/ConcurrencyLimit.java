@@ -10,7 +10,15 @@ import io.mesh4j.core.routing.RouteRule;
 
 /**
  * At most {@link #value()} requests to a served route in flight at once, in each instance; more are shed with
- * 503 at once rather than queued, so that the caller can try another instance while it still has time.
+ * 503 at once rather than queued, so that the caller can try another instance while it still has time. On a
+ * method of an annotated service, or on its class for every method without one of its own; a limit in the
+ * registry's route config wins over it.
+ *
+ * <pre>{@code
+ * @Post("/orders")
+ * @ConcurrencyLimit(50)
+ * public Order place(NewOrder order) { ... }
+ * }</pre>
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -18,6 +26,11 @@ import io.mesh4j.core.routing.RouteRule;
 @PolicyAnnotation(ConcurrencyLimit.Factory.class)
 public @interface ConcurrencyLimit {
 
+    /**
+     * Returns the most requests in flight at once, in each instance.
+     *
+     * @return at least 1
+     */
     int value();
 
     /** Sets the rule's concurrency limit. */

@@ -26,6 +26,8 @@ public @interface MeshService {
     /**
      * The service the routes belong to; the application's own ({@code mesh.service}) when empty, the only one
      * an application serves today.
+     *
+     * @return the service name, or empty for the application's own
      */
     String value() default "";
 }

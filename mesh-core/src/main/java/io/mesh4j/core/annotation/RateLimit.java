@@ -11,7 +11,15 @@ import io.mesh4j.core.routing.RouteRule;
 
 /**
  * At most {@link #value()} requests per second to a served route, in each instance (for each calling service
- * when {@link #perCaller()}); more are answered 429 with {@code Retry-After}.
+ * when {@link #perCaller()}); more are answered 429 with {@code Retry-After}. On a method of an annotated
+ * service, or on its class for every method without one of its own; a rate limit in the registry's route config
+ * wins over it.
+ *
+ * <pre>{@code
+ * @Get("/search")
+ * @RateLimit(value = 20, perCaller = true)
+ * public Results search(@Param String q) { ... }
+ * }</pre>
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -19,9 +27,18 @@ import io.mesh4j.core.routing.RouteRule;
 @PolicyAnnotation(RateLimit.Factory.class)
 public @interface RateLimit {
 
-    /** Requests per second. */
+    /**
+     * Returns the most requests per second.
+     *
+     * @return {@code > 0} and at most 1,000,000; fractions such as 0.5 are allowed
+     */
     double value();
 
+    /**
+     * Returns whether each calling service has a limit of its own.
+     *
+     * @return {@code true} for one limit per caller; {@code false} (the default) for one shared by all
+     */
     boolean perCaller() default false;
 
     /** Sets the rule's rate limit. */

@@ -15,7 +15,14 @@ import io.mesh4j.core.routing.RouteRule;
 /**
  * How a typed client's method is retried: attempts in all, on which outcomes, each attempt bounded by
  * {@link #perAttemptTimeoutMillis()}, with full-jitter backoff between them; always within the service's retry
- * budget and the call's deadline.
+ * budget and the call's deadline. On a method of a {@link ServiceClient} interface, or on the interface for every
+ * method without one of its own; retries in the registry's route config win over it.
+ *
+ * <pre>{@code
+ * @Get("/orders/{id}")
+ * @Retry(attempts = 4, on = {RetryOn.UNPROCESSED, RetryOn.GATEWAY_ERROR}, perAttemptTimeoutMillis = 200)
+ * CompletableFuture<Order> order(@Param("id") String id);
+ * }</pre>
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -23,16 +30,40 @@ import io.mesh4j.core.routing.RouteRule;
 @PolicyAnnotation(Retry.Factory.class)
 public @interface Retry {
 
-    /** Attempts in all, the first included: 1 is no retry. */
+    /**
+     * Returns the attempts in all, the first included: 1 is no retry.
+     *
+     * @return 1 to 10; 3 unless set
+     */
     int attempts() default 3;
 
+    /**
+     * Returns the outcomes that are retried.
+     *
+     * @return the outcomes; {@code UNPROCESSED} and {@code UNAVAILABLE} (503) unless set
+     */
     RetryOn[] on() default {RetryOn.UNPROCESSED, RetryOn.UNAVAILABLE};
 
-    /** The longest one attempt may take; 0 leaves it to the call's timeout. */
+    /**
+     * Returns the longest one attempt may take, in milliseconds; 0 leaves it to the call's timeout.
+     *
+     * @return {@code > 0}, or 0 (the default) for no per-attempt bound
+     */
     long perAttemptTimeoutMillis() default 0;
 
+    /**
+     * Returns the backoff before the first retry, in milliseconds; it doubles for each retry after, with full
+     * jitter.
+     *
+     * @return {@code > 0}; 25 unless set
+     */
     long backoffMillis() default 25;
 
+    /**
+     * Returns the longest backoff, in milliseconds.
+     *
+     * @return at least {@link #backoffMillis()}; 1000 unless set
+     */
     long maxBackoffMillis() default 1000;
 
     /** Sets the rule's retry policy and per-attempt timeout. */

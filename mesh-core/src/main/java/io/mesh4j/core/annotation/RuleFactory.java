@@ -16,6 +16,8 @@ public interface RuleFactory<A extends Annotation> {
     /**
      * Sets on {@code rule} what {@code annotation} declares.
      *
+     * @param annotation the annotation found on a method or its class
+     * @param rule the rule being built for the method, to set parts on
      * @throws IllegalArgumentException saying, in the annotation's own terms, what is wrong with its values
      */
     void apply(A annotation, RouteRule.Builder rule);

@@ -29,6 +29,10 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 public @interface ServiceClient {
 
-    /** The service the interface calls, such as {@code "orders"}. */
+    /**
+     * Returns the service the interface calls, such as {@code "orders"}.
+     *
+     * @return a service name, a DNS-1123 label
+     */
     String value();
 }

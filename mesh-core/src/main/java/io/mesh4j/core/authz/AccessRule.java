@@ -12,7 +12,9 @@ import com.linecorp.armeria.common.HttpMethod;
 import io.mesh4j.core.discovery.ServiceName;
 
 /**
- * One rule of an {@link AccessPolicy}: these callers may call these routes with these methods.
+ * One rule of an {@link AccessPolicy}: these callers may call these routes with these methods. Routes compare as
+ * patterns, not paths: {@code /orders/{id}} is the route a server declared, and {@code /orders/{id}} and
+ * {@code /orders/:id} are the same route.
  */
 public final class AccessRule {
 
@@ -27,7 +29,9 @@ public final class AccessRule {
      * @param routes  route patterns as the server declares them, such as {@code /orders/{id}} (or Armeria's
      *                {@code /orders/:id}); empty for every route
      * @param methods HTTP methods; empty for every method
-     * @param callers the services whose workloads may call
+     * @param callers the services whose workloads may call; at least one
+     * @throws NullPointerException if an argument is {@code null} or holds a {@code null}
+     * @throws IllegalArgumentException if {@code callers} is empty or a route does not start with {@code /}
      */
     public AccessRule(Set<String> routes, Set<HttpMethod> methods, Set<ServiceName> callers) {
         this.routes = Set.copyOf(requireNonNull(routes, "routes"));
@@ -46,19 +50,39 @@ public final class AccessRule {
         matchableRoutes = this.routes.stream().map(AccessRule::normalize).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** Armeria's form of a route pattern: {@code /orders/{id}} becomes {@code /orders/:id}. */
+    /**
+     * Returns Armeria's form of a route pattern: {@code /orders/{id}} becomes {@code /orders/:id}.
+     *
+     * @param route a route pattern in either form
+     * @return the pattern with every {@code {name}} written {@code :name}
+     */
     public static String normalize(String route) {
         return BRACED_PARAM.matcher(route).replaceAll(":$1");
     }
 
+    /**
+     * Returns the route patterns as given.
+     *
+     * @return the patterns; empty for every route
+     */
     public Set<String> routes() {
         return routes;
     }
 
+    /**
+     * Returns the methods allowed.
+     *
+     * @return the methods; empty for every method
+     */
     public Set<HttpMethod> methods() {
         return methods;
     }
 
+    /**
+     * Returns the services whose workloads may call.
+     *
+     * @return the callers, never empty
+     */
     public Set<ServiceName> callers() {
         return callers;
     }

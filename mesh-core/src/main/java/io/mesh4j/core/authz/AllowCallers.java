@@ -8,7 +8,8 @@ import java.lang.annotation.Target;
 
 /**
  * Only these services may call the annotated route (a method of an annotated service), or every route of the
- * annotated class that has no annotation of its own. Any other caller gets 403. A policy pushed to the
+ * annotated class that has no annotation of its own. Any other caller gets 403. A route with neither this
+ * annotation nor a pushed policy may be called by every workload of the mesh. A policy pushed to the
  * registry's {@code /v1/policies/{service}} overrides the annotations while it is in force.
  *
  * <pre>{@code
@@ -22,6 +23,11 @@ import java.lang.annotation.Target;
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface AllowCallers {
 
-    /** The service names of the callers allowed. */
+    /**
+     * Returns the service names of the callers allowed, such as {@code "frontend"}; each a valid service name
+     * (checked when the route first serves a request, which fails until it is fixed).
+     *
+     * @return the service names
+     */
     String[] value();
 }

@@ -11,6 +11,11 @@ public enum ResponseClass {
     /** The service failed in a way that a new attempt, on another endpoint, may fix without harm. */
     RETRYABLE_FAILURE;
 
+    /**
+     * Returns whether this is a failure, retryable or not.
+     *
+     * @return {@code true} for {@link #FAILURE} and {@link #RETRYABLE_FAILURE}
+     */
     public boolean isFailure() {
         return this != SUCCESS;
     }

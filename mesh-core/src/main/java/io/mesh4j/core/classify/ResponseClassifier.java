@@ -19,11 +19,16 @@ public interface ResponseClassifier {
      * @param method the request's method, which says whether repeating it is safe
      * @param status the response status, or {@code null} when no response came
      * @param cause  why no response came, or {@code null}
+     * @return what the attempt means for retry, breaker and metrics
      */
     ResponseClass classify(HttpMethod method, @Nullable HttpStatus status, @Nullable Throwable cause);
 
     /**
      * Classifies a finished exchange from its log: by its status when an answer came, else by its cause.
+     *
+     * @param method the request's method
+     * @param log the exchange's log, complete up to its response headers or its failure
+     * @return what the attempt means for retry, breaker and metrics
      */
     default ResponseClass classify(HttpMethod method, RequestLog log) {
         final HttpStatus status = log.responseHeaders().status();
@@ -40,6 +45,8 @@ public interface ResponseClassifier {
      *       OPTIONS, TRACE, PUT, DELETE), a failure otherwise;</li>
      *   <li>1xx to 4xx: success, since the service answered as it meant to.</li>
      * </ul>
+     *
+     * @return the default classifier, one shared instance
      */
     static ResponseClassifier ofDefault() {
         return DefaultResponseClassifier.INSTANCE;

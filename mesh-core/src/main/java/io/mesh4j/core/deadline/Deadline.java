@@ -44,7 +44,11 @@ public final class Deadline {
     }
 
     /**
-     * The deadline {@code timeout} from now.
+     * Returns the deadline {@code timeout} from now.
+     *
+     * @param timeout the time left; zero or negative makes a deadline that has already expired
+     * @param ticker the time source, in nanoseconds, that {@link #remaining()} reads too
+     * @return the deadline
      */
     public static Deadline after(Duration timeout, Ticker ticker) {
         requireNonNull(timeout, "timeout");
@@ -53,34 +57,49 @@ public final class Deadline {
     }
 
     /**
-     * The deadline of the request being handled in {@code ctx}, if its caller sent one.
+     * Returns the deadline of the request being handled in {@code ctx}, if its caller sent one.
+     *
+     * @param ctx the context of the request being served
+     * @return the deadline; {@code null} if none is attached to {@code ctx}
      */
     public static @Nullable Deadline of(RequestContext ctx) {
         return ctx.attr(KEY);
     }
 
     /**
-     * Attaches this deadline to {@code ctx}, so that calls made while handling the request inherit it.
+     * Attaches this deadline to {@code ctx}, so that calls made while handling the request inherit it. The mesh
+     * server's DEADLINE layer does this for every request whose caller sent a deadline.
+     *
+     * @param ctx the context of the request being served
      */
     public void attachTo(RequestContext ctx) {
         ctx.setAttr(KEY, this);
     }
 
     /**
-     * The time left, zero or negative once expired.
+     * Returns the time left, zero or negative once expired.
+     *
+     * @return the time left, read from the ticker now
      */
     public Duration remaining() {
         return Duration.ofNanos(deadlineNanos - ticker.read());
     }
 
     /**
-     * The time left in nanoseconds, zero or negative once expired: {@link #remaining()} without a {@link Duration}
-     * to allocate, for the request path.
+     * Returns the time left in nanoseconds, zero or negative once expired: {@link #remaining()} without a
+     * {@link Duration} to allocate, for the request path.
+     *
+     * @return the time left, read from the ticker now
      */
     public long remainingNanos() {
         return deadlineNanos - ticker.read();
     }
 
+    /**
+     * Returns whether no time is left.
+     *
+     * @return {@code true} if the deadline has passed
+     */
     public boolean isExpired() {
         return deadlineNanos - ticker.read() <= 0;
     }
@@ -88,6 +107,7 @@ public final class Deadline {
     /**
      * Parses the {@value #HEADER} header value.
      *
+     * @param value the header's value; {@code null} when the request has none
      * @return the time left, or {@code null} when the value is not a whole number of milliseconds
      */
     public static @Nullable Duration parseHeader(@Nullable String value) {
@@ -105,6 +125,9 @@ public final class Deadline {
 
     /**
      * Formats the time left for the {@value #HEADER} header; never negative.
+     *
+     * @param remaining the time left
+     * @return whole milliseconds, rounded down; {@code "0"} once expired
      */
     public static String formatHeader(Duration remaining) {
         return Long.toString(Math.max(0, remaining.toMillis()));
@@ -113,6 +136,7 @@ public final class Deadline {
     /**
      * Parses gRPC's {@value #GRPC_HEADER} header value.
      *
+     * @param value the header's value, such as {@code 250m}; {@code null} when the request has none
      * @return the time left, or {@code null} when the value is malformed
      */
     public static @Nullable Duration parseGrpcHeader(@Nullable String value) {
@@ -147,6 +171,9 @@ public final class Deadline {
 
     /**
      * Formats the time left for gRPC's {@value #GRPC_HEADER} header, in the finest unit that fits 8 digits.
+     *
+     * @param remaining the time left; a negative one is formatted as {@code 0n}
+     * @return the header value, such as {@code 250000u}
      */
     public static String formatGrpcHeader(Duration remaining) {
         final long nanos = Math.max(0, remaining.toNanos());

@@ -51,6 +51,14 @@ import io.mesh4j.core.lifecycle.Lifecycle;
  * certificate, open ones finish on the old.
  *
  * <p>The same identity serves a process's {@code MeshServer} and {@code MeshClient}: they are one workload.
+ *
+ * <pre>{@code
+ * WorkloadIdentity identity = WorkloadIdentity.builder(URI.create("https://registry:8443"), "orders")
+ *         .joinTokenFile(Path.of("/etc/mesh/token"))
+ *         .trustBundleFile(Path.of("/etc/mesh/trust-bundle.pem"))
+ *         .build();
+ * identity.start().join();   // the first certificate is in
+ * }</pre>
  */
 public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
 
@@ -111,13 +119,26 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         registry = RegistryClient.of(registryUri, registryFactory);
     }
 
+    /**
+     * Returns a builder of the identity of a workload of {@code service}, issued by the registry at
+     * {@code registryUri}.
+     *
+     * @param registryUri the registry's {@code https://} URI
+     * @param service the service the workload belongs to, a DNS-1123 label such as {@code "orders"}
+     * @return a new builder
+     * @throws IllegalArgumentException if the URI is not {@code https://} or the service name is invalid
+     */
     public static WorkloadIdentityBuilder builder(URI registryUri, String service) {
         return new WorkloadIdentityBuilder(requireNonNull(registryUri, "registryUri"), ServiceName.of(service));
     }
 
     /**
      * Gets the first certificate; completes once it is in. While the registry is away it keeps trying, and the
-     * future stays pending; a refusal (a bad or used-up token) fails it with the registry's reason.
+     * future stays pending; a refusal (a bad or used-up token) fails it with the registry's reason, and an
+     * identity built without a join token fails it at once with an {@link IllegalStateException}.
+     *
+     * @return a future that completes with this identity once its first certificate is in
+     * @throws IllegalStateException if the identity was stopped
      */
     @Override
     public synchronized CompletableFuture<WorkloadIdentity> start() {
@@ -137,38 +158,70 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         return firstCertificate;
     }
 
-    /** Completes when the first certificate is in; for callers that need not start it themselves. */
+    /**
+     * Returns the future of the first certificate, for callers that need not start the identity themselves: it
+     * completes only once somebody has called {@link #start()}.
+     *
+     * @return the future that {@link #start()} returns
+     */
     public CompletableFuture<WorkloadIdentity> whenReady() {
         return firstCertificate;
     }
 
+    /**
+     * Returns the workload's SPIFFE ID, {@code spiffe://<trust-domain>/svc/<service>}.
+     *
+     * @return the ID
+     */
     public SpiffeId id() {
         return id;
     }
 
+    /**
+     * Returns the trust domain of the mesh, as set or read from the trust bundle.
+     *
+     * @return the trust domain, such as {@code mesh.local}
+     */
     public String trustDomain() {
         return id.trustDomain();
     }
 
-    /** The current certificate and key; null before the first certificate is in. */
+    /**
+     * Returns the current certificate chain and private key.
+     *
+     * @return the key pair; {@code null} before the first certificate is in
+     */
     public @Nullable TlsKeyPair keyPair() {
         final Credentials credentials = current;
         return credentials == null ? null : credentials.keyPair;
     }
 
-    /** When the current certificate expires; null before the first. */
+    /**
+     * Returns when the current certificate expires.
+     *
+     * @return the certificate's end of validity; {@code null} before the first certificate is in
+     */
     public @Nullable Instant expiresAt() {
         final Credentials credentials = current;
         return credentials == null ? null : credentials.expiresAt;
     }
 
-    /** The roots this workload trusts now. */
+    /**
+     * Returns the roots this workload trusts now: the builder's bundle until the registry sends its own, then the
+     * registry's latest.
+     *
+     * @return an unmodifiable list of CA certificates
+     */
     public List<X509Certificate> trustBundle() {
         return trustBundle;
     }
 
     /**
-     * The current certificate for Armeria's servers and client factories, read on every new connection.
+     * Returns the current certificate for Armeria's servers and client factories, read on every new connection.
+     * It presents no certificate before the first is in, and trusts the current trust bundle; closing it leaves
+     * the identity alone.
+     *
+     * @return a new provider, backed by this identity
      */
     public TlsProvider tlsProvider() {
         return new TlsProvider() {
@@ -190,19 +243,35 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     }
 
     /**
-     * A trust manager that accepts peers of this trust domain that {@code accepted} admits, verified against the
-     * trust bundle as it is at each handshake.
+     * Returns a trust manager that accepts peers of this trust domain that {@code accepted} admits, verified against
+     * the trust bundle as it is at each handshake.
+     *
+     * <pre>{@code
+     * identity.trustManager(id -> id.service().isPresent(), "a service of the mesh")
+     * }</pre>
+     *
+     * @param accepted which SPIFFE IDs of the trust domain to accept
+     * @param acceptedDescription what {@code accepted} admits, in words, for the message of a refused handshake
+     * @return a new trust manager
      */
     public X509ExtendedTrustManager trustManager(Predicate<SpiffeId> accepted, String acceptedDescription) {
         return new SpiffeTrustManager(this::trustBundle, trustDomain(), accepted, acceptedDescription, clock, refusals);
     }
 
-    /** The registry this identity gets its certificates from. */
+    /**
+     * Returns the registry this identity gets its certificates from.
+     *
+     * @return the URI given to {@link #builder(URI, String)}
+     */
     public URI registryUri() {
         return registry.uri();
     }
 
-    /** Runs {@code listener} after every renewal (not the first certificate). */
+    /**
+     * Runs {@code listener} after every renewal (not the first certificate), on the identity's scheduler thread.
+     *
+     * @param listener what to run; it should return quickly
+     */
     public void onRenewal(Runnable listener) {
         renewalListeners.add(requireNonNull(listener, "listener"));
     }
@@ -296,6 +365,11 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         return stopped;
     }
 
+    /**
+     * Returns the ID and the expiry, such as {@code WorkloadIdentity(spiffe://mesh.local/svc/orders, expiresAt=...)}.
+     *
+     * @return the text
+     */
     @Override
     public String toString() {
         return "WorkloadIdentity(" + id + ", expiresAt=" + expiresAt() + ')';

@@ -23,7 +23,8 @@ import io.mesh4j.core.internal.identity.RegistryTrust;
 
 /**
  * Builds a {@link WorkloadIdentity}: what an operator hands a new workload (a join token and the trust bundle)
- * and where the registry is.
+ * and where the registry is. Made by {@link WorkloadIdentity#builder(java.net.URI, String)}; the trust bundle is
+ * required, the rest has defaults.
  */
 public final class WorkloadIdentityBuilder {
 
@@ -44,17 +45,37 @@ public final class WorkloadIdentityBuilder {
         this.service = service;
     }
 
-    /** The join token the operator made for this service ({@code meshctl token create --service <service>}). */
+    /**
+     * Sets the join token the operator made for this service ({@code meshctl token create --service <service>}).
+     * Without one the identity builds, but {@link WorkloadIdentity#start()} fails.
+     *
+     * @param joinToken the token; surrounding white space is removed
+     * @return this builder
+     */
     public WorkloadIdentityBuilder joinToken(String joinToken) {
         this.joinToken = requireNonNull(joinToken, "joinToken").strip();
         return this;
     }
 
+    /**
+     * Sets the join token to the content of {@code file}, read now.
+     *
+     * @param file a file holding the token, such as the one {@code meshctl token create} wrote
+     * @return this builder
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     */
     public WorkloadIdentityBuilder joinTokenFile(Path file) {
         return joinToken(read(file, "join token"));
     }
 
-    /** The roots to trust the registry by until it sends its own bundle: {@code <data-dir>/trust-bundle.pem}. */
+    /**
+     * Sets the roots to trust the registry by until it sends its own bundle: {@code <data-dir>/trust-bundle.pem}.
+     * Required.
+     *
+     * @param pem one or more PEM certificates
+     * @return this builder
+     * @throws IllegalArgumentException if {@code pem} holds no certificate or a malformed one
+     */
     public WorkloadIdentityBuilder trustBundle(String pem) {
         try {
             trustBundle = Pem.readCertificates(requireNonNull(pem, "pem"));
@@ -64,31 +85,59 @@ public final class WorkloadIdentityBuilder {
         return this;
     }
 
+    /**
+     * Sets the trust bundle to the content of {@code file}, read now.
+     *
+     * @param file a PEM file, such as the registry's {@code <data-dir>/trust-bundle.pem}
+     * @return this builder
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     * @throws IllegalArgumentException if it holds no certificate or a malformed one
+     */
     public WorkloadIdentityBuilder trustBundleFile(Path file) {
         return trustBundle(read(file, "trust bundle"));
     }
 
     /**
-     * The trust domain; read from the trust bundle's roots (their {@code spiffe://<trust-domain>} name) unless
+     * Sets the trust domain; read from the trust bundle's roots (their {@code spiffe://<trust-domain>} name) unless
      * set.
+     *
+     * @param trustDomain such as {@code mesh.local}
+     * @return this builder
+     * @throws IllegalArgumentException if the name is not a valid trust domain
      */
     public WorkloadIdentityBuilder trustDomain(String trustDomain) {
         this.trustDomain = SpiffeId.checkTrustDomain(requireNonNull(trustDomain, "trustDomain"));
         return this;
     }
 
-    /** The clock that certificates are checked with; for tests. */
+    /**
+     * Sets the clock that certificates are checked and renewals timed with; the system's UTC clock unless set.
+     * For tests.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public WorkloadIdentityBuilder clock(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
         return this;
     }
 
+    /**
+     * Sets the executor that runs renewals and retries; Armeria's {@code CommonPools.blockingTaskExecutor()} unless
+     * set. The identity does not shut it down.
+     *
+     * @param scheduler the executor
+     * @return this builder
+     */
     public WorkloadIdentityBuilder scheduler(ScheduledExecutorService scheduler) {
         this.scheduler = requireNonNull(scheduler, "scheduler");
         return this;
     }
 
     /**
+     * Returns an identity that has no certificate yet: call {@link WorkloadIdentity#start()}.
+     *
+     * @return a new identity
      * @throws IllegalStateException if the trust bundle is missing, or the trust domain cannot be told
      */
     public WorkloadIdentity build() {

@@ -33,11 +33,16 @@ public interface Lifecycle<T> extends SafeCloseable {
     /**
      * Starts the component, or returns the future of the start already under way or done.
      *
+     * @return a future that completes with the component once it is ready, or exceptionally if it cannot start
      * @throws IllegalStateException if the component was stopped
      */
     CompletableFuture<T> start();
 
-    /** Stops the component gracefully, or returns the future of the stop already under way or done. */
+    /**
+     * Stops the component gracefully, or returns the future of the stop already under way or done.
+     *
+     * @return a future that completes once everything is released
+     */
     CompletableFuture<Void> stop();
 
     /** Stops the component and waits until it has stopped. */

@@ -11,14 +11,26 @@ import org.jspecify.annotations.Nullable;
 /**
  * How a rule matches the request's path: exactly, by prefix, by template ({@code /orders/{id}}, one segment per
  * parameter), or by regular expression.
+ *
+ * <pre>{@code
+ * PathMatch.of(PathMatch.Kind.TEMPLATE, "/orders/{id}")      // /orders/42, not /orders/42/items
+ * PathMatch.of(PathMatch.Kind.REGEX, "^/orders/[0-9]+$")
+ * }</pre>
  */
 public final class PathMatch {
 
     /** The kinds of path match, as the route config names them. */
     public enum Kind {
+        /** The path equals the value. */
         EXACT,
+        /** The path starts with the value, character by character: {@code /orders} also matches {@code /orders2}. */
         PREFIX,
+        /** The whole path matches the value, each {@code {name}} standing for one non-empty segment. */
         TEMPLATE,
+        /**
+         * The regular expression is found in the path, anywhere unless anchored with {@code ^} and {@code $}; at
+         * most 256 characters, and no quantified group with a quantifier inside, such as {@code (a+)+}.
+         */
         REGEX
     }
 
@@ -45,7 +57,13 @@ public final class PathMatch {
     }
 
     /**
-     * @throws IllegalArgumentException saying what is wrong with {@code value}
+     * Returns a match of the given kind.
+     *
+     * @param kind how {@code value} is read
+     * @param value a path starting with {@code /} (exact, prefix, template) or a regular expression
+     * @return the match
+     * @throws IllegalArgumentException saying what is wrong with {@code value}: a path not starting with {@code /},
+     *     a regular expression that is too long, does not compile, or could backtrack exponentially
      */
     public static PathMatch of(Kind kind, String value) {
         requireNonNull(kind, "kind");
@@ -93,6 +111,12 @@ public final class PathMatch {
         }
     }
 
+    /**
+     * Returns whether the request path matches.
+     *
+     * @param path the request's path, without the query
+     * @return {@code true} if it matches
+     */
     public boolean matches(String path) {
         switch (kind) {
             case EXACT:
@@ -104,10 +128,20 @@ public final class PathMatch {
         }
     }
 
+    /**
+     * Returns how the value is read.
+     *
+     * @return the kind
+     */
     public Kind kind() {
         return kind;
     }
 
+    /**
+     * Returns the path, template or expression, as given.
+     *
+     * @return the value
+     */
     public String value() {
         return value;
     }

@@ -6,7 +6,18 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * How a route's calls are retried: attempts in all, on which outcomes, with which backoff.
+ * How a route's calls are retried: attempts in all, on which outcomes, with which backoff. Backoff is exponential
+ * from {@code backoffBase}, capped at {@code backoffCap}, with full jitter; every retry is also paid from the
+ * service's retry budget and bounded by the call's deadline.
+ *
+ * <pre>{@code
+ * new RetrySpec(3, Set.of(RetryOn.UNPROCESSED, RetryOn.GATEWAY_ERROR), Duration.ofMillis(25), Duration.ofSeconds(1))
+ * }</pre>
+ *
+ * @param attempts attempts in all, the first included, 1 (no retry) to 10
+ * @param on the outcomes that are retried; empty retries none
+ * @param backoffBase the backoff before the first retry, {@code > 0}
+ * @param backoffCap the longest backoff, at least {@code backoffBase}
  */
 public record RetrySpec(int attempts, Set<RetryOn> on, Duration backoffBase, Duration backoffCap) {
 
@@ -29,11 +40,26 @@ public record RetrySpec(int attempts, Set<RetryOn> on, Duration backoffBase, Dur
             this.wireName = wireName;
         }
 
+        /**
+         * Returns the name the route config's JSON uses, such as {@code "gateway-error"}.
+         *
+         * @return the name in the registry's wire format
+         */
         public String wireName() {
             return wireName;
         }
     }
 
+    /**
+     * Checks the components and copies {@code on}.
+     *
+     * @param attempts see {@link #attempts()}
+     * @param on see {@link #on()}
+     * @param backoffBase see {@link #backoffBase()}
+     * @param backoffCap see {@link #backoffCap()}
+     * @throws NullPointerException if {@code on}, {@code backoffBase} or {@code backoffCap} is {@code null}
+     * @throws IllegalArgumentException if a value is out of its range
+     */
     public RetrySpec {
         on = Set.copyOf(requireNonNull(on, "on"));
         requireNonNull(backoffBase, "backoffBase");

@@ -27,6 +27,7 @@ import io.netty.util.AttributeKey;
  */
 public final class RouteOverride {
 
+    /** The header that carries an override: {@code mesh-route-override}. */
     public static final String HEADER = "mesh-route-override";
 
     /** At most this many entries; an override is a debugging tool, not a routing table. */
@@ -35,13 +36,30 @@ public final class RouteOverride {
     private static final AttributeKey<RouteOverride> ACCEPTED = AttributeKey.valueOf(RouteOverride.class, "ACCEPTED");
     private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf(RouteOverride.class, "REFUSED");
 
-    /** Where an overridden service's calls go instead: a service, and the subset of its instances. */
+    /**
+     * Where an overridden service's calls go instead: a service, and the subset of its instances.
+     *
+     * @param service the service called instead; the same service to change only the subset
+     * @param subset the instances of {@code service} the calls go to; {@link Subset#ALL} for every instance
+     */
     public record Target(ServiceName service, Subset subset) {
+        /**
+         * Checks the components.
+         *
+         * @param service see {@link #service()}
+         * @param subset see {@link #subset()}
+         * @throws NullPointerException if a component is {@code null}
+         */
         public Target {
             requireNonNull(service, "service");
             requireNonNull(subset, "subset");
         }
 
+        /**
+         * Returns the target as the header writes it, such as {@code orders{version=v2}}.
+         *
+         * @return the text
+         */
         @Override
         public String toString() {
             return service.value()
@@ -62,9 +80,13 @@ public final class RouteOverride {
     }
 
     /**
-     * Parses the {@value #HEADER} header.
+     * Parses the {@value #HEADER} header: entries {@code service=>target} separated by {@code ;}, a target being a
+     * service name optionally followed by labels in braces, {@code orders{version=v2,zone="eu-1a"}}.
      *
-     * @throws IllegalArgumentException saying what is malformed
+     * @param header the header's value
+     * @return the override
+     * @throws IllegalArgumentException saying what is malformed: an entry without {@code =>}, an invalid service
+     *     name, a label without {@code =}, no entry, or more than 16 entries
      */
     public static RouteOverride parse(String header) {
         requireNonNull(header, "header");
@@ -116,12 +138,21 @@ public final class RouteOverride {
         return new Target(ServiceName.of(text.substring(0, brace).trim()), new Subset(labels));
     }
 
-    /** Where the calls to {@code service} go instead; null when this override leaves them alone. */
+    /**
+     * Returns where the calls to {@code service} go instead.
+     *
+     * @param service the service a call is for
+     * @return the target; {@code null} when this override leaves the calls to {@code service} alone
+     */
     public @Nullable Target targetOf(ServiceName service) {
         return targets.get(service);
     }
 
-    /** The header value, which {@link #parse(String)} reads back. */
+    /**
+     * Returns the header value, which {@link #parse(String)} reads back, entries in the order written.
+     *
+     * @return the header value, such as {@code orders=>orders-canary; inventory=>inventory{version=v2}}
+     */
     public String format() {
         return targets.entrySet().stream()
                 .map(e -> e.getKey().value() + "=>" + e.getValue())
@@ -130,22 +161,43 @@ public final class RouteOverride {
 
     // ---- travelling with the request being served
 
-    /** Records on the served request that its caller's override was checked and is to be followed downstream. */
+    /**
+     * Records on the served request that its caller's override was checked and is to be followed downstream. The
+     * mesh server's AUTHZ layer calls it; an application has no need to.
+     *
+     * @param ctx the context of the request being served
+     */
     public void acceptOn(RequestContext ctx) {
         ctx.setAttr(ACCEPTED, this);
     }
 
-    /** Records on the served request that its caller sent an override it may not send. */
+    /**
+     * Records on the served request that its caller sent an override it may not send. The mesh server's AUTHZ
+     * layer calls it; an application has no need to.
+     *
+     * @param ctx the context of the request being served
+     */
     public static void refuseOn(RequestContext ctx) {
         ctx.setAttr(REFUSED, true);
     }
 
-    /** The override accepted for the request being served in {@code ctx}, if any. */
+    /**
+     * Returns the override accepted for the request being served in {@code ctx}, which the mesh clients called
+     * while serving it follow and pass on.
+     *
+     * @param ctx the context of the request being served
+     * @return the override; {@code null} if the request carried none or it was refused
+     */
     public static @Nullable RouteOverride acceptedOn(RequestContext ctx) {
         return ctx.attr(ACCEPTED);
     }
 
-    /** Whether the request being served in {@code ctx} came with an override that was refused. */
+    /**
+     * Returns whether the request being served in {@code ctx} came with an override that was refused.
+     *
+     * @param ctx the context of the request being served
+     * @return {@code true} if its caller sent an override it may not send
+     */
     public static boolean refusedOn(RequestContext ctx) {
         return Boolean.TRUE.equals(ctx.attr(REFUSED));
     }

@@ -18,7 +18,9 @@ import io.mesh4j.core.annotation.UnstableApi;
 public interface Layer<T> {
 
     /**
-     * The job this layer does; one layer per role in a stack.
+     * Returns the job this layer does; a stack holds one layer per role.
+     *
+     * @return the role, the same on every call
      */
     Role role();
 
@@ -26,6 +28,10 @@ public interface Layer<T> {
      * Returns the function that wraps the next layer (the one nearer the transport or the service) with this
      * one. Called once when the stack is built; what varies per request is read per request from the values
      * in {@code params}, never fixed here.
+     *
+     * @param params what the stack's layers share: the service, the ticker, the classifier, the values of the
+     *     builder's {@code stackParam(..)} and those the mesh sets itself
+     * @return the decorator; never {@code null} ({@link Stack#decorator(StackParams)} fails on a {@code null} one)
      */
     Function<? super T, ? extends T> decorator(StackParams params);
 
@@ -34,6 +40,8 @@ public interface Layer<T> {
      * ({@link StackParams.Key#required}): a mesh client or server whose stack has the layer refuses to build
      * without them, naming the layer and the key, rather than failing at the first request. None unless
      * overridden.
+     *
+     * @return the keys; empty unless overridden
      */
     default Set<StackParams.Key<?>> requiredParams() {
         return Set.of();
@@ -41,7 +49,17 @@ public interface Layer<T> {
 
     /**
      * Returns a layer of the given role made of a plain decorator, for a user's own layer that needs no
-     * parameters.
+     * parameters. It prints as its role's name.
+     *
+     * <pre>{@code
+     * Layer<HttpClient> audit = Layer.of(Role.of("AUDIT"), AuditingClient::new);
+     * }</pre>
+     *
+     * @param <T> what is wrapped: {@code HttpClient} or {@code HttpService}
+     * @param role the role the layer stands under
+     * @param decorator wraps the next layer; the same function for every build of the stack
+     * @return a new layer
+     * @throws NullPointerException if {@code role} or {@code decorator} is {@code null}
      */
     static <T> Layer<T> of(Role role, Function<? super T, ? extends T> decorator) {
         return new SimpleLayer<>(role, decorator);

@@ -36,7 +36,13 @@ public final class Role {
 
     /**
      * Returns the role of the given name, an upper-case identifier such as {@code RATE_LIMIT}, whose layer runs
-     * once per call (outbound) or once per request (inbound).
+     * once per call (outbound) or once per request (inbound). Two roles of the same name are equal, whatever
+     * their scope.
+     *
+     * @param name upper-case letters, digits and {@code _}, starting with a letter
+     * @return the role, of scope {@link Scope#PER_CALL}
+     * @throws NullPointerException if {@code name} is {@code null}
+     * @throws IllegalArgumentException if {@code name} is not such an identifier
      */
     public static Role of(String name) {
         return new Role(checkName(name), Scope.PER_CALL);
@@ -45,6 +51,16 @@ public final class Role {
     /**
      * Returns the role of the given name whose layer runs once per attempt of a call, below {@code RETRY}, such
      * as {@code BREAKER}; outbound only.
+     *
+     * <pre>{@code
+     * Layer<HttpClient> perAttempt = Layer.of(Role.perAttempt("ATTEMPT_LOG"), AttemptLoggingClient::new);
+     * MeshClient.builder(registry).stack(s -> s.append(perAttempt));
+     * }</pre>
+     *
+     * @param name upper-case letters, digits and {@code _}, starting with a letter
+     * @return the role, of scope {@link Scope#PER_ATTEMPT}
+     * @throws NullPointerException if {@code name} is {@code null}
+     * @throws IllegalArgumentException if {@code name} is not such an identifier
      */
     public static Role perAttempt(String name) {
         return new Role(checkName(name), Scope.PER_ATTEMPT);
@@ -59,12 +75,20 @@ public final class Role {
         return name;
     }
 
-    /** The role's name, such as {@code RETRY}: what stacks print and what finds a layer. */
+    /**
+     * Returns the role's name: what stacks print and what finds a layer.
+     *
+     * @return the name, such as {@code RETRY}
+     */
     public String name() {
         return name;
     }
 
-    /** Whether a layer of this role runs once per call or once per attempt. */
+    /**
+     * Returns whether a layer of this role runs once per call or once per attempt.
+     *
+     * @return the scope
+     */
     public Scope scope() {
         return scope;
     }

@@ -40,6 +40,12 @@ public final class Stack<T> {
 
     /**
      * Returns a stack of the given layers, in request order.
+     *
+     * @param <T> what the layers wrap
+     * @param layers the layers, the first nearest the caller
+     * @return a new stack
+     * @throws NullPointerException if a layer is {@code null}
+     * @throws IllegalArgumentException if two layers have the same role
      */
     @SafeVarargs
     public static <T> Stack<T> of(Layer<T>... layers) {
@@ -53,6 +59,9 @@ public final class Stack<T> {
 
     /**
      * Returns an empty stack: requests go straight to the transport or the service.
+     *
+     * @param <T> what the layers would wrap
+     * @return a stack with no layer
      */
     public static <T> Stack<T> empty() {
         return new Stack<>(List.of());
@@ -60,6 +69,12 @@ public final class Stack<T> {
 
     /**
      * Returns a copy with {@code layer} placed right before (nearer the caller than) the layer of {@code role}.
+     *
+     * @param role the role of a layer in this stack
+     * @param layer the layer to add
+     * @return a new stack; this one is unchanged
+     * @throws IllegalArgumentException if no layer has {@code role}, or if the stack already has a layer of
+     *     {@code layer}'s role
      */
     public Stack<T> insertBefore(Role role, Layer<T> layer) {
         final List<Layer<T>> copy = new ArrayList<>(layers);
@@ -70,6 +85,12 @@ public final class Stack<T> {
     /**
      * Returns a copy with {@code layer} placed right after (nearer the transport or service than) the layer of
      * {@code role}.
+     *
+     * @param role the role of a layer in this stack
+     * @param layer the layer to add
+     * @return a new stack; this one is unchanged
+     * @throws IllegalArgumentException if no layer has {@code role}, or if the stack already has a layer of
+     *     {@code layer}'s role
      */
     public Stack<T> insertAfter(Role role, Layer<T> layer) {
         final List<Layer<T>> copy = new ArrayList<>(layers);
@@ -79,6 +100,10 @@ public final class Stack<T> {
 
     /**
      * Returns a copy with {@code layer} at the end, the nearest to the transport or the service.
+     *
+     * @param layer the layer to add
+     * @return a new stack; this one is unchanged
+     * @throws IllegalArgumentException if the stack already has a layer of {@code layer}'s role
      */
     public Stack<T> append(Layer<T> layer) {
         final List<Layer<T>> copy = new ArrayList<>(layers);
@@ -88,6 +113,10 @@ public final class Stack<T> {
 
     /**
      * Returns a copy in which {@code layer} stands where the layer of its role stood.
+     *
+     * @param layer the new layer of its role
+     * @return a new stack; this one is unchanged
+     * @throws IllegalArgumentException if no layer has {@code layer}'s role
      */
     public Stack<T> replace(Layer<T> layer) {
         requireNonNull(layer, "layer");
@@ -98,6 +127,10 @@ public final class Stack<T> {
 
     /**
      * Returns a copy without the layer of {@code role}.
+     *
+     * @param role the role of a layer in this stack
+     * @return a new stack; this one is unchanged
+     * @throws IllegalArgumentException if no layer has {@code role}
      */
     public Stack<T> remove(Role role) {
         final List<Layer<T>> copy = new ArrayList<>(layers);
@@ -107,12 +140,21 @@ public final class Stack<T> {
 
     /**
      * Returns the layer of {@code role}, if the stack has one.
+     *
+     * @param role the role to look for
+     * @return the layer, or empty if the stack has none of {@code role}
      */
     public Optional<Layer<T>> get(Role role) {
         requireNonNull(role, "role");
         return layers.stream().filter(layer -> layer.role().equals(role)).findFirst();
     }
 
+    /**
+     * Returns whether the stack has a layer of {@code role}.
+     *
+     * @param role the role to look for
+     * @return {@code true} if a layer of {@code role} is in the stack
+     */
     public boolean contains(Role role) {
         return get(role).isPresent();
     }
@@ -121,8 +163,11 @@ public final class Stack<T> {
      * Checks that every parameter a layer declares it needs ({@link Layer#requiredParams()}) is either in
      * {@code params} or among those the mesh sets itself when it builds the stack.
      *
+     * @param params the parameters set by the user
+     * @param setByTheMesh the keys the mesh sets itself when it builds the stack, which need not be in {@code params}
      * @param setBy what sets parameters, to name in the message, such as {@code "MeshClientBuilder.stackParam(..)"}
-     * @throws IllegalArgumentException naming the layer, the parameter, and {@code setBy}
+     * @throws IllegalArgumentException if a required key is in neither, naming the layer, the parameter, and
+     *     {@code setBy}
      */
     public void checkParams(StackParams params, Set<StackParams.Key<?>> setByTheMesh, String setBy) {
         requireNonNull(params, "params");
@@ -139,6 +184,8 @@ public final class Stack<T> {
 
     /**
      * Returns the roles in request order.
+     *
+     * @return an unmodifiable list, the first role nearest the caller
      */
     public List<Role> roles() {
         return layers.stream().map(Layer::role).collect(Collectors.toUnmodifiableList());
@@ -148,6 +195,12 @@ public final class Stack<T> {
      * Returns one function that wraps a transport (or a service) in every layer, so that the first layer of
      * this stack is the outermost. Applying it innermost-first is what makes the listed order the request
      * order.
+     *
+     * <p>Every layer's {@link Layer#decorator(StackParams)} is called once, here.
+     *
+     * @param params what the layers share
+     * @return a function that wraps its argument in every layer
+     * @throws NullPointerException if a layer returns no decorator, naming its role
      */
     public Function<T, T> decorator(StackParams params) {
         requireNonNull(params, "params");
@@ -166,6 +219,10 @@ public final class Stack<T> {
 
     /**
      * Wraps {@code innermost} in every layer; see {@link #decorator(StackParams)}.
+     *
+     * @param innermost the transport (an {@code HttpClient}) or the service (an {@code HttpService})
+     * @param params what the layers share
+     * @return {@code innermost} wrapped by the last layer, then the one before, up to the first
      */
     public T build(T innermost, StackParams params) {
         return decorator(params).apply(requireNonNull(innermost, "innermost"));
@@ -183,6 +240,8 @@ public final class Stack<T> {
 
     /**
      * Lists the roles in request order, such as {@code Stack[DEADLINE -> RETRY -> BREAKER]}.
+     *
+     * @return the roles, joined by {@code " -> "}
      */
     @Override
     public String toString() {

@@ -26,12 +26,22 @@ public final class StackParams {
         this.values = values;
     }
 
+    /**
+     * Returns parameters with no value set: every key reads its default.
+     *
+     * @return the empty parameters
+     */
     public static StackParams empty() {
         return EMPTY;
     }
 
     /**
      * Returns the value of {@code key}, or its default when none was set.
+     *
+     * @param <V> the type of the value
+     * @param key the key
+     * @return the value; never {@code null}
+     * @throws IllegalStateException if {@code key} is {@linkplain Key#required(String) required} and not set
      */
     @SuppressWarnings("unchecked")
     public <V> V get(Key<V> key) {
@@ -40,12 +50,22 @@ public final class StackParams {
         return value != null ? (V) value : key.defaultValue();
     }
 
-    /** Whether {@code key} was set, as opposed to falling back to its default. */
+    /**
+     * Returns whether {@code key} was set, as opposed to falling back to its default.
+     *
+     * @param key the key
+     * @return {@code true} if a value was set
+     */
     public boolean contains(Key<?> key) {
         return values.containsKey(requireNonNull(key, "key"));
     }
 
-    /** Returns a copy with every value of {@code other} set over this one's. */
+    /**
+     * Returns a copy with every value of {@code other} set over this one's.
+     *
+     * @param other the values that win
+     * @return the merged parameters; this one if {@code other} is empty
+     */
     public StackParams withAll(StackParams other) {
         requireNonNull(other, "other");
         if (other.values.isEmpty()) {
@@ -58,6 +78,12 @@ public final class StackParams {
 
     /**
      * Returns a copy in which {@code key} has {@code value}.
+     *
+     * @param <V> the type of the value
+     * @param key the key
+     * @param value the value
+     * @return new parameters; this one is unchanged
+     * @throws NullPointerException if {@code value} is {@code null}, naming the key
      */
     public <V> StackParams with(Key<V> key, V value) {
         requireNonNull(key, "key");
@@ -74,6 +100,12 @@ public final class StackParams {
 
     /**
      * A typed parameter with a default. Keys compare by identity: declare each one once, as a constant.
+     *
+     * <pre>{@code
+     * static final StackParams.Key<Duration> GRACE = StackParams.Key.of("grace", () -> Duration.ofSeconds(1));
+     * }</pre>
+     *
+     * @param <V> the type of the value
      */
     public static final class Key<V> {
 
@@ -89,13 +121,23 @@ public final class StackParams {
 
         /**
          * A key whose value is {@code defaultValue} unless set.
+         *
+         * @param <V> the type of the value
+         * @param name the name that messages and {@link #toString()} use
+         * @param defaultValue called at each read of an unset key; must not return {@code null}
+         * @return a new key, equal to no other
          */
         public static <V> Key<V> of(String name, Supplier<? extends V> defaultValue) {
             return new Key<>(name, defaultValue, false);
         }
 
         /**
-         * A key that must be set: reading it unset fails with a message naming it.
+         * A key that must be set: reading it unset fails with a message naming it, and a stack whose layer lists it
+         * in {@link Layer#requiredParams()} does not build without it.
+         *
+         * @param <V> the type of the value
+         * @param name the name that messages and {@link #toString()} use
+         * @return a new key, equal to no other
          */
         public static <V> Key<V> required(String name) {
             return new Key<>(
@@ -106,7 +148,11 @@ public final class StackParams {
                     true);
         }
 
-        /** Whether the key has no default, so that a stack whose layer reads it cannot be built without it. */
+        /**
+         * Returns whether the key has no default, so that a stack whose layer reads it cannot be built without it.
+         *
+         * @return {@code true} for a key made by {@link #required(String)}
+         */
         public boolean isRequired() {
             return required;
         }
@@ -115,6 +161,11 @@ public final class StackParams {
             return requireNonNull(defaultValue.get(), name);
         }
 
+        /**
+         * Returns the name the key was made with.
+         *
+         * @return the name
+         */
         public String name() {
             return name;
         }

@@ -44,12 +44,21 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 
 /**
  * The telemetry of one process: an OpenTelemetry tracer with the configured sampler, propagation and exporters,
- * and a Prometheus meter registry with the mesh's {@link MeshMetrics}. The TRACING and METRICS layers of both
+ * and a Prometheus meter registry with the mesh's metrics. The TRACING and METRICS layers of both
  * stacks find it through {@link #KEY}; give the same instance to a process's {@code MeshServer} and
  * {@code MeshClient} so that one {@code /metrics} shows both sides and one trace joins them.
  *
  * <p>A process that configures nothing uses {@link #shared()}: traces propagate and metrics count from the
  * moment the library is linked, and nothing leaves the process until an exporter is configured.
+ *
+ * <pre>{@code
+ * MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder()
+ *         .serviceName("orders")
+ *         .otlpEndpoint(URI.create("http://collector:4318/v1/traces"))
+ *         .build());
+ * MeshServer server = MeshServer.builder("orders", registry).identity(identity).telemetry(telemetry)...build();
+ * MeshClient client = MeshClient.builder(registry).identity(identity).telemetry(telemetry).build();
+ * }</pre>
  */
 public final class MeshTelemetry implements SafeCloseable {
 
@@ -66,7 +75,7 @@ public final class MeshTelemetry implements SafeCloseable {
     /**
      * The route template of an outbound call, such as {@code /orders/{id}}, for its span name and metrics:
      * {@code client.prepare().get("/orders/42").attr(MeshTelemetry.ROUTE, "/orders/{id}")}. Without it, the
-     * call's route is {@value MeshMetrics#UNMATCHED} and its span is named by its method alone.
+     * call's route is {@code unmatched} and its span is named by its method alone.
      */
     public static final AttributeKey<String> ROUTE = AttributeKey.valueOf(MeshTelemetry.class, "ROUTE");
 
@@ -82,9 +91,10 @@ public final class MeshTelemetry implements SafeCloseable {
     /** The header in which a mesh client names the service it calls from; unverified, and bounded. */
     public static final String CALLER_HEADER = "mesh-caller";
 
-    /** The MDC keys of a request's trace, as OpenTelemetry's own log instrumentations name them. */
+    /** The MDC key of a request's trace id, as OpenTelemetry's own log instrumentations name it. */
     public static final String MDC_TRACE_ID = "trace_id";
 
+    /** The MDC key of a request's span id, as OpenTelemetry's own log instrumentations name it. */
     public static final String MDC_SPAN_ID = "span_id";
 
     private static final String INSTRUMENTATION = "io.mesh4j";
@@ -125,7 +135,10 @@ public final class MeshTelemetry implements SafeCloseable {
     }
 
     /**
-     * A new telemetry; close it to flush and stop its exporters.
+     * Returns a new telemetry; close it to flush and stop its exporters.
+     *
+     * @param config the configuration
+     * @return a new telemetry with a meter registry and a tracer of its own
      */
     public static MeshTelemetry of(TelemetryConfig config) {
         return new MeshTelemetry(requireNonNull(config, "config"));
@@ -134,6 +147,8 @@ public final class MeshTelemetry implements SafeCloseable {
     /**
      * The process-wide telemetry of every mesh server and client that was given none: default configuration,
      * no exporter. Made on first use and never closed.
+     *
+     * @return the shared telemetry, the same on every call
      */
     public static MeshTelemetry shared() {
         MeshTelemetry telemetry = shared;
@@ -196,24 +211,49 @@ public final class MeshTelemetry implements SafeCloseable {
         return TextMapPropagator.composite(propagators);
     }
 
+    /**
+     * Returns the configuration this telemetry was made with.
+     *
+     * @return the configuration
+     */
     public TelemetryConfig config() {
         return config;
     }
 
+    /**
+     * Returns the tracer the mesh's layers open spans with.
+     *
+     * @return the tracer of the {@code io.mesh4j} instrumentation
+     */
     public Tracer tracer() {
         return tracer;
     }
 
-    /** The OpenTelemetry behind the mesh, for spans and propagation of the application's own. */
+    /**
+     * Returns the OpenTelemetry behind the mesh, for spans and propagation of the application's own. Its
+     * propagators write the formats of {@link TelemetryConfig#inject()}.
+     *
+     * @return the OpenTelemetry SDK
+     */
     public OpenTelemetry openTelemetry() {
         return sdk;
     }
 
+    /**
+     * Returns the registry of the mesh's metrics; an application may add meters of its own, which
+     * {@link #scrape()} then serves too.
+     *
+     * @return the Prometheus meter registry
+     */
     public PrometheusMeterRegistry meterRegistry() {
         return registry;
     }
 
-    /** Every metric in the Prometheus text format, as {@code /metrics} serves it. */
+    /**
+     * Returns every metric in the Prometheus text format, as {@code /metrics} serves it.
+     *
+     * @return the scrape
+     */
     public String scrape() {
         return registry.scrape();
     }
@@ -226,6 +266,15 @@ public final class MeshTelemetry implements SafeCloseable {
     /**
      * Makes {@code context} current on this thread and puts its trace and span ids in the SLF4J MDC, until
      * the returned scope is closed; what was there before comes back then.
+     *
+     * <pre>{@code
+     * try (SafeCloseable ignored = MeshTelemetry.enter(ctx.attr(MeshTelemetry.CONTEXT))) {
+     *     logger.info("logged with trace_id and span_id");
+     * }
+     * }</pre>
+     *
+     * @param context the OpenTelemetry context, such as a request's {@link #CONTEXT}
+     * @return the scope, to close on the same thread
      */
     // The OpenTelemetry scope is not left open: the returned closeable closes it, and the caller owns that.
     @SuppressWarnings("MustBeClosedChecker")

@@ -19,6 +19,14 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
  * <p>{@link #ofDefaults()}: W3C Trace Context and Baggage written; those and both B3 forms read; every trace
  * kept unless the caller's decision says otherwise (parent-based, ratio 1.0); no span exporter, so spans cost
  * little and go nowhere until one is configured; metrics on.
+ *
+ * <pre>{@code
+ * TelemetryConfig config = TelemetryConfig.builder()
+ *         .serviceName("orders")
+ *         .samplingRatio(0.1)
+ *         .zipkinEndpoint(URI.create("http://zipkin:9411/api/v2/spans"))
+ *         .build();
+ * }</pre>
  */
 public final class TelemetryConfig {
 
@@ -44,50 +52,103 @@ public final class TelemetryConfig {
         maxLabelValues = b.maxLabelValues;
     }
 
+    /**
+     * Returns the defaults described above.
+     *
+     * @return the default configuration, one shared instance
+     */
     public static TelemetryConfig ofDefaults() {
         return DEFAULTS;
     }
 
+    /**
+     * Returns a builder that starts from the defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The {@code service.name} of the spans this process exports. */
+    /**
+     * Returns the {@code service.name} of the spans this process exports.
+     *
+     * @return the name; {@code unknown_service:java} unless set
+     */
     public String serviceName() {
         return serviceName;
     }
 
-    /** The formats written on every outbound call. */
+    /**
+     * Returns the formats written on every outbound call.
+     *
+     * @return the formats, each once; empty writes no trace header
+     */
     public List<Propagation> inject() {
         return inject;
     }
 
-    /** The formats read from inbound requests, in order of preference: the first that holds a valid parent wins. */
+    /**
+     * Returns the formats read from inbound requests, in order of preference: the first that holds a valid parent
+     * wins.
+     *
+     * @return the formats, each once
+     */
     public List<Propagation> extract() {
         return extract;
     }
 
+    /**
+     * Returns the share of new traces kept.
+     *
+     * @return 0.0 to 1.0
+     */
     public double samplingRatio() {
         return samplingRatio;
     }
 
+    /**
+     * Returns where spans are exported over OTLP HTTP/protobuf.
+     *
+     * @return the endpoint; {@code null} when not set
+     */
     public @Nullable URI otlpEndpoint() {
         return otlpEndpoint;
     }
 
+    /**
+     * Returns where spans are exported in Zipkin's v2 JSON.
+     *
+     * @return the endpoint; {@code null} when not set
+     */
     public @Nullable URI zipkinEndpoint() {
         return zipkinEndpoint;
     }
 
+    /**
+     * Returns the user's own span exporter.
+     *
+     * @return the exporter; {@code null} when not set
+     */
     public @Nullable SpanExporter spanExporter() {
         return spanExporter;
     }
 
-    /** The most distinct values one label of one service may take; later values are counted as {@code other}. */
+    /**
+     * Returns the most distinct values one label of one service may take; later values are counted as
+     * {@code other}.
+     *
+     * @return at least 1; 200 unless set
+     */
     public int maxLabelValues() {
         return maxLabelValues;
     }
 
+    /**
+     * Returns the service, formats, sampling ratio and exporter, for logs.
+     *
+     * @return the text
+     */
     @Override
     public String toString() {
         return "TelemetryConfig(service=" + serviceName + ", inject=" + inject + ", extract=" + extract
@@ -100,6 +161,7 @@ public final class TelemetryConfig {
                 + ')';
     }
 
+    /** Builds a {@link TelemetryConfig}; every setter has a default, those of {@link #ofDefaults()}. */
     public static final class Builder {
 
         private String serviceName = "unknown_service:java";
@@ -115,6 +177,14 @@ public final class TelemetryConfig {
 
         private Builder() {}
 
+        /**
+         * Sets the {@code service.name} of exported spans; {@code unknown_service:java} unless set. A mesh server or
+         * client does not set it from its service: set it here.
+         *
+         * @param serviceName such as {@code "orders"}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code serviceName} is blank
+         */
         public Builder serviceName(String serviceName) {
             requireNonNull(serviceName, "serviceName");
             if (serviceName.isBlank()) {
@@ -127,6 +197,10 @@ public final class TelemetryConfig {
         /**
          * The formats written on outbound calls, such as {@code inject(Propagation.B3_MULTI)} for a Zipkin-era
          * neighbourhood; W3C Trace Context and Baggage unless set.
+         *
+         * @param formats the formats, each at most once; none writes no trace header
+         * @return this builder
+         * @throws IllegalArgumentException if a format is given twice
          */
         public Builder inject(Propagation... formats) {
             inject = checkFormats("inject", formats);
@@ -134,7 +208,11 @@ public final class TelemetryConfig {
         }
 
         /**
-         * The formats accepted on inbound requests, in order of preference; all four unless set.
+         * Sets the formats accepted on inbound requests, in order of preference; all four unless set.
+         *
+         * @param formats the formats, each at most once
+         * @return this builder
+         * @throws IllegalArgumentException if a format is given twice
          */
         public Builder extract(Propagation... formats) {
             extract = checkFormats("extract", formats);
@@ -144,6 +222,10 @@ public final class TelemetryConfig {
         /**
          * The share of new traces kept, 0.0 to 1.0; a request that arrives with a sampling decision keeps it
          * (parent-based). 1.0 unless set.
+         *
+         * @param samplingRatio 0.0 (keep none) to 1.0 (keep all)
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
          */
         public Builder samplingRatio(double samplingRatio) {
             if (!(samplingRatio >= 0 && samplingRatio <= 1)) {
@@ -154,7 +236,11 @@ public final class TelemetryConfig {
         }
 
         /**
-         * Exports spans over OTLP HTTP/protobuf, such as {@code http://collector:4318/v1/traces}.
+         * Exports spans over OTLP HTTP/protobuf, such as {@code http://collector:4318/v1/traces}; not unless set.
+         *
+         * @param endpoint an {@code http} or {@code https} URI with a host, the full path included
+         * @return this builder
+         * @throws IllegalArgumentException if the URI is not such
          */
         public Builder otlpEndpoint(URI endpoint) {
             otlpEndpoint = checkHttp("otlpEndpoint", endpoint);
@@ -162,7 +248,11 @@ public final class TelemetryConfig {
         }
 
         /**
-         * Exports spans to Zipkin's v2 JSON API, such as {@code http://zipkin:9411/api/v2/spans}.
+         * Exports spans to Zipkin's v2 JSON API, such as {@code http://zipkin:9411/api/v2/spans}; not unless set.
+         *
+         * @param endpoint an {@code http} or {@code https} URI with a host, the full path included
+         * @return this builder
+         * @throws IllegalArgumentException if the URI is not such
          */
         public Builder zipkinEndpoint(URI endpoint) {
             zipkinEndpoint = checkHttp("zipkinEndpoint", endpoint);
@@ -171,13 +261,24 @@ public final class TelemetryConfig {
 
         /**
          * Exports spans with any OpenTelemetry exporter (logging, in-memory...), next to OTLP or Zipkin if those
-         * are set too.
+         * are set too. Each span is handed to it as it ends, on the thread that ends it.
+         *
+         * @param exporter the exporter, which the telemetry shuts down when it is closed
+         * @return this builder
          */
         public Builder spanExporter(SpanExporter exporter) {
             spanExporter = requireNonNull(exporter, "exporter");
             return this;
         }
 
+        /**
+         * Sets the most distinct values one label of one service's metrics may take (routes, callers); later values
+         * are counted as {@code other}, so that a metric cannot grow without bound. 200 unless set.
+         *
+         * @param maxLabelValues at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if less than 1
+         */
         public Builder maxLabelValues(int maxLabelValues) {
             if (maxLabelValues < 1) {
                 throw new IllegalArgumentException("maxLabelValues: " + maxLabelValues + " (expected: > 0)");
@@ -186,6 +287,11 @@ public final class TelemetryConfig {
             return this;
         }
 
+        /**
+         * Returns the configuration.
+         *
+         * @return a new configuration
+         */
         public TelemetryConfig build() {
             return new TelemetryConfig(this);
         }
