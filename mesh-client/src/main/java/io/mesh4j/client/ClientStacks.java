@@ -18,12 +18,19 @@ import io.mesh4j.core.stack.Stack;
 
 /**
  * The outbound stack, laid out once, in request order: the first layer is the first to see a call.
+ *
+ * <pre>{@code
+ * MeshClient.builder(registry).stack(ClientStacks.defaults().remove(ClientRoles.HEDGE));
+ * }</pre>
  */
 public final class ClientStacks {
 
     /**
      * The default outbound stack. Its roles and their order are in {@link io.mesh4j.core.stack.ClientRoles};
      * each layer's line says why it stands where it does. Below the last layer, the balancer picks the endpoint of each attempt and the transport sends it.
+     *
+     * @return {@code Stack[TRACING -> METRICS -> ROUTING -> FAULTS -> DEADLINE -> HEDGE -> RETRY -> BREAKER]}, new
+     *     layers on every call
      */
     public static Stack<HttpClient> defaults() {
         return Stack.of(

@@ -73,6 +73,9 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
  *
  * <p>Clients are made once per service and shared: ask for the same service again and you get the same
  * client. Close the mesh client to stop watching the registry and close its connections.
+ *
+ * <p>Without an {@linkplain MeshClientBuilder#identity(WorkloadIdentity) identity} the client calls in plaintext,
+ * and logs a warning saying so.
  */
 public final class MeshClient implements Lifecycle<MeshClient> {
 
@@ -152,19 +155,38 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                 : PolicyRegistry.watching(registry, CommonPools.workerGroup());
     }
 
+    /**
+     * Returns a builder of a client that discovers services with the registry at {@code registryUri}.
+     *
+     * @param registryUri the registry, {@code https://} with an identity, {@code http://} without; with an
+     *     identity the identity's registry is used instead
+     * @return a new builder
+     */
     public static MeshClientBuilder builder(URI registryUri) {
         return new MeshClientBuilder(requireNonNull(registryUri, "registryUri"));
     }
 
     /**
-     * The client of {@code service}, such as {@code "orders"}: paths are relative, {@code get("/orders/42")}.
+     * Returns the client of {@code service}, such as {@code "orders"}: paths are relative, {@code get("/orders/42")}.
+     * The first time a service is asked for, its client is made and starts watching the service's instances and
+     * route config.
      *
+     * @param service a service name
+     * @return the service's client, the same one every time
      * @throws IllegalArgumentException if {@code service} is not a valid service name
+     * @throws IllegalStateException if this client was stopped
      */
     public WebClient webClient(String service) {
         return webClient(ServiceName.of(service));
     }
 
+    /**
+     * Returns the client of {@code service}; see {@link #webClient(String)}.
+     *
+     * @param service the service
+     * @return the service's client, the same one every time
+     * @throws IllegalStateException if this client was stopped
+     */
     public WebClient webClient(ServiceName service) {
         return serviceClient(service).webClient;
     }
@@ -172,6 +194,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     /**
      * The endpoints of {@code service} known now, ejected ones included; empty for a service this client has not
      * been asked for a client of. Asking does not start watching the service: {@link #webClient} does.
+     *
+     * @param service the service
+     * @return the endpoints, possibly empty
      */
     public List<Endpoint> endpoints(ServiceName service) {
         final @Nullable ServiceClient client = clients.get(requireNonNull(service, "service"));
@@ -181,6 +206,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     /**
      * The endpoints of {@code service} whose breaker is open now, so that no call goes to them; empty for a
      * service this client does not call.
+     *
+     * @param service the service
+     * @return the ejected endpoints, possibly empty
      */
     public Set<Endpoint> ejected(ServiceName service) {
         final @Nullable ServiceClient client = clients.get(requireNonNull(service, "service"));
@@ -188,7 +216,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     }
 
     /**
-     * The services this client has called (or been asked for a client of), in name order.
+     * Returns the services this client has called (or been asked for a client of), in name order.
+     *
+     * @return a new sorted set
      */
     public SortedSet<ServiceName> services() {
         return new TreeSet<>(clients.keySet());
@@ -196,26 +226,43 @@ public final class MeshClient implements Lifecycle<MeshClient> {
 
     /**
      * The route config in force for calls to {@code service}: the registry's, once it has answered for a
-     * service this client calls; {@link RouteConfig#EMPTY} otherwise.
+     * service this client calls; {@link RouteConfig#EMPTY} otherwise. Asking does not start watching it.
+     *
+     * @param service the service
+     * @return the route config in force now
      */
     public RouteConfig routeConfig(ServiceName service) {
         return routes.current(requireNonNull(service, "service"));
     }
 
     /**
-     * The policies the stack reads per call; replace one to change a service's timeouts or retries live.
+     * Returns the policies the stack reads per call; replace one to change a service's timeouts or retries live.
+     *
+     * <pre>{@code
+     * mesh.policies().replace(ServiceName.of("orders"),
+     *         ClientPolicy.builder().timeout(Duration.ofSeconds(1)).build());
+     * }</pre>
+     *
+     * @return this client's policies, a copy of its builder's
      */
     public ClientPolicies policies() {
         return policies;
     }
 
     /**
-     * The stack every service client is built with.
+     * Returns the stack every service client is built with.
+     *
+     * @return the stack, such as {@code Stack[TRACING -> METRICS -> ... -> BREAKER]}
      */
     public Stack<HttpClient> stack() {
         return stack;
     }
 
+    /**
+     * Returns the telemetry the client's spans and metrics go to.
+     *
+     * @return the builder's telemetry, or {@link MeshTelemetry#shared()}
+     */
     public MeshTelemetry telemetry() {
         return telemetry;
     }
@@ -224,12 +271,18 @@ public final class MeshClient implements Lifecycle<MeshClient> {
      * The whole outbound path as the admin endpoint's {@code /stacks} shows it: the per-call layers, the per-attempt
      * ones, and what runs below them for every attempt (the balancer's load feedback, TLS); see
      * {@link ClientStacks#describe}.
+     *
+     * @return one line, such as {@code per call: TRACING -> ... -> RETRY | per attempt: BREAKER -> balancer (load feedback) -> mTLS (server's SPIFFE ID checked)}
      */
     public String describeStack() {
         return ClientStacks.describe(stack, identity != null);
     }
 
-    /** The registry this client discovers services with. */
+    /**
+     * Returns the registry this client discovers services with.
+     *
+     * @return the registry's URI
+     */
     public URI registryUri() {
         return registry.uri();
     }
@@ -317,9 +370,22 @@ public final class MeshClient implements Lifecycle<MeshClient> {
 
     /**
      * A typed client of the service {@code iface} names with {@link io.mesh4j.core.annotation.ServiceClient}; its
-     * methods' policy annotations apply under the registry's route config.
+     * methods' policy annotations apply under the registry's route config. Each method maps one call: Armeria's
+     * {@code @Get}, {@code @Post}... give its method and path, {@code @Param} and {@code @Header} its arguments,
+     * and the one argument without an annotation is the JSON body. A method returns the decoded JSON answer,
+     * a {@code String}, {@code void}, the {@code AggregatedHttpResponse} itself, or a {@code CompletableFuture} of
+     * one of these; an answer other than 2xx is a {@link io.mesh4j.client.typed.MeshCallException}.
      *
+     * <pre>{@code
+     * OrdersClient orders = mesh.client(OrdersClient.class);
+     * Order order = orders.order("42");
+     * }</pre>
+     *
+     * @param <T> the interface
+     * @param iface an interface annotated with {@code @ServiceClient("orders")}
+     * @return a proxy of {@code iface} whose calls go through the mesh
      * @throws IllegalArgumentException naming the interface or method that is wrong, and how
+     * @throws IllegalStateException if this client was stopped
      */
     public <T> T client(Class<T> iface) {
         return TypedClients.create(iface, this::webClient);
@@ -329,6 +395,10 @@ public final class MeshClient implements Lifecycle<MeshClient> {
      * Gets the workload's first certificate (with TLS), which every call and every registry watch needs;
      * completes once it is in. Calls made before then wait for it, so starting first is optional: it lets a
      * service know it can call before it says it is ready.
+     *
+     * @return a future that completes with this client once its identity has its first certificate, at once
+     *     without an identity
+     * @throws IllegalStateException if this client was stopped
      */
     @Override
     public synchronized CompletableFuture<MeshClient> start() {
@@ -345,7 +415,10 @@ public final class MeshClient implements Lifecycle<MeshClient> {
 
     /**
      * Stops watching the registry and closes the client's connections (and its client factory, unless it was
-     * given one); calls in flight fail. Completes at once: nothing here drains.
+     * given one); calls in flight fail. Completes at once: nothing here drains. The identity is left running,
+     * since a server of the same workload may use it: stop it yourself.
+     *
+     * @return a completed future, the same on every call
      */
     @Override
     public synchronized CompletableFuture<Void> stop() {

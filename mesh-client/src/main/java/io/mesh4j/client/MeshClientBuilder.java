@@ -27,7 +27,17 @@ import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 
 /**
- * Builds a {@link MeshClient}. Everything but the registry has a default that suits most services.
+ * Builds a {@link MeshClient}. Everything but the registry has a default that suits most services; the one
+ * choice to make is {@link #identity(WorkloadIdentity)} or {@link #plaintext()}.
+ *
+ * <pre>{@code
+ * MeshClient mesh = MeshClient.builder(URI.create("https://registry:7070"))
+ *         .identity(identity)
+ *         .zone("eu-1a")
+ *         .policy("orders", ClientPolicy.builder().timeout(Duration.ofSeconds(1)).build())
+ *         .stack(s -> s.insertBefore(ClientRoles.RETRY, Layer.of(Role.of("AUDIT"), AuditingClient::new)))
+ *         .build();
+ * }</pre>
  */
 public final class MeshClientBuilder {
 
@@ -59,6 +69,9 @@ public final class MeshClientBuilder {
 
     /**
      * Replaces the outbound stack; {@link ClientStacks#defaults()} unless set.
+     *
+     * @param stack the stack, in request order
+     * @return this builder
      */
     public MeshClientBuilder stack(Stack<HttpClient> stack) {
         this.stack = requireNonNull(stack, "stack");
@@ -67,6 +80,10 @@ public final class MeshClientBuilder {
 
     /**
      * Adjusts the outbound stack, such as {@code s -> s.insertBefore(ClientRoles.RETRY, myLayer)}.
+     *
+     * @param adjust given the stack as set so far, returns the new one; called once, here
+     * @return this builder
+     * @throws NullPointerException if {@code adjust} returns {@code null}
      */
     public MeshClientBuilder stack(UnaryOperator<Stack<HttpClient>> adjust) {
         stack = requireNonNull(requireNonNull(adjust, "adjust").apply(stack), "adjusted stack");
@@ -74,7 +91,10 @@ public final class MeshClientBuilder {
     }
 
     /**
-     * The balancer of every service; {@link Balancers#p2cPeakEwma()} unless set.
+     * Sets the balancer of every service; {@link Balancers#p2cPeakEwma()} unless set.
+     *
+     * @param balancer makes one balancer per called service
+     * @return this builder
      */
     public MeshClientBuilder balancer(BalancerFactory balancer) {
         this.balancer = requireNonNull(balancer, "balancer");
@@ -82,7 +102,10 @@ public final class MeshClientBuilder {
     }
 
     /**
-     * The policy of every service without one of its own; {@link ClientPolicy#ofDefaults()} unless set.
+     * Sets the policy of every service without one of its own; {@link ClientPolicy#ofDefaults()} unless set.
+     *
+     * @param policy the policy
+     * @return this builder
      */
     public MeshClientBuilder defaultPolicy(ClientPolicy policy) {
         defaultPolicy = requireNonNull(policy, "policy");
@@ -90,7 +113,13 @@ public final class MeshClientBuilder {
     }
 
     /**
-     * The policy of calls to {@code service}.
+     * Sets the policy of calls to {@code service}, in place of the default policy; a second call for the same
+     * service replaces the first. A built client's policies change through {@link MeshClient#policies()}.
+     *
+     * @param service a service name, such as {@code "orders"}
+     * @param policy the policy
+     * @return this builder
+     * @throws IllegalArgumentException if {@code service} is not a valid service name
      */
     public MeshClientBuilder policy(String service, ClientPolicy policy) {
         servicePolicies.put(ServiceName.of(service), requireNonNull(policy, "policy"));
@@ -98,7 +127,11 @@ public final class MeshClientBuilder {
     }
 
     /**
-     * How responses are judged for retries and breakers; {@link ResponseClassifier#ofDefault()} unless set.
+     * Sets how responses are judged for retries, breakers and metrics; {@link ResponseClassifier#ofDefault()} unless
+     * set.
+     *
+     * @param classifier the classifier
+     * @return this builder
      */
     public MeshClientBuilder classifier(ResponseClassifier classifier) {
         this.classifier = requireNonNull(classifier, "classifier");
@@ -106,7 +139,10 @@ public final class MeshClientBuilder {
     }
 
     /**
-     * The time source of deadlines, budgets and the balancer; for tests.
+     * Sets the time source of deadlines, budgets and the balancer; the system's unless set. For tests.
+     *
+     * @param ticker a nanosecond ticker
+     * @return this builder
      */
     public MeshClientBuilder ticker(Ticker ticker) {
         this.ticker = requireNonNull(ticker, "ticker");
@@ -114,7 +150,10 @@ public final class MeshClientBuilder {
     }
 
     /**
-     * The clock of the circuit breakers; for tests.
+     * Sets the clock of the circuit breakers; the system's UTC clock unless set. For tests.
+     *
+     * @param clock the clock
+     * @return this builder
      */
     public MeshClientBuilder clock(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
@@ -122,7 +161,12 @@ public final class MeshClientBuilder {
     }
 
     /**
-     * How long the registry may hold each watch; 30 seconds unless set.
+     * Sets how long the registry may hold each watch (long poll) before it answers unchanged; 30 seconds unless
+     * set. Shorter waits cost more requests, not fresher data: a change is answered at once either way.
+     *
+     * @param watchWait zero to ten minutes
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
      */
     public MeshClientBuilder watchWait(Duration watchWait) {
         requireNonNull(watchWait, "watchWait");
@@ -137,6 +181,11 @@ public final class MeshClientBuilder {
     /**
      * The workload identity to call with: every call is mTLS, presenting its certificate and accepting only a
      * server that proves the identity of the service called. The same identity as the process's MeshServer.
+     * The client then watches the identity's registry, whatever URI the builder was made with. Either this or
+     * {@link #plaintext()} is required.
+     *
+     * @param identity the workload's identity; the client starts it if nobody has, and does not stop it
+     * @return this builder
      */
     public MeshClientBuilder identity(WorkloadIdentity identity) {
         this.identity = requireNonNull(identity, "identity");
@@ -144,7 +193,10 @@ public final class MeshClientBuilder {
     }
 
     /**
-     * Calls without TLS. The mesh encrypts by default; this is the explicit opt-out, said in the log.
+     * Calls without TLS. The mesh encrypts by default; this is the explicit opt-out, said in the log. Either this or
+     * {@link #identity(WorkloadIdentity)} is required.
+     *
+     * @return this builder
      */
     public MeshClientBuilder plaintext() {
         plaintext = true;
@@ -154,6 +206,12 @@ public final class MeshClientBuilder {
     /**
      * The zone this workload runs in: calls prefer the instances of the same zone while the zone has enough of
      * them healthy, and fail over to the others when it has not. No preference unless set.
+     *
+     * <p>"Enough" is at least 1/1.4 (about 71%) of the zone's endpoints, Istio's overprovisioning factor.
+     *
+     * @param zone the zone instances register with, such as {@code eu-1a}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code zone} is empty
      */
     public MeshClientBuilder zone(String zone) {
         requireNonNull(zone, "zone");
@@ -168,6 +226,9 @@ public final class MeshClientBuilder {
     /**
      * The traces and metrics of this client's calls; the process-wide {@link MeshTelemetry#shared()} unless set.
      * Give the process's mesh server the same one.
+     *
+     * @param telemetry the telemetry
+     * @return this builder
      */
     public MeshClientBuilder telemetry(MeshTelemetry telemetry) {
         this.telemetry = requireNonNull(telemetry, "telemetry");
@@ -177,6 +238,9 @@ public final class MeshClientBuilder {
     /**
      * The Armeria client factory to make connections with; the mesh client makes (and closes) its own unless
      * set. A factory given here is not closed with the mesh client.
+     *
+     * @param factory the factory
+     * @return this builder
      */
     public MeshClientBuilder clientFactory(ClientFactory factory) {
         this.factory = requireNonNull(factory, "factory");
@@ -186,7 +250,14 @@ public final class MeshClientBuilder {
     /**
      * Sets a parameter the stack's layers read when the stack is built, such as one a layer of your own declares
      * in {@link io.mesh4j.core.stack.Layer#requiredParams()}. The mesh sets its own ({@code SERVICE},
-     * {@code TICKER}, the classifier, telemetry and policies) from this builder's other settings.
+     * {@code TICKER}, the classifier, telemetry and policies) from this builder's other settings; a value set here
+     * for one of those keys is replaced by the mesh's.
+     *
+     * @param <V> the type of the value
+     * @param key the key, such as {@code AuditLayer.SINK}
+     * @param value the value
+     * @return this builder
+     * @throws NullPointerException if {@code value} is {@code null}
      */
     public <V> MeshClientBuilder stackParam(StackParams.Key<V> key, V value) {
         params = params.with(key, value);
@@ -194,8 +265,10 @@ public final class MeshClientBuilder {
     }
 
     /**
-     * Builds the client. It is a snapshot: changing this builder afterwards does not change it.
+     * Builds the client. It is a snapshot: changing this builder afterwards does not change it. The client
+     * watches nothing until it is asked for a service's client.
      *
+     * @return a new client
      * @throws IllegalStateException without an identity or {@link #plaintext()}
      * @throws IllegalArgumentException when a layer needs a stack parameter nobody sets, or stands on the wrong side
      *     of RETRY for its role's scope

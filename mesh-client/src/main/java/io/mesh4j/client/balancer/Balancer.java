@@ -17,13 +17,18 @@ import io.mesh4j.core.annotation.UnstableApi;
 public interface Balancer {
 
     /**
-     * The strategy the service's endpoint group selects with.
+     * Returns the strategy the service's endpoint group selects with.
+     *
+     * @return the strategy, the same on every call
      */
     EndpointSelectionStrategy selectionStrategy();
 
     /**
      * Wraps the transport, so that the balancer sees each attempt start and end on its endpoint. Load-blind
      * balancers return the transport as it is.
+     *
+     * @param transport the client under the whole stack, which sends one attempt to its endpoint
+     * @return the wrapped transport, or {@code transport} itself (the default)
      */
     default HttpClient observe(HttpClient transport) {
         return transport;

@@ -11,8 +11,9 @@ import io.mesh4j.client.internal.balancer.weighted.WeightedRoundRobinBalancer;
 import io.mesh4j.core.stack.CommonParams;
 
 /**
- * The balancers mesh4j offers, one package each. Every one passes over endpoints whose circuit breaker would
- * refuse the attempt ({@link EndpointAvailability}).
+ * The balancers mesh4j offers. Every one passes over endpoints whose circuit breaker would refuse the attempt
+ * ({@link EndpointAvailability}). Give one to {@code MeshClientBuilder.balancer(..)}; {@link #p2cPeakEwma()} unless
+ * set.
  */
 public final class Balancers {
 
@@ -20,6 +21,8 @@ public final class Balancers {
      * The default: of two endpoints picked at random, the one with the lower peak-EWMA latency times
      * (in-flight requests + 1). It sends less to a slow or busy endpoint within a few requests, and costs two
      * random numbers per pick however many endpoints there are. Finagle's and Linkerd's default.
+     *
+     * @return the factory of the default balancer
      */
     public static BalancerFactory p2cPeakEwma() {
         return p2cPeakEwma(Duration.ZERO);
@@ -29,6 +32,13 @@ public final class Balancers {
      * {@link #p2cPeakEwma()} with slow start: an instance that joins gets a share that ramps up over
      * {@code slowStart}, from a tenth of what its load would win to all of it, so that a cold JVM is warmed by
      * a trickle rather than a flood.
+     *
+     * <p>{@code slowStart} is checked when a balancer is made, at the first call to a service, not here: a
+     * negative one fails that call's client with an {@link IllegalArgumentException}.
+     *
+     * @param slowStart how long a new instance's share ramps up for, {@code >= 0}; {@link Duration#ZERO} for no
+     *     slow start
+     * @return the factory
      */
     public static BalancerFactory p2cPeakEwma(Duration slowStart) {
         return params ->
@@ -37,6 +47,8 @@ public final class Balancers {
 
     /**
      * Each endpoint in turn, whatever its load or weight.
+     *
+     * @return the factory
      */
     public static BalancerFactory roundRobin() {
         return params -> availableFirst(new RoundRobinBalancer(), params.get(EndpointAvailability.KEY));
@@ -45,6 +57,8 @@ public final class Balancers {
     /**
      * An endpoint picked uniformly at random, whatever its load or weight: the baseline the load-aware default
      * is measured against (BENCHMARKS.md).
+     *
+     * @return the factory
      */
     public static BalancerFactory random() {
         return params -> availableFirst(new RandomBalancer(), params.get(EndpointAvailability.KEY));
@@ -52,6 +66,8 @@ public final class Balancers {
 
     /**
      * Each endpoint in turn, as often as its registered weight says.
+     *
+     * @return the factory
      */
     public static BalancerFactory weightedRoundRobin() {
         return params -> availableFirst(new WeightedRoundRobinBalancer(), params.get(EndpointAvailability.KEY));

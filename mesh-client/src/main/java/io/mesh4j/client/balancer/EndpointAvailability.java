@@ -20,5 +20,11 @@ public interface EndpointAvailability {
     /** The stack parameter through which a balancer finds it. */
     StackParams.Key<EndpointAvailability> KEY = StackParams.Key.of("endpointAvailability", () -> ALL);
 
+    /**
+     * Returns whether {@code endpoint} may take an attempt now.
+     *
+     * @param endpoint an endpoint of the service
+     * @return {@code false} if its circuit breaker would refuse the attempt
+     */
     boolean isAvailable(Endpoint endpoint);
 }

@@ -8,7 +8,17 @@ import java.time.Duration;
  * When an endpoint's circuit breaker opens, how long it stays open, and how it is probed again.
  *
  * <p>The defaults open a breaker when 5 calls in a row failed, or at least half of the last 20 (once 5 calls have
- * been seen), keep it open 5 seconds, then let 3 trial calls decide whether it closes.
+ * been seen), keep it open 5 seconds, then let 3 trial calls decide whether it closes. A breaker judges one
+ * endpoint, one attempt at a time, by the shared {@code ResponseClassifier}; the outlier thresholds of the called
+ * service's route config win over these values.
+ *
+ * <pre>{@code
+ * BreakerConfig breaker = BreakerConfig.builder()
+ *         .consecutiveFailures(3)
+ *         .openDuration(Duration.ofSeconds(10))
+ *         .maxEjectedPercent(50)
+ *         .build();
+ * }</pre>
  */
 public final class BreakerConfig {
 
@@ -32,35 +42,65 @@ public final class BreakerConfig {
         maxEjectedPercent = b.maxEjectedPercent;
     }
 
+    /**
+     * Returns the defaults described above.
+     *
+     * @return the default config, one shared instance
+     */
     public static BreakerConfig ofDefaults() {
         return DEFAULTS;
     }
 
+    /**
+     * Returns a builder that starts from the defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The share of failed calls, in percent, at which the breaker opens. */
+    /**
+     * Returns the share of failed calls, in percent, at which the breaker opens.
+     *
+     * @return above 0 and at most 100; 50 unless set
+     */
     public float failureRateThreshold() {
         return failureRateThreshold;
     }
 
-    /** How many of the most recent calls the failure rate is computed over. */
+    /**
+     * Returns how many of the most recent calls the failure rate is computed over.
+     *
+     * @return at least 1; 20 unless set
+     */
     public int slidingWindowSize() {
         return slidingWindowSize;
     }
 
-    /** How many calls must be seen before the failure rate counts. */
+    /**
+     * Returns how many calls must be seen before the failure rate counts.
+     *
+     * @return 1 to {@link #slidingWindowSize()}; 5 unless set
+     */
     public int minimumNumberOfCalls() {
         return minimumNumberOfCalls;
     }
 
-    /** How long an open breaker keeps its endpoint out of rotation before trial calls. */
+    /**
+     * Returns how long an open breaker keeps its endpoint out of rotation before trial calls.
+     *
+     * @return {@code > 0}; 5 seconds unless set
+     */
     public Duration openDuration() {
         return openDuration;
     }
 
-    /** How many trial calls a half-open breaker lets through to decide. */
+    /**
+     * Returns how many trial calls a half-open breaker lets through to decide.
+     *
+     * @return at least 1; 3 unless set
+     */
     public int trialCalls() {
         return trialCalls;
     }
@@ -68,6 +108,8 @@ public final class BreakerConfig {
     /**
      * How many failures in a row open the breaker whatever the failure rate, as Envoy's and Linkerd's outlier
      * detection do: a dead endpoint must not wait for half of a long window to fill before it is ejected.
+     *
+     * @return at least 1; 5 unless set
      */
     public int consecutiveFailures() {
         return consecutiveFailures;
@@ -77,11 +119,18 @@ public final class BreakerConfig {
      * The most of a service's endpoints kept out of rotation at once, in percent: past it, endpoints with open
      * breakers stay in, as Envoy's {@code max_ejection_percent}, so that a fault that trips every breaker (a bad
      * deploy of the caller, a network blip) cannot empty the service.
+     *
+     * @return 0 to 100; 100 (no limit) unless set
      */
     public int maxEjectedPercent() {
         return maxEjectedPercent;
     }
 
+    /**
+     * Returns a builder that starts from this config's values.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         return new Builder()
                 .failureRateThreshold(failureRateThreshold)
@@ -100,6 +149,7 @@ public final class BreakerConfig {
                 + "% ejected)";
     }
 
+    /** Builds a {@link BreakerConfig}; every setter has a default, those of {@link #ofDefaults()}. */
     public static final class Builder {
 
         private float failureRateThreshold = 50;
@@ -112,6 +162,13 @@ public final class BreakerConfig {
 
         private Builder() {}
 
+        /**
+         * Sets the share of failed calls, in percent, at which the breaker opens; 50 unless set.
+         *
+         * @param percent above 0 and at most 100
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
         public Builder failureRateThreshold(float percent) {
             if (!(percent > 0 && percent <= 100)) {
                 throw new IllegalArgumentException("failureRateThreshold: " + percent + " (expected: 0 < x <= 100)");
@@ -120,6 +177,14 @@ public final class BreakerConfig {
             return this;
         }
 
+        /**
+         * Sets the window the failure rate is computed over; 20 calls, of which at least 5 seen, unless set.
+         *
+         * @param size how many of the most recent calls count, at least 1
+         * @param minimumNumberOfCalls how many calls must be seen before the rate counts, 1 to {@code size}
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
         public Builder slidingWindow(int size, int minimumNumberOfCalls) {
             if (size < 1) {
                 throw new IllegalArgumentException("slidingWindowSize: " + size + " (expected: > 0)");
@@ -133,6 +198,13 @@ public final class BreakerConfig {
             return this;
         }
 
+        /**
+         * Sets how long an open breaker keeps its endpoint out before trial calls; 5 seconds unless set.
+         *
+         * @param openDuration {@code > 0}
+         * @return this builder
+         * @throws IllegalArgumentException if not {@code > 0}
+         */
         public Builder openDuration(Duration openDuration) {
             requireNonNull(openDuration, "openDuration");
             if (openDuration.isNegative() || openDuration.isZero()) {
@@ -142,6 +214,13 @@ public final class BreakerConfig {
             return this;
         }
 
+        /**
+         * Sets how many trial calls a half-open breaker lets through; 3 unless set.
+         *
+         * @param trialCalls at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if less than 1
+         */
         public Builder trialCalls(int trialCalls) {
             if (trialCalls < 1) {
                 throw new IllegalArgumentException("trialCalls: " + trialCalls + " (expected: > 0)");
@@ -150,6 +229,13 @@ public final class BreakerConfig {
             return this;
         }
 
+        /**
+         * Sets how many failures in a row open the breaker whatever the failure rate; 5 unless set.
+         *
+         * @param consecutiveFailures at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if less than 1
+         */
         public Builder consecutiveFailures(int consecutiveFailures) {
             if (consecutiveFailures < 1) {
                 throw new IllegalArgumentException("consecutiveFailures: " + consecutiveFailures + " (expected: > 0)");
@@ -158,6 +244,13 @@ public final class BreakerConfig {
             return this;
         }
 
+        /**
+         * Sets the most of a service's endpoints kept out at once, in percent; 100 unless set.
+         *
+         * @param percent 0 to 100
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
         public Builder maxEjectedPercent(int percent) {
             if (percent < 0 || percent > 100) {
                 throw new IllegalArgumentException("maxEjectedPercent: " + percent + " (expected: 0..100)");
@@ -166,6 +259,11 @@ public final class BreakerConfig {
             return this;
         }
 
+        /**
+         * Returns the config.
+         *
+         * @return a new config
+         */
         public BreakerConfig build() {
             return new BreakerConfig(this);
         }

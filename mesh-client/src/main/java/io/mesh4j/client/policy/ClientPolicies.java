@@ -25,12 +25,21 @@ public final class ClientPolicies {
         this.defaultPolicy = defaultPolicy;
     }
 
+    /**
+     * Returns policies with this default and no override.
+     *
+     * @param defaultPolicy the policy of every service without one of its own
+     * @return new policies
+     */
     public static ClientPolicies of(ClientPolicy defaultPolicy) {
         return new ClientPolicies(requireNonNull(defaultPolicy, "defaultPolicy"));
     }
 
     /**
-     * The policy calls to {@code service} follow now.
+     * Returns the policy calls to {@code service} follow now.
+     *
+     * @param service the called service
+     * @return its override, else the default policy
      */
     public ClientPolicy policyFor(ServiceName service) {
         requireNonNull(service, "service");
@@ -38,14 +47,22 @@ public final class ClientPolicies {
     }
 
     /**
-     * Replaces the policy of {@code service}; calls that start from now on follow it.
+     * Replaces the policy of {@code service}; calls that start from now on follow it. Only the retry budget's
+     * values ({@link io.mesh4j.client.retry.RetryConfig#budgetPercent()} and the rest) do not change: a service's
+     * budget is made from its policy when its client is made.
+     *
+     * @param service the called service
+     * @param policy its new policy
      */
     public void replace(ServiceName service, ClientPolicy policy) {
         overrides.put(requireNonNull(service, "service"), requireNonNull(policy, "policy"));
     }
 
     /**
-     * Removes the override of {@code service}, which then follows the default policy again.
+     * Removes the override of {@code service}, which then follows the default policy again; nothing happens if it
+     * has none.
+     *
+     * @param service the called service
      */
     public void reset(ServiceName service) {
         overrides.remove(requireNonNull(service, "service"));
@@ -53,6 +70,8 @@ public final class ClientPolicies {
 
     /**
      * Replaces the policy of every service without an override of its own.
+     *
+     * @param policy the new default policy
      */
     public void replaceDefault(ClientPolicy policy) {
         defaultPolicy = requireNonNull(policy, "policy");

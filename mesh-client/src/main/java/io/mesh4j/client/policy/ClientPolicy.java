@@ -10,7 +10,15 @@ import io.mesh4j.client.retry.RetryConfig;
 /**
  * The values the outbound layers read for calls to one service: the total timeout, the retries and the
  * breakers. The stack's shape is fixed when a client is built; these values are looked up per request, so
- * that replacing a service's policy in {@link ClientPolicies} takes effect on the next call.
+ * that replacing a service's policy in {@link ClientPolicies} takes effect on the next call. A route rule of the
+ * registry's route config, or a typed client's policy annotations, win over these values for the calls they match.
+ *
+ * <pre>{@code
+ * ClientPolicy policy = ClientPolicy.builder()
+ *         .timeout(Duration.ofSeconds(2))
+ *         .retry(RetryConfig.builder().maxAttempts(2).build())
+ *         .build();
+ * }</pre>
  */
 public final class ClientPolicy {
 
@@ -29,28 +37,54 @@ public final class ClientPolicy {
     /**
      * A 10 second total timeout (Armeria's default response timeout), {@link RetryConfig#ofDefaults()} and
      * {@link BreakerConfig#ofDefaults()}.
+     *
+     * @return the default policy, one shared instance
      */
     public static ClientPolicy ofDefaults() {
         return DEFAULTS;
     }
 
+    /**
+     * Returns a builder that starts from the defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The longest a call may take, every attempt and backoff included. */
+    /**
+     * Returns the longest a call may take, every attempt and backoff included.
+     *
+     * @return {@code > 0}; 10 seconds unless set
+     */
     public Duration timeout() {
         return timeout;
     }
 
+    /**
+     * Returns how calls are retried.
+     *
+     * @return the retry config; {@link RetryConfig#ofDefaults()} unless set
+     */
     public RetryConfig retry() {
         return retry;
     }
 
+    /**
+     * Returns when an endpoint's breaker opens.
+     *
+     * @return the breaker config; {@link BreakerConfig#ofDefaults()} unless set
+     */
     public BreakerConfig breaker() {
         return breaker;
     }
 
+    /**
+     * Returns a builder that starts from this policy's values.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         return new Builder().timeout(timeout).retry(retry).breaker(breaker);
     }
@@ -60,6 +94,7 @@ public final class ClientPolicy {
         return "ClientPolicy(timeout=" + timeout.toMillis() + "ms, " + retry + ", " + breaker + ')';
     }
 
+    /** Builds a {@link ClientPolicy}; every setter has a default, those of {@link #ofDefaults()}. */
     public static final class Builder {
 
         private Duration timeout = Duration.ofSeconds(10);
@@ -68,6 +103,13 @@ public final class ClientPolicy {
 
         private Builder() {}
 
+        /**
+         * Sets the longest a call may take, every attempt and backoff included; 10 seconds unless set.
+         *
+         * @param timeout {@code > 0}
+         * @return this builder
+         * @throws IllegalArgumentException if not {@code > 0}
+         */
         public Builder timeout(Duration timeout) {
             requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero()) {
@@ -77,16 +119,33 @@ public final class ClientPolicy {
             return this;
         }
 
+        /**
+         * Sets how calls are retried; {@link RetryConfig#ofDefaults()} unless set.
+         *
+         * @param retry the retry config
+         * @return this builder
+         */
         public Builder retry(RetryConfig retry) {
             this.retry = requireNonNull(retry, "retry");
             return this;
         }
 
+        /**
+         * Sets when an endpoint's breaker opens; {@link BreakerConfig#ofDefaults()} unless set.
+         *
+         * @param breaker the breaker config
+         * @return this builder
+         */
         public Builder breaker(BreakerConfig breaker) {
             this.breaker = requireNonNull(breaker, "breaker");
             return this;
         }
 
+        /**
+         * Returns the policy.
+         *
+         * @return a new policy
+         */
         public ClientPolicy build() {
             return new ClientPolicy(this);
         }

@@ -1,5 +1,7 @@
 /**
- * The values the outbound layers read per request (timeouts, retries, breakers), per service, replaceable while running.
+ * The values the outbound layers read per request (timeouts, retries, breakers), per service, replaceable while
+ * running. Start from {@link io.mesh4j.client.policy.ClientPolicy}; a client's live ones are its
+ * {@link io.mesh4j.client.policy.ClientPolicies}.
  */
 @NullMarked
 package io.mesh4j.client.policy;

@@ -9,7 +9,15 @@ import java.time.Duration;
  * that keeps retries from multiplying the load on a service that is already failing.
  *
  * <p>The defaults follow Finagle: up to 3 attempts, and retries at most 20% of requests plus 10 per second,
- * counted over the last 10 seconds.
+ * counted over the last 10 seconds. Backoff is exponential with full jitter, from 10 ms up to 500 ms.
+ *
+ * <pre>{@code
+ * RetryConfig retry = RetryConfig.builder()
+ *         .maxAttempts(4)
+ *         .backoff(Duration.ofMillis(25), Duration.ofSeconds(1))
+ *         .budget(0.1, 5, Duration.ofSeconds(10))
+ *         .build();
+ * }</pre>
  */
 public final class RetryConfig {
 
@@ -35,62 +43,107 @@ public final class RetryConfig {
         budgetTtl = b.budgetTtl;
     }
 
+    /**
+     * Returns the defaults described above.
+     *
+     * @return the default config, one shared instance
+     */
     public static RetryConfig ofDefaults() {
         return DEFAULTS;
     }
 
+    /**
+     * Returns a builder that starts from the defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Attempts in all, the first one included; 1 turns retries off. */
+    /**
+     * Returns the attempts in all, the first one included; 1 turns retries off.
+     *
+     * @return 1 to 10; 3 unless set
+     */
     public int maxAttempts() {
         return maxAttempts;
     }
 
-    /** The ceiling of the first backoff; each further one doubles it, up to {@link #backoffCap()}. */
+    /**
+     * Returns the ceiling of the first backoff; each further one doubles it, up to {@link #backoffCap()}.
+     *
+     * @return {@code > 0}; 10 ms unless set
+     */
     public Duration backoffBase() {
         return backoffBase;
     }
 
+    /**
+     * Returns the ceiling of every backoff.
+     *
+     * @return at least {@link #backoffBase()}; 500 ms unless set
+     */
     public Duration backoffCap() {
         return backoffCap;
     }
 
     /**
-     * The timeout of each attempt; zero means none of its own, the attempt may use what is left of the call's
-     * deadline, unless {@link #adaptivePerAttemptTimeout()} cuts it.
+     * Returns the timeout of each attempt; zero means none of its own, the attempt may use what is left of the
+     * call's deadline, unless {@link #adaptivePerAttemptTimeout()} cuts it.
+     *
+     * @return {@code >= 0}; zero unless set
      */
     public Duration perAttemptTimeout() {
         return perAttemptTimeout;
     }
 
     /**
-     * Whether, without a {@link #perAttemptTimeout()} of its own, an attempt of an idempotent call is cut after
-     * four times the service's recent 99th percentile latency (at least 250 ms) and retried on another endpoint,
-     * so that an instance that stops answering (a paused process) costs the calls in flight on it that long
-     * rather than their whole timeout. Never the call's last attempt, nor one the budget would not retry: a cut
-     * never fails a call that waiting would have let succeed. On unless turned off.
+     * Returns whether, without a {@link #perAttemptTimeout()} of its own, an attempt of an idempotent call is cut
+     * after four times the service's recent 99th percentile latency (at least 250 ms) and retried on another
+     * endpoint, so that an instance that stops answering (a paused process) costs the calls in flight on it that
+     * long rather than their whole timeout. Never the call's last attempt, nor one the budget would not retry: a
+     * cut never fails a call that waiting would have let succeed. On unless turned off.
+     *
+     * @return {@code true} unless turned off
      */
     public boolean adaptivePerAttemptTimeout() {
         return adaptivePerAttemptTimeout;
     }
 
-    /** Retries allowed as a share of requests, such as 0.2 for 20%. */
+    /**
+     * Returns the retries allowed as a share of requests, such as 0.2 for 20%. Despite its name, a fraction, not
+     * a percentage.
+     *
+     * @return 0.0 to 1.0; 0.2 unless set
+     */
     public double budgetPercent() {
         return budgetPercent;
     }
 
-    /** Retries allowed per second whatever the request rate, so that a quiet client can still retry. */
+    /**
+     * Returns the retries allowed per second whatever the request rate, so that a quiet client can still retry.
+     *
+     * @return {@code >= 0}; 10 unless set
+     */
     public int budgetMinPerSecond() {
         return budgetMinPerSecond;
     }
 
-    /** How long a request counts toward the budget. */
+    /**
+     * Returns how long a request counts toward the budget.
+     *
+     * @return 1 to 60 seconds; 10 seconds unless set
+     */
     public Duration budgetTtl() {
         return budgetTtl;
     }
 
+    /**
+     * Returns a builder that starts from this config's values.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         return new Builder()
                 .maxAttempts(maxAttempts)
@@ -109,6 +162,7 @@ public final class RetryConfig {
                 + ')';
     }
 
+    /** Builds a {@link RetryConfig}; every setter has a default, those of {@link #ofDefaults()}. */
     public static final class Builder {
 
         private int maxAttempts = 3;
@@ -122,6 +176,13 @@ public final class RetryConfig {
 
         private Builder() {}
 
+        /**
+         * Sets the attempts in all, the first one included; 3 unless set.
+         *
+         * @param maxAttempts 1 (no retry) to 10
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
         public Builder maxAttempts(int maxAttempts) {
             if (maxAttempts < 1 || maxAttempts > 10) {
                 throw new IllegalArgumentException("maxAttempts: " + maxAttempts + " (expected: 1..10)");
@@ -130,6 +191,15 @@ public final class RetryConfig {
             return this;
         }
 
+        /**
+         * Sets the backoff: the ceiling of the first, doubled for each further retry up to {@code cap}, each drawn
+         * at random below its ceiling (full jitter); 10 ms and 500 ms unless set.
+         *
+         * @param base the ceiling of the first backoff, {@code > 0}
+         * @param cap the ceiling of every backoff, at least {@code base}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code base} is not {@code > 0} or {@code cap} is less than it
+         */
         public Builder backoff(Duration base, Duration cap) {
             requireNonNull(base, "base");
             requireNonNull(cap, "cap");
@@ -144,6 +214,13 @@ public final class RetryConfig {
             return this;
         }
 
+        /**
+         * Sets the timeout of each attempt; none (zero) unless set.
+         *
+         * @param perAttemptTimeout {@code >= 0}; zero for none
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
         public Builder perAttemptTimeout(Duration perAttemptTimeout) {
             requireNonNull(perAttemptTimeout, "perAttemptTimeout");
             if (perAttemptTimeout.isNegative()) {
@@ -154,12 +231,28 @@ public final class RetryConfig {
             return this;
         }
 
-        /** See {@link RetryConfig#adaptivePerAttemptTimeout()}; on unless set. */
+        /**
+         * Sets whether an idempotent attempt without a per-attempt timeout of its own is cut after four times the
+         * service's recent p99; see {@link RetryConfig#adaptivePerAttemptTimeout()}. On unless set.
+         *
+         * @param enabled {@code false} to let every attempt run until the call's deadline
+         * @return this builder
+         */
         public Builder adaptivePerAttemptTimeout(boolean enabled) {
             adaptivePerAttemptTimeout = enabled;
             return this;
         }
 
+        /**
+         * Sets the retry budget: retries are allowed while they are at most {@code percent} of the requests of the
+         * last {@code ttl}, plus {@code minPerSecond}; 0.2, 10 and 10 seconds unless set.
+         *
+         * @param percent the share of requests that may be retried, as a fraction from 0.0 to 1.0 (0.2 for 20%)
+         * @param minPerSecond retries allowed per second whatever the request rate, {@code >= 0}
+         * @param ttl how long a request counts, 1 to 60 seconds
+         * @return this builder
+         * @throws IllegalArgumentException if a value is out of range
+         */
         public Builder budget(double percent, int minPerSecond, Duration ttl) {
             requireNonNull(ttl, "ttl");
             if (!(percent >= 0 && percent <= 1)) {
@@ -177,6 +270,11 @@ public final class RetryConfig {
             return this;
         }
 
+        /**
+         * Returns the config.
+         *
+         * @return a new config
+         */
         public RetryConfig build() {
             return new RetryConfig(this);
         }

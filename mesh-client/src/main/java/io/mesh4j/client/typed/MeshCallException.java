@@ -6,7 +6,18 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 
 /**
- * A typed client's call answered with a status other than 2xx; the response is kept whole for the caller.
+ * A typed client's call answered with a status other than 2xx; the response is kept whole for the caller. A
+ * method that returns its answer throws it; a method that returns a {@code CompletableFuture} completes it
+ * exceptionally with it. A method that returns {@code AggregatedHttpResponse} gets every answer as it is, and
+ * never this exception.
+ *
+ * <pre>{@code
+ * try {
+ *     Order order = orders.order("42");
+ * } catch (MeshCallException e) {
+ *     if (e.status() == HttpStatus.NOT_FOUND) { ... }
+ * }
+ * }</pre>
  */
 public final class MeshCallException extends RuntimeException {
 
@@ -15,15 +26,33 @@ public final class MeshCallException extends RuntimeException {
 
     private final transient AggregatedHttpResponse response;
 
+    /**
+     * Makes the exception of a call and its answer; its message names the call, the status and the first 300
+     * characters of the body.
+     *
+     * @param call the call, such as {@code OrdersClient.order(String)}
+     * @param response the whole answer
+     */
     public MeshCallException(String call, AggregatedHttpResponse response) {
         super(call + " answered " + response.status() + ": " + abbreviate(response.contentUtf8()));
         this.response = requireNonNull(response, "response");
     }
 
+    /**
+     * Returns the status of the answer.
+     *
+     * @return a status other than 2xx
+     */
     public HttpStatus status() {
         return response.status();
     }
 
+    /**
+     * Returns the whole answer: headers, body and trailers.
+     *
+     * @return the response; {@code null} once the exception has been serialized and read back, since the response
+     *     is not serializable
+     */
     public AggregatedHttpResponse response() {
         return response;
     }
