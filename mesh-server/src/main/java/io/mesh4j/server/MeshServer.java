@@ -61,7 +61,8 @@ import io.netty.handler.ssl.ClientAuth;
  *
  * <p>Stopping is ordered so that no request is lost: deregister first, so that callers stop picking this
  * instance; wait the drain period, so that every caller's watch has heard it; then let the requests still in
- * flight finish before the listener closes.
+ * flight finish before the listener closes. Stopping leaves the identity running, for a client of the same
+ * workload may use it.
  */
 public final class MeshServer implements Lifecycle<MeshServer> {
 
@@ -123,6 +124,14 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                         .show(service + " inbound", this::describeStack);
     }
 
+    /**
+     * Returns a builder of an instance of {@code service} that registers with the registry at {@code registryUri}.
+     *
+     * @param service the service served, a DNS-1123 label such as {@code "orders"}
+     * @param registryUri the registry; with an identity, the identity's registry is used instead
+     * @return a new builder
+     * @throws IllegalArgumentException if {@code service} is not a valid service name
+     */
     public static MeshServerBuilder builder(String service, URI registryUri) {
         return new MeshServerBuilder(ServiceName.of(service), requireNonNull(registryUri, "registryUri"));
     }
@@ -168,7 +177,13 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     /**
      * Gets the workload's first certificate (with TLS), starts serving, then registers. The future completes
      * once the instance is registered. While the registry is away it stays pending: a server with its
-     * certificate serves anyway, and registration keeps trying.
+     * certificate serves anyway, and registration keeps trying. Before serving it waits for the registry's first
+     * answer on the service's access policy and route config (a failed answer counts: the annotations apply
+     * until it answers). With an admin port, the admin endpoint starts first, on the calling thread.
+     *
+     * @return a future that completes with this server once it serves and is registered, or exceptionally if it
+     *     cannot get its certificate or listen
+     * @throws IllegalStateException if the server was stopped
      */
     @Override
     public synchronized CompletableFuture<MeshServer> start() {
@@ -211,6 +226,8 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     /**
      * Completes with the port once the server listens, which with TLS is after its first certificate, and
      * which may be before it is registered.
+     *
+     * @return the future of the listening port; it completes only once {@link #start()} was called
      */
     public CompletableFuture<Integer> whenServing() {
         return serving;
@@ -245,7 +262,10 @@ public final class MeshServer implements Lifecycle<MeshServer> {
 
     /**
      * Deregisters, waits the drain period, lets requests in flight finish, and closes. Completes when the
-     * listener is closed; calling it again returns the same future.
+     * listener is closed; calling it again returns the same future. Deregistering is given 2 seconds, then the
+     * stop goes on without it (the instance's TTL removes it).
+     *
+     * @return a future that completes once the listener and the admin endpoint are closed
      */
     @Override
     public synchronized CompletableFuture<Void> stop() {
@@ -288,23 +308,38 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         return server;
     }
 
+    /**
+     * Returns the service this instance serves.
+     *
+     * @return the service name
+     */
     public ServiceName service() {
         return service;
     }
 
+    /**
+     * Returns this instance's id in the registry.
+     *
+     * @return the builder's id, or the service name and a random suffix, such as {@code orders-1f2e3d4c}
+     */
     public InstanceId instanceId() {
         return instanceId;
     }
 
     /**
-     * The port the server listens on; the one the system chose when the builder asked for port 0.
+     * Returns the port the server listens on; the one the system chose when the builder asked for port 0.
+     *
+     * @return the port
+     * @throws IllegalStateException if the server is not listening (not yet, or no longer)
      */
     public int port() {
         return started().activeLocalPort();
     }
 
     /**
-     * Whether the registry has this instance, as far as the last call to it said.
+     * Returns whether the registry has this instance, as far as the last call to it said.
+     *
+     * @return {@code true} once registered and while heartbeats are accepted
      */
     public synchronized boolean isRegistered() {
         return registrar != null && registrar.isRegistered();
@@ -313,11 +348,18 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     /**
      * The admin endpoint, if the builder asked for one: add views to its {@code /stacks}, such as the stack of
      * the process's mesh client, with {@link AdminServer#show}.
+     *
+     * @return the admin endpoint; {@code null} without an admin port
      */
     public @Nullable AdminServer admin() {
         return admin;
     }
 
+    /**
+     * Returns the inbound stack every route passes.
+     *
+     * @return the stack the server was built with
+     */
     public Stack<HttpService> stack() {
         return stack;
     }
@@ -328,28 +370,47 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     }
 
     /**
-     * The Armeria server underneath, for what mesh4j does not wrap; there once {@link #start()} serves.
+     * Returns the Armeria server underneath, for what mesh4j does not wrap; there once {@link #start()} serves.
+     *
+     * @return the Armeria server
+     * @throws IllegalStateException if {@link #start()} has not got as far as serving yet
      */
     public Server armeriaServer() {
         return started();
     }
 
-    /** The access policy the registry pushed for this service, in force now; null when none. */
+    /**
+     * Returns the access policy the registry pushed for this service, in force now.
+     *
+     * @return the policy; {@code null} when none, and the {@code @AllowCallers} annotations apply
+     */
     public @Nullable AccessPolicy pushedPolicy() {
         return pushedPolicy.current();
     }
 
-    /** The route config the registry pushed for this service, in force now; empty when none. */
+    /**
+     * Returns the route config the registry pushed for this service, in force now.
+     *
+     * @return the route config; {@link RouteConfig#EMPTY} when none
+     */
     public RouteConfig routeConfig() {
         return policyRegistry.routes(service).current();
     }
 
-    /** Every authorization decision so far, by caller and outcome. */
+    /**
+     * Returns every authorization decision so far, by caller and outcome.
+     *
+     * @return the live counts
+     */
     public AuthorizationCounts authorizationCounts() {
         return authorizationCounts;
     }
 
-    /** The workload identity this server serves with; null when plaintext. */
+    /**
+     * Returns the workload identity this server serves with.
+     *
+     * @return the identity; {@code null} when plaintext
+     */
     public @Nullable WorkloadIdentity identity() {
         return identity;
     }

@@ -31,7 +31,20 @@ import io.mesh4j.server.internal.policy.ServerRoutes;
 
 /**
  * Builds a {@link MeshServer}. Routes are added here or through {@link #armeria(Consumer)}, which reaches the
- * whole Armeria {@link ServerBuilder}; every route passes the inbound stack either way.
+ * whole Armeria {@link ServerBuilder}; every route passes the inbound stack either way. Everything but the
+ * service and the registry has a default; the one choice to make is {@link #identity(WorkloadIdentity)} or
+ * {@link #plaintext()}.
+ *
+ * <pre>{@code
+ * MeshServer server = MeshServer.builder("orders", registry)
+ *         .identity(identity)
+ *         .port(8080)
+ *         .zone("eu-1a")
+ *         .metadata("version", "v2")
+ *         .annotatedService(new OrdersApi())
+ *         .adminPort(9990)
+ *         .build();
+ * }</pre>
  */
 public final class MeshServerBuilder {
 
@@ -65,7 +78,12 @@ public final class MeshServerBuilder {
     }
 
     /**
-     * The port to listen on; 0, the default, lets the system choose a free one.
+     * Sets the port to listen on; 0, the default, lets the system choose a free one. The registry is told the
+     * port actually bound.
+     *
+     * @param port 0 to 65535
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
      */
     public MeshServerBuilder port(int port) {
         if (port < 0 || port > 65_535) {
@@ -77,6 +95,10 @@ public final class MeshServerBuilder {
 
     /**
      * Serves {@code service} at {@code pathPattern}, such as {@code /orders/{id}}.
+     *
+     * @param pathPattern an Armeria path pattern
+     * @param service the handler
+     * @return this builder
      */
     public MeshServerBuilder service(String pathPattern, HttpService service) {
         requireNonNull(pathPattern, "pathPattern");
@@ -85,7 +107,11 @@ public final class MeshServerBuilder {
     }
 
     /**
-     * Serves the methods of an Armeria annotated service object ({@code @Get("/orders/{id}")} ...).
+     * Serves the methods of an Armeria annotated service object ({@code @Get("/orders/{id}")} ...). Its policy
+     * annotations ({@code @Timeout}, {@code @RateLimit}, {@code @ConcurrencyLimit}) are checked by {@link #build()}.
+     *
+     * @param service an object whose methods carry Armeria's mapping annotations
+     * @return this builder
      */
     public MeshServerBuilder annotatedService(Object service) {
         requireNonNull(service, "service");
@@ -94,7 +120,11 @@ public final class MeshServerBuilder {
     }
 
     /**
-     * Anything else the Armeria server builder offers: routes, limits, access logs.
+     * Anything else the Armeria server builder offers: routes, limits, access logs. The customizers run in the
+     * order given, each time the server starts; the listener's port and TLS are set before them.
+     *
+     * @param customizer changes the Armeria server builder
+     * @return this builder
      */
     public MeshServerBuilder armeria(Consumer<ServerBuilder> customizer) {
         armeriaCustomizers.add(requireNonNull(customizer, "customizer"));
@@ -103,6 +133,9 @@ public final class MeshServerBuilder {
 
     /**
      * Replaces the inbound stack; {@link ServerStacks#defaults()} unless set.
+     *
+     * @param stack the stack, in request order
+     * @return this builder
      */
     public MeshServerBuilder stack(Stack<HttpService> stack) {
         this.stack = requireNonNull(stack, "stack");
@@ -111,6 +144,10 @@ public final class MeshServerBuilder {
 
     /**
      * Adjusts the inbound stack, such as {@code s -> s.insertBefore(ServerRoles.DEADLINE, myLayer)}.
+     *
+     * @param adjust given the stack as set so far, returns the new one; called once, here
+     * @return this builder
+     * @throws NullPointerException if {@code adjust} returns {@code null}
      */
     public MeshServerBuilder stack(UnaryOperator<Stack<HttpService>> adjust) {
         stack = requireNonNull(requireNonNull(adjust, "adjust").apply(stack), "adjusted stack");
@@ -120,6 +157,9 @@ public final class MeshServerBuilder {
     /**
      * The address callers reach this instance at; by default this host's first non-loopback IPv4 address,
      * or 127.0.0.1 when it has none.
+     *
+     * @param host a host name or an IP address (without brackets); checked by {@link #build()}
+     * @return this builder
      */
     public MeshServerBuilder advertisedHost(String host) {
         this.advertisedHost = requireNonNull(host, "host");
@@ -127,13 +167,26 @@ public final class MeshServerBuilder {
     }
 
     /**
-     * The instance's id in the registry; by default the service name and a random suffix.
+     * Sets the instance's id in the registry; by default the service name and a random suffix. A fixed id lets a
+     * restarted instance take its own place again.
+     *
+     * @param instanceId 1 to 128 letters, digits, {@code .}, {@code _} or {@code -}
+     * @return this builder
+     * @throws IllegalArgumentException if not such an id
      */
     public MeshServerBuilder instanceId(String instanceId) {
         this.instanceId = InstanceId.of(instanceId);
         return this;
     }
 
+    /**
+     * Sets the zone (failure domain) this instance runs in, which zone-aware clients prefer to stay in; none (empty)
+     * unless set.
+     *
+     * @param zone at most 63 letters, digits, {@code .}, {@code _} or {@code -}, such as {@code eu-1a}; checked by
+     *     {@link #build()}
+     * @return this builder
+     */
     public MeshServerBuilder zone(String zone) {
         this.zone = requireNonNull(zone, "zone");
         return this;
@@ -141,12 +194,23 @@ public final class MeshServerBuilder {
 
     /**
      * This instance's share of traffic relative to the service's other instances, 1 to 10000; 100 by default.
+     *
+     * @param weight 1 to 10000; checked by {@link #build()}
+     * @return this builder
      */
     public MeshServerBuilder weight(int weight) {
         this.weight = weight;
         return this;
     }
 
+    /**
+     * Adds a label the instance registers with, such as {@code version=v2}, which route splits select subsets by;
+     * a second value for the same key replaces the first. None unless set.
+     *
+     * @param key 1 to 63 letters, digits, {@code .}, {@code _}, {@code /} or {@code -}
+     * @param value at most 1024 characters
+     * @return this builder
+     */
     public MeshServerBuilder metadata(String key, String value) {
         metadata.put(requireNonNull(key, "key"), requireNonNull(value, "value"));
         return this;
@@ -155,6 +219,9 @@ public final class MeshServerBuilder {
     /**
      * How long the registry keeps this instance without a heartbeat; 15 seconds by default. Heartbeats go
      * every third of it.
+     *
+     * @param ttl whole seconds, from 1 s to 1 h; checked by {@link #build()}
+     * @return this builder
      */
     public MeshServerBuilder ttl(Duration ttl) {
         this.ttl = requireNonNull(ttl, "ttl");
@@ -164,6 +231,10 @@ public final class MeshServerBuilder {
     /**
      * How long to keep serving after deregistering, so that every caller's watch hears of it before the
      * listener closes; 2 seconds by default.
+     *
+     * @param drainPeriod {@code >= 0}
+     * @return this builder
+     * @throws IllegalArgumentException if negative
      */
     public MeshServerBuilder drainPeriod(Duration drainPeriod) {
         requireNonNull(drainPeriod, "drainPeriod");
@@ -177,6 +248,10 @@ public final class MeshServerBuilder {
     /**
      * The longest the requests in flight may take to finish once the drain period is over; 10 seconds by
      * default.
+     *
+     * @param shutdownTimeout {@code >= 0}
+     * @return this builder
+     * @throws IllegalArgumentException if negative
      */
     public MeshServerBuilder shutdownTimeout(Duration shutdownTimeout) {
         requireNonNull(shutdownTimeout, "shutdownTimeout");
@@ -189,7 +264,12 @@ public final class MeshServerBuilder {
 
     /**
      * The workload identity to serve with: the listener speaks TLS with its certificate and requires every caller
-     * to present a certificate of the same mesh. The identity must be of this server's service.
+     * to present a certificate of the same mesh. The identity must be of this server's service. The server then
+     * registers with the identity's registry, whatever URI the builder was made with. Either this or
+     * {@link #plaintext()} is required.
+     *
+     * @param identity the workload's identity; the server starts it if nobody has, and does not stop it
+     * @return this builder
      */
     public MeshServerBuilder identity(WorkloadIdentity identity) {
         this.identity = requireNonNull(identity, "identity");
@@ -198,7 +278,10 @@ public final class MeshServerBuilder {
 
     /**
      * Serves without TLS: no encryption, no caller identities. The mesh encrypts by default; this is the explicit
-     * opt-out, and the server says so in its log when it starts.
+     * opt-out, and the server says so in its log when it starts. Either this or {@link #identity(WorkloadIdentity)}
+     * is required.
+     *
+     * @return this builder
      */
     public MeshServerBuilder plaintext() {
         plaintext = true;
@@ -206,7 +289,10 @@ public final class MeshServerBuilder {
     }
 
     /**
-     * The time source of deadlines; for tests.
+     * Sets the time source of deadlines; the system's unless set. For tests.
+     *
+     * @param ticker a nanosecond ticker
+     * @return this builder
      */
     public MeshServerBuilder ticker(Ticker ticker) {
         this.ticker = requireNonNull(ticker, "ticker");
@@ -216,6 +302,9 @@ public final class MeshServerBuilder {
     /**
      * The traces and metrics of this server; the process-wide {@link MeshTelemetry#shared()} unless set. Give
      * the process's mesh client the same one.
+     *
+     * @param telemetry the telemetry
+     * @return this builder
      */
     public MeshServerBuilder telemetry(MeshTelemetry telemetry) {
         this.telemetry = requireNonNull(telemetry, "telemetry");
@@ -225,6 +314,10 @@ public final class MeshServerBuilder {
     /**
      * Serves the admin endpoint ({@code /metrics}, {@code /stacks}, {@code /healthz}) on {@code adminPort}, 0 for
      * any free one; no admin endpoint unless set.
+     *
+     * @param adminPort 0 to 65535
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
      */
     public MeshServerBuilder adminPort(int adminPort) {
         if (adminPort < 0 || adminPort > 65_535) {
@@ -236,19 +329,34 @@ public final class MeshServerBuilder {
     }
 
     /**
-     * Checks the registration now with a placeholder port, so that a bad host, zone, weight, metadata or TTL
-     * fails at build time, in the builder's thread, with the registry's own message.
-     */
-    /**
      * Sets a parameter the stack's layers read when the stack is built, such as one a layer of your own declares
      * in {@link io.mesh4j.core.stack.Layer#requiredParams()}. The mesh sets its own ({@code SERVICE},
-     * {@code TICKER}, telemetry and policies) from this builder's other settings.
+     * {@code TICKER}, telemetry and policies) from this builder's other settings; a value set here for one of
+     * those keys is replaced by the mesh's.
+     *
+     * @param <V> the type of the value
+     * @param key the key, such as {@code AuditLayer.SINK}
+     * @param value the value
+     * @return this builder
+     * @throws NullPointerException if {@code value} is {@code null}
      */
     public <V> MeshServerBuilder stackParam(StackParams.Key<V> key, V value) {
         params = params.with(key, value);
         return this;
     }
 
+    /**
+     * Builds the server. It is a snapshot: changing this builder afterwards, or building again, leaves it as it was
+     * built. The registration is checked now, with a placeholder port, so that a bad host, zone, weight, metadata
+     * or TTL fails here, in the builder's thread, with the registry's own message; so are the policy annotations
+     * of the annotated services ({@code @AllowCallers} is read at a route's first request). The server listens only
+     * once started.
+     *
+     * @return a new server
+     * @throws IllegalStateException without an identity or {@link #plaintext()}, or with both
+     * @throws IllegalArgumentException if the identity is of another service, a registration value is out of
+     *     range, a policy annotation is wrong, or a layer needs a stack parameter nobody sets
+     */
     public MeshServer build() {
         if (identity == null && !plaintext) {
             throw new IllegalStateException("mesh4j encrypts by default: give the server its identity "

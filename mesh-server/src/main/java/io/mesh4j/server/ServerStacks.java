@@ -15,12 +15,19 @@ import io.mesh4j.server.internal.tracing.TracingLayer;
 /**
  * The inbound stack, laid out once, in request order: the first layer is the first to see a request. TLS and
  * the caller's identity are settled by the listener before any layer runs.
+ *
+ * <pre>{@code
+ * MeshServer.builder("orders", registry).stack(ServerStacks.defaults().remove(ServerRoles.FAULTS));
+ * }</pre>
  */
 public final class ServerStacks {
 
     /**
      * The default inbound stack. Its roles and their order are in {@link io.mesh4j.core.stack.ServerRoles};
      * each layer's line says why it stands where it does.
+     *
+     * @return {@code Stack[TRACING -> METRICS -> AUTHZ -> RATE_LIMIT -> CONCURRENCY -> FAULTS -> DEADLINE]}, new
+     *     layers on every call
      */
     public static Stack<HttpService> defaults() {
         return Stack.of(
