@@ -66,9 +66,13 @@ import io.netty.handler.ssl.ClientAuth;
  *     ...
  * }
  * }</pre>
+ *
+ * <p>Unlike the other components, a registry starts and stops on the calling thread: {@link #start()} and
+ * {@link #stop()} return completed futures, and a failure to start is thrown rather than put in the future.
  */
 public final class MeshRegistry implements Lifecycle<MeshRegistry> {
 
+    /** The port unless set: 7070. */
     public static final int DEFAULT_PORT = 7070;
 
     static {
@@ -76,8 +80,11 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         RegistryAccess.CA.install(MeshRegistry::ca);
     }
 
+    /** The address unless set: {@code 0.0.0.0}, every address of the machine. */
     public static final String DEFAULT_HOST = "0.0.0.0";
+    /** The trust domain unless set: {@code mesh.local}. */
     public static final String DEFAULT_TRUST_DOMAIN = "mesh.local";
+    /** How long issued certificates live unless set: 24 hours. */
     public static final Duration DEFAULT_LEAF_LIFETIME = Duration.ofHours(24);
 
     private static final Logger logger = LoggerFactory.getLogger(MeshRegistry.class);
@@ -126,14 +133,21 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         clock = builder.clock;
     }
 
+    /**
+     * Returns a builder with the defaults; only the data directory must be set.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
      * Opens the data directory and starts serving. The registry starts on the calling thread: when this returns,
-     * the port is bound and the future is complete.
+     * the port is bound and the future is complete. A second call does nothing.
      *
+     * @return a completed future of this registry
+     * @throws IllegalStateException if the registry was stopped
      * @throws RegistryStartException saying what to change: the data directory is unusable, locked by another
      *                                registry or damaged, or the port is taken
      */
@@ -271,7 +285,12 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                 + "machine, such as 0.0.0.0 or 127.0.0.1";
     }
 
-    /** The port the registry listens on; with {@code port(0)}, the one the system chose. */
+    /**
+     * Returns the port the registry listens on; with {@code port(0)}, the one the system chose.
+     *
+     * @return the port
+     * @throws IllegalStateException if the registry is not serving
+     */
     public int port() {
         return runningServer().activeLocalPort();
     }
@@ -279,22 +298,39 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     /**
      * Where to reach the registry: {@code https://127.0.0.1:PORT} (or {@code http://} with {@code plaintext}) when
      * it listens on every address, else at its host.
+     *
+     * @return the URI workloads and clients are given
+     * @throws IllegalStateException if the registry is not serving
      */
     public URI uri() {
         return URI.create((plaintext ? "http://" : "https://") + reachableHost() + ':' + port());
     }
 
-    /** Whether the registry serves without TLS. */
+    /**
+     * Returns whether the registry serves without TLS.
+     *
+     * @return {@code true} if built with {@link Builder#plaintext()}
+     */
     public boolean isPlaintext() {
         return plaintext;
     }
 
-    /** The roots workloads must trust, in PEM: what an operator hands a new workload with its join token. */
+    /**
+     * Returns the roots workloads must trust, in PEM: what an operator hands a new workload with its join token.
+     * The same is in {@code <data-dir>/trust-bundle.pem}.
+     *
+     * @return one or more PEM certificates
+     * @throws IllegalStateException if the registry is not started, or runs with {@code plaintext}
+     */
     public String trustBundlePem() {
         return Pem.write(authority().trustBundle());
     }
 
-    /** The trust domain of the CA. */
+    /**
+     * Returns the trust domain of the CA.
+     *
+     * @return the trust domain, such as {@code mesh.local}; the builder's even with {@code plaintext}
+     */
     public String trustDomain() {
         return trustDomain;
     }
@@ -340,6 +376,11 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         return host.indexOf(':') >= 0 ? '[' + host + ']' : host;
     }
 
+    /**
+     * Returns the directory the registry keeps its data in.
+     *
+     * @return the builder's directory, absolute and normalized
+     */
     public Path dataDir() {
         return dataDir;
     }
@@ -370,7 +411,10 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
 
     /**
      * Stops: held watches are answered with what they have, changes already accepted are finished, then the port
-     * and the data directory are released, before this returns. Safe to call more than once.
+     * and the data directory are released, before this returns. Safe to call more than once, and before
+     * {@link #start()}.
+     *
+     * @return a completed future, the same on every call; failed if something could not be released
      */
     @Override
     public synchronized CompletableFuture<Void> stop() {
@@ -443,46 +487,87 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
 
         /**
          * Serves without TLS: no CA, no certificates, no authentication of callers. For a trusted network, or a
-         * first try; the registry says so in its log at start.
+         * first try; the registry says so in its log at start. TLS unless set.
+         *
+         * @return this builder
          */
         public Builder plaintext() {
             plaintext = true;
             return this;
         }
 
-        /** The trust domain of the CA's SPIFFE IDs; {@value #DEFAULT_TRUST_DOMAIN} unless set. */
+        /**
+         * Sets the trust domain of the CA's SPIFFE IDs; {@value #DEFAULT_TRUST_DOMAIN} unless set. A data directory
+         * whose CA was made for another trust domain fails {@link MeshRegistry#start()}.
+         *
+         * @param trustDomain lower-case letters, digits, {@code .}, {@code -} and {@code _}
+         * @return this builder
+         * @throws IllegalArgumentException if not a valid trust domain
+         */
         public Builder trustDomain(String trustDomain) {
             this.trustDomain = SpiffeId.checkTrustDomain(requireNonNull(trustDomain, "trustDomain"));
             return this;
         }
 
-        /** How long the certificates the CA issues live; 24 hours unless set, 10 seconds at the least. */
+        /**
+         * Sets how long the certificates the CA issues live; 24 hours unless set. Workloads renew at two thirds
+         * of it.
+         *
+         * @param leafLifetime 10 seconds to 30 days
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
         public Builder leafLifetime(Duration leafLifetime) {
             CertificateAuthority.checkLeafLifetime(leafLifetime);
             this.leafLifetime = leafLifetime;
             return this;
         }
 
-        /** A root certificate and key the operator provides, used on the first start instead of a new root. */
+        /**
+         * Sets a root certificate and key the operator provides, used on the first start instead of a new root;
+         * a new root unless set. The files are read at {@link MeshRegistry#start()}, which fails if the data
+         * directory already holds a CA with other roots.
+         *
+         * @param certificate a PEM file with the root certificate
+         * @param key a PEM file with its private key
+         * @return this builder
+         */
         public Builder operatorRoot(Path certificate, Path key) {
             operatorRootCertificate = requireNonNull(certificate, "certificate");
             operatorRootKey = requireNonNull(key, "key");
             return this;
         }
 
-        /** Another DNS name or address the registry is reached by, for its certificate. */
+        /**
+         * Adds a DNS name or address the registry is reached by, for its certificate; {@code localhost} and this
+         * machine's name and addresses are always in it.
+         *
+         * @param name such as {@code registry.internal} or {@code 10.0.0.5}
+         * @return this builder
+         */
         public Builder tlsName(String name) {
             tlsNames.add(requireNonNull(name, "name"));
             return this;
         }
 
-        /** The clock of the CA; the system's unless set. */
+        /**
+         * Sets the clock of the CA and of join tokens' expiry; the system's UTC clock unless set.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = requireNonNull(clock, "clock");
             return this;
         }
 
-        /** The address to listen on; {@value #DEFAULT_HOST} (every address) unless set. */
+        /**
+         * Sets the address to listen on; {@value #DEFAULT_HOST} (every address) unless set.
+         *
+         * @param host an address of this machine, such as {@code 127.0.0.1}
+         * @return this builder
+         * @throws IllegalArgumentException if blank
+         */
         public Builder host(String host) {
             requireNonNull(host, "host");
             if (host.isBlank()) {
@@ -492,7 +577,13 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             return this;
         }
 
-        /** The port to listen on; 0 lets the system choose. {@value #DEFAULT_PORT} unless set. */
+        /**
+         * Sets the port to listen on; 0 lets the system choose. {@value #DEFAULT_PORT} unless set.
+         *
+         * @param port 0 to 65535
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
         public Builder port(int port) {
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException(String.format("port: %s (expected: 0..65535)", port));
@@ -501,19 +592,36 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             return this;
         }
 
-        /** Where the registry keeps its log, snapshot and lock; created if missing. Required. */
+        /**
+         * Sets where the registry keeps its log, snapshot and lock (and, with TLS, its CA, join tokens and admin
+         * token); created if missing. Required. One registry at a time may use a directory.
+         *
+         * @param dataDir the directory
+         * @return this builder
+         */
         public Builder dataDir(Path dataDir) {
             this.dataDir = requireNonNull(dataDir, "dataDir");
             return this;
         }
 
-        /** The clock that TTLs are measured with, in nanoseconds; the system's unless set (tests set their own). */
+        /**
+         * Sets the clock that TTLs are measured with, in nanoseconds; the system's unless set (tests set their own).
+         *
+         * @param ticker a nanosecond ticker
+         * @return this builder
+         */
         public Builder ticker(Ticker ticker) {
             this.ticker = requireNonNull(ticker, "ticker");
             return this;
         }
 
-        /** How often to look for instances whose TTL ran out; 100 ms unless set. */
+        /**
+         * Sets how often to look for instances whose TTL ran out; 100 ms unless set.
+         *
+         * @param sweepInterval {@code > 0}
+         * @return this builder
+         * @throws IllegalArgumentException if not {@code > 0}
+         */
         public Builder sweepInterval(Duration sweepInterval) {
             requireNonNull(sweepInterval, "sweepInterval");
             if (sweepInterval.isNegative() || sweepInterval.isZero()) {
@@ -529,6 +637,12 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             return this;
         }
 
+        /**
+         * Returns a registry that is not started: nothing is opened or bound until {@link MeshRegistry#start()}.
+         *
+         * @return a new registry
+         * @throws IllegalStateException if the data directory is not set
+         */
         public MeshRegistry build() {
             if (dataDir == null) {
                 throw new IllegalStateException(

@@ -8,6 +8,12 @@ public final class RegistryStartException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Makes the exception.
+     *
+     * @param message what to change, for a person
+     * @param cause what failed underneath
+     */
     public RegistryStartException(String message, Throwable cause) {
         super(message, cause);
     }

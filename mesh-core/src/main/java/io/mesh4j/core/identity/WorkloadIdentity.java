@@ -53,7 +53,7 @@ import io.mesh4j.core.lifecycle.Lifecycle;
  * <p>The same identity serves a process's {@code MeshServer} and {@code MeshClient}: they are one workload.
  *
  * <pre>{@code
- * WorkloadIdentity identity = WorkloadIdentity.builder(URI.create("https://registry:8443"), "orders")
+ * WorkloadIdentity identity = WorkloadIdentity.builder(URI.create("https://registry:7070"), "orders")
  *         .joinTokenFile(Path.of("/etc/mesh/token"))
  *         .trustBundleFile(Path.of("/etc/mesh/trust-bundle.pem"))
  *         .build();
