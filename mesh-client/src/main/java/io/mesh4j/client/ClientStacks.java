@@ -63,8 +63,9 @@ public final class ClientStacks {
     /**
      * Checks that every layer stands on the side of {@code RETRY} its role says: per-call roles above it, per-attempt
      * roles ({@link Role#perAttempt}) below it, where each attempt runs them. Without RETRY a call is one attempt,
-     * and per-attempt layers must still come after the per-call ones.
+     * and per-attempt layers must still come after the per-call ones. {@link MeshClientBuilder#build()} calls it.
      *
+     * @param stack the outbound stack to check
      * @throws IllegalArgumentException naming the layer, where it stands, and where it belongs
      */
     public static void checkScopes(Stack<HttpClient> stack) {
@@ -95,7 +96,9 @@ public final class ClientStacks {
      * The whole outbound path of an attempt as the admin endpoint shows it, the parts below the stack included:
      * {@code per call: TRACING -> ... -> RETRY | per attempt: BREAKER -> balancer -> mTLS}.
      *
+     * @param stack the outbound stack
      * @param tls whether attempts go out over mTLS, checking the server's SPIFFE ID
+     * @return one line, the per-call roles, then the per-attempt ones and what runs below them
      */
     public static String describe(Stack<HttpClient> stack, boolean tls) {
         final StringBuilder line = new StringBuilder("per call: ");

@@ -269,7 +269,7 @@ public final class MeshClientBuilder {
      * watches nothing until it is asked for a service's client.
      *
      * @return a new client
-     * @throws IllegalStateException without an identity or {@link #plaintext()}
+     * @throws IllegalStateException without an identity or {@link #plaintext()}, or with both
      * @throws IllegalArgumentException when a layer needs a stack parameter nobody sets, or stands on the wrong side
      *     of RETRY for its role's scope
      */

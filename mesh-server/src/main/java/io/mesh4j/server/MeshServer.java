@@ -364,7 +364,13 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         return stack;
     }
 
-    /** The whole inbound path as the admin endpoint's {@code /stacks} shows it; see {@link ServerStacks#describe}. */
+    /**
+     * Returns the whole inbound path as the admin endpoint's {@code /stacks} shows it; see
+     * {@link ServerStacks#describe}.
+     *
+     * @return one line, such as {@code mTLS listener (caller's SPIFFE ID) -> per request: TRACING -> ... -> DEADLINE
+     *     -> service}
+     */
     public String describeStack() {
         return ServerStacks.describe(stack, identity != null);
     }

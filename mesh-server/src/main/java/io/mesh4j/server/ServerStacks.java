@@ -57,7 +57,9 @@ public final class ServerStacks {
      * The whole inbound path as the admin endpoint shows it, the listener's part included:
      * {@code mTLS listener -> per request: TRACING -> ... -> DEADLINE -> service}.
      *
+     * @param stack the inbound stack
      * @param tls whether the listener requires mTLS and knows the caller by its SPIFFE ID
+     * @return one line, from the listener to the service
      */
     public static String describe(Stack<HttpService> stack, boolean tls) {
         // TLS is settled by the listener before any layer runs, and every layer runs once per request.
