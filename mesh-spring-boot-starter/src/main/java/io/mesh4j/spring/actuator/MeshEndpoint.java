@@ -11,7 +11,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * {@code /actuator/mesh}: the live stacks (roles in request order), the endpoints known per called service and
  * which are ejected, the route config in force per called service and for the application's own routes (the
  * registry's, and its policy annotations'), the access policy in force, the workload's identity and certificate
- * expiry, and the admin endpoint's port.
+ * expiry, and the admin endpoint's port. Expose it like any actuator endpoint:
+ * {@code management.endpoints.web.exposure.include=health,mesh}.
  */
 @Endpoint(id = "mesh")
 public final class MeshEndpoint {
@@ -22,6 +23,12 @@ public final class MeshEndpoint {
         this.view = view;
     }
 
+    /**
+     * Returns the mesh's state now, as JSON: {@code identity}, then {@code server} and {@code client} when the
+     * application has them, and {@code adminPort} when it has an admin endpoint.
+     *
+     * @return a map in that order, which the actuator writes as JSON
+     */
     @ReadOperation
     public Map<String, Object> mesh() {
         final Map<String, Object> mesh = new LinkedHashMap<>();

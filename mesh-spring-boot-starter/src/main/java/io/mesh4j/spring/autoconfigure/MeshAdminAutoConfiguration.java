@@ -26,6 +26,15 @@ import io.mesh4j.server.MeshServer;
 @ConditionalOnMissingBean(MeshServer.class)
 public class MeshAdminAutoConfiguration {
 
+    /**
+     * The admin endpoint on {@code mesh.admin-port}, started, showing the outbound stack at {@code /stacks}.
+     *
+     * @param settings the checked settings
+     * @param telemetry the application's telemetry, whose metrics {@code /metrics} serves
+     * @param client the application's mesh client
+     * @return the started admin server, closed with the context
+     * @throws MeshConfigurationException if the port is in use
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public AdminServer meshAdminServer(MeshSettings settings, MeshTelemetry telemetry, MeshClient client) {

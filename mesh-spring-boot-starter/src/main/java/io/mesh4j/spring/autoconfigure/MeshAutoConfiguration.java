@@ -28,6 +28,7 @@ import io.mesh4j.server.MeshServerBuilder;
  * to call other services by name, and, when it has {@link MeshService} beans, a {@link MeshServer} that serves
  * them, registers when the application has started, and deregisters and drains when it stops; both trace and
  * measure through one {@link MeshTelemetry}. Every bean gives way to one the application defines itself.
+ * {@code mesh.enabled=false} turns it all off.
  */
 @AutoConfiguration
 @ConditionalOnProperty(prefix = "mesh", name = "enabled", havingValue = "true", matchIfMissing = true)
@@ -36,6 +37,14 @@ public class MeshAutoConfiguration {
 
     private static final Logger logger = LoggerFactory.getLogger(MeshAutoConfiguration.class);
 
+    /**
+     * Checks the {@code mesh.*} properties once, before any other mesh bean is made.
+     *
+     * @param properties the bound properties
+     * @param environment the application's environment
+     * @return the checked settings
+     * @throws MeshConfigurationException naming the property that is wrong
+     */
     @Bean
     @ConditionalOnMissingBean
     public MeshSettings meshSettings(MeshProperties properties, Environment environment) {
@@ -44,6 +53,15 @@ public class MeshAutoConfiguration {
         return MeshSettings.check(properties, environment);
     }
 
+    /**
+     * The workload's identity, with TLS ({@code mesh.tls}, on unless set): made from the join token and trust
+     * bundle files and started. The application's start waits up to 10 seconds for the first certificate, then goes
+     * on and lets the identity keep trying in the background.
+     *
+     * @param settings the checked settings
+     * @return the started identity, with its first certificate unless the registry did not answer in time
+     * @throws MeshConfigurationException if the trust bundle is not usable, or the registry refused the join token
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnProperty(prefix = "mesh", name = "tls", havingValue = "true", matchIfMissing = true)
@@ -72,6 +90,9 @@ public class MeshAutoConfiguration {
     /**
      * The application's own telemetry rather than the process-wide one, so that its metrics and spans are its
      * alone, and its exporters are flushed and stopped when the context closes.
+     *
+     * @param settings the checked settings
+     * @return a new telemetry, named after the service
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
@@ -79,6 +100,17 @@ public class MeshAutoConfiguration {
         return MeshTelemetry.of(settings.telemetry());
     }
 
+    /**
+     * The application's mesh client: the balancer and policies of {@code mesh.client.*} and
+     * {@code mesh.services.*}, the identity (plaintext without one), {@code mesh.zone}, then every
+     * {@link MeshClientCustomizer}. Closed with the context.
+     *
+     * @param settings the checked settings
+     * @param identity the workload's identity, if there is one
+     * @param telemetry the application's telemetry
+     * @param customizers the customizer beans, applied in order
+     * @return the built client
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public MeshClient meshClient(
@@ -107,6 +139,20 @@ public class MeshAutoConfiguration {
         return builder.build();
     }
 
+    /**
+     * The application's mesh server, made when it has {@link MeshService} beans, which it serves: the registration
+     * properties, the admin port, the identity (plaintext without one), then every {@link MeshServerCustomizer}.
+     * It starts once the application has started, and stops (deregisters, drains) when the context closes.
+     *
+     * @param settings the checked settings
+     * @param identity the workload's identity, if there is one
+     * @param telemetry the application's telemetry
+     * @param client the application's mesh client, whose stack the admin endpoint shows too
+     * @param context the application context, where the {@code @MeshService} beans are found
+     * @param customizers the customizer beans, applied in order
+     * @return the built server, not started
+     * @throws MeshConfigurationException if a registration value or policy annotation is wrong
+     */
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(annotation = MeshService.class)

@@ -13,6 +13,17 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The {@code mesh.*} properties. Three make a Spring Boot application a mesh member: {@code mesh.registry}, and
  * with TLS (the default) {@code mesh.join-token-file} and {@code mesh.trust-bundle-file}; the service name comes
  * from {@code spring.application.name} unless {@code mesh.service} says otherwise.
+ *
+ * <pre>
+ * mesh.registry=https://registry.internal:7070
+ * mesh.join-token-file=/etc/mesh/orders.token
+ * mesh.trust-bundle-file=/etc/mesh/trust-bundle.pem
+ * mesh.client.timeout=2s
+ * mesh.services.inventory.max-attempts=1
+ * </pre>
+ *
+ * <p>The setters store what they are given; {@link MeshSettings#check} checks every value when the application
+ * starts, and a value out of its range stops it with a failure analysis naming the property.
  */
 @ConfigurationProperties("mesh")
 public class MeshProperties {
@@ -74,7 +85,7 @@ public class MeshProperties {
     /** Per called service, what differs from mesh.client, such as mesh.services.orders.timeout=2s. */
     private Map<String, ServicePolicy> services = new LinkedHashMap<>();
 
-    /** Defaults of the outbound calls. */
+    /** Defaults of the outbound calls: {@code mesh.client.*}. */
     public static class Client {
 
         /** The longest a call may take, every attempt included. */
@@ -92,40 +103,83 @@ public class MeshProperties {
          */
         private Duration slowStart = Duration.ZERO;
 
+        /**
+         * Returns {@code mesh.client.timeout}: the longest a call may take, every attempt included.
+         *
+         * @return a duration {@code > 0}; 10 seconds unless set
+         */
         public Duration getTimeout() {
             return timeout;
         }
 
+        /**
+         * Sets {@code mesh.client.timeout}: the longest a call may take, every attempt included.
+         *
+         * @param timeout a duration {@code > 0}; 10 seconds unless set
+         */
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
         }
 
+        /**
+         * Returns {@code mesh.client.max-attempts}: attempts in all, the first included; 1 turns retries off.
+         *
+         * @return 1 to 10; 3 unless set
+         */
         public int getMaxAttempts() {
             return maxAttempts;
         }
 
+        /**
+         * Sets {@code mesh.client.max-attempts}: attempts in all, the first included; 1 turns retries off.
+         *
+         * @param maxAttempts 1 to 10; 3 unless set
+         */
         public void setMaxAttempts(int maxAttempts) {
             this.maxAttempts = maxAttempts;
         }
 
+        /**
+         * Returns {@code mesh.client.balancer}: how endpoints are picked.
+         *
+         * @return {@code p2c} (the default), {@code round-robin} or {@code weighted-round-robin}
+         */
         public String getBalancer() {
             return balancer;
         }
 
+        /**
+         * Sets {@code mesh.client.balancer}: how endpoints are picked.
+         *
+         * @param balancer {@code p2c} (the default), {@code round-robin} or {@code weighted-round-robin}
+         */
         public void setBalancer(String balancer) {
             this.balancer = balancer;
         }
 
+        /**
+         * Returns {@code mesh.client.slow-start}: with the p2c balancer, how long a newly joined instance takes to ramp up to its full share of traffic.
+         *
+         * @return a duration {@code >= 0}; zero (no slow start) unless set
+         */
         public Duration getSlowStart() {
             return slowStart;
         }
 
+        /**
+         * Sets {@code mesh.client.slow-start}: with the p2c balancer, how long a newly joined instance takes to ramp up to its full share of traffic.
+         *
+         * @param slowStart a duration {@code >= 0}; zero (no slow start) unless set
+         */
         public void setSlowStart(Duration slowStart) {
             this.slowStart = slowStart;
         }
     }
 
-    /** Traces: where they go and how many are kept. Metrics need nothing here: the admin endpoint serves them. */
+    /**
+     * Traces: where they go and how many are kept, {@code mesh.telemetry.*}. Metrics need nothing here: the admin
+     * endpoint serves them.
+     */
     public static class Telemetry {
 
         /** Zipkin's v2 span API to send every span to, such as http://zipkin:9411/api/v2/spans; none unless set. */
@@ -143,32 +197,62 @@ public class MeshProperties {
          */
         private double samplingRatio = 1.0;
 
+        /**
+         * Returns {@code mesh.telemetry.zipkin-endpoint}: Zipkin's v2 span API to send every span to.
+         *
+         * @return an http or https URI such as {@code http://zipkin:9411/api/v2/spans}; {@code null} (no export) unless set
+         */
         public @Nullable URI getZipkinEndpoint() {
             return zipkinEndpoint;
         }
 
+        /**
+         * Sets {@code mesh.telemetry.zipkin-endpoint}: Zipkin's v2 span API to send every span to.
+         *
+         * @param zipkinEndpoint an http or https URI such as {@code http://zipkin:9411/api/v2/spans}; {@code null} (no export) unless set
+         */
         public void setZipkinEndpoint(@Nullable URI zipkinEndpoint) {
             this.zipkinEndpoint = zipkinEndpoint;
         }
 
+        /**
+         * Returns {@code mesh.telemetry.otlp-endpoint}: an OTLP/HTTP traces endpoint to send every span to.
+         *
+         * @return an http or https URI such as {@code http://collector:4318/v1/traces}; {@code null} (no export) unless set
+         */
         public @Nullable URI getOtlpEndpoint() {
             return otlpEndpoint;
         }
 
+        /**
+         * Sets {@code mesh.telemetry.otlp-endpoint}: an OTLP/HTTP traces endpoint to send every span to.
+         *
+         * @param otlpEndpoint an http or https URI such as {@code http://collector:4318/v1/traces}; {@code null} (no export) unless set
+         */
         public void setOtlpEndpoint(@Nullable URI otlpEndpoint) {
             this.otlpEndpoint = otlpEndpoint;
         }
 
+        /**
+         * Returns {@code mesh.telemetry.sampling-ratio}: the share of new traces kept.
+         *
+         * @return 0.0 to 1.0; 1.0 unless set
+         */
         public double getSamplingRatio() {
             return samplingRatio;
         }
 
+        /**
+         * Sets {@code mesh.telemetry.sampling-ratio}: the share of new traces kept.
+         *
+         * @param samplingRatio 0.0 to 1.0; 1.0 unless set
+         */
         public void setSamplingRatio(double samplingRatio) {
             this.samplingRatio = samplingRatio;
         }
     }
 
-    /** What calls to one service do differently. */
+    /** What calls to one service do differently: {@code mesh.services.<service>.*}. */
     public static class ServicePolicy {
 
         /** The longest a call to this service may take; mesh.client.timeout unless set. */
@@ -177,155 +261,345 @@ public class MeshProperties {
         /** Attempts in all for calls to this service; mesh.client.max-attempts unless set. */
         private @Nullable Integer maxAttempts;
 
+        /**
+         * Returns {@code mesh.services.<service>.timeout}: the longest a call to this service may take.
+         *
+         * @return a duration {@code > 0}; {@code null} for {@code mesh.client.timeout}
+         */
         public @Nullable Duration getTimeout() {
             return timeout;
         }
 
+        /**
+         * Sets {@code mesh.services.<service>.timeout}: the longest a call to this service may take.
+         *
+         * @param timeout a duration {@code > 0}; {@code null} for {@code mesh.client.timeout}
+         */
         public void setTimeout(@Nullable Duration timeout) {
             this.timeout = timeout;
         }
 
+        /**
+         * Returns {@code mesh.services.<service>.max-attempts}: attempts in all for calls to this service.
+         *
+         * @return 1 to 10; {@code null} for {@code mesh.client.max-attempts}
+         */
         public @Nullable Integer getMaxAttempts() {
             return maxAttempts;
         }
 
+        /**
+         * Sets {@code mesh.services.<service>.max-attempts}: attempts in all for calls to this service.
+         *
+         * @param maxAttempts 1 to 10; {@code null} for {@code mesh.client.max-attempts}
+         */
         public void setMaxAttempts(@Nullable Integer maxAttempts) {
             this.maxAttempts = maxAttempts;
         }
     }
 
+    /**
+     * Returns {@code mesh.enabled}: whether the application joins the mesh at all.
+     *
+     * @return {@code true} unless set
+     */
     public boolean isEnabled() {
         return enabled;
     }
 
+    /**
+     * Sets {@code mesh.enabled}: whether the application joins the mesh at all.
+     *
+     * @param enabled {@code true} unless set
+     */
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
     }
 
+    /**
+     * Returns {@code mesh.registry}: the registry.
+     *
+     * @return {@code https://host:port} with TLS, {@code http://host:port} without; required
+     */
     public @Nullable String getRegistry() {
         return registry;
     }
 
+    /**
+     * Sets {@code mesh.registry}: the registry.
+     *
+     * @param registry {@code https://host:port} with TLS, {@code http://host:port} without; required
+     */
     public void setRegistry(@Nullable String registry) {
         this.registry = registry;
     }
 
+    /**
+     * Returns {@code mesh.service}: the service this application is.
+     *
+     * @return a DNS-1123 label such as {@code orders}; {@code null} for {@code spring.application.name}
+     */
     public @Nullable String getService() {
         return service;
     }
 
+    /**
+     * Sets {@code mesh.service}: the service this application is.
+     *
+     * @param service a DNS-1123 label such as {@code orders}; {@code null} for {@code spring.application.name}
+     */
     public void setService(@Nullable String service) {
         this.service = service;
     }
 
+    /**
+     * Returns {@code mesh.instance-id}: this instance's id in the registry.
+     *
+     * @return 1 to 128 letters, digits, {@code .}, {@code _} or {@code -}; {@code null} for the service name and a random suffix
+     */
     public @Nullable String getInstanceId() {
         return instanceId;
     }
 
+    /**
+     * Sets {@code mesh.instance-id}: this instance's id in the registry.
+     *
+     * @param instanceId 1 to 128 letters, digits, {@code .}, {@code _} or {@code -}; {@code null} for the service name and a random suffix
+     */
     public void setInstanceId(@Nullable String instanceId) {
         this.instanceId = instanceId;
     }
 
+    /**
+     * Returns {@code mesh.tls}: whether the mesh speaks mTLS.
+     *
+     * @return {@code true} unless set
+     */
     public boolean isTls() {
         return tls;
     }
 
+    /**
+     * Sets {@code mesh.tls}: whether the mesh speaks mTLS.
+     *
+     * @param tls {@code true} unless set
+     */
     public void setTls(boolean tls) {
         this.tls = tls;
     }
 
+    /**
+     * Returns {@code mesh.join-token-file}: the file with the join token the operator made for this service.
+     *
+     * @return a readable file, required with TLS; {@code null} unless set
+     */
     public @Nullable Path getJoinTokenFile() {
         return joinTokenFile;
     }
 
+    /**
+     * Sets {@code mesh.join-token-file}: the file with the join token the operator made for this service.
+     *
+     * @param joinTokenFile a readable file, required with TLS; {@code null} unless set
+     */
     public void setJoinTokenFile(@Nullable Path joinTokenFile) {
         this.joinTokenFile = joinTokenFile;
     }
 
+    /**
+     * Returns {@code mesh.trust-bundle-file}: the file with the registry's roots in PEM.
+     *
+     * @return a readable file, required with TLS; {@code null} unless set
+     */
     public @Nullable Path getTrustBundleFile() {
         return trustBundleFile;
     }
 
+    /**
+     * Sets {@code mesh.trust-bundle-file}: the file with the registry's roots in PEM.
+     *
+     * @param trustBundleFile a readable file, required with TLS; {@code null} unless set
+     */
     public void setTrustBundleFile(@Nullable Path trustBundleFile) {
         this.trustBundleFile = trustBundleFile;
     }
 
+    /**
+     * Returns {@code mesh.port}: the port the mesh server listens on, beside the application's own web server.
+     *
+     * @return 0 to 65535; 0 (any free port) unless set
+     */
     public int getPort() {
         return port;
     }
 
+    /**
+     * Sets {@code mesh.port}: the port the mesh server listens on, beside the application's own web server.
+     *
+     * @param port 0 to 65535; 0 (any free port) unless set
+     */
     public void setPort(int port) {
         this.port = port;
     }
 
+    /**
+     * Returns {@code mesh.advertised-host}: the address callers reach this instance at.
+     *
+     * @return a host name or IP address; {@code null} for this host's first non-loopback IPv4 address
+     */
     public @Nullable String getAdvertisedHost() {
         return advertisedHost;
     }
 
+    /**
+     * Sets {@code mesh.advertised-host}: the address callers reach this instance at.
+     *
+     * @param advertisedHost a host name or IP address; {@code null} for this host's first non-loopback IPv4 address
+     */
     public void setAdvertisedHost(@Nullable String advertisedHost) {
         this.advertisedHost = advertisedHost;
     }
 
+    /**
+     * Returns {@code mesh.zone}: the failure domain this instance runs in, which its calls prefer too.
+     *
+     * @return at most 63 letters, digits, {@code .}, {@code _} or {@code -}; empty (none) unless set
+     */
     public String getZone() {
         return zone;
     }
 
+    /**
+     * Sets {@code mesh.zone}: the failure domain this instance runs in, which its calls prefer too.
+     *
+     * @param zone at most 63 letters, digits, {@code .}, {@code _} or {@code -}; empty (none) unless set
+     */
     public void setZone(String zone) {
         this.zone = zone;
     }
 
+    /**
+     * Returns {@code mesh.weight}: this instance's share of traffic relative to the service's other instances.
+     *
+     * @return 1 to 10000; 100 unless set
+     */
     public int getWeight() {
         return weight;
     }
 
+    /**
+     * Sets {@code mesh.weight}: this instance's share of traffic relative to the service's other instances.
+     *
+     * @param weight 1 to 10000; 100 unless set
+     */
     public void setWeight(int weight) {
         this.weight = weight;
     }
 
+    /**
+     * Returns {@code mesh.metadata}: labels of this instance, such as {@code version=v2}, that route configs pick subsets by.
+     *
+     * @return the labels, a live map; empty unless set
+     */
     public Map<String, String> getMetadata() {
         return metadata;
     }
 
+    /**
+     * Sets {@code mesh.metadata}: labels of this instance, such as {@code version=v2}, that route configs pick subsets by.
+     *
+     * @param metadata the labels, a live map; empty unless set
+     */
     public void setMetadata(Map<String, String> metadata) {
         this.metadata = metadata;
     }
 
+    /**
+     * Returns {@code mesh.ttl}: how long the registry keeps this instance without a heartbeat.
+     *
+     * @return whole seconds from 1 s to 1 h; 15 seconds unless set
+     */
     public Duration getTtl() {
         return ttl;
     }
 
+    /**
+     * Sets {@code mesh.ttl}: how long the registry keeps this instance without a heartbeat.
+     *
+     * @param ttl whole seconds from 1 s to 1 h; 15 seconds unless set
+     */
     public void setTtl(Duration ttl) {
         this.ttl = ttl;
     }
 
+    /**
+     * Returns {@code mesh.drain-period}: how long to keep serving after deregistering.
+     *
+     * @return a duration {@code >= 0}; 2 seconds unless set
+     */
     public Duration getDrainPeriod() {
         return drainPeriod;
     }
 
+    /**
+     * Sets {@code mesh.drain-period}: how long to keep serving after deregistering.
+     *
+     * @param drainPeriod a duration {@code >= 0}; 2 seconds unless set
+     */
     public void setDrainPeriod(Duration drainPeriod) {
         this.drainPeriod = drainPeriod;
     }
 
+    /**
+     * Returns {@code mesh.admin-port}: the port of the admin endpoint.
+     *
+     * @return 0 to 65535, 0 for any free one; {@code null} (no admin endpoint) unless set
+     */
     public @Nullable Integer getAdminPort() {
         return adminPort;
     }
 
+    /**
+     * Sets {@code mesh.admin-port}: the port of the admin endpoint.
+     *
+     * @param adminPort 0 to 65535, 0 for any free one; {@code null} (no admin endpoint) unless set
+     */
     public void setAdminPort(@Nullable Integer adminPort) {
         this.adminPort = adminPort;
     }
 
+    /**
+     * Returns {@code mesh.client}: what calls to other services do unless a service says otherwise.
+     *
+     * @return the client defaults, never {@code null}
+     */
     public Client getClient() {
         return client;
     }
 
+    /**
+     * Returns {@code mesh.telemetry}: where this application's traces go, and how many are kept.
+     *
+     * @return the telemetry settings, never {@code null}
+     */
     public Telemetry getTelemetry() {
         return telemetry;
     }
 
+    /**
+     * Returns {@code mesh.services}: per called service, what differs from {@code mesh.client}.
+     *
+     * @return a live map from service name to its policy; empty unless set
+     */
     public Map<String, ServicePolicy> getServices() {
         return services;
     }
 
+    /**
+     * Sets {@code mesh.services}: per called service, what differs from {@code mesh.client}.
+     *
+     * @param services a live map from service name to its policy; empty unless set
+     */
     public void setServices(Map<String, ServicePolicy> services) {
         this.services = services;
     }

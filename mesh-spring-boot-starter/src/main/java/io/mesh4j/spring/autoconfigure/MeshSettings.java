@@ -16,7 +16,7 @@ import io.mesh4j.core.telemetry.TelemetryConfig;
 /**
  * The {@code mesh.*} properties, checked once at start: each problem is a {@link MeshConfigurationException} that
  * names the property to set, so that a misconfigured application stops with a failure analysis, not a stack
- * trace from deep inside.
+ * trace from deep inside. The auto-configuration makes one as the bean {@code meshSettings}.
  */
 public final class MeshSettings {
 
@@ -39,6 +39,16 @@ public final class MeshSettings {
         this.clientPolicies = clientPolicies;
     }
 
+    /**
+     * Checks the properties: the service name, the registry's URI (its scheme matching {@code mesh.tls}), with TLS
+     * that the join token and trust bundle files can be read, the registration values, the admin port, the
+     * telemetry and the client policies.
+     *
+     * @param properties the bound {@code mesh.*} properties
+     * @param environment where {@code spring.application.name} is read when {@code mesh.service} is not set
+     * @return the checked settings
+     * @throws MeshConfigurationException naming the first property that is wrong and how to set it
+     */
     public static MeshSettings check(MeshProperties properties, Environment environment) {
         final ServiceName service = service(properties, environment);
         final URI registry = registry(properties);
@@ -175,19 +185,38 @@ public final class MeshSettings {
         return file;
     }
 
+    /**
+     * Returns the properties as bound.
+     *
+     * @return the properties
+     */
     public MeshProperties properties() {
         return properties;
     }
 
+    /**
+     * Returns the service this application is: {@code mesh.service}, else {@code spring.application.name}.
+     *
+     * @return the service name
+     */
     public ServiceName service() {
         return service;
     }
 
+    /**
+     * Returns the registry's URI, from {@code mesh.registry}.
+     *
+     * @return the URI, {@code https} with TLS and {@code http} without
+     */
     public URI registry() {
         return registry;
     }
 
-    /** The telemetry the properties ask for, named after the service. */
+    /**
+     * Returns the telemetry the properties ask for, named after the service.
+     *
+     * @return the telemetry config, whose {@code serviceName} is the service
+     */
     public TelemetryConfig telemetry() {
         return telemetry;
     }

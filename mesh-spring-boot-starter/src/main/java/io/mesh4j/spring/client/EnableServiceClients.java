@@ -30,14 +30,27 @@ import org.springframework.core.annotation.AliasFor;
 @Import(MeshClientsRegistrar.class)
 public @interface EnableServiceClients {
 
-    /** Alias for {@link #basePackages()}. */
+    /**
+     * Alias for {@link #basePackages()}.
+     *
+     * @return the packages to scan
+     */
     @AliasFor("basePackages")
     String[] value() default {};
 
-    /** The packages to scan, subpackages included; the annotated class's package unless any package is named. */
+    /**
+     * Returns the packages to scan, subpackages included; the annotated class's package unless any package is
+     * named.
+     *
+     * @return package names, such as {@code "com.example.catalog"}; none unless set
+     */
     @AliasFor("value")
     String[] basePackages() default {};
 
-    /** Scans the package of each of these classes, a type-safe way to name {@link #basePackages()}. */
+    /**
+     * Scans the package of each of these classes, a type-safe way to name {@link #basePackages()}.
+     *
+     * @return classes whose packages to scan; none unless set
+     */
     Class<?>[] basePackageClasses() default {};
 }

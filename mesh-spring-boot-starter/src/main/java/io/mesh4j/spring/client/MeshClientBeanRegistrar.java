@@ -21,7 +21,7 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
 
 /**
- * Defines one bean per {@code @MeshClient} interface found in the {@link MeshClientPackages}, unless the
+ * Defines one bean per {@code @ServiceClient} interface found in the {@link MeshClientPackages}, unless the
  * application defines a bean of that type itself.
  *
  * <p>It runs once every configuration class, auto-configurations included, has defined its beans: only then can

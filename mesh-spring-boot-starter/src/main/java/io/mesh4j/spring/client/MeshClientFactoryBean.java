@@ -13,7 +13,7 @@ import org.springframework.beans.factory.support.RootBeanDefinition;
 import io.mesh4j.client.MeshClient;
 
 /**
- * Makes the bean of one {@code @MeshClient} interface with the application's {@link MeshClient}. It is made
+ * Makes the bean of one {@code @ServiceClient} interface with the application's {@link MeshClient}. It is made
  * when the application starts, not at its first injection, so that an interface that cannot work stops the start
  * with a failure analysis naming its method, rather than failing later or never.
  */

@@ -5,13 +5,14 @@ import static java.util.Objects.requireNonNull;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@code @MeshClient} interface that cannot be made into a client; {@link MeshClientInterfaceFailureAnalyzer}
+ * A {@code @ServiceClient} interface that cannot be made into a client; {@link MeshClientInterfaceFailureAnalyzer}
  * turns it into a failure analysis that names the interface and its method.
  */
 public final class MeshClientInterfaceException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The interface's fully qualified name. */
     private final String interfaceName;
 
     MeshClientInterfaceException(Class<?> type, @Nullable String problem, Throwable cause) {
@@ -22,7 +23,11 @@ public final class MeshClientInterfaceException extends RuntimeException {
         interfaceName = requireNonNull(type, "type").getName();
     }
 
-    /** The interface's fully qualified name. */
+    /**
+     * Returns the interface's fully qualified name.
+     *
+     * @return such as {@code com.example.OrdersClient}
+     */
     public String interfaceName() {
         return interfaceName;
     }

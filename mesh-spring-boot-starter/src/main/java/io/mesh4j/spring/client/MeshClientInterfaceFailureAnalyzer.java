@@ -4,7 +4,7 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Says which {@code @MeshClient} interface, and which of its methods, stopped the start, and how to fix it.
+ * Says which {@code @ServiceClient} interface, and which of its methods, stopped the start, and how to fix it.
  */
 public final class MeshClientInterfaceFailureAnalyzer extends AbstractFailureAnalyzer<MeshClientInterfaceException> {
 

@@ -11,7 +11,7 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.GenericBeanDefinition;
 
 /**
- * The packages scanned for {@code @MeshClient} interfaces: those every {@link EnableServiceClients} names, or else the
+ * The packages scanned for {@code @ServiceClient} interfaces: those every {@link EnableServiceClients} names, or else the
  * application's own. Kept as a bean, as Spring Boot keeps its auto-configuration packages, so that the
  * auto-configuration can tell that the application chose its packages itself.
  */
@@ -25,7 +25,11 @@ public final class MeshClientPackages {
         this.packages = List.copyOf(packages);
     }
 
-    /** The packages, in the order they were named. */
+    /**
+     * Returns the packages, in the order they were named.
+     *
+     * @return the package names, subpackages scanned too
+     */
     public List<String> packages() {
         return packages;
     }

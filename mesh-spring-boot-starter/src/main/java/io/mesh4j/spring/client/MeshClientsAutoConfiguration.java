@@ -17,7 +17,7 @@ import org.springframework.core.type.AnnotationMetadata;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 
 /**
- * Scans the application's own packages for {@code @MeshClient} interfaces when it has no
+ * Scans the application's own packages for {@code @ServiceClient} interfaces when it has no
  * {@link EnableServiceClients} of its own, as Spring Boot finds entities and repositories.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class)

@@ -12,7 +12,7 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
 /**
- * Adds the packages one {@link EnableServiceClients} names to those scanned for {@code @MeshClient} interfaces.
+ * Adds the packages one {@link EnableServiceClients} names to those scanned for {@code @ServiceClient} interfaces.
  */
 final class MeshClientsRegistrar implements ImportBeanDefinitionRegistrar {
 
