@@ -18,12 +18,23 @@ public final class NoEndpointException extends EndpointGroupException {
 
     private final transient ServiceName service;
 
+    /**
+     * Makes the exception; the mesh client does, when a call's wait for an endpoint ends.
+     *
+     * @param service the service the call found no endpoint of
+     * @param message why, for a person: the registry unreachable, not answered yet, or no instance
+     */
     public NoEndpointException(ServiceName service, String message) {
         super(requireNonNull(message, "message"));
         this.service = requireNonNull(service, "service");
     }
 
-    /** The service the call found no endpoint of. */
+    /**
+     * Returns the service the call found no endpoint of.
+     *
+     * @return the service; {@code null} once the exception has been serialized and read back, since the name is
+     *     not serialized
+     */
     public ServiceName service() {
         return service;
     }
