@@ -158,8 +158,8 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     /**
      * Returns a builder of a client that discovers services with the registry at {@code registryUri}.
      *
-     * @param registryUri the registry, {@code https://} with an identity, {@code http://} without; with an
-     *     identity the identity's registry is used instead
+     * @param registryUri the registry, used by a plaintext client; with an identity, the identity's registry is used
+     *     and this URI is ignored
      * @return a new builder
      */
     public static MeshClientBuilder builder(URI registryUri) {

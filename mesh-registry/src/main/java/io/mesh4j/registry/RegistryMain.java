@@ -107,8 +107,9 @@ public final class RegistryMain implements Callable<Integer> {
     private RegistryMain() {}
 
     /**
-     * Runs the registry until SIGTERM, then exits: 0 after a clean stop or {@code --help}, 2 for anything it cannot
-     * start with, 1 for a failure it did not foresee. {@code --help} lists the flags.
+     * Runs the registry until the process is stopped; SIGTERM closes it cleanly first. It exits with 2 for anything
+     * it cannot start with (a bad flag, a taken port, an unusable or locked data directory) and 1 for a failure it
+     * did not foresee, each said in one line on stderr. {@code --help} lists the flags.
      *
      * @param args the command line, such as {@code --port 7070 --data-dir /var/lib/mesh-registry}
      */

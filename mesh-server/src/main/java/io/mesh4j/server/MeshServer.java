@@ -128,7 +128,8 @@ public final class MeshServer implements Lifecycle<MeshServer> {
      * Returns a builder of an instance of {@code service} that registers with the registry at {@code registryUri}.
      *
      * @param service the service served, a DNS-1123 label such as {@code "orders"}
-     * @param registryUri the registry; with an identity, the identity's registry is used instead
+     * @param registryUri the registry, used by a plaintext server; with an identity, the identity's registry is used
+     *     and this URI is ignored
      * @return a new builder
      * @throws IllegalArgumentException if {@code service} is not a valid service name
      */

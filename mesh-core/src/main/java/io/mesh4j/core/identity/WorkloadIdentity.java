@@ -268,9 +268,10 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     }
 
     /**
-     * Runs {@code listener} after every renewal (not the first certificate), on the identity's scheduler thread.
+     * Runs {@code listener} after every renewal (not the first certificate), on the thread that received the
+     * registry's answer.
      *
-     * @param listener what to run; it should return quickly
+     * @param listener what to run; it should return quickly, for the identity waits for it
      */
     public void onRenewal(Runnable listener) {
         renewalListeners.add(requireNonNull(listener, "listener"));
