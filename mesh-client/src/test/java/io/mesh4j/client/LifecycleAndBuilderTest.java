@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
 import com.linecorp.armeria.client.WebClient;
@@ -20,6 +21,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.stack.AbstractLayer;
+import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.StackParams;
 
@@ -85,6 +87,15 @@ class LifecycleAndBuilderTest {
                 .hasMessageContaining("NOTE")
                 .hasMessageContaining("'callerNote'")
                 .hasMessageContaining("MeshClientBuilder.stackParam(..)");
+    }
+
+    @Test
+    void aParameterTheMeshSetsItselfIsRefusedRatherThanSilentlyOverwritten() {
+        assertThatThrownBy(
+                        () -> MeshClient.builder(registry.uri()).stackParam(CommonParams.TICKER, Ticker.systemTicker()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'ticker' is set by the mesh itself")
+                .hasMessageContaining("ticker(..)");
     }
 
     @Test

@@ -101,6 +101,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private final @Nullable Path operatorRootCertificate;
     private final @Nullable Path operatorRootKey;
     private final List<String> tlsNames;
+    private final CompletableFuture<MeshRegistry> startedFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Clock clock;
 
@@ -157,11 +158,12 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             throw new IllegalStateException("the registry was stopped (expected: a new one from its builder)");
         }
         if (started) {
-            return CompletableFuture.completedFuture(this);
+            return startedFuture;
         }
         started = true;
         startOnThisThread();
-        return CompletableFuture.completedFuture(this);
+        startedFuture.complete(this);
+        return startedFuture;
     }
 
     private void startOnThisThread() {

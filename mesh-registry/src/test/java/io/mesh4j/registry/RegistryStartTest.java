@@ -66,6 +66,7 @@ class RegistryStartTest {
         final MeshRegistry registry = RegistryContractTest.start(dir);
         final int port = registry.port();
         // A second start is the first one: same registry, same port, nothing opened twice.
+        assertThat(registry.start()).isSameAs(registry.start());
         assertThat(registry.start().join()).isSameAs(registry);
         assertThat(registry.port()).isEqualTo(port);
         assertThat(registry.stop()).isSameAs(registry.stop());

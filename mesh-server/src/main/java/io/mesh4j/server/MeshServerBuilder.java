@@ -341,6 +341,11 @@ public final class MeshServerBuilder {
      * @throws NullPointerException if {@code value} is {@code null}
      */
     public <V> MeshServerBuilder stackParam(StackParams.Key<V> key, V value) {
+        if (MeshServer.PARAMS_SET_BY_THE_MESH.contains(key)) {
+            throw new IllegalArgumentException(
+                    "stack parameter '" + key.name() + "' is set by the mesh itself "
+                            + "(expected: a parameter of your own layers; the mesh's own come from ticker(..) or telemetry(..))");
+        }
         params = params.with(key, value);
         return this;
     }

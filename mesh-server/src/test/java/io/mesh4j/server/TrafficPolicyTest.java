@@ -38,6 +38,7 @@ import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
+import io.mesh4j.core.internal.routing.ServedOverrides;
 import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.PathMatch;
 import io.mesh4j.core.routing.RateLimitSpec;
@@ -88,8 +89,8 @@ class TrafficPolicyTest {
 
         @Get("/override")
         public String override(ServiceRequestContext ctx) {
-            final RouteOverride accepted = RouteOverride.acceptedOn(ctx);
-            return accepted != null ? accepted.format() : RouteOverride.refusedOn(ctx) ? "refused" : "none";
+            final RouteOverride accepted = ServedOverrides.acceptedOn(ctx);
+            return accepted != null ? accepted.format() : ServedOverrides.refusedOn(ctx) ? "refused" : "none";
         }
     }
 

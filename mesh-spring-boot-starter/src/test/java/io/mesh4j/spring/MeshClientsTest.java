@@ -17,7 +17,7 @@ import io.mesh4j.spring.fixtures.inventory.InventoryClient;
 import io.mesh4j.spring.fixtures.inventory.InventoryClients;
 
 /**
- * {@code @MeshClient} interfaces as beans: found by the auto-scan of the application's packages or in the packages
+ * {@code @ServiceClient} interfaces as beans: found by the auto-scan of the application's packages or in the packages
  * {@link EnableServiceClients} names, giving way to the application's own bean, and failing the start with a failure
  * analysis when one cannot work.
  */
@@ -111,7 +111,7 @@ class MeshClientsTest {
         runner.withUserConfiguration(ScansTheBrokenClient.class).run(context -> {
             final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
             assertThat(analysis.getDescription())
-                    .contains("the @MeshClient interface " + BrokenClient.class.getName() + " cannot be made")
+                    .contains("the @ServiceClient interface " + BrokenClient.class.getName() + " cannot be made")
                     .contains("BrokenClient.item(String): no @Param for the path variables [sku] of /items/{sku}");
             assertThat(analysis.getAction())
                     .contains("Fix " + BrokenClient.class.getName())

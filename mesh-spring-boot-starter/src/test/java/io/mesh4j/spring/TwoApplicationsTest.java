@@ -34,7 +34,7 @@ import io.mesh4j.spring.apps.orders.OrdersApplication;
 
 /**
  * Two Spring Boot applications made mesh members by the starter and a few properties, against a real TLS
- * registry: orders serves, frontend calls it by name through an injected {@code @MeshClient} interface, and the
+ * registry: orders serves, frontend calls it by name through an injected {@code @ServiceClient} interface, and the
  * actuator shows the mesh, the route config the operator pushed included.
  */
 class TwoApplicationsTest {

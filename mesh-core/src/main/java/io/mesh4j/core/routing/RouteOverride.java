@@ -10,10 +10,7 @@ import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
-import com.linecorp.armeria.common.RequestContext;
-
 import io.mesh4j.core.discovery.ServiceName;
-import io.netty.util.AttributeKey;
 
 /**
  * A per-request override of where calls go, as Linkerd 1's {@code l5d-dtab}: the {@value #HEADER} header
@@ -32,9 +29,6 @@ public final class RouteOverride {
 
     /** At most this many entries; an override is a debugging tool, not a routing table. */
     static final int MAX_ENTRIES = 16;
-
-    private static final AttributeKey<RouteOverride> ACCEPTED = AttributeKey.valueOf(RouteOverride.class, "ACCEPTED");
-    private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf(RouteOverride.class, "REFUSED");
 
     /**
      * Where an overridden service's calls go instead: a service, and the subset of its instances.
@@ -157,49 +151,6 @@ public final class RouteOverride {
         return targets.entrySet().stream()
                 .map(e -> e.getKey().value() + "=>" + e.getValue())
                 .collect(Collectors.joining("; "));
-    }
-
-    // ---- travelling with the request being served
-
-    /**
-     * Records on the served request that its caller's override was checked and is to be followed downstream. The
-     * mesh server's AUTHZ layer calls it; an application has no need to.
-     *
-     * @param ctx the context of the request being served
-     */
-    public void acceptOn(RequestContext ctx) {
-        ctx.setAttr(ACCEPTED, this);
-    }
-
-    /**
-     * Records on the served request that its caller sent an override it may not send. The mesh server's AUTHZ
-     * layer calls it; an application has no need to.
-     *
-     * @param ctx the context of the request being served
-     */
-    public static void refuseOn(RequestContext ctx) {
-        ctx.setAttr(REFUSED, true);
-    }
-
-    /**
-     * Returns the override accepted for the request being served in {@code ctx}, which the mesh clients called
-     * while serving it follow and pass on.
-     *
-     * @param ctx the context of the request being served
-     * @return the override; {@code null} if the request carried none or it was refused
-     */
-    public static @Nullable RouteOverride acceptedOn(RequestContext ctx) {
-        return ctx.attr(ACCEPTED);
-    }
-
-    /**
-     * Returns whether the request being served in {@code ctx} came with an override that was refused.
-     *
-     * @param ctx the context of the request being served
-     * @return {@code true} if its caller sent an override it may not send
-     */
-    public static boolean refusedOn(RequestContext ctx) {
-        return Boolean.TRUE.equals(ctx.attr(REFUSED));
     }
 
     @Override

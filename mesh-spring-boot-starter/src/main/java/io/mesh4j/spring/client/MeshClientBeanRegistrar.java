@@ -66,7 +66,7 @@ final class MeshClientBeanRegistrar
         final Environment environment = requireNonNull(this.environment, "environment");
         if (!environment.getProperty("mesh.enabled", Boolean.class, true)) {
             // No mesh client to make them with; an injection point of one fails as for any missing bean.
-            logger.info("mesh.enabled=false: no @MeshClient interface is made into a bean");
+            logger.info("mesh.enabled=false: no @ServiceClient interface is made into a bean");
             return;
         }
         final ListableBeanFactory beans = (ListableBeanFactory) registry;

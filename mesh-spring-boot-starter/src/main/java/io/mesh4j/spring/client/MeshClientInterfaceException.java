@@ -17,7 +17,7 @@ public final class MeshClientInterfaceException extends RuntimeException {
 
     MeshClientInterfaceException(Class<?> type, @Nullable String problem, Throwable cause) {
         super(
-                "the @MeshClient interface " + type.getName() + " cannot be made: "
+                "the @ServiceClient interface " + type.getName() + " cannot be made: "
                         + (problem != null ? problem : cause.toString()),
                 cause);
         interfaceName = requireNonNull(type, "type").getName();

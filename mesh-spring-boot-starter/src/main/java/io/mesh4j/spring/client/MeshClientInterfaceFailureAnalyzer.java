@@ -13,7 +13,7 @@ public final class MeshClientInterfaceFailureAnalyzer extends AbstractFailureAna
         return new FailureAnalysis(
                 "The application cannot make its typed mesh clients: " + cause.getMessage(),
                 "Fix " + cause.interfaceName() + " as the description says. A typed client is an interface with "
-                        + "@MeshClient(\"<service>\") naming a service, such as @MeshClient(\"orders\"); each of its methods "
+                        + "@ServiceClient(\"<service>\") naming a service, such as @ServiceClient(\"orders\"); each of its methods "
                         + "has exactly one mapping annotation, such as @Get(\"/orders/{id}\"), a @Param for each path "
                         + "variable, at most one parameter without an annotation (the JSON body), and returns a value or a "
                         + "CompletableFuture of one. If the interface is not meant to be a bean, move it out of the packages "

@@ -41,7 +41,7 @@ public class MeshClientsAutoConfiguration {
         @Override
         public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
             if (beanFactory == null || !AutoConfigurationPackages.has(beanFactory)) {
-                logger.debug("no auto-configuration package: no @MeshClient interface is looked for");
+                logger.debug("no auto-configuration package: no @ServiceClient interface is looked for");
                 return;
             }
             MeshClientPackages.register(registry, AutoConfigurationPackages.get(beanFactory));

@@ -125,7 +125,7 @@ public final class SpringBootDemo implements Callable<Integer> {
             out.println("catalog    catalog-1, catalog-2: CatalogApi is a @MeshService with @RateLimit(500) and "
                     + "@Timeout(500), served over mTLS");
             out.println("shop       " + shopUrl + "/products/{sku} calls catalog through CatalogClient, a "
-                    + "@MeshClient interface the starter made a bean");
+                    + "@ServiceClient interface the starter made a bean");
             // The catalog's instances registered as their applications started; the shop only calls, so it does not.
             meshctl.services();
             out.println("$ curl " + shopUrl + "/products/kettle");

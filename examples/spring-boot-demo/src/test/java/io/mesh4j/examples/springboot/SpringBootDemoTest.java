@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The demo as the README runs it, in its own JVM through its {@code main}: a registry, two catalog instances and
- * the shop as Spring Boot applications, calls through the shop's injected {@code @MeshClient}, and what the
+ * the shop as Spring Boot applications, calls through the shop's injected {@code @ServiceClient}, and what the
  * registry and the actuator say.
  */
 class SpringBootDemoTest {

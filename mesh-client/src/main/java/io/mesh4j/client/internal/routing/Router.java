@@ -18,6 +18,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
+import io.mesh4j.core.internal.routing.ServedOverrides;
 import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.routing.Subset;
@@ -123,8 +124,8 @@ public final class Router {
     private static @Nullable RouteOverride overrideOf(ClientRequestContext ctx, HttpHeaders headers) {
         final @Nullable ServiceRequestContext served = ctx.root();
         if (served != null) {
-            final @Nullable RouteOverride accepted = RouteOverride.acceptedOn(served);
-            if (accepted != null || RouteOverride.refusedOn(served)) {
+            final @Nullable RouteOverride accepted = ServedOverrides.acceptedOn(served);
+            if (accepted != null || ServedOverrides.refusedOn(served)) {
                 return accepted;
             }
         }

@@ -23,6 +23,7 @@ import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
+import io.mesh4j.core.internal.routing.ServedOverrides;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.routing.RouteOverride;
@@ -149,15 +150,15 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
                         && live != null
                         && live.current().overrideCallers().contains(callerService);
                 if (!trusted) {
-                    RouteOverride.refuseOn(ctx);
+                    ServedOverrides.refuse(ctx);
                     counts.countIgnoredOverride(callerName);
                     refusals.refused("ignored the route override '" + header + "' of " + callerName + " to " + service
                             + ": it is not in the route config's overrideCallers");
                 } else {
                     try {
-                        RouteOverride.parse(header).acceptOn(ctx);
+                        ServedOverrides.accept(ctx, RouteOverride.parse(header));
                     } catch (IllegalArgumentException e) {
-                        RouteOverride.refuseOn(ctx);
+                        ServedOverrides.refuse(ctx);
                         counts.countIgnoredOverride(callerName);
                         refusals.refused("ignored a malformed route override of " + callerName + ": " + e.getMessage());
                     }

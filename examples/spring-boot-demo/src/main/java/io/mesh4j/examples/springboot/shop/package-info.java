@@ -1,5 +1,5 @@
 /**
- * {@code shop}: a Spring MVC service that calls {@code catalog} through an injected {@code @MeshClient} interface.
+ * {@code shop}: a Spring MVC service that calls {@code catalog} through an injected {@code @ServiceClient} interface.
  */
 @NullMarked
 package io.mesh4j.examples.springboot.shop;
