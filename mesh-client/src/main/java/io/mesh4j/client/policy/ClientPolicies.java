@@ -48,7 +48,7 @@ public final class ClientPolicies {
 
     /**
      * Replaces the policy of {@code service}; calls that start from now on follow it. Only the retry budget's
-     * values ({@link io.mesh4j.client.retry.RetryConfig#budgetPercent()} and the rest) do not change: a service's
+     * values ({@link io.mesh4j.client.retry.RetryConfig#budgetRatio()} and the rest) do not change: a service's
      * budget is made from its policy when its client is made.
      *
      * @param service the called service

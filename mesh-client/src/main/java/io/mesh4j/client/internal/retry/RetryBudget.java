@@ -51,7 +51,7 @@ public final class RetryBudget {
     public static RetryBudget of(RetryConfig config, Ticker ticker) {
         requireNonNull(config, "config");
         requireNonNull(ticker, "ticker");
-        return new RetryBudget(config.budgetPercent(), config.budgetMinPerSecond(), config.budgetTtl(), ticker);
+        return new RetryBudget(config.budgetRatio(), config.budgetMinPerSecond(), config.budgetTtl(), ticker);
     }
 
     /**

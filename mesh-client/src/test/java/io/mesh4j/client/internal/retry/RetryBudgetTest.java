@@ -13,10 +13,10 @@ class RetryBudgetTest {
 
     private final FakeTicker ticker = new FakeTicker();
 
-    private RetryBudget budget(double percent, int minPerSecond) {
+    private RetryBudget budget(double ratio, int minPerSecond) {
         return RetryBudget.of(
                 RetryConfig.builder()
-                        .budget(percent, minPerSecond, Duration.ofSeconds(10))
+                        .budget(ratio, minPerSecond, Duration.ofSeconds(10))
                         .build(),
                 ticker);
     }
