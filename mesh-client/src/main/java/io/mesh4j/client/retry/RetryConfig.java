@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 
+import io.mesh4j.core.routing.RetrySpec;
+
 /**
  * How a service's calls are retried: how many attempts at most, how long to wait between them, and the budget
  * that keeps retries from multiplying the load on a service that is already failing.
@@ -164,9 +166,10 @@ public final class RetryConfig {
     /** Builds a {@link RetryConfig}; every setter has a default, those of {@link #ofDefaults()}. */
     public static final class Builder {
 
-        private int maxAttempts = 3;
-        private Duration backoffBase = Duration.ofMillis(10);
-        private Duration backoffCap = Duration.ofMillis(500);
+        // The same defaults as @Retry's and a route config's.
+        private int maxAttempts = RetrySpec.DEFAULT_ATTEMPTS;
+        private Duration backoffBase = Duration.ofMillis(RetrySpec.DEFAULT_BACKOFF_BASE_MILLIS);
+        private Duration backoffCap = Duration.ofMillis(RetrySpec.DEFAULT_BACKOFF_CAP_MILLIS);
         private Duration perAttemptTimeout = Duration.ZERO;
         private boolean adaptivePerAttemptTimeout = true;
         private double budgetRatio = 0.2;
