@@ -362,8 +362,12 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                                 .with(Router.KEY, router)
                                 .with(
                                         RetryBudget.KEY,
+                                        // Follows the live policy: a replaced policy's budget values
+                                        // apply from the next request, its counts kept.
                                         RetryBudget.of(
-                                                policies.policyFor(service).retry(), ticker))))
+                                                () -> policies.policyFor(service)
+                                                        .retry(),
+                                                ticker))))
                         .build();
         return new ServiceClient(webClient, endpoints);
     }

@@ -207,6 +207,37 @@ class RetryTest {
     }
 
     @Test
+    void theBudgetFollowsAPolicyReplacedAtRuntimeAndKeepsItsCounts() {
+        final ServiceName service = ServiceName.of("orders");
+        try (Backend backend = Backend.start(registry.client(), "orders", "a", status(HttpStatus.SERVICE_UNAVAILABLE));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build()) {
+            final WebClient orders = connected(mesh, "orders", 1);
+
+            // The default policy: 3 attempts, paid from the reserve of 10 retries a second.
+            assertThat(orders.get("/").aggregate().join().status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+            assertThat(backend.hits).hasValue(3);
+
+            // The same attempts, but a budget of no retry at all: the failing call is answered after one attempt.
+            final ClientPolicy noBudget = ClientPolicy.builder()
+                    .retry(RetryConfig.builder()
+                            .budget(0, 0, Duration.ofSeconds(10))
+                            .build())
+                    .build();
+            mesh.policies().replace(service, noBudget);
+            assertThat(orders.get("/").aggregate().join().status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+            assertThat(backend.hits).hasValue(4);
+
+            // Back to the default: its reserve pays for retries again.
+            mesh.policies().reset(service);
+            assertThat(orders.get("/").aggregate().join().status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+            assertThat(backend.hits).hasValue(7);
+        }
+    }
+
+    @Test
     void theBudgetReserveLetsAQuietClientRetry() {
         try (Backend backend = Backend.start(
                         registry.client(), "orders", "a", failingEveryOther(HttpStatus.SERVICE_UNAVAILABLE));

@@ -1,6 +1,7 @@
 package io.mesh4j.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
@@ -94,5 +95,13 @@ class ZoneAndSlowStartTest {
                         .isGreaterThan(60);
             }
         }
+    }
+
+    @Test
+    void aNegativeSlowStartFailsWhenItIsPassedNamingWhatToChange() {
+        assertThatThrownBy(() -> Balancers.p2cPeakEwma(Duration.ofSeconds(-30)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("p2cPeakEwma(slowStart): PT-30S")
+                .hasMessageContaining("expected: >= 0");
     }
 }

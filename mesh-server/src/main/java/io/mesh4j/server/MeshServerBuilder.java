@@ -27,6 +27,7 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.server.internal.authz.AnnotatedPolicies;
 import io.mesh4j.server.internal.policy.ServerRoutes;
 
 /**
@@ -108,7 +109,8 @@ public final class MeshServerBuilder {
 
     /**
      * Serves the methods of an Armeria annotated service object ({@code @Get("/orders/{id}")} ...). Its policy
-     * annotations ({@code @Timeout}, {@code @RateLimit}, {@code @ConcurrencyLimit}) are checked by {@link #build()}.
+     * annotations ({@code @Timeout}, {@code @RateLimit}, {@code @ConcurrencyLimit}, {@code @AllowCallers}) are
+     * checked by {@link #build()}.
      *
      * @param service an object whose methods carry Armeria's mapping annotations
      * @return this builder
@@ -354,8 +356,7 @@ public final class MeshServerBuilder {
      * Builds the server. It is a snapshot: changing this builder afterwards, or building again, leaves it as it was
      * built. The registration is checked now, with a placeholder port, so that a bad host, zone, weight, metadata
      * or TTL fails here, in the builder's thread, with the registry's own message; so are the policy annotations
-     * of the annotated services ({@code @AllowCallers} is read at a route's first request). The server listens only
-     * once started.
+     * of the annotated services, {@code @AllowCallers} included. The server listens only once started.
      *
      * @return a new server
      * @throws IllegalStateException without an identity or {@link #plaintext()}, or with both
@@ -379,6 +380,7 @@ public final class MeshServerBuilder {
         stack.checkParams(params, MeshServer.PARAMS_SET_BY_THE_MESH, "MeshServerBuilder.stackParam(..)");
         // A policy annotation that is wrong fails here, naming its method, rather than at its first request.
         annotatedServices.forEach(ServerRoutes::validate);
+        annotatedServices.forEach(AnnotatedPolicies::validate);
         // The server reads its settings while it runs (the port, the registration): it gets a copy of its own, so
         // that changing this builder afterwards, or building again, leaves it as it was built.
         final MeshServerBuilder settings = copy();

@@ -34,6 +34,7 @@ import io.mesh4j.core.annotation.ConcurrencyLimit;
 import io.mesh4j.core.annotation.RateLimit;
 import io.mesh4j.core.annotation.Retry;
 import io.mesh4j.core.annotation.Timeout;
+import io.mesh4j.core.authz.AllowCallers;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
@@ -437,5 +438,40 @@ class TrafficPolicyTest {
                         .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("OutOfRange.b(): @ConcurrencyLimit(0) (expected: > 0)");
+    }
+
+    public static final class BadCaller {
+        @Get("/c")
+        @AllowCallers({"frontend", "Front_End"})
+        public String c() {
+            return "c";
+        }
+    }
+
+    @AllowCallers("frontend ")
+    public static final class BadCallerOnTheClass {
+        @Get("/d")
+        public String d() {
+            return "d";
+        }
+    }
+
+    @Test
+    void anInvalidCallerInAllowCallersFailsTheBuildNamingTheMethodAndTheName() {
+        assertThatThrownBy(() -> MeshServer.builder("payments", registry.uri())
+                        .plaintext()
+                        .annotatedService(new BadCaller())
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("BadCaller.c()")
+                .hasMessageContaining("@AllowCallers")
+                .hasMessageContaining("'Front_End'");
+        assertThatThrownBy(() -> MeshServer.builder("payments", registry.uri())
+                        .plaintext()
+                        .annotatedService(new BadCallerOnTheClass())
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("BadCallerOnTheClass")
+                .hasMessageContaining("'frontend '");
     }
 }

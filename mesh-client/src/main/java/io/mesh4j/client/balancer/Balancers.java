@@ -1,5 +1,7 @@
 package io.mesh4j.client.balancer;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
 
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
@@ -33,14 +35,19 @@ public final class Balancers {
      * {@code slowStart}, from a tenth of what its load would win to all of it, so that a cold JVM is warmed by
      * a trickle rather than a flood.
      *
-     * <p>{@code slowStart} is checked when a balancer is made, at the first call to a service, not here: a
-     * negative one fails that call's client with an {@link IllegalArgumentException}.
-     *
      * @param slowStart how long a new instance's share ramps up for, {@code >= 0}; {@link Duration#ZERO} for no
      *     slow start
      * @return the factory
+     * @throws NullPointerException if {@code slowStart} is {@code null}
+     * @throws IllegalArgumentException if {@code slowStart} is negative
      */
     public static BalancerFactory p2cPeakEwma(Duration slowStart) {
+        requireNonNull(slowStart, "slowStart");
+        if (slowStart.isNegative()) {
+            throw new IllegalArgumentException("Balancers.p2cPeakEwma(slowStart): " + slowStart
+                    + " (expected: >= 0, such as Duration.ofSeconds(30); Duration.ZERO or p2cPeakEwma() for no slow "
+                    + "start)");
+        }
         return params ->
                 new PeakEwmaBalancer(params.get(CommonParams.TICKER), params.get(EndpointAvailability.KEY), slowStart);
     }

@@ -47,9 +47,9 @@ public final class ClientPolicies {
     }
 
     /**
-     * Replaces the policy of {@code service}; calls that start from now on follow it. Only the retry budget's
-     * values ({@link io.mesh4j.client.retry.RetryConfig#budgetPercent()} and the rest) do not change: a service's
-     * budget is made from its policy when its client is made.
+     * Replaces the policy of {@code service}; calls that start from now on follow it, its retry budget's values
+     * ({@link io.mesh4j.client.retry.RetryConfig#budgetRatio()} and the rest) included: the service's budget
+     * keeps the requests and retries it has counted, and weighs them by the new values.
      *
      * @param service the called service
      * @param policy its new policy

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 
+import io.mesh4j.core.routing.RetrySpec;
+
 /**
  * How a service's calls are retried: how many attempts at most, how long to wait between them, and the budget
  * that keeps retries from multiplying the load on a service that is already failing.
@@ -28,7 +30,7 @@ public final class RetryConfig {
     private final Duration backoffCap;
     private final Duration perAttemptTimeout;
     private final boolean adaptivePerAttemptTimeout;
-    private final double budgetPercent;
+    private final double budgetRatio;
     private final int budgetMinPerSecond;
     private final Duration budgetTtl;
 
@@ -38,7 +40,7 @@ public final class RetryConfig {
         backoffCap = b.backoffCap;
         perAttemptTimeout = b.perAttemptTimeout;
         adaptivePerAttemptTimeout = b.adaptivePerAttemptTimeout;
-        budgetPercent = b.budgetPercent;
+        budgetRatio = b.budgetRatio;
         budgetMinPerSecond = b.budgetMinPerSecond;
         budgetTtl = b.budgetTtl;
     }
@@ -112,13 +114,12 @@ public final class RetryConfig {
     }
 
     /**
-     * Returns the retries allowed as a share of requests, such as 0.2 for 20%. Despite its name, a fraction, not
-     * a percentage.
+     * Returns the retries allowed as a share of requests: a fraction, such as 0.2 for 20%, not a percentage.
      *
      * @return 0.0 to 1.0; 0.2 unless set
      */
-    public double budgetPercent() {
-        return budgetPercent;
+    public double budgetRatio() {
+        return budgetRatio;
     }
 
     /**
@@ -150,14 +151,14 @@ public final class RetryConfig {
                 .backoff(backoffBase, backoffCap)
                 .perAttemptTimeout(perAttemptTimeout)
                 .adaptivePerAttemptTimeout(adaptivePerAttemptTimeout)
-                .budget(budgetPercent, budgetMinPerSecond, budgetTtl);
+                .budget(budgetRatio, budgetMinPerSecond, budgetTtl);
     }
 
     @Override
     public String toString() {
         return "RetryConfig(maxAttempts=" + maxAttempts + ", backoff=" + backoffBase.toMillis() + ".."
                 + backoffCap.toMillis() + "ms, perAttemptTimeout=" + perAttemptTimeout.toMillis()
-                + "ms, budget=" + Math.round(budgetPercent * 100) + "% + " + budgetMinPerSecond + "/s over "
+                + "ms, budget=" + Math.round(budgetRatio * 100) + "% + " + budgetMinPerSecond + "/s over "
                 + budgetTtl.toSeconds() + "s" + (adaptivePerAttemptTimeout ? "" : ", no adaptive perAttemptTimeout")
                 + ')';
     }
@@ -165,12 +166,13 @@ public final class RetryConfig {
     /** Builds a {@link RetryConfig}; every setter has a default, those of {@link #ofDefaults()}. */
     public static final class Builder {
 
-        private int maxAttempts = 3;
-        private Duration backoffBase = Duration.ofMillis(10);
-        private Duration backoffCap = Duration.ofMillis(500);
+        // The same defaults as @Retry's and a route config's.
+        private int maxAttempts = RetrySpec.DEFAULT_ATTEMPTS;
+        private Duration backoffBase = Duration.ofMillis(RetrySpec.DEFAULT_BACKOFF_BASE_MILLIS);
+        private Duration backoffCap = Duration.ofMillis(RetrySpec.DEFAULT_BACKOFF_CAP_MILLIS);
         private Duration perAttemptTimeout = Duration.ZERO;
         private boolean adaptivePerAttemptTimeout = true;
-        private double budgetPercent = 0.2;
+        private double budgetRatio = 0.2;
         private int budgetMinPerSecond = 10;
         private Duration budgetTtl = Duration.ofSeconds(10);
 
@@ -244,19 +246,22 @@ public final class RetryConfig {
         }
 
         /**
-         * Sets the retry budget: retries are allowed while they are at most {@code percent} of the requests of the
+         * Sets the retry budget: retries are allowed while they are at most {@code ratio} of the requests of the
          * last {@code ttl}, plus {@code minPerSecond}; 0.2, 10 and 10 seconds unless set.
          *
-         * @param percent the share of requests that may be retried, as a fraction from 0.0 to 1.0 (0.2 for 20%)
+         * @param ratio the share of requests that may be retried, as a fraction from 0.0 to 1.0 (0.2 for 20%), not a
+         *     percentage
          * @param minPerSecond retries allowed per second whatever the request rate, {@code >= 0}
          * @param ttl how long a request counts, 1 to 60 seconds
          * @return this builder
-         * @throws IllegalArgumentException if a value is out of range
+         * @throws IllegalArgumentException if a value is out of range, such as a ratio given as a percentage (20
+         *     for 20%)
          */
-        public Builder budget(double percent, int minPerSecond, Duration ttl) {
+        public Builder budget(double ratio, int minPerSecond, Duration ttl) {
             requireNonNull(ttl, "ttl");
-            if (!(percent >= 0 && percent <= 1)) {
-                throw new IllegalArgumentException("budget percent: " + percent + " (expected: 0.0..1.0)");
+            if (!(ratio >= 0 && ratio <= 1)) {
+                throw new IllegalArgumentException("budget ratio: " + ratio
+                        + " (expected: 0.0..1.0, a fraction such as 0.2 for 20%, not a percentage)");
             }
             if (minPerSecond < 0) {
                 throw new IllegalArgumentException("budget minPerSecond: " + minPerSecond + " (expected: >= 0)");
@@ -264,7 +269,7 @@ public final class RetryConfig {
             if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofSeconds(60)) > 0) {
                 throw new IllegalArgumentException("budget ttl: " + ttl + " (expected: 1s..60s)");
             }
-            budgetPercent = percent;
+            budgetRatio = ratio;
             budgetMinPerSecond = minPerSecond;
             budgetTtl = ttl;
             return this;

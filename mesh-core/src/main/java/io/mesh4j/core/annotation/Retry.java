@@ -33,9 +33,9 @@ public @interface Retry {
     /**
      * Returns the attempts in all, the first included: 1 is no retry.
      *
-     * @return 1 to 10; 3 unless set
+     * @return 1 to 10; {@value RetrySpec#DEFAULT_ATTEMPTS} unless set
      */
-    int attempts() default 3;
+    int attempts() default RetrySpec.DEFAULT_ATTEMPTS;
 
     /**
      * Returns the outcomes that are retried.
@@ -53,18 +53,19 @@ public @interface Retry {
 
     /**
      * Returns the backoff before the first retry, in milliseconds; it doubles for each retry after, with full
-     * jitter.
+     * jitter. Unless set, the same as the client's {@code RetryConfig.ofDefaults()}.
      *
-     * @return {@code > 0}; 25 unless set
+     * @return {@code > 0}; {@value RetrySpec#DEFAULT_BACKOFF_BASE_MILLIS} unless set
      */
-    long backoffMillis() default 25;
+    long backoffMillis() default RetrySpec.DEFAULT_BACKOFF_BASE_MILLIS;
 
     /**
-     * Returns the longest backoff, in milliseconds.
+     * Returns the longest backoff, in milliseconds. Unless set, the same as the client's
+     * {@code RetryConfig.ofDefaults()}.
      *
-     * @return at least {@link #backoffMillis()}; 1000 unless set
+     * @return at least {@link #backoffMillis()}; {@value RetrySpec#DEFAULT_BACKOFF_CAP_MILLIS} unless set
      */
-    long maxBackoffMillis() default 1000;
+    long maxBackoffMillis() default RetrySpec.DEFAULT_BACKOFF_CAP_MILLIS;
 
     /** Sets the rule's retry policy and per-attempt timeout. */
     final class Factory implements RuleFactory<Retry> {

@@ -24,8 +24,9 @@ import java.lang.annotation.Target;
 public @interface AllowCallers {
 
     /**
-     * Returns the service names of the callers allowed, such as {@code "frontend"}; each a valid service name
-     * (checked when the route first serves a request, which fails until it is fixed).
+     * Returns the service names of the callers allowed, such as {@code "frontend"}; each a valid service name,
+     * checked when the server is built ({@code MeshServerBuilder.build()} fails naming the class or method and the
+     * name).
      *
      * @return the service names
      */

@@ -21,6 +21,24 @@ import java.util.Set;
  */
 public record RetrySpec(int attempts, Set<RetryOn> on, Duration backoffBase, Duration backoffCap) {
 
+    /**
+     * The attempts in all, the first included, unless set: of {@code @Retry}, of a route config's {@code retry}
+     * and of the client's {@code RetryConfig}.
+     */
+    public static final int DEFAULT_ATTEMPTS = 3;
+
+    /**
+     * The ceiling of the first backoff in milliseconds unless set: of {@code @Retry}, of a route config's
+     * {@code retry} and of the client's {@code RetryConfig}.
+     */
+    public static final long DEFAULT_BACKOFF_BASE_MILLIS = 10;
+
+    /**
+     * The ceiling of every backoff in milliseconds unless set: of {@code @Retry}, of a route config's
+     * {@code retry} and of the client's {@code RetryConfig}.
+     */
+    public static final long DEFAULT_BACKOFF_CAP_MILLIS = 500;
+
     /** The outcomes a retry may be on. */
     public enum RetryOn {
         /** The request never left (refused connection, refused stream, open breaker): safe for every method. */

@@ -12,6 +12,7 @@ final class WindowedSum {
 
     private static final int SLICES = 10;
 
+    private final Duration window;
     private final long sliceNanos;
     private final Ticker ticker;
     private final long[] amounts = new long[SLICES];
@@ -19,12 +20,18 @@ final class WindowedSum {
     private final long[] sliceOf = new long[SLICES];
 
     WindowedSum(Duration window, Ticker ticker) {
+        this.window = window;
         sliceNanos = Math.max(1, window.toNanos() / SLICES);
         this.ticker = ticker;
         final long now = currentSlice();
         for (int i = 0; i < SLICES; i++) {
             sliceOf[i] = now;
         }
+    }
+
+    /** The length of time the sum covers. */
+    Duration window() {
+        return window;
     }
 
     synchronized void add(long amount) {

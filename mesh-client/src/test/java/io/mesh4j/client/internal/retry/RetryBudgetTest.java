@@ -3,6 +3,7 @@ package io.mesh4j.client.internal.retry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,10 +14,10 @@ class RetryBudgetTest {
 
     private final FakeTicker ticker = new FakeTicker();
 
-    private RetryBudget budget(double percent, int minPerSecond) {
+    private RetryBudget budget(double ratio, int minPerSecond) {
         return RetryBudget.of(
                 RetryConfig.builder()
-                        .budget(percent, minPerSecond, Duration.ofSeconds(10))
+                        .budget(ratio, minPerSecond, Duration.ofSeconds(10))
                         .build(),
                 ticker);
     }
@@ -71,5 +72,28 @@ class RetryBudgetTest {
 
         ticker.advance(Duration.ofSeconds(11));
         assertThat(budget.balance()).isEqualTo(10);
+    }
+
+    @Test
+    void readsItsValuesFromTheLiveConfigAndKeepsItsCountsWhenTheyChange() {
+        final AtomicReference<RetryConfig> config = new AtomicReference<>(
+                RetryConfig.builder().budget(0.5, 0, Duration.ofSeconds(10)).build());
+        final RetryBudget budget = RetryBudget.of(config::get, ticker);
+        for (int i = 0; i < 10; i++) {
+            budget.deposit();
+        }
+        assertThat(budget.balance()).isEqualTo(5);
+
+        // No share, a reserve of 1/s over 20 s: the 5 deposited stay, and deposits add nothing.
+        config.set(RetryConfig.builder().budget(0, 1, Duration.ofSeconds(20)).build());
+        budget.deposit();
+        assertThat(budget.balance()).isEqualTo(25);
+
+        config.set(RetryConfig.builder().budget(0, 0, Duration.ofSeconds(20)).build());
+        int retries = 0;
+        while (budget.tryWithdraw()) {
+            retries++;
+        }
+        assertThat(retries).isEqualTo(5);
     }
 }

@@ -205,7 +205,9 @@ public final class RouteJson {
     private static RetrySpec parseRetry(JsonNode node, String where) {
         final ObjectNode retry = object(node, where, "{\"attempts\": 3, \"on\": [\"unprocessed\", \"503\"]}");
         strictFields(retry, RETRY_FIELDS, where);
-        final int attempts = retry.hasNonNull("attempts") ? integer(retry.get("attempts"), where + ".attempts") : 3;
+        final int attempts = retry.hasNonNull("attempts")
+                ? integer(retry.get("attempts"), where + ".attempts")
+                : RetrySpec.DEFAULT_ATTEMPTS;
         final Set<RetryOn> on = EnumSet.noneOf(RetryOn.class);
         for (String value : strings(retry.get("on"), where + ".on")) {
             on.add(retryOn(value, where + ".on"));
@@ -213,8 +215,8 @@ public final class RouteJson {
         if (on.isEmpty()) {
             on.addAll(EnumSet.of(RetryOn.UNPROCESSED, RetryOn.UNAVAILABLE));
         }
-        Duration base = Duration.ofMillis(10);
-        Duration cap = Duration.ofMillis(500);
+        Duration base = Duration.ofMillis(RetrySpec.DEFAULT_BACKOFF_BASE_MILLIS);
+        Duration cap = Duration.ofMillis(RetrySpec.DEFAULT_BACKOFF_CAP_MILLIS);
         if (retry.hasNonNull("backoff")) {
             final ObjectNode backoff =
                     object(retry.get("backoff"), where + ".backoff", "{\"base\": \"10ms\", \"cap\": \"1s\"}");
