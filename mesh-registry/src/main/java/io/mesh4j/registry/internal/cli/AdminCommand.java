@@ -26,8 +26,13 @@ abstract class AdminCommand implements Callable<Integer> {
     @Override
     public final Integer call() throws Exception {
         checkArguments();
+        final PrintWriter out = spec.commandLine().getOut();
         try (RegistryTrust.AdminClient admin = connection.open()) {
-            run(admin.client(), spec.commandLine().getOut());
+            run(admin.client(), out);
+        } finally {
+            // meshctl's main exits right after the command: what print() left in the buffer would never reach a
+            // file that standard output is redirected to (meshctl bundle > bundle.pem wrote an empty file).
+            out.flush();
         }
         return 0;
     }

@@ -26,6 +26,9 @@ class MeshCtlTest {
     @TempDir
     Path dataDir;
 
+    @TempDir
+    Path outputDir;
+
     private MeshRegistry registry;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -59,6 +62,31 @@ class MeshCtlTest {
                 args.length,
                 4);
         return commandLine.execute(all);
+    }
+
+    @Test
+    void bundleRedirectedToAFileWritesTheWholeTrustBundle() throws Exception {
+        // As an operator runs it, `meshctl bundle > bundle.pem`: its own process, its output to a file, and the
+        // JVM's exit right after the command, which drops whatever was not flushed.
+        final Path bundle = outputDir.resolve("bundle.pem");
+        final Process meshctl = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        MeshCtl.class.getName(),
+                        "bundle",
+                        "--registry",
+                        registry.uri().toString(),
+                        "--data-dir",
+                        dataDir.toString())
+                .redirectOutput(bundle.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        assertThat(meshctl.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                .as("meshctl ended")
+                .isTrue();
+        assertThat(meshctl.exitValue()).isZero();
+        assertThat(java.nio.file.Files.readString(bundle)).isEqualTo(registry.trustBundlePem());
     }
 
     @Test
