@@ -45,6 +45,28 @@ class RegistryStartTest {
     }
 
     @Test
+    void anEmptyOrShortAdminTokenFileFailsTheStartInsteadOfLettingAnyoneAdminister() throws Exception {
+        for (String token : new String[] {"", "\n", "short-secret"}) {
+            final Path data =
+                    Files.createDirectories(dir.resolve("token-" + token.strip().length()));
+            final Path file = data.resolve("admin.token");
+            Files.writeString(file, token);
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            final MeshRegistry registry = MeshRegistry.builder()
+                    .host("127.0.0.1")
+                    .port(0)
+                    .dataDir(data)
+                    .build();
+
+            assertThatThrownBy(registry::start)
+                    .as("admin token %s", token.strip().isEmpty() ? "empty" : token.strip())
+                    .isInstanceOf(RegistryStartException.class)
+                    .hasMessageContaining("admin.token holds " + token.strip().length() + " characters")
+                    .hasMessageContaining("at least 32");
+        }
+    }
+
+    @Test
     void aDataDirectoryThatIsAFileFails() throws Exception {
         final Path file = Files.writeString(dir.resolve("file"), "");
 

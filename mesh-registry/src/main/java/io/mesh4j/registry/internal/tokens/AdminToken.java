@@ -22,6 +22,9 @@ public final class AdminToken {
     public static final String FILE = "admin.token";
     private static final String BEARER = "Bearer ";
 
+    /** The shortest admin token the registry accepts from its file: 32 characters, as much as 24 random bytes. */
+    static final int MIN_LENGTH = 32;
+
     private final byte[] secret;
 
     private AdminToken(String secret) {
@@ -35,8 +38,15 @@ public final class AdminToken {
             if (!OwnerOnlyFiles.isOwnerOnly(file)) {
                 throw new IOException(file + " can be read by others than its owner; run chmod 600 " + file);
             }
-            return new AdminToken(
-                    Files.readString(file, StandardCharsets.US_ASCII).strip());
+            final String secret =
+                    Files.readString(file, StandardCharsets.US_ASCII).strip();
+            if (secret.length() < MIN_LENGTH) {
+                // An empty file would make the empty string the admin token: anyone could administer the mesh.
+                throw new IOException(file + " holds " + secret.length() + " characters (expected: an admin token "
+                        + "of at least " + MIN_LENGTH + "; delete the file and the registry makes a random one at "
+                        + "its next start)");
+            }
+            return new AdminToken(secret);
         }
         final byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
