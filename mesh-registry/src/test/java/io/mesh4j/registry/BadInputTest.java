@@ -117,6 +117,21 @@ class BadInputTest {
                 bad("PUT", INSTANCE, "null", 400, "invalid_json", "expected"),
                 bad("PUT", INSTANCE, GOOD + GOOD, 400, "invalid_json", "not valid JSON"),
                 bad("PUT", INSTANCE, "{\"host\":\"a\",\"host\":\"b\",\"port\":1}", 400, "invalid_json", "host"),
+                // Past the parser's limits, where it knows no line or column to name.
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"a\":".repeat(1_001) + "1" + "}".repeat(1_001),
+                        400,
+                        "invalid_json",
+                        "nesting depth"),
+                bad(
+                        "PUT",
+                        INSTANCE,
+                        "{\"host\":\"10.0.0.8\",\"port\":" + "9".repeat(60_000) + "}",
+                        400,
+                        "invalid_json",
+                        "not valid JSON"),
                 // Fields.
                 bad(
                         "PUT",

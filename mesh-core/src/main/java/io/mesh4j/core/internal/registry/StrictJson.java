@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
@@ -39,11 +42,15 @@ final class StrictJson {
                     ErrorCode.INVALID_JSON,
                     "the body is cut short: the JSON ends before it is complete " + "(expected: " + example + ')');
         } catch (JsonProcessingException e) {
+            // A body past the parser's limits (nesting deeper than 1,000, a number of more than 1,000 digits) has
+            // no location: it was refused before the parser got anywhere.
+            final @Nullable JsonLocation location = e.getLocation();
             throw new InvalidInputException(
                     ErrorCode.INVALID_JSON,
                     "the body is not valid JSON: " + e.getOriginalMessage()
-                            + " at line " + e.getLocation().getLineNr()
-                            + ", column " + e.getLocation().getColumnNr());
+                            + (location != null
+                                    ? " at line " + location.getLineNr() + ", column " + location.getColumnNr()
+                                    : ""));
         } catch (IOException e) {
             throw new InvalidInputException(ErrorCode.INVALID_JSON, "the body cannot be read: " + e.getMessage());
         }
