@@ -6,7 +6,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.jspecify.annotations.Nullable;
@@ -88,6 +90,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     private @Nullable Server server;
     private @Nullable Registrar registrar;
     private @Nullable CompletableFuture<MeshServer> startFuture;
+    private @Nullable Thread shutdownHook;
     private final CompletableFuture<Integer> serving = new CompletableFuture<>();
     private @Nullable CompletableFuture<Void> stopFuture;
 
@@ -220,6 +223,10 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                 serving.complete(port);
             }
         });
+        if (config.stopOnShutdown) {
+            shutdownHook = new Thread(this::stopOnShutdown, "mesh4j-stop-" + service + '/' + instanceId);
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
         startFuture = listening.thenCompose(this::register).thenApply(unused -> this);
         return startFuture;
     }
@@ -273,6 +280,14 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         if (stopFuture != null) {
             return stopFuture;
         }
+        final @Nullable Thread hook = shutdownHook;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // The JVM is shutting down: the hook runs, or has run, and finds this stop under way.
+            }
+        }
         final Registrar registrar = this.registrar;
         policyWatch.close();
         policyRegistry.close();
@@ -303,6 +318,23 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                 })
                 .thenApply(unused -> null);
         return stopFuture;
+    }
+
+    /** The JVM is shutting down: deregister and drain as stop() does, bounded so that the JVM still exits. */
+    private void stopOnShutdown() {
+        logger.info("{}/{}: the JVM is shutting down: deregistering and draining", service, instanceId);
+        try {
+            stop().get(
+                            config.drainPeriod
+                                    .plus(config.shutdownTimeout)
+                                    .plus(DEREGISTER_TIMEOUT)
+                                    .toMillis(),
+                            TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            logger.warn("{}/{}: did not stop cleanly on shutdown", service, instanceId, e);
+        }
     }
 
     private synchronized @Nullable Server serverOrNull() {

@@ -55,6 +55,7 @@ public final class MeshServerBuilder {
     Stack<HttpService> stack = ServerStacks.defaults();
     final List<Consumer<ServerBuilder>> armeriaCustomizers = new ArrayList<>();
     Duration drainPeriod = Duration.ofSeconds(2);
+    boolean stopOnShutdown = true;
     Duration shutdownTimeout = Duration.ofSeconds(10);
     Ticker ticker = Ticker.systemTicker();
 
@@ -231,6 +232,20 @@ public final class MeshServerBuilder {
     }
 
     /**
+     * Whether the JVM's shutdown (SIGTERM, {@code System.exit}) stops the server gracefully, as {@link
+     * MeshServer#stop()} does: deregistered, drained, closed. On by default, so that a plain-Java service that is
+     * stopped leaves the registry at once instead of when its TTL runs out. Turn it off where something else stops
+     * the server on shutdown (the Spring Boot starter does, through the application context).
+     *
+     * @param stopOnShutdown {@code false} to leave stopping to the application
+     * @return this builder
+     */
+    public MeshServerBuilder stopOnShutdown(boolean stopOnShutdown) {
+        this.stopOnShutdown = stopOnShutdown;
+        return this;
+    }
+
+    /**
      * How long to keep serving after deregistering, so that every caller's watch hears of it before the
      * listener closes; 2 seconds by default.
      *
@@ -397,6 +412,7 @@ public final class MeshServerBuilder {
         copy.stack = stack;
         copy.armeriaCustomizers.addAll(armeriaCustomizers);
         copy.drainPeriod = drainPeriod;
+        copy.stopOnShutdown = stopOnShutdown;
         copy.shutdownTimeout = shutdownTimeout;
         copy.ticker = ticker;
         copy.identity = identity;

@@ -167,6 +167,9 @@ public class MeshAutoConfiguration {
         final MeshServerBuilder builder;
         try {
             builder = MeshServer.builder(settings.service().value(), settings.registry())
+                    // The application context stops the server, in its order: deregistered and drained before
+                    // the web server's graceful shutdown begins; a JVM hook of its own would race that.
+                    .stopOnShutdown(false)
                     .port(properties.getPort())
                     .zone(properties.getZone())
                     .weight(properties.getWeight())
