@@ -292,7 +292,14 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         if (stopped) {
             throw new IllegalStateException(this + " was stopped (expected: a new client from its builder)");
         }
-        return clients.computeIfAbsent(service, this::connect);
+        final ServiceClient client = clients.computeIfAbsent(service, this::connect);
+        if (stopped) {
+            // stop() ran while this client was being made, after it closed the others: close this one too, so
+            // that no watch outlives the mesh client.
+            client.endpoints.close();
+            throw new IllegalStateException(this + " was stopped (expected: a new client from its builder)");
+        }
+        return client;
     }
 
     /**

@@ -423,19 +423,21 @@ class TrafficPolicyTest {
         }
     }
 
+    /** Builds a payments server around one annotated service, as the build-time checks see it. */
+    private MeshServer buildServing(Object annotated) {
+        return MeshServer.builder("payments", registry.uri())
+                .plaintext()
+                .annotatedService(annotated)
+                .build();
+    }
+
     @Test
     void policyAnnotationsThatContradictOrAreOutOfRangeFailTheBuildNamingTheMethod() {
-        assertThatThrownBy(() -> MeshServer.builder("payments", registry.uri())
-                        .plaintext()
-                        .annotatedService(new Contradicting())
-                        .build())
+        assertThatThrownBy(() -> buildServing(new Contradicting()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Contradicting.a()")
                 .hasMessageContaining("perAttemptTimeout: 500ms is longer than timeout 100ms");
-        assertThatThrownBy(() -> MeshServer.builder("payments", registry.uri())
-                        .plaintext()
-                        .annotatedService(new OutOfRange())
-                        .build())
+        assertThatThrownBy(() -> buildServing(new OutOfRange()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("OutOfRange.b(): @ConcurrencyLimit(0) (expected: > 0)");
     }
@@ -458,18 +460,12 @@ class TrafficPolicyTest {
 
     @Test
     void anInvalidCallerInAllowCallersFailsTheBuildNamingTheMethodAndTheName() {
-        assertThatThrownBy(() -> MeshServer.builder("payments", registry.uri())
-                        .plaintext()
-                        .annotatedService(new BadCaller())
-                        .build())
+        assertThatThrownBy(() -> buildServing(new BadCaller()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("BadCaller.c()")
                 .hasMessageContaining("@AllowCallers")
                 .hasMessageContaining("'Front_End'");
-        assertThatThrownBy(() -> MeshServer.builder("payments", registry.uri())
-                        .plaintext()
-                        .annotatedService(new BadCallerOnTheClass())
-                        .build())
+        assertThatThrownBy(() -> buildServing(new BadCallerOnTheClass()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("BadCallerOnTheClass")
                 .hasMessageContaining("'frontend '");
