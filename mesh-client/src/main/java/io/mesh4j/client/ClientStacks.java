@@ -4,6 +4,7 @@ import java.util.List;
 
 import com.linecorp.armeria.client.HttpClient;
 
+import io.mesh4j.client.internal.balancer.AttemptFeedback;
 import io.mesh4j.client.internal.breaker.BreakerLayer;
 import io.mesh4j.client.internal.deadline.DeadlineLayer;
 import io.mesh4j.client.internal.faults.FaultLayer;
@@ -12,6 +13,7 @@ import io.mesh4j.client.internal.metrics.MetricsLayer;
 import io.mesh4j.client.internal.retry.RetryLayer;
 import io.mesh4j.client.internal.routing.RoutingLayer;
 import io.mesh4j.client.internal.tracing.TracingLayer;
+import io.mesh4j.core.internal.stack.Passes;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.Role;
 import io.mesh4j.core.stack.Stack;
@@ -93,41 +95,34 @@ public final class ClientStacks {
     }
 
     /**
-     * The whole outbound path of an attempt as the admin endpoint shows it, the parts below the stack included:
-     * {@code per call: TRACING -> ... -> RETRY | per attempt: BREAKER -> balancer -> mTLS}.
+     * The whole outbound path of a call as the admin endpoint shows it, the parts below the stack included:
+     * {@code per call: [TRACING + ... + DEADLINE] -> HEDGE -> RETRY | per attempt: [BREAKER + LOAD_FEEDBACK] -> mTLS}.
+     * Layers in brackets run fused, as one pass over the request with one log listener; a layer of the user's own
+     * runs as its own decorator between passes. {@code LOAD_FEEDBACK} is the default balancer learning each
+     * attempt's latency and outcome (its pick was made before the attempt); a balancer of the user's own observes
+     * attempts below the pass instead.
      *
      * @param stack the outbound stack
      * @param tls whether attempts go out over mTLS, checking the server's SPIFFE ID
-     * @return one line, the per-call roles, then the per-attempt ones and what runs below them
+     * @return one line, the per-call parts, then the per-attempt ones and what runs below them
      */
     public static String describe(Stack<HttpClient> stack, boolean tls) {
         final StringBuilder line = new StringBuilder("per call: ");
         String separator = "";
         boolean perAttempt = false;
-        for (Role role : stack.roles()) {
-            if (!perAttempt && role.scope() == Role.Scope.PER_ATTEMPT) {
+        for (Passes.Part part : Passes.describe(stack, List.of(AttemptFeedback.ROLE))) {
+            if (!perAttempt && part.scope() == Role.Scope.PER_ATTEMPT) {
                 perAttempt = true;
                 line.append(" | per attempt: ");
                 separator = "";
             }
-            line.append(separator).append(role.name());
+            line.append(separator).append(part.text());
             separator = " -> ";
-            if (role.equals(ClientRoles.RETRY) && !perAttempt) {
-                perAttempt = true;
-                line.append(" | per attempt: ");
-                separator = "";
-            }
         }
-        if (!perAttempt) {
-            line.append(" | per attempt: ");
-            separator = "";
-        }
-        // Below the last layer, for every attempt: the balancer learns the attempt's latency and outcome (its pick
-        // was made before), and the transport's TLS proves both sides.
-        line.append(separator)
-                .append("balancer (load feedback) -> ")
-                .append(tls ? "mTLS (server's SPIFFE ID checked)" : "plaintext");
-        return line.toString();
+        // Below the stack, for every attempt: the transport's TLS proves both sides.
+        return line.append(separator)
+                .append(tls ? "mTLS (server's SPIFFE ID checked)" : "plaintext")
+                .toString();
     }
 
     private ClientStacks() {}

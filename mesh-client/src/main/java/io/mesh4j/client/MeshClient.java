@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.WebClient;
@@ -31,6 +32,7 @@ import io.mesh4j.client.balancer.Balancer;
 import io.mesh4j.client.balancer.BalancerFactory;
 import io.mesh4j.client.balancer.EndpointAvailability;
 import io.mesh4j.client.internal.ClientAccess;
+import io.mesh4j.client.internal.balancer.AttemptFeedback;
 import io.mesh4j.client.internal.breaker.EndpointBreakers;
 import io.mesh4j.client.internal.breaker.RoutedBreakerConfig;
 import io.mesh4j.client.internal.deadline.DeadlineLayer;
@@ -41,6 +43,7 @@ import io.mesh4j.client.internal.retry.RetryBudget;
 import io.mesh4j.client.internal.routing.Router;
 import io.mesh4j.client.internal.routing.RoutingPreprocessor;
 import io.mesh4j.client.internal.routing.ServiceEndpoints;
+import io.mesh4j.client.internal.stack.ClientPass;
 import io.mesh4j.client.internal.tls.ServiceTls;
 import io.mesh4j.client.internal.typed.TypedClients;
 import io.mesh4j.client.policy.ClientPolicies;
@@ -50,6 +53,7 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.stack.Passes;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.lifecycle.Lifecycle;
@@ -272,7 +276,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
      * ones, and what runs below them for every attempt (the balancer's load feedback, TLS); see
      * {@link ClientStacks#describe}.
      *
-     * @return one line, such as {@code per call: TRACING -> ... -> RETRY | per attempt: BREAKER -> balancer (load feedback) -> mTLS (server's SPIFFE ID checked)}
+     * @return one line, such as {@code per call: [TRACING + ... + DEADLINE] -> HEDGE -> RETRY | per attempt: [BREAKER + LOAD_FEEDBACK] -> mTLS (server's SPIFFE ID checked)}
      */
     public String describeStack() {
         return ClientStacks.describe(stack, identity != null);
@@ -362,20 +366,24 @@ public final class MeshClient implements Lifecycle<MeshClient> {
             // Innermost: every attempt presents this workload's certificate and checks the server's SPIFFE ID.
             builder.decorator(transport -> tls.decorate(transport, service));
         }
-        final WebClient webClient =
-                // Then the balancer, which sees every attempt on its endpoint, then the layers in request order.
-                builder.decorator(balancer::observe)
-                        .decorator(stack.decorator(params.with(EndpointBreakers.KEY, breakers)
-                                .with(Router.KEY, router)
-                                .with(
-                                        RetryBudget.KEY,
-                                        // Follows the live policy: a replaced policy's budget values
-                                        // apply from the next request, its counts kept.
-                                        RetryBudget.of(
-                                                () -> policies.policyFor(service)
-                                                        .retry(),
-                                                ticker))))
-                        .build();
+        // The balancer learns each attempt's latency and outcome: in the per-attempt pass, beside BREAKER, when it
+        // can; as a decorator of its own otherwise.
+        final List<Passes.Fused<ClientRequestContext>> belowStack = balancer instanceof AttemptFeedback learning
+                ? List.of(new Passes.Fused<>(AttemptFeedback.ROLE, learning.feedback()))
+                : List.of();
+        if (belowStack.isEmpty()) {
+            builder.decorator(balancer::observe);
+        }
+        // Then the layers in request order: a pass per run of built-in layers (per call, then per attempt).
+        final StackParams stackParams = params.with(EndpointBreakers.KEY, breakers)
+                .with(Router.KEY, router)
+                .with(
+                        RetryBudget.KEY,
+                        // Follows the live policy: a replaced policy's budget values apply from the next request,
+                        // its counts kept.
+                        RetryBudget.of(() -> policies.policyFor(service).retry(), ticker));
+        final WebClient webClient = builder.decorator(ClientPass.decorator(stack, stackParams, classifier, belowStack))
+                .build();
         return new ServiceClient(webClient, endpoints);
     }
 

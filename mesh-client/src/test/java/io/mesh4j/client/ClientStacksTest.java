@@ -27,8 +27,8 @@ class ClientStacksTest {
     void theDefaultStackRunsEverythingAboveRetryPerCallAndTheRestPerAttempt() {
         ClientStacks.checkScopes(ClientStacks.defaults());
         assertThat(ClientStacks.describe(ClientStacks.defaults(), true))
-                .isEqualTo("per call: TRACING -> METRICS -> ROUTING -> FAULTS -> DEADLINE -> HEDGE -> RETRY"
-                        + " | per attempt: BREAKER -> balancer (load feedback) -> mTLS (server's SPIFFE ID checked)");
+                .isEqualTo("per call: [TRACING + METRICS + ROUTING + FAULTS + DEADLINE] -> HEDGE -> RETRY"
+                        + " | per attempt: [BREAKER + LOAD_FEEDBACK] -> mTLS (server's SPIFFE ID checked)");
     }
 
     @Test
@@ -59,7 +59,7 @@ class ClientStacksTest {
                 .stack(stack -> stack.append(layer(Role.perAttempt("AUDIT"))))
                 .build()) {
             assertThat(mesh.describeStack())
-                    .endsWith("RETRY | per attempt: BREAKER -> AUDIT -> balancer (load feedback) -> plaintext");
+                    .endsWith("RETRY | per attempt: [BREAKER] -> AUDIT -> [LOAD_FEEDBACK] -> plaintext");
         }
     }
 
@@ -67,8 +67,8 @@ class ClientStacksTest {
     void withoutRetryACallIsOneAttemptAndPerAttemptLayersStillComeLast() {
         ClientStacks.checkScopes(ClientStacks.defaults().remove(ClientRoles.RETRY));
         assertThat(ClientStacks.describe(ClientStacks.defaults().remove(ClientRoles.RETRY), false))
-                .isEqualTo("per call: TRACING -> METRICS -> ROUTING -> FAULTS -> DEADLINE -> HEDGE"
-                        + " | per attempt: BREAKER -> balancer (load feedback) -> plaintext");
+                .isEqualTo("per call: [TRACING + METRICS + ROUTING + FAULTS + DEADLINE] -> HEDGE"
+                        + " | per attempt: [BREAKER + LOAD_FEEDBACK] -> plaintext");
         assertThatThrownBy(() -> ClientStacks.checkScopes(
                         ClientStacks.defaults().remove(ClientRoles.RETRY).append(layer(Role.of("AUDIT")))))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -182,6 +182,10 @@ class RoutingTest {
                     .contains("no instance of orders {version=v3}")
                     .contains("rule 'not-deployed-yet'");
             assertThat(v1.hits).hasValue(0);
+            // Answered by ROUTING, never sent: still a call the caller made, counted with its status.
+            await().untilAsserted(() -> assertThat(mesh.telemetry().scrape())
+                    .contains("mesh_client_requests_seconds_count{method=\"GET\",outcome=\"retryable_failure\","
+                            + "route=\"unmatched\",service=\"orders\",status=\"503\"} 1"));
 
             push(
                     mesh,

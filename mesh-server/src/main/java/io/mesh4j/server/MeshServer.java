@@ -43,6 +43,7 @@ import io.mesh4j.server.internal.authz.PolicyWatch;
 import io.mesh4j.server.internal.authz.PushedPolicy;
 import io.mesh4j.server.internal.policy.ServerRoutes;
 import io.mesh4j.server.internal.registration.Registrar;
+import io.mesh4j.server.internal.stack.ServicePass;
 import io.netty.handler.ssl.ClientAuth;
 
 /**
@@ -167,8 +168,9 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                 .with(AuthorizationTally.KEY, authorizationCounts)
                 .with(ServerRoutes.KEY, new ServerRoutes(policyRegistry.routes(service)))
                 .with(MeshTelemetry.KEY, config.telemetry);
-        // Every route, whoever added it, passes the layers in the stack's request order.
-        sb.decorator(stack.decorator(params));
+        // Every route, whoever added it, passes the layers in the stack's request order: the built-in ones fused
+        // into one pass per request.
+        sb.decorator(ServicePass.decorator(stack, params, params.get(CommonParams.CLASSIFIER)));
         // By the time the listener closes, callers have stopped picking this instance (deregistered, drained):
         // a short quiet period lets the requests in flight finish, and no connection drain or boss-loop quiet
         // period is needed on top (Armeria's defaults would add 3 s to every stop).
@@ -401,7 +403,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
      * Returns the whole inbound path as the admin endpoint's {@code /stacks} shows it; see
      * {@link ServerStacks#describe}.
      *
-     * @return one line, such as {@code mTLS listener (caller's SPIFFE ID) -> per request: TRACING -> ... -> DEADLINE
+     * @return one line, such as {@code mTLS listener (caller's SPIFFE ID) -> per request: [TRACING + ... + DEADLINE]
      *     -> service}
      */
     public String describeStack() {

@@ -1,8 +1,11 @@
 package io.mesh4j.server;
 
+import java.util.List;
+import java.util.stream.Collectors;
+
 import com.linecorp.armeria.server.HttpService;
 
-import io.mesh4j.core.stack.Role;
+import io.mesh4j.core.internal.stack.Passes;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.server.internal.authz.AuthzLayer;
 import io.mesh4j.server.internal.concurrency.ConcurrencyLayer;
@@ -55,7 +58,8 @@ public final class ServerStacks {
 
     /**
      * The whole inbound path as the admin endpoint shows it, the listener's part included:
-     * {@code mTLS listener -> per request: TRACING -> ... -> DEADLINE -> service}.
+     * {@code mTLS listener -> per request: [TRACING + ... + DEADLINE] -> service}. Layers in brackets run fused, as
+     * one pass over the request with one log listener; a layer of the user's own runs as its own decorator.
      *
      * @param stack the inbound stack
      * @param tls whether the listener requires mTLS and knows the caller by its SPIFFE ID
@@ -64,7 +68,10 @@ public final class ServerStacks {
     public static String describe(Stack<HttpService> stack, boolean tls) {
         // TLS is settled by the listener before any layer runs, and every layer runs once per request.
         return (tls ? "mTLS listener (caller's SPIFFE ID)" : "plaintext listener") + " -> per request: "
-                + String.join(" -> ", stack.roles().stream().map(Role::name).toList()) + " -> service";
+                + Passes.describe(stack, List.of()).stream()
+                        .map(Passes.Part::text)
+                        .collect(Collectors.joining(" -> "))
+                + " -> service";
     }
 
     private ServerStacks() {}

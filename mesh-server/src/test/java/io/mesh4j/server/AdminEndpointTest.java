@@ -58,8 +58,8 @@ class AdminEndpointTest {
                                     + "status=\"200\"} 1");
                 });
                 assertThat(adminClient.get("/stacks").aggregate().join().contentUtf8())
-                        .contains("orders inbound: plaintext listener -> per request: TRACING -> METRICS -> AUTHZ"
-                                + " -> RATE_LIMIT -> CONCURRENCY -> FAULTS -> DEADLINE -> service")
+                        .contains("orders inbound: plaintext listener -> per request: [TRACING + METRICS + AUTHZ"
+                                + " + RATE_LIMIT + CONCURRENCY + FAULTS + DEADLINE] -> service")
                         .contains("client: Stack[TRACING -> METRICS -> DEADLINE -> RETRY -> BREAKER]");
                 assertThat(adminClient
                                 .get("/healthz")

@@ -367,9 +367,9 @@ class MeshAutoConfigurationTest {
                     final WebClient admin = WebClient.of("http://127.0.0.1:"
                             + context.getBean(MeshServer.class).admin().port());
                     assertThat(admin.get("/stacks").aggregate().join().contentUtf8())
-                            .contains("orders inbound: plaintext listener -> per request: TRACING -> METRICS -> AUTHZ")
-                            .contains("orders outbound: per call: TRACING -> METRICS -> ROUTING")
-                            .contains("RETRY | per attempt: BREAKER -> balancer (load feedback) -> plaintext");
+                            .contains("orders inbound: plaintext listener -> per request: [TRACING + METRICS + AUTHZ")
+                            .contains("orders outbound: per call: [TRACING + METRICS + ROUTING")
+                            .contains("RETRY | per attempt: [BREAKER + LOAD_FEEDBACK] -> plaintext");
                     assertThat(admin.get("/metrics").aggregate().join().status().code())
                             .isEqualTo(200);
                 });
@@ -387,7 +387,7 @@ class MeshAutoConfigurationTest {
                     assertThat(admin.telemetry()).isSameAs(context.getBean(MeshTelemetry.class));
                     final WebClient http = WebClient.of("http://127.0.0.1:" + admin.port());
                     assertThat(http.get("/stacks").aggregate().join().contentUtf8())
-                            .contains("frontend outbound: per call: TRACING -> METRICS -> ROUTING");
+                            .contains("frontend outbound: per call: [TRACING + METRICS + ROUTING");
                     final AggregatedHttpResponse metrics =
                             http.get("/metrics").aggregate().join();
                     assertThat(metrics.status().code()).isEqualTo(200);

@@ -1,22 +1,19 @@
 package io.mesh4j.client.internal.breaker;
 
-import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.Endpoint;
-import com.linecorp.armeria.client.HttpClient;
-import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
 import com.linecorp.armeria.client.UnprocessedRequestException;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.logging.RequestLog;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.mesh4j.core.classify.ResponseClass;
-import io.mesh4j.core.classify.ResponseClassifier;
-import io.mesh4j.core.stack.AbstractLayer;
+import io.mesh4j.client.internal.stack.FusedClientLayer;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
@@ -26,39 +23,33 @@ import io.mesh4j.core.stack.StackParams;
  * not permit it. The refusal is an {@link UnprocessedRequestException}: the request never left, so the retry
  * layer above moves it to another endpoint whatever its method.
  */
-public final class BreakerLayer extends AbstractLayer<HttpClient> {
+public final class BreakerLayer extends FusedClientLayer {
 
     public BreakerLayer() {
         super(ClientRoles.BREAKER, EndpointBreakers.KEY);
     }
 
     @Override
-    public Function<? super HttpClient, ? extends HttpClient> decorator(StackParams params) {
-        final EndpointBreakers breakers = params.get(EndpointBreakers.KEY);
-        final ResponseClassifier classifier = params.get(CommonParams.CLASSIFIER);
-        final Ticker ticker = params.get(CommonParams.TICKER);
-        return delegate -> new BreakingClient(delegate, breakers, classifier, ticker);
+    public Interceptor<ClientRequestContext> interceptor(StackParams params) {
+        return new AttemptBreaker(params.get(EndpointBreakers.KEY), params.get(CommonParams.TICKER));
     }
 
-    private static final class BreakingClient extends SimpleDecoratingHttpClient {
+    private static final class AttemptBreaker implements Interceptor<ClientRequestContext> {
 
         private final EndpointBreakers breakers;
-        private final ResponseClassifier classifier;
         private final Ticker ticker;
 
-        BreakingClient(HttpClient delegate, EndpointBreakers breakers, ResponseClassifier classifier, Ticker ticker) {
-            super(delegate);
+        AttemptBreaker(EndpointBreakers breakers, Ticker ticker) {
             this.breakers = breakers;
-            this.classifier = classifier;
             this.ticker = ticker;
         }
 
         @Override
-        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
+        public @Nullable HttpResponse onRequest(ClientRequestContext ctx, Exchange<ClientRequestContext> exchange) {
             final Endpoint endpoint = ctx.endpoint();
             if (endpoint == null) {
                 // No endpoint selected: nothing to break; the transport fails the attempt.
-                return unwrap().execute(ctx, req);
+                return null;
             }
             final EndpointBreaker breaker = breakers.endpointBreaker(endpoint);
             final EndpointBreaker.Permit permit = breaker.tryAcquire();
@@ -66,26 +57,25 @@ public final class BreakerLayer extends AbstractLayer<HttpClient> {
                 return HttpResponse.ofFailure(UnprocessedRequestException.of(
                         CallNotPermittedException.createCallNotPermittedException(breaker.breaker)));
             }
-            final long start = ticker.read();
-            ctx.log().whenComplete().thenAccept(log -> record(breaker, permit, ctx, log, ticker.read() - start));
-            return unwrap().execute(ctx, req);
+            exchange.keep(new Attempt(breaker, permit, ticker.read()));
+            return null;
         }
 
-        private void record(
-                EndpointBreaker breaker,
-                EndpointBreaker.Permit permit,
-                ClientRequestContext ctx,
-                RequestLog log,
-                long nanos) {
+        @Override
+        public void onComplete(ClientRequestContext ctx, RequestLog log, Exchange<ClientRequestContext> exchange) {
+            final @Nullable Attempt attempt = exchange.kept();
+            if (attempt == null) {
+                return;
+            }
+            final long nanos = ticker.read() - attempt.startNanos();
             // An endpoint that answered is judged by its answer, even if the caller later abandoned the body.
-            final HttpStatus status = log.responseHeaders().status();
-            final boolean answered = status.code() > 0;
-            final ResponseClass result =
-                    classifier.classify(ctx.method(), answered ? status : null, answered ? null : log.responseCause());
-            if (result.isFailure()) {
-                breaker.onFailure(permit, nanos, answered ? new FailedAnswer(status) : causeOf(log));
+            if (exchange.outcome(log).isFailure()) {
+                final HttpStatus status = log.responseHeaders().status();
+                attempt.breaker()
+                        .onFailure(
+                                attempt.permit(), nanos, status.code() > 0 ? new FailedAnswer(status) : causeOf(log));
             } else {
-                breaker.onSuccess(permit, nanos);
+                attempt.breaker().onSuccess(attempt.permit(), nanos);
             }
         }
 
@@ -93,7 +83,15 @@ public final class BreakerLayer extends AbstractLayer<HttpClient> {
             final Throwable cause = log.responseCause();
             return cause != null ? cause : new FailedAnswer(HttpStatus.UNKNOWN);
         }
+
+        @Override
+        public String toString() {
+            return "AttemptBreaker(" + breakers + ')';
+        }
     }
+
+    /** What an admitted attempt's breaker needs when it ends. */
+    private record Attempt(EndpointBreaker breaker, EndpointBreaker.Permit permit, long startNanos) {}
 
     /** What the breaker records for an answer the classifier calls a failure. */
     private static final class FailedAnswer extends RuntimeException {

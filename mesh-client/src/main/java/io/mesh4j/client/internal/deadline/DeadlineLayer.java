@@ -1,16 +1,12 @@
 package io.mesh4j.client.internal.deadline;
 
 import java.time.Duration;
-import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.ClientRequestContext;
-import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.ResponseTimeoutException;
-import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
@@ -18,11 +14,13 @@ import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.client.internal.routing.RouteDecision;
+import io.mesh4j.client.internal.stack.FusedClientLayer;
 import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.routing.RouteRule;
-import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
@@ -41,35 +39,34 @@ import io.mesh4j.core.stack.StackParams;
  * started, which over-states its time by the earlier attempts. The caller still stops at its own deadline;
  * the downstream service at worst works a little past it.
  */
-public final class DeadlineLayer extends AbstractLayer<HttpClient> {
+public final class DeadlineLayer extends FusedClientLayer {
 
     public DeadlineLayer() {
         super(ClientRoles.DEADLINE);
     }
 
     @Override
-    public Function<? super HttpClient, ? extends HttpClient> decorator(StackParams params) {
+    public Interceptor<ClientRequestContext> interceptor(StackParams params) {
         final ServiceName service = params.get(CommonParams.SERVICE);
         final ClientPolicies policies = params.get(ClientPolicies.KEY);
         final Ticker ticker = params.get(CommonParams.TICKER);
-        return delegate -> new DeadlineClient(delegate, service, policies, ticker);
+        return new CallDeadline(service, policies, ticker);
     }
 
-    private static final class DeadlineClient extends SimpleDecoratingHttpClient {
+    private static final class CallDeadline implements Interceptor<ClientRequestContext> {
 
         private final ServiceName service;
         private final ClientPolicies policies;
         private final Ticker ticker;
 
-        DeadlineClient(HttpClient delegate, ServiceName service, ClientPolicies policies, Ticker ticker) {
-            super(delegate);
+        CallDeadline(ServiceName service, ClientPolicies policies, Ticker ticker) {
             this.service = service;
             this.policies = policies;
             this.ticker = ticker;
         }
 
         @Override
-        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
+        public @Nullable HttpResponse onRequest(ClientRequestContext ctx, Exchange<ClientRequestContext> exchange) {
             Duration timeout = timeoutOf(ctx, service, policies);
             final @Nullable Deadline started = Deadline.of(ctx);
             if (started != null
@@ -85,17 +82,25 @@ public final class DeadlineLayer extends AbstractLayer<HttpClient> {
             ctx.setResponseTimeout(TimeoutMode.SET_FROM_START, timeout);
             Deadline.after(timeout, ticker).attachTo(ctx);
             final RequestHeadersBuilder headers =
-                    req.headers().toBuilder().set(Deadline.HEADER, Deadline.formatHeader(timeout));
-            final @Nullable MediaType contentType = req.headers().contentType();
+                    exchange.headersToWrite().set(Deadline.HEADER, Deadline.formatHeader(timeout));
+            final @Nullable MediaType contentType = exchange.request().headers().contentType();
             if (contentType != null
                     && contentType.is(MediaType.ANY_APPLICATION_TYPE)
                     && contentType.subtype().startsWith("grpc")) {
                 // A gRPC server outside the mesh reads its own header.
                 headers.set(Deadline.GRPC_HEADER, Deadline.formatGrpcHeader(timeout));
             }
-            final HttpRequest stamped = req.withHeaders(headers);
-            ctx.updateRequest(stamped);
-            return unwrap().execute(ctx, stamped);
+            return null;
+        }
+
+        @Override
+        public boolean observesCompletion() {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "CallDeadline(" + service + ')';
         }
     }
 

@@ -1,23 +1,22 @@
 package io.mesh4j.client.internal.faults;
 
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
-import com.linecorp.armeria.client.HttpClient;
-import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 
 import io.mesh4j.client.internal.routing.RouteDecision;
+import io.mesh4j.client.internal.stack.FusedClientLayer;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.FaultSpec.Decision;
 import io.mesh4j.core.routing.RouteRule;
-import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.StackParams;
 
@@ -27,61 +26,57 @@ import io.mesh4j.core.stack.StackParams;
  * is not retried and an injected delay does not eat the call's timeout, as with Istio's fault injection. Every
  * call it judged carries {@value FaultSpec#JUDGED_HEADER}, so that the server does not judge it again.
  */
-public final class FaultLayer extends AbstractLayer<HttpClient> {
+public final class FaultLayer extends FusedClientLayer {
 
     public FaultLayer() {
         super(ClientRoles.FAULTS);
     }
 
     @Override
-    public Function<? super HttpClient, ? extends HttpClient> decorator(StackParams params) {
-        return FaultInjectingClient::new;
+    public Interceptor<ClientRequestContext> interceptor(StackParams params) {
+        return new CallFaults();
     }
 
-    private static final class FaultInjectingClient extends SimpleDecoratingHttpClient {
-
-        FaultInjectingClient(HttpClient delegate) {
-            super(delegate);
-        }
+    private static final class CallFaults implements Interceptor<ClientRequestContext> {
 
         @Override
-        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
+        public @Nullable HttpResponse onRequest(ClientRequestContext ctx, Exchange<ClientRequestContext> exchange) {
             final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
             final @Nullable FaultSpec fault = rule != null ? rule.fault() : null;
             if (rule == null || fault == null) {
-                return unwrap().execute(ctx, req);
+                return null;
             }
-            final HttpRequest judged = req.withHeaders(req.headers().toBuilder().set(FaultSpec.JUDGED_HEADER, "1"));
-            ctx.updateRequest(judged);
+            exchange.headersToWrite().set(FaultSpec.JUDGED_HEADER, "1");
             final Decision decision = fault.decide(ThreadLocalRandom.current());
             if (decision.isNone()) {
-                return unwrap().execute(ctx, judged);
+                return null;
             }
-            if (decision.delay().isZero()) {
-                return abort(judged, decision, rule);
+            if (decision.abortStatus() != 0) {
+                // Not sent: the pass releases the request's body and logs the abort as the call's answer.
+                final HttpResponse aborted = abort(decision, rule);
+                return decision.delay().isZero()
+                        ? aborted
+                        : HttpResponse.delayed(aborted, decision.delay(), ctx.eventLoop());
             }
-            return HttpResponse.delayed(
-                    () -> {
-                        if (decision.abortStatus() != 0) {
-                            return abort(judged, decision, rule);
-                        }
-                        try {
-                            return unwrap().execute(ctx, judged);
-                        } catch (Exception e) {
-                            return HttpResponse.ofFailure(e);
-                        }
-                    },
-                    decision.delay(),
-                    ctx.eventLoop());
+            final Supplier<HttpResponse> rest = exchange.rest();
+            return HttpResponse.delayed(rest, decision.delay(), ctx.eventLoop());
         }
 
-        private static HttpResponse abort(HttpRequest req, Decision decision, RouteRule rule) {
-            // The request is not sent: its body must still be released.
-            req.abort();
+        @Override
+        public boolean observesCompletion() {
+            return false;
+        }
+
+        private static HttpResponse abort(Decision decision, RouteRule rule) {
             return HttpResponse.of(
                     HttpStatus.valueOf(decision.abortStatus()),
                     MediaType.PLAIN_TEXT_UTF_8,
                     "fault injected by mesh4j (rule '" + rule.name() + "')");
+        }
+
+        @Override
+        public String toString() {
+            return "CallFaults";
         }
     }
 }

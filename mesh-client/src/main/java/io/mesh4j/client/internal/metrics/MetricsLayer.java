@@ -1,21 +1,18 @@
 package io.mesh4j.client.internal.metrics;
 
-import java.util.function.Function;
-
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
-import com.linecorp.armeria.client.HttpClient;
-import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.logging.RequestLog;
 
+import io.mesh4j.client.internal.stack.FusedClientLayer;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.classify.ResponseClassifier;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
-import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
@@ -29,43 +26,39 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
  * <p>The route is the template the call names with {@link MeshTelemetry#ROUTE}, or {@value MeshMetrics#UNMATCHED}:
  * a client does not know its callee's routes, and raw paths never become labels.
  */
-public final class MetricsLayer extends AbstractLayer<HttpClient> {
+public final class MetricsLayer extends FusedClientLayer {
 
     public MetricsLayer() {
         super(ClientRoles.METRICS);
     }
 
     @Override
-    public Function<? super HttpClient, ? extends HttpClient> decorator(StackParams params) {
+    public Interceptor<ClientRequestContext> interceptor(StackParams params) {
         final String service = params.get(CommonParams.SERVICE).value();
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
-        final ResponseClassifier classifier = params.get(CommonParams.CLASSIFIER);
-        return delegate -> new MetricsClient(delegate, service, metrics, classifier);
+        return new CallMetrics(service, metrics);
     }
 
-    private static final class MetricsClient extends SimpleDecoratingHttpClient {
+    private static final class CallMetrics implements Interceptor<ClientRequestContext> {
 
         private final String service;
         private final MeshMetrics metrics;
-        private final ResponseClassifier classifier;
 
-        MetricsClient(HttpClient delegate, String service, MeshMetrics metrics, ResponseClassifier classifier) {
-            super(delegate);
+        CallMetrics(String service, MeshMetrics metrics) {
             this.service = service;
             this.metrics = metrics;
-            this.classifier = classifier;
         }
 
         @Override
-        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
-            ctx.log().whenComplete().thenAccept(log -> record(ctx, log));
-            return unwrap().execute(ctx, req);
+        public @Nullable HttpResponse onRequest(ClientRequestContext ctx, Exchange<ClientRequestContext> exchange) {
+            return null;
         }
 
-        private void record(ClientRequestContext ctx, RequestLog log) {
+        @Override
+        public void onComplete(ClientRequestContext ctx, RequestLog log, Exchange<ClientRequestContext> exchange) {
             final @Nullable String template = ctx.attr(MeshTelemetry.ROUTE);
             final String route = template != null ? template : MeshMetrics.UNMATCHED;
-            final ResponseClass outcome = classifier.classify(ctx.method(), log);
+            final ResponseClass outcome = exchange.outcome(log);
             metrics.clientRequest(
                     service,
                     route,
@@ -74,6 +67,11 @@ public final class MetricsLayer extends AbstractLayer<HttpClient> {
                     outcome,
                     log.totalDurationNanos());
             metrics.clientRetries(service, route, log.children().size() - 1);
+        }
+
+        @Override
+        public String toString() {
+            return "CallMetrics(" + service + ')';
         }
     }
 }

@@ -1,22 +1,19 @@
 package io.mesh4j.client.internal.routing;
 
-import java.util.function.Function;
-
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
-import com.linecorp.armeria.client.HttpClient;
-import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 
+import io.mesh4j.client.internal.stack.FusedClientLayer;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.routing.RouteOverride;
-import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.StackParams;
 
@@ -25,29 +22,27 @@ import io.mesh4j.core.stack.StackParams;
  * call to a subset with no instance is answered 503 naming the subset, and the route override the call follows
  * is the one it carries downstream, replacing any the handler copied from its own request.
  */
-public final class RoutingLayer extends AbstractLayer<HttpClient> {
+public final class RoutingLayer extends FusedClientLayer {
 
     public RoutingLayer() {
         super(ClientRoles.ROUTING, Router.KEY);
     }
 
     @Override
-    public Function<? super HttpClient, ? extends HttpClient> decorator(StackParams params) {
-        final Router router = params.get(Router.KEY);
-        return delegate -> new RoutingClient(delegate, router);
+    public Interceptor<ClientRequestContext> interceptor(StackParams params) {
+        return new CallRouting(params.get(Router.KEY));
     }
 
-    private static final class RoutingClient extends SimpleDecoratingHttpClient {
+    private static final class CallRouting implements Interceptor<ClientRequestContext> {
 
         private final Router router;
 
-        RoutingClient(HttpClient delegate, Router router) {
-            super(delegate);
+        CallRouting(Router router) {
             this.router = router;
         }
 
         @Override
-        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
+        public @Nullable HttpResponse onRequest(ClientRequestContext ctx, Exchange<ClientRequestContext> exchange) {
             final RouteDecision decision = router.decide(ctx);
             if (decision.noInstances()) {
                 final String message = "no instance of " + decision.describe() + " now, which "
@@ -63,20 +58,28 @@ public final class RoutingLayer extends AbstractLayer<HttpClient> {
                         RegistryJson.writeError(ErrorBody.of(ErrorCode.NO_ROUTE, message)));
             }
             final @Nullable RouteOverride override = decision.override();
-            final @Nullable String carried = req.headers().get(RouteOverride.HEADER);
+            final @Nullable String carried = exchange.header(RouteOverride.HEADER);
             final @Nullable String wanted = override != null ? override.format() : null;
             if (carried == null ? wanted == null : carried.equals(wanted)) {
-                return unwrap().execute(ctx, req);
+                return null;
             }
-            final RequestHeadersBuilder headers = req.headers().toBuilder();
+            final RequestHeadersBuilder headers = exchange.headersToWrite();
             if (wanted != null) {
                 headers.set(RouteOverride.HEADER, wanted);
             } else {
                 headers.remove(RouteOverride.HEADER);
             }
-            final HttpRequest rewritten = req.withHeaders(headers);
-            ctx.updateRequest(rewritten);
-            return unwrap().execute(ctx, rewritten);
+            return null;
+        }
+
+        @Override
+        public boolean observesCompletion() {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "CallRouting(" + router + ')';
         }
     }
 }

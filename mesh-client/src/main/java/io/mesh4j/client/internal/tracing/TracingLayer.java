@@ -8,21 +8,21 @@ import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.Endpoint;
-import com.linecorp.armeria.client.HttpClient;
-import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.RequestContext;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.logging.RequestLog;
 import com.linecorp.armeria.common.logging.RequestLogAccess;
+import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.internal.stack.FusedClientLayer;
 import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.HttpAttributes;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.internal.telemetry.TracePropagation;
-import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
@@ -58,17 +58,23 @@ import io.opentelemetry.context.Scope;
  * called service), server address and port of the last attempt, status; {@code error.type} and an error status
  * for 4xx, 5xx and calls that got no answer.
  */
-public final class TracingLayer extends AbstractLayer<HttpClient> {
+public final class TracingLayer extends FusedClientLayer {
+
+    /** Makes the call's context current below the pass, as the span of the call's sending. */
+    private static final Function<Context, SafeCloseable> MAKE_CURRENT = context -> {
+        final Scope scope = context.makeCurrent();
+        return scope::close;
+    };
 
     public TracingLayer() {
         super(ClientRoles.TRACING);
     }
 
     @Override
-    public Function<? super HttpClient, ? extends HttpClient> decorator(StackParams params) {
+    public Interceptor<ClientRequestContext> interceptor(StackParams params) {
         final MeshTelemetry telemetry = params.get(MeshTelemetry.KEY);
         final String service = params.get(CommonParams.SERVICE).value();
-        return delegate -> new TracingClient(delegate, telemetry, service);
+        return new CallTracing(telemetry, service);
     }
 
     /**
@@ -83,23 +89,20 @@ public final class TracingLayer extends AbstractLayer<HttpClient> {
         return served != null ? served : current;
     }
 
-    private static final class TracingClient extends SimpleDecoratingHttpClient {
+    private static final class CallTracing implements Interceptor<ClientRequestContext> {
 
-        private final MeshTelemetry telemetry;
         private final TracePropagation propagation;
         private final Tracer tracer;
         private final String service;
 
-        TracingClient(HttpClient delegate, MeshTelemetry telemetry, String service) {
-            super(delegate);
-            this.telemetry = telemetry;
+        CallTracing(MeshTelemetry telemetry, String service) {
             tracer = telemetry.tracer();
             propagation = TelemetryAccess.PROPAGATION.get(telemetry);
             this.service = service;
         }
 
         @Override
-        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
+        public @Nullable HttpResponse onRequest(ClientRequestContext ctx, Exchange<ClientRequestContext> exchange) {
             final Context parent = parentOf(ctx);
             final String method = ctx.method().name();
             final @Nullable String route = ctx.attr(MeshTelemetry.ROUTE);
@@ -115,7 +118,7 @@ public final class TracingLayer extends AbstractLayer<HttpClient> {
             final Span span = builder.startSpan();
             final Context context = parent.with(span);
 
-            final RequestHeadersBuilder headers = req.headers().toBuilder();
+            final RequestHeadersBuilder headers = exchange.headersToWrite();
             propagation.inject(context, headers);
             final @Nullable String caller = ctx.attr(MeshTelemetry.LOCAL_SERVICE);
             if (caller != null) {
@@ -123,12 +126,22 @@ public final class TracingLayer extends AbstractLayer<HttpClient> {
                 // callers even without mTLS.
                 headers.set(MeshTelemetry.CALLER_HEADER, caller);
             }
-            final HttpRequest stamped = req.withHeaders(headers);
-            ctx.updateRequest(stamped);
-            ctx.log().whenComplete().thenAccept(log -> end(span, ctx, log));
-            try (Scope ignored = context.makeCurrent()) {
-                return unwrap().execute(ctx, stamped);
+            exchange.keep(span);
+            exchange.makeCurrentBelow(context, MAKE_CURRENT);
+            return null;
+        }
+
+        @Override
+        public void onComplete(ClientRequestContext ctx, RequestLog log, Exchange<ClientRequestContext> exchange) {
+            final @Nullable Span span = exchange.kept();
+            if (span != null) {
+                end(span, ctx, log);
             }
+        }
+
+        @Override
+        public String toString() {
+            return "CallTracing(" + service + ')';
         }
 
         private static void end(Span span, ClientRequestContext ctx, RequestLog log) {

@@ -1,18 +1,13 @@
 package io.mesh4j.server.internal.authz;
 
-import java.util.function.Function;
-
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.ServiceName;
@@ -24,15 +19,17 @@ import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.core.internal.routing.ServedOverrides;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.routing.RouteOverride;
-import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
 /**
  * Decides whether the caller, known by the SPIFFE ID its certificate proved, may call the route: by the policy
@@ -40,7 +37,7 @@ import io.mesh4j.server.internal.policy.ServerRoutes;
  * io.mesh4j.core.authz.AllowCallers} annotation. With neither, every caller of the mesh may call. A refusal is
  * a 403 that names the caller and the route; every decision is counted by caller.
  */
-public final class AuthzLayer extends AbstractLayer<HttpService> {
+public final class AuthzLayer extends FusedServiceLayer {
 
     private static final Logger logger = LoggerFactory.getLogger(AuthzLayer.class);
     private static final String UNKNOWN_CALLER = "unknown";
@@ -50,7 +47,7 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
     }
 
     @Override
-    public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
+    public Interceptor<ServiceRequestContext> interceptor(StackParams params) {
         final ServiceName service = params.get(CommonParams.SERVICE);
         final PushedPolicy pushed = params.get(PushedPolicy.KEY);
         final AuthorizationTally counts = params.get(AuthorizationTally.KEY);
@@ -58,11 +55,10 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         final RefusalLog refusals = new RefusalLog(service.value());
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
-        return delegate ->
-                new AuthorizingService(delegate, service, pushed, annotated, counts, refusals, routes, metrics);
+        return new RequestAuthorization(service, pushed, annotated, counts, refusals, routes, metrics);
     }
 
-    private static final class AuthorizingService extends SimpleDecoratingHttpService {
+    private static final class RequestAuthorization implements Interceptor<ServiceRequestContext> {
 
         private final ServiceName service;
         private final PushedPolicy pushed;
@@ -72,8 +68,7 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         private final ServerRoutes routes;
         private final MeshMetrics metrics;
 
-        AuthorizingService(
-                HttpService delegate,
+        RequestAuthorization(
                 ServiceName service,
                 PushedPolicy pushed,
                 AnnotatedPolicies annotated,
@@ -81,7 +76,6 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
                 RefusalLog refusals,
                 ServerRoutes routes,
                 MeshMetrics metrics) {
-            super(delegate);
             this.routes = routes;
             this.metrics = metrics;
             this.service = service;
@@ -92,7 +86,7 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
         }
 
         @Override
-        public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
+        public @Nullable HttpResponse onRequest(ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
             final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
             final @Nullable ServiceName verifiedService =
                     caller != null ? caller.service().orElse(null) : null;
@@ -105,12 +99,12 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
             final @Nullable AccessPolicy policy = fromRegistry != null ? fromRegistry : annotated.of(ctx.config());
             if (policy == null) {
                 decided(ctx, callerName, verifiedService, true);
-                return allowed(ctx, req, verifiedService, callerName);
+                return allowed(ctx, exchange, verifiedService, callerName);
             }
             final String route = ctx.config().route().patternString();
             if (verifiedService != null && policy.allows(route, ctx.method(), verifiedService)) {
                 decided(ctx, callerName, verifiedService, true);
-                return allowed(ctx, req, verifiedService, callerName);
+                return allowed(ctx, exchange, verifiedService, callerName);
             }
             decided(ctx, callerName, verifiedService, false);
             final String message =
@@ -140,10 +134,12 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
          * Serves an allowed request, after judging its route override, if it has one: followed downstream when
          * the service's route config lists the caller in {@code overrideCallers}, else dropped and counted.
          */
-        private HttpResponse allowed(
-                ServiceRequestContext ctx, HttpRequest req, @Nullable ServiceName callerService, String callerName)
-                throws Exception {
-            final @Nullable String header = req.headers().get(RouteOverride.HEADER);
+        private @Nullable HttpResponse allowed(
+                ServiceRequestContext ctx,
+                Exchange<ServiceRequestContext> exchange,
+                @Nullable ServiceName callerService,
+                String callerName) {
+            final @Nullable String header = exchange.header(RouteOverride.HEADER);
             if (header != null) {
                 final @Nullable LiveRoutes live = routes.live();
                 final boolean trusted = callerService != null
@@ -164,7 +160,17 @@ public final class AuthzLayer extends AbstractLayer<HttpService> {
                     }
                 }
             }
-            return unwrap().serve(ctx, req);
+            return null;
+        }
+
+        @Override
+        public boolean observesCompletion() {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "RequestAuthorization(" + service + ')';
         }
     }
 }

@@ -3,7 +3,6 @@ package io.mesh4j.server.internal.concurrency;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
-import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -11,24 +10,24 @@ import org.slf4j.LoggerFactory;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.common.logging.RequestLog;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.routing.RouteRule;
-import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServedRoute;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
 /**
  * Keeps at most the rule's {@code concurrencyLimit} requests of a route in flight in this instance (the
@@ -36,7 +35,7 @@ import io.mesh4j.server.internal.policy.ServerRoutes;
  * one more is shed at once with 503, before any work, which the mesh's callers retry on another instance while
  * they still have time. Queueing would only make every request in the queue late.
  */
-public final class ConcurrencyLayer extends AbstractLayer<HttpService> {
+public final class ConcurrencyLayer extends FusedServiceLayer {
 
     private static final Logger logger = LoggerFactory.getLogger(ConcurrencyLayer.class);
 
@@ -45,32 +44,31 @@ public final class ConcurrencyLayer extends AbstractLayer<HttpService> {
     }
 
     @Override
-    public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
+    public Interceptor<ServiceRequestContext> interceptor(StackParams params) {
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
         // One bulkhead per rule that sets a limit, by value: a pushed config with another limit starts afresh.
         // Requests in flight under the old one release it when they end; the old one is then forgotten.
         final Cache<RouteRule, Bulkhead> bulkheads =
                 Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
-        return delegate -> new LimitingService(delegate, routes, bulkheads);
+        return new RequestConcurrency(routes, bulkheads);
     }
 
-    private static final class LimitingService extends SimpleDecoratingHttpService {
+    private static final class RequestConcurrency implements Interceptor<ServiceRequestContext> {
 
         private final ServerRoutes routes;
         private final Cache<RouteRule, Bulkhead> bulkheads;
 
-        LimitingService(HttpService delegate, ServerRoutes routes, Cache<RouteRule, Bulkhead> bulkheads) {
-            super(delegate);
+        RequestConcurrency(ServerRoutes routes, Cache<RouteRule, Bulkhead> bulkheads) {
             this.routes = routes;
             this.bulkheads = bulkheads;
         }
 
         @Override
-        public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
+        public @Nullable HttpResponse onRequest(ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
             final ServedRoute route = routes.resolve(ctx);
             final @Nullable RouteRule source = route.sourceOf(RouteRule::concurrencyLimit);
             if (source == null) {
-                return unwrap().serve(ctx, req);
+                return null;
             }
             // sourceOf gives a rule that has a concurrency limit.
             final Bulkhead bulkhead = bulkheads.get(
@@ -92,8 +90,21 @@ public final class ConcurrencyLayer extends AbstractLayer<HttpService> {
                         RegistryJson.writeError(ErrorBody.of(ErrorCode.OVERLOADED, message)));
             }
             // Released when the response has been sent whole (or the request failed): what counts is the work.
-            ctx.log().whenComplete().thenRun(bulkhead::onComplete);
-            return unwrap().serve(ctx, req);
+            exchange.keep(bulkhead);
+            return null;
+        }
+
+        @Override
+        public void onComplete(ServiceRequestContext ctx, RequestLog log, Exchange<ServiceRequestContext> exchange) {
+            final @Nullable Bulkhead bulkhead = exchange.kept();
+            if (bulkhead != null) {
+                bulkhead.onComplete();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "RequestConcurrency";
         }
     }
 }

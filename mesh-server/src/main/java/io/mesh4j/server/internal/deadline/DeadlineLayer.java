@@ -1,29 +1,27 @@
 package io.mesh4j.server.internal.deadline;
 
 import java.time.Duration;
-import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.util.TimeoutMode;
-import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
 import io.mesh4j.core.deadline.Deadline;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.routing.RouteRule;
-import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
 /**
  * Reads the time its caller has left ({@value Deadline#HEADER}, or gRPC's {@value Deadline#GRPC_HEADER}),
@@ -34,7 +32,7 @@ import io.mesh4j.server.internal.policy.ServerRoutes;
  *
  * <p>A request with neither header nor route timeout keeps the server's own request timeout.
  */
-public final class DeadlineLayer extends AbstractLayer<HttpService> {
+public final class DeadlineLayer extends FusedServiceLayer {
 
     private static final Logger logger = LoggerFactory.getLogger(DeadlineLayer.class);
 
@@ -43,26 +41,25 @@ public final class DeadlineLayer extends AbstractLayer<HttpService> {
     }
 
     @Override
-    public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
+    public Interceptor<ServiceRequestContext> interceptor(StackParams params) {
         final Ticker ticker = params.get(CommonParams.TICKER);
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
-        return delegate -> new DeadlineService(delegate, ticker, routes);
+        return new RequestDeadline(ticker, routes);
     }
 
-    private static final class DeadlineService extends SimpleDecoratingHttpService {
+    private static final class RequestDeadline implements Interceptor<ServiceRequestContext> {
 
         private final Ticker ticker;
         private final ServerRoutes routes;
 
-        DeadlineService(HttpService delegate, Ticker ticker, ServerRoutes routes) {
-            super(delegate);
+        RequestDeadline(Ticker ticker, ServerRoutes routes) {
             this.ticker = ticker;
             this.routes = routes;
         }
 
         @Override
-        public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
-            final @Nullable Duration callerLeft = callerTimeLeft(ctx, req);
+        public @Nullable HttpResponse onRequest(ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
+            final @Nullable Duration callerLeft = callerTimeLeft(ctx, exchange);
             if (callerLeft != null && callerLeft.isZero()) {
                 return HttpResponse.of(
                         HttpStatus.GATEWAY_TIMEOUT,
@@ -73,19 +70,30 @@ public final class DeadlineLayer extends AbstractLayer<HttpService> {
             final @Nullable Duration routeTimeout = rule != null ? rule.timeout() : null;
             final @Nullable Duration left = shorter(callerLeft, routeTimeout);
             if (left == null) {
-                return unwrap().serve(ctx, req);
+                return null;
             }
             final long ownTimeoutMillis = ctx.requestTimeoutMillis();
             if (ownTimeoutMillis <= 0 || left.toMillis() < ownTimeoutMillis) {
                 ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, left);
             }
             Deadline.after(left, ticker).attachTo(ctx);
-            return unwrap().serve(ctx, req);
+            return null;
+        }
+
+        @Override
+        public boolean observesCompletion() {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "RequestDeadline";
         }
 
         /** From {@value Deadline#HEADER}, else gRPC's {@value Deadline#GRPC_HEADER}; null when neither parses. */
-        private static @Nullable Duration callerTimeLeft(ServiceRequestContext ctx, HttpRequest req) {
-            final @Nullable String mesh = req.headers().get(Deadline.HEADER);
+        private static @Nullable Duration callerTimeLeft(
+                ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
+            final @Nullable String mesh = exchange.header(Deadline.HEADER);
             if (mesh != null) {
                 final @Nullable Duration left = Deadline.parseHeader(mesh);
                 if (left == null) {
@@ -93,7 +101,7 @@ public final class DeadlineLayer extends AbstractLayer<HttpService> {
                 }
                 return left;
             }
-            final @Nullable String grpc = req.headers().get(Deadline.GRPC_HEADER);
+            final @Nullable String grpc = exchange.header(Deadline.GRPC_HEADER);
             if (grpc != null) {
                 final @Nullable Duration left = Deadline.parseGrpcHeader(grpc);
                 if (left == null) {

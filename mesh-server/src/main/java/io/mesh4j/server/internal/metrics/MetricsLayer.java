@@ -1,27 +1,24 @@
 package io.mesh4j.server.internal.metrics;
 
-import java.util.function.Function;
-
 import org.jspecify.annotations.Nullable;
 
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.logging.RequestLog;
-import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.RouteTemplates;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
-import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
 /**
  * Records every inbound request once its response is complete: count and latency by route template, method,
@@ -32,43 +29,40 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
  * its mesh client says it calls from ({@value MeshTelemetry#CALLER_HEADER}), else {@value MeshMetrics#UNKNOWN}.
  * A path no route matched counts under {@value MeshMetrics#UNMATCHED}: labels never hold raw paths.
  */
-public final class MetricsLayer extends AbstractLayer<HttpService> {
+public final class MetricsLayer extends FusedServiceLayer {
 
     public MetricsLayer() {
         super(ServerRoles.METRICS);
     }
 
     @Override
-    public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
+    public Interceptor<ServiceRequestContext> interceptor(StackParams params) {
         final String service = params.get(CommonParams.SERVICE).value();
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
-        final ResponseClassifier classifier = params.get(CommonParams.CLASSIFIER);
-        return delegate -> new MetricsService(delegate, service, metrics, classifier);
+        return new RequestMetrics(service, metrics);
     }
 
-    private static final class MetricsService extends SimpleDecoratingHttpService {
+    private static final class RequestMetrics implements Interceptor<ServiceRequestContext> {
 
         private final String service;
         private final MeshMetrics metrics;
-        private final ResponseClassifier classifier;
 
-        MetricsService(HttpService delegate, String service, MeshMetrics metrics, ResponseClassifier classifier) {
-            super(delegate);
+        RequestMetrics(String service, MeshMetrics metrics) {
             this.service = service;
             this.metrics = metrics;
-            this.classifier = classifier;
         }
 
         @Override
-        public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
+        public @Nullable HttpResponse onRequest(ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
             ctx.setAttr(MeshTelemetry.LOCAL_SERVICE, service);
-            final @Nullable String caller = req.headers().get(MeshTelemetry.CALLER_HEADER);
-            ctx.log().whenComplete().thenAccept(log -> record(ctx, log, caller));
-            return unwrap().serve(ctx, req);
+            exchange.keep(exchange.header(MeshTelemetry.CALLER_HEADER));
+            return null;
         }
 
-        private void record(ServiceRequestContext ctx, RequestLog log, @Nullable String caller) {
-            final ResponseClass outcome = classifier.classify(ctx.method(), log);
+        @Override
+        public void onComplete(ServiceRequestContext ctx, RequestLog log, Exchange<ServiceRequestContext> exchange) {
+            final @Nullable String caller = exchange.kept();
+            final ResponseClass outcome = exchange.outcome(log);
             metrics.serverRequest(
                     service,
                     RouteTemplates.labelOf(ctx),
@@ -77,6 +71,11 @@ public final class MetricsLayer extends AbstractLayer<HttpService> {
                     outcome,
                     peerOf(ctx, caller),
                     log.totalDurationNanos());
+        }
+
+        @Override
+        public String toString() {
+            return "RequestMetrics(" + service + ')';
         }
 
         private static String peerOf(ServiceRequestContext ctx, @Nullable String caller) {

@@ -2,21 +2,16 @@ package io.mesh4j.server.internal.ratelimit;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.function.Function;
-
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
@@ -26,20 +21,22 @@ import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.routing.RateLimitSpec;
 import io.mesh4j.core.routing.RouteRule;
-import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServedRoute;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
 /**
  * Holds each route to the rate its rule sets (the registry's, else the route's {@code @RateLimit}), in this
  * instance, for each calling service when the limit is per caller. A request over the rate is answered 429 at
  * once, with {@code Retry-After} saying in how many seconds a permit is free again; no work is spent on it.
  */
-public final class RateLimitLayer extends AbstractLayer<HttpService> {
+public final class RateLimitLayer extends FusedServiceLayer {
 
     private static final Logger logger = LoggerFactory.getLogger(RateLimitLayer.class);
 
@@ -48,34 +45,33 @@ public final class RateLimitLayer extends AbstractLayer<HttpService> {
     }
 
     @Override
-    public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
+    public Interceptor<ServiceRequestContext> interceptor(StackParams params) {
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
         final RateLimiters limiters = new RateLimiters();
-        return delegate -> new RateLimitingService(delegate, routes, limiters);
+        return new RequestRateLimit(routes, limiters);
     }
 
-    private static final class RateLimitingService extends SimpleDecoratingHttpService {
+    private static final class RequestRateLimit implements Interceptor<ServiceRequestContext> {
 
         private final ServerRoutes routes;
         private final RateLimiters limiters;
 
-        RateLimitingService(HttpService delegate, ServerRoutes routes, RateLimiters limiters) {
-            super(delegate);
+        RequestRateLimit(ServerRoutes routes, RateLimiters limiters) {
             this.routes = routes;
             this.limiters = limiters;
         }
 
         @Override
-        public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
+        public @Nullable HttpResponse onRequest(ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
             final ServedRoute route = routes.resolve(ctx);
             final @Nullable RouteRule source = route.sourceOf(RouteRule::rateLimit);
             if (source == null) {
-                return unwrap().serve(ctx, req);
+                return null;
             }
             final @Nullable String caller = callerOf(ctx);
             final RateLimiter limiter = limiters.limiterOf(source, caller);
             if (limiter.acquirePermission()) {
-                return unwrap().serve(ctx, req);
+                return null;
             }
             final long retryAfterSeconds = retryAfterSeconds(limiter);
             // sourceOf gives a rule that has a rate limit.
@@ -92,6 +88,16 @@ public final class RateLimitLayer extends AbstractLayer<HttpService> {
                             .set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds))
                             .build(),
                     HttpData.wrap(RegistryJson.writeError(ErrorBody.of(ErrorCode.RATE_LIMITED, message))));
+        }
+
+        @Override
+        public boolean observesCompletion() {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "RequestRateLimit";
         }
 
         private static @Nullable String callerOf(ServiceRequestContext ctx) {

@@ -2,27 +2,25 @@ package io.mesh4j.server.internal.tracing;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.logging.RequestLog;
-import com.linecorp.armeria.common.util.SafeCloseable;
-import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.HttpAttributes;
 import io.mesh4j.core.internal.telemetry.RouteTemplates;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.internal.telemetry.TracePropagation;
-import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.server.internal.stack.FusedServiceLayer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
@@ -45,34 +43,31 @@ import io.opentelemetry.context.Context;
  * the request: it starts a new trace, and the header is counted in
  * {@code mesh_tracing_malformed_headers_total}.
  */
-public final class TracingLayer extends AbstractLayer<HttpService> {
+public final class TracingLayer extends FusedServiceLayer {
 
     public TracingLayer() {
         super(ServerRoles.TRACING);
     }
 
     @Override
-    public Function<? super HttpService, ? extends HttpService> decorator(StackParams params) {
-        final MeshTelemetry telemetry = params.get(MeshTelemetry.KEY);
-        return delegate -> new TracingService(delegate, telemetry);
+    public Interceptor<ServiceRequestContext> interceptor(StackParams params) {
+        return new RequestTracing(params.get(MeshTelemetry.KEY));
     }
 
-    private static final class TracingService extends SimpleDecoratingHttpService {
+    private static final class RequestTracing implements Interceptor<ServiceRequestContext> {
 
-        private final MeshTelemetry telemetry;
         private final Tracer tracer;
         private final TracePropagation propagation;
 
-        TracingService(HttpService delegate, MeshTelemetry telemetry) {
-            super(delegate);
-            this.telemetry = telemetry;
+        RequestTracing(MeshTelemetry telemetry) {
             tracer = telemetry.tracer();
             propagation = TelemetryAccess.PROPAGATION.get(telemetry);
         }
 
         @Override
-        public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
-            final Context parent = propagation.extract(req.headers());
+        public @Nullable HttpResponse onRequest(ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
+            final RequestHeaders headers = exchange.request().headers();
+            final Context parent = propagation.extract(headers);
             final @Nullable String route = RouteTemplates.templateOf(ctx);
             final String method = ctx.method().name();
             final SpanBuilder builder = tracer.spanBuilder(route != null ? method + ' ' + route : method)
@@ -92,11 +87,11 @@ public final class TracingLayer extends AbstractLayer<HttpService> {
                 builder.setAttribute(HttpAttributes.HTTP_ROUTE, route);
             }
             final InetSocketAddress local = ctx.localAddress();
-            final @Nullable String authority = req.headers().authority();
+            final @Nullable String authority = headers.authority();
             builder.setAttribute(
                     HttpAttributes.SERVER_ADDRESS, authority != null ? hostOf(authority) : local.getHostString());
             builder.setAttribute(HttpAttributes.SERVER_PORT, (long) local.getPort());
-            final @Nullable String userAgent = req.headers().get("user-agent");
+            final @Nullable String userAgent = headers.get("user-agent");
             if (userAgent != null) {
                 builder.setAttribute(HttpAttributes.USER_AGENT_ORIGINAL, userAgent);
             }
@@ -105,11 +100,23 @@ public final class TracingLayer extends AbstractLayer<HttpService> {
             ctx.setAttr(MeshTelemetry.CONTEXT, context);
             // Current whenever Armeria makes the request's context current, on whatever thread.
             ctx.hook(() -> MeshTelemetry.enter(context));
-            ctx.log().whenComplete().thenAccept(log -> end(span, log));
+            exchange.keep(span);
             // The hook runs at the next push; the handler runs now, inside the push that was made before it.
-            try (SafeCloseable ignored = MeshTelemetry.enter(context)) {
-                return unwrap().serve(ctx, req);
+            exchange.makeCurrentBelow(context, MeshTelemetry::enter);
+            return null;
+        }
+
+        @Override
+        public void onComplete(ServiceRequestContext ctx, RequestLog log, Exchange<ServiceRequestContext> exchange) {
+            final @Nullable Span span = exchange.kept();
+            if (span != null) {
+                end(span, log);
             }
+        }
+
+        @Override
+        public String toString() {
+            return "RequestTracing";
         }
 
         private static void end(Span span, RequestLog log) {

@@ -3,6 +3,7 @@ package io.mesh4j.client.internal.balancer.p2c;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,17 +16,21 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.HttpClient;
-import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
 import com.linecorp.armeria.client.endpoint.AbstractEndpointSelector;
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.logging.RequestLog;
 import com.linecorp.armeria.common.logging.RequestLogAccess;
 
 import io.mesh4j.client.balancer.Balancer;
 import io.mesh4j.client.balancer.EndpointAvailability;
+import io.mesh4j.client.internal.balancer.AttemptFeedback;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.internal.stack.ClientPass;
+import io.mesh4j.core.classify.ResponseClassifier;
+import io.mesh4j.core.internal.stack.Exchange;
+import io.mesh4j.core.internal.stack.Interceptor;
 import io.netty.util.AttributeKey;
 
 /**
@@ -33,7 +38,7 @@ import io.netty.util.AttributeKey;
  * {@link EndpointLoad#load(long) load}. Two random picks rather than the least loaded of all keep the choice
  * cheap and keep many clients from herding onto the same "best" endpoint at once.
  */
-public final class PeakEwmaBalancer implements Balancer {
+public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
 
     /** How fast old latency fades: Finagle's and Linkerd's default. */
     static final Duration DECAY = Duration.ofSeconds(10);
@@ -55,6 +60,7 @@ public final class PeakEwmaBalancer implements Balancer {
     private final EndpointAvailability availability;
     private final long slowStartNanos;
     private final Map<Endpoint, EndpointLoad> loads = new ConcurrentHashMap<>();
+    private final LoadFeedback feedback = new LoadFeedback();
     /**
      * Every instance this balancer has been offered, by registry instance id (an address may come back as
      * another instance): one it has not is new, and starts slowly.
@@ -119,7 +125,13 @@ public final class PeakEwmaBalancer implements Balancer {
 
     @Override
     public HttpClient observe(HttpClient transport) {
-        return new LoadObservingClient(transport);
+        return ClientPass.alone(AttemptFeedback.ROLE, feedback, ResponseClassifier.ofDefault())
+                .apply(transport);
+    }
+
+    @Override
+    public Interceptor<ClientRequestContext> feedback() {
+        return feedback;
     }
 
     /**
@@ -202,44 +214,57 @@ public final class PeakEwmaBalancer implements Balancer {
     private static void remember(ClientRequestContext attempt, Endpoint endpoint) {
         final @Nullable RequestLogAccess parent = attempt.log().parent();
         final ClientRequestContext call = parent != null ? (ClientRequestContext) parent.context() : attempt;
-        // A call's attempts run one after another: no race on creating the set.
-        Set<Endpoint> tried = call.attr(TRIED);
+        // Copied on a retry only: most calls take one attempt, and pay for one small immutable set. A call's
+        // attempts run one after another; two hedges racing here at worst forget one endpoint of the preference.
+        final @Nullable Set<Endpoint> tried = call.attr(TRIED);
         if (tried == null) {
-            tried = ConcurrentHashMap.newKeySet();
-            call.setAttr(TRIED, tried);
+            call.setAttr(TRIED, Set.of(endpoint));
+        } else if (!tried.contains(endpoint)) {
+            final Set<Endpoint> more = new HashSet<>(tried);
+            more.add(endpoint);
+            call.setAttr(TRIED, Set.copyOf(more));
         }
-        tried.add(endpoint);
     }
 
     /** Counts each attempt in flight on its endpoint and feeds its latency into the endpoint's cost. */
-    private final class LoadObservingClient extends SimpleDecoratingHttpClient {
-
-        LoadObservingClient(HttpClient delegate) {
-            super(delegate);
-        }
+    private final class LoadFeedback implements Interceptor<ClientRequestContext> {
 
         @Override
-        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
+        public @Nullable HttpResponse onRequest(ClientRequestContext ctx, Exchange<ClientRequestContext> exchange) {
             final Endpoint endpoint = ctx.endpoint();
             if (endpoint == null) {
-                return unwrap().execute(ctx, req);
+                return null;
             }
             remember(ctx, endpoint);
             final EndpointLoad load = loadOf0(endpoint);
-            final long start = ticker.read();
+            exchange.keep(new Started(load, ticker.read()));
             load.start();
-            ctx.log().whenComplete().thenAccept(log -> {
-                final long now = ticker.read();
-                if (log.responseHeaders().status().code() > 0) {
-                    load.end(now - start, now);
-                } else {
-                    // Refused, reset or timed out: a failure, not a latency. A refusal is fast and would make a
-                    // dead endpoint look like the best one; a timeout is long and would keep a frozen one out
-                    // for a minute after it answers again. Both add the same short-lived penalty.
-                    load.fail(now);
-                }
-            });
-            return unwrap().execute(ctx, req);
+            return null;
+        }
+
+        @Override
+        public void onComplete(ClientRequestContext ctx, RequestLog log, Exchange<ClientRequestContext> exchange) {
+            final @Nullable Started started = exchange.kept();
+            if (started == null) {
+                return;
+            }
+            final long now = ticker.read();
+            if (log.responseHeaders().status().code() > 0) {
+                started.load().end(now - started.nanos(), now);
+            } else {
+                // Refused, reset or timed out: a failure, not a latency. A refusal is fast and would make a
+                // dead endpoint look like the best one; a timeout is long and would keep a frozen one out
+                // for a minute after it answers again. Both add the same short-lived penalty.
+                started.load().fail(now);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "LoadFeedback(" + PeakEwmaBalancer.this + ')';
         }
     }
+
+    /** An attempt in flight on an endpoint, since when. */
+    private record Started(EndpointLoad load, long nanos) {}
 }
