@@ -39,7 +39,13 @@ final class LayerPriceReport {
                         + "included, which is the same on every path); throughput at ")
                 .append(results.concurrency)
                 .append(" in flight.\n\n");
-        out.append("### What removing one layer saves\n\n").append(prices()).append('\n');
+        out.append("### What removing one layer saves\n\n")
+                .append(prices())
+                .append(
+                        "\nA range that spans zero is a price this machine's noise hides: look at the rounds' range before "
+                                + "the median. Each path is one HTTP/2 connection for the whole run, served by one event loop in "
+                                + "each process, so a path can be luckier or unluckier than (c) in where those land, in every "
+                                + "round alike: read throughput differences of a few percent with that in mind.\n\n");
         out.append(String.format(
                         Locale.ROOT,
                         "### Allocation per request at %s requests/s (bytes, every thread of the process)%n%n",

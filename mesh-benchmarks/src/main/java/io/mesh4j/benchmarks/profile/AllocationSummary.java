@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -17,12 +18,14 @@ import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
  * What a recorded JVM allocated, from its allocation samples ({@code jdk.ObjectAllocationSample}, which the JDK's
  * {@code profile} settings take up to 300 times a second, each weighted by the bytes allocated since the one before
- * on its thread): the sites that allocated the most, and the share of the bytes that each library and each mesh4j
+ * on its thread; a thread's first sample, which weighs what it allocated before the recording, is left out): the
+ * sites that allocated the most, and the share of the bytes that each library and each mesh4j
  * class had on the stack. It says where the bytes come from; how many a request allocates is measured exactly, per
  * thread, by the benchmark ({@code AllocatedBytes}), not estimated from these samples.
  */
@@ -53,6 +56,7 @@ public final class AllocationSummary {
         final Map<String, Long> bySite = new HashMap<>();
         final Map<String, Long> byLibrary = new HashMap<>();
         final Map<String, Long> byMeshClass = new HashMap<>();
+        final Set<Long> sampledThreads = new HashSet<>();
         int samples = 0;
         long total = 0;
         try {
@@ -62,6 +66,13 @@ public final class AllocationSummary {
                 }
                 final @Nullable RecordedStackTrace stack = event.getStackTrace();
                 if (stack == null || stack.getFrames().isEmpty()) {
+                    continue;
+                }
+                // A thread's first sample weighs every byte the thread allocated before it, since it started: before
+                // the recording too (hundreds of GiB for an event loop that has run for minutes). Only the samples
+                // after it weigh what was allocated during the recording.
+                final @Nullable RecordedThread thread = event.getThread("eventThread");
+                if (thread != null && sampledThreads.add(thread.getJavaThreadId())) {
                     continue;
                 }
                 final long weight = event.getLong("weight");
