@@ -4,9 +4,13 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.jspecify.annotations.Nullable;
@@ -19,7 +23,9 @@ import io.mesh4j.benchmarks.load.Call;
 import io.mesh4j.benchmarks.load.ClosedLoop;
 import io.mesh4j.benchmarks.load.LoadResult;
 import io.mesh4j.benchmarks.load.OpenLoop;
+import io.mesh4j.benchmarks.process.AllocatedBytes;
 import io.mesh4j.benchmarks.process.Fields;
+import io.mesh4j.client.ClientStacks;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
@@ -30,13 +36,18 @@ import picocli.CommandLine.Option;
 
 /**
  * The client process of the per-hop benchmark: the load generator and a client of each path, all in one JVM, so
- * that every path is driven by the same code on the same threads. It prints {@code ready} once each path has
- * answered one request correctly, then runs the phases its standard input asks for:
+ * that every path is driven by the same code on the same threads. For the layer prices it also has a client of
+ * each {@link StackVariant}: a mesh client of its own, with the default stack minus one role, for a client-side
+ * variant; the full mesh client's client of the variant's service for a server-side one. It prints {@code ready}
+ * once each path has answered one request correctly, then runs the phases its standard input asks for, naming a
+ * path by its {@link HopTarget#key()}:
  * <pre>
  * throughput path=c concurrency=64 warmupMs=2000 measureMs=5000
- * rate path=c rps=2000 warmupMs=2000 measureMs=10000
+ * rate path=c-client-RETRY rps=2000 warmupMs=2000 measureMs=10000
+ * allocated
  * </pre>
- * answering each with one line, {@code result path=c ...} ({@link LoadResult#toLine()}).
+ * answering each with one line, {@code result path=c ...} ({@link LoadResult#toLine()}), or
+ * {@code allocated bytes=...} ({@link AllocatedBytes}).
  */
 @Command(name = "hop-client", description = "The per-hop benchmark's client process.")
 public final class HopClient implements Callable<Integer> {
@@ -49,6 +60,12 @@ public final class HopClient implements Callable<Integer> {
 
     @Option(names = "--sidecar-port", description = "The client sidecar's port; the path is left out without it.")
     private int sidecarPort;
+
+    @Option(
+            names = "--variants",
+            split = ",",
+            description = "Keys of the stack variants to have a client of, besides the four paths.")
+    private List<String> variants = new ArrayList<>();
 
     @Mixin
     private final HopCredentials credentials = new HopCredentials();
@@ -71,24 +88,43 @@ public final class HopClient implements Callable<Integer> {
         // Everything a user gets by default: mTLS, discovery, P2C peak-EWMA, the whole outbound stack.
         final MeshClient mesh =
                 MeshClient.builder(credentials.registry).identity(identity).build();
-        final Map<HopPath, WebClient> clients = new EnumMap<>(HopPath.class);
+        final Map<HopTarget, WebClient> clients = new LinkedHashMap<>();
         clients.put(HopPath.H2C, WebClient.of("h2c://127.0.0.1:" + h2cPort));
         clients.put(
                 HopPath.TLS,
                 WebClient.builder("https://127.0.0.1:" + tlsPort)
                         .factory(rawTls)
                         .build());
-        clients.put(HopPath.MESH, mesh.webClient("echo"));
+        clients.put(HopPath.MESH, mesh.webClient(StackVariant.FULL_SERVICE));
         if (sidecarPort > 0) {
             clients.put(HopPath.SIDECARS, WebClient.of("h2c://127.0.0.1:" + sidecarPort));
         }
-        awaitDiscovery(mesh);
-        final Map<HopPath, Call> calls = new EnumMap<>(HopPath.class);
-        clients.forEach((path, client) ->
-                calls.put(path, () -> client.execute(JsonEcho.newRequest()).aggregate()));
-        for (Map.Entry<HopPath, Call> call : calls.entrySet()) {
-            checkEcho(call.getKey(), call.getValue().send().join());
+        final List<MeshClient> variantClients = new ArrayList<>();
+        final Set<String> services = new LinkedHashSet<>(List.of(StackVariant.FULL_SERVICE));
+        for (String key : variants) {
+            final StackVariant variant = StackVariant.ofKey(key);
+            services.add(variant.service());
+            if (variant.side() == StackVariant.Side.CLIENT) {
+                // The public API only: the default stack with one role taken out, everything else as in (c).
+                final MeshClient variantClient = MeshClient.builder(credentials.registry)
+                        .identity(identity)
+                        .stack(ClientStacks.defaults().remove(variant.role()))
+                        .build();
+                variantClients.add(variantClient);
+                clients.put(variant, variantClient.webClient(variant.service()));
+            } else {
+                clients.put(variant, mesh.webClient(variant.service()));
+            }
         }
+        for (String service : services) {
+            awaitDiscovery(mesh, service);
+        }
+        final Map<String, Call> calls = new LinkedHashMap<>();
+        clients.forEach((target, client) -> {
+            final Call call = () -> client.execute(JsonEcho.newRequest()).aggregate();
+            checkEcho(target, call.send().join());
+            calls.put(target.key(), call);
+        });
         System.out.println("ready");
         System.out.flush();
 
@@ -97,35 +133,39 @@ public final class HopClient implements Callable<Integer> {
             System.out.println(run(line, calls));
             System.out.flush();
         }
+        variantClients.forEach(MeshClient::close);
         mesh.close();
         identity.close();
         rawTls.close();
         return 0;
     }
 
-    private static void awaitDiscovery(MeshClient mesh) throws InterruptedException {
+    private static void awaitDiscovery(MeshClient mesh, String service) throws InterruptedException {
         final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (mesh.endpoints(ServiceName.of("echo")).isEmpty()) {
+        while (mesh.endpoints(ServiceName.of(service)).isEmpty()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the registry listed no instance of echo within 30 s");
+                throw new IllegalStateException("the registry listed no instance of " + service + " within 30 s");
             }
             Thread.sleep(50);
         }
     }
 
-    private static void checkEcho(HopPath path, AggregatedHttpResponse res) {
+    private static void checkEcho(HopTarget path, AggregatedHttpResponse res) {
         if (!res.status().isSuccess() || !Arrays.equals(res.content().array(), JsonEcho.BODY)) {
             throw new IllegalStateException(path.label() + " answered " + res.status() + ' ' + res.contentUtf8()
                     + " (expected: 200 and the request's body)");
         }
     }
 
-    private static String run(String command, Map<HopPath, Call> calls) {
+    private static String run(String command, Map<String, Call> calls) {
+        if (AllocatedBytes.COMMAND.equals(command.trim())) {
+            return AllocatedBytes.answer();
+        }
         final Fields fields = Fields.parse(command);
-        final HopPath path = HopPath.ofLetter(fields.get("path"));
+        final String path = fields.get("path");
         final @Nullable Call call = calls.get(path);
         if (call == null) {
-            throw new IllegalArgumentException(path.label() + " is not configured in this client");
+            throw new IllegalArgumentException("path " + path + " is not configured in this client");
         }
         final Duration warmup = Duration.ofMillis(fields.getLong("warmupMs"));
         final Duration measure = Duration.ofMillis(fields.getLong("measureMs"));
@@ -137,6 +177,6 @@ public final class HopClient implements Callable<Integer> {
         } else {
             throw new IllegalArgumentException("unknown command: " + command);
         }
-        return "result path=" + path.letter() + ' ' + result.toLine();
+        return "result path=" + path + ' ' + result.toLine();
     }
 }

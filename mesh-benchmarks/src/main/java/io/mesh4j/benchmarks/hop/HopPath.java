@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * The four ways the benchmark's client reaches its server, each measured in the same run.
  */
-enum HopPath {
+enum HopPath implements HopTarget {
     H2C("a", "raw Armeria, h2c"),
     TLS("b", "raw Armeria, mTLS"),
     MESH("c", "mesh4j defaults"),
@@ -24,8 +24,15 @@ enum HopPath {
         return letter;
     }
 
+    /** The {@link #letter()}. */
+    @Override
+    public String key() {
+        return letter;
+    }
+
     /** {@code (c) mesh4j defaults} */
-    String label() {
+    @Override
+    public String label() {
         return '(' + letter + ") " + description;
     }
 

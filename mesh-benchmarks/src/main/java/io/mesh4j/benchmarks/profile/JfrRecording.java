@@ -26,6 +26,11 @@ public final class JfrRecording {
         return new JfrRecording(pid, file);
     }
 
+    /** The file the recording is written to when it stops. */
+    public Path file() {
+        return file;
+    }
+
     /** Stops the recording, which writes it to its file, and reads it. */
     public JfrSummary stop() {
         Jcmd.run(pid, "JFR.stop", "name=" + NAME);

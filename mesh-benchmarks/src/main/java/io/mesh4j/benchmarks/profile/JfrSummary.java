@@ -30,11 +30,11 @@ public final class JfrSummary {
      * Libraries by package prefix, in the order they are shown. A sample counts for each one on its stack; TLS
      * counts the JDK's and Netty's TLS code, wherever it is called from.
      */
-    private static final Map<String, Predicate<String>> LIBRARIES = libraries();
+    static final Map<String, Predicate<String>> LIBRARIES = libraries();
 
-    private static final String BENCHMARKS = "io.mesh4j.benchmarks.";
+    static final String BENCHMARKS = "io.mesh4j.benchmarks.";
 
-    private static final int TOP = 15;
+    static final int TOP = 15;
 
     private final int samples;
     private final Map<String, Integer> selfByMethod;
@@ -114,7 +114,7 @@ public final class JfrSummary {
         return new JfrSummary(samples, self, libraries, meshClasses);
     }
 
-    private static String methodOf(RecordedFrame frame) {
+    static String methodOf(RecordedFrame frame) {
         final String type = frame.getMethod().getType().getName();
         return type.substring(type.lastIndexOf('.') + 1)
                 + '.'
@@ -122,7 +122,7 @@ public final class JfrSummary {
     }
 
     /** {@code io.mesh4j.client.internal.retry.RetryLayer$RetryingClient} → {@code client.retry.RetryLayer} */
-    private static String topLevel(String type) {
+    static String topLevel(String type) {
         final int nested = type.indexOf('$');
         return (nested < 0 ? type : type.substring(0, nested)).substring("io.mesh4j.".length());
     }
@@ -153,10 +153,10 @@ public final class JfrSummary {
         return samples == 0 ? "" : String.format(Locale.ROOT, "%.1f %%", 100.0 * count / samples);
     }
 
-    private static Map<String, Integer> top(Map<String, Integer> counts) {
-        final Map<String, Integer> top = new LinkedHashMap<>();
+    static <N extends Comparable<N>> Map<String, N> top(Map<String, N> counts) {
+        final Map<String, N> top = new LinkedHashMap<>();
         counts.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .sorted(Map.Entry.<String, N>comparingByValue().reversed())
                 .limit(TOP)
                 .forEach(e -> top.put(e.getKey(), e.getValue()));
         return top;

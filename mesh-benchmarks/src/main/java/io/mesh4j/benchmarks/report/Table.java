@@ -8,12 +8,14 @@ import java.util.List;
 
 /**
  * A table for people: a Markdown pipe table with its columns padded, so that it reads the same in a terminal and
- * in BENCHMARKS.md. The first column is aligned left, the others right, as numbers are.
+ * in BENCHMARKS.md. The first column is aligned left (or the first few, {@link #alignLeft(int)}), the others right,
+ * as numbers are.
  */
 public final class Table {
 
     private final String[] header;
     private final List<String[]> rows = new ArrayList<>();
+    private int leftAligned = 1;
 
     private Table(String[] header) {
         this.header = header;
@@ -24,6 +26,17 @@ public final class Table {
             throw new IllegalArgumentException("header: empty (expected: at least one column)");
         }
         return new Table(header.clone());
+    }
+
+    /**
+     * Aligns the first {@code columns} columns left, for tables whose first few columns are names, not numbers.
+     */
+    public Table alignLeft(int columns) {
+        if (columns < 1 || columns > header.length) {
+            throw new IllegalArgumentException("columns: " + columns + " (expected: 1.." + header.length + ')');
+        }
+        leftAligned = columns;
+        return this;
     }
 
     /**
@@ -62,9 +75,9 @@ public final class Table {
         line(out, header, widths);
         out.append('|');
         for (int i = 0; i < widths.length; i++) {
-            out.append(i == 0 ? ":" : "-")
+            out.append(i < leftAligned ? ":" : "-")
                     .append("-".repeat(widths[i]))
-                    .append(i == 0 ? "-" : ":")
+                    .append(i < leftAligned ? "-" : ":")
                     .append('|');
         }
         out.append('\n');
@@ -72,11 +85,13 @@ public final class Table {
         return out.toString();
     }
 
-    private static void line(StringBuilder out, String[] cells, int[] widths) {
+    private void line(StringBuilder out, String[] cells, int[] widths) {
         out.append('|');
         for (int i = 0; i < cells.length; i++) {
             final String pad = " ".repeat(widths[i] - cells[i].length());
-            out.append(' ').append(i == 0 ? cells[i] + pad : pad + cells[i]).append(" |");
+            out.append(' ')
+                    .append(i < leftAligned ? cells[i] + pad : pad + cells[i])
+                    .append(" |");
         }
         out.append('\n');
     }

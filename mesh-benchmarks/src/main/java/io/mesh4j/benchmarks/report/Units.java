@@ -27,6 +27,24 @@ public final class Units {
         return String.format(Locale.ROOT, "%.3f", value);
     }
 
+    /** A difference, signed, three significant digits at most: {@code +3.12}, {@code -0.512}, {@code +1,234}. */
+    public static String signedDecimal(double value) {
+        final String decimal = decimal(value);
+        // A difference that rounds to zero reads 0, not +0.000.
+        return value > 0 && decimal.chars().anyMatch(c -> c >= '1' && c <= '9') ? "+" + decimal : decimal;
+    }
+
+    /** A difference, signed, with no decimals: {@code +1,234}, {@code -56}. */
+    public static String signedCount(double value) {
+        final String count = count(value);
+        return value > 0 && !"0".equals(count) ? "+" + count : count;
+    }
+
+    /** A relative change, given as a fraction: {@code +4.1 %} for 0.041. */
+    public static String signedPercent(double fraction) {
+        return String.format(Locale.ROOT, "%+.1f %%", fraction * 100);
+    }
+
     /** A ratio, {@code 0.87×}. */
     public static String ratio(double value) {
         return String.format(Locale.ROOT, "%.2f×", value);

@@ -6,10 +6,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mesh4j.client.ClientStacks;
+import io.mesh4j.server.ServerStacks;
 import picocli.CommandLine;
 
 /**
@@ -63,5 +67,41 @@ class PerHopBenchmarkSmokeTest {
         if (haproxy) {
             assertThat(tables).contains(HopPath.SIDECARS.label(), "(c)/(d)", "HAProxy server sidecar");
         }
+    }
+
+    @Test
+    void pricesEveryLayerOfTheDefaultStacksInOneTinyRound() {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final int exitCode = new CommandLine(new PerHopBenchmark(new PrintStream(out, true, StandardCharsets.UTF_8)))
+                .execute(
+                        "--price-layers",
+                        "--rounds",
+                        "1",
+                        "--concurrency",
+                        "2",
+                        "--rate",
+                        "100",
+                        "--warmup",
+                        "100ms",
+                        "--duration",
+                        "200ms",
+                        "--latency-duration",
+                        "200ms",
+                        "--jit-warmup",
+                        "0s",
+                        "--work-dir",
+                        workDir.toString());
+
+        final String tables = out.toString(StandardCharsets.UTF_8);
+        assertThat(exitCode).as(tables).isZero();
+        // Every role of both default stacks, each removed on its own side, read from the stacks themselves.
+        final List<String> rows = new ArrayList<>();
+        ClientStacks.defaults().roles().forEach(role -> rows.add("| client | " + role.name() + " "));
+        ServerStacks.defaults().roles().forEach(role -> rows.add("| server | " + role.name() + " "));
+        assertThat(tables)
+                .contains("### What removing one layer saves", "### Allocation per request at 100 requests/s")
+                .contains(rows)
+                .contains(HopPath.MESH.label(), HopPath.TLS.label(), "(c) − (b)")
+                .doesNotContain("requests failed");
     }
 }
