@@ -16,7 +16,18 @@ import java.util.regex.Pattern;
  */
 public final class Jcmd {
 
-    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total\\s+\\d+K,\\s+used\\s+(\\d+)K");
+    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total\\s+(\\d+)K,\\s+used\\s+(\\d+)K");
+
+    /** {@code java.cls.loadedClasses=12345} in {@code PerfCounter.print}. */
+    private static final Pattern PERF_COUNTER = Pattern.compile("^([\\w.]+)=(\\S+)$", Pattern.MULTILINE);
+
+    /**
+     * The heap right after a full collection, in bytes.
+     *
+     * @param used      what is live
+     * @param committed what the collector keeps from the operating system for the heap, live or not
+     */
+    public record Heap(long used, long committed) {}
 
     /** Runs {@code jcmd PID COMMAND...} and returns what it printed. */
     public static String run(long pid, String... command) {
@@ -41,13 +52,38 @@ public final class Jcmd {
 
     /** The heap JVM {@code pid} holds live: what is used right after a full collection, in bytes. */
     public static long liveHeapBytes(long pid) {
+        return heapAfterFullGc(pid).used();
+    }
+
+    /** Runs a full collection in JVM {@code pid} ({@code System.gc()}) and returns its heap right after. */
+    public static Heap heapAfterFullGc(long pid) {
         run(pid, "GC.run");
         final String info = run(pid, "GC.heap_info");
-        final Matcher used = HEAP_USED.matcher(info);
-        if (!used.find()) {
+        final Matcher heap = HEAP_USED.matcher(info);
+        if (!heap.find()) {
             throw new IllegalStateException("no heap usage in jcmd " + pid + " GC.heap_info: " + info);
         }
-        return Long.parseLong(used.group(1)) * 1024;
+        return new Heap(Long.parseLong(heap.group(2)) * 1024, Long.parseLong(heap.group(1)) * 1024);
+    }
+
+    /**
+     * The classes JVM {@code pid} holds now: loaded, less unloaded, from its performance counters (which cost the
+     * JVM nothing to read, unlike asking it from inside).
+     */
+    public static long loadedClasses(long pid) {
+        final String counters = run(pid, "PerfCounter.print");
+        return perfCounter(pid, counters, "java.cls.loadedClasses")
+                - perfCounter(pid, counters, "java.cls.unloadedClasses");
+    }
+
+    private static long perfCounter(long pid, String counters, String name) {
+        final Matcher counter = PERF_COUNTER.matcher(counters);
+        while (counter.find()) {
+            if (counter.group(1).equals(name)) {
+                return Long.parseLong(counter.group(2));
+            }
+        }
+        throw new IllegalStateException("no " + name + " in jcmd " + pid + " PerfCounter.print");
     }
 
     private Jcmd() {}
