@@ -68,7 +68,10 @@ final class ExplainRecording {
         this.allocations = allocations;
     }
 
-    /** The flags that start the recording with the JVM; the settings file goes into {@code dir}. */
+    /**
+     * The flags that start the recording with the JVM, and native memory tracking; the settings file goes into
+     * {@code dir}.
+     */
     static List<String> jvmFlags(Path dir, Path file) {
         final Path settings = dir.resolve("footprint.jfc");
         try {
@@ -79,7 +82,9 @@ final class ExplainRecording {
         return List.of(
                 "-XX:StartFlightRecording:name=" + NAME + ",settings=" + settings + ",filename=" + file,
                 // Deep enough that the mesh4j frame which set off a chain of class initialisations is kept.
-                "-XX:FlightRecorderOptions:stackdepth=512");
+                "-XX:FlightRecorderOptions:stackdepth=512",
+                // Where the resident memory goes, by the JVM's own accounting.
+                "-XX:NativeMemoryTracking=summary");
     }
 
     /** Stops the child's recording, which writes its file, and reads it. */

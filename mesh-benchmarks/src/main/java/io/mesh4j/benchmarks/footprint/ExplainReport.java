@@ -5,9 +5,11 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
@@ -25,8 +27,11 @@ final class ExplainReport {
 
     private static final int TOP = 15;
 
-    /** One explain run of one process: its recording, and the JVM's own class count at the same moment. */
-    record Run(ExplainRecording recording, long jvmClasses) {}
+    /**
+     * One explain run of one process: its recording, and at the same moment the JVM's own class count, its
+     * committed native memory by category and its Java threads' names.
+     */
+    record Run(ExplainRecording recording, long jvmClasses, Map<String, Long> nativeMemory, List<String> threads) {}
 
     private final Map<Role, Map<Kind, Run>> runs = new EnumMap<>(Role.class);
 
@@ -36,6 +41,12 @@ final class ExplainReport {
 
     String render() {
         final StringBuilder out = new StringBuilder();
+        out.append("#### Explain: where the memory goes (Native Memory Tracking, committed, after the load)\n\n");
+        out.append(nativeMemory()).append('\n');
+        out.append("Measured in the explain run (with `-XX:NativeMemoryTracking=summary` and the recording on), before "
+                + "any forced collection, so the heap holds garbage here; the rest compares like for like.\n\n");
+        out.append("#### Explain: the Java threads that differ (numbers in names replaced by #)\n\n");
+        out.append(threads()).append('\n');
         out.append("#### Explain: the classes a mesh service adds, by library\n\n");
         out.append(classesByLibrary()).append('\n');
         out.append(coverage()).append("\n\n");
@@ -121,6 +132,81 @@ final class ExplainReport {
             count(clientMesh),
             signed(clientMesh - clientRaw)
         };
+    }
+
+    private String nativeMemory() {
+        final Set<String> categories = new LinkedHashSet<>();
+        for (Role role : Role.values()) {
+            for (Kind kind : Kind.values()) {
+                categories.addAll(run(role, kind).nativeMemory().keySet());
+            }
+        }
+        final Table table = Table.of(
+                "category", "raw server", "mesh server", "mesh adds", "raw client", "mesh client", "mesh adds");
+        for (String category : categories) {
+            final String[] row = mebibyteRow(
+                    category,
+                    role -> run(role, Kind.RAW).nativeMemory().getOrDefault(category, 0L),
+                    role -> run(role, Kind.MESH).nativeMemory().getOrDefault(category, 0L));
+            // Categories under half a MiB on every side say nothing at this scale.
+            if (!row[1].equals("0.0 MiB")
+                    || !row[2].equals("0.0 MiB")
+                    || !row[4].equals("0.0 MiB")
+                    || !row[5].equals("0.0 MiB")) {
+                table.row(row);
+            }
+        }
+        return table.toString();
+    }
+
+    private static String[] mebibyteRow(String label, ToLongFunction<Role> raw, ToLongFunction<Role> mesh) {
+        final long serverRaw = raw.applyAsLong(Role.SERVER);
+        final long serverMesh = mesh.applyAsLong(Role.SERVER);
+        final long clientRaw = raw.applyAsLong(Role.CLIENT);
+        final long clientMesh = mesh.applyAsLong(Role.CLIENT);
+        return new String[] {
+            label,
+            Measure.mebibytes(serverRaw),
+            Measure.mebibytes(serverMesh),
+            Measure.RSS.formatDifference(serverMesh - serverRaw),
+            Measure.mebibytes(clientRaw),
+            Measure.mebibytes(clientMesh),
+            Measure.RSS.formatDifference(clientMesh - clientRaw)
+        };
+    }
+
+    private String threads() {
+        final Map<Role, Map<Kind, Map<String, Long>>> counts = new EnumMap<>(Role.class);
+        final Set<String> names = new TreeSet<>();
+        for (Role role : Role.values()) {
+            for (Kind kind : Kind.values()) {
+                final Map<String, Long> byName = run(role, kind).threads().stream()
+                        .collect(Collectors.groupingBy(name -> name.replaceAll("\\d+", "#"), Collectors.counting()));
+                counts.computeIfAbsent(role, unused -> new EnumMap<>(Kind.class))
+                        .put(kind, byName);
+                names.addAll(byName.keySet());
+            }
+        }
+        final Table table =
+                Table.of("thread", "raw server", "mesh server", "mesh adds", "raw client", "mesh client", "mesh adds");
+        for (String name : names) {
+            final String[] row = classRow(
+                    name,
+                    role -> counts.getOrDefault(role, Map.of())
+                            .getOrDefault(Kind.RAW, Map.of())
+                            .getOrDefault(name, 0L),
+                    role -> counts.getOrDefault(role, Map.of())
+                            .getOrDefault(Kind.MESH, Map.of())
+                            .getOrDefault(name, 0L));
+            if (!"+0".equals(row[3]) || !"+0".equals(row[6])) {
+                table.row(row);
+            }
+        }
+        table.row(classRow(
+                "all Java threads",
+                role -> run(role, Kind.RAW).threads().size(),
+                role -> run(role, Kind.MESH).threads().size()));
+        return table.toString();
     }
 
     private String coverage() {
@@ -223,6 +309,8 @@ final class ExplainReport {
             weight.put(library, sum);
         });
         libraries.stream()
+                // The JDK is on every stack (Thread.run at least): its rows would only repeat the total.
+                .filter(library -> !library.startsWith("JDK"))
                 .sorted(Comparator.comparing((String library) -> weight.getOrDefault(library, 0.0))
                         .reversed())
                 .limit(TOP)

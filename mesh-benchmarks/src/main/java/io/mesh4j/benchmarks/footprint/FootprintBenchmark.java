@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
@@ -43,8 +44,8 @@ import picocli.CommandLine.Option;
                 + "Armeria.")
 public final class FootprintBenchmark implements Callable<Integer> {
 
-    private static final Pattern SERVER_READY = Pattern.compile("^ready port=(\\d+)$");
-    private static final Pattern CLIENT_READY = Pattern.compile("^ready$");
+    private static final Pattern SERVER_READY = Pattern.compile("^ready port=(\\d+) mainMs=(\\d+)$");
+    private static final Pattern CLIENT_READY = Pattern.compile("^ready mainMs=(\\d+)$");
     private static final Pattern LOADED = Pattern.compile("^loaded (.*)$");
     private static final Pattern WINDOW_STARTED = Pattern.compile("^window started$");
     private static final Pattern WINDOW = Pattern.compile("^window (.*)$");
@@ -171,9 +172,10 @@ public final class FootprintBenchmark implements Callable<Integer> {
                 serverArgs(services, kind, tag),
                 services.dir().resolve(tag + "-server.log"));
         try {
-            final int port = Integer.parseInt(
-                    server.awaitLine(SERVER_READY, START_TIMEOUT).group(1));
+            final Matcher serverReady = server.awaitLine(SERVER_READY, START_TIMEOUT);
             serverValues.put(Measure.TIME_TO_READY, (double) (System.nanoTime() - serverStart));
+            serverValues.put(Measure.TIME_TO_MAIN, Long.parseLong(serverReady.group(2)) * 1e6);
+            final int port = Integer.parseInt(serverReady.group(1));
 
             final long clientStart = System.nanoTime();
             final ChildProcess client = ChildProcess.startJava(
@@ -183,8 +185,9 @@ public final class FootprintBenchmark implements Callable<Integer> {
                     clientArgs(services, kind, tag, port),
                     services.dir().resolve(tag + "-client.log"));
             try {
-                client.awaitLine(CLIENT_READY, START_TIMEOUT);
+                final Matcher clientReady = client.awaitLine(CLIENT_READY, START_TIMEOUT);
                 clientValues.put(Measure.TIME_TO_READY, (double) (System.nanoTime() - clientStart));
+                clientValues.put(Measure.TIME_TO_MAIN, Long.parseLong(clientReady.group(1)) * 1e6);
                 if (!warmup.isZero()) {
                     load(client, warmup);
                 }
@@ -201,13 +204,17 @@ public final class FootprintBenchmark implements Callable<Integer> {
                     for (Role role : Role.values()) {
                         final long pid = role == Role.SERVER ? server.pid() : client.pid();
                         final long jvmClasses = Jcmd.loadedClasses(pid);
+                        final Map<String, Long> nativeMemory = Jcmd.nativeMemory(pid);
+                        final List<String> threads = Jcmd.threadNames(pid);
                         explain.add(
                                 role,
                                 kind,
                                 new ExplainReport.Run(
                                         ExplainRecording.stopAndRead(
                                                 pid, recording(services, tag, role), windowStart, windowEnd, requests),
-                                        jvmClasses));
+                                        jvmClasses,
+                                        nativeMemory,
+                                        threads));
                     }
                 } else {
                     measureAtRest(serverValues, server.pid());
@@ -255,6 +262,7 @@ public final class FootprintBenchmark implements Callable<Integer> {
         values.put(Measure.RSS, (double) ProcessStats.rssBytes(pid));
         values.put(Measure.LIVE_HEAP, (double) heap.used());
         values.put(Measure.COMMITTED_HEAP, (double) heap.committed());
+        values.put(Measure.METASPACE, (double) heap.metaspace());
         values.put(Measure.CLASSES, (double) Jcmd.loadedClasses(pid));
         values.put(Measure.THREADS, (double) ProcessStats.threads(pid));
     }

@@ -2,6 +2,7 @@ package io.mesh4j.benchmarks.footprint;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /**
  * A client process of the footprint benchmark: one client of the echo server, built one way ({@code --kind raw}
- * or {@code mesh}). It prints {@code ready} once its first request has been answered, as a service's first call
+ * or {@code mesh}). It prints {@code ready mainMs=M} once its first request has been answered, as a service's first call
  * would be, then runs the loads its standard input asks for, {@code load rps=1000 ms=20000}, answering each with
  * {@code loaded completed=... ok=... errors=... allocated=... peakHeap=... gcs=...}. It stops on {@code quit} or at
  * the end of its input.
@@ -41,7 +42,11 @@ public final class FootprintClient implements Callable<Integer> {
     @Mixin
     private final Credentials credentials = new Credentials();
 
+    /** How long the JVM took to start, to the first line of {@code main}: the same for both kinds. */
+    private static long mainMs;
+
     public static void main(String[] args) {
+        mainMs = ManagementFactory.getRuntimeMXBean().getUptime();
         System.exit(new CommandLine(new FootprintClient()).execute(args));
     }
 
@@ -53,7 +58,7 @@ public final class FootprintClient implements Callable<Integer> {
                 ? MeshEchoClient.start(credentials)
                 : RawClient.start(credentials, port)) {
             awaitFirstAnswer(client);
-            System.out.println("ready");
+            System.out.println("ready mainMs=" + mainMs);
             System.out.flush();
             final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null && !"quit".equals(line.trim()); line = in.readLine()) {

@@ -2,6 +2,7 @@ package io.mesh4j.benchmarks.footprint;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /**
  * A server process of the footprint benchmark: the JSON echo, served one way ({@code --kind raw} or {@code mesh}),
- * and nothing else in the JVM. It prints {@code ready port=N} once it serves (a mesh server: and is registered),
+ * and nothing else in the JVM. It prints {@code ready port=N mainMs=M} once it serves (a mesh server: and is registered),
  * then answers its standard input: {@code window} starts a measuring window ({@code window started}), {@code stats}
  * says what the window measured ({@code window allocated=... peakHeap=... gcs=...}). It stops on {@code quit}, at
  * the end of its input, or when it is stopped.
@@ -32,7 +33,11 @@ public final class FootprintServer implements Callable<Integer> {
     @Mixin
     private final Credentials credentials = new Credentials();
 
+    /** How long the JVM took to start, to the first line of {@code main}: the same for both kinds. */
+    private static long mainMs;
+
     public static void main(String[] args) {
+        mainMs = ManagementFactory.getRuntimeMXBean().getUptime();
         System.exit(new CommandLine(new FootprintServer()).execute(args));
     }
 
@@ -43,7 +48,7 @@ public final class FootprintServer implements Callable<Integer> {
         try (StartedServer server = Kind.MESH.flag().equals(kind)
                 ? MeshEchoServer.start(credentials, instanceId)
                 : RawServer.start(credentials)) {
-            System.out.println("ready port=" + server.port());
+            System.out.println("ready port=" + server.port() + " mainMs=" + mainMs);
             System.out.flush();
             final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null && !"quit".equals(line.trim()); line = in.readLine()) {

@@ -8,10 +8,12 @@ import java.util.function.DoubleFunction;
  */
 public enum Measure {
     TIME_TO_READY("time to ready", Measure::seconds),
+    TIME_TO_MAIN("of which JVM start to main()", Measure::seconds),
     RSS("RSS after a full GC", Measure::mebibytes),
-    PEAK_RSS("peak RSS", Measure::mebibytes),
+    PEAK_RSS("peak RSS (start and load)", Measure::mebibytes),
     LIVE_HEAP("live heap after a full GC", Measure::mebibytes),
     COMMITTED_HEAP("committed heap after a full GC", Measure::mebibytes),
+    METASPACE("committed metaspace", Measure::mebibytes),
     CLASSES("loaded classes", Measure::count),
     THREADS("threads", Measure::count),
     PEAK_HEAP_UNDER_LOAD("peak heap in use under load", Measure::mebibytes),
