@@ -33,7 +33,10 @@ final class ExplainRecording {
 
     private static final String NAME = "footprint";
 
-    /** Class loads with their stacks, from the start; allocation samples, many enough for a 20 s window. */
+    /**
+     * Class loads with their stacks, from the start; CPU samples of the Java threads, for the start-up; allocation
+     * samples, many enough for a 20 s window.
+     */
     private static final String SETTINGS = """
             <?xml version="1.0" encoding="UTF-8"?>
             <configuration version="2.0" label="mesh4j footprint" description="Class loads and allocation samples">
@@ -41,6 +44,10 @@ final class ExplainRecording {
                 <setting name="enabled">true</setting>
                 <setting name="stackTrace">true</setting>
                 <setting name="threshold">0 ms</setting>
+              </event>
+              <event name="jdk.ExecutionSample">
+                <setting name="enabled">true</setting>
+                <setting name="period">10 ms</setting>
               </event>
               <event name="jdk.ObjectAllocationSample">
                 <setting name="enabled">true</setting>
@@ -60,12 +67,20 @@ final class ExplainRecording {
             Map<String, Double> byMeshClass,
             Map<String, Double> bySite) {}
 
+    /**
+     * The CPU samples of the Java threads from the JVM's start until the child was ready: how many, and in how many
+     * each library and each mesh4j class was on the stack. The JIT's and the collector's threads are not sampled.
+     */
+    record Startup(int samples, Map<String, Integer> byLibrary, Map<String, Integer> byMeshClass) {}
+
     private final Map<String, ClassLoad> classes;
     private final Allocations allocations;
+    private final Startup startup;
 
-    private ExplainRecording(Map<String, ClassLoad> classes, Allocations allocations) {
+    private ExplainRecording(Map<String, ClassLoad> classes, Allocations allocations, Startup startup) {
         this.classes = classes;
         this.allocations = allocations;
+        this.startup = startup;
     }
 
     /**
@@ -88,12 +103,16 @@ final class ExplainRecording {
     }
 
     /** Stops the child's recording, which writes its file, and reads it. */
-    static ExplainRecording stopAndRead(long pid, Path file, Instant windowStart, Instant windowEnd, long requests) {
+    static ExplainRecording stopAndRead(
+            long pid, Path file, Instant readyAt, Instant windowStart, Instant windowEnd, long requests) {
         Jcmd.run(pid, "JFR.stop", "name=" + NAME, "filename=" + file);
         final Map<String, ClassLoad> classes = new LinkedHashMap<>();
         final Map<String, Double> byLibrary = new HashMap<>();
         final Map<String, Double> byMeshClass = new HashMap<>();
         final Map<String, Double> bySite = new HashMap<>();
+        final Map<String, Integer> startupByLibrary = new HashMap<>();
+        final Map<String, Integer> startupByMeshClass = new HashMap<>();
+        int startupSamples = 0;
         double total = 0;
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
@@ -106,6 +125,15 @@ final class ExplainRecording {
                                 loaded.getName(),
                                 new ClassLoad(Libraries.of(loaded.getName()), trigger(event.getStackTrace())));
                     }
+                } else if ("jdk.ExecutionSample".equals(type)
+                        && !event.getStartTime().isAfter(readyAt)
+                        && event.getStackTrace() != null) {
+                    startupSamples++;
+                    final Set<String> libraries = new LinkedHashSet<>();
+                    final Set<String> meshClasses = new LinkedHashSet<>();
+                    onStack(event.getStackTrace(), libraries, meshClasses);
+                    libraries.forEach(library -> startupByLibrary.merge(library, 1, Integer::sum));
+                    meshClasses.forEach(mesh -> startupByMeshClass.merge(mesh, 1, Integer::sum));
                 } else if ("jdk.ObjectAllocationSample".equals(type)
                         && !event.getStartTime().isBefore(windowStart)
                         && !event.getStartTime().isAfter(windowEnd)) {
@@ -121,7 +149,23 @@ final class ExplainRecording {
         byLibrary.replaceAll((key, bytes) -> bytes / per);
         byMeshClass.replaceAll((key, bytes) -> bytes / per);
         bySite.replaceAll((key, bytes) -> bytes / per);
-        return new ExplainRecording(classes, new Allocations(total / per, byLibrary, byMeshClass, bySite));
+        return new ExplainRecording(
+                classes,
+                new Allocations(total / per, byLibrary, byMeshClass, bySite),
+                new Startup(startupSamples, startupByLibrary, startupByMeshClass));
+    }
+
+    private static void onStack(@Nullable RecordedStackTrace stack, Set<String> libraries, Set<String> meshClasses) {
+        if (stack == null) {
+            return;
+        }
+        for (RecordedFrame frame : stack.getFrames()) {
+            final String type = frame.getMethod().getType().getName();
+            libraries.add(Libraries.of(type));
+            if (Libraries.isMesh4j(type)) {
+                meshClasses.add(Libraries.meshClass(type));
+            }
+        }
     }
 
     /** The nearest mesh4j class on the stack that loaded a class, or what stood there instead. */
@@ -176,5 +220,9 @@ final class ExplainRecording {
 
     Allocations allocations() {
         return allocations;
+    }
+
+    Startup startup() {
+        return startup;
     }
 }

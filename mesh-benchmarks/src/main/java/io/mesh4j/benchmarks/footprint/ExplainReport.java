@@ -45,6 +45,24 @@ final class ExplainReport {
         out.append(nativeMemory()).append('\n');
         out.append("Measured in the explain run (with `-XX:NativeMemoryTracking=summary` and the recording on), before "
                 + "any forced collection, so the heap holds garbage here; the rest compares like for like.\n\n");
+        out.append("#### Explain: CPU samples of the start-up (JVM start to ready), by library on the stack\n\n");
+        out.append(startupByLibrary()).append('\n');
+        out.append("JFR's execution samples of the Java threads every 10 ms, inclusive (a sample counts for each "
+                + "library on its stack); class loading and verification count for the code that caused them; the "
+                + "JIT's threads are not sampled.\n\n");
+        for (Role role : Role.values()) {
+            out.append("#### Explain: mesh ")
+                    .append(role.label())
+                    .append(", start-up CPU samples by mesh4j class on the stack\n\n");
+            final Map<String, Double> meshClasses = new HashMap<>();
+            run(role, Kind.MESH).recording().startup().byMeshClass().forEach((k, v) -> meshClasses.put(k, (double) v));
+            final Table table = Table.of("mesh4j class on the stack", "samples");
+            meshClasses.entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .limit(TOP)
+                    .forEach(e -> table.row(e.getKey(), count(Math.round(e.getValue()))));
+            out.append(table).append('\n');
+        }
         out.append("#### Explain: the Java threads that differ (numbers in names replaced by #)\n\n");
         out.append(threads()).append('\n');
         out.append("#### Explain: the classes a mesh service adds, by library\n\n");
@@ -173,6 +191,48 @@ final class ExplainReport {
             Measure.mebibytes(clientMesh),
             Measure.RSS.formatDifference(clientMesh - clientRaw)
         };
+    }
+
+    private String startupByLibrary() {
+        final Set<String> libraries = new LinkedHashSet<>();
+        final Map<String, Long> weight = new HashMap<>();
+        for (Role role : Role.values()) {
+            for (Kind kind : Kind.values()) {
+                run(role, kind).recording().startup().byLibrary().forEach((library, n) -> {
+                    libraries.add(library);
+                    weight.merge(library, (long) n, Long::sum);
+                });
+            }
+        }
+        final Table table = Table.of(
+                "library on the stack",
+                "raw server",
+                "mesh server",
+                "mesh adds",
+                "raw client",
+                "mesh client",
+                "mesh adds");
+        table.row(classRow(
+                "all samples",
+                role -> run(role, Kind.RAW).recording().startup().samples(),
+                role -> run(role, Kind.MESH).recording().startup().samples()));
+        libraries.stream()
+                .sorted(Comparator.comparing((String library) -> weight.getOrDefault(library, 0L))
+                        .reversed())
+                .limit(TOP)
+                .forEach(library -> table.row(classRow(
+                        library,
+                        role -> run(role, Kind.RAW)
+                                .recording()
+                                .startup()
+                                .byLibrary()
+                                .getOrDefault(library, 0),
+                        role -> run(role, Kind.MESH)
+                                .recording()
+                                .startup()
+                                .byLibrary()
+                                .getOrDefault(library, 0))));
+        return table.toString();
     }
 
     private String threads() {

@@ -174,6 +174,7 @@ public final class FootprintBenchmark implements Callable<Integer> {
         try {
             final Matcher serverReady = server.awaitLine(SERVER_READY, START_TIMEOUT);
             serverValues.put(Measure.TIME_TO_READY, (double) (System.nanoTime() - serverStart));
+            final Instant serverReadyAt = Instant.now();
             serverValues.put(Measure.TIME_TO_MAIN, Long.parseLong(serverReady.group(2)) * 1e6);
             final int port = Integer.parseInt(serverReady.group(1));
 
@@ -187,6 +188,7 @@ public final class FootprintBenchmark implements Callable<Integer> {
             try {
                 final Matcher clientReady = client.awaitLine(CLIENT_READY, START_TIMEOUT);
                 clientValues.put(Measure.TIME_TO_READY, (double) (System.nanoTime() - clientStart));
+                final Instant clientReadyAt = Instant.now();
                 clientValues.put(Measure.TIME_TO_MAIN, Long.parseLong(clientReady.group(1)) * 1e6);
                 if (!warmup.isZero()) {
                     load(client, warmup);
@@ -211,7 +213,12 @@ public final class FootprintBenchmark implements Callable<Integer> {
                                 kind,
                                 new ExplainReport.Run(
                                         ExplainRecording.stopAndRead(
-                                                pid, recording(services, tag, role), windowStart, windowEnd, requests),
+                                                pid,
+                                                recording(services, tag, role),
+                                                role == Role.SERVER ? serverReadyAt : clientReadyAt,
+                                                windowStart,
+                                                windowEnd,
+                                                requests),
                                         jvmClasses,
                                         nativeMemory,
                                         threads));

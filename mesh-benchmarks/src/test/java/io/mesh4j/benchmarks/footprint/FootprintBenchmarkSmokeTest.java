@@ -47,6 +47,8 @@ class FootprintBenchmarkSmokeTest {
                         "#### Goals",
                         "#### Explain: the classes a mesh service adds, by library",
                         "#### Explain: which mesh4j class loaded them",
+                        "#### Explain: CPU samples of the start-up",
+                        "#### Explain: where the memory goes",
                         "#### Explain: bytes allocated per request, by library on the stack",
                         Measure.RSS.label(),
                         Measure.TIME_TO_READY.label(),
