@@ -1,6 +1,7 @@
 package io.mesh4j.benchmarks;
 
 import io.mesh4j.benchmarks.balancer.BalancerBenchmark;
+import io.mesh4j.benchmarks.footprint.FootprintBenchmark;
 import io.mesh4j.benchmarks.hop.PerHopBenchmark;
 import io.mesh4j.benchmarks.micro.MicroBenchmarks;
 import io.mesh4j.benchmarks.registry.RegistryBenchmark;
@@ -16,7 +17,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "mesh4j's benchmarks; each prints its results as tables. They are benchmarks, not tests: run "
                 + "them on a quiet machine.",
-        subcommands = {PerHopBenchmark.class, RegistryBenchmark.class, BalancerBenchmark.class, MicroBenchmarks.class})
+        subcommands = {
+            PerHopBenchmark.class,
+            RegistryBenchmark.class,
+            BalancerBenchmark.class,
+            MicroBenchmarks.class,
+            FootprintBenchmark.class
+        })
 public final class Bench implements Runnable {
 
     public static void main(String[] args) {

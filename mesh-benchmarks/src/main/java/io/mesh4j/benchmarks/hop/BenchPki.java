@@ -37,7 +37,7 @@ import io.mesh4j.core.internal.identity.Pem;
  * are ECDSA P-256, as the mesh's own, so that every TLS path does the same cryptography and the comparison
  * prices what is around it.
  */
-final class BenchPki {
+public final class BenchPki {
 
     /** The name the server's certificate is for, which the client sidecar verifies. */
     static final String SERVER_NAME = "echo.bench.local";
@@ -45,7 +45,7 @@ final class BenchPki {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Where the files are: PEM certificates and PKCS#8 keys, and the two joined for HAProxy. */
-    record Issued(
+    public record Issued(
             Path ca,
             Path serverCert,
             Path serverKey,
@@ -55,7 +55,7 @@ final class BenchPki {
             Path clientPem) {}
 
     /** Makes a CA, a server leaf and a client leaf, and writes them into {@code dir}. */
-    static Issued write(Path dir) {
+    public static Issued write(Path dir) {
         final Instant now = Instant.now();
         final KeyPair caKey = KeyPairs.newP256();
         final X500Name caName = new X500Name("O=mesh4j benchmarks, CN=bench CA");

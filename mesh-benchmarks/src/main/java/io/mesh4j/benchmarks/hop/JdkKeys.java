@@ -25,9 +25,9 @@ import com.linecorp.armeria.common.TlsKeyPair;
  * CPU) and make the mesh look better than it is. A raw Armeria application without BouncyCastle reads its key
  * with the JDK, as here.
  */
-final class JdkKeys {
+public final class JdkKeys {
 
-    static TlsKeyPair keyPair(Path keyFile, Path certificateFile) {
+    public static TlsKeyPair keyPair(Path keyFile, Path certificateFile) {
         try {
             final String pem = Files.readString(keyFile);
             final String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");

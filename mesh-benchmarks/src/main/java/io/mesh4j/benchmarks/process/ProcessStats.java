@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What a process costs, read from Linux's {@code /proc}: CPU time used so far, and resident memory.
+ * What a process costs, read from Linux's {@code /proc}: CPU time used so far, resident memory, threads.
  */
 public final class ProcessStats {
 
@@ -32,7 +32,16 @@ public final class ProcessStats {
         return statusKilobytes(pid, "VmHWM:") * 1024;
     }
 
+    /** The threads of process {@code pid} now: the JVM's own (GC, compiler) and the application's. */
+    public static int threads(long pid) {
+        return (int) statusValue(pid, "Threads:");
+    }
+
     private static long statusKilobytes(long pid, String field) {
+        return statusValue(pid, field);
+    }
+
+    private static long statusValue(long pid, String field) {
         final List<String> status;
         try {
             status = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
@@ -41,7 +50,7 @@ public final class ProcessStats {
         }
         for (String line : status) {
             if (line.startsWith(field)) {
-                // "VmRSS:     123456 kB"
+                // "VmRSS:     123456 kB", "Threads:    23"
                 return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
             }
         }
