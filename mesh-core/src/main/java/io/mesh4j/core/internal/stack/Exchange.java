@@ -200,20 +200,19 @@ public final class Exchange<C extends RequestContext> implements Consumer<Reques
         request.abort();
         final RequestLogBuilder log = ctx.logBuilder();
         log.endRequest();
-        final HttpResponse logged = answer.peekHeaders(headers -> {
-            // The log keeps response headers only once the response has started.
-            log.startResponse();
-            log.responseHeaders(headers);
-        });
-        logged.whenComplete().handle((unused, cause) -> {
+        // Whole, then logged, then handed on: an answer made here is a short refusal or a failure, and logging it
+        // from its aggregate leaves no race between the log's end and its headers.
+        return HttpResponse.of(answer.aggregate().handle((aggregated, cause) -> {
             if (cause != null) {
                 log.endResponse(cause);
-            } else {
-                log.endResponse();
+                return HttpResponse.ofFailure(cause);
             }
-            return null;
-        });
-        return logged;
+            // The log keeps response headers only once the response has started.
+            log.startResponse();
+            log.responseHeaders(aggregated.headers());
+            log.endResponse();
+            return aggregated.toHttpResponse();
+        }));
     }
 
     private void updateRequest(HttpRequest request) {
