@@ -43,7 +43,7 @@ public final class Exchange<C extends RequestContext> implements Consumer<Reques
     private @Nullable Context current;
     private @Nullable Function<Context, SafeCloseable> enter;
     private @Nullable ResponseClass outcome;
-    /** Whether the answering interceptor lets the request go on later ({@link #rest()}), to be logged below. */
+    /** Whether the running interceptor lets the request go on later ({@link #rest()}), to be logged below. */
     private boolean continuesLater;
 
     Exchange(Pass<C> pass, C ctx, HttpRequest request, Pass.Downstream<C> downstream) {
@@ -165,6 +165,8 @@ public final class Exchange<C extends RequestContext> implements Consumer<Reques
         for (int i = from; i < interceptors.length; i++) {
             index = i;
             passed = i;
+            // Per interceptor: a layer after one that resumed the pass later may still answer for good.
+            continuesLater = false;
             final @Nullable HttpResponse answer = interceptors[i].onRequest(ctx, this);
             if (answer != null) {
                 return continuesLater ? answer : answeredHere(answer);

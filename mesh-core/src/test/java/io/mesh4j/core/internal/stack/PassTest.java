@@ -146,6 +146,21 @@ class PassTest {
     }
 
     @Test
+    void aLayerAfterADelayedOneMayStillAnswerAndTheAnswerIsLogged() {
+        final Layer<HttpClient> delaying = fused(Role.of("DELAY"), (ctx, exchange) -> {
+            events.add("DELAY>");
+            return HttpResponse.delayed(exchange.rest(), Duration.ofMillis(20), ctx.eventLoop());
+        });
+        final Stack<HttpClient> stack =
+                Stack.of(writing("A", "x-a"), delaying, answering("GATE", HttpStatus.TOO_MANY_REQUESTS));
+
+        assertThat(client(stack).get("/echo").aggregate().join().status()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+        assertThat(served).hasValue(0);
+        await().untilAsserted(() -> assertThat(events).containsExactly("A>", "DELAY>", "GATE>", "A<"));
+        assertThat(loggedStatuses).containsExactly(429);
+    }
+
+    @Test
     void aLayerThatFailsOnCompletionDoesNotKeepTheOthersFromIt() {
         final Layer<HttpClient> failing = new FusedTestLayer(Role.of("FAILING"), new Interceptor<>() {
             @Override
