@@ -18,6 +18,7 @@ import com.linecorp.armeria.client.Clients;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.HttpService;
 
 import io.mesh4j.client.balancer.Balancers;
 import io.mesh4j.core.discovery.ServiceName;
@@ -225,6 +226,76 @@ class BalancerTest {
 
             assertThat(heavy.hits.get() / 400.0).isCloseTo(0.75, within(0.02));
             assertThat(light.hits.get() / 400.0).isCloseTo(0.25, within(0.02));
+        }
+    }
+
+    @Test
+    void theDefaultBalancerGivesAnInstanceOfTwiceTheWeightTwiceTheShareOfAnEquallyFastOneWhenCallsOverlap()
+            throws Exception {
+        // Issue 16: the registered weight was ignored, and each got half. 20 ms, so that loopback jitter is small
+        // beside the latency and the two really are equally fast.
+        try (Backend light = Backend.start(
+                        registry.client(), "orders", "light", 100, Backend.slow("l", Duration.ofMillis(20)));
+                Backend heavy = Backend.start(
+                        registry.client(), "orders", "heavy", 200, Backend.slow("h", Duration.ofMillis(20)));
+                MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().build()) {
+            final WebClient orders = connected(mesh, 2);
+
+            final Load load = Load.send(orders, 900, 8);
+
+            assertThat(load.failures).isEmpty();
+            assertThat(heavy.hits.get() / 900.0)
+                    .as("the heavy instance's share of calls 8 at a time")
+                    .isCloseTo(2 / 3.0, within(0.07));
+            assertThat(light.hits.get() + heavy.hits.get()).isEqualTo(900);
+        }
+    }
+
+    @Test
+    void theDefaultBalancerGivesAnInstanceOfTwiceTheWeightTwiceTheShareOfAnEquallyFastOneOfCallsOneAtATime() {
+        // Nothing is in flight to tell the two apart, only their weights. Each answer takes exactly 5 ms of the
+        // balancer's time, so that both are exactly as fast.
+        final FakeTicker ticker = new FakeTicker();
+        final HttpService fiveMillis = (ctx, req) -> {
+            ticker.advance(Duration.ofMillis(5));
+            return HttpResponse.of("ok");
+        };
+        try (Backend light = Backend.start(registry.client(), "orders", "light", 100, fiveMillis);
+                Backend heavy = Backend.start(registry.client(), "orders", "heavy", 200, fiveMillis);
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .ticker(ticker)
+                        .build()) {
+            final WebClient orders = connected(mesh, 2);
+
+            for (int i = 0; i < 600; i++) {
+                settled(call(orders));
+            }
+
+            // A pick is the heavy one with a chance of 2/3: over 600, a standard deviation of 0.019.
+            assertThat(heavy.hits.get() / 600.0)
+                    .as("the heavy instance's share of calls one at a time")
+                    .isCloseTo(2 / 3.0, within(0.07));
+            assertThat(light.hits.get() + heavy.hits.get()).isEqualTo(600);
+        }
+    }
+
+    @Test
+    void aHeavierInstanceTenTimesSlowerStillGetsClearlyLessThanTheFastOne() throws Exception {
+        try (Backend fast = Backend.start(
+                        registry.client(), "orders", "fast", 100, Backend.slow("f", Duration.ofMillis(5)));
+                Backend slow = Backend.start(
+                        registry.client(), "orders", "slow", 200, Backend.slow("s", Duration.ofMillis(50)));
+                MeshClient mesh = MeshClient.builder(registry.uri()).plaintext().build()) {
+            final WebClient orders = connected(mesh, 2);
+
+            final Load load = Load.send(orders, 600, 8);
+
+            assertThat(load.failures).isEmpty();
+            assertThat(slow.hits.get() / 600.0)
+                    .as("share of the slow instance of twice the weight")
+                    .isLessThan(0.25);
+            assertThat(fast.hits.get()).isGreaterThan(slow.hits.get());
         }
     }
 

@@ -24,6 +24,10 @@ public final class Balancers {
      * (in-flight requests + 1). It sends less to a slow or busy endpoint within a few requests, and costs two
      * random numbers per pick however many endpoints there are. Finagle's and Linkerd's default.
      *
+     * <p>It follows the registered weights: of two equally fast endpoints, one of weight 200 gets twice the picks
+     * of one of weight 100, whether calls overlap or come one at a time, and a slower or failing one still gets
+     * less, whatever its weight. While every weight is the same, it is the plain comparison above.
+     *
      * @return the factory of the default balancer
      */
     public static BalancerFactory p2cPeakEwma() {

@@ -91,6 +91,17 @@ final class EndpointLoad {
      * The load to compare: cost (latency and failure penalty) times (in-flight + 1).
      */
     double load(long nowNanos) {
+        return load(nowNanos, 1);
+    }
+
+    /**
+     * The load to compare with an endpoint of another weight: cost times (in-flight / {@code weight} + 1), where
+     * {@code weight} is this endpoint's weight relative to the other's. An endpoint of twice the weight is as loaded
+     * as the other with twice its requests in flight, so that two equally fast endpoints weigh the same when each
+     * carries its share. The cost is not divided: it is how fast the endpoint answers, which its weight does not
+     * change, and dividing it would make the heavier endpoint win every pick while calls do not overlap.
+     */
+    double load(long nowNanos, double weight) {
         final int pending = inFlight.get();
         final double cost;
         synchronized (this) {
@@ -99,7 +110,7 @@ final class EndpointLoad {
         if (cost == 0 && pending > 0) {
             return PENALTY + pending;
         }
-        return cost * (pending + 1);
+        return cost * (pending / weight + 1);
     }
 
     int inFlight() {

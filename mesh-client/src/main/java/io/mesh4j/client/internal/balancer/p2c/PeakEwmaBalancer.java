@@ -37,6 +37,16 @@ import io.netty.util.AttributeKey;
  * Power of two choices over peak-EWMA load: of two endpoints picked at random, take the one with the lower
  * {@link EndpointLoad#load(long) load}. Two random picks rather than the least loaded of all keep the choice
  * cheap and keep many clients from herding onto the same "best" endpoint at once.
+ *
+ * <p>Each endpoint's share follows its registered weight. While all weights are equal the choice is the
+ * plain one above. Otherwise the first endpoint is drawn by weight and the second uniformly from the others, so
+ * that a pair comes up in proportion to the sum of its weights; of two endpoints of different weights, each
+ * counts its requests in flight divided by its weight relative to the other's, and they race: each wins with a
+ * chance proportional to its weight over its load to the power SHARPNESS. Two endpoints as loaded as
+ * their weights say then split the picks by weight, whether calls overlap or come one at a time, and a slower or
+ * failing one still loses nearly every pick. A fixed comparison of load divided by weight (Linkerd's weighted
+ * load) would send every call to the heavier of two equally fast endpoints while calls do not overlap, for
+ * nothing is in flight to tell them apart but their weights.
  */
 public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
 
@@ -55,6 +65,14 @@ public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
 
     /** A new endpoint's share never starts below this, as Envoy's slow start: it must still be probed. */
     static final double MIN_RAMP = 0.1;
+
+    /**
+     * How sharply a race between endpoints of different weights follows their loads: one twice as loaded as its
+     * weight says wins {@code 1 / 2^SHARPNESS} of what it would, so a slow or failing endpoint is still all but
+     * avoided. Sharper, and noise in two equally fast endpoints' latencies would decide more picks than their
+     * weights.
+     */
+    static final double SHARPNESS = 4;
 
     private final Ticker ticker;
     private final EndpointAvailability availability;
@@ -142,9 +160,38 @@ public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
         return load == null ? 0 : load.load(ticker.read());
     }
 
-    /** An endpoint its breaker would refuse weighs more than any other. */
-    private double load(Endpoint endpoint, long now) {
-        return availability.isAvailable(endpoint) ? loadOf0(endpoint).load(now) : Double.MAX_VALUE;
+    /**
+     * An endpoint its breaker would refuse weighs more than any other.
+     *
+     * @param weight the endpoint's weight relative to the one it is compared with, as {@link EndpointLoad} takes it
+     */
+    private double load(Endpoint endpoint, long now, double weight) {
+        return availability.isAvailable(endpoint) ? loadOf0(endpoint).load(now, weight) : Double.MAX_VALUE;
+    }
+
+    /** Of two endpoints, the one whose load is lower for its weight; see the class's description. */
+    private Endpoint lighter(Endpoint a, Endpoint b, long now, ThreadLocalRandom random) {
+        final int weightOfA = Offer.weightOf(a);
+        final int weightOfB = Offer.weightOf(b);
+        if (weightOfA == weightOfB) {
+            return load(a, now, 1) <= load(b, now, 1) ? a : b;
+        }
+        final double unit = Math.min(weightOfA, weightOfB);
+        final double loadOfA = load(a, now, weightOfA / unit);
+        final double loadOfB = load(b, now, weightOfB / unit);
+        final double chanceOfA;
+        if (loadOfA == loadOfB) {
+            // Unknown, refused or exactly as loaded: by weight alone.
+            chanceOfA = (double) weightOfA / (weightOfA + weightOfB);
+        } else if (loadOfA == 0 || loadOfB == 0) {
+            // Never tried: it wins, as it would against an endpoint of its own weight.
+            return loadOfA == 0 ? a : b;
+        } else {
+            // weightOfA / loadOfA^k against weightOfB / loadOfB^k, written so that a refused endpoint's
+            // Double.MAX_VALUE gives a chance of 0 or 1 rather than infinities.
+            chanceOfA = weightOfA / (weightOfA + weightOfB * Math.pow(loadOfA / loadOfB, SHARPNESS));
+        }
+        return random.nextDouble() < chanceOfA ? a : b;
     }
 
     private EndpointLoad loadOf0(Endpoint endpoint) {
@@ -158,7 +205,7 @@ public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
 
     private final class Selector extends AbstractEndpointSelector {
 
-        private volatile List<Endpoint> endpoints = List.of();
+        private volatile Offer offer = Offer.EMPTY;
 
         Selector(EndpointGroup group) {
             super(group);
@@ -167,7 +214,7 @@ public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
 
         @Override
         protected void updateNewEndpoints(List<Endpoint> endpoints) {
-            this.endpoints = endpoints;
+            offer = new Offer(endpoints);
             final long now = ticker.read();
             offered(endpoints, now);
             // An endpoint ejected for a while keeps what was learnt of it (a dead one must not come back as the
@@ -179,7 +226,8 @@ public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
 
         @Override
         protected @Nullable Endpoint doSelectNow(ClientRequestContext ctx) {
-            final List<Endpoint> endpoints = this.endpoints;
+            final Offer offer = this.offer;
+            final List<Endpoint> endpoints = offer.endpoints();
             final int size = endpoints.size();
             if (size == 0) {
                 return null;
@@ -188,7 +236,8 @@ public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
                 return endpoints.get(0);
             }
             final ThreadLocalRandom random = ThreadLocalRandom.current();
-            final int first = random.nextInt(size);
+            // The first by weight, the second uniformly from the others: uniform pairs while weights are equal.
+            final int first = offer.drawByWeight(random);
             int second = random.nextInt(size - 1);
             if (second >= first) {
                 second++;
@@ -201,7 +250,7 @@ public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
                 return tried.contains(a) ? b : a;
             }
             final long now = ticker.read();
-            final Endpoint lighter = load(a, now) <= load(b, now) ? a : b;
+            final Endpoint lighter = lighter(a, b, now, random);
             if (slowStartNanos > 0 && random.nextDouble() >= rampOf(lighter, now)) {
                 // Still warming up: it wins only its ramp's share of the picks it would win.
                 return lighter == a ? b : a;

@@ -110,4 +110,19 @@ class EndpointLoadTest {
         assertThat(load.penaltyNanos(5 * MS)).isZero();
         assertThat(load.load(5 * MS)).isCloseTo(4.0 * MS, within(1.0 * MS));
     }
+
+    @Test
+    void againstAnEndpointOfAnotherWeightRequestsInFlightCountDividedByTheRelativeWeightAndTheLatencyWhole() {
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.observe(10 * MS, 0);
+        load.start();
+        load.start();
+
+        // Twice the weight: two in flight weigh as one does on an endpoint of the other weight.
+        assertThat(load.load(0, 2)).isCloseTo(10.0 * MS * 2, within(1.0));
+        assertThat(load.load(0, 1)).isEqualTo(load.load(0));
+        load.end(10 * MS, 0);
+        load.end(10 * MS, 0);
+        assertThat(load.load(0, 2)).as("idle: the latency alone").isCloseTo(10.0 * MS, within(1.0));
+    }
 }
