@@ -77,13 +77,16 @@ class MeshActuatorTest {
     }
 
     @Test
-    void healthIsDownWhenTheRegistryDoesNotAnswer() {
+    void aRegistryThatDoesNotAnswerIsADegradedDetailNotDown() {
+        // Plaintext, so no certificate to lose: nothing stops this application from calling what it knows.
         runner.withPropertyValues("mesh.registry=http://127.0.0.1:1").run(context -> {
             final Health health = context.getBean("meshHealthIndicator", HealthIndicator.class)
                     .health();
-            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails().get("registry").toString())
-                    .contains("address=http://127.0.0.1:1", "reachable=false", "Connection refused");
+                    .contains("address=http://127.0.0.1:1", "reachable=false", "Connection refused")
+                    .containsPattern("unreachableSince=\\d{4}-");
+            assertThat(health.getDetails().get("degraded").toString()).startsWith("registry unreachable since ");
         });
     }
 
@@ -146,7 +149,7 @@ class MeshActuatorTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void aServingApplicationShowsItsInboundStackInOrderAndIsDownOnceItIsNoLongerRegistered() {
+    void aServingApplicationShowsItsInboundStackInOrderAndIsDownOnceItNoLongerServes() {
         runner.withPropertyValues(
                         "mesh.registry=" + registry.uri(),
                         "spring.application.name=stock",
@@ -160,6 +163,7 @@ class MeshActuatorTest {
                     assertThat(server)
                             .containsEntry("service", "stock")
                             .containsEntry("instanceId", "stock-1")
+                            .containsEntry("serving", true)
                             .containsEntry("registered", true)
                             .containsEntry(
                                     "stack",
@@ -174,12 +178,17 @@ class MeshActuatorTest {
                             .containsEntry("accessPolicy", "annotations");
                     final HealthIndicator health = context.getBean("meshHealthIndicator", HealthIndicator.class);
                     assertThat(health.health().getStatus()).isEqualTo(Status.UP);
-                    assertThat(health.health().getDetails()).containsEntry("registered", true);
+                    assertThat(health.health().getDetails())
+                            .containsEntry("serving", true)
+                            .containsEntry("registered", true)
+                            .doesNotContainKey("degraded");
 
-                    // Deregistered and stopped while the application runs on: no caller can find it any more.
+                    // Deregistered and stopped while the application runs on: it cannot serve any more.
                     context.getBean(MeshServer.class).stop().join();
                     assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
-                    assertThat(health.health().getDetails()).containsEntry("registered", false);
+                    assertThat(health.health().getDetails())
+                            .containsEntry("serving", false)
+                            .containsEntry("registered", false);
                 });
     }
 }

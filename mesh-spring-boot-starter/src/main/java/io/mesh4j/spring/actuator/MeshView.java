@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.server.Server;
 
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.internal.ClientAccess;
@@ -125,6 +126,7 @@ final class MeshView {
         final Map<String, Object> view = new LinkedHashMap<>();
         view.put("service", server.service().value());
         view.put("instanceId", server.instanceId().value());
+        view.put("serving", isServing(server));
         view.put("registered", server.isRegistered());
         view.put("stack", roles(server.stack().roles()));
         view.put(
@@ -143,6 +145,20 @@ final class MeshView {
         }
         view.put("routeConfig", routes);
         return view;
+    }
+
+    /**
+     * Whether the server listens and is not shutting down: the one thing about it that the health turns DOWN for,
+     * since a registration the registry lost for a while, or a registry that does not answer, leaves it serving.
+     */
+    private static boolean isServing(MeshServer server) {
+        try {
+            final Server armeria = server.armeriaServer();
+            return !armeria.isClosing() && !armeria.activePorts().isEmpty();
+        } catch (IllegalStateException e) {
+            // Not listening yet: it is still waiting for its certificate or the registry's first answers.
+            return false;
+        }
     }
 
     /**
