@@ -118,6 +118,11 @@ final class DocumentService<T> {
                 ctx.blockingTaskExecutor()));
     }
 
+    /** How many services have an answer kept for their reads and watches. */
+    int answersHeld() {
+        return answers.size();
+    }
+
     private HttpResponse versioned(ServiceName service, Versioned<T> versioned) {
         return JsonResponses.indexed(versioned.index(), answers.of(service, versioned));
     }

@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -131,9 +133,21 @@ public final class DocumentStore<T> {
 
     private synchronized void forget(ServiceName service, CompletableFuture<Void> change) {
         final List<CompletableFuture<Void>> list = watchers.get(service);
-        if (list != null) {
-            list.remove(change);
+        if (list != null && list.remove(change) && list.isEmpty()) {
+            // Anyone may watch any name: a list kept after its last watch would grow the map by every name ever
+            // watched (issue 16). The next watch of the name makes a new one.
+            watchers.remove(service);
         }
+    }
+
+    /**
+     * How many services this store keeps something for: a document (or the index of its removal), or a watch
+     * waiting now. A read or a watch of any other name leaves nothing behind once it is answered.
+     */
+    public synchronized int servicesHeld() {
+        final Set<ServiceName> held = new HashSet<>(documents.keySet());
+        held.addAll(watchers.keySet());
+        return held.size();
     }
 
     /** Answers every held watch with what it has, for a registry that stops. */
