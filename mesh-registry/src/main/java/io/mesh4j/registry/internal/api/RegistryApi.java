@@ -83,12 +83,16 @@ public final class RegistryApi {
         requireNonNull(access, "access");
         final InstanceService instance = new InstanceService(table);
         final DocumentService<AccessPolicy> policy = new DocumentService<>(
+                "access policy",
+                "/v1/policies/",
                 policies,
                 PolicyJson::parsePolicy,
                 versioned -> PolicyJson.writeSnapshot(
                         new PolicyJson.PolicySnapshot(versioned.index(), versioned.document())),
                 (service, document) -> List.of());
         final DocumentService<RouteConfig> route = new DocumentService<>(
+                "route config",
+                "/v1/routes/",
                 routes,
                 RouteJson::parse,
                 versioned ->
