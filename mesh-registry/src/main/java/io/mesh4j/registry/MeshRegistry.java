@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.IntSupplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -114,6 +115,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private @Nullable DocumentStore<AccessPolicy> policies;
     private @Nullable DocumentStore<RouteConfig> routes;
     private @Nullable Server server;
+    private IntSupplier answersHeld = () -> 0;
     private boolean started;
     private boolean serving;
     private boolean closed;
@@ -266,7 +268,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         if (requestTimeout != null) {
             builder.requestTimeout(requestTimeout);
         }
-        RegistryApi.addTo(
+        answersHeld = RegistryApi.addTo(
                 builder,
                 table,
                 requireNonNull(policies, "policies"),
@@ -395,6 +397,18 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     /** How many watches are held now; for tests that must know a watch waits before they change something. */
     int heldWatches() {
         return startedTable().heldWatches();
+    }
+
+    /**
+     * How many entries the registry keeps by service name, summed over the instances, the access policies, the
+     * route configs and their kept answers; for tests that check that reading or watching a name that has nothing
+     * leaves nothing behind once answered (issue 16).
+     */
+    synchronized int servicesHeld() {
+        return startedTable().servicesHeld()
+                + requireNonNull(policies, "policies").servicesHeld()
+                + requireNonNull(routes, "routes").servicesHeld()
+                + answersHeld.getAsInt();
     }
 
     private synchronized InstanceTable startedTable() {

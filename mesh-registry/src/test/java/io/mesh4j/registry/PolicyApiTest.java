@@ -130,4 +130,32 @@ class PolicyApiTest {
             assertThat(admin.policy(ORDERS).join().policy()).isEqualTo(FRONTEND_READS);
         }
     }
+
+    @Test
+    void aPolicyWrittenWithAStaleIndexIsRefusedWith409AndTheOneInForceStays() {
+        final long read = client.putPolicy(ORDERS, FRONTEND_READS).join();
+        final AccessPolicy nobody = new AccessPolicy(List.of());
+        final long theirs = client.putPolicy(ORDERS, nobody, read).join();
+        final WebClient raw = WebClient.of(registry.uri());
+
+        final AggregatedHttpResponse refused = raw.prepare()
+                .put("/v1/policies/orders?index=" + read)
+                .content(MediaType.JSON_UTF_8, PolicyJson.writePolicy(FRONTEND_READS))
+                .execute()
+                .aggregate()
+                .join();
+
+        assertThat(refused.status()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(refused.headers().get("X-Mesh-Index")).isEqualTo(Long.toString(theirs));
+        assertThat(refused.contentUtf8())
+                .contains("\"error\":\"conflict\"")
+                .contains("the access policy of orders is at index " + theirs + ", not " + read)
+                .contains("GET /v1/policies/orders");
+        assertThat(client.policy(ORDERS).join()).isEqualTo(new PolicyJson.PolicySnapshot(theirs, nobody));
+        assertThat(client.deletePolicy(ORDERS, read))
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withMessageContaining("409 conflict");
+        assertThat(client.deletePolicy(ORDERS, theirs).join()).isGreaterThan(theirs);
+    }
 }

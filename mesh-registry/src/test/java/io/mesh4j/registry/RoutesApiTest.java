@@ -2,6 +2,7 @@ package io.mesh4j.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +24,7 @@ import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.RouteMatch;
@@ -137,6 +139,80 @@ class RoutesApiTest {
         assertThat(refused.status()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(refused.contentUtf8())
                 .contains("rules[0] ('canary').route: the weights sum to 110 " + "(expected: 100)");
+        assertThat(client.routes(ORDERS).join().routes()).isEqualTo(split(90, 10));
+    }
+
+    @Test
+    void aWriteWithTheIndexItReadIsRefusedWith409OnceAnotherWriteCameBetween() {
+        final long first = client.putRoutes(ORDERS, split(90, 10)).join().index();
+        // Two operators read the config at the same index; one writes first.
+        final long read = client.routes(ORDERS).join().index();
+        assertThat(read).isEqualTo(first);
+        final long theirs = client.putRoutes(ORDERS, split(50, 50), read).join().index();
+
+        final Http http = new Http(registry.uri());
+        final AggregatedHttpResponse refused = http.put(
+                "/v1/routes/orders?index=" + read, new String(RouteJson.write(split(0, 100)), StandardCharsets.UTF_8));
+
+        assertThat(refused.status()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(refused.headers().get("X-Mesh-Index")).isEqualTo(Long.toString(theirs));
+        assertThat(Http.error(refused).error()).isEqualTo("conflict");
+        assertThat(Http.error(refused).message())
+                .isEqualTo("the route config of orders is at index " + theirs + ", not " + read + ": it changed since "
+                        + "you read it, and nothing was written. Read it again (GET /v1/routes/orders), make your "
+                        + "change to what is in force, and PUT your config with ?index=" + theirs);
+        assertThat(client.routes(ORDERS).join()).isEqualTo(new RouteJson.RoutesSnapshot(theirs, split(50, 50)));
+
+        // The same through the client: a RegistryException that says it is a conflict.
+        assertThat(client.putRoutes(ORDERS, split(0, 100), read))
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause()
+                .isInstanceOfSatisfying(
+                        RegistryException.class, e -> assertThat(e.isConflict()).isTrue());
+        // With the index in force, it is written.
+        assertThat(client.putRoutes(ORDERS, split(0, 100), theirs).join().index())
+                .isGreaterThan(theirs);
+    }
+
+    @Test
+    void indexZeroWritesOnlyAServiceThatNeverHadAConfigAndNoIndexWritesWhateverIsInForce() {
+        final long created = client.putRoutes(ORDERS, split(90, 10), 0).join().index();
+        assertThat(client.putRoutes(ORDERS, split(50, 50), 0))
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withMessageContaining("is at index " + created + ", not 0");
+
+        // Without an index, as before: whatever is in force is replaced.
+        final long replaced = client.putRoutes(ORDERS, split(50, 50)).join().index();
+        assertThat(client.routes(ORDERS).join()).isEqualTo(new RouteJson.RoutesSnapshot(replaced, split(50, 50)));
+    }
+
+    @Test
+    void aDeleteWithAStaleIndexIsRefusedAndOneWithTheIndexInForceRemoves() {
+        final long read = client.putRoutes(ORDERS, split(90, 10)).join().index();
+        final long theirs = client.putRoutes(ORDERS, split(50, 50)).join().index();
+        final Http http = new Http(registry.uri());
+
+        final AggregatedHttpResponse refused = http.delete("/v1/routes/orders?index=" + read);
+
+        assertThat(refused.status()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(Http.error(refused).message()).contains("is at index " + theirs + ", not " + read, "DELETE again");
+        assertThat(client.routes(ORDERS).join().routes()).isEqualTo(split(50, 50));
+        final long removed = client.deleteRoutes(ORDERS, theirs).join();
+        assertThat(client.routes(ORDERS).join()).isEqualTo(new RouteJson.RoutesSnapshot(removed, null));
+    }
+
+    @Test
+    void anIndexThatDoesNotParseIsRefusedAndNothingIsWritten() {
+        client.putRoutes(ORDERS, split(90, 10)).join();
+        final Http http = new Http(registry.uri());
+
+        final AggregatedHttpResponse refused = http.put(
+                "/v1/routes/orders?index=-1", new String(RouteJson.write(split(0, 100)), StandardCharsets.UTF_8));
+
+        assertThat(refused.status()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(Http.error(refused).error()).isEqualTo("invalid_query");
         assertThat(client.routes(ORDERS).join().routes()).isEqualTo(split(90, 10));
     }
 }

@@ -35,6 +35,12 @@ public final class RegistryClient {
     /** The header that carries a watch answer's index. */
     public static final String INDEX_HEADER = "X-Mesh-Index";
 
+    /**
+     * The expected index of a write that replaces whatever is in force, as a write without an expected index
+     * always did.
+     */
+    public static final long ANY_INDEX = -1;
+
     /** How much longer than the {@code wait} the client waits for a watch answer before giving up on it. */
     private static final Duration WATCH_SLACK = Duration.ofSeconds(10);
 
@@ -180,8 +186,18 @@ public final class RegistryClient {
 
     /** Puts the service's access policy in force (needs the admin token); completes with the new index. */
     public CompletableFuture<Long> putPolicy(ServiceName service, AccessPolicy policy) {
+        return putPolicy(service, policy, ANY_INDEX);
+    }
+
+    /**
+     * Puts the service's access policy in force (needs the admin token) if its index is still
+     * {@code expectedIndex}, the index of the read the policy was made from; completes with the new index. If the
+     * policy changed since, the registry writes nothing and the future fails with a {@link RegistryException} of
+     * status 409 ({@link RegistryException#isConflict()}).
+     */
+    public CompletableFuture<Long> putPolicy(ServiceName service, AccessPolicy policy, long expectedIndex) {
         return client.prepare()
-                .put("/v1/policies/" + service.value())
+                .put(withExpectedIndex("/v1/policies/" + service.value(), expectedIndex))
                 .content(MediaType.JSON_UTF_8, PolicyJson.writePolicy(policy))
                 .execute()
                 .aggregate()
@@ -190,7 +206,15 @@ public final class RegistryClient {
 
     /** Removes the service's access policy (needs the admin token): its annotations apply again. */
     public CompletableFuture<Long> deletePolicy(ServiceName service) {
-        return client.delete("/v1/policies/" + service.value())
+        return deletePolicy(service, ANY_INDEX);
+    }
+
+    /**
+     * Removes the service's access policy (needs the admin token) if its index is still {@code expectedIndex};
+     * fails with a conflict ({@link RegistryException#isConflict()}) if it changed since.
+     */
+    public CompletableFuture<Long> deletePolicy(ServiceName service, long expectedIndex) {
+        return client.delete(withExpectedIndex("/v1/policies/" + service.value(), expectedIndex))
                 .aggregate()
                 .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
     }
@@ -217,8 +241,19 @@ public final class RegistryClient {
      * registry warns of (a subset with no instance now, say).
      */
     public CompletableFuture<Accepted> putRoutes(ServiceName service, RouteConfig routes) {
+        return putRoutes(service, routes, ANY_INDEX);
+    }
+
+    /**
+     * Puts the service's route config in force (needs the admin token) if its index is still
+     * {@code expectedIndex}, the index of the read the config was made from (0 for a service that never had one);
+     * completes with the new index and the registry's warnings. If the config changed since, the registry writes
+     * nothing and the future fails with a {@link RegistryException} of status 409
+     * ({@link RegistryException#isConflict()}): read it again and redo the change on what is in force.
+     */
+    public CompletableFuture<Accepted> putRoutes(ServiceName service, RouteConfig routes, long expectedIndex) {
         return client.prepare()
-                .put("/v1/routes/" + service.value())
+                .put(withExpectedIndex("/v1/routes/" + service.value(), expectedIndex))
                 .content(MediaType.JSON_UTF_8, RouteJson.write(routes))
                 .execute()
                 .aggregate()
@@ -228,7 +263,15 @@ public final class RegistryClient {
 
     /** Removes the service's route config (needs the admin token); calls follow the defaults again. */
     public CompletableFuture<Long> deleteRoutes(ServiceName service) {
-        return client.delete("/v1/routes/" + service.value())
+        return deleteRoutes(service, ANY_INDEX);
+    }
+
+    /**
+     * Removes the service's route config (needs the admin token) if its index is still {@code expectedIndex};
+     * fails with a conflict ({@link RegistryException#isConflict()}) if it changed since.
+     */
+    public CompletableFuture<Long> deleteRoutes(ServiceName service, long expectedIndex) {
+        return client.delete(withExpectedIndex("/v1/routes/" + service.value(), expectedIndex))
                 .aggregate()
                 .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
     }
@@ -304,6 +347,17 @@ public final class RegistryClient {
                 .aggregate()
                 .thenApply(
                         expectOk(res -> IdentityJson.parseRotation(res.content().array())));
+    }
+
+    private static String withExpectedIndex(String path, long expectedIndex) {
+        if (expectedIndex == ANY_INDEX) {
+            return path;
+        }
+        if (expectedIndex < 0) {
+            throw new IllegalArgumentException(
+                    "expectedIndex: " + expectedIndex + " (expected: >= 0, or ANY_INDEX to write unconditionally)");
+        }
+        return path + "?index=" + expectedIndex;
     }
 
     private static String instancePath(ServiceName service, InstanceId id) {

@@ -25,4 +25,12 @@ public final class RegistryException extends RuntimeException {
     public ErrorBody body() {
         return body;
     }
+
+    /**
+     * Whether the request clashed with the registry's state (409 {@code conflict}). For a write that named the
+     * index it read, what it would replace changed since: read again, and redo the change on what is in force.
+     */
+    public boolean isConflict() {
+        return status == 409;
+    }
 }

@@ -23,18 +23,30 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.ErrorCode;
+import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.WatchParams;
 import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.DocumentStore.Versioned;
+import io.mesh4j.registry.internal.documents.IndexConflictException;
 
 /**
  * A per-service document's calls, such as {@code /v1/policies/{service}}: GET reads it, or watches it with
  * {@code index} and {@code wait} as instances are watched; PUT puts one in force after reading it strictly (the
  * one in force stays when it is refused); DELETE removes it.
  *
+ * <p>PUT and DELETE take the {@code index} the caller read, as a watch does: the write then happens only if the
+ * service's index is still that one, else it is refused with 409 {@code conflict} naming the index in force (also
+ * in {@code X-Mesh-Index}), so that a read-modify-write never undoes a change its writer did not see. Without
+ * {@code index}, a write replaces whatever is in force, as it always did.
+ *
  * @param <T> the document
  */
 final class DocumentService<T> {
+
+    /** What the document is called in messages, such as {@code route config}. */
+    private final String kind;
+    /** The path of the calls without the service, such as {@code /v1/routes/}. */
+    private final String pathPrefix;
 
     private final DocumentStore<T> store;
     private final Function<byte[], T> parser;
@@ -42,15 +54,21 @@ final class DocumentService<T> {
     private final BiFunction<ServiceName, T, List<String>> warnings;
 
     /**
+     * @param kind     what the document is called in messages, such as {@code route config}
+     * @param pathPrefix the path of the calls up to the service, such as {@code /v1/routes/}
      * @param parser   reads a PUT body strictly, throwing {@code InvalidInputException}
      * @param answer   writes what a GET answers
      * @param warnings what is worth saying about an accepted document (it names a subset with no instance, say)
      */
     DocumentService(
+            String kind,
+            String pathPrefix,
             DocumentStore<T> store,
             Function<byte[], T> parser,
             Function<Versioned<T>, byte[]> answer,
             BiFunction<ServiceName, T, List<String>> warnings) {
+        this.kind = requireNonNull(kind, "kind");
+        this.pathPrefix = requireNonNull(pathPrefix, "pathPrefix");
         this.store = requireNonNull(store, "store");
         this.parser = requireNonNull(parser, "parser");
         answers = new LatestAnswers<>(requireNonNull(answer, "answer"));
@@ -83,13 +101,16 @@ final class DocumentService<T> {
 
     HttpResponse put(ServiceRequestContext ctx, HttpRequest req) {
         final ServiceName service = PathNames.service(ctx);
+        final long expected = expectedIndex(ctx);
         return HttpResponse.of(req.aggregate()
                 .thenApplyAsync(
                         body -> {
                             final T document = parser.apply(body.content().array());
                             final long index;
                             try {
-                                index = store.put(service, document);
+                                index = store.put(service, document, expected);
+                            } catch (IndexConflictException e) {
+                                return conflict(service, e, "PUT your config");
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
                             }
@@ -107,15 +128,40 @@ final class DocumentService<T> {
 
     HttpResponse delete(ServiceRequestContext ctx, HttpRequest req) {
         final ServiceName service = PathNames.service(ctx);
+        final long expected = expectedIndex(ctx);
         return HttpResponse.of(CompletableFuture.supplyAsync(
                 () -> {
                     try {
-                        return JsonResponses.index(store.delete(service));
+                        return JsonResponses.index(store.delete(service, expected));
+                    } catch (IndexConflictException e) {
+                        return conflict(service, e, "DELETE again");
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
                 },
                 ctx.blockingTaskExecutor()));
+    }
+
+    /** How many services have an answer kept for their reads and watches. */
+    int answersHeld() {
+        return answers.size();
+    }
+
+    /** A write's {@code index}, the index its writer read; {@link DocumentStore#ANY_INDEX} without one. */
+    private static long expectedIndex(ServiceRequestContext ctx) {
+        final @Nullable String indexParam = ctx.queryParam("index");
+        return indexParam == null ? DocumentStore.ANY_INDEX : WatchParams.parseIndex(indexParam);
+    }
+
+    private HttpResponse conflict(ServiceName service, IndexConflictException e, String retry) {
+        final String path = pathPrefix + service.value();
+        final String message = "the " + kind + " of " + service + " is at index " + e.inForce() + ", not "
+                + e.expected() + ": it changed since you read it, and nothing was written. Read it again (GET "
+                + path + "), make your change to what is in force, and " + retry + " with ?index=" + e.inForce();
+        return JsonResponses.error(ErrorCode.CONFLICT, message)
+                .mapHeaders(headers -> headers.toBuilder()
+                        .set(RegistryClient.INDEX_HEADER, Long.toString(e.inForce()))
+                        .build());
     }
 
     private HttpResponse versioned(ServiceName service, Versioned<T> versioned) {

@@ -25,13 +25,22 @@ final class LatestAnswers<T> {
 
     private final Function<Versioned<T>, byte[]> writer;
     private final Map<ServiceName, Answer> answers = new ConcurrentHashMap<>();
+    /**
+     * The answer for every service that never had a document: index 0 and none, the same bytes whatever the name.
+     * Kept once here rather than per name, since anyone may read any name (issue 16).
+     */
+    private final byte[] none;
 
     LatestAnswers(Function<Versioned<T>, byte[]> writer) {
         this.writer = requireNonNull(writer, "writer");
+        none = writer.apply(new Versioned<>(0, null));
     }
 
     /** The body that answers {@code versioned}, the service's document at its index. */
     HttpData of(ServiceName service, Versioned<T> versioned) {
+        if (versioned.index() == 0) {
+            return HttpData.wrap(none);
+        }
         final @Nullable Answer cached = answers.get(service);
         if (cached != null && cached.index() == versioned.index()) {
             return HttpData.wrap(cached.json());
@@ -45,5 +54,10 @@ final class LatestAnswers<T> {
             return new Answer(versioned.index(), writer.apply(versioned));
         });
         return HttpData.wrap(answer.index() == versioned.index() ? answer.json() : writer.apply(versioned));
+    }
+
+    /** How many services have an answer kept: only those that have, or had, a document. */
+    int size() {
+        return answers.size();
     }
 }

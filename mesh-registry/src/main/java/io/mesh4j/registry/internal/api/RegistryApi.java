@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -64,8 +65,11 @@ public final class RegistryApi {
     /**
      * Adds the routes, the body limit and the JSON error bodies to {@code server}, serving {@code table}, guarded
      * by {@code access}; with {@code authority}, the identity and admin calls too (a registry with TLS).
+     *
+     * @return how many services the calls keep an answer for (the documents' latest answers), for tests that
+     *     check that unknown names leave nothing behind
      */
-    public static void addTo(
+    public static IntSupplier addTo(
             ServerBuilder server,
             InstanceTable table,
             DocumentStore<AccessPolicy> policies,
@@ -79,12 +83,16 @@ public final class RegistryApi {
         requireNonNull(access, "access");
         final InstanceService instance = new InstanceService(table);
         final DocumentService<AccessPolicy> policy = new DocumentService<>(
+                "access policy",
+                "/v1/policies/",
                 policies,
                 PolicyJson::parsePolicy,
                 versioned -> PolicyJson.writeSnapshot(
                         new PolicyJson.PolicySnapshot(versioned.index(), versioned.document())),
                 (service, document) -> List.of());
         final DocumentService<RouteConfig> route = new DocumentService<>(
+                "route config",
+                "/v1/routes/",
                 routes,
                 RouteJson::parse,
                 versioned ->
@@ -122,6 +130,7 @@ public final class RegistryApi {
                                 HttpMethod.GET, access.member(route::get),
                                 HttpMethod.PUT, access.admin(route::put),
                                 HttpMethod.DELETE, access.admin(route::delete))));
+        final IntSupplier answersHeld = () -> policy.answersHeld() + route.answersHeld();
         if (authority == null) {
             final HttpService none = (ctx, req) -> JsonResponses.error(
                     ErrorCode.NOT_FOUND,
@@ -129,7 +138,7 @@ public final class RegistryApi {
             for (String path : List.of(CSR, TRUST_BUNDLE, TOKENS, TOKEN, CA_ROTATE)) {
                 server.service(path, none);
             }
-            return;
+            return answersHeld;
         }
         final IdentityService identity = new IdentityService(authority.ca(), authority.tokens(), access);
         final AdminService admin = new AdminService(authority.ca(), authority.tokens());
@@ -142,6 +151,7 @@ public final class RegistryApi {
                                 HttpMethod.GET, access.admin(admin::listTokens))))
                 .service(TOKEN, new MethodRouter(Map.of(HttpMethod.DELETE, access.admin(admin::revokeToken))))
                 .service(CA_ROTATE, new MethodRouter(Map.of(HttpMethod.POST, access.admin(admin::rotateCa))));
+        return answersHeld;
     }
 
     /** What a registry with TLS issues from: its CA and its join tokens. */

@@ -53,12 +53,27 @@ public final class MeshCtl {
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             cmd.getErr()
-                    .println(
-                            "meshctl: " + (cause instanceof RegistryException ? cause.getMessage() : cause.toString()));
+                    .println("meshctl: "
+                            + (cause instanceof RegistryException || cause instanceof Failure
+                                    ? cause.getMessage()
+                                    : cause.toString()));
             cmd.getErr().flush();
             return EXIT_FAILED;
         });
         return commandLine;
+    }
+
+    /**
+     * A command that could not do its work, for a reason its message gives in full (what is in the way, what to do):
+     * printed as it is, and exit code 1.
+     */
+    static final class Failure extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message) {
+            super(message);
+        }
     }
 
     /** Where the registry is and how to prove the operator's rights to it. */

@@ -11,13 +11,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+
+import org.jspecify.annotations.Nullable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.InvalidInputException;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.internal.registry.RouteJson;
+import io.mesh4j.core.routing.PathMatch;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;
@@ -47,6 +52,25 @@ final class Routes {
         }
     }
 
+    static boolean isConflict(CompletionException e) {
+        return e.getCause() instanceof RegistryException refused && refused.isConflict();
+    }
+
+    /**
+     * A conflict said in meshctl's terms, with the index in force now, rather than in the HTTP terms of the
+     * registry's message; any other failure as it is.
+     */
+    static RuntimeException changedSince(
+            CompletionException e, RegistryClient registry, ServiceName service, long index, String what) {
+        if (!isConflict(e)) {
+            return e;
+        }
+        final long now = registry.routes(service).join().index();
+        return new MeshCtl.Failure("the route config of " + service + " is at index " + now + ", not " + index
+                + ": it changed since it was read, and nothing was " + what + ". See what is in force with meshctl "
+                + "routes get " + service + ", and run this again with --index " + now + " if it still holds");
+    }
+
     static void printAccepted(PrintWriter out, ServiceName service, RegistryClient.Accepted accepted) {
         out.println("routes of " + service + " in force at index " + accepted.index());
         accepted.warnings().forEach(warning -> out.println("warning: " + warning));
@@ -67,6 +91,9 @@ final class Routes {
         @Override
         void run(RegistryClient registry, PrintWriter out) throws Exception {
             final RouteJson.RoutesSnapshot snapshot = registry.routes(name).join();
+            // On standard error, so that standard output stays a config that routes apply reads back; the index is
+            // what apply --index takes, to apply an edit of this config only if nobody changed it meanwhile.
+            spec.commandLine().getErr().println("routes of " + name + " at index " + snapshot.index());
             if (snapshot.routes() == null) {
                 out.println("{\"rules\": []}");
             } else {
@@ -91,6 +118,15 @@ final class Routes {
                 description = "The route config (JSON).")
         Path file = Path.of("");
 
+        @Option(
+                names = "--index",
+                paramLabel = "N",
+                description = "Applies only if the config in force is still at index N (as routes get prints it), "
+                        + "so that an edit never undoes a change made since it was read. Default: applies whatever "
+                        + "is in force.")
+        @Nullable
+        Long index;
+
         private ServiceName name;
         private RouteConfig config;
 
@@ -103,11 +139,22 @@ final class Routes {
                 // Checked here first, so that the message names the file; the registry checks it again.
                 throw badArgument(file + ": " + e.getMessage());
             }
+            if (index != null && index < 0) {
+                throw badArgument("--index: " + index + " (expected: >= 0, as routes get prints it)");
+            }
         }
 
         @Override
         void run(RegistryClient registry, PrintWriter out) {
-            printAccepted(out, name, registry.putRoutes(name, config).join());
+            if (index == null) {
+                printAccepted(out, name, registry.putRoutes(name, config).join());
+                return;
+            }
+            try {
+                printAccepted(out, name, registry.putRoutes(name, config, index).join());
+            } catch (CompletionException e) {
+                throw changedSince(e, registry, name, index, "applied");
+            }
         }
     }
 
@@ -116,7 +163,8 @@ final class Routes {
             mixinStandardHelpOptions = true,
             description = "Splits the service's traffic between subsets, such as: split orders v1=90 v2=10. "
                     + "Replaces the rule named 'split' (added last, for every request, if there is none) "
-                    + "and keeps the others.")
+                    + "and keeps the others. Refuses when an earlier rule matches every request, since the "
+                    + "split would never apply; made again on what is in force if the config changes meanwhile.")
     static final class Split extends AdminCommand {
         @Parameters(index = "0", paramLabel = "SERVICE")
         String service = "";
@@ -132,6 +180,9 @@ final class Routes {
                 defaultValue = "version",
                 description = "The instance metadata key the subsets differ by. Default: ${DEFAULT-VALUE}.")
         String label = "version";
+
+        /** How many times split reads, changes and writes the config before it gives up to another writer. */
+        static final int MAX_ATTEMPTS = 3;
 
         private ServiceName name;
         private RouteRule rule;
@@ -165,19 +216,69 @@ final class Routes {
 
         @Override
         void run(RegistryClient registry, PrintWriter out) {
-            final RouteJson.RoutesSnapshot current = registry.routes(name).join();
-            final List<RouteRule> rules =
-                    new ArrayList<>(current.routes() != null ? current.routes().rules() : List.of());
-            final int existing = indexOf(rules, "split");
-            if (existing >= 0) {
-                rules.set(existing, rule);
+            for (int attempt = 1; ; attempt++) {
+                final RouteJson.RoutesSnapshot current = registry.routes(name).join();
+                final RouteConfig next = withSplit(current.routes());
+                try {
+                    // With the index it read, so that a change made meanwhile (a routes apply, another split) is
+                    // refused rather than undone: the split is then made again on what is in force.
+                    printAccepted(
+                            out,
+                            name,
+                            registry.putRoutes(name, next, current.index()).join());
+                    return;
+                } catch (CompletionException e) {
+                    if (!isConflict(e)) {
+                        throw e;
+                    }
+                    if (attempt == MAX_ATTEMPTS) {
+                        throw new MeshCtl.Failure("the route config of " + name + " changed " + MAX_ATTEMPTS
+                                + " times while split was being made on it: someone else is changing it now. "
+                                + "Nothing of this split was applied; run it again, or see what is in force with "
+                                + "meshctl routes get " + name);
+                    }
+                    spec.commandLine()
+                            .getErr()
+                            .println("meshctl: the route config of " + name + " changed since index " + current.index()
+                                    + " was read; making the split again on what is in force");
+                }
+            }
+        }
+
+        /**
+         * The config with this split in place: the rule named 'split' replaced where it stands, or added last. A
+         * request follows the first rule that matches it, so a rule before the split that matches every request
+         * would take all of them and the split would never apply: that is refused, since only the operator knows
+         * whether the split belongs in that rule or that rule's match is too wide.
+         */
+        private RouteConfig withSplit(@Nullable RouteConfig current) {
+            final List<RouteRule> rules = new ArrayList<>(current != null ? current.rules() : List.of());
+            int at = indexOf(rules, "split");
+            if (at >= 0) {
+                rules.set(at, rule);
             } else {
                 rules.add(rule);
+                at = rules.size() - 1;
+            }
+            for (int i = 0; i < at; i++) {
+                final RouteRule before = rules.get(i);
+                if (matchesEveryRequest(before.match())) {
+                    throw new MeshCtl.Failure("rule '" + before.name() + "' (rules[" + i + "]) of " + name
+                            + " matches every request and comes before the rule 'split', so the split would "
+                            + "never apply; nothing was changed. Put the split in that rule instead (its \"route\", "
+                            + "with meshctl routes get and routes apply), or give it a narrower match");
+                }
             }
             // The rest of the config stays as it is: the other rules, and who may send overrides.
-            final RouteConfig next = new RouteConfig(
-                    rules, current.routes() != null ? current.routes().overrideCallers() : Set.of());
-            printAccepted(out, name, registry.putRoutes(name, next).join());
+            return new RouteConfig(rules, current != null ? current.overrideCallers() : Set.of());
+        }
+
+        /** Whether a rule of this match takes every request: any method, any headers, and every path. */
+        static boolean matchesEveryRequest(RouteMatch match) {
+            final @Nullable PathMatch path = match.path();
+            final boolean everyPath =
+                    path == null || (path.kind() == PathMatch.Kind.PREFIX && "/".equals(path.value()));
+            return everyPath && match.methods().isEmpty() && match.headers().isEmpty();
         }
 
         private static int indexOf(List<RouteRule> rules, String name) {
@@ -198,17 +299,37 @@ final class Routes {
         @Parameters(paramLabel = "SERVICE")
         String service = "";
 
+        @Option(
+                names = "--index",
+                paramLabel = "N",
+                description = "Removes only if the config in force is still at index N (as routes get prints it). "
+                        + "Default: removes whatever is in force.")
+        @Nullable
+        Long index;
+
         private ServiceName name;
 
         @Override
         void checkArguments() {
             name = service(spec, service);
+            if (index != null && index < 0) {
+                throw badArgument("--index: " + index + " (expected: >= 0, as routes get prints it)");
+            }
         }
 
         @Override
         void run(RegistryClient registry, PrintWriter out) {
-            final long index = registry.deleteRoutes(name).join();
-            out.println("routes of " + name + " removed at index " + index);
+            final long removed;
+            if (index == null) {
+                removed = registry.deleteRoutes(name).join();
+            } else {
+                try {
+                    removed = registry.deleteRoutes(name, index).join();
+                } catch (CompletionException e) {
+                    throw changedSince(e, registry, name, index, "removed");
+                }
+            }
+            out.println("routes of " + name + " removed at index " + removed);
         }
     }
 

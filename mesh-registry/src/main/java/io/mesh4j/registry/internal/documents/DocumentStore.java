@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -42,6 +44,9 @@ public final class DocumentStore<T> {
 
         Versioned<T> read(byte[] file);
     }
+
+    /** The expected index of a write that replaces whatever is in force. */
+    public static final long ANY_INDEX = -1;
 
     /** Where held watches are woken; each wake-up only hands the watch to its event loop. */
     private static final Executor WAKEUPS = ForkJoinPool.commonPool();
@@ -77,18 +82,47 @@ public final class DocumentStore<T> {
 
     /** Puts {@code document} in force for {@code service}; returns its index once it is on disk. */
     public long put(ServiceName service, T document) throws IOException {
-        return change(service, requireNonNull(document, "document"));
+        return put(service, document, ANY_INDEX);
+    }
+
+    /**
+     * Puts {@code document} in force for {@code service} if the service's index is still {@code expectedIndex}
+     * (the index of the read the document was made from; 0 for a service that never had one); returns its index
+     * once it is on disk.
+     *
+     * @param expectedIndex the index the caller read, or {@link #ANY_INDEX} to write whatever is in force
+     * @throws IndexConflictException if the service's index is another; nothing is written
+     */
+    public long put(ServiceName service, T document, long expectedIndex) throws IOException {
+        return change(service, requireNonNull(document, "document"), expectedIndex);
     }
 
     /** Removes the document of {@code service}; returns the index of the removal. */
     public long delete(ServiceName service) throws IOException {
-        return change(service, null);
+        return delete(service, ANY_INDEX);
     }
 
-    private long change(ServiceName service, @Nullable T document) throws IOException {
+    /**
+     * Removes the document of {@code service} if the service's index is still {@code expectedIndex}; returns the
+     * index of the removal.
+     *
+     * @param expectedIndex the index the caller read, or {@link #ANY_INDEX} to remove whatever is in force
+     * @throws IndexConflictException if the service's index is another; nothing is written
+     */
+    public long delete(ServiceName service, long expectedIndex) throws IOException {
+        return change(service, null, expectedIndex);
+    }
+
+    private long change(ServiceName service, @Nullable T document, long expectedIndex) throws IOException {
         final List<CompletableFuture<Void>> woken;
         final long index;
         synchronized (this) {
+            // Checked under the same lock as the write, so that two writers that read the same index cannot both
+            // succeed: the second learns of the first instead of undoing it.
+            final long inForce = get(service).index();
+            if (expectedIndex != ANY_INDEX && inForce != expectedIndex) {
+                throw new IndexConflictException(service, expectedIndex, inForce);
+            }
             index = lastIndex + 1;
             final Versioned<T> versioned = new Versioned<>(index, document);
             OwnerOnlyFiles.write(dir.resolve(service.value() + ".json"), codec.write(versioned));
@@ -131,9 +165,21 @@ public final class DocumentStore<T> {
 
     private synchronized void forget(ServiceName service, CompletableFuture<Void> change) {
         final List<CompletableFuture<Void>> list = watchers.get(service);
-        if (list != null) {
-            list.remove(change);
+        if (list != null && list.remove(change) && list.isEmpty()) {
+            // Anyone may watch any name: a list kept after its last watch would grow the map by every name ever
+            // watched (issue 16). The next watch of the name makes a new one.
+            watchers.remove(service);
         }
+    }
+
+    /**
+     * How many services this store keeps something for: a document (or the index of its removal), or a watch
+     * waiting now. A read or a watch of any other name leaves nothing behind once it is answered.
+     */
+    public synchronized int servicesHeld() {
+        final Set<ServiceName> held = new HashSet<>(documents.keySet());
+        held.addAll(watchers.keySet());
+        return held.size();
     }
 
     /** Answers every held watch with what it has, for a registry that stops. */

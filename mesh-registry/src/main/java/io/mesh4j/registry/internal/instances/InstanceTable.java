@@ -135,11 +135,11 @@ public final class InstanceTable implements AutoCloseable {
         if (closed || current.index() != index) {
             return CompletableFuture.completedFuture(current);
         }
-        // The entry of a service nobody registered is made here, so that its first registration wakes the watch.
-        final ServiceEntry entry = entries.entry(service);
-        final @Nullable CompletableFuture<Void> change = entry.awaitChangeFrom(index);
+        // A service nobody registered gets an entry here, so that its first registration wakes the watch; the
+        // entry goes again with the service's last watch, unless the service registered meanwhile.
+        final @Nullable CompletableFuture<Void> change = entries.awaitChangeFrom(service, index);
         if (change == null) {
-            return CompletableFuture.completedFuture(entry.snapshot());
+            return CompletableFuture.completedFuture(entries.snapshot(service));
         }
         if (closed) {
             change.complete(null); // close() ran between the check above and the registration
@@ -147,16 +147,16 @@ public final class InstanceTable implements AutoCloseable {
         change.completeOnTimeout(null, wait.toNanos(), TimeUnit.NANOSECONDS);
         // Forgotten before it is answered, so that whoever reads the answer finds the watch no longer held.
         final CompletableFuture<ServiceSnapshot> answer = change.handle((ignored, cause) -> {
-            entry.forget(change);
+            entries.forget(service, change);
             if (cause != null) {
                 throw new CompletionException(cause);
             }
-            return entry.snapshot();
+            return entries.snapshot(service);
         });
         answer.whenComplete((ignored, cause) -> {
             if (answer.isCancelled()) {
                 // The caller left: the answer's own step will not run, so the watch is forgotten here.
-                entry.forget(change);
+                entries.forget(service, change);
                 change.cancel(false);
             }
         });
@@ -166,6 +166,14 @@ public final class InstanceTable implements AutoCloseable {
     /** How many watches are held now, waiting for a change. */
     public int heldWatches() {
         return entries.waitingCount();
+    }
+
+    /**
+     * How many services the table keeps an entry for: those that ever had an instance, and those a watch waits
+     * on now. A read or a watch of any other name leaves nothing behind once it is answered.
+     */
+    public int servicesHeld() {
+        return entries.size();
     }
 
     /** Every service with at least one instance, sorted by name. */

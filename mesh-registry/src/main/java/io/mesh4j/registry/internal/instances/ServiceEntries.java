@@ -16,14 +16,16 @@ import io.mesh4j.registry.internal.store.ServiceState;
 /**
  * Every service's entry by name, made by the service's first change; a service nobody registered has none and
  * reads as {@link ServiceState#UNKNOWN}.
+ *
+ * <p>A watch of a service nobody registered needs an entry to wait in, so that the service's first registration
+ * wakes it; that entry lives only as long as a watch waits in it. Anyone may watch any name, so an entry kept
+ * after its last watch ended would let callers grow this map without end (issue 16: 3,000 names a second from
+ * one connection). Making, waiting in, forgetting and publishing all happen inside the map's {@code compute} for
+ * the name, so an entry is never dropped between a watch's registration and the publish that must wake it.
  */
 final class ServiceEntries {
 
     private final Map<ServiceName, ServiceEntry> entries = new ConcurrentHashMap<>();
-
-    ServiceEntry entry(ServiceName service) {
-        return entries.computeIfAbsent(service, name -> new ServiceEntry());
-    }
 
     ServiceState state(ServiceName service) {
         final @Nullable ServiceEntry entry = entries.get(service);
@@ -36,9 +38,53 @@ final class ServiceEntries {
         return entry == null ? ServiceSnapshot.UNKNOWN : entry.snapshot();
     }
 
+    /**
+     * Returns a future that completes when the service's index moves off {@code index}, or {@code null} if it
+     * already differs. The service's entry is made if it has none, and kept while the watch waits.
+     */
+    @Nullable
+    CompletableFuture<Void> awaitChangeFrom(ServiceName service, long index) {
+        final @Nullable ServiceEntry existing = entries.get(service);
+        if (existing != null && existing.published()) {
+            // A service that had an instance keeps its entry for good: no need to lock the map's bin for it.
+            return existing.awaitChangeFrom(index);
+        }
+        final List<CompletableFuture<Void>> held = new ArrayList<>(1);
+        entries.compute(service, (name, entry) -> {
+            final ServiceEntry waitIn = entry != null ? entry : new ServiceEntry();
+            final @Nullable CompletableFuture<Void> change = waitIn.awaitChangeFrom(index);
+            if (change == null) {
+                // Answered at once: an entry made for this call alone is not kept.
+                return entry;
+            }
+            held.add(change);
+            return waitIn;
+        });
+        return held.isEmpty() ? null : held.get(0);
+    }
+
+    /**
+     * Forgets a watch that ended without a change (its wait ran out, or its caller left), and the service's entry
+     * with it if the entry holds nothing else: no state, no other watch.
+     */
+    void forget(ServiceName service, CompletableFuture<Void> change) {
+        final @Nullable ServiceEntry existing = entries.get(service);
+        if (existing != null && existing.published()) {
+            existing.forget(change);
+            return;
+        }
+        entries.computeIfPresent(service, (name, entry) -> entry.forget(change) ? null : entry);
+    }
+
     /** Publishes the service's new state; returns the watches it woke, for the caller to complete. */
     List<CompletableFuture<Void>> publish(ServiceName service, ServiceState state) {
-        return entry(service).publish(state);
+        final List<CompletableFuture<Void>> woken = new ArrayList<>();
+        entries.compute(service, (name, entry) -> {
+            final ServiceEntry published = entry != null ? entry : new ServiceEntry();
+            woken.addAll(published.publish(state));
+            return published;
+        });
+        return woken;
     }
 
     /** Every service with at least one instance, sorted by name. */
@@ -52,6 +98,11 @@ final class ServiceEntries {
         });
         summaries.sort(Comparator.comparing(ServiceSummary::name));
         return summaries;
+    }
+
+    /** How many services have an entry: every service that ever had an instance, and those being watched. */
+    int size() {
+        return entries.size();
     }
 
     int waitingCount() {

@@ -30,6 +30,12 @@ final class ServiceEntry {
         return snapshot;
     }
 
+    /** Whether a state was ever published to this entry: its service had an instance, and keeps its index. */
+    synchronized boolean published() {
+        // UNKNOWN is replaced by the first publish for good: an entry that still has it was only watched.
+        return snapshot != ServiceSnapshot.UNKNOWN;
+    }
+
     /**
      * Returns a future that completes when the service's index moves off {@code index}, or {@code null} if it
      * already differs.
@@ -47,9 +53,15 @@ final class ServiceEntry {
         return waiting.size();
     }
 
-    /** Forgets a watch that ended without a change (its wait ran out, or its caller left). */
-    synchronized void forget(CompletableFuture<Void> change) {
+    /**
+     * Forgets a watch that ended without a change (its wait ran out, or its caller left).
+     *
+     * @return whether the entry now holds nothing: no watch waits in it, and no state was ever published to it
+     *     (the service never had an instance), so that dropping it loses nothing
+     */
+    synchronized boolean forget(CompletableFuture<Void> change) {
         waiting.remove(change);
+        return waiting.isEmpty() && !published();
     }
 
     /**

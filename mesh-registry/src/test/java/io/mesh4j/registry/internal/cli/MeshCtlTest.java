@@ -4,17 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.server.Server;
+
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RouteJson;
+import io.mesh4j.core.routing.RouteConfig;
+import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.routing.WeightedSubset;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
@@ -22,6 +36,12 @@ import picocli.CommandLine;
 
 /** meshctl against a real TLS registry, as an operator runs it beside the registry. */
 class MeshCtlTest {
+
+    private static final ServiceName ORDERS = ServiceName.of("orders");
+
+    /** A route config for some requests only, as an operator's routes apply would put in force. */
+    private static final String BETA = "{\"rules\": [{\"name\": \"beta\", \"match\": {\"headers\": "
+            + "{\"x-beta\": \"yes\"}}, \"route\": [{\"subset\": {\"version\": \"v2\"}, \"weight\": 100}]}]}";
 
     @TempDir
     Path dataDir;
@@ -50,9 +70,6 @@ class MeshCtlTest {
     }
 
     private int meshctl(String... args) {
-        final CommandLine commandLine = MeshCtl.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
         final String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
         System.arraycopy(
@@ -61,7 +78,14 @@ class MeshCtlTest {
                 all,
                 args.length,
                 4);
-        return commandLine.execute(all);
+        return meshctlAt(all);
+    }
+
+    private int meshctlAt(String... args) {
+        final CommandLine commandLine = MeshCtl.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
     }
 
     @Test
@@ -171,5 +195,159 @@ class MeshCtlTest {
         assertThat(err.toString())
                 .contains("the weights sum to 95 (expected: 100)")
                 .doesNotContain("127.0.0.1:1");
+    }
+
+    @Test
+    void splitRefusesWhenAnEarlierRuleTakesEveryRequestAndChangesNothing() {
+        final RegistryClient admin = RegistryAccess.ADMIN_CLIENT.get(registry);
+        final String[] catchAlls = {
+            "{\"rules\": [{\"name\": \"everything-else\", \"timeout\": \"5s\"}]}",
+            "{\"rules\": [{\"name\": \"everything-else\", \"match\": {\"path\": {\"prefix\": \"/\"}}, "
+                    + "\"timeout\": \"5s\"}]}",
+            // A rule named 'split' already there, behind a catch-all: replacing it would not make it apply either.
+            "{\"rules\": [{\"name\": \"everything-else\", \"timeout\": \"5s\"}, {\"name\": \"split\", "
+                    + "\"route\": [{\"subset\": {\"version\": \"v1\"}, \"weight\": 100}]}]}",
+        };
+        for (String config : catchAlls) {
+            final long before = admin.putRoutes(ORDERS, RouteJson.parse(config.getBytes(StandardCharsets.UTF_8)))
+                    .join()
+                    .index();
+            err.getBuffer().setLength(0);
+
+            assertThat(meshctl("routes", "split", "orders", "v1=90", "v2=10"))
+                    .as(config)
+                    .isEqualTo(1);
+
+            assertThat(err.toString())
+                    .as(config)
+                    .contains("meshctl: rule 'everything-else' (rules[0]) of orders matches every request and comes "
+                            + "before the rule 'split', so the split would never apply; nothing was changed");
+            assertThat(admin.routes(ORDERS).join().index()).as(config).isEqualTo(before);
+        }
+
+        // An earlier rule for some requests only leaves the split the others: it is added after it.
+        admin.putRoutes(
+                        ORDERS,
+                        RouteJson.parse(("{\"rules\": [{\"name\": \"beta\", \"match\": {\"headers\": "
+                                        + "{\"x-beta\": \"yes\"}}, \"timeout\": \"5s\"}]}")
+                                .getBytes(StandardCharsets.UTF_8)))
+                .join();
+        assertThat(meshctl("routes", "split", "orders", "v1=90", "v2=10")).isZero();
+        assertThat(admin.routes(ORDERS).join().routes().rules())
+                .extracting(RouteRule::name)
+                .containsExactly("beta", "split");
+    }
+
+    @Test
+    void splitMadeWhileAnotherWriteLandsKeepsThatWrite(@TempDir Path plaintextDir) {
+        // The race of issue 16: split reads the config, a routes apply lands, then split writes. A proxy in front
+        // of the registry lands the apply just before split's first write reaches the registry.
+        try (MeshRegistry plain = plaintextRegistry(plaintextDir)) {
+            final RegistryClient direct = RegistryClient.of(plain.uri());
+            final RouteConfig beta = RouteJson.parse(BETA.getBytes(StandardCharsets.UTF_8));
+            final Server proxy = proxy(plain, put -> put == 1 ? direct.putRoutes(ORDERS, beta) : done());
+            try {
+                assertThat(meshctlAt("routes", "split", "orders", "v1=90", "v2=10", "--registry", uri(proxy)))
+                        .isZero();
+            } finally {
+                proxy.stop().join();
+            }
+
+            assertThat(direct.routes(ORDERS).join().routes().rules())
+                    .extracting(RouteRule::name)
+                    .containsExactly("beta", "split");
+            assertThat(err.toString())
+                    .contains("meshctl: the route config of orders changed since index 0 was read; making the split "
+                            + "again on what is in force");
+        }
+    }
+
+    @Test
+    void splitGivesUpSayingWhyWhenTheConfigKeepsChanging(@TempDir Path plaintextDir) {
+        try (MeshRegistry plain = plaintextRegistry(plaintextDir)) {
+            final RegistryClient direct = RegistryClient.of(plain.uri());
+            final RouteConfig beta = RouteJson.parse(BETA.getBytes(StandardCharsets.UTF_8));
+            final Server proxy = proxy(plain, put -> direct.putRoutes(ORDERS, beta));
+            try {
+                assertThat(meshctlAt("routes", "split", "orders", "v1=90", "v2=10", "--registry", uri(proxy)))
+                        .isEqualTo(1);
+            } finally {
+                proxy.stop().join();
+            }
+
+            assertThat(err.toString())
+                    .contains("meshctl: the route config of orders changed 3 times while split was being made on it");
+            assertThat(direct.routes(ORDERS).join().routes()).isEqualTo(beta);
+        }
+    }
+
+    @Test
+    void applyAndDeleteWithAnIndexChangeNothingOnceTheConfigMovedOn() throws Exception {
+        final RegistryClient admin = RegistryAccess.ADMIN_CLIENT.get(registry);
+        assertThat(meshctl("routes", "get", "orders")).isZero();
+        assertThat(err.toString()).contains("routes of orders at index 0");
+        final Path file = Files.writeString(dataDir.resolve("routes.json"), BETA);
+
+        assertThat(meshctl("routes", "apply", "orders", "-f", file.toString(), "--index", "0"))
+                .isZero();
+        final long applied = admin.routes(ORDERS).join().index();
+        assertThat(meshctl("routes", "apply", "orders", "-f", file.toString(), "--index", "0"))
+                .isEqualTo(1);
+        assertThat(err.toString())
+                .contains("meshctl: the route config of orders is at index " + applied + ", not 0: it changed since "
+                        + "it was read, and nothing was applied. See what is in force with meshctl routes get orders, "
+                        + "and run this again with --index " + applied + " if it still holds");
+        assertThat(meshctl("routes", "delete", "orders", "--index", "0")).isEqualTo(1);
+        assertThat(admin.routes(ORDERS).join().index()).isEqualTo(applied);
+
+        assertThat(meshctl("routes", "delete", "orders", "--index", Long.toString(applied)))
+                .isZero();
+        assertThat(admin.routes(ORDERS).join().routes()).isNull();
+    }
+
+    private static MeshRegistry plaintextRegistry(Path dir) {
+        return MeshRegistry.builder()
+                .plaintext()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dir)
+                .build()
+                .start()
+                .join();
+    }
+
+    private static CompletableFuture<?> done() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private static String uri(Server server) {
+        return "http://127.0.0.1:" + server.activeLocalPort();
+    }
+
+    /**
+     * A plaintext proxy to {@code target} that, before it forwards the n-th PUT of a route config, waits for what
+     * {@code beforePut} starts for n (counted from 1): another writer's change, landing between split's read and its
+     * write.
+     */
+    private static Server proxy(MeshRegistry target, IntFunction<CompletableFuture<?>> beforePut) {
+        final WebClient backend = WebClient.of(target.uri());
+        final AtomicInteger puts = new AtomicInteger();
+        final Server proxy = Server.builder()
+                .http(new InetSocketAddress("127.0.0.1", 0))
+                .serviceUnder(
+                        "/",
+                        (ctx, req) -> HttpResponse.of(req.aggregate()
+                                .thenCompose(request -> {
+                                    final CompletableFuture<?> before = request.method() == HttpMethod.PUT
+                                                    && request.path().startsWith("/v1/routes/")
+                                            ? beforePut.apply(puts.incrementAndGet())
+                                            : done();
+                                    return before.thenCompose(ignored -> backend.execute(request.toHttpRequest())
+                                            .aggregate());
+                                })
+                                .thenApply(AggregatedHttpResponse::toHttpResponse)))
+                .build();
+        proxy.start().join();
+        return proxy;
     }
 }

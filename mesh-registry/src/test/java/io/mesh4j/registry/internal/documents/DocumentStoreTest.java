@@ -88,4 +88,19 @@ class DocumentStoreTest {
         assertThat(store.watch(ORDERS, first, Duration.ofSeconds(30)))
                 .isCompletedWithValue(new Versioned<>(second, "v2"));
     }
+
+    @Test
+    void aWatchOfANameWithNoDocumentLeavesNothingOnceItEnds() throws Exception {
+        final DocumentStore<String> store = DocumentStore.open(dir, TEXT);
+        final CompletableFuture<Versioned<String>> left =
+                store.watch(ServiceName.of("ghost"), 0, Duration.ofMinutes(5));
+        final CompletableFuture<Versioned<String>> waited =
+                store.watch(ServiceName.of("ghost-2"), 0, Duration.ofMillis(10));
+        assertThat(store.servicesHeld()).isEqualTo(2);
+
+        left.cancel(false); // the caller left
+        waited.get(5, TimeUnit.SECONDS);
+
+        assertThat(store.servicesHeld()).isZero();
+    }
 }

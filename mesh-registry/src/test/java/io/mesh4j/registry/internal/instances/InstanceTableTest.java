@@ -64,6 +64,24 @@ class InstanceTableTest {
     }
 
     @Test
+    void aWatchOfAServiceNobodyRegisteredLeavesNothingOnceItEndsAndIsWokenIfItRegisters() throws Exception {
+        final CompletableFuture<ServiceSnapshot> left = table.watch(ServiceName.of("ghost"), 0, Duration.ofMinutes(5));
+        final CompletableFuture<ServiceSnapshot> waited =
+                table.watch(ServiceName.of("ghost-2"), 0, Duration.ofMillis(10));
+        final CompletableFuture<ServiceSnapshot> woken = table.watch(ORDERS, 0, Duration.ofMinutes(5));
+        assertThat(table.servicesHeld()).isEqualTo(3);
+
+        left.cancel(false); // the caller left
+        waited.get(5, TimeUnit.SECONDS);
+        assertThat(table.servicesHeld()).isEqualTo(1);
+        final long index = table.register(ORDERS, A, AT_8080).get(5, TimeUnit.SECONDS);
+
+        assertThat(woken.get(5, TimeUnit.SECONDS).index()).isEqualTo(index);
+        assertThat(table.servicesHeld()).isEqualTo(1); // orders, which keeps its index from now on
+        assertThat(table.heldWatches()).isZero();
+    }
+
+    @Test
     void commandsThatArriveDuringAWriteShareTheNextOneInArrivalOrder() throws Exception {
         store.holdNextAppend();
         final CompletableFuture<Long> first = table.register(ORDERS, A, AT_8080);
