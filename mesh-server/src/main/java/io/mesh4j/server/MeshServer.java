@@ -120,12 +120,15 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup());
         // Watches nothing yet: with TLS the registry answers a watch only once the certificate is in (start()).
         policyRegistry = PolicyRegistry.watching(registry, CommonPools.workerGroup());
-        admin = config.adminPort < 0
-                ? null
-                : AdminServer.builder(config.telemetry)
-                        .port(config.adminPort)
-                        .build()
-                        .show(service + " inbound", this::describeStack);
+        admin = config.adminPort < 0 ? null : admin(config).show(service + " inbound", this::describeStack);
+    }
+
+    private static AdminServer admin(MeshServerBuilder config) {
+        final AdminServer.Builder admin = AdminServer.builder(config.telemetry).port(config.adminPort);
+        if (config.adminAddress != null) {
+            admin.address(config.adminAddress);
+        }
+        return admin.build();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.mesh4j.server;
 import static java.util.Objects.requireNonNull;
 
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +66,10 @@ public final class MeshServerBuilder {
     boolean plaintext;
     MeshTelemetry telemetry = MeshTelemetry.shared();
     int adminPort = -1;
+
+    @Nullable
+    InetAddress adminAddress;
+
     private @Nullable String advertisedHost;
     private @Nullable InstanceId instanceId;
     private String zone = "";
@@ -330,7 +335,8 @@ public final class MeshServerBuilder {
 
     /**
      * Serves the admin endpoint ({@code /metrics}, {@code /stacks}, {@code /healthz}) on {@code adminPort}, 0 for
-     * any free one; no admin endpoint unless set.
+     * any free one; no admin endpoint unless set. It listens on {@code 127.0.0.1} unless
+     * {@link #adminAddress(InetAddress)} says otherwise.
      *
      * @param adminPort 0 to 65535
      * @return this builder
@@ -342,6 +348,21 @@ public final class MeshServerBuilder {
                     "adminPort: " + adminPort + " (expected: 0..65535, 0 for any free port)");
         }
         this.adminPort = adminPort;
+        return this;
+    }
+
+    /**
+     * Sets the address the admin endpoint listens on; {@code 127.0.0.1} unless set, so that only this machine
+     * reaches it. A Prometheus on another host needs this set to an address of an interface it can reach (or the
+     * wildcard address, {@code 0.0.0.0}, for every interface); keep that port off networks whose users should not
+     * read the metrics and stacks, as the endpoint asks no credentials. Takes effect with
+     * {@link #adminPort(int)}.
+     *
+     * @param adminAddress an address of this machine
+     * @return this builder
+     */
+    public MeshServerBuilder adminAddress(InetAddress adminAddress) {
+        this.adminAddress = requireNonNull(adminAddress, "adminAddress");
         return this;
     }
 
@@ -419,6 +440,7 @@ public final class MeshServerBuilder {
         copy.plaintext = plaintext;
         copy.telemetry = telemetry;
         copy.adminPort = adminPort;
+        copy.adminAddress = adminAddress;
         copy.advertisedHost = advertisedHost;
         copy.instanceId = instanceId;
         copy.zone = zone;

@@ -3,6 +3,7 @@ package io.mesh4j.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -39,6 +40,8 @@ class AdminEndpointTest {
                 final AdminServer admin = orders.admin();
                 assertThat(admin).isNotNull();
                 assertThat(admin.port()).isNotEqualTo(orders.port());
+                // Off the network unless asked (issue 16): the endpoint asks no credentials.
+                assertThat(admin.address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
                 WebClient.of("http://127.0.0.1:" + orders.port())
                         .get("/orders/1")
                         .aggregate()
@@ -62,6 +65,36 @@ class AdminEndpointTest {
                                 + " + RATE_LIMIT + CONCURRENCY + FAULTS + DEADLINE] -> service")
                         .contains("client: Stack[TRACING -> METRICS -> DEADLINE -> RETRY -> BREAKER]");
                 assertThat(adminClient
+                                .get("/healthz")
+                                .aggregate()
+                                .join()
+                                .status()
+                                .code())
+                        .isEqualTo(200);
+            } finally {
+                orders.stop().join();
+            }
+        }
+    }
+
+    @Test
+    void theAdminAddressChosenOnTheBuilderIsTheOneTheAdminPortListensOn() throws Exception {
+        try (MeshRegistry registry = Registries.start(dataDir);
+                MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.ofDefaults())) {
+            final MeshServer orders = MeshServer.builder("orders", registry.uri())
+                    .plaintext()
+                    .advertisedHost("127.0.0.1")
+                    .telemetry(telemetry)
+                    .adminPort(0)
+                    .adminAddress(InetAddress.getByName("0.0.0.0"))
+                    .service("/orders/{id}", (ctx, req) -> HttpResponse.of("ok"))
+                    .build();
+            orders.start().join();
+            try {
+                final AdminServer admin = orders.admin();
+                assertThat(admin).isNotNull();
+                assertThat(admin.address().getAddress().isAnyLocalAddress()).isTrue();
+                assertThat(WebClient.of("http://127.0.0.1:" + admin.port())
                                 .get("/healthz")
                                 .aggregate()
                                 .join()

@@ -42,6 +42,7 @@ class ConfigurationMetadataTest {
                         "mesh.join-token-file",
                         "mesh.trust-bundle-file",
                         "mesh.admin-port",
+                        "mesh.admin-address",
                         "mesh.telemetry.zipkin-endpoint",
                         "mesh.telemetry.otlp-endpoint",
                         "mesh.telemetry.sampling-ratio",

@@ -385,12 +385,34 @@ class MeshAutoConfigurationTest {
                 .run(context -> {
                     final AdminServer admin = context.getBean(AdminServer.class);
                     assertThat(admin.telemetry()).isSameAs(context.getBean(MeshTelemetry.class));
+                    assertThat(admin.address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
                     final WebClient http = WebClient.of("http://127.0.0.1:" + admin.port());
                     assertThat(http.get("/stacks").aggregate().join().contentUtf8())
                             .contains("frontend outbound: per call: [TRACING + METRICS + ROUTING");
                     final AggregatedHttpResponse metrics =
                             http.get("/metrics").aggregate().join();
                     assertThat(metrics.status().code()).isEqualTo(200);
+                });
+    }
+
+    @Test
+    void theAdminEndpointListensOnTheAddressThatMeshAdminAddressNames() {
+        runner.withPropertyValues(
+                        "spring.application.name=frontend",
+                        "mesh.registry=" + NOWHERE,
+                        "mesh.tls=off",
+                        "mesh.admin-port=0",
+                        "mesh.admin-address=0.0.0.0")
+                .run(context -> {
+                    final AdminServer admin = context.getBean(AdminServer.class);
+                    assertThat(admin.address().getAddress().isAnyLocalAddress()).isTrue();
+                    assertThat(WebClient.of("http://127.0.0.1:" + admin.port())
+                                    .get("/healthz")
+                                    .aggregate()
+                                    .join()
+                                    .status()
+                                    .code())
+                            .isEqualTo(200);
                 });
     }
 

@@ -2,18 +2,23 @@ package io.mesh4j.core.admin;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.common.util.SafeCloseable;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerPort;
 
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -33,10 +38,21 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
  * admin.show("client", mesh::toString);
  * admin.start();
  * }</pre>
+ *
+ * <p>It listens on {@code 127.0.0.1} unless {@link Builder#address(InetAddress)} says otherwise, and asks no
+ * credentials: {@code /stacks} shows how the process is wired and {@code /metrics} whom it talks to, which is for
+ * its operators, not for anyone on the network. A Prometheus on another host needs the address of an interface
+ * it can reach, chosen explicitly.
  */
 public final class AdminServer implements SafeCloseable {
 
     private static final MediaType PROMETHEUS_TEXT = MediaType.parse("text/plain; version=0.0.4; charset=utf-8");
+
+    /**
+     * {@code 127.0.0.1}, the default address: IPv4 whatever {@code java.net.preferIPv6Addresses} says, so that a
+     * scrape of {@code 127.0.0.1:<port>} on the same machine always reaches it.
+     */
+    static final InetAddress LOOPBACK = ipv4Loopback();
 
     private final MeshTelemetry telemetry;
     private final Map<String, Supplier<?>> views = new ConcurrentSkipListMap<>();
@@ -45,7 +61,7 @@ public final class AdminServer implements SafeCloseable {
     private AdminServer(Builder b) {
         telemetry = b.telemetry;
         server = Server.builder()
-                .http(b.host != null ? new InetSocketAddress(b.host, b.port) : new InetSocketAddress(b.port))
+                .http(new InetSocketAddress(b.address, b.port))
                 .service("/metrics", (ctx, req) -> HttpResponse.of(PROMETHEUS_TEXT, telemetry.scrape()))
                 .service("/stacks", (ctx, req) -> HttpResponse.of(MediaType.PLAIN_TEXT_UTF_8, stacks()))
                 .service("/healthz", (ctx, req) -> HttpResponse.of("ok\n"))
@@ -59,6 +75,14 @@ public final class AdminServer implements SafeCloseable {
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1))
                 .bossGroupFactory(BossGroups::newBossGroup)
                 .build();
+    }
+
+    private static InetAddress ipv4Loopback() {
+        try {
+            return InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
+        } catch (UnknownHostException e) {
+            throw new AssertionError("four bytes are an IPv4 address", e);
+        }
     }
 
     /**
@@ -110,7 +134,22 @@ public final class AdminServer implements SafeCloseable {
      * @throws IllegalStateException if the admin server is not listening
      */
     public int port() {
-        return server.activeLocalPort(SessionProtocol.HTTP);
+        // Not Armeria's activeLocalPort(), which knows only ports on loopback and wildcard addresses.
+        return address().getPort();
+    }
+
+    /**
+     * Returns the address and port the admin endpoint listens on, such as {@code 127.0.0.1:9990}.
+     *
+     * @return the bound socket address
+     * @throws IllegalStateException if the admin server is not listening
+     */
+    public InetSocketAddress address() {
+        final @Nullable ServerPort active = server.activePort(SessionProtocol.HTTP);
+        if (active == null) {
+            throw new IllegalStateException("the admin server is not listening (expected: start() first)");
+        }
+        return active.localAddress();
     }
 
     /**
@@ -139,7 +178,7 @@ public final class AdminServer implements SafeCloseable {
 
     @Override
     public String toString() {
-        return "AdminServer(port=" + (server.activePorts().isEmpty() ? "not started" : port()) + ')';
+        return "AdminServer(" + (server.activePorts().isEmpty() ? "not started" : address()) + ')';
     }
 
     /** Builds an {@link AdminServer}; each setter has a default. */
@@ -147,7 +186,7 @@ public final class AdminServer implements SafeCloseable {
 
         private final MeshTelemetry telemetry;
         private int port = 9990;
-        private @org.jspecify.annotations.Nullable String host;
+        private InetAddress address = LOOPBACK;
 
         private Builder(MeshTelemetry telemetry) {
             this.telemetry = telemetry;
@@ -169,13 +208,16 @@ public final class AdminServer implements SafeCloseable {
         }
 
         /**
-         * Sets the address to listen on, such as {@code 127.0.0.1}; every interface unless set.
+         * Sets the address to listen on; {@code 127.0.0.1} unless set, so that only this machine reaches the
+         * endpoint. Give the address of an interface that a Prometheus on another host can reach, or the wildcard
+         * address ({@code 0.0.0.0}) for every interface, only where the network keeps others off that port: the
+         * endpoint asks no credentials.
          *
-         * @param host a host name or IP address
+         * @param address an address of this machine
          * @return this builder
          */
-        public Builder host(String host) {
-            this.host = requireNonNull(host, "host");
+        public Builder address(InetAddress address) {
+            this.address = requireNonNull(address, "address");
             return this;
         }
 

@@ -179,6 +179,9 @@ public class MeshAutoConfiguration {
             if (properties.getAdminPort() != null) {
                 builder.adminPort(properties.getAdminPort());
             }
+            if (properties.getAdminAddress() != null) {
+                builder.adminAddress(properties.getAdminAddress());
+            }
             properties.getMetadata().forEach(builder::metadata);
             if (properties.getAdvertisedHost() != null) {
                 builder.advertisedHost(properties.getAdvertisedHost());

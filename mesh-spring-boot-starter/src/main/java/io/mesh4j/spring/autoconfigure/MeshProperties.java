@@ -1,5 +1,6 @@
 package io.mesh4j.spring.autoconfigure;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,6 +76,13 @@ public class MeshProperties {
      * own ports so that it can be kept off the service network; 0 for any free one. No admin endpoint unless set.
      */
     private @Nullable Integer adminPort;
+
+    /**
+     * The address the admin endpoint listens on: 127.0.0.1 unless set, so that only this machine reaches it. Set it
+     * to an address that a Prometheus on another host can reach (0.0.0.0 for every interface) only where the network
+     * keeps others off that port: the endpoint asks no credentials.
+     */
+    private @Nullable InetAddress adminAddress;
 
     /** What calls to other services do unless a service says otherwise. */
     private final Client client = new Client();
@@ -566,6 +574,24 @@ public class MeshProperties {
      */
     public void setAdminPort(@Nullable Integer adminPort) {
         this.adminPort = adminPort;
+    }
+
+    /**
+     * Returns {@code mesh.admin-address}: the address the admin endpoint listens on.
+     *
+     * @return the address; {@code null} (127.0.0.1) unless set
+     */
+    public @Nullable InetAddress getAdminAddress() {
+        return adminAddress;
+    }
+
+    /**
+     * Sets {@code mesh.admin-address}: the address the admin endpoint listens on.
+     *
+     * @param adminAddress an address of this machine; {@code null} (127.0.0.1) unless set
+     */
+    public void setAdminAddress(@Nullable InetAddress adminAddress) {
+        this.adminAddress = adminAddress;
     }
 
     /**

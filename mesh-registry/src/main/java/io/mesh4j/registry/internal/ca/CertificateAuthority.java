@@ -100,12 +100,7 @@ public final class CertificateAuthority {
             first = new Root("root-1", operatorRoot.certificate(), operatorRoot.key(), now, null);
         } else {
             final KeyPair key = KeyPairs.newP256();
-            first = new Root(
-                    "root-1",
-                    CertificateIssuer.root(key, trustDomain, "root-1", now, ROOT_LIFETIME),
-                    key.getPrivate(),
-                    now,
-                    null);
+            first = new Root("root-1", newRoot(key, trustDomain, "root-1", now), key.getPrivate(), now, null);
         }
         final CertificateAuthority ca =
                 new CertificateAuthority(dir, trustDomain, leafLifetime, clock, List.of(first), true);
@@ -203,12 +198,8 @@ public final class CertificateAuthority {
                                 .orElse(0)
                         + 1);
         final KeyPair key = KeyPairs.newP256();
-        final Root next = new Root(
-                name,
-                CertificateIssuer.root(key, trustDomain, name, now, ROOT_LIFETIME),
-                key.getPrivate(),
-                now.plus(leafLifetime),
-                null);
+        final Root next =
+                new Root(name, newRoot(key, trustDomain, name, now), key.getPrivate(), now.plus(leafLifetime), null);
         final Instant retire = now.plus(leafLifetime.multipliedBy(2));
         final List<Root> rotated = new ArrayList<>();
         for (Root root : roots) {
@@ -225,6 +216,18 @@ public final class CertificateAuthority {
                 current.name(),
                 retire);
         return new Rotation(next.name(), next.signingFrom(), current.name(), retire);
+    }
+
+    private static X509Certificate newRoot(KeyPair key, String trustDomain, String name, Instant now) {
+        if (!TrustDomainConstraint.applies(trustDomain)) {
+            logger.warn(
+                    "CA of {}: {} carries no name constraint, because the trust domain is not a host name (letters, "
+                            + "digits, '-' and '.') that every verifier can read in one; it may sign for any "
+                            + "trust domain",
+                    trustDomain,
+                    name);
+        }
+        return CertificateIssuer.root(key, trustDomain, name, now, ROOT_LIFETIME);
     }
 
     /** What a rotation will do, and when. */

@@ -42,7 +42,10 @@ final class CertificateIssuer {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A root valid for {@code lifetime} that names its trust domain as its URI SAN. */
+    /**
+     * A root valid for {@code lifetime} that names its trust domain as its URI SAN, and that may sign only URI names
+     * of that trust domain (see {@link TrustDomainConstraint}).
+     */
     static X509Certificate root(KeyPair key, String trustDomain, String name, Instant now, Duration lifetime) {
         final X500Name subject = new X500Name("O=mesh4j, OU=" + trustDomain + ", CN=" + name);
         final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
@@ -65,6 +68,10 @@ final class CertificateIssuer {
                             Extension.subjectAlternativeName,
                             false,
                             new GeneralNames(uri(SpiffeId.ofTrustDomain(trustDomain))));
+            if (TrustDomainConstraint.applies(trustDomain)) {
+                // RFC 5280 4.2.1.10: conforming CAs mark name constraints critical.
+                builder.addExtension(Extension.nameConstraints, true, TrustDomainConstraint.of(trustDomain));
+            }
         } catch (CertIOException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot build the root certificate", e);
         }

@@ -31,18 +31,22 @@ final class DataDirLock implements Closeable {
     }
 
     /**
-     * Creates the directory if needed and locks it.
+     * Creates the directory if needed, its owner's alone, or makes an existing one so (see
+     * {@link DataDirPermissions}), and locks it.
      *
-     * @throws StoreException saying what to change if it is not a usable directory or another registry holds it
+     * @throws StoreException saying what to change if it is not a usable directory, others may use it and it holds
+     *     files that are not the registry's, or another registry holds it
      */
     static DataDirLock acquire(Path dir) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new StoreException("data directory " + dir + " is a file (expected: a directory, or a path "
                     + "where one can be created)");
         }
-        if (!Files.exists(dir)) {
+        if (Files.exists(dir)) {
+            DataDirPermissions.secure(dir);
+        } else {
             try {
-                Files.createDirectories(dir);
+                DataDirPermissions.create(dir);
                 // The new directory's own entry must survive a crash too, or the first changes would not.
                 if (dir.getParent() != null) {
                     Durable.syncDirectory(dir.getParent());
@@ -59,7 +63,7 @@ final class DataDirLock implements Closeable {
                     + "or choose another data directory");
         }
         final Path file = dir.resolve(FILE_NAME);
-        final FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        final FileChannel channel = DataDirPermissions.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         @Nullable FileLock lock;
         try {
             lock = channel.tryLock();

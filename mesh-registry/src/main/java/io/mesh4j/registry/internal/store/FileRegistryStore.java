@@ -88,6 +88,7 @@ public final class FileRegistryStore implements RegistryStore {
         try {
             // A compaction cut short by a crash; the snapshot it was to replace is still whole.
             Files.deleteIfExists(absolute.resolve(SNAPSHOT_TEMP));
+            DataDirPermissions.secureFile(absolute.resolve(SNAPSHOT));
             final @Nullable StoredRegistry snapshot = SnapshotFile.read(absolute.resolve(SNAPSHOT));
             final StoreContents contents = StoreContents.of(snapshot != null ? snapshot : StoredRegistry.EMPTY);
             final FileChannel log = openLog(absolute, contents);
@@ -111,7 +112,7 @@ public final class FileRegistryStore implements RegistryStore {
         } catch (NoSuchFileException e) {
             return createLog(dir, path);
         }
-        final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        final FileChannel channel = DataDirPermissions.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             final LogReplay.Result replay = LogReplay.replay(path, data, contents);
             if (replay.validLength() < data.length) {
@@ -133,7 +134,7 @@ public final class FileRegistryStore implements RegistryStore {
     }
 
     private static FileChannel createLog(Path dir, Path path) throws IOException {
-        final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        final FileChannel channel = DataDirPermissions.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             // Make the new file's directory entry durable, or a crash could lose the whole log.
             Durable.syncDirectory(dir);

@@ -45,7 +45,7 @@ final class SnapshotFile {
                             Records.frame("instance " + name + ' ' + id + ' ' + LogFormat.json(registration))));
         });
         out.writeBytes(Records.frame("end " + registry.services().size() + ' ' + registry.instanceCount()));
-        try (FileChannel channel = FileChannel.open(
+        try (FileChannel channel = DataDirPermissions.open(
                 temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             Durable.writeFully(channel, ByteBuffer.wrap(out.toByteArray()));
             channel.force(true);
