@@ -7,11 +7,10 @@ import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 
 import io.mesh4j.client.internal.routing.RouteDecision;
 import io.mesh4j.client.internal.stack.FusedClientLayer;
+import io.mesh4j.core.internal.routing.InjectedFaults;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.routing.FaultSpec;
@@ -53,7 +52,7 @@ public final class FaultLayer extends FusedClientLayer {
             }
             if (decision.abortStatus() != 0) {
                 // Not sent: the pass releases the request's body and logs the abort as the call's answer.
-                final HttpResponse aborted = abort(decision, rule);
+                final HttpResponse aborted = InjectedFaults.abort(decision, rule);
                 return decision.delay().isZero()
                         ? aborted
                         : HttpResponse.delayed(aborted, decision.delay(), ctx.eventLoop());
@@ -65,13 +64,6 @@ public final class FaultLayer extends FusedClientLayer {
         @Override
         public boolean observesCompletion() {
             return false;
-        }
-
-        private static HttpResponse abort(Decision decision, RouteRule rule) {
-            return HttpResponse.of(
-                    HttpStatus.valueOf(decision.abortStatus()),
-                    MediaType.PLAIN_TEXT_UTF_8,
-                    "fault injected by mesh4j (rule '" + rule.name() + "')");
         }
 
         @Override

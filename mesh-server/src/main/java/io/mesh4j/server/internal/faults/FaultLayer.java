@@ -6,10 +6,9 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
+import io.mesh4j.core.internal.routing.InjectedFaults;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.routing.FaultSpec;
@@ -59,7 +58,7 @@ public final class FaultLayer extends FusedServiceLayer {
                 return null;
             }
             if (decision.abortStatus() != 0) {
-                final HttpResponse aborted = abort(decision, rule);
+                final HttpResponse aborted = InjectedFaults.abort(decision, rule);
                 return decision.delay().isZero()
                         ? aborted
                         : HttpResponse.delayed(aborted, decision.delay(), ctx.eventLoop());
@@ -71,13 +70,6 @@ public final class FaultLayer extends FusedServiceLayer {
         @Override
         public boolean observesCompletion() {
             return false;
-        }
-
-        private static HttpResponse abort(Decision decision, RouteRule rule) {
-            return HttpResponse.of(
-                    HttpStatus.valueOf(decision.abortStatus()),
-                    MediaType.PLAIN_TEXT_UTF_8,
-                    "fault injected by mesh4j (rule '" + rule.name() + "')");
         }
 
         @Override
