@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.registry.internal.RegistryAccess;
@@ -202,6 +204,37 @@ class CsrHardeningTest {
         assertThat(csr(good, token).status().code()).isEqualTo(429);
         ticker.advance(Duration.ofSeconds(3));
         assertThat(csr(good, token).status().code()).isEqualTo(200);
+    }
+
+    @Test
+    void aWorkloadLimitedForItsFirstCertificateTriesAgainAndGetsIt() {
+        // The system's ticker: the bucket refills in real time, half a request a second.
+        registry = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .csrRateLimit(0.5, 1)
+                .build()
+                .start()
+                .join();
+        toClose.add(registry);
+        admin = RegistryAccess.ADMIN_CLIENT.get(registry);
+        final String token = token(1);
+        final ClientFactory factory = ClientFactory.builder().tlsNoVerify().build();
+        toClose.add(factory);
+        http = WebClient.builder(registry.uri()).factory(factory).build();
+        assertThat(post(new byte[0]).join().status().code()).isEqualTo(401);
+
+        // Its first request comes while the address's bucket is empty: a 429, which is no refusal of the token.
+        final WorkloadIdentity orders = WorkloadIdentity.builder(registry.uri(), "orders")
+                .joinToken(token)
+                .trustBundle(registry.trustBundlePem())
+                .build();
+        toClose.add(orders);
+
+        assertThat(orders.start().orTimeout(60, TimeUnit.SECONDS).join().id().toString())
+                .isEqualTo(ORDERS_ID);
+        assertThat(usesLeft()).isZero();
     }
 
     @Test
