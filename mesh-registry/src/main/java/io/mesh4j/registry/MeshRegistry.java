@@ -42,6 +42,8 @@ import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.registry.internal.api.Access;
 import io.mesh4j.registry.internal.api.RegistryApi;
+import io.mesh4j.registry.internal.api.SourceRateLimit;
+import io.mesh4j.registry.internal.audit.AuditLog;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.ca.OperatorRoot;
 import io.mesh4j.registry.internal.ca.RegistryCertificate;
@@ -102,6 +104,8 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private final @Nullable Path operatorRootCertificate;
     private final @Nullable Path operatorRootKey;
     private final List<String> tlsNames;
+    private final double csrPerSecond;
+    private final int csrBurst;
     private final CompletableFuture<MeshRegistry> startedFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Clock clock;
@@ -110,6 +114,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private @Nullable CertificateAuthority ca;
     private @Nullable RegistryCertificate certificate;
     private @Nullable AdminToken adminToken;
+    private @Nullable AuditLog audit;
     private RegistryTrust.@Nullable AdminClient adminClient;
     private @Nullable InstanceTable table;
     private @Nullable DocumentStore<AccessPolicy> policies;
@@ -133,6 +138,8 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         operatorRootCertificate = builder.operatorRootCertificate;
         operatorRootKey = builder.operatorRootKey;
         tlsNames = List.copyOf(builder.tlsNames);
+        csrPerSecond = builder.csrPerSecond;
+        csrBurst = builder.csrBurst;
         clock = builder.clock;
     }
 
@@ -176,6 +183,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             // The store first: it takes the data directory's lock, which covers the CA and the tokens as well.
             store = FileRegistryStore.open(dataDir);
             this.store = store;
+            audit = AuditLog.open(dataDir, clock);
             authority = plaintext ? null : openAuthority();
             policies = Documents.policies(dataDir);
             routes = Documents.routes(dataDir);
@@ -228,7 +236,10 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         this.ca = ca;
         adminToken = AdminToken.openOrCreate(dataDir);
         certificate = RegistryCertificate.start(ca, host, tlsNames, CommonPools.blockingTaskExecutor(), clock);
-        return new RegistryApi.Authority(ca, JoinTokens.open(dataDir.resolve("tokens.json"), clock));
+        return new RegistryApi.Authority(
+                ca,
+                JoinTokens.open(dataDir.resolve("tokens.json"), clock),
+                SourceRateLimit.of(csrPerSecond, csrBurst, ticker));
     }
 
     private Server newServer(InstanceTable table, RegistryApi.@Nullable Authority authority) {
@@ -244,7 +255,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         final Access access;
         if (authority == null) {
             builder.http(address);
-            access = Access.open();
+            access = Access.open(requireNonNull(audit, "audit"));
         } else {
             final CertificateAuthority ca = authority.ca();
             // Client certificates are optional at the handshake, because a workload asks for its first one with a
@@ -263,7 +274,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                                     .clientAuth(ClientAuth.OPTIONAL)
                                     .tlsCustomizer(tls -> tls.trustManager(trust))
                                     .build());
-            access = Access.secured(requireNonNull(adminToken, "adminToken"));
+            access = Access.secured(requireNonNull(adminToken, "adminToken"), requireNonNull(audit, "audit"));
         }
         if (requestTimeout != null) {
             builder.requestTimeout(requestTimeout);
@@ -497,6 +508,8 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         private @Nullable Path operatorRootCertificate;
         private @Nullable Path operatorRootKey;
         private final List<String> tlsNames = new ArrayList<>();
+        private double csrPerSecond = SourceRateLimit.DEFAULT_PER_SECOND;
+        private int csrBurst = SourceRateLimit.DEFAULT_BURST;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -567,6 +580,24 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         }
 
         /**
+         * Sets how many certificate requests ({@code POST /v1/identity/csr}) the registry takes from one source
+         * address: {@code burst} at once, then {@code perSecond}; more are answered 429 with {@code Retry-After},
+         * which a workload waits out and tries again. 20 per second and 400 at once unless set: workloads behind one NAT share the address, so
+         * 400 of them may start at once and 1,000 within 30 seconds, while one address cannot keep the CA busy.
+         *
+         * @param perSecond requests per second per address, {@code > 0}
+         * @param burst requests at once per address, {@code >= 1}
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder csrRateLimit(double perSecond, int burst) {
+            SourceRateLimit.check(perSecond, burst);
+            csrPerSecond = perSecond;
+            csrBurst = burst;
+            return this;
+        }
+
+        /**
          * Sets the clock of the CA and of join tokens' expiry; the system's UTC clock unless set.
          *
          * @param clock the clock
@@ -609,8 +640,8 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         }
 
         /**
-         * Sets where the registry keeps its log, snapshot and lock (and, with TLS, its CA, join tokens and admin
-         * token); created if missing. Required. One registry at a time may use a directory.
+         * Sets where the registry keeps its log, snapshot, lock and audit log of admin actions ({@code audit.log})
+         * (and, with TLS, its CA, join tokens and admin token); created if missing. Required. One registry at a time may use a directory.
          *
          * @param dataDir the directory
          * @return this builder
@@ -621,7 +652,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         }
 
         /**
-         * Sets the clock that TTLs are measured with, in nanoseconds; the system's unless set (tests set their own).
+         * Sets the clock that TTLs and the certificate requests' rate limit are measured with, in nanoseconds; the system's unless set (tests set their own).
          *
          * @param ticker a nanosecond ticker
          * @return this builder

@@ -57,8 +57,9 @@ public final class RegistryMain implements Callable<Integer> {
             names = "--data-dir",
             paramLabel = "DIR",
             required = true,
-            description = "The directory that keeps the registry's log, snapshot and lock across restarts; "
-                    + "created if missing, and never shared by two registries.")
+            description = "The directory that keeps the registry's log, snapshot and lock across restarts, and "
+                    + "audit.log, a line for every admin action; created if missing, and never shared by two "
+                    + "registries.")
     private Path dataDir = Path.of("");
 
     @Option(
@@ -94,6 +95,23 @@ public final class RegistryMain implements Callable<Integer> {
             description = "Another DNS name or address the registry is reached by, for its certificate; repeatable. "
                     + "localhost and this machine's name and addresses are always in it.")
     private List<String> tlsNames = new ArrayList<>();
+
+    @Option(
+            names = "--csr-rate",
+            paramLabel = "PER_SECOND",
+            defaultValue = "20",
+            description = "Certificate requests per second the registry takes from one source address, after "
+                    + "--csr-burst; more are answered 429 with Retry-After, which workloads wait out. Workloads "
+                    + "behind one NAT share an address. Default: ${DEFAULT-VALUE}.")
+    private double csrRate = 20;
+
+    @Option(
+            names = "--csr-burst",
+            paramLabel = "N",
+            defaultValue = "400",
+            description = "Certificate requests one source address may make at once, before --csr-rate applies: "
+                    + "how many workloads behind one address may start together. Default: ${DEFAULT-VALUE}.")
+    private int csrBurst = 400;
 
     @Option(
             names = "--plaintext",
@@ -152,7 +170,8 @@ public final class RegistryMain implements Callable<Integer> {
                     .port(port)
                     .dataDir(dataDir)
                     .trustDomain(trustDomain)
-                    .leafLifetime(leafTtl);
+                    .leafLifetime(leafTtl)
+                    .csrRateLimit(csrRate, csrBurst);
             tlsNames.forEach(builder::tlsName);
             if (caCert != null && caKey != null) {
                 builder.operatorRoot(caCert, caKey);

@@ -214,7 +214,7 @@ class IdentityTest {
         final String orders = "spiffe://mesh.local/svc/orders";
         final Object[][] cases = {
             {"not a csr", "expected one certificate request"},
-            {TestCsrs.csr(TestCsrs.ec("secp384r1"), List.of(orders)), "384-bit curve"},
+            {TestCsrs.csr(TestCsrs.ec("secp521r1"), List.of(orders)), "521-bit curve"},
             {TestCsrs.csr(TestCsrs.rsa(1024), List.of(orders)), "RSA key has 1024 bits"},
             {TestCsrs.csr(TestCsrs.ec("secp256r1"), List.of()), "asks for 0 URIs"},
             {

@@ -158,6 +158,10 @@ class RegistryProcessTest {
                         "--ca-cert=FILE",
                         "--ca-key=FILE",
                         "--tls-name=NAME",
+                        "--csr-rate=PER_SECOND",
+                        "--csr-burst=N",
+                        "answered 429 with Retry-After",
+                        "audit.log, a line for every admin action",
                         "--plaintext",
                         "the registry warns at start");
     }
@@ -173,6 +177,9 @@ class RegistryProcessTest {
                 RegistryProcess.start(logs(), "--port", "seven", "--data-dir", data().toString()),
                 "'seven' is not an int");
         assertOneLineError(RegistryProcess.start(logs(), "--port", "0"), "--data-dir");
+        assertOneLineError(
+                RegistryProcess.start(logs(), "--csr-rate", "0", "--data-dir", data().toString()),
+                "csr rate (--csr-rate): 0.0 per second (expected: > 0)");
     }
 
     @Test

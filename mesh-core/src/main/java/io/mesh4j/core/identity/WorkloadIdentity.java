@@ -327,7 +327,9 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     private synchronized void onFailure(Throwable cause, boolean renewal) {
         if (!renewal && cause instanceof RegistryException) {
             final int status = ((RegistryException) cause).status();
-            if (status >= 400 && status < 500) {
+            // 429 is the registry's limit of certificate requests per source address (many workloads starting
+            // behind one NAT): that one passes if tried again later, as every failure below.
+            if (status >= 400 && status < 500 && status != 429) {
                 // The registry refused (a used-up or revoked token, say): trying again cannot help.
                 logger.warn("{}: the registry refused a first certificate: {}", id, cause.getMessage());
                 firstCertificate.completeExceptionally(cause);

@@ -1,6 +1,7 @@
 package io.mesh4j.core.internal.identity;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -32,10 +33,16 @@ import io.mesh4j.core.identity.SpiffeId;
  */
 public final class CertificateRequests {
 
-    /** P-256's field size; the only elliptic curve the mesh signs for. */
-    private static final int P256_FIELD_BITS = 256;
+    /**
+     * The keys the registry certifies, in words, for every refusal: what the mesh makes (P-256) and what other
+     * SPIFFE clients and operators' PKIs commonly make. Nothing larger, because checking a CSR's signature costs
+     * the registry time that grows with the key (an RSA key of 16,384 bits costs a hundred times one of 2,048),
+     * and the CSR endpoint is open to anyone who can reach it.
+     */
+    public static final String ALLOWED_KEYS = "ECDSA P-256 or P-384, or RSA of 2048 to 4096 bits";
 
     private static final int MIN_RSA_BITS = 2048;
+    private static final int MAX_RSA_BITS = 4096;
 
     /**
      * A CSR for {@code id}, signed with {@code keyPair}, carrying the ID as its only URI SAN.
@@ -58,8 +65,9 @@ public final class CertificateRequests {
     }
 
     /**
-     * Reads and checks a CSR: the signature holds (whoever sent it has the private key), the key is ECDSA P-256
-     * or RSA of 2048 bits or more, and it asks for exactly one URI, a SPIFFE ID.
+     * Reads and checks a CSR: the key is one of {@link #ALLOWED_KEYS} (checked before the signature, whose cost
+     * grows with the key), the signature holds (whoever sent it has the private key), and it asks for exactly one
+     * URI, a SPIFFE ID.
      *
      * @throws IllegalArgumentException saying what is wrong with it
      */
@@ -88,24 +96,23 @@ public final class CertificateRequests {
     private static void checkKey(PublicKey key) {
         if (key instanceof ECPublicKey) {
             final ECParameterSpec params = ((ECPublicKey) key).getParams();
-            if (params.getCurve().getField().getFieldSize() != P256_FIELD_BITS
-                    || !params.getOrder().equals(P256.ORDER)) {
+            if (!Curve.isAllowed(params)) {
                 throw new IllegalArgumentException("the certificate request's key is on a "
                         + params.getCurve().getField().getFieldSize()
-                        + "-bit curve (expected: ECDSA P-256, or RSA of 2048 bits or more)");
+                        + "-bit curve that is not P-256 or P-384 (expected: " + ALLOWED_KEYS + ')');
             }
             return;
         }
         if (key instanceof RSAPublicKey) {
             final int bits = ((RSAPublicKey) key).getModulus().bitLength();
-            if (bits < MIN_RSA_BITS) {
-                throw new IllegalArgumentException("the certificate request's RSA key has " + bits + " bits "
-                        + "(expected: 2048 or more, or ECDSA P-256)");
+            if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
+                throw new IllegalArgumentException(
+                        "the certificate request's RSA key has " + bits + " bits (expected: " + ALLOWED_KEYS + ')');
             }
             return;
         }
-        throw new IllegalArgumentException("the certificate request's key is " + key.getAlgorithm()
-                + " (expected: ECDSA P-256, or RSA of 2048 bits or more)");
+        throw new IllegalArgumentException(
+                "the certificate request's key is " + key.getAlgorithm() + " (expected: " + ALLOWED_KEYS + ')');
     }
 
     private static SpiffeId requestedId(PKCS10CertificationRequest csr) {
@@ -136,10 +143,18 @@ public final class CertificateRequests {
      */
     public record CheckedRequest(PublicKey publicKey, SpiffeId requestedId) {}
 
-    /** The order of P-256's base point, which tells the curve apart from other 256-bit curves. */
-    private static final class P256 {
-        static final java.math.BigInteger ORDER =
-                new java.math.BigInteger("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
+    /** The allowed curves, told apart from other curves of their size by the order of their base point. */
+    private static final class Curve {
+        static final BigInteger P256_ORDER =
+                new BigInteger("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
+        static final BigInteger P384_ORDER = new BigInteger(
+                "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973", 16);
+
+        static boolean isAllowed(ECParameterSpec params) {
+            final int bits = params.getCurve().getField().getFieldSize();
+            return (bits == 256 && params.getOrder().equals(P256_ORDER))
+                    || (bits == 384 && params.getOrder().equals(P384_ORDER));
+        }
     }
 
     private CertificateRequests() {}

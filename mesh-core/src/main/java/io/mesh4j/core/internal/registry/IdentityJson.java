@@ -59,6 +59,22 @@ public final class IdentityJson {
     }
 
     /**
+     * The join token of a certificate request's body, read before anything else about it so that the registry
+     * knows who asks before it parses what is asked; {@code null} if there is none, or the body is not a JSON
+     * object at all (which then says nothing to someone who has not proven who they are).
+     */
+    public static @Nullable String tokenOf(byte[] body) {
+        final ObjectNode root;
+        try {
+            root = StrictJson.readObject(body, "{}");
+        } catch (InvalidInputException e) {
+            return null;
+        }
+        final JsonNode token = root.path("token");
+        return token.isTextual() && !token.asText().isEmpty() ? token.asText() : null;
+    }
+
+    /**
      * What the registry answers a certificate request: the SPIFFE ID issued, the chain (the workload's certificate
      * first), the roots to trust, and when the certificate expires.
      */

@@ -1,5 +1,9 @@
 package io.mesh4j.registry.internal.api;
 
+import static java.util.Objects.requireNonNull;
+
+import java.util.function.Function;
+
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -12,6 +16,7 @@ import io.mesh4j.core.identity.MeshIdentity;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.registry.ErrorCode;
+import io.mesh4j.registry.internal.audit.AuditLog;
 import io.mesh4j.registry.internal.tokens.AdminToken;
 
 /**
@@ -24,34 +29,48 @@ import io.mesh4j.registry.internal.tokens.AdminToken;
  *   <li>reads (services, watches) need a mesh certificate;</li>
  *   <li>the admin token may do all of it, and the admin calls.</li>
  * </ul>
+ *
+ * <p>Every admin call, and every write made with the admin token, is in the audit log with its caller and what
+ * came of it, refusals included.
  */
 public final class Access {
 
+    /** The caller of a plaintext registry, for the audit log: nobody is authenticated. */
+    static final String ANYONE = "anyone (plaintext registry)";
+
     private final @Nullable AdminToken adminToken;
+    private final AuditedCalls audited;
     private final RefusalLog refusals = new RefusalLog("registry");
 
-    private Access(@Nullable AdminToken adminToken) {
+    private Access(@Nullable AdminToken adminToken, AuditLog audit) {
         this.adminToken = adminToken;
+        audited = new AuditedCalls(audit);
     }
 
-    /** Everybody may call everything: a plaintext registry. */
-    public static Access open() {
-        return new Access(null);
+    /** Everybody may call everything: a plaintext registry. Admin calls are still audited. */
+    public static Access open(AuditLog audit) {
+        return new Access(null, requireNonNull(audit, "audit"));
     }
 
-    public static Access secured(AdminToken adminToken) {
-        return new Access(adminToken);
+    public static Access secured(AdminToken adminToken, AuditLog audit) {
+        return new Access(requireNonNull(adminToken, "adminToken"), requireNonNull(audit, "audit"));
     }
 
     boolean isOpen() {
         return adminToken == null;
     }
 
-    /** Only a workload of the path's {@code {service}}, or the operator. */
-    HttpService serviceWorkload(HttpService service) {
+    /**
+     * Only a workload of the path's {@code {service}}, or the operator; what the operator does here is audited as
+     * {@code action}.
+     */
+    HttpService serviceWorkload(String action, HttpService service) {
         return (ctx, req) -> {
-            if (isOpen() || isAdmin(ctx)) {
+            if (isOpen()) {
                 return service.serve(ctx, req);
+            }
+            if (isAdmin(ctx)) {
+                return audited.serve(ctx, req, action, Access::instanceTarget, adminCaller(), service);
             }
             final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
             if (caller == null) {
@@ -78,17 +97,45 @@ public final class Access {
         };
     }
 
-    /** The operator only. */
-    HttpService admin(HttpService service) {
+    /**
+     * The operator only: the call is audited as {@code action} on {@code target}, refusals included.
+     *
+     * @param action {@code <noun>.<verb>}, such as {@code routes.put}
+     * @param target what the call acts on, from its path; the call may name it better in
+     *     {@link AuditedCalls#TARGET}
+     */
+    HttpService admin(String action, Function<ServiceRequestContext, String> target, HttpService service) {
         return (ctx, req) -> {
-            if (isOpen() || isAdmin(ctx)) {
-                return service.serve(ctx, req);
+            if (isOpen()) {
+                return audited.serve(ctx, req, action, target, ANYONE, service);
             }
-            return refuse(
-                    ErrorCode.UNAUTHENTICATED,
-                    "this call needs the admin token: send 'Authorization: Bearer "
-                            + "<token>' with the token from <data-dir>/" + AdminToken.FILE);
+            if (isAdmin(ctx)) {
+                return audited.serve(ctx, req, action, target, adminCaller(), service);
+            }
+            final String why = "this call needs the admin token: send 'Authorization: Bearer "
+                    + "<token>' with the token from <data-dir>/" + AdminToken.FILE;
+            return audited.refused(
+                    ctx, action, target.apply(ctx), refusedCaller(ctx), refuse(ErrorCode.UNAUTHENTICATED, why), why);
         };
+    }
+
+    private String adminCaller() {
+        return "admin token " + requireNonNull(adminToken, "adminToken").fingerprint();
+    }
+
+    /** Who was refused an admin call: its SPIFFE ID if it has one; never what it sent as a token. */
+    private static String refusedCaller(ServiceRequestContext ctx) {
+        final @Nullable SpiffeId peer = MeshIdentity.peer(ctx);
+        if (peer != null) {
+            return peer.toString();
+        }
+        return ctx.request().headers().contains(HttpHeaderNames.AUTHORIZATION)
+                ? "unauthenticated (a token that is not the admin token)"
+                : "unauthenticated";
+    }
+
+    private static String instanceTarget(ServiceRequestContext ctx) {
+        return "instance " + ctx.pathParam("id") + " of service " + ctx.pathParam("service");
     }
 
     private boolean isAdmin(ServiceRequestContext ctx) {

@@ -52,6 +52,7 @@ final class AdminService {
                                 throw new UncheckedIOException(e);
                             }
                             final JoinToken token = made.token();
+                            ctx.setAttr(AuditedCalls.TARGET, "token " + token.id() + " of service " + token.service());
                             return HttpResponse.of(
                                     HttpStatus.CREATED,
                                     MediaType.JSON_UTF_8,

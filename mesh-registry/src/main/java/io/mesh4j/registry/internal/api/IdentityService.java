@@ -4,16 +4,24 @@ import static java.util.Objects.requireNonNullElse;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.discovery.ServiceName;
@@ -21,8 +29,10 @@ import io.mesh4j.core.identity.MeshIdentity;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.identity.CertificateRequests;
 import io.mesh4j.core.internal.identity.Pem;
+import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.tokens.JoinToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
@@ -33,20 +43,39 @@ import io.mesh4j.registry.internal.tokens.TokenRefusedException;
  *
  * <p>A CSR is signed only for {@code spiffe://<trust-domain>/svc/<service>}, and only when the caller proves a
  * right to that service: the first time with a join token bound to it, afterwards with its current certificate
- * for the same identity. Nothing is issued (and no token use spent) unless every check passes.
+ * for the same identity. The endpoint is open to anyone who reaches the port, so it spends as little as it can on
+ * strangers, in this order:
+ *
+ * <ol>
+ *   <li>a token bucket per source address ({@link SourceRateLimit}): 429 with {@code Retry-After};</li>
+ *   <li>a body of at most {@link #MAX_BODY_BYTES}: 413;</li>
+ *   <li>who asks, before the CSR is read: a join token that is valid now, or a client certificate: 401;</li>
+ *   <li>the CSR, its key first (only {@link CertificateRequests#ALLOWED_KEYS}), then its signature: 400;</li>
+ *   <li>whether that caller may have that identity: 403;</li>
+ *   <li>the certificate, and with a join token the token's use, under the tokens' lock: a use is spent only for a
+ *       certificate issued, and two requests with a token's last use get one certificate between them.</li>
+ * </ol>
  */
 final class IdentityService {
+
+    /**
+     * The largest certificate request body: a CSR with an RSA key of 4,096 bits is under 2 KiB in PEM, with its
+     * join token; anything much larger is not a certificate request.
+     */
+    static final int MAX_BODY_BYTES = 8 * 1024;
 
     private static final Logger logger = LoggerFactory.getLogger(IdentityService.class);
 
     private final CertificateAuthority ca;
     private final JoinTokens tokens;
     private final Access access;
+    private final SourceRateLimit limit;
 
-    IdentityService(CertificateAuthority ca, JoinTokens tokens, Access access) {
+    IdentityService(CertificateAuthority ca, JoinTokens tokens, Access access, SourceRateLimit limit) {
         this.ca = ca;
         this.tokens = tokens;
         this.access = access;
+        this.limit = limit;
     }
 
     HttpResponse trustBundle(ServiceRequestContext ctx, HttpRequest req) {
@@ -54,15 +83,52 @@ final class IdentityService {
     }
 
     HttpResponse csr(ServiceRequestContext ctx, HttpRequest req) {
-        // Redeeming a token writes to disk: off the event loop.
-        return HttpResponse.of(req.aggregate()
-                .thenApplyAsync(
-                        body -> issue(
-                                ctx, IdentityJson.parseCsrRequest(body.content().array())),
-                        ctx.blockingTaskExecutor()));
+        final @Nullable InetAddress source = ctx.remoteAddress().getAddress();
+        if (source != null) {
+            final Duration wait = limit.acquire(source);
+            if (!wait.isZero()) {
+                return rateLimited(source, wait);
+            }
+        }
+        ctx.setMaxRequestLength(MAX_BODY_BYTES);
+        // Redeeming a token writes to disk, and checking a CSR's signature is work: off the event loop.
+        return HttpResponse.of(
+                req.aggregate().handleAsync((body, cause) -> answer(ctx, body, cause), ctx.blockingTaskExecutor()));
     }
 
-    private HttpResponse issue(ServiceRequestContext ctx, IdentityJson.CsrRequest request) {
+    private HttpResponse answer(
+            ServiceRequestContext ctx, @Nullable AggregatedHttpRequest body, @Nullable Throwable cause) {
+        if (cause != null || body == null) {
+            final Throwable peeled =
+                    cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+            if (peeled instanceof ContentTooLargeException) {
+                return access.refuse(ErrorCode.BODY_TOO_LARGE, bodyTooLarge());
+            }
+            return HttpResponse.ofFailure(requireNonNullElse(peeled, new IllegalStateException("no body")));
+        }
+        final byte[] content = body.content().array();
+        // Who asks, before what is asked is read: a stranger learns nothing about its CSR, and costs no parsing.
+        final @Nullable String token = IdentityJson.tokenOf(content);
+        final @Nullable JoinToken joinToken;
+        final @Nullable SpiffeId caller;
+        if (token != null) {
+            try {
+                joinToken = tokens.check(token);
+            } catch (TokenRefusedException e) {
+                return access.refuse(ErrorCode.INVALID_TOKEN, e.getMessage());
+            }
+            caller = null;
+        } else {
+            joinToken = null;
+            caller = MeshIdentity.peer(ctx);
+            if (caller == null) {
+                return access.refuse(
+                        ErrorCode.UNAUTHENTICATED,
+                        "a certificate request needs a join token the first time (\"token\" in the body), and the "
+                                + "current client certificate after; the request had neither");
+            }
+        }
+        final IdentityJson.CsrRequest request = IdentityJson.parseCsrRequest(content);
         final CertificateRequests.CheckedRequest csr;
         try {
             csr = CertificateRequests.check(request.csr());
@@ -84,42 +150,33 @@ final class IdentityService {
                             + "are issued spiffe://" + ca.trustDomain()
                             + "/svc/<service> only");
         }
+        final List<X509Certificate> chain;
         final String how;
-        final @Nullable String token = request.token();
-        if (token != null) {
-            final JoinToken known;
+        if (joinToken != null && token != null) {
+            if (!joinToken.service().equals(service)) {
+                return access.refuse(
+                        ErrorCode.FORBIDDEN,
+                        "join token " + joinToken.id() + " is for service " + joinToken.service()
+                                + "; it cannot get a certificate for " + service);
+            }
             try {
-                known = tokens.check(token);
-                if (!known.service().equals(service)) {
-                    return access.refuse(
-                            ErrorCode.FORBIDDEN,
-                            "join token " + known.id() + " is for service "
-                                    + known.service() + "; it cannot get a certificate "
-                                    + "for " + service);
-                }
-                tokens.redeem(token);
+                // Checked again under the tokens' lock: another request may have taken the last use meanwhile.
+                chain = tokens.redeem(token, known -> ca.issueWorkload(csr.publicKey(), requested));
             } catch (TokenRefusedException e) {
                 return access.refuse(ErrorCode.INVALID_TOKEN, e.getMessage());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            how = "join token " + known.id();
+            how = "join token " + joinToken.id();
         } else {
-            final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
-            if (caller == null) {
-                return access.refuse(
-                        ErrorCode.UNAUTHENTICATED,
-                        "a certificate request needs a join token the first "
-                                + "time, and the current client certificate after");
-            }
-            if (!caller.equals(requested)) {
+            if (caller == null || !caller.equals(requested)) {
                 return access.refuse(
                         ErrorCode.FORBIDDEN,
-                        "the caller " + caller + " may renew only its own " + "identity, not " + requested);
+                        "the caller " + caller + " may renew only its own identity, not " + requested);
             }
+            chain = ca.issueWorkload(csr.publicKey(), requested);
             how = "renewal";
         }
-        final List<X509Certificate> chain = ca.issueWorkload(csr.publicKey(), requested);
         final X509Certificate leaf = chain.get(0);
         logger.info("issued {} until {} ({})", requested, leaf.getNotAfter().toInstant(), how);
         return JsonResponses.ok(IdentityJson.writeCsrAnswer(new IdentityJson.CsrAnswer(
@@ -127,5 +184,24 @@ final class IdentityService {
                 Pem.write(chain),
                 Pem.write(ca.trustBundle()),
                 leaf.getNotAfter().toInstant())));
+    }
+
+    /** Why a body over {@link #MAX_BODY_BYTES} is refused; Armeria answers it, through the JSON error handler. */
+    static String bodyTooLarge() {
+        return "a certificate request is at most " + MAX_BODY_BYTES / 1024 + " KiB (expected: "
+                + "{\"csr\": \"<PEM of one CSR>\", \"token\": \"<join token>\"})";
+    }
+
+    private HttpResponse rateLimited(InetAddress source, Duration wait) {
+        final long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        final String message = "too many certificate requests from " + source.getHostAddress() + " (limit: " + limit
+                + "); try again in " + seconds + " s";
+        access.refuse(ErrorCode.RATE_LIMITED, message);
+        return HttpResponse.of(
+                ResponseHeaders.builder(ErrorCode.RATE_LIMITED.status())
+                        .contentType(MediaType.JSON_UTF_8)
+                        .set(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds))
+                        .build(),
+                HttpData.wrap(RegistryJson.writeError(ErrorBody.of(ErrorCode.RATE_LIMITED, message))));
     }
 }

@@ -86,7 +86,11 @@ final class JsonErrorHandler implements ServerErrorHandler {
             case 405:
                 return ErrorBody.of(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed: " + request);
             case 413:
-                return ErrorBody.of(ErrorCode.BODY_TOO_LARGE, bodyTooLarge());
+                return ErrorBody.of(
+                        ErrorCode.BODY_TOO_LARGE,
+                        headers != null && RegistryApi.CSR.equals(headers.path())
+                                ? IdentityService.bodyTooLarge()
+                                : bodyTooLarge());
             case 500:
                 return ErrorBody.of(ErrorCode.INTERNAL, "the registry failed on " + request + "; see its log");
             case 503:

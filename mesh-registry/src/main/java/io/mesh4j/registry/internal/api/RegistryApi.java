@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.internal.registry.ErrorCode;
@@ -113,23 +114,27 @@ public final class RegistryApi {
                 .service(
                         INSTANCE,
                         new MethodRouter(Map.of(
-                                HttpMethod.PUT, access.serviceWorkload(instance::register),
-                                HttpMethod.DELETE, access.serviceWorkload(instance::deregister))))
+                                HttpMethod.PUT, access.serviceWorkload("instance.register", instance::register),
+                                HttpMethod.DELETE,
+                                        access.serviceWorkload("instance.deregister", instance::deregister))))
                 .service(
                         HEARTBEAT,
-                        new MethodRouter(Map.of(HttpMethod.PUT, access.serviceWorkload(instance::heartbeat))))
+                        new MethodRouter(Map.of(
+                                HttpMethod.PUT, access.serviceWorkload("instance.heartbeat", instance::heartbeat))))
                 .service(
                         POLICY,
                         new MethodRouter(Map.of(
                                 HttpMethod.GET, access.member(policy::get),
-                                HttpMethod.PUT, access.admin(policy::put),
-                                HttpMethod.DELETE, access.admin(policy::delete))))
+                                HttpMethod.PUT, access.admin("policy.put", RegistryApi::service, policy::put),
+                                HttpMethod.DELETE,
+                                        access.admin("policy.delete", RegistryApi::service, policy::delete))))
                 .service(
                         ROUTES,
                         new MethodRouter(Map.of(
                                 HttpMethod.GET, access.member(route::get),
-                                HttpMethod.PUT, access.admin(route::put),
-                                HttpMethod.DELETE, access.admin(route::delete))));
+                                HttpMethod.PUT, access.admin("routes.put", RegistryApi::service, route::put),
+                                HttpMethod.DELETE,
+                                        access.admin("routes.delete", RegistryApi::service, route::delete))));
         final IntSupplier answersHeld = () -> policy.answersHeld() + route.answersHeld();
         if (authority == null) {
             final HttpService none = (ctx, req) -> JsonResponses.error(
@@ -140,22 +145,40 @@ public final class RegistryApi {
             }
             return answersHeld;
         }
-        final IdentityService identity = new IdentityService(authority.ca(), authority.tokens(), access);
+        final IdentityService identity =
+                new IdentityService(authority.ca(), authority.tokens(), access, authority.csrLimit());
         final AdminService admin = new AdminService(authority.ca(), authority.tokens());
         server.service(CSR, new MethodRouter(Map.of(HttpMethod.POST, identity::csr)))
                 .service(TRUST_BUNDLE, new MethodRouter(Map.of(HttpMethod.GET, identity::trustBundle)))
                 .service(
                         TOKENS,
                         new MethodRouter(Map.of(
-                                HttpMethod.POST, access.admin(admin::createToken),
-                                HttpMethod.GET, access.admin(admin::listTokens))))
-                .service(TOKEN, new MethodRouter(Map.of(HttpMethod.DELETE, access.admin(admin::revokeToken))))
-                .service(CA_ROTATE, new MethodRouter(Map.of(HttpMethod.POST, access.admin(admin::rotateCa))));
+                                HttpMethod.POST,
+                                        access.admin("token.create", ctx -> "a new join token", admin::createToken),
+                                HttpMethod.GET, access.admin("token.list", ctx -> "join tokens", admin::listTokens))))
+                .service(
+                        TOKEN,
+                        new MethodRouter(Map.of(
+                                HttpMethod.DELETE,
+                                access.admin(
+                                        "token.revoke", ctx -> "token " + ctx.pathParam("id"), admin::revokeToken))))
+                .service(
+                        CA_ROTATE,
+                        new MethodRouter(
+                                Map.of(HttpMethod.POST, access.admin("ca.rotate", ctx -> "the CA", admin::rotateCa))));
         return answersHeld;
     }
 
-    /** What a registry with TLS issues from: its CA and its join tokens. */
-    public record Authority(CertificateAuthority ca, JoinTokens tokens) {}
+    /**
+     * What a registry with TLS issues from: its CA and its join tokens, and how many certificate requests it takes
+     * from one address.
+     */
+    public record Authority(CertificateAuthority ca, JoinTokens tokens, SourceRateLimit csrLimit) {}
+
+    /** The audit target of a call on {@code {service}}. */
+    private static String service(ServiceRequestContext ctx) {
+        return "service " + ctx.pathParam("service");
+    }
 
     private RegistryApi() {}
 }

@@ -49,7 +49,8 @@ final class DataDirPermissions {
             "admin.token",
             "policies",
             "routes",
-            "trust-bundle.pem");
+            "trust-bundle.pem",
+            "audit.log");
 
     private static final String TEMP_SUFFIX = ".tmp";
 

@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 
 import org.jspecify.annotations.Nullable;
 
@@ -26,9 +28,11 @@ public final class AdminToken {
     static final int MIN_LENGTH = 32;
 
     private final byte[] secret;
+    private final String fingerprint;
 
     private AdminToken(String secret) {
         this.secret = secret.getBytes(StandardCharsets.US_ASCII);
+        fingerprint = fingerprintOf(this.secret);
     }
 
     /** Reads the admin token from {@code dataDir}, making one on the first start. */
@@ -53,6 +57,24 @@ public final class AdminToken {
         final String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         OwnerOnlyFiles.write(file, (secret + '\n').getBytes(StandardCharsets.US_ASCII));
         return new AdminToken(secret);
+    }
+
+    /**
+     * Names this token without revealing it, for the audit log: {@code sha256:} and the first 16 hex digits of its
+     * SHA-256, which tells a replaced admin token from the one before and is no help in guessing it.
+     */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    private static String fingerprintOf(byte[] secret) {
+        try {
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(secret), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Whether an {@code Authorization} header carries this token. */

@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -127,14 +128,29 @@ public final class JoinTokens {
     }
 
     /**
-     * Uses {@code token} once, durably; call after everything else about the request has been checked.
+     * Uses {@code token} once for what {@code issue} makes, and only if it makes it: the token is checked again, the
+     * certificate made and the use written to disk under one lock, so two requests with a token's last use cannot
+     * both get a certificate, and a request that fails (or whose use cannot be written) spends nothing. Call after
+     * everything else about the request has been checked.
+     *
+     * @param issue makes the certificate; whatever it throws leaves the token as it was
+     * @return what {@code issue} made
+     * @throws TokenRefusedException if the token cannot be used (any more)
+     * @throws IOException if the use cannot be written; nothing is spent, and what {@code issue} made must not be
+     *     handed out
      */
-    public synchronized JoinToken redeem(String token) throws TokenRefusedException, IOException {
+    public synchronized <T> T redeem(String token, Function<JoinToken, T> issue)
+            throws TokenRefusedException, IOException {
         final JoinToken known = check(token);
-        final JoinToken used = known.used();
-        tokens.put(used.id(), used);
-        save();
-        return used;
+        final T issued = issue.apply(known);
+        tokens.put(known.id(), known.used());
+        try {
+            save();
+        } catch (IOException | RuntimeException e) {
+            tokens.put(known.id(), known);
+            throw e;
+        }
+        return issued;
     }
 
     /**

@@ -114,6 +114,25 @@ class MeshCtlTest {
     }
 
     @Test
+    void auditPrintsTheLastAdminActionsAsATable() {
+        assertThat(meshctl("token", "create", "--service", "orders")).isZero();
+        final String token = out.toString().strip();
+        assertThat(meshctl("token", "revoke", token.substring(0, 12))).isZero();
+        out.getBuffer().setLength(0);
+
+        assertThat(meshctlAt("audit", "--data-dir", dataDir.toString(), "--last", "1"))
+                .isZero();
+
+        final String[] lines = out.toString().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).startsWith("TIME").contains("ACTION", "TARGET", "CALLER", "REMOTE", "RESULT");
+        assertThat(lines[1])
+                .contains("token.revoke", "token " + token.substring(0, 12), "admin token sha256:", "127.0.0.1")
+                .endsWith("ok");
+        assertThat(out.toString()).doesNotContain(token.substring(13));
+    }
+
+    @Test
     void makesAJoinTokenThatListsAndRevokes() {
         assertThat(meshctl("token", "create", "--service", "orders", "--uses", "3"))
                 .isZero();
