@@ -52,6 +52,7 @@ import io.mesh4j.registry.internal.store.FileRegistryStore;
 import io.mesh4j.registry.internal.store.StoredRegistry;
 import io.mesh4j.registry.internal.tokens.AdminToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
+import io.mesh4j.registry.internal.trust.MeshTrust;
 import io.netty.handler.ssl.ClientAuth;
 
 /**
@@ -109,6 +110,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private @Nullable FileRegistryStore store;
     private @Nullable CertificateAuthority ca;
     private @Nullable RegistryCertificate certificate;
+    private @Nullable MeshTrust trust;
     private @Nullable AdminToken adminToken;
     private RegistryTrust.@Nullable AdminClient adminClient;
     private @Nullable InstanceTable table;
@@ -228,7 +230,9 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         this.ca = ca;
         adminToken = AdminToken.openOrCreate(dataDir);
         certificate = RegistryCertificate.start(ca, host, tlsNames, CommonPools.blockingTaskExecutor(), clock);
-        return new RegistryApi.Authority(ca, JoinTokens.open(dataDir.resolve("tokens.json"), clock));
+        final MeshTrust trust = MeshTrust.open(dataDir, ca, clock, CommonPools.blockingTaskExecutor());
+        this.trust = trust;
+        return new RegistryApi.Authority(ca, JoinTokens.open(dataDir.resolve("tokens.json"), clock), trust);
     }
 
     private Server newServer(InstanceTable table, RegistryApi.@Nullable Authority authority) {
@@ -263,7 +267,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                                     .clientAuth(ClientAuth.OPTIONAL)
                                     .tlsCustomizer(tls -> tls.trustManager(trust))
                                     .build());
-            access = Access.secured(requireNonNull(adminToken, "adminToken"));
+            access = Access.secured(requireNonNull(adminToken, "adminToken"), authority.trust());
         }
         if (requestTimeout != null) {
             builder.requestTimeout(requestTimeout);
@@ -455,6 +459,9 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         }
         if (routes != null) {
             routes.wakeAll();
+        }
+        if (trust != null) {
+            trust.close();
         }
         if (certificate != null) {
             certificate.close();

@@ -1,5 +1,10 @@
 package io.mesh4j.registry.internal.api;
 
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -13,6 +18,7 @@ import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.registry.internal.tokens.AdminToken;
+import io.mesh4j.registry.internal.trust.MeshTrust;
 
 /**
  * Who may call what. With TLS, a caller is known by the SPIFFE ID its client certificate proves (the handshake
@@ -27,20 +33,52 @@ import io.mesh4j.registry.internal.tokens.AdminToken;
  */
 public final class Access {
 
+    /** What a revoked workload must do, said with every refusal of it. */
+    static final String REJOIN = "to bring the workload back, ask the operator for a new join token (meshctl token "
+            + "create --service <service>) and restart the workload with it";
+
     private final @Nullable AdminToken adminToken;
+    private final @Nullable MeshTrust trust;
     private final RefusalLog refusals = new RefusalLog("registry");
 
-    private Access(@Nullable AdminToken adminToken) {
+    private Access(@Nullable AdminToken adminToken, @Nullable MeshTrust trust) {
         this.adminToken = adminToken;
+        this.trust = trust;
     }
 
     /** Everybody may call everything: a plaintext registry. */
     public static Access open() {
-        return new Access(null);
+        return new Access(null, null);
     }
 
-    public static Access secured(AdminToken adminToken) {
-        return new Access(adminToken);
+    /**
+     * Callers prove themselves with a certificate of the mesh that {@code trust} has not revoked, or with
+     * {@code adminToken}.
+     */
+    public static Access secured(AdminToken adminToken, MeshTrust trust) {
+        return new Access(adminToken, trust);
+    }
+
+    /**
+     * Why the certificate {@code ctx}'s caller presented, of {@code caller}, is revoked; null when it is not. The
+     * registry's handshake takes revoked certificates (client certificates are optional there), so that a revoked
+     * workload is told why, in words, rather than failing a handshake.
+     */
+    @Nullable
+    String revocationOf(ServiceRequestContext ctx, SpiffeId caller) {
+        final @Nullable MeshTrust trust = this.trust;
+        final @Nullable SSLSession session = ctx.sslSession();
+        if (trust == null || session == null) {
+            return null;
+        }
+        try {
+            final Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate leaf
+                    ? trust.revocationOf(leaf, caller)
+                    : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 
     boolean isOpen() {
@@ -57,6 +95,10 @@ public final class Access {
             if (caller == null) {
                 return unauthenticated(ctx);
             }
+            final @Nullable String revoked = revocationOf(ctx, caller);
+            if (revoked != null) {
+                return refuse(ErrorCode.REVOKED, revoked + "; " + REJOIN);
+            }
             final ServiceName target = PathNames.service(ctx);
             if (!caller.service().map(target::equals).orElse(false)) {
                 return refuse(
@@ -71,10 +113,18 @@ public final class Access {
     /** Any workload of the mesh, or the operator. */
     HttpService member(HttpService service) {
         return (ctx, req) -> {
-            if (isOpen() || isAdmin(ctx) || MeshIdentity.peer(ctx) != null) {
+            if (isOpen() || isAdmin(ctx)) {
                 return service.serve(ctx, req);
             }
-            return unauthenticated(ctx);
+            final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
+            if (caller == null) {
+                return unauthenticated(ctx);
+            }
+            final @Nullable String revoked = revocationOf(ctx, caller);
+            if (revoked != null) {
+                return refuse(ErrorCode.REVOKED, revoked + "; " + REJOIN);
+            }
+            return service.serve(ctx, req);
         };
     }
 

@@ -27,6 +27,7 @@ import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.tokens.JoinToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.tokens.TokenRefusedException;
+import io.mesh4j.registry.internal.trust.MeshTrust;
 
 /**
  * {@code POST /v1/identity/csr} and {@code GET /v1/identity/trust-bundle}: the registry as certificate authority.
@@ -41,11 +42,13 @@ final class IdentityService {
 
     private final CertificateAuthority ca;
     private final JoinTokens tokens;
+    private final MeshTrust trust;
     private final Access access;
 
-    IdentityService(CertificateAuthority ca, JoinTokens tokens, Access access) {
+    IdentityService(CertificateAuthority ca, JoinTokens tokens, MeshTrust trust, Access access) {
         this.ca = ca;
         this.tokens = tokens;
+        this.trust = trust;
         this.access = access;
     }
 
@@ -117,10 +120,23 @@ final class IdentityService {
                         ErrorCode.FORBIDDEN,
                         "the caller " + caller + " may renew only its own " + "identity, not " + requested);
             }
+            final @Nullable String revoked = access.revocationOf(ctx, caller);
+            if (revoked != null) {
+                return access.refuse(
+                        ErrorCode.REVOKED,
+                        revoked + ": a revoked certificate cannot be renewed. To bring the workload back, ask the "
+                                + "operator for a new join token (meshctl token create --service " + service
+                                + ") and restart the workload with it; it then gets a new certificate");
+            }
             how = "renewal";
         }
-        final List<X509Certificate> chain = ca.issueWorkload(csr.publicKey(), requested);
+        final List<X509Certificate> chain = ca.issueWorkload(csr.publicKey(), requested, trust.issueTime(requested));
         final X509Certificate leaf = chain.get(0);
+        try {
+            trust.issued(leaf, requested);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         logger.info("issued {} until {} ({})", requested, leaf.getNotAfter().toInstant(), how);
         return JsonResponses.ok(IdentityJson.writeCsrAnswer(new IdentityJson.CsrAnswer(
                 requested.toString(),

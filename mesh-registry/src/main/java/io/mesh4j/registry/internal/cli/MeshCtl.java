@@ -31,7 +31,13 @@ import picocli.CommandLine.Parameters;
         name = "meshctl",
         mixinStandardHelpOptions = true,
         description = "Operates a mesh4j registry: join tokens, the CA, services.",
-        subcommands = {MeshCtl.Token.class, MeshCtl.Ca.class, MeshCtl.Bundle.class, MeshCtl.Services.class, Routes.class
+        subcommands = {
+            MeshCtl.Token.class,
+            MeshCtl.Ca.class,
+            Certs.class,
+            MeshCtl.Bundle.class,
+            MeshCtl.Services.class,
+            Routes.class
         })
 public final class MeshCtl {
 
