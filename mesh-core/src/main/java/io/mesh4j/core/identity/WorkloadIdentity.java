@@ -410,13 +410,22 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
                 return;
             }
         }
+        if (renewal && cause instanceof RegistryException && ((RegistryException) cause).isRevoked()) {
+            // A revocation is not undone: renewing again would only be refused again. The message says the way back.
+            logger.error("{}: the registry will not renew this workload's certificate: {}", id, cause.getMessage());
+            return;
+        }
         consecutiveFailures++;
         final Instant expiresAt = expiresAt();
         if (consecutiveFailures == 1) {
+            final @Nullable String unknownIssuer = unknownIssuer(cause);
             logger.warn(
                     "{}: cannot get a certificate from the registry ({}){}; trying again",
                     id,
-                    cause.toString(),
+                    unknownIssuer != null
+                            ? unknownIssuer + "; the trust bundle lacks the root the registry's certificate is "
+                                    + "issued by, which the trust state's watch brings (is it failing?)"
+                            : cause.toString(),
                     expiresAt != null ? ", the current one lasts until " + expiresAt : "");
         }
         schedule(backoff.nextDelayMillis(consecutiveFailures));
