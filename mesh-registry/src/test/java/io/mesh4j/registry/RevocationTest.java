@@ -21,6 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ClientTlsConfig;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.common.TlsProvider;
 
@@ -239,5 +243,58 @@ class RevocationTest {
         assertThat(Pem.readCertificates(Files.readString(dataDir.resolve(CertificateAuthority.TRUST_BUNDLE))))
                 .containsExactly(newRoot)
                 .doesNotContain(oldRoot);
+    }
+
+    @Test
+    void malformedRevocationsAndWatchesAreRefusedWithA4xxAndWriteNothing() throws Exception {
+        started(ORDERS);
+        final long index = admin.trust().join().index();
+        final ClientFactory insecure = ClientFactory.builder().tlsNoVerify().build();
+        toClose.add(insecure);
+        final String token = Files.readString(dataDir.resolve("admin.token")).strip();
+        final WebClient asAdmin = WebClient.builder(registry.uri())
+                .factory(insecure)
+                .addHeader(HttpHeaderNames.AUTHORIZATION, "Bearer " + token)
+                .build();
+        final WebClient anonymous =
+                WebClient.builder(registry.uri()).factory(insecure).build();
+
+        assertThat(revoke(asAdmin, "{").contentUtf8()).contains("invalid_json");
+        assertThat(revoke(asAdmin, "{}").contentUtf8()).contains("give exactly one of spiffeId");
+        assertThat(revoke(asAdmin, "{\"spiffeId\": \"spiffe://mesh.local/svc/orders\", \"serial\": \"ab\"}")
+                        .contentUtf8())
+                .contains("give exactly one of spiffeId");
+        assertThat(revoke(asAdmin, "{\"id\": \"orders\"}").contentUtf8()).contains("unknown_field");
+        assertThat(revoke(anonymous, "{\"spiffeId\": \"spiffe://mesh.local/svc/orders\"}")
+                        .status()
+                        .code())
+                .isEqualTo(401);
+        assertThat(asAdmin.get("/v1/identity/trust?index=abc")
+                        .aggregate()
+                        .join()
+                        .status()
+                        .code())
+                .isEqualTo(400);
+        assertThat(anonymous
+                        .get("/v1/identity/trust")
+                        .aggregate()
+                        .join()
+                        .status()
+                        .code())
+                .isEqualTo(401);
+
+        assertThat(admin.trust().join().index()).isEqualTo(index);
+        assertThat(admin.revocations().join()).isEmpty();
+    }
+
+    private static AggregatedHttpResponse revoke(WebClient client, String body) {
+        final AggregatedHttpResponse res = client.prepare()
+                .post("/v1/admin/revocations")
+                .content(MediaType.JSON_UTF_8, body)
+                .execute()
+                .aggregate()
+                .join();
+        assertThat(res.status().code()).isBetween(400, 499);
+        return res;
     }
 }
