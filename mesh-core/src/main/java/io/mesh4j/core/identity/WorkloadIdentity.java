@@ -52,9 +52,9 @@ import io.mesh4j.core.lifecycle.Lifecycle;
  * with the join token. From then on the identity renews itself at two thirds of its certificate's life, proving
  * itself with the current certificate, and watches the mesh's trust state (the roots in force and the revoked
  * certificates): a CA rotation, a retired root or a revocation reaches it within a round trip of the registry's
- * push, not at its next renewal. Servers and clients read {@link #tlsProvider()} and {@link #trustManager} on every new connection, so
- * a renewal reaches live listeners and connection pools without a restart: new connections get the new
- * certificate, open ones finish on the old.
+ * push, not at its next renewal. Servers and clients read {@link #tlsProvider()} and {@link #trustManager} on
+ * every new connection, so a renewal reaches live listeners and connection pools without a restart: new
+ * connections get the new certificate, open ones finish on the old.
  *
  * <p>The same identity serves a process's {@code MeshServer} and {@code MeshClient}: they are one workload.
  *
@@ -305,6 +305,8 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     }
 
     private void onTrust(TrustSnapshot snapshot) {
+        // Pushed over the registry's TLS, verified against the roots this workload trusts already: a new root comes
+        // only from the registry that holds the old one. A push without a root (Pem refuses it) changes nothing.
         final List<X509Certificate> roots = Pem.readCertificates(snapshot.trustBundle());
         final TrustState previous = trust;
         trust = TrustState.of(roots, snapshot.revocations());
