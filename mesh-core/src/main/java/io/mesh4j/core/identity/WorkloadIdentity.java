@@ -412,11 +412,6 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
                 return;
             }
         }
-        if (renewal && cause instanceof RegistryException && ((RegistryException) cause).isRevoked()) {
-            // A revocation is not undone: renewing again would only be refused again. The message says the way back.
-            logger.error("{}: the registry will not renew this workload's certificate: {}", id, cause.getMessage());
-            return;
-        }
         consecutiveFailures++;
         final Instant expiresAt = expiresAt();
         if (consecutiveFailures == 1) {

@@ -26,11 +26,6 @@ public final class RegistryException extends RuntimeException {
         return body;
     }
 
-    /** Whether the caller's certificate was revoked (403 {@code revoked}): nothing it asks will be granted again. */
-    public boolean isRevoked() {
-        return ErrorCode.REVOKED.wireName().equals(body.error());
-    }
-
     /**
      * Whether the request clashed with the registry's state (409 {@code conflict}). For a write that named the
      * index it read, what it would replace changed since: read again, and redo the change on what is in force.
