@@ -28,6 +28,7 @@ import io.mesh4j.registry.internal.trust.MeshTrust;
  * <ul>
  *   <li>an instance of a service is registered, renewed and removed only by that service's workloads;</li>
  *   <li>reads (services, watches) need a mesh certificate;</li>
+ *   <li>a certificate the operator revoked may do none of it (403 {@code revoked}, saying how to rejoin);</li>
  *   <li>the admin token may do all of it, and the admin calls.</li>
  * </ul>
  */
