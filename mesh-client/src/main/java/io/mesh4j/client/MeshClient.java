@@ -51,6 +51,7 @@ import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.IdentityAccess;
+import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.stack.Passes;
@@ -126,7 +127,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                 service -> Optional.ofNullable(client.clients.get(service)).map(c -> c.endpoints)));
     }
 
-    MeshClient(MeshClientBuilder b, ClientFactory factory, boolean ownsFactory) {
+    MeshClient(MeshClientBuilder b, ClientFactory factory, boolean ownsFactory, @Nullable TlsConnections connections) {
         this.factory = factory;
         this.ownsFactory = ownsFactory;
         identity = b.identity;
@@ -150,7 +151,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         watchWait = b.watchWait;
         telemetry = b.telemetry;
         zone = b.zone;
-        tls = identity != null ? new ServiceTls(identity) : null;
+        tls = identity != null ? new ServiceTls(identity, connections) : null;
         // Route configs are watched from the first call to a service, as its instances are, and like them not
         // before the workload has the certificate a TLS registry asks for.
         final @Nullable WorkloadIdentity certified = identity;

@@ -21,6 +21,7 @@ import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.registry.WatchParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
@@ -289,8 +290,17 @@ public final class MeshClientBuilder {
         ClientStacks.checkScopes(stack);
         stack.checkParams(params, MeshClient.PARAMS_SET_BY_THE_MESH, "MeshClientBuilder.stackParam(..)");
         if (factory != null) {
-            return new MeshClient(this, factory, false);
+            return new MeshClient(this, factory, false, null);
         }
-        return new MeshClient(this, ClientFactory.builder().build(), true);
+        // The client's own factory tells it of every connection it opens, so that a change of trust (a root
+        // retired, a peer revoked) closes the connections it no longer trusts.
+        final TlsConnections connections = new TlsConnections("mesh client");
+        return new MeshClient(
+                this,
+                ClientFactory.builder()
+                        .connectionPoolListener(connections.poolListener())
+                        .build(),
+                true,
+                connections);
     }
 }

@@ -54,6 +54,7 @@ import io.mesh4j.registry.internal.store.FileRegistryStore;
 import io.mesh4j.registry.internal.store.StoredRegistry;
 import io.mesh4j.registry.internal.tokens.AdminToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
+import io.mesh4j.registry.internal.trust.MeshTrust;
 import io.netty.handler.ssl.ClientAuth;
 
 /**
@@ -113,6 +114,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private @Nullable FileRegistryStore store;
     private @Nullable CertificateAuthority ca;
     private @Nullable RegistryCertificate certificate;
+    private @Nullable MeshTrust trust;
     private @Nullable AdminToken adminToken;
     private @Nullable AuditLog audit;
     private RegistryTrust.@Nullable AdminClient adminClient;
@@ -236,9 +238,12 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         this.ca = ca;
         adminToken = AdminToken.openOrCreate(dataDir);
         certificate = RegistryCertificate.start(ca, host, tlsNames, CommonPools.blockingTaskExecutor(), clock);
+        final MeshTrust trust = MeshTrust.open(dataDir, ca, clock, CommonPools.blockingTaskExecutor());
+        this.trust = trust;
         return new RegistryApi.Authority(
                 ca,
                 JoinTokens.open(dataDir.resolve("tokens.json"), clock),
+                trust,
                 SourceRateLimit.of(csrPerSecond, csrBurst, ticker));
     }
 
@@ -274,7 +279,8 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                                     .clientAuth(ClientAuth.OPTIONAL)
                                     .tlsCustomizer(tls -> tls.trustManager(trust))
                                     .build());
-            access = Access.secured(requireNonNull(adminToken, "adminToken"), requireNonNull(audit, "audit"));
+            access = Access.secured(
+                    requireNonNull(adminToken, "adminToken"), requireNonNull(audit, "audit"), authority.trust());
         }
         if (requestTimeout != null) {
             builder.requestTimeout(requestTimeout);
@@ -466,6 +472,9 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         }
         if (routes != null) {
             routes.wakeAll();
+        }
+        if (trust != null) {
+            trust.close();
         }
         if (certificate != null) {
             certificate.close();

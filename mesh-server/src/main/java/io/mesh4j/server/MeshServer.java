@@ -30,6 +30,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.internal.identity.IdentityAccess;
+import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.lifecycle.Lifecycle;
@@ -160,6 +161,11 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                                     .clientAuth(ClientAuth.REQUIRE)
                                     .tlsCustomizer(tls -> tls.trustManager(callers))
                                     .build());
+            // A change of trust (a root retired, a caller revoked) closes the connections of callers it no longer
+            // admits; new ones meet it in their handshake. Checked once per change, never per request.
+            final TlsConnections connections = new TlsConnections(service + "/" + instanceId);
+            sb.childChannelPipelineCustomizer(pipeline -> connections.track(pipeline.channel()));
+            identity.onTrustChange(() -> connections.sweep(callers, true));
         } else {
             sb.http(config.port);
         }

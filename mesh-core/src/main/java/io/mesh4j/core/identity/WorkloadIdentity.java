@@ -35,9 +35,14 @@ import io.mesh4j.core.internal.identity.KeyPairs;
 import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.identity.SpiffeTrustManager;
+import io.mesh4j.core.internal.identity.SpiffeVerifier;
+import io.mesh4j.core.internal.identity.TrustState;
+import io.mesh4j.core.internal.registry.DocumentWatch;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
+import io.mesh4j.core.internal.registry.TrustJson.TrustSnapshot;
+import io.mesh4j.core.internal.registry.WatchParams;
 import io.mesh4j.core.lifecycle.Lifecycle;
 
 /**
@@ -45,10 +50,11 @@ import io.mesh4j.core.lifecycle.Lifecycle;
  *
  * <p>{@link #start()} makes a P-256 key pair (never written anywhere) and asks the registry for a certificate
  * with the join token. From then on the identity renews itself at two thirds of its certificate's life, proving
- * itself with the current certificate, and takes the trust bundle of every answer, so that a CA rotation reaches
- * it too. Servers and clients read {@link #tlsProvider()} and {@link #trustManager} on every new connection, so
- * a renewal reaches live listeners and connection pools without a restart: new connections get the new
- * certificate, open ones finish on the old.
+ * itself with the current certificate, and watches the mesh's trust state (the roots in force and the revoked
+ * certificates): a CA rotation, a retired root or a revocation reaches it within a round trip of the registry's
+ * push, not at its next renewal. Servers and clients read {@link #tlsProvider()} and {@link #trustManager} on
+ * every new connection, so a renewal reaches live listeners and connection pools without a restart: new
+ * connections get the new certificate, open ones finish on the old.
  *
  * <p>The same identity serves a process's {@code MeshServer} and {@code MeshClient}: they are one workload.
  *
@@ -74,12 +80,16 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     private final RegistryClient registry;
     private final CompletableFuture<WorkloadIdentity> firstCertificate = new CompletableFuture<>();
     private final CopyOnWriteArrayList<Runnable> renewalListeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Runnable> trustListeners = new CopyOnWriteArrayList<>();
+    private final DocumentWatch<TrustSnapshot> trustWatch;
     private final FullJitterBackoff backoff = FullJitterBackoff.of(RETRY_BASE, RETRY_CAP);
     private final RefusalLog refusals;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     private volatile @Nullable Credentials current;
-    private volatile List<X509Certificate> trustBundle;
+    private volatile TrustState trust;
+    /** Whether the registry's trust watch has answered: from then on it, not a renewal's answer, sets the roots. */
+    private volatile boolean trustWatched;
 
     // Guarded by this.
     private int consecutiveFailures;
@@ -103,7 +113,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         this.joinToken = joinToken;
         this.clock = clock;
         this.scheduler = scheduler;
-        trustBundle = List.copyOf(bootstrapBundle);
+        trust = TrustState.of(bootstrapBundle);
         refusals = new RefusalLog(id.toString());
         // The registry is verified by its SPIFFE ID, against the bundle as it is now; this workload presents its
         // current certificate, none before the first.
@@ -117,6 +127,12 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
                                 .build())
                 .build();
         registry = RegistryClient.of(registryUri, registryFactory);
+        trustWatch = new DocumentWatch<>(
+                "the trust state of " + trustDomain,
+                index -> index < 0 ? registry.trust() : registry.watchTrust(index, WatchParams.DEFAULT_WAIT),
+                TrustSnapshot::index,
+                this::onTrust,
+                scheduler);
     }
 
     /**
@@ -213,7 +229,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
      * @return an unmodifiable list of CA certificates
      */
     public List<X509Certificate> trustBundle() {
-        return trustBundle;
+        return trust.roots();
     }
 
     /**
@@ -232,7 +248,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
 
             @Override
             public List<X509Certificate> trustedCertificates(String hostname) {
-                return trustBundle;
+                return trust.roots();
             }
 
             @Override
@@ -244,7 +260,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
 
     /**
      * Returns a trust manager that accepts peers of this trust domain that {@code accepted} admits, verified against
-     * the trust bundle as it is at each handshake.
+     * the trust bundle as it is at each handshake, and refuses the certificates the registry has revoked.
      *
      * <pre>{@code
      * identity.trustManager(id -> id.service().isPresent(), "a service of the mesh")
@@ -255,7 +271,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
      * @return a new trust manager
      */
     public X509ExtendedTrustManager trustManager(Predicate<SpiffeId> accepted, String acceptedDescription) {
-        return new SpiffeTrustManager(this::trustBundle, trustDomain(), accepted, acceptedDescription, clock, refusals);
+        return SpiffeTrustManager.revoking(() -> trust, trustDomain(), accepted, acceptedDescription, clock, refusals);
     }
 
     /**
@@ -275,6 +291,50 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
      */
     public void onRenewal(Runnable listener) {
         renewalListeners.add(requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Runs {@code listener} after every change of the trust state the registry pushes (a root added or retired, a
+     * certificate revoked), on the thread that received it. The mesh's servers and clients close the connections
+     * whose peer the new state refuses; a listener of a server of your own may do the same.
+     *
+     * @param listener what to run; it should return quickly
+     */
+    public void onTrustChange(Runnable listener) {
+        trustListeners.add(requireNonNull(listener, "listener"));
+    }
+
+    private void onTrust(TrustSnapshot snapshot) {
+        // Pushed over the registry's TLS, verified against the roots this workload trusts already: a new root comes
+        // only from the registry that holds the old one. A push without a root (Pem refuses it) changes nothing.
+        final List<X509Certificate> roots = Pem.readCertificates(snapshot.trustBundle());
+        final TrustState previous = trust;
+        trust = TrustState.of(roots, snapshot.revocations());
+        trustWatched = true;
+        if (previous.roots().equals(roots) && previous.revocations().equals(snapshot.revocations())) {
+            return;
+        }
+        logger.info(
+                "{}: trust state at index {}: {} roots, {} revocations",
+                id,
+                snapshot.index(),
+                roots.size(),
+                snapshot.revocations().size());
+        final Credentials credentials = current;
+        if (credentials != null) {
+            final @Nullable String revoked =
+                    trust.revocationOf(credentials.keyPair.certificateChain().get(0), id);
+            if (revoked != null) {
+                logger.error(
+                        "{}: this workload's own certificate is revoked ({}): peers refuse it and the registry will "
+                                + "not renew it. Ask the operator for a new join token (meshctl token create "
+                                + "--service {}) and restart the workload with it",
+                        id,
+                        revoked,
+                        id.service().map(Object::toString).orElse("<service>"));
+            }
+        }
+        trustListeners.forEach(Runnable::run);
     }
 
     private synchronized void request() {
@@ -306,7 +366,10 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         }
         final Instant now = clock.instant();
         final Instant expiresAt = chain.get(0).getNotAfter().toInstant();
-        trustBundle = List.copyOf(bundle);
+        if (!trustWatched) {
+            // Until the watch answers (or against a registry that predates it) the renewals bring the roots.
+            trust = trust.withRoots(bundle);
+        }
         current = new Credentials(TlsKeyPair.of(key.getPrivate(), chain), expiresAt);
         if (consecutiveFailures > 0) {
             logger.info("{}: the registry issues again after {} failed requests", id, consecutiveFailures);
@@ -321,10 +384,25 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
             renewalListeners.forEach(Runnable::run);
         } else {
             firstCertificate.complete(this);
+            // Watched with the certificate, since a TLS registry answers only workloads it knows.
+            trustWatch.start();
         }
     }
 
     private synchronized void onFailure(Throwable cause, boolean renewal) {
+        if (!renewal && unknownIssuer(cause) != null) {
+            // Not a registry that is away: one that proves itself with a root this workload was never given. Either
+            // the bundle predates a CA rotation whose new root signs now, or this is not the mesh's registry; in
+            // neither case will trying again help, and waiting forever would hide it.
+            final IllegalStateException stale = new IllegalStateException(id + ": the registry at " + registry.uri()
+                    + " presents a certificate that no root of this workload's trust bundle issued ("
+                    + unknownIssuer(cause) + "). The trust bundle is probably older than a CA rotation (meshctl ca "
+                    + "rotate): fetch the current one (meshctl bundle > trust-bundle.pem, or copy "
+                    + "<data-dir>/trust-bundle.pem from the registry) and start the workload again with it");
+            logger.error("{}", stale.getMessage());
+            firstCertificate.completeExceptionally(stale);
+            return;
+        }
         if (!renewal && cause instanceof RegistryException) {
             final int status = ((RegistryException) cause).status();
             // 429 is the registry's limit of certificate requests per source address (many workloads starting
@@ -339,10 +417,14 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         consecutiveFailures++;
         final Instant expiresAt = expiresAt();
         if (consecutiveFailures == 1) {
+            final @Nullable String unknownIssuer = unknownIssuer(cause);
             logger.warn(
                     "{}: cannot get a certificate from the registry ({}){}; trying again",
                     id,
-                    cause.toString(),
+                    unknownIssuer != null
+                            ? unknownIssuer + "; the trust bundle lacks the root the registry's certificate is "
+                                    + "issued by, which the trust state's watch brings (is it failing?)"
+                            : cause.toString(),
                     expiresAt != null ? ", the current one lasts until " + expiresAt : "");
         }
         schedule(backoff.nextDelayMillis(consecutiveFailures));
@@ -354,11 +436,26 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         }
     }
 
+    private static @Nullable String unknownIssuer(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SpiffeVerifier.UnknownIssuerException) {
+                return t.getMessage();
+            }
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (suppressed instanceof SpiffeVerifier.UnknownIssuerException) {
+                    return suppressed.getMessage();
+                }
+            }
+        }
+        return null;
+    }
+
     /** Stops renewing and closes the connections to the registry; the certificate in hand stays usable. */
     @Override
     public synchronized CompletableFuture<Void> stop() {
         if (!closed) {
             closed = true;
+            trustWatch.close();
             if (next != null) {
                 next.cancel(false);
             }

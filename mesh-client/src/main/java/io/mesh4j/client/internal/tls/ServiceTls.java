@@ -22,6 +22,7 @@ import io.mesh4j.client.internal.routing.RouteDecision;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.identity.TlsConnections;
 
 /**
  * The TLS of every attempt: the workload's current certificate, the current trust bundle, and a verifier that
@@ -31,7 +32,9 @@ import io.mesh4j.core.identity.WorkloadIdentity;
  * the call on.
  *
  * <p>The spec goes on each attempt's context, and Armeria pools connections by it: after a renewal, new attempts
- * open connections with the new certificate while the old connections finish what they carry.
+ * open connections with the new certificate while the old connections finish what they carry. After a change of
+ * trust (a root retired, a certificate revoked) new attempts open new connections too, each verified against the new
+ * trust, and the connections whose server the new trust refuses are closed (when the client owns its factory).
  */
 public final class ServiceTls {
 
@@ -41,14 +44,27 @@ public final class ServiceTls {
     /** What an attempt to one service is checked against, and the spec that says it. */
     private final class Target {
         private final SpiffeId expected;
-        private final TlsPeerVerifierFactory verifier;
+        private final X509ExtendedTrustManager trust;
+        private volatile TlsPeerVerifierFactory verifier;
         private volatile @Nullable ClientTlsSpec spec;
 
         Target(ServiceName service) {
             expected = SpiffeId.ofService(identity.trustDomain(), service);
-            final X509ExtendedTrustManager trust = identity.trustManager(expected::equals, expected.toString());
-            // One instance for the client's life: pooled connections are keyed by the spec, and the spec by it.
-            verifier = delegate -> (chain, authType, engine) -> trust.checkServerTrusted(chain, authType, engine);
+            trust = identity.trustManager(expected::equals, expected.toString());
+            verifier = newVerifier();
+        }
+
+        /**
+         * One instance per trust state: pooled connections are keyed by the spec, and the spec by it, so that a new
+         * one sends new attempts to new connections, verified against the new trust.
+         */
+        private TlsPeerVerifierFactory newVerifier() {
+            return delegate -> (chain, authType, engine) -> trust.checkServerTrusted(chain, authType, engine);
+        }
+
+        void trustChanged() {
+            verifier = newVerifier();
+            spec = null;
         }
 
         @Nullable
@@ -71,9 +87,21 @@ public final class ServiceTls {
         }
     }
 
-    public ServiceTls(WorkloadIdentity identity) {
+    /**
+     * @param connections the connections of the client's factory, to close those the trust no longer admits; null
+     *     for a factory of the user's own, whose connections are left to close by themselves
+     */
+    public ServiceTls(WorkloadIdentity identity, @Nullable TlsConnections connections) {
         this.identity = requireNonNull(identity, "identity");
         identity.onRenewal(() -> targets.values().forEach(target -> target.spec = null));
+        final X509ExtendedTrustManager anyService =
+                identity.trustManager(id -> id.service().isPresent(), "a workload of " + identity.trustDomain());
+        identity.onTrustChange(() -> {
+            targets.values().forEach(Target::trustChanged);
+            if (connections != null) {
+                connections.sweep(anyService, false);
+            }
+        });
     }
 
     /**

@@ -123,10 +123,31 @@ public final class SpiffeVerifier {
             params.setDate(Date.from(now));
             CertPathValidator.getInstance("PKIX").validate(certPath, params);
         } catch (CertPathValidatorException e) {
-            throw new CertificateException(describe(e, chain[0], id, now), e);
+            final String why = describe(e, chain[0], id, now);
+            throw isUnknownIssuer(e) ? new UnknownIssuerException(why, e) : new CertificateException(why, e);
         } catch (GeneralSecurityException e) {
             throw new CertificateException("cannot verify the certificate of " + id + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A refusal because no root of the bundle issued the peer's certificate: the peer is of another CA, or the
+     * bundle is older than the CA's rotation.
+     */
+    public static final class UnknownIssuerException extends CertificateException {
+
+        private static final long serialVersionUID = 1L;
+
+        UnknownIssuerException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static boolean isUnknownIssuer(CertPathValidatorException e) {
+        final CertPathValidatorException.Reason reason = e.getReason();
+        return reason == CertPathValidatorException.BasicReason.INVALID_SIGNATURE
+                || reason == CertPathValidatorException.BasicReason.UNSPECIFIED
+                || reason == java.security.cert.PKIXReason.NO_TRUST_ANCHOR;
     }
 
     private static String describe(CertPathValidatorException e, X509Certificate leaf, SpiffeId id, Instant now) {
@@ -139,9 +160,7 @@ public final class SpiffeVerifier {
             return "the certificate of " + id + " is valid only from "
                     + leaf.getNotBefore().toInstant();
         }
-        if (reason == CertPathValidatorException.BasicReason.INVALID_SIGNATURE
-                || reason == CertPathValidatorException.BasicReason.UNSPECIFIED
-                || reason == java.security.cert.PKIXReason.NO_TRUST_ANCHOR) {
+        if (isUnknownIssuer(e)) {
             return "the certificate of " + id + " was not issued by this mesh's CA (issuer: "
                     + leaf.getIssuerX500Principal() + ')';
         }

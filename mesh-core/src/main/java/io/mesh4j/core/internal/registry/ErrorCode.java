@@ -25,6 +25,8 @@ public enum ErrorCode {
     INVALID_TOKEN(HttpStatus.UNAUTHORIZED),
     /** The caller is known but may not do this, such as register an instance of another service. */
     FORBIDDEN(HttpStatus.FORBIDDEN),
+    /** The caller's certificate was revoked ({@code meshctl cert revoke}): it can no longer renew or call. */
+    REVOKED(HttpStatus.FORBIDDEN),
     /** A certificate request that is malformed, has a weak key, or does not ask for one SPIFFE ID. */
     INVALID_CSR(HttpStatus.BAD_REQUEST),
     /** The request is valid but clashes with the registry's state, such as a second CA rotation at once. */

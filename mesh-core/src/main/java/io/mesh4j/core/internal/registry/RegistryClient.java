@@ -320,7 +320,41 @@ public final class RegistryClient {
                 .thenApply(expectOk(AggregatedHttpResponse::contentUtf8));
     }
 
+    /** The mesh's trust state now: the roots in force and the revocations. */
+    public CompletableFuture<TrustJson.TrustSnapshot> trust() {
+        return client.get("/v1/identity/trust")
+                .aggregate()
+                .thenApply(expectOk(res -> TrustJson.parseSnapshot(res.content().array())));
+    }
+
+    /**
+     * The mesh's trust state once its index differs from {@code index}, or after {@code wait}. Cancelling the
+     * returned future aborts the call.
+     */
+    public CompletableFuture<TrustJson.TrustSnapshot> watchTrust(long index, Duration wait) {
+        return watchDocument("/v1/identity/trust", index, wait, TrustJson::parseSnapshot);
+    }
+
     // ---- admin (needs the admin token)
+
+    /** Revokes a certificate (by serial) or an identity's certificates (by SPIFFE ID); answers the revocation. */
+    public CompletableFuture<TrustJson.Revocation> revoke(TrustJson.RevokeRequest request) {
+        return client.prepare()
+                .post("/v1/admin/revocations")
+                .content(MediaType.JSON_UTF_8, TrustJson.writeRevokeRequest(request))
+                .execute()
+                .aggregate()
+                .thenApply(
+                        expectOk(res -> TrustJson.parseRevocation(res.content().array())));
+    }
+
+    /** The revocations in force, oldest first. */
+    public CompletableFuture<List<TrustJson.Revocation>> revocations() {
+        return client.get("/v1/admin/revocations")
+                .aggregate()
+                .thenApply(
+                        expectOk(res -> TrustJson.parseRevocations(res.content().array())));
+    }
 
     public CompletableFuture<IdentityJson.TokenInfo> createToken(IdentityJson.TokenRequest request) {
         return client.prepare()

@@ -2,7 +2,11 @@ package io.mesh4j.registry.internal.api;
 
 import static java.util.Objects.requireNonNull;
 
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.function.Function;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +22,7 @@ import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.registry.internal.audit.AuditLog;
 import io.mesh4j.registry.internal.tokens.AdminToken;
+import io.mesh4j.registry.internal.trust.MeshTrust;
 
 /**
  * Who may call what. With TLS, a caller is known by the SPIFFE ID its client certificate proves (the handshake
@@ -27,6 +32,7 @@ import io.mesh4j.registry.internal.tokens.AdminToken;
  * <ul>
  *   <li>an instance of a service is registered, renewed and removed only by that service's workloads;</li>
  *   <li>reads (services, watches) need a mesh certificate;</li>
+ *   <li>a certificate the operator revoked may do none of it (403 {@code revoked}, saying how to rejoin);</li>
  *   <li>the admin token may do all of it, and the admin calls.</li>
  * </ul>
  *
@@ -38,22 +44,57 @@ public final class Access {
     /** The caller of a plaintext registry, for the audit log: nobody is authenticated. */
     static final String ANYONE = "anyone (plaintext registry)";
 
+    /** What a revoked workload must do, said with every refusal of it. */
+    static final String REJOIN = "to bring the workload back, ask the operator for a new join token (meshctl token "
+            + "create --service <service>) and restart the workload with it";
+
     private final @Nullable AdminToken adminToken;
+    private final @Nullable MeshTrust trust;
     private final AuditedCalls audited;
     private final RefusalLog refusals = new RefusalLog("registry");
 
-    private Access(@Nullable AdminToken adminToken, AuditLog audit) {
+    private Access(@Nullable AdminToken adminToken, @Nullable MeshTrust trust, AuditLog audit) {
         this.adminToken = adminToken;
+        this.trust = trust;
         audited = new AuditedCalls(audit);
     }
 
     /** Everybody may call everything: a plaintext registry. Admin calls are still audited. */
     public static Access open(AuditLog audit) {
-        return new Access(null, requireNonNull(audit, "audit"));
+        return new Access(null, null, requireNonNull(audit, "audit"));
     }
 
-    public static Access secured(AdminToken adminToken, AuditLog audit) {
-        return new Access(requireNonNull(adminToken, "adminToken"), requireNonNull(audit, "audit"));
+    /**
+     * Callers prove themselves with a certificate of the mesh that {@code trust} has not revoked, or with
+     * {@code adminToken}; every admin call goes to {@code audit}.
+     */
+    public static Access secured(AdminToken adminToken, AuditLog audit, MeshTrust trust) {
+        return new Access(
+                requireNonNull(adminToken, "adminToken"),
+                requireNonNull(trust, "trust"),
+                requireNonNull(audit, "audit"));
+    }
+
+    /**
+     * Why the certificate {@code ctx}'s caller presented, of {@code caller}, is revoked; null when it is not. The
+     * registry's handshake takes revoked certificates (client certificates are optional there), so that a revoked
+     * workload is told why, in words, rather than failing a handshake.
+     */
+    @Nullable
+    String revocationOf(ServiceRequestContext ctx, SpiffeId caller) {
+        final @Nullable MeshTrust trust = this.trust;
+        final @Nullable SSLSession session = ctx.sslSession();
+        if (trust == null || session == null) {
+            return null;
+        }
+        try {
+            final Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate leaf
+                    ? trust.revocationOf(leaf, caller)
+                    : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 
     boolean isOpen() {
@@ -76,6 +117,10 @@ public final class Access {
             if (caller == null) {
                 return unauthenticated(ctx);
             }
+            final @Nullable String revoked = revocationOf(ctx, caller);
+            if (revoked != null) {
+                return refuse(ErrorCode.REVOKED, revoked + "; " + REJOIN);
+            }
             final ServiceName target = PathNames.service(ctx);
             if (!caller.service().map(target::equals).orElse(false)) {
                 return refuse(
@@ -90,10 +135,18 @@ public final class Access {
     /** Any workload of the mesh, or the operator. */
     HttpService member(HttpService service) {
         return (ctx, req) -> {
-            if (isOpen() || isAdmin(ctx) || MeshIdentity.peer(ctx) != null) {
+            if (isOpen() || isAdmin(ctx)) {
                 return service.serve(ctx, req);
             }
-            return unauthenticated(ctx);
+            final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
+            if (caller == null) {
+                return unauthenticated(ctx);
+            }
+            final @Nullable String revoked = revocationOf(ctx, caller);
+            if (revoked != null) {
+                return refuse(ErrorCode.REVOKED, revoked + "; " + REJOIN);
+            }
+            return service.serve(ctx, req);
         };
     }
 

@@ -18,22 +18,63 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.InvalidInputException;
+import io.mesh4j.core.internal.registry.TrustJson;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.tokens.JoinToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
+import io.mesh4j.registry.internal.trust.MeshTrust;
 
 /**
- * The operator's calls: {@code /v1/admin/tokens} to make, list and revoke join tokens, and
- * {@code /v1/admin/ca/rotate} to rotate the CA. {@link Access#admin} guards them all.
+ * The operator's calls: {@code /v1/admin/tokens} to make, list and revoke join tokens,
+ * {@code /v1/admin/ca/rotate} to rotate the CA, and {@code /v1/admin/revocations} to revoke certificates and list
+ * the revocations. {@link Access#admin} guards them all.
  */
 final class AdminService {
 
     private final CertificateAuthority ca;
     private final JoinTokens tokens;
+    private final MeshTrust trust;
 
-    AdminService(CertificateAuthority ca, JoinTokens tokens) {
+    AdminService(CertificateAuthority ca, JoinTokens tokens, MeshTrust trust) {
         this.ca = ca;
         this.tokens = tokens;
+        this.trust = trust;
+    }
+
+    /**
+     * {@code POST /v1/admin/revocations}: revokes a certificate by serial, or every certificate of a SPIFFE ID issued
+     * up to now, and pushes it to every member.
+     *
+     * <p>The one place where a revocation happens in the registry. It is audited as {@code cert.revoke} (see
+     * {@link Access#admin}), with what was revoked as the target.
+     */
+    HttpResponse revoke(ServiceRequestContext ctx, HttpRequest req) {
+        return HttpResponse.of(req.aggregate()
+                .thenApplyAsync(
+                        body -> {
+                            final TrustJson.RevokeRequest request =
+                                    TrustJson.parseRevokeRequest(body.content().array());
+                            final TrustJson.Revocation revocation;
+                            try {
+                                revocation = trust.revoke(request);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                            ctx.setAttr(
+                                    AuditedCalls.TARGET,
+                                    revocation.serial() != null
+                                            ? "certificate " + revocation.serial() + " of " + revocation.spiffeId()
+                                            : "every certificate of " + revocation.spiffeId() + " up to "
+                                                    + revocation.notBeforeUpTo());
+                            return HttpResponse.of(
+                                    HttpStatus.CREATED, MediaType.JSON_UTF_8, TrustJson.writeRevocation(revocation));
+                        },
+                        ctx.blockingTaskExecutor()));
+    }
+
+    /** {@code GET /v1/admin/revocations}: the revocations in force, oldest first. */
+    HttpResponse listRevocations(ServiceRequestContext ctx, HttpRequest req) {
+        return JsonResponses.ok(TrustJson.writeRevocations(trust.revocations()));
     }
 
     HttpResponse createToken(ServiceRequestContext ctx, HttpRequest req) {
@@ -96,6 +137,8 @@ final class AdminService {
                 () -> {
                     try {
                         final CertificateAuthority.Rotation rotation = ca.rotate();
+                        // Members trust the new root from now on, not from their next renewal.
+                        trust.publish();
                         return JsonResponses.ok(IdentityJson.writeRotation(new IdentityJson.RotationInfo(
                                 rotation.newRoot(),
                                 rotation.signsFrom(),

@@ -37,6 +37,7 @@ import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.tokens.JoinToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.tokens.TokenRefusedException;
+import io.mesh4j.registry.internal.trust.MeshTrust;
 
 /**
  * {@code POST /v1/identity/csr} and {@code GET /v1/identity/trust-bundle}: the registry as certificate authority.
@@ -68,12 +69,14 @@ final class IdentityService {
 
     private final CertificateAuthority ca;
     private final JoinTokens tokens;
+    private final MeshTrust trust;
     private final Access access;
     private final SourceRateLimit limit;
 
-    IdentityService(CertificateAuthority ca, JoinTokens tokens, Access access, SourceRateLimit limit) {
+    IdentityService(CertificateAuthority ca, JoinTokens tokens, MeshTrust trust, Access access, SourceRateLimit limit) {
         this.ca = ca;
         this.tokens = tokens;
+        this.trust = trust;
         this.access = access;
         this.limit = limit;
     }
@@ -161,7 +164,7 @@ final class IdentityService {
             }
             try {
                 // Checked again under the tokens' lock: another request may have taken the last use meanwhile.
-                chain = tokens.redeem(token, known -> ca.issueWorkload(csr.publicKey(), requested));
+                chain = tokens.redeem(token, known -> issue(csr, requested));
             } catch (TokenRefusedException e) {
                 return access.refuse(ErrorCode.INVALID_TOKEN, e.getMessage());
             } catch (IOException e) {
@@ -174,7 +177,15 @@ final class IdentityService {
                         ErrorCode.FORBIDDEN,
                         "the caller " + caller + " may renew only its own identity, not " + requested);
             }
-            chain = ca.issueWorkload(csr.publicKey(), requested);
+            final @Nullable String revoked = access.revocationOf(ctx, caller);
+            if (revoked != null) {
+                return access.refuse(
+                        ErrorCode.REVOKED,
+                        revoked + ": a revoked certificate cannot be renewed. To bring the workload back, ask the "
+                                + "operator for a new join token (meshctl token create --service " + service
+                                + ") and restart the workload with it; it then gets a new certificate");
+            }
+            chain = issue(csr, requested);
             how = "renewal";
         }
         final X509Certificate leaf = chain.get(0);
@@ -184,6 +195,21 @@ final class IdentityService {
                 Pem.write(chain),
                 Pem.write(ca.trustBundle()),
                 leaf.getNotAfter().toInstant())));
+    }
+
+    /**
+     * Signs {@code csr} and records the certificate among those issued (what revocation by serial looks up). Under a
+     * join token this runs under the tokens' lock: if the record cannot be written, the token keeps its use and the
+     * certificate is never handed out.
+     */
+    private List<X509Certificate> issue(CertificateRequests.CheckedRequest csr, SpiffeId requested) {
+        final List<X509Certificate> chain = ca.issueWorkload(csr.publicKey(), requested, trust.issueTime(requested));
+        try {
+            trust.issued(chain.get(0), requested);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return chain;
     }
 
     /** Why a body over {@link #MAX_BODY_BYTES} is refused; Armeria answers it, through the JSON error handler. */

@@ -24,6 +24,7 @@ import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
+import io.mesh4j.registry.internal.trust.MeshTrust;
 
 /**
  * The instance half of the registry contract (DESIGN.md, "The registry contract"), laid onto an Armeria server.
@@ -43,6 +44,8 @@ public final class RegistryApi {
     static final String TOKENS = "/v1/admin/tokens";
     static final String TOKEN = "/v1/admin/tokens/{id}";
     static final String CA_ROTATE = "/v1/admin/ca/rotate";
+    static final String TRUST = "/v1/identity/trust";
+    static final String REVOCATIONS = "/v1/admin/revocations";
     static final String POLICY = "/v1/policies/{service}";
     static final String ROUTES = "/v1/routes/{service}";
 
@@ -57,9 +60,11 @@ public final class RegistryApi {
             ROUTES,
             CSR,
             TRUST_BUNDLE,
+            TRUST,
             TOKENS,
             TOKEN,
-            CA_ROTATE);
+            CA_ROTATE,
+            REVOCATIONS);
 
     private static final byte[] SERVING = "{\"status\":\"serving\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -140,16 +145,24 @@ public final class RegistryApi {
             final HttpService none = (ctx, req) -> JsonResponses.error(
                     ErrorCode.NOT_FOUND,
                     "this registry runs with --plaintext: it issues no certificates and makes " + "no join tokens");
-            for (String path : List.of(CSR, TRUST_BUNDLE, TOKENS, TOKEN, CA_ROTATE)) {
+            for (String path : List.of(CSR, TRUST_BUNDLE, TRUST, TOKENS, TOKEN, CA_ROTATE, REVOCATIONS)) {
                 server.service(path, none);
             }
             return answersHeld;
         }
-        final IdentityService identity =
-                new IdentityService(authority.ca(), authority.tokens(), access, authority.csrLimit());
-        final AdminService admin = new AdminService(authority.ca(), authority.tokens());
+        final IdentityService identity = new IdentityService(
+                authority.ca(), authority.tokens(), authority.trust(), access, authority.csrLimit());
+        final AdminService admin = new AdminService(authority.ca(), authority.tokens(), authority.trust());
+        final TrustService trust = new TrustService(authority.trust());
         server.service(CSR, new MethodRouter(Map.of(HttpMethod.POST, identity::csr)))
                 .service(TRUST_BUNDLE, new MethodRouter(Map.of(HttpMethod.GET, identity::trustBundle)))
+                .service(TRUST, new MethodRouter(Map.of(HttpMethod.GET, access.member(trust::get))))
+                .service(
+                        REVOCATIONS,
+                        new MethodRouter(Map.of(
+                                HttpMethod.POST, access.admin("cert.revoke", ctx -> "a certificate", admin::revoke),
+                                HttpMethod.GET,
+                                        access.admin("cert.list", ctx -> "revocations", admin::listRevocations))))
                 .service(
                         TOKENS,
                         new MethodRouter(Map.of(
@@ -170,10 +183,10 @@ public final class RegistryApi {
     }
 
     /**
-     * What a registry with TLS issues from: its CA and its join tokens, and how many certificate requests it takes
-     * from one address.
+     * What a registry with TLS issues from: its CA, its join tokens, the trust state it pushes, and how many
+     * certificate requests it takes from one address.
      */
-    public record Authority(CertificateAuthority ca, JoinTokens tokens, SourceRateLimit csrLimit) {}
+    public record Authority(CertificateAuthority ca, JoinTokens tokens, MeshTrust trust, SourceRateLimit csrLimit) {}
 
     /** The audit target of a call on {@code {service}}. */
     private static String service(ServiceRequestContext ctx) {

@@ -3,9 +3,12 @@ package io.mesh4j.registry.internal.ca;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -38,7 +41,9 @@ import io.mesh4j.core.internal.identity.Pem;
  * <p>A rotation never leaves a workload unable to verify a peer. {@link #rotate()} makes a new root and
  * publishes it in the trust bundle at once, but it signs only one leaf lifetime later: by then every workload
  * has renewed (at two thirds of a lifetime) and received the bundle with both roots. The old root stays in the
- * bundle one more leaf lifetime, until the last leaf it signed has expired, and then retires.
+ * bundle one more leaf lifetime, until the last leaf it signed has expired, and then retires: {@link #retireDue()}
+ * deletes its key and certificate and rewrites {@code trust-bundle.pem} without it, so that a rotation made because
+ * a key leaked leaves nothing of that key behind.
  */
 public final class CertificateAuthority {
 
@@ -87,6 +92,8 @@ public final class CertificateAuthority {
         final Path state = dir.resolve(STATE);
         if (Files.exists(state)) {
             final CertificateAuthority ca = load(dir, trustDomain, leafLifetime, clock);
+            // A root that retired while the registry was down goes now, not at the next rotation.
+            ca.retireDue();
             if (operatorRoot != null
                     && ca.roots.stream().noneMatch(r -> r.certificate().equals(operatorRoot.certificate()))) {
                 throw new CaException(dir + " already holds a CA with other roots; start without --ca-cert/--ca-key, "
@@ -149,11 +156,41 @@ public final class CertificateAuthority {
      * @return the certificate followed by the root that signed it
      */
     public synchronized List<X509Certificate> issueWorkload(PublicKey key, SpiffeId id) {
+        return issueWorkload(key, id, clock.instant());
+    }
+
+    /**
+     * As {@link #issueWorkload(PublicKey, SpiffeId)}, as if issued at {@code issuedAt} rather than now: a moment
+     * later, so that a certificate issued right after a revocation of its identity starts after the revocation's
+     * cut (certificate times have whole seconds).
+     */
+    public synchronized List<X509Certificate> issueWorkload(PublicKey key, SpiffeId id, Instant issuedAt) {
         checkOwnDomain(id);
         final Root signer = signer();
         final X509Certificate leaf = CertificateIssuer.leaf(
-                key, id, List.of(), true, signer.certificate(), signer.key(), clock.instant(), leafLifetime);
+                key, id, List.of(), true, signer.certificate(), signer.key(), issuedAt, leafLifetime);
         return List.of(leaf, signer.certificate());
+    }
+
+    /** How far before its issue a certificate's validity starts, for clocks that lag the registry's. */
+    public static Duration backdate() {
+        return CertificateIssuer.BACKDATE;
+    }
+
+    /**
+     * Retires the roots whose time has come: their key and certificate are deleted and {@code trust-bundle.pem} is
+     * rewritten with the roots in force only.
+     *
+     * @return whether a root retired
+     */
+    public synchronized boolean retireDue() throws IOException {
+        final int before = roots.size();
+        dropRetired(clock.instant());
+        if (roots.size() == before) {
+            return false;
+        }
+        save();
+        return true;
     }
 
     /**
@@ -270,12 +307,30 @@ public final class CertificateAuthority {
             if (root.isTrustedAt(now)) {
                 kept.add(root);
             } else {
-                Files.deleteIfExists(dir.resolve(root.name() + ".key"));
+                destroy(dir.resolve(root.name() + ".key"));
                 Files.deleteIfExists(dir.resolve(root.name() + ".crt"));
-                logger.info("CA of {}: {} retired", trustDomain, root.name());
+                logger.info("CA of {}: {} retired; its key is deleted", trustDomain, root.name());
             }
         }
         roots = List.copyOf(kept);
+    }
+
+    /**
+     * Overwrites a key file before deleting it, so that its blocks do not keep the key where the file system writes
+     * in place; a copy-on-write or journaling file system, or a backup, may still hold it (docs/identity.md).
+     */
+    private static void destroy(Path keyFile) throws IOException {
+        if (Files.exists(keyFile)) {
+            final long size = Files.size(keyFile);
+            try (FileChannel channel = FileChannel.open(keyFile, StandardOpenOption.WRITE)) {
+                final ByteBuffer zeros = ByteBuffer.allocate((int) size);
+                while (zeros.hasRemaining()) {
+                    channel.write(zeros);
+                }
+                channel.force(true);
+            }
+            Files.delete(keyFile);
+        }
     }
 
     // ---- persistence

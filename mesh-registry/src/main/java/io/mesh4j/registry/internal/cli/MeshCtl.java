@@ -30,10 +30,11 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "meshctl",
         mixinStandardHelpOptions = true,
-        description = "Operates a mesh4j registry: join tokens, the CA, services, routes, the audit log.",
+        description = "Operates a mesh4j registry: join tokens, the CA, certificates, services, routes, the audit log.",
         subcommands = {
             MeshCtl.Token.class,
             MeshCtl.Ca.class,
+            Certs.class,
             MeshCtl.Bundle.class,
             MeshCtl.Services.class,
             Routes.class,

@@ -49,6 +49,8 @@ final class DataDirPermissions {
             "admin.token",
             "policies",
             "routes",
+            "trust",
+            "issued.json",
             "trust-bundle.pem",
             "audit.log");
 

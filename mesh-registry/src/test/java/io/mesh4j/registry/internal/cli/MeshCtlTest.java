@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +27,8 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.Server;
 
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.routing.RouteConfig;
@@ -50,6 +54,7 @@ class MeshCtlTest {
     Path outputDir;
 
     private MeshRegistry registry;
+    private final List<WorkloadIdentity> identities = new ArrayList<>();
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
@@ -66,6 +71,7 @@ class MeshCtlTest {
 
     @AfterEach
     void stop() {
+        identities.forEach(WorkloadIdentity::close);
         registry.close();
     }
 
@@ -368,5 +374,56 @@ class MeshCtlTest {
                 .build();
         proxy.start().join();
         return proxy;
+    }
+
+    @Test
+    void certRevokeRevokesAnIdentityAndRevocationsListsIt() {
+        final WorkloadIdentity orders = startedOrders();
+        final String serial =
+                orders.keyPair().certificateChain().get(0).getSerialNumber().toString(16);
+
+        assertThat(meshctl("cert", "revoke", "spiffe://mesh.local/svc/orders")).isZero();
+        assertThat(out.toString()).contains("revoked every certificate of spiffe://mesh.local/svc/orders issued up to");
+        assertThat(meshctl("cert", "revoke", serial)).isZero();
+        out.getBuffer().setLength(0);
+
+        assertThat(meshctl("cert", "revocations")).isZero();
+        assertThat(out.toString())
+                .contains("spiffe://mesh.local/svc/orders")
+                .contains("(all issued up to then)")
+                .contains(serial);
+    }
+
+    @Test
+    void certRevokeOfBadOrUnknownInputExitsNonZeroSayingWhyAndWritesNothing() {
+        startedOrders();
+        final RegistryClient admin = RegistryAccess.ADMIN_CLIENT.get(registry);
+        final long index = admin.trust().join().index();
+
+        assertThat(meshctl("cert", "revoke", "zz:not-a-serial")).isEqualTo(2);
+        assertThat(err.toString()).contains("serial: 'zz:not-a-serial' (expected: the certificate's serial number");
+        assertThat(meshctl("cert", "revoke", "spiffe://mesh.local/registry")).isEqualTo(2);
+        assertThat(err.toString()).contains("is not a workload's");
+        assertThat(meshctl("cert", "revoke", "abc123")).isEqualTo(1);
+        assertThat(err.toString()).contains("no certificate of serial abc123 is in force");
+        assertThat(meshctl("cert", "revoke", "spiffe://mesh.local/svc/nobody")).isEqualTo(1);
+        assertThat(err.toString()).contains("no certificate of spiffe://mesh.local/svc/nobody is in force");
+
+        assertThat(admin.trust().join().index()).isEqualTo(index);
+        assertThat(admin.revocations().join()).isEmpty();
+    }
+
+    private WorkloadIdentity startedOrders() {
+        final String token = RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .createToken(new IdentityJson.TokenRequest(ORDERS, Duration.ofMinutes(10), 1))
+                .join()
+                .token();
+        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), "orders")
+                .joinToken(token)
+                .trustBundle(registry.trustBundlePem())
+                .build();
+        identities.add(identity);
+        return identity.start().join();
     }
 }

@@ -1,0 +1,287 @@
+package io.mesh4j.registry.internal.trust;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.internal.identity.Pem;
+import io.mesh4j.core.internal.identity.TrustState;
+import io.mesh4j.core.internal.registry.ErrorCode;
+import io.mesh4j.core.internal.registry.InvalidInputException;
+import io.mesh4j.core.internal.registry.TrustJson;
+import io.mesh4j.core.internal.registry.TrustJson.Revocation;
+import io.mesh4j.core.internal.registry.TrustJson.TrustSnapshot;
+import io.mesh4j.registry.internal.ca.CertificateAuthority;
+import io.mesh4j.registry.internal.documents.DocumentStore;
+import io.mesh4j.registry.internal.documents.DocumentStore.Versioned;
+
+/**
+ * The mesh's trust state, one watchable document: the CA's roots in force and the revocations, kept in
+ * {@code <data-dir>/trust} and pushed to every member through {@code GET /v1/identity/trust?index=N&wait=..}.
+ *
+ * <p>It changes when the CA rotates, when a root retires (looked for every second, so that a retired root leaves
+ * members within seconds and its key leaves the disk), and when the operator revokes a certificate. A revocation is
+ * kept until the certificates it refuses would have expired anyway, so the list stays as short as the certificates
+ * in force.
+ */
+public final class MeshTrust implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(MeshTrust.class);
+    /** The one key of the document store: the trust state is one document for the whole mesh. */
+    private static final ServiceName KEY = ServiceName.of("mesh");
+    /** How often retired roots and past revocations are looked for. */
+    private static final Duration TICK = Duration.ofSeconds(1);
+
+    /** What the store keeps: the roots (PEM) and the revocations, at the index of their last change. */
+    private record Document(String trustBundle, List<Revocation> revocations) {}
+
+    private final CertificateAuthority ca;
+    private final DocumentStore<Document> store;
+    private final IssuedCertificates issued;
+    private final Clock clock;
+    private volatile TrustState state;
+    private @Nullable ScheduledFuture<?> tick;
+
+    private MeshTrust(CertificateAuthority ca, DocumentStore<Document> store, IssuedCertificates issued, Clock clock) {
+        this.ca = ca;
+        this.store = store;
+        this.issued = issued;
+        this.clock = clock;
+        state = TrustState.of(ca.trustBundle());
+    }
+
+    /** Opens the trust state of {@code dataDir}, publishes the roots in force, and keeps it current. */
+    public static MeshTrust open(Path dataDir, CertificateAuthority ca, Clock clock, ScheduledExecutorService scheduler)
+            throws IOException {
+        final DocumentStore<Document> store = DocumentStore.open(dataDir.resolve("trust"), new DocumentStore.Codec<>() {
+            @Override
+            public byte[] write(Versioned<Document> versioned) {
+                final Document document = requireNonNull(versioned.document(), "document");
+                return TrustJson.writeSnapshot(
+                        new TrustSnapshot(versioned.index(), document.trustBundle(), document.revocations()));
+            }
+
+            @Override
+            public Versioned<Document> read(byte[] file) {
+                final TrustSnapshot snapshot = TrustJson.parseSnapshot(file);
+                return new Versioned<>(snapshot.index(), new Document(snapshot.trustBundle(), snapshot.revocations()));
+            }
+        });
+        final MeshTrust trust = new MeshTrust(
+                requireNonNull(ca, "ca"),
+                store,
+                IssuedCertificates.open(dataDir.resolve(IssuedCertificates.FILE), clock),
+                requireNonNull(clock, "clock"));
+        trust.publish();
+        trust.tick =
+                scheduler.scheduleWithFixedDelay(trust::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        return trust;
+    }
+
+    /** The trust state now, as members get it. */
+    public TrustSnapshot current() {
+        return snapshot(store.get(KEY));
+    }
+
+    /** The trust state once its index differs from {@code index}, or after {@code wait}; cancel to stop waiting. */
+    public CompletableFuture<TrustSnapshot> watch(long index, Duration wait) {
+        final CompletableFuture<Versioned<Document>> watch = store.watch(KEY, index, wait);
+        final CompletableFuture<TrustSnapshot> answer = watch.thenApply(MeshTrust::snapshot);
+        answer.whenComplete((unused, cause) -> {
+            if (answer.isCancelled()) {
+                watch.cancel(false);
+            }
+        });
+        return answer;
+    }
+
+    /** The revocations in force, oldest first. */
+    public List<Revocation> revocations() {
+        return state.revocations();
+    }
+
+    /** Why {@code leaf}, a certificate of {@code id}, may no longer be used; null when it may. */
+    public @Nullable String revocationOf(X509Certificate leaf, SpiffeId id) {
+        return state.revocationOf(leaf, id);
+    }
+
+    /**
+     * When to issue a new certificate of {@code id}: now, or a moment later when {@code id} was revoked within the
+     * current second, so that the new certificate's validity starts after the revocation's cut.
+     */
+    public Instant issueTime(SpiffeId id) {
+        final Instant now = clock.instant();
+        Instant at = now;
+        for (Revocation revocation : state.revocations()) {
+            final @Nullable Instant cut = revocation.notBeforeUpTo();
+            if (cut != null && revocation.spiffeId().equals(id.toString())) {
+                final Instant firstAfter =
+                        cut.plus(CertificateAuthority.backdate()).plusSeconds(1);
+                if (firstAfter.isAfter(at)) {
+                    at = firstAfter;
+                }
+            }
+        }
+        return at;
+    }
+
+    /** Records a certificate just issued, before it is handed out, so that it can be revoked by serial. */
+    public void issued(X509Certificate leaf, SpiffeId id) throws IOException {
+        issued.add(leaf, id);
+    }
+
+    /**
+     * Revokes one certificate (by serial) or every certificate of an identity issued up to now (by SPIFFE ID),
+     * durably, and pushes it to every member. Revoking what is revoked already answers the revocation in force.
+     *
+     * @throws InvalidInputException 400 for a serial or SPIFFE ID that does not parse or is not of this mesh, 404
+     *     for one the registry has no certificate in force of; nothing is written then
+     */
+    public synchronized Revocation revoke(TrustJson.RevokeRequest request) throws IOException {
+        final Instant now = clock.instant();
+        final Revocation revocation;
+        final @Nullable String serialText = request.serial();
+        if (serialText != null) {
+            final BigInteger serial;
+            try {
+                serial = TrustState.parseSerial(serialText);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(ErrorCode.INVALID_FIELD, requireNonNull(e.getMessage()));
+            }
+            final String formatted = TrustState.formatSerial(serial);
+            for (Revocation known : state.revocations()) {
+                if (formatted.equals(known.serial())) {
+                    return known;
+                }
+            }
+            final IssuedCertificates.@Nullable Issued certificate = issued.find(serial);
+            if (certificate == null) {
+                throw new InvalidInputException(
+                        ErrorCode.NOT_FOUND,
+                        "no certificate of serial " + formatted + " is in force: this registry issued none with that "
+                                + "serial that has not expired, so there is nothing to revoke (check the serial: "
+                                + "openssl x509 -noout -serial -in CERT)");
+            }
+            revocation = new Revocation(certificate.id().toString(), formatted, null, now, certificate.notAfter());
+        } else {
+            final SpiffeId id = workloadId(requireNonNull(request.spiffeId(), "spiffeId"));
+            final List<IssuedCertificates.Issued> certificates = issued.of(id);
+            if (certificates.isEmpty()) {
+                throw new InvalidInputException(
+                        ErrorCode.NOT_FOUND,
+                        "no certificate of " + id + " is in force: this registry issued none that has not expired, "
+                                + "so there is nothing to revoke (meshctl services lists the services; a join token "
+                                + "not yet used is revoked with meshctl token revoke)");
+            }
+            // Certificate times have whole seconds and start BACKDATE before their issue: every certificate issued
+            // up to now starts at or before this cut, and issueTime(id) makes every later one start after it.
+            final Instant cut = now.truncatedTo(ChronoUnit.SECONDS).minus(CertificateAuthority.backdate());
+            Instant until = now.plus(ca.leafLifetime());
+            for (IssuedCertificates.Issued certificate : certificates) {
+                if (certificate.notAfter().isAfter(until)) {
+                    until = certificate.notAfter();
+                }
+            }
+            revocation = new Revocation(id.toString(), null, cut, now, until);
+        }
+        final List<Revocation> revocations = new ArrayList<>();
+        for (Revocation known : state.revocations()) {
+            // A later revocation of an identity covers every certificate an earlier one did.
+            if (revocation.serial() != null
+                    || known.serial() != null
+                    || !known.spiffeId().equals(revocation.spiffeId())) {
+                revocations.add(known);
+            }
+        }
+        revocations.add(revocation);
+        put(ca.trustBundle(), revocations);
+        logger.warn("revoked {}; pushed to every member", revocation.describe());
+        return revocation;
+    }
+
+    /** Publishes the roots in force now and the revocations not yet past, if either changed. */
+    public synchronized void publish() throws IOException {
+        final Instant now = clock.instant();
+        final List<Revocation> kept = new ArrayList<>();
+        for (Revocation revocation : stored()) {
+            if (revocation.until().isAfter(now)) {
+                kept.add(revocation);
+            }
+        }
+        put(ca.trustBundle(), kept);
+    }
+
+    private List<Revocation> stored() {
+        final @Nullable Document document = store.get(KEY).document();
+        return document != null ? document.revocations() : List.of();
+    }
+
+    private void put(List<X509Certificate> roots, List<Revocation> revocations) throws IOException {
+        final Document document = new Document(Pem.write(roots), List.copyOf(revocations));
+        if (!document.equals(store.get(KEY).document())) {
+            store.put(KEY, document);
+        }
+        state = TrustState.of(roots, revocations);
+    }
+
+    private void tick() {
+        try {
+            ca.retireDue();
+            issued.prune();
+            publish();
+        } catch (IOException | RuntimeException e) {
+            logger.warn("cannot bring the trust state up to date; trying again in {}", TICK, e);
+        }
+    }
+
+    private SpiffeId workloadId(String text) {
+        final SpiffeId id;
+        try {
+            id = SpiffeId.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_FIELD,
+                    "spiffeId: " + e.getMessage() + " (expected: spiffe://" + ca.trustDomain() + "/svc/<service>)");
+        }
+        if (!id.trustDomain().equals(ca.trustDomain()) || id.service().isEmpty()) {
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_FIELD,
+                    "spiffeId: " + id + " is not a workload of this mesh (expected: spiffe://" + ca.trustDomain()
+                            + "/svc/<service>)");
+        }
+        return id;
+    }
+
+    private static TrustSnapshot snapshot(Versioned<Document> versioned) {
+        final Document document = requireNonNull(versioned.document(), "document");
+        return new TrustSnapshot(versioned.index(), document.trustBundle(), document.revocations());
+    }
+
+    /** Answers every held watch, for a registry that stops, and stops looking for retired roots. */
+    @Override
+    public synchronized void close() {
+        if (tick != null) {
+            tick.cancel(false);
+        }
+        store.wakeAll();
+    }
+}
