@@ -126,6 +126,7 @@ class RegistryProcessTest {
             assertThat(registry.stdout().strip())
                     .isEqualTo("mesh-registry listening on http://127.0.0.1:" + uri.getPort() + " (data: "
                             + data().toAbsolutePath() + ')');
+            assertThat(registry.stderr()).contains("mesh-wide default policy: allow");
             RegistryClient.of(uri)
                     .register(ORDERS, InstanceId.of("orders-1"), registration(1))
                     .join();
@@ -159,7 +160,9 @@ class RegistryProcessTest {
                         "--ca-key=FILE",
                         "--tls-name=NAME",
                         "--plaintext",
-                        "the registry warns at start");
+                        "the registry warns at start",
+                        "--default-policy=allow|deny",
+                        "deny (zero trust, recommended) or allow");
     }
 
     @Test
@@ -173,6 +176,9 @@ class RegistryProcessTest {
                 RegistryProcess.start(logs(), "--port", "seven", "--data-dir", data().toString()),
                 "'seven' is not an int");
         assertOneLineError(RegistryProcess.start(logs(), "--port", "0"), "--data-dir");
+        assertOneLineError(
+                RegistryProcess.start(logs(), "--default-policy", "closed", "--data-dir", data().toString()),
+                "--default-policy: 'closed' (expected: allow or deny)");
     }
 
     @Test

@@ -30,8 +30,14 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "meshctl",
         mixinStandardHelpOptions = true,
-        description = "Operates a mesh4j registry: join tokens, the CA, services.",
-        subcommands = {MeshCtl.Token.class, MeshCtl.Ca.class, MeshCtl.Bundle.class, MeshCtl.Services.class, Routes.class
+        description = "Operates a mesh4j registry: join tokens, the CA, services, routes, access policies.",
+        subcommands = {
+            MeshCtl.Token.class,
+            MeshCtl.Ca.class,
+            MeshCtl.Bundle.class,
+            MeshCtl.Services.class,
+            Routes.class,
+            Policies.class
         })
 public final class MeshCtl {
 
