@@ -23,6 +23,7 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 
+import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.ServiceName;
@@ -72,6 +73,7 @@ class DefaultDenyTest {
                 .advertisedHost("127.0.0.1")
                 .drainPeriod(Duration.ZERO)
                 .annotatedService(new AuthorizationTest.OrdersService())
+                .adminPort(0)
                 .build();
         orders.start().join();
         asFrontend = clientAs(identity("frontend"), orders.port());
@@ -110,6 +112,20 @@ class DefaultDenyTest {
                 .until(() -> get(asInventory, "/catalog").status() == HttpStatus.OK);
         assertThat(orders.authorizationCounts().of("spiffe://mesh.local/svc/inventory", false))
                 .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void theMeshsOwnCallsMeetNoDeny() {
+        // Registration, heartbeats and watches are the server calling the registry; the registry calls no member.
+        assertThat(orders.isRegistered()).isTrue();
+        assertThat(admin.instances(ORDERS).join().instances()).hasSize(1);
+        // Health and metrics are on the admin port, apart from AUTHZ.
+        final AdminServer adminServer = orders.admin();
+        assertThat(adminServer).isNotNull();
+        final WebClient adminClient = WebClient.of("http://127.0.0.1:" + adminServer.port());
+        assertThat(get(adminClient, "/healthz").status()).isEqualTo(HttpStatus.OK);
+        assertThat(get(adminClient, "/metrics").status()).isEqualTo(HttpStatus.OK);
+        assertThat(get(asInventory, "/catalog").status()).isEqualTo(HttpStatus.FORBIDDEN);
     }
 
     @Test
