@@ -1,7 +1,9 @@
 package io.mesh4j.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -105,6 +107,32 @@ class DefaultPolicyApiTest {
 
         assertThat(client.defaultPolicy().join().defaultPolicy()).isEqualTo(DefaultPolicy.ALLOW);
         assertThat(client.policy(ORDERS).join().meshDefault()).isEqualTo(DefaultPolicy.ALLOW);
+    }
+
+    @Test
+    void aDamagedDefaultFileFailsTheStartRatherThanOpeningTheMesh() throws Exception {
+        client.putDefaultPolicy(DefaultPolicy.DENY).join();
+        registry.close();
+        Files.writeString(dataDir.resolve("default-policy.json"), "{\"index\": 3, \"default\": \"dney\"}");
+
+        assertThatThrownBy(() -> RegistryContractTest.start(dataDir))
+                .isInstanceOf(RegistryStartException.class)
+                .hasMessageContaining("default-policy.json cannot be read")
+                .hasMessageContaining("--default-policy allow|deny");
+
+        registry = MeshRegistry.builder()
+                .plaintext()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .defaultPolicy(DefaultPolicy.DENY)
+                .build();
+        assertThatThrownBy(registry::start)
+                .as("the flag does not paper over a damaged file either: the operator restores or removes it")
+                .isInstanceOf(RegistryStartException.class);
+        Files.delete(dataDir.resolve("default-policy.json"));
+        registry = RegistryContractTest.start(dataDir);
+        client = RegistryClient.of(registry.uri());
     }
 
     @Test

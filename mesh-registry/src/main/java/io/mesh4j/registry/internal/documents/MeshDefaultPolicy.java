@@ -37,10 +37,18 @@ public final class MeshDefaultPolicy {
     /** Reads the default kept in {@code dataDir}, or {@code allow} at index 0 if none was ever set. */
     public static MeshDefaultPolicy open(Path dataDir) throws IOException {
         final Path file = requireNonNull(dataDir, "dataDir").resolve(FILE);
-        final DefaultSnapshot current = Files.exists(file)
-                ? PolicyJson.parseDefaultSnapshot(Files.readAllBytes(file))
-                : new DefaultSnapshot(0, DefaultPolicy.ALLOW);
-        return new MeshDefaultPolicy(file, current);
+        if (!Files.exists(file)) {
+            return new MeshDefaultPolicy(file, new DefaultSnapshot(0, DefaultPolicy.ALLOW));
+        }
+        try {
+            return new MeshDefaultPolicy(file, PolicyJson.parseDefaultSnapshot(Files.readAllBytes(file)));
+        } catch (RuntimeException e) {
+            // Not guessed: a zero-trust mesh must not come back open because its file was damaged.
+            throw new IOException(
+                    file + " cannot be read (" + e.getMessage() + "); restore it, or remove it and start "
+                            + "the registry with --default-policy allow|deny",
+                    e);
+        }
     }
 
     /** The index to open the policies' store with, so that its indexes go on from this default's. */

@@ -24,6 +24,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.Server;
 
+import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RouteJson;
@@ -311,7 +312,7 @@ class MeshCtlTest {
         assertThat(out.toString()).contains("mesh-wide default policy: allow (index 0)");
 
         assertThat(meshctl("policies", "default", "deny")).isZero();
-        assertThat(registry.defaultPolicy()).isEqualTo(io.mesh4j.core.authz.DefaultPolicy.DENY);
+        assertThat(registry.defaultPolicy()).isEqualTo(DefaultPolicy.DENY);
         assertThat(meshctl("policies", "get", "orders")).isZero();
         assertThat(err.toString())
                 .contains("mesh-wide default policy: deny")
@@ -333,7 +334,7 @@ class MeshCtlTest {
     void anUnknownDefaultIsAUsageErrorAndChangesNothing() {
         assertThat(meshctl("policies", "default", "closed")).isEqualTo(2);
         assertThat(err.toString()).contains("meshctl: default policy: 'closed' (expected: allow or deny)");
-        assertThat(registry.defaultPolicy()).isEqualTo(io.mesh4j.core.authz.DefaultPolicy.ALLOW);
+        assertThat(registry.defaultPolicy()).isEqualTo(DefaultPolicy.ALLOW);
     }
 
     private static MeshRegistry plaintextRegistry(Path dir) {
