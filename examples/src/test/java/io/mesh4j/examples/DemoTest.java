@@ -48,6 +48,16 @@ class DemoTest {
                 .contains("routes of orders in force at index")
                 .contains("orders-v2 (canary)")
                 .contains("every hop is mTLS")
+                // Zero trust: the mesh refuses what no policy allows, and the chain's policies let it through.
+                .contains("$ meshctl policies default", "mesh-wide default policy: deny")
+                .contains(
+                        "$ meshctl policies apply frontend",
+                        "$ meshctl policies apply orders",
+                        "$ meshctl policies apply inventory",
+                        "access policy of inventory in force at index")
+                .contains("refused     loadgen → inventory directly: 403")
+                .contains("spiffe://mesh.local/svc/loadgen may not call GET /inventory/:sku of inventory (the policy "
+                        + "pushed by the registry does not allow it)")
                 .containsPattern("done: \\d+ checkouts in 12 s, 0 failed")
                 // One checkout as a trace through the three services, and where to see the rest.
                 .containsPattern("trace [0-9a-f]{32} \\(6 spans\\)")

@@ -30,6 +30,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerTlsConfig;
 
 import io.mesh4j.core.authz.AccessPolicy;
+import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.internal.identity.Pem;
@@ -49,6 +50,7 @@ import io.mesh4j.registry.internal.ca.OperatorRoot;
 import io.mesh4j.registry.internal.ca.RegistryCertificate;
 import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.Documents;
+import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.store.FileRegistryStore;
 import io.mesh4j.registry.internal.store.StoredRegistry;
@@ -107,6 +109,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private final List<String> tlsNames;
     private final double csrPerSecond;
     private final int csrBurst;
+    private final @Nullable DefaultPolicy defaultPolicy;
     private final CompletableFuture<MeshRegistry> startedFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Clock clock;
@@ -120,6 +123,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private RegistryTrust.@Nullable AdminClient adminClient;
     private @Nullable InstanceTable table;
     private @Nullable DocumentStore<AccessPolicy> policies;
+    private @Nullable MeshDefaultPolicy meshDefault;
     private @Nullable DocumentStore<RouteConfig> routes;
     private @Nullable Server server;
     private IntSupplier answersHeld = () -> 0;
@@ -142,6 +146,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         tlsNames = List.copyOf(builder.tlsNames);
         csrPerSecond = builder.csrPerSecond;
         csrBurst = builder.csrBurst;
+        defaultPolicy = builder.defaultPolicy;
         clock = builder.clock;
     }
 
@@ -187,7 +192,11 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             this.store = store;
             audit = AuditLog.open(dataDir, clock);
             authority = plaintext ? null : openAuthority();
-            policies = Documents.policies(dataDir);
+            final MeshDefaultPolicy meshDefault = MeshDefaultPolicy.open(dataDir);
+            this.meshDefault = meshDefault;
+            policies = Documents.policies(dataDir, meshDefault.index());
+            meshDefault.servedWith(policies);
+            applyDefaultPolicy(meshDefault);
             routes = Documents.routes(dataDir);
             table = InstanceTable.open(store, ticker, sweepInterval);
             this.table = table;
@@ -220,6 +229,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                 loaded.services().size(),
                 loaded.index(),
                 store.dir());
+        logDefaultPolicy(requireNonNull(meshDefault, "meshDefault"));
         if (ca != null) {
             logger.info(
                     "CA of trust domain {}{}; certificates live {}",
@@ -227,6 +237,54 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                     ca.wasCreated() ? ": made its first root in this start" : "",
                     ca.leafLifetime());
         }
+    }
+
+    /**
+     * Puts the builder's default policy in force, if it was given one: a default chosen at start is the operator's
+     * standing choice, and wins over one changed with {@code meshctl} before this start. Without one, the default
+     * kept in the data directory stays (allow if none was ever chosen).
+     */
+    private void applyDefaultPolicy(MeshDefaultPolicy meshDefault) throws IOException {
+        final DefaultPolicy kept = meshDefault.current().defaultPolicy();
+        if (defaultPolicy != null && (defaultPolicy != kept || meshDefault.index() == 0)) {
+            meshDefault.set(defaultPolicy);
+        }
+    }
+
+    /** Says once serving (a start that fails says only why) which default is in force, and what it means. */
+    private void logDefaultPolicy(MeshDefaultPolicy meshDefault) {
+        final DefaultPolicy inForce = meshDefault.current().defaultPolicy();
+        final String from = defaultPolicy != null ? "chosen at start" : "kept in the data directory";
+        if (inForce == DefaultPolicy.ALLOW) {
+            logger.info(
+                    "mesh-wide default policy: allow ({}): a service without an access policy or @AllowCallers "
+                            + "accepts every workload of the mesh; --default-policy deny makes the mesh zero-trust",
+                    from);
+        } else {
+            logger.info(
+                    "mesh-wide default policy: deny ({}): a request no access policy or @AllowCallers allows is "
+                            + "refused",
+                    from);
+            if (plaintext) {
+                logger.warn("--default-policy deny with --plaintext: callers have no mesh identity without TLS, so "
+                        + "every request that a service's own default does not allow is refused");
+            }
+        }
+    }
+
+    /**
+     * Returns the mesh-wide default policy in force: what decides a request that no access rule, no
+     * {@code @AllowCallers} and no service default decides.
+     *
+     * @return the default in force
+     * @throws IllegalStateException if the registry is not started
+     */
+    public DefaultPolicy defaultPolicy() {
+        final MeshDefaultPolicy meshDefault = this.meshDefault;
+        if (meshDefault == null) {
+            throw new IllegalStateException("the registry is not started");
+        }
+        return meshDefault.current().defaultPolicy();
     }
 
     private RegistryApi.Authority openAuthority() throws IOException {
@@ -289,6 +347,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                 builder,
                 table,
                 requireNonNull(policies, "policies"),
+                requireNonNull(meshDefault, "meshDefault"),
                 requireNonNull(routes, "routes"),
                 access,
                 authority);
@@ -519,6 +578,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         private final List<String> tlsNames = new ArrayList<>();
         private double csrPerSecond = SourceRateLimit.DEFAULT_PER_SECOND;
         private int csrBurst = SourceRateLimit.DEFAULT_BURST;
+        private @Nullable DefaultPolicy defaultPolicy;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -531,6 +591,21 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
          */
         public Builder plaintext() {
             plaintext = true;
+            return this;
+        }
+
+        /**
+         * Sets the mesh-wide default policy, put in force at every start: what decides a request to a service that
+         * no access rule, no {@code @AllowCallers} and no default of the service's own decides. {@link
+         * DefaultPolicy#DENY} makes the mesh zero-trust, the recommended setup. Unless set, the default kept in the
+         * data directory stays ({@code meshctl policies default} changes it live), and a new data directory starts
+         * with {@link DefaultPolicy#ALLOW}, the behaviour of a mesh before defaults existed.
+         *
+         * @param defaultPolicy allow or deny
+         * @return this builder
+         */
+        public Builder defaultPolicy(DefaultPolicy defaultPolicy) {
+            this.defaultPolicy = requireNonNull(defaultPolicy, "defaultPolicy");
             return this;
         }
 

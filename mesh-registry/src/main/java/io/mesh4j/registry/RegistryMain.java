@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 
 import org.jspecify.annotations.Nullable;
 
+import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.cli.DurationConverter;
 import picocli.CommandLine;
@@ -114,6 +115,15 @@ public final class RegistryMain implements Callable<Integer> {
     private int csrBurst = 400;
 
     @Option(
+            names = "--default-policy",
+            paramLabel = "allow|deny",
+            description = "What decides a request to a service that no access policy and no @AllowCallers "
+                    + "decides, mesh-wide: deny (zero trust, recommended) or allow. Put in force at every start; "
+                    + "without it, the default kept in the data directory stays (allow at the first start). "
+                    + "meshctl policies default shows and changes it live.")
+    private @Nullable String defaultPolicy;
+
+    @Option(
             names = "--plaintext",
             description = "Serve without TLS: no certificates, no authentication of callers, nothing encrypted. "
                     + "For a trusted network only; the registry warns at start.")
@@ -163,6 +173,12 @@ public final class RegistryMain implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "--ca-cert and --ca-key go together: give both or neither");
         }
+        final @Nullable DefaultPolicy chosenDefault;
+        try {
+            chosenDefault = defaultPolicy == null ? null : DefaultPolicy.of(defaultPolicy);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--default-policy: " + e.getMessage());
+        }
         final MeshRegistry registry;
         try {
             final MeshRegistry.Builder builder = MeshRegistry.builder()
@@ -178,6 +194,9 @@ public final class RegistryMain implements Callable<Integer> {
             }
             if (plaintext) {
                 builder.plaintext();
+            }
+            if (chosenDefault != null) {
+                builder.defaultPolicy(chosenDefault);
             }
             registry = builder.build();
         } catch (IllegalArgumentException e) {

@@ -30,6 +30,7 @@ import com.linecorp.armeria.common.RequestHeaders;
 
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.authz.AccessRule;
+import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
@@ -111,6 +112,8 @@ class AuditLogTest {
                 .join();
         admin.deletePolicy(ORDERS).join();
         admin.rotateCa().join();
+        admin.revocations().join();
+        admin.putDefaultPolicy(DefaultPolicy.DENY).join();
 
         final List<JsonNode> entries = entries();
         assertThat(entries)
@@ -123,7 +126,9 @@ class AuditLogTest {
                         "routes.delete",
                         "policy.put",
                         "policy.delete",
-                        "ca.rotate");
+                        "ca.rotate",
+                        "cert.list",
+                        "policy.default");
         assertThat(entries)
                 .extracting(e -> e.path("target").asText())
                 .containsExactly(
@@ -134,7 +139,9 @@ class AuditLogTest {
                         "service orders",
                         "service orders",
                         "service orders",
-                        "the CA");
+                        "the CA",
+                        "revocations",
+                        "the mesh-wide default policy");
         final String caller = adminCaller();
         assertThat(entries).allSatisfy(e -> {
             assertThat(e.path("caller").asText()).isEqualTo(caller);

@@ -24,6 +24,7 @@ import com.linecorp.armeria.common.MediaType;
 
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.authz.AccessRule;
+import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.PolicyJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
@@ -55,21 +56,22 @@ class PolicyApiTest {
 
     @Test
     void aPolicyIsPutReadWatchedAndRemovedAndSurvivesARestart() {
-        assertThat(client.policy(ORDERS).join()).isEqualTo(new PolicyJson.PolicySnapshot(0, null));
+        assertThat(client.policy(ORDERS).join()).isEqualTo(new PolicyJson.PolicySnapshot(0, null, DefaultPolicy.ALLOW));
         final CompletableFuture<PolicyJson.PolicySnapshot> watch =
                 client.watchPolicy(ORDERS, 0, Duration.ofSeconds(30));
 
         final long index = client.putPolicy(ORDERS, FRONTEND_READS).join();
 
         assertThat(watch.orTimeout(5, TimeUnit.SECONDS).join())
-                .isEqualTo(new PolicyJson.PolicySnapshot(index, FRONTEND_READS));
+                .isEqualTo(new PolicyJson.PolicySnapshot(index, FRONTEND_READS, DefaultPolicy.ALLOW));
         registry.close();
         registry = RegistryContractTest.start(dataDir);
         client = RegistryClient.of(registry.uri());
         assertThat(client.policy(ORDERS).join().policy()).isEqualTo(FRONTEND_READS);
 
         final long removed = client.deletePolicy(ORDERS).join();
-        assertThat(client.policy(ORDERS).join()).isEqualTo(new PolicyJson.PolicySnapshot(removed, null));
+        assertThat(client.policy(ORDERS).join())
+                .isEqualTo(new PolicyJson.PolicySnapshot(removed, null, DefaultPolicy.ALLOW));
         assertThat(removed).isGreaterThan(index);
     }
 
@@ -151,7 +153,8 @@ class PolicyApiTest {
                 .contains("\"error\":\"conflict\"")
                 .contains("the access policy of orders is at index " + theirs + ", not " + read)
                 .contains("GET /v1/policies/orders");
-        assertThat(client.policy(ORDERS).join()).isEqualTo(new PolicyJson.PolicySnapshot(theirs, nobody));
+        assertThat(client.policy(ORDERS).join())
+                .isEqualTo(new PolicyJson.PolicySnapshot(theirs, nobody, DefaultPolicy.ALLOW));
         assertThat(client.deletePolicy(ORDERS, read))
                 .failsWithin(Duration.ofSeconds(5))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)

@@ -126,6 +126,7 @@ class RegistryProcessTest {
             assertThat(registry.stdout().strip())
                     .isEqualTo("mesh-registry listening on http://127.0.0.1:" + uri.getPort() + " (data: "
                             + data().toAbsolutePath() + ')');
+            assertThat(registry.stderr()).contains("mesh-wide default policy: allow");
             RegistryClient.of(uri)
                     .register(ORDERS, InstanceId.of("orders-1"), registration(1))
                     .join();
@@ -163,7 +164,9 @@ class RegistryProcessTest {
                         "answered 429 with Retry-After",
                         "audit.log, a line for every admin action",
                         "--plaintext",
-                        "the registry warns at start");
+                        "the registry warns at start",
+                        "--default-policy=allow|deny",
+                        "deny (zero trust, recommended) or allow");
     }
 
     @Test
@@ -180,6 +183,9 @@ class RegistryProcessTest {
         assertOneLineError(
                 RegistryProcess.start(logs(), "--csr-rate", "0", "--data-dir", data().toString()),
                 "csr rate (--csr-rate): 0.0 per second (expected: > 0)");
+        assertOneLineError(
+                RegistryProcess.start(logs(), "--default-policy", "closed", "--data-dir", data().toString()),
+                "--default-policy: 'closed' (expected: allow or deny)");
     }
 
     @Test

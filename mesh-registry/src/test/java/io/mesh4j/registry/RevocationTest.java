@@ -135,7 +135,7 @@ class RevocationTest {
     }
 
     @Test
-    void aRevokedIdentityIsRefusedRenewalAndComesBackOnlyWithANewJoinToken() {
+    void aRevokedIdentityIsRefusedRenewalAndComesBackOnlyWithANewJoinToken() throws Exception {
         final WorkloadIdentity orders = started(ORDERS);
 
         final TrustJson.Revocation revocation = admin.revoke(
@@ -144,6 +144,13 @@ class RevocationTest {
 
         assertThat(revocation.spiffeId()).isEqualTo("spiffe://mesh.local/svc/orders");
         assertThat(admin.trust().join().revocations()).containsExactly(revocation);
+        // The revocation is in the audit log, with what it revoked.
+        assertThat(Files.readAllLines(dataDir.resolve("audit.log")))
+                .filteredOn(line -> line.contains("\"action\":\"cert.revoke\""))
+                .singleElement()
+                .satisfies(line -> assertThat(line)
+                        .contains("every certificate of spiffe://mesh.local/svc/orders up to")
+                        .contains("\"result\":\"ok\""));
         assertThatThrownBy(() -> renew(orders).join()).satisfies(e -> {
             assertThat(refusal(e).status()).isEqualTo(403);
             assertThat(refusal(e).getMessage())

@@ -24,6 +24,7 @@ import com.linecorp.armeria.server.ServerTlsConfig;
 
 import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.authz.AccessPolicy;
+import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
@@ -84,7 +85,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     private final MeshServerBuilder config;
     private final @Nullable AdminServer admin;
 
-    private final PushedPolicy pushedPolicy = new PushedPolicy();
+    private final PushedPolicy pushedPolicy;
     private final AuthorizationTally authorizationCounts = new AuthorizationTally();
     private final PolicyWatch policyWatch;
     private final PolicyRegistry policyRegistry;
@@ -118,6 +119,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             plaintextRegistryFactory = ClientFactory.builder().build();
             registry = RegistryClient.of(config.registryUri, plaintextRegistryFactory);
         }
+        pushedPolicy = new PushedPolicy(service, config.defaultPolicyUntilKnown);
         policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup());
         // Watches nothing yet: with TLS the registry answers a watch only once the certificate is in (start()).
         policyRegistry = PolicyRegistry.watching(registry, CommonPools.workerGroup());
@@ -435,7 +437,18 @@ public final class MeshServer implements Lifecycle<MeshServer> {
      * @return the policy; {@code null} when none, and the {@code @AllowCallers} annotations apply
      */
     public @Nullable AccessPolicy pushedPolicy() {
-        return pushedPolicy.current();
+        return pushedPolicy.current().policy();
+    }
+
+    /**
+     * Returns whether a request that no pushed rule covers and no {@code @AllowCallers} decides is allowed now:
+     * by the service's own default if its policy has one, else by the mesh-wide default, else (before the registry
+     * has answered) by {@link MeshServerBuilder#defaultPolicyUntilKnown}.
+     *
+     * @return {@link DefaultPolicy#ALLOW} or {@link DefaultPolicy#DENY}
+     */
+    public DefaultPolicy defaultPolicy() {
+        return pushedPolicy.current().fallback().allows() ? DefaultPolicy.ALLOW : DefaultPolicy.DENY;
     }
 
     /**

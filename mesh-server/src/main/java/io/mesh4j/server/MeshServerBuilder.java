@@ -21,6 +21,7 @@ import com.linecorp.armeria.common.util.SystemInfo;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
 
+import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
@@ -57,6 +58,7 @@ public final class MeshServerBuilder {
     final List<Consumer<ServerBuilder>> armeriaCustomizers = new ArrayList<>();
     Duration drainPeriod = Duration.ofSeconds(2);
     boolean stopOnShutdown = true;
+    DefaultPolicy defaultPolicyUntilKnown = DefaultPolicy.DENY;
     Duration shutdownTimeout = Duration.ofSeconds(10);
     Ticker ticker = Ticker.systemTicker();
 
@@ -251,6 +253,20 @@ public final class MeshServerBuilder {
     }
 
     /**
+     * What decides a request that no {@link io.mesh4j.core.authz.AllowCallers} decides while this server has not
+     * yet heard from the registry since it started (the registry was away when it started; once it has answered,
+     * its policy and mesh-wide default apply, and stay in force while it is away). {@link DefaultPolicy#DENY} unless
+     * set: a server that does not know whether its mesh is zero-trust fails closed.
+     *
+     * @param untilKnown allow or deny
+     * @return this builder
+     */
+    public MeshServerBuilder defaultPolicyUntilKnown(DefaultPolicy untilKnown) {
+        defaultPolicyUntilKnown = requireNonNull(untilKnown, "untilKnown");
+        return this;
+    }
+
+    /**
      * How long to keep serving after deregistering, so that every caller's watch hears of it before the
      * listener closes; 2 seconds by default.
      *
@@ -434,6 +450,7 @@ public final class MeshServerBuilder {
         copy.armeriaCustomizers.addAll(armeriaCustomizers);
         copy.drainPeriod = drainPeriod;
         copy.stopOnShutdown = stopOnShutdown;
+        copy.defaultPolicyUntilKnown = defaultPolicyUntilKnown;
         copy.shutdownTimeout = shutdownTimeout;
         copy.ticker = ticker;
         copy.identity = identity;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.HttpResponse;
 
+import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.Instance;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.RegistryClient;
@@ -125,7 +126,11 @@ class RegistrationTest {
     void servesWhileTheRegistryIsAwayAndRegistersWhenItArrives() throws Exception {
         final int port = freePort();
         final URI registryUri = URI.create("http://127.0.0.1:" + port);
-        try (MeshServer server = orders(registryUri).ttl(Duration.ofSeconds(3)).build()) {
+        // Allows until the registry answers: this mesh is not zero-trust, and the test is about serving at all.
+        try (MeshServer server = orders(registryUri)
+                .ttl(Duration.ofSeconds(3))
+                .defaultPolicyUntilKnown(DefaultPolicy.ALLOW)
+                .build()) {
             final CompletableFuture<MeshServer> registered = server.start();
 
             final int serverPort = server.whenServing().join();

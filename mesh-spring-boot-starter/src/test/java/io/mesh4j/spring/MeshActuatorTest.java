@@ -175,7 +175,8 @@ class MeshActuatorTest {
                                             "CONCURRENCY",
                                             "FAULTS",
                                             "DEADLINE"))
-                            .containsEntry("accessPolicy", "annotations");
+                            .containsEntry("accessPolicy", "annotations")
+                            .containsEntry("defaultPolicy", "allow");
                     final HealthIndicator health = context.getBean("meshHealthIndicator", HealthIndicator.class);
                     assertThat(health.health().getStatus()).isEqualTo(Status.UP);
                     assertThat(health.health().getDetails())

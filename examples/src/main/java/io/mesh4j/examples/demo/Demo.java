@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
 
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.admin.AdminServer;
@@ -110,7 +111,10 @@ public final class Demo implements Callable<Integer> {
                     workDir.resolve("registry.log"),
                     Duration.ofSeconds(30),
                     "--leaf-ttl",
-                    leafTtlSeconds + "s");
+                    leafTtlSeconds + "s",
+                    // Zero trust, the recommended setup: a call that no policy allows is refused.
+                    "--default-policy",
+                    "deny");
             toClose.add(registry);
             final URI registryUri = registry.uri();
             final RegistryTrust.AdminClient admin = RegistryTrust.admin(registryUri, registry.dataDir());
@@ -119,6 +123,8 @@ public final class Demo implements Callable<Integer> {
             out.println("registry    " + registryUri + "  (its own process, pid " + registry.pid()
                     + "; the mesh's certificate authority)");
             final Identities identities = new Identities(registryUri, admin.client(), trustBundle, toClose);
+            final MeshCtlProcess meshctl = new MeshCtlProcess(registryUri, registry.dataDir());
+            allowTheCallChain(meshctl, workDir);
 
             // One telemetry per service, as each would have in its own process.
             final MeshTelemetry inventoryTelemetry = telemetry(Inventory.SERVICE, 1.0, toClose);
@@ -147,7 +153,6 @@ public final class Demo implements Callable<Integer> {
                     SLOW_LATENCY,
                     toClose);
             // The next version of orders, deployed beside the current one; the route config keeps it dark.
-            final MeshCtlProcess meshctl = new MeshCtlProcess(registryUri, registry.dataDir());
             shell(meshctl, "routes", "split", "orders", "v1=100", "v2=0");
             startOrders(
                     registryUri,
@@ -179,6 +184,7 @@ public final class Demo implements Callable<Integer> {
                     registryUri, identities.of("loadgen"), stats, telemetry("loadgen", 0.01, toClose), toClose);
             out.println(
                     "stack       every call goes " + loadClient.stack() + " (the DEMO_ layers record these tables)");
+            showARefusal(loadClient);
             final LoadGenerator load = new LoadGenerator(loadClient.webClient(Frontend.SERVICE), concurrency);
             load.start();
             out.println("traffic     " + concurrency + " calls in flight to frontend /checkout/{id} for " + seconds
@@ -242,6 +248,42 @@ public final class Demo implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The registry runs with {@code --default-policy deny}: each service says who may call it, and nothing else
+     * gets through. The chain is loadgen → frontend → orders → inventory.
+     */
+    private void allowTheCallChain(MeshCtlProcess meshctl, Path workDir) throws IOException, InterruptedException {
+        out.println("zero trust  the registry runs with --default-policy deny: a call that no policy allows is "
+                + "refused, so each service lists its callers");
+        shell(meshctl, "policies", "default");
+        final Map<String, String> policies = Map.of(
+                Frontend.SERVICE, policy("/checkout/{id}", "loadgen"),
+                Orders.SERVICE, policy("/orders/{id}", Frontend.SERVICE),
+                Inventory.SERVICE, policy("/inventory/{sku}", Orders.SERVICE));
+        for (String service : SERVICES) {
+            final Path file = workDir.resolve(service + "-policy.json");
+            Files.writeString(file, policies.get(service));
+            out.println("  " + file.getFileName() + ": " + policies.get(service));
+            shell(meshctl, "policies", "apply", service, "-f", file.toString());
+        }
+    }
+
+    private static String policy(String route, String caller) {
+        return "{\"rules\": [{\"routes\": [\"" + route + "\"], \"methods\": [\"GET\"], \"allowCallers\": [\"" + caller
+                + "\"]}]}";
+    }
+
+    /** loadgen may call frontend, and nothing else: a call straight to inventory is refused, saying why. */
+    private void showARefusal(MeshClient loadClient) {
+        final AggregatedHttpResponse refused = loadClient
+                .webClient(Inventory.SERVICE)
+                .get("/inventory/42")
+                .aggregate()
+                .join();
+        out.println(
+                "refused     loadgen → inventory directly: " + refused.status().code() + ' ' + refused.contentUtf8());
     }
 
     /** Something done while the traffic flows, once {@code sixths} of the run have passed. */

@@ -4,14 +4,21 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import com.linecorp.armeria.common.HttpMethod;
 
 import io.mesh4j.core.discovery.ServiceName;
 
 /**
- * Which callers may call which routes of a service. A request is allowed when a rule allows it; a request that
- * no rule allows is refused. A service without a policy refuses nobody of its mesh; a policy without rules refuses
- * everybody.
+ * Which callers may call which routes of a service, as the registry holds it for the service.
+ *
+ * <p>Without a {@link #defaultPolicy() default}, the rules are the whole policy (as before defaults existed): a
+ * request is allowed when a rule allows it and refused otherwise, whatever the annotations and the mesh-wide
+ * default say; a policy without rules refuses everybody. With a default, the rules decide only the requests they
+ * {@link #covers cover} (a rule whose routes and methods match, whoever it names); any other request goes to the
+ * route's {@link AllowCallers}, then to this default. A service without a policy follows its annotations and then
+ * the mesh-wide default ({@link DefaultPolicy}).
  *
  * <pre>{@code
  * AccessPolicy policy = new AccessPolicy(List.of(
@@ -19,17 +26,50 @@ import io.mesh4j.core.discovery.ServiceName;
  * }</pre>
  *
  * @param rules the rules, any of which may allow a request; empty allows nothing
+ * @param defaultPolicy what decides a request the rules do not cover and no annotation decides; {@code null} when the
+ *     rules cover every request
  */
-public record AccessPolicy(List<AccessRule> rules) {
+public record AccessPolicy(List<AccessRule> rules, @Nullable DefaultPolicy defaultPolicy) {
 
     /**
      * Copies the rules.
      *
      * @param rules see {@link #rules()}
+     * @param defaultPolicy see {@link #defaultPolicy()}
      * @throws NullPointerException if {@code rules} is {@code null} or holds a {@code null}
      */
     public AccessPolicy {
         rules = List.copyOf(requireNonNull(rules, "rules"));
+    }
+
+    /**
+     * A policy whose rules are the whole policy: a request no rule allows is refused.
+     *
+     * @param rules see {@link #rules()}
+     * @throws NullPointerException if {@code rules} is {@code null} or holds a {@code null}
+     */
+    public AccessPolicy(List<AccessRule> rules) {
+        this(rules, null);
+    }
+
+    /**
+     * Returns whether a rule speaks of this request, whoever calls: its routes and methods match. Without a
+     * {@link #defaultPolicy() default}, every request is covered.
+     *
+     * @param route the route's pattern in Armeria's form, such as {@code /orders/:id}
+     * @param method the request's method
+     * @return {@code true} if the rules decide the request
+     */
+    public boolean covers(String route, HttpMethod method) {
+        if (defaultPolicy == null) {
+            return true;
+        }
+        for (AccessRule rule : rules) {
+            if (rule.covers(route, method)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

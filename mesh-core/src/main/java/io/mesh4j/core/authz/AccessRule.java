@@ -91,9 +91,15 @@ public final class AccessRule {
      * @param route the route's pattern in Armeria's form, {@code /orders/:id}
      */
     boolean allows(String route, HttpMethod method, ServiceName caller) {
+        return covers(route, method) && callers.contains(caller);
+    }
+
+    /**
+     * @param route the route's pattern in Armeria's form, {@code /orders/:id}
+     */
+    boolean covers(String route, HttpMethod method) {
         return (matchableRoutes.isEmpty() || matchableRoutes.contains(route))
-                && (methods.isEmpty() || methods.contains(method))
-                && callers.contains(caller);
+                && (methods.isEmpty() || methods.contains(method));
     }
 
     @Override

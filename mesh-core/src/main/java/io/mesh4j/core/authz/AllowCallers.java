@@ -8,9 +8,10 @@ import java.lang.annotation.Target;
 
 /**
  * Only these services may call the annotated route (a method of an annotated service), or every route of the
- * annotated class that has no annotation of its own. Any other caller gets 403. A route with neither this
- * annotation nor a pushed policy may be called by every workload of the mesh. A policy pushed to the
- * registry's {@code /v1/policies/{service}} overrides the annotations while it is in force.
+ * annotated class that has no annotation of its own. Any other caller gets 403. The rules of a policy pushed to
+ * the registry's {@code /v1/policies/{service}} win over the annotations for the requests they cover (every request,
+ * for a policy without a {@code default}); the annotations win over the service's default and the mesh-wide default
+ * ({@link DefaultPolicy}), which decide a route with neither.
  *
  * <pre>{@code
  * @Get("/orders/{id}")

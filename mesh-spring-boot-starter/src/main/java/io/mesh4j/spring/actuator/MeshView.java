@@ -134,6 +134,8 @@ final class MeshView {
                 server.pushedPolicy() == null
                         ? "annotations"
                         : rules(server.pushedPolicy().rules()));
+        // What decides a request no rule covers and no @AllowCallers decides: the service's default, else the mesh's.
+        view.put("defaultPolicy", server.defaultPolicy().value());
         final Map<String, Object> routes = new LinkedHashMap<>();
         routes.put("registry", RouteConfigView.of(server.routeConfig(), -1));
         try {

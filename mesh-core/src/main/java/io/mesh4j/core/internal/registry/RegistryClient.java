@@ -3,6 +3,7 @@ package io.mesh4j.core.internal.registry;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 
 import io.mesh4j.core.authz.AccessPolicy;
+import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
@@ -34,6 +36,9 @@ public final class RegistryClient {
 
     /** The header that carries a watch answer's index. */
     public static final String INDEX_HEADER = "X-Mesh-Index";
+
+    /** The mesh-wide default policy's path: {@code GET} reads it, {@code PUT} (admin) changes it. */
+    public static final String DEFAULT_POLICY_PATH = "/v1/default-policy";
 
     /**
      * The expected index of a write that replaces whatever is in force, as a write without an expected index
@@ -217,6 +222,30 @@ public final class RegistryClient {
         return client.delete(withExpectedIndex("/v1/policies/" + service.value(), expectedIndex))
                 .aggregate()
                 .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
+    }
+
+    /** Returns the mesh-wide default policy: what decides a request no rule, annotation or service default does. */
+    public CompletableFuture<PolicyJson.DefaultSnapshot> defaultPolicy() {
+        return client.get(DEFAULT_POLICY_PATH)
+                .aggregate()
+                .thenApply(expectOk(
+                        res -> PolicyJson.parseDefaultSnapshot(res.content().array())));
+    }
+
+    /**
+     * Puts the mesh-wide default policy in force (needs the admin token); every member's watch hears it. Completes
+     * with what is in force.
+     */
+    public CompletableFuture<PolicyJson.DefaultSnapshot> putDefaultPolicy(DefaultPolicy defaultPolicy) {
+        return client.prepare()
+                .put(DEFAULT_POLICY_PATH)
+                .content(
+                        MediaType.JSON_UTF_8,
+                        ("{\"default\":\"" + defaultPolicy.value() + "\"}").getBytes(StandardCharsets.UTF_8))
+                .execute()
+                .aggregate()
+                .thenApply(expectOk(
+                        res -> PolicyJson.parseDefaultSnapshot(res.content().array())));
     }
 
     // ---- route configs

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -26,20 +27,29 @@ final class LatestAnswers<T> {
     private final Function<Versioned<T>, byte[]> writer;
     private final Map<ServiceName, Answer> answers = new ConcurrentHashMap<>();
     /**
-     * The answer for every service that never had a document: index 0 and none, the same bytes whatever the name.
-     * Kept once here rather than per name, since anyone may read any name (issue 16).
+     * The latest answer for a service without a document: the same bytes whatever the name, at the index of the
+     * last change of every service's answer (the mesh-wide default policy). Kept once here rather than per name,
+     * since anyone may read any name (issue 16).
      */
-    private final byte[] none;
+    private final AtomicReference<Answer> none;
 
     LatestAnswers(Function<Versioned<T>, byte[]> writer) {
         this.writer = requireNonNull(writer, "writer");
-        none = writer.apply(new Versioned<>(0, null));
+        none = new AtomicReference<>(new Answer(0, writer.apply(new Versioned<>(0, null))));
     }
 
     /** The body that answers {@code versioned}, the service's document at its index. */
     HttpData of(ServiceName service, Versioned<T> versioned) {
-        if (versioned.index() == 0) {
-            return HttpData.wrap(none);
+        if (versioned.document() == null) {
+            final Answer cached = requireNonNull(none.get(), "none");
+            if (cached.index() == versioned.index()) {
+                return HttpData.wrap(cached.json());
+            }
+            final Answer answer = new Answer(versioned.index(), writer.apply(versioned));
+            if (answer.index() > cached.index()) {
+                none.compareAndSet(cached, answer);
+            }
+            return HttpData.wrap(answer.json());
         }
         final @Nullable Answer cached = answers.get(service);
         if (cached != null && cached.index() == versioned.index()) {

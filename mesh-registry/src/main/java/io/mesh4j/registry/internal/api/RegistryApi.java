@@ -17,11 +17,13 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.PolicyJson;
+import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.documents.DocumentStore;
+import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
@@ -48,6 +50,7 @@ public final class RegistryApi {
     static final String REVOCATIONS = "/v1/admin/revocations";
     static final String POLICY = "/v1/policies/{service}";
     static final String ROUTES = "/v1/routes/{service}";
+    static final String DEFAULT_POLICY = RegistryClient.DEFAULT_POLICY_PATH;
 
     /** Every path served, for the message of a 404. */
     static final List<String> PATHS = List.of(
@@ -57,6 +60,7 @@ public final class RegistryApi {
             INSTANCE,
             HEARTBEAT,
             POLICY,
+            DEFAULT_POLICY,
             ROUTES,
             CSR,
             TRUST_BUNDLE,
@@ -79,12 +83,14 @@ public final class RegistryApi {
             ServerBuilder server,
             InstanceTable table,
             DocumentStore<AccessPolicy> policies,
+            MeshDefaultPolicy meshDefault,
             DocumentStore<RouteConfig> routes,
             Access access,
             @Nullable Authority authority) {
         requireNonNull(server, "server");
         requireNonNull(table, "table");
         requireNonNull(policies, "policies");
+        requireNonNull(meshDefault, "meshDefault");
         requireNonNull(routes, "routes");
         requireNonNull(access, "access");
         final InstanceService instance = new InstanceService(table);
@@ -93,8 +99,11 @@ public final class RegistryApi {
                 "/v1/policies/",
                 policies,
                 PolicyJson::parsePolicy,
-                versioned -> PolicyJson.writeSnapshot(
-                        new PolicyJson.PolicySnapshot(versioned.index(), versioned.document())),
+                // The mesh-wide default rides in every answer, so that the watch members have already carries it.
+                versioned -> PolicyJson.writeSnapshot(new PolicyJson.PolicySnapshot(
+                        versioned.index(),
+                        versioned.document(),
+                        meshDefault.current().defaultPolicy())),
                 (service, document) -> List.of());
         final DocumentService<RouteConfig> route = new DocumentService<>(
                 "route config",
@@ -105,6 +114,7 @@ public final class RegistryApi {
                         RouteJson.writeSnapshot(new RouteJson.RoutesSnapshot(versioned.index(), versioned.document())),
                 (service, config) -> RouteWarnings.of(
                         service.value(), config, table.snapshot(service).instances()));
+        final DefaultPolicyService defaultPolicy = new DefaultPolicyService(meshDefault);
         final HttpService health = (ctx, req) -> {
             // 503 once the store has failed: the registry still answers reads but refuses every change.
             final @Nullable String refusal = table.refusal();
@@ -133,6 +143,15 @@ public final class RegistryApi {
                                 HttpMethod.PUT, access.admin("policy.put", RegistryApi::service, policy::put),
                                 HttpMethod.DELETE,
                                         access.admin("policy.delete", RegistryApi::service, policy::delete))))
+                .service(
+                        DEFAULT_POLICY,
+                        new MethodRouter(Map.of(
+                                HttpMethod.GET, access.member(defaultPolicy::get),
+                                HttpMethod.PUT,
+                                        access.admin(
+                                                "policy.default",
+                                                ctx -> "the mesh-wide default policy",
+                                                defaultPolicy::put))))
                 .service(
                         ROUTES,
                         new MethodRouter(Map.of(

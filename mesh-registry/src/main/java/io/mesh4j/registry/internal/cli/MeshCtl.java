@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "meshctl",
         mixinStandardHelpOptions = true,
-        description = "Operates a mesh4j registry: join tokens, the CA, certificates, services, routes, the audit log.",
+        description =
+                "Operates a mesh4j registry: join tokens, the CA, certificates, services, routes, access policies, the audit log.",
         subcommands = {
             MeshCtl.Token.class,
             MeshCtl.Ca.class,
@@ -38,6 +39,7 @@ import picocli.CommandLine.Parameters;
             MeshCtl.Bundle.class,
             MeshCtl.Services.class,
             Routes.class,
+            Policies.class,
             Audit.class
         })
 public final class MeshCtl {

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -30,6 +31,10 @@ import io.mesh4j.registry.internal.ca.OwnerOnlyFiles;
  *
  * <p>Watches work as the instances' do: a watch answers at once when the service's index differs from the
  * caller's, else at the next change or the end of its wait.
+ *
+ * <p>A change may belong to every service's answer at once (the mesh-wide default policy): {@link
+ * #changeEveryService} gives it the next index, and every service's index is then at least that one, so that every
+ * watch wakes and answers it.
  *
  * @param <T> the document, such as {@code AccessPolicy}
  */
@@ -56,6 +61,8 @@ public final class DocumentStore<T> {
     private final Map<ServiceName, Versioned<T>> documents = new ConcurrentHashMap<>();
     private final Map<ServiceName, List<CompletableFuture<Void>>> watchers = new ConcurrentHashMap<>();
     private long lastIndex;
+    /** The index of the last change that belongs to every service; 0 for none. */
+    private volatile long everyServiceIndex;
 
     private DocumentStore(Path dir, Codec<T> codec) {
         this.dir = dir;
@@ -63,8 +70,18 @@ public final class DocumentStore<T> {
     }
 
     public static <T> DocumentStore<T> open(Path dir, Codec<T> codec) throws IOException {
+        return open(dir, codec, 0);
+    }
+
+    /**
+     * Opens the store whose last change that belongs to every service (kept elsewhere) had {@code
+     * everyServiceIndex}.
+     */
+    public static <T> DocumentStore<T> open(Path dir, Codec<T> codec, long everyServiceIndex) throws IOException {
         final DocumentStore<T> store = new DocumentStore<>(
                 OwnerOnlyFiles.directory(requireNonNull(dir, "dir")), requireNonNull(codec, "codec"));
+        store.everyServiceIndex = everyServiceIndex;
+        store.lastIndex = everyServiceIndex;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
             for (Path file : files) {
                 final String name = file.getFileName().toString();
@@ -76,8 +93,39 @@ public final class DocumentStore<T> {
         return store;
     }
 
+    /**
+     * The service's document, at the index of its last change or of the last change that belongs to every service,
+     * whichever is later.
+     */
     public Versioned<T> get(ServiceName service) {
+        final Versioned<T> own = own(service);
+        final long everyService = everyServiceIndex;
+        return own.index() >= everyService ? own : new Versioned<>(everyService, own.document());
+    }
+
+    private Versioned<T> own(ServiceName service) {
         return documents.getOrDefault(service, new Versioned<>(0, null));
+    }
+
+    /**
+     * Makes a change that belongs to every service's answer: under the store's lock, gives it the next index,
+     * has {@code write} keep it (on disk, before anyone is answered), and wakes every watch.
+     *
+     * @return the change's index
+     */
+    public long changeEveryService(LongConsumer write) {
+        final List<CompletableFuture<Void>> woken = new ArrayList<>();
+        final long index;
+        synchronized (this) {
+            index = lastIndex + 1;
+            write.accept(index);
+            lastIndex = index;
+            everyServiceIndex = index;
+            watchers.values().forEach(woken::addAll);
+            watchers.clear();
+        }
+        WAKEUPS.execute(() -> woken.forEach(watcher -> watcher.complete(null)));
+        return index;
     }
 
     /** Puts {@code document} in force for {@code service}; returns its index once it is on disk. */
@@ -120,7 +168,10 @@ public final class DocumentStore<T> {
             // Checked under the same lock as the write, so that two writers that read the same index cannot both
             // succeed: the second learns of the first instead of undoing it.
             final long inForce = get(service).index();
-            if (expectedIndex != ANY_INDEX && inForce != expectedIndex) {
+            // The document's own index is as good: a change of every service's answer since does not change it.
+            if (expectedIndex != ANY_INDEX
+                    && inForce != expectedIndex
+                    && own(service).index() != expectedIndex) {
                 throw new IndexConflictException(service, expectedIndex, inForce);
             }
             index = lastIndex + 1;

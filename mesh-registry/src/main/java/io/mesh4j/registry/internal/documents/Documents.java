@@ -15,20 +15,26 @@ import io.mesh4j.core.routing.RouteConfig;
  */
 public final class Documents {
 
-    /** The access policies, in {@code <data-dir>/policies}. */
-    public static DocumentStore<AccessPolicy> policies(Path dataDir) throws IOException {
-        return DocumentStore.open(dataDir.resolve("policies"), new DocumentStore.Codec<>() {
-            @Override
-            public byte[] write(DocumentStore.Versioned<AccessPolicy> versioned) {
-                return PolicyJson.writeSnapshot(new PolicySnapshot(versioned.index(), versioned.document()));
-            }
+    /**
+     * The access policies, in {@code <data-dir>/policies}, whose answers also carry the mesh-wide default policy
+     * last changed at {@code meshDefaultIndex}.
+     */
+    public static DocumentStore<AccessPolicy> policies(Path dataDir, long meshDefaultIndex) throws IOException {
+        return DocumentStore.open(
+                dataDir.resolve("policies"),
+                new DocumentStore.Codec<>() {
+                    @Override
+                    public byte[] write(DocumentStore.Versioned<AccessPolicy> versioned) {
+                        return PolicyJson.writeSnapshot(new PolicySnapshot(versioned.index(), versioned.document()));
+                    }
 
-            @Override
-            public DocumentStore.Versioned<AccessPolicy> read(byte[] file) {
-                final PolicySnapshot snapshot = PolicyJson.parseSnapshot(file);
-                return new DocumentStore.Versioned<>(snapshot.index(), snapshot.policy());
-            }
-        });
+                    @Override
+                    public DocumentStore.Versioned<AccessPolicy> read(byte[] file) {
+                        final PolicySnapshot snapshot = PolicyJson.parseSnapshot(file);
+                        return new DocumentStore.Versioned<>(snapshot.index(), snapshot.policy());
+                    }
+                },
+                meshDefaultIndex);
     }
 
     /** The route configs, in {@code <data-dir>/routes}. */

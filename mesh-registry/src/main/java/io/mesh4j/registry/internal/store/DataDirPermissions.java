@@ -48,6 +48,7 @@ final class DataDirPermissions {
             "tokens.json",
             "admin.token",
             "policies",
+            "default-policy.json",
             "routes",
             "trust",
             "issued.json",

@@ -26,6 +26,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.Server;
 
+import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
@@ -328,6 +329,37 @@ class MeshCtlTest {
         assertThat(meshctl("routes", "delete", "orders", "--index", Long.toString(applied)))
                 .isZero();
         assertThat(admin.routes(ORDERS).join().routes()).isNull();
+    }
+
+    @Test
+    void showsAndChangesTheMeshWideDefaultAndSaysWhatDecidesAServicesRequests() throws Exception {
+        assertThat(meshctl("policies", "default")).isZero();
+        assertThat(out.toString()).contains("mesh-wide default policy: allow (index 0)");
+
+        assertThat(meshctl("policies", "default", "deny")).isZero();
+        assertThat(registry.defaultPolicy()).isEqualTo(DefaultPolicy.DENY);
+        assertThat(meshctl("policies", "get", "orders")).isZero();
+        assertThat(err.toString())
+                .contains("mesh-wide default policy: deny")
+                .contains("no access policy: @AllowCallers decide their routes, the mesh-wide default (deny) the rest");
+
+        final Path file = Files.writeString(
+                outputDir.resolve("policy.json"),
+                "{\"default\": \"allow\", \"rules\": [{\"routes\": [\"/admin\"], \"allowCallers\": [\"ops\"]}]}");
+        assertThat(meshctl("policies", "apply", "orders", "-f", file.toString()))
+                .isZero();
+        assertThat(meshctl("policies", "get", "orders")).isZero();
+        assertThat(out.toString()).contains("\"default\" : \"allow\"").contains("\"/admin\"");
+        assertThat(err.toString())
+                .contains("the rules decide what they cover, @AllowCallers their routes, the service's default "
+                        + "(allow) the rest");
+    }
+
+    @Test
+    void anUnknownDefaultIsAUsageErrorAndChangesNothing() {
+        assertThat(meshctl("policies", "default", "closed")).isEqualTo(2);
+        assertThat(err.toString()).contains("meshctl: default policy: 'closed' (expected: allow or deny)");
+        assertThat(registry.defaultPolicy()).isEqualTo(DefaultPolicy.ALLOW);
     }
 
     private static MeshRegistry plaintextRegistry(Path dir) {

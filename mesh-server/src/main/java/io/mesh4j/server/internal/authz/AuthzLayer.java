@@ -32,10 +32,11 @@ import io.mesh4j.server.internal.policy.ServerRoutes;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
 /**
- * Decides whether the caller, known by the SPIFFE ID its certificate proved, may call the route: by the policy
- * the registry pushed for this service if there is one, else by the route's {@link
- * io.mesh4j.core.authz.AllowCallers} annotation. With neither, every caller of the mesh may call. A refusal is
- * a 403 that names the caller and the route; every decision is counted by caller.
+ * Decides whether the caller, known by the SPIFFE ID its certificate proved, may call the route; first match
+ * wins: the rules of the policy the registry pushed for this service, for a request they cover (a policy without
+ * a default covers every request); else the route's {@link io.mesh4j.core.authz.AllowCallers} annotation; else the
+ * service's own default, else the mesh-wide default ({@link PushedPolicy.Fallback}, resolved when a push arrives).
+ * A refusal is a 403 that names the caller, the route and what refused it; every decision is counted by caller.
  */
 public final class AuthzLayer extends FusedServiceLayer {
 
@@ -95,23 +96,30 @@ public final class AuthzLayer extends FusedServiceLayer {
                 ctx.setAttr(MeshTelemetry.PEER, verifiedService.value());
             }
             final String callerName = caller != null ? caller.toString() : UNKNOWN_CALLER;
-            final @Nullable AccessPolicy fromRegistry = pushed.current();
-            final @Nullable AccessPolicy policy = fromRegistry != null ? fromRegistry : annotated.of(ctx.config());
-            if (policy == null) {
-                decided(ctx, callerName, verifiedService, true);
-                return allowed(ctx, exchange, verifiedService, callerName);
-            }
+            final PushedPolicy.InForce inForce = pushed.current();
+            final @Nullable AccessPolicy fromRegistry = inForce.policy();
             final String route = ctx.config().route().patternString();
-            if (verifiedService != null && policy.allows(route, ctx.method(), verifiedService)) {
+            final @Nullable AccessPolicy policy;
+            final String refusedBy;
+            if (fromRegistry != null && fromRegistry.covers(route, ctx.method())) {
+                policy = fromRegistry;
+                refusedBy = "the policy pushed by the registry does not allow it";
+            } else {
+                policy = annotated.of(ctx.config());
+                refusedBy = policy != null
+                        ? "the @AllowCallers annotation does not allow it"
+                        : inForce.fallback().reason();
+            }
+            if (policy == null
+                    ? inForce.fallback().allows()
+                    : verifiedService != null && policy.allows(route, ctx.method(), verifiedService)) {
                 decided(ctx, callerName, verifiedService, true);
                 return allowed(ctx, exchange, verifiedService, callerName);
             }
             decided(ctx, callerName, verifiedService, false);
             final String message =
                     (caller != null ? caller + " may not call " : "a caller without a mesh " + "identity may not call ")
-                            + ctx.method() + ' ' + route + " of " + service + " (the "
-                            + (fromRegistry != null ? "policy pushed by the registry" : "@AllowCallers " + "annotation")
-                            + " does not allow it)";
+                            + ctx.method() + ' ' + route + " of " + service + " (" + refusedBy + ")";
             refusals.refused(message);
             logger.debug("{}", message);
             return HttpResponse.of(

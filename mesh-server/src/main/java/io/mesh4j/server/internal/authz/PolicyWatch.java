@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.linecorp.armeria.common.util.SafeCloseable;
 
+import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.DocumentWatch;
 import io.mesh4j.core.internal.registry.PolicyJson.PolicySnapshot;
@@ -17,14 +19,16 @@ import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.WatchParams;
 
 /**
- * Keeps a service's {@link PushedPolicy} current with a watch on the registry, so that a policy the operator
- * pushes is in force within a round trip. When the registry is away the policy in force stays (fail static).
+ * Keeps a service's {@link PushedPolicy} current with a watch on the registry, so that a policy or a mesh-wide
+ * default the operator pushes is in force within a round trip (the default rides in every policy answer). When the
+ * registry is away what is in force stays (fail static).
  */
 public final class PolicyWatch implements SafeCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(PolicyWatch.class);
 
     private final DocumentWatch<PolicySnapshot> watch;
+    private volatile @Nullable DefaultPolicy meshDefault;
 
     public PolicyWatch(
             RegistryClient registry, ServiceName service, PushedPolicy target, ScheduledExecutorService scheduler) {
@@ -38,7 +42,12 @@ public final class PolicyWatch implements SafeCloseable {
                         : registry.watchPolicy(service, index, WatchParams.DEFAULT_WAIT),
                 PolicySnapshot::index,
                 snapshot -> {
-                    target.replace(snapshot.policy());
+                    final @Nullable DefaultPolicy before = meshDefault;
+                    meshDefault = snapshot.meshDefault() != null ? snapshot.meshDefault() : DefaultPolicy.ALLOW;
+                    target.replace(snapshot.policy(), meshDefault);
+                    if (before != meshDefault) {
+                        logger.info("{}: mesh-wide default policy from the registry: {}", service, meshDefault);
+                    }
                     if (snapshot.policy() != null) {
                         logger.info(
                                 "{}: access policy from the registry in force ({} rules, index {})",

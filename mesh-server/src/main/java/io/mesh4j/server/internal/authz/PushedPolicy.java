@@ -1,27 +1,93 @@
 package io.mesh4j.server.internal.authz;
 
+import static java.util.Objects.requireNonNull;
+
 import org.jspecify.annotations.Nullable;
 
 import io.mesh4j.core.authz.AccessPolicy;
+import io.mesh4j.core.authz.DefaultPolicy;
+import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.stack.StackParams;
 
 /**
- * The access policy the registry has pushed for this service, if any; it overrides the annotations while it is
- * in force. Replaced atomically: a request sees the old policy or the new one.
+ * What the registry has pushed for this service: its access policy, if any, and the mesh-wide default, resolved
+ * into what decides a request that no rule covers and no annotation decides ({@link Fallback}). Resolved when a
+ * push arrives, not per request; replaced atomically, so a request sees the old state or the new one.
  */
 public final class PushedPolicy {
 
-    /** The stack parameter through which the AUTHZ layer finds it; none pushed unless set. */
+    /** The stack parameter through which the AUTHZ layer finds it; none pushed, every caller allowed, unless set. */
     public static final StackParams.Key<PushedPolicy> KEY = StackParams.Key.of("pushedPolicy", PushedPolicy::new);
 
-    private volatile @Nullable AccessPolicy policy;
+    /**
+     * What decides a request that neither the pushed rules nor an annotation decides: allowed, or refused for
+     * {@code reason}, which says which default refused and what to change.
+     */
+    public record Fallback(boolean allows, String reason) {}
 
-    public @Nullable AccessPolicy current() {
-        return policy;
+    /** The pushed policy (null: none) and the fallback resolved from it and the mesh-wide default. */
+    public record InForce(@Nullable AccessPolicy policy, Fallback fallback) {}
+
+    private static final Fallback ALLOW = new Fallback(true, "");
+
+    private final @Nullable ServiceName service;
+    private volatile InForce current;
+
+    /** Nothing pushed, and every caller allowed by default: a stack built outside a mesh server. */
+    public PushedPolicy() {
+        service = null;
+        current = new InForce(null, ALLOW);
     }
 
-    /** Puts {@code policy} in force, or takes the pushed one away (annotations apply again) with null. */
-    public void replace(@Nullable AccessPolicy policy) {
-        this.policy = policy;
+    /**
+     * Nothing pushed yet: until the registry's first answer, a request that no annotation decides is decided by
+     * {@code untilKnown}.
+     */
+    public PushedPolicy(ServiceName service, DefaultPolicy untilKnown) {
+        this.service = requireNonNull(service, "service");
+        current = new InForce(
+                null,
+                untilKnown == DefaultPolicy.ALLOW
+                        ? ALLOW
+                        : new Fallback(
+                                false,
+                                "refused by the default-deny this server applies until it has heard from the "
+                                        + "registry: it has had no answer since it started, and refuses what no "
+                                        + "@AllowCallers allows until it has one (MeshServerBuilder"
+                                        + ".defaultPolicyUntilKnown(..) changes that)"));
+    }
+
+    public InForce current() {
+        return current;
+    }
+
+    /**
+     * Puts {@code policy} in force (null: none, the annotations apply) with the mesh-wide default {@code
+     * meshDefault} (null: a registry that does not say it, one older than defaults, whose mesh allows).
+     */
+    public void replace(@Nullable AccessPolicy policy, @Nullable DefaultPolicy meshDefault) {
+        current = new InForce(policy, fallback(policy, meshDefault != null ? meshDefault : DefaultPolicy.ALLOW));
+    }
+
+    private Fallback fallback(@Nullable AccessPolicy policy, DefaultPolicy meshDefault) {
+        final String name = service != null ? service.value() : "this service";
+        if (policy != null && policy.defaultPolicy() != null) {
+            return policy.defaultPolicy() == DefaultPolicy.ALLOW
+                    ? ALLOW
+                    : new Fallback(
+                            false,
+                            "refused by the service's default-deny: the access policy of " + name + " in the registry"
+                                    + " has the default deny, and none of its rules covers this route and method"
+                                    + " and no @AllowCallers is on it; add a rule that allows this caller (meshctl "
+                                    + "policies apply " + name + ")");
+        }
+        return meshDefault == DefaultPolicy.ALLOW
+                ? ALLOW
+                : new Fallback(
+                        false,
+                        "refused by the mesh-wide default-deny: the registry's default policy is deny, and " + name
+                                + " has no access policy in the registry and no @AllowCallers on this route; push "
+                                + "one that allows this caller (meshctl policies apply " + name + "), or give "
+                                + name + " its own default");
     }
 }

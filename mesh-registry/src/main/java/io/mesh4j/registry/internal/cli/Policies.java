@@ -1,0 +1,153 @@
+package io.mesh4j.registry.internal.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.jspecify.annotations.Nullable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.mesh4j.core.authz.AccessPolicy;
+import io.mesh4j.core.authz.DefaultPolicy;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.registry.InvalidInputException;
+import io.mesh4j.core.internal.registry.PolicyJson;
+import io.mesh4j.core.internal.registry.RegistryClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code meshctl policies}: who may call a service (its access policy, read or applied from a file), and the
+ * mesh-wide default for a request that no policy or annotation decides.
+ */
+@Command(
+        name = "policies",
+        description = "Access policies: who may call a service, and the mesh-wide default (allow or deny).",
+        subcommands = {Policies.Get.class, Policies.Apply.class, Policies.Default.class})
+final class Policies {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What decides a service's requests that its rules do not cover, in words, for {@code get}. */
+    static String fallback(@Nullable AccessPolicy policy, DefaultPolicy meshDefault) {
+        if (policy == null) {
+            return "no access policy: @AllowCallers decide their routes, the mesh-wide default (" + meshDefault
+                    + ") the rest";
+        }
+        if (policy.defaultPolicy() == null) {
+            return "the rules decide every request (a request they do not allow is refused); no annotation or "
+                    + "default applies";
+        }
+        return "the rules decide what they cover, @AllowCallers their routes, the service's default ("
+                + policy.defaultPolicy() + ") the rest";
+    }
+
+    @Command(
+            name = "get",
+            mixinStandardHelpOptions = true,
+            description = "Prints the service's access policy (JSON, on stdout) and, on stderr, its index, the "
+                    + "mesh-wide default and what decides the requests its rules do not cover.")
+    static final class Get extends AdminCommand {
+        @Parameters(paramLabel = "SERVICE")
+        String service = "";
+
+        private ServiceName name;
+
+        @Override
+        void checkArguments() {
+            name = Routes.service(spec, service);
+        }
+
+        @Override
+        void run(RegistryClient registry, PrintWriter out) throws Exception {
+            final PolicyJson.PolicySnapshot snapshot = registry.policy(name).join();
+            final DefaultPolicy meshDefault =
+                    snapshot.meshDefault() != null ? snapshot.meshDefault() : DefaultPolicy.ALLOW;
+            final PrintWriter err = spec.commandLine().getErr();
+            err.println("access policy of " + name + " at index " + snapshot.index());
+            err.println("mesh-wide default policy: " + meshDefault);
+            err.println("requests no rule covers: " + fallback(snapshot.policy(), meshDefault));
+            err.flush();
+            if (snapshot.policy() == null) {
+                out.println("null");
+            } else {
+                out.println(JSON.writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(JSON.readTree(PolicyJson.writePolicy(snapshot.policy()))));
+            }
+        }
+    }
+
+    @Command(
+            name = "apply",
+            mixinStandardHelpOptions = true,
+            description = "Puts the access policy in FILE in force, such as {\"default\": \"deny\", \"rules\": "
+                    + "[{\"routes\": [\"/orders/{id}\"], \"allowCallers\": [\"frontend\"]}]}; a policy the "
+                    + "registry refuses changes nothing.")
+    static final class Apply extends AdminCommand {
+        @Parameters(paramLabel = "SERVICE")
+        String service = "";
+
+        @Option(
+                names = {"-f", "--file"},
+                required = true,
+                paramLabel = "FILE",
+                description = "The access policy (JSON).")
+        Path file = Path.of("");
+
+        private ServiceName name;
+        private AccessPolicy policy;
+
+        @Override
+        void checkArguments() throws IOException {
+            name = Routes.service(spec, service);
+            try {
+                policy = PolicyJson.parsePolicy(Files.readAllBytes(file));
+            } catch (InvalidInputException e) {
+                // Checked here first, so that the message names the file; the registry checks it again.
+                throw badArgument(file + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        void run(RegistryClient registry, PrintWriter out) {
+            final long index = registry.putPolicy(name, policy).join();
+            out.println("access policy of " + name + " in force at index " + index);
+        }
+    }
+
+    @Command(
+            name = "default",
+            mixinStandardHelpOptions = true,
+            description = "Prints the mesh-wide default policy, or sets it: allow, or deny (zero trust). Every "
+                    + "service applies a change within seconds; a service's own default and the rules of its "
+                    + "policy still win over it.")
+    static final class Default extends AdminCommand {
+        @Parameters(arity = "0..1", paramLabel = "allow|deny", description = "The default to put in force.")
+        @Nullable
+        String value;
+
+        private @Nullable DefaultPolicy wanted;
+
+        @Override
+        void checkArguments() {
+            try {
+                wanted = value == null ? null : DefaultPolicy.of(value);
+            } catch (IllegalArgumentException e) {
+                throw badArgument("default policy: " + e.getMessage());
+            }
+        }
+
+        @Override
+        void run(RegistryClient registry, PrintWriter out) {
+            final PolicyJson.DefaultSnapshot snapshot = wanted == null
+                    ? registry.defaultPolicy().join()
+                    : registry.putDefaultPolicy(wanted).join();
+            out.println("mesh-wide default policy: " + snapshot.defaultPolicy() + " (index " + snapshot.index() + ')');
+        }
+    }
+
+    private Policies() {}
+}
