@@ -1,0 +1,170 @@
+package io.mesh4j.benchmarks.chaos;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.jspecify.annotations.Nullable;
+
+import io.mesh4j.benchmarks.cli.DurationConverter;
+import io.mesh4j.benchmarks.report.Progress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The chaos suite: a registry, instances of one service in two zones and clients under steady load, each in a
+ * network namespace of its own, and one fault after another on their packets and processes. Prints, per fault,
+ * what it cost the callers.
+ */
+@Command(
+        name = "chaos",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = "Faults on real packets and processes under load, each process in a network namespace of its "
+                + "own (needs root, ip netns, nftables and tc); prints what each fault cost the callers.")
+public final class ChaosBenchmark implements Callable<Integer> {
+
+    @Option(
+            names = "--scenarios",
+            defaultValue = "instance-kill,instance-stop,loss,delay,registry-partition,client-partition,slow-zone,"
+                    + "registry-kill,rolling-restart,cert-rotation,ca-rotation",
+            description = "The scenarios, in order. Default: all of them, ${DEFAULT-VALUE}.")
+    String scenarios = "";
+
+    @Option(
+            names = "--instances-per-zone",
+            defaultValue = "2",
+            description = "Instances in each of the two zones. " + "Default: 2.")
+    int instancesPerZone;
+
+    @Option(names = "--clients", defaultValue = "2", description = "Client processes. Default: 2.")
+    int clients;
+
+    @Option(names = "--rate", defaultValue = "50", description = "Calls per second from each client. Default: 50.")
+    int rate;
+
+    @Option(
+            names = "--baseline",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
+            description = "Load before each fault, the 'before' of the latency. Default: 10s.")
+    Duration baseline = Duration.ofSeconds(10);
+
+    @Option(
+            names = "--fault",
+            defaultValue = "20s",
+            converter = DurationConverter.class,
+            description = "How long each fault lasts (some scenarios need longer, and say so). Default: 20s.")
+    Duration fault = Duration.ofSeconds(20);
+
+    @Option(
+            names = "--recovery",
+            defaultValue = "15s",
+            converter = DurationConverter.class,
+            description = "Load after each fault has healed. Default: 15s.")
+    Duration recovery = Duration.ofSeconds(15);
+
+    @Option(
+            names = "--leaf-ttl",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            description = "How long the registry's certificates live outside the cert-rotation scenario; the "
+                    + "workloads renew at two thirds of it. Default: 30s.")
+    Duration leafTtl = Duration.ofSeconds(30);
+
+    @Option(
+            names = "--work-dir",
+            description = "Where the processes' logs and records go. Default: a new " + "temporary directory.")
+    @Nullable
+    Path workDir;
+
+    private final PrintStream out;
+
+    /** A scenario that ran: its window and what it hit. */
+    private record Ran(Scenario scenario, long start, long end, List<Scenario.Event> events) {}
+
+    public ChaosBenchmark() {
+        this(System.out);
+    }
+
+    ChaosBenchmark(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        final List<Scenario> chosen = Scenario.parse(scenarios);
+        if (instancesPerZone < 1 || clients < 1 || rate < 1) {
+            throw new IllegalArgumentException("--instances-per-zone, --clients and --rate must be at least 1");
+        }
+        final @Nullable String missing = Network.missingPrerequisite();
+        if (missing != null) {
+            System.err.println("chaos: " + missing);
+            return 2;
+        }
+        final Path dir =
+                workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("mesh4j-chaos-");
+        final Progress progress = Progress.toStderr("chaos", chosen.size());
+        progress.say("logs and records in " + dir);
+        final Scenario.Phases phases = new Scenario.Phases(baseline, fault, recovery);
+        final AtomicReference<@Nullable ChaosMesh> running = new AtomicReference<>();
+        // Ctrl-C (or any exit) must leave no namespace, rule or process behind.
+        final Thread cleanup = new Thread(
+                () -> {
+                    final @Nullable ChaosMesh mesh = running.getAndSet(null);
+                    if (mesh != null) {
+                        mesh.close();
+                    } else {
+                        Network.removeStale();
+                    }
+                },
+                "chaos-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        final List<String> lines = new ArrayList<>();
+        final List<Ran> ran = new ArrayList<>();
+        try {
+            final ChaosMesh mesh = ChaosMesh.start(dir, progress, instancesPerZone, clients, rate, leafTtl);
+            running.set(mesh);
+            progress.say("warming up for " + baseline.toSeconds() + " s");
+            Scenario.pause(baseline);
+            mesh.takeRecords("warmup");
+            for (Scenario scenario : chosen) {
+                progress.say(scenario.key() + ": " + scenario.description());
+                final long start = Scenario.now();
+                Scenario.pause(baseline);
+                final List<Scenario.Event> hit = scenario.fault(mesh, phases);
+                Scenario.pause(recovery);
+                final long end = Scenario.now();
+                lines.addAll(mesh.takeRecords(scenario.cliName()));
+                ran.add(new Ran(scenario, start, end, hit));
+                progress.step(
+                        ScenarioResult.of(scenario, lines, start, end, hit).toString());
+            }
+            // The calls still in flight at the last scenario's end: their outcome counts too.
+            Scenario.pause(Duration.ofSeconds(5));
+            lines.addAll(mesh.takeRecords("end"));
+        } finally {
+            final @Nullable ChaosMesh mesh = running.getAndSet(null);
+            if (mesh != null) {
+                mesh.close();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // Already shutting down: the hook runs, and finds nothing left to do.
+            }
+        }
+        final List<ScenarioResult> results = new ArrayList<>();
+        for (Ran r : ran) {
+            results.add(ScenarioResult.of(r.scenario, lines, r.start, r.end, r.events));
+        }
+        out.print(ChaosReport.render(results, this));
+        out.flush();
+        return 0;
+    }
+}
