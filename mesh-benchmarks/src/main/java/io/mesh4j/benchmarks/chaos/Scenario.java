@@ -107,13 +107,13 @@ enum Scenario {
         }
     },
     SLOW_ZONE(
-            "slow zone b", "tc tbf 512 kbit/s (burst 4 KiB, queue 200 ms) both ways on every zone-b instance's link") {
+            "slow zone b", "tc tbf 128 kbit/s (burst 2 KiB, queue 100 ms) both ways on every zone-b instance's link") {
         @Override
         List<Event> fault(ChaosMesh mesh, Phases phases) {
             final List<ChaosMesh.Instance> zoneB =
                     mesh.instances().stream().filter(i -> "b".equals(i.zone)).toList();
             final long at = now();
-            zoneB.forEach(instance -> mesh.network().slowLink(instance.node, "rate 512kbit burst 4kb latency 200ms"));
+            zoneB.forEach(instance -> mesh.network().slowLink(instance.node, "rate 128kbit burst 2kb latency 100ms"));
             pause(phases.fault());
             final long healAt = now();
             zoneB.forEach(instance -> mesh.network().normalLink(instance.node));

@@ -119,7 +119,7 @@ record ScenarioResult(
             shareDuring = share(attempts, first, first.faultAt(), first.healAt());
             for (Scenario.Event event : events) {
                 final long last = lastBusy(attempts, event, start);
-                if (last >= event.healAt() - 1000 && event.healAt() - event.faultAt() > 2000) {
+                if (stillBusy(attempts, event, start)) {
                     stopped = false;
                 }
                 stop = Math.max(stop == null ? 0 : stop, last - event.faultAt());
@@ -174,7 +174,7 @@ record ScenarioResult(
         final long before =
                 hit.stream().filter(t -> t >= start && t < event.faultAt()).count();
         final double perSecond = before * 1000.0 / Math.max(1, event.faultAt() - start);
-        final double threshold = Math.max(1, perSecond / 10);
+        final double threshold = Math.max(2, perSecond / 10);
         long last = event.faultAt();
         for (long from = event.faultAt(); from < event.healAt(); from += 250) {
             final long windowStart = from;
@@ -186,6 +186,22 @@ record ScenarioResult(
             }
         }
         return last;
+    }
+
+    /**
+     * Whether the event's instances still got, over the fault's last five seconds (or its second half, if shorter),
+     * more than a tenth of their attempts per second from before it, and more than three.
+     */
+    private static boolean stillBusy(List<Attempt> attempts, Scenario.Event event, long start) {
+        final long span = Math.min(5000, (event.healAt() - event.faultAt()) / 2);
+        final long before = attempts.stream()
+                .filter(a -> hits(a, event) && a.start >= start && a.start < event.faultAt())
+                .count();
+        final long late = attempts.stream()
+                .filter(a -> hits(a, event) && a.start >= event.healAt() - span && a.start < event.healAt())
+                .count();
+        final double expected = before * (double) span / Math.max(1, event.faultAt() - start);
+        return late > 3 && late > expected / 10;
     }
 
     private static boolean seenBy(Attempt attempt, Scenario.Event event) {
@@ -246,6 +262,9 @@ record ScenarioResult(
     String stopCell() {
         if (!hasTargets || stopMillis == null) {
             return "—";
+        }
+        if (shareBefore == 0) {
+            return "— (got no traffic before)";
         }
         if (!stopped) {
             return "kept getting traffic";
