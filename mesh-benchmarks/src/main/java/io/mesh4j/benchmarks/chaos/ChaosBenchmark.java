@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -84,9 +87,25 @@ public final class ChaosBenchmark implements Callable<Integer> {
     Path workDir;
 
     private final PrintStream out;
+    private List<ScenarioResult> results = List.of();
 
     /** A scenario that ran: its window and what it hit. */
-    private record Ran(Scenario scenario, long start, long end, List<Scenario.Event> events) {}
+    private record Ran(Scenario scenario, String hit, long start, long end, List<Scenario.Event> events) {}
+
+    /** The instances a scenario hit, by id; "—" for a fault on every instance or none. */
+    private static String hitNames(ChaosMesh mesh, List<Scenario.Event> events) {
+        final List<String> names = new ArrayList<>();
+        for (Scenario.Event event : events) {
+            for (ChaosMesh.Instance instance : mesh.instances()) {
+                if (event.targets().contains(instance.node.ip()) && !names.contains(instance.id)) {
+                    names.add(instance.id);
+                }
+            }
+        }
+        return names.isEmpty() || names.size() == mesh.instances().size() && events.size() == 1
+                ? "—"
+                : String.join(", ", names);
+    }
 
     public ChaosBenchmark() {
         this(System.out);
@@ -94,6 +113,29 @@ public final class ChaosBenchmark implements Callable<Integer> {
 
     ChaosBenchmark(PrintStream out) {
         this.out = out;
+    }
+
+    /** The instance with the most answered attempts (of {@code client}, or of all) between {@code from} and {@code to}. */
+    private static ChaosMesh.Instance busiest(
+            ChaosMesh mesh, List<String> lines, @Nullable String client, long from, long to) {
+        final Map<String, Long> answered = new HashMap<>();
+        for (String line : lines) {
+            final String[] f = line.split(" ");
+            if ("A".equals(f[1]) && "1".equals(f[4]) && (client == null || client.equals(f[0]))) {
+                final long at = Long.parseLong(f[2]);
+                if (at >= from && at < to) {
+                    answered.merge(f[3], 1L, Long::sum);
+                }
+            }
+        }
+        return mesh.instances().stream()
+                .max(Comparator.comparingLong(instance -> answered.getOrDefault(instance.node.ip(), 0L)))
+                .orElseThrow();
+    }
+
+    /** What the last run found, scenario by scenario: for the smoke test's assertions. */
+    List<ScenarioResult> results() {
+        return results;
     }
 
     @Override
@@ -137,13 +179,17 @@ public final class ChaosBenchmark implements Callable<Integer> {
                 progress.say(scenario.key() + ": " + scenario.description());
                 final long start = Scenario.now();
                 Scenario.pause(baseline);
-                final List<Scenario.Event> hit = scenario.fault(mesh, phases);
+                lines.addAll(mesh.takeRecords(scenario.cliName() + "-baseline"));
+                final long faultAt = Scenario.now();
+                final Scenario.Busiest busiest = client -> busiest(mesh, lines, client, start, faultAt);
+                final List<Scenario.Event> hit = scenario.fault(mesh, phases, busiest);
                 Scenario.pause(recovery);
                 final long end = Scenario.now();
                 lines.addAll(mesh.takeRecords(scenario.cliName()));
-                ran.add(new Ran(scenario, start, end, hit));
-                progress.step(
-                        ScenarioResult.of(scenario, lines, start, end, hit).toString());
+                final String names = hitNames(mesh, hit);
+                ran.add(new Ran(scenario, names, start, end, hit));
+                progress.step(ScenarioResult.of(scenario, names, lines, start, end, hit)
+                        .toString());
             }
             // The calls still in flight at the last scenario's end: their outcome counts too.
             Scenario.pause(Duration.ofSeconds(5));
@@ -161,8 +207,9 @@ public final class ChaosBenchmark implements Callable<Integer> {
         }
         final List<ScenarioResult> results = new ArrayList<>();
         for (Ran r : ran) {
-            results.add(ScenarioResult.of(r.scenario, lines, r.start, r.end, r.events));
+            results.add(ScenarioResult.of(r.scenario, r.hit, lines, r.start, r.end, r.events));
         }
+        this.results = List.copyOf(results);
         out.print(ChaosReport.render(results, this));
         out.flush();
         return 0;

@@ -147,6 +147,9 @@ public final class ChaosClient implements Callable<Integer> {
                 final String outcome;
                 if (cause != null) {
                     outcome = '!' + cause.getClass().getSimpleName();
+                    // The records keep the kind; the log keeps why, for whoever looks into a failed call.
+                    System.err.println("chaos-client: the call due at " + dueMillis + " failed: " + cause
+                            + (cause.getCause() != null ? ", caused by " + cause.getCause() : ""));
                 } else if (!res.status().isSuccess()) {
                     outcome = "!" + res.status().code();
                 } else {

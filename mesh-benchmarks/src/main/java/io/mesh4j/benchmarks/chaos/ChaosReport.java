@@ -15,6 +15,7 @@ final class ChaosReport {
     static String render(List<ScenarioResult> results, ChaosBenchmark run) {
         final Table costs = Table.of(
                         "scenario",
+                        "hit",
                         "calls",
                         "failed calls",
                         "retries / budget",
@@ -23,10 +24,11 @@ final class ChaosReport {
                         "its share before → during",
                         "p99 before",
                         "p99 during")
-                .alignLeft(1);
+                .alignLeft(2);
         for (ScenarioResult r : results) {
             costs.row(
                     r.scenario().key(),
+                    r.hit(),
                     Long.toString(r.calls()),
                     r.failedCell(),
                     r.retriesCell(),

@@ -165,13 +165,7 @@ final class Network implements AutoCloseable {
      * SIGSTOP left frozen), the namespaces, and this machine's link to the hub.
      */
     static void removeStale() {
-        final List<String> namespaces = new ArrayList<>();
-        for (String line : outputOf(List.of("ip", "netns", "list")).split("\n")) {
-            final String name = line.split(" ")[0].trim();
-            if (name.startsWith(PREFIX)) {
-                namespaces.add(name);
-            }
-        }
+        final List<String> namespaces = namespaces();
         for (String namespace : namespaces) {
             for (String pid :
                     outputOf(List.of("ip", "netns", "pids", namespace)).split("\\s+")) {
@@ -188,6 +182,26 @@ final class Network implements AutoCloseable {
             return;
         }
         runQuietly(List.of("ip", "link", "del", HOST_LINK));
+    }
+
+    /** What a chaos run left on this machine: its namespaces, and this machine's link to the hub. */
+    static List<String> leftovers() {
+        final List<String> left = new ArrayList<>(namespaces());
+        if (outputOf(List.of("ip", "-o", "link", "show")).contains(HOST_LINK + "@")) {
+            left.add(HOST_LINK);
+        }
+        return left;
+    }
+
+    private static List<String> namespaces() {
+        final List<String> namespaces = new ArrayList<>();
+        for (String line : outputOf(List.of("ip", "netns", "list")).split("\n")) {
+            final String name = line.split(" ")[0].trim();
+            if (name.startsWith(PREFIX)) {
+                namespaces.add(name);
+            }
+        }
+        return namespaces;
     }
 
     static void run(List<String> command) {

@@ -16,34 +16,36 @@ import io.mesh4j.benchmarks.process.ChildProcess;
  * fault and its recovery, and says when it hit what: the {@link Event}s the report measures around.
  */
 enum Scenario {
-    INSTANCE_KILL("instance-kill", "SIGKILL instance a1; start it again after the fault period") {
+    INSTANCE_KILL("instance-kill", "SIGKILL the busiest instance; start it again after the fault period") {
         @Override
-        List<Event> fault(ChaosMesh mesh, Phases phases) {
-            final ChaosMesh.Instance a1 = mesh.instance("a1");
+        List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest) {
+            final ChaosMesh.Instance target = busiest.of(null);
             final long at = now();
-            mesh.process(a1).kill();
+            mesh.process(target).kill();
             pause(phases.fault());
             final long healAt = now();
-            mesh.startInstance(a1);
-            return List.of(new Event(Set.of(a1.node.ip()), null, at, healAt, now()));
+            mesh.startInstance(target);
+            return List.of(new Event(Set.of(target.node.ip()), null, at, healAt, now()));
         }
     },
-    INSTANCE_STOP("instance-stop", "SIGSTOP instance a2 (frozen: connections open, nothing answered); SIGCONT after") {
+    INSTANCE_STOP(
+            "instance-stop",
+            "SIGSTOP the busiest instance (frozen: connections open, nothing answered); SIGCONT after") {
         @Override
-        List<Event> fault(ChaosMesh mesh, Phases phases) {
-            final ChaosMesh.Instance a2 = mesh.instance(second("a", mesh));
-            final ChildProcess process = mesh.process(a2);
+        List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest) {
+            final ChaosMesh.Instance target = busiest.of(null);
+            final ChildProcess process = mesh.process(target);
             final long at = now();
             ChaosMesh.signal(process, "STOP");
             pause(phases.fault());
             final long healAt = now();
             ChaosMesh.signal(process, "CONT");
-            return List.of(new Event(Set.of(a2.node.ip()), null, at, healAt, healAt));
+            return List.of(new Event(Set.of(target.node.ip()), null, at, healAt, healAt));
         }
     },
     LOSS("loss-5%", "nftables drops 5% of the packets each way on every instance's link") {
         @Override
-        List<Event> fault(ChaosMesh mesh, Phases phases) {
+        List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest) {
             final long at = now();
             for (ChaosMesh.Instance instance : mesh.instances()) {
                 mesh.network()
@@ -60,7 +62,7 @@ enum Scenario {
     },
     DELAY("delay-50±20ms", "every instance's answers held 50 ms ± 20 ms (a relay in its namespace; no netem here)") {
         @Override
-        List<Event> fault(ChaosMesh mesh, Phases phases) {
+        List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest) {
             final long at = now();
             mesh.delayAll(50, 20);
             pause(phases.fault());
@@ -70,46 +72,48 @@ enum Scenario {
         }
     },
     REGISTRY_PARTITION(
-            "partition a1–registry",
-            "nftables drops every packet between instance a1 and the registry (a1 still serves its callers)") {
+            "partition instance–registry",
+            "nftables drops every packet between the busiest instance and the registry (it still serves its callers)") {
         @Override
-        List<Event> fault(ChaosMesh mesh, Phases phases) {
-            final ChaosMesh.Instance a1 = mesh.instance("a1");
+        List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest) {
+            final ChaosMesh.Instance target = busiest.of(null);
             final String registry = mesh.registryNode().ip();
             final long at = now();
             mesh.network()
                     .nft(
-                            a1.node,
+                            target.node,
                             "add rule inet chaos input ip saddr " + registry + " drop\n"
                                     + "add rule inet chaos output ip daddr " + registry + " drop\n");
-            // Longer than the registration's TTL (15 s), for the registry to let a1 go.
+            // Longer than the registration's TTL (15 s), for the registry to let it go.
             pause(max(phases.fault(), Duration.ofSeconds(25)));
             final long healAt = now();
-            mesh.network().clearRules(a1.node);
-            return List.of(new Event(Set.of(a1.node.ip()), null, at, healAt, healAt));
+            mesh.network().clearRules(target.node);
+            return List.of(new Event(Set.of(target.node.ip()), null, at, healAt, healAt));
         }
     },
-    CLIENT_PARTITION("partition c1–b1", "nftables drops every packet between client c1 and instance b1") {
+    CLIENT_PARTITION(
+            "partition client–instance",
+            "nftables drops every packet between client c1 and the instance it used most") {
         @Override
-        List<Event> fault(ChaosMesh mesh, Phases phases) {
-            final ChaosMesh.Instance b1 = mesh.instance("b1");
+        List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest) {
             final ChaosMesh.Client c1 = mesh.clients().get(0);
+            final ChaosMesh.Instance target = busiest.of(c1.name());
             final long at = now();
             mesh.network()
                     .nft(
                             c1.node(),
-                            "add rule inet chaos input ip saddr " + b1.node.ip() + " drop\n"
-                                    + "add rule inet chaos output ip daddr " + b1.node.ip() + " drop\n");
+                            "add rule inet chaos input ip saddr " + target.node.ip() + " drop\n"
+                                    + "add rule inet chaos output ip daddr " + target.node.ip() + " drop\n");
             pause(phases.fault());
             final long healAt = now();
             mesh.network().clearRules(c1.node());
-            return List.of(new Event(Set.of(b1.node.ip()), c1.name(), at, healAt, healAt));
+            return List.of(new Event(Set.of(target.node.ip()), c1.name(), at, healAt, healAt));
         }
     },
     SLOW_ZONE(
             "slow zone b", "tc tbf 128 kbit/s (burst 2 KiB, queue 100 ms) both ways on every zone-b instance's link") {
         @Override
-        List<Event> fault(ChaosMesh mesh, Phases phases) {
+        List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest) {
             final List<ChaosMesh.Instance> zoneB =
                     mesh.instances().stream().filter(i -> "b".equals(i.zone)).toList();
             final long at = now();
@@ -123,7 +127,7 @@ enum Scenario {
     },
     REGISTRY_KILL("registry-kill", "SIGKILL the registry; start it again on its data after the fault period") {
         @Override
-        List<Event> fault(ChaosMesh mesh, Phases phases) {
+        List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest) {
             final long at = now();
             mesh.killRegistry();
             pause(phases.fault());
@@ -134,7 +138,7 @@ enum Scenario {
     },
     ROLLING_RESTART("rolling restart", "each instance in turn: SIGTERM (deregister, drain), start again, 3 s") {
         @Override
-        List<Event> fault(ChaosMesh mesh, Phases phases) {
+        List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest) {
             final List<Event> events = new ArrayList<>();
             for (ChaosMesh.Instance instance : mesh.instances()) {
                 final long at = now();
@@ -151,7 +155,7 @@ enum Scenario {
             "cert rotation",
             "registry restarted to issue 10 s certificates: every workload renews every ~7 s for a minute") {
         @Override
-        List<Event> fault(ChaosMesh mesh, Phases phases) {
+        List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest) {
             final long at = now();
             final Duration normal = mesh.leafTtl();
             mesh.restartRegistry(Duration.ofSeconds(10));
@@ -167,7 +171,7 @@ enum Scenario {
             "CA rotation",
             "meshctl ca rotate (the admin API) under load; workloads pick the new root up as they renew") {
         @Override
-        List<Event> fault(ChaosMesh mesh, Phases phases) {
+        List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest) {
             final long at = now();
             mesh.registry().admin().rotateCa().join();
             pause(max(phases.fault(), mesh.leafTtl()));
@@ -178,6 +182,12 @@ enum Scenario {
 
     /** When a scenario hit which instances, as seen by which client ({@code null}: all), and when it healed. */
     record Event(Set<String> targets, @Nullable String client, long faultAt, long healAt, long backAt) {}
+
+    /** The instance that answered most of the baseline's attempts: the one whose loss is felt. */
+    interface Busiest {
+        /** Of the attempts of {@code client}, or of every client's when {@code null}. */
+        ChaosMesh.Instance of(@Nullable String client);
+    }
 
     /** How long each part of a scenario lasts. */
     record Phases(Duration baseline, Duration fault, Duration recovery) {}
@@ -199,7 +209,7 @@ enum Scenario {
     }
 
     /** Injects the fault, waits it out, heals it; returns when the fault hit what, and when it ended. */
-    abstract List<Event> fault(ChaosMesh mesh, Phases phases);
+    abstract List<Event> fault(ChaosMesh mesh, Phases phases, Busiest busiest);
 
     /** The scenarios named by their {@link #name()} in any case, or their key, separated by commas. */
     static List<Scenario> parse(String names) {
@@ -222,10 +232,6 @@ enum Scenario {
 
     String cliName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    private static String second(String zone, ChaosMesh mesh) {
-        return mesh.instances().stream().anyMatch(i -> (zone + 2).equals(i.id)) ? zone + 2 : "b1";
     }
 
     static long now() {

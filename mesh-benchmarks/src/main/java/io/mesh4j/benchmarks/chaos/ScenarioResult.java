@@ -1,7 +1,6 @@
 package io.mesh4j.benchmarks.chaos;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  */
 record ScenarioResult(
         Scenario scenario,
+        String hit,
         long calls,
         long failed,
         Map<String, Long> failures,
@@ -52,7 +52,8 @@ record ScenarioResult(
 
     private record Retries(String client, long at, long retries, long exhausted) {}
 
-    static ScenarioResult of(Scenario scenario, List<String> lines, long start, long end, List<Scenario.Event> events) {
+    static ScenarioResult of(
+            Scenario scenario, String hit, List<String> lines, long start, long end, List<Scenario.Event> events) {
         final List<Call> calls = new ArrayList<>();
         final List<Attempt> attempts = new ArrayList<>();
         final List<Retries> samples = new ArrayList<>();
@@ -137,6 +138,7 @@ record ScenarioResult(
         }
         return new ScenarioResult(
                 scenario,
+                hit,
                 measured.size(),
                 failed,
                 failures,
@@ -300,7 +302,8 @@ record ScenarioResult(
 
     @Override
     public String toString() {
-        return scenario.key() + ": " + calls + " calls, failed " + failedCell() + ", retries " + retriesCell()
-                + Arrays.toString(new String[] {stopCell(), backCell(), shareCell()});
+        return scenario.key() + " (hit: " + hit + "): " + calls + " calls, failed " + failedCell() + ", retries "
+                + retriesCell() + ", stops getting traffic " + stopCell() + ", back " + backCell() + ", share "
+                + shareCell() + ", p99 " + millis(p99BeforeMicros) + " → " + millis(p99DuringMicros);
     }
 }
