@@ -35,8 +35,9 @@ public final class ChaosBenchmark implements Callable<Integer> {
     @Option(
             names = "--scenarios",
             defaultValue = "instance-kill,instance-stop,loss,delay,registry-partition,client-partition,slow-zone,"
-                    + "registry-kill,rolling-restart,cert-rotation,ca-rotation",
-            description = "The scenarios, in order. Default: all of them, ${DEFAULT-VALUE}.")
+                    + "registry-kill,rolling-restart,ca-rotation,cert-rotation",
+            description = "The scenarios, in order; cert-rotation, which leaves the registry issuing 10 s "
+                    + "certificates, only last. Default: all of them, ${DEFAULT-VALUE}.")
     String scenarios = "";
 
     @Option(
@@ -74,11 +75,12 @@ public final class ChaosBenchmark implements Callable<Integer> {
 
     @Option(
             names = "--leaf-ttl",
-            defaultValue = "30s",
+            defaultValue = "2m",
             converter = DurationConverter.class,
             description = "How long the registry's certificates live outside the cert-rotation scenario; the "
-                    + "workloads renew at two thirds of it. Default: 30s.")
-    Duration leafTtl = Duration.ofSeconds(30);
+                    + "workloads renew at two thirds of it, so a third of it must outlast registry-kill's outage. "
+                    + "Default: 2m.")
+    Duration leafTtl = Duration.ofMinutes(2);
 
     @Option(
             names = "--work-dir",
@@ -143,6 +145,19 @@ public final class ChaosBenchmark implements Callable<Integer> {
         final List<Scenario> chosen = Scenario.parse(scenarios);
         if (instancesPerZone < 1 || clients < 1 || rate < 1) {
             throw new IllegalArgumentException("--instances-per-zone, --clients and --rate must be at least 1");
+        }
+        final int rotation = chosen.indexOf(Scenario.CERT_ROTATION);
+        if (rotation >= 0 && rotation != chosen.size() - 1) {
+            throw new IllegalArgumentException("--scenarios: cert-rotation leaves the registry issuing 10 s "
+                    + "certificates, which a later registry outage would let expire; put it last");
+        }
+        // A workload renews at two thirds of its certificate's life: the last third must outlast the outage.
+        final Duration outage = fault.plus(Duration.ofSeconds(15));
+        if (chosen.contains(Scenario.REGISTRY_KILL) && leafTtl.compareTo(outage.multipliedBy(3)) < 0) {
+            throw new IllegalArgumentException("--leaf-ttl " + leafTtl.toSeconds() + "s: a third of it must outlast "
+                    + "registry-kill's outage (--fault + 15 s to restart = " + outage.toSeconds() + " s), or every "
+                    + "workload's certificate may expire while the registry is down (expected: at least "
+                    + outage.multipliedBy(3).toSeconds() + "s)");
         }
         final @Nullable String missing = Network.missingPrerequisite();
         if (missing != null) {
