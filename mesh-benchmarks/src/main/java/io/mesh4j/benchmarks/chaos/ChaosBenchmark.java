@@ -117,6 +117,28 @@ public final class ChaosBenchmark implements Callable<Integer> {
         this.out = out;
     }
 
+    /** The scenarios asked for, once the options are known to make sense together. */
+    private List<Scenario> checkedScenarios() {
+        final List<Scenario> chosen = Scenario.parse(scenarios);
+        if (instancesPerZone < 1 || clients < 1 || rate < 1) {
+            throw new IllegalArgumentException("--instances-per-zone, --clients and --rate must be at least 1");
+        }
+        final int rotation = chosen.indexOf(Scenario.CERT_ROTATION);
+        if (rotation >= 0 && rotation != chosen.size() - 1) {
+            throw new IllegalArgumentException("--scenarios: cert-rotation leaves the registry issuing 10 s "
+                    + "certificates, which a later registry outage would let expire; put it last");
+        }
+        // A workload renews at two thirds of its certificate's life: the last third must outlast the outage.
+        final Duration outage = fault.plus(Duration.ofSeconds(15));
+        if (chosen.contains(Scenario.REGISTRY_KILL) && leafTtl.compareTo(outage.multipliedBy(3)) < 0) {
+            throw new IllegalArgumentException("--leaf-ttl " + leafTtl.toSeconds() + "s: a third of it must outlast "
+                    + "registry-kill's outage (--fault + 15 s to restart = " + outage.toSeconds() + " s), or every "
+                    + "workload's certificate may expire while the registry is down (expected: at least "
+                    + outage.multipliedBy(3).toSeconds() + "s)");
+        }
+        return chosen;
+    }
+
     /** The instance with the most answered attempts (of {@code client}, or of all) between {@code from} and {@code to}. */
     private static ChaosMesh.Instance busiest(
             ChaosMesh mesh, List<String> lines, @Nullable String client, long from, long to) {
@@ -142,22 +164,13 @@ public final class ChaosBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final List<Scenario> chosen = Scenario.parse(scenarios);
-        if (instancesPerZone < 1 || clients < 1 || rate < 1) {
-            throw new IllegalArgumentException("--instances-per-zone, --clients and --rate must be at least 1");
-        }
-        final int rotation = chosen.indexOf(Scenario.CERT_ROTATION);
-        if (rotation >= 0 && rotation != chosen.size() - 1) {
-            throw new IllegalArgumentException("--scenarios: cert-rotation leaves the registry issuing 10 s "
-                    + "certificates, which a later registry outage would let expire; put it last");
-        }
-        // A workload renews at two thirds of its certificate's life: the last third must outlast the outage.
-        final Duration outage = fault.plus(Duration.ofSeconds(15));
-        if (chosen.contains(Scenario.REGISTRY_KILL) && leafTtl.compareTo(outage.multipliedBy(3)) < 0) {
-            throw new IllegalArgumentException("--leaf-ttl " + leafTtl.toSeconds() + "s: a third of it must outlast "
-                    + "registry-kill's outage (--fault + 15 s to restart = " + outage.toSeconds() + " s), or every "
-                    + "workload's certificate may expire while the registry is down (expected: at least "
-                    + outage.multipliedBy(3).toSeconds() + "s)");
+        final List<Scenario> chosen;
+        try {
+            chosen = checkedScenarios();
+        } catch (IllegalArgumentException e) {
+            // A setting to change, not a failure of the run: one line that says which, as for a missing root.
+            System.err.println("chaos: " + e.getMessage());
+            return 2;
         }
         final @Nullable String missing = Network.missingPrerequisite();
         if (missing != null) {
