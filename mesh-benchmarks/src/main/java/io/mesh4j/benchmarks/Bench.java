@@ -1,6 +1,7 @@
 package io.mesh4j.benchmarks;
 
 import io.mesh4j.benchmarks.balancer.BalancerBenchmark;
+import io.mesh4j.benchmarks.chaos.ChaosBenchmark;
 import io.mesh4j.benchmarks.footprint.FootprintBenchmark;
 import io.mesh4j.benchmarks.hop.PerHopBenchmark;
 import io.mesh4j.benchmarks.micro.MicroBenchmarks;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Command;
             RegistryBenchmark.class,
             BalancerBenchmark.class,
             MicroBenchmarks.class,
-            FootprintBenchmark.class
+            FootprintBenchmark.class,
+            ChaosBenchmark.class
         })
 public final class Bench implements Runnable {
 

@@ -67,7 +67,17 @@ public final class ChildProcess implements AutoCloseable {
      */
     public static ChildProcess startJava(
             String name, List<String> jvmFlags, String mainClass, List<String> args, Path log) {
-        final List<String> command = new ArrayList<>();
+        return startJava(name, List.of(), jvmFlags, mainClass, args, log);
+    }
+
+    /**
+     * Starts {@code mainClass} as {@link #startJava(String, List, String, List, Path)} does, its command line
+     * behind {@code prefix}: a command that runs the JVM somewhere else and then replaces itself with it, such as
+     * {@code ip netns exec NAMESPACE}, so that {@link #pid()} stays the JVM's.
+     */
+    public static ChildProcess startJava(
+            String name, List<String> prefix, List<String> jvmFlags, String mainClass, List<String> args, Path log) {
+        final List<String> command = new ArrayList<>(prefix);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmFlags);
         command.add("-cp");
@@ -161,6 +171,15 @@ public final class ChildProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Kills the child as {@code kill -9} does (no shutdown hook runs) and waits for it to be gone. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Asks the child to stop (SIGTERM) and waits for it; kills it after 15 seconds. */

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.identity.RegistryTrust;
 import io.mesh4j.core.internal.registry.IdentityJson;
@@ -39,14 +41,41 @@ public final class RegistryProcess implements AutoCloseable {
      * Starts a registry on a free loopback port, its data in {@code workDir/registry}; returns once it serves.
      */
     public static RegistryProcess start(Path workDir, List<String> jvmFlags) {
+        return start(workDir, List.of(), jvmFlags, List.of("--host", "127.0.0.1", "--port", "0"));
+    }
+
+    /**
+     * Starts a registry as {@link #start(Path, List)} does, with {@code args} (where it listens, its certificates'
+     * lifetime...) instead of a free loopback port, behind {@code prefix} (see {@link ChildProcess#startJava(String,
+     * List, List, String, List, Path)}). A registry started again on the same {@code workDir} keeps its data, as
+     * a restarted registry does; its log is appended to.
+     */
+    public static RegistryProcess start(Path workDir, List<String> prefix, List<String> jvmFlags, List<String> args) {
+        return start(workDir, prefix, jvmFlags, args, null);
+    }
+
+    /**
+     * Starts a registry as {@link #start(Path, List, List, List)} does, reached at {@code reachHost} rather than
+     * the address it says it listens on: for a registry listening on every interface ({@code --host 0.0.0.0}).
+     */
+    public static RegistryProcess start(
+            Path workDir, List<String> prefix, List<String> jvmFlags, List<String> args, @Nullable String reachHost) {
         final Path dataDir = workDir.resolve("registry");
-        final List<String> args =
-                new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString()));
+        final List<String> allArgs = new ArrayList<>(args);
+        allArgs.addAll(List.of("--data-dir", dataDir.toString()));
         final ChildProcess process = ChildProcess.startJava(
-                "registry", jvmFlags, "io.mesh4j.registry.RegistryMain", args, workDir.resolve("registry.log"));
+                "registry",
+                prefix,
+                jvmFlags,
+                "io.mesh4j.registry.RegistryMain",
+                allArgs,
+                workDir.resolve("registry.log"));
         try {
-            final URI uri = URI.create(
-                    process.awaitLine(LISTENING, Duration.ofSeconds(60)).group(1));
+            final URI listening = URI.create(
+                    process.awaitLine(LISTENING, Duration.ofSeconds(120)).group(1));
+            final URI uri = reachHost == null
+                    ? listening
+                    : URI.create(listening.getScheme() + "://" + reachHost + ':' + listening.getPort());
             return new RegistryProcess(process, uri, dataDir);
         } catch (RuntimeException e) {
             process.close();
