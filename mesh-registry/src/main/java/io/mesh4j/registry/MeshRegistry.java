@@ -27,6 +27,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerPort;
 import com.linecorp.armeria.server.ServerTlsConfig;
 
 import io.mesh4j.core.authz.AccessPolicy;
@@ -372,7 +373,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
      * @throws IllegalStateException if the registry is not serving
      */
     public int port() {
-        return runningServer().activeLocalPort();
+        return listeningPort(runningServer());
     }
 
     /**
@@ -781,5 +782,18 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             }
             return new MeshRegistry(this, dataDir.toAbsolutePath().normalize());
         }
+    }
+
+    /**
+     * The port {@code server} listens on. Not Armeria's {@code activeLocalPort()}: it counts only ports bound to
+     * loopback or every address, and a process bound to one address of its host (a pod's, a namespace's) has
+     * neither.
+     */
+    private static int listeningPort(Server server) {
+        final @Nullable ServerPort port = server.activePort();
+        if (port == null) {
+            throw new IllegalStateException("not listening");
+        }
+        return port.localAddress().getPort();
     }
 }

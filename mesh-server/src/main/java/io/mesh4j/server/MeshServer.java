@@ -20,6 +20,7 @@ import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerPort;
 import com.linecorp.armeria.server.ServerTlsConfig;
 
 import io.mesh4j.core.admin.AdminServer;
@@ -258,7 +259,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         final Server server = newArmeriaServer();
         this.server = server;
         return server.start().thenApply(unused -> {
-            final int port = server.activeLocalPort();
+            final int port = listeningPort(server);
             logger.info(
                     "{}/{}: serving on port {} ({}) through {}",
                     service,
@@ -379,7 +380,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
      * @throws IllegalStateException if the server is not listening (not yet, or no longer)
      */
     public int port() {
-        return started().activeLocalPort();
+        return listeningPort(started());
     }
 
     /**
@@ -488,5 +489,18 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     @Override
     public String toString() {
         return "MeshServer(" + service + '/' + instanceId + ", " + stack + ')';
+    }
+
+    /**
+     * The port {@code server} listens on. Not Armeria's {@code activeLocalPort()}: it counts only ports bound to
+     * loopback or every address, and a process bound to one address of its host (a pod's, a namespace's) has
+     * neither.
+     */
+    private static int listeningPort(Server server) {
+        final @Nullable ServerPort port = server.activePort();
+        if (port == null) {
+            throw new IllegalStateException("not listening");
+        }
+        return port.localAddress().getPort();
     }
 }

@@ -144,11 +144,10 @@ final class ChaosMesh implements AutoCloseable {
                 dir,
                 registryNode.exec(),
                 JVM_FLAGS,
-                // Every interface of its namespace, which has one address: mesh-registry 0.1 cannot start on one
-                // address other than loopback ("no active local ports", MeshRegistry.port()).
+                // Its namespace's one address, as an operator binds a registry to one interface of its host.
                 List.of(
                         "--host",
-                        "0.0.0.0",
+                        registryNode.ip(),
                         "--port",
                         Integer.toString(REGISTRY_PORT),
                         "--tls-name",

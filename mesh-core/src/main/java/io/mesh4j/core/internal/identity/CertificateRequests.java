@@ -23,7 +23,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 import io.mesh4j.core.identity.SpiffeId;
@@ -73,11 +72,10 @@ public final class CertificateRequests {
      */
     public static CheckedRequest check(String pem) {
         final PKCS10CertificationRequest csr = Pem.readCsr(pem);
-        final JcaPKCS10CertificationRequest jca = new JcaPKCS10CertificationRequest(csr);
         final PublicKey key;
         try {
-            key = jca.getPublicKey();
-        } catch (Exception e) {
+            key = Pem.jdkPublicKey(csr.getSubjectPublicKeyInfo());
+        } catch (RuntimeException e) {
             throw new IllegalArgumentException(
                     "the certificate request's public key cannot be read: " + e.getMessage(), e);
         }

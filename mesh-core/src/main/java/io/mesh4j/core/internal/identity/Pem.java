@@ -6,17 +6,24 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
+import java.security.NoSuchProviderException;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
@@ -24,6 +31,12 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  * PEM, the text form in which certificates, keys and CSRs travel in the registry's JSON and sit in files.
  */
 public final class Pem {
+
+    /** id-ecPublicKey (RFC 5480): an EC key's algorithm in PKCS#8. */
+    private static final String EC_KEY_OID = "1.2.840.10045.2.1";
+
+    /** rsaEncryption (RFC 8017). */
+    private static final String RSA_KEY_OID = "1.2.840.113549.1.1.1";
 
     /**
      * Writes certificates, a private key (as PKCS#8) or a CSR as PEM.
@@ -89,18 +102,65 @@ public final class Pem {
             throw new IllegalArgumentException("expected one private key, found " + objects.size() + " PEM objects");
         }
         final Object object = objects.get(0);
-        try {
-            final JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (object instanceof PrivateKeyInfo) {
-                return converter.getPrivateKey((PrivateKeyInfo) object);
-            }
-            if (object instanceof PEMKeyPair) {
-                return converter.getKeyPair((PEMKeyPair) object).getPrivate();
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the private key: " + e.getMessage(), e);
+        if (object instanceof PrivateKeyInfo info) {
+            return jdkPrivateKey(info);
+        }
+        if (object instanceof PEMKeyPair pair) {
+            return jdkPrivateKey(pair.getPrivateKeyInfo());
         }
         throw new IllegalArgumentException("expected a private key, found " + describe(object));
+    }
+
+    /**
+     * The key as the JDK's own providers make it. Not BouncyCastle's converter: it asks for an "ECDSA" key factory,
+     * which only a BouncyCastle provider has, and Armeria installs its shaded one for a moment whenever it parses a
+     * key. A key read in that moment belonged to the shaded provider, and once it was removed no installed provider
+     * could sign with it ("No installed provider supports this key"): a race between a registry loading its CA key
+     * and any TLS set-up in the same process.
+     */
+    private static PrivateKey jdkPrivateKey(PrivateKeyInfo info) {
+        final String oid = info.getPrivateKeyAlgorithm().getAlgorithm().getId();
+        try {
+            return jdkKeyFactory(oid, "private key").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read the private key: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code info}'s key as the JDK's own providers make it, for the same reason as private keys: a certificate
+     * request's signature is checked with it, and a key of Armeria's shaded provider could not be.
+     *
+     * @throws IllegalArgumentException if the key is not an EC or RSA key, or cannot be read
+     */
+    public static PublicKey jdkPublicKey(SubjectPublicKeyInfo info) {
+        final String oid = info.getAlgorithm().getAlgorithm().getId();
+        try {
+            return jdkKeyFactory(oid, "public key").generatePublic(new X509EncodedKeySpec(info.getEncoded()));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read the public key: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyFactory jdkKeyFactory(String oid, String what) throws NoSuchAlgorithmException {
+        final String algorithm;
+        final String provider;
+        if (EC_KEY_OID.equals(oid)) {
+            algorithm = "EC";
+            provider = "SunEC";
+        } else if (RSA_KEY_OID.equals(oid)) {
+            algorithm = "RSA";
+            provider = "SunRsaSign";
+        } else {
+            throw new IllegalArgumentException(
+                    "the " + what + "'s algorithm " + oid + " is not one the mesh uses (expected: an EC or RSA key)");
+        }
+        try {
+            return KeyFactory.getInstance(algorithm, provider);
+        } catch (NoSuchProviderException e) {
+            // A JDK without the usual providers (a FIPS build): its own first choice.
+            return KeyFactory.getInstance(algorithm);
+        }
     }
 
     /**
