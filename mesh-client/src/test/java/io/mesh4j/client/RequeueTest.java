@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.HttpService;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -95,6 +97,11 @@ class RequeueTest {
     private void assertNoCallFails(BalancerFactory balancer, boolean asksBreakers) {
         final CompletableFuture<HttpResponse> held = new CompletableFuture<>();
         final AtomicInteger trials = new AtomicInteger();
+        // Slow while the trials are being drawn, so that a load-aware balancer offers them to the half-open endpoint
+        // (it answers its first trial at once) rather than keeping off it until the test times out.
+        final AtomicBoolean slow = new AtomicBoolean(true);
+        final HttpService healthy = (ctx, req) ->
+                slow.get() ? HttpResponse.delayed(HttpResponse.of("ok"), Duration.ofMillis(50)) : HttpResponse.of("ok");
         try (Backend partitioned = Backend.start(
                         registry.client(),
                         "orders",
@@ -102,9 +109,9 @@ class RequeueTest {
                         (ctx, req) -> trials.incrementAndGet() == 1
                                 ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE)
                                 : HttpResponse.of(held));
-                Backend a = Backend.start(registry.client(), "orders", "a", Backend.ok("ok"));
-                Backend b = Backend.start(registry.client(), "orders", "b", Backend.ok("ok"));
-                Backend c = Backend.start(registry.client(), "orders", "c", Backend.ok("ok"));
+                Backend a = Backend.start(registry.client(), "orders", "a", healthy);
+                Backend b = Backend.start(registry.client(), "orders", "b", healthy);
+                Backend c = Backend.start(registry.client(), "orders", "c", healthy);
                 MeshClient mesh = MeshClient.builder(registry.uri())
                         .plaintext()
                         .balancer(balancer)
@@ -125,6 +132,7 @@ class RequeueTest {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> breaker.getMetrics().getNumberOfBufferedCalls() == 1);
             assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+            slow.set(false);
 
             final long refusedBefore = breaker.getMetrics().getNumberOfNotPermittedCalls();
             final List<CompletableFuture<AggregatedHttpResponse>> calls = new ArrayList<>();
