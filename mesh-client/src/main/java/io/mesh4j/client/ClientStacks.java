@@ -56,7 +56,7 @@ public final class ClientStacks {
                 // DEADLINE, so that hedges cannot outlive the call; outside RETRY, so that each is retried alone.
                 new HedgeLayer(),
                 // Budgeted retries with backoff; each attempt re-selects an endpoint: outside BREAKER so that
-                // a refusal by an open breaker is just one more retryable attempt.
+                // an attempt a breaker refused is requeued to another endpoint, costing the call no attempt.
                 new RetryLayer(),
                 // Per-endpoint breaker: the innermost layer, because it judges one endpoint by one attempt.
                 new BreakerLayer());

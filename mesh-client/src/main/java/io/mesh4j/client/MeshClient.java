@@ -377,6 +377,8 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         }
         // Then the layers in request order: a pass per run of built-in layers (per call, then per attempt).
         final StackParams stackParams = params.with(EndpointBreakers.KEY, breakers)
+                // RETRY requeues an attempt never sent only while another endpoint would take it.
+                .with(EndpointAvailability.KEY, breakers::isAvailable)
                 .with(Router.KEY, router)
                 .with(
                         RetryBudget.KEY,

@@ -21,7 +21,7 @@ import io.mesh4j.core.stack.StackParams;
 /**
  * Records every attempt in the breaker of its endpoint, and refuses an attempt whose endpoint's breaker does
  * not permit it. The refusal is an {@link UnprocessedRequestException}: the request never left, so the retry
- * layer above moves it to another endpoint whatever its method.
+ * layer above requeues it to another endpoint whatever its method, without spending one of the call's attempts.
  */
 public final class BreakerLayer extends FusedClientLayer {
 

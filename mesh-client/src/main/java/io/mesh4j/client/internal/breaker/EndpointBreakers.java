@@ -149,8 +149,13 @@ public final class EndpointBreakers {
                 .clock(clock)
                 .build();
         final CircuitBreaker breaker = CircuitBreaker.of(service + "/" + endpoint.authority(), r4j);
+        final EndpointBreaker endpointBreaker = new EndpointBreaker(breaker, c);
         breaker.getEventPublisher().onStateTransition(event -> {
             final CircuitBreaker.StateTransition transition = event.getStateTransition();
+            if (transition.getToState() == State.HALF_OPEN) {
+                // First, before anyone is told: the balancer may offer it trial calls again.
+                endpointBreaker.onHalfOpen();
+            }
             if (transition.getToState() == State.OPEN) {
                 logger.warn(
                         "{}: breaker of {} opened ({}% of the last {} calls failed); no traffic for {} ms",
@@ -173,7 +178,7 @@ public final class EndpointBreakers {
                 listeners.forEach(Runnable::run);
             }
         });
-        return new EndpointBreaker(breaker, c);
+        return endpointBreaker;
     }
 
     private static boolean isEjecting(State state) {

@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.linecorp.armeria.common.HttpResponse;
 
+import io.mesh4j.client.balancer.EndpointAvailability;
 import io.mesh4j.client.retry.RetryConfig;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.internal.backoff.FullJitterBackoff;
@@ -22,6 +23,7 @@ final class ArmeriaRetryConfigs {
     private final ResponseClassifier classifier;
     private final RetryBudget budget;
     private final AttemptLatencies latencies;
+    private final EndpointAvailability availability;
     private final Runnable onExhausted;
 
     /** The client's policy (by identity), and what the route's rule sets over it (by value). */
@@ -34,10 +36,15 @@ final class ArmeriaRetryConfigs {
             Caffeine.newBuilder().maximumSize(256).build();
 
     ArmeriaRetryConfigs(
-            ResponseClassifier classifier, RetryBudget budget, AttemptLatencies latencies, Runnable onExhausted) {
+            ResponseClassifier classifier,
+            RetryBudget budget,
+            AttemptLatencies latencies,
+            EndpointAvailability availability,
+            Runnable onExhausted) {
         this.classifier = classifier;
         this.budget = budget;
         this.latencies = latencies;
+        this.availability = availability;
         this.onExhausted = onExhausted;
     }
 
@@ -67,15 +74,23 @@ final class ArmeriaRetryConfigs {
             config = builder.build();
         }
         final FullJitterBackoff backoff = FullJitterBackoff.of(config.backoffBase(), config.backoffCap());
+        final int maxAttempts = config.maxAttempts();
         return new Converted(
-                build(config, new BudgetedRetryRule(classifier, budget, latencies, backoff, true, onExhausted)),
-                build(config, new BudgetedRetryRule(classifier, budget, latencies, backoff, false, onExhausted)));
+                build(config, rule(classifier, maxAttempts, backoff, true)),
+                build(config, rule(classifier, maxAttempts, backoff, false)));
+    }
+
+    private BudgetedRetryRule rule(
+            ResponseClassifier classifier, int maxAttempts, FullJitterBackoff backoff, boolean buffered) {
+        return new BudgetedRetryRule(
+                classifier, budget, latencies, availability, maxAttempts, backoff, buffered, onExhausted);
     }
 
     private static com.linecorp.armeria.client.retry.RetryConfig<HttpResponse> build(
             RetryConfig config, BudgetedRetryRule rule) {
         return com.linecorp.armeria.client.retry.RetryConfig.builder(rule)
-                .maxTotalAttempts(config.maxAttempts())
+                // Room for the requeues of attempts never sent; the rule holds the real ones to maxAttempts.
+                .maxTotalAttempts(config.maxAttempts() + BudgetedRetryRule.MAX_REQUEUES)
                 .responseTimeoutMillisForEachAttempt(config.perAttemptTimeout().toMillis())
                 .build();
     }

@@ -13,6 +13,7 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 
+import io.mesh4j.client.balancer.EndpointAvailability;
 import io.mesh4j.client.internal.routing.RouteDecision;
 import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.core.classify.ResponseClassifier;
@@ -68,8 +69,11 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
         // The service's answered attempts, learnt where each is classified, set the attempt timeout that moves a
         // call off an instance that stopped answering.
         final AttemptLatencies latencies = new AttemptLatencies();
+        // Which endpoints the breakers would let an attempt through to: an attempt never sent is requeued only
+        // while another one is (BudgetedRetryRule).
+        final EndpointAvailability availability = params.get(EndpointAvailability.KEY);
         final ArmeriaRetryConfigs configs = new ArmeriaRetryConfigs(
-                classifier, budget, latencies, () -> metrics.retryBudgetExhausted(service.value()));
+                classifier, budget, latencies, availability, () -> metrics.retryBudgetExhausted(service.value()));
         final RetryConfigMapping<HttpResponse> perRequest = (ctx, req) -> {
             // The route's rule (the registry's, over the typed client's annotations) over the policy.
             final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);

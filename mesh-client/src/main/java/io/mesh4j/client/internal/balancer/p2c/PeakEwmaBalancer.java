@@ -246,8 +246,13 @@ public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
             final Endpoint b = endpoints.get(second);
             final @Nullable Set<Endpoint> tried = ctx.attr(TRIED);
             if (tried != null && tried.contains(a) != tried.contains(b)) {
-                // A retry: of the two, the one this call has not tried yet.
-                return tried.contains(a) ? b : a;
+                // A retry: of the two, the one this call has not tried yet, unless its breaker would refuse it
+                // (then the load below, which weighs it heaviest, decides): a refusal is not remembered as tried,
+                // so preferring it blindly sent every retry of a call back to a refusing endpoint.
+                final Endpoint untried = tried.contains(a) ? b : a;
+                if (availability.isAvailable(untried)) {
+                    return untried;
+                }
             }
             final long now = ticker.read();
             final Endpoint lighter = lighter(a, b, now, random);
