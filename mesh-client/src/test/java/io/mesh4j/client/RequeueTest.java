@@ -135,13 +135,29 @@ class RequeueTest {
             slow.set(false);
 
             final long refusedBefore = breaker.getMetrics().getNumberOfNotPermittedCalls();
-            final List<CompletableFuture<AggregatedHttpResponse>> calls = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                calls.add(orders.get("/").aggregate());
-            }
             final List<Throwable> failed = new ArrayList<>();
-            for (CompletableFuture<AggregatedHttpResponse> call : calls) {
-                call.handle((r, e) -> e != null ? failed.add(e) : null).join();
+            if (asksBreakers) {
+                // Concurrent: the balancer itself must keep off the endpoint, whatever else is being picked.
+                final List<CompletableFuture<AggregatedHttpResponse>> calls = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    calls.add(orders.get("/").aggregate());
+                }
+                for (CompletableFuture<AggregatedHttpResponse> call : calls) {
+                    call.handle((r, e) -> e != null ? failed.add(e) : null).join();
+                }
+            } else {
+                // One at a time: a blind round robin then lands on the refusing endpoint every fourth call, and the
+                // requeue's pick is the next endpoint. (Concurrent calls would interleave their picks, and a call's
+                // 1 + 3 picks could all land on it: requeues are bounded, a blind balancer's luck is not.)
+                for (int i = 0; i < 40; i++) {
+                    orders.get("/")
+                            .aggregate()
+                            .handle((r, e) -> e != null ? failed.add(e) : null)
+                            .join();
+                }
+                assertThat(breaker.getMetrics().getNumberOfNotPermittedCalls() - refusedBefore)
+                        .as("attempts the blind balancer sent to the refusing endpoint, each requeued")
+                        .isGreaterThanOrEqualTo(9);
             }
             assertThat(failed).as("calls failed on the breaker's refusals").isEmpty();
             if (asksBreakers) {
