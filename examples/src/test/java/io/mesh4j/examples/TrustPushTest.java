@@ -162,6 +162,11 @@ class TrustPushTest {
                 .drainPeriod(Duration.ZERO)
                 .service("/ok", (ctx, req) -> HttpResponse.of("ok"))
                 .service("/hold", (ctx, req) -> HttpResponse.of(new CompletableFuture<HttpResponse>()))
+                // The caller's port: the same one while the caller keeps its connection.
+                .service(
+                        "/port",
+                        (ctx, req) -> HttpResponse.of(
+                                Integer.toString(((java.net.InetSocketAddress) ctx.remoteAddress()).getPort())))
                 .armeria(sb -> sb.requestTimeout(Duration.ZERO))
                 .build();
         server.start().join();
@@ -226,6 +231,24 @@ class TrustPushTest {
         await().atMost(WITHIN_SECONDS).until(held::isDone);
         assertThat(held).isCompletedExceptionally();
         assertThatThrownBy(() -> client.get("/ok").aggregate().join()).isNotNull();
+    }
+
+    @Test
+    void aNewRootKeepsTheConnectionsItStillTrusts() {
+        startRegistry(Duration.ofMinutes(10));
+        startOrders(identity("orders"));
+        final WorkloadIdentity frontend = identity("frontend");
+        final WebClient client = ordersClient(frontend);
+        final String port = client.get("/port").aggregate().join().contentUtf8();
+
+        admin.rotateCa().join();
+        await().atMost(WITHIN_SECONDS).until(() -> frontend.trustBundle().size() == 2);
+
+        // The connection passes the new trust, so it is kept: replacing every connection of every member at the
+        // same second was a handshake storm that opened every breaker in the chaos suite's CA rotation.
+        assertThat(client.get("/port").aggregate().join().contentUtf8())
+                .as("the caller's port after the new root arrived")
+                .isEqualTo(port);
     }
 
     @Test

@@ -33,8 +33,11 @@ import io.mesh4j.core.internal.identity.TlsConnections;
  *
  * <p>The spec goes on each attempt's context, and Armeria pools connections by it: after a renewal, new attempts
  * open connections with the new certificate while the old connections finish what they carry. After a change of
- * trust (a root retired, a certificate revoked) new attempts open new connections too, each verified against the new
- * trust, and the connections whose server the new trust refuses are closed (when the client owns its factory).
+ * trust (a root retired, a certificate revoked), a client that owns its factory closes the connections whose server
+ * the new trust refuses and keeps the others: they pass it, and replacing them all at once would be a handshake storm
+ * on every member at the same second (the chaos suite's CA rotation saw one open every breaker). A client on a
+ * factory of the user's own cannot see its connections, so its new attempts go to new connections, each verified
+ * against the new trust.
  */
 public final class ServiceTls {
 
@@ -97,9 +100,10 @@ public final class ServiceTls {
         final X509ExtendedTrustManager anyService =
                 identity.trustManager(id -> id.service().isPresent(), "a workload of " + identity.trustDomain());
         identity.onTrustChange(() -> {
-            targets.values().forEach(Target::trustChanged);
             if (connections != null) {
                 connections.sweep(anyService, false);
+            } else {
+                targets.values().forEach(Target::trustChanged);
             }
         });
     }
