@@ -16,8 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.linecorp.armeria.client.ClientFactory;
-import com.linecorp.armeria.client.ClientTlsConfig;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpResponse;
@@ -28,12 +26,10 @@ import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.PolicyJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 /**
  * Default-deny on real mTLS servers and a real TLS registry: the mesh-wide default, a service's own default, and
@@ -250,29 +246,11 @@ class DefaultDenyTest {
     }
 
     private WorkloadIdentity identity(String service) {
-        final String token = RegistryAccess.ADMIN_CLIENT
-                .get(registry)
-                .createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
-                .join()
-                .token();
-        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service)
-                .joinToken(token)
-                .trustBundle(registry.trustBundlePem())
-                .build();
-        toClose.add(identity);
-        return identity.start().join();
+        return TlsWorkloads.join(registry, service, toClose);
     }
 
     private WebClient clientAs(WorkloadIdentity identity, int port) {
-        final ClientFactory factory = ClientFactory.builder()
-                .tlsProvider(
-                        identity.tlsProvider(),
-                        ClientTlsConfig.builder()
-                                .tlsCustomizer(tls -> tls.trustManager(InsecureTrustManagerFactory.INSTANCE))
-                                .build())
-                .build();
-        toClose.add(factory);
-        return WebClient.builder("https://127.0.0.1:" + port).factory(factory).build();
+        return TlsWorkloads.clientAs(identity, port, toClose);
     }
 
     private static AggregatedHttpResponse get(WebClient client, String path) {

@@ -19,8 +19,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.linecorp.armeria.client.ClientFactory;
-import com.linecorp.armeria.client.ClientTlsConfig;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -38,7 +36,6 @@ import io.mesh4j.core.authz.AllowCallers;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.routing.ServedOverrides;
 import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.PathMatch;
@@ -49,7 +46,6 @@ import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 /**
  * The server's traffic policy: rate and concurrency limits, faults, route timeouts and route overrides, from the
@@ -136,31 +132,11 @@ class TrafficPolicyTest {
     }
 
     private WorkloadIdentity identity(String service) {
-        final String token = RegistryAccess.ADMIN_CLIENT
-                .get(registry)
-                .createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
-                .join()
-                .token();
-        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service)
-                .joinToken(token)
-                .trustBundle(registry.trustBundlePem())
-                .build();
-        toClose.add(identity);
-        return identity.start().join();
+        return TlsWorkloads.join(registry, service, toClose);
     }
 
     private WebClient clientAs(WorkloadIdentity identity) {
-        final ClientFactory factory = ClientFactory.builder()
-                .tlsProvider(
-                        identity.tlsProvider(),
-                        ClientTlsConfig.builder()
-                                .tlsCustomizer(tls -> tls.trustManager(InsecureTrustManagerFactory.INSTANCE))
-                                .build())
-                .build();
-        toClose.add(factory);
-        return WebClient.builder("https://127.0.0.1:" + orders.port())
-                .factory(factory)
-                .build();
+        return TlsWorkloads.clientAs(identity, orders.port(), toClose);
     }
 
     private static AggregatedHttpResponse get(WebClient client, String path) {
