@@ -3,9 +3,8 @@ package io.mesh4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,27 +14,12 @@ class DemoTest {
 
     @Test
     void theDemoShowsTrafficPerServiceAndInstanceWithNoFailedCheckout() throws IOException, InterruptedException {
-        final Process demo = new ProcessBuilder(List.of(
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Demo.class.getName(),
-                        "--seconds",
-                        "12",
-                        "--interval",
-                        "2"))
-                .redirectErrorStream(true)
-                .start();
-        final String output;
-        try {
-            output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } finally {
-            if (!demo.waitFor(90, TimeUnit.SECONDS)) {
-                demo.destroyForcibly();
-            }
-        }
+        final JvmRun demo = JvmRun.run(
+                Demo.class.getName(), List.of("--seconds", "12", "--interval", "2"), Duration.ofSeconds(150));
+        final String output = demo.output();
 
-        assertThat(demo.exitValue()).as(output).isZero();
+        assertThat(demo.timedOut()).as(output).isFalse();
+        assertThat(demo.exitCode()).as(output).isZero();
         assertThat(output)
                 .contains("service", "req/s", "success", "p50", "p99", "share")
                 .contains("frontend-1", "orders-1", "orders-2 (+40ms)", "orders-3", "inventory-1")

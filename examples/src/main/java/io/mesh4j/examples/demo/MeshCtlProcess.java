@@ -3,6 +3,7 @@ package io.mesh4j.examples.demo;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,15 +37,25 @@ final class MeshCtlProcess {
                 "io.mesh4j.registry.internal.cli.MeshCtl"));
         command.addAll(List.of(args));
         command.addAll(List.of("--registry", registry.toString(), "--data-dir", dataDir.toString()));
-        final Process process =
-                new ProcessBuilder(command).redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException("meshctl " + String.join(" ", args) + " did not finish in 30 s");
-        }
-        if (process.exitValue() != 0) {
-            throw new IOException("meshctl " + String.join(" ", args) + " failed: " + output);
+        // Its output goes to a file, not a pipe: a meshctl that never exits then costs 30 s, not the demo.
+        final Path log = Files.createTempFile("mesh4j-meshctl-", ".log");
+        final String output;
+        try {
+            final Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("meshctl " + String.join(" ", args) + " did not finish in 30 s; it printed: "
+                        + Files.readString(log, StandardCharsets.UTF_8));
+            }
+            output = Files.readString(log, StandardCharsets.UTF_8).strip();
+            if (process.exitValue() != 0) {
+                throw new IOException("meshctl " + String.join(" ", args) + " failed: " + output);
+            }
+        } finally {
+            Files.deleteIfExists(log);
         }
         return output;
     }

@@ -3,6 +3,8 @@ package io.mesh4j.examples.springboot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +19,9 @@ class SpringBootDemoTest {
 
     @Test
     void theShopCallsTheCatalogThroughTheMeshAndTheRegistrySeesTheInstancesComeAndGo() throws Exception {
+        // Its output goes to a file, not a pipe: a demo that never exits fails this test in 90 s instead of
+        // hanging it.
+        final Path log = Files.createTempFile("mesh4j-spring-demo-", ".log");
         final Process demo = new ProcessBuilder(List.of(
                         ProcessHandle.current().info().command().orElse("java"),
                         "-cp",
@@ -27,16 +32,19 @@ class SpringBootDemoTest {
                         "--rate",
                         "50"))
                 .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
                 .start();
-        final String output;
-        try {
-            output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } finally {
-            if (!demo.waitFor(60, TimeUnit.SECONDS)) {
-                demo.destroyForcibly();
-            }
+        final boolean exited = demo.waitFor(90, TimeUnit.SECONDS);
+        if (!exited) {
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
+            demo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        final String output = Files.readString(log, StandardCharsets.UTF_8);
+        Files.delete(log);
 
+        assertThat(exited)
+                .as("the demo exited within 90 s; it printed:%n%s", output)
+                .isTrue();
         assertThat(demo.exitValue()).as(output).isZero();
         // Both catalog instances registered as their applications started; the shop, which only calls, did not.
         assertThat(output)
