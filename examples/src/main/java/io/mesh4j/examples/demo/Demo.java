@@ -12,6 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -53,6 +58,8 @@ public final class Demo implements Callable<Integer> {
 
     private static final List<String> SERVICES = List.of(Frontend.SERVICE, Orders.SERVICE, Inventory.SERVICE);
     private static final Duration SLOW_LATENCY = Duration.ofMillis(40);
+    /** The longest any one step may take: starting a workload, a call, stopping a component. */
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
 
     @Option(names = "--seconds", defaultValue = "30", description = "How long to send traffic (default: 30).")
     private int seconds;
@@ -213,7 +220,7 @@ public final class Demo implements Callable<Integer> {
                     new Step(3, () -> shell(meshctl, "routes", "split", "orders", "v1=50", "v2=50")),
                     new Step(4, () -> {
                         // Deregister, drain, close: callers stop sending before the listener closes.
-                        orders1.stop().join();
+                        await(orders1.stop(), "orders-1 to stop");
                         return "orders-1 left: deregistered, drained, closed — no call failed for it";
                     }),
                     new Step(5, () -> shell(meshctl, "routes", "split", "orders", "v1=0", "v2=100")));
@@ -244,7 +251,16 @@ public final class Demo implements Callable<Integer> {
             printTrace(frontend);
         } finally {
             for (int i = toClose.size() - 1; i >= 0; i--) {
-                toClose.get(i).close();
+                final AutoCloseable closeable = toClose.get(i);
+                await(
+                        CompletableFuture.runAsync(() -> {
+                            try {
+                                closeable.close();
+                            } catch (Exception e) {
+                                throw new CompletionException(e);
+                            }
+                        }),
+                        closeable + " to stop");
             }
         }
         return 0;
@@ -277,13 +293,29 @@ public final class Demo implements Callable<Integer> {
 
     /** loadgen may call frontend, and nothing else: a call straight to inventory is refused, saying why. */
     private void showARefusal(MeshClient loadClient) {
-        final AggregatedHttpResponse refused = loadClient
-                .webClient(Inventory.SERVICE)
-                .get("/inventory/42")
-                .aggregate()
-                .join();
+        final CompletableFuture<AggregatedHttpResponse> call =
+                loadClient.webClient(Inventory.SERVICE).get("/inventory/42").aggregate();
+        final AggregatedHttpResponse refused = await(call, "the call from loadgen to inventory");
         out.println(
                 "refused     loadgen → inventory directly: " + refused.status().code() + ' ' + refused.contentUtf8());
+    }
+
+    /**
+     * Waits for a step of the demo, bounded: a step that cannot finish (a registry that never answers, a port that
+     * never opens) ends the demo with a message naming it, instead of leaving it hanging.
+     */
+    private static <T> T await(CompletableFuture<T> step, String what) {
+        try {
+            return step.get(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(
+                    "the demo waited " + STEP_TIMEOUT.toSeconds() + " s for " + what + " and gave up", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the demo waited for " + what + ", which failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + what, e);
+        }
     }
 
     /** Something done while the traffic flows, once {@code sixths} of the run have passed. */
@@ -373,7 +405,7 @@ public final class Demo implements Callable<Integer> {
                 .advertisedHost("127.0.0.1")
                 .drainPeriod(Duration.ofSeconds(1))
                 .build();
-        server.start().join();
+        await(server.start(), server.instanceId() + " to serve and register");
         toClose.add(server);
         return server;
     }
@@ -397,7 +429,7 @@ public final class Demo implements Callable<Integer> {
             final WorkloadIdentity identity = Workloads.identity(registry, admin, trustBundle, service);
             identity.onRenewal(renewals::incrementAndGet);
             toClose.add(identity);
-            return identity.start().join();
+            return await(identity.start(), "the first certificate of " + service);
         }
 
         long renewals() {

@@ -60,4 +60,9 @@ public final class RegistryProcess implements AutoCloseable {
     public void close() {
         jvm.close();
     }
+
+    @Override
+    public String toString() {
+        return "the registry (pid " + pid() + ')';
+    }
 }
