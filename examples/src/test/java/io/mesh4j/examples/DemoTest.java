@@ -15,7 +15,7 @@ class DemoTest {
     @Test
     void theDemoShowsTrafficPerServiceAndInstanceWithNoFailedCheckout() throws IOException, InterruptedException {
         final JvmRun demo = JvmRun.run(
-                Demo.class.getName(), List.of("--seconds", "12", "--interval", "2"), Duration.ofSeconds(150));
+                Demo.class.getName(), List.of("--seconds", "12", "--interval", "2"), Duration.ofSeconds(240));
         final String output = demo.output();
 
         assertThat(demo.timedOut()).as(output).isFalse();
