@@ -27,6 +27,7 @@ import io.grpc.testing.integration.Messages.StreamingInputCallRequest;
 import io.grpc.testing.integration.Messages.StreamingInputCallResponse;
 import io.grpc.testing.integration.Messages.StreamingOutputCallRequest;
 import io.grpc.testing.integration.Messages.StreamingOutputCallResponse;
+import io.grpc.testing.integration.TestServiceGrpc;
 import io.grpc.testing.integration.TestServiceGrpc.TestServiceBlockingStub;
 import io.grpc.testing.integration.TestServiceGrpc.TestServiceFutureStub;
 import io.grpc.testing.integration.TestServiceGrpc.TestServiceStub;
@@ -222,6 +223,25 @@ class GrpcClientTest extends GrpcTestBase {
         assertThat(server.calls)
                 .contains("grpc.testing.TestService/EmptyCall", "grpc.testing.TestService/FullDuplexCall");
         assertThat(mesh.describeStack()).endsWith("mTLS (server's SPIFFE ID checked)");
+    }
+
+    /** The README's gRPC client snippet, as it is written there. */
+    @Test
+    void theReadmeSnippetRuns() throws Exception {
+        backend(identity("orders"), "orders-1");
+        final java.net.URI registry = this.registry.uri();
+        final WorkloadIdentity identity = identity("checkout");
+
+        MeshClient mesh = MeshClient.builder(registry).identity(identity).build();
+        toClose.add(mesh);
+        TestServiceGrpc.TestServiceBlockingStub orders =
+                mesh.grpcClient("orders", TestServiceGrpc.TestServiceBlockingStub.class);
+
+        // The route of this call is /grpc.testing.TestService/UnaryCall; the mesh's timeout goes as grpc-timeout.
+        SimpleResponse answer = orders.withDeadlineAfter(2, TimeUnit.SECONDS)
+                .unaryCall(SimpleRequest.newBuilder().setResponseSize(10).build());
+
+        assertThat(answer.getPayload().getBody().size()).isEqualTo(10);
     }
 
     @Test
