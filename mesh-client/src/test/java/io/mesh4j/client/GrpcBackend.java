@@ -2,6 +2,7 @@ package io.mesh4j.client;
 
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -24,6 +25,8 @@ import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.testing.integration.EmptyProtos.Empty;
+import io.grpc.testing.integration.TestServiceGrpc;
 import io.grpc.testing.integration.TestServiceImpl;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
@@ -57,6 +60,9 @@ final class GrpcBackend implements AutoCloseable {
 
     private final Server server;
     private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2);
+
+    /** How long an EmptyCall waits before it is answered; zero serves it at once. */
+    private volatile Duration emptyCallDelay = Duration.ZERO;
 
     private GrpcBackend(WorkloadIdentity identity, Status failWith) throws Exception {
         final TlsKeyPair keyPair = identity.keyPair();
@@ -108,6 +114,30 @@ final class GrpcBackend implements AutoCloseable {
         executor.shutdownNow();
     }
 
+    /** Answers EmptyCall slowly from now on: {@code delay} after its request has come. */
+    GrpcBackend slowEmptyCalls(Duration delay) {
+        emptyCallDelay = delay;
+        return this;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <Q, A> ServerCall.Listener<Q> answerLater(ServerCall<Q, A> call) {
+        call.request(1);
+        return new ServerCall.Listener<>() {
+            @Override
+            public void onHalfClose() {
+                executor.schedule(
+                        () -> {
+                            call.sendHeaders(new Metadata());
+                            call.sendMessage((A) Empty.getDefaultInstance());
+                            call.close(Status.OK, new Metadata());
+                        },
+                        emptyCallDelay.toNanos(),
+                        TimeUnit.NANOSECONDS);
+            }
+        };
+    }
+
     /** Notes every call; answers it with the fixed status instead of serving it, unless that is OK. */
     private final class Recorder implements ServerInterceptor {
 
@@ -127,6 +157,9 @@ final class GrpcBackend implements AutoCloseable {
             deadlines.add(deadline != null ? deadline.timeRemaining(TimeUnit.NANOSECONDS) : -1L);
             final String mesh = headers.get(MESH_DEADLINE);
             meshDeadlines.add(mesh != null ? mesh : "");
+            if (!emptyCallDelay.isZero() && call.getMethodDescriptor().equals(TestServiceGrpc.getEmptyCallMethod())) {
+                return answerLater(call);
+            }
             if (!failWith.isOk()) {
                 // Trailers-only: the status in the response headers, no body.
                 call.close(failWith, new Metadata());

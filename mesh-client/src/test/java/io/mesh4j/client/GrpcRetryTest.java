@@ -20,6 +20,7 @@ import io.mesh4j.client.balancer.Balancers;
 import io.mesh4j.client.breaker.BreakerConfig;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.client.retry.RetryConfig;
+import io.mesh4j.core.routing.HedgeSpec;
 import io.mesh4j.core.routing.PathMatch;
 import io.mesh4j.core.routing.RetrySpec;
 import io.mesh4j.core.routing.RetrySpec.RetryOn;
@@ -154,6 +155,58 @@ class GrpcRetryTest extends GrpcTestBase {
         // Another method of the service, which the rule does not match, is still not retried.
         assertThat(failures(orders, true)).isBetween(4, 6);
         assertThat(internal.calls).contains("grpc.testing.TestService/UnaryCall");
+    }
+
+    @Test
+    void aUnaryCallIsHedgedWhereItsRouteSaysSo() throws Exception {
+        backend(identity("orders"), "orders-fast");
+        final GrpcBackend slow = backend(identity("orders"), "orders-slow").slowEmptyCalls(Duration.ofSeconds(10));
+        final MeshClient mesh = mesh(MeshClient.builder(registry.uri())
+                .identity(identity("checkout"))
+                .balancer(Balancers.roundRobin())
+                .policy(
+                        "orders",
+                        ClientPolicy.builder()
+                                .timeout(Duration.ofSeconds(1))
+                                .breaker(NEVER_EJECTS)
+                                .build()));
+        connected(mesh, 2);
+        final TestServiceBlockingStub orders = mesh.grpcClient("orders", TestServiceBlockingStub.class);
+
+        // Without hedging, the calls that start on the slow instance run out of time there.
+        int timedOut = 0;
+        for (int i = 0; i < 4; i++) {
+            try {
+                orders.emptyCall(EMPTY);
+            } catch (StatusRuntimeException e) {
+                // The mesh's timeout (the stub set none) reaches the stub as DEADLINE_EXCEEDED, or at times as
+                // CANCELLED: a known gap, not understood yet (a race below the retrying client, it seems); either way
+                // the call did not get its answer in time.
+                assertThat(e.getStatus().getCode()).isIn(Status.Code.DEADLINE_EXCEEDED, Status.Code.CANCELLED);
+                timedOut++;
+            }
+        }
+        assertThat(timedOut).isEqualTo(2);
+
+        final RouteConfig config = new RouteConfig(List.of(RouteRule.builder("empty-call")
+                .match(new RouteMatch(
+                        PathMatch.of(PathMatch.Kind.EXACT, "/grpc.testing.TestService/EmptyCall"),
+                        Set.of(),
+                        java.util.Map.of()))
+                .hedge(new HedgeSpec(Duration.ofMillis(50), null, 2))
+                .build()));
+        RegistryAccess.ADMIN_CLIENT.get(registry).putRoutes(ORDERS, config).join();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> mesh.routeConfig(ORDERS).equals(config));
+        final int slowBefore = slow.hits.get();
+
+        // With it, each call that starts there gets a second attempt on the fast one, which answers.
+        for (int i = 0; i < 4; i++) {
+            assertThat(orders.emptyCall(EMPTY)).isEqualTo(EMPTY);
+        }
+        assertThat(slow.hits.get() - slowBefore)
+                .as("calls that started on the slow instance")
+                .isPositive();
     }
 
     /** Makes ten calls of EmptyCall (or UnaryCall), and counts those that failed with INTERNAL. */
