@@ -12,6 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
+
 import com.linecorp.armeria.common.TlsKeyPair;
 
 import io.grpc.Context;
@@ -64,20 +66,36 @@ final class GrpcBackend implements AutoCloseable {
     /** How long an EmptyCall waits before it is answered; zero serves it at once. */
     private volatile Duration emptyCallDelay = Duration.ZERO;
 
-    private GrpcBackend(WorkloadIdentity identity, Status failWith) throws Exception {
+    private GrpcBackend(@Nullable WorkloadIdentity identity, Status failWith) throws Exception {
+        final List<ServerInterceptor> interceptors = new ArrayList<>(TestServiceImpl.interceptors());
+        interceptors.add(new Recorder(failWith));
+        final NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(ServerInterceptors.intercept(new TestServiceImpl(executor), interceptors));
+        if (identity != null) {
+            builder.sslContext(sslContext(identity));
+        }
+        server = builder.build().start();
+    }
+
+    /** Without TLS (h2c), registered with {@code registry} by the test, as a plaintext mesh's member would be. */
+    static GrpcBackend plaintext(RegistryClient registry, String service, String id) throws Exception {
+        final GrpcBackend backend = new GrpcBackend(null, Status.OK);
+        registry.register(
+                        ServiceName.of(service),
+                        InstanceId.of(id),
+                        Registration.builder("127.0.0.1", backend.port()).build())
+                .join();
+        return backend;
+    }
+
+    private static SslContext sslContext(WorkloadIdentity identity) throws Exception {
         final TlsKeyPair keyPair = identity.keyPair();
         final SslContext tls = GrpcSslContexts.configure(SslContextBuilder.forServer(
                                 keyPair.privateKey(), keyPair.certificateChain().toArray(new X509Certificate[0]))
                         .trustManager(identity.trustManager(caller -> true, "any workload of the mesh"))
                         .clientAuth(ClientAuth.REQUIRE))
                 .build();
-        final List<ServerInterceptor> interceptors = new ArrayList<>(TestServiceImpl.interceptors());
-        interceptors.add(new Recorder(failWith));
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .sslContext(tls)
-                .addService(ServerInterceptors.intercept(new TestServiceImpl(executor), interceptors))
-                .build()
-                .start();
+        return tls;
     }
 
     /** Serves as {@code identity} and registers itself, with that identity's certificate, as {@code id}. */
