@@ -13,12 +13,15 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.linecorp.armeria.client.AbstractClientOptionsBuilder;
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.Endpoint;
@@ -38,6 +41,7 @@ import io.mesh4j.client.internal.breaker.RoutedBreakerConfig;
 import io.mesh4j.client.internal.deadline.DeadlineLayer;
 import io.mesh4j.client.internal.discovery.EndpointWait;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.internal.grpc.GrpcStubs;
 import io.mesh4j.client.internal.metrics.PickCounter;
 import io.mesh4j.client.internal.retry.RetryBudget;
 import io.mesh4j.client.internal.routing.Router;
@@ -353,29 +357,11 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         // Where each call goes, decided once per call from the live route config.
         final Router router = new Router(service, routes, other -> serviceClient(other).endpoints);
 
-        final WebClientBuilder builder = WebClient.builder(
-                        identity != null ? SessionProtocol.HTTPS : SessionProtocol.HTTP, endpoints.group(Subset.ALL))
-                .factory(factory)
-                // The DEADLINE layer sets every call's timeout; none here lets it tell a timeout the
-                // caller set on a request from no timeout at all.
-                .responseTimeoutMillis(0);
-        if (stack.contains(ClientRoles.ROUTING)) {
-            // Armeria picks a call's first endpoint before any layer runs: the subset must be chosen first.
-            builder.preprocessor(new RoutingPreprocessor(router));
-        }
-        if (tls != null) {
-            // Innermost: every attempt presents this workload's certificate and checks the server's SPIFFE ID.
-            builder.decorator(transport -> tls.decorate(transport, service));
-        }
         // The balancer learns each attempt's latency and outcome: in the per-attempt pass, beside BREAKER, when it
         // can; as a decorator of its own otherwise.
         final List<Passes.Fused<ClientRequestContext>> belowStack = balancer instanceof AttemptFeedback learning
                 ? List.of(new Passes.Fused<>(AttemptFeedback.ROLE, learning.feedback()))
                 : List.of();
-        if (belowStack.isEmpty()) {
-            builder.decorator(balancer::observe);
-        }
-        // Then the layers in request order: a pass per run of built-in layers (per call, then per attempt).
         final StackParams stackParams = params.with(EndpointBreakers.KEY, breakers)
                 // RETRY requeues an attempt never sent only while another endpoint would take it.
                 .with(EndpointAvailability.KEY, breakers::isAvailable)
@@ -385,9 +371,85 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                         // Follows the live policy: a replaced policy's budget values apply from the next request,
                         // its counts kept.
                         RetryBudget.of(() -> policies.policyFor(service).retry(), ticker));
-        final WebClient webClient = builder.decorator(ClientPass.decorator(stack, stackParams, classifier, belowStack))
-                .build();
-        return new ServiceClient(webClient, endpoints);
+        final Function<? super HttpClient, ? extends HttpClient> layers =
+                ClientPass.decorator(stack, stackParams, classifier, belowStack);
+        // What every client of the service shares, its WebClient and its gRPC stubs alike: one stack (one set of
+        // breakers, one budget, one router) over one endpoint group.
+        final Consumer<AbstractClientOptionsBuilder> common = builder -> {
+            builder.factory(factory)
+                    // The DEADLINE layer sets every call's timeout; none here lets it tell a timeout the
+                    // caller set on a request from no timeout at all.
+                    .responseTimeoutMillis(0);
+            if (stack.contains(ClientRoles.ROUTING)) {
+                // Armeria picks a call's first endpoint before any layer runs: the subset must be chosen first.
+                builder.preprocessor(new RoutingPreprocessor(router));
+            }
+            if (tls != null) {
+                // Innermost: every attempt presents this workload's certificate and checks the server's SPIFFE ID.
+                builder.decorator(transport -> tls.decorate(transport, service));
+            }
+            if (belowStack.isEmpty()) {
+                builder.decorator(balancer::observe);
+            }
+            // Then the layers in request order: a pass per run of built-in layers (per call, then per attempt).
+            builder.decorator(layers);
+        };
+        final WebClientBuilder builder = WebClient.builder(protocol(), endpoints.group(Subset.ALL));
+        common.accept(builder);
+        return new ServiceClient(builder.build(), endpoints, common);
+    }
+
+    /** HTTPS with the mesh's mTLS, or HTTP (h2c for gRPC) for a plaintext client. */
+    private SessionProtocol protocol() {
+        return identity != null ? SessionProtocol.HTTPS : SessionProtocol.HTTP;
+    }
+
+    /**
+     * A gRPC stub of {@code service}, such as {@code mesh.grpcClient("orders", OrdersGrpc.OrdersBlockingStub.class)}:
+     * blocking, future and async stubs made by protoc-gen-grpc-java, built with Armeria's {@code GrpcClients} on the
+     * same stack and endpoints as {@link #webClient(String)}: discovery, balancing, mTLS checking the server's SPIFFE
+     * ID, route configs, overrides and splits, breakers, the retry budget and telemetry.
+     *
+     * <p>A gRPC method is a route, {@code /pkg.Service/Method}, which route configs and telemetry name. The call's
+     * timeout travels as {@code grpc-timeout}; a stub deadline bounds the call too, as does the route's or policy's
+     * timeout, whichever is sooner. A unary call is retried within the budget on {@code UNAVAILABLE} (and on the
+     * statuses its route's {@code retry.on} names), and hedged where its route says so; a streaming call goes as one
+     * attempt, streamed through. See the README's gRPC section and {@code docs/traffic-policy.md}.
+     *
+     * <pre>{@code
+     * OrdersGrpc.OrdersBlockingStub orders = mesh.grpcClient("orders", OrdersGrpc.OrdersBlockingStub.class);
+     * Order order = orders.withDeadlineAfter(2, TimeUnit.SECONDS).getOrder(OrderRequest.newBuilder().setId("42").build());
+     * }</pre>
+     *
+     * @param <T> the stub's type
+     * @param service a service name
+     * @param stubType a stub class, such as {@code OrdersGrpc.OrdersBlockingStub}, {@code OrdersGrpc.OrdersFutureStub}
+     *     or {@code OrdersGrpc.OrdersStub}
+     * @return the service's stub of that type, the same one every time
+     * @throws IllegalArgumentException if {@code service} is not a valid service name, or Armeria cannot make a stub
+     *     of {@code stubType}
+     * @throws IllegalStateException if this client was stopped
+     */
+    public <T> T grpcClient(String service, Class<T> stubType) {
+        return grpcClient(ServiceName.of(service), stubType);
+    }
+
+    /**
+     * A gRPC stub of {@code service}; see {@link #grpcClient(String, Class)}.
+     *
+     * @param <T> the stub's type
+     * @param service the service
+     * @param stubType a stub class, such as {@code OrdersGrpc.OrdersBlockingStub}
+     * @return the service's stub of that type, the same one every time
+     * @throws IllegalArgumentException if Armeria cannot make a stub of {@code stubType}
+     * @throws IllegalStateException if this client was stopped
+     */
+    public <T> T grpcClient(ServiceName service, Class<T> stubType) {
+        requireNonNull(stubType, "stubType");
+        final ServiceClient client = serviceClient(service);
+        return stubType.cast(client.grpcStubs.computeIfAbsent(
+                stubType,
+                type -> GrpcStubs.newStub(type, protocol(), client.endpoints.group(Subset.ALL), client.common)));
     }
 
     /**
@@ -465,10 +527,15 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     private static final class ServiceClient {
         final WebClient webClient;
         final ServiceEndpoints endpoints;
+        /** Sets up any client of the service as its WebClient is. */
+        final Consumer<AbstractClientOptionsBuilder> common;
+        /** The gRPC stubs made so far, by stub type. */
+        final Map<Class<?>, Object> grpcStubs = new ConcurrentHashMap<>();
 
-        ServiceClient(WebClient webClient, ServiceEndpoints endpoints) {
+        ServiceClient(WebClient webClient, ServiceEndpoints endpoints, Consumer<AbstractClientOptionsBuilder> common) {
             this.webClient = webClient;
             this.endpoints = endpoints;
+            this.common = common;
         }
     }
 }

@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.logging.RequestLog;
+import com.linecorp.armeria.common.logging.RequestLogProperty;
 import com.linecorp.armeria.common.util.Exceptions;
 
 /** See {@link ResponseClassifier#ofDefault()}. */
@@ -33,6 +35,59 @@ final class DefaultResponseClassifier implements ResponseClassifier {
             return ResponseClass.RETRYABLE_FAILURE;
         }
         return IDEMPOTENT.contains(method) ? ResponseClass.RETRYABLE_FAILURE : ResponseClass.FAILURE;
+    }
+
+    /** The trailer (or, in a trailers-only answer, header) a gRPC server ends every call with. */
+    private static final String GRPC_STATUS = "grpc-status";
+
+    /** gRPC's status codes (grpc/doc/statuscodes.md) the default classifier reads. */
+    private static final int GRPC_OK = 0;
+
+    private static final int GRPC_UNKNOWN = 2;
+    private static final int GRPC_DEADLINE_EXCEEDED = 4;
+    private static final int GRPC_INTERNAL = 13;
+    private static final int GRPC_UNAVAILABLE = 14;
+    private static final int GRPC_DATA_LOSS = 15;
+
+    /** See {@link ResponseClassifier#classifyGrpc(int)}. */
+    static ResponseClass classifyGrpcStatus(int status) {
+        switch (status) {
+            case GRPC_OK:
+                return ResponseClass.SUCCESS;
+            case GRPC_UNAVAILABLE:
+                return ResponseClass.RETRYABLE_FAILURE;
+            case GRPC_UNKNOWN:
+            case GRPC_DEADLINE_EXCEEDED:
+            case GRPC_INTERNAL:
+            case GRPC_DATA_LOSS:
+                return ResponseClass.FAILURE;
+            default:
+                return ResponseClass.SUCCESS;
+        }
+    }
+
+    /**
+     * The {@code grpc-status} of an answer: in its trailers, or in its headers when the answer is trailers-only
+     * (a gRPC server that fails a call at once sends no body and no trailers); -1 for an answer without one (not
+     * gRPC, or an HTTP error from something in front of the gRPC server) or one whose trailers are not in yet.
+     */
+    static int grpcStatusOf(RequestLog log) {
+        if (!log.isAvailable(RequestLogProperty.RESPONSE_HEADERS)) {
+            return -1;
+        }
+        @Nullable String value = log.responseHeaders().get(GRPC_STATUS);
+        if (value == null && log.isAvailable(RequestLogProperty.RESPONSE_TRAILERS)) {
+            value = log.responseTrailers().get(GRPC_STATUS);
+        }
+        if (value == null) {
+            return -1;
+        }
+        try {
+            final int status = Integer.parseInt(value.trim());
+            return status >= 0 ? status : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     @Override

@@ -50,7 +50,20 @@ public record RetrySpec(int attempts, Set<RetryOn> on, Duration backoffBase, Dur
         /** Any 5xx. */
         SERVER_ERROR("5xx"),
         /** No answer in the per-attempt timeout. */
-        TIMEOUT("timeout");
+        TIMEOUT("timeout"),
+        /** gRPC {@code CANCELLED}: the server cancelled the call. */
+        GRPC_CANCELLED("cancelled"),
+        /** gRPC {@code DEADLINE_EXCEEDED} sent by the server (a timeout the client saw itself is {@link #TIMEOUT}). */
+        GRPC_DEADLINE_EXCEEDED("deadline-exceeded"),
+        /** gRPC {@code INTERNAL}. */
+        GRPC_INTERNAL("internal"),
+        /** gRPC {@code RESOURCE_EXHAUSTED}: the server shed the call (out of quota, overloaded). */
+        GRPC_RESOURCE_EXHAUSTED("resource-exhausted"),
+        /**
+         * gRPC {@code UNAVAILABLE}. {@link #UNAVAILABLE}, {@link #GATEWAY_ERROR} and {@link #SERVER_ERROR} retry it
+         * too, as gRPC reads a 502, 503 or 504 as {@code UNAVAILABLE}.
+         */
+        GRPC_UNAVAILABLE("unavailable");
 
         private final String wireName;
 

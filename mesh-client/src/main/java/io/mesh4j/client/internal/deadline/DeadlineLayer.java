@@ -7,12 +7,14 @@ import org.jspecify.annotations.Nullable;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.ResponseTimeoutException;
+import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
+import io.mesh4j.client.internal.grpc.GrpcCalls;
 import io.mesh4j.client.internal.routing.RouteDecision;
 import io.mesh4j.client.internal.stack.FusedClientLayer;
 import io.mesh4j.client.policy.ClientPolicies;
@@ -28,8 +30,8 @@ import io.mesh4j.core.stack.StackParams;
 /**
  * Bounds a whole call, every attempt and backoff included, and passes the time left downstream.
  *
- * <p>The timeout is the one the request set itself ({@code WebClient.prepare().responseTimeout(..)}), or
- * else its route rule's (the registry's, over the typed client's {@code @Timeout}), or else the service's policy
+ * <p>The timeout is the one the request set itself ({@code WebClient.prepare().responseTimeout(..)}; for a gRPC
+ * stub, its deadline, but no later than the route's or policy's timeout), or else its route rule's (the registry's, over the typed client's {@code @Timeout}), or else the service's policy
  * timeout; in both cases no later than the deadline of the request being served when
  * the call is made from a handler, so that a service never works longer for its caller than its caller waits.
  * The time left travels in the {@value Deadline#HEADER} header; the receiving server's DEADLINE layer refuses
@@ -110,9 +112,24 @@ public final class DeadlineLayer extends FusedClientLayer {
      * deadline of the request being served. Zero or negative when that has passed.
      */
     public static Duration timeoutOf(ClientRequestContext ctx, ServiceName service, ClientPolicies policies) {
-        Duration timeout = ctx.responseTimeoutMillis() > 0
-                ? Duration.ofMillis(ctx.responseTimeoutMillis())
-                : routeTimeout(ctx, service, policies);
+        Duration timeout;
+        if (GrpcCalls.methodOf(ctx) != null) {
+            // A gRPC stub's deadline (in the grpc-timeout header Armeria writes from it) bounds the call, and so
+            // does the route's or policy's timeout: gRPC clients set a deadline on every call, as they should, and
+            // an operator's timeout must still hold for them. Read from the header, in nanoseconds: a deadline
+            // less than a millisecond away must not read as none.
+            timeout = routeTimeout(ctx, service, policies);
+            final @Nullable HttpRequest req = ctx.request();
+            final @Nullable Duration stub =
+                    req != null ? Deadline.parseGrpcHeader(req.headers().get(Deadline.GRPC_HEADER)) : null;
+            if (stub != null && stub.compareTo(timeout) < 0) {
+                timeout = stub;
+            }
+        } else if (ctx.responseTimeoutMillis() > 0) {
+            timeout = Duration.ofMillis(ctx.responseTimeoutMillis());
+        } else {
+            timeout = routeTimeout(ctx, service, policies);
+        }
         final @Nullable Deadline inherited = inheritedDeadline(ctx);
         if (inherited != null && inherited.remaining().compareTo(timeout) < 0) {
             timeout = inherited.remaining();

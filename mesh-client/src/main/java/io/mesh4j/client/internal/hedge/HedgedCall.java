@@ -25,6 +25,7 @@ import com.linecorp.armeria.common.RequestId;
 import com.linecorp.armeria.common.logging.RequestLogAccess;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
+import io.mesh4j.client.internal.grpc.GrpcCalls;
 import io.mesh4j.client.internal.retry.RetryBudget;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.classify.ResponseClassifier;
@@ -142,7 +143,10 @@ final class HedgedCall {
         if (answer.isDone()) {
             return;
         }
-        final ResponseClass outcome = classifier.classify(ctx.method(), res != null ? res.status() : null, cause);
+        final int grpcStatus = res != null ? GrpcCalls.statusOf(res.headers(), res.trailers()) : -1;
+        final ResponseClass outcome = grpcStatus >= 0
+                ? classifier.classifyGrpc(grpcStatus)
+                : classifier.classify(ctx.method(), res != null ? res.status() : null, cause);
         final boolean othersPending = answered < attempts.size();
         if (outcome != ResponseClass.SUCCESS && othersPending) {
             // Another attempt may still answer well; this failure is the answer only if it is the last.

@@ -14,7 +14,6 @@ import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.client.retry.Backoff;
 import com.linecorp.armeria.client.retry.RetryDecision;
 import com.linecorp.armeria.client.retry.RetryRule;
-import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.logging.RequestLog;
 import com.linecorp.armeria.common.logging.RequestLogAccess;
 import com.linecorp.armeria.common.logging.RequestLogProperty;
@@ -105,8 +104,7 @@ final class BudgetedRetryRule implements RetryRule {
         if (cause != null && Exceptions.peel(cause) instanceof UnprocessedRequestException && mayRequeue(ctx)) {
             return REQUEUE;
         }
-        final @Nullable HttpStatus status = cause == null ? statusOf(ctx) : null;
-        final ResponseClass outcome = classifier.classify(ctx.method(), status, cause);
+        final ResponseClass outcome = classify(ctx, cause);
         if (outcome != ResponseClass.RETRYABLE_FAILURE) {
             if (outcome == ResponseClass.SUCCESS && buffered) {
                 recordLatency(ctx);
@@ -188,8 +186,17 @@ final class BudgetedRetryRule implements RetryRule {
         }
     }
 
-    private static @Nullable HttpStatus statusOf(ClientRequestContext ctx) {
-        final @Nullable RequestLog log = ctx.log().getIfAvailable(RequestLogProperty.RESPONSE_HEADERS);
-        return log != null ? log.responseHeaders().status() : null;
+    /**
+     * An answer by its log, so that a gRPC answer is judged by its {@code grpc-status} (in the trailers a buffered
+     * attempt has by now, or in the headers of a trailers-only answer); no answer by its cause.
+     */
+    private ResponseClass classify(ClientRequestContext ctx, @Nullable Throwable cause) {
+        if (cause == null) {
+            final @Nullable RequestLog log = ctx.log().getIfAvailable(RequestLogProperty.RESPONSE_HEADERS);
+            if (log != null && log.responseHeaders().status().code() > 0) {
+                return classifier.classify(ctx.method(), log);
+            }
+        }
+        return classifier.classify(ctx.method(), null, cause);
     }
 }

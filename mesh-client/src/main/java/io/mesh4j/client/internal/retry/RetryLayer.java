@@ -54,6 +54,13 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
      */
     public static final AttributeKey<Boolean> STREAMING = AttributeKey.valueOf(RetryLayer.class, "STREAMING");
 
+    /**
+     * Set to {@code true} on a call whose request and response both stream, such as a gRPC streaming method: it goes
+     * as one attempt, passed through without Armeria's retrying client, which would keep the whole request to
+     * replay it. Such a call is {@linkplain #isStreaming streaming} too: never hedged, never cut per attempt.
+     */
+    public static final AttributeKey<Boolean> ONE_ATTEMPT = AttributeKey.valueOf(RetryLayer.class, "ONE_ATTEMPT");
+
     public RetryLayer() {
         super(ClientRoles.RETRY);
     }
@@ -86,6 +93,7 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
         return delegate -> new BudgetDepositingClient(
                 RetryingClient.builderWithMapping(perRequest)
                         .build(new AttemptTimeoutClient(delegate, service, policies, classifier, budget, latencies)),
+                delegate,
                 budget);
     }
 
@@ -94,26 +102,34 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
      * such a call is neither buffered for a retry nor hedged.
      */
     public static boolean isStreaming(ClientRequestContext ctx) {
-        if (Boolean.TRUE.equals(ctx.attr(STREAMING))) {
+        if (Boolean.TRUE.equals(ctx.attr(STREAMING)) || Boolean.TRUE.equals(ctx.attr(ONE_ATTEMPT))) {
             return true;
         }
         final String accept = ctx.request() != null ? ctx.request().headers().get(HttpHeaderNames.ACCEPT) : null;
         return accept != null && accept.contains("text/event-stream");
     }
 
-    /** Deposits every call, not every attempt, into the budget: retries are a share of calls. */
+    /**
+     * Deposits every call, not every attempt, into the budget: retries are a share of calls. A call of
+     * {@link #ONE_ATTEMPT} goes straight to the layers below, as one attempt.
+     */
     private static final class BudgetDepositingClient extends SimpleDecoratingHttpClient {
 
+        private final HttpClient oneAttempt;
         private final RetryBudget budget;
 
-        BudgetDepositingClient(HttpClient delegate, RetryBudget budget) {
-            super(delegate);
+        BudgetDepositingClient(HttpClient retrying, HttpClient oneAttempt, RetryBudget budget) {
+            super(retrying);
+            this.oneAttempt = oneAttempt;
             this.budget = budget;
         }
 
         @Override
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
             budget.deposit();
+            if (Boolean.TRUE.equals(ctx.attr(ONE_ATTEMPT))) {
+                return oneAttempt.execute(ctx, req);
+            }
             return unwrap().execute(ctx, req);
         }
     }

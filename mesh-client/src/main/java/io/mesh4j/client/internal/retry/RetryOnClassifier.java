@@ -52,6 +52,41 @@ final class RetryOnClassifier implements ResponseClassifier {
                 || on.contains(RetryOn.UNAVAILABLE) && code == 503;
     }
 
+    /**
+     * A gRPC status is retried when {@code retry.on} names it, or, for {@code UNAVAILABLE}, names a 503 ({@code 503},
+     * {@code gateway-error}, {@code 5xx}): gRPC reads a 502, 503 or 504 as {@code UNAVAILABLE}. Naming a status the
+     * delegate calls a success ({@code cancelled}, {@code resource-exhausted}) makes it a retryable failure: the
+     * operator said so. Any other status is what the delegate says, but never retried.
+     */
+    @Override
+    public ResponseClass classifyGrpc(int status) {
+        if (status != 0 && isRetryableGrpc(status)) {
+            return ResponseClass.RETRYABLE_FAILURE;
+        }
+        final ResponseClass base = delegate.classifyGrpc(status);
+        return base == ResponseClass.RETRYABLE_FAILURE ? ResponseClass.FAILURE : base;
+    }
+
+    private boolean isRetryableGrpc(int status) {
+        switch (status) {
+            case 1:
+                return on.contains(RetryOn.GRPC_CANCELLED);
+            case 4:
+                return on.contains(RetryOn.GRPC_DEADLINE_EXCEEDED);
+            case 8:
+                return on.contains(RetryOn.GRPC_RESOURCE_EXHAUSTED);
+            case 13:
+                return on.contains(RetryOn.GRPC_INTERNAL);
+            case 14:
+                return on.contains(RetryOn.GRPC_UNAVAILABLE)
+                        || on.contains(RetryOn.UNAVAILABLE)
+                        || on.contains(RetryOn.GATEWAY_ERROR)
+                        || on.contains(RetryOn.SERVER_ERROR);
+            default:
+                return false;
+        }
+    }
+
     @Override
     public String toString() {
         return "RetryOnClassifier(" + on + ')';

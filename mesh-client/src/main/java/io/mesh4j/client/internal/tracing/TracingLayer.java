@@ -15,7 +15,10 @@ import com.linecorp.armeria.common.logging.RequestLog;
 import com.linecorp.armeria.common.logging.RequestLogAccess;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.internal.grpc.GrpcCalls;
 import io.mesh4j.client.internal.stack.FusedClientLayer;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.internal.stack.Exchange;
@@ -27,6 +30,7 @@ import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
@@ -57,6 +61,10 @@ import io.opentelemetry.context.Scope;
  * when the call names its route template with {@link MeshTelemetry#ROUTE}; method, {@code peer.service} (the
  * called service), server address and port of the last attempt, status; {@code error.type} and an error status
  * for 4xx, 5xx and calls that got no answer.
+ *
+ * <p>A call of a mesh gRPC stub follows the OpenTelemetry RPC conventions instead: named {@code pkg.Service/Method},
+ * with {@code rpc.system=grpc}, {@code rpc.service}, {@code rpc.method} and {@code rpc.grpc.status_code}; an error
+ * for every status but {@code OK}, its {@code error.type} the status's name.
  */
 public final class TracingLayer extends FusedClientLayer {
 
@@ -65,6 +73,11 @@ public final class TracingLayer extends FusedClientLayer {
         final Scope scope = context.makeCurrent();
         return scope::close;
     };
+
+    private static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
+    private static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
+    private static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
+    private static final AttributeKey<Long> RPC_GRPC_STATUS_CODE = AttributeKey.longKey("rpc.grpc.status_code");
 
     public TracingLayer() {
         super(ClientRoles.TRACING);
@@ -106,7 +119,9 @@ public final class TracingLayer extends FusedClientLayer {
             final Context parent = parentOf(ctx);
             final String method = ctx.method().name();
             final @Nullable String route = ctx.attr(MeshTelemetry.ROUTE);
-            final SpanBuilder builder = tracer.spanBuilder(route != null ? method + ' ' + route : method)
+            final @Nullable MethodDescriptor<?, ?> grpc = GrpcCalls.methodOf(ctx);
+            final String name = grpc != null ? grpc.getFullMethodName() : route != null ? method + ' ' + route : method;
+            final SpanBuilder builder = tracer.spanBuilder(name)
                     .setParent(parent)
                     .setSpanKind(SpanKind.CLIENT)
                     .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method)
@@ -114,6 +129,12 @@ public final class TracingLayer extends FusedClientLayer {
                     .setAttribute(HttpAttributes.URL_PATH, ctx.path());
             if (route != null) {
                 builder.setAttribute(HttpAttributes.URL_TEMPLATE, route);
+            }
+            if (grpc != null) {
+                // The OpenTelemetry RPC conventions: named pkg.Service/Method, with its service and method.
+                builder.setAttribute(RPC_SYSTEM, "grpc")
+                        .setAttribute(RPC_SERVICE, String.valueOf(grpc.getServiceName()))
+                        .setAttribute(RPC_METHOD, String.valueOf(grpc.getBareMethodName()));
             }
             final Span span = builder.startSpan();
             final Context context = parent.with(span);
@@ -169,7 +190,17 @@ public final class TracingLayer extends FusedClientLayer {
                 span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
             }
             final @Nullable Throwable cause = log.responseCause();
-            if (status >= 400 || status <= 0 && cause != null) {
+            final int grpcStatus = GrpcCalls.methodOf(ctx) != null ? GrpcCalls.statusOf(log) : -1;
+            if (grpcStatus >= 0) {
+                span.setAttribute(RPC_GRPC_STATUS_CODE, (long) grpcStatus);
+                if (grpcStatus != 0) {
+                    // A gRPC client span is an error for every status but OK.
+                    span.setAttribute(
+                            HttpAttributes.ERROR_TYPE,
+                            Status.fromCodeValue(grpcStatus).getCode().name());
+                    span.setStatus(StatusCode.ERROR);
+                }
+            } else if (status >= 400 || status <= 0 && cause != null) {
                 span.setAttribute(
                         HttpAttributes.ERROR_TYPE,
                         status > 0 ? Integer.toString(status) : cause.getClass().getName());

@@ -233,7 +233,11 @@ public final class RouteJson {
                 return on;
             }
         }
-        throw invalid(where, "'" + value + "'", "unprocessed, 503, gateway-error, 5xx or timeout");
+        throw invalid(
+                where,
+                "'" + value + "'",
+                "unprocessed, 503, gateway-error, 5xx, timeout, or for gRPC cancelled, deadline-exceeded, internal, "
+                        + "resource-exhausted or unavailable");
     }
 
     private static HedgeSpec parseHedge(JsonNode node, String where) {
