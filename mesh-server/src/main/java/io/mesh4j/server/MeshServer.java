@@ -44,6 +44,7 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.internal.authz.AuthorizationTally;
 import io.mesh4j.server.internal.authz.PolicyWatch;
 import io.mesh4j.server.internal.authz.PushedPolicy;
+import io.mesh4j.server.internal.grpc.GrpcServing;
 import io.mesh4j.server.internal.policy.ServerRoutes;
 import io.mesh4j.server.internal.registration.Registrar;
 import io.mesh4j.server.internal.stack.ServicePass;
@@ -90,6 +91,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     private final AuthorizationTally authorizationCounts = new AuthorizationTally();
     private final PolicyWatch policyWatch;
     private final PolicyRegistry policyRegistry;
+    private final @Nullable GrpcServing grpc;
 
     private @Nullable Server server;
     private @Nullable Registrar registrar;
@@ -124,6 +126,10 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup());
         // Watches nothing yet: with TLS the registry answers a watch only once the certificate is in (start()).
         policyRegistry = PolicyRegistry.watching(registry, CommonPools.workerGroup());
+        grpc = config.grpcServices.isEmpty() && config.grpcDefinitions.isEmpty()
+                ? null
+                : new GrpcServing(
+                        config.grpcServices, config.grpcDefinitions, config.grpcHealth, config.grpcReflection);
         admin = config.adminPort < 0 ? null : admin(config).show(service + " inbound", this::describeStack);
     }
 
@@ -171,6 +177,9 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             identity.onTrustChange(() -> connections.sweep(callers, true));
         } else {
             sb.http(config.port);
+        }
+        if (grpc != null) {
+            grpc.addTo(sb);
         }
         config.armeriaCustomizers.forEach(customizer -> customizer.accept(sb));
         final StackParams params = config.params
@@ -303,6 +312,10 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             }
         }
         final Registrar registrar = this.registrar;
+        if (grpc != null) {
+            // Probes and health-checking balancers hear it first, before the registry's watchers do.
+            grpc.draining();
+        }
         policyWatch.close();
         policyRegistry.close();
         final CompletableFuture<Void> deregistered =
