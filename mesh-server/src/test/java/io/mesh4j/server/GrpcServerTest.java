@@ -41,6 +41,7 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.testing.integration.AbstractInteropTest;
 import io.grpc.testing.integration.EmptyProtos.Empty;
+import io.grpc.testing.integration.Messages.EchoStatus;
 import io.grpc.testing.integration.Messages.Payload;
 import io.grpc.testing.integration.Messages.SimpleRequest;
 import io.grpc.testing.integration.TestServiceGrpc;
@@ -55,9 +56,16 @@ import io.mesh4j.core.routing.RateLimitSpec;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;
+import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
 import io.netty.handler.ssl.SslContext;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 
 /**
  * gRPC on the mesh listener, driven by a stock grpc-java client (Netty, TLS with a workload certificate of the
@@ -78,6 +86,9 @@ class GrpcServerTest {
     private ScheduledExecutorService testServiceExecutor;
     private MeshRegistry registry;
     private MeshServer server;
+    private final InMemorySpanExporter spans = InMemorySpanExporter.create();
+    private final MeshTelemetry telemetry = MeshTelemetry.of(
+            TelemetryConfig.builder().serviceName("interop").spanExporter(spans).build());
     private WorkloadIdentity frontend;
 
     @BeforeEach
@@ -109,6 +120,7 @@ class GrpcServerTest {
                 .advertisedHost("127.0.0.1")
                 .drainPeriod(Duration.ofSeconds(3))
                 .stopOnShutdown(false)
+                .telemetry(telemetry)
                 .grpcService(ServerInterceptors.intercept(new TestServiceImpl(testServiceExecutor), interceptors))
                 .build();
         server.start().join();
@@ -123,6 +135,7 @@ class GrpcServerTest {
         }
         registry.close();
         testServiceExecutor.shutdownNow();
+        telemetry.close();
     }
 
     /** A stock grpc-java channel over TLS, presenting {@code identity}'s certificate and checking the server's. */
@@ -190,6 +203,43 @@ class GrpcServerTest {
         interop(AbstractInteropTest::statusCodeAndMessage);
         interop(AbstractInteropTest::unimplementedMethod);
         interop(AbstractInteropTest::timeoutOnSleepingServer);
+    }
+
+    @Test
+    void aFailedCallIsAnErrorSpanNamedByItsMethodAndAFailureInTheMetricsUnderItsPath() {
+        final TestServiceGrpc.TestServiceBlockingStub stub = TestServiceGrpc.newBlockingStub(channelAs(frontend));
+        final SimpleRequest failing = SimpleRequest.newBuilder()
+                .setResponseStatus(EchoStatus.newBuilder()
+                        .setCode(Status.Code.INTERNAL.value())
+                        .setMessage("boom"))
+                .build();
+        assertThatThrownBy(() -> stub.unaryCall(failing))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL));
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> spans.getFinishedSpanItems().stream()
+                        .anyMatch(span -> span.getName().equals("grpc.testing.TestService/UnaryCall")));
+        final SpanData span = spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getName().equals("grpc.testing.TestService/UnaryCall"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(span.getKind()).isEqualTo(SpanKind.SERVER);
+        assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(span.getAttributes().get(AttributeKey.stringKey("rpc.system")))
+                .isEqualTo("grpc");
+        assertThat(span.getAttributes().get(AttributeKey.stringKey("rpc.service")))
+                .isEqualTo("grpc.testing.TestService");
+        assertThat(span.getAttributes().get(AttributeKey.stringKey("rpc.method")))
+                .isEqualTo("UnaryCall");
+        assertThat(span.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))
+                .isEqualTo((long) Status.Code.INTERNAL.value());
+        // The shared classifier read grpc-status 13 behind HTTP 200: a failure, under the method's path.
+        await().atMost(Duration.ofSeconds(5)).until(() -> telemetry.scrape().contains("outcome=\"failure\""));
+        assertThat(telemetry.scrape())
+                .containsPattern("mesh_server_requests_seconds_count\\{[^}]*outcome=\"failure\",peer=\"frontend\","
+                        + "route=\"/grpc.testing.TestService/UnaryCall\"");
     }
 
     @Test
