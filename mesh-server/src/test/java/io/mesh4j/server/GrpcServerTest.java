@@ -51,6 +51,7 @@ import io.mesh4j.core.authz.AccessRule;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.PathMatch;
 import io.mesh4j.core.routing.RateLimitSpec;
 import io.mesh4j.core.routing.RouteConfig;
@@ -292,6 +293,53 @@ class GrpcServerTest {
                 .contains("POST " + EMPTY_CALL + " is limited to 1.0 requests per second")
                 .contains("the registry's rule 'empty-call-1rps'");
         assertThat(stub.unaryCall(SimpleRequest.getDefaultInstance())).isNotNull();
+    }
+
+    @Test
+    void aConcurrencyLimitShedsWithUnavailableAndAnInjectedAbortIsItsGrpcStatus() throws Exception {
+        final RouteConfig config = new RouteConfig(List.of(
+                RouteRule.builder("one-stream")
+                        .match(new RouteMatch(
+                                PathMatch.of(PathMatch.Kind.EXACT, "/grpc.testing.TestService/StreamingOutputCall"),
+                                Set.of(),
+                                Map.of()))
+                        .concurrencyLimit(1)
+                        .build(),
+                RouteRule.builder("empty-call-aborts")
+                        .match(new RouteMatch(PathMatch.of(PathMatch.Kind.EXACT, EMPTY_CALL), Set.of(), Map.of()))
+                        .fault(new FaultSpec(0, null, 100, 503))
+                        .build()));
+        RegistryAccess.ADMIN_CLIENT.get(registry).putRoutes(INTEROP, config).join();
+        await().atMost(Duration.ofSeconds(2)).until(() -> server.routeConfig().equals(config));
+        final ManagedChannel channel = channelAs(frontend);
+
+        // One slow stream holds the only slot until its one answer, 3 s on.
+        final var slow = io.grpc.testing.integration.Messages.StreamingOutputCallRequest.newBuilder()
+                .addResponseParameters(io.grpc.testing.integration.Messages.ResponseParameters.newBuilder()
+                        .setSize(1)
+                        .setIntervalUs(3_000_000))
+                .build();
+        final java.util.Iterator<?> holding = TestServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .streamingOutputCall(slow);
+        await().atMost(Duration.ofSeconds(2)).until(() -> !meshDeadlines.isEmpty());
+        assertThatThrownBy(() -> TestServiceGrpc.newBlockingStub(channel)
+                        .streamingOutputCall(slow)
+                        .forEachRemaining(response -> {}))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(e.getStatus().getDescription())
+                            .contains("has 1 requests in flight")
+                            .contains("shed before any work");
+                });
+        holding.forEachRemaining(response -> {});
+
+        assertThatThrownBy(() -> TestServiceGrpc.newBlockingStub(channel).emptyCall(Empty.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(e.getStatus().getDescription())
+                            .isEqualTo("fault injected by mesh4j (rule 'empty-call-aborts')");
+                });
     }
 
     @Test
