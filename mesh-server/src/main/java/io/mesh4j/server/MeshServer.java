@@ -44,6 +44,7 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.internal.authz.AuthorizationTally;
 import io.mesh4j.server.internal.authz.PolicyWatch;
 import io.mesh4j.server.internal.authz.PushedPolicy;
+import io.mesh4j.server.internal.grpc.GrpcMethods;
 import io.mesh4j.server.internal.grpc.GrpcServing;
 import io.mesh4j.server.internal.policy.ServerRoutes;
 import io.mesh4j.server.internal.registration.Registrar;
@@ -107,6 +108,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             PushedPolicy.KEY,
             AuthorizationTally.KEY,
             ServerRoutes.KEY,
+            GrpcMethods.KEY,
             MeshTelemetry.KEY);
 
     MeshServer(MeshServerBuilder config) {
@@ -182,12 +184,14 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             grpc.addTo(sb);
         }
         config.armeriaCustomizers.forEach(customizer -> customizer.accept(sb));
+        final GrpcMethods grpcMethods = GrpcMethods.of(config.grpcServices);
         final StackParams params = config.params
                 .with(CommonParams.SERVICE, service)
                 .with(CommonParams.TICKER, config.ticker)
                 .with(PushedPolicy.KEY, pushedPolicy)
                 .with(AuthorizationTally.KEY, authorizationCounts)
-                .with(ServerRoutes.KEY, new ServerRoutes(policyRegistry.routes(service)))
+                .with(GrpcMethods.KEY, grpcMethods)
+                .with(ServerRoutes.KEY, new ServerRoutes(policyRegistry.routes(service), grpcMethods))
                 .with(MeshTelemetry.KEY, config.telemetry);
         // Every route, whoever added it, passes the layers in the stack's request order: the built-in ones fused
         // into one pass per request.

@@ -140,7 +140,9 @@ public final class MeshServerBuilder {
      * route is its method's path, {@code /pkg.Service/Method}: pushed access policies and route rules match it as
      * they match an HTTP path, and a layer that refuses a call answers it with a gRPC status a stock client reads
      * ({@code PERMISSION_DENIED}, {@code RESOURCE_EXHAUSTED}, {@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}), never
-     * an HTTP body. Calls run off the connection's event loop, as grpc-java runs them, and a message may be up to
+     * an HTTP body. The policy annotations ({@code @AllowCallers}, {@code @Timeout}, {@code @RateLimit},
+     * {@code @ConcurrencyLimit}) on the implementation's methods and class apply to its gRPC methods, and
+     * {@link #build()} checks them. Calls run off the connection's event loop, as grpc-java runs them, and a message may be up to
      * 4 MiB. With the first gRPC service come {@code grpc.health.v1.Health} and server reflection, unless turned
      * off ({@link #grpcHealth(boolean)}, {@link #grpcReflection(boolean)}).
      *
@@ -498,6 +500,8 @@ public final class MeshServerBuilder {
         // A policy annotation that is wrong fails here, naming its method, rather than at its first request.
         annotatedServices.forEach(ServerRoutes::validate);
         annotatedServices.forEach(AnnotatedPolicies::validate);
+        grpcServices.forEach(ServerRoutes::validate);
+        grpcServices.forEach(AnnotatedPolicies::validate);
         // The server reads its settings while it runs (the port, the registration): it gets a copy of its own, so
         // that changing this builder afterwards, or building again, leaves it as it was built.
         final MeshServerBuilder settings = copy();

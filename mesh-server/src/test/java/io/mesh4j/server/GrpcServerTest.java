@@ -39,15 +39,19 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import io.grpc.testing.integration.AbstractInteropTest;
 import io.grpc.testing.integration.EmptyProtos.Empty;
 import io.grpc.testing.integration.Messages.EchoStatus;
 import io.grpc.testing.integration.Messages.Payload;
 import io.grpc.testing.integration.Messages.SimpleRequest;
+import io.grpc.testing.integration.Messages.SimpleResponse;
 import io.grpc.testing.integration.TestServiceGrpc;
 import io.grpc.testing.integration.TestServiceImpl;
+import io.mesh4j.core.annotation.RateLimit;
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.authz.AccessRule;
+import io.mesh4j.core.authz.AllowCallers;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
@@ -241,6 +245,63 @@ class GrpcServerTest {
         assertThat(telemetry.scrape())
                 .containsPattern("mesh_server_requests_seconds_count\\{[^}]*outcome=\"failure\",peer=\"frontend\","
                         + "route=\"/grpc.testing.TestService/UnaryCall\"");
+    }
+
+    /** The interop service as an owner might annotate it: emptyCall for web only, unaryCall at 1 call a second. */
+    public static final class AnnotatedTestService extends TestServiceImpl {
+        AnnotatedTestService(ScheduledExecutorService executor) {
+            super(executor);
+        }
+
+        @Override
+        @AllowCallers("web")
+        public void emptyCall(Empty request, StreamObserver<Empty> responseObserver) {
+            super.emptyCall(request, responseObserver);
+        }
+
+        @Override
+        @RateLimit(1)
+        public void unaryCall(SimpleRequest request, StreamObserver<SimpleResponse> responseObserver) {
+            super.unaryCall(request, responseObserver);
+        }
+    }
+
+    @Test
+    void thePolicyAnnotationsOfAGrpcImplementationApplyToItsMethods() {
+        final MeshServer annotated = MeshServer.builder("interop", registry.uri())
+                .identity(TlsWorkloads.join(registry, "interop", toClose))
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .stopOnShutdown(false)
+                .grpcService(new AnnotatedTestService(testServiceExecutor))
+                .build();
+        annotated.start().join();
+        toClose.add(() -> annotated.stop().join());
+        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", annotated.port())
+                .sslContext(sslContextOf(frontend))
+                .build();
+        toClose.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+        final TestServiceGrpc.TestServiceBlockingStub stub = TestServiceGrpc.newBlockingStub(channel);
+
+        assertThatThrownBy(() -> stub.emptyCall(Empty.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                    assertThat(e.getStatus().getDescription())
+                            .isEqualTo("spiffe://mesh.local/svc/frontend may not call POST " + EMPTY_CALL
+                                    + " of interop (the @AllowCallers annotation does not allow it)");
+                });
+        StatusRuntimeException limited = null;
+        for (int i = 0; i < 5 && limited == null; i++) {
+            try {
+                stub.unaryCall(SimpleRequest.getDefaultInstance());
+            } catch (StatusRuntimeException e) {
+                limited = e;
+            }
+        }
+        assertThat(limited).isNotNull();
+        assertThat(limited.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(limited.getStatus().getDescription())
+                .contains("the annotations of AnnotatedTestService.unaryCall(SimpleRequest, StreamObserver)");
     }
 
     @Test

@@ -29,6 +29,7 @@ import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.server.internal.grpc.GrpcMethods;
 import io.mesh4j.server.internal.grpc.GrpcServing;
 import io.mesh4j.server.internal.policy.ServerRoutes;
 import io.mesh4j.server.internal.refusal.Refusal;
@@ -57,7 +58,7 @@ public final class AuthzLayer extends FusedServiceLayer {
         final ServiceName service = params.get(CommonParams.SERVICE);
         final PushedPolicy pushed = params.get(PushedPolicy.KEY);
         final AuthorizationTally counts = params.get(AuthorizationTally.KEY);
-        final AnnotatedPolicies annotated = new AnnotatedPolicies();
+        final AnnotatedPolicies annotated = new AnnotatedPolicies(params.get(GrpcMethods.KEY));
         final RefusalLog refusals = new RefusalLog(service.value());
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
