@@ -39,6 +39,7 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.integration.AbstractInteropTest;
 import io.grpc.testing.integration.EmptyProtos.Empty;
@@ -413,6 +414,17 @@ class GrpcServerTest {
                 .satisfies(left -> assertThat(left)
                         .isLessThanOrEqualTo(Duration.ofSeconds(5))
                         .isGreaterThan(Duration.ofSeconds(3)));
+
+        // A mesh caller whose deadline has passed on the way (mesh-deadline: 0) is refused before any work.
+        final Metadata late = new Metadata();
+        late.put(Metadata.Key.of(Deadline.HEADER, Metadata.ASCII_STRING_MARSHALLER), "0");
+        assertThatThrownBy(() -> stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(late))
+                        .emptyCall(Empty.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                    assertThat(e.getStatus().getDescription())
+                            .isEqualTo("the caller's deadline had passed when the request arrived");
+                });
 
         // The route's own timeout, shorter than any the caller set: the server ends the call.
         final RouteConfig config = new RouteConfig(List.of(RouteRule.builder("stream-200ms")
