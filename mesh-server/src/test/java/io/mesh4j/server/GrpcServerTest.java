@@ -248,6 +248,77 @@ class GrpcServerTest {
                         + "route=\"/grpc.testing.TestService/UnaryCall\"");
     }
 
+    /** The README's example service: the generated base alone, every method UNIMPLEMENTED. */
+    static final class OrdersGrpcService extends TestServiceGrpc.TestServiceImplBase {}
+
+    @Test
+    void theReadmesServingSnippetRunsAndIsWhatTheReadmeShows() throws Exception {
+        final java.net.URI registry = this.registry.uri();
+        final WorkloadIdentity identity = TlsWorkloads.join(this.registry, "orders", toClose);
+        // ---- from the README
+        MeshServer orders = MeshServer.builder("orders", registry)
+                .identity(identity)
+                .grpcService(new OrdersGrpcService()) // extends OrdersServiceGrpc.OrdersServiceImplBase
+                .build();
+        orders.start().join();
+        // ---- end of the README's code
+        try {
+            final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", orders.port())
+                    .sslContext(GrpcSslContexts.forClient()
+                            .keyManager(
+                                    frontend.keyPair().privateKey(),
+                                    frontend.keyPair().certificateChain())
+                            .trustManager(frontend.trustManager(
+                                    id -> id.service()
+                                            .map(ServiceName.of("orders")::equals)
+                                            .orElse(false),
+                                    "a workload of orders"))
+                            .build())
+                    .build();
+            toClose.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+            assertThat(HealthGrpc.newBlockingStub(channel)
+                            .check(HealthCheckRequest.getDefaultInstance())
+                            .getStatus())
+                    .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+            assertThatThrownBy(() -> TestServiceGrpc.newBlockingStub(channel).emptyCall(Empty.getDefaultInstance()))
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+        } finally {
+            orders.stop().join();
+        }
+
+        // The module's directory is the working directory of its tests.
+        final String readme = java.nio.file.Files.readString(Path.of("../README.md"));
+        final String source =
+                java.nio.file.Files.readString(Path.of("src/test/java/io/mesh4j/server/GrpcServerTest.java"));
+        final String shown = between(readme, "### Serving a gRPC service", "```java", "```");
+        final String run = between(
+                source, "// ---- from the README", "// ---- from the README", "// ---- end of the README's code");
+        assertThat(shown.replaceAll("\\s+", ""))
+                .as("the ```java block of the README's 'Serving a gRPC service' against the code between the markers "
+                        + "in GrpcServerTest.java: change both together")
+                .isEqualTo(run.replaceAll("\\s+", ""));
+    }
+
+    /** The lines after the first line {@code open} at or after the line {@code start}, up to the line {@code close}. */
+    private static String between(String text, String start, String open, String close) {
+        final String[] lines = text.split("\n", -1);
+        int i = 0;
+        while (i < lines.length && !lines[i].strip().equals(start)) {
+            i++;
+        }
+        while (i < lines.length && !lines[i].strip().equals(open)) {
+            i++;
+        }
+        assertThat(i).as("a line '%s' followed by a line '%s'", start, open).isLessThan(lines.length);
+        final StringBuilder code = new StringBuilder();
+        for (i++; i < lines.length && !lines[i].strip().equals(close); i++) {
+            code.append(lines[i]).append('\n');
+        }
+        return code.toString();
+    }
+
     /** The interop service as an owner might annotate it: emptyCall for web only, unaryCall at 1 call a second. */
     public static final class AnnotatedTestService extends TestServiceImpl {
         AnnotatedTestService(ScheduledExecutorService executor) {
