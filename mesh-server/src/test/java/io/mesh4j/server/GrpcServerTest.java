@@ -529,7 +529,15 @@ class GrpcServerTest {
         // Draining for 3 s: still listening, and saying it is on its way out.
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
                 .isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+        // Callers that have not heard yet are still served while it drains.
+        final TestServiceGrpc.TestServiceBlockingStub stub = TestServiceGrpc.newBlockingStub(channelAs(frontend));
+        assertThat(stub.emptyCall(Empty.getDefaultInstance())).isEqualTo(Empty.getDefaultInstance());
         stopping.join();
+        // Closed: a stock client reads the closed listener as UNAVAILABLE, which it may retry elsewhere.
+        assertThatThrownBy(() -> stub.withDeadlineAfter(5, TimeUnit.SECONDS).emptyCall(Empty.getDefaultInstance()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     }
 
     @Test
