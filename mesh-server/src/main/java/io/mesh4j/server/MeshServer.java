@@ -44,6 +44,8 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.internal.authz.AuthorizationTally;
 import io.mesh4j.server.internal.authz.PolicyWatch;
 import io.mesh4j.server.internal.authz.PushedPolicy;
+import io.mesh4j.server.internal.grpc.GrpcMethods;
+import io.mesh4j.server.internal.grpc.GrpcServing;
 import io.mesh4j.server.internal.policy.ServerRoutes;
 import io.mesh4j.server.internal.registration.Registrar;
 import io.mesh4j.server.internal.stack.ServicePass;
@@ -90,6 +92,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     private final AuthorizationTally authorizationCounts = new AuthorizationTally();
     private final PolicyWatch policyWatch;
     private final PolicyRegistry policyRegistry;
+    private final @Nullable GrpcServing grpc;
 
     private @Nullable Server server;
     private @Nullable Registrar registrar;
@@ -105,6 +108,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             PushedPolicy.KEY,
             AuthorizationTally.KEY,
             ServerRoutes.KEY,
+            GrpcMethods.KEY,
             MeshTelemetry.KEY);
 
     MeshServer(MeshServerBuilder config) {
@@ -124,6 +128,10 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup());
         // Watches nothing yet: with TLS the registry answers a watch only once the certificate is in (start()).
         policyRegistry = PolicyRegistry.watching(registry, CommonPools.workerGroup());
+        grpc = config.grpcServices.isEmpty() && config.grpcDefinitions.isEmpty()
+                ? null
+                : new GrpcServing(
+                        config.grpcServices, config.grpcDefinitions, config.grpcHealth, config.grpcReflection);
         admin = config.adminPort < 0 ? null : admin(config).show(service + " inbound", this::describeStack);
     }
 
@@ -172,13 +180,18 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         } else {
             sb.http(config.port);
         }
+        if (grpc != null) {
+            grpc.addTo(sb);
+        }
         config.armeriaCustomizers.forEach(customizer -> customizer.accept(sb));
+        final GrpcMethods grpcMethods = GrpcMethods.of(config.grpcServices);
         final StackParams params = config.params
                 .with(CommonParams.SERVICE, service)
                 .with(CommonParams.TICKER, config.ticker)
                 .with(PushedPolicy.KEY, pushedPolicy)
                 .with(AuthorizationTally.KEY, authorizationCounts)
-                .with(ServerRoutes.KEY, new ServerRoutes(policyRegistry.routes(service)))
+                .with(GrpcMethods.KEY, grpcMethods)
+                .with(ServerRoutes.KEY, new ServerRoutes(policyRegistry.routes(service), grpcMethods))
                 .with(MeshTelemetry.KEY, config.telemetry);
         // Every route, whoever added it, passes the layers in the stack's request order: the built-in ones fused
         // into one pass per request.
@@ -303,6 +316,10 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             }
         }
         final Registrar registrar = this.registrar;
+        if (grpc != null) {
+            // Probes and health-checking balancers hear it first, before the registry's watchers do.
+            grpc.draining();
+        }
         policyWatch.close();
         policyRegistry.close();
         final CompletableFuture<Void> deregistered =

@@ -21,6 +21,8 @@ import com.linecorp.armeria.common.util.SystemInfo;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
 
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
@@ -79,6 +81,10 @@ public final class MeshServerBuilder {
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private final List<Object> annotatedServices = new ArrayList<>();
     private Duration ttl = Registration.DEFAULT_TTL;
+    final List<BindableService> grpcServices = new ArrayList<>();
+    final List<ServerServiceDefinition> grpcDefinitions = new ArrayList<>();
+    boolean grpcHealth = true;
+    boolean grpcReflection = true;
     StackParams params = StackParams.empty();
 
     MeshServerBuilder(ServiceName service, URI registryUri) {
@@ -127,6 +133,67 @@ public final class MeshServerBuilder {
         requireNonNull(service, "service");
         annotatedServices.add(service);
         return armeria(sb -> sb.annotatedService(service));
+    }
+
+    /**
+     * Serves gRPC services on the mesh listener: the same port, the same mTLS, the same inbound stack. A call's
+     * route is its method's path, {@code /pkg.Service/Method}: pushed access policies and route rules match it as
+     * they match an HTTP path, and a layer that refuses a call answers it with a gRPC status a stock client reads
+     * ({@code PERMISSION_DENIED}, {@code RESOURCE_EXHAUSTED}, {@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}), never
+     * an HTTP body. The policy annotations ({@code @AllowCallers}, {@code @Timeout}, {@code @RateLimit},
+     * {@code @ConcurrencyLimit}) on the implementation's methods and class apply to its gRPC methods, and
+     * {@link #build()} checks them. Calls run off the connection's event loop, as grpc-java runs them, and a message may be up to
+     * 4 MiB. With the first gRPC service come {@code grpc.health.v1.Health} and server reflection, unless turned
+     * off ({@link #grpcHealth(boolean)}, {@link #grpcReflection(boolean)}).
+     *
+     * @param services implementations of generated {@code ...ImplBase} classes
+     * @return this builder
+     */
+    public MeshServerBuilder grpcService(BindableService... services) {
+        for (BindableService service : requireNonNull(services, "services")) {
+            grpcServices.add(requireNonNull(service, "services[i]"));
+        }
+        return this;
+    }
+
+    /**
+     * Serves gRPC service definitions, as {@link #grpcService(BindableService...)} does: for a service wrapped with
+     * its own interceptors ({@code ServerInterceptors.intercept(service, interceptors)}).
+     *
+     * @param definitions the service definitions
+     * @return this builder
+     */
+    public MeshServerBuilder grpcService(ServerServiceDefinition... definitions) {
+        for (ServerServiceDefinition definition : requireNonNull(definitions, "definitions")) {
+            grpcDefinitions.add(requireNonNull(definition, "definitions[i]"));
+        }
+        return this;
+    }
+
+    /**
+     * Whether a server with gRPC services also serves {@code grpc.health.v1.Health}; on by default. It answers
+     * {@code SERVING} while the server serves and {@code NOT_SERVING} once it begins to drain, and any caller that
+     * passed the listener (with TLS: any workload of the mesh) may call it, whatever the access policy says, so that
+     * probes work under a default-deny.
+     *
+     * @param health {@code false} to leave it out
+     * @return this builder
+     */
+    public MeshServerBuilder grpcHealth(boolean health) {
+        grpcHealth = health;
+        return this;
+    }
+
+    /**
+     * Whether a server with gRPC services also serves server reflection ({@code grpc.reflection.v1}, what
+     * {@code grpcurl} asks first); on by default. It is authorized like any other method.
+     *
+     * @param reflection {@code false} to leave it out
+     * @return this builder
+     */
+    public MeshServerBuilder grpcReflection(boolean reflection) {
+        grpcReflection = reflection;
+        return this;
     }
 
     /**
@@ -433,6 +500,8 @@ public final class MeshServerBuilder {
         // A policy annotation that is wrong fails here, naming its method, rather than at its first request.
         annotatedServices.forEach(ServerRoutes::validate);
         annotatedServices.forEach(AnnotatedPolicies::validate);
+        grpcServices.forEach(ServerRoutes::validate);
+        grpcServices.forEach(AnnotatedPolicies::validate);
         // The server reads its settings while it runs (the port, the registration): it gets a copy of its own, so
         // that changing this builder afterwards, or building again, leaves it as it was built.
         final MeshServerBuilder settings = copy();
@@ -465,6 +534,10 @@ public final class MeshServerBuilder {
         copy.metadata.putAll(metadata);
         copy.annotatedServices.addAll(annotatedServices);
         copy.ttl = ttl;
+        copy.grpcServices.addAll(grpcServices);
+        copy.grpcDefinitions.addAll(grpcDefinitions);
+        copy.grpcHealth = grpcHealth;
+        copy.grpcReflection = grpcReflection;
         copy.params = params;
         return copy;
     }

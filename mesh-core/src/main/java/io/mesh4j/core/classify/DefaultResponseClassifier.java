@@ -82,11 +82,12 @@ final class DefaultResponseClassifier implements ResponseClassifier {
         if (value == null) {
             return -1;
         }
+        // A value no gRPC speaks is UNKNOWN, as grpc-java reads it.
         try {
             final int status = Integer.parseInt(value.trim());
-            return status >= 0 ? status : -1;
+            return status >= 0 && status <= 16 ? status : GRPC_UNKNOWN;
         } catch (NumberFormatException e) {
-            return -1;
+            return GRPC_UNKNOWN;
         }
     }
 

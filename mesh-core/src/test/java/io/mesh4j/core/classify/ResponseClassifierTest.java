@@ -67,6 +67,10 @@ class ResponseClassifierTest {
         // The gRPC 4xx: the service answered as it meant to.
         assertThat(classifier.classify(HttpMethod.POST, grpcLog("12", true))).isEqualTo(SUCCESS);
         assertThat(classifier.classify(HttpMethod.POST, grpcLog("5", false))).isEqualTo(SUCCESS);
+        assertThat(classifier.classify(HttpMethod.POST, grpcLog("8", false))).isEqualTo(SUCCESS);
+        // A status no gRPC speaks is UNKNOWN, as grpc-java reads it: a failure.
+        assertThat(classifier.classify(HttpMethod.POST, grpcLog("x", false))).isEqualTo(FAILURE);
+        assertThat(classifier.classify(HttpMethod.POST, grpcLog("99", true))).isEqualTo(FAILURE);
     }
 
     @Test

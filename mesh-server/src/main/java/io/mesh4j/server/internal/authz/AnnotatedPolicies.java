@@ -19,6 +19,7 @@ import io.mesh4j.core.authz.AccessRule;
 import io.mesh4j.core.authz.AllowCallers;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.annotation.AnnotatedRules;
+import io.mesh4j.server.internal.grpc.GrpcMethods;
 
 /**
  * The policy a route declares with {@link AllowCallers}, on its method or else on its class; read once per route
@@ -28,21 +29,38 @@ import io.mesh4j.core.internal.annotation.AnnotatedRules;
 public final class AnnotatedPolicies {
 
     private final Map<ServiceConfig, Optional<AccessPolicy>> byRoute = new ConcurrentHashMap<>();
+    private final GrpcMethods grpcMethods;
+
+    /** @param grpcMethods the implementations of the server's gRPC methods, whose annotations are read too */
+    AnnotatedPolicies(GrpcMethods grpcMethods) {
+        this.grpcMethods = grpcMethods;
+    }
 
     @Nullable
     AccessPolicy of(ServiceConfig config) {
-        return byRoute.computeIfAbsent(config, AnnotatedPolicies::read).orElse(null);
+        return byRoute.computeIfAbsent(config, this::read).orElse(null);
     }
 
-    private static Optional<AccessPolicy> read(ServiceConfig config) {
+    private Optional<AccessPolicy> read(ServiceConfig config) {
+        final Method method;
+        final Class<?> type;
         final @Nullable AnnotatedService annotated = config.service().as(AnnotatedService.class);
-        if (annotated == null) {
-            return Optional.empty();
+        if (annotated != null) {
+            method = annotated.method();
+            type = annotated.serviceClass();
+        } else {
+            // A gRPC method: its route is its path, and its implementation carries the annotation.
+            final GrpcMethods.@Nullable Implementation grpc =
+                    grpcMethods.of(config.route().patternString());
+            if (grpc == null) {
+                return Optional.empty();
+            }
+            method = grpc.method();
+            type = grpc.type();
         }
-        final Method method = annotated.method();
         @Nullable AllowCallers allow = method.getAnnotation(AllowCallers.class);
         if (allow == null) {
-            allow = annotated.serviceClass().getAnnotation(AllowCallers.class);
+            allow = type.getAnnotation(AllowCallers.class);
         }
         if (allow == null) {
             return Optional.empty();

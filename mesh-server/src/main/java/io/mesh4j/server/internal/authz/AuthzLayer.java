@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
+import io.grpc.Status;
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
@@ -28,7 +29,10 @@ import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.server.internal.grpc.GrpcMethods;
+import io.mesh4j.server.internal.grpc.GrpcServing;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.refusal.Refusal;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
 /**
@@ -36,7 +40,9 @@ import io.mesh4j.server.internal.stack.FusedServiceLayer;
  * wins: the rules of the policy the registry pushed for this service, for a request they cover (a policy without
  * a default covers every request); else the route's {@link io.mesh4j.core.authz.AllowCallers} annotation; else the
  * service's own default, else the mesh-wide default ({@link PushedPolicy.Fallback}, resolved when a push arrives).
- * A refusal is a 403 that names the caller, the route and what refused it; every decision is counted by caller.
+ * A refusal is a 403 that names the caller, the route and what refused it (a gRPC call gets {@code PERMISSION_DENIED}
+ * with the same words); every decision is counted by caller. gRPC health ({@code grpc.health.v1.Health}) is open
+ * to every caller the listener admitted.
  */
 public final class AuthzLayer extends FusedServiceLayer {
 
@@ -52,7 +58,7 @@ public final class AuthzLayer extends FusedServiceLayer {
         final ServiceName service = params.get(CommonParams.SERVICE);
         final PushedPolicy pushed = params.get(PushedPolicy.KEY);
         final AuthorizationTally counts = params.get(AuthorizationTally.KEY);
-        final AnnotatedPolicies annotated = new AnnotatedPolicies();
+        final AnnotatedPolicies annotated = new AnnotatedPolicies(params.get(GrpcMethods.KEY));
         final RefusalLog refusals = new RefusalLog(service.value());
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
@@ -96,6 +102,12 @@ public final class AuthzLayer extends FusedServiceLayer {
                 ctx.setAttr(MeshTelemetry.PEER, verifiedService.value());
             }
             final String callerName = caller != null ? caller.toString() : UNKNOWN_CALLER;
+            if (ctx.path().startsWith(GrpcServing.HEALTH_PATH_PREFIX)) {
+                // gRPC health is for probes and balancers: any caller the listener admitted (with TLS, any workload
+                // of the mesh) may ask it, as Istio and Linkerd let probes through whatever the policy says.
+                decided(ctx, callerName, verifiedService, true);
+                return null;
+            }
             final PushedPolicy.InForce inForce = pushed.current();
             final @Nullable AccessPolicy fromRegistry = inForce.policy();
             final String route = ctx.config().route().patternString();
@@ -122,10 +134,14 @@ public final class AuthzLayer extends FusedServiceLayer {
                             + ctx.method() + ' ' + route + " of " + service + " (" + refusedBy + ")";
             refusals.refused(message);
             logger.debug("{}", message);
-            return HttpResponse.of(
-                    HttpStatus.FORBIDDEN,
-                    MediaType.JSON_UTF_8,
-                    RegistryJson.writeError(ErrorBody.of(ErrorCode.FORBIDDEN, message)));
+            return Refusal.of(
+                    ctx,
+                    Status.Code.PERMISSION_DENIED,
+                    message,
+                    () -> HttpResponse.of(
+                            HttpStatus.FORBIDDEN,
+                            MediaType.JSON_UTF_8,
+                            RegistryJson.writeError(ErrorBody.of(ErrorCode.FORBIDDEN, message))));
         }
 
         private void decided(

@@ -17,6 +17,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.grpc.Status;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
@@ -27,6 +28,7 @@ import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServedRoute;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.refusal.Refusal;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
 /**
@@ -84,10 +86,15 @@ public final class ConcurrencyLayer extends FusedServiceLayer {
                         + " requests in flight, the most " + ServedRoute.describe(source, route)
                         + " allows in this instance; shed before any work";
                 logger.debug("{}", message);
-                return HttpResponse.of(
-                        ErrorCode.OVERLOADED.status(),
-                        MediaType.JSON_UTF_8,
-                        RegistryJson.writeError(ErrorBody.of(ErrorCode.OVERLOADED, message)));
+                // Shed, as the 503 it is for HTTP: UNAVAILABLE, which gRPC's retry policies retry elsewhere.
+                return Refusal.of(
+                        ctx,
+                        Status.Code.UNAVAILABLE,
+                        message,
+                        () -> HttpResponse.of(
+                                ErrorCode.OVERLOADED.status(),
+                                MediaType.JSON_UTF_8,
+                                RegistryJson.writeError(ErrorBody.of(ErrorCode.OVERLOADED, message))));
             }
             // Released when the response has been sent whole (or the request failed): what counts is the work.
             exchange.keep(bulkhead);

@@ -13,6 +13,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
+import io.grpc.Status;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
@@ -21,6 +22,7 @@ import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.refusal.Refusal;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
 /**
@@ -30,11 +32,14 @@ import io.mesh4j.server.internal.stack.FusedServiceLayer;
  * is attached to the request's context, where the mesh clients the handler calls find it and pass on what is
  * left: a deadline that runs out mid-chain stops the work downstream too.
  *
- * <p>A request with neither header nor route timeout keeps the server's own request timeout.
+ * <p>A request with neither header nor route timeout keeps the server's own request timeout; a gRPC call has none
+ * then, as gRPC means a call without a deadline. A gRPC call refused here gets {@code DEADLINE_EXCEEDED}.
  */
 public final class DeadlineLayer extends FusedServiceLayer {
 
     private static final Logger logger = LoggerFactory.getLogger(DeadlineLayer.class);
+    private static final Duration GRPC_BACKSTOP = Duration.ofSeconds(1);
+    private static final String DEADLINE_PASSED = "the caller's deadline had passed when the request arrived";
 
     public DeadlineLayer() {
         super(ServerRoles.DEADLINE);
@@ -61,19 +66,28 @@ public final class DeadlineLayer extends FusedServiceLayer {
         public @Nullable HttpResponse onRequest(ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
             final @Nullable Duration callerLeft = callerTimeLeft(ctx, exchange);
             if (callerLeft != null && callerLeft.isZero()) {
-                return HttpResponse.of(
-                        HttpStatus.GATEWAY_TIMEOUT,
-                        MediaType.PLAIN_TEXT_UTF_8,
-                        "the caller's deadline had passed when the request arrived");
+                return Refusal.of(
+                        ctx,
+                        Status.Code.DEADLINE_EXCEEDED,
+                        DEADLINE_PASSED,
+                        () -> HttpResponse.of(HttpStatus.GATEWAY_TIMEOUT, MediaType.PLAIN_TEXT_UTF_8, DEADLINE_PASSED));
             }
             final @Nullable RouteRule rule = routes.resolve(ctx).rule();
             final @Nullable Duration routeTimeout = rule != null ? rule.timeout() : null;
             final @Nullable Duration left = shorter(callerLeft, routeTimeout);
             if (left == null) {
+                if (Refusal.isGrpc(ctx)) {
+                    // A gRPC call without a deadline has none, as gRPC means it: a stream may last for hours.
+                    ctx.clearRequestTimeout();
+                }
                 return null;
             }
             final long ownTimeoutMillis = ctx.requestTimeoutMillis();
-            if (ownTimeoutMillis <= 0 || left.toMillis() < ownTimeoutMillis) {
+            if (Refusal.isGrpc(ctx)) {
+                // The gRPC service ends the call at the deadline with DEADLINE_EXCEEDED; the request timeout, a
+                // little later, only backs it up (on its own it resets the stream: CANCELLED to the caller).
+                ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, left.plus(GRPC_BACKSTOP));
+            } else if (ownTimeoutMillis <= 0 || left.toMillis() < ownTimeoutMillis) {
                 ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, left);
             }
             Deadline.after(left, ticker).attachTo(ctx);

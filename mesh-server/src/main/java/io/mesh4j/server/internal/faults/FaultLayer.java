@@ -17,6 +17,7 @@ import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.refusal.Refusal;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
 /**
@@ -58,7 +59,12 @@ public final class FaultLayer extends FusedServiceLayer {
                 return null;
             }
             if (decision.abortStatus() != 0) {
-                final HttpResponse aborted = InjectedFaults.abort(decision, rule);
+                // A gRPC caller gets the status gRPC maps the abort's HTTP status to, with the same words.
+                final HttpResponse aborted = Refusal.of(
+                        ctx,
+                        Refusal.grpcStatusOf(decision.abortStatus()),
+                        "fault injected by mesh4j (rule '" + rule.name() + "')",
+                        () -> InjectedFaults.abort(decision, rule));
                 return decision.delay().isZero()
                         ? aborted
                         : HttpResponse.delayed(aborted, decision.delay(), ctx.eventLoop());

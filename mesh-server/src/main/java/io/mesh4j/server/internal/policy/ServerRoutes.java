@@ -17,6 +17,7 @@ import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
 import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.StackParams;
+import io.mesh4j.server.internal.grpc.GrpcMethods;
 import io.netty.util.AttributeKey;
 
 /**
@@ -28,18 +29,21 @@ public final class ServerRoutes {
 
     /** The stack parameter through which the layers find it; annotations only unless set. */
     public static final StackParams.Key<ServerRoutes> KEY =
-            StackParams.Key.of("serverRoutes", () -> new ServerRoutes(null));
+            StackParams.Key.of("serverRoutes", () -> new ServerRoutes(null, GrpcMethods.none()));
 
     private static final AttributeKey<ServedRoute> RESOLVED = AttributeKey.valueOf(ServerRoutes.class, "RESOLVED");
 
     private final @Nullable LiveRoutes live;
+    private final GrpcMethods grpcMethods;
     private final Map<ServiceConfig, Optional<RouteRule>> annotated = new ConcurrentHashMap<>();
 
     /**
      * @param live this service's route config as the registry pushes it; null to follow the annotations only
+     * @param grpcMethods the implementations of the server's gRPC methods, whose annotations are read too
      */
-    public ServerRoutes(@Nullable LiveRoutes live) {
+    public ServerRoutes(@Nullable LiveRoutes live, GrpcMethods grpcMethods) {
         this.live = live;
+        this.grpcMethods = grpcMethods;
     }
 
     public @Nullable LiveRoutes live() {
@@ -58,7 +62,7 @@ public final class ServerRoutes {
                         .orElse(null)
                 : null;
         final @Nullable RouteRule fromAnnotations =
-                annotated.computeIfAbsent(ctx.config(), ServerRoutes::read).orElse(null);
+                annotated.computeIfAbsent(ctx.config(), this::read).orElse(null);
         final ServedRoute route = fromRegistry == null && fromAnnotations == null
                 ? ServedRoute.NONE
                 : new ServedRoute(fromRegistry, fromAnnotations);
@@ -66,12 +70,17 @@ public final class ServerRoutes {
         return route;
     }
 
-    private static Optional<RouteRule> read(ServiceConfig config) {
+    private Optional<RouteRule> read(ServiceConfig config) {
         final @Nullable AnnotatedService service = config.service().as(AnnotatedService.class);
-        if (service == null) {
-            return Optional.empty();
+        if (service != null) {
+            return Optional.ofNullable(AnnotatedRules.of(service.method(), service.serviceClass(), RouteMatch.ALL));
         }
-        return Optional.ofNullable(AnnotatedRules.of(service.method(), service.serviceClass(), RouteMatch.ALL));
+        // A gRPC method: its route is its path, and its implementation carries the annotations.
+        final GrpcMethods.@Nullable Implementation grpc =
+                grpcMethods.of(config.route().patternString());
+        return grpc == null
+                ? Optional.empty()
+                : Optional.ofNullable(AnnotatedRules.of(grpc.method(), grpc.type(), RouteMatch.ALL));
     }
 
     /**

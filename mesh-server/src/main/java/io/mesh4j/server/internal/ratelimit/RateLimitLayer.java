@@ -15,6 +15,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import io.grpc.Status;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
 import io.mesh4j.core.identity.SpiffeId;
@@ -29,6 +30,7 @@ import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServedRoute;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.refusal.Refusal;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
 /**
@@ -82,12 +84,17 @@ public final class RateLimitLayer extends FusedServiceLayer {
                     + " by " + ServedRoute.describe(source, route) + "; retry after "
                     + retryAfterSeconds + " s";
             logger.debug("{}", message);
-            return HttpResponse.of(
-                    ResponseHeaders.builder(ErrorCode.RATE_LIMITED.status())
-                            .contentType(MediaType.JSON_UTF_8)
-                            .set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds))
-                            .build(),
-                    HttpData.wrap(RegistryJson.writeError(ErrorBody.of(ErrorCode.RATE_LIMITED, message))));
+            // gRPC's word for a quota spent: RESOURCE_EXHAUSTED, which stock clients do not retry.
+            return Refusal.of(
+                    ctx,
+                    Status.Code.RESOURCE_EXHAUSTED,
+                    message,
+                    () -> HttpResponse.of(
+                            ResponseHeaders.builder(ErrorCode.RATE_LIMITED.status())
+                                    .contentType(MediaType.JSON_UTF_8)
+                                    .set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds))
+                                    .build(),
+                            HttpData.wrap(RegistryJson.writeError(ErrorBody.of(ErrorCode.RATE_LIMITED, message)))));
         }
 
         @Override

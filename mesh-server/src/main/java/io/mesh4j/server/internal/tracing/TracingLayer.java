@@ -20,6 +20,8 @@ import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.server.internal.grpc.GrpcSpans;
+import io.mesh4j.server.internal.refusal.Refusal;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -54,6 +56,9 @@ public final class TracingLayer extends FusedServiceLayer {
         return new RequestTracing(params.get(MeshTelemetry.KEY));
     }
 
+    /** The span of a gRPC call, whose end also reads the gRPC status. */
+    private record GrpcSpan(Span span) {}
+
     private static final class RequestTracing implements Interceptor<ServiceRequestContext> {
 
         private final Tracer tracer;
@@ -70,7 +75,10 @@ public final class TracingLayer extends FusedServiceLayer {
             final Context parent = propagation.extract(headers);
             final @Nullable String route = RouteTemplates.templateOf(ctx);
             final String method = ctx.method().name();
-            final SpanBuilder builder = tracer.spanBuilder(route != null ? method + ' ' + route : method)
+            // A gRPC call is named as RPC spans are, pkg.Service/Method, whatever HTTP carried it.
+            final @Nullable String rpc = route != null && Refusal.isGrpc(ctx) ? GrpcSpans.name(route) : null;
+            final SpanBuilder builder = tracer.spanBuilder(
+                            rpc != null ? rpc : route != null ? method + ' ' + route : method)
                     .setParent(parent)
                     .setSpanKind(SpanKind.SERVER)
                     .setStartTimestamp(ctx.log().partial().requestStartTimeMicros(), TimeUnit.MICROSECONDS)
@@ -86,6 +94,9 @@ public final class TracingLayer extends FusedServiceLayer {
             if (route != null) {
                 builder.setAttribute(HttpAttributes.HTTP_ROUTE, route);
             }
+            if (rpc != null) {
+                GrpcSpans.start(builder, rpc);
+            }
             final InetSocketAddress local = ctx.localAddress();
             final @Nullable String authority = headers.authority();
             builder.setAttribute(
@@ -100,7 +111,7 @@ public final class TracingLayer extends FusedServiceLayer {
             ctx.setAttr(MeshTelemetry.CONTEXT, context);
             // Current whenever Armeria makes the request's context current, on whatever thread.
             ctx.hook(() -> MeshTelemetry.enter(context));
-            exchange.keep(span);
+            exchange.keep(rpc != null ? new GrpcSpan(span) : span);
             // The hook runs at the next push; the handler runs now, inside the push that was made before it.
             exchange.makeCurrentBelow(context, MeshTelemetry::enter);
             return null;
@@ -108,9 +119,13 @@ public final class TracingLayer extends FusedServiceLayer {
 
         @Override
         public void onComplete(ServiceRequestContext ctx, RequestLog log, Exchange<ServiceRequestContext> exchange) {
-            final @Nullable Span span = exchange.kept();
-            if (span != null) {
+            final @Nullable Object kept = exchange.kept();
+            if (kept instanceof GrpcSpan) {
+                final Span span = ((GrpcSpan) kept).span();
+                GrpcSpans.end(span, log, exchange.outcome(log));
                 end(span, log);
+            } else if (kept != null) {
+                end((Span) kept, log);
             }
         }
 

@@ -1,0 +1,90 @@
+package io.mesh4j.server.internal.grpc;
+
+import java.util.List;
+
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.grpc.GrpcHealthCheckService;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
+import com.linecorp.armeria.server.healthcheck.SettableHealthChecker;
+
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+
+/**
+ * The gRPC part of one mesh server: the user's services, and unless turned off {@code grpc.health.v1.Health} and
+ * server reflection, as one Armeria {@link GrpcService} on the mesh listener. It is added as a route like any
+ * other, so every call passes the server's one stack, its route being the method's path
+ * ({@code /pkg.Service/Method}).
+ *
+ * <p>Health answers {@code SERVING} while the server serves and {@code NOT_SERVING} from the moment it starts to
+ * drain ({@link #draining()}), so that a probe or a health-checking balancer moves away before the listener closes.
+ */
+public final class GrpcServing {
+
+    /** The path prefix of the standard health service's methods, which any caller of the mesh may call. */
+    public static final String HEALTH_PATH_PREFIX = "/grpc.health.v1.Health/";
+
+    /**
+     * The largest message a call may send, as grpc-java's own servers default to: a larger one ends the call
+     * with {@code RESOURCE_EXHAUSTED}, and the server goes on serving.
+     */
+    public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+    private final SettableHealthChecker serving = new SettableHealthChecker(true);
+    private final List<BindableService> services;
+    private final List<ServerServiceDefinition> definitions;
+    private final boolean health;
+    private final boolean reflection;
+
+    /**
+     * @param services the user's services
+     * @param definitions the user's service definitions (services with interceptors, say)
+     * @param health whether to serve {@code grpc.health.v1.Health}
+     * @param reflection whether to serve server reflection ({@code grpc.reflection.v1})
+     */
+    public GrpcServing(
+            List<BindableService> services,
+            List<ServerServiceDefinition> definitions,
+            boolean health,
+            boolean reflection) {
+        this.services = List.copyOf(services);
+        this.definitions = List.copyOf(definitions);
+        this.health = health;
+        this.reflection = reflection;
+    }
+
+    /**
+     * Adds the gRPC service to the server; the stack's decorator, set on the whole server, wraps it.
+     *
+     * @param sb the server being built
+     */
+    public void addTo(ServerBuilder sb) {
+        final GrpcServiceBuilder grpc = GrpcService.builder()
+                .addServices(services)
+                .addServiceDefinitions(definitions)
+                .maxRequestMessageLength(MAX_MESSAGE_BYTES)
+                // The DEADLINE layer reads grpc-timeout, and bounds the call by the shorter of it and the route's
+                // timeout; Armeria's own reading would come after and put the caller's longer one back.
+                .useClientTimeoutHeader(false)
+                .intercept(DeadlineInterceptor.INSTANCE)
+                // As grpc-java runs a call: never on the connection's event loop, where a blocking handler would
+                // stall every other call of the connection.
+                .useBlockingTaskExecutor(true);
+        if (health) {
+            grpc.addService(GrpcHealthCheckService.of(serving));
+        }
+        if (reflection) {
+            // grpc.reflection.v1, which grpcurl and grpc-java's tools ask for first. Armeria serves one reflection
+            // service per server, so the older v1alpha is left out.
+            grpc.addService(ProtoReflectionServiceV1.newInstance());
+        }
+        sb.service(grpc.build());
+    }
+
+    /** The server has begun to drain: health answers {@code NOT_SERVING} from now on. */
+    public void draining() {
+        serving.setHealthy(false);
+    }
+}

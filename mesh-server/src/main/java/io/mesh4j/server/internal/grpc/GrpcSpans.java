@@ -1,0 +1,75 @@
+package io.mesh4j.server.internal.grpc;
+
+import org.jspecify.annotations.Nullable;
+
+import com.linecorp.armeria.common.logging.RequestLog;
+import com.linecorp.armeria.common.logging.RequestLogProperty;
+
+import io.mesh4j.core.classify.ResponseClass;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.StatusCode;
+
+/**
+ * What a gRPC call adds to its server span, by OpenTelemetry's RPC conventions: the span is named
+ * {@code pkg.Service/Method}, with {@code rpc.system}, {@code rpc.service}, {@code rpc.method} and, once it ends,
+ * {@code rpc.grpc.status_code}; it is an error when the mesh's classifier calls the call a failure.
+ */
+public final class GrpcSpans {
+
+    static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
+    static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
+    static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
+    static final AttributeKey<Long> RPC_GRPC_STATUS_CODE = AttributeKey.longKey("rpc.grpc.status_code");
+
+    /**
+     * The span's name for a gRPC call on {@code path}.
+     *
+     * @param path the call's path, {@code /pkg.Service/Method}
+     * @return {@code pkg.Service/Method}, or null when the path is not a gRPC method's
+     */
+    public static @Nullable String name(String path) {
+        final int slash = path.lastIndexOf('/');
+        return path.startsWith("/") && slash > 1 && slash < path.length() - 1 ? path.substring(1) : null;
+    }
+
+    /**
+     * Adds the call's RPC attributes.
+     *
+     * @param builder the server span's builder
+     * @param name the span's name, from {@link #name(String)}
+     */
+    public static void start(SpanBuilder builder, String name) {
+        final int slash = name.lastIndexOf('/');
+        builder.setAttribute(RPC_SYSTEM, "grpc")
+                .setAttribute(RPC_SERVICE, name.substring(0, slash))
+                .setAttribute(RPC_METHOD, name.substring(slash + 1));
+    }
+
+    /**
+     * Records how the call ended.
+     *
+     * @param span the server span, not yet ended
+     * @param log the call's complete log
+     * @param outcome what the mesh's classifier made of it
+     */
+    public static void end(Span span, RequestLog log, ResponseClass outcome) {
+        @Nullable String status = log.responseHeaders().get("grpc-status");
+        if (status == null && log.isAvailable(RequestLogProperty.RESPONSE_TRAILERS)) {
+            status = log.responseTrailers().get("grpc-status");
+        }
+        if (status != null) {
+            try {
+                span.setAttribute(RPC_GRPC_STATUS_CODE, Long.parseLong(status.trim()));
+            } catch (NumberFormatException e) {
+                // A status no gRPC speaks: the classifier read it as UNKNOWN, the span says nothing.
+            }
+        }
+        if (outcome.isFailure()) {
+            span.setStatus(StatusCode.ERROR);
+        }
+    }
+
+    private GrpcSpans() {}
+}
