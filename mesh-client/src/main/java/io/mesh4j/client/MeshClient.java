@@ -25,6 +25,7 @@ import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.WebClientBuilder;
+import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.SessionProtocol;
 
@@ -44,6 +45,7 @@ import io.mesh4j.client.internal.routing.Router;
 import io.mesh4j.client.internal.routing.RoutingPreprocessor;
 import io.mesh4j.client.internal.routing.ServiceEndpoints;
 import io.mesh4j.client.internal.stack.ClientPass;
+import io.mesh4j.client.internal.tcp.TcpForwarder;
 import io.mesh4j.client.internal.tls.ServiceTls;
 import io.mesh4j.client.internal.typed.TypedClients;
 import io.mesh4j.client.policy.ClientPolicies;
@@ -55,6 +57,7 @@ import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.stack.Passes;
+import io.mesh4j.core.internal.tcp.TcpMeters;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.lifecycle.Lifecycle;
@@ -86,6 +89,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
 
     private static final Logger logger = LoggerFactory.getLogger(MeshClient.class);
 
+    /** How long a forwarded TCP connection's connect and handshake to one instance may take before it tries another. */
+    private static final Duration TCP_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
     private final RegistryClient registry;
     private final ClientFactory factory;
     private final boolean ownsFactory;
@@ -103,6 +109,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     private final @Nullable String zone;
     private final MeshTelemetry telemetry;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
+    private final Set<TcpForward> tcpForwards = ConcurrentHashMap.newKeySet();
     private @Nullable CompletableFuture<MeshClient> started;
     private volatile boolean stopped;
     private @Nullable CompletableFuture<Void> stopFuture;
@@ -414,6 +421,59 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     }
 
     /**
+     * Opens a loopback port whose connections go to an instance of the TCP service {@code service} (one served with
+     * {@code MeshServerBuilder.tcp(..)}), over mTLS; see {@link TcpForward}. The port is any free one.
+     *
+     * <pre>{@code
+     * TcpForward redis = mesh.tcpForward("redis");
+     * Jedis jedis = new Jedis(redis.address().getHostString(), redis.address().getPort());
+     * }</pre>
+     *
+     * @param service a service name, such as {@code "redis"}
+     * @return a forward that listens now; close it, or this client, to stop it
+     * @throws IllegalStateException without an identity, or if this client was stopped
+     */
+    public TcpForward tcpForward(String service) {
+        return tcpForward(service, 0);
+    }
+
+    /**
+     * Opens a loopback port {@code port} whose connections go to an instance of the TCP service {@code service};
+     * see {@link #tcpForward(String)}.
+     *
+     * @param service a service name, such as {@code "redis"}
+     * @param port 0 to 65535, 0 for any free one
+     * @return a forward that listens now
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws IllegalStateException without an identity, or if this client was stopped
+     */
+    public TcpForward tcpForward(String service, int port) {
+        final ServiceName name = ServiceName.of(service);
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 0..65535, 0 for any free port)");
+        }
+        final @Nullable WorkloadIdentity certified = identity;
+        if (certified == null) {
+            throw new IllegalStateException("tcpForward(..) needs the client's identity: a TCP service admits "
+                    + "callers by their certificate (expected: MeshClientBuilder.identity(..))");
+        }
+        // The same discovery, breakers and zone preference as the service's calls.
+        final ServiceEndpoints endpoints = serviceClient(name).endpoints;
+        final EndpointGroup group = endpoints.group(Subset.ALL);
+        final TcpForward forward = new TcpForwarder(
+                name,
+                certified,
+                group::endpoints,
+                endpoints.discovered().whenReady(),
+                port,
+                TCP_CONNECT_TIMEOUT,
+                new TcpMeters(telemetry.meterRegistry(), "client", name.value()),
+                tcpForwards::remove);
+        tcpForwards.add(forward);
+        return forward;
+    }
+
+    /**
      * Gets the workload's first certificate (with TLS), which every call and every registry watch needs;
      * completes once it is in. Calls made before then wait for it, so starting first is optional: it lets a
      * service know it can call before it says it is ready.
@@ -446,6 +506,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     public synchronized CompletableFuture<Void> stop() {
         if (stopFuture == null) {
             stopped = true;
+            tcpForwards.forEach(TcpForward::close);
             clients.values().forEach(client -> client.endpoints.close());
             clients.clear();
             routes.close();
