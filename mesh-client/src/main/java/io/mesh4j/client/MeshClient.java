@@ -25,7 +25,6 @@ import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.WebClientBuilder;
-import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.SessionProtocol;
 
@@ -459,12 +458,10 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         }
         // The same discovery, breakers and zone preference as the service's calls.
         final ServiceEndpoints endpoints = serviceClient(name).endpoints;
-        final EndpointGroup group = endpoints.group(Subset.ALL);
         final TcpForward forward = new TcpForwarder(
                 name,
                 certified,
-                group::endpoints,
-                endpoints.discovered().whenReady(),
+                endpoints.group(Subset.ALL),
                 port,
                 TCP_CONNECT_TIMEOUT,
                 new TcpMeters(telemetry.meterRegistry(), "client", name.value()),

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
 import org.jspecify.annotations.Nullable;
@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 
 import io.mesh4j.core.discovery.ServiceName;
@@ -43,20 +44,18 @@ final class ForwardedConnection {
 
     private final Channel local;
     private final ServiceName service;
-    private final Supplier<List<Endpoint>> endpoints;
-    private final CompletableFuture<?> discovered;
+    private final EndpointGroup endpoints;
     private final LeastConnections balancer;
     private final IdentitySslContexts tls;
     private final Duration connectTimeout;
     private final TcpMeters meters;
     private final Set<String> tried = new HashSet<>();
-    private boolean waitedForDiscovery;
+    private boolean waitedForEndpoints;
 
     ForwardedConnection(
             Channel local,
             ServiceName service,
-            Supplier<List<Endpoint>> endpoints,
-            CompletableFuture<?> discovered,
+            EndpointGroup endpoints,
             LeastConnections balancer,
             IdentitySslContexts tls,
             Duration connectTimeout,
@@ -64,7 +63,6 @@ final class ForwardedConnection {
         this.local = local;
         this.service = service;
         this.endpoints = endpoints;
-        this.discovered = discovered;
         this.balancer = balancer;
         this.tls = tls;
         this.connectTimeout = connectTimeout;
@@ -76,12 +74,14 @@ final class ForwardedConnection {
         if (!local.isActive()) {
             return;
         }
-        final @Nullable Endpoint endpoint = tried.size() >= MAX_ATTEMPTS ? null : balancer.pick(endpoints.get(), tried);
+        final @Nullable Endpoint endpoint =
+                tried.size() >= MAX_ATTEMPTS ? null : balancer.pick(endpoints.endpoints(), tried);
         if (endpoint == null) {
-            if (tried.isEmpty() && !waitedForDiscovery && !discovered.isDone()) {
-                // The first connection may come before the registry's first answer: wait for it, as a call does.
-                waitedForDiscovery = true;
-                discovered
+            if (tried.isEmpty() && !waitedForEndpoints) {
+                // The first connection may come before the registry's first answer, or while the service has no
+                // instance: wait for one, as a call does, no longer than a connect may take.
+                waitedForEndpoints = true;
+                whenAnyEndpoint()
                         .orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                         .whenComplete((unused, cause) -> local.eventLoop().execute(this::attempt));
                 return;
@@ -145,6 +145,18 @@ final class ForwardedConnection {
             });
             Pipe.connect(local, remote, meters::bytesOut, meters::bytesIn);
         });
+    }
+
+    private CompletableFuture<Void> whenAnyEndpoint() {
+        final CompletableFuture<Void> some = new CompletableFuture<>();
+        final Consumer<List<Endpoint>> listener = list -> {
+            if (!list.isEmpty()) {
+                some.complete(null);
+            }
+        };
+        endpoints.addListener(listener, true);
+        some.whenComplete((unused, cause) -> endpoints.removeListener(listener));
+        return some;
     }
 
     private void retry(Endpoint endpoint, @Nullable Throwable cause) {

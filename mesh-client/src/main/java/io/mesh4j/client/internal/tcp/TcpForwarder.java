@@ -5,12 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
-import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 
@@ -50,14 +47,12 @@ public final class TcpForwarder implements TcpForward {
      *
      * @param endpoints the instances a connection may go to now: the healthy ones, in the caller's zone while it
      *     has them
-     * @param discovered completes once the registry has first answered for the service
      * @param onClose told once, when closed
      */
     public TcpForwarder(
             ServiceName service,
             WorkloadIdentity identity,
-            Supplier<List<Endpoint>> endpoints,
-            CompletableFuture<?> discovered,
+            EndpointGroup endpoints,
             int port,
             Duration connectTimeout,
             TcpMeters meters,
@@ -75,6 +70,7 @@ public final class TcpForwarder implements TcpForward {
                         .trustManager(identity.trustManager(expected::equals, expected.toString()))
                         // The SPIFFE ID is the name checked, not the host: instances register IP addresses.
                         .endpointIdentificationAlgorithm(null)
+                        .sslProvider(IdentitySslContexts.PROVIDER)
                         .build());
         final LeastConnections balancer = new LeastConnections();
         final EventLoopGroup loops = CommonPools.workerGroup();
@@ -89,7 +85,7 @@ public final class TcpForwarder implements TcpForward {
                         connections.add(local);
                         local.pipeline().addLast(Hold.NAME, new Hold());
                         final ForwardedConnection forwarded = new ForwardedConnection(
-                                local, service, endpoints, discovered, balancer, tls, connectTimeout, meters);
+                                local, service, endpoints, balancer, tls, connectTimeout, meters);
                         local.eventLoop().execute(forwarded::attempt);
                     }
                 })

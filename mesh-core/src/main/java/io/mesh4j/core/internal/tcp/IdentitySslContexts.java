@@ -10,6 +10,7 @@ import com.linecorp.armeria.common.TlsKeyPair;
 
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
 
 /**
  * A Netty {@link SslContext} of a workload's current certificate, made again after a renewal: a connection opened
@@ -17,6 +18,13 @@ import io.netty.handler.ssl.SslContext;
  * by the trust manager the factory builds in, which reads the trust bundle at every handshake.
  */
 public final class IdentitySslContexts {
+
+    /**
+     * The TLS engine of both ends of a mesh TCP connection: the JDK's, whose TLS 1.3 keeps a connection open the
+     * other way after a close_notify, so that a half-close (a client that ends what it sends, then reads the answer)
+     * crosses the mesh. The OpenSSL engine Armeria's HTTP uses closes both ways at the first close_notify.
+     */
+    public static final SslProvider PROVIDER = SslProvider.JDK;
 
     /** Makes a context of a key pair; may throw. */
     @FunctionalInterface

@@ -82,6 +82,7 @@ public final class TcpListener {
                 keyPair -> SslContextBuilder.forServer(keyPair.privateKey(), keyPair.certificateChain())
                         .trustManager(callers)
                         .clientAuth(ClientAuth.REQUIRE)
+                        .sslProvider(IdentitySslContexts.PROVIDER)
                         .build());
         // A change of trust closes the connections of callers it no longer admits, as the HTTP listener does.
         tlsConnections = new TlsConnections(who);
