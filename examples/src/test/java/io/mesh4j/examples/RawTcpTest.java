@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ import io.mesh4j.client.TcpForward;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.PolicyJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.registry.internal.RegistryAccess;
@@ -289,6 +291,53 @@ class RawTcpTest {
             }
             served.get(10, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void theReadmesRawTcpCodeWorks() {
+        final URI registry = local.uri();
+        final WorkloadIdentity redisIdentity = local.identity("redis");
+        final WorkloadIdentity apiIdentity = local.identity("api");
+
+        // ---- from the README
+        // Next to redis-server: each connection from the mesh is piped to it once its caller is allowed.
+        MeshServer redis = MeshServer.builder("redis", registry)
+                .identity(redisIdentity)
+                .tcp(redisAddress) // where redis-server listens, such as 127.0.0.1:6379
+                .maxConnections(512) // one more is closed as it opens; 1024 unless set
+                .build();
+        redis.start().join(); // registered with the metadata protocol=tcp
+
+        // In the caller: a loopback port whose connections go to an instance of "redis" over mTLS.
+        MeshClient mesh = MeshClient.builder(registry).identity(apiIdentity).build();
+        TcpForward forward = mesh.tcpForward("redis"); // any free port; tcpForward("redis", 6380) for a fixed one
+        try (Jedis jedis =
+                new Jedis(forward.address().getHostString(), forward.address().getPort())) {
+            jedis.set("greeting", "hello");
+        }
+
+        forward.close();
+        mesh.close();
+        redis.stop().join();
+        // ---- end of the README's code
+
+        assertThat(direct.get("greeting")).isEqualTo("hello");
+    }
+
+    /** The README's Raw TCP section shows the code between the markers above, word for word. */
+    @Test
+    void theReadmeShowsTheRawTcpCodeThisTestRuns() throws Exception {
+        final String readme = Files.readString(Path.of("../README.md"));
+        final String source = Files.readString(Path.of("src/test/java/io/mesh4j/examples/RawTcpTest.java"));
+
+        final String shown = QuickStartTest.between(readme, "## Raw TCP", "```java", "```");
+        final String run = QuickStartTest.between(
+                source, "// ---- from the README", "// ---- from the README", "// ---- end of the README's code");
+
+        assertThat(QuickStartTest.normalized(shown))
+                .as("the ```java block of the README's Raw TCP section against the code between the markers in "
+                        + "RawTcpTest.java: change both together")
+                .isEqualTo(QuickStartTest.normalized(run));
     }
 
     private static Jedis jedis(TcpForward forward) {

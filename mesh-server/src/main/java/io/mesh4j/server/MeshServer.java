@@ -463,9 +463,13 @@ public final class MeshServer implements Lifecycle<MeshServer> {
      * {@link ServerStacks#describe}.
      *
      * @return one line, such as {@code mTLS listener (caller's SPIFFE ID) -> per request: [TRACING + ... + DEADLINE]
-     *     -> service}
+     *     -> service}; for a TCP service, its listener, the authorization of each connection and the backend
      */
     public String describeStack() {
+        if (config.tcpBackend != null) {
+            return "mTLS listener (caller's SPIFFE ID) -> per connection: AUTHZ (rules without routes) -> pipe to "
+                    + config.tcpBackend;
+        }
         return ServerStacks.describe(stack, identity != null);
     }
 
