@@ -2,7 +2,12 @@ package io.mesh4j.core.internal.tcp;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -19,7 +24,15 @@ public final class TcpMeters {
     private final MeterRegistry registry;
     private final String prefix;
     private final String service;
-    private final AtomicInteger active = new AtomicInteger();
+    /**
+     * The gauge's count, one per registry, side and service: two forwards to one service, or a server started again
+     * in the same process, add to the one gauge the registry has, which keeps the first object it was given.
+     */
+    private static final Cache<MeterRegistry, Map<String, AtomicInteger>> ACTIVE =
+            Caffeine.newBuilder().weakKeys().build();
+
+    private final AtomicInteger active;
+    private final AtomicInteger mine = new AtomicInteger();
     private final Counter opened;
     private final Counter bytesIn;
     private final Counter bytesOut;
@@ -35,10 +48,16 @@ public final class TcpMeters {
         opened = connections("opened", "");
         bytesIn = bytes("in");
         bytesOut = bytes("out");
-        Gauge.builder(prefix + "connections.active", active, AtomicInteger::get)
-                .description("TCP connections open through the mesh now")
-                .tag("service", service)
-                .register(registry);
+        active = requireNonNull(ACTIVE.get(registry, unused -> new ConcurrentHashMap<>()))
+                .computeIfAbsent(prefix + service, unused -> {
+                    final AtomicInteger count = new AtomicInteger();
+                    Gauge.builder(prefix + "connections.active", count, AtomicInteger::get)
+                            .description("TCP connections open through the mesh now")
+                            .tag("service", service)
+                            .strongReference(true)
+                            .register(registry);
+                    return count;
+                });
     }
 
     private Counter connections(String outcome, String reason) {
@@ -63,10 +82,12 @@ public final class TcpMeters {
     public void opened() {
         opened.increment();
         active.incrementAndGet();
+        mine.incrementAndGet();
     }
 
     public void closed() {
         active.decrementAndGet();
+        mine.decrementAndGet();
     }
 
     /**
@@ -90,11 +111,8 @@ public final class TcpMeters {
         bytesOut.increment(bytes);
     }
 
+    /** The connections open now that these meters counted, not those of others of the same service. */
     public int active() {
-        return active.get();
-    }
-
-    public double count(String outcome, String reason) {
-        return connections(outcome, reason).count();
+        return mine.get();
     }
 }

@@ -62,6 +62,8 @@ public final class TcpInbound extends ChannelInboundHandlerAdapter {
         if (evt instanceof SslHandshakeCompletionEvent handshake) {
             ctx.pipeline().remove(this);
             if (handshake.isSuccess()) {
+                // Until it is piped, what the caller sends waits in memory: no more than one read's worth.
+                ctx.channel().config().setAutoRead(false);
                 authorize(ctx.channel());
             } else {
                 meters.refused("handshake");
