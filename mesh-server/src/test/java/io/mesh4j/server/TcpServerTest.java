@@ -104,6 +104,8 @@ class TcpServerTest {
     void anAllowedCallersBytesArePipedToTheBackendAndBack() throws Exception {
         startCache(cacheBuilder());
         final double opened = count("opened", "");
+        final double bytesIn = bytes("in");
+        final double bytesOut = bytes("out");
         final WorkloadIdentity api = TlsWorkloads.join(registry, "api", toClose);
         try (SSLSocket socket = TlsSockets.connectAs(api, cache.port())) {
             socket.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
@@ -111,6 +113,10 @@ class TcpServerTest {
         }
         assertThat(backend.accepted()).isEqualTo(1);
         assertThat(count("opened", "")).isEqualTo(opened + 1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(bytes("in")).isEqualTo(bytesIn + 5);
+            assertThat(bytes("out")).isEqualTo(bytesOut + 5);
+        });
         assertThat(cache.authorizationCounts().of(api.id().toString(), true)).isEqualTo(1);
     }
 
@@ -130,12 +136,14 @@ class TcpServerTest {
     @Test
     void aPlaintextConnectionIsRefusedAtTheHandshake() throws Exception {
         startCache(cacheBuilder());
+        final double refused = count("refused", "handshake");
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), cache.port())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.UTF_8));
             assertClosedByPeer(socket.getInputStream());
         }
         assertThat(backend.accepted()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("refused", "handshake") == refused + 1);
     }
 
     @Test
@@ -162,6 +170,7 @@ class TcpServerTest {
     @Test
     void connectionsBeyondTheLimitAreClosedAsTheyOpen() throws Exception {
         startCache(cacheBuilder().maxConnections(2));
+        final double refused = count("refused", "limit");
         final WorkloadIdentity api = TlsWorkloads.join(registry, "api", toClose);
         try (SSLSocket first = TlsSockets.connectAs(api, cache.port());
                 SSLSocket second = TlsSockets.connectAs(api, cache.port())) {
@@ -175,6 +184,7 @@ class TcpServerTest {
             }
         }
         assertThat(backend.accepted()).isEqualTo(2);
+        assertThat(count("refused", "limit")).isEqualTo(refused + 1);
     }
 
     @Test
@@ -218,6 +228,15 @@ class TcpServerTest {
                 .meterRegistry()
                 .find("mesh.server.tcp.connections")
                 .tags("service", "cache", "outcome", outcome, "reason", reason)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static double bytes(String direction) {
+        final Counter counter = MeshTelemetry.shared()
+                .meterRegistry()
+                .find("mesh.server.tcp.bytes")
+                .tags("service", "cache", "direction", direction)
                 .counter();
         return counter == null ? 0 : counter.count();
     }
