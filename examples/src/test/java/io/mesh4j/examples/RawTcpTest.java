@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -290,6 +291,51 @@ class RawTcpTest {
                         .isEqualTo("read 100000");
             }
             served.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aBackendThatStopsReadingStopsTheCallersWritesInsteadOfFillingTheMeshsMemory() throws Exception {
+        try (ServerSocket backend = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            // Accepts and never reads: whatever the caller sends must wait in socket buffers, not in the mesh.
+            final CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return backend.accept();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            redisInstance("sink-1", new InetSocketAddress(InetAddress.getLoopbackAddress(), backend.getLocalPort()));
+            final TcpForward forward = member("api").tcpForward("redis");
+            final long toWrite = 512L * 1024 * 1024;
+            final AtomicLong written = new AtomicLong();
+            try (Socket socket = new Socket(
+                    InetAddress.getLoopbackAddress(), forward.address().getPort())) {
+                final CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+                    final byte[] chunk = new byte[64 * 1024];
+                    try {
+                        while (written.get() < toWrite) {
+                            socket.getOutputStream().write(chunk);
+                            written.addAndGet(chunk.length);
+                        }
+                    } catch (IOException closedByTheTest) {
+                        // The test closes the socket once the writes have stalled.
+                    }
+                });
+                final long[] last = {-1};
+                await().pollInterval(Duration.ofMillis(500))
+                        .atMost(Duration.ofSeconds(60))
+                        .until(() -> {
+                            final long now = written.get();
+                            final boolean stalled = now > 0 && now == last[0];
+                            last[0] = now;
+                            return stalled;
+                        });
+                assertThat(writing).isNotDone();
+                // Socket buffers of three hops hold some megabytes; without backpressure the mesh took it all.
+                assertThat(written.get()).isLessThan(64L * 1024 * 1024);
+            }
+            accepted.get(10, TimeUnit.SECONDS).close();
         }
     }
 
