@@ -1,5 +1,6 @@
 package io.mesh4j.examples;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -39,6 +40,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.PolicyJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.TrustJson;
 import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.server.MeshServer;
 import redis.clients.jedis.Jedis;
@@ -336,6 +338,24 @@ class RawTcpTest {
                 assertThat(written.get()).isLessThan(64L * 1024 * 1024);
             }
             accepted.get(10, TimeUnit.SECONDS).close();
+        }
+    }
+
+    @Test
+    void revokingTheInstancesCertificateClosesTheOpenConnectionsToIt() throws Exception {
+        final MeshServer instance = redisInstance("redis-1", redisAddress);
+        final TcpForward forward = member("api").tcpForward("redis");
+        try (Jedis open = jedis(forward)) {
+            assertThat(open.ping()).isEqualTo("PONG");
+
+            admin.revoke(new TrustJson.RevokeRequest(
+                            requireNonNull(instance.identity()).id().toString(), null))
+                    .join();
+
+            // The forward's sweep closes it: the caller's certificate is still good, so the server keeps it.
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> assertThatThrownBy(open::ping).isInstanceOf(JedisConnectionException.class));
         }
     }
 

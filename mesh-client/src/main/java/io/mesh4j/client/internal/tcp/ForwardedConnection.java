@@ -49,6 +49,7 @@ final class ForwardedConnection {
     private final IdentitySslContexts tls;
     private final Duration connectTimeout;
     private final TcpMeters meters;
+    private final Consumer<Channel> piped;
     private final Set<String> tried = new HashSet<>();
     private boolean waitedForEndpoints;
 
@@ -59,7 +60,8 @@ final class ForwardedConnection {
             LeastConnections balancer,
             IdentitySslContexts tls,
             Duration connectTimeout,
-            TcpMeters meters) {
+            TcpMeters meters,
+            Consumer<Channel> piped) {
         this.local = local;
         this.service = service;
         this.endpoints = endpoints;
@@ -67,6 +69,7 @@ final class ForwardedConnection {
         this.tls = tls;
         this.connectTimeout = connectTimeout;
         this.meters = meters;
+        this.piped = piped;
     }
 
     /** Runs on the local connection's event loop. */
@@ -143,6 +146,7 @@ final class ForwardedConnection {
                 meters.closed();
                 balancer.closed(endpoint);
             });
+            piped.accept(remote);
             Pipe.connect(local, remote, meters::bytesOut, meters::bytesIn);
         });
     }

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Consumer;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.common.CommonPools;
@@ -15,6 +16,7 @@ import io.mesh4j.client.TcpForward;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.tcp.Hold;
 import io.mesh4j.core.internal.tcp.IdentitySslContexts;
 import io.mesh4j.core.internal.tcp.TcpMeters;
@@ -63,11 +65,16 @@ public final class TcpForwarder implements TcpForward {
         final SpiffeId expected = SpiffeId.ofService(identity.trustDomain(), service);
         // The instance must prove the service's own ID: an instance of another service at a stale address, or an
         // impostor, fails the handshake and the connection tries another instance.
+        final X509ExtendedTrustManager trust = identity.trustManager(expected::equals, expected.toString());
+        // A change of trust (a root retired, the instance's certificate revoked) closes the open connections whose
+        // instance it no longer admits, as the HTTP client does; new ones meet it in their handshake.
+        final TlsConnections remotes = new TlsConnections("tcp forward to " + service);
+        identity.onTrustChange(() -> remotes.sweep(trust, false));
         final IdentitySslContexts tls = new IdentitySslContexts(
                 identity,
                 keyPair -> SslContextBuilder.forClient()
                         .keyManager(keyPair.privateKey(), keyPair.certificateChain())
-                        .trustManager(identity.trustManager(expected::equals, expected.toString()))
+                        .trustManager(trust)
                         // The SPIFFE ID is the name checked, not the host: instances register IP addresses.
                         .endpointIdentificationAlgorithm(null)
                         .sslProvider(IdentitySslContexts.PROVIDER)
@@ -85,7 +92,7 @@ public final class TcpForwarder implements TcpForward {
                         connections.add(local);
                         local.pipeline().addLast(Hold.NAME, new Hold());
                         final ForwardedConnection forwarded = new ForwardedConnection(
-                                local, service, endpoints, balancer, tls, connectTimeout, meters);
+                                local, service, endpoints, balancer, tls, connectTimeout, meters, remotes::track);
                         local.eventLoop().execute(forwarded::attempt);
                     }
                 })
