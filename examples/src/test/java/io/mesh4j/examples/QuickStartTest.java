@@ -109,7 +109,7 @@ class QuickStartTest {
      * {@code close}. A line matches when it is the marker once stripped of its indentation, so that the markers
      * written as string literals in this class are never taken for the real ones.
      */
-    private static String between(String text, String start, String open, String close) {
+    static String between(String text, String start, String open, String close) {
         final String[] lines = text.split("\n", -1);
         int i = 0;
         while (i < lines.length && !lines[i].strip().equals(start)) {
@@ -131,7 +131,7 @@ class QuickStartTest {
      * The code without its layout: the formatter breaks lines where the README keeps them whole, and the tokens are
      * what must agree.
      */
-    private static String normalized(String code) {
+    static String normalized(String code) {
         return code.replaceAll("\\s+", "");
     }
 }

@@ -48,6 +48,7 @@ import io.mesh4j.client.internal.routing.Router;
 import io.mesh4j.client.internal.routing.RoutingPreprocessor;
 import io.mesh4j.client.internal.routing.ServiceEndpoints;
 import io.mesh4j.client.internal.stack.ClientPass;
+import io.mesh4j.client.internal.tcp.TcpForwarder;
 import io.mesh4j.client.internal.tls.ServiceTls;
 import io.mesh4j.client.internal.typed.TypedClients;
 import io.mesh4j.client.policy.ClientPolicies;
@@ -59,6 +60,7 @@ import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.stack.Passes;
+import io.mesh4j.core.internal.tcp.TcpMeters;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.lifecycle.Lifecycle;
@@ -90,6 +92,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
 
     private static final Logger logger = LoggerFactory.getLogger(MeshClient.class);
 
+    /** How long a forwarded TCP connection's connect and handshake to one instance may take before it tries another. */
+    private static final Duration TCP_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
     private final RegistryClient registry;
     private final ClientFactory factory;
     private final boolean ownsFactory;
@@ -107,6 +112,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     private final @Nullable String zone;
     private final MeshTelemetry telemetry;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
+    private final Set<TcpForward> tcpForwards = ConcurrentHashMap.newKeySet();
     private @Nullable CompletableFuture<MeshClient> started;
     private volatile boolean stopped;
     private @Nullable CompletableFuture<Void> stopFuture;
@@ -476,6 +482,57 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     }
 
     /**
+     * Opens a loopback port whose connections go to an instance of the TCP service {@code service} (one served with
+     * {@code MeshServerBuilder.tcp(..)}), over mTLS; see {@link TcpForward}. The port is any free one.
+     *
+     * <pre>{@code
+     * TcpForward redis = mesh.tcpForward("redis");
+     * Jedis jedis = new Jedis(redis.address().getHostString(), redis.address().getPort());
+     * }</pre>
+     *
+     * @param service a service name, such as {@code "redis"}
+     * @return a forward that listens now; close it, or this client, to stop it
+     * @throws IllegalStateException without an identity, or if this client was stopped
+     */
+    public TcpForward tcpForward(String service) {
+        return tcpForward(service, 0);
+    }
+
+    /**
+     * Opens a loopback port {@code port} whose connections go to an instance of the TCP service {@code service};
+     * see {@link #tcpForward(String)}.
+     *
+     * @param service a service name, such as {@code "redis"}
+     * @param port 0 to 65535, 0 for any free one
+     * @return a forward that listens now
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws IllegalStateException without an identity, or if this client was stopped
+     */
+    public TcpForward tcpForward(String service, int port) {
+        final ServiceName name = ServiceName.of(service);
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 0..65535, 0 for any free port)");
+        }
+        final @Nullable WorkloadIdentity certified = identity;
+        if (certified == null) {
+            throw new IllegalStateException("tcpForward(..) needs the client's identity: a TCP service admits "
+                    + "callers by their certificate (expected: MeshClientBuilder.identity(..))");
+        }
+        // The same discovery, breakers and zone preference as the service's calls.
+        final ServiceEndpoints endpoints = serviceClient(name).endpoints;
+        final TcpForward forward = new TcpForwarder(
+                name,
+                certified,
+                endpoints.group(Subset.ALL),
+                port,
+                TCP_CONNECT_TIMEOUT,
+                new TcpMeters(telemetry.meterRegistry(), "client", name.value()),
+                tcpForwards::remove);
+        tcpForwards.add(forward);
+        return forward;
+    }
+
+    /**
      * Gets the workload's first certificate (with TLS), which every call and every registry watch needs;
      * completes once it is in. Calls made before then wait for it, so starting first is optional: it lets a
      * service know it can call before it says it is ready.
@@ -508,6 +565,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     public synchronized CompletableFuture<Void> stop() {
         if (stopFuture == null) {
             stopped = true;
+            tcpForwards.forEach(TcpForward::close);
             clients.values().forEach(client -> client.endpoints.close());
             clients.clear();
             routes.close();

@@ -2,6 +2,7 @@ package io.mesh4j.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
@@ -32,9 +33,11 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.internal.identity.IdentityAccess;
+import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.tcp.TcpMeters;
 import io.mesh4j.core.lifecycle.Lifecycle;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.stack.CommonParams;
@@ -49,6 +52,9 @@ import io.mesh4j.server.internal.grpc.GrpcServing;
 import io.mesh4j.server.internal.policy.ServerRoutes;
 import io.mesh4j.server.internal.registration.Registrar;
 import io.mesh4j.server.internal.stack.ServicePass;
+import io.mesh4j.server.internal.tcp.TcpAuthorization;
+import io.mesh4j.server.internal.tcp.TcpInbound;
+import io.mesh4j.server.internal.tcp.TcpListener;
 import io.netty.handler.ssl.ClientAuth;
 
 /**
@@ -95,6 +101,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     private final @Nullable GrpcServing grpc;
 
     private @Nullable Server server;
+    private @Nullable TcpListener tcpListener;
     private @Nullable Registrar registrar;
     private @Nullable CompletableFuture<MeshServer> startFuture;
     private @Nullable Thread shutdownHook;
@@ -269,6 +276,9 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     }
 
     private synchronized CompletableFuture<Integer> serve() {
+        if (config.tcpBackend != null) {
+            return serveTcp(config.tcpBackend);
+        }
         final Server server = newArmeriaServer();
         this.server = server;
         return server.start().thenApply(unused -> {
@@ -280,6 +290,31 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                     port,
                     identity != null ? "mTLS as " + identity.id() : "plaintext",
                     stack);
+            return port;
+        });
+    }
+
+    /** A TCP service: the mTLS listener that authorizes each connection and pipes it to the backend. */
+    private CompletableFuture<Integer> serveTcp(InetSocketAddress backend) {
+        final WorkloadIdentity identity = requireNonNull(this.identity, "identity");
+        final TcpMeters meters = new TcpMeters(config.telemetry.meterRegistry(), "server", service.value());
+        final TcpAuthorization authorization = new TcpAuthorization(service, pushedPolicy);
+        final RefusalLog refusals = new RefusalLog(service.value());
+        final TcpListener listener = new TcpListener(
+                service + "/" + instanceId,
+                identity,
+                config.maxConnections,
+                meters,
+                () -> new TcpInbound(backend, authorization, authorizationCounts, meters, refusals));
+        tcpListener = listener;
+        return listener.start(config.port).thenApply(port -> {
+            logger.info(
+                    "{}/{}: serving TCP on port {} (mTLS as {}), piped to {}",
+                    service,
+                    instanceId,
+                    port,
+                    identity.id(),
+                    backend);
             return port;
         });
     }
@@ -336,6 +371,10 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                             CompletableFuture.delayedExecutor(config.drainPeriod.toMillis(), TimeUnit.MILLISECONDS));
                 })
                 .thenCompose(unused -> {
+                    final @Nullable TcpListener tcp = tcpListenerOrNull();
+                    if (tcp != null) {
+                        return tcp.stop(config.shutdownTimeout);
+                    }
                     final Server server = serverOrNull();
                     return server != null ? server.stop() : CompletableFuture.completedFuture(null);
                 })
@@ -368,6 +407,10 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         }
     }
 
+    private synchronized @Nullable TcpListener tcpListenerOrNull() {
+        return tcpListener;
+    }
+
     private synchronized @Nullable Server serverOrNull() {
         return server;
     }
@@ -397,6 +440,10 @@ public final class MeshServer implements Lifecycle<MeshServer> {
      * @throws IllegalStateException if the server is not listening (not yet, or no longer)
      */
     public int port() {
+        final @Nullable TcpListener tcp = tcpListenerOrNull();
+        if (tcp != null && tcp.port() > 0) {
+            return tcp.port();
+        }
         return listeningPort(started());
     }
 
@@ -433,9 +480,13 @@ public final class MeshServer implements Lifecycle<MeshServer> {
      * {@link ServerStacks#describe}.
      *
      * @return one line, such as {@code mTLS listener (caller's SPIFFE ID) -> per request: [TRACING + ... + DEADLINE]
-     *     -> service}
+     *     -> service}; for a TCP service, its listener, the authorization of each connection and the backend
      */
     public String describeStack() {
+        if (config.tcpBackend != null) {
+            return "mTLS listener (caller's SPIFFE ID) -> per connection: AUTHZ (rules without routes) -> pipe to "
+                    + config.tcpBackend;
+        }
         return ServerStacks.describe(stack, identity != null);
     }
 

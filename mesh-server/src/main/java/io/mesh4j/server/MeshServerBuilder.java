@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,6 +87,17 @@ public final class MeshServerBuilder {
     boolean grpcHealth = true;
     boolean grpcReflection = true;
     StackParams params = StackParams.empty();
+
+    @Nullable
+    InetSocketAddress tcpBackend;
+
+    int maxConnections = DEFAULT_MAX_CONNECTIONS;
+
+    /** The metadata key under which a TCP service's instances say {@code tcp}. */
+    static final String TCP_METADATA_KEY = "protocol";
+
+    /** How many connections a TCP service takes at once unless {@link #maxConnections(int)} says otherwise. */
+    static final int DEFAULT_MAX_CONNECTIONS = 1024;
 
     MeshServerBuilder(ServiceName service, URI registryUri) {
         this.service = service;
@@ -394,6 +406,47 @@ public final class MeshServerBuilder {
     }
 
     /**
+     * Makes this a TCP service: every connection a caller opens is piped, byte for byte, to {@code backend} (a
+     * database, a cache, a broker on this host), once its caller has been authorized. The listener speaks mTLS with
+     * the workload's certificate like an HTTP one, and the instance registers with the metadata
+     * {@code protocol=tcp}. A connection is authorized once, when it opens, by the rules of the service's access
+     * policy that name no routes and no methods ({@code {"allowCallers": ["api"]}}), else by the service's or the
+     * mesh's default; a refused one is closed before the backend hears of it. Needs
+     * {@link #identity(WorkloadIdentity)}; serves no HTTP routes. Callers reach it with
+     * {@code MeshClient.tcpForward(service)}.
+     *
+     * <pre>{@code
+     * MeshServer redis = MeshServer.builder("redis", registry)
+     *         .identity(identity)
+     *         .tcp(new InetSocketAddress("127.0.0.1", 6379))
+     *         .build();
+     * }</pre>
+     *
+     * @param backend where the connections go, such as {@code 127.0.0.1:6379}
+     * @return this builder
+     */
+    public MeshServerBuilder tcp(InetSocketAddress backend) {
+        tcpBackend = requireNonNull(backend, "backend");
+        return this;
+    }
+
+    /**
+     * How many connections a {@linkplain #tcp(InetSocketAddress) TCP service} keeps open at once; one more is closed
+     * as it opens, and counted. 1024 unless set.
+     *
+     * @param maxConnections {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public MeshServerBuilder maxConnections(int maxConnections) {
+        if (maxConnections <= 0) {
+            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: > 0)");
+        }
+        this.maxConnections = maxConnections;
+        return this;
+    }
+
+    /**
      * Sets the time source of deadlines; the system's unless set. For tests.
      *
      * @param ticker a nanosecond ticker
@@ -495,6 +548,17 @@ public final class MeshServerBuilder {
             throw new IllegalArgumentException("identity: " + identity.id() + " (expected: the identity of " + service
                     + ", which this server serves)");
         }
+        if (tcpBackend != null) {
+            if (identity == null) {
+                throw new IllegalStateException("tcp(..) needs identity(..): a TCP connection is authorized by the "
+                        + "certificate its caller presents (expected: identity(WorkloadIdentity))");
+            }
+            if (!armeriaCustomizers.isEmpty() || !grpcServices.isEmpty() || !grpcDefinitions.isEmpty()) {
+                throw new IllegalStateException("tcp(..) pipes every connection to its backend and serves no HTTP "
+                        + "routes (expected: no service(..), annotatedService(..), grpcService(..) or armeria(..) "
+                        + "with tcp(..))");
+            }
+        }
         registration(1);
         stack.checkParams(params, MeshServer.PARAMS_SET_BY_THE_MESH, "MeshServerBuilder.stackParam(..)");
         // A policy annotation that is wrong fails here, naming its method, rather than at its first request.
@@ -539,6 +603,8 @@ public final class MeshServerBuilder {
         copy.grpcHealth = grpcHealth;
         copy.grpcReflection = grpcReflection;
         copy.params = params;
+        copy.tcpBackend = tcpBackend;
+        copy.maxConnections = maxConnections;
         return copy;
     }
 
@@ -550,9 +616,19 @@ public final class MeshServerBuilder {
         return Registration.builder(advertisedHost(), actualPort)
                 .zone(zone)
                 .weight(weight)
-                .metadata(metadata)
+                .metadata(registeredMetadata())
                 .ttl(ttl)
                 .build();
+    }
+
+    /** The user's labels, and {@code protocol=tcp} for a TCP service, so that callers can tell it from HTTP. */
+    private Map<String, String> registeredMetadata() {
+        if (tcpBackend == null) {
+            return metadata;
+        }
+        final Map<String, String> withProtocol = new LinkedHashMap<>(metadata);
+        withProtocol.put(TCP_METADATA_KEY, "tcp");
+        return withProtocol;
     }
 
     private String advertisedHost() {

@@ -226,4 +226,18 @@ public class MeshAutoConfiguration {
     MeshServerLifecycle meshServerLifecycle(MeshServer server) {
         return new MeshServerLifecycle(server);
     }
+
+    /**
+     * The application's TCP forwards, one per {@code mesh.tcp-forward.<service>}, listening from the start.
+     *
+     * @param settings the checked settings
+     * @param client the application's mesh client, whose identity and discovery the forwards use
+     * @return the forwards, none without the property
+     * @throws MeshConfigurationException if a forward's service or port is wrong, or it cannot listen
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public MeshTcpForwards meshTcpForwards(MeshSettings settings, MeshClient client) {
+        return new MeshTcpForwards(client, settings.properties().getTcpForward());
+    }
 }

@@ -93,6 +93,34 @@ public class MeshProperties {
     /** Per called service, what differs from mesh.client, such as mesh.services.orders.timeout=2s. */
     private Map<String, ServicePolicy> services = new LinkedHashMap<>();
 
+    /** Loopback ports whose connections go through the mesh to a TCP service, by the service's name. */
+    private Map<String, TcpForward> tcpForward = new LinkedHashMap<>();
+
+    /** One {@code mesh.tcp-forward.<service>}. */
+    public static class TcpForward {
+
+        /** The loopback port to listen on, 0 for any free one. */
+        private int port;
+
+        /**
+         * Returns {@code mesh.tcp-forward.<service>.port}: the loopback port to listen on.
+         *
+         * @return 0 to 65535, 0 for any free one; 0 unless set
+         */
+        public int getPort() {
+            return port;
+        }
+
+        /**
+         * Sets {@code mesh.tcp-forward.<service>.port}: the loopback port to listen on.
+         *
+         * @param port 0 to 65535, 0 for any free one
+         */
+        public void setPort(int port) {
+            this.port = port;
+        }
+    }
+
     /** Defaults of the outbound calls: {@code mesh.client.*}. */
     public static class Client {
 
@@ -628,5 +656,24 @@ public class MeshProperties {
      */
     public void setServices(Map<String, ServicePolicy> services) {
         this.services = services;
+    }
+
+    /**
+     * Returns {@code mesh.tcp-forward}: loopback ports whose connections go through the mesh to a TCP service, by
+     * the service's name, such as {@code mesh.tcp-forward.redis.port=6380}.
+     *
+     * @return the forwards, a live map; empty unless set
+     */
+    public Map<String, TcpForward> getTcpForward() {
+        return tcpForward;
+    }
+
+    /**
+     * Sets {@code mesh.tcp-forward}: loopback ports whose connections go through the mesh to a TCP service.
+     *
+     * @param tcpForward the forwards, by service name
+     */
+    public void setTcpForward(Map<String, TcpForward> tcpForward) {
+        this.tcpForward = tcpForward;
     }
 }
