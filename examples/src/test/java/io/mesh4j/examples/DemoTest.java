@@ -31,6 +31,7 @@ class DemoTest {
                         "$ meshctl routes split orders v1=50 v2=50")
                 .contains("routes of orders in force at index")
                 .contains("orders-v2 (canary)")
+                .contains("frontend → orders → inventory (HTTP, then gRPC)")
                 .contains("every hop is mTLS")
                 // Zero trust: the mesh refuses what no policy allows, and the chain's policies let it through.
                 .contains("$ meshctl policies default", "mesh-wide default policy: deny")
@@ -39,9 +40,14 @@ class DemoTest {
                         "$ meshctl policies apply orders",
                         "$ meshctl policies apply inventory",
                         "access policy of inventory in force at index")
-                .contains("refused     loadgen → inventory directly: 403")
-                .contains("spiffe://mesh.local/svc/loadgen may not call GET /inventory/:sku of inventory (the policy "
-                        + "pushed by the registry does not allow it)")
+                // The last hop is gRPC: its policy names the method's path, and a refusal is a gRPC status.
+                .contains("inventory-policy.json: {\"rules\": [{\"routes\": "
+                        + "[\"/mesh4j.examples.inventory.Inventory/GetStock\"], \"methods\": [\"POST\"], "
+                        + "\"allowCallers\": [\"orders\"]}]}")
+                .contains("refused     loadgen → inventory directly, over gRPC: PERMISSION_DENIED "
+                        + "spiffe://mesh.local/svc/loadgen may not call POST "
+                        + "/mesh4j.examples.inventory.Inventory/GetStock of inventory (the policy pushed by the "
+                        + "registry does not allow it)")
                 .containsPattern("done: \\d+ checkouts in 12 s, 0 failed")
                 // One checkout as a trace through the three services, and where to see the rest.
                 .containsPattern("trace [0-9a-f]{32} \\(6 spans\\)")
@@ -49,8 +55,9 @@ class DemoTest {
                 .contains("└─ GET /checkout/:id  (server)")
                 .contains("└─ GET → orders  (client")
                 .contains("└─ GET /orders/:id  (server)")
-                .contains("└─ GET → inventory  (client, 1 attempt, inventory-1)")
-                .contains("└─ GET /inventory/:sku  (server)")
+                .contains("└─ mesh4j.examples.inventory.Inventory/GetStock → inventory  "
+                        + "(gRPC client, 1 attempt, inventory-1)")
+                .contains("└─ mesh4j.examples.inventory.Inventory/GetStock  (gRPC server)")
                 .contains("--zipkin http://127.0.0.1:9411/api/v2/spans")
                 .containsPattern("http://127.0.0.1:\\d+/metrics");
     }

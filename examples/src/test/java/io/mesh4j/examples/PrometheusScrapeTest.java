@@ -164,7 +164,9 @@ class PrometheusScrapeTest {
                         assertThat(routes)
                                 .containsEntry("frontend /checkout/:id", (double) CHECKOUTS)
                                 .containsEntry("orders /orders/:id", (double) CHECKOUTS)
-                                .containsEntry("inventory /inventory/:sku", (double) CHECKOUTS);
+                                // orders → inventory is a gRPC call: its route is the method's path.
+                                .containsEntry(
+                                        "inventory /mesh4j.examples.inventory.Inventory/GetStock", (double) CHECKOUTS);
                     });
             logger.info("{} =>\n{}", perRoute, routes);
 

@@ -162,11 +162,18 @@ class ZipkinTraceTest {
                 // Zipkin keeps names in lower case.
                 assertThat(frontendServer.get("name")).isEqualTo("get /checkout/:id");
                 assertThat(ordersServer.get("name")).isEqualTo("get /orders/:id");
-                assertThat(inventoryServer.get("name")).isEqualTo("get /inventory/:sku");
+                // The last hop is gRPC: both of its spans are named after the method, with the RPC attributes.
+                assertThat(inventoryServer.get("name")).isEqualTo("mesh4j.examples.inventory.inventory/getstock");
+                assertThat(ordersClient.get("name")).isEqualTo("mesh4j.examples.inventory.inventory/getstock");
                 assertThat(tags(ordersClient))
                         .containsEntry("peer.service", "inventory")
+                        .containsEntry("rpc.system", "grpc")
                         .containsEntry("http.response.status_code", "200");
-                assertThat(tags(inventoryServer)).containsEntry("http.route", "/inventory/:sku");
+                assertThat(tags(inventoryServer))
+                        .containsEntry("rpc.system", "grpc")
+                        .containsEntry("rpc.service", "mesh4j.examples.inventory.Inventory")
+                        .containsEntry("rpc.method", "GetStock")
+                        .containsEntry("rpc.grpc.status_code", "0");
             }
         }
     }

@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.WebClient;
-import com.linecorp.armeria.common.AggregatedHttpResponse;
 
+import io.grpc.StatusRuntimeException;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.identity.WorkloadIdentity;
@@ -33,6 +33,9 @@ import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.TelemetryConfig;
+import io.mesh4j.examples.inventory.InventoryGrpc;
+import io.mesh4j.examples.inventory.Stock;
+import io.mesh4j.examples.inventory.StockRequest;
 import io.mesh4j.examples.services.Frontend;
 import io.mesh4j.examples.services.Inventory;
 import io.mesh4j.examples.services.Orders;
@@ -46,7 +49,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The demo: a registry in its own process, three services that call each other through the mesh (frontend →
- * orders → inventory, with two orders instances, one of them slow), traffic, and every few seconds a table of
+ * orders → inventory, the last hop gRPC, with two orders instances, one of them slow), traffic, and every few seconds a table of
  * what the mesh does with it. Along the way a third orders instance joins and the first one leaves.
  */
 @Command(
@@ -106,8 +109,8 @@ public final class Demo implements Callable<Integer> {
             return 2;
         }
         final Path workDir = Files.createTempDirectory("mesh4j-demo-");
-        out.println("mesh4j demo: a registry, then frontend → orders → inventory, with orders-2 slowed by "
-                + SLOW_LATENCY.toMillis() + " ms on purpose.");
+        out.println("mesh4j demo: a registry, then frontend → orders → inventory (HTTP, then gRPC), with orders-2 "
+                + "slowed by " + SLOW_LATENCY.toMillis() + " ms on purpose.");
         final TrafficStats stats = new TrafficStats();
         // Closed in reverse: services deregister while the registry still answers.
         final List<AutoCloseable> toClose = new ArrayList<>();
@@ -268,16 +271,17 @@ public final class Demo implements Callable<Integer> {
 
     /**
      * The registry runs with {@code --default-policy deny}: each service says who may call it, and nothing else
-     * gets through. The chain is loadgen → frontend → orders → inventory.
+     * gets through. The chain is loadgen → frontend → orders → inventory, the last hop a gRPC call: its route is
+     * the method's path, which a gRPC call always sends as a POST.
      */
     private void allowTheCallChain(MeshCtlProcess meshctl, Path workDir) throws IOException, InterruptedException {
         out.println("zero trust  the registry runs with --default-policy deny: a call that no policy allows is "
                 + "refused, so each service lists its callers");
         shell(meshctl, "policies", "default");
         final Map<String, String> policies = Map.of(
-                Frontend.SERVICE, policy("/checkout/{id}", "loadgen"),
-                Orders.SERVICE, policy("/orders/{id}", Frontend.SERVICE),
-                Inventory.SERVICE, policy("/inventory/{sku}", Orders.SERVICE));
+                Frontend.SERVICE, policy("/checkout/{id}", "GET", "loadgen"),
+                Orders.SERVICE, policy("/orders/{id}", "GET", Frontend.SERVICE),
+                Inventory.SERVICE, policy(Inventory.GET_STOCK, "POST", Orders.SERVICE));
         for (String service : SERVICES) {
             final Path file = workDir.resolve(service + "-policy.json");
             Files.writeString(file, policies.get(service));
@@ -286,18 +290,27 @@ public final class Demo implements Callable<Integer> {
         }
     }
 
-    private static String policy(String route, String caller) {
-        return "{\"rules\": [{\"routes\": [\"" + route + "\"], \"methods\": [\"GET\"], \"allowCallers\": [\"" + caller
-                + "\"]}]}";
+    private static String policy(String route, String method, String caller) {
+        return "{\"rules\": [{\"routes\": [\"" + route + "\"], \"methods\": [\"" + method + "\"], \"allowCallers\": [\""
+                + caller + "\"]}]}";
     }
 
-    /** loadgen may call frontend, and nothing else: a call straight to inventory is refused, saying why. */
+    /**
+     * loadgen may call frontend, and nothing else: a gRPC call straight to inventory is refused with
+     * {@code PERMISSION_DENIED}, saying why. The demo's main thread may block on it: it is no event loop.
+     */
     private void showARefusal(MeshClient loadClient) {
-        final CompletableFuture<AggregatedHttpResponse> call =
-                loadClient.webClient(Inventory.SERVICE).get("/inventory/42").aggregate();
-        final AggregatedHttpResponse refused = await(call, "the call from loadgen to inventory");
-        out.println(
-                "refused     loadgen → inventory directly: " + refused.status().code() + ' ' + refused.contentUtf8());
+        try {
+            final Stock stock = loadClient
+                    .grpcClient(Inventory.SERVICE, InventoryGrpc.InventoryBlockingStub.class)
+                    .withDeadlineAfter(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .getStock(StockRequest.newBuilder().setSku("sku-42").build());
+            throw new IllegalStateException(
+                    "inventory answered loadgen, which no policy allows: " + stock.getAvailable() + " in stock");
+        } catch (StatusRuntimeException refused) {
+            out.println("refused     loadgen → inventory directly, over gRPC: "
+                    + refused.getStatus().getCode() + ' ' + refused.getStatus().getDescription());
+        }
     }
 
     /**

@@ -27,7 +27,9 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 final class TraceTree implements SpanExporter {
 
     private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+    private static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
     private static final int KEPT_TRACES = 100;
+    private static final int MIN_LABEL_WIDTH = 62;
 
     private final Map<String, List<SpanData>> traces = new LinkedHashMap<>();
 
@@ -61,34 +63,46 @@ final class TraceTree implements SpanExporter {
     /** Prints {@code trace} as a tree: who called whom, with each span's name and duration. */
     static void print(PrintStream out, List<SpanData> trace) {
         out.println("trace " + trace.get(0).getTraceId() + " (" + trace.size() + " spans):");
+        final List<Line> lines = new ArrayList<>();
         trace.stream()
                 .filter(s -> !s.getParentSpanContext().isValid())
                 .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
-                .forEach(root -> print(out, trace, root, ""));
+                .forEach(root -> collect(lines, trace, root, ""));
+        // The durations line up after the longest label: a gRPC method's name is longer than an HTTP route.
+        final int width = Math.max(
+                MIN_LABEL_WIDTH,
+                lines.stream().mapToInt(l -> l.label.length()).max().orElse(0));
+        for (Line line : lines) {
+            out.printf("  %-10s %-" + width + "s %8.1f ms%n", line.service, line.label, line.millis);
+        }
     }
 
-    private static void print(PrintStream out, List<SpanData> trace, SpanData span, String indent) {
-        final String service = span.getResource().getAttribute(SERVICE_NAME);
-        final String label = indent + (indent.isEmpty() ? "" : "└─ ") + describe(span);
-        out.printf(
-                "  %-10s %-62s %8.1f ms%n",
-                service, label, (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1e6);
+    private static void collect(List<Line> lines, List<SpanData> trace, SpanData span, String indent) {
+        lines.add(new Line(
+                span.getResource().getAttribute(SERVICE_NAME),
+                indent + (indent.isEmpty() ? "" : "└─ ") + describe(span),
+                (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1e6));
         trace.stream()
                 .filter(s -> s.getParentSpanId().equals(span.getSpanId()))
                 .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
-                .forEach(child -> print(out, trace, child, indent.isEmpty() ? " " : indent + "   "));
+                .forEach(child -> collect(lines, trace, child, indent.isEmpty() ? " " : indent + "   "));
     }
 
+    /** One span of the tree, as printed. */
+    private record Line(@Nullable String service, String label, double millis) {}
+
     private static String describe(SpanData span) {
+        // A gRPC span is named after its method (the OpenTelemetry RPC conventions): say it is gRPC.
+        final String protocol = "grpc".equals(span.getAttributes().get(RPC_SYSTEM)) ? "gRPC " : "";
         if (span.getKind() != SpanKind.CLIENT) {
-            return span.getName() + "  (server)";
+            return span.getName() + "  (" + protocol + "server)";
         }
         final String peer = span.getAttributes().get(HttpAttributes.PEER_SERVICE);
         final List<EventData> attempts = span.getEvents();
         final @Nullable String instance = attempts.isEmpty()
                 ? null
                 : attempts.get(attempts.size() - 1).getAttributes().get(HttpAttributes.MESH_INSTANCE);
-        return span.getName() + " → " + peer + "  (client, " + attempts.size()
+        return span.getName() + " → " + peer + "  (" + protocol + "client, " + attempts.size()
                 + (attempts.size() == 1 ? " attempt" : " attempts") + (instance != null ? ", " + instance : "")
                 + ')';
     }
