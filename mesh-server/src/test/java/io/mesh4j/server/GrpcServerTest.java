@@ -209,6 +209,11 @@ class GrpcServerTest {
         interop(AbstractInteropTest::statusCodeAndMessage);
         interop(AbstractInteropTest::unimplementedMethod);
         interop(AbstractInteropTest::timeoutOnSleepingServer);
+        interop(AbstractInteropTest::emptyStream);
+        interop(AbstractInteropTest::cancelAfterBegin);
+        interop(AbstractInteropTest::cancelAfterFirstResponse);
+        interop(AbstractInteropTest::specialStatusMessage);
+        interop(AbstractInteropTest::unimplementedService);
     }
 
     @Test
