@@ -332,7 +332,12 @@ class GrpcClientTest extends GrpcTestBase {
         assertThat(telemetry.scrape())
                 .contains("route=\"/grpc.testing.TestService/EmptyCall\"")
                 .containsPattern("mesh_client_requests_seconds_count\\{method=\"POST\",outcome=\"success\","
-                        + "route=\"/grpc.testing.TestService/UnimplementedCall\"");
+                        + "route=\"/grpc.testing.TestService/UnimplementedCall\"")
+                // And by the gRPC status it ended with, which the request series' HTTP 200 cannot say.
+                .containsPattern("mesh_client_grpc_responses_total\\{grpc_status=\"UNIMPLEMENTED\","
+                        + "route=\"/grpc.testing.TestService/UnimplementedCall\",service=\"[a-z-]+\"} 1.0")
+                .containsPattern("mesh_client_grpc_responses_total\\{grpc_status=\"OK\","
+                        + "route=\"/grpc.testing.TestService/EmptyCall\",service=\"[a-z-]+\"}");
     }
 
     private static SpanData span(InMemorySpanExporter spans, String name) {

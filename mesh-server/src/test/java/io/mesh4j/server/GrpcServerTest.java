@@ -250,7 +250,10 @@ class GrpcServerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> telemetry.scrape().contains("outcome=\"failure\""));
         assertThat(telemetry.scrape())
                 .containsPattern("mesh_server_requests_seconds_count\\{[^}]*outcome=\"failure\",peer=\"frontend\","
-                        + "route=\"/grpc.testing.TestService/UnaryCall\"");
+                        + "route=\"/grpc.testing.TestService/UnaryCall\"")
+                // And by its gRPC status, which the request series' HTTP 200 cannot say.
+                .containsPattern("mesh_server_grpc_responses_total\\{grpc_status=\"INTERNAL\","
+                        + "route=\"/grpc.testing.TestService/UnaryCall\",service=\"[a-z-]+\"} 1.0");
     }
 
     /** The README's example service: the generated base alone, every method UNIMPLEMENTED. */

@@ -8,8 +8,9 @@ import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.logging.RequestLog;
-import com.linecorp.armeria.common.logging.RequestLogProperty;
 import com.linecorp.armeria.common.util.Exceptions;
+
+import io.mesh4j.core.internal.grpc.GrpcStatuses;
 
 /** See {@link ResponseClassifier#ofDefault()}. */
 final class DefaultResponseClassifier implements ResponseClassifier {
@@ -37,9 +38,6 @@ final class DefaultResponseClassifier implements ResponseClassifier {
         return IDEMPOTENT.contains(method) ? ResponseClass.RETRYABLE_FAILURE : ResponseClass.FAILURE;
     }
 
-    /** The trailer (or, in a trailers-only answer, header) a gRPC server ends every call with. */
-    private static final String GRPC_STATUS = "grpc-status";
-
     /** gRPC's status codes (grpc/doc/statuscodes.md) the default classifier reads. */
     private static final int GRPC_OK = 0;
 
@@ -66,29 +64,9 @@ final class DefaultResponseClassifier implements ResponseClassifier {
         }
     }
 
-    /**
-     * The {@code grpc-status} of an answer: in its trailers, or in its headers when the answer is trailers-only
-     * (a gRPC server that fails a call at once sends no body and no trailers); -1 for an answer without one (not
-     * gRPC, or an HTTP error from something in front of the gRPC server) or one whose trailers are not in yet.
-     */
+    /** See {@link GrpcStatuses#of(RequestLog)}. */
     static int grpcStatusOf(RequestLog log) {
-        if (!log.isAvailable(RequestLogProperty.RESPONSE_HEADERS)) {
-            return -1;
-        }
-        @Nullable String value = log.responseHeaders().get(GRPC_STATUS);
-        if (value == null && log.isAvailable(RequestLogProperty.RESPONSE_TRAILERS)) {
-            value = log.responseTrailers().get(GRPC_STATUS);
-        }
-        if (value == null) {
-            return -1;
-        }
-        // A value no gRPC speaks is UNKNOWN, as grpc-java reads it.
-        try {
-            final int status = Integer.parseInt(value.trim());
-            return status >= 0 && status <= 16 ? status : GRPC_UNKNOWN;
-        } catch (NumberFormatException e) {
-            return GRPC_UNKNOWN;
-        }
+        return GrpcStatuses.of(log);
     }
 
     @Override

@@ -25,10 +25,10 @@ import com.linecorp.armeria.common.RequestId;
 import com.linecorp.armeria.common.logging.RequestLogAccess;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
-import io.mesh4j.client.internal.grpc.GrpcCalls;
 import io.mesh4j.client.internal.retry.RetryBudget;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.classify.ResponseClassifier;
+import io.mesh4j.core.internal.grpc.GrpcStatuses;
 
 /**
  * One hedged call: its attempts (each in a context derived from the call's, each with its own retries below),
@@ -143,7 +143,7 @@ final class HedgedCall {
         if (answer.isDone()) {
             return;
         }
-        final int grpcStatus = res != null ? GrpcCalls.statusOf(res.headers(), res.trailers()) : -1;
+        final int grpcStatus = res != null ? GrpcStatuses.of(res.headers(), res.trailers()) : -1;
         final ResponseClass outcome = grpcStatus >= 0
                 ? classifier.classifyGrpc(grpcStatus)
                 : classifier.classify(ctx.method(), res != null ? res.status() : null, cause);

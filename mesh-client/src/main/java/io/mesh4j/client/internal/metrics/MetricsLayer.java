@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.logging.RequestLog;
 import io.mesh4j.client.internal.stack.FusedClientLayer;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.classify.ResponseClassifier;
+import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
@@ -67,6 +68,10 @@ public final class MetricsLayer extends FusedClientLayer {
                     outcome,
                     log.totalDurationNanos());
             metrics.clientRetries(service, route, log.children().size() - 1);
+            final int grpcStatus = GrpcStatuses.of(log);
+            if (grpcStatus >= 0) {
+                metrics.clientGrpcResponse(service, route, grpcStatus);
+            }
         }
 
         @Override

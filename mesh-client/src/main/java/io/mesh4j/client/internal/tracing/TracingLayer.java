@@ -21,6 +21,7 @@ import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.client.internal.grpc.GrpcCalls;
 import io.mesh4j.client.internal.stack.FusedClientLayer;
 import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.HttpAttributes;
@@ -190,7 +191,7 @@ public final class TracingLayer extends FusedClientLayer {
                 span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
             }
             final @Nullable Throwable cause = log.responseCause();
-            final int grpcStatus = GrpcCalls.methodOf(ctx) != null ? GrpcCalls.statusOf(log) : -1;
+            final int grpcStatus = GrpcCalls.methodOf(ctx) != null ? GrpcStatuses.of(log) : -1;
             if (grpcStatus >= 0) {
                 span.setAttribute(RPC_GRPC_STATUS_CODE, (long) grpcStatus);
                 if (grpcStatus != 0) {

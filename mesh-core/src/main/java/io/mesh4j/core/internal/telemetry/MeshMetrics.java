@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import com.linecorp.armeria.common.HttpMethod;
 
 import io.mesh4j.core.classify.ResponseClass;
+import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -25,6 +26,8 @@ import io.micrometer.core.instrument.Timer;
  *       <td>service, route, method, status, outcome, peer</td></tr>
  *   <tr><td>{@code mesh_client_requests_seconds_{count,sum,bucket}}</td>
  *       <td>service (the one called), route, method, status, outcome</td></tr>
+ *   <tr><td>{@code mesh_server_grpc_responses_total}</td><td>service, route (the gRPC method), grpc_status</td></tr>
+ *   <tr><td>{@code mesh_client_grpc_responses_total}</td><td>service, route (the gRPC method), grpc_status</td></tr>
  *   <tr><td>{@code mesh_client_retries_total}</td><td>service, route</td></tr>
  *   <tr><td>{@code mesh_client_retry_budget_exhausted_total}</td><td>service</td></tr>
  *   <tr><td>{@code mesh_client_breaker_transitions_total}</td><td>service, endpoint, from, to</td></tr>
@@ -56,6 +59,8 @@ public final class MeshMetrics {
      * are as bounded as the series are: every key holds guarded values only.
      */
     private final Map<RequestSeries, Timer> serverRequests = new ConcurrentHashMap<>();
+    private final Map<GrpcSeries, Counter> serverGrpcResponses = new ConcurrentHashMap<>();
+    private final Map<GrpcSeries, Counter> clientGrpcResponses = new ConcurrentHashMap<>();
     private final Map<RequestSeries, Timer> clientRequests = new ConcurrentHashMap<>();
     private final Map<PickSeries, Counter> balancerPicks = new ConcurrentHashMap<>();
     private final Map<AuthzSeries, Counter> authorizationDecisions = new ConcurrentHashMap<>();
@@ -102,6 +107,42 @@ public final class MeshMetrics {
                 .tag("outcome", series.outcome().name().toLowerCase(Locale.ROOT))
                 .tag("peer", series.peer())
                 .serviceLevelObjectives(BUCKETS)
+                .register(registry);
+    }
+
+    /**
+     * How one inbound gRPC call ended, by its gRPC status: beside {@link #serverRequest}, whose {@code status} is the
+     * HTTP 200 every gRPC answer has, so that the HTTP series keep their labels.
+     *
+     * @param grpcStatus the call's {@code grpc-status} code
+     */
+    public void serverGrpcResponse(String service, String route, int grpcStatus) {
+        final GrpcSeries series =
+                new GrpcSeries(service, guard.admit(service, "route", route), GrpcStatuses.name(grpcStatus));
+        serverGrpcResponses
+                .computeIfAbsent(series, s -> grpcCounter("mesh.server.grpc.responses", "Inbound gRPC calls", s))
+                .increment();
+    }
+
+    /**
+     * How one outbound gRPC call ended as its caller saw it, every attempt included, by its gRPC status.
+     *
+     * @param grpcStatus the call's {@code grpc-status} code
+     */
+    public void clientGrpcResponse(String service, String route, int grpcStatus) {
+        final GrpcSeries series =
+                new GrpcSeries(service, guard.admitOutbound(service, "route", route), GrpcStatuses.name(grpcStatus));
+        clientGrpcResponses
+                .computeIfAbsent(series, s -> grpcCounter("mesh.client.grpc.responses", "Outbound gRPC calls", s))
+                .increment();
+    }
+
+    private Counter grpcCounter(String name, String what, GrpcSeries series) {
+        return Counter.builder(name)
+                .description(what + " by method and the gRPC status they ended with")
+                .tag("service", series.service())
+                .tag("route", series.route())
+                .tag("grpc_status", series.grpcStatus())
                 .register(registry);
     }
 
@@ -214,6 +255,8 @@ public final class MeshMetrics {
     /** The labels of one request series; {@code peer} is empty on the client side, which has no such label. */
     private record RequestSeries(
             String service, String route, HttpMethod method, int status, ResponseClass outcome, String peer) {}
+
+    private record GrpcSeries(String service, String route, String grpcStatus) {}
 
     private record PickSeries(String service, String endpoint) {}
 

@@ -3,9 +3,9 @@ package io.mesh4j.server.internal.grpc;
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.logging.RequestLog;
-import com.linecorp.armeria.common.logging.RequestLogProperty;
 
 import io.mesh4j.core.classify.ResponseClass;
+import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -55,16 +55,9 @@ public final class GrpcSpans {
      * @param outcome what the mesh's classifier made of it
      */
     public static void end(Span span, RequestLog log, ResponseClass outcome) {
-        @Nullable String status = log.responseHeaders().get("grpc-status");
-        if (status == null && log.isAvailable(RequestLogProperty.RESPONSE_TRAILERS)) {
-            status = log.responseTrailers().get("grpc-status");
-        }
-        if (status != null) {
-            try {
-                span.setAttribute(RPC_GRPC_STATUS_CODE, Long.parseLong(status.trim()));
-            } catch (NumberFormatException e) {
-                // A status no gRPC speaks: the classifier read it as UNKNOWN, the span says nothing.
-            }
+        final int status = GrpcStatuses.of(log);
+        if (status >= 0) {
+            span.setAttribute(RPC_GRPC_STATUS_CODE, (long) status);
         }
         if (outcome.isFailure()) {
             span.setStatus(StatusCode.ERROR);

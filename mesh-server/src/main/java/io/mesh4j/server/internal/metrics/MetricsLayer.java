@@ -9,6 +9,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
@@ -63,14 +64,19 @@ public final class MetricsLayer extends FusedServiceLayer {
         public void onComplete(ServiceRequestContext ctx, RequestLog log, Exchange<ServiceRequestContext> exchange) {
             final @Nullable String caller = exchange.kept();
             final ResponseClass outcome = exchange.outcome(log);
+            final String route = RouteTemplates.labelOf(ctx);
             metrics.serverRequest(
                     service,
-                    RouteTemplates.labelOf(ctx),
+                    route,
                     ctx.method(),
                     log.responseHeaders().status().code(),
                     outcome,
                     peerOf(ctx, caller),
                     log.totalDurationNanos());
+            final int grpcStatus = GrpcStatuses.of(log);
+            if (grpcStatus >= 0) {
+                metrics.serverGrpcResponse(service, route, grpcStatus);
+            }
         }
 
         @Override
