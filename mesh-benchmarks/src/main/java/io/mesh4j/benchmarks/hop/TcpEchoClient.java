@@ -3,8 +3,10 @@ package io.mesh4j.benchmarks.hop;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.jspecify.annotations.Nullable;
@@ -31,9 +33,9 @@ import io.netty.handler.ssl.SslHandler;
 
 /**
  * The TCP paths' client: a request–response loop of {@link JsonEcho#BODY}, framed by a 4-byte length, over one
- * connection per request in flight. A call takes an idle connection, or opens one when none is idle (so a closed
- * loop of N in flight ends up with N connections, opened in its warm-up), sends one frame and completes when the
- * whole frame has come back. The raw path (g) connects over mTLS to a {@link TcpEchoServer}; the mesh path (h)
+ * connection per request in flight. A call takes the idle connection used last, or opens one when none is idle (so
+ * a closed loop of N in flight ends up with N connections, opened in its warm-up), sends one frame and completes
+ * when the whole frame has come back. The raw path (g) connects over mTLS to a {@link TcpEchoServer}; the mesh path (h)
  * connects in plain to the mesh's forward on loopback, which balances and wraps mTLS itself.
  */
 final class TcpEchoClient implements Call, AutoCloseable {
@@ -45,7 +47,9 @@ final class TcpEchoClient implements Call, AutoCloseable {
     private final InetSocketAddress address;
     private final @Nullable SslContext tls;
     private final EventLoopGroup loops = CommonPools.workerGroup();
-    private final Queue<Connection> idle = new ConcurrentLinkedQueue<>();
+    /** Last used first, so that fewer requests in flight than connections keep to the same few, warm ones. */
+    private final Deque<Connection> idle = new ConcurrentLinkedDeque<>();
+
     private final Queue<Channel> opened = new ConcurrentLinkedQueue<>();
 
     /** A client of {@code address}, over TLS with {@code tls}, else plain. */
@@ -56,7 +60,7 @@ final class TcpEchoClient implements Call, AutoCloseable {
 
     @Override
     public CompletableFuture<AggregatedHttpResponse> send() {
-        final @Nullable Connection connection = idle.poll();
+        final @Nullable Connection connection = idle.pollFirst();
         if (connection != null) {
             return connection.send();
         }
@@ -147,7 +151,7 @@ final class TcpEchoClient implements Call, AutoCloseable {
                 return;
             }
             // Idle again before the caller hears, so that its next call (sent from this callback) reuses it.
-            idle.add(this);
+            idle.offerFirst(this);
             answer.complete(GrpcEcho.ECHOED);
         }
 
