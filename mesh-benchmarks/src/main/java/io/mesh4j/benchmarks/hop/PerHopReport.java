@@ -70,7 +70,10 @@ final class PerHopReport {
         out.append("### Resident memory at the end of the run\n\n")
                 .append(memory())
                 .append('\n');
-        out.append("### Goals\n\n").append(goals()).append('\n');
+        // The goals read (c) against (b) and (d): a run of other paths only has none to read.
+        if (has(HopPath.MESH) && (has(HopPath.TLS) || has(HopPath.SIDECARS))) {
+            out.append("### Goals\n\n").append(goals()).append('\n');
+        }
         out.append("### Is the load generator the bottleneck?\n\n").append(generator());
         if (results.errors > 0) {
             out.append(String.format(
@@ -117,14 +120,7 @@ final class PerHopReport {
 
     private Table latency() {
         // Each path against its raw path: (b) for HTTP, as ever; (e) and (g) for the gRPC and TCP ones.
-        final Table table = Table.of(
-                "path",
-                "p50",
-                "p90",
-                "p99",
-                "p99.9",
-                "max",
-                protocolPairs().isEmpty() ? "added p99 vs (b)" : "added p99 vs raw: (b), (e), (g)");
+        final Table table = Table.of("path", "p50", "p90", "p99", "p99.9", "max", addedHeader());
         for (HopPath path : results.paths) {
             final List<String> row = new ArrayList<>(List.of(path.label()));
             for (double percentile : PERCENTILES) {
@@ -137,6 +133,24 @@ final class PerHopReport {
             table.row(row);
         }
         return table;
+    }
+
+    /**
+     * The added-latency column's name: {@code added p99 vs (b)} when only HTTP paths ran, as it always was; else
+     * the raw paths it compares with, {@code added p99 vs raw: (b), (e), (g)}.
+     */
+    private String addedHeader() {
+        if (protocolPairs().isEmpty()) {
+            return "added p99 vs (b)";
+        }
+        final List<String> raws = new ArrayList<>();
+        for (HopPath path : results.paths) {
+            final @Nullable HopPath raw = path.raw();
+            if (raw != null && has(raw) && !raws.contains('(' + raw.letter() + ')')) {
+                raws.add('(' + raw.letter() + ')');
+            }
+        }
+        return "added p99 vs raw: " + String.join(", ", raws.stream().sorted().toList());
     }
 
     private Table cpu() {
