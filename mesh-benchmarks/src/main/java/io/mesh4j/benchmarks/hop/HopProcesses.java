@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.mesh4j.benchmarks.load.LoadResult;
 import io.mesh4j.benchmarks.process.ChildProcess;
+import io.mesh4j.benchmarks.process.Fields;
 import io.mesh4j.benchmarks.process.JvmFlags;
 import io.mesh4j.benchmarks.process.ProcessStats;
 import io.mesh4j.benchmarks.process.RegistryProcess;
@@ -24,7 +25,7 @@ import io.mesh4j.benchmarks.report.Progress;
  */
 final class HopProcesses implements AutoCloseable {
 
-    private static final Pattern SERVING = Pattern.compile("serving h2c=(\\d+) tls=(\\d+) mesh=(\\d+)");
+    private static final Pattern SERVING = Pattern.compile("serving h2c=(\\d+) tls=(\\d+) mesh=(\\d+)(.*)$");
     private static final Pattern READY = Pattern.compile("^ready$");
     private static final Pattern RESULT = Pattern.compile("^result (.*)$");
 
@@ -76,6 +77,20 @@ final class HopProcesses implements AutoCloseable {
                 pki.serverCert().toString(),
                 "--key",
                 pki.serverKey().toString()));
+        final boolean grpc = paths.stream().anyMatch(HopPath::isGrpc);
+        final boolean tcp = paths.stream().anyMatch(HopPath::isTcp);
+        if (grpc) {
+            serverArgs.addAll(List.of(
+                    "--grpc-token-file",
+                    registry.joinTokenFile(ProtocolEchoServers.GRPC_SERVICE, dir.resolve("echo-grpc.token"))
+                            .toString()));
+        }
+        if (tcp) {
+            serverArgs.addAll(List.of(
+                    "--tcp-token-file",
+                    registry.joinTokenFile(ProtocolEchoServers.TCP_SERVICE, dir.resolve("echo-tcp.token"))
+                            .toString()));
+        }
         final List<StackVariant> serverVariants = serverSide(variants);
         if (!serverVariants.isEmpty()) {
             for (StackVariant variant : serverVariants) {
@@ -94,6 +109,7 @@ final class HopProcesses implements AutoCloseable {
         started.add(server);
         final Matcher ports = server.awaitLine(SERVING, Duration.ofSeconds(120));
         final int h2cPort = Integer.parseInt(ports.group(1));
+        final Fields protocolPorts = Fields.parse(ports.group(4));
         if (paths.contains(HopPath.SIDECARS)) {
             progress.say("starting the HAProxy sidecars");
             final HaproxySidecars sidecars = HaproxySidecars.start(dir, pki, h2cPort);
@@ -118,6 +134,12 @@ final class HopProcesses implements AutoCloseable {
                 ports.group(2)));
         if (sidecars != null) {
             clientArgs.addAll(List.of("--sidecar-port", Integer.toString(sidecars.clientPort())));
+        }
+        if (grpc) {
+            clientArgs.addAll(List.of("--grpc-port", protocolPorts.get("grpc")));
+        }
+        if (tcp) {
+            clientArgs.addAll(List.of("--tcp-port", protocolPorts.get("tcp")));
         }
         if (!variantKeys.isEmpty()) {
             clientArgs.addAll(List.of("--variants", String.join(",", variantKeys)));

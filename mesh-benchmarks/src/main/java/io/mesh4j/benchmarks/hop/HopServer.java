@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
 /**
  * The server process of the per-hop benchmark: the same {@link JsonEcho} three times, as raw Armeria over h2c
  * (which the server sidecar also forwards to), as raw Armeria over mTLS, and as a mesh4j server with its
- * defaults. For the layer prices it also serves one mesh server per server-side {@link StackVariant}, each the
+ * defaults; when asked for, the gRPC and TCP paths' servers too ({@link ProtocolEchoServers}, whose ports follow on
+ * the same line). For the layer prices it also serves one mesh server per server-side {@link StackVariant}, each the
  * default stack minus one role, as a service of its own. It prints {@code serving h2c=PORT tls=PORT mesh=PORT} once
  * all of them serve and the mesh servers are registered, answers {@link AllocatedBytes#COMMAND} on its standard
  * input, and stops when its standard input closes.
@@ -50,6 +51,18 @@ public final class HopServer implements Callable<Integer> {
             names = "--variant-tokens",
             description = "The directory of the variants' join tokens, one SERVICE.token for each.")
     private @Nullable Path variantTokens;
+
+    @Option(
+            names = "--grpc-token-file",
+            description = "Serve the gRPC paths, the mesh's as " + ProtocolEchoServers.GRPC_SERVICE
+                    + " with this join token.")
+    private @Nullable Path grpcTokenFile;
+
+    @Option(
+            names = "--tcp-token-file",
+            description =
+                    "Serve the TCP paths, the mesh's as " + ProtocolEchoServers.TCP_SERVICE + " with this join token.")
+    private @Nullable Path tcpTokenFile;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new HopServer()).execute(args));
@@ -105,10 +118,12 @@ public final class HopServer implements Callable<Integer> {
         tls.start().join();
         mesh.start().join();
         variantServers.forEach(server -> server.start().join());
+        final ProtocolEchoServers protocols = ProtocolEchoServers.start(credentials, grpcTokenFile, tcpTokenFile);
         System.out.println("serving h2c=" + h2c.activeLocalPort(SessionProtocol.HTTP) + " tls="
-                + tls.activeLocalPort(SessionProtocol.HTTPS) + " mesh=" + mesh.port());
+                + tls.activeLocalPort(SessionProtocol.HTTPS) + " mesh=" + mesh.port() + protocols.ports());
         System.out.flush();
         answerUntilEndOfInput();
+        protocols.close();
         variantServers.forEach(server -> server.stop().join());
         variantIdentities.forEach(WorkloadIdentity::close);
         mesh.stop().join();

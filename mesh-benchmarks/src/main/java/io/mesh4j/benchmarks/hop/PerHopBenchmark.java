@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Benchmark 1: what one hop costs on each path, measured side by side in one run. One client process and one
- * server process on loopback; the registry in a third; HAProxy for the sidecar path. The paths take turns within
+ * server process on loopback; the registry in a third; HAProxy for the sidecar path. Besides the HTTP paths, a gRPC
+ * unary call and a TCP round trip, each raw and through the mesh ({@link HopPath}). The paths take turns within
  * each round, in an order that rotates from round to round, so that no path always runs first or last, and the
  * tables compare medians of the rounds.
  *
@@ -36,8 +37,9 @@ import picocli.CommandLine.Option;
         name = "per-hop",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        description = "Prices one hop through mesh4j against raw Armeria (h2c, mTLS) and two HAProxy sidecars; with "
-                + "--price-layers, each layer of mesh4j's default stacks.")
+        description = "Prices one hop through mesh4j against raw Armeria (h2c, mTLS) and two HAProxy sidecars, and, "
+                + "with --paths grpc-raw,grpc-mesh,tcp-raw,tcp-mesh, a gRPC call and a TCP round trip against their "
+                + "raw paths; with --price-layers, each layer of mesh4j's default stacks.")
 public final class PerHopBenchmark implements Callable<Integer> {
 
     @Option(names = "--rounds", defaultValue = "3", description = "Rounds of every measurement. Default: 3.")
@@ -91,7 +93,9 @@ public final class PerHopBenchmark implements Callable<Integer> {
             names = "--paths",
             split = ",",
             defaultValue = "a,b,c,d",
-            description = "The paths to measure (a: h2c, b: mTLS, c: mesh4j, d: sidecars). Default: a,b,c,d.")
+            description = "The paths to measure, by letter or name: HTTP a (h2c), b (tls: raw mTLS), c (mesh), "
+                    + "d (sidecars); gRPC unary e (grpc-raw), f (grpc-mesh); TCP request-response g (tcp-raw), "
+                    + "h (tcp-mesh). Default: a,b,c,d.")
     List<String> pathLetters = new ArrayList<>();
 
     @Option(

@@ -17,9 +17,10 @@ import io.mesh4j.benchmarks.report.Table;
 import io.mesh4j.benchmarks.report.Units;
 
 /**
- * The per-hop benchmark's tables: absolute numbers per path, the ratios (c)/(b) and (c)/(d), and the issue's goals
- * read against them. Every number is the median of the rounds, with their range in brackets; a ratio is taken
- * within each round first, between paths measured minutes apart at most, and then its median.
+ * The per-hop benchmark's tables: absolute numbers per path, the ratios (c)/(b) and (c)/(d), the gRPC and TCP ones
+ * (f)/(e) and (h)/(g) when those paths ran, and the issue's goals read against them. Every number is the median of
+ * the rounds, with their range in brackets; a ratio is taken within each round first, between paths measured
+ * minutes apart at most, and then its median.
  */
 final class PerHopReport {
 
@@ -57,10 +58,22 @@ final class PerHopReport {
                         Locale.ROOT, "### CPU seconds per 10,000 requests, at %,d requests/s%n%n", results.rate))
                 .append(cpu())
                 .append('\n');
+        if (!protocolPairs().isEmpty()) {
+            out.append(String.format(
+                            Locale.ROOT,
+                            "### The mesh over the raw path, by protocol (throughput at a concurrency; CPU and "
+                                    + "latency at %,d requests/s)%n%n",
+                            results.rate))
+                    .append(byProtocol())
+                    .append('\n');
+        }
         out.append("### Resident memory at the end of the run\n\n")
                 .append(memory())
                 .append('\n');
-        out.append("### Goals\n\n").append(goals()).append('\n');
+        // The goals read (c) against (b) and (d): a run of other paths only has none to read.
+        if (has(HopPath.MESH) && (has(HopPath.TLS) || has(HopPath.SIDECARS))) {
+            out.append("### Goals\n\n").append(goals()).append('\n');
+        }
         out.append("### Is the load generator the bottleneck?\n\n").append(generator());
         if (results.errors > 0) {
             out.append(String.format(
@@ -79,6 +92,8 @@ final class PerHopReport {
         if (ratios && has(HopPath.SIDECARS)) {
             header.add("(c)/(d)");
         }
+        final List<Pair> protocolPairs = protocolPairs();
+        protocolPairs.forEach(pair -> header.add(pair.ratioName()));
         final Table table = Table.of(header.toArray(String[]::new));
         for (int concurrency : results.concurrencies) {
             final Map<HopPath, List<Double>> rounds = results.throughput.get(concurrency);
@@ -96,24 +111,46 @@ final class PerHopReport {
                 row.add(ratios(measured(rounds, HopPath.MESH), measured(rounds, HopPath.SIDECARS))
                         .format(Units::ratio));
             }
+            protocolPairs.forEach(pair -> row.add(ratios(measured(rounds, pair.mesh()), measured(rounds, pair.raw()))
+                    .format(Units::ratio)));
             table.row(row);
         }
         return table;
     }
 
     private Table latency() {
-        final Table table = Table.of("path", "p50", "p90", "p99", "p99.9", "max", "added p99 vs (b)");
+        // Each path against its raw path: (b) for HTTP, as ever; (e) and (g) for the gRPC and TCP ones.
+        final Table table = Table.of("path", "p50", "p90", "p99", "p99.9", "max", addedHeader());
         for (HopPath path : results.paths) {
             final List<String> row = new ArrayList<>(List.of(path.label()));
             for (double percentile : PERCENTILES) {
                 row.add(perRound(path, phase -> micros(phase, percentile)).format(Units::count));
             }
             row.add(perRound(path, phase -> phase.latency().getMaxValue() / 1e3).format(Units::count));
-            final @Nullable Spread added = addedLatency(path, 99);
-            row.add(added != null && path != HopPath.TLS ? added.format(Units::count) : "");
+            final @Nullable HopPath raw = path.raw();
+            final @Nullable Spread added = raw != null ? addedLatency(path, raw, 99) : null;
+            row.add(added != null ? added.format(Units::count) : "");
             table.row(row);
         }
         return table;
+    }
+
+    /**
+     * The added-latency column's name: {@code added p99 vs (b)} when only HTTP paths ran, as it always was; else
+     * the raw paths it compares with, {@code added p99 vs raw: (b), (e), (g)}.
+     */
+    private String addedHeader() {
+        if (protocolPairs().isEmpty()) {
+            return "added p99 vs (b)";
+        }
+        final List<String> raws = new ArrayList<>();
+        for (HopPath path : results.paths) {
+            final @Nullable HopPath raw = path.raw();
+            if (raw != null && has(raw) && !raws.contains('(' + raw.letter() + ')')) {
+                raws.add('(' + raw.letter() + ')');
+            }
+        }
+        return "added p99 vs raw: " + String.join(", ", raws.stream().sorted().toList());
     }
 
     private Table cpu() {
@@ -146,6 +183,64 @@ final class PerHopReport {
         return table;
     }
 
+    /**
+     * One row per protocol whose raw and mesh paths both ran: the ratios of throughput and of CPU per request
+     * (client and server processes), and the latency the mesh adds, each taken within a round first.
+     */
+    private Table byProtocol() {
+        final List<Pair> pairs = new ArrayList<>();
+        if (has(HopPath.MESH) && has(HopPath.TLS)) {
+            pairs.add(new Pair("HTTP", HopPath.MESH, HopPath.TLS));
+        }
+        pairs.addAll(protocolPairs());
+        final List<String> header = new ArrayList<>(List.of("protocol", "mesh/raw"));
+        results.concurrencies.forEach(concurrency -> header.add("throughput, " + concurrency + " in flight"));
+        header.addAll(List.of("CPU per request", "added p50 (µs)", "added p99 (µs)"));
+        final Table table = Table.of(header.toArray(String[]::new));
+        for (Pair pair : pairs) {
+            final List<String> row = new ArrayList<>(List.of(pair.protocol(), pair.ratioName()));
+            for (int concurrency : results.concurrencies) {
+                final Map<HopPath, List<Double>> rounds = measured(results.throughput, concurrency);
+                row.add(ratios(measured(rounds, pair.mesh()), measured(rounds, pair.raw()))
+                        .format(Units::ratio));
+            }
+            row.add(ratios(
+                            hopCpu(measured(results.ratePhases, pair.mesh())),
+                            hopCpu(measured(results.ratePhases, pair.raw())))
+                    .format(Units::ratio));
+            for (double percentile : new double[] {50, 99}) {
+                final @Nullable Spread added = addedLatency(pair.mesh(), pair.raw(), percentile);
+                row.add(added != null ? added.format(Units::count) : "");
+            }
+            table.row(row);
+        }
+        return table;
+    }
+
+    /** The gRPC and TCP pairs of this run: a protocol's mesh path beside its raw path, when both ran. */
+    private List<Pair> protocolPairs() {
+        final List<Pair> pairs = new ArrayList<>();
+        if (has(HopPath.GRPC_MESH) && has(HopPath.GRPC_RAW)) {
+            pairs.add(new Pair("gRPC unary", HopPath.GRPC_MESH, HopPath.GRPC_RAW));
+        }
+        if (has(HopPath.TCP_MESH) && has(HopPath.TCP_RAW)) {
+            pairs.add(new Pair("TCP request–response", HopPath.TCP_MESH, HopPath.TCP_RAW));
+        }
+        return pairs;
+    }
+
+    /** A protocol's mesh path and the raw path it is priced against. */
+    private record Pair(String protocol, HopPath mesh, HopPath raw) {
+        /** {@code (f)/(e)} */
+        String ratioName() {
+            return '(' + mesh.letter() + ")/(" + raw.letter() + ')';
+        }
+    }
+
+    private static List<Double> hopCpu(List<RatePhase> phases) {
+        return phases.stream().map(PerHopReport::hopCpu).toList();
+    }
+
     private Table memory() {
         final Table table = Table.of("process", "RSS", "peak RSS");
         results.memory.forEach((process, memory) ->
@@ -175,8 +270,8 @@ final class PerHopReport {
                                 Units::micros)
                         .cells());
             }
-            final @Nullable Spread p50 = addedLatency(HopPath.MESH, 50);
-            final @Nullable Spread p99 = addedLatency(HopPath.MESH, 99);
+            final @Nullable Spread p50 = addedLatency(HopPath.MESH, HopPath.TLS, 50);
+            final @Nullable Spread p99 = addedLatency(HopPath.MESH, HopPath.TLS, 99);
             if (p50 != null && p99 != null) {
                 table.row(Goal.atMost(
                                 "added p50 ≤ 30 µs at " + Units.count(results.rate) + " req/s",
@@ -274,9 +369,9 @@ final class PerHopReport {
                 + phase.cpuSecondsPer10k().getOrDefault(SERVER, 0.0);
     }
 
-    /** A percentile of {@code path} less that of (b), round by round; null without (b). */
-    private @Nullable Spread addedLatency(HopPath path, double percentile) {
-        final @Nullable List<RatePhase> baseline = results.ratePhases.get(HopPath.TLS);
+    /** A percentile of {@code path} less that of {@code raw}, round by round; null without either. */
+    private @Nullable Spread addedLatency(HopPath path, HopPath raw, double percentile) {
+        final @Nullable List<RatePhase> baseline = results.ratePhases.get(raw);
         final @Nullable List<RatePhase> phases = results.ratePhases.get(path);
         if (baseline == null || phases == null) {
             return null;

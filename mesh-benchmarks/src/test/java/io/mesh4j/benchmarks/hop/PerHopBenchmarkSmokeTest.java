@@ -27,6 +27,7 @@ class PerHopBenchmarkSmokeTest {
 
     @Test
     void runsOneTinyRoundOfEveryPathAndPrintsItsTables() {
+        // Every path: the four HTTP ones, and gRPC and TCP each raw and through the mesh, with their ratios.
         // CI installs HAProxy (.ci/run); a machine without it still checks the three other paths.
         final boolean haproxy = HaproxySidecars.binary().isPresent();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -47,7 +48,8 @@ class PerHopBenchmarkSmokeTest {
                         "--jit-warmup",
                         "0s",
                         "--paths",
-                        haproxy ? "a,b,c,d" : "a,b,c",
+                        // The other protocols' paths by name, as BENCHMARKS.md's command gives them.
+                        (haproxy ? "a,b,c,d" : "a,b,c") + ",grpc-raw,grpc-mesh,tcp-raw,tcp-mesh",
                         "--work-dir",
                         workDir.toString());
 
@@ -62,7 +64,16 @@ class PerHopBenchmarkSmokeTest {
                         HopPath.H2C.label(),
                         HopPath.TLS.label(),
                         HopPath.MESH.label(),
-                        "(c)/(b)")
+                        "(c)/(b)",
+                        HopPath.GRPC_RAW.label(),
+                        HopPath.GRPC_MESH.label(),
+                        HopPath.TCP_RAW.label(),
+                        HopPath.TCP_MESH.label(),
+                        "(f)/(e)",
+                        "(h)/(g)",
+                        "### The mesh over the raw path, by protocol",
+                        "| gRPC unary ",
+                        "| TCP request–response ")
                 .doesNotContain("requests failed");
         if (haproxy) {
             assertThat(tables).contains(HopPath.SIDECARS.label(), "(c)/(d)", "HAProxy server sidecar");
