@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +59,7 @@ import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.MeshWebSocket;
 import io.mesh4j.client.MeshWebSocketClient;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.PolicyJson;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.TelemetryConfig;
@@ -293,6 +297,78 @@ class WebSocketTest {
             assertThat(delivered).as(sender.name + "'s acknowledged messages").containsAll(sender.acked);
         }
         assertThat(closes("1001", "server")).isEqualTo(3);
+    }
+
+    @Test
+    void theBuildersSayWhatIsWrongWithAWebSocketSetting() {
+        final WebSocketServiceHandler handler = (ctx, in) -> in;
+        assertThatThrownBy(() -> MeshServer.builder("chat", local.uri()).webSocket("echo", handler))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: an absolute path");
+        assertThatThrownBy(() -> MeshServer.builder("chat", local.uri())
+                        .webSocket("/echo", handler)
+                        .webSocket("/echo", handler))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("one WebSocket endpoint per path");
+        assertThatThrownBy(() -> MeshServer.builder("chat", local.uri())
+                        .identity(local.identity("chat"))
+                        .tcp(new InetSocketAddress("127.0.0.1", 6379))
+                        .webSocket("/echo", handler)
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("webSocket(..)");
+        assertThatThrownBy(() -> MeshClient.builder(local.uri()).webSocketPingInterval(Duration.ofMillis(10)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: 0 for no pings, or >= 100 ms");
+        assertThatThrownBy(() -> member("api").webSocketClient("chat").connect("echo"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: an absolute path");
+    }
+
+    @Test
+    void theReadmesWebSocketCodeWorks() {
+        final URI registry = local.uri();
+        final WorkloadIdentity chatIdentity = local.identity("chat");
+        final WorkloadIdentity apiIdentity = local.identity("api");
+
+        // ---- from the README
+        // The service: a WebSocket endpoint whose handler sends back every frame it is sent.
+        MeshServer chat = MeshServer.builder("chat", registry)
+                .identity(chatIdentity)
+                .webSocket("/echo", (ctx, in) -> in) // an Armeria WebSocketServiceHandler
+                .build();
+        chat.start().join();
+
+        // The caller: a connection to an instance of "chat", over mTLS, pinged every 30 s while open.
+        MeshClient mesh = MeshClient.builder(registry).identity(apiIdentity).build();
+        MeshWebSocket socket = mesh.webSocketClient("chat").connect("/echo").join();
+        socket.outbound().write("hello");
+        socket.outbound().close();
+        List<WebSocketFrame> answer = socket.inbound().collect().join(); // "hello", then the close frame
+
+        mesh.close();
+        chat.stop().join();
+        // ---- end of the README's code
+
+        assertThat(answer).hasSize(2);
+        assertThat(answer.get(0).text()).isEqualTo("hello");
+        assertThat(answer.get(1)).isInstanceOf(CloseWebSocketFrame.class);
+    }
+
+    /** The README's WebSocket section shows the code between the markers above, word for word. */
+    @Test
+    void theReadmeShowsTheWebSocketCodeThisTestRuns() throws Exception {
+        final String readme = Files.readString(Path.of("../README.md"));
+        final String source = Files.readString(Path.of("src/test/java/io/mesh4j/examples/WebSocketTest.java"));
+
+        final String shown = QuickStartTest.between(readme, "## WebSocket", "```java", "```");
+        final String run = QuickStartTest.between(
+                source, "// ---- from the README", "// ---- from the README", "// ---- end of the README's code");
+
+        assertThat(QuickStartTest.normalized(shown))
+                .as("the ```java block of the README's WebSocket section against the code between the markers in "
+                        + "WebSocketTest.java: change both together")
+                .isEqualTo(QuickStartTest.normalized(run));
     }
 
     private MeshServer chatInstance(String id, Duration drainPeriod, WebSocketServiceHandler handler) {
