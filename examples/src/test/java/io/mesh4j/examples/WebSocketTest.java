@@ -138,7 +138,12 @@ class WebSocketTest {
         // The upgrade passed the inbound stack: it has a server span, and is a request in the golden metrics.
         // Over HTTP/2 the upgrade is an extended CONNECT (RFC 8441), over HTTP/1.1 a GET.
         await().atMost(Duration.ofSeconds(10)).until(() -> serverSpan("/echo") != null);
-        assertThat(requireNonNull(serverSpan("/echo")).getKind()).isEqualTo(SpanKind.SERVER);
+        final SpanData span = requireNonNull(serverSpan("/echo"));
+        assertThat(span.getKind()).isEqualTo(SpanKind.SERVER);
+        assertThat(span.getAttributes().get(AttributeKey.longKey("mesh.websocket.close_code")))
+                .isEqualTo(1000L);
+        assertThat(span.getAttributes().get(AttributeKey.stringKey("mesh.websocket.closed_by")))
+                .isEqualTo("client");
         assertThat(telemetry
                         .meterRegistry()
                         .find("mesh.server.requests")
@@ -339,7 +344,7 @@ class WebSocketTest {
                 .build();
         chat.start().join();
 
-        // The caller: a connection to an instance of "chat", over mTLS, pinged every 30 s while open.
+        // The caller: a connection to an instance of "chat", over mTLS, pinged after 30 s without a frame.
         MeshClient mesh = MeshClient.builder(registry).identity(apiIdentity).build();
         MeshWebSocket socket = mesh.webSocketClient("chat").connect("/echo").join();
         socket.outbound().write("hello");

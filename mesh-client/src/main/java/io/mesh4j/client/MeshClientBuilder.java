@@ -181,8 +181,9 @@ public final class MeshClientBuilder {
     }
 
     /**
-     * Sets how often the mesh pings each WebSocket connection a {@link MeshWebSocketClient} opened, so that an idle
-     * one stays open through NATs and load balancers and a peer that is gone is found; 30 seconds unless set.
+     * Sets after how long without a frame from its server the mesh pings a WebSocket connection a
+     * {@link MeshWebSocketClient} opened, and how often while it stays idle, so that idle connections stay open
+     * through NATs and load balancers; 30 seconds unless set.
      *
      * @param interval zero for no pings, else at least 100 ms
      * @return this builder

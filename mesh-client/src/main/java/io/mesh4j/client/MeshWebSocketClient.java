@@ -10,9 +10,9 @@ import io.mesh4j.core.discovery.ServiceName;
  * has some), the one of two chosen at random with fewer connections open from this client; over mTLS with this
  * workload's certificate, the instance's checked to be {@code spiffe://<trust-domain>/svc/<service>}, as the HTTP
  * client checks it. An instance that refuses the upgrade because it is draining (503), or cannot be reached, is
- * passed over for another; a refusal by policy (403) fails the connect with the server's reason. The mesh pings
- * every open connection at an interval ({@link MeshClientBuilder#webSocketPingInterval}), so that idle ones stay
- * open through NATs and load balancers and a dead peer is found.
+ * passed over for another; a refusal by policy (403) fails the connect with the server's reason. The mesh pings a
+ * connection that has heard nothing from its server for an interval ({@link MeshClientBuilder#webSocketPingInterval}),
+ * so that idle connections stay open through NATs and load balancers.
  *
  * <p>A connection closed by its server with 1001 (going away) is one whose instance is leaving: connect again, and
  * the new connection goes to an instance that stays.

@@ -16,7 +16,11 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.websocket.WebSocketServiceHandler;
 
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.netty.util.concurrent.EventExecutor;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 
 /**
  * One inbound WebSocket connection between its caller and the user's handler. The handler sees the caller's messages
@@ -29,6 +33,9 @@ final class MeteredSession implements Subscriber<WebSocketFrame> {
 
     /** The close code of a connection that ended without a close frame, as RFC 6455 names it. */
     private static final int ABNORMAL_CLOSURE = 1006;
+
+    private static final AttributeKey<Long> CLOSE_CODE = AttributeKey.longKey("mesh.websocket.close_code");
+    private static final AttributeKey<String> CLOSED_BY = AttributeKey.stringKey("mesh.websocket.closed_by");
 
     private final ServiceRequestContext ctx;
     private final String service;
@@ -78,6 +85,11 @@ final class MeteredSession implements Subscriber<WebSocketFrame> {
         if (closeSeen.compareAndSet(false, true)) {
             closeCode = code;
             closedBy = by;
+            // The upgrade's server span is still open: it ends when the connection does.
+            final @Nullable Context traced = ctx.attr(MeshTelemetry.CONTEXT);
+            if (traced != null) {
+                Span.fromContext(traced).setAttribute(CLOSE_CODE, (long) code).setAttribute(CLOSED_BY, by);
+            }
         }
     }
 
