@@ -69,7 +69,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 
@@ -119,7 +121,14 @@ class WebSocketTest {
         final MeshServer chat = chatInstance("chat-1", Duration.ofMillis(200), echo(new ConcurrentLinkedQueue<>()));
         final MeshWebSocketClient client = member("api").webSocketClient("chat");
 
-        final MeshWebSocket socket = client.connect("/echo").get(10, TimeUnit.SECONDS);
+        // Connected from within a span of the caller's, whose trace the upgrade carries.
+        final Span caller = telemetry.tracer().spanBuilder("caller").startSpan();
+        final MeshWebSocket socket;
+        try (Scope ignored = caller.makeCurrent()) {
+            socket = client.connect("/echo").get(10, TimeUnit.SECONDS);
+        } finally {
+            caller.end();
+        }
         final Received received = Received.from(socket.inbound());
         for (int i = 0; i < 3; i++) {
             socket.outbound().write("hello " + i);
@@ -140,6 +149,7 @@ class WebSocketTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> serverSpan("/echo") != null);
         final SpanData span = requireNonNull(serverSpan("/echo"));
         assertThat(span.getKind()).isEqualTo(SpanKind.SERVER);
+        assertThat(span.getParentSpanId()).isEqualTo(caller.getSpanContext().getSpanId());
         assertThat(span.getAttributes().get(AttributeKey.longKey("mesh.websocket.close_code")))
                 .isEqualTo(1000L);
         assertThat(span.getAttributes().get(AttributeKey.stringKey("mesh.websocket.closed_by")))
@@ -256,6 +266,8 @@ class WebSocketTest {
     void callersOfADrainingInstanceMoveToAnotherWithoutLosingAnAcknowledgedMessage() throws Exception {
         final Queue<String> delivered = new ConcurrentLinkedQueue<>();
         final MeshServer first = chatInstance("chat-1", Duration.ofSeconds(2), echo(delivered));
+        final int firstPort = first.port();
+        int secondPort = -1;
         final MeshClient api = member("api");
         final MeshWebSocketClient client = api.webSocketClient("chat");
         final List<Sender> senders = new ArrayList<>();
@@ -272,6 +284,7 @@ class WebSocketTest {
             assertThat(senders).allSatisfy(s -> assertThat(s.ports).containsExactly(first.port()));
 
             final MeshServer second = chatInstance("chat-2", Duration.ofSeconds(2), echo(delivered));
+            secondPort = second.port();
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> api.endpoints(CHAT).size() == 2);
             final CompletableFuture<Void> stopped = first.stop();
@@ -299,6 +312,8 @@ class WebSocketTest {
         }
         for (Sender sender : senders) {
             assertThat(sender.closeCodes).as(sender.name + "'s closes").containsExactly(1001);
+            // Its one reconnect went to the instance that stays, never back to the draining one.
+            assertThat(sender.ports).as(sender.name + "'s connections").containsExactly(firstPort, secondPort);
             assertThat(delivered).as(sender.name + "'s acknowledged messages").containsAll(sender.acked);
         }
         assertThat(closes("1001", "server")).isEqualTo(3);

@@ -32,6 +32,11 @@ import com.linecorp.armeria.client.WebClientBuilder;
 import com.linecorp.armeria.client.websocket.WebSocketClient;
 import com.linecorp.armeria.client.websocket.WebSocketClientBuilder;
 import com.linecorp.armeria.common.CommonPools;
+import com.linecorp.armeria.common.HttpHeaders;
+import com.linecorp.armeria.common.HttpHeadersBuilder;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.SessionProtocol;
 
 import io.mesh4j.client.balancer.Balancer;
@@ -75,6 +80,8 @@ import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 
 /**
  * The outbound side of the mesh: a client for a service name, whose calls go through the outbound
@@ -575,6 +582,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                         // The same discovery, breakers and zone preference as the service's calls.
                         client.endpoints.group(Subset.ALL),
                         endpoint -> webSocketClientOf(service, endpoint),
+                        this::traceHeaders,
                         webSocketPingInterval,
                         TCP_CONNECT_TIMEOUT));
     }
@@ -588,6 +596,22 @@ public final class MeshClient implements Lifecycle<MeshClient> {
             builder.decorator(transport -> tls.decorate(transport, service));
         }
         return builder.build();
+    }
+
+    /** The headers that carry {@code trace} in this client's formats; none when it holds no span. */
+    private HttpHeaders traceHeaders(Context trace) {
+        if (!Span.fromContext(trace).getSpanContext().isValid()) {
+            return HttpHeaders.of();
+        }
+        final RequestHeadersBuilder carrier = RequestHeaders.builder(HttpMethod.GET, "/");
+        TelemetryAccess.PROPAGATION.get(telemetry).inject(trace, carrier);
+        final HttpHeadersBuilder headers = HttpHeaders.builder();
+        carrier.build().forEach((name, value) -> {
+            if (name.charAt(0) != ':') {
+                headers.add(name, value);
+            }
+        });
+        return headers.build();
     }
 
     /**

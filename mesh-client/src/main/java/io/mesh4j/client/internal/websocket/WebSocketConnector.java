@@ -23,6 +23,7 @@ import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.client.websocket.WebSocketClient;
 import com.linecorp.armeria.client.websocket.WebSocketClientHandshakeException;
 import com.linecorp.armeria.client.websocket.WebSocketSession;
+import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.util.Exceptions;
 
@@ -31,6 +32,7 @@ import io.mesh4j.client.MeshWebSocketClient;
 import io.mesh4j.client.NoEndpointException;
 import io.mesh4j.client.internal.balancer.LeastConnections;
 import io.mesh4j.core.discovery.ServiceName;
+import io.opentelemetry.context.Context;
 
 /**
  * The {@link MeshWebSocketClient} of one service: picks the instance of each connection by open connections among
@@ -46,6 +48,7 @@ public final class WebSocketConnector implements MeshWebSocketClient {
     private final ServiceName service;
     private final EndpointGroup endpoints;
     private final Function<Endpoint, WebSocketClient> clients;
+    private final Function<Context, HttpHeaders> traceHeaders;
     private final Duration pingInterval;
     private final Duration endpointWait;
     private final LeastConnections balancer = new LeastConnections();
@@ -55,6 +58,8 @@ public final class WebSocketConnector implements MeshWebSocketClient {
      * @param endpoints the instances a connection may go to now: the healthy ones, in the caller's zone while it has
      *     them
      * @param clients makes the WebSocket client of one endpoint, with the mesh's factory and TLS
+     * @param traceHeaders the headers that carry the caller's trace in the upgrade, so that the server's span of it
+     *     joins the trace
      * @param pingInterval how often an open connection is pinged; zero for never
      * @param endpointWait how long a connect waits for the service's first instance
      */
@@ -62,11 +67,13 @@ public final class WebSocketConnector implements MeshWebSocketClient {
             ServiceName service,
             EndpointGroup endpoints,
             Function<Endpoint, WebSocketClient> clients,
+            Function<Context, HttpHeaders> traceHeaders,
             Duration pingInterval,
             Duration endpointWait) {
         this.service = requireNonNull(service, "service");
         this.endpoints = requireNonNull(endpoints, "endpoints");
         this.clients = requireNonNull(clients, "clients");
+        this.traceHeaders = requireNonNull(traceHeaders, "traceHeaders");
         this.pingInterval = requireNonNull(pingInterval, "pingInterval");
         this.endpointWait = requireNonNull(endpointWait, "endpointWait");
     }
@@ -82,10 +89,11 @@ public final class WebSocketConnector implements MeshWebSocketClient {
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("path: " + path + " (expected: an absolute path, such as /chat)");
         }
-        return attempt(path, new HashSet<>(), false);
+        // The caller's trace, current here, goes with every attempt, whatever thread makes it.
+        return attempt(path, new HashSet<>(), false, Context.current());
     }
 
-    private CompletableFuture<MeshWebSocket> attempt(String path, Set<String> tried, boolean waited) {
+    private CompletableFuture<MeshWebSocket> attempt(String path, Set<String> tried, boolean waited, Context trace) {
         final @Nullable Endpoint endpoint =
                 tried.size() >= MAX_ATTEMPTS ? null : balancer.pick(endpoints.endpoints(), tried);
         if (endpoint == null) {
@@ -95,7 +103,7 @@ public final class WebSocketConnector implements MeshWebSocketClient {
                 return whenAnyEndpoint()
                         .orTimeout(endpointWait.toMillis(), TimeUnit.MILLISECONDS)
                         .handle((unused, cause) -> null)
-                        .thenCompose(unused -> attempt(path, tried, true));
+                        .thenCompose(unused -> attempt(path, tried, true, trace));
             }
             return CompletableFuture.failedFuture(new NoEndpointException(
                     service,
@@ -105,7 +113,7 @@ public final class WebSocketConnector implements MeshWebSocketClient {
         }
         tried.add(endpoint.authority());
         return clients.apply(endpoint)
-                .connect(path)
+                .connect(path, traceHeaders.apply(trace))
                 .handle((session, cause) -> {
                     if (cause == null) {
                         return CompletableFuture.<MeshWebSocket>completedFuture(opened(endpoint, session));
@@ -116,7 +124,7 @@ public final class WebSocketConnector implements MeshWebSocketClient {
                                 endpoint,
                                 service,
                                 cause);
-                        return attempt(path, tried, waited);
+                        return attempt(path, tried, waited, trace);
                     }
                     return CompletableFuture.<MeshWebSocket>failedFuture(cause);
                 })
