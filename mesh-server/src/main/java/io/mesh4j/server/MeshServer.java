@@ -77,8 +77,10 @@ import io.netty.handler.ssl.ClientAuth;
  *
  * <p>Stopping is ordered so that no request is lost: deregister first, so that callers stop picking this
  * instance; wait the drain period, so that every caller's watch has heard it; then let the requests still in
- * flight finish before the listener closes. Stopping leaves the identity running, for a client of the same
- * workload may use it.
+ * flight finish before the listener closes. WebSocket endpoints refuse new upgrades (503) from the moment the stop
+ * begins, and close their open connections with 1001 (going away) when the drain period ends, so that their callers
+ * reconnect to an instance that stays. Stopping leaves the identity running, for a client of the same workload may
+ * use it.
  */
 public final class MeshServer implements Lifecycle<MeshServer> {
 

@@ -385,7 +385,7 @@ public final class MeshServerBuilder {
 
     /**
      * How long to keep serving after deregistering, so that every caller's watch hears of it before the
-     * listener closes; 2 seconds by default.
+     * listener closes (and the WebSocket connections still open are closed with 1001); 2 seconds by default.
      *
      * @param drainPeriod {@code >= 0}
      * @return this builder
