@@ -58,6 +58,8 @@ import com.linecorp.armeria.server.websocket.WebSocketServiceHandler;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.MeshWebSocket;
 import io.mesh4j.client.MeshWebSocketClient;
+import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.PolicyJson;
@@ -254,6 +256,41 @@ class WebSocketTest {
         // The same client with a certificate of this mesh's CA is let in: it was the certificate that was refused.
         direct(local.identity("api").keyPair(), chat.port()).connect("/echo").get(10, TimeUnit.SECONDS);
         assertThat(sessions).hasValue(1);
+    }
+
+    @Test
+    void anInstanceThatCannotProveItIsChatIsPassedOverForOneThatCan() throws Exception {
+        // A workload of another service at an address the registry lists for chat: a stale entry, or an impostor.
+        final AtomicInteger impostorSessions = new AtomicInteger();
+        final MeshServer impostor = local.closeLater(MeshServer.builder("impostor", local.uri())
+                .identity(local.identity("impostor"))
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .webSocket("/echo", counting(impostorSessions))
+                .build());
+        impostor.start().join();
+        RegistryAccess.ADMIN_CLIENT
+                .get(local.registry())
+                .register(
+                        CHAT,
+                        InstanceId.of("chat-impostor"),
+                        Registration.builder("127.0.0.1", impostor.port()).build())
+                .join();
+        final MeshServer chat = chatInstance("chat-1", Duration.ZERO, echo(new ConcurrentLinkedQueue<>()));
+        final MeshClient api = member("api");
+        final MeshWebSocketClient client = api.webSocketClient("chat");
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.endpoints(CHAT).size() == 2);
+
+        // The impostor has no connection open, so the balancer favours it: each time, its handshake fails the
+        // check of chat's SPIFFE ID and the connection goes to the real instance.
+        final List<MeshWebSocket> sockets = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            sockets.add(client.connect("/echo").get(10, TimeUnit.SECONDS));
+        }
+        assertThat(sockets)
+                .allSatisfy(socket -> assertThat(socket.endpoint().port()).isEqualTo(chat.port()));
+        assertThat(impostorSessions).hasValue(0);
+        sockets.forEach(socket -> socket.outbound().close());
     }
 
     /**
