@@ -548,7 +548,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     /**
      * Returns the WebSocket client of {@code service}, such as {@code "chat"}, one served with
      * {@code MeshServerBuilder.webSocket(..)}: each connection goes to the instance with fewer open connections of two
-     * picked among the healthy ones, over mTLS checking the server's SPIFFE ID, and is pinged while open; see
+     * picked among the healthy ones, over mTLS checking the server's SPIFFE ID, and is pinged when idle; see
      * {@link MeshWebSocketClient}. Route configs (overrides, splits, timeouts, retries) do not apply to it: a
      * connection is balanced once, when it opens.
      *
