@@ -13,6 +13,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -28,7 +29,14 @@ import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.WebClientBuilder;
+import com.linecorp.armeria.client.websocket.WebSocketClient;
+import com.linecorp.armeria.client.websocket.WebSocketClientBuilder;
 import com.linecorp.armeria.common.CommonPools;
+import com.linecorp.armeria.common.HttpHeaders;
+import com.linecorp.armeria.common.HttpHeadersBuilder;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.SessionProtocol;
 
 import io.mesh4j.client.balancer.Balancer;
@@ -51,6 +59,7 @@ import io.mesh4j.client.internal.stack.ClientPass;
 import io.mesh4j.client.internal.tcp.TcpForwarder;
 import io.mesh4j.client.internal.tls.ServiceTls;
 import io.mesh4j.client.internal.typed.TypedClients;
+import io.mesh4j.client.internal.websocket.WebSocketConnector;
 import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
@@ -71,6 +80,8 @@ import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 
 /**
  * The outbound side of the mesh: a client for a service name, whose calls go through the outbound
@@ -106,6 +117,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     private final Ticker ticker;
     private final Clock clock;
     private final Duration watchWait;
+    private final Duration webSocketPingInterval;
     private final @Nullable WorkloadIdentity identity;
     private final @Nullable ServiceTls tls;
     private final PolicyRegistry routes;
@@ -159,6 +171,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         ticker = b.ticker;
         clock = b.clock;
         watchWait = b.watchWait;
+        webSocketPingInterval = b.webSocketPingInterval;
         telemetry = b.telemetry;
         zone = b.zone;
         tls = identity != null ? new ServiceTls(identity, connections) : null;
@@ -533,6 +546,75 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     }
 
     /**
+     * Returns the WebSocket client of {@code service}, such as {@code "chat"}, one served with
+     * {@code MeshServerBuilder.webSocket(..)}: each connection goes to the instance with fewer open connections of two
+     * picked among the healthy ones, over mTLS checking the server's SPIFFE ID, and is pinged when idle; see
+     * {@link MeshWebSocketClient}. Route configs (overrides, splits, timeouts, retries) do not apply to it: a
+     * connection is balanced once, when it opens.
+     *
+     * <pre>{@code
+     * MeshWebSocket socket = mesh.webSocketClient("chat").connect("/echo").join();
+     * socket.outbound().write("hello");
+     * }</pre>
+     *
+     * @param service a service name
+     * @return the service's WebSocket client, the same one every time
+     * @throws IllegalArgumentException if {@code service} is not a valid service name
+     * @throws IllegalStateException if this client was stopped
+     */
+    public MeshWebSocketClient webSocketClient(String service) {
+        return webSocketClient(ServiceName.of(service));
+    }
+
+    /**
+     * Returns the WebSocket client of {@code service}; see {@link #webSocketClient(String)}.
+     *
+     * @param service the service
+     * @return the service's WebSocket client, the same one every time
+     * @throws IllegalStateException if this client was stopped
+     */
+    public MeshWebSocketClient webSocketClient(ServiceName service) {
+        final ServiceClient client = serviceClient(service);
+        return client.webSockets.updateAndGet(existing -> existing != null
+                ? existing
+                : new WebSocketConnector(
+                        service,
+                        // The same discovery, breakers and zone preference as the service's calls.
+                        client.endpoints.group(Subset.ALL),
+                        endpoint -> webSocketClientOf(service, endpoint),
+                        this::traceHeaders,
+                        webSocketPingInterval,
+                        TCP_CONNECT_TIMEOUT));
+    }
+
+    /** The transport of one WebSocket connection: the mesh's factory, and its mTLS checking the server's ID. */
+    private WebSocketClient webSocketClientOf(ServiceName service, Endpoint endpoint) {
+        final WebSocketClientBuilder builder =
+                WebSocketClient.builder(protocol(), endpoint).factory(factory);
+        final @Nullable ServiceTls tls = this.tls;
+        if (tls != null) {
+            builder.decorator(transport -> tls.decorate(transport, service));
+        }
+        return builder.build();
+    }
+
+    /** The headers that carry {@code trace} in this client's formats; none when it holds no span. */
+    private HttpHeaders traceHeaders(Context trace) {
+        if (!Span.fromContext(trace).getSpanContext().isValid()) {
+            return HttpHeaders.of();
+        }
+        final RequestHeadersBuilder carrier = RequestHeaders.builder(HttpMethod.GET, "/");
+        TelemetryAccess.PROPAGATION.get(telemetry).inject(trace, carrier);
+        final HttpHeadersBuilder headers = HttpHeaders.builder();
+        carrier.build().forEach((name, value) -> {
+            if (name.charAt(0) != ':') {
+                headers.add(name, value);
+            }
+        });
+        return headers.build();
+    }
+
+    /**
      * Gets the workload's first certificate (with TLS), which every call and every registry watch needs;
      * completes once it is in. Calls made before then wait for it, so starting first is optional: it lets a
      * service know it can call before it says it is ready.
@@ -589,6 +671,8 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         final Consumer<AbstractClientOptionsBuilder> common;
         /** The gRPC stubs made so far, by stub type. */
         final Map<Class<?>, Object> grpcStubs = new ConcurrentHashMap<>();
+        /** The WebSocket client, once asked for. */
+        final AtomicReference<@Nullable MeshWebSocketClient> webSockets = new AtomicReference<>();
 
         ServiceClient(WebClient webClient, ServiceEndpoints endpoints, Consumer<AbstractClientOptionsBuilder> common) {
             this.webClient = webClient;

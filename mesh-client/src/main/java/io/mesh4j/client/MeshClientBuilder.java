@@ -52,6 +52,7 @@ public final class MeshClientBuilder {
     Ticker ticker = Ticker.systemTicker();
     Clock clock = Clock.systemUTC();
     Duration watchWait = WatchParams.DEFAULT_WAIT;
+    Duration webSocketPingInterval = Duration.ofSeconds(30);
 
     @Nullable
     WorkloadIdentity identity;
@@ -176,6 +177,25 @@ public final class MeshClientBuilder {
                     "watchWait: " + watchWait + " (expected: 0.." + WatchParams.MAX_WAIT + ')');
         }
         this.watchWait = watchWait;
+        return this;
+    }
+
+    /**
+     * Sets after how long without a frame from its server the mesh pings a WebSocket connection a
+     * {@link MeshWebSocketClient} opened, and how often while it stays idle, so that idle connections stay open
+     * through NATs and load balancers; 30 seconds unless set.
+     *
+     * @param interval zero for no pings, else at least 100 ms
+     * @return this builder
+     * @throws IllegalArgumentException if negative, or above zero and below 100 ms
+     */
+    public MeshClientBuilder webSocketPingInterval(Duration interval) {
+        requireNonNull(interval, "interval");
+        if (interval.isNegative() || (!interval.isZero() && interval.toMillis() < 100)) {
+            throw new IllegalArgumentException(
+                    "webSocketPingInterval: " + interval + " (expected: 0 for no pings, or >= 100 ms)");
+        }
+        webSocketPingInterval = interval;
         return this;
     }
 

@@ -38,6 +38,7 @@ import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.tcp.TcpMeters;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.lifecycle.Lifecycle;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.stack.CommonParams;
@@ -55,6 +56,7 @@ import io.mesh4j.server.internal.stack.ServicePass;
 import io.mesh4j.server.internal.tcp.TcpAuthorization;
 import io.mesh4j.server.internal.tcp.TcpInbound;
 import io.mesh4j.server.internal.tcp.TcpListener;
+import io.mesh4j.server.internal.websocket.WebSocketServing;
 import io.netty.handler.ssl.ClientAuth;
 
 /**
@@ -75,8 +77,10 @@ import io.netty.handler.ssl.ClientAuth;
  *
  * <p>Stopping is ordered so that no request is lost: deregister first, so that callers stop picking this
  * instance; wait the drain period, so that every caller's watch has heard it; then let the requests still in
- * flight finish before the listener closes. Stopping leaves the identity running, for a client of the same
- * workload may use it.
+ * flight finish before the listener closes. WebSocket endpoints refuse new upgrades (503) from the moment the stop
+ * begins, and close their open connections with 1001 (going away) when the drain period ends, so that their callers
+ * reconnect to an instance that stays. Stopping leaves the identity running, for a client of the same workload may
+ * use it.
  */
 public final class MeshServer implements Lifecycle<MeshServer> {
 
@@ -99,6 +103,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     private final PolicyWatch policyWatch;
     private final PolicyRegistry policyRegistry;
     private final @Nullable GrpcServing grpc;
+    private final WebSocketServing webSockets;
 
     private @Nullable Server server;
     private @Nullable TcpListener tcpListener;
@@ -139,6 +144,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                 ? null
                 : new GrpcServing(
                         config.grpcServices, config.grpcDefinitions, config.grpcHealth, config.grpcReflection);
+        webSockets = new WebSocketServing(service, TelemetryAccess.METRICS.get(config.telemetry));
         admin = config.adminPort < 0 ? null : admin(config).show(service + " inbound", this::describeStack);
     }
 
@@ -190,6 +196,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         if (grpc != null) {
             grpc.addTo(sb);
         }
+        config.webSockets.forEach((path, handler) -> sb.service(path, webSockets.service(path, handler)));
         config.armeriaCustomizers.forEach(customizer -> customizer.accept(sb));
         final GrpcMethods grpcMethods = GrpcMethods.of(config.grpcServices);
         final StackParams params = config.params
@@ -355,6 +362,8 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             // Probes and health-checking balancers hear it first, before the registry's watchers do.
             grpc.draining();
         }
+        // A caller that has not heard of the deregistration yet is told at once to connect elsewhere.
+        webSockets.draining();
         policyWatch.close();
         policyRegistry.close();
         final CompletableFuture<Void> deregistered =
@@ -371,6 +380,8 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                             CompletableFuture.delayedExecutor(config.drainPeriod.toMillis(), TimeUnit.MILLISECONDS));
                 })
                 .thenCompose(unused -> {
+                    // Callers have heard this instance leave: they reconnect to one that stays.
+                    webSockets.goingAway();
                     final @Nullable TcpListener tcp = tcpListenerOrNull();
                     if (tcp != null) {
                         return tcp.stop(config.shutdownTimeout);

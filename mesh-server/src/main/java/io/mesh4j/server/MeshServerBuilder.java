@@ -21,6 +21,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.common.util.SystemInfo;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.websocket.WebSocketServiceHandler;
 
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
@@ -84,6 +85,7 @@ public final class MeshServerBuilder {
     private Duration ttl = Registration.DEFAULT_TTL;
     final List<BindableService> grpcServices = new ArrayList<>();
     final List<ServerServiceDefinition> grpcDefinitions = new ArrayList<>();
+    final Map<String, WebSocketServiceHandler> webSockets = new LinkedHashMap<>();
     boolean grpcHealth = true;
     boolean grpcReflection = true;
     StackParams params = StackParams.empty();
@@ -178,6 +180,42 @@ public final class MeshServerBuilder {
     public MeshServerBuilder grpcService(ServerServiceDefinition... definitions) {
         for (ServerServiceDefinition definition : requireNonNull(definitions, "definitions")) {
             grpcDefinitions.add(requireNonNull(definition, "definitions[i]"));
+        }
+        return this;
+    }
+
+    /**
+     * Serves a WebSocket endpoint at {@code path}, such as {@code /chat}, on the mesh listener: the same port, the same
+     * mTLS. The upgrade is a request like any other, its route the path: it passes the inbound stack, so the access
+     * policy decides who may connect (a caller it refuses gets 403 and the reason, and no connection), and rate
+     * limits, concurrency limits, injected faults, the server span and the request metrics apply to it. Each
+     * connection is counted while it is open, its messages each way and its close code too
+     * ({@code mesh_server_websocket_*}, see docs/telemetry.md). The mesh answers the caller's pings itself; the
+     * handler sees the messages and the close frame. When the server drains, new upgrades get 503 at once, and at the
+     * end of the drain period the open connections are closed with 1001 (going away), so that callers reconnect to
+     * another instance. Callers connect with {@code MeshClient.webSocketClient(service)}.
+     *
+     * <pre>{@code
+     * MeshServer chat = MeshServer.builder("chat", registry)
+     *         .identity(identity)
+     *         .webSocket("/echo", (ctx, in) -> in)   // sends back every frame it is sent
+     *         .build();
+     * }</pre>
+     *
+     * @param path an exact path, such as {@code /chat}
+     * @param handler what serves each connection: given the caller's frames, returns the frames to send
+     * @return this builder
+     * @throws IllegalArgumentException if {@code path} does not start with {@code /}, or already has a WebSocket
+     *     endpoint
+     */
+    public MeshServerBuilder webSocket(String path, WebSocketServiceHandler handler) {
+        requireNonNull(path, "path");
+        requireNonNull(handler, "handler");
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("path: " + path + " (expected: an absolute path, such as /chat)");
+        }
+        if (webSockets.putIfAbsent(path, handler) != null) {
+            throw new IllegalArgumentException("path: " + path + " (expected: one WebSocket endpoint per path)");
         }
         return this;
     }
@@ -347,7 +385,7 @@ public final class MeshServerBuilder {
 
     /**
      * How long to keep serving after deregistering, so that every caller's watch hears of it before the
-     * listener closes; 2 seconds by default.
+     * listener closes (and the WebSocket connections still open are closed with 1001); 2 seconds by default.
      *
      * @param drainPeriod {@code >= 0}
      * @return this builder
@@ -553,10 +591,13 @@ public final class MeshServerBuilder {
                 throw new IllegalStateException("tcp(..) needs identity(..): a TCP connection is authorized by the "
                         + "certificate its caller presents (expected: identity(WorkloadIdentity))");
             }
-            if (!armeriaCustomizers.isEmpty() || !grpcServices.isEmpty() || !grpcDefinitions.isEmpty()) {
+            if (!armeriaCustomizers.isEmpty()
+                    || !grpcServices.isEmpty()
+                    || !grpcDefinitions.isEmpty()
+                    || !webSockets.isEmpty()) {
                 throw new IllegalStateException("tcp(..) pipes every connection to its backend and serves no HTTP "
-                        + "routes (expected: no service(..), annotatedService(..), grpcService(..) or armeria(..) "
-                        + "with tcp(..))");
+                        + "routes (expected: no service(..), annotatedService(..), grpcService(..), webSocket(..) or "
+                        + "armeria(..) with tcp(..))");
             }
         }
         registration(1);
@@ -600,6 +641,7 @@ public final class MeshServerBuilder {
         copy.ttl = ttl;
         copy.grpcServices.addAll(grpcServices);
         copy.grpcDefinitions.addAll(grpcDefinitions);
+        copy.webSockets.putAll(webSockets);
         copy.grpcHealth = grpcHealth;
         copy.grpcReflection = grpcReflection;
         copy.params = params;

@@ -17,6 +17,7 @@ import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 
+import io.mesh4j.client.internal.balancer.LeastConnections;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.tcp.Hold;
 import io.mesh4j.core.internal.tcp.IdentitySslContexts;

@@ -13,6 +13,7 @@ import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 
 import io.mesh4j.client.TcpForward;
+import io.mesh4j.client.internal.balancer.LeastConnections;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.identity.WorkloadIdentity;

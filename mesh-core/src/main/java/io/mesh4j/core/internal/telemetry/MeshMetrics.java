@@ -7,12 +7,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.linecorp.armeria.common.HttpMethod;
 
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -33,6 +35,10 @@ import io.micrometer.core.instrument.Timer;
  *   <tr><td>{@code mesh_client_breaker_transitions_total}</td><td>service, endpoint, from, to</td></tr>
  *   <tr><td>{@code mesh_client_balancer_picks_total}</td><td>service, endpoint</td></tr>
  *   <tr><td>{@code mesh_server_authz_decisions_total}</td><td>service, route, peer, decision</td></tr>
+ *   <tr><td>{@code mesh_server_websocket_connections_active}</td><td>service, route</td></tr>
+ *   <tr><td>{@code mesh_server_websocket_messages_total}</td><td>service, route, direction ({@code in}, {@code out})</td></tr>
+ *   <tr><td>{@code mesh_server_websocket_closes_total}</td><td>service, route, code, by ({@code server},
+ *       {@code client}, {@code none})</td></tr>
  *   <tr><td>{@code mesh_tracing_malformed_headers_total}</td><td>header</td></tr>
  * </table>
  */
@@ -64,6 +70,8 @@ public final class MeshMetrics {
     private final Map<RequestSeries, Timer> clientRequests = new ConcurrentHashMap<>();
     private final Map<PickSeries, Counter> balancerPicks = new ConcurrentHashMap<>();
     private final Map<AuthzSeries, Counter> authorizationDecisions = new ConcurrentHashMap<>();
+    private final Map<WebSocketSeries, AtomicInteger> openWebSockets = new ConcurrentHashMap<>();
+    private final Map<WebSocketMessageSeries, Counter> webSocketMessages = new ConcurrentHashMap<>();
 
     public MeshMetrics(MeterRegistry registry, int maxLabelValues) {
         this.registry = registry;
@@ -235,6 +243,67 @@ public final class MeshMetrics {
                 .register(registry);
     }
 
+    /**
+     * A WebSocket upgrade to {@code route} was accepted: one more open connection until {@link #webSocketClosed}.
+     *
+     * @param route the WebSocket route's path, as the server was given it
+     */
+    public void webSocketOpened(String service, String route) {
+        openWebSockets(service, route).incrementAndGet();
+    }
+
+    /**
+     * A WebSocket connection ended.
+     *
+     * @param code the close code of the first close frame either side sent, 1006 (abnormal closure) when none was
+     * @param by which side sent that frame: {@code server}, {@code client}, or {@code none}
+     */
+    public void webSocketClosed(String service, String route, int code, String by) {
+        openWebSockets(service, route).decrementAndGet();
+        Counter.builder("mesh.server.websocket.closes")
+                .description("Inbound WebSocket connections that ended, by the close code that ended them")
+                .tag("service", service)
+                .tag("route", guard.admit(service, "route", route))
+                .tag("code", Integer.toString(code))
+                .tag("by", by)
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * One WebSocket message (a text or binary frame; continuations are parts of it) crossed a connection.
+     *
+     * @param in {@code true} for one the caller sent, {@code false} for one the service sent
+     */
+    public void webSocketMessage(String service, String route, boolean in) {
+        final WebSocketMessageSeries series =
+                new WebSocketMessageSeries(service, guard.admit(service, "route", route), in);
+        webSocketMessages.computeIfAbsent(series, this::webSocketMessageCounter).increment();
+    }
+
+    private Counter webSocketMessageCounter(WebSocketMessageSeries series) {
+        return Counter.builder("mesh.server.websocket.messages")
+                .description("WebSocket messages on inbound connections, by direction")
+                .tag("service", series.service())
+                .tag("route", series.route())
+                .tag("direction", series.in() ? "in" : "out")
+                .register(registry);
+    }
+
+    private AtomicInteger openWebSockets(String service, String route) {
+        final WebSocketSeries series = new WebSocketSeries(service, guard.admit(service, "route", route));
+        return openWebSockets.computeIfAbsent(series, s -> {
+            final AtomicInteger open = new AtomicInteger();
+            Gauge.builder("mesh.server.websocket.connections.active", open, AtomicInteger::get)
+                    .description("Inbound WebSocket connections open now")
+                    .tag("service", s.service())
+                    .tag("route", s.route())
+                    .strongReference(true)
+                    .register(registry);
+            return open;
+        });
+    }
+
     /** An inbound trace header that could not be read; the request went on with a new trace. */
     public void malformedTraceHeader(String header) {
         Counter.builder("mesh.tracing.malformed.headers")
@@ -259,6 +328,10 @@ public final class MeshMetrics {
     private record GrpcSeries(String service, String route, String grpcStatus) {}
 
     private record PickSeries(String service, String endpoint) {}
+
+    private record WebSocketSeries(String service, String route) {}
+
+    private record WebSocketMessageSeries(String service, String route, boolean in) {}
 
     private record AuthzSeries(String service, String route, String peer, boolean allowed) {}
 }

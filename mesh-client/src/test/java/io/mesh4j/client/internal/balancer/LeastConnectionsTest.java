@@ -1,4 +1,4 @@
-package io.mesh4j.client.internal.tcp;
+package io.mesh4j.client.internal.balancer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.mesh4j.client.internal.tcp;
+package io.mesh4j.client.internal.balancer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,20 +13,22 @@ import org.jspecify.annotations.Nullable;
 import com.linecorp.armeria.client.Endpoint;
 
 /**
- * Picks the instance of a new connection: of two chosen at random, the one with fewer connections open through this
- * forward (power of two choices). Connections live long and cost unevenly, so the count of open ones is the load a
- * request balancer's latency would be for calls.
+ * Picks the instance of a new long-lived connection (a forwarded TCP connection, a WebSocket): of two chosen at
+ * random, the one with fewer connections open through its owner (power of two choices). Connections live long and
+ * cost unevenly, so the count of open ones is the load a request balancer's latency would be for calls.
  */
-final class LeastConnections {
+public final class LeastConnections {
 
     private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
 
     /**
+     * Picks the endpoint of a new connection among {@code endpoints}.
+     *
      * @param tried the authorities ({@code host:port}) this connection already failed to reach
      * @return an endpoint not tried yet; null when none is left
      */
     @Nullable
-    Endpoint pick(List<Endpoint> endpoints, Set<String> tried) {
+    public Endpoint pick(List<Endpoint> endpoints, Set<String> tried) {
         final List<Endpoint> candidates = new ArrayList<>(endpoints.size());
         for (Endpoint endpoint : endpoints) {
             if (!tried.contains(endpoint.authority())) {
@@ -47,12 +49,14 @@ final class LeastConnections {
         return count == null ? 0 : count.get();
     }
 
-    void opened(Endpoint endpoint) {
+    /** A connection to {@code endpoint} opened: it counts until {@link #closed}. */
+    public void opened(Endpoint endpoint) {
         open.computeIfAbsent(endpoint.authority(), unused -> new AtomicInteger())
                 .incrementAndGet();
     }
 
-    void closed(Endpoint endpoint) {
+    /** A connection to {@code endpoint} that {@link #opened} counted has closed. */
+    public void closed(Endpoint endpoint) {
         open.computeIfPresent(endpoint.authority(), (unused, count) -> count.decrementAndGet() <= 0 ? null : count);
     }
 }

@@ -1,0 +1,183 @@
+package io.mesh4j.client.internal.websocket;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.UnprocessedRequestException;
+import com.linecorp.armeria.client.endpoint.EndpointGroup;
+import com.linecorp.armeria.client.websocket.WebSocketClient;
+import com.linecorp.armeria.client.websocket.WebSocketClientHandshakeException;
+import com.linecorp.armeria.client.websocket.WebSocketSession;
+import com.linecorp.armeria.common.HttpHeaders;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.util.Exceptions;
+
+import io.mesh4j.client.MeshWebSocket;
+import io.mesh4j.client.MeshWebSocketClient;
+import io.mesh4j.client.NoEndpointException;
+import io.mesh4j.client.internal.balancer.LeastConnections;
+import io.mesh4j.core.discovery.ServiceName;
+import io.opentelemetry.context.Context;
+
+/**
+ * The {@link MeshWebSocketClient} of one service: picks the instance of each connection by open connections among
+ * the service's healthy endpoints, and moves on to another when one is draining or cannot be reached.
+ */
+public final class WebSocketConnector implements MeshWebSocketClient {
+
+    private static final Logger logger = LoggerFactory.getLogger(WebSocketConnector.class);
+
+    /** How many instances one connect tries before it gives up. */
+    private static final int MAX_ATTEMPTS = 3;
+
+    private final ServiceName service;
+    private final EndpointGroup endpoints;
+    private final Function<Endpoint, WebSocketClient> clients;
+    private final Function<Context, HttpHeaders> traceHeaders;
+    private final Duration pingInterval;
+    private final Duration endpointWait;
+    private final LeastConnections balancer = new LeastConnections();
+    private final AtomicInteger open = new AtomicInteger();
+
+    /**
+     * @param endpoints the instances a connection may go to now: the healthy ones, in the caller's zone while it has
+     *     them
+     * @param clients makes the WebSocket client of one endpoint, with the mesh's factory and TLS
+     * @param traceHeaders the headers that carry the caller's trace in the upgrade, so that the server's span of it
+     *     joins the trace
+     * @param pingInterval how often an open connection is pinged; zero for never
+     * @param endpointWait how long a connect waits for the service's first instance
+     */
+    public WebSocketConnector(
+            ServiceName service,
+            EndpointGroup endpoints,
+            Function<Endpoint, WebSocketClient> clients,
+            Function<Context, HttpHeaders> traceHeaders,
+            Duration pingInterval,
+            Duration endpointWait) {
+        this.service = requireNonNull(service, "service");
+        this.endpoints = requireNonNull(endpoints, "endpoints");
+        this.clients = requireNonNull(clients, "clients");
+        this.traceHeaders = requireNonNull(traceHeaders, "traceHeaders");
+        this.pingInterval = requireNonNull(pingInterval, "pingInterval");
+        this.endpointWait = requireNonNull(endpointWait, "endpointWait");
+    }
+
+    @Override
+    public ServiceName service() {
+        return service;
+    }
+
+    @Override
+    public CompletableFuture<MeshWebSocket> connect(String path) {
+        requireNonNull(path, "path");
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("path: " + path + " (expected: an absolute path, such as /chat)");
+        }
+        // The caller's trace, current here, goes with every attempt, whatever thread makes it.
+        return attempt(path, new HashSet<>(), false, Context.current());
+    }
+
+    private CompletableFuture<MeshWebSocket> attempt(String path, Set<String> tried, boolean waited, Context trace) {
+        final @Nullable Endpoint endpoint =
+                tried.size() >= MAX_ATTEMPTS ? null : balancer.pick(endpoints.endpoints(), tried);
+        if (endpoint == null) {
+            if (tried.isEmpty() && !waited) {
+                // The first connect may come before the registry's first answer, or while the service has no
+                // instance: wait for one, as a call does.
+                return whenAnyEndpoint()
+                        .orTimeout(endpointWait.toMillis(), TimeUnit.MILLISECONDS)
+                        .handle((unused, cause) -> null)
+                        .thenCompose(unused -> attempt(path, tried, true, trace));
+            }
+            return CompletableFuture.failedFuture(new NoEndpointException(
+                    service,
+                    tried.isEmpty()
+                            ? "no instance of " + service + " is known to the registry"
+                            : "no instance of " + service + " took the WebSocket connection, tried " + tried));
+        }
+        tried.add(endpoint.authority());
+        return clients.apply(endpoint)
+                .connect(path, traceHeaders.apply(trace))
+                .handle((session, cause) -> {
+                    if (cause == null) {
+                        return CompletableFuture.<MeshWebSocket>completedFuture(opened(endpoint, session));
+                    }
+                    if (movesOn(Exceptions.peel(cause))) {
+                        logger.debug(
+                                "{} did not take a WebSocket connection to {}; trying another",
+                                endpoint,
+                                service,
+                                cause);
+                        return attempt(path, tried, waited, trace);
+                    }
+                    return CompletableFuture.<MeshWebSocket>failedFuture(cause);
+                })
+                .thenCompose(Function.identity());
+    }
+
+    /** A draining instance, or one never reached (refused, timed out, a handshake that failed): try another. */
+    private static boolean movesOn(Throwable cause) {
+        if (cause instanceof WebSocketClientHandshakeException handshake) {
+            return handshake.headers().status().equals(HttpStatus.SERVICE_UNAVAILABLE);
+        }
+        return cause instanceof UnprocessedRequestException;
+    }
+
+    private MeshWebSocket opened(Endpoint endpoint, WebSocketSession session) {
+        balancer.opened(endpoint);
+        open.incrementAndGet();
+        // Over once the server's side has ended (its close frame, or the connection gone): the request log of a
+        // WebSocket may complete only later, when the client's own side is closed too.
+        final AtomicBoolean counted = new AtomicBoolean(true);
+        final Runnable closed = () -> {
+            if (counted.compareAndSet(true, false)) {
+                balancer.closed(endpoint);
+                open.decrementAndGet();
+            }
+        };
+        session.inbound().whenComplete().handle((unused, cause) -> {
+            closed.run();
+            return null;
+        });
+        session.context().log().whenComplete().thenRun(closed);
+        return new PingingSocket(endpoint, session, pingInterval);
+    }
+
+    private CompletableFuture<Void> whenAnyEndpoint() {
+        final CompletableFuture<Void> some = new CompletableFuture<>();
+        final Consumer<List<Endpoint>> listener = list -> {
+            if (!list.isEmpty()) {
+                some.complete(null);
+            }
+        };
+        endpoints.addListener(listener, true);
+        some.whenComplete((unused, cause) -> endpoints.removeListener(listener));
+        return some;
+    }
+
+    @Override
+    public int openConnections() {
+        return open.get();
+    }
+
+    @Override
+    public String toString() {
+        return "MeshWebSocketClient(" + service + ')';
+    }
+}
