@@ -357,6 +357,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                         PickCounter.counting(balancer.selectionStrategy(), service.value(), metrics),
                         service,
                         ctx -> DeadlineLayer.timeoutOf(ctx, service, policies),
+                        ctx -> policies.policyFor(service).timeout(),
                         ticker,
                         discovered::whyNoEndpoint),
                 zone);
@@ -455,7 +456,13 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         final ServiceClient client = serviceClient(service);
         return stubType.cast(client.grpcStubs.computeIfAbsent(
                 stubType,
-                type -> GrpcStubs.newStub(type, protocol(), client.endpoints.group(Subset.ALL), client.common)));
+                type -> GrpcStubs.newStub(
+                        type,
+                        protocol(),
+                        client.endpoints.group(Subset.ALL),
+                        client.common,
+                        service.value(),
+                        TelemetryAccess.METRICS.get(telemetry))));
     }
 
     /**

@@ -38,6 +38,7 @@ import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.tcp.TcpMeters;
+import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.lifecycle.Lifecycle;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.stack.CommonParams;
@@ -138,7 +139,12 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         grpc = config.grpcServices.isEmpty() && config.grpcDefinitions.isEmpty()
                 ? null
                 : new GrpcServing(
-                        config.grpcServices, config.grpcDefinitions, config.grpcHealth, config.grpcReflection);
+                        config.grpcServices,
+                        config.grpcDefinitions,
+                        config.grpcHealth,
+                        config.grpcReflection,
+                        service.value(),
+                        TelemetryAccess.METRICS.get(config.telemetry));
         admin = config.adminPort < 0 ? null : admin(config).show(service + " inbound", this::describeStack);
     }
 
@@ -371,6 +377,16 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                             CompletableFuture.delayedExecutor(config.drainPeriod.toMillis(), TimeUnit.MILLISECONDS));
                 })
                 .thenCompose(unused -> {
+                    if (grpc != null) {
+                        final int ended = grpc.drained();
+                        if (ended > 0) {
+                            logger.info(
+                                    "{}/{}: ended {} gRPC calls still open with UNAVAILABLE",
+                                    service,
+                                    instanceId,
+                                    ended);
+                        }
+                    }
                     final @Nullable TcpListener tcp = tcpListenerOrNull();
                     if (tcp != null) {
                         return tcp.stop(config.shutdownTimeout);
