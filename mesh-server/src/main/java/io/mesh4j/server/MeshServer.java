@@ -337,7 +337,9 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     }
 
     /**
-     * Deregisters, waits the drain period, lets requests in flight finish, and closes. Completes when the
+     * Deregisters, waits the drain period, lets requests in flight finish, and closes; a gRPC call still open when the
+     * drain period is over (a stream) is ended with {@code UNAVAILABLE}, for its client to re-open it elsewhere,
+     * rather than held until the shutdown timeout. Completes when the
      * listener is closed; calling it again returns the same future. Deregistering is given 2 seconds, then the
      * stop goes on without it (the instance's TTL removes it).
      *
