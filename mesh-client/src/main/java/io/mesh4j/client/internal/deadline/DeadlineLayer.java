@@ -35,8 +35,9 @@ import io.mesh4j.core.stack.StackParams;
  * <p>The timeout is the one the request set itself ({@code WebClient.prepare().responseTimeout(..)}; for a gRPC
  * stub, its deadline, but no later than the route's or policy's timeout), or else its route rule's (the registry's,
  * over the typed client's {@code @Timeout}), or else the service's policy timeout (a gRPC stream has only the
- * timeouts set for it, none by default: {@link #timeoutOf}); in both cases no later than the deadline of the request being served when
- * the call is made from a handler, so that a service never works longer for its caller than its caller waits.
+ * timeouts set for it, none by default: {@link #timeoutOf}); in both cases no later than the deadline of the
+ * request being served when the call is made from a handler, so that a service never works longer for its caller
+ * than its caller waits.
  * The time left travels in the {@value Deadline#HEADER} header; the receiving server's DEADLINE layer refuses
  * the request if it arrives too late and bounds its work by it.
  *

@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.ClientRequestContextCaptor;
 import com.linecorp.armeria.client.Clients;
+import com.linecorp.armeria.client.ResponseTimeoutException;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -27,9 +28,10 @@ import io.mesh4j.core.deadline.Deadline;
  * a reset stream, which reads {@code CANCELLED}), whichever comes first; a caller that set no deadline would not know
  * what ended the call.
  *
- * <p>A call counts as ended by the timeout when it ends {@code DEADLINE_EXCEEDED} or {@code CANCELLED} with less than
- * {@link #MARGIN} left of the mesh's deadline: the server's copy of it, started on a rounded-down header after the
- * request travelled, runs out a little before the client's. What the server said, if anything, is kept after ours.
+ * <p>A call counts as ended by the timeout when it ends {@code DEADLINE_EXCEEDED} or {@code CANCELLED} by the
+ * client's response timeout (which the DEADLINE layer set to the mesh's timeout), or with less than {@link #MARGIN}
+ * left of the mesh's deadline: the server's copy of it may run out a little before the client's. What the server
+ * said, if anything, is kept after ours.
  */
 final class TimeoutStatus implements ClientInterceptor {
 
@@ -71,7 +73,9 @@ final class TimeoutStatus implements ClientInterceptor {
         }
         final @Nullable Duration timeout = ctx.attr(GrpcCalls.TIMEOUT);
         final @Nullable Deadline deadline = Deadline.of(ctx);
-        if (timeout == null || deadline == null || deadline.remainingNanos() > MARGIN) {
+        if (timeout == null
+                || deadline == null
+                || (deadline.remainingNanos() > MARGIN && !(status.getCause() instanceof ResponseTimeoutException))) {
             return status;
         }
         final @Nullable String said = status.getDescription();
