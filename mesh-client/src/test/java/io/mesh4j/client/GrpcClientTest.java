@@ -324,7 +324,14 @@ class GrpcClientTest extends GrpcTestBase {
                                 .startsWith("the mesh's timeout of 300 ms for /grpc.testing.TestService/EmptyCall");
                     });
         }
-        assertThat(server.hits).hasValue(5);
+        // A stub deadline sooner than the mesh's ends the call as gRPC has it.
+        assertThatThrownBy(() ->
+                        orders.withDeadlineAfter(100, TimeUnit.MILLISECONDS).emptyCall(EMPTY))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                    assertThat(e.getStatus().getDescription()).doesNotContain("mesh's timeout");
+                });
+        assertThat(server.hits).hasValue(6);
     }
 
     @Test

@@ -92,8 +92,9 @@ public final class DeadlineLayer extends FusedClientLayer {
             }
             ctx.setResponseTimeout(TimeoutMode.SET_FROM_START, timeout);
             Deadline.after(timeout, ticker).attachTo(ctx);
-            if (GrpcCalls.methodOf(ctx) != null) {
-                // For the status a call ended by it gets (GrpcCalls.endedByTimeout).
+            if (GrpcCalls.methodOf(ctx) != null && !isStubDeadline(ctx, timeout)) {
+                // The mesh's own timeout: a call it ends says so (TimeoutStatus). One the stub's deadline ends reads
+                // as gRPC has it.
                 ctx.setAttr(GrpcCalls.TIMEOUT, timeout);
             }
             final RequestHeadersBuilder headers =
@@ -158,6 +159,14 @@ public final class DeadlineLayer extends FusedClientLayer {
             timeout = inherited.remaining();
         }
         return timeout;
+    }
+
+    /** Whether {@code timeout} is the stub's own deadline (in the grpc-timeout header Armeria wrote from it). */
+    private static boolean isStubDeadline(ClientRequestContext ctx, Duration timeout) {
+        final @Nullable HttpRequest req = ctx.request();
+        final @Nullable Duration stub =
+                req != null ? Deadline.parseGrpcHeader(req.headers().get(Deadline.GRPC_HEADER)) : null;
+        return stub != null && stub.compareTo(timeout) <= 0;
     }
 
     /** A stream's: its route rule's timeout, else the policy's stream timeout; null when neither is set. */

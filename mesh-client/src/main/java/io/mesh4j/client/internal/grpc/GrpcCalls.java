@@ -19,8 +19,9 @@ public final class GrpcCalls {
     public static final AttributeKey<MethodDescriptor<?, ?>> METHOD = AttributeKey.valueOf(GrpcCalls.class, "METHOD");
 
     /**
-     * The mesh's timeout of a call made by a mesh gRPC stub, set by the DEADLINE layer when the call has one; what
-     * the status of a call it ends names ({@link TimeoutStatus}).
+     * The mesh's timeout of a call made by a mesh gRPC stub, set by the DEADLINE layer when the call has one of its
+     * own (not the stub's deadline, which is sooner); what the status of a call it ends names
+     * ({@link TimeoutStatus}).
      */
     public static final AttributeKey<Duration> TIMEOUT = AttributeKey.valueOf(GrpcCalls.class, "TIMEOUT");
 

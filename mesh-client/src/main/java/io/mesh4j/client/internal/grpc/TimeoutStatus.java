@@ -26,7 +26,8 @@ import io.mesh4j.core.deadline.Deadline;
  * out, however the end reached the client. The mesh's timeout goes to the server as {@code grpc-timeout} too, so
  * the call may end at the client's timer (Armeria's response timeout), at the server's (its status, in its words, or
  * a reset stream, which reads {@code CANCELLED}), whichever comes first; a caller that set no deadline would not know
- * what ended the call.
+ * what ended the call. A call its stub's own deadline ends reads as gRPC has it: the DEADLINE layer names only the
+ * mesh's own timeouts ({@link GrpcCalls#TIMEOUT}).
  *
  * <p>A call counts as ended by the timeout when it ends {@code DEADLINE_EXCEEDED} or {@code CANCELLED} by the
  * client's response timeout (which the DEADLINE layer set to the mesh's timeout), or with less than {@link #MARGIN}
@@ -81,8 +82,8 @@ final class TimeoutStatus implements ClientInterceptor {
         final @Nullable String said = status.getDescription();
         return Status.DEADLINE_EXCEEDED
                 .withDescription("the mesh's timeout of " + timeout.toMillis() + " ms for " + ctx.path()
-                        + " ran out (the sooner of the route's or policy's timeout, the stub's deadline and the "
-                        + "served request's deadline)" + (said != null ? ": " + said : ""))
+                        + " ran out (its route's or policy's timeout, or the deadline of the request being served when "
+                        + "sooner)" + (said != null ? ": " + said : ""))
                 .withCause(status.getCause());
     }
 
