@@ -370,6 +370,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                         PickCounter.counting(balancer.selectionStrategy(), service.value(), metrics),
                         service,
                         ctx -> DeadlineLayer.timeoutOf(ctx, service, policies),
+                        ctx -> policies.policyFor(service).timeout(),
                         ticker,
                         discovered::whyNoEndpoint),
                 zone);
@@ -431,9 +432,10 @@ public final class MeshClient implements Lifecycle<MeshClient> {
      *
      * <p>A gRPC method is a route, {@code /pkg.Service/Method}, which route configs and telemetry name. The call's
      * timeout travels as {@code grpc-timeout}; a stub deadline bounds the call too, as does the route's or policy's
-     * timeout, whichever is sooner. A unary call is retried within the budget on {@code UNAVAILABLE} (and on the
-     * statuses its route's {@code retry.on} names), and hedged where its route says so; a streaming call goes as one
-     * attempt, streamed through. See the README's gRPC section and {@code docs/traffic-policy.md}.
+     * timeout, whichever is sooner. A streaming call has no mesh timeout unless one is set for it (its route's, the
+     * policy's {@code streamTimeout}); a call the mesh's timeout ends is {@code DEADLINE_EXCEEDED}. A unary call is
+     * retried within the budget on {@code UNAVAILABLE} (and on the statuses its route's {@code retry.on} names), and
+     * hedged where its route says so; a streaming call goes as one attempt, streamed through. See the README's gRPC section and {@code docs/traffic-policy.md}.
      *
      * <pre>{@code
      * OrdersGrpc.OrdersBlockingStub orders = mesh.grpcClient("orders", OrdersGrpc.OrdersBlockingStub.class);
@@ -468,7 +470,13 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         final ServiceClient client = serviceClient(service);
         return stubType.cast(client.grpcStubs.computeIfAbsent(
                 stubType,
-                type -> GrpcStubs.newStub(type, protocol(), client.endpoints.group(Subset.ALL), client.common)));
+                type -> GrpcStubs.newStub(
+                        type,
+                        protocol(),
+                        client.endpoints.group(Subset.ALL),
+                        client.common,
+                        service.value(),
+                        TelemetryAccess.METRICS.get(telemetry))));
     }
 
     /**

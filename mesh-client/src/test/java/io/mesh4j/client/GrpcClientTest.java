@@ -32,6 +32,7 @@ import io.grpc.testing.integration.TestServiceGrpc.TestServiceBlockingStub;
 import io.grpc.testing.integration.TestServiceGrpc.TestServiceFutureStub;
 import io.grpc.testing.integration.TestServiceGrpc.TestServiceStub;
 import io.grpc.testing.integration.UnimplementedServiceGrpc;
+import io.mesh4j.client.breaker.BreakerConfig;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -293,6 +294,44 @@ class GrpcClientTest extends GrpcTestBase {
                 .isLessThanOrEqualTo(Duration.ofSeconds(2).toNanos());
         // The mesh's own header travels beside it, for a mesh server.
         assertThat(server.meshDeadlines).allSatisfy(header -> assertThat(header).isNotEmpty());
+    }
+
+    @Test
+    void aCallTheMeshTimeoutEndsIsDeadlineExceededNamingIt() throws Exception {
+        // A stock grpc-java server ends a call at its deadline (the mesh's timeout, sent as grpc-timeout) by
+        // resetting the stream, which races the client's own timeout: either way the stub hears the timeout.
+        final GrpcBackend server = backend(identity("orders"), "orders-1").slowEmptyCalls(Duration.ofSeconds(3));
+        final MeshClient mesh = mesh(MeshClient.builder(registry.uri())
+                .identity(identity("checkout"))
+                .policy(
+                        "orders",
+                        ClientPolicy.builder()
+                                .timeout(Duration.ofMillis(300))
+                                // Timeouts are failures: a breaker that never opens keeps calling the one instance.
+                                .breaker(BreakerConfig.builder()
+                                        .consecutiveFailures(1000)
+                                        .slidingWindow(1000, 1000)
+                                        .build())
+                                .build()));
+        connected(mesh, 1);
+        final TestServiceBlockingStub orders = mesh.grpcClient("orders", TestServiceBlockingStub.class);
+
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> orders.emptyCall(EMPTY))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                        assertThat(e.getStatus().getDescription())
+                                .startsWith("the mesh's timeout of 300 ms for /grpc.testing.TestService/EmptyCall");
+                    });
+        }
+        // A stub deadline sooner than the mesh's ends the call as gRPC has it.
+        assertThatThrownBy(() ->
+                        orders.withDeadlineAfter(100, TimeUnit.MILLISECONDS).emptyCall(EMPTY))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                    assertThat(e.getStatus().getDescription()).doesNotContain("mesh's timeout");
+                });
+        assertThat(server.hits).hasValue(6);
     }
 
     @Test

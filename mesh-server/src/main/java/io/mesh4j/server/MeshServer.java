@@ -143,7 +143,12 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         grpc = config.grpcServices.isEmpty() && config.grpcDefinitions.isEmpty()
                 ? null
                 : new GrpcServing(
-                        config.grpcServices, config.grpcDefinitions, config.grpcHealth, config.grpcReflection);
+                        config.grpcServices,
+                        config.grpcDefinitions,
+                        config.grpcHealth,
+                        config.grpcReflection,
+                        service.value(),
+                        TelemetryAccess.METRICS.get(config.telemetry));
         webSockets = new WebSocketServing(service, TelemetryAccess.METRICS.get(config.telemetry));
         admin = config.adminPort < 0 ? null : admin(config).show(service + " inbound", this::describeStack);
     }
@@ -338,7 +343,9 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     }
 
     /**
-     * Deregisters, waits the drain period, lets requests in flight finish, and closes. Completes when the
+     * Deregisters, waits the drain period, lets requests in flight finish, and closes; a gRPC call still open when the
+     * drain period is over (a stream) is ended with {@code UNAVAILABLE}, for its client to re-open it elsewhere,
+     * rather than held until the shutdown timeout. Completes when the
      * listener is closed; calling it again returns the same future. Deregistering is given 2 seconds, then the
      * stop goes on without it (the instance's TTL removes it).
      *
@@ -382,6 +389,16 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                 .thenCompose(unused -> {
                     // Callers have heard this instance leave: they reconnect to one that stays.
                     webSockets.goingAway();
+                    if (grpc != null) {
+                        final int ended = grpc.drained();
+                        if (ended > 0) {
+                            logger.info(
+                                    "{}/{}: ended {} gRPC calls still open with UNAVAILABLE",
+                                    service,
+                                    instanceId,
+                                    ended);
+                        }
+                    }
                     final @Nullable TcpListener tcp = tcpListenerOrNull();
                     if (tcp != null) {
                         return tcp.stop(config.shutdownTimeout);

@@ -1,6 +1,7 @@
 package io.mesh4j.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.ServerSocket;
 import java.net.URI;
@@ -26,6 +27,10 @@ import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.server.annotation.Get;
 
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.annotation.MeshService;
@@ -128,6 +133,61 @@ class MeshAutoConfigurationTest {
                                 assertThat(instance.weight()).isEqualTo(30);
                                 assertThat(instance.metadata()).containsEntry("version", "v2");
                             });
+                });
+    }
+
+    /** A gRPC service bean, as grpc-spring-boot-starter's users declare them: its own health service. */
+    static final class OwnHealth extends HealthGrpc.HealthImplBase {
+        @Override
+        public void check(HealthCheckRequest request, StreamObserver<HealthCheckResponse> responses) {
+            // The mesh's own health service knows no such name: this answer can only come from this bean.
+            responses.onNext(HealthCheckResponse.newBuilder()
+                    .setStatus(
+                            request.getService().equals("orders.Orders")
+                                    ? HealthCheckResponse.ServingStatus.SERVING
+                                    : HealthCheckResponse.ServingStatus.SERVICE_UNKNOWN)
+                    .build());
+            responses.onCompleted();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ServesGrpc {
+        @Bean
+        OwnHealth ownHealth() {
+            return new OwnHealth();
+        }
+
+        @Bean
+        MeshServerCustomizer withoutTheMeshsHealthService() {
+            return builder -> builder.grpcHealth(false);
+        }
+    }
+
+    @Test
+    void anApplicationWithGrpcServiceBeansGetsAServerThatServesThem() {
+        runner.withUserConfiguration(ServesGrpc.class)
+                .withPropertyValues(
+                        "spring.application.name=grpc-orders",
+                        "mesh.registry=" + registry.uri(),
+                        "mesh.tls=off",
+                        "mesh.advertised-host=127.0.0.1",
+                        "mesh.drain-period=0s")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(MeshServer.class);
+                    final MeshClient mesh = context.getBean(MeshClient.class);
+                    mesh.webClient("grpc-orders"); // the watch of a service starts with its first client
+                    await().atMost(Duration.ofSeconds(5))
+                            .until(() -> mesh.endpoints(ServiceName.of("grpc-orders"))
+                                            .size()
+                                    == 1);
+                    final HealthGrpc.HealthBlockingStub health =
+                            mesh.grpcClient("grpc-orders", HealthGrpc.HealthBlockingStub.class);
+                    assertThat(health.check(HealthCheckRequest.newBuilder()
+                                            .setService("orders.Orders")
+                                            .build())
+                                    .getStatus())
+                            .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
                 });
     }
 

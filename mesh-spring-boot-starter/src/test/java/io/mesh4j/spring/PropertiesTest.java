@@ -141,6 +141,27 @@ class PropertiesTest {
     }
 
     @Test
+    void gRpcStreamsHaveNoMeshTimeoutUnlessTheStreamTimeoutPropertiesSetOne() {
+        runner.withPropertyValues("mesh.client.stream-timeout=30m", "mesh.services.prices.stream-timeout=2h")
+                .run(context -> {
+                    final MeshClient client = context.getBean(MeshClient.class);
+                    assertThat(client.policies()
+                                    .policyFor(ServiceName.of("orders"))
+                                    .streamTimeout())
+                            .isEqualTo(Duration.ofMinutes(30));
+                    assertThat(client.policies()
+                                    .policyFor(ServiceName.of("prices"))
+                                    .streamTimeout())
+                            .isEqualTo(Duration.ofHours(2));
+                });
+        runner.run(context -> assertThat(context.getBean(MeshClient.class)
+                        .policies()
+                        .policyFor(ServiceName.of("orders"))
+                        .streamTimeout())
+                .isNull());
+    }
+
+    @Test
     void aServiceOverridesItsAttemptsAndTimeoutAndKeepsTheDefaultsItDoesNotName() {
         runner.withPropertyValues(
                         "mesh.client.timeout=4s", "mesh.client.max-attempts=2",

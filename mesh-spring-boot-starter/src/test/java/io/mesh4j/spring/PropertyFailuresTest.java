@@ -60,6 +60,10 @@ class PropertyFailuresTest {
                 "mesh.services.orders.timeout: timeout: PT-2S",
                 "Set mesh.services.orders.timeout to");
         assertFails(
+                "mesh.services.orders.stream-timeout=0s",
+                "mesh.services.orders.stream-timeout: streamTimeout: PT0S (expected: > 0)",
+                "Set mesh.services.orders.stream-timeout to how long a gRPC stream may last");
+        assertFails(
                 "mesh.services.orders.max-attempts=0",
                 "mesh.services.orders.max-attempts: maxAttempts: 0",
                 "Set mesh.services.orders.max-attempts to");

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 import io.mesh4j.client.breaker.BreakerConfig;
 import io.mesh4j.client.retry.RetryConfig;
 
@@ -25,11 +27,13 @@ public final class ClientPolicy {
     private static final ClientPolicy DEFAULTS = builder().build();
 
     private final Duration timeout;
+    private final @Nullable Duration streamTimeout;
     private final RetryConfig retry;
     private final BreakerConfig breaker;
 
     private ClientPolicy(Builder b) {
         timeout = b.timeout;
+        streamTimeout = b.streamTimeout;
         retry = b.retry;
         breaker = b.breaker;
     }
@@ -54,12 +58,24 @@ public final class ClientPolicy {
     }
 
     /**
-     * Returns the longest a call may take, every attempt and backoff included.
+     * Returns the longest a call may take, every attempt and backoff included; a gRPC stream's is
+     * {@link #streamTimeout()} instead.
      *
      * @return {@code > 0}; 10 seconds unless set
      */
     public Duration timeout() {
         return timeout;
+    }
+
+    /**
+     * Returns the longest a gRPC streaming call (client, server or bidirectional) may last. A stream is not bounded
+     * by {@link #timeout()}: as with Istio and Linkerd, it lasts as long as its stub's deadline (and the deadline of
+     * the request being served) lets it, unless this or its route rule's {@code timeout} says otherwise.
+     *
+     * @return {@code > 0}, or null when not set: no mesh timeout for streams
+     */
+    public @Nullable Duration streamTimeout() {
+        return streamTimeout;
     }
 
     /**
@@ -86,18 +102,23 @@ public final class ClientPolicy {
      * @return a new builder
      */
     public Builder toBuilder() {
-        return new Builder().timeout(timeout).retry(retry).breaker(breaker);
+        final Builder builder = new Builder().timeout(timeout).retry(retry).breaker(breaker);
+        builder.streamTimeout = streamTimeout;
+        return builder;
     }
 
     @Override
     public String toString() {
-        return "ClientPolicy(timeout=" + timeout.toMillis() + "ms, " + retry + ", " + breaker + ')';
+        return "ClientPolicy(timeout=" + timeout.toMillis() + "ms, "
+                + (streamTimeout != null ? "streamTimeout=" + streamTimeout.toMillis() + "ms, " : "") + retry + ", "
+                + breaker + ')';
     }
 
     /** Builds a {@link ClientPolicy}; every setter has a default, those of {@link #ofDefaults()}. */
     public static final class Builder {
 
         private Duration timeout = Duration.ofSeconds(10);
+        private @Nullable Duration streamTimeout;
         private RetryConfig retry = RetryConfig.ofDefaults();
         private BreakerConfig breaker = BreakerConfig.ofDefaults();
 
@@ -116,6 +137,23 @@ public final class ClientPolicy {
                 throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets the longest a gRPC streaming call may last; none unless set, so that a stream lasts as long as its
+         * stub's deadline lets it. A route rule's {@code timeout} for the method wins over it.
+         *
+         * @param streamTimeout {@code > 0}
+         * @return this builder
+         * @throws IllegalArgumentException if not {@code > 0}
+         */
+        public Builder streamTimeout(Duration streamTimeout) {
+            requireNonNull(streamTimeout, "streamTimeout");
+            if (streamTimeout.isNegative() || streamTimeout.isZero()) {
+                throw new IllegalArgumentException("streamTimeout: " + streamTimeout + " (expected: > 0)");
+            }
+            this.streamTimeout = streamTimeout;
             return this;
         }
 

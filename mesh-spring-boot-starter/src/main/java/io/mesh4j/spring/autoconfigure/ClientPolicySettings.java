@@ -31,7 +31,8 @@ final class ClientPolicySettings {
 
     static ClientPolicySettings check(MeshProperties properties) {
         final MeshProperties.Client client = properties.getClient();
-        final ClientPolicy defaults = policy("mesh.client", client.getTimeout(), client.getMaxAttempts());
+        final ClientPolicy defaults =
+                policy("mesh.client", client.getTimeout(), client.getStreamTimeout(), client.getMaxAttempts());
         final Map<ServiceName, ClientPolicy> services = new LinkedHashMap<>();
         properties.getServices().forEach((name, overrides) -> {
             final ServiceName service;
@@ -49,12 +50,16 @@ final class ClientPolicySettings {
                     policy(
                             "mesh.services." + name,
                             or(overrides.getTimeout(), client.getTimeout()),
+                            overrides.getStreamTimeout() != null
+                                    ? overrides.getStreamTimeout()
+                                    : client.getStreamTimeout(),
                             or(overrides.getMaxAttempts(), client.getMaxAttempts())));
         });
         return new ClientPolicySettings(balancer(client.getBalancer(), client.getSlowStart()), defaults, services);
     }
 
-    private static ClientPolicy policy(String prefix, Duration timeout, int maxAttempts) {
+    private static ClientPolicy policy(
+            String prefix, Duration timeout, @Nullable Duration streamTimeout, int maxAttempts) {
         final ClientPolicy.Builder policy = ClientPolicy.builder();
         try {
             policy.timeout(timeout);
@@ -64,6 +69,17 @@ final class ClientPolicySettings {
                     String.valueOf(e.getMessage()),
                     "Set " + prefix + ".timeout to how long a call may take, every "
                             + "attempt included, more than 0, such as 2s.");
+        }
+        if (streamTimeout != null) {
+            try {
+                policy.streamTimeout(streamTimeout);
+            } catch (IllegalArgumentException e) {
+                throw new MeshConfigurationException(
+                        prefix + ".stream-timeout",
+                        String.valueOf(e.getMessage()),
+                        "Set " + prefix + ".stream-timeout to how long a gRPC stream may last, more than 0, "
+                                + "such as 30m, or leave it out for no mesh timeout on streams.");
+            }
         }
         try {
             policy.retry(RetryConfig.builder().maxAttempts(maxAttempts).build());

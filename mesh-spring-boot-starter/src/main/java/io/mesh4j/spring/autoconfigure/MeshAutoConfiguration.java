@@ -7,14 +7,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.Environment;
 
+import io.grpc.BindableService;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.MeshClientBuilder;
 import io.mesh4j.core.annotation.MeshService;
@@ -140,7 +143,8 @@ public class MeshAutoConfiguration {
     }
 
     /**
-     * The application's mesh server, made when it has {@link MeshService} beans, which it serves: the registration
+     * The application's mesh server, made when it has {@link MeshService} beans or gRPC services
+     * ({@link BindableService} beans), which it serves: the registration
      * properties, the admin port, the identity (plaintext without one), then every {@link MeshServerCustomizer}.
      * It starts once the application has started, and stops (deregisters, drains) when the context closes.
      *
@@ -155,7 +159,7 @@ public class MeshAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnBean(annotation = MeshService.class)
+    @Conditional(ServesSomething.class)
     public MeshServer meshServer(
             MeshSettings settings,
             ObjectProvider<WorkloadIdentity> identity,
@@ -195,8 +199,16 @@ public class MeshAutoConfiguration {
                     "mesh.*", requireNonNullElse(e.getMessage(), e.toString()), "Correct the mesh property it names.");
         }
         context.getBeansWithAnnotation(MeshService.class).forEach((name, bean) -> {
-            logger.debug("serving the @MeshService bean {} through the mesh server", name);
-            builder.annotatedService(bean);
+            if (!(bean instanceof BindableService)) {
+                logger.debug("serving the @MeshService bean {} through the mesh server", name);
+                builder.annotatedService(bean);
+            }
+        });
+        // gRPC services, as grpc-spring-boot-starter's @GrpcService users declare them: every BindableService bean
+        // (annotated @MeshService or not), on the same port and stack.
+        context.getBeansOfType(BindableService.class).forEach((name, service) -> {
+            logger.debug("serving the gRPC service bean {} through the mesh server", name);
+            builder.grpcService(service);
         });
         final WorkloadIdentity workload = identity.getIfAvailable();
         if (workload != null) {
@@ -239,5 +251,19 @@ public class MeshAutoConfiguration {
     @ConditionalOnMissingBean
     public MeshTcpForwards meshTcpForwards(MeshSettings settings, MeshClient client) {
         return new MeshTcpForwards(client, settings.properties().getTcpForward());
+    }
+
+    /** The application serves something: a {@link MeshService} bean, or a gRPC service bean. */
+    static final class ServesSomething extends AnyNestedCondition {
+
+        ServesSomething() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnBean(annotation = MeshService.class)
+        static final class AnnotatedService {}
+
+        @ConditionalOnBean(BindableService.class)
+        static final class GrpcService {}
     }
 }

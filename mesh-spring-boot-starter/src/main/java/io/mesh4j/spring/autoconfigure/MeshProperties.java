@@ -127,6 +127,9 @@ public class MeshProperties {
         /** The longest a call may take, every attempt included. */
         private Duration timeout = Duration.ofSeconds(10);
 
+        /** The longest a gRPC stream (client, server or bidirectional) may last; none unless set. */
+        private @Nullable Duration streamTimeout;
+
         /** Attempts in all, the first included; 1 turns retries off. */
         private int maxAttempts = 3;
 
@@ -155,6 +158,25 @@ public class MeshProperties {
          */
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
+        }
+
+        /**
+         * Returns {@code mesh.client.stream-timeout}: the longest a gRPC stream may last; {@code timeout} is for
+         * unary calls and requests.
+         *
+         * @return a duration {@code > 0}; {@code null}, no mesh timeout for streams, unless set
+         */
+        public @Nullable Duration getStreamTimeout() {
+            return streamTimeout;
+        }
+
+        /**
+         * Sets {@code mesh.client.stream-timeout}: the longest a gRPC stream may last.
+         *
+         * @param streamTimeout a duration {@code > 0}; {@code null} for no mesh timeout on streams
+         */
+        public void setStreamTimeout(@Nullable Duration streamTimeout) {
+            this.streamTimeout = streamTimeout;
         }
 
         /**
@@ -294,6 +316,9 @@ public class MeshProperties {
         /** The longest a call to this service may take; mesh.client.timeout unless set. */
         private @Nullable Duration timeout;
 
+        /** The longest a gRPC stream to this service may last; mesh.client.stream-timeout unless set. */
+        private @Nullable Duration streamTimeout;
+
         /** Attempts in all for calls to this service; mesh.client.max-attempts unless set. */
         private @Nullable Integer maxAttempts;
 
@@ -313,6 +338,24 @@ public class MeshProperties {
          */
         public void setTimeout(@Nullable Duration timeout) {
             this.timeout = timeout;
+        }
+
+        /**
+         * Returns {@code mesh.services.<service>.stream-timeout}: the longest a gRPC stream to this service may last.
+         *
+         * @return a duration {@code > 0}; {@code null} for {@code mesh.client.stream-timeout}
+         */
+        public @Nullable Duration getStreamTimeout() {
+            return streamTimeout;
+        }
+
+        /**
+         * Sets {@code mesh.services.<service>.stream-timeout}: the longest a gRPC stream to this service may last.
+         *
+         * @param streamTimeout a duration {@code > 0}; {@code null} for {@code mesh.client.stream-timeout}
+         */
+        public void setStreamTimeout(@Nullable Duration streamTimeout) {
+            this.streamTimeout = streamTimeout;
         }
 
         /**

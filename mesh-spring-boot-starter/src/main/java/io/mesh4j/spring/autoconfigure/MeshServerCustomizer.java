@@ -5,7 +5,8 @@ import io.mesh4j.server.MeshServerBuilder;
 /**
  * Adjusts the application's mesh server beyond what properties say: more routes, its stack, Armeria settings.
  * Every customizer bean is applied, in {@code @Order}, after the properties and the {@code @MeshService} beans and
- * before the server is built. The server is made only when the application has a {@code @MeshService} bean.
+ * before the server is built. The server is made only when the application has a {@code @MeshService} bean or a
+ * gRPC service ({@code BindableService}) bean.
  *
  * <pre>{@code
  * @Bean

@@ -14,10 +14,12 @@ import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
+import io.grpc.MethodDescriptor;
 import io.mesh4j.client.internal.grpc.GrpcCalls;
 import io.mesh4j.client.internal.routing.RouteDecision;
 import io.mesh4j.client.internal.stack.FusedClientLayer;
 import io.mesh4j.client.policy.ClientPolicies;
+import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.stack.Exchange;
@@ -31,9 +33,11 @@ import io.mesh4j.core.stack.StackParams;
  * Bounds a whole call, every attempt and backoff included, and passes the time left downstream.
  *
  * <p>The timeout is the one the request set itself ({@code WebClient.prepare().responseTimeout(..)}; for a gRPC
- * stub, its deadline, but no later than the route's or policy's timeout), or else its route rule's (the registry's, over the typed client's {@code @Timeout}), or else the service's policy
- * timeout; in both cases no later than the deadline of the request being served when
- * the call is made from a handler, so that a service never works longer for its caller than its caller waits.
+ * stub, its deadline, but no later than the route's or policy's timeout), or else its route rule's (the registry's,
+ * over the typed client's {@code @Timeout}), or else the service's policy timeout (a gRPC stream has only the
+ * timeouts set for it, none by default: {@link #timeoutOf}); in both cases no later than the deadline of the
+ * request being served when the call is made from a handler, so that a service never works longer for its caller
+ * than its caller waits.
  * The time left travels in the {@value Deadline#HEADER} header; the receiving server's DEADLINE layer refuses
  * the request if it arrives too late and bounds its work by it.
  *
@@ -69,7 +73,12 @@ public final class DeadlineLayer extends FusedClientLayer {
 
         @Override
         public @Nullable HttpResponse onRequest(ClientRequestContext ctx, Exchange<ClientRequestContext> exchange) {
-            Duration timeout = timeoutOf(ctx, service, policies);
+            @Nullable Duration timeout = timeoutOf(ctx, service, policies);
+            if (timeout == null) {
+                // A gRPC stream with no timeout set: no mesh deadline, as Istio and Linkerd leave a stream alone.
+                // The stub's deadline, if any, is Armeria's response timeout and grpc-timeout already.
+                return null;
+            }
             final @Nullable Deadline started = Deadline.of(ctx);
             if (started != null
                     && started != inheritedDeadline(ctx)
@@ -83,6 +92,11 @@ public final class DeadlineLayer extends FusedClientLayer {
             }
             ctx.setResponseTimeout(TimeoutMode.SET_FROM_START, timeout);
             Deadline.after(timeout, ticker).attachTo(ctx);
+            if (GrpcCalls.methodOf(ctx) != null && !isStubDeadline(ctx, timeout)) {
+                // The mesh's own timeout: a call it ends says so (TimeoutStatus). One the stub's deadline ends reads
+                // as gRPC has it.
+                ctx.setAttr(GrpcCalls.TIMEOUT, timeout);
+            }
             final RequestHeadersBuilder headers =
                     exchange.headersToWrite().set(Deadline.HEADER, Deadline.formatHeader(timeout));
             final @Nullable MediaType contentType = exchange.request().headers().contentType();
@@ -110,19 +124,29 @@ public final class DeadlineLayer extends FusedClientLayer {
      * The timeout of the call of {@code ctx} to {@code service}: the one the request set itself, else its route
      * rule's (the registry's, over the typed client's annotation), else the service's policy's; no later than the
      * deadline of the request being served. Zero or negative when that has passed.
+     *
+     * <p>A gRPC streaming call (client, server or bidirectional) has only the timeouts set for it: its stub's
+     * deadline, its route rule's {@code timeout}, the policy's {@link ClientPolicy#streamTimeout()}, the deadline
+     * of the request being served; the policy's {@code timeout}, meant for a request and its answer, does not cut
+     * a stream that may rightly last for hours.
+     *
+     * @return the timeout, or null for a gRPC stream that none of these bounds
      */
-    public static Duration timeoutOf(ClientRequestContext ctx, ServiceName service, ClientPolicies policies) {
-        Duration timeout;
-        if (GrpcCalls.methodOf(ctx) != null) {
+    public static @Nullable Duration timeoutOf(ClientRequestContext ctx, ServiceName service, ClientPolicies policies) {
+        @Nullable Duration timeout;
+        final @Nullable MethodDescriptor<?, ?> method = GrpcCalls.methodOf(ctx);
+        if (method != null) {
             // A gRPC stub's deadline (in the grpc-timeout header Armeria writes from it) bounds the call, and so
             // does the route's or policy's timeout: gRPC clients set a deadline on every call, as they should, and
             // an operator's timeout must still hold for them. Read from the header, in nanoseconds: a deadline
             // less than a millisecond away must not read as none.
-            timeout = routeTimeout(ctx, service, policies);
+            timeout = method.getType() == MethodDescriptor.MethodType.UNARY
+                    ? routeTimeout(ctx, service, policies)
+                    : streamTimeout(ctx, service, policies);
             final @Nullable HttpRequest req = ctx.request();
             final @Nullable Duration stub =
                     req != null ? Deadline.parseGrpcHeader(req.headers().get(Deadline.GRPC_HEADER)) : null;
-            if (stub != null && stub.compareTo(timeout) < 0) {
+            if (stub != null && (timeout == null || stub.compareTo(timeout) < 0)) {
                 timeout = stub;
             }
         } else if (ctx.responseTimeoutMillis() > 0) {
@@ -131,10 +155,26 @@ public final class DeadlineLayer extends FusedClientLayer {
             timeout = routeTimeout(ctx, service, policies);
         }
         final @Nullable Deadline inherited = inheritedDeadline(ctx);
-        if (inherited != null && inherited.remaining().compareTo(timeout) < 0) {
+        if (inherited != null && (timeout == null || inherited.remaining().compareTo(timeout) < 0)) {
             timeout = inherited.remaining();
         }
         return timeout;
+    }
+
+    /** Whether {@code timeout} is the stub's own deadline (in the grpc-timeout header Armeria wrote from it). */
+    private static boolean isStubDeadline(ClientRequestContext ctx, Duration timeout) {
+        final @Nullable HttpRequest req = ctx.request();
+        final @Nullable Duration stub =
+                req != null ? Deadline.parseGrpcHeader(req.headers().get(Deadline.GRPC_HEADER)) : null;
+        return stub != null && stub.compareTo(timeout) <= 0;
+    }
+
+    /** A stream's: its route rule's timeout, else the policy's stream timeout; null when neither is set. */
+    private static @Nullable Duration streamTimeout(
+            ClientRequestContext ctx, ServiceName service, ClientPolicies policies) {
+        final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
+        final @Nullable Duration fromRule = rule != null ? rule.timeout() : null;
+        return fromRule != null ? fromRule : policies.policyFor(service).streamTimeout();
     }
 
     private static Duration routeTimeout(ClientRequestContext ctx, ServiceName service, ClientPolicies policies) {

@@ -43,23 +43,29 @@ public final class EndpointWait implements EndpointSelectionStrategy {
 
     private final EndpointSelectionStrategy delegate;
     private final ServiceName service;
-    private final Function<ClientRequestContext, Duration> callTimeout;
+    private final Function<ClientRequestContext, @Nullable Duration> callTimeout;
+    private final Function<ClientRequestContext, Duration> waitWithoutTimeout;
     private final Ticker ticker;
     private final Supplier<String> whyNone;
 
     /**
-     * @param callTimeout the timeout of a call, as its DEADLINE layer will set it
+     * @param callTimeout the timeout of a call, as its DEADLINE layer will set it; null for a call without one
+     *     (a gRPC stream with no timeout set)
+     * @param waitWithoutTimeout how long a call without a timeout waits for an endpoint: its stream may last for
+     *     hours, its wait for somewhere to go must not
      * @param whyNone     why the service has no endpoint, for the message
      */
     public EndpointWait(
             EndpointSelectionStrategy delegate,
             ServiceName service,
-            Function<ClientRequestContext, Duration> callTimeout,
+            Function<ClientRequestContext, @Nullable Duration> callTimeout,
+            Function<ClientRequestContext, Duration> waitWithoutTimeout,
             Ticker ticker,
             Supplier<String> whyNone) {
         this.delegate = requireNonNull(delegate, "delegate");
         this.service = requireNonNull(service, "service");
         this.callTimeout = requireNonNull(callTimeout, "callTimeout");
+        this.waitWithoutTimeout = requireNonNull(waitWithoutTimeout, "waitWithoutTimeout");
         this.ticker = requireNonNull(ticker, "ticker");
         this.whyNone = requireNonNull(whyNone, "whyNone");
     }
@@ -89,7 +95,7 @@ public final class EndpointWait implements EndpointSelectionStrategy {
             if (now != null) {
                 return CompletableFuture.completedFuture(now);
             }
-            final long waitNanos = Math.max(0, deadlineOf(ctx).remainingNanos());
+            final long waitNanos = Math.max(0, waitNanosOf(ctx));
             final CompletableFuture<Endpoint> result = new CompletableFuture<>();
             if (waitNanos == 0) {
                 result.completeExceptionally(noEndpoint(0));
@@ -131,19 +137,24 @@ public final class EndpointWait implements EndpointSelectionStrategy {
     }
 
     /**
-     * The call's deadline: the one already on it (a retry's), else one started now from the call's timeout,
-     * which DEADLINE then keeps to.
+     * How long the call may wait: until its deadline, the one already on it (a retry's), else one started now
+     * from the call's timeout, which DEADLINE then keeps to. A call without a timeout gets no deadline here (one
+     * would bound its stream), only a bounded wait.
      */
-    private Deadline deadlineOf(ClientRequestContext ctx) {
+    private long waitNanosOf(ClientRequestContext ctx) {
         final @Nullable Deadline own = Deadline.of(ctx);
         final @Nullable ServiceRequestContext root = ctx.root();
         // A deadline found through the served request is the caller's caller's, not this call's.
         if (own != null && (root == null || own != Deadline.of(root))) {
-            return own;
+            return own.remainingNanos();
         }
-        final Deadline started = Deadline.after(callTimeout.apply(ctx), ticker);
+        final @Nullable Duration timeout = callTimeout.apply(ctx);
+        if (timeout == null) {
+            return waitWithoutTimeout.apply(ctx).toNanos();
+        }
+        final Deadline started = Deadline.after(timeout, ticker);
         started.attachTo(ctx);
-        return started;
+        return started.remainingNanos();
     }
 
     private NoEndpointException noEndpoint(long waitedNanos) {

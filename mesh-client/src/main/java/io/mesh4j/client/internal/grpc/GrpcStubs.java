@@ -16,6 +16,7 @@ import com.linecorp.armeria.common.SessionProtocol;
 
 import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
+import io.mesh4j.core.internal.telemetry.MeshMetrics;
 
 /**
  * Makes a gRPC stub of a service with Armeria's {@link GrpcClients}, on the options every client of the service
@@ -30,16 +31,23 @@ public final class GrpcStubs {
      * @param protocol HTTPS with the mesh's mTLS, HTTP (h2c) for a plaintext client
      * @param group the service's endpoints
      * @param common sets what every client of the service shares: factory, preprocessors, decorators
+     * @param service the service called, for metrics
+     * @param metrics where the messages of each stream are counted
      * @throws IllegalArgumentException if Armeria cannot make a stub of {@code stubType}
      */
     public static <T> T newStub(
             Class<T> stubType,
             SessionProtocol protocol,
             EndpointGroup group,
-            Consumer<AbstractClientOptionsBuilder> common) {
+            Consumer<AbstractClientOptionsBuilder> common,
+            String service,
+            MeshMetrics metrics) {
         final GrpcClientBuilder builder = GrpcClients.builder(protocol, group);
         common.accept(builder);
         builder.preprocessor(new GrpcPreprocessor(methodsOf(stubType)));
+        // A call the mesh's timeout ended reads DEADLINE_EXCEEDED, however the end reached the client; and the
+        // messages of each stream are counted.
+        builder.intercept(TimeoutStatus.INSTANCE, new StreamMessages(service, metrics));
         return builder.build(stubType);
     }
 

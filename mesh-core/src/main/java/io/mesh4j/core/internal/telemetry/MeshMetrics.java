@@ -14,6 +14,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -30,6 +31,10 @@ import io.micrometer.core.instrument.Timer;
  *       <td>service (the one called), route, method, status, outcome</td></tr>
  *   <tr><td>{@code mesh_server_grpc_responses_total}</td><td>service, route (the gRPC method), grpc_status</td></tr>
  *   <tr><td>{@code mesh_client_grpc_responses_total}</td><td>service, route (the gRPC method), grpc_status</td></tr>
+ *   <tr><td>{@code mesh_server_grpc_stream_messages_{count,sum,max,bucket}}</td>
+ *       <td>service, route (a streaming gRPC method), direction ({@code sent} or {@code received})</td></tr>
+ *   <tr><td>{@code mesh_client_grpc_stream_messages_{count,sum,max,bucket}}</td>
+ *       <td>service, route (a streaming gRPC method), direction ({@code sent} or {@code received})</td></tr>
  *   <tr><td>{@code mesh_client_retries_total}</td><td>service, route</td></tr>
  *   <tr><td>{@code mesh_client_retry_budget_exhausted_total}</td><td>service</td></tr>
  *   <tr><td>{@code mesh_client_breaker_transitions_total}</td><td>service, endpoint, from, to</td></tr>
@@ -57,6 +62,9 @@ public final class MeshMetrics {
         Duration.ofSeconds(10)
     };
 
+    /** Messages per stream buckets, from an empty stream to a long-lived feed. */
+    static final double[] MESSAGE_BUCKETS = {1, 10, 100, 1_000, 10_000, 100_000};
+
     private final MeterRegistry registry;
     private final LabelGuard guard;
     /*
@@ -68,6 +76,8 @@ public final class MeshMetrics {
     private final Map<GrpcSeries, Counter> serverGrpcResponses = new ConcurrentHashMap<>();
     private final Map<GrpcSeries, Counter> clientGrpcResponses = new ConcurrentHashMap<>();
     private final Map<RequestSeries, Timer> clientRequests = new ConcurrentHashMap<>();
+    private final Map<StreamSeries, DistributionSummary> serverStreamMessages = new ConcurrentHashMap<>();
+    private final Map<StreamSeries, DistributionSummary> clientStreamMessages = new ConcurrentHashMap<>();
     private final Map<PickSeries, Counter> balancerPicks = new ConcurrentHashMap<>();
     private final Map<AuthzSeries, Counter> authorizationDecisions = new ConcurrentHashMap<>();
     private final Map<WebSocketSeries, AtomicInteger> openWebSockets = new ConcurrentHashMap<>();
@@ -143,6 +153,58 @@ public final class MeshMetrics {
         clientGrpcResponses
                 .computeIfAbsent(series, s -> grpcCounter("mesh.client.grpc.responses", "Outbound gRPC calls", s))
                 .increment();
+    }
+
+    /**
+     * How many messages one inbound streaming gRPC call carried each way, once it has ended (however it ended).
+     *
+     * @param route the method's path, {@code /pkg.Service/Method}
+     * @param sent the messages the service sent
+     * @param received the messages the service received
+     */
+    public void serverStreamMessages(String service, String route, long sent, long received) {
+        final String guarded = guard.admit(service, "route", route);
+        streamMessages(
+                serverStreamMessages, "mesh.server.grpc.stream.messages", "Inbound", service, guarded, sent, received);
+    }
+
+    /**
+     * How many messages one outbound streaming gRPC call carried each way, once it has ended (however it ended).
+     *
+     * @param route the method's path, {@code /pkg.Service/Method}
+     * @param sent the messages the caller sent
+     * @param received the messages the caller received
+     */
+    public void clientStreamMessages(String service, String route, long sent, long received) {
+        final String guarded = guard.admitOutbound(service, "route", route);
+        streamMessages(
+                clientStreamMessages, "mesh.client.grpc.stream.messages", "Outbound", service, guarded, sent, received);
+    }
+
+    private void streamMessages(
+            Map<StreamSeries, DistributionSummary> summaries,
+            String name,
+            String what,
+            String service,
+            String route,
+            long sent,
+            long received) {
+        summaries
+                .computeIfAbsent(new StreamSeries(service, route, "sent"), s -> streamSummary(name, what, s))
+                .record(sent);
+        summaries
+                .computeIfAbsent(new StreamSeries(service, route, "received"), s -> streamSummary(name, what, s))
+                .record(received);
+    }
+
+    private DistributionSummary streamSummary(String name, String what, StreamSeries series) {
+        return DistributionSummary.builder(name)
+                .description(what + " streaming gRPC calls by method: the messages each call carried one way")
+                .tag("service", series.service())
+                .tag("route", series.route())
+                .tag("direction", series.direction())
+                .serviceLevelObjectives(MESSAGE_BUCKETS)
+                .register(registry);
     }
 
     private Counter grpcCounter(String name, String what, GrpcSeries series) {
@@ -326,6 +388,8 @@ public final class MeshMetrics {
             String service, String route, HttpMethod method, int status, ResponseClass outcome, String peer) {}
 
     private record GrpcSeries(String service, String route, String grpcStatus) {}
+
+    private record StreamSeries(String service, String route, String direction) {}
 
     private record PickSeries(String service, String endpoint) {}
 

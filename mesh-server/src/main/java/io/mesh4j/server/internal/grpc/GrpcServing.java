@@ -10,7 +10,9 @@ import com.linecorp.armeria.server.healthcheck.SettableHealthChecker;
 
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.mesh4j.core.internal.telemetry.MeshMetrics;
 
 /**
  * The gRPC part of one mesh server: the user's services, and unless turned off {@code grpc.health.v1.Health} and
@@ -19,7 +21,8 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
  * ({@code /pkg.Service/Method}).
  *
  * <p>Health answers {@code SERVING} while the server serves and {@code NOT_SERVING} from the moment it starts to
- * drain ({@link #draining()}), so that a probe or a health-checking balancer moves away before the listener closes.
+ * drain ({@link #draining()}), so that a probe or a health-checking balancer moves away before the listener closes;
+ * a call still open when the drain period is over ends with {@code UNAVAILABLE} ({@link #drained()}).
  */
 public final class GrpcServing {
 
@@ -33,6 +36,7 @@ public final class GrpcServing {
     public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
     private final SettableHealthChecker serving = new SettableHealthChecker(true);
+    private final OpenCalls calls;
     private final List<BindableService> services;
     private final List<ServerServiceDefinition> definitions;
     private final boolean health;
@@ -43,12 +47,17 @@ public final class GrpcServing {
      * @param definitions the user's service definitions (services with interceptors, say)
      * @param health whether to serve {@code grpc.health.v1.Health}
      * @param reflection whether to serve server reflection ({@code grpc.reflection.v1})
+     * @param service the service served, for metrics
+     * @param metrics where the messages of each stream are counted
      */
     public GrpcServing(
             List<BindableService> services,
             List<ServerServiceDefinition> definitions,
             boolean health,
-            boolean reflection) {
+            boolean reflection,
+            String service,
+            MeshMetrics metrics) {
+        this.calls = new OpenCalls(service, metrics);
         this.services = List.copyOf(services);
         this.definitions = List.copyOf(definitions);
         this.health = health;
@@ -68,7 +77,7 @@ public final class GrpcServing {
                 // The DEADLINE layer reads grpc-timeout, and bounds the call by the shorter of it and the route's
                 // timeout; Armeria's own reading would come after and put the caller's longer one back.
                 .useClientTimeoutHeader(false)
-                .intercept(DeadlineInterceptor.INSTANCE)
+                .intercept(calls)
                 // As grpc-java runs a call: never on the connection's event loop, where a blocking handler would
                 // stall every other call of the connection.
                 .useBlockingTaskExecutor(true);
@@ -86,5 +95,17 @@ public final class GrpcServing {
     /** The server has begun to drain: health answers {@code NOT_SERVING} from now on. */
     public void draining() {
         serving.setHealthy(false);
+    }
+
+    /**
+     * The drain period is over: ends every call still open (a stream, most likely) with {@code UNAVAILABLE}, so
+     * that its client re-opens it on another instance, which by now it knows of, instead of holding this one open
+     * until its shutdown timeout.
+     *
+     * @return how many calls were ended
+     */
+    public int drained() {
+        return calls.endAll(
+                Status.UNAVAILABLE.withDescription("the server is draining: re-open the stream on another instance"));
     }
 }
