@@ -2,11 +2,11 @@ package io.mesh4j.benchmarks.hop;
 
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.jspecify.annotations.Nullable;
@@ -37,6 +37,10 @@ import io.netty.handler.ssl.SslHandler;
  * a closed loop of N in flight ends up with N connections, opened in its warm-up), sends one frame and completes
  * when the whole frame has come back. The raw path (g) connects over mTLS to a {@link TcpEchoServer}; the mesh path (h)
  * connects in plain to the mesh's forward on loopback, which balances and wraps mTLS itself.
+ *
+ * <p>At most {@link #MAX_CONNECTIONS} are open: past that a call waits for one to be free, as a pooled client (Jedis,
+ * a JDBC pool) does. Otherwise a stall in a fixed-rate phase opens a TLS connection per late call, and the phase
+ * measures a storm of handshakes (on the mesh path, past the server's 1,024 connections) instead of the path.
  */
 final class TcpEchoClient implements Call, AutoCloseable {
 
@@ -47,8 +51,16 @@ final class TcpEchoClient implements Call, AutoCloseable {
     private final InetSocketAddress address;
     private final @Nullable SslContext tls;
     private final EventLoopGroup loops = CommonPools.workerGroup();
+    /** As many as the most requests in flight of the closed-loop phases. */
+    static final int MAX_CONNECTIONS = 64;
+
+    private final Object lock = new Object();
     /** Last used first, so that fewer requests in flight than connections keep to the same few, warm ones. */
-    private final Deque<Connection> idle = new ConcurrentLinkedDeque<>();
+    private final Deque<Connection> idle = new ArrayDeque<>(); // guarded by lock
+    /** Calls waiting for a connection, first come first served. */
+    private final Queue<CompletableFuture<Connection>> waiting = new ArrayDeque<>(); // guarded by lock
+    /** Connections open or opening. */
+    private int connections; // guarded by lock
 
     private final Queue<Channel> opened = new ConcurrentLinkedQueue<>();
 
@@ -60,16 +72,86 @@ final class TcpEchoClient implements Call, AutoCloseable {
 
     @Override
     public CompletableFuture<AggregatedHttpResponse> send() {
-        final @Nullable Connection connection = idle.pollFirst();
+        final CompletableFuture<Connection> taken = new CompletableFuture<>();
+        final @Nullable Connection connection;
+        final boolean mayOpen;
+        synchronized (lock) {
+            connection = idle.pollFirst();
+            mayOpen = connection == null && connections < MAX_CONNECTIONS;
+            if (mayOpen) {
+                connections++;
+            } else if (connection == null) {
+                waiting.add(taken);
+            }
+        }
         if (connection != null) {
             return connection.send();
         }
-        return open().thenCompose(Connection::send);
+        if (mayOpen) {
+            openFor(taken);
+        }
+        return taken.thenCompose(Connection::send);
     }
 
-    private CompletableFuture<Connection> open() {
-        final CompletableFuture<Connection> ready = new CompletableFuture<>();
+    /** Opens a connection (its slot already counted) for {@code taker}, or fails it with why none opened. */
+    private void openFor(CompletableFuture<Connection> taker) {
         final Connection connection = new Connection();
+        open(connection).whenComplete((opened, cause) -> {
+            if (cause == null) {
+                taker.complete(opened);
+                return;
+            }
+            uncount(connection);
+            taker.completeExceptionally(cause);
+        });
+    }
+
+    /** Frees the slot of {@code connection}, once however many ways it failed or closed. */
+    private boolean uncount(Connection connection) {
+        synchronized (lock) {
+            if (!connection.counted) {
+                return false;
+            }
+            connection.counted = false;
+            connections--;
+            return true;
+        }
+    }
+
+    /** Gives a connection whose answer came back to the first waiting call, or makes it idle. */
+    private void release(Connection connection) {
+        final @Nullable CompletableFuture<Connection> taker;
+        synchronized (lock) {
+            taker = waiting.poll();
+            if (taker == null) {
+                idle.offerFirst(connection);
+            }
+        }
+        if (taker != null) {
+            taker.complete(connection);
+        }
+    }
+
+    /** A connection closed: its slot goes to the first waiting call, if any, as a new connection. */
+    private void closed(Connection connection) {
+        final @Nullable CompletableFuture<Connection> taker;
+        if (!uncount(connection)) {
+            return;
+        }
+        synchronized (lock) {
+            idle.remove(connection);
+            taker = waiting.poll();
+            if (taker != null) {
+                connections++;
+            }
+        }
+        if (taker != null) {
+            openFor(taker);
+        }
+    }
+
+    private CompletableFuture<Connection> open(Connection connection) {
+        final CompletableFuture<Connection> ready = new CompletableFuture<>();
         final ChannelFuture connect = new Bootstrap()
                 .group(loops)
                 .channel(EventLoopGroups.socketChannelType(loops))
@@ -121,6 +203,9 @@ final class TcpEchoClient implements Call, AutoCloseable {
     private final class Connection extends SimpleChannelInboundHandler<ByteBuf> {
 
         volatile @Nullable Channel channel;
+        /** Whether it holds one of the {@link #MAX_CONNECTIONS} slots still. */
+        boolean counted = true; // guarded by lock
+
         private volatile @Nullable CompletableFuture<AggregatedHttpResponse> pending;
 
         CompletableFuture<AggregatedHttpResponse> send() {
@@ -150,14 +235,14 @@ final class TcpEchoClient implements Call, AutoCloseable {
                 ctx.close();
                 return;
             }
-            // Idle again before the caller hears, so that its next call (sent from this callback) reuses it.
-            idle.offerFirst(this);
+            // Free again before the caller hears, so that its next call (sent from this callback) reuses it.
+            release(this);
             answer.complete(GrpcEcho.ECHOED);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            idle.remove(this);
+            closed(this);
             final @Nullable CompletableFuture<AggregatedHttpResponse> answer = pending;
             pending = null;
             if (answer != null) {
