@@ -147,6 +147,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                         config.grpcDefinitions,
                         config.grpcHealth,
                         config.grpcReflection,
+                        config.grpcMaxMessageBytes,
                         service.value(),
                         TelemetryAccess.METRICS.get(config.telemetry));
         webSockets = new WebSocketServing(service, TelemetryAccess.METRICS.get(config.telemetry));

@@ -88,6 +88,7 @@ public final class MeshServerBuilder {
     final Map<String, WebSocketServiceHandler> webSockets = new LinkedHashMap<>();
     boolean grpcHealth = true;
     boolean grpcReflection = true;
+    int grpcMaxMessageBytes = DEFAULT_GRPC_MAX_MESSAGE_BYTES;
     StackParams params = StackParams.empty();
 
     @Nullable
@@ -97,6 +98,9 @@ public final class MeshServerBuilder {
 
     /** The metadata key under which a TCP service's instances say {@code tcp}. */
     static final String TCP_METADATA_KEY = "protocol";
+
+    /** The largest gRPC message a call may send unless {@link #grpcMaxMessageSize(int)} says otherwise: 4 MiB. */
+    static final int DEFAULT_GRPC_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
     /** How many connections a TCP service takes at once unless {@link #maxConnections(int)} says otherwise. */
     static final int DEFAULT_MAX_CONNECTIONS = 1024;
@@ -157,7 +161,7 @@ public final class MeshServerBuilder {
      * an HTTP body. The policy annotations ({@code @AllowCallers}, {@code @Timeout}, {@code @RateLimit},
      * {@code @ConcurrencyLimit}) on the implementation's methods and class apply to its gRPC methods, and
      * {@link #build()} checks them. Calls run off the connection's event loop, as grpc-java runs them, and a message may be up to
-     * 4 MiB. With the first gRPC service come {@code grpc.health.v1.Health} and server reflection, unless turned
+     * 4 MiB ({@link #grpcMaxMessageSize(int)}). With the first gRPC service come {@code grpc.health.v1.Health} and server reflection, unless turned
      * off ({@link #grpcHealth(boolean)}, {@link #grpcReflection(boolean)}).
      *
      * @param services implementations of generated {@code ...ImplBase} classes
@@ -217,6 +221,24 @@ public final class MeshServerBuilder {
         if (webSockets.putIfAbsent(path, handler) != null) {
             throw new IllegalArgumentException("path: " + path + " (expected: one WebSocket endpoint per path)");
         }
+        return this;
+    }
+
+    /**
+     * The largest message, in bytes, a caller may send in a gRPC call; 4 MiB by default, as grpc-java's own servers
+     * have it. A larger one ends its call with {@code RESOURCE_EXHAUSTED} saying the limit, and the server goes on
+     * serving. Answers are not limited here: the caller's stub limits what it accepts.
+     *
+     * @param bytes {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes <= 0}
+     */
+    public MeshServerBuilder grpcMaxMessageSize(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException(
+                    "grpcMaxMessageSize: " + bytes + " (expected: > 0 bytes; the default is 4 MiB, 4194304)");
+        }
+        grpcMaxMessageBytes = bytes;
         return this;
     }
 
@@ -644,6 +666,7 @@ public final class MeshServerBuilder {
         copy.webSockets.putAll(webSockets);
         copy.grpcHealth = grpcHealth;
         copy.grpcReflection = grpcReflection;
+        copy.grpcMaxMessageBytes = grpcMaxMessageBytes;
         copy.params = params;
         copy.tcpBackend = tcpBackend;
         copy.maxConnections = maxConnections;

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,9 +29,11 @@ import com.google.protobuf.ByteString;
 import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -39,6 +45,7 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.integration.AbstractInteropTest;
@@ -559,6 +566,81 @@ class GrpcServerTest {
                         StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
         assertThat(stub.emptyCall(Empty.getDefaultInstance())).isEqualTo(Empty.getDefaultInstance());
+    }
+
+    @Test
+    void theMessageLimitIsTheServersOwnToSet() {
+        final MeshServer small = MeshServer.builder("interop", registry.uri())
+                .identity(TlsWorkloads.join(registry, "interop", toClose))
+                .advertisedHost("127.0.0.1")
+                .stopOnShutdown(false)
+                .grpcMaxMessageSize(1024)
+                .grpcService(new TestServiceImpl(testServiceExecutor))
+                .build();
+        small.start().join();
+        toClose.add(() -> small.stop().join());
+        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", small.port())
+                .sslContext(sslContextOf(frontend))
+                .build();
+        toClose.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+        final TestServiceGrpc.TestServiceBlockingStub stub = TestServiceGrpc.newBlockingStub(channel);
+
+        assertThatThrownBy(() -> stub.unaryCall(requestOf(2048)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                    assertThat(e.getStatus().getDescription()).contains("1024");
+                });
+        assertThat(stub.unaryCall(requestOf(512))).isNotNull();
+        // The default server takes a message of 2 KiB.
+        assertThat(TestServiceGrpc.newBlockingStub(channelAs(frontend)).unaryCall(requestOf(2048)))
+                .isNotNull();
+        assertThatThrownBy(() -> MeshServer.builder("interop", registry.uri()).grpcMaxMessageSize(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: > 0 bytes");
+    }
+
+    @Test
+    void aMessageThatIsNotTheMethodsProtobufGetsInternalAndTheServerGoesOnServing() {
+        final ManagedChannel channel = channelAs(frontend);
+        // UnaryCall's name with bytes that are no SimpleRequest: a field tag of field 0, which protobuf refuses.
+        final MethodDescriptor<byte[], byte[]> garbled = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName("grpc.testing.TestService", "UnaryCall"))
+                .setRequestMarshaller(new RawBytes())
+                .setResponseMarshaller(new RawBytes())
+                .build();
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(
+                        channel, garbled, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), new byte[] {
+                            0, 0, 0
+                        }))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL));
+        assertThat(TestServiceGrpc.newBlockingStub(channel).emptyCall(Empty.getDefaultInstance()))
+                .isEqualTo(Empty.getDefaultInstance());
+    }
+
+    private static SimpleRequest requestOf(int bytes) {
+        return SimpleRequest.newBuilder()
+                .setPayload(Payload.newBuilder().setBody(ByteString.copyFrom(new byte[bytes])))
+                .build();
+    }
+
+    /** Bytes as they are, for a call that sends what no generated stub would. */
+    private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     @Test

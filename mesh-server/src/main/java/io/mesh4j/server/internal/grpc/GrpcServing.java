@@ -29,24 +29,21 @@ public final class GrpcServing {
     /** The path prefix of the standard health service's methods, which any caller of the mesh may call. */
     public static final String HEALTH_PATH_PREFIX = "/grpc.health.v1.Health/";
 
-    /**
-     * The largest message a call may send, as grpc-java's own servers default to: a larger one ends the call
-     * with {@code RESOURCE_EXHAUSTED}, and the server goes on serving.
-     */
-    public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-
     private final SettableHealthChecker serving = new SettableHealthChecker(true);
     private final OpenCalls calls;
     private final List<BindableService> services;
     private final List<ServerServiceDefinition> definitions;
     private final boolean health;
     private final boolean reflection;
+    /** The largest message a call may send: a larger one ends the call with RESOURCE_EXHAUSTED. */
+    private final int maxMessageBytes;
 
     /**
      * @param services the user's services
      * @param definitions the user's service definitions (services with interceptors, say)
      * @param health whether to serve {@code grpc.health.v1.Health}
      * @param reflection whether to serve server reflection ({@code grpc.reflection.v1})
+     * @param maxMessageBytes the largest message a caller may send
      * @param service the service served, for metrics
      * @param metrics where the messages of each stream are counted
      */
@@ -55,6 +52,7 @@ public final class GrpcServing {
             List<ServerServiceDefinition> definitions,
             boolean health,
             boolean reflection,
+            int maxMessageBytes,
             String service,
             MeshMetrics metrics) {
         this.calls = new OpenCalls(service, metrics);
@@ -62,6 +60,7 @@ public final class GrpcServing {
         this.definitions = List.copyOf(definitions);
         this.health = health;
         this.reflection = reflection;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     /**
@@ -73,7 +72,7 @@ public final class GrpcServing {
         final GrpcServiceBuilder grpc = GrpcService.builder()
                 .addServices(services)
                 .addServiceDefinitions(definitions)
-                .maxRequestMessageLength(MAX_MESSAGE_BYTES)
+                .maxRequestMessageLength(maxMessageBytes)
                 // The DEADLINE layer reads grpc-timeout, and bounds the call by the shorter of it and the route's
                 // timeout; Armeria's own reading would come after and put the caller's longer one back.
                 .useClientTimeoutHeader(false)
