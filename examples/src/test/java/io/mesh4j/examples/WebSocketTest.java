@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -376,6 +378,30 @@ class WebSocketTest {
                     .isNotNull();
         });
         assertThat(openOnClient()).isEqualTo(0);
+    }
+
+    @Test
+    void aConnectToAnInstanceThatIsNotListeningFailsForIo() throws Exception {
+        final int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        RegistryAccess.ADMIN_CLIENT
+                .get(local.registry())
+                .register(
+                        CHAT,
+                        InstanceId.of("chat-gone"),
+                        Registration.builder("127.0.0.1", closedPort).build())
+                .join();
+        final MeshClient api = member("api");
+        final MeshWebSocketClient client = api.webSocketClient("chat");
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.endpoints(CHAT).size() == 1);
+
+        assertThatThrownBy(() -> client.connect("/echo").get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class);
+        assertThat(connectFailures("io")).isEqualTo(1);
+        assertThat(connectFailures("tls") + connectFailures("unavailable") + connectFailures("refused"))
+                .isZero();
     }
 
     /**
