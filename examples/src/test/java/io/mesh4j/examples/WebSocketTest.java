@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -49,6 +52,7 @@ import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.common.TlsProvider;
 import com.linecorp.armeria.common.websocket.CloseWebSocketFrame;
 import com.linecorp.armeria.common.websocket.WebSocket;
+import com.linecorp.armeria.common.websocket.WebSocketCloseStatus;
 import com.linecorp.armeria.common.websocket.WebSocketFrame;
 import com.linecorp.armeria.common.websocket.WebSocketFrameType;
 import com.linecorp.armeria.common.websocket.WebSocketWriter;
@@ -58,6 +62,7 @@ import com.linecorp.armeria.server.websocket.WebSocketServiceHandler;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.MeshWebSocket;
 import io.mesh4j.client.MeshWebSocketClient;
+import io.mesh4j.client.NoEndpointException;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
@@ -73,6 +78,7 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -141,17 +147,41 @@ class WebSocketTest {
         assertThat(openOnServer()).isEqualTo(1);
         assertThat(messages("in")).isEqualTo(3);
         assertThat(messages("out")).isEqualTo(3);
+        // The caller's side counts the same connection and messages, each way as it sees them.
+        assertThat(openOnClient()).isEqualTo(1);
+        assertThat(clientMessages("out")).isEqualTo(3);
+        assertThat(clientMessages("in")).isEqualTo(3);
 
-        socket.outbound().close();
+        socket.outbound().close(WebSocketCloseStatus.NORMAL_CLOSURE, "done");
         await().atMost(Duration.ofSeconds(10)).until(() -> openOnServer() == 0);
         await().atMost(Duration.ofSeconds(10)).until(() -> client.openConnections() == 0);
         await().atMost(Duration.ofSeconds(10)).until(() -> closes("1000", "client") == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> clientCloses("1000", "client") == 1);
+        assertThat(openOnClient()).isEqualTo(0);
         // The upgrade passed the inbound stack: it has a server span, and is a request in the golden metrics.
         // Over HTTP/2 the upgrade is an extended CONNECT (RFC 8441), over HTTP/1.1 a GET.
         await().atMost(Duration.ofSeconds(10)).until(() -> serverSpan("/echo") != null);
         final SpanData span = requireNonNull(serverSpan("/echo"));
         assertThat(span.getKind()).isEqualTo(SpanKind.SERVER);
-        assertThat(span.getParentSpanId()).isEqualTo(caller.getSpanContext().getSpanId());
+        // The caller's client span of the connection is the server span's parent, and a child of the caller's.
+        await().atMost(Duration.ofSeconds(10)).until(() -> clientSpans("/echo").size() == 1);
+        final SpanData clientSpan = clientSpans("/echo").get(0);
+        assertThat(clientSpan.getParentSpanId())
+                .isEqualTo(caller.getSpanContext().getSpanId());
+        assertThat(span.getParentSpanId()).isEqualTo(clientSpan.getSpanId());
+        assertThat(clientSpan.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+        assertThat(clientSpan.getAttributes().get(AttributeKey.stringKey("peer.service")))
+                .isEqualTo("chat");
+        assertThat(clientSpan.getAttributes().get(AttributeKey.stringKey("mesh.instance")))
+                .isEqualTo("chat-1");
+        assertThat(clientSpan.getAttributes().get(AttributeKey.longKey("server.port")))
+                .isEqualTo((long) chat.port());
+        assertThat(clientSpan.getAttributes().get(AttributeKey.longKey("mesh.websocket.close_code")))
+                .isEqualTo(1000L);
+        assertThat(clientSpan.getAttributes().get(AttributeKey.stringKey("mesh.websocket.closed_by")))
+                .isEqualTo("client");
+        // It lasted as long as the connection: it ended after the server's span began.
+        assertThat(clientSpan.getEndEpochNanos()).isGreaterThanOrEqualTo(span.getStartEpochNanos());
         assertThat(span.getAttributes().get(AttributeKey.longKey("mesh.websocket.close_code")))
                 .isEqualTo(1000L);
         assertThat(span.getAttributes().get(AttributeKey.stringKey("mesh.websocket.closed_by")))
@@ -224,6 +254,14 @@ class WebSocketTest {
         assertThat(refused.contentUtf8()).contains("intruder may not call GET /echo of chat");
 
         assertThat(sessions).hasValue(0);
+        // The refused connect is a failed one on the caller's side: counted as refused, its client span an error.
+        assertThat(connectFailures("refused")).isEqualTo(1);
+        final SpanData refusedSpan = clientSpans("/echo").get(0);
+        assertThat(refusedSpan.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(refusedSpan.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+                .isEqualTo(403L);
+        assertThat(refusedSpan.getAttributes().get(AttributeKey.stringKey("error.type")))
+                .isEqualTo("403");
         assertThat(telemetry
                         .meterRegistry()
                         .find("mesh.server.authz.decisions")
@@ -291,6 +329,79 @@ class WebSocketTest {
                 .allSatisfy(socket -> assertThat(socket.endpoint().port()).isEqualTo(chat.port()));
         assertThat(impostorSessions).hasValue(0);
         sockets.forEach(socket -> socket.outbound().close());
+    }
+
+    @Test
+    void aConnectThatOpensNoConnectionIsCountedByWhyAndItsClientSpanIsAnError() throws Exception {
+        final MeshClient api = member("api");
+        final MeshWebSocketClient client = api.webSocketClient("chat");
+
+        // No instance of chat at all: after waiting for one, unavailable.
+        assertThatThrownBy(() -> client.connect("/echo").get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(NoEndpointException.class);
+        assertThat(connectFailures("unavailable")).isEqualTo(1);
+
+        // Only a workload of another service where the registry lists chat: every handshake fails the check of
+        // chat's SPIFFE ID, and the connect fails for TLS, not for want of an instance.
+        final MeshServer impostor = local.closeLater(MeshServer.builder("impostor", local.uri())
+                .identity(local.identity("impostor"))
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .webSocket("/echo", echo(new ConcurrentLinkedQueue<>()))
+                .build());
+        impostor.start().join();
+        RegistryAccess.ADMIN_CLIENT
+                .get(local.registry())
+                .register(
+                        CHAT,
+                        InstanceId.of("chat-impostor"),
+                        Registration.builder("127.0.0.1", impostor.port()).build())
+                .join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.endpoints(CHAT).size() == 1);
+        assertThatThrownBy(() -> client.connect("/echo").get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class);
+        assertThat(connectFailures("tls")).isEqualTo(1);
+        assertThat(connectFailures("unavailable")).isEqualTo(1);
+
+        final List<SpanData> failed = clientSpans("/echo");
+        assertThat(failed).hasSize(2).allSatisfy(span -> {
+            assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+            assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type")))
+                    .isEqualTo(NoEndpointException.class.getName());
+        });
+        // The second tried the impostor: its attempt is an event naming the instance and the handshake's error.
+        assertThat(failed.get(1).getEvents()).anySatisfy(event -> {
+            assertThat(event.getName()).isEqualTo("attempt");
+            assertThat(event.getAttributes().get(AttributeKey.stringKey("mesh.instance")))
+                    .isEqualTo("chat-impostor");
+            assertThat(event.getAttributes().get(AttributeKey.stringKey("error.type")))
+                    .isNotNull();
+        });
+        assertThat(openOnClient()).isEqualTo(0);
+    }
+
+    @Test
+    void aConnectToAnInstanceThatIsNotListeningFailsForIo() throws Exception {
+        final int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        RegistryAccess.ADMIN_CLIENT
+                .get(local.registry())
+                .register(
+                        CHAT,
+                        InstanceId.of("chat-gone"),
+                        Registration.builder("127.0.0.1", closedPort).build())
+                .join();
+        final MeshClient api = member("api");
+        final MeshWebSocketClient client = api.webSocketClient("chat");
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.endpoints(CHAT).size() == 1);
+
+        assertThatThrownBy(() -> client.connect("/echo").get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class);
+        assertThat(connectFailures("io")).isEqualTo(1);
+        assertThat(connectFailures("tls") + connectFailures("unavailable") + connectFailures("refused"))
+                .isZero();
     }
 
     /**
@@ -444,6 +555,7 @@ class WebSocketTest {
     private MeshClient member(String service) {
         return local.closeLater(MeshClient.builder(local.uri())
                 .identity(local.identity(service))
+                .telemetry(telemetry)
                 .build());
     }
 
@@ -556,6 +668,55 @@ class WebSocketTest {
                 .tag("by", by)
                 .counter();
         return counter != null ? counter.count() : 0;
+    }
+
+    private double openOnClient() {
+        final Gauge gauge = telemetry
+                .meterRegistry()
+                .find("mesh.client.websocket.connections.active")
+                .tag("service", "chat")
+                .tag("route", "/echo")
+                .gauge();
+        return gauge != null ? gauge.value() : 0;
+    }
+
+    private double clientMessages(String direction) {
+        return count("mesh.client.websocket.messages", "direction", direction);
+    }
+
+    private double clientCloses(String code, String by) {
+        final Counter counter = telemetry
+                .meterRegistry()
+                .find("mesh.client.websocket.closes")
+                .tag("service", "chat")
+                .tag("route", "/echo")
+                .tag("code", code)
+                .tag("by", by)
+                .counter();
+        return counter != null ? counter.count() : 0;
+    }
+
+    private double connectFailures(String reason) {
+        return count("mesh.client.websocket.connect.failures", "reason", reason);
+    }
+
+    private double count(String meter, String tag, String value) {
+        final Counter counter = telemetry
+                .meterRegistry()
+                .find(meter)
+                .tag("service", "chat")
+                .tag("route", "/echo")
+                .tag(tag, value)
+                .counter();
+        return counter != null ? counter.count() : 0;
+    }
+
+    /** The client spans of WebSocket connects to {@code path}, in the order they ended. */
+    private List<SpanData> clientSpans(String path) {
+        return spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getKind() == SpanKind.CLIENT)
+                .filter(span -> path.equals(span.getAttributes().get(AttributeKey.stringKey("url.template"))))
+                .toList();
     }
 
     private @Nullable SpanData serverSpan(String route) {

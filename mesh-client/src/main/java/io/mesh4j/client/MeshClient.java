@@ -592,7 +592,8 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                         endpoint -> webSocketClientOf(service, endpoint),
                         this::traceHeaders,
                         webSocketPingInterval,
-                        TCP_CONNECT_TIMEOUT));
+                        TCP_CONNECT_TIMEOUT,
+                        telemetry));
     }
 
     /** The transport of one WebSocket connection: the mesh's factory, and its mTLS checking the server's ID. */

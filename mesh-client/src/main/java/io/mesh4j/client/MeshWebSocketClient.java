@@ -12,8 +12,10 @@ import io.mesh4j.core.discovery.ServiceName;
  * client checks it. An instance that refuses the upgrade because it is draining (503), or cannot be reached, is
  * passed over for another; a refusal by policy (403) fails the connect with the server's reason. The mesh pings a
  * connection that has heard nothing from its server for an interval ({@link MeshClientBuilder#webSocketPingInterval}),
- * so that idle connections stay open through NATs and load balancers. The upgrade carries the trace current where
- * {@link #connect(String)} is called, so that the server's span of it joins the caller's trace.
+ * so that idle connections stay open through NATs and load balancers. Each connect has a client span, a child of
+ * the trace current where {@link #connect(String)} is called, which the upgrade carries so that the server's span of
+ * it is the client span's child; the span lasts as long as the connection and says how it closed. The connections,
+ * their messages, closes and failed connects are counted in the {@code mesh_client_websocket_*} meters.
  *
  * <p>A connection closed by its server with 1001 (going away) is one whose instance is leaving: connect again, and
  * the new connection goes to an instance that stays.

@@ -47,6 +47,7 @@ class ConfigurationMetadataTest {
                         "mesh.telemetry.otlp-endpoint",
                         "mesh.telemetry.sampling-ratio",
                         "mesh.client.timeout",
+                        "mesh.client.websocket-ping-interval",
                         "mesh.services");
         assertThat(undescribed).isEmpty();
         assertThat(names).contains("management.health.mesh.enabled");

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,10 +22,14 @@ import org.springframework.context.annotation.Configuration;
 
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.websocket.WebSocket;
+import com.linecorp.armeria.common.websocket.WebSocketFrameType;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.server.websocket.WebSocketService;
 
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.client.MeshWebSocket;
 import io.mesh4j.core.annotation.MeshService;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
@@ -44,6 +50,8 @@ class PropertiesTest {
     private static MeshRegistry registry;
     /** Two plain Armeria servers registered as echo-a and echo-b, answering their own name. */
     private static final List<Server> echoes = new ArrayList<>();
+    /** The pings the echo servers' WebSocket endpoint was sent. */
+    private static final AtomicInteger pings = new AtomicInteger();
 
     @BeforeAll
     static void start(@TempDir Path dir) {
@@ -59,6 +67,15 @@ class PropertiesTest {
             final Server echo = Server.builder()
                     .http(0)
                     .service("/who", (ctx, req) -> HttpResponse.of(name))
+                    // Counts the pings it is sent, and sends nothing back, so the connection stays idle.
+                    .service(
+                            "/ws",
+                            WebSocketService.of((ctx, in) -> WebSocket.of(in.filter(frame -> {
+                                if (frame.type() == WebSocketFrameType.PING) {
+                                    pings.incrementAndGet();
+                                }
+                                return false;
+                            }))))
                     .build();
             echo.start().join();
             echoes.add(echo);
@@ -159,6 +176,19 @@ class PropertiesTest {
                         .policyFor(ServiceName.of("orders"))
                         .streamTimeout())
                 .isNull());
+    }
+
+    @Test
+    void theWebSocketPingIntervalPropertySetsHowSoonAnIdleConnectionIsPinged() {
+        runner.withPropertyValues("mesh.client.websocket-ping-interval=100ms").run(context -> {
+            final MeshClient client = context.getBean(MeshClient.class);
+            final int before = pings.get();
+            final MeshWebSocket socket =
+                    client.webSocketClient("echo").connect("/ws").get(10, TimeUnit.SECONDS);
+            // 30 seconds unless set: only the property makes pings come this soon.
+            await().atMost(Duration.ofSeconds(5)).until(() -> pings.get() - before >= 3);
+            socket.outbound().close();
+        });
     }
 
     @Test

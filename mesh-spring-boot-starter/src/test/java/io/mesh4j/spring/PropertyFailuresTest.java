@@ -74,6 +74,15 @@ class PropertyFailuresTest {
     }
 
     @Test
+    void aWebSocketPingIntervalTheClientWouldRefuseNamesItself() {
+        assertFails(
+                "mesh.client.websocket-ping-interval=10ms",
+                "mesh.client.websocket-ping-interval: webSocketPingInterval: PT0.01S (expected: 0 for no pings, or "
+                        + ">= 100 ms)",
+                "Set mesh.client.websocket-ping-interval to how long a WebSocket connection may stay idle");
+    }
+
+    @Test
     void anUnknownBalancerNamesTheOnesThereAre() {
         assertFails(
                 "mesh.client.balancer=least-loaded",

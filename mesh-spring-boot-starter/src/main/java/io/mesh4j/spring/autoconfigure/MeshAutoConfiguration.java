@@ -105,7 +105,8 @@ public class MeshAutoConfiguration {
 
     /**
      * The application's mesh client: the balancer and policies of {@code mesh.client.*} and
-     * {@code mesh.services.*}, the identity (plaintext without one), {@code mesh.zone}, then every
+     * {@code mesh.services.*}, the identity (plaintext without one), {@code mesh.zone}, the WebSocket keep-alive of
+     * {@code mesh.client.websocket-ping-interval}, then every
      * {@link MeshClientCustomizer}. Closed with the context.
      *
      * @param settings the checked settings
@@ -137,6 +138,15 @@ public class MeshAutoConfiguration {
         if (!properties.getZone().isEmpty()) {
             // The zone this instance registers in is the one its calls prefer.
             builder.zone(properties.getZone());
+        }
+        try {
+            builder.webSocketPingInterval(properties.getClient().getWebsocketPingInterval());
+        } catch (IllegalArgumentException e) {
+            throw new MeshConfigurationException(
+                    "mesh.client.websocket-ping-interval",
+                    String.valueOf(e.getMessage()),
+                    "Set mesh.client.websocket-ping-interval to how long a WebSocket connection may stay idle before "
+                            + "the mesh pings it, 100ms or more, such as 30s, or 0s for no pings.");
         }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();

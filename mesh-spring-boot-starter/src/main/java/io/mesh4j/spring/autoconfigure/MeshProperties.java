@@ -143,6 +143,13 @@ public class MeshProperties {
         private Duration slowStart = Duration.ZERO;
 
         /**
+         * How long a WebSocket connection may go without a frame from its server before the mesh pings it (and
+         * again each such interval while it stays idle), so that idle connections stay open through NATs and load
+         * balancers; 0 for no pings, else at least 100ms.
+         */
+        private Duration websocketPingInterval = Duration.ofSeconds(30);
+
+        /**
          * Returns {@code mesh.client.timeout}: the longest a call may take, every attempt included.
          *
          * @return a duration {@code > 0}; 10 seconds unless set
@@ -231,6 +238,26 @@ public class MeshProperties {
          */
         public void setSlowStart(Duration slowStart) {
             this.slowStart = slowStart;
+        }
+
+        /**
+         * Returns {@code mesh.client.websocket-ping-interval}: how long a WebSocket connection may go without a frame
+         * from its server before the mesh pings it.
+         *
+         * @return 0 for no pings, else at least 100 ms; 30 seconds unless set
+         */
+        public Duration getWebsocketPingInterval() {
+            return websocketPingInterval;
+        }
+
+        /**
+         * Sets {@code mesh.client.websocket-ping-interval}: how long a WebSocket connection may go without a frame
+         * from its server before the mesh pings it.
+         *
+         * @param websocketPingInterval 0 for no pings, else at least 100 ms
+         */
+        public void setWebsocketPingInterval(Duration websocketPingInterval) {
+            this.websocketPingInterval = websocketPingInterval;
         }
     }
 

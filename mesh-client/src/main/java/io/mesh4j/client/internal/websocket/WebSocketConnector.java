@@ -32,6 +32,7 @@ import io.mesh4j.client.MeshWebSocketClient;
 import io.mesh4j.client.NoEndpointException;
 import io.mesh4j.client.internal.balancer.LeastConnections;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.opentelemetry.context.Context;
 
 /**
@@ -51,6 +52,7 @@ public final class WebSocketConnector implements MeshWebSocketClient {
     private final Function<Context, HttpHeaders> traceHeaders;
     private final Duration pingInterval;
     private final Duration endpointWait;
+    private final MeshTelemetry telemetry;
     private final LeastConnections balancer = new LeastConnections();
     private final AtomicInteger open = new AtomicInteger();
 
@@ -62,6 +64,7 @@ public final class WebSocketConnector implements MeshWebSocketClient {
      *     joins the trace
      * @param pingInterval how often an open connection is pinged; zero for never
      * @param endpointWait how long a connect waits for the service's first instance
+     * @param telemetry where the span and meters of each connection go
      */
     public WebSocketConnector(
             ServiceName service,
@@ -69,13 +72,15 @@ public final class WebSocketConnector implements MeshWebSocketClient {
             Function<Endpoint, WebSocketClient> clients,
             Function<Context, HttpHeaders> traceHeaders,
             Duration pingInterval,
-            Duration endpointWait) {
+            Duration endpointWait,
+            MeshTelemetry telemetry) {
         this.service = requireNonNull(service, "service");
         this.endpoints = requireNonNull(endpoints, "endpoints");
         this.clients = requireNonNull(clients, "clients");
         this.traceHeaders = requireNonNull(traceHeaders, "traceHeaders");
         this.pingInterval = requireNonNull(pingInterval, "pingInterval");
         this.endpointWait = requireNonNull(endpointWait, "endpointWait");
+        this.telemetry = requireNonNull(telemetry, "telemetry");
     }
 
     @Override
@@ -89,11 +94,19 @@ public final class WebSocketConnector implements MeshWebSocketClient {
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("path: " + path + " (expected: an absolute path, such as /chat)");
         }
-        // The caller's trace, current here, goes with every attempt, whatever thread makes it.
-        return attempt(path, new HashSet<>(), false, Context.current());
+        // The client span starts here, a child of the caller's trace current here; its context goes with every
+        // attempt, whatever thread makes it, so that the server's span of the upgrade is its child.
+        final ConnectionTelemetry traced = new ConnectionTelemetry(telemetry, service.value(), path);
+        // The caller's future completes once the span has ended, so the failure is recorded when the caller hears.
+        return attempt(path, new HashSet<>(), false, traced).whenComplete((socket, cause) -> {
+            if (cause != null) {
+                traced.failed(cause);
+            }
+        });
     }
 
-    private CompletableFuture<MeshWebSocket> attempt(String path, Set<String> tried, boolean waited, Context trace) {
+    private CompletableFuture<MeshWebSocket> attempt(
+            String path, Set<String> tried, boolean waited, ConnectionTelemetry traced) {
         final @Nullable Endpoint endpoint =
                 tried.size() >= MAX_ATTEMPTS ? null : balancer.pick(endpoints.endpoints(), tried);
         if (endpoint == null) {
@@ -103,7 +116,7 @@ public final class WebSocketConnector implements MeshWebSocketClient {
                 return whenAnyEndpoint()
                         .orTimeout(endpointWait.toMillis(), TimeUnit.MILLISECONDS)
                         .handle((unused, cause) -> null)
-                        .thenCompose(unused -> attempt(path, tried, true, trace));
+                        .thenCompose(unused -> attempt(path, tried, true, traced));
             }
             return CompletableFuture.failedFuture(new NoEndpointException(
                     service,
@@ -113,10 +126,11 @@ public final class WebSocketConnector implements MeshWebSocketClient {
         }
         tried.add(endpoint.authority());
         return clients.apply(endpoint)
-                .connect(path, traceHeaders.apply(trace))
+                .connect(path, traceHeaders.apply(traced.context()))
                 .handle((session, cause) -> {
+                    traced.attempted(endpoint, cause);
                     if (cause == null) {
-                        return CompletableFuture.<MeshWebSocket>completedFuture(opened(endpoint, session));
+                        return CompletableFuture.<MeshWebSocket>completedFuture(opened(endpoint, session, traced));
                     }
                     if (movesOn(Exceptions.peel(cause))) {
                         logger.debug(
@@ -124,7 +138,7 @@ public final class WebSocketConnector implements MeshWebSocketClient {
                                 endpoint,
                                 service,
                                 cause);
-                        return attempt(path, tried, waited, trace);
+                        return attempt(path, tried, waited, traced);
                     }
                     return CompletableFuture.<MeshWebSocket>failedFuture(cause);
                 })
@@ -139,9 +153,10 @@ public final class WebSocketConnector implements MeshWebSocketClient {
         return cause instanceof UnprocessedRequestException;
     }
 
-    private MeshWebSocket opened(Endpoint endpoint, WebSocketSession session) {
+    private MeshWebSocket opened(Endpoint endpoint, WebSocketSession session, ConnectionTelemetry traced) {
         balancer.opened(endpoint);
         open.incrementAndGet();
+        traced.opened(endpoint, session.context());
         // Over once the server's side has ended (its close frame, or the connection gone): the request log of a
         // WebSocket may complete only later, when the client's own side is closed too.
         final AtomicBoolean counted = new AtomicBoolean(true);
@@ -149,6 +164,7 @@ public final class WebSocketConnector implements MeshWebSocketClient {
             if (counted.compareAndSet(true, false)) {
                 balancer.closed(endpoint);
                 open.decrementAndGet();
+                traced.ended();
             }
         };
         session.inbound().whenComplete().handle((unused, cause) -> {
@@ -156,7 +172,7 @@ public final class WebSocketConnector implements MeshWebSocketClient {
             return null;
         });
         session.context().log().whenComplete().thenRun(closed);
-        return new PingingSocket(endpoint, session, pingInterval);
+        return new PingingSocket(endpoint, session, pingInterval, traced);
     }
 
     private CompletableFuture<Void> whenAnyEndpoint() {

@@ -44,6 +44,12 @@ import io.micrometer.core.instrument.Timer;
  *   <tr><td>{@code mesh_server_websocket_messages_total}</td><td>service, route, direction ({@code in}, {@code out})</td></tr>
  *   <tr><td>{@code mesh_server_websocket_closes_total}</td><td>service, route, code, by ({@code server},
  *       {@code client}, {@code none})</td></tr>
+ *   <tr><td>{@code mesh_client_websocket_connections_active}</td><td>service (the one called), route</td></tr>
+ *   <tr><td>{@code mesh_client_websocket_messages_total}</td><td>service, route, direction ({@code out}, {@code in})</td></tr>
+ *   <tr><td>{@code mesh_client_websocket_closes_total}</td><td>service, route, code, by ({@code client},
+ *       {@code server}, {@code none})</td></tr>
+ *   <tr><td>{@code mesh_client_websocket_connect_failures_total}</td><td>service, route, reason ({@code refused},
+ *       {@code unavailable}, {@code tls}, {@code io})</td></tr>
  *   <tr><td>{@code mesh_tracing_malformed_headers_total}</td><td>header</td></tr>
  * </table>
  */
@@ -82,6 +88,8 @@ public final class MeshMetrics {
     private final Map<AuthzSeries, Counter> authorizationDecisions = new ConcurrentHashMap<>();
     private final Map<WebSocketSeries, AtomicInteger> openWebSockets = new ConcurrentHashMap<>();
     private final Map<WebSocketMessageSeries, Counter> webSocketMessages = new ConcurrentHashMap<>();
+    private final Map<WebSocketSeries, AtomicInteger> clientOpenWebSockets = new ConcurrentHashMap<>();
+    private final Map<WebSocketMessageSeries, Counter> clientWebSocketMessages = new ConcurrentHashMap<>();
 
     public MeshMetrics(MeterRegistry registry, int maxLabelValues) {
         this.registry = registry;
@@ -358,6 +366,86 @@ public final class MeshMetrics {
             final AtomicInteger open = new AtomicInteger();
             Gauge.builder("mesh.server.websocket.connections.active", open, AtomicInteger::get)
                     .description("Inbound WebSocket connections open now")
+                    .tag("service", s.service())
+                    .tag("route", s.route())
+                    .strongReference(true)
+                    .register(registry);
+            return open;
+        });
+    }
+
+    /**
+     * An outbound WebSocket connection to {@code route} of {@code service} opened: one more open connection until
+     * {@link #clientWebSocketClosed}.
+     *
+     * @param route the path the connection was made to
+     */
+    public void clientWebSocketOpened(String service, String route) {
+        clientOpenWebSockets(service, route).incrementAndGet();
+    }
+
+    /**
+     * An outbound WebSocket connection ended.
+     *
+     * @param code the close code of the first close frame either side sent, 1006 (abnormal closure) when none was
+     * @param by which side sent that frame: {@code client} (this one), {@code server}, or {@code none}
+     */
+    public void clientWebSocketClosed(String service, String route, int code, String by) {
+        clientOpenWebSockets(service, route).decrementAndGet();
+        Counter.builder("mesh.client.websocket.closes")
+                .description("Outbound WebSocket connections that ended, by the close code that ended them")
+                .tag("service", service)
+                .tag("route", guard.admitOutbound(service, "route", route))
+                .tag("code", Integer.toString(code))
+                .tag("by", by)
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * One WebSocket message (a text or binary frame) crossed an outbound connection.
+     *
+     * @param sent {@code true} for one this client sent, {@code false} for one the service sent
+     */
+    public void clientWebSocketMessage(String service, String route, boolean sent) {
+        // The series' "in" is the direction as this side sees it: here, received.
+        final WebSocketMessageSeries series =
+                new WebSocketMessageSeries(service, guard.admitOutbound(service, "route", route), !sent);
+        clientWebSocketMessages
+                .computeIfAbsent(
+                        series,
+                        s -> Counter.builder("mesh.client.websocket.messages")
+                                .description("WebSocket messages on outbound connections, by direction")
+                                .tag("service", s.service())
+                                .tag("route", s.route())
+                                .tag("direction", s.in() ? "in" : "out")
+                                .register(registry))
+                .increment();
+    }
+
+    /**
+     * A WebSocket connect failed: no connection was opened.
+     *
+     * @param reason one of {@code refused} (the instance refused the upgrade, such as 403 by policy),
+     *     {@code unavailable} (no instance, or every one tried was draining), {@code tls} (the TLS handshake
+     *     failed), {@code io} (the connection could not be made or broke)
+     */
+    public void clientWebSocketConnectFailed(String service, String route, String reason) {
+        Counter.builder("mesh.client.websocket.connect.failures")
+                .description("Outbound WebSocket connects that opened no connection, by why")
+                .tag("service", service)
+                .tag("route", guard.admitOutbound(service, "route", route))
+                .tag("reason", requireNonNull(reason, "reason"))
+                .register(registry)
+                .increment();
+    }
+
+    private AtomicInteger clientOpenWebSockets(String service, String route) {
+        final WebSocketSeries series = new WebSocketSeries(service, guard.admitOutbound(service, "route", route));
+        return clientOpenWebSockets.computeIfAbsent(series, s -> {
+            final AtomicInteger open = new AtomicInteger();
+            Gauge.builder("mesh.client.websocket.connections.active", open, AtomicInteger::get)
+                    .description("Outbound WebSocket connections open now")
                     .tag("service", s.service())
                     .tag("route", s.route())
                     .strongReference(true)
