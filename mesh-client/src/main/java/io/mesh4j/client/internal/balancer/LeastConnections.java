@@ -35,6 +35,8 @@ public final class LeastConnections {
      * Picks among the endpoints {@code availability} says may take a connection, while there are any: an endpoint
      * whose breaker is open (but not ejected, past the service's {@code maxEjectedPercent}) or half-open with no
      * trial to spare is passed over, as the request balancers do.
+     *
+     * @param availability whether an endpoint's breaker would let a connection through now
      */
     public LeastConnections(EndpointAvailability availability) {
         this.availability = requireNonNull(availability, "availability");

@@ -38,6 +38,7 @@ public final class BreakerAttempt {
      * The endpoint did not take it: refused, timed out, a handshake that failed.
      *
      * @param nowNanos the ticker's time now
+     * @param cause why, for the breaker's record
      */
     public void failed(long nowNanos, Throwable cause) {
         breaker.onFailure(permit, nowNanos - startNanos, cause);
