@@ -103,8 +103,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
 
     private static final Logger logger = LoggerFactory.getLogger(MeshClient.class);
 
-    /** How long a forwarded TCP connection's connect and handshake to one instance may take before it tries another. */
-    private static final Duration TCP_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /** How long a WebSocket connect waits for the service's first instance: a TCP forward's default connect timeout. */
+    private static final Duration TCP_CONNECT_TIMEOUT =
+            TcpForwardConfig.ofDefaults().connectTimeout();
 
     private final RegistryClient registry;
     private final ClientFactory factory;
@@ -504,7 +505,8 @@ public final class MeshClient implements Lifecycle<MeshClient> {
 
     /**
      * Opens a loopback port whose connections go to an instance of the TCP service {@code service} (one served with
-     * {@code MeshServerBuilder.tcp(..)}), over mTLS; see {@link TcpForward}. The port is any free one.
+     * {@code MeshServerBuilder.tcp(..)}), over mTLS; see {@link TcpForward}. The port is any free one, and the
+     * timeouts those of {@link TcpForwardConfig#ofDefaults()}.
      *
      * <pre>{@code
      * TcpForward redis = mesh.tcpForward("redis");
@@ -516,7 +518,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
      * @throws IllegalStateException without an identity, or if this client was stopped
      */
     public TcpForward tcpForward(String service) {
-        return tcpForward(service, 0);
+        return tcpForward(service, TcpForwardConfig.ofDefaults());
     }
 
     /**
@@ -530,10 +532,29 @@ public final class MeshClient implements Lifecycle<MeshClient> {
      * @throws IllegalStateException without an identity, or if this client was stopped
      */
     public TcpForward tcpForward(String service, int port) {
+        return tcpForward(service, TcpForwardConfig.builder().port(port).build());
+    }
+
+    /**
+     * Opens a loopback port whose connections go to an instance of the TCP service {@code service}, with the port
+     * and timeouts of {@code config}; see {@link #tcpForward(String)}.
+     *
+     * <pre>{@code
+     * TcpForward redis = mesh.tcpForward("redis", TcpForwardConfig.builder()
+     *         .port(6380)
+     *         .connectTimeout(Duration.ofSeconds(1))
+     *         .idleTimeout(Duration.ofMinutes(10))
+     *         .build());
+     * }</pre>
+     *
+     * @param service a service name, such as {@code "redis"}
+     * @param config the port, connect timeout and idle timeout
+     * @return a forward that listens now
+     * @throws IllegalStateException without an identity, or if this client was stopped
+     */
+    public TcpForward tcpForward(String service, TcpForwardConfig config) {
         final ServiceName name = ServiceName.of(service);
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("port: " + port + " (expected: 0..65535, 0 for any free port)");
-        }
+        requireNonNull(config, "config");
         final @Nullable WorkloadIdentity certified = identity;
         if (certified == null) {
             throw new IllegalStateException("tcpForward(..) needs the client's identity: a TCP service admits "
@@ -545,8 +566,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                 name,
                 certified,
                 endpoints.group(Subset.ALL),
-                port,
-                TCP_CONNECT_TIMEOUT,
+                endpoints.breakers(),
+                ticker,
+                config,
                 new TcpMeters(telemetry.meterRegistry(), "client", name.value()),
                 tcpForwards::remove);
         tcpForwards.add(forward);

@@ -317,8 +317,16 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                 service + "/" + instanceId,
                 identity,
                 config.maxConnections,
+                config.tcpHandshakeTimeout,
                 meters,
-                () -> new TcpInbound(backend, authorization, authorizationCounts, meters, refusals));
+                () -> new TcpInbound(
+                        backend,
+                        config.tcpConnectTimeout,
+                        config.tcpIdleTimeout,
+                        authorization,
+                        authorizationCounts,
+                        meters,
+                        refusals));
         tcpListener = listener;
         return listener.start(config.port).thenApply(port -> {
             logger.info(

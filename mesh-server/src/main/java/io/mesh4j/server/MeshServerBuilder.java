@@ -95,6 +95,9 @@ public final class MeshServerBuilder {
     InetSocketAddress tcpBackend;
 
     int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    Duration tcpIdleTimeout = DEFAULT_TCP_IDLE_TIMEOUT;
+    Duration tcpConnectTimeout = Duration.ofSeconds(5);
+    Duration tcpHandshakeTimeout = Duration.ofSeconds(10);
 
     /** The metadata key under which a TCP service's instances say {@code tcp}. */
     static final String TCP_METADATA_KEY = "protocol";
@@ -104,6 +107,15 @@ public final class MeshServerBuilder {
 
     /** How many connections a TCP service takes at once unless {@link #maxConnections(int)} says otherwise. */
     static final int DEFAULT_MAX_CONNECTIONS = 1024;
+
+    /** How long a TCP connection may carry nothing before it is closed: Istio's TCP proxy default. */
+    static final Duration DEFAULT_TCP_IDLE_TIMEOUT = Duration.ofHours(1);
+
+    /** The longest connect or handshake timeout a TCP service takes; anything longer is surely a mistake. */
+    private static final Duration MAX_TCP_TIMEOUT = Duration.ofHours(1);
+
+    /** The shortest idle timeout: below it a connection is closed between two packets of one exchange. */
+    private static final Duration MIN_TCP_IDLE_TIMEOUT = Duration.ofMillis(100);
 
     MeshServerBuilder(ServiceName service, URI registryUri) {
         this.service = service;
@@ -507,6 +519,62 @@ public final class MeshServerBuilder {
     }
 
     /**
+     * How long a connection to a {@linkplain #tcp(InetSocketAddress) TCP service} may carry no byte, either way,
+     * before the mesh closes it (both its caller's side and its backend's), as Istio's TCP proxy does; 1 hour unless
+     * set. Counted as {@code mesh.server.tcp.connections} with {@code outcome=closed, reason=idle}. A caller's
+     * forward has an idle timeout of its own; the shorter one closes the connection.
+     *
+     * @param idleTimeout zero for none, else at least 100 ms
+     * @return this builder
+     * @throws IllegalArgumentException if negative, or above zero and below 100 ms
+     */
+    public MeshServerBuilder tcpIdleTimeout(Duration idleTimeout) {
+        requireNonNull(idleTimeout, "idleTimeout");
+        if (idleTimeout.isNegative() || (!idleTimeout.isZero() && idleTimeout.compareTo(MIN_TCP_IDLE_TIMEOUT) < 0)) {
+            throw new IllegalArgumentException("tcpIdleTimeout: " + idleTimeout
+                    + " (expected: 0 for no idle timeout, or >= 100 ms, such as Duration.ofMinutes(10))");
+        }
+        tcpIdleTimeout = idleTimeout;
+        return this;
+    }
+
+    /**
+     * How long a {@linkplain #tcp(InetSocketAddress) TCP service} waits for its backend to accept the connection of
+     * an authorized caller before it closes the caller's connection (counted as {@code outcome=failed,
+     * reason=backend}); 5 seconds unless set.
+     *
+     * @param connectTimeout 1 ms to 1 hour
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public MeshServerBuilder tcpConnectTimeout(Duration connectTimeout) {
+        tcpConnectTimeout = checkTcpTimeout("tcpConnectTimeout", connectTimeout);
+        return this;
+    }
+
+    /**
+     * How long a {@linkplain #tcp(InetSocketAddress) TCP service} gives a caller to complete its TLS handshake
+     * before it closes the connection (counted as {@code outcome=refused, reason=handshake}); 10 seconds unless set.
+     *
+     * @param handshakeTimeout 1 ms to 1 hour
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public MeshServerBuilder tcpHandshakeTimeout(Duration handshakeTimeout) {
+        tcpHandshakeTimeout = checkTcpTimeout("tcpHandshakeTimeout", handshakeTimeout);
+        return this;
+    }
+
+    private static Duration checkTcpTimeout(String name, Duration timeout) {
+        requireNonNull(timeout, name);
+        if (timeout.toMillis() < 1 || timeout.compareTo(MAX_TCP_TIMEOUT) > 0) {
+            throw new IllegalArgumentException(
+                    name + ": " + timeout + " (expected: 1 ms to 1 hour, such as Duration.ofSeconds(5))");
+        }
+        return timeout;
+    }
+
+    /**
      * Sets the time source of deadlines; the system's unless set. For tests.
      *
      * @param ticker a nanosecond ticker
@@ -670,6 +738,9 @@ public final class MeshServerBuilder {
         copy.params = params;
         copy.tcpBackend = tcpBackend;
         copy.maxConnections = maxConnections;
+        copy.tcpIdleTimeout = tcpIdleTimeout;
+        copy.tcpConnectTimeout = tcpConnectTimeout;
+        copy.tcpHandshakeTimeout = tcpHandshakeTimeout;
         return copy;
     }
 

@@ -21,6 +21,7 @@ final class TcpBackend implements AutoCloseable {
     private final ServerSocket socket;
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicInteger ended = new AtomicInteger();
     private final Thread acceptor;
 
     TcpBackend() throws IOException {
@@ -36,6 +37,11 @@ final class TcpBackend implements AutoCloseable {
 
     int accepted() {
         return accepted.get();
+    }
+
+    /** How many connections have ended: their peer closed or ended its side, or they failed. */
+    int ended() {
+        return ended.get();
     }
 
     long bytesRead() {
@@ -73,6 +79,8 @@ final class TcpBackend implements AutoCloseable {
             out.flush();
         } catch (IOException e) {
             // The peer went away: nothing to answer.
+        } finally {
+            ended.incrementAndGet();
         }
     }
 

@@ -209,6 +209,72 @@ class TcpServerTest {
     }
 
     @Test
+    void anIdleConnectionIsClosedOnBothSidesAndCounted() throws Exception {
+        startCache(cacheBuilder().tcpIdleTimeout(Duration.ofMillis(300)));
+        final double idle = count("closed", "idle");
+        try (SSLSocket socket = TlsSockets.connectAs(TlsWorkloads.join(registry, "api", toClose), cache.port())) {
+            socket.getOutputStream().write('a');
+            assertThat(readExactly(socket.getInputStream(), 1)).isEqualTo("a");
+            // Nothing more either way: the mesh closes the caller's side (the read ends within the socket's 10 s)...
+            assertClosedByPeer(socket.getInputStream());
+        }
+        // ... and the backend's.
+        await().atMost(Duration.ofSeconds(10)).until(() -> backend.ended() == 1);
+        assertThat(count("closed", "idle")).isEqualTo(idle + 1);
+    }
+
+    @Test
+    void aConnectionThatCarriesBytesOutlivesTheIdleTimeout() throws Exception {
+        startCache(cacheBuilder().tcpIdleTimeout(Duration.ofMillis(500)));
+        try (SSLSocket socket = TlsSockets.connectAs(TlsWorkloads.join(registry, "api", toClose), cache.port())) {
+            final long until = System.nanoTime() + Duration.ofMillis(1_500).toNanos();
+            int sent = 0;
+            // A byte every 100 ms for three idle timeouts: never idle, never closed.
+            while (System.nanoTime() < until) {
+                socket.getOutputStream().write('x');
+                assertThat(readExactly(socket.getInputStream(), 1)).isEqualTo("x");
+                sent++;
+                Thread.sleep(100);
+            }
+            assertThat(sent).isGreaterThan(5);
+        }
+    }
+
+    @Test
+    void theTcpTimeoutsSayWhatToChange() {
+        assertThatThrownBy(() -> cacheBuilder().tcpIdleTimeout(Duration.ofMillis(10)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tcpIdleTimeout: PT0.01S (expected: 0 for no idle timeout, or >= 100 ms, such as "
+                        + "Duration.ofMinutes(10))");
+        assertThatThrownBy(() -> cacheBuilder().tcpIdleTimeout(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("tcpIdleTimeout: PT-1S (expected: 0 for no idle timeout");
+        assertThatThrownBy(() -> cacheBuilder().tcpConnectTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tcpConnectTimeout: PT0S (expected: 1 ms to 1 hour, such as Duration.ofSeconds(5))");
+        assertThatThrownBy(() -> cacheBuilder().tcpHandshakeTimeout(Duration.ofHours(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tcpHandshakeTimeout: PT2H (expected: 1 ms to 1 hour, such as Duration.ofSeconds(5))");
+        // Zero turns the idle timeout off.
+        cacheBuilder().tcpIdleTimeout(Duration.ZERO).tcpConnectTimeout(Duration.ofMillis(1));
+    }
+
+    @Test
+    void aCallerThatDoesNotFinishItsHandshakeIsClosedAfterTheHandshakeTimeout() throws Exception {
+        startCache(cacheBuilder().tcpHandshakeTimeout(Duration.ofMillis(300)));
+        final double refused = count("refused", "handshake");
+        // Connects and says nothing: no ClientHello, so the handshake never ends by itself.
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), cache.port())) {
+            socket.setSoTimeout(5_000);
+            final long started = System.nanoTime();
+            assertClosedByPeer(socket.getInputStream());
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("refused", "handshake") == refused + 1);
+        assertThat(backend.accepted()).isZero();
+    }
+
+    @Test
     void aTcpServerNeedsAnIdentityAndServesNoRoutes() {
         assertThatThrownBy(() -> MeshServer.builder("cache", registry.uri())
                         .plaintext()

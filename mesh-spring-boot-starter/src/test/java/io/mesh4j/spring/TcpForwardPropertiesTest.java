@@ -69,6 +69,35 @@ class TcpForwardPropertiesTest {
     }
 
     @Test
+    void anIdleTimeoutPropertySetsTheForwardsIdleTimeout() throws Exception {
+        runner().withPropertyValues("mesh.tcp-forward.redis.port=0", "mesh.tcp-forward.redis.idle-timeout=10m")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    final TcpForward redis =
+                            context.getBean(MeshTcpForwards.class).get("redis");
+                    assertThat(redis).isNotNull();
+                    assertThat(redis.config().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+                });
+        runner().withPropertyValues("mesh.tcp-forward.redis.port=0").run(context -> {
+            final TcpForward redis = context.getBean(MeshTcpForwards.class).get("redis");
+            assertThat(redis).isNotNull();
+            assertThat(redis.config().idleTimeout()).isEqualTo(Duration.ofHours(1));
+        });
+    }
+
+    @Test
+    void anIdleTimeoutTooShortFailsTheStartNamingTheProperty() throws Exception {
+        runner().withPropertyValues("mesh.tcp-forward.redis.idle-timeout=10ms").run(context -> {
+            final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription())
+                    .contains("mesh.tcp-forward.redis.idle-timeout")
+                    .contains("idleTimeout: PT0.01S (expected: 0 for no idle timeout, or >= 100 ms");
+            assertThat(analysis.getAction()).contains("at least 100ms, such as 10m");
+        });
+    }
+
+    @Test
     void aForwardWithoutTlsFailsTheStartNamingTheProperty() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))

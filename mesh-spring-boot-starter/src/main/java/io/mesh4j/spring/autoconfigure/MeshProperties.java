@@ -102,6 +102,9 @@ public class MeshProperties {
         /** The loopback port to listen on, 0 for any free one. */
         private int port;
 
+        /** How long a connection may carry no byte before it is closed; the forward's default unless set. */
+        private @Nullable Duration idleTimeout;
+
         /**
          * Returns {@code mesh.tcp-forward.<service>.port}: the loopback port to listen on.
          *
@@ -118,6 +121,25 @@ public class MeshProperties {
          */
         public void setPort(int port) {
             this.port = port;
+        }
+
+        /**
+         * Returns {@code mesh.tcp-forward.<service>.idle-timeout}: how long a connection may carry no byte before the
+         * forward closes it.
+         *
+         * @return zero for none, else at least 100 ms; null unless set, for the forward's default of 1 hour
+         */
+        public @Nullable Duration getIdleTimeout() {
+            return idleTimeout;
+        }
+
+        /**
+         * Sets {@code mesh.tcp-forward.<service>.idle-timeout}, such as {@code 10m}.
+         *
+         * @param idleTimeout zero for none, else at least 100 ms
+         */
+        public void setIdleTimeout(@Nullable Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
         }
     }
 

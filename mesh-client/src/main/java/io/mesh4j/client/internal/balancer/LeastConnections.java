@@ -1,5 +1,7 @@
 package io.mesh4j.client.internal.balancer;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.Endpoint;
 
+import io.mesh4j.client.balancer.EndpointAvailability;
+
 /**
  * Picks the instance of a new long-lived connection (a forwarded TCP connection, a WebSocket): of two chosen at
  * random, the one with fewer connections open through its owner (power of two choices). Connections live long and
@@ -20,6 +24,23 @@ import com.linecorp.armeria.client.Endpoint;
 public final class LeastConnections {
 
     private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
+    private final EndpointAvailability availability;
+
+    /** Picks among every endpoint it is given. */
+    public LeastConnections() {
+        this(EndpointAvailability.ALL);
+    }
+
+    /**
+     * Picks among the endpoints {@code availability} says may take a connection, while there are any: an endpoint
+     * whose breaker is open (but not ejected, past the service's {@code maxEjectedPercent}) or half-open with no
+     * trial to spare is passed over, as the request balancers do.
+     *
+     * @param availability whether an endpoint's breaker would let a connection through now
+     */
+    public LeastConnections(EndpointAvailability availability) {
+        this.availability = requireNonNull(availability, "availability");
+    }
 
     /**
      * Picks the endpoint of a new connection among {@code endpoints}.
@@ -38,6 +59,17 @@ public final class LeastConnections {
         if (candidates.isEmpty()) {
             return null;
         }
+        final List<Endpoint> available = new ArrayList<>(candidates.size());
+        for (Endpoint endpoint : candidates) {
+            if (availability.isAvailable(endpoint)) {
+                available.add(endpoint);
+            }
+        }
+        // None available: the first pick goes on, and its breaker refuses it fast, as a call's would.
+        return pickOf(available.isEmpty() ? candidates : available);
+    }
+
+    private Endpoint pickOf(List<Endpoint> candidates) {
         final ThreadLocalRandom random = ThreadLocalRandom.current();
         final Endpoint a = candidates.get(random.nextInt(candidates.size()));
         final Endpoint b = candidates.get(random.nextInt(candidates.size()));

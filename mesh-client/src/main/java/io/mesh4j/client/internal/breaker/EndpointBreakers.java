@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,20 @@ public final class EndpointBreakers {
         }
         return breakers.compute(
                 endpoint, (unused, old) -> old != null && old.config == current ? old : newBreaker(endpoint, current));
+    }
+
+    /**
+     * Starts an attempt that does not go through the BREAKER layer (a forwarded TCP connection's connect) on
+     * {@code endpoint}'s breaker, the one its calls are judged in.
+     *
+     * @param startNanos the ticker's time now
+     * @return the attempt, to be told how it ended; null when the breaker refuses it (open, or half-open with no
+     *     trial call to spare)
+     */
+    public @Nullable BreakerAttempt tryAttempt(Endpoint endpoint, long startNanos) {
+        final EndpointBreaker breaker = endpointBreaker(endpoint);
+        final EndpointBreaker.Permit permit = breaker.tryAcquire();
+        return permit == EndpointBreaker.Permit.REFUSED ? null : new BreakerAttempt(breaker, permit, startNanos);
     }
 
     /**

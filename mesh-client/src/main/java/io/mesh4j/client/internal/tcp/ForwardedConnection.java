@@ -13,14 +13,19 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 
+import io.mesh4j.client.TcpForwardConfig;
 import io.mesh4j.client.internal.balancer.LeastConnections;
+import io.mesh4j.client.internal.breaker.BreakerAttempt;
+import io.mesh4j.client.internal.breaker.EndpointBreakers;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.tcp.Hold;
 import io.mesh4j.core.internal.tcp.IdentitySslContexts;
+import io.mesh4j.core.internal.tcp.IdleTimeout;
 import io.mesh4j.core.internal.tcp.Pipe;
 import io.mesh4j.core.internal.tcp.TcpMeters;
 import io.netty.bootstrap.Bootstrap;
@@ -35,6 +40,11 @@ import io.netty.handler.ssl.SslHandler;
  * SPIFFE ID), and pipe; a connect or handshake that fails tries another instance, up to {@link #MAX_ATTEMPTS}, each
  * within the connect timeout. Nothing is read from the local connection before it is piped, so a retry never resends
  * a byte. When every attempt failed, or the service has no instance, the local connection is closed.
+ *
+ * <p>Each attempt is judged in its instance's breaker, the one the service's calls are judged in: a connect and
+ * handshake that succeed count as a success, one that fails as a failure, so that an instance that refuses
+ * connections is ejected (and passed over by the pick) like one that fails calls. An instance whose breaker refuses
+ * the attempt counts as tried, without a connect.
  */
 final class ForwardedConnection {
 
@@ -48,7 +58,10 @@ final class ForwardedConnection {
     private final EndpointGroup endpoints;
     private final LeastConnections balancer;
     private final IdentitySslContexts tls;
+    private final EndpointBreakers breakers;
+    private final Ticker ticker;
     private final Duration connectTimeout;
+    private final Duration idleTimeout;
     private final TcpMeters meters;
     private final Consumer<Channel> piped;
     private final Set<String> tried = new HashSet<>();
@@ -60,7 +73,9 @@ final class ForwardedConnection {
             EndpointGroup endpoints,
             LeastConnections balancer,
             IdentitySslContexts tls,
-            Duration connectTimeout,
+            EndpointBreakers breakers,
+            Ticker ticker,
+            TcpForwardConfig config,
             TcpMeters meters,
             Consumer<Channel> piped) {
         this.local = local;
@@ -68,7 +83,10 @@ final class ForwardedConnection {
         this.endpoints = endpoints;
         this.balancer = balancer;
         this.tls = tls;
-        this.connectTimeout = connectTimeout;
+        this.breakers = breakers;
+        this.ticker = ticker;
+        connectTimeout = config.connectTimeout();
+        idleTimeout = config.idleTimeout();
         this.meters = meters;
         this.piped = piped;
     }
@@ -110,10 +128,19 @@ final class ForwardedConnection {
             return;
         }
         handshake.setHandshakeTimeoutMillis(connectTimeout.toMillis());
+        final @Nullable BreakerAttempt judged = breakers.tryAttempt(endpoint, ticker.read());
+        if (judged == null) {
+            logger.debug(
+                    "{}: the breaker of {} refuses connections to {} now; trying another", local, endpoint, service);
+            local.eventLoop().execute(this::attempt);
+            return;
+        }
         final ChannelFuture connect = new Bootstrap()
                 .group(local.eventLoop())
                 .channel(EventLoopGroups.socketChannelType(local.eventLoop()))
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                // No half-close until the handshake is done: an instance that ends its side before it (a proxy with no
+                // upstream, a process that accepts and exits) fails the handshake now, not at the connect timeout.
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, false)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -126,21 +153,23 @@ final class ForwardedConnection {
         local.closeFuture().addListener(unused -> remote.close());
         connect.addListener(connected -> {
             if (!connected.isSuccess()) {
-                retry(endpoint, connected.cause());
+                failed(judged, endpoint, connected.cause());
             }
         });
         handshake.handshakeFuture().addListener(shaken -> {
             if (!shaken.isSuccess()) {
                 if (connect.isSuccess()) {
                     remote.close();
-                    retry(endpoint, shaken.cause());
+                    failed(judged, endpoint, shaken.cause());
                 }
                 return;
             }
+            judged.succeeded(ticker.read());
             if (!local.isActive()) {
                 remote.close();
                 return;
             }
+            remote.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             meters.opened();
             balancer.opened(endpoint);
             remote.closeFuture().addListener(unused -> {
@@ -149,6 +178,11 @@ final class ForwardedConnection {
             });
             piped.accept(remote);
             Pipe.connect(local, remote, meters::bytesOut, meters::bytesIn);
+            // On the local side, the plain one: every byte either way is read from it or written to it.
+            IdleTimeout.install(local, idleTimeout, () -> {
+                meters.closedIdle();
+                logger.debug("{}: closed after {} without a byte either way", local, idleTimeout);
+            });
         });
     }
 
@@ -162,6 +196,16 @@ final class ForwardedConnection {
         endpoints.addListener(listener, true);
         some.whenComplete((unused, cause) -> endpoints.removeListener(listener));
         return some;
+    }
+
+    private void failed(BreakerAttempt judged, Endpoint endpoint, @Nullable Throwable cause) {
+        if (!local.isActive()) {
+            // The local connection closed first, and closed this one: nothing is known of the instance.
+            judged.abandoned();
+            return;
+        }
+        judged.failed(ticker.read(), cause != null ? cause : new IllegalStateException("connect failed"));
+        retry(endpoint, cause);
     }
 
     private void retry(Endpoint endpoint, @Nullable Throwable cause) {

@@ -4,16 +4,18 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.function.Consumer;
 import javax.net.ssl.X509ExtendedTrustManager;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 
 import io.mesh4j.client.TcpForward;
+import io.mesh4j.client.TcpForwardConfig;
 import io.mesh4j.client.internal.balancer.LeastConnections;
+import io.mesh4j.client.internal.breaker.EndpointBreakers;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.identity.WorkloadIdentity;
@@ -44,23 +46,27 @@ public final class TcpForwarder implements TcpForward {
     private final TcpMeters meters;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Consumer<TcpForward> onClose;
+    private final TcpForwardConfig config;
 
     /**
      * Listens on {@code port} of the loopback address (0: any free one) at once.
      *
      * @param endpoints the instances a connection may go to now: the healthy ones, in the caller's zone while it
      *     has them
+     * @param breakers the breakers of the service's instances, which the service's calls are judged in too
      * @param onClose told once, when closed
      */
     public TcpForwarder(
             ServiceName service,
             WorkloadIdentity identity,
             EndpointGroup endpoints,
-            int port,
-            Duration connectTimeout,
+            EndpointBreakers breakers,
+            Ticker ticker,
+            TcpForwardConfig config,
             TcpMeters meters,
             Consumer<TcpForward> onClose) {
         this.service = requireNonNull(service, "service");
+        this.config = requireNonNull(config, "config");
         this.meters = requireNonNull(meters, "meters");
         this.onClose = requireNonNull(onClose, "onClose");
         final SpiffeId expected = SpiffeId.ofService(identity.trustDomain(), service);
@@ -80,7 +86,8 @@ public final class TcpForwarder implements TcpForward {
                         .endpointIdentificationAlgorithm(null)
                         .sslProvider(IdentitySslContexts.PROVIDER)
                         .build());
-        final LeastConnections balancer = new LeastConnections();
+        // Passes over an instance whose breaker would refuse the connection, as the service's calls do.
+        final LeastConnections balancer = new LeastConnections(breakers::isAvailable);
         final EventLoopGroup loops = CommonPools.workerGroup();
         listening = new ServerBootstrap()
                 .group(loops)
@@ -93,11 +100,20 @@ public final class TcpForwarder implements TcpForward {
                         connections.add(local);
                         local.pipeline().addLast(Hold.NAME, new Hold());
                         final ForwardedConnection forwarded = new ForwardedConnection(
-                                local, service, endpoints, balancer, tls, connectTimeout, meters, remotes::track);
+                                local,
+                                service,
+                                endpoints,
+                                balancer,
+                                tls,
+                                breakers,
+                                ticker,
+                                config,
+                                meters,
+                                remotes::track);
                         local.eventLoop().execute(forwarded::attempt);
                     }
                 })
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()))
                 .syncUninterruptibly()
                 .channel();
         address = (InetSocketAddress) listening.localAddress();
@@ -111,6 +127,11 @@ public final class TcpForwarder implements TcpForward {
     @Override
     public InetSocketAddress address() {
         return address;
+    }
+
+    @Override
+    public TcpForwardConfig config() {
+        return config;
     }
 
     @Override

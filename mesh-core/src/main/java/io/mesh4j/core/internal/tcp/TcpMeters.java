@@ -15,7 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The meters of one side of one TCP service: {@code mesh.<side>.tcp.connections} by {@code outcome} (opened,
- * refused, failed) and {@code reason}, the gauge {@code mesh.<side>.tcp.connections.active}, and
+ * refused, failed, closed by the mesh) and {@code reason}, the gauge {@code mesh.<side>.tcp.connections.active}, and
  * {@code mesh.<side>.tcp.bytes} by {@code direction} ({@code in}: read from the mesh connection's far end, {@code out}:
  * sent to it).
  */
@@ -34,6 +34,7 @@ public final class TcpMeters {
     private final AtomicInteger active;
     private final AtomicInteger mine = new AtomicInteger();
     private final Counter opened;
+    private final Counter idle;
     private final Counter bytesIn;
     private final Counter bytesOut;
 
@@ -46,6 +47,7 @@ public final class TcpMeters {
         prefix = "mesh." + requireNonNull(side, "side") + ".tcp.";
         this.service = requireNonNull(service, "service");
         opened = connections("opened", "");
+        idle = connections("closed", "idle");
         bytesIn = bytes("in");
         bytesOut = bytes("out");
         active = requireNonNull(ACTIVE.get(registry, unused -> new ConcurrentHashMap<>()))
@@ -101,6 +103,11 @@ public final class TcpMeters {
 
     public void failed(String reason) {
         connections("failed", reason).increment();
+    }
+
+    /** An open connection was closed by the mesh: no byte crossed it, either way, for its idle timeout. */
+    public void closedIdle() {
+        idle.increment();
     }
 
     public void bytesIn(long bytes) {

@@ -3,6 +3,7 @@ package io.mesh4j.server.internal.tcp;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 import org.jspecify.annotations.Nullable;
@@ -14,6 +15,7 @@ import com.linecorp.armeria.common.util.EventLoopGroups;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.identity.SpiffeVerifier;
+import io.mesh4j.core.internal.tcp.IdleTimeout;
 import io.mesh4j.core.internal.tcp.Pipe;
 import io.mesh4j.core.internal.tcp.TcpMeters;
 import io.mesh4j.server.internal.authz.AuthorizationTally;
@@ -35,21 +37,30 @@ public final class TcpInbound extends ChannelInboundHandlerAdapter {
 
     private static final Logger logger = LoggerFactory.getLogger(TcpInbound.class);
     static final String NAME = "mesh4j-tcp-inbound";
-    private static final int BACKEND_CONNECT_TIMEOUT_MILLIS = 5_000;
 
     private final InetSocketAddress backend;
+    private final Duration connectTimeout;
+    private final Duration idleTimeout;
     private final TcpAuthorization authorization;
     private final AuthorizationTally counts;
     private final TcpMeters meters;
     private final RefusalLog refusals;
 
+    /**
+     * @param connectTimeout how long the backend has to accept the connection
+     * @param idleTimeout how long a piped connection may carry nothing before it is closed; zero for ever
+     */
     public TcpInbound(
             InetSocketAddress backend,
+            Duration connectTimeout,
+            Duration idleTimeout,
             TcpAuthorization authorization,
             AuthorizationTally counts,
             TcpMeters meters,
             RefusalLog refusals) {
         this.backend = backend;
+        this.connectTimeout = connectTimeout;
+        this.idleTimeout = idleTimeout;
         this.authorization = authorization;
         this.counts = counts;
         this.meters = meters;
@@ -89,7 +100,7 @@ public final class TcpInbound extends ChannelInboundHandlerAdapter {
                 .channel(EventLoopGroups.socketChannelType(inbound.eventLoop()))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, BACKEND_CONNECT_TIMEOUT_MILLIS)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(backend);
         inbound.closeFuture().addListener(unused -> connect.channel().close());
@@ -107,6 +118,11 @@ public final class TcpInbound extends ChannelInboundHandlerAdapter {
             meters.opened();
             inbound.closeFuture().addListener(unused -> meters.closed());
             Pipe.connect(inbound, connect.channel(), meters::bytesIn, meters::bytesOut);
+            // On the backend's side, the plain one: every byte either way is read from it or written to it.
+            IdleTimeout.install(connect.channel(), idleTimeout, () -> {
+                meters.closedIdle();
+                logger.debug("{}: closed after {} without a byte either way", inbound, idleTimeout);
+            });
         });
     }
 

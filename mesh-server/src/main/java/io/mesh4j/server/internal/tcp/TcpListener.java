@@ -47,10 +47,10 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 public final class TcpListener {
 
     private static final Logger logger = LoggerFactory.getLogger(TcpListener.class);
-    private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     private final String who;
     private final int maxConnections;
+    private final Duration handshakeTimeout;
     private final Supplier<ChannelHandler> inbound;
     private final IdentitySslContexts contexts;
     private final TlsConnections tlsConnections;
@@ -63,17 +63,20 @@ public final class TcpListener {
     /**
      * @param who whose listener, for the log, such as {@code redis/redis-1}
      * @param maxConnections how many connections may be open at once
+     * @param handshakeTimeout how long a caller has to complete its TLS handshake
      * @param inbound makes the handler that authorizes and pipes each new connection
      */
     public TcpListener(
             String who,
             WorkloadIdentity identity,
             int maxConnections,
+            Duration handshakeTimeout,
             TcpMeters meters,
             Supplier<ChannelHandler> inbound) {
         this.who = requireNonNull(who, "who");
         requireNonNull(identity, "identity");
         this.maxConnections = maxConnections;
+        this.handshakeTimeout = requireNonNull(handshakeTimeout, "handshakeTimeout");
         this.meters = requireNonNull(meters, "meters");
         this.inbound = requireNonNull(inbound, "inbound");
         callers = identity.trustManager(id -> id.service().isPresent(), "a workload of " + identity.trustDomain());
@@ -127,7 +130,7 @@ public final class TcpListener {
         connections.add(channel);
         tlsConnections.track(channel);
         final SslHandler tls = contexts.current().newHandler(channel.alloc());
-        tls.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
+        tls.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
         channel.pipeline().addLast(tls).addLast(inbound.get()).addLast(Hold.NAME, new Hold());
     }
 
