@@ -43,6 +43,7 @@ import org.reactivestreams.Subscription;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ClientTlsConfig;
+import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.websocket.WebSocketClient;
 import com.linecorp.armeria.client.websocket.WebSocketClientHandshakeException;
 import com.linecorp.armeria.client.websocket.WebSocketSession;
@@ -328,6 +329,9 @@ class WebSocketTest {
         assertThat(sockets)
                 .allSatisfy(socket -> assertThat(socket.endpoint().port()).isEqualTo(chat.port()));
         assertThat(impostorSessions).hasValue(0);
+        // Each failed handshake counted against the impostor in the breaker its calls would be judged in: it is
+        // ejected, so connects stop trying it at all.
+        assertThat(api.ejected(CHAT)).extracting(Endpoint::port).containsExactly(impostor.port());
         sockets.forEach(socket -> socket.outbound().close());
     }
 

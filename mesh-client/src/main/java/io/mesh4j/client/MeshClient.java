@@ -611,6 +611,8 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                         service,
                         // The same discovery, breakers and zone preference as the service's calls.
                         client.endpoints.group(Subset.ALL),
+                        client.endpoints.breakers(),
+                        ticker,
                         endpoint -> webSocketClientOf(service, endpoint),
                         this::traceHeaders,
                         webSocketPingInterval,

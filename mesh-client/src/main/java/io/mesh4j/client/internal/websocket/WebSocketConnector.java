@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
@@ -31,6 +32,8 @@ import io.mesh4j.client.MeshWebSocket;
 import io.mesh4j.client.MeshWebSocketClient;
 import io.mesh4j.client.NoEndpointException;
 import io.mesh4j.client.internal.balancer.LeastConnections;
+import io.mesh4j.client.internal.breaker.BreakerAttempt;
+import io.mesh4j.client.internal.breaker.EndpointBreakers;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.opentelemetry.context.Context;
@@ -53,12 +56,17 @@ public final class WebSocketConnector implements MeshWebSocketClient {
     private final Duration pingInterval;
     private final Duration endpointWait;
     private final MeshTelemetry telemetry;
-    private final LeastConnections balancer = new LeastConnections();
+    private final EndpointBreakers breakers;
+    private final Ticker ticker;
+    private final LeastConnections balancer;
     private final AtomicInteger open = new AtomicInteger();
 
     /**
      * @param endpoints the instances a connection may go to now: the healthy ones, in the caller's zone while it has
      *     them
+     * @param breakers the instances' breakers, the ones their calls are judged in: a connect that fails counts
+     *     against its instance, and an instance whose breaker refuses is passed over
+     * @param ticker the breakers' clock
      * @param clients makes the WebSocket client of one endpoint, with the mesh's factory and TLS
      * @param traceHeaders the headers that carry the caller's trace in the upgrade, so that the server's span of it
      *     joins the trace
@@ -69,6 +77,8 @@ public final class WebSocketConnector implements MeshWebSocketClient {
     public WebSocketConnector(
             ServiceName service,
             EndpointGroup endpoints,
+            EndpointBreakers breakers,
+            Ticker ticker,
             Function<Endpoint, WebSocketClient> clients,
             Function<Context, HttpHeaders> traceHeaders,
             Duration pingInterval,
@@ -76,6 +86,9 @@ public final class WebSocketConnector implements MeshWebSocketClient {
             MeshTelemetry telemetry) {
         this.service = requireNonNull(service, "service");
         this.endpoints = requireNonNull(endpoints, "endpoints");
+        this.breakers = requireNonNull(breakers, "breakers");
+        this.ticker = requireNonNull(ticker, "ticker");
+        this.balancer = new LeastConnections(breakers::isAvailable);
         this.clients = requireNonNull(clients, "clients");
         this.traceHeaders = requireNonNull(traceHeaders, "traceHeaders");
         this.pingInterval = requireNonNull(pingInterval, "pingInterval");
@@ -125,10 +138,16 @@ public final class WebSocketConnector implements MeshWebSocketClient {
                             : "no instance of " + service + " took the WebSocket connection, tried " + tried));
         }
         tried.add(endpoint.authority());
+        final @Nullable BreakerAttempt judged = breakers.tryAttempt(endpoint, ticker.read());
+        if (judged == null) {
+            // Its breaker opened since the pick: another.
+            return attempt(path, tried, waited, traced);
+        }
         return clients.apply(endpoint)
                 .connect(path, traceHeaders.apply(traced.context()))
                 .handle((session, cause) -> {
                     traced.attempted(endpoint, cause);
+                    judge(judged, cause);
                     if (cause == null) {
                         return CompletableFuture.<MeshWebSocket>completedFuture(opened(endpoint, session, traced));
                     }
@@ -143,6 +162,33 @@ public final class WebSocketConnector implements MeshWebSocketClient {
                     return CompletableFuture.<MeshWebSocket>failedFuture(cause);
                 })
                 .thenCompose(Function.identity());
+    }
+
+    /**
+     * Tells the instance's breaker how the connect went, as a call's outcome would: an upgrade answered (accepted, or
+     * refused by the access policy) is the instance working; one never reached (refused, timed out, a TLS handshake
+     * that failed) or answered with an error is a failure; a 503 from an instance that is draining says nothing of
+     * its health, only that it is leaving.
+     */
+    private void judge(BreakerAttempt judged, @Nullable Throwable cause) {
+        final long now = ticker.read();
+        if (cause == null) {
+            judged.succeeded(now);
+            return;
+        }
+        final Throwable peeled = Exceptions.peel(cause);
+        if (peeled instanceof WebSocketClientHandshakeException handshake) {
+            final HttpStatus status = handshake.headers().status();
+            if (status.equals(HttpStatus.SERVICE_UNAVAILABLE)) {
+                judged.abandoned();
+            } else if (status.isClientError()) {
+                judged.succeeded(now);
+            } else {
+                judged.failed(now, peeled);
+            }
+            return;
+        }
+        judged.failed(now, peeled);
     }
 
     /** A draining instance, or one never reached (refused, timed out, a handshake that failed): try another. */
