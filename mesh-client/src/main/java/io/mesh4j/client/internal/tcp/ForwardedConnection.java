@@ -66,6 +66,8 @@ final class ForwardedConnection {
     private final Consumer<Channel> piped;
     private final Set<String> tried = new HashSet<>();
     private boolean waitedForEndpoints;
+    /** Why the last instance tried did not take the connection, for the warning when none did. */
+    private @Nullable Throwable lastFailure;
 
     ForwardedConnection(
             Channel local,
@@ -113,7 +115,10 @@ final class ForwardedConnection {
                     "{}: closing a connection to {}: {}",
                     local,
                     service,
-                    tried.isEmpty() ? "the registry knows no instance of it" : "no instance took it, tried " + tried);
+                    tried.isEmpty()
+                            ? "the registry knows no instance of it"
+                            : "no instance took it, tried " + tried
+                                    + (lastFailure != null ? "; the last one: " + lastFailure : ""));
             local.close();
             return;
         }
@@ -209,6 +214,7 @@ final class ForwardedConnection {
     }
 
     private void retry(Endpoint endpoint, @Nullable Throwable cause) {
+        lastFailure = cause;
         logger.debug("{}: {} did not take a connection to {}; trying another", local, endpoint, service, cause);
         local.eventLoop().execute(this::attempt);
     }
