@@ -2,9 +2,7 @@ package io.mesh4j.client.internal.tcp;
 
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
@@ -22,6 +20,7 @@ import io.mesh4j.client.TcpForwardConfig;
 import io.mesh4j.client.internal.balancer.LeastConnections;
 import io.mesh4j.client.internal.breaker.BreakerAttempt;
 import io.mesh4j.client.internal.breaker.EndpointBreakers;
+import io.mesh4j.client.internal.discovery.FirstEndpoint;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.tcp.Hold;
 import io.mesh4j.core.internal.tcp.IdentitySslContexts;
@@ -105,7 +104,7 @@ final class ForwardedConnection {
                 // The first connection may come before the registry's first answer, or while the service has no
                 // instance: wait for one, as a call does, no longer than a connect may take.
                 waitedForEndpoints = true;
-                whenAnyEndpoint()
+                FirstEndpoint.of(endpoints)
                         .orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                         .whenComplete((unused, cause) -> local.eventLoop().execute(this::attempt));
                 return;
@@ -189,18 +188,6 @@ final class ForwardedConnection {
                 logger.debug("{}: closed after {} without a byte either way", local, idleTimeout);
             });
         });
-    }
-
-    private CompletableFuture<Void> whenAnyEndpoint() {
-        final CompletableFuture<Void> some = new CompletableFuture<>();
-        final Consumer<List<Endpoint>> listener = list -> {
-            if (!list.isEmpty()) {
-                some.complete(null);
-            }
-        };
-        endpoints.addListener(listener, true);
-        some.whenComplete((unused, cause) -> endpoints.removeListener(listener));
-        return some;
     }
 
     private void failed(BreakerAttempt judged, Endpoint endpoint, @Nullable Throwable cause) {

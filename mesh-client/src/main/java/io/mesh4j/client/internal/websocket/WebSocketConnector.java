@@ -4,13 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -34,6 +32,7 @@ import io.mesh4j.client.NoEndpointException;
 import io.mesh4j.client.internal.balancer.LeastConnections;
 import io.mesh4j.client.internal.breaker.BreakerAttempt;
 import io.mesh4j.client.internal.breaker.EndpointBreakers;
+import io.mesh4j.client.internal.discovery.FirstEndpoint;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.opentelemetry.context.Context;
@@ -126,7 +125,7 @@ public final class WebSocketConnector implements MeshWebSocketClient {
             if (tried.isEmpty() && !waited) {
                 // The first connect may come before the registry's first answer, or while the service has no
                 // instance: wait for one, as a call does.
-                return whenAnyEndpoint()
+                return FirstEndpoint.of(endpoints)
                         .orTimeout(endpointWait.toMillis(), TimeUnit.MILLISECONDS)
                         .handle((unused, cause) -> null)
                         .thenCompose(unused -> attempt(path, tried, true, traced));
@@ -219,18 +218,6 @@ public final class WebSocketConnector implements MeshWebSocketClient {
         });
         session.context().log().whenComplete().thenRun(closed);
         return new PingingSocket(endpoint, session, pingInterval, traced);
-    }
-
-    private CompletableFuture<Void> whenAnyEndpoint() {
-        final CompletableFuture<Void> some = new CompletableFuture<>();
-        final Consumer<List<Endpoint>> listener = list -> {
-            if (!list.isEmpty()) {
-                some.complete(null);
-            }
-        };
-        endpoints.addListener(listener, true);
-        some.whenComplete((unused, cause) -> endpoints.removeListener(listener));
-        return some;
     }
 
     @Override
