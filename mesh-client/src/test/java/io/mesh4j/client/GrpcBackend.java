@@ -5,6 +5,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -108,16 +109,35 @@ final class GrpcBackend implements AutoCloseable {
         return start(identity, service, id, failWith, IdentityAccess.REGISTRY_CLIENT.get(identity));
     }
 
+    /** As {@link #start}, registered with {@code metadata} (such as {@code version=v2}, for a split's subsets). */
+    static GrpcBackend labelled(WorkloadIdentity identity, String service, String id, Map<String, String> metadata)
+            throws Exception {
+        return start(identity, service, id, Status.OK, IdentityAccess.REGISTRY_CLIENT.get(identity), metadata);
+    }
+
     /** Serves as {@code identity}, registered by {@code registrar} (an impostor cannot register itself). */
     static GrpcBackend start(
             WorkloadIdentity identity, String service, String id, Status failWith, RegistryClient registrar)
+            throws Exception {
+        return start(identity, service, id, failWith, registrar, Map.of());
+    }
+
+    private static GrpcBackend start(
+            WorkloadIdentity identity,
+            String service,
+            String id,
+            Status failWith,
+            RegistryClient registrar,
+            Map<String, String> metadata)
             throws Exception {
         final GrpcBackend backend = new GrpcBackend(identity, failWith);
         registrar
                 .register(
                         ServiceName.of(service),
                         InstanceId.of(id),
-                        Registration.builder("127.0.0.1", backend.port()).build())
+                        Registration.builder("127.0.0.1", backend.port())
+                                .metadata(metadata)
+                                .build())
                 .join();
         return backend;
     }
