@@ -329,9 +329,15 @@ class WebSocketTest {
         assertThat(sockets)
                 .allSatisfy(socket -> assertThat(socket.endpoint().port()).isEqualTo(chat.port()));
         assertThat(impostorSessions).hasValue(0);
-        // Each failed handshake counted against the impostor in the breaker its calls would be judged in: it is
-        // ejected, so connects stop trying it at all.
+        // Each failed handshake counts against the impostor in the breaker its calls would be judged in, so it ends
+        // up ejected and connects stop trying it. (How many connects that takes depends on how often the random pick
+        // offered it: its breaker opens after 5 failures in a row.)
+        for (int i = 0; i < 50 && api.ejected(CHAT).isEmpty(); i++) {
+            sockets.add(client.connect("/echo").get(10, TimeUnit.SECONDS));
+        }
         assertThat(api.ejected(CHAT)).extracting(Endpoint::port).containsExactly(impostor.port());
+        assertThat(sockets)
+                .allSatisfy(socket -> assertThat(socket.endpoint().port()).isEqualTo(chat.port()));
         sockets.forEach(socket -> socket.outbound().close());
     }
 
