@@ -2,6 +2,7 @@ package io.mesh4j.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,6 +126,29 @@ class QuickStartTest {
         }
         assertThat(i).as("a line '%s' after '%s'", close, open).isLessThan(lines.length);
         return code.toString();
+    }
+
+    /**
+     * Checks that the {@code ```java} block of the README's {@code section} (such as {@code ## Raw TCP}) is, token for
+     * token, the code a test runs between its {@code // ---- from the README} markers, so that neither changes alone.
+     *
+     * @param section the README heading, as written
+     * @param testClass the test whose source holds the markers, in this module's {@code src/test/java}
+     */
+    static void assertReadmeShowsTheCodeOf(String section, Class<?> testClass) throws IOException {
+        final String file = "src/test/java/" + testClass.getName().replace('.', '/') + ".java";
+        final String shown = between(Files.readString(Path.of("../README.md")), section, "```java", "```");
+        final String run = between(
+                Files.readString(Path.of(file)),
+                "// ---- from the README",
+                "// ---- from the README",
+                "// ---- end of the README's code");
+        assertThat(normalized(shown))
+                .as(
+                        "the ```java block of the README's '%s' section against the code between the markers in %s: "
+                                + "change both together",
+                        section, file)
+                .isEqualTo(normalized(run));
     }
 
     /**

@@ -393,17 +393,7 @@ class RawTcpTest {
     /** The README's Raw TCP section shows the code between the markers above, word for word. */
     @Test
     void theReadmeShowsTheRawTcpCodeThisTestRuns() throws Exception {
-        final String readme = Files.readString(Path.of("../README.md"));
-        final String source = Files.readString(Path.of("src/test/java/io/mesh4j/examples/RawTcpTest.java"));
-
-        final String shown = QuickStartTest.between(readme, "## Raw TCP", "```java", "```");
-        final String run = QuickStartTest.between(
-                source, "// ---- from the README", "// ---- from the README", "// ---- end of the README's code");
-
-        assertThat(QuickStartTest.normalized(shown))
-                .as("the ```java block of the README's Raw TCP section against the code between the markers in "
-                        + "RawTcpTest.java: change both together")
-                .isEqualTo(QuickStartTest.normalized(run));
+        QuickStartTest.assertReadmeShowsTheCodeOf("## Raw TCP", RawTcpTest.class);
     }
 
     private static Jedis jedis(TcpForward forward) {

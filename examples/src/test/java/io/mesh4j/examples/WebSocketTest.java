@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -301,20 +300,7 @@ class WebSocketTest {
     void anInstanceThatCannotProveItIsChatIsPassedOverForOneThatCan() throws Exception {
         // A workload of another service at an address the registry lists for chat: a stale entry, or an impostor.
         final AtomicInteger impostorSessions = new AtomicInteger();
-        final MeshServer impostor = local.closeLater(MeshServer.builder("impostor", local.uri())
-                .identity(local.identity("impostor"))
-                .advertisedHost("127.0.0.1")
-                .drainPeriod(Duration.ZERO)
-                .webSocket("/echo", counting(impostorSessions))
-                .build());
-        impostor.start().join();
-        RegistryAccess.ADMIN_CLIENT
-                .get(local.registry())
-                .register(
-                        CHAT,
-                        InstanceId.of("chat-impostor"),
-                        Registration.builder("127.0.0.1", impostor.port()).build())
-                .join();
+        final MeshServer impostor = impostorListedAsChat(counting(impostorSessions));
         final MeshServer chat = chatInstance("chat-1", Duration.ZERO, echo(new ConcurrentLinkedQueue<>()));
         final MeshClient api = member("api");
         final MeshWebSocketClient client = api.webSocketClient("chat");
@@ -353,20 +339,7 @@ class WebSocketTest {
 
         // Only a workload of another service where the registry lists chat: every handshake fails the check of
         // chat's SPIFFE ID, and the connect fails for TLS, not for want of an instance.
-        final MeshServer impostor = local.closeLater(MeshServer.builder("impostor", local.uri())
-                .identity(local.identity("impostor"))
-                .advertisedHost("127.0.0.1")
-                .drainPeriod(Duration.ZERO)
-                .webSocket("/echo", echo(new ConcurrentLinkedQueue<>()))
-                .build());
-        impostor.start().join();
-        RegistryAccess.ADMIN_CLIENT
-                .get(local.registry())
-                .register(
-                        CHAT,
-                        InstanceId.of("chat-impostor"),
-                        Registration.builder("127.0.0.1", impostor.port()).build())
-                .join();
+        impostorListedAsChat(echo(new ConcurrentLinkedQueue<>()));
         await().atMost(Duration.ofSeconds(10)).until(() -> api.endpoints(CHAT).size() == 1);
         assertThatThrownBy(() -> client.connect("/echo").get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class);
@@ -536,17 +509,26 @@ class WebSocketTest {
     /** The README's WebSocket section shows the code between the markers above, word for word. */
     @Test
     void theReadmeShowsTheWebSocketCodeThisTestRuns() throws Exception {
-        final String readme = Files.readString(Path.of("../README.md"));
-        final String source = Files.readString(Path.of("src/test/java/io/mesh4j/examples/WebSocketTest.java"));
+        QuickStartTest.assertReadmeShowsTheCodeOf("## WebSocket", WebSocketTest.class);
+    }
 
-        final String shown = QuickStartTest.between(readme, "## WebSocket", "```java", "```");
-        final String run = QuickStartTest.between(
-                source, "// ---- from the README", "// ---- from the README", "// ---- end of the README's code");
-
-        assertThat(QuickStartTest.normalized(shown))
-                .as("the ```java block of the README's WebSocket section against the code between the markers in "
-                        + "WebSocketTest.java: change both together")
-                .isEqualTo(QuickStartTest.normalized(run));
+    /** A workload of another service, listed in the registry as an instance of chat. */
+    private MeshServer impostorListedAsChat(WebSocketServiceHandler handler) {
+        final MeshServer impostor = local.closeLater(MeshServer.builder("impostor", local.uri())
+                .identity(local.identity("impostor"))
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
+                .webSocket("/echo", handler)
+                .build());
+        impostor.start().join();
+        RegistryAccess.ADMIN_CLIENT
+                .get(local.registry())
+                .register(
+                        CHAT,
+                        InstanceId.of("chat-impostor"),
+                        Registration.builder("127.0.0.1", impostor.port()).build())
+                .join();
+        return impostor;
     }
 
     private MeshServer chatInstance(String id, Duration drainPeriod, WebSocketServiceHandler handler) {
