@@ -72,8 +72,11 @@ final class EndpointLoad {
     private long stampNanos;
     private double penaltyNanos;
     private long penaltyStampNanos;
-    /** When the answer that raised the cost by a jump came, {@link #NO_JUMP} if none waits to be confirmed. */
-    private long jumpNanos = NO_JUMP;
+    /**
+     * When the answer that raised the cost by a jump came, {@link #NO_JUMP} if none waits to be confirmed. Written
+     * under the lock; volatile so that every pick can see there is none without taking it.
+     */
+    private volatile long jumpNanos = NO_JUMP;
 
     private long probeNanos;
 
@@ -131,7 +134,17 @@ final class EndpointLoad {
      * flight here (an attempt in flight will tell) and its last failure's penalty has faded (a failing endpoint is
      * not probed). A {@code true} counts as the probe.
      */
-    synchronized boolean tryProbe(long nowNanos) {
+    boolean tryProbe(long nowNanos) {
+        if (jumpNanos == NO_JUMP) {
+            // Nearly every pick: no lock taken.
+            return false;
+        }
+        synchronized (this) {
+            return tryProbeLocked(nowNanos);
+        }
+    }
+
+    private boolean tryProbeLocked(long nowNanos) {
         if (jumpNanos == NO_JUMP
                 || nowNanos - probeNanos < PROBE_AFTER_NANOS
                 || inFlight.get() > 0
