@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -153,6 +159,175 @@ class BalancerTest {
             assertThat(flaky.hits.get() - flakyThen)
                     .as("the instance's share of the next 100 calls")
                     .isBetween(40, 60);
+        }
+    }
+
+    @Test
+    void anInstanceThatStalledAndAnswersLateIsBackToItsShareWithinSecondsOfAnsweringAgain() throws Exception {
+        // Three instances that answer in 5 ms. One stalls as a frozen process does: it holds every request and, when
+        // it resumes, answers them all, late, those whose callers still wait counting as slow answers.
+        final AtomicBoolean stalled = new AtomicBoolean();
+        final List<Held> held = new CopyOnWriteArrayList<>();
+        final HttpService fiveMillis = Backend.slow("ok", Duration.ofMillis(5));
+        try (Backend a = Backend.start(registry.client(), "orders", "a", fiveMillis);
+                Backend b = Backend.start(registry.client(), "orders", "b", fiveMillis);
+                Backend frozen = Backend.start(registry.client(), "orders", "frozen", (ctx, req) -> {
+                    if (!stalled.get()) {
+                        return fiveMillis.serve(ctx, req);
+                    }
+                    final Held request = new Held(System.nanoTime(), new CompletableFuture<>());
+                    held.add(request);
+                    return HttpResponse.of(request.answer());
+                });
+                // The calls' timeouts and retries as shipped (RETRY cuts a stalled attempt and retries it
+                // elsewhere); no breaker, whose open period would decide when the instance gets traffic again.
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build();
+                SteadyLoad load = SteadyLoad.start(connected(mesh, 3), 6)) {
+            load.awaitCalls(300);
+            final ShareWindow whileStalled = new ShareWindow(frozen, a, b);
+
+            // It stalls until it has held a few attempts, failed by timeout since the balancer kept trying it
+            // again, and one it holds was sent a moment ago: its caller still waits when it resumes.
+            stalled.set(true);
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> held.size() >= 3
+                            && Duration.ofNanos(System.nanoTime()
+                                                    - held.get(held.size() - 1).since())
+                                            .compareTo(Duration.ofMillis(60))
+                                    > 0);
+            assertThat(whileStalled.sinceStart())
+                    .as("the stalled instance's share of attempts while it stalls")
+                    .isLessThan(0.1);
+
+            // It resumes and answers what it held.
+            stalled.set(false);
+            held.forEach(request -> request.answer().complete(HttpResponse.of("late")));
+            final long resumed = System.nanoTime();
+            final ShareWindow afterwards = new ShareWindow(frozen, a, b);
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> afterwards.lastSecond() >= 0.25);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - resumed))
+                    .as("time until the instance has a quarter of a second's calls (a third is its share)")
+                    .isLessThan(Duration.ofSeconds(5));
+            assertThat(load.failures).as("failed calls").isEmpty();
+        }
+    }
+
+    /** A request a stalled backend holds, since when. */
+    private record Held(long since, CompletableFuture<HttpResponse> answer) {}
+
+    /** Calls a client with a fixed number of calls in flight until closed. */
+    private static final class SteadyLoad implements AutoCloseable {
+
+        final List<String> failures = new CopyOnWriteArrayList<>();
+        private final WebClient client;
+        private final Semaphore slots;
+        private final AtomicInteger calls = new AtomicInteger();
+        private final Thread sender;
+        private volatile boolean closed;
+
+        private SteadyLoad(WebClient client, int inFlight) {
+            this.client = client;
+            slots = new Semaphore(inFlight);
+            sender = new Thread(this::send, "steady-load");
+        }
+
+        static SteadyLoad start(WebClient client, int inFlight) {
+            final SteadyLoad load = new SteadyLoad(client, inFlight);
+            load.sender.start();
+            return load;
+        }
+
+        private void send() {
+            while (!closed) {
+                try {
+                    slots.acquire();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                client.get("/").aggregate().handle((res, cause) -> {
+                    if (cause != null) {
+                        failures.add(cause.toString());
+                    } else if (!res.status().isSuccess()) {
+                        failures.add(res.status().toString());
+                    }
+                    calls.incrementAndGet();
+                    slots.release();
+                    return null;
+                });
+            }
+        }
+
+        int calls() {
+            return calls.get();
+        }
+
+        void awaitCalls(int count) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() >= count);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            closed = true;
+            sender.interrupt();
+            sender.join();
+        }
+    }
+
+    /** One backend's share of the requests several get, since a start or over the last second. */
+    private static final class ShareWindow {
+
+        private final Backend watched;
+        private final List<Backend> all;
+        private final Deque<long[]> samples = new ArrayDeque<>();
+
+        ShareWindow(Backend watched, Backend... others) {
+            this.watched = watched;
+            all = new ArrayList<>(List.of(others));
+            all.add(watched);
+            sample();
+        }
+
+        /** Time, the watched backend's requests and all backends' requests, now. */
+        private long[] sample() {
+            final long[] sample = {
+                System.nanoTime(),
+                watched.hits.get(),
+                all.stream().mapToLong(backend -> backend.hits.get()).sum()
+            };
+            samples.addLast(sample);
+            return sample;
+        }
+
+        double sinceStart() {
+            return share(samples.getFirst(), sample());
+        }
+
+        /** The share over the last second; 0 until a second has passed. */
+        double lastSecond() {
+            final long[] now = sample();
+            final long secondAgo = now[0] - Duration.ofSeconds(1).toNanos();
+            // Keep the newest sample at least a second old first.
+            while (samples.size() > 1) {
+                final long[] first = samples.removeFirst();
+                if (samples.getFirst()[0] > secondAgo) {
+                    samples.addFirst(first);
+                    break;
+                }
+            }
+            final long[] first = samples.getFirst();
+            return first[0] > secondAgo ? 0 : share(first, now);
+        }
+
+        private static double share(long[] from, long[] to) {
+            final long total = to[2] - from[2];
+            return total == 0 ? 0 : (double) (to[1] - from[1]) / total;
         }
     }
 

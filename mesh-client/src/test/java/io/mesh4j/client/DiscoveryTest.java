@@ -2,16 +2,25 @@ package io.mesh4j.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -92,6 +101,72 @@ class DiscoveryTest {
 
         try (Backend backend = Backend.start(registry.client(), "inventory", "inventory-1", Backend.ok("here"))) {
             assertThat(early.get().contentUtf8()).isEqualTo("here");
+        }
+    }
+
+    @Test
+    @Timeout(value = 20, threadMode = ThreadMode.SEPARATE_THREAD)
+    void aWebClientCallWhoseEndpointsNeverArriveFailsAtItsTimeoutNamingTheServiceAndTheUnreachableRegistry()
+            throws IOException {
+        final URI nowhere = URI.create("http://127.0.0.1:" + portNobodyListensOn());
+        try (MeshClient lost = MeshClient.builder(nowhere).plaintext().build()) {
+            assertThat(failureOfACallWithin(lost, Duration.ofMillis(300)))
+                    .hasMessageContaining("no endpoint of orders")
+                    .hasMessageContaining("registry " + nowhere + " cannot be reached");
+        }
+    }
+
+    @Test
+    @Timeout(value = 20, threadMode = ThreadMode.SEPARATE_THREAD)
+    void aWebClientCallToARegistryThatNeverAnswersFailsAtItsTimeoutSayingSo() throws IOException {
+        // A port that accepts connections (the kernel does, into the backlog) and never answers.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                MeshClient waiting = MeshClient.builder(URI.create("http://127.0.0.1:" + silent.getLocalPort()))
+                        .plaintext()
+                        .build()) {
+            assertThat(failureOfACallWithin(waiting, Duration.ofMillis(300)))
+                    .hasMessageContaining("no endpoint of orders")
+                    .hasMessageContaining("has not answered yet");
+        }
+    }
+
+    @Test
+    @Timeout(value = 20, threadMode = ThreadMode.SEPARATE_THREAD)
+    void aWebClientCallToAServiceWithNoInstanceFailsAtItsTimeoutSayingTheRegistryListsNone() {
+        // Time enough for the registry to answer that it knows no instance.
+        assertThat(failureOfACallWithin(mesh, Duration.ofMillis(1500)))
+                .hasMessageContaining("no endpoint of orders")
+                .hasMessageContaining("no instance of orders is registered in the registry " + registry.uri());
+    }
+
+    /**
+     * Calls orders through {@code client} with {@code timeout}, and returns why the call failed, once it is checked
+     * to have failed with a {@link NoEndpointException} inside Armeria's {@link UnprocessedRequestException} (nothing
+     * was sent), within the timeout and a margin.
+     */
+    private static NoEndpointException failureOfACallWithin(MeshClient client, Duration timeout) {
+        final long start = System.nanoTime();
+        final Throwable failure = catchThrowable(() -> client.webClient("orders")
+                .prepare()
+                .get("/")
+                .responseTimeout(timeout)
+                .execute()
+                .aggregate()
+                .join());
+        final Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(took).as("time until the call failed").isLessThan(timeout.plusSeconds(1));
+        assertThat(failure).isInstanceOf(CompletionException.class);
+        assertThat(failure.getCause()).isInstanceOf(UnprocessedRequestException.class);
+        assertThat(failure.getCause().getCause()).isInstanceOf(NoEndpointException.class);
+        final NoEndpointException noEndpoint =
+                (NoEndpointException) failure.getCause().getCause();
+        assertThat(noEndpoint.service()).isEqualTo(ServiceName.of("orders"));
+        return noEndpoint;
+    }
+
+    private static int portNobodyListensOn() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 

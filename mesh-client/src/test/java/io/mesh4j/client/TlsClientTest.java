@@ -3,14 +3,19 @@ package io.mesh4j.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,6 +40,8 @@ import io.mesh4j.core.identity.MeshIdentity;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.internal.registry.IdentityJson;
+import io.mesh4j.core.routing.RouteConfig;
+import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.registry.internal.ca.RegistryCertificate;
@@ -191,6 +198,84 @@ class TlsClientTest {
                 .as("the requests the registry got")
                 .contains("POST /v1/identity/csr without a certificate")
                 .doesNotContain("GET /v1/routes/orders without a certificate");
+    }
+
+    @Test
+    void aClientStartedAsANewUserWouldLogsNoRefusedWatch() throws Exception {
+        serveAsOrders("orders-1", identity("orders"), new AtomicInteger());
+        RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .putRoutes(
+                        ORDERS, new RouteConfig(List.of(RouteRule.builder("all").build())))
+                .join();
+        final String token = RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .createToken(new IdentityJson.TokenRequest(ServiceName.of("frontend"), Duration.ofMinutes(10), 1))
+                .join()
+                .token();
+
+        // slf4j-simple, the tests' binding, writes to whatever System.err is when it logs.
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        final PrintStream err = System.err;
+        System.setErr(new PrintStream(new TeeOutputStream(err, log), true, StandardCharsets.UTF_8));
+        try {
+            // As a new user would: an identity not started yet, a client, and a call at once.
+            final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), "frontend")
+                    .joinToken(token)
+                    .trustBundle(registry.trustBundlePem())
+                    .build();
+            toClose.add(identity);
+            final MeshClient mesh =
+                    MeshClient.builder(registry.uri()).identity(identity).build();
+            toClose.add(mesh);
+
+            assertThat(mesh.webClient("orders").get("/").aggregate().join().contentUtf8())
+                    .startsWith("served by spiffe://mesh.local/svc/orders");
+            // The route config came: its watch has been answered.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !mesh.routeConfig(ORDERS).rules().isEmpty());
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(log.toString(StandardCharsets.UTF_8).lines())
+                .as("what the client's start logged")
+                .isNotEmpty()
+                // Other libraries may warn once per JVM of their own matters (Micrometer of a meter already
+                // registered); the mesh's own warnings and any refusal are what a clean start must not show.
+                .noneMatch(line -> line.contains("WARN io.mesh4j"))
+                .noneMatch(line -> line.contains("401")
+                        || line.toLowerCase(Locale.ROOT).contains("unauthenticated")
+                        || line.toLowerCase(Locale.ROOT).contains("unauthorized"));
+    }
+
+    /** Writes to two streams. */
+    private static final class TeeOutputStream extends OutputStream {
+
+        private final OutputStream first;
+        private final OutputStream second;
+
+        TeeOutputStream(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public synchronized void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void flush() throws IOException {
+            first.flush();
+            second.flush();
+        }
     }
 
     @Test

@@ -17,6 +17,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * got no traffic for a minute after it came back. A failure adds instead a fixed {@link #FAILURE_PENALTY_NANOS
  * penalty} that fades within seconds, so that the endpoint is tried again soon; and the first answer it gives
  * clears it. Keeping an endpoint that keeps failing out for longer is the breakers' job.
+ *
+ * <p>A late answer is the other half of a stall: a process frozen for seconds answers, when it resumes, what its
+ * callers still waited for, and each answer's latency is the stall. Taken as the endpoint's speed, one such answer
+ * kept a healthy endpoint out for as long as its cost took to decay: about a minute after a 10 s stall, since
+ * nothing it answered meanwhile could lower the estimate faster. So an answer that raises the cost more than
+ * {@link #JUMP_RATIO} times is believed at once (peak EWMA still leaves a slowing endpoint at its first slow
+ * answer) but not yet for good: the first answer to an attempt sent after it decides. As slow, or nearly: the
+ * endpoint is slow, and the cost goes on as usual. Under half of it: the stall is over, and the cost starts over
+ * from that answer. The other late answers of the same stall were sent before and decide nothing. An endpoint
+ * nobody picks because of its jump gets one {@link #tryProbe probe} a {@link #PROBE_AFTER_NANOS second}, so that
+ * the deciding answer comes.
  */
 final class EndpointLoad {
 
@@ -40,6 +51,19 @@ final class EndpointLoad {
      */
     static final long FAILURE_PENALTY_DECAY_NANOS = Duration.ofMillis(500).toNanos();
 
+    /** How many times the cost one answer must raise it by to be a jump, which the next answer confirms or undoes. */
+    static final double JUMP_RATIO = 4;
+
+    /**
+     * How long after a jump, and after each probe since, an endpoint nobody picked gets one attempt to say whether
+     * it is still slow: soon enough that a resumed endpoint is back within seconds, rarely enough that a really slow
+     * one costs one slow call a second at most, and only until its first answer after the jump.
+     */
+    static final long PROBE_AFTER_NANOS = Duration.ofSeconds(1).toNanos();
+
+    /** {@link #jumpNanos} when the cost rests on no unconfirmed jump. */
+    private static final long NO_JUMP = Long.MIN_VALUE;
+
     private final long decayNanos;
     private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -48,6 +72,13 @@ final class EndpointLoad {
     private long stampNanos;
     private double penaltyNanos;
     private long penaltyStampNanos;
+    /**
+     * When the answer that raised the cost by a jump came, {@link #NO_JUMP} if none waits to be confirmed. Written
+     * under the lock; volatile so that every pick can see there is none without taking it.
+     */
+    private volatile long jumpNanos = NO_JUMP;
+
+    private long probeNanos;
 
     EndpointLoad(long decayNanos, long nowNanos) {
         this.decayNanos = decayNanos;
@@ -71,15 +102,57 @@ final class EndpointLoad {
     }
 
     synchronized void observe(long rttNanos, long nowNanos) {
-        final double weight = Math.exp(-(double) Math.max(0, nowNanos - stampNanos) / decayNanos);
-        if (rttNanos > costNanos * weight) {
-            costNanos = rttNanos;
-        } else {
-            costNanos = costNanos * weight + rttNanos * (1 - weight);
-        }
-        stampNanos = nowNanos;
         // It answers: what its failures said no longer holds.
         penaltyNanos = 0;
+        final double weight = Math.exp(-(double) Math.max(0, nowNanos - stampNanos) / decayNanos);
+        final double decayed = costNanos * weight;
+        if (jumpNanos != NO_JUMP && nowNanos - rttNanos >= jumpNanos) {
+            // The first answer to an attempt sent after the jump: it says whether the endpoint is still slow.
+            jumpNanos = NO_JUMP;
+            if (rttNanos < decayed / 2) {
+                // No: the jump was a stall that has ended, not the endpoint's speed.
+                costNanos = rttNanos;
+                stampNanos = nowNanos;
+                return;
+            }
+        }
+        if (rttNanos > decayed) {
+            if (jumpNanos == NO_JUMP && decayed > 0 && rttNanos > JUMP_RATIO * decayed) {
+                jumpNanos = nowNanos;
+                probeNanos = nowNanos;
+            }
+            costNanos = rttNanos;
+        } else {
+            costNanos = decayed + rttNanos * (1 - weight);
+        }
+        stampNanos = nowNanos;
+    }
+
+    /**
+     * Whether to send the next attempt here, whatever the loads say, to learn whether a jump of its cost still
+     * holds: once {@link #PROBE_AFTER_NANOS} has passed since the jump and since the last probe, while nothing is in
+     * flight here (an attempt in flight will tell) and its last failure's penalty has faded (a failing endpoint is
+     * not probed). A {@code true} counts as the probe.
+     */
+    boolean tryProbe(long nowNanos) {
+        if (jumpNanos == NO_JUMP) {
+            // Nearly every pick: no lock taken.
+            return false;
+        }
+        synchronized (this) {
+            return tryProbeLocked(nowNanos);
+        }
+    }
+
+    private boolean tryProbeLocked(long nowNanos) {
+        if (jumpNanos == NO_JUMP
+                || nowNanos - probeNanos < PROBE_AFTER_NANOS
+                || inFlight.get() > 0
+                || decayedPenalty(nowNanos) > FAILURE_PENALTY_NANOS / 100.0) {
+            return false;
+        }
+        probeNanos = nowNanos;
+        return true;
     }
 
     synchronized void penalize(long nowNanos) {

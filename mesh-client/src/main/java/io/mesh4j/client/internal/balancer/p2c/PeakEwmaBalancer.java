@@ -194,6 +194,16 @@ public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
         return random.nextDouble() < chanceOfA ? a : b;
     }
 
+    /**
+     * Whether this pick goes to {@code endpoint} as a probe: one whose cost jumped and that nobody picked since
+     * gets an attempt now and then, so that it can show the jump was a stall (see {@link EndpointLoad}). Not one its
+     * breaker would refuse.
+     */
+    private boolean probes(Endpoint endpoint, long now) {
+        final @Nullable EndpointLoad load = loads.get(endpoint);
+        return load != null && availability.isAvailable(endpoint) && load.tryProbe(now);
+    }
+
     private EndpointLoad loadOf0(Endpoint endpoint) {
         return loads.computeIfAbsent(endpoint, unused -> new EndpointLoad(DECAY.toNanos(), ticker.read()));
     }
@@ -255,6 +265,12 @@ public final class PeakEwmaBalancer implements Balancer, AttemptFeedback {
                 }
             }
             final long now = ticker.read();
+            if (probes(a, now)) {
+                return a;
+            }
+            if (probes(b, now)) {
+                return b;
+            }
             final Endpoint lighter = lighter(a, b, now, random);
             if (slowStartNanos > 0 && random.nextDouble() >= rampOf(lighter, now)) {
                 // Still warming up: it wins only its ramp's share of the picks it would win.

@@ -125,4 +125,81 @@ class EndpointLoadTest {
         load.end(10 * MS, 0);
         assertThat(load.load(0, 2)).as("idle: the latency alone").isCloseTo(10.0 * MS, within(1.0));
     }
+
+    @Test
+    void aJumpThatTheNextAttemptAnswersFastIsUndoneAndTheCostStartsOverFromThatAnswer() {
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.observe(5 * MS, 5 * MS);
+        // A late answer, after a 9 s stall.
+        final long resumed = Duration.ofSeconds(10).toNanos();
+        load.observe(Duration.ofSeconds(9).toNanos(), resumed);
+        assertThat(load.costNanos(resumed)).as("believed at once").isGreaterThan(8000.0 * MS);
+
+        // An attempt sent after it is answered in 5 ms.
+        load.observe(5 * MS, resumed + 105 * MS);
+
+        assertThat(load.costNanos(resumed + 105 * MS)).isCloseTo(5.0 * MS, within(0.1 * MS));
+    }
+
+    @Test
+    void aJumpThatTheNextAttemptConfirmsStaysAsPeakEwmaHasIt() {
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.observe(5 * MS, 5 * MS);
+        load.observe(200 * MS, 300 * MS);
+
+        // Sent after the jump, and about as slow: the endpoint is slow.
+        load.observe(150 * MS, 500 * MS);
+        // And from then on a fast answer lowers the cost only gradually, as before.
+        load.observe(5 * MS, 600 * MS);
+
+        assertThat(load.costNanos(600 * MS)).isGreaterThan(140.0 * MS);
+        assertThat(load.tryProbe(Duration.ofSeconds(5).toNanos()))
+                .as("probed once confirmed")
+                .isFalse();
+    }
+
+    @Test
+    void theOtherLateAnswersOfTheSameStallDecideNothing() {
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.observe(5 * MS, 5 * MS);
+        final long resumed = Duration.ofSeconds(10).toNanos();
+        load.observe(Duration.ofSeconds(9).toNanos(), resumed);
+
+        // Sent during the stall, answered as it ended: fast only because it was sent late in it.
+        load.observe(10 * MS, resumed);
+        assertThat(load.costNanos(resumed)).isGreaterThan(8000.0 * MS);
+
+        // Sent after: it decides.
+        load.observe(5 * MS, resumed + 50 * MS);
+        assertThat(load.costNanos(resumed + 50 * MS)).isCloseTo(5.0 * MS, within(0.1 * MS));
+    }
+
+    @Test
+    void anEndpointWhoseCostJumpedIsProbedOnceASecondWhileNothingIsInFlightThereAndItDoesNotFail() {
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.observe(5 * MS, 5 * MS);
+        assertThat(load.tryProbe(Duration.ofSeconds(2).toNanos()))
+                .as("no jump, no probe")
+                .isFalse();
+        final long jump = Duration.ofSeconds(2).toNanos();
+        load.observe(Duration.ofSeconds(1).toNanos(), jump);
+
+        assertThat(load.tryProbe(jump + 500 * MS)).as("too soon").isFalse();
+        assertThat(load.tryProbe(jump + 1000 * MS)).isTrue();
+        assertThat(load.tryProbe(jump + 1500 * MS))
+                .as("a second after the last probe")
+                .isFalse();
+
+        load.start();
+        assertThat(load.tryProbe(jump + 2500 * MS))
+                .as("while the probe is in flight")
+                .isFalse();
+        load.fail(jump + 3000 * MS);
+        assertThat(load.tryProbe(jump + 3500 * MS))
+                .as("while its failure's penalty lasts")
+                .isFalse();
+        assertThat(load.tryProbe(jump + 6000 * MS))
+                .as("once the penalty has faded")
+                .isTrue();
+    }
 }
