@@ -3,6 +3,7 @@ package io.mesh4j.client.internal.retry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -25,6 +26,7 @@ import com.linecorp.armeria.common.SplitHttpResponse;
 import com.linecorp.armeria.common.logging.RequestLog;
 import com.linecorp.armeria.common.logging.RequestLogAccess;
 import com.linecorp.armeria.common.logging.RequestLogBuilder;
+import com.linecorp.armeria.common.logging.RequestLogProperty;
 import com.linecorp.armeria.common.stream.SubscriptionOption;
 import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.common.util.SafeCloseable;
@@ -77,7 +79,7 @@ final class RetriedCall implements CallCompletion {
     private int attempts;
 
     private int requeues;
-    private @Nullable Attempt current;
+    private volatile @Nullable Attempt current;
     private volatile boolean cancelled;
 
     // What the per-call layers hear (CallCompletion); guarded by this.
@@ -87,14 +89,32 @@ final class RetriedCall implements CallCompletion {
 
     private @Nullable List<Consumer<RequestLog>> waiting;
 
-    /** One attempt: its context and when it was sent. */
+    /** One attempt: its context, when it was sent, and whether its end has been handled (answered or cut). */
     static final class Attempt {
         final ClientRequestContext ctx;
         final long startNanos;
+        private @Nullable ScheduledFuture<?> cut;
+        private boolean resolved;
 
         Attempt(ClientRequestContext ctx, long startNanos) {
             this.ctx = ctx;
             this.startNanos = startNanos;
+        }
+
+        /** Whether this is the first end of the attempt to be handled: its answer, or its cut, not both. */
+        synchronized boolean resolve() {
+            if (resolved) {
+                return false;
+            }
+            resolved = true;
+            if (cut != null) {
+                cut.cancel(false);
+            }
+            return true;
+        }
+
+        synchronized void cutAfter(ScheduledFuture<?> timer) {
+            cut = timer;
         }
     }
 
@@ -137,14 +157,20 @@ final class RetriedCall implements CallCompletion {
         if (timeout == 0) {
             timeout = loop.timeouts.cutNanos(plan, ctx.method(), streaming, attempts, remaining);
         }
+        final long nanos = timeout > 0 ? Math.min(timeout, remaining) : remaining;
         if (timeout > 0 || derived && remaining != Long.MAX_VALUE) {
             // The attempt's share of the deadline; the first without a cut keeps the call's own timeout.
-            final long nanos = timeout > 0 ? Math.min(timeout, remaining) : remaining;
             attemptCtx.setResponseTimeoutMillis(
                     TimeoutMode.SET_FROM_NOW, Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
         }
         final Attempt attempt = new Attempt(attemptCtx, System.nanoTime());
         current = attempt;
+        if (timeout > 0) {
+            // The loop's own timer as well: Armeria's response timeout starts once the request is sent, so an
+            // attempt waiting for a connection to a frozen instance (its handshake never answered) would outlive it.
+            attempt.cutAfter(
+                    attemptCtx.eventLoop().withoutContext().schedule(() -> cut(attempt), nanos, TimeUnit.NANOSECONDS));
+        }
         HttpResponse res;
         try (SafeCloseable ignored = derived ? attemptCtx.push() : null) {
             res = loop.next().execute(attemptCtx, req);
@@ -167,11 +193,28 @@ final class RetriedCall implements CallCompletion {
         }
     }
 
+    /** An attempt that outlived its timeout: failed now, as a timeout, and its stream reset. */
+    private void cut(Attempt attempt) {
+        if (!attempt.resolve()) {
+            return;
+        }
+        final ResponseTimeoutException cause = ResponseTimeoutException.get();
+        // Logged now: a transport still waiting for its connection would log it only when that gives up.
+        attempt.ctx.logBuilder().endRequest(cause);
+        attempt.ctx.logBuilder().endResponse(cause);
+        attempt.ctx.cancel(cause);
+        onFailure(attempt, cause);
+    }
+
     /** A streaming call's attempt is judged by its headers; its body goes to the caller as it arrives. */
     private void onHeaders(
             Attempt attempt, SplitHttpResponse split, @Nullable ResponseHeaders headers, @Nullable Throwable cause) {
-        if (cause != null) {
-            onAnswer(attempt, null, cause);
+        if (!attempt.resolve()) {
+            split.body().abort();
+            return;
+        }
+        if (cause != null || headers == null) {
+            onFailure(attempt, cause != null ? cause : new IllegalStateException("an answer without headers"));
             return;
         }
         final ResponseClass outcome = classify(headers, HttpHeaders.of(), null);
@@ -184,19 +227,15 @@ final class RetriedCall implements CallCompletion {
 
     /** A buffered attempt's end: its whole answer, or how it failed. */
     void onAnswer(Attempt attempt, @Nullable BufferedAnswer whole, @Nullable Throwable cause) {
+        if (!attempt.resolve()) {
+            // Cut before it answered: the retry is on its way.
+            if (whole != null) {
+                whole.release();
+            }
+            return;
+        }
         if (cause != null) {
-            if (Exceptions.peel(cause) instanceof UnprocessedRequestException && mayRequeue(attempt.ctx)) {
-                requeues++;
-                attempts--;
-                decide(true);
-                schedule(0);
-                return;
-            }
-            final ResponseClass outcome = classify(null, HttpHeaders.of(), cause);
-            if (outcome == ResponseClass.RETRYABLE_FAILURE && retryAfter(attempt, null)) {
-                return;
-            }
-            finish(HttpResponse.ofFailure(cause));
+            onFailure(attempt, cause);
             return;
         }
         final BufferedAnswer answered = whole;
@@ -212,6 +251,22 @@ final class RetriedCall implements CallCompletion {
             return;
         }
         finish(answered.toResponse());
+    }
+
+    /** An attempt that failed with no answer: requeued if it was never sent, else retried as its cause says. */
+    private void onFailure(Attempt attempt, Throwable cause) {
+        if (Exceptions.peel(cause) instanceof UnprocessedRequestException && mayRequeue(attempt.ctx)) {
+            requeues++;
+            attempts--;
+            decide(true);
+            schedule(0);
+            return;
+        }
+        final ResponseClass outcome = classify(null, HttpHeaders.of(), cause);
+        if (outcome == ResponseClass.RETRYABLE_FAILURE && retryAfter(attempt, null)) {
+            return;
+        }
+        finish(HttpResponse.ofFailure(cause));
     }
 
     /**
@@ -348,6 +403,17 @@ final class RetriedCall implements CallCompletion {
             whole.endResponseWithLastChild();
         }
         flushWaiting();
+        if (streaming) {
+            hand(response);
+            return;
+        }
+        // Handed on once the log of the call has its response's end, as Armeria's retrying client did: its span
+        // and metrics, whose listener came first, are recorded by the time the caller reads the answer.
+        final RequestLogAccess log = whole != null ? whole : lastAttemptLog();
+        log.whenAvailable(RequestLogProperty.RESPONSE_END_TIME).thenRun(() -> hand(response));
+    }
+
+    private void hand(HttpResponse response) {
         if (!answer.complete(response)) {
             response.abort();
         }
