@@ -55,8 +55,9 @@ public final class ClientStacks {
                 // A second attempt to another endpoint when the first is slow, if the rule says so: inside
                 // DEADLINE, so that hedges cannot outlive the call; outside RETRY, so that each is retried alone.
                 new HedgeLayer(),
-                // Budgeted retries with backoff; each attempt re-selects an endpoint: outside BREAKER so that
-                // an attempt a breaker refused is requeued to another endpoint, costing the call no attempt.
+                // Budgeted retries with backoff; the first attempt is the call itself, each retry re-selects an
+                // endpoint: outside BREAKER so that an attempt a breaker refused is requeued to another endpoint,
+                // costing the call no attempt.
                 new RetryLayer(),
                 // Per-endpoint breaker: the innermost layer, because it judges one endpoint by one attempt.
                 new BreakerLayer());

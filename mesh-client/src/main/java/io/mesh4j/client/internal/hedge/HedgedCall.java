@@ -22,16 +22,17 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.RequestId;
-import com.linecorp.armeria.common.logging.RequestLogAccess;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.mesh4j.client.internal.retry.RetryBudget;
+import io.mesh4j.client.internal.retry.RetryLayer;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
 
 /**
- * One hedged call: its attempts (each in a context derived from the call's, each with its own retries below),
+ * One hedged call: its attempts (each in a context derived from the call's, each with its own retries below, which
+ * the retry loop adds to this call's log beside it),
  * the timer that sends the next, and the first good answer.
  */
 final class HedgedCall {
@@ -155,7 +156,9 @@ final class HedgedCall {
         if (timer != null) {
             timer.cancel(false);
         }
-        ctx.logBuilder().endResponseWithChild(attempt.ctx().log());
+        // The hedge's last attempt: the hedge itself, or a retry of it, which the retry loop made a child of this
+        // call's log beside it.
+        ctx.logBuilder().endResponseWithChild(RetryLayer.lastAttemptLog(attempt.ctx()));
         // Decided before the others are aborted: an abort completes their answers at once, on this thread.
         if (res != null) {
             answer.complete(res.toHttpResponse());
@@ -167,9 +170,7 @@ final class HedgedCall {
                 // No further retries of it, and the tries in flight are cancelled: their streams are reset, and
                 // the slow instance stops working on them.
                 other.response().abort();
-                for (RequestLogAccess attemptLog : other.ctx().log().children()) {
-                    attemptLog.context().cancel();
-                }
+                RetryLayer.cancel(other.ctx());
             }
         }
     }

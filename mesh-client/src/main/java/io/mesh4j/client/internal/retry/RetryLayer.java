@@ -7,20 +7,19 @@ import org.jspecify.annotations.Nullable;
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
-import com.linecorp.armeria.client.retry.RetryConfigMapping;
-import com.linecorp.armeria.client.retry.RetryingClient;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.logging.RequestLogAccess;
 
 import io.mesh4j.client.balancer.EndpointAvailability;
 import io.mesh4j.client.internal.routing.RouteDecision;
 import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.stack.CallCompletion;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
-import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.AbstractLayer;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
@@ -29,22 +28,24 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.netty.util.AttributeKey;
 
 /**
- * Retries what the shared {@link ResponseClassifier} calls a retryable failure, each attempt on an endpoint the
+ * Retries what the shared {@link ResponseClassifier} calls a retryable failure, each retry on an endpoint the
  * balancer picks afresh, with full-jitter backoff, within the call's deadline and the service's
  * {@link RetryBudget}.
  *
- * <p>The response is received whole before it is handed on, so that a connection that dies in the middle of
- * it is one more retryable failure rather than a broken call; up to the client's {@code maxResponseLength}.
- * A call that streams its response (server-sent events, a download) says so with {@link #STREAMING} or an
+ * <p>The mesh's own loop ({@link RetriedCall}) rather than Armeria's {@code RetryingClient}, because the latter
+ * paid for a retry on every call, retried or not: it read the request and the response whole, derived a context
+ * and a child log for the first attempt, copied its headers and chained futures on its log; about 10 KB and a
+ * sixth of the throughput at load (BENCHMARKS.md, issue 12). Here the first attempt goes on the call's own
+ * context, and a retry alone pays for a derived context.
+ *
+ * <p>The response is held whole before it is handed on, so that a connection that dies in the middle of it is one
+ * more retryable failure rather than a broken call; up to the client's {@code maxResponseLength}. A call that
+ * streams its response (server-sent events, a download) says so with {@link #STREAMING} or an
  * {@code Accept: text/event-stream} header, and is then retried only on what its headers say.
  *
  * <p>An attempt of an idempotent call that takes several times the service's recent p99 is cut and retried, when
- * neither the policy nor the route sets a per-attempt timeout: see {@link AttemptTimeoutClient}.
- *
- * <p>Built on Armeria's {@link RetryingClient}, which re-selects the endpoint per attempt and splits the
- * deadline among attempts. The budget is checked in the retry rule rather than through Armeria's
- * {@code RetryLimiter}, because a limiter that refuses fails the call with its own exception, where a spent
- * budget should hand the caller the last real answer (the 503, the refused connection).
+ * neither the policy nor the route sets a per-attempt timeout: see {@link AttemptTimeouts}. A spent budget hands
+ * the caller the last real answer (the 503, the refused connection), never an exception of the budget's own.
  */
 public final class RetryLayer extends AbstractLayer<HttpClient> {
 
@@ -56,8 +57,8 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
 
     /**
      * Set to {@code true} on a call whose request and response both stream, such as a gRPC streaming method: it goes
-     * as one attempt, passed through without Armeria's retrying client, which would keep the whole request to
-     * replay it. Such a call is {@linkplain #isStreaming streaming} too: never hedged, never cut per attempt.
+     * as one attempt, passed through without the retry loop, which would keep the whole request to replay it. Such a
+     * call is {@linkplain #isStreaming streaming} too: never hedged, never cut per attempt.
      */
     public static final AttributeKey<Boolean> ONE_ATTEMPT = AttributeKey.valueOf(RetryLayer.class, "ONE_ATTEMPT");
 
@@ -77,24 +78,13 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
         // call off an instance that stopped answering.
         final AttemptLatencies latencies = new AttemptLatencies();
         // Which endpoints the breakers would let an attempt through to: an attempt never sent is requeued only
-        // while another one is (BudgetedRetryRule).
+        // while another one is.
         final EndpointAvailability availability = params.get(EndpointAvailability.KEY);
-        final ArmeriaRetryConfigs configs = new ArmeriaRetryConfigs(
-                classifier, budget, latencies, availability, () -> metrics.retryBudgetExhausted(service.value()));
-        final RetryConfigMapping<HttpResponse> perRequest = (ctx, req) -> {
-            // The route's rule (the registry's, over the typed client's annotations) over the policy.
-            final @Nullable RouteRule rule = RouteDecision.ruleOf(ctx);
-            return configs.of(
-                    policies.policyFor(service).retry(),
-                    rule != null ? rule.retry() : null,
-                    rule != null ? rule.perAttemptTimeout() : null,
-                    isStreaming(ctx));
-        };
-        return delegate -> new BudgetDepositingClient(
-                RetryingClient.builderWithMapping(perRequest)
-                        .build(new AttemptTimeoutClient(delegate, service, policies, classifier, budget, latencies)),
-                delegate,
-                budget);
+        final RetryPlan.Plans plans = new RetryPlan.Plans(classifier);
+        final AttemptTimeouts timeouts = new AttemptTimeouts(latencies, budget, classifier);
+        final Runnable onExhausted = () -> metrics.retryBudgetExhausted(service.value());
+        return delegate ->
+                new Loop(delegate, service, policies, plans, budget, latencies, timeouts, availability, onExhausted);
     }
 
     /**
@@ -110,27 +100,78 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
     }
 
     /**
-     * Deposits every call, not every attempt, into the budget: retries are a share of calls. A call of
-     * {@link #ONE_ATTEMPT} goes straight to the layers below, as one attempt.
+     * The log of the last attempt the retry loop made of the call on {@code ctx} (a hedge, for HEDGE): a child of the
+     * log of the call above it; {@code ctx}'s own log when no loop ran it.
      */
-    private static final class BudgetDepositingClient extends SimpleDecoratingHttpClient {
+    public static RequestLogAccess lastAttemptLog(ClientRequestContext ctx) {
+        final @Nullable CallCompletion call = ctx.attr(CallCompletion.KEY);
+        return call instanceof RetriedCall retried && retried.isOn(ctx) ? retried.lastAttemptLog() : ctx.log();
+    }
 
-        private final HttpClient oneAttempt;
-        private final RetryBudget budget;
+    /** Stops the call on {@code ctx} (a hedge that lost): no further retry, its attempt in flight cancelled. */
+    public static void cancel(ClientRequestContext ctx) {
+        final @Nullable CallCompletion call = ctx.attr(CallCompletion.KEY);
+        if (call instanceof RetriedCall retried && retried.isOn(ctx)) {
+            retried.cancel();
+        } else {
+            ctx.cancel();
+        }
+    }
 
-        BudgetDepositingClient(HttpClient retrying, HttpClient oneAttempt, RetryBudget budget) {
-            super(retrying);
-            this.oneAttempt = oneAttempt;
+    /**
+     * Deposits every call, not every attempt, into the budget (retries are a share of calls), then runs the call's
+     * attempts. A call of {@link #ONE_ATTEMPT} goes straight to the layers below, as one attempt.
+     */
+    static final class Loop extends SimpleDecoratingHttpClient {
+
+        private final ServiceName service;
+        private final ClientPolicies policies;
+        private final RetryPlan.Plans plans;
+        final RetryBudget budget;
+        final AttemptLatencies latencies;
+        final AttemptTimeouts timeouts;
+        final EndpointAvailability availability;
+        final Runnable onExhausted;
+
+        Loop(
+                HttpClient delegate,
+                ServiceName service,
+                ClientPolicies policies,
+                RetryPlan.Plans plans,
+                RetryBudget budget,
+                AttemptLatencies latencies,
+                AttemptTimeouts timeouts,
+                EndpointAvailability availability,
+                Runnable onExhausted) {
+            super(delegate);
+            this.service = service;
+            this.policies = policies;
+            this.plans = plans;
             this.budget = budget;
+            this.latencies = latencies;
+            this.timeouts = timeouts;
+            this.availability = availability;
+            this.onExhausted = onExhausted;
+        }
+
+        HttpClient next() {
+            return (HttpClient) unwrap();
         }
 
         @Override
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
             budget.deposit();
             if (Boolean.TRUE.equals(ctx.attr(ONE_ATTEMPT))) {
-                return oneAttempt.execute(ctx, req);
+                return unwrap().execute(ctx, req);
             }
-            return unwrap().execute(ctx, req);
+            // The route's rule (the registry's, over the typed client's annotations) over the policy.
+            final RetryPlan plan = plans.of(policies.policyFor(service).retry(), RouteDecision.ruleOf(ctx));
+            return new RetriedCall(this, ctx, plan, isStreaming(ctx)).start(req);
+        }
+
+        @Override
+        public String toString() {
+            return "RetryLoop(" + service + ')';
         }
     }
 }

@@ -45,6 +45,8 @@ public final class Exchange<C extends RequestContext> implements Consumer<Reques
     private @Nullable ResponseClass outcome;
     /** Whether the running interceptor lets the request go on later ({@link #rest()}), to be logged below. */
     private boolean continuesLater;
+    /** Whether the log has been offered to a retry loop's {@link CallCompletion}, so that it is offered once. */
+    private boolean offered;
 
     Exchange(Pass<C> pass, C ctx, HttpRequest request, Pass.Downstream<C> downstream) {
         this.pass = pass;
@@ -221,9 +223,20 @@ public final class Exchange<C extends RequestContext> implements Consumer<Reques
         ctx.updateRequest(request);
     }
 
-    /** The pass's one log listener: every interceptor that passed the request on, in order. */
+    /**
+     * The pass's one log listener: every interceptor that passed the request on, in order. A per-call pass over a
+     * retry loop that ran the first attempt on the call's own context hears of the call's end from the loop
+     * ({@link CallCompletion}), with the log of every attempt.
+     */
     @Override
     public void accept(RequestLog log) {
+        if (!offered && pass.perCall() && ctx instanceof ClientRequestContext) {
+            offered = true;
+            final @Nullable CallCompletion call = ctx.attr(CallCompletion.KEY);
+            if (call != null && call.deliverLater(this)) {
+                return;
+            }
+        }
         final Interceptor<C>[] interceptors = pass.interceptors();
         for (int i = 0; i < passed; i++) {
             index = i;

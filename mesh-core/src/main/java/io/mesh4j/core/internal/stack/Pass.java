@@ -43,6 +43,7 @@ public final class Pass<C extends RequestContext> {
     private final Interceptor<C>[] interceptors;
     private final boolean observesCompletion;
     private final ResponseClassifier classifier;
+    private final boolean perCall;
 
     /**
      * A pass over {@code interceptors}, in request order.
@@ -65,6 +66,7 @@ public final class Pass<C extends RequestContext> {
         }
         observesCompletion = observes;
         this.classifier = requireNonNull(classifier, "classifier");
+        perCall = this.roles.get(0).scope() == Role.Scope.PER_CALL;
     }
 
     /**
@@ -93,6 +95,11 @@ public final class Pass<C extends RequestContext> {
      */
     public List<Role> roles() {
         return roles;
+    }
+
+    /** Whether the pass runs once per call: then a retry loop below may hand it the call's log (CallCompletion). */
+    boolean perCall() {
+        return perCall;
     }
 
     int size() {
