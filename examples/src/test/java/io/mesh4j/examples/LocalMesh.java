@@ -2,6 +2,7 @@ package io.mesh4j.examples;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,11 +26,17 @@ final class LocalMesh implements AutoCloseable {
     }
 
     static LocalMesh start(Path dataDir) {
-        final MeshRegistry registry = MeshRegistry.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .dataDir(dataDir)
-                .build();
+        return start(dataDir, MeshRegistry.builder());
+    }
+
+    /** A mesh whose certificates live {@code leafLifetime} (at least 10 s), renewed at two thirds of it. */
+    static LocalMesh start(Path dataDir, Duration leafLifetime) {
+        return start(dataDir, MeshRegistry.builder().leafLifetime(leafLifetime));
+    }
+
+    private static LocalMesh start(Path dataDir, MeshRegistry.Builder builder) {
+        final MeshRegistry registry =
+                builder.host("127.0.0.1").port(0).dataDir(dataDir).build();
         registry.start();
         return new LocalMesh(registry);
     }

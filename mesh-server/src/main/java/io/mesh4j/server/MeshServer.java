@@ -22,7 +22,6 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerPort;
-import com.linecorp.armeria.server.ServerTlsConfig;
 
 import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.authz.AccessPolicy;
@@ -33,6 +32,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.internal.identity.IdentityAccess;
+import io.mesh4j.core.internal.identity.NoIssuerHints;
 import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
@@ -184,13 +184,14 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         if (identity != null) {
             final X509ExtendedTrustManager callers =
                     identity.trustManager(id -> id.service().isPresent(), "a workload of " + identity.trustDomain());
+            // One TLS context for the listener's life, whose key manager presents the current certificate at each
+            // handshake: a renewal reaches the next connection, and no connection ever waits for a context to be
+            // built (Armeria's TlsProvider builds one, PKCS#12 key store and all, whenever none is held by an open
+            // connection, which is at every first caller after an idle spell). Its certificate request names no
+            // issuers, which the context would fix at the roots of its start, and a CA rotation would change.
             sb.https(config.port)
-                    .tlsProvider(
-                            identity.tlsProvider(),
-                            ServerTlsConfig.builder()
-                                    .clientAuth(ClientAuth.REQUIRE)
-                                    .tlsCustomizer(tls -> tls.trustManager(callers))
-                                    .build());
+                    .tls(IdentityAccess.KEY_MANAGER.get(identity).factory())
+                    .tlsCustomizer(tls -> tls.clientAuth(ClientAuth.REQUIRE).trustManager(new NoIssuerHints(callers)));
             // A change of trust (a root retired, a caller revoked) closes the connections of callers it no longer
             // admits; new ones meet it in their handshake. Checked once per change, never per request.
             final TlsConnections connections = new TlsConnections(service + "/" + instanceId);

@@ -153,6 +153,44 @@ class AuthorizationTest {
     }
 
     @Test
+    void aDecisionKeptForACallerGivesWayToTheNextPushAndEveryRequestIsStillCounted() {
+        final String frontend = "spiffe://mesh.local/svc/frontend";
+        for (int i = 0; i < 5; i++) {
+            assertThat(get(asFrontend, "/orders/" + i).status()).isEqualTo(HttpStatus.OK);
+        }
+        assertThat(orders.authorizationCounts().of(frontend, true)).isEqualTo(5);
+
+        // The decision the annotation gave frontend was kept; a push that leaves frontend out refuses its next one.
+        final AccessPolicy onlyInventory = new AccessPolicy(List.of(
+                new AccessRule(Set.of("/orders/{id}"), Set.of(HttpMethod.GET), Set.of(ServiceName.of("inventory")))));
+        RegistryAccess.ADMIN_CLIENT
+                .get(registry)
+                .putPolicy(ORDERS, onlyInventory)
+                .join();
+        await().atMost(Duration.ofSeconds(1))
+                .until(() -> get(asFrontend, "/orders/7").status() == HttpStatus.FORBIDDEN);
+        final long refusedSoFar = orders.authorizationCounts().of(frontend, false);
+        for (int i = 0; i < 3; i++) {
+            final AggregatedHttpResponse refused = get(asFrontend, "/orders/7");
+            assertThat(refused.status()).isEqualTo(HttpStatus.FORBIDDEN);
+            assertThat(refused.contentUtf8())
+                    .contains(frontend + " may not call GET /orders/:id of orders (the policy pushed by the registry "
+                            + "does not allow it)");
+        }
+        assertThat(orders.authorizationCounts().of(frontend, false)).isEqualTo(refusedSoFar + 3);
+
+        // And the refusal kept under that policy gives way to the next push.
+        final AccessPolicy both = new AccessPolicy(List.of(new AccessRule(
+                Set.of("/orders/{id}"),
+                Set.of(HttpMethod.GET),
+                Set.of(ServiceName.of("inventory"), ServiceName.of("frontend")))));
+        RegistryAccess.ADMIN_CLIENT.get(registry).putPolicy(ORDERS, both).join();
+        await().atMost(Duration.ofSeconds(1))
+                .until(() -> get(asFrontend, "/orders/7").status() == HttpStatus.OK);
+        assertThat(get(asInventory, "/orders/7").status()).isEqualTo(HttpStatus.OK);
+    }
+
+    @Test
     void aPolicyAlreadyInTheRegistryAppliesFromTheFirstRequest() {
         final AccessPolicy nobodyButFrontend =
                 new AccessPolicy(List.of(new AccessRule(Set.of(), Set.of(), Set.of(ServiceName.of("frontend")))));

@@ -30,6 +30,7 @@ import com.linecorp.armeria.common.util.Exceptions;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.internal.identity.CertificateRequests;
+import io.mesh4j.core.internal.identity.CurrentKeyManager;
 import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.identity.KeyPairs;
 import io.mesh4j.core.internal.identity.Pem;
@@ -52,9 +53,10 @@ import io.mesh4j.core.lifecycle.Lifecycle;
  * with the join token. From then on the identity renews itself at two thirds of its certificate's life, proving
  * itself with the current certificate, and watches the mesh's trust state (the roots in force and the revoked
  * certificates): a CA rotation, a retired root or a revocation reaches it within a round trip of the registry's
- * push, not at its next renewal. Servers and clients read {@link #tlsProvider()} and {@link #trustManager} on
- * every new connection, so a renewal reaches live listeners and connection pools without a restart: new
- * connections get the new certificate, open ones finish on the old.
+ * push, not at its next renewal. Servers and clients read the current certificate and {@link #trustManager} on
+ * every new connection (a mesh server through one TLS context whose key manager presents the current certificate,
+ * a mesh client through a TLS spec per certificate), so a renewal reaches live listeners and connection pools
+ * without a restart: new connections get the new certificate, open ones finish on the old.
  *
  * <p>The same identity serves a process's {@code MeshServer} and {@code MeshClient}: they are one workload.
  *
@@ -85,6 +87,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     private final FullJitterBackoff backoff = FullJitterBackoff.of(RETRY_BASE, RETRY_CAP);
     private final RefusalLog refusals;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final CurrentKeyManager keyManager = new CurrentKeyManager(this::keyPair);
 
     private volatile @Nullable Credentials current;
     private volatile TrustState trust;
@@ -99,6 +102,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
 
     static {
         IdentityAccess.REGISTRY_CLIENT.install(identity -> identity.registry);
+        IdentityAccess.KEY_MANAGER.install(identity -> identity.keyManager);
     }
 
     WorkloadIdentity(

@@ -11,5 +11,12 @@ public final class IdentityAccess {
     public static final InternalAccess<WorkloadIdentity, RegistryClient> REGISTRY_CLIENT =
             InternalAccess.of(WorkloadIdentity.class, "registryClient");
 
+    /**
+     * The key manager that presents the identity's current certificate at every handshake, one per identity, for
+     * listeners that keep one TLS context for their whole life.
+     */
+    public static final InternalAccess<WorkloadIdentity, CurrentKeyManager> KEY_MANAGER =
+            InternalAccess.of(WorkloadIdentity.class, "keyManager");
+
     private IdentityAccess() {}
 }

@@ -298,9 +298,17 @@ public final class MeshMetrics {
      * An authorization decision on an inbound request: the AUTHZ layer calls this for every request it judges.
      */
     public void authorizationDecision(String service, String route, String peer, boolean allowed) {
+        authorizationCounter(service, route, peer, allowed).increment();
+    }
+
+    /**
+     * The counter of {@link #authorizationDecision}'s series, for a caller that keeps it: the same counter every
+     * time for the same arguments, since a label value admitted stays admitted and one refused stays refused.
+     */
+    public Counter authorizationCounter(String service, String route, String peer, boolean allowed) {
         final AuthzSeries series = new AuthzSeries(
                 service, guard.admit(service, "route", route), guard.admit(service, "peer", peer), allowed);
-        authorizationDecisions.computeIfAbsent(series, this::authzCounter).increment();
+        return authorizationDecisions.computeIfAbsent(series, this::authzCounter);
     }
 
     private Counter authzCounter(AuthzSeries series) {

@@ -19,8 +19,12 @@ public final class AuthorizationTally implements AuthorizationCounts {
     private final Map<String, LongAdder> ignoredOverrides = new ConcurrentHashMap<>();
 
     public void count(String caller, boolean allowed) {
-        counts.computeIfAbsent(new Key(caller, allowed), unused -> new LongAdder())
-                .increment();
+        counter(caller, allowed).increment();
+    }
+
+    /** The count of {@code caller}'s decisions {@code allowed}, for a caller that keeps it. */
+    public LongAdder counter(String caller, boolean allowed) {
+        return counts.computeIfAbsent(new Key(caller, allowed), unused -> new LongAdder());
     }
 
     @Override

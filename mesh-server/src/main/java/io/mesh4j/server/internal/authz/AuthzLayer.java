@@ -1,20 +1,25 @@
 package io.mesh4j.server.internal.authz;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.grpc.Status;
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.identity.MeshIdentity;
-import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.identity.RefusalLog;
+import io.mesh4j.core.internal.identity.SessionPeer;
 import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
@@ -34,6 +39,7 @@ import io.mesh4j.server.internal.grpc.GrpcServing;
 import io.mesh4j.server.internal.policy.ServerRoutes;
 import io.mesh4j.server.internal.refusal.Refusal;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
+import io.micrometer.core.instrument.Counter;
 
 /**
  * Decides whether the caller, known by the SPIFFE ID its certificate proved, may call the route; first match
@@ -43,11 +49,22 @@ import io.mesh4j.server.internal.stack.FusedServiceLayer;
  * A refusal is a 403 that names the caller, the route and what refused it (a gRPC call gets {@code PERMISSION_DENIED}
  * with the same words); every decision is counted by caller. gRPC health ({@code grpc.health.v1.Health}) is open
  * to every caller the listener admitted.
+ *
+ * <p>Priced per layer, this was 37.5 µs of CPU and ~700 bytes per request: the caller's ID turned into a service
+ * name (a regular expression), its text, the policy's rules walked, and two counters looked up by new keys. Now the
+ * caller is read once per TLS session ({@link SessionPeer}), and the decision for a route, method and caller is made
+ * once per pushed policy and kept with the counters it increments; a push puts a new policy in force, and the next
+ * request is decided under it.
  */
 public final class AuthzLayer extends FusedServiceLayer {
 
     private static final Logger logger = LoggerFactory.getLogger(AuthzLayer.class);
     private static final String UNKNOWN_CALLER = "unknown";
+    /**
+     * At most this many decisions are kept per pushed policy (routes × methods × callers); beyond, a request is
+     * decided as if it were the first, which is correct, only slower.
+     */
+    private static final int MAX_DECISIONS = 10_000;
 
     public AuthzLayer() {
         super(ServerRoles.AUTHZ);
@@ -65,6 +82,18 @@ public final class AuthzLayer extends FusedServiceLayer {
         return new RequestAuthorization(service, pushed, annotated, counts, refusals, routes, metrics);
     }
 
+    /**
+     * What one route, method and caller come to under one pushed policy: refused with {@code refusal} (null:
+     * allowed), counted in {@code tally} and {@code metric}.
+     */
+    private record Decision(@Nullable String refusal, LongAdder tally, Counter metric) {}
+
+    /** A route (its config, one per route), a method and a caller's SPIFFE ID ({@value #UNKNOWN_CALLER}: none). */
+    private record DecisionKey(ServiceConfig route, HttpMethod method, String caller) {}
+
+    /** The decisions made under {@code inForce}; a push puts a new policy in force, and these are dropped with it. */
+    private record Decisions(PushedPolicy.InForce inForce, Map<DecisionKey, Decision> byKey) {}
+
     private static final class RequestAuthorization implements Interceptor<ServiceRequestContext> {
 
         private final ServiceName service;
@@ -74,6 +103,7 @@ public final class AuthzLayer extends FusedServiceLayer {
         private final RefusalLog refusals;
         private final ServerRoutes routes;
         private final MeshMetrics metrics;
+        private volatile Decisions decisions;
 
         RequestAuthorization(
                 ServiceName service,
@@ -90,25 +120,73 @@ public final class AuthzLayer extends FusedServiceLayer {
             this.annotated = annotated;
             this.counts = counts;
             this.refusals = refusals;
+            decisions = new Decisions(pushed.current(), new ConcurrentHashMap<>());
         }
 
         @Override
         public @Nullable HttpResponse onRequest(ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
-            final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
-            final @Nullable ServiceName verifiedService =
-                    caller != null ? caller.service().orElse(null) : null;
+            final SessionPeer peer = SessionPeer.of(ctx);
+            final @Nullable ServiceName verifiedService = peer.service();
             if (verifiedService != null) {
                 // The verified identity, for the metrics and spans, over what the caller says of itself.
                 ctx.setAttr(MeshTelemetry.PEER, verifiedService.value());
             }
-            final String callerName = caller != null ? caller.toString() : UNKNOWN_CALLER;
+            final @Nullable String peerText = peer.text();
+            final String callerName = peerText != null ? peerText : UNKNOWN_CALLER;
             if (ctx.path().startsWith(GrpcServing.HEALTH_PATH_PREFIX)) {
                 // gRPC health is for probes and balancers: any caller the listener admitted (with TLS, any workload
                 // of the mesh) may ask it, as Istio and Linkerd let probes through whatever the policy says.
                 decided(ctx, callerName, verifiedService, true);
                 return null;
             }
+            final Decision decision = decisionOf(ctx, verifiedService, callerName);
+            decision.tally().increment();
+            decision.metric().increment();
+            final @Nullable String refusal = decision.refusal();
+            if (refusal == null) {
+                return allowed(ctx, exchange, verifiedService, callerName);
+            }
+            refusals.refused(refusal);
+            logger.debug("{}", refusal);
+            return Refusal.of(
+                    ctx,
+                    Status.Code.PERMISSION_DENIED,
+                    refusal,
+                    () -> HttpResponse.of(
+                            HttpStatus.FORBIDDEN,
+                            MediaType.JSON_UTF_8,
+                            RegistryJson.writeError(ErrorBody.of(ErrorCode.FORBIDDEN, refusal))));
+        }
+
+        /**
+         * The decision for this route, method and caller under the policy in force: made at the first such request
+         * after a push and kept with that push, so a new push decides the next request afresh.
+         */
+        private Decision decisionOf(
+                ServiceRequestContext ctx, @Nullable ServiceName verifiedService, String callerName) {
             final PushedPolicy.InForce inForce = pushed.current();
+            Decisions decisions = this.decisions;
+            if (decisions.inForce() != inForce) {
+                decisions = new Decisions(inForce, new ConcurrentHashMap<>());
+                this.decisions = decisions;
+            }
+            final DecisionKey key = new DecisionKey(ctx.config(), ctx.method(), callerName);
+            final @Nullable Decision known = decisions.byKey().get(key);
+            if (known != null) {
+                return known;
+            }
+            final Decision made = decide(ctx, inForce, verifiedService, callerName);
+            if (decisions.byKey().size() < MAX_DECISIONS) {
+                decisions.byKey().putIfAbsent(key, made);
+            }
+            return made;
+        }
+
+        private Decision decide(
+                ServiceRequestContext ctx,
+                PushedPolicy.InForce inForce,
+                @Nullable ServiceName verifiedService,
+                String callerName) {
             final @Nullable AccessPolicy fromRegistry = inForce.policy();
             final String route = ctx.config().route().patternString();
             final @Nullable AccessPolicy policy;
@@ -122,26 +200,23 @@ public final class AuthzLayer extends FusedServiceLayer {
                         ? "the @AllowCallers annotation does not allow it"
                         : inForce.fallback().reason();
             }
-            if (policy == null
+            final boolean allowed = policy == null
                     ? inForce.fallback().allows()
-                    : verifiedService != null && policy.allows(route, ctx.method(), verifiedService)) {
-                decided(ctx, callerName, verifiedService, true);
-                return allowed(ctx, exchange, verifiedService, callerName);
-            }
-            decided(ctx, callerName, verifiedService, false);
-            final String message =
-                    (caller != null ? caller + " may not call " : "a caller without a mesh " + "identity may not call ")
+                    : verifiedService != null && policy.allows(route, ctx.method(), verifiedService);
+            final String refusal = allowed
+                    ? null
+                    : (callerName.equals(UNKNOWN_CALLER)
+                                    ? "a caller without a mesh identity may not call "
+                                    : callerName + " may not call ")
                             + ctx.method() + ' ' + route + " of " + service + " (" + refusedBy + ")";
-            refusals.refused(message);
-            logger.debug("{}", message);
-            return Refusal.of(
-                    ctx,
-                    Status.Code.PERMISSION_DENIED,
-                    message,
-                    () -> HttpResponse.of(
-                            HttpStatus.FORBIDDEN,
-                            MediaType.JSON_UTF_8,
-                            RegistryJson.writeError(ErrorBody.of(ErrorCode.FORBIDDEN, message))));
+            return new Decision(
+                    refusal,
+                    counts.counter(callerName, allowed),
+                    metrics.authorizationCounter(
+                            service.value(),
+                            route,
+                            verifiedService != null ? verifiedService.value() : MeshMetrics.UNKNOWN,
+                            allowed));
         }
 
         private void decided(

@@ -17,8 +17,7 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import io.grpc.Status;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.identity.MeshIdentity;
-import io.mesh4j.core.identity.SpiffeId;
+import io.mesh4j.core.internal.identity.SessionPeer;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
@@ -107,9 +106,11 @@ public final class RateLimitLayer extends FusedServiceLayer {
             return "RequestRateLimit";
         }
 
+        /** Read from the TLS session, where the caller's ID, service and text are kept once per session. */
         private static @Nullable String callerOf(ServiceRequestContext ctx) {
-            final @Nullable SpiffeId peer = MeshIdentity.peer(ctx);
-            return peer != null ? peer.service().map(ServiceName::value).orElse(peer.toString()) : null;
+            final SessionPeer peer = SessionPeer.of(ctx);
+            final @Nullable ServiceName service = peer.service();
+            return service != null ? service.value() : peer.text();
         }
 
         /** Whole seconds, as {@code Retry-After} counts them, rounded up: a caller that waits that long gets in. */
