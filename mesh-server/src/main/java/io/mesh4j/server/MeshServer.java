@@ -58,6 +58,7 @@ import io.mesh4j.server.internal.tcp.TcpInbound;
 import io.mesh4j.server.internal.tcp.TcpListener;
 import io.mesh4j.server.internal.websocket.WebSocketServing;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslProtocols;
 
 /**
  * One instance of a service: an Armeria server whose every request passes the inbound {@link Stack}, and which
@@ -189,9 +190,13 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             // built (Armeria's TlsProvider builds one, PKCS#12 key store and all, whenever none is held by an open
             // connection, which is at every first caller after an idle spell). Its certificate request names no
             // issuers, which the context would fix at the roots of its start, and a CA rotation would change.
+            // TLS 1.3 only, as Linkerd's proxy: a context that lives as long as the listener would otherwise keep
+            // TLS 1.2 sessions that a caller could resume, its certificate unchecked, after it was revoked.
             sb.https(config.port)
                     .tls(IdentityAccess.KEY_MANAGER.get(identity).factory())
-                    .tlsCustomizer(tls -> tls.clientAuth(ClientAuth.REQUIRE).trustManager(new NoIssuerHints(callers)));
+                    .tlsCustomizer(tls -> tls.clientAuth(ClientAuth.REQUIRE)
+                            .trustManager(new NoIssuerHints(callers))
+                            .protocols(SslProtocols.TLS_v1_3));
             // A change of trust (a root retired, a caller revoked) closes the connections of callers it no longer
             // admits; new ones meet it in their handshake. Checked once per change, never per request.
             final TlsConnections connections = new TlsConnections(service + "/" + instanceId);

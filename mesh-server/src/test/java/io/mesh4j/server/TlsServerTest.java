@@ -210,6 +210,31 @@ class TlsServerTest {
                 .contains("URI:spiffe://mesh.local/svc/orders");
     }
 
+    @Test
+    void aTls12HandshakeIsRefused() throws Exception {
+        final WorkloadIdentity frontend = identity(registry, "frontend", Clock.systemUTC());
+        final Path certificate = Files.writeString(
+                dataDir.resolve("frontend12.crt"), Pem.write(frontend.keyPair().certificateChain()));
+        final Path key = Files.writeString(
+                dataDir.resolve("frontend12.key"), Pem.write(frontend.keyPair().privateKey()));
+
+        // A listener whose context lives as long as it does must not keep sessions a revoked caller could resume.
+        final String handshake = run(
+                "openssl",
+                "s_client",
+                "-tls1_2",
+                "-connect",
+                "127.0.0.1:" + orders.port(),
+                "-cert",
+                certificate.toString(),
+                "-key",
+                key.toString(),
+                "-CAfile",
+                dataDir.resolve("trust-bundle.pem").toString());
+
+        assertThat(handshake).doesNotContainPattern("New, TLSv1\\.2").contains("Cipher is (NONE)");
+    }
+
     private static String firstCertificate(String sClientOutput) {
         final int begin = sClientOutput.indexOf("-----BEGIN CERTIFICATE-----");
         final String end = "-----END CERTIFICATE-----";
