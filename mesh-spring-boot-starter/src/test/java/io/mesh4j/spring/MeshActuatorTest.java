@@ -13,9 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -31,7 +28,9 @@ import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.spring.actuator.MeshActuatorAutoConfiguration;
 import io.mesh4j.spring.actuator.MeshEndpoint;
+import io.mesh4j.spring.actuator.MeshHealthAutoConfiguration;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
+import io.mesh4j.spring.line.BootLine;
 
 /** The {@code mesh} health indicator and the {@code /actuator/mesh} endpoint, against a real registry. */
 class MeshActuatorTest {
@@ -58,7 +57,10 @@ class MeshActuatorTest {
     }
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshActuatorAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(
+                    MeshAutoConfiguration.class,
+                    MeshActuatorAutoConfiguration.class,
+                    MeshHealthAutoConfiguration.class))
             .withPropertyValues(
                     "spring.application.name=frontend",
                     "mesh.tls=off",
@@ -67,10 +69,9 @@ class MeshActuatorTest {
     @Test
     void healthIsUpWhileTheRegistryAnswersAndSaysWhereItIs() {
         runner.withPropertyValues("mesh.registry=" + registry.uri()).run(context -> {
-            final Health health = context.getBean("meshHealthIndicator", HealthIndicator.class)
-                    .health();
-            assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat(health.getDetails())
+            final BootLine.Reading health = BootLine.meshHealth(context);
+            assertThat(health.status()).isEqualTo("UP");
+            assertThat(health.details())
                     .containsEntry("identity", Map.of("tls", "off"))
                     .containsEntry("registry", Map.of("address", registry.uri().toString(), "reachable", true));
         });
@@ -80,13 +81,12 @@ class MeshActuatorTest {
     void aRegistryThatDoesNotAnswerIsADegradedDetailNotDown() {
         // Plaintext, so no certificate to lose: nothing stops this application from calling what it knows.
         runner.withPropertyValues("mesh.registry=http://127.0.0.1:1").run(context -> {
-            final Health health = context.getBean("meshHealthIndicator", HealthIndicator.class)
-                    .health();
-            assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat(health.getDetails().get("registry").toString())
+            final BootLine.Reading health = BootLine.meshHealth(context);
+            assertThat(health.status()).isEqualTo("UP");
+            assertThat(health.details().get("registry").toString())
                     .contains("address=http://127.0.0.1:1", "reachable=false", "Connection refused")
                     .containsPattern("unreachableSince=\\d{4}-");
-            assertThat(health.getDetails().get("degraded").toString()).startsWith("registry unreachable since ");
+            assertThat(health.details().get("degraded").toString()).startsWith("registry unreachable since ");
         });
     }
 
@@ -177,17 +177,16 @@ class MeshActuatorTest {
                                             "DEADLINE"))
                             .containsEntry("accessPolicy", "annotations")
                             .containsEntry("defaultPolicy", "allow");
-                    final HealthIndicator health = context.getBean("meshHealthIndicator", HealthIndicator.class);
-                    assertThat(health.health().getStatus()).isEqualTo(Status.UP);
-                    assertThat(health.health().getDetails())
+                    assertThat(BootLine.meshHealth(context).status()).isEqualTo("UP");
+                    assertThat(BootLine.meshHealth(context).details())
                             .containsEntry("serving", true)
                             .containsEntry("registered", true)
                             .doesNotContainKey("degraded");
 
                     // Deregistered and stopped while the application runs on: it cannot serve any more.
                     context.getBean(MeshServer.class).stop().join();
-                    assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
-                    assertThat(health.health().getDetails())
+                    assertThat(BootLine.meshHealth(context).status()).isEqualTo("DOWN");
+                    assertThat(BootLine.meshHealth(context).details())
                             .containsEntry("serving", false)
                             .containsEntry("registered", false);
                 });

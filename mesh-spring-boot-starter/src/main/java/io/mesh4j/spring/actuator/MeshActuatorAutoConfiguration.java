@@ -2,8 +2,7 @@ package io.mesh4j.spring.actuator;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
-import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -18,23 +17,13 @@ import io.mesh4j.spring.autoconfigure.MeshAdminAutoConfiguration;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 
 /**
- * The {@code mesh} health indicator and the {@code /actuator/mesh} endpoint, for applications with the actuator.
+ * The {@code /actuator/mesh} endpoint, for applications with the actuator. The endpoint API is the same on Spring
+ * Boot 3.5 and 4; the health indicator, whose API moved in Boot 4, is {@link MeshHealthAutoConfiguration}'s.
  */
 @AutoConfiguration(after = {MeshAutoConfiguration.class, MeshAdminAutoConfiguration.class})
-@ConditionalOnClass(HealthIndicator.class)
+@ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
 @ConditionalOnBean(MeshClient.class)
 public class MeshActuatorAutoConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean(name = "meshHealthIndicator")
-    @ConditionalOnEnabledHealthIndicator("mesh")
-    HealthIndicator meshHealthIndicator(
-            ObjectProvider<MeshServer> server,
-            ObjectProvider<MeshClient> client,
-            ObjectProvider<WorkloadIdentity> identity,
-            ObjectProvider<AdminServer> admin) {
-        return new MeshHealthIndicator(view(server, client, identity, admin));
-    }
 
     @Bean
     @ConditionalOnMissingBean
@@ -44,15 +33,6 @@ public class MeshActuatorAutoConfiguration {
             ObjectProvider<MeshClient> client,
             ObjectProvider<WorkloadIdentity> identity,
             ObjectProvider<AdminServer> admin) {
-        return new MeshEndpoint(view(server, client, identity, admin));
-    }
-
-    private static MeshView view(
-            ObjectProvider<MeshServer> server,
-            ObjectProvider<MeshClient> client,
-            ObjectProvider<WorkloadIdentity> identity,
-            ObjectProvider<AdminServer> admin) {
-        return new MeshView(
-                server.getIfAvailable(), client.getIfAvailable(), identity.getIfAvailable(), admin.getIfAvailable());
+        return new MeshEndpoint(MeshView.of(server, client, identity, admin));
     }
 }

@@ -1,80 +1,21 @@
 package io.mesh4j.spring.actuator;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Map;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
 
-import org.jspecify.annotations.Nullable;
-import org.springframework.boot.actuate.health.AbstractHealthIndicator;
-import org.springframework.boot.actuate.health.Health;
-
-/**
- * The {@code mesh} health: DOWN only when the application cannot take part in the mesh, that is when the workload's
- * certificate is missing or expired (no mTLS peer would accept it) or when the application has a mesh server and it
- * is not serving; UP otherwise. The details give the certificate's expiry, the registry's address and whether it
- * answered, whether the instance is serving and registered, and the endpoints known per called service.
- *
- * <p>A registry that does not answer is not DOWN but a {@code degraded} detail, saying since when: calls keep
- * flowing to the last-known endpoints, the server keeps serving, and the certificate stays valid until it expires.
- * Reporting DOWN would have load balancers and orchestrators that read this health take every application of the
- * mesh out at once because of one registry outage, as a Consul outage does not take Spring Cloud applications out.
- * An expiring certificate still turns it DOWN in time: renewal needs the registry.
- */
+/** The {@code mesh} health indicator of Spring Boot 4: {@link MeshHealth} in Boot 4's health API. */
 final class MeshHealthIndicator extends AbstractHealthIndicator {
 
-    private final MeshView view;
-    private final RegistryOutage outage = new RegistryOutage();
+    private final MeshHealth health;
 
     MeshHealthIndicator(MeshView view) {
         super("mesh health check failed");
-        this.view = view;
+        this.health = new MeshHealth(view);
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        final @Nullable Map<String, Object> server = view.server();
-        final boolean serving = server == null || Boolean.TRUE.equals(server.get("serving"));
-        final Map<String, Object> registry = view.registry();
-        final boolean reachable = !Boolean.FALSE.equals(registry.get("reachable"));
-        final @Nullable Instant unreachableSince =
-                outage.observe(reachable, Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        if (unreachableSince != null) {
-            registry.put("unreachableSince", unreachableSince.toString());
-        }
-        if (view.isCertificateValid() && serving) {
-            builder.up();
-        } else {
-            builder.down();
-        }
-        final Map<String, Object> identity = view.identity();
-        final Map<String, Integer> endpoints = view.endpointCounts();
-        builder.withDetail("identity", identity);
-        builder.withDetail("registry", registry);
-        if (server != null) {
-            builder.withDetail("serving", serving);
-            builder.withDetail("registered", Boolean.TRUE.equals(server.get("registered")));
-        }
-        builder.withDetail("endpoints", endpoints);
-        if (unreachableSince != null) {
-            builder.withDetail("degraded", degraded(unreachableSince, endpoints, server != null && serving, identity));
-        }
-    }
-
-    /** What still works while the registry is away, and until when, in one line for whoever reads the health. */
-    private static String degraded(
-            Instant since, Map<String, Integer> endpoints, boolean serving, Map<String, Object> identity) {
-        final StringBuilder text = new StringBuilder("registry unreachable since ").append(since);
-        if (!endpoints.isEmpty()) {
-            text.append(", serving from last-known endpoints ").append(endpoints);
-        }
-        if (serving) {
-            text.append(", this instance still serving");
-        }
-        final @Nullable Object expiresAt = identity.get("certificateExpiresAt");
-        if (Boolean.TRUE.equals(identity.get("certificateValid")) && expiresAt != null) {
-            // Renewal needs the registry: this is when the health turns DOWN unless it answers before.
-            text.append("; the certificate cannot be renewed and expires at ").append(expiresAt);
-        }
-        return text.toString();
+        final MeshHealth.Reading reading = health.read();
+        (reading.up() ? builder.up() : builder.down()).withDetails(reading.details());
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 
 import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.server.Server;
@@ -58,6 +59,16 @@ final class MeshView {
         this.client = client;
         this.identity = identity;
         this.admin = admin != null ? admin : server != null ? server.admin() : null;
+    }
+
+    /** The view of whichever of these beans the application has. */
+    static MeshView of(
+            ObjectProvider<MeshServer> server,
+            ObjectProvider<MeshClient> client,
+            ObjectProvider<WorkloadIdentity> identity,
+            ObjectProvider<AdminServer> admin) {
+        return new MeshView(
+                server.getIfAvailable(), client.getIfAvailable(), identity.getIfAvailable(), admin.getIfAvailable());
     }
 
     /** The workload's identity and its certificate's expiry; {@code tls: off} on a plaintext mesh. */

@@ -10,7 +10,6 @@ import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.SmartLifecycle;
 
 import io.mesh4j.server.MeshServer;
@@ -23,8 +22,13 @@ import io.mesh4j.server.MeshServer;
  */
 final class MeshServerLifecycle implements SmartLifecycle {
 
-    /** Stops before (and starts after) the web server's graceful shutdown, which has the phase below. */
-    static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1;
+    /**
+     * Stops before (and starts after) the web server's graceful shutdown, whose phase is
+     * {@code SmartLifecycle.DEFAULT_PHASE - 1024} on Spring Boot 3.5 and 4 alike. Its class moved in Boot 4
+     * ({@code org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle}), so its value is
+     * written here and a test on each line checks it against that line's class.
+     */
+    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024 + 1;
 
     /** How long to wait at start for the first certificate and the listener, before failing the start. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);

@@ -6,7 +6,8 @@ import io.netty.util.Version;
 
 /**
  * Checks that the Netty on the classpath is the one Armeria 1.36, under every mesh4j module, is built on. Spring
- * Boot 3.5's dependency management (its starter parent, or its BOM imported before Netty's) brings Netty 4.1, and
+ * Boot 4 manages Netty 4.2; Spring Boot 3.5's dependency management (its starter parent, or its BOM imported before
+ * Netty's) brings Netty 4.1, and
  * the first mesh bean then fails with a {@code NoClassDefFoundError} deep inside Armeria; this says so at start,
  * and how to fix the build.
  */
@@ -36,11 +37,10 @@ final class NettyCheck {
             throw new MeshConfigurationException(
                     "netty.version",
                     "Netty " + version + " is on the classpath; mesh4j's Armeria 1.36 needs Netty 4.2",
-                    "Spring Boot 3.5 manages Netty 4.1. With spring-boot-starter-parent, set the Maven properties "
-                            + "<netty.version>4.2.7.Final</netty.version>, <jackson-bom.version>2.21.8</jackson-bom.version>, "
-                            + "<opentelemetry.version>1.68.0</opentelemetry.version> and <micrometer.version>1.16.8"
-                            + "</micrometer.version>; with spring-boot-dependencies imported, import io.netty:netty-bom "
-                            + "4.2.7.Final before it.");
+                    "Spring Boot 3.5 manages Netty 4.1 (Spring Boot 4 manages 4.2 and needs nothing). On Boot 3.5, "
+                            + "use mesh-spring-boot3-starter and, with spring-boot-starter-parent, set the Maven property "
+                            + "<netty.version>4.2.7.Final</netty.version>; with spring-boot-dependencies imported, import "
+                            + "io.netty:netty-bom 4.2.7.Final before it.");
         }
     }
 }

@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import com.linecorp.armeria.client.WebClient;
@@ -195,7 +194,8 @@ public final class SpringBootDemo implements Callable<Integer> {
     }
 
     private static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
+        // The port the web server took, as Spring Boot publishes it once it listens.
+        return context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
     }
 
     private void printTable(String title, Load.Tally tally, Load.Tally all) {

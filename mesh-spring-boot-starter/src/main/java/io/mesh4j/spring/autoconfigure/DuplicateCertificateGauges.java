@@ -1,0 +1,44 @@
+package io.mesh4j.spring.autoconfigure;
+
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+
+/**
+ * Keeps Micrometer from warning, at every start, that Armeria's certificate gauge "has been already registered".
+ *
+ * <p>Armeria registers {@code armeria.client.tls.certificate.validity} and {@code armeria.server.tls.certificate.validity}
+ * (and their {@code .days}) in the process-wide registry, tagged with the certificate's host name, for every TLS
+ * context it builds. The mesh builds several that present the workload's certificate chain (its registry client and
+ * its mesh client; its server's again as the certificate comes and renews), so the same gauge is registered again,
+ * which Micrometer ignores with a WARN; and since the gauge registered first is the one kept, it goes on reading the
+ * first certificate after the mesh renews it. Micrometer answers a gauge registered
+ * again from a cache, before any filter is asked, so the only filter that helps is one that keeps these two gauges
+ * out from the first registration: this one, added once per process. The mesh's own view of its certificate (valid
+ * or not, and its expiry) is in the {@code mesh} health details and {@code /actuator/mesh}.
+ */
+final class DuplicateCertificateGauges {
+
+    static final Set<String> NAMES = Set.of(
+            "armeria.client.tls.certificate.validity",
+            "armeria.client.tls.certificate.validity.days",
+            "armeria.server.tls.certificate.validity",
+            "armeria.server.tls.certificate.validity.days");
+
+    private static final AtomicBoolean installed = new AtomicBoolean();
+
+    private DuplicateCertificateGauges() {}
+
+    static void quiet() {
+        if (installed.compareAndSet(false, true)) {
+            quiet(Metrics.globalRegistry);
+        }
+    }
+
+    static void quiet(MeterRegistry registry) {
+        registry.config().meterFilter(MeterFilter.deny(id -> NAMES.contains(id.getName())));
+    }
+}
