@@ -456,16 +456,21 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
 
     /** Stops renewing and closes the connections to the registry; the certificate in hand stays usable. */
     @Override
-    public synchronized CompletableFuture<Void> stop() {
-        if (!closed) {
+    public CompletableFuture<Void> stop() {
+        synchronized (this) {
+            if (closed) {
+                return stopped;
+            }
             closed = true;
             trustWatch.close();
             if (next != null) {
                 next.cancel(false);
             }
-            registryFactory.close();
-            stopped.complete(null);
         }
+        // Outside the lock: closing the factory waits for its event loops, and one of them may be waiting for this
+        // lock to hand in a certificate that was on its way (a deadlock CI met with 10 s certificates).
+        registryFactory.close();
+        stopped.complete(null);
         return stopped;
     }
 
