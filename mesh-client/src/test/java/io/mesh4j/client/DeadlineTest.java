@@ -58,6 +58,37 @@ class DeadlineTest {
     }
 
     @Test
+    void noRetryIsSentIntoTheLastMillisecondOfTheDeadline() {
+        // Attempts cut at 100 ms with almost no backoff: the third is cut by the call's 250 ms deadline, which
+        // Armeria's timeout, counted in whole milliseconds, reaches up to a millisecond early. A fourth attempt
+        // sent into that millisecond reached the server (CI saw it with the default backoff).
+        final ClientPolicy policy = ClientPolicy.builder()
+                .timeout(Duration.ofMillis(250))
+                .retry(RetryConfig.builder()
+                        .maxAttempts(10)
+                        .perAttemptTimeout(Duration.ofMillis(100))
+                        .backoff(Duration.ofMillis(1), Duration.ofMillis(1))
+                        .build())
+                .build();
+        try (Backend stuck =
+                        Backend.start(registry.client(), "orders", "a", Backend.slow("late", Duration.ofSeconds(5)));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .defaultPolicy(policy)
+                        .stack(s -> s.remove(ClientRoles.BREAKER))
+                        .build()) {
+            final WebClient orders = RetryTest.connected(mesh, "orders", 1);
+
+            for (int call = 1; call <= 10; call++) {
+                stuck.hits.set(0);
+                assertThatThrownBy(() -> orders.get("/").aggregate().join())
+                        .hasCauseInstanceOf(ResponseTimeoutException.class);
+                assertThat(stuck.hits.get()).as("attempts of call %d", call).isBetween(2, 3);
+            }
+        }
+    }
+
+    @Test
     void aCallThatTakesTooLongFailsWithAResponseTimeout() {
         try (Backend stuck =
                         Backend.start(registry.client(), "orders", "a", Backend.slow("late", Duration.ofSeconds(5)));

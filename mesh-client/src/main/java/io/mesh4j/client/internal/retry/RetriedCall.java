@@ -66,6 +66,12 @@ final class RetriedCall implements CallCompletion {
      */
     static final int MAX_REQUEUES = 3;
 
+    /**
+     * A retry is not sent with less of the deadline than this left after its backoff: Armeria's timeouts count
+     * whole milliseconds, so it would be cut the moment it reached the server.
+     */
+    private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private final RetryLayer.Loop loop;
     private final ClientRequestContext ctx;
     private final RetryPlan plan;
@@ -93,12 +99,19 @@ final class RetriedCall implements CallCompletion {
     static final class Attempt {
         final ClientRequestContext ctx;
         final long startNanos;
+        /**
+         * Whether the attempt's timeout is the call's deadline: its timing out then means the call has no time
+         * left, whatever fraction of a millisecond the deadline's clock still shows.
+         */
+        final boolean lastsToDeadline;
+
         private @Nullable ScheduledFuture<?> cut;
         private boolean resolved;
 
-        Attempt(ClientRequestContext ctx, long startNanos) {
+        Attempt(ClientRequestContext ctx, long startNanos, boolean lastsToDeadline) {
             this.ctx = ctx;
             this.startNanos = startNanos;
+            this.lastsToDeadline = lastsToDeadline;
         }
 
         /** Whether this is the first end of the attempt to be handled: its answer, or its cut, not both. */
@@ -163,7 +176,8 @@ final class RetriedCall implements CallCompletion {
             attemptCtx.setResponseTimeoutMillis(
                     TimeoutMode.SET_FROM_NOW, Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
         }
-        final Attempt attempt = new Attempt(attemptCtx, System.nanoTime());
+        final boolean lastsToDeadline = remaining != Long.MAX_VALUE && (timeout == 0 || timeout >= remaining);
+        final Attempt attempt = new Attempt(attemptCtx, System.nanoTime(), lastsToDeadline);
         current = attempt;
         if (timeout > 0) {
             // The loop's own timer as well: Armeria's response timeout starts once the request is sent, so an
@@ -262,6 +276,13 @@ final class RetriedCall implements CallCompletion {
             schedule(0);
             return;
         }
+        if (attempt.lastsToDeadline && Exceptions.peel(cause) instanceof ResponseTimeoutException) {
+            // The call's deadline passed. Its clock may still show a fraction of a millisecond, since the attempt's
+            // timeout was set in whole milliseconds; a retry sent into that fraction would reach the server and
+            // be cut at once (DeadlineTest saw a fourth attempt of 200 ms land in a 500 ms call).
+            finish(HttpResponse.ofFailure(cause));
+            return;
+        }
         final ResponseClass outcome = classify(null, HttpHeaders.of(), cause);
         if (outcome == ResponseClass.RETRYABLE_FAILURE && retryAfter(attempt, null)) {
             return;
@@ -280,7 +301,8 @@ final class RetriedCall implements CallCompletion {
             return false;
         }
         final long delayMillis = plan.backoff.nextDelayMillis(attempts);
-        if (deadline != null && deadline.remainingNanos() <= TimeUnit.MILLISECONDS.toNanos(delayMillis)) {
+        if (deadline != null
+                && deadline.remainingNanos() - TimeUnit.MILLISECONDS.toNanos(delayMillis) < MIN_RETRY_NANOS) {
             return false;
         }
         if (!loop.budget.tryWithdraw()) {
