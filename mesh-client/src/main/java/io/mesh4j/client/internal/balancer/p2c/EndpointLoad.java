@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * callers still waited for, and each answer's latency is the stall. Taken as the endpoint's speed, one such answer
  * kept a healthy endpoint out for as long as its cost took to decay: about a minute after a 10 s stall, since
  * nothing it answered meanwhile could lower the estimate faster. So an answer that raises the cost more than
- * {@link #JUMP_RATIO} times is believed at once (peak EWMA still leaves a slowing endpoint at its first slow
+ * {@link #JUMP_RATIO twice} or more is believed at once (peak EWMA still leaves a slowing endpoint at its first slow
  * answer) but not yet for good: the first answer to an attempt sent after it decides. As slow, or nearly: the
  * endpoint is slow, and the cost goes on as usual. Under half of it: the stall is over, and the cost starts over
  * from that answer. The other late answers of the same stall were sent before and decide nothing. An endpoint
@@ -51,8 +51,14 @@ final class EndpointLoad {
      */
     static final long FAILURE_PENALTY_DECAY_NANOS = Duration.ofMillis(500).toNanos();
 
-    /** How many times the cost one answer must raise it by to be a jump, which the next answer confirms or undoes. */
-    static final double JUMP_RATIO = 4;
+    /**
+     * How many times the cost one answer must raise it by to be a jump, which the next answer confirms or undoes.
+     * Low, because an endpoint gets no pick at all once its cost is more than (requests in flight elsewhere + 1)
+     * times the others': at a few calls in flight, two or three times. A rise below the ratio is not probed and
+     * only decays, over the 10 s decay: at 4, a late answer of 3.5 times the cost kept a resumed instance out for
+     * over 10 s (BalancerTest, on busy cores). A jump that was noise costs nothing: the next answer undoes it.
+     */
+    static final double JUMP_RATIO = 2;
 
     /**
      * How long after a jump, and after each probe since, an endpoint nobody picked gets one attempt to say whether

@@ -4,7 +4,7 @@
  * <p>What one bad episode may cost an endpoint is bounded, so that a healthy endpoint is back to its share within
  * seconds of answering again: a failed attempt (refused, reset, timed out) counts as a 1 s penalty fading with a
  * 500 ms constant, not as latency; a late answer (a stall's, such as a frozen process gives when it resumes) that
- * raises the latency estimate more than 4&times; is believed at once but undone by the first answer to an attempt
+ * raises the latency estimate 2&times; or more is believed at once but undone by the first answer to an attempt
  * sent after it that is under half of it; and an endpoint nobody picks because of such a jump is probed once a
  * second until that answer comes. A slow endpoint stays avoided: its answers after the jump confirm it. See
  * {@code EndpointLoad}.

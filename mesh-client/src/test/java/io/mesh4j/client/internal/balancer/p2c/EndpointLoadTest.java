@@ -142,6 +142,20 @@ class EndpointLoadTest {
     }
 
     @Test
+    void aLateAnswerOfAFewTimesTheCostIsAJumpTooAndIsProbedAndUndone() {
+        // 3.5 times: enough to get no pick while a few calls are in flight elsewhere, and below the old ratio of 4,
+        // under which the cost only decayed, for over 10 s.
+        final EndpointLoad load = new EndpointLoad(DECAY, 0);
+        load.observe(20 * MS, 20 * MS);
+        final long late = Duration.ofSeconds(1).toNanos();
+        load.observe(70 * MS, late);
+
+        assertThat(load.tryProbe(late + Duration.ofSeconds(1).toNanos())).isTrue();
+        load.observe(20 * MS, late + Duration.ofMillis(1020).toNanos());
+        assertThat(load.costNanos(late + Duration.ofMillis(1020).toNanos())).isCloseTo(20.0 * MS, within(0.1 * MS));
+    }
+
+    @Test
     void aJumpThatTheNextAttemptConfirmsStaysAsPeakEwmaHasIt() {
         final EndpointLoad load = new EndpointLoad(DECAY, 0);
         load.observe(5 * MS, 5 * MS);
