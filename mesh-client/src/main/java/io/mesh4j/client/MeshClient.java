@@ -486,7 +486,10 @@ public final class MeshClient implements Lifecycle<MeshClient> {
      * {@code @Get}, {@code @Post}... give its method and path, {@code @Param} and {@code @Header} its arguments,
      * and the one argument without an annotation is the JSON body. A method returns the decoded JSON answer,
      * a {@code String}, {@code void}, the {@code AggregatedHttpResponse} itself, or a {@code CompletableFuture} of
-     * one of these; an answer other than 2xx is a {@link io.mesh4j.client.typed.MeshCallException}.
+     * one of these; an answer other than 2xx is a {@link io.mesh4j.client.typed.MeshCallException}, a call the mesh
+     * gave up on without an answer a {@link io.mesh4j.client.typed.MeshUnavailableException}, unless the method has a
+     * fallback ({@link io.mesh4j.core.annotation.Fallback}, or the class {@code @ServiceClient(fallback = ...)}
+     * names, made with its constructor without parameters).
      *
      * <pre>{@code
      * OrdersClient orders = mesh.client(OrdersClient.class);
@@ -501,6 +504,22 @@ public final class MeshClient implements Lifecycle<MeshClient> {
      */
     public <T> T client(Class<T> iface) {
         return TypedClients.create(iface, this::webClient);
+    }
+
+    /**
+     * A typed client, as {@link #client(Class)}, whose methods without a {@link io.mesh4j.core.annotation.Fallback}
+     * of their own are answered by {@code fallback}'s when the mesh gives up on a call: no endpoint, every breaker
+     * open, the deadline passed, no instance reachable, or a 5xx answer once retries are spent.
+     *
+     * @param <T> the interface
+     * @param iface an interface annotated with {@code @ServiceClient("orders")}
+     * @param fallback what answers instead, such as cached or default values
+     * @return a proxy of {@code iface} whose calls go through the mesh
+     * @throws IllegalArgumentException naming the interface or method that is wrong, and how
+     * @throws IllegalStateException if this client was stopped
+     */
+    public <T> T client(Class<T> iface, T fallback) {
+        return TypedClients.create(iface, this::webClient, requireNonNull(fallback, "fallback"));
     }
 
     /**

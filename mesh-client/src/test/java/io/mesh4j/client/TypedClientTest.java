@@ -28,6 +28,9 @@ import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.Post;
 
 import io.mesh4j.client.typed.MeshCallException;
+import io.mesh4j.client.typed.MeshUnavailableException;
+import io.mesh4j.client.typed.MeshUnavailableException.Reason;
+import io.mesh4j.core.annotation.Fallback;
 import io.mesh4j.core.annotation.Retry;
 import io.mesh4j.core.annotation.ServiceClient;
 import io.mesh4j.core.annotation.Timeout;
@@ -70,9 +73,67 @@ class TypedClientTest {
         @Retry(attempts = 1)
         String flakyOnce();
 
+        @Get("/down")
+        @Retry(attempts = 3, on = RetryOn.UNAVAILABLE)
+        String down();
+
         default String describe(String id) {
             return "order " + order(id).join().id();
         }
+    }
+
+    @ServiceClient(value = "orders", fallback = CachedOrders.class)
+    interface OrdersWithFallbacks {
+        @Get("/orders/{id}")
+        @Timeout(300)
+        Order order(@Param("id") String id);
+
+        @Get("/orders/{id}")
+        @Timeout(300)
+        CompletableFuture<Order> orderLater(@Param("id") String id);
+
+        @Get("/flaky")
+        @Retry(attempts = 2, on = RetryOn.UNAVAILABLE)
+        @Fallback("notNow")
+        String flaky();
+
+        @Get("/missing")
+        @Fallback("notNow")
+        String missing();
+
+        default String notNow(Throwable why) {
+            return "not now: " + why.getClass().getSimpleName();
+        }
+    }
+
+    /** The fallback the annotation names: made with its constructor without parameters. */
+    static class CachedOrders implements OrdersWithFallbacks {
+        @Override
+        public Order order(String id) {
+            return new Order(id, 0);
+        }
+
+        @Override
+        public CompletableFuture<Order> orderLater(String id) {
+            return CompletableFuture.completedFuture(new Order(id, -1));
+        }
+
+        @Override
+        public String flaky() {
+            throw new AssertionError("the method's own @Fallback comes first");
+        }
+
+        @Override
+        public String missing() {
+            throw new AssertionError("the method's own @Fallback comes first");
+        }
+    }
+
+    @ServiceClient("orders")
+    interface WrongFallback {
+        @Get("/a")
+        @Fallback("absent")
+        String a(@Param("x") String x);
     }
 
     @ServiceClient("orders")
@@ -125,6 +186,9 @@ class TypedClientTest {
                         ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE)
                         : HttpResponse.of("third time");
             }
+            if (path.equals("/down")) {
+                return HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE);
+            }
             return HttpResponse.of(HttpStatus.NOT_FOUND);
         });
     }
@@ -146,7 +210,17 @@ class TypedClientTest {
 
             // @Timeout(150) on a route that takes 500 ms.
             final long start = System.nanoTime();
-            assertThatThrownBy(orders::slow).isInstanceOf(ResponseTimeoutException.class);
+            assertThatThrownBy(orders::slow)
+                    .isInstanceOf(MeshUnavailableException.class)
+                    .hasCauseInstanceOf(ResponseTimeoutException.class)
+                    .hasMessageStartingWith(
+                            "OrdersClient.slow(): the mesh gave up on orders after 1 attempt: " + "deadline passed")
+                    .satisfies(e -> {
+                        final MeshUnavailableException gaveUp = (MeshUnavailableException) e;
+                        assertThat(gaveUp.reason()).isEqualTo(Reason.TIMED_OUT);
+                        assertThat(gaveUp.service()).isEqualTo(ServiceName.of("orders"));
+                        assertThat(gaveUp.attempts()).isOne();
+                    });
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(450));
 
             // @Retry(attempts = 3, on = 503) gets through two 503s; with one attempt the 503 is the answer.
@@ -169,7 +243,7 @@ class TypedClientTest {
                         .build()) {
             RetryTest.connected(mesh, "orders", 1);
             final OrdersClient orders = mesh.client(OrdersClient.class);
-            assertThatThrownBy(orders::slow).isInstanceOf(ResponseTimeoutException.class);
+            assertThatThrownBy(orders::slow).hasCauseInstanceOf(ResponseTimeoutException.class);
 
             final RouteConfig patient = new RouteConfig(List.of(RouteRule.builder("patient-slow")
                     .match(new RouteMatch(
@@ -185,7 +259,7 @@ class TypedClientTest {
             await().atMost(Duration.ofSeconds(1))
                     .until(() ->
                             mesh.routeConfig(ServiceName.of("orders")).rules().isEmpty());
-            assertThatThrownBy(orders::slow).isInstanceOf(ResponseTimeoutException.class);
+            assertThatThrownBy(orders::slow).hasCauseInstanceOf(ResponseTimeoutException.class);
         }
     }
 
@@ -200,10 +274,13 @@ class TypedClientTest {
             // @Timeout(150): the call ends then, though no endpoint ever came.
             final long start = System.nanoTime();
             assertThatThrownBy(orders::slow)
-                    .isInstanceOf(NoEndpointException.class)
-                    .hasMessageContaining("orders")
+                    .isInstanceOf(MeshUnavailableException.class)
+                    .hasMessageContaining("the mesh gave up on orders")
                     .hasMessageContaining("no endpoint")
-                    .hasMessageContaining("registry " + nowhere + " cannot be reached");
+                    .hasMessageContaining("registry " + nowhere + " cannot be reached")
+                    .hasCauseInstanceOf(NoEndpointException.class)
+                    .satisfies(e ->
+                            assertThat(((MeshUnavailableException) e).reason()).isEqualTo(Reason.NO_ENDPOINT));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
         }
     }
@@ -218,10 +295,73 @@ class TypedClientTest {
             // @Timeout(1500): time enough for the registry to answer that it knows no instance.
             final long start = System.nanoTime();
             assertThatThrownBy(orders::patient)
-                    .isInstanceOf(NoEndpointException.class)
+                    .isInstanceOf(MeshUnavailableException.class)
+                    .hasCauseInstanceOf(NoEndpointException.class)
                     .hasMessageContaining("orders")
                     .hasMessageContaining("no instance of orders is registered");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void whenTheMeshGivesUpTheFallbackAnswersAndA4xxIsStillTheCallersToSee() {
+        try (io.mesh4j.client.MeshClient mesh =
+                io.mesh4j.client.MeshClient.builder(registry.uri()).plaintext().build()) {
+            final OrdersWithFallbacks orders = mesh.client(OrdersWithFallbacks.class);
+
+            // No instance of orders: the class's fallback answers, sync and async, at the call's timeout.
+            assertThat(orders.order("42")).isEqualTo(new Order("42", 0));
+            assertThat(orders.orderLater("43").join()).isEqualTo(new Order("43", -1));
+            assertThat(orders.flaky()).isEqualTo("not now: MeshUnavailableException");
+
+            try (Backend backend = backend()) {
+                RetryTest.connected(mesh, "orders", 1);
+                assertThat(orders.order("42")).isEqualTo(new Order("42", 2));
+
+                // Two 503s, retries spent: the method's own fallback, told why.
+                flakyCalls.set(0);
+                assertThat(orders.flaky()).isEqualTo("not now: MeshCallException");
+                // A 404 says the request is wrong: no fallback hides it.
+                assertThatThrownBy(orders::missing)
+                        .isInstanceOf(MeshCallException.class)
+                        .satisfies(e ->
+                                assertThat(((MeshCallException) e).status()).isEqualTo(HttpStatus.NOT_FOUND));
+            }
+        }
+    }
+
+    @Test
+    void aGivenFallbackReplacesTheAnnotationsAndABadOneFailsWhenTheClientIsMade() {
+        try (io.mesh4j.client.MeshClient mesh =
+                io.mesh4j.client.MeshClient.builder(registry.uri()).plaintext().build()) {
+            final OrdersWithFallbacks given = mesh.client(OrdersWithFallbacks.class, new CachedOrders() {
+                @Override
+                public Order order(String id) {
+                    return new Order(id, 99);
+                }
+            });
+            assertThat(given.order("1")).isEqualTo(new Order("1", 99));
+
+            assertThatThrownBy(() -> mesh.client(WrongFallback.class))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("WrongFallback.a(String): @Fallback(\"absent\") names no default method "
+                            + "absent(String) or absent(String, Throwable) returning String");
+        }
+    }
+
+    @Test
+    void aCallRetriedUntilItsBudgetOrAttemptsRanOutSaysHowManyAttemptsItMade() {
+        try (Backend backend = backend();
+                io.mesh4j.client.MeshClient mesh = io.mesh4j.client.MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .build()) {
+            RetryTest.connected(mesh, "orders", 1);
+            final OrdersClient orders = mesh.client(OrdersClient.class);
+            assertThatThrownBy(orders::down)
+                    .isInstanceOf(MeshCallException.class)
+                    .hasMessageContaining("answered 503 Service Unavailable after 3 attempts")
+                    .satisfies(
+                            e -> assertThat(((MeshCallException) e).attempts()).isEqualTo(3));
         }
     }
 

@@ -121,6 +121,8 @@ class TwoApplicationsTest {
             // The frontend's controller calls orders through the OrdersClient bean the starter made.
             assertThat(frontend.getBean(OrdersClient.class).toString()).contains("mesh client of orders");
             assertThat(http.get("/checkout/7").aggregate().join().contentUtf8()).isEqualTo("order 7: shipped");
+            assertThat(http.get("/summary/7").aggregate().join().contentUtf8())
+                    .isEqualTo("order 7: shipped, not yet paid");
 
             final String health =
                     http.get("/actuator/health").aggregate().join().contentUtf8();
@@ -130,7 +132,7 @@ class TwoApplicationsTest {
                     .contains("\"certificateExpiresAt\":\"")
                     .contains("\"certificateValid\":true")
                     .contains("\"registry\":{\"address\":\"" + registry.uri() + "\",\"reachable\":true}")
-                    .contains("\"endpoints\":{\"orders\":1}");
+                    .contains("\"endpoints\":{\"orders\":1,\"payments\":0}");
 
             final String mesh = http.get("/actuator/mesh").aggregate().join().contentUtf8();
             assertThat(mesh)
@@ -168,6 +170,20 @@ class TwoApplicationsTest {
                 final MeshClient client = frontend.getBean(MeshClient.class);
                 await().atMost(Duration.ofSeconds(5))
                         .until(() -> client.endpoints(ORDERS).isEmpty());
+
+                // With orders gone, the method with a fallback answers from it (payments never had an instance:
+                // its fallback class answers), and the one without is a 503 that names no internal service.
+                final WebClient http = WebClient.of("http://127.0.0.1:" + BootLine.webServerPort(frontend));
+                assertThat(http.get("/summary/7").aggregate().join().contentUtf8())
+                        .isEqualTo("order 7: unknown, not yet paid");
+                final AggregatedHttpResponse unavailable =
+                        http.get("/checkout/7").aggregate().join();
+                assertThat(unavailable.status().code()).isEqualTo(503);
+                assertThat(unavailable.contentType().toString()).startsWith("application/problem+json");
+                assertThat(unavailable.contentUtf8())
+                        .contains("\"status\":503")
+                        .contains("A service this one depends on is unavailable")
+                        .doesNotContain("orders");
                 frontend.close();
             }
         }

@@ -25,17 +25,43 @@ public final class MeshCallException extends RuntimeException {
     private static final int MAX_BODY_IN_MESSAGE = 300;
 
     private final transient AggregatedHttpResponse response;
+    /** How many attempts were made, retries and hedges included. */
+    private final int attempts;
 
     /**
-     * Makes the exception of a call and its answer; its message names the call, the status and the first 300
-     * characters of the body.
+     * Makes the exception of a call and its answer, after one attempt; its message names the call, the status and
+     * the first 300 characters of the body.
      *
      * @param call the call, such as {@code OrdersClient.order(String)}
      * @param response the whole answer
      */
     public MeshCallException(String call, AggregatedHttpResponse response) {
-        super(call + " answered " + response.status() + ": " + abbreviate(response.contentUtf8()));
+        this(call, response, 1);
+    }
+
+    /**
+     * Makes the exception of a call and its last attempt's answer; its message names the call, the status, the
+     * attempts when there was more than one, and the first 300 characters of the body.
+     *
+     * @param call the call, such as {@code OrdersClient.order(String)}
+     * @param response the whole answer
+     * @param attempts how many attempts were made, retries and hedges included
+     */
+    public MeshCallException(String call, AggregatedHttpResponse response, int attempts) {
+        super(call + " answered " + response.status() + (attempts > 1 ? " after " + attempts + " attempts" : "") + ": "
+                + abbreviate(response.contentUtf8()));
         this.response = requireNonNull(response, "response");
+        this.attempts = attempts;
+    }
+
+    /**
+     * Returns how many attempts were made, retries and hedges included: a 5xx answer after several means the mesh
+     * retried it as far as its policy and budget allowed.
+     *
+     * @return at least 1
+     */
+    public int attempts() {
+        return attempts;
     }
 
     /**

@@ -76,7 +76,11 @@ final class MeshClientBeanRegistrar
         for (String name : scanner.scan(packages.packages())) {
             final Class<?> type = ClassUtils.resolveClassName(name, classLoader);
             // Types only, nothing made: a factory bean is not asked, an @Bean method's return type is read.
-            final String[] own = beans.getBeanNamesForType(type, true, false);
+            final Class<?> fallback = MeshClientFactoryBean.fallbackType(type);
+            final String[] own = Arrays.stream(beans.getBeanNamesForType(type, true, false))
+                    // The fallback's bean implements the interface too, but is not a client of its own.
+                    .filter(bean -> !isOfType(beans, bean, fallback))
+                    .toArray(String[]::new);
             if (own.length > 0) {
                 logger.debug("{}: the application's own bean {} is used", name, Arrays.toString(own));
                 continue;
@@ -84,6 +88,11 @@ final class MeshClientBeanRegistrar
             registry.registerBeanDefinition(name, MeshClientFactoryBean.definition(type));
             logger.debug("{}: a typed mesh client bean", name);
         }
+    }
+
+    private static boolean isOfType(ListableBeanFactory beans, String bean, Class<?> type) {
+        final @Nullable Class<?> actual = beans.getType(bean, false);
+        return type != void.class && actual != null && type.isAssignableFrom(actual);
     }
 
     @Override

@@ -7,15 +7,21 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.FactoryBean;
 import org.springframework.beans.factory.SmartFactoryBean;
+import org.springframework.beans.factory.config.AutowireCapableBeanFactory;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.core.annotation.ServiceClient;
 
 /**
  * Makes the bean of one {@code @ServiceClient} interface with the application's {@link MeshClient}. It is made
  * when the application starts, not at its first injection, so that an interface that cannot work stops the start
  * with a failure analysis naming its method, rather than failing later or never.
+ *
+ * <p>The interface's {@code @ServiceClient(fallback = ...)} is the application's bean of that class, or one made
+ * for it (with its dependencies injected), as Spring Cloud OpenFeign does; the client is then the primary bean of
+ * the interface, since the fallback implements it too.
  */
 final class MeshClientFactoryBean<T> implements SmartFactoryBean<T>, BeanFactoryAware {
 
@@ -32,7 +38,14 @@ final class MeshClientFactoryBean<T> implements SmartFactoryBean<T>, BeanFactory
         definition.getConstructorArgumentValues().addIndexedArgumentValue(0, type);
         definition.setAttribute(FactoryBean.OBJECT_TYPE_ATTRIBUTE, type);
         definition.setDescription("the typed mesh client " + type.getName());
+        definition.setPrimary(fallbackType(type) != void.class);
         return definition;
+    }
+
+    /** The class the interface's {@code @ServiceClient(fallback = ...)} names; {@code void.class} for none. */
+    static Class<?> fallbackType(Class<?> type) {
+        final @Nullable ServiceClient annotation = type.getAnnotation(ServiceClient.class);
+        return annotation != null ? annotation.fallback() : void.class;
     }
 
     @Override
@@ -45,7 +58,21 @@ final class MeshClientFactoryBean<T> implements SmartFactoryBean<T>, BeanFactory
         // Looked up now rather than injected, so that defining this bean does not make the mesh client early.
         final MeshClient mesh = requireNonNull(beanFactory, "beanFactory").getBean(MeshClient.class);
         try {
-            return mesh.client(type);
+            final Class<?> fallbackType = fallbackType(type);
+            if (fallbackType == void.class) {
+                return mesh.client(type);
+            }
+            if (!type.isAssignableFrom(fallbackType)) {
+                throw new IllegalArgumentException("@ServiceClient(fallback = " + fallbackType.getSimpleName()
+                        + ".class): " + fallbackType.getName() + " does not implement " + type.getSimpleName()
+                        + " (expected: a class implementing the interface, whose methods answer instead)");
+            }
+            final BeanFactory beans = requireNonNull(beanFactory, "beanFactory");
+            final @Nullable Object existing =
+                    beans.getBeanProvider(fallbackType).getIfAvailable();
+            final Object fallback =
+                    existing != null ? existing : ((AutowireCapableBeanFactory) beans).createBean(fallbackType);
+            return mesh.client(type, type.cast(fallback));
         } catch (IllegalArgumentException e) {
             throw new MeshClientInterfaceException(type, e.getMessage(), e);
         }

@@ -41,10 +41,20 @@ public final class TypedClients {
      * @throws IllegalArgumentException naming the interface or the method and what is wrong
      */
     public static <T> T create(Class<T> iface, Function<ServiceName, WebClient> clients) {
-        return create(iface, clients, DEFAULT_MAPPER);
+        return create(iface, clients, DEFAULT_MAPPER, null);
     }
 
-    public static <T> T create(Class<T> iface, Function<ServiceName, WebClient> clients, ObjectMapper mapper) {
+    /**
+     * @param fallback the object whose methods answer when the mesh gives up on a call; null for the one the
+     *     interface's {@code @ServiceClient(fallback = ...)} names, made with its constructor without parameters
+     * @throws IllegalArgumentException naming the interface or the method and what is wrong
+     */
+    public static <T> T create(Class<T> iface, Function<ServiceName, WebClient> clients, @Nullable T fallback) {
+        return create(iface, clients, DEFAULT_MAPPER, fallback);
+    }
+
+    public static <T> T create(
+            Class<T> iface, Function<ServiceName, WebClient> clients, ObjectMapper mapper, @Nullable T fallback) {
         requireNonNull(iface, "iface");
         requireNonNull(clients, "clients");
         requireNonNull(mapper, "mapper");
@@ -63,17 +73,24 @@ public final class TypedClients {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("@ServiceClient on " + iface.getName() + ": " + e.getMessage(), e);
         }
+        final @Nullable Object fallbackObject = fallback != null ? fallback : fallbackOf(iface, annotation);
         final Map<Method, TypedMethod> methods = new HashMap<>();
+        final Map<Method, FallbackTarget> fallbacks = new HashMap<>();
         for (Method method : iface.getMethods()) {
             if (!method.isDefault() && !Modifier.isStatic(method.getModifiers())) {
-                methods.put(method, TypedMethod.of(iface, method, mapper));
+                methods.put(method, TypedMethod.of(iface, service, method, mapper));
+                final @Nullable FallbackTarget target = FallbackTarget.of(iface, method, fallbackObject);
+                if (target != null) {
+                    fallbacks.put(method, target);
+                }
             }
         }
         final WebClient client = clients.apply(service);
         final InvocationHandler handler = (proxy, method, args) -> {
             final @Nullable TypedMethod typed = methods.get(method);
             if (typed != null) {
-                return typed.invoke(client, args);
+                final @Nullable FallbackTarget target = fallbacks.get(method);
+                return target != null ? typed.invoke(client, args, target, proxy) : typed.invoke(client, args);
             }
             if (method.isDefault()) {
                 // Through a private lookup, so that an interface its package keeps to itself works too.
@@ -94,5 +111,29 @@ public final class TypedClients {
             }
         };
         return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
+    }
+
+    /** The object {@code @ServiceClient(fallback = ...)} names, made with its constructor without parameters. */
+    private static @Nullable Object fallbackOf(Class<?> iface, ServiceClient annotation) {
+        final Class<?> type = annotation.fallback();
+        if (type == void.class) {
+            return null;
+        }
+        if (!iface.isAssignableFrom(type)) {
+            throw new IllegalArgumentException("@ServiceClient(fallback = " + type.getSimpleName() + ".class) on "
+                    + iface.getName() + ": " + type.getName() + " does not implement " + iface.getSimpleName()
+                    + " (expected: a class implementing the interface, whose methods answer instead)");
+        }
+        try {
+            final var constructor = type.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return constructor.newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException(
+                    "@ServiceClient(fallback = " + type.getSimpleName() + ".class) on "
+                            + iface.getName() + ": cannot make one with a constructor without parameters (" + e
+                            + "); give one instead: meshClient.client(" + iface.getSimpleName() + ".class, fallback)",
+                    e);
+        }
     }
 }

@@ -25,15 +25,22 @@ import org.jspecify.annotations.Nullable;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.client.ClientRequestContext;
+import com.linecorp.armeria.client.ClientRequestContextCaptor;
+import com.linecorp.armeria.client.Clients;
 import com.linecorp.armeria.client.RequestPreparationSetters;
+import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.WebClientRequestPreparation;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.common.QueryParamsBuilder;
+import com.linecorp.armeria.common.logging.RequestLogAccess;
+import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.annotation.Delete;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Head;
@@ -44,9 +51,13 @@ import com.linecorp.armeria.server.annotation.Patch;
 import com.linecorp.armeria.server.annotation.Post;
 import com.linecorp.armeria.server.annotation.Put;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.mesh4j.client.NoEndpointException;
 import io.mesh4j.client.internal.routing.RouteDecision;
 import io.mesh4j.client.typed.MeshCallException;
+import io.mesh4j.client.typed.MeshUnavailableException;
+import io.mesh4j.client.typed.MeshUnavailableException.Reason;
+import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.annotation.AnnotatedRules;
 import io.mesh4j.core.routing.PathMatch;
 import io.mesh4j.core.routing.RouteMatch;
@@ -72,6 +83,7 @@ final class TypedMethod {
     private record Argument(Kind kind, String name) {}
 
     private final String description;
+    private final ServiceName service;
     private final HttpMethod httpMethod;
     private final String pathTemplate;
     private final List<Argument> arguments;
@@ -82,6 +94,7 @@ final class TypedMethod {
 
     private TypedMethod(
             String description,
+            ServiceName service,
             HttpMethod httpMethod,
             String pathTemplate,
             List<Argument> arguments,
@@ -90,6 +103,7 @@ final class TypedMethod {
             JavaType resultType,
             ObjectMapper mapper) {
         this.description = description;
+        this.service = service;
         this.httpMethod = httpMethod;
         this.pathTemplate = pathTemplate;
         this.arguments = arguments;
@@ -102,7 +116,7 @@ final class TypedMethod {
     /**
      * @throws IllegalArgumentException naming the method and what is wrong with it
      */
-    static TypedMethod of(Class<?> iface, Method method, ObjectMapper mapper) {
+    static TypedMethod of(Class<?> iface, ServiceName service, Method method, ObjectMapper mapper) {
         final String description = AnnotatedRules.describe(method);
         final List<Mapping> mappings = new ArrayList<>();
         for (Annotation annotation : method.getAnnotations()) {
@@ -169,6 +183,7 @@ final class TypedMethod {
                         Map.of()));
         return new TypedMethod(
                 description,
+                service,
                 mapping.method(),
                 mapping.path(),
                 List.copyOf(arguments),
@@ -231,6 +246,38 @@ final class TypedMethod {
         }
     }
 
+    /** As {@link #invoke}, with {@code fallback} answering instead when the mesh gives up on the call. */
+    @Nullable
+    Object invoke(WebClient client, @Nullable Object[] args, FallbackTarget fallback, Object proxy) throws Throwable {
+        if (!async) {
+            try {
+                return invoke(client, args);
+            } catch (Throwable why) {
+                if (!FallbackTarget.applies(why)) {
+                    throw why;
+                }
+                return fallback.call(proxy, args, why);
+            }
+        }
+        final CompletableFuture<@Nullable Object> result = call(client, args != null ? args : new Object[0]);
+        return result.exceptionallyCompose(failure -> {
+            final Throwable why =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (!FallbackTarget.applies(why)) {
+                return CompletableFuture.failedFuture(why);
+            }
+            try {
+                final @Nullable Object answer = fallback.call(proxy, args, why);
+                return answer instanceof CompletionStage<?> stage
+                        ? stage.toCompletableFuture().thenApply(value -> (@Nullable Object) value)
+                        : CompletableFuture.completedFuture(answer);
+            } catch (Throwable t) {
+                t.addSuppressed(why);
+                return CompletableFuture.failedFuture(t);
+            }
+        });
+    }
+
     private CompletableFuture<@Nullable Object> call(WebClient client, @Nullable Object[] args) throws Exception {
         String path = pathTemplate;
         final QueryParamsBuilder query = QueryParams.builder();
@@ -272,35 +319,70 @@ final class TypedMethod {
         if (rule != null) {
             setRule(request, rule);
         }
-        return request.execute().aggregate().handle(this::decode);
+        final HttpResponse response;
+        final @Nullable ClientRequestContext ctx;
+        // The call's context, for its log: how many attempts the mesh made is said when it gives up.
+        try (ClientRequestContextCaptor captor = Clients.newContextCaptor()) {
+            response = request.execute();
+            ctx = captor.getOrNull();
+        }
+        return response.aggregate().handle((answer, cause) -> decode(ctx, answer, cause));
     }
 
     /**
-     * A call that found no endpoint fails with the {@link NoEndpointException} that says why, rather than with
-     * Armeria's wrapper that says nothing was sent.
+     * A call without an answer fails with a {@link MeshUnavailableException} that says which service, why and after
+     * how many attempts, its cause what the last attempt ended with (a {@link NoEndpointException} that says why
+     * there was none, rather than Armeria's wrapper that says nothing was sent).
      */
-    private @Nullable Object decode(@Nullable AggregatedHttpResponse response, @Nullable Throwable cause) {
+    private @Nullable Object decode(
+            @Nullable ClientRequestContext ctx, @Nullable AggregatedHttpResponse response, @Nullable Throwable cause) {
         if (cause != null) {
-            final Throwable peeled =
-                    cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+            final Throwable peeled = Exceptions.peel(cause);
+            final Throwable sent = peeled instanceof UnprocessedRequestException && peeled.getCause() != null
+                    ? peeled.getCause()
+                    : peeled;
             throw new CompletionException(
-                    peeled instanceof UnprocessedRequestException && peeled.getCause() instanceof NoEndpointException
-                            ? peeled.getCause()
-                            : peeled);
+                    new MeshUnavailableException(description, service, reasonOf(peeled), attempts(ctx), sent));
         }
-        return decode(requireNonNull(response, "response"));
+        return decode(requireNonNull(response, "response"), attempts(ctx));
+    }
+
+    private static Reason reasonOf(Throwable peeled) {
+        if (peeled instanceof ResponseTimeoutException) {
+            return Reason.TIMED_OUT;
+        }
+        if (peeled instanceof UnprocessedRequestException) {
+            final @Nullable Throwable cause = peeled.getCause();
+            if (cause instanceof NoEndpointException) {
+                return Reason.NO_ENDPOINT;
+            }
+            if (cause instanceof CallNotPermittedException) {
+                return Reason.CIRCUIT_OPEN;
+            }
+            return Reason.UNREACHABLE;
+        }
+        return Reason.FAILED;
+    }
+
+    /** The attempts of the call: the children of its whole log once retried or hedged, else its own one. */
+    private static int attempts(@Nullable ClientRequestContext ctx) {
+        if (ctx == null) {
+            return 0;
+        }
+        final @Nullable RequestLogAccess whole = ctx.log().parent();
+        return whole != null ? whole.children().size() : 1;
     }
 
     private static void setRule(RequestPreparationSetters request, RouteRule rule) {
         request.attr(RouteDecision.ANNOTATED_RULE, rule);
     }
 
-    private @Nullable Object decode(AggregatedHttpResponse response) {
+    private @Nullable Object decode(AggregatedHttpResponse response, int attempts) {
         if (resultType.getRawClass() == AggregatedHttpResponse.class) {
             return response;
         }
         if (!response.status().isSuccess()) {
-            throw new MeshCallException(description, response);
+            throw new MeshCallException(description, response, attempts);
         }
         final Class<?> raw = resultType.getRawClass();
         if (raw == void.class || raw == Void.class) {
