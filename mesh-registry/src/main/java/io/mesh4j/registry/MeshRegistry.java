@@ -58,7 +58,9 @@ import io.mesh4j.registry.internal.store.FileRegistryStore;
 import io.mesh4j.registry.internal.store.StoreUnavailableException;
 import io.mesh4j.registry.internal.store.StoredRegistry;
 import io.mesh4j.registry.internal.store.etcd.EtcdConnection;
+import io.mesh4j.registry.internal.store.etcd.EtcdDocuments;
 import io.mesh4j.registry.internal.store.etcd.EtcdInstances;
+import io.mesh4j.registry.internal.store.etcd.EtcdTokens;
 import io.mesh4j.registry.internal.tokens.AdminToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
@@ -123,6 +125,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private @Nullable FileRegistryStore store;
     private @Nullable EtcdConnection etcdConnection;
     private @Nullable EtcdInstances etcdInstances;
+    private final List<EtcdDocuments> etcdDocuments = new ArrayList<>();
     private @Nullable CertificateAuthority ca;
     private @Nullable RegistryCertificate certificate;
     private @Nullable MeshTrust trust;
@@ -203,10 +206,12 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             authority = plaintext ? null : openAuthority();
             final MeshDefaultPolicy meshDefault = MeshDefaultPolicy.open(dataDir);
             this.meshDefault = meshDefault;
-            policies = Documents.policies(dataDir, meshDefault.index());
+            policies = etcd.isEmpty()
+                    ? Documents.policies(dataDir, meshDefault.index())
+                    : Documents.policies(sharedDocuments("policies"), meshDefault.index());
             meshDefault.servedWith(policies);
             applyDefaultPolicy(meshDefault);
-            routes = Documents.routes(dataDir);
+            routes = etcd.isEmpty() ? Documents.routes(dataDir) : Documents.routes(sharedDocuments("routes"));
             if (etcd.isEmpty()) {
                 table = InstanceTable.open(store, ticker, sweepInterval);
             } else {
@@ -315,6 +320,13 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         return meshDefault.current().defaultPolicy();
     }
 
+    /** One kind of document in etcd, followed until the registry stops. */
+    private EtcdDocuments sharedDocuments(String kind) {
+        final EtcdDocuments documents = new EtcdDocuments(etcdConnection(), kind);
+        etcdDocuments.add(documents);
+        return documents;
+    }
+
     /** The connection to etcd, opened on first use. */
     private EtcdConnection etcdConnection() {
         if (etcdConnection == null) {
@@ -336,7 +348,9 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         this.trust = trust;
         return new RegistryApi.Authority(
                 ca,
-                JoinTokens.open(dataDir.resolve("tokens.json"), clock),
+                etcd.isEmpty()
+                        ? JoinTokens.open(dataDir.resolve("tokens.json"), clock)
+                        : JoinTokens.shared(new EtcdTokens(etcdConnection()), clock),
                 trust,
                 SourceRateLimit.of(csrPerSecond, csrBurst, ticker));
     }
@@ -586,6 +600,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         if (etcdInstances != null) {
             etcdInstances.close();
         }
+        etcdDocuments.forEach(EtcdDocuments::close);
         if (etcdConnection != null) {
             etcdConnection.close();
         }

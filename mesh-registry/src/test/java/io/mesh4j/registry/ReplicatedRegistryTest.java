@@ -109,6 +109,36 @@ class ReplicatedRegistryTest {
     }
 
     @Test
+    void aRouteConfigWrittenWithAnIndexAnotherReplicaMovedOnIsRefusedWith409() {
+        final String fiftyFifty = "{\"rules\": [{\"name\": \"split\", \"route\": ["
+                + "{\"subset\": {\"version\": \"v1\"}, \"weight\": 50},"
+                + "{\"subset\": {\"version\": \"v2\"}, \"weight\": 50}]}]}";
+        final String mostlyV2 = fiftyFifty.replaceFirst("50", "10").replaceFirst("50", "90");
+        final AggregatedHttpResponse first = httpA.put("/v1/routes/orders?index=0", fiftyFifty);
+        assertThat(first.status().code()).as(first.contentUtf8()).isEqualTo(200);
+        final long read = Http.index(first);
+        await().atMost(Duration.ofSeconds(5)).until(() -> Http.index(httpB.get("/v1/routes/orders")) == read);
+
+        // Two operators read index `read`, one through each replica; B's write goes first.
+        final AggregatedHttpResponse theirs = httpB.put("/v1/routes/orders?index=" + read, mostlyV2);
+        assertThat(theirs.status().code()).as(theirs.contentUtf8()).isEqualTo(200);
+        final AggregatedHttpResponse refused = httpA.put("/v1/routes/orders?index=" + read, fiftyFifty);
+
+        assertThat(refused.status().code()).isEqualTo(409);
+        assertThat(Http.error(refused).error()).isEqualTo("conflict");
+        assertThat(refused.headers().get("X-Mesh-Index")).isEqualTo(Long.toString(Http.index(theirs)));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> Http.index(httpA.get("/v1/routes/orders")) == Http.index(theirs));
+
+        // The same for access policies, and a write of a name never written expects index 0 on every replica.
+        final String policy = "{\"rules\": [{\"allowCallers\": [\"frontend\"]}]}";
+        assertThat(httpA.put("/v1/policies/orders?index=0", policy).status().code())
+                .isEqualTo(200);
+        assertThat(httpB.put("/v1/policies/orders?index=0", policy).status().code())
+                .isEqualTo(409);
+    }
+
+    @Test
     void anInstanceWithoutHeartbeatsExpiresOnceForEveryReplica() {
         assertThat(httpA.put("/v1/services/billing/instances/b-1", registration(9090, 1))
                         .status()

@@ -58,6 +58,7 @@ public final class DocumentStore<T> {
 
     private final Path dir;
     private final Codec<T> codec;
+    private @Nullable SharedDocuments shared;
     private final Map<ServiceName, Versioned<T>> documents = new ConcurrentHashMap<>();
     private final Map<ServiceName, List<CompletableFuture<Void>>> watchers = new ConcurrentHashMap<>();
     private long lastIndex;
@@ -94,6 +95,40 @@ public final class DocumentStore<T> {
     }
 
     /**
+     * Opens a store whose documents are shared with other registry replicas: it loads them and follows their
+     * changes, and each write is checked and indexed by {@code shared}. The directory is not used.
+     */
+    public static <T> DocumentStore<T> shared(SharedDocuments shared, Codec<T> codec, long everyServiceIndex) {
+        final DocumentStore<T> store = new DocumentStore<>(Path.of("(shared)"), requireNonNull(codec, "codec"));
+        store.everyServiceIndex = everyServiceIndex;
+        store.lastIndex = everyServiceIndex;
+        store.shared = requireNonNull(shared, "shared");
+        shared.follow(store::heard).forEach(store::heard);
+        return store;
+    }
+
+    /** A change the shared store brought, this replica's own or another's; applied once, in index order. */
+    private void heard(ServiceName service, SharedDocuments.Stored stored) {
+        final Versioned<T> read = codec.read(stored.value());
+        applied(service, new Versioned<>(stored.index(), read.document()));
+    }
+
+    private void applied(ServiceName service, Versioned<T> versioned) {
+        final @Nullable List<CompletableFuture<Void>> woken;
+        synchronized (this) {
+            if (versioned.index() <= own(service).index()) {
+                return; // heard before (a replica's own write comes back through the feed)
+            }
+            documents.put(service, versioned);
+            lastIndex = Math.max(lastIndex, versioned.index());
+            woken = watchers.remove(service);
+        }
+        if (woken != null) {
+            WAKEUPS.execute(() -> woken.forEach(watcher -> watcher.complete(null)));
+        }
+    }
+
+    /**
      * The service's document, at the index of its last change or of the last change that belongs to every service,
      * whichever is later.
      */
@@ -116,8 +151,9 @@ public final class DocumentStore<T> {
     public long changeEveryService(LongConsumer write) {
         final List<CompletableFuture<Void>> woken = new ArrayList<>();
         final long index;
+        final @Nullable SharedDocuments shared = this.shared;
         synchronized (this) {
-            index = lastIndex + 1;
+            index = shared != null ? Math.max(lastIndex + 1, shared.freshIndex()) : lastIndex + 1;
             write.accept(index);
             lastIndex = index;
             everyServiceIndex = index;
@@ -162,6 +198,10 @@ public final class DocumentStore<T> {
     }
 
     private long change(ServiceName service, @Nullable T document, long expectedIndex) throws IOException {
+        final @Nullable SharedDocuments shared = this.shared;
+        if (shared != null) {
+            return changeShared(shared, service, document, expectedIndex);
+        }
         final List<CompletableFuture<Void>> woken;
         final long index;
         synchronized (this) {
@@ -187,6 +227,25 @@ public final class DocumentStore<T> {
             WAKEUPS.execute(() -> woken.forEach(watcher -> watcher.complete(null)));
         }
         return index;
+    }
+
+    /**
+     * Writes through the shared store, which checks the expected index against what every replica wrote: the
+     * check of the file store's lock, across processes.
+     */
+    private long changeShared(SharedDocuments shared, ServiceName service, @Nullable T document, long expectedIndex) {
+        long expectedOwn = expectedIndex;
+        if (expectedIndex != ANY_INDEX && expectedIndex == get(service).index()) {
+            // Read at the index of a change of every service's answer: the document's own index is what is stored.
+            expectedOwn = own(service).index();
+        }
+        final SharedDocuments.Written written =
+                shared.write(service, codec.write(new Versioned<>(0, document)), expectedOwn);
+        if (!written.written()) {
+            throw new IndexConflictException(service, expectedIndex, written.index());
+        }
+        applied(service, new Versioned<>(written.index(), document));
+        return written.index();
     }
 
     /**
