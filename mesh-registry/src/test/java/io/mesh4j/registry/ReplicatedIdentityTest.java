@@ -60,7 +60,7 @@ class ReplicatedIdentityTest {
     @BeforeEach
     void start() throws Exception {
         final KeyPair key = TestCsrs.ec("secp256r1");
-        root = TestCsrs.selfSignedCa(key, "CN=Mesh Root, O=Example");
+        root = TestCsrs.selfSignedCa(key, "CN=Mesh Root, O=Example", "spiffe://mesh.local");
         final Path certificate = Files.writeString(rootDir.resolve("root.crt"), Pem.write(root));
         final Path keyFile = Files.writeString(rootDir.resolve("root.key"), Pem.write(key.getPrivate()));
         a = replica(dirA, certificate, keyFile);
