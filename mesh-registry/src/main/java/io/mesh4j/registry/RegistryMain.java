@@ -127,7 +127,7 @@ public final class RegistryMain implements Callable<Integer> {
 
     @Option(
             names = "--etcd",
-            paramLabel = "URL[,URL...]",
+            paramLabel = "URL",
             split = ",",
             description = "Keep the instances, route configs, access policies and join tokens in this etcd cluster "
                     + "(its client URLs, such as http://10.0.0.1:2379,http://10.0.0.2:2379) instead of the data "
@@ -180,13 +180,18 @@ public final class RegistryMain implements Callable<Integer> {
     private List<URI> etcdEndpoints() {
         final List<URI> endpoints = new ArrayList<>();
         for (String endpoint : etcd) {
+            final String expected = "--etcd: " + endpoint + " (expected: http://host:port[,http://host:port...], "
+                    + "such as http://127.0.0.1:2379)";
+            final URI uri;
             try {
-                endpoints.add(new URI(endpoint.strip()));
+                uri = new URI(endpoint.strip());
             } catch (URISyntaxException e) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        "--etcd: " + endpoint + " (expected: http://host:port, such as " + "http://127.0.0.1:2379)");
+                throw new ParameterException(spec.commandLine(), expected);
             }
+            if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
+                throw new ParameterException(spec.commandLine(), expected);
+            }
+            endpoints.add(uri);
         }
         return endpoints;
     }
