@@ -272,8 +272,8 @@ public final class EtcdInstances implements SharedInstanceStore {
             }
             try {
                 return new Name(ServiceName.of(rest.substring(0, slash)), InstanceId.of(rest.substring(slash + 1)));
-            } catch (IllegalArgumentException e) {
-                return null;
+            } catch (RuntimeException e) {
+                return null; // not a name the registry writes
             }
         }
     }
