@@ -204,7 +204,10 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             this.store = store;
             audit = AuditLog.open(dataDir, clock);
             authority = plaintext ? null : openAuthority();
-            final MeshDefaultPolicy meshDefault = MeshDefaultPolicy.open(dataDir);
+            // With etcd, the mesh-wide default is shared too: a change through any replica is in force on all.
+            final MeshDefaultPolicy meshDefault = etcd.isEmpty()
+                    ? MeshDefaultPolicy.open(dataDir)
+                    : MeshDefaultPolicy.shared(sharedDocuments("settings"));
             this.meshDefault = meshDefault;
             policies = etcd.isEmpty()
                     ? Documents.policies(dataDir, meshDefault.index())
@@ -287,7 +290,9 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     /** Says once serving (a start that fails says only why) which default is in force, and what it means. */
     private void logDefaultPolicy(MeshDefaultPolicy meshDefault) {
         final DefaultPolicy inForce = meshDefault.current().defaultPolicy();
-        final String from = defaultPolicy != null ? "chosen at start" : "kept in the data directory";
+        final String from = defaultPolicy != null
+                ? "chosen at start"
+                : etcd.isEmpty() ? "kept in the data directory" : "kept in etcd";
         if (inForce == DefaultPolicy.ALLOW) {
             logger.info(
                     "mesh-wide default policy: allow ({}): a service without an access policy or @AllowCallers "
@@ -645,9 +650,10 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         private Builder() {}
 
         /**
-         * Keeps the instances, route configs, access policies and join tokens in an etcd cluster instead of the
-         * data directory, so that several registries over the same cluster serve the same mesh (replicas). The
-         * data directory still holds this replica's lock, CA files, admin token and audit log. Unless set, the
+         * Keeps the instances, route configs, access policies, the mesh-wide default policy and join tokens in an
+         * etcd cluster instead of the data directory, so that several registries over the same cluster serve the
+         * same mesh (replicas). The data directory still holds this replica's lock, CA files, admin token and
+         * audit log. Unless set, the
          * data directory keeps everything (one registry).
          *
          * @param endpoints the cluster's client URLs, such as {@code http://10.0.0.1:2379}; one reachable member is

@@ -129,7 +129,8 @@ public final class RegistryMain implements Callable<Integer> {
             names = "--etcd",
             paramLabel = "URL",
             split = ",",
-            description = "Keep the instances, route configs, access policies and join tokens in this etcd cluster "
+            description = "Keep the instances, route configs, access policies, the mesh-wide default policy and join "
+                    + "tokens in this etcd cluster "
                     + "(its client URLs, such as http://10.0.0.1:2379,http://10.0.0.2:2379) instead of the data "
                     + "directory, so that several registries over one cluster serve one mesh. Each replica keeps its "
                     + "own --data-dir (its lock, CA files, admin token, audit log); give every replica the same "

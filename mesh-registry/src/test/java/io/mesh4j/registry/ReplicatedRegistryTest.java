@@ -139,6 +139,30 @@ class ReplicatedRegistryTest {
     }
 
     @Test
+    void theMeshWideDefaultChangedThroughOneReplicaIsInForceOnTheOther() {
+        final long before = Http.index(httpB.get("/v1/policies/payments"));
+        final CompletableFuture<AggregatedHttpResponse> watch =
+                CompletableFuture.supplyAsync(() -> httpB.get("/v1/policies/payments?index=" + before + "&wait=15s"));
+
+        final AggregatedHttpResponse changed = httpA.put("/v1/default-policy", "{\"default\": \"deny\"}");
+        assertThat(changed.status().code()).as(changed.contentUtf8()).isEqualTo(200);
+        try {
+            // B's policy watch wakes with the new default, at the index etcd gave the change.
+            final AggregatedHttpResponse woken = watch.join();
+            assertThat(woken.contentUtf8()).contains("\"meshDefault\":\"deny\"");
+            assertThat(Http.index(woken)).isEqualTo(Http.index(changed));
+            assertThat(httpB.get("/v1/default-policy").contentUtf8()).contains("\"default\":\"deny\"");
+        } finally {
+            assertThat(httpB.put("/v1/default-policy", "{\"default\": \"allow\"}")
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> httpA.get("/v1/default-policy").contentUtf8().contains("\"default\":\"allow\""));
+    }
+
+    @Test
     void anInstanceWithoutHeartbeatsExpiresOnceForEveryReplica() {
         assertThat(httpA.put("/v1/services/billing/instances/b-1", registration(9090, 1))
                         .status()

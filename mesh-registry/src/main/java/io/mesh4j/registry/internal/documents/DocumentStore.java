@@ -164,6 +164,26 @@ public final class DocumentStore<T> {
         return index;
     }
 
+    /**
+     * Applies a change of every service's answer that another store gave its index to (the mesh-wide default in
+     * etcd): if {@code index} is past the last such change, runs {@code update} (which puts the change in force)
+     * under the store's lock and wakes every watch; else does nothing, for a change heard twice.
+     */
+    public void everyServiceChangedAt(long index, Runnable update) {
+        final List<CompletableFuture<Void>> woken = new ArrayList<>();
+        synchronized (this) {
+            if (index <= everyServiceIndex) {
+                return;
+            }
+            update.run();
+            lastIndex = Math.max(lastIndex, index);
+            everyServiceIndex = index;
+            watchers.values().forEach(woken::addAll);
+            watchers.clear();
+        }
+        WAKEUPS.execute(() -> woken.forEach(watcher -> watcher.complete(null)));
+    }
+
     /** Puts {@code document} in force for {@code service}; returns its index once it is on disk. */
     public long put(ServiceName service, T document) throws IOException {
         return put(service, document, ANY_INDEX);
