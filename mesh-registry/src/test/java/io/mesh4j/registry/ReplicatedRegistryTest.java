@@ -2,6 +2,7 @@ package io.mesh4j.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +34,9 @@ class ReplicatedRegistryTest {
 
     @TempDir
     Path dirB;
+
+    @TempDir
+    Path dirC;
 
     private MeshRegistry a;
     private MeshRegistry b;
@@ -228,6 +232,7 @@ class ReplicatedRegistryTest {
         final AggregatedHttpResponse fresh = httpB.get("/v1/services/search/instances");
         assertThat(fresh.headers().get("x-mesh-stale")).isNull();
 
+        final MeshRegistry third = replica(dirC);
         etcd.killAll();
         try {
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
@@ -249,7 +254,10 @@ class ReplicatedRegistryTest {
                     httpB.get("/v1/services/search/instances?index=" + index + "&wait=200ms");
             assertThat(watched.status().code()).isEqualTo(200);
             assertThat(watched.headers().get("x-mesh-stale")).isEqualTo("true");
+            // A replica stopped (SIGTERM) during the outage stops, rather than waiting on etcd.
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> third.stop().join());
         } finally {
+            third.close();
             etcd.restartAll();
         }
         // Back: writes go through again, and the flag is gone.
