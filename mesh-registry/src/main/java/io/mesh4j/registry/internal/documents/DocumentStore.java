@@ -32,6 +32,10 @@ import io.mesh4j.registry.internal.ca.OwnerOnlyFiles;
  * <p>Watches work as the instances' do: a watch answers at once when the service's index differs from the
  * caller's, else at the next change or the end of its wait.
  *
+ * <p>Opened {@link #shared shared} (registry replicas over etcd), the documents live in a {@link SharedDocuments}
+ * instead of files: it gives the indexes, checks a write's expected index across replicas, and feeds every
+ * replica's store with every change, so that watches on any replica hear a write made through another.
+ *
  * <p>A change may belong to every service's answer at once (the mesh-wide default policy): {@link
  * #changeEveryService} gives it the next index, and every service's index is then at least that one, so that every
  * watch wakes and answers it.
@@ -151,9 +155,8 @@ public final class DocumentStore<T> {
     public long changeEveryService(LongConsumer write) {
         final List<CompletableFuture<Void>> woken = new ArrayList<>();
         final long index;
-        final @Nullable SharedDocuments shared = this.shared;
         synchronized (this) {
-            index = shared != null ? Math.max(lastIndex + 1, shared.freshIndex()) : lastIndex + 1;
+            index = lastIndex + 1;
             write.accept(index);
             lastIndex = index;
             everyServiceIndex = index;

@@ -27,7 +27,4 @@ public interface SharedDocuments {
      * never written), or whatever it is with {@link DocumentStore#ANY_INDEX}.
      */
     Written write(ServiceName service, byte[] value, long expectedIndex);
-
-    /** A fresh index, past every index given so far, for a change that belongs to every service. */
-    long freshIndex();
 }

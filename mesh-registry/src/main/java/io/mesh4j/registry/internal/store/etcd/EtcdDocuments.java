@@ -126,14 +126,6 @@ public final class EtcdDocuments implements SharedDocuments, AutoCloseable {
                 false, inForce.getKvs().isEmpty() ? 0 : inForce.getKvs().get(0).getModRevision());
     }
 
-    @Override
-    public long freshIndex() {
-        etcd.checkReachable();
-        return etcd.await(etcd.client().getKVClient().put(key(kind + "-every-service"), ByteSequence.EMPTY))
-                .getHeader()
-                .getRevision();
-    }
-
     private @Nullable ServiceName serviceOf(ByteSequence key) {
         final String full = text(key);
         final String prefix = EtcdConnection.ROOT + prefix();
