@@ -45,6 +45,7 @@ import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.registry.internal.api.Access;
 import io.mesh4j.registry.internal.api.RegistryApi;
 import io.mesh4j.registry.internal.api.SourceRateLimit;
+import io.mesh4j.registry.internal.api.StaleReads;
 import io.mesh4j.registry.internal.audit.AuditLog;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.ca.OperatorRoot;
@@ -54,7 +55,12 @@ import io.mesh4j.registry.internal.documents.Documents;
 import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.store.FileRegistryStore;
+import io.mesh4j.registry.internal.store.StoreUnavailableException;
 import io.mesh4j.registry.internal.store.StoredRegistry;
+import io.mesh4j.registry.internal.store.etcd.EtcdConnection;
+import io.mesh4j.registry.internal.store.etcd.EtcdDocuments;
+import io.mesh4j.registry.internal.store.etcd.EtcdInstances;
+import io.mesh4j.registry.internal.store.etcd.EtcdTokens;
 import io.mesh4j.registry.internal.tokens.AdminToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
@@ -114,8 +120,12 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private final CompletableFuture<MeshRegistry> startedFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Clock clock;
+    private final List<URI> etcd;
 
     private @Nullable FileRegistryStore store;
+    private @Nullable EtcdConnection etcdConnection;
+    private @Nullable EtcdInstances etcdInstances;
+    private final List<EtcdDocuments> etcdDocuments = new ArrayList<>();
     private @Nullable CertificateAuthority ca;
     private @Nullable RegistryCertificate certificate;
     private @Nullable MeshTrust trust;
@@ -149,6 +159,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         csrBurst = builder.csrBurst;
         defaultPolicy = builder.defaultPolicy;
         clock = builder.clock;
+        etcd = List.copyOf(builder.etcd);
     }
 
     /**
@@ -193,15 +204,29 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             this.store = store;
             audit = AuditLog.open(dataDir, clock);
             authority = plaintext ? null : openAuthority();
-            final MeshDefaultPolicy meshDefault = MeshDefaultPolicy.open(dataDir);
+            // With etcd, the mesh-wide default is shared too: a change through any replica is in force on all.
+            final MeshDefaultPolicy meshDefault = etcd.isEmpty()
+                    ? MeshDefaultPolicy.open(dataDir)
+                    : MeshDefaultPolicy.shared(sharedDocuments("settings"));
             this.meshDefault = meshDefault;
-            policies = Documents.policies(dataDir, meshDefault.index());
+            policies = etcd.isEmpty()
+                    ? Documents.policies(dataDir, meshDefault.index())
+                    : Documents.policies(sharedDocuments("policies"), meshDefault.index());
             meshDefault.servedWith(policies);
             applyDefaultPolicy(meshDefault);
-            routes = Documents.routes(dataDir);
-            table = InstanceTable.open(store, ticker, sweepInterval);
+            routes = etcd.isEmpty() ? Documents.routes(dataDir) : Documents.routes(sharedDocuments("routes"));
+            if (etcd.isEmpty()) {
+                table = InstanceTable.open(store, ticker, sweepInterval);
+            } else {
+                // The data directory keeps this replica's own files (its lock, CA, admin token, audit log); the
+                // instances live in etcd, shared with every other replica.
+                final EtcdConnection connection = etcdConnection();
+                final EtcdInstances instances = new EtcdInstances(connection);
+                etcdInstances = instances;
+                table = InstanceTable.shared(instances, ticker);
+            }
             this.table = table;
-        } catch (IOException e) {
+        } catch (IOException | StoreUnavailableException e) {
             close();
             throw new RegistryStartException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
         } catch (RuntimeException e) {
@@ -221,15 +246,25 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             logger.warn("serving WITHOUT TLS (--plaintext): the mesh is not encrypting, and anyone who reaches "
                     + "this port can register any service");
         }
-        final StoredRegistry loaded = store.load();
-        logger.info(
-                "listening on {}:{} with {} instances of {} services at index {} (data: {})",
-                host,
-                port(),
-                loaded.instanceCount(),
-                loaded.services().size(),
-                loaded.index(),
-                store.dir());
+        if (!etcd.isEmpty()) {
+            logger.info(
+                    "listening on {}:{} with {} services from etcd at {} (data: {})",
+                    host,
+                    port(),
+                    table.services().size(),
+                    etcd,
+                    store.dir());
+        } else {
+            final StoredRegistry loaded = store.load();
+            logger.info(
+                    "listening on {}:{} with {} instances of {} services at index {} (data: {})",
+                    host,
+                    port(),
+                    loaded.instanceCount(),
+                    loaded.services().size(),
+                    loaded.index(),
+                    store.dir());
+        }
         logDefaultPolicy(requireNonNull(meshDefault, "meshDefault"));
         if (ca != null) {
             logger.info(
@@ -255,7 +290,9 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     /** Says once serving (a start that fails says only why) which default is in force, and what it means. */
     private void logDefaultPolicy(MeshDefaultPolicy meshDefault) {
         final DefaultPolicy inForce = meshDefault.current().defaultPolicy();
-        final String from = defaultPolicy != null ? "chosen at start" : "kept in the data directory";
+        final String from = defaultPolicy != null
+                ? "chosen at start"
+                : etcd.isEmpty() ? "kept in the data directory" : "kept in etcd";
         if (inForce == DefaultPolicy.ALLOW) {
             logger.info(
                     "mesh-wide default policy: allow ({}): a service without an access policy or @AllowCallers "
@@ -288,6 +325,21 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         return meshDefault.current().defaultPolicy();
     }
 
+    /** One kind of document in etcd, followed until the registry stops. */
+    private EtcdDocuments sharedDocuments(String kind) {
+        final EtcdDocuments documents = new EtcdDocuments(etcdConnection(), kind);
+        etcdDocuments.add(documents);
+        return documents;
+    }
+
+    /** The connection to etcd, opened on first use. */
+    private EtcdConnection etcdConnection() {
+        if (etcdConnection == null) {
+            etcdConnection = EtcdConnection.open(etcd);
+        }
+        return etcdConnection;
+    }
+
     private RegistryApi.Authority openAuthority() throws IOException {
         final OperatorRoot operatorRoot = operatorRootCertificate != null && operatorRootKey != null
                 ? OperatorRoot.read(operatorRootCertificate, operatorRootKey)
@@ -301,7 +353,9 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         this.trust = trust;
         return new RegistryApi.Authority(
                 ca,
-                JoinTokens.open(dataDir.resolve("tokens.json"), clock),
+                etcd.isEmpty()
+                        ? JoinTokens.open(dataDir.resolve("tokens.json"), clock)
+                        : JoinTokens.shared(new EtcdTokens(etcdConnection()), clock),
                 trust,
                 SourceRateLimit.of(csrPerSecond, csrBurst, ticker));
     }
@@ -343,6 +397,9 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         }
         if (requestTimeout != null) {
             builder.requestTimeout(requestTimeout);
+        }
+        if (etcdConnection != null) {
+            builder.decorator(StaleReads.of(etcdConnection::stale));
         }
         answersHeld = RegistryApi.addTo(
                 builder,
@@ -545,6 +602,13 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         if (server != null) {
             server.stop().join();
         }
+        if (etcdInstances != null) {
+            etcdInstances.close();
+        }
+        etcdDocuments.forEach(EtcdDocuments::close);
+        if (etcdConnection != null) {
+            etcdConnection.close();
+        }
         if (store != null) {
             try {
                 store.close();
@@ -581,8 +645,36 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         private int csrBurst = SourceRateLimit.DEFAULT_BURST;
         private @Nullable DefaultPolicy defaultPolicy;
         private Clock clock = Clock.systemUTC();
+        private List<URI> etcd = List.of();
 
         private Builder() {}
+
+        /**
+         * Keeps the instances, route configs, access policies, the mesh-wide default policy and join tokens in an
+         * etcd cluster instead of the data directory, so that several registries over the same cluster serve the
+         * same mesh (replicas). The data directory still holds this replica's lock, CA files, admin token and
+         * audit log. Unless set, the
+         * data directory keeps everything (one registry).
+         *
+         * @param endpoints the cluster's client URLs, such as {@code http://10.0.0.1:2379}; one reachable member is
+         *     enough to start
+         * @return this builder
+         * @throws IllegalArgumentException if empty, or an endpoint is not {@code http://host:port}
+         */
+        public Builder etcd(List<URI> endpoints) {
+            requireNonNull(endpoints, "endpoints");
+            if (endpoints.isEmpty()) {
+                throw new IllegalArgumentException("etcd: no endpoint (expected: http://host:2379,...)");
+            }
+            for (URI endpoint : endpoints) {
+                if (!"http".equals(endpoint.getScheme()) || endpoint.getHost() == null || endpoint.getPort() < 0) {
+                    throw new IllegalArgumentException(
+                            "etcd: " + endpoint + " (expected: http://host:port, such as http://127.0.0.1:2379)");
+                }
+            }
+            etcd = List.copyOf(endpoints);
+            return this;
+        }
 
         /**
          * Serves without TLS: no CA, no certificates, no authentication of callers. For a trusted network, or a

@@ -1,6 +1,8 @@
 package io.mesh4j.registry;
 
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,6 +126,18 @@ public final class RegistryMain implements Callable<Integer> {
     private @Nullable String defaultPolicy;
 
     @Option(
+            names = "--etcd",
+            paramLabel = "URL",
+            split = ",",
+            description = "Keep the instances, route configs, access policies, the mesh-wide default policy and join "
+                    + "tokens in this etcd cluster "
+                    + "(its client URLs, such as http://10.0.0.1:2379,http://10.0.0.2:2379) instead of the data "
+                    + "directory, so that several registries over one cluster serve one mesh. Each replica keeps its "
+                    + "own --data-dir (its lock, CA files, admin token, audit log); give every replica the same "
+                    + "--ca-cert and --ca-key so that they issue under one root.")
+    private List<String> etcd = new ArrayList<>();
+
+    @Option(
             names = "--plaintext",
             description = "Serve without TLS: no certificates, no authentication of callers, nothing encrypted. "
                     + "For a trusted network only; the registry warns at start.")
@@ -164,6 +178,25 @@ public final class RegistryMain implements Callable<Integer> {
         return commandLine;
     }
 
+    private List<URI> etcdEndpoints() {
+        final List<URI> endpoints = new ArrayList<>();
+        for (String endpoint : etcd) {
+            final String expected = "--etcd: " + endpoint + " (expected: http://host:port[,http://host:port...], "
+                    + "such as http://127.0.0.1:2379)";
+            final URI uri;
+            try {
+                uri = new URI(endpoint.strip());
+            } catch (URISyntaxException e) {
+                throw new ParameterException(spec.commandLine(), expected);
+            }
+            if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
+                throw new ParameterException(spec.commandLine(), expected);
+            }
+            endpoints.add(uri);
+        }
+        return endpoints;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65_535) {
@@ -194,6 +227,9 @@ public final class RegistryMain implements Callable<Integer> {
             }
             if (plaintext) {
                 builder.plaintext();
+            }
+            if (!etcd.isEmpty()) {
+                builder.etcd(etcdEndpoints());
             }
             if (chosenDefault != null) {
                 builder.defaultPolicy(chosenDefault);

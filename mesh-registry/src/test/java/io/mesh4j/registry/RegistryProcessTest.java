@@ -166,7 +166,9 @@ class RegistryProcessTest {
                         "--plaintext",
                         "the registry warns at start",
                         "--default-policy=allow|deny",
-                        "deny (zero trust, recommended) or allow");
+                        "deny (zero trust, recommended) or allow",
+                        "--etcd=URL[,URL...]",
+                        "several registries over one cluster serve one mesh");
     }
 
     @Test
@@ -186,6 +188,10 @@ class RegistryProcessTest {
         assertOneLineError(
                 RegistryProcess.start(logs(), "--default-policy", "closed", "--data-dir", data().toString()),
                 "--default-policy: 'closed' (expected: allow or deny)");
+        assertOneLineError(
+                RegistryProcess.start(logs(), "--etcd", "etcd-a:2379", "--data-dir", data().toString()),
+                "--etcd: etcd-a:2379 (expected: http://host:port[,http://host:port...], such as "
+                        + "http://127.0.0.1:2379)");
     }
 
     @Test

@@ -23,6 +23,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.jspecify.annotations.Nullable;
 
 import io.mesh4j.core.internal.identity.Pem;
 
@@ -61,6 +62,11 @@ final class TestCsrs {
 
     /** A self-signed CA certificate, as an operator's own PKI would make one. */
     static X509Certificate selfSignedCa(KeyPair key, String subject) throws Exception {
+        return selfSignedCa(key, subject, null);
+    }
+
+    /** The same, naming its trust domain as the registry's own roots do ({@code spiffe://mesh.local}). */
+    static X509Certificate selfSignedCa(KeyPair key, String subject, @Nullable String trustDomainUri) throws Exception {
         final X500Name name = new X500Name(subject);
         final Instant now = Instant.now();
         final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
@@ -72,6 +78,12 @@ final class TestCsrs {
                 key.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        if (trustDomainUri != null) {
+            builder.addExtension(
+                    Extension.subjectAlternativeName,
+                    false,
+                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, trustDomainUri)));
+        }
         return new JcaX509CertificateConverter()
                 .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
     }

@@ -1,7 +1,5 @@
 package io.mesh4j.registry.internal.api;
 
-import java.util.OptionalLong;
-
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -37,21 +35,22 @@ final class InstanceService {
                 .thenApply(JsonResponses::index));
     }
 
-    /** Renews the TTL in memory and answers the service's index; 404 once expired, so that it registers again. */
+    /** Renews the TTL (in memory, or in etcd) and answers the service's index; 404 once expired, so that it registers again. */
     HttpResponse heartbeat(ServiceRequestContext ctx, HttpRequest req) {
         final ServiceName service = PathNames.service(ctx);
         final InstanceId id = PathNames.instanceId(ctx);
-        return HttpResponse.of(req.aggregate().thenApply(ignored -> {
-            final OptionalLong index = table.heartbeat(service, id);
-            return index.isPresent()
-                    ? JsonResponses.index(index.getAsLong())
-                    : notRegistered(
-                            service,
-                            id,
-                            "it expired, or never registered: register it "
-                                    + "again with PUT /v1/services/" + service
-                                    + "/instances/" + id);
-        }));
+        return HttpResponse.of(req.aggregate()
+                .thenCompose(ignored -> table.renew(service, id))
+                .thenApply(index -> {
+                    return index.isPresent()
+                            ? JsonResponses.index(index.getAsLong())
+                            : notRegistered(
+                                    service,
+                                    id,
+                                    "it expired, or never registered: register it "
+                                            + "again with PUT /v1/services/" + service
+                                            + "/instances/" + id);
+                }));
     }
 
     /** Deregister (drain); answers the index of the removal once durable, or 404 if it is not registered. */

@@ -22,6 +22,7 @@ import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.InvalidInputException;
 import io.mesh4j.registry.internal.instances.RegistryUnavailableException;
+import io.mesh4j.registry.internal.store.StoreUnavailableException;
 
 /**
  * Turns every failure into the contract's error body, {@code {"error": ..., "message": ...}}: bad input from the
@@ -42,6 +43,10 @@ final class JsonErrorHandler implements ServerErrorHandler {
             return JsonResponses.error(ErrorCode.BODY_TOO_LARGE, bodyTooLarge());
         }
         if (peeled instanceof RegistryUnavailableException unavailable) {
+            return JsonResponses.error(ErrorCode.UNAVAILABLE, unavailable.getMessage());
+        }
+        if (peeled instanceof StoreUnavailableException unavailable) {
+            // etcd has no quorum, or cannot be reached: nothing was written, and the caller may try again.
             return JsonResponses.error(ErrorCode.UNAVAILABLE, unavailable.getMessage());
         }
         if (peeled != cause) {

@@ -32,6 +32,10 @@ import io.mesh4j.registry.internal.ca.OwnerOnlyFiles;
  * <p>Watches work as the instances' do: a watch answers at once when the service's index differs from the
  * caller's, else at the next change or the end of its wait.
  *
+ * <p>Opened {@link #shared shared} (registry replicas over etcd), the documents live in a {@link SharedDocuments}
+ * instead of files: it gives the indexes, checks a write's expected index across replicas, and feeds every
+ * replica's store with every change, so that watches on any replica hear a write made through another.
+ *
  * <p>A change may belong to every service's answer at once (the mesh-wide default policy): {@link
  * #changeEveryService} gives it the next index, and every service's index is then at least that one, so that every
  * watch wakes and answers it.
@@ -58,6 +62,7 @@ public final class DocumentStore<T> {
 
     private final Path dir;
     private final Codec<T> codec;
+    private @Nullable SharedDocuments shared;
     private final Map<ServiceName, Versioned<T>> documents = new ConcurrentHashMap<>();
     private final Map<ServiceName, List<CompletableFuture<Void>>> watchers = new ConcurrentHashMap<>();
     private long lastIndex;
@@ -91,6 +96,40 @@ public final class DocumentStore<T> {
             }
         }
         return store;
+    }
+
+    /**
+     * Opens a store whose documents are shared with other registry replicas: it loads them and follows their
+     * changes, and each write is checked and indexed by {@code shared}. The directory is not used.
+     */
+    public static <T> DocumentStore<T> shared(SharedDocuments shared, Codec<T> codec, long everyServiceIndex) {
+        final DocumentStore<T> store = new DocumentStore<>(Path.of("(shared)"), requireNonNull(codec, "codec"));
+        store.everyServiceIndex = everyServiceIndex;
+        store.lastIndex = everyServiceIndex;
+        store.shared = requireNonNull(shared, "shared");
+        shared.follow(store::heard).forEach(store::heard);
+        return store;
+    }
+
+    /** A change the shared store brought, this replica's own or another's; applied once, in index order. */
+    private void heard(ServiceName service, SharedDocuments.Stored stored) {
+        final Versioned<T> read = codec.read(stored.value());
+        applied(service, new Versioned<>(stored.index(), read.document()));
+    }
+
+    private void applied(ServiceName service, Versioned<T> versioned) {
+        final @Nullable List<CompletableFuture<Void>> woken;
+        synchronized (this) {
+            if (versioned.index() <= own(service).index()) {
+                return; // heard before (a replica's own write comes back through the feed)
+            }
+            documents.put(service, versioned);
+            lastIndex = Math.max(lastIndex, versioned.index());
+            woken = watchers.remove(service);
+        }
+        if (woken != null) {
+            WAKEUPS.execute(() -> woken.forEach(watcher -> watcher.complete(null)));
+        }
     }
 
     /**
@@ -128,6 +167,26 @@ public final class DocumentStore<T> {
         return index;
     }
 
+    /**
+     * Applies a change of every service's answer that another store gave its index to (the mesh-wide default in
+     * etcd): if {@code index} is past the last such change, runs {@code update} (which puts the change in force)
+     * under the store's lock and wakes every watch; else does nothing, for a change heard twice.
+     */
+    public void everyServiceChangedAt(long index, Runnable update) {
+        final List<CompletableFuture<Void>> woken = new ArrayList<>();
+        synchronized (this) {
+            if (index <= everyServiceIndex) {
+                return;
+            }
+            update.run();
+            lastIndex = Math.max(lastIndex, index);
+            everyServiceIndex = index;
+            watchers.values().forEach(woken::addAll);
+            watchers.clear();
+        }
+        WAKEUPS.execute(() -> woken.forEach(watcher -> watcher.complete(null)));
+    }
+
     /** Puts {@code document} in force for {@code service}; returns its index once it is on disk. */
     public long put(ServiceName service, T document) throws IOException {
         return put(service, document, ANY_INDEX);
@@ -162,6 +221,10 @@ public final class DocumentStore<T> {
     }
 
     private long change(ServiceName service, @Nullable T document, long expectedIndex) throws IOException {
+        final @Nullable SharedDocuments shared = this.shared;
+        if (shared != null) {
+            return changeShared(shared, service, document, expectedIndex);
+        }
         final List<CompletableFuture<Void>> woken;
         final long index;
         synchronized (this) {
@@ -187,6 +250,25 @@ public final class DocumentStore<T> {
             WAKEUPS.execute(() -> woken.forEach(watcher -> watcher.complete(null)));
         }
         return index;
+    }
+
+    /**
+     * Writes through the shared store, which checks the expected index against what every replica wrote: the
+     * check of the file store's lock, across processes.
+     */
+    private long changeShared(SharedDocuments shared, ServiceName service, @Nullable T document, long expectedIndex) {
+        long expectedOwn = expectedIndex;
+        if (expectedIndex != ANY_INDEX && expectedIndex == get(service).index()) {
+            // Read at the index of a change of every service's answer: the document's own index is what is stored.
+            expectedOwn = own(service).index();
+        }
+        final SharedDocuments.Written written =
+                shared.write(service, codec.write(new Versioned<>(0, document)), expectedOwn);
+        if (!written.written()) {
+            throw new IndexConflictException(service, expectedIndex, written.index());
+        }
+        applied(service, new Versioned<>(written.index(), document));
+        return written.index();
     }
 
     /**

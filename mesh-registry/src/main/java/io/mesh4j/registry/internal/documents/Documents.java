@@ -20,38 +20,49 @@ public final class Documents {
      * last changed at {@code meshDefaultIndex}.
      */
     public static DocumentStore<AccessPolicy> policies(Path dataDir, long meshDefaultIndex) throws IOException {
-        return DocumentStore.open(
-                dataDir.resolve("policies"),
-                new DocumentStore.Codec<>() {
-                    @Override
-                    public byte[] write(DocumentStore.Versioned<AccessPolicy> versioned) {
-                        return PolicyJson.writeSnapshot(new PolicySnapshot(versioned.index(), versioned.document()));
-                    }
+        return DocumentStore.open(dataDir.resolve("policies"), POLICIES, meshDefaultIndex);
+    }
 
-                    @Override
-                    public DocumentStore.Versioned<AccessPolicy> read(byte[] file) {
-                        final PolicySnapshot snapshot = PolicyJson.parseSnapshot(file);
-                        return new DocumentStore.Versioned<>(snapshot.index(), snapshot.policy());
-                    }
-                },
-                meshDefaultIndex);
+    /** The access policies shared by registry replicas. */
+    public static DocumentStore<AccessPolicy> policies(SharedDocuments shared, long meshDefaultIndex) {
+        return DocumentStore.shared(shared, POLICIES, meshDefaultIndex);
+    }
+
+    /** The route configs shared by registry replicas. */
+    public static DocumentStore<RouteConfig> routes(SharedDocuments shared) {
+        return DocumentStore.shared(shared, ROUTES, 0);
     }
 
     /** The route configs, in {@code <data-dir>/routes}. */
     public static DocumentStore<RouteConfig> routes(Path dataDir) throws IOException {
-        return DocumentStore.open(dataDir.resolve("routes"), new DocumentStore.Codec<>() {
-            @Override
-            public byte[] write(DocumentStore.Versioned<RouteConfig> versioned) {
-                return RouteJson.writeSnapshot(new RoutesSnapshot(versioned.index(), versioned.document()));
-            }
-
-            @Override
-            public DocumentStore.Versioned<RouteConfig> read(byte[] file) {
-                final RoutesSnapshot snapshot = RouteJson.parseSnapshot(file);
-                return new DocumentStore.Versioned<>(snapshot.index(), snapshot.routes());
-            }
-        });
+        return DocumentStore.open(dataDir.resolve("routes"), ROUTES);
     }
+
+    private static final DocumentStore.Codec<AccessPolicy> POLICIES = new DocumentStore.Codec<>() {
+        @Override
+        public byte[] write(DocumentStore.Versioned<AccessPolicy> versioned) {
+            return PolicyJson.writeSnapshot(new PolicySnapshot(versioned.index(), versioned.document()));
+        }
+
+        @Override
+        public DocumentStore.Versioned<AccessPolicy> read(byte[] file) {
+            final PolicySnapshot snapshot = PolicyJson.parseSnapshot(file);
+            return new DocumentStore.Versioned<>(snapshot.index(), snapshot.policy());
+        }
+    };
+
+    private static final DocumentStore.Codec<RouteConfig> ROUTES = new DocumentStore.Codec<>() {
+        @Override
+        public byte[] write(DocumentStore.Versioned<RouteConfig> versioned) {
+            return RouteJson.writeSnapshot(new RoutesSnapshot(versioned.index(), versioned.document()));
+        }
+
+        @Override
+        public DocumentStore.Versioned<RouteConfig> read(byte[] file) {
+            final RoutesSnapshot snapshot = RouteJson.parseSnapshot(file);
+            return new DocumentStore.Versioned<>(snapshot.index(), snapshot.routes());
+        }
+    };
 
     private Documents() {}
 }

@@ -22,21 +22,30 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.ServiceSummary;
 import io.mesh4j.registry.internal.store.RegistryStore;
+import io.mesh4j.registry.internal.store.SharedInstanceStore;
 import io.mesh4j.registry.internal.store.StoredRegistry;
 
 /**
  * The registry's instances: what the HTTP handlers call. Changes go through one writer thread and complete once
  * durable; heartbeats, reads and watches are answered from memory on the caller's thread without blocking.
+ *
+ * <p>Over a {@link SharedInstanceStore} (etcd, several replicas), the store gives the indexes and keeps the TTLs
+ * instead: changes and heartbeats go to it, and the published state is fed by what it hears ({@link SharedFeed}).
  */
 public final class InstanceTable implements AutoCloseable {
 
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMillis(100);
 
+    /** How long a replica waits to hear its own write back from a shared store before it answers 503. */
+    private static final Duration SHARED_APPLY_TIMEOUT = Duration.ofSeconds(10);
+
     private final ServiceEntries entries;
     private final Leases leases;
     private final Ticker ticker;
-    private final ScheduledExecutorService writerThread;
-    private final ChangeWriter writer;
+    private final @Nullable ScheduledExecutorService writerThread;
+    private final @Nullable ChangeWriter writer;
+    private final @Nullable SharedInstanceStore shared;
+    private final @Nullable SharedFeed feed;
     private volatile boolean closed;
 
     private InstanceTable(
@@ -49,14 +58,68 @@ public final class InstanceTable implements AutoCloseable {
         this.entries = entries;
         this.leases = leases;
         this.ticker = ticker;
-        writerThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        shared = null;
+        feed = null;
+        final ScheduledExecutorService writerThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
             final Thread thread = new Thread(runnable, "mesh-registry-writer");
             thread.setDaemon(true);
             return thread;
         });
+        this.writerThread = writerThread;
         writer = new ChangeWriter(store, entries, leases, ticker, writerThread, stored.index());
         final long interval = sweepInterval.toNanos();
         writerThread.scheduleWithFixedDelay(this::sweepIfDue, interval, interval, TimeUnit.NANOSECONDS);
+    }
+
+    private InstanceTable(ServiceEntries entries, Ticker ticker, SharedInstanceStore shared, SharedFeed feed) {
+        this.entries = entries;
+        leases = new Leases();
+        this.ticker = ticker;
+        writerThread = null;
+        writer = null;
+        this.shared = shared;
+        this.feed = feed;
+    }
+
+    /**
+     * Serves the instances of a store shared with other replicas: loads what it holds and follows its changes.
+     * The store expires instances itself, so this table sweeps nothing.
+     */
+    public static InstanceTable shared(SharedInstanceStore store, Ticker ticker) throws IOException {
+        requireNonNull(store, "store");
+        requireNonNull(ticker, "ticker");
+        final ServiceEntries entries = new ServiceEntries();
+        final SharedFeed[] feed = new SharedFeed[1];
+        // The feed may deliver before follow() returns; it waits for the loaded state to be published first.
+        final CompletableFuture<Void> loaded = new CompletableFuture<>();
+        final StoredRegistry stored = store.follow(changes -> {
+            loaded.join();
+            feed[0].accept(changes);
+        });
+        stored.services().forEach(entries::publish);
+        feed[0] = new SharedFeed(entries, stored.index());
+        loaded.complete(null);
+        return new InstanceTable(entries, ticker, store, feed[0]);
+    }
+
+    /** Whether what this table serves may be behind: its shared store cannot be reached now. */
+    public boolean stale() {
+        return shared != null && shared.stale();
+    }
+
+    /** Answers a shared store's change once this replica's feed has brought it, within a bound. */
+    private <T> CompletableFuture<T> afterApplied(long index, T answer) {
+        return requireNonNull(feed, "feed")
+                .awaitApplied(index)
+                .orTimeout(SHARED_APPLY_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
+                .handle((ignored, cause) -> {
+                    if (cause != null) {
+                        throw new RegistryUnavailableException("the change is in etcd at index " + index
+                                + ", but this replica has not heard it back within " + SHARED_APPLY_TIMEOUT.toSeconds()
+                                + "s; read it from another replica, or try again");
+                    }
+                    return answer;
+                });
     }
 
     /**
@@ -86,6 +149,11 @@ public final class InstanceTable implements AutoCloseable {
 
     /** Registers or updates an instance; completes with the service's index once the change is durable. */
     public CompletableFuture<Long> register(ServiceName service, InstanceId id, Registration registration) {
+        requireNonNull(registration, "registration");
+        if (shared != null) {
+            return registerShared(shared, service, id, registration);
+        }
+        final ChangeWriter writer = requireNonNull(this.writer, "writer");
         final CompletableFuture<Long> result = new CompletableFuture<>();
         writer.submit(new Command.Register(
                 new InstanceKey(service, id), requireNonNull(registration, "registration"), result));
@@ -105,8 +173,42 @@ public final class InstanceTable implements AutoCloseable {
         return OptionalLong.of(entries.state(service).index());
     }
 
+    /**
+     * Renews an instance's lease: in memory, or in the shared store.
+     *
+     * @return the service's index, or empty if the instance is unknown or has expired (it must register again)
+     */
+    public CompletableFuture<OptionalLong> renew(ServiceName service, InstanceId id) {
+        if (shared == null) {
+            return CompletableFuture.completedFuture(heartbeat(service, id));
+        }
+        return shared.renew(service, id)
+                .thenApply(
+                        alive -> alive ? OptionalLong.of(entries.state(service).index()) : OptionalLong.empty());
+    }
+
+    private CompletableFuture<Long> registerShared(
+            SharedInstanceStore shared, ServiceName service, InstanceId id, Registration registration) {
+        if (registration.equals(entries.state(service).instances().get(id))) {
+            // The same registration again: a renewal only, with no new index and no wake-up, as on one registry.
+            return shared.renew(service, id)
+                    .thenCompose(alive -> alive
+                            ? CompletableFuture.completedFuture(
+                                    entries.state(service).index())
+                            : shared.put(service, id, registration).thenCompose(index -> afterApplied(index, index)));
+        }
+        return shared.put(service, id, registration).thenCompose(index -> afterApplied(index, index));
+    }
+
     /** Removes an instance; completes with the index of the removal, or empty if the instance was unknown. */
     public CompletableFuture<OptionalLong> deregister(ServiceName service, InstanceId id) {
+        if (shared != null) {
+            return shared.remove(service, id)
+                    .thenCompose(index -> index.isPresent()
+                            ? afterApplied(index.getAsLong(), index)
+                            : CompletableFuture.completedFuture(index));
+        }
+        final ChangeWriter writer = requireNonNull(this.writer, "writer");
         final CompletableFuture<OptionalLong> result = new CompletableFuture<>();
         writer.submit(new Command.Deregister(new InstanceKey(service, id), result));
         return result;
@@ -183,6 +285,10 @@ public final class InstanceTable implements AutoCloseable {
 
     /** Expires every instance whose TTL ran out now; completes with how many. The sweeper calls it on its own. */
     public CompletableFuture<Integer> sweep() {
+        if (shared != null) {
+            return CompletableFuture.completedFuture(0); // the shared store expires instances itself
+        }
+        final ChangeWriter writer = requireNonNull(this.writer, "writer");
         final CompletableFuture<Integer> result = new CompletableFuture<>();
         writer.submit(new Command.Sweep(result));
         return result;
@@ -196,7 +302,7 @@ public final class InstanceTable implements AutoCloseable {
 
     /** Why the table refuses changes (its store failed), or {@code null} while it accepts them. */
     public @Nullable String refusal() {
-        return writer.refusal();
+        return writer == null ? null : writer.refusal();
     }
 
     /**
@@ -210,6 +316,10 @@ public final class InstanceTable implements AutoCloseable {
         }
         closed = true;
         entries.wakeAll();
+        final @Nullable ScheduledExecutorService writerThread = this.writerThread;
+        if (writerThread == null) {
+            return;
+        }
         writerThread.shutdown();
         try {
             if (!writerThread.awaitTermination(10, TimeUnit.SECONDS)) {

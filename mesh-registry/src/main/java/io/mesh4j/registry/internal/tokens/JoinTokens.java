@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.registry.internal.ca.OwnerOnlyFiles;
@@ -46,11 +47,13 @@ public final class JoinTokens {
     private final Path file;
     private final Clock clock;
     private final Map<String, JoinToken> tokens;
+    private final @Nullable Book shared;
 
-    private JoinTokens(Path file, Clock clock, Map<String, JoinToken> tokens) {
+    private JoinTokens(Path file, Clock clock, Map<String, JoinToken> tokens, @Nullable Book shared) {
         this.file = file;
         this.clock = clock;
         this.tokens = tokens;
+        this.shared = shared;
     }
 
     public static JoinTokens open(Path file, Clock clock) throws IOException {
@@ -59,18 +62,79 @@ public final class JoinTokens {
         final Map<String, JoinToken> tokens = new LinkedHashMap<>();
         if (Files.exists(file)) {
             for (JsonNode node : JSON.readTree(file.toFile()).path("tokens")) {
-                final JoinToken token = new JoinToken(
-                        node.path("id").asText(),
-                        ServiceName.of(node.path("service").asText()),
-                        node.path("secretSha256").asText(),
-                        Instant.parse(node.path("createdAt").asText()),
-                        Instant.parse(node.path("expiresAt").asText()),
-                        node.path("usesLeft").asInt(),
-                        node.path("revoked").asBoolean());
+                final JoinToken token = fromJson(node);
                 tokens.put(token.id(), token);
             }
         }
-        return new JoinTokens(file, clock, tokens);
+        return new JoinTokens(file, clock, tokens, null);
+    }
+
+    /**
+     * The tokens of a mesh whose registries share them (replicas over etcd): every check reads {@code shared}, and
+     * a use is written only if the token is still as it was read, so that a token's last use is spent once across
+     * all replicas.
+     */
+    public static JoinTokens shared(Book shared, Clock clock) {
+        return new JoinTokens(
+                Path.of("(shared)"),
+                requireNonNull(clock, "clock"),
+                new LinkedHashMap<>(),
+                requireNonNull(shared, "shared"));
+    }
+
+    /** Where tokens live when replicas share them. */
+    public interface Book {
+
+        /** The token of {@code id}, or {@code null}. */
+        @Nullable
+        JoinToken get(String id);
+
+        /** Adds a new token. */
+        void create(JoinToken token);
+
+        /** Replaces {@code expected} with {@code next} if the stored token is still {@code expected}; else false. */
+        boolean replace(JoinToken expected, JoinToken next);
+
+        List<JoinToken> list();
+    }
+
+    /** A token as stored: never its secret, only the secret's SHA-256. */
+    public static byte[] toJson(JoinToken token) {
+        try {
+            return JSON.writeValueAsBytes(node(token));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static JoinToken fromJson(byte[] json) {
+        try {
+            return fromJson(JSON.readTree(json));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a stored join token: " + e.getMessage(), e);
+        }
+    }
+
+    private static JoinToken fromJson(JsonNode node) {
+        return new JoinToken(
+                node.path("id").asText(),
+                ServiceName.of(node.path("service").asText()),
+                node.path("secretSha256").asText(),
+                Instant.parse(node.path("createdAt").asText()),
+                Instant.parse(node.path("expiresAt").asText()),
+                node.path("usesLeft").asInt(),
+                node.path("revoked").asBoolean());
+    }
+
+    private static ObjectNode node(JoinToken token) {
+        return JSON.createObjectNode()
+                .put("id", token.id())
+                .put("service", token.service().value())
+                .put("secretSha256", token.secretHash())
+                .put("createdAt", token.createdAt().toString())
+                .put("expiresAt", token.expiresAt().toString())
+                .put("usesLeft", token.usesLeft())
+                .put("revoked", token.revoked());
     }
 
     /**
@@ -92,6 +156,10 @@ public final class JoinTokens {
         final String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
         final Instant now = clock.instant();
         final JoinToken token = new JoinToken(id, service, sha256(secret), now, now.plus(ttl), uses, false);
+        if (shared != null) {
+            shared.create(token);
+            return new NewToken(token, id + '.' + secret);
+        }
         tokens.put(id, token);
         save();
         return new NewToken(token, id + '.' + secret);
@@ -107,7 +175,9 @@ public final class JoinTokens {
      */
     public synchronized JoinToken check(String token) throws TokenRefusedException {
         final int dot = token.indexOf('.');
-        final @Nullable JoinToken known = dot > 0 ? tokens.get(token.substring(0, dot)) : null;
+        final @Nullable JoinToken known = dot <= 0
+                ? null
+                : shared != null ? shared.get(token.substring(0, dot)) : tokens.get(token.substring(0, dot));
         if (known == null
                 || !MessageDigest.isEqual(
                         sha256(token.substring(dot + 1)).getBytes(StandardCharsets.US_ASCII),
@@ -141,6 +211,9 @@ public final class JoinTokens {
      */
     public synchronized <T> T redeem(String token, Function<JoinToken, T> issue)
             throws TokenRefusedException, IOException {
+        if (shared != null) {
+            return redeemShared(shared, token, issue);
+        }
         final JoinToken known = check(token);
         final T issued = issue.apply(known);
         tokens.put(known.id(), known.used());
@@ -154,9 +227,38 @@ public final class JoinTokens {
     }
 
     /**
+     * Redeems against the shared book: the use is written only if the token is still as this replica read it, so
+     * that when two replicas race for a token's last use, one wins and the other reads it again and is refused.
+     */
+    private <T> T redeemShared(Book shared, String token, Function<JoinToken, T> issue) throws TokenRefusedException {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            final JoinToken known = check(token);
+            final T issued = issue.apply(known);
+            if (shared.replace(known, known.used())) {
+                return issued;
+            }
+            // Another replica used it meanwhile: what this one made is not handed out, and the token is read again.
+        }
+        throw new TokenRefusedException("join token " + token.substring(0, Math.max(0, token.indexOf('.')))
+                + " is being redeemed by many requests at once; try again");
+    }
+
+    /**
      * Revokes the token of {@code id}; false if there is none.
      */
     public synchronized boolean revoke(String id) throws IOException {
+        if (shared != null) {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                final @Nullable JoinToken current = shared.get(id);
+                if (current == null) {
+                    return false;
+                }
+                if (shared.replace(current, current.revokedNow())) {
+                    return true;
+                }
+            }
+            throw new IOException("join token " + id + " kept changing while it was revoked; try again");
+        }
         final @Nullable JoinToken known = tokens.get(id);
         if (known == null) {
             return false;
@@ -167,20 +269,16 @@ public final class JoinTokens {
     }
 
     public synchronized List<JoinToken> list() {
+        if (shared != null) {
+            return List.copyOf(shared.list());
+        }
         return List.copyOf(tokens.values());
     }
 
     private void save() throws IOException {
         final ArrayNode array = JSON.createArrayNode();
         for (JoinToken token : tokens.values()) {
-            array.addObject()
-                    .put("id", token.id())
-                    .put("service", token.service().value())
-                    .put("secretSha256", token.secretHash())
-                    .put("createdAt", token.createdAt().toString())
-                    .put("expiresAt", token.expiresAt().toString())
-                    .put("usesLeft", token.usesLeft())
-                    .put("revoked", token.revoked());
+            array.add(node(token));
         }
         OwnerOnlyFiles.write(
                 file,

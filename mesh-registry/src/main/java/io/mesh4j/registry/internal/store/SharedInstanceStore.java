@@ -1,0 +1,44 @@
+package io.mesh4j.registry.internal.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.discovery.Registration;
+import io.mesh4j.core.discovery.ServiceName;
+
+/**
+ * A store shared by several registry replicas (etcd): unlike a {@link RegistryStore}, it gives the indexes and
+ * keeps the TTLs, and every replica learns of every change, its own included, from the store's feed. A replica
+ * answers a change only once its feed has brought it, so that a read on the replica that acknowledged a write
+ * sees it.
+ */
+public interface SharedInstanceStore extends Closeable {
+
+    /**
+     * Reads what the store holds and from then on calls {@code feed} with every later change, in index order, on
+     * one thread. A {@link Change.Remove} of the feed may be a deregistration or an expiry: the store does not tell
+     * them apart.
+     */
+    StoredRegistry follow(Consumer<List<Change>> feed) throws IOException;
+
+    /**
+     * Registers or updates an instance with a fresh TTL; completes with the index of the change.
+     *
+     * @throws StoreUnavailableException (in the future) if the store cannot be reached
+     */
+    CompletableFuture<Long> put(ServiceName service, InstanceId id, Registration registration);
+
+    /** Removes an instance; completes with the index of the removal, or empty if the store had no such instance. */
+    CompletableFuture<OptionalLong> remove(ServiceName service, InstanceId id);
+
+    /** Renews the instance's TTL; completes with {@code false} if it expired or is unknown. */
+    CompletableFuture<Boolean> renew(ServiceName service, InstanceId id);
+
+    /** Whether this replica cannot reach the store now, so that what it serves may be behind. */
+    boolean stale();
+}

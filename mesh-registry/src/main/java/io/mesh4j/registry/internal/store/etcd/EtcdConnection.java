@@ -1,0 +1,184 @@
+package io.mesh4j.registry.internal.store.etcd;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.mesh4j.registry.internal.store.StoreUnavailableException;
+
+/**
+ * One replica's connection to the etcd cluster, shared by the instances, the documents and the join tokens: the
+ * jetcd client, the key names under {@code mesh4j/}, and whether etcd answers now.
+ *
+ * <p>A probe reads one key every half second. While it fails, the replica is <em>stale</em>: reads and watches are
+ * answered from memory and flagged ({@code X-Mesh-Stale: true}), and changes are refused at once with a 503 rather
+ * than left to wait on a cluster that is not there.
+ */
+public final class EtcdConnection implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(EtcdConnection.class);
+
+    /** Every key the registry writes starts with this, so that one etcd cluster can hold other data too. */
+    static final String ROOT = "mesh4j/";
+
+    /** How long a write may wait for etcd before it is answered 503: a quorum answers in milliseconds. */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Duration PROBE_INTERVAL = Duration.ofMillis(500);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+
+    private final List<URI> endpoints;
+    private final Client client;
+    private final ScheduledExecutorService prober;
+    private volatile @Nullable String unreachable;
+
+    private EtcdConnection(List<URI> endpoints, Client client) {
+        this.endpoints = endpoints;
+        this.client = client;
+        prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            final Thread thread = new Thread(runnable, "mesh-registry-etcd-probe");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Connects to the cluster and checks that it answers.
+     *
+     * @throws StoreUnavailableException if no endpoint answers within a few seconds
+     */
+    public static EtcdConnection open(List<URI> endpoints) {
+        requireNonNull(endpoints, "endpoints");
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("etcd: no endpoint (expected: http://host:2379,...)");
+        }
+        final Client client = Client.builder()
+                .endpoints(endpoints.toArray(URI[]::new))
+                .connectTimeout(Duration.ofSeconds(2))
+                .keepaliveTime(Duration.ofSeconds(5))
+                .keepaliveTimeout(Duration.ofSeconds(3))
+                .build();
+        final EtcdConnection connection = new EtcdConnection(List.copyOf(endpoints), client);
+        try {
+            connection.await(client.getKVClient().get(key("probe")), Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+        final long interval = PROBE_INTERVAL.toNanos();
+        connection.prober.scheduleWithFixedDelay(connection::probe, interval, interval, TimeUnit.NANOSECONDS);
+        return connection;
+    }
+
+    Client client() {
+        return client;
+    }
+
+    /** Why etcd cannot be reached now, or {@code null} while it answers. */
+    public @Nullable String unreachable() {
+        return unreachable;
+    }
+
+    /** Whether this replica's reads may be behind the cluster: etcd does not answer it now. */
+    public boolean stale() {
+        return unreachable != null;
+    }
+
+    /** Refuses a change at once while etcd is known to be unreachable. */
+    void checkReachable() {
+        final @Nullable String why = unreachable;
+        if (why != null) {
+            throw new StoreUnavailableException(why, new IllegalStateException(why));
+        }
+    }
+
+    /** Waits for an etcd call, at most the write timeout; a failure is a {@link StoreUnavailableException}. */
+    <T> T await(CompletableFuture<T> call) {
+        return await(call, WRITE_TIMEOUT);
+    }
+
+    <T> T await(CompletableFuture<T> call, Duration timeout) {
+        try {
+            return call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(e);
+        } catch (ExecutionException | TimeoutException e) {
+            call.cancel(false);
+            throw unavailable(e);
+        }
+    }
+
+    /** The failure a caller gets when etcd did not answer: a 503 that says so. */
+    StoreUnavailableException unavailable(Throwable cause) {
+        Throwable peeled = cause;
+        while ((peeled instanceof CompletionException || peeled instanceof ExecutionException)
+                && peeled.getCause() != null) {
+            peeled = peeled.getCause();
+        }
+        final String why = "the registry cannot reach etcd at " + endpoints + " (" + peeled
+                + "): nothing was changed; try again, once etcd has a quorum";
+        return new StoreUnavailableException(why, peeled);
+    }
+
+    private void probe() {
+        try {
+            client.getKVClient().get(key("probe")).get(PROBE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+            if (unreachable != null) {
+                logger.info("etcd at {} answers again: serving fresh data, accepting changes", endpoints);
+                unreachable = null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            if (unreachable == null) {
+                logger.warn(
+                        "etcd at {} does not answer ({}): reads are served from memory and flagged stale, "
+                                + "changes are refused with 503 until it does",
+                        endpoints,
+                        e.toString());
+            }
+            unreachable = "the registry cannot reach etcd at " + endpoints + " (" + e
+                    + "): changes are refused until it has a quorum again; reads are served stale";
+        }
+    }
+
+    static ByteSequence key(String name) {
+        return bytes(ROOT + name);
+    }
+
+    static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    static String text(ByteSequence bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        prober.shutdownNow();
+        client.close();
+    }
+
+    @Override
+    public String toString() {
+        return "etcd" + endpoints;
+    }
+}

@@ -1,0 +1,280 @@
+package io.mesh4j.registry.internal.store.etcd;
+
+import static io.mesh4j.registry.internal.store.etcd.EtcdConnection.key;
+import static io.mesh4j.registry.internal.store.etcd.EtcdConnection.text;
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.discovery.Registration;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.registry.RegistryJson;
+import io.mesh4j.registry.internal.store.Change;
+import io.mesh4j.registry.internal.store.ServiceState;
+import io.mesh4j.registry.internal.store.SharedInstanceStore;
+import io.mesh4j.registry.internal.store.StoreUnavailableException;
+import io.mesh4j.registry.internal.store.StoredRegistry;
+
+/**
+ * The instances in etcd, one key each, {@code mesh4j/instances/<service>/<id>}, holding the registration's JSON and
+ * attached to an etcd lease of the registration's TTL.
+ *
+ * <p><b>Why etcd leases, not an elected expirer.</b> A heartbeat may reach any replica (a client fails over), so
+ * the TTLs must live where every replica can renew them; with leases etcd itself removes an instance once, when
+ * its lease runs out, and every replica's watch hears the removal, while a replica that dies takes no expiry
+ * duty with it and no election is needed. The price is a round trip to etcd per heartbeat (a {@code
+ * LeaseKeepAlive}), which etcd answers from its leader without a disk write.
+ *
+ * <p>The index of a change is etcd's revision; a service's index is the revision of its last change. Every
+ * replica watches the prefix from the revision it loaded at and feeds its own memory, its own writes included.
+ */
+public final class EtcdInstances implements SharedInstanceStore {
+
+    private static final Logger logger = LoggerFactory.getLogger(EtcdInstances.class);
+
+    private static final String PREFIX = "instances/";
+
+    private final EtcdConnection etcd;
+    /** Each known instance's lease, from the feed: what a heartbeat on this replica renews. */
+    private final Map<String, Long> leases = new ConcurrentHashMap<>();
+
+    private volatile Watch.@Nullable Watcher watcher;
+    private volatile boolean closed;
+
+    public EtcdInstances(EtcdConnection etcd) {
+        this.etcd = requireNonNull(etcd, "etcd");
+    }
+
+    @Override
+    public StoredRegistry follow(Consumer<List<Change>> feed) throws IOException {
+        requireNonNull(feed, "feed");
+        final GetResponse all = etcd.await(
+                etcd.client()
+                        .getKVClient()
+                        .get(key(PREFIX), GetOption.builder().isPrefix(true).build()),
+                Duration.ofSeconds(10));
+        final long revision = all.getHeader().getRevision();
+        final Map<ServiceName, SortedMap<InstanceId, Registration>> instances = new HashMap<>();
+        final Map<ServiceName, Long> indexes = new HashMap<>();
+        for (KeyValue kv : all.getKvs()) {
+            final @Nullable Name name = Name.of(kv.getKey());
+            if (name == null) {
+                continue;
+            }
+            instances
+                    .computeIfAbsent(name.service(), unused -> new TreeMap<>())
+                    .put(name.id(), RegistryJson.parseRegistration(kv.getValue().getBytes()));
+            indexes.merge(name.service(), kv.getModRevision(), Math::max);
+            leases.put(name.key(), kv.getLease());
+        }
+        final SortedMap<ServiceName, ServiceState> services = new TreeMap<>();
+        instances.forEach(
+                (service, list) -> services.put(service, new ServiceState(indexes.getOrDefault(service, 0L), list)));
+        // Every later change, from the revision after the one read: none is missed and none is seen twice. jetcd
+        // resumes a broken watch from the last revision it delivered, so an etcd outage loses nothing either.
+        watcher = etcd.client()
+                .getWatchClient()
+                .watch(
+                        key(PREFIX),
+                        WatchOption.builder()
+                                .isPrefix(true)
+                                .withRevision(revision + 1)
+                                .build(),
+                        Watch.listener(response -> deliver(response, feed), this::watchFailed));
+        return new StoredRegistry(revision, services);
+    }
+
+    private void deliver(WatchResponse response, Consumer<List<Change>> feed) {
+        final List<Change> changes = new ArrayList<>(response.getEvents().size());
+        for (WatchEvent event : response.getEvents()) {
+            final KeyValue kv = event.getKeyValue();
+            final @Nullable Name name = Name.of(kv.getKey());
+            if (name == null) {
+                continue;
+            }
+            if (event.getEventType() == WatchEvent.EventType.PUT) {
+                leases.put(name.key(), kv.getLease());
+                changes.add(new Change.Put(
+                        kv.getModRevision(),
+                        name.service(),
+                        name.id(),
+                        RegistryJson.parseRegistration(kv.getValue().getBytes())));
+            } else if (event.getEventType() == WatchEvent.EventType.DELETE) {
+                leases.remove(name.key());
+                // Deregistered on some replica, or expired in etcd: the event does not say which.
+                changes.add(new Change.Remove(kv.getModRevision(), name.service(), name.id(), Change.Reason.EXPIRED));
+            }
+        }
+        if (!changes.isEmpty()) {
+            feed.accept(changes);
+        }
+    }
+
+    private void watchFailed(Throwable cause) {
+        if (!closed) {
+            // jetcd retries what can be retried; what reaches here (a compacted revision) it cannot.
+            logger.error(
+                    "the watch of etcd's instances failed ({}): this replica no longer hears changes; restart it",
+                    cause.toString());
+        }
+    }
+
+    @Override
+    public CompletableFuture<Long> put(ServiceName service, InstanceId id, Registration registration) {
+        etcd.checkReachable();
+        final String name = Name.key(service, id);
+        final @Nullable Long previous = leases.get(name);
+        final long ttlSeconds = Math.max(1, (registration.ttl().toMillis() + 999) / 1000);
+        final CompletableFuture<Long> written = etcd.client()
+                .getLeaseClient()
+                .grant(ttlSeconds)
+                .thenCompose(lease -> etcd.client()
+                        .getKVClient()
+                        .put(
+                                key(name),
+                                ByteSequence.from(RegistryJson.writeRegistration(registration)),
+                                PutOption.builder().withLeaseId(lease.getID()).build()))
+                .thenApply(put -> put.getHeader().getRevision());
+        return bounded(written).thenApply(revision -> {
+            if (previous != null && previous != 0) {
+                // Its key moved to the new lease: the old one holds nothing now, and need not wait out its TTL.
+                etcd.client().getLeaseClient().revoke(previous).exceptionally(ignored -> null);
+            }
+            return revision;
+        });
+    }
+
+    @Override
+    public CompletableFuture<OptionalLong> remove(ServiceName service, InstanceId id) {
+        etcd.checkReachable();
+        final String name = Name.key(service, id);
+        final @Nullable Long lease = leases.get(name);
+        return bounded(etcd.client().getKVClient().delete(key(name))).thenApply(deleted -> {
+            if (deleted.getDeleted() == 0) {
+                return OptionalLong.empty();
+            }
+            if (lease != null && lease != 0) {
+                etcd.client().getLeaseClient().revoke(lease).exceptionally(ignored -> null);
+            }
+            return OptionalLong.of(deleted.getHeader().getRevision());
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> renew(ServiceName service, InstanceId id) {
+        etcd.checkReachable();
+        final @Nullable Long lease = leases.get(Name.key(service, id));
+        if (lease == null || lease == 0) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return etcd.client()
+                .getLeaseClient()
+                .keepAliveOnce(lease)
+                .orTimeout(EtcdConnection.WRITE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
+                .handle((alive, cause) -> {
+                    if (cause == null) {
+                        return alive.getTTL() > 0;
+                    }
+                    if (String.valueOf(peel(cause).getMessage()).contains("lease not found")) {
+                        return false;
+                    }
+                    throw etcd.unavailable(cause);
+                });
+    }
+
+    @Override
+    public boolean stale() {
+        return etcd.stale();
+    }
+
+    private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
+        return call.orTimeout(EtcdConnection.WRITE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
+                .handle((value, cause) -> {
+                    if (cause != null) {
+                        final StoreUnavailableException unavailable = etcd.unavailable(cause);
+                        throw new CompletionException(unavailable);
+                    }
+                    return value;
+                });
+    }
+
+    private static Throwable peel(Throwable cause) {
+        Throwable peeled = cause;
+        while (peeled instanceof CompletionException && peeled.getCause() != null) {
+            peeled = peeled.getCause();
+        }
+        return peeled;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        final Watch.@Nullable Watcher watcher = this.watcher;
+        if (watcher != null) {
+            watcher.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EtcdInstances(" + etcd + ')';
+    }
+
+    /** An instance's key, relative to {@code mesh4j/}: {@code instances/<service>/<id>}. */
+    private record Name(ServiceName service, InstanceId id) {
+
+        static String key(ServiceName service, InstanceId id) {
+            return PREFIX + service.value() + '/' + id.value();
+        }
+
+        String key() {
+            return key(service, id);
+        }
+
+        /** The instance a key names, or {@code null} for a key that is not one (written by something else). */
+        static @Nullable Name of(ByteSequence key) {
+            final String full = text(key);
+            final String prefix = EtcdConnection.ROOT + PREFIX;
+            if (!full.startsWith(prefix)) {
+                return null;
+            }
+            final String rest = full.substring(prefix.length());
+            final int slash = rest.indexOf('/');
+            if (slash <= 0) {
+                return null;
+            }
+            try {
+                return new Name(ServiceName.of(rest.substring(0, slash)), InstanceId.of(rest.substring(slash + 1)));
+            } catch (RuntimeException e) {
+                return null; // not a name the registry writes
+            }
+        }
+    }
+}
