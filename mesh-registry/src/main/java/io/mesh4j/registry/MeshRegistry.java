@@ -53,6 +53,7 @@ import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.Documents;
 import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
+import io.mesh4j.registry.internal.metrics.MetricsApi;
 import io.mesh4j.registry.internal.store.FileRegistryStore;
 import io.mesh4j.registry.internal.store.StoredRegistry;
 import io.mesh4j.registry.internal.tokens.AdminToken;
@@ -351,6 +352,10 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                 requireNonNull(meshDefault, "meshDefault"),
                 requireNonNull(routes, "routes"),
                 access,
+                new MetricsApi(
+                        clock,
+                        service -> table.services().stream()
+                                .anyMatch(summary -> summary.name().equals(service))),
                 authority);
         return builder.build();
     }

@@ -105,6 +105,21 @@ public final class InstanceTable implements AutoCloseable {
         return OptionalLong.of(entries.state(service).index());
     }
 
+    /** How long ago one instance last renewed its lease, against its TTL. */
+    public record HeartbeatAge(ServiceName service, InstanceId id, Duration age, Duration ttl) {}
+
+    /** Every live instance's time since its last heartbeat (or registration), for {@code meshctl check}. */
+    public List<HeartbeatAge> heartbeatAges() {
+        final long now = ticker.read();
+        final List<HeartbeatAge> ages = new java.util.ArrayList<>();
+        leases.forEach((key, lease) -> {
+            if (!lease.isDue(now)) {
+                ages.add(new HeartbeatAge(key.service(), key.id(), lease.sinceRenewal(now), lease.ttl()));
+            }
+        });
+        return ages;
+    }
+
     /** Removes an instance; completes with the index of the removal, or empty if the instance was unknown. */
     public CompletableFuture<OptionalLong> deregister(ServiceName service, InstanceId id) {
         final CompletableFuture<OptionalLong> result = new CompletableFuture<>();
