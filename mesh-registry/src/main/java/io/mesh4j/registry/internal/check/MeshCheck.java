@@ -173,15 +173,11 @@ public final class MeshCheck {
         return findings;
     }
 
+    /** The services with instances: a name only callers use serves nothing, and needs no policy or route. */
     private Set<ServiceName> services() {
         final Set<ServiceName> services = new TreeSet<>(java.util.Comparator.comparing(ServiceName::value));
         for (ServiceSummary summary : table.services()) {
             services.add(summary.name());
-        }
-        for (String name : metrics.reportedServices()) {
-            if (!name.equals("unknown") && !name.equals("other")) {
-                services.add(ServiceName.of(name));
-            }
         }
         return services;
     }

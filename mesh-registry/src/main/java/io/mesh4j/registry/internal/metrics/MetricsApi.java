@@ -81,7 +81,7 @@ public final class MetricsApi {
                 final String owner = entry.side() == Summaries.Side.CLIENT ? entry.caller() : entry.service();
                 if (!owner.equals(service.value())) {
                     throw new InvalidInputException(
-                            ErrorCode.INVALID_FIELD,
+                            ErrorCode.FORBIDDEN,
                             "a report for " + service + " names an edge measured by " + owner + " (" + entry.caller()
                                     + " -> " + entry.service() + ", "
                                     + entry.side().name().toLowerCase(java.util.Locale.ROOT)

@@ -2,14 +2,17 @@ package io.mesh4j.registry.internal.metrics;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
+import io.mesh4j.core.authz.AccessRule;
 import io.mesh4j.core.internal.summary.Summaries;
 
 /**
@@ -41,12 +44,25 @@ final class Stats {
         return rows(totals, key -> true, key -> key.service(), (name, group) -> row(null, name, null, group));
     }
 
-    /** One row per route of {@code service}. */
+    /**
+     * One row per route of {@code service}, in Armeria's form ({@code /orders/:id}), which servers name their routes
+     * in and to which a caller's {@code /orders/{id}} is brought. When the service's servers reported, their routes
+     * are the rows (a caller's route the service does not have, such as {@code unmatched}, would count its requests
+     * twice); callers' routes only otherwise.
+     */
     static List<Row> byRoute(Map<Summaries.Key, Totals> totals, String service) {
+        final Set<String> served = new HashSet<>();
+        totals.forEach((key, value) -> {
+            if (key.side() == Summaries.Side.SERVER && key.service().equals(service) && value.requests > 0) {
+                served.add(AccessRule.normalize(key.route()));
+            }
+        });
         return rows(
                 totals,
-                key -> key.service().equals(service) && !key.route().equals(Summaries.WHOLE_EDGE),
-                Summaries.Key::route,
+                key -> key.service().equals(service)
+                        && !key.route().equals(Summaries.WHOLE_EDGE)
+                        && (served.isEmpty() || served.contains(AccessRule.normalize(key.route()))),
+                key -> AccessRule.normalize(key.route()),
                 (route, group) -> row(null, service, route, group));
     }
 
