@@ -205,6 +205,31 @@ class SeeTheMeshTest {
         assertThat(out.toString()).contains("ok       registry reachable").contains("no problems found");
     }
 
+    @Test
+    void membersKeepServingWhileTheRegistryIsGoneAndTheirReportsFail() {
+        assertThat(frontend.webClient("orders")
+                        .get("/orders/1")
+                        .aggregate()
+                        .join()
+                        .status()
+                        .code())
+                .isEqualTo(200);
+        registry.close();
+        // Five report intervals and more, each report refused at the connection: every call is still answered, from
+        // the instances the client knew, and none waits for a report.
+        final long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        int calls = 0;
+        while (System.nanoTime() < end) {
+            final AggregatedHttpResponse res = frontend.webClient("orders")
+                    .get("/orders/" + calls)
+                    .aggregate()
+                    .join();
+            assertThat(res.status().code()).isEqualTo(200);
+            calls++;
+        }
+        assertThat(calls).isGreaterThan(5);
+    }
+
     private static JsonNode row(JsonNode stat, String caller, String service) {
         for (JsonNode row : stat.path("rows")) {
             if (caller.equals(row.path("caller").asText())

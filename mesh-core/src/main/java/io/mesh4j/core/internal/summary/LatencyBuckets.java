@@ -8,7 +8,7 @@ package io.mesh4j.core.internal.summary;
 public final class LatencyBuckets {
 
     /** How many buckets there are: indexes run from 0 to {@code COUNT - 1}. */
-    public static final int COUNT = 144;
+    public static final int COUNT = 140;
 
     private static final long MAX_MICROS = (1L << 36) - 1;
 

@@ -149,11 +149,20 @@ public final class SummaryReporter {
                     "{}: cannot report golden metrics to the registry ({}); the member keeps serving, drops these "
                             + "counts and tries again every {}",
                     member,
-                    cause.toString(),
+                    rootOf(cause),
                     Duration.ofMillis(summaries.reportInterval().toMillis()));
         } else {
             logger.debug("{}: golden metrics report failed again", member, cause);
         }
+    }
+
+    /** The innermost cause, which says what went wrong (a refused connection, a 403), without the wrappers. */
+    private static String rootOf(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.toString();
     }
 
     private static String newReporterId() {

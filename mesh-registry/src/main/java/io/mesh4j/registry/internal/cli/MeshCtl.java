@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
         name = "meshctl",
         mixinStandardHelpOptions = true,
         description =
-                "Operates a mesh4j registry: join tokens, the CA, certificates, services, routes, access policies, the audit log.",
+                "Operates a mesh4j registry: join tokens, the CA, certificates, services, routes, access policies, the "
+                        + "audit log; shows the mesh: golden metrics (stat, edges, top) and a pre-flight check.",
         subcommands = {
             MeshCtl.Token.class,
             MeshCtl.Ca.class,
