@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -175,7 +176,7 @@ public final class MeshCheck {
 
     /** The services with instances: a name only callers use serves nothing, and needs no policy or route. */
     private Set<ServiceName> services() {
-        final Set<ServiceName> services = new TreeSet<>(java.util.Comparator.comparing(ServiceName::value));
+        final Set<ServiceName> services = new TreeSet<>(Comparator.comparing(ServiceName::value));
         for (ServiceSummary summary : table.services()) {
             services.add(summary.name());
         }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -111,7 +112,7 @@ public final class InstanceTable implements AutoCloseable {
     /** Every live instance's time since its last heartbeat (or registration), for {@code meshctl check}. */
     public List<HeartbeatAge> heartbeatAges() {
         final long now = ticker.read();
-        final List<HeartbeatAge> ages = new java.util.ArrayList<>();
+        final List<HeartbeatAge> ages = new ArrayList<>();
         leases.forEach((key, lease) -> {
             if (!lease.isDue(now)) {
                 ages.add(new HeartbeatAge(key.service(), key.id(), lease.sinceRenewal(now), lease.ttl()));

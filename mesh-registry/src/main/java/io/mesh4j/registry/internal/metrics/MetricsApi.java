@@ -4,10 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -84,7 +87,7 @@ public final class MetricsApi {
                             ErrorCode.FORBIDDEN,
                             "a report for " + service + " names an edge measured by " + owner + " (" + entry.caller()
                                     + " -> " + entry.service() + ", "
-                                    + entry.side().name().toLowerCase(java.util.Locale.ROOT)
+                                    + entry.side().name().toLowerCase(Locale.ROOT)
                                     + " side): a member reports only the calls it made and the requests it served");
                 }
             }
@@ -156,8 +159,7 @@ public final class MetricsApi {
             root.put("now", clock.instant().toString());
             final ArrayNode members = root.putArray("members");
             window.members().stream()
-                    .sorted(java.util.Comparator.comparing(ReportingMember::service)
-                            .thenComparing(ReportingMember::reporter))
+                    .sorted(Comparator.comparing(ReportingMember::service).thenComparing(ReportingMember::reporter))
                     .forEach(member -> {
                         final ObjectNode node = members.addObject()
                                 .put("service", member.service())
@@ -183,7 +185,7 @@ public final class MetricsApi {
 
     /** The services any report of the last 15 minutes named, as caller or as called. */
     public Set<String> reportedServices() {
-        final Set<String> names = new java.util.TreeSet<>();
+        final Set<String> names = new TreeSet<>();
         window.totals(MetricsWindow.SPAN).keySet().forEach(key -> {
             names.add(key.service());
             names.add(key.caller());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -84,7 +85,7 @@ final class Stats {
             Map<Summaries.Key, Totals> totals,
             Predicate<Summaries.Key> filter,
             Function<Summaries.Key, String> groupBy,
-            java.util.function.BiFunction<String, Group, Row> toRow) {
+            BiFunction<String, Group, Row> toRow) {
         final Map<String, Group> groups = new TreeMap<>();
         totals.forEach((key, value) -> {
             if (!filter.test(key)) {
