@@ -38,6 +38,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.mesh4j.client.balancer.Balancer;
 import io.mesh4j.client.balancer.BalancerFactory;
@@ -69,6 +70,8 @@ import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.stack.Passes;
+import io.mesh4j.core.internal.summary.Summaries;
+import io.mesh4j.core.internal.summary.SummaryReporter;
 import io.mesh4j.core.internal.tcp.TcpMeters;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
@@ -125,6 +128,10 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     private final @Nullable String zone;
     private final MeshTelemetry telemetry;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
+    /** The service this client calls from, its identity's, which its edges' summaries name as the caller. */
+    private final String caller;
+
+    private final SafeCloseable reporting;
     private final Set<TcpForward> tcpForwards = ConcurrentHashMap.newKeySet();
     private @Nullable CompletableFuture<MeshClient> started;
     private volatile boolean stopped;
@@ -182,6 +189,14 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         routes = certified != null
                 ? PolicyRegistry.watching(registry, CommonPools.workerGroup(), certified::start)
                 : PolicyRegistry.watching(registry, CommonPools.workerGroup());
+        caller = certified != null
+                ? certified.id().service().map(ServiceName::value).orElse(MeshMetrics.UNKNOWN)
+                : MeshMetrics.UNKNOWN;
+        // The edges this client calls go to the registry with its identity; without one there is nobody to report as.
+        reporting = certified != null
+                ? SummaryReporter.attach(
+                        certified, TelemetryAccess.METRICS.get(telemetry).summaries())
+                : () -> {};
     }
 
     /**
@@ -342,7 +357,8 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                 .with(CommonParams.CLASSIFIER, classifier)
                 .with(ClientPolicies.KEY, policies)
                 .with(PolicyRegistry.KEY, routes)
-                .with(MeshTelemetry.KEY, telemetry);
+                .with(MeshTelemetry.KEY, telemetry)
+                .with(Summaries.CALLER, caller);
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(telemetry);
         // Who is there: the registry's instances of the service, kept current by a long-poll watch, from the
         // moment this workload has the certificate a TLS registry asks for.
@@ -356,8 +372,8 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                 service,
                 new RoutedBreakerConfig(() -> policies.policyFor(service).breaker(), routes.routes(service)),
                 clock);
-        breakers.onTransition((endpoint, from, to) ->
-                metrics.breakerTransition(service.value(), PickCounter.nameOf(endpoint), from.name(), to.name()));
+        breakers.onTransition((endpoint, from, to) -> metrics.breakerTransition(
+                caller, service.value(), PickCounter.nameOf(endpoint), from.name(), to.name()));
         // Who gets the next attempt: the balancer's pick among the healthy ones, passing over any whose breaker
         // has no trial call to spare.
         final Balancer balancer = balancers.newBalancer(params.with(EndpointAvailability.KEY, breakers::isAvailable));
@@ -699,6 +715,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     public synchronized CompletableFuture<Void> stop() {
         if (stopFuture == null) {
             stopped = true;
+            reporting.close();
             tcpForwards.forEach(TcpForward::close);
             clients.values().forEach(client -> client.endpoints.close());
             clients.clear();

@@ -54,6 +54,7 @@ import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.Documents;
 import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
+import io.mesh4j.registry.internal.metrics.MetricsApi;
 import io.mesh4j.registry.internal.store.FileRegistryStore;
 import io.mesh4j.registry.internal.store.StoreUnavailableException;
 import io.mesh4j.registry.internal.store.StoredRegistry;
@@ -408,6 +409,10 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                 requireNonNull(meshDefault, "meshDefault"),
                 requireNonNull(routes, "routes"),
                 access,
+                new MetricsApi(
+                        clock,
+                        service -> table.services().stream()
+                                .anyMatch(summary -> summary.name().equals(service))),
                 authority);
         return builder.build();
     }

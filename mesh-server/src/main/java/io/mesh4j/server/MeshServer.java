@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.common.CommonPools;
+import com.linecorp.armeria.common.util.SafeCloseable;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
@@ -37,6 +38,7 @@ import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.summary.SummaryReporter;
 import io.mesh4j.core.internal.tcp.TcpMeters;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.lifecycle.Lifecycle;
@@ -94,6 +96,8 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     private final InstanceId instanceId;
     private final Stack<HttpService> stack;
     private final @Nullable WorkloadIdentity identity;
+    // Guarded by this: the golden-metric reporter this server uses from start() to stop().
+    private SafeCloseable reporting = () -> {};
     private final RegistryClient registry;
     private final @Nullable ClientFactory plaintextRegistryFactory;
     private final MeshServerBuilder config;
@@ -264,6 +268,11 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         }
         final CompletableFuture<?> certificate =
                 identity != null ? identity.start() : CompletableFuture.completedFuture(null);
+        if (identity != null) {
+            // The edges this server serves go to the registry with its identity, every report interval.
+            reporting = SummaryReporter.attach(
+                    identity, TelemetryAccess.METRICS.get(config.telemetry).summaries());
+        }
         // The access policy and route config the registry holds for this service apply from the first request.
         final CompletableFuture<Integer> listening = certificate
                 .thenCompose(unused -> CompletableFuture.allOf(
@@ -386,6 +395,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         }
         // A caller that has not heard of the deregistration yet is told at once to connect elsewhere.
         webSockets.draining();
+        reporting.close();
         policyWatch.close();
         policyRegistry.close();
         final CompletableFuture<Void> deregistered =

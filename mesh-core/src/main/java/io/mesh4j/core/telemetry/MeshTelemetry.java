@@ -116,7 +116,7 @@ public final class MeshTelemetry implements SafeCloseable {
     private MeshTelemetry(TelemetryConfig config) {
         this.config = config;
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        metrics = new MeshMetrics(registry, config.maxLabelValues());
+        metrics = new MeshMetrics(registry, config.maxLabelValues(), config.reportInterval());
         propagation = new TracePropagation(config.inject(), config.extract(), metrics::malformedTraceHeader);
         final SdkTracerProviderBuilder tracing = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault()

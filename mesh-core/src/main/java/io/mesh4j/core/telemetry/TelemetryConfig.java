@@ -3,6 +3,7 @@ package io.mesh4j.core.telemetry;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -40,6 +41,7 @@ public final class TelemetryConfig {
     private final @Nullable URI zipkinEndpoint;
     private final @Nullable SpanExporter spanExporter;
     private final int maxLabelValues;
+    private final Duration reportInterval;
 
     private TelemetryConfig(Builder b) {
         serviceName = b.serviceName;
@@ -50,6 +52,7 @@ public final class TelemetryConfig {
         zipkinEndpoint = b.zipkinEndpoint;
         spanExporter = b.spanExporter;
         maxLabelValues = b.maxLabelValues;
+        reportInterval = b.reportInterval;
     }
 
     /**
@@ -145,6 +148,16 @@ public final class TelemetryConfig {
     }
 
     /**
+     * Returns how often a mesh client or server with an identity reports its golden-metric summaries (per caller,
+     * service and route: counts, success, a latency histogram) to the registry, for {@code meshctl stat}.
+     *
+     * @return 10 seconds unless set; {@link Duration#ZERO} when reporting is off
+     */
+    public Duration reportInterval() {
+        return reportInterval;
+    }
+
+    /**
      * Returns the service, formats, sampling ratio and exporter, for logs.
      *
      * @return the text
@@ -174,6 +187,7 @@ public final class TelemetryConfig {
         private @Nullable URI zipkinEndpoint;
         private @Nullable SpanExporter spanExporter;
         private int maxLabelValues = 200;
+        private Duration reportInterval = Duration.ofSeconds(10);
 
         private Builder() {}
 
@@ -284,6 +298,25 @@ public final class TelemetryConfig {
                 throw new IllegalArgumentException("maxLabelValues: " + maxLabelValues + " (expected: > 0)");
             }
             this.maxLabelValues = maxLabelValues;
+            return this;
+        }
+
+        /**
+         * Sets how often a mesh client or server with an identity reports its golden-metric summaries to the
+         * registry (what {@code meshctl stat}, {@code edges} and {@code top} show); 10 seconds unless set. A report
+         * never holds a request up, and a member whose registry refuses or is gone keeps serving.
+         *
+         * @param reportInterval at least 100 ms, or {@link Duration#ZERO} to report nothing
+         * @return this builder
+         * @throws IllegalArgumentException if negative or under 100 ms but not zero
+         */
+        public Builder reportInterval(Duration reportInterval) {
+            requireNonNull(reportInterval, "reportInterval");
+            if (reportInterval.isNegative() || (!reportInterval.isZero() && reportInterval.toMillis() < 100)) {
+                throw new IllegalArgumentException(
+                        "reportInterval: " + reportInterval + " (expected: >= 100 ms, or zero for no reports)");
+            }
+            this.reportInterval = reportInterval;
             return this;
         }
 

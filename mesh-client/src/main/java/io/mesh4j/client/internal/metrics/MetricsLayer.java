@@ -12,6 +12,7 @@ import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
+import io.mesh4j.core.internal.summary.Summaries;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.stack.ClientRoles;
@@ -37,15 +38,17 @@ public final class MetricsLayer extends FusedClientLayer {
     public Interceptor<ClientRequestContext> interceptor(StackParams params) {
         final String service = params.get(CommonParams.SERVICE).value();
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(params.get(MeshTelemetry.KEY));
-        return new CallMetrics(service, metrics);
+        return new CallMetrics(params.get(Summaries.CALLER), service, metrics);
     }
 
     private static final class CallMetrics implements Interceptor<ClientRequestContext> {
 
+        private final String caller;
         private final String service;
         private final MeshMetrics metrics;
 
-        CallMetrics(String service, MeshMetrics metrics) {
+        CallMetrics(String caller, String service, MeshMetrics metrics) {
+            this.caller = caller;
             this.service = service;
             this.metrics = metrics;
         }
@@ -61,13 +64,14 @@ public final class MetricsLayer extends FusedClientLayer {
             final String route = template != null ? template : MeshMetrics.UNMATCHED;
             final ResponseClass outcome = exchange.outcome(log);
             metrics.clientRequest(
+                    caller,
                     service,
                     route,
                     ctx.method(),
                     log.responseHeaders().status().code(),
                     outcome,
                     log.totalDurationNanos());
-            metrics.clientRetries(service, route, log.children().size() - 1);
+            metrics.clientRetries(caller, service, route, log.children().size() - 1);
             final int grpcStatus = GrpcStatuses.of(log);
             if (grpcStatus >= 0) {
                 metrics.clientGrpcResponse(service, route, grpcStatus);

@@ -324,6 +324,35 @@ public final class RegistryClient {
         return snapshot;
     }
 
+    // ---- golden metrics
+
+    /**
+     * Sends a member's golden-metric report ({@link MetricsReportJson}) for {@code service}, the member's own.
+     */
+    public CompletableFuture<Void> reportMetrics(ServiceName service, byte[] report) {
+        return client.prepare()
+                .post("/v1/services/" + service.value() + "/metrics")
+                .content(MediaType.JSON_UTF_8, report)
+                .execute()
+                .aggregate()
+                .thenApply(expectOk(res -> (Void) null));
+    }
+
+    /**
+     * Reads {@code pathAndQuery}, such as {@code /v1/stats/edges?window=1m}, and answers its JSON body: for the
+     * operator's read-only views, whose answers are tables to print more than models to keep.
+     */
+    public CompletableFuture<byte[]> getJson(String pathAndQuery) {
+        return client.get(pathAndQuery)
+                .aggregate()
+                .thenApply(expectOk(res -> res.content().array()));
+    }
+
+    /** The registry's whole answer to {@code GET pathAndQuery}, whatever its status: for a check of its headers. */
+    public CompletableFuture<AggregatedHttpResponse> getAnswer(String pathAndQuery) {
+        return client.get(pathAndQuery).aggregate();
+    }
+
     // ---- identity
 
     /**

@@ -13,9 +13,12 @@ import com.linecorp.armeria.common.HttpMethod;
 
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
+import io.mesh4j.core.internal.summary.EdgeCell;
+import io.mesh4j.core.internal.summary.Summaries;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -78,10 +81,10 @@ public final class MeshMetrics {
      * copies the tags and looks the meter up by them on every call; these maps are a single lookup instead. They
      * are as bounded as the series are: every key holds guarded values only.
      */
-    private final Map<RequestSeries, Timer> serverRequests = new ConcurrentHashMap<>();
+    private final Map<RequestSeries, Recorded> serverRequests = new ConcurrentHashMap<>();
     private final Map<GrpcSeries, Counter> serverGrpcResponses = new ConcurrentHashMap<>();
     private final Map<GrpcSeries, Counter> clientGrpcResponses = new ConcurrentHashMap<>();
-    private final Map<RequestSeries, Timer> clientRequests = new ConcurrentHashMap<>();
+    private final Map<RequestSeries, Recorded> clientRequests = new ConcurrentHashMap<>();
     private final Map<StreamSeries, DistributionSummary> serverStreamMessages = new ConcurrentHashMap<>();
     private final Map<StreamSeries, DistributionSummary> clientStreamMessages = new ConcurrentHashMap<>();
     private final Map<PickSeries, Counter> balancerPicks = new ConcurrentHashMap<>();
@@ -91,9 +94,28 @@ public final class MeshMetrics {
     private final Map<WebSocketSeries, AtomicInteger> clientOpenWebSockets = new ConcurrentHashMap<>();
     private final Map<WebSocketMessageSeries, Counter> clientWebSocketMessages = new ConcurrentHashMap<>();
 
+    /*
+     * The summaries the member reports to the registry, filled from the same series as the meters: a request series'
+     * edge cell is found when its timer is, and kept beside it, so a request costs no second lookup.
+     */
+    private final Summaries summaries;
+
     public MeshMetrics(MeterRegistry registry, int maxLabelValues) {
+        this(registry, maxLabelValues, Summaries.DEFAULT_INTERVAL);
+    }
+
+    /**
+     * @param reportInterval how often a member reports its summaries to the registry, {@link Duration#ZERO} for never
+     */
+    public MeshMetrics(MeterRegistry registry, int maxLabelValues, Duration reportInterval) {
         this.registry = registry;
         guard = new LabelGuard(maxLabelValues);
+        summaries = new Summaries(reportInterval);
+    }
+
+    /** The per-edge summaries a member reports to the registry. */
+    public Summaries summaries() {
+        return summaries;
     }
 
     public MeterRegistry registry() {
@@ -120,7 +142,12 @@ public final class MeshMetrics {
                 status,
                 outcome,
                 guard.admit(service, "peer", peer));
-        serverRequests.computeIfAbsent(series, this::serverTimer).record(nanos, TimeUnit.NANOSECONDS);
+        final Recorded recorded = serverRequests.computeIfAbsent(
+                series,
+                s -> new Recorded(
+                        serverTimer(s), summaries.cell(Summaries.Side.SERVER, s.peer(), s.service(), s.route())));
+        recorded.timer().record(nanos, TimeUnit.NANOSECONDS);
+        recorded.cell().record(nanos, outcome == ResponseClass.SUCCESS);
     }
 
     private Timer serverTimer(RequestSeries series) {
@@ -226,12 +253,26 @@ public final class MeshMetrics {
 
     /**
      * One outbound call as its caller saw it, every attempt included, once its response is complete.
+     *
+     * @param caller the service the call is made from (the mesh client's identity), {@value #UNKNOWN} without one
      */
     public void clientRequest(
-            String service, String route, HttpMethod method, int status, ResponseClass outcome, long nanos) {
-        final RequestSeries series =
-                new RequestSeries(service, guard.admitOutbound(service, "route", route), method, status, outcome, "");
-        clientRequests.computeIfAbsent(series, this::clientTimer).record(nanos, TimeUnit.NANOSECONDS);
+            String caller,
+            String service,
+            String route,
+            HttpMethod method,
+            int status,
+            ResponseClass outcome,
+            long nanos) {
+        // The series' peer is the caller here: not a label of the timer, but the owner of the edge's summary.
+        final RequestSeries series = new RequestSeries(
+                service, guard.admitOutbound(service, "route", route), method, status, outcome, caller);
+        final Recorded recorded = clientRequests.computeIfAbsent(
+                series,
+                s -> new Recorded(
+                        clientTimer(s), summaries.cell(Summaries.Side.CLIENT, s.peer(), s.service(), s.route())));
+        recorded.timer().record(nanos, TimeUnit.NANOSECONDS);
+        recorded.cell().record(nanos, outcome == ResponseClass.SUCCESS);
     }
 
     private Timer clientTimer(RequestSeries series) {
@@ -246,17 +287,19 @@ public final class MeshMetrics {
                 .register(registry);
     }
 
-    /** {@code retries} attempts beyond the first of one outbound call. */
-    public void clientRetries(String service, String route, int retries) {
+    /** {@code retries} attempts beyond the first (retries and hedges) of one outbound call from {@code caller}. */
+    public void clientRetries(String caller, String service, String route, int retries) {
         if (retries <= 0) {
             return;
         }
+        final String guarded = guard.admitOutbound(service, "route", route);
         Counter.builder("mesh.client.retries")
                 .description("Attempts beyond the first of outbound calls")
                 .tag("service", service)
-                .tag("route", guard.admitOutbound(service, "route", route))
+                .tag("route", guarded)
                 .register(registry)
                 .increment(retries);
+        summaries.cell(Summaries.Side.CLIENT, caller, service, guarded).retried(retries);
     }
 
     /** A retry the classifier allowed but the service's retry budget refused. */
@@ -266,6 +309,19 @@ public final class MeshMetrics {
                 .tag("service", service)
                 .register(registry)
                 .increment();
+    }
+
+    /**
+     * A circuit breaker of one endpoint of {@code caller}'s client of {@code service} changed state; one that opened
+     * ejected the endpoint, which the edge's summary counts.
+     */
+    public void breakerTransition(String caller, String service, String endpoint, String from, String to) {
+        if ("OPEN".equals(to) || "FORCED_OPEN".equals(to)) {
+            summaries
+                    .cell(Summaries.Side.CLIENT, caller, service, Summaries.WHOLE_EDGE)
+                    .ejected();
+        }
+        breakerTransition(service, endpoint, from, to);
     }
 
     /** A circuit breaker of one endpoint changed state, such as {@code CLOSED} to {@code OPEN}. */
@@ -308,7 +364,14 @@ public final class MeshMetrics {
     public Counter authorizationCounter(String service, String route, String peer, boolean allowed) {
         final AuthzSeries series = new AuthzSeries(
                 service, guard.admit(service, "route", route), guard.admit(service, "peer", peer), allowed);
-        return authorizationDecisions.computeIfAbsent(series, this::authzCounter);
+        return authorizationDecisions.computeIfAbsent(series, s -> {
+            final Counter counter = authzCounter(s);
+            // A denial counts in the edge's summary too: the counter kept by the caller counts both.
+            return s.allowed()
+                    ? counter
+                    : new DenialCounter(
+                            counter, summaries.cell(Summaries.Side.SERVER, s.peer(), s.service(), s.route()));
+        });
     }
 
     private Counter authzCounter(AuthzSeries series) {
@@ -479,7 +542,46 @@ public final class MeshMetrics {
         return counter != null ? counter.count() : 0;
     }
 
-    /** The labels of one request series; {@code peer} is empty on the client side, which has no such label. */
+    /** A request series' timer and the summary cell of its edge, found together once. */
+    private record Recorded(Timer timer, EdgeCell cell) {}
+
+    /** An authorization counter of denials that also counts them in the edge's summary. */
+    private static final class DenialCounter implements Counter {
+
+        private final Counter counter;
+        private final EdgeCell cell;
+
+        DenialCounter(Counter counter, EdgeCell cell) {
+            this.counter = counter;
+            this.cell = cell;
+        }
+
+        @Override
+        public void increment(double amount) {
+            counter.increment(amount);
+            cell.denied();
+        }
+
+        @Override
+        public double count() {
+            return counter.count();
+        }
+
+        @Override
+        public Id getId() {
+            return counter.getId();
+        }
+
+        @Override
+        public Iterable<Measurement> measure() {
+            return counter.measure();
+        }
+    }
+
+    /**
+     * The labels of one request series; on the client side, which has no peer label, {@code peer} holds the caller,
+     * which owns the series' edge summary.
+     */
     private record RequestSeries(
             String service, String route, HttpMethod method, int status, ResponseClass outcome, String peer) {}
 

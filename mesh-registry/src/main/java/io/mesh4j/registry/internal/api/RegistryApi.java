@@ -22,9 +22,11 @@ import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
+import io.mesh4j.registry.internal.check.MeshCheck;
 import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
+import io.mesh4j.registry.internal.metrics.MetricsApi;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
 
@@ -56,6 +58,12 @@ public final class RegistryApi {
     static final List<String> PATHS = List.of(
             HEALTH,
             SERVICES,
+            MetricsApi.REPORT,
+            MetricsApi.SERVICES,
+            MetricsApi.SERVICE,
+            MetricsApi.EDGES,
+            MetricsApi.MEMBERS,
+            MeshCheck.PATH,
             INSTANCES,
             INSTANCE,
             HEARTBEAT,
@@ -86,6 +94,7 @@ public final class RegistryApi {
             MeshDefaultPolicy meshDefault,
             DocumentStore<RouteConfig> routes,
             Access access,
+            MetricsApi metrics,
             @Nullable Authority authority) {
         requireNonNull(server, "server");
         requireNonNull(table, "table");
@@ -159,6 +168,30 @@ public final class RegistryApi {
                                 HttpMethod.PUT, access.admin("routes.put", RegistryApi::service, route::put),
                                 HttpMethod.DELETE,
                                         access.admin("routes.delete", RegistryApi::service, route::delete))));
+        // Golden metrics: a member reports its own service's edges only; any member or the operator reads them.
+        server.service(
+                        MetricsApi.REPORT,
+                        new MethodRouter(
+                                Map.of(HttpMethod.POST, access.serviceWorkload("metrics.report", metrics.report()))))
+                .service(
+                        MetricsApi.SERVICES,
+                        new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.services()))))
+                .service(MetricsApi.SERVICE, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.service()))))
+                .service(MetricsApi.EDGES, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.edges()))))
+                .service(
+                        MetricsApi.MEMBERS, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.members()))));
+        final MeshCheck check = new MeshCheck(
+                metrics.clock(),
+                table,
+                policies,
+                () -> meshDefault.current().defaultPolicy(),
+                routes,
+                metrics,
+                authority != null ? authority.ca()::trustBundle : List::of);
+        server.service(
+                MeshCheck.PATH,
+                new MethodRouter(
+                        Map.of(HttpMethod.GET, access.admin("mesh.check", ctx -> "the mesh", check.service()))));
         final IntSupplier answersHeld = () -> policy.answersHeld() + route.answersHeld();
         if (authority == null) {
             final HttpService none = (ctx, req) -> JsonResponses.error(

@@ -14,9 +14,9 @@ import io.mesh4j.core.routing.WeightedSubset;
  * service matches now. It is accepted (a canary may not be deployed yet), and its share of requests gets 503
  * unless the rule names a fallback.
  */
-final class RouteWarnings {
+public final class RouteWarnings {
 
-    static List<String> of(String service, RouteConfig config, List<Instance> instances) {
+    public static List<String> of(String service, RouteConfig config, List<Instance> instances) {
         final List<String> warnings = new ArrayList<>();
         for (RouteRule rule : config.rules()) {
             for (WeightedSubset entry : rule.split()) {

@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
         name = "meshctl",
         mixinStandardHelpOptions = true,
         description =
-                "Operates a mesh4j registry: join tokens, the CA, certificates, services, routes, access policies, the audit log.",
+                "Operates a mesh4j registry: join tokens, the CA, certificates, services, routes, access policies, the "
+                        + "audit log; shows the mesh: golden metrics (stat, edges, top) and a pre-flight check.",
         subcommands = {
             MeshCtl.Token.class,
             MeshCtl.Ca.class,
@@ -40,7 +41,11 @@ import picocli.CommandLine.Parameters;
             MeshCtl.Services.class,
             Routes.class,
             Policies.class,
-            Audit.class
+            Audit.class,
+            Stat.class,
+            Edges.class,
+            Top.class,
+            Check.class
         })
 public final class MeshCtl {
 
@@ -52,8 +57,15 @@ public final class MeshCtl {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** meshctl as it runs: flags first, then the environment, then the config file (see {@link MeshCtlDefaults}). */
+    public static CommandLine commandLine() {
+        return commandLine(System.getenv());
+    }
+
+    /** meshctl with {@code env} as its environment. */
+    public static CommandLine commandLine(java.util.Map<String, String> env) {
         final CommandLine commandLine = new CommandLine(new MeshCtl());
+        commandLine.setDefaultValueProvider(new MeshCtlDefaults(env));
         commandLine.setParameterExceptionHandler((e, args) -> {
             e.getCommandLine().getErr().println("meshctl: " + e.getMessage() + " (see --help)");
             e.getCommandLine().getErr().flush();
@@ -61,11 +73,15 @@ public final class MeshCtl {
         });
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            final Object command = cmd.getCommand();
+            final String connection = command instanceof AdminCommand admin
+                    ? ConnectionErrors.describe(admin.connection.registry, cause)
+                    : "";
             cmd.getErr()
                     .println("meshctl: "
                             + (cause instanceof RegistryException || cause instanceof Failure
                                     ? cause.getMessage()
-                                    : cause.toString()));
+                                    : !connection.isEmpty() ? connection : cause.toString()));
             cmd.getErr().flush();
             return EXIT_FAILED;
         });
@@ -92,7 +108,8 @@ public final class MeshCtl {
                 names = "--registry",
                 paramLabel = "URL",
                 defaultValue = "https://127.0.0.1:7070",
-                description = "The registry. Default: ${DEFAULT-VALUE}.")
+                description = "The registry; else $MESHCTL_REGISTRY, else registry= in $MESHCTL_CONFIG or "
+                        + "~/.config/mesh4j/meshctl.properties. Default: ${DEFAULT-VALUE}.")
         URI registry = URI.create("https://127.0.0.1:7070");
 
         @Option(

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -198,6 +199,21 @@ public final class InstanceTable implements AutoCloseable {
                             : shared.put(service, id, registration).thenCompose(index -> afterApplied(index, index)));
         }
         return shared.put(service, id, registration).thenCompose(index -> afterApplied(index, index));
+    }
+
+    /** How long ago one instance last renewed its lease, against its TTL. */
+    public record HeartbeatAge(ServiceName service, InstanceId id, Duration age, Duration ttl) {}
+
+    /** Every live instance's time since its last heartbeat (or registration), for {@code meshctl check}. */
+    public List<HeartbeatAge> heartbeatAges() {
+        final long now = ticker.read();
+        final List<HeartbeatAge> ages = new ArrayList<>();
+        leases.forEach((key, lease) -> {
+            if (!lease.isDue(now)) {
+                ages.add(new HeartbeatAge(key.service(), key.id(), lease.sinceRenewal(now), lease.ttl()));
+            }
+        });
+        return ages;
     }
 
     /** Removes an instance; completes with the index of the removal, or empty if the instance was unknown. */

@@ -31,6 +31,11 @@ final class Lease {
         return true;
     }
 
+    /** How long since the lease was started or last renewed. */
+    synchronized Duration sinceRenewal(long nowNanos) {
+        return Duration.ofNanos(nowNanos - (deadline - ttl.toNanos()));
+    }
+
     synchronized boolean isDue(long nowNanos) {
         // Compared by difference: nanoTime-like tickers may wrap.
         return !ended && nowNanos - deadline >= 0;
