@@ -65,7 +65,8 @@ final class GoneOnceDispatcher extends Dispatcher {
                             .setHeader("Content-Type", "application/json")
                             .setBody(Serialization.asJson(status));
                 }
-            } else {
+            } else if (path.contains("labelSelector=")) {
+                // A list of a Service's slices, as the discovery makes; not a read of one slice by name.
                 lists.incrementAndGet();
             }
         }
