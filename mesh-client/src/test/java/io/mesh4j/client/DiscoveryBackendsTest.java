@@ -58,6 +58,8 @@ class DiscoveryBackendsTest {
     /** A server that answers every request with {@code body}, counting them. */
     private Server serve(InetSocketAddress address, String body, AtomicInteger hits) {
         final Server server = Server.builder()
+                // Nothing to drain in a test: no quiet period on close.
+                .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
                 .http(address)
                 .service("/", (ctx, req) -> {
                     hits.incrementAndGet();

@@ -117,6 +117,8 @@ class KubernetesDiscoveryTest {
     private int serve(String address, int port) throws IOException {
         final AtomicInteger count = hits.computeIfAbsent(address, unused -> new AtomicInteger());
         final Server server = Server.builder()
+                // Nothing to drain in a test: no quiet period on close.
+                .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
                 .http(new InetSocketAddress(InetAddress.getByName(address), port))
                 .service("/", (ctx, req) -> {
                     count.incrementAndGet();
@@ -218,6 +220,8 @@ class KubernetesDiscoveryTest {
             // Scale-down: its slice deleted, then the pod stops, as Kubernetes does within its grace period.
             kubernetes.resource(slice("payments-b", Map.of())).delete();
             await().atMost(Duration.ofSeconds(10)).until(() -> endpoints().equals(List.of("127.0.0.1")));
+            final int drained = calls.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() >= drained + 2);
             servers.get(2).stop().join();
             final int afterScaleDown = calls.get();
             await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() >= afterScaleDown + 50);
