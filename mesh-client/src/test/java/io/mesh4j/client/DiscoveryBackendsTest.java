@@ -24,6 +24,7 @@ import io.mesh4j.client.discovery.Discovery;
 import io.mesh4j.client.discovery.DnsDiscovery;
 import io.mesh4j.client.discovery.PeerTransport;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.micrometer.core.instrument.Gauge;
@@ -58,8 +59,10 @@ class DiscoveryBackendsTest {
     /** A server that answers every request with {@code body}, counting them. */
     private Server serve(InetSocketAddress address, String body, AtomicInteger hits) {
         final Server server = Server.builder()
-                // Nothing to drain in a test: no quiet period on close.
+                // Nothing to drain in a test, and no 2 s quiet period for the boss group either (see BossGroups).
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
+                .connectionDrainDuration(Duration.ZERO)
+                .bossGroupFactory(BossGroups::newBossGroup)
                 .http(address)
                 .service("/", (ctx, req) -> {
                     hits.incrementAndGet();

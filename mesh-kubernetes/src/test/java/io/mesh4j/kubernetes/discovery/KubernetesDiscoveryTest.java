@@ -39,6 +39,7 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.discovery.EndpointAttributes;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.BossGroups;
 import io.mesh4j.registry.MeshRegistry;
 
 /**
@@ -117,8 +118,10 @@ class KubernetesDiscoveryTest {
     private int serve(String address, int port) throws IOException {
         final AtomicInteger count = hits.computeIfAbsent(address, unused -> new AtomicInteger());
         final Server server = Server.builder()
-                // Nothing to drain in a test: no quiet period on close.
+                // Nothing to drain in a test, and no 2 s quiet period for the boss group either (see BossGroups).
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
+                .connectionDrainDuration(Duration.ZERO)
+                .bossGroupFactory(BossGroups::newBossGroup)
                 .http(new InetSocketAddress(InetAddress.getByName(address), port))
                 .service("/", (ctx, req) -> {
                     count.incrementAndGet();
