@@ -31,28 +31,42 @@ class ArchitectureTest {
     private static final JavaClasses MESH = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages(
-                    "io.mesh4j.core", "io.mesh4j.client", "io.mesh4j.server", "io.mesh4j.registry", "io.mesh4j.spring");
+                    "io.mesh4j.core",
+                    "io.mesh4j.client",
+                    "io.mesh4j.server",
+                    "io.mesh4j.registry",
+                    "io.mesh4j.kubernetes",
+                    "io.mesh4j.spring");
 
     private static final String CORE = "io.mesh4j.core..";
     private static final String CLIENT = "io.mesh4j.client..";
     private static final String SERVER = "io.mesh4j.server..";
     private static final String REGISTRY = "io.mesh4j.registry..";
     private static final String SPRING = "io.mesh4j.spring..";
+    private static final String KUBERNETES = "io.mesh4j.kubernetes..";
 
     @Test
     void coreKnowsNothingOfTheModulesAboveIt() {
-        arrow(CORE, CLIENT, SERVER, REGISTRY, SPRING);
+        arrow(CORE, CLIENT, SERVER, REGISTRY, SPRING, KUBERNETES);
+    }
+
+    @Test
+    void theKubernetesBackendStandsOnTheClientAndNothingNeedsIt() {
+        // The client finds it through ServiceLoader, so that only who wants fabric8 carries it.
+        arrow(KUBERNETES, SERVER, REGISTRY, SPRING);
+        arrow(CLIENT, KUBERNETES);
+        arrow(SPRING, KUBERNETES);
     }
 
     @Test
     void clientAndServerNeverKnowEachOther() {
         arrow(CLIENT, SERVER, REGISTRY, SPRING);
-        arrow(SERVER, CLIENT, REGISTRY, SPRING);
+        arrow(SERVER, CLIENT, REGISTRY, SPRING, KUBERNETES);
     }
 
     @Test
     void registryNeverLinksTheClientOrServerStacks() {
-        arrow(REGISTRY, CLIENT, SERVER, SPRING);
+        arrow(REGISTRY, CLIENT, SERVER, SPRING, KUBERNETES);
     }
 
     @Test

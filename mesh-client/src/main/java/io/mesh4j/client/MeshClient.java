@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.WebClientBuilder;
+import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.client.websocket.WebSocketClient;
 import com.linecorp.armeria.client.websocket.WebSocketClientBuilder;
 import com.linecorp.armeria.common.CommonPools;
@@ -43,11 +45,14 @@ import com.linecorp.armeria.common.util.SafeCloseable;
 import io.mesh4j.client.balancer.Balancer;
 import io.mesh4j.client.balancer.BalancerFactory;
 import io.mesh4j.client.balancer.EndpointAvailability;
+import io.mesh4j.client.discovery.PeerTransport;
 import io.mesh4j.client.internal.ClientAccess;
 import io.mesh4j.client.internal.balancer.AttemptFeedback;
 import io.mesh4j.client.internal.breaker.EndpointBreakers;
 import io.mesh4j.client.internal.breaker.RoutedBreakerConfig;
 import io.mesh4j.client.internal.deadline.DeadlineLayer;
+import io.mesh4j.client.internal.discovery.DiscoveryChoice;
+import io.mesh4j.client.internal.discovery.DiscoveryTelemetry;
 import io.mesh4j.client.internal.discovery.EndpointWait;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.client.internal.grpc.GrpcStubs;
@@ -127,6 +132,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     private final PolicyRegistry routes;
     private final @Nullable String zone;
     private final MeshTelemetry telemetry;
+    private final Map<ServiceName, DiscoveryChoice> discoveries;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
     /** The service this client calls from, its identity's, which its edges' summaries name as the caller. */
     private final String caller;
@@ -148,7 +154,8 @@ public final class MeshClient implements Lifecycle<MeshClient> {
             EndpointAvailability.KEY,
             EndpointBreakers.KEY,
             Router.KEY,
-            RetryBudget.KEY);
+            RetryBudget.KEY,
+            DiscoveryChoice.MESH_MEMBER);
 
     static {
         ClientAccess.INTERNALS.install(client -> new ClientAccess.Internals(
@@ -182,6 +189,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         webSocketPingInterval = b.webSocketPingInterval;
         telemetry = b.telemetry;
         zone = b.zone;
+        discoveries = Map.copyOf(b.discoveries);
         tls = identity != null ? new ServiceTls(identity, connections) : null;
         // Route configs are watched from the first call to a service, as its instances are, and like them not
         // before the workload has the certificate a TLS registry asks for.
@@ -360,12 +368,29 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                 .with(MeshTelemetry.KEY, telemetry)
                 .with(Summaries.CALLER, caller);
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(telemetry);
-        // Who is there: the registry's instances of the service, kept current by a long-poll watch, from the
-        // moment this workload has the certificate a TLS registry asks for.
-        final RegistryEndpointGroup discovered = RegistryEndpointGroup.builder(registry, service)
-                .wait(watchWait)
-                .startAfter(identity != null ? identity.start() : CompletableFuture.completedFuture(null))
-                .build();
+        // Who is there: by default the registry's instances of the service, kept current by a long-poll watch, from
+        // the moment this workload has the certificate a TLS registry asks for; else what the service's discovery
+        // backend (static, DNS, Kubernetes...) reports. Nothing below tells them apart.
+        final DiscoveryChoice choice = discoveries.getOrDefault(service, DiscoveryChoice.REGISTRY);
+        final EndpointGroup discovered;
+        final Supplier<String> whyNoEndpoint;
+        if (choice.isRegistry()) {
+            final RegistryEndpointGroup watched = RegistryEndpointGroup.builder(registry, service)
+                    .wait(watchWait)
+                    .startAfter(identity != null ? identity.start() : CompletableFuture.completedFuture(null))
+                    .build();
+            discovered = watched;
+            whyNoEndpoint = watched::whyNoEndpoint;
+        } else {
+            discovered = choice.discovery().newEndpointGroup(service);
+            whyNoEndpoint = () -> "the discovery backend " + choice.discovery() + " has no endpoint of " + service
+                    + (discovered.whenReady().isDone() ? "" : " yet");
+        }
+        DiscoveryTelemetry.register(telemetry, service, choice, discovered);
+        final boolean member = choice.transport().isMeshMember();
+        final SessionProtocol protocol = member
+                ? protocol()
+                : choice.transport() == PeerTransport.TLS ? SessionProtocol.HTTPS : SessionProtocol.HTTP;
         // Who is healthy: the same, minus the endpoints whose breaker is open, by the route config's outlier
         // thresholds when it sets them, else the client's.
         final EndpointBreakers breakers = EndpointBreakers.of(
@@ -389,7 +414,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                         ctx -> DeadlineLayer.timeoutOf(ctx, service, policies),
                         ctx -> policies.policyFor(service).timeout(),
                         ticker,
-                        discovered::whyNoEndpoint),
+                        whyNoEndpoint),
                 zone);
         // Where each call goes, decided once per call from the live route config.
         final Router router = new Router(service, routes, other -> serviceClient(other).endpoints);
@@ -400,6 +425,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                 ? List.of(new Passes.Fused<>(AttemptFeedback.ROLE, learning.feedback()))
                 : List.of();
         final StackParams stackParams = params.with(EndpointBreakers.KEY, breakers)
+                .with(DiscoveryChoice.MESH_MEMBER, member)
                 // RETRY requeues an attempt never sent only while another endpoint would take it.
                 .with(EndpointAvailability.KEY, breakers::isAvailable)
                 .with(Router.KEY, router)
@@ -421,8 +447,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                 // Armeria picks a call's first endpoint before any layer runs: the subset must be chosen first.
                 builder.preprocessor(new RoutingPreprocessor(router));
             }
-            if (tls != null) {
+            if (tls != null && member) {
                 // Innermost: every attempt presents this workload's certificate and checks the server's SPIFFE ID.
+                // A service outside the mesh has no SPIFFE ID to check: it goes as plain TLS or plaintext, as chosen.
                 builder.decorator(transport -> tls.decorate(transport, service));
             }
             if (belowStack.isEmpty()) {
@@ -431,9 +458,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
             // Then the layers in request order: a pass per run of built-in layers (per call, then per attempt).
             builder.decorator(layers);
         };
-        final WebClientBuilder builder = WebClient.builder(protocol(), endpoints.group(Subset.ALL));
+        final WebClientBuilder builder = WebClient.builder(protocol, endpoints.group(Subset.ALL));
         common.accept(builder);
-        return new ServiceClient(builder.build(), endpoints, common);
+        return new ServiceClient(builder.build(), endpoints, common, protocol);
     }
 
     /** HTTPS with the mesh's mTLS, or HTTP (h2c for gRPC) for a plaintext client. */
@@ -489,7 +516,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                 stubType,
                 type -> GrpcStubs.newStub(
                         type,
-                        protocol(),
+                        client.protocol,
                         client.endpoints.group(Subset.ALL),
                         client.common,
                         service.value(),
@@ -743,10 +770,18 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         /** The WebSocket client, once asked for. */
         final AtomicReference<@Nullable MeshWebSocketClient> webSockets = new AtomicReference<>();
 
-        ServiceClient(WebClient webClient, ServiceEndpoints endpoints, Consumer<AbstractClientOptionsBuilder> common) {
+        /** HTTPS or HTTP, by the client's identity and the service's transport. */
+        final SessionProtocol protocol;
+
+        ServiceClient(
+                WebClient webClient,
+                ServiceEndpoints endpoints,
+                Consumer<AbstractClientOptionsBuilder> common,
+                SessionProtocol protocol) {
             this.webClient = webClient;
             this.endpoints = endpoints;
             this.common = common;
+            this.protocol = protocol;
         }
     }
 }

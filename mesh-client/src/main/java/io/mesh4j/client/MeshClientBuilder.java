@@ -17,6 +17,9 @@ import com.linecorp.armeria.client.HttpClient;
 
 import io.mesh4j.client.balancer.BalancerFactory;
 import io.mesh4j.client.balancer.Balancers;
+import io.mesh4j.client.discovery.Discovery;
+import io.mesh4j.client.discovery.PeerTransport;
+import io.mesh4j.client.internal.discovery.DiscoveryChoice;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
@@ -47,6 +50,7 @@ public final class MeshClientBuilder {
     BalancerFactory balancer = Balancers.p2cPeakEwma();
     ClientPolicy defaultPolicy = ClientPolicy.ofDefaults();
     final Map<ServiceName, ClientPolicy> servicePolicies = new LinkedHashMap<>();
+    final Map<ServiceName, DiscoveryChoice> discoveries = new LinkedHashMap<>();
     StackParams params = StackParams.empty();
     ResponseClassifier classifier = ResponseClassifier.ofDefault();
     Ticker ticker = Ticker.systemTicker();
@@ -125,6 +129,45 @@ public final class MeshClientBuilder {
      */
     public MeshClientBuilder policy(String service, ClientPolicy policy) {
         servicePolicies.put(ServiceName.of(service), requireNonNull(policy, "policy"));
+        return this;
+    }
+
+    /**
+     * Sets where the endpoints of {@code service} come from, in place of the registry; its endpoints are taken for
+     * mesh members (mTLS). A second call for the same service replaces the first.
+     *
+     * <pre>{@code
+     * builder.discovery("payments", Discovery.parse("kubernetes:payments.prod:http"));
+     * }</pre>
+     *
+     * @param service a service name, such as {@code "payments"}
+     * @param discovery the backend, such as {@link Discovery#staticList(String)} or {@link Discovery#parse(String)}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code service} is not a valid service name
+     */
+    public MeshClientBuilder discovery(String service, Discovery discovery) {
+        return discovery(service, discovery, PeerTransport.MESH);
+    }
+
+    /**
+     * Sets where the endpoints of {@code service} come from and how calls to them are carried: {@link
+     * PeerTransport#MESH} for mesh members, {@link PeerTransport#TLS} or {@link PeerTransport#PLAINTEXT} for a
+     * service outside the mesh, whose calls and spans are then marked {@code mesh.member=false}. Balancing, retries,
+     * breakers, route configs and telemetry apply whatever the backend.
+     *
+     * <pre>{@code
+     * builder.discovery("legacy", Discovery.staticList("10.0.0.7:8080,10.0.0.8:8080"), PeerTransport.PLAINTEXT);
+     * }</pre>
+     *
+     * @param service a service name, such as {@code "legacy"}
+     * @param discovery the backend
+     * @param transport how calls are carried
+     * @return this builder
+     * @throws IllegalArgumentException if {@code service} is not a valid service name, or the registry is given a
+     *     transport other than {@link PeerTransport#MESH}
+     */
+    public MeshClientBuilder discovery(String service, Discovery discovery, PeerTransport transport) {
+        discoveries.put(ServiceName.of(service), new DiscoveryChoice(discovery, transport));
         return this;
     }
 

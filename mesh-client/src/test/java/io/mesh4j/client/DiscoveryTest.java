@@ -79,12 +79,12 @@ class DiscoveryTest {
                     .until(() -> mesh.endpoints(ServiceName.of("orders")).size() == 2);
 
             registry.stop();
-            final RegistryEndpointGroup discovered = ClientAccess.INTERNALS
+            final RegistryEndpointGroup discovered = java.util.Objects.requireNonNull(ClientAccess.INTERNALS
                     .get(mesh)
                     .endpoints()
                     .apply(ServiceName.of("orders"))
                     .orElseThrow()
-                    .discovered();
+                    .registry());
             await().atMost(Duration.ofSeconds(5)).until(discovered::isServingLastKnown);
 
             sendAll(orders, 100);

@@ -1,6 +1,7 @@
 package io.mesh4j.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
@@ -33,6 +34,9 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerTlsConfig;
 
 import io.mesh4j.client.balancer.Balancers;
+import io.mesh4j.client.discovery.Discovery;
+import io.mesh4j.client.discovery.PeerTransport;
+import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
@@ -170,6 +174,48 @@ class TlsClientTest {
         front.start().join();
         toClose.add(front::close);
         return URI.create("https://127.0.0.1:" + front.activeLocalPort());
+    }
+
+    @Test
+    void aMemberCallsMembersOverMtlsAndAServiceOutsideTheMeshInPlaintextOnlyWhereConfigured() {
+        final AtomicInteger orderHits = new AtomicInteger();
+        serveAsOrders("orders-1", identity("orders"), orderHits);
+        // A legacy service outside the mesh: plain HTTP, no certificate.
+        final AtomicInteger legacyHits = new AtomicInteger();
+        final Server legacy = Server.builder()
+                .http(0)
+                .service("/", (ctx, req) -> {
+                    legacyHits.incrementAndGet();
+                    return HttpResponse.of("legacy");
+                })
+                .connectionDrainDuration(Duration.ZERO)
+                .bossGroupFactory(BossGroups::newBossGroup)
+                .build();
+        legacy.start().join();
+        toClose.add(legacy::close);
+        final String address = "127.0.0.1:" + legacy.activeLocalPort();
+
+        final MeshClient mesh = MeshClient.builder(registry.uri())
+                .identity(identity("frontend"))
+                .discovery("legacy", Discovery.staticList(address), PeerTransport.PLAINTEXT)
+                // The same address with no transport said: taken for a mesh member, so called over mTLS.
+                .discovery("unsaid", Discovery.staticList(address))
+                .policy(
+                        "unsaid",
+                        ClientPolicy.builder().timeout(Duration.ofSeconds(2)).build())
+                .build();
+        toClose.add(mesh);
+
+        assertThat(mesh.webClient("orders").get("/").aggregate().join().contentUtf8())
+                .isEqualTo("served by spiffe://mesh.local/svc/orders to spiffe://mesh.local/svc/frontend");
+        assertThat(mesh.webClient("legacy").get("/").aggregate().join().contentUtf8())
+                .isEqualTo("legacy");
+        // Never plaintext unless configured: the plaintext server cannot answer a TLS handshake.
+        assertThat(catchThrowable(
+                        () -> mesh.webClient("unsaid").get("/").aggregate().join()))
+                .isNotNull();
+        assertThat(legacyHits).hasValue(1);
+        assertThat(orderHits).hasValue(1);
     }
 
     @Test

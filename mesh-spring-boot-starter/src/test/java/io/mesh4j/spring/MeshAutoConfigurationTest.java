@@ -332,6 +332,37 @@ class MeshAutoConfigurationTest {
     }
 
     @Test
+    void aDiscoveryPropertyFeedsItsServiceFromAnotherBackend() {
+        final com.linecorp.armeria.server.Server legacy = com.linecorp.armeria.server.Server.builder()
+                .http(new java.net.InetSocketAddress("127.0.0.1", 0))
+                .service("/", (ctx, req) -> com.linecorp.armeria.common.HttpResponse.of("legacy"))
+                .build();
+        legacy.start().join();
+        try {
+            runner.withPropertyValues(
+                            "spring.application.name=frontend",
+                            "mesh.registry=" + registry.uri(),
+                            "mesh.tls=off",
+                            "mesh.services.legacy.discovery=static:127.0.0.1:" + legacy.activeLocalPort(),
+                            "mesh.services.legacy.transport=plaintext")
+                    .run(context -> {
+                        final MeshClient client = context.getBean(MeshClient.class);
+                        assertThat(client.webClient("legacy")
+                                        .get("/")
+                                        .aggregate()
+                                        .join()
+                                        .contentUtf8())
+                                .isEqualTo("legacy");
+                        assertThat(client.endpoints(ServiceName.of("legacy")))
+                                .extracting(com.linecorp.armeria.client.Endpoint::port)
+                                .containsExactly(legacy.activeLocalPort());
+                    });
+        } finally {
+            legacy.close();
+        }
+    }
+
+    @Test
     void propertiesSetDefaultAndPerServicePoliciesAndCustomizersAdjustTheRest() {
         final Layer<HttpClient> audit = Layer.of(Role.perAttempt("AUDIT"), client -> client);
         runner.withPropertyValues(

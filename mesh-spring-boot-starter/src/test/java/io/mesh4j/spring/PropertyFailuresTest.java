@@ -74,6 +74,34 @@ class PropertyFailuresTest {
     }
 
     @Test
+    void aDiscoveryOrTransportTheClientWouldRefuseNamesItsServiceAndSaysWhatToWrite() {
+        assertFails(
+                "mesh.services.payments.discovery=consul:payments",
+                "mesh.services.payments.discovery: discovery 'consul:payments': unknown scheme 'consul'",
+                "Set mesh.services.payments.discovery to registry (the default), static:host:port,host:port");
+        assertFails(
+                "mesh.services.legacy.discovery=static:10.0.0.7",
+                "mesh.services.legacy.discovery: discovery 'static:10.0.0.7': '10.0.0.7' has no port",
+                "static:host:port,host:port");
+        assertFails(
+                "mesh.services.search.discovery=dns:search.example",
+                "mesh.services.search.discovery: discovery 'dns:search.example': no port",
+                "dns:hostname:port");
+        assertFails(
+                "mesh.services.payments.discovery=kubernetes:payments.prod:http",
+                "add the io.mesh4j:mesh-kubernetes module to the class path",
+                "kubernetes:service.namespace:port-name");
+        assertFails(
+                "mesh.services.legacy.transport=mtls",
+                "mesh.services.legacy.transport: transport: 'mtls' (expected: mesh, tls or plaintext)",
+                "Set mesh.services.legacy.transport to mesh");
+        assertFails(
+                "mesh.services.orders.transport=plaintext",
+                "mesh.services.orders.transport: plaintext with the registry's instances",
+                "Set mesh.services.orders.discovery to where the service outside the mesh is");
+    }
+
+    @Test
     void aWebSocketPingIntervalTheClientWouldRefuseNamesItself() {
         assertFails(
                 "mesh.client.websocket-ping-interval=10ms",

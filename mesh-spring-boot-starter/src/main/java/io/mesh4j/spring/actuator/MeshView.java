@@ -231,9 +231,9 @@ final class MeshView {
         if (known == null) {
             return view;
         }
-        final RegistryEndpointGroup group = known.discovered();
+        final @Nullable RegistryEndpointGroup registry = known.registry();
         final List<Map<String, Object>> endpoints = new ArrayList<>();
-        for (Endpoint endpoint : group.endpoints()) {
+        for (Endpoint endpoint : known.discovered().endpoints()) {
             final Map<String, Object> one = new LinkedHashMap<>();
             final @Nullable InstanceId id = endpoint.attr(RegistryEndpointGroup.INSTANCE_ID);
             one.put("instanceId", id != null ? id.value() : "?");
@@ -243,7 +243,8 @@ final class MeshView {
             one.put("ejected", ejected.contains(endpoint));
             endpoints.add(one);
         }
-        view.put("servingLastKnown", group.isServingLastKnown());
+        // Another discovery backend (static, DNS, Kubernetes) keeps its own last answer, and says nothing of it.
+        view.put("servingLastKnown", registry != null && registry.isServingLastKnown());
         view.put("endpoints", endpoints);
         return view;
     }

@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 import io.mesh4j.client.balancer.BalancerFactory;
 import io.mesh4j.client.balancer.Balancers;
+import io.mesh4j.client.discovery.Discovery;
+import io.mesh4j.client.discovery.PeerTransport;
 import io.mesh4j.client.policy.ClientPolicy;
 import io.mesh4j.client.retry.RetryConfig;
 import io.mesh4j.core.discovery.ServiceName;
@@ -21,12 +23,17 @@ final class ClientPolicySettings {
     private final BalancerFactory balancer;
     private final ClientPolicy defaults;
     private final Map<ServiceName, ClientPolicy> services;
+    private final Map<ServiceName, Map.Entry<Discovery, PeerTransport>> discoveries;
 
     private ClientPolicySettings(
-            BalancerFactory balancer, ClientPolicy defaults, Map<ServiceName, ClientPolicy> services) {
+            BalancerFactory balancer,
+            ClientPolicy defaults,
+            Map<ServiceName, ClientPolicy> services,
+            Map<ServiceName, Map.Entry<Discovery, PeerTransport>> discoveries) {
         this.balancer = balancer;
         this.defaults = defaults;
         this.services = services;
+        this.discoveries = discoveries;
     }
 
     static ClientPolicySettings check(MeshProperties properties) {
@@ -34,6 +41,7 @@ final class ClientPolicySettings {
         final ClientPolicy defaults =
                 policy("mesh.client", client.getTimeout(), client.getStreamTimeout(), client.getMaxAttempts());
         final Map<ServiceName, ClientPolicy> services = new LinkedHashMap<>();
+        final Map<ServiceName, Map.Entry<Discovery, PeerTransport>> discoveries = new LinkedHashMap<>();
         properties.getServices().forEach((name, overrides) -> {
             final ServiceName service;
             try {
@@ -54,8 +62,14 @@ final class ClientPolicySettings {
                                     ? overrides.getStreamTimeout()
                                     : client.getStreamTimeout(),
                             or(overrides.getMaxAttempts(), client.getMaxAttempts())));
+            if (overrides.getDiscovery() != null || overrides.getTransport() != null) {
+                discoveries.put(
+                        service,
+                        discovery("mesh.services." + name, overrides.getDiscovery(), overrides.getTransport()));
+            }
         });
-        return new ClientPolicySettings(balancer(client.getBalancer(), client.getSlowStart()), defaults, services);
+        return new ClientPolicySettings(
+                balancer(client.getBalancer(), client.getSlowStart()), defaults, services, discoveries);
     }
 
     private static ClientPolicy policy(
@@ -91,6 +105,43 @@ final class ClientPolicySettings {
                             + "included, from 1 (no retry) to 10, such as 3.");
         }
         return policy.build();
+    }
+
+    private static Map.Entry<Discovery, PeerTransport> discovery(
+            String prefix, @Nullable String spec, @Nullable String transportName) {
+        final Discovery discovery;
+        try {
+            discovery = spec != null ? Discovery.parse(spec) : Discovery.registry();
+        } catch (IllegalArgumentException e) {
+            throw new MeshConfigurationException(
+                    prefix + ".discovery",
+                    String.valueOf(e.getMessage()),
+                    "Set " + prefix + ".discovery to registry (the default), static:host:port,host:port, "
+                            + "dns:hostname:port, dns+srv:_service._proto.name, or kubernetes:service.namespace:port-name "
+                            + "(with io.mesh4j:mesh-kubernetes on the class path), such as "
+                            + "kubernetes:payments.prod:http.");
+        }
+        PeerTransport transport = PeerTransport.MESH;
+        if (transportName != null) {
+            try {
+                transport = PeerTransport.parse(transportName);
+            } catch (IllegalArgumentException e) {
+                throw new MeshConfigurationException(
+                        prefix + ".transport",
+                        String.valueOf(e.getMessage()),
+                        "Set " + prefix + ".transport to mesh (mTLS with mesh members, the default), tls (plain "
+                                + "TLS to a service outside the mesh) or plaintext.");
+            }
+        }
+        if (!transport.isMeshMember() && discovery.equals(Discovery.registry())) {
+            throw new MeshConfigurationException(
+                    prefix + ".transport",
+                    transportName + " with the registry's instances, which are mesh members",
+                    "Set " + prefix + ".discovery to where the service outside the mesh is, such as "
+                            + "static:10.0.0.7:8080 or dns:legacy.example:8080, or leave " + prefix
+                            + ".transport unset.");
+        }
+        return Map.entry(discovery, transport);
     }
 
     private static BalancerFactory balancer(String name, Duration slowStart) {
@@ -137,5 +188,10 @@ final class ClientPolicySettings {
     /** The policy of each service {@code mesh.services} names, the defaults filled in where it says nothing. */
     Map<ServiceName, ClientPolicy> services() {
         return services;
+    }
+
+    /** The discovery backend and transport of each service {@code mesh.services} gives one. */
+    Map<ServiceName, Map.Entry<Discovery, PeerTransport>> discoveries() {
+        return discoveries;
     }
 }

@@ -131,6 +131,8 @@ public class MeshAutoConfiguration {
                 .defaultPolicy(policies.defaults())
                 .telemetry(telemetry);
         policies.services().forEach((service, policy) -> builder.policy(service.value(), policy));
+        policies.discoveries()
+                .forEach((service, choice) -> builder.discovery(service.value(), choice.getKey(), choice.getValue()));
         final WorkloadIdentity workload = identity.getIfAvailable();
         if (workload != null) {
             builder.identity(workload);

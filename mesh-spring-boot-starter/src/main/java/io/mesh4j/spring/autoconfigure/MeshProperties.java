@@ -372,6 +372,19 @@ public class MeshProperties {
         private @Nullable Integer maxAttempts;
 
         /**
+         * Where this service's endpoints come from: registry (the default), static:host:port,host:port,
+         * dns:hostname:port, dns+srv:_service._proto.name, or kubernetes:service.namespace:port-name (with
+         * mesh-kubernetes on the class path).
+         */
+        private @Nullable String discovery;
+
+        /**
+         * How calls to this service are carried: mesh (mTLS with mesh members, the default), tls (plain TLS to a
+         * service outside the mesh) or plaintext (outside the mesh, unencrypted).
+         */
+        private @Nullable String transport;
+
+        /**
          * Returns {@code mesh.services.<service>.timeout}: the longest a call to this service may take.
          *
          * @return a duration {@code > 0}; {@code null} for {@code mesh.client.timeout}
@@ -423,6 +436,42 @@ public class MeshProperties {
          */
         public void setMaxAttempts(@Nullable Integer maxAttempts) {
             this.maxAttempts = maxAttempts;
+        }
+
+        /**
+         * Returns {@code mesh.services.<service>.discovery}: where this service's endpoints come from.
+         *
+         * @return such as {@code kubernetes:payments.prod:http}; {@code null} for the registry
+         */
+        public @Nullable String getDiscovery() {
+            return discovery;
+        }
+
+        /**
+         * Sets {@code mesh.services.<service>.discovery}: where this service's endpoints come from.
+         *
+         * @param discovery such as {@code kubernetes:payments.prod:http}; {@code null} for the registry
+         */
+        public void setDiscovery(@Nullable String discovery) {
+            this.discovery = discovery;
+        }
+
+        /**
+         * Returns {@code mesh.services.<service>.transport}: how calls to this service are carried.
+         *
+         * @return {@code mesh}, {@code tls} or {@code plaintext}; {@code null} for {@code mesh}
+         */
+        public @Nullable String getTransport() {
+            return transport;
+        }
+
+        /**
+         * Sets {@code mesh.services.<service>.transport}: how calls to this service are carried.
+         *
+         * @param transport {@code mesh}, {@code tls} or {@code plaintext}; {@code null} for {@code mesh}
+         */
+        public void setTransport(@Nullable String transport) {
+            this.transport = transport;
         }
     }
 

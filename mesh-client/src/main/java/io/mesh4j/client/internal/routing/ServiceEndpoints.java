@@ -28,7 +28,7 @@ public final class ServiceEndpoints implements SafeCloseable {
     private static final int MAX_SUBSETS = 64;
 
     private final ServiceName service;
-    private final RegistryEndpointGroup discovered;
+    private final EndpointGroup discovered;
     private final EndpointBreakers breakers;
     private final EndpointSelectionStrategy strategy;
     private final @Nullable String zone;
@@ -59,7 +59,7 @@ public final class ServiceEndpoints implements SafeCloseable {
      */
     public ServiceEndpoints(
             ServiceName service,
-            RegistryEndpointGroup discovered,
+            EndpointGroup discovered,
             EndpointBreakers breakers,
             EndpointSelectionStrategy strategy,
             @Nullable String zone) {
@@ -74,9 +74,14 @@ public final class ServiceEndpoints implements SafeCloseable {
         return service;
     }
 
-    /** The service's instances as the registry reports them. */
-    public RegistryEndpointGroup discovered() {
+    /** The service's endpoints as its discovery backend (the registry unless chosen otherwise) reports them. */
+    public EndpointGroup discovered() {
         return discovered;
+    }
+
+    /** The registry's watch of the service; null when another discovery backend feeds it. */
+    public @Nullable RegistryEndpointGroup registry() {
+        return discovered instanceof RegistryEndpointGroup registry ? registry : null;
     }
 
     public EndpointBreakers breakers() {

@@ -17,6 +17,7 @@ import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.mesh4j.client.internal.discovery.DiscoveryChoice;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
 import io.mesh4j.client.internal.grpc.GrpcCalls;
 import io.mesh4j.client.internal.stack.FusedClientLayer;
@@ -79,6 +80,8 @@ public final class TracingLayer extends FusedClientLayer {
     private static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
     private static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
     private static final AttributeKey<Long> RPC_GRPC_STATUS_CODE = AttributeKey.longKey("rpc.grpc.status_code");
+    /** Set, to false, on the calls to a service outside the mesh (no mTLS, no SPIFFE ID checked). */
+    static final AttributeKey<Boolean> MESH_MEMBER = AttributeKey.booleanKey("mesh.member");
 
     public TracingLayer() {
         super(ClientRoles.TRACING);
@@ -88,7 +91,7 @@ public final class TracingLayer extends FusedClientLayer {
     public Interceptor<ClientRequestContext> interceptor(StackParams params) {
         final MeshTelemetry telemetry = params.get(MeshTelemetry.KEY);
         final String service = params.get(CommonParams.SERVICE).value();
-        return new CallTracing(telemetry, service);
+        return new CallTracing(telemetry, service, params.get(DiscoveryChoice.MESH_MEMBER));
     }
 
     /**
@@ -108,11 +111,13 @@ public final class TracingLayer extends FusedClientLayer {
         private final TracePropagation propagation;
         private final Tracer tracer;
         private final String service;
+        private final boolean meshMember;
 
-        CallTracing(MeshTelemetry telemetry, String service) {
+        CallTracing(MeshTelemetry telemetry, String service, boolean meshMember) {
             tracer = telemetry.tracer();
             propagation = TelemetryAccess.PROPAGATION.get(telemetry);
             this.service = service;
+            this.meshMember = meshMember;
         }
 
         @Override
@@ -130,6 +135,9 @@ public final class TracingLayer extends FusedClientLayer {
                     .setAttribute(HttpAttributes.URL_PATH, ctx.path());
             if (route != null) {
                 builder.setAttribute(HttpAttributes.URL_TEMPLATE, route);
+            }
+            if (!meshMember) {
+                builder.setAttribute(MESH_MEMBER, false);
             }
             if (grpc != null) {
                 // The OpenTelemetry RPC conventions: named pkg.Service/Method, with its service and method.
