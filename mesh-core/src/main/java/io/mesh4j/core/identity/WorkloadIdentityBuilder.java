@@ -35,6 +35,7 @@ public final class WorkloadIdentityBuilder {
     private @Nullable String trustDomain;
     private Clock clock = Clock.systemUTC();
     private ScheduledExecutorService scheduler = CommonPools.blockingTaskExecutor();
+    private @Nullable Path stateDir;
 
     WorkloadIdentityBuilder(URI registryUri, ServiceName service) {
         if (!"https".equals(registryUri.getScheme())) {
@@ -135,10 +136,26 @@ public final class WorkloadIdentityBuilder {
     }
 
     /**
+     * Keeps the workload's last-known-good state in {@code dir}: its current certificate and key (in a file only its
+     * user may read), the trust state, and what its mesh client and server hear from the registry. A restart then
+     * starts from it: with the certificate, still valid, instead of a join token, whether or not the registry can be
+     * reached; renewed with itself as a running workload's is. A mesh client or server built with this identity and
+     * {@code stateDir(..)} sets it too. None unless set. One directory per instance: replicas must not share one.
+     *
+     * @param dir a directory of this workload's own; made owner-only ({@code rwx------}) if missing
+     * @return this builder
+     */
+    public WorkloadIdentityBuilder stateDir(Path dir) {
+        stateDir = requireNonNull(dir, "dir");
+        return this;
+    }
+
+    /**
      * Returns an identity that has no certificate yet: call {@link WorkloadIdentity#start()}.
      *
      * @return a new identity
      * @throws IllegalStateException if the trust bundle is missing, or the trust domain cannot be told
+     * @throws IllegalArgumentException if the state directory is not a directory, or cannot be made or written
      */
     public WorkloadIdentity build() {
         if (trustBundle == null) {
@@ -146,7 +163,7 @@ public final class WorkloadIdentityBuilder {
                     + "<data-dir>/trust-bundle.pem, to verify the registry by)");
         }
         final String domain = trustDomain != null ? trustDomain : RegistryTrust.trustDomainOf(trustBundle);
-        return new WorkloadIdentity(registryUri, service, domain, joinToken, trustBundle, clock, scheduler);
+        return new WorkloadIdentity(registryUri, service, domain, joinToken, trustBundle, clock, scheduler, stateDir);
     }
 
     private static String read(Path file, String what) {
