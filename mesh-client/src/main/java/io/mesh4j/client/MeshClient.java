@@ -13,6 +13,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -49,6 +50,7 @@ import io.mesh4j.client.internal.breaker.RoutedBreakerConfig;
 import io.mesh4j.client.internal.deadline.DeadlineLayer;
 import io.mesh4j.client.internal.discovery.EndpointWait;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.internal.discovery.RegistryEndpointGroupBuilder;
 import io.mesh4j.client.internal.grpc.GrpcStubs;
 import io.mesh4j.client.internal.metrics.PickCounter;
 import io.mesh4j.client.internal.retry.RetryBudget;
@@ -67,8 +69,10 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.stack.Passes;
+import io.mesh4j.core.internal.state.StateDir;
 import io.mesh4j.core.internal.tcp.TcpMeters;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
@@ -124,6 +128,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     private final PolicyRegistry routes;
     private final @Nullable String zone;
     private final MeshTelemetry telemetry;
+    private final @Nullable StateDir state;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
     private final Set<TcpForward> tcpForwards = ConcurrentHashMap.newKeySet();
     private @Nullable CompletableFuture<MeshClient> started;
@@ -182,6 +187,10 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         routes = certified != null
                 ? PolicyRegistry.watching(registry, CommonPools.workerGroup(), certified::start)
                 : PolicyRegistry.watching(registry, CommonPools.workerGroup());
+        state = StateDir.ofMember(b.stateDir, identity);
+        if (state != null) {
+            routes.keepIn(state);
+        }
     }
 
     /**
@@ -346,10 +355,13 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         final MeshMetrics metrics = TelemetryAccess.METRICS.get(telemetry);
         // Who is there: the registry's instances of the service, kept current by a long-poll watch, from the
         // moment this workload has the certificate a TLS registry asks for.
-        final RegistryEndpointGroup discovered = RegistryEndpointGroup.builder(registry, service)
+        final RegistryEndpointGroupBuilder discovery = RegistryEndpointGroup.builder(registry, service)
                 .wait(watchWait)
-                .startAfter(identity != null ? identity.start() : CompletableFuture.completedFuture(null))
-                .build();
+                .startAfter(identity != null ? identity.start() : CompletableFuture.completedFuture(null));
+        if (state != null) {
+            keepEndpoints(discovery, service, state);
+        }
+        final RegistryEndpointGroup discovered = discovery.build();
         // Who is healthy: the same, minus the endpoints whose breaker is open, by the route config's outlier
         // thresholds when it sets them, else the client's.
         final EndpointBreakers breakers = EndpointBreakers.of(
@@ -418,6 +430,26 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         final WebClientBuilder builder = WebClient.builder(protocol(), endpoints.group(Subset.ALL));
         common.accept(builder);
         return new ServiceClient(builder.build(), endpoints, common);
+    }
+
+    /**
+     * Starts the service from the endpoints of the state directory, if it has them, and keeps the registry's answers
+     * there: a client restarted while the registry cannot be reached still calls.
+     */
+    private static void keepEndpoints(RegistryEndpointGroupBuilder discovery, ServiceName service, StateDir state) {
+        final StateDir.@Nullable Saved<InstancesSnapshot> saved = state.endpoints(service);
+        if (saved != null) {
+            discovery.lastKnown(saved.value().instances());
+            state.status().restored(saved.value().instances().size() + " endpoints of " + service, saved.savedAt());
+        }
+        // The first answer is written whatever it says (it tells the state the registry answers), the next ones when
+        // they change something: a watch that waited its time out answers the same index again.
+        final AtomicLong written = new AtomicLong(-1);
+        discovery.onAnswer(snapshot -> {
+            if (written.getAndSet(snapshot.index()) != snapshot.index()) {
+                state.saveEndpoints(service, snapshot);
+            }
+        });
     }
 
     /** HTTPS with the mesh's mTLS, or HTTP (h2c for gRPC) for a plaintext client. */
@@ -686,6 +718,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
             routes.close();
             if (ownsFactory) {
                 factory.close();
+            }
+            if (state != null) {
+                state.flush(Duration.ofSeconds(2));
             }
             stopFuture = CompletableFuture.completedFuture(null);
         }
