@@ -50,6 +50,13 @@ public class MeshProperties {
     /** The registry's roots, to verify it by: <registry data dir>/trust-bundle.pem. */
     private @Nullable Path trustBundleFile;
 
+    /**
+     * Where this instance keeps its last-known-good state (certificate and key, trust state, endpoints, route
+     * configs, policies), to restart from it without a join token and while the registry is unreachable; one
+     * directory per instance. None unless set.
+     */
+    private @Nullable Path stateDir;
+
     /** The port the mesh server listens on (beside the application's own web server); 0 for any free one. */
     private int port;
 
@@ -519,7 +526,7 @@ public class MeshProperties {
     /**
      * Returns {@code mesh.join-token-file}: the file with the join token the operator made for this service.
      *
-     * @return a readable file, required with TLS; {@code null} unless set
+     * @return a readable file, required with TLS unless {@code mesh.state-dir} is set; {@code null} unless set
      */
     public @Nullable Path getJoinTokenFile() {
         return joinTokenFile;
@@ -550,6 +557,26 @@ public class MeshProperties {
      */
     public void setTrustBundleFile(@Nullable Path trustBundleFile) {
         this.trustBundleFile = trustBundleFile;
+    }
+
+    /**
+     * Returns {@code mesh.state-dir}: where this instance keeps its last-known-good state.
+     *
+     * @return a directory of this instance's own; {@code null} unless set
+     */
+    public @Nullable Path getStateDir() {
+        return stateDir;
+    }
+
+    /**
+     * Sets {@code mesh.state-dir}: where this instance keeps its last-known-good state (its certificate and key, the
+     * trust state, and what it heard from the registry), so that a restart needs no new join token while its
+     * certificate is valid, and starts while the registry is unreachable. One directory per instance.
+     *
+     * @param stateDir a directory of this instance's own, made if missing; {@code null} for none
+     */
+    public void setStateDir(@Nullable Path stateDir) {
+        this.stateDir = stateDir;
     }
 
     /**
