@@ -445,11 +445,11 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
                 id,
                 state.path(),
                 expiresAt);
-        // Renewed on the certificate's own schedule, at two thirds of its life (at once if that is past), with the
-        // certificate itself: as if the workload had never stopped.
-        final Instant notBefore = leaf.getNotBefore().toInstant();
-        final Instant renewAt = notBefore.plus(
-                Duration.between(notBefore, expiresAt).multipliedBy(2).dividedBy(3));
+        // Renewed with the certificate itself when a running workload would have: two thirds of the way from when it
+        // received it (when it was kept; its notBefore is backdated for clock skew) to its end, at once if past.
+        final Instant received = saved.savedAt();
+        final Instant renewAt = received.plus(
+                Duration.between(received, expiresAt).multipliedBy(2).dividedBy(3));
         schedule(Duration.between(clock.instant(), renewAt).toMillis());
         firstCertificate.complete(this);
         trustWatch.start();
