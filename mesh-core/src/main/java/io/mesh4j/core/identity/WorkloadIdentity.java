@@ -57,7 +57,9 @@ import io.mesh4j.core.lifecycle.Lifecycle;
 /**
  * A workload's identity, {@code spiffe://<trust-domain>/svc/<service>}, kept in memory for as long as it runs.
  *
- * <p>{@link #start()} makes a P-256 key pair (never written anywhere) and asks the registry for a certificate
+ * <p>{@link #start()} makes a P-256 key pair (never written anywhere, unless the identity has a
+ * {@linkplain WorkloadIdentityBuilder#stateDir state directory}: then the key and certificate are kept there, readable
+ * by the workload's user only, for a restart) and asks the registry for a certificate
  * with the join token. From then on the identity renews itself at two thirds of its certificate's life, proving
  * itself with the current certificate, and watches the mesh's trust state (the roots in force and the revoked
  * certificates): a CA rotation, a retired root or a revocation reaches it within a round trip of the registry's

@@ -84,10 +84,17 @@ public class MeshAutoConfiguration {
                 builder.joinTokenFile(properties.getJoinTokenFile());
             }
             if (properties.getStateDir() != null) {
-                builder.stateDir(properties.getStateDir());
+                builder.stateDir(properties.getStateDir()).stateBudget(properties.getStateBudget());
             }
             identity = builder.build();
         } catch (IllegalArgumentException | IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).startsWith("stateBudget:")) {
+                throw new MeshConfigurationException(
+                        "mesh.state-budget",
+                        String.valueOf(e.getMessage()),
+                        "Set mesh.state-budget to how old the state in mesh.state-dir may grow before the health calls "
+                                + "it stale, such as 1h.");
+            }
             if (String.valueOf(e.getMessage()).startsWith("state dir:")) {
                 throw new MeshConfigurationException(
                         "mesh.state-dir",

@@ -57,6 +57,9 @@ public class MeshProperties {
      */
     private @Nullable Path stateDir;
 
+    /** How old the state in mesh.state-dir may be, while the instance runs from it, before its health calls it stale. */
+    private Duration stateBudget = Duration.ofHours(1);
+
     /** The port the mesh server listens on (beside the application's own web server); 0 for any free one. */
     private int port;
 
@@ -577,6 +580,27 @@ public class MeshProperties {
      */
     public void setStateDir(@Nullable Path stateDir) {
         this.stateDir = stateDir;
+    }
+
+    /**
+     * Returns {@code mesh.state-budget}: how old the state in {@code mesh.state-dir} may be, while the instance runs
+     * from it, before the {@code mesh} health calls it stale.
+     *
+     * @return more than zero; one hour unless set
+     */
+    public Duration getStateBudget() {
+        return stateBudget;
+    }
+
+    /**
+     * Sets {@code mesh.state-budget}: how old the state in {@code mesh.state-dir} may be, while the instance runs from
+     * it (restarted while the registry is away), before the {@code mesh} health calls it stale. Traffic keeps flowing
+     * either way.
+     *
+     * @param stateBudget more than zero
+     */
+    public void setStateBudget(Duration stateBudget) {
+        this.stateBudget = stateBudget;
     }
 
     /**

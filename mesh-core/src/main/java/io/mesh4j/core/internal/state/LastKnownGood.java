@@ -1,6 +1,12 @@
 package io.mesh4j.core.internal.state;
 
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -16,14 +22,32 @@ public final class LastKnownGood {
 
     private static final Logger logger = LoggerFactory.getLogger(LastKnownGood.class);
 
+    /** How old the state in force may grow before the health calls it stale, unless set. */
+    public static final Duration DEFAULT_BUDGET = Duration.ofHours(1);
+
     private final String where;
+    private final Clock clock;
+    private volatile Duration budget = DEFAULT_BUDGET;
 
     // Guarded by this.
     private @Nullable Instant runningFrom;
     private boolean answered;
 
-    LastKnownGood(String where) {
+    LastKnownGood(String where, Clock clock) {
         this.where = where;
+        this.clock = clock;
+    }
+
+    /**
+     * Sets how old the state in force may grow before {@link #describe()} calls it stale. Traffic keeps flowing
+     * either way: stale is for the operator to see, as the endpoints and policies it holds may have changed since.
+     */
+    public void budget(Duration budget) {
+        requireNonNull(budget, "budget");
+        if (budget.isNegative() || budget.isZero()) {
+            throw new IllegalArgumentException("state budget: " + budget + " (expected: > 0)");
+        }
+        this.budget = budget;
     }
 
     /** Notes that {@code what}, written at {@code savedAt}, was put in force from disk. */
@@ -67,10 +91,26 @@ public final class LastKnownGood {
         return runningFrom;
     }
 
-    /** {@code running from last-known-good state of <time>}, or {@code null} when not. */
+    /**
+     * {@code running from last-known-good state of <time>, 5m old}, with {@code : stale, older than its budget of 1h}
+     * once it is; {@code null} when not running from it.
+     */
     public @Nullable String describe() {
         final @Nullable Instant from = runningFrom();
-        return from == null ? null : "running from last-known-good state of " + from;
+        if (from == null) {
+            return null;
+        }
+        final Duration age = Duration.between(from, clock.instant());
+        final Duration shown = age.isNegative() ? Duration.ZERO : age;
+        final String text = "running from last-known-good state of " + from + ", " + words(shown) + " old";
+        final Duration budget = this.budget;
+        return shown.compareTo(budget) > 0 ? text + ": stale, older than its budget of " + words(budget) : text;
+    }
+
+    /** {@code 2h13m5s}, {@code 40s}: a duration as people write it. */
+    private static String words(Duration duration) {
+        final Duration seconds = duration.truncatedTo(ChronoUnit.SECONDS);
+        return seconds.isZero() ? "0s" : seconds.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 
     @Override

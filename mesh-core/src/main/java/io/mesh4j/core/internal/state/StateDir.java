@@ -73,7 +73,7 @@ public final class StateDir {
         this.dir = dir;
         this.clock = clock;
         writer = new StateWriter(executor);
-        status = new LastKnownGood(dir.toString());
+        status = new LastKnownGood(dir.toString(), clock);
     }
 
     /**

@@ -168,10 +168,16 @@ class StateDirTest {
         final LastKnownGood status = state.status();
         assertThat(status.describe()).isNull();
 
-        status.restored("the certificate", SAVED);
-        status.restored("2 endpoints of orders", SAVED.plus(Duration.ofMinutes(1)));
+        // The clock reads SAVED: the newest state restored is five minutes old.
+        status.restored("the certificate", SAVED.minus(Duration.ofMinutes(30)));
+        status.restored("2 endpoints of orders", SAVED.minus(Duration.ofMinutes(5)));
         assertThat(status.describe())
-                .isEqualTo("running from last-known-good state of " + SAVED.plus(Duration.ofMinutes(1)));
+                .isEqualTo("running from last-known-good state of " + SAVED.minus(Duration.ofMinutes(5)) + ", 5m old");
+        // Older than its budget, it is called stale; it stays in force.
+        status.budget(Duration.ofMinutes(2));
+        assertThat(status.describe())
+                .isEqualTo("running from last-known-good state of " + SAVED.minus(Duration.ofMinutes(5))
+                        + ", 5m old: stale, older than its budget of 2m");
 
         state.saveEndpoints(ORDERS, twoInstances());
         assertThat(status.describe()).isNull();
