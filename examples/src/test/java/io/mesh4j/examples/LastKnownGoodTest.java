@@ -264,6 +264,13 @@ class LastKnownGoodTest {
         final WorkloadIdentity restartedAgain = restarted(registry.uri(), "orders", state);
         restartedAgain.start().get(1, TimeUnit.SECONDS);
         assertThat(restartedAgain.expiresAt()).isEqualTo(rejoined.expiresAt());
+        // The client of that workload keeps its state in the identity's directory, not in one of its own.
+        assertThatThrownBy(() -> MeshClient.builder(registry.uri())
+                        .identity(restartedAgain)
+                        .stateDir(states.resolve("elsewhere"))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("where the identity spiffe://mesh.local/svc/orders keeps its state");
         assertThat(firstExpiry).isNotNull();
     }
 
