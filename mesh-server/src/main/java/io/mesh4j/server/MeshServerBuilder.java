@@ -470,13 +470,13 @@ public final class MeshServerBuilder {
     }
 
     /**
-     * Keeps this member's last-known-good state in {@code dir}: what it hears from the registry (the access policy and route config of its service, and with an
-     * identity the trust state and its certificate and key) is written there, atomically and checksummed, and a
-     * restart starts from it, so that a server restarted while the registry cannot be reached serves with its still-valid
-     * certificate, and says so in its log and health until the registry answers. With an identity, the directory is
-     * the identity's too (see {@code WorkloadIdentityBuilder.stateDir}): give the client and server of one workload
-     * the same one. Without this, a server whose identity keeps its state somewhere keeps it there too. None unless
-     * set. One directory per instance: replicas must not share one.
+     * Keeps this member's last-known-good state in {@code dir}: what it hears from the registry (the access policy and
+     * route config of its service, and with an identity the trust state and its certificate and key) is written there,
+     * atomically and checksummed, and a restart starts from it, so that a server restarted while the registry cannot be
+     * reached serves with its still-valid certificate, and says so in its log and health until the registry answers.
+     * With an identity, the directory is the identity's too (see {@code WorkloadIdentityBuilder.stateDir}): give the
+     * client and server of one workload the same one. Without this, a server whose identity keeps its state somewhere
+     * keeps it there too. None unless set. One directory per instance: replicas must not share one.
      *
      * @param dir a directory of this workload's own; made owner-only ({@code rwx------}) if missing
      * @return this builder

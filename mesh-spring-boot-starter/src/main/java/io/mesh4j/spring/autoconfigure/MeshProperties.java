@@ -57,7 +57,7 @@ public class MeshProperties {
      */
     private @Nullable Path stateDir;
 
-    /** How old the state in mesh.state-dir may be, while the instance runs from it, before its health calls it stale. */
+    /** How old the state in mesh.state-dir may be, while the instance runs from it, before the health calls it stale. */
     private Duration stateBudget = Duration.ofHours(1);
 
     /** The port the mesh server listens on (beside the application's own web server); 0 for any free one. */
