@@ -13,6 +13,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -55,6 +56,7 @@ import io.mesh4j.client.internal.discovery.DiscoveryChoice;
 import io.mesh4j.client.internal.discovery.DiscoveryTelemetry;
 import io.mesh4j.client.internal.discovery.EndpointWait;
 import io.mesh4j.client.internal.discovery.RegistryEndpointGroup;
+import io.mesh4j.client.internal.discovery.RegistryEndpointGroupBuilder;
 import io.mesh4j.client.internal.grpc.GrpcStubs;
 import io.mesh4j.client.internal.metrics.PickCounter;
 import io.mesh4j.client.internal.retry.RetryBudget;
@@ -73,8 +75,10 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.stack.Passes;
+import io.mesh4j.core.internal.state.StateDir;
 import io.mesh4j.core.internal.summary.Summaries;
 import io.mesh4j.core.internal.summary.SummaryReporter;
 import io.mesh4j.core.internal.tcp.TcpMeters;
@@ -133,6 +137,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     private final @Nullable String zone;
     private final MeshTelemetry telemetry;
     private final Map<ServiceName, DiscoveryChoice> discoveries;
+    private final @Nullable StateDir state;
     private final Map<ServiceName, ServiceClient> clients = new ConcurrentHashMap<>();
     /** The service this client calls from, its identity's, which its edges' summaries name as the caller. */
     private final String caller;
@@ -205,6 +210,10 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                 ? SummaryReporter.attach(
                         certified, TelemetryAccess.METRICS.get(telemetry).summaries())
                 : () -> {};
+        state = StateDir.ofMember(b.stateDir, identity);
+        if (state != null) {
+            routes.keepIn(state);
+        }
     }
 
     /**
@@ -375,10 +384,14 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         final EndpointGroup discovered;
         final Supplier<String> whyNoEndpoint;
         if (choice.isRegistry()) {
-            final RegistryEndpointGroup watched = RegistryEndpointGroup.builder(registry, service)
+            final RegistryEndpointGroupBuilder watch = RegistryEndpointGroup.builder(registry, service)
                     .wait(watchWait)
-                    .startAfter(identity != null ? identity.start() : CompletableFuture.completedFuture(null))
-                    .build();
+                    .startAfter(identity != null ? identity.start() : CompletableFuture.completedFuture(null));
+            if (state != null) {
+                // Kept on disk as heard, and where a restart during a registry outage starts from.
+                keepEndpoints(watch, service, state);
+            }
+            final RegistryEndpointGroup watched = watch.build();
             discovered = watched;
             whyNoEndpoint = watched::whyNoEndpoint;
         } else {
@@ -461,6 +474,26 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         final WebClientBuilder builder = WebClient.builder(protocol, endpoints.group(Subset.ALL));
         common.accept(builder);
         return new ServiceClient(builder.build(), endpoints, common, protocol);
+    }
+
+    /**
+     * Starts the service from the endpoints of the state directory, if it has them, and keeps the registry's answers
+     * there: a client restarted while the registry cannot be reached still calls.
+     */
+    private static void keepEndpoints(RegistryEndpointGroupBuilder discovery, ServiceName service, StateDir state) {
+        final StateDir.@Nullable Saved<InstancesSnapshot> saved = state.endpoints(service);
+        if (saved != null) {
+            discovery.lastKnown(saved.value().instances());
+            state.status().restored(saved.value().instances().size() + " endpoints of " + service, saved.savedAt());
+        }
+        // The first answer is written whatever it says (it tells the state the registry answers), the next ones when
+        // they change something: a watch that waited its time out answers the same index again.
+        final AtomicLong written = new AtomicLong(-1);
+        discovery.onAnswer(snapshot -> {
+            if (written.getAndSet(snapshot.index()) != snapshot.index()) {
+                state.saveEndpoints(service, snapshot);
+            }
+        });
     }
 
     /** HTTPS with the mesh's mTLS, or HTTP (h2c for gRPC) for a plaintext client. */
@@ -749,6 +782,9 @@ public final class MeshClient implements Lifecycle<MeshClient> {
             routes.close();
             if (ownsFactory) {
                 factory.close();
+            }
+            if (state != null) {
+                state.flush(Duration.ofSeconds(2));
             }
             stopFuture = CompletableFuture.completedFuture(null);
         }

@@ -3,6 +3,7 @@ package io.mesh4j.client;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -68,6 +69,9 @@ public final class MeshClientBuilder {
     String zone;
 
     private @Nullable ClientFactory factory;
+
+    @Nullable
+    Path stateDir;
 
     MeshClientBuilder(URI registryUri) {
         this.registryUri = registryUri;
@@ -257,6 +261,24 @@ public final class MeshClientBuilder {
     }
 
     /**
+     * Keeps this member's last-known-good state in {@code dir}: what it hears from the registry (the endpoints and
+     * route config of every service it calls, and with an identity the trust state and its certificate and key) is
+     * written there, atomically and checksummed, and a restart starts from it, so that a client restarted while the
+     * registry cannot be reached calls with its still-valid certificate, and says so in its log and health until the
+     * registry answers. With an identity, the directory is the identity's too (see {@code
+     * WorkloadIdentityBuilder.stateDir}): give the client and server of one workload the same one. Without this, a
+     * client whose identity keeps its state somewhere keeps it there too. None unless set. One directory per instance:
+     * replicas must not share one.
+     *
+     * @param dir a directory of this workload's own; made owner-only ({@code rwx------}) if missing
+     * @return this builder
+     */
+    public MeshClientBuilder stateDir(Path dir) {
+        stateDir = requireNonNull(dir, "dir");
+        return this;
+    }
+
+    /**
      * Calls without TLS. The mesh encrypts by default; this is the explicit opt-out, said in the log. Either this or
      * {@link #identity(WorkloadIdentity)} is required.
      *
@@ -339,8 +361,8 @@ public final class MeshClientBuilder {
      *
      * @return a new client
      * @throws IllegalStateException without an identity or {@link #plaintext()}, or with both
-     * @throws IllegalArgumentException when a layer needs a stack parameter nobody sets, or stands on the wrong side
-     *     of RETRY for its role's scope
+     * @throws IllegalArgumentException if the state directory cannot be used, or is not the identity's; when a layer
+     *     needs a stack parameter nobody sets, or stands on the wrong side of RETRY for its role's scope
      */
     public MeshClient build() {
         if (identity == null && !plaintext) {

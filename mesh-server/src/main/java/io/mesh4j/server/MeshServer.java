@@ -38,6 +38,7 @@ import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.identity.TlsConnections;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.state.StateDir;
 import io.mesh4j.core.internal.summary.SummaryReporter;
 import io.mesh4j.core.internal.tcp.TcpMeters;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
@@ -102,6 +103,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     private final @Nullable ClientFactory plaintextRegistryFactory;
     private final MeshServerBuilder config;
     private final @Nullable AdminServer admin;
+    private final @Nullable StateDir state;
 
     private final PushedPolicy pushedPolicy;
     private final AuthorizationTally authorizationCounts = new AuthorizationTally();
@@ -141,10 +143,14 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             plaintextRegistryFactory = ClientFactory.builder().build();
             registry = RegistryClient.of(config.registryUri, plaintextRegistryFactory);
         }
+        state = StateDir.ofMember(config.stateDir, identity);
         pushedPolicy = new PushedPolicy(service, config.defaultPolicyUntilKnown);
-        policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup());
+        policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup(), state);
         // Watches nothing yet: with TLS the registry answers a watch only once the certificate is in (start()).
         policyRegistry = PolicyRegistry.watching(registry, CommonPools.workerGroup());
+        if (state != null) {
+            policyRegistry.keepIn(state);
+        }
         grpc = config.grpcServices.isEmpty() && config.grpcDefinitions.isEmpty()
                 ? null
                 : new GrpcServing(
@@ -157,6 +163,9 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                         TelemetryAccess.METRICS.get(config.telemetry));
         webSockets = new WebSocketServing(service, TelemetryAccess.METRICS.get(config.telemetry));
         admin = config.adminPort < 0 ? null : admin(config).show(service + " inbound", this::describeStack);
+        if (admin != null && state != null) {
+            admin.healthDetail(state.status()::describe);
+        }
     }
 
     private static AdminServer admin(MeshServerBuilder config) {
@@ -437,6 +446,9 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                     if (plaintextRegistryFactory != null) {
                         plaintextRegistryFactory.close();
                     }
+                    if (state != null) {
+                        state.flush(Duration.ofSeconds(2));
+                    }
                     logger.info("{}/{}: stopped", service, instanceId);
                 })
                 .thenApply(unused -> null);
@@ -589,6 +601,16 @@ public final class MeshServer implements Lifecycle<MeshServer> {
      */
     public AuthorizationCounts authorizationCounts() {
         return authorizationCounts;
+    }
+
+    /**
+     * Says whether the server runs from its last-known-good state: from a restart with a
+     * {@linkplain MeshServerBuilder#stateDir state directory} until the registry first answers.
+     *
+     * @return {@code running from last-known-good state of <time>}, or {@code null} when not
+     */
+    public @Nullable String lastKnownGood() {
+        return state != null ? state.status().describe() : null;
     }
 
     /**

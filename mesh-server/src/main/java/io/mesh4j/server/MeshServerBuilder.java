@@ -6,6 +6,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,6 +94,9 @@ public final class MeshServerBuilder {
 
     @Nullable
     InetSocketAddress tcpBackend;
+
+    @Nullable
+    Path stateDir;
 
     int maxConnections = DEFAULT_MAX_CONNECTIONS;
     Duration tcpIdleTimeout = DEFAULT_TCP_IDLE_TIMEOUT;
@@ -466,6 +470,23 @@ public final class MeshServerBuilder {
     }
 
     /**
+     * Keeps this member's last-known-good state in {@code dir}: what it hears from the registry (the access policy and
+     * route config of its service, and with an identity the trust state and its certificate and key) is written there,
+     * atomically and checksummed, and a restart starts from it, so that a server restarted while the registry cannot be
+     * reached serves with its still-valid certificate, and says so in its log and health until the registry answers.
+     * With an identity, the directory is the identity's too (see {@code WorkloadIdentityBuilder.stateDir}): give the
+     * client and server of one workload the same one. Without this, a server whose identity keeps its state somewhere
+     * keeps it there too. None unless set. One directory per instance: replicas must not share one.
+     *
+     * @param dir a directory of this workload's own; made owner-only ({@code rwx------}) if missing
+     * @return this builder
+     */
+    public MeshServerBuilder stateDir(Path dir) {
+        stateDir = requireNonNull(dir, "dir");
+        return this;
+    }
+
+    /**
      * Serves without TLS: no encryption, no caller identities. The mesh encrypts by default; this is the explicit
      * opt-out, and the server says so in its log when it starts. Either this or {@link #identity(WorkloadIdentity)}
      * is required.
@@ -661,7 +682,8 @@ public final class MeshServerBuilder {
      * @return a new server
      * @throws IllegalStateException without an identity or {@link #plaintext()}, or with both
      * @throws IllegalArgumentException if the identity is of another service, a registration value is out of
-     *     range, a policy annotation is wrong, or a layer needs a stack parameter nobody sets
+     *     range, a policy annotation is wrong, a layer needs a stack parameter nobody sets, or the state directory
+     *     cannot be used or is not the one the identity keeps its state in
      */
     public MeshServer build() {
         if (identity == null && !plaintext) {
@@ -741,6 +763,7 @@ public final class MeshServerBuilder {
         copy.tcpIdleTimeout = tcpIdleTimeout;
         copy.tcpConnectTimeout = tcpConnectTimeout;
         copy.tcpHandshakeTimeout = tcpHandshakeTimeout;
+        copy.stateDir = stateDir;
         return copy;
     }
 

@@ -6,9 +6,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -56,6 +58,7 @@ public final class AdminServer implements SafeCloseable {
 
     private final MeshTelemetry telemetry;
     private final Map<String, Supplier<?>> views = new ConcurrentSkipListMap<>();
+    private final List<Supplier<? extends @Nullable String>> healthDetails = new CopyOnWriteArrayList<>();
     private final Server server;
 
     private AdminServer(Builder b) {
@@ -64,7 +67,7 @@ public final class AdminServer implements SafeCloseable {
                 .http(new InetSocketAddress(b.address, b.port))
                 .service("/metrics", (ctx, req) -> HttpResponse.of(PROMETHEUS_TEXT, telemetry.scrape()))
                 .service("/stacks", (ctx, req) -> HttpResponse.of(MediaType.PLAIN_TEXT_UTF_8, stacks()))
-                .service("/healthz", (ctx, req) -> HttpResponse.of("ok\n"))
+                .service("/healthz", (ctx, req) -> HttpResponse.of(MediaType.PLAIN_TEXT_UTF_8, health()))
                 .service(
                         "/",
                         (ctx, req) -> HttpResponse.of(
@@ -107,6 +110,30 @@ public final class AdminServer implements SafeCloseable {
     public AdminServer show(String name, Supplier<?> view) {
         views.put(requireNonNull(name, "name"), requireNonNull(view, "view"));
         return this;
+    }
+
+    /**
+     * Adds {@code detail} to the body of {@code /healthz}, a line after {@code ok} whenever it says something, such
+     * as {@code running from last-known-good state of 2026-12-07T02:40:00Z}. It stays 200: what a detail says is
+     * for the operator, not a reason to take the process out.
+     *
+     * @param detail read at every request; {@code null} or empty when it has nothing to say
+     * @return this admin server
+     */
+    public AdminServer healthDetail(Supplier<? extends @Nullable String> detail) {
+        healthDetails.add(requireNonNull(detail, "detail"));
+        return this;
+    }
+
+    private String health() {
+        final StringBuilder buf = new StringBuilder("ok\n");
+        for (Supplier<? extends @Nullable String> detail : healthDetails) {
+            final @Nullable String line = detail.get();
+            if (line != null && !line.isEmpty()) {
+                buf.append(line).append('\n');
+            }
+        }
+        return buf.toString();
     }
 
     private String stacks() {

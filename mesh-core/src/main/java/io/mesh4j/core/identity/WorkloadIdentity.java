@@ -3,7 +3,13 @@ package io.mesh4j.core.identity;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,12 +50,16 @@ import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.internal.registry.TrustJson.TrustSnapshot;
 import io.mesh4j.core.internal.registry.WatchParams;
+import io.mesh4j.core.internal.state.StateDir;
+import io.mesh4j.core.internal.state.StateHolder;
 import io.mesh4j.core.lifecycle.Lifecycle;
 
 /**
  * A workload's identity, {@code spiffe://<trust-domain>/svc/<service>}, kept in memory for as long as it runs.
  *
- * <p>{@link #start()} makes a P-256 key pair (never written anywhere) and asks the registry for a certificate
+ * <p>{@link #start()} makes a P-256 key pair (never written anywhere, unless the identity has a
+ * {@linkplain WorkloadIdentityBuilder#stateDir state directory}: then the key and certificate are kept there, readable
+ * by the workload's user only, for a restart) and asks the registry for a certificate
  * with the join token. From then on the identity renews itself at two thirds of its certificate's life, proving
  * itself with the current certificate, and watches the mesh's trust state (the roots in force and the revoked
  * certificates): a CA rotation, a retired root or a revocation reaches it within a round trip of the registry's
@@ -88,6 +98,20 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     private final RefusalLog refusals;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final CurrentKeyManager keyManager = new CurrentKeyManager(this::keyPair);
+    private final StateHolder stateHolder = new StateHolder() {
+        @Override
+        public StateDir keepIn(Path dir) {
+            return keepStateIn(dir);
+        }
+
+        @Override
+        public @Nullable StateDir stateDir() {
+            return state;
+        }
+    };
+
+    /** Where the certificate, its key and the trust state are kept for a restart; {@code null}: nowhere. */
+    private volatile @Nullable StateDir state;
 
     private volatile @Nullable Credentials current;
     private volatile TrustState trust;
@@ -103,6 +127,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     static {
         IdentityAccess.REGISTRY_CLIENT.install(identity -> identity.registry);
         IdentityAccess.KEY_MANAGER.install(identity -> identity.keyManager);
+        IdentityAccess.STATE.install(identity -> identity.stateHolder);
     }
 
     WorkloadIdentity(
@@ -112,8 +137,10 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
             @Nullable String joinToken,
             List<X509Certificate> bootstrapBundle,
             Clock clock,
-            ScheduledExecutorService scheduler) {
+            ScheduledExecutorService scheduler,
+            @Nullable Path stateDir) {
         id = SpiffeId.ofService(trustDomain, service);
+        state = stateDir != null ? StateDir.open(stateDir) : null;
         this.joinToken = joinToken;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -153,9 +180,13 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     }
 
     /**
-     * Gets the first certificate; completes once it is in. While the registry is away it keeps trying, and the
-     * future stays pending; a refusal (a bad or used-up token) fails it with the registry's reason, and an
-     * identity built without a join token fails it at once with an {@link IllegalStateException}.
+     * Gets the first certificate; completes once it is in. With a {@linkplain WorkloadIdentityBuilder#stateDir state
+     * directory} that holds a certificate of this identity still valid, that certificate is in at once, and renewed
+     * with itself when its life is two thirds through (at once if it is past that), whether or not the registry can
+     * be reached: no join token is used. Otherwise the join token is sent. While the registry is away it keeps
+     * trying, and the future stays pending; a refusal (a bad or used-up token) fails it with the registry's reason,
+     * and an identity built without a join token (and no usable certificate in its state directory) fails it at once
+     * with an {@link IllegalStateException}.
      *
      * @return a future that completes with this identity once its first certificate is in
      * @throws IllegalStateException if the identity was stopped
@@ -167,10 +198,15 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         }
         if (!started) {
             started = true;
+            if (restore()) {
+                return firstCertificate;
+            }
             if (joinToken == null) {
-                firstCertificate.completeExceptionally(new IllegalStateException(
-                        id + " has no join token: ask the operator for one (meshctl token create --service "
-                                + id.service().map(Object::toString).orElse("<service>") + ')'));
+                final @Nullable StateDir state = this.state;
+                firstCertificate.completeExceptionally(new IllegalStateException(id + " has no join token"
+                        + (state != null ? " and no usable certificate in its state dir " + state.path() : "")
+                        + ": ask the operator for one (meshctl token create --service "
+                        + id.service().map(Object::toString).orElse("<service>") + ')'));
             } else {
                 request();
             }
@@ -312,6 +348,10 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         // Pushed over the registry's TLS, verified against the roots this workload trusts already: a new root comes
         // only from the registry that holds the old one. A push without a root (Pem refuses it) changes nothing.
         final List<X509Certificate> roots = Pem.readCertificates(snapshot.trustBundle());
+        final @Nullable StateDir state = this.state;
+        if (state != null) {
+            state.saveTrust(snapshot);
+        }
         final TrustState previous = trust;
         trust = TrustState.of(roots, snapshot.revocations());
         trustWatched = true;
@@ -339,6 +379,132 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
             }
         }
         trustListeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Puts the trust state and the certificate of the state directory in force, if there is one and they are fit:
+     * the certificate of this identity, issued by a root trusted now, unexpired, unrevoked, and the key its own.
+     *
+     * @return whether the certificate is in, so that no join token is needed
+     */
+    private boolean restore() {
+        final @Nullable StateDir state = this.state;
+        if (state == null) {
+            return false;
+        }
+        final StateDir.@Nullable Saved<TrustSnapshot> savedTrust = state.trust();
+        if (savedTrust != null) {
+            try {
+                // The registry's latest word this workload heard, over the registry's verified TLS: newer than the
+                // bundle it was started with, which may predate a CA rotation.
+                final List<X509Certificate> roots =
+                        Pem.readCertificates(savedTrust.value().trustBundle());
+                trust = TrustState.of(roots, savedTrust.value().revocations());
+                state.status()
+                        .restored(
+                                "the trust state: " + roots.size() + " roots, "
+                                        + savedTrust.value().revocations().size() + " revocations",
+                                savedTrust.savedAt());
+            } catch (IllegalArgumentException e) {
+                logger.warn("{}: not using the trust state in {} ({})", id, state.path(), e.getMessage());
+            }
+        }
+        final StateDir.@Nullable Saved<StateDir.Credentials> saved = state.credentials();
+        if (saved == null) {
+            return false;
+        }
+        final List<X509Certificate> chain = saved.value().chain();
+        final X509Certificate leaf = chain.get(0);
+        try {
+            final SpiffeId proven = SpiffeVerifier.verify(
+                    chain.toArray(new X509Certificate[0]),
+                    trust.roots(),
+                    trustDomain(),
+                    SpiffeVerifier.PeerRole.CLIENT,
+                    clock.instant());
+            if (!proven.equals(id)) {
+                throw new CertificateException("it is the certificate of " + proven);
+            }
+            final @Nullable String revoked = trust.revocationOf(leaf, id);
+            if (revoked != null) {
+                throw new CertificateException("it is revoked (" + revoked + ')');
+            }
+            checkKeyOf(leaf, saved.value().key());
+        } catch (CertificateException e) {
+            logger.warn(
+                    "{}: not using the certificate in {}: {}; {}",
+                    id,
+                    state.path(),
+                    e.getMessage(),
+                    joinToken != null ? "joining with the join token" : "and there is no join token to join with");
+            return false;
+        }
+        final Instant expiresAt = leaf.getNotAfter().toInstant();
+        current = new Credentials(TlsKeyPair.of(saved.value().key(), chain), expiresAt);
+        state.status().restored("the certificate until " + expiresAt, saved.savedAt());
+        logger.info(
+                "{}: started with its certificate from {} (until {}), without a join token",
+                id,
+                state.path(),
+                expiresAt);
+        // Renewed with the certificate itself when a running workload would have: two thirds of the way from when it
+        // received it (when it was kept; its notBefore is backdated for clock skew) to its end, at once if past.
+        final Instant received = saved.savedAt();
+        final Instant renewAt = received.plus(
+                Duration.between(received, expiresAt).multipliedBy(2).dividedBy(3));
+        schedule(Duration.between(clock.instant(), renewAt).toMillis());
+        firstCertificate.complete(this);
+        trustWatch.start();
+        return true;
+    }
+
+    /** Whether {@code key} is the key {@code certificate} was issued for: it signs what the certificate verifies. */
+    private static void checkKeyOf(X509Certificate certificate, PrivateKey key) throws CertificateException {
+        final String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
+        final byte[] probe = "mesh4j key check".getBytes(StandardCharsets.US_ASCII);
+        try {
+            final Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            final byte[] signature = signer.sign();
+            final Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            if (!verifier.verify(signature)) {
+                throw new CertificateException("its key is not the certificate's");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new CertificateException("its key is not the certificate's (" + e.getMessage() + ')', e);
+        }
+    }
+
+    /** Keeps the state in {@code dir} from now on; see {@link StateHolder#keepIn}. */
+    private synchronized StateDir keepStateIn(Path dir) {
+        final Path path = requireNonNull(dir, "dir").toAbsolutePath().normalize();
+        final @Nullable StateDir kept = state;
+        if (kept != null) {
+            if (kept.path().equals(path)) {
+                return kept;
+            }
+            throw new IllegalArgumentException("state dir: " + dir + " (expected: " + kept.path() + ", where the "
+                    + "identity " + id + " keeps its state; the mesh client and server of one workload share one)");
+        }
+        final StateDir opened = StateDir.open(path);
+        state = opened;
+        if (started) {
+            logger.warn(
+                    "{}: given the state dir {} after it started: it keeps its state there from now on, but a restart "
+                            + "in the same order will not start from it (expected: the state dir given before the "
+                            + "identity starts: WorkloadIdentityBuilder.stateDir(..), or the mesh client and server "
+                            + "built before it starts)",
+                    id,
+                    path);
+            final @Nullable Credentials credentials = current;
+            if (credentials != null) {
+                opened.saveCredentials(credentials.keyPair.privateKey(), credentials.keyPair.certificateChain());
+            }
+        }
+        return opened;
     }
 
     private synchronized void request() {
@@ -375,6 +541,10 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
             trust = trust.withRoots(bundle);
         }
         current = new Credentials(TlsKeyPair.of(key.getPrivate(), chain), expiresAt);
+        final @Nullable StateDir state = this.state;
+        if (state != null) {
+            state.saveCredentials(key.getPrivate(), chain);
+        }
         if (consecutiveFailures > 0) {
             logger.info("{}: the registry issues again after {} failed requests", id, consecutiveFailures);
             consecutiveFailures = 0;
@@ -470,6 +640,10 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         // Outside the lock: closing the factory waits for its event loops, and one of them may be waiting for this
         // lock to hand in a certificate that was on its way (a deadlock CI met with 10 s certificates).
         registryFactory.close();
+        final @Nullable StateDir state = this.state;
+        if (state != null) {
+            state.flush(Duration.ofSeconds(2));
+        }
         stopped.complete(null);
         return stopped;
     }

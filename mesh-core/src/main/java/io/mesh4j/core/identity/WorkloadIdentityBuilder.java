@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -18,8 +19,10 @@ import org.jspecify.annotations.Nullable;
 import com.linecorp.armeria.common.CommonPools;
 
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.identity.RegistryTrust;
+import io.mesh4j.core.internal.state.StateDir;
 
 /**
  * Builds a {@link WorkloadIdentity}: what an operator hands a new workload (a join token and the trust bundle)
@@ -35,6 +38,8 @@ public final class WorkloadIdentityBuilder {
     private @Nullable String trustDomain;
     private Clock clock = Clock.systemUTC();
     private ScheduledExecutorService scheduler = CommonPools.blockingTaskExecutor();
+    private @Nullable Path stateDir;
+    private @Nullable Duration stateBudget;
 
     WorkloadIdentityBuilder(URI registryUri, ServiceName service) {
         if (!"https".equals(registryUri.getScheme())) {
@@ -135,10 +140,44 @@ public final class WorkloadIdentityBuilder {
     }
 
     /**
+     * Keeps the workload's last-known-good state in {@code dir}: its current certificate and key (in a file only its
+     * user may read), the trust state, and what its mesh client and server hear from the registry. A restart then
+     * starts from it: with the certificate, still valid, instead of a join token, whether or not the registry can be
+     * reached; renewed with itself as a running workload's is. A mesh client or server built with this identity and
+     * {@code stateDir(..)} sets it too. None unless set. One directory per instance: replicas must not share one.
+     *
+     * @param dir a directory of this workload's own; made owner-only ({@code rwx------}) if missing
+     * @return this builder
+     */
+    public WorkloadIdentityBuilder stateDir(Path dir) {
+        stateDir = requireNonNull(dir, "dir");
+        return this;
+    }
+
+    /**
+     * Sets how old the state of the {@linkplain #stateDir state directory} may be, while the workload runs from it,
+     * before its health calls it stale ({@code ...: stale, older than its budget of 1h}); one hour unless set. Traffic
+     * keeps flowing either way: stale says the endpoints and policies in force may have changed since.
+     *
+     * @param budget more than zero
+     * @return this builder
+     * @throws IllegalArgumentException if zero or negative
+     */
+    public WorkloadIdentityBuilder stateBudget(Duration budget) {
+        requireNonNull(budget, "budget");
+        if (budget.isNegative() || budget.isZero()) {
+            throw new IllegalArgumentException("stateBudget: " + budget + " (expected: > 0)");
+        }
+        stateBudget = budget;
+        return this;
+    }
+
+    /**
      * Returns an identity that has no certificate yet: call {@link WorkloadIdentity#start()}.
      *
      * @return a new identity
      * @throws IllegalStateException if the trust bundle is missing, or the trust domain cannot be told
+     * @throws IllegalArgumentException if the state directory is not a directory, or cannot be made or written
      */
     public WorkloadIdentity build() {
         if (trustBundle == null) {
@@ -146,7 +185,13 @@ public final class WorkloadIdentityBuilder {
                     + "<data-dir>/trust-bundle.pem, to verify the registry by)");
         }
         final String domain = trustDomain != null ? trustDomain : RegistryTrust.trustDomainOf(trustBundle);
-        return new WorkloadIdentity(registryUri, service, domain, joinToken, trustBundle, clock, scheduler);
+        final WorkloadIdentity identity =
+                new WorkloadIdentity(registryUri, service, domain, joinToken, trustBundle, clock, scheduler, stateDir);
+        final @Nullable StateDir state = IdentityAccess.STATE.get(identity).stateDir();
+        if (state != null && stateBudget != null) {
+            state.status().budget(stateBudget);
+        }
+        return identity;
     }
 
     private static String read(Path file, String what) {

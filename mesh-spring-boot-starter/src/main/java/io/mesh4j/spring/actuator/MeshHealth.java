@@ -55,8 +55,16 @@ final class MeshHealth {
             details.put("registered", Boolean.TRUE.equals(server.get("registered")));
         }
         details.put("endpoints", endpoints);
+        final @Nullable String lastKnownGood = view.lastKnownGood();
+        if (lastKnownGood != null) {
+            // Restarted while the registry was away: what it serves and calls with comes from mesh.state-dir.
+            details.put("lastKnownGood", lastKnownGood);
+        }
         if (unreachableSince != null) {
-            details.put("degraded", degraded(unreachableSince, endpoints, server != null && serving, identity));
+            details.put(
+                    "degraded",
+                    degraded(unreachableSince, endpoints, server != null && serving, identity)
+                            + (lastKnownGood != null ? "; " + lastKnownGood : ""));
         }
         return new Reading(view.isCertificateValid() && serving, details);
     }

@@ -33,6 +33,7 @@ import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.policy.PolicyRegistry;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
+import io.mesh4j.core.internal.state.StateDir;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.server.MeshServer;
 
@@ -94,6 +95,23 @@ final class MeshView {
     boolean isCertificateValid() {
         final @Nullable Instant expiresAt = identity != null ? identity.expiresAt() : null;
         return identity == null || expiresAt != null && Instant.now().isBefore(expiresAt);
+    }
+
+    /**
+     * Whether the application runs from its last-known-good state ({@code mesh.state-dir}): from a restart until the
+     * registry first answers.
+     *
+     * @return {@code running from last-known-good state of <time>}, or {@code null} when not
+     */
+    @Nullable
+    String lastKnownGood() {
+        if (identity != null) {
+            final @Nullable StateDir state = IdentityAccess.STATE.get(identity).stateDir();
+            if (state != null) {
+                return state.status().describe();
+            }
+        }
+        return server != null ? server.lastKnownGood() : null;
     }
 
     /**

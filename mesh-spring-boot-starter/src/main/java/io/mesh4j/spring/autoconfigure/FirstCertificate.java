@@ -54,6 +54,16 @@ final class FirstCertificate {
                                 + ".token) and set mesh.join-token-file to its file. A token "
                                 + "is used up after --uses certificates (one per instance started), and expires.");
             }
+            if (e.getCause() instanceof IllegalStateException noToken
+                    && settings.properties().getJoinTokenFile() == null) {
+                // mesh.state-dir without mesh.join-token-file, and no certificate there that will do.
+                throw new MeshConfigurationException(
+                        "mesh.join-token-file",
+                        String.valueOf(noToken.getMessage()),
+                        "Set mesh.join-token-file to a join token for " + service + " (meshctl token create --service "
+                                + service + " > " + service + ".token): mesh.state-dir holds no certificate that is "
+                                + "still valid, as at a first start or after a long stop.");
+            }
             throw new IllegalStateException(identity.id() + " could not get its first certificate", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -22,6 +22,7 @@ import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.MeshClientBuilder;
 import io.mesh4j.core.annotation.MeshService;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.identity.WorkloadIdentityBuilder;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.server.MeshServerBuilder;
@@ -74,13 +75,33 @@ public class MeshAutoConfiguration {
         DuplicateCertificateGauges.quiet();
         final WorkloadIdentity identity;
         try {
-            // With mesh.tls on, MeshSettings.check made sure that both files are set and can be read.
-            identity = WorkloadIdentity.builder(
+            // With mesh.tls on, MeshSettings.check made sure that both files are set and can be read (the token's
+            // may be missing with a state dir, whose certificate then stands in for it).
+            final WorkloadIdentityBuilder builder = WorkloadIdentity.builder(
                             settings.registry(), settings.service().value())
-                    .joinTokenFile(requireNonNull(properties.getJoinTokenFile()))
-                    .trustBundleFile(requireNonNull(properties.getTrustBundleFile()))
-                    .build();
+                    .trustBundleFile(requireNonNull(properties.getTrustBundleFile()));
+            if (properties.getJoinTokenFile() != null) {
+                builder.joinTokenFile(properties.getJoinTokenFile());
+            }
+            if (properties.getStateDir() != null) {
+                builder.stateDir(properties.getStateDir()).stateBudget(properties.getStateBudget());
+            }
+            identity = builder.build();
         } catch (IllegalArgumentException | IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).startsWith("stateBudget:")) {
+                throw new MeshConfigurationException(
+                        "mesh.state-budget",
+                        String.valueOf(e.getMessage()),
+                        "Set mesh.state-budget to how old the state in mesh.state-dir may grow before the health calls "
+                                + "it stale, such as 1h.");
+            }
+            if (String.valueOf(e.getMessage()).startsWith("state dir:")) {
+                throw new MeshConfigurationException(
+                        "mesh.state-dir",
+                        String.valueOf(e.getMessage()),
+                        "Set mesh.state-dir to a directory this instance alone may write, such as a volume of its own; "
+                                + "it is made if missing.");
+            }
             // The settings saw that both files can be read; what is left to go wrong is the bundle's content.
             throw new MeshConfigurationException(
                     "mesh.trust-bundle-file",
@@ -138,6 +159,9 @@ public class MeshAutoConfiguration {
             builder.identity(workload);
         } else {
             builder.plaintext();
+        }
+        if (properties.getStateDir() != null) {
+            builder.stateDir(properties.getStateDir());
         }
         if (!properties.getZone().isEmpty()) {
             // The zone this instance registers in is the one its calls prefer.
@@ -229,6 +253,9 @@ public class MeshAutoConfiguration {
             builder.identity(workload);
         } else {
             builder.plaintext();
+        }
+        if (properties.getStateDir() != null) {
+            builder.stateDir(properties.getStateDir());
         }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         final MeshServer server;

@@ -50,6 +50,16 @@ public class MeshProperties {
     /** The registry's roots, to verify it by: <registry data dir>/trust-bundle.pem. */
     private @Nullable Path trustBundleFile;
 
+    /**
+     * Where this instance keeps its last-known-good state (certificate and key, trust state, endpoints, route
+     * configs, policies), to restart from it without a join token and while the registry is unreachable; one
+     * directory per instance. None unless set.
+     */
+    private @Nullable Path stateDir;
+
+    /** How old the state in mesh.state-dir may be, while the instance runs from it, before the health calls it stale. */
+    private Duration stateBudget = Duration.ofHours(1);
+
     /** The port the mesh server listens on (beside the application's own web server); 0 for any free one. */
     private int port;
 
@@ -568,7 +578,7 @@ public class MeshProperties {
     /**
      * Returns {@code mesh.join-token-file}: the file with the join token the operator made for this service.
      *
-     * @return a readable file, required with TLS; {@code null} unless set
+     * @return a readable file, required with TLS unless {@code mesh.state-dir} is set; {@code null} unless set
      */
     public @Nullable Path getJoinTokenFile() {
         return joinTokenFile;
@@ -599,6 +609,47 @@ public class MeshProperties {
      */
     public void setTrustBundleFile(@Nullable Path trustBundleFile) {
         this.trustBundleFile = trustBundleFile;
+    }
+
+    /**
+     * Returns {@code mesh.state-dir}: where this instance keeps its last-known-good state.
+     *
+     * @return a directory of this instance's own; {@code null} unless set
+     */
+    public @Nullable Path getStateDir() {
+        return stateDir;
+    }
+
+    /**
+     * Sets {@code mesh.state-dir}: where this instance keeps its last-known-good state (its certificate and key, the
+     * trust state, and what it heard from the registry), so that a restart needs no new join token while its
+     * certificate is valid, and starts while the registry is unreachable. One directory per instance.
+     *
+     * @param stateDir a directory of this instance's own, made if missing; {@code null} for none
+     */
+    public void setStateDir(@Nullable Path stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    /**
+     * Returns {@code mesh.state-budget}: how old the state in {@code mesh.state-dir} may be, while the instance runs
+     * from it, before the {@code mesh} health calls it stale.
+     *
+     * @return more than zero; one hour unless set
+     */
+    public Duration getStateBudget() {
+        return stateBudget;
+    }
+
+    /**
+     * Sets {@code mesh.state-budget}: how old the state in {@code mesh.state-dir} may be, while the instance runs from
+     * it (restarted while the registry is away), before the {@code mesh} health calls it stale. Traffic keeps flowing
+     * either way.
+     *
+     * @param stateBudget more than zero
+     */
+    public void setStateBudget(Duration stateBudget) {
+        this.stateBudget = stateBudget;
     }
 
     /**

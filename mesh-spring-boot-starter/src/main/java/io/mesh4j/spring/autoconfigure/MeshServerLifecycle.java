@@ -34,6 +34,8 @@ final class MeshServerLifecycle implements SmartLifecycle {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     /** How long to wait for the registration, before going on with it in the background. */
     private static final Duration REGISTRATION_WAIT = Duration.ofSeconds(10);
+    /** How long it waits when it starts from its last-known-good state: long enough for a registry that is up. */
+    private static final Duration LAST_KNOWN_GOOD_REGISTRATION_WAIT = Duration.ofSeconds(1);
 
     private static final Logger logger = LoggerFactory.getLogger(MeshServerLifecycle.class);
 
@@ -63,14 +65,18 @@ final class MeshServerLifecycle implements SmartLifecycle {
             throw new IllegalStateException(
                     server.service() + " could not join the mesh: " + cause.getMessage(), cause);
         }
+        // Restarted from mesh.state-dir while the registry does not answer: serving is all it can do now, and a start
+        // held 10 s for a registration the registry is not there to take would only delay it.
+        final Duration wait = server.lastKnownGood() != null ? LAST_KNOWN_GOOD_REGISTRATION_WAIT : REGISTRATION_WAIT;
         try {
-            registered.get(REGISTRATION_WAIT.toSeconds(), TimeUnit.SECONDS);
+            registered.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // It serves; the registration keeps trying in the background and says so in the log.
             logger.warn(
-                    "{}: serving, not registered yet after {} s; registering in the background",
+                    "{}: serving, not registered yet after {} ms{}; registering in the background",
                     server.service(),
-                    REGISTRATION_WAIT.toSeconds());
+                    wait.toMillis(),
+                    server.lastKnownGood() != null ? " (" + server.lastKnownGood() + ')' : "");
         }
         running = true;
     }

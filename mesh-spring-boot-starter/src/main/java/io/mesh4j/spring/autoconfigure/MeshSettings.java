@@ -52,12 +52,15 @@ public final class MeshSettings {
     public static MeshSettings check(MeshProperties properties, Environment environment) {
         final ServiceName service = service(properties, environment);
         final URI registry = registry(properties);
-        if (properties.isTls()) {
+        if (properties.isTls() && (properties.getStateDir() == null || properties.getJoinTokenFile() != null)) {
+            // With a state dir, a restart may need no token: the certificate kept there will do while valid.
             readable(
                     properties.getJoinTokenFile(),
                     "mesh.join-token-file",
                     "the join token the operator made for " + service + " (meshctl token create --service " + service
                             + " > " + service + ".token)");
+        }
+        if (properties.isTls()) {
             readable(
                     properties.getTrustBundleFile(),
                     "mesh.trust-bundle-file",

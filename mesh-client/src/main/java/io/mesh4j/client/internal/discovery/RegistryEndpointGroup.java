@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -57,6 +58,7 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
     private final Duration wait;
     private final FullJitterBackoff backoff;
     private final ScheduledExecutorService scheduler;
+    private final Consumer<InstancesSnapshot> onAnswer;
 
     // Guarded by this.
     private long index;
@@ -73,7 +75,9 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
             Duration wait,
             FullJitterBackoff backoff,
             ScheduledExecutorService scheduler,
-            EndpointSelectionStrategy selectionStrategy) {
+            EndpointSelectionStrategy selectionStrategy,
+            @Nullable List<Instance> lastKnown,
+            Consumer<InstancesSnapshot> onAnswer) {
         // Empty is allowed: a service whose last instance left has no endpoints, and requests wait for one.
         super(selectionStrategy, true);
         this.registry = registry;
@@ -81,6 +85,11 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
         this.wait = wait;
         this.backoff = backoff;
         this.scheduler = scheduler;
+        this.onAnswer = onAnswer;
+        if (lastKnown != null) {
+            // From the state directory: served until the registry's first answer replaces them.
+            setEndpoints(toEndpoints(lastKnown));
+        }
     }
 
     /**
@@ -185,6 +194,7 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
         }
         index = snapshot.index();
         setEndpoints(toEndpoints(snapshot.instances()));
+        onAnswer.accept(snapshot);
         watchNext();
     }
 

@@ -3,14 +3,20 @@ package io.mesh4j.client.internal.discovery;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 import com.linecorp.armeria.common.CommonPools;
 
+import io.mesh4j.core.discovery.Instance;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.backoff.FullJitterBackoff;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.WatchParams;
 
@@ -26,6 +32,8 @@ public final class RegistryEndpointGroupBuilder {
     private ScheduledExecutorService scheduler = CommonPools.workerGroup();
     private EndpointSelectionStrategy selectionStrategy = EndpointSelectionStrategy.weightedRoundRobin();
     private CompletableFuture<?> startAfter = CompletableFuture.completedFuture(null);
+    private @Nullable List<Instance> lastKnown;
+    private Consumer<InstancesSnapshot> onAnswer = snapshot -> {};
 
     RegistryEndpointGroupBuilder(RegistryClient registry, ServiceName service) {
         this.registry = registry;
@@ -72,11 +80,27 @@ public final class RegistryEndpointGroupBuilder {
     }
 
     /**
+     * Serves {@code instances} until the registry first answers: the last-known-good ones of a restarted member.
+     */
+    public RegistryEndpointGroupBuilder lastKnown(List<Instance> instances) {
+        lastKnown = List.copyOf(instances);
+        return this;
+    }
+
+    /**
+     * Runs {@code onAnswer} with every answer of the registry, after the endpoints are replaced: to keep them on disk.
+     */
+    public RegistryEndpointGroupBuilder onAnswer(Consumer<InstancesSnapshot> onAnswer) {
+        this.onAnswer = requireNonNull(onAnswer, "onAnswer");
+        return this;
+    }
+
+    /**
      * Returns the group, watching (or about to, see {@link #startAfter(CompletableFuture)}).
      */
     public RegistryEndpointGroup build() {
-        final RegistryEndpointGroup group =
-                new RegistryEndpointGroup(registry, service, wait, backoff, scheduler, selectionStrategy);
+        final RegistryEndpointGroup group = new RegistryEndpointGroup(
+                registry, service, wait, backoff, scheduler, selectionStrategy, lastKnown, onAnswer);
         startAfter.whenComplete((unused, cause) -> group.start());
         return group;
     }

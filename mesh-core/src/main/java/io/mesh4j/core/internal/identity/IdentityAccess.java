@@ -3,6 +3,7 @@ package io.mesh4j.core.internal.identity;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.InternalAccess;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.state.StateHolder;
 
 /** What a {@link WorkloadIdentity} hands to the mesh client and server that is not API. */
 public final class IdentityAccess {
@@ -17,6 +18,10 @@ public final class IdentityAccess {
      */
     public static final InternalAccess<WorkloadIdentity, CurrentKeyManager> KEY_MANAGER =
             InternalAccess.of(WorkloadIdentity.class, "keyManager");
+
+    /** Where the identity keeps its last-known-good state, which the client and server of the workload share. */
+    public static final InternalAccess<WorkloadIdentity, StateHolder> STATE =
+            InternalAccess.of(WorkloadIdentity.class, "state");
 
     private IdentityAccess() {}
 }

@@ -21,6 +21,7 @@ import io.mesh4j.core.internal.registry.DocumentWatch;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RouteJson.RoutesSnapshot;
 import io.mesh4j.core.internal.registry.WatchParams;
+import io.mesh4j.core.internal.state.StateDir;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.stack.StackParams;
 
@@ -44,6 +45,7 @@ public final class PolicyRegistry implements SafeCloseable {
     private final @Nullable ScheduledExecutorService scheduler;
     private final Supplier<? extends CompletableFuture<?>> ready;
     private final Map<ServiceName, LiveRoutes> services = new ConcurrentHashMap<>();
+    private volatile @Nullable StateDir state;
 
     private PolicyRegistry(
             @Nullable RegistryClient registry,
@@ -81,6 +83,15 @@ public final class PolicyRegistry implements SafeCloseable {
      */
     public static PolicyRegistry offline() {
         return new PolicyRegistry(null, null, PolicyRegistry::atOnce);
+    }
+
+    /**
+     * Keeps every config the registry pushes in {@code state}, and starts each service from the one kept there
+     * until the registry answers. Called before any service is asked for.
+     */
+    public PolicyRegistry keepIn(StateDir state) {
+        this.state = requireNonNull(state, "state");
+        return this;
     }
 
     /**
@@ -129,6 +140,21 @@ public final class PolicyRegistry implements SafeCloseable {
             live.firstAnswer.complete(null);
             return live;
         }
+        final @Nullable StateDir state = this.state;
+        if (state != null) {
+            final StateDir.@Nullable Saved<RoutesSnapshot> saved = state.routes(service);
+            if (saved != null) {
+                final RouteConfig routes = saved.value().routes();
+                live.replace(
+                        routes != null ? routes : RouteConfig.EMPTY,
+                        saved.value().index());
+                state.status()
+                        .restored(
+                                "the route config of " + service + " (index "
+                                        + saved.value().index() + ')',
+                                saved.savedAt());
+            }
+        }
         final DocumentWatch<RoutesSnapshot> watch = new DocumentWatch<>(
                 "the route config of " + service + " on " + registry.uri(),
                 index -> index < 0
@@ -138,6 +164,9 @@ public final class PolicyRegistry implements SafeCloseable {
                 snapshot -> {
                     final RouteConfig routes = snapshot.routes();
                     live.replace(routes != null ? routes : RouteConfig.EMPTY, snapshot.index());
+                    if (state != null) {
+                        state.saveRoutes(service, snapshot);
+                    }
                     if (routes != null) {
                         logger.info(
                                 "{}: route config from the registry in force ({} rules, index {})",

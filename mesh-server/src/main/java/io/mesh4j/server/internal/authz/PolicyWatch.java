@@ -17,6 +17,7 @@ import io.mesh4j.core.internal.registry.DocumentWatch;
 import io.mesh4j.core.internal.registry.PolicyJson.PolicySnapshot;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.WatchParams;
+import io.mesh4j.core.internal.state.StateDir;
 
 /**
  * Keeps a service's {@link PushedPolicy} current with a watch on the registry, so that a policy or a mesh-wide
@@ -30,11 +31,32 @@ public final class PolicyWatch implements SafeCloseable {
     private final DocumentWatch<PolicySnapshot> watch;
     private volatile @Nullable DefaultPolicy meshDefault;
 
+    /**
+     * @param state where the policies the registry pushes are kept, and the first is taken from until it answers;
+     *     {@code null}: nowhere
+     */
     public PolicyWatch(
-            RegistryClient registry, ServiceName service, PushedPolicy target, ScheduledExecutorService scheduler) {
+            RegistryClient registry,
+            ServiceName service,
+            PushedPolicy target,
+            ScheduledExecutorService scheduler,
+            @Nullable StateDir state) {
         requireNonNull(registry, "registry");
         requireNonNull(service, "service");
         requireNonNull(target, "target");
+        if (state != null) {
+            final StateDir.@Nullable Saved<PolicySnapshot> saved = state.policy(service);
+            if (saved != null) {
+                meshDefault =
+                        saved.value().meshDefault() != null ? saved.value().meshDefault() : DefaultPolicy.ALLOW;
+                target.replace(saved.value().policy(), meshDefault);
+                state.status()
+                        .restored(
+                                "the access policy of " + service + " (index "
+                                        + saved.value().index() + ')',
+                                saved.savedAt());
+            }
+        }
         watch = new DocumentWatch<>(
                 "the access policy of " + service + " on " + registry.uri(),
                 index -> index < 0
@@ -42,6 +64,9 @@ public final class PolicyWatch implements SafeCloseable {
                         : registry.watchPolicy(service, index, WatchParams.DEFAULT_WAIT),
                 PolicySnapshot::index,
                 snapshot -> {
+                    if (state != null) {
+                        state.savePolicy(service, snapshot);
+                    }
                     final @Nullable DefaultPolicy before = meshDefault;
                     meshDefault = snapshot.meshDefault() != null ? snapshot.meshDefault() : DefaultPolicy.ALLOW;
                     target.replace(snapshot.policy(), meshDefault);
