@@ -115,7 +115,7 @@ class RegistryOutageHealthTest {
                 .contains("\"reachable\":false")
                 .containsPattern("\"unreachableSince\":\"\\d{4}-\\d\\d-\\d\\dT")
                 .containsPattern("\"degraded\":\"registry unreachable since [^\"]+, serving from last-known "
-                        + "endpoints \\{orders=1}; the certificate cannot be renewed and expires at ")
+                        + "endpoints \\{orders=1, payments=0}; the certificate cannot be renewed and expires at ")
                 .contains("\"certificateValid\":true");
         // The server serves on, whatever its registration: it stays UP too.
         final AggregatedHttpResponse serving = health(orders);
