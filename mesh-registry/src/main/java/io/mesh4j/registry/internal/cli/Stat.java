@@ -1,7 +1,6 @@
 package io.mesh4j.registry.internal.cli;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
@@ -11,8 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code meshctl stat [service] [--by route|edge] [--window 1m]}: the golden metrics the registry collected from the
@@ -27,19 +26,8 @@ final class Stat extends AdminCommand {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @Parameters(arity = "0..1", paramLabel = "SERVICE", description = "One service; all of them when left out.")
-    @Nullable
-    String service;
-
-    @Option(names = "--by", paramLabel = "route|edge", description = "For one service: a row per route or per edge.")
-    StatQuery.@Nullable By by;
-
-    @Option(
-            names = "--window",
-            defaultValue = "1m",
-            converter = DurationConverter.class,
-            description = "How far back: 10s to 15m. Default: ${DEFAULT-VALUE}.")
-    Duration window = Duration.ofMinutes(1);
+    @Mixin
+    StatScope scope = new StatScope();
 
     @Option(
             names = {"-o", "--output"},
@@ -51,24 +39,12 @@ final class Stat extends AdminCommand {
 
     @Override
     void checkArguments() {
-        if (service != null) {
-            try {
-                name = ServiceName.of(service);
-            } catch (IllegalArgumentException e) {
-                throw badArgument("SERVICE: " + e.getMessage());
-            }
-        } else if (by == StatQuery.By.route) {
-            throw badArgument("--by route needs a SERVICE (such as meshctl stat orders --by route)");
-        }
-        final String problem = StatQuery.windowProblem(window);
-        if (problem != null) {
-            throw badArgument(problem);
-        }
+        name = scope.check("stat", this::badArgument);
     }
 
     @Override
     void run(RegistryClient registry, PrintWriter out) throws Exception {
-        print(registry.getJson(StatQuery.path(name, by, window)).join(), output, out);
+        print(registry.getJson(scope.path(name)).join(), output, out);
     }
 
     static void print(byte[] answer, OutputFormat output, PrintWriter out) throws Exception {

@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code meshctl top}: {@code meshctl stat}, refreshed in place, until {@code q}, ctrl-c or {@code --for}. On a
@@ -32,19 +32,8 @@ final class Top extends AdminCommand {
 
     private static final String CLEAR = "\033[H\033[2J";
 
-    @Parameters(arity = "0..1", paramLabel = "SERVICE", description = "One service; all of them when left out.")
-    @Nullable
-    String service;
-
-    @Option(names = "--by", paramLabel = "route|edge", description = "A row per route (with SERVICE) or per edge.")
-    StatQuery.@Nullable By by;
-
-    @Option(
-            names = "--window",
-            defaultValue = "1m",
-            converter = DurationConverter.class,
-            description = "How far back each refresh looks: 10s to 15m. Default: ${DEFAULT-VALUE}.")
-    Duration window = Duration.ofMinutes(1);
+    @Mixin
+    StatScope scope = new StatScope();
 
     @Option(
             names = "--interval",
@@ -70,19 +59,7 @@ final class Top extends AdminCommand {
 
     @Override
     void checkArguments() {
-        if (service != null) {
-            try {
-                name = ServiceName.of(service);
-            } catch (IllegalArgumentException e) {
-                throw badArgument("SERVICE: " + e.getMessage());
-            }
-        } else if (by == StatQuery.By.route) {
-            throw badArgument("--by route needs a SERVICE (such as meshctl top orders --by route)");
-        }
-        final String problem = StatQuery.windowProblem(window);
-        if (problem != null) {
-            throw badArgument(problem);
-        }
+        name = scope.check("top", this::badArgument);
         if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
             throw badArgument("--interval: " + interval.getSeconds() + "s (expected: at least 1s)");
         }
@@ -95,8 +72,7 @@ final class Top extends AdminCommand {
         try {
             final Instant end = duration == null ? Instant.MAX : Instant.now().plus(duration);
             while (true) {
-                final byte[] answer =
-                        registry.getJson(StatQuery.path(name, by, window)).join();
+                final byte[] answer = registry.getJson(scope.path(name)).join();
                 if (output == OutputFormat.json) {
                     out.println(Stat.MAPPER.readTree(answer).toString());
                 } else {
