@@ -46,6 +46,7 @@ class ConfigurationMetadataTest {
                         "mesh.telemetry.zipkin-endpoint",
                         "mesh.telemetry.otlp-endpoint",
                         "mesh.telemetry.sampling-ratio",
+                        "mesh.telemetry.report-interval",
                         "mesh.client.timeout",
                         "mesh.client.websocket-ping-interval",
                         "mesh.services");

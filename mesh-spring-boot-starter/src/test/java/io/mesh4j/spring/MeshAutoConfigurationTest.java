@@ -404,7 +404,8 @@ class MeshAutoConfigurationTest {
                         "mesh.admin-port=0",
                         "mesh.telemetry.zipkin-endpoint=http://127.0.0.1:9411/api/v2/spans",
                         "mesh.telemetry.otlp-endpoint=http://127.0.0.1:4318/v1/traces",
-                        "mesh.telemetry.sampling-ratio=0.25")
+                        "mesh.telemetry.sampling-ratio=0.25",
+                        "mesh.telemetry.report-interval=30s")
                 .run(context -> {
                     final MeshTelemetry telemetry = context.getBean(MeshTelemetry.class);
                     final TelemetryConfig config = telemetry.config();
@@ -412,6 +413,7 @@ class MeshAutoConfigurationTest {
                     assertThat(config.zipkinEndpoint()).isEqualTo(URI.create("http://127.0.0.1:9411/api/v2/spans"));
                     assertThat(config.otlpEndpoint()).isEqualTo(URI.create("http://127.0.0.1:4318/v1/traces"));
                     assertThat(config.samplingRatio()).isEqualTo(0.25);
+                    assertThat(config.reportInterval()).isEqualTo(Duration.ofSeconds(30));
                     assertThat(context.getBean(MeshClient.class).telemetry()).isSameAs(telemetry);
                     assertThat(context.getBean(MeshServer.class).admin().telemetry())
                             .isSameAs(telemetry);
@@ -425,6 +427,7 @@ class MeshAutoConfigurationTest {
                     final MeshTelemetry telemetry = context.getBean(MeshTelemetry.class);
                     assertThat(telemetry).isNotSameAs(MeshTelemetry.shared());
                     assertThat(telemetry.config().samplingRatio()).isEqualTo(1.0);
+                    assertThat(telemetry.config().reportInterval()).isEqualTo(Duration.ofSeconds(10));
                     assertThat(telemetry.config().zipkinEndpoint()).isNull();
                     assertThat(telemetry.config().otlpEndpoint()).isNull();
                     assertThat(context.getBean(MeshClient.class).telemetry()).isSameAs(telemetry);

@@ -111,6 +111,14 @@ class PropertyFailuresTest {
     }
 
     @Test
+    void aReportIntervalTheTelemetryWouldRefuseNamesItself() {
+        assertFails(
+                "mesh.telemetry.report-interval=50ms",
+                "mesh.telemetry.report-interval: reportInterval: PT0.05S (expected: >= 100 ms, or zero for no reports)",
+                "Set mesh.telemetry.report-interval to how often the golden metrics go to the registry");
+    }
+
+    @Test
     void anUnknownBalancerNamesTheOnesThereAre() {
         assertFails(
                 "mesh.client.balancer=least-loaded",

@@ -315,6 +315,30 @@ public class MeshProperties {
         private double samplingRatio = 1.0;
 
         /**
+         * How often the application reports its golden-metric summaries to the registry, for meshctl stat, edges and
+         * top; 0s reports nothing.
+         */
+        private Duration reportInterval = Duration.ofSeconds(10);
+
+        /**
+         * Returns {@code mesh.telemetry.report-interval}: how often the golden-metric summaries go to the registry.
+         *
+         * @return 10 seconds unless set; zero for no reports
+         */
+        public Duration getReportInterval() {
+            return reportInterval;
+        }
+
+        /**
+         * Sets {@code mesh.telemetry.report-interval}: how often the golden-metric summaries go to the registry.
+         *
+         * @param reportInterval at least 100 ms, or 0s for no reports
+         */
+        public void setReportInterval(Duration reportInterval) {
+            this.reportInterval = reportInterval;
+        }
+
+        /**
          * Returns {@code mesh.telemetry.zipkin-endpoint}: Zipkin's v2 span API to send every span to.
          *
          * @return an http or https URI such as {@code http://zipkin:9411/api/v2/spans}; {@code null} (no export) unless set

@@ -149,6 +149,15 @@ public final class MeshSettings {
                     "Set mesh.telemetry.sampling-ratio to a share from 0.0 (no new "
                             + "trace kept) to 1.0 (every one), such as 0.1.");
         }
+        try {
+            config.reportInterval(properties.getReportInterval());
+        } catch (IllegalArgumentException e) {
+            throw new MeshConfigurationException(
+                    "mesh.telemetry.report-interval",
+                    requireNonNullElse(e.getMessage(), e.toString()),
+                    "Set mesh.telemetry.report-interval to how often the golden metrics go to the registry, "
+                            + "100ms or more, such as 10s; or 0s for no reports.");
+        }
         if (properties.getZipkinEndpoint() != null) {
             try {
                 config.zipkinEndpoint(properties.getZipkinEndpoint());
