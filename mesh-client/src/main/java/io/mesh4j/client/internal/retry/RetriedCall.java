@@ -232,7 +232,7 @@ final class RetriedCall implements CallCompletion {
             return;
         }
         final ResponseClass outcome = classify(headers, HttpHeaders.of(), null);
-        if (outcome == ResponseClass.RETRYABLE_FAILURE && retryAfter(attempt, null)) {
+        if (outcome == ResponseClass.RETRYABLE_FAILURE && retryAfter(null)) {
             split.body().abort();
             return;
         }
@@ -261,7 +261,7 @@ final class RetriedCall implements CallCompletion {
             // Here, where each attempt is classified once, rather than in a log listener of its own.
             loop.latencies.record(System.nanoTime() - attempt.startNanos);
         }
-        if (outcome == ResponseClass.RETRYABLE_FAILURE && retryAfter(attempt, answered)) {
+        if (outcome == ResponseClass.RETRYABLE_FAILURE && retryAfter(answered)) {
             return;
         }
         finish(answered.toResponse());
@@ -284,7 +284,7 @@ final class RetriedCall implements CallCompletion {
             return;
         }
         final ResponseClass outcome = classify(null, HttpHeaders.of(), cause);
-        if (outcome == ResponseClass.RETRYABLE_FAILURE && retryAfter(attempt, null)) {
+        if (outcome == ResponseClass.RETRYABLE_FAILURE && retryAfter(null)) {
             return;
         }
         finish(HttpResponse.ofFailure(cause));
@@ -296,7 +296,7 @@ final class RetriedCall implements CallCompletion {
      *
      * @return whether a retry is on its way
      */
-    private boolean retryAfter(Attempt attempt, @Nullable BufferedAnswer discarded) {
+    private boolean retryAfter(@Nullable BufferedAnswer discarded) {
         if (cancelled || returned.isComplete() || attempts >= plan.maxAttempts) {
             return false;
         }
