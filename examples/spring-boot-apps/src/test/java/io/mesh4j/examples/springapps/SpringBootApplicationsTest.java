@@ -65,6 +65,19 @@ class SpringBootApplicationsTest {
     @BeforeAll
     static void installTheStarters() throws Exception {
         Files.createDirectories(WORK);
+        // The machine's repository is the applications' builds' local one, the test's only its tail: a mesh4j jar
+        // installed there (a stray mvn install) would win over this build's, and an application would fail to start
+        // with a NoClassDefFoundError of a class this build added. Say so instead.
+        final Path installed = Path.of(machineRepository(), "io", "mesh4j");
+        if (Files.isDirectory(installed)) {
+            try (Stream<Path> files = Files.walk(installed)) {
+                assertThat(files.filter(file -> file.toString().endsWith(".jar"))
+                                .toList())
+                        .as("mesh4j jars installed in " + installed + " would shadow this build's in the applications' "
+                                + "builds: remove " + installed + " (nothing of this project belongs there)")
+                        .isEmpty();
+            }
+        }
         // Compiled already by this build: this packages and installs them (their parent, and mesh-registry, which
         // mesh-client tests with) into the test's
         // repository, with the machine's as a read-only tail for everything else; tests and checks are their modules'.
