@@ -54,6 +54,7 @@ import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.Documents;
 import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
+import io.mesh4j.registry.internal.kubernetes.TokenReviewer;
 import io.mesh4j.registry.internal.metrics.MetricsApi;
 import io.mesh4j.registry.internal.store.FileRegistryStore;
 import io.mesh4j.registry.internal.store.StoreUnavailableException;
@@ -138,6 +139,8 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private @Nullable MeshDefaultPolicy meshDefault;
     private @Nullable DocumentStore<RouteConfig> routes;
     private @Nullable Server server;
+    private final @Nullable KubernetesTokenReview kubernetesTokenReview;
+    private @Nullable TokenReviewer tokenReviewer;
     private IntSupplier answersHeld = () -> 0;
     private boolean started;
     private boolean serving;
@@ -161,6 +164,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         defaultPolicy = builder.defaultPolicy;
         clock = builder.clock;
         etcd = List.copyOf(builder.etcd);
+        kubernetesTokenReview = builder.kubernetesTokenReview;
     }
 
     /**
@@ -358,7 +362,17 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                         ? JoinTokens.open(dataDir.resolve("tokens.json"), clock)
                         : JoinTokens.shared(new EtcdTokens(etcdConnection()), clock),
                 trust,
-                SourceRateLimit.of(csrPerSecond, csrBurst, ticker));
+                SourceRateLimit.of(csrPerSecond, csrBurst, ticker),
+                tokenReviewer());
+    }
+
+    private @Nullable TokenReviewer tokenReviewer() {
+        if (kubernetesTokenReview == null) {
+            return null;
+        }
+        logger.info("workloads may join with Kubernetes service-account tokens: {}", kubernetesTokenReview);
+        tokenReviewer = TokenReviewer.of(kubernetesTokenReview);
+        return tokenReviewer;
     }
 
     private Server newServer(InstanceTable table, RegistryApi.@Nullable Authority authority) {
@@ -607,6 +621,9 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         if (server != null) {
             server.stop().join();
         }
+        if (tokenReviewer != null) {
+            tokenReviewer.close();
+        }
         if (etcdInstances != null) {
             etcdInstances.close();
         }
@@ -651,8 +668,22 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         private @Nullable DefaultPolicy defaultPolicy;
         private Clock clock = Clock.systemUTC();
         private List<URI> etcd = List.of();
+        private @Nullable KubernetesTokenReview kubernetesTokenReview;
 
         private Builder() {}
+
+        /**
+         * Lets pods join with their Kubernetes service-account token instead of a join token: the registry asks the
+         * API server's TokenReview who the token is, and issues the certificate of the service the rule maps that
+         * service account to. Join tokens keep working beside it. None unless set; needs TLS.
+         *
+         * @param rule which service accounts join as which services, and how to reach the API server
+         * @return this builder
+         */
+        public Builder kubernetesTokenReview(KubernetesTokenReview rule) {
+            kubernetesTokenReview = requireNonNull(rule, "rule");
+            return this;
+        }
 
         /**
          * Keeps the instances, route configs, access policies, the mesh-wide default policy and join tokens in an
@@ -870,12 +901,17 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
          * Returns a registry that is not started: nothing is opened or bound until {@link MeshRegistry#start()}.
          *
          * @return a new registry
-         * @throws IllegalStateException if the data directory is not set
+         * @throws IllegalStateException if the data directory is not set, or a Kubernetes token review is set with
+         *     plaintext
          */
         public MeshRegistry build() {
             if (dataDir == null) {
                 throw new IllegalStateException(
                         "dataDir: not set (expected: the directory where the registry " + "keeps its data)");
+            }
+            if (plaintext && kubernetesTokenReview != null) {
+                throw new IllegalStateException("kubernetesTokenReview with plaintext: a plaintext registry issues no "
+                        + "certificates, so there is nothing to join for (expected: one or the other)");
             }
             return new MeshRegistry(this, dataDir.toAbsolutePath().normalize());
         }

@@ -1,6 +1,7 @@
 package io.mesh4j.registry;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -138,6 +139,51 @@ public final class RegistryMain implements Callable<Integer> {
     private List<String> etcd = new ArrayList<>();
 
     @Option(
+            names = "--kubernetes-token-review",
+            description = "Let pods join with their projected service-account token (audience mesh4j) instead of a "
+                    + "join token: the registry asks the Kubernetes API server's TokenReview whose token it is and "
+                    + "issues the certificate of the service it maps that account to (by default the account's "
+                    + "own name, in --kubernetes-namespaces). In a pod, the API server, its CA and the registry's "
+                    + "credentials are the pod's own; its service account needs create on tokenreviews.")
+    private boolean kubernetesTokenReview;
+
+    @Option(
+            names = "--kubernetes-namespaces",
+            paramLabel = "NAMESPACE",
+            split = ",",
+            description = "With --kubernetes-token-review: the namespaces whose service accounts join, each as the "
+                    + "service of its own name. The registry pod's own namespace unless given.")
+    private List<String> kubernetesNamespaces = new ArrayList<>();
+
+    @Option(
+            names = "--kubernetes-account",
+            paramLabel = "NAMESPACE/ACCOUNT=SERVICE",
+            description = "With --kubernetes-token-review: a service account that joins as another service than "
+                    + "its name, such as shop/orders-v2=orders. Repeatable.")
+    private List<String> kubernetesAccounts = new ArrayList<>();
+
+    @Option(
+            names = "--kubernetes-api",
+            paramLabel = "URL",
+            description = "With --kubernetes-token-review: the API server, such as https://10.96.0.1:443, or "
+                    + "http://127.0.0.1:8001 of kubectl proxy. The pod's own (KUBERNETES_SERVICE_HOST) unless "
+                    + "given.")
+    private @Nullable URI kubernetesApi;
+
+    @Option(
+            names = "--kubernetes-ca",
+            paramLabel = "FILE",
+            description = "With --kubernetes-api: the CA bundle (PEM) of the API server's certificate.")
+    private @Nullable Path kubernetesCa;
+
+    @Option(
+            names = "--kubernetes-credentials",
+            paramLabel = "FILE",
+            description = "With --kubernetes-api: a file holding the registry's bearer token for the API server, "
+                    + "read at every review.")
+    private @Nullable Path kubernetesCredentials;
+
+    @Option(
             names = "--plaintext",
             description = "Serve without TLS: no certificates, no authentication of callers, nothing encrypted. "
                     + "For a trusted network only; the registry warns at start.")
@@ -197,6 +243,57 @@ public final class RegistryMain implements Callable<Integer> {
         return endpoints;
     }
 
+    /** The rule of the --kubernetes-* flags; {@code null} without --kubernetes-token-review. */
+    private @Nullable KubernetesTokenReview kubernetesTokenReview() {
+        if (!kubernetesTokenReview) {
+            if (!kubernetesNamespaces.isEmpty()
+                    || !kubernetesAccounts.isEmpty()
+                    || kubernetesApi != null
+                    || kubernetesCa != null
+                    || kubernetesCredentials != null) {
+                throw new ParameterException(
+                        spec.commandLine(), "the --kubernetes-* flags go with --kubernetes-token-review");
+            }
+            return null;
+        }
+        if (kubernetesApi == null && (kubernetesCa != null || kubernetesCredentials != null)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--kubernetes-ca and --kubernetes-credentials go with "
+                            + "--kubernetes-api (in a pod, the pod's own are used)");
+        }
+        try {
+            final KubernetesTokenReview.Builder rule;
+            if (kubernetesApi != null) {
+                rule = KubernetesTokenReview.builder(kubernetesApi);
+                if (kubernetesCa != null) {
+                    rule.caFile(kubernetesCa);
+                }
+                if (kubernetesCredentials != null) {
+                    rule.credentialsFile(kubernetesCredentials);
+                }
+            } else {
+                rule = KubernetesTokenReview.inCluster();
+            }
+            rule.namespaces(kubernetesNamespaces);
+            for (String account : kubernetesAccounts) {
+                final int slash = account.indexOf('/');
+                final int equals = account.indexOf('=');
+                if (slash <= 0 || equals <= slash + 1 || equals == account.length() - 1) {
+                    throw new IllegalArgumentException("--kubernetes-account: " + account
+                            + " (expected: NAMESPACE/ACCOUNT=SERVICE, such as shop/orders-v2=orders)");
+                }
+                rule.serviceAccount(
+                        account.substring(0, slash),
+                        account.substring(slash + 1, equals),
+                        account.substring(equals + 1));
+            }
+            return rule.build();
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            throw new ParameterException(spec.commandLine(), "--kubernetes-token-review: " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65_535) {
@@ -212,6 +309,7 @@ public final class RegistryMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--default-policy: " + e.getMessage());
         }
+        final @Nullable KubernetesTokenReview tokenReview = kubernetesTokenReview();
         final MeshRegistry registry;
         try {
             final MeshRegistry.Builder builder = MeshRegistry.builder()
@@ -234,8 +332,11 @@ public final class RegistryMain implements Callable<Integer> {
             if (chosenDefault != null) {
                 builder.defaultPolicy(chosenDefault);
             }
+            if (tokenReview != null) {
+                builder.kubernetesTokenReview(tokenReview);
+            }
             registry = builder.build();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         try {

@@ -162,13 +162,16 @@ class RegistryProcessTest {
                         "--csr-rate=PER_SECOND",
                         "--csr-burst=N",
                         "answered 429 with Retry-After",
-                        "audit.log, a line for every admin action",
+                        "a line for every admin action",
                         "--plaintext",
                         "the registry warns at start",
                         "--default-policy=allow|deny",
                         "deny (zero trust, recommended) or allow",
                         "--etcd=URL[,URL...]",
-                        "several registries over one cluster serve one mesh");
+                        "several registries over one cluster serve one mesh",
+                        "--kubernetes-token-review",
+                        "--kubernetes-namespaces=NAMESPACE",
+                        "--kubernetes-account=NAMESPACE/ACCOUNT=SERVICE");
     }
 
     @Test
@@ -192,6 +195,42 @@ class RegistryProcessTest {
                 RegistryProcess.start(logs(), "--etcd", "etcd-a:2379", "--data-dir", data().toString()),
                 "--etcd: etcd-a:2379 (expected: http://host:port[,http://host:port...], such as "
                         + "http://127.0.0.1:2379)");
+        assertOneLineError(
+                RegistryProcess.start(logs(), "--kubernetes-namespaces", "shop", "--data-dir", data().toString()),
+                "the --kubernetes-* flags go with --kubernetes-token-review");
+        final String proxy = "http://127.0.0.1:8001";
+        assertOneLineError(
+                RegistryProcess.start(
+                        logs(),
+                        "--kubernetes-token-review",
+                        "--kubernetes-api",
+                        proxy,
+                        "--kubernetes-account",
+                        "shop/orders-v2",
+                        "--data-dir",
+                        data().toString()),
+                "--kubernetes-account: shop/orders-v2 (expected: NAMESPACE/ACCOUNT=SERVICE, such as "
+                        + "shop/orders-v2=orders)");
+        assertOneLineError(
+                RegistryProcess.start(
+                        logs(),
+                        "--kubernetes-token-review",
+                        "--kubernetes-api",
+                        proxy,
+                        "--data-dir",
+                        data().toString()),
+                "admits nobody (expected: the namespaces whose service accounts may join");
+        assertOneLineError(
+                RegistryProcess.start(
+                        logs(),
+                        "--kubernetes-token-review",
+                        "--kubernetes-api",
+                        proxy,
+                        "--kubernetes-namespaces",
+                        "Shop_Prod",
+                        "--data-dir",
+                        data().toString()),
+                "namespace: Shop_Prod (expected: a DNS-1123 label");
     }
 
     @Test

@@ -40,6 +40,7 @@ class ConfigurationMetadataTest {
                 .contains(
                         "mesh.registry",
                         "mesh.join-token-file",
+                        "mesh.service-account-token-file",
                         "mesh.trust-bundle-file",
                         "mesh.admin-port",
                         "mesh.admin-address",

@@ -84,4 +84,34 @@ class JoinTokenTest {
                     .contains("used up after --uses certificates");
         });
     }
+
+    @Test
+    void aPodsServiceAccountTokenIsSentInsteadOfAJoinTokenAndARefusalNamesItsProperty() throws Exception {
+        // This registry takes no service-account tokens (no --kubernetes-token-review): the token reaches it, and
+        // its refusal names the property; ServiceAccountJoinTest has a registry that takes them.
+        final Path serviceAccountToken = Files.writeString(dir.resolve("sa-token"), "eyJhbGciOiJSUzI1NiJ9.pod");
+        final ApplicationContextRunner pod = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
+                .withPropertyValues(
+                        "spring.application.name=frontend",
+                        "mesh.registry=" + registry.uri(),
+                        "mesh.trust-bundle-file=" + dir.resolve("trust-bundle.pem"));
+        pod.withPropertyValues("mesh.service-account-token-file=" + serviceAccountToken)
+                .run(context -> {
+                    final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
+                    assertThat(analysis.getDescription())
+                            .contains(
+                                    "mesh.service-account-token-file: the registry refused the service-account token in "
+                                            + serviceAccountToken)
+                            .contains("does not take Kubernetes service-account tokens");
+                    assertThat(analysis.getAction()).contains("audience mesh4j");
+                });
+        pod.withPropertyValues("mesh.service-account-token-file=" + dir.resolve("no-volume"))
+                .run(context -> {
+                    final FailureAnalysis analysis = FailureAnalyses.of(context.getStartupFailure());
+                    assertThat(analysis.getDescription())
+                            .contains("mesh.service-account-token-file")
+                            .contains("cannot read the service-account token " + dir.resolve("no-volume"));
+                });
+    }
 }

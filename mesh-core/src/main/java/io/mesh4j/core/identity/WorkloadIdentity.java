@@ -2,8 +2,10 @@ package io.mesh4j.core.identity;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -86,6 +88,9 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
 
     private final SpiffeId id;
     private final @Nullable String joinToken;
+    /** Read at every join, not once: the kubelet rotates a projected token long before the workload stops. */
+    private final @Nullable Path serviceAccountTokenFile;
+
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final ClientFactory registryFactory;
@@ -135,6 +140,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
             ServiceName service,
             String trustDomain,
             @Nullable String joinToken,
+            @Nullable Path serviceAccountTokenFile,
             List<X509Certificate> bootstrapBundle,
             Clock clock,
             ScheduledExecutorService scheduler,
@@ -142,6 +148,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         id = SpiffeId.ofService(trustDomain, service);
         state = stateDir != null ? StateDir.open(stateDir) : null;
         this.joinToken = joinToken;
+        this.serviceAccountTokenFile = serviceAccountTokenFile;
         this.clock = clock;
         this.scheduler = scheduler;
         trust = TrustState.of(bootstrapBundle);
@@ -201,12 +208,14 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
             if (restore()) {
                 return firstCertificate;
             }
-            if (joinToken == null) {
+            if (joinToken == null && serviceAccountTokenFile == null) {
                 final @Nullable StateDir state = this.state;
                 firstCertificate.completeExceptionally(new IllegalStateException(id + " has no join token"
                         + (state != null ? " and no usable certificate in its state dir " + state.path() : "")
                         + ": ask the operator for one (meshctl token create --service "
-                        + id.service().map(Object::toString).orElse("<service>") + ')'));
+                        + id.service().map(Object::toString).orElse("<service>")
+                        + "), or on Kubernetes join with the pod's service-account token "
+                        + "(WorkloadIdentityBuilder.serviceAccountTokenFile)"));
             } else {
                 request();
             }
@@ -436,7 +445,11 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
                     id,
                     state.path(),
                     e.getMessage(),
-                    joinToken != null ? "joining with the join token" : "and there is no join token to join with");
+                    joinToken != null
+                            ? "joining with the join token"
+                            : serviceAccountTokenFile != null
+                                    ? "joining with the service-account token"
+                                    : "and there is no join token to join with");
             return false;
         }
         final Instant expiresAt = leaf.getNotAfter().toInstant();
@@ -513,8 +526,18 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         }
         final KeyPair key = KeyPairs.newP256();
         final boolean renewal = current != null;
-        final IdentityJson.CsrRequest csr =
-                new IdentityJson.CsrRequest(CertificateRequests.create(key, id), renewal ? null : joinToken);
+        @Nullable String serviceAccountToken = null;
+        if (!renewal && joinToken == null && serviceAccountTokenFile != null) {
+            try {
+                serviceAccountToken = readServiceAccountToken(serviceAccountTokenFile);
+            } catch (IllegalStateException e) {
+                logger.warn("{}", e.getMessage());
+                firstCertificate.completeExceptionally(e);
+                return;
+            }
+        }
+        final IdentityJson.CsrRequest csr = new IdentityJson.CsrRequest(
+                CertificateRequests.create(key, id), renewal ? null : joinToken, serviceAccountToken);
         registry.requestCertificate(csr).whenComplete((answer, cause) -> {
             if (cause != null) {
                 onFailure(Exceptions.peel(cause), renewal);
@@ -522,6 +545,24 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
                 onCertificate(key, answer, renewal);
             }
         });
+    }
+
+    private String readServiceAccountToken(Path file) {
+        final String token;
+        try {
+            token = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    id + ": cannot read the service-account token " + file + " (" + e
+                            + "): expected a projected token with audience mesh4j, mounted by the pod spec's "
+                            + "serviceAccountToken volume",
+                    e);
+        }
+        if (token.isEmpty()) {
+            throw new IllegalStateException(id + ": the service-account token " + file + " is empty (expected: a "
+                    + "projected token with audience mesh4j, mounted by the pod spec's serviceAccountToken volume)");
+        }
+        return token;
     }
 
     private synchronized void onCertificate(KeyPair key, IdentityJson.CsrAnswer answer, boolean renewal) {

@@ -34,6 +34,7 @@ public final class WorkloadIdentityBuilder {
     private final URI registryUri;
     private final ServiceName service;
     private @Nullable String joinToken;
+    private @Nullable Path serviceAccountTokenFile;
     private @Nullable List<X509Certificate> trustBundle;
     private @Nullable String trustDomain;
     private Clock clock = Clock.systemUTC();
@@ -71,6 +72,29 @@ public final class WorkloadIdentityBuilder {
      */
     public WorkloadIdentityBuilder joinTokenFile(Path file) {
         return joinToken(read(file, "join token"));
+    }
+
+    /**
+     * Joins with the pod's Kubernetes service-account token instead of a join token: a projected token with
+     * audience {@code mesh4j} that the registry checks with the API server's TokenReview and maps to a service
+     * (by default, service account name = service name, in the namespaces the registry admits). The file is read
+     * at every join, not now: the kubelet rotates a projected token while the pod runs. A join token, if also
+     * set, is used first. Renewals prove themselves with the current certificate, as with a join token.
+     *
+     * <pre>{@code
+     * volumes:
+     *   - name: mesh4j-token
+     *     projected:
+     *       sources:
+     *         - serviceAccountToken: {audience: mesh4j, expirationSeconds: 3600, path: token}
+     * }</pre>
+     *
+     * @param file where the volume puts the token, such as {@code /var/run/secrets/mesh4j/token}
+     * @return this builder
+     */
+    public WorkloadIdentityBuilder serviceAccountTokenFile(Path file) {
+        serviceAccountTokenFile = requireNonNull(file, "file");
+        return this;
     }
 
     /**
@@ -185,8 +209,16 @@ public final class WorkloadIdentityBuilder {
                     + "<data-dir>/trust-bundle.pem, to verify the registry by)");
         }
         final String domain = trustDomain != null ? trustDomain : RegistryTrust.trustDomainOf(trustBundle);
-        final WorkloadIdentity identity =
-                new WorkloadIdentity(registryUri, service, domain, joinToken, trustBundle, clock, scheduler, stateDir);
+        final WorkloadIdentity identity = new WorkloadIdentity(
+                registryUri,
+                service,
+                domain,
+                joinToken,
+                serviceAccountTokenFile,
+                trustBundle,
+                clock,
+                scheduler,
+                stateDir);
         final @Nullable StateDir state = IdentityAccess.STATE.get(identity).stateDir();
         if (state != null && stateBudget != null) {
             state.status().budget(stateBudget);

@@ -43,6 +43,17 @@ final class FirstCertificate {
         } catch (ExecutionException e) {
             identity.close();
             final String service = settings.service().value();
+            if (e.getCause() instanceof RegistryException refused
+                    && settings.properties().getJoinTokenFile() == null
+                    && settings.properties().getServiceAccountTokenFile() != null) {
+                throw new MeshConfigurationException(
+                        "mesh.service-account-token-file",
+                        "the registry refused the service-account token in "
+                                + settings.properties().getServiceAccountTokenFile() + ": " + refused.getMessage(),
+                        "Mount the pod's projected service-account token with audience mesh4j (a serviceAccountToken "
+                                + "volume) at mesh.service-account-token-file, and run the pod as a service account "
+                                + "the registry admits (--kubernetes-namespaces, --kubernetes-account).");
+            }
             if (e.getCause() instanceof RegistryException refused) {
                 throw new MeshConfigurationException(
                         "mesh.join-token-file",
@@ -53,6 +64,15 @@ final class FirstCertificate {
                                 + service + " > " + service
                                 + ".token) and set mesh.join-token-file to its file. A token "
                                 + "is used up after --uses certificates (one per instance started), and expires.");
+            }
+            if (e.getCause() instanceof IllegalStateException unreadable
+                    && settings.properties().getJoinTokenFile() == null
+                    && settings.properties().getServiceAccountTokenFile() != null) {
+                throw new MeshConfigurationException(
+                        "mesh.service-account-token-file",
+                        String.valueOf(unreadable.getMessage()),
+                        "Mount the pod's projected service-account token with audience mesh4j (a serviceAccountToken "
+                                + "volume) at the path mesh.service-account-token-file names.");
             }
             if (e.getCause() instanceof IllegalStateException noToken
                     && settings.properties().getJoinTokenFile() == null) {

@@ -83,6 +83,9 @@ public class MeshAutoConfiguration {
             if (properties.getJoinTokenFile() != null) {
                 builder.joinTokenFile(properties.getJoinTokenFile());
             }
+            if (properties.getServiceAccountTokenFile() != null) {
+                builder.serviceAccountTokenFile(properties.getServiceAccountTokenFile());
+            }
             if (properties.getStateDir() != null) {
                 builder.stateDir(properties.getStateDir()).stateBudget(properties.getStateBudget());
             }

@@ -47,6 +47,12 @@ public class MeshProperties {
     /** The join token the operator made for this service (meshctl token create --service <service>). */
     private @Nullable Path joinTokenFile;
 
+    /**
+     * On Kubernetes, instead of a join token: the pod's projected service-account token (audience mesh4j), which
+     * the registry reviews with the API server.
+     */
+    private @Nullable Path serviceAccountTokenFile;
+
     /** The registry's roots, to verify it by: <registry data dir>/trust-bundle.pem. */
     private @Nullable Path trustBundleFile;
 
@@ -615,6 +621,25 @@ public class MeshProperties {
      */
     public void setJoinTokenFile(@Nullable Path joinTokenFile) {
         this.joinTokenFile = joinTokenFile;
+    }
+
+    /**
+     * Returns {@code mesh.service-account-token-file}: on Kubernetes, the pod's projected service-account token
+     * (audience {@code mesh4j}) that the workload joins with instead of a join token; read at every join.
+     *
+     * @return the file, such as {@code /var/run/secrets/mesh4j/token}; {@code null} unless set
+     */
+    public @Nullable Path getServiceAccountTokenFile() {
+        return serviceAccountTokenFile;
+    }
+
+    /**
+     * Sets {@code mesh.service-account-token-file}; see {@link #getServiceAccountTokenFile()}.
+     *
+     * @param serviceAccountTokenFile the file the pod's projected token volume puts the token in
+     */
+    public void setServiceAccountTokenFile(@Nullable Path serviceAccountTokenFile) {
+        this.serviceAccountTokenFile = serviceAccountTokenFile;
     }
 
     /**

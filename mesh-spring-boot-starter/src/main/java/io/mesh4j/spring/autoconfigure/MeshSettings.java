@@ -52,8 +52,11 @@ public final class MeshSettings {
     public static MeshSettings check(MeshProperties properties, Environment environment) {
         final ServiceName service = service(properties, environment);
         final URI registry = registry(properties);
-        if (properties.isTls() && (properties.getStateDir() == null || properties.getJoinTokenFile() != null)) {
-            // With a state dir, a restart may need no token: the certificate kept there will do while valid.
+        if (properties.isTls()
+                && properties.getServiceAccountTokenFile() == null
+                && (properties.getStateDir() == null || properties.getJoinTokenFile() != null)) {
+            // With a state dir, a restart may need no token: the certificate kept there will do while valid. A pod's
+            // service-account token is read at every join, so it need not be there yet at the start.
             readable(
                     properties.getJoinTokenFile(),
                     "mesh.join-token-file",

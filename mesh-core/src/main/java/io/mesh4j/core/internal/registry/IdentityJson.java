@@ -26,18 +26,24 @@ public final class IdentityJson {
 
     public static final Duration DEFAULT_TOKEN_TTL = Duration.ofHours(24);
 
-    private static final Set<String> CSR_FIELDS = Set.of("csr", "token");
+    private static final Set<String> CSR_FIELDS = Set.of("csr", "token", "serviceAccountToken");
     private static final Set<String> TOKEN_FIELDS = Set.of("service", "ttlSeconds", "uses");
 
     // ---- POST /v1/identity/csr
 
     /**
-     * A certificate request: the CSR in PEM, and a join token the first time (a renewal proves itself with the
-     * client certificate instead).
+     * A certificate request: the CSR in PEM, and the first time a join token or a Kubernetes service-account token
+     * (a renewal proves itself with the client certificate instead).
      */
-    public record CsrRequest(String csr, @Nullable String token) {
+    public record CsrRequest(
+            String csr, @Nullable String token, @Nullable String serviceAccountToken) {
         public CsrRequest {
             requireNonNull(csr, "csr");
+        }
+
+        /** A request with a join token, or with none (a renewal). */
+        public CsrRequest(String csr, @Nullable String token) {
+            this(csr, token, null);
         }
     }
 
@@ -45,6 +51,9 @@ public final class IdentityJson {
         final ObjectNode root = StrictJson.MAPPER.createObjectNode().put("csr", request.csr());
         if (request.token() != null) {
             root.put("token", request.token());
+        }
+        if (request.serviceAccountToken() != null) {
+            root.put("serviceAccountToken", request.serviceAccountToken());
         }
         return RegistryJson.write(root);
     }
@@ -55,7 +64,9 @@ public final class IdentityJson {
         final StrictJson.Fields fields = new StrictJson.Fields(root, CSR_FIELDS);
         final String csr = fields.requiredString("csr");
         final String token = fields.optionalString("token", "");
-        return new CsrRequest(csr, token.isEmpty() ? null : token);
+        final String serviceAccountToken = fields.optionalString("serviceAccountToken", "");
+        return new CsrRequest(
+                csr, token.isEmpty() ? null : token, serviceAccountToken.isEmpty() ? null : serviceAccountToken);
     }
 
     /**
@@ -64,14 +75,26 @@ public final class IdentityJson {
      * object at all (which then says nothing to someone who has not proven who they are).
      */
     public static @Nullable String tokenOf(byte[] body) {
+        return textOf(body, "token");
+    }
+
+    /**
+     * The Kubernetes service-account token of a certificate request's body, read before anything else as {@link
+     * #tokenOf} is; {@code null} if there is none.
+     */
+    public static @Nullable String serviceAccountTokenOf(byte[] body) {
+        return textOf(body, "serviceAccountToken");
+    }
+
+    private static @Nullable String textOf(byte[] body, String field) {
         final ObjectNode root;
         try {
             root = StrictJson.readObject(body, "{}");
         } catch (InvalidInputException e) {
             return null;
         }
-        final JsonNode token = root.path("token");
-        return token.isTextual() && !token.asText().isEmpty() ? token.asText() : null;
+        final JsonNode value = root.path(field);
+        return value.isTextual() && !value.asText().isEmpty() ? value.asText() : null;
     }
 
     /**

@@ -34,6 +34,8 @@ import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
+import io.mesh4j.registry.internal.kubernetes.Review;
+import io.mesh4j.registry.internal.kubernetes.TokenReviewer;
 import io.mesh4j.registry.internal.tokens.JoinToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.tokens.TokenRefusedException;
@@ -43,14 +45,16 @@ import io.mesh4j.registry.internal.trust.MeshTrust;
  * {@code POST /v1/identity/csr} and {@code GET /v1/identity/trust-bundle}: the registry as certificate authority.
  *
  * <p>A CSR is signed only for {@code spiffe://<trust-domain>/svc/<service>}, and only when the caller proves a
- * right to that service: the first time with a join token bound to it, afterwards with its current certificate
+ * right to that service: the first time with a join token bound to it (or, on Kubernetes, a service-account token
+ * that the rule maps to it), afterwards with its current certificate
  * for the same identity. The endpoint is open to anyone who reaches the port, so it spends as little as it can on
  * strangers, in this order:
  *
  * <ol>
  *   <li>a token bucket per source address ({@link SourceRateLimit}): 429 with {@code Retry-After};</li>
  *   <li>a body of at most {@link #MAX_BODY_BYTES}: 413;</li>
- *   <li>who asks, before the CSR is read: a join token that is valid now, or a client certificate: 401;</li>
+ *   <li>who asks, before the CSR is read: a join token that is valid now, a Kubernetes service-account token the
+ *       API server vouches for (when the registry takes them), or a client certificate: 401;</li>
  *   <li>the CSR, its key first (only {@link CertificateRequests#ALLOWED_KEYS}), then its signature: 400;</li>
  *   <li>whether that caller may have that identity: 403;</li>
  *   <li>the certificate, and with a join token the token's use, under the tokens' lock: a use is spent only for a
@@ -72,13 +76,21 @@ final class IdentityService {
     private final MeshTrust trust;
     private final Access access;
     private final SourceRateLimit limit;
+    private final @Nullable TokenReviewer reviewer;
 
-    IdentityService(CertificateAuthority ca, JoinTokens tokens, MeshTrust trust, Access access, SourceRateLimit limit) {
+    IdentityService(
+            CertificateAuthority ca,
+            JoinTokens tokens,
+            MeshTrust trust,
+            Access access,
+            SourceRateLimit limit,
+            @Nullable TokenReviewer reviewer) {
         this.ca = ca;
         this.tokens = tokens;
         this.trust = trust;
         this.access = access;
         this.limit = limit;
+        this.reviewer = reviewer;
     }
 
     HttpResponse trustBundle(ServiceRequestContext ctx, HttpRequest req) {
@@ -112,6 +124,10 @@ final class IdentityService {
         final byte[] content = body.content().array();
         // Who asks, before what is asked is read: a stranger learns nothing about its CSR, and costs no parsing.
         final @Nullable String token = IdentityJson.tokenOf(content);
+        final @Nullable String serviceAccountToken = token == null ? IdentityJson.serviceAccountTokenOf(content) : null;
+        if (serviceAccountToken != null) {
+            return joinAsServiceAccount(ctx, content, serviceAccountToken);
+        }
         final @Nullable JoinToken joinToken;
         final @Nullable SpiffeId caller;
         if (token != null) {
@@ -131,28 +147,15 @@ final class IdentityService {
                                 + "current client certificate after; the request had neither");
             }
         }
-        final IdentityJson.CsrRequest request = IdentityJson.parseCsrRequest(content);
-        final CertificateRequests.CheckedRequest csr;
+        final AskedIdentity asked;
         try {
-            csr = CertificateRequests.check(request.csr());
-        } catch (IllegalArgumentException e) {
-            return access.refuse(ErrorCode.INVALID_CSR, requireNonNullElse(e.getMessage(), e.toString()));
+            asked = AskedIdentity.read(content, ca.trustDomain());
+        } catch (AskedIdentity.Refused e) {
+            return access.refuse(e.code, requireNonNullElse(e.getMessage(), e.code.wireName()));
         }
-        final SpiffeId requested = csr.requestedId();
-        if (!requested.trustDomain().equals(ca.trustDomain())) {
-            return access.refuse(
-                    ErrorCode.FORBIDDEN,
-                    "the certificate request asks for " + requested + ", outside this registry's trust domain "
-                            + ca.trustDomain());
-        }
-        final @Nullable ServiceName service = requested.service().orElse(null);
-        if (service == null) {
-            return access.refuse(
-                    ErrorCode.FORBIDDEN,
-                    "the certificate request asks for " + requested + "; workloads "
-                            + "are issued spiffe://" + ca.trustDomain()
-                            + "/svc/<service> only");
-        }
+        final CertificateRequests.CheckedRequest csr = asked.csr();
+        final SpiffeId requested = asked.id();
+        final ServiceName service = asked.service();
         final List<X509Certificate> chain;
         final String how;
         if (joinToken != null && token != null) {
@@ -188,6 +191,10 @@ final class IdentityService {
             chain = issue(csr, requested);
             how = "renewal";
         }
+        return issued(requested, chain, how);
+    }
+
+    private HttpResponse issued(SpiffeId requested, List<X509Certificate> chain, String how) {
         final X509Certificate leaf = chain.get(0);
         logger.info("issued {} until {} ({})", requested, leaf.getNotAfter().toInstant(), how);
         return JsonResponses.ok(IdentityJson.writeCsrAnswer(new IdentityJson.CsrAnswer(
@@ -195,6 +202,45 @@ final class IdentityService {
                 Pem.write(chain),
                 Pem.write(ca.trustBundle()),
                 leaf.getNotAfter().toInstant())));
+    }
+
+    /**
+     * A first certificate for a pod that proves itself with its Kubernetes service-account token: the API server
+     * says whose token it is, the rule says which service that account is, and the CSR must ask for that service.
+     * Nothing is spent: every pod of a deployment joins with its own token.
+     */
+    private HttpResponse joinAsServiceAccount(ServiceRequestContext ctx, byte[] content, String serviceAccountToken) {
+        final @Nullable TokenReviewer reviewer = this.reviewer;
+        if (reviewer == null) {
+            return access.refuse(
+                    ErrorCode.UNAUTHENTICATED,
+                    "this registry does not take Kubernetes service-account tokens (the operator turns it on with "
+                            + "--kubernetes-token-review); join with a join token instead (meshctl token create "
+                            + "--service <service>)");
+        }
+        return HttpResponse.of(reviewer.review(serviceAccountToken)
+                .handleAsync((review, cause) -> afterReview(content, review), ctx.blockingTaskExecutor()));
+    }
+
+    private HttpResponse afterReview(byte[] content, Review review) {
+        if (review instanceof Review.Refused refused) {
+            return access.refuse(refused.code(), refused.message());
+        }
+        final Review.Admitted admitted = (Review.Admitted) review;
+        final AskedIdentity asked;
+        try {
+            asked = AskedIdentity.read(content, ca.trustDomain());
+        } catch (AskedIdentity.Refused e) {
+            return access.refuse(e.code, requireNonNullElse(e.getMessage(), e.code.wireName()));
+        }
+        if (!asked.service().equals(admitted.service())) {
+            return access.refuse(
+                    ErrorCode.FORBIDDEN,
+                    admitted.describe() + " joins as service " + admitted.service() + "; it cannot get a "
+                            + "certificate for " + asked.service());
+        }
+        final List<X509Certificate> chain = issue(asked.csr(), asked.id());
+        return issued(asked.id(), chain, admitted.describe());
     }
 
     /**

@@ -26,6 +26,7 @@ import io.mesh4j.registry.internal.check.MeshCheck;
 import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
+import io.mesh4j.registry.internal.kubernetes.TokenReviewer;
 import io.mesh4j.registry.internal.metrics.MetricsApi;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
@@ -203,7 +204,12 @@ public final class RegistryApi {
             return answersHeld;
         }
         final IdentityService identity = new IdentityService(
-                authority.ca(), authority.tokens(), authority.trust(), access, authority.csrLimit());
+                authority.ca(),
+                authority.tokens(),
+                authority.trust(),
+                access,
+                authority.csrLimit(),
+                authority.tokenReviewer());
         final AdminService admin = new AdminService(authority.ca(), authority.tokens(), authority.trust());
         final TrustService trust = new TrustService(authority.trust());
         server.service(CSR, new MethodRouter(Map.of(HttpMethod.POST, identity::csr)))
@@ -238,7 +244,12 @@ public final class RegistryApi {
      * What a registry with TLS issues from: its CA, its join tokens, the trust state it pushes, and how many
      * certificate requests it takes from one address.
      */
-    public record Authority(CertificateAuthority ca, JoinTokens tokens, MeshTrust trust, SourceRateLimit csrLimit) {}
+    public record Authority(
+            CertificateAuthority ca,
+            JoinTokens tokens,
+            MeshTrust trust,
+            SourceRateLimit csrLimit,
+            @Nullable TokenReviewer tokenReviewer) {}
 
     /** The audit target of a call on {@code {service}}. */
     private static String service(ServiceRequestContext ctx) {
