@@ -30,6 +30,11 @@ class DemoTest {
                         "$ meshctl routes split orders v1=90 v2=10",
                         "$ meshctl routes split orders v1=50 v2=50")
                 .contains("routes of orders in force at index")
+                // The registry's golden metrics of the same run, from what the members reported.
+                .contains("$ meshctl stat")
+                .containsPattern("SERVICE +RPS +SUCCESS")
+                .containsPattern("\\n +frontend +\\d+\\.\\d+ +100\\.00%")
+                .containsPattern("\\n +inventory +\\d+\\.\\d+ +100\\.00%")
                 .contains("orders-v2 (canary)")
                 .contains("frontend → orders → inventory (HTTP, then gRPC)")
                 .contains("every hop is mTLS")
