@@ -64,7 +64,10 @@ public final class TlsConnections {
             }
             final SSLEngine engine = tls.engine();
             final X509Certificate[] chain = peerChain(engine);
-            if (chain == null) {
+            // A peer without a SPIFFE ID is no member: a service outside the mesh called over plain TLS
+            // (PeerTransport.TLS), verified by the JVM's trust store on the same factory. The mesh's trust never
+            // admitted it, so a change of that trust has nothing to say about it.
+            if (chain == null || chain.length == 0 || SpiffeVerifier.idOf(chain[0]).isEmpty()) {
                 continue;
             }
             try {
