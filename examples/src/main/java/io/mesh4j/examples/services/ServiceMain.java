@@ -55,6 +55,20 @@ public final class ServiceMain implements Callable<Integer> {
     @Option(names = "--trust-bundle", description = "The registry's roots: <registry data dir>/trust-bundle.pem.")
     private @Nullable Path trustBundle;
 
+    @Option(
+            names = "--port",
+            defaultValue = "0",
+            description = "The port to serve on; 0 (the default) for any free one. A Kubernetes Service needs a "
+                    + "fixed one.")
+    private int port;
+
+    @Option(
+            names = "--advertised-host",
+            defaultValue = "127.0.0.1",
+            description = "The address other members reach this instance at, as registered; in a Kubernetes pod its "
+                    + "IP (status.podIP). Default: ${DEFAULT-VALUE}.")
+    private String advertisedHost = "127.0.0.1";
+
     @Option(names = "--plaintext", description = "Run without TLS (the registry must run with --plaintext too).")
     private boolean plaintext;
 
@@ -110,7 +124,10 @@ public final class ServiceMain implements Callable<Integer> {
                 System.err.println("--service: " + service + " (expected: frontend, orders or inventory)");
                 return 2;
         }
-        builder.advertisedHost("127.0.0.1").ttl(Duration.ofSeconds(ttlSeconds)).telemetry(telemetry);
+        builder.port(port)
+                .advertisedHost(advertisedHost)
+                .ttl(Duration.ofSeconds(ttlSeconds))
+                .telemetry(telemetry);
         if (adminPort >= 0) {
             builder.adminPort(adminPort);
         }

@@ -25,9 +25,9 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 /**
  * Starts {@link MockApiServerMain} in a child JVM on this test's class path with its Netty swapped for the one the
  * mock's Vert.x is built on (the build copies it to the directory in {@code mesh4j.mockApiServerNetty}), and talks
- * to it; see the module's pom.
+ * to it; see the module's pom. Public for the manifest tests (io.mesh4j.kubernetes.manifests), which apply to it.
  */
-final class MockApiServer implements AutoCloseable {
+public final class MockApiServer implements AutoCloseable {
 
     private final Process process;
     private final BufferedReader out;
@@ -46,7 +46,7 @@ final class MockApiServer implements AutoCloseable {
         port = Integer.parseInt(first.substring("LISTENING ".length()));
     }
 
-    static MockApiServer start() throws IOException {
+    public static MockApiServer start() throws IOException {
         final Path netty = Path.of(System.getProperty("mesh4j.mockApiServerNetty", "target/mock-api-server-netty"));
         final List<String> classPath = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
@@ -69,7 +69,7 @@ final class MockApiServer implements AutoCloseable {
     }
 
     /** A client of this API server in namespace {@code prod}, on the JDK's HTTP client, as mesh-kubernetes ships. */
-    KubernetesClient newClient() {
+    public KubernetesClient newClient() {
         final Config config = new ConfigBuilder(Config.empty())
                 .withMasterUrl("http://127.0.0.1:" + port)
                 .withNamespace("prod")
