@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,8 @@ import io.mesh4j.core.internal.identity.KeyPairs;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
+import io.mesh4j.examples.demo.ChildJvm;
+import io.mesh4j.examples.services.ServiceMain;
 import io.mesh4j.registry.KubernetesTokenReview;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
@@ -148,6 +151,40 @@ class ServiceAccountJoinTest {
         // Nothing was spent: a second pod of the deployment joins with the same account (its own token, here the
         // same), as a rescheduled pod does.
         assertThat(pod("orders", "orders-pod-1").start().join().id()).isEqualTo(orders.id());
+    }
+
+    @Test
+    void theExampleServiceJoinsWithTheTokenFileItsPodSpecGivesIt() throws Exception {
+        // As deploy/kubernetes/sample-app runs it: no join token, the projected token's file instead (there through
+        // MESH_SERVICE_ACCOUNT_TOKEN_FILE, the flag's default).
+        startWith(rule -> rule.namespaces("shop"));
+        api.serviceAccount("inventory-pod-token", "shop", "inventory");
+        final Path token = Files.writeString(dir.resolve("inventory.token"), "inventory-pod-token");
+        final Path bundle = Files.writeString(dir.resolve("trust-bundle.pem"), registry.trustBundlePem());
+        try (ChildJvm inventory = ChildJvm.start(
+                ServiceMain.class.getName(),
+                List.of(
+                        "--service",
+                        "inventory",
+                        "--instance-id",
+                        "inventory-pod-1",
+                        "--registry",
+                        registry.uri().toString(),
+                        "--service-account-token-file",
+                        token.toString(),
+                        "--trust-bundle",
+                        bundle.toString()),
+                Pattern.compile("serving on port (\\d+)"),
+                dir.resolve("inventory.log"),
+                Duration.ofSeconds(60))) {
+            api.serviceAccount("frontend-pod", "shop", "frontend");
+            final MeshClient client = close(MeshClient.builder(registry.uri())
+                    .identity(pod("frontend", "frontend-pod"))
+                    .build());
+            client.webClient(ServiceName.of("inventory"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> client.endpoints(ServiceName.of("inventory")).size() == 1);
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.identity.WorkloadIdentityBuilder;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.mesh4j.server.MeshServer;
@@ -52,6 +53,14 @@ public final class ServiceMain implements Callable<Integer> {
     @Option(names = "--join-token-file", description = "The join token the operator made for this service.")
     private @Nullable Path joinTokenFile;
 
+    @Option(
+            names = "--service-account-token-file",
+            defaultValue = "${env:MESH_SERVICE_ACCOUNT_TOKEN_FILE}",
+            description = "On Kubernetes, instead of a join token: the pod's projected service-account token "
+                    + "(audience mesh4j), read at every join; the registry runs with --kubernetes-token-review. "
+                    + "Default: $MESH_SERVICE_ACCOUNT_TOKEN_FILE.")
+    private @Nullable Path serviceAccountTokenFile;
+
     @Option(names = "--trust-bundle", description = "The registry's roots: <registry data dir>/trust-bundle.pem.")
     private @Nullable Path trustBundle;
 
@@ -90,13 +99,19 @@ public final class ServiceMain implements Callable<Integer> {
         final @Nullable WorkloadIdentity identity;
         if (plaintext) {
             identity = null;
-        } else if (joinTokenFile != null && trustBundle != null) {
-            identity = WorkloadIdentity.builder(registry, service)
-                    .joinTokenFile(joinTokenFile)
-                    .trustBundleFile(trustBundle)
-                    .build();
+        } else if ((joinTokenFile != null || serviceAccountTokenFile != null) && trustBundle != null) {
+            final WorkloadIdentityBuilder builder =
+                    WorkloadIdentity.builder(registry, service).trustBundleFile(trustBundle);
+            if (joinTokenFile != null) {
+                builder.joinTokenFile(joinTokenFile);
+            }
+            if (serviceAccountTokenFile != null) {
+                builder.serviceAccountTokenFile(serviceAccountTokenFile);
+            }
+            identity = builder.build();
         } else {
-            System.err.println("give --join-token-file and --trust-bundle, or --plaintext");
+            System.err.println(
+                    "give --join-token-file (or --service-account-token-file) and --trust-bundle, or --plaintext");
             return 2;
         }
         final TelemetryConfig.Builder tracing = TelemetryConfig.builder().serviceName(service);

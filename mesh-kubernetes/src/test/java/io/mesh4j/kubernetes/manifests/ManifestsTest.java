@@ -256,7 +256,7 @@ class ManifestsTest {
                     assertThat(port.getContainerPort()).isEqualTo(MeshRegistry.DEFAULT_PORT);
                     assertThat(container.getArgs()).contains("--port=" + port.getContainerPort());
                 }
-                assertThat(container.getArgs()).contains("--kubernetes-token-review");
+                assertThat(container.getArgs()).contains("--kubernetes-token-review", "--kubernetes-namespaces=shop");
                 final String dataDirArg = argument(container, "--data-dir=");
                 assertThat(container.getVolumeMounts())
                         .filteredOn(mount -> mount.getName().equals("data"))

@@ -67,7 +67,9 @@ public final class TlsConnections {
             // A peer without a SPIFFE ID is no member: a service outside the mesh called over plain TLS
             // (PeerTransport.TLS), verified by the JVM's trust store on the same factory. The mesh's trust never
             // admitted it, so a change of that trust has nothing to say about it.
-            if (chain == null || chain.length == 0 || SpiffeVerifier.idOf(chain[0]).isEmpty()) {
+            if (chain == null
+                    || chain.length == 0
+                    || SpiffeVerifier.idOf(chain[0]).isEmpty()) {
                 continue;
             }
             try {
