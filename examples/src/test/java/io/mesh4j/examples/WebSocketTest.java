@@ -56,6 +56,7 @@ import com.linecorp.armeria.common.websocket.WebSocketCloseStatus;
 import com.linecorp.armeria.common.websocket.WebSocketFrame;
 import com.linecorp.armeria.common.websocket.WebSocketFrameType;
 import com.linecorp.armeria.common.websocket.WebSocketWriter;
+import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.websocket.WebSocketService;
 import com.linecorp.armeria.server.websocket.WebSocketServiceHandler;
 
@@ -63,6 +64,8 @@ import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.MeshWebSocket;
 import io.mesh4j.client.MeshWebSocketClient;
 import io.mesh4j.client.NoEndpointException;
+import io.mesh4j.client.discovery.Discovery;
+import io.mesh4j.client.discovery.PeerTransport;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
@@ -192,6 +195,40 @@ class WebSocketTest {
                         .tag("route", "/echo")
                         .timers())
                 .isNotEmpty();
+    }
+
+    @Test
+    void aServiceOutsideTheMeshIsReachedInPlaintextOnlyWhereItsTransportSaysSo() throws Exception {
+        // A WebSocket server that is no member: plain HTTP, no certificate, found through a static list.
+        final Server legacy = Server.builder()
+                .http(0)
+                .service("/echo", WebSocketService.of(echo(new ConcurrentLinkedQueue<>())))
+                .connectionDrainDuration(Duration.ZERO)
+                .build();
+        legacy.start().join();
+        final String address = "127.0.0.1:" + legacy.activeLocalPort();
+        try {
+            final MeshClient api = local.closeLater(MeshClient.builder(local.uri())
+                    .identity(local.identity("api"))
+                    .telemetry(telemetry)
+                    .discovery("legacy-chat", Discovery.staticList(address), PeerTransport.PLAINTEXT)
+                    // The same address, its transport not said: taken for a member, so mTLS, which it cannot answer.
+                    .discovery("unsaid", Discovery.staticList(address))
+                    .build());
+
+            final MeshWebSocket socket =
+                    api.webSocketClient("legacy-chat").connect("/echo").get(10, TimeUnit.SECONDS);
+            final Received received = Received.from(socket.inbound());
+            socket.outbound().write("hello");
+            assertThat(received.next()).isEqualTo("ack:hello");
+            socket.outbound().close(WebSocketCloseStatus.NORMAL_CLOSURE, "done");
+
+            assertThatThrownBy(
+                            () -> api.webSocketClient("unsaid").connect("/echo").get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class);
+        } finally {
+            legacy.stop().join();
+        }
     }
 
     @Test

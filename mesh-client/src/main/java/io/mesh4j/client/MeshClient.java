@@ -401,9 +401,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         }
         DiscoveryTelemetry.register(telemetry, service, choice, discovered);
         final boolean member = choice.transport().isMeshMember();
-        final SessionProtocol protocol = member
-                ? protocol()
-                : choice.transport() == PeerTransport.TLS ? SessionProtocol.HTTPS : SessionProtocol.HTTP;
+        final SessionProtocol protocol = protocolOf(choice);
         // Who is healthy: the same, minus the endpoints whose breaker is open, by the route config's outlier
         // thresholds when it sets them, else the client's.
         final EndpointBreakers breakers = EndpointBreakers.of(
@@ -499,6 +497,14 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     /** HTTPS with the mesh's mTLS, or HTTP (h2c for gRPC) for a plaintext client. */
     private SessionProtocol protocol() {
         return identity != null ? SessionProtocol.HTTPS : SessionProtocol.HTTP;
+    }
+
+    /** A member's: the mesh's; a service outside the mesh: as its transport says, TLS or plaintext. */
+    private SessionProtocol protocolOf(DiscoveryChoice choice) {
+        if (choice.transport().isMeshMember()) {
+            return protocol();
+        }
+        return choice.transport() == PeerTransport.TLS ? SessionProtocol.HTTPS : SessionProtocol.HTTP;
     }
 
     /**
@@ -715,12 +721,16 @@ public final class MeshClient implements Lifecycle<MeshClient> {
                         telemetry));
     }
 
-    /** The transport of one WebSocket connection: the mesh's factory, and its mTLS checking the server's ID. */
+    /**
+     * The transport of one WebSocket connection: the mesh's factory, and its mTLS checking the server's ID; for a
+     * service outside the mesh, TLS or plaintext as its transport says, as its calls.
+     */
     private WebSocketClient webSocketClientOf(ServiceName service, Endpoint endpoint) {
+        final DiscoveryChoice choice = discoveries.getOrDefault(service, DiscoveryChoice.REGISTRY);
         final WebSocketClientBuilder builder =
-                WebSocketClient.builder(protocol(), endpoint).factory(factory);
+                WebSocketClient.builder(protocolOf(choice), endpoint).factory(factory);
         final @Nullable ServiceTls tls = this.tls;
-        if (tls != null) {
+        if (tls != null && choice.transport().isMeshMember()) {
             builder.decorator(transport -> tls.decorate(transport, service));
         }
         return builder.build();
