@@ -27,6 +27,8 @@ import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.metrics.MetricsApi;
+import io.mesh4j.registry.internal.quota.QuotaApi;
+import io.mesh4j.registry.internal.quota.QuotaLeases;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
 
@@ -76,7 +78,9 @@ public final class RegistryApi {
             TOKENS,
             TOKEN,
             CA_ROTATE,
-            REVOCATIONS);
+            REVOCATIONS,
+            QuotaApi.LEASES,
+            QuotaApi.LIST);
 
     private static final byte[] SERVING = "{\"status\":\"serving\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -180,6 +184,16 @@ public final class RegistryApi {
                 .service(MetricsApi.EDGES, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.edges()))))
                 .service(
                         MetricsApi.MEMBERS, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.members()))));
+        // Quota leases: an instance leases shares of its own service's quotas only; any member or the operator reads.
+        final QuotaApi quotas = new QuotaApi(
+                new QuotaLeases(metrics.clock()),
+                routes,
+                service -> table.snapshot(service).instances().size());
+        server.service(
+                        QuotaApi.LEASES,
+                        new MethodRouter(
+                                Map.of(HttpMethod.POST, access.serviceWorkload("quota.lease", quotas.lease()))))
+                .service(QuotaApi.LIST, new MethodRouter(Map.of(HttpMethod.GET, access.member(quotas.list()))));
         final MeshCheck check = new MeshCheck(
                 metrics.clock(),
                 table,
