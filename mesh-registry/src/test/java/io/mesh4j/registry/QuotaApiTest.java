@@ -100,6 +100,10 @@ class QuotaApiTest {
                 "{\"name\": \"frontend-charge\", \"rule\": \"charge\", \"caller\": \"frontend\", \"requests\": 1000, "
                         + "\"per\": \"1m\"}, {\"name\": \"orders-total\", \"requests\": 300}");
         assertThat(put.status()).isEqualTo(HttpStatus.OK);
+        // No frontend is registered: accepted, with a warning.
+        assertThat(put.contentUtf8())
+                .contains("quota 'frontend-charge': caller frontend has no instance registered now; the quota "
+                        + "applies once it calls");
 
         final RouteJson.RoutesSnapshot read =
                 RegistryClient.of(registry.uri()).routes(ORDERS).join();

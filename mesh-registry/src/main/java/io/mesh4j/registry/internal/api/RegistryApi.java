@@ -3,6 +3,7 @@ package io.mesh4j.registry.internal.api;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -29,6 +30,7 @@ import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.metrics.MetricsApi;
 import io.mesh4j.registry.internal.quota.QuotaApi;
 import io.mesh4j.registry.internal.quota.QuotaLeases;
+import io.mesh4j.registry.internal.quota.QuotaWarnings;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
 
@@ -125,8 +127,12 @@ public final class RegistryApi {
                 RouteJson::parse,
                 versioned ->
                         RouteJson.writeSnapshot(new RouteJson.RoutesSnapshot(versioned.index(), versioned.document())),
-                (service, config) -> RouteWarnings.of(
-                        service.value(), config, table.snapshot(service).instances()));
+                (service, config) -> {
+                    final List<String> warnings = new ArrayList<>(RouteWarnings.of(
+                            service.value(), config, table.snapshot(service).instances()));
+                    warnings.addAll(QuotaWarnings.of(config, table.services()));
+                    return warnings;
+                });
         final DefaultPolicyService defaultPolicy = new DefaultPolicyService(meshDefault);
         final HttpService health = (ctx, req) -> {
             // 503 once the store has failed: the registry still answers reads but refuses every change.
