@@ -1,5 +1,6 @@
 package io.mesh4j.server;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
@@ -38,6 +39,8 @@ import io.mesh4j.core.routing.QuotaSpec;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;
+import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
 
@@ -93,8 +96,14 @@ class QuotaTest {
                 .join();
         final WorkloadIdentity frontend = TlsWorkloads.join(registry, "frontend", toClose);
         for (int i = 1; i <= 3; i++) {
-            final MeshServer server = MeshServer.builder("orders", registry.uri())
-                    .identity(TlsWorkloads.join(registry, "orders", toClose))
+            final MeshServerBuilder builder = MeshServer.builder("orders", registry.uri());
+            if (i == 1) {
+                // orders-1 shows its quotas in its metrics and health.
+                final MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.ofDefaults());
+                toClose.add(telemetry);
+                builder.telemetry(telemetry).adminPort(0);
+            }
+            final MeshServer server = builder.identity(TlsWorkloads.join(registry, "orders", toClose))
                     .instanceId("orders-" + i)
                     .advertisedHost("127.0.0.1")
                     .drainPeriod(Duration.ZERO)
@@ -123,6 +132,15 @@ class QuotaTest {
         if (registry != null) {
             registry.close();
         }
+    }
+
+    private String admin(String path) {
+        return WebClient.of("http://127.0.0.1:"
+                        + requireNonNull(servers.get(0).admin()).port())
+                .get(path)
+                .aggregate()
+                .join()
+                .contentUtf8();
     }
 
     private double share(int instance) {
@@ -265,6 +283,10 @@ class QuotaTest {
         assertThat(share(0)).isCloseTo(10, within(0.01));
         assertThat(servers.get(0).quotaLeases().describe())
                 .contains("the safe share (quota / 3 instances) is enforced for frontend-charge");
+        assertThat(admin("/healthz"))
+                .startsWith("ok\n")
+                .contains("quota leases: the registry does not answer; the safe share (quota / 3 instances) is "
+                        + "enforced for frontend-charge (10.00/s)");
         // And requests are answered from the local bucket, never waiting for a lease.
         final AggregatedHttpResponse res = asFrontend
                 .get(0)
