@@ -24,14 +24,15 @@ final class LocalQuota {
     final TokenBucket bucket;
     final LongAdder seen = new LongAdder();
     final LongAdder refused = new LongAdder();
-    final LongAdder refusedTotal = new LongAdder();
+    final LongAdder refusedTotal;
     // Written by the lease keeper only.
     volatile long leaseExpiresAtNanos;
     volatile Source source = Source.UNLEASED;
     volatile int holders;
 
-    LocalQuota(QuotaSpec spec, double perSecond, long nowNanos) {
+    LocalQuota(QuotaSpec spec, double perSecond, long nowNanos, LongAdder refusedTotal) {
         this.spec = spec;
+        this.refusedTotal = refusedTotal;
         bucket = new TokenBucket(perSecond, nowNanos);
     }
 

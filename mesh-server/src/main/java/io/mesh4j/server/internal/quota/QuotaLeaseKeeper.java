@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -60,6 +62,9 @@ public final class QuotaLeaseKeeper {
     private final LongSupplier nanoTime;
     private final @Nullable MeterRegistry meters;
     private final Map<String, LocalQuota> quotas = new ConcurrentHashMap<>();
+    // Per quota name, for as long as the instance runs: the refusals counter must never go back.
+    private final Map<String, LongAdder> refusalTotals = new ConcurrentHashMap<>();
+    private final Set<String> metered = ConcurrentHashMap.newKeySet();
 
     // Written by the renewal task only (one at a time).
     private volatile int lastKnownInstances = 1;
@@ -110,18 +115,24 @@ public final class QuotaLeaseKeeper {
     }
 
     private LocalQuota newQuota(QuotaSpec spec) {
-        final LocalQuota quota = new LocalQuota(spec, safeShare(spec), nanoTime.getAsLong());
+        final LocalQuota quota = new LocalQuota(
+                spec,
+                safeShare(spec),
+                nanoTime.getAsLong(),
+                refusalTotals.computeIfAbsent(spec.name(), name -> new LongAdder()));
         final @Nullable MeterRegistry meters = this.meters;
-        if (meters != null) {
-            Gauge.builder("mesh.quota.share", quota.bucket, TokenBucket::rate)
+        if (meters != null && metered.add(spec.name())) {
+            // Once per name, read by name: a quota removed and added again keeps its meters, and its refusals add up.
+            final String name = spec.name();
+            Gauge.builder("mesh.quota.share", this, keeper -> keeper.shareOf(name))
                     .description("requests per second this instance may accept under the mesh-wide quota")
                     .tag("service", service.value())
-                    .tag("quota", spec.name())
+                    .tag("quota", name)
                     .register(meters);
-            FunctionCounter.builder("mesh.quota.refusals", quota.refusedTotal, adder -> adder.sum())
+            FunctionCounter.builder("mesh.quota.refusals", quota.refusedTotal, LongAdder::sum)
                     .description("requests this instance refused for the mesh-wide quota")
                     .tag("service", service.value())
-                    .tag("quota", spec.name())
+                    .tag("quota", name)
                     .register(meters);
         }
         return quota;
