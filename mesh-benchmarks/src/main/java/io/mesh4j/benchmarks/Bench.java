@@ -5,6 +5,7 @@ import io.mesh4j.benchmarks.chaos.ChaosBenchmark;
 import io.mesh4j.benchmarks.footprint.FootprintBenchmark;
 import io.mesh4j.benchmarks.hop.PerHopBenchmark;
 import io.mesh4j.benchmarks.micro.MicroBenchmarks;
+import io.mesh4j.benchmarks.quota.QuotaBenchmark;
 import io.mesh4j.benchmarks.registry.RegistryBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Command;
             BalancerBenchmark.class,
             MicroBenchmarks.class,
             FootprintBenchmark.class,
-            ChaosBenchmark.class
+            ChaosBenchmark.class,
+            QuotaBenchmark.class
         })
 public final class Bench implements Runnable {
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -54,6 +55,7 @@ import io.mesh4j.server.internal.authz.PushedPolicy;
 import io.mesh4j.server.internal.grpc.GrpcMethods;
 import io.mesh4j.server.internal.grpc.GrpcServing;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.quota.QuotaLeaseKeeper;
 import io.mesh4j.server.internal.registration.Registrar;
 import io.mesh4j.server.internal.stack.ServicePass;
 import io.mesh4j.server.internal.tcp.TcpAuthorization;
@@ -111,6 +113,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
     private final PolicyRegistry policyRegistry;
     private final @Nullable GrpcServing grpc;
     private final WebSocketServing webSockets;
+    private final QuotaLeaseKeeper quotaLeases;
 
     private @Nullable Server server;
     private @Nullable TcpListener tcpListener;
@@ -127,6 +130,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             PushedPolicy.KEY,
             AuthorizationTally.KEY,
             ServerRoutes.KEY,
+            QuotaLeaseKeeper.KEY,
             GrpcMethods.KEY,
             MeshTelemetry.KEY);
 
@@ -165,6 +169,18 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         admin = config.adminPort < 0 ? null : admin(config).show(service + " inbound", this::describeStack);
         if (admin != null && state != null) {
             admin.healthDetail(state.status()::describe);
+        }
+        // Mesh-wide quotas: shares leased in the background, enforced by the RATE_LIMIT layer from local buckets.
+        quotaLeases = new QuotaLeaseKeeper(
+                registry,
+                service,
+                instanceId,
+                () -> policyRegistry.routes(service).current(),
+                CommonPools.workerGroup(),
+                System::nanoTime,
+                config.telemetry.meterRegistry());
+        if (admin != null) {
+            admin.healthDetail(quotaLeases::describe);
         }
     }
 
@@ -231,6 +247,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                 .with(AuthorizationTally.KEY, authorizationCounts)
                 .with(GrpcMethods.KEY, grpcMethods)
                 .with(ServerRoutes.KEY, new ServerRoutes(policyRegistry.routes(service), grpcMethods))
+                .with(QuotaLeaseKeeper.KEY, Optional.of(quotaLeases))
                 .with(MeshTelemetry.KEY, config.telemetry);
         // Every route, whoever added it, passes the layers in the stack's request order: the built-in ones fused
         // into one pass per request.
@@ -291,6 +308,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             if (cause != null) {
                 serving.completeExceptionally(cause);
             } else {
+                quotaLeases.start();
                 serving.complete(port);
             }
         });
@@ -407,8 +425,12 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         reporting.close();
         policyWatch.close();
         policyRegistry.close();
-        final CompletableFuture<Void> deregistered =
-                registrar != null ? registrar.stop(DEREGISTER_TIMEOUT) : CompletableFuture.completedFuture(null);
+        // The quota shares go to the instances that stay first, as callers move to them.
+        final CompletableFuture<Void> deregistered = quotaLeases
+                .close()
+                .thenCompose(unused -> registrar != null
+                        ? registrar.stop(DEREGISTER_TIMEOUT)
+                        : CompletableFuture.completedFuture(null));
         stopFuture = deregistered
                 .thenCompose(unused -> {
                     logger.info(
@@ -487,6 +509,11 @@ public final class MeshServer implements Lifecycle<MeshServer> {
      */
     public ServiceName service() {
         return service;
+    }
+
+    /** This instance's leased shares of its service's mesh-wide quotas: for tests. */
+    QuotaLeaseKeeper quotaLeases() {
+        return quotaLeases;
     }
 
     /**

@@ -20,6 +20,7 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.SplitHttpResponse;
@@ -35,6 +36,7 @@ import com.linecorp.armeria.common.util.TimeoutMode;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
+import io.mesh4j.core.internal.registry.QuotaJson;
 import io.mesh4j.core.internal.stack.CallCompletion;
 import io.netty.util.AsciiString;
 
@@ -411,6 +413,14 @@ final class RetriedCall implements CallCompletion {
         final int grpcStatus = GrpcStatuses.of(headers, trailers);
         if (grpcStatus >= 0) {
             return plan.classifier.classifyGrpc(grpcStatus);
+        }
+        if (headers.status().code() == 429 && QuotaJson.LIMIT_INSTANCE.equals(headers.get(QuotaJson.LIMIT_HEADER))) {
+            // The instance's own rate limit refused it before any work, as a shed 503 would: another instance may
+            // take it. A mesh-wide quota's 429 (mesh-limit: quota) is the same on every instance: never retried.
+            final ResponseClass asShed = plan.classifier.classify(ctx.method(), HttpStatus.SERVICE_UNAVAILABLE, null);
+            if (asShed == ResponseClass.RETRYABLE_FAILURE) {
+                return asShed;
+            }
         }
         return plan.classifier.classify(ctx.method(), headers.status(), null);
     }

@@ -43,6 +43,11 @@ public enum ErrorCode {
     UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE),
     /** A route's rate limit refused the request; the {@code Retry-After} header says when to try again. */
     RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS),
+    /**
+     * A mesh-wide quota refused the request: the service as a whole has no capacity left for it, so another
+     * instance would refuse it too; {@code Retry-After} says when to try again.
+     */
+    QUOTA_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS),
     /** A route's concurrency limit shed the request before any work: another instance may take it. */
     OVERLOADED(HttpStatus.SERVICE_UNAVAILABLE),
     /** The subset a route sends the request to has no instance now, and the route names no fallback. */

@@ -339,6 +339,18 @@ public final class RegistryClient {
     }
 
     /**
+     * Asks for the service's quota leases ({@link QuotaJson}) for one of its instances; answers the lease answer.
+     */
+    public CompletableFuture<QuotaJson.LeaseAnswer> quotaLeases(ServiceName service, QuotaJson.LeaseRequest request) {
+        return client.prepare()
+                .post(QuotaJson.leasesPath(service.value()))
+                .content(MediaType.JSON_UTF_8, QuotaJson.writeRequest(request))
+                .execute()
+                .aggregate()
+                .thenApply(expectOk(res -> QuotaJson.parseAnswer(res.content().array())));
+    }
+
+    /**
      * Reads {@code pathAndQuery}, such as {@code /v1/stats/edges?window=1m}, and answers its JSON body: for the
      * operator's read-only views, whose answers are tables to print more than models to keep.
      */

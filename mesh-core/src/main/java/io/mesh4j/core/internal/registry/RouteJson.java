@@ -27,6 +27,7 @@ import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.HedgeSpec;
 import io.mesh4j.core.routing.OutlierSpec;
 import io.mesh4j.core.routing.PathMatch;
+import io.mesh4j.core.routing.QuotaSpec;
 import io.mesh4j.core.routing.RateLimitSpec;
 import io.mesh4j.core.routing.RetrySpec;
 import io.mesh4j.core.routing.RetrySpec.RetryOn;
@@ -42,7 +43,7 @@ import io.mesh4j.core.routing.WeightedSubset;
  */
 public final class RouteJson {
 
-    private static final Set<String> CONFIG_FIELDS = Set.of("rules", "overrideCallers");
+    private static final Set<String> CONFIG_FIELDS = Set.of("rules", "overrideCallers", "quotas");
     private static final Set<String> RULE_FIELDS = Set.of(
             "name",
             "match",
@@ -66,6 +67,9 @@ public final class RouteJson {
     private static final Set<String> FAULT_DELAY_FIELDS = Set.of("percent", "duration");
     private static final Set<String> FAULT_ABORT_FIELDS = Set.of("percent", "status");
     private static final Set<String> RATE_LIMIT_FIELDS = Set.of("requestsPerSecond", "perCaller");
+    private static final Set<String> QUOTA_FIELDS = Set.of("name", "rule", "caller", "requests", "per");
+    private static final String QUOTA_EXAMPLE = "{\"name\": \"frontend-charge\", \"rule\": \"charge\", "
+            + "\"caller\": \"frontend\", \"requests\": 1000, \"per\": \"1m\"}";
     private static final Set<String> OUTLIER_FIELDS =
             Set.of("consecutiveFailures", "failureRate", "ejectionTime", "maxEjectedPercent");
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)");
@@ -98,8 +102,19 @@ public final class RouteJson {
                 throw new InvalidInputException(ErrorCode.INVALID_FIELD, "overrideCallers: " + e.getMessage());
             }
         }
+        final List<QuotaSpec> quotas = new ArrayList<>();
+        final JsonNode quotaNodes = root.get("quotas");
+        if (quotaNodes != null && !quotaNodes.isNull()) {
+            if (!quotaNodes.isArray()) {
+                throw invalid("quotas", "not an array", "a list of quotas, such as [" + QUOTA_EXAMPLE + "]");
+            }
+            int q = 0;
+            for (JsonNode quota : quotaNodes) {
+                quotas.add(parseQuota(quota, q++));
+            }
+        }
         try {
-            return new RouteConfig(parsed, overrideCallers);
+            return new RouteConfig(parsed, overrideCallers, quotas);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(ErrorCode.INVALID_FIELD, requireNonNullElse(e.getMessage(), e.toString()));
         }
@@ -286,6 +301,42 @@ public final class RouteJson {
         return new RateLimitSpec(number(limit.get("requestsPerSecond"), where + ".requestsPerSecond"), perCaller);
     }
 
+    private static QuotaSpec parseQuota(JsonNode node, int position) {
+        String where = "quotas[" + position + ']';
+        final ObjectNode quota = object(node, where, QUOTA_EXAMPLE);
+        if (!quota.hasNonNull("name")) {
+            throw invalid(where + ".name", "missing", "a name for the quota, such as frontend-charge");
+        }
+        final String name = text(quota.get("name"), where + ".name");
+        where += " ('" + name + "')";
+        strictFields(quota, QUOTA_FIELDS, where);
+        if (!quota.hasNonNull("requests")) {
+            throw invalid(where + ".requests", "missing", "how many requests per period, such as 1000");
+        }
+        final JsonNode requests = quota.get("requests");
+        if (!requests.isIntegralNumber() || !requests.canConvertToLong()) {
+            throw invalid(where + ".requests", requests.toString(), "a whole number of requests, > 0");
+        }
+        ServiceName caller = null;
+        if (quota.hasNonNull("caller")) {
+            try {
+                caller = ServiceName.of(text(quota.get("caller"), where + ".caller"));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + ".caller: " + e.getMessage());
+            }
+        }
+        try {
+            return new QuotaSpec(
+                    name,
+                    quota.hasNonNull("rule") ? text(quota.get("rule"), where + ".rule") : null,
+                    caller,
+                    requests.longValue(),
+                    quota.hasNonNull("per") ? duration(quota.get("per"), where + ".per") : Duration.ofSeconds(1));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(ErrorCode.INVALID_FIELD, where + "." + e.getMessage());
+        }
+    }
+
     private static OutlierSpec parseOutlier(JsonNode node, String where) {
         final ObjectNode outlier = object(node, where, "{\"consecutiveFailures\": 5, \"ejectionTime\": \"30s\"}");
         strictFields(outlier, OUTLIER_FIELDS, where);
@@ -385,6 +436,20 @@ public final class RouteJson {
                         .put("failureRate", rule.outlier().failureRatePercent())
                         .put("maxEjectedPercent", rule.outlier().maxEjectedPercent());
                 putDuration(outlier, "ejectionTime", rule.outlier().ejectionTime());
+            }
+        }
+        if (!config.quotas().isEmpty()) {
+            final ArrayNode quotas = root.putArray("quotas");
+            for (QuotaSpec quota : config.quotas()) {
+                final ObjectNode node = quotas.addObject().put("name", quota.name());
+                if (quota.rule() != null) {
+                    node.put("rule", quota.rule());
+                }
+                if (quota.caller() != null) {
+                    node.put("caller", quota.caller().value());
+                }
+                node.put("requests", quota.requests());
+                putDuration(node, "per", quota.per());
             }
         }
         return root;

@@ -3,6 +3,7 @@ package io.mesh4j.registry.internal.api;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -28,6 +29,9 @@ import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.kubernetes.TokenReviewer;
 import io.mesh4j.registry.internal.metrics.MetricsApi;
+import io.mesh4j.registry.internal.quota.QuotaApi;
+import io.mesh4j.registry.internal.quota.QuotaLeases;
+import io.mesh4j.registry.internal.quota.QuotaWarnings;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
 
@@ -77,7 +81,9 @@ public final class RegistryApi {
             TOKENS,
             TOKEN,
             CA_ROTATE,
-            REVOCATIONS);
+            REVOCATIONS,
+            QuotaApi.LEASES,
+            QuotaApi.LIST);
 
     private static final byte[] SERVING = "{\"status\":\"serving\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -122,8 +128,12 @@ public final class RegistryApi {
                 RouteJson::parse,
                 versioned ->
                         RouteJson.writeSnapshot(new RouteJson.RoutesSnapshot(versioned.index(), versioned.document())),
-                (service, config) -> RouteWarnings.of(
-                        service.value(), config, table.snapshot(service).instances()));
+                (service, config) -> {
+                    final List<String> warnings = new ArrayList<>(RouteWarnings.of(
+                            service.value(), config, table.snapshot(service).instances()));
+                    warnings.addAll(QuotaWarnings.of(config, table.services()));
+                    return warnings;
+                });
         final DefaultPolicyService defaultPolicy = new DefaultPolicyService(meshDefault);
         final HttpService health = (ctx, req) -> {
             // 503 once the store has failed: the registry still answers reads but refuses every change.
@@ -181,6 +191,16 @@ public final class RegistryApi {
                 .service(MetricsApi.EDGES, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.edges()))))
                 .service(
                         MetricsApi.MEMBERS, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.members()))));
+        // Quota leases: an instance leases shares of its own service's quotas only; any member or the operator reads.
+        final QuotaApi quotas = new QuotaApi(
+                new QuotaLeases(metrics.clock()),
+                routes,
+                service -> table.snapshot(service).instances().size());
+        server.service(
+                        QuotaApi.LEASES,
+                        new MethodRouter(
+                                Map.of(HttpMethod.POST, access.serviceWorkload("quota.lease", quotas.lease()))))
+                .service(QuotaApi.LIST, new MethodRouter(Map.of(HttpMethod.GET, access.member(quotas.list()))));
         final MeshCheck check = new MeshCheck(
                 metrics.clock(),
                 table,

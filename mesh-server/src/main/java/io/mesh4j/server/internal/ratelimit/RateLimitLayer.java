@@ -18,8 +18,10 @@ import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import io.grpc.Status;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.identity.SessionPeer;
+import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
+import io.mesh4j.core.internal.registry.QuotaJson;
 import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
@@ -29,6 +31,9 @@ import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.server.internal.policy.ServedRoute;
 import io.mesh4j.server.internal.policy.ServerRoutes;
+import io.mesh4j.server.internal.quota.MeshQuotaRefusal;
+import io.mesh4j.server.internal.quota.QuotaGate;
+import io.mesh4j.server.internal.quota.QuotaLeaseKeeper;
 import io.mesh4j.server.internal.refusal.Refusal;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
 
@@ -49,17 +54,21 @@ public final class RateLimitLayer extends FusedServiceLayer {
     public Interceptor<ServiceRequestContext> interceptor(StackParams params) {
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
         final RateLimiters limiters = new RateLimiters();
-        return new RequestRateLimit(routes, limiters);
+        final @Nullable QuotaGate quotas =
+                params.get(QuotaLeaseKeeper.KEY).map(QuotaGate::new).orElse(null);
+        return new RequestRateLimit(routes, limiters, quotas);
     }
 
     private static final class RequestRateLimit implements Interceptor<ServiceRequestContext> {
 
         private final ServerRoutes routes;
         private final RateLimiters limiters;
+        private final @Nullable QuotaGate quotas;
 
-        RequestRateLimit(ServerRoutes routes, RateLimiters limiters) {
+        RequestRateLimit(ServerRoutes routes, RateLimiters limiters, @Nullable QuotaGate quotas) {
             this.routes = routes;
             this.limiters = limiters;
+            this.quotas = quotas;
         }
 
         @Override
@@ -67,12 +76,13 @@ public final class RateLimitLayer extends FusedServiceLayer {
             final ServedRoute route = routes.resolve(ctx);
             final @Nullable RouteRule source = route.sourceOf(RouteRule::rateLimit);
             if (source == null) {
-                return null;
+                return quotaCheck(ctx, route);
             }
             final @Nullable String caller = callerOf(ctx);
             final RateLimiter limiter = limiters.limiterOf(source, caller);
             if (limiter.acquirePermission()) {
-                return null;
+                // The instance's own limit first: a request it refuses spends none of the mesh-wide quota.
+                return quotaCheck(ctx, route);
             }
             final long retryAfterSeconds = retryAfterSeconds(limiter);
             // sourceOf gives a rule that has a rate limit.
@@ -92,8 +102,23 @@ public final class RateLimitLayer extends FusedServiceLayer {
                             ResponseHeaders.builder(ErrorCode.RATE_LIMITED.status())
                                     .contentType(MediaType.JSON_UTF_8)
                                     .set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds))
+                                    .set(QuotaJson.LIMIT_HEADER, QuotaJson.LIMIT_INSTANCE)
                                     .build(),
                             HttpData.wrap(RegistryJson.writeError(ErrorBody.of(ErrorCode.RATE_LIMITED, message)))));
+        }
+
+        /** The mesh-wide quotas that cover the request, from their leased local buckets; never a remote call. */
+        private @Nullable HttpResponse quotaCheck(ServiceRequestContext ctx, ServedRoute route) {
+            final @Nullable QuotaGate quotas = this.quotas;
+            final @Nullable LiveRoutes live = routes.live();
+            if (quotas == null || live == null) {
+                return null;
+            }
+            final @Nullable RouteRule rule = route.fromRegistry();
+            final @Nullable ServiceName caller = SessionPeer.of(ctx).service();
+            final QuotaGate.@Nullable Refused refused = quotas.check(
+                    live.current(), rule != null ? rule.name() : null, caller != null ? caller.value() : null);
+            return refused == null ? null : MeshQuotaRefusal.of(ctx, refused);
         }
 
         @Override
