@@ -2,6 +2,7 @@ package io.mesh4j.core.telemetry;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 
 /**
@@ -102,7 +104,11 @@ public final class MeshTelemetry implements SafeCloseable {
     private static volatile @Nullable MeshTelemetry shared;
 
     private final TelemetryConfig config;
-    private final OpenTelemetrySdk sdk;
+    /** The OpenTelemetry the mesh's spans are made with: its own SDK, or the application's. */
+    private final OpenTelemetry openTelemetry;
+    /** The SDK this telemetry made and so flushes and closes; null when the spans go to an application's. */
+    private final @Nullable OpenTelemetrySdk ownSdk;
+
     private final Tracer tracer;
     private final PrometheusMeterRegistry registry;
     private final MeshMetrics metrics;
@@ -113,11 +119,22 @@ public final class MeshTelemetry implements SafeCloseable {
         TelemetryAccess.PROPAGATION.install(telemetry -> telemetry.propagation);
     }
 
-    private MeshTelemetry(TelemetryConfig config) {
+    private MeshTelemetry(TelemetryConfig config, @Nullable OpenTelemetry application) {
         this.config = config;
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new MeshMetrics(registry, config.maxLabelValues(), config.reportInterval());
         propagation = new TracePropagation(config.inject(), config.extract(), metrics::malformedTraceHeader);
+        if (application != null) {
+            ownSdk = null;
+            openTelemetry = application;
+        } else {
+            ownSdk = sdk(config);
+            openTelemetry = ownSdk;
+        }
+        tracer = openTelemetry.getTracer(INSTRUMENTATION);
+    }
+
+    private static OpenTelemetrySdk sdk(TelemetryConfig config) {
         final SdkTracerProviderBuilder tracing = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault()
                         .merge(Resource.create(Attributes.of(
@@ -127,11 +144,10 @@ public final class MeshTelemetry implements SafeCloseable {
         for (SpanProcessor processor : processors(config)) {
             tracing.addSpanProcessor(processor);
         }
-        sdk = OpenTelemetrySdk.builder()
+        return OpenTelemetrySdk.builder()
                 .setTracerProvider(tracing.build())
                 .setPropagators(ContextPropagators.create(otelPropagator(config)))
                 .build();
-        tracer = sdk.getTracer(INSTRUMENTATION);
     }
 
     /**
@@ -141,7 +157,45 @@ public final class MeshTelemetry implements SafeCloseable {
      * @return a new telemetry with a meter registry and a tracer of its own
      */
     public static MeshTelemetry of(TelemetryConfig config) {
-        return new MeshTelemetry(requireNonNull(config, "config"));
+        return new MeshTelemetry(requireNonNull(config, "config"), null);
+    }
+
+    /**
+     * Returns a new telemetry whose spans are made by the application's OpenTelemetry, such as the one behind
+     * Spring's Micrometer Tracing: the mesh's spans and the application's then join one trace whichever started
+     * it, and go out through the application's exporters, with its sampler and its {@code service.name}. The
+     * mesh still reads and writes the trace headers of {@code config} itself, and keeps its metrics in a registry
+     * of its own. Closing this telemetry leaves {@code application} running: its owner closes it.
+     *
+     * @param config the configuration, with no exporter: the application's are used; its sampling ratio and
+     *     service name are not used either
+     * @param application the application's OpenTelemetry
+     * @return a new telemetry with a meter registry of its own and a tracer of {@code application}'s
+     * @throws IllegalArgumentException if {@code config} names an exporter
+     */
+    public static MeshTelemetry of(TelemetryConfig config, OpenTelemetry application) {
+        requireNonNull(config, "config");
+        requireNonNull(application, "application");
+        if (config.otlpEndpoint() != null || config.zipkinEndpoint() != null || config.spanExporter() != null) {
+            throw new IllegalArgumentException("config: " + config
+                    + " (expected: no exporter, as the spans go to the application's OpenTelemetry and its exporters)");
+        }
+        return new MeshTelemetry(config, application);
+    }
+
+    /**
+     * Returns an exporter that sends spans in batches to Zipkin's v2 JSON API, the one that
+     * {@link TelemetryConfig.Builder#zipkinEndpoint(URI)} configures, for an OpenTelemetry SDK of the
+     * application's own (wrap it in a {@code BatchSpanProcessor}).
+     *
+     * @param endpoint an {@code http} or {@code https} URI with a host, such as
+     *     {@code http://zipkin:9411/api/v2/spans}
+     * @return a new exporter
+     * @throws IllegalArgumentException if the URI is not such
+     */
+    public static SpanExporter zipkinExporter(URI endpoint) {
+        return new ZipkinJsonExporter(requireNonNull(
+                TelemetryConfig.builder().zipkinEndpoint(endpoint).build().zipkinEndpoint()));
     }
 
     /**
@@ -231,12 +285,13 @@ public final class MeshTelemetry implements SafeCloseable {
 
     /**
      * Returns the OpenTelemetry behind the mesh, for spans and propagation of the application's own. Its
-     * propagators write the formats of {@link TelemetryConfig#inject()}.
+     * propagators write the formats of {@link TelemetryConfig#inject()}, unless it is the application's, given to
+     * {@link #of(TelemetryConfig, OpenTelemetry)}.
      *
-     * @return the OpenTelemetry SDK
+     * @return the OpenTelemetry SDK, or the application's OpenTelemetry
      */
     public OpenTelemetry openTelemetry() {
-        return sdk;
+        return openTelemetry;
     }
 
     /**
@@ -260,7 +315,12 @@ public final class MeshTelemetry implements SafeCloseable {
 
     /** Exports the spans that have ended and not been exported yet; waits at most 10 seconds. */
     public void forceFlush() {
-        sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
+        final @Nullable OpenTelemetrySdk sdk = ownSdk != null
+                ? ownSdk
+                : openTelemetry instanceof OpenTelemetrySdk ? (OpenTelemetrySdk) openTelemetry : null;
+        if (sdk != null) {
+            sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
+        }
     }
 
     /**
@@ -310,7 +370,9 @@ public final class MeshTelemetry implements SafeCloseable {
         if (this == shared) {
             return;
         }
-        sdk.getSdkTracerProvider().shutdown().join(10, TimeUnit.SECONDS);
+        if (ownSdk != null) {
+            ownSdk.getSdkTracerProvider().shutdown().join(10, TimeUnit.SECONDS);
+        }
         registry.close();
     }
 

@@ -23,6 +23,12 @@ import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 
 class MeshTelemetryTest {
 
@@ -100,6 +106,63 @@ class MeshTelemetryTest {
                     .startsWith("[{\"traceId\":")
                     .contains("\"name\":\"GET /orders/:id\"", "\"localEndpoint\":{\"serviceName\":\"orders\"}");
         }
+    }
+
+    @Test
+    void spansMadeWithTheApplicationsOpenTelemetryJoinItsTraceAndGoToItsExporters() {
+        final InMemorySpanExporter exported = InMemorySpanExporter.create();
+        final OpenTelemetrySdk application = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder()
+                        .addSpanProcessor(SimpleSpanProcessor.create(exported))
+                        .build())
+                .build();
+        try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.ofDefaults(), application)) {
+            assertThat(telemetry.openTelemetry()).isSameAs(application);
+            final Span outer =
+                    application.getTracer("app").spanBuilder("app work").startSpan();
+            try (Scope ignored = outer.makeCurrent()) {
+                telemetry.tracer().spanBuilder("GET").startSpan().end();
+            }
+            outer.end();
+        }
+        // Closing the mesh's telemetry leaves the application's running.
+        application.getTracer("app").spanBuilder("after").startSpan().end();
+
+        assertThat(exported.getFinishedSpanItems())
+                .extracting(SpanData::getName)
+                .containsExactly("GET", "app work", "after");
+        final SpanData mesh = exported.getFinishedSpanItems().get(0);
+        final SpanData app = exported.getFinishedSpanItems().get(1);
+        assertThat(mesh.getTraceId()).isEqualTo(app.getTraceId());
+        assertThat(mesh.getParentSpanId()).isEqualTo(app.getSpanId());
+        assertThat(mesh.getInstrumentationScopeInfo().getName()).isEqualTo("io.mesh4j");
+        application.close();
+    }
+
+    @Test
+    void theApplicationsOpenTelemetryTakesNoExporterOfTheConfig() {
+        final TelemetryConfig toZipkin = TelemetryConfig.builder()
+                .zipkinEndpoint(URI.create("http://127.0.0.1:9411/api/v2/spans"))
+                .build();
+        assertThatThrownBy(() ->
+                        MeshTelemetry.of(toZipkin, OpenTelemetrySdk.builder().build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: no exporter");
+    }
+
+    @Test
+    void theZipkinExporterSendsV2Json() {
+        received.clear();
+        final OpenTelemetrySdk application = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder()
+                        .addSpanProcessor(SimpleSpanProcessor.create(
+                                MeshTelemetry.zipkinExporter(URI.create(collector.httpUri() + "/api/v2/spans"))))
+                        .build())
+                .build();
+        application.getTracer("app").spanBuilder("app work").startSpan().end();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
+        assertThat(received.peek().contentUtf8()).startsWith("[{\"traceId\":").contains("\"name\":\"app work\"");
+        application.close();
     }
 
     @Test

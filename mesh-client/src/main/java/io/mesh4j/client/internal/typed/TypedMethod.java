@@ -29,8 +29,6 @@ import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.ClientRequestContextCaptor;
 import com.linecorp.armeria.client.Clients;
 import com.linecorp.armeria.client.RequestPreparationSetters;
-import com.linecorp.armeria.client.ResponseTimeoutException;
-import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.WebClientRequestPreparation;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
@@ -39,8 +37,6 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.common.QueryParamsBuilder;
-import com.linecorp.armeria.common.logging.RequestLogAccess;
-import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.annotation.Delete;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Head;
@@ -51,12 +47,10 @@ import com.linecorp.armeria.server.annotation.Patch;
 import com.linecorp.armeria.server.annotation.Post;
 import com.linecorp.armeria.server.annotation.Put;
 
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.mesh4j.client.NoEndpointException;
 import io.mesh4j.client.internal.routing.RouteDecision;
 import io.mesh4j.client.typed.MeshCallException;
 import io.mesh4j.client.typed.MeshUnavailableException;
-import io.mesh4j.client.typed.MeshUnavailableException.Reason;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.annotation.AnnotatedRules;
 import io.mesh4j.core.routing.PathMatch;
@@ -337,40 +331,9 @@ final class TypedMethod {
     private @Nullable Object decode(
             @Nullable ClientRequestContext ctx, @Nullable AggregatedHttpResponse response, @Nullable Throwable cause) {
         if (cause != null) {
-            final Throwable peeled = Exceptions.peel(cause);
-            final Throwable sent = peeled instanceof UnprocessedRequestException && peeled.getCause() != null
-                    ? peeled.getCause()
-                    : peeled;
-            throw new CompletionException(
-                    new MeshUnavailableException(description, service, reasonOf(peeled), attempts(ctx), sent));
+            throw new CompletionException(GiveUps.unavailable(description, service, ctx, cause));
         }
-        return decode(requireNonNull(response, "response"), attempts(ctx));
-    }
-
-    private static Reason reasonOf(Throwable peeled) {
-        if (peeled instanceof ResponseTimeoutException) {
-            return Reason.TIMED_OUT;
-        }
-        if (peeled instanceof UnprocessedRequestException) {
-            final @Nullable Throwable cause = peeled.getCause();
-            if (cause instanceof NoEndpointException) {
-                return Reason.NO_ENDPOINT;
-            }
-            if (cause instanceof CallNotPermittedException) {
-                return Reason.CIRCUIT_OPEN;
-            }
-            return Reason.UNREACHABLE;
-        }
-        return Reason.FAILED;
-    }
-
-    /** The attempts of the call: the children of its whole log once retried or hedged, else its own one. */
-    private static int attempts(@Nullable ClientRequestContext ctx) {
-        if (ctx == null) {
-            return 0;
-        }
-        final @Nullable RequestLogAccess whole = ctx.log().parent();
-        return whole != null ? whole.children().size() : 1;
+        return decode(requireNonNull(response, "response"), GiveUps.attempts(ctx));
     }
 
     private static void setRule(RequestPreparationSetters request, RouteRule rule) {
