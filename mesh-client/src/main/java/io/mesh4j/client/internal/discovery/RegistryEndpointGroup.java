@@ -65,6 +65,7 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
     private int consecutiveFailures;
     private boolean started;
     private boolean answered;
+    private long answers;
     private @Nullable Throwable lastFailure;
     private @Nullable CompletableFuture<InstancesSnapshot> pendingWatch;
     private @Nullable ScheduledFuture<?> pendingRetry;
@@ -145,6 +146,14 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
                 : cause.getClass().getSimpleName();
     }
 
+    /**
+     * How many answers the registry gave this group: one for the first read, then one per change. A watch that
+     * moved to another registry replica and resumed there by its index adds none until the service changes.
+     */
+    public synchronized long answers() {
+        return answers;
+    }
+
     synchronized void start() {
         started = true;
         watchNext();
@@ -172,6 +181,7 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
             return;
         }
         answered = true;
+        answers++;
         lastFailure = null;
         if (consecutiveFailures > 0) {
             logger.info(
