@@ -36,7 +36,7 @@ import io.mesh4j.server.MeshServer;
  * Two registry replicas, real processes over a real 3-member etcd, and a client and a server over mTLS given both
  * addresses: the replica they talk to is killed ({@code kill -9}) while the client keeps calling, and no call fails;
  * their watches move to the other replica and resume there by their index (no answer until something changes),
- * and a change made through the survivor reaches the client.
+ * and a change made through the survivor reaches the client as an incremental answer, not a full list.
  */
 class RegistryFailoverTest {
 
@@ -163,6 +163,7 @@ class RegistryFailoverTest {
         final SteadyLoad load = SteadyLoad.start(frontend.webClient(ORDERS), "/who", 4);
         await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() >= 50);
         final long answersBefore = watch.answers();
+        final long fullAnswersBefore = watch.fullAnswers();
 
         a.kill();
 
@@ -185,6 +186,8 @@ class RegistryFailoverTest {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> frontend.endpoints(ORDERS).size() == 2);
         assertThat(watch.answers()).isEqualTo(answersBefore + 1);
+        // ...and that answer held only the change (an incremental watch): nothing was fetched in full again.
+        assertThat(watch.fullAnswers()).isEqualTo(fullAnswersBefore);
         await().atMost(Duration.ofSeconds(10)).until(orders::isRegistered);
 
         load.stop();

@@ -187,6 +187,19 @@ public final class RegistryClient {
     }
 
     /**
+     * As {@link #watch}, answering only what changed since {@code index} (an incremental watch,
+     * {@code changes=true}): the instances added or changed and the ids removed, or the whole list, marked
+     * {@linkplain InstancesChanges#full() full}, when the registry's history does not reach back to {@code index}.
+     * Cancelling the returned future aborts the call.
+     */
+    public CompletableFuture<InstancesChanges> watchChanges(ServiceName service, long index, Duration wait) {
+        final String path = "/v1/services/" + service.value() + "/instances?index=" + index + "&wait="
+                + WatchParams.formatWait(wait) + "&changes=true";
+        return watchPath(
+                path, wait, res -> RegistryJson.parseChanges(res.content().array()));
+    }
+
+    /**
      * Lists every service with its instance count.
      */
     public CompletableFuture<List<ServiceSummary>> services() {
