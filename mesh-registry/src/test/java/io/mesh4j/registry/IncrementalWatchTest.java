@@ -3,6 +3,7 @@ package io.mesh4j.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,13 +11,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.ConnectionPoolListener;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.SessionProtocol;
 
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
@@ -24,6 +30,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.InstancesChanges;
 import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.netty.util.AttributeMap;
 
 /**
  * Incremental watches ({@code ?index=N&changes=true}): after a random run of registrations, updates and removals,
@@ -113,6 +120,47 @@ class IncrementalWatchTest {
         assertThat(changes.removed()).containsExactly(InstanceId.of("o-7"));
         assertThat(changes.applyTo(before.instances()))
                 .isEqualTo(client.instances(ORDERS).join());
+    }
+
+    @Test
+    void theWatchesOfOneClientShareOneHttp2Connection() {
+        final MeshRegistry registry = start(dirA, false);
+        final AtomicInteger opened = new AtomicInteger();
+        final List<SessionProtocol> protocols = new CopyOnWriteArrayList<>();
+        final ClientFactory factory = ClientFactory.builder()
+                .connectionPoolListener(new ConnectionPoolListener() {
+                    @Override
+                    public void connectionOpen(
+                            SessionProtocol protocol,
+                            InetSocketAddress remoteAddr,
+                            InetSocketAddress localAddr,
+                            AttributeMap attrs) {
+                        opened.incrementAndGet();
+                        protocols.add(protocol);
+                    }
+
+                    @Override
+                    public void connectionClosed(
+                            SessionProtocol protocol,
+                            InetSocketAddress remoteAddr,
+                            InetSocketAddress localAddr,
+                            AttributeMap attrs) {}
+                })
+                .build();
+        try {
+            final RegistryClient client = RegistryClient.of(registry.uri(), factory);
+            final List<CompletableFuture<InstancesChanges>> watches = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                watches.add(client.watchChanges(ServiceName.of("svc-" + i), 0, Duration.ofSeconds(30)));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> registry.heldWatches() == 100);
+
+            assertThat(opened).as("connections opened for 100 held watches").hasValue(1);
+            assertThat(protocols).containsExactly(SessionProtocol.H2C);
+            watches.forEach(watch -> watch.cancel(false));
+        } finally {
+            factory.close();
+        }
     }
 
     private static void changesAgreeWithFullReads(RegistryClient writer, RegistryClient watcher) {

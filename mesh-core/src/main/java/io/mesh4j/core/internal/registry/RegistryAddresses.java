@@ -185,20 +185,20 @@ final class RegistryAddresses {
                 return;
             }
             // Move the shared pointer on only from the replica that failed, so that concurrent calls failing on
-            // one replica move it once, not once each.
+            // one replica move it once, not once each; and say so once per move.
             final int next = (replica + 1) % clients.size();
-            current.compareAndSet(replica, next);
             failovers.incrementAndGet();
             final int failures = consecutiveFailures.incrementAndGet();
             final long delayMillis = backoff.nextDelayMillis(failures);
-            logger.debug(
-                    "registry {} {}; trying {} in {} ms",
-                    uris.get(replica),
-                    peeled != null
-                            ? "failed: " + peeled
-                            : "answered " + requireNonNull(answer).status() + (isStale ? " (stale)" : ""),
-                    uris.get(next),
-                    delayMillis);
+            if (current.compareAndSet(replica, next)) {
+                logger.warn(
+                        "registry {} {}; moving to {}",
+                        uris.get(replica),
+                        peeled != null
+                                ? "cannot be reached (" + peeled + ')'
+                                : "answered " + requireNonNull(answer).status() + (isStale ? " from stale data" : ""),
+                        uris.get(next));
+            }
             if (delayMillis == 0) {
                 attempt();
             } else {
