@@ -22,8 +22,9 @@ import io.mesh4j.registry.internal.instances.ServiceSnapshot;
 /**
  * {@code GET /v1/services/{service}/instances?index=N&wait=30s}: the long-poll watch. Without {@code index} it
  * answers at once; with it, it holds while the service's index is still N. With {@code changes=true} it answers
- * only what changed since N (or the full list, marked so, when the service's history does not reach back to N). It holds no thread while it waits: the
- * answer is a future that the service's next change, or the end of the wait, completes.
+ * only what changed since N (or the full list, marked so, when the service's history does not reach back to N). It
+ * holds no thread while it waits: the answer is a future that the service's next change, or the end of the wait,
+ * completes.
  */
 final class WatchService implements HttpService {
 
