@@ -52,6 +52,12 @@ final class ExternalProcess implements AutoCloseable {
         return log;
     }
 
+    /** Kills it as {@code kill -9} would: it answers nothing more, and its connections are reset. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(15, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -176,7 +176,7 @@ public final class MeshClient implements Lifecycle<MeshClient> {
         if (identity != null) {
             registry = IdentityAccess.REGISTRY_CLIENT.get(identity);
         } else {
-            registry = RegistryClient.of(b.registryUri, factory);
+            registry = RegistryClient.of(b.registryUris, factory);
             logger.warn("calling WITHOUT TLS (plaintext): the mesh is not encrypting this client's calls, and it "
                     + "cannot tell a real instance from an impostor");
         }
@@ -224,7 +224,22 @@ public final class MeshClient implements Lifecycle<MeshClient> {
      * @return a new builder
      */
     public static MeshClientBuilder builder(URI registryUri) {
-        return new MeshClientBuilder(requireNonNull(registryUri, "registryUri"));
+        return builder(List.of(requireNonNull(registryUri, "registryUri")));
+    }
+
+    /**
+     * Returns a builder of a client that discovers services with the registry replicas at {@code registryUris}
+     * (replicas over one etcd): it talks to the first until it fails, then to the next, and its watches resume
+     * there by their index.
+     *
+     * @param registryUris the replicas, used by a plaintext client; with an identity, the identity's replicas are
+     *     used and these are ignored
+     * @return a new builder
+     * @throws IllegalArgumentException if the list is empty, repeats an address, or holds one that is not
+     *     {@code http://} or {@code https://}
+     */
+    public static MeshClientBuilder builder(List<URI> registryUris) {
+        return new MeshClientBuilder(RegistryClient.checkUris(registryUris));
     }
 
     /**
@@ -340,12 +355,21 @@ public final class MeshClient implements Lifecycle<MeshClient> {
     }
 
     /**
-     * Returns the registry this client discovers services with.
+     * Returns the registry this client discovers services with: of several replicas, the one it talks to now.
      *
      * @return the registry's URI
      */
     public URI registryUri() {
         return registry.uri();
+    }
+
+    /**
+     * Returns every registry replica this client may talk to, in the order given.
+     *
+     * @return the replicas' URIs
+     */
+    public List<URI> registryUris() {
+        return registry.uris();
     }
 
     private ServiceClient serviceClient(ServiceName service) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -46,7 +47,7 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
  */
 public final class MeshClientBuilder {
 
-    final URI registryUri;
+    final List<URI> registryUris;
     Stack<HttpClient> stack = ClientStacks.defaults();
     BalancerFactory balancer = Balancers.p2cPeakEwma();
     ClientPolicy defaultPolicy = ClientPolicy.ofDefaults();
@@ -73,8 +74,8 @@ public final class MeshClientBuilder {
     @Nullable
     Path stateDir;
 
-    MeshClientBuilder(URI registryUri) {
-        this.registryUri = registryUri;
+    MeshClientBuilder(List<URI> registryUris) {
+        this.registryUris = registryUris;
     }
 
     /**

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -145,7 +146,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             registry = IdentityAccess.REGISTRY_CLIENT.get(identity);
         } else {
             plaintextRegistryFactory = ClientFactory.builder().build();
-            registry = RegistryClient.of(config.registryUri, plaintextRegistryFactory);
+            registry = RegistryClient.of(config.registryUris, plaintextRegistryFactory);
         }
         state = StateDir.ofMember(config.stateDir, identity);
         pushedPolicy = new PushedPolicy(service, config.defaultPolicyUntilKnown);
@@ -202,7 +203,23 @@ public final class MeshServer implements Lifecycle<MeshServer> {
      * @throws IllegalArgumentException if {@code service} is not a valid service name
      */
     public static MeshServerBuilder builder(String service, URI registryUri) {
-        return new MeshServerBuilder(ServiceName.of(service), requireNonNull(registryUri, "registryUri"));
+        return builder(service, List.of(requireNonNull(registryUri, "registryUri")));
+    }
+
+    /**
+     * Returns a builder of an instance of {@code service} that registers with the registry replicas at
+     * {@code registryUris} (replicas over one etcd): registration, heartbeats and watches go to the first until it
+     * fails, then to the next.
+     *
+     * @param service the service served, a DNS-1123 label such as {@code "orders"}
+     * @param registryUris the replicas, used by a plaintext server; with an identity, the identity's replicas are
+     *     used and these are ignored
+     * @return a new builder
+     * @throws IllegalArgumentException if {@code service} is not a valid service name, or the list is empty,
+     *     repeats an address, or holds one that is not {@code http://} or {@code https://}
+     */
+    public static MeshServerBuilder builder(String service, List<URI> registryUris) {
+        return new MeshServerBuilder(ServiceName.of(service), RegistryClient.checkUris(registryUris));
     }
 
     /**

@@ -57,7 +57,7 @@ import io.mesh4j.server.internal.policy.ServerRoutes;
 public final class MeshServerBuilder {
 
     final ServiceName service;
-    final URI registryUri;
+    final List<URI> registryUris;
     int port;
     Stack<HttpService> stack = ServerStacks.defaults();
     final List<Consumer<ServerBuilder>> armeriaCustomizers = new ArrayList<>();
@@ -121,9 +121,9 @@ public final class MeshServerBuilder {
     /** The shortest idle timeout: below it a connection is closed between two packets of one exchange. */
     private static final Duration MIN_TCP_IDLE_TIMEOUT = Duration.ofMillis(100);
 
-    MeshServerBuilder(ServiceName service, URI registryUri) {
+    MeshServerBuilder(ServiceName service, List<URI> registryUris) {
         this.service = service;
-        this.registryUri = registryUri;
+        this.registryUris = registryUris;
     }
 
     /**
@@ -730,7 +730,7 @@ public final class MeshServerBuilder {
     }
 
     private MeshServerBuilder copy() {
-        final MeshServerBuilder copy = new MeshServerBuilder(service, registryUri);
+        final MeshServerBuilder copy = new MeshServerBuilder(service, registryUris);
         copy.port = port;
         copy.stack = stack;
         copy.armeriaCustomizers.addAll(armeriaCustomizers);

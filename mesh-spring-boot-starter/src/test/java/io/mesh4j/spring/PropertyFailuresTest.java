@@ -2,11 +2,14 @@ package io.mesh4j.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import io.mesh4j.client.MeshClient;
 import io.mesh4j.spring.autoconfigure.MeshAutoConfiguration;
 
 /**
@@ -155,6 +158,24 @@ class PropertyFailuresTest {
                             .contains("meshctl token create --service frontend")
                             .contains("or mesh.tls=off on a trusted network");
                 });
+    }
+
+    @Test
+    void severalRegistriesSeparatedByCommasAreEachReplicaInTurnAndEachIsChecked() {
+        runner.withPropertyValues("mesh.registry=http://127.0.0.1:1, http://127.0.0.1:2")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(MeshClient.class).registryUris())
+                            .containsExactly(URI.create("http://127.0.0.1:1"), URI.create("http://127.0.0.1:2"));
+                });
+        assertFails(
+                "mesh.registry=http://127.0.0.1:1,registry:7070",
+                "'registry:7070' is not http://<host>:<port>",
+                "Set mesh.registry to an address such as http://registry.internal:7070");
+        assertFails(
+                "mesh.registry=http://127.0.0.1:1,http://127.0.0.1:1",
+                "names http://127.0.0.1:1 twice",
+                "each replica's address once");
     }
 
     @Test

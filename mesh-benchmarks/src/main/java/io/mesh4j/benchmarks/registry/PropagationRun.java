@@ -59,7 +59,8 @@ final class PropagationRun {
             int writeConcurrency,
             int warmupWrites,
             int profileFromWatchers,
-            List<String> registryFlags) {}
+            List<String> registryFlags,
+            boolean incremental) {}
 
     private final Settings settings;
     private final Progress progress;
@@ -92,8 +93,13 @@ final class PropagationRun {
                     String.format("%,d watchers × %,d instances: attaching the watchers", watcherCount, instanceCount));
             final String adminToken = Files.readString(dir.resolve("registry").resolve("admin.token"))
                     .strip();
-            try (Watchers watchers =
-                    Watchers.start(registry.uri(), registry.trustBundle(), adminToken, SERVICE, watcherCount)) {
+            try (Watchers watchers = Watchers.start(
+                    registry.uri(),
+                    registry.trustBundle(),
+                    adminToken,
+                    SERVICE,
+                    watcherCount,
+                    settings.incremental())) {
                 awaitAll(watchers, index, Duration.ofSeconds(120));
                 // Every watcher has had its first answer; give the last ones time to ask again and be held.
                 Thread.sleep(500);

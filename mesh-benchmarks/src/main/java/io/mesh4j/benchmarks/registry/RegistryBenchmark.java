@@ -91,6 +91,14 @@ public final class RegistryBenchmark implements Callable<Integer> {
     int profileFromWatchers;
 
     @Option(
+            names = "--incremental",
+            defaultValue = "true",
+            arity = "1",
+            description = "Whether the watchers ask for only what changed since their index (changes=true), as mesh "
+                    + "clients do, or for the whole list every time (false). Default: true.")
+    boolean incremental = true;
+
+    @Option(
             names = "--work-dir",
             description = "Where the registries' data and logs go. Default: a new " + "temporary directory.")
     @Nullable
@@ -119,6 +127,7 @@ public final class RegistryBenchmark implements Callable<Integer> {
                 : Files.createTempDirectory("mesh4j-registry-bench-");
         final Progress progress = Progress.toStderr("registry", watchers.size() * instances.size());
         progress.say("registries' data and logs in " + dir);
+        progress.say(incremental ? "watchers ask for changes only (changes=true)" : "watchers ask for the whole list");
         final PropagationRun run = new PropagationRun(
                 new PropagationRun.Settings(
                         changes,
@@ -128,7 +137,8 @@ public final class RegistryBenchmark implements Callable<Integer> {
                         writeConcurrency,
                         warmupWrites,
                         profileFromWatchers,
-                        REGISTRY_FLAGS),
+                        REGISTRY_FLAGS,
+                        incremental),
                 progress);
         final List<PropagationRun.Result> results = new ArrayList<>();
         final List<String> failures = new ArrayList<>();

@@ -39,9 +39,11 @@ final class Watcher {
     private final AtomicLong bodyBytes = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
 
-    Watcher(WebClient client, String service) {
+    Watcher(WebClient client, String service, boolean incremental) {
         this.client = client;
-        path = "/v1/services/" + service + "/instances?wait=" + WAIT.toSeconds() + "s&index=";
+        // Incremental, as a mesh client watches by default: each answer is what changed since the index sent.
+        path = "/v1/services/" + service + "/instances?wait=" + WAIT.toSeconds() + "s"
+                + (incremental ? "&changes=true" : "") + "&index=";
     }
 
     void start() {

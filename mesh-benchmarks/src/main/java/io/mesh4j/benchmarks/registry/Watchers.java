@@ -26,9 +26,10 @@ final class Watchers implements AutoCloseable {
 
     /**
      * Starts {@code count} watchers of {@code service}, authenticated with the admin token, the registry verified
-     * with its trust bundle.
+     * with its trust bundle; incremental ones ask for what changed only ({@code changes=true}).
      */
-    static Watchers start(URI registry, Path trustBundle, String adminToken, String service, int count) {
+    static Watchers start(
+            URI registry, Path trustBundle, String adminToken, String service, int count, boolean incremental) {
         final ClientFactory factory = ClientFactory.builder()
                 .tlsCustomizer(tls -> tls.trustManager(trustBundle.toFile()))
                 .maxNumEventLoopsPerEndpoint(Runtime.getRuntime().availableProcessors() * 2)
@@ -41,7 +42,7 @@ final class Watchers implements AutoCloseable {
                 .build();
         final Watchers watchers = new Watchers(factory);
         for (int i = 0; i < count; i++) {
-            final Watcher watcher = new Watcher(client, service);
+            final Watcher watcher = new Watcher(client, service, incremental);
             watchers.watchers.add(watcher);
             watcher.start();
         }

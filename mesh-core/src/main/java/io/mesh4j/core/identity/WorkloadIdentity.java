@@ -136,7 +136,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     }
 
     WorkloadIdentity(
-            URI registryUri,
+            List<URI> registryUris,
             ServiceName service,
             String trustDomain,
             @Nullable String joinToken,
@@ -164,7 +164,7 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
                                 .tlsCustomizer(tls -> tls.trustManager(registryTrust))
                                 .build())
                 .build();
-        registry = RegistryClient.of(registryUri, registryFactory);
+        registry = RegistryClient.of(registryUris, registryFactory);
         trustWatch = new DocumentWatch<>(
                 "the trust state of " + trustDomain,
                 index -> index < 0 ? registry.trust() : registry.watchTrust(index, WatchParams.DEFAULT_WAIT),
@@ -183,7 +183,22 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
      * @throws IllegalArgumentException if the URI is not {@code https://} or the service name is invalid
      */
     public static WorkloadIdentityBuilder builder(URI registryUri, String service) {
-        return new WorkloadIdentityBuilder(requireNonNull(registryUri, "registryUri"), ServiceName.of(service));
+        return builder(List.of(requireNonNull(registryUri, "registryUri")), service);
+    }
+
+    /**
+     * Returns a builder of the identity of a workload of {@code service}, issued by the registry replicas at
+     * {@code registryUris} (replicas over one etcd, which share one CA root). Calls go to the first until it fails,
+     * then to the next: certificate requests and renewals, and the trust watch, which resumes by its index.
+     *
+     * @param registryUris the replicas' {@code https://} URIs, at least one, each once
+     * @param service the service the workload belongs to, a DNS-1123 label such as {@code "orders"}
+     * @return a new builder
+     * @throws IllegalArgumentException if the list is empty or repeats an address, a URI is not {@code https://},
+     *     or the service name is invalid
+     */
+    public static WorkloadIdentityBuilder builder(List<URI> registryUris, String service) {
+        return new WorkloadIdentityBuilder(RegistryClient.checkUris(registryUris), ServiceName.of(service));
     }
 
     /**
@@ -324,12 +339,22 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
     }
 
     /**
-     * Returns the registry this identity gets its certificates from.
+     * Returns the registry this identity gets its certificates from: of several replicas, the one it talks to now.
      *
-     * @return the URI given to {@link #builder(URI, String)}
+     * @return the URI given to {@link #builder(URI, String)}, or the current one of those given to
+     *     {@link #builder(List, String)}
      */
     public URI registryUri() {
         return registry.uri();
+    }
+
+    /**
+     * Returns every registry replica this identity may talk to, in the order given.
+     *
+     * @return the URIs given to the builder
+     */
+    public List<URI> registryUris() {
+        return registry.uris();
     }
 
     /**

@@ -22,6 +22,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.identity.RegistryTrust;
+import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.state.StateDir;
 
 /**
@@ -31,7 +32,7 @@ import io.mesh4j.core.internal.state.StateDir;
  */
 public final class WorkloadIdentityBuilder {
 
-    private final URI registryUri;
+    private final List<URI> registryUris;
     private final ServiceName service;
     private @Nullable String joinToken;
     private @Nullable Path serviceAccountTokenFile;
@@ -42,12 +43,14 @@ public final class WorkloadIdentityBuilder {
     private @Nullable Path stateDir;
     private @Nullable Duration stateBudget;
 
-    WorkloadIdentityBuilder(URI registryUri, ServiceName service) {
-        if (!"https".equals(registryUri.getScheme())) {
-            throw new IllegalArgumentException("registry uri: " + registryUri + " (expected: https://, since "
-                    + "identities are issued over TLS; a plaintext mesh has none)");
+    WorkloadIdentityBuilder(List<URI> registryUris, ServiceName service) {
+        for (URI registryUri : registryUris) {
+            if (!"https".equals(registryUri.getScheme())) {
+                throw new IllegalArgumentException("registry uri: " + registryUri + " (expected: https://, since "
+                        + "identities are issued over TLS; a plaintext mesh has none)");
+            }
         }
-        this.registryUri = registryUri;
+        this.registryUris = RegistryClient.checkUris(registryUris);
         this.service = service;
     }
 
@@ -210,7 +213,7 @@ public final class WorkloadIdentityBuilder {
         }
         final String domain = trustDomain != null ? trustDomain : RegistryTrust.trustDomainOf(trustBundle);
         final WorkloadIdentity identity = new WorkloadIdentity(
-                registryUri,
+                registryUris,
                 service,
                 domain,
                 joinToken,

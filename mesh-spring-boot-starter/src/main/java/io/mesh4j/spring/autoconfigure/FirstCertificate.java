@@ -38,7 +38,7 @@ final class FirstCertificate {
                     "{}: no certificate from the registry at {} after {} s; starting anyway, and getting one "
                             + "in the background",
                     identity.id(),
-                    settings.registry(),
+                    settings.registries(),
                     WAIT.toSeconds());
         } catch (ExecutionException e) {
             identity.close();

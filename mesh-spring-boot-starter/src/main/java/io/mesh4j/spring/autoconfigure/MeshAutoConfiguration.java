@@ -78,7 +78,7 @@ public class MeshAutoConfiguration {
             // With mesh.tls on, MeshSettings.check made sure that both files are set and can be read (the token's
             // may be missing with a state dir, whose certificate then stands in for it).
             final WorkloadIdentityBuilder builder = WorkloadIdentity.builder(
-                            settings.registry(), settings.service().value())
+                            settings.registries(), settings.service().value())
                     .trustBundleFile(requireNonNull(properties.getTrustBundleFile()));
             if (properties.getJoinTokenFile() != null) {
                 builder.joinTokenFile(properties.getJoinTokenFile());
@@ -150,7 +150,7 @@ public class MeshAutoConfiguration {
             ObjectProvider<MeshClientCustomizer> customizers) {
         final MeshProperties properties = settings.properties();
         final ClientPolicySettings policies = settings.clientPolicies();
-        final MeshClientBuilder builder = MeshClient.builder(settings.registry())
+        final MeshClientBuilder builder = MeshClient.builder(settings.registries())
                 .balancer(policies.balancer())
                 .defaultPolicy(policies.defaults())
                 .telemetry(telemetry);
@@ -211,7 +211,7 @@ public class MeshAutoConfiguration {
         final MeshProperties properties = settings.properties();
         final MeshServerBuilder builder;
         try {
-            builder = MeshServer.builder(settings.service().value(), settings.registry())
+            builder = MeshServer.builder(settings.service().value(), settings.registries())
                     // The application context stops the server, in its order: deregistered and drained before
                     // the web server's graceful shutdown begins; a JVM hook of its own would race that.
                     .stopOnShutdown(false)

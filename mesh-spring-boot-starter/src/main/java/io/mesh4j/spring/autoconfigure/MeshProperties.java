@@ -32,7 +32,7 @@ public class MeshProperties {
     /** Whether the application joins the mesh at all. */
     private boolean enabled = true;
 
-    /** The registry, such as https://registry.internal:7070. */
+    /** The registry, such as https://registry.internal:7070; replicas separated by commas. */
     private @Nullable String registry;
 
     /** The service this application is; spring.application.name unless set. A DNS-1123 label, such as orders. */
@@ -534,18 +534,21 @@ public class MeshProperties {
     }
 
     /**
-     * Returns {@code mesh.registry}: the registry.
+     * Returns {@code mesh.registry}: the registry, or its replicas separated by commas.
      *
-     * @return {@code https://host:port} with TLS, {@code http://host:port} without; required
+     * @return {@code https://host:port} with TLS, {@code http://host:port} without, or several such separated by
+     *     commas; required
      */
     public @Nullable String getRegistry() {
         return registry;
     }
 
     /**
-     * Sets {@code mesh.registry}: the registry.
+     * Sets {@code mesh.registry}: the registry, or its replicas separated by commas (replicas over one etcd; the
+     * member talks to the first until it fails, then to the next).
      *
-     * @param registry {@code https://host:port} with TLS, {@code http://host:port} without; required
+     * @param registry {@code https://host:port} with TLS, {@code http://host:port} without, or several such
+     *     separated by commas; required
      */
     public void setRegistry(@Nullable String registry) {
         this.registry = registry;

@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.env.Environment;
@@ -22,19 +24,19 @@ public final class MeshSettings {
 
     private final MeshProperties properties;
     private final ServiceName service;
-    private final URI registry;
+    private final List<URI> registries;
     private final TelemetryConfig telemetry;
     private final ClientPolicySettings clientPolicies;
 
     private MeshSettings(
             MeshProperties properties,
             ServiceName service,
-            URI registry,
+            List<URI> registries,
             TelemetryConfig telemetry,
             ClientPolicySettings clientPolicies) {
         this.properties = properties;
         this.service = service;
-        this.registry = registry;
+        this.registries = registries;
         this.telemetry = telemetry;
         this.clientPolicies = clientPolicies;
     }
@@ -51,7 +53,7 @@ public final class MeshSettings {
      */
     public static MeshSettings check(MeshProperties properties, Environment environment) {
         final ServiceName service = service(properties, environment);
-        final URI registry = registry(properties);
+        final List<URI> registries = registries(properties);
         if (properties.isTls()
                 && properties.getServiceAccountTokenFile() == null
                 && (properties.getStateDir() == null || properties.getJoinTokenFile() != null)) {
@@ -74,7 +76,7 @@ public final class MeshSettings {
         return new MeshSettings(
                 properties,
                 service,
-                registry,
+                registries,
                 telemetry(properties.getTelemetry(), service),
                 ClientPolicySettings.check(properties));
     }
@@ -100,15 +102,32 @@ public final class MeshSettings {
         }
     }
 
-    private static URI registry(MeshProperties properties) {
+    /** {@code mesh.registry}: one address, or the addresses of several replicas separated by commas. */
+    private static List<URI> registries(MeshProperties properties) {
         final @Nullable String value = properties.getRegistry();
         final String example = properties.isTls() ? "https://registry.internal:7070" : "http://registry.internal:7070";
         if (value == null || value.isBlank()) {
             throw new MeshConfigurationException(
                     "mesh.registry",
                     "not set",
-                    "Set mesh.registry to the registry's address, such as " + example + '.');
+                    "Set mesh.registry to the registry's address, such as " + example
+                            + " (or the replicas' addresses separated by commas).");
         }
+        final List<URI> uris = new ArrayList<>();
+        for (String one : value.split(",", -1)) {
+            final URI uri = registry(properties, one, example);
+            if (uris.contains(uri)) {
+                throw new MeshConfigurationException(
+                        "mesh.registry",
+                        "'" + value + "' names " + uri + " twice",
+                        "Set mesh.registry to each replica's address once, separated by commas.");
+            }
+            uris.add(uri);
+        }
+        return List.copyOf(uris);
+    }
+
+    private static URI registry(MeshProperties properties, String value, String example) {
         final URI uri;
         try {
             uri = new URI(value.strip());
@@ -122,7 +141,7 @@ public final class MeshSettings {
         if (!expectedScheme.equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
             throw new MeshConfigurationException(
                     "mesh.registry",
-                    "'" + value + "' is not " + expectedScheme + "://<host>:<port>"
+                    "'" + value.strip() + "' is not " + expectedScheme + "://<host>:<port>"
                             + (properties.isTls() ? " (the mesh speaks TLS: mesh.tls is on)" : ""),
                     "Set mesh.registry to an address such as " + example
                             + (properties.isTls() ? ", or mesh.tls=off if the registry runs with --plaintext." : '.'));
@@ -219,12 +238,21 @@ public final class MeshSettings {
     }
 
     /**
-     * Returns the registry's URI, from {@code mesh.registry}.
+     * Returns the registry's URI, from {@code mesh.registry}: of several replicas, the first.
      *
      * @return the URI, {@code https} with TLS and {@code http} without
      */
     public URI registry() {
-        return registry;
+        return registries.get(0);
+    }
+
+    /**
+     * Returns every registry replica's URI, from {@code mesh.registry} (a comma-separated list), in its order.
+     *
+     * @return at least one URI, each {@code https} with TLS and {@code http} without
+     */
+    public List<URI> registries() {
+        return registries;
     }
 
     /**

@@ -26,6 +26,7 @@ import io.mesh4j.core.discovery.Instance;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.backoff.FullJitterBackoff;
+import io.mesh4j.core.internal.registry.InstancesChanges;
 import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
@@ -34,7 +35,8 @@ import io.netty.util.AttributeKey;
 /**
  * The endpoints of one service, kept current by a long-poll watch on the registry: each answer replaces the
  * endpoints and the next watch starts at once from the answer's index, so a change reaches the client in the
- * time of one round trip.
+ * time of one round trip. The watch is incremental ({@code changes=true}): the registry answers what changed since
+ * the index held, applied here to the instances held, and the whole list only when its history does not reach back.
  *
  * <p>When the registry cannot be reached, the group keeps the endpoints it last had (fail static: a control
  * plane outage must not become a data plane outage), says so once in the log, and watches again with
@@ -59,14 +61,21 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
     private final FullJitterBackoff backoff;
     private final ScheduledExecutorService scheduler;
     private final Consumer<InstancesSnapshot> onAnswer;
+    private final boolean incremental;
 
     // Guarded by this.
     private long index;
     private int consecutiveFailures;
     private boolean started;
     private boolean answered;
+    private long answers;
+    private long fullAnswers;
+    private long changeAnswers;
+    /** The instances at {@link #index}, sorted by id: what an incremental answer's changes apply to. */
+    private List<Instance> instances = List.of();
+
     private @Nullable Throwable lastFailure;
-    private @Nullable CompletableFuture<InstancesSnapshot> pendingWatch;
+    private @Nullable CompletableFuture<?> pendingWatch;
     private @Nullable ScheduledFuture<?> pendingRetry;
 
     RegistryEndpointGroup(
@@ -77,7 +86,8 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
             ScheduledExecutorService scheduler,
             EndpointSelectionStrategy selectionStrategy,
             @Nullable List<Instance> lastKnown,
-            Consumer<InstancesSnapshot> onAnswer) {
+            Consumer<InstancesSnapshot> onAnswer,
+            boolean incremental) {
         // Empty is allowed: a service whose last instance left has no endpoints, and requests wait for one.
         super(selectionStrategy, true);
         this.registry = registry;
@@ -86,6 +96,7 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
         this.backoff = backoff;
         this.scheduler = scheduler;
         this.onAnswer = onAnswer;
+        this.incremental = incremental;
         if (lastKnown != null) {
             // From the state directory: served until the registry's first answer replaces them.
             setEndpoints(toEndpoints(lastKnown));
@@ -145,6 +156,27 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
                 : cause.getClass().getSimpleName();
     }
 
+    /**
+     * How many answers the registry gave this group: one for the first read, then one per change. A watch that
+     * moved to another registry replica and resumed there by its index adds none until the service changes.
+     */
+    public synchronized long answers() {
+        return answers;
+    }
+
+    /**
+     * How many answers carried the whole list: the first read, and an incremental watch's answer when the registry's
+     * history did not reach back to the index sent (or every answer, for a group that does not watch incrementally).
+     */
+    public synchronized long fullAnswers() {
+        return fullAnswers;
+    }
+
+    /** How many answers carried only what changed since the index sent (an incremental watch, the default). */
+    public synchronized long changeAnswers() {
+        return changeAnswers;
+    }
+
     synchronized void start() {
         started = true;
         watchNext();
@@ -156,13 +188,39 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
         }
         // The first read answers at once, where a watch from 0 on a service nobody registered yet would be held
         // until its first registration: a call that waits for an endpoint can then be told there is none.
-        final CompletableFuture<InstancesSnapshot> watch =
-                answered ? registry.watch(service, index, wait) : registry.instances(service);
-        pendingWatch = watch;
-        watch.whenComplete(this::onAnswer);
+        final CompletableFuture<InstancesSnapshot> watch;
+        if (!answered) {
+            watch = registry.instances(service);
+            pendingWatch = watch;
+            watch.whenComplete((snapshot, cause) -> onAnswer(snapshot, cause, true));
+        } else if (!incremental) {
+            watch = registry.watch(service, index, wait);
+            pendingWatch = watch;
+            watch.whenComplete((snapshot, cause) -> onAnswer(snapshot, cause, true));
+        } else {
+            // Only what changed since the index held, applied to the instances held: a change costs its own size,
+            // not the service's, on the wire and here.
+            final long since = index;
+            final List<Instance> held = instances;
+            final CompletableFuture<InstancesChanges> changes = registry.watchChanges(service, since, wait);
+            pendingWatch = changes;
+            changes.whenComplete((answer, cause) -> {
+                if (answer == null) {
+                    onAnswer(null, cause, false);
+                } else if (!answer.full() && answer.since() != since) {
+                    onAnswer(
+                            null,
+                            new IllegalStateException("the registry answered the changes since " + answer.since()
+                                    + " to a watch from " + since),
+                            false);
+                } else {
+                    onAnswer(answer.applyTo(held), null, answer.full());
+                }
+            });
+        }
     }
 
-    private synchronized void onAnswer(@Nullable InstancesSnapshot snapshot, @Nullable Throwable cause) {
+    private synchronized void onAnswer(@Nullable InstancesSnapshot snapshot, @Nullable Throwable cause, boolean full) {
         pendingWatch = null;
         if (isClosing()) {
             return;
@@ -172,6 +230,12 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
             return;
         }
         answered = true;
+        answers++;
+        if (full) {
+            fullAnswers++;
+        } else {
+            changeAnswers++;
+        }
         lastFailure = null;
         if (consecutiveFailures > 0) {
             logger.info(
@@ -193,6 +257,7 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
                     snapshot.index());
         }
         index = snapshot.index();
+        instances = snapshot.instances();
         setEndpoints(toEndpoints(snapshot.instances()));
         onAnswer.accept(snapshot);
         watchNext();

@@ -34,6 +34,7 @@ public final class RegistryEndpointGroupBuilder {
     private CompletableFuture<?> startAfter = CompletableFuture.completedFuture(null);
     private @Nullable List<Instance> lastKnown;
     private Consumer<InstancesSnapshot> onAnswer = snapshot -> {};
+    private boolean incremental = true;
 
     RegistryEndpointGroupBuilder(RegistryClient registry, ServiceName service) {
         this.registry = registry;
@@ -98,9 +99,18 @@ public final class RegistryEndpointGroupBuilder {
     /**
      * Returns the group, watching (or about to, see {@link #startAfter(CompletableFuture)}).
      */
+    /**
+     * Whether to watch incrementally, asking only for what changed since the index held ({@code changes=true}); on
+     * unless set. Off, every answer carries the whole list, as before incremental watches (for comparison).
+     */
+    public RegistryEndpointGroupBuilder incremental(boolean incremental) {
+        this.incremental = incremental;
+        return this;
+    }
+
     public RegistryEndpointGroup build() {
         final RegistryEndpointGroup group = new RegistryEndpointGroup(
-                registry, service, wait, backoff, scheduler, selectionStrategy, lastKnown, onAnswer);
+                registry, service, wait, backoff, scheduler, selectionStrategy, lastKnown, onAnswer, incremental);
         startAfter.whenComplete((unused, cause) -> group.start());
         return group;
     }

@@ -46,9 +46,14 @@ public final class RegistryTrust {
      * against the bundle. Closing the returned client closes its connections.
      */
     public static AdminClient admin(URI uri, String adminToken, String trustBundlePem) {
+        return admin(List.of(uri), adminToken, trustBundlePem);
+    }
+
+    /** As {@link #admin(URI, String, String)}, for the registry replicas at {@code uris}. */
+    public static AdminClient admin(List<URI> uris, String adminToken, String trustBundlePem) {
         final ClientFactory factory = clientFactory(Pem.readCertificates(trustBundlePem), Clock.systemUTC());
         return new AdminClient(
-                RegistryClient.builder(uri)
+                RegistryClient.builder(uris)
                         .factory(factory)
                         .adminToken(adminToken)
                         .build(),

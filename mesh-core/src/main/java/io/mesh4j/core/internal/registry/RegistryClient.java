@@ -13,9 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
-import com.linecorp.armeria.client.WebClientBuilder;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
-import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -49,16 +48,10 @@ public final class RegistryClient {
     /** How much longer than the {@code wait} the client waits for a watch answer before giving up on it. */
     private static final Duration WATCH_SLACK = Duration.ofSeconds(10);
 
-    private final WebClient client;
-    private final URI uri;
+    private final RegistryAddresses addresses;
 
-    private RegistryClient(URI uri, ClientFactory factory, @Nullable String adminToken) {
-        this.uri = uri;
-        final WebClientBuilder builder = WebClient.builder(uri).factory(factory);
-        if (adminToken != null) {
-            builder.addHeader(HttpHeaderNames.AUTHORIZATION, "Bearer " + adminToken);
-        }
-        client = builder.build();
+    private RegistryClient(RegistryAddresses addresses) {
+        this.addresses = addresses;
     }
 
     /**
@@ -77,28 +70,77 @@ public final class RegistryClient {
         return builder(uri).factory(factory).build();
     }
 
-    public static Builder builder(URI uri) {
-        requireNonNull(uri, "uri");
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-            throw new IllegalArgumentException(
-                    "registry uri: " + uri + " (expected: http:// or https:// with host and port)");
-        }
-        return new Builder(uri);
+    /**
+     * A client of the registry replicas at {@code uris}, all serving one mesh (replicas over one etcd): a call goes
+     * to one of them and moves on to the next when it fails (see {@link RegistryAddresses}).
+     */
+    public static RegistryClient of(List<URI> uris, ClientFactory factory) {
+        return builder(uris).factory(factory).build();
     }
 
+    public static Builder builder(URI uri) {
+        return builder(List.of(requireNonNull(uri, "uri")));
+    }
+
+    /**
+     * A builder of a client of the registry replicas at {@code uris}, tried in this order.
+     *
+     * @throws IllegalArgumentException if {@code uris} is empty, repeats an address, or holds one that is not
+     *     {@code http://} or {@code https://}
+     */
+    public static Builder builder(List<URI> uris) {
+        return new Builder(checkUris(uris));
+    }
+
+    /**
+     * Checks a list of registry addresses as every builder that takes one does: at least one, each {@code http://}
+     * or {@code https://} with a host, none twice.
+     *
+     * @return the list, copied
+     */
+    public static List<URI> checkUris(List<URI> uris) {
+        requireNonNull(uris, "uris");
+        if (uris.isEmpty()) {
+            throw new IllegalArgumentException("registry uris: [] (expected: at least one)");
+        }
+        for (URI uri : uris) {
+            requireNonNull(uri, "uris contains null");
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException(
+                        "registry uri: " + uri + " (expected: http:// or https:// with host and port)");
+            }
+        }
+        if (uris.stream().distinct().count() != uris.size()) {
+            throw new IllegalArgumentException("registry uris: " + uris + " (expected: each address once)");
+        }
+        return List.copyOf(uris);
+    }
+
+    /** The replica calls go to now: the first given, until it fails. */
     public URI uri() {
-        return uri;
+        return addresses.current();
+    }
+
+    /** Every replica this client may call, in the order given. */
+    public List<URI> uris() {
+        return addresses.uris();
+    }
+
+    /** How many times a call moved on from a replica that failed to the next one, since this client was made. */
+    public long failovers() {
+        return addresses.failovers();
     }
 
     /**
      * Registers or updates an instance; completes with the registry's index after the change.
      */
     public CompletableFuture<Long> register(ServiceName service, InstanceId id, Registration registration) {
-        return client.prepare()
-                .put(instancePath(service, id))
-                .content(MediaType.JSON_UTF_8, RegistryJson.writeRegistration(registration))
-                .execute()
-                .aggregate()
+        return send(
+                        c -> c.prepare()
+                                .put(instancePath(service, id))
+                                .content(MediaType.JSON_UTF_8, RegistryJson.writeRegistration(registration))
+                                .execute(),
+                        false)
                 .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
     }
 
@@ -107,8 +149,7 @@ public final class RegistryClient {
      * (it expired, or the registry lost it): the caller must register again.
      */
     public CompletableFuture<Boolean> heartbeat(ServiceName service, InstanceId id) {
-        return client.put(instancePath(service, id) + "/heartbeat", new byte[0])
-                .aggregate()
+        return send(c -> c.put(instancePath(service, id) + "/heartbeat", new byte[0]), false)
                 .thenApply(res -> res.status() == HttpStatus.NOT_FOUND
                         ? Boolean.FALSE
                         : expectOk(r -> Boolean.TRUE).apply(res));
@@ -118,8 +159,7 @@ public final class RegistryClient {
      * Removes an instance, so that watchers stop sending to it. Succeeds also when it was already gone.
      */
     public CompletableFuture<Void> deregister(ServiceName service, InstanceId id) {
-        return client.delete(instancePath(service, id))
-                .aggregate()
+        return send(c -> c.delete(instancePath(service, id)), false)
                 .thenApply(res -> res.status() == HttpStatus.NOT_FOUND
                         ? null
                         : expectOk(r -> (Void) null).apply(res));
@@ -129,8 +169,7 @@ public final class RegistryClient {
      * Returns the service's instances now.
      */
     public CompletableFuture<InstancesSnapshot> instances(ServiceName service) {
-        return client.get("/v1/services/" + service.value() + "/instances")
-                .aggregate()
+        return send(c -> c.get("/v1/services/" + service.value() + "/instances"), true)
                 .thenApply(
                         expectOk(res -> RegistryJson.parseSnapshot(res.content().array())));
     }
@@ -143,28 +182,28 @@ public final class RegistryClient {
     public CompletableFuture<InstancesSnapshot> watch(ServiceName service, long index, Duration wait) {
         final String path = "/v1/services/" + service.value() + "/instances?index=" + index + "&wait="
                 + WatchParams.formatWait(wait);
-        final HttpResponse response = client.prepare()
-                .get(path)
-                .responseTimeout(wait.plus(WATCH_SLACK))
-                .execute();
-        final CompletableFuture<InstancesSnapshot> snapshot = response.aggregate()
-                .thenApply(
-                        expectOk(res -> RegistryJson.parseSnapshot(res.content().array())));
-        // Cancelling the future aborts the held call, so that a closing watcher does not wait out the poll.
-        snapshot.whenComplete((unused, cause) -> {
-            if (snapshot.isCancelled()) {
-                response.abort();
-            }
-        });
-        return snapshot;
+        return watchPath(
+                path, wait, res -> RegistryJson.parseSnapshot(res.content().array()));
+    }
+
+    /**
+     * As {@link #watch}, answering only what changed since {@code index} (an incremental watch,
+     * {@code changes=true}): the instances added or changed and the ids removed, or the whole list, marked
+     * {@linkplain InstancesChanges#full() full}, when the registry's history does not reach back to {@code index}.
+     * Cancelling the returned future aborts the call.
+     */
+    public CompletableFuture<InstancesChanges> watchChanges(ServiceName service, long index, Duration wait) {
+        final String path = "/v1/services/" + service.value() + "/instances?index=" + index + "&wait="
+                + WatchParams.formatWait(wait) + "&changes=true";
+        return watchPath(
+                path, wait, res -> RegistryJson.parseChanges(res.content().array()));
     }
 
     /**
      * Lists every service with its instance count.
      */
     public CompletableFuture<List<ServiceSummary>> services() {
-        return client.get("/v1/services")
-                .aggregate()
+        return send(c -> c.get("/v1/services"), true)
                 .thenApply(
                         expectOk(res -> RegistryJson.parseServices(res.content().array())));
     }
@@ -175,8 +214,7 @@ public final class RegistryClient {
      * Returns the service's access policy now; a null policy means the service has none.
      */
     public CompletableFuture<PolicyJson.PolicySnapshot> policy(ServiceName service) {
-        return client.get("/v1/policies/" + service.value())
-                .aggregate()
+        return send(c -> c.get("/v1/policies/" + service.value()), true)
                 .thenApply(
                         expectOk(res -> PolicyJson.parseSnapshot(res.content().array())));
     }
@@ -201,11 +239,12 @@ public final class RegistryClient {
      * status 409 ({@link RegistryException#isConflict()}).
      */
     public CompletableFuture<Long> putPolicy(ServiceName service, AccessPolicy policy, long expectedIndex) {
-        return client.prepare()
-                .put(withExpectedIndex("/v1/policies/" + service.value(), expectedIndex))
-                .content(MediaType.JSON_UTF_8, PolicyJson.writePolicy(policy))
-                .execute()
-                .aggregate()
+        return send(
+                        c -> c.prepare()
+                                .put(withExpectedIndex("/v1/policies/" + service.value(), expectedIndex))
+                                .content(MediaType.JSON_UTF_8, PolicyJson.writePolicy(policy))
+                                .execute(),
+                        false)
                 .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
     }
 
@@ -219,15 +258,13 @@ public final class RegistryClient {
      * fails with a conflict ({@link RegistryException#isConflict()}) if it changed since.
      */
     public CompletableFuture<Long> deletePolicy(ServiceName service, long expectedIndex) {
-        return client.delete(withExpectedIndex("/v1/policies/" + service.value(), expectedIndex))
-                .aggregate()
+        return send(c -> c.delete(withExpectedIndex("/v1/policies/" + service.value(), expectedIndex)), false)
                 .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
     }
 
     /** Returns the mesh-wide default policy: what decides a request no rule, annotation or service default does. */
     public CompletableFuture<PolicyJson.DefaultSnapshot> defaultPolicy() {
-        return client.get(DEFAULT_POLICY_PATH)
-                .aggregate()
+        return send(c -> c.get(DEFAULT_POLICY_PATH), true)
                 .thenApply(expectOk(
                         res -> PolicyJson.parseDefaultSnapshot(res.content().array())));
     }
@@ -237,13 +274,13 @@ public final class RegistryClient {
      * with what is in force.
      */
     public CompletableFuture<PolicyJson.DefaultSnapshot> putDefaultPolicy(DefaultPolicy defaultPolicy) {
-        return client.prepare()
-                .put(DEFAULT_POLICY_PATH)
-                .content(
-                        MediaType.JSON_UTF_8,
-                        ("{\"default\":\"" + defaultPolicy.value() + "\"}").getBytes(StandardCharsets.UTF_8))
-                .execute()
-                .aggregate()
+        final byte[] body = ("{\"default\":\"" + defaultPolicy.value() + "\"}").getBytes(StandardCharsets.UTF_8);
+        return send(
+                        c -> c.prepare()
+                                .put(DEFAULT_POLICY_PATH)
+                                .content(MediaType.JSON_UTF_8, body)
+                                .execute(),
+                        false)
                 .thenApply(expectOk(
                         res -> PolicyJson.parseDefaultSnapshot(res.content().array())));
     }
@@ -252,8 +289,7 @@ public final class RegistryClient {
 
     /** Returns the service's route config now; a null config means the service has none. */
     public CompletableFuture<RouteJson.RoutesSnapshot> routes(ServiceName service) {
-        return client.get("/v1/routes/" + service.value())
-                .aggregate()
+        return send(c -> c.get("/v1/routes/" + service.value()), true)
                 .thenApply(expectOk(res -> RouteJson.parseSnapshot(res.content().array())));
     }
 
@@ -281,11 +317,12 @@ public final class RegistryClient {
      * ({@link RegistryException#isConflict()}): read it again and redo the change on what is in force.
      */
     public CompletableFuture<Accepted> putRoutes(ServiceName service, RouteConfig routes, long expectedIndex) {
-        return client.prepare()
-                .put(withExpectedIndex("/v1/routes/" + service.value(), expectedIndex))
-                .content(MediaType.JSON_UTF_8, RouteJson.write(routes))
-                .execute()
-                .aggregate()
+        return send(
+                        c -> c.prepare()
+                                .put(withExpectedIndex("/v1/routes/" + service.value(), expectedIndex))
+                                .content(MediaType.JSON_UTF_8, RouteJson.write(routes))
+                                .execute(),
+                        false)
                 .thenApply(
                         expectOk(res -> RegistryJson.parseAccepted(res.content().array())));
     }
@@ -300,8 +337,7 @@ public final class RegistryClient {
      * fails with a conflict ({@link RegistryException#isConflict()}) if it changed since.
      */
     public CompletableFuture<Long> deleteRoutes(ServiceName service, long expectedIndex) {
-        return client.delete(withExpectedIndex("/v1/routes/" + service.value(), expectedIndex))
-                .aggregate()
+        return send(c -> c.delete(withExpectedIndex("/v1/routes/" + service.value(), expectedIndex)), false)
                 .thenApply(expectOk(res -> RegistryJson.parseIndex(res.content().array())));
     }
 
@@ -309,19 +345,36 @@ public final class RegistryClient {
     public record Accepted(long index, List<String> warnings) {}
 
     private <T> CompletableFuture<T> watchDocument(String path, long index, Duration wait, Function<byte[], T> parser) {
-        final HttpResponse response = client.prepare()
-                .get(path + "?index=" + index + "&wait=" + WatchParams.formatWait(wait))
-                .responseTimeout(wait.plus(WATCH_SLACK))
-                .execute();
-        final CompletableFuture<T> snapshot = response.aggregate()
-                .thenApply(expectOk(res -> parser.apply(res.content().array())));
-        // Cancelling the future aborts the held call, so that a closing watcher does not wait out the poll.
+        return watchPath(
+                path + "?index=" + index + "&wait=" + WatchParams.formatWait(wait),
+                wait,
+                res -> parser.apply(res.content().array()));
+    }
+
+    /**
+     * A long poll of {@code pathAndQuery}. On another replica it is sent again as it is, index included: indexes
+     * are the same on every replica, so it resumes where it was. Cancelling the future aborts the held call, so
+     * that a closing watcher does not wait out the poll.
+     */
+    private <T> CompletableFuture<T> watchPath(
+            String pathAndQuery, Duration wait, Function<AggregatedHttpResponse, T> read) {
+        final CompletableFuture<AggregatedHttpResponse> answer = addresses.send(
+                c -> c.prepare()
+                        .get(pathAndQuery)
+                        .responseTimeout(wait.plus(WATCH_SLACK))
+                        .execute(),
+                true);
+        final CompletableFuture<T> snapshot = answer.thenApply(expectOk(read));
         snapshot.whenComplete((unused, cause) -> {
             if (snapshot.isCancelled()) {
-                response.abort();
+                answer.cancel(false);
             }
         });
         return snapshot;
+    }
+
+    private CompletableFuture<AggregatedHttpResponse> send(Function<WebClient, HttpResponse> request, boolean read) {
+        return addresses.send(request, read);
     }
 
     // ---- golden metrics
@@ -330,11 +383,12 @@ public final class RegistryClient {
      * Sends a member's golden-metric report ({@link MetricsReportJson}) for {@code service}, the member's own.
      */
     public CompletableFuture<Void> reportMetrics(ServiceName service, byte[] report) {
-        return client.prepare()
-                .post("/v1/services/" + service.value() + "/metrics")
-                .content(MediaType.JSON_UTF_8, report)
-                .execute()
-                .aggregate()
+        return send(
+                        c -> c.prepare()
+                                .post("/v1/services/" + service.value() + "/metrics")
+                                .content(MediaType.JSON_UTF_8, report)
+                                .execute(),
+                        false)
                 .thenApply(expectOk(res -> (Void) null));
     }
 
@@ -342,11 +396,12 @@ public final class RegistryClient {
      * Asks for the service's quota leases ({@link QuotaJson}) for one of its instances; answers the lease answer.
      */
     public CompletableFuture<QuotaJson.LeaseAnswer> quotaLeases(ServiceName service, QuotaJson.LeaseRequest request) {
-        return client.prepare()
-                .post(QuotaJson.leasesPath(service.value()))
-                .content(MediaType.JSON_UTF_8, QuotaJson.writeRequest(request))
-                .execute()
-                .aggregate()
+        return send(
+                        c -> c.prepare()
+                                .post(QuotaJson.leasesPath(service.value()))
+                                .content(MediaType.JSON_UTF_8, QuotaJson.writeRequest(request))
+                                .execute(),
+                        false)
                 .thenApply(expectOk(res -> QuotaJson.parseAnswer(res.content().array())));
     }
 
@@ -355,14 +410,13 @@ public final class RegistryClient {
      * operator's read-only views, whose answers are tables to print more than models to keep.
      */
     public CompletableFuture<byte[]> getJson(String pathAndQuery) {
-        return client.get(pathAndQuery)
-                .aggregate()
+        return send(c -> c.get(pathAndQuery), true)
                 .thenApply(expectOk(res -> res.content().array()));
     }
 
     /** The registry's whole answer to {@code GET pathAndQuery}, whatever its status: for a check of its headers. */
     public CompletableFuture<AggregatedHttpResponse> getAnswer(String pathAndQuery) {
-        return client.get(pathAndQuery).aggregate();
+        return send(c -> c.get(pathAndQuery), true);
     }
 
     // ---- identity
@@ -372,11 +426,12 @@ public final class RegistryClient {
      * (then {@code request.token()} is null).
      */
     public CompletableFuture<IdentityJson.CsrAnswer> requestCertificate(IdentityJson.CsrRequest request) {
-        return client.prepare()
-                .post("/v1/identity/csr")
-                .content(MediaType.JSON_UTF_8, IdentityJson.writeCsrRequest(request))
-                .execute()
-                .aggregate()
+        return send(
+                        c -> c.prepare()
+                                .post("/v1/identity/csr")
+                                .content(MediaType.JSON_UTF_8, IdentityJson.writeCsrRequest(request))
+                                .execute(),
+                        false)
                 .thenApply(expectOk(
                         res -> IdentityJson.parseCsrAnswer(res.content().array())));
     }
@@ -385,15 +440,13 @@ public final class RegistryClient {
      * The roots of the mesh's CA, in PEM.
      */
     public CompletableFuture<String> trustBundle() {
-        return client.get("/v1/identity/trust-bundle")
-                .aggregate()
+        return send(c -> c.get("/v1/identity/trust-bundle"), true)
                 .thenApply(expectOk(AggregatedHttpResponse::contentUtf8));
     }
 
     /** The mesh's trust state now: the roots in force and the revocations. */
     public CompletableFuture<TrustJson.TrustSnapshot> trust() {
-        return client.get("/v1/identity/trust")
-                .aggregate()
+        return send(c -> c.get("/v1/identity/trust"), true)
                 .thenApply(expectOk(res -> TrustJson.parseSnapshot(res.content().array())));
     }
 
@@ -409,46 +462,45 @@ public final class RegistryClient {
 
     /** Revokes a certificate (by serial) or an identity's certificates (by SPIFFE ID); answers the revocation. */
     public CompletableFuture<TrustJson.Revocation> revoke(TrustJson.RevokeRequest request) {
-        return client.prepare()
-                .post("/v1/admin/revocations")
-                .content(MediaType.JSON_UTF_8, TrustJson.writeRevokeRequest(request))
-                .execute()
-                .aggregate()
+        return send(
+                        c -> c.prepare()
+                                .post("/v1/admin/revocations")
+                                .content(MediaType.JSON_UTF_8, TrustJson.writeRevokeRequest(request))
+                                .execute(),
+                        false)
                 .thenApply(
                         expectOk(res -> TrustJson.parseRevocation(res.content().array())));
     }
 
     /** The revocations in force, oldest first. */
     public CompletableFuture<List<TrustJson.Revocation>> revocations() {
-        return client.get("/v1/admin/revocations")
-                .aggregate()
+        return send(c -> c.get("/v1/admin/revocations"), true)
                 .thenApply(
                         expectOk(res -> TrustJson.parseRevocations(res.content().array())));
     }
 
     public CompletableFuture<IdentityJson.TokenInfo> createToken(IdentityJson.TokenRequest request) {
-        return client.prepare()
-                .post("/v1/admin/tokens")
-                .content(MediaType.JSON_UTF_8, IdentityJson.writeTokenRequest(request))
-                .execute()
-                .aggregate()
+        return send(
+                        c -> c.prepare()
+                                .post("/v1/admin/tokens")
+                                .content(MediaType.JSON_UTF_8, IdentityJson.writeTokenRequest(request))
+                                .execute(),
+                        false)
                 .thenApply(expectOk(res -> IdentityJson.parseToken(res.content().array())));
     }
 
     public CompletableFuture<List<IdentityJson.TokenInfo>> tokens() {
-        return client.get("/v1/admin/tokens")
-                .aggregate()
+        return send(c -> c.get("/v1/admin/tokens"), true)
                 .thenApply(
                         expectOk(res -> IdentityJson.parseTokens(res.content().array())));
     }
 
     public CompletableFuture<Void> revokeToken(String id) {
-        return client.delete("/v1/admin/tokens/" + id).aggregate().thenApply(expectOk(res -> (Void) null));
+        return send(c -> c.delete("/v1/admin/tokens/" + id), false).thenApply(expectOk(res -> (Void) null));
     }
 
     public CompletableFuture<IdentityJson.RotationInfo> rotateCa() {
-        return client.post("/v1/admin/ca/rotate", new byte[0])
-                .aggregate()
+        return send(c -> c.post("/v1/admin/ca/rotate", new byte[0]), false)
                 .thenApply(
                         expectOk(res -> IdentityJson.parseRotation(res.content().array())));
     }
@@ -483,18 +535,18 @@ public final class RegistryClient {
 
     @Override
     public String toString() {
-        return "RegistryClient(" + uri + ')';
+        return "RegistryClient(" + addresses + ')';
     }
 
     /** Builds a {@link RegistryClient}. */
     public static final class Builder {
 
-        private final URI uri;
+        private final List<URI> uris;
         private ClientFactory factory = ClientFactory.ofDefault();
         private @Nullable String adminToken;
 
-        private Builder(URI uri) {
-            this.uri = uri;
+        private Builder(List<URI> uris) {
+            this.uris = uris;
         }
 
         public Builder factory(ClientFactory factory) {
@@ -512,7 +564,8 @@ public final class RegistryClient {
         }
 
         public RegistryClient build() {
-            return new RegistryClient(uri, factory, adminToken);
+            return new RegistryClient(new RegistryAddresses(
+                    uris, factory, adminToken, CommonPools.workerGroup(), RegistryAddresses.defaultBackoff()));
         }
     }
 }

@@ -105,6 +105,52 @@ public final class RegistryJson {
         return new InstancesSnapshot(root.path("index").asLong(), instances);
     }
 
+    // ---- instances: the incremental watch answer (changes=true)
+
+    /**
+     * Writes an incremental watch answer: {@code {"index": M, "since": N, "upserted": [...], "removed": [ids]}}, or
+     * for a full one {@code {"index": M, "full": true, "instances": [...]}}.
+     */
+    public static byte[] writeChanges(InstancesChanges changes) {
+        final ObjectNode root = MAPPER.createObjectNode();
+        root.put("index", changes.index());
+        if (changes.full()) {
+            root.put("full", true);
+            final ArrayNode instances = root.putArray("instances");
+            changes.upserted().forEach(instance -> writeInstance(instances.addObject(), instance));
+            return write(root);
+        }
+        root.put("since", changes.since());
+        final ArrayNode upserted = root.putArray("upserted");
+        changes.upserted().forEach(instance -> writeInstance(upserted.addObject(), instance));
+        final ArrayNode removed = root.putArray("removed");
+        changes.removed().forEach(id -> removed.add(id.value()));
+        return write(root);
+    }
+
+    /**
+     * Reads an incremental watch answer leniently; see the class comment.
+     *
+     * @throws IllegalArgumentException if the answer is not one
+     */
+    public static InstancesChanges parseChanges(byte[] body) {
+        final JsonNode root = readAnswer(body);
+        final long index = root.path("index").asLong();
+        if (root.path("full").asBoolean(false)) {
+            final List<Instance> instances = new ArrayList<>();
+            root.path("instances").forEach(node -> instances.add(readInstance(node)));
+            return new InstancesChanges(index, -1, true, instances, List.of());
+        }
+        if (!root.path("since").isNumber()) {
+            throw new IllegalArgumentException("the registry answered an incremental watch without since or full");
+        }
+        final List<Instance> upserted = new ArrayList<>();
+        root.path("upserted").forEach(node -> upserted.add(readInstance(node)));
+        final List<InstanceId> removed = new ArrayList<>();
+        root.path("removed").forEach(node -> removed.add(InstanceId.of(node.asText())));
+        return new InstancesChanges(index, root.path("since").asLong(), false, upserted, removed);
+    }
+
     static void writeInstance(ObjectNode node, Instance instance) {
         node.put("id", instance.id().value());
         node.put("host", instance.host());

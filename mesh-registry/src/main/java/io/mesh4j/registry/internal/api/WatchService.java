@@ -14,14 +14,17 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.ErrorCode;
+import io.mesh4j.core.internal.registry.InvalidInputException;
 import io.mesh4j.core.internal.registry.WatchParams;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.instances.ServiceSnapshot;
 
 /**
  * {@code GET /v1/services/{service}/instances?index=N&wait=30s}: the long-poll watch. Without {@code index} it
- * answers at once; with it, it holds while the service's index is still N. It holds no thread while it waits: the
- * answer is a future that the service's next change, or the end of the wait, completes.
+ * answers at once; with it, it holds while the service's index is still N. With {@code changes=true} it answers
+ * only what changed since N (or the full list, marked so, when the service's history does not reach back to N). It
+ * holds no thread while it waits: the answer is a future that the service's next change, or the end of the wait,
+ * completes.
  */
 final class WatchService implements HttpService {
 
@@ -34,6 +37,20 @@ final class WatchService implements HttpService {
         this.table = table;
     }
 
+    /** The {@code changes} parameter: {@code true} for an incremental watch; absent or {@code false} for the list. */
+    private static boolean changes(@Nullable String param) {
+        if (param == null || "false".equals(param)) {
+            return false;
+        }
+        if ("true".equals(param)) {
+            return true;
+        }
+        throw new InvalidInputException(
+                ErrorCode.INVALID_QUERY,
+                "changes: '" + (param.length() <= 40 ? param : param.substring(0, 40) + "...")
+                        + "' (expected: true, for only what changed since index, or false)");
+    }
+
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         final ServiceName service = PathNames.service(ctx);
@@ -41,9 +58,11 @@ final class WatchService implements HttpService {
         final @Nullable String waitParam = ctx.queryParam("wait");
         final long index = indexParam == null ? -1 : WatchParams.parseIndex(indexParam);
         final Duration wait = waitParam == null ? WatchParams.DEFAULT_WAIT : WatchParams.parseWait(waitParam);
+        final boolean changes = changes(ctx.queryParam("changes"));
         if (indexParam == null) {
             // No index: the caller has nothing yet and wants what there is now (curl, a first look).
-            return JsonResponses.snapshot(table.current(service));
+            final ServiceSnapshot now = table.current(service);
+            return changes ? JsonResponses.indexed(now.index(), now.changesJson(-1)) : JsonResponses.snapshot(now);
         }
         ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, wait.plus(TIMEOUT_MARGIN));
         final CompletableFuture<ServiceSnapshot> answer = table.watch(service, index, wait);
@@ -55,7 +74,9 @@ final class WatchService implements HttpService {
         return HttpResponse.of(answer.handleAsync(
                 (snapshot, cause) -> {
                     if (cause == null) {
-                        return JsonResponses.snapshot(snapshot);
+                        return changes
+                                ? JsonResponses.indexed(snapshot.index(), snapshot.changesJson(index))
+                                : JsonResponses.snapshot(snapshot);
                     }
                     if (answer.isCancelled()) {
                         // Nobody is left to read this; answered only so that the failure is not logged as a fault.

@@ -75,9 +75,7 @@ public final class MeshCtl {
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             final Object command = cmd.getCommand();
-            final String connection = command instanceof AdminCommand admin
-                    ? ConnectionErrors.describe(admin.connection.registry, cause)
-                    : "";
+            final String connection = command instanceof AdminCommand admin ? admin.connection.describe(cause) : "";
             cmd.getErr()
                     .println("meshctl: "
                             + (cause instanceof RegistryException || cause instanceof Failure
@@ -107,11 +105,13 @@ public final class MeshCtl {
 
         @Option(
                 names = "--registry",
-                paramLabel = "URL",
+                paramLabel = "URL[,URL...]",
+                split = ",",
                 defaultValue = "https://127.0.0.1:7070",
-                description = "The registry; else $MESHCTL_REGISTRY, else registry= in $MESHCTL_CONFIG or "
+                description = "The registry, or its replicas separated by commas (tried in turn until one answers); "
+                        + "else $MESHCTL_REGISTRY, else registry= in $MESHCTL_CONFIG or "
                         + "~/.config/mesh4j/meshctl.properties. Default: ${DEFAULT-VALUE}.")
-        URI registry = URI.create("https://127.0.0.1:7070");
+        List<URI> registries = List.of(URI.create("https://127.0.0.1:7070"));
 
         @Option(
                 names = "--data-dir",
@@ -132,11 +132,35 @@ public final class MeshCtl {
         @Nullable
         Path trustBundle;
 
+        /** What a failure to reach the registry means, in one line: of several replicas, the last one tried. */
+        String describe(Throwable cause) {
+            final URI last = registries.get(registries.size() - 1);
+            return registries.size() == 1
+                    ? ConnectionErrors.describe(last, cause)
+                    : "none of the registries " + registries + " answered; the last one: "
+                            + ConnectionErrors.describe(last, cause);
+        }
+
         RegistryTrust.AdminClient open() throws Exception {
-            if ("http".equals(registry.getScheme())) {
+            final List<URI> registries;
+            try {
+                registries = RegistryClient.checkUris(this.registries);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--registry: " + e.getMessage());
+            }
+            final long plaintext = registries.stream()
+                    .filter(uri -> "http".equals(uri.getScheme()))
+                    .count();
+            if (plaintext > 0 && plaintext < registries.size()) {
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
+                        "--registry: " + registries + " mixes http:// and https:// (expected: every replica alike)");
+            }
+            if (plaintext > 0) {
                 // A plaintext registry: nothing to prove, nothing to verify; the default factory is shared, and
                 // closing it is a no-op.
-                return new RegistryTrust.AdminClient(RegistryClient.of(registry), ClientFactory.ofDefault());
+                return new RegistryTrust.AdminClient(
+                        RegistryClient.of(registries, ClientFactory.ofDefault()), ClientFactory.ofDefault());
             }
             final Path token =
                     adminTokenFile != null ? adminTokenFile : dataDir != null ? dataDir.resolve("admin.token") : null;
@@ -148,7 +172,7 @@ public final class MeshCtl {
                         "give --data-dir DIR (the registry's), or --admin-token-file and --trust-bundle");
             }
             return RegistryTrust.admin(
-                    registry,
+                    registries,
                     Files.readString(token, StandardCharsets.US_ASCII),
                     Files.readString(bundle, StandardCharsets.US_ASCII));
         }

@@ -71,7 +71,7 @@ final class ServiceEntry {
      */
     List<CompletableFuture<Void>> publish(ServiceState next) {
         synchronized (this) {
-            snapshot = new ServiceSnapshot(next);
+            snapshot = snapshot.next(next);
             return takeWaiting();
         }
     }

@@ -6,6 +6,7 @@ import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.HttpData;
 
+import io.mesh4j.core.internal.registry.InstancesChanges;
 import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.registry.internal.store.ServiceState;
@@ -18,14 +19,26 @@ import io.mesh4j.registry.internal.store.ServiceState;
  */
 public final class ServiceSnapshot {
 
-    static final ServiceSnapshot UNKNOWN = new ServiceSnapshot(ServiceState.UNKNOWN);
+    static final ServiceSnapshot UNKNOWN = new ServiceSnapshot(ServiceState.UNKNOWN, InstanceHistory.EMPTY);
 
     private final ServiceState state;
+    private final InstanceHistory history;
     private @Nullable InstancesSnapshot instances;
     private byte @Nullable [] json;
+    private byte @Nullable [] fullChangesJson;
+    // The last incremental answer written, by the index it starts from: the watches one change wakes nearly all
+    // held the index just before it, so they share this one.
+    private long changesSince = -1;
+    private byte @Nullable [] changesJson;
 
-    ServiceSnapshot(ServiceState state) {
+    ServiceSnapshot(ServiceState state, InstanceHistory history) {
         this.state = requireNonNull(state, "state");
+        this.history = requireNonNull(history, "history");
+    }
+
+    /** The snapshot that follows this one once the service is {@code next}, with the history that leads to it. */
+    ServiceSnapshot next(ServiceState next) {
+        return new ServiceSnapshot(next, history.next(state, next));
     }
 
     public long index() {
@@ -57,6 +70,30 @@ public final class ServiceSnapshot {
             json = RegistryJson.writeSnapshot(instances());
         }
         return json;
+    }
+
+    /**
+     * The incremental watch answer for a watcher at {@code since}: what changed since, or the full list, marked so,
+     * when the history does not reach back that far. Written once per starting index and shared.
+     */
+    public HttpData changesJson(long since) {
+        return HttpData.wrap(changesBytes(since));
+    }
+
+    private synchronized byte[] changesBytes(long since) {
+        if (changesJson != null && changesSince == since) {
+            return changesJson;
+        }
+        final @Nullable InstancesChanges changes = since < 0 ? null : history.since(since, state.index());
+        if (changes == null) {
+            if (fullChangesJson == null) {
+                fullChangesJson = RegistryJson.writeChanges(InstancesChanges.full(instances()));
+            }
+            return fullChangesJson;
+        }
+        changesSince = since;
+        changesJson = RegistryJson.writeChanges(changes);
+        return changesJson;
     }
 
     @Override
