@@ -10,6 +10,7 @@ import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -23,6 +24,7 @@ import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.check.MeshCheck;
+import io.mesh4j.registry.internal.dashboard.Dashboard;
 import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
@@ -64,6 +66,8 @@ public final class RegistryApi {
             MetricsApi.EDGES,
             MetricsApi.MEMBERS,
             MeshCheck.PATH,
+            Dashboard.PAGE,
+            Dashboard.EVENTS,
             INSTANCES,
             INSTANCE,
             HEARTBEAT,
@@ -180,6 +184,11 @@ public final class RegistryApi {
                 .service(MetricsApi.EDGES, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.edges()))))
                 .service(
                         MetricsApi.MEMBERS, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.members()))));
+        // The dashboard: its page is public (it holds nothing secret), what it draws is read as the stats are.
+        final Dashboard dashboard = new Dashboard(metrics.clock(), table, metrics);
+        server.serviceUnder(Dashboard.PAGE, dashboard.page())
+                .service("/dashboard", (ctx, req) -> HttpResponse.ofRedirect(Dashboard.PAGE))
+                .service(Dashboard.EVENTS, new MethodRouter(Map.of(HttpMethod.GET, access.member(dashboard.events()))));
         final MeshCheck check = new MeshCheck(
                 metrics.clock(),
                 table,
