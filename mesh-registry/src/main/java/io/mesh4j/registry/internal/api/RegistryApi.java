@@ -172,23 +172,24 @@ public final class RegistryApi {
                                 HttpMethod.PUT, access.admin("routes.put", RegistryApi::service, route::put),
                                 HttpMethod.DELETE,
                                         access.admin("routes.delete", RegistryApi::service, route::delete))));
-        // Golden metrics: a member reports its own service's edges only; any member or the operator reads them.
+        // Golden metrics: a member reports its own service's edges only; any member, the viewer token or the operator
+        // reads them.
         server.service(
                         MetricsApi.REPORT,
                         new MethodRouter(
                                 Map.of(HttpMethod.POST, access.serviceWorkload("metrics.report", metrics.report()))))
                 .service(
                         MetricsApi.SERVICES,
-                        new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.services()))))
-                .service(MetricsApi.SERVICE, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.service()))))
-                .service(MetricsApi.EDGES, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.edges()))))
+                        new MethodRouter(Map.of(HttpMethod.GET, access.viewer(metrics.services()))))
+                .service(MetricsApi.SERVICE, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(metrics.service()))))
+                .service(MetricsApi.EDGES, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(metrics.edges()))))
                 .service(
-                        MetricsApi.MEMBERS, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.members()))));
-        // The dashboard: its page is public (it holds nothing secret), what it draws is read as the stats are.
+                        MetricsApi.MEMBERS, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(metrics.members()))));
+        // The dashboard: its page is public (it holds nothing secret); what it draws is read as the stats are.
         final Dashboard dashboard = new Dashboard(metrics.clock(), table, metrics);
         server.serviceUnder(Dashboard.PAGE, dashboard.page())
                 .service("/dashboard", (ctx, req) -> HttpResponse.ofRedirect(Dashboard.PAGE))
-                .service(Dashboard.EVENTS, new MethodRouter(Map.of(HttpMethod.GET, access.member(dashboard.events()))));
+                .service(Dashboard.EVENTS, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(dashboard.events()))));
         final MeshCheck check = new MeshCheck(
                 metrics.clock(),
                 table,
