@@ -45,7 +45,8 @@ import picocli.CommandLine.Parameters;
             Stat.class,
             Edges.class,
             Top.class,
-            Check.class
+            Check.class,
+            Completion.class
         })
 public final class MeshCtl {
 
