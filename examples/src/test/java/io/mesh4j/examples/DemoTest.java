@@ -29,6 +29,8 @@ class DemoTest {
                         "$ meshctl routes split orders v1=100 v2=0",
                         "$ meshctl routes split orders v1=90 v2=10",
                         "$ meshctl routes split orders v1=50 v2=50")
+                // The dashboard, with the read-only viewer token after '#'.
+                .containsPattern("dashboard   https://127\\.0\\.0\\.1:\\d+/dashboard/#token=[A-Za-z0-9_-]{32,} ")
                 .contains("routes of orders in force at index")
                 // The registry's golden metrics of the same run, from what the members reported.
                 .contains("$ meshctl stat")

@@ -65,6 +65,7 @@ import io.mesh4j.registry.internal.store.etcd.EtcdInstances;
 import io.mesh4j.registry.internal.store.etcd.EtcdTokens;
 import io.mesh4j.registry.internal.tokens.AdminToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
+import io.mesh4j.registry.internal.tokens.ViewerToken;
 import io.mesh4j.registry.internal.trust.MeshTrust;
 import io.netty.handler.ssl.ClientAuth;
 
@@ -132,6 +133,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private @Nullable RegistryCertificate certificate;
     private @Nullable MeshTrust trust;
     private @Nullable AdminToken adminToken;
+    private @Nullable ViewerToken viewerToken;
     private @Nullable AuditLog audit;
     private RegistryTrust.@Nullable AdminClient adminClient;
     private @Nullable InstanceTable table;
@@ -353,6 +355,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                 CertificateAuthority.open(dataDir.resolve("ca"), trustDomain, leafLifetime, clock, operatorRoot);
         this.ca = ca;
         adminToken = AdminToken.openOrCreate(dataDir);
+        viewerToken = ViewerToken.openOrCreate(dataDir);
         certificate = RegistryCertificate.start(ca, host, tlsNames, CommonPools.blockingTaskExecutor(), clock);
         final MeshTrust trust = MeshTrust.open(dataDir, ca, clock, CommonPools.blockingTaskExecutor());
         this.trust = trust;
@@ -408,7 +411,10 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                                     .tlsCustomizer(tls -> tls.trustManager(trust))
                                     .build());
             access = Access.secured(
-                    requireNonNull(adminToken, "adminToken"), requireNonNull(audit, "audit"), authority.trust());
+                    requireNonNull(adminToken, "adminToken"),
+                    requireNonNull(viewerToken, "viewerToken"),
+                    requireNonNull(audit, "audit"),
+                    authority.trust());
         }
         if (requestTimeout != null) {
             builder.requestTimeout(requestTimeout);

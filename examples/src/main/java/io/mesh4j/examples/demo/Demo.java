@@ -132,6 +132,14 @@ public final class Demo implements Callable<Integer> {
             final String trustBundle = Files.readString(registry.dataDir().resolve("trust-bundle.pem"));
             out.println("registry    " + registryUri + "  (its own process, pid " + registry.pid()
                     + "; the mesh's certificate authority)");
+            // The viewer token may only read: the URL is safe to open while the demo runs. Browsers never send the
+            // part after '#' to a server; the page moves it into the tab's session storage.
+            final String viewerToken = Files.readString(
+                            registry.dataDir().resolve("viewer.token"), StandardCharsets.US_ASCII)
+                    .strip();
+            out.println("dashboard   " + registryUri.resolve("/dashboard/") + "#token=" + viewerToken
+                    + "  (live while the demo runs; the browser will not know the mesh's CA: accept it, or trust "
+                    + registry.dataDir().resolve("trust-bundle.pem") + ")");
             final Identities identities = new Identities(registryUri, admin.client(), trustBundle, toClose);
             final MeshCtlProcess meshctl = new MeshCtlProcess(registryUri, registry.dataDir());
             allowTheCallChain(meshctl, workDir);

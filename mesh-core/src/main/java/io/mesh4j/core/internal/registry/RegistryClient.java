@@ -414,6 +414,20 @@ public final class RegistryClient {
                 .thenApply(expectOk(res -> res.content().array()));
     }
 
+    /**
+     * Sends {@code PUT pathAndQuery} with the JSON {@code body} and answers the JSON of a 2xx, such as a write checked
+     * with {@code ?dryRun=true}; any other status fails the future with a {@link RegistryException}.
+     */
+    public CompletableFuture<byte[]> putJson(String pathAndQuery, byte[] body) {
+        return send(
+                        c -> c.prepare()
+                                .put(pathAndQuery)
+                                .content(MediaType.JSON_UTF_8, body)
+                                .execute(),
+                        false)
+                .thenApply(expectOk(res -> res.content().array()));
+    }
+
     /** The registry's whole answer to {@code GET pathAndQuery}, whatever its status: for a check of its headers. */
     public CompletableFuture<AggregatedHttpResponse> getAnswer(String pathAndQuery) {
         return send(c -> c.get(pathAndQuery), true);

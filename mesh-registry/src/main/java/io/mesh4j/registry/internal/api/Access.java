@@ -22,6 +22,7 @@ import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.registry.internal.audit.AuditLog;
 import io.mesh4j.registry.internal.tokens.AdminToken;
+import io.mesh4j.registry.internal.tokens.ViewerToken;
 import io.mesh4j.registry.internal.trust.MeshTrust;
 
 /**
@@ -33,6 +34,7 @@ import io.mesh4j.registry.internal.trust.MeshTrust;
  *   <li>an instance of a service is registered, renewed and removed only by that service's workloads;</li>
  *   <li>reads (services, watches) need a mesh certificate;</li>
  *   <li>a certificate the operator revoked may do none of it (403 {@code revoked}, saying how to rejoin);</li>
+ *   <li>the viewer token may read the golden metrics and the dashboard's stream, nothing else;</li>
  *   <li>the admin token may do all of it, and the admin calls.</li>
  * </ul>
  *
@@ -49,19 +51,25 @@ public final class Access {
             + "create --service <service>) and restart the workload with it";
 
     private final @Nullable AdminToken adminToken;
+    private final @Nullable ViewerToken viewerToken;
     private final @Nullable MeshTrust trust;
     private final AuditedCalls audited;
     private final RefusalLog refusals = new RefusalLog("registry");
 
-    private Access(@Nullable AdminToken adminToken, @Nullable MeshTrust trust, AuditLog audit) {
+    private Access(
+            @Nullable AdminToken adminToken,
+            @Nullable ViewerToken viewerToken,
+            @Nullable MeshTrust trust,
+            AuditLog audit) {
         this.adminToken = adminToken;
+        this.viewerToken = viewerToken;
         this.trust = trust;
         audited = new AuditedCalls(audit);
     }
 
     /** Everybody may call everything: a plaintext registry. Admin calls are still audited. */
     public static Access open(AuditLog audit) {
-        return new Access(null, null, requireNonNull(audit, "audit"));
+        return new Access(null, null, null, requireNonNull(audit, "audit"));
     }
 
     /**
@@ -71,6 +79,16 @@ public final class Access {
     public static Access secured(AdminToken adminToken, AuditLog audit, MeshTrust trust) {
         return new Access(
                 requireNonNull(adminToken, "adminToken"),
+                null,
+                requireNonNull(trust, "trust"),
+                requireNonNull(audit, "audit"));
+    }
+
+    /** As {@link #secured(AdminToken, AuditLog, MeshTrust)}, and {@code viewerToken} may call {@link #viewer} reads. */
+    public static Access secured(AdminToken adminToken, ViewerToken viewerToken, AuditLog audit, MeshTrust trust) {
+        return new Access(
+                requireNonNull(adminToken, "adminToken"),
+                requireNonNull(viewerToken, "viewerToken"),
                 requireNonNull(trust, "trust"),
                 requireNonNull(audit, "audit"));
     }
@@ -147,6 +165,22 @@ public final class Access {
                 return refuse(ErrorCode.REVOKED, revoked + "; " + REJOIN);
             }
             return service.serve(ctx, req);
+        };
+    }
+
+    /**
+     * A read that the viewer token may make too (the golden metrics, the dashboard's stream), besides any workload
+     * of the mesh and the operator.
+     */
+    HttpService viewer(HttpService service) {
+        final HttpService member = member(service);
+        return (ctx, req) -> {
+            final @Nullable ViewerToken viewerToken = this.viewerToken;
+            if (viewerToken != null
+                    && viewerToken.matches(ctx.request().headers().get(HttpHeaderNames.AUTHORIZATION))) {
+                return service.serve(ctx, req);
+            }
+            return member.serve(ctx, req);
         };
     }
 

@@ -23,6 +23,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.ErrorCode;
+import io.mesh4j.core.internal.registry.InvalidInputException;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.WatchParams;
 import io.mesh4j.registry.internal.documents.DocumentStore;
@@ -102,10 +103,14 @@ final class DocumentService<T> {
     HttpResponse put(ServiceRequestContext ctx, HttpRequest req) {
         final ServiceName service = PathNames.service(ctx);
         final long expected = expectedIndex(ctx);
+        final boolean dryRun = dryRun(ctx);
         return HttpResponse.of(req.aggregate()
                 .thenApplyAsync(
                         body -> {
                             final T document = parser.apply(body.content().array());
+                            if (dryRun) {
+                                return dryRun(service, document);
+                            }
                             final long index;
                             try {
                                 index = store.put(service, document, expected);
@@ -140,6 +145,34 @@ final class DocumentService<T> {
                     }
                 },
                 ctx.blockingTaskExecutor()));
+    }
+
+    /**
+     * What a PUT with {@code ?dryRun=true} answers: the document was read and checked as a PUT would, with the same
+     * warnings, and nothing was stored: {@code {"dryRun": true, "index": <in force now>, "warnings": [...]}}. A
+     * conditional {@code index} is not compared: the write that follows says whether it still holds.
+     */
+    private HttpResponse dryRun(ServiceName service, T document) {
+        final long inForce = store.get(service).index();
+        final ObjectNode answer =
+                JsonNodeFactory.instance.objectNode().put("dryRun", true).put("index", inForce);
+        final ArrayNode array = answer.putArray("warnings");
+        warnings.apply(service, document).forEach(array::add);
+        return JsonResponses.ok(answer.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A write's {@code dryRun}: {@code true} checks it and stores nothing; absent or {@code false}, it is stored. */
+    private static boolean dryRun(ServiceRequestContext ctx) {
+        final @Nullable String value = ctx.queryParam("dryRun");
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw new InvalidInputException(
+                ErrorCode.INVALID_QUERY,
+                "dryRun: '" + value + "' (expected: true, to check without storing, or false)");
     }
 
     /** How many services have an answer kept for their reads and watches. */

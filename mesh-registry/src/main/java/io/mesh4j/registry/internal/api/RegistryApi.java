@@ -11,6 +11,7 @@ import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -24,6 +25,7 @@ import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.check.MeshCheck;
+import io.mesh4j.registry.internal.dashboard.Dashboard;
 import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
@@ -69,6 +71,8 @@ public final class RegistryApi {
             MetricsApi.EDGES,
             MetricsApi.MEMBERS,
             MeshCheck.PATH,
+            Dashboard.PAGE,
+            Dashboard.EVENTS,
             INSTANCES,
             INSTANCE,
             HEARTBEAT,
@@ -179,18 +183,24 @@ public final class RegistryApi {
                                 HttpMethod.PUT, access.admin("routes.put", RegistryApi::service, route::put),
                                 HttpMethod.DELETE,
                                         access.admin("routes.delete", RegistryApi::service, route::delete))));
-        // Golden metrics: a member reports its own service's edges only; any member or the operator reads them.
+        // Golden metrics: a member reports its own service's edges only; any member, the viewer token or the operator
+        // reads them.
         server.service(
                         MetricsApi.REPORT,
                         new MethodRouter(
                                 Map.of(HttpMethod.POST, access.serviceWorkload("metrics.report", metrics.report()))))
                 .service(
                         MetricsApi.SERVICES,
-                        new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.services()))))
-                .service(MetricsApi.SERVICE, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.service()))))
-                .service(MetricsApi.EDGES, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.edges()))))
+                        new MethodRouter(Map.of(HttpMethod.GET, access.viewer(metrics.services()))))
+                .service(MetricsApi.SERVICE, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(metrics.service()))))
+                .service(MetricsApi.EDGES, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(metrics.edges()))))
                 .service(
-                        MetricsApi.MEMBERS, new MethodRouter(Map.of(HttpMethod.GET, access.member(metrics.members()))));
+                        MetricsApi.MEMBERS, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(metrics.members()))));
+        // The dashboard: its page is public (it holds nothing secret); what it draws is read as the stats are.
+        final Dashboard dashboard = new Dashboard(metrics.clock(), table, metrics);
+        server.serviceUnder(Dashboard.PAGE, dashboard.page())
+                .service("/dashboard", (ctx, req) -> HttpResponse.ofRedirect(Dashboard.PAGE))
+                .service(Dashboard.EVENTS, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(dashboard.events()))));
         // Quota leases: an instance leases shares of its own service's quotas only; any member or the operator reads.
         final QuotaApi quotas = new QuotaApi(
                 new QuotaLeases(metrics.clock()),

@@ -23,6 +23,9 @@ abstract class AdminCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** What meshctl exits with once {@link #run} returns: 0, or 1 for a finding such as a difference. */
+    int exitCode;
+
     @Override
     public final Integer call() throws Exception {
         checkArguments();
@@ -34,7 +37,7 @@ abstract class AdminCommand implements Callable<Integer> {
             // file that standard output is redirected to (meshctl bundle > bundle.pem wrote an empty file).
             out.flush();
         }
-        return 0;
+        return exitCode;
     }
 
     /** Checks and reads the arguments; nothing has been sent yet. */

@@ -46,7 +46,8 @@ import picocli.CommandLine.Parameters;
             Edges.class,
             Top.class,
             Check.class,
-            Quotas.class
+            Quotas.class,
+            Completion.class
         })
 public final class MeshCtl {
 

@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "policies",
         description = "Access policies: who may call a service, and the mesh-wide default (allow or deny).",
-        subcommands = {Policies.Get.class, Policies.Apply.class, Policies.Default.class})
+        subcommands = {Policies.Get.class, Policies.Apply.class, Policies.Diff.class, Policies.Default.class})
 final class Policies {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -97,6 +97,11 @@ final class Policies {
                 description = "The access policy (JSON).")
         Path file = Path.of("");
 
+        @Option(
+                names = "--dry-run",
+                description = "Has the registry check the policy as it would apply it, and write nothing.")
+        boolean dryRun;
+
         private ServiceName name;
         private AccessPolicy policy;
 
@@ -112,9 +117,61 @@ final class Policies {
         }
 
         @Override
-        void run(RegistryClient registry, PrintWriter out) {
+        void run(RegistryClient registry, PrintWriter out) throws IOException {
+            if (dryRun) {
+                DocumentChanges.dryRun(
+                        registry,
+                        DocumentChanges.path("/v1/policies/", name),
+                        PolicyJson.writePolicy(policy),
+                        out,
+                        "access policy");
+                return;
+            }
             final long index = registry.putPolicy(name, policy).join();
             out.println("access policy of " + name + " in force at index " + index);
+        }
+    }
+
+    @Command(
+            name = "diff",
+            mixinStandardHelpOptions = true,
+            description = "Shows how the access policy in FILE differs from the one in force ('-' in force only, "
+                    + "'+' FILE only); exit code 1 when they differ, 0 when not. Nothing is written.")
+    static final class Diff extends AdminCommand {
+        @Parameters(paramLabel = "SERVICE")
+        String service = "";
+
+        @Option(
+                names = {"-f", "--file"},
+                required = true,
+                paramLabel = "FILE",
+                description = "The access policy (JSON).")
+        Path file = Path.of("");
+
+        private ServiceName name;
+        private AccessPolicy policy;
+
+        @Override
+        void checkArguments() throws IOException {
+            name = Routes.service(spec, service);
+            try {
+                policy = PolicyJson.parsePolicy(Files.readAllBytes(file));
+            } catch (InvalidInputException e) {
+                throw badArgument(file + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        void run(RegistryClient registry, PrintWriter out) throws IOException {
+            final PolicyJson.PolicySnapshot inForce = registry.policy(name).join();
+            final boolean differ = DocumentChanges.printDiff(
+                    out,
+                    "access policy of " + name,
+                    inForce.index(),
+                    inForce.policy() == null ? null : PolicyJson.writePolicy(inForce.policy()),
+                    PolicyJson.writePolicy(policy),
+                    file);
+            exitCode = differ ? 1 : 0;
         }
     }
 

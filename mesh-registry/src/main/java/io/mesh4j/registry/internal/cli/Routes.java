@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "routes",
         description = "A service's route config: matches, splits, timeouts, retries, faults, limits.",
-        subcommands = {Routes.Get.class, Routes.Apply.class, Routes.Split.class, Routes.Delete.class})
+        subcommands = {Routes.Get.class, Routes.Apply.class, Routes.Diff.class, Routes.Split.class, Routes.Delete.class
+        })
 final class Routes {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -127,6 +128,12 @@ final class Routes {
         @Nullable
         Long index;
 
+        @Option(
+                names = "--dry-run",
+                description = "Has the registry check the config as it would apply it, with its warnings, and "
+                        + "write nothing.")
+        boolean dryRun;
+
         private ServiceName name;
         private RouteConfig config;
 
@@ -145,7 +152,16 @@ final class Routes {
         }
 
         @Override
-        void run(RegistryClient registry, PrintWriter out) {
+        void run(RegistryClient registry, PrintWriter out) throws IOException {
+            if (dryRun) {
+                DocumentChanges.dryRun(
+                        registry,
+                        DocumentChanges.path("/v1/routes/", name),
+                        RouteJson.write(config),
+                        out,
+                        "route config");
+                return;
+            }
             if (index == null) {
                 printAccepted(out, name, registry.putRoutes(name, config).join());
                 return;
@@ -155,6 +171,49 @@ final class Routes {
             } catch (CompletionException e) {
                 throw changedSince(e, registry, name, index, "applied");
             }
+        }
+    }
+
+    @Command(
+            name = "diff",
+            mixinStandardHelpOptions = true,
+            description = "Shows how the route config in FILE differs from the one in force ('-' in force only, '+' "
+                    + "FILE only); exit code 1 when they differ, 0 when not. Nothing is written.")
+    static final class Diff extends AdminCommand {
+        @Parameters(paramLabel = "SERVICE")
+        String service = "";
+
+        @Option(
+                names = {"-f", "--file"},
+                required = true,
+                paramLabel = "FILE",
+                description = "The route config (JSON).")
+        Path file = Path.of("");
+
+        private ServiceName name;
+        private RouteConfig config;
+
+        @Override
+        void checkArguments() throws IOException {
+            name = service(spec, service);
+            try {
+                config = RouteJson.parse(Files.readAllBytes(file));
+            } catch (InvalidInputException e) {
+                throw badArgument(file + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        void run(RegistryClient registry, PrintWriter out) throws IOException {
+            final RouteJson.RoutesSnapshot inForce = registry.routes(name).join();
+            final boolean differ = DocumentChanges.printDiff(
+                    out,
+                    "route config of " + name,
+                    inForce.index(),
+                    inForce.routes() == null ? null : RouteJson.write(inForce.routes()),
+                    RouteJson.write(config),
+                    file);
+            exitCode = differ ? 1 : 0;
         }
     }
 

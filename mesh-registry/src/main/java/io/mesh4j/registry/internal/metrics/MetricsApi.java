@@ -202,7 +202,24 @@ public final class MetricsApi {
         return names.contains(service);
     }
 
+    /**
+     * The answer of {@code GET /v1/stats/services} over {@code span} (one row per service), as the dashboard shows
+     * it.
+     */
+    public ObjectNode servicesTable(Duration span) {
+        return table(span, "service", Stats.byService(window.totals(span)));
+    }
+
+    /** The answer of {@code GET /v1/stats/edges} over {@code span}, as the dashboard shows it. */
+    public ObjectNode edgesTable(Duration span) {
+        return table(span, "edge", Stats.byEdge(window.totals(span), null));
+    }
+
     private static HttpResponse answer(Duration span, String by, List<Stats.Row> rows) {
+        return json(table(span, by, rows));
+    }
+
+    private static ObjectNode table(Duration span, String by, List<Stats.Row> rows) {
         final ObjectNode root = MAPPER.createObjectNode();
         root.put("window", span.getSeconds() + "s").put("by", by);
         final ArrayNode array = root.putArray("rows");
@@ -235,7 +252,7 @@ public final class MetricsApi {
                     .put("ejections", row.ejections())
                     .put("measuredBy", row.measuredBy());
         }
-        return json(root);
+        return root;
     }
 
     private static HttpResponse json(ObjectNode root) {

@@ -37,7 +37,16 @@ public final class AdminToken {
 
     /** Reads the admin token from {@code dataDir}, making one on the first start. */
     public static AdminToken openOrCreate(Path dataDir) throws IOException {
-        final Path file = dataDir.resolve(FILE);
+        return openOrCreateFile(dataDir.resolve(FILE), "an admin token");
+    }
+
+    /**
+     * Reads a bearer secret from {@code file}, making a random one there when there is none: the admin token's, and
+     * the {@link ViewerToken}'s.
+     *
+     * @param kind what the file holds, for the message of a file too short, such as {@code "an admin token"}
+     */
+    static AdminToken openOrCreateFile(Path file, String kind) throws IOException {
         if (Files.exists(file)) {
             if (!OwnerOnlyFiles.isOwnerOnly(file)) {
                 throw new IOException(file + " can be read by others than its owner; run chmod 600 " + file);
@@ -46,8 +55,8 @@ public final class AdminToken {
                     Files.readString(file, StandardCharsets.US_ASCII).strip();
             if (secret.length() < MIN_LENGTH) {
                 // An empty file would make the empty string the admin token: anyone could administer the mesh.
-                throw new IOException(file + " holds " + secret.length() + " characters (expected: an admin token "
-                        + "of at least " + MIN_LENGTH + "; delete the file and the registry makes a random one at "
+                throw new IOException(file + " holds " + secret.length() + " characters (expected: " + kind
+                        + " of at least " + MIN_LENGTH + "; delete the file and the registry makes a random one at "
                         + "its next start)");
             }
             return new AdminToken(secret);
