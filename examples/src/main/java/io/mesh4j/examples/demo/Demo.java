@@ -258,7 +258,11 @@ public final class Demo implements Callable<Integer> {
             out.println();
             out.println("done: " + load.completed() + " checkouts in " + seconds + " s, "
                     + (frontendTotals != null ? frontendTotals.totalFailures : 0)
-                    + " failed as the load generator saw them; "
+                    + " failed as the load generator saw them"
+                    + (stats.of(Frontend.SERVICE).firstFailure() != null
+                            ? " (the first: " + stats.of(Frontend.SERVICE).firstFailure() + ')'
+                            : "")
+                    + "; "
                     + identities.renewals() + " certificates renewed on the way.");
             out.println("the registry's log is in " + workDir.resolve("registry.log"));
             printTrace(frontend);

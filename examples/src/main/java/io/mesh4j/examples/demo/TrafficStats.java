@@ -4,12 +4,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.Endpoint;
@@ -74,8 +76,11 @@ final class TrafficStats {
                     .whenComplete()
                     .thenAccept(log -> traffic.recordCall(
                             System.nanoTime() - start,
-                            log.responseCause() == null
-                                    && log.responseHeaders().status().isSuccess()));
+                            log.responseCause() != null
+                                    ? String.valueOf(log.responseCause())
+                                    : log.responseHeaders().status().isSuccess()
+                                            ? null
+                                            : log.responseHeaders().status().toString()));
             return unwrap().execute(ctx, req);
         }
     }
@@ -119,16 +124,25 @@ final class TrafficStats {
         private final LongAdder failures = new LongAdder();
         private final LongAdder totalCalls = new LongAdder();
         private final LongAdder totalFailures = new LongAdder();
+        private final AtomicReference<@Nullable String> firstFailure = new AtomicReference<>();
         private final Map<String, LongAdder> attempts = new ConcurrentHashMap<>();
 
-        void recordCall(long nanos, boolean ok) {
+        /** One call, {@code failure} saying how it failed (a status or an exception), null when it did not. */
+        void recordCall(long nanos, @Nullable String failure) {
             latencyMicros.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(nanos)));
             calls.increment();
             totalCalls.increment();
-            if (!ok) {
+            if (failure != null) {
                 failures.increment();
                 totalFailures.increment();
+                firstFailure.compareAndSet(null, failure);
             }
+        }
+
+        /** How the first failed call failed, for the demo's last line; null while none has. */
+        @Nullable
+        String firstFailure() {
+            return firstFailure.get();
         }
 
         void recordAttempt(String instance) {
