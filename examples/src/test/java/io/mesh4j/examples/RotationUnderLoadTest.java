@@ -102,14 +102,22 @@ class RotationUnderLoadTest {
         toClose.add(server);
     }
 
+    /**
+     * Rounds of renewals the first test waits for: three (a minute) in {@code bin/test}, to keep CI short; the full
+     * run, six rounds in two minutes, is {@code bin/test -pl examples -Dtest=RotationUnderLoadTest
+     * -Dmesh4j.rotation.rounds=6}.
+     */
+    private static final int RENEWAL_ROUNDS = Integer.getInteger("mesh4j.rotation.rounds", 3);
+
     @Test
-    void certificatesLivingThirtySecondsRenewUnderTwoMinutesOfLoadAndNoCallFails() throws Exception {
+    void certificatesLivingThirtySecondsRenewUnderLoadAndNoCallFails() throws Exception {
         final WebClient orders = meshWithLeafLifetime(Duration.ofSeconds(30));
         final long start = System.nanoTime();
         final SteadyLoad load = SteadyLoad.start(orders, "/orders/7", 8);
 
-        // Each workload renews every 20 s: six rounds of renewals take two minutes.
-        await().atMost(Duration.ofMinutes(3)).until(() -> renewals.get() >= 6 * identities.size());
+        // Each workload renews every 20 s: three rounds of renewals take a minute, six two.
+        await().atMost(Duration.ofSeconds(30L * RENEWAL_ROUNDS))
+                .until(() -> renewals.get() >= RENEWAL_ROUNDS * identities.size());
         load.stop();
 
         logger.info(
@@ -121,7 +129,7 @@ class RotationUnderLoadTest {
         assertThat(load.failures())
                 .as("calls that failed while certificates rotated")
                 .isEmpty();
-        assertThat(load.ok()).isGreaterThan(1000);
+        assertThat(load.ok()).isGreaterThan(500);
     }
 
     @Test
