@@ -215,6 +215,24 @@ public final class MetricsApi {
         return table(span, "edge", Stats.byEdge(window.totals(span), null));
     }
 
+    /** The rows of {@code GET /v1/stats/services/{service}?by=route} over {@code span}, as the dashboard shows them. */
+    public ObjectNode routesTable(Duration span, String service) {
+        return table(span, "route", Stats.byRoute(window.totals(span), service));
+    }
+
+    /**
+     * Every caller → service → route that a server refused over {@code span}, with how often, as the dashboard
+     * shows them: the denials members report, not single requests (no request is kept).
+     */
+    public ObjectNode denialsTable(Duration span) {
+        return table(span, "denial", Stats.denials(window.totals(span)));
+    }
+
+    /** How far back the registry keeps reports: the longest window a table may cover. */
+    public static Duration span() {
+        return MetricsWindow.SPAN;
+    }
+
     private static HttpResponse answer(Duration span, String by, List<Stats.Row> rows) {
         return json(table(span, by, rows));
     }
