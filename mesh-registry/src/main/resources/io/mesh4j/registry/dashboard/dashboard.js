@@ -312,6 +312,9 @@ function until(now, at) {
 
 function span(ms) {
   const minutes = Math.floor(ms / 60000), hours = Math.floor(minutes / 60), days = Math.floor(hours / 24);
+  if (days > 30) {
+    return days + 'd';
+  }
   if (days > 0) {
     return days + 'd ' + (hours % 24) + 'h';
   }
@@ -391,8 +394,11 @@ function renderServiceDetails(snapshot) {
   const now = snapshot.now;
   const sections = [];
   const byService = (items, name) => items.filter(item => item.service === name);
-  for (const service of snapshot.services) {
-    const name = service.name;
+  // A service with a route config or a policy but no instance and no traffic has a section too.
+  const names = new Set(snapshot.services.map(service => service.name));
+  snapshot.routes.forEach(r => names.add(r.service));
+  snapshot.policies.forEach(p => names.add(p.service));
+  for (const name of [...names].sort()) {
     const section = element('section', null, { id: anchor(name), class: 'service', 'data-service': name });
     section.append(element('h3', name));
 
@@ -409,10 +415,8 @@ function renderServiceDetails(snapshot) {
       section.append(block(name, 'members', 'Reporting members',
         table(['member', 'last report', 'workload certificate'], members,
           m => [m.reporter, span(Math.max(0, Date.parse(now) - Date.parse(m.lastReport))) + ' ago',
-            m.certificateExpiresAt === null ? 'not reported (no identity)'
-              : { text: 'expires ' + until(now, m.certificateExpiresAt), className: expiryClass(now, m.certificateExpiresAt, 3600000) }]),
-        'A member is one process (its id is random, not an instance id): it says when its certificate expires in '
-          + 'each report.'));
+            m.certificateExpiresAt === null ? 'not reported'
+              : { text: 'expires ' + until(now, m.certificateExpiresAt), className: expiryClass(now, m.certificateExpiresAt, 3600000) }])));
     }
 
     const routes = snapshot.routes.find(r => r.service === name);
@@ -437,16 +441,25 @@ function renderServiceDetails(snapshot) {
         : table(['routes', 'methods', 'callers allowed'], policy.policy.rules,
           rule => [(rule.routes || []).join(' ') || 'every route', (rule.methods || []).join(',') || 'every method',
             (rule.allowCallers || []).join(', ') || 'none']),
-      policy ? 'Otherwise: ' + (policy.policy.default || 'the mesh-wide default, ' + snapshot.meshDefault)
-        + ' (index ' + policy.index + ').' : null));
+      policy ? policyHint(policy) : null));
     sections.push(section);
   }
   document.getElementById('service-details').replaceChildren(...sections);
 }
 
+// What decides the requests the rules do not allow: see AccessPolicy.
+function policyHint(policy) {
+  const rules = policy.policy.rules || [];
+  const rest = policy.policy.default
+    ? 'A request no rule covers goes to its @AllowCallers annotations, then to this policy\'s default: '
+      + policy.policy.default + '.'
+    : (rules.length === 0 ? 'No rule: it refuses every caller.' : 'A request no rule allows is refused.');
+  return rest + ' At index ' + policy.index + '.';
+}
+
 function renderDenials(snapshot) {
   const panel = document.getElementById('denials-body');
-  document.getElementById('denials-window').textContent = snapshot.denialsWindow;
+  document.getElementById('denials-window').textContent = span(parseInt(snapshot.denialsWindow, 10) * 1000);
   panel.replaceChildren(snapshot.denials.length === 0
     ? element('p', 'No call was refused.', { class: 'none' })
     : table(['caller', 'service', 'route', 'denied', 'of requests'], snapshot.denials,
