@@ -225,6 +225,23 @@ class DashboardTest {
     }
 
     @Test
+    void aSnapshotListsAtMostAHundredInstancesOfAServiceAndCountsThemAll() throws Exception {
+        final String admin = token("admin.token");
+        for (int i = 0; i < 101; i++) {
+            assertThat(send(
+                                    "PUT",
+                                    "/v1/services/orders/instances/orders-" + i,
+                                    admin,
+                                    "{\"host\": \"127.0.0.1\", \"port\": " + (20000 + i) + ", \"ttlSeconds\": 30}")
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        final JsonNode snapshot = JSON.readTree(firstSnapshot(admin));
+        assertThat(snapshot.path("services").get(0).path("instances").asInt()).isEqualTo(101);
+        assertThat(snapshot.path("instances")).hasSize(100);
+    }
+
+    @Test
     void theViewerTokenReadsTheGoldenMetricsAndNothingElse() throws Exception {
         final String viewer = token("viewer.token");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("viewer.token"))))

@@ -404,11 +404,15 @@ function renderServiceDetails(snapshot) {
 
     const instances = byService(snapshot.instances, name);
     const totalWeight = instances.reduce((sum, i) => sum + i.weight, 0);
+    const count = (snapshot.services.find(s => s.name === name) || { instances: 0 }).instances;
+    // The registry lists at most 100 instances of a service; the count says how many there are.
     section.append(block(name, 'instances', 'Instances',
       instances.length === 0 ? element('p', 'No instance is registered.', { class: 'none' })
         : table(['instance', 'zone', 'labels', 'weight', 'share', 'heartbeat'], instances,
           i => [i.id, i.zone || '–', labels(i.labels), i.weight, percentShare(i.weight, totalWeight), heartbeat(i)],
-          i => ({ 'data-instance': i.id }))));
+          i => ({ 'data-instance': i.id })),
+      count > instances.length ? (count - instances.length) + ' more not listed; shares are among those listed.'
+        : null));
 
     const members = byService(snapshot.members, name);
     if (members.length > 0) {

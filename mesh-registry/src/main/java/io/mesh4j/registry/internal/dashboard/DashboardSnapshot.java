@@ -64,6 +64,12 @@ final class DashboardSnapshot {
     /** The window the dashboard's numbers are over, as {@code meshctl stat}'s default. */
     static final Duration WINDOW = Duration.ofMinutes(1);
 
+    /**
+     * The most instances of one service a snapshot lists: past it the page says how many it leaves out, so that a
+     * service with thousands of instances does not make every snapshot megabytes long.
+     */
+    static final int MAX_INSTANCES_PER_SERVICE = 100;
+
     /** What a header match's value shows as: header values may carry credentials. */
     static final String REDACTED = "(redacted)";
 
@@ -124,10 +130,7 @@ final class DashboardSnapshot {
         root.set("edges", metrics.edgesTable(WINDOW).path("rows"));
         instances(root.putArray("instances"));
         members(root.putArray("members"));
-        final ArrayNode routeStats = root.putArray("routeStats");
-        for (String service : services.keySet()) {
-            metrics.routesTable(WINDOW, service).path("rows").forEach(routeStats::add);
-        }
+        root.set("routeStats", metrics.routesTable(WINDOW, services.keySet()).path("rows"));
         routes(root.putArray("routes"));
         policies(root.putArray("policies"));
         root.put("meshDefault", meshDefault.get().value());
@@ -141,7 +144,10 @@ final class DashboardSnapshot {
         }
     }
 
-    /** Each live instance: no host or port (the page needs none, and a viewer may not list addresses). */
+    /**
+     * Each live instance, up to {@link #MAX_INSTANCES_PER_SERVICE} of a service (its {@code instances} count says
+     * how many there are): no host or port (the page needs none, and a viewer may not list addresses).
+     */
     private void instances(ArrayNode array) {
         final Map<String, InstanceTable.HeartbeatAge> ages = new HashMap<>();
         for (InstanceTable.HeartbeatAge age : table.heartbeatAges()) {
@@ -149,7 +155,8 @@ final class DashboardSnapshot {
         }
         for (ServiceSummary summary : table.services()) {
             final ServiceName service = summary.name();
-            for (Instance instance : table.snapshot(service).instances()) {
+            final List<Instance> all = table.snapshot(service).instances();
+            for (Instance instance : all.subList(0, Math.min(all.size(), MAX_INSTANCES_PER_SERVICE))) {
                 final ObjectNode node = array.addObject()
                         .put("service", service.value())
                         .put("id", instance.id().value())

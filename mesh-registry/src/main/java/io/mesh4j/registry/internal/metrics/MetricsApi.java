@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -215,9 +217,17 @@ public final class MetricsApi {
         return table(span, "edge", Stats.byEdge(window.totals(span), null));
     }
 
-    /** The rows of {@code GET /v1/stats/services/{service}?by=route} over {@code span}, as the dashboard shows them. */
-    public ObjectNode routesTable(Duration span, String service) {
-        return table(span, "route", Stats.byRoute(window.totals(span), service));
+    /**
+     * The rows of {@code GET /v1/stats/services/{service}?by=route} over {@code span} for each of {@code services},
+     * one after the other, as the dashboard shows them; the window is added up once for all of them.
+     */
+    public ObjectNode routesTable(Duration span, Collection<String> services) {
+        final Map<Summaries.Key, Totals> totals = window.totals(span);
+        final List<Stats.Row> rows = new ArrayList<>();
+        for (String service : services) {
+            rows.addAll(Stats.byRoute(totals, service));
+        }
+        return table(span, "route", rows);
     }
 
     /**
