@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +13,9 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,13 +43,16 @@ import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.mesh4j.examples.services.Workloads;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
+import io.mesh4j.registry.internal.cli.MeshCtl;
 import io.mesh4j.server.MeshServer;
+import picocli.CommandLine;
 
 /**
  * The registry's dashboard in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
  * bin/test installs), over the registry's TLS, with real members calling each other over mTLS and reporting: the
  * page shows the services and the edge between them, and a new caller with failing calls appears on the same page,
- * without a reload, from the Server-Sent Events stream.
+ * without a reload, from the Server-Sent Events stream; so do a call the access policy refuses, in the denials
+ * panel, and a split applied with {@code meshctl routes apply}, in the service's routes.
  *
  * <p>Chromium does not trust the mesh's CA, which signed the registry's certificate: this test alone starts it with
  * {@code --ignore-certificate-errors}. An operator adds the CA's root ({@code GET /v1/identity/trust-bundle}) to the
@@ -88,6 +95,8 @@ class DashboardBrowserTest {
         orders = MeshServer.builder("orders", registry.uri())
                 .identity(identity("orders"))
                 .advertisedHost("127.0.0.1")
+                .zone("zone-a")
+                .metadata("version", "v1")
                 .telemetry(telemetry("orders"))
                 .drainPeriod(Duration.ZERO)
                 .service("/orders/{id}", (ctx, req) -> HttpResponse.of("order " + ctx.pathParam("id")))
@@ -215,12 +224,91 @@ class DashboardBrowserTest {
         screenshot("dashboard.png");
     }
 
+    @Test
+    void aDeniedCallAndASplitAppliedWithMeshctlShowWithoutAReload() throws IOException {
+        final MeshClient frontend = client("frontend");
+        final MeshClient billing = client("billing");
+        for (int i = 0; i < 5; i++) {
+            assertThat(status(frontend, "/orders/" + i)).isEqualTo(200);
+            assertThat(status(billing, "/orders/" + i)).isEqualTo(200);
+        }
+        // The viewer token, as the demo prints the link.
+        browser.get(registry.uri() + "/dashboard/#token=" + token("viewer.token"));
+        waitFor(By.cssSelector("#topology g.edge[data-edge='billing->orders']"));
+        final WebElement instance = waitFor(By.cssSelector("#service-orders-instances tr[data-instance]"));
+        assertThat(instance.getText()).contains("zone-a", "version=v1", "TTL");
+        waitUntil(() -> text("#service-orders-members").contains("expires in"));
+        assertThat(text("#service-orders-routes")).contains("No route config");
+        assertThat(text("#service-orders-policy")).contains("No access policy");
+        assertThat(text("#denials-body")).contains("No call was refused");
+        assertThat(text("#roots-body")).contains("in ").doesNotContain("expired");
+        ((JavascriptExecutor) browser).executeScript("window.meshTestMarker = 'the same page';");
+
+        // A policy that lets frontend alone call orders, applied with meshctl; billing's next call is refused.
+        final Path policy =
+                Files.writeString(dataDir.resolve("policy.json"), "{\"rules\": [{\"allowCallers\": [\"frontend\"]}]}");
+        assertThat(meshctl("policies", "apply", "orders", "-f", policy.toString()))
+                .isZero();
+        waitUntil(() -> status(billing, "/orders/7") == 403);
+        final WebElement denial = waitFor(By.cssSelector("#denials-body tr[data-denial='billing->orders']"));
+        assertThat(denial.getText()).startsWith("billing orders /orders/:id ");
+        assertThat(text("#service-orders-policy")).contains("frontend").doesNotContain("No access policy");
+
+        // A 90/10 split applied with meshctl appears in orders' routes.
+        final Path routes = Files.writeString(
+                dataDir.resolve("routes.json"),
+                "{\"rules\": [{\"name\": \"canary\", \"match\": {\"headers\": {\"x-canary\": \"yes-please\"}}, "
+                        + "\"route\": [{\"weight\": 90, \"subset\": {\"version\": \"v1\"}}, "
+                        + "{\"weight\": 10, \"subset\": {\"version\": \"v2\"}}]}]}");
+        assertThat(meshctl("routes", "apply", "orders", "-f", routes.toString()))
+                .isZero();
+        final WebElement rule = waitFor(By.cssSelector("#service-orders-routes tr[data-rule='canary']"));
+        assertThat(rule.getText())
+                .contains("version=v1 90%", "version=v2 10%", "x-canary: (redacted)")
+                .doesNotContain("yes-please");
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.meshTestMarker;"))
+                .as("the page was not reloaded")
+                .isEqualTo("the same page");
+
+        // The service's link leads to its routes.
+        browser.findElement(By.cssSelector("#services tr[data-service='orders'] td.links a[href$='-routes']"))
+                .click();
+        assertThat(browser.getCurrentUrl()).endsWith("#service-orders-routes");
+        screenshot("dashboard-routes.png");
+        fullPageScreenshot("dashboard-full.png");
+        assertThat(browser.findElement(By.tagName("body")).getText())
+                .as("no token on the page")
+                .doesNotContain(token("viewer.token"), adminToken());
+    }
+
+    private int meshctl(String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine commandLine = MeshCtl.commandLine(
+                Map.of("MESHCTL_REGISTRY", registry.uri().toString(), "MESHCTL_DATA_DIR", dataDir.toString()));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        final int exit = commandLine.execute(args);
+        if (exit != 0) {
+            throw new AssertionError("meshctl " + String.join(" ", args) + ": exit " + exit + ": " + err + out);
+        }
+        return exit;
+    }
+
+    private String text(String css) {
+        return browser.findElement(By.cssSelector(css)).getText();
+    }
+
     private static int status(MeshClient client, String path) {
         return client.webClient("orders").get(path).aggregate().join().status().code();
     }
 
     private String adminToken() throws IOException {
-        return Files.readString(dataDir.resolve("admin.token"), StandardCharsets.US_ASCII)
+        return token("admin.token");
+    }
+
+    private String token(String file) throws IOException {
+        return Files.readString(dataDir.resolve(file), StandardCharsets.US_ASCII)
                 .strip();
     }
 
@@ -240,6 +328,27 @@ class DashboardBrowserTest {
         new WebDriverWait(browser, PATIENCE)
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(d -> condition.getAsBoolean());
+    }
+
+    /** The whole page, not only the window, through Chromium's DevTools protocol; kept as target/dashboard/NAME. */
+    private void fullPageScreenshot(String name) throws IOException {
+        final long height = ((Number)
+                        ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollHeight;"))
+                .longValue();
+        final long width = ((Number)
+                        ((JavascriptExecutor) browser).executeScript("return document.documentElement.clientWidth;"))
+                .longValue();
+        final Map<String, Object> shot = ((ChromeDriver) browser)
+                .executeCdpCommand(
+                        "Page.captureScreenshot",
+                        Map.of(
+                                "captureBeyondViewport",
+                                true,
+                                "clip",
+                                Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+        final Path dir = Paths.get("target", "dashboard");
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(name), Base64.getDecoder().decode((String) shot.get("data")));
     }
 
     /** Kept as test output: target/dashboard/NAME. */

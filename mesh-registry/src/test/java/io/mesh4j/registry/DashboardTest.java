@@ -31,7 +31,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The dashboard's page and stream over a real TLS registry: the page and its assets are public and fetch nothing
  * from elsewhere; the stream answers the admin token and the viewer token with snapshots, and nobody else; the
- * viewer token reads the golden metrics and nothing more.
+ * viewer token reads the golden metrics and nothing more; a snapshot holds instances, routes, policies, denials and
+ * the CA's roots, and no address, header value or token.
  */
 class DashboardTest {
 
@@ -129,6 +130,118 @@ class DashboardTest {
     }
 
     @Test
+    void aSnapshotShowsInstancesRoutesPoliciesDenialsAndRootsAndNothingSecret() throws Exception {
+        final String admin = token("admin.token");
+        // An instance of orders with a zone, a weight and a version label, at an address the page must not show.
+        assertThat(send(
+                                "PUT",
+                                "/v1/services/orders/instances/orders-1",
+                                admin,
+                                "{\"host\": \"10.9.8.7\", \"port\": 48443, \"zone\": \"zone-a\", \"weight\": 7, "
+                                        + "\"metadata\": {\"version\": \"v2\"}, \"ttlSeconds\": 30}")
+                        .statusCode())
+                .isEqualTo(200);
+        // A split, whose rule matches on a header value that may be a credential.
+        assertThat(send(
+                                "PUT",
+                                "/v1/routes/orders",
+                                admin,
+                                "{\"rules\": [{\"name\": \"canary\", \"match\": {\"headers\": "
+                                        + "{\"x-canary\": \"s3cret-header-value\"}}, \"route\": ["
+                                        + "{\"weight\": 90, \"subset\": {\"version\": \"v1\"}}, "
+                                        + "{\"weight\": 10, \"subset\": {\"version\": \"v2\"}}]}]}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(send("PUT", "/v1/policies/orders", admin, "{\"rules\": [{\"allowCallers\": [\"frontend\"]}]}")
+                        .statusCode())
+                .isEqualTo(200);
+        // orders' server refused intruder three times, and says when its certificate expires.
+        assertThat(send(
+                                "POST",
+                                "/v1/services/orders/metrics",
+                                admin,
+                                "{\"reporter\": \"r1\", \"certificateExpiresAt\": \"2030-01-02T03:04:05Z\", "
+                                        + "\"entries\": [{\"side\": \"server\", \"caller\": \"intruder\", "
+                                        + "\"service\": \"orders\", \"route\": \"/orders/{id}\", \"requests\": 3, "
+                                        + "\"successes\": 3, \"denials\": 3, \"latency\": [[40, 3]]}]}")
+                        .statusCode())
+                .isEqualTo(204);
+
+        final String data = firstSnapshot(token("viewer.token"));
+        assertThat(data)
+                .as("no address, header value or token")
+                .doesNotContain("10.9.8.7", "48443", "s3cret-header-value", admin, token("viewer.token"));
+        final JsonNode snapshot = JSON.readTree(data);
+
+        final JsonNode instance = snapshot.path("instances").get(0);
+        assertThat(instance.path("service").asText()).isEqualTo("orders");
+        assertThat(instance.path("id").asText()).isEqualTo("orders-1");
+        assertThat(instance.path("zone").asText()).isEqualTo("zone-a");
+        assertThat(instance.path("weight").asInt()).isEqualTo(7);
+        assertThat(instance.path("labels").path("version").asText()).isEqualTo("v2");
+        assertThat(instance.path("ttlSeconds").asLong()).isEqualTo(30);
+        assertThat(instance.path("heartbeatAgeSeconds").asDouble()).isBetween(0.0, 30.0);
+
+        final JsonNode routes = snapshot.path("routes").get(0);
+        assertThat(routes.path("service").asText()).isEqualTo("orders");
+        assertThat(routes.path("index").asLong()).isPositive();
+        final JsonNode rule = routes.path("config").path("rules").get(0);
+        assertThat(rule.path("name").asText()).isEqualTo("canary");
+        assertThat(rule.path("match").path("headers").path("x-canary").asText()).isEqualTo("(redacted)");
+        assertThat(rule.path("route").get(0).path("weight").asInt()).isEqualTo(90);
+        assertThat(rule.path("route").get(1).path("subset").path("version").asText())
+                .isEqualTo("v2");
+
+        final JsonNode policy = snapshot.path("policies").get(0);
+        assertThat(policy.path("service").asText()).isEqualTo("orders");
+        assertThat(policy.path("policy")
+                        .path("rules")
+                        .get(0)
+                        .path("allowCallers")
+                        .get(0)
+                        .asText())
+                .isEqualTo("frontend");
+        assertThat(snapshot.path("meshDefault").asText()).isIn("allow", "deny");
+
+        assertThat(snapshot.path("denialsWindow").asText()).isEqualTo("900s");
+        assertThat(snapshot.path("denials")).hasSize(1);
+        final JsonNode denial = snapshot.path("denials").get(0);
+        assertThat(denial.path("caller").asText()).isEqualTo("intruder");
+        assertThat(denial.path("service").asText()).isEqualTo("orders");
+        assertThat(denial.path("route").asText()).isEqualTo("/orders/:id");
+        assertThat(denial.path("denials").asLong()).isEqualTo(3);
+        assertThat(snapshot.path("routeStats").get(0).path("route").asText()).isEqualTo("/orders/:id");
+
+        final JsonNode member = snapshot.path("members").get(0);
+        assertThat(member.path("service").asText()).isEqualTo("orders");
+        assertThat(member.path("reporter").asText()).isEqualTo("r1");
+        assertThat(member.path("certificateExpiresAt").asText()).isEqualTo("2030-01-02T03:04:05Z");
+
+        assertThat(snapshot.path("roots")).hasSize(1);
+        final JsonNode root = snapshot.path("roots").get(0);
+        assertThat(java.time.Instant.parse(root.path("notAfter").asText())).isAfter(java.time.Instant.now());
+        assertThat(root.path("sha256").asText()).matches("([0-9A-F]{2}:){31}[0-9A-F]{2}");
+        assertThat(root.path("subject").asText()).isNotEmpty();
+    }
+
+    @Test
+    void aSnapshotListsAtMostAHundredInstancesOfAServiceAndCountsThemAll() throws Exception {
+        final String admin = token("admin.token");
+        for (int i = 0; i < 101; i++) {
+            assertThat(send(
+                                    "PUT",
+                                    "/v1/services/orders/instances/orders-" + i,
+                                    admin,
+                                    "{\"host\": \"127.0.0.1\", \"port\": " + (20000 + i) + ", \"ttlSeconds\": 30}")
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        final JsonNode snapshot = JSON.readTree(firstSnapshot(admin));
+        assertThat(snapshot.path("services").get(0).path("instances").asInt()).isEqualTo(101);
+        assertThat(snapshot.path("instances")).hasSize(100);
+    }
+
+    @Test
     void theViewerTokenReadsTheGoldenMetricsAndNothingElse() throws Exception {
         final String viewer = token("viewer.token");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("viewer.token"))))
@@ -148,6 +261,34 @@ class DashboardTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(write.statusCode()).isEqualTo(401);
         assertThat(write.body()).contains("needs the admin token");
+    }
+
+    private HttpResponse<String> send(String method, String path, String token, String body)
+            throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(registry.uri().resolve(path))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The data of the stream's first snapshot. */
+    private String firstSnapshot(String token) throws IOException, InterruptedException {
+        final HttpResponse<Stream<String>> stream = http.send(
+                HttpRequest.newBuilder(registry.uri().resolve("/v1/dashboard/events"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        try (Stream<String> lines = stream.body()) {
+            final Iterator<String> it = lines.iterator();
+            assertThat(it.next()).isEqualTo("event:snapshot");
+            final String data = it.next();
+            assertThat(data).startsWith("data:");
+            return data.substring("data:".length());
+        }
     }
 
     private HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {

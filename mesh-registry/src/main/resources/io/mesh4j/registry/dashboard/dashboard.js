@@ -140,8 +140,11 @@ function render(snapshot) {
   lastEvent = Date.now();
   setStatus('live', 'live · updated ' + new Date(snapshot.now).toLocaleTimeString());
   renderTopology(snapshot);
-  renderServices(snapshot.services);
+  renderServices(snapshot);
   renderEdges(snapshot.edges);
+  renderServiceDetails(snapshot);
+  renderDenials(snapshot);
+  renderRoots(snapshot);
 }
 
 // Services on an ellipse, in name order, so that a node stays where it was from one snapshot to the next.
@@ -231,11 +234,21 @@ function statCells(stats) {
   ];
 }
 
-function renderServices(services) {
+function renderServices(snapshot) {
   const body = document.querySelector('#services tbody');
-  body.replaceChildren(...services.map(service => row(
-    [{ text: service.name }, { text: String(service.instances) }, ...statCells(service.stats)],
-    { 'data-service': service.name })));
+  body.replaceChildren(...snapshot.services.map(service => {
+    const tr = row(
+      [{ text: service.name }, { text: String(service.instances) }, ...statCells(service.stats)],
+      { 'data-service': service.name });
+    // The links a service leads to: its instances, routes and policy, in its section below.
+    const links = document.createElement('td');
+    links.className = 'links';
+    for (const [what, label] of [['instances', 'instances'], ['routes', 'routes'], ['policy', 'policy']]) {
+      links.append(link('#' + anchor(service.name, what), label), ' ');
+    }
+    tr.append(links);
+    return tr;
+  }));
 }
 
 function renderEdges(edges) {
@@ -243,6 +256,228 @@ function renderEdges(edges) {
   body.replaceChildren(...edges.map(edge => row(
     [{ text: edge.caller }, { text: edge.service }, ...statCells(edge)],
     { 'data-edge': edge.caller + '->' + edge.service })));
+}
+
+// ---- the panels below the topology: each service's instances, routes and policy; denials; the CA's roots.
+
+function anchor(service, what) {
+  return 'service-' + service + (what ? '-' + what : '');
+}
+
+function link(href, text) {
+  const a = document.createElement('a');
+  a.href = href;
+  a.textContent = text;
+  return a;
+}
+
+function element(name, text, attributes) {
+  const e = document.createElement(name);
+  if (text !== undefined && text !== null) {
+    e.textContent = text;
+  }
+  for (const [key, value] of Object.entries(attributes || {})) {
+    e.setAttribute(key, value);
+  }
+  return e;
+}
+
+// A table with a header row and one row per item; cells are text or { text, className }.
+function table(headings, items, cellsOf, attributesOf) {
+  const t = element('table');
+  const head = element('tr');
+  headings.forEach(h => head.append(element('th', h)));
+  t.append(element('thead'));
+  t.tHead.append(head);
+  const body = element('tbody');
+  for (const item of items) {
+    body.append(row(cellsOf(item).map(c => (typeof c === 'object' && c !== null ? c : { text: String(c) })),
+      attributesOf ? attributesOf(item) : {}));
+  }
+  t.append(body);
+  return t;
+}
+
+function labels(map) {
+  const entries = Object.entries(map || {});
+  return entries.length === 0 ? '–' : entries.map(([k, v]) => k + '=' + v).join(' ');
+}
+
+// How long from the snapshot's now to an instant: '3d 4h', '5h 12m', '42m', 'expired 3m ago'.
+function until(now, at) {
+  const ms = Date.parse(at) - Date.parse(now);
+  const text = span(Math.abs(ms));
+  return ms < 0 ? 'expired ' + text + ' ago' : 'in ' + text;
+}
+
+function span(ms) {
+  const minutes = Math.floor(ms / 60000), hours = Math.floor(minutes / 60), days = Math.floor(hours / 24);
+  if (days > 30) {
+    return days + 'd';
+  }
+  if (days > 0) {
+    return days + 'd ' + (hours % 24) + 'h';
+  }
+  if (hours > 0) {
+    return hours + 'h ' + (minutes % 60) + 'm';
+  }
+  return minutes > 0 ? minutes + 'm' : Math.floor(ms / 1000) + 's';
+}
+
+function expiryClass(now, at, warnMs) {
+  const ms = Date.parse(at) - Date.parse(now);
+  return ms < 0 ? 'bad' : ms < warnMs ? 'warn' : '';
+}
+
+function heartbeat(instance) {
+  if (instance.heartbeatAgeSeconds === null || instance.heartbeatAgeSeconds === undefined) {
+    return { text: 'unknown' };
+  }
+  const text = instance.heartbeatAgeSeconds.toFixed(1) + 's ago (TTL ' + instance.ttlSeconds + 's)';
+  return { text, className: instance.heartbeatAgeSeconds > instance.ttlSeconds / 2 ? 'warn' : '' };
+}
+
+function percentShare(weight, total) {
+  return total > 0 ? Math.round((weight * 1000) / total) / 10 + '%' : '–';
+}
+
+function split(rule) {
+  const total = (rule.route || []).reduce((sum, entry) => sum + entry.weight, 0);
+  const parts = (rule.route || []).map(entry => labels(entry.subset) + ' ' + percentShare(entry.weight, total));
+  return parts.length === 0 ? 'every instance' : parts.join(' · ');
+}
+
+function match(rule) {
+  const m = rule.match || {};
+  const parts = [];
+  if (m.path) {
+    const [kind, value] = Object.entries(m.path)[0];
+    parts.push(kind + ' ' + value);
+  }
+  if (m.methods && m.methods.length > 0) {
+    parts.push(m.methods.join(','));
+  }
+  for (const [name, value] of Object.entries(m.headers || {})) {
+    parts.push(name + ': ' + value);
+  }
+  return parts.length === 0 ? 'every request' : parts.join(' · ');
+}
+
+function ruleDetails(rule) {
+  const parts = [];
+  if (rule.timeout) parts.push('timeout ' + rule.timeout);
+  if (rule.perAttemptTimeout) parts.push('per attempt ' + rule.perAttemptTimeout);
+  if (rule.retry) parts.push('retry ×' + rule.retry.attempts + (rule.retry.on ? ' on ' + rule.retry.on.join(',') : ''));
+  if (rule.hedge) parts.push('hedge ×' + rule.hedge.maxAttempts + (rule.hedge.delay ? ' after ' + rule.hedge.delay : ''));
+  if (rule.fault) {
+    if (rule.fault.delay) parts.push('fault delay ' + rule.fault.delay.percent + '%');
+    if (rule.fault.abort) parts.push('fault abort ' + rule.fault.abort.percent + '% → ' + rule.fault.abort.status);
+  }
+  if (rule.rateLimit) parts.push(rule.rateLimit.requestsPerSecond + ' rps' + (rule.rateLimit.perCaller ? ' per caller' : ''));
+  if (rule.concurrencyLimit) parts.push('≤' + rule.concurrencyLimit + ' at once');
+  if (rule.outlier) parts.push('ejects after ' + rule.outlier.consecutiveFailures + ' failures');
+  if (rule.fallback) parts.push('fallback ' + labels(rule.fallback));
+  return parts.length === 0 ? '–' : parts.join(' · ');
+}
+
+function block(service, what, title, content, hint) {
+  const div = element('div', null, { id: anchor(service, what), class: 'block' });
+  div.append(element('h4', title));
+  if (hint) {
+    div.append(element('p', hint, { class: 'hint' }));
+  }
+  div.append(content);
+  return div;
+}
+
+function renderServiceDetails(snapshot) {
+  const now = snapshot.now;
+  const sections = [];
+  const byService = (items, name) => items.filter(item => item.service === name);
+  // A service with a route config or a policy but no instance and no traffic has a section too.
+  const names = new Set(snapshot.services.map(service => service.name));
+  snapshot.routes.forEach(r => names.add(r.service));
+  snapshot.policies.forEach(p => names.add(p.service));
+  for (const name of [...names].sort()) {
+    const section = element('section', null, { id: anchor(name), class: 'service', 'data-service': name });
+    section.append(element('h3', name));
+
+    const instances = byService(snapshot.instances, name);
+    const totalWeight = instances.reduce((sum, i) => sum + i.weight, 0);
+    const count = (snapshot.services.find(s => s.name === name) || { instances: 0 }).instances;
+    // The registry lists at most 100 instances of a service; the count says how many there are.
+    section.append(block(name, 'instances', 'Instances',
+      instances.length === 0 ? element('p', 'No instance is registered.', { class: 'none' })
+        : table(['instance', 'zone', 'labels', 'weight', 'share', 'heartbeat'], instances,
+          i => [i.id, i.zone || '–', labels(i.labels), i.weight, percentShare(i.weight, totalWeight), heartbeat(i)],
+          i => ({ 'data-instance': i.id })),
+      count > instances.length ? (count - instances.length) + ' more not listed; shares are among those listed.'
+        : null));
+
+    const members = byService(snapshot.members, name);
+    if (members.length > 0) {
+      section.append(block(name, 'members', 'Reporting members',
+        table(['member', 'last report', 'workload certificate'], members,
+          m => [m.reporter, span(Math.max(0, Date.parse(now) - Date.parse(m.lastReport))) + ' ago',
+            m.certificateExpiresAt === null ? 'not reported'
+              : { text: 'expires ' + until(now, m.certificateExpiresAt), className: expiryClass(now, m.certificateExpiresAt, 3600000) }])));
+    }
+
+    const routes = snapshot.routes.find(r => r.service === name);
+    section.append(block(name, 'routes', 'Routes in force',
+      !routes ? element('p', 'No route config: every request goes to every instance, by weight.', { class: 'none' })
+        : table(['rule', 'match', 'split', 'also'], routes.config.rules,
+          rule => [rule.name, match(rule), split(rule), ruleDetails(rule)],
+          rule => ({ 'data-rule': rule.name })),
+      routes ? 'At index ' + routes.index + '; header values are not shown.' : null));
+
+    const routeStats = byService(snapshot.routeStats, name);
+    if (routeStats.length > 0) {
+      section.append(block(name, 'route-stats', 'Per route, last ' + snapshot.window,
+        table(['route', 'rps', 'success', 'requests', 'p50', 'p99', 'retries', 'denied', 'seen by'], routeStats,
+          r => [r.route, ...statCells(r)])));
+    }
+
+    const policy = snapshot.policies.find(p => p.service === name);
+    section.append(block(name, 'policy', 'Access policy',
+      !policy ? element('p', 'No access policy: @AllowCallers annotations and the mesh-wide default ('
+          + snapshot.meshDefault + ') decide.', { class: 'none' })
+        : table(['routes', 'methods', 'callers allowed'], policy.policy.rules,
+          rule => [(rule.routes || []).join(' ') || 'every route', (rule.methods || []).join(',') || 'every method',
+            (rule.allowCallers || []).join(', ') || 'none']),
+      policy ? policyHint(policy) : null));
+    sections.push(section);
+  }
+  document.getElementById('service-details').replaceChildren(...sections);
+}
+
+// What decides the requests the rules do not allow: see AccessPolicy.
+function policyHint(policy) {
+  const rules = policy.policy.rules || [];
+  const rest = policy.policy.default
+    ? 'A request no rule covers goes to its @AllowCallers annotations, then to this policy\'s default: '
+      + policy.policy.default + '.'
+    : (rules.length === 0 ? 'No rule: it refuses every caller.' : 'A request no rule allows is refused.');
+  return rest + ' At index ' + policy.index + '.';
+}
+
+function renderDenials(snapshot) {
+  const panel = document.getElementById('denials-body');
+  document.getElementById('denials-window').textContent = span(parseInt(snapshot.denialsWindow, 10) * 1000);
+  panel.replaceChildren(snapshot.denials.length === 0
+    ? element('p', 'No call was refused.', { class: 'none' })
+    : table(['caller', 'service', 'route', 'denied', 'of requests'], snapshot.denials,
+      d => [d.caller, { text: d.service }, d.route, { text: String(d.denials), className: 'bad' }, d.requests],
+      d => ({ 'data-denial': d.caller + '->' + d.service })));
+}
+
+function renderRoots(snapshot) {
+  const panel = document.getElementById('roots-body');
+  panel.replaceChildren(snapshot.roots.length === 0
+    ? element('p', 'This registry runs without TLS: it has no CA.', { class: 'none' })
+    : table(['root', 'valid from', 'expires', 'SHA-256'], snapshot.roots,
+      r => [r.subject, r.notBefore.slice(0, 10), { text: r.notAfter.slice(0, 10) + ' (' + until(snapshot.now, r.notAfter) + ')',
+        className: expiryClass(snapshot.now, r.notAfter, 30 * 24 * 3600000) }, r.sha256.slice(0, 23) + '…']));
 }
 
 document.getElementById('login').addEventListener('submit', event => {

@@ -197,7 +197,14 @@ public final class RegistryApi {
                 .service(
                         MetricsApi.MEMBERS, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(metrics.members()))));
         // The dashboard: its page is public (it holds nothing secret); what it draws is read as the stats are.
-        final Dashboard dashboard = new Dashboard(metrics.clock(), table, metrics);
+        final Dashboard dashboard = new Dashboard(
+                metrics.clock(),
+                table,
+                metrics,
+                routes,
+                policies,
+                () -> meshDefault.current().defaultPolicy(),
+                authority != null ? authority.ca()::trustBundle : List::of);
         server.serviceUnder(Dashboard.PAGE, dashboard.page())
                 .service("/dashboard", (ctx, req) -> HttpResponse.ofRedirect(Dashboard.PAGE))
                 .service(Dashboard.EVENTS, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(dashboard.events()))));

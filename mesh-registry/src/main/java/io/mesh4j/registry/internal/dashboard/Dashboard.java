@@ -1,12 +1,19 @@
 package io.mesh4j.registry.internal.dashboard;
 
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.file.FileService;
 
+import io.mesh4j.core.authz.AccessPolicy;
+import io.mesh4j.core.authz.DefaultPolicy;
+import io.mesh4j.core.routing.RouteConfig;
+import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.metrics.MetricsApi;
 
@@ -33,8 +40,16 @@ public final class Dashboard {
 
     private final SnapshotStream events;
 
-    public Dashboard(Clock clock, InstanceTable table, MetricsApi metrics) {
-        events = new SnapshotStream(new DashboardSnapshot(clock, table, metrics), INTERVAL);
+    public Dashboard(
+            Clock clock,
+            InstanceTable table,
+            MetricsApi metrics,
+            DocumentStore<RouteConfig> routes,
+            DocumentStore<AccessPolicy> policies,
+            Supplier<DefaultPolicy> meshDefault,
+            Supplier<List<X509Certificate>> roots) {
+        events = new SnapshotStream(
+                new DashboardSnapshot(clock, table, metrics, routes, policies, meshDefault, roots), INTERVAL);
     }
 
     /** The page and its assets, from the jar's {@code io/mesh4j/registry/dashboard/}. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -303,6 +304,15 @@ public final class DocumentStore<T> {
             // watched (issue 16). The next watch of the name makes a new one.
             watchers.remove(service);
         }
+    }
+
+    /** The services that have a document now, in name order (a removed document's service is not one). */
+    public synchronized List<ServiceName> services() {
+        return documents.entrySet().stream()
+                .filter(entry -> entry.getValue().document() != null)
+                .map(Map.Entry::getKey)
+                .sorted(Comparator.comparing(ServiceName::value))
+                .toList();
     }
 
     /**

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -213,6 +215,32 @@ public final class MetricsApi {
     /** The answer of {@code GET /v1/stats/edges} over {@code span}, as the dashboard shows it. */
     public ObjectNode edgesTable(Duration span) {
         return table(span, "edge", Stats.byEdge(window.totals(span), null));
+    }
+
+    /**
+     * The rows of {@code GET /v1/stats/services/{service}?by=route} over {@code span} for each of {@code services},
+     * one after the other, as the dashboard shows them; the window is added up once for all of them.
+     */
+    public ObjectNode routesTable(Duration span, Collection<String> services) {
+        final Map<Summaries.Key, Totals> totals = window.totals(span);
+        final List<Stats.Row> rows = new ArrayList<>();
+        for (String service : services) {
+            rows.addAll(Stats.byRoute(totals, service));
+        }
+        return table(span, "route", rows);
+    }
+
+    /**
+     * Every caller → service → route that a server refused over {@code span}, with how often, as the dashboard
+     * shows them: the denials members report, not single requests (no request is kept).
+     */
+    public ObjectNode denialsTable(Duration span) {
+        return table(span, "denial", Stats.denials(window.totals(span)));
+    }
+
+    /** How far back the registry keeps reports: the longest window a table may cover. */
+    public static Duration span() {
+        return MetricsWindow.SPAN;
     }
 
     private static HttpResponse answer(Duration span, String by, List<Stats.Row> rows) {

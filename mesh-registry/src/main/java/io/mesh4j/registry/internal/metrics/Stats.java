@@ -81,6 +81,25 @@ final class Stats {
                 });
     }
 
+    /**
+     * One row per caller → service → route that a server refused at least once (its access policy said no); the
+     * route in Armeria's form. Only servers count denials, so a row's traffic is the server's.
+     */
+    static List<Row> denials(Map<Summaries.Key, Totals> totals) {
+        return rows(
+                        totals,
+                        key -> key.side() == Summaries.Side.SERVER
+                                && !key.route().equals(Summaries.WHOLE_EDGE),
+                        key -> key.caller() + '\n' + key.service() + '\n' + AccessRule.normalize(key.route()),
+                        (name, group) -> {
+                            final String[] parts = name.split("\n", 3);
+                            return row(parts[0], parts[1], parts[2], group);
+                        })
+                .stream()
+                .filter(row -> row.denials() > 0)
+                .toList();
+    }
+
     private static List<Row> rows(
             Map<Summaries.Key, Totals> totals,
             Predicate<Summaries.Key> filter,
