@@ -4,9 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 
 import org.jspecify.annotations.Nullable;
@@ -34,10 +32,6 @@ import io.mesh4j.core.discovery.ServiceName;
  * the interface rather than extending Spring's buffering base class, which is not public on Spring Framework 6.
  */
 final class MeshClientHttpRequest implements ClientHttpRequest {
-
-    /** Headers of the connection, not of the request: Armeria writes its own for the instance it picks. */
-    private static final Set<String> CONNECTION_HEADERS =
-            Set.of("host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade");
 
     private final WebClient client;
     private final ServiceName service;
@@ -86,12 +80,11 @@ final class MeshClientHttpRequest implements ClientHttpRequest {
         checkNotExecuted();
         executed = true;
         final byte[] content = body.toByteArray();
-        final String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        final String target = uri.getRawQuery() == null ? path : path + '?' + uri.getRawQuery();
+        final String target = MeshRequests.pathAndQuery(uri);
         final RequestHeadersBuilder request =
                 RequestHeaders.builder(com.linecorp.armeria.common.HttpMethod.valueOf(method.name()), target);
         headers.forEach((name, values) -> {
-            if (!CONNECTION_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            if (!MeshRequests.isConnectionHeader(name)) {
                 request.add(name, values);
             }
         });
