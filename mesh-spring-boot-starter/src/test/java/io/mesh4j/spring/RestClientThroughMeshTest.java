@@ -45,7 +45,9 @@ class RestClientThroughMeshTest {
                 .run();
         try (ConfigurableApplicationContext caller = new SpringApplicationBuilder(RestCallerApplication.class)
                 .properties(mesh.properties("caller"))
-                .properties("server.port=0")
+                // A call finds no endpoint once orders is gone, and waits for one until its deadline: 2 s rather
+                // than the default 10 s, for each of the two such calls at the end.
+                .properties("server.port=0", "mesh.client.timeout=2s")
                 .run()) {
             final WebClient http = WebClient.of("http://127.0.0.1:" + BootLine.webServerPort(caller));
             try {

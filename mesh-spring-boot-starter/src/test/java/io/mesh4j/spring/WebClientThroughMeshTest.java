@@ -50,7 +50,9 @@ class WebClientThroughMeshTest {
                 .run();
         try (ConfigurableApplicationContext caller = new SpringApplicationBuilder(WebCallerApplication.class)
                 .properties(mesh.properties("webcaller"))
-                .properties("server.port=0")
+                // A call finds no endpoint once orders is gone, and waits for one until its deadline: 2 s rather
+                // than the default 10 s, for each of the two such calls at the end.
+                .properties("server.port=0", "mesh.client.timeout=2s")
                 .run()) {
             final int port = BootLine.webServerPort(caller);
             final com.linecorp.armeria.client.WebClient http =
