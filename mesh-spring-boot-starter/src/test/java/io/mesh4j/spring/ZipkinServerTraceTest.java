@@ -1,5 +1,6 @@
 package io.mesh4j.spring;
 
+import static io.mesh4j.spring.ZipkinSpans.only;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -118,15 +119,5 @@ class ZipkinServerTraceTest {
                         // Every trace kept (Spring's default keeps one in ten), and spans sent to Zipkin as they end.
                         "management.tracing.sampling.probability=1.0",
                         "mesh.telemetry.zipkin-endpoint=" + zipkin.spansEndpoint());
-    }
-
-    private static JsonNode only(List<JsonNode> trace, String service, String kind) {
-        final List<JsonNode> found = trace.stream()
-                .filter(span -> service.equals(
-                        span.path("localEndpoint").path("serviceName").asText()))
-                .filter(span -> kind.equals(span.path("kind").asText()))
-                .toList();
-        assertThat(found).as("the %s span of %s in %s", kind, service, trace).hasSize(1);
-        return found.get(0);
     }
 }

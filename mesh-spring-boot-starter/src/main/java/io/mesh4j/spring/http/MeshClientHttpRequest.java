@@ -7,22 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 
-import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpResponse;
 
-import com.linecorp.armeria.client.ClientRequestContext;
-import com.linecorp.armeria.client.ClientRequestContextCaptor;
-import com.linecorp.armeria.client.Clients;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
-import com.linecorp.armeria.common.HttpData;
-import com.linecorp.armeria.common.HttpRequest;
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.RequestHeaders;
-import com.linecorp.armeria.common.RequestHeadersBuilder;
 
 import io.mesh4j.client.internal.typed.GiveUps;
 import io.mesh4j.core.discovery.ServiceName;
@@ -80,29 +71,13 @@ final class MeshClientHttpRequest implements ClientHttpRequest {
         checkNotExecuted();
         executed = true;
         final byte[] content = body.toByteArray();
-        final String target = MeshRequests.pathAndQuery(uri);
-        final RequestHeadersBuilder request =
-                RequestHeaders.builder(com.linecorp.armeria.common.HttpMethod.valueOf(method.name()), target);
-        headers.forEach((name, values) -> {
-            if (!MeshRequests.isConnectionHeader(name)) {
-                request.add(name, values);
-            }
-        });
-        final HttpResponse response;
-        final @Nullable ClientRequestContext ctx;
-        // The call's context, for its log: how many attempts the mesh made is said when it gives up.
-        try (ClientRequestContextCaptor captor = Clients.newContextCaptor()) {
-            response = client.execute(
-                    content.length == 0
-                            ? HttpRequest.of(request.build())
-                            : HttpRequest.of(request.build(), HttpData.wrap(content)));
-            ctx = captor.getOrNull();
-        }
+        final MeshRequests.Sent sent =
+                MeshRequests.send(client, MeshRequests.armeriaHeaders(method, uri, headers), content);
         final AggregatedHttpResponse answer;
         try {
-            answer = response.aggregate().join();
+            answer = sent.response().aggregate().join();
         } catch (CompletionException e) {
-            throw GiveUps.unavailable(method.name() + ' ' + uri, service, ctx, e);
+            throw GiveUps.unavailable(method.name() + ' ' + uri, service, sent.ctx(), e);
         }
         return new MeshClientHttpResponse(answer);
     }

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -16,15 +15,9 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.client.reactive.AbstractClientHttpRequest;
 import org.springframework.http.client.reactive.ClientHttpResponse;
 
-import com.linecorp.armeria.client.ClientRequestContext;
-import com.linecorp.armeria.client.ClientRequestContextCaptor;
-import com.linecorp.armeria.client.Clients;
 import com.linecorp.armeria.client.WebClient;
-import com.linecorp.armeria.common.HttpData;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.RequestHeaders;
-import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.SplitHttpResponse;
 
 import io.mesh4j.client.internal.typed.GiveUps;
@@ -116,31 +109,16 @@ final class MeshReactiveRequest extends AbstractClientHttpRequest {
 
     /** Sends the request as written, and answers with the response once its headers come. */
     Mono<ClientHttpResponse> send() {
-        final byte[] body = content;
-        final RequestHeaders headers = armeriaHeaders();
-        final HttpResponse response;
-        final @Nullable ClientRequestContext ctx;
-        // The call's context, for its log: how many attempts the mesh made is said when it gives up.
-        try (ClientRequestContextCaptor captor = Clients.newContextCaptor()) {
-            response = client.execute(
-                    body.length == 0 ? HttpRequest.of(headers) : HttpRequest.of(headers, HttpData.wrap(body)));
-            ctx = captor.getOrNull();
-        }
+        final MeshRequests.Sent sent = MeshRequests.send(client, armeriaHeaders(), content);
+        final HttpResponse response = sent.response();
         final SplitHttpResponse split = response.split();
         return Mono.fromFuture(split.headers())
                 .<ClientHttpResponse>map(answer -> new MeshReactiveResponse(answer, split.body(), BUFFERS))
-                .onErrorMap(e -> GiveUps.unavailable(method.name() + ' ' + uri, service, ctx, e))
+                .onErrorMap(e -> GiveUps.unavailable(method.name() + ' ' + uri, service, sent.ctx(), e))
                 .doOnCancel(response::abort);
     }
 
     private RequestHeaders armeriaHeaders() {
-        final RequestHeadersBuilder request = RequestHeaders.builder(
-                com.linecorp.armeria.common.HttpMethod.valueOf(method.name()), MeshRequests.pathAndQuery(uri));
-        getHeaders().forEach((name, values) -> {
-            if (!MeshRequests.isConnectionHeader(name)) {
-                request.add(name, values);
-            }
-        });
-        return request.build();
+        return MeshRequests.armeriaHeaders(method, uri, getHeaders());
     }
 }

@@ -23,18 +23,13 @@ final class MeshReactiveResponse implements ClientHttpResponse {
     private final ResponseHeaders answer;
     private final StreamMessage<HttpData> body;
     private final DataBufferFactory buffers;
-    private final HttpHeaders headers = new HttpHeaders();
+    private final HttpHeaders headers;
 
     MeshReactiveResponse(ResponseHeaders answer, StreamMessage<HttpData> body, DataBufferFactory buffers) {
         this.answer = answer;
         this.body = body;
         this.buffers = buffers;
-        answer.forEach((name, value) -> {
-            // HTTP/2's pseudo-headers (:status) are not headers to Spring.
-            if (name.charAt(0) != ':') {
-                headers.add(name.toString(), value);
-            }
-        });
+        headers = MeshRequests.springHeaders(answer);
     }
 
     @Override
