@@ -24,7 +24,8 @@ import io.mesh4j.spring.discovery.MeshReactiveDiscoveryClient;
  * An application with Spring Cloud Commons finds the mesh's services through Spring Cloud's own
  * {@link DiscoveryClient} (the composite one every Spring Cloud application injects), and with Reactor through its
  * {@link ReactiveDiscoveryClient} too: the services registered in a real registry, each instance with its id,
- * address, mesh port and metadata.
+ * address, mesh port and metadata; and, once the registry is gone, the last-known endpoints of the services the
+ * application calls.
  */
 class DiscoveryClientTest {
 
@@ -80,6 +81,19 @@ class DiscoveryClientTest {
             assertThat(reactive.getInstances("payments").collectList().block()).isEmpty();
             assertThat(reactive.getInstances("Not_A_Service").collectList().block())
                     .isEmpty();
+
+            // With the registry gone, both answer with what the frontend's mesh client last heard of the services it
+            // calls (orders, whose watch its OrdersClient started), rather than empty lists.
+            mesh.registry().close();
+            assertThat(discovery.getServices()).containsExactly("orders");
+            assertThat(discovery.getInstances("orders")).singleElement().satisfies(known -> {
+                assertThat(known.getInstanceId()).isEqualTo("orders-1");
+                assertThat(known.getPort()).isEqualTo(instance.getPort());
+            });
+            assertThat(reactive.getServices().collectList().block()).containsExactly("orders");
+            assertThat(reactive.getInstances("orders").collectList().block())
+                    .singleElement()
+                    .satisfies(known -> assertThat(known.getInstanceId()).isEqualTo("orders-1"));
         }
     }
 }
