@@ -7,6 +7,7 @@ import io.mesh4j.benchmarks.hop.PerHopBenchmark;
 import io.mesh4j.benchmarks.micro.MicroBenchmarks;
 import io.mesh4j.benchmarks.quota.QuotaBenchmark;
 import io.mesh4j.benchmarks.registry.RegistryBenchmark;
+import io.mesh4j.benchmarks.spring.SpringStartupBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,7 +27,8 @@ import picocli.CommandLine.Command;
             MicroBenchmarks.class,
             FootprintBenchmark.class,
             ChaosBenchmark.class,
-            QuotaBenchmark.class
+            QuotaBenchmark.class,
+            SpringStartupBenchmark.class
         })
 public final class Bench implements Runnable {
 

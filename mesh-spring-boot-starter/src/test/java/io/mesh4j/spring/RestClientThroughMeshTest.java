@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -24,10 +20,7 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.typed.MeshUnavailableException;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.telemetry.MeshTelemetry;
-import io.mesh4j.registry.MeshRegistry;
-import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.spring.apps.orders.OrdersApplication;
 import io.mesh4j.spring.apps.restcaller.RestCallerApplication;
 import io.mesh4j.spring.line.BootLine;
@@ -41,54 +34,20 @@ class RestClientThroughMeshTest {
 
     private static final ServiceName ORDERS = ServiceName.of("orders");
 
-    @TempDir
-    Path dir;
-
-    private MeshRegistry registry;
-
-    @BeforeEach
-    void start() {
-        registry = MeshRegistry.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .dataDir(dir.resolve("registry"))
-                .build()
-                .start()
-                .join();
-    }
-
-    @AfterEach
-    void stop() {
-        registry.close();
-    }
-
-    private String[] properties(String service) throws Exception {
-        final String token = RegistryAccess.ADMIN_CLIENT
-                .get(registry)
-                .createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
-                .join()
-                .token();
-        final Path tokenFile = Files.writeString(dir.resolve(service + ".token"), token);
-        final Path bundle = Files.writeString(dir.resolve("trust-bundle.pem"), registry.trustBundlePem());
-        return new String[] {
-            "spring.application.name=" + service,
-            "mesh.registry=" + registry.uri(),
-            "mesh.join-token-file=" + tokenFile,
-            "mesh.trust-bundle-file=" + bundle,
-            "mesh.advertised-host=127.0.0.1",
-            "mesh.drain-period=0s",
-        };
-    }
+    @RegisterExtension
+    final TestRegistry mesh = new TestRegistry();
 
     @Test
     void aRestClientMarkedThroughMeshCallsAServiceByNameOverMtls() throws Exception {
         final ConfigurableApplicationContext orders = new SpringApplicationBuilder(OrdersApplication.class)
                 .web(WebApplicationType.NONE)
-                .properties(properties("orders"))
+                .properties(mesh.properties("orders"))
                 .run();
         try (ConfigurableApplicationContext caller = new SpringApplicationBuilder(RestCallerApplication.class)
-                .properties(properties("caller"))
-                .properties("server.port=0")
+                .properties(mesh.properties("caller"))
+                // A call finds no endpoint once orders is gone, and waits for one until its deadline: 2 s rather
+                // than the default 10 s, for each of the two such calls at the end.
+                .properties("server.port=0", "mesh.client.timeout=2s")
                 .run()) {
             final WebClient http = WebClient.of("http://127.0.0.1:" + BootLine.webServerPort(caller));
             try {

@@ -1,19 +1,20 @@
 package io.mesh4j.spring;
 
+import static io.mesh4j.spring.ZipkinSpans.only;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -21,11 +22,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.client.WebClient;
 
-import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.telemetry.MeshTelemetry;
-import io.mesh4j.registry.MeshRegistry;
-import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.spring.apps.frontend.FrontendApplication;
 import io.mesh4j.spring.apps.tracedorders.TracedOrdersApplication;
 import io.mesh4j.spring.line.BootLine;
@@ -40,49 +37,30 @@ import io.opentelemetry.api.OpenTelemetry;
  */
 class TraceJoiningTest {
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final TestRegistry mesh = new TestRegistry();
 
-    private MeshRegistry registry;
     private ZipkinReceiver zipkin;
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .dataDir(dir.resolve("registry"))
-                .build()
-                .start()
-                .join();
         zipkin = new ZipkinReceiver();
     }
 
     @AfterEach
     void stop() {
         zipkin.close();
-        registry.close();
     }
 
     private String[] properties(String service) throws Exception {
-        final String token = RegistryAccess.ADMIN_CLIENT
-                .get(registry)
-                .createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
-                .join()
-                .token();
-        final Path tokenFile = Files.writeString(dir.resolve(service + ".token"), token);
-        final Path bundle = Files.writeString(dir.resolve("trust-bundle.pem"), registry.trustBundlePem());
-        return new String[] {
-            "spring.application.name=" + service,
-            "mesh.registry=" + registry.uri(),
-            "mesh.join-token-file=" + tokenFile,
-            "mesh.trust-bundle-file=" + bundle,
-            "mesh.advertised-host=127.0.0.1",
-            "mesh.drain-period=0s",
-            // Every trace kept (Spring's default keeps one in ten), and spans sent to Zipkin as they end.
-            "management.tracing.sampling.probability=1.0",
-            "mesh.telemetry.zipkin-endpoint=" + zipkin.endpoint(),
-        };
+        return Stream.concat(
+                        Arrays.stream(mesh.properties(service)),
+                        Stream.of(
+                                // Every trace kept (Spring's default keeps one in ten), and spans sent to Zipkin
+                                // as they end.
+                                "management.tracing.sampling.probability=1.0",
+                                "mesh.telemetry.zipkin-endpoint=" + zipkin.endpoint()))
+                .toArray(String[]::new);
     }
 
     @Test
@@ -142,15 +120,5 @@ class TraceJoiningTest {
 
     private Optional<JsonNode> find(Predicate<JsonNode> which) {
         return zipkin.spans().stream().filter(which).findFirst();
-    }
-
-    private static JsonNode only(List<JsonNode> trace, String service, String kind) {
-        final List<JsonNode> found = trace.stream()
-                .filter(span -> service.equals(
-                        span.path("localEndpoint").path("serviceName").asText()))
-                .filter(span -> kind.equals(span.path("kind").asText()))
-                .toList();
-        assertThat(found).as("the %s span of %s in %s", kind, service, trace).hasSize(1);
-        return found.get(0);
     }
 }

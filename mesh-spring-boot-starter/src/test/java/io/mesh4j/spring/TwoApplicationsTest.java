@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -22,9 +18,7 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RouteJson;
-import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.server.MeshServer;
 import io.mesh4j.spring.apps.frontend.FrontendApplication;
@@ -47,69 +41,32 @@ class TwoApplicationsTest {
                         "timeout": "2s", "retry": {"attempts": 2}}]}
             """;
 
-    @TempDir
-    Path dir;
-
-    private MeshRegistry registry;
-
-    @BeforeEach
-    void start() {
-        registry = MeshRegistry.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .dataDir(dir.resolve("registry"))
-                .build()
-                .start()
-                .join();
-    }
-
-    @AfterEach
-    void stop() {
-        registry.close();
-    }
-
-    /** The three properties, and the file each names, as an operator would hand them to the application. */
-    private String[] meshProperties(String service) throws Exception {
-        final String token = RegistryAccess.ADMIN_CLIENT
-                .get(registry)
-                .createToken(new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
-                .join()
-                .token();
-        final Path tokenFile = Files.writeString(dir.resolve(service + ".token"), token);
-        final Path bundle = Files.writeString(dir.resolve("trust-bundle.pem"), registry.trustBundlePem());
-        return new String[] {
-            "spring.application.name=" + service,
-            "mesh.registry=" + registry.uri(),
-            "mesh.join-token-file=" + tokenFile,
-            "mesh.trust-bundle-file=" + bundle,
-            "mesh.advertised-host=127.0.0.1",
-            "mesh.drain-period=0s",
-        };
-    }
+    @RegisterExtension
+    final TestRegistry mesh = new TestRegistry();
 
     @Test
     void oneApplicationCallsTheOtherThroughATypedClientOverMtlsAndTheActuatorShowsTheMesh() throws Exception {
         RegistryAccess.ADMIN_CLIENT
-                .get(registry)
+                .get(mesh.registry())
                 .putRoutes(ORDERS, RouteJson.parse(ORDERS_ROUTES.getBytes(StandardCharsets.UTF_8)))
                 .join();
         final ConfigurableApplicationContext orders = new SpringApplicationBuilder(OrdersApplication.class)
                 .web(WebApplicationType.NONE)
-                .properties(meshProperties("orders"))
+                .properties(mesh.properties("orders"))
                 .properties("mesh.admin-port=0", "management.endpoints.web.exposure.include=mesh")
                 .run();
         ConfigurableApplicationContext frontend = null;
         try {
             // Registered once the application has started.
             assertThat(RegistryAccess.ADMIN_CLIENT
-                            .get(registry)
+                            .get(mesh.registry())
                             .instances(ORDERS)
                             .join()
                             .instances())
                     .hasSize(1);
 
             frontend = new SpringApplicationBuilder(FrontendApplication.class)
-                    .properties(meshProperties("frontend"))
+                    .properties(mesh.properties("frontend"))
                     .properties(
                             "server.port=0",
                             "management.endpoints.web.exposure.include=health,mesh",
@@ -131,7 +88,7 @@ class TwoApplicationsTest {
                     .contains("\"spiffeId\":\"spiffe://mesh.local/svc/frontend\"")
                     .contains("\"certificateExpiresAt\":\"")
                     .contains("\"certificateValid\":true")
-                    .contains("\"registry\":{\"address\":\"" + registry.uri() + "\",\"reachable\":true}")
+                    .contains("\"registry\":{\"address\":\"" + mesh.registry().uri() + "\",\"reachable\":true}")
                     .contains("\"endpoints\":{\"orders\":1,\"payments\":0}");
 
             final String mesh = http.get("/actuator/mesh").aggregate().join().contentUtf8();
@@ -188,7 +145,7 @@ class TwoApplicationsTest {
             }
         }
         assertThat(RegistryAccess.ADMIN_CLIENT
-                        .get(registry)
+                        .get(mesh.registry())
                         .instances(ORDERS)
                         .join()
                         .instances())

@@ -31,7 +31,7 @@ import io.mesh4j.spring.autoconfigure.MeshSettings;
 public class MeshDiscoveryClientAutoConfiguration {
 
     /** How long a discovery call waits for the registry before it answers from the last-known endpoints. */
-    private static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(2);
 
     /**
      * The discovery client of the mesh's registry.

@@ -1,5 +1,5 @@
 /**
- * A Spring Cloud {@code DiscoveryClient} of the mesh's registry, so that applications that find services through
+ * A Spring Cloud {@code DiscoveryClient} and {@code ReactiveDiscoveryClient} of the mesh's registry, so that applications that find services through
  * Spring Cloud (its LoadBalancer, {@code DiscoveryClient} calls) see the mesh's services and instances.
  */
 @NullMarked

@@ -4,27 +4,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 
-import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpResponse;
 
-import com.linecorp.armeria.client.ClientRequestContext;
-import com.linecorp.armeria.client.ClientRequestContextCaptor;
-import com.linecorp.armeria.client.Clients;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
-import com.linecorp.armeria.common.HttpData;
-import com.linecorp.armeria.common.HttpRequest;
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.RequestHeaders;
-import com.linecorp.armeria.common.RequestHeadersBuilder;
 
 import io.mesh4j.client.internal.typed.GiveUps;
 import io.mesh4j.core.discovery.ServiceName;
@@ -34,10 +23,6 @@ import io.mesh4j.core.discovery.ServiceName;
  * the interface rather than extending Spring's buffering base class, which is not public on Spring Framework 6.
  */
 final class MeshClientHttpRequest implements ClientHttpRequest {
-
-    /** Headers of the connection, not of the request: Armeria writes its own for the instance it picks. */
-    private static final Set<String> CONNECTION_HEADERS =
-            Set.of("host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade");
 
     private final WebClient client;
     private final ServiceName service;
@@ -86,30 +71,13 @@ final class MeshClientHttpRequest implements ClientHttpRequest {
         checkNotExecuted();
         executed = true;
         final byte[] content = body.toByteArray();
-        final String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        final String target = uri.getRawQuery() == null ? path : path + '?' + uri.getRawQuery();
-        final RequestHeadersBuilder request =
-                RequestHeaders.builder(com.linecorp.armeria.common.HttpMethod.valueOf(method.name()), target);
-        headers.forEach((name, values) -> {
-            if (!CONNECTION_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-                request.add(name, values);
-            }
-        });
-        final HttpResponse response;
-        final @Nullable ClientRequestContext ctx;
-        // The call's context, for its log: how many attempts the mesh made is said when it gives up.
-        try (ClientRequestContextCaptor captor = Clients.newContextCaptor()) {
-            response = client.execute(
-                    content.length == 0
-                            ? HttpRequest.of(request.build())
-                            : HttpRequest.of(request.build(), HttpData.wrap(content)));
-            ctx = captor.getOrNull();
-        }
+        final MeshRequests.Sent sent =
+                MeshRequests.send(client, MeshRequests.armeriaHeaders(method, uri, headers), content);
         final AggregatedHttpResponse answer;
         try {
-            answer = response.aggregate().join();
+            answer = sent.response().aggregate().join();
         } catch (CompletionException e) {
-            throw GiveUps.unavailable(method.name() + ' ' + uri, service, ctx, e);
+            throw GiveUps.unavailable(method.name() + ' ' + uri, service, sent.ctx(), e);
         }
         return new MeshClientHttpResponse(answer);
     }

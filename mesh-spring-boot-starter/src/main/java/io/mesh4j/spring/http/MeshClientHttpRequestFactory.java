@@ -53,16 +53,7 @@ public final class MeshClientHttpRequestFactory implements ClientHttpRequestFact
     public ClientHttpRequest createRequest(URI uri, HttpMethod httpMethod) {
         requireNonNull(uri, "uri");
         requireNonNull(httpMethod, "httpMethod");
-        final String host = uri.getHost();
-        final ServiceName service;
-        try {
-            service = ServiceName.of(host == null ? "" : host);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "uri: " + uri + " (expected: http://<service>/path, the service a DNS-1123 label such as orders: "
-                            + e.getMessage() + ')',
-                    e);
-        }
+        final ServiceName service = MeshRequests.service(uri);
         return new MeshClientHttpRequest(mesh.webClient(service), service, httpMethod, uri);
     }
 

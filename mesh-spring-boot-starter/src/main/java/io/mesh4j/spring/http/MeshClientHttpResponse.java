@@ -13,16 +13,11 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 final class MeshClientHttpResponse implements ClientHttpResponse {
 
     private final AggregatedHttpResponse answer;
-    private final HttpHeaders headers = new HttpHeaders();
+    private final HttpHeaders headers;
 
     MeshClientHttpResponse(AggregatedHttpResponse answer) {
         this.answer = answer;
-        answer.headers().forEach((name, value) -> {
-            // HTTP/2's pseudo-headers (:status) are not headers to Spring.
-            if (name.charAt(0) != ':') {
-                headers.add(name.toString(), value);
-            }
-        });
+        headers = MeshRequests.springHeaders(answer.headers());
     }
 
     @Override

@@ -1,10 +1,6 @@
 package io.mesh4j.spring.http;
 
-import org.jspecify.annotations.Nullable;
 import org.springframework.beans.BeansException;
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -38,29 +34,17 @@ public class MeshRestClientAutoConfiguration {
     }
 
     /** Sets the request factory of the builders marked {@link ThroughMesh}, before they are injected. */
-    static final class ThroughMeshBuilders implements BeanPostProcessor, BeanFactoryAware {
+    static final class ThroughMeshBuilders extends ThroughMeshBeans {
 
         private final ObjectProvider<MeshClient> mesh;
-        private @Nullable ListableBeanFactory beans;
 
         ThroughMeshBuilders(ObjectProvider<MeshClient> mesh) {
             this.mesh = mesh;
         }
 
         @Override
-        public void setBeanFactory(BeanFactory beanFactory) {
-            if (beanFactory instanceof ListableBeanFactory) {
-                beans = (ListableBeanFactory) beanFactory;
-            }
-        }
-
-        @Override
         public Object postProcessBeforeInitialization(Object bean, String beanName) throws BeansException {
-            final @Nullable ListableBeanFactory factory = beans;
-            if (bean instanceof RestClient.Builder
-                    && factory != null
-                    && factory.containsBeanDefinition(beanName)
-                    && factory.findAnnotationOnBean(beanName, ThroughMesh.class) != null) {
+            if (bean instanceof RestClient.Builder && isMarked(beanName)) {
                 ((RestClient.Builder) bean).requestFactory(new MeshClientHttpRequestFactory(mesh.getObject()));
             }
             return bean;

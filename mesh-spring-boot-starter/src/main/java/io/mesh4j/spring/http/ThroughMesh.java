@@ -9,10 +9,12 @@ import java.lang.annotation.Target;
 import org.springframework.beans.factory.annotation.Qualifier;
 
 /**
- * Marks a {@code RestClient.Builder} bean whose clients call {@code http://<service>/path} through the mesh, as
- * Spring Cloud's {@code @LoadBalanced} marks one for its load balancer: the starter gives the builder a
- * {@link MeshClientHttpRequestFactory} before it is injected anywhere. It is a qualifier too, so that the builder
- * is injected where asked for by it.
+ * Marks a {@code RestClient.Builder} or {@code WebClient.Builder} bean whose clients call
+ * {@code http://<service>/path} through the mesh, as Spring Cloud's {@code @LoadBalanced} marks one for its load
+ * balancer: before the builder is injected anywhere, the starter gives a {@code RestClient.Builder} a
+ * {@link MeshClientHttpRequestFactory}, and a {@code WebClient.Builder} a {@link MeshClientHttpConnector} (and a
+ * filter that lets a {@link io.mesh4j.client.typed.MeshUnavailableException} through as itself). It is a qualifier
+ * too, so that the builder is injected where asked for by it.
  *
  * <pre>{@code
  * @Bean
@@ -23,6 +25,15 @@ import org.springframework.beans.factory.annotation.Qualifier;
  *
  * // elsewhere
  * String order = restClientBuilder.build().get().uri("http://orders/orders/{id}", 7).retrieve().body(String.class);
+ *
+ * @Bean
+ * @ThroughMesh
+ * WebClient.Builder meshWebClient() {
+ *     return WebClient.builder();
+ * }
+ *
+ * Mono<String> order = webClientBuilder.build().get().uri("http://orders/orders/{id}", 7).retrieve()
+ *         .bodyToMono(String.class);
  * }</pre>
  *
  * <p>Builders without it are left alone, so the application's calls outside the mesh go on as before.

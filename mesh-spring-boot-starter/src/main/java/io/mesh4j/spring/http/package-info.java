@@ -1,5 +1,5 @@
 /**
- * Spring's {@code RestClient} through the mesh: {@code http://<service>/path} is called by service name, with the
+ * Spring's {@code RestClient} and {@code WebClient} through the mesh: {@code http://<service>/path} is called by service name, with the
  * mesh's discovery, balancing, retries, timeouts, breakers, mTLS and spans.
  */
 @NullMarked
