@@ -103,7 +103,8 @@ class QuotaApiTest {
         assertThat(put.status()).isEqualTo(HttpStatus.OK);
         // No frontend is registered: accepted, with a warning.
         assertThat(put.contentUtf8())
-                .contains("quota 'frontend-charge': caller frontend has no instance registered now; the quota "
+                .contains("quota 'frontend-charge': caller frontend has no instance registered now (fine for a "
+                        + "workload that only calls; check the name if it serves); the quota "
                         + "applies once it calls");
 
         final RouteJson.RoutesSnapshot read =
