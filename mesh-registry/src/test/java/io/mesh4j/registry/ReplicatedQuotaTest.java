@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpMethod;
 
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.ServiceName;
@@ -160,6 +161,41 @@ class ReplicatedQuotaTest {
         assertThat(alone.holders()).isEqualTo(1);
         assertThat(alone.perSecond()).isCloseTo(300, within(1e-6));
         assertThat(quotaOf(b, PAYMENTS).path("holders")).hasSize(1);
+    }
+
+    @Test
+    void withEtcdDownALeaseCallIs503AndLeasesResumeWhenItIsBack() {
+        final ServiceName search = ServiceName.of("search");
+        quotaOf300(search);
+        assertThat(lease(clientA, search, "search-1", 0, 0).perSecond()).isCloseTo(300, within(1e-6));
+
+        etcd.killAll();
+        try {
+            // Refused at once, saying why, rather than waiting: the instance keeps its last lease meanwhile.
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                final AggregatedHttpResponse refused = new Http(b.uri())
+                        .send(
+                                HttpMethod.POST,
+                                "/v1/services/search/quota-leases",
+                                "{\"instance\": \"search-2\", \"quotas\": [{\"name\": \"total\", \"demand\": 1}]}");
+                assertThat(refused.status().code()).isEqualTo(503);
+                assertThat(Http.error(refused).message()).contains("etcd");
+            });
+            // The operator's view reads etcd too: 503, at once, not a wait.
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(
+                                    new Http(a.uri()).get("/v1/quotas").status().code())
+                            .isEqualTo(503));
+        } finally {
+            etcd.restartAll();
+        }
+        // Back: both lease again, through either replica, and share the quota.
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+            lease(clientA, search, "search-1", 0, 0);
+            final QuotaJson.Lease back = lease(clientB, search, "search-2", 0, 0);
+            assertThat(back.holders()).isEqualTo(2);
+            assertThat(back.perSecond()).isCloseTo(150, within(1e-6));
+        });
     }
 
     /** The service's quota in the operator's view on {@code replica}. */
