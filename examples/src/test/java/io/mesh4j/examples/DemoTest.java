@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +57,10 @@ class DemoTest {
                         + "spiffe://mesh.local/svc/loadgen may not call POST "
                         + "/mesh4j.examples.inventory.Inventory/GetStock of inventory (the policy pushed by the "
                         + "registry does not allow it)")
+                // A caller quota refusing a burst: told apart from a failed checkout, which stays at none.
+                .contains("$ meshctl routes apply frontend", "routes of frontend in force at index")
+                .contains("is over the mesh-wide quota 'reports-checkout' of 10 requests per 1 s for rule "
+                        + "'checkout' from reports")
                 .containsPattern("done: \\d+ checkouts in 12 s, 0 failed")
                 // One checkout as a trace through the three services, and where to see the rest.
                 .containsPattern("trace [0-9a-f]{32} \\(6 spans\\)")
@@ -67,5 +73,16 @@ class DemoTest {
                 .contains("└─ mesh4j.examples.inventory.Inventory/GetStock  (gRPC server)")
                 .contains("--zipkin http://127.0.0.1:9411/api/v2/spans")
                 .containsPattern("http://127.0.0.1:\\d+/metrics");
+
+        final Matcher quota = Pattern.compile("quota       reports → frontend, a caller quota of 10 checkouts per "
+                        + "second across the mesh: a burst of 40 at once, (\\d+) admitted, (\\d+) refused by the "
+                        + "quota \\(429, Retry-After: [1-9]\\d* s\\), 0 otherwise")
+                .matcher(output);
+        assertThat(quota.find()).as(output).isTrue();
+        final int admitted = Integer.parseInt(quota.group(1));
+        final int refused = Integer.parseInt(quota.group(2));
+        // The quota's bucket holds at most one second of it: about 10 of the 40 get through, the rest are refused.
+        assertThat(admitted).as(output).isBetween(1, 20);
+        assertThat(refused).as(output).isEqualTo(40 - admitted);
     }
 }

@@ -56,12 +56,14 @@ import io.mesh4j.registry.internal.documents.MeshDefaultPolicy;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.kubernetes.TokenReviewer;
 import io.mesh4j.registry.internal.metrics.MetricsApi;
+import io.mesh4j.registry.internal.quota.LocalQuotaHolders;
 import io.mesh4j.registry.internal.store.FileRegistryStore;
 import io.mesh4j.registry.internal.store.StoreUnavailableException;
 import io.mesh4j.registry.internal.store.StoredRegistry;
 import io.mesh4j.registry.internal.store.etcd.EtcdConnection;
 import io.mesh4j.registry.internal.store.etcd.EtcdDocuments;
 import io.mesh4j.registry.internal.store.etcd.EtcdInstances;
+import io.mesh4j.registry.internal.store.etcd.EtcdQuotaHolders;
 import io.mesh4j.registry.internal.store.etcd.EtcdTokens;
 import io.mesh4j.registry.internal.tokens.AdminToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
@@ -433,6 +435,8 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                         clock,
                         service -> table.services().stream()
                                 .anyMatch(summary -> summary.name().equals(service))),
+                // With replicas, the holders of the quotas are shared too: a quota is divided mesh-wide.
+                etcdConnection != null ? new EtcdQuotaHolders(etcdConnection, clock) : new LocalQuotaHolders(clock),
                 authority);
         return builder.build();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,7 +103,8 @@ class QuotaApiTest {
         assertThat(put.status()).isEqualTo(HttpStatus.OK);
         // No frontend is registered: accepted, with a warning.
         assertThat(put.contentUtf8())
-                .contains("quota 'frontend-charge': caller frontend has no instance registered now; the quota "
+                .contains("quota 'frontend-charge': caller frontend has no instance registered now (fine for a "
+                        + "workload that only calls; check the name if it serves); the quota "
                         + "applies once it calls");
 
         final RouteJson.RoutesSnapshot read =
@@ -241,7 +243,7 @@ class QuotaApiTest {
     }
 
     @Test
-    void aWorkloadThatDoesNotServeTheServiceMayNotLeaseItsQuota() {
+    void aWorkloadThatDoesNotServeTheServiceMayNotLeaseItsQuota() throws Exception {
         registry = MeshRegistry.builder()
                 .host("127.0.0.1")
                 .port(0)
@@ -269,7 +271,11 @@ class QuotaApiTest {
                 .satisfies(e -> {
                     final RegistryException refusal = (RegistryException) e.getCause();
                     assertThat(refusal.status()).isEqualTo(403);
-                    assertThat(refusal.getMessage()).contains("spiffe://mesh.local/svc/inventory");
+                    assertThat(refusal.getMessage())
+                            .contains("spiffe://mesh.local/svc/inventory may lease shares only of its own service's "
+                                    + "quotas")
+                            .contains("not of orders")
+                            .doesNotContain("register");
                 });
         // Its own service's leases it may ask for.
         assertThat(asInventory
@@ -279,5 +285,15 @@ class QuotaApiTest {
                         .join()
                         .leases())
                 .isEmpty();
+
+        // The operator may lease too (a tool standing in for an instance); the audit says on what, truly.
+        assertThat(admin.quotaLeases(ORDERS, new QuotaJson.LeaseRequest(InstanceId.of("orders-1"), List.of(), false))
+                        .join()
+                        .leases())
+                .isEmpty();
+        final List<String> audit = Files.readAllLines(dataDir.resolve("audit.log"));
+        assertThat(audit)
+                .anySatisfy(line -> assertThat(line).contains("\"quota.lease\"").contains("\"service orders\""));
+        assertThat(audit).noneSatisfy(line -> assertThat(line).contains("null"));
     }
 }

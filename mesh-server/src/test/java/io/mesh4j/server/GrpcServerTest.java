@@ -65,6 +65,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.routing.FaultSpec;
 import io.mesh4j.core.routing.PathMatch;
+import io.mesh4j.core.routing.QuotaSpec;
 import io.mesh4j.core.routing.RateLimitSpec;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.RouteMatch;
@@ -415,6 +416,36 @@ class GrpcServerTest {
                         .check(HealthCheckRequest.getDefaultInstance())
                         .getStatus())
                 .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    @Test
+    void aCallOverAMeshWideQuotaGetsResourceExhaustedSayingItIsTheQuota() {
+        final RouteConfig config = new RouteConfig(
+                List.of(RouteRule.builder("empty-call")
+                        .match(new RouteMatch(PathMatch.of(PathMatch.Kind.EXACT, EMPTY_CALL), Set.of(), Map.of()))
+                        .build()),
+                Set.of(),
+                List.of(new QuotaSpec(
+                        "frontend-empty", "empty-call", ServiceName.of("frontend"), 1, Duration.ofMinutes(1))));
+        RegistryAccess.ADMIN_CLIENT.get(registry).putRoutes(INTEROP, config).join();
+        await().atMost(Duration.ofSeconds(2)).until(() -> server.routeConfig().equals(config));
+        final TestServiceGrpc.TestServiceBlockingStub stub = TestServiceGrpc.newBlockingStub(channelAs(frontend));
+
+        StatusRuntimeException refused = null;
+        for (int i = 0; i < 5 && refused == null; i++) {
+            try {
+                stub.emptyCall(Empty.getDefaultInstance());
+            } catch (StatusRuntimeException e) {
+                refused = e;
+            }
+        }
+        assertThat(refused).isNotNull();
+        assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(refused.getStatus().getDescription())
+                .contains("POST " + EMPTY_CALL + " is over the mesh-wide quota 'frontend-empty'")
+                .contains("from frontend");
+        // The quota covers that method only.
+        assertThat(stub.unaryCall(SimpleRequest.getDefaultInstance())).isNotNull();
     }
 
     @Test

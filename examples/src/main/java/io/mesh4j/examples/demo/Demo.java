@@ -23,12 +23,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpStatus;
 
 import io.grpc.StatusRuntimeException;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.core.admin.AdminServer;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.RegistryTrust;
+import io.mesh4j.core.internal.registry.QuotaJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -50,7 +54,8 @@ import picocli.CommandLine.Option;
 /**
  * The demo: a registry in its own process, three services that call each other through the mesh (frontend →
  * orders → inventory, the last hop gRPC, with two orders instances, one of them slow), traffic, and every few seconds a table of
- * what the mesh does with it. Along the way a third orders instance joins and the first one leaves.
+ * what the mesh does with it. Before the traffic, a caller quota refuses a burst from a batch job; along the way a
+ * third orders instance joins and the first one leaves.
  */
 @Command(
         name = "mesh4j-demo",
@@ -61,6 +66,12 @@ public final class Demo implements Callable<Integer> {
 
     private static final List<String> SERVICES = List.of(Frontend.SERVICE, Orders.SERVICE, Inventory.SERVICE);
     private static final Duration SLOW_LATENCY = Duration.ofMillis(40);
+    /** A batch job that calls frontend too, under a caller quota of its own. */
+    private static final String REPORTS = "reports";
+    /** The caller quota of reports on frontend's checkouts, per second. */
+    private static final int REPORTS_QUOTA = 10;
+    /** How many checkouts reports sends at once, to run into its quota. */
+    private static final int REPORTS_BURST = 40;
     /** The longest any one step may take: starting a workload, a call, stopping a component. */
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
 
@@ -203,6 +214,7 @@ public final class Demo implements Callable<Integer> {
             out.println(
                     "stack       every call goes " + loadClient.stack() + " (the DEMO_ layers record these tables)");
             showARefusal(loadClient);
+            showACallerQuota(meshctl, workDir, registryUri, frontend, identities.of(REPORTS), toClose);
             final LoadGenerator load = new LoadGenerator(loadClient.webClient(Frontend.SERVICE), concurrency);
             load.start();
             out.println("traffic     " + concurrency + " calls in flight to frontend /checkout/{id} for " + seconds
@@ -293,7 +305,7 @@ public final class Demo implements Callable<Integer> {
                 + "refused, so each service lists its callers");
         shell(meshctl, "policies", "default");
         final Map<String, String> policies = Map.of(
-                Frontend.SERVICE, policy("/checkout/{id}", "GET", "loadgen"),
+                Frontend.SERVICE, policy("/checkout/{id}", "GET", "loadgen\", \"" + REPORTS),
                 Orders.SERVICE, policy("/orders/{id}", "GET", Frontend.SERVICE),
                 Inventory.SERVICE, policy(Inventory.GET_STOCK, "POST", Orders.SERVICE));
         for (String service : SERVICES) {
@@ -324,6 +336,71 @@ public final class Demo implements Callable<Integer> {
         } catch (StatusRuntimeException refused) {
             out.println("refused     loadgen → inventory directly, over gRPC: "
                     + refused.getStatus().getCode() + ' ' + refused.getStatus().getDescription());
+        }
+    }
+
+    /**
+     * A mesh-wide caller quota: reports, a batch job, may check out at most {@value #REPORTS_QUOTA} per second
+     * across every frontend instance, whatever loadgen does. A burst of {@value #REPORTS_BURST} at once gets what
+     * the quota holds; the rest is refused with 429 and {@code Retry-After}, saying it is the quota's (not a failed
+     * checkout: the caller was told when to come back). reports' client has no DEMO_ layers, so the tables and the
+     * count of failed checkouts stay loadgen's.
+     */
+    private void showACallerQuota(
+            MeshCtlProcess meshctl,
+            Path workDir,
+            URI registryUri,
+            MeshServer frontend,
+            WorkloadIdentity reports,
+            List<AutoCloseable> toClose)
+            throws IOException, InterruptedException {
+        final String routes = "{\"rules\": [{\"name\": \"checkout\", \"match\": {\"path\": {\"prefix\": "
+                + "\"/checkout/\"}}}], \"quotas\": [{\"name\": \"reports-checkout\", \"rule\": \"checkout\", "
+                + "\"caller\": \"" + REPORTS + "\", \"requests\": " + REPORTS_QUOTA + ", \"per\": \"1s\"}]}";
+        final Path file = workDir.resolve("frontend-routes.json");
+        Files.writeString(file, routes);
+        out.println("  " + file.getFileName() + ": " + routes);
+        shell(meshctl, "routes", "apply", Frontend.SERVICE, "-f", file.toString());
+        // The route config reaches frontend-1 by its watch, in milliseconds; the burst waits for it, bounded.
+        final long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        while (frontend.routeConfig().quotas().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("frontend-1 did not get its route config with the quota within "
+                        + STEP_TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(10);
+        }
+        final MeshClient client =
+                MeshClient.builder(registryUri).identity(reports).build();
+        toClose.add(client);
+        final WebClient toFrontend = client.webClient(Frontend.SERVICE);
+        final List<CompletableFuture<AggregatedHttpResponse>> burst = new ArrayList<>();
+        for (int i = 0; i < REPORTS_BURST; i++) {
+            burst.add(toFrontend.get("/checkout/" + i).aggregate());
+        }
+        int admitted = 0;
+        int refused = 0;
+        int otherwise = 0;
+        @Nullable String retryAfter = null;
+        @Nullable String why = null;
+        for (CompletableFuture<AggregatedHttpResponse> call : burst) {
+            final AggregatedHttpResponse res = await(call, "a checkout of reports");
+            if (res.status().equals(HttpStatus.OK)) {
+                admitted++;
+            } else if (res.status().equals(HttpStatus.TOO_MANY_REQUESTS)
+                    && QuotaJson.LIMIT_QUOTA.equals(res.headers().get(QuotaJson.LIMIT_HEADER))) {
+                refused++;
+                retryAfter = res.headers().get(HttpHeaderNames.RETRY_AFTER);
+                why = res.contentUtf8();
+            } else {
+                otherwise++;
+            }
+        }
+        out.println("quota       reports → frontend, a caller quota of " + REPORTS_QUOTA + " checkouts per second "
+                + "across the mesh: a burst of " + REPORTS_BURST + " at once, " + admitted + " admitted, " + refused
+                + " refused by the quota (429, Retry-After: " + retryAfter + " s), " + otherwise + " otherwise");
+        if (why != null) {
+            out.println("            the answer: " + why);
         }
     }
 

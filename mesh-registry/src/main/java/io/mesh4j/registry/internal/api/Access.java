@@ -124,6 +124,16 @@ public final class Access {
      * {@code action}.
      */
     HttpService serviceWorkload(String action, HttpService service) {
+        return serviceWorkload(action, "register, renew and remove only instances of its own service", service);
+    }
+
+    /**
+     * Only a workload of the path's {@code {service}}, or the operator, as {@link #serviceWorkload(String,
+     * HttpService)}; a workload of another service is told it may {@code mayOnly}, "not of" the path's service.
+     *
+     * @param mayOnly what a workload may do here, such as {@code "lease shares only of its own service's quotas"}
+     */
+    HttpService serviceWorkload(String action, String mayOnly, HttpService service) {
         return (ctx, req) -> {
             if (isOpen()) {
                 return service.serve(ctx, req);
@@ -141,10 +151,7 @@ public final class Access {
             }
             final ServiceName target = PathNames.service(ctx);
             if (!caller.service().map(target::equals).orElse(false)) {
-                return refuse(
-                        ErrorCode.FORBIDDEN,
-                        "the caller " + caller + " may register, renew and remove only "
-                                + "instances of its own service, not of " + target);
+                return refuse(ErrorCode.FORBIDDEN, "the caller " + caller + " may " + mayOnly + ", not of " + target);
             }
             return service.serve(ctx, req);
         };
@@ -221,8 +228,12 @@ public final class Access {
                 : "unauthenticated";
     }
 
+    /** The audit target of an operator's call on a service's path: its instance when the path names one. */
     private static String instanceTarget(ServiceRequestContext ctx) {
-        return "instance " + ctx.pathParam("id") + " of service " + ctx.pathParam("service");
+        final @Nullable String id = ctx.pathParam("id");
+        return id != null
+                ? "instance " + id + " of service " + ctx.pathParam("service")
+                : "service " + ctx.pathParam("service");
     }
 
     private boolean isAdmin(ServiceRequestContext ctx) {

@@ -32,6 +32,7 @@ import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.kubernetes.TokenReviewer;
 import io.mesh4j.registry.internal.metrics.MetricsApi;
 import io.mesh4j.registry.internal.quota.QuotaApi;
+import io.mesh4j.registry.internal.quota.QuotaHolders;
 import io.mesh4j.registry.internal.quota.QuotaLeases;
 import io.mesh4j.registry.internal.quota.QuotaWarnings;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
@@ -106,6 +107,7 @@ public final class RegistryApi {
             DocumentStore<RouteConfig> routes,
             Access access,
             MetricsApi metrics,
+            QuotaHolders quotaHolders,
             @Nullable Authority authority) {
         requireNonNull(server, "server");
         requireNonNull(table, "table");
@@ -187,8 +189,10 @@ public final class RegistryApi {
         // reads them.
         server.service(
                         MetricsApi.REPORT,
-                        new MethodRouter(
-                                Map.of(HttpMethod.POST, access.serviceWorkload("metrics.report", metrics.report()))))
+                        new MethodRouter(Map.of(
+                                HttpMethod.POST,
+                                access.serviceWorkload(
+                                        "metrics.report", "report only its own service's metrics", metrics.report()))))
                 .service(
                         MetricsApi.SERVICES,
                         new MethodRouter(Map.of(HttpMethod.GET, access.viewer(metrics.services()))))
@@ -210,13 +214,18 @@ public final class RegistryApi {
                 .service(Dashboard.EVENTS, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(dashboard.events()))));
         // Quota leases: an instance leases shares of its own service's quotas only; any member or the operator reads.
         final QuotaApi quotas = new QuotaApi(
-                new QuotaLeases(metrics.clock()),
+                new QuotaLeases(metrics.clock(), quotaHolders),
                 routes,
                 service -> table.snapshot(service).instances().size());
         server.service(
                         QuotaApi.LEASES,
-                        new MethodRouter(
-                                Map.of(HttpMethod.POST, access.serviceWorkload("quota.lease", quotas.lease()))))
+                        new MethodRouter(Map.of(
+                                HttpMethod.POST,
+                                access.serviceWorkload(
+                                        "quota.lease",
+                                        "lease shares only of its own service's quotas (a quota is leased by the "
+                                                + "instances that serve it, under their own service's path)",
+                                        quotas.lease()))))
                 .service(QuotaApi.LIST, new MethodRouter(Map.of(HttpMethod.GET, access.member(quotas.list()))));
         final MeshCheck check = new MeshCheck(
                 metrics.clock(),

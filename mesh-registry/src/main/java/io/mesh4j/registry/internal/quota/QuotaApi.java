@@ -2,8 +2,11 @@ package io.mesh4j.registry.internal.quota;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.ToIntFunction;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -51,56 +54,70 @@ public final class QuotaApi {
 
     /** The lease call; the path's service is checked by the caller's guard, the body here. */
     public HttpService lease() {
-        return (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(body -> {
-            final String name = requireNonNull(ctx.pathParam("service"), "service");
-            final ServiceName service;
-            try {
-                service = ServiceName.of(name);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(ErrorCode.INVALID_NAME, String.valueOf(e.getMessage()));
-            }
-            final QuotaJson.LeaseRequest request =
-                    QuotaJson.parseRequest(body.content().array());
-            final QuotaJson.LeaseAnswer answer =
-                    leases.lease(service, routes.get(service).document(), request, instanceCount.applyAsInt(service));
-            return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, QuotaJson.writeAnswer(answer));
-        }));
+        // Off the event loop: with replicas, a lease is a write and a read in etcd.
+        return (ctx, req) -> HttpResponse.of(req.aggregate()
+                .thenApplyAsync(
+                        body -> {
+                            final String name = requireNonNull(ctx.pathParam("service"), "service");
+                            final ServiceName service;
+                            try {
+                                service = ServiceName.of(name);
+                            } catch (IllegalArgumentException e) {
+                                throw new InvalidInputException(ErrorCode.INVALID_NAME, String.valueOf(e.getMessage()));
+                            }
+                            final QuotaJson.LeaseRequest request =
+                                    QuotaJson.parseRequest(body.content().array());
+                            final QuotaJson.LeaseAnswer answer = leases.lease(
+                                    service,
+                                    routes.get(service).document(),
+                                    request,
+                                    instanceCount.applyAsInt(service));
+                            return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, QuotaJson.writeAnswer(answer));
+                        },
+                        ctx.blockingTaskExecutor()));
     }
 
     /** The operator's view: every quota held, with its holders, shares, demand and refusals. */
     public HttpService list() {
-        return (ctx, req) -> {
-            final ObjectNode root = MAPPER.createObjectNode();
-            final ArrayNode quotas = root.putArray("quotas");
-            for (QuotaLeases.QuotaView view : leases.view()) {
-                final ObjectNode quota = quotas.addObject()
-                        .put("service", view.service().value())
-                        .put("name", view.spec().name());
-                if (view.spec().rule() != null) {
-                    quota.put("rule", view.spec().rule());
-                }
-                if (view.spec().caller() != null) {
-                    quota.put("caller", view.spec().caller().value());
-                }
-                quota.put("requests", view.spec().requests())
-                        .put("per", RouteJson.formatDuration(view.spec().per()))
-                        .put("perSecond", view.spec().perSecond())
-                        .put(
-                                "demand",
-                                view.holders().stream()
-                                        .mapToDouble(QuotaLeases.HolderView::demand)
-                                        .sum())
-                        .put("refusals", view.refusals());
-                final ArrayNode holders = quota.putArray("holders");
-                for (QuotaLeases.HolderView holder : view.holders()) {
-                    holders.addObject()
-                            .put("instance", holder.instance().value())
-                            .put("share", holder.share())
-                            .put("demand", holder.demand())
-                            .put("expiresInMillis", holder.expiresInMillis());
-                }
-            }
-            return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, MAPPER.writeValueAsBytes(root));
-        };
+        return (ctx, req) -> HttpResponse.of(CompletableFuture.supplyAsync(
+                () -> {
+                    final ObjectNode root = MAPPER.createObjectNode();
+                    final ArrayNode quotas = root.putArray("quotas");
+                    for (QuotaLeases.QuotaView view :
+                            leases.view(service -> routes.get(service).document())) {
+                        final ObjectNode quota = quotas.addObject()
+                                .put("service", view.service().value())
+                                .put("name", view.spec().name());
+                        if (view.spec().rule() != null) {
+                            quota.put("rule", view.spec().rule());
+                        }
+                        if (view.spec().caller() != null) {
+                            quota.put("caller", view.spec().caller().value());
+                        }
+                        quota.put("requests", view.spec().requests())
+                                .put("per", RouteJson.formatDuration(view.spec().per()))
+                                .put("perSecond", view.spec().perSecond())
+                                .put(
+                                        "demand",
+                                        view.holders().stream()
+                                                .mapToDouble(QuotaLeases.HolderView::demand)
+                                                .sum())
+                                .put("refusals", view.refusals());
+                        final ArrayNode holders = quota.putArray("holders");
+                        for (QuotaLeases.HolderView holder : view.holders()) {
+                            holders.addObject()
+                                    .put("instance", holder.instance().value())
+                                    .put("share", holder.share())
+                                    .put("demand", holder.demand())
+                                    .put("expiresInMillis", holder.expiresInMillis());
+                        }
+                    }
+                    try {
+                        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, MAPPER.writeValueAsBytes(root));
+                    } catch (JsonProcessingException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                ctx.blockingTaskExecutor()));
     }
 }

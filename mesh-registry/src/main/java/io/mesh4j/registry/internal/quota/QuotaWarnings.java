@@ -12,8 +12,9 @@ import io.mesh4j.core.routing.RouteConfig;
 
 /**
  * What is worth telling the operator about the quotas of a route config the registry accepts: a caller with no
- * instance registered now. It is accepted (the caller may not be deployed yet, or its name may be mistyped: the
- * warning lets the operator tell).
+ * instance registered now. It is accepted, not refused as unknown: a workload that only calls (a batch job, a load
+ * generator) never registers an instance, and a caller may not be deployed yet; its name may also be mistyped, and
+ * the warning lets the operator tell.
  */
 public final class QuotaWarnings {
 
@@ -26,7 +27,8 @@ public final class QuotaWarnings {
         for (QuotaSpec quota : config.quotas()) {
             if (quota.caller() != null && !known.contains(quota.caller())) {
                 warnings.add("quota '" + quota.name() + "': caller " + quota.caller() + " has no instance registered "
-                        + "now; the quota applies once it calls");
+                        + "now (fine for a workload that only calls; check the name if it serves); the quota applies "
+                        + "once it calls");
             }
         }
         return warnings;

@@ -1,6 +1,6 @@
 /**
  * The registry's replicated store on etcd: several registry replicas over one etcd cluster serve the same
- * instances, route configs, access policies and join tokens.
+ * instances, route configs, access policies, join tokens and holders of quotas.
  *
  * <p>Internal to mesh4j: not API, and no compatibility promise. Use the API packages instead.
  */
