@@ -22,6 +22,7 @@ import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.ServiceSummary;
+import io.mesh4j.registry.internal.store.Change;
 import io.mesh4j.registry.internal.store.RegistryStore;
 import io.mesh4j.registry.internal.store.SharedInstanceStore;
 import io.mesh4j.registry.internal.store.StoredRegistry;
@@ -93,9 +94,18 @@ public final class InstanceTable implements AutoCloseable {
         final SharedFeed[] feed = new SharedFeed[1];
         // The feed may deliver before follow() returns; it waits for the loaded state to be published first.
         final CompletableFuture<Void> loaded = new CompletableFuture<>();
-        final StoredRegistry stored = store.follow(changes -> {
-            loaded.join();
-            feed[0].accept(changes);
+        final StoredRegistry stored = store.follow(new SharedInstanceStore.Feed() {
+            @Override
+            public void changes(List<Change> changes) {
+                loaded.join();
+                feed[0].changes(changes);
+            }
+
+            @Override
+            public void reloaded(StoredRegistry stored) {
+                loaded.join();
+                feed[0].reloaded(stored);
+            }
         });
         stored.services().forEach(entries::publish);
         feed[0] = new SharedFeed(entries, stored.index());

@@ -5,7 +5,6 @@ import static io.mesh4j.registry.internal.store.etcd.EtcdConnection.text;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,21 +16,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
@@ -53,11 +45,10 @@ import io.mesh4j.registry.internal.store.StoredRegistry;
  * LeaseKeepAlive}), which etcd answers from its leader without a disk write.
  *
  * <p>The index of a change is etcd's revision; a service's index is the revision of its last change. Every
- * replica watches the prefix from the revision it loaded at and feeds its own memory, its own writes included.
+ * replica watches the prefix from the revision it loaded at and feeds its own memory, its own writes included;
+ * one that lost track (etcd compacted past its watch) reads every instance again and replaces what it held.
  */
 public final class EtcdInstances implements SharedInstanceStore {
-
-    private static final Logger logger = LoggerFactory.getLogger(EtcdInstances.class);
 
     private static final String PREFIX = "instances/";
 
@@ -65,24 +56,37 @@ public final class EtcdInstances implements SharedInstanceStore {
     /** Each known instance's lease, from the feed: what a heartbeat on this replica renews. */
     private final Map<String, Long> leases = new ConcurrentHashMap<>();
 
-    private volatile Watch.@Nullable Watcher watcher;
-    private volatile boolean closed;
+    private final PrefixFollower follower;
 
     public EtcdInstances(EtcdConnection etcd) {
         this.etcd = requireNonNull(etcd, "etcd");
+        follower = new PrefixFollower(etcd, PREFIX);
     }
 
     @Override
-    public StoredRegistry follow(Consumer<List<Change>> feed) throws IOException {
+    public StoredRegistry follow(Feed feed) throws IOException {
         requireNonNull(feed, "feed");
-        final GetResponse all = etcd.await(
-                etcd.client()
-                        .getKVClient()
-                        .get(key(PREFIX), GetOption.builder().isPrefix(true).build()),
-                Duration.ofSeconds(10));
+        // Every later change, from the revision after the one read: none is missed and none is seen twice. A watch
+        // that etcd compacted past reads everything again (PrefixFollower), and the feed replaces what it held.
+        return load(follower.start(new PrefixFollower.Handler() {
+            @Override
+            public void events(List<WatchEvent> events) {
+                deliver(events, feed);
+            }
+
+            @Override
+            public void reloaded(GetResponse all) {
+                feed.reloaded(load(all));
+            }
+        }));
+    }
+
+    /** What a read of every instance holds, at its revision; the leases known are those it names. */
+    private StoredRegistry load(GetResponse all) {
         final long revision = all.getHeader().getRevision();
         final Map<ServiceName, SortedMap<InstanceId, Registration>> instances = new HashMap<>();
         final Map<ServiceName, Long> indexes = new HashMap<>();
+        final Map<String, Long> read = new HashMap<>();
         for (KeyValue kv : all.getKvs()) {
             final @Nullable Name name = Name.of(kv.getKey());
             if (name == null) {
@@ -92,28 +96,19 @@ public final class EtcdInstances implements SharedInstanceStore {
                     .computeIfAbsent(name.service(), unused -> new TreeMap<>())
                     .put(name.id(), RegistryJson.parseRegistration(kv.getValue().getBytes()));
             indexes.merge(name.service(), kv.getModRevision(), Math::max);
-            leases.put(name.key(), kv.getLease());
+            read.put(name.key(), kv.getLease());
         }
+        leases.keySet().retainAll(read.keySet());
+        leases.putAll(read);
         final SortedMap<ServiceName, ServiceState> services = new TreeMap<>();
         instances.forEach(
                 (service, list) -> services.put(service, new ServiceState(indexes.getOrDefault(service, 0L), list)));
-        // Every later change, from the revision after the one read: none is missed and none is seen twice. jetcd
-        // resumes a broken watch from the last revision it delivered, so an etcd outage loses nothing either.
-        watcher = etcd.client()
-                .getWatchClient()
-                .watch(
-                        key(PREFIX),
-                        WatchOption.builder()
-                                .isPrefix(true)
-                                .withRevision(revision + 1)
-                                .build(),
-                        Watch.listener(response -> deliver(response, feed), this::watchFailed));
         return new StoredRegistry(revision, services);
     }
 
-    private void deliver(WatchResponse response, Consumer<List<Change>> feed) {
-        final List<Change> changes = new ArrayList<>(response.getEvents().size());
-        for (WatchEvent event : response.getEvents()) {
+    private void deliver(List<WatchEvent> events, Feed feed) {
+        final List<Change> changes = new ArrayList<>(events.size());
+        for (WatchEvent event : events) {
             final KeyValue kv = event.getKeyValue();
             final @Nullable Name name = Name.of(kv.getKey());
             if (name == null) {
@@ -133,16 +128,7 @@ public final class EtcdInstances implements SharedInstanceStore {
             }
         }
         if (!changes.isEmpty()) {
-            feed.accept(changes);
-        }
-    }
-
-    private void watchFailed(Throwable cause) {
-        if (!closed) {
-            // jetcd retries what can be retried; what reaches here (a compacted revision) it cannot.
-            logger.error(
-                    "the watch of etcd's instances failed ({}): this replica no longer hears changes; restart it",
-                    cause.toString());
+            feed.changes(changes);
         }
     }
 
@@ -235,11 +221,7 @@ public final class EtcdInstances implements SharedInstanceStore {
 
     @Override
     public void close() {
-        closed = true;
-        final Watch.@Nullable Watcher watcher = this.watcher;
-        if (watcher != null) {
-            watcher.close();
-        }
+        follower.close();
     }
 
     @Override
