@@ -23,6 +23,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.ServiceSummary;
 import io.mesh4j.registry.internal.store.Change;
+import io.mesh4j.registry.internal.store.HeartbeatAge;
 import io.mesh4j.registry.internal.store.RegistryStore;
 import io.mesh4j.registry.internal.store.SharedInstanceStore;
 import io.mesh4j.registry.internal.store.StoredRegistry;
@@ -211,11 +212,14 @@ public final class InstanceTable implements AutoCloseable {
         return shared.put(service, id, registration).thenCompose(index -> afterApplied(index, index));
     }
 
-    /** How long ago one instance last renewed its lease, against its TTL. */
-    public record HeartbeatAge(ServiceName service, InstanceId id, Duration age, Duration ttl) {}
-
-    /** Every live instance's time since its last heartbeat (or registration), for {@code meshctl check}. */
-    public List<HeartbeatAge> heartbeatAges() {
+    /**
+     * Every live instance's time since its last heartbeat (or registration), for {@code meshctl check}: from memory,
+     * or, over a shared store, from its TTLs there (etcd's leases), since a heartbeat may reach any replica.
+     */
+    public CompletableFuture<List<HeartbeatAge>> heartbeatAges() {
+        if (shared != null) {
+            return shared.heartbeatAges();
+        }
         final long now = ticker.read();
         final List<HeartbeatAge> ages = new ArrayList<>();
         leases.forEach((key, lease) -> {
@@ -223,7 +227,7 @@ public final class InstanceTable implements AutoCloseable {
                 ages.add(new HeartbeatAge(key.service(), key.id(), lease.sinceRenewal(now), lease.ttl()));
             }
         });
-        return ages;
+        return CompletableFuture.completedFuture(ages);
     }
 
     /** Removes an instance; completes with the index of the removal, or empty if the instance was unknown. */

@@ -50,6 +50,12 @@ public interface SharedInstanceStore extends Closeable {
     /** Renews the instance's TTL; completes with {@code false} if it expired or is unknown. */
     CompletableFuture<Boolean> renew(ServiceName service, InstanceId id);
 
+    /**
+     * How long ago each live instance last renewed its TTL, against that TTL, as the store keeps them; fails if
+     * the store cannot be reached.
+     */
+    CompletableFuture<List<HeartbeatAge>> heartbeatAges();
+
     /** Whether this replica cannot reach the store now, so that what it serves may be behind. */
     boolean stale();
 }

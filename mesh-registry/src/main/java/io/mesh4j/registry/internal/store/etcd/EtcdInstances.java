@@ -5,6 +5,7 @@ import static io.mesh4j.registry.internal.store.etcd.EtcdConnection.text;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.mesh4j.core.discovery.InstanceId;
@@ -29,6 +31,7 @@ import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.registry.internal.store.Change;
+import io.mesh4j.registry.internal.store.HeartbeatAge;
 import io.mesh4j.registry.internal.store.ServiceState;
 import io.mesh4j.registry.internal.store.SharedInstanceStore;
 import io.mesh4j.registry.internal.store.StoreUnavailableException;
@@ -54,7 +57,7 @@ public final class EtcdInstances implements SharedInstanceStore {
 
     private final EtcdConnection etcd;
     /** Each known instance's lease, from the feed: what a heartbeat on this replica renews. */
-    private final Map<String, Long> leases = new ConcurrentHashMap<>();
+    private final Map<Name, Long> leases = new ConcurrentHashMap<>();
 
     private final PrefixFollower follower;
 
@@ -86,7 +89,7 @@ public final class EtcdInstances implements SharedInstanceStore {
         final long revision = all.getHeader().getRevision();
         final Map<ServiceName, SortedMap<InstanceId, Registration>> instances = new HashMap<>();
         final Map<ServiceName, Long> indexes = new HashMap<>();
-        final Map<String, Long> read = new HashMap<>();
+        final Map<Name, Long> read = new HashMap<>();
         for (KeyValue kv : all.getKvs()) {
             final @Nullable Name name = Name.of(kv.getKey());
             if (name == null) {
@@ -96,7 +99,7 @@ public final class EtcdInstances implements SharedInstanceStore {
                     .computeIfAbsent(name.service(), unused -> new TreeMap<>())
                     .put(name.id(), RegistryJson.parseRegistration(kv.getValue().getBytes()));
             indexes.merge(name.service(), kv.getModRevision(), Math::max);
-            read.put(name.key(), kv.getLease());
+            read.put(name, kv.getLease());
         }
         leases.keySet().retainAll(read.keySet());
         leases.putAll(read);
@@ -115,14 +118,14 @@ public final class EtcdInstances implements SharedInstanceStore {
                 continue;
             }
             if (event.getEventType() == WatchEvent.EventType.PUT) {
-                leases.put(name.key(), kv.getLease());
+                leases.put(name, kv.getLease());
                 changes.add(new Change.Put(
                         kv.getModRevision(),
                         name.service(),
                         name.id(),
                         RegistryJson.parseRegistration(kv.getValue().getBytes())));
             } else if (event.getEventType() == WatchEvent.EventType.DELETE) {
-                leases.remove(name.key());
+                leases.remove(name);
                 // Deregistered on some replica, or expired in etcd: the event does not say which.
                 changes.add(new Change.Remove(kv.getModRevision(), name.service(), name.id(), Change.Reason.EXPIRED));
             }
@@ -135,7 +138,7 @@ public final class EtcdInstances implements SharedInstanceStore {
     @Override
     public CompletableFuture<Long> put(ServiceName service, InstanceId id, Registration registration) {
         etcd.checkReachable();
-        final String name = Name.key(service, id);
+        final Name name = new Name(service, id);
         final @Nullable Long previous = leases.get(name);
         final long ttlSeconds = Math.max(1, (registration.ttl().toMillis() + 999) / 1000);
         final CompletableFuture<Long> written = etcd.client()
@@ -144,7 +147,7 @@ public final class EtcdInstances implements SharedInstanceStore {
                 .thenCompose(lease -> etcd.client()
                         .getKVClient()
                         .put(
-                                key(name),
+                                key(name.key()),
                                 ByteSequence.from(RegistryJson.writeRegistration(registration)),
                                 PutOption.builder().withLeaseId(lease.getID()).build()))
                 .thenApply(put -> put.getHeader().getRevision());
@@ -160,9 +163,9 @@ public final class EtcdInstances implements SharedInstanceStore {
     @Override
     public CompletableFuture<OptionalLong> remove(ServiceName service, InstanceId id) {
         etcd.checkReachable();
-        final String name = Name.key(service, id);
+        final Name name = new Name(service, id);
         final @Nullable Long lease = leases.get(name);
-        return bounded(etcd.client().getKVClient().delete(key(name))).thenApply(deleted -> {
+        return bounded(etcd.client().getKVClient().delete(key(name.key()))).thenApply(deleted -> {
             if (deleted.getDeleted() == 0) {
                 return OptionalLong.empty();
             }
@@ -176,7 +179,7 @@ public final class EtcdInstances implements SharedInstanceStore {
     @Override
     public CompletableFuture<Boolean> renew(ServiceName service, InstanceId id) {
         etcd.checkReachable();
-        final @Nullable Long lease = leases.get(Name.key(service, id));
+        final @Nullable Long lease = leases.get(new Name(service, id));
         if (lease == null || lease == 0) {
             return CompletableFuture.completedFuture(false);
         }
@@ -192,6 +195,42 @@ public final class EtcdInstances implements SharedInstanceStore {
                         return false;
                     }
                     throw etcd.unavailable(cause);
+                });
+    }
+
+    /**
+     * Asks etcd each instance's lease: its granted TTL less what remains of it is how long ago it was last renewed,
+     * on whichever replica. One call per instance, all at once, for an operator's {@code meshctl check}; nothing is
+     * written on a heartbeat to keep a time that etcd already keeps.
+     */
+    @Override
+    public CompletableFuture<List<HeartbeatAge>> heartbeatAges() {
+        etcd.checkReachable();
+        final List<CompletableFuture<@Nullable HeartbeatAge>> asked = new ArrayList<>();
+        leases.forEach((name, lease) -> {
+            if (lease != 0) {
+                asked.add(etcd.client()
+                        .getLeaseClient()
+                        .timeToLive(lease, LeaseOption.DEFAULT)
+                        .thenApply(live -> live.getTTL() < 0
+                                ? null // expired meanwhile: its removal is on its way
+                                : new HeartbeatAge(
+                                        name.service(),
+                                        name.id(),
+                                        Duration.ofSeconds(Math.max(0, live.getGrantedTTL() - live.getTTL())),
+                                        Duration.ofSeconds(live.getGrantedTTL()))));
+            }
+        });
+        return bounded(CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)))
+                .thenApply(done -> {
+                    final List<HeartbeatAge> ages = new ArrayList<>(asked.size());
+                    for (CompletableFuture<@Nullable HeartbeatAge> age : asked) {
+                        final @Nullable HeartbeatAge known = age.join();
+                        if (known != null) {
+                            ages.add(known);
+                        }
+                    }
+                    return ages;
                 });
     }
 
