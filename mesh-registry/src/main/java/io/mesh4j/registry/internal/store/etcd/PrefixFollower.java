@@ -66,6 +66,8 @@ final class PrefixFollower implements AutoCloseable {
     private volatile long next;
     /** Counts the watches made, so that the end of one that was replaced is not taken for the end of this one. */
     private volatile int generation;
+    /** The watch's ends in a row with no watch created in between: each waits longer before the next try. */
+    private volatile int endsInARow;
 
     private volatile Watch.@Nullable Watcher watcher;
     private volatile boolean closed;
@@ -133,6 +135,7 @@ final class PrefixFollower implements AutoCloseable {
         public void onNext(WatchResponse response) {
             if (response.isCreatedNotify()) {
                 etcd.caughtUp(prefix);
+                endsInARow = 0;
                 return;
             }
             final List<WatchEvent> events = response.getEvents();
@@ -173,7 +176,10 @@ final class PrefixFollower implements AutoCloseable {
                         String.valueOf(lastError),
                         next);
             }
-            restart(compacted, FIRST_RETRY);
+            // An end that repeats (a refusal that is not the network's) is tried again less and less often.
+            final int ends = Math.min(endsInARow++, 5);
+            final Duration delay = FIRST_RETRY.multipliedBy(1L << ends);
+            restart(compacted, delay.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : delay);
         }
     }
 
