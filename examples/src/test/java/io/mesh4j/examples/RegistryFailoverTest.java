@@ -209,6 +209,7 @@ class RegistryFailoverTest {
                                 .extracting(Instance::id)
                                 .containsAll(acknowledged));
         await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertThat(followerOnB.current())
                         .isEqualTo(adminB.instances(INVENTORY).join().instances()));
         assertThat(followerOnB.seen()).containsAll(acknowledged);
@@ -273,7 +274,11 @@ class RegistryFailoverTest {
         private ChangeFollower(RegistryClient registry, ServiceName service) {
             this.registry = registry;
             this.service = service;
-            current = registry.instances(service).join();
+            // The first call opens the connection to that registry: on a loaded machine its TLS handshake may take
+            // longer than a session's creation may, which is not what this test is about.
+            current = await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .until(() -> registry.instances(service).get(10, TimeUnit.SECONDS), snapshot -> true);
             current.instances().forEach(instance -> seen.add(instance.id()));
             thread = new Thread(this::follow, "change-follower-" + service);
             thread.setDaemon(true);
