@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +21,8 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 
 import io.mesh4j.core.discovery.Instance;
 import io.mesh4j.core.internal.registry.InstancesSnapshot;
+import io.mesh4j.registry.internal.cli.MeshCtl;
+import picocli.CommandLine;
 
 /**
  * Two registry replicas over one real 3-member etcd cluster: what one acknowledges, the other serves and its
@@ -189,6 +194,43 @@ class ReplicatedRegistryTest {
                         .status()
                         .code())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void meshctlCheckOnAnyReplicaFindsAnInstanceLateWithItsHeartbeatsFromItsEtcdLease() {
+        // Registered through A with a 6 s TTL; nobody renews it. The TTL is an etcd lease, so B sees its age too.
+        assertThat(httpA.put("/v1/services/stock/instances/s-1", registration(6100, 6))
+                        .status()
+                        .code())
+                .isEqualTo(200);
+        assertThat(httpA.put("/v1/services/stock/instances/s-2", registration(6101, 60))
+                        .status()
+                        .code())
+                .isEqualTo(200);
+        final StringWriter out = new StringWriter();
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    meshctl(out, "check", "--registry", b.uri().toString());
+                    return out.toString().contains("[stale-heartbeat] instance s-1 of stock last renewed its lease");
+                });
+        assertThat(out.toString()).contains("(TTL 6s)").doesNotContain("instance s-2 of stock");
+
+        // A heartbeat through B renews the lease: the check through A finds nothing late any more.
+        assertThat(httpB.put("/v1/services/stock/instances/s-1/heartbeat", "")
+                        .status()
+                        .code())
+                .isEqualTo(200);
+        meshctl(out, "check", "--registry", a.uri().toString(), "--output", "json");
+        assertThat(out.toString()).doesNotContain("stale-heartbeat");
+    }
+
+    private int meshctl(StringWriter out, String... args) {
+        out.getBuffer().setLength(0);
+        final CommandLine commandLine = MeshCtl.commandLine(Map.of());
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(out, true));
+        return commandLine.execute(args);
     }
 
     @Test

@@ -95,6 +95,11 @@ public final class RegistryProcess implements AutoCloseable {
         return process;
     }
 
+    /** The registry's data directory: its CA, its admin token, its trust bundle. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     /** The registry's roots, which every workload is given. */
     public Path trustBundle() {
         return dataDir.resolve("trust-bundle.pem");

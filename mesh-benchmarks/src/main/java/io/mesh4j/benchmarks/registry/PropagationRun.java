@@ -60,7 +60,8 @@ final class PropagationRun {
             int warmupWrites,
             int profileFromWatchers,
             List<String> registryFlags,
-            boolean incremental) {}
+            boolean incremental,
+            RegistryUnderTest.Store store) {}
 
     private final Settings settings;
     private final Progress progress;
@@ -72,7 +73,9 @@ final class PropagationRun {
 
     Result run(Path dir, int watcherCount, int instanceCount) throws Exception {
         Files.createDirectories(dir);
-        try (RegistryProcess registry = RegistryProcess.start(dir, settings.registryFlags())) {
+        try (RegistryUnderTest underTest = RegistryUnderTest.start(dir, settings.store(), settings.registryFlags())) {
+            final RegistryProcess registry = underTest.writer();
+            final RegistryProcess watched = underTest.watched();
             final RegistryClient admin = registry.admin();
             final ServiceName service = ServiceName.of(SERVICE);
             warmUp(admin, watcherCount, instanceCount);
@@ -91,15 +94,10 @@ final class PropagationRun {
 
             progress.say(
                     String.format("%,d watchers × %,d instances: attaching the watchers", watcherCount, instanceCount));
-            final String adminToken = Files.readString(dir.resolve("registry").resolve("admin.token"))
-                    .strip();
+            final String adminToken =
+                    Files.readString(watched.dataDir().resolve("admin.token")).strip();
             try (Watchers watchers = Watchers.start(
-                    registry.uri(),
-                    registry.trustBundle(),
-                    adminToken,
-                    SERVICE,
-                    watcherCount,
-                    settings.incremental())) {
+                    watched.uri(), watched.trustBundle(), adminToken, SERVICE, watcherCount, settings.incremental())) {
                 awaitAll(watchers, index, Duration.ofSeconds(120));
                 // Every watcher has had its first answer; give the last ones time to ask again and be held.
                 Thread.sleep(500);
@@ -109,7 +107,7 @@ final class PropagationRun {
                 final Histogram putAck = Histograms.newHistogram();
                 final long answersBefore = watchers.answers();
                 final long bytesBefore = watchers.bodyBytes();
-                final long registryCpuBefore = ProcessStats.cpu(registry.pid()).toNanos();
+                final long registryCpuBefore = cpuNanos(underTest.pids());
                 final long ownCpuBefore =
                         ProcessStats.cpu(ProcessHandle.current().pid()).toNanos();
                 // Profiled only where asked: a recording costs the recorded process a little CPU.
@@ -145,7 +143,7 @@ final class PropagationRun {
                     changes++;
                     Thread.sleep(settings.pause().toMillis());
                 }
-                final double registryCpu = (ProcessStats.cpu(registry.pid()).toNanos() - registryCpuBefore) / 1e9;
+                final double registryCpu = (cpuNanos(underTest.pids()) - registryCpuBefore) / 1e9;
                 final String where =
                         String.format("%,d watchers × %,d instances, during the changes", watcherCount, instanceCount);
                 final String profile = (registryRecording != null
@@ -214,6 +212,15 @@ final class PropagationRun {
                         settings.warmupWrites(),
                         settings.writeConcurrency(),
                         i -> admin.deregister(warmup, instanceId(i))));
+    }
+
+    /** The CPU time the registry's processes (replicas and etcd members, over etcd) have used, added up. */
+    private static long cpuNanos(List<Long> pids) {
+        long nanos = 0;
+        for (long pid : pids) {
+            nanos += ProcessStats.cpu(pid).toNanos();
+        }
+        return nanos;
     }
 
     private static InstanceId instanceId(long i) {

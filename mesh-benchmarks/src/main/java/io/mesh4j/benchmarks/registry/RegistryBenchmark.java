@@ -99,6 +99,14 @@ public final class RegistryBenchmark implements Callable<Integer> {
     boolean incremental = true;
 
     @Option(
+            names = "--store",
+            defaultValue = "file",
+            description = "file: one registry over its data directory; etcd: two replicas over a 3-member etcd "
+                    + "(Debian's etcd-server) that the benchmark starts, changes and heartbeats sent to one and the "
+                    + "watchers on the other. Default: ${DEFAULT-VALUE}.")
+    RegistryUnderTest.Store store = RegistryUnderTest.Store.file;
+
+    @Option(
             names = "--work-dir",
             description = "Where the registries' data and logs go. Default: a new " + "temporary directory.")
     @Nullable
@@ -127,6 +135,10 @@ public final class RegistryBenchmark implements Callable<Integer> {
                 : Files.createTempDirectory("mesh4j-registry-bench-");
         final Progress progress = Progress.toStderr("registry", watchers.size() * instances.size());
         progress.say("registries' data and logs in " + dir);
+        progress.say(
+                store == RegistryUnderTest.Store.etcd
+                        ? "two registry replicas over a 3-member etcd: changes through one, watchers on the other"
+                        : "one registry over its data directory");
         progress.say(incremental ? "watchers ask for changes only (changes=true)" : "watchers ask for the whole list");
         final PropagationRun run = new PropagationRun(
                 new PropagationRun.Settings(
@@ -138,7 +150,8 @@ public final class RegistryBenchmark implements Callable<Integer> {
                         warmupWrites,
                         profileFromWatchers,
                         REGISTRY_FLAGS,
-                        incremental),
+                        incremental,
+                        store),
                 progress);
         final List<PropagationRun.Result> results = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
@@ -157,7 +170,7 @@ public final class RegistryBenchmark implements Callable<Integer> {
                 }
             }
         }
-        out.println(new RegistryReport(results, failures).render(machine()));
+        out.println(new RegistryReport(results, failures, store).render(machine()));
         results.stream()
                 .map(PropagationRun.Result::profile)
                 .filter(p -> !p.isEmpty())

@@ -17,17 +17,25 @@ final class RegistryReport {
 
     private final List<PropagationRun.Result> results;
     private final List<String> failures;
+    private final RegistryUnderTest.Store store;
 
-    RegistryReport(List<PropagationRun.Result> results, List<String> failures) {
+    RegistryReport(List<PropagationRun.Result> results, List<String> failures, RegistryUnderTest.Store store) {
         this.results = List.copyOf(results);
         this.failures = List.copyOf(failures);
+        this.store = store;
     }
 
     String render(String machine) {
         final StringBuilder out = new StringBuilder();
         out.append("## Registry propagation\n\n")
                 .append(machine)
-                .append("; a registry process with TLS, one service, one change at a time; every watcher on its own ")
+                .append(
+                        store == RegistryUnderTest.Store.etcd
+                                ? "; two registry replicas with TLS over a 3-member etcd on this machine, each change "
+                                        + "written through one and watched on the other; registry CPU is both "
+                                        + "replicas' and the etcd members'"
+                                : "; a registry process with TLS")
+                .append(", one service, one change at a time; every watcher on its own ")
                 .append("TLS connection, all in one process with the writer.\n\n");
         out.append("### From the PUT of a change until every watcher has it (ms)\n\n")
                 .append(propagation())
@@ -104,6 +112,14 @@ final class RegistryReport {
                                 100,
                                 r.allSeen().getValueAtPercentile(99) / 1e6,
                                 ms -> String.format(Locale.ROOT, "%.1f ms", ms))
+                        .cells());
+            }
+            if (store == RegistryUnderTest.Store.etcd) {
+                table.row(Goal.atLeast(
+                                "heartbeats ≥ 5,000/s through the etcd path (" + config(r) + ")",
+                                5000,
+                                r.heartbeatsPerSecond(),
+                                perSecond -> Units.count(perSecond) + "/s")
                         .cells());
             }
         }

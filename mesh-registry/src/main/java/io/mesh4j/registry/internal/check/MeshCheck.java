@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -35,6 +37,7 @@ import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.metrics.MetricsApi;
 import io.mesh4j.registry.internal.metrics.ReportingMember;
+import io.mesh4j.registry.internal.store.HeartbeatAge;
 
 /**
  * What the registry can tell is wrong with the mesh it runs: roots and workload certificates near their expiry,
@@ -83,11 +86,11 @@ public final class MeshCheck {
 
     /** {@code GET /v1/check}: {@code {"problems": [{"check", "problem", "fix"}]}}, empty when all is well. */
     public HttpService service() {
-        return (ctx, req) -> {
+        return (ctx, req) -> HttpResponse.of(findings().thenApply(findings -> {
             final ObjectNode root = MAPPER.createObjectNode();
             root.put("checkedAt", clock.instant().toString());
             final ArrayNode problems = root.putArray("problems");
-            for (Finding finding : findings()) {
+            for (Finding finding : findings) {
                 problems.addObject()
                         .put("check", finding.check())
                         .put("problem", finding.problem())
@@ -98,11 +101,18 @@ public final class MeshCheck {
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
-        };
+        }));
     }
 
-    /** Every problem found now. */
-    public List<Finding> findings() {
+    /**
+     * Every problem found now. Over etcd, the heartbeats' ages are read from etcd's leases, so this completes once
+     * etcd has answered; if it does not, that is one more problem found.
+     */
+    public CompletableFuture<List<Finding>> findings() {
+        return table.heartbeatAges().handle((ages, cause) -> findings(ages, cause));
+    }
+
+    private List<Finding> findings(@Nullable List<HeartbeatAge> ages, @Nullable Throwable cause) {
         final Instant now = clock.instant();
         final List<Finding> findings = new ArrayList<>();
         for (X509Certificate root : roots.get()) {
@@ -127,7 +137,14 @@ public final class MeshCheck {
                                 + "its identity was not revoked"));
             }
         }
-        for (InstanceTable.HeartbeatAge age : table.heartbeatAges()) {
+        if (cause != null) {
+            findings.add(new Finding(
+                    "stale-heartbeat",
+                    "the instances' TTLs could not be read from the store (" + peel(cause) + "), so late "
+                            + "heartbeats were not checked",
+                    "check that etcd has a quorum (etcdctl endpoint health), then run the check again"));
+        }
+        for (HeartbeatAge age : ages != null ? ages : List.<HeartbeatAge>of()) {
             if (age.age().compareTo(age.ttl().dividedBy(2)) > 0) {
                 findings.add(new Finding(
                         "stale-heartbeat",
@@ -172,6 +189,14 @@ public final class MeshCheck {
             }
         }
         return findings;
+    }
+
+    private static String peel(Throwable cause) {
+        Throwable peeled = cause;
+        while (peeled instanceof CompletionException && peeled.getCause() != null) {
+            peeled = peeled.getCause();
+        }
+        return peeled.getMessage() != null ? peeled.getMessage() : peeled.toString();
     }
 
     /** The services with instances: a name only callers use serves nothing, and needs no policy or route. */

@@ -22,6 +22,8 @@ import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.InstancesSnapshot;
 import io.mesh4j.core.internal.registry.ServiceSummary;
+import io.mesh4j.registry.internal.store.Change;
+import io.mesh4j.registry.internal.store.HeartbeatAge;
 import io.mesh4j.registry.internal.store.RegistryStore;
 import io.mesh4j.registry.internal.store.SharedInstanceStore;
 import io.mesh4j.registry.internal.store.StoredRegistry;
@@ -93,9 +95,18 @@ public final class InstanceTable implements AutoCloseable {
         final SharedFeed[] feed = new SharedFeed[1];
         // The feed may deliver before follow() returns; it waits for the loaded state to be published first.
         final CompletableFuture<Void> loaded = new CompletableFuture<>();
-        final StoredRegistry stored = store.follow(changes -> {
-            loaded.join();
-            feed[0].accept(changes);
+        final StoredRegistry stored = store.follow(new SharedInstanceStore.Feed() {
+            @Override
+            public void changes(List<Change> changes) {
+                loaded.join();
+                feed[0].changes(changes);
+            }
+
+            @Override
+            public void reloaded(StoredRegistry stored) {
+                loaded.join();
+                feed[0].reloaded(stored);
+            }
         });
         stored.services().forEach(entries::publish);
         feed[0] = new SharedFeed(entries, stored.index());
@@ -201,11 +212,14 @@ public final class InstanceTable implements AutoCloseable {
         return shared.put(service, id, registration).thenCompose(index -> afterApplied(index, index));
     }
 
-    /** How long ago one instance last renewed its lease, against its TTL. */
-    public record HeartbeatAge(ServiceName service, InstanceId id, Duration age, Duration ttl) {}
-
-    /** Every live instance's time since its last heartbeat (or registration), for {@code meshctl check}. */
-    public List<HeartbeatAge> heartbeatAges() {
+    /**
+     * Every live instance's time since its last heartbeat (or registration), for {@code meshctl check}: from memory,
+     * or, over a shared store, from its TTLs there (etcd's leases), since a heartbeat may reach any replica.
+     */
+    public CompletableFuture<List<HeartbeatAge>> heartbeatAges() {
+        if (shared != null) {
+            return shared.heartbeatAges();
+        }
         final long now = ticker.read();
         final List<HeartbeatAge> ages = new ArrayList<>();
         leases.forEach((key, lease) -> {
@@ -213,7 +227,7 @@ public final class InstanceTable implements AutoCloseable {
                 ages.add(new HeartbeatAge(key.service(), key.id(), lease.sinceRenewal(now), lease.ttl()));
             }
         });
-        return ages;
+        return CompletableFuture.completedFuture(ages);
     }
 
     /** Removes an instance; completes with the index of the removal, or empty if the instance was unknown. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -98,6 +99,11 @@ final class ServiceEntries {
         });
         summaries.sort(Comparator.comparing(ServiceSummary::name));
         return summaries;
+    }
+
+    /** The services with an entry now: every one that ever had an instance, and those being watched. */
+    Set<ServiceName> names() {
+        return Set.copyOf(entries.keySet());
     }
 
     /** How many services have an entry: every service that ever had an instance, and those being watched. */

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
@@ -19,12 +18,24 @@ import io.mesh4j.core.discovery.ServiceName;
  */
 public interface SharedInstanceStore extends Closeable {
 
-    /**
-     * Reads what the store holds and from then on calls {@code feed} with every later change, in index order, on
-     * one thread. A {@link Change.Remove} of the feed may be a deregistration or an expiry: the store does not tell
-     * them apart.
-     */
-    StoredRegistry follow(Consumer<List<Change>> feed) throws IOException;
+    /** What a replica hears from the store, one call at a time, in index order. */
+    interface Feed {
+
+        /**
+         * The next changes. A {@link Change.Remove} may be a deregistration or an expiry: the store does not tell
+         * them apart.
+         */
+        void changes(List<Change> changes);
+
+        /**
+         * Everything the store holds at {@code stored.index()}, read again because the changes since the last one
+         * fed are lost (etcd compacted them): replaces what the replica holds, every service at once.
+         */
+        void reloaded(StoredRegistry stored);
+    }
+
+    /** Reads what the store holds and from then on tells {@code feed} of every later change, for good. */
+    StoredRegistry follow(Feed feed) throws IOException;
 
     /**
      * Registers or updates an instance with a fresh TTL; completes with the index of the change.
@@ -38,6 +49,12 @@ public interface SharedInstanceStore extends Closeable {
 
     /** Renews the instance's TTL; completes with {@code false} if it expired or is unknown. */
     CompletableFuture<Boolean> renew(ServiceName service, InstanceId id);
+
+    /**
+     * How long ago each live instance last renewed its TTL, against that TTL, as the store keeps them; fails if
+     * the store cannot be reached.
+     */
+    CompletableFuture<List<HeartbeatAge>> heartbeatAges();
 
     /** Whether this replica cannot reach the store now, so that what it serves may be behind. */
     boolean stale();

@@ -6,8 +6,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,6 +49,8 @@ public final class EtcdConnection implements AutoCloseable {
     private final Client client;
     private final ScheduledExecutorService prober;
     private volatile @Nullable String unreachable;
+    /** The prefixes whose watch is broken now, so that this replica may not have heard their last changes. */
+    private final Set<String> behind = ConcurrentHashMap.newKeySet();
 
     private EtcdConnection(List<URI> endpoints, Client client) {
         this.endpoints = endpoints;
@@ -95,9 +99,22 @@ public final class EtcdConnection implements AutoCloseable {
         return unreachable;
     }
 
-    /** Whether this replica's reads may be behind the cluster: etcd does not answer it now. */
+    /**
+     * Whether this replica's reads may be behind the cluster: etcd does not answer it now, or one of its watches
+     * is broken (resuming, or reading everything again after a compaction).
+     */
     public boolean stale() {
-        return unreachable != null;
+        return unreachable != null || !behind.isEmpty();
+    }
+
+    /** The watch of {@code prefix} broke: what this replica serves of it may miss changes until it follows again. */
+    void behind(String prefix) {
+        behind.add(prefix);
+    }
+
+    /** The watch of {@code prefix} follows etcd again. */
+    void caughtUp(String prefix) {
+        behind.remove(prefix);
     }
 
     /** Refuses a change at once while etcd is known to be unreachable. */

@@ -4,19 +4,16 @@ import static io.mesh4j.registry.internal.store.etcd.EtcdConnection.key;
 import static io.mesh4j.registry.internal.store.etcd.EtcdConnection.text;
 import static java.util.Objects.requireNonNull;
 
-import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Txn;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -24,7 +21,6 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.registry.internal.documents.DocumentStore;
@@ -34,16 +30,14 @@ import io.mesh4j.registry.internal.documents.SharedDocuments;
  * One kind of per-service document in etcd, {@code mesh4j/<kind>/<service>}: a document's index is the revision
  * of its key's last change, and a write that names the index it was read at is an etcd transaction on that
  * revision, so that two replicas that read the same index cannot both write (the second gets 409). A removed
- * document is a key holding "no document", never a deleted key, so that its index stays and never goes back.
+ * document is a key holding "no document", never a deleted key, so that its index stays and never goes back (and
+ * so that a replica that etcd compacted past reads every document again at its own index).
  */
 public final class EtcdDocuments implements SharedDocuments, AutoCloseable {
 
-    private static final Logger logger = LoggerFactory.getLogger(EtcdDocuments.class);
-
     private final EtcdConnection etcd;
     private final String kind;
-    private volatile Watch.@Nullable Watcher watcher;
-    private volatile boolean closed;
+    private final PrefixFollower follower;
 
     /**
      * @param kind the key's folder, such as {@code routes} or {@code policies}
@@ -51,6 +45,7 @@ public final class EtcdDocuments implements SharedDocuments, AutoCloseable {
     public EtcdDocuments(EtcdConnection etcd, String kind) {
         this.etcd = requireNonNull(etcd, "etcd");
         this.kind = requireNonNull(kind, "kind");
+        follower = new PrefixFollower(etcd, prefix());
     }
 
     private String prefix() {
@@ -59,11 +54,32 @@ public final class EtcdDocuments implements SharedDocuments, AutoCloseable {
 
     @Override
     public Map<ServiceName, Stored> follow(BiConsumer<ServiceName, Stored> feed) {
-        final GetResponse all = etcd.await(
-                etcd.client()
-                        .getKVClient()
-                        .get(key(prefix()), GetOption.builder().isPrefix(true).build()),
-                Duration.ofSeconds(10));
+        requireNonNull(feed, "feed");
+        return stored(follower.start(new PrefixFollower.Handler() {
+            @Override
+            public void events(List<WatchEvent> events) {
+                for (WatchEvent event : events) {
+                    final KeyValue kv = event.getKeyValue();
+                    final @Nullable ServiceName service = serviceOf(kv.getKey());
+                    if (service != null && event.getEventType() == WatchEvent.EventType.PUT) {
+                        feed.accept(
+                                service,
+                                new Stored(kv.getModRevision(), kv.getValue().getBytes()));
+                    }
+                }
+            }
+
+            @Override
+            public void reloaded(GetResponse all) {
+                // A document is never deleted (a removal is a key holding "none"), so every change lost to the
+                // compaction left its key at its own revision: feeding them all again, each at its index, brings
+                // this replica to etcd's state, and the feed skips what it already had.
+                stored(all).forEach(feed);
+            }
+        }));
+    }
+
+    private Map<ServiceName, Stored> stored(GetResponse all) {
         final Map<ServiceName, Stored> stored = new HashMap<>();
         for (KeyValue kv : all.getKvs()) {
             final @Nullable ServiceName service = serviceOf(kv.getKey());
@@ -72,37 +88,6 @@ public final class EtcdDocuments implements SharedDocuments, AutoCloseable {
                         service, new Stored(kv.getModRevision(), kv.getValue().getBytes()));
             }
         }
-        watcher = etcd.client()
-                .getWatchClient()
-                .watch(
-                        key(prefix()),
-                        WatchOption.builder()
-                                .isPrefix(true)
-                                .withRevision(all.getHeader().getRevision() + 1)
-                                .build(),
-                        Watch.listener(
-                                response -> {
-                                    for (WatchEvent event : response.getEvents()) {
-                                        final KeyValue kv = event.getKeyValue();
-                                        final @Nullable ServiceName service = serviceOf(kv.getKey());
-                                        if (service != null && event.getEventType() == WatchEvent.EventType.PUT) {
-                                            feed.accept(
-                                                    service,
-                                                    new Stored(
-                                                            kv.getModRevision(),
-                                                            kv.getValue().getBytes()));
-                                        }
-                                    }
-                                },
-                                cause -> {
-                                    if (!closed) {
-                                        logger.error(
-                                                "the watch of etcd's {} failed ({}): this replica no longer hears "
-                                                        + "their changes; restart it",
-                                                kind,
-                                                cause.toString());
-                                    }
-                                }));
         return stored;
     }
 
@@ -141,10 +126,6 @@ public final class EtcdDocuments implements SharedDocuments, AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        final Watch.@Nullable Watcher watcher = this.watcher;
-        if (watcher != null) {
-            watcher.close();
-        }
+        follower.close();
     }
 }

@@ -17,26 +17,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.registry.internal.store.Change;
+import io.mesh4j.registry.internal.store.HeartbeatAge;
 import io.mesh4j.registry.internal.store.ServiceState;
 import io.mesh4j.registry.internal.store.SharedInstanceStore;
 import io.mesh4j.registry.internal.store.StoreUnavailableException;
@@ -53,36 +48,48 @@ import io.mesh4j.registry.internal.store.StoredRegistry;
  * LeaseKeepAlive}), which etcd answers from its leader without a disk write.
  *
  * <p>The index of a change is etcd's revision; a service's index is the revision of its last change. Every
- * replica watches the prefix from the revision it loaded at and feeds its own memory, its own writes included.
+ * replica watches the prefix from the revision it loaded at and feeds its own memory, its own writes included;
+ * one that lost track (etcd compacted past its watch) reads every instance again and replaces what it held.
  */
 public final class EtcdInstances implements SharedInstanceStore {
-
-    private static final Logger logger = LoggerFactory.getLogger(EtcdInstances.class);
 
     private static final String PREFIX = "instances/";
 
     private final EtcdConnection etcd;
     /** Each known instance's lease, from the feed: what a heartbeat on this replica renews. */
-    private final Map<String, Long> leases = new ConcurrentHashMap<>();
+    private final Map<Name, Long> leases = new ConcurrentHashMap<>();
 
-    private volatile Watch.@Nullable Watcher watcher;
-    private volatile boolean closed;
+    private final PrefixFollower follower;
 
     public EtcdInstances(EtcdConnection etcd) {
         this.etcd = requireNonNull(etcd, "etcd");
+        follower = new PrefixFollower(etcd, PREFIX);
     }
 
     @Override
-    public StoredRegistry follow(Consumer<List<Change>> feed) throws IOException {
+    public StoredRegistry follow(Feed feed) throws IOException {
         requireNonNull(feed, "feed");
-        final GetResponse all = etcd.await(
-                etcd.client()
-                        .getKVClient()
-                        .get(key(PREFIX), GetOption.builder().isPrefix(true).build()),
-                Duration.ofSeconds(10));
+        // Every later change, from the revision after the one read: none is missed and none is seen twice. A watch
+        // that etcd compacted past reads everything again (PrefixFollower), and the feed replaces what it held.
+        return load(follower.start(new PrefixFollower.Handler() {
+            @Override
+            public void events(List<WatchEvent> events) {
+                deliver(events, feed);
+            }
+
+            @Override
+            public void reloaded(GetResponse all) {
+                feed.reloaded(load(all));
+            }
+        }));
+    }
+
+    /** What a read of every instance holds, at its revision; the leases known are those it names. */
+    private StoredRegistry load(GetResponse all) {
         final long revision = all.getHeader().getRevision();
         final Map<ServiceName, SortedMap<InstanceId, Registration>> instances = new HashMap<>();
         final Map<ServiceName, Long> indexes = new HashMap<>();
+        final Map<Name, Long> read = new HashMap<>();
         for (KeyValue kv : all.getKvs()) {
             final @Nullable Name name = Name.of(kv.getKey());
             if (name == null) {
@@ -92,64 +99,46 @@ public final class EtcdInstances implements SharedInstanceStore {
                     .computeIfAbsent(name.service(), unused -> new TreeMap<>())
                     .put(name.id(), RegistryJson.parseRegistration(kv.getValue().getBytes()));
             indexes.merge(name.service(), kv.getModRevision(), Math::max);
-            leases.put(name.key(), kv.getLease());
+            read.put(name, kv.getLease());
         }
+        leases.keySet().retainAll(read.keySet());
+        leases.putAll(read);
         final SortedMap<ServiceName, ServiceState> services = new TreeMap<>();
         instances.forEach(
                 (service, list) -> services.put(service, new ServiceState(indexes.getOrDefault(service, 0L), list)));
-        // Every later change, from the revision after the one read: none is missed and none is seen twice. jetcd
-        // resumes a broken watch from the last revision it delivered, so an etcd outage loses nothing either.
-        watcher = etcd.client()
-                .getWatchClient()
-                .watch(
-                        key(PREFIX),
-                        WatchOption.builder()
-                                .isPrefix(true)
-                                .withRevision(revision + 1)
-                                .build(),
-                        Watch.listener(response -> deliver(response, feed), this::watchFailed));
         return new StoredRegistry(revision, services);
     }
 
-    private void deliver(WatchResponse response, Consumer<List<Change>> feed) {
-        final List<Change> changes = new ArrayList<>(response.getEvents().size());
-        for (WatchEvent event : response.getEvents()) {
+    private void deliver(List<WatchEvent> events, Feed feed) {
+        final List<Change> changes = new ArrayList<>(events.size());
+        for (WatchEvent event : events) {
             final KeyValue kv = event.getKeyValue();
             final @Nullable Name name = Name.of(kv.getKey());
             if (name == null) {
                 continue;
             }
             if (event.getEventType() == WatchEvent.EventType.PUT) {
-                leases.put(name.key(), kv.getLease());
+                leases.put(name, kv.getLease());
                 changes.add(new Change.Put(
                         kv.getModRevision(),
                         name.service(),
                         name.id(),
                         RegistryJson.parseRegistration(kv.getValue().getBytes())));
             } else if (event.getEventType() == WatchEvent.EventType.DELETE) {
-                leases.remove(name.key());
+                leases.remove(name);
                 // Deregistered on some replica, or expired in etcd: the event does not say which.
                 changes.add(new Change.Remove(kv.getModRevision(), name.service(), name.id(), Change.Reason.EXPIRED));
             }
         }
         if (!changes.isEmpty()) {
-            feed.accept(changes);
-        }
-    }
-
-    private void watchFailed(Throwable cause) {
-        if (!closed) {
-            // jetcd retries what can be retried; what reaches here (a compacted revision) it cannot.
-            logger.error(
-                    "the watch of etcd's instances failed ({}): this replica no longer hears changes; restart it",
-                    cause.toString());
+            feed.changes(changes);
         }
     }
 
     @Override
     public CompletableFuture<Long> put(ServiceName service, InstanceId id, Registration registration) {
         etcd.checkReachable();
-        final String name = Name.key(service, id);
+        final Name name = new Name(service, id);
         final @Nullable Long previous = leases.get(name);
         final long ttlSeconds = Math.max(1, (registration.ttl().toMillis() + 999) / 1000);
         final CompletableFuture<Long> written = etcd.client()
@@ -158,7 +147,7 @@ public final class EtcdInstances implements SharedInstanceStore {
                 .thenCompose(lease -> etcd.client()
                         .getKVClient()
                         .put(
-                                key(name),
+                                key(name.key()),
                                 ByteSequence.from(RegistryJson.writeRegistration(registration)),
                                 PutOption.builder().withLeaseId(lease.getID()).build()))
                 .thenApply(put -> put.getHeader().getRevision());
@@ -174,9 +163,9 @@ public final class EtcdInstances implements SharedInstanceStore {
     @Override
     public CompletableFuture<OptionalLong> remove(ServiceName service, InstanceId id) {
         etcd.checkReachable();
-        final String name = Name.key(service, id);
+        final Name name = new Name(service, id);
         final @Nullable Long lease = leases.get(name);
-        return bounded(etcd.client().getKVClient().delete(key(name))).thenApply(deleted -> {
+        return bounded(etcd.client().getKVClient().delete(key(name.key()))).thenApply(deleted -> {
             if (deleted.getDeleted() == 0) {
                 return OptionalLong.empty();
             }
@@ -190,7 +179,7 @@ public final class EtcdInstances implements SharedInstanceStore {
     @Override
     public CompletableFuture<Boolean> renew(ServiceName service, InstanceId id) {
         etcd.checkReachable();
-        final @Nullable Long lease = leases.get(Name.key(service, id));
+        final @Nullable Long lease = leases.get(new Name(service, id));
         if (lease == null || lease == 0) {
             return CompletableFuture.completedFuture(false);
         }
@@ -206,6 +195,42 @@ public final class EtcdInstances implements SharedInstanceStore {
                         return false;
                     }
                     throw etcd.unavailable(cause);
+                });
+    }
+
+    /**
+     * Asks etcd each instance's lease: its granted TTL less what remains of it is how long ago it was last renewed,
+     * on whichever replica. One call per instance, all at once, for an operator's {@code meshctl check}; nothing is
+     * written on a heartbeat to keep a time that etcd already keeps.
+     */
+    @Override
+    public CompletableFuture<List<HeartbeatAge>> heartbeatAges() {
+        etcd.checkReachable();
+        final List<CompletableFuture<@Nullable HeartbeatAge>> asked = new ArrayList<>();
+        leases.forEach((name, lease) -> {
+            if (lease != 0) {
+                asked.add(etcd.client()
+                        .getLeaseClient()
+                        .timeToLive(lease, LeaseOption.DEFAULT)
+                        .thenApply(live -> live.getTTL() < 0
+                                ? null // expired meanwhile: its removal is on its way
+                                : new HeartbeatAge(
+                                        name.service(),
+                                        name.id(),
+                                        Duration.ofSeconds(Math.max(0, live.getGrantedTTL() - live.getTTL())),
+                                        Duration.ofSeconds(live.getGrantedTTL()))));
+            }
+        });
+        return bounded(CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)))
+                .thenApply(done -> {
+                    final List<HeartbeatAge> ages = new ArrayList<>(asked.size());
+                    for (CompletableFuture<@Nullable HeartbeatAge> age : asked) {
+                        final @Nullable HeartbeatAge known = age.join();
+                        if (known != null) {
+                            ages.add(known);
+                        }
+                    }
+                    return ages;
                 });
     }
 
@@ -235,11 +260,7 @@ public final class EtcdInstances implements SharedInstanceStore {
 
     @Override
     public void close() {
-        closed = true;
-        final Watch.@Nullable Watcher watcher = this.watcher;
-        if (watcher != null) {
-            watcher.close();
-        }
+        follower.close();
     }
 
     @Override
