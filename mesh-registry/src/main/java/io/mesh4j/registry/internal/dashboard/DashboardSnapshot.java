@@ -38,6 +38,7 @@ import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.metrics.MetricsApi;
 import io.mesh4j.registry.internal.metrics.ReportingMember;
+import io.mesh4j.registry.internal.store.HeartbeatAge;
 
 /**
  * What the dashboard draws at one moment, as one JSON object:
@@ -149,9 +150,13 @@ final class DashboardSnapshot {
      * how many there are): no host or port (the page needs none, and a viewer may not list addresses).
      */
     private void instances(ArrayNode array) {
-        final Map<String, InstanceTable.HeartbeatAge> ages = new HashMap<>();
-        for (InstanceTable.HeartbeatAge age : table.heartbeatAges()) {
-            ages.put(age.service().value() + '/' + age.id().value(), age);
+        // Over etcd the ages live in etcd's leases (one call per instance): the page shows none there.
+        final Map<String, HeartbeatAge> ages = new HashMap<>();
+        final @Nullable List<HeartbeatAge> known = table.heartbeatAgesKnownHere();
+        if (known != null) {
+            for (HeartbeatAge age : known) {
+                ages.put(age.service().value() + '/' + age.id().value(), age);
+            }
         }
         for (ServiceSummary summary : table.services()) {
             final ServiceName service = summary.name();
@@ -164,7 +169,7 @@ final class DashboardSnapshot {
                         .put("weight", instance.weight());
                 final ObjectNode labels = node.putObject("labels");
                 instance.metadata().forEach(labels::put);
-                final InstanceTable.@Nullable HeartbeatAge age =
+                final @Nullable HeartbeatAge age =
                         ages.get(service.value() + '/' + instance.id().value());
                 if (age != null) {
                     node.put("heartbeatAgeSeconds", age.age().toMillis() / 1000.0)

@@ -220,6 +220,19 @@ public final class InstanceTable implements AutoCloseable {
         if (shared != null) {
             return shared.heartbeatAges();
         }
+        return CompletableFuture.completedFuture(heartbeatAgesInMemory());
+    }
+
+    /**
+     * Every live instance's time since its last heartbeat when this registry keeps the TTLs itself; null over a
+     * shared store, where they would cost a call to it per instance (the dashboard's snapshot, every 2 s, does not
+     * pay that; {@code meshctl check}, asked now and then, does).
+     */
+    public @Nullable List<HeartbeatAge> heartbeatAgesKnownHere() {
+        return shared != null ? null : heartbeatAgesInMemory();
+    }
+
+    private List<HeartbeatAge> heartbeatAgesInMemory() {
         final long now = ticker.read();
         final List<HeartbeatAge> ages = new ArrayList<>();
         leases.forEach((key, lease) -> {
@@ -227,7 +240,7 @@ public final class InstanceTable implements AutoCloseable {
                 ages.add(new HeartbeatAge(key.service(), key.id(), lease.sinceRenewal(now), lease.ttl()));
             }
         });
-        return CompletableFuture.completedFuture(ages);
+        return ages;
     }
 
     /** Removes an instance; completes with the index of the removal, or empty if the instance was unknown. */
