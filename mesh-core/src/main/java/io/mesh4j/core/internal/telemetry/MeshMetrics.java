@@ -15,6 +15,7 @@ import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.mesh4j.core.internal.summary.EdgeCell;
 import io.mesh4j.core.internal.summary.Summaries;
+import io.mesh4j.core.internal.tap.MemberTap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -111,6 +112,14 @@ public final class MeshMetrics {
         this.registry = registry;
         guard = new LabelGuard(maxLabelValues);
         summaries = new Summaries(reportInterval);
+    }
+
+    /**
+     * The member's side of tap: {@code tap().isOpen()} is the one read a request pays while no tap is open, and
+     * the metrics layers offer it the requests they record while one is.
+     */
+    public MemberTap tap() {
+        return summaries.tap();
     }
 
     /** The per-edge summaries a member reports to the registry. */
