@@ -66,7 +66,7 @@ public final class SummaryReporter {
         final long millis = summaries.reportInterval().toMillis();
         schedule = scheduler.scheduleWithFixedDelay(this::report, millis, millis, TimeUnit.MILLISECONDS);
         // Tap rides on the same identity and lifetime: a member that reports its summaries also hears of taps.
-        tapReporter = TapReporter.start(member, summaries.tap(), registry, scheduler);
+        tapReporter = TapReporter.start(member, summaries.tap(), registry, scheduler, () -> identity.keyPair() != null);
     }
 
     /**

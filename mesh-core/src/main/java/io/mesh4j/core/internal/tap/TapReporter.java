@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -19,7 +20,8 @@ import io.mesh4j.core.internal.registry.TapJson;
 /**
  * A member's link to the registry for tap: one long-poll watch of the taps open for its service (held at the
  * registry, so that learning of a tap costs no request of the member's own traffic), and a flush of the sampled
- * records every {@value #FLUSH_MILLIS} ms while there are any. When the watch fails, the member stops sampling
+ * records every {@value #FLUSH_MILLIS} ms while there are any (the same tick starts the watch once the member has
+ * its certificate, as the registry knows members by it). When the watch fails, the member stops sampling
  * until it has heard again: it never taps on a stale word. A post that fails drops its records and counts them.
  */
 public final class TapReporter {
@@ -37,28 +39,52 @@ public final class TapReporter {
     private final RegistryClient registry;
     private final ScheduledExecutorService scheduler;
     private final FullJitterBackoff backoff = FullJitterBackoff.of(Duration.ofMillis(200), Duration.ofSeconds(5));
+    private final BooleanSupplier ready;
     private final ScheduledFuture<?> flush;
     // Guarded by this.
+    private boolean watching;
     private @Nullable CompletableFuture<TapJson.Sessions> watch;
     private boolean closed;
-    private long index = RegistryClient.ANY_INDEX;
+    private long index;
     private int failures;
 
     private TapReporter(
-            ServiceName member, MemberTap tap, RegistryClient registry, ScheduledExecutorService scheduler) {
+            ServiceName member,
+            MemberTap tap,
+            RegistryClient registry,
+            ScheduledExecutorService scheduler,
+            BooleanSupplier ready) {
         this.member = member;
+        this.ready = ready;
         this.tap = tap;
         this.registry = registry;
         this.scheduler = scheduler;
         flush = scheduler.scheduleWithFixedDelay(this::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts watching the taps of {@code member} and sending what {@code tap} samples; {@link #close} stops both. */
+    /**
+     * Starts watching the taps of {@code member}, once {@code ready} (the member has the certificate the registry
+     * knows it by), and sending what {@code tap} samples; {@link #close} stops both.
+     */
     public static TapReporter start(
-            ServiceName member, MemberTap tap, RegistryClient registry, ScheduledExecutorService scheduler) {
-        final TapReporter reporter = new TapReporter(member, tap, registry, scheduler);
-        reporter.watch();
+            ServiceName member,
+            MemberTap tap,
+            RegistryClient registry,
+            ScheduledExecutorService scheduler,
+            BooleanSupplier ready) {
+        final TapReporter reporter = new TapReporter(member, tap, registry, scheduler, ready);
+        reporter.startWatching();
         return reporter;
+    }
+
+    private void startWatching() {
+        synchronized (this) {
+            if (watching || closed || !ready.getAsBoolean()) {
+                return;
+            }
+            watching = true;
+        }
+        watch();
     }
 
     private synchronized void watch() {
@@ -80,20 +106,31 @@ public final class TapReporter {
             // Not sure what is open any more: stop sampling until the registry says again.
             tap.open(List.of());
             final long delay;
+            final boolean first;
             synchronized (this) {
                 if (closed) {
                     return;
                 }
-                index = RegistryClient.ANY_INDEX;
-                delay = backoff.nextDelayMillis(++failures);
+                index = 0;
+                first = ++failures == 1;
+                delay = backoff.nextDelayMillis(failures);
             }
-            logger.debug("{}: cannot watch the taps open for it; trying again in {} ms", member, delay, cause);
+            if (first) {
+                logger.info(
+                        "{}: cannot watch the taps open for it ({}); no tap sees it until it can, tried again "
+                                + "with backoff",
+                        member,
+                        cause.toString());
+            } else {
+                logger.debug("{}: cannot watch the taps open for it; trying again in {} ms", member, delay, cause);
+            }
             scheduler.schedule(this::watch, delay, TimeUnit.MILLISECONDS);
         });
     }
 
     /** Sends what was sampled since the last flush, in posts of at most {@link TapJson#MAX_RECORDS}. */
     void flush() {
+        startWatching();
         try {
             List<TapRecord> records = tap.drain(TapJson.MAX_RECORDS);
             while (!records.isEmpty()) {
