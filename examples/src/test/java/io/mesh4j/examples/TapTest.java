@@ -153,6 +153,7 @@ class TapTest {
                 .doesNotContainIgnoringCase("authorization")
                 .doesNotContain("x-secret");
         assertThat(inbound.err.toString()).contains("tapping orders").contains("requests from frontend");
+        keep("tap-orders-from-frontend.jsonl", inbound);
 
         // meshctl has left: the member hears of it through its watch and stops sampling within a few seconds.
         await().atMost(Duration.ofSeconds(3)).until(() -> !ordersTap.isOpen());
@@ -172,6 +173,7 @@ class TapTest {
             await().atMost(Duration.ofSeconds(10)).until(frontendTap::isOpen);
             assertThat(exit.get()).isZero();
         }
+        keep("tap-frontend-to-orders.txt", outbound);
         final String table = outbound.out.toString();
         assertThat(table.lines().findFirst().orElseThrow())
                 .contains("TIME", "DIR", "FROM", "TO", "METHOD", "PATH", "STATUS", "LATENCY", "ATTEMPTS");
@@ -290,6 +292,13 @@ class TapTest {
                         .code())
                 .isEqualTo(400);
         assertThat(ordersTap.isOpen()).isFalse();
+    }
+
+    /** Kept as test output, to read what meshctl printed: target/tap/NAME, standard error first. */
+    private static void keep(String name, Meshctl meshctl) throws java.io.IOException {
+        final Path dir = Path.of("target", "tap");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(name), meshctl.err + meshctl.out.toString(), StandardCharsets.UTF_8);
     }
 
     private void call(int i) {
