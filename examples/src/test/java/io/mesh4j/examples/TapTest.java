@@ -62,6 +62,7 @@ class TapTest {
     private MeshClient frontend;
     private MemberTap ordersTap;
     private MemberTap frontendTap;
+    private MeshTelemetry ordersTelemetry;
 
     @BeforeEach
     void start() {
@@ -73,7 +74,7 @@ class TapTest {
                 .start()
                 .join();
         admin = RegistryAccess.ADMIN_CLIENT.get(registry);
-        final MeshTelemetry ordersTelemetry = telemetry("orders");
+        ordersTelemetry = telemetry("orders");
         orders = MeshServer.builder("orders", registry.uri())
                 .identity(identity("orders"))
                 .advertisedHost("127.0.0.1")
@@ -124,6 +125,7 @@ class TapTest {
         assertThat(ordersTap.isOpen()).isFalse();
         assertThat(ordersTap.sampled()).isZero();
         assertThat(frontendTap.sampled()).isZero();
+        assertThat(tapRecords(ordersTelemetry)).isZero();
 
         // The requests orders serves, as JSON lines, while frontend calls with a secret header and query.
         final Meshctl inbound = new Meshctl();
@@ -158,6 +160,8 @@ class TapTest {
         // meshctl has left: the member hears of it through its watch and stops sampling within a few seconds.
         await().atMost(Duration.ofSeconds(3)).until(() -> !ordersTap.isOpen());
         final long sampled = ordersTap.sampled();
+        // What the member sampled is on its /metrics too.
+        assertThat(tapRecords(ordersTelemetry)).isEqualTo(sampled).isGreaterThanOrEqualTo(records.size());
         for (int i = 0; i < 20; i++) {
             call(i);
         }
@@ -314,6 +318,16 @@ class TapTest {
                 .status()
                 .code();
         assertThat(status).isEqualTo(200);
+    }
+
+    private static double tapRecords(MeshTelemetry telemetry) {
+        return TelemetryAccess.METRICS
+                .get(telemetry)
+                .registry()
+                .get("mesh.tap.records")
+                .tag("outcome", "sampled")
+                .functionCounter()
+                .count();
     }
 
     private static int statusOf(Runnable call) {

@@ -75,7 +75,9 @@ public final class TapApi {
                         ctx.queryParam("method"),
                         maxRps(ctx.queryParam("maxRps")));
             } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(ErrorCode.INVALID_QUERY, String.valueOf(e.getMessage()));
+                // The filter names its fields as meshctl's flags do; the query's is maxRps.
+                throw new InvalidInputException(
+                        ErrorCode.INVALID_QUERY, String.valueOf(e.getMessage()).replace("max-rps:", "maxRps:"));
             }
             // The stream lasts as long as the tapper reads it: no request timeout, and its end closes the tap.
             ctx.clearRequestTimeout();
