@@ -1,5 +1,7 @@
 package io.mesh4j.client.internal.metrics;
 
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
@@ -13,6 +15,9 @@ import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.summary.Summaries;
+import io.mesh4j.core.internal.tap.MemberTap;
+import io.mesh4j.core.internal.tap.TapPaths;
+import io.mesh4j.core.internal.tap.TapRecord;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.stack.ClientRoles;
@@ -27,6 +32,9 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
  *
  * <p>The route is the template the call names with {@link MeshTelemetry#ROUTE}, or {@value MeshMetrics#UNMATCHED}:
  * a client does not know its callee's routes, and raw paths never become labels.
+ *
+ * <p>While a tap is open on the caller's service, the same completion is offered to it ({@link MemberTap}), with
+ * how many attempts the call took: no second per-request hook.
  */
 public final class MetricsLayer extends FusedClientLayer {
 
@@ -75,6 +83,22 @@ public final class MetricsLayer extends FusedClientLayer {
             final int grpcStatus = GrpcStatuses.of(log);
             if (grpcStatus >= 0) {
                 metrics.clientGrpcResponse(service, route, grpcStatus);
+            }
+            // One volatile read while nobody taps the caller's service; the record holds no header, query or body.
+            final MemberTap tap = metrics.tap();
+            if (tap.isOpen()) {
+                tap.offer(new TapRecord(
+                        System.currentTimeMillis(),
+                        false,
+                        caller,
+                        service,
+                        ctx.method().name(),
+                        TapPaths.of(ctx.path()),
+                        log.responseHeaders().status().code(),
+                        grpcStatus,
+                        log.totalDurationNanos() / 1_000,
+                        Math.max(1, log.children().size()),
+                        List.of()));
             }
         }
 

@@ -104,6 +104,14 @@ final class RegistryAddresses {
         return call.result;
     }
 
+    /**
+     * Sends the request {@code request} makes to the current replica only, and answers its response as it streams:
+     * for a call held open as long as its caller reads (a tap), which no other replica could resume.
+     */
+    HttpResponse stream(Function<WebClient, HttpResponse> request) {
+        return request.apply(clients.get(current.get()));
+    }
+
     /** One call, over as many replicas as it takes. */
     private final class Call {
 

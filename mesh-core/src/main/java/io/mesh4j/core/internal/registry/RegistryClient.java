@@ -392,6 +392,39 @@ public final class RegistryClient {
                 .thenApply(expectOk(res -> (Void) null));
     }
 
+    // ---- tap
+
+    /**
+     * Watches the taps open for {@code service}, the member's own ({@link TapJson}): answers at once when they
+     * changed since {@code index}, else when they change or {@code wait} ends.
+     */
+    public CompletableFuture<TapJson.Sessions> watchTaps(ServiceName service, long index, Duration wait) {
+        return watchDocument(TapJson.sessionsPath(service.value()), index, wait, TapJson::parseSessions);
+    }
+
+    /** Sends a member's tapped records ({@link TapJson#writeRecords}) of {@code service}, its own. */
+    public CompletableFuture<Void> sendTapRecords(ServiceName service, byte[] records) {
+        return send(
+                        c -> c.prepare()
+                                .post(TapJson.recordsPath(service.value()))
+                                .content(MediaType.JSON_UTF_8, records)
+                                .execute(),
+                        false)
+                .thenApply(expectOk(res -> (Void) null));
+    }
+
+    /**
+     * Opens a tap: {@code GET pathAndQuery} on the current replica, answered as it streams (one JSON object per
+     * line) with no response timeout and no length limit; abort the answer to close the tap.
+     */
+    public HttpResponse openTap(String pathAndQuery) {
+        return addresses.stream(c -> c.prepare()
+                .get(pathAndQuery)
+                .responseTimeoutMillis(0)
+                .maxResponseLength(0)
+                .execute());
+    }
+
     /**
      * Asks for the service's quota leases ({@link QuotaJson}) for one of its instances; answers the lease answer.
      */

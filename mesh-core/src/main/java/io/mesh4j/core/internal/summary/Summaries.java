@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
+import io.mesh4j.core.internal.tap.MemberTap;
 import io.mesh4j.core.stack.StackParams;
 
 /**
@@ -49,6 +50,8 @@ public final class Summaries {
 
     private final Map<Key, EdgeCell> cells = new ConcurrentHashMap<>();
     private final Duration reportInterval;
+    // What the member samples for the taps open on its service, sent by the same reporter as the summaries.
+    private final MemberTap tap = new MemberTap();
 
     /**
      * @param reportInterval how often a member reports these, {@link Duration#ZERO} for never
@@ -59,6 +62,11 @@ public final class Summaries {
 
     public Duration reportInterval() {
         return reportInterval;
+    }
+
+    /** The member's side of tap: the requests sampled for the taps open on its service, if any. */
+    public MemberTap tap() {
+        return tap;
     }
 
     /** The cell of an edge, made on first use. */

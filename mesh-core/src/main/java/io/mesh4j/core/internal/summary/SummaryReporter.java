@@ -26,12 +26,14 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.registry.MetricsReportJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.tap.TapReporter;
 
 /**
  * Sends a member's {@link Summaries} to the registry every report interval, over its identity's mTLS client. One
  * reporter per identity and telemetry, however many mesh clients and servers share them, so that a member reports
  * its edges once. It runs on its own scheduler, never on a request's path; a refused or failed report is logged once
  * (then again once it works) and its counts are dropped: the member keeps serving, and Prometheus still has them.
+ * It also runs the member's {@link TapReporter}, so that a member that reports also streams the taps of its service.
  */
 public final class SummaryReporter {
 
@@ -48,6 +50,7 @@ public final class SummaryReporter {
     private final Summaries summaries;
     private final RegistryClient registry;
     private final ScheduledFuture<?> schedule;
+    private final TapReporter tapReporter;
     // Guarded by running.
     private int users;
     private volatile boolean failing;
@@ -62,6 +65,8 @@ public final class SummaryReporter {
         final ScheduledExecutorService scheduler = CommonPools.blockingTaskExecutor();
         final long millis = summaries.reportInterval().toMillis();
         schedule = scheduler.scheduleWithFixedDelay(this::report, millis, millis, TimeUnit.MILLISECONDS);
+        // Tap rides on the same identity and lifetime: a member that reports its summaries also hears of taps.
+        tapReporter = TapReporter.start(member, summaries.tap(), registry, scheduler, () -> identity.keyPair() != null);
     }
 
     /**
@@ -93,6 +98,7 @@ public final class SummaryReporter {
                     if (--reporter.users == 0) {
                         running.remove(key);
                         reporter.schedule.cancel(false);
+                        reporter.tapReporter.close();
                     }
                 }
             }

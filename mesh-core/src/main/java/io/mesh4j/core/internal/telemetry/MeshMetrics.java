@@ -15,8 +15,10 @@ import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.mesh4j.core.internal.summary.EdgeCell;
 import io.mesh4j.core.internal.summary.Summaries;
+import io.mesh4j.core.internal.tap.MemberTap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,6 +56,8 @@ import io.micrometer.core.instrument.Timer;
  *   <tr><td>{@code mesh_client_websocket_connect_failures_total}</td><td>service, route, reason ({@code refused},
  *       {@code unavailable}, {@code tls}, {@code io})</td></tr>
  *   <tr><td>{@code mesh_tracing_malformed_headers_total}</td><td>header</td></tr>
+ *   <tr><td>{@code mesh_tap_records_total}</td><td>outcome ({@code sampled} for a tap, {@code dropped}: the queue
+ *       was full or the registry did not take them); zero while nobody taps</td></tr>
  * </table>
  */
 public final class MeshMetrics {
@@ -111,6 +115,23 @@ public final class MeshMetrics {
         this.registry = registry;
         guard = new LabelGuard(maxLabelValues);
         summaries = new Summaries(reportInterval);
+        final MemberTap tap = summaries.tap();
+        FunctionCounter.builder("mesh.tap.records", tap, MemberTap::sampled)
+                .description("Requests sampled for the taps open on this member's service (meshctl tap), by outcome")
+                .tag("outcome", "sampled")
+                .register(registry);
+        FunctionCounter.builder("mesh.tap.records", tap, MemberTap::dropped)
+                .description("Requests sampled for the taps open on this member's service (meshctl tap), by outcome")
+                .tag("outcome", "dropped")
+                .register(registry);
+    }
+
+    /**
+     * The member's side of tap: {@code tap().isOpen()} is the one read a request pays while no tap is open, and
+     * the metrics layers offer it the requests they record while one is.
+     */
+    public MemberTap tap() {
+        return summaries.tap();
     }
 
     /** The per-edge summaries a member reports to the registry. */

@@ -213,6 +213,38 @@ public final class Access {
         };
     }
 
+    /**
+     * The operator only, for a call whose answer streams (a tap, which shows live requests): audited as
+     * {@code action} when it starts. A workload or the viewer token, known but not the operator, is refused 403; a
+     * caller with neither, 401.
+     */
+    HttpService adminStream(String action, Function<ServiceRequestContext, String> target, HttpService service) {
+        return (ctx, req) -> {
+            if (isOpen()) {
+                return audited.streamed(ctx, req, action, target, ANYONE, service);
+            }
+            if (isAdmin(ctx)) {
+                return audited.streamed(ctx, req, action, target, adminCaller(), service);
+            }
+            final @Nullable ViewerToken viewerToken = this.viewerToken;
+            final boolean viewer = viewerToken != null
+                    && viewerToken.matches(ctx.request().headers().get(HttpHeaderNames.AUTHORIZATION));
+            final boolean known = viewer || MeshIdentity.peer(ctx) != null;
+            final String why = (viewer
+                            ? "the viewer token may read the golden metrics, not tap: "
+                            : known ? "a workload may not tap: " : "")
+                    + ctx.path() + " needs the admin token, since it shows live requests: send 'Authorization: "
+                    + "Bearer <token>' with the token from <data-dir>/" + AdminToken.FILE;
+            return audited.refused(
+                    ctx,
+                    action,
+                    target.apply(ctx),
+                    viewer ? "the viewer token" : refusedCaller(ctx),
+                    refuse(known ? ErrorCode.FORBIDDEN : ErrorCode.UNAUTHENTICATED, why),
+                    why);
+        };
+    }
+
     private String adminCaller() {
         return "admin token " + requireNonNull(adminToken, "adminToken").fingerprint();
     }

@@ -88,6 +88,66 @@ final class AuditedCalls {
         return HttpResponse.of(answer);
     }
 
+    /**
+     * As {@link #serve}, for a call whose answer streams as long as its caller reads (a tap): the answer is not
+     * held to be recorded. What is recorded is whether the call started, once {@code service} has taken it (a
+     * refusal of its arguments included), before any of its answer is read.
+     */
+    HttpResponse streamed(
+            ServiceRequestContext ctx,
+            HttpRequest req,
+            String action,
+            Function<ServiceRequestContext, String> target,
+            String caller,
+            HttpService service) {
+        final CompletableFuture<HttpResponse> started = CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                log.checkWritable();
+                            } catch (IOException e) {
+                                throw new NotWritable(e);
+                            }
+                        },
+                        ctx.blockingTaskExecutor())
+                .thenApplyAsync(
+                        ready -> {
+                            try {
+                                return service.serve(ctx, req);
+                            } catch (Exception e) {
+                                throw new CompletionException(e);
+                            }
+                        },
+                        ctx.eventLoop());
+        return HttpResponse.of(started.handleAsync(
+                (response, cause) -> {
+                    if (cause != null && peel(cause) instanceof NotWritable notWritable) {
+                        return unwritable(action, notWritable.getCause());
+                    }
+                    final AuditLog.Outcome outcome = outcome(null, cause);
+                    try {
+                        log.record(action, target.apply(ctx), caller, remote(ctx), outcome);
+                    } catch (IOException e) {
+                        logger.error(
+                                "cannot write to the audit log {}: {} by {} from {} was {} but is not recorded there",
+                                log.file(),
+                                action,
+                                caller,
+                                remote(ctx),
+                                outcome.ok() ? "done" : "refused (" + outcome.reason() + ')',
+                                e);
+                        if (response != null) {
+                            response.abort();
+                        }
+                        return JsonResponses.error(
+                                ErrorCode.UNAVAILABLE,
+                                "the audit log " + log.file() + " cannot be written (" + e + "); admin calls are "
+                                        + "refused until it can: free the disk or fix the file's permissions");
+                    }
+                    return cause != null ? HttpResponse.ofFailure(peel(cause)) : requireNonNull(response, "response");
+                },
+                ctx.blockingTaskExecutor()));
+    }
+
     /** Records that {@code caller} was refused {@code action}, and answers the refusal all the same. */
     HttpResponse refused(
             ServiceRequestContext ctx, String action, String target, String caller, HttpResponse refusal, String why) {

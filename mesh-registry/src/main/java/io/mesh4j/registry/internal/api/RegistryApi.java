@@ -35,6 +35,8 @@ import io.mesh4j.registry.internal.quota.QuotaApi;
 import io.mesh4j.registry.internal.quota.QuotaHolders;
 import io.mesh4j.registry.internal.quota.QuotaLeases;
 import io.mesh4j.registry.internal.quota.QuotaWarnings;
+import io.mesh4j.registry.internal.tap.TapApi;
+import io.mesh4j.registry.internal.tap.TapSessions;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
 
@@ -88,7 +90,10 @@ public final class RegistryApi {
             CA_ROTATE,
             REVOCATIONS,
             QuotaApi.LEASES,
-            QuotaApi.LIST);
+            QuotaApi.LIST,
+            TapApi.TAP,
+            TapApi.SESSIONS,
+            TapApi.RECORDS);
 
     private static final byte[] SERVING = "{\"status\":\"serving\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -227,6 +232,20 @@ public final class RegistryApi {
                                                 + "instances that serve it, under their own service's path)",
                                         quotas.lease()))))
                 .service(QuotaApi.LIST, new MethodRouter(Map.of(HttpMethod.GET, access.member(quotas.list()))));
+        // Tap: the operator alone opens one (it shows live requests); a service's own workloads watch its taps and
+        // send their records.
+        final TapApi tap = new TapApi(new TapSessions(metrics.clock(), System::nanoTime));
+        server.service(
+                        TapApi.TAP,
+                        new MethodRouter(Map.of(
+                                HttpMethod.GET, access.adminStream("tap.open", RegistryApi::service, tap.open()))))
+                .service(
+                        TapApi.SESSIONS,
+                        new MethodRouter(Map.of(HttpMethod.GET, access.serviceWorkload("tap.watch", tap.watch()))))
+                .service(
+                        TapApi.RECORDS,
+                        new MethodRouter(
+                                Map.of(HttpMethod.POST, access.serviceWorkload("tap.records", tap.records()))));
         final MeshCheck check = new MeshCheck(
                 metrics.clock(),
                 table,

@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description =
                 "Operates a mesh4j registry: join tokens, the CA, certificates, services, routes, access policies, the "
-                        + "audit log; shows the mesh: golden metrics (stat, edges, top) and a pre-flight check.",
+                        + "audit log; shows the mesh: golden metrics (stat, edges, top), a live tap of requests and a pre-flight check.",
         subcommands = {
             MeshCtl.Token.class,
             MeshCtl.Ca.class,
@@ -45,6 +45,7 @@ import picocli.CommandLine.Parameters;
             Stat.class,
             Edges.class,
             Top.class,
+            Tap.class,
             Check.class,
             Quotas.class,
             Completion.class

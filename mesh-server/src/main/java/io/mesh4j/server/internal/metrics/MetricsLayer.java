@@ -1,5 +1,7 @@
 package io.mesh4j.server.internal.metrics;
 
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.HttpResponse;
@@ -12,6 +14,9 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
+import io.mesh4j.core.internal.tap.MemberTap;
+import io.mesh4j.core.internal.tap.TapPaths;
+import io.mesh4j.core.internal.tap.TapRecord;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.RouteTemplates;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
@@ -29,6 +34,9 @@ import io.mesh4j.server.internal.stack.FusedServiceLayer;
  * <p>The peer is the caller's verified identity when a layer has set {@link MeshTelemetry#PEER}, else the service
  * its mesh client says it calls from ({@value MeshTelemetry#CALLER_HEADER}), else {@value MeshMetrics#UNKNOWN}.
  * A path no route matched counts under {@value MeshMetrics#UNMATCHED}: labels never hold raw paths.
+ *
+ * <p>While a tap is open on the service, the same completion is offered to it ({@link MemberTap}) with its raw
+ * path, without query, headers or body: no second per-request hook.
  */
 public final class MetricsLayer extends FusedServiceLayer {
 
@@ -76,6 +84,22 @@ public final class MetricsLayer extends FusedServiceLayer {
             final int grpcStatus = GrpcStatuses.of(log);
             if (grpcStatus >= 0) {
                 metrics.serverGrpcResponse(service, route, grpcStatus);
+            }
+            // One volatile read while nobody taps; the record holds no header, query or body.
+            final MemberTap tap = metrics.tap();
+            if (tap.isOpen()) {
+                tap.offer(new TapRecord(
+                        System.currentTimeMillis(),
+                        true,
+                        peerOf(ctx, caller),
+                        service,
+                        ctx.method().name(),
+                        TapPaths.of(ctx.path()),
+                        log.responseHeaders().status().code(),
+                        grpcStatus,
+                        log.totalDurationNanos() / 1_000,
+                        0,
+                        List.of()));
             }
         }
 
