@@ -46,6 +46,7 @@ import picocli.CommandLine.Parameters;
             Edges.class,
             Top.class,
             Check.class,
+            Explain.class,
             Quotas.class,
             Completion.class
         })
