@@ -21,6 +21,7 @@ import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.internal.registry.ServiceSummary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -342,15 +343,22 @@ public final class MeshCtl {
             @Option(names = "--viewer", description = "ID is a viewer token's.")
             boolean viewer;
 
+            @Mixin
+            Output output = new Output();
+
             @Override
             void run(RegistryClient registry, PrintWriter out) {
                 if (viewer) {
                     registry.revokeViewerToken(id).join();
-                    out.println("revoked viewer token " + id);
+                    output.print(
+                            out,
+                            "revoked viewer token " + id,
+                            Output.object().put("revoked", id).put("kind", "viewer"));
                     return;
                 }
                 registry.revokeToken(id).join();
-                out.println("revoked " + id);
+                output.print(
+                        out, "revoked " + id, Output.object().put("revoked", id).put("kind", "join"));
             }
         }
     }
@@ -364,11 +372,23 @@ public final class MeshCtl {
                 description = "Starts a CA rotation: a new root is trusted now, signs one leaf lifetime later, "
                         + "and the old root retires one leaf lifetime after that.")
         static final class Rotate extends AdminCommand {
+            @Mixin
+            Output output = new Output();
+
             @Override
             void run(RegistryClient registry, PrintWriter out) {
                 final IdentityJson.RotationInfo rotation = registry.rotateCa().join();
-                out.println(rotation.newRoot() + " is trusted now and signs from " + rotation.signsFrom() + "; "
-                        + rotation.oldRoot() + " retires at " + rotation.oldRootRetiresAt());
+                output.print(
+                        out,
+                        rotation.newRoot() + " is trusted now and signs from " + rotation.signsFrom() + "; "
+                                + rotation.oldRoot() + " retires at " + rotation.oldRootRetiresAt(),
+                        Output.object()
+                                .put("newRoot", rotation.newRoot())
+                                .put("signsFrom", rotation.signsFrom().toString())
+                                .put("oldRoot", rotation.oldRoot())
+                                .put(
+                                        "oldRootRetiresAt",
+                                        rotation.oldRootRetiresAt().toString()));
             }
         }
     }
@@ -378,16 +398,39 @@ public final class MeshCtl {
             mixinStandardHelpOptions = true,
             description = "Prints the trust bundle (PEM), for new workloads.")
     static final class Bundle extends AdminCommand {
+        @Mixin
+        Output output = new Output();
+
         @Override
         void run(RegistryClient registry, PrintWriter out) {
-            out.print(registry.trustBundle().join());
+            final String bundle = registry.trustBundle().join();
+            if (output.json()) {
+                output.print(out, bundle, Output.object().put("trustBundle", bundle));
+                return;
+            }
+            out.print(bundle);
         }
     }
 
     @Command(name = "services", mixinStandardHelpOptions = true, description = "Lists the services and instances.")
     static final class Services extends AdminCommand {
+        @Mixin
+        Output output = new Output();
+
         @Override
         void run(RegistryClient registry, PrintWriter out) {
+            if (output.json()) {
+                final com.fasterxml.jackson.databind.node.ObjectNode json = Output.object();
+                final com.fasterxml.jackson.databind.node.ArrayNode services = json.putArray("services");
+                for (ServiceSummary service : registry.services().join()) {
+                    services.addObject()
+                            .put("name", service.name().value())
+                            .put("instances", service.instances())
+                            .put("index", service.index());
+                }
+                output.print(out, "", json);
+                return;
+            }
             out.printf("%-30s %10s %10s%n", "SERVICE", "INSTANCES", "INDEX");
             for (ServiceSummary service : registry.services().join()) {
                 out.printf("%-30s %10d %10d%n", service.name(), service.instances(), service.index());
