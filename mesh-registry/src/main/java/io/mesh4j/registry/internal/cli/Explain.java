@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
 
 import org.jspecify.annotations.Nullable;
 
@@ -26,6 +27,7 @@ import io.mesh4j.core.internal.authz.AccessDecision;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.PolicyJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.internal.registry.ServiceSummary;
 import io.mesh4j.core.routing.QuotaSpec;
@@ -163,14 +165,24 @@ final class Explain extends AdminCommand {
         }
     }
 
-    /** Every service the registry knows of: with an instance now, or with a join token made for it. */
+    /**
+     * Every service the registry knows of: with an instance now, or with a join token made for it (a client-only
+     * workload registers no instance, but joined with a token).
+     */
     private static Set<ServiceName> knownServices(RegistryClient registry) {
         final Set<ServiceName> known = new TreeSet<>();
         for (ServiceSummary summary : registry.services().join()) {
             known.add(summary.name());
         }
-        for (IdentityJson.TokenInfo token : registry.tokens().join()) {
-            known.add(token.service());
+        try {
+            for (IdentityJson.TokenInfo token : registry.tokens().join()) {
+                known.add(token.service());
+            }
+        } catch (CompletionException e) {
+            // A plaintext registry makes no join tokens (404): its services are those with instances.
+            if (!(e.getCause() instanceof RegistryException refused && refused.status() == 404)) {
+                throw e;
+            }
         }
         return known;
     }

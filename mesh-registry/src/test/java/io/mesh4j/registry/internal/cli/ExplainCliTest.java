@@ -215,6 +215,44 @@ class ExplainCliTest {
         assertThat(out.toString()).isEmpty();
     }
 
+    @Test
+    void aPlaintextRegistryWhichMakesNoJoinTokensIsExplainedToo(@TempDir Path plainDir) throws Exception {
+        try (MeshRegistry plain = MeshRegistry.builder()
+                .plaintext()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(plainDir)
+                .build()
+                .start()
+                .join()) {
+            final RegistryClient client = RegistryClient.of(plain.uri());
+            client.register(
+                            ORDERS,
+                            InstanceId.of("orders-1"),
+                            Registration.builder("127.0.0.1", 8081).build())
+                    .join();
+            client.putRoutes(ORDERS, RouteJson.parse(bytes(ROUTES))).join();
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            final CommandLine commandLine = MeshCtl.commandLine(Map.of());
+            commandLine.setOut(new PrintWriter(out, true));
+            commandLine.setErr(new PrintWriter(err, true));
+            assertThat(commandLine.execute(
+                            "explain",
+                            "orders",
+                            "GET",
+                            "/orders/1",
+                            "--registry",
+                            plain.uri().toString(),
+                            "-o",
+                            "json"))
+                    .as("%s", err)
+                    .isZero();
+            assertThat(JSON.readTree(out.toString()).path("rule").path("name").asText())
+                    .isEqualTo("reads");
+        }
+    }
+
     private RegistryClient member(String service) {
         final String token = admin.createToken(
                         new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
