@@ -65,9 +65,11 @@ import io.mesh4j.registry.internal.store.etcd.EtcdDocuments;
 import io.mesh4j.registry.internal.store.etcd.EtcdInstances;
 import io.mesh4j.registry.internal.store.etcd.EtcdQuotaHolders;
 import io.mesh4j.registry.internal.store.etcd.EtcdTokens;
+import io.mesh4j.registry.internal.store.etcd.EtcdViewerTokens;
 import io.mesh4j.registry.internal.tokens.AdminToken;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
 import io.mesh4j.registry.internal.tokens.ViewerToken;
+import io.mesh4j.registry.internal.tokens.ViewerTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
 import io.netty.handler.ssl.ClientAuth;
 
@@ -366,6 +368,9 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                 etcd.isEmpty()
                         ? JoinTokens.open(dataDir.resolve("tokens.json"), clock)
                         : JoinTokens.shared(new EtcdTokens(etcdConnection()), clock),
+                etcd.isEmpty()
+                        ? ViewerTokens.open(dataDir.resolve(ViewerTokens.FILE), clock)
+                        : ViewerTokens.shared(new EtcdViewerTokens(etcdConnection()), clock),
                 trust,
                 SourceRateLimit.of(csrPerSecond, csrBurst, ticker),
                 tokenReviewer());
@@ -415,6 +420,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             access = Access.secured(
                     requireNonNull(adminToken, "adminToken"),
                     requireNonNull(viewerToken, "viewerToken"),
+                    authority.viewerTokens(),
                     requireNonNull(audit, "audit"),
                     authority.trust());
         }

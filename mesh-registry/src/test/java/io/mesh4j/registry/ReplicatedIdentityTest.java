@@ -27,6 +27,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.Pem;
+import io.mesh4j.core.internal.identity.RegistryTrust;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
@@ -34,7 +35,8 @@ import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
  * Two TLS replicas over one etcd, given the same CA root (--ca-cert/--ca-key): join tokens stay single-use across
- * them, and a workload that got its certificate from one is a member for the other.
+ * them, a workload that got its certificate from one is a member for the other, and a viewer token made on one opens
+ * the other until it is revoked on either.
  */
 class ReplicatedIdentityTest {
 
@@ -161,5 +163,28 @@ class ReplicatedIdentityTest {
                         .join()
                         .instances())
                 .hasSize(1);
+    }
+
+    @Test
+    void aViewerTokenMadeOnOneReplicaOpensTheOtherUntilRevokedThere() {
+        final IdentityJson.ViewerTokenInfo made = RegistryAccess.ADMIN_CLIENT
+                .get(a)
+                .createViewerToken(new IdentityJson.ViewerTokenRequest("ops", Duration.ofHours(1)))
+                .join();
+        try (RegistryTrust.AdminClient viewerOnB =
+                RegistryTrust.admin(b.uri(), requireNonNull(made.token(), "token"), b.trustBundlePem())) {
+            assertThat(viewerOnB.client().getJson("/v1/stats/edges").join()).isNotEmpty();
+            assertThat(RegistryAccess.ADMIN_CLIENT.get(b).viewerTokens().join())
+                    .extracting(IdentityJson.ViewerTokenInfo::name)
+                    .containsExactly("ops");
+            RegistryAccess.ADMIN_CLIENT.get(b).revokeViewerToken(made.id()).join();
+        }
+        try (RegistryTrust.AdminClient viewerOnA =
+                RegistryTrust.admin(a.uri(), requireNonNull(made.token(), "token"), a.trustBundlePem())) {
+            assertThatThrownBy(
+                            () -> viewerOnA.client().getJson("/v1/stats/edges").join())
+                    .hasCauseInstanceOf(RegistryException.class)
+                    .hasMessageContaining("(ops) was revoked");
+        }
     }
 }

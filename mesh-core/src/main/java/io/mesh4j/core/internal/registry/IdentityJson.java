@@ -207,6 +207,94 @@ public final class IdentityJson {
                 node.path("revoked").asBoolean());
     }
 
+    // ---- /v1/admin/viewer-tokens
+
+    private static final Set<String> VIEWER_TOKEN_FIELDS = Set.of("name", "ttlSeconds");
+
+    /** An operator's request for a viewer token: a name for lists, and how long it may be used. */
+    public record ViewerTokenRequest(String name, Duration ttl) {
+        public ViewerTokenRequest {
+            requireNonNull(name, "name");
+            requireNonNull(ttl, "ttl");
+        }
+    }
+
+    public static byte[] writeViewerTokenRequest(ViewerTokenRequest request) {
+        return RegistryJson.write(StrictJson.MAPPER
+                .createObjectNode()
+                .put("name", request.name())
+                .put("ttlSeconds", request.ttl().toSeconds()));
+    }
+
+    public static ViewerTokenRequest parseViewerTokenRequest(byte[] body) {
+        final ObjectNode root = StrictJson.readObject(body, "{\"name\": \"alice\", \"ttlSeconds\": 86400}");
+        final StrictJson.Fields fields = new StrictJson.Fields(root, VIEWER_TOKEN_FIELDS);
+        final String name = fields.requiredString("name");
+        final long ttlSeconds =
+                fields.optionalLong("ttlSeconds", Duration.ofHours(24).toSeconds());
+        return new ViewerTokenRequest(name, Duration.ofSeconds(ttlSeconds));
+    }
+
+    /**
+     * A viewer token as the admin API shows it; {@code token} only in the answer that made it.
+     *
+     * @param expired whether it is past its end now, by the registry's clock
+     */
+    public record ViewerTokenInfo(
+            String id,
+            @Nullable String token,
+            String name,
+            Instant createdAt,
+            Instant expiresAt,
+            boolean revoked,
+            boolean expired) {}
+
+    public static byte[] writeViewerToken(ViewerTokenInfo token) {
+        return RegistryJson.write(viewerTokenNode(StrictJson.MAPPER.createObjectNode(), token));
+    }
+
+    public static ViewerTokenInfo parseViewerToken(byte[] body) {
+        return readViewerToken(RegistryJson.readAnswer(body));
+    }
+
+    public static byte[] writeViewerTokens(List<ViewerTokenInfo> tokens) {
+        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ArrayNode array = root.putArray("tokens");
+        tokens.forEach(token -> viewerTokenNode(array.addObject(), token));
+        return RegistryJson.write(root);
+    }
+
+    public static List<ViewerTokenInfo> parseViewerTokens(byte[] body) {
+        final List<ViewerTokenInfo> tokens = new ArrayList<>();
+        for (JsonNode node : RegistryJson.readAnswer(body).path("tokens")) {
+            tokens.add(readViewerToken(node));
+        }
+        return tokens;
+    }
+
+    private static ObjectNode viewerTokenNode(ObjectNode node, ViewerTokenInfo token) {
+        node.put("id", token.id());
+        if (token.token() != null) {
+            node.put("token", token.token());
+        }
+        return node.put("name", token.name())
+                .put("createdAt", token.createdAt().toString())
+                .put("expiresAt", token.expiresAt().toString())
+                .put("revoked", token.revoked())
+                .put("expired", token.expired());
+    }
+
+    private static ViewerTokenInfo readViewerToken(JsonNode node) {
+        return new ViewerTokenInfo(
+                node.path("id").asText(),
+                node.hasNonNull("token") ? node.path("token").asText() : null,
+                node.path("name").asText(),
+                Instant.parse(node.path("createdAt").asText()),
+                Instant.parse(node.path("expiresAt").asText()),
+                node.path("revoked").asBoolean(),
+                node.path("expired").asBoolean());
+    }
+
     // ---- POST /v1/admin/ca/rotate
 
     /** A CA rotation under way: which root signs from when, and when the old one leaves the trust bundle. */

@@ -546,6 +546,27 @@ public final class RegistryClient {
         return send(c -> c.delete("/v1/admin/tokens/" + id), false).thenApply(expectOk(res -> (Void) null));
     }
 
+    public CompletableFuture<IdentityJson.ViewerTokenInfo> createViewerToken(IdentityJson.ViewerTokenRequest request) {
+        return send(
+                        c -> c.prepare()
+                                .post("/v1/admin/viewer-tokens")
+                                .content(MediaType.JSON_UTF_8, IdentityJson.writeViewerTokenRequest(request))
+                                .execute(),
+                        false)
+                .thenApply(expectOk(
+                        res -> IdentityJson.parseViewerToken(res.content().array())));
+    }
+
+    public CompletableFuture<List<IdentityJson.ViewerTokenInfo>> viewerTokens() {
+        return send(c -> c.get("/v1/admin/viewer-tokens"), true)
+                .thenApply(expectOk(
+                        res -> IdentityJson.parseViewerTokens(res.content().array())));
+    }
+
+    public CompletableFuture<Void> revokeViewerToken(String id) {
+        return send(c -> c.delete("/v1/admin/viewer-tokens/" + id), false).thenApply(expectOk(res -> (Void) null));
+    }
+
     public CompletableFuture<IdentityJson.RotationInfo> rotateCa() {
         return send(c -> c.post("/v1/admin/ca/rotate", new byte[0]), false)
                 .thenApply(

@@ -23,6 +23,7 @@ import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.registry.internal.audit.AuditLog;
 import io.mesh4j.registry.internal.tokens.AdminToken;
 import io.mesh4j.registry.internal.tokens.ViewerToken;
+import io.mesh4j.registry.internal.tokens.ViewerTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
 
 /**
@@ -34,7 +35,8 @@ import io.mesh4j.registry.internal.trust.MeshTrust;
  *   <li>an instance of a service is registered, renewed and removed only by that service's workloads;</li>
  *   <li>reads (services, watches) need a mesh certificate;</li>
  *   <li>a certificate the operator revoked may do none of it (403 {@code revoked}, saying how to rejoin);</li>
- *   <li>the viewer token may read the golden metrics and the dashboard's stream, nothing else;</li>
+ *   <li>the viewer token, and the viewer tokens the operator made while in force, may read the golden metrics and
+ *       the dashboard's stream, nothing else; an expired or revoked one is a 401 that says so;</li>
  *   <li>the admin token may do all of it, and the admin calls.</li>
  * </ul>
  *
@@ -52,6 +54,7 @@ public final class Access {
 
     private final @Nullable AdminToken adminToken;
     private final @Nullable ViewerToken viewerToken;
+    private final @Nullable ViewerTokens viewerTokens;
     private final @Nullable MeshTrust trust;
     private final AuditedCalls audited;
     private final RefusalLog refusals = new RefusalLog("registry");
@@ -59,17 +62,19 @@ public final class Access {
     private Access(
             @Nullable AdminToken adminToken,
             @Nullable ViewerToken viewerToken,
+            @Nullable ViewerTokens viewerTokens,
             @Nullable MeshTrust trust,
             AuditLog audit) {
         this.adminToken = adminToken;
         this.viewerToken = viewerToken;
+        this.viewerTokens = viewerTokens;
         this.trust = trust;
         audited = new AuditedCalls(audit);
     }
 
     /** Everybody may call everything: a plaintext registry. Admin calls are still audited. */
     public static Access open(AuditLog audit) {
-        return new Access(null, null, null, requireNonNull(audit, "audit"));
+        return new Access(null, null, null, null, requireNonNull(audit, "audit"));
     }
 
     /**
@@ -80,15 +85,26 @@ public final class Access {
         return new Access(
                 requireNonNull(adminToken, "adminToken"),
                 null,
+                null,
                 requireNonNull(trust, "trust"),
                 requireNonNull(audit, "audit"));
     }
 
-    /** As {@link #secured(AdminToken, AuditLog, MeshTrust)}, and {@code viewerToken} may call {@link #viewer} reads. */
-    public static Access secured(AdminToken adminToken, ViewerToken viewerToken, AuditLog audit, MeshTrust trust) {
+    /**
+     * As {@link #secured(AdminToken, AuditLog, MeshTrust)}, and {@code viewerToken} (the registry's own, which does
+     * not expire) and {@code viewerTokens} in force (made by the operator, each with an end) may call {@link #viewer}
+     * reads.
+     */
+    public static Access secured(
+            AdminToken adminToken,
+            ViewerToken viewerToken,
+            ViewerTokens viewerTokens,
+            AuditLog audit,
+            MeshTrust trust) {
         return new Access(
                 requireNonNull(adminToken, "adminToken"),
                 requireNonNull(viewerToken, "viewerToken"),
+                requireNonNull(viewerTokens, "viewerTokens"),
                 requireNonNull(trust, "trust"),
                 requireNonNull(audit, "audit"));
     }
@@ -159,13 +175,17 @@ public final class Access {
 
     /** Any workload of the mesh, or the operator. */
     HttpService member(HttpService service) {
+        return member(service, false);
+    }
+
+    private HttpService member(HttpService service, boolean viewerMayRead) {
         return (ctx, req) -> {
             if (isOpen() || isAdmin(ctx)) {
                 return service.serve(ctx, req);
             }
             final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
             if (caller == null) {
-                return unauthenticated(ctx);
+                return viewerMayRead ? unauthenticatedViewer(ctx) : unauthenticated(ctx);
             }
             final @Nullable String revoked = revocationOf(ctx, caller);
             if (revoked != null) {
@@ -180,12 +200,22 @@ public final class Access {
      * of the mesh and the operator.
      */
     HttpService viewer(HttpService service) {
-        final HttpService member = member(service);
+        final HttpService member = member(service, true);
         return (ctx, req) -> {
+            final @Nullable String authorization = ctx.request().headers().get(HttpHeaderNames.AUTHORIZATION);
             final @Nullable ViewerToken viewerToken = this.viewerToken;
-            if (viewerToken != null
-                    && viewerToken.matches(ctx.request().headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            if (viewerToken != null && viewerToken.matches(authorization)) {
                 return service.serve(ctx, req);
+            }
+            final @Nullable ViewerTokens viewerTokens = this.viewerTokens;
+            if (viewerTokens != null && !isOpen()) {
+                final ViewerTokens.Check check = viewerTokens.check(authorization);
+                if (check instanceof ViewerTokens.Valid) {
+                    return service.serve(ctx, req);
+                }
+                if (check instanceof ViewerTokens.Refused refused) {
+                    return refuse(ErrorCode.UNAUTHENTICATED, refused.reason());
+                }
             }
             return member.serve(ctx, req);
         };
@@ -277,6 +307,17 @@ public final class Access {
                 ErrorCode.UNAUTHENTICATED,
                 ctx.method() + " " + ctx.path() + " needs a mesh certificate "
                         + "(mTLS) or the admin token; the caller sent neither");
+    }
+
+    private HttpResponse unauthenticatedViewer(ServiceRequestContext ctx) {
+        return refuse(
+                ErrorCode.UNAUTHENTICATED,
+                ctx.method() + " " + ctx.path() + " needs a viewer token (meshctl token create --viewer, or "
+                        + "<data-dir>/" + ViewerToken.FILE + "), a mesh certificate (mTLS) or the admin token, as "
+                        + "'Authorization: Bearer <token>'; the caller sent "
+                        + (ctx.request().headers().contains(HttpHeaderNames.AUTHORIZATION)
+                                ? "a token that is none of them"
+                                : "none"));
     }
 
     HttpResponse refuse(ErrorCode code, String message) {

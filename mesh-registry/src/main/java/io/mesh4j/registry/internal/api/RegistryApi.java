@@ -38,6 +38,7 @@ import io.mesh4j.registry.internal.quota.QuotaWarnings;
 import io.mesh4j.registry.internal.tap.TapApi;
 import io.mesh4j.registry.internal.tap.TapSessions;
 import io.mesh4j.registry.internal.tokens.JoinTokens;
+import io.mesh4j.registry.internal.tokens.ViewerTokens;
 import io.mesh4j.registry.internal.trust.MeshTrust;
 
 /**
@@ -57,6 +58,8 @@ public final class RegistryApi {
     static final String TRUST_BUNDLE = "/v1/identity/trust-bundle";
     static final String TOKENS = "/v1/admin/tokens";
     static final String TOKEN = "/v1/admin/tokens/{id}";
+    static final String VIEWER_TOKENS = "/v1/admin/viewer-tokens";
+    static final String VIEWER_TOKEN = "/v1/admin/viewer-tokens/{id}";
     static final String CA_ROTATE = "/v1/admin/ca/rotate";
     static final String TRUST = "/v1/identity/trust";
     static final String REVOCATIONS = "/v1/admin/revocations";
@@ -87,6 +90,8 @@ public final class RegistryApi {
             TRUST,
             TOKENS,
             TOKEN,
+            VIEWER_TOKENS,
+            VIEWER_TOKEN,
             CA_ROTATE,
             REVOCATIONS,
             QuotaApi.LEASES,
@@ -263,7 +268,8 @@ public final class RegistryApi {
             final HttpService none = (ctx, req) -> JsonResponses.error(
                     ErrorCode.NOT_FOUND,
                     "this registry runs with --plaintext: it issues no certificates and makes " + "no join tokens");
-            for (String path : List.of(CSR, TRUST_BUNDLE, TRUST, TOKENS, TOKEN, CA_ROTATE, REVOCATIONS)) {
+            for (String path : List.of(
+                    CSR, TRUST_BUNDLE, TRUST, TOKENS, TOKEN, VIEWER_TOKENS, VIEWER_TOKEN, CA_ROTATE, REVOCATIONS)) {
                 server.service(path, none);
             }
             return answersHeld;
@@ -277,6 +283,7 @@ public final class RegistryApi {
                 authority.tokenReviewer());
         final AdminService admin = new AdminService(authority.ca(), authority.tokens(), authority.trust());
         final TrustService trust = new TrustService(authority.trust());
+        final ViewerTokenService viewers = new ViewerTokenService(authority.viewerTokens());
         server.service(CSR, new MethodRouter(Map.of(HttpMethod.POST, identity::csr)))
                 .service(TRUST_BUNDLE, new MethodRouter(Map.of(HttpMethod.GET, identity::trustBundle)))
                 .service(TRUST, new MethodRouter(Map.of(HttpMethod.GET, access.member(trust::get))))
@@ -299,6 +306,22 @@ public final class RegistryApi {
                                 access.admin(
                                         "token.revoke", ctx -> "token " + ctx.pathParam("id"), admin::revokeToken))))
                 .service(
+                        VIEWER_TOKENS,
+                        new MethodRouter(Map.of(
+                                HttpMethod.POST,
+                                        access.admin(
+                                                "viewer-token.create", ctx -> "a new viewer token", viewers::create),
+                                HttpMethod.GET,
+                                        access.admin("viewer-token.list", ctx -> "viewer tokens", viewers::list))))
+                .service(
+                        VIEWER_TOKEN,
+                        new MethodRouter(Map.of(
+                                HttpMethod.DELETE,
+                                access.admin(
+                                        "viewer-token.revoke",
+                                        ctx -> "viewer token " + ctx.pathParam("id"),
+                                        viewers::revoke))))
+                .service(
                         CA_ROTATE,
                         new MethodRouter(
                                 Map.of(HttpMethod.POST, access.admin("ca.rotate", ctx -> "the CA", admin::rotateCa))));
@@ -312,6 +335,7 @@ public final class RegistryApi {
     public record Authority(
             CertificateAuthority ca,
             JoinTokens tokens,
+            ViewerTokens viewerTokens,
             MeshTrust trust,
             SourceRateLimit csrLimit,
             @Nullable TokenReviewer tokenReviewer) {}

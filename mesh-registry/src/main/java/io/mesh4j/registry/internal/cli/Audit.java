@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.mesh4j.registry.internal.audit.AuditLog;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -47,6 +48,9 @@ final class Audit implements Callable<Integer> {
             description = "How many entries to print. Default: ${DEFAULT-VALUE}.")
     int last = 20;
 
+    @Mixin
+    Output output = new Output();
+
     @Spec
     CommandSpec spec;
 
@@ -65,6 +69,13 @@ final class Audit implements Callable<Integer> {
         }
         final List<JsonNode> entries = AuditLog.readLast(log, last);
         final PrintWriter out = spec.commandLine().getOut();
+        if (output.json()) {
+            final com.fasterxml.jackson.databind.node.ObjectNode json = Output.object();
+            json.putArray("entries").addAll(entries);
+            output.print(out, "", json);
+            out.flush();
+            return 0;
+        }
         final String format = "%-24s %-20s %-36s %-40s %-15s %s%n";
         out.printf(format, "TIME", "ACTION", "TARGET", "CALLER", "REMOTE", "RESULT");
         for (JsonNode entry : entries) {

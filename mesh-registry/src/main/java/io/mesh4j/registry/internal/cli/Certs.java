@@ -12,6 +12,7 @@ import io.mesh4j.core.internal.identity.TrustState;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.TrustJson;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -34,6 +35,9 @@ final class Certs {
                 "  meshctl cert revoke 3f2a9c...   (openssl x509 -noout -serial -in CERT)"
             })
     static final class Revoke extends AdminCommand {
+        @Mixin
+        Output output = new Output();
+
         @Parameters(
                 paramLabel = "SPIFFE-ID|SERIAL",
                 description = "spiffe://<trust domain>/svc/<service>, or a serial in hex.")
@@ -69,6 +73,10 @@ final class Certs {
         void run(RegistryClient registry, PrintWriter out) {
             final TrustJson.Revocation revocation =
                     registry.revoke(requireNonNull(request, "request")).join();
+            if (output.json()) {
+                Output.printJson(out, TrustJson.writeRevocation(revocation));
+                return;
+            }
             out.println("revoked " + revocation.describe() + "; members refuse it from now on, and the revocation "
                     + "is kept until " + revocation.until());
         }
@@ -79,10 +87,17 @@ final class Certs {
             mixinStandardHelpOptions = true,
             description = "Lists the revocations in force, oldest first.")
     static final class Revocations extends AdminCommand {
+        @Mixin
+        Output output = new Output();
+
         @Override
         void run(RegistryClient registry, PrintWriter out) {
             final List<TrustJson.Revocation> revocations =
                     registry.revocations().join();
+            if (output.json()) {
+                Output.printJson(out, TrustJson.writeRevocations(revocations));
+                return;
+            }
             out.printf("%-48s %-34s %-24s %s%n", "SPIFFE ID", "SERIAL", "REVOKED AT", "KEPT UNTIL");
             for (TrustJson.Revocation revocation : revocations) {
                 out.printf(

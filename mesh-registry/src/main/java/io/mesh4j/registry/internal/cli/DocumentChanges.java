@@ -46,10 +46,14 @@ final class DocumentChanges {
      * Sends the write to {@code path} with {@code ?dryRun=true}: the registry checks it as it would a write, says
      * what it would warn of, and stores nothing. A document it refuses fails as the write would.
      */
-    static void dryRun(RegistryClient registry, String path, byte[] body, PrintWriter out, String what)
+    static void dryRun(RegistryClient registry, String path, byte[] body, PrintWriter out, String what, Output output)
             throws IOException {
         final JsonNode answer =
                 JSON.readTree(registry.putJson(path + "?dryRun=true", body).join());
+        if (output.json()) {
+            output.print(out, "", answer);
+            return;
+        }
         out.println("dry run: the registry accepts this " + what + " (in force now: index "
                 + answer.path("index").asLong() + "); nothing was written");
         answer.path("warnings").forEach(warning -> out.println("warning: " + warning.asText()));

@@ -21,6 +21,7 @@ import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.internal.registry.ServiceSummary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -47,6 +48,7 @@ import picocli.CommandLine.Parameters;
             Top.class,
             Tap.class,
             Check.class,
+            Explain.class,
             Quotas.class,
             Completion.class
         })
@@ -182,17 +184,33 @@ public final class MeshCtl {
 
     @Command(
             name = "token",
-            description = "Join tokens: what a new workload gets its first certificate with.",
+            description = "Join tokens (what a new workload gets its first certificate with) and viewer tokens "
+                    + "(read-only, for the dashboard and the golden metrics).",
             subcommands = {Token.Create.class, Token.ListTokens.class, Token.Revoke.class})
     static final class Token {
 
         @Command(
                 name = "create",
                 mixinStandardHelpOptions = true,
-                description = "Makes a join token for one service and prints it (only it, on stdout).")
+                description = "Makes a join token for one service (--service), or a read-only viewer token "
+                        + "(--viewer), and prints it (only it, on stdout; with --output json, the token's JSON).")
         static final class Create extends AdminCommand {
-            @Option(names = "--service", required = true, description = "The service the token is for.")
-            String service = "";
+            @Option(names = "--service", description = "The service the join token is for.")
+            @Nullable
+            String service;
+
+            @Option(
+                    names = "--viewer",
+                    description = "Makes a viewer token instead: it opens the dashboard and the golden metrics "
+                            + "(read-only) until --ttl, and nothing else.")
+            boolean viewer;
+
+            @Option(
+                    names = "--name",
+                    defaultValue = "viewer",
+                    description = "With --viewer: who or what the token is for, as token list shows it. "
+                            + "Default: ${DEFAULT-VALUE}.")
+            String tokenName = "viewer";
 
             @Option(
                     names = "--ttl",
@@ -204,26 +222,57 @@ public final class MeshCtl {
             @Option(
                     names = "--uses",
                     defaultValue = "1",
-                    description = "How many certificates it may get (one per workload). Default: ${DEFAULT-VALUE}.")
+                    description = "How many certificates a join token may get (one per workload). "
+                            + "Default: ${DEFAULT-VALUE}.")
             int uses;
 
-            private ServiceName name;
+            @Option(
+                    names = {"-o", "--output"},
+                    defaultValue = "table",
+                    description = "table (the token alone) or json. Default: ${DEFAULT-VALUE}.")
+            OutputFormat output = OutputFormat.table;
+
+            private @Nullable ServiceName name;
 
             @Override
             void checkArguments() {
-                try {
-                    name = ServiceName.of(service);
-                } catch (IllegalArgumentException e) {
-                    throw badArgument("--service: " + e.getMessage());
+                if (viewer == (service != null)) {
+                    throw badArgument(
+                            "give --service SERVICE (a join token) or --viewer (a viewer token), one of them");
+                }
+                if (service != null) {
+                    try {
+                        name = ServiceName.of(service);
+                    } catch (IllegalArgumentException e) {
+                        throw badArgument("--service: " + e.getMessage());
+                    }
                 }
             }
 
             @Override
-            void run(RegistryClient registry, PrintWriter out) {
+            void run(RegistryClient registry, PrintWriter out) throws Exception {
+                final @Nullable ServiceName name = this.name;
+                if (name == null) {
+                    final IdentityJson.ViewerTokenInfo token = registry.createViewerToken(
+                                    new IdentityJson.ViewerTokenRequest(tokenName, ttl))
+                            .join();
+                    out.println(
+                            output == OutputFormat.json
+                                    ? new String(IdentityJson.writeViewerToken(token), StandardCharsets.UTF_8)
+                                    : token.token());
+                    spec.commandLine()
+                            .getErr()
+                            .println("viewer token " + token.id() + " (" + token.name() + "): read-only, until "
+                                    + token.expiresAt());
+                    return;
+                }
                 final IdentityJson.TokenInfo token = registry.createToken(
                                 new IdentityJson.TokenRequest(name, ttl, uses))
                         .join();
-                out.println(token.token());
+                out.println(
+                        output == OutputFormat.json
+                                ? new String(IdentityJson.writeToken(token), StandardCharsets.UTF_8)
+                                : token.token());
                 spec.commandLine()
                         .getErr()
                         .println("join token " + token.id() + " for " + name + ": " + uses + " use(s), until "
@@ -231,11 +280,46 @@ public final class MeshCtl {
             }
         }
 
-        @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the join tokens.")
+        @Command(
+                name = "list",
+                mixinStandardHelpOptions = true,
+                description = "Lists the join tokens, or with --viewer the viewer tokens; never their secrets.")
         static final class ListTokens extends AdminCommand {
+            @Option(names = "--viewer", description = "Lists the viewer tokens instead.")
+            boolean viewer;
+
+            @Option(
+                    names = {"-o", "--output"},
+                    defaultValue = "table",
+                    description = "table or json. Default: ${DEFAULT-VALUE}.")
+            OutputFormat output = OutputFormat.table;
+
             @Override
             void run(RegistryClient registry, PrintWriter out) {
+                if (viewer) {
+                    final List<IdentityJson.ViewerTokenInfo> tokens =
+                            registry.viewerTokens().join();
+                    if (output == OutputFormat.json) {
+                        out.println(new String(IdentityJson.writeViewerTokens(tokens), StandardCharsets.UTF_8));
+                        return;
+                    }
+                    out.printf("%-14s %-20s %-8s %-8s %s%n", "ID", "NAME", "EXPIRED", "REVOKED", "EXPIRES");
+                    for (IdentityJson.ViewerTokenInfo token : tokens) {
+                        out.printf(
+                                "%-14s %-20s %-8s %-8s %s%n",
+                                token.id(),
+                                token.name(),
+                                token.expired() ? "yes" : "no",
+                                token.revoked() ? "yes" : "no",
+                                token.expiresAt());
+                    }
+                    return;
+                }
                 final List<IdentityJson.TokenInfo> tokens = registry.tokens().join();
+                if (output == OutputFormat.json) {
+                    out.println(new String(IdentityJson.writeTokens(tokens), StandardCharsets.UTF_8));
+                    return;
+                }
                 out.printf("%-14s %-20s %-10s %-8s %s%n", "ID", "SERVICE", "USES LEFT", "REVOKED", "EXPIRES");
                 for (IdentityJson.TokenInfo token : tokens) {
                     out.printf(
@@ -249,15 +333,33 @@ public final class MeshCtl {
             }
         }
 
-        @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revokes a join token.")
+        @Command(
+                name = "revoke",
+                mixinStandardHelpOptions = true,
+                description = "Revokes a join token, or with --viewer a viewer token.")
         static final class Revoke extends AdminCommand {
-            @Parameters(paramLabel = "ID", description = "The token's id (before the dot).")
+            @Parameters(paramLabel = "ID", description = "The token's id (as token list shows it).")
             String id = "";
+
+            @Option(names = "--viewer", description = "ID is a viewer token's.")
+            boolean viewer;
+
+            @Mixin
+            Output output = new Output();
 
             @Override
             void run(RegistryClient registry, PrintWriter out) {
+                if (viewer) {
+                    registry.revokeViewerToken(id).join();
+                    output.print(
+                            out,
+                            "revoked viewer token " + id,
+                            Output.object().put("revoked", id).put("kind", "viewer"));
+                    return;
+                }
                 registry.revokeToken(id).join();
-                out.println("revoked " + id);
+                output.print(
+                        out, "revoked " + id, Output.object().put("revoked", id).put("kind", "join"));
             }
         }
     }
@@ -271,11 +373,23 @@ public final class MeshCtl {
                 description = "Starts a CA rotation: a new root is trusted now, signs one leaf lifetime later, "
                         + "and the old root retires one leaf lifetime after that.")
         static final class Rotate extends AdminCommand {
+            @Mixin
+            Output output = new Output();
+
             @Override
             void run(RegistryClient registry, PrintWriter out) {
                 final IdentityJson.RotationInfo rotation = registry.rotateCa().join();
-                out.println(rotation.newRoot() + " is trusted now and signs from " + rotation.signsFrom() + "; "
-                        + rotation.oldRoot() + " retires at " + rotation.oldRootRetiresAt());
+                output.print(
+                        out,
+                        rotation.newRoot() + " is trusted now and signs from " + rotation.signsFrom() + "; "
+                                + rotation.oldRoot() + " retires at " + rotation.oldRootRetiresAt(),
+                        Output.object()
+                                .put("newRoot", rotation.newRoot())
+                                .put("signsFrom", rotation.signsFrom().toString())
+                                .put("oldRoot", rotation.oldRoot())
+                                .put(
+                                        "oldRootRetiresAt",
+                                        rotation.oldRootRetiresAt().toString()));
             }
         }
     }
@@ -285,16 +399,39 @@ public final class MeshCtl {
             mixinStandardHelpOptions = true,
             description = "Prints the trust bundle (PEM), for new workloads.")
     static final class Bundle extends AdminCommand {
+        @Mixin
+        Output output = new Output();
+
         @Override
         void run(RegistryClient registry, PrintWriter out) {
-            out.print(registry.trustBundle().join());
+            final String bundle = registry.trustBundle().join();
+            if (output.json()) {
+                output.print(out, bundle, Output.object().put("trustBundle", bundle));
+                return;
+            }
+            out.print(bundle);
         }
     }
 
     @Command(name = "services", mixinStandardHelpOptions = true, description = "Lists the services and instances.")
     static final class Services extends AdminCommand {
+        @Mixin
+        Output output = new Output();
+
         @Override
         void run(RegistryClient registry, PrintWriter out) {
+            if (output.json()) {
+                final com.fasterxml.jackson.databind.node.ObjectNode json = Output.object();
+                final com.fasterxml.jackson.databind.node.ArrayNode services = json.putArray("services");
+                for (ServiceSummary service : registry.services().join()) {
+                    services.addObject()
+                            .put("name", service.name().value())
+                            .put("instances", service.instances())
+                            .put("index", service.index());
+                }
+                output.print(out, "", json);
+                return;
+            }
             out.printf("%-30s %10s %10s%n", "SERVICE", "INSTANCES", "INDEX");
             for (ServiceSummary service : registry.services().join()) {
                 out.printf("%-30s %10d %10d%n", service.name(), service.instances(), service.index());

@@ -16,6 +16,7 @@ import io.mesh4j.core.internal.registry.InvalidInputException;
 import io.mesh4j.core.internal.registry.PolicyJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -54,6 +55,9 @@ final class Policies {
         @Parameters(paramLabel = "SERVICE")
         String service = "";
 
+        @Mixin
+        Output output = new Output();
+
         private ServiceName name;
 
         @Override
@@ -64,6 +68,11 @@ final class Policies {
         @Override
         void run(RegistryClient registry, PrintWriter out) throws Exception {
             final PolicyJson.PolicySnapshot snapshot = registry.policy(name).join();
+            if (output.json()) {
+                // The index, the policy and the mesh-wide default together, as the registry answers them.
+                Output.printJson(out, PolicyJson.writeSnapshot(snapshot));
+                return;
+            }
             final DefaultPolicy meshDefault =
                     snapshot.meshDefault() != null ? snapshot.meshDefault() : DefaultPolicy.ALLOW;
             final PrintWriter err = spec.commandLine().getErr();
@@ -102,6 +111,9 @@ final class Policies {
                 description = "Has the registry check the policy as it would apply it, and write nothing.")
         boolean dryRun;
 
+        @Mixin
+        Output output = new Output();
+
         private ServiceName name;
         private AccessPolicy policy;
 
@@ -124,11 +136,15 @@ final class Policies {
                         DocumentChanges.path("/v1/policies/", name),
                         PolicyJson.writePolicy(policy),
                         out,
-                        "access policy");
+                        "access policy",
+                        output);
                 return;
             }
             final long index = registry.putPolicy(name, policy).join();
-            out.println("access policy of " + name + " in force at index " + index);
+            output.print(
+                    out,
+                    "access policy of " + name + " in force at index " + index,
+                    Output.object().put("service", name.value()).put("index", index));
         }
     }
 
@@ -188,6 +204,14 @@ final class Policies {
 
         private @Nullable DefaultPolicy wanted;
 
+        @Option(
+                names = "--dry-run",
+                description = "With allow|deny: says what is in force and what would change, and writes nothing.")
+        boolean dryRun;
+
+        @Mixin
+        Output output = new Output();
+
         @Override
         void checkArguments() {
             try {
@@ -199,9 +223,32 @@ final class Policies {
 
         @Override
         void run(RegistryClient registry, PrintWriter out) {
+            final @Nullable DefaultPolicy wanted = this.wanted;
+            if (dryRun && wanted != null) {
+                // The registry has no dry run of the default: what it would change is read from what is in force.
+                final PolicyJson.DefaultSnapshot now = registry.defaultPolicy().join();
+                output.print(
+                        out,
+                        "dry run: the mesh-wide default policy is " + now.defaultPolicy() + " (index " + now.index()
+                                + ")"
+                                + (now.defaultPolicy() == wanted
+                                        ? "; setting it to " + wanted + " changes " + "nothing"
+                                        : " and would become " + wanted)
+                                + "; nothing was written",
+                        Output.object()
+                                .put("dryRun", true)
+                                .put("default", now.defaultPolicy().value())
+                                .put("index", now.index())
+                                .put("wouldBecome", wanted.value()));
+                return;
+            }
             final PolicyJson.DefaultSnapshot snapshot = wanted == null
                     ? registry.defaultPolicy().join()
                     : registry.putDefaultPolicy(wanted).join();
+            if (output.json()) {
+                Output.printJson(out, PolicyJson.writeDefault(snapshot));
+                return;
+            }
             out.println("mesh-wide default policy: " + snapshot.defaultPolicy() + " (index " + snapshot.index() + ')');
         }
     }

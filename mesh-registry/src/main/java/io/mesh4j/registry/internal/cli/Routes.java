@@ -30,6 +30,7 @@ import io.mesh4j.core.routing.Subset;
 import io.mesh4j.core.routing.WeightedSubset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -72,7 +73,14 @@ final class Routes {
                 + "routes get " + service + ", and run this again with --index " + now + " if it still holds");
     }
 
-    static void printAccepted(PrintWriter out, ServiceName service, RegistryClient.Accepted accepted) {
+    static void printAccepted(PrintWriter out, ServiceName service, RegistryClient.Accepted accepted, Output output) {
+        if (output.json()) {
+            final com.fasterxml.jackson.databind.node.ObjectNode json =
+                    Output.object().put("service", service.value()).put("index", accepted.index());
+            accepted.warnings().forEach(json.putArray("warnings")::add);
+            output.print(out, "", json);
+            return;
+        }
         out.println("routes of " + service + " in force at index " + accepted.index());
         accepted.warnings().forEach(warning -> out.println("warning: " + warning));
     }
@@ -81,6 +89,9 @@ final class Routes {
     static final class Get extends AdminCommand {
         @Parameters(paramLabel = "SERVICE")
         String service = "";
+
+        @Mixin
+        Output output = new Output();
 
         private ServiceName name;
 
@@ -92,6 +103,11 @@ final class Routes {
         @Override
         void run(RegistryClient registry, PrintWriter out) throws Exception {
             final RouteJson.RoutesSnapshot snapshot = registry.routes(name).join();
+            if (output.json()) {
+                // The index and the config together, as the registry answers them: {"index": N, "routes": ...}.
+                Output.printJson(out, RouteJson.writeSnapshot(snapshot));
+                return;
+            }
             // On standard error, so that standard output stays a config that routes apply reads back; the index is
             // what apply --index takes, to apply an edit of this config only if nobody changed it meanwhile.
             spec.commandLine().getErr().println("routes of " + name + " at index " + snapshot.index());
@@ -134,6 +150,9 @@ final class Routes {
                         + "write nothing.")
         boolean dryRun;
 
+        @Mixin
+        Output output = new Output();
+
         private ServiceName name;
         private RouteConfig config;
 
@@ -159,15 +178,16 @@ final class Routes {
                         DocumentChanges.path("/v1/routes/", name),
                         RouteJson.write(config),
                         out,
-                        "route config");
+                        "route config",
+                        output);
                 return;
             }
             if (index == null) {
-                printAccepted(out, name, registry.putRoutes(name, config).join());
+                printAccepted(out, name, registry.putRoutes(name, config).join(), output);
                 return;
             }
             try {
-                printAccepted(out, name, registry.putRoutes(name, config, index).join());
+                printAccepted(out, name, registry.putRoutes(name, config, index).join(), output);
             } catch (CompletionException e) {
                 throw changedSince(e, registry, name, index, "applied");
             }
@@ -240,6 +260,15 @@ final class Routes {
                 description = "The instance metadata key the subsets differ by. Default: ${DEFAULT-VALUE}.")
         String label = "version";
 
+        @Option(
+                names = "--dry-run",
+                description = "Has the registry check the config with this split as it would apply it, with its "
+                        + "warnings, and write nothing.")
+        boolean dryRun;
+
+        @Mixin
+        Output output = new Output();
+
         /** How many times split reads, changes and writes the config before it gives up to another writer. */
         static final int MAX_ATTEMPTS = 3;
 
@@ -274,17 +303,28 @@ final class Routes {
         }
 
         @Override
-        void run(RegistryClient registry, PrintWriter out) {
+        void run(RegistryClient registry, PrintWriter out) throws IOException {
             for (int attempt = 1; ; attempt++) {
                 final RouteJson.RoutesSnapshot current = registry.routes(name).join();
                 final RouteConfig next = withSplit(current.routes());
+                if (dryRun) {
+                    DocumentChanges.dryRun(
+                            registry,
+                            DocumentChanges.path("/v1/routes/", name),
+                            RouteJson.write(next),
+                            out,
+                            "route config with this split",
+                            output);
+                    return;
+                }
                 try {
                     // With the index it read, so that a change made meanwhile (a routes apply, another split) is
                     // refused rather than undone: the split is then made again on what is in force.
                     printAccepted(
                             out,
                             name,
-                            registry.putRoutes(name, next, current.index()).join());
+                            registry.putRoutes(name, next, current.index()).join(),
+                            output);
                     return;
                 } catch (CompletionException e) {
                     if (!isConflict(e)) {
@@ -366,6 +406,14 @@ final class Routes {
         @Nullable
         Long index;
 
+        @Option(
+                names = "--dry-run",
+                description = "Says what would be removed (the config in force and its index), and removes nothing.")
+        boolean dryRun;
+
+        @Mixin
+        Output output = new Output();
+
         private ServiceName name;
 
         @Override
@@ -378,6 +426,33 @@ final class Routes {
 
         @Override
         void run(RegistryClient registry, PrintWriter out) {
+            if (dryRun) {
+                // The registry has no dry run of a delete: what it would remove is what is in force now.
+                final RouteJson.RoutesSnapshot current = registry.routes(name).join();
+                final boolean stale = index != null && index != current.index();
+                output.print(
+                        out,
+                        "dry run: "
+                                + (current.routes() == null
+                                        ? "no route config of " + name + " is in force; nothing would be removed"
+                                        : stale
+                                                ? "the route config of " + name + " is at index " + current.index()
+                                                        + ", not " + index + ": the delete would be refused"
+                                                : "the route config of " + name + " at index " + current.index()
+                                                        + " ("
+                                                        + current.routes()
+                                                                .rules()
+                                                                .size() + " rules) would "
+                                                        + "be removed")
+                                + "; nothing was removed",
+                        Output.object()
+                                .put("dryRun", true)
+                                .put("service", name.value())
+                                .put("index", current.index())
+                                .put("inForce", current.routes() != null)
+                                .put("wouldRemove", current.routes() != null && !stale));
+                return;
+            }
             final long removed;
             if (index == null) {
                 removed = registry.deleteRoutes(name).join();
@@ -388,7 +463,10 @@ final class Routes {
                     throw changedSince(e, registry, name, index, "removed");
                 }
             }
-            out.println("routes of " + name + " removed at index " + removed);
+            output.print(
+                    out,
+                    "routes of " + name + " removed at index " + removed,
+                    Output.object().put("service", name.value()).put("removedAt", removed));
         }
     }
 

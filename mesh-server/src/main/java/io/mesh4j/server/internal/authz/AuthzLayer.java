@@ -16,8 +16,8 @@ import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.grpc.Status;
-import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.authz.AccessDecision;
 import io.mesh4j.core.internal.identity.RefusalLog;
 import io.mesh4j.core.internal.identity.SessionPeer;
 import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
@@ -45,7 +45,7 @@ import io.micrometer.core.instrument.Counter;
  * Decides whether the caller, known by the SPIFFE ID its certificate proved, may call the route; first match
  * wins: the rules of the policy the registry pushed for this service, for a request they cover (a policy without
  * a default covers every request); else the route's {@link io.mesh4j.core.authz.AllowCallers} annotation; else the
- * service's own default, else the mesh-wide default ({@link PushedPolicy.Fallback}, resolved when a push arrives).
+ * service's own default, else the mesh-wide default ({@link AccessDecision.Fallback}, resolved when a push arrives), as {@link AccessDecision} decides.
  * A refusal is a 403 that names the caller, the route and what refused it (a gRPC call gets {@code PERMISSION_DENIED}
  * with the same words); every decision is counted by caller. gRPC health ({@code grpc.health.v1.Health}) is open
  * to every caller the listener admitted.
@@ -187,28 +187,22 @@ public final class AuthzLayer extends FusedServiceLayer {
                 PushedPolicy.InForce inForce,
                 @Nullable ServiceName verifiedService,
                 String callerName) {
-            final @Nullable AccessPolicy fromRegistry = inForce.policy();
             final String route = ctx.config().route().patternString();
-            final @Nullable AccessPolicy policy;
-            final String refusedBy;
-            if (fromRegistry != null && fromRegistry.covers(route, ctx.method())) {
-                policy = fromRegistry;
-                refusedBy = "the policy pushed by the registry does not allow it";
-            } else {
-                policy = annotated.of(ctx.config());
-                refusedBy = policy != null
-                        ? "the @AllowCallers annotation does not allow it"
-                        : inForce.fallback().reason();
-            }
-            final boolean allowed = policy == null
-                    ? inForce.fallback().allows()
-                    : verifiedService != null && policy.allows(route, ctx.method(), verifiedService);
+            // The decision itself is core's, so that meshctl explain predicts it by the same code.
+            final AccessDecision decided = AccessDecision.decide(
+                    inForce.policy(),
+                    inForce.fallback(),
+                    annotated.of(ctx.config()),
+                    route,
+                    ctx.method(),
+                    verifiedService);
+            final boolean allowed = decided.allowed();
             final String refusal = allowed
                     ? null
                     : (callerName.equals(UNKNOWN_CALLER)
                                     ? "a caller without a mesh identity may not call "
                                     : callerName + " may not call ")
-                            + ctx.method() + ' ' + route + " of " + service + " (" + refusedBy + ")";
+                            + ctx.method() + ' ' + route + " of " + service + " (" + decided.reason() + ")";
             return new Decision(
                     refusal,
                     counts.counter(callerName, allowed),

@@ -7,11 +7,12 @@ import org.jspecify.annotations.Nullable;
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.authz.DefaultPolicy;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.authz.AccessDecision.Fallback;
 import io.mesh4j.core.stack.StackParams;
 
 /**
  * What the registry has pushed for this service: its access policy, if any, and the mesh-wide default, resolved
- * into what decides a request that no rule covers and no annotation decides ({@link Fallback}). Resolved when a
+ * into what decides a request that no rule covers and no annotation decides ({@link Fallback}, decided as {@link io.mesh4j.core.internal.authz.AccessDecision} says). Resolved when a
  * push arrives, not per request; replaced atomically, so a request sees the old state or the new one.
  */
 public final class PushedPolicy {
@@ -19,16 +20,8 @@ public final class PushedPolicy {
     /** The stack parameter through which the AUTHZ layer finds it; none pushed, every caller allowed, unless set. */
     public static final StackParams.Key<PushedPolicy> KEY = StackParams.Key.of("pushedPolicy", PushedPolicy::new);
 
-    /**
-     * What decides a request that neither the pushed rules nor an annotation decides: allowed, or refused for
-     * {@code reason}, which says which default refused and what to change.
-     */
-    public record Fallback(boolean allows, String reason) {}
-
     /** The pushed policy (null: none) and the fallback resolved from it and the mesh-wide default. */
     public record InForce(@Nullable AccessPolicy policy, Fallback fallback) {}
-
-    private static final Fallback ALLOW = new Fallback(true, "");
 
     private final @Nullable ServiceName service;
     private volatile InForce current;
@@ -36,7 +29,7 @@ public final class PushedPolicy {
     /** Nothing pushed, and every caller allowed by default: a stack built outside a mesh server. */
     public PushedPolicy() {
         service = null;
-        current = new InForce(null, ALLOW);
+        current = new InForce(null, Fallback.ALLOW);
     }
 
     /**
@@ -48,7 +41,7 @@ public final class PushedPolicy {
         current = new InForce(
                 null,
                 untilKnown == DefaultPolicy.ALLOW
-                        ? ALLOW
+                        ? Fallback.ALLOW
                         : new Fallback(
                                 false,
                                 "refused by the default-deny this server applies until it has heard from the "
@@ -66,28 +59,7 @@ public final class PushedPolicy {
      * meshDefault} (null: a registry that does not say it, one older than defaults, whose mesh allows).
      */
     public void replace(@Nullable AccessPolicy policy, @Nullable DefaultPolicy meshDefault) {
-        current = new InForce(policy, fallback(policy, meshDefault != null ? meshDefault : DefaultPolicy.ALLOW));
-    }
-
-    private Fallback fallback(@Nullable AccessPolicy policy, DefaultPolicy meshDefault) {
-        final String name = service != null ? service.value() : "this service";
-        if (policy != null && policy.defaultPolicy() != null) {
-            return policy.defaultPolicy() == DefaultPolicy.ALLOW
-                    ? ALLOW
-                    : new Fallback(
-                            false,
-                            "refused by the service's default-deny: the access policy of " + name + " in the registry"
-                                    + " has the default deny, and none of its rules covers this route and method"
-                                    + " and no @AllowCallers is on it; add a rule that allows this caller (meshctl "
-                                    + "policies apply " + name + ")");
-        }
-        return meshDefault == DefaultPolicy.ALLOW
-                ? ALLOW
-                : new Fallback(
-                        false,
-                        "refused by the mesh-wide default-deny: the registry's default policy is deny, and " + name
-                                + " has no access policy in the registry and no @AllowCallers on this route; push "
-                                + "one that allows this caller (meshctl policies apply " + name + "), or give "
-                                + name + " its own default");
+        current = new InForce(
+                policy, Fallback.of(service, policy, meshDefault != null ? meshDefault : DefaultPolicy.ALLOW));
     }
 }
