@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
         name = "quotas",
         mixinStandardHelpOptions = true,
         description = "Mesh-wide quotas: one row per holder of each quota, with its leased share and recent demand "
-                + "(requests per second), and the refusals the holders reported.")
+                + "(requests per second), and the refusals the holders reported; a note under the table where the "
+                + "instances' @Quota declarations and the route config differ.")
 final class Quotas extends AdminCommand {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -99,6 +100,14 @@ final class Quotas extends AdminCommand {
             }
         }
         StatTable.print(rows, out);
+        for (JsonNode quota : quotas) {
+            // Where the size comes from when instances declare it with @Quota: the route config's, or theirs.
+            if (quota.hasNonNull("note")) {
+                out.println(quota.path("service").asText() + " "
+                        + quota.path("name").asText() + ": "
+                        + quota.path("note").asText());
+            }
+        }
         if (rows.size() == 1) {
             out.println("(no quota is held now" + (service != null ? " for " + service : "") + ")");
         }
