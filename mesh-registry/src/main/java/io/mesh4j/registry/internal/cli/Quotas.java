@@ -68,11 +68,16 @@ final class Quotas extends AdminCommand {
         for (JsonNode quota : quotas) {
             final String limit =
                     quota.path("requests").asLong() + "/" + quota.path("per").asText();
-            final String scope =
-                    (quota.hasNonNull("rule") ? "rule " + quota.path("rule").asText() : "every rule") + ", "
-                            + (quota.hasNonNull("caller")
-                                    ? "from " + quota.path("caller").asText()
-                                    : "every caller");
+            // A quota that instances declare with @Quota counts the routes that declare it (and the rule, if set).
+            final String routes = quota.path("declared").isEmpty() ? "" : "@Quota routes, ";
+            final String scope = routes
+                    + (quota.hasNonNull("rule")
+                            ? "rule " + quota.path("rule").asText()
+                            : routes.isEmpty() ? "every rule" : "any rule")
+                    + ", "
+                    + (quota.hasNonNull("caller")
+                            ? "from " + quota.path("caller").asText()
+                            : "every caller");
             final String refused = Long.toString(quota.path("refusals").asLong());
             if (quota.path("holders").isEmpty()) {
                 rows.add(List.of(
