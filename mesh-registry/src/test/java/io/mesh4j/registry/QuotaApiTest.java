@@ -32,6 +32,7 @@ import io.mesh4j.core.internal.registry.QuotaJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RegistryException;
 import io.mesh4j.core.internal.registry.RouteJson;
+import io.mesh4j.core.routing.QuotaSpec;
 import io.mesh4j.registry.internal.RegistryAccess;
 
 /**
@@ -295,5 +296,72 @@ class QuotaApiTest {
         assertThat(audit)
                 .anySatisfy(line -> assertThat(line).contains("\"quota.lease\"").contains("\"service orders\""));
         assertThat(audit).noneSatisfy(line -> assertThat(line).contains("null"));
+    }
+
+    private static QuotaJson.Lease leaseDeclared(
+            RegistryClient client, String instance, String quota, long requests, double demand) {
+        final QuotaSpec declared = new QuotaSpec(quota, null, null, requests, Duration.ofSeconds(1));
+        final QuotaJson.LeaseAnswer answer = client.quotaLeases(
+                        ORDERS,
+                        new QuotaJson.LeaseRequest(
+                                InstanceId.of(instance),
+                                List.of(new QuotaJson.Demand(quota, demand, 0, declared)),
+                                false))
+                .join();
+        assertThat(answer.leases()).hasSize(1);
+        return answer.leases().get(0);
+    }
+
+    @Test
+    void aDeclaredQuotaIsDividedByTheSmallestDeclarationUntilTheRouteConfigNamesIt() throws Exception {
+        final WebClient http = plaintext();
+        final RegistryClient client = RegistryClient.of(registry.uri());
+        // No route config at all: the instances' @Quota says the size. Two versions declare 100 and 60 per second.
+        leaseDeclared(client, "orders-1", "orders-charge", 100, 0);
+        final QuotaJson.Lease second = leaseDeclared(client, "orders-2", "orders-charge", 60, 0);
+        assertThat(second.holders()).isEqualTo(2);
+        assertThat(second.perSecond()).isCloseTo(30, within(1e-6));
+        assertThat(leaseDeclared(client, "orders-1", "orders-charge", 100, 0).perSecond())
+                .isCloseTo(30, within(1e-6));
+        JsonNode quota = new ObjectMapper()
+                .readTree(http.get("/v1/quotas").aggregate().join().content().array())
+                .path("quotas")
+                .get(0);
+        assertThat(quota.path("name").asText()).isEqualTo("orders-charge");
+        assertThat(quota.path("source").asText()).isEqualTo("annotation");
+        assertThat(quota.path("requests").asLong()).isEqualTo(60);
+        assertThat(quota.path("declared").toString()).isEqualTo("[\"60/1s\",\"100/1s\"]");
+        assertThat(quota.path("note").asText())
+                .isEqualTo("its instances declare different sizes (60/1s, 100/1s): the smallest is divided; give them "
+                        + "one, or set it in the route config");
+
+        // The operator names it in the route config: its size replaces both declarations, at the next lease.
+        assertThat(putRoutes(http, "{\"name\": \"orders-charge\", \"requests\": 10}")
+                        .status())
+                .isEqualTo(HttpStatus.OK);
+        assertThat(leaseDeclared(client, "orders-1", "orders-charge", 100, 0).perSecond())
+                .isCloseTo(5, within(1e-6));
+        quota = new ObjectMapper()
+                .readTree(http.get("/v1/quotas").aggregate().join().content().array())
+                .path("quotas")
+                .get(0);
+        assertThat(quota.path("source").asText()).isEqualTo("route-config");
+        assertThat(quota.path("requests").asLong()).isEqualTo(10);
+        assertThat(quota.path("note").asText())
+                .isEqualTo("the route config's quota replaces the size its instances declare (60/1s, 100/1s)");
+
+        // A declaration the registry cannot take is a 400 naming the field; nothing is held for it.
+        final AggregatedHttpResponse bad = http.prepare()
+                .post("/v1/services/orders/quota-leases")
+                .content(
+                        MediaType.JSON_UTF_8,
+                        ("{\"instance\": \"orders-3\", \"quotas\": [{\"name\": \"other\", \"declared\": "
+                                        + "{\"requests\": 0, \"per\": \"1s\"}}]}")
+                                .getBytes(StandardCharsets.UTF_8))
+                .execute()
+                .aggregate()
+                .join();
+        assertThat(bad.status()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(bad.contentUtf8()).contains("quotas[0].declared: requests: 0 (expected: > 0");
     }
 }

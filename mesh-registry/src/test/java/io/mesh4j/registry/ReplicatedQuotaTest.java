@@ -23,6 +23,7 @@ import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.QuotaJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.routing.QuotaSpec;
 
 /**
  * Mesh-wide quotas with two registry replicas over one real 3-member etcd cluster: instances that lease through
@@ -196,6 +197,39 @@ class ReplicatedQuotaTest {
             assertThat(back.holders()).isEqualTo(2);
             assertThat(back.perSecond()).isCloseTo(150, within(1e-6));
         });
+    }
+
+    @Test
+    void aDeclaredQuotaIsKeptInEtcdSoThatHoldersOnBothReplicasGetTheSmallestSize() throws Exception {
+        final ServiceName billing = ServiceName.of("billing");
+        // No route config: each holder's @Quota size travels with its lease, and lives with it in etcd.
+        final QuotaJson.Lease first = declaredLease(clientA, billing, "billing-1", 100);
+        assertThat(first.perSecond()).isCloseTo(100, within(1e-6));
+        final QuotaJson.Lease second = declaredLease(clientB, billing, "billing-2", 40);
+        assertThat(second.holders()).isEqualTo(2);
+        assertThat(second.perSecond()).isCloseTo(20, within(1e-6));
+        // A, which billing-2 never asked, read its declaration from etcd: the smallest, 40, is divided there too.
+        assertThat(declaredLease(clientA, billing, "billing-1", 100).perSecond())
+                .isCloseTo(20, within(1e-6));
+        final JsonNode quota = quotaOf(a, billing);
+        assertThat(quota.path("source").asText()).isEqualTo("annotation");
+        assertThat(quota.path("requests").asLong()).isEqualTo(40);
+        assertThat(quota.path("declared").toString()).isEqualTo("[\"40/1s from frontend\",\"100/1s from frontend\"]");
+    }
+
+    private static QuotaJson.Lease declaredLease(
+            RegistryClient through, ServiceName service, String instance, long requests) {
+        final QuotaSpec declared =
+                new QuotaSpec("charge", null, ServiceName.of("frontend"), requests, Duration.ofSeconds(1));
+        final QuotaJson.LeaseAnswer answer = through.quotaLeases(
+                        service,
+                        new QuotaJson.LeaseRequest(
+                                InstanceId.of(instance),
+                                List.of(new QuotaJson.Demand("charge", 0, 0, declared)),
+                                false))
+                .join();
+        assertThat(answer.leases()).hasSize(1);
+        return answer.leases().get(0);
     }
 
     /** The service's quota in the operator's view on {@code replica}. */

@@ -177,6 +177,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                 service,
                 instanceId,
                 () -> policyRegistry.routes(service).current(),
+                config.declaredQuotas,
                 CommonPools.workerGroup(),
                 System::nanoTime,
                 config.telemetry.meterRegistry());

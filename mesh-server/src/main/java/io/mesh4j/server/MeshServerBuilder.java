@@ -31,6 +31,7 @@ import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.routing.QuotaSpec;
 import io.mesh4j.core.stack.Stack;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -85,6 +86,8 @@ public final class MeshServerBuilder {
     private final List<Object> annotatedServices = new ArrayList<>();
     private Duration ttl = Registration.DEFAULT_TTL;
     final List<BindableService> grpcServices = new ArrayList<>();
+    // Set by build() on the server's copy: the mesh-wide quotas the services' @Quota annotations declare.
+    List<QuotaSpec> declaredQuotas = List.of();
     final List<ServerServiceDefinition> grpcDefinitions = new ArrayList<>();
     final Map<String, WebSocketServiceHandler> webSockets = new LinkedHashMap<>();
     boolean grpcHealth = true;
@@ -719,6 +722,9 @@ public final class MeshServerBuilder {
         annotatedServices.forEach(AnnotatedPolicies::validate);
         grpcServices.forEach(ServerRoutes::validate);
         grpcServices.forEach(AnnotatedPolicies::validate);
+        final Map<String, Map.Entry<String, QuotaSpec>> quotas = new LinkedHashMap<>();
+        annotatedServices.forEach(service -> ServerRoutes.declaredQuotas(service, quotas));
+        grpcServices.forEach(service -> ServerRoutes.declaredQuotas(service, quotas));
         // The server reads its settings while it runs (the port, the registration): it gets a copy of its own, so
         // that changing this builder afterwards, or building again, leaves it as it was built.
         final MeshServerBuilder settings = copy();
@@ -726,6 +732,8 @@ public final class MeshServerBuilder {
             settings.instanceId = InstanceId.of(
                     service.value() + '-' + UUID.randomUUID().toString().substring(0, 8));
         }
+        settings.declaredQuotas =
+                quotas.values().stream().map(Map.Entry::getValue).toList();
         return new MeshServer(settings);
     }
 

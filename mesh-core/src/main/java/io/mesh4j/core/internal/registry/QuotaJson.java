@@ -1,15 +1,20 @@
 package io.mesh4j.core.internal.registry;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.mesh4j.core.discovery.InstanceId;
+import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.routing.QuotaSpec;
 
 /**
  * The bodies of {@code POST /v1/services/{service}/quota-leases}: what a serving instance asks for (its recent
@@ -39,7 +44,8 @@ public final class QuotaJson {
     public static final String LIST_PATH = "/v1/quotas";
 
     private static final Set<String> REQUEST_FIELDS = Set.of("instance", "quotas", "release");
-    private static final Set<String> DEMAND_FIELDS = Set.of("name", "demand", "refused");
+    private static final Set<String> DEMAND_FIELDS = Set.of("name", "demand", "refused", "declared");
+    private static final Set<String> DECLARED_FIELDS = Set.of("requests", "per", "caller");
     private static final String EXAMPLE = "{\"instance\": \"orders-1\", \"quotas\": [{\"name\": \"frontend-charge\", "
             + "\"demand\": 12.5, \"refused\": 0}]}";
 
@@ -49,8 +55,21 @@ public final class QuotaJson {
      * @param name the quota's name in the service's route config
      * @param demand requests per second the instance saw for it lately, accepted and refused, {@code >= 0}
      * @param refused requests it refused for it since its last request, {@code >= 0}
+     * @param declared the quota as the instance's {@code @Quota} declares it, its size for the registry to divide
+     *     unless the service's route config has a quota of the same name; {@code null} for a quota of the route
+     *     config only
      */
-    public record Demand(String name, double demand, long refused) {}
+    public record Demand(
+            String name,
+            double demand,
+            long refused,
+            @Nullable QuotaSpec declared) {
+
+        /** A quota of the route config only. */
+        public Demand(String name, double demand, long refused) {
+            this(name, demand, refused, null);
+        }
+    }
 
     /**
      * A lease request.
@@ -86,10 +105,14 @@ public final class QuotaJson {
                 .put("instance", request.instance().value());
         final ArrayNode quotas = root.putArray("quotas");
         for (Demand demand : request.quotas()) {
-            quotas.addObject()
+            final ObjectNode line = quotas.addObject()
                     .put("name", demand.name())
                     .put("demand", demand.demand())
                     .put("refused", demand.refused());
+            final @Nullable QuotaSpec declared = demand.declared();
+            if (declared != null) {
+                line.set("declared", declaredNode(declared));
+            }
         }
         if (request.release()) {
             root.put("release", true);
@@ -136,7 +159,14 @@ public final class QuotaJson {
                 if (!refused.isMissingNode() && (!refused.canConvertToLong() || refused.longValue() < 0)) {
                     throw invalid(where + ".refused: " + refused + " (expected: a whole number, >= 0)");
                 }
-                demands.add(new Demand(name.textValue(), demand.asDouble(0), refused.asLong(0)));
+                final JsonNode declared = node.path("declared");
+                demands.add(new Demand(
+                        name.textValue(),
+                        demand.asDouble(0),
+                        refused.asLong(0),
+                        declared.isMissingNode() || declared.isNull()
+                                ? null
+                                : parseDeclared(name.textValue(), declared, where + ".declared")));
             }
         }
         final JsonNode release = root.path("release");
@@ -144,6 +174,49 @@ public final class QuotaJson {
             throw invalid("release: " + release + " (expected: true or false)");
         }
         return new LeaseRequest(id, demands, release.asBoolean(false));
+    }
+
+    /**
+     * A declared quota's size and caller, as a lease request and a replicated registry's holders carry it:
+     * {@code {"requests": 100, "per": "1s", "caller": "frontend"}}.
+     */
+    public static ObjectNode declaredNode(QuotaSpec declared) {
+        final ObjectNode node = StrictJson.MAPPER
+                .createObjectNode()
+                .put("requests", declared.requests())
+                .put("per", RouteJson.formatDuration(declared.per()));
+        if (declared.caller() != null) {
+            node.put("caller", declared.caller().value());
+        }
+        return node;
+    }
+
+    /**
+     * Reads what {@link #declaredNode} writes, with the checks of a route config's quota.
+     *
+     * @throws InvalidInputException naming {@code where} and the field that is wrong
+     */
+    public static QuotaSpec parseDeclared(String name, JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw invalid(where + ": not an object (expected: {\"requests\": 100, \"per\": \"1s\"})");
+        }
+        strict((ObjectNode) node, DECLARED_FIELDS, where);
+        final JsonNode requests = node.path("requests");
+        if (!requests.isIntegralNumber() || !requests.canConvertToLong()) {
+            throw invalid(where + ".requests: " + requests + " (expected: a whole number of requests, > 0)");
+        }
+        final JsonNode per = node.path("per");
+        final JsonNode caller = node.path("caller");
+        try {
+            return new QuotaSpec(
+                    name,
+                    null,
+                    caller.isMissingNode() || caller.isNull() ? null : ServiceName.of(caller.asText()),
+                    requests.longValue(),
+                    per.isMissingNode() ? Duration.ofSeconds(1) : RouteJson.parseDuration(per.asText()));
+        } catch (IllegalArgumentException e) {
+            throw invalid(where + ": " + e.getMessage());
+        }
     }
 
     public static byte[] writeAnswer(LeaseAnswer answer) {

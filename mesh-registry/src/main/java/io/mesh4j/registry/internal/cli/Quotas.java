@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
         name = "quotas",
         mixinStandardHelpOptions = true,
         description = "Mesh-wide quotas: one row per holder of each quota, with its leased share and recent demand "
-                + "(requests per second), and the refusals the holders reported.")
+                + "(requests per second), and the refusals the holders reported; a note under the table where the "
+                + "instances' @Quota declarations and the route config differ.")
 final class Quotas extends AdminCommand {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -67,11 +68,16 @@ final class Quotas extends AdminCommand {
         for (JsonNode quota : quotas) {
             final String limit =
                     quota.path("requests").asLong() + "/" + quota.path("per").asText();
-            final String scope =
-                    (quota.hasNonNull("rule") ? "rule " + quota.path("rule").asText() : "every rule") + ", "
-                            + (quota.hasNonNull("caller")
-                                    ? "from " + quota.path("caller").asText()
-                                    : "every caller");
+            // A quota that instances declare with @Quota counts the routes that declare it (and the rule, if set).
+            final String routes = quota.path("declared").isEmpty() ? "" : "@Quota routes, ";
+            final String scope = routes
+                    + (quota.hasNonNull("rule")
+                            ? "rule " + quota.path("rule").asText()
+                            : routes.isEmpty() ? "every rule" : "any rule")
+                    + ", "
+                    + (quota.hasNonNull("caller")
+                            ? "from " + quota.path("caller").asText()
+                            : "every caller");
             final String refused = Long.toString(quota.path("refusals").asLong());
             if (quota.path("holders").isEmpty()) {
                 rows.add(List.of(
@@ -99,6 +105,14 @@ final class Quotas extends AdminCommand {
             }
         }
         StatTable.print(rows, out);
+        for (JsonNode quota : quotas) {
+            // Where the size comes from when instances declare it with @Quota: the route config's, or theirs.
+            if (quota.hasNonNull("note")) {
+                out.println(quota.path("service").asText() + " "
+                        + quota.path("name").asText() + ": "
+                        + quota.path("note").asText());
+            }
+        }
         if (rows.size() == 1) {
             out.println("(no quota is held now" + (service != null ? " for " + service : "") + ")");
         }

@@ -10,8 +10,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.jspecify.annotations.Nullable;
+
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.routing.QuotaSpec;
 
 /**
  * The holders in this registry's memory only: soft state, since a holder that stops renewing drops out when its
@@ -40,11 +43,17 @@ public final class LocalQuotaHolders implements QuotaHolders {
 
     @Override
     public synchronized List<Holder> hold(
-            ServiceName service, String quota, InstanceId instance, double demand, long refused, long expiresAtMillis) {
+            ServiceName service,
+            String quota,
+            InstanceId instance,
+            double demand,
+            long refused,
+            long expiresAtMillis,
+            @Nullable QuotaSpec declared) {
         final Quota held =
                 quotas.computeIfAbsent(service, s -> new HashMap<>()).computeIfAbsent(quota, name -> new Quota());
         held.refusals += refused;
-        held.holders.put(instance, new Holder(instance, demand, expiresAtMillis));
+        held.holders.put(instance, new Holder(instance, demand, expiresAtMillis, declared));
         held.expire(clock.millis());
         return List.copyOf(held.holders.values());
     }
@@ -62,7 +71,12 @@ public final class LocalQuotaHolders implements QuotaHolders {
     public synchronized void retain(ServiceName service, Set<String> names) {
         final Map<String, Quota> held = quotas.get(service);
         if (held != null) {
-            held.keySet().retainAll(names);
+            final long now = clock.millis();
+            held.entrySet().removeIf(entry -> {
+                entry.getValue().expire(now);
+                return !names.contains(entry.getKey())
+                        && entry.getValue().holders.values().stream().allMatch(h -> h.declared() == null);
+            });
             forgetEmpty(service, held);
         }
     }

@@ -102,7 +102,24 @@ public final class QuotaApi {
                                         view.holders().stream()
                                                 .mapToDouble(QuotaLeases.HolderView::demand)
                                                 .sum())
-                                .put("refusals", view.refusals());
+                                .put("refusals", view.refusals())
+                                .put("source", view.fromConfig() ? "route-config" : "annotation");
+                        if (!view.declared().isEmpty()) {
+                            final ArrayNode declared = quota.putArray("declared");
+                            view.declared().forEach(declared::add);
+                            if (view.fromConfig()) {
+                                quota.put(
+                                        "note",
+                                        "the route config's quota replaces the size its instances declare ("
+                                                + String.join(", ", view.declared()) + ')');
+                            } else if (view.declared().size() > 1) {
+                                quota.put(
+                                        "note",
+                                        "its instances declare different sizes (" + String.join(", ", view.declared())
+                                                + "): the smallest is divided; give them one, or set it in the route "
+                                                + "config");
+                            }
+                        }
                         final ArrayNode holders = quota.putArray("holders");
                         for (QuotaLeases.HolderView holder : view.holders()) {
                             holders.addObject()

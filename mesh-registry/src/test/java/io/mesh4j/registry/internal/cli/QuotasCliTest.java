@@ -108,4 +108,26 @@ class QuotasCliTest {
         assertThat(meshctl("quotas", "Not A Name")).isNotZero();
         assertThat(err.toString()).contains("SERVICE:");
     }
+
+    @Test
+    void quotasSaysWhenInstancesDeclareDifferentSizesWithQuota() {
+        final RegistryClient admin = RegistryAccess.ADMIN_CLIENT.get(registry);
+        for (String id : List.of("payments-1", "payments-2")) {
+            final QuotaSpec declared = new QuotaSpec(
+                    "paymentsapi-charge", null, null, id.endsWith("1") ? 1000 : 500, Duration.ofMinutes(1));
+            admin.quotaLeases(
+                            PAYMENTS,
+                            new QuotaJson.LeaseRequest(
+                                    InstanceId.of(id),
+                                    List.of(new QuotaJson.Demand("paymentsapi-charge", 1, 0, declared)),
+                                    false))
+                    .join();
+        }
+
+        assertThat(meshctl("quotas")).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("payments  paymentsapi-charge  500/60s  @Quota routes, any rule, every caller")
+                .contains("payments paymentsapi-charge: its instances declare different sizes (500/60s, 1000/60s): "
+                        + "the smallest is divided; give them one, or set it in the route config");
+    }
 }

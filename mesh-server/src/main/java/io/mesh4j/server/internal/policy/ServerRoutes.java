@@ -12,8 +12,10 @@ import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.annotation.AnnotatedService;
 
+import io.mesh4j.core.internal.annotation.AnnotatedQuotas;
 import io.mesh4j.core.internal.annotation.AnnotatedRules;
 import io.mesh4j.core.internal.policy.PolicyRegistry.LiveRoutes;
+import io.mesh4j.core.routing.QuotaSpec;
 import io.mesh4j.core.routing.RouteMatch;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.StackParams;
@@ -36,6 +38,7 @@ public final class ServerRoutes {
     private final @Nullable LiveRoutes live;
     private final GrpcMethods grpcMethods;
     private final Map<ServiceConfig, Optional<RouteRule>> annotated = new ConcurrentHashMap<>();
+    private final Map<ServiceConfig, Optional<QuotaSpec>> quotas = new ConcurrentHashMap<>();
 
     /**
      * @param live this service's route config as the registry pushes it; null to follow the annotations only
@@ -70,6 +73,21 @@ public final class ServerRoutes {
         return route;
     }
 
+    /** The mesh-wide quota the served route's {@code @Quota} declares (or its class's); null when none. */
+    public @Nullable QuotaSpec declaredQuota(ServiceRequestContext ctx) {
+        return quotas.computeIfAbsent(ctx.config(), this::readQuota).orElse(null);
+    }
+
+    private Optional<QuotaSpec> readQuota(ServiceConfig config) {
+        final @Nullable AnnotatedService service = config.service().as(AnnotatedService.class);
+        if (service != null) {
+            return Optional.ofNullable(AnnotatedQuotas.of(service.method(), service.serviceClass()));
+        }
+        final GrpcMethods.@Nullable Implementation grpc =
+                grpcMethods.of(config.route().patternString());
+        return grpc == null ? Optional.empty() : Optional.ofNullable(AnnotatedQuotas.of(grpc.method(), grpc.type()));
+    }
+
     private Optional<RouteRule> read(ServiceConfig config) {
         final @Nullable AnnotatedService service = config.service().as(AnnotatedService.class);
         if (service != null) {
@@ -94,7 +112,40 @@ public final class ServerRoutes {
         for (Method method : type.getMethods()) {
             if (method.getDeclaringClass() != Object.class && !Modifier.isStatic(method.getModifiers())) {
                 AnnotatedRules.of(method, type, RouteMatch.ALL);
+                AnnotatedQuotas.of(method, type);
             }
         }
+    }
+
+    /**
+     * Adds the mesh-wide quotas that the public methods of {@code annotatedService} (or its class) declare with
+     * {@code @Quota} to {@code declared}, by name, with the method that declares each first.
+     *
+     * @throws IllegalArgumentException if a quota is wrong, or if two methods declare one name with two sizes,
+     *     naming both methods
+     */
+    public static void declaredQuotas(Object annotatedService, Map<String, Map.Entry<String, QuotaSpec>> declared) {
+        final Class<?> type = annotatedService.getClass();
+        for (Method method : type.getMethods()) {
+            if (method.getDeclaringClass() == Object.class || Modifier.isStatic(method.getModifiers())) {
+                continue;
+            }
+            final @Nullable QuotaSpec quota = AnnotatedQuotas.of(method, type);
+            if (quota == null) {
+                continue;
+            }
+            final String where = AnnotatedRules.describe(method);
+            final Map.Entry<String, QuotaSpec> first = declared.putIfAbsent(quota.name(), Map.entry(where, quota));
+            if (first != null && !first.getValue().equals(quota)) {
+                throw new IllegalArgumentException(where + ": @Quota '" + quota.name() + "' is "
+                        + describe(quota) + " but " + first.getKey() + " declares it " + describe(first.getValue())
+                        + " (expected: one size per quota name; give one of them another name)");
+            }
+        }
+    }
+
+    private static String describe(QuotaSpec quota) {
+        return quota.requests() + " per " + quota.per().toSeconds() + "s"
+                + (quota.caller() == null ? "" : " from " + quota.caller().value());
     }
 }

@@ -1,5 +1,6 @@
 package io.mesh4j.server.internal.quota;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -24,34 +25,50 @@ public final class QuotaGate {
 
     /**
      * Takes a token from each quota that covers the request; null when all had one, else the first that refused
-     * (the tokens taken from the others are given back).
+     * (the tokens taken from the others are given back). A quota of the config whose name a {@code @Quota}
+     * declares counts only the requests of the routes that declare it (the config resizes it, and may narrow it to
+     * a rule or a caller).
      *
      * @param config the service's route config in force
+     * @param declared the quota the served route's {@code @Quota} declares, null if none
      * @param rule the name of the registry's rule the request matched, null if none
      * @param caller the verified calling service, null if outside the mesh
      */
-    public @Nullable Refused check(RouteConfig config, @Nullable String rule, @Nullable String caller) {
+    public @Nullable Refused check(
+            RouteConfig config, @Nullable QuotaSpec declared, @Nullable String rule, @Nullable String caller) {
         final List<QuotaSpec> quotas = config.quotas();
-        if (quotas.isEmpty()) {
+        if (quotas.isEmpty() && declared == null) {
             return null;
         }
         final long now = keeper.nanoTime();
-        for (int i = 0; i < quotas.size(); i++) {
-            final QuotaSpec spec = quotas.get(i);
-            if (!spec.covers(rule, caller)) {
+        final List<QuotaSpec> taken = new ArrayList<>(2);
+        @Nullable QuotaSpec fromDeclared = declared;
+        for (QuotaSpec spec : quotas) {
+            if (declared != null && spec.name().equals(declared.name())) {
+                fromDeclared = spec; // the operator's size for the declared quota
                 continue;
             }
-            final LocalQuota quota = keeper.quotaOf(spec);
-            if (!quota.tryAcquire(now)) {
-                for (int j = 0; j < i; j++) {
-                    final QuotaSpec taken = quotas.get(j);
-                    if (taken.covers(rule, caller)) {
-                        keeper.quotaOf(taken).bucket.giveBack();
-                    }
-                }
-                return new Refused(spec, quota.bucket.secondsToNextToken(), quota.bucket.rate());
+            if (keeper.isDeclared(spec.name()) || !spec.covers(rule, caller)) {
+                continue; // a declared quota counts on its own routes only
+            }
+            final @Nullable Refused refused = take(spec, now, taken);
+            if (refused != null) {
+                return refused;
             }
         }
+        if (fromDeclared != null && fromDeclared.covers(rule, caller)) {
+            return take(fromDeclared, now, taken);
+        }
         return null;
+    }
+
+    private @Nullable Refused take(QuotaSpec spec, long now, List<QuotaSpec> taken) {
+        final LocalQuota quota = keeper.quotaOf(spec);
+        if (quota.tryAcquire(now)) {
+            taken.add(spec);
+            return null;
+        }
+        taken.forEach(earlier -> keeper.quotaOf(earlier).bucket.giveBack());
+        return new Refused(spec, quota.bucket.secondsToNextToken(), quota.bucket.rate());
     }
 }

@@ -58,6 +58,8 @@ public final class QuotaLeaseKeeper {
     private final ServiceName service;
     private final InstanceId instance;
     private final Supplier<RouteConfig> routes;
+    // The @Quota annotations' quotas, by name: leased as the route config's are, sized by it when it has the name.
+    private final Map<String, QuotaSpec> declared;
     private final ScheduledExecutorService executor;
     private final LongSupplier nanoTime;
     private final @Nullable MeterRegistry meters;
@@ -78,6 +80,7 @@ public final class QuotaLeaseKeeper {
             ServiceName service,
             InstanceId instance,
             Supplier<RouteConfig> routes,
+            List<QuotaSpec> declared,
             ScheduledExecutorService executor,
             LongSupplier nanoTime,
             @Nullable MeterRegistry meters) {
@@ -85,6 +88,9 @@ public final class QuotaLeaseKeeper {
         this.service = requireNonNull(service, "service");
         this.instance = requireNonNull(instance, "instance");
         this.routes = requireNonNull(routes, "routes");
+        final Map<String, QuotaSpec> byName = new TreeMap<>();
+        declared.forEach(spec -> byName.put(spec.name(), spec));
+        this.declared = Map.copyOf(byName);
         this.executor = requireNonNull(executor, "executor");
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
         this.meters = meters;
@@ -152,10 +158,10 @@ public final class QuotaLeaseKeeper {
         if (closed) {
             return;
         }
-        final RouteConfig config = routes.get();
-        // Quotas the config no longer has are forgotten; new ones get their bucket before their first request.
-        quotas.keySet().retainAll(config.quotas().stream().map(QuotaSpec::name).toList());
-        if (config.quotas().isEmpty()) {
+        final List<QuotaSpec> inForce = inForce(routes.get());
+        // Quotas no longer in force are forgotten; new ones get their bucket before their first request.
+        quotas.keySet().retainAll(inForce.stream().map(QuotaSpec::name).toList());
+        if (inForce.isEmpty()) {
             schedule(IDLE_MILLIS);
             return;
         }
@@ -163,10 +169,14 @@ public final class QuotaLeaseKeeper {
         final double seconds = Math.max(0.001, (now - lastReportNanos) / 1e9);
         lastReportNanos = now;
         final List<QuotaJson.Demand> demands = new ArrayList<>();
-        for (QuotaSpec spec : config.quotas()) {
+        for (QuotaSpec spec : inForce) {
             final LocalQuota quota = quotaOf(spec);
+            // A declared quota says its size, which the registry divides unless its route config has the name.
             demands.add(new QuotaJson.Demand(
-                    spec.name(), quota.seen.sumThenReset() / seconds, quota.refused.sumThenReset()));
+                    spec.name(),
+                    quota.seen.sumThenReset() / seconds,
+                    quota.refused.sumThenReset(),
+                    declared.get(spec.name())));
         }
         final CompletableFuture<QuotaJson.LeaseAnswer> answer;
         try {
@@ -182,6 +192,25 @@ public final class QuotaLeaseKeeper {
                 apply(leases);
             }
         });
+    }
+
+    /** The route config's quotas, then the declared ones it does not name (a quota it names replaces the declared). */
+    private List<QuotaSpec> inForce(RouteConfig config) {
+        if (declared.isEmpty()) {
+            return config.quotas();
+        }
+        final List<QuotaSpec> inForce = new ArrayList<>(config.quotas());
+        declared.forEach((name, spec) -> {
+            if (config.quotas().stream().noneMatch(q -> q.name().equals(name))) {
+                inForce.add(spec);
+            }
+        });
+        return inForce;
+    }
+
+    /** Whether a {@code @Quota} of this server declares a quota of this name. */
+    boolean isDeclared(String name) {
+        return declared.containsKey(name);
     }
 
     private void apply(QuotaJson.LeaseAnswer answer) {

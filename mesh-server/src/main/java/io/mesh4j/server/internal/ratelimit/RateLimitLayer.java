@@ -117,7 +117,10 @@ public final class RateLimitLayer extends FusedServiceLayer {
             final @Nullable RouteRule rule = route.fromRegistry();
             final @Nullable ServiceName caller = SessionPeer.of(ctx).service();
             final QuotaGate.@Nullable Refused refused = quotas.check(
-                    live.current(), rule != null ? rule.name() : null, caller != null ? caller.value() : null);
+                    live.current(),
+                    routes.declaredQuota(ctx),
+                    rule != null ? rule.name() : null,
+                    caller != null ? caller.value() : null);
             return refused == null ? null : MeshQuotaRefusal.of(ctx, refused);
         }
 

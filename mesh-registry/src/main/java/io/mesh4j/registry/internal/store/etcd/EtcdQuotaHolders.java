@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
@@ -30,6 +31,8 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.registry.QuotaJson;
+import io.mesh4j.core.routing.QuotaSpec;
 import io.mesh4j.registry.internal.quota.QuotaHolders;
 
 /**
@@ -58,7 +61,13 @@ public final class EtcdQuotaHolders implements QuotaHolders {
 
     @Override
     public List<Holder> hold(
-            ServiceName service, String quota, InstanceId instance, double demand, long refused, long expiresAtMillis) {
+            ServiceName service,
+            String quota,
+            InstanceId instance,
+            double demand,
+            long refused,
+            long expiresAtMillis,
+            @Nullable QuotaSpec declared) {
         etcd.checkReachable();
         final long ttlSeconds = Math.max(1, (expiresAtMillis - clock.millis() + 999) / 1000);
         final long lease =
@@ -67,7 +76,7 @@ public final class EtcdQuotaHolders implements QuotaHolders {
                 .getKVClient()
                 .put(
                         key(HOLDERS + service.value() + '/' + quota + '/' + instance.value()),
-                        value(demand, expiresAtMillis),
+                        value(demand, expiresAtMillis, declared),
                         PutOption.builder().withLeaseId(lease).withPrevKV().build()));
         if (put.hasPrevKv() && put.getPrevKv().getLease() != 0) {
             // The key moved to the new lease: the old one holds nothing now, and need not wait out its time.
@@ -80,7 +89,7 @@ public final class EtcdQuotaHolders implements QuotaHolders {
         for (KeyValue kv : prefix(HOLDERS + service.value() + '/' + quota + '/').getKvs()) {
             final @Nullable Name name = Name.of(kv.getKey());
             if (name != null) {
-                holders.add(holder(name.instance(), kv));
+                holders.add(holder(name, kv));
             }
         }
         return holders;
@@ -122,8 +131,8 @@ public final class EtcdQuotaHolders implements QuotaHolders {
     }
 
     /**
-     * Nothing to do: nobody renews a quota the route config no longer has, so etcd deletes its holders within one
-     * lease time, and the operator's view shows only the quotas in force. (Its count of refusals stays: a quota
+     * Nothing to do: nobody renews a quota that neither the route config nor an instance's {@code @Quota} has, so
+     * etcd deletes its holders within one lease time, and the operator's view shows only the quotas in force. (Its count of refusals stays: a quota
      * added again under the same name counts on from it.)
      */
     @Override
@@ -139,7 +148,7 @@ public final class EtcdQuotaHolders implements QuotaHolders {
             if (name != null) {
                 holders.computeIfAbsent(name.service(), s -> new TreeMap<>())
                         .computeIfAbsent(name.quota(), q -> new ArrayList<>())
-                        .add(holder(name.instance(), kv));
+                        .add(holder(name, kv));
             }
         }
         final Map<ServiceName, Map<String, Long>> refusals = new TreeMap<>();
@@ -174,25 +183,30 @@ public final class EtcdQuotaHolders implements QuotaHolders {
                 .get(key(prefix), GetOption.builder().isPrefix(true).build()));
     }
 
-    private static ByteSequence value(double demand, long expiresAtMillis) {
+    private static ByteSequence value(double demand, long expiresAtMillis, @Nullable QuotaSpec declared) {
+        final ObjectNode node = MAPPER.createObjectNode().put("demand", demand).put("expiresAtMillis", expiresAtMillis);
+        if (declared != null) {
+            node.set("declared", QuotaJson.declaredNode(declared));
+        }
         try {
-            return ByteSequence.from(MAPPER.writeValueAsBytes(
-                    MAPPER.createObjectNode().put("demand", demand).put("expiresAtMillis", expiresAtMillis)));
+            return ByteSequence.from(MAPPER.writeValueAsBytes(node));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** A holder as stored; its expiry is by the clock of the replica that wrote it (etcd's lease is what ends it). */
-    private static Holder holder(InstanceId instance, KeyValue kv) {
+    private static Holder holder(Name name, KeyValue kv) {
         try {
             final JsonNode node = MAPPER.readTree(kv.getValue().getBytes());
+            final JsonNode declared = node.path("declared");
             return new Holder(
-                    instance,
+                    name.instance(),
                     node.path("demand").asDouble(0),
-                    node.path("expiresAtMillis").asLong(0));
-        } catch (IOException e) {
-            return new Holder(instance, 0, 0);
+                    node.path("expiresAtMillis").asLong(0),
+                    declared.isObject() ? QuotaJson.parseDeclared(name.quota(), declared, "declared") : null);
+        } catch (IOException | RuntimeException e) {
+            return new Holder(name.instance(), 0, 0, null);
         }
     }
 
