@@ -225,6 +225,57 @@ class DashboardTest {
     }
 
     @Test
+    void aMemberRunningFromItsLastKnownGoodStateShowsBesideItUntilItsNextReportSaysOtherwise() throws Exception {
+        final String admin = token("admin.token");
+        // r1 is an older member, which sends no such field; r2 runs from a state older than its budget.
+        assertThat(send("POST", "/v1/services/orders/metrics", admin, "{\"reporter\": \"r1\", \"entries\": []}")
+                        .statusCode())
+                .isEqualTo(204);
+        assertThat(send(
+                                "POST",
+                                "/v1/services/orders/metrics",
+                                admin,
+                                "{\"reporter\": \"r2\", \"lastKnownGood\": {\"since\": \"2026-12-07T02:40:00Z\", "
+                                        + "\"stale\": true}, \"entries\": []}")
+                        .statusCode())
+                .isEqualTo(204);
+
+        JsonNode members = JSON.readTree(firstSnapshot(token("viewer.token"))).path("members");
+        assertThat(members).hasSize(2);
+        assertThat(members.get(0).path("reporter").asText()).isEqualTo("r1");
+        assertThat(members.get(0).path("lastKnownGood").isNull()).isTrue();
+        assertThat(members.get(1).path("reporter").asText()).isEqualTo("r2");
+        assertThat(members.get(1).path("lastKnownGood").path("since").asText()).isEqualTo("2026-12-07T02:40:00Z");
+        assertThat(members.get(1).path("lastKnownGood").path("stale").asBoolean())
+                .isTrue();
+        // The same in the golden metrics' members.
+        assertThat(JSON.readTree(get("/v1/stats/members", admin).body())
+                        .path("members")
+                        .get(1)
+                        .path("lastKnownGood")
+                        .path("stale")
+                        .asBoolean())
+                .isTrue();
+
+        // r2 hears from the registry again: its next report has no such field, and the dashboard says so.
+        assertThat(send("POST", "/v1/services/orders/metrics", admin, "{\"reporter\": \"r2\", \"entries\": []}")
+                        .statusCode())
+                .isEqualTo(204);
+        members = JSON.readTree(firstSnapshot(token("viewer.token"))).path("members");
+        assertThat(members.get(1).path("lastKnownGood").isNull()).isTrue();
+
+        // A malformed one is a 400 that says what to send.
+        final HttpResponse<String> bad = send(
+                "POST",
+                "/v1/services/orders/metrics",
+                admin,
+                "{\"reporter\": \"r3\", \"lastKnownGood\": {\"since\": \"yesterday\", \"stale\": false}, "
+                        + "\"entries\": []}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("lastKnownGood.since: 'yesterday'");
+    }
+
+    @Test
     void aSnapshotListsAtMostAHundredInstancesOfAServiceAndCountsThemAll() throws Exception {
         final String admin = token("admin.token");
         for (int i = 0; i < 101; i++) {

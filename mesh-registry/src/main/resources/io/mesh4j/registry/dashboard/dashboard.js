@@ -324,6 +324,18 @@ function span(ms) {
   return minutes > 0 ? minutes + 'm' : Math.floor(ms / 1000) + 's';
 }
 
+// A member running from its last-known-good state (what it saved on disk, as the registry could not be asked) says
+// so in its reports; an older member, or one running from the registry's answers, sends nothing.
+function lastKnownGood(now, state) {
+  if (!state) {
+    return 'from the registry';
+  }
+  const age = span(Math.max(0, Date.parse(now) - Date.parse(state.since)));
+  return state.stale
+    ? { text: 'last-known-good of ' + age + ' ago: stale', className: 'bad' }
+    : { text: 'last-known-good of ' + age + ' ago', className: 'warn' };
+}
+
 function expiryClass(now, at, warnMs) {
   const ms = Date.parse(at) - Date.parse(now);
   return ms < 0 ? 'bad' : ms < warnMs ? 'warn' : '';
@@ -417,10 +429,12 @@ function renderServiceDetails(snapshot) {
     const members = byService(snapshot.members, name);
     if (members.length > 0) {
       section.append(block(name, 'members', 'Reporting members',
-        table(['member', 'last report', 'workload certificate'], members,
+        table(['member', 'last report', 'workload certificate', 'state'], members,
           m => [m.reporter, span(Math.max(0, Date.parse(now) - Date.parse(m.lastReport))) + ' ago',
             m.certificateExpiresAt === null ? 'not reported'
-              : { text: 'expires ' + until(now, m.certificateExpiresAt), className: expiryClass(now, m.certificateExpiresAt, 3600000) }])));
+              : { text: 'expires ' + until(now, m.certificateExpiresAt), className: expiryClass(now, m.certificateExpiresAt, 3600000) },
+            lastKnownGood(now, m.lastKnownGood)],
+          m => ({ 'data-member': m.reporter }))));
     }
 
     const routes = snapshot.routes.find(r => r.service === name);

@@ -23,12 +23,15 @@ import io.mesh4j.core.internal.summary.Summaries;
  *
  * <pre>{@code
  * {"reporter": "k3x9...", "certificateExpiresAt": "2026-12-08T02:00:00Z",
+ *  "lastKnownGood": {"since": "2026-12-07T02:40:00Z", "stale": false},
  *  "entries": [{"side": "client", "caller": "frontend", "service": "orders", "route": "/orders/{id}",
  *               "requests": 120, "successes": 118, "retries": 3, "denials": 0, "ejections": 0,
  *               "latency": [[40, 100], [44, 20]]}]}
  * }</pre>
  *
  * {@code latency} lists {@code [bucket index, count]} pairs of the fixed {@link LatencyBuckets}, non-empty ones only.
+ * {@code lastKnownGood} is there only while the member runs from its last-known-good state (the time of that state,
+ * and whether it is older than the member's budget); a member that does not, or is older than this field, sends none.
  */
 public final class MetricsReportJson {
 
@@ -41,7 +44,8 @@ public final class MetricsReportJson {
     private static final String EXAMPLE = "{\"reporter\": \"...\", \"entries\": [{\"side\": \"client\", \"caller\": "
             + "\"frontend\", \"service\": \"orders\", \"route\": \"/orders/{id}\", \"requests\": 1, \"successes\": 1, "
             + "\"latency\": [[40, 1]]}]}";
-    private static final Set<String> REPORT_FIELDS = Set.of("reporter", "certificateExpiresAt", "entries");
+    private static final Set<String> REPORT_FIELDS =
+            Set.of("reporter", "certificateExpiresAt", "lastKnownGood", "entries");
     private static final Set<String> ENTRY_FIELDS = Set.of(
             "side",
             "caller",
@@ -60,7 +64,24 @@ public final class MetricsReportJson {
      * @param reporter a member's id, random per process, so that the registry can tell members of one service apart
      * @param certificateExpiresAt when the member's workload certificate expires, if it has one
      */
-    public record Report(String reporter, @Nullable Instant certificateExpiresAt, List<EdgeSummary> entries) {}
+    public record Report(
+            String reporter,
+            @Nullable Instant certificateExpiresAt,
+            @Nullable LastKnownGoodState lastKnownGood,
+            List<EdgeSummary> entries) {
+
+        public Report(String reporter, @Nullable Instant certificateExpiresAt, List<EdgeSummary> entries) {
+            this(reporter, certificateExpiresAt, null, entries);
+        }
+    }
+
+    /**
+     * A member running from its last-known-good state, as its report says.
+     *
+     * @param since when that state was saved
+     * @param stale whether it is older than the member's budget for it
+     */
+    public record LastKnownGoodState(Instant since, boolean stale) {}
 
     /** The JSON of one entry, so that a member can pack entries into reports of a bounded size. */
     public static ObjectNode writeEntry(EdgeSummary entry) {
@@ -87,10 +108,24 @@ public final class MetricsReportJson {
     /** A report of {@code entries}, already written by {@link #writeEntry}. */
     public static byte[] writeReport(
             String reporter, @Nullable Instant certificateExpiresAt, List<ObjectNode> entries) {
+        return writeReport(reporter, certificateExpiresAt, null, entries);
+    }
+
+    /** A report of {@code entries}, saying whether the member runs from its last-known-good state. */
+    public static byte[] writeReport(
+            String reporter,
+            @Nullable Instant certificateExpiresAt,
+            @Nullable LastKnownGoodState lastKnownGood,
+            List<ObjectNode> entries) {
         final ObjectNode root = StrictJson.MAPPER.createObjectNode();
         root.put("reporter", reporter);
         if (certificateExpiresAt != null) {
             root.put("certificateExpiresAt", certificateExpiresAt.toString());
+        }
+        if (lastKnownGood != null) {
+            root.putObject("lastKnownGood")
+                    .put("since", lastKnownGood.since().toString())
+                    .put("stale", lastKnownGood.stale());
         }
         root.putArray("entries").addAll(entries);
         return RegistryJson.write(root);
@@ -118,6 +153,7 @@ public final class MetricsReportJson {
                         + "2026-12-08T02:00:00Z)");
             }
         }
+        final @Nullable LastKnownGoodState lastKnownGood = parseLastKnownGood(root.get("lastKnownGood"));
         final JsonNode entries = root.get("entries");
         if (entries == null || !entries.isArray()) {
             throw invalid("entries: missing or not an array (expected: " + EXAMPLE + ')');
@@ -130,7 +166,28 @@ public final class MetricsReportJson {
         for (JsonNode entry : entries) {
             parsed.add(parseEntry("entries[" + i++ + "]", entry));
         }
-        return new Report(reporter, expiresAt, parsed);
+        return new Report(reporter, expiresAt, lastKnownGood, parsed);
+    }
+
+    private static @Nullable LastKnownGoodState parseLastKnownGood(@Nullable JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        final String example = "{\"since\": \"2026-12-07T02:40:00Z\", \"stale\": false}";
+        if (!node.isObject()
+                || !node.path("since").isTextual()
+                || !node.path("stale").isBoolean()
+                || node.size() != 2) {
+            throw invalid("lastKnownGood: " + node + " (expected: " + example + ", or no such field)");
+        }
+        try {
+            return new LastKnownGoodState(
+                    Instant.parse(node.path("since").asText()),
+                    node.path("stale").asBoolean());
+        } catch (DateTimeParseException e) {
+            throw invalid("lastKnownGood.since: '" + node.path("since").asText() + "' (expected: an instant such as "
+                    + "2026-12-07T02:40:00Z)");
+        }
     }
 
     private static EdgeSummary parseEntry(String at, JsonNode node) {

@@ -519,6 +519,21 @@ public final class RegistryClient {
                         expectOk(res -> TrustJson.parseRevocation(res.content().array())));
     }
 
+    /**
+     * What {@link #revoke} would answer now, checked as the revocation would be (a {@link RegistryException} 404 for
+     * nothing in force to revoke), with nothing revoked.
+     */
+    public CompletableFuture<TrustJson.Revocation> planRevocation(TrustJson.RevokeRequest request) {
+        return send(
+                        c -> c.prepare()
+                                .post("/v1/admin/revocations?dryRun=true")
+                                .content(MediaType.JSON_UTF_8, TrustJson.writeRevokeRequest(request))
+                                .execute(),
+                        false)
+                .thenApply(
+                        expectOk(res -> TrustJson.parseRevocation(res.content().array())));
+    }
+
     /** The revocations in force, oldest first. */
     public CompletableFuture<List<TrustJson.Revocation>> revocations() {
         return send(c -> c.get("/v1/admin/revocations"), true)
@@ -565,6 +580,13 @@ public final class RegistryClient {
 
     public CompletableFuture<Void> revokeViewerToken(String id) {
         return send(c -> c.delete("/v1/admin/viewer-tokens/" + id), false).thenApply(expectOk(res -> (Void) null));
+    }
+
+    /** What {@link #rotateCa()} would answer now, checked as the rotation would be, with nothing rotated. */
+    public CompletableFuture<IdentityJson.RotationInfo> planCaRotation() {
+        return send(c -> c.post("/v1/admin/ca/rotate?dryRun=true", new byte[0]), false)
+                .thenApply(
+                        expectOk(res -> IdentityJson.parseRotation(res.content().array())));
     }
 
     public CompletableFuture<IdentityJson.RotationInfo> rotateCa() {

@@ -92,6 +92,14 @@ public final class LastKnownGood {
     }
 
     /**
+     * Whether the last-known-good state in force is older than its budget; {@code false} when not running from one.
+     */
+    public boolean stale() {
+        final @Nullable Instant from = runningFrom();
+        return from != null && Duration.between(from, clock.instant()).compareTo(budget) > 0;
+    }
+
+    /**
      * {@code running from last-known-good state of <time>, 5m old}, with {@code : stale, older than its budget of 1h}
      * once it is; {@code null} when not running from it.
      */

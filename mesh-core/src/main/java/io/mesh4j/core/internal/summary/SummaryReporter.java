@@ -26,6 +26,8 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.registry.MetricsReportJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.mesh4j.core.internal.state.LastKnownGood;
+import io.mesh4j.core.internal.state.StateDir;
 import io.mesh4j.core.internal.tap.TapReporter;
 
 /**
@@ -54,6 +56,8 @@ public final class SummaryReporter {
     // Guarded by running.
     private int users;
     private volatile boolean failing;
+    // Whether the last report said the member runs from its last-known-good state; only the scheduler touches it.
+    private boolean lastKnownGoodSent;
 
     private record Attachment(WorkloadIdentity identity, Summaries summaries) {}
 
@@ -113,9 +117,13 @@ public final class SummaryReporter {
                 return;
             }
             final List<EdgeSummary> drained = summaries.drain(member.value(), MetricsReportJson.MAX_ENTRIES * 4);
-            if (drained.isEmpty()) {
+            final MetricsReportJson.@Nullable LastKnownGoodState lastKnownGood = lastKnownGood();
+            // A member with no calls to report still says it runs from its last-known-good state, and once when it
+            // no longer does, so that the registry does not keep showing the state it last heard.
+            if (drained.isEmpty() && lastKnownGood == null && !lastKnownGoodSent) {
                 return;
             }
+            lastKnownGoodSent = lastKnownGood != null;
             final @Nullable Instant expiresAt = identity.expiresAt();
             final List<ObjectNode> batch = new ArrayList<>();
             int bytes = 0;
@@ -124,17 +132,28 @@ public final class SummaryReporter {
                 final int size = entry.toString().getBytes(StandardCharsets.UTF_8).length + 1;
                 if (!batch.isEmpty()
                         && (bytes + size > MAX_REPORT_BYTES || batch.size() == MetricsReportJson.MAX_ENTRIES)) {
-                    send(MetricsReportJson.writeReport(reporter, expiresAt, batch));
+                    send(MetricsReportJson.writeReport(reporter, expiresAt, lastKnownGood, batch));
                     batch.clear();
                     bytes = 0;
                 }
                 batch.add(entry);
                 bytes += size;
             }
-            send(MetricsReportJson.writeReport(reporter, expiresAt, batch));
+            send(MetricsReportJson.writeReport(reporter, expiresAt, lastKnownGood, batch));
         } catch (RuntimeException e) {
             failed(e);
         }
+    }
+
+    /** The last-known-good state the member runs from, from its identity's state directory; {@code null} if none. */
+    private MetricsReportJson.@Nullable LastKnownGoodState lastKnownGood() {
+        final @Nullable StateDir state = IdentityAccess.STATE.get(identity).stateDir();
+        if (state == null) {
+            return null;
+        }
+        final LastKnownGood status = state.status();
+        final @Nullable Instant since = status.runningFrom();
+        return since != null ? new MetricsReportJson.LastKnownGoodState(since, status.stale()) : null;
     }
 
     private void send(byte[] body) {

@@ -173,14 +173,17 @@ class StateDirTest {
         status.restored("2 endpoints of orders", SAVED.minus(Duration.ofMinutes(5)));
         assertThat(status.describe())
                 .isEqualTo("running from last-known-good state of " + SAVED.minus(Duration.ofMinutes(5)) + ", 5m old");
+        assertThat(status.stale()).isFalse();
         // Older than its budget, it is called stale; it stays in force.
         status.budget(Duration.ofMinutes(2));
         assertThat(status.describe())
                 .isEqualTo("running from last-known-good state of " + SAVED.minus(Duration.ofMinutes(5))
                         + ", 5m old: stale, older than its budget of 2m");
+        assertThat(status.stale()).isTrue();
 
         state.saveEndpoints(ORDERS, twoInstances());
         assertThat(status.describe()).isNull();
+        assertThat(status.stale()).isFalse();
         // Once the registry has answered, what a later call restores does not make it run from disk again.
         status.restored("the route config of payments", SAVED);
         assertThat(status.describe()).isNull();

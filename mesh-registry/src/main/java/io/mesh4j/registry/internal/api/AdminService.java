@@ -49,6 +49,9 @@ final class AdminService {
      * {@link Access#admin}), with what was revoked as the target.
      */
     HttpResponse revoke(ServiceRequestContext ctx, HttpRequest req) {
+        // ?dryRun=true: checked as the revocation would be (404 for nothing in force to revoke), answered with the
+        // revocation it would make (200, not 201), and nothing written or pushed.
+        final boolean dryRun = DocumentService.dryRun(ctx);
         return HttpResponse.of(req.aggregate()
                 .thenApplyAsync(
                         body -> {
@@ -56,7 +59,7 @@ final class AdminService {
                                     TrustJson.parseRevokeRequest(body.content().array());
                             final TrustJson.Revocation revocation;
                             try {
-                                revocation = trust.revoke(request);
+                                revocation = trust.revoke(request, dryRun);
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
                             }
@@ -67,7 +70,9 @@ final class AdminService {
                                             : "every certificate of " + revocation.spiffeId() + " up to "
                                                     + revocation.notBeforeUpTo());
                             return HttpResponse.of(
-                                    HttpStatus.CREATED, MediaType.JSON_UTF_8, TrustJson.writeRevocation(revocation));
+                                    dryRun ? HttpStatus.OK : HttpStatus.CREATED,
+                                    MediaType.JSON_UTF_8,
+                                    TrustJson.writeRevocation(revocation));
                         },
                         ctx.blockingTaskExecutor()));
     }
@@ -133,12 +138,20 @@ final class AdminService {
     }
 
     HttpResponse rotateCa(ServiceRequestContext ctx, HttpRequest req) {
+        // ?dryRun=true: the same checks (no rotation under way) and the answer the rotation would give; nothing
+        // is generated, saved or published.
+        final boolean dryRun = DocumentService.dryRun(ctx);
         return HttpResponse.of(CompletableFuture.supplyAsync(
                 () -> {
                     try {
-                        final CertificateAuthority.Rotation rotation = ca.rotate();
-                        // Members trust the new root from now on, not from their next renewal.
-                        trust.publish();
+                        final CertificateAuthority.Rotation rotation;
+                        if (dryRun) {
+                            rotation = ca.planRotation();
+                        } else {
+                            rotation = ca.rotate();
+                            // Members trust the new root from now on, not from their next renewal.
+                            trust.publish();
+                        }
                         return JsonResponses.ok(IdentityJson.writeRotation(new IdentityJson.RotationInfo(
                                 rotation.newRoot(),
                                 rotation.signsFrom(),

@@ -162,7 +162,7 @@ final class DocumentService<T> {
     }
 
     /** A write's {@code dryRun}: {@code true} checks it and stores nothing; absent or {@code false}, it is stored. */
-    private static boolean dryRun(ServiceRequestContext ctx) {
+    static boolean dryRun(ServiceRequestContext ctx) {
         final @Nullable String value = ctx.queryParam("dryRun");
         if (value == null || value.equals("false")) {
             return false;

@@ -219,21 +219,9 @@ public final class CertificateAuthority {
     public synchronized Rotation rotate() throws IOException {
         final Instant now = clock.instant();
         dropRetired(now);
-        for (Root root : roots) {
-            if (root.signingFrom().isAfter(now) || root.retireAt() != null) {
-                throw new IllegalStateException(
-                        "a CA rotation is under way until " + rotationEnd() + "; start the next one after that");
-            }
-        }
+        checkNoRotationUnderWay(now);
         final Root current = signer();
-        final String name = "root-"
-                + (roots.stream()
-                                .map(Root::name)
-                                .map(n -> n.substring(5))
-                                .mapToInt(Integer::parseInt)
-                                .max()
-                                .orElse(0)
-                        + 1);
+        final String name = nextRootName();
         final KeyPair key = KeyPairs.newP256();
         final Root next =
                 new Root(name, newRoot(key, trustDomain, name, now), key.getPrivate(), now.plus(leafLifetime), null);
@@ -265,6 +253,42 @@ public final class CertificateAuthority {
                     name);
         }
         return CertificateIssuer.root(key, trustDomain, name, now, ROOT_LIFETIME);
+    }
+
+    /**
+     * What {@link #rotate()} would do if called now, with the same checks, and nothing changed: the names and times
+     * of the {@link Rotation} it would answer.
+     *
+     * @throws IllegalStateException if a rotation is still under way, as {@link #rotate()} would
+     */
+    public synchronized Rotation planRotation() {
+        final Instant now = clock.instant();
+        checkNoRotationUnderWay(now);
+        return new Rotation(
+                nextRootName(), now.plus(leafLifetime), signer().name(), now.plus(leafLifetime.multipliedBy(2)));
+    }
+
+    private void checkNoRotationUnderWay(Instant now) {
+        for (Root root : roots) {
+            if (!root.isTrustedAt(now)) {
+                continue; // retired already: rotate() drops it first
+            }
+            if (root.signingFrom().isAfter(now) || root.retireAt() != null) {
+                throw new IllegalStateException(
+                        "a CA rotation is under way until " + rotationEnd() + "; start the next one after that");
+            }
+        }
+    }
+
+    private String nextRootName() {
+        return "root-"
+                + (roots.stream()
+                                .map(Root::name)
+                                .map(n -> n.substring(5))
+                                .mapToInt(Integer::parseInt)
+                                .max()
+                                .orElse(0)
+                        + 1);
     }
 
     /** What a rotation will do, and when. */

@@ -2,10 +2,13 @@ package io.mesh4j.registry.internal.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.identity.TrustState;
@@ -13,6 +16,7 @@ import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.TrustJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -43,6 +47,12 @@ final class Certs {
                 description = "spiffe://<trust domain>/svc/<service>, or a serial in hex.")
         String target = "";
 
+        @Option(
+                names = "--dry-run",
+                description = "Has the registry check the revocation (a certificate in force to revoke) and say what "
+                        + "it would revoke; revokes nothing.")
+        boolean dryRun;
+
         private TrustJson.@Nullable RevokeRequest request;
 
         @Override
@@ -70,7 +80,22 @@ final class Certs {
         }
 
         @Override
-        void run(RegistryClient registry, PrintWriter out) {
+        void run(RegistryClient registry, PrintWriter out) throws IOException {
+            if (dryRun) {
+                final TrustJson.Revocation revocation = registry.planRevocation(requireNonNull(request, "request"))
+                        .join();
+                final boolean already = registry.revocations().join().contains(revocation);
+                if (output.json()) {
+                    final ObjectNode json = (ObjectNode) Stat.MAPPER.readTree(TrustJson.writeRevocation(revocation));
+                    json.put("dryRun", true).put("revokedAlready", already);
+                    output.print(out, "", json);
+                    return;
+                }
+                out.println("dry run: " + revocation.describe()
+                        + (already ? " is revoked already" : " would be refused by every member")
+                        + "; nothing was revoked");
+                return;
+            }
             final TrustJson.Revocation revocation =
                     registry.revoke(requireNonNull(request, "request")).join();
             if (output.json()) {

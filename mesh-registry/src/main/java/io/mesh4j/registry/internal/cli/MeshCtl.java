@@ -5,15 +5,22 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
 
 import org.jspecify.annotations.Nullable;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.client.ClientFactory;
 
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.identity.RegistryTrust;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
@@ -232,6 +239,12 @@ public final class MeshCtl {
                     description = "table (the token alone) or json. Default: ${DEFAULT-VALUE}.")
             OutputFormat output = OutputFormat.table;
 
+            @Option(
+                    names = "--dry-run",
+                    description = "Checks the arguments and the admin token, and prints the token that would be "
+                            + "made; makes none.")
+            boolean dryRun;
+
             private @Nullable ServiceName name;
 
             @Override
@@ -252,6 +265,10 @@ public final class MeshCtl {
             @Override
             void run(RegistryClient registry, PrintWriter out) throws Exception {
                 final @Nullable ServiceName name = this.name;
+                if (dryRun) {
+                    dryRun(registry, out, name);
+                    return;
+                }
                 if (name == null) {
                     final IdentityJson.ViewerTokenInfo token = registry.createViewerToken(
                                     new IdentityJson.ViewerTokenRequest(tokenName, ttl))
@@ -277,6 +294,32 @@ public final class MeshCtl {
                         .getErr()
                         .println("join token " + token.id() + " for " + name + ": " + uses + " use(s), until "
                                 + token.expiresAt());
+            }
+
+            /**
+             * Lists the tokens of the kind it would make (an admin-only read, so a wrong admin token fails here as
+             * the write would) and says what the write would make.
+             */
+            private void dryRun(RegistryClient registry, PrintWriter out, @Nullable ServiceName name) {
+                final Instant until = Instant.now().plus(ttl);
+                final ObjectNode json =
+                        Output.object().put("dryRun", true).put("kind", name == null ? "viewer" : "join");
+                final String line;
+                if (name == null) {
+                    final int existing = registry.viewerTokens().join().size();
+                    json.put("name", tokenName);
+                    line = "dry run: would make a viewer token for " + tokenName + ", read-only, until about " + until
+                            + " (" + existing + " viewer token(s) now); nothing was made";
+                } else {
+                    final int existing = registry.tokens().join().size();
+                    json.put("service", name.value()).put("uses", uses);
+                    line = "dry run: would make a join token for " + name + ", " + uses + " use(s), until about "
+                            + until + " (" + existing + " join token(s) now); nothing was made";
+                }
+                json.put("expiresAt", until.toString());
+                final Output printer = new Output();
+                printer.format = output;
+                printer.print(out, line, json);
             }
         }
 
@@ -347,8 +390,18 @@ public final class MeshCtl {
             @Mixin
             Output output = new Output();
 
+            @Option(
+                    names = "--dry-run",
+                    description =
+                            "Checks that the token exists and prints what revoking it would do; revokes " + "nothing.")
+            boolean dryRun;
+
             @Override
             void run(RegistryClient registry, PrintWriter out) {
+                if (dryRun) {
+                    dryRun(registry, out);
+                    return;
+                }
                 if (viewer) {
                     registry.revokeViewerToken(id).join();
                     output.print(
@@ -360,6 +413,38 @@ public final class MeshCtl {
                 registry.revokeToken(id).join();
                 output.print(
                         out, "revoked " + id, Output.object().put("revoked", id).put("kind", "join"));
+            }
+
+            /** Finds the token in the list (an admin-only read) and says what revoking it would change. */
+            private void dryRun(RegistryClient registry, PrintWriter out) {
+                final String kind = viewer ? "viewer" : "join";
+                final String what;
+                final boolean revoked;
+                if (viewer) {
+                    final IdentityJson.ViewerTokenInfo token = registry.viewerTokens().join().stream()
+                            .filter(t -> t.id().equals(id))
+                            .findFirst()
+                            .orElseThrow(() -> new Failure("no viewer token " + id + " (meshctl token list --viewer)"));
+                    what = "viewer token " + id + " (" + token.name() + ", until " + token.expiresAt() + ")";
+                    revoked = token.revoked();
+                } else {
+                    final IdentityJson.TokenInfo token = registry.tokens().join().stream()
+                            .filter(t -> t.id().equals(id))
+                            .findFirst()
+                            .orElseThrow(() -> new Failure("no join token " + id + " (meshctl token list)"));
+                    what = "join token " + id + " (" + token.service() + ", " + token.usesLeft()
+                            + " use(s) left, until " + token.expiresAt() + ")";
+                    revoked = token.revoked();
+                }
+                output.print(
+                        out,
+                        "dry run: " + what + (revoked ? " is revoked already" : " would be refused from its next use")
+                                + "; nothing was revoked",
+                        Output.object()
+                                .put("dryRun", true)
+                                .put("id", id)
+                                .put("kind", kind)
+                                .put("revokedAlready", revoked));
             }
         }
     }
@@ -376,8 +461,37 @@ public final class MeshCtl {
             @Mixin
             Output output = new Output();
 
+            @Option(
+                    names = "--dry-run",
+                    description = "Has the registry check the rotation (none under way) and say what it would do, "
+                            + "with the roots in force now and after; rotates nothing.")
+            boolean dryRun;
+
             @Override
             void run(RegistryClient registry, PrintWriter out) {
+                if (dryRun) {
+                    final IdentityJson.RotationInfo rotation =
+                            registry.planCaRotation().join();
+                    final List<String> now = rootNames(registry.trustBundle().join());
+                    final List<String> after = new ArrayList<>(now);
+                    after.add(rotation.newRoot());
+                    final ObjectNode json = Output.object()
+                            .put("dryRun", true)
+                            .put("newRoot", rotation.newRoot())
+                            .put("signsFrom", rotation.signsFrom().toString())
+                            .put("oldRoot", rotation.oldRoot())
+                            .put("oldRootRetiresAt", rotation.oldRootRetiresAt().toString());
+                    now.forEach(json.putArray("rootsNow")::add);
+                    after.forEach(json.putArray("rootsAfter")::add);
+                    output.print(
+                            out,
+                            "dry run: roots now " + String.join(", ", now) + "; after: " + String.join(", ", after)
+                                    + ". " + rotation.newRoot() + " would be trusted at once and sign from about "
+                                    + rotation.signsFrom() + "; " + rotation.oldRoot() + " would retire at about "
+                                    + rotation.oldRootRetiresAt() + ". Nothing was rotated",
+                            json);
+                    return;
+                }
                 final IdentityJson.RotationInfo rotation = registry.rotateCa().join();
                 output.print(
                         out,
@@ -390,6 +504,26 @@ public final class MeshCtl {
                                 .put(
                                         "oldRootRetiresAt",
                                         rotation.oldRootRetiresAt().toString()));
+            }
+
+            /** The names (CN) of the roots in a trust bundle, as the CA names them: root-1, root-2, ... */
+            private static List<String> rootNames(String pem) {
+                final List<String> names = new ArrayList<>();
+                for (X509Certificate root : Pem.readCertificates(pem)) {
+                    final String subject = root.getSubjectX500Principal().getName();
+                    try {
+                        new LdapName(subject)
+                                .getRdns().stream()
+                                        .filter(rdn -> rdn.getType().equalsIgnoreCase("CN"))
+                                        .findFirst()
+                                        .ifPresentOrElse(
+                                                rdn -> names.add(String.valueOf(rdn.getValue())),
+                                                () -> names.add(subject));
+                    } catch (InvalidNameException e) {
+                        names.add(subject);
+                    }
+                }
+                return names;
             }
         }
     }

@@ -196,6 +196,7 @@ final class DashboardSnapshot {
                     } else {
                         node.putNull("certificateExpiresAt");
                     }
+                    MetricsApi.lastKnownGood(node, member);
                 });
     }
 

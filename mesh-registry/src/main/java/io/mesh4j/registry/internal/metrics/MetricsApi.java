@@ -170,9 +170,23 @@ public final class MetricsApi {
                         if (member.certificateExpiresAt() != null) {
                             node.put("certificateExpiresAt", String.valueOf(member.certificateExpiresAt()));
                         }
+                        lastKnownGood(node, member);
                     });
             return json(root);
         };
+    }
+
+    /**
+     * Puts {@code lastKnownGood} in a member's JSON: {@code {"since", "stale"}} while it runs from its last-known-good
+     * state, as its last report said; {@code null} otherwise (or for a member too old to say).
+     */
+    public static void lastKnownGood(ObjectNode node, ReportingMember member) {
+        final MetricsReportJson.@Nullable LastKnownGoodState state = member.lastKnownGood();
+        if (state == null) {
+            node.putNull("lastKnownGood");
+            return;
+        }
+        node.putObject("lastKnownGood").put("since", state.since().toString()).put("stale", state.stale());
     }
 
     /** The clock reports are placed in time with. */

@@ -63,7 +63,8 @@ final class MetricsWindow {
         }
         members.put(
                 service + '/' + report.reporter(),
-                new ReportingMember(service, report.reporter(), now, report.certificateExpiresAt()));
+                new ReportingMember(
+                        service, report.reporter(), now, report.certificateExpiresAt(), report.lastKnownGood()));
         members.values().removeIf(member -> member.lastReport().isBefore(now.minus(SPAN)));
     }
 

@@ -157,6 +157,14 @@ public final class MeshTrust implements AutoCloseable {
      *     for one the registry has no certificate in force of; nothing is written then
      */
     public synchronized Revocation revoke(TrustJson.RevokeRequest request) throws IOException {
+        return revoke(request, false);
+    }
+
+    /**
+     * As {@link #revoke(TrustJson.RevokeRequest)}, or with {@code dryRun} the same checks and the revocation it would
+     * answer, with nothing written or pushed.
+     */
+    public synchronized Revocation revoke(TrustJson.RevokeRequest request, boolean dryRun) throws IOException {
         final Instant now = clock.instant();
         final Revocation revocation;
         final @Nullable String serialText = request.serial();
@@ -202,6 +210,9 @@ public final class MeshTrust implements AutoCloseable {
                 }
             }
             revocation = new Revocation(id.toString(), null, cut, now, until);
+        }
+        if (dryRun) {
+            return revocation;
         }
         final List<Revocation> revocations = new ArrayList<>();
         for (Revocation known : state.revocations()) {
