@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.registry.RegistryClient;
@@ -24,14 +25,33 @@ final class DocumentChanges {
 
     /**
      * Prints the diff from {@code inForce} (null for none) to {@code proposed}, each the mesh's JSON of the
-     * document.
+     * document; for scripts, one object with both documents, the diff's lines and whether they differ (the exit code
+     * says the same).
      *
      * @return whether they differ
      */
     static boolean printDiff(
-            PrintWriter out, String what, long index, byte @Nullable [] inForce, byte[] proposed, Path file)
+            PrintWriter out,
+            String what,
+            long index,
+            byte @Nullable [] inForce,
+            byte[] proposed,
+            Path file,
+            Output output)
             throws IOException {
         final List<String> diff = LineDiff.of(lines(inForce), lines(proposed));
+        if (output.json()) {
+            final ObjectNode json = Output.object()
+                    .put("what", what)
+                    .put("index", index)
+                    .put("file", file.toString())
+                    .put("differ", !diff.isEmpty());
+            json.set("inForce", inForce == null ? null : JSON.readTree(inForce));
+            json.set("proposed", JSON.readTree(proposed));
+            diff.forEach(json.putArray("diff")::add);
+            output.print(out, "", json);
+            return !diff.isEmpty();
+        }
         if (diff.isEmpty()) {
             out.println("no difference: " + file + " is the " + what + " in force at index " + index);
             return false;

@@ -164,6 +164,9 @@ final class Policies {
                 description = "The access policy (JSON).")
         Path file = Path.of("");
 
+        @Mixin
+        Output output = new Output();
+
         private ServiceName name;
         private AccessPolicy policy;
 
@@ -186,7 +189,8 @@ final class Policies {
                     inForce.index(),
                     inForce.policy() == null ? null : PolicyJson.writePolicy(inForce.policy()),
                     PolicyJson.writePolicy(policy),
-                    file);
+                    file,
+                    output);
             exitCode = differ ? 1 : 0;
         }
     }

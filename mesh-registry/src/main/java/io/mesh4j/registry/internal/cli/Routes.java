@@ -210,6 +210,9 @@ final class Routes {
                 description = "The route config (JSON).")
         Path file = Path.of("");
 
+        @Mixin
+        Output output = new Output();
+
         private ServiceName name;
         private RouteConfig config;
 
@@ -232,7 +235,8 @@ final class Routes {
                     inForce.index(),
                     inForce.routes() == null ? null : RouteJson.write(inForce.routes()),
                     RouteJson.write(config),
-                    file);
+                    file,
+                    output);
             exitCode = differ ? 1 : 0;
         }
     }

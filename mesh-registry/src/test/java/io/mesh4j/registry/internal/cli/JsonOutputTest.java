@@ -42,11 +42,8 @@ class JsonOutputTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ServiceName ORDERS = ServiceName.of("orders");
 
-    /**
-     * Commands with no JSON output, and why: a diff is a diff (its exit code is the answer for scripts), and
-     * completion prints a shell script.
-     */
-    private static final Set<String> NO_JSON = Set.of("routes diff", "policies diff", "completion");
+    /** Commands with no JSON output, and why: completion prints a shell script. */
+    private static final Set<String> NO_JSON = Set.of("completion");
 
     @TempDir
     Path dataDir;
@@ -147,6 +144,16 @@ class JsonOutputTest {
                 .isTrue();
         assertThat(json("policies", "get", "orders").path("policy").path("rules"))
                 .hasSize(1);
+        // A diff says whether the file differs from what is in force (the exit code says it too), and how.
+        assertThat(json("policies", "diff", "orders", "-f", policy.toString())
+                        .path("differ")
+                        .asBoolean())
+                .isFalse();
+        final JsonNode routesDiff = json("routes", "diff", "orders", "-f", routes.toString());
+        assertThat(routesDiff.path("differ").asBoolean()).isTrue();
+        assertThat(routesDiff.path("proposed").path("rules")).hasSize(1);
+        assertThat(routesDiff.path("inForce").path("rules")).hasSize(2);
+        assertThat(routesDiff.path("diff").isArray()).isTrue();
         assertThat(json("policies", "default").path("default").asText()).isEqualTo("allow");
         assertThat(json("policies", "default", "deny", "--dry-run")
                         .path("wouldBecome")
