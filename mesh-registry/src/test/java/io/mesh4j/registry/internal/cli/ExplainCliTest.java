@@ -6,9 +6,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -22,14 +19,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.internal.identity.IdentityAccess;
-import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.PolicyJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.registry.MeshRegistry;
-import io.mesh4j.registry.internal.RegistryAccess;
 import picocli.CommandLine;
 
 /**
@@ -61,22 +54,19 @@ class ExplainCliTest {
     @TempDir
     Path dataDir;
 
+    private RegistryForMeshCtl mesh;
     private MeshRegistry registry;
     private RegistryClient admin;
-    private final List<WorkloadIdentity> identities = new ArrayList<>();
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private StringWriter out;
+    private StringWriter err;
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .dataDir(dataDir)
-                .build()
-                .start()
-                .join();
-        admin = RegistryAccess.ADMIN_CLIENT.get(registry);
+        mesh = RegistryForMeshCtl.start(dataDir);
+        registry = mesh.registry;
+        admin = mesh.admin;
+        out = mesh.out;
+        err = mesh.err;
         final RegistryClient orders = member("orders");
         for (int i = 1; i <= 2; i++) {
             orders.register(
@@ -95,8 +85,7 @@ class ExplainCliTest {
 
     @AfterEach
     void stop() {
-        identities.forEach(WorkloadIdentity::close);
-        registry.close();
+        mesh.close();
     }
 
     @Test
@@ -254,28 +243,11 @@ class ExplainCliTest {
     }
 
     private RegistryClient member(String service) {
-        final String token = admin.createToken(
-                        new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
-                .join()
-                .token();
-        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service)
-                .joinToken(token)
-                .trustBundle(registry.trustBundlePem())
-                .build();
-        identities.add(identity);
-        identity.start().join();
-        return IdentityAccess.REGISTRY_CLIENT.get(identity);
+        return mesh.member(service);
     }
 
     private int meshctl(String... args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        final List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--registry", registry.uri().toString(), "--data-dir", dataDir.toString()));
-        final CommandLine commandLine = MeshCtl.commandLine(Map.of());
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        return commandLine.execute(all.toArray(String[]::new));
+        return mesh.meshctl(args);
     }
 
     private static byte[] bytes(String s) {

@@ -2,11 +2,9 @@ package io.mesh4j.registry.internal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +22,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.identity.WorkloadIdentity;
-import io.mesh4j.core.internal.identity.IdentityAccess;
-import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.registry.MeshRegistry;
-import io.mesh4j.registry.internal.RegistryAccess;
 import picocli.CommandLine;
 
 /**
@@ -51,28 +45,24 @@ class JsonOutputTest {
     @TempDir
     Path files;
 
+    private RegistryForMeshCtl mesh;
     private MeshRegistry registry;
     private RegistryClient admin;
-    private final List<WorkloadIdentity> identities = new ArrayList<>();
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private StringWriter out;
+    private StringWriter err;
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .dataDir(dataDir)
-                .build()
-                .start()
-                .join();
-        admin = RegistryAccess.ADMIN_CLIENT.get(registry);
+        mesh = RegistryForMeshCtl.start(dataDir);
+        registry = mesh.registry;
+        admin = mesh.admin;
+        out = mesh.out;
+        err = mesh.err;
     }
 
     @AfterEach
     void stop() {
-        identities.forEach(WorkloadIdentity::close);
-        registry.close();
+        mesh.close();
     }
 
     @Test
@@ -234,31 +224,14 @@ class JsonOutputTest {
     }
 
     private RegistryClient member(String service) {
-        final String token = admin.createToken(
-                        new IdentityJson.TokenRequest(ServiceName.of(service), Duration.ofMinutes(10), 1))
-                .join()
-                .token();
-        final WorkloadIdentity identity = WorkloadIdentity.builder(registry.uri(), service)
-                .joinToken(token)
-                .trustBundle(registry.trustBundlePem())
-                .build();
-        identities.add(identity);
-        identity.start().join();
-        return IdentityAccess.REGISTRY_CLIENT.get(identity);
+        return mesh.member(service);
     }
 
     private int meshctl(String... args) {
-        final List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--registry", registry.uri().toString(), "--data-dir", dataDir.toString()));
-        return meshctlWithout(all.toArray(String[]::new));
+        return mesh.meshctl(args);
     }
 
     private int meshctlWithout(String... args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        final CommandLine commandLine = MeshCtl.commandLine(Map.of());
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        return commandLine.execute(args);
+        return mesh.meshctlWithout(args);
     }
 }

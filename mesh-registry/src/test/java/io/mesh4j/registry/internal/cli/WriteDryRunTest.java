@@ -2,12 +2,9 @@ package io.mesh4j.registry.internal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,8 +19,6 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
 import io.mesh4j.registry.MeshRegistry;
-import io.mesh4j.registry.internal.RegistryAccess;
-import picocli.CommandLine;
 
 /**
  * {@code --dry-run} on meshctl's writes that are not documents ({@code token create|revoke}, {@code ca rotate},
@@ -38,28 +33,24 @@ class WriteDryRunTest {
     @TempDir
     Path dataDir;
 
+    private RegistryForMeshCtl mesh;
     private MeshRegistry registry;
     private RegistryClient admin;
-    private final List<WorkloadIdentity> identities = new ArrayList<>();
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private StringWriter out;
+    private StringWriter err;
 
     @BeforeEach
     void start() {
-        registry = MeshRegistry.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .dataDir(dataDir)
-                .build()
-                .start()
-                .join();
-        admin = RegistryAccess.ADMIN_CLIENT.get(registry);
+        mesh = RegistryForMeshCtl.start(dataDir);
+        registry = mesh.registry;
+        admin = mesh.admin;
+        out = mesh.out;
+        err = mesh.err;
     }
 
     @AfterEach
     void stop() {
-        identities.forEach(WorkloadIdentity::close);
-        registry.close();
+        mesh.close();
     }
 
     @Test
@@ -115,7 +106,7 @@ class WriteDryRunTest {
                 .joinToken(join.token())
                 .trustBundle(registry.trustBundlePem())
                 .build();
-        identities.add(orders);
+        mesh.closeAfter(orders);
         assertThat(orders.start().join().keyPair().certificateChain()).isNotEmpty();
     }
 
@@ -155,7 +146,7 @@ class WriteDryRunTest {
                 .joinToken(token)
                 .trustBundle(registry.trustBundlePem())
                 .build();
-        identities.add(orders);
+        mesh.closeAfter(orders);
         orders.start().join();
         final String serial =
                 orders.keyPair().certificateChain().get(0).getSerialNumber().toString(16);
@@ -176,19 +167,6 @@ class WriteDryRunTest {
     }
 
     private int meshctl(String... args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        final String[] all = new String[args.length + 4];
-        System.arraycopy(args, 0, all, 0, args.length);
-        System.arraycopy(
-                new String[] {"--registry", registry.uri().toString(), "--data-dir", dataDir.toString()},
-                0,
-                all,
-                args.length,
-                4);
-        final CommandLine commandLine = MeshCtl.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        return commandLine.execute(all);
+        return mesh.meshctl(args);
     }
 }
