@@ -18,11 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.MeshScheduler;
 import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.registry.MetricsReportJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
@@ -66,7 +66,7 @@ public final class SummaryReporter {
         this.member = member;
         this.summaries = summaries;
         registry = IdentityAccess.REGISTRY_CLIENT.get(identity);
-        final ScheduledExecutorService scheduler = CommonPools.blockingTaskExecutor();
+        final ScheduledExecutorService scheduler = MeshScheduler.get();
         final long millis = summaries.reportInterval().toMillis();
         schedule = scheduler.scheduleWithFixedDelay(this::report, millis, millis, TimeUnit.MILLISECONDS);
         // Tap rides on the same identity and lifetime: a member that reports its summaries also hears of taps.
