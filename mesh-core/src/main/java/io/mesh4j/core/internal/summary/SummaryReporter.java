@@ -1,6 +1,5 @@
 package io.mesh4j.core.internal.summary;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -129,7 +128,7 @@ public final class SummaryReporter {
             int bytes = 0;
             for (EdgeSummary summary : drained) {
                 final ObjectNode entry = MetricsReportJson.writeEntry(summary);
-                final int size = entry.toString().getBytes(StandardCharsets.UTF_8).length + 1;
+                final int size = MetricsReportJson.encodedSize(entry) + 1;
                 if (!batch.isEmpty()
                         && (bytes + size > MAX_REPORT_BYTES || batch.size() == MetricsReportJson.MAX_ENTRIES)) {
                     send(MetricsReportJson.writeReport(reporter, expiresAt, lastKnownGood, batch));
