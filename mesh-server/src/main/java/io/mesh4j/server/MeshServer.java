@@ -318,10 +318,16 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                     identity, TelemetryAccess.METRICS.get(config.telemetry).summaries());
         }
         // The access policy and route config the registry holds for this service apply from the first request.
-        final CompletableFuture<Integer> listening = certificate
-                .thenCompose(unused -> CompletableFuture.allOf(
-                        policyWatch.start(), policyRegistry.routes(service).whenKnown()))
-                .thenCompose(unused -> serve());
+        final CompletableFuture<Integer> listening = certificate.thenCompose(unused -> {
+            // The Armeria server is built (its TLS context, its routes and the stack, most of Armeria's server side
+            // loaded) on another thread while the registry answers, not after: the two took turns before.
+            final CompletableFuture<@Nullable Server> built = config.tcpBackend != null
+                    ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.supplyAsync(this::newArmeriaServer, CommonPools.blockingTaskExecutor());
+            return CompletableFuture.allOf(
+                            policyWatch.start(), policyRegistry.routes(service).whenKnown(), built)
+                    .thenCompose(answered -> serve(built.join()));
+        });
         listening.whenComplete((port, cause) -> {
             if (cause != null) {
                 serving.completeExceptionally(cause);
@@ -348,11 +354,12 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         return serving;
     }
 
-    private synchronized CompletableFuture<Integer> serve() {
+    /** Starts {@code server}, built by {@link #newArmeriaServer()}; or, for a TCP service, its listener. */
+    private synchronized CompletableFuture<Integer> serve(@Nullable Server server) {
         if (config.tcpBackend != null) {
             return serveTcp(config.tcpBackend);
         }
-        final Server server = newArmeriaServer();
+        requireNonNull(server, "server");
         this.server = server;
         return server.start().thenApply(unused -> {
             final int port = listeningPort(server);

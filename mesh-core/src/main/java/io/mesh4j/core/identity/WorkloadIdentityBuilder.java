@@ -16,9 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import org.jspecify.annotations.Nullable;
 
-import com.linecorp.armeria.common.CommonPools;
-
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.MeshScheduler;
 import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.identity.RegistryTrust;
@@ -39,7 +38,7 @@ public final class WorkloadIdentityBuilder {
     private @Nullable List<X509Certificate> trustBundle;
     private @Nullable String trustDomain;
     private Clock clock = Clock.systemUTC();
-    private ScheduledExecutorService scheduler = CommonPools.blockingTaskExecutor();
+    private ScheduledExecutorService scheduler = MeshScheduler.get();
     private @Nullable Path stateDir;
     private @Nullable Duration stateBudget;
 
@@ -155,8 +154,8 @@ public final class WorkloadIdentityBuilder {
     }
 
     /**
-     * Sets the executor that runs renewals and retries; Armeria's {@code CommonPools.blockingTaskExecutor()} unless
-     * set. The identity does not shut it down.
+     * Sets the executor that runs renewals and retries; unless set, the one thread that every mesh4j timer of the
+     * process shares ({@code mesh4j-scheduler}). Its tasks do not block. The identity does not shut it down.
      *
      * @param scheduler the executor
      * @return this builder

@@ -1,9 +1,11 @@
 package io.mesh4j.core.internal.identity;
 
-import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECParameterSpec;
@@ -12,18 +14,14 @@ import java.util.List;
 
 import org.bouncycastle.asn1.pkcs.Attribute;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 import io.mesh4j.core.identity.SpiffeId;
 
@@ -43,24 +41,52 @@ public final class CertificateRequests {
     private static final int MIN_RSA_BITS = 2048;
     private static final int MAX_RSA_BITS = 4096;
 
+    /** pkcs-9-at-extensionRequest (RFC 2985): the attribute that carries the extensions a request asks for. */
+    private static final String EXTENSION_REQUEST_OID = "1.2.840.113549.1.9.14";
+
+    /** id-ce-subjectAltName (RFC 5280). */
+    private static final String SUBJECT_ALT_NAME_OID = "2.5.29.17";
+
+    /** id-at-commonName (X.520). */
+    private static final String COMMON_NAME_OID = "2.5.4.3";
+
+    /** ecdsa-with-SHA256 (RFC 5758), which has no parameters. */
+    private static final String ECDSA_WITH_SHA256_OID = "1.2.840.10045.4.3.2";
+
+    /** A GeneralName's uniformResourceIdentifier: context tag 6, implicit, over an IA5String. */
+    private static final int URI_NAME_TAG = 0x86;
+
+    /** The attributes of a CertificationRequestInfo: context tag 0, implicit, over a SET OF. */
+    private static final int ATTRIBUTES_TAG = 0xA0;
+
     /**
-     * A CSR for {@code id}, signed with {@code keyPair}, carrying the ID as its only URI SAN.
+     * A CSR (PKCS#10, RFC 2986) for {@code id}, signed with {@code keyPair} (an EC key, as {@link KeyPairs} makes),
+     * carrying the ID as its only URI SAN, in a critical subjectAltName extension, and its path as its common name.
+     * Encoded with the JDK alone ({@link Der}): a workload makes one at every start and renewal.
      */
     public static String create(KeyPair keyPair, SpiffeId id) {
+        final byte[] subjectAltName =
+                Der.sequence(Der.tagged(URI_NAME_TAG, id.toString().getBytes(StandardCharsets.US_ASCII)));
+        final byte[] extensions = Der.sequence(
+                Der.sequence(Der.oid(SUBJECT_ALT_NAME_OID), Der.bool(true), Der.octetString(subjectAltName)));
+        final byte[] info = Der.sequence(
+                Der.smallInteger(0),
+                Der.sequence(Der.set(Der.sequence(Der.oid(COMMON_NAME_OID), Der.utf8String(id.path())))),
+                keyPair.getPublic().getEncoded(),
+                Der.tagged(ATTRIBUTES_TAG, Der.sequence(Der.oid(EXTENSION_REQUEST_OID), Der.set(extensions))));
+        final byte[] signature;
         try {
-            final ExtensionsGenerator extensions = new ExtensionsGenerator();
-            extensions.addExtension(
-                    Extension.subjectAlternativeName,
-                    true,
-                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, id.toString())));
-            final PKCS10CertificationRequest csr = new JcaPKCS10CertificationRequestBuilder(
-                            new X500Name("CN=" + id.path()), keyPair.getPublic())
-                    .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate()));
-            return Pem.write(csr);
-        } catch (IOException | OperatorCreationException e) {
+            final Signature signer = Signature.getInstance("SHA256withECDSA");
+            signer.initSign(keyPair.getPrivate());
+            signer.update(info);
+            signature = signer.sign();
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot make a certificate request for " + id, e);
         }
+        final byte[] csr = Der.sequence(info, Der.sequence(Der.oid(ECDSA_WITH_SHA256_OID)), Der.bitString(signature));
+        final StringBuilder pem = new StringBuilder();
+        Pem.block(pem, "CERTIFICATE REQUEST", csr);
+        return pem.toString();
     }
 
     /**

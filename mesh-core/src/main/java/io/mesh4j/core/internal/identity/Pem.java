@@ -12,12 +12,14 @@ import java.security.NoSuchAlgorithmException;
 import java.security.NoSuchProviderException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -25,6 +27,7 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 /**
@@ -38,32 +41,60 @@ public final class Pem {
     /** rsaEncryption (RFC 8017). */
     private static final String RSA_KEY_OID = "1.2.840.113549.1.1.1";
 
+    /** What a certificate's PEM block is labelled; BouncyCastle and OpenSSL also read the older second form. */
+    private static final List<String> CERTIFICATE_LABELS = List.of("CERTIFICATE", "X509 CERTIFICATE");
+
+    private static final String BEGIN = "-----BEGIN ";
+    private static final String DASHES = "-----";
+
     /**
-     * Writes certificates, a private key (as PKCS#8) or a CSR as PEM.
+     * Writes certificates, a private key (as PKCS#8) or a CSR as PEM. Certificates and keys, all that a workload
+     * writes, are written with the JDK alone, so that a workload does not load BouncyCastle (some 200 classes) to
+     * write its state.
      */
     public static String write(Object... objects) {
-        final StringWriter out = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            for (Object object : objects) {
-                if (object instanceof List<?>) {
-                    for (Object element : (List<?>) object) {
-                        writer.writeObject(element);
-                    }
-                } else if (object instanceof PrivateKey) {
-                    writer.writeObject(
-                            new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator((PrivateKey) object, null));
-                } else {
-                    writer.writeObject(object);
+        final StringBuilder out = new StringBuilder();
+        for (Object object : objects) {
+            if (object instanceof List<?>) {
+                for (Object element : (List<?>) object) {
+                    writeOne(out, element);
                 }
+            } else {
+                writeOne(out, object);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return out.toString();
     }
 
+    private static void writeOne(StringBuilder out, Object object) {
+        if (object instanceof X509Certificate certificate) {
+            try {
+                block(out, "CERTIFICATE", certificate.getEncoded());
+            } catch (CertificateEncodingException e) {
+                throw new IllegalArgumentException("cannot encode " + certificate.getSubjectX500Principal(), e);
+            }
+        } else if (object instanceof PrivateKey key && "PKCS#8".equals(key.getFormat())) {
+            block(out, "PRIVATE KEY", key.getEncoded());
+        } else {
+            out.append(BouncyCastlePem.write(object));
+        }
+    }
+
     /**
-     * Reads every certificate in {@code pem}.
+     * Appends one PEM block of {@code der}: the form OpenSSL and BouncyCastle write, 64 characters a line.
+     */
+    static void block(StringBuilder out, String label, byte[] der) {
+        out.append(BEGIN).append(label).append(DASHES).append('\n');
+        final String base64 = Base64.getEncoder().encodeToString(der);
+        for (int i = 0; i < base64.length(); i += 64) {
+            out.append(base64, i, Math.min(base64.length(), i + 64)).append('\n');
+        }
+        out.append("-----END ").append(label).append(DASHES).append('\n');
+    }
+
+    /**
+     * Reads every certificate in {@code pem}, with the JDK alone (a workload reads its trust bundle and chain at
+     * every start and renewal). Text outside the PEM blocks is ignored, as OpenSSL does.
      *
      * @throws IllegalArgumentException if it holds none, or something that is not a certificate
      */
@@ -71,14 +102,32 @@ public final class Pem {
         final List<X509Certificate> certificates = new ArrayList<>();
         try {
             final CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            for (Object object : readAll(pem)) {
-                if (!(object instanceof org.bouncycastle.cert.X509CertificateHolder)) {
-                    throw new IllegalArgumentException("expected only certificates, found " + describe(object));
+            int from = 0;
+            for (int begin = pem.indexOf(BEGIN); begin >= 0; begin = pem.indexOf(BEGIN, from)) {
+                final int labelEnd = pem.indexOf(DASHES, begin + BEGIN.length());
+                if (labelEnd < 0) {
+                    throw new IllegalArgumentException(
+                            "not a PEM certificate: a BEGIN line without its closing " + DASHES);
                 }
-                final byte[] der = ((org.bouncycastle.cert.X509CertificateHolder) object).getEncoded();
+                final String label = pem.substring(begin + BEGIN.length(), labelEnd);
+                if (!CERTIFICATE_LABELS.contains(label)) {
+                    throw new IllegalArgumentException("expected only certificates, found " + BEGIN + label + DASHES);
+                }
+                final String endLine = "-----END " + label + DASHES;
+                final int end = pem.indexOf(endLine, labelEnd + DASHES.length());
+                if (end < 0) {
+                    throw new IllegalArgumentException("not a PEM certificate: " + endLine + " not found");
+                }
+                final byte[] der;
+                try {
+                    der = Base64.getMimeDecoder().decode(pem.substring(labelEnd + DASHES.length(), end));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
+                }
                 certificates.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
+                from = end + endLine.length();
             }
-        } catch (IOException | CertificateException e) {
+        } catch (CertificateException e) {
             throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
         }
         if (certificates.isEmpty()) {
@@ -94,7 +143,7 @@ public final class Pem {
     public static PrivateKey readPrivateKey(String pem) {
         final List<Object> objects;
         try {
-            objects = readAll(pem);
+            objects = BouncyCastlePem.readAll(pem);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a PEM private key: " + e.getMessage(), e);
         }
@@ -171,7 +220,7 @@ public final class Pem {
     public static PKCS10CertificationRequest readCsr(String pem) {
         final List<Object> objects;
         try {
-            objects = readAll(pem);
+            objects = BouncyCastlePem.readAll(pem);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a PEM certificate request: " + e.getMessage(), e);
         }
@@ -182,16 +231,6 @@ public final class Pem {
         return (PKCS10CertificationRequest) objects.get(0);
     }
 
-    private static List<Object> readAll(String pem) throws IOException {
-        final List<Object> objects = new ArrayList<>();
-        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-            for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
-                objects.add(object);
-            }
-        }
-        return objects;
-    }
-
     private static String describe(Object object) {
         return object.getClass().getSimpleName();
     }
@@ -199,6 +238,39 @@ public final class Pem {
     /** The bytes of {@code pem}, for files. */
     public static byte[] bytes(String pem) {
         return pem.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * What only BouncyCastle reads or writes here (keys in their traditional form, CSRs), in a class of its own so
+     * that a process that reads and writes only certificates and PKCS#8 keys never loads BouncyCastle's classes.
+     */
+    private static final class BouncyCastlePem {
+
+        static String write(Object object) {
+            final StringWriter out = new StringWriter();
+            try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+                if (object instanceof PrivateKey) {
+                    writer.writeObject(new JcaPKCS8Generator((PrivateKey) object, null));
+                } else {
+                    writer.writeObject(object);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return out.toString();
+        }
+
+        static List<Object> readAll(String pem) throws IOException {
+            final List<Object> objects = new ArrayList<>();
+            try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+                for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
+                    objects.add(object);
+                }
+            }
+            return objects;
+        }
+
+        private BouncyCastlePem() {}
     }
 
     private Pem() {}

@@ -48,7 +48,7 @@ public final class IdentityJson {
     }
 
     public static byte[] writeCsrRequest(CsrRequest request) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode().put("csr", request.csr());
+        final ObjectNode root = JsonTrees.NODES.objectNode().put("csr", request.csr());
         if (request.token() != null) {
             root.put("token", request.token());
         }
@@ -111,8 +111,8 @@ public final class IdentityJson {
     }
 
     public static byte[] writeCsrAnswer(CsrAnswer answer) {
-        return RegistryJson.write(StrictJson.MAPPER
-                .createObjectNode()
+        return RegistryJson.write(JsonTrees.NODES
+                .objectNode()
                 .put("spiffeId", answer.spiffeId())
                 .put("certificateChain", answer.certificateChain())
                 .put("trustBundle", answer.trustBundle())
@@ -138,8 +138,8 @@ public final class IdentityJson {
     }
 
     public static byte[] writeTokenRequest(TokenRequest request) {
-        return RegistryJson.write(StrictJson.MAPPER
-                .createObjectNode()
+        return RegistryJson.write(JsonTrees.NODES
+                .objectNode()
                 .put("service", request.service().value())
                 .put("ttlSeconds", request.ttl().toSeconds())
                 .put("uses", request.uses()));
@@ -164,7 +164,7 @@ public final class IdentityJson {
             String id, @Nullable String token, ServiceName service, Instant expiresAt, int usesLeft, boolean revoked) {}
 
     public static byte[] writeToken(TokenInfo token) {
-        return RegistryJson.write(tokenNode(StrictJson.MAPPER.createObjectNode(), token));
+        return RegistryJson.write(tokenNode(JsonTrees.NODES.objectNode(), token));
     }
 
     public static TokenInfo parseToken(byte[] body) {
@@ -172,7 +172,7 @@ public final class IdentityJson {
     }
 
     public static byte[] writeTokens(List<TokenInfo> tokens) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         final ArrayNode array = root.putArray("tokens");
         tokens.forEach(token -> tokenNode(array.addObject(), token));
         return RegistryJson.write(root);
@@ -220,8 +220,8 @@ public final class IdentityJson {
     }
 
     public static byte[] writeViewerTokenRequest(ViewerTokenRequest request) {
-        return RegistryJson.write(StrictJson.MAPPER
-                .createObjectNode()
+        return RegistryJson.write(JsonTrees.NODES
+                .objectNode()
                 .put("name", request.name())
                 .put("ttlSeconds", request.ttl().toSeconds()));
     }
@@ -250,7 +250,7 @@ public final class IdentityJson {
             boolean expired) {}
 
     public static byte[] writeViewerToken(ViewerTokenInfo token) {
-        return RegistryJson.write(viewerTokenNode(StrictJson.MAPPER.createObjectNode(), token));
+        return RegistryJson.write(viewerTokenNode(JsonTrees.NODES.objectNode(), token));
     }
 
     public static ViewerTokenInfo parseViewerToken(byte[] body) {
@@ -258,7 +258,7 @@ public final class IdentityJson {
     }
 
     public static byte[] writeViewerTokens(List<ViewerTokenInfo> tokens) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         final ArrayNode array = root.putArray("tokens");
         tokens.forEach(token -> viewerTokenNode(array.addObject(), token));
         return RegistryJson.write(root);
@@ -301,8 +301,8 @@ public final class IdentityJson {
     public record RotationInfo(String newRoot, Instant signsFrom, String oldRoot, Instant oldRootRetiresAt) {}
 
     public static byte[] writeRotation(RotationInfo rotation) {
-        return RegistryJson.write(StrictJson.MAPPER
-                .createObjectNode()
+        return RegistryJson.write(JsonTrees.NODES
+                .objectNode()
                 .put("newRoot", rotation.newRoot())
                 .put("signsFrom", rotation.signsFrom().toString())
                 .put("oldRoot", rotation.oldRoot())

@@ -85,7 +85,7 @@ public final class MetricsReportJson {
 
     /** The JSON of one entry, so that a member can pack entries into reports of a bounded size. */
     public static ObjectNode writeEntry(EdgeSummary entry) {
-        final ObjectNode node = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode node = JsonTrees.NODES.objectNode();
         node.put("side", entry.side().name().toLowerCase(Locale.ROOT))
                 .put("caller", entry.caller())
                 .put("service", entry.service())
@@ -105,6 +105,11 @@ public final class MetricsReportJson {
         return node;
     }
 
+    /** The bytes {@code entry} takes in a report, to fill a report up to its limit. */
+    public static int encodedSize(ObjectNode entry) {
+        return JsonTrees.write(entry).length;
+    }
+
     /** A report of {@code entries}, already written by {@link #writeEntry}. */
     public static byte[] writeReport(
             String reporter, @Nullable Instant certificateExpiresAt, List<ObjectNode> entries) {
@@ -117,7 +122,7 @@ public final class MetricsReportJson {
             @Nullable Instant certificateExpiresAt,
             @Nullable LastKnownGoodState lastKnownGood,
             List<ObjectNode> entries) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         root.put("reporter", reporter);
         if (certificateExpiresAt != null) {
             root.put("certificateExpiresAt", certificateExpiresAt.toString());

@@ -98,8 +98,8 @@ public final class PolicyJson {
 
     /** The answer to a read of the mesh-wide default: {@code {"index": N, "default": "deny"}}. */
     public static byte[] writeDefault(DefaultSnapshot snapshot) {
-        return RegistryJson.write(StrictJson.MAPPER
-                .createObjectNode()
+        return RegistryJson.write(JsonTrees.NODES
+                .objectNode()
                 .put("index", snapshot.index())
                 .put("default", snapshot.defaultPolicy().value()));
     }
@@ -168,7 +168,7 @@ public final class PolicyJson {
     }
 
     private static ObjectNode policyNode(AccessPolicy policy) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         if (policy.defaultPolicy() != null) {
             root.put("default", policy.defaultPolicy().value());
         }
@@ -187,7 +187,7 @@ public final class PolicyJson {
      * ({@code meshDefault} only when the snapshot has it).
      */
     public static byte[] writeSnapshot(PolicySnapshot snapshot) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode().put("index", snapshot.index());
+        final ObjectNode root = JsonTrees.NODES.objectNode().put("index", snapshot.index());
         if (snapshot.policy() != null) {
             root.set("policy", policyNode(snapshot.policy()));
         } else {

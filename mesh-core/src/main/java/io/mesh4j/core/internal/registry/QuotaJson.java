@@ -100,9 +100,8 @@ public final class QuotaJson {
     public record LeaseAnswer(List<Lease> leases, long renewAfterMillis, int instances) {}
 
     public static byte[] writeRequest(LeaseRequest request) {
-        final ObjectNode root = StrictJson.MAPPER
-                .createObjectNode()
-                .put("instance", request.instance().value());
+        final ObjectNode root =
+                JsonTrees.NODES.objectNode().put("instance", request.instance().value());
         final ArrayNode quotas = root.putArray("quotas");
         for (Demand demand : request.quotas()) {
             final ObjectNode line = quotas.addObject()
@@ -181,8 +180,8 @@ public final class QuotaJson {
      * {@code {"requests": 100, "per": "1s", "caller": "frontend"}}.
      */
     public static ObjectNode declaredNode(QuotaSpec declared) {
-        final ObjectNode node = StrictJson.MAPPER
-                .createObjectNode()
+        final ObjectNode node = JsonTrees.NODES
+                .objectNode()
                 .put("requests", declared.requests())
                 .put("per", RouteJson.formatDuration(declared.per()));
         if (declared.caller() != null) {
@@ -220,7 +219,7 @@ public final class QuotaJson {
     }
 
     public static byte[] writeAnswer(LeaseAnswer answer) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         final ArrayNode leases = root.putArray("leases");
         for (Lease lease : answer.leases()) {
             leases.addObject()

@@ -10,9 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -30,8 +28,6 @@ import io.mesh4j.core.discovery.ServiceName;
  * (unknown fields are skipped), so that a newer registry can add fields without breaking older workloads.
  */
 public final class RegistryJson {
-
-    private static final ObjectMapper MAPPER = StrictJson.MAPPER;
 
     private static final Set<String> REGISTRATION_FIELDS =
             Set.of("host", "port", "zone", "weight", "metadata", "ttlSeconds");
@@ -68,7 +64,7 @@ public final class RegistryJson {
     }
 
     public static byte[] writeRegistration(Registration registration) {
-        final ObjectNode root = MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         root.put("host", registration.host());
         root.put("port", registration.port());
         root.put("zone", registration.zone());
@@ -82,7 +78,7 @@ public final class RegistryJson {
     // ---- instances: the watch answer
 
     public static byte[] writeSnapshot(InstancesSnapshot snapshot) {
-        final ObjectNode root = MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         root.put("index", snapshot.index());
         final ArrayNode instances = root.putArray("instances");
         for (Instance instance : snapshot.instances()) {
@@ -112,7 +108,7 @@ public final class RegistryJson {
      * for a full one {@code {"index": M, "full": true, "instances": [...]}}.
      */
     public static byte[] writeChanges(InstancesChanges changes) {
-        final ObjectNode root = MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         root.put("index", changes.index());
         if (changes.full()) {
             root.put("full", true);
@@ -175,7 +171,7 @@ public final class RegistryJson {
     // ---- the rest of the contract
 
     public static byte[] writeIndex(long index) {
-        return write(MAPPER.createObjectNode().put("index", index));
+        return write(JsonTrees.NODES.objectNode().put("index", index));
     }
 
     public static long parseIndex(byte[] body) {
@@ -191,7 +187,7 @@ public final class RegistryJson {
     }
 
     public static byte[] writeServices(List<ServiceSummary> services) {
-        final ObjectNode root = MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         final ArrayNode array = root.putArray("services");
         for (ServiceSummary service : services) {
             array.addObject()
@@ -214,7 +210,7 @@ public final class RegistryJson {
     }
 
     public static byte[] writeError(ErrorBody error) {
-        return write(MAPPER.createObjectNode().put("error", error.error()).put("message", error.message()));
+        return write(JsonTrees.NODES.objectNode().put("error", error.error()).put("message", error.message()));
     }
 
     /**
@@ -222,7 +218,7 @@ public final class RegistryJson {
      */
     public static ErrorBody parseError(int status, byte[] body) {
         try {
-            final JsonNode root = MAPPER.readTree(body);
+            final JsonNode root = JsonTrees.read(body);
             if (root != null && root.path("error").isTextual()) {
                 return new ErrorBody(
                         root.path("error").asText(), root.path("message").asText(""));
@@ -236,16 +232,12 @@ public final class RegistryJson {
     // ---- helpers
 
     static byte[] write(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write " + node.getNodeType(), e);
-        }
+        return JsonTrees.write(node);
     }
 
     static JsonNode readAnswer(byte[] body) {
         try {
-            final JsonNode root = MAPPER.readTree(body);
+            final JsonNode root = JsonTrees.read(body);
             if (root == null || !root.isObject()) {
                 throw new IllegalArgumentException("the registry answered something other than a JSON object");
             }

@@ -360,7 +360,7 @@ public final class RouteJson {
     }
 
     private static ObjectNode configNode(RouteConfig config) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         final ArrayNode rules = root.putArray("rules");
         if (!config.overrideCallers().isEmpty()) {
             config.overrideCallers().stream()
@@ -457,7 +457,7 @@ public final class RouteJson {
 
     /** The answer to a routes read or watch: {@code {"index": N, "routes": {...} | null}}. */
     public static byte[] writeSnapshot(RoutesSnapshot snapshot) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode().put("index", snapshot.index());
+        final ObjectNode root = JsonTrees.NODES.objectNode().put("index", snapshot.index());
         if (snapshot.routes() != null) {
             root.set("routes", configNode(snapshot.routes()));
         } else {

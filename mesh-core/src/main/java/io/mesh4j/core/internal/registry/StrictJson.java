@@ -9,13 +9,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -25,18 +21,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class StrictJson {
 
-    static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-
     static ObjectNode readObject(byte[] body, String example) {
         if (body.length == 0) {
             throw new InvalidInputException(ErrorCode.INVALID_JSON, "the body is empty (expected: " + example + ')');
         }
         final JsonNode root;
         try {
-            root = MAPPER.readTree(body);
+            root = JsonTrees.read(body);
         } catch (JsonEOFException e) {
             throw new InvalidInputException(
                     ErrorCode.INVALID_JSON,

@@ -88,7 +88,7 @@ public final class TapJson {
     }
 
     public static byte[] writeSessions(Sessions sessions) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         root.put("index", sessions.index());
         final ArrayNode taps = root.putArray("taps");
         for (TapFilter filter : sessions.taps()) {
@@ -120,7 +120,7 @@ public final class TapJson {
 
     /** One record, as the tap stream shows it: with {@code taps} when a member sends it, without in the stream. */
     public static ObjectNode writeRecord(TapRecord record, boolean withTaps) {
-        final ObjectNode node = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode node = JsonTrees.NODES.objectNode();
         if (withTaps) {
             final ArrayNode taps = node.putArray("taps");
             record.taps().forEach(taps::add);
@@ -143,7 +143,7 @@ public final class TapJson {
     }
 
     public static byte[] writeRecords(List<TapRecord> records) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         final ArrayNode array = root.putArray("records");
         records.forEach(record -> array.add(writeRecord(record, true)));
         return RegistryJson.write(root);

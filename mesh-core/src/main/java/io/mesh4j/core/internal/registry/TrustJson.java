@@ -64,10 +64,8 @@ public final class TrustJson {
             @Nullable String spiffeId, @Nullable String serial) {}
 
     public static byte[] writeSnapshot(TrustSnapshot snapshot) {
-        final ObjectNode root = StrictJson.MAPPER
-                .createObjectNode()
-                .put("index", snapshot.index())
-                .put("trustBundle", snapshot.trustBundle());
+        final ObjectNode root =
+                JsonTrees.NODES.objectNode().put("index", snapshot.index()).put("trustBundle", snapshot.trustBundle());
         writeRevocations(root.putArray("revocations"), snapshot.revocations());
         return RegistryJson.write(root);
     }
@@ -81,7 +79,7 @@ public final class TrustJson {
     }
 
     public static byte[] writeRevocations(List<Revocation> revocations) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         writeRevocations(root.putArray("revocations"), revocations);
         return RegistryJson.write(root);
     }
@@ -91,7 +89,7 @@ public final class TrustJson {
     }
 
     public static byte[] writeRevocation(Revocation revocation) {
-        return RegistryJson.write(revocationNode(StrictJson.MAPPER.createObjectNode(), revocation));
+        return RegistryJson.write(revocationNode(JsonTrees.NODES.objectNode(), revocation));
     }
 
     public static Revocation parseRevocation(byte[] body) {
@@ -99,7 +97,7 @@ public final class TrustJson {
     }
 
     public static byte[] writeRevokeRequest(RevokeRequest request) {
-        final ObjectNode root = StrictJson.MAPPER.createObjectNode();
+        final ObjectNode root = JsonTrees.NODES.objectNode();
         if (request.spiffeId() != null) {
             root.put("spiffeId", request.spiffeId());
         }

@@ -1,6 +1,5 @@
 package io.mesh4j.core.internal.summary;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,11 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.MeshScheduler;
 import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.registry.MetricsReportJson;
 import io.mesh4j.core.internal.registry.RegistryClient;
@@ -66,7 +65,7 @@ public final class SummaryReporter {
         this.member = member;
         this.summaries = summaries;
         registry = IdentityAccess.REGISTRY_CLIENT.get(identity);
-        final ScheduledExecutorService scheduler = CommonPools.blockingTaskExecutor();
+        final ScheduledExecutorService scheduler = MeshScheduler.get();
         final long millis = summaries.reportInterval().toMillis();
         schedule = scheduler.scheduleWithFixedDelay(this::report, millis, millis, TimeUnit.MILLISECONDS);
         // Tap rides on the same identity and lifetime: a member that reports its summaries also hears of taps.
@@ -129,7 +128,7 @@ public final class SummaryReporter {
             int bytes = 0;
             for (EdgeSummary summary : drained) {
                 final ObjectNode entry = MetricsReportJson.writeEntry(summary);
-                final int size = entry.toString().getBytes(StandardCharsets.UTF_8).length + 1;
+                final int size = MetricsReportJson.encodedSize(entry) + 1;
                 if (!batch.isEmpty()
                         && (bytes + size > MAX_REPORT_BYTES || batch.size() == MetricsReportJson.MAX_ENTRIES)) {
                     send(MetricsReportJson.writeReport(reporter, expiresAt, lastKnownGood, batch));
