@@ -88,7 +88,8 @@ final class DocumentService<T> {
         ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, wait.plus(WatchService.TIMEOUT_MARGIN));
         final CompletableFuture<Versioned<T>> watch = store.watch(service, index, wait);
         ctx.whenRequestCancelling().thenRun(() -> watch.cancel(false));
-        // Answered on this request's event loop, not on the thread that wakes every watch of a change in turn.
+        // Answered on this request's event loop, not on the thread that wakes every watch of a change in turn; the
+        // loop without Armeria's context wrapper, which would capture that thread's context once per watch.
         return HttpResponse.of(watch.handleAsync(
                 (versioned, cause) -> {
                     if (cause == null) {
@@ -97,7 +98,7 @@ final class DocumentService<T> {
                     // Nobody is left to read this (the caller left); answered only so that it is not logged as a fault.
                     return JsonResponses.error(ErrorCode.UNAVAILABLE, "the watch was cancelled");
                 },
-                ctx.eventLoop()));
+                ctx.eventLoop().withoutContext()));
     }
 
     HttpResponse put(ServiceRequestContext ctx, HttpRequest req) {

@@ -18,6 +18,7 @@ import io.mesh4j.core.internal.registry.InvalidInputException;
 import io.mesh4j.core.internal.registry.WatchParams;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.instances.ServiceSnapshot;
+import io.netty.channel.EventLoop;
 
 /**
  * {@code GET /v1/services/{service}/instances?index=N&wait=30s}: the long-poll watch. Without {@code index} it
@@ -32,9 +33,27 @@ final class WatchService implements HttpService {
     static final Duration TIMEOUT_MARGIN = Duration.ofSeconds(5);
 
     private final InstanceTable table;
+    private final SharedHeaders headers = new SharedHeaders();
+    // The last wait parsed, by its text: every mesh client sends the same one ("30s"), so it is parsed once.
+    private volatile @Nullable ParsedWait lastWait;
+
+    private record ParsedWait(String text, Duration duration) {}
 
     WatchService(InstanceTable table) {
         this.table = table;
+    }
+
+    private Duration wait(@Nullable String param) {
+        if (param == null) {
+            return WatchParams.DEFAULT_WAIT;
+        }
+        final @Nullable ParsedWait last = lastWait;
+        if (last != null && last.text().equals(param)) {
+            return last.duration();
+        }
+        final Duration wait = WatchParams.parseWait(param);
+        lastWait = new ParsedWait(param, wait);
+        return wait;
     }
 
     /** The {@code changes} parameter: {@code true} for an incremental watch; absent or {@code false} for the list. */
@@ -57,7 +76,7 @@ final class WatchService implements HttpService {
         final @Nullable String indexParam = ctx.queryParam("index");
         final @Nullable String waitParam = ctx.queryParam("wait");
         final long index = indexParam == null ? -1 : WatchParams.parseIndex(indexParam);
-        final Duration wait = waitParam == null ? WatchParams.DEFAULT_WAIT : WatchParams.parseWait(waitParam);
+        final Duration wait = wait(waitParam);
         final boolean changes = changes(ctx.queryParam("changes"));
         if (indexParam == null) {
             // No index: the caller has nothing yet and wants what there is now (curl, a first look).
@@ -65,18 +84,20 @@ final class WatchService implements HttpService {
             return changes ? JsonResponses.indexed(now.index(), now.changesJson(-1)) : JsonResponses.snapshot(now);
         }
         ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, wait.plus(TIMEOUT_MARGIN));
-        final CompletableFuture<ServiceSnapshot> answer = table.watch(service, index, wait);
+        // This request's event loop, without Armeria's context-propagating wrapper: the change that wakes the watch
+        // completes it there, in one task with the loop's other watches, and the wait is timed by the loop's timer.
+        final EventLoop loop = ctx.eventLoop().withoutContext();
+        final CompletableFuture<ServiceSnapshot> answer = table.watch(service, index, wait, loop);
         // A caller that leaves (or a connection that drops) stops the wait at once.
         ctx.whenRequestCancelling().thenRun(() -> answer.cancel(false));
-        // Answered on this request's event loop, not on the thread that completes the watch (the registry's
-        // writer, which wakes every watch of a change in turn): the one who writes the snapshot's JSON first is
-        // then an event loop, and the writer only hands the watches over.
+        // Answered on this request's event loop, where the wake-up, the timer and the caller's leaving complete
+        // the watch; a completion anywhere else (a registry that stops) hands the answer over to the loop.
         return HttpResponse.of(answer.handleAsync(
                 (snapshot, cause) -> {
                     if (cause == null) {
                         return changes
-                                ? JsonResponses.indexed(snapshot.index(), snapshot.changesJson(index))
-                                : JsonResponses.snapshot(snapshot);
+                                ? headers.indexed(snapshot.index(), snapshot.changesJson(index))
+                                : headers.indexed(snapshot.index(), snapshot.json());
                     }
                     if (answer.isCancelled()) {
                         // Nobody is left to read this; answered only so that the failure is not logged as a fault.
@@ -84,6 +105,12 @@ final class WatchService implements HttpService {
                     }
                     throw new CompletionException(cause);
                 },
-                ctx.eventLoop()));
+                command -> {
+                    if (loop.inEventLoop()) {
+                        command.run();
+                    } else {
+                        loop.execute(command);
+                    }
+                }));
     }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,8 +23,9 @@ import io.mesh4j.registry.internal.store.RegistryStore;
  * So no one ever sees, or is told about, a change that a crash could still lose.
  *
  * <p>The watches are woken after the changes are answered, so a change's answer does not wait for its watchers,
- * however many there are. Waking one is cheap here: its answer is the service's {@link ServiceSnapshot}, built
- * and serialized once by whoever reads it first, and sent from the watch's own event loop.
+ * however many there are. Waking them is cheap here: one task per event loop ({@link HeldChange#wake}), and each
+ * answer is the service's {@link ServiceSnapshot}, built and serialized once by whoever reads it first, and sent
+ * from the watch's own event loop.
  *
  * <p>Commands that arrive while a batch is being written wait in a queue and go together into the next batch,
  * under one fsync (group commit).
@@ -120,13 +120,13 @@ final class ChangeWriter {
             commands.forEach(command -> command.fail(new RegistryUnavailableException(why)));
             return;
         }
-        final List<CompletableFuture<Void>> woken = apply(batch, now);
+        final List<HeldChange> woken = apply(batch, now);
         lastIndex = batch.lastIndex();
         try {
             batch.sendAnswers();
         } finally {
             // Taken off the service's entries by the publish: a watch not completed here would hold to its end.
-            woken.forEach(change -> change.complete(null));
+            HeldChange.wake(woken);
         }
     }
 
@@ -172,7 +172,7 @@ final class ChangeWriter {
     }
 
     /** Applies the batch to memory and returns the watches its changes woke. */
-    private List<CompletableFuture<Void>> apply(Batch batch, long now) {
+    private List<HeldChange> apply(Batch batch, long now) {
         for (Change change : batch.changes()) {
             final InstanceKey key = new InstanceKey(change.service(), change.id());
             if (change instanceof Change.Put put) {
@@ -196,7 +196,7 @@ final class ChangeWriter {
                 logger.debug("deregistered {} (index {})", key, change.index());
             }
         }
-        final List<CompletableFuture<Void>> woken = new ArrayList<>();
+        final List<HeldChange> woken = new ArrayList<>();
         batch.changedServices().forEach((service, state) -> woken.addAll(entries.publish(service, state)));
         return woken;
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
@@ -276,20 +277,39 @@ public final class InstanceTable implements AutoCloseable {
      * returned future stops the wait. Every watch woken by one change gets the same {@link ServiceSnapshot}.
      */
     public CompletableFuture<ServiceSnapshot> watch(ServiceName service, long index, Duration wait) {
+        return watch(service, index, wait, null);
+    }
+
+    /**
+     * As {@link #watch(ServiceName, long, Duration)}, answered on {@code loop}, the watch request's event loop: a
+     * change wakes the watches of one loop with one task there, and the end of the wait is a timer of that loop
+     * (no lock shared with other loops, and the change's wake-up cancels it on the loop, where that is cheap).
+     *
+     * @param loop a single thread (an event loop) that answers the watch and times its wait; {@code null} to
+     *     answer on the thread that publishes the change and time the wait with a shared timer
+     */
+    public CompletableFuture<ServiceSnapshot> watch(
+            ServiceName service, long index, Duration wait, @Nullable ScheduledExecutorService loop) {
         final ServiceSnapshot current = entries.snapshot(service);
         if (closed || current.index() != index) {
             return CompletableFuture.completedFuture(current);
         }
         // A service nobody registered gets an entry here, so that its first registration wakes the watch; the
         // entry goes again with the service's last watch, unless the service registered meanwhile.
-        final @Nullable CompletableFuture<Void> change = entries.awaitChangeFrom(service, index);
+        final @Nullable HeldChange change = entries.awaitChangeFrom(service, index, loop);
         if (change == null) {
             return CompletableFuture.completedFuture(entries.snapshot(service));
         }
         if (closed) {
             change.complete(null); // close() ran between the check above and the registration
         }
-        change.completeOnTimeout(null, wait.toNanos(), TimeUnit.NANOSECONDS);
+        if (loop == null) {
+            change.completeOnTimeout(null, wait.toNanos(), TimeUnit.NANOSECONDS);
+        } else {
+            final ScheduledFuture<?> timeout =
+                    loop.schedule(() -> change.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
+            change.whenComplete((ignored, cause) -> timeout.cancel(false));
+        }
         // Forgotten before it is answered, so that whoever reads the answer finds the watch no longer held.
         final CompletableFuture<ServiceSnapshot> answer = change.handle((ignored, cause) -> {
             entries.forget(service, change);

@@ -5,8 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 import org.jspecify.annotations.Nullable;
 
@@ -41,19 +41,20 @@ final class ServiceEntries {
 
     /**
      * Returns a future that completes when the service's index moves off {@code index}, or {@code null} if it
-     * already differs. The service's entry is made if it has none, and kept while the watch waits.
+     * already differs; the change completes it on {@code wakeOn}. The service's entry is made if it has none, and
+     * kept while the watch waits.
      */
     @Nullable
-    CompletableFuture<Void> awaitChangeFrom(ServiceName service, long index) {
+    HeldChange awaitChangeFrom(ServiceName service, long index, @Nullable Executor wakeOn) {
         final @Nullable ServiceEntry existing = entries.get(service);
         if (existing != null && existing.published()) {
             // A service that had an instance keeps its entry for good: no need to lock the map's bin for it.
-            return existing.awaitChangeFrom(index);
+            return existing.awaitChangeFrom(index, wakeOn);
         }
-        final List<CompletableFuture<Void>> held = new ArrayList<>(1);
+        final List<HeldChange> held = new ArrayList<>(1);
         entries.compute(service, (name, entry) -> {
             final ServiceEntry waitIn = entry != null ? entry : new ServiceEntry();
-            final @Nullable CompletableFuture<Void> change = waitIn.awaitChangeFrom(index);
+            final @Nullable HeldChange change = waitIn.awaitChangeFrom(index, wakeOn);
             if (change == null) {
                 // Answered at once: an entry made for this call alone is not kept.
                 return entry;
@@ -68,7 +69,7 @@ final class ServiceEntries {
      * Forgets a watch that ended without a change (its wait ran out, or its caller left), and the service's entry
      * with it if the entry holds nothing else: no state, no other watch.
      */
-    void forget(ServiceName service, CompletableFuture<Void> change) {
+    void forget(ServiceName service, HeldChange change) {
         final @Nullable ServiceEntry existing = entries.get(service);
         if (existing != null && existing.published()) {
             existing.forget(change);
@@ -78,8 +79,8 @@ final class ServiceEntries {
     }
 
     /** Publishes the service's new state; returns the watches it woke, for the caller to complete. */
-    List<CompletableFuture<Void>> publish(ServiceName service, ServiceState state) {
-        final List<CompletableFuture<Void>> woken = new ArrayList<>();
+    List<HeldChange> publish(ServiceName service, ServiceState state) {
+        final List<HeldChange> woken = new ArrayList<>();
         entries.compute(service, (name, entry) -> {
             final ServiceEntry published = entry != null ? entry : new ServiceEntry();
             woken.addAll(published.publish(state));

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 import org.jspecify.annotations.Nullable;
 
@@ -20,7 +20,7 @@ import io.mesh4j.registry.internal.store.ServiceState;
 final class ServiceEntry {
 
     private ServiceSnapshot snapshot = ServiceSnapshot.UNKNOWN;
-    private final Set<CompletableFuture<Void>> waiting = new HashSet<>();
+    private final Set<HeldChange> waiting = new HashSet<>();
 
     synchronized ServiceState state() {
         return snapshot.state();
@@ -38,13 +38,13 @@ final class ServiceEntry {
 
     /**
      * Returns a future that completes when the service's index moves off {@code index}, or {@code null} if it
-     * already differs.
+     * already differs; the change that completes it does so on {@code wakeOn} ({@link HeldChange}).
      */
-    synchronized @Nullable CompletableFuture<Void> awaitChangeFrom(long index) {
+    synchronized @Nullable HeldChange awaitChangeFrom(long index, @Nullable Executor wakeOn) {
         if (snapshot.index() != index) {
             return null;
         }
-        final CompletableFuture<Void> change = new CompletableFuture<>();
+        final HeldChange change = new HeldChange(wakeOn);
         waiting.add(change);
         return change;
     }
@@ -59,7 +59,7 @@ final class ServiceEntry {
      * @return whether the entry now holds nothing: no watch waits in it, and no state was ever published to it
      *     (the service never had an instance), so that dropping it loses nothing
      */
-    synchronized boolean forget(CompletableFuture<Void> change) {
+    synchronized boolean forget(HeldChange change) {
         waiting.remove(change);
         return waiting.isEmpty() && !published();
     }
@@ -69,7 +69,7 @@ final class ServiceEntry {
      * complete: the writer completes them only after it has answered the changes, so that answering the watches
      * never delays the answer to the change itself.
      */
-    List<CompletableFuture<Void>> publish(ServiceState next) {
+    List<HeldChange> publish(ServiceState next) {
         synchronized (this) {
             snapshot = snapshot.next(next);
             return takeWaiting();
@@ -78,15 +78,15 @@ final class ServiceEntry {
 
     /** Wakes every watch without a change, so that they answer now; used when the registry stops. */
     void wakeAll() {
-        final List<CompletableFuture<Void>> woken;
+        final List<HeldChange> woken;
         synchronized (this) {
             woken = takeWaiting();
         }
-        woken.forEach(change -> change.complete(null));
+        HeldChange.wake(woken);
     }
 
-    private List<CompletableFuture<Void>> takeWaiting() {
-        final List<CompletableFuture<Void>> taken = new ArrayList<>(waiting);
+    private List<HeldChange> takeWaiting() {
+        final List<HeldChange> taken = new ArrayList<>(waiting);
         waiting.clear();
         return taken;
     }

@@ -52,7 +52,7 @@ final class SharedFeed implements SharedInstanceStore.Feed {
             indexes.merge(change.service(), change.index(), Math::max);
             last = Math.max(last, change.index());
         }
-        final List<CompletableFuture<Void>> woken = new ArrayList<>();
+        final List<HeldChange> woken = new ArrayList<>();
         working.forEach((service, instances) ->
                 woken.addAll(entries.publish(service, new ServiceState(indexes.getOrDefault(service, 0L), instances))));
         answer(last, woken);
@@ -71,7 +71,7 @@ final class SharedFeed implements SharedInstanceStore.Feed {
     public void reloaded(StoredRegistry stored) {
         final Set<ServiceName> names = new TreeSet<>(entries.names());
         names.addAll(stored.services().keySet());
-        final List<CompletableFuture<Void>> woken = new ArrayList<>();
+        final List<HeldChange> woken = new ArrayList<>();
         for (ServiceName service : names) {
             final ServiceState before = entries.state(service);
             final ServiceState now = stored.services().getOrDefault(service, ServiceState.UNKNOWN);
@@ -84,7 +84,7 @@ final class SharedFeed implements SharedInstanceStore.Feed {
     }
 
     /** Answers the writes this replica waits to hear up to {@code last}, then wakes the watches. */
-    private void answer(long last, List<CompletableFuture<Void>> woken) {
+    private void answer(long last, List<HeldChange> woken) {
         final List<CompletableFuture<Void>> written = new ArrayList<>();
         synchronized (this) {
             applied = Math.max(applied, last);
@@ -94,7 +94,7 @@ final class SharedFeed implements SharedInstanceStore.Feed {
         }
         // The writers first: a change's answer does not wait for its watchers, however many.
         written.forEach(future -> future.complete(null));
-        woken.forEach(change -> change.complete(null));
+        HeldChange.wake(woken);
     }
 
     /** Completes once the change of {@code index} has been applied here. */

@@ -12,7 +12,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -162,6 +164,61 @@ class InstanceTableTest {
         assertThat(change.get().get(5, TimeUnit.SECONDS)).isEqualTo(2);
         CompletableFuture.allOf(answeredFirst.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
         assertThat(answeredFirst).allSatisfy(watch -> assertThat(watch.join()).isTrue());
+    }
+
+    @Test
+    void aChangeWakesTheWatchesOfEachLoopWithOneTaskThereAndAWaitEndsOnItsLoop() throws Exception {
+        final Loop first = new Loop("first");
+        final Loop second = new Loop("second");
+        try {
+            final long index = table.register(ORDERS, A, AT_8080).get(5, TimeUnit.SECONDS);
+            final List<CompletableFuture<String>> answeredOn = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                final CompletableFuture<ServiceSnapshot> watch =
+                        table.watch(ORDERS, index, Duration.ofMinutes(5), i % 2 == 0 ? first : second);
+                answeredOn.add(watch.thenApply(snapshot ->
+                        snapshot.index() + " on " + Thread.currentThread().getName()));
+            }
+            final CompletableFuture<ServiceSnapshot> shortWait =
+                    table.watch(ORDERS, index, Duration.ofMillis(50), first);
+            final CompletableFuture<String> shortOn = shortWait.thenApply(snapshot ->
+                    snapshot.index() + " on " + Thread.currentThread().getName());
+            assertThat(shortOn.get(5, TimeUnit.SECONDS)).isEqualTo(index + " on first");
+            assertThat(table.heldWatches()).isEqualTo(100);
+            first.executed.set(0);
+            second.executed.set(0);
+
+            final long next = table.register(ORDERS, B, AT_9090).get(5, TimeUnit.SECONDS);
+
+            for (int i = 0; i < 100; i++) {
+                assertThat(answeredOn.get(i).get(5, TimeUnit.SECONDS))
+                        .isEqualTo(next + " on " + (i % 2 == 0 ? "first" : "second"));
+            }
+            // One task per loop woke its 50 watches; the cancelled timers are no tasks of their own.
+            assertThat(first.executed).hasValue(1);
+            assertThat(second.executed).hasValue(1);
+            assertThat(table.heldWatches()).isZero();
+        } finally {
+            first.shutdownNow();
+            second.shutdownNow();
+        }
+    }
+
+    /** One thread, as an event loop is, counting the tasks handed to it. */
+    private static final class Loop extends ScheduledThreadPoolExecutor {
+
+        final AtomicInteger executed = new AtomicInteger();
+
+        Loop(String name) {
+            super(1, runnable -> new Thread(runnable, name));
+            setRemoveOnCancelPolicy(true);
+        }
+
+        @Override
+        public void execute(Runnable command) {
+            executed.incrementAndGet();
+            super.execute(command);
+        }
     }
 
     @Test
