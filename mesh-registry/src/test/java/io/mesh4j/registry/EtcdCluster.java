@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -71,6 +73,19 @@ final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
     /** The endpoints as one {@code --etcd} value. */
     String endpointsFlag() {
         return endpoints().stream().map(URI::toString).collect(Collectors.joining(","));
+    }
+
+    /** A plaintext registry replica on a free loopback port over this cluster, started. */
+    MeshRegistry replica(Path dataDir) {
+        return MeshRegistry.builder()
+                .plaintext()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .etcd(endpoints())
+                .build()
+                .start()
+                .join();
     }
 
     /** Kills member {@code i} as {@code kill -9} would. */
@@ -187,6 +202,45 @@ final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
                                 .contains("\"health\":\"true\"");
                     }
                 });
+    }
+
+    /** Which member leads now, as the members say ({@code Status}): its index, or -1 while none does. */
+    int leader() {
+        for (int i = 0; i < members.size(); i++) {
+            final Member member = members.get(i);
+            if (!member.process()[0].isAlive()) {
+                continue;
+            }
+            final String status = post(member, "/v3/maintenance/status", "{}");
+            final Matcher self = MEMBER_ID.matcher(status);
+            final Matcher leader = LEADER.matcher(status);
+            if (self.find() && leader.find() && self.group(1).equals(leader.group(1))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static final Pattern MEMBER_ID = Pattern.compile("\"member_id\":\"([0-9]+)\"");
+    private static final Pattern LEADER = Pattern.compile("\"leader\":\"([0-9]+)\"");
+
+    private static String post(Member member, String path, String body) {
+        try {
+            final HttpURLConnection connection =
+                    (HttpURLConnection) member.clientUri().resolve(path).toURL().openConnection();
+            connection.setConnectTimeout(500);
+            connection.setReadTimeout(1000);
+            connection.setRequestMethod("POST");
+            connection.setDoOutput(true);
+            try {
+                connection.getOutputStream().write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return new String(connection.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } finally {
+                connection.disconnect();
+            }
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     private static String health(Member member) {

@@ -94,6 +94,11 @@ public final class EtcdConnection implements AutoCloseable {
         return client;
     }
 
+    /** The cluster's client URLs, as given. */
+    List<URI> endpoints() {
+        return endpoints;
+    }
+
     /** Why etcd cannot be reached now, or {@code null} while it answers. */
     public @Nullable String unreachable() {
         return unreachable;

@@ -45,7 +45,8 @@ import io.mesh4j.registry.internal.store.StoredRegistry;
  * the TTLs must live where every replica can renew them; with leases etcd itself removes an instance once, when
  * its lease runs out, and every replica's watch hears the removal, while a replica that dies takes no expiry
  * duty with it and no election is needed. The price is a round trip to etcd per heartbeat (a {@code
- * LeaseKeepAlive}), which etcd answers from its leader without a disk write.
+ * LeaseKeepAlive}), which etcd answers from its leader without a disk write; the replica's keep-alives share one
+ * stream to the leader ({@link LeaseKeepAlives}).
  *
  * <p>The index of a change is etcd's revision; a service's index is the revision of its last change. Every
  * replica watches the prefix from the revision it loaded at and feeds its own memory, its own writes included;
@@ -60,10 +61,15 @@ public final class EtcdInstances implements SharedInstanceStore {
     private final Map<Name, Long> leases = new ConcurrentHashMap<>();
 
     private final PrefixFollower follower;
+    /**
+     * What a heartbeat sends: its lease's keep-alive, on one stream to the leader that all of this replica's
+     * heartbeats share. */
+    private final LeaseKeepAlives keepAlives;
 
     public EtcdInstances(EtcdConnection etcd) {
         this.etcd = requireNonNull(etcd, "etcd");
         follower = new PrefixFollower(etcd, PREFIX);
+        keepAlives = new LeaseKeepAlives(etcd.endpoints(), EtcdConnection.WRITE_TIMEOUT.toNanos());
     }
 
     @Override
@@ -183,19 +189,14 @@ public final class EtcdInstances implements SharedInstanceStore {
         if (lease == null || lease == 0) {
             return CompletableFuture.completedFuture(false);
         }
-        return etcd.client()
-                .getLeaseClient()
-                .keepAliveOnce(lease)
-                .orTimeout(EtcdConnection.WRITE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
-                .handle((alive, cause) -> {
-                    if (cause == null) {
-                        return alive.getTTL() > 0;
-                    }
-                    if (String.valueOf(peel(cause).getMessage()).contains("lease not found")) {
-                        return false;
-                    }
-                    throw etcd.unavailable(cause);
-                });
+        // Answered only once etcd has renewed the lease by a keep-alive sent after this heartbeat arrived: an
+        // acknowledged heartbeat holds even if this replica dies right after (LeaseKeepAlives).
+        return keepAlives.renew(lease).handle((alive, cause) -> {
+            if (cause == null) {
+                return alive;
+            }
+            throw etcd.unavailable(cause);
+        });
     }
 
     /**
@@ -250,17 +251,10 @@ public final class EtcdInstances implements SharedInstanceStore {
                 });
     }
 
-    private static Throwable peel(Throwable cause) {
-        Throwable peeled = cause;
-        while (peeled instanceof CompletionException && peeled.getCause() != null) {
-            peeled = peeled.getCause();
-        }
-        return peeled;
-    }
-
     @Override
     public void close() {
         follower.close();
+        keepAlives.close();
     }
 
     @Override

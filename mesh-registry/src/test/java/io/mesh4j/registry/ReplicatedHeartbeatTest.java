@@ -1,0 +1,224 @@
+package io.mesh4j.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.RequestHeaders;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.LeaseOption;
+import io.mesh4j.core.discovery.Instance;
+import io.mesh4j.core.internal.registry.InstancesSnapshot;
+
+/**
+ * Heartbeats over etcd: each renews its instance's etcd lease by a keep-alive that the replica's heartbeats share
+ * one stream for, and is answered only once etcd has renewed the lease, so that an acknowledged heartbeat holds
+ * whatever becomes of the replica that answered it.
+ */
+class ReplicatedHeartbeatTest {
+
+    @RegisterExtension
+    static final EtcdCluster etcd = new EtcdCluster();
+
+    @TempDir
+    Path dirA;
+
+    @TempDir
+    Path dirB;
+
+    @TempDir
+    Path dirC;
+
+    private MeshRegistry b;
+    private MeshRegistry c;
+    private Http httpB;
+    private Http httpC;
+
+    @BeforeEach
+    void start() {
+        b = etcd.replica(dirB);
+        c = etcd.replica(dirC);
+        httpB = new Http(b.uri());
+        httpC = new Http(c.uri());
+    }
+
+    @AfterEach
+    void stop() {
+        if (b != null) {
+            b.close();
+        }
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private static String registration(int port, int ttlSeconds) {
+        return "{\"host\":\"10.0.0.1\",\"port\":" + port + ",\"ttlSeconds\":" + ttlSeconds + "}";
+    }
+
+    @Test
+    void aHeartbeatAcknowledgedByAReplicaKilledRightAfterHoldsForTheWholeTtlAndTheInstanceExpiresOnce()
+            throws Exception {
+        final int ttlSeconds = 4;
+        try (RegistryProcess a = RegistryProcess.start(
+                        dirA.resolve("logs"),
+                        "--plaintext",
+                        "--port",
+                        "0",
+                        "--host",
+                        "127.0.0.1",
+                        "--data-dir",
+                        dirA.resolve("data").toString(),
+                        "--etcd",
+                        etcd.endpointsFlag());
+                Client client = Client.builder()
+                        .endpoints(etcd.endpoints().toArray(java.net.URI[]::new))
+                        .build()) {
+            final Http httpA = new Http(a.awaitListening());
+            assertThat(httpA.put("/v1/services/orders/instances/o-1", registration(8080, ttlSeconds))
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+            final KeyValue stored = client.getKVClient()
+                    .get(ByteSequence.from("mesh4j/instances/orders/o-1", StandardCharsets.UTF_8))
+                    .get()
+                    .getKvs()
+                    .get(0);
+            // Until the lease has at most half its TTL left: a heartbeat must now move its end, or the instance goes
+            // before the promise of the heartbeat's answer.
+            await().atMost(Duration.ofSeconds(ttlSeconds))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> client.getLeaseClient()
+                                    .timeToLive(stored.getLease(), LeaseOption.DEFAULT)
+                                    .get()
+                                    .getTTL()
+                            <= ttlSeconds / 2);
+
+            final long sent = System.nanoTime();
+            assertThat(httpA.put("/v1/services/orders/instances/o-1/heartbeat", "")
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+            a.kill();
+
+            // Acknowledged, so the instance lives at least the whole TTL from when the heartbeat was sent, on every
+            // replica, although the replica that answered it is gone (a little less, for the watch to bring it).
+            final Duration promised = Duration.ofSeconds(ttlSeconds).minusMillis(400);
+            final Duration left = promised.minusNanos(System.nanoTime() - sent);
+            assertThat(left)
+                    .as("the heartbeat and the kill took too long to test anything")
+                    .isPositive();
+            await().during(left)
+                    .atMost(left.plusSeconds(1))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> serves(httpB, 8080) && serves(httpC, 8080));
+
+            // And it still expires, once: both replicas hear the same one removal.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                final InstancesSnapshot onB = Http.snapshot(httpB.get("/v1/services/orders/instances"));
+                final InstancesSnapshot onC = Http.snapshot(httpC.get("/v1/services/orders/instances"));
+                assertThat(onB.instances()).isEmpty();
+                assertThat(onC.instances()).isEmpty();
+                assertThat(onB.index()).isEqualTo(onC.index());
+            });
+            assertThat(httpB.put("/v1/services/orders/instances/o-1/heartbeat", "")
+                            .status()
+                            .code())
+                    .isEqualTo(404);
+        }
+    }
+
+    private static boolean serves(Http replica, int port) {
+        return Http.snapshot(replica.get("/v1/services/orders/instances")).instances().stream()
+                .map(Instance::port)
+                .anyMatch(p -> p == port);
+    }
+
+    @Test
+    void manyHeartbeatsAtOnceOfTheSameAndOfDifferentInstancesAreEachRenewedAndAGoneOneIs404() {
+        final int instances = 20;
+        for (int i = 0; i < instances; i++) {
+            assertThat(httpB.put("/v1/services/cart/instances/c-" + i, registration(7000 + i, 30))
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+        }
+        // Ten heartbeats of each instance in flight together: those of one instance that arrive while its
+        // keep-alive is on its way share the next one.
+        final WebClient client = WebClient.of(b.uri());
+        final List<CompletableFuture<AggregatedHttpResponse>> heartbeats = new ArrayList<>();
+        for (int round = 0; round < 10; round++) {
+            for (int i = 0; i < instances; i++) {
+                heartbeats.add(client.execute(
+                                RequestHeaders.of(HttpMethod.PUT, "/v1/services/cart/instances/c-" + i + "/heartbeat"))
+                        .aggregate());
+            }
+        }
+        for (CompletableFuture<AggregatedHttpResponse> heartbeat : heartbeats) {
+            final AggregatedHttpResponse answer = heartbeat.join();
+            assertThat(answer.status().code()).as(answer.contentUtf8()).isEqualTo(200);
+        }
+
+        // Deregistered through the other replica: its lease is revoked, and a heartbeat through this one is 404,
+        // whether it hears the removal first or asks etcd for the lease that is no more.
+        assertThat(httpC.delete("/v1/services/cart/instances/c-0").status().code())
+                .isEqualTo(200);
+        assertThat(httpB.put("/v1/services/cart/instances/c-0/heartbeat", "")
+                        .status()
+                        .code())
+                .isEqualTo(404);
+        assertThat(httpB.put("/v1/services/cart/instances/c-1/heartbeat", "")
+                        .status()
+                        .code())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void heartbeatsGoOnWhenTheEtcdLeaderIsKilled() {
+        assertThat(httpB.put("/v1/services/stock/instances/s-1", registration(6100, 30))
+                        .status()
+                        .code())
+                .isEqualTo(200);
+        assertThat(httpB.put("/v1/services/stock/instances/s-1/heartbeat", "")
+                        .status()
+                        .code())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> etcd.leader() >= 0);
+        final int leader = etcd.leader();
+        etcd.kill(leader);
+        try {
+            // The keep-alives' stream went to the member killed: it breaks, the heartbeat on it may be answered
+            // 503 (the member tries again), and the next finds the new leader.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> httpB.put("/v1/services/stock/instances/s-1/heartbeat", "")
+                                    .status()
+                                    .code()
+                            == 200);
+            for (int i = 0; i < 20; i++) {
+                final AggregatedHttpResponse answer = httpB.put("/v1/services/stock/instances/s-1/heartbeat", "");
+                assertThat(answer.status().code()).as(answer.contentUtf8()).isEqualTo(200);
+            }
+        } finally {
+            etcd.restart(leader);
+            etcd.awaitHealthy();
+        }
+    }
+}
