@@ -42,9 +42,20 @@ public final class GrpcSpans {
      */
     public static void start(SpanBuilder builder, String name) {
         final int slash = name.lastIndexOf('/');
+        start(builder, name.substring(0, slash), name.substring(slash + 1));
+    }
+
+    /**
+     * Adds the call's RPC attributes, split from its name beforehand (once per method, not per call).
+     *
+     * @param builder the server span's builder
+     * @param service {@code pkg.Service}
+     * @param method {@code Method}
+     */
+    public static void start(SpanBuilder builder, String service, String method) {
         builder.setAttribute(RPC_SYSTEM, "grpc")
-                .setAttribute(RPC_SERVICE, name.substring(0, slash))
-                .setAttribute(RPC_METHOD, name.substring(slash + 1));
+                .setAttribute(RPC_SERVICE, service)
+                .setAttribute(RPC_METHOD, method);
     }
 
     /**
