@@ -76,10 +76,11 @@ public final class GrpcServing {
                 // The DEADLINE layer reads grpc-timeout, and bounds the call by the shorter of it and the route's
                 // timeout; Armeria's own reading would come after and put the caller's longer one back.
                 .useClientTimeoutHeader(false)
-                .intercept(calls)
-                // As grpc-java runs a call: never on the connection's event loop, where a blocking handler would
-                // stall every other call of the connection.
-                .useBlockingTaskExecutor(true);
+                // The last runs first: every call is made endable, then its application part (the user's
+                // interceptors, the handler, its listener) is run as grpc-java runs it, never on the connection's
+                // event loop, where a blocking handler would stall every other call of the connection. Armeria's
+                // own useBlockingTaskExecutor would move the call's machinery too, at twice the thread hops.
+                .intercept(new OffLoopCalls(), calls);
         if (health) {
             grpc.addService(GrpcHealthCheckService.of(serving));
         }
