@@ -35,18 +35,8 @@ public final class GrpcSpans {
     }
 
     /**
-     * Adds the call's RPC attributes.
-     *
-     * @param builder the server span's builder
-     * @param name the span's name, from {@link #name(String)}
-     */
-    public static void start(SpanBuilder builder, String name) {
-        final int slash = name.lastIndexOf('/');
-        start(builder, name.substring(0, slash), name.substring(slash + 1));
-    }
-
-    /**
-     * Adds the call's RPC attributes, split from its name beforehand (once per method, not per call).
+     * Adds the call's RPC attributes: its name from {@link #name(String)} split at its last slash, once per method
+     * rather than per call.
      *
      * @param builder the server span's builder
      * @param service {@code pkg.Service}
