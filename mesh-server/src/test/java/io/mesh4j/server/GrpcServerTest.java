@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +98,13 @@ class GrpcServerTest {
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private final ConcurrentLinkedQueue<Duration> meshDeadlines = new ConcurrentLinkedQueue<>();
+    /** For each call, whether the user's interceptor ran on the connection's event loop. */
+    private final ConcurrentLinkedQueue<Boolean> onEventLoop = new ConcurrentLinkedQueue<>();
+    /** A call with this header waits in the user's interceptor, as a blocking handler would, until released. */
+    private static final Metadata.Key<String> HOLD = Metadata.Key.of("x-test-hold", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final CountDownLatch holding = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
     private ScheduledExecutorService testServiceExecutor;
     private MeshRegistry registry;
     private MeshServer server;
@@ -122,9 +130,19 @@ class GrpcServerTest {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(
                     ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                final Deadline deadline = Deadline.of(ServiceRequestContext.current());
+                final ServiceRequestContext ctx = ServiceRequestContext.current();
+                final Deadline deadline = Deadline.of(ctx);
                 if (deadline != null) {
                     meshDeadlines.add(deadline.remaining());
+                }
+                onEventLoop.add(ctx.eventLoop().inEventLoop());
+                if (headers.containsKey(HOLD)) {
+                    holding.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
                 return next.startCall(call, headers);
             }
@@ -222,6 +240,31 @@ class GrpcServerTest {
         interop(AbstractInteropTest::cancelAfterFirstResponse);
         interop(AbstractInteropTest::specialStatusMessage);
         interop(AbstractInteropTest::unimplementedService);
+    }
+
+    @Test
+    void aCallsApplicationCodeRunsOffTheEventLoopSoThatABlockedCallHoldsUpNoOtherCallOfItsConnection()
+            throws Exception {
+        final ManagedChannel channel = channelAs(frontend);
+        final Metadata hold = new Metadata();
+        hold.put(HOLD, "yes");
+        final CompletableFuture<Empty> held =
+                CompletableFuture.supplyAsync(() -> TestServiceGrpc.newBlockingStub(channel)
+                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(hold))
+                        .emptyCall(Empty.getDefaultInstance()));
+        try {
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            // The same channel, so the same connection and event loop: answered while the first call still blocks.
+            assertThat(TestServiceGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .emptyCall(Empty.getDefaultInstance()))
+                    .isEqualTo(Empty.getDefaultInstance());
+            assertThat(held).isNotDone();
+        } finally {
+            release.countDown();
+        }
+        assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo(Empty.getDefaultInstance());
+        assertThat(onEventLoop).hasSize(2).containsOnly(false);
     }
 
     @Test

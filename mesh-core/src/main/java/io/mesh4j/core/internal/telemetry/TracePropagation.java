@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -36,6 +37,7 @@ public final class TracePropagation {
 
     static final String B3 = "b3";
     static final String X_B3_TRACE_ID = "x-b3-traceid";
+    static final String BAGGAGE_HEADER = "baggage";
 
     private static final TextMapPropagator B3_SINGLE = B3Propagator.injectingSingleHeader();
     private static final TextMapPropagator B3_MULTI = B3Propagator.injectingMultiHeaders();
@@ -78,7 +80,10 @@ public final class TracePropagation {
                     break;
                 }
                 case BAGGAGE:
-                    context = BAGGAGE.extract(context, headers, Getter.ALL);
+                    // Most requests carry none: then the propagator is not asked, and builds no list to find none.
+                    if (headers.contains(BAGGAGE_HEADER)) {
+                        context = BAGGAGE.extract(context, headers, Getter.ALL);
+                    }
                     break;
                 default:
                     throw new IllegalStateException("unknown format " + format);
@@ -88,20 +93,24 @@ public final class TracePropagation {
     }
 
     private @Nullable SpanContext extractTraceContext(HttpHeaders headers) {
-        final List<String> traceparents = headers.getAll(W3cTraceContext.TRACEPARENT);
-        if (traceparents.isEmpty()) {
+        // Read in place, not as a list: this runs for every request a server takes.
+        final Iterator<String> traceparents = headers.valueIterator(W3cTraceContext.TRACEPARENT);
+        if (!traceparents.hasNext()) {
             return null;
         }
-        final @Nullable SpanContext parent = W3cTraceContext.parseTraceparent(traceparents);
+        final String traceparent = traceparents.next();
+        // More than one traceparent is no parent.
+        final @Nullable SpanContext parent =
+                traceparents.hasNext() ? null : W3cTraceContext.parseTraceparent(traceparent);
         if (parent == null) {
             onMalformed.accept(W3cTraceContext.TRACEPARENT);
             // A vendor that cannot parse traceparent must not read tracestate.
             return null;
         }
-        final List<String> tracestates = headers.getAll(W3cTraceContext.TRACESTATE);
-        if (tracestates.isEmpty()) {
+        if (!headers.contains(W3cTraceContext.TRACESTATE)) {
             return parent;
         }
+        final List<String> tracestates = headers.getAll(W3cTraceContext.TRACESTATE);
         final @Nullable TraceState state = W3cTraceContext.parseTracestate(tracestates);
         if (state == null) {
             // An invalid tracestate is dropped; the traceparent still stands.
@@ -195,7 +204,7 @@ public final class TracePropagation {
         }
 
         @Override
-        public java.util.Iterator<String> getAll(@Nullable HttpHeaders carrier, String key) {
+        public Iterator<String> getAll(@Nullable HttpHeaders carrier, String key) {
             final String name = key.toLowerCase(Locale.ROOT);
             return carrier != null && own.test(name) ? carrier.getAll(name).iterator() : Collections.emptyIterator();
         }

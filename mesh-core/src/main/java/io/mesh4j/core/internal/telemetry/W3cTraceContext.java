@@ -49,42 +49,38 @@ final class W3cTraceContext {
     private W3cTraceContext() {}
 
     /**
-     * The remote parent that {@code traceparents} name, or {@code null} if there is none or it is invalid.
+     * The remote parent that {@code traceparent}, the request's one such header, names, or {@code null} if it is
+     * invalid. Reads the header in place: only the trace and span ids become strings, as the span context keeps them.
      */
-    static @Nullable SpanContext parseTraceparent(List<String> traceparents) {
-        if (traceparents.size() != 1) {
-            return null;
-        }
-        final String value = trimOws(traceparents.get(0));
+    static @Nullable SpanContext parseTraceparent(String traceparent) {
+        final String value = trimOws(traceparent);
         if (value.length() < V00_LENGTH) {
             return null;
         }
-        final String version = value.substring(0, 2);
-        if (!isLowerHex(version, 0, 2) || "ff".equals(version)) {
+        final boolean v00 = value.charAt(0) == '0' && value.charAt(1) == '0';
+        if (!isLowerHex(value, 0, 2) || value.charAt(0) == 'f' && value.charAt(1) == 'f') {
             return null;
         }
-        if ("00".equals(version)
-                ? value.length() != V00_LENGTH
-                : value.length() > V00_LENGTH && value.charAt(V00_LENGTH) != '-') {
+        if (v00 ? value.length() != V00_LENGTH : value.length() > V00_LENGTH && value.charAt(V00_LENGTH) != '-') {
             return null;
         }
         if (value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
             return null;
         }
-        final String traceId = value.substring(3, 35);
-        final String spanId = value.substring(36, 52);
-        if (!isLowerHex(traceId, 0, 32)
-                || !isLowerHex(spanId, 0, 16)
+        if (!isLowerHex(value, 3, 35)
+                || !isLowerHex(value, 36, 52)
                 || !isLowerHex(value, 53, 55)
-                || INVALID_TRACE_ID.equals(traceId)
-                || INVALID_SPAN_ID.equals(spanId)) {
+                || value.regionMatches(3, INVALID_TRACE_ID, 0, 32)
+                || value.regionMatches(36, INVALID_SPAN_ID, 0, 16)) {
             return null;
         }
-        final int flags = Integer.parseInt(value.substring(53, 55), 16);
-        // Only the sampled bit is defined; the others are not passed on (the specification says to set them to 0
-        // when this version does not know what they mean).
-        final TraceFlags traceFlags = (flags & 1) != 0 ? TraceFlags.getSampled() : TraceFlags.getDefault();
-        return SpanContext.createFromRemoteParent(traceId, spanId, traceFlags, TraceState.getDefault());
+        // Only the sampled bit (the low bit of the last hex digit) is defined; the others are not passed on (the
+        // specification says to set them to 0 when this version does not know what they mean).
+        final char last = value.charAt(54);
+        final int low = last <= '9' ? last - '0' : last - 'a' + 10;
+        final TraceFlags traceFlags = (low & 1) != 0 ? TraceFlags.getSampled() : TraceFlags.getDefault();
+        return SpanContext.createFromRemoteParent(
+                value.substring(3, 35), value.substring(36, 52), traceFlags, TraceState.getDefault());
     }
 
     /**

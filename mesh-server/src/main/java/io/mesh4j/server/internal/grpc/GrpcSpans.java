@@ -35,16 +35,17 @@ public final class GrpcSpans {
     }
 
     /**
-     * Adds the call's RPC attributes.
+     * Adds the call's RPC attributes: its name from {@link #name(String)} split at its last slash, once per method
+     * rather than per call.
      *
      * @param builder the server span's builder
-     * @param name the span's name, from {@link #name(String)}
+     * @param service {@code pkg.Service}
+     * @param method {@code Method}
      */
-    public static void start(SpanBuilder builder, String name) {
-        final int slash = name.lastIndexOf('/');
+    public static void start(SpanBuilder builder, String service, String method) {
         builder.setAttribute(RPC_SYSTEM, "grpc")
-                .setAttribute(RPC_SERVICE, name.substring(0, slash))
-                .setAttribute(RPC_METHOD, name.substring(slash + 1));
+                .setAttribute(RPC_SERVICE, service)
+                .setAttribute(RPC_METHOD, method);
     }
 
     /**

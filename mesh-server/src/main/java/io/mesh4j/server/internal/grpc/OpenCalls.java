@@ -53,13 +53,6 @@ final class OpenCalls implements ServerInterceptor {
         open.add(endable);
         final MethodDescriptor<Q, R> method = call.getMethodDescriptor();
         final boolean streaming = method.getType() != MethodDescriptor.MethodType.UNARY;
-        ctx.log().whenComplete().thenRun(() -> {
-            open.remove(endable);
-            if (streaming) {
-                metrics.serverStreamMessages(
-                        service, '/' + method.getFullMethodName(), endable.sent.get(), endable.received.get());
-            }
-        });
         final @Nullable Deadline deadline = Deadline.of(ctx);
         if (deadline != null) {
             endable.timer(ctx.eventLoop()
@@ -70,14 +63,47 @@ final class OpenCalls implements ServerInterceptor {
                             Math.max(0, deadline.remainingNanos()),
                             TimeUnit.NANOSECONDS));
         }
-        final ServerCall.Listener<Q> listener = next.startCall(endable, headers);
+        final ServerCall.Listener<Q> listener;
+        try {
+            listener = next.startCall(endable, headers);
+        } catch (RuntimeException | Error e) {
+            ended(endable, method, streaming);
+            throw e;
+        }
+        // The call's end is heard from its listener, which the call hears of once, completed or cancelled, however
+        // it ended: no log listener of its own per call.
         return new SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onMessage(Q message) {
                 endable.received.incrementAndGet();
                 super.onMessage(message);
             }
+
+            @Override
+            public void onComplete() {
+                try {
+                    super.onComplete();
+                } finally {
+                    ended(endable, method, streaming);
+                }
+            }
+
+            @Override
+            public void onCancel() {
+                try {
+                    super.onCancel();
+                } finally {
+                    ended(endable, method, streaming);
+                }
+            }
         };
+    }
+
+    private void ended(EndableCall<?, ?> endable, MethodDescriptor<?, ?> method, boolean streaming) {
+        if (open.remove(endable) && streaming) {
+            metrics.serverStreamMessages(
+                    service, '/' + method.getFullMethodName(), endable.sent.get(), endable.received.get());
+        }
     }
 
     /**

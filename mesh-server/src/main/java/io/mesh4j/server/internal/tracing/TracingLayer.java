@@ -1,20 +1,25 @@
 package io.mesh4j.server.internal.tracing;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.logging.RequestLog;
+import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.HttpAttributes;
-import io.mesh4j.core.internal.telemetry.RouteTemplates;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.mesh4j.core.stack.ServerRoles;
@@ -59,10 +64,55 @@ public final class TracingLayer extends FusedServiceLayer {
     /** The span of a gRPC call, whose end also reads the gRPC status. */
     private record GrpcSpan(Span span) {}
 
+    /** A route's span names: {@code GET /orders/:id} by method, and {@code pkg.Service/Method} for a gRPC method. */
+    private static final class RouteNaming {
+
+        /** The route's template; null for the fallback, which matched no route. */
+        final @Nullable String route;
+        /** The name of a gRPC call on this route, null when its path is not a gRPC method's. */
+        final @Nullable String rpc;
+
+        final String rpcService;
+        final String rpcMethod;
+        /** {@code METHOD route} by method, made at the method's first request: racy, and always the same text. */
+        private final @Nullable String[] byMethod = new String[HttpMethod.values().length];
+
+        RouteNaming(ServiceConfig config) {
+            route = config.route().isFallback() ? null : config.route().patternString();
+            rpc = route != null ? GrpcSpans.name(route) : null;
+            final int slash = rpc != null ? rpc.lastIndexOf('/') : -1;
+            rpcService = rpc != null ? rpc.substring(0, slash) : "";
+            rpcMethod = rpc != null ? rpc.substring(slash + 1) : "";
+        }
+
+        String httpName(HttpMethod method) {
+            @Nullable String name = byMethod[method.ordinal()];
+            if (name == null) {
+                name = route != null ? method.name() + ' ' + route : method.name();
+                byMethod[method.ordinal()] = name;
+            }
+            return name;
+        }
+    }
+
     private static final class RequestTracing implements Interceptor<ServiceRequestContext> {
+
+        /** Past this many client addresses or authorities, their text is no longer kept, only made per request. */
+        private static final int MAX_KEPT = 1024;
+        /** HTTP statuses, each boxed at its first use (racy, and always an equal value). */
+        private static final @Nullable Long[] STATUS_CODES = new Long[600];
 
         private final Tracer tracer;
         private final TracePropagation propagation;
+        /*
+         * What does not change from one request to the next is worked out once, not per request: a route's span
+         * names and RPC attributes, the text of a client's address and of the host an authority names, the port
+         * as the boxed number a span attribute holds. Each is a few hundred bytes a request otherwise.
+         */
+        private final Map<ServiceConfig, RouteNaming> routes = new ConcurrentHashMap<>();
+        private final Map<InetAddress, String> clientAddresses = new ConcurrentHashMap<>();
+        private final Map<String, String> hosts = new ConcurrentHashMap<>();
+        private volatile Long port = -1L;
 
         RequestTracing(MeshTelemetry telemetry) {
             tracer = telemetry.tracer();
@@ -73,36 +123,34 @@ public final class TracingLayer extends FusedServiceLayer {
         public @Nullable HttpResponse onRequest(ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
             final RequestHeaders headers = exchange.request().headers();
             final Context parent = propagation.extract(headers);
-            final @Nullable String route = RouteTemplates.templateOf(ctx);
-            final String method = ctx.method().name();
+            final RouteNaming naming = routes.computeIfAbsent(ctx.config(), RouteNaming::new);
+            final HttpMethod method = ctx.method();
             // A gRPC call is named as RPC spans are, pkg.Service/Method, whatever HTTP carried it.
-            final @Nullable String rpc = route != null && Refusal.isGrpc(ctx) ? GrpcSpans.name(route) : null;
-            final SpanBuilder builder = tracer.spanBuilder(
-                            rpc != null ? rpc : route != null ? method + ' ' + route : method)
+            final boolean rpc = naming.rpc != null && Refusal.isGrpc(ctx);
+            final SpanBuilder builder = tracer.spanBuilder(rpc ? naming.rpc : naming.httpName(method))
                     .setParent(parent)
                     .setSpanKind(SpanKind.SERVER)
                     .setStartTimestamp(ctx.log().partial().requestStartTimeMicros(), TimeUnit.MICROSECONDS)
-                    .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method)
+                    .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method.name())
                     .setAttribute(HttpAttributes.URL_PATH, ctx.path())
                     .setAttribute(
                             HttpAttributes.URL_SCHEME, ctx.sessionProtocol().isTls() ? "https" : "http")
                     .setAttribute(
                             HttpAttributes.NETWORK_PROTOCOL_VERSION,
                             ctx.sessionProtocol().isMultiplex() ? "2" : "1.1")
-                    .setAttribute(
-                            HttpAttributes.CLIENT_ADDRESS, ctx.clientAddress().getHostAddress());
-            if (route != null) {
-                builder.setAttribute(HttpAttributes.HTTP_ROUTE, route);
+                    .setAttribute(HttpAttributes.CLIENT_ADDRESS, textOf(ctx.clientAddress()));
+            if (naming.route != null) {
+                builder.setAttribute(HttpAttributes.HTTP_ROUTE, naming.route);
             }
-            if (rpc != null) {
-                GrpcSpans.start(builder, rpc);
+            if (rpc) {
+                GrpcSpans.start(builder, naming.rpcService, naming.rpcMethod);
             }
             final InetSocketAddress local = ctx.localAddress();
             final @Nullable String authority = headers.authority();
             builder.setAttribute(
                     HttpAttributes.SERVER_ADDRESS, authority != null ? hostOf(authority) : local.getHostString());
-            builder.setAttribute(HttpAttributes.SERVER_PORT, (long) local.getPort());
-            final @Nullable String userAgent = headers.get("user-agent");
+            builder.setAttribute(HttpAttributes.SERVER_PORT, portOf(local));
+            final @Nullable String userAgent = headers.get(HttpHeaderNames.USER_AGENT);
             if (userAgent != null) {
                 builder.setAttribute(HttpAttributes.USER_AGENT_ORIGINAL, userAgent);
             }
@@ -111,10 +159,44 @@ public final class TracingLayer extends FusedServiceLayer {
             ctx.setAttr(MeshTelemetry.CONTEXT, context);
             // Current whenever Armeria makes the request's context current, on whatever thread.
             ctx.hook(() -> MeshTelemetry.enter(context));
-            exchange.keep(rpc != null ? new GrpcSpan(span) : span);
+            exchange.keep(rpc ? new GrpcSpan(span) : span);
             // The hook runs at the next push; the handler runs now, inside the push that was made before it.
             exchange.makeCurrentBelow(context, MeshTelemetry::enter);
             return null;
+        }
+
+        private String textOf(InetAddress address) {
+            final @Nullable String known = clientAddresses.get(address);
+            if (known != null) {
+                return known;
+            }
+            final String text = address.getHostAddress();
+            if (clientAddresses.size() < MAX_KEPT) {
+                clientAddresses.put(address, text);
+            }
+            return text;
+        }
+
+        private String hostOf(String authority) {
+            final @Nullable String known = hosts.get(authority);
+            if (known != null) {
+                return known;
+            }
+            final String host = hostIn(authority);
+            if (hosts.size() < MAX_KEPT) {
+                hosts.put(authority, host);
+            }
+            return host;
+        }
+
+        private Long portOf(InetSocketAddress local) {
+            final Long known = port;
+            if (known == local.getPort()) {
+                return known;
+            }
+            final Long boxed = (long) local.getPort();
+            port = boxed;
+            return boxed;
         }
 
         @Override
@@ -137,7 +219,7 @@ public final class TracingLayer extends FusedServiceLayer {
         private static void end(Span span, RequestLog log) {
             final HttpStatus status = log.responseHeaders().status();
             if (status.code() > 0) {
-                span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status.code());
+                span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, boxed(status.code()));
             }
             final @Nullable Throwable cause = log.responseCause();
             // A server span is an error only when the server failed (5xx): a 4xx is the caller's mistake.
@@ -154,7 +236,20 @@ public final class TracingLayer extends FusedServiceLayer {
                     TimeUnit.NANOSECONDS);
         }
 
-        private static String hostOf(String authority) {
+        /** A status as the Long its attribute holds, boxed once per status: above 127 none is cached by the JDK. */
+        private static Long boxed(int status) {
+            if (status >= STATUS_CODES.length) {
+                return (long) status;
+            }
+            @Nullable Long boxed = STATUS_CODES[status];
+            if (boxed == null) {
+                boxed = (long) status;
+                STATUS_CODES[status] = boxed;
+            }
+            return boxed;
+        }
+
+        private static String hostIn(String authority) {
             if (authority.startsWith("[")) {
                 final int end = authority.indexOf(']');
                 return end > 0 ? authority.substring(1, end) : authority;
