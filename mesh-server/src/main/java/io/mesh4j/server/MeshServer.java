@@ -164,6 +164,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                         config.grpcHealth,
                         config.grpcReflection,
                         config.grpcMaxMessageBytes,
+                        config.grpcOnEventLoop,
                         service.value(),
                         TelemetryAccess.METRICS.get(config.telemetry));
         webSockets = new WebSocketServing(service, TelemetryAccess.METRICS.get(config.telemetry));

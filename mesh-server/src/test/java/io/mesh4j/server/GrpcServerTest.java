@@ -643,6 +643,39 @@ class GrpcServerTest {
     }
 
     @Test
+    void aServerAskedToRunCallsOnTheEventLoopRunsThemThere() {
+        final MeshServer onLoop = MeshServer.builder("interop", registry.uri())
+                .identity(TlsWorkloads.join(registry, "interop", toClose))
+                .advertisedHost("127.0.0.1")
+                .stopOnShutdown(false)
+                .grpcOnEventLoop(true)
+                .grpcService(ServerInterceptors.intercept(
+                        new TestServiceImpl(testServiceExecutor), new ServerInterceptor() {
+                            @Override
+                            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                                onEventLoop.add(ServiceRequestContext.current()
+                                        .eventLoop()
+                                        .inEventLoop());
+                                return next.startCall(call, headers);
+                            }
+                        }))
+                .build();
+        onLoop.start().join();
+        toClose.add(() -> onLoop.stop().join());
+        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", onLoop.port())
+                .sslContext(sslContextOf(frontend))
+                .build();
+        toClose.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+
+        assertThat(TestServiceGrpc.newBlockingStub(channel).unaryCall(requestOf(16)))
+                .isNotNull();
+        assertThat(TestServiceGrpc.newBlockingStub(channel).emptyCall(Empty.getDefaultInstance()))
+                .isEqualTo(Empty.getDefaultInstance());
+        assertThat(onEventLoop).hasSize(2).containsOnly(true);
+    }
+
+    @Test
     void theMessageLimitIsTheServersOwnToSet() {
         final MeshServer small = MeshServer.builder("interop", registry.uri())
                 .identity(TlsWorkloads.join(registry, "interop", toClose))

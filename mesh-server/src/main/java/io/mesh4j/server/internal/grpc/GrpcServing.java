@@ -37,6 +37,8 @@ public final class GrpcServing {
     private final boolean reflection;
     /** The largest message a call may send: a larger one ends the call with RESOURCE_EXHAUSTED. */
     private final int maxMessageBytes;
+    /** Whether calls run on the connection's event loop rather than on the blocking-task executor. */
+    private final boolean onEventLoop;
 
     /**
      * @param services the user's services
@@ -44,6 +46,7 @@ public final class GrpcServing {
      * @param health whether to serve {@code grpc.health.v1.Health}
      * @param reflection whether to serve server reflection ({@code grpc.reflection.v1})
      * @param maxMessageBytes the largest message a caller may send
+     * @param onEventLoop whether calls run on the connection's event loop (never blocking) rather than off it
      * @param service the service served, for metrics
      * @param metrics where the messages of each stream are counted
      */
@@ -53,6 +56,7 @@ public final class GrpcServing {
             boolean health,
             boolean reflection,
             int maxMessageBytes,
+            boolean onEventLoop,
             String service,
             MeshMetrics metrics) {
         this.calls = new OpenCalls(service, metrics);
@@ -61,6 +65,7 @@ public final class GrpcServing {
         this.health = health;
         this.reflection = reflection;
         this.maxMessageBytes = maxMessageBytes;
+        this.onEventLoop = onEventLoop;
     }
 
     /**
@@ -77,12 +82,13 @@ public final class GrpcServing {
                 // timeout; Armeria's own reading would come after and put the caller's longer one back.
                 .useClientTimeoutHeader(false)
                 .intercept(calls)
-                // As grpc-java runs a call: never on the connection's event loop, where a blocking handler would
-                // stall every other call of the connection. It is most of what a unary call costs the mesh server
+                // By default as grpc-java runs a call: never on the connection's event loop, where a blocking handler
+                // would stall every other call of the connection; MeshServerBuilder.grpcOnEventLoop is the way out. It
+                // is most of what a unary call costs the mesh server
                 // over raw Armeria (issue 12, one call in flight on a loaded machine: 4.5 to 9.5 context switches a
                 // call across runs, against 0.55 with the call on the event loop). A listener of our own that ran
                 // only the application's part off the loop measured 6.2 to 6.5, within that spread: not kept.
-                .useBlockingTaskExecutor(true);
+                .useBlockingTaskExecutor(!onEventLoop);
         if (health) {
             grpc.addService(GrpcHealthCheckService.of(serving));
         }
