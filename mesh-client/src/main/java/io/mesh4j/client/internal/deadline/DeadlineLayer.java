@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.ResponseTimeoutException;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
@@ -28,6 +29,7 @@ import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
+import io.netty.util.AsciiString;
 
 /**
  * Bounds a whole call, every attempt and backoff included, and passes the time left downstream.
@@ -46,6 +48,14 @@ import io.mesh4j.core.stack.StackParams;
  * the downstream service at worst works a little past it.
  */
 public final class DeadlineLayer extends FusedClientLayer {
+
+    /**
+     * The headers' names made once: a name given as a {@code String} is made into a new {@link AsciiString} by
+     * every {@code set}, on every call, when Armeria does not know it.
+     */
+    private static final AsciiString DEADLINE_HEADER = HttpHeaderNames.of(Deadline.HEADER);
+
+    private static final AsciiString GRPC_TIMEOUT_HEADER = HttpHeaderNames.of(Deadline.GRPC_HEADER);
 
     public DeadlineLayer() {
         super(ClientRoles.DEADLINE);
@@ -98,13 +108,13 @@ public final class DeadlineLayer extends FusedClientLayer {
                 ctx.setAttr(GrpcCalls.TIMEOUT, timeout);
             }
             final RequestHeadersBuilder headers =
-                    exchange.headersToWrite().set(Deadline.HEADER, Deadline.formatHeader(timeout));
+                    exchange.headersToWrite().set(DEADLINE_HEADER, Deadline.formatHeader(timeout));
             final @Nullable MediaType contentType = exchange.request().headers().contentType();
             if (contentType != null
                     && contentType.is(MediaType.ANY_APPLICATION_TYPE)
                     && contentType.subtype().startsWith("grpc")) {
                 // A gRPC server outside the mesh reads its own header.
-                headers.set(Deadline.GRPC_HEADER, Deadline.formatGrpcHeader(timeout));
+                headers.set(GRPC_TIMEOUT_HEADER, Deadline.formatGrpcHeader(timeout));
             }
             return null;
         }

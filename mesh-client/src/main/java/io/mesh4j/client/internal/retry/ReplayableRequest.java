@@ -63,6 +63,12 @@ final class ReplayableRequest implements Subscriber<HttpObject> {
             return trailers.isEmpty() ? HttpRequest.of(headers) : HttpRequest.of(headers, HttpData.empty(), trailers);
         }
         final HttpData content = body.size() == 1 ? body.get(0) : concat(body);
+        if (trailers.isEmpty() && !content.isEmpty() && headers.contentLength() == content.length()) {
+            // The headers already say the body's length, as client.post(path, body) writes it: they go as they are.
+            // HttpRequest.of(headers, content, trailers) would copy all of them to set the same length again, on
+            // every call's first attempt.
+            return HttpRequest.of(headers, new HttpData[] {content});
+        }
         return HttpRequest.of(headers, content, trailers);
     }
 
