@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
 
+import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.ClientRequestContextCaptor;
 import com.linecorp.armeria.client.Clients;
@@ -20,6 +23,7 @@ import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpObject;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpRequestWriter;
 import com.linecorp.armeria.common.HttpResponse;
@@ -28,6 +32,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.logging.RequestLog;
 import com.linecorp.armeria.common.logging.RequestLogAccess;
+import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.HttpService;
 
 import io.mesh4j.core.stack.ClientRoles;
@@ -121,6 +126,57 @@ class RetryLoopTest {
             assertThat(wholeLog.children()).hasSize(2);
             assertThat(wholeLog.children().get(1).context()).isSameAs(tried.get(1));
             assertThat(wholeLog.responseHeaders().status()).isEqualTo(HttpStatus.OK);
+        }
+    }
+
+    @Test
+    void theAnswerIsReadOnTheCallsEventLoopAsArmeriasOwnResponseIs() {
+        // Event loops of the client's own: a common worker, where a response with no executor of its own is read by
+        // a caller with no context current, is then never a call's event loop.
+        try (ClientFactory factory = ClientFactory.builder()
+                        .workerGroup(EventLoopGroups.newEventLoopGroup(2), true)
+                        .build();
+                Backend backend = Backend.start(registry.client(), "orders", "a", Backend.ok("ok"));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .clientFactory(factory)
+                        .build()) {
+            final WebClient orders = connected(mesh, "orders", 1);
+
+            // A GET (no body) and a POST (its body kept for a retry), twice each.
+            for (int i = 0; i < 4; i++) {
+                final ClientRequestContext call;
+                final HttpResponse res;
+                try (ClientRequestContextCaptor captor = Clients.newContextCaptor()) {
+                    res = i % 2 == 0 ? orders.get("/orders/1") : orders.post("/orders", "{\"n\":1}");
+                    call = captor.get();
+                }
+                final CompletableFuture<Thread> readOn = new CompletableFuture<>();
+                res.subscribe(new Subscriber<HttpObject>() {
+                    @Override
+                    public void onSubscribe(Subscription s) {
+                        s.request(Long.MAX_VALUE);
+                    }
+
+                    @Override
+                    public void onNext(HttpObject obj) {}
+
+                    @Override
+                    public void onError(Throwable t) {
+                        readOn.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        readOn.complete(Thread.currentThread());
+                    }
+                });
+
+                // No thread hop to hand the answer on, and none back for the caller's next call.
+                assertThat(call.eventLoop().withoutContext().inEventLoop(readOn.join()))
+                        .as("answer %d read on %s, the call's event loop is %s", i, readOn.join(), call.eventLoop())
+                        .isTrue();
+            }
         }
     }
 

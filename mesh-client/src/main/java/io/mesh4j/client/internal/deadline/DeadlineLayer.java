@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.ResponseTimeoutException;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -28,6 +28,7 @@ import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
+import io.netty.util.AsciiString;
 
 /**
  * Bounds a whole call, every attempt and backoff included, and passes the time left downstream.
@@ -46,6 +47,14 @@ import io.mesh4j.core.stack.StackParams;
  * the downstream service at worst works a little past it.
  */
 public final class DeadlineLayer extends FusedClientLayer {
+
+    /**
+     * The headers' names made once: a name given as a {@code String} is made into a new {@link AsciiString} by
+     * every {@code set}, on every call, when Armeria does not know it.
+     */
+    private static final AsciiString DEADLINE_HEADER = HttpHeaderNames.of(Deadline.HEADER);
+
+    private static final AsciiString GRPC_TIMEOUT_HEADER = HttpHeaderNames.of(Deadline.GRPC_HEADER);
 
     public DeadlineLayer() {
         super(ClientRoles.DEADLINE);
@@ -98,13 +107,10 @@ public final class DeadlineLayer extends FusedClientLayer {
                 ctx.setAttr(GrpcCalls.TIMEOUT, timeout);
             }
             final RequestHeadersBuilder headers =
-                    exchange.headersToWrite().set(Deadline.HEADER, Deadline.formatHeader(timeout));
-            final @Nullable MediaType contentType = exchange.request().headers().contentType();
-            if (contentType != null
-                    && contentType.is(MediaType.ANY_APPLICATION_TYPE)
-                    && contentType.subtype().startsWith("grpc")) {
+                    exchange.headersToWrite().set(DEADLINE_HEADER, Deadline.formatHeader(timeout));
+            if (isGrpc(exchange.request().headers().get(HttpHeaderNames.CONTENT_TYPE))) {
                 // A gRPC server outside the mesh reads its own header.
-                headers.set(Deadline.GRPC_HEADER, Deadline.formatGrpcHeader(timeout));
+                headers.set(GRPC_TIMEOUT_HEADER, Deadline.formatGrpcHeader(timeout));
             }
             return null;
         }
@@ -159,6 +165,15 @@ public final class DeadlineLayer extends FusedClientLayer {
             timeout = inherited.remaining();
         }
         return timeout;
+    }
+
+    /**
+     * Whether a request of this content type is gRPC's ({@code application/grpc}, {@code application/grpc+proto},
+     * ...), read from the header's text: parsing it would cache the media type in the request's headers, an
+     * allocation on every call that is not gRPC too.
+     */
+    private static boolean isGrpc(@Nullable String contentType) {
+        return contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
     }
 
     /** Whether {@code timeout} is the stub's own deadline (in the grpc-timeout header Armeria wrote from it). */

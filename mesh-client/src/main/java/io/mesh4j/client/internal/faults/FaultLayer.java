@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 
 import io.mesh4j.client.internal.routing.RouteDecision;
@@ -18,6 +19,7 @@ import io.mesh4j.core.routing.FaultSpec.Decision;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.StackParams;
+import io.netty.util.AsciiString;
 
 /**
  * Injects the faults of the call's route rule: delays a share of calls before they leave, aborts a share with the
@@ -36,6 +38,9 @@ public final class FaultLayer extends FusedClientLayer {
         return new CallFaults();
     }
 
+    /** Made once: a name given as a {@code String} is made into a new {@link AsciiString} by every {@code set}. */
+    private static final AsciiString JUDGED_HEADER = HttpHeaderNames.of(FaultSpec.JUDGED_HEADER);
+
     private static final class CallFaults implements Interceptor<ClientRequestContext> {
 
         @Override
@@ -45,7 +50,7 @@ public final class FaultLayer extends FusedClientLayer {
             if (rule == null || fault == null) {
                 return null;
             }
-            exchange.headersToWrite().set(FaultSpec.JUDGED_HEADER, "1");
+            exchange.headersToWrite().set(JUDGED_HEADER, "1");
             final Decision decision = fault.decide(ThreadLocalRandom.current());
             if (decision.isNone()) {
                 return null;

@@ -77,14 +77,17 @@ final class HedgedCall {
      * the others' (hedged calls are buffered calls, as retried ones are).
      */
     HttpResponse start() {
-        return HttpResponse.of(original.aggregate().thenCompose(whole -> {
-            synchronized (this) {
-                request = whole;
-                launch(ctx.endpoint());
-                scheduleHedge();
-            }
-            return answer;
-        }));
+        // Read on the call's event loop, as Armeria's own response is, not on whichever common worker is next.
+        return HttpResponse.of(
+                original.aggregate().thenCompose(whole -> {
+                    synchronized (this) {
+                        request = whole;
+                        launch(ctx.endpoint());
+                        scheduleHedge();
+                    }
+                    return answer;
+                }),
+                ctx.eventLoop().withoutContext());
     }
 
     private synchronized void scheduleHedge() {

@@ -1,7 +1,6 @@
 package io.mesh4j.client.internal.retry;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscriber;
@@ -16,13 +15,16 @@ import com.linecorp.armeria.common.ResponseHeaders;
 /**
  * An attempt's answer held whole before it is handed on, so that a connection lost in the middle of its body is one
  * more retryable failure rather than a broken call. It keeps the objects the transport delivered (pooled, so no
- * copy) and hands them on as they came: a list, where aggregating built a new message and copied its body.
+ * copy) and hands them on as they came: an array, where aggregating built a new message and copied its body.
  */
 final class BufferedAnswer implements Subscriber<HttpObject> {
 
     private final RetriedCall call;
     private final RetriedCall.Attempt attempt;
-    private final List<HttpObject> objects = new ArrayList<>(3);
+    /** Sized for most answers, headers and one piece of body, so that it is handed on without a copy. */
+    private HttpObject[] objects = new HttpObject[2];
+
+    private int count;
     private @Nullable ResponseHeaders headers;
     private HttpHeaders trailers = HttpHeaders.of();
 
@@ -38,7 +40,10 @@ final class BufferedAnswer implements Subscriber<HttpObject> {
 
     @Override
     public void onNext(HttpObject obj) {
-        objects.add(obj);
+        if (count == objects.length) {
+            objects = Arrays.copyOf(objects, count * 2);
+        }
+        objects[count++] = obj;
         if (obj instanceof ResponseHeaders responseHeaders) {
             if (!responseHeaders.status().isInformational()) {
                 headers = responseHeaders;
@@ -74,16 +79,17 @@ final class BufferedAnswer implements Subscriber<HttpObject> {
 
     /** The answer, to hand on: the objects as the transport delivered them. */
     HttpResponse toResponse() {
-        return HttpResponse.of(objects.toArray(new HttpObject[0]));
+        return HttpResponse.of(count == objects.length ? objects : Arrays.copyOf(objects, count));
     }
 
     /** Frees the pooled body of an answer that is not handed on. */
     void release() {
-        for (HttpObject obj : objects) {
-            if (obj instanceof HttpData data) {
+        for (int i = 0; i < count; i++) {
+            if (objects[i] instanceof HttpData data) {
                 data.close();
             }
+            objects[i] = null;
         }
-        objects.clear();
+        count = 0;
     }
 }

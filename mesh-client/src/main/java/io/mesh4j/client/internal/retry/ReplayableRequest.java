@@ -3,6 +3,7 @@ package io.mesh4j.client.internal.retry;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
@@ -29,7 +30,10 @@ final class ReplayableRequest implements Subscriber<HttpObject> {
 
     private final HttpRequest original;
     private final RetriedCall call;
-    private final List<HttpData> body = new ArrayList<>(1);
+    /** The body as most come, in one piece; {@link #more} only for one that came in several. */
+    private @Nullable HttpData piece;
+
+    private @Nullable List<HttpData> more;
     private HttpHeaders trailers = HttpHeaders.of();
     private boolean read;
 
@@ -59,10 +63,18 @@ final class ReplayableRequest implements Subscriber<HttpObject> {
 
     /** The request with {@code headers}, for a retry. */
     HttpRequest with(RequestHeaders headers) {
-        if (body.isEmpty()) {
+        final @Nullable HttpData first = piece;
+        if (first == null) {
             return trailers.isEmpty() ? HttpRequest.of(headers) : HttpRequest.of(headers, HttpData.empty(), trailers);
         }
-        final HttpData content = body.size() == 1 ? body.get(0) : concat(body);
+        final @Nullable List<HttpData> rest = more;
+        final HttpData content = rest == null ? first : concat(first, rest);
+        if (trailers.isEmpty() && !content.isEmpty() && headers.contentLength() == content.length()) {
+            // The headers already say the body's length, as client.post(path, body) writes it: they go as they are.
+            // HttpRequest.of(headers, content, trailers) would copy all of them to set the same length again, on
+            // every call's first attempt.
+            return HttpRequest.of(headers, new HttpData[] {content});
+        }
         return HttpRequest.of(headers, content, trailers);
     }
 
@@ -70,14 +82,15 @@ final class ReplayableRequest implements Subscriber<HttpObject> {
         return original.headers();
     }
 
-    private static HttpData concat(List<HttpData> parts) {
-        int length = 0;
-        for (HttpData part : parts) {
+    private static HttpData concat(HttpData first, List<HttpData> rest) {
+        int length = first.length();
+        for (HttpData part : rest) {
             length += part.length();
         }
         final byte[] whole = new byte[length];
-        int at = 0;
-        for (HttpData part : parts) {
+        System.arraycopy(first.array(), 0, whole, 0, first.length());
+        int at = first.length();
+        for (HttpData part : rest) {
             System.arraycopy(part.array(), 0, whole, at, part.length());
             at += part.length();
         }
@@ -93,7 +106,14 @@ final class ReplayableRequest implements Subscriber<HttpObject> {
     public void onNext(HttpObject obj) {
         // Unpooled (the default subscription): each attempt reuses the same bytes.
         if (obj instanceof HttpData data) {
-            body.add(data);
+            if (piece == null) {
+                piece = data;
+            } else {
+                if (more == null) {
+                    more = new ArrayList<>(2);
+                }
+                more.add(data);
+            }
         } else if (obj instanceof HttpHeaders headers) {
             trailers = headers;
         }

@@ -3,6 +3,7 @@ package io.mesh4j.client.internal.routing;
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
@@ -16,6 +17,7 @@ import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.StackParams;
+import io.netty.util.AsciiString;
 
 /**
  * Holds the call to its {@link RouteDecision} (made by the {@link Router} when the call's context was made): a
@@ -23,6 +25,9 @@ import io.mesh4j.core.stack.StackParams;
  * is the one it carries downstream, replacing any the handler copied from its own request.
  */
 public final class RoutingLayer extends FusedClientLayer {
+
+    /** Made once: a name given as a {@code String} is made into a new {@link AsciiString} by every {@code set}. */
+    private static final AsciiString OVERRIDE_HEADER = HttpHeaderNames.of(RouteOverride.HEADER);
 
     public RoutingLayer() {
         super(ClientRoles.ROUTING, Router.KEY);
@@ -65,7 +70,7 @@ public final class RoutingLayer extends FusedClientLayer {
             }
             final RequestHeadersBuilder headers = exchange.headersToWrite();
             if (wanted != null) {
-                headers.set(RouteOverride.HEADER, wanted);
+                headers.set(OVERRIDE_HEADER, wanted);
             } else {
                 headers.remove(RouteOverride.HEADER);
             }

@@ -123,14 +123,16 @@ public final class ServiceTls {
                     ctx.setClientTlsSpec(current);
                     return unwrap().execute(ctx, req);
                 }
-                return HttpResponse.of(identity.whenReady().thenApply(ready -> {
-                    try (SafeCloseable ignored = ctx.push()) {
-                        ctx.setClientTlsSpec(requireNonNull(target.spec(), "spec"));
-                        return unwrap().execute(ctx, req);
-                    } catch (Exception e) {
-                        return HttpResponse.ofFailure(e);
-                    }
-                }));
+                return HttpResponse.of(
+                        identity.whenReady().thenApply(ready -> {
+                            try (SafeCloseable ignored = ctx.push()) {
+                                ctx.setClientTlsSpec(requireNonNull(target.spec(), "spec"));
+                                return unwrap().execute(ctx, req);
+                            } catch (Exception e) {
+                                return HttpResponse.ofFailure(e);
+                            }
+                        }),
+                        ctx.eventLoop().withoutContext());
             }
         };
     }

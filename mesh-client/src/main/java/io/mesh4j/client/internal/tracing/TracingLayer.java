@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.RequestContext;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
@@ -32,6 +33,7 @@ import io.mesh4j.core.stack.ClientRoles;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
+import io.netty.util.AsciiString;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -75,6 +77,9 @@ public final class TracingLayer extends FusedClientLayer {
         final Scope scope = context.makeCurrent();
         return scope::close;
     };
+
+    /** Made once: a name given as a {@code String} is made into a new {@link AsciiString} by every {@code set}. */
+    private static final AsciiString CALLER_HEADER = HttpHeaderNames.of(MeshTelemetry.CALLER_HEADER);
 
     private static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
     private static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
@@ -154,7 +159,7 @@ public final class TracingLayer extends FusedClientLayer {
             if (caller != null) {
                 // Context, like the trace: the service this call is made from, so that the callee counts its
                 // callers even without mTLS.
-                headers.set(MeshTelemetry.CALLER_HEADER, caller);
+                headers.set(CALLER_HEADER, caller);
             }
             exchange.keep(span);
             exchange.makeCurrentBelow(context, MAKE_CURRENT);

@@ -12,10 +12,12 @@ import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 
 import io.mesh4j.core.telemetry.Propagation;
+import io.netty.util.AsciiString;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -38,6 +40,14 @@ public final class TracePropagation {
     static final String B3 = "b3";
     static final String X_B3_TRACE_ID = "x-b3-traceid";
     static final String BAGGAGE_HEADER = "baggage";
+
+    /**
+     * The names made once: a name given as a {@code String} is made into a new {@link AsciiString} by every
+     * {@code set}, on every call, when Armeria does not know it (it knows neither).
+     */
+    private static final AsciiString TRACEPARENT = HttpHeaderNames.of(W3cTraceContext.TRACEPARENT);
+
+    private static final AsciiString TRACESTATE = HttpHeaderNames.of(W3cTraceContext.TRACESTATE);
 
     private static final TextMapPropagator B3_SINGLE = B3Propagator.injectingSingleHeader();
     private static final TextMapPropagator B3_MULTI = B3Propagator.injectingMultiHeaders();
@@ -146,12 +156,11 @@ public final class TracePropagation {
             switch (format) {
                 case TRACECONTEXT:
                     if (span.isValid()) {
-                        headers.set(W3cTraceContext.TRACEPARENT, W3cTraceContext.formatTraceparent(span));
+                        headers.set(TRACEPARENT, W3cTraceContext.formatTraceparent(span));
                         if (span.getTraceState().isEmpty()) {
-                            headers.remove(W3cTraceContext.TRACESTATE);
+                            headers.remove(TRACESTATE);
                         } else {
-                            headers.set(
-                                    W3cTraceContext.TRACESTATE, W3cTraceContext.formatTracestate(span.getTraceState()));
+                            headers.set(TRACESTATE, W3cTraceContext.formatTracestate(span.getTraceState()));
                         }
                     }
                     break;
