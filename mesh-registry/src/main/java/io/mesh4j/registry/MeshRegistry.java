@@ -367,6 +367,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         final MeshTrust trust = etcd.isEmpty()
                 ? MeshTrust.open(dataDir, ca, clock, CommonPools.blockingTaskExecutor())
                 : MeshTrust.shared(
+                        dataDir,
                         sharedDocuments("trust"),
                         new EtcdIssuedCertificates(etcdConnection(), clock),
                         ca,

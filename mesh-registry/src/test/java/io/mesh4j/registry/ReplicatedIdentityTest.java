@@ -396,4 +396,41 @@ class ReplicatedIdentityTest {
         assertThat(adminA.trust().join().index()).isEqualTo(index);
         assertThat(dirA.resolve("ca/root-2.key")).doesNotExist();
     }
+
+    @Test
+    void revocationsARegistryKeptBeforeItJoinedTheReplicasAreCarriedIntoEtcd(@TempDir Path dirC) {
+        // A registry of its own, with the mesh's root, revokes one of its workloads.
+        final MeshRegistry alone = MeshRegistry.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dirC)
+                .operatorRoot(certificate, keyFile)
+                .build()
+                .start()
+                .join();
+        final TrustJson.Revocation revocation;
+        try {
+            certifiedBy(alone, ServiceName.of("audit"));
+            revocation = RegistryAccess.ADMIN_CLIENT
+                    .get(alone)
+                    .revoke(new TrustJson.RevokeRequest("spiffe://mesh.local/svc/audit", null))
+                    .join();
+        } finally {
+            alone.close();
+        }
+
+        // Started again as a replica over etcd: the revocation is not dropped, every replica has it.
+        final MeshRegistry c = replica(dirC, certificate, keyFile);
+        try {
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> RegistryAccess.ADMIN_CLIENT
+                            .get(a)
+                            .revocations()
+                            .join()
+                            .contains(revocation));
+            assertThat(RegistryAccess.ADMIN_CLIENT.get(c).revocations().join()).containsOnlyOnce(revocation);
+        } finally {
+            c.close();
+        }
+    }
 }

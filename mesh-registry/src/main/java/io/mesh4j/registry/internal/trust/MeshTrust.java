@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -134,6 +135,7 @@ public final class MeshTrust implements AutoCloseable {
      *     certificates would chain to a root the members of the other replicas do not trust
      */
     public static MeshTrust shared(
+            Path dataDir,
             SharedDocuments documents,
             IssuedCertificates issued,
             CertificateAuthority ca,
@@ -151,9 +153,58 @@ public final class MeshTrust implements AutoCloseable {
                         + "--ca-key, the mesh's root and its key");
             }
         }
+        trust.adopt(localRevocations(dataDir));
         trust.publish();
         trust.startTicking(scheduler);
         return trust;
+    }
+
+    /**
+     * The revocations a registry kept in {@code dataDir} before it joined replicas over etcd: they are carried into
+     * the shared document rather than dropped, so that a certificate revoked before the move stays refused.
+     */
+    private static List<Revocation> localRevocations(Path dataDir) throws IOException {
+        final Path dir = dataDir.resolve("trust");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        final @Nullable Document document =
+                DocumentStore.open(dir, CODEC).get(KEY).document();
+        return document != null ? document.revocations() : List.of();
+    }
+
+    /** Adds to the shared document those of {@code revocations} that are not past and not in it yet. */
+    private void adopt(List<Revocation> revocations) throws IOException {
+        final Instant now = clock.instant();
+        for (int attempt = 1; ; attempt++) {
+            final Versioned<Document> read = store.get(KEY);
+            final @Nullable Document document = read.document();
+            final List<Revocation> merged = new ArrayList<>(document != null ? document.revocations() : List.of());
+            final List<Revocation> missing = revocations.stream()
+                    .filter(revocation -> revocation.until().isAfter(now) && !merged.contains(revocation))
+                    .toList();
+            if (missing.isEmpty()) {
+                return;
+            }
+            merged.addAll(missing);
+            try {
+                put(
+                        read.index(),
+                        new Document(document != null ? document.trustBundle() : Pem.write(ca.trustBundle()), merged));
+            } catch (IndexConflictException e) {
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
+                catchUp(read.index());
+                continue;
+            }
+            logger.warn(
+                    "carried {} revocation(s) kept in this replica's data directory into etcd, where every replica "
+                            + "refuses them: {}",
+                    missing.size(),
+                    missing.stream().map(Revocation::describe).toList());
+            return;
+        }
     }
 
     private void startTicking(ScheduledExecutorService scheduler) {
