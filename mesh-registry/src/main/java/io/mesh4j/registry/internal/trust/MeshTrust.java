@@ -418,7 +418,13 @@ public final class MeshTrust implements AutoCloseable {
                 kept.add(revocation);
             }
         }
-        final Document document = new Document(Pem.write(ca.trustBundle()), List.copyOf(kept));
+        final List<X509Certificate> roots = ca.trustBundle();
+        // The same roots in another order are the same trust: rewriting them would have replicas undo each other.
+        final String bundle =
+                stored != null && new HashSet<>(Pem.readCertificates(stored.trustBundle())).equals(new HashSet<>(roots))
+                        ? stored.trustBundle()
+                        : Pem.write(roots);
+        final Document document = new Document(bundle, List.copyOf(kept));
         if (document.equals(stored)) {
             return;
         }
