@@ -63,6 +63,7 @@ import io.mesh4j.registry.internal.store.StoredRegistry;
 import io.mesh4j.registry.internal.store.etcd.EtcdConnection;
 import io.mesh4j.registry.internal.store.etcd.EtcdDocuments;
 import io.mesh4j.registry.internal.store.etcd.EtcdInstances;
+import io.mesh4j.registry.internal.store.etcd.EtcdIssuedCertificates;
 import io.mesh4j.registry.internal.store.etcd.EtcdQuotaHolders;
 import io.mesh4j.registry.internal.store.etcd.EtcdTokens;
 import io.mesh4j.registry.internal.store.etcd.EtcdViewerTokens;
@@ -361,7 +362,17 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         adminToken = AdminToken.openOrCreate(dataDir);
         viewerToken = ViewerToken.openOrCreate(dataDir);
         certificate = RegistryCertificate.start(ca, host, tlsNames, CommonPools.blockingTaskExecutor(), clock);
-        final MeshTrust trust = MeshTrust.open(dataDir, ca, clock, CommonPools.blockingTaskExecutor());
+        // With etcd, the trust state (roots in force, revocations) and the issued certificates are shared: a
+        // revocation through any replica is refused by every replica and every member. The keys stay here.
+        final MeshTrust trust = etcd.isEmpty()
+                ? MeshTrust.open(dataDir, ca, clock, CommonPools.blockingTaskExecutor())
+                : MeshTrust.shared(
+                        dataDir,
+                        sharedDocuments("trust"),
+                        new EtcdIssuedCertificates(etcdConnection(), clock),
+                        ca,
+                        clock,
+                        CommonPools.blockingTaskExecutor());
         this.trust = trust;
         return new RegistryApi.Authority(
                 ca,
@@ -702,8 +713,8 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         }
 
         /**
-         * Keeps the instances, route configs, access policies, the mesh-wide default policy and join tokens in an
-         * etcd cluster instead of the data directory, so that several registries over the same cluster serve the
+         * Keeps the instances, route configs, access policies, the mesh-wide default policy, join tokens, the trust
+         * state (roots in force, revocations) and the issued certificates' serials in an etcd cluster instead of the data directory, so that several registries over the same cluster serve the
          * same mesh (replicas). The data directory still holds this replica's lock, CA files, admin token and
          * audit log. Unless set, the
          * data directory keeps everything (one registry).

@@ -130,12 +130,14 @@ public final class RegistryMain implements Callable<Integer> {
             names = "--etcd",
             paramLabel = "URL",
             split = ",",
-            description = "Keep the instances, route configs, access policies, the mesh-wide default policy and join "
-                    + "tokens in this etcd cluster "
+            description = "Keep the instances, route configs, access policies, the mesh-wide default policy, join "
+                    + "tokens, the trust state (roots in force, revocations) and the issued certificates' serials in "
+                    + "this etcd cluster "
                     + "(its client URLs, such as http://10.0.0.1:2379,http://10.0.0.2:2379) instead of the data "
                     + "directory, so that several registries over one cluster serve one mesh. Each replica keeps its "
                     + "own --data-dir (its lock, CA files, admin token, audit log); give every replica the same "
-                    + "--ca-cert and --ca-key so that they issue under one root.")
+                    + "--ca-cert and --ca-key so that they issue under one root (a replica with another root than the "
+                    + "mesh's does not start).")
     private List<String> etcd = new ArrayList<>();
 
     @Option(

@@ -141,6 +141,15 @@ final class AdminService {
         // ?dryRun=true: the same checks (no rotation under way) and the answer the rotation would give; nothing
         // is generated, saved or published.
         final boolean dryRun = DocumentService.dryRun(ctx);
+        if (trust.isShared()) {
+            // This replica's rotation would make a root that only it holds the key of, and that the others would
+            // refuse to start with: a rotation of replicas is one for all of them, not yet built.
+            return JsonResponses.error(
+                    ErrorCode.CONFLICT,
+                    "this registry is one of several replicas over etcd, and a CA rotation through one replica is not "
+                            + "coordinated with the others yet; nothing was rotated (see docs/registry.md, CA rotation "
+                            + "across replicas)");
+        }
         return HttpResponse.of(CompletableFuture.supplyAsync(
                 () -> {
                     try {

@@ -3,16 +3,12 @@ package io.mesh4j.registry.internal.dashboard;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,6 +30,7 @@ import io.mesh4j.core.internal.registry.PolicyJson;
 import io.mesh4j.core.internal.registry.RouteJson;
 import io.mesh4j.core.internal.registry.ServiceSummary;
 import io.mesh4j.core.routing.RouteConfig;
+import io.mesh4j.registry.internal.ca.Fingerprints;
 import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.instances.InstanceTable;
 import io.mesh4j.registry.internal.metrics.MetricsApi;
@@ -241,19 +238,7 @@ final class DashboardSnapshot {
                     .put("subject", certificate.getSubjectX500Principal().getName())
                     .put("notBefore", certificate.getNotBefore().toInstant().toString())
                     .put("notAfter", certificate.getNotAfter().toInstant().toString())
-                    .put("sha256", sha256(certificate));
-        }
-    }
-
-    private static String sha256(X509Certificate certificate) {
-        try {
-            return HexFormat.ofDelimiter(":")
-                    .withUpperCase()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every JDK has SHA-256", e);
-        } catch (CertificateEncodingException e) {
-            throw new IllegalStateException("a root the CA holds cannot be encoded", e);
+                    .put("sha256", Fingerprints.sha256(certificate));
         }
     }
 

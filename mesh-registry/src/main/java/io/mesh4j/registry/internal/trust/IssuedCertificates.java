@@ -1,115 +1,36 @@
 package io.mesh4j.registry.internal.trust;
 
-import static java.util.Objects.requireNonNull;
-
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.mesh4j.core.identity.SpiffeId;
-import io.mesh4j.core.internal.identity.TrustState;
-import io.mesh4j.registry.internal.ca.OwnerOnlyFiles;
 
 /**
- * The workload certificates the registry issued that have not expired, by serial, in {@code <data-dir>/issued.json}:
- * what a revocation by serial is checked against (an unknown serial is refused rather than kept for nothing), and
- * what tells how long a revocation must be kept. Each entry goes once its certificate has expired, so the file holds
- * about one certificate per workload.
+ * The workload certificates the registry issued that have not expired, by serial: what a revocation by serial is
+ * checked against (an unknown serial is refused rather than kept for nothing), and what tells whether an identity has
+ * a certificate in force to revoke. One registry keeps them in its data directory ({@code issued.json}); replicas over
+ * etcd keep them in etcd, so that a certificate issued by one replica can be revoked through another.
  */
-final class IssuedCertificates {
-
-    static final String FILE = "issued.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+public interface IssuedCertificates {
 
     /** One issued certificate. */
     record Issued(BigInteger serial, SpiffeId id, Instant notAfter) {}
 
-    private final Path file;
-    private final Clock clock;
-    // Guarded by this.
-    private final Map<BigInteger, Issued> bySerial = new LinkedHashMap<>();
+    /** Records {@code leaf}, issued for {@code id}, durably, before it is handed out. */
+    void add(X509Certificate leaf, SpiffeId id) throws IOException;
 
-    private IssuedCertificates(Path file, Clock clock) {
-        this.file = file;
-        this.clock = clock;
-    }
-
-    static IssuedCertificates open(Path file, Clock clock) throws IOException {
-        final IssuedCertificates issued = new IssuedCertificates(requireNonNull(file, "file"), clock);
-        if (Files.exists(file)) {
-            for (JsonNode node : JSON.readTree(file.toFile()).path("issued")) {
-                final Issued entry = new Issued(
-                        TrustState.parseSerial(node.path("serial").asText()),
-                        SpiffeId.parse(node.path("spiffeId").asText()),
-                        Instant.parse(node.path("notAfter").asText()));
-                issued.bySerial.put(entry.serial(), entry);
-            }
-        }
-        return issued;
-    }
-
-    /** Records {@code leaf}, issued for {@code id}, on disk before it is handed out. */
-    synchronized void add(X509Certificate leaf, SpiffeId id) throws IOException {
-        bySerial.put(
-                leaf.getSerialNumber(),
-                new Issued(leaf.getSerialNumber(), id, leaf.getNotAfter().toInstant()));
-        dropExpired();
-        save();
-    }
-
-    synchronized @Nullable Issued find(BigInteger serial) {
-        final @Nullable Issued issued = bySerial.get(serial);
-        return issued != null && issued.notAfter().isAfter(clock.instant()) ? issued : null;
-    }
+    /** The certificate of {@code serial}, if it was issued and has not expired. */
+    @Nullable
+    Issued find(BigInteger serial);
 
     /** The certificates of {@code id} that have not expired. */
-    synchronized List<Issued> of(SpiffeId id) {
-        final Instant now = clock.instant();
-        final List<Issued> found = new ArrayList<>();
-        for (Issued issued : bySerial.values()) {
-            if (issued.id().equals(id) && issued.notAfter().isAfter(now)) {
-                found.add(issued);
-            }
-        }
-        return found;
-    }
+    List<Issued> of(SpiffeId id);
 
-    /** Forgets the expired certificates; writes the file only if one went. */
-    synchronized void prune() throws IOException {
-        if (dropExpired()) {
-            save();
-        }
-    }
-
-    private boolean dropExpired() {
-        final Instant now = clock.instant();
-        return bySerial.values().removeIf(issued -> !issued.notAfter().isAfter(now));
-    }
-
-    private void save() throws IOException {
-        final ObjectNode root = JSON.createObjectNode();
-        final ArrayNode array = root.putArray("issued");
-        for (Issued issued : bySerial.values()) {
-            array.addObject()
-                    .put("serial", TrustState.formatSerial(issued.serial()))
-                    .put("spiffeId", issued.id().toString())
-                    .put("notAfter", issued.notAfter().toString());
-        }
-        OwnerOnlyFiles.write(file, JSON.writeValueAsBytes(root));
-    }
+    /** Forgets the expired certificates, for a book that does not forget them by itself. */
+    void prune() throws IOException;
 }

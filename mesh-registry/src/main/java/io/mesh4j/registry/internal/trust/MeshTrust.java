@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -11,11 +12,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -30,9 +34,14 @@ import io.mesh4j.core.internal.registry.InvalidInputException;
 import io.mesh4j.core.internal.registry.TrustJson;
 import io.mesh4j.core.internal.registry.TrustJson.Revocation;
 import io.mesh4j.core.internal.registry.TrustJson.TrustSnapshot;
+import io.mesh4j.registry.internal.ca.CaException;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
+import io.mesh4j.registry.internal.ca.Fingerprints;
 import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.DocumentStore.Versioned;
+import io.mesh4j.registry.internal.documents.IndexConflictException;
+import io.mesh4j.registry.internal.documents.SharedDocuments;
+import io.mesh4j.registry.internal.store.StoreUnavailableException;
 
 /**
  * The mesh's trust state, one watchable document: the CA's roots in force and the revocations, kept in
@@ -42,6 +51,12 @@ import io.mesh4j.registry.internal.documents.DocumentStore.Versioned;
  * members within seconds and its key leaves the disk), and when the operator revokes a certificate. A revocation is
  * kept until the certificates it refuses would have expired anyway, so the list stays as short as the certificates
  * in force.
+ *
+ * <p>Opened {@link #shared shared} (registry replicas over etcd), the document is {@code mesh4j/trust/mesh} in etcd
+ * and the issued certificates are in etcd too: every replica follows the document, serves it to its members at the
+ * index etcd gave it, and checks callers against it, so that a revocation made through one replica is refused by
+ * every replica and by the members of all of them. Each change is a transaction on the document's revision; a
+ * replica that lost the race reads the newer document and makes its change again on top of it.
  */
 public final class MeshTrust implements AutoCloseable {
 
@@ -50,51 +65,171 @@ public final class MeshTrust implements AutoCloseable {
     private static final ServiceName KEY = ServiceName.of("mesh");
     /** How often retired roots and past revocations are looked for. */
     private static final Duration TICK = Duration.ofSeconds(1);
+    /** How many times a change lost to another replica's is made again on top of it before it is given up (409). */
+    private static final int ATTEMPTS = 10;
+    /** How long to wait for another replica's change that won the race to reach this one. */
+    private static final Duration CATCH_UP = Duration.ofSeconds(5);
 
     /** What the store keeps: the roots (PEM) and the revocations, at the index of their last change. */
     private record Document(String trustBundle, List<Revocation> revocations) {}
+
+    /** The trust state checks are made against, read from the document at {@code index}. */
+    private record InForce(long index, TrustState state) {}
+
+    private static final DocumentStore.Codec<Document> CODEC = new DocumentStore.Codec<>() {
+        @Override
+        public byte[] write(Versioned<Document> versioned) {
+            final Document document = requireNonNull(versioned.document(), "document");
+            return TrustJson.writeSnapshot(
+                    new TrustSnapshot(versioned.index(), document.trustBundle(), document.revocations()));
+        }
+
+        @Override
+        public Versioned<Document> read(byte[] file) {
+            final TrustSnapshot snapshot = TrustJson.parseSnapshot(file);
+            return new Versioned<>(snapshot.index(), new Document(snapshot.trustBundle(), snapshot.revocations()));
+        }
+    };
 
     private final CertificateAuthority ca;
     private final DocumentStore<Document> store;
     private final IssuedCertificates issued;
     private final Clock clock;
-    private volatile TrustState state;
+    private final boolean shared;
+    private volatile InForce inForce;
     private @Nullable ScheduledFuture<?> tick;
 
-    private MeshTrust(CertificateAuthority ca, DocumentStore<Document> store, IssuedCertificates issued, Clock clock) {
-        this.ca = ca;
+    private MeshTrust(
+            CertificateAuthority ca,
+            DocumentStore<Document> store,
+            IssuedCertificates issued,
+            Clock clock,
+            boolean shared) {
+        this.ca = requireNonNull(ca, "ca");
         this.store = store;
-        this.issued = issued;
-        this.clock = clock;
-        state = TrustState.of(ca.trustBundle());
+        this.issued = requireNonNull(issued, "issued");
+        this.clock = requireNonNull(clock, "clock");
+        this.shared = shared;
+        inForce = new InForce(-1, TrustState.of(ca.trustBundle()));
     }
 
     /** Opens the trust state of {@code dataDir}, publishes the roots in force, and keeps it current. */
     public static MeshTrust open(Path dataDir, CertificateAuthority ca, Clock clock, ScheduledExecutorService scheduler)
             throws IOException {
-        final DocumentStore<Document> store = DocumentStore.open(dataDir.resolve("trust"), new DocumentStore.Codec<>() {
-            @Override
-            public byte[] write(Versioned<Document> versioned) {
-                final Document document = requireNonNull(versioned.document(), "document");
-                return TrustJson.writeSnapshot(
-                        new TrustSnapshot(versioned.index(), document.trustBundle(), document.revocations()));
-            }
-
-            @Override
-            public Versioned<Document> read(byte[] file) {
-                final TrustSnapshot snapshot = TrustJson.parseSnapshot(file);
-                return new Versioned<>(snapshot.index(), new Document(snapshot.trustBundle(), snapshot.revocations()));
-            }
-        });
         final MeshTrust trust = new MeshTrust(
-                requireNonNull(ca, "ca"),
-                store,
-                IssuedCertificates.open(dataDir.resolve(IssuedCertificates.FILE), clock),
-                requireNonNull(clock, "clock"));
+                ca,
+                DocumentStore.open(dataDir.resolve("trust"), CODEC),
+                IssuedCertificatesFile.open(dataDir.resolve(IssuedCertificatesFile.FILE), clock),
+                clock,
+                false);
         trust.publish();
-        trust.tick =
-                scheduler.scheduleWithFixedDelay(trust::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        trust.startTicking(scheduler);
         return trust;
+    }
+
+    /**
+     * Opens the trust state that registry replicas share: the document in {@code documents} (etcd's {@code
+     * mesh4j/trust/mesh}), followed for as long as the registry runs, and the certificates every replica issued.
+     *
+     * @throws CaException if the mesh's roots, as another replica published them, are not this replica's: its
+     *     certificates would chain to a root the members of the other replicas do not trust
+     */
+    public static MeshTrust shared(
+            Path dataDir,
+            SharedDocuments documents,
+            IssuedCertificates issued,
+            CertificateAuthority ca,
+            Clock clock,
+            ScheduledExecutorService scheduler)
+            throws IOException {
+        final MeshTrust trust = new MeshTrust(ca, DocumentStore.shared(documents, CODEC, 0), issued, clock, true);
+        final @Nullable Document published = trust.store.get(KEY).document();
+        if (published != null) {
+            final List<X509Certificate> meshRoots = Pem.readCertificates(published.trustBundle());
+            if (!new HashSet<>(meshRoots).equals(new HashSet<>(ca.trustBundle()))) {
+                throw new CaException("this replica's CA roots " + Fingerprints.describe(ca.trustBundle())
+                        + " are not the mesh's " + Fingerprints.describe(meshRoots) + ", which the other replicas "
+                        + "published in etcd (mesh4j/trust/mesh): start every replica with the same --ca-cert and "
+                        + "--ca-key, the mesh's root and its key");
+            }
+        }
+        trust.adopt(localRevocations(dataDir));
+        trust.publish();
+        trust.startTicking(scheduler);
+        return trust;
+    }
+
+    /**
+     * The revocations a registry kept in {@code dataDir} before it joined replicas over etcd: they are carried into
+     * the shared document rather than dropped, so that a certificate revoked before the move stays refused.
+     */
+    private static List<Revocation> localRevocations(Path dataDir) throws IOException {
+        final Path dir = dataDir.resolve("trust");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        final @Nullable Document document =
+                DocumentStore.open(dir, CODEC).get(KEY).document();
+        return document != null ? document.revocations() : List.of();
+    }
+
+    /** Adds to the shared document those of {@code revocations} that are not past and not in it yet. */
+    private void adopt(List<Revocation> revocations) throws IOException {
+        final Instant now = clock.instant();
+        for (int attempt = 1; ; attempt++) {
+            final Versioned<Document> read = store.get(KEY);
+            final @Nullable Document document = read.document();
+            final List<Revocation> merged = new ArrayList<>(document != null ? document.revocations() : List.of());
+            final List<Revocation> missing = revocations.stream()
+                    .filter(revocation -> revocation.until().isAfter(now) && !merged.contains(revocation))
+                    .toList();
+            if (missing.isEmpty()) {
+                return;
+            }
+            merged.addAll(missing);
+            try {
+                put(
+                        read.index(),
+                        new Document(document != null ? document.trustBundle() : Pem.write(ca.trustBundle()), merged));
+            } catch (IndexConflictException e) {
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
+                catchUp(read.index());
+                continue;
+            }
+            logger.warn(
+                    "carried {} revocation(s) kept in this replica's data directory into etcd, where every replica "
+                            + "refuses them: {}",
+                    missing.size(),
+                    missing.stream().map(Revocation::describe).toList());
+            return;
+        }
+    }
+
+    private void startTicking(ScheduledExecutorService scheduler) {
+        tick = scheduler.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the trust state is shared by registry replicas over etcd. */
+    public boolean isShared() {
+        return shared;
+    }
+
+    /** The trust state in force: the document as this replica last heard it. */
+    private TrustState state() {
+        final Versioned<Document> versioned = store.get(KEY);
+        InForce known = inForce;
+        if (known.index() != versioned.index()) {
+            final @Nullable Document document = versioned.document();
+            known = new InForce(
+                    versioned.index(),
+                    document == null
+                            ? TrustState.of(ca.trustBundle())
+                            : TrustState.of(Pem.readCertificates(document.trustBundle()), document.revocations()));
+            inForce = known;
+        }
+        return known.state();
     }
 
     /** The trust state now, as members get it. */
@@ -116,12 +251,12 @@ public final class MeshTrust implements AutoCloseable {
 
     /** The revocations in force, oldest first. */
     public List<Revocation> revocations() {
-        return state.revocations();
+        return state().revocations();
     }
 
     /** Why {@code leaf}, a certificate of {@code id}, may no longer be used; null when it may. */
     public @Nullable String revocationOf(X509Certificate leaf, SpiffeId id) {
-        return state.revocationOf(leaf, id);
+        return state().revocationOf(leaf, id);
     }
 
     /**
@@ -131,7 +266,7 @@ public final class MeshTrust implements AutoCloseable {
     public Instant issueTime(SpiffeId id) {
         final Instant now = clock.instant();
         Instant at = now;
-        for (Revocation revocation : state.revocations()) {
+        for (Revocation revocation : state().revocations()) {
             final @Nullable Instant cut = revocation.notBeforeUpTo();
             if (cut != null && revocation.spiffeId().equals(id.toString())) {
                 final Instant firstAfter =
@@ -176,10 +311,9 @@ public final class MeshTrust implements AutoCloseable {
                 throw new InvalidInputException(ErrorCode.INVALID_FIELD, requireNonNull(e.getMessage()));
             }
             final String formatted = TrustState.formatSerial(serial);
-            for (Revocation known : state.revocations()) {
-                if (formatted.equals(known.serial())) {
-                    return known;
-                }
+            final @Nullable Revocation known = revokedAlready(state().revocations(), formatted);
+            if (known != null) {
+                return known;
             }
             final IssuedCertificates.@Nullable Issued certificate = issued.find(serial);
             if (certificate == null) {
@@ -214,44 +348,100 @@ public final class MeshTrust implements AutoCloseable {
         if (dryRun) {
             return revocation;
         }
-        final List<Revocation> revocations = new ArrayList<>();
-        for (Revocation known : state.revocations()) {
-            // A later revocation of an identity covers every certificate an earlier one did.
-            if (revocation.serial() != null
-                    || known.serial() != null
-                    || !known.spiffeId().equals(revocation.spiffeId())) {
-                revocations.add(known);
+        for (int attempt = 1; ; attempt++) {
+            final Versioned<Document> read = store.get(KEY);
+            final Document document = requireNonNull(read.document(), "document");
+            final @Nullable String serial = revocation.serial();
+            if (serial != null) {
+                // Revoked meanwhile through another replica: that revocation is the one in force.
+                final @Nullable Revocation known = revokedAlready(document.revocations(), serial);
+                if (known != null) {
+                    return known;
+                }
             }
+            final List<Revocation> revocations = new ArrayList<>();
+            for (Revocation known : document.revocations()) {
+                // A later revocation of an identity covers every certificate an earlier one did.
+                if (serial != null
+                        || known.serial() != null
+                        || !known.spiffeId().equals(revocation.spiffeId())) {
+                    revocations.add(known);
+                }
+            }
+            revocations.add(revocation);
+            try {
+                put(read.index(), new Document(document.trustBundle(), revocations));
+            } catch (IndexConflictException e) {
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
+                catchUp(read.index());
+                continue;
+            }
+            logger.warn("revoked {}; pushed to every member", revocation.describe());
+            return revocation;
         }
-        revocations.add(revocation);
-        put(ca.trustBundle(), revocations);
-        logger.warn("revoked {}; pushed to every member", revocation.describe());
-        return revocation;
     }
 
-    /** Publishes the roots in force now and the revocations not yet past, if either changed. */
+    private static @Nullable Revocation revokedAlready(List<Revocation> revocations, String serial) {
+        for (Revocation known : revocations) {
+            if (serial.equals(known.serial())) {
+                return known;
+            }
+        }
+        return null;
+    }
+
+    /** Waits until this replica has heard the change that moved the document past {@code index}. */
+    private void catchUp(long index) {
+        try {
+            store.watch(KEY, index, CATCH_UP).get(CATCH_UP.toNanos() * 2, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the trust state again", e);
+        } catch (ExecutionException | TimeoutException e) {
+            // Tried again with what this replica has: the next write says whether it is still behind.
+        }
+    }
+
+    /**
+     * Publishes the roots in force now and the revocations not yet past, if either changed. Shared, a change that
+     * another replica made first wins: this one looks again at its next tick.
+     */
     public synchronized void publish() throws IOException {
         final Instant now = clock.instant();
+        final Versioned<Document> read = store.get(KEY);
         final List<Revocation> kept = new ArrayList<>();
-        for (Revocation revocation : stored()) {
+        final @Nullable Document stored = read.document();
+        for (Revocation revocation : stored != null ? stored.revocations() : List.<Revocation>of()) {
             if (revocation.until().isAfter(now)) {
                 kept.add(revocation);
             }
         }
-        put(ca.trustBundle(), kept);
-    }
-
-    private List<Revocation> stored() {
-        final @Nullable Document document = store.get(KEY).document();
-        return document != null ? document.revocations() : List.of();
-    }
-
-    private void put(List<X509Certificate> roots, List<Revocation> revocations) throws IOException {
-        final Document document = new Document(Pem.write(roots), List.copyOf(revocations));
-        if (!document.equals(store.get(KEY).document())) {
-            store.put(KEY, document);
+        final List<X509Certificate> roots = ca.trustBundle();
+        // The same roots in another order are the same trust: rewriting them would have replicas undo each other.
+        final String bundle =
+                stored != null && new HashSet<>(Pem.readCertificates(stored.trustBundle())).equals(new HashSet<>(roots))
+                        ? stored.trustBundle()
+                        : Pem.write(roots);
+        final Document document = new Document(bundle, List.copyOf(kept));
+        if (document.equals(stored)) {
+            return;
         }
-        state = TrustState.of(roots, revocations);
+        try {
+            put(read.index(), document);
+        } catch (IndexConflictException e) {
+            if (!shared) {
+                throw e;
+            }
+            logger.debug("another replica changed the trust state first; looking again in {}", TICK);
+        }
+    }
+
+    /** Writes {@code document} if the trust state is still at {@code index}: in etcd, a transaction on it. */
+    private void put(long index, Document document) throws IOException {
+        store.put(KEY, document, index);
+        state();
     }
 
     private void tick() {
@@ -259,6 +449,9 @@ public final class MeshTrust implements AutoCloseable {
             ca.retireDue();
             issued.prune();
             publish();
+        } catch (StoreUnavailableException e) {
+            // etcd does not answer: the replica says so once (EtcdConnection), and this looks again next second.
+            logger.debug("cannot bring the trust state up to date: {}", e.getMessage());
         } catch (IOException | RuntimeException e) {
             logger.warn("cannot bring the trust state up to date; trying again in {}", TICK, e);
         }
