@@ -236,6 +236,11 @@ final class RetriedCall implements CallCompletion {
             onFailure(attempt, cause != null ? cause : new IllegalStateException("an answer without headers"));
             return;
         }
+        if (serverSawTheDeadline(headers)) {
+            split.body().abort();
+            finish(HttpResponse.ofFailure(ResponseTimeoutException.get()));
+            return;
+        }
         final ResponseClass outcome = classify(headers, HttpHeaders.of(), null);
         if (outcome == ResponseClass.RETRYABLE_FAILURE && retryAfter(null)) {
             split.body().abort();
@@ -261,6 +266,11 @@ final class RetriedCall implements CallCompletion {
         if (answered == null) {
             throw new IllegalStateException("neither an answer nor a cause");
         }
+        if (serverSawTheDeadline(answered.headers())) {
+            answered.release();
+            finish(HttpResponse.ofFailure(ResponseTimeoutException.get()));
+            return;
+        }
         final ResponseClass outcome = classify(answered.headers(), answered.trailers(), null);
         if (outcome == ResponseClass.SUCCESS && !streaming) {
             // Here, where each attempt is classified once, rather than in a log listener of its own.
@@ -270,6 +280,16 @@ final class RetriedCall implements CallCompletion {
             return;
         }
         finish(answered.toResponse());
+    }
+
+    /**
+     * Whether {@code headers} are the server's 504 for a call whose deadline has passed here too. The server's
+     * deadline is the caller's, carried in a header and started on arrival, so it never passes first; but on a busy
+     * machine its 504 can arrive before this side's own timer runs. The call then ends as the caller's timeout, the
+     * same failure whichever side noticed the deadline first (as a gRPC call's {@code DEADLINE_EXCEEDED} does).
+     */
+    private boolean serverSawTheDeadline(ResponseHeaders headers) {
+        return deadline != null && headers.status() == HttpStatus.GATEWAY_TIMEOUT && deadline.isExpired();
     }
 
     /** An attempt that failed with no answer: requeued if it was never sent, else retried as its cause says. */
