@@ -52,8 +52,8 @@ class ReplicatedQuotaTest {
 
     @BeforeEach
     void start() {
-        a = replica(dirA);
-        b = replica(dirB);
+        a = etcd.replica(dirA);
+        b = etcd.replica(dirB);
         clientA = RegistryClient.of(a.uri());
         clientB = RegistryClient.of(b.uri());
     }
@@ -66,18 +66,6 @@ class ReplicatedQuotaTest {
         if (b != null) {
             b.close();
         }
-    }
-
-    private static MeshRegistry replica(Path dataDir) {
-        return MeshRegistry.builder()
-                .plaintext()
-                .host("127.0.0.1")
-                .port(0)
-                .dataDir(dataDir)
-                .etcd(etcd.endpoints())
-                .build()
-                .start()
-                .join();
     }
 
     /** Puts a quota of 300/s on the service through A, and waits until B serves it too. */

@@ -50,8 +50,8 @@ class ReplicatedRegistryTest {
 
     @BeforeEach
     void start() {
-        a = replica(dirA);
-        b = replica(dirB);
+        a = etcd.replica(dirA);
+        b = etcd.replica(dirB);
         httpA = new Http(a.uri());
         httpB = new Http(b.uri());
     }
@@ -64,18 +64,6 @@ class ReplicatedRegistryTest {
         if (b != null) {
             b.close();
         }
-    }
-
-    private static MeshRegistry replica(Path dataDir) {
-        return MeshRegistry.builder()
-                .plaintext()
-                .host("127.0.0.1")
-                .port(0)
-                .dataDir(dataDir)
-                .etcd(etcd.endpoints())
-                .build()
-                .start()
-                .join();
     }
 
     private static String registration(int port, int ttlSeconds) {
@@ -274,7 +262,7 @@ class ReplicatedRegistryTest {
         final AggregatedHttpResponse fresh = httpB.get("/v1/services/search/instances");
         assertThat(fresh.headers().get("x-mesh-stale")).isNull();
 
-        final MeshRegistry third = replica(dirC);
+        final MeshRegistry third = etcd.replica(dirC);
         etcd.killAll();
         try {
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
