@@ -105,7 +105,7 @@ class ReplicatedCaRotationTest {
     }
 
     @Test
-    void aRotationThroughOneReplicaReachesBothAndNoCallFails() throws Exception {
+    void aRotationThroughOneReplicaReachesBothAndNoCallFails(@TempDir Path dirC) throws Exception {
         // orders is certified by and registered with A; frontend is certified by B and finds orders through B.
         final MeshServer server = MeshServer.builder("orders", a.uri())
                 .identity(memberOf(a, "orders"))
@@ -141,6 +141,9 @@ class ReplicatedCaRotationTest {
         final String root2Pem = Files.readString(rootDir.resolve("root-2.crt"), StandardCharsets.US_ASCII);
         final X509Certificate root2 = Pem.readCertificates(root2Pem).get(0);
         final long before = adminA.trust().join().index();
+        // The old root as the operator kept it, for a replica started later from it (below).
+        Files.copy(dirA.resolve("ca/root-1.crt"), rootDir.resolve("root-1.crt"));
+        Files.copy(dirA.resolve("ca/root-1.key"), rootDir.resolve("root-1.key"));
 
         // Installed on A only: refused through either replica, dry run or not, naming B; nothing changes.
         assertThat(install(dirA)).isZero();
@@ -220,6 +223,35 @@ class ReplicatedCaRotationTest {
                         .containsExactly(root2);
             }
         }
+        aLateReplicaNeedsTheSigningRoot(dirC);
+    }
+
+    /**
+     * A replica started after the rotation from the old root, without the key of the root that signs now, refuses to
+     * start and says which root to install; once it is installed, the replica starts and takes it as its own.
+     */
+    private void aLateReplicaNeedsTheSigningRoot(Path dirC) throws Exception {
+        final MeshRegistry.Builder late = MeshRegistry.builder()
+                .dataDir(dirC)
+                .operatorRoot(rootDir.resolve("root-1.crt"), rootDir.resolve("root-1.key"));
+        assertThatThrownBy(() -> replica(late))
+                .hasMessageContaining("install the root that signs now, root-2")
+                .hasMessageContaining("meshctl ca install");
+        assertThat(install(dirC)).isZero();
+        final MeshRegistry c = replica(MeshRegistry.builder()
+                .dataDir(dirC)
+                .operatorRoot(rootDir.resolve("root-1.crt"), rootDir.resolve("root-1.key")));
+        try {
+            assertThat(Pem.readCertificates(c.trustBundlePem())).contains(root2OfTheMesh());
+            assertThat(dirC.resolve("ca/root-2.key")).exists();
+        } finally {
+            c.close();
+        }
+    }
+
+    private X509Certificate root2OfTheMesh() throws Exception {
+        return Pem.readCertificates(Files.readString(rootDir.resolve("root-2.crt"), StandardCharsets.US_ASCII))
+                .get(0);
     }
 
     private int install(Path dataDir) {
