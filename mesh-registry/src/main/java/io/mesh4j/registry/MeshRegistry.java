@@ -64,6 +64,7 @@ import io.mesh4j.registry.internal.store.etcd.EtcdConnection;
 import io.mesh4j.registry.internal.store.etcd.EtcdDocuments;
 import io.mesh4j.registry.internal.store.etcd.EtcdInstances;
 import io.mesh4j.registry.internal.store.etcd.EtcdIssuedCertificates;
+import io.mesh4j.registry.internal.store.etcd.EtcdKeyHolders;
 import io.mesh4j.registry.internal.store.etcd.EtcdQuotaHolders;
 import io.mesh4j.registry.internal.store.etcd.EtcdTokens;
 import io.mesh4j.registry.internal.store.etcd.EtcdViewerTokens;
@@ -249,6 +250,12 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             server = newServer(table, authority);
             server.start().join();
             serving = true;
+            final @Nullable MeshTrust sharedTrust = trust;
+            final @Nullable EtcdConnection connection = etcdConnection;
+            if (sharedTrust != null && connection != null) {
+                // Once it serves, under the name it is reached by: a rotation is refused while it lacks a key.
+                sharedTrust.holdKeys(new EtcdKeyHolders(connection, replicaName()));
+            }
         } catch (RuntimeException e) {
             close();
             final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -549,6 +556,23 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                     plaintext ? "the registry runs with plaintext: it has no CA" : "the registry is not started");
         }
         return ca;
+    }
+
+    /**
+     * This replica's name among the holders of the CA's keys: the host it listens on (its host name when it listens on
+     * every address) and its port.
+     */
+    private String replicaName() {
+        final @Nullable InetAddress resolved = new InetSocketAddress(host, 0).getAddress();
+        String name = host;
+        if (resolved != null && resolved.isAnyLocalAddress()) {
+            try {
+                name = InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                name = "replica-" + ProcessHandle.current().pid();
+            }
+        }
+        return name + ':' + port();
     }
 
     private String reachableHost() {

@@ -385,13 +385,36 @@ class ReplicatedIdentityTest {
     }
 
     @Test
-    void aCaRotationThroughOneReplicaIsRefusedUntilReplicasCoordinateIt() {
+    void aCaRotationOfReplicasNeedsARootInstalledOnEveryReplica(@TempDir Path rootDir) throws Exception {
         final RegistryClient adminA = RegistryAccess.ADMIN_CLIENT.get(a);
         final long index = adminA.trust().join().index();
 
+        // Without the new root: a replica makes none of its own, since only it would hold the key.
         assertThatThrownBy(() -> adminA.rotateCa().join()).satisfies(e -> {
+            assertThat(refusal(e).status()).isEqualTo(400);
+            assertThat(refusal(e).getMessage()).contains("meshctl ca rotate --cert");
+        });
+        // A root of another trust domain, or that is no CA, is a 400; one nobody installed, a 409 naming both.
+        final KeyPair otherKey = TestCsrs.ec("secp256r1");
+        final String otherDomain =
+                Pem.write(TestCsrs.selfSignedCa(otherKey, "CN=Other Root, O=Example", "spiffe://other.local"));
+        assertThatThrownBy(() -> adminA.rotateCa(otherDomain).join()).satisfies(e -> {
+            assertThat(refusal(e).status()).isEqualTo(400);
+            assertThat(refusal(e).getMessage()).contains("trust domain other.local, not of mesh.local");
+        });
+        final String uninstalled =
+                Pem.write(TestCsrs.selfSignedCa(otherKey, "CN=New Root, O=Example", "spiffe://mesh.local"));
+        assertThatThrownBy(() -> adminA.planCaRotation(uninstalled).join()).satisfies(e -> {
             assertThat(refusal(e).status()).isEqualTo(409);
-            assertThat(refusal(e).getMessage()).contains("not coordinated").contains("nothing was rotated");
+            assertThat(refusal(e).getMessage())
+                    .contains("127.0.0.1:" + a.uri().getPort())
+                    .contains("127.0.0.1:" + b.uri().getPort())
+                    .contains("nothing was rotated");
+        });
+        // The mesh's own root is no new one.
+        assertThatThrownBy(() -> adminA.rotateCa(Pem.write(root)).join()).satisfies(e -> {
+            assertThat(refusal(e).status()).isEqualTo(409);
+            assertThat(refusal(e).getMessage()).contains("is a root of the mesh already");
         });
         assertThat(adminA.trust().join().index()).isEqualTo(index);
         assertThat(dirA.resolve("ca/root-2.key")).doesNotExist();

@@ -309,6 +309,25 @@ public final class IdentityJson {
                 .put("oldRootRetiresAt", rotation.oldRootRetiresAt().toString()));
     }
 
+    /**
+     * The body of a rotation of registry replicas: the new root's certificate (PEM), which the operator made and
+     * installed on every replica. One registry makes its new root itself and is sent an empty body.
+     */
+    public static byte[] writeRotateRequest(String certificatePem) {
+        return RegistryJson.write(JsonTrees.NODES.objectNode().put("certificate", certificatePem));
+    }
+
+    /** The new root's certificate (PEM) of a rotation request, or {@code null} for an empty body. */
+    public static @Nullable String parseRotateRequest(byte[] body) {
+        if (body.length == 0) {
+            return null;
+        }
+        final ObjectNode root = StrictJson.readObject(body, "{\"certificate\": \"-----BEGIN CERTIFICATE-----...\"}");
+        final String certificate =
+                new StrictJson.Fields(root, java.util.Set.of("certificate")).requiredString("certificate");
+        return certificate;
+    }
+
     public static RotationInfo parseRotation(byte[] body) {
         final JsonNode root = RegistryJson.readAnswer(body);
         return new RotationInfo(

@@ -584,15 +584,48 @@ public final class RegistryClient {
 
     /** What {@link #rotateCa()} would answer now, checked as the rotation would be, with nothing rotated. */
     public CompletableFuture<IdentityJson.RotationInfo> planCaRotation() {
-        return send(c -> c.post("/v1/admin/ca/rotate?dryRun=true", new byte[0]), false)
+        return planCaRotation(null);
+    }
+
+    public CompletableFuture<IdentityJson.RotationInfo> rotateCa() {
+        return rotateCa(null);
+    }
+
+    /**
+     * As {@link #rotateCa(String)}, checked and answered as the rotation would be, with nothing rotated.
+     *
+     * @param certificatePem the new root, for registry replicas; null for one registry, which makes its own
+     */
+    public CompletableFuture<IdentityJson.RotationInfo> planCaRotation(@Nullable String certificatePem) {
+        return send(
+                        c -> c.prepare()
+                                .post("/v1/admin/ca/rotate?dryRun=true")
+                                .content(MediaType.JSON_UTF_8, rotateBody(certificatePem))
+                                .execute(),
+                        false)
                 .thenApply(
                         expectOk(res -> IdentityJson.parseRotation(res.content().array())));
     }
 
-    public CompletableFuture<IdentityJson.RotationInfo> rotateCa() {
-        return send(c -> c.post("/v1/admin/ca/rotate", new byte[0]), false)
+    /**
+     * Starts a CA rotation.
+     *
+     * @param certificatePem the new root, installed on every replica (registry replicas); null for one registry,
+     *     which makes its own
+     */
+    public CompletableFuture<IdentityJson.RotationInfo> rotateCa(@Nullable String certificatePem) {
+        return send(
+                        c -> c.prepare()
+                                .post("/v1/admin/ca/rotate")
+                                .content(MediaType.JSON_UTF_8, rotateBody(certificatePem))
+                                .execute(),
+                        false)
                 .thenApply(
                         expectOk(res -> IdentityJson.parseRotation(res.content().array())));
+    }
+
+    private static byte[] rotateBody(@Nullable String certificatePem) {
+        return certificatePem == null ? new byte[0] : IdentityJson.writeRotateRequest(certificatePem);
     }
 
     private static String withExpectedIndex(String path, long expectedIndex) {

@@ -5,9 +5,12 @@ import static java.util.Objects.requireNonNullElse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+
+import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
@@ -15,6 +18,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
+import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.core.internal.registry.InvalidInputException;
@@ -137,42 +141,71 @@ final class AdminService {
                 ctx.blockingTaskExecutor()));
     }
 
+    /**
+     * {@code POST /v1/admin/ca/rotate}. One registry makes its new root itself (empty body). Registry replicas are
+     * given it: {@code {"certificate": PEM}}, a root the operator installed on every replica; it is refused (409,
+     * naming them) while a live replica holds no key for it.
+     */
     HttpResponse rotateCa(ServiceRequestContext ctx, HttpRequest req) {
-        // ?dryRun=true: the same checks (no rotation under way) and the answer the rotation would give; nothing
-        // is generated, saved or published.
+        // ?dryRun=true: the same checks (no rotation under way, every replica holds the key) and the answer the
+        // rotation would give; nothing is generated, saved or published.
         final boolean dryRun = DocumentService.dryRun(ctx);
-        if (trust.isShared()) {
-            // This replica's rotation would make a root that only it holds the key of, and that the others would
-            // refuse to start with: a rotation of replicas is one for all of them, not yet built.
-            return JsonResponses.error(
-                    ErrorCode.CONFLICT,
-                    "this registry is one of several replicas over etcd, and a CA rotation through one replica is not "
-                            + "coordinated with the others yet; nothing was rotated (see docs/registry.md, CA rotation "
-                            + "across replicas)");
+        return HttpResponse.of(req.aggregate()
+                .thenApplyAsync(
+                        body -> {
+                            final @Nullable String pem = IdentityJson.parseRotateRequest(
+                                    body.content().array());
+                            try {
+                                final CertificateAuthority.Rotation rotation;
+                                if (trust.isShared()) {
+                                    rotation = trust.rotateTo(sharedRoot(pem), dryRun);
+                                } else if (pem != null) {
+                                    throw new InvalidInputException(
+                                            ErrorCode.INVALID_FIELD,
+                                            "certificate: a single registry makes its new root itself; rotate "
+                                                    + "without one (meshctl ca rotate without --cert)");
+                                } else if (dryRun) {
+                                    rotation = ca.planRotation();
+                                } else {
+                                    rotation = ca.rotate();
+                                    // Members trust the new root from now on, not from their next renewal.
+                                    trust.publish();
+                                }
+                                return JsonResponses.ok(IdentityJson.writeRotation(new IdentityJson.RotationInfo(
+                                        rotation.newRoot(),
+                                        rotation.signsFrom(),
+                                        rotation.oldRoot(),
+                                        rotation.oldRootRetiresAt())));
+                            } catch (IllegalStateException e) {
+                                return JsonResponses.error(
+                                        ErrorCode.CONFLICT, requireNonNullElse(e.getMessage(), e.toString()));
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        },
+                        ctx.blockingTaskExecutor()));
+    }
+
+    /** The new root a rotation of replicas names: required, and one certificate. */
+    private static X509Certificate sharedRoot(@Nullable String pem) {
+        if (pem == null) {
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_FIELD,
+                    "certificate: this registry is one of several replicas over etcd, which rotate to a root the "
+                            + "operator made and installed on each (meshctl ca new-root, meshctl ca install); give it: "
+                            + "meshctl ca rotate --cert ROOT.crt");
         }
-        return HttpResponse.of(CompletableFuture.supplyAsync(
-                () -> {
-                    try {
-                        final CertificateAuthority.Rotation rotation;
-                        if (dryRun) {
-                            rotation = ca.planRotation();
-                        } else {
-                            rotation = ca.rotate();
-                            // Members trust the new root from now on, not from their next renewal.
-                            trust.publish();
-                        }
-                        return JsonResponses.ok(IdentityJson.writeRotation(new IdentityJson.RotationInfo(
-                                rotation.newRoot(),
-                                rotation.signsFrom(),
-                                rotation.oldRoot(),
-                                rotation.oldRootRetiresAt())));
-                    } catch (IllegalStateException e) {
-                        return JsonResponses.error(
-                                ErrorCode.CONFLICT, requireNonNullElse(e.getMessage(), e.toString()));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                },
-                ctx.blockingTaskExecutor()));
+        final List<X509Certificate> certificates;
+        try {
+            certificates = Pem.readCertificates(pem);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(ErrorCode.INVALID_FIELD, "certificate: " + e.getMessage());
+        }
+        if (certificates.size() != 1) {
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_FIELD,
+                    "certificate: " + certificates.size() + " certificates in PEM (expected: the new root alone)");
+        }
+        return certificates.get(0);
     }
 }

@@ -32,6 +32,7 @@ import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.IdentityJson;
+import io.mesh4j.core.internal.registry.InvalidInputException;
 import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.kubernetes.Review;
@@ -249,7 +250,14 @@ final class IdentityService {
      * certificate is never handed out.
      */
     private List<X509Certificate> issue(CertificateRequests.CheckedRequest csr, SpiffeId requested) {
-        final List<X509Certificate> chain = ca.issueWorkload(csr.publicKey(), requested, trust.issueTime(requested));
+        final List<X509Certificate> chain;
+        try {
+            chain = ca.issueWorkload(csr.publicKey(), requested, trust.issueTime(requested));
+        } catch (IllegalStateException e) {
+            // The CA cannot sign here (a replica without the key of the root signing for the mesh): the workload
+            // tries again, another replica if it knows one, and the message says which root to install.
+            throw new InvalidInputException(ErrorCode.UNAVAILABLE, requireNonNullElse(e.getMessage(), e.toString()));
+        }
         try {
             trust.issued(chain.get(0), requested);
         } catch (IOException e) {

@@ -18,7 +18,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.jspecify.annotations.Nullable;
@@ -64,6 +68,7 @@ public final class CertificateAuthority {
     private final Duration leafLifetime;
     private final Clock clock;
     private final boolean created;
+    private final InstalledRoots installed;
     private List<Root> roots;
 
     private CertificateAuthority(
@@ -74,6 +79,7 @@ public final class CertificateAuthority {
         this.clock = clock;
         this.roots = roots;
         this.created = created;
+        this.installed = new InstalledRoots(dir);
     }
 
     /**
@@ -168,7 +174,7 @@ public final class CertificateAuthority {
         checkOwnDomain(id);
         final Root signer = signer();
         final X509Certificate leaf = CertificateIssuer.leaf(
-                key, id, List.of(), true, signer.certificate(), signer.key(), issuedAt, leafLifetime);
+                key, id, List.of(), true, signer.certificate(), requireNonNull(signer.key()), issuedAt, leafLifetime);
         return List.of(leaf, signer.certificate());
     }
 
@@ -204,7 +210,7 @@ public final class CertificateAuthority {
                 names,
                 false,
                 signer.certificate(),
-                signer.key(),
+                requireNonNull(signer.key()),
                 clock.instant(),
                 leafLifetime);
         return List.of(leaf, signer.certificate());
@@ -316,6 +322,12 @@ public final class CertificateAuthority {
             throw new IllegalStateException(
                     "the CA of " + trustDomain + " has no valid root to sign with; " + "its roots expired");
         }
+        if (signer.key() == null) {
+            throw new IllegalStateException(
+                    "this replica holds no key for " + signer.scheduled().describe()
+                            + ", which signs for the mesh now: install it here with meshctl ca install --data-dir DIR "
+                            + "--cert ROOT.crt --key ROOT.key");
+        }
         return signer;
     }
 
@@ -343,7 +355,7 @@ public final class CertificateAuthority {
      * Overwrites a key file before deleting it, so that its blocks do not keep the key where the file system writes
      * in place; a copy-on-write or journaling file system, or a backup, may still hold it (docs/identity.md).
      */
-    private static void destroy(Path keyFile) throws IOException {
+    static void destroy(Path keyFile) throws IOException {
         if (Files.exists(keyFile)) {
             final long size = Files.size(keyFile);
             try (FileChannel channel = FileChannel.open(keyFile, StandardOpenOption.WRITE)) {
@@ -357,15 +369,202 @@ public final class CertificateAuthority {
         }
     }
 
+    // ---- registry replicas: the schedule is the mesh's, in etcd; the keys are each replica's own
+
+    /** The roots in force with their times, as the first replica publishes them for the mesh. */
+    public synchronized List<ScheduledRoot> schedule() {
+        final Instant now = clock.instant();
+        return roots.stream()
+                .filter(r -> r.isTrustedAt(now))
+                .map(Root::scheduled)
+                .toList();
+    }
+
+    /**
+     * The SHA-256 fingerprints of the roots this replica holds a key for: its own roots in force, and those the
+     * operator installed ahead of a rotation (read again from {@code installed/} at each call).
+     */
+    public synchronized Set<String> heldFingerprints() {
+        final Instant now = clock.instant();
+        final Set<String> held = new TreeSet<>(installed.scan().keySet());
+        for (Root root : roots) {
+            if (root.key() != null && root.isTrustedAt(now)) {
+                held.add(Fingerprints.sha256(root.certificate()));
+            }
+        }
+        return held;
+    }
+
+    /**
+     * Takes the mesh's schedule, as registry replicas share it, as this CA's own: the roots it lists, with its
+     * times, sign and retire here as they do on every replica. Keys are this replica's: of its own roots, or
+     * installed by the operator ({@code installed/}, moved among the CA's own files once the mesh trusts the root).
+     * A root of this CA that the schedule no longer lists stays only until its own retirement, and never signs.
+     *
+     * @return whether anything changed
+     */
+    public synchronized boolean follow(List<ScheduledRoot> schedule) throws IOException {
+        final Instant now = clock.instant();
+        final Map<String, OperatorRoot> installedNow = installed.scan();
+        final List<Root> followed = new ArrayList<>();
+        final Set<X509Certificate> listed = new HashSet<>();
+        for (ScheduledRoot scheduled : schedule) {
+            listed.add(scheduled.certificate());
+            @Nullable Root own = null;
+            for (Root root : roots) {
+                if (root.certificate().equals(scheduled.certificate())) {
+                    own = root;
+                }
+            }
+            @Nullable PrivateKey key = own != null ? own.key() : null;
+            String name = own != null ? own.name() : scheduled.name();
+            final @Nullable OperatorRoot given = installedNow.get(scheduled.fingerprint());
+            if (key == null && given != null) {
+                if (Files.exists(dir.resolve(name + ".crt"))) {
+                    logger.warn(
+                            "CA of {}: {} holds another root than the mesh's {}; the installed key stays in {}",
+                            trustDomain,
+                            dir.resolve(name + ".crt"),
+                            scheduled.describe(),
+                            InstalledRoots.DIR);
+                } else {
+                    key = given.key();
+                    OwnerOnlyFiles.write(dir.resolve(name + ".key"), Pem.bytes(Pem.write(key)));
+                    OwnerOnlyFiles.write(
+                            dir.resolve(name + ".crt"), Pem.bytes(Pem.write(List.of(scheduled.certificate()))));
+                }
+            }
+            followed.add(new Root(name, scheduled.certificate(), key, scheduled.signingFrom(), scheduled.retireAt()));
+        }
+        for (Root root : roots) {
+            if (!listed.contains(root.certificate())) {
+                if (root.retireAt() != null && root.isTrustedAt(now)) {
+                    // Removed by a replica whose clock is ahead: it retires here too at its time, in a moment.
+                    followed.add(0, root.retiringAt(root.retireAt()));
+                } else if (root.retireAt() == null) {
+                    logger.warn(
+                            "CA of {}: {} is not a root of the mesh's schedule; it does not sign, and its files "
+                                    + "stay in {}",
+                            trustDomain,
+                            root.name(),
+                            dir);
+                } else {
+                    followed.add(root); // retired: retireDue() deletes its key
+                }
+            }
+        }
+        if (followed.equals(roots)) {
+            return false;
+        }
+        final boolean keyAdded = followed.stream()
+                .anyMatch(r -> r.key() != null
+                        && roots.stream().noneMatch(o -> o.certificate().equals(r.certificate()) && o.key() != null));
+        roots = List.copyOf(followed);
+        save();
+        if (keyAdded) {
+            for (Root root : roots) {
+                if (root.key() != null && installedNow.containsKey(Fingerprints.sha256(root.certificate()))) {
+                    installed.remove(root.certificate()); // one copy of a key, in the CA's own files
+                }
+            }
+        }
+        dropRetired(now);
+        return true;
+    }
+
+    /**
+     * Checks, on a replica that follows the mesh's schedule, that it holds the key of the root that signs now.
+     *
+     * @throws CaException naming the root to install
+     */
+    public synchronized void checkCanSign() throws CaException {
+        try {
+            signer();
+        } catch (IllegalStateException e) {
+            throw new CaException(requireNonNull(e.getMessage()));
+        }
+    }
+
+    /**
+     * The mesh's schedule after a rotation to {@code next} at {@code now}: {@code next} trusted now and signing one
+     * leaf lifetime from now, the root that signs now retiring one leaf lifetime after that, as {@link #rotate()}
+     * does for one registry.
+     *
+     * @throws IllegalStateException if a rotation is under way, or {@code next} is a root of the mesh already
+     */
+    public static SharedRotation rotated(
+            List<ScheduledRoot> schedule, X509Certificate next, Instant now, Duration leafLifetime) {
+        @Nullable ScheduledRoot current = null;
+        int highest = 0;
+        for (ScheduledRoot root : schedule) {
+            if (root.certificate().equals(next)) {
+                throw new IllegalStateException(root.describe() + " is a root of the mesh already; make a new one "
+                        + "with meshctl ca new-root");
+            }
+            if (!root.isTrustedAt(now)) {
+                continue;
+            }
+            if (root.signingFrom().isAfter(now) || root.retireAt() != null) {
+                throw new IllegalStateException("a CA rotation is under way until "
+                        + schedule.stream()
+                                .map(ScheduledRoot::retireAt)
+                                .filter(java.util.Objects::nonNull)
+                                .max(Comparator.naturalOrder())
+                                .orElse(now)
+                        + "; start the next one after that");
+            }
+            if (current == null || root.signingFrom().isAfter(current.signingFrom())) {
+                current = root;
+            }
+            if (root.name().matches("root-[0-9]{1,9}")) {
+                highest = Math.max(highest, Integer.parseInt(root.name().substring(5)));
+            }
+        }
+        if (current == null) {
+            throw new IllegalStateException("the mesh has no root in force to rotate from");
+        }
+        final Instant retire = now.plus(leafLifetime.multipliedBy(2));
+        final ScheduledRoot added = new ScheduledRoot("root-" + (highest + 1), next, now.plus(leafLifetime), null);
+        final List<ScheduledRoot> rotated = new ArrayList<>();
+        for (ScheduledRoot root : schedule) {
+            if (root.isTrustedAt(now)) {
+                rotated.add(
+                        root == current
+                                ? new ScheduledRoot(root.name(), root.certificate(), root.signingFrom(), retire)
+                                : root);
+            }
+        }
+        rotated.add(added);
+        return new SharedRotation(
+                List.copyOf(rotated), new Rotation(added.name(), added.signingFrom(), current.name(), retire));
+    }
+
+    /** The mesh's schedule after a rotation, and what the rotation does. */
+    public record SharedRotation(List<ScheduledRoot> schedule, Rotation rotation) {}
+
+    /**
+     * A new root for {@code trustDomain}, made as the registry makes its own (ECDSA P-256, name-constrained to the
+     * trust domain where it is a host name): {@code meshctl ca new-root}.
+     */
+    public static OperatorRoot newOperatorRoot(String trustDomain, String name, Instant now) {
+        SpiffeId.checkTrustDomain(trustDomain);
+        final KeyPair key = KeyPairs.newP256();
+        return new OperatorRoot(newRoot(key, trustDomain, name, now), key.getPrivate());
+    }
+
     // ---- persistence
 
     private void save() throws IOException {
         final ObjectNode state = JSON.createObjectNode().put("trustDomain", trustDomain);
         final ArrayNode array = state.putArray("roots");
         for (Root root : roots) {
+            final @Nullable PrivateKey rootKey = root.key();
+            if (rootKey == null) {
+                continue; // a root of the mesh's schedule whose key this replica was not given: etcd lists it
+            }
             final Path key = dir.resolve(root.name() + ".key");
             if (!Files.exists(key)) {
-                OwnerOnlyFiles.write(key, Pem.bytes(Pem.write(root.key())));
+                OwnerOnlyFiles.write(key, Pem.bytes(Pem.write(rootKey)));
                 OwnerOnlyFiles.write(dir.resolve(root.name() + ".crt"), Pem.bytes(Pem.write(root.certificate())));
             }
             final ObjectNode node = array.addObject()
@@ -384,6 +583,21 @@ public final class CertificateAuthority {
         final Path bundleFile = dir.resolveSibling(TRUST_BUNDLE);
         OwnerOnlyFiles.write(bundleFile, Pem.bytes(Pem.write(bundle)));
         OwnerOnlyFiles.makePublic(bundleFile);
+    }
+
+    /**
+     * The trust domain of the CA kept in {@code dir} ({@code <data-dir>/ca}), for a command that works on a
+     * registry's files beside it.
+     *
+     * @throws CaException if {@code dir} holds no CA
+     */
+    public static String trustDomainOf(Path dir) throws IOException {
+        final Path state = dir.resolve(STATE);
+        if (!Files.exists(state)) {
+            throw new CaException(dir + " holds no CA (no " + STATE + "); give the data directory of a registry that "
+                    + "has started once (--data-dir)");
+        }
+        return JSON.readTree(state.toFile()).path("trustDomain").asText();
     }
 
     private static CertificateAuthority load(Path dir, String trustDomain, Duration leafLifetime, Clock clock)

@@ -28,6 +28,12 @@ public record OperatorRoot(X509Certificate certificate, PrivateKey key) {
      * @throws CaException saying what is wrong with them
      */
     public static OperatorRoot read(Path certificateFile, Path keyFile) throws IOException {
+        return read(certificateFile, keyFile, "--ca-cert", "--ca-key");
+    }
+
+    /** As {@link #read(Path, Path)}, the files named in messages by the flags that gave them. */
+    public static OperatorRoot read(Path certificateFile, Path keyFile, String certFlag, String keyFlag)
+            throws IOException {
         final X509Certificate certificate;
         final PrivateKey key;
         try {
@@ -35,19 +41,20 @@ public record OperatorRoot(X509Certificate certificate, PrivateKey key) {
                     .get(0);
             key = Pem.readPrivateKey(Files.readString(keyFile, StandardCharsets.US_ASCII));
         } catch (IllegalArgumentException e) {
-            throw new CaException("--ca-cert " + certificateFile + " / --ca-key " + keyFile + ": " + e.getMessage());
+            throw new CaException(
+                    certFlag + " " + certificateFile + " / " + keyFlag + " " + keyFile + ": " + e.getMessage());
         }
         if (certificate.getBasicConstraints() < 0) {
-            throw new CaException("--ca-cert " + certificateFile + " is not a CA certificate (its basic constraints "
+            throw new CaException(certFlag + " " + certificateFile + " is not a CA certificate (its basic constraints "
                     + "do not say CA:true)");
         }
         if (!matches(certificate, key)) {
-            throw new CaException("--ca-key " + keyFile + " is not the key of --ca-cert " + certificateFile);
+            throw new CaException(keyFlag + " " + keyFile + " is not the key of " + certFlag + " " + certificateFile);
         }
         return new OperatorRoot(certificate, key);
     }
 
-    private static boolean matches(X509Certificate certificate, PrivateKey key) {
+    static boolean matches(X509Certificate certificate, PrivateKey key) {
         try {
             final String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
             final byte[] probe = "mesh4j".getBytes(StandardCharsets.US_ASCII);

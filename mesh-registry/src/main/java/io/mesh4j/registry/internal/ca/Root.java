@@ -10,19 +10,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One root of the CA and its place in a rotation: it is in the trust bundle until {@code retireAt} (forever
- * when null), and it signs from {@code signingFrom} until a newer root's turn comes.
+ * when null), and it signs from {@code signingFrom} until a newer root's turn comes. Its key is null only on a
+ * registry replica that follows the mesh's shared schedule and was not given that root's key (yet).
  */
 record Root(
         String name,
         X509Certificate certificate,
-        PrivateKey key,
+        @Nullable PrivateKey key,
         Instant signingFrom,
         @Nullable Instant retireAt) {
 
     Root {
         requireNonNull(name, "name");
         requireNonNull(certificate, "certificate");
-        requireNonNull(key, "key");
         requireNonNull(signingFrom, "signingFrom");
     }
 
@@ -33,5 +33,9 @@ record Root(
 
     Root retiringAt(Instant retireAt) {
         return new Root(name, certificate, key, signingFrom, retireAt);
+    }
+
+    ScheduledRoot scheduled() {
+        return new ScheduledRoot(name, certificate, signingFrom, retireAt);
     }
 }

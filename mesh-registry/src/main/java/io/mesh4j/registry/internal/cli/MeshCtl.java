@@ -449,14 +449,20 @@ public final class MeshCtl {
         }
     }
 
-    @Command(name = "ca", description = "The certificate authority.", subcommands = Ca.Rotate.class)
+    @Command(
+            name = "ca",
+            description = "The certificate authority.",
+            subcommands = {Ca.Rotate.class, CaFiles.NewRoot.class, CaFiles.Install.class})
     static final class Ca {
 
         @Command(
                 name = "rotate",
                 mixinStandardHelpOptions = true,
                 description = "Starts a CA rotation: a new root is trusted now, signs one leaf lifetime later, "
-                        + "and the old root retires one leaf lifetime after that.")
+                        + "and the old root retires one leaf lifetime after that. One registry makes the new root "
+                        + "itself; registry replicas are given it with --cert, once it is installed on every "
+                        + "replica (meshctl ca new-root, meshctl ca install), and refuse it (409, naming them) while "
+                        + "a live replica lacks its key.")
         static final class Rotate extends AdminCommand {
             @Mixin
             Output output = new Output();
@@ -467,11 +473,36 @@ public final class MeshCtl {
                             + "with the roots in force now and after; rotates nothing.")
             boolean dryRun;
 
+            @Option(
+                    names = "--cert",
+                    paramLabel = "FILE",
+                    description = "Registry replicas: the new root's certificate (PEM), made with meshctl ca "
+                            + "new-root and installed on every replica with meshctl ca install.")
+            @Nullable
+            Path cert;
+
+            private @Nullable String certificatePem;
+
+            @Override
+            void checkArguments() throws Exception {
+                final @Nullable Path file = cert;
+                if (file != null) {
+                    try {
+                        certificatePem = Files.readString(file, StandardCharsets.US_ASCII);
+                        if (Pem.readCertificates(certificatePem).size() != 1) {
+                            throw badArgument("--cert " + file + ": expected one certificate, the new root");
+                        }
+                    } catch (java.io.IOException | IllegalArgumentException e) {
+                        throw badArgument("--cert " + file + ": " + e.getMessage());
+                    }
+                }
+            }
+
             @Override
             void run(RegistryClient registry, PrintWriter out) {
                 if (dryRun) {
                     final IdentityJson.RotationInfo rotation =
-                            registry.planCaRotation().join();
+                            registry.planCaRotation(certificatePem).join();
                     final List<String> now = rootNames(registry.trustBundle().join());
                     final List<String> after = new ArrayList<>(now);
                     after.add(rotation.newRoot());
@@ -492,7 +523,8 @@ public final class MeshCtl {
                             json);
                     return;
                 }
-                final IdentityJson.RotationInfo rotation = registry.rotateCa().join();
+                final IdentityJson.RotationInfo rotation =
+                        registry.rotateCa(certificatePem).join();
                 output.print(
                         out,
                         rotation.newRoot() + " is trusted now and signs from " + rotation.signsFrom() + "; "

@@ -14,6 +14,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +40,8 @@ import io.mesh4j.core.internal.registry.TrustJson.TrustSnapshot;
 import io.mesh4j.registry.internal.ca.CaException;
 import io.mesh4j.registry.internal.ca.CertificateAuthority;
 import io.mesh4j.registry.internal.ca.Fingerprints;
+import io.mesh4j.registry.internal.ca.InstalledRoots;
+import io.mesh4j.registry.internal.ca.ScheduledRoot;
 import io.mesh4j.registry.internal.documents.DocumentStore;
 import io.mesh4j.registry.internal.documents.DocumentStore.Versioned;
 import io.mesh4j.registry.internal.documents.IndexConflictException;
@@ -70,8 +75,30 @@ public final class MeshTrust implements AutoCloseable {
     /** How long to wait for another replica's change that won the race to reach this one. */
     private static final Duration CATCH_UP = Duration.ofSeconds(5);
 
-    /** What the store keeps: the roots (PEM) and the revocations, at the index of their last change. */
-    private record Document(String trustBundle, List<Revocation> revocations) {}
+    /**
+     * What the store keeps: the roots (PEM) and the revocations, at the index of their last change; shared by
+     * replicas, also each root's schedule (empty in the data directory of one registry, whose CA keeps it, and in a
+     * document written before replicas shared it).
+     */
+    private record Document(String trustBundle, List<Revocation> revocations, List<ScheduledRoot> schedule) {
+
+        Document(String trustBundle, List<Revocation> revocations) {
+            this(trustBundle, revocations, List.of());
+        }
+
+        Document {
+            schedule = List.copyOf(schedule);
+        }
+
+        /** The same roots, revocations and schedule; the roots compared as a set, in any order. */
+        boolean sameAs(@Nullable Document other) {
+            return other != null
+                    && revocations.equals(other.revocations)
+                    && schedule.equals(other.schedule)
+                    && new HashSet<>(Pem.readCertificates(trustBundle))
+                            .equals(new HashSet<>(Pem.readCertificates(other.trustBundle)));
+        }
+    }
 
     /** The trust state checks are made against, read from the document at {@code index}. */
     private record InForce(long index, TrustState state) {}
@@ -80,14 +107,20 @@ public final class MeshTrust implements AutoCloseable {
         @Override
         public byte[] write(Versioned<Document> versioned) {
             final Document document = requireNonNull(versioned.document(), "document");
-            return TrustJson.writeSnapshot(
+            final byte[] snapshot = TrustJson.writeSnapshot(
                     new TrustSnapshot(versioned.index(), document.trustBundle(), document.revocations()));
+            return document.schedule().isEmpty() ? snapshot : TrustSchedule.write(snapshot, document.schedule());
         }
 
         @Override
         public Versioned<Document> read(byte[] file) {
             final TrustSnapshot snapshot = TrustJson.parseSnapshot(file);
-            return new Versioned<>(snapshot.index(), new Document(snapshot.trustBundle(), snapshot.revocations()));
+            return new Versioned<>(
+                    snapshot.index(),
+                    new Document(
+                            snapshot.trustBundle(),
+                            snapshot.revocations(),
+                            TrustSchedule.read(file, Pem.readCertificates(snapshot.trustBundle()))));
         }
     };
 
@@ -97,6 +130,7 @@ public final class MeshTrust implements AutoCloseable {
     private final Clock clock;
     private final boolean shared;
     private volatile InForce inForce;
+    private volatile @Nullable KeyHolders holders;
     private @Nullable ScheduledFuture<?> tick;
 
     private MeshTrust(
@@ -146,17 +180,44 @@ public final class MeshTrust implements AutoCloseable {
         final @Nullable Document published = trust.store.get(KEY).document();
         if (published != null) {
             final List<X509Certificate> meshRoots = Pem.readCertificates(published.trustBundle());
-            if (!new HashSet<>(meshRoots).equals(new HashSet<>(ca.trustBundle()))) {
+            final boolean sameRoots = new HashSet<>(meshRoots).equals(new HashSet<>(ca.trustBundle()));
+            // With the mesh's schedule, what counts is the key of the root that signs for the mesh now: its own, or
+            // installed (meshctl ca install). Checked before the CA follows the schedule, which writes its files.
+            final @Nullable ScheduledRoot signing = signing(published.schedule(), clock.instant());
+            final boolean canSign = published.schedule().isEmpty()
+                    ? sameRoots
+                    : signing != null && ca.heldFingerprints().contains(signing.fingerprint());
+            if (!canSign) {
                 throw new CaException("this replica's CA roots " + Fingerprints.describe(ca.trustBundle())
                         + " are not the mesh's " + Fingerprints.describe(meshRoots) + ", which the other replicas "
                         + "published in etcd (mesh4j/trust/mesh): start every replica with the same --ca-cert and "
-                        + "--ca-key, the mesh's root and its key");
+                        + "--ca-key, the mesh's root and its key"
+                        + (signing != null
+                                ? ", or install the root that signs now, " + signing.describe() + ", with meshctl ca "
+                                        + "install --data-dir DIR --cert ROOT.crt --key ROOT.key"
+                                : ""));
+            }
+            if (!published.schedule().isEmpty()) {
+                ca.follow(published.schedule());
             }
         }
         trust.adopt(localRevocations(dataDir));
         trust.publish();
         trust.startTicking(scheduler);
         return trust;
+    }
+
+    /** The root of {@code schedule} that signs at {@code now}: the newest in force whose signing time has come. */
+    private static @Nullable ScheduledRoot signing(List<ScheduledRoot> schedule, Instant now) {
+        ScheduledRoot signing = null;
+        for (ScheduledRoot root : schedule) {
+            if (root.isTrustedAt(now)
+                    && !root.signingFrom().isAfter(now)
+                    && (signing == null || root.signingFrom().isAfter(signing.signingFrom()))) {
+                signing = root;
+            }
+        }
+        return signing;
     }
 
     /**
@@ -190,7 +251,9 @@ public final class MeshTrust implements AutoCloseable {
             try {
                 put(
                         read.index(),
-                        new Document(document != null ? document.trustBundle() : Pem.write(ca.trustBundle()), merged));
+                        document != null
+                                ? new Document(document.trustBundle(), merged, document.schedule())
+                                : new Document(Pem.write(ca.trustBundle()), merged));
             } catch (IndexConflictException e) {
                 if (attempt == ATTEMPTS) {
                     throw e;
@@ -370,7 +433,7 @@ public final class MeshTrust implements AutoCloseable {
             }
             revocations.add(revocation);
             try {
-                put(read.index(), new Document(document.trustBundle(), revocations));
+                put(read.index(), new Document(document.trustBundle(), revocations, document.schedule()));
             } catch (IndexConflictException e) {
                 if (attempt == ATTEMPTS) {
                     throw e;
@@ -418,15 +481,31 @@ public final class MeshTrust implements AutoCloseable {
                 kept.add(revocation);
             }
         }
-        final List<X509Certificate> roots = ca.trustBundle();
-        // The same roots in another order are the same trust: rewriting them would have replicas undo each other.
-        final String bundle =
-                stored != null && new HashSet<>(Pem.readCertificates(stored.trustBundle())).equals(new HashSet<>(roots))
-                        ? stored.trustBundle()
-                        : Pem.write(roots);
-        final Document document = new Document(bundle, List.copyOf(kept));
-        if (document.equals(stored)) {
-            return;
+        final Document document;
+        if (shared) {
+            // The mesh's schedule decides, not this replica's CA: the roots retired by now leave it (the first
+            // replica to get there removes them; the others' transactions fail and find it done). A document
+            // without a schedule (the first start, or one written before replicas shared it) gets the CA's.
+            final List<ScheduledRoot> schedule = stored != null
+                            && !stored.schedule().isEmpty()
+                    ? stored.schedule().stream().filter(r -> r.isTrustedAt(now)).toList()
+                    : ca.schedule();
+            document = new Document(
+                    Pem.write(schedule.stream().map(ScheduledRoot::certificate).toList()), List.copyOf(kept), schedule);
+            if (document.sameAs(stored)) {
+                return;
+            }
+        } else {
+            final List<X509Certificate> roots = ca.trustBundle();
+            // The same roots in another order are the same trust: rewriting them would have replicas undo each other.
+            final String bundle = stored != null
+                            && new HashSet<>(Pem.readCertificates(stored.trustBundle())).equals(new HashSet<>(roots))
+                    ? stored.trustBundle()
+                    : Pem.write(roots);
+            document = new Document(bundle, List.copyOf(kept));
+            if (document.equals(stored)) {
+                return;
+            }
         }
         try {
             put(read.index(), document);
@@ -449,11 +528,128 @@ public final class MeshTrust implements AutoCloseable {
             ca.retireDue();
             issued.prune();
             publish();
+            if (shared) {
+                follow();
+            }
         } catch (StoreUnavailableException e) {
             // etcd does not answer: the replica says so once (EtcdConnection), and this looks again next second.
             logger.debug("cannot bring the trust state up to date: {}", e.getMessage());
         } catch (IOException | RuntimeException e) {
             logger.warn("cannot bring the trust state up to date; trying again in {}", TICK, e);
+        }
+    }
+
+    /**
+     * Replicas: the CA takes the mesh's schedule (a rotation made through another replica, a root retired), and this
+     * replica says in etcd which keys it holds, installed ones included.
+     */
+    private void follow() throws IOException {
+        final @Nullable Document document = store.get(KEY).document();
+        if (document != null && !document.schedule().isEmpty()) {
+            ca.follow(document.schedule());
+        }
+        final @Nullable KeyHolders keyHolders = holders;
+        if (keyHolders != null) {
+            keyHolders.hold(ca.heldFingerprints());
+        }
+    }
+
+    /**
+     * Replicas: from now on, says in etcd (through {@code keyHolders}) which roots this replica holds a key for, so
+     * that a rotation through any replica is refused while a live one lacks the new root's key.
+     */
+    public void holdKeys(KeyHolders keyHolders) {
+        holders = requireNonNull(keyHolders, "keyHolders");
+        try {
+            keyHolders.hold(ca.heldFingerprints());
+        } catch (RuntimeException e) {
+            logger.warn("cannot say in etcd which CA keys this replica holds yet; trying again in {}", TICK, e);
+        }
+    }
+
+    /**
+     * Replicas: rotates the mesh to {@code next}, a root the operator made and installed on every replica. It is
+     * trusted at once by every member of every replica (one transaction on the trust document), signs one leaf
+     * lifetime from now, and the root signing now retires one leaf lifetime after that. With {@code dryRun}, the same
+     * checks and the same answer, with nothing written.
+     *
+     * @throws InvalidInputException 400 for a certificate that cannot be a root of this mesh
+     * @throws IllegalStateException (a 409) if a rotation is under way, {@code next} is a root already, or a live
+     *     replica holds no key for it (named in the message)
+     */
+    public CertificateAuthority.Rotation rotateTo(X509Certificate next, boolean dryRun) throws IOException {
+        if (!shared) {
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_FIELD,
+                    "certificate: a single registry makes its new root itself; rotate without one (meshctl ca rotate "
+                            + "without --cert)");
+        }
+        try {
+            InstalledRoots.check(next, ca.trustDomain(), clock.instant());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(ErrorCode.INVALID_FIELD, "certificate: " + e.getMessage());
+        }
+        synchronized (this) {
+            for (int attempt = 1; ; attempt++) {
+                final Instant now = clock.instant();
+                final Versioned<Document> read = store.get(KEY);
+                final Document document = requireNonNull(read.document(), "document");
+                final CertificateAuthority.SharedRotation rotation =
+                        CertificateAuthority.rotated(document.schedule(), next, now, ca.leafLifetime());
+                checkHolders(next);
+                if (dryRun) {
+                    return rotation.rotation();
+                }
+                try {
+                    put(
+                            read.index(),
+                            new Document(
+                                    Pem.write(rotation.schedule().stream()
+                                            .map(ScheduledRoot::certificate)
+                                            .toList()),
+                                    document.revocations(),
+                                    rotation.schedule()));
+                } catch (IndexConflictException e) {
+                    if (attempt == ATTEMPTS) {
+                        throw e;
+                    }
+                    catchUp(read.index());
+                    continue;
+                }
+                ca.follow(rotation.schedule());
+                final CertificateAuthority.Rotation done = rotation.rotation();
+                logger.info(
+                        "CA rotation of the mesh started; {} (sha256 {}) is trusted now by every replica's members and "
+                                + "signs from {}; {} retires at {}",
+                        done.newRoot(),
+                        Fingerprints.sha256(next),
+                        done.signsFrom(),
+                        done.oldRoot(),
+                        done.oldRootRetiresAt());
+                return done;
+            }
+        }
+    }
+
+    /** Refuses (409) a rotation to {@code next} while a live replica, this one included, holds no key for it. */
+    private void checkHolders(X509Certificate next) {
+        final @Nullable KeyHolders keyHolders = holders;
+        if (keyHolders == null) {
+            throw new IllegalStateException("this replica has not yet said in etcd which keys it holds; try again in "
+                    + "a second; nothing was rotated");
+        }
+        final String fingerprint = Fingerprints.sha256(next);
+        final Map<String, Set<String>> live = new TreeMap<>(keyHolders.live());
+        live.put(keyHolders.self(), ca.heldFingerprints()); // this replica's own, as of now
+        final List<String> lacking = live.entrySet().stream()
+                .filter(entry -> !entry.getValue().contains(fingerprint))
+                .map(Map.Entry::getKey)
+                .toList();
+        if (!lacking.isEmpty()) {
+            throw new IllegalStateException("replica(s) " + String.join(", ", lacking) + " of " + live.size()
+                    + " hold no key for " + next.getSubjectX500Principal().getName() + " (sha256 " + fingerprint
+                    + "): run meshctl ca install --data-dir DIR --cert ROOT.crt --key ROOT.key on each, then rotate "
+                    + "again; nothing was rotated");
         }
     }
 
@@ -485,6 +681,10 @@ public final class MeshTrust implements AutoCloseable {
     public synchronized void close() {
         if (tick != null) {
             tick.cancel(false);
+        }
+        final @Nullable KeyHolders keyHolders = holders;
+        if (keyHolders != null) {
+            keyHolders.close(); // this replica leaves the holders at once, not one lease later
         }
         store.wakeAll();
     }
