@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -28,6 +29,7 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.core.telemetry.Propagation;
 import io.mesh4j.core.telemetry.TelemetryConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -107,6 +109,43 @@ class ClientTelemetryTest {
             // Both attempts carry the one client span as their parent.
             final String expected = "00-" + span.getTraceId() + '-' + span.getSpanId() + "-01";
             assertThat(traceparents).containsExactly(expected, expected);
+        }
+    }
+
+    @Test
+    void eachCallsOneAttemptSaysItsOwnStatusWhenTheSameInstanceAnswersDifferently() {
+        final AtomicInteger count = new AtomicInteger();
+        final HttpStatus[] answers = {HttpStatus.OK, HttpStatus.NOT_FOUND, HttpStatus.OK};
+        try (Backend backend = Backend.start(
+                        registry.client(),
+                        "orders",
+                        "orders-1",
+                        (ctx, req) -> HttpResponse.of(answers[count.getAndIncrement() % answers.length]));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .telemetry(telemetry)
+                        .build()) {
+            final WebClient orders = RetryTest.connected(mesh, "orders", 1);
+            for (int i = 0; i < answers.length; i++) {
+                orders.get("/orders/" + i).aggregate().join();
+            }
+
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> spans.getFinishedSpanItems().size() == answers.length);
+            final List<SpanData> calls = spans.getFinishedSpanItems().stream()
+                    .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
+                    .toList();
+            for (int i = 0; i < answers.length; i++) {
+                final List<EventData> attempts = calls.get(i).getEvents();
+                assertThat(attempts).extracting(EventData::getName).containsExactly("attempt");
+                final Attributes attempt = attempts.get(0).getAttributes();
+                assertThat(attempt.get(HttpAttributes.HTTP_RESPONSE_STATUS_CODE))
+                        .as("call %d", i)
+                        .isEqualTo((long) answers[i].code());
+                assertThat(attempt.get(HttpAttributes.MESH_ATTEMPT)).isEqualTo(1L);
+                assertThat(attempt.get(HttpAttributes.MESH_INSTANCE)).isEqualTo("orders-1");
+                assertThat(attempt.get(HttpAttributes.SERVER_PORT)).isEqualTo((long) backend.port());
+            }
         }
     }
 

@@ -59,7 +59,10 @@ final class EndpointBreaker {
     }
 
     void onSuccess(Permit permit, long nanos) {
-        consecutiveFailures.set(0);
+        if (consecutiveFailures.get() != 0) {
+            // Read first: a volatile write on every success, the common case, would be a fence per attempt.
+            consecutiveFailures.set(0);
+        }
         breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
     }
 

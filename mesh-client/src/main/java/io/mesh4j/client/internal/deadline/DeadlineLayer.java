@@ -73,6 +73,11 @@ public final class DeadlineLayer extends FusedClientLayer {
         private final ServiceName service;
         private final ClientPolicies policies;
         private final Ticker ticker;
+        /**
+         * The header value of the last timeout sent: most calls of a service send the same one (its route's or
+         * policy's), and it was formatted anew for each.
+         */
+        private volatile @Nullable SentTimeout lastSent;
 
         CallDeadline(ServiceName service, ClientPolicies policies, Ticker ticker) {
             this.service = service;
@@ -106,13 +111,22 @@ public final class DeadlineLayer extends FusedClientLayer {
                 // as gRPC has it.
                 ctx.setAttr(GrpcCalls.TIMEOUT, timeout);
             }
-            final RequestHeadersBuilder headers =
-                    exchange.headersToWrite().set(DEADLINE_HEADER, Deadline.formatHeader(timeout));
+            final RequestHeadersBuilder headers = exchange.headersToWrite().set(DEADLINE_HEADER, headerValue(timeout));
             if (isGrpc(exchange.request().headers().get(HttpHeaderNames.CONTENT_TYPE))) {
                 // A gRPC server outside the mesh reads its own header.
                 headers.set(GRPC_TIMEOUT_HEADER, Deadline.formatGrpcHeader(timeout));
             }
             return null;
+        }
+
+        private String headerValue(Duration timeout) {
+            final @Nullable SentTimeout last = lastSent;
+            if (last != null && last.timeout().equals(timeout)) {
+                return last.value();
+            }
+            final String value = Deadline.formatHeader(timeout);
+            lastSent = new SentTimeout(timeout, value);
+            return value;
         }
 
         @Override
@@ -125,6 +139,9 @@ public final class DeadlineLayer extends FusedClientLayer {
             return "CallDeadline(" + service + ')';
         }
     }
+
+    /** A timeout and its {@value Deadline#HEADER} header value. */
+    private record SentTimeout(Duration timeout, String value) {}
 
     /**
      * The timeout of the call of {@code ctx} to {@code service}: the one the request set itself, else its route

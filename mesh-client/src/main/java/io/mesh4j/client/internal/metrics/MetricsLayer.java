@@ -54,11 +54,14 @@ public final class MetricsLayer extends FusedClientLayer {
         private final String caller;
         private final String service;
         private final MeshMetrics metrics;
+        /** This edge's series, found without a key built per call. */
+        private final MeshMetrics.ClientCalls calls;
 
         CallMetrics(String caller, String service, MeshMetrics metrics) {
             this.caller = caller;
             this.service = service;
             this.metrics = metrics;
+            calls = metrics.clientCalls(caller, service);
         }
 
         @Override
@@ -71,14 +74,7 @@ public final class MetricsLayer extends FusedClientLayer {
             final @Nullable String template = ctx.attr(MeshTelemetry.ROUTE);
             final String route = template != null ? template : MeshMetrics.UNMATCHED;
             final ResponseClass outcome = exchange.outcome(log);
-            metrics.clientRequest(
-                    caller,
-                    service,
-                    route,
-                    ctx.method(),
-                    log.responseHeaders().status().code(),
-                    outcome,
-                    log.totalDurationNanos());
+            calls.record(route, ctx.method(), log.responseHeaders().status().code(), outcome, log.totalDurationNanos());
             metrics.clientRetries(caller, service, route, log.children().size() - 1);
             final int grpcStatus = GrpcStatuses.of(log);
             if (grpcStatus >= 0) {

@@ -45,6 +45,8 @@ public final class Router {
     private final ServiceName service;
     private final PolicyRegistry policies;
     private final Function<ServiceName, ServiceEndpoints> endpointsOf;
+    /** The decision of most calls, the same for each: the service's whole group, no rule, no override. */
+    private final RouteDecision plain;
 
     /**
      * @param endpointsOf the endpoints of any service, for calls an override sends elsewhere
@@ -53,6 +55,7 @@ public final class Router {
         this.service = requireNonNull(service, "service");
         this.policies = requireNonNull(policies, "policies");
         this.endpointsOf = requireNonNull(endpointsOf, "endpointsOf");
+        plain = new RouteDecision(service, Subset.ALL, null, null, false);
     }
 
     /** The decision for the call of {@code ctx}: made now if it was not yet, and remembered. */
@@ -98,6 +101,9 @@ public final class Router {
             } else {
                 noInstances = true;
             }
+        }
+        if (rule == null && override == null && !noInstances && target.equals(service) && subset.equals(Subset.ALL)) {
+            return plain;
         }
         return new RouteDecision(target, subset, rule, override, noInstances);
     }

@@ -1,6 +1,8 @@
 package io.mesh4j.client.internal.tracing;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -117,6 +119,12 @@ public final class TracingLayer extends FusedClientLayer {
         private final Tracer tracer;
         private final String service;
         private final boolean meshMember;
+        /**
+         * The attributes of a first attempt's event, by the endpoint it went to, for the status it answered: the
+         * same for most calls, and built, checked and sorted anew for each before. Bounded: cleared past
+         * {@value #MAX_CACHED_ENDPOINTS} endpoints, so that instances that come and go cannot grow it.
+         */
+        private final Map<Endpoint, FirstAttempt> firstAttempts = new ConcurrentHashMap<>();
 
         CallTracing(MeshTelemetry telemetry, String service, boolean meshMember) {
             tracer = telemetry.tracer();
@@ -179,7 +187,7 @@ public final class TracingLayer extends FusedClientLayer {
             return "CallTracing(" + service + ')';
         }
 
-        private static void end(Span span, ClientRequestContext ctx, RequestLog log) {
+        private void end(Span span, ClientRequestContext ctx, RequestLog log) {
             final List<RequestLogAccess> children = log.children();
             @Nullable RequestContext last = ctx;
             if (children.isEmpty()) {
@@ -225,7 +233,29 @@ public final class TracingLayer extends FusedClientLayer {
                     TimeUnit.NANOSECONDS);
         }
 
-        private static void addAttempt(Span span, int number, RequestLog attempt, @Nullable Endpoint endpoint) {
+        private void addAttempt(Span span, int number, RequestLog attempt, @Nullable Endpoint endpoint) {
+            final int status = attempt.responseHeaders().status().code();
+            if (number != 1 || endpoint == null || status <= 0) {
+                span.addEvent(
+                        "attempt",
+                        attemptAttributes(number, attempt, endpoint),
+                        attempt.requestStartTimeMicros(),
+                        TimeUnit.MICROSECONDS);
+                return;
+            }
+            @Nullable FirstAttempt first = firstAttempts.get(endpoint);
+            // The same endpoint object: one registered anew at the same address may be another instance.
+            if (first == null || first.endpoint() != endpoint || first.status() != status) {
+                if (firstAttempts.size() >= MAX_CACHED_ENDPOINTS) {
+                    firstAttempts.clear();
+                }
+                first = new FirstAttempt(endpoint, status, attemptAttributes(number, attempt, endpoint));
+                firstAttempts.put(endpoint, first);
+            }
+            span.addEvent("attempt", first.attributes(), attempt.requestStartTimeMicros(), TimeUnit.MICROSECONDS);
+        }
+
+        private static Attributes attemptAttributes(int number, RequestLog attempt, @Nullable Endpoint endpoint) {
             final AttributesBuilder attrs = Attributes.builder().put(HttpAttributes.MESH_ATTEMPT, (long) number);
             if (endpoint != null) {
                 attrs.put(HttpAttributes.SERVER_ADDRESS, endpoint.host());
@@ -245,7 +275,13 @@ public final class TracingLayer extends FusedClientLayer {
                         HttpAttributes.ERROR_TYPE,
                         attempt.responseCause().getClass().getName());
             }
-            span.addEvent("attempt", attrs.build(), attempt.requestStartTimeMicros(), TimeUnit.MICROSECONDS);
+            return attrs.build();
         }
     }
+
+    /** More endpoints than most services have: past it, the first attempts' attributes kept are cleared. */
+    private static final int MAX_CACHED_ENDPOINTS = 256;
+
+    /** A first attempt's event attributes, for an answer of {@code status} from {@code endpoint}. */
+    private record FirstAttempt(Endpoint endpoint, int status, Attributes attributes) {}
 }

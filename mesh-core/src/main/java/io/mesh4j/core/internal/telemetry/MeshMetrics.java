@@ -3,6 +3,7 @@ package io.mesh4j.core.internal.telemetry;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -288,12 +289,111 @@ public final class MeshMetrics {
         // The series' peer is the caller here: not a label of the timer, but the owner of the edge's summary.
         final RequestSeries series = new RequestSeries(
                 service, guard.admitOutbound(service, "route", route), method, status, outcome, caller);
-        final Recorded recorded = clientRequests.computeIfAbsent(
-                series,
-                s -> new Recorded(
-                        clientTimer(s), summaries.cell(Summaries.Side.CLIENT, s.peer(), s.service(), s.route())));
+        final Recorded recorded = clientRequests.computeIfAbsent(series, this::newClientRecorded);
         recorded.timer().record(nanos, TimeUnit.NANOSECONDS);
         recorded.cell().record(nanos, outcome == ResponseClass.SUCCESS);
+    }
+
+    /**
+     * The outbound calls from {@code caller} to {@code service}, for a client that records every call to one service:
+     * {@link ClientCalls#record} finds a series it recorded before without building a key, where
+     * {@link #clientRequest} builds two (the guard's scope and the series) on every call.
+     *
+     * @param caller the service the calls are made from, {@value #UNKNOWN} without one
+     * @param service the service called
+     * @return a new recorder of the calls of that edge; one per service client, made once
+     */
+    public ClientCalls clientCalls(String caller, String service) {
+        return new ClientCalls(requireNonNull(caller, "caller"), requireNonNull(service, "service"));
+    }
+
+    /**
+     * The outbound calls of one edge (caller to service), recorded into the same meters and summaries as
+     * {@link #clientRequest}: by route, the guarded route and the series recorded so far, each found by its method,
+     * status and outcome packed into an int.
+     */
+    public final class ClientCalls {
+
+        private final String caller;
+        private final String service;
+        /*
+         * Only routes the guard admitted are kept, each under its own value: as bounded as the guard's sets. A route
+         * refused (over the guard's bound) shares one entry, found through the guard every time.
+         */
+        private final Map<String, RouteSeries> routes = new ConcurrentHashMap<>();
+        private final RouteSeries other = new RouteSeries(LabelGuard.OTHER);
+
+        ClientCalls(String caller, String service) {
+            this.caller = caller;
+            this.service = service;
+        }
+
+        /**
+         * One call as its caller saw it, every attempt included, once its response is complete: as
+         * {@link #clientRequest} records it.
+         *
+         * @param route the call's route template, or {@value #UNMATCHED}
+         * @param status the response's status code, 0 when none came
+         */
+        public void record(String route, HttpMethod method, int status, ResponseClass outcome, long nanos) {
+            RouteSeries series = routes.get(route);
+            if (series == null) {
+                final String guarded = guard.admitOutbound(service, "route", route);
+                series = guarded.equals(route) ? routes.computeIfAbsent(route, RouteSeries::new) : other;
+            }
+            final Recorded recorded = series.find(method, status, outcome);
+            recorded.timer().record(nanos, TimeUnit.NANOSECONDS);
+            recorded.cell().record(nanos, outcome == ResponseClass.SUCCESS);
+        }
+
+        /** The series of one guarded route, by method, status and outcome; few, so a copied array, read lock-free. */
+        private final class RouteSeries {
+
+            private final String route;
+            private volatile int[] keys = new int[0];
+            private volatile Recorded[] recorded = new Recorded[0];
+
+            RouteSeries(String route) {
+                this.route = route;
+            }
+
+            Recorded find(HttpMethod method, int status, ResponseClass outcome) {
+                final int key = method.ordinal() << 24 | outcome.ordinal() << 16 | status & 0xFFFF;
+                final Recorded[] values = recorded;
+                final int[] known = keys;
+                // add() writes the values before the keys, and they are read in the same order: a key read here may
+                // lack its value in the values read (hence the bound), and is then found again under add()'s lock.
+                for (int i = 0; i < known.length && i < values.length; i++) {
+                    if (known[i] == key) {
+                        return values[i];
+                    }
+                }
+                return add(key, method, status, outcome);
+            }
+
+            private synchronized Recorded add(int key, HttpMethod method, int status, ResponseClass outcome) {
+                final int[] known = keys;
+                for (int i = 0; i < known.length; i++) {
+                    if (known[i] == key) {
+                        return recorded[i];
+                    }
+                }
+                // The same meters clientRequest finds: one series whichever way it is recorded.
+                final RequestSeries series = new RequestSeries(service, route, method, status, outcome, caller);
+                final Recorded found = clientRequests.computeIfAbsent(series, MeshMetrics.this::newClientRecorded);
+                final Recorded[] values = Arrays.copyOf(recorded, known.length + 1);
+                values[known.length] = found;
+                recorded = values;
+                final int[] grown = Arrays.copyOf(known, known.length + 1);
+                grown[known.length] = key;
+                keys = grown;
+                return found;
+            }
+        }
+    }
+
+    private Recorded newClientRecorded(RequestSeries s) {
+        return new Recorded(clientTimer(s), summaries.cell(Summaries.Side.CLIENT, s.peer(), s.service(), s.route()));
     }
 
     private Timer clientTimer(RequestSeries series) {
