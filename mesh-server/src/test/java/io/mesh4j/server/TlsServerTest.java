@@ -31,10 +31,12 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.identity.CertificateGauges;
 import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.registry.IdentityJson;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
+import io.micrometer.core.instrument.Metrics;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 /** A MeshServer's mTLS listener, against callers with every kind of certificate, and none. */
@@ -128,6 +130,20 @@ class TlsServerTest {
         final WorkloadIdentity frontend = identity(registry, "frontend", Clock.systemUTC());
 
         assertThat(callPresenting(frontend.keyPair())).isEqualTo("spiffe://mesh.local/svc/frontend");
+    }
+
+    @Test
+    void armeriasCertificateGaugesAreLeftOutOfTheGlobalRegistry() {
+        // The registry client and the server each built a TLS context presenting the orders certificate, which
+        // registered the same gauge twice (Micrometer's WARN at every start) and kept the first certificate's.
+        assertThat(callPresenting(
+                        identity(registry, "frontend", Clock.systemUTC()).keyPair()))
+                .isEqualTo("spiffe://mesh.local/svc/frontend");
+
+        assertThat(Metrics.globalRegistry.getMeters())
+                .extracting(meter -> meter.getId().getName())
+                .doesNotContainAnyElementsOf(CertificateGauges.NAMES)
+                .anyMatch(name -> name.startsWith("armeria.server."));
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -26,6 +27,7 @@ import io.mesh4j.benchmarks.report.Table;
 final class ExplainReport {
 
     private static final int TOP = 15;
+    private static final Pattern STANDALONE_NUMBER = Pattern.compile("(?<![A-Za-z0-9])\\d+(?![A-Za-z0-9])");
 
     /**
      * One explain run of one process: its recording, and at the same moment the JVM's own class count, its
@@ -136,6 +138,15 @@ final class ExplainReport {
         return table.toString();
     }
 
+    /**
+     * A thread's name with its numbers replaced by {@code #}, so that the threads of one pool count together:
+     * {@code armeria-common-worker-epoll-3-1} is {@code armeria-common-worker-epoll-#-#}. Only numbers that stand
+     * alone are replaced; digits inside a word stay ({@code mesh4j-scheduler} is not {@code mesh#j-scheduler}).
+     */
+    static String threadKind(String name) {
+        return STANDALONE_NUMBER.matcher(name).replaceAll("#");
+    }
+
     private static String[] classRow(String label, ToLongFunction<Role> raw, ToLongFunction<Role> mesh) {
         final long serverRaw = raw.applyAsLong(Role.SERVER);
         final long serverMesh = mesh.applyAsLong(Role.SERVER);
@@ -241,7 +252,7 @@ final class ExplainReport {
         for (Role role : Role.values()) {
             for (Kind kind : Kind.values()) {
                 final Map<String, Long> byName = run(role, kind).threads().stream()
-                        .collect(Collectors.groupingBy(name -> name.replaceAll("\\d+", "#"), Collectors.counting()));
+                        .collect(Collectors.groupingBy(ExplainReport::threadKind, Collectors.counting()));
                 counts.computeIfAbsent(role, unused -> new EnumMap<>(Kind.class))
                         .put(kind, byName);
                 names.addAll(byName.keySet());

@@ -37,6 +37,7 @@ import com.linecorp.armeria.common.util.Exceptions;
 
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.backoff.FullJitterBackoff;
+import io.mesh4j.core.internal.identity.CertificateGauges;
 import io.mesh4j.core.internal.identity.CertificateRequests;
 import io.mesh4j.core.internal.identity.CurrentKeyManager;
 import io.mesh4j.core.internal.identity.IdentityAccess;
@@ -155,6 +156,8 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         refusals = new RefusalLog(id.toString());
         // The registry is verified by its SPIFFE ID, against the bundle as it is now; this workload presents its
         // current certificate, none before the first.
+        // Before the first TLS context that presents this workload's certificate registers Armeria's gauges.
+        CertificateGauges.quiet();
         final X509ExtendedTrustManager registryTrust = trustManager(
                 SpiffeId::isRegistry, SpiffeId.ofRegistry(trustDomain).toString());
         registryFactory = ClientFactory.builder()

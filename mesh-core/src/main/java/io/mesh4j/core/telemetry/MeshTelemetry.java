@@ -13,6 +13,7 @@ import org.slf4j.MDC;
 import com.linecorp.armeria.common.util.SafeCloseable;
 
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
+import io.mesh4j.core.internal.telemetry.PropagatingTracer;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.mesh4j.core.stack.StackParams;
@@ -51,7 +52,9 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
  * {@code MeshClient} so that one {@code /metrics} shows both sides and one trace joins them.
  *
  * <p>A process that configures nothing uses {@link #shared()}: traces propagate and metrics count from the
- * moment the library is linked, and nothing leaves the process until an exporter is configured.
+ * moment the library is linked, and nothing leaves the process until an exporter is configured. Until then the
+ * mesh's spans carry ids and the sampling decision and record nothing, and the OpenTelemetry SDK is made only if
+ * {@link #openTelemetry()} is asked for.
  *
  * <pre>{@code
  * MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder()
@@ -104,10 +107,13 @@ public final class MeshTelemetry implements SafeCloseable {
     private static volatile @Nullable MeshTelemetry shared;
 
     private final TelemetryConfig config;
-    /** The OpenTelemetry the mesh's spans are made with: its own SDK, or the application's. */
-    private final OpenTelemetry openTelemetry;
-    /** The SDK this telemetry made and so flushes and closes; null when the spans go to an application's. */
-    private final @Nullable OpenTelemetrySdk ownSdk;
+    /** The application's OpenTelemetry, which the mesh's spans are made with; null when it has none. */
+    private final @Nullable OpenTelemetry application;
+    /**
+     * The SDK this telemetry made and so flushes and closes; null when the spans go to an application's, and,
+     * with no exporter, until {@link #openTelemetry()} is first asked for.
+     */
+    private volatile @Nullable OpenTelemetrySdk ownSdk;
 
     private final Tracer tracer;
     private final PrometheusMeterRegistry registry;
@@ -124,14 +130,22 @@ public final class MeshTelemetry implements SafeCloseable {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new MeshMetrics(registry, config.maxLabelValues(), config.reportInterval());
         propagation = new TracePropagation(config.inject(), config.extract(), metrics::malformedTraceHeader);
+        this.application = application;
         if (application != null) {
-            ownSdk = null;
-            openTelemetry = application;
+            tracer = application.getTracer(INSTRUMENTATION);
+        } else if (exports(config)) {
+            final OpenTelemetrySdk sdk = sdk(config);
+            ownSdk = sdk;
+            tracer = sdk.getTracer(INSTRUMENTATION);
         } else {
-            ownSdk = sdk(config);
-            openTelemetry = ownSdk;
+            // Nothing would read what a span records: its ids and sampling decision are all that is used, and the
+            // SDK (~250 classes, and a recording span per request) waits until the application asks for it.
+            tracer = new PropagatingTracer(config.samplingRatio());
         }
-        tracer = openTelemetry.getTracer(INSTRUMENTATION);
+    }
+
+    private static boolean exports(TelemetryConfig config) {
+        return config.otlpEndpoint() != null || config.zipkinEndpoint() != null || config.spanExporter() != null;
     }
 
     private static OpenTelemetrySdk sdk(TelemetryConfig config) {
@@ -176,7 +190,7 @@ public final class MeshTelemetry implements SafeCloseable {
     public static MeshTelemetry of(TelemetryConfig config, OpenTelemetry application) {
         requireNonNull(config, "config");
         requireNonNull(application, "application");
-        if (config.otlpEndpoint() != null || config.zipkinEndpoint() != null || config.spanExporter() != null) {
+        if (exports(config)) {
             throw new IllegalArgumentException("config: " + config
                     + " (expected: no exporter, as the spans go to the application's OpenTelemetry and its exporters)");
         }
@@ -275,7 +289,9 @@ public final class MeshTelemetry implements SafeCloseable {
     }
 
     /**
-     * Returns the tracer the mesh's layers open spans with.
+     * Returns the tracer the mesh's layers open spans with. With no exporter and no application OpenTelemetry,
+     * its spans carry ids and the sampling decision, propagate and fill the MDC, and record nothing (they are not
+     * {@linkplain Span#isRecording() recording}); {@link #openTelemetry()}'s tracer makes recording spans.
      *
      * @return the tracer of the {@code io.mesh4j} instrumentation
      */
@@ -286,12 +302,25 @@ public final class MeshTelemetry implements SafeCloseable {
     /**
      * Returns the OpenTelemetry behind the mesh, for spans and propagation of the application's own. Its
      * propagators write the formats of {@link TelemetryConfig#inject()}, unless it is the application's, given to
-     * {@link #of(TelemetryConfig, OpenTelemetry)}.
+     * {@link #of(TelemetryConfig, OpenTelemetry)}. With no exporter, the SDK is made on the first call.
      *
      * @return the OpenTelemetry SDK, or the application's OpenTelemetry
      */
     public OpenTelemetry openTelemetry() {
-        return openTelemetry;
+        if (application != null) {
+            return application;
+        }
+        OpenTelemetrySdk sdk = ownSdk;
+        if (sdk == null) {
+            synchronized (this) {
+                sdk = ownSdk;
+                if (sdk == null) {
+                    sdk = sdk(config);
+                    ownSdk = sdk;
+                }
+            }
+        }
+        return sdk;
     }
 
     /**
@@ -315,9 +344,9 @@ public final class MeshTelemetry implements SafeCloseable {
 
     /** Exports the spans that have ended and not been exported yet; waits at most 10 seconds. */
     public void forceFlush() {
-        final @Nullable OpenTelemetrySdk sdk = ownSdk != null
-                ? ownSdk
-                : openTelemetry instanceof OpenTelemetrySdk ? (OpenTelemetrySdk) openTelemetry : null;
+        final @Nullable OpenTelemetrySdk own = ownSdk;
+        final @Nullable OpenTelemetrySdk sdk =
+                own != null ? own : application instanceof OpenTelemetrySdk ? (OpenTelemetrySdk) application : null;
         if (sdk != null) {
             sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
         }
@@ -370,8 +399,9 @@ public final class MeshTelemetry implements SafeCloseable {
         if (this == shared) {
             return;
         }
-        if (ownSdk != null) {
-            ownSdk.getSdkTracerProvider().shutdown().join(10, TimeUnit.SECONDS);
+        final @Nullable OpenTelemetrySdk sdk = ownSdk;
+        if (sdk != null) {
+            sdk.getSdkTracerProvider().shutdown().join(10, TimeUnit.SECONDS);
         }
         registry.close();
     }

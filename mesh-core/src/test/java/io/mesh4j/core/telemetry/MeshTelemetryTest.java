@@ -72,6 +72,78 @@ class MeshTelemetryTest {
     }
 
     @Test
+    void withNoExporterSpansPropagateRecordNothingAndTheSdkWaitsUntilAskedFor() {
+        try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.ofDefaults())) {
+            final Span root = telemetry.tracer().spanBuilder("root").startSpan();
+            assertThat(root.getSpanContext().isValid()).isTrue();
+            assertThat(root.getSpanContext().isSampled())
+                    .as("the default ratio is 1")
+                    .isTrue();
+            assertThat(root.isRecording())
+                    .as("nothing would read what it records")
+                    .isFalse();
+
+            final Span child = telemetry
+                    .tracer()
+                    .spanBuilder("child")
+                    .setParent(Context.root().with(root))
+                    .startSpan();
+            assertThat(child.getSpanContext().getTraceId())
+                    .isEqualTo(root.getSpanContext().getTraceId());
+            assertThat(child.getSpanContext().getSpanId())
+                    .isNotEqualTo(root.getSpanContext().getSpanId());
+            final Span current;
+            try (Scope ignored = root.makeCurrent()) {
+                current = telemetry.tracer().spanBuilder("implicit").startSpan();
+            }
+            assertThat(current.getSpanContext().getTraceId())
+                    .as("the current span is the parent when none is set")
+                    .isEqualTo(root.getSpanContext().getTraceId());
+            assertThat(telemetry
+                            .tracer()
+                            .spanBuilder("new")
+                            .setNoParent()
+                            .startSpan()
+                            .getSpanContext()
+                            .getTraceId())
+                    .isNotEqualTo(root.getSpanContext().getTraceId());
+
+            // The application's own spans, made with the SDK that is built when it asks, join the same trace.
+            assertThat(telemetry.openTelemetry()).isInstanceOf(OpenTelemetrySdk.class);
+            assertThat(telemetry.openTelemetry()).isSameAs(telemetry.openTelemetry());
+            final Span app = telemetry
+                    .openTelemetry()
+                    .getTracer("app")
+                    .spanBuilder("app")
+                    .setParent(Context.root().with(root))
+                    .startSpan();
+            assertThat(app.isRecording()).isTrue();
+            assertThat(app.getSpanContext().getTraceId())
+                    .isEqualTo(root.getSpanContext().getTraceId());
+            app.end();
+        }
+    }
+
+    @Test
+    void withNoExporterNewTracesAreSampledAtTheRatio() {
+        try (MeshTelemetry half =
+                MeshTelemetry.of(TelemetryConfig.builder().samplingRatio(0.5).build())) {
+            int sampled = 0;
+            for (int i = 0; i < 4_000; i++) {
+                if (half.tracer()
+                        .spanBuilder("root")
+                        .startSpan()
+                        .getSpanContext()
+                        .isSampled()) {
+                    sampled++;
+                }
+            }
+            // 2,000 expected; the standard deviation is ~32.
+            assertThat(sampled).isBetween(1_700, 2_300);
+        }
+    }
+
+    @Test
     void spansGoToOtlpOverHttpProtobufWhenConfigured() {
         received.clear();
         try (MeshTelemetry telemetry = MeshTelemetry.of(TelemetryConfig.builder()

@@ -71,8 +71,6 @@ public class MeshAutoConfiguration {
     @ConditionalOnProperty(prefix = "mesh", name = "tls", havingValue = "true", matchIfMissing = true)
     public WorkloadIdentity meshIdentity(MeshSettings settings) {
         final MeshProperties properties = settings.properties();
-        // Before the identity's first client factory registers Armeria's certificate gauges.
-        DuplicateCertificateGauges.quiet();
         final WorkloadIdentity identity;
         try {
             // With mesh.tls on, MeshSettings.check made sure that both files are set and can be read (the token's

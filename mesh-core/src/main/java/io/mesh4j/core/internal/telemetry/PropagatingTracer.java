@@ -1,0 +1,147 @@
+package io.mesh4j.core.internal.telemetry;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanId;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceId;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+
+/**
+ * The tracer of a telemetry that exports nothing: its spans carry real trace and span ids and the sampling
+ * decision, as the OpenTelemetry SDK's would, so that they propagate downstream and fill the MDC, but they record
+ * nothing, since nothing would read it. It decides as the SDK's {@code parentBased(traceIdRatioBased(ratio))}
+ * sampler and makes ids as its random id generator does, so a process keeps its sampling behaviour without loading
+ * the SDK (~250 classes, and a recording span per request).
+ */
+public final class PropagatingTracer implements Tracer {
+
+    private final long idUpperBound;
+
+    /**
+     * Returns a tracer that samples the traces that start here at {@code ratio}.
+     *
+     * @param ratio between 0 and 1
+     */
+    public PropagatingTracer(double ratio) {
+        if (!(ratio >= 0 && ratio <= 1)) {
+            throw new IllegalArgumentException("ratio: " + ratio + " (expected: between 0 and 1)");
+        }
+        // As the SDK's TraceIdRatioBasedSampler: a trace is sampled when its lower 64 bits, as an absolute value,
+        // are below this bound.
+        idUpperBound = ratio == 0 ? Long.MIN_VALUE : ratio == 1 ? Long.MAX_VALUE : (long) (ratio * Long.MAX_VALUE);
+    }
+
+    @Override
+    public SpanBuilder spanBuilder(String spanName) {
+        return new Builder();
+    }
+
+    private Span start(@Nullable Context parent) {
+        final ThreadLocalRandom random = ThreadLocalRandom.current();
+        final SpanContext parentSpan =
+                Span.fromContext(parent != null ? parent : Context.current()).getSpanContext();
+        final String traceId;
+        final boolean sampled;
+        final TraceState state;
+        if (parentSpan.isValid()) {
+            traceId = parentSpan.getTraceId();
+            sampled = parentSpan.isSampled();
+            state = parentSpan.getTraceState();
+        } else {
+            final long high = random.nextLong();
+            long low;
+            do {
+                low = random.nextLong();
+            } while (low == 0);
+            traceId = TraceId.fromLongs(high, low);
+            sampled = Math.abs(low) < idUpperBound;
+            state = TraceState.getDefault();
+        }
+        long spanId;
+        do {
+            spanId = random.nextLong();
+        } while (spanId == 0);
+        return Span.wrap(SpanContext.create(
+                traceId, SpanId.fromLong(spanId), sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(), state));
+    }
+
+    /** Keeps the parent and nothing else: the span records nothing. */
+    private final class Builder implements SpanBuilder {
+
+        private @Nullable Context parent;
+
+        @Override
+        public SpanBuilder setParent(Context context) {
+            parent = context;
+            return this;
+        }
+
+        @Override
+        public SpanBuilder setNoParent() {
+            parent = Context.root();
+            return this;
+        }
+
+        @Override
+        public SpanBuilder addLink(SpanContext spanContext) {
+            return this;
+        }
+
+        @Override
+        public SpanBuilder addLink(SpanContext spanContext, Attributes attributes) {
+            return this;
+        }
+
+        @Override
+        public SpanBuilder setAttribute(String key, String value) {
+            return this;
+        }
+
+        @Override
+        public SpanBuilder setAttribute(String key, long value) {
+            return this;
+        }
+
+        @Override
+        public SpanBuilder setAttribute(String key, double value) {
+            return this;
+        }
+
+        @Override
+        public SpanBuilder setAttribute(String key, boolean value) {
+            return this;
+        }
+
+        @Override
+        public <T> SpanBuilder setAttribute(AttributeKey<T> key, T value) {
+            return this;
+        }
+
+        @Override
+        public SpanBuilder setSpanKind(SpanKind spanKind) {
+            return this;
+        }
+
+        @Override
+        public SpanBuilder setStartTimestamp(long startTimestamp, TimeUnit unit) {
+            return this;
+        }
+
+        @Override
+        public Span startSpan() {
+            return start(parent);
+        }
+    }
+}
