@@ -100,6 +100,33 @@ final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** Stops member {@code i} without ending it ({@code kill -STOP}): it holds its connections and answers nothing. */
+    void pause(int i) {
+        signal(i, "STOP");
+    }
+
+    /** Lets member {@code i} run again after a {@link #pause} ({@code kill -CONT}). */
+    void resume(int i) {
+        signal(i, "CONT");
+    }
+
+    private void signal(int i, String signal) {
+        final String pid = Long.toString(members.get(i).process()[0].pid());
+        try {
+            final Process kill = new ProcessBuilder("kill", "-" + signal, pid)
+                    .redirectErrorStream(true)
+                    .start();
+            assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+                    .as("kill -%s %s", signal, pid)
+                    .isTrue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     void killAll() {
         for (int i = 0; i < members.size(); i++) {
             kill(i);

@@ -3,6 +3,7 @@ package io.mesh4j.benchmarks.registry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -20,17 +21,23 @@ import io.mesh4j.benchmarks.report.Progress;
 import io.mesh4j.core.discovery.InstanceId;
 import io.mesh4j.core.discovery.Registration;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.identity.WorkloadIdentity;
+import io.mesh4j.core.internal.identity.IdentityAccess;
 import io.mesh4j.core.internal.registry.RegistryClient;
 
 /**
  * One configuration of the registry benchmark, on a registry of its own: fill it with {@code instances}
  * instances of one service (the registration throughput, and the memory they take), attach {@code watchers}
  * watchers of that service, change one instance at a time and time how long until every watcher has the change,
- * then heartbeat every instance (the heartbeat throughput).
+ * then heartbeat every instance (the heartbeat throughput), as members of the service do: with their certificates,
+ * each member over one HTTP/2 connection (or, with {@code --heartbeat-as operator}, with the admin token, audited).
  */
 final class PropagationRun {
 
     static final String SERVICE = "watched";
+
+    /** How many members of the service send the heartbeats, each on its own connection. */
+    static final int HEARTBEATING_MEMBERS = 4;
 
     /** What one configuration measured. */
     record Result(
@@ -61,7 +68,8 @@ final class PropagationRun {
             int profileFromWatchers,
             List<String> registryFlags,
             boolean incremental,
-            RegistryUnderTest.Store store) {}
+            RegistryUnderTest.Store store,
+            boolean heartbeatAsOperator) {}
 
     private final Settings settings;
     private final Progress progress;
@@ -165,11 +173,32 @@ final class PropagationRun {
                         allSeen.getValueAtPercentile(50) / 1e6,
                         allSeen.getMaxValue() / 1e6));
 
-                final Bounded.Outcome heartbeats = Bounded.during(
-                        settings.heartbeats(),
-                        settings.writeConcurrency(),
-                        i -> admin.heartbeat(service, instanceId(i % instanceCount))
-                                .thenApply(known -> requireKnown(known, i)));
+                final Bounded.Outcome heartbeats;
+                if (settings.heartbeatAsOperator()) {
+                    // The operator's heartbeats: each one written to the audit log (fsync'd) before it is answered.
+                    heartbeats = heartbeat(admin, service, instanceCount);
+                } else {
+                    // As members of the service heartbeat: each with its own certificate, over the one HTTP/2
+                    // connection its WorkloadIdentity's RegistryClient keeps to the registry. Several members, so
+                    // that the registry serves them on several event loops as it serves a mesh, not all on the one
+                    // loop of a single connection.
+                    final List<WorkloadIdentity> members = new ArrayList<>();
+                    try {
+                        final List<RegistryClient> clients = new ArrayList<>();
+                        for (int m = 0; m < HEARTBEATING_MEMBERS; m++) {
+                            members.add(member(registry, dir.resolve("member-" + m + ".token")));
+                            clients.add(IdentityAccess.REGISTRY_CLIENT.get(members.get(m)));
+                        }
+                        heartbeats = Bounded.during(
+                                settings.heartbeats(),
+                                settings.writeConcurrency(),
+                                i -> clients.get((int) (i % clients.size()))
+                                        .heartbeat(service, instanceId(i % instanceCount))
+                                        .thenApply(known -> requireKnown(known, i)));
+                    } finally {
+                        members.forEach(WorkloadIdentity::close);
+                    }
+                }
                 checkNoFailures("heartbeats", heartbeats);
                 return new Result(
                         watcherCount,
@@ -221,6 +250,28 @@ final class PropagationRun {
             nanos += ProcessStats.cpu(pid).toNanos();
         }
         return nanos;
+    }
+
+    private Bounded.Outcome heartbeat(RegistryClient client, ServiceName service, int instanceCount) {
+        return Bounded.during(
+                settings.heartbeats(),
+                settings.writeConcurrency(),
+                i -> client.heartbeat(service, instanceId(i % instanceCount))
+                        .thenApply(known -> requireKnown(known, i)));
+    }
+
+    /** A workload of the watched service, joined with a join token (written to {@code tokenFile}) as a member joins. */
+    private static WorkloadIdentity member(RegistryProcess registry, Path tokenFile) {
+        final WorkloadIdentity member = WorkloadIdentity.builder(registry.uri(), SERVICE)
+                .joinTokenFile(registry.joinTokenFile(SERVICE, tokenFile))
+                .trustBundleFile(registry.trustBundle())
+                .build();
+        try {
+            return member.start().join();
+        } catch (RuntimeException e) {
+            member.close();
+            throw e;
+        }
     }
 
     private static InstanceId instanceId(long i) {

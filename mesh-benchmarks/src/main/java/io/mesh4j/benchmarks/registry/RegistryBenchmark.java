@@ -106,6 +106,22 @@ public final class RegistryBenchmark implements Callable<Integer> {
                     + "watchers on the other. Default: ${DEFAULT-VALUE}.")
     RegistryUnderTest.Store store = RegistryUnderTest.Store.file;
 
+    /** Whose heartbeats the run sends. */
+    enum HeartbeatAs {
+        member,
+        operator
+    }
+
+    @Option(
+            names = "--heartbeat-as",
+            defaultValue = "member",
+            description =
+                    "member: heartbeats from four workloads of the service, each with its certificate over its own HTTP/2 "
+                            + "connection, as mesh members send them; operator: with the admin token, so each is written to the audit log "
+                            + "(fsync'd) before it is answered, as the earlier runs in BENCHMARKS.md sent them. "
+                            + "Default: ${DEFAULT-VALUE}.")
+    HeartbeatAs heartbeatAs = HeartbeatAs.member;
+
     @Option(
             names = "--work-dir",
             description = "Where the registries' data and logs go. Default: a new " + "temporary directory.")
@@ -151,7 +167,8 @@ public final class RegistryBenchmark implements Callable<Integer> {
                         profileFromWatchers,
                         REGISTRY_FLAGS,
                         incremental,
-                        store),
+                        store,
+                        heartbeatAs == HeartbeatAs.operator),
                 progress);
         final List<PropagationRun.Result> results = new ArrayList<>();
         final List<String> failures = new ArrayList<>();

@@ -21,14 +21,18 @@ import io.mesh4j.core.identity.SpiffeId;
  * @param id the SPIFFE ID of the peer's certificate; null when it presented none with one
  * @param service the service {@code id} names; null for no ID, or an ID that names no service (the registry's)
  * @param text {@code id} as text; null with it
+ * @param leaf the certificate that proved {@code id}, for checks of the certificate itself (the registry's
+ *     revocations by serial); null with it. {@link SSLSession#getPeerCertificates()} copies the chain on every call,
+ *     so it is read here once per session too
  */
 public record SessionPeer(
         @Nullable SpiffeId id,
         @Nullable ServiceName service,
-        @Nullable String text) {
+        @Nullable String text,
+        @Nullable X509Certificate leaf) {
 
     /** The peer of a plaintext connection, or of a session whose certificate has no SPIFFE ID. */
-    public static final SessionPeer NONE = new SessionPeer(null, null, null);
+    public static final SessionPeer NONE = new SessionPeer(null, null, null, null);
 
     private static final String SESSION_KEY = SessionPeer.class.getName();
 
@@ -61,11 +65,11 @@ public record SessionPeer(
         if (chain.length == 0 || !(chain[0] instanceof X509Certificate)) {
             return NONE;
         }
-        final @Nullable SpiffeId id =
-                SpiffeVerifier.idOf((X509Certificate) chain[0]).orElse(null);
+        final X509Certificate leaf = (X509Certificate) chain[0];
+        final @Nullable SpiffeId id = SpiffeVerifier.idOf(leaf).orElse(null);
         if (id == null) {
             return NONE;
         }
-        return new SessionPeer(id, id.service().orElse(null), id.toString());
+        return new SessionPeer(id, id.service().orElse(null), id.toString(), leaf);
     }
 }

@@ -2,11 +2,8 @@ package io.mesh4j.registry.internal.api;
 
 import static java.util.Objects.requireNonNull;
 
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.function.Function;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +16,7 @@ import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.identity.MeshIdentity;
 import io.mesh4j.core.identity.SpiffeId;
 import io.mesh4j.core.internal.identity.RefusalLog;
+import io.mesh4j.core.internal.identity.SessionPeer;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.registry.internal.audit.AuditLog;
 import io.mesh4j.registry.internal.tokens.AdminToken;
@@ -116,19 +114,15 @@ public final class Access {
      */
     @Nullable
     String revocationOf(ServiceRequestContext ctx, SpiffeId caller) {
+        return revocationOf(SessionPeer.of(ctx), caller);
+    }
+
+    private @Nullable String revocationOf(SessionPeer peer, SpiffeId caller) {
         final @Nullable MeshTrust trust = this.trust;
-        final @Nullable SSLSession session = ctx.sslSession();
-        if (trust == null || session == null) {
-            return null;
-        }
-        try {
-            final Certificate[] chain = session.getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof X509Certificate leaf
-                    ? trust.revocationOf(leaf, caller)
-                    : null;
-        } catch (SSLPeerUnverifiedException e) {
-            return null;
-        }
+        // The certificate the session's handshake proved, read once per session (SessionPeer) rather than the
+        // chain copied out of the session on every request.
+        final @Nullable X509Certificate leaf = peer.leaf();
+        return trust != null && leaf != null ? trust.revocationOf(leaf, caller) : null;
     }
 
     boolean isOpen() {
@@ -157,16 +151,18 @@ public final class Access {
             if (isAdmin(ctx)) {
                 return audited.serve(ctx, req, action, Access::instanceTarget, adminCaller(), service);
             }
-            final @Nullable SpiffeId caller = MeshIdentity.peer(ctx);
+            // Who the caller is, read once per TLS session: its ID, its service and its certificate.
+            final SessionPeer peer = SessionPeer.of(ctx);
+            final @Nullable SpiffeId caller = peer.id();
             if (caller == null) {
                 return unauthenticated(ctx);
             }
-            final @Nullable String revoked = revocationOf(ctx, caller);
+            final @Nullable String revoked = revocationOf(peer, caller);
             if (revoked != null) {
                 return refuse(ErrorCode.REVOKED, revoked + "; " + REJOIN);
             }
             final ServiceName target = PathNames.service(ctx);
-            if (!caller.service().map(target::equals).orElse(false)) {
+            if (!target.equals(peer.service())) {
                 return refuse(ErrorCode.FORBIDDEN, "the caller " + caller + " may " + mayOnly + ", not of " + target);
             }
             return service.serve(ctx, req);

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -26,6 +27,7 @@ import io.grpc.Metadata;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.mesh4j.core.internal.MeshScheduler;
 
 /**
  * The lease keep-alives of one replica's heartbeats, pipelined on one {@code LeaseKeepAlive} stream to the etcd
@@ -56,9 +58,13 @@ final class LeaseKeepAlives implements AutoCloseable {
     private static final Metadata.Key<String> REQUIRE_LEADER =
             Metadata.Key.of("hasleader", Metadata.ASCII_STRING_MARSHALLER);
 
+    private static final long STALL_CHECK_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
     private final List<URI> endpoints;
     private final List<ManagedChannel> channels;
     private final long timeoutNanos;
+    /** Looks for keep-alives unanswered past the timeout, a fifth of it apart (at least 10 ms). */
+    private final ScheduledFuture<?> stallCheck;
 
     // Guarded by this.
     private @Nullable Stream stream;
@@ -90,6 +96,20 @@ final class LeaseKeepAlives implements AutoCloseable {
                     .build());
         }
         channels = List.copyOf(made);
+        final long period = Math.max(STALL_CHECK_MIN_NANOS, timeoutNanos / 5);
+        stallCheck = MeshScheduler.get()
+                .scheduleWithFixedDelay(
+                        () -> {
+                            try {
+                                checkStalled();
+                            } catch (RuntimeException e) {
+                                // A periodic task that throws is never run again: keep checking.
+                                logger.warn("checking etcd lease keep-alives for stalls failed", e);
+                            }
+                        },
+                        period,
+                        period,
+                        TimeUnit.NANOSECONDS);
         findLeader();
     }
 
@@ -101,7 +121,8 @@ final class LeaseKeepAlives implements AutoCloseable {
 
     /**
      * Renews {@code lease}: {@code true} once etcd has renewed it by a keep-alive sent after this call, {@code false}
-     * if etcd no longer has it (expired or revoked); fails if etcd did not answer within the timeout.
+     * if etcd no longer has it (expired or revoked); fails if etcd did not answer within the timeout (checked a fifth
+     * of the timeout apart). Completed on the gRPC channel's thread that read etcd's answer.
      */
     CompletableFuture<Boolean> renew(long lease) {
         final CompletableFuture<Boolean> renewed;
@@ -117,11 +138,7 @@ final class LeaseKeepAlives implements AutoCloseable {
                 send(lease, renewed);
             }
         }
-        return renewed.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).whenComplete((ok, cause) -> {
-            if (cause instanceof TimeoutException) {
-                stalled(lease);
-            }
-        });
+        return renewed;
     }
 
     /** Sends a keep-alive of {@code lease} on the stream, opened if there is none. */
@@ -132,26 +149,42 @@ final class LeaseKeepAlives implements AutoCloseable {
             current = new Stream(preferred);
             stream = current;
         }
-        inFlight.put(lease, new Sent(current, renewed));
+        inFlight.put(lease, new Sent(current, renewed, System.nanoTime()));
         current.requests.onNext(LeaseKeepAliveRequest.newBuilder().setID(lease).build());
     }
 
-    /** etcd did not answer a keep-alive of {@code lease} in time: the stream it went on is given up. */
-    private void stalled(long lease) {
-        final @Nullable Stream stalled;
+    /**
+     * Gives up the stream of a keep-alive that etcd has not answered within the timeout. One periodic check for the
+     * whole replica rather than a timer per heartbeat: a timer per renewal was a task put on, and cancelled from, the
+     * JDK's one shared delay queue (a lock) and four objects, on every heartbeat's path, for a timeout that almost
+     * never fires. A renewal now fails between the timeout and the timeout plus the check's period after its
+     * keep-alive was sent, and the renewals waiting behind it with it.
+     */
+    private void checkStalled() {
+        final long now = System.nanoTime();
+        @Nullable Stream stalled = null;
         synchronized (this) {
-            final @Nullable Sent sent = inFlight.get(lease);
-            stalled = sent == null ? null : sent.stream;
-            if (stalled != null && stalled == stream) {
-                stream = null; // no more keep-alives on it
-                stalled.requests.onError(new TimeoutException("no keep-alive answer in time"));
+            for (Sent sent : inFlight.values()) {
+                if (now - sent.sentAt >= timeoutNanos) {
+                    stalled = sent.stream;
+                    if (stalled == stream) {
+                        stream = null; // no more keep-alives on it
+                    }
+                    break;
+                }
             }
         }
-        if (stalled != null) {
-            logger.warn(
-                    "etcd member {} did not answer a lease keep-alive in time: the next goes on another stream",
-                    endpoints.get(stalled.endpoint));
-            stalled.failed(new TimeoutException("etcd did not answer a lease keep-alive in time"));
+        if (stalled == null) {
+            return;
+        }
+        logger.warn(
+                "etcd member {} did not answer a lease keep-alive in time: the next goes on another stream",
+                endpoints.get(stalled.endpoint));
+        // Failed with the timeout first, so that the heartbeats say why; cancelling the call fails it again, with
+        // nothing left on it.
+        stalled.failed(new TimeoutException("etcd did not answer a lease keep-alive in time"));
+        synchronized (this) {
+            stalled.requests.onError(new TimeoutException("no keep-alive answer in time"));
         }
     }
 
@@ -231,6 +264,7 @@ final class LeaseKeepAlives implements AutoCloseable {
         final List<CompletableFuture<Boolean>> abandoned = new ArrayList<>();
         synchronized (this) {
             closed = true;
+            stallCheck.cancel(false);
             inFlight.values().forEach(sent -> abandoned.add(sent.renewed));
             abandoned.addAll(waiting.values());
             inFlight.clear();
@@ -241,7 +275,8 @@ final class LeaseKeepAlives implements AutoCloseable {
         channels.forEach(ManagedChannel::shutdownNow);
     }
 
-    private record Sent(Stream stream, CompletableFuture<Boolean> renewed) {}
+    /** A keep-alive in flight: the stream it went on, who waits for its answer, and when it was sent. */
+    private record Sent(Stream stream, CompletableFuture<Boolean> renewed, long sentAt) {}
 
     /** One {@code LeaseKeepAlive} stream to one member: etcd answers its keep-alives one by one, in order. */
     private final class Stream implements StreamObserver<LeaseKeepAliveResponse> {
