@@ -37,14 +37,17 @@ final class WatchService implements HttpService {
     static final Duration MIN_HEARTBEAT = Duration.ofMillis(100);
 
     private final InstanceTable table;
+    // Off: stream=true is ignored and the watch is a long poll, as on a registry from before streams.
+    private final boolean streams;
     private final SharedHeaders headers = new SharedHeaders();
     // The last wait parsed, by its text: every mesh client sends the same one ("30s"), so it is parsed once.
     private volatile @Nullable ParsedWait lastWait;
 
     private record ParsedWait(String text, Duration duration) {}
 
-    WatchService(InstanceTable table) {
+    WatchService(InstanceTable table, boolean streams) {
         this.table = table;
+        this.streams = streams;
     }
 
     private Duration wait(@Nullable String param) {
@@ -104,7 +107,7 @@ final class WatchService implements HttpService {
         final Duration wait = wait(waitParam);
         final @Nullable String changesParam = ctx.queryParam("changes");
         final boolean changes = changes(changesParam);
-        if (stream(ctx.queryParam("stream"), changesParam)) {
+        if (streams && stream(ctx.queryParam("stream"), changesParam)) {
             if (wait.compareTo(MIN_HEARTBEAT) < 0) {
                 throw new InvalidInputException(
                         ErrorCode.INVALID_QUERY,
