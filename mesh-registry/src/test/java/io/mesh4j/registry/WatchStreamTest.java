@@ -1,6 +1,7 @@
 package io.mesh4j.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
@@ -174,6 +175,24 @@ class WatchStreamTest {
         assertThat(onA.events.get(0).full()).isFalse();
         assertThat(onA.events.get(0).since()).isEqualTo(heldOnB.index());
         assertThat(onA.held).isEqualTo(writer.instances(ORDERS).join());
+    }
+
+    @Test
+    void aStreamOnAReplicaThatLosesEtcdSaysItIsStaleAndTheClientLeavesIt() {
+        final MeshRegistry b = etcd.replica(dirB);
+        registries.add(b);
+        final RegistryClient client = RegistryClient.of(b.uri());
+        final CompletableFuture<@Nullable InstancesChanges> stream =
+                client.streamChanges(ORDERS, client.instances(ORDERS).join().index(), HEARTBEAT, changes -> {});
+        streams.add(stream);
+        etcd.killAll();
+        try {
+            // The next line it writes, a heartbeat at the latest, carries "stale": true.
+            await().atMost(Duration.ofSeconds(20)).until(stream::isDone);
+            assertThat(catchThrowable(stream::join)).hasMessageContaining("stale");
+        } finally {
+            etcd.restartAll();
+        }
     }
 
     @Test
