@@ -124,6 +124,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private final @Nullable Path operatorRootKey;
     private final List<String> tlsNames;
     private final double csrPerSecond;
+    private final boolean watchStreams;
     private final int csrBurst;
     private final @Nullable DefaultPolicy defaultPolicy;
     private final CompletableFuture<MeshRegistry> startedFuture = new CompletableFuture<>();
@@ -168,6 +169,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         operatorRootKey = builder.operatorRootKey;
         tlsNames = List.copyOf(builder.tlsNames);
         csrPerSecond = builder.csrPerSecond;
+        watchStreams = builder.watchStreams;
         csrBurst = builder.csrBurst;
         defaultPolicy = builder.defaultPolicy;
         clock = builder.clock;
@@ -461,7 +463,8 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                                 .anyMatch(summary -> summary.name().equals(service))),
                 // With replicas, the holders of the quotas are shared too: a quota is divided mesh-wide.
                 etcdConnection != null ? new EtcdQuotaHolders(etcdConnection, clock) : new LocalQuotaHolders(clock),
-                authority);
+                authority,
+                watchStreams);
         return builder.build();
     }
 
@@ -715,6 +718,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         private @Nullable Path operatorRootKey;
         private final List<String> tlsNames = new ArrayList<>();
         private double csrPerSecond = SourceRateLimit.DEFAULT_PER_SECOND;
+        private boolean watchStreams = true;
         private int csrBurst = SourceRateLimit.DEFAULT_BURST;
         private @Nullable DefaultPolicy defaultPolicy;
         private Clock clock = Clock.systemUTC();
@@ -858,6 +862,19 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
             SourceRateLimit.check(perSecond, burst);
             csrPerSecond = perSecond;
             csrBurst = burst;
+            return this;
+        }
+
+        /**
+         * Whether instance watches may ask for a watch stream ({@code stream=true}); on unless set. Off, the registry
+         * answers such a watch as the long poll it would be without the parameter, as registries before streams
+         * did, and mesh clients long-poll it: for a proxy in front of the registry that buffers whole responses.
+         *
+         * @param watchStreams whether to serve watch streams
+         * @return this builder
+         */
+        public Builder watchStreams(boolean watchStreams) {
+            this.watchStreams = watchStreams;
             return this;
         }
 

@@ -69,7 +69,9 @@ final class PropagationRun {
             List<String> registryFlags,
             boolean incremental,
             RegistryUnderTest.Store store,
-            boolean heartbeatAsOperator) {}
+            boolean heartbeatAsOperator,
+            Watcher.Mode watchMode,
+            boolean http2) {}
 
     private final Settings settings;
     private final Progress progress;
@@ -105,7 +107,14 @@ final class PropagationRun {
             final String adminToken =
                     Files.readString(watched.dataDir().resolve("admin.token")).strip();
             try (Watchers watchers = Watchers.start(
-                    watched.uri(), watched.trustBundle(), adminToken, SERVICE, watcherCount, settings.incremental())) {
+                    watched.uri(),
+                    watched.trustBundle(),
+                    adminToken,
+                    SERVICE,
+                    watcherCount,
+                    settings.incremental(),
+                    settings.watchMode(),
+                    settings.http2())) {
                 awaitAll(watchers, index, Duration.ofSeconds(120));
                 // Every watcher has had its first answer; give the last ones time to ask again and be held.
                 Thread.sleep(500);

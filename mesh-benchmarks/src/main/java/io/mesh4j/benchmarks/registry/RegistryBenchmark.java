@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.mesh4j.benchmarks.cli.DurationConverter;
 import io.mesh4j.benchmarks.report.Progress;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -99,6 +100,23 @@ public final class RegistryBenchmark implements Callable<Integer> {
     boolean incremental = true;
 
     @Option(
+            names = "--watch",
+            defaultValue = "stream",
+            description = "stream: each watcher opens one watch stream (stream=true) and reads every change from it, "
+                    + "as mesh clients do; poll: a long poll per change, as mesh clients did before streams and still "
+                    + "do with a registry that does not stream. Default: ${DEFAULT-VALUE}.")
+    Watcher.Mode watch = Watcher.Mode.stream;
+
+    @Option(
+            names = "--watchers-http2",
+            defaultValue = "false",
+            arity = "1",
+            description = "Whether the watchers speak HTTP/2 and share connections (one per event loop), as the "
+                    + "watches of one mesh client share one, rather than HTTP/1.1 with a TLS connection each. "
+                    + "Default: false.")
+    boolean watchersHttp2;
+
+    @Option(
             names = "--store",
             defaultValue = "file",
             description = "file: one registry over its data directory; etcd: two replicas over a 3-member etcd "
@@ -138,6 +156,16 @@ public final class RegistryBenchmark implements Callable<Integer> {
         this.out = out;
     }
 
+    /** How the watchers watch, as the report's heading says it. */
+    private String watching() {
+        return (watch == Watcher.Mode.stream
+                        ? "every watcher reads one watch stream (stream=true)"
+                        : "every watcher long-polls")
+                + (watchersHttp2
+                        ? ", the watchers sharing HTTP/2 connections (one per event loop)"
+                        : ", each on its own TLS connection (HTTP/1.1)");
+    }
+
     /**
      * The registry's own flags: a 1 GiB heap, a size an operator would give it. Ten thousand instances answered
      * to a thousand watchers at once need it (see BENCHMARKS.md).
@@ -156,6 +184,17 @@ public final class RegistryBenchmark implements Callable<Integer> {
                         ? "two registry replicas over a 3-member etcd: changes through one, watchers on the other"
                         : "one registry over its data directory");
         progress.say(incremental ? "watchers ask for changes only (changes=true)" : "watchers ask for the whole list");
+        if (watch == Watcher.Mode.stream && !incremental) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--watch stream carries changes only: use --incremental true with it, or --watch poll");
+        }
+        progress.say((watch == Watcher.Mode.stream
+                        ? "each watcher reads one watch stream (stream=true)"
+                        : "each watcher long-polls, one call per change")
+                + (watchersHttp2
+                        ? ", over HTTP/2 connections shared by the watchers"
+                        : ", over HTTP/1.1, a TLS connection each"));
         final PropagationRun run = new PropagationRun(
                 new PropagationRun.Settings(
                         changes,
@@ -168,7 +207,9 @@ public final class RegistryBenchmark implements Callable<Integer> {
                         REGISTRY_FLAGS,
                         incremental,
                         store,
-                        heartbeatAs == HeartbeatAs.operator),
+                        heartbeatAs == HeartbeatAs.operator,
+                        watch,
+                        watchersHttp2),
                 progress);
         final List<PropagationRun.Result> results = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
@@ -187,7 +228,7 @@ public final class RegistryBenchmark implements Callable<Integer> {
                 }
             }
         }
-        out.println(new RegistryReport(results, failures, store).render(machine()));
+        out.println(new RegistryReport(results, failures, store, watching()).render(machine()));
         results.stream()
                 .map(PropagationRun.Result::profile)
                 .filter(p -> !p.isEmpty())

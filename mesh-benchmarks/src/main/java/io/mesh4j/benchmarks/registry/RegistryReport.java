@@ -18,11 +18,18 @@ final class RegistryReport {
     private final List<PropagationRun.Result> results;
     private final List<String> failures;
     private final RegistryUnderTest.Store store;
+    private final String watching;
 
-    RegistryReport(List<PropagationRun.Result> results, List<String> failures, RegistryUnderTest.Store store) {
+    /** @param watching how the watchers watch, for the heading: "every watcher on its own TLS connection, ..." */
+    RegistryReport(
+            List<PropagationRun.Result> results,
+            List<String> failures,
+            RegistryUnderTest.Store store,
+            String watching) {
         this.results = List.copyOf(results);
         this.failures = List.copyOf(failures);
         this.store = store;
+        this.watching = watching;
     }
 
     String render(String machine) {
@@ -35,8 +42,9 @@ final class RegistryReport {
                                         + "written through one and watched on the other; registry CPU is both "
                                         + "replicas' and the etcd members'"
                                 : "; a registry process with TLS")
-                .append(", one service, one change at a time; every watcher on its own ")
-                .append("TLS connection, all in one process with the writer.\n\n");
+                .append(", one service, one change at a time; ")
+                .append(watching)
+                .append(", all in one process with the writer.\n\n");
         out.append("### From the PUT of a change until every watcher has it (ms)\n\n")
                 .append(propagation())
                 .append('\n');

@@ -17,20 +17,36 @@ import com.linecorp.armeria.common.stream.SubscriptionOption;
 import io.mesh4j.core.internal.registry.RegistryClient;
 
 /**
- * One long-poll watcher of a service, as a mesh client's discovery runs it: it asks for the service's instances
- * past the index it has, and asks again with the new index as soon as the answer is in. It notes when it first
- * got an answer at or past the index the benchmark is waiting for.
+ * One watcher of a service, as a mesh client's discovery runs it. A long-poll watcher asks for the service's
+ * instances past the index it has, and asks again with the new index as soon as the answer is in; a streaming one
+ * ({@code stream=true}) opens one response and reads each change from it as a line, opening it again from its last
+ * index if it ends. It notes when it first got an answer at or past the index the benchmark is waiting for.
  *
- * <p>It reads the index from the {@code X-Mesh-Index} header and counts the body's bytes without parsing them:
- * a real client parses the JSON too, but that is the client's cost, and here it would be the load generator's.
+ * <p>A long-poll watcher reads the index from the {@code X-Mesh-Index} header and counts the body's bytes without
+ * parsing them; a streaming one reads only each line's leading {@code "index"}: a real client parses the JSON too,
+ * but that is the client's cost, and here it would be the load generator's.
  */
 final class Watcher {
 
     /** The longest a watch waits at the registry; the registry's default. */
     static final Duration WAIT = Duration.ofSeconds(30);
 
+    /** How a watcher hears of changes. */
+    enum Mode {
+        /** One open response per watcher, each change a line of it (mesh clients' default). */
+        stream,
+        /** A long poll per change. */
+        poll
+    }
+
+    /** How often a streaming watcher asks for a heartbeat while nothing changes; what mesh clients ask for. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+    private static final byte[] INDEX_KEY = "\"index\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private final WebClient client;
     private final String path;
+    private final Mode mode;
     private volatile boolean closed;
     private volatile long target = Long.MAX_VALUE;
     private volatile long seenAt;
@@ -39,11 +55,15 @@ final class Watcher {
     private final AtomicLong bodyBytes = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
 
-    Watcher(WebClient client, String service, boolean incremental) {
+    Watcher(WebClient client, String service, boolean incremental, Mode mode) {
         this.client = client;
+        this.mode = mode;
         // Incremental, as a mesh client watches by default: each answer is what changed since the index sent.
-        path = "/v1/services/" + service + "/instances?wait=" + WAIT.toSeconds() + "s"
-                + (incremental ? "&changes=true" : "") + "&index=";
+        path = mode == Mode.stream
+                ? "/v1/services/" + service + "/instances?wait=" + HEARTBEAT.toSeconds()
+                        + "s&changes=true&stream=true&index="
+                : "/v1/services/" + service + "/instances?wait=" + WAIT.toSeconds() + "s"
+                        + (incremental ? "&changes=true" : "") + "&index=";
     }
 
     void start() {
@@ -89,7 +109,112 @@ final class Watcher {
         if (closed) {
             return;
         }
-        client.get(path + index).subscribe(new Answer(index), SubscriptionOption.WITH_POOLED_OBJECTS);
+        if (mode == Mode.stream) {
+            client.get(path + index).subscribe(new Stream(index), SubscriptionOption.WITH_POOLED_OBJECTS);
+        } else {
+            client.get(path + index).subscribe(new Answer(index), SubscriptionOption.WITH_POOLED_OBJECTS);
+        }
+    }
+
+    private void seen(long index) {
+        final long now = System.nanoTime();
+        answers.incrementAndGet();
+        lastIndex = index;
+        if (index >= target && seenAt == 0) {
+            seenAt = now;
+        }
+    }
+
+    /** A failed watch asks again a little later, as discovery backs off, rather than spinning. */
+    private void retryLater(long index) {
+        if (!closed) {
+            CommonPools.workerGroup().schedule(() -> poll(index), 100, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Reads a watch stream, one event a line; a heartbeat line counts as nothing. */
+    private final class Stream implements Subscriber<HttpObject> {
+
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private long index;
+        private boolean ok;
+
+        Stream(long index) {
+            this.index = index;
+        }
+
+        @Override
+        public void onSubscribe(Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(HttpObject object) {
+            if (object instanceof ResponseHeaders headers) {
+                if (!headers.status().isInformational()) {
+                    ok = headers.status().isSuccess();
+                }
+            } else if (object instanceof HttpData data) {
+                final byte[] bytes = data.array();
+                bodyBytes.addAndGet(bytes.length);
+                int start = 0;
+                for (int i = 0; i < bytes.length; i++) {
+                    if (bytes[i] == '\n') {
+                        line.write(bytes, start, i - start);
+                        onLine(line.toByteArray());
+                        line.reset();
+                        start = i + 1;
+                    }
+                }
+                line.write(bytes, start, bytes.length - start);
+                data.close();
+            }
+        }
+
+        private void onLine(byte[] event) {
+            if (indexOf(event, "\"heartbeat\":true".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) >= 0) {
+                return;
+            }
+            final int at = indexOf(event, INDEX_KEY);
+            if (at < 0) {
+                return;
+            }
+            long value = 0;
+            for (int i = at + INDEX_KEY.length; i < event.length && event[i] >= '0' && event[i] <= '9'; i++) {
+                value = value * 10 + (event[i] - '0');
+            }
+            index = value;
+            seen(value);
+        }
+
+        @Override
+        public void onError(Throwable cause) {
+            if (!closed) {
+                failures.incrementAndGet();
+            }
+            retryLater(index);
+        }
+
+        @Override
+        public void onComplete() {
+            if (!ok) {
+                failures.incrementAndGet();
+            }
+            retryLater(index);
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** Reads one answer as it streams in, keeping none of its body. */
@@ -138,21 +263,13 @@ final class Watcher {
                 retryLater();
                 return;
             }
-            final long now = System.nanoTime();
-            answers.incrementAndGet();
             bodyBytes.addAndGet(bytes);
-            lastIndex = index;
-            if (index >= target && seenAt == 0) {
-                seenAt = now;
-            }
+            seen(index);
             poll(index);
         }
 
-        /** A failed watch asks again a little later, as discovery backs off, rather than spinning. */
         private void retryLater() {
-            if (!closed) {
-                CommonPools.workerGroup().schedule(() -> poll(askedIndex), 100, TimeUnit.MILLISECONDS);
-            }
+            Watcher.this.retryLater(askedIndex);
         }
     }
 }

@@ -12,8 +12,8 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 
 /**
  * Many watchers in one process, each on a connection of its own, as that many workloads would be. HTTP/1.1 gives
- * each watch its own TLS connection (HTTP/2 would multiplex them all onto one), and the connections are spread
- * over every event loop of this process, so that no single thread reads them all.
+ * each watch its own TLS connection, and the connections are spread over every event loop of this process, so that
+ * no single thread reads them all; with HTTP/2 the watches share a connection per event loop instead.
  */
 final class Watchers implements AutoCloseable {
 
@@ -29,20 +29,31 @@ final class Watchers implements AutoCloseable {
      * with its trust bundle; incremental ones ask for what changed only ({@code changes=true}).
      */
     static Watchers start(
-            URI registry, Path trustBundle, String adminToken, String service, int count, boolean incremental) {
+            URI registry,
+            Path trustBundle,
+            String adminToken,
+            String service,
+            int count,
+            boolean incremental,
+            Watcher.Mode mode,
+            boolean http2) {
         final ClientFactory factory = ClientFactory.builder()
                 .tlsCustomizer(tls -> tls.trustManager(trustBundle.toFile()))
                 .maxNumEventLoopsPerEndpoint(Runtime.getRuntime().availableProcessors() * 2)
                 .idleTimeout(Duration.ZERO)
                 .build();
-        final WebClient client = WebClient.builder("h1://" + registry.getAuthority())
+        // HTTP/1.1: one TLS connection per watcher, since held calls cannot share one. HTTP/2: the watchers share the
+        // factory's connections (one per event loop), as the watches of one mesh client share its one connection.
+        final WebClient client = WebClient.builder((http2 ? "h2://" : "h1://") + registry.getAuthority())
                 .factory(factory)
-                .responseTimeout(Watcher.WAIT.plusSeconds(15))
+                // A stream stays open as long as the run: no timeout and no length limit on it.
+                .responseTimeout(mode == Watcher.Mode.stream ? Duration.ZERO : Watcher.WAIT.plusSeconds(15))
+                .maxResponseLength(0)
                 .addHeader(HttpHeaderNames.AUTHORIZATION, "Bearer " + adminToken)
                 .build();
         final Watchers watchers = new Watchers(factory);
         for (int i = 0; i < count; i++) {
-            final Watcher watcher = new Watcher(client, service, incremental);
+            final Watcher watcher = new Watcher(client, service, incremental, mode);
             watchers.watchers.add(watcher);
             watcher.start();
         }

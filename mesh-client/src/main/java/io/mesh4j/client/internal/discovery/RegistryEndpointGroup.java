@@ -2,6 +2,7 @@ package io.mesh4j.client.internal.discovery;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +34,17 @@ import io.mesh4j.core.internal.registry.RegistryException;
 import io.netty.util.AttributeKey;
 
 /**
- * The endpoints of one service, kept current by a long-poll watch on the registry: each answer replaces the
- * endpoints and the next watch starts at once from the answer's index, so a change reaches the client in the
- * time of one round trip. The watch is incremental ({@code changes=true}): the registry answers what changed since
- * the index held, applied here to the instances held, and the whole list only when its history does not reach back.
+ * The endpoints of one service, kept current by a watch on the registry. The watch is incremental
+ * ({@code changes=true}): the registry answers what changed since the index held, applied here to the instances
+ * held, and the whole list only when its history does not reach back.
+ *
+ * <p>By default it is a watch stream ({@code stream=true}): one response the registry keeps open and writes each
+ * change to as it happens, so a change costs the registry one write per watcher and no request. When a stream ends
+ * (the registry stopped, cut it, or says it is stale) or cannot be opened, the next watch is one long poll, which
+ * moves to another registry replica as every call does, with its backoff, and resumes there by the index held;
+ * its answer opens a stream again. A registry that does not offer streams (it answers the stream's request with
+ * a long poll's answer, as registries before streams do, or refuses it with 400) is long-polled from then on: each
+ * answer replaces the endpoints and the next watch starts at once from the answer's index.
  *
  * <p>When the registry cannot be reached, the group keeps the endpoints it last had (fail static: a control
  * plane outage must not become a data plane outage), says so once in the log, and watches again with
@@ -62,6 +70,8 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
     private final ScheduledExecutorService scheduler;
     private final Consumer<InstancesSnapshot> onAnswer;
     private final boolean incremental;
+    private final boolean streaming;
+    private final Duration heartbeat;
 
     // Guarded by this.
     private long index;
@@ -71,6 +81,11 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
     private long answers;
     private long fullAnswers;
     private long changeAnswers;
+    private long streamedAnswers;
+    /** The next watch is a long poll: the last stream ended or failed, and a long poll fails over. */
+    private boolean pollNext;
+    /** The registry replica that answered a stream's request with a long poll's answer: it does not stream. */
+    private @Nullable URI noStreams;
     /** The instances at {@link #index}, sorted by id: what an incremental answer's changes apply to. */
     private List<Instance> instances = List.of();
 
@@ -87,7 +102,9 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
             EndpointSelectionStrategy selectionStrategy,
             @Nullable List<Instance> lastKnown,
             Consumer<InstancesSnapshot> onAnswer,
-            boolean incremental) {
+            boolean incremental,
+            boolean streaming,
+            Duration heartbeat) {
         // Empty is allowed: a service whose last instance left has no endpoints, and requests wait for one.
         super(selectionStrategy, true);
         this.registry = registry;
@@ -97,6 +114,8 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
         this.scheduler = scheduler;
         this.onAnswer = onAnswer;
         this.incremental = incremental;
+        this.streaming = streaming;
+        this.heartbeat = heartbeat;
         if (lastKnown != null) {
             // From the state directory: served until the registry's first answer replaces them.
             setEndpoints(toEndpoints(lastKnown));
@@ -177,6 +196,11 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
         return changeAnswers;
     }
 
+    /** How many of the answers came on a watch stream, one per event (the rest were long polls or reads). */
+    public synchronized long streamedAnswers() {
+        return streamedAnswers;
+    }
+
     synchronized void start() {
         started = true;
         watchNext();
@@ -197,26 +221,80 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
             watch = registry.watch(service, index, wait);
             pendingWatch = watch;
             watch.whenComplete((snapshot, cause) -> onAnswer(snapshot, cause, true));
+        } else if (streaming && !pollNext && !registry.uri().equals(noStreams)) {
+            openStream();
         } else {
+            pollNext = false;
             // Only what changed since the index held, applied to the instances held: a change costs its own size,
             // not the service's, on the wire and here.
             final long since = index;
             final List<Instance> held = instances;
             final CompletableFuture<InstancesChanges> changes = registry.watchChanges(service, since, wait);
             pendingWatch = changes;
-            changes.whenComplete((answer, cause) -> {
-                if (answer == null) {
-                    onAnswer(null, cause, false);
-                } else if (!answer.full() && answer.since() != since) {
-                    onAnswer(
-                            null,
-                            new IllegalStateException("the registry answered the changes since " + answer.since()
-                                    + " to a watch from " + since),
-                            false);
-                } else {
-                    onAnswer(answer.applyTo(held), null, answer.full());
-                }
-            });
+            changes.whenComplete((answer, cause) -> onChanges(since, held, answer, cause));
+        }
+    }
+
+    /** Opens a watch stream from the index held on the replica calls go to now. */
+    private void openStream() {
+        final URI at = registry.uri();
+        final CompletableFuture<@Nullable InstancesChanges> stream =
+                registry.streamChanges(service, index, heartbeat, this::onStreamed);
+        pendingWatch = stream;
+        stream.whenComplete((answer, cause) -> onStreamEnd(at, answer, cause));
+    }
+
+    /** One change from the stream, in order: applied as a long poll's answer is. */
+    private synchronized void onStreamed(InstancesChanges changes) {
+        if (isClosing()) {
+            return;
+        }
+        if (!changes.full() && changes.since() != index) {
+            // Thrown into the stream's reader, which ends the stream; the next watch asks again from the index held.
+            throw new IllegalStateException(
+                    "the registry's stream carried the changes since " + changes.since() + " to a watcher at " + index);
+        }
+        streamedAnswers++;
+        apply(changes.applyTo(instances), changes.full());
+    }
+
+    private synchronized void onStreamEnd(URI at, @Nullable InstancesChanges answer, @Nullable Throwable cause) {
+        pendingWatch = null;
+        if (isClosing()) {
+            return;
+        }
+        final @Nullable Throwable peeled = cause != null ? Exceptions.peel(cause) : null;
+        if (answer != null || peeled instanceof RegistryException refused && refused.status() == 400) {
+            // A registry from before streams: it ignored stream=true and answered a long poll, or refused it.
+            noStreams = at;
+            logger.info("{}: registry {} does not offer watch streams; long-polling it", service, at);
+            if (answer != null) {
+                onChanges(index, instances, answer, null);
+                return;
+            }
+        } else {
+            // Ended (the registry stopped or cut the stream) or failed (unreachable, stale, silent): one long poll
+            // next, which moves to another replica if this one fails, and resumes by the index held.
+            pollNext = true;
+            if (peeled != null) {
+                logger.debug("{}: the watch stream on {} ended: {}", service, at, peeled.toString());
+            }
+        }
+        watchNext();
+    }
+
+    private synchronized void onChanges(
+            long since, List<Instance> held, @Nullable InstancesChanges answer, @Nullable Throwable cause) {
+        if (answer == null) {
+            onAnswer(null, cause, false);
+        } else if (!answer.full() && answer.since() != since) {
+            onAnswer(
+                    null,
+                    new IllegalStateException(
+                            "the registry answered the changes since " + answer.since() + " to a watch from " + since),
+                    false);
+        } else {
+            onAnswer(answer.applyTo(held), null, answer.full());
         }
     }
 
@@ -229,6 +307,12 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
             onFailure(cause != null ? Exceptions.peel(cause) : new IllegalStateException("no answer"));
             return;
         }
+        apply(snapshot, full);
+        watchNext();
+    }
+
+    /** Makes {@code snapshot} what the group serves, and counts the answer. */
+    private void apply(InstancesSnapshot snapshot, boolean full) {
         answered = true;
         answers++;
         if (full) {
@@ -260,7 +344,6 @@ public final class RegistryEndpointGroup extends DynamicEndpointGroup {
         instances = snapshot.instances();
         setEndpoints(toEndpoints(snapshot.instances()));
         onAnswer.accept(snapshot);
-        watchNext();
     }
 
     private void onFailure(Throwable cause) {

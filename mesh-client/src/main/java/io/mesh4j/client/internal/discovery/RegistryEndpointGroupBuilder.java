@@ -27,6 +27,9 @@ public final class RegistryEndpointGroupBuilder {
 
     private final RegistryClient registry;
     private final ServiceName service;
+    /** How often a quiet watch stream carries a heartbeat unless set. */
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+
     private Duration wait = WatchParams.DEFAULT_WAIT;
     private FullJitterBackoff backoff = FullJitterBackoff.of(Duration.ofMillis(100), Duration.ofSeconds(5));
     private ScheduledExecutorService scheduler = CommonPools.workerGroup();
@@ -35,6 +38,8 @@ public final class RegistryEndpointGroupBuilder {
     private @Nullable List<Instance> lastKnown;
     private Consumer<InstancesSnapshot> onAnswer = snapshot -> {};
     private boolean incremental = true;
+    private boolean streaming = true;
+    private Duration heartbeat = DEFAULT_HEARTBEAT;
 
     RegistryEndpointGroupBuilder(RegistryClient registry, ServiceName service) {
         this.registry = registry;
@@ -108,9 +113,43 @@ public final class RegistryEndpointGroupBuilder {
         return this;
     }
 
+    /**
+     * Whether to watch with a watch stream ({@code stream=true}) where the registry offers one; on unless set (and
+     * only with {@link #incremental(boolean)}). Off, or with a registry that does not stream, every change is a
+     * long poll.
+     */
+    public RegistryEndpointGroupBuilder streaming(boolean streaming) {
+        this.streaming = streaming;
+        return this;
+    }
+
+    /**
+     * How often the registry writes a heartbeat on a quiet watch stream; 10 s unless set. A stream silent for two
+     * heartbeats and a margin is given up on and watched again (through a long poll, which fails over).
+     */
+    public RegistryEndpointGroupBuilder heartbeat(Duration heartbeat) {
+        requireNonNull(heartbeat, "heartbeat");
+        if (heartbeat.compareTo(Duration.ofMillis(100)) < 0 || heartbeat.compareTo(WatchParams.MAX_WAIT) > 0) {
+            throw new IllegalArgumentException(
+                    "heartbeat: " + heartbeat + " (expected: 100ms.." + WatchParams.MAX_WAIT + ')');
+        }
+        this.heartbeat = heartbeat;
+        return this;
+    }
+
     public RegistryEndpointGroup build() {
         final RegistryEndpointGroup group = new RegistryEndpointGroup(
-                registry, service, wait, backoff, scheduler, selectionStrategy, lastKnown, onAnswer, incremental);
+                registry,
+                service,
+                wait,
+                backoff,
+                scheduler,
+                selectionStrategy,
+                lastKnown,
+                onAnswer,
+                incremental,
+                streaming && incremental,
+                heartbeat);
         startAfter.whenComplete((unused, cause) -> group.start());
         return group;
     }

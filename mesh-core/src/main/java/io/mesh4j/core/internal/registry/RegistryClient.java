@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -197,6 +198,32 @@ public final class RegistryClient {
                 + WatchParams.formatWait(wait) + "&changes=true";
         return watchPath(
                 path, wait, res -> RegistryJson.parseChanges(res.content().array()));
+    }
+
+    /**
+     * A watch stream ({@code changes=true&stream=true}) of {@code service} from {@code index}, on the replica calls
+     * go to now: every change from then on is handed to {@code onChanges} as it happens, in order, each what changed
+     * since the one before (or the whole list, marked {@linkplain InstancesChanges#full() full}, when the registry's
+     * history does not reach back to {@code index}). The registry writes a heartbeat after {@code heartbeat} without
+     * a change; a stream silent for two heartbeats and a margin is given up on.
+     *
+     * <p>It does not move to another replica itself: the returned future ends the stream, and the caller watches
+     * again (a long poll fails over as every call does) from the last index it applied. It completes with
+     * {@code null} when the registry ended the stream, or with a long poll's answer (the changes since
+     * {@code index}) when the registry does not offer streams; exceptionally when the replica is stale
+     * ({@code X-Mesh-Stale}), silent, unreachable or answers an error. Cancelling it aborts the stream.
+     */
+    public CompletableFuture<@Nullable InstancesChanges> streamChanges(
+            ServiceName service, long index, Duration heartbeat, Consumer<InstancesChanges> onChanges) {
+        final String path = "/v1/services/" + service.value() + "/instances?index=" + index + "&wait="
+                + WatchParams.formatWait(heartbeat) + "&changes=true&stream=true";
+        final HttpResponse response = addresses.stream(c -> c.prepare()
+                .get(path)
+                // Open as long as both sides live: no response timeout, and no limit on what it carries in all.
+                .responseTimeout(Duration.ZERO)
+                .maxResponseLength(0)
+                .execute());
+        return ChangeStream.read(response, heartbeat, onChanges, CommonPools.workerGroup());
     }
 
     /**

@@ -130,7 +130,11 @@ public final class RegistryJson {
      * @throws IllegalArgumentException if the answer is not one
      */
     public static InstancesChanges parseChanges(byte[] body) {
-        final JsonNode root = readAnswer(body);
+        return readChanges(readAnswer(body));
+    }
+
+    /** An incremental answer, or a change event of a watch stream, already read as a tree. */
+    static InstancesChanges readChanges(JsonNode root) {
         final long index = root.path("index").asLong();
         if (root.path("full").asBoolean(false)) {
             final List<Instance> instances = new ArrayList<>();

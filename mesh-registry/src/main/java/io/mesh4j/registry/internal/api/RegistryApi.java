@@ -104,7 +104,8 @@ public final class RegistryApi {
 
     /**
      * Adds the routes, the body limit and the JSON error bodies to {@code server}, serving {@code table}, guarded
-     * by {@code access}; with {@code authority}, the identity and admin calls too (a registry with TLS).
+     * by {@code access}; with {@code authority}, the identity and admin calls too (a registry with TLS); with
+     * {@code watchStreams}, instance watches may be streams ({@code stream=true}), else that parameter is ignored.
      *
      * @return how many services the calls keep an answer for (the documents' latest answers), for tests that
      *     check that unknown names leave nothing behind
@@ -118,7 +119,8 @@ public final class RegistryApi {
             Access access,
             MetricsApi metrics,
             QuotaHolders quotaHolders,
-            @Nullable Authority authority) {
+            @Nullable Authority authority,
+            boolean watchStreams) {
         requireNonNull(server, "server");
         requireNonNull(table, "table");
         requireNonNull(policies, "policies");
@@ -161,7 +163,9 @@ public final class RegistryApi {
                 .errorHandler(new JsonErrorHandler())
                 .service(HEALTH, new MethodRouter(Map.of(HttpMethod.GET, health)))
                 .service(SERVICES, new MethodRouter(Map.of(HttpMethod.GET, access.member(services))))
-                .service(INSTANCES, new MethodRouter(Map.of(HttpMethod.GET, access.member(new WatchService(table)))))
+                .service(
+                        INSTANCES,
+                        new MethodRouter(Map.of(HttpMethod.GET, access.member(new WatchService(table, watchStreams)))))
                 .service(
                         INSTANCE,
                         new MethodRouter(Map.of(

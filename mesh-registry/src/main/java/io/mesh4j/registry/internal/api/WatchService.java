@@ -25,22 +25,29 @@ import io.netty.channel.EventLoop;
  * answers at once; with it, it holds while the service's index is still N. With {@code changes=true} it answers
  * only what changed since N (or the full list, marked so, when the service's history does not reach back to N). It
  * holds no thread while it waits: the answer is a future that the service's next change, or the end of the wait,
- * completes.
+ * completes. With {@code stream=true} (and {@code changes=true}) it does not answer once but keeps the response open
+ * and writes every change to it as it happens ({@link WatchStream}), with a heartbeat line every {@code wait}.
  */
 final class WatchService implements HttpService {
 
     /** Added to the wait for Armeria's request timeout, so that Armeria never cuts a watch short of its wait. */
     static final Duration TIMEOUT_MARGIN = Duration.ofSeconds(5);
 
+    /** The shortest heartbeat a watch stream may ask for, so that heartbeats cannot keep an event loop busy. */
+    static final Duration MIN_HEARTBEAT = Duration.ofMillis(100);
+
     private final InstanceTable table;
+    // Off: stream=true is ignored and the watch is a long poll, as on a registry from before streams.
+    private final boolean streams;
     private final SharedHeaders headers = new SharedHeaders();
     // The last wait parsed, by its text: every mesh client sends the same one ("30s"), so it is parsed once.
     private volatile @Nullable ParsedWait lastWait;
 
     private record ParsedWait(String text, Duration duration) {}
 
-    WatchService(InstanceTable table) {
+    WatchService(InstanceTable table, boolean streams) {
         this.table = table;
+        this.streams = streams;
     }
 
     private Duration wait(@Nullable String param) {
@@ -70,6 +77,27 @@ final class WatchService implements HttpService {
                         + "' (expected: true, for only what changed since index, or false)");
     }
 
+    /** The {@code stream} parameter: {@code true} for a watch stream, which is always incremental. */
+    private static boolean stream(@Nullable String param, @Nullable String changesParam) {
+        if (param == null || "false".equals(param)) {
+            return false;
+        }
+        if (!"true".equals(param)) {
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_QUERY,
+                    "stream: '" + (param.length() <= 40 ? param : param.substring(0, 40) + "...")
+                            + "' (expected: true, for one response that carries every change as it happens, or "
+                            + "false)");
+        }
+        if (!"true".equals(changesParam)) {
+            throw new InvalidInputException(
+                    ErrorCode.INVALID_QUERY,
+                    "stream=true needs changes=true: a watch stream carries what changed, never the whole list "
+                            + "again (add &changes=true)");
+        }
+        return true;
+    }
+
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         final ServiceName service = PathNames.service(ctx);
@@ -77,7 +105,20 @@ final class WatchService implements HttpService {
         final @Nullable String waitParam = ctx.queryParam("wait");
         final long index = indexParam == null ? -1 : WatchParams.parseIndex(indexParam);
         final Duration wait = wait(waitParam);
-        final boolean changes = changes(ctx.queryParam("changes"));
+        final @Nullable String changesParam = ctx.queryParam("changes");
+        final boolean changes = changes(changesParam);
+        if (streams && stream(ctx.queryParam("stream"), changesParam)) {
+            if (wait.compareTo(MIN_HEARTBEAT) < 0) {
+                throw new InvalidInputException(
+                        ErrorCode.INVALID_QUERY,
+                        "wait: " + waitParam + " (expected: at least " + MIN_HEARTBEAT.toMillis()
+                                + "ms with stream=true,"
+                                + " where wait is how often a heartbeat is written while nothing changes)");
+            }
+            // Open until the watcher leaves: the wait is the heartbeat, and no request timeout applies.
+            ctx.clearRequestTimeout();
+            return WatchStream.open(table, service, index, wait, ctx.eventLoop().withoutContext());
+        }
         if (indexParam == null) {
             // No index: the caller has nothing yet and wants what there is now (curl, a first look).
             final ServiceSnapshot now = table.current(service);

@@ -328,6 +328,11 @@ public final class InstanceTable implements AutoCloseable {
         return answer;
     }
 
+    /** Whether {@link #close()} ran: a watch answers at once from now on, so a watch stream ends instead. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** How many watches are held now, waiting for a change. */
     public int heldWatches() {
         return entries.waitingCount();

@@ -2,6 +2,8 @@ package io.mesh4j.registry.internal.instances;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Arrays;
+
 import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.common.HttpData;
@@ -30,6 +32,10 @@ public final class ServiceSnapshot {
     // held the index just before it, so they share this one.
     private long changesSince = -1;
     private byte @Nullable [] changesJson;
+    // The same answers as lines of a watch stream (the JSON and a newline), made only when a stream asks.
+    private byte @Nullable [] fullChangesLine;
+    private byte @Nullable [] lineOf;
+    private byte @Nullable [] changesLine;
 
     ServiceSnapshot(ServiceState state, InstanceHistory history) {
         this.state = requireNonNull(state, "state");
@@ -94,6 +100,35 @@ public final class ServiceSnapshot {
         changesSince = since;
         changesJson = RegistryJson.writeChanges(changes);
         return changesJson;
+    }
+
+    /**
+     * The event a watch stream writes for a watcher at {@code since}: the same bytes as {@link #changesJson(long)}
+     * and a newline (one JSON object a line), made once per starting index and shared by every stream.
+     */
+    public HttpData changesLine(long since) {
+        return HttpData.wrap(changesLineBytes(since));
+    }
+
+    private synchronized byte[] changesLineBytes(long since) {
+        final byte[] json = changesBytes(since);
+        if (json == fullChangesJson) {
+            if (fullChangesLine == null) {
+                fullChangesLine = withNewline(json);
+            }
+            return fullChangesLine;
+        }
+        if (lineOf != json) {
+            lineOf = json;
+            changesLine = withNewline(json);
+        }
+        return requireNonNull(changesLine, "changesLine");
+    }
+
+    private static byte[] withNewline(byte[] json) {
+        final byte[] line = Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        return line;
     }
 
     @Override
