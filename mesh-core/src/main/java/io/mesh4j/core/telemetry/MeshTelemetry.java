@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
@@ -16,7 +15,6 @@ import com.linecorp.armeria.common.util.SafeCloseable;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.internal.telemetry.TracePropagation;
-import io.mesh4j.core.internal.telemetry.UnexportedSpans;
 import io.mesh4j.core.stack.StackParams;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -115,13 +113,10 @@ public final class MeshTelemetry implements SafeCloseable {
     private final PrometheusMeterRegistry registry;
     private final MeshMetrics metrics;
     private final TracePropagation propagation;
-    /** How spans are started when they go nowhere (own SDK, no exporter); empty when they are exported. */
-    private final Optional<UnexportedSpans> unexported;
 
     static {
         TelemetryAccess.METRICS.install(telemetry -> telemetry.metrics);
         TelemetryAccess.PROPAGATION.install(telemetry -> telemetry.propagation);
-        TelemetryAccess.UNEXPORTED.install(telemetry -> telemetry.unexported);
     }
 
     private MeshTelemetry(TelemetryConfig config, @Nullable OpenTelemetry application) {
@@ -132,32 +127,20 @@ public final class MeshTelemetry implements SafeCloseable {
         if (application != null) {
             ownSdk = null;
             openTelemetry = application;
-            unexported = Optional.empty();
         } else {
-            final Sampler sampler = sampler(config);
-            ownSdk = sdk(config, sampler);
+            ownSdk = sdk(config);
             openTelemetry = ownSdk;
-            // The SDK's own span would be recorded and dropped: only its ids and sampling decision are ever seen.
-            unexported = exports(config) ? Optional.empty() : Optional.of(new UnexportedSpans(sampler));
         }
         tracer = openTelemetry.getTracer(INSTRUMENTATION);
     }
 
-    private static Sampler sampler(TelemetryConfig config) {
-        return Sampler.parentBased(Sampler.traceIdRatioBased(config.samplingRatio()));
-    }
-
-    private static boolean exports(TelemetryConfig config) {
-        return config.otlpEndpoint() != null || config.zipkinEndpoint() != null || config.spanExporter() != null;
-    }
-
-    private static OpenTelemetrySdk sdk(TelemetryConfig config, Sampler sampler) {
+    private static OpenTelemetrySdk sdk(TelemetryConfig config) {
         final SdkTracerProviderBuilder tracing = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault()
                         .merge(Resource.create(Attributes.of(
                                 io.opentelemetry.api.common.AttributeKey.stringKey("service.name"),
                                 config.serviceName()))))
-                .setSampler(sampler);
+                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.samplingRatio())));
         for (SpanProcessor processor : processors(config)) {
             tracing.addSpanProcessor(processor);
         }
@@ -193,7 +176,7 @@ public final class MeshTelemetry implements SafeCloseable {
     public static MeshTelemetry of(TelemetryConfig config, OpenTelemetry application) {
         requireNonNull(config, "config");
         requireNonNull(application, "application");
-        if (exports(config)) {
+        if (config.otlpEndpoint() != null || config.zipkinEndpoint() != null || config.spanExporter() != null) {
             throw new IllegalArgumentException("config: " + config
                     + " (expected: no exporter, as the spans go to the application's OpenTelemetry and its exporters)");
         }

@@ -19,8 +19,7 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
  *
  * <p>{@link #ofDefaults()}: W3C Trace Context and Baggage written; those and both B3 forms read; every trace
  * kept unless the caller's decision says otherwise (parent-based, ratio 1.0); no span exporter, so spans cost
- * little and go nowhere until one is configured (a server's span is then its ids and sampling decision alone, not
- * recorded); metrics on.
+ * little and go nowhere until one is configured; metrics on.
  *
  * <pre>{@code
  * TelemetryConfig config = TelemetryConfig.builder()

@@ -22,7 +22,6 @@ import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.HttpAttributes;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.internal.telemetry.TracePropagation;
-import io.mesh4j.core.internal.telemetry.UnexportedSpans;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
@@ -46,10 +45,6 @@ import io.opentelemetry.context.Context;
  * blocking task executor), the span is current in OpenTelemetry and its ids are in the SLF4J MDC
  * ({@value MeshTelemetry#MDC_TRACE_ID}, {@value MeshTelemetry#MDC_SPAN_ID}). A mesh client called from there
  * makes its client span a child of this one, with no tracing code in the handler.
- *
- * <p>When the telemetry exports nothing (its own SDK with no exporter, the default), the span is its identity alone
- * ({@link UnexportedSpans}): the ids and sampling decision the SDK would give it, made current, put in the MDC and
- * sent downstream as above, but no attributes, times or end, which nobody could read.
  *
  * <p>Headers that cannot be read (a malformed {@code traceparent}, a {@code b3} that does not parse) never fail
  * the request: it starts a new trace, and the header is counted in
@@ -109,8 +104,6 @@ public final class TracingLayer extends FusedServiceLayer {
 
         private final Tracer tracer;
         private final TracePropagation propagation;
-        /** Set when the spans go nowhere: then a span is its ids alone, with no attributes, times or end. */
-        private final @Nullable UnexportedSpans unexported;
         /*
          * What does not change from one request to the next is worked out once, not per request: a route's span
          * names and RPC attributes, the text of a client's address and of the host an authority names, the port
@@ -124,7 +117,6 @@ public final class TracingLayer extends FusedServiceLayer {
         RequestTracing(MeshTelemetry telemetry) {
             tracer = telemetry.tracer();
             propagation = TelemetryAccess.PROPAGATION.get(telemetry);
-            unexported = TelemetryAccess.UNEXPORTED.get(telemetry).orElse(null);
         }
 
         @Override
@@ -134,17 +126,8 @@ public final class TracingLayer extends FusedServiceLayer {
             final RouteNaming naming = routes.computeIfAbsent(ctx.config(), RouteNaming::new);
             final HttpMethod method = ctx.method();
             // A gRPC call is named as RPC spans are, pkg.Service/Method, whatever HTTP carried it.
-            final @Nullable String rpcName = naming.rpc;
-            final boolean rpc = rpcName != null && Refusal.isGrpc(ctx);
-            final String name = rpcName != null && rpc ? rpcName : naming.httpName(method);
-            final @Nullable UnexportedSpans unexported = this.unexported;
-            if (unexported != null) {
-                // Nobody can read what a recorded span would hold: its ids and sampling decision are all that
-                // travel (downstream, into the MDC, to its children), so nothing is kept to end.
-                continueIn(ctx, exchange, parent.with(unexported.start(parent, name, SpanKind.SERVER)));
-                return null;
-            }
-            final SpanBuilder builder = tracer.spanBuilder(name)
+            final boolean rpc = naming.rpc != null && Refusal.isGrpc(ctx);
+            final SpanBuilder builder = tracer.spanBuilder(rpc ? naming.rpc : naming.httpName(method))
                     .setParent(parent)
                     .setSpanKind(SpanKind.SERVER)
                     .setStartTimestamp(ctx.log().partial().requestStartTimeMicros(), TimeUnit.MICROSECONDS)
@@ -172,25 +155,14 @@ public final class TracingLayer extends FusedServiceLayer {
                 builder.setAttribute(HttpAttributes.USER_AGENT_ORIGINAL, userAgent);
             }
             final Span span = builder.startSpan();
-            exchange.keep(rpc ? new GrpcSpan(span) : span);
-            continueIn(ctx, exchange, parent.with(span));
-            return null;
-        }
-
-        /** Makes the span's context the request's: on its Armeria context, and current below this pass. */
-        private static void continueIn(
-                ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange, Context context) {
+            final Context context = parent.with(span);
             ctx.setAttr(MeshTelemetry.CONTEXT, context);
             // Current whenever Armeria makes the request's context current, on whatever thread.
             ctx.hook(() -> MeshTelemetry.enter(context));
+            exchange.keep(rpc ? new GrpcSpan(span) : span);
             // The hook runs at the next push; the handler runs now, inside the push that was made before it.
             exchange.makeCurrentBelow(context, MeshTelemetry::enter);
-        }
-
-        @Override
-        public boolean observesCompletion() {
-            // An unexported span has nothing to end.
-            return unexported == null;
+            return null;
         }
 
         private String textOf(InetAddress address) {
