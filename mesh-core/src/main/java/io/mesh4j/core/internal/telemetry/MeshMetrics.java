@@ -156,7 +156,9 @@ public final class MeshMetrics {
             ResponseClass outcome,
             String peer,
             long nanos) {
-        serverSeries(service, route, method, status, outcome, peer).record(nanos);
+        final Recorded recorded = serverSeries(service, route, method, status, outcome, peer);
+        recorded.timer().record(nanos, TimeUnit.NANOSECONDS);
+        recorded.cell().record(nanos, outcome == ResponseClass.SUCCESS);
     }
 
     /**
@@ -177,9 +179,7 @@ public final class MeshMetrics {
         return serverRequests.computeIfAbsent(
                 series,
                 s -> new Recorded(
-                        serverTimer(s),
-                        summaries.cell(Summaries.Side.SERVER, s.peer(), s.service(), s.route()),
-                        s.outcome() == ResponseClass.SUCCESS));
+                        serverTimer(s), summaries.cell(Summaries.Side.SERVER, s.peer(), s.service(), s.route())));
     }
 
     private Timer serverTimer(RequestSeries series) {
@@ -306,10 +306,9 @@ public final class MeshMetrics {
         final Recorded recorded = clientRequests.computeIfAbsent(
                 series,
                 s -> new Recorded(
-                        clientTimer(s),
-                        summaries.cell(Summaries.Side.CLIENT, s.peer(), s.service(), s.route()),
-                        s.outcome() == ResponseClass.SUCCESS));
-        recorded.record(nanos);
+                        clientTimer(s), summaries.cell(Summaries.Side.CLIENT, s.peer(), s.service(), s.route())));
+        recorded.timer().record(nanos, TimeUnit.NANOSECONDS);
+        recorded.cell().record(nanos, outcome == ResponseClass.SUCCESS);
     }
 
     private Timer clientTimer(RequestSeries series) {
@@ -580,25 +579,7 @@ public final class MeshMetrics {
     }
 
     /** A request series' timer and the summary cell of its edge, found together once. */
-    /** The meters one request series records in: its timer and its edge's summary cell. */
-    public static final class Recorded {
-
-        private final Timer timer;
-        private final EdgeCell cell;
-        private final boolean success;
-
-        Recorded(Timer timer, EdgeCell cell, boolean success) {
-            this.timer = timer;
-            this.cell = cell;
-            this.success = success;
-        }
-
-        /** Records one request of the series that took {@code nanos}. */
-        public void record(long nanos) {
-            timer.record(nanos, TimeUnit.NANOSECONDS);
-            cell.record(nanos, success);
-        }
-    }
+    public record Recorded(Timer timer, EdgeCell cell) {}
 
     /** An authorization counter of denials that also counts them in the edge's summary. */
     private static final class DenialCounter implements Counter {

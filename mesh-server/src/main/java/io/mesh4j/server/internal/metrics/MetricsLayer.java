@@ -3,6 +3,7 @@ package io.mesh4j.server.internal.metrics;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
@@ -99,7 +100,9 @@ public final class MetricsLayer extends FusedServiceLayer {
                         metrics.serverSeries(service, route, method, status, outcome, peer));
                 meters.last = last;
             }
-            last.recorded.record(log.totalDurationNanos());
+            final long nanos = log.totalDurationNanos();
+            last.recorded.timer().record(nanos, TimeUnit.NANOSECONDS);
+            last.recorded.cell().record(nanos, outcome == ResponseClass.SUCCESS);
             final int grpcStatus = GrpcStatuses.of(log);
             if (grpcStatus >= 0) {
                 @Nullable GrpcSeries lastGrpc = meters.lastGrpc;
