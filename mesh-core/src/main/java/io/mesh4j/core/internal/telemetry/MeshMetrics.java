@@ -157,6 +157,19 @@ public final class MeshMetrics {
             ResponseClass outcome,
             String peer,
             long nanos) {
+        final Recorded recorded = serverSeries(service, route, method, status, outcome, peer);
+        recorded.timer().record(nanos, TimeUnit.NANOSECONDS);
+        recorded.cell().record(nanos, outcome == ResponseClass.SUCCESS);
+    }
+
+    /**
+     * The meters of {@link #serverRequest}'s series, for a caller that keeps them: the same every time for the same
+     * arguments, since a label value admitted stays admitted and one refused stays refused.
+     *
+     * @param status the response's status code, 0 when none was sent
+     */
+    public Recorded serverSeries(
+            String service, String route, HttpMethod method, int status, ResponseClass outcome, String peer) {
         final RequestSeries series = new RequestSeries(
                 service,
                 guard.admit(service, "route", route),
@@ -164,12 +177,10 @@ public final class MeshMetrics {
                 status,
                 outcome,
                 guard.admit(service, "peer", peer));
-        final Recorded recorded = serverRequests.computeIfAbsent(
+        return serverRequests.computeIfAbsent(
                 series,
                 s -> new Recorded(
                         serverTimer(s), summaries.cell(Summaries.Side.SERVER, s.peer(), s.service(), s.route())));
-        recorded.timer().record(nanos, TimeUnit.NANOSECONDS);
-        recorded.cell().record(nanos, outcome == ResponseClass.SUCCESS);
     }
 
     private Timer serverTimer(RequestSeries series) {
@@ -192,11 +203,15 @@ public final class MeshMetrics {
      * @param grpcStatus the call's {@code grpc-status} code
      */
     public void serverGrpcResponse(String service, String route, int grpcStatus) {
+        serverGrpcCounter(service, route, grpcStatus).increment();
+    }
+
+    /** The counter of {@link #serverGrpcResponse}'s series, for a caller that keeps it, as {@link #serverSeries}. */
+    public Counter serverGrpcCounter(String service, String route, int grpcStatus) {
         final GrpcSeries series =
                 new GrpcSeries(service, guard.admit(service, "route", route), GrpcStatuses.name(grpcStatus));
-        serverGrpcResponses
-                .computeIfAbsent(series, s -> grpcCounter("mesh.server.grpc.responses", "Inbound gRPC calls", s))
-                .increment();
+        return serverGrpcResponses.computeIfAbsent(
+                series, s -> grpcCounter("mesh.server.grpc.responses", "Inbound gRPC calls", s));
     }
 
     /**
@@ -664,7 +679,7 @@ public final class MeshMetrics {
     }
 
     /** A request series' timer and the summary cell of its edge, found together once. */
-    private record Recorded(Timer timer, EdgeCell cell) {}
+    public record Recorded(Timer timer, EdgeCell cell) {}
 
     /** An authorization counter of denials that also counts them in the edge's summary. */
     private static final class DenialCounter implements Counter {

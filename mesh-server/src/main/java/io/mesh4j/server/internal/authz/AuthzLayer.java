@@ -94,6 +94,21 @@ public final class AuthzLayer extends FusedServiceLayer {
     /** The decisions made under {@code inForce}; a push puts a new policy in force, and these are dropped with it. */
     private record Decisions(PushedPolicy.InForce inForce, Map<DecisionKey, Decision> byKey) {}
 
+    /** The decision a route's last request came to: what the next one of the same method and caller reuses. */
+    private record LastDecision(PushedPolicy.InForce inForce, HttpMethod method, String caller, Decision decision) {
+
+        boolean is(PushedPolicy.InForce inForce, HttpMethod method, String caller) {
+            return this.inForce == inForce
+                    && this.method == method
+                    && (this.caller == caller || this.caller.equals(caller));
+        }
+    }
+
+    /** A route's last decision, read and replaced by its requests without a lock: each one is immutable. */
+    private static final class RouteDecisions {
+        volatile @Nullable LastDecision last;
+    }
+
     private static final class RequestAuthorization implements Interceptor<ServiceRequestContext> {
 
         private final ServiceName service;
@@ -104,6 +119,7 @@ public final class AuthzLayer extends FusedServiceLayer {
         private final ServerRoutes routes;
         private final MeshMetrics metrics;
         private volatile Decisions decisions;
+        private final Map<ServiceConfig, RouteDecisions> lastByRoute = new ConcurrentHashMap<>();
 
         RequestAuthorization(
                 ServiceName service,
@@ -165,6 +181,22 @@ public final class AuthzLayer extends FusedServiceLayer {
         private Decision decisionOf(
                 ServiceRequestContext ctx, @Nullable ServiceName verifiedService, String callerName) {
             final PushedPolicy.InForce inForce = pushed.current();
+            // Most requests of a route are of its last request's method and caller: no key made, no map searched.
+            final RouteDecisions route = lastByRoute.computeIfAbsent(ctx.config(), config -> new RouteDecisions());
+            final @Nullable LastDecision last = route.last;
+            if (last != null && last.is(inForce, ctx.method(), callerName)) {
+                return last.decision();
+            }
+            final Decision decision = decisionUnder(inForce, ctx, verifiedService, callerName);
+            route.last = new LastDecision(inForce, ctx.method(), callerName, decision);
+            return decision;
+        }
+
+        private Decision decisionUnder(
+                PushedPolicy.InForce inForce,
+                ServiceRequestContext ctx,
+                @Nullable ServiceName verifiedService,
+                String callerName) {
             Decisions decisions = this.decisions;
             if (decisions.inForce() != inForce) {
                 decisions = new Decisions(inForce, new ConcurrentHashMap<>());

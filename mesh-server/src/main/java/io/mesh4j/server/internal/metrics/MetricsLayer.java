@@ -1,11 +1,16 @@
 package io.mesh4j.server.internal.metrics;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.logging.RequestLog;
+import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.core.classify.ResponseClass;
@@ -18,13 +23,13 @@ import io.mesh4j.core.internal.tap.MemberTap;
 import io.mesh4j.core.internal.tap.TapPaths;
 import io.mesh4j.core.internal.tap.TapRecord;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
-import io.mesh4j.core.internal.telemetry.RouteTemplates;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.stack.CommonParams;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
+import io.micrometer.core.instrument.Counter;
 
 /**
  * Records every inbound request once its response is complete: count and latency by route template, method,
@@ -55,6 +60,8 @@ public final class MetricsLayer extends FusedServiceLayer {
 
         private final String service;
         private final MeshMetrics metrics;
+        /** Per route (its config, one per route): the meters its last request recorded in. */
+        private final Map<ServiceConfig, RouteMeters> routes = new ConcurrentHashMap<>();
 
         RequestMetrics(String service, MeshMetrics metrics) {
             this.service = service;
@@ -72,18 +79,38 @@ public final class MetricsLayer extends FusedServiceLayer {
         public void onComplete(ServiceRequestContext ctx, RequestLog log, Exchange<ServiceRequestContext> exchange) {
             final @Nullable String caller = exchange.kept();
             final ResponseClass outcome = exchange.outcome(log);
-            final String route = RouteTemplates.labelOf(ctx);
-            metrics.serverRequest(
-                    service,
-                    route,
-                    ctx.method(),
-                    log.responseHeaders().status().code(),
-                    outcome,
-                    peerOf(ctx, caller),
-                    log.totalDurationNanos());
+            final RouteMeters meters = routes.computeIfAbsent(
+                    ctx.config(),
+                    config -> new RouteMeters(
+                            config.route().isFallback()
+                                    ? MeshMetrics.UNMATCHED
+                                    : config.route().patternString()));
+            final String route = meters.route;
+            final HttpMethod method = ctx.method();
+            final int status = log.responseHeaders().status().code();
+            final String peer = peerOf(ctx, caller);
+            // Most requests of a route are of its last request's series: then no key is made and no map is searched.
+            @Nullable Series last = meters.last;
+            if (last == null || !last.is(method, status, outcome, peer)) {
+                last = new Series(
+                        method,
+                        status,
+                        outcome,
+                        peer,
+                        metrics.serverSeries(service, route, method, status, outcome, peer));
+                meters.last = last;
+            }
+            final long nanos = log.totalDurationNanos();
+            last.recorded.timer().record(nanos, TimeUnit.NANOSECONDS);
+            last.recorded.cell().record(nanos, outcome == ResponseClass.SUCCESS);
             final int grpcStatus = GrpcStatuses.of(log);
             if (grpcStatus >= 0) {
-                metrics.serverGrpcResponse(service, route, grpcStatus);
+                @Nullable GrpcSeries lastGrpc = meters.lastGrpc;
+                if (lastGrpc == null || lastGrpc.status != grpcStatus) {
+                    lastGrpc = new GrpcSeries(grpcStatus, metrics.serverGrpcCounter(service, route, grpcStatus));
+                    meters.lastGrpc = lastGrpc;
+                }
+                lastGrpc.counter.increment();
             }
             // One volatile read while nobody taps; the record holds no header, query or body.
             final MemberTap tap = metrics.tap();
@@ -106,6 +133,59 @@ public final class MetricsLayer extends FusedServiceLayer {
         @Override
         public String toString() {
             return "RequestMetrics(" + service + ')';
+        }
+
+        /**
+         * A route's label and the series its last request was recorded in. Read and written by every request of the
+         * route without a lock: each series is immutable, so a racing request records in its own series or in
+         * another request's, both the right ones for what they compare equal to.
+         */
+        private static final class RouteMeters {
+
+            final String route;
+            volatile @Nullable Series last;
+            volatile @Nullable GrpcSeries lastGrpc;
+
+            RouteMeters(String route) {
+                this.route = route;
+            }
+        }
+
+        /** One series of a route, with the meters MeshMetrics keeps for it. */
+        private static final class Series {
+
+            final HttpMethod method;
+            final int status;
+            final ResponseClass outcome;
+            final String peer;
+            final MeshMetrics.Recorded recorded;
+
+            Series(HttpMethod method, int status, ResponseClass outcome, String peer, MeshMetrics.Recorded recorded) {
+                this.method = method;
+                this.status = status;
+                this.outcome = outcome;
+                this.peer = peer;
+                this.recorded = recorded;
+            }
+
+            boolean is(HttpMethod method, int status, ResponseClass outcome, String peer) {
+                return this.method == method
+                        && this.status == status
+                        && this.outcome == outcome
+                        && (this.peer == peer || this.peer.equals(peer));
+            }
+        }
+
+        /** A gRPC status of a route, with its counter. */
+        private static final class GrpcSeries {
+
+            final int status;
+            final Counter counter;
+
+            GrpcSeries(int status, Counter counter) {
+                this.status = status;
+                this.counter = counter;
+            }
         }
 
         private static String peerOf(ServiceRequestContext ctx, @Nullable String caller) {

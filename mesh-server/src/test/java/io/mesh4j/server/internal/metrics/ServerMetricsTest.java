@@ -111,6 +111,25 @@ class ServerMetricsTest {
     }
 
     @Test
+    void interleavedCallersOfOneRouteAreEachCountedInTheirOwnSeries() {
+        // The layer keeps a route's last series: a request of another series must not be counted in it.
+        final WebClient client = WebClient.of(uri());
+        for (String caller : new String[] {"alpha", "beta", "alpha", "beta", "beta"}) {
+            client.prepare()
+                    .get("/items/1")
+                    .header(MeshTelemetry.CALLER_HEADER, caller)
+                    .execute()
+                    .aggregate()
+                    .join();
+        }
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(requests("/items/:id", "success", "alpha")).isEqualTo(2);
+            assertThat(requests("/items/:id", "success", "beta")).isEqualTo(3);
+        });
+    }
+
+    @Test
     void oneHundredThousandDistinctPathsAndCallersLeaveMemoryFlat() throws Exception {
         final WebClient client = WebClient.builder(uri()).maxResponseLength(0).build();
         send(client, 0, 2_000);
