@@ -236,12 +236,12 @@ final class RetriedCall implements CallCompletion {
             onFailure(attempt, cause != null ? cause : new IllegalStateException("an answer without headers"));
             return;
         }
-        if (serverSawTheDeadline(headers)) {
+        final ResponseClass outcome = classify(headers, HttpHeaders.of(), null);
+        if (deadlineEndedIt(headers, outcome)) {
             split.body().abort();
             finish(HttpResponse.ofFailure(ResponseTimeoutException.get()));
             return;
         }
-        final ResponseClass outcome = classify(headers, HttpHeaders.of(), null);
         if (outcome == ResponseClass.RETRYABLE_FAILURE && retryAfter(null)) {
             split.body().abort();
             return;
@@ -266,12 +266,12 @@ final class RetriedCall implements CallCompletion {
         if (answered == null) {
             throw new IllegalStateException("neither an answer nor a cause");
         }
-        if (serverSawTheDeadline(answered.headers())) {
+        final ResponseClass outcome = classify(answered.headers(), answered.trailers(), null);
+        if (deadlineEndedIt(answered.headers(), outcome)) {
             answered.release();
             finish(HttpResponse.ofFailure(ResponseTimeoutException.get()));
             return;
         }
-        final ResponseClass outcome = classify(answered.headers(), answered.trailers(), null);
         if (outcome == ResponseClass.SUCCESS && !streaming) {
             // Here, where each attempt is classified once, rather than in a log listener of its own.
             loop.latencies.record(System.nanoTime() - attempt.startNanos);
@@ -283,13 +283,18 @@ final class RetriedCall implements CallCompletion {
     }
 
     /**
-     * Whether {@code headers} are the server's 504 for a call whose deadline has passed here too. The server's
-     * deadline is the caller's, carried in a header and started on arrival, so it never passes first; but on a busy
-     * machine its 504 can arrive before this side's own timer runs. The call then ends as the caller's timeout, the
-     * same failure whichever side noticed the deadline first (as a gRPC call's {@code DEADLINE_EXCEEDED} does).
+     * Whether an answer that failed came when the call's deadline had passed here too: the server's 504 (its
+     * deadline, the caller's carried in a header and started on arrival, ran out before it began) or any failure
+     * this loop would retry if time were left, such as the 503 Armeria's server answers when the request timeout
+     * the server's deadline set runs out during the handler's work. The server's deadline never passes first, but
+     * on a busy machine its answer can arrive before this side's own timer runs. The call then ends as the caller's
+     * timeout, the same failure whichever side noticed the deadline first (as a gRPC call's
+     * {@code DEADLINE_EXCEEDED} does), rather than as the last attempt's answer.
      */
-    private boolean serverSawTheDeadline(ResponseHeaders headers) {
-        return deadline != null && headers.status() == HttpStatus.GATEWAY_TIMEOUT && deadline.isExpired();
+    private boolean deadlineEndedIt(ResponseHeaders headers, ResponseClass outcome) {
+        return deadline != null
+                && (headers.status() == HttpStatus.GATEWAY_TIMEOUT || outcome == ResponseClass.RETRYABLE_FAILURE)
+                && deadline.isExpired();
     }
 
     /** An attempt that failed with no answer: requeued if it was never sent, else retried as its cause says. */
