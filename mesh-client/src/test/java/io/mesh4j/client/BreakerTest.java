@@ -15,6 +15,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.core.EventProcessor;
 import io.mesh4j.client.balancer.Balancers;
 import io.mesh4j.client.breaker.BreakerConfig;
 import io.mesh4j.client.internal.ClientAccess;
@@ -105,6 +106,52 @@ class BreakerTest {
             final int before = flaky.hits.get();
             DiscoveryTest.sendAll(orders, 20);
             assertThat(flaky.hits.get() - before).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void aChangeMadeThroughResilience4jsApiIsObservedWithoutAnEventPerAttempt() {
+        final BreakerConfig shortOpen = BreakerConfig.builder()
+                .slidingWindow(10, 5)
+                .trialCalls(1)
+                .openDuration(Duration.ofMillis(300))
+                .build();
+        try (Backend first = Backend.start(registry.client(), "orders", "first", Backend.ok("ok"));
+                Backend second = Backend.start(registry.client(), "orders", "second", Backend.ok("ok"));
+                MeshClient mesh = MeshClient.builder(registry.uri())
+                        .plaintext()
+                        .balancer(Balancers.roundRobin())
+                        .defaultPolicy(ClientPolicy.builder().breaker(shortOpen).build())
+                        .build()) {
+            final WebClient orders = RetryTest.connected(mesh, "orders", 2);
+            DiscoveryTest.sendAll(orders, 10);
+            final Endpoint firstEndpoint = Endpoint.of("127.0.0.1", first.port());
+            final CircuitBreaker breaker = ClientAccess.INTERNALS
+                    .get(mesh)
+                    .endpoints()
+                    .apply(ORDERS)
+                    .orElseThrow()
+                    .breakers()
+                    .breakerOf(firstEndpoint);
+            // No consumer on resilience4j's publisher: any consumer there, even of transitions only, makes it build
+            // an event for every successful attempt.
+            assertThat(((EventProcessor<?>) breaker.getEventPublisher()).hasConsumers())
+                    .as("consumers of the breaker's events")
+                    .isFalse();
+
+            // Opened by hand: ejected at once, as if its calls had opened it.
+            breaker.transitionToOpenState();
+            assertThat(mesh.ejected(ORDERS)).containsExactly(firstEndpoint);
+            final int firstHits = first.hits.get();
+            DiscoveryTest.sendAll(orders, 10);
+            assertThat(first.hits).as("an endpoint opened by hand gets nothing").hasValue(firstHits);
+
+            // Half-open once its open period has passed (the breaker's own timer, observed), closed by its trial.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                DiscoveryTest.sendAll(orders, 2);
+                assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+            });
+            assertThat(mesh.ejected(ORDERS)).isEmpty();
         }
     }
 }

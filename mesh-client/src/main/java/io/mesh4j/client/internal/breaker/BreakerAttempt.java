@@ -31,7 +31,7 @@ public final class BreakerAttempt {
      * nothing, and a half-open one has its trial permit back.
      */
     public void abandoned() {
-        breaker.breaker.releasePermission();
+        breaker.releasePermission();
     }
 
     /**

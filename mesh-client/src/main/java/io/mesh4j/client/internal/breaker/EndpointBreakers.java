@@ -25,6 +25,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import io.mesh4j.client.breaker.BreakerConfig;
 import io.mesh4j.core.discovery.ServiceName;
+import io.mesh4j.core.internal.MeshScheduler;
 import io.mesh4j.core.stack.StackParams;
 
 /**
@@ -64,10 +65,11 @@ public final class EndpointBreakers {
     }
 
     /**
-     * The breaker of {@code endpoint}, made closed on first use.
+     * The breaker of {@code endpoint}, made closed on first use. Its changes of state through resilience4j's API
+     * are observed as the attempts' are.
      */
     public CircuitBreaker breakerOf(Endpoint endpoint) {
-        return endpointBreaker(endpoint).breaker;
+        return endpointBreaker(endpoint).observed();
     }
 
     EndpointBreaker endpointBreaker(Endpoint endpoint) {
@@ -158,42 +160,35 @@ public final class EndpointBreakers {
                 .failureRateThreshold(c.failureRateThreshold())
                 .waitDurationInOpenState(c.openDuration())
                 .permittedNumberOfCallsInHalfOpenState(c.trialCalls())
-                // Half-open on time, not on the next call: an ejected endpoint gets no calls to trigger it.
-                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                // Half-open on time, not on the next call (an ejected endpoint gets no calls to trigger it), by
+                // EndpointBreaker's timer, so that the change is observed.
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .writableStackTraceEnabled(false)
                 .clock(clock)
                 .build();
+        // No consumer on the breaker's event publisher: EndpointBreaker observes the state changes itself.
         final CircuitBreaker breaker = CircuitBreaker.of(service + "/" + endpoint.authority(), r4j);
-        final EndpointBreaker endpointBreaker = new EndpointBreaker(breaker, c);
-        breaker.getEventPublisher().onStateTransition(event -> {
-            final CircuitBreaker.StateTransition transition = event.getStateTransition();
-            if (transition.getToState() == State.HALF_OPEN) {
-                // First, before anyone is told: the balancer may offer it trial calls again.
-                endpointBreaker.onHalfOpen();
-            }
-            if (transition.getToState() == State.OPEN) {
-                logger.warn(
-                        "{}: breaker of {} opened ({}% of the last {} calls failed); no traffic for {} ms",
-                        service,
-                        endpoint.authority(),
-                        Math.round(breaker.getMetrics().getFailureRate()),
-                        breaker.getMetrics().getNumberOfBufferedCalls(),
-                        c.openDuration().toMillis());
-            } else {
-                logger.info(
-                        "{}: breaker of {} {} -> {}",
-                        service,
-                        endpoint.authority(),
-                        transition.getFromState(),
-                        transition.getToState());
-            }
-            transitionListeners.forEach(
-                    l -> l.onTransition(endpoint, transition.getFromState(), transition.getToState()));
-            if (isEjecting(transition.getFromState()) != isEjecting(transition.getToState())) {
-                listeners.forEach(Runnable::run);
-            }
-        });
-        return endpointBreaker;
+        return new EndpointBreaker(
+                breaker, c, (b, from, to) -> onTransition(endpoint, b, from, to), MeshScheduler.get());
+    }
+
+    private void onTransition(Endpoint endpoint, EndpointBreaker endpointBreaker, State from, State to) {
+        final CircuitBreaker breaker = endpointBreaker.breaker;
+        if (to == State.OPEN) {
+            logger.warn(
+                    "{}: breaker of {} opened ({}% of the last {} calls failed); no traffic for {} ms",
+                    service,
+                    endpoint.authority(),
+                    Math.round(breaker.getMetrics().getFailureRate()),
+                    breaker.getMetrics().getNumberOfBufferedCalls(),
+                    endpointBreaker.config.openDuration().toMillis());
+        } else {
+            logger.info("{}: breaker of {} {} -> {}", service, endpoint.authority(), from, to);
+        }
+        transitionListeners.forEach(l -> l.onTransition(endpoint, from, to));
+        if (isEjecting(from) != isEjecting(to)) {
+            listeners.forEach(Runnable::run);
+        }
     }
 
     private static boolean isEjecting(State state) {
