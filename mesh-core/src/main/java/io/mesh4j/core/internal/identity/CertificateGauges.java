@@ -18,7 +18,9 @@ import io.micrometer.core.instrument.config.MeterFilter;
  * which Micrometer ignores with a WARN; and since the gauge registered first is the one kept, it goes on reading the
  * first certificate after the mesh renews it. Micrometer answers a gauge registered again from a cache, before any
  * filter is asked, so the only filter that helps is one that keeps these gauges out from the first registration:
- * this one, added once per process before the first TLS context that presents a workload's certificate. The
+ * this one, added once per process before Armeria registers its first meter ({@link CertificateGaugesFlagsProvider},
+ * as Armeria reads its flags; and by {@code WorkloadIdentity} before its first TLS context, for a class loader
+ * in which Armeria does not see that provider). The
  * workload's certificate and its expiry are the identity's to tell ({@code WorkloadIdentity.expiresAt()}, and the
  * Spring starter's {@code mesh} health details).
  */
