@@ -92,7 +92,12 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
      * such a call is neither buffered for a retry nor hedged.
      */
     public static boolean isStreaming(ClientRequestContext ctx) {
-        if (Boolean.TRUE.equals(ctx.attr(STREAMING)) || Boolean.TRUE.equals(ctx.attr(ONE_ATTEMPT))) {
+        return Boolean.TRUE.equals(ctx.attr(ONE_ATTEMPT)) || streamsItsResponse(ctx);
+    }
+
+    /** As {@link #isStreaming}, for a call known not to be {@link #ONE_ATTEMPT}: one attribute lookup fewer. */
+    private static boolean streamsItsResponse(ClientRequestContext ctx) {
+        if (Boolean.TRUE.equals(ctx.attr(STREAMING))) {
             return true;
         }
         final String accept = ctx.request() != null ? ctx.request().headers().get(HttpHeaderNames.ACCEPT) : null;
@@ -166,7 +171,7 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
             }
             // The route's rule (the registry's, over the typed client's annotations) over the policy.
             final RetryPlan plan = plans.of(policies.policyFor(service).retry(), RouteDecision.ruleOf(ctx));
-            return new RetriedCall(this, ctx, plan, isStreaming(ctx)).start(req);
+            return new RetriedCall(this, ctx, plan, streamsItsResponse(ctx)).start(req);
         }
 
         @Override

@@ -29,6 +29,7 @@ import io.mesh4j.core.internal.grpc.GrpcStatuses;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.HttpAttributes;
+import io.mesh4j.core.internal.telemetry.PropagatingTracer;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.mesh4j.core.stack.ClientRoles;
@@ -80,6 +81,9 @@ public final class TracingLayer extends FusedClientLayer {
         return scope::close;
     };
 
+    /** The name given to spans that record nothing, so that none is built for them. */
+    private static final String UNRECORDED = "";
+
     /** Made once: a name given as a {@code String} is made into a new {@link AsciiString} by every {@code set}. */
     private static final AsciiString CALLER_HEADER = HttpHeaderNames.of(MeshTelemetry.CALLER_HEADER);
 
@@ -119,6 +123,8 @@ public final class TracingLayer extends FusedClientLayer {
         private final Tracer tracer;
         private final String service;
         private final boolean meshMember;
+        /** Whether the tracer's spans may record: it is the SDK's. */
+        private final boolean records;
         /**
          * The attributes of a first attempt's event, by the endpoint it went to, for the status it answered: the
          * same for most calls, and built, checked and sorted anew for each before. Bounded: cleared past
@@ -128,6 +134,9 @@ public final class TracingLayer extends FusedClientLayer {
 
         CallTracing(MeshTelemetry telemetry, String service, boolean meshMember) {
             tracer = telemetry.tracer();
+            // Without an exporter the tracer's spans carry ids and the sampling decision only: no name, no
+            // attributes to build for them.
+            records = !(tracer instanceof PropagatingTracer);
             propagation = TelemetryAccess.PROPAGATION.get(telemetry);
             this.service = service;
             this.meshMember = meshMember;
@@ -136,6 +145,30 @@ public final class TracingLayer extends FusedClientLayer {
         @Override
         public @Nullable HttpResponse onRequest(ClientRequestContext ctx, Exchange<ClientRequestContext> exchange) {
             final Context parent = parentOf(ctx);
+            final Span span = records
+                    ? startRecorded(ctx, parent)
+                    : tracer.spanBuilder(UNRECORDED).setParent(parent).startSpan();
+            final Context context = parent.with(span);
+
+            final RequestHeadersBuilder headers = exchange.headersToWrite();
+            propagation.inject(context, headers);
+            final @Nullable String caller = ctx.attr(MeshTelemetry.LOCAL_SERVICE);
+            if (caller != null) {
+                // Context, like the trace: the service this call is made from, so that the callee counts its
+                // callers even without mTLS.
+                headers.set(CALLER_HEADER, caller);
+            }
+            if (span.isRecording()) {
+                // A span that records nothing (no exporter, or not sampled) has nothing to end: no attributes of the
+                // answer, no event per attempt.
+                exchange.keep(span);
+            }
+            exchange.makeCurrentBelow(context, MAKE_CURRENT);
+            return null;
+        }
+
+        /** A span of the SDK's, named and attributed, which its sampler may read. */
+        private Span startRecorded(ClientRequestContext ctx, Context parent) {
             final String method = ctx.method().name();
             final @Nullable String route = ctx.attr(MeshTelemetry.ROUTE);
             final @Nullable MethodDescriptor<?, ?> grpc = GrpcCalls.methodOf(ctx);
@@ -158,20 +191,7 @@ public final class TracingLayer extends FusedClientLayer {
                         .setAttribute(RPC_SERVICE, String.valueOf(grpc.getServiceName()))
                         .setAttribute(RPC_METHOD, String.valueOf(grpc.getBareMethodName()));
             }
-            final Span span = builder.startSpan();
-            final Context context = parent.with(span);
-
-            final RequestHeadersBuilder headers = exchange.headersToWrite();
-            propagation.inject(context, headers);
-            final @Nullable String caller = ctx.attr(MeshTelemetry.LOCAL_SERVICE);
-            if (caller != null) {
-                // Context, like the trace: the service this call is made from, so that the callee counts its
-                // callers even without mTLS.
-                headers.set(CALLER_HEADER, caller);
-            }
-            exchange.keep(span);
-            exchange.makeCurrentBelow(context, MAKE_CURRENT);
-            return null;
+            return builder.startSpan();
         }
 
         @Override
