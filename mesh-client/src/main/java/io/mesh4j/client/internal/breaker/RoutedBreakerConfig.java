@@ -2,6 +2,7 @@ package io.mesh4j.client.internal.breaker;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -23,21 +24,26 @@ public final class RoutedBreakerConfig implements Supplier<BreakerConfig> {
     private final Supplier<BreakerConfig> fromPolicy;
     private final LiveRoutes routes;
 
-    private @Nullable RouteConfig lastRoutes;
-    private @Nullable BreakerConfig lastPolicy;
-    private @Nullable BreakerConfig last;
+    /** The config last given, with the sources it was made from; replaced whole, read without a lock. */
+    private final AtomicReference<@Nullable Made> last = new AtomicReference<>();
 
     public RoutedBreakerConfig(Supplier<BreakerConfig> fromPolicy, LiveRoutes routes) {
         this.fromPolicy = requireNonNull(fromPolicy, "fromPolicy");
         this.routes = requireNonNull(routes, "routes");
     }
 
+    /**
+     * Asked on every attempt: one volatile read and two comparisons while neither source changed (it was a
+     * synchronized method, a lock taken per attempt). Of two threads that see a change at once, the one that
+     * records its config first gives it to both, so that the breakers start afresh once.
+     */
     @Override
-    public synchronized BreakerConfig get() {
+    public BreakerConfig get() {
         final RouteConfig currentRoutes = routes.current();
         final BreakerConfig policy = fromPolicy.get();
-        if (last != null && currentRoutes == lastRoutes && policy == lastPolicy) {
-            return last;
+        @Nullable Made made = last.get();
+        if (made != null && currentRoutes == made.routes() && policy == made.policy()) {
+            return made.config();
         }
         BreakerConfig config = policy;
         for (RouteRule rule : currentRoutes.rules()) {
@@ -52,9 +58,14 @@ public final class RoutedBreakerConfig implements Supplier<BreakerConfig> {
                 break;
             }
         }
-        lastRoutes = currentRoutes;
-        lastPolicy = policy;
-        last = config;
-        return config;
+        final Made mine = new Made(currentRoutes, policy, config);
+        if (last.compareAndSet(made, mine)) {
+            return config;
+        }
+        made = last.get();
+        return made != null && currentRoutes == made.routes() && policy == made.policy() ? made.config() : config;
     }
+
+    /** A config and what it was made from. */
+    private record Made(RouteConfig routes, BreakerConfig policy, BreakerConfig config) {}
 }
