@@ -114,10 +114,14 @@ public final class ServiceTls {
      */
     public HttpClient decorate(HttpClient transport, ServiceName service) {
         requireNonNull(service, "service");
+        // The service asked for is where nearly every attempt goes: its target found without a map lookup (and
+        // without the lambda that Target::new, capturing this, made on every attempt).
+        final Target own = targets.computeIfAbsent(service, Target::new);
         return new SimpleDecoratingHttpClient(transport) {
             @Override
             public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
-                final Target target = targets.computeIfAbsent(RouteDecision.targetOf(ctx, service), Target::new);
+                final ServiceName to = RouteDecision.targetOf(ctx, service);
+                final Target target = to.equals(service) ? own : targets.computeIfAbsent(to, Target::new);
                 final @Nullable ClientTlsSpec current = target.spec();
                 if (current != null) {
                     ctx.setClientTlsSpec(current);
