@@ -44,12 +44,7 @@ class BreakerTest {
                                 ? HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR)
                                 : HttpResponse.of("ok"));
                 Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
-                MeshClient mesh = MeshClient.builder(registry.uri())
-                        .plaintext()
-                        .balancer(Balancers.roundRobin())
-                        .defaultPolicy(
-                                ClientPolicy.builder().breaker(quickToOpen).build())
-                        .build()) {
+                MeshClient mesh = roundRobin(quickToOpen)) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
 
             DiscoveryTest.sendAll(orders, 20);
@@ -81,24 +76,14 @@ class BreakerTest {
                                 ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE)
                                 : HttpResponse.of("ok"));
                 Backend healthy = Backend.start(registry.client(), "orders", "healthy", Backend.ok("ok"));
-                MeshClient mesh = MeshClient.builder(registry.uri())
-                        .plaintext()
-                        .balancer(Balancers.roundRobin())
-                        .defaultPolicy(ClientPolicy.builder().breaker(shortOpen).build())
-                        .build()) {
+                MeshClient mesh = roundRobin(shortOpen)) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
             DiscoveryTest.sendAll(orders, 20);
             assertThat(mesh.ejected(ORDERS)).hasSize(1);
 
             broken.set(false);
 
-            final CircuitBreaker breaker = ClientAccess.INTERNALS
-                    .get(mesh)
-                    .endpoints()
-                    .apply(ORDERS)
-                    .orElseThrow()
-                    .breakers()
-                    .breakerOf(Endpoint.of("127.0.0.1", flaky.port()));
+            final CircuitBreaker breaker = breakerOf(mesh, Endpoint.of("127.0.0.1", flaky.port()));
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 DiscoveryTest.sendAll(orders, 5);
                 assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
@@ -118,21 +103,11 @@ class BreakerTest {
                 .build();
         try (Backend first = Backend.start(registry.client(), "orders", "first", Backend.ok("ok"));
                 Backend second = Backend.start(registry.client(), "orders", "second", Backend.ok("ok"));
-                MeshClient mesh = MeshClient.builder(registry.uri())
-                        .plaintext()
-                        .balancer(Balancers.roundRobin())
-                        .defaultPolicy(ClientPolicy.builder().breaker(shortOpen).build())
-                        .build()) {
+                MeshClient mesh = roundRobin(shortOpen)) {
             final WebClient orders = RetryTest.connected(mesh, "orders", 2);
             DiscoveryTest.sendAll(orders, 10);
             final Endpoint firstEndpoint = Endpoint.of("127.0.0.1", first.port());
-            final CircuitBreaker breaker = ClientAccess.INTERNALS
-                    .get(mesh)
-                    .endpoints()
-                    .apply(ORDERS)
-                    .orElseThrow()
-                    .breakers()
-                    .breakerOf(firstEndpoint);
+            final CircuitBreaker breaker = breakerOf(mesh, firstEndpoint);
             // No consumer on resilience4j's publisher: any consumer there, even of transitions only, makes it build
             // an event for every successful attempt.
             assertThat(((EventProcessor<?>) breaker.getEventPublisher()).hasConsumers())
@@ -153,5 +128,25 @@ class BreakerTest {
             });
             assertThat(mesh.ejected(ORDERS)).isEmpty();
         }
+    }
+
+    /** The breaker of {@code endpoint} of the client's {@code orders}, as resilience4j's API. */
+    private static CircuitBreaker breakerOf(MeshClient mesh, Endpoint endpoint) {
+        return ClientAccess.INTERNALS
+                .get(mesh)
+                .endpoints()
+                .apply(ORDERS)
+                .orElseThrow()
+                .breakers()
+                .breakerOf(endpoint);
+    }
+
+    /** A client that takes turns over the endpoints, with {@code breaker}'s thresholds. */
+    private MeshClient roundRobin(BreakerConfig breaker) {
+        return MeshClient.builder(registry.uri())
+                .plaintext()
+                .balancer(Balancers.roundRobin())
+                .defaultPolicy(ClientPolicy.builder().breaker(breaker).build())
+                .build();
     }
 }
