@@ -148,7 +148,7 @@ public final class TracingLayer extends FusedServiceLayer {
             ctx.setAttr(MeshTelemetry.CONTEXT, context);
             // Current whenever Armeria makes the request's context current, on whatever thread.
             ctx.hook(() -> MeshTelemetry.enter(context));
-            exchange.keep(rpc ? new GrpcSpan(span) : span);
+            exchange.keep(rpc && span.isRecording() ? new GrpcSpan(span) : span);
             // The hook runs at the next push; the handler runs now, inside the push that was made before it.
             exchange.makeCurrentBelow(context, MeshTelemetry::enter);
             return null;
@@ -226,7 +226,8 @@ public final class TracingLayer extends FusedServiceLayer {
         public void onComplete(ServiceRequestContext ctx, RequestLog log, Exchange<ServiceRequestContext> exchange) {
             final @Nullable Object kept = exchange.kept();
             if (kept instanceof Span && !((Span) kept).isRecording()) {
-                // Its status and error would be dropped: a span sampled out, or one that records nothing.
+                // Its status and error would be dropped (a gRPC call's too: it is kept bare then): a span sampled
+                // out, or one that records nothing.
                 ((Span) kept).end();
                 return;
             }
