@@ -2,6 +2,7 @@ package io.mesh4j.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,9 +35,11 @@ import io.mesh4j.core.identity.WorkloadIdentity;
 import io.mesh4j.core.internal.identity.CertificateGauges;
 import io.mesh4j.core.internal.identity.Pem;
 import io.mesh4j.core.internal.registry.IdentityJson;
+import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 /** A MeshServer's mTLS listener, against callers with every kind of certificate, and none. */
@@ -161,6 +164,41 @@ class TlsServerTest {
                     .isEqualTo("spiffe://mesh.local/svc/billing");
             assertThat(callPresenting(frontend.keyPair())).isEqualTo("spiffe://mesh.local/svc/frontend");
         }
+    }
+
+    @Test
+    void theMetricsNameTheCallerItsCertificateProvesNotTheOneItsHeaderClaims() {
+        final WorkloadIdentity frontend = identity(registry, "frontend", Clock.systemUTC());
+
+        // The server was given no telemetry: its requests are counted in the shared one, with the other tests'.
+        final long before = whoamiRequests("frontend");
+        final WebClient asFrontend = clientPresenting(frontend.keyPair());
+        for (int i = 0; i < 2; i++) {
+            assertThat(asFrontend
+                            .prepare()
+                            .get("/whoami")
+                            .header(MeshTelemetry.CALLER_HEADER, "impostor")
+                            .execute()
+                            .aggregate()
+                            .join()
+                            .contentUtf8())
+                    .isEqualTo("spiffe://mesh.local/svc/frontend");
+        }
+
+        // Counted once each request has ended.
+        await().atMost(Duration.ofSeconds(5)).until(() -> whoamiRequests("frontend") == before + 2);
+        assertThat(whoamiRequests("impostor")).isZero();
+    }
+
+    private static long whoamiRequests(String peer) {
+        final @Nullable Timer timer = MeshTelemetry.shared()
+                .meterRegistry()
+                .find("mesh.server.requests")
+                .tag("service", "orders")
+                .tag("route", "/whoami")
+                .tag("peer", peer)
+                .timer();
+        return timer != null ? timer.count() : 0;
     }
 
     @Test

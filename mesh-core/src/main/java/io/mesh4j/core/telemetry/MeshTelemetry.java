@@ -88,8 +88,9 @@ public final class MeshTelemetry implements SafeCloseable {
     public static final AttributeKey<String> LOCAL_SERVICE = AttributeKey.valueOf(MeshTelemetry.class, "LOCAL_SERVICE");
 
     /**
-     * The verified identity of a request's caller (a service name), set by the layer that verifies it (mTLS).
-     * When set it wins over the caller's own word in {@value #CALLER_HEADER}.
+     * A request's caller (a service name) as a layer of the user's own establishes it, for the server's metrics:
+     * when set it wins over the caller's verified mTLS identity, which the mesh's layers read from the TLS session
+     * without setting this, and over the caller's own word in {@value #CALLER_HEADER}.
      */
     public static final AttributeKey<String> PEER = AttributeKey.valueOf(MeshTelemetry.class, "PEER");
 

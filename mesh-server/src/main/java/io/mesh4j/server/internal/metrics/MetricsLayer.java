@@ -17,6 +17,7 @@ import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
+import io.mesh4j.core.internal.identity.SessionPeer;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.tap.MemberTap;
@@ -36,8 +37,9 @@ import io.micrometer.core.instrument.Counter;
  * status, outcome (the shared {@link ResponseClassifier}'s judgement) and peer, in
  * {@code mesh_server_requests_seconds}.
  *
- * <p>The peer is the caller's verified identity when a layer has set {@link MeshTelemetry#PEER}, else the service
- * its mesh client says it calls from ({@value MeshTelemetry#CALLER_HEADER}), else {@value MeshMetrics#UNKNOWN}.
+ * <p>The peer is what a layer has set in {@link MeshTelemetry#PEER}, else the caller's verified identity (the service
+ * its certificate names, read once per TLS session), else the service its mesh client says it calls from
+ * ({@value MeshTelemetry#CALLER_HEADER}), else {@value MeshMetrics#UNKNOWN}.
  * A path no route matched counts under {@value MeshMetrics#UNMATCHED}: labels never hold raw paths.
  *
  * <p>While a tap is open on the service, the same completion is offered to it ({@link MemberTap}) with its raw
@@ -70,14 +72,13 @@ public final class MetricsLayer extends FusedServiceLayer {
 
         @Override
         public @Nullable HttpResponse onRequest(ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
+            // Read by the mesh clients the handler calls, which name this service as their caller.
             ctx.setAttr(MeshTelemetry.LOCAL_SERVICE, service);
-            exchange.keep(exchange.header(MeshTelemetry.CALLER_HEADER));
             return null;
         }
 
         @Override
         public void onComplete(ServiceRequestContext ctx, RequestLog log, Exchange<ServiceRequestContext> exchange) {
-            final @Nullable String caller = exchange.kept();
             final ResponseClass outcome = exchange.outcome(log);
             final RouteMeters meters = routes.computeIfAbsent(
                     ctx.config(),
@@ -88,7 +89,7 @@ public final class MetricsLayer extends FusedServiceLayer {
             final String route = meters.route;
             final HttpMethod method = ctx.method();
             final int status = log.responseHeaders().status().code();
-            final String peer = peerOf(ctx, caller);
+            final String peer = peerOf(ctx);
             // Most requests of a route are of its last request's series: then no key is made and no map is searched.
             @Nullable Series last = meters.last;
             if (last == null || !last.is(method, status, outcome, peer)) {
@@ -118,7 +119,7 @@ public final class MetricsLayer extends FusedServiceLayer {
                 tap.offer(new TapRecord(
                         System.currentTimeMillis(),
                         true,
-                        peerOf(ctx, caller),
+                        peer,
                         service,
                         ctx.method().name(),
                         TapPaths.of(ctx.path()),
@@ -188,11 +189,18 @@ public final class MetricsLayer extends FusedServiceLayer {
             }
         }
 
-        private static String peerOf(ServiceRequestContext ctx, @Nullable String caller) {
-            final @Nullable String verified = ctx.attr(MeshTelemetry.PEER);
-            if (verified != null) {
-                return verified;
+        private static String peerOf(ServiceRequestContext ctx) {
+            // A layer of the user's own may say who the caller is; else the TLS session's verified peer.
+            final @Nullable String said = ctx.attr(MeshTelemetry.PEER);
+            if (said != null) {
+                return said;
             }
+            final @Nullable ServiceName verified = SessionPeer.of(ctx).service();
+            if (verified != null) {
+                return verified.value();
+            }
+            // Only without a verified peer (no mTLS) is the caller's own word read.
+            final @Nullable String caller = ctx.request().headers().get(MeshTelemetry.CALLER_HEADER);
             if (caller == null) {
                 return MeshMetrics.UNKNOWN;
             }

@@ -5,6 +5,7 @@ import java.lang.reflect.Modifier;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -40,6 +41,12 @@ public final class ServerRoutes {
     private final GrpcMethods grpcMethods;
     private final Map<ServiceConfig, Optional<RouteRule>> annotated = new ConcurrentHashMap<>();
     private final Map<ServiceConfig, Optional<QuotaSpec>> quotas = new ConcurrentHashMap<>();
+    /*
+     * Made once: a method reference bound to this object, written at the call, is a new object at every call, and
+     * these are asked several times a request (each limit layer resolves the route).
+     */
+    private final Function<ServiceConfig, Optional<RouteRule>> ruleReader = this::read;
+    private final Function<ServiceConfig, Optional<QuotaSpec>> quotaReader = this::readQuota;
 
     /**
      * @param live this service's route config as the registry pushes it; null to follow the annotations only
@@ -61,15 +68,15 @@ public final class ServerRoutes {
             return resolved;
         }
         final @Nullable RouteConfig config = live != null ? live.current() : null;
-        final @Nullable RouteRule fromRegistry = config != null
-                ? config.match(ctx.method(), ctx.path(), ctx.request().headers())
-                        .orElse(null)
-                : null;
+        // A config without rules matches nothing: no walk over its (empty) rules, whose iterator is garbage.
+        final boolean noRules = config == null || config.rules().isEmpty();
+        final @Nullable RouteRule fromRegistry = config == null || noRules
+                ? null
+                : config.match(ctx.method(), ctx.path(), ctx.request().headers())
+                        .orElse(null);
         final @Nullable RouteRule fromAnnotations =
-                annotated.computeIfAbsent(ctx.config(), this::read).orElse(null);
-        if (fromRegistry == null
-                && fromAnnotations == null
-                && (config == null || config.rules().isEmpty())) {
+                annotated.computeIfAbsent(ctx.config(), ruleReader).orElse(null);
+        if (fromRegistry == null && fromAnnotations == null && noRules) {
             // Nothing to remember: the next layer's ask finds the same in one map read, where an attribute on the
             // context would cost ~130 bytes a request (its entry and its lock).
             return ServedRoute.NONE;
@@ -83,7 +90,7 @@ public final class ServerRoutes {
 
     /** The mesh-wide quota the served route's {@code @Quota} declares (or its class's); null when none. */
     public @Nullable QuotaSpec declaredQuota(ServiceRequestContext ctx) {
-        return quotas.computeIfAbsent(ctx.config(), this::readQuota).orElse(null);
+        return quotas.computeIfAbsent(ctx.config(), quotaReader).orElse(null);
     }
 
     private Optional<QuotaSpec> readQuota(ServiceConfig config) {

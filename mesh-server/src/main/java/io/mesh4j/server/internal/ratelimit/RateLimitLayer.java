@@ -25,7 +25,9 @@ import io.mesh4j.core.internal.registry.QuotaJson;
 import io.mesh4j.core.internal.registry.RegistryJson;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
+import io.mesh4j.core.routing.QuotaSpec;
 import io.mesh4j.core.routing.RateLimitSpec;
+import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.core.routing.RouteRule;
 import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
@@ -114,13 +116,16 @@ public final class RateLimitLayer extends FusedServiceLayer {
             if (quotas == null || live == null) {
                 return null;
             }
+            final RouteConfig config = live.current();
+            final @Nullable QuotaSpec declared = routes.declaredQuota(ctx);
+            if (config.quotas().isEmpty() && declared == null) {
+                // No quota at all, as for most services: nothing to look up for the request.
+                return null;
+            }
             final @Nullable RouteRule rule = route.fromRegistry();
             final @Nullable ServiceName caller = SessionPeer.of(ctx).service();
             final QuotaGate.@Nullable Refused refused = quotas.check(
-                    live.current(),
-                    routes.declaredQuota(ctx),
-                    rule != null ? rule.name() : null,
-                    caller != null ? caller.value() : null);
+                    config, declared, rule != null ? rule.name() : null, caller != null ? caller.value() : null);
             return refused == null ? null : MeshQuotaRefusal.of(ctx, refused);
         }
 

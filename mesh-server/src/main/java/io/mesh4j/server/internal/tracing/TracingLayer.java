@@ -20,6 +20,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.mesh4j.core.internal.stack.Exchange;
 import io.mesh4j.core.internal.stack.Interceptor;
 import io.mesh4j.core.internal.telemetry.HttpAttributes;
+import io.mesh4j.core.internal.telemetry.PropagatingTracer;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.internal.telemetry.TracePropagation;
 import io.mesh4j.core.stack.ServerRoles;
@@ -104,6 +105,12 @@ public final class TracingLayer extends FusedServiceLayer {
 
         private final Tracer tracer;
         private final TracePropagation propagation;
+        /**
+         * Whether the tracer may make a recording span. Without an exporter (the default) it never does: a span is
+         * its ids and sampling decision, and its attributes (a dozen header reads, map lookups and texts a request)
+         * would be worked out only to be dropped.
+         */
+        private final boolean records;
         /*
          * What does not change from one request to the next is worked out once, not per request: a route's span
          * names and RPC attributes, the text of a client's address and of the host an authority names, the port
@@ -117,6 +124,7 @@ public final class TracingLayer extends FusedServiceLayer {
         RequestTracing(MeshTelemetry telemetry) {
             tracer = telemetry.tracer();
             propagation = TelemetryAccess.PROPAGATION.get(telemetry);
+            records = !(tracer instanceof PropagatingTracer);
         }
 
         @Override
@@ -129,8 +137,32 @@ public final class TracingLayer extends FusedServiceLayer {
             final boolean rpc = naming.rpc != null && Refusal.isGrpc(ctx);
             final SpanBuilder builder = tracer.spanBuilder(rpc ? naming.rpc : naming.httpName(method))
                     .setParent(parent)
-                    .setSpanKind(SpanKind.SERVER)
-                    .setStartTimestamp(ctx.log().partial().requestStartTimeMicros(), TimeUnit.MICROSECONDS)
+                    .setSpanKind(SpanKind.SERVER);
+            if (records) {
+                // Given to the builder, not to the started span: a sampler may read them (OpenTelemetry's HTTP
+                // conventions ask for them at creation).
+                describe(builder, ctx, headers, naming, method, rpc);
+            }
+            final Span span = builder.startSpan();
+            final Context context = parent.with(span);
+            ctx.setAttr(MeshTelemetry.CONTEXT, context);
+            // Current whenever Armeria makes the request's context current, on whatever thread.
+            ctx.hook(() -> MeshTelemetry.enter(context));
+            exchange.keep(rpc && span.isRecording() ? new GrpcSpan(span) : span);
+            // The hook runs at the next push; the handler runs now, inside the push that was made before it.
+            exchange.makeCurrentBelow(context, MeshTelemetry::enter);
+            return null;
+        }
+
+        /** The span's attributes by the HTTP conventions, and the RPC ones for a gRPC call. */
+        private void describe(
+                SpanBuilder builder,
+                ServiceRequestContext ctx,
+                RequestHeaders headers,
+                RouteNaming naming,
+                HttpMethod method,
+                boolean rpc) {
+            builder.setStartTimestamp(ctx.log().partial().requestStartTimeMicros(), TimeUnit.MICROSECONDS)
                     .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method.name())
                     .setAttribute(HttpAttributes.URL_PATH, ctx.path())
                     .setAttribute(
@@ -154,15 +186,6 @@ public final class TracingLayer extends FusedServiceLayer {
             if (userAgent != null) {
                 builder.setAttribute(HttpAttributes.USER_AGENT_ORIGINAL, userAgent);
             }
-            final Span span = builder.startSpan();
-            final Context context = parent.with(span);
-            ctx.setAttr(MeshTelemetry.CONTEXT, context);
-            // Current whenever Armeria makes the request's context current, on whatever thread.
-            ctx.hook(() -> MeshTelemetry.enter(context));
-            exchange.keep(rpc ? new GrpcSpan(span) : span);
-            // The hook runs at the next push; the handler runs now, inside the push that was made before it.
-            exchange.makeCurrentBelow(context, MeshTelemetry::enter);
-            return null;
         }
 
         private String textOf(InetAddress address) {
@@ -202,6 +225,12 @@ public final class TracingLayer extends FusedServiceLayer {
         @Override
         public void onComplete(ServiceRequestContext ctx, RequestLog log, Exchange<ServiceRequestContext> exchange) {
             final @Nullable Object kept = exchange.kept();
+            if (kept instanceof Span && !((Span) kept).isRecording()) {
+                // Its status and error would be dropped (a gRPC call's too: it is kept bare then): a span sampled
+                // out, or one that records nothing.
+                ((Span) kept).end();
+                return;
+            }
             if (kept instanceof GrpcSpan) {
                 final Span span = ((GrpcSpan) kept).span();
                 GrpcSpans.end(span, log, exchange.outcome(log));

@@ -67,6 +67,39 @@ class ServerTracingTest {
         }
     };
 
+    /** Without an exporter, the default: spans are ids and a sampling decision, and record nothing. */
+    private static final MeshTelemetry unexported =
+            MeshTelemetry.of(TelemetryConfig.builder().serviceName("orders").build());
+
+    @RegisterExtension
+    static final ServerExtension unexportedServer = new ServerExtension() {
+        @Override
+        protected void configure(ServerBuilder sb) {
+            // What the handler sees: the MDC's trace id, and the current span's ids and whether it records, on its
+            // own thread and on another thread of the request's context.
+            sb.service("/orders/{id}", (ctx, req) -> {
+                final String here = MDC.get("trace_id") + ' ' + describe(Span.current());
+                final CompletableFuture<String> there = CompletableFuture.supplyAsync(
+                        () -> MDC.get("trace_id") + ' ' + describe(Span.current()), ctx.blockingTaskExecutor());
+                return HttpResponse.of(there.thenApply(other -> HttpResponse.of(here + '|' + other)));
+            });
+            sb.decorator(ServerStacks.defaults()
+                    .decorator(StackParams.empty()
+                            .with(CommonParams.SERVICE, ServiceName.of("orders"))
+                            .with(MeshTelemetry.KEY, unexported)));
+        }
+    };
+
+    private static String describe(Span span) {
+        return span.getSpanContext().getTraceId()
+                + ' '
+                + span.getSpanContext().getSpanId()
+                + ' '
+                + span.getSpanContext().isSampled()
+                + ' '
+                + span.isRecording();
+    }
+
     @BeforeEach
     void reset() {
         spans.reset();
@@ -75,6 +108,7 @@ class ServerTracingTest {
     @AfterAll
     static void close() {
         telemetry.close();
+        unexported.close();
     }
 
     private static AggregatedHttpResponse get(String path, String... headers) {
@@ -177,5 +211,28 @@ class ServerTracingTest {
         final SpanData span = onlySpan();
         assertThat(span.getName()).isEqualTo("GET");
         assertThat(span.getAttributes().get(HttpAttributes.HTTP_ROUTE)).isNull();
+    }
+
+    @Test
+    void withoutAnExporterTheServerSpanRecordsNothingAndStillContinuesTheTraceOnEveryThread() {
+        final AggregatedHttpResponse res = WebClient.of(unexportedServer.httpUri())
+                .prepare()
+                .get("/orders/42")
+                .header("traceparent", "00-" + TRACE_ID + '-' + SPAN_ID + "-01")
+                .execute()
+                .aggregate()
+                .join();
+
+        assertThat(res.status()).isEqualTo(HttpStatus.OK);
+        final String[] sides = res.contentUtf8().split("\\|");
+        assertThat(sides).hasSize(2);
+        assertThat(sides[1]).isEqualTo(sides[0]);
+        final String[] seen = sides[0].split(" ");
+        // MDC trace id, span's trace id, span id, sampled, recording.
+        assertThat(seen[0]).isEqualTo(TRACE_ID);
+        assertThat(seen[1]).isEqualTo(TRACE_ID);
+        assertThat(seen[2]).hasSize(16).isNotEqualTo(SPAN_ID).isNotEqualTo("0000000000000000");
+        assertThat(seen[3]).isEqualTo("true");
+        assertThat(seen[4]).isEqualTo("false");
     }
 }
