@@ -2,6 +2,8 @@ package io.mesh4j.registry.internal.api;
 
 import java.util.concurrent.atomic.LongAdder;
 
+import org.jspecify.annotations.Nullable;
+
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
@@ -15,7 +17,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * What the registry's watch streams do, counted for its {@code GET /metrics}: the streams open now, those cut
  * off because their watcher took nothing for two heartbeats, and the lines written to them. Counting is a
  * {@link LongAdder} increment on the stream's event loop (per line, per stream), so it costs the fan-out next to
- * nothing; the Prometheus text is made only when it is read.
+ * nothing; the Prometheus registry that writes the text is made on the first read, so that a registry nobody
+ * scrapes loads none of its classes at start-up.
  */
 public final class WatchStreamStats {
 
@@ -26,19 +29,26 @@ public final class WatchStreamStats {
     private final LongAdder closed = new LongAdder();
     private final LongAdder cutOff = new LongAdder();
     private final LongAdder lines = new LongAdder();
-    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private @Nullable PrometheusMeterRegistry meters;
 
-    public WatchStreamStats() {
+    /** The meters, made on the first read. */
+    private synchronized PrometheusMeterRegistry meters() {
+        if (meters != null) {
+            return meters;
+        }
+        final PrometheusMeterRegistry made = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Gauge.builder("mesh4j.registry.watch.streams", this, WatchStreamStats::open)
                 .description("Watch streams open now on this registry")
-                .register(meters);
+                .register(made);
         FunctionCounter.builder("mesh4j.registry.watch.streams.cut.off", cutOff, LongAdder::sum)
                 .description("Watch streams this registry cut off because their watcher took nothing for two "
                         + "heartbeats (it resumes by its index)")
-                .register(meters);
+                .register(made);
         FunctionCounter.builder("mesh4j.registry.watch.stream.lines", lines, LongAdder::sum)
                 .description("Lines written to watch streams: changes, full lists and heartbeats")
-                .register(meters);
+                .register(made);
+        meters = made;
+        return made;
     }
 
     void opened() {
@@ -74,6 +84,6 @@ public final class WatchStreamStats {
 
     /** {@code GET /metrics}: these counts in the Prometheus text format. */
     HttpService metrics() {
-        return (ctx, req) -> HttpResponse.of(PROMETHEUS_TEXT, meters.scrape());
+        return (ctx, req) -> HttpResponse.of(PROMETHEUS_TEXT, meters().scrape());
     }
 }
