@@ -240,6 +240,11 @@ class WatchStreamTest {
                                 + "Host: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
+                // Both streams are open, and none was cut off yet.
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> metric(client, "mesh4j_registry_watch_streams") == 2);
+                final long cutOffBefore = metric(client, "mesh4j_registry_watch_streams_cut_off_total");
+                assertThat(cutOffBefore).isZero();
 
                 // Changes of ~40 KB each, far more than the socket buffers hold, while the slow one reads nothing.
                 long last = 0;
@@ -261,10 +266,14 @@ class WatchStreamTest {
                     written += 40 * 1000;
                 }
                 awaitCaughtUp(reader, last);
-                // Two heartbeats without taking anything, and the registry gives up on it. Nothing here can see
-                // the cut-off before reading, and reading first would take the stalled line and keep the stream
-                // alive, so this waits the contract's time (two heartbeats, and one more for a loaded machine).
-                Thread.sleep(HEARTBEAT.multipliedBy(3).toMillis());
+                // Two heartbeats without taking anything, and the registry gives up on it: its /metrics counts the
+                // cut-off. Reading before it would take the stalled line and keep the stream alive, so the read
+                // starts only once the count rose.
+                await().atMost(Duration.ofSeconds(15))
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> metric(client, "mesh4j_registry_watch_streams_cut_off_total") > cutOffBefore);
+                // The cut stream closes right after it is counted; the reader's stays open.
+                await().atMost(Duration.ofSeconds(5)).until(() -> metric(client, "mesh4j_registry_watch_streams") == 1);
                 final ByteArrayOutputStream received = new ByteArrayOutputStream();
                 final InputStream in = slow.getInputStream();
                 slow.setSoTimeout((int) Duration.ofSeconds(2).toMillis());
@@ -300,6 +309,22 @@ class WatchStreamTest {
         awaitCaughtUp(reader, next);
         assertThat(reader.disorder).isNull();
         assertThat(reader.held).isEqualTo(client.instances(ORDERS).join());
+        // The reader was written a line per change it heard, at least.
+        assertThat(metric(client, "mesh4j_registry_watch_stream_lines_total"))
+                .isGreaterThanOrEqualTo(reader.events.size());
+    }
+
+    /** One sample of the registry's {@code GET /metrics}, by its name (a metric without labels). */
+    private static long metric(RegistryClient client, String name) {
+        final AggregatedHttpResponse metrics = client.getAnswer("/metrics").join();
+        assertThat(metrics.status().code()).as(metrics.contentUtf8()).isEqualTo(200);
+        for (String line : metrics.contentUtf8().split("\n")) {
+            if (line.startsWith(name + ' ')) {
+                return (long)
+                        Double.parseDouble(line.substring(name.length() + 1).strip());
+            }
+        }
+        throw new AssertionError("no " + name + " in the registry's /metrics:\n" + metrics.contentUtf8());
     }
 
     private static void awaitCaughtUp(Watcher watcher, long index) {

@@ -47,7 +47,8 @@ final class RegistryReport {
                 .append(", all in one process with the writer.\n\n");
         out.append("### From the PUT of a change until every watcher has it (ms)\n\n")
                 .append(propagation())
-                .append('\n');
+                .append('\n')
+                .append(slowest());
         out.append("### Writes and memory\n\n").append(writes()).append('\n');
         if (!failures.isEmpty()) {
             out.append("### Configurations that did not complete\n\n");
@@ -86,6 +87,26 @@ final class RegistryReport {
                     String.format(Locale.ROOT, "%.0f ms", r.watcherCpuPerChange() * 1000));
         }
         return table;
+    }
+
+    /**
+     * How the changes were timed, and the slowest ones of each configuration: with a p99 of a few hundred changes,
+     * the few slowest decide it, and whether they came first or with a collector's pause is the first question.
+     */
+    private String slowest() {
+        if (results.isEmpty()) {
+            return "";
+        }
+        final StringBuilder out = new StringBuilder();
+        out.append(String.format(
+                Locale.ROOT,
+                "Each configuration timed its changes after %d untimed warm-up changes. The slowest changes (their "
+                        + "place among the timed ones, and what the collectors and the JIT did during each):\n\n",
+                results.get(0).warmupChanges()));
+        for (PropagationRun.Result r : results) {
+            out.append("- ").append(config(r)).append(": ").append(r.slowest()).append('\n');
+        }
+        return out.append('\n').toString();
     }
 
     private Table writes() {

@@ -28,23 +28,40 @@ final class RegistryUnderTest implements AutoCloseable {
     private final RegistryProcess writer;
     private final RegistryProcess watched;
     private final @Nullable EtcdCluster etcd;
+    private final Path watchedGcLog;
     private final List<AutoCloseable> toClose;
 
     private RegistryUnderTest(
-            RegistryProcess writer, RegistryProcess watched, @Nullable EtcdCluster etcd, List<AutoCloseable> toClose) {
+            RegistryProcess writer,
+            RegistryProcess watched,
+            @Nullable EtcdCluster etcd,
+            Path watchedGcLog,
+            List<AutoCloseable> toClose) {
         this.writer = writer;
         this.watched = watched;
         this.etcd = etcd;
+        this.watchedGcLog = watchedGcLog;
         this.toClose = toClose;
+    }
+
+    /**
+     * The registry's flags with its collector's pauses and its JIT compilations logged to {@code gcLog}, so
+     * that a slow change can be matched with what overlapped it ({@link SlowChanges}). A line per pause or method.
+     */
+    private static List<String> withGcLog(List<String> registryFlags, Path gcLog) {
+        final List<String> flags = new ArrayList<>(registryFlags);
+        flags.add(SlowChanges.logFlag(gcLog));
+        return flags;
     }
 
     static RegistryUnderTest start(Path dir, Store store, List<String> registryFlags) throws IOException {
         final List<AutoCloseable> toClose = new ArrayList<>();
         try {
             if (store == Store.file) {
-                final RegistryProcess registry = RegistryProcess.start(dir, registryFlags);
+                final Path gcLog = dir.resolve("registry-vm.log");
+                final RegistryProcess registry = RegistryProcess.start(dir, withGcLog(registryFlags, gcLog));
                 toClose.add(registry);
-                return new RegistryUnderTest(registry, registry, null, toClose);
+                return new RegistryUnderTest(registry, registry, null, gcLog, toClose);
             }
             final EtcdCluster etcd = EtcdCluster.start(dir.resolve("etcd"));
             toClose.add(etcd);
@@ -60,10 +77,11 @@ final class RegistryUnderTest implements AutoCloseable {
                     ca.resolve("root-1.crt").toString(),
                     "--ca-key",
                     ca.resolve("root-1.key").toString()));
+            final Path gcLog = dir.resolve("b").resolve("registry-vm.log");
             final RegistryProcess b = RegistryProcess.start(
-                    Files.createDirectories(dir.resolve("b")), List.of(), registryFlags, withRoot);
+                    Files.createDirectories(dir.resolve("b")), List.of(), withGcLog(registryFlags, gcLog), withRoot);
             toClose.add(b);
-            return new RegistryUnderTest(a, b, etcd, toClose);
+            return new RegistryUnderTest(a, b, etcd, gcLog, toClose);
         } catch (RuntimeException | IOException e) {
             close(toClose);
             throw e;
@@ -78,6 +96,11 @@ final class RegistryUnderTest implements AutoCloseable {
     /** Where the watchers watch: the writer itself, or the other replica. */
     RegistryProcess watched() {
         return watched;
+    }
+
+    /** The watched registry's log of its collector's pauses and its compilations ({@link SlowChanges#logFlag}). */
+    Path watchedGcLog() {
+        return watchedGcLog;
     }
 
     /** Every process that serves the registry's part, registries and etcd members: whose CPU a change costs. */

@@ -15,6 +15,7 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.stream.SubscriptionOption;
 
 import io.mesh4j.core.internal.registry.RegistryClient;
+import io.netty.buffer.ByteBuf;
 
 /**
  * One watcher of a service, as a mesh client's discovery runs it. A long-poll watcher asks for the service's
@@ -43,6 +44,15 @@ final class Watcher {
     static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
     private static final byte[] INDEX_KEY = "\"index\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * How much of a line a streaming watcher reads: {@code {"stale":true,"index":N,"heartbeat":true}} at most comes
+     * before the instances.
+     */
+    private static final int LINE_START = 128;
+
+    private static final byte[] HEARTBEAT_KEY =
+            "\"heartbeat\":true".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final WebClient client;
     private final String path;
@@ -132,10 +142,16 @@ final class Watcher {
         }
     }
 
-    /** Reads a watch stream, one event a line; a heartbeat line counts as nothing. */
+    /**
+     * Reads a watch stream, one event a line; a heartbeat line counts as nothing. It reads the bytes where they
+     * arrived (the pooled buffer) and keeps only the start of each line, where the registry puts {@code "index"} and
+     * the heartbeat mark, in a buffer it reuses: a line costs this process no garbage, since the watchers share it
+     * with the writer and its collections would be timed as the registry's delay.
+     */
     private final class Stream implements Subscriber<HttpObject> {
 
-        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private final byte[] line = new byte[LINE_START];
+        private int length;
         private long index;
         private boolean ok;
 
@@ -155,33 +171,36 @@ final class Watcher {
                     ok = headers.status().isSuccess();
                 }
             } else if (object instanceof HttpData data) {
-                final byte[] bytes = data.array();
-                bodyBytes.addAndGet(bytes.length);
-                int start = 0;
-                for (int i = 0; i < bytes.length; i++) {
-                    if (bytes[i] == '\n') {
-                        line.write(bytes, start, i - start);
-                        onLine(line.toByteArray());
-                        line.reset();
-                        start = i + 1;
+                try {
+                    final ByteBuf bytes = data.byteBuf();
+                    final int end = bytes.writerIndex();
+                    bodyBytes.addAndGet(end - bytes.readerIndex());
+                    for (int i = bytes.readerIndex(); i < end; i++) {
+                        final byte b = bytes.getByte(i);
+                        if (b == '\n') {
+                            onLine();
+                            length = 0;
+                        } else if (length < line.length) {
+                            line[length++] = b;
+                        }
                     }
+                } finally {
+                    data.close();
                 }
-                line.write(bytes, start, bytes.length - start);
-                data.close();
             }
         }
 
-        private void onLine(byte[] event) {
-            if (indexOf(event, "\"heartbeat\":true".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) >= 0) {
+        private void onLine() {
+            if (indexOf(line, length, HEARTBEAT_KEY) >= 0) {
                 return;
             }
-            final int at = indexOf(event, INDEX_KEY);
+            final int at = indexOf(line, length, INDEX_KEY);
             if (at < 0) {
                 return;
             }
             long value = 0;
-            for (int i = at + INDEX_KEY.length; i < event.length && event[i] >= '0' && event[i] <= '9'; i++) {
-                value = value * 10 + (event[i] - '0');
+            for (int i = at + INDEX_KEY.length; i < length && line[i] >= '0' && line[i] <= '9'; i++) {
+                value = value * 10 + (line[i] - '0');
             }
             index = value;
             seen(value);
@@ -204,9 +223,9 @@ final class Watcher {
         }
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
+    private static int indexOf(byte[] haystack, int length, byte[] needle) {
         outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
+        for (int i = 0; i + needle.length <= length; i++) {
             for (int j = 0; j < needle.length; j++) {
                 if (haystack[i + j] != needle[j]) {
                     continue outer;

@@ -32,6 +32,8 @@ class RegistryBenchmarkSmokeTest {
                         "20",
                         "--changes",
                         "3",
+                        "--warmup-changes",
+                        "2",
                         "--pause",
                         "10ms",
                         "--heartbeats",
@@ -44,6 +46,11 @@ class RegistryBenchmarkSmokeTest {
         final String tables = out.toString(StandardCharsets.UTF_8);
         assertThat(exitCode).as(tables).isZero();
         assertThat(tables)
-                .contains("### From the PUT of a change until every watcher has it", "### Writes and memory", "5 × 20");
+                .contains(
+                        "### From the PUT of a change until every watcher has it",
+                        "### Writes and memory",
+                        "5 × 20",
+                        "after 2 untimed warm-up changes",
+                        "5 × 20: #");
     }
 }

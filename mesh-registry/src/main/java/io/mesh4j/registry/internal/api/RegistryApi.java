@@ -50,6 +50,7 @@ public final class RegistryApi {
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
     static final String HEALTH = "/healthz";
+    static final String METRICS = "/metrics";
     static final String SERVICES = "/v1/services";
     static final String INSTANCES = "/v1/services/{service}/instances";
     static final String INSTANCE = "/v1/services/{service}/instances/{id}";
@@ -70,6 +71,7 @@ public final class RegistryApi {
     /** Every path served, for the message of a 404. */
     static final List<String> PATHS = List.of(
             HEALTH,
+            METRICS,
             SERVICES,
             MetricsApi.REPORT,
             MetricsApi.SERVICES,
@@ -159,13 +161,17 @@ public final class RegistryApi {
             return refusal == null ? JsonResponses.ok(SERVING) : JsonResponses.error(ErrorCode.UNAVAILABLE, refusal);
         };
         final HttpService services = (ctx, req) -> JsonResponses.ok(RegistryJson.writeServices(table.services()));
+        // The registry's own counts (its watch streams), for Prometheus: read as the golden metrics are.
+        final WatchStreamStats streamStats = new WatchStreamStats();
         server.maxRequestLength(MAX_BODY_BYTES)
                 .errorHandler(new JsonErrorHandler())
                 .service(HEALTH, new MethodRouter(Map.of(HttpMethod.GET, health)))
+                .service(METRICS, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(streamStats.metrics()))))
                 .service(SERVICES, new MethodRouter(Map.of(HttpMethod.GET, access.member(services))))
                 .service(
                         INSTANCES,
-                        new MethodRouter(Map.of(HttpMethod.GET, access.member(new WatchService(table, watchStreams)))))
+                        new MethodRouter(Map.of(
+                                HttpMethod.GET, access.member(new WatchService(table, watchStreams, streamStats)))))
                 .service(
                         INSTANCE,
                         new MethodRouter(Map.of(

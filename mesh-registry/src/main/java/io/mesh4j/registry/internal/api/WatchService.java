@@ -45,9 +45,12 @@ final class WatchService implements HttpService {
 
     private record ParsedWait(String text, Duration duration) {}
 
-    WatchService(InstanceTable table, boolean streams) {
+    private final WatchStreamStats streamStats;
+
+    WatchService(InstanceTable table, boolean streams, WatchStreamStats streamStats) {
         this.table = table;
         this.streams = streams;
+        this.streamStats = streamStats;
     }
 
     private Duration wait(@Nullable String param) {
@@ -117,7 +120,7 @@ final class WatchService implements HttpService {
             }
             // Open until the watcher leaves: the wait is the heartbeat, and no request timeout applies.
             ctx.clearRequestTimeout();
-            return WatchStream.open(table, service, index, wait, ctx.eventLoop().withoutContext());
+            return WatchStream.open(table, service, index, wait, ctx.eventLoop().withoutContext(), streamStats);
         }
         if (indexParam == null) {
             // No index: the caller has nothing yet and wants what there is now (curl, a first look).

@@ -51,13 +51,21 @@ final class WatchStream {
     private final ServiceName service;
     private final Duration heartbeat;
     private final EventLoop loop;
+    private final WatchStreamStats stats;
     private final HttpResponseWriter writer = HttpResponse.streaming();
     private long index;
     private @Nullable CompletableFuture<ServiceSnapshot> watch;
     private @Nullable ScheduledFuture<?> stallTimer;
 
-    private WatchStream(InstanceTable table, ServiceName service, long index, Duration heartbeat, EventLoop loop) {
+    private WatchStream(
+            InstanceTable table,
+            ServiceName service,
+            long index,
+            Duration heartbeat,
+            EventLoop loop,
+            WatchStreamStats stats) {
         this.table = table;
+        this.stats = stats;
         this.service = service;
         this.index = index;
         this.heartbeat = heartbeat;
@@ -66,15 +74,23 @@ final class WatchStream {
 
     /**
      * Opens a stream of {@code service}'s changes for a watcher at {@code index} ({@code -1}: it has nothing, and
-     * the first event is the full list), with a heartbeat after {@code heartbeat} without a change.
+     * the first event is the full list), with a heartbeat after {@code heartbeat} without a change; counted in
+     * {@code stats}.
      */
-    static HttpResponse open(InstanceTable table, ServiceName service, long index, Duration heartbeat, EventLoop loop) {
+    static HttpResponse open(
+            InstanceTable table,
+            ServiceName service,
+            long index,
+            Duration heartbeat,
+            EventLoop loop,
+            WatchStreamStats stats) {
         final WatchStream stream = new WatchStream(
                 requireNonNull(table, "table"),
                 requireNonNull(service, "service"),
                 index,
                 requireNonNull(heartbeat, "heartbeat"),
-                requireNonNull(loop, "loop"));
+                requireNonNull(loop, "loop"),
+                requireNonNull(stats, "stats"));
         stream.start();
         return stream.writer;
     }
@@ -86,8 +102,10 @@ final class WatchStream {
                         RegistryClient.INDEX_HEADER,
                         Long.toString(table.current(service).index()))
                 .build());
+        stats.opened();
         // The watcher left, its connection dropped, or the stream was cut: the held watch and the timer go too.
         writer.whenComplete().handle((unused, cause) -> {
+            stats.closed();
             loop.execute(this::stop);
             return null;
         });
@@ -141,6 +159,7 @@ final class WatchStream {
     }
 
     private void write(HttpData event) {
+        stats.lineWritten();
         if (!table.stale()) {
             writer.write(event);
             return;
@@ -173,6 +192,7 @@ final class WatchStream {
 
     private void cutOff() {
         if (writer.isOpen()) {
+            stats.cutOff();
             writer.abort(new WatcherTooSlowException(service, heartbeat.multipliedBy(2)));
         }
     }
