@@ -151,8 +151,12 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         state = StateDir.ofMember(config.stateDir, identity);
         pushedPolicy = new PushedPolicy(service, config.defaultPolicyUntilKnown);
         policyWatch = new PolicyWatch(registry, service, pushedPolicy, CommonPools.workerGroup(), state);
-        // Watches nothing yet: with TLS the registry answers a watch only once the certificate is in (start()).
-        policyRegistry = PolicyRegistry.watching(registry, CommonPools.workerGroup());
+        // Watches nothing yet; with TLS each watch starts once the certificate is in, the only way the registry
+        // answers it, though the service's is asked for when the Armeria server is built, before (start()).
+        policyRegistry = PolicyRegistry.watching(
+                registry,
+                CommonPools.workerGroup(),
+                identity != null ? identity::whenReady : () -> CompletableFuture.completedFuture(null));
         if (state != null) {
             policyRegistry.keepIn(state);
         }
@@ -277,7 +281,7 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         sb.gracefulShutdownTimeout(Duration.ofMillis(100), config.shutdownTimeout)
                 .connectionDrainDuration(Duration.ZERO)
                 .bossGroupFactory(BossGroups::newBossGroup);
-        return sb.build();
+        return identity != null ? IdentityAccess.KEY_MANAGER.get(identity).building(sb::build) : sb.build();
     }
 
     /**
@@ -285,7 +289,8 @@ public final class MeshServer implements Lifecycle<MeshServer> {
      * once the instance is registered. While the registry is away it stays pending: a server with its
      * certificate serves anyway, and registration keeps trying. Before serving it waits for the registry's first
      * answer on the service's access policy and route config (a failed answer counts: the annotations apply
-     * until it answers). With an admin port, the admin endpoint starts first, on the calling thread.
+     * until it answers). The Armeria server underneath is built while the certificate is on its way, and listens
+     * only once it is in. With an admin port, the admin endpoint starts first, on the calling thread.
      *
      * @return a future that completes with this server once it serves and is registered, or exceptionally if it
      *     cannot get its certificate or listen
@@ -318,19 +323,25 @@ public final class MeshServer implements Lifecycle<MeshServer> {
             reporting = SummaryReporter.attach(
                     identity, TelemetryAccess.METRICS.get(config.telemetry).summaries());
         }
+        // The Armeria server is built (its TLS context, its routes and the stack, most of Armeria's server side
+        // loaded) on another thread while the certificate is on its way and the registry answers, not after: the
+        // steps took turns before. Built is not bound: it listens only once the certificate is in (its context's
+        // check at build presents a stand-in until then, see CurrentKeyManager.building).
+        final CompletableFuture<@Nullable Server> built = config.tcpBackend != null
+                ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.supplyAsync(this::newArmeriaServer, CommonPools.blockingTaskExecutor());
         // The access policy and route config the registry holds for this service apply from the first request.
-        final CompletableFuture<Integer> listening = certificate.thenCompose(unused -> {
-            // The Armeria server is built (its TLS context, its routes and the stack, most of Armeria's server side
-            // loaded) on another thread while the registry answers, not after: the two took turns before.
-            final CompletableFuture<@Nullable Server> built = config.tcpBackend != null
-                    ? CompletableFuture.completedFuture(null)
-                    : CompletableFuture.supplyAsync(this::newArmeriaServer, CommonPools.blockingTaskExecutor());
-            return CompletableFuture.allOf(
-                            policyWatch.start(), policyRegistry.routes(service).whenKnown(), built)
-                    .thenCompose(answered -> serve(built.join()));
-        });
+        final CompletableFuture<Integer> listening = certificate.thenCompose(unused -> CompletableFuture.allOf(
+                        policyWatch.start(), policyRegistry.routes(service).whenKnown(), built)
+                .thenCompose(answered -> serve(built.join())));
         listening.whenComplete((port, cause) -> {
             if (cause != null) {
+                // No certificate (or no listener): a server built for it is let go, its TLS context released.
+                built.thenAccept(unserved -> {
+                    if (unserved != null && unserved != serverOrNull()) {
+                        unserved.closeAsync();
+                    }
+                });
                 serving.completeExceptionally(cause);
             } else {
                 quotaLeases.start();

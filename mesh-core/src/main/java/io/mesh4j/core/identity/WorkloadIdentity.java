@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.jspecify.annotations.Nullable;
@@ -160,11 +161,18 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         CertificateGauges.quiet();
         final X509ExtendedTrustManager registryTrust = trustManager(
                 SpiffeId::isRegistry, SpiffeId.ofRegistry(trustDomain).toString());
+        // The provider's key pair keys the TLS spec, so that a new certificate opens new connections (the first one
+        // the connection that asked for it without a certificate); the key manager presents it. Left to Armeria, the
+        // key pair would reach Netty as a key and chain, which it turns into a context through a PKCS#12 key store
+        // written and read back (two PBKDF2 derivations of 10,000 rounds, in code not yet compiled at a workload's
+        // start): on the path from the first certificate to the first watches, every start, every renewal.
+        final KeyManagerFactory registryKeys = new CurrentKeyManager(this::keyPair).factory();
         registryFactory = ClientFactory.builder()
                 .tlsProvider(
                         tlsProvider(),
                         ClientTlsConfig.builder()
-                                .tlsCustomizer(tls -> tls.trustManager(registryTrust))
+                                .tlsCustomizer(
+                                        tls -> tls.trustManager(registryTrust).keyManager(registryKeys))
                                 .build())
                 .build();
         registry = RegistryClient.of(registryUris, registryFactory);

@@ -35,10 +35,17 @@ import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
  */
 public final class CurrentKeyManager extends X509ExtendedKeyManager {
 
+    /** The alias of the {@link StandInCertificate}, which no key pair of the workload's is ever given. */
+    private static final String STAND_IN_ALIAS = "mesh4j-stand-in";
+
     private final Supplier<@Nullable TlsKeyPair> current;
     private final AtomicLong aliases = new AtomicLong();
     private final AtomicInteger keysRead = new AtomicInteger();
     private volatile @Nullable Issued issued;
+    /** How many {@link #building} calls are under way: only then, and before the first certificate, the stand-in. */
+    private final AtomicInteger building = new AtomicInteger();
+    // Guarded by this; read without it once made.
+    private volatile @Nullable TlsKeyPair standIn;
 
     /**
      * A key pair and its alias, with the one before it: a handshake that chose its alias just before a renewal still
@@ -61,8 +68,38 @@ public final class CurrentKeyManager extends X509ExtendedKeyManager {
     }
 
     /**
+     * Builds a TLS server whose context is made of {@link #factory()} while {@code build} runs: Armeria checks a
+     * server's context with an in-memory handshake when it builds the server, which needs a certificate to present.
+     * Before the workload's first certificate is in, this key manager presents a {@link StandInCertificate} to
+     * that handshake, so that a server can be built while its certificate is on its way; the caller binds the
+     * server only once the certificate is in, and from then on the workload's own is presented, the stand-in never.
+     * Once the first certificate is in, this is {@code build.get()}.
+     *
+     * @param build builds the server, and returns it unstarted
+     * @return what {@code build} returned
+     */
+    public <T> T building(Supplier<T> build) {
+        if (current.get() == null) {
+            makeStandIn();
+        }
+        building.incrementAndGet();
+        try {
+            return build.get();
+        } finally {
+            building.decrementAndGet();
+        }
+    }
+
+    private synchronized void makeStandIn() {
+        if (standIn == null) {
+            standIn = StandInCertificate.make();
+        }
+    }
+
+    /**
      * Returns how many times a TLS context read a private key from this key manager: with OpenSSL's cache, once per
-     * context and key pair, whatever the number of handshakes. For tests.
+     * context and key pair, whatever the number of handshakes; the stand-in of {@link #building} is not counted. For
+     * tests.
      */
     public int keysRead() {
         return keysRead.get();
@@ -70,7 +107,11 @@ public final class CurrentKeyManager extends X509ExtendedKeyManager {
 
     private @Nullable String currentAlias(String keyType) {
         final @Nullable TlsKeyPair keyPair = current.get();
-        if (keyPair == null || !matches(keyType, keyPair)) {
+        if (keyPair == null) {
+            final @Nullable TlsKeyPair standIn = this.standIn;
+            return building.get() > 0 && standIn != null && matches(keyType, standIn) ? STAND_IN_ALIAS : null;
+        }
+        if (!matches(keyType, keyPair)) {
             return null;
         }
         return issue(keyPair).alias();
@@ -96,6 +137,9 @@ public final class CurrentKeyManager extends X509ExtendedKeyManager {
     }
 
     private @Nullable TlsKeyPair keyPairOf(String alias) {
+        if (STAND_IN_ALIAS.equals(alias)) {
+            return standIn;
+        }
         for (Issued i = issued; i != null; i = i.previous()) {
             if (i.alias().equals(alias)) {
                 return i.keyPair();
@@ -169,7 +213,9 @@ public final class CurrentKeyManager extends X509ExtendedKeyManager {
         if (keyPair == null) {
             return null;
         }
-        keysRead.incrementAndGet();
+        if (!STAND_IN_ALIAS.equals(alias)) {
+            keysRead.incrementAndGet();
+        }
         return keyPair.privateKey();
     }
 

@@ -2,9 +2,13 @@ package io.mesh4j.core.internal.identity;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 
 /**
- * The few DER encodings (X.690) a workload's certificate request is made of, so that making one needs no
+ * The few DER encodings (X.690) a workload's certificate request (and its {@link StandInCertificate}) is made of,
+ * so that making one needs no
  * BouncyCastle: a workload makes a request at every start and renewal, and BouncyCastle's ASN.1 classes cost it
  * some 200 classes to load for a structure of a dozen fields. Reading DER stays with BouncyCastle (the registry).
  */
@@ -43,6 +47,30 @@ final class Der {
 
     static byte[] utf8String(String value) {
         return tagged(0x0C, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A UTCTime ({@code YYMMDDHHMMSSZ}), as a certificate's validity carries it for the years 1950 to 2049. Written
+     * by hand: a {@code DateTimeFormatter} would load some fifty classes at a workload's start for it.
+     */
+    static byte[] utcTime(Instant instant) {
+        final LocalDateTime time = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        if (time.getYear() < 1950 || time.getYear() > 2049) {
+            throw new IllegalArgumentException("instant: " + instant + " (expected: in the years 1950 to 2049)");
+        }
+        final StringBuilder text = new StringBuilder(13);
+        for (int field : new int[] {
+            time.getYear() % 100,
+            time.getMonthValue(),
+            time.getDayOfMonth(),
+            time.getHour(),
+            time.getMinute(),
+            time.getSecond()
+        }) {
+            text.append((char) ('0' + field / 10)).append((char) ('0' + field % 10));
+        }
+        text.append('Z');
+        return tagged(0x17, text.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
     static byte[] octetString(byte[] value) {
