@@ -141,6 +141,17 @@ public final class RegistryMain implements Callable<Integer> {
     private List<String> etcd = new ArrayList<>();
 
     @Option(
+            names = "--lease-slack",
+            paramLabel = "PERCENT",
+            defaultValue = "50",
+            description = "With --etcd: each instance's etcd lease is granted its TTL plus this share of it, and a "
+                    + "heartbeat is answered without a round trip to etcd while etcd already holds the instance at "
+                    + "least its TTL past it. An acknowledged heartbeat always holds the instance for its TTL; one "
+                    + "that stops heartbeating is removed between its TTL and its TTL plus the slack. 0 to 100; 0 "
+                    + "sends etcd a keep-alive per heartbeat. Default: ${DEFAULT-VALUE}.")
+    private int leaseSlack = 50;
+
+    @Option(
             names = "--kubernetes-token-review",
             description = "Let pods join with their projected service-account token (audience mesh4j) instead of a "
                     + "join token: the registry asks the Kubernetes API server's TokenReview whose token it is and "
@@ -331,6 +342,12 @@ public final class RegistryMain implements Callable<Integer> {
             if (!etcd.isEmpty()) {
                 builder.etcd(etcdEndpoints());
             }
+            if (leaseSlack < 0 || leaseSlack > 100) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--lease-slack: " + leaseSlack + " (expected: 0 to 100, in percent of the TTL)");
+            }
+            builder.leaseSlack(leaseSlack);
             if (chosenDefault != null) {
                 builder.defaultPolicy(chosenDefault);
             }

@@ -77,8 +77,12 @@ final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
 
     /** A plaintext registry replica on a free loopback port over this cluster, started. */
     MeshRegistry replica(Path dataDir) {
-        return MeshRegistry.builder()
-                .plaintext()
+        return replica(dataDir, MeshRegistry.builder());
+    }
+
+    /** A replica as {@link #replica(Path)}, with {@code settings} made so far (a lease slack, say). */
+    MeshRegistry replica(Path dataDir, MeshRegistry.Builder settings) {
+        return settings.plaintext()
                 .host("127.0.0.1")
                 .port(0)
                 .dataDir(dataDir)
@@ -248,6 +252,27 @@ final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
         return -1;
     }
 
+    /**
+     * How many lease renewals (keep-alives) the members have made, from their own metrics ({@code
+     * etcd_debugging_lease_renewed_total}, counted where the lease is renewed: on the leader), added up.
+     */
+    long leaseRenewals() {
+        long renewals = 0;
+        for (Member member : members) {
+            if (!member.process()[0].isAlive()) {
+                continue;
+            }
+            final Matcher renewed = LEASE_RENEWED.matcher(get(member, "/metrics"));
+            if (renewed.find()) {
+                renewals += (long) Double.parseDouble(renewed.group(1));
+            }
+        }
+        return renewals;
+    }
+
+    private static final Pattern LEASE_RENEWED =
+            Pattern.compile("(?m)^etcd_debugging_lease_renewed_total ([0-9.e+]+)$");
+
     private static final Pattern MEMBER_ID = Pattern.compile("\"member_id\":\"([0-9]+)\"");
     private static final Pattern LEADER = Pattern.compile("\"leader\":\"([0-9]+)\"");
 
@@ -271,9 +296,13 @@ final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
     }
 
     private static String health(Member member) {
+        return get(member, "/health");
+    }
+
+    private static String get(Member member, String path) {
         try {
-            final HttpURLConnection connection = (HttpURLConnection)
-                    member.clientUri().resolve("/health").toURL().openConnection();
+            final HttpURLConnection connection =
+                    (HttpURLConnection) member.clientUri().resolve(path).toURL().openConnection();
             connection.setConnectTimeout(500);
             connection.setReadTimeout(1000);
             try {

@@ -31,7 +31,8 @@ import io.mesh4j.core.internal.registry.InstancesSnapshot;
 /**
  * Heartbeats over etcd: each renews its instance's etcd lease by a keep-alive that the replica's heartbeats share
  * one stream for, and is answered only once etcd has renewed the lease, so that an acknowledged heartbeat holds
- * whatever becomes of the replica that answered it.
+ * whatever becomes of the replica that answered it. Replicas B and C, and A in the first test, run without lease
+ * slack, so that every heartbeat sends its keep-alive; the last two tests are about the slack.
  */
 class ReplicatedHeartbeatTest {
 
@@ -54,8 +55,8 @@ class ReplicatedHeartbeatTest {
 
     @BeforeEach
     void start() {
-        b = etcd.replica(dirB);
-        c = etcd.replica(dirC);
+        b = etcd.replica(dirB, MeshRegistry.builder().leaseSlack(0));
+        c = etcd.replica(dirC, MeshRegistry.builder().leaseSlack(0));
         httpB = new Http(b.uri());
         httpC = new Http(c.uri());
     }
@@ -88,7 +89,9 @@ class ReplicatedHeartbeatTest {
                         "--data-dir",
                         dirA.resolve("data").toString(),
                         "--etcd",
-                        etcd.endpointsFlag());
+                        etcd.endpointsFlag(),
+                        "--lease-slack",
+                        "0");
                 Client client = Client.builder()
                         .endpoints(etcd.endpoints().toArray(java.net.URI[]::new))
                         .build()) {
@@ -144,6 +147,103 @@ class ReplicatedHeartbeatTest {
                             .code())
                     .isEqualTo(404);
         }
+    }
+
+    @Test
+    void withSlackAHeartbeatSoonAfterAKeepAliveIsAnsweredWithoutOneAndALeftInstanceExpiresBetweenTtlAndTtlPlusSlack() {
+        final MeshRegistry slack = etcd.replica(dirA, MeshRegistry.builder().leaseSlack(50));
+        try {
+            final Http http = new Http(slack.uri());
+            final int ttlSeconds = 2; // granted 3 s: the TTL plus half of it
+            assertThat(http.put("/v1/services/pay/instances/p-1", registration(6300, ttlSeconds))
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+            // The first heartbeat on this replica sends a keep-alive: it knows nothing of the lease's end yet.
+            final long before = etcd.leaseRenewals();
+            assertThat(http.put("/v1/services/pay/instances/p-1/heartbeat", "")
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+            assertThat(etcd.leaseRenewals()).isEqualTo(before + 1);
+            // The next, at once: etcd holds the lease 3 s from the keep-alive, at least its TTL past this one.
+            final long last = System.nanoTime();
+            assertThat(http.put("/v1/services/pay/instances/p-1/heartbeat", "")
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+            assertThat(etcd.leaseRenewals()).as("keep-alives").isEqualTo(before + 1);
+
+            // Left alone, it is removed no sooner than its TTL after the last heartbeat, and no later than the TTL
+            // plus the slack after the keep-alive (etcd looks for expired leases every half second, and the
+            // removal then comes back by the watch: a second of tolerance).
+            await().atMost(Duration.ofSeconds(ttlSeconds + 1 + 2))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> !serves(httpB, "pay", 6300));
+            final Duration gone = Duration.ofNanos(System.nanoTime() - last);
+            assertThat(gone).isBetween(Duration.ofSeconds(ttlSeconds), Duration.ofSeconds(ttlSeconds + 1 + 1));
+        } finally {
+            slack.close();
+        }
+    }
+
+    @Test
+    void withSlackAHeartbeatAnsweredWithoutAKeepAliveHoldsForItsTtlAfterItsReplicaIsKilled() throws Exception {
+        final int ttlSeconds = 2; // granted 3 s: the TTL plus half of it
+        try (RegistryProcess a = RegistryProcess.start(
+                dirA.resolve("logs"),
+                "--plaintext",
+                "--port",
+                "0",
+                "--host",
+                "127.0.0.1",
+                "--data-dir",
+                dirA.resolve("data").toString(),
+                "--etcd",
+                etcd.endpointsFlag(),
+                "--lease-slack",
+                "50")) {
+            final Http httpA = new Http(a.awaitListening());
+            assertThat(httpA.put("/v1/services/pay/instances/p-2", registration(6400, ttlSeconds))
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+            final long before = etcd.leaseRenewals();
+            final long keptAlive = System.nanoTime();
+            assertThat(httpA.put("/v1/services/pay/instances/p-2/heartbeat", "")
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+            // Most of the slack spent: etcd holds the lease 3 s from the keep-alive, so a heartbeat 0.6 s later is
+            // still held its whole TTL, just, without a keep-alive of its own.
+            Thread.sleep(600);
+            final long last = System.nanoTime();
+            assertThat(httpA.put("/v1/services/pay/instances/p-2/heartbeat", "")
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - keptAlive))
+                    .as("the heartbeats took too long to test the slack")
+                    .isLessThan(Duration.ofSeconds(1));
+            assertThat(etcd.leaseRenewals()).as("keep-alives").isEqualTo(before + 1);
+            a.kill();
+
+            // Acknowledged, so held its whole TTL after it, on every replica, with the replica that answered it gone.
+            final Duration left = Duration.ofSeconds(ttlSeconds).minusNanos(System.nanoTime() - last);
+            assertThat(left).as("the heartbeat and the kill took too long").isPositive();
+            await().during(left)
+                    .atMost(left.plusSeconds(1))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> serves(httpB, "pay", 6400));
+            // And then it goes, once the slack is spent too.
+            await().atMost(Duration.ofSeconds(3)).until(() -> !serves(httpB, "pay", 6400));
+        }
+    }
+
+    private static boolean serves(Http replica, String service, int port) {
+        return Http.snapshot(replica.get("/v1/services/" + service + "/instances")).instances().stream()
+                .map(Instance::port)
+                .anyMatch(p -> p == port);
     }
 
     private static boolean serves(Http replica, int port) {
