@@ -36,6 +36,8 @@ class RegistryBenchmarkSmokeTest {
                         "10ms",
                         "--heartbeats",
                         "200ms",
+                        "--heartbeat-members",
+                        "3",
                         "--warmup-writes",
                         "100",
                         "--work-dir",
@@ -44,6 +46,11 @@ class RegistryBenchmarkSmokeTest {
         final String tables = out.toString(StandardCharsets.UTF_8);
         assertThat(exitCode).as(tables).isZero();
         assertThat(tables)
-                .contains("### From the PUT of a change until every watcher has it", "### Writes and memory", "5 × 20");
+                .contains(
+                        "### From the PUT of a change until every watcher has it",
+                        "### Writes and memory",
+                        "5 × 20",
+                        "### What a heartbeat costs",
+                        "3 members × 10 in flight");
     }
 }
