@@ -199,6 +199,7 @@ final class PropagationRun {
 
                 final Bounded.Outcome heartbeats;
                 final Heartbeats heartbeatCosts;
+                String heartbeatProfile = "";
                 final int memberCount;
                 final int inFlightPerMember;
                 final List<WorkloadIdentity> members = new ArrayList<>();
@@ -229,8 +230,25 @@ final class PropagationRun {
                                 clients, service, instanceCount, inFlightPerMember, PropagationRun::instanceId);
                         // A short first round, so that each member's connection is open and warm before counting.
                         checkNoFailures("first heartbeats", fleet.run(Duration.ofMillis(300)));
+                        // Profiled where the changes were: the replica and this process (the members' clients).
+                        final @Nullable JfrRecording replicaProfile = profiled
+                                ? JfrRecording.start(registry.pid(), dir.resolve("registry-heartbeats.jfr"))
+                                : null;
+                        final @Nullable JfrRecording fleetProfile = profiled
+                                ? JfrRecording.start(
+                                        ProcessHandle.current().pid(), dir.resolve("members-heartbeats.jfr"))
+                                : null;
                         counters = HeartbeatCounters.start(underTest);
                         heartbeats = fleet.run(settings.heartbeats());
+                        final String during = String.format(
+                                "%,d watchers × %,d instances, during the members' heartbeats",
+                                watcherCount, instanceCount);
+                        if (replicaProfile != null) {
+                            heartbeatProfile += replicaProfile.stop().summary("the replica, " + during) + '\n';
+                        }
+                        if (fleetProfile != null) {
+                            heartbeatProfile += fleetProfile.stop().summary("the members' process, " + during) + '\n';
+                        }
                     }
                     heartbeatCosts = counters.stop(heartbeats.completed(), memberCount, inFlightPerMember);
                 } finally {
@@ -268,7 +286,7 @@ final class PropagationRun {
                         bytesPerAnswer,
                         registryCpu / Math.max(1, changes),
                         ownCpu / Math.max(1, changes),
-                        profile);
+                        profile + heartbeatProfile);
             }
         }
     }

@@ -88,7 +88,8 @@ public final class RegistryBenchmark implements Callable<Integer> {
             names = "--profile-from",
             defaultValue = "0",
             description = "Record the registry and the watchers with JFR during the changes of every configuration "
-                    + "with at least this many watchers, and print where the time goes. Default: 0 (off).")
+                    + "with at least this many watchers, and the replica and the members during its heartbeats, and "
+                    + "print where the time goes. Default: 0 (off).")
     int profileFromWatchers;
 
     @Option(
