@@ -252,27 +252,6 @@ final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
         return -1;
     }
 
-    /**
-     * How many lease renewals (keep-alives) the members have made, from their own metrics ({@code
-     * etcd_debugging_lease_renewed_total}, counted where the lease is renewed: on the leader), added up.
-     */
-    long leaseRenewals() {
-        long renewals = 0;
-        for (Member member : members) {
-            if (!member.process()[0].isAlive()) {
-                continue;
-            }
-            final Matcher renewed = LEASE_RENEWED.matcher(get(member, "/metrics"));
-            if (renewed.find()) {
-                renewals += (long) Double.parseDouble(renewed.group(1));
-            }
-        }
-        return renewals;
-    }
-
-    private static final Pattern LEASE_RENEWED =
-            Pattern.compile("(?m)^etcd_debugging_lease_renewed_total ([0-9.e+]+)$");
-
     private static final Pattern MEMBER_ID = Pattern.compile("\"member_id\":\"([0-9]+)\"");
     private static final Pattern LEADER = Pattern.compile("\"leader\":\"([0-9]+)\"");
 
