@@ -188,8 +188,18 @@ class RegistryProcessTest {
                 "'seven' is not an int");
         assertOneLineError(RegistryProcess.start(logs(), "--port", "0"), "--data-dir");
         assertOneLineError(
-                RegistryProcess.start(logs(), "--lease-slack", "150", "--data-dir", data().toString()),
+                RegistryProcess.start(
+                        logs(),
+                        "--lease-slack",
+                        "150",
+                        "--etcd",
+                        "http://127.0.0.1:2379",
+                        "--data-dir",
+                        data().toString()),
                 "--lease-slack: 150 (expected: 0 to 100, in percent of the TTL)");
+        assertOneLineError(
+                RegistryProcess.start(logs(), "--lease-slack", "20", "--data-dir", data().toString()),
+                "--lease-slack applies with --etcd only");
         assertOneLineError(
                 RegistryProcess.start(logs(), "--csr-rate", "0", "--data-dir", data().toString()),
                 "csr rate (--csr-rate): 0.0 per second (expected: > 0)");
