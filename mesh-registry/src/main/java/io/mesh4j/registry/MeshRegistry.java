@@ -116,6 +116,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
     private final Path dataDir;
     private final Ticker ticker;
     private final Duration sweepInterval;
+    private final int leaseSlackPercent;
     private final @Nullable Duration requestTimeout;
     private final boolean plaintext;
     private final String trustDomain;
@@ -161,6 +162,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         this.dataDir = dataDir;
         ticker = builder.ticker;
         sweepInterval = builder.sweepInterval;
+        leaseSlackPercent = builder.leaseSlackPercent;
         requestTimeout = builder.requestTimeout;
         plaintext = builder.plaintext;
         trustDomain = builder.trustDomain;
@@ -236,7 +238,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                 // The data directory keeps this replica's own files (its lock, CA, admin token, audit log); the
                 // instances live in etcd, shared with every other replica.
                 final EtcdConnection connection = etcdConnection();
-                final EtcdInstances instances = new EtcdInstances(connection);
+                final EtcdInstances instances = new EtcdInstances(connection, leaseSlackPercent);
                 etcdInstances = instances;
                 table = InstanceTable.shared(instances, ticker);
             }
@@ -723,6 +725,7 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         private @Nullable DefaultPolicy defaultPolicy;
         private Clock clock = Clock.systemUTC();
         private List<URI> etcd = List.of();
+        private int leaseSlackPercent = EtcdInstances.DEFAULT_SLACK_PERCENT;
         private @Nullable KubernetesTokenReview kubernetesTokenReview;
 
         private Builder() {}
@@ -764,6 +767,29 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                 }
             }
             etcd = List.copyOf(endpoints);
+            return this;
+        }
+
+        /**
+         * Sets the slack of each instance's etcd lease, in percent of the instance's TTL; {@value
+         * EtcdInstances#DEFAULT_SLACK_PERCENT} unless set, and used only with {@link #etcd(List)}. Each lease is
+         * granted for the TTL plus the slack, and a heartbeat is answered without a round trip to etcd when a
+         * keep-alive of this replica already has etcd holding the instance at least its TTL past the heartbeat: an
+         * acknowledged heartbeat still holds the instance for at least its TTL, but an instance that stops
+         * heartbeating is removed between its TTL and its TTL plus the slack after its last heartbeat. At 50 %,
+         * members (who heartbeat every third of their TTL) send etcd half the keep-alives; 0 sends one per
+         * heartbeat and removes an instance at its TTL.
+         *
+         * @param percent 0 to {@value EtcdInstances#MAX_SLACK_PERCENT}
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder leaseSlack(int percent) {
+            if (percent < 0 || percent > EtcdInstances.MAX_SLACK_PERCENT) {
+                throw new IllegalArgumentException("lease slack: " + percent + "% (expected: 0 to "
+                        + EtcdInstances.MAX_SLACK_PERCENT + "% of the instance's TTL)");
+            }
+            leaseSlackPercent = percent;
             return this;
         }
 

@@ -141,6 +141,16 @@ public final class RegistryMain implements Callable<Integer> {
     private List<String> etcd = new ArrayList<>();
 
     @Option(
+            names = "--lease-slack",
+            paramLabel = "PERCENT",
+            description = "With --etcd: each instance's etcd lease is granted its TTL plus this share of it, and a "
+                    + "heartbeat is answered without a round trip to etcd while etcd already holds the instance at "
+                    + "least its TTL past it. An acknowledged heartbeat always holds the instance for its TTL; one "
+                    + "that stops heartbeating is removed between its TTL and its TTL plus the slack. 0 to 100; 0 "
+                    + "sends etcd a keep-alive per heartbeat. Default: 50.")
+    private @Nullable Integer leaseSlack;
+
+    @Option(
             names = "--kubernetes-token-review",
             description = "Let pods join with their projected service-account token (audience mesh4j) instead of a "
                     + "join token: the registry asks the Kubernetes API server's TokenReview whose token it is and "
@@ -330,6 +340,19 @@ public final class RegistryMain implements Callable<Integer> {
             }
             if (!etcd.isEmpty()) {
                 builder.etcd(etcdEndpoints());
+            }
+            if (leaseSlack != null) {
+                if (etcd.isEmpty()) {
+                    throw new ParameterException(
+                            spec.commandLine(),
+                            "--lease-slack applies with --etcd only: without it the registry keeps the TTLs itself");
+                }
+                if (leaseSlack < 0 || leaseSlack > 100) {
+                    throw new ParameterException(
+                            spec.commandLine(),
+                            "--lease-slack: " + leaseSlack + " (expected: 0 to 100, in percent of the TTL)");
+                }
+                builder.leaseSlack(leaseSlack);
             }
             if (chosenDefault != null) {
                 builder.defaultPolicy(chosenDefault);

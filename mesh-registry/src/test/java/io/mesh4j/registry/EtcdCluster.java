@@ -77,8 +77,12 @@ final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
 
     /** A plaintext registry replica on a free loopback port over this cluster, started. */
     MeshRegistry replica(Path dataDir) {
-        return MeshRegistry.builder()
-                .plaintext()
+        return replica(dataDir, MeshRegistry.builder());
+    }
+
+    /** A replica as {@link #replica(Path)}, with {@code settings} made so far (a lease slack, say). */
+    MeshRegistry replica(Path dataDir, MeshRegistry.Builder settings) {
+        return settings.plaintext()
                 .host("127.0.0.1")
                 .port(0)
                 .dataDir(dataDir)
@@ -271,9 +275,13 @@ final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
     }
 
     private static String health(Member member) {
+        return get(member, "/health");
+    }
+
+    private static String get(Member member, String path) {
         try {
-            final HttpURLConnection connection = (HttpURLConnection)
-                    member.clientUri().resolve("/health").toURL().openConnection();
+            final HttpURLConnection connection =
+                    (HttpURLConnection) member.clientUri().resolve(path).toURL().openConnection();
             connection.setConnectTimeout(500);
             connection.setReadTimeout(1000);
             try {

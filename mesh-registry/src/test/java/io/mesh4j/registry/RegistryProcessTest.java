@@ -169,6 +169,8 @@ class RegistryProcessTest {
                         "deny (zero trust, recommended) or allow",
                         "--etcd=URL[,URL...]",
                         "several registries over one cluster serve one mesh",
+                        "--lease-slack=PERCENT",
+                        "removed between its TTL and its TTL plus the slack",
                         "--kubernetes-token-review",
                         "--kubernetes-namespaces=NAMESPACE",
                         "--kubernetes-account=NAMESPACE/ACCOUNT=SERVICE");
@@ -185,6 +187,19 @@ class RegistryProcessTest {
                 RegistryProcess.start(logs(), "--port", "seven", "--data-dir", data().toString()),
                 "'seven' is not an int");
         assertOneLineError(RegistryProcess.start(logs(), "--port", "0"), "--data-dir");
+        assertOneLineError(
+                RegistryProcess.start(
+                        logs(),
+                        "--lease-slack",
+                        "150",
+                        "--etcd",
+                        "http://127.0.0.1:2379",
+                        "--data-dir",
+                        data().toString()),
+                "--lease-slack: 150 (expected: 0 to 100, in percent of the TTL)");
+        assertOneLineError(
+                RegistryProcess.start(logs(), "--lease-slack", "20", "--data-dir", data().toString()),
+                "--lease-slack applies with --etcd only");
         assertOneLineError(
                 RegistryProcess.start(logs(), "--csr-rate", "0", "--data-dir", data().toString()),
                 "csr rate (--csr-rate): 0.0 per second (expected: > 0)");

@@ -32,7 +32,9 @@ class ReplicatedHeartbeatStallTest {
 
     @BeforeEach
     void start() {
-        replica = etcd.replica(dir);
+        // No lease slack: every heartbeat sends a keep-alive, so the stalled one waits on etcd rather than being
+        // answered from the slack the first heartbeat's keep-alive bought.
+        replica = etcd.replica(dir, MeshRegistry.builder().leaseSlack(0));
         http = new Http(replica.uri());
     }
 

@@ -24,6 +24,7 @@ import com.linecorp.armeria.common.RequestHeaders;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
 import io.etcd.jetcd.options.LeaseOption;
 import io.mesh4j.core.discovery.Instance;
 import io.mesh4j.core.internal.registry.InstancesSnapshot;
@@ -31,7 +32,8 @@ import io.mesh4j.core.internal.registry.InstancesSnapshot;
 /**
  * Heartbeats over etcd: each renews its instance's etcd lease by a keep-alive that the replica's heartbeats share
  * one stream for, and is answered only once etcd has renewed the lease, so that an acknowledged heartbeat holds
- * whatever becomes of the replica that answered it.
+ * whatever becomes of the replica that answered it. Replicas B and C, and A in the first test, run without lease
+ * slack, so that every heartbeat sends its keep-alive; the last two tests are about the slack.
  */
 class ReplicatedHeartbeatTest {
 
@@ -54,8 +56,8 @@ class ReplicatedHeartbeatTest {
 
     @BeforeEach
     void start() {
-        b = etcd.replica(dirB);
-        c = etcd.replica(dirC);
+        b = etcd.replica(dirB, MeshRegistry.builder().leaseSlack(0));
+        c = etcd.replica(dirC, MeshRegistry.builder().leaseSlack(0));
         httpB = new Http(b.uri());
         httpC = new Http(c.uri());
     }
@@ -88,7 +90,9 @@ class ReplicatedHeartbeatTest {
                         "--data-dir",
                         dirA.resolve("data").toString(),
                         "--etcd",
-                        etcd.endpointsFlag());
+                        etcd.endpointsFlag(),
+                        "--lease-slack",
+                        "0");
                 Client client = Client.builder()
                         .endpoints(etcd.endpoints().toArray(java.net.URI[]::new))
                         .build()) {
@@ -144,6 +148,135 @@ class ReplicatedHeartbeatTest {
                             .code())
                     .isEqualTo(404);
         }
+    }
+
+    /**
+     * With a slack of 100 %, a 2 s TTL is a 4 s lease: a heartbeat 1.2 s after the one that sent a keep-alive is
+     * answered from the slack (etcd holds the lease 2.8 s more, past its TTL). That no keep-alive went is read from
+     * the lease itself, in etcd's whole seconds: 2 s left (2.8 less the time to ask) rather than 3 after a renewal.
+     */
+    private static final int SLACK_TTL_SECONDS = 2;
+
+    private static final Duration INTO_THE_SLACK = Duration.ofMillis(1_200);
+
+    @Test
+    void withSlackAHeartbeatSoonAfterAKeepAliveIsAnsweredWithoutOneAndALeftInstanceExpiresBetweenTtlAndTtlPlusSlack()
+            throws Exception {
+        final MeshRegistry slack = etcd.replica(dirA, MeshRegistry.builder().leaseSlack(100));
+        try (Client client = etcdClient()) {
+            final Http http = new Http(slack.uri());
+            assertThat(http.put("/v1/services/pay/instances/p-1", registration(6300, SLACK_TTL_SECONDS))
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+            final long lease = lease(client, "pay", "p-1");
+            final long last = heartbeatIntoTheSlack(http, "pay", "p-1");
+            assertThat(remainingSeconds(client, lease))
+                    .as("seconds left of the lease: 3 would mean a keep-alive was sent")
+                    .isLessThanOrEqualTo(SLACK_TTL_SECONDS);
+
+            // Left alone, it is removed no sooner than its TTL after the last heartbeat, and no later than the TTL
+            // plus the slack (etcd looks for expired leases every half second, and the removal then comes back by
+            // the watch: a second of tolerance).
+            await().atMost(Duration.ofSeconds(2L * SLACK_TTL_SECONDS + 2))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> !serves(httpB, "pay", 6300));
+            final Duration gone = Duration.ofNanos(System.nanoTime() - last);
+            assertThat(gone)
+                    .isBetween(Duration.ofSeconds(SLACK_TTL_SECONDS), Duration.ofSeconds(2L * SLACK_TTL_SECONDS + 1));
+        } finally {
+            slack.close();
+        }
+    }
+
+    @Test
+    void withSlackAHeartbeatAnsweredWithoutAKeepAliveHoldsForItsTtlAfterItsReplicaIsKilled() throws Exception {
+        try (RegistryProcess a = RegistryProcess.start(
+                        dirA.resolve("logs"),
+                        "--plaintext",
+                        "--port",
+                        "0",
+                        "--host",
+                        "127.0.0.1",
+                        "--data-dir",
+                        dirA.resolve("data").toString(),
+                        "--etcd",
+                        etcd.endpointsFlag(),
+                        "--lease-slack",
+                        "100");
+                Client client = etcdClient()) {
+            final Http httpA = new Http(a.awaitListening());
+            assertThat(httpA.put("/v1/services/pay/instances/p-2", registration(6400, SLACK_TTL_SECONDS))
+                            .status()
+                            .code())
+                    .isEqualTo(200);
+            final long lease = lease(client, "pay", "p-2");
+            final long last = heartbeatIntoTheSlack(httpA, "pay", "p-2");
+            a.kill();
+            assertThat(remainingSeconds(client, lease))
+                    .as("seconds left of the lease: 3 would mean a keep-alive was sent")
+                    .isLessThanOrEqualTo(SLACK_TTL_SECONDS);
+
+            // Acknowledged, so held its whole TTL after it, on every replica, with the replica that answered it gone.
+            final Duration left = Duration.ofSeconds(SLACK_TTL_SECONDS).minusNanos(System.nanoTime() - last);
+            assertThat(left).as("the heartbeat and the kill took too long").isPositive();
+            await().during(left)
+                    .atMost(left.plusSeconds(1))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> serves(httpB, "pay", 6400));
+            // And then it goes, once the slack is spent too.
+            await().atMost(Duration.ofSeconds(SLACK_TTL_SECONDS + 2)).until(() -> !serves(httpB, "pay", 6400));
+        }
+    }
+
+    /**
+     * A heartbeat that sends a keep-alive (the replica's first of the instance), then one {@link #INTO_THE_SLACK}
+     * later, both acknowledged; returns when the second was sent.
+     */
+    private static long heartbeatIntoTheSlack(Http replica, String service, String id) throws InterruptedException {
+        final String path = "/v1/services/" + service + "/instances/" + id + "/heartbeat";
+        final long keptAlive = System.nanoTime();
+        assertThat(replica.put(path, "").status().code()).isEqualTo(200);
+        // Time passing is what is tested here: the second heartbeat must come well into the slack.
+        Thread.sleep(INTO_THE_SLACK.toMillis());
+        final long last = System.nanoTime();
+        assertThat(replica.put(path, "").status().code()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - keptAlive))
+                .as("the heartbeats took too long to land in the slack")
+                .isLessThan(Duration.ofMillis(1_900));
+        return last;
+    }
+
+    private static Client etcdClient() {
+        return Client.builder()
+                .endpoints(etcd.endpoints().toArray(java.net.URI[]::new))
+                .build();
+    }
+
+    private static long lease(Client client, String service, String id) throws Exception {
+        return client.getKVClient()
+                .get(ByteSequence.from("mesh4j/instances/" + service + "/" + id, StandardCharsets.UTF_8))
+                .get()
+                .getKvs()
+                .get(0)
+                .getLease();
+    }
+
+    /**
+     * The whole seconds left of an instance's lease, as etcd's leader counts them (rounded down), once the lease is
+     * seen granted with the slack: twice the TTL at 100 %.
+     */
+    private static long remainingSeconds(Client client, long lease) throws Exception {
+        final LeaseTimeToLiveResponse live =
+                client.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get();
+        assertThat(live.getGrantedTTL()).as("granted seconds").isEqualTo(2L * SLACK_TTL_SECONDS);
+        return live.getTTL();
+    }
+
+    private static boolean serves(Http replica, String service, int port) {
+        return Http.snapshot(replica.get("/v1/services/" + service + "/instances")).instances().stream()
+                .map(Instance::port)
+                .anyMatch(p -> p == port);
     }
 
     private static boolean serves(Http replica, int port) {

@@ -196,7 +196,9 @@ class ReplicatedRegistryTest {
                         .code())
                 .isEqualTo(200);
         final StringWriter out = new StringWriter();
-        await().atMost(Duration.ofSeconds(5))
+        // Late once etcd holds it for less than half its TTL: 3 s after registering without lease slack, 6 s with
+        // the default slack of half the TTL (its lease is granted 9 s).
+        await().atMost(Duration.ofSeconds(9))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     meshctl(out, "check", "--registry", b.uri().toString());

@@ -97,6 +97,40 @@ public final class EtcdCluster implements AutoCloseable {
         return members.stream().map(ChildProcess::pid).toList();
     }
 
+    /**
+     * How many lease keep-alives the members have renewed, from their own metrics ({@code
+     * etcd_debugging_lease_renewed_total}, counted on the leader, where a lease is renewed), added up; -1 if a
+     * member did not answer.
+     */
+    public long leaseRenewals() {
+        final HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long renewals = 0;
+        for (URI uri : clientUris) {
+            try {
+                final String metrics = http.send(
+                                HttpRequest.newBuilder(uri.resolve("/metrics"))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+                final java.util.regex.Matcher renewed = LEASE_RENEWED.matcher(metrics);
+                if (renewed.find()) {
+                    renewals += (long) Double.parseDouble(renewed.group(1));
+                }
+            } catch (IOException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+        return renewals;
+    }
+
+    private static final java.util.regex.Pattern LEASE_RENEWED =
+            java.util.regex.Pattern.compile("(?m)^etcd_debugging_lease_renewed_total ([0-9.e+]+)$");
+
     private void awaitHealthy(Duration timeout) {
         final HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();

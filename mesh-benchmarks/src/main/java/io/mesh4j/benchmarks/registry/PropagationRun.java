@@ -30,14 +30,12 @@ import io.mesh4j.core.internal.registry.RegistryClient;
  * instances of one service (the registration throughput, and the memory they take), attach {@code watchers}
  * watchers of that service, change one instance at a time and time how long until every watcher has the change,
  * then heartbeat every instance (the heartbeat throughput), as members of the service do: with their certificates,
- * each member over one HTTP/2 connection (or, with {@code --heartbeat-as operator}, with the admin token, audited).
+ * each member over one HTTP/2 connection, heartbeating the instances it stands for in turn ({@link HeartbeatFleet}),
+ * or, with {@code --heartbeat-as operator}, with the admin token, audited.
  */
 final class PropagationRun {
 
     static final String SERVICE = "watched";
-
-    /** How many members of the service send the heartbeats, each on its own connection. */
-    static final int HEARTBEATING_MEMBERS = 4;
 
     /** What one configuration measured. */
     record Result(
@@ -50,6 +48,7 @@ final class PropagationRun {
             Histogram putAck,
             double registrationsPerSecond,
             double heartbeatsPerSecond,
+            Heartbeats heartbeats,
             long liveHeapPerThousand,
             long rssPerThousand,
             long bytesPerAnswer,
@@ -58,6 +57,19 @@ final class PropagationRun {
             int warmupChanges,
             String slowest,
             String profile) {}
+
+    /**
+     * What the heartbeats cost, counted: who sent them, and per heartbeat the CPU of the replica they went to, of the
+     * etcd members (0 on the file store), of this process (the members' TLS clients, beside the idle watchers), and
+     * etcd's lease keep-alives (-1 on the file store).
+     */
+    record Heartbeats(
+            int members,
+            int inFlightPerMember,
+            double replicaCpuMicros,
+            double etcdCpuMicros,
+            double generatorCpuMicros,
+            double keepAlivesPerHeartbeat) {}
 
     /** The settings every configuration shares. */
     record Settings(
@@ -73,6 +85,8 @@ final class PropagationRun {
             boolean incremental,
             RegistryUnderTest.Store store,
             boolean heartbeatAsOperator,
+            int heartbeatMembers,
+            @Nullable Integer leaseSlack,
             Watcher.Mode watchMode,
             boolean http2) {}
 
@@ -86,7 +100,8 @@ final class PropagationRun {
 
     Result run(Path dir, int watcherCount, int instanceCount) throws Exception {
         Files.createDirectories(dir);
-        try (RegistryUnderTest underTest = RegistryUnderTest.start(dir, settings.store(), settings.registryFlags())) {
+        try (RegistryUnderTest underTest =
+                RegistryUnderTest.start(dir, settings.store(), settings.registryFlags(), settings.leaseSlack())) {
             final RegistryProcess registry = underTest.writer();
             final RegistryProcess watched = underTest.watched();
             final RegistryClient admin = registry.admin();
@@ -223,32 +238,78 @@ final class PropagationRun {
                         "%,d watchers × %,d instances: slowest changes %s", watcherCount, instanceCount, slowest));
 
                 final Bounded.Outcome heartbeats;
-                if (settings.heartbeatAsOperator()) {
-                    // The operator's heartbeats: each one written to the audit log (fsync'd) before it is answered.
-                    heartbeats = heartbeat(admin, service, instanceCount);
-                } else {
-                    // As members of the service heartbeat: each with its own certificate, over the one HTTP/2
-                    // connection its WorkloadIdentity's RegistryClient keeps to the registry. Several members, so
-                    // that the registry serves them on several event loops as it serves a mesh, not all on the one
-                    // loop of a single connection.
-                    final List<WorkloadIdentity> members = new ArrayList<>();
-                    try {
+                final Heartbeats heartbeatCosts;
+                String heartbeatProfile = "";
+                final int memberCount;
+                final int inFlightPerMember;
+                final List<WorkloadIdentity> members = new ArrayList<>();
+                try {
+                    final HeartbeatCounters counters;
+                    if (settings.heartbeatAsOperator()) {
+                        // The operator's heartbeats: each written to the audit log (fsync'd) before it is answered.
+                        memberCount = 0;
+                        inFlightPerMember = settings.writeConcurrency();
+                        counters = HeartbeatCounters.start(underTest);
+                        heartbeats = heartbeat(admin, service, instanceCount);
+                    } else {
+                        // As the members of a service heartbeat: each with its own certificate, over the one HTTP/2
+                        // connection its WorkloadIdentity's RegistryClient keeps to the registry, heartbeating the
+                        // instances it stands for in turn. The registry serves them on its event loops as it serves
+                        // a mesh, not all on the one loop of a single connection.
+                        memberCount = Math.min(settings.heartbeatMembers(), instanceCount);
+                        inFlightPerMember = Math.max(1, settings.writeConcurrency() / memberCount);
+                        progress.say(String.format(
+                                "%,d watchers × %,d instances: %,d members join to heartbeat",
+                                watcherCount, instanceCount, memberCount));
                         final List<RegistryClient> clients = new ArrayList<>();
-                        for (int m = 0; m < HEARTBEATING_MEMBERS; m++) {
+                        for (int m = 0; m < memberCount; m++) {
                             members.add(member(registry, dir.resolve("member-" + m + ".token")));
                             clients.add(IdentityAccess.REGISTRY_CLIENT.get(members.get(m)));
                         }
-                        heartbeats = Bounded.during(
-                                settings.heartbeats(),
-                                settings.writeConcurrency(),
-                                i -> clients.get((int) (i % clients.size()))
-                                        .heartbeat(service, instanceId(i % instanceCount))
-                                        .thenApply(known -> requireKnown(known, i)));
-                    } finally {
-                        members.forEach(WorkloadIdentity::close);
+                        final HeartbeatFleet fleet = new HeartbeatFleet(
+                                clients, service, instanceCount, inFlightPerMember, PropagationRun::instanceId);
+                        // A short first round, so that each member's connection is open and warm before counting.
+                        checkNoFailures("first heartbeats", fleet.run(Duration.ofMillis(300)));
+                        // Profiled where the changes were: the replica and this process (the members' clients).
+                        final @Nullable JfrRecording replicaProfile = profiled
+                                ? JfrRecording.start(registry.pid(), dir.resolve("registry-heartbeats.jfr"))
+                                : null;
+                        final @Nullable JfrRecording fleetProfile = profiled
+                                ? JfrRecording.start(
+                                        ProcessHandle.current().pid(), dir.resolve("members-heartbeats.jfr"))
+                                : null;
+                        counters = HeartbeatCounters.start(underTest);
+                        heartbeats = fleet.run(settings.heartbeats());
+                        final String during = String.format(
+                                "%,d watchers × %,d instances, during the members' heartbeats",
+                                watcherCount, instanceCount);
+                        if (replicaProfile != null) {
+                            heartbeatProfile += replicaProfile.stop().summary("the replica, " + during) + '\n';
+                        }
+                        if (fleetProfile != null) {
+                            heartbeatProfile += fleetProfile.stop().summary("the members' process, " + during) + '\n';
+                        }
                     }
+                    heartbeatCosts = counters.stop(heartbeats.completed(), memberCount, inFlightPerMember);
+                } finally {
+                    members.forEach(WorkloadIdentity::close);
                 }
                 checkNoFailures("heartbeats", heartbeats);
+                progress.say(String.format(
+                        "%,d watchers × %,d instances: %,.0f heartbeats/s from %s; per heartbeat: replica %.0f µs, "
+                                + "etcd %.0f µs, load generator %.0f µs of CPU, %s etcd keep-alives",
+                        watcherCount,
+                        instanceCount,
+                        heartbeats.perSecond(),
+                        memberCount == 0
+                                ? "the operator"
+                                : memberCount + " members, " + inFlightPerMember + " in flight each",
+                        heartbeatCosts.replicaCpuMicros(),
+                        heartbeatCosts.etcdCpuMicros(),
+                        heartbeatCosts.generatorCpuMicros(),
+                        heartbeatCosts.keepAlivesPerHeartbeat() < 0
+                                ? "no"
+                                : String.format("%.2f", heartbeatCosts.keepAlivesPerHeartbeat())));
                 return new Result(
                         watcherCount,
                         instanceCount,
@@ -259,6 +320,7 @@ final class PropagationRun {
                         putAck,
                         registered.perSecond(),
                         heartbeats.perSecond(),
+                        heartbeatCosts,
                         perThousandHeap,
                         perThousandRss,
                         bytesPerAnswer,
@@ -266,7 +328,7 @@ final class PropagationRun {
                         ownCpu / Math.max(1, changes),
                         settings.warmupChanges(),
                         slowest,
-                        profile);
+                        profile + heartbeatProfile);
             }
         }
     }
@@ -292,6 +354,32 @@ final class PropagationRun {
                         settings.warmupWrites(),
                         settings.writeConcurrency(),
                         i -> admin.deregister(warmup, instanceId(i))));
+    }
+
+    /** CPU and keep-alive counts at the start of the heartbeats, to take the heartbeats' share from. */
+    private record HeartbeatCounters(
+            RegistryUnderTest underTest, long replicaCpu, long allCpu, long ownCpu, long keepAlives) {
+
+        static HeartbeatCounters start(RegistryUnderTest underTest) {
+            return new HeartbeatCounters(
+                    underTest,
+                    ProcessStats.cpu(underTest.writer().pid()).toNanos(),
+                    cpuNanos(underTest.etcdPids()),
+                    ProcessStats.cpu(ProcessHandle.current().pid()).toNanos(),
+                    underTest.leaseRenewals());
+        }
+
+        Heartbeats stop(long heartbeats, int members, int inFlightPerMember) {
+            final double n = Math.max(1, heartbeats);
+            final long keepAlives = underTest.leaseRenewals();
+            return new Heartbeats(
+                    members,
+                    inFlightPerMember,
+                    (ProcessStats.cpu(underTest.writer().pid()).toNanos() - replicaCpu) / n / 1e3,
+                    (cpuNanos(underTest.etcdPids()) - allCpu) / n / 1e3,
+                    (ProcessStats.cpu(ProcessHandle.current().pid()).toNanos() - ownCpu) / n / 1e3,
+                    keepAlives < 0 || this.keepAlives < 0 ? -1 : (keepAlives - this.keepAlives) / n);
+        }
     }
 
     /** The CPU time the registry's processes (replicas and etcd members, over etcd) have used, added up. */

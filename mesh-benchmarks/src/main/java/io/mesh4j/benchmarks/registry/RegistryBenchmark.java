@@ -96,7 +96,8 @@ public final class RegistryBenchmark implements Callable<Integer> {
             names = "--profile-from",
             defaultValue = "0",
             description = "Record the registry and the watchers with JFR during the changes of every configuration "
-                    + "with at least this many watchers, and print where the time goes. Default: 0 (off).")
+                    + "with at least this many watchers, and the replica and the members during its heartbeats, and "
+                    + "print where the time goes. Default: 0 (off).")
     int profileFromWatchers;
 
     @Option(
@@ -142,11 +143,27 @@ public final class RegistryBenchmark implements Callable<Integer> {
             names = "--heartbeat-as",
             defaultValue = "member",
             description =
-                    "member: heartbeats from four workloads of the service, each with its certificate over its own HTTP/2 "
-                            + "connection, as mesh members send them; operator: with the admin token, so each is written to the audit log "
-                            + "(fsync'd) before it is answered, as the earlier runs in BENCHMARKS.md sent them. "
-                            + "Default: ${DEFAULT-VALUE}.")
+                    "member: heartbeats from --heartbeat-members workloads of the service, each with its certificate over "
+                            + "its own HTTP/2 connection, as mesh members send them; operator: with the admin token, so each is "
+                            + "written to the audit log (fsync'd) before it is answered, as the earlier runs in BENCHMARKS.md "
+                            + "sent them. Default: ${DEFAULT-VALUE}.")
     HeartbeatAs heartbeatAs = HeartbeatAs.member;
+
+    @Option(
+            names = "--heartbeat-members",
+            defaultValue = "32",
+            description = "With --heartbeat-as member: how many members send the heartbeats, each joined with its own "
+                    + "certificate and connection and heartbeating the instances it stands for (i mod N) in turn, with "
+                    + "--write-concurrency / N heartbeats in flight each (at least one); no more members than instances. "
+                    + "1 to 400 (the registry's --csr-burst). Default: ${DEFAULT-VALUE}, one heartbeat in flight each.")
+    int heartbeatMembers = 32;
+
+    @Option(
+            names = "--lease-slack",
+            description = "With --store etcd: the replicas' --lease-slack (percent of each instance's TTL). "
+                    + "Default: the registry's own (50).")
+    @Nullable
+    Integer leaseSlack;
 
     @Option(
             names = "--work-dir",
@@ -209,6 +226,21 @@ public final class RegistryBenchmark implements Callable<Integer> {
                 + (watchersHttp2
                         ? ", over HTTP/2 connections shared by the watchers"
                         : ", over HTTP/1.1, a TLS connection each"));
+        if (heartbeatMembers < 1 || heartbeatMembers > 400) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--heartbeat-members: " + heartbeatMembers
+                            + " (expected: 1 to 400, the members that join at once)");
+        }
+        if (leaseSlack != null && (leaseSlack < 0 || leaseSlack > 100)) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--lease-slack: " + leaseSlack + " (expected: 0 to 100, percent of the TTL)");
+        }
+        if (leaseSlack != null && store != RegistryUnderTest.Store.etcd) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--lease-slack applies to --store etcd only");
+        }
         final PropagationRun run = new PropagationRun(
                 new PropagationRun.Settings(
                         changes,
@@ -223,6 +255,8 @@ public final class RegistryBenchmark implements Callable<Integer> {
                         incremental,
                         store,
                         heartbeatAs == HeartbeatAs.operator,
+                        heartbeatMembers,
+                        leaseSlack,
                         watch,
                         watchersHttp2),
                 progress);

@@ -50,6 +50,9 @@ final class RegistryReport {
                 .append('\n')
                 .append(slowest());
         out.append("### Writes and memory\n\n").append(writes()).append('\n');
+        out.append("### What a heartbeat costs (CPU per heartbeat, counted over the heartbeats)\n\n")
+                .append(heartbeats())
+                .append('\n');
         if (!failures.isEmpty()) {
             out.append("### Configurations that did not complete\n\n");
             failures.forEach(failure -> out.append("- ").append(failure).append('\n'));
@@ -127,6 +130,35 @@ final class RegistryReport {
                     r.rssPerThousand() < 0
                             ? "– (fell)"
                             : String.format(Locale.ROOT, "%,.0f KiB", r.rssPerThousand() / 1024.0));
+        }
+        return table;
+    }
+
+    private Table heartbeats() {
+        final Table table = Table.of(
+                "watchers × instances",
+                "sent by",
+                "heartbeats/s",
+                "replica CPU",
+                "etcd CPU",
+                "load generator CPU",
+                "etcd keep-alives / heartbeat");
+        for (PropagationRun.Result r : results) {
+            final PropagationRun.Heartbeats h = r.heartbeats();
+            table.row(
+                    config(r),
+                    h.members() == 0
+                            ? "the operator, " + h.inFlightPerMember() + " in flight"
+                            : h.members() + " members × " + h.inFlightPerMember() + " in flight",
+                    Units.count(r.heartbeatsPerSecond()),
+                    String.format(Locale.ROOT, "%.0f µs", h.replicaCpuMicros()),
+                    store == RegistryUnderTest.Store.etcd
+                            ? String.format(Locale.ROOT, "%.0f µs", h.etcdCpuMicros())
+                            : "–",
+                    String.format(Locale.ROOT, "%.0f µs", h.generatorCpuMicros()),
+                    h.keepAlivesPerHeartbeat() < 0
+                            ? "–"
+                            : String.format(Locale.ROOT, "%.2f", h.keepAlivesPerHeartbeat()));
         }
         return table;
     }

@@ -54,7 +54,9 @@ final class RegistryUnderTest implements AutoCloseable {
         return flags;
     }
 
-    static RegistryUnderTest start(Path dir, Store store, List<String> registryFlags) throws IOException {
+    /** @param leaseSlack the replicas' {@code --lease-slack} over etcd, or null for the registry's default */
+    static RegistryUnderTest start(Path dir, Store store, List<String> registryFlags, @Nullable Integer leaseSlack)
+            throws IOException {
         final List<AutoCloseable> toClose = new ArrayList<>();
         try {
             if (store == Store.file) {
@@ -65,7 +67,11 @@ final class RegistryUnderTest implements AutoCloseable {
             }
             final EtcdCluster etcd = EtcdCluster.start(dir.resolve("etcd"));
             toClose.add(etcd);
-            final List<String> listen = List.of("--host", "127.0.0.1", "--port", "0", "--etcd", etcd.endpointsFlag());
+            final List<String> listen =
+                    new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--etcd", etcd.endpointsFlag()));
+            if (leaseSlack != null) {
+                listen.addAll(List.of("--lease-slack", leaseSlack.toString()));
+            }
             final RegistryProcess a =
                     RegistryProcess.start(Files.createDirectories(dir.resolve("a")), List.of(), registryFlags, listen);
             toClose.add(a);
@@ -101,6 +107,16 @@ final class RegistryUnderTest implements AutoCloseable {
     /** The watched registry's log of its collector's pauses and its compilations ({@link SlowChanges#logFlag}). */
     Path watchedGcLog() {
         return watchedGcLog;
+    }
+
+    /** etcd's count of lease keep-alives renewed, or -1 on the file store (or if a member did not answer). */
+    long leaseRenewals() {
+        return etcd != null ? etcd.leaseRenewals() : -1;
+    }
+
+    /** The etcd members' processes; none on the file store. */
+    List<Long> etcdPids() {
+        return etcd != null ? etcd.pids() : List.of();
     }
 
     /** Every process that serves the registry's part, registries and etcd members: whose CPU a change costs. */

@@ -38,6 +38,8 @@ class RegistryBenchmarkSmokeTest {
                         "10ms",
                         "--heartbeats",
                         "200ms",
+                        "--heartbeat-members",
+                        "3",
                         "--warmup-writes",
                         "100",
                         "--work-dir",
@@ -51,6 +53,8 @@ class RegistryBenchmarkSmokeTest {
                         "### Writes and memory",
                         "5 × 20",
                         "after 2 untimed warm-up changes",
-                        "5 × 20: #");
+                        "5 × 20: #",
+                        "### What a heartbeat costs",
+                        "3 members × 10 in flight");
     }
 }

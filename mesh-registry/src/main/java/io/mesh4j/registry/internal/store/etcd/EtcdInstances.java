@@ -48,6 +48,17 @@ import io.mesh4j.registry.internal.store.StoredRegistry;
  * LeaseKeepAlive}), which etcd answers from its leader without a disk write; the replica's keep-alives share one
  * stream to the leader ({@link LeaseKeepAlives}).
  *
+ * <p><b>Lease slack.</b> Each instance's lease is granted for its TTL plus a slack (a share of the TTL, {@code
+ * --lease-slack}), and a heartbeat is answered without a keep-alive when etcd's last answer to one of this
+ * replica's keep-alives of that lease already holds the instance at least its TTL past the heartbeat. The
+ * invariant is the one a heartbeat always had: <em>an acknowledged heartbeat holds the instance for at least its
+ * TTL after it</em>, whatever becomes of this replica, since etcd already holds the lease that long. What the
+ * slack moves is the other end: an instance that stops heartbeating is removed between its TTL and its TTL plus
+ * the slack (rounded up to whole seconds) after its last heartbeat, plus etcd's own lateness, instead of at its
+ * TTL; and a heartbeat racing a deregistration through another replica may be answered 200 (its next one is a
+ * 404). Members heartbeat every third of their TTL, so at the default slack of half the TTL every other heartbeat
+ * of a member is answered here, and etcd sees half the keep-alives.
+ *
  * <p>The index of a change is etcd's revision; a service's index is the revision of its last change. Every
  * replica watches the prefix from the revision it loaded at and feeds its own memory, its own writes included;
  * one that lost track (etcd compacted past its watch) reads every instance again and replaces what it held.
@@ -56,9 +67,22 @@ public final class EtcdInstances implements SharedInstanceStore {
 
     private static final String PREFIX = "instances/";
 
+    /**
+     * The lease slack unless set, in percent of an instance's TTL: with members heartbeating every third of their
+     * TTL, half the TTL answers every other heartbeat without etcd, and a dead instance is removed at most half its
+     * TTL late (7.5 s at the members' default TTL of 15 s).
+     */
+    public static final int DEFAULT_SLACK_PERCENT = 50;
+
+    /** The most slack: a dead instance removed at most one TTL late. */
+    public static final int MAX_SLACK_PERCENT = 100;
+
     private final EtcdConnection etcd;
     /** Each known instance's lease, from the feed: what a heartbeat on this replica renews. */
-    private final Map<Name, Long> leases = new ConcurrentHashMap<>();
+    private final Map<Name, Held> leases = new ConcurrentHashMap<>();
+
+    /** The slack each lease is granted beyond its instance's TTL, in percent of the TTL (0: none). */
+    private final int slackPercent;
 
     private final PrefixFollower follower;
     /**
@@ -66,8 +90,17 @@ public final class EtcdInstances implements SharedInstanceStore {
      * heartbeats share. */
     private final LeaseKeepAlives keepAlives;
 
-    public EtcdInstances(EtcdConnection etcd) {
+    /**
+     * @param slackPercent the lease slack, in percent of each instance's TTL, 0 to 100: 0 grants each lease its
+     *     TTL only and sends a keep-alive on every heartbeat
+     */
+    public EtcdInstances(EtcdConnection etcd, int slackPercent) {
         this.etcd = requireNonNull(etcd, "etcd");
+        if (slackPercent < 0 || slackPercent > MAX_SLACK_PERCENT) {
+            throw new IllegalArgumentException(
+                    "lease slack: " + slackPercent + "% (expected: 0 to " + MAX_SLACK_PERCENT + "% of the TTL)");
+        }
+        this.slackPercent = slackPercent;
         follower = new PrefixFollower(etcd, PREFIX);
         keepAlives = new LeaseKeepAlives(etcd.endpoints(), EtcdConnection.WRITE_TIMEOUT.toNanos());
     }
@@ -95,17 +128,21 @@ public final class EtcdInstances implements SharedInstanceStore {
         final long revision = all.getHeader().getRevision();
         final Map<ServiceName, SortedMap<InstanceId, Registration>> instances = new HashMap<>();
         final Map<ServiceName, Long> indexes = new HashMap<>();
-        final Map<Name, Long> read = new HashMap<>();
+        final Map<Name, Held> read = new HashMap<>();
         for (KeyValue kv : all.getKvs()) {
             final @Nullable Name name = Name.of(kv.getKey());
             if (name == null) {
                 continue;
             }
-            instances
-                    .computeIfAbsent(name.service(), unused -> new TreeMap<>())
-                    .put(name.id(), RegistryJson.parseRegistration(kv.getValue().getBytes()));
+            final Registration registration =
+                    RegistryJson.parseRegistration(kv.getValue().getBytes());
+            instances.computeIfAbsent(name.service(), unused -> new TreeMap<>()).put(name.id(), registration);
             indexes.merge(name.service(), kv.getModRevision(), Math::max);
-            read.put(name, kv.getLease());
+            final @Nullable Held known = leases.get(name);
+            // The same lease as before keeps what this replica knows of its end.
+            read.put(
+                    name,
+                    known != null && known.lease == kv.getLease() ? known : new Held(kv.getLease(), registration));
         }
         leases.keySet().retainAll(read.keySet());
         leases.putAll(read);
@@ -124,12 +161,10 @@ public final class EtcdInstances implements SharedInstanceStore {
                 continue;
             }
             if (event.getEventType() == WatchEvent.EventType.PUT) {
-                leases.put(name, kv.getLease());
-                changes.add(new Change.Put(
-                        kv.getModRevision(),
-                        name.service(),
-                        name.id(),
-                        RegistryJson.parseRegistration(kv.getValue().getBytes())));
+                final Registration registration =
+                        RegistryJson.parseRegistration(kv.getValue().getBytes());
+                leases.put(name, new Held(kv.getLease(), registration));
+                changes.add(new Change.Put(kv.getModRevision(), name.service(), name.id(), registration));
             } else if (event.getEventType() == WatchEvent.EventType.DELETE) {
                 leases.remove(name);
                 // Deregistered on some replica, or expired in etcd: the event does not say which.
@@ -145,11 +180,14 @@ public final class EtcdInstances implements SharedInstanceStore {
     public CompletableFuture<Long> put(ServiceName service, InstanceId id, Registration registration) {
         etcd.checkReachable();
         final Name name = new Name(service, id);
-        final @Nullable Long previous = leases.get(name);
+        final @Nullable Held previous = leases.get(name);
         final long ttlSeconds = Math.max(1, (registration.ttl().toMillis() + 999) / 1000);
+        // The slack rounded up: etcd's leases are whole seconds, and a heartbeat is answered from the slack only
+        // when etcd's answer says the lease holds long enough, so more slack never weakens the promise.
+        final long slackSeconds = (ttlSeconds * slackPercent + 99) / 100;
         final CompletableFuture<Long> written = etcd.client()
                 .getLeaseClient()
-                .grant(ttlSeconds)
+                .grant(ttlSeconds + slackSeconds)
                 .thenCompose(lease -> etcd.client()
                         .getKVClient()
                         .put(
@@ -158,9 +196,9 @@ public final class EtcdInstances implements SharedInstanceStore {
                                 PutOption.builder().withLeaseId(lease.getID()).build()))
                 .thenApply(put -> put.getHeader().getRevision());
         return bounded(written).thenApply(revision -> {
-            if (previous != null && previous != 0) {
+            if (previous != null && previous.lease != 0) {
                 // Its key moved to the new lease: the old one holds nothing now, and need not wait out its TTL.
-                etcd.client().getLeaseClient().revoke(previous).exceptionally(ignored -> null);
+                etcd.client().getLeaseClient().revoke(previous.lease).exceptionally(ignored -> null);
             }
             return revision;
         });
@@ -170,56 +208,74 @@ public final class EtcdInstances implements SharedInstanceStore {
     public CompletableFuture<OptionalLong> remove(ServiceName service, InstanceId id) {
         etcd.checkReachable();
         final Name name = new Name(service, id);
-        final @Nullable Long lease = leases.get(name);
+        final @Nullable Held held = leases.get(name);
         return bounded(etcd.client().getKVClient().delete(key(name.key()))).thenApply(deleted -> {
             if (deleted.getDeleted() == 0) {
                 return OptionalLong.empty();
             }
-            if (lease != null && lease != 0) {
-                etcd.client().getLeaseClient().revoke(lease).exceptionally(ignored -> null);
+            if (held != null && held.lease != 0) {
+                etcd.client().getLeaseClient().revoke(held.lease).exceptionally(ignored -> null);
             }
             return OptionalLong.of(deleted.getHeader().getRevision());
         });
     }
 
+    /**
+     * Renews the instance's lease so that etcd holds it for at least its TTL from now, even if this replica dies
+     * right after the answer: at once, when etcd's last answer to a keep-alive of this replica already holds it that
+     * long (the lease's slack), or else by a keep-alive sent after this call, answered only once etcd has renewed the
+     * lease ({@link LeaseKeepAlives}).
+     */
     @Override
     public CompletableFuture<Boolean> renew(ServiceName service, InstanceId id) {
         etcd.checkReachable();
-        final @Nullable Long lease = leases.get(new Name(service, id));
-        if (lease == null || lease == 0) {
+        final @Nullable Held held = leases.get(new Name(service, id));
+        if (held == null || held.lease == 0) {
             return CompletableFuture.completedFuture(false);
         }
-        // Answered only once etcd has renewed the lease by a keep-alive sent after this heartbeat arrived: an
-        // acknowledged heartbeat holds even if this replica dies right after (LeaseKeepAlives).
-        return keepAlives.renew(lease).handle((alive, cause) -> {
-            if (cause == null) {
-                return alive;
+        final long now = System.nanoTime();
+        if (slackPercent > 0 && held.heldUntil - now >= held.ttlNanos) {
+            return ALIVE; // etcd holds it past now + TTL already
+        }
+        return keepAlives.renew(held.lease).handle((ttlSeconds, cause) -> {
+            if (cause != null) {
+                throw etcd.unavailable(cause);
             }
-            throw etcd.unavailable(cause);
+            if (ttlSeconds <= 0) {
+                return false;
+            }
+            // The keep-alive left after now, so etcd holds the lease until at least now plus the TTL it renewed.
+            held.heldAtLeastUntil(now + TimeUnit.SECONDS.toNanos(ttlSeconds));
+            return true;
         });
     }
 
+    private static final CompletableFuture<Boolean> ALIVE = CompletableFuture.completedFuture(true);
+
     /**
-     * Asks etcd each instance's lease: its granted TTL less what remains of it is how long ago it was last renewed,
-     * on whichever replica. One call per instance, all at once, for an operator's {@code meshctl check}; nothing is
-     * written on a heartbeat to keep a time that etcd already keeps.
+     * Asks etcd each instance's lease: the instance's TTL less what remains of its lease is how long ago it was last
+     * heartbeated, at least, on whichever replica (an acknowledged heartbeat holds it for its TTL; with slack, the
+     * lease may hold longer, and the last keep-alive may be older than the last heartbeat). One call per instance,
+     * all at once, for an operator's {@code meshctl check}; nothing is written on a heartbeat to keep a time that
+     * etcd already keeps.
      */
     @Override
     public CompletableFuture<List<HeartbeatAge>> heartbeatAges() {
         etcd.checkReachable();
         final List<CompletableFuture<@Nullable HeartbeatAge>> asked = new ArrayList<>();
-        leases.forEach((name, lease) -> {
-            if (lease != 0) {
+        leases.forEach((name, held) -> {
+            if (held.lease != 0) {
+                final long ttlSeconds = TimeUnit.NANOSECONDS.toSeconds(held.ttlNanos);
                 asked.add(etcd.client()
                         .getLeaseClient()
-                        .timeToLive(lease, LeaseOption.DEFAULT)
+                        .timeToLive(held.lease, LeaseOption.DEFAULT)
                         .thenApply(live -> live.getTTL() < 0
                                 ? null // expired meanwhile: its removal is on its way
                                 : new HeartbeatAge(
                                         name.service(),
                                         name.id(),
-                                        Duration.ofSeconds(Math.max(0, live.getGrantedTTL() - live.getTTL())),
-                                        Duration.ofSeconds(live.getGrantedTTL()))));
+                                        Duration.ofSeconds(Math.max(0, ttlSeconds - live.getTTL())),
+                                        Duration.ofSeconds(ttlSeconds))));
             }
         });
         return bounded(CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)))
@@ -260,6 +316,35 @@ public final class EtcdInstances implements SharedInstanceStore {
     @Override
     public String toString() {
         return "EtcdInstances(" + etcd + ')';
+    }
+
+    /**
+     * An instance's lease as this replica knows it: its id, the instance's TTL, and the earliest moment (by {@link
+     * System#nanoTime()}) until which etcd is known to hold it, from etcd's answers to this replica's keep-alives.
+     */
+    private static final class Held {
+
+        final long lease;
+        final long ttlNanos;
+        /** Nothing known beyond now at first: the first heartbeat here sends a keep-alive. */
+        private volatile long heldUntil = System.nanoTime();
+
+        Held(long lease, Registration registration) {
+            this.lease = lease;
+            this.ttlNanos =
+                    Math.max(TimeUnit.SECONDS.toNanos(1), registration.ttl().toNanos());
+        }
+
+        /**
+         * etcd holds the lease until at least {@code until}. Answers of one lease come in order on one stream, so a
+         * lost race here (two answers at once, after a stream moved) only keeps the earlier end: a keep-alive more,
+         * never a promise too many.
+         */
+        void heldAtLeastUntil(long until) {
+            if (until - heldUntil > 0) {
+                heldUntil = until;
+            }
+        }
     }
 
     /** An instance's key, relative to {@code mesh4j/}: {@code instances/<service>/<id>}. */

@@ -78,7 +78,7 @@ final class LeaseKeepAlives implements AutoCloseable {
     /** Each lease's keep-alive in flight, with the stream it was sent on. */
     private final Map<Long, Sent> inFlight = new HashMap<>();
     /** Each lease's renewals asked while its keep-alive was in flight: they wait for the next one. */
-    private final Map<Long, CompletableFuture<Boolean>> waiting = new HashMap<>();
+    private final Map<Long, CompletableFuture<Long>> waiting = new HashMap<>();
 
     LeaseKeepAlives(List<URI> endpoints, long timeoutNanos) {
         this.endpoints = List.copyOf(requireNonNull(endpoints, "endpoints"));
@@ -120,12 +120,13 @@ final class LeaseKeepAlives implements AutoCloseable {
     }
 
     /**
-     * Renews {@code lease}: {@code true} once etcd has renewed it by a keep-alive sent after this call, {@code false}
-     * if etcd no longer has it (expired or revoked); fails if etcd did not answer within the timeout (checked a fifth
-     * of the timeout apart). Completed on the gRPC channel's thread that read etcd's answer.
+     * Renews {@code lease}: completes with the TTL in seconds that etcd renewed it for, by a keep-alive sent after
+     * this call (so etcd holds it until at least this call plus that TTL), or 0 if etcd no longer has it (expired or
+     * revoked); fails if etcd did not answer within the timeout (checked a fifth of the timeout apart). Completed on
+     * the gRPC channel's thread that read etcd's answer.
      */
-    CompletableFuture<Boolean> renew(long lease) {
-        final CompletableFuture<Boolean> renewed;
+    CompletableFuture<Long> renew(long lease) {
+        final CompletableFuture<Long> renewed;
         synchronized (this) {
             if (closed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("the etcd connection is closed"));
@@ -142,7 +143,7 @@ final class LeaseKeepAlives implements AutoCloseable {
     }
 
     /** Sends a keep-alive of {@code lease} on the stream, opened if there is none. */
-    private void send(long lease, CompletableFuture<Boolean> renewed) {
+    private void send(long lease, CompletableFuture<Long> renewed) {
         assert Thread.holdsLock(this);
         Stream current = stream;
         if (current == null) {
@@ -261,7 +262,7 @@ final class LeaseKeepAlives implements AutoCloseable {
 
     @Override
     public void close() {
-        final List<CompletableFuture<Boolean>> abandoned = new ArrayList<>();
+        final List<CompletableFuture<Long>> abandoned = new ArrayList<>();
         synchronized (this) {
             closed = true;
             stallCheck.cancel(false);
@@ -276,7 +277,7 @@ final class LeaseKeepAlives implements AutoCloseable {
     }
 
     /** A keep-alive in flight: the stream it went on, who waits for its answer, and when it was sent. */
-    private record Sent(Stream stream, CompletableFuture<Boolean> renewed, long sentAt) {}
+    private record Sent(Stream stream, CompletableFuture<Long> renewed, long sentAt) {}
 
     /** One {@code LeaseKeepAlive} stream to one member: etcd answers its keep-alives one by one, in order. */
     private final class Stream implements StreamObserver<LeaseKeepAliveResponse> {
@@ -300,7 +301,7 @@ final class LeaseKeepAlives implements AutoCloseable {
                     return; // given up on (timed out, or this stream failed meanwhile)
                 }
                 inFlight.remove(lease);
-                final @Nullable CompletableFuture<Boolean> next = waiting.remove(lease);
+                final @Nullable CompletableFuture<Long> next = waiting.remove(lease);
                 if (next != null && !closed) {
                     send(lease, next);
                 }
@@ -310,7 +311,7 @@ final class LeaseKeepAlives implements AutoCloseable {
                 }
             }
             // A TTL of 0 (or less) is etcd's "lease not found": expired or revoked.
-            sent.renewed.complete(response.getTTL() > 0);
+            sent.renewed.complete(Math.max(0, response.getTTL()));
             if (newTerm) {
                 findLeader(); // an election since the leader was last found: it may be another member now
             }
@@ -328,7 +329,7 @@ final class LeaseKeepAlives implements AutoCloseable {
 
         /** Fails what is in flight on this stream, and what waits on it; the next renewal opens another stream. */
         void failed(Throwable cause) {
-            final List<CompletableFuture<Boolean>> failed = new ArrayList<>();
+            final List<CompletableFuture<Long>> failed = new ArrayList<>();
             boolean wasCurrent;
             synchronized (LeaseKeepAlives.this) {
                 wasCurrent = stream == this;
@@ -340,7 +341,7 @@ final class LeaseKeepAlives implements AutoCloseable {
                         return false;
                     }
                     failed.add(entry.getValue().renewed);
-                    final @Nullable CompletableFuture<Boolean> next = waiting.remove(entry.getKey());
+                    final @Nullable CompletableFuture<Long> next = waiting.remove(entry.getKey());
                     if (next != null) {
                         failed.add(next);
                     }
