@@ -94,8 +94,9 @@ class DocumentStoreTest {
         final DocumentStore<String> store = DocumentStore.open(dir, TEXT);
         final CompletableFuture<Versioned<String>> left =
                 store.watch(ServiceName.of("ghost"), 0, Duration.ofMinutes(5));
+        // Long enough to be held still when counted below on a busy machine (10 ms was not, in CI at 5210294).
         final CompletableFuture<Versioned<String>> waited =
-                store.watch(ServiceName.of("ghost-2"), 0, Duration.ofMillis(10));
+                store.watch(ServiceName.of("ghost-2"), 0, Duration.ofMillis(500));
         assertThat(store.servicesHeld()).isEqualTo(2);
 
         left.cancel(false); // the caller left
