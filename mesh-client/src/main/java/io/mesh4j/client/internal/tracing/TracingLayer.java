@@ -136,7 +136,7 @@ public final class TracingLayer extends FusedClientLayer {
             tracer = telemetry.tracer();
             // Without an exporter the tracer's spans carry ids and the sampling decision only: no name, no
             // attributes to build for them.
-            records = !(tracer instanceof PropagatingTracer);
+            records = PropagatingTracer.mayRecord(tracer);
             propagation = TelemetryAccess.PROPAGATION.get(telemetry);
             this.service = service;
             this.meshMember = meshMember;

@@ -43,6 +43,14 @@ public final class PropagatingTracer implements Tracer {
         idUpperBound = ratio == 0 ? Long.MIN_VALUE : ratio == 1 ? Long.MAX_VALUE : (long) (ratio * Long.MAX_VALUE);
     }
 
+    /**
+     * Whether {@code tracer}'s spans may record: false for this tracer's, whose spans a layer need not name or
+     * describe, since nothing reads what they would carry. The one place the tracing layers of both sides ask.
+     */
+    public static boolean mayRecord(Tracer tracer) {
+        return !(tracer instanceof PropagatingTracer);
+    }
+
     @Override
     public SpanBuilder spanBuilder(String spanName) {
         return new Builder();

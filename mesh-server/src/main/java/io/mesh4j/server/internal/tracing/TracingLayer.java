@@ -124,7 +124,7 @@ public final class TracingLayer extends FusedServiceLayer {
         RequestTracing(MeshTelemetry telemetry) {
             tracer = telemetry.tracer();
             propagation = TelemetryAccess.PROPAGATION.get(telemetry);
-            records = !(tracer instanceof PropagatingTracer);
+            records = PropagatingTracer.mayRecord(tracer);
         }
 
         @Override
