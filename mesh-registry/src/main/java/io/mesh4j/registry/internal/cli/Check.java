@@ -143,7 +143,7 @@ final class Check implements Callable<Integer> {
             return; // a registry from before /readyz
         }
         if (ready.status().isSuccess()) {
-            passed.add("registry ready: it issues certificates and takes changes");
+            passed.add("registry ready (/readyz): it can do every one of its jobs");
             return;
         }
         String message = ready.contentUtf8();
