@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,7 @@ import io.mesh4j.registry.MeshRegistry;
 import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.registry.internal.cli.MeshCtl;
 import io.mesh4j.server.MeshServer;
+import picocli.CommandLine;
 
 /**
  * A CA rotation of two registry replicas over a real 3-member etcd, with traffic between a member of each: the
@@ -186,6 +189,12 @@ class ReplicatedCaRotationTest {
         final var rotation = adminB.rotateCa(root2Pem).join();
         assertThat(rotation.newRoot()).isEqualTo("root-2");
         assertThat(rotation.oldRoot()).isEqualTo("root-1");
+        // A replica started now from the old root, never given the new key, starts (root-1 still signs).
+        final Path dirD = rootDir.resolve("replica-d");
+        final MeshRegistry d = replica(MeshRegistry.builder()
+                .dataDir(dirD)
+                .operatorRoot(rootDir.resolve("root-1.crt"), rootDir.resolve("root-1.key")));
+        toClose.add(d);
 
         // Both replicas serve the two-root bundle at the same index, and every member holds it.
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
@@ -197,6 +206,8 @@ class ReplicatedCaRotationTest {
             assertThat(identities)
                     .allSatisfy(identity -> assertThat(identity.trustBundle()).contains(root2));
         });
+
+        aReplicaWithoutTheSigningKeyIsNotReady(d, dirD);
 
         // One leaf lifetime later both replicas issue from root-2 (orders renews through A, frontend through B);
         // one more and root-1 has left every member's bundle.
@@ -224,6 +235,40 @@ class ReplicatedCaRotationTest {
             }
         }
         aLateReplicaNeedsTheSigningRoot(dirC);
+    }
+
+    /**
+     * Once root-2 signs, replica D, which holds no key for it, refuses certificates: it says so on {@code /readyz}
+     * (503 naming the root; {@code /healthz} stays 200) and to {@code meshctl check}, until the key is installed.
+     * Checked before root-1 retires, while D's own TLS certificate (from root-1) is still good.
+     */
+    private void aReplicaWithoutTheSigningKeyIsNotReady(MeshRegistry d, Path dirD) throws Exception {
+        try (RegistryTrust.AdminClient admin = RegistryTrust.admin(d.uri(), dirD)) {
+            final RegistryClient client = admin.client();
+            assertThat(client.getAnswer("/readyz").join().status().code()).isEqualTo(200);
+            await().atMost(LEAF_LIFETIME.plusSeconds(5))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> client.getAnswer("/readyz").join().status().code() == 503);
+            assertThat(client.getAnswer("/readyz").join().contentUtf8())
+                    .contains("not ready: it cannot issue or renew certificates")
+                    .contains("holds no key for")
+                    .contains("meshctl ca install");
+            assertThat(client.getAnswer("/healthz").join().status().code()).isEqualTo(200);
+            final StringWriter out = new StringWriter();
+            final CommandLine check = MeshCtl.commandLine(Map.of());
+            check.setOut(new PrintWriter(out, true));
+            check.setErr(new PrintWriter(out, true));
+            assertThat(check.execute("check", "--registry", d.uri().toString(), "--data-dir", dirD.toString()))
+                    .as(out.toString())
+                    .isEqualTo(1);
+            assertThat(out.toString()).contains("PROBLEM  [replica-ready] the registry at " + d.uri());
+            // Given the key, it is ready again within its trust tick.
+            assertThat(install(dirD)).isZero();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> client.getAnswer("/readyz").join().status().code() == 200);
+        } finally {
+            d.close(); // it has done its part: the rest of the test is A's and B's
+        }
     }
 
     /**

@@ -43,6 +43,7 @@ import io.mesh4j.core.lifecycle.Lifecycle;
 import io.mesh4j.core.routing.RouteConfig;
 import io.mesh4j.registry.internal.RegistryAccess;
 import io.mesh4j.registry.internal.api.Access;
+import io.mesh4j.registry.internal.api.Readiness;
 import io.mesh4j.registry.internal.api.RegistryApi;
 import io.mesh4j.registry.internal.api.SourceRateLimit;
 import io.mesh4j.registry.internal.api.StaleReads;
@@ -466,8 +467,25 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
                 // With replicas, the holders of the quotas are shared too: a quota is divided mesh-wide.
                 etcdConnection != null ? new EtcdQuotaHolders(etcdConnection, clock) : new LocalQuotaHolders(clock),
                 authority,
-                watchStreams);
+                watchStreams,
+                readiness(authority));
         return builder.build();
+    }
+
+    /**
+     * What {@code /readyz} checks besides the store: with replicas, that etcd answers (else every change is refused);
+     * with a CA, that it holds the key of the root that signs now (else every certificate request is refused).
+     */
+    private Readiness readiness(RegistryApi.@Nullable Authority authority) {
+        final Readiness readiness = new Readiness();
+        final @Nullable EtcdConnection connection = etcdConnection;
+        if (connection != null) {
+            readiness.check(connection::unreachable);
+        }
+        if (authority != null) {
+            readiness.check(authority.trust()::cannotSign);
+        }
+        return readiness;
     }
 
     private String bindFailure(Throwable cause) {

@@ -78,6 +78,10 @@ class RegistryContractTest {
         final AggregatedHttpResponse res = http.get("/healthz");
         assertThat(res.status()).isEqualTo(HttpStatus.OK);
         assertThat(res.contentType()).isEqualTo(MediaType.JSON_UTF_8);
+        // One registry with its store in order can do every job: ready too.
+        final AggregatedHttpResponse ready = http.get("/readyz");
+        assertThat(ready.status()).isEqualTo(HttpStatus.OK);
+        assertThat(ready.contentUtf8()).isEqualTo("{\"status\":\"ready\"}");
     }
 
     @Test

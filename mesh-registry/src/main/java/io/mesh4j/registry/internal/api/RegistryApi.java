@@ -71,6 +71,7 @@ public final class RegistryApi {
     /** Every path served, for the message of a 404. */
     static final List<String> PATHS = List.of(
             HEALTH,
+            Readiness.PATH,
             METRICS,
             SERVICES,
             MetricsApi.REPORT,
@@ -108,6 +109,7 @@ public final class RegistryApi {
      * Adds the routes, the body limit and the JSON error bodies to {@code server}, serving {@code table}, guarded
      * by {@code access}; with {@code authority}, the identity and admin calls too (a registry with TLS); with
      * {@code watchStreams}, instance watches may be streams ({@code stream=true}), else that parameter is ignored.
+     * {@code readiness} answers {@code /readyz}; the store's failure is one of its checks, added here.
      *
      * @return how many services the calls keep an answer for (the documents' latest answers), for tests that
      *     check that unknown names leave nothing behind
@@ -122,8 +124,10 @@ public final class RegistryApi {
             MetricsApi metrics,
             QuotaHolders quotaHolders,
             @Nullable Authority authority,
-            boolean watchStreams) {
+            boolean watchStreams,
+            Readiness readiness) {
         requireNonNull(server, "server");
+        requireNonNull(readiness, "readiness");
         requireNonNull(table, "table");
         requireNonNull(policies, "policies");
         requireNonNull(meshDefault, "meshDefault");
@@ -166,6 +170,10 @@ public final class RegistryApi {
         server.maxRequestLength(MAX_BODY_BYTES)
                 .errorHandler(new JsonErrorHandler())
                 .service(HEALTH, new MethodRouter(Map.of(HttpMethod.GET, health)))
+                .service(
+                        Readiness.PATH,
+                        new MethodRouter(Map.of(
+                                HttpMethod.GET, readiness.check(table::refusal).service())))
                 .service(METRICS, new MethodRouter(Map.of(HttpMethod.GET, access.viewer(streamStats.metrics()))))
                 .service(SERVICES, new MethodRouter(Map.of(HttpMethod.GET, access.member(services))))
                 .service(

@@ -1,5 +1,6 @@
 package io.mesh4j.registry.internal.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +70,7 @@ final class Check implements Callable<Integer> {
             final Instant received = Instant.now();
             if (health != null) {
                 passed.add("registry reachable at " + registry.uri());
+                ready(registry, problems, passed);
                 skew(health, sent, received, problems, passed);
                 final JsonNode found =
                         Stat.MAPPER.readTree(registry.getJson("/v1/check").join());
@@ -124,6 +126,39 @@ final class Check implements Callable<Integer> {
                             + ", or registry= in " + MeshCtlDefaults.describeConfigFile()));
             return null;
         }
+    }
+
+    /**
+     * Whether the registry asked can do all its jobs ({@code GET /readyz}): a replica without the key of the root
+     * that signs now, or cut off from etcd, still answers {@code /healthz} but refuses certificates or changes.
+     */
+    private static void ready(RegistryClient registry, List<Problem> problems, List<String> passed) {
+        final AggregatedHttpResponse ready;
+        try {
+            ready = registry.getAnswer("/readyz").join();
+        } catch (RuntimeException e) {
+            return; // it answered /healthz a moment ago: reachability is already reported
+        }
+        if (ready.status().code() == 404) {
+            return; // a registry from before /readyz
+        }
+        if (ready.status().isSuccess()) {
+            passed.add("registry ready (/readyz): it can do every one of its jobs");
+            return;
+        }
+        String message = ready.contentUtf8();
+        try {
+            message = Stat.MAPPER.readTree(message).path("message").asText(message);
+        } catch (IOException e) {
+            // not the registry's JSON: the body as it is
+        }
+        problems.add(new Problem(
+                "replica-ready",
+                "the registry at " + registry.uri() + " answers /readyz with "
+                        + ready.status().code() + ", " + message,
+                "do what the message says (meshctl ca install for a missing root key, an etcd quorum for etcd); "
+                        + "meanwhile members that know another replica use it, and a load balancer should send this "
+                        + "one reads and watches only"));
     }
 
     private static void skew(

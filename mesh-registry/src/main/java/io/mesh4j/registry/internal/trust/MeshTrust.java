@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -132,6 +133,8 @@ public final class MeshTrust implements AutoCloseable {
     private volatile InForce inForce;
     private volatile @Nullable KeyHolders holders;
     private @Nullable ScheduledFuture<?> tick;
+    /** Why the CA could not sign at the last tick, to log the change once; only the tick reads and writes it. */
+    private @Nullable String cannotSignLogged;
 
     private MeshTrust(
             CertificateAuthority ca,
@@ -531,12 +534,40 @@ public final class MeshTrust implements AutoCloseable {
             if (shared) {
                 follow();
             }
+            logSigning();
         } catch (StoreUnavailableException e) {
             // etcd does not answer: the replica says so once (EtcdConnection), and this looks again next second.
             logger.debug("cannot bring the trust state up to date: {}", e.getMessage());
         } catch (IOException | RuntimeException e) {
             logger.warn("cannot bring the trust state up to date; trying again in {}", TICK, e);
         }
+    }
+
+    /**
+     * Why this registry cannot issue or renew certificates now (a replica without the key of the root that signs for
+     * the mesh now), or {@code null} while it can: one of the readiness checks ({@code /readyz}).
+     */
+    public @Nullable String cannotSign() {
+        try {
+            ca.checkCanSign();
+            return null;
+        } catch (CaException e) {
+            return "it cannot issue or renew certificates (answered 503): " + e.getMessage();
+        }
+    }
+
+    /** Says once, when it changes, that this replica cannot sign or can again: what a 503 on renewals means. */
+    private void logSigning() {
+        final @Nullable String now = cannotSign();
+        if (Objects.equals(now, cannotSignLogged)) {
+            return;
+        }
+        if (now != null) {
+            logger.warn("this replica is not ready: {}; /readyz answers 503, reads and watches are still served", now);
+        } else {
+            logger.info("this replica can issue and renew certificates again; /readyz no longer names it");
+        }
+        cannotSignLogged = now;
     }
 
     /**

@@ -182,6 +182,7 @@ class SeeTheMeshCliTest {
         assertThat(meshctl("check")).isEqualTo(1);
         assertThat(out.toString())
                 .contains("ok       registry reachable at " + registry.uri())
+                .contains("ok       registry ready (/readyz): it can do every one of its jobs")
                 .contains("ok       clock within 5s of the registry's")
                 .contains("PROBLEM  [stale-heartbeat] instance orders-1 of orders last renewed its lease 6s ago")
                 .contains("PROBLEM  [route-subset] route config of orders: rule 'canary': subset {version=v2} "

@@ -28,9 +28,12 @@ import io.mesh4j.registry.internal.store.StoreUnavailableException;
  * One replica's connection to the etcd cluster, shared by the instances, the documents and the join tokens: the
  * jetcd client, the key names under {@code mesh4j/}, and whether etcd answers now.
  *
- * <p>A probe reads one key every half second. While it fails, the replica is <em>stale</em>: reads and watches are
- * answered from memory and flagged ({@code X-Mesh-Stale: true}), and changes are refused at once with a 503 rather
- * than left to wait on a cluster that is not there.
+ * <p>A probe reads one key every half second. Once {@value #PROBES_TO_REFUSE} in a row have failed, and until one
+ * answers, the replica is <em>stale</em>: reads and watches are answered from memory and flagged ({@code
+ * X-Mesh-Stale: true}), and changes are refused at once with a 503 rather than left to wait on a cluster that is not
+ * there. One failed probe alone changes nothing: an etcd leader election that the writes and keep-alives ride through
+ * can time out the one read in flight, and refusing changes for that would turn a pause into errors. A write that
+ * fails still answers 503 at once, whatever the probes say.
  */
 public final class EtcdConnection implements AutoCloseable {
 
@@ -45,10 +48,22 @@ public final class EtcdConnection implements AutoCloseable {
     private static final Duration PROBE_INTERVAL = Duration.ofMillis(500);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
+    /**
+     * How many probes in a row must fail before the replica refuses changes. With the interval and the timeout, etcd
+     * lost just after a probe answered is reported at most {@link #WORST_CASE_REPORT} later (docs/registry.md).
+     */
+    public static final int PROBES_TO_REFUSE = 2;
+
+    /** The interval and the timeout, once per probe that must fail: how late an outage may be reported at worst. */
+    public static final Duration WORST_CASE_REPORT =
+            PROBE_INTERVAL.plus(PROBE_TIMEOUT).multipliedBy(PROBES_TO_REFUSE);
+
     private final List<URI> endpoints;
     private final Client client;
     private final ScheduledExecutorService prober;
     private volatile @Nullable String unreachable;
+    /** The probes failed in a row; only the probe's thread reads and writes it. */
+    private int failedInARow;
     /** The prefixes whose watch is broken now, so that this replica may not have heard their last changes. */
     private final Set<String> behind = ConcurrentHashMap.newKeySet();
 
@@ -162,6 +177,7 @@ public final class EtcdConnection implements AutoCloseable {
     private void probe() {
         try {
             client.getKVClient().get(key("probe")).get(PROBE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+            failedInARow = 0;
             if (unreachable != null) {
                 logger.info("etcd at {} answers again: serving fresh data, accepting changes", endpoints);
                 unreachable = null;
@@ -169,16 +185,27 @@ public final class EtcdConnection implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            if (unreachable == null) {
-                logger.warn(
-                        "etcd at {} does not answer ({}): reads are served from memory and flagged stale, "
-                                + "changes are refused with 503 until it does",
-                        endpoints,
-                        e.toString());
-            }
-            unreachable = "the registry cannot reach etcd at " + endpoints + " (" + e
-                    + "): changes are refused until it has a quorum again; reads are served stale";
+            failed(e);
         }
+    }
+
+    private void failed(Exception e) {
+        failedInARow++;
+        if (failedInARow < PROBES_TO_REFUSE) {
+            // Maybe an election: the next probe says whether etcd is really gone.
+            logger.debug("etcd at {} did not answer a probe ({}); looking again", endpoints, e.toString());
+            return;
+        }
+        if (unreachable == null) {
+            logger.warn(
+                    "etcd at {} does not answer ({} probes in a row failed, the last with {}): reads are served "
+                            + "from memory and flagged stale, changes are refused with 503 until it does",
+                    endpoints,
+                    failedInARow,
+                    e.toString());
+        }
+        unreachable = "the registry cannot reach etcd at " + endpoints + " (" + e
+                + "): changes are refused until it has a quorum again; reads are served stale";
     }
 
     static ByteSequence key(String name) {
