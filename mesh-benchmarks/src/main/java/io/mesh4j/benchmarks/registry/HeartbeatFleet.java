@@ -59,13 +59,22 @@ final class HeartbeatFleet {
 
     /** Heartbeats for {@code duration}, then waits for those in flight; a heartbeat the registry answers 404 fails. */
     Bounded.Outcome run(Duration duration) {
+        return run(duration, Long.MAX_VALUE);
+    }
+
+    /**
+     * Heartbeats for {@code duration} or until {@code most} heartbeats are sent, whichever comes first, then waits
+     * for those in flight; a heartbeat the registry answers 404 fails.
+     */
+    Bounded.Outcome run(Duration duration, long most) {
         final long start = System.nanoTime();
         final long end = start + duration.toNanos();
         final LongAdder completed = new LongAdder();
         final LongAdder failed = new LongAdder();
         final CountDownLatch done = new CountDownLatch(members.size() * inFlightPerMember);
+        final AtomicLong sent = new AtomicLong();
         for (int m = 0; m < members.size(); m++) {
-            final Member member = new Member(m, end, completed, failed, done);
+            final Member member = new Member(m, end, most, sent, completed, failed, done);
             for (int lane = 0; lane < inFlightPerMember; lane++) {
                 member.next();
             }
@@ -90,24 +99,35 @@ final class HeartbeatFleet {
         private final long owned;
 
         private final long end;
+        private final long most;
+        private final AtomicLong sent;
         private final LongAdder completed;
         private final LongAdder failed;
         private final CountDownLatch done;
         private final AtomicLong turn = new AtomicLong();
 
-        Member(int index, long end, LongAdder completed, LongAdder failed, CountDownLatch done) {
+        Member(
+                int index,
+                long end,
+                long most,
+                AtomicLong sent,
+                LongAdder completed,
+                LongAdder failed,
+                CountDownLatch done) {
             this.index = index;
             this.client = members.get(index);
             this.owned = (instances - index + members.size() - 1) / members.size();
             this.end = end;
+            this.most = most;
+            this.sent = sent;
             this.completed = completed;
             this.failed = failed;
             this.done = done;
         }
 
-        /** Sends this member's next heartbeat, or ends this lane once the time is up. */
+        /** Sends this member's next heartbeat, or ends this lane once the time is up or the fleet sent its most. */
         void next() {
-            if (System.nanoTime() >= end) {
+            if (System.nanoTime() >= end || sent.getAndIncrement() >= most) {
                 done.countDown();
                 return;
             }

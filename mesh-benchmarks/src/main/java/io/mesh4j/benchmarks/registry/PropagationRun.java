@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
@@ -78,6 +79,7 @@ final class PropagationRun {
             Duration budget,
             Duration pause,
             Duration heartbeats,
+            long warmupHeartbeats,
             int writeConcurrency,
             int warmupWrites,
             int profileFromWatchers,
@@ -249,6 +251,16 @@ final class PropagationRun {
                         // The operator's heartbeats: each written to the audit log (fsync'd) before it is answered.
                         memberCount = 0;
                         inFlightPerMember = settings.writeConcurrency();
+                        warmUpHeartbeats(
+                                underTest,
+                                watcherCount,
+                                instanceCount,
+                                "the operator",
+                                () -> Bounded.times(
+                                        settings.warmupHeartbeats(),
+                                        settings.writeConcurrency(),
+                                        i -> admin.heartbeat(service, instanceId(i % instanceCount))
+                                                .thenApply(known -> requireKnown(known, i))));
                         counters = HeartbeatCounters.start(underTest);
                         heartbeats = heartbeat(admin, service, instanceCount);
                     } else {
@@ -268,8 +280,17 @@ final class PropagationRun {
                         }
                         final HeartbeatFleet fleet = new HeartbeatFleet(
                                 clients, service, instanceCount, inFlightPerMember, PropagationRun::instanceId);
-                        // A short first round, so that each member's connection is open and warm before counting.
-                        checkNoFailures("first heartbeats", fleet.run(Duration.ofMillis(300)));
+                        // Untimed heartbeats first, over the same connections: the replica is a new process, and
+                        // until its heartbeat path is compiled a heartbeat costs it several times what it costs
+                        // warm (BENCHMARKS.md, "Where a heartbeat's CPU goes"). A registry serves heartbeats for
+                        // its whole life; the first seconds after its start are not what bounds it.
+                        warmUpHeartbeats(
+                                underTest,
+                                watcherCount,
+                                instanceCount,
+                                memberCount + " members",
+                                () -> fleet.run(
+                                        Duration.ofMinutes(5), Math.max(settings.warmupHeartbeats(), memberCount)));
                         // Profiled where the changes were: the replica and this process (the members' clients).
                         final @Nullable JfrRecording replicaProfile = profiled
                                 ? JfrRecording.start(registry.pid(), dir.resolve("registry-heartbeats.jfr"))
@@ -354,6 +375,32 @@ final class PropagationRun {
                         settings.warmupWrites(),
                         settings.writeConcurrency(),
                         i -> admin.deregister(warmup, instanceId(i))));
+    }
+
+    /**
+     * Sends the untimed heartbeats {@code warmUp} sends, and says what they cost the replica and this process, for
+     * comparison with the timed ones.
+     */
+    private void warmUpHeartbeats(
+            RegistryUnderTest underTest,
+            int watcherCount,
+            int instanceCount,
+            String senders,
+            Supplier<Bounded.Outcome> warmUp) {
+        final HeartbeatCounters counters = HeartbeatCounters.start(underTest);
+        final Bounded.Outcome outcome = warmUp.get();
+        checkNoFailures("warm-up heartbeats", outcome);
+        final Heartbeats cost = counters.stop(outcome.completed(), 0, 0);
+        progress.say(String.format(
+                "%,d watchers × %,d instances: %,d untimed heartbeats from %s to warm up, %,.0f/s; per heartbeat: "
+                        + "replica %.0f µs, load generator %.0f µs of CPU",
+                watcherCount,
+                instanceCount,
+                outcome.completed(),
+                senders,
+                outcome.perSecond(),
+                cost.replicaCpuMicros(),
+                cost.generatorCpuMicros()));
     }
 
     /** CPU and keep-alive counts at the start of the heartbeats, to take the heartbeats' share from. */

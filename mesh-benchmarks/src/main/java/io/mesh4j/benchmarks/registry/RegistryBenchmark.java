@@ -80,6 +80,15 @@ public final class RegistryBenchmark implements Callable<Integer> {
     Duration heartbeats = Duration.ofSeconds(3);
 
     @Option(
+            names = "--warmup-heartbeats",
+            defaultValue = "100000",
+            description = "Heartbeats sent, untimed, by the same senders before the timed ones: each configuration's "
+                    + "replicas are new processes, and their heartbeat path (and the members') runs interpreted and "
+                    + "is compiled during its first ~100,000 heartbeats, which then cost several times what they "
+                    + "cost warm. 0 times them cold. Default: ${DEFAULT-VALUE}.")
+    long warmupHeartbeats = 100_000;
+
+    @Option(
             names = "--write-concurrency",
             defaultValue = "32",
             description = "Registrations and heartbeats in flight. Default: 32.")
@@ -232,6 +241,10 @@ public final class RegistryBenchmark implements Callable<Integer> {
                     "--heartbeat-members: " + heartbeatMembers
                             + " (expected: 1 to 400, the members that join at once)");
         }
+        if (warmupHeartbeats < 0) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--warmup-heartbeats: " + warmupHeartbeats + " (expected: 0 or more)");
+        }
         if (leaseSlack != null && (leaseSlack < 0 || leaseSlack > 100)) {
             throw new CommandLine.ParameterException(
                     new CommandLine(this),
@@ -248,6 +261,7 @@ public final class RegistryBenchmark implements Callable<Integer> {
                         budget,
                         pause,
                         heartbeats,
+                        warmupHeartbeats,
                         writeConcurrency,
                         warmupWrites,
                         profileFromWatchers,

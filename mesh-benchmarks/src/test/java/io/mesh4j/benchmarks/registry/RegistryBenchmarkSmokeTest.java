@@ -40,6 +40,8 @@ class RegistryBenchmarkSmokeTest {
                         "200ms",
                         "--heartbeat-members",
                         "3",
+                        "--warmup-heartbeats",
+                        "100",
                         "--warmup-writes",
                         "100",
                         "--work-dir",
