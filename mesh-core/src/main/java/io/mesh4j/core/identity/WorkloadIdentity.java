@@ -95,7 +95,9 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
 
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
-    private final ClientFactory registryFactory;
+    /** Built on a thread of its own, started by the constructor. */
+    private final CompletableFuture<ClientFactory> registryFactory;
+
     private final RegistryClient registry;
     private final CompletableFuture<WorkloadIdentity> firstCertificate = new CompletableFuture<>();
     private final CopyOnWriteArrayList<Runnable> renewalListeners = new CopyOnWriteArrayList<>();
@@ -161,20 +163,11 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         CertificateGauges.quiet();
         final X509ExtendedTrustManager registryTrust = trustManager(
                 SpiffeId::isRegistry, SpiffeId.ofRegistry(trustDomain).toString());
-        // The provider's key pair keys the TLS spec, so that a new certificate opens new connections (the first one
-        // the connection that asked for it without a certificate); the key manager presents it. Left to Armeria, the
-        // key pair would reach Netty as a key and chain, which it turns into a context through a PKCS#12 key store
-        // written and read back (two PBKDF2 derivations of 10,000 rounds, in code not yet compiled at a workload's
-        // start): on the path from the first certificate to the first watches, every start, every renewal.
-        final KeyManagerFactory registryKeys = new CurrentKeyManager(this::keyPair).factory();
-        registryFactory = ClientFactory.builder()
-                .tlsProvider(
-                        tlsProvider(),
-                        ClientTlsConfig.builder()
-                                .tlsCustomizer(
-                                        tls -> tls.trustManager(registryTrust).keyManager(registryKeys))
-                                .build())
-                .build();
+        // Armeria's client side takes about a second to set up in a cold JVM (its default and insecure client
+        // factories come with the first WebClient): built on a thread of its own, so that it overlaps what the
+        // workload does meanwhile (a mesh server builds its Armeria server, the key and the CSR are made) instead of
+        // coming before it. Calls to the registry made before it is built wait for it.
+        registryFactory = new CompletableFuture<>();
         registry = RegistryClient.of(registryUris, registryFactory);
         trustWatch = new DocumentWatch<>(
                 "the trust state of " + trustDomain,
@@ -182,6 +175,33 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
                 TrustSnapshot::index,
                 this::onTrust,
                 scheduler);
+        final Thread building =
+                new Thread(() -> buildRegistryFactory(registryTrust), "mesh4j-registry-client-" + service);
+        building.setDaemon(true);
+        building.start();
+    }
+
+    /** Builds the client factory of the registry's connections; see the constructor. */
+    private void buildRegistryFactory(X509ExtendedTrustManager registryTrust) {
+        try {
+            // The provider's key pair keys the TLS spec, so that a new certificate opens new connections (the first
+            // one the connection that asked for it without a certificate); the key manager presents it. Left to
+            // Armeria, the key pair would reach Netty as a key and chain, which it turns into a context through a
+            // PKCS#12 key store written and read back (two PBKDF2 derivations of 10,000 rounds, in code not yet
+            // compiled at a workload's start): on the path from the first certificate to the first watches, every
+            // start, every renewal.
+            final KeyManagerFactory registryKeys = new CurrentKeyManager(this::keyPair).factory();
+            registryFactory.complete(ClientFactory.builder()
+                    .tlsProvider(
+                            tlsProvider(),
+                            ClientTlsConfig.builder()
+                                    .tlsCustomizer(tls ->
+                                            tls.trustManager(registryTrust).keyManager(registryKeys))
+                                    .build())
+                    .build());
+        } catch (Throwable t) {
+            registryFactory.completeExceptionally(t);
+        }
     }
 
     /**
@@ -654,6 +674,14 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
             firstCertificate.completeExceptionally(stale);
             return;
         }
+        if (!renewal && registryFactory.isCompletedExceptionally()) {
+            // Not the registry: this process could not set up a client of it. Trying again would not help.
+            final IllegalStateException broken =
+                    new IllegalStateException(id + ": cannot set up the client of the registry: " + cause, cause);
+            logger.error("{}", broken.getMessage());
+            firstCertificate.completeExceptionally(broken);
+            return;
+        }
         if (!renewal && cause instanceof RegistryException) {
             final int status = ((RegistryException) cause).status();
             // 429 is the registry's limit of certificate requests per source address (many workloads starting
@@ -716,7 +744,11 @@ public final class WorkloadIdentity implements Lifecycle<WorkloadIdentity> {
         }
         // Outside the lock: closing the factory waits for its event loops, and one of them may be waiting for this
         // lock to hand in a certificate that was on its way (a deadlock CI met with 10 s certificates).
-        registryFactory.close();
+        final @Nullable ClientFactory factory =
+                registryFactory.handle((built, cause) -> built).join();
+        if (factory != null) {
+            factory.close();
+        }
         final @Nullable StateDir state = this.state;
         if (state != null) {
             state.flush(Duration.ofSeconds(2));

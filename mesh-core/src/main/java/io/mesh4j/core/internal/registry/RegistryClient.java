@@ -19,6 +19,7 @@ import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.util.Exceptions;
 
 import io.mesh4j.core.authz.AccessPolicy;
 import io.mesh4j.core.authz.DefaultPolicy;
@@ -49,9 +50,12 @@ public final class RegistryClient {
     /** How much longer than the {@code wait} the client waits for a watch answer before giving up on it. */
     private static final Duration WATCH_SLACK = Duration.ofSeconds(10);
 
-    private final RegistryAddresses addresses;
+    private final List<URI> uris;
+    /** Made at once, or on the thread that builds the client factory: calls made before wait for it. */
+    private final CompletableFuture<RegistryAddresses> addresses;
 
-    private RegistryClient(RegistryAddresses addresses) {
+    private RegistryClient(List<URI> uris, CompletableFuture<RegistryAddresses> addresses) {
+        this.uris = uris;
         this.addresses = addresses;
     }
 
@@ -77,6 +81,20 @@ public final class RegistryClient {
      */
     public static RegistryClient of(List<URI> uris, ClientFactory factory) {
         return builder(uris).factory(factory).build();
+    }
+
+    /**
+     * A client of the registry replicas at {@code uris} whose connections come from {@code factory} once it is
+     * built: a workload's, which its identity builds on a thread of its own while the workload goes on starting
+     * (Armeria's client side takes about a second to set up, cold). Its WebClients are made on the thread that
+     * completes {@code factory}; a call made before waits for them, and fails as {@code factory} did if it failed.
+     */
+    public static RegistryClient of(List<URI> uris, CompletableFuture<ClientFactory> factory) {
+        final List<URI> checked = checkUris(uris);
+        return new RegistryClient(
+                checked,
+                factory.thenApply(made -> new RegistryAddresses(
+                        checked, made, null, CommonPools.workerGroup(), RegistryAddresses.defaultBackoff())));
     }
 
     public static Builder builder(URI uri) {
@@ -119,17 +137,19 @@ public final class RegistryClient {
 
     /** The replica calls go to now: the first given, until it fails. */
     public URI uri() {
-        return addresses.current();
+        final @Nullable RegistryAddresses made = made();
+        return made != null ? made.current() : uris.get(0);
     }
 
     /** Every replica this client may call, in the order given. */
     public List<URI> uris() {
-        return addresses.uris();
+        return uris;
     }
 
     /** How many times a call moved on from a replica that failed to the next one, since this client was made. */
     public long failovers() {
-        return addresses.failovers();
+        final @Nullable RegistryAddresses made = made();
+        return made != null ? made.failovers() : 0;
     }
 
     /**
@@ -217,7 +237,7 @@ public final class RegistryClient {
             ServiceName service, long index, Duration heartbeat, Consumer<InstancesChanges> onChanges) {
         final String path = "/v1/services/" + service.value() + "/instances?index=" + index + "&wait="
                 + WatchParams.formatWait(heartbeat) + "&changes=true&stream=true";
-        final HttpResponse response = addresses.stream(c -> c.prepare()
+        final HttpResponse response = stream(c -> c.prepare()
                 .get(path)
                 // Open as long as both sides live: no response timeout, and no limit on what it carries in all.
                 .responseTimeout(Duration.ZERO)
@@ -385,7 +405,7 @@ public final class RegistryClient {
      */
     private <T> CompletableFuture<T> watchPath(
             String pathAndQuery, Duration wait, Function<AggregatedHttpResponse, T> read) {
-        final CompletableFuture<AggregatedHttpResponse> answer = addresses.send(
+        final CompletableFuture<AggregatedHttpResponse> answer = send(
                 c -> c.prepare()
                         .get(pathAndQuery)
                         .responseTimeout(wait.plus(WATCH_SLACK))
@@ -401,7 +421,48 @@ public final class RegistryClient {
     }
 
     private CompletableFuture<AggregatedHttpResponse> send(Function<WebClient, HttpResponse> request, boolean read) {
-        return addresses.send(request, read);
+        final @Nullable RegistryAddresses made = made();
+        if (made != null) {
+            return made.send(request, read);
+        }
+        // Not made yet (a workload's first calls, while its client factory is built): sent once it is. Cancelling
+        // the answer aborts the call as it does once made, or keeps it from being sent.
+        final CompletableFuture<AggregatedHttpResponse> answer = new CompletableFuture<>();
+        addresses.whenComplete((ready, cause) -> {
+            if (cause != null) {
+                answer.completeExceptionally(Exceptions.peel(cause));
+                return;
+            }
+            if (answer.isDone()) {
+                return;
+            }
+            final CompletableFuture<AggregatedHttpResponse> sent = ready.send(request, read);
+            sent.whenComplete((response, failure) -> {
+                if (failure != null) {
+                    answer.completeExceptionally(failure);
+                } else {
+                    answer.complete(response);
+                }
+            });
+            answer.whenComplete((unused, failure) -> {
+                if (answer.isCancelled()) {
+                    sent.cancel(false);
+                }
+            });
+        });
+        return answer;
+    }
+
+    private HttpResponse stream(Function<WebClient, HttpResponse> request) {
+        final @Nullable RegistryAddresses made = made();
+        return made != null
+                ? made.stream(request)
+                : HttpResponse.of(addresses.thenApply(ready -> ready.stream(request)));
+    }
+
+    /** The replicas' WebClients, if made. */
+    private @Nullable RegistryAddresses made() {
+        return addresses.isDone() && !addresses.isCompletedExceptionally() ? addresses.join() : null;
     }
 
     // ---- golden metrics
@@ -445,7 +506,7 @@ public final class RegistryClient {
      * line) with no response timeout and no length limit; abort the answer to close the tap.
      */
     public HttpResponse openTap(String pathAndQuery) {
-        return addresses.stream(c -> c.prepare()
+        return stream(c -> c.prepare()
                 .get(pathAndQuery)
                 .responseTimeoutMillis(0)
                 .maxResponseLength(0)
@@ -685,7 +746,8 @@ public final class RegistryClient {
 
     @Override
     public String toString() {
-        return "RegistryClient(" + addresses + ')';
+        final @Nullable RegistryAddresses made = made();
+        return "RegistryClient(" + (made != null ? made : uris.size() == 1 ? uris.get(0) : uris) + ')';
     }
 
     /** Builds a {@link RegistryClient}. */
@@ -714,8 +776,10 @@ public final class RegistryClient {
         }
 
         public RegistryClient build() {
-            return new RegistryClient(new RegistryAddresses(
-                    uris, factory, adminToken, CommonPools.workerGroup(), RegistryAddresses.defaultBackoff()));
+            return new RegistryClient(
+                    uris,
+                    CompletableFuture.completedFuture(new RegistryAddresses(
+                            uris, factory, adminToken, CommonPools.workerGroup(), RegistryAddresses.defaultBackoff())));
         }
     }
 }
