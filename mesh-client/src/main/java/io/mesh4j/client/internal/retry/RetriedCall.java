@@ -33,6 +33,7 @@ import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.common.util.SafeCloseable;
 import com.linecorp.armeria.common.util.TimeoutMode;
 
+import io.mesh4j.client.internal.stack.CallState;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
@@ -138,7 +139,7 @@ final class RetriedCall implements CallCompletion {
         this.ctx = ctx;
         this.plan = plan;
         this.streaming = streaming;
-        deadline = Deadline.of(ctx);
+        deadline = CallState.deadlineOf(ctx);
         // Read by the caller on the call's event loop, where Armeria's own response is read: the default, with no
         // context current on the caller's thread, is any of the common workers, so that the answer and then the
         // caller's next call each took a thread hop (3 calls in 4 at one call in flight; BENCHMARKS.md, issue 12).
@@ -146,7 +147,7 @@ final class RetriedCall implements CallCompletion {
     }
 
     HttpResponse start(HttpRequest req) {
-        ctx.setAttr(CallCompletion.KEY, this);
+        CallState.of(ctx).completion(this);
         new ReplayableRequest(req, this).read(ctx.eventLoop().withoutContext());
         return returned;
     }
@@ -555,11 +556,6 @@ final class RetriedCall implements CallCompletion {
     private static ClientRequestContext callOf(ClientRequestContext ctx) {
         final @Nullable RequestLogAccess parent = ctx.log().parent();
         return parent != null && parent.context() instanceof ClientRequestContext call ? call : ctx;
-    }
-
-    /** Whether this is the call on {@code ctx}, rather than one its attempt's context copied the attribute of. */
-    boolean isOn(ClientRequestContext ctx) {
-        return this.ctx == ctx;
     }
 
     /** The log of the call's last attempt so far. */
