@@ -131,6 +131,9 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
         final RetryBudget budget;
         final AttemptLatencies latencies;
         final AttemptTimeouts timeouts;
+        /** The clock of the attempts the adaptive timeout cuts: one timer for all of them. */
+        final AttemptCuts cuts = new AttemptCuts();
+
         final EndpointAvailability availability;
         final Runnable onExhausted;
 
