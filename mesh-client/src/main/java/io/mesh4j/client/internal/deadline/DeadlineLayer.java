@@ -17,6 +17,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.MethodDescriptor;
 import io.mesh4j.client.internal.grpc.GrpcCalls;
 import io.mesh4j.client.internal.routing.RouteDecision;
+import io.mesh4j.client.internal.stack.CallState;
 import io.mesh4j.client.internal.stack.FusedClientLayer;
 import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.client.policy.ClientPolicy;
@@ -93,7 +94,7 @@ public final class DeadlineLayer extends FusedClientLayer {
                 // The stub's deadline, if any, is Armeria's response timeout and grpc-timeout already.
                 return null;
             }
-            final @Nullable Deadline started = Deadline.of(ctx);
+            final @Nullable Deadline started = CallState.deadlineOf(ctx);
             if (started != null
                     && started != inheritedDeadline(ctx)
                     && started.remaining().compareTo(timeout) < 0) {
@@ -105,7 +106,8 @@ public final class DeadlineLayer extends FusedClientLayer {
                 return HttpResponse.ofFailure(ResponseTimeoutException.get());
             }
             ctx.setResponseTimeout(TimeoutMode.SET_FROM_START, timeout);
-            Deadline.after(timeout, ticker).attachTo(ctx);
+            // Kept in the call's state, not as an attribute of its own: RETRY and a gRPC call's status read it.
+            CallState.of(ctx).deadline(Deadline.after(timeout, ticker));
             if (GrpcCalls.methodOf(ctx) != null && !isStubDeadline(ctx, timeout)) {
                 // The mesh's own timeout: a call it ends says so (TimeoutStatus). One the stub's deadline ends reads
                 // as gRPC has it.

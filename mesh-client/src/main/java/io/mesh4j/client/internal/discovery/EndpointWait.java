@@ -21,6 +21,7 @@ import com.linecorp.armeria.client.endpoint.EndpointSelector;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 import io.mesh4j.client.NoEndpointException;
+import io.mesh4j.client.internal.stack.CallState;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.discovery.ServiceName;
 
@@ -142,7 +143,7 @@ public final class EndpointWait implements EndpointSelectionStrategy {
      * would bound its stream), only a bounded wait.
      */
     private long waitNanosOf(ClientRequestContext ctx) {
-        final @Nullable Deadline own = Deadline.of(ctx);
+        final @Nullable Deadline own = CallState.deadlineOf(ctx);
         final @Nullable ServiceRequestContext root = ctx.root();
         // A deadline found through the served request is the caller's caller's, not this call's.
         if (own != null && (root == null || own != Deadline.of(root))) {
@@ -153,7 +154,7 @@ public final class EndpointWait implements EndpointSelectionStrategy {
             return waitWithoutTimeout.apply(ctx).toNanos();
         }
         final Deadline started = Deadline.after(timeout, ticker);
-        started.attachTo(ctx);
+        CallState.of(ctx).deadline(started);
         return started.remainingNanos();
     }
 

@@ -19,6 +19,7 @@ import io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.mesh4j.client.internal.stack.CallState;
 import io.mesh4j.core.deadline.Deadline;
 
 /**
@@ -73,7 +74,7 @@ final class TimeoutStatus implements ClientInterceptor {
             return status;
         }
         final @Nullable Duration timeout = ctx.attr(GrpcCalls.TIMEOUT);
-        final @Nullable Deadline deadline = Deadline.of(ctx);
+        final @Nullable Deadline deadline = CallState.deadlineOf(ctx);
         if (timeout == null
                 || deadline == null
                 || (deadline.remainingNanos() > MARGIN && !(status.getCause() instanceof ResponseTimeoutException))) {

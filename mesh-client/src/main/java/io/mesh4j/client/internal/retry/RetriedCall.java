@@ -3,7 +3,6 @@ package io.mesh4j.client.internal.retry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -33,6 +32,7 @@ import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.common.util.SafeCloseable;
 import com.linecorp.armeria.common.util.TimeoutMode;
 
+import io.mesh4j.client.internal.stack.CallState;
 import io.mesh4j.core.classify.ResponseClass;
 import io.mesh4j.core.deadline.Deadline;
 import io.mesh4j.core.internal.grpc.GrpcStatuses;
@@ -99,6 +99,7 @@ final class RetriedCall implements CallCompletion {
 
     /** One attempt: its context, when it was sent, and whether its end has been handled (answered or cut). */
     static final class Attempt {
+        final RetriedCall call;
         final ClientRequestContext ctx;
         final long startNanos;
         /**
@@ -106,30 +107,54 @@ final class RetriedCall implements CallCompletion {
          * left, whatever fraction of a millisecond the deadline's clock still shows.
          */
         final boolean lastsToDeadline;
+        /** When the loop cuts the attempt ({@link AttemptCuts}), if {@link #cuttable}. */
+        final long cutAtNanos;
 
-        private @Nullable ScheduledFuture<?> cut;
+        final boolean cuttable;
+
+        // Guarded by the loop's AttemptCuts.
+        @Nullable
+        Attempt prev;
+
+        @Nullable
+        Attempt next;
+
+        boolean watched;
+
         private boolean resolved;
 
-        Attempt(ClientRequestContext ctx, long startNanos, boolean lastsToDeadline) {
+        Attempt(
+                RetriedCall call,
+                ClientRequestContext ctx,
+                long startNanos,
+                boolean lastsToDeadline,
+                boolean cuttable,
+                long cutAtNanos) {
+            this.call = call;
             this.ctx = ctx;
             this.startNanos = startNanos;
             this.lastsToDeadline = lastsToDeadline;
+            this.cuttable = cuttable;
+            this.cutAtNanos = cutAtNanos;
         }
 
         /** Whether this is the first end of the attempt to be handled: its answer, or its cut, not both. */
-        synchronized boolean resolve() {
-            if (resolved) {
-                return false;
+        boolean resolve() {
+            synchronized (this) {
+                if (resolved) {
+                    return false;
+                }
+                resolved = true;
             }
-            resolved = true;
-            if (cut != null) {
-                cut.cancel(false);
+            if (cuttable) {
+                call.loop.cuts.unwatch(this);
             }
             return true;
         }
 
-        synchronized void cutAfter(ScheduledFuture<?> timer) {
-            cut = timer;
+        /** Its time is up ({@link AttemptCuts}): on the attempt's event loop. */
+        void cut() {
+            call.cut(this);
         }
     }
 
@@ -138,7 +163,7 @@ final class RetriedCall implements CallCompletion {
         this.ctx = ctx;
         this.plan = plan;
         this.streaming = streaming;
-        deadline = Deadline.of(ctx);
+        deadline = CallState.deadlineOf(ctx);
         // Read by the caller on the call's event loop, where Armeria's own response is read: the default, with no
         // context current on the caller's thread, is any of the common workers, so that the answer and then the
         // caller's next call each took a thread hop (3 calls in 4 at one call in flight; BENCHMARKS.md, issue 12).
@@ -146,7 +171,7 @@ final class RetriedCall implements CallCompletion {
     }
 
     HttpResponse start(HttpRequest req) {
-        ctx.setAttr(CallCompletion.KEY, this);
+        CallState.of(ctx).completion(this);
         new ReplayableRequest(req, this).read(ctx.eventLoop().withoutContext());
         return returned;
     }
@@ -182,13 +207,15 @@ final class RetriedCall implements CallCompletion {
                     TimeoutMode.SET_FROM_NOW, Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
         }
         final boolean lastsToDeadline = remaining != Long.MAX_VALUE && (timeout == 0 || timeout >= remaining);
-        final Attempt attempt = new Attempt(attemptCtx, System.nanoTime(), lastsToDeadline);
+        final long startNanos = System.nanoTime();
+        final Attempt attempt =
+                new Attempt(this, attemptCtx, startNanos, lastsToDeadline, timeout > 0, startNanos + nanos);
         current = attempt;
         if (timeout > 0) {
-            // The loop's own timer as well: Armeria's response timeout starts once the request is sent, so an
+            // The loop's own clock as well: Armeria's response timeout starts once the request is sent, so an
             // attempt waiting for a connection to a frozen instance (its handshake never answered) would outlive it.
-            attempt.cutAfter(
-                    attemptCtx.eventLoop().withoutContext().schedule(() -> cut(attempt), nanos, TimeUnit.NANOSECONDS));
+            // One timer for all the loop's attempts (AttemptCuts), not one scheduled and cancelled per attempt.
+            loop.cuts.watch(attempt);
         }
         HttpResponse res;
         try (SafeCloseable ignored = derived ? attemptCtx.push() : null) {
@@ -213,7 +240,7 @@ final class RetriedCall implements CallCompletion {
     }
 
     /** An attempt that outlived its timeout: failed now, as a timeout, and its stream reset. */
-    private void cut(Attempt attempt) {
+    void cut(Attempt attempt) {
         if (!attempt.resolve()) {
             return;
         }
@@ -555,11 +582,6 @@ final class RetriedCall implements CallCompletion {
     private static ClientRequestContext callOf(ClientRequestContext ctx) {
         final @Nullable RequestLogAccess parent = ctx.log().parent();
         return parent != null && parent.context() instanceof ClientRequestContext call ? call : ctx;
-    }
-
-    /** Whether this is the call on {@code ctx}, rather than one its attempt's context copied the attribute of. */
-    boolean isOn(ClientRequestContext ctx) {
-        return this.ctx == ctx;
     }
 
     /** The log of the call's last attempt so far. */

@@ -2,8 +2,6 @@ package io.mesh4j.client.internal.retry;
 
 import java.util.function.Function;
 
-import org.jspecify.annotations.Nullable;
-
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
@@ -14,10 +12,10 @@ import com.linecorp.armeria.common.logging.RequestLogAccess;
 
 import io.mesh4j.client.balancer.EndpointAvailability;
 import io.mesh4j.client.internal.routing.RouteDecision;
+import io.mesh4j.client.internal.stack.CallState;
 import io.mesh4j.client.policy.ClientPolicies;
 import io.mesh4j.core.classify.ResponseClassifier;
 import io.mesh4j.core.discovery.ServiceName;
-import io.mesh4j.core.internal.stack.CallCompletion;
 import io.mesh4j.core.internal.telemetry.MeshMetrics;
 import io.mesh4j.core.internal.telemetry.TelemetryAccess;
 import io.mesh4j.core.stack.AbstractLayer;
@@ -109,14 +107,12 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
      * log of the call above it; {@code ctx}'s own log when no loop ran it.
      */
     public static RequestLogAccess lastAttemptLog(ClientRequestContext ctx) {
-        final @Nullable CallCompletion call = ctx.attr(CallCompletion.KEY);
-        return call instanceof RetriedCall retried && retried.isOn(ctx) ? retried.lastAttemptLog() : ctx.log();
+        return CallState.completionOn(ctx) instanceof RetriedCall retried ? retried.lastAttemptLog() : ctx.log();
     }
 
     /** Stops the call on {@code ctx} (a hedge that lost): no further retry, its attempt in flight cancelled. */
     public static void cancel(ClientRequestContext ctx) {
-        final @Nullable CallCompletion call = ctx.attr(CallCompletion.KEY);
-        if (call instanceof RetriedCall retried && retried.isOn(ctx)) {
+        if (CallState.completionOn(ctx) instanceof RetriedCall retried) {
             retried.cancel();
         } else {
             ctx.cancel();
@@ -135,6 +131,9 @@ public final class RetryLayer extends AbstractLayer<HttpClient> {
         final RetryBudget budget;
         final AttemptLatencies latencies;
         final AttemptTimeouts timeouts;
+        /** The clock of the attempts the adaptive timeout cuts: one timer for all of them. */
+        final AttemptCuts cuts = new AttemptCuts();
+
         final EndpointAvailability availability;
         final Runnable onExhausted;
 

@@ -4,6 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 import com.linecorp.armeria.client.ClientRequestContext;
 
+import io.mesh4j.client.internal.stack.CallState;
 import io.mesh4j.core.discovery.ServiceName;
 import io.mesh4j.core.routing.RouteOverride;
 import io.mesh4j.core.routing.RouteRule;
@@ -11,8 +12,8 @@ import io.mesh4j.core.routing.Subset;
 import io.netty.util.AttributeKey;
 
 /**
- * Where one call goes and what it follows, decided once by the {@link Router} and remembered on the call's
- * context: the layers below read the rule (timeouts, retries, hedging, faults) from it, the transport checks the
+ * Where one call goes and what it follows, decided once by the {@link Router} and remembered in the call's
+ * {@link CallState}: the layers below read the rule (timeouts, retries, hedging, faults) from it, the transport checks the
  * target's identity by it.
  *
  * @param target      the service the call goes to: the one asked for, or another a route override names
@@ -28,8 +29,6 @@ public record RouteDecision(
         @Nullable RouteOverride override,
         boolean noInstances) {
 
-    private static final AttributeKey<RouteDecision> KEY = AttributeKey.valueOf(RouteDecision.class, "DECISION");
-
     /**
      * The rule a typed client declares for the method being called, which the registry's rule is laid over. Set by
      * the typed client on each call's context.
@@ -39,7 +38,8 @@ public record RouteDecision(
 
     /** The decision made for the call of {@code ctx}, or of the call it is an attempt of; null before routing. */
     public static @Nullable RouteDecision of(ClientRequestContext ctx) {
-        return ctx.attr(KEY);
+        final @Nullable CallState<RouteDecision> state = CallState.find(ctx);
+        return state != null ? state.decision() : null;
     }
 
     /**
@@ -58,7 +58,7 @@ public record RouteDecision(
     }
 
     void attachTo(ClientRequestContext ctx) {
-        ctx.setAttr(KEY, this);
+        CallState.<RouteDecision>of(ctx).decision(this);
     }
 
     /** Where the call went, for messages: {@code orders {version=v2}}. */

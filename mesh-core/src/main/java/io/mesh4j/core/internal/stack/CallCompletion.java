@@ -15,7 +15,10 @@ import io.netty.util.AttributeKey;
  */
 public interface CallCompletion {
 
-    /** Set on a call's context by the retry loop that runs its attempts. */
+    /**
+     * Set on a call's context by the retry loop that runs its attempts, or by what keeps the call's state for the
+     * loop and the other layers (mesh-client's {@code CallState}, which hands the listener on to the loop).
+     */
     AttributeKey<CallCompletion> KEY = AttributeKey.valueOf(CallCompletion.class, "KEY");
 
     /**
