@@ -51,6 +51,8 @@ class MeshEndToEndTest {
         final MeshServer inventory = Inventory.server(registryUri, "inventory-1")
                 .identity(inventoryIdentity)
                 .advertisedHost("127.0.0.1")
+                // Stopped after each test, where no call reaches it any more: no drain to wait out.
+                .drainPeriod(Duration.ZERO)
                 .build();
         inventory.start().join();
         local.closeLater(inventory);

@@ -80,6 +80,7 @@ class TracingAcrossServicesTest {
         leaf = MeshServer.builder("leaf", registry.uri())
                 .identity(identity("leaf"))
                 .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO) // stopped after each test: no drain to wait out
                 .telemetry(leafTelemetry)
                 .service("/leaf", (ctx, req) -> HttpResponse.of("leaf"))
                 .build();
@@ -87,6 +88,7 @@ class TracingAcrossServicesTest {
         edge = MeshServer.builder("edge", registry.uri())
                 .identity(edgeIdentity)
                 .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO) // stopped after each test: no drain to wait out
                 .telemetry(edgeTelemetry)
                 .service(
                         "/on-the-request-thread",

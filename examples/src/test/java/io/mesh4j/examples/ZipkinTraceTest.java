@@ -77,19 +77,8 @@ class ZipkinTraceTest {
                         .dataDir(dataDir)
                         .build()) {
             final WebClient zipkinApi = WebClient.of(zipkin);
-            await().atMost(Duration.ofSeconds(120))
-                    .pollInterval(Duration.ofMillis(500))
-                    .until(() -> {
-                        assertThat(server.isAlive())
-                                .as("zipkin is running; see " + server.log())
-                                .isTrue();
-                        return zipkinApi
-                                .get("/health")
-                                .aggregate()
-                                .handle((res, cause) ->
-                                        res != null && res.status().equals(HttpStatus.OK))
-                                .join();
-                    });
+            // The mesh starts while Zipkin does (its start takes the longest): nothing sends a span before the
+            // request below, which waits for Zipkin to answer.
             registry.start();
             final List<String> toZipkin = List.of("--zipkin", zipkin + "/api/v2/spans");
             final InMemorySpanExporter local = InMemorySpanExporter.create();
@@ -110,6 +99,19 @@ class ZipkinTraceTest {
                             .identity(identity.start().join())
                             .telemetry(telemetry)
                             .build()) {
+                await().atMost(Duration.ofSeconds(120))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> {
+                            assertThat(server.isAlive())
+                                    .as("zipkin is running; see " + server.log())
+                                    .isTrue();
+                            return zipkinApi
+                                    .get("/health")
+                                    .aggregate()
+                                    .handle((res, cause) ->
+                                            res != null && res.status().equals(HttpStatus.OK))
+                                    .join();
+                        });
                 caller.webClient(
                         ServiceName.of(Frontend.SERVICE)); // the watch of a service starts with its first client
                 await().atMost(Duration.ofSeconds(10))

@@ -31,6 +31,7 @@ class AdminEndpointTest {
             final MeshServer orders = MeshServer.builder("orders", registry.uri())
                     .plaintext()
                     .advertisedHost("127.0.0.1")
+                    .drainPeriod(Duration.ZERO) // stopped at the test's end: no drain to wait out
                     .telemetry(telemetry)
                     .adminPort(0)
                     .service("/orders/{id}", (ctx, req) -> HttpResponse.of("ok"))
@@ -84,6 +85,7 @@ class AdminEndpointTest {
             final MeshServer orders = MeshServer.builder("orders", registry.uri())
                     .plaintext()
                     .advertisedHost("127.0.0.1")
+                    .drainPeriod(Duration.ZERO) // stopped at the test's end: no drain to wait out
                     .telemetry(telemetry)
                     .adminPort(0)
                     .adminAddress(InetAddress.getByName("0.0.0.0"))

@@ -150,7 +150,9 @@ class GrpcServerTest {
         server = MeshServer.builder("interop", registry.uri())
                 .identity(TlsWorkloads.join(registry, "interop", toClose))
                 .advertisedHost("127.0.0.1")
-                .drainPeriod(Duration.ofSeconds(3))
+                // Stopped after every test: a drain period would be waited out each time. The test of draining
+                // starts a server of its own that drains.
+                .drainPeriod(Duration.ZERO)
                 .stopOnShutdown(false)
                 .telemetry(telemetry)
                 .grpcService(ServerInterceptors.intercept(new TestServiceImpl(testServiceExecutor), interceptors))
@@ -172,7 +174,12 @@ class GrpcServerTest {
 
     /** A stock grpc-java channel over TLS, presenting {@code identity}'s certificate and checking the server's. */
     private ManagedChannel channelAs(WorkloadIdentity identity) {
-        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+        return channelTo(server, identity);
+    }
+
+    /** The same, to {@code target}: a server of interop that a test started for itself. */
+    private ManagedChannel channelTo(MeshServer target, WorkloadIdentity identity) {
+        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.port())
                 .sslContext(sslContextOf(identity))
                 .maxInboundMessageSize(16 * 1024 * 1024)
                 .build();
@@ -610,16 +617,26 @@ class GrpcServerTest {
 
     @Test
     void healthAnswersServingWhileServingAndNotServingOnceTheServerDrains() {
-        final HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channelAs(frontend));
+        final MeshServer draining = MeshServer.builder("interop", registry.uri())
+                .identity(TlsWorkloads.join(registry, "interop", toClose))
+                .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ofSeconds(3))
+                .stopOnShutdown(false)
+                .grpcService(new TestServiceImpl(testServiceExecutor))
+                .build();
+        draining.start().join();
+        toClose.add(() -> draining.stop().join());
+        final HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channelTo(draining, frontend));
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
                 .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
-        final CompletableFuture<Void> stopping = server.stop();
+        final CompletableFuture<Void> stopping = draining.stop();
         // Draining for 3 s: still listening, and saying it is on its way out.
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
                 .isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
         // Callers that have not heard yet are still served while it drains.
-        final TestServiceGrpc.TestServiceBlockingStub stub = TestServiceGrpc.newBlockingStub(channelAs(frontend));
+        final TestServiceGrpc.TestServiceBlockingStub stub =
+                TestServiceGrpc.newBlockingStub(channelTo(draining, frontend));
         assertThat(stub.emptyCall(Empty.getDefaultInstance())).isEqualTo(Empty.getDefaultInstance());
         stopping.join();
         // Closed: a stock client reads the closed listener as UNAVAILABLE, which it may retry elsewhere.
@@ -647,6 +664,7 @@ class GrpcServerTest {
         final MeshServer onLoop = MeshServer.builder("interop", registry.uri())
                 .identity(TlsWorkloads.join(registry, "interop", toClose))
                 .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
                 .stopOnShutdown(false)
                 .grpcOnEventLoop(true)
                 .grpcService(ServerInterceptors.intercept(
@@ -680,6 +698,7 @@ class GrpcServerTest {
         final MeshServer small = MeshServer.builder("interop", registry.uri())
                 .identity(TlsWorkloads.join(registry, "interop", toClose))
                 .advertisedHost("127.0.0.1")
+                .drainPeriod(Duration.ZERO)
                 .stopOnShutdown(false)
                 .grpcMaxMessageSize(1024)
                 .grpcService(new TestServiceImpl(testServiceExecutor))
