@@ -20,14 +20,8 @@ record JvmRun(int exitCode, String output, boolean timedOut) {
     static JvmRun run(String mainClass, List<String> args, Duration limit) throws IOException, InterruptedException {
         final Path log = Files.createTempFile("mesh4j-run-", ".log");
         try {
-            // C1 only, as the demo's own child JVMs run (ChildJvm, MeshCtlProcess): a run of seconds ends before
-            // C2's code would pay for its compiling.
-            final List<String> command = new ArrayList<>(List.of(
-                    ExternalProcess.java(),
-                    "-XX:TieredStopAtLevel=1",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    mainClass));
+            final List<String> command = new ArrayList<>(
+                    List.of(ExternalProcess.java(), "-cp", System.getProperty("java.class.path"), mainClass));
             command.addAll(args);
             final Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
