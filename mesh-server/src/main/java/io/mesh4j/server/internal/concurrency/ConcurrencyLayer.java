@@ -18,6 +18,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.grpc.Status;
+import io.mesh4j.core.internal.Lazy;
 import io.mesh4j.core.internal.registry.ErrorBody;
 import io.mesh4j.core.internal.registry.ErrorCode;
 import io.mesh4j.core.internal.registry.RegistryJson;
@@ -50,17 +51,18 @@ public final class ConcurrencyLayer extends FusedServiceLayer {
         final ServerRoutes routes = params.get(ServerRoutes.KEY);
         // One bulkhead per rule that sets a limit, by value: a pushed config with another limit starts afresh.
         // Requests in flight under the old one release it when they end; the old one is then forgotten.
-        final Cache<RouteRule, Bulkhead> bulkheads =
-                Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
+        // Made at the first request under such a rule: a server whose rules set no limit loads no Caffeine for it.
+        final Lazy<Cache<RouteRule, Bulkhead>> bulkheads = Lazy.of(() ->
+                Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).<RouteRule, Bulkhead>build());
         return new RequestConcurrency(routes, bulkheads);
     }
 
     private static final class RequestConcurrency implements Interceptor<ServiceRequestContext> {
 
         private final ServerRoutes routes;
-        private final Cache<RouteRule, Bulkhead> bulkheads;
+        private final Lazy<Cache<RouteRule, Bulkhead>> bulkheads;
 
-        RequestConcurrency(ServerRoutes routes, Cache<RouteRule, Bulkhead> bulkheads) {
+        RequestConcurrency(ServerRoutes routes, Lazy<Cache<RouteRule, Bulkhead>> bulkheads) {
             this.routes = routes;
             this.bulkheads = bulkheads;
         }
@@ -73,14 +75,16 @@ public final class ConcurrencyLayer extends FusedServiceLayer {
                 return null;
             }
             // sourceOf gives a rule that has a concurrency limit.
-            final Bulkhead bulkhead = bulkheads.get(
-                    source,
-                    rule -> Bulkhead.of(
-                            rule.name(),
-                            BulkheadConfig.custom()
-                                    .maxConcurrentCalls(requireNonNull(rule.concurrencyLimit()))
-                                    .maxWaitDuration(Duration.ZERO)
-                                    .build()));
+            final Bulkhead bulkhead = bulkheads
+                    .get()
+                    .get(
+                            source,
+                            rule -> Bulkhead.of(
+                                    rule.name(),
+                                    BulkheadConfig.custom()
+                                            .maxConcurrentCalls(requireNonNull(rule.concurrencyLimit()))
+                                            .maxWaitDuration(Duration.ZERO)
+                                            .build()));
             if (!bulkhead.tryAcquirePermission()) {
                 final String message = ctx.method() + " " + ctx.path() + " has " + source.concurrencyLimit()
                         + " requests in flight, the most " + ServedRoute.describe(source, route)

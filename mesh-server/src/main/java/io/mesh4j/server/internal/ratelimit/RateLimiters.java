@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.mesh4j.core.internal.Lazy;
 import io.mesh4j.core.routing.RateLimitSpec;
 import io.mesh4j.core.routing.RouteRule;
 
@@ -22,18 +23,21 @@ final class RateLimiters {
     /** The key of one limiter: the rule (by value), and the caller when the limit is per caller. */
     private record Key(RouteRule rule, @Nullable String caller) {}
 
-    private final Cache<Key, RateLimiter> limiters = Caffeine.newBuilder()
+    /** Made at the first limited request: a server whose rules set no rate limit loads no Caffeine for it. */
+    private final Lazy<Cache<Key, RateLimiter>> limiters = Lazy.of(() -> Caffeine.newBuilder()
             .expireAfterAccess(Duration.ofMinutes(10))
             .maximumSize(100_000)
-            .build();
+            .<Key, RateLimiter>build());
 
     RateLimiter limiterOf(RouteRule rule, @Nullable String caller) {
         final RateLimitSpec spec = rule.rateLimit();
         if (spec == null) {
             throw new IllegalArgumentException("rule '" + rule.name() + "' sets no rate limit");
         }
-        return limiters.get(
-                new Key(rule, spec.perCaller() ? caller : null), key -> RateLimiter.of(rule.name(), configOf(spec)));
+        return limiters.get()
+                .get(
+                        new Key(rule, spec.perCaller() ? caller : null),
+                        key -> RateLimiter.of(rule.name(), configOf(spec)));
     }
 
     /**
