@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.mesh4j.client.retry.RetryConfig;
 import io.mesh4j.core.classify.ResponseClassifier;
+import io.mesh4j.core.internal.Lazy;
 import io.mesh4j.core.internal.backoff.FullJitterBackoff;
 import io.mesh4j.core.routing.RetrySpec;
 import io.mesh4j.core.routing.RouteRule;
@@ -58,8 +59,9 @@ final class RetryPlan {
                 @Nullable RetrySpec spec,
                 @Nullable Duration perAttemptTimeout) {}
 
-        private final Cache<Key, RetryPlan> withRules =
-                Caffeine.newBuilder().maximumSize(256).build();
+        /** Made at the first call whose route sets a rule: a client without such routes loads no Caffeine. */
+        private final Lazy<Cache<Key, RetryPlan>> withRules =
+                Lazy.of(() -> Caffeine.newBuilder().maximumSize(256).<Key, RetryPlan>build());
 
         Plans(ResponseClassifier classifier) {
             this.classifier = classifier;
@@ -82,7 +84,7 @@ final class RetryPlan {
                 plainOf = base;
                 return made;
             }
-            return withRules.get(new Key(base, spec, perAttemptTimeout), this::convert);
+            return withRules.get().get(new Key(base, spec, perAttemptTimeout), this::convert);
         }
 
         private RetryPlan convert(Key key) {
