@@ -1,0 +1,35 @@
+package io.mesh4j.core.internal.telemetry;
+
+/** Lower-case hex of the ids in trace headers, read and written in place: no text is made for a number. */
+final class Hex {
+
+    private static final byte[] DIGITS = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'
+    };
+
+    private Hex() {}
+
+    /** Writes {@code value} as 16 hex digits into {@code buf} from {@code offset}. */
+    static void write(long value, byte[] buf, int offset) {
+        for (int i = 15; i >= 0; i--) {
+            buf[offset + i] = DIGITS[(int) (value & 0xf)];
+            value >>>= 4;
+        }
+    }
+
+    /** Writes the 16 or 32 characters of {@code hex}, an id's text, into {@code buf} from {@code offset}. */
+    static void write(String hex, byte[] buf, int offset) {
+        for (int i = 0; i < hex.length(); i++) {
+            buf[offset + i] = (byte) hex.charAt(i);
+        }
+    }
+
+    /** The number that the 16 lower-case hex digits of {@code s} from {@code offset} write, checked before. */
+    static long read(CharSequence s, int offset) {
+        long value = 0;
+        for (int i = offset; i < offset + 16; i++) {
+            final char c = s.charAt(i);
+            value = value << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
+        }
+        return value;
+    }
+}
