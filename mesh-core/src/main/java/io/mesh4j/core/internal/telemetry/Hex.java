@@ -1,12 +1,35 @@
 package io.mesh4j.core.internal.telemetry;
 
+import java.nio.charset.StandardCharsets;
+
 /** Lower-case hex of the ids in trace headers, read and written in place: no text is made for a number. */
 final class Hex {
 
     private static final byte[] DIGITS = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'
     };
 
+    /**
+     * The thread's buffer for an id's text. Not OpenTelemetry's temporary buffer: its propagators hold that one
+     * while they ask a span context for its ids, which an {@link IdSpanContext} makes then.
+     */
+    private static final ThreadLocal<byte[]> TEXT = ThreadLocal.withInitial(() -> new byte[32]);
+
     private Hex() {}
+
+    /** The 32 hex digits of the trace id made of {@code high} and {@code low}. */
+    static String traceId(long high, long low) {
+        final byte[] buf = TEXT.get();
+        write(high, buf, 0);
+        write(low, buf, 16);
+        return new String(buf, 0, 32, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The 16 hex digits of the span id {@code value}. */
+    static String spanId(long value) {
+        final byte[] buf = TEXT.get();
+        write(value, buf, 0);
+        return new String(buf, 0, 16, StandardCharsets.ISO_8859_1);
+    }
 
     /** Writes {@code value} as 16 hex digits into {@code buf} from {@code offset}. */
     static void write(long value, byte[] buf, int offset) {

@@ -3,9 +3,7 @@ package io.mesh4j.core.internal.telemetry;
 import org.jspecify.annotations.Nullable;
 
 import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceId;
 import io.opentelemetry.api.trace.TraceState;
 
 /**
@@ -14,6 +12,9 @@ import io.opentelemetry.api.trace.TraceState;
  * header most calls write, {@code traceparent}, is written from the numbers ({@link W3cTraceContext}). Made only
  * when no exporter is configured ({@link PropagatingTracer}, and the parents {@link TracePropagation} reads then):
  * an SDK compares its own span contexts by their class.
+ *
+ * <p>Its text is made with a buffer of mesh4j's own: OpenTelemetry's propagators fill their temporary buffer and
+ * then ask for the next id, which OpenTelemetry's {@code TraceId.fromLongs} would write into that same buffer.
  *
  * <p>Its ids are never zero, so it is always valid. The text is made at most once per thread that asks first (a
  * benign race: equal strings).
@@ -56,7 +57,7 @@ final class IdSpanContext implements SpanContext {
     public String getTraceId() {
         @Nullable String id = traceId;
         if (id == null) {
-            id = TraceId.fromLongs(traceIdHigh, traceIdLow);
+            id = Hex.traceId(traceIdHigh, traceIdLow);
             traceId = id;
         }
         return id;
@@ -66,7 +67,7 @@ final class IdSpanContext implements SpanContext {
     public String getSpanId() {
         @Nullable String id = spanId;
         if (id == null) {
-            id = SpanId.fromLong(spanIdValue);
+            id = Hex.spanId(spanIdValue);
             spanId = id;
         }
         return id;
