@@ -2,6 +2,9 @@ package io.mesh4j.core.internal.telemetry;
 
 import java.nio.charset.StandardCharsets;
 
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
+
 /** Lower-case hex of the ids in trace headers, read and written in place: no text is made for a number. */
 final class Hex {
 
@@ -9,16 +12,35 @@ final class Hex {
     };
 
     /**
-     * The thread's buffer for an id's text. Not OpenTelemetry's temporary buffer: its propagators hold that one
+     * The event loop's buffer for an id's text. Not OpenTelemetry's temporary buffer: its propagators hold that one
      * while they ask a span context for its ids, which an {@link IdSpanContext} makes then.
      */
-    private static final ThreadLocal<byte[]> TEXT = ThreadLocal.withInitial(() -> new byte[32]);
+    private static final FastThreadLocal<byte[]> TEXT = buffer(32);
+
+    /** A buffer of {@code size} bytes for each event loop; see {@link #scratch}. */
+    static FastThreadLocal<byte[]> buffer(int size) {
+        return new FastThreadLocal<>() {
+            @Override
+            protected byte[] initialValue() {
+                return new byte[size];
+            }
+        };
+    }
+
+    /**
+     * {@code local}'s buffer on an event loop, where most calls and requests run, else a new one: a plain thread
+     * local would put a map in every thread that calls once (a virtual thread per task, say), which costs more
+     * than the array.
+     */
+    static byte[] scratch(FastThreadLocal<byte[]> local, int size) {
+        return Thread.currentThread() instanceof FastThreadLocalThread ? local.get() : new byte[size];
+    }
 
     private Hex() {}
 
     /** The 32 hex digits of the trace id made of {@code high} and {@code low}. */
     static String traceId(long high, long low) {
-        final byte[] buf = TEXT.get();
+        final byte[] buf = scratch(TEXT, 32);
         write(high, buf, 0);
         write(low, buf, 16);
         return new String(buf, 0, 32, StandardCharsets.ISO_8859_1);
@@ -26,7 +48,7 @@ final class Hex {
 
     /** The 16 hex digits of the span id {@code value}. */
     static String spanId(long value) {
-        final byte[] buf = TEXT.get();
+        final byte[] buf = scratch(TEXT, 32);
         write(value, buf, 0);
         return new String(buf, 0, 16, StandardCharsets.ISO_8859_1);
     }

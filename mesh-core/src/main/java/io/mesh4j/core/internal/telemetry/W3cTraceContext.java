@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
@@ -47,17 +48,7 @@ final class W3cTraceContext {
     private static final String INVALID_TRACE_ID = "00000000000000000000000000000000";
     private static final String INVALID_SPAN_ID = "0000000000000000";
 
-    /** {@code 00-<trace id>-<span id>-0x}: the fixed characters written once, the ids and flag per call. */
-    private static final ThreadLocal<byte[]> TRACEPARENT_BUFFER = ThreadLocal.withInitial(() -> {
-        final byte[] buf = new byte[V00_LENGTH];
-        buf[0] = '0';
-        buf[1] = '0';
-        buf[2] = '-';
-        buf[35] = '-';
-        buf[52] = '-';
-        buf[53] = '0';
-        return buf;
-    });
+    private static final FastThreadLocal<byte[]> TRACEPARENT_BUFFER = Hex.buffer(V00_LENGTH);
 
     private W3cTraceContext() {}
 
@@ -172,8 +163,15 @@ final class W3cTraceContext {
     }
 
     static String formatTraceparent(SpanContext context) {
-        // Written into one buffer of the thread's and copied once into the header's text, rather than concatenated.
-        final byte[] buf = TRACEPARENT_BUFFER.get();
+        // Written into one buffer of the event loop's and copied once into the header's text: the ids are not made
+        // into text of their own first.
+        final byte[] buf = Hex.scratch(TRACEPARENT_BUFFER, V00_LENGTH);
+        buf[0] = '0';
+        buf[1] = '0';
+        buf[2] = '-';
+        buf[35] = '-';
+        buf[52] = '-';
+        buf[53] = '0';
         if (context instanceof IdSpanContext) {
             final IdSpanContext ids = (IdSpanContext) context;
             Hex.write(ids.traceIdHigh, buf, 3);
