@@ -130,7 +130,6 @@ public final class MeshTelemetry implements SafeCloseable {
         this.config = config;
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new MeshMetrics(registry, config.maxLabelValues(), config.reportInterval());
-        propagation = new TracePropagation(config.inject(), config.extract(), metrics::malformedTraceHeader);
         this.application = application;
         if (application != null) {
             tracer = application.getTracer(INSTRUMENTATION);
@@ -143,6 +142,9 @@ public final class MeshTelemetry implements SafeCloseable {
             // SDK (~250 classes, and a recording span per request) waits until the application asks for it.
             tracer = new PropagatingTracer(config.samplingRatio());
         }
+        // Without an exporter, parents are read as the numbers their ids are (nothing compares them as an SDK does).
+        propagation = new TracePropagation(
+                config.inject(), config.extract(), metrics::malformedTraceHeader, !PropagatingTracer.mayRecord(tracer));
     }
 
     private static boolean exports(TelemetryConfig config) {

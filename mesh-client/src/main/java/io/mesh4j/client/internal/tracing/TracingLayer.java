@@ -81,9 +81,6 @@ public final class TracingLayer extends FusedClientLayer {
         return scope::close;
     };
 
-    /** The name given to spans that record nothing, so that none is built for them. */
-    private static final String UNRECORDED = "";
-
     /** Made once: a name given as a {@code String} is made into a new {@link AsciiString} by every {@code set}. */
     private static final AsciiString CALLER_HEADER = HttpHeaderNames.of(MeshTelemetry.CALLER_HEADER);
 
@@ -123,8 +120,11 @@ public final class TracingLayer extends FusedClientLayer {
         private final Tracer tracer;
         private final String service;
         private final boolean meshMember;
-        /** Whether the tracer's spans may record: it is the SDK's. */
-        private final boolean records;
+        /**
+         * The tracer when its spans never record (no exporter), else null: then a span is made straight from its
+         * parent, with no name, no attributes and no builder.
+         */
+        private final @Nullable PropagatingTracer unrecorded;
         /**
          * The attributes of a first attempt's event, by the endpoint it went to, for the status it answered: the
          * same for most calls, and built, checked and sorted anew for each before. Bounded: cleared past
@@ -136,7 +136,7 @@ public final class TracingLayer extends FusedClientLayer {
             tracer = telemetry.tracer();
             // Without an exporter the tracer's spans carry ids and the sampling decision only: no name, no
             // attributes to build for them.
-            records = PropagatingTracer.mayRecord(tracer);
+            unrecorded = tracer instanceof PropagatingTracer ? (PropagatingTracer) tracer : null;
             propagation = TelemetryAccess.PROPAGATION.get(telemetry);
             this.service = service;
             this.meshMember = meshMember;
@@ -145,9 +145,9 @@ public final class TracingLayer extends FusedClientLayer {
         @Override
         public @Nullable HttpResponse onRequest(ClientRequestContext ctx, Exchange<ClientRequestContext> exchange) {
             final Context parent = parentOf(ctx);
-            final Span span = records
-                    ? startRecorded(ctx, parent)
-                    : tracer.spanBuilder(UNRECORDED).setParent(parent).startSpan();
+            final Span span = unrecorded != null
+                    ? unrecorded.childOf(Span.fromContext(parent).getSpanContext())
+                    : startRecorded(ctx, parent);
             final Context context = parent.with(span);
 
             final RequestHeadersBuilder headers = exchange.headersToWrite();

@@ -10,10 +10,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceId;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
@@ -45,7 +42,7 @@ public final class PropagatingTracer implements Tracer {
 
     /**
      * Whether {@code tracer}'s spans may record: false for this tracer's, whose spans a layer need not name or
-     * describe, since nothing reads what they would carry. The one place the tracing layers of both sides ask.
+     * describe, since nothing reads what they would carry.
      */
     public static boolean mayRecord(Tracer tracer) {
         return !(tracer instanceof PropagatingTracer);
@@ -56,24 +53,45 @@ public final class PropagatingTracer implements Tracer {
         return new Builder();
     }
 
-    private Span start(@Nullable Context parent) {
+    /**
+     * A span that continues {@code parent}'s trace, as {@code spanBuilder(..).setParent(..).startSpan()} would make
+     * it, without the builder: for the tracing layers, which have nothing else to give it.
+     *
+     * @param parent the parent's span context, invalid to start a trace
+     */
+    public Span childOf(SpanContext parent) {
+        return start(parent);
+    }
+
+    private Span start(SpanContext parentSpan) {
         final ThreadLocalRandom random = ThreadLocalRandom.current();
-        final SpanContext parentSpan =
-                Span.fromContext(parent != null ? parent : Context.current()).getSpanContext();
-        final String traceId;
+        final long high;
+        final long low;
+        final @Nullable String traceId;
         final boolean sampled;
         final TraceState state;
-        if (parentSpan.isValid()) {
+        if (parentSpan instanceof IdSpanContext) {
+            final IdSpanContext ids = (IdSpanContext) parentSpan;
+            high = ids.traceIdHigh;
+            low = ids.traceIdLow;
+            traceId = ids.traceIdIfMade();
+            sampled = ids.isSampled();
+            state = ids.getTraceState();
+        } else if (parentSpan.isValid()) {
+            // Valid: 32 lower-case hex digits.
             traceId = parentSpan.getTraceId();
+            high = Hex.read(traceId, 0);
+            low = Hex.read(traceId, 16);
             sampled = parentSpan.isSampled();
             state = parentSpan.getTraceState();
         } else {
-            final long high = random.nextLong();
-            long low;
+            high = random.nextLong();
+            long nonZero;
             do {
-                low = random.nextLong();
-            } while (low == 0);
-            traceId = TraceId.fromLongs(high, low);
+                nonZero = random.nextLong();
+            } while (nonZero == 0);
+            low = nonZero;
+            traceId = null;
             sampled = Math.abs(low) < idUpperBound;
             state = TraceState.getDefault();
         }
@@ -81,8 +99,8 @@ public final class PropagatingTracer implements Tracer {
         do {
             spanId = random.nextLong();
         } while (spanId == 0);
-        return Span.wrap(SpanContext.create(
-                traceId, SpanId.fromLong(spanId), sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(), state));
+        // Its ids as numbers: their text is made only if asked for.
+        return Span.wrap(new IdSpanContext(high, low, traceId, spanId, sampled, state, false));
     }
 
     /** Keeps the parent and nothing else: the span records nothing. */
@@ -149,7 +167,8 @@ public final class PropagatingTracer implements Tracer {
 
         @Override
         public Span startSpan() {
-            return start(parent);
+            return start(Span.fromContext(parent != null ? parent : Context.current())
+                    .getSpanContext());
         }
     }
 }

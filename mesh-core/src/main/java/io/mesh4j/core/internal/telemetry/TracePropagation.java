@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
@@ -56,8 +57,20 @@ public final class TracePropagation {
     private final List<Propagation> inject;
     private final List<Propagation> extract;
     private final Consumer<String> onMalformed;
+    /** Whether a traceparent is read as numbers, not text: no exporter, so nothing compares its span contexts. */
+    private final boolean asIds;
 
     public TracePropagation(List<Propagation> inject, List<Propagation> extract, Consumer<String> onMalformed) {
+        this(inject, extract, onMalformed, false);
+    }
+
+    /**
+     * @param asIds whether parents are read as {@link PropagatingTracer}'s span contexts, which keep their ids as
+     *     numbers: only for its tracer, since an SDK compares span contexts by their class
+     */
+    public TracePropagation(
+            List<Propagation> inject, List<Propagation> extract, Consumer<String> onMalformed, boolean asIds) {
+        this.asIds = asIds;
         this.inject = List.copyOf(inject);
         this.extract = List.copyOf(extract);
         this.onMalformed = requireNonNull(onMalformed, "onMalformed");
@@ -68,6 +81,21 @@ public final class TracePropagation {
      * no accepted format holds a valid parent.
      */
     public Context extract(HttpHeaders headers) {
+        return extract(headers, null);
+    }
+
+    /**
+     * The context an inbound request continues, as {@link #extract(HttpHeaders)}, but with the span that {@code
+     * child} makes of the remote parent in place of that parent: one context made, not one for the parent and
+     * another for its child.
+     *
+     * @param child makes the request's span of its remote parent's span context, invalid when there is none
+     */
+    public Context extractChild(HttpHeaders headers, Function<SpanContext, Span> child) {
+        return extract(headers, requireNonNull(child, "child"));
+    }
+
+    private Context extract(HttpHeaders headers, @Nullable Function<SpanContext, Span> child) {
         requireNonNull(headers, "headers");
         Context context = Context.root();
         @Nullable SpanContext parent = null;
@@ -99,6 +127,9 @@ public final class TracePropagation {
                     throw new IllegalStateException("unknown format " + format);
             }
         }
+        if (child != null) {
+            return context.with(child.apply(parent != null ? parent : SpanContext.getInvalid()));
+        }
         return parent != null ? context.with(Span.wrap(parent)) : context;
     }
 
@@ -111,7 +142,7 @@ public final class TracePropagation {
         final String traceparent = traceparents.next();
         // More than one traceparent is no parent.
         final @Nullable SpanContext parent =
-                traceparents.hasNext() ? null : W3cTraceContext.parseTraceparent(traceparent);
+                traceparents.hasNext() ? null : W3cTraceContext.parseTraceparent(traceparent, asIds);
         if (parent == null) {
             onMalformed.accept(W3cTraceContext.TRACEPARENT);
             // A vendor that cannot parse traceparent must not read tracestate.
@@ -126,6 +157,11 @@ public final class TracePropagation {
             // An invalid tracestate is dropped; the traceparent still stands.
             onMalformed.accept(W3cTraceContext.TRACESTATE);
             return parent;
+        }
+        if (parent instanceof IdSpanContext) {
+            final IdSpanContext ids = (IdSpanContext) parent;
+            return new IdSpanContext(
+                    ids.traceIdHigh, ids.traceIdLow, null, ids.spanIdValue, ids.isSampled(), state, true);
         }
         return SpanContext.createFromRemoteParent(
                 parent.getTraceId(), parent.getSpanId(), parent.getTraceFlags(), state);

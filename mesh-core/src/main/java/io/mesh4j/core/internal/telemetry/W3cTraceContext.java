@@ -1,5 +1,6 @@
 package io.mesh4j.core.internal.telemetry;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
@@ -46,13 +48,16 @@ final class W3cTraceContext {
     private static final String INVALID_TRACE_ID = "00000000000000000000000000000000";
     private static final String INVALID_SPAN_ID = "0000000000000000";
 
+    private static final FastThreadLocal<byte[]> TRACEPARENT_BUFFER = Hex.buffer(V00_LENGTH);
+
     private W3cTraceContext() {}
 
     /**
      * The remote parent that {@code traceparent}, the request's one such header, names, or {@code null} if it is
-     * invalid. Reads the header in place: only the trace and span ids become strings, as the span context keeps them.
+     * invalid. Reads the header in place: only the trace and span ids become strings, as the span context keeps them;
+     * not even those when {@code asIds} (no exporter: see {@link IdSpanContext}).
      */
-    static @Nullable SpanContext parseTraceparent(String traceparent) {
+    static @Nullable SpanContext parseTraceparent(String traceparent, boolean asIds) {
         final String value = trimOws(traceparent);
         if (value.length() < V00_LENGTH) {
             return null;
@@ -78,6 +83,16 @@ final class W3cTraceContext {
         // specification says to set them to 0 when this version does not know what they mean).
         final char last = value.charAt(54);
         final int low = last <= '9' ? last - '0' : last - 'a' + 10;
+        if (asIds) {
+            return new IdSpanContext(
+                    Hex.read(value, 3),
+                    Hex.read(value, 19),
+                    null,
+                    Hex.read(value, 36),
+                    (low & 1) != 0,
+                    TraceState.getDefault(),
+                    true);
+        }
         final TraceFlags traceFlags = (low & 1) != 0 ? TraceFlags.getSampled() : TraceFlags.getDefault();
         return SpanContext.createFromRemoteParent(
                 value.substring(3, 35), value.substring(36, 52), traceFlags, TraceState.getDefault());
@@ -148,7 +163,26 @@ final class W3cTraceContext {
     }
 
     static String formatTraceparent(SpanContext context) {
-        return "00-" + context.getTraceId() + '-' + context.getSpanId() + '-' + (context.isSampled() ? "01" : "00");
+        // Written into one buffer of the event loop's and copied once into the header's text: the ids are not made
+        // into text of their own first.
+        final byte[] buf = Hex.scratch(TRACEPARENT_BUFFER, V00_LENGTH);
+        buf[0] = '0';
+        buf[1] = '0';
+        buf[2] = '-';
+        buf[35] = '-';
+        buf[52] = '-';
+        buf[53] = '0';
+        if (context instanceof IdSpanContext) {
+            final IdSpanContext ids = (IdSpanContext) context;
+            Hex.write(ids.traceIdHigh, buf, 3);
+            Hex.write(ids.traceIdLow, buf, 19);
+            Hex.write(ids.spanIdValue, buf, 36);
+        } else {
+            Hex.write(context.getTraceId(), buf, 3);
+            Hex.write(context.getSpanId(), buf, 36);
+        }
+        buf[54] = (byte) (context.isSampled() ? '1' : '0');
+        return new String(buf, StandardCharsets.ISO_8859_1);
     }
 
     static String formatTracestate(TraceState state) {

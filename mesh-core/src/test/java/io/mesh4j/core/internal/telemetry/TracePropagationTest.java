@@ -212,6 +212,46 @@ class TracePropagationTest {
     }
 
     @Test
+    void withoutAnExporterAParentReadAsNumbersEqualsOneReadAsText() {
+        final SpanContext asIds = parentOf(headers().add("traceparent", VALID.replace("-01", "-00")));
+
+        assertThat(asIds).isInstanceOf(IdSpanContext.class);
+        assertThat(asIds)
+                .isEqualTo(SpanContext.createFromRemoteParent(
+                        TRACE_ID, SPAN_ID, TraceFlags.getDefault(), TraceState.getDefault()));
+        assertThat(asIds.toString()).contains(TRACE_ID).contains(SPAN_ID);
+    }
+
+    @Test
+    void aChildWithoutAnExporterIsWrittenWithItsParentsTraceAndItsOwnSpanId() {
+        for (String flags : List.of("01", "00")) {
+            final Context parent = parentContext(headers().add("traceparent", VALID.replace("-01", '-' + flags)));
+            final Span child =
+                    telemetry.tracer().spanBuilder("").setParent(parent).startSpan();
+            final RequestHeadersBuilder out = headers();
+
+            TelemetryAccess.PROPAGATION.get(telemetry).inject(parent.with(child), out);
+
+            final String spanId = child.getSpanContext().getSpanId();
+            assertThat(spanId).matches("[0-9a-f]{16}").isNotEqualTo(SPAN_ID);
+            assertThat(child.getSpanContext().getTraceId()).isEqualTo(TRACE_ID);
+            assertThat(out.get("traceparent")).isEqualTo("00-" + TRACE_ID + '-' + spanId + '-' + flags);
+        }
+    }
+
+    @Test
+    void aParentMadeByOpenTelemetryIsWrittenAsItIs() {
+        final Context context = Context.root()
+                .with(Span.wrap(
+                        SpanContext.create(TRACE_ID, SPAN_ID, TraceFlags.getSampled(), TraceState.getDefault())));
+        final RequestHeadersBuilder out = headers();
+
+        TelemetryAccess.PROPAGATION.get(telemetry).inject(context, out);
+
+        assertThat(out.get("traceparent")).isEqualTo(VALID);
+    }
+
+    @Test
     void b3InOneHeaderAndInSeveralIsAccepted() {
         assertThat(parentOf(headers().add("b3", TRACE_ID + '-' + SPAN_ID + "-1"))
                         .getTraceId())

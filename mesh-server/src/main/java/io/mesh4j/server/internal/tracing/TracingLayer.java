@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -31,6 +32,7 @@ import io.mesh4j.server.internal.refusal.Refusal;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -106,11 +108,11 @@ public final class TracingLayer extends FusedServiceLayer {
         private final Tracer tracer;
         private final TracePropagation propagation;
         /**
-         * Whether the tracer may make a recording span. Without an exporter (the default) it never does: a span is
-         * its ids and sampling decision, and its attributes (a dozen header reads, map lookups and texts a request)
-         * would be worked out only to be dropped.
+         * Makes the span of a request from its remote parent when the tracer never records (no exporter, the
+         * default), else null. Such a span is its ids and sampling decision: its name and attributes (a dozen
+         * header reads, map lookups and texts a request) would be worked out only to be dropped.
          */
-        private final boolean records;
+        private final @Nullable Function<SpanContext, Span> unrecorded;
         /*
          * What does not change from one request to the next is worked out once, not per request: a route's span
          * names and RPC attributes, the text of a client's address and of the host an authority names, the port
@@ -124,12 +126,32 @@ public final class TracingLayer extends FusedServiceLayer {
         RequestTracing(MeshTelemetry telemetry) {
             tracer = telemetry.tracer();
             propagation = TelemetryAccess.PROPAGATION.get(telemetry);
-            records = PropagatingTracer.mayRecord(tracer);
+            unrecorded = tracer instanceof PropagatingTracer ? ((PropagatingTracer) tracer)::childOf : null;
         }
 
         @Override
         public @Nullable HttpResponse onRequest(ServiceRequestContext ctx, Exchange<ServiceRequestContext> exchange) {
             final RequestHeaders headers = exchange.request().headers();
+            final Context context;
+            if (unrecorded != null) {
+                // Ids and the sampling decision only: the span is made straight from the remote parent, with no
+                // name, no builder, and no context of the parent's own.
+                context = propagation.extractChild(headers, unrecorded);
+                exchange.keep(Span.fromContext(context));
+            } else {
+                context = startRecorded(ctx, headers, exchange);
+            }
+            ctx.setAttr(MeshTelemetry.CONTEXT, context);
+            // Current whenever Armeria makes the request's context current, on whatever thread.
+            ctx.hook(() -> MeshTelemetry.enter(context));
+            // The hook runs at the next push; the handler runs now, inside the push that was made before it.
+            exchange.makeCurrentBelow(context, MeshTelemetry::enter);
+            return null;
+        }
+
+        /** The context of a span that may record, named and attributed, which a sampler may read; kept to end. */
+        private Context startRecorded(
+                ServiceRequestContext ctx, RequestHeaders headers, Exchange<ServiceRequestContext> exchange) {
             final Context parent = propagation.extract(headers);
             final RouteNaming naming = routes.computeIfAbsent(ctx.config(), RouteNaming::new);
             final HttpMethod method = ctx.method();
@@ -138,20 +160,12 @@ public final class TracingLayer extends FusedServiceLayer {
             final SpanBuilder builder = tracer.spanBuilder(rpc ? naming.rpc : naming.httpName(method))
                     .setParent(parent)
                     .setSpanKind(SpanKind.SERVER);
-            if (records) {
-                // Given to the builder, not to the started span: a sampler may read them (OpenTelemetry's HTTP
-                // conventions ask for them at creation).
-                describe(builder, ctx, headers, naming, method, rpc);
-            }
+            // Given to the builder, not to the started span: a sampler may read them (OpenTelemetry's HTTP
+            // conventions ask for them at creation).
+            describe(builder, ctx, headers, naming, method, rpc);
             final Span span = builder.startSpan();
-            final Context context = parent.with(span);
-            ctx.setAttr(MeshTelemetry.CONTEXT, context);
-            // Current whenever Armeria makes the request's context current, on whatever thread.
-            ctx.hook(() -> MeshTelemetry.enter(context));
             exchange.keep(rpc && span.isRecording() ? new GrpcSpan(span) : span);
-            // The hook runs at the next push; the handler runs now, inside the push that was made before it.
-            exchange.makeCurrentBelow(context, MeshTelemetry::enter);
-            return null;
+            return parent.with(span);
         }
 
         /** The span's attributes by the HTTP conventions, and the RPC ones for a gRPC call. */
