@@ -2,7 +2,6 @@ package io.mesh4j.client.internal.retry;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -74,13 +73,15 @@ final class RetriedCall implements CallCompletion {
      */
     private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    /** The options an attempt's answer is read with, made once: as varargs, an array per attempt. */
+    private static final SubscriptionOption[] POOLED = {SubscriptionOption.WITH_POOLED_OBJECTS};
+
     private final RetryLayer.Loop loop;
     private final ClientRequestContext ctx;
     private final RetryPlan plan;
     private final boolean streaming;
     private final @Nullable Deadline deadline;
-    private final CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
-    private final HttpResponse returned;
+    private final CallAnswer returned;
 
     private @Nullable ReplayableRequest request;
     /** Real attempts so far: what {@code maxAttempts} counts. */
@@ -167,7 +168,7 @@ final class RetriedCall implements CallCompletion {
         // Read by the caller on the call's event loop, where Armeria's own response is read: the default, with no
         // context current on the caller's thread, is any of the common workers, so that the answer and then the
         // caller's next call each took a thread hop (3 calls in 4 at one call in flight; BENCHMARKS.md, issue 12).
-        returned = HttpResponse.of(answer, ctx.eventLoop().withoutContext());
+        returned = new CallAnswer(ctx.eventLoop().withoutContext());
     }
 
     HttpResponse start(HttpRequest req) {
@@ -182,7 +183,7 @@ final class RetriedCall implements CallCompletion {
             ctx.logBuilder().endRequest(cause);
             ctx.logBuilder().endResponse(cause);
             decide(false);
-            answer.complete(HttpResponse.ofFailure(cause));
+            returned.hand(HttpResponse.ofFailure(cause));
             return;
         }
         request = read;
@@ -233,9 +234,7 @@ final class RetriedCall implements CallCompletion {
             });
         } else {
             res.subscribe(
-                    new BufferedAnswer(this, attempt),
-                    attemptCtx.eventLoop().withoutContext(),
-                    SubscriptionOption.WITH_POOLED_OBJECTS);
+                    new BufferedAnswer(this, attempt), attemptCtx.eventLoop().withoutContext(), POOLED);
         }
     }
 
@@ -491,18 +490,20 @@ final class RetriedCall implements CallCompletion {
         }
         flushWaiting();
         if (streaming) {
-            hand(response);
+            returned.hand(response);
             return;
         }
         // Handed on once the log of the call has its response's end, as Armeria's retrying client did: its span
         // and metrics, whose listener came first, are recorded by the time the caller reads the answer.
         final RequestLogAccess log = whole != null ? whole : lastAttemptLog();
-        log.whenAvailable(RequestLogProperty.RESPONSE_END_TIME).thenRun(() -> hand(response));
-    }
-
-    private void hand(HttpResponse response) {
-        if (!answer.complete(response)) {
-            response.abort();
+        if (log.isAvailable(RequestLogProperty.RESPONSE_END_TIME)) {
+            returned.hand(response);
+            return;
+        }
+        if (returned.handLater(response)) {
+            log.whenAvailable(RequestLogProperty.RESPONSE_END_TIME).thenRun(returned);
+        } else {
+            log.whenAvailable(RequestLogProperty.RESPONSE_END_TIME).thenRun(() -> returned.hand(response));
         }
     }
 
