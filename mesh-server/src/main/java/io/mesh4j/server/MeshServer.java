@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.jspecify.annotations.Nullable;
@@ -59,6 +60,7 @@ import io.mesh4j.server.internal.policy.ServerRoutes;
 import io.mesh4j.server.internal.quota.QuotaLeaseKeeper;
 import io.mesh4j.server.internal.registration.Registrar;
 import io.mesh4j.server.internal.stack.ServicePass;
+import io.mesh4j.server.internal.stack.UnmatchedService;
 import io.mesh4j.server.internal.tcp.TcpAuthorization;
 import io.mesh4j.server.internal.tcp.TcpInbound;
 import io.mesh4j.server.internal.tcp.TcpListener;
@@ -257,11 +259,6 @@ public final class MeshServer implements Lifecycle<MeshServer> {
         } else {
             sb.http(config.port);
         }
-        if (grpc != null) {
-            grpc.addTo(sb);
-        }
-        config.webSockets.forEach((path, handler) -> sb.service(path, webSockets.service(path, handler)));
-        config.armeriaCustomizers.forEach(customizer -> customizer.accept(sb));
         final GrpcMethods grpcMethods = GrpcMethods.of(config.grpcServices);
         final StackParams params = config.params
                 .with(CommonParams.SERVICE, service)
@@ -273,8 +270,25 @@ public final class MeshServer implements Lifecycle<MeshServer> {
                 .with(QuotaLeaseKeeper.KEY, Optional.of(quotaLeases))
                 .with(MeshTelemetry.KEY, config.telemetry);
         // Every route, whoever added it, passes the layers in the stack's request order: the built-in ones fused
-        // into one pass per request.
-        sb.decorator(ServicePass.decorator(stack, params, params.get(CommonParams.CLASSIFIER)));
+        // into one pass per request. The mesh puts the stack in front of each service it binds, and of one that
+        // answers what no route matched (Armeria's fallback, which only a route decorator reaches). A route
+        // decorator would cost every request a route lookup (an ArrayDeque, a request attribute and a service frame,
+        // ~700 bytes a request, issue 12): it is used only when an armeria(..) customizer may have bound routes of
+        // its own, which the mesh cannot see.
+        final Function<? super HttpService, ? extends HttpService> inbound =
+                ServicePass.decorator(stack, params, params.get(CommonParams.CLASSIFIER));
+        final Function<? super HttpService, ? extends HttpService> each =
+                config.routesOfTheirOwn ? Function.identity() : inbound;
+        if (grpc != null) {
+            grpc.addTo(sb, each);
+        }
+        config.webSockets.forEach((path, handler) -> sb.service(path, each.apply(webSockets.service(path, handler))));
+        config.armeriaCustomizers.forEach(customizer -> customizer.accept(sb, each));
+        if (config.routesOfTheirOwn) {
+            sb.decorator(inbound);
+        } else {
+            sb.service(UnmatchedService.ROUTE, inbound.apply(UnmatchedService.of()));
+        }
         // By the time the listener closes, callers have stopped picking this instance (deregistered, drained):
         // a short quiet period lets the requests in flight finish, and no connection drain or boss-loop quiet
         // period is needed on top (Armeria's defaults would add 3 s to every stop).

@@ -13,7 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
@@ -61,7 +63,16 @@ public final class MeshServerBuilder {
     final List<URI> registryUris;
     int port;
     Stack<HttpService> stack = ServerStacks.defaults();
-    final List<Consumer<ServerBuilder>> armeriaCustomizers = new ArrayList<>();
+    /**
+     * What adds routes to the Armeria server, in the order given: the mesh's own bindings ({@link #service},
+     * {@link #annotatedService}), which put the stack (the function given) in front of their service as they bind
+     * it, and the user's {@link #armeria} customizers, which ignore it.
+     */
+    final List<BiConsumer<ServerBuilder, Function<? super HttpService, ? extends HttpService>>> armeriaCustomizers =
+            new ArrayList<>();
+    /** Whether a user's customizer may have bound routes the mesh cannot see, which only a route decorator reaches. */
+    boolean routesOfTheirOwn;
+
     Duration drainPeriod = Duration.ofSeconds(2);
     boolean stopOnShutdown = true;
     DefaultPolicy defaultPolicyUntilKnown = DefaultPolicy.DENY;
@@ -156,7 +167,8 @@ public final class MeshServerBuilder {
     public MeshServerBuilder service(String pathPattern, HttpService service) {
         requireNonNull(pathPattern, "pathPattern");
         requireNonNull(service, "service");
-        return armeria(sb -> sb.service(pathPattern, service));
+        armeriaCustomizers.add((sb, stack) -> sb.service(pathPattern, stack.apply(service)));
+        return this;
     }
 
     /**
@@ -170,7 +182,8 @@ public final class MeshServerBuilder {
     public MeshServerBuilder annotatedService(Object service) {
         requireNonNull(service, "service");
         annotatedServices.add(service);
-        return armeria(sb -> sb.annotatedService(service));
+        armeriaCustomizers.add((sb, stack) -> sb.annotatedService(service, stack));
+        return this;
     }
 
     /**
@@ -307,13 +320,18 @@ public final class MeshServerBuilder {
 
     /**
      * Anything else the Armeria server builder offers: routes, limits, access logs. The customizers run in the
-     * order given, each time the server starts; the listener's port and TLS are set before them.
+     * order given, each time the server starts; the listener's port and TLS are set before them. A route bound
+     * here passes the inbound stack too, but through an Armeria route decorator, which the mesh then puts in front
+     * of every route and which costs each request a route lookup: bind routes with {@link #service} and
+     * {@link #annotatedService} where they will do.
      *
      * @param customizer changes the Armeria server builder
      * @return this builder
      */
     public MeshServerBuilder armeria(Consumer<ServerBuilder> customizer) {
-        armeriaCustomizers.add(requireNonNull(customizer, "customizer"));
+        requireNonNull(customizer, "customizer");
+        armeriaCustomizers.add((sb, stack) -> customizer.accept(sb));
+        routesOfTheirOwn = true;
         return this;
     }
 
@@ -760,6 +778,7 @@ public final class MeshServerBuilder {
         copy.port = port;
         copy.stack = stack;
         copy.armeriaCustomizers.addAll(armeriaCustomizers);
+        copy.routesOfTheirOwn = routesOfTheirOwn;
         copy.drainPeriod = drainPeriod;
         copy.stopOnShutdown = stopOnShutdown;
         copy.defaultPolicyUntilKnown = defaultPolicyUntilKnown;

@@ -1,7 +1,9 @@
 package io.mesh4j.server.internal.grpc;
 
 import java.util.List;
+import java.util.function.Function;
 
+import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcHealthCheckService;
 import com.linecorp.armeria.server.grpc.GrpcService;
@@ -73,7 +75,7 @@ public final class GrpcServing {
      *
      * @param sb the server being built
      */
-    public void addTo(ServerBuilder sb) {
+    public void addTo(ServerBuilder sb, Function<? super HttpService, ? extends HttpService> stack) {
         final GrpcServiceBuilder grpc = GrpcService.builder()
                 .addServices(services)
                 .addServiceDefinitions(definitions)
@@ -97,7 +99,7 @@ public final class GrpcServing {
             // service per server, so the older v1alpha is left out.
             grpc.addService(ProtoReflectionServiceV1.newInstance());
         }
-        sb.service(grpc.build());
+        sb.service(grpc.build(), List.of(stack));
     }
 
     /** The server has begun to drain: health answers {@code NOT_SERVING} from now on. */

@@ -30,6 +30,7 @@ import io.mesh4j.core.stack.ServerRoles;
 import io.mesh4j.core.stack.StackParams;
 import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
+import io.mesh4j.server.internal.stack.UnmatchedService;
 import io.micrometer.core.instrument.Counter;
 
 /**
@@ -83,7 +84,7 @@ public final class MetricsLayer extends FusedServiceLayer {
             final RouteMeters meters = routes.computeIfAbsent(
                     ctx.config(),
                     config -> new RouteMeters(
-                            config.route().isFallback()
+                            UnmatchedService.isUnmatched(config)
                                     ? MeshMetrics.UNMATCHED
                                     : config.route().patternString()));
             final String route = meters.route;

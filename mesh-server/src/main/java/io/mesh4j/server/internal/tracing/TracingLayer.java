@@ -30,6 +30,7 @@ import io.mesh4j.core.telemetry.MeshTelemetry;
 import io.mesh4j.server.internal.grpc.GrpcSpans;
 import io.mesh4j.server.internal.refusal.Refusal;
 import io.mesh4j.server.internal.stack.FusedServiceLayer;
+import io.mesh4j.server.internal.stack.UnmatchedService;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -81,7 +82,7 @@ public final class TracingLayer extends FusedServiceLayer {
         private final @Nullable String[] byMethod = new String[HttpMethod.values().length];
 
         RouteNaming(ServiceConfig config) {
-            route = config.route().isFallback() ? null : config.route().patternString();
+            route = UnmatchedService.isUnmatched(config) ? null : config.route().patternString();
             rpc = route != null ? GrpcSpans.name(route) : null;
             final int slash = rpc != null ? rpc.lastIndexOf('/') : -1;
             rpcService = rpc != null ? rpc.substring(0, slash) : "";
