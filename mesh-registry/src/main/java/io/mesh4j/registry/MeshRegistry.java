@@ -565,7 +565,11 @@ public final class MeshRegistry implements Lifecycle<MeshRegistry> {
         if (adminClient == null) {
             try {
                 final String token = Files.readString(dataDir.resolve(AdminToken.FILE), StandardCharsets.US_ASCII);
-                adminClient = RegistryTrust.admin(uri(), token, trustBundlePem());
+                // Trusting the CA's roots as they are at each handshake, not as they were when this client was
+                // made: after a rotation the registry serves a certificate of the new root, and a client that
+                // trusted only the old one worked only as long as its connection from before kept open.
+                final CertificateAuthority ca = authority();
+                adminClient = RegistryTrust.admin(uri(), token, ca::trustBundle, ca.trustDomain());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the admin token in " + dataDir, e);
             }

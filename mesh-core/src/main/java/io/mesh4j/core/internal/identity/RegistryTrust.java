@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Supplier;
 
 import com.linecorp.armeria.client.ClientFactory;
 
@@ -28,9 +29,19 @@ public final class RegistryTrust {
      */
     public static ClientFactory clientFactory(List<X509Certificate> bundle, Clock clock) {
         requireNonNull(bundle, "bundle");
-        final String trustDomain = trustDomainOf(bundle);
+        return clientFactory(() -> bundle, trustDomainOf(bundle), clock);
+    }
+
+    /**
+     * A client factory that trusts the registry of {@code trustDomain} against the roots {@code bundle} gives at
+     * each handshake: for a client that outlives a CA rotation, whose new connections must trust the registry's
+     * certificate of the new root once it serves one.
+     */
+    public static ClientFactory clientFactory(Supplier<List<X509Certificate>> bundle, String trustDomain, Clock clock) {
+        requireNonNull(bundle, "bundle");
+        requireNonNull(trustDomain, "trustDomain");
         final SpiffeTrustManager trust = new SpiffeTrustManager(
-                () -> bundle,
+                bundle,
                 trustDomain,
                 SpiffeId::isRegistry,
                 SpiffeId.ofRegistry(trustDomain).toString(),
@@ -51,7 +62,19 @@ public final class RegistryTrust {
 
     /** As {@link #admin(URI, String, String)}, for the registry replicas at {@code uris}. */
     public static AdminClient admin(List<URI> uris, String adminToken, String trustBundlePem) {
-        final ClientFactory factory = clientFactory(Pem.readCertificates(trustBundlePem), Clock.systemUTC());
+        return adminWith(uris, adminToken, clientFactory(Pem.readCertificates(trustBundlePem), Clock.systemUTC()));
+    }
+
+    /**
+     * As {@link #admin(URI, String, String)}, verifying the registry against the roots {@code bundle} gives at each
+     * handshake: for a client as long-lived as the registry, which must go on working across a CA rotation.
+     */
+    public static AdminClient admin(
+            URI uri, String adminToken, Supplier<List<X509Certificate>> bundle, String trustDomain) {
+        return adminWith(List.of(uri), adminToken, clientFactory(bundle, trustDomain, Clock.systemUTC()));
+    }
+
+    private static AdminClient adminWith(List<URI> uris, String adminToken, ClientFactory factory) {
         return new AdminClient(
                 RegistryClient.builder(uris)
                         .factory(factory)
