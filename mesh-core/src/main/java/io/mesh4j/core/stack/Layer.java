@@ -27,7 +27,10 @@ public interface Layer<T> {
     /**
      * Returns the function that wraps the next layer (the one nearer the transport or the service) with this
      * one. Called once when the stack is built; what varies per request is read per request from the values
-     * in {@code params}, never fixed here.
+     * in {@code params}, never fixed here. The function it returns may be applied more than once: a client's
+     * stack once per service it calls, a server's once per service it binds (and its catch-all for unmatched
+     * requests), so what the layer's instances must share, such as a counter for the whole server, is made here
+     * and not inside the function.
      *
      * @param params what the stack's layers share: the service, the ticker, the classifier, the values of the
      *     builder's {@code stackParam(..)} and those the mesh sets itself
